@@ -1,0 +1,110 @@
+// While a run is under way, the nondeterministic parts of the JavaScript runtime throw,
+// so that a node cannot make a run depend on anything but the seed.
+
+export class DeterminismError extends Error {
+  constructor(what: string, instead: string) {
+    super(`${what} is not allowed in node code: runs must be reproducible from the seed. ${instead}`);
+    this.name = 'DeterminismError';
+  }
+}
+
+function forbidden(what: string, instead: string): () => never {
+  return () => {
+    throw new DeterminismError(what, instead);
+  };
+}
+
+const useTimer = 'Use this.setTimer(timer, delayMs) and handle it in onTimer.';
+
+interface Saved {
+  random: () => number;
+  date: DateConstructor;
+  performanceNow: () => number;
+  performanceNowIsOwn: boolean;
+  setTimeout: typeof globalThis.setTimeout;
+  setInterval: typeof globalThis.setInterval;
+  setImmediate: typeof globalThis.setImmediate;
+  queueMicrotask: typeof globalThis.queueMicrotask;
+}
+
+let depth = 0;
+let saved: Saved | undefined;
+
+function guardedDate(): DateConstructor {
+  const fail = forbidden('Date', 'Use this.now() for simulated time in milliseconds.');
+  const GuardedDate = function () {
+    fail();
+  } as unknown as DateConstructor;
+  Object.defineProperty(GuardedDate, 'now', { value: fail });
+  Object.defineProperty(GuardedDate, 'parse', { value: fail });
+  Object.defineProperty(GuardedDate, 'UTC', { value: fail });
+  return GuardedDate;
+}
+
+const replacements = {
+  random: forbidden('Math.random()', "Use this.random() or this.randomInt(min, max): the node's own seeded source."),
+  date: guardedDate(),
+  performanceNow: forbidden('performance.now()', 'Use this.now() for simulated time in milliseconds.'),
+  setTimeout: forbidden('setTimeout()', useTimer) as unknown as typeof globalThis.setTimeout,
+  setInterval: forbidden('setInterval()', useTimer) as unknown as typeof globalThis.setInterval,
+  setImmediate: forbidden('setImmediate()', useTimer) as unknown as typeof globalThis.setImmediate,
+  queueMicrotask: forbidden(
+    'queueMicrotask()',
+    'Reactions are synchronous: do the work now, or set a timer.',
+  ) as unknown as typeof globalThis.queueMicrotask,
+};
+
+/** Replaces the nondeterministic globals until the matching {@link releaseGuards}. Nests. */
+export function installGuards(): void {
+  if (depth++ > 0) return;
+  saved = {
+    random: Math.random,
+    date: globalThis.Date,
+    performanceNow: globalThis.performance.now,
+    performanceNowIsOwn: Object.prototype.hasOwnProperty.call(globalThis.performance, 'now'),
+    setTimeout: globalThis.setTimeout,
+    setInterval: globalThis.setInterval,
+    setImmediate: globalThis.setImmediate,
+    queueMicrotask: globalThis.queueMicrotask,
+  };
+  Math.random = replacements.random;
+  globalThis.Date = replacements.date;
+  globalThis.performance.now = replacements.performanceNow;
+  globalThis.setTimeout = replacements.setTimeout;
+  globalThis.setInterval = replacements.setInterval;
+  globalThis.setImmediate = replacements.setImmediate;
+  globalThis.queueMicrotask = replacements.queueMicrotask;
+}
+
+export function releaseGuards(): void {
+  if (--depth > 0 || saved === undefined) return;
+  Math.random = saved.random;
+  globalThis.Date = saved.date;
+  if (saved.performanceNowIsOwn) globalThis.performance.now = saved.performanceNow;
+  else delete (globalThis.performance as { now?: () => number }).now;
+  globalThis.setTimeout = saved.setTimeout;
+  globalThis.setInterval = saved.setInterval;
+  globalThis.setImmediate = saved.setImmediate;
+  globalThis.queueMicrotask = saved.queueMicrotask;
+  saved = undefined;
+}
+
+/** Runs `work` with the guards on. */
+export function guarded<R>(work: () => R): R {
+  installGuards();
+  try {
+    return work();
+  } finally {
+    releaseGuards();
+  }
+}
+
+/** Throws when a handler returned a promise (an `async` handler): reactions are synchronous. */
+export function rejectPromise(result: unknown, handler: string): void {
+  if (result !== undefined && result !== null && typeof (result as { then?: unknown }).then === 'function') {
+    throw new DeterminismError(
+      `${handler} returned a promise (an async handler)`,
+      'Reactions are synchronous: remove async/await and react to the next message or timer instead.',
+    );
+  }
+}

@@ -1,0 +1,306 @@
+// Plain data: numbers, strings, booleans, null, undefined, bigint, arrays, plain objects,
+// Maps and Sets with primitive keys. Node state, messages, timers, inputs, outputs and
+// durable values are all plain data, so every driver can copy, compare and hash them.
+
+/** Nesting deeper than this is treated as a cycle: real protocol state is never this deep. */
+const maxDepth = 200;
+
+/** Thrown when a value that must be plain data is not; `path` names the offending field. */
+export class PlainDataError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(
+      `${path} ${problem}. Node state, messages, timers and stored values must be plain data: ` +
+        'numbers, strings, booleans, null, arrays, plain objects, and Maps and Sets keyed by primitives.',
+    );
+    this.name = 'PlainDataError';
+  }
+}
+
+function isPrimitiveKey(key: unknown): boolean {
+  const kind = typeof key;
+  return key === null || (kind !== 'object' && kind !== 'function' && kind !== 'symbol');
+}
+
+/** Approximate encoded size of the last value copied by {@link copyPlain}, in bytes. */
+let copiedBytes = 0;
+
+export function lastCopiedBytes(): number {
+  return copiedBytes;
+}
+
+/**
+ * Deep copy of plain data. Fast path: no path bookkeeping; on failure the value is walked
+ * again by {@link findNonPlain} to name the field.
+ */
+export function copyPlain<T>(value: T, name = 'value'): T {
+  copiedBytes = 0;
+  try {
+    return copyValue(value, 0) as T;
+  } catch (error) {
+    if (error instanceof NotPlain) throw findNonPlain(value, name) ?? new PlainDataError(name, error.problem);
+    throw error;
+  }
+}
+
+class NotPlain extends Error {
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+
+function copyValue(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) {
+    switch (typeof value) {
+      case 'number':
+        copiedBytes += 8;
+        return value;
+      case 'string':
+        copiedBytes += value.length + 2;
+        return value;
+      case 'function':
+        throw new NotPlain('is a function');
+      case 'symbol':
+        throw new NotPlain('is a symbol');
+      default:
+        copiedBytes += 1;
+        return value;
+    }
+  }
+  if (depth > maxDepth) throw new NotPlain('is nested too deeply (a cycle?)');
+  if (Array.isArray(value)) {
+    const length = value.length;
+    const copy = new Array<unknown>(length);
+    for (let index = 0; index < length; index++) copy[index] = copyValue(value[index], depth + 1);
+    copiedBytes += 2;
+    return copy;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === null) {
+    const copy: Record<string, unknown> = {};
+    const source = value as Record<string, unknown>;
+    for (const key in source) {
+      copiedBytes += key.length + 1;
+      copy[key] = copyValue(source[key], depth + 1);
+    }
+    copiedBytes += 2;
+    return copy;
+  }
+  if (value instanceof Map) {
+    const copy = new Map<unknown, unknown>();
+    for (const [key, entry] of value) {
+      if (!isPrimitiveKey(key)) throw new NotPlain('has a Map key that is not a primitive');
+      copy.set(copyValue(key, depth + 1), copyValue(entry, depth + 1));
+    }
+    return copy;
+  }
+  if (value instanceof Set) {
+    const copy = new Set<unknown>();
+    for (const element of value) {
+      if (!isPrimitiveKey(element)) throw new NotPlain('has a Set element that is not a primitive');
+      copy.add(copyValue(element, depth + 1));
+    }
+    return copy;
+  }
+  throw new NotPlain(`is an instance of ${describeClass(value)}, which the framework cannot copy`);
+}
+
+function describeClass(value: object): string {
+  const constructorName = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof constructorName === 'string' && constructorName !== '' ? constructorName : 'a class';
+}
+
+/** Walks `value` and returns an error naming the first field that is not plain data, if any. */
+export function findNonPlain(value: unknown, name: string): PlainDataError | undefined {
+  const ancestors = new Set<object>();
+  const visit = (current: unknown, path: string): PlainDataError | undefined => {
+    if (typeof current === 'function') return new PlainDataError(path, 'is a function');
+    if (typeof current === 'symbol') return new PlainDataError(path, 'is a symbol');
+    if (typeof current !== 'object' || current === null) return undefined;
+    if (ancestors.has(current)) return new PlainDataError(path, 'refers back to one of its own containers (a cycle)');
+    if (ancestors.size > maxDepth) return new PlainDataError(path, 'is nested too deeply');
+    ancestors.add(current);
+    try {
+      if (Array.isArray(current)) {
+        for (let index = 0; index < current.length; index++) {
+          const found = visit(current[index], `${path}[${index}]`);
+          if (found) return found;
+        }
+        return undefined;
+      }
+      const prototype: unknown = Object.getPrototypeOf(current);
+      if (prototype === Object.prototype || prototype === null) {
+        for (const key of Object.keys(current)) {
+          const found = visit((current as Record<string, unknown>)[key], `${path}.${key}`);
+          if (found) return found;
+        }
+        return undefined;
+      }
+      if (current instanceof Map) {
+        for (const [key, entry] of current) {
+          if (!isPrimitiveKey(key)) return new PlainDataError(path, 'has a Map key that is not a primitive');
+          const found = visit(entry, `${path}.get(${JSON.stringify(key) ?? String(key)})`);
+          if (found) return found;
+        }
+        return undefined;
+      }
+      if (current instanceof Set) {
+        for (const element of current) {
+          if (!isPrimitiveKey(element)) return new PlainDataError(path, 'has a Set element that is not a primitive');
+        }
+        return undefined;
+      }
+      return new PlainDataError(path, `is an instance of ${describeClass(current)}, which the framework cannot copy`);
+    } finally {
+      ancestors.delete(current);
+    }
+  };
+  return visit(value, name);
+}
+
+/** Structural equality of plain data; Map and Set insertion order does not matter. */
+export function equalPlain(left: unknown, right: unknown): boolean {
+  if (left === right) return true;
+  if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) {
+    return typeof left === 'number' && typeof right === 'number' && Number.isNaN(left) && Number.isNaN(right);
+  }
+  if (Array.isArray(left)) {
+    if (!Array.isArray(right) || left.length !== right.length) return false;
+    for (let index = 0; index < left.length; index++) if (!equalPlain(left[index], right[index])) return false;
+    return true;
+  }
+  if (left instanceof Map) {
+    if (!(right instanceof Map) || left.size !== right.size) return false;
+    for (const [key, entry] of left) {
+      if (!right.has(key) || !equalPlain(entry, right.get(key))) return false;
+    }
+    return true;
+  }
+  if (left instanceof Set) {
+    if (!(right instanceof Set) || left.size !== right.size) return false;
+    for (const element of left) if (!right.has(element)) return false;
+    return true;
+  }
+  if (Array.isArray(right) || right instanceof Map || right instanceof Set) return false;
+  const leftRecord = left as Record<string, unknown>;
+  const rightRecord = right as Record<string, unknown>;
+  let leftCount = 0;
+  for (const key in leftRecord) {
+    leftCount++;
+    if (!(key in rightRecord) || !equalPlain(leftRecord[key], rightRecord[key])) return false;
+  }
+  let rightCount = 0;
+  for (const _key in rightRecord) rightCount++;
+  return leftCount === rightCount;
+}
+
+// Hashing: arrays mix in order; objects, Maps and Sets combine their entries with a
+// commutative sum, so insertion order does not change the hash and no key sort is needed.
+
+const float64 = new Float64Array(1);
+const float64Words = new Uint32Array(float64.buffer);
+
+function mix(hash: number, word: number): number {
+  hash = Math.imul(hash ^ word, 0x5bd1e995);
+  return (hash ^ (hash >>> 15)) >>> 0;
+}
+
+function hashString(hash: number, text: string): number {
+  for (let index = 0; index < text.length; index++) hash = mix(hash, text.charCodeAt(index));
+  return mix(hash, text.length);
+}
+
+/** A 32-bit hash of plain data such that `equalPlain(a, b)` implies equal hashes. */
+export function hashPlain(value: unknown, seed = 0x9747b28c): number {
+  switch (typeof value) {
+    case 'number':
+      if (Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff) return mix(mix(seed, 1), value | 0);
+      float64[0] = Number.isNaN(value) ? Number.NaN : value;
+      return mix(mix(mix(seed, 2), float64Words[0]), float64Words[1]);
+    case 'string':
+      return hashString(mix(seed, 3), value);
+    case 'boolean':
+      return mix(seed, value ? 4 : 5);
+    case 'undefined':
+      return mix(seed, 6);
+    case 'bigint':
+      return hashString(mix(seed, 7), value.toString());
+    case 'object': {
+      if (value === null) return mix(seed, 8);
+      if (Array.isArray(value)) {
+        let hash = mix(seed, 9);
+        for (let index = 0; index < value.length; index++) hash = hashPlain(value[index], hash);
+        return mix(hash, value.length);
+      }
+      let sum = 0;
+      let size = 0;
+      let tag: number;
+      if (value instanceof Map) {
+        tag = 10;
+        for (const [key, entry] of value) {
+          sum = (sum + hashPlain(entry, hashPlain(key, 0x2545f491))) >>> 0;
+          size++;
+        }
+      } else if (value instanceof Set) {
+        tag = 11;
+        for (const element of value) {
+          sum = (sum + hashPlain(element, 0x2545f491)) >>> 0;
+          size++;
+        }
+      } else {
+        tag = 12;
+        const record = value as Record<string, unknown>;
+        for (const key in record) {
+          sum = (sum + hashPlain(record[key], hashString(0x2545f491, key))) >>> 0;
+          size++;
+        }
+      }
+      return mix(mix(mix(seed, tag), sum), size);
+    }
+    default:
+      throw new PlainDataError('value', `is a ${typeof value}`);
+  }
+}
+
+/** JSON-compatible form of plain data with Map and Set entries in a canonical order. */
+export function toJsonValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(toJsonValue);
+  if (value instanceof Map) {
+    const entries = [...value].map(([key, entry]) => [toJsonValue(key), toJsonValue(entry)] as const);
+    entries.sort((a, b) => compareKeys(a[0], b[0]));
+    return { $map: entries };
+  }
+  if (value instanceof Set) {
+    const elements = [...value].map(toJsonValue);
+    elements.sort(compareKeys);
+    return { $set: elements };
+  }
+  const record = value as Record<string, unknown>;
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    if (record[key] !== undefined) result[key] = toJsonValue(record[key]);
+  }
+  return result;
+}
+
+function compareKeys(left: unknown, right: unknown): number {
+  const leftText = typeof left + ':' + String(left);
+  const rightText = typeof right + ':' + String(right);
+  return leftText < rightText ? -1 : leftText > rightText ? 1 : 0;
+}
+
+/** Short, readable rendering of plain data for traces and failure messages. */
+export function formatPlain(value: unknown, maxLength = 200): string {
+  let text: string;
+  try {
+    text = JSON.stringify(toJsonValue(value)) ?? 'undefined';
+  } catch {
+    text = String(value);
+  }
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}

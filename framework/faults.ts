@@ -1,0 +1,73 @@
+import type { NetworkSettings } from './network.ts';
+import { nodeName, type NodeId } from './types.ts';
+
+/**
+ * One timed action of a fault schedule. A schedule is plain data, printed with every
+ * failure and shrunk by the grader, so a run is a function of (code, settings, seed, schedule).
+ */
+export type FaultAction =
+  /** Nodes in different groups cannot reach each other; unlisted nodes form one more group. */
+  | { readonly atMs: number; readonly type: 'partition'; readonly groups: readonly (readonly NodeId[])[] }
+  /** Cuts `node` off from every other node, both ways. */
+  | { readonly atMs: number; readonly type: 'isolate'; readonly node: NodeId }
+  /** One-way cut: nothing sent by a node in `from` reaches a node in `to`. */
+  | { readonly atMs: number; readonly type: 'cut'; readonly from: readonly NodeId[]; readonly to: readonly NodeId[] }
+  /** Restores every link. */
+  | { readonly atMs: number; readonly type: 'heal' }
+  /** The node stops: volatile state and timers are lost, messages to it are dropped. */
+  | { readonly atMs: number; readonly type: 'crash'; readonly node: NodeId }
+  /** The node starts again from its durable storage only. */
+  | { readonly atMs: number; readonly type: 'restart'; readonly node: NodeId }
+  /** Changes the network's behaviour from now on. */
+  | ({ readonly atMs: number; readonly type: 'network' } & Partial<NetworkSettings>);
+
+export type FaultSchedule = readonly FaultAction[];
+
+function formatGroup(group: readonly NodeId[]): string {
+  return `{${group.map(nodeName).join(',')}}`;
+}
+
+/** One line per action, as failures print them: `at 1200 ms: crash n2`. */
+export function describeFault(action: FaultAction): string {
+  const at = `at ${action.atMs} ms: `;
+  switch (action.type) {
+    case 'partition':
+      return `${at}partition ${action.groups.map(formatGroup).join(' | ')}`;
+    case 'isolate':
+      return `${at}isolate ${nodeName(action.node)}`;
+    case 'cut':
+      return `${at}cut ${formatGroup(action.from)} -> ${formatGroup(action.to)}`;
+    case 'heal':
+      return `${at}heal`;
+    case 'crash':
+      return `${at}crash ${nodeName(action.node)}`;
+    case 'restart':
+      return `${at}restart ${nodeName(action.node)}`;
+    case 'network': {
+      const { atMs: _atMs, type: _type, ...changes } = action;
+      return `${at}network ${JSON.stringify(changes)}`;
+    }
+  }
+}
+
+/** Checks a schedule against a cluster of `nodeCount` nodes; returns a problem or undefined. */
+export function validateSchedule(schedule: FaultSchedule, nodeCount: number): string | undefined {
+  const knownNode = (id: NodeId) => Number.isInteger(id) && id >= 0 && id < nodeCount;
+  for (const [index, action] of schedule.entries()) {
+    const where = `fault schedule entry ${index} (${JSON.stringify(action)})`;
+    if (typeof action.atMs !== 'number' || !Number.isFinite(action.atMs) || action.atMs < 0) {
+      return `${where}: atMs must be a time in ms, at least 0`;
+    }
+    const nodes =
+      action.type === 'partition'
+        ? action.groups.flat()
+        : action.type === 'cut'
+          ? [...action.from, ...action.to]
+          : action.type === 'isolate' || action.type === 'crash' || action.type === 'restart'
+            ? [action.node]
+            : [];
+    const unknown = nodes.find((id) => !knownNode(id));
+    if (unknown !== undefined) return `${where}: there is no node ${String(unknown)} in a cluster of ${nodeCount}`;
+  }
+  return undefined;
+}

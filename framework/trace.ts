@@ -1,0 +1,176 @@
+import { formatPlain, toJsonValue } from './_internals/plainData.ts';
+import { nodeName, type NodeId } from './types.ts';
+
+export type TraceKind =
+  | 'start'
+  | 'send'
+  | 'deliver'
+  | 'drop'
+  | 'duplicate'
+  | 'timer-set'
+  | 'timer-fire'
+  | 'timer-cancel'
+  | 'crash'
+  | 'restart'
+  | 'fault'
+  | 'input'
+  | 'output'
+  | 'log'
+  | 'violation';
+
+/** One line of a run's trace. `node` acts; `peer` is the other end of a message, or -1. */
+export interface TraceEvent {
+  /** Position in the trace, from 0. */
+  readonly index: number;
+  /** The scheduled event (delivery, timer, input, fault) being processed when this happened. */
+  readonly step: number;
+  readonly timeMs: number;
+  readonly kind: TraceKind;
+  readonly node: NodeId;
+  readonly peer: NodeId;
+  /** Message, timer, input or output type; a log line; a fault's description. */
+  readonly label: string;
+  /** The message, timer, input or output itself, when there is one. */
+  readonly detail?: unknown;
+  /** Why a message was dropped, and similar notes. */
+  readonly reason?: string;
+}
+
+const kindCodes: readonly TraceKind[] = [
+  'start',
+  'send',
+  'deliver',
+  'drop',
+  'duplicate',
+  'timer-set',
+  'timer-fire',
+  'timer-cancel',
+  'crash',
+  'restart',
+  'fault',
+  'input',
+  'output',
+  'log',
+  'violation',
+];
+export const traceKindCode: Readonly<Record<TraceKind, number>> = Object.fromEntries(
+  kindCodes.map((kind, code) => [kind, code]),
+) as Record<TraceKind, number>;
+
+/**
+ * Keeps either every event (full tracing, for replays) or the last `capacity` events in
+ * parallel arrays that are reused, so the default mode allocates nothing per event.
+ */
+export class TraceRecorder {
+  private count = 0;
+  private readonly full: TraceEvent[] | undefined;
+  private readonly kinds: Uint8Array;
+  private readonly steps: Float64Array;
+  private readonly times: Float64Array;
+  private readonly nodes: Int32Array;
+  private readonly peers: Int32Array;
+  private readonly labels: string[];
+  private readonly details: unknown[];
+  private readonly reasons: (string | undefined)[];
+
+  constructor(
+    readonly mode: 'ring' | 'full',
+    private readonly capacity = 200,
+  ) {
+    const size = mode === 'ring' ? capacity : 0;
+    this.full = mode === 'full' ? [] : undefined;
+    this.kinds = new Uint8Array(size);
+    this.steps = new Float64Array(size);
+    this.times = new Float64Array(size);
+    this.nodes = new Int32Array(size);
+    this.peers = new Int32Array(size);
+    this.labels = new Array<string>(size).fill('');
+    this.details = new Array<unknown>(size).fill(undefined);
+    this.reasons = new Array<string | undefined>(size).fill(undefined);
+  }
+
+  /** Number of events recorded since the start, including those the ring has let go. */
+  get total(): number {
+    return this.count;
+  }
+
+  record(
+    step: number,
+    timeMs: number,
+    kind: number,
+    node: NodeId,
+    peer: NodeId,
+    label: string,
+    detail: unknown,
+    reason: string | undefined,
+  ): void {
+    const index = this.count++;
+    if (this.full !== undefined) {
+      const event: { -readonly [K in keyof TraceEvent]: TraceEvent[K] } = {
+        index,
+        step,
+        timeMs,
+        kind: kindCodes[kind] as TraceKind,
+        node,
+        peer,
+        label,
+      };
+      if (detail !== undefined) event.detail = detail;
+      if (reason !== undefined) event.reason = reason;
+      this.full.push(event);
+      return;
+    }
+    const slot = index % this.capacity;
+    this.kinds[slot] = kind;
+    this.steps[slot] = step;
+    this.times[slot] = timeMs;
+    this.nodes[slot] = node;
+    this.peers[slot] = peer;
+    this.labels[slot] = label;
+    this.details[slot] = detail;
+    this.reasons[slot] = reason;
+  }
+
+  /** The recorded events, oldest first. */
+  events(): TraceEvent[] {
+    if (this.full !== undefined) return this.full.slice();
+    const first = Math.max(0, this.count - this.capacity);
+    const events: TraceEvent[] = [];
+    for (let index = first; index < this.count; index++) {
+      const slot = index % this.capacity;
+      const event: { -readonly [K in keyof TraceEvent]: TraceEvent[K] } = {
+        index,
+        step: this.steps[slot] as number,
+        timeMs: this.times[slot] as number,
+        kind: kindCodes[this.kinds[slot] as number] as TraceKind,
+        node: this.nodes[slot] as number,
+        peer: this.peers[slot] as number,
+        label: this.labels[slot] as string,
+      };
+      if (this.details[slot] !== undefined) event.detail = this.details[slot];
+      if (this.reasons[slot] !== undefined) event.reason = this.reasons[slot];
+      events.push(event);
+    }
+    return events;
+  }
+}
+
+const arrows: Partial<Record<TraceKind, string>> = {
+  send: '->',
+  deliver: '<-',
+  duplicate: '->',
+};
+
+/** One readable line: `#41  t=118ms  n2 <- n0  deliver Ping {"seq":3}`. */
+export function formatTraceEvent(event: TraceEvent): string {
+  const who = event.node >= 0 ? nodeName(event.node) : '--';
+  const peer = event.peer >= 0 ? ` ${arrows[event.kind] ?? '/'} ${nodeName(event.peer)}` : '';
+  const detail = event.detail !== undefined ? ` ${formatPlain(event.detail)}` : '';
+  const reason = event.reason !== undefined ? ` (${event.reason})` : '';
+  return `#${event.index}  t=${event.timeMs}ms  ${who}${peer}  ${event.kind} ${event.label}${detail}${reason}`;
+}
+
+/** A canonical text form of a trace (one JSON object per line): equal runs give equal text. */
+export function serializeTrace(events: readonly TraceEvent[]): string {
+  return events.map((event) => JSON.stringify(toJsonValue(event))).join('\n');
+}
