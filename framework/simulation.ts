@@ -371,7 +371,11 @@ class Simulation<P extends Protocol> implements World<P> {
       if (!this.failure) this.checkAlways(undefined);
       while (!this.failure) {
         const next = this.queue.pop();
-        if (next === undefined) break;
+        if (next === undefined) {
+          // Nothing can happen any more: the state at the horizon is the state now.
+          this.nowMs = Math.max(this.nowMs, durationMs);
+          break;
+        }
         if (next.cancelled) continue;
         if (next.timeMs > durationMs) {
           endReason = 'horizon';

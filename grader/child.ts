@@ -1,0 +1,65 @@
+// Runs inside the child process that hosts one implementation. This module is evaluated
+// before any of the implementation's code (it is the bundle's first import), so it takes
+// the reply channel and the token while they are still untouched and hides the token.
+import { runOnce, runTest, jsonEvent } from './runTest.ts';
+import type { ChildReply, ChildRequest } from './protocol.ts';
+import type { LabSuite } from './suite.ts';
+
+const token = process.env.DISTLAB_TOKEN ?? '';
+delete process.env.DISTLAB_TOKEN;
+const sendToGrader = process.send?.bind(process);
+const onMessage = process.on.bind(process);
+const exitNow = process.exit.bind(process);
+
+function reply(message: ChildReply): void {
+  sendToGrader?.({ ...message, token });
+}
+
+onMessage('unhandledRejection', (reason: unknown) => {
+  reply({ type: 'error', message: `an unhandled promise rejection ended the run: ${describe(reason)}` });
+  exitNow(1);
+});
+onMessage('uncaughtException', (error: unknown) => {
+  reply({ type: 'error', message: `an uncaught exception outside any handler ended the run: ${describe(error)}` });
+  exitNow(1);
+});
+
+function describe(value: unknown): string {
+  return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
+}
+
+/** Serves the grader's requests for one suite and implementation. */
+export function serve(suite: LabSuite<unknown>, implementation: Record<string, unknown>): void {
+  const exported = Object.keys(implementation).sort();
+  const missingExports = suite.exports.filter((name) => typeof implementation[name] !== 'function');
+  onMessage('message', (raw: unknown) => {
+    const request = raw as ChildRequest;
+    const test = suite.tests.find((candidate) => candidate.number === request.testNumber);
+    if (test === undefined) {
+      reply({ type: 'error', message: `no test ${request.testNumber} in ${suite.lab}` });
+      return;
+    }
+    if (request.type === 'run') {
+      const outcome = runTest(suite, test, implementation, {
+        seeds: request.seeds,
+        shrinkBudget: request.shrinkBudget,
+        onSeedDone: (seedsDone) => reply({ type: 'progress', seedsDone }),
+      });
+      reply({ type: 'outcome', outcome });
+    } else {
+      const result = runOnce(suite, test, implementation, request.seed, request.schedule, 'full');
+      reply({
+        type: 'replayed',
+        outcome: {
+          passed: result.passed,
+          ...(result.failure ? { failure: result.failure } : {}),
+          steps: result.steps,
+          endTimeMs: result.endTimeMs,
+          trace: result.trace.map(jsonEvent),
+        },
+      });
+    }
+  });
+  onMessage('disconnect', () => exitNow(0));
+  reply({ type: 'ready', missingExports, exported });
+}

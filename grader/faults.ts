@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import type { FaultAction, FaultSchedule, NodeId } from 'distlab';
+
+// Fault-schedule generators for suites. Each is a fast-check arbitrary without bias (so
+// the first schedule drawn for a seed is as varied as any), and each shrinks towards fewer
+// actions, which is how the grader finds a minimal failing schedule.
+
+/** Sorts by time; ties keep their order. */
+export function sortSchedule(schedule: readonly FaultAction[]): FaultSchedule {
+  return [...schedule].sort((left, right) => left.atMs - right.atMs);
+}
+
+/** Concatenates schedules into one, in time order. */
+export function combineSchedules(...parts: fc.Arbitrary<FaultSchedule>[]): fc.Arbitrary<FaultSchedule> {
+  return fc.tuple(...parts).map((schedules) => sortSchedule(schedules.flat()));
+}
+
+export interface WindowOptions {
+  /** How many episodes (crash-and-restart, partition-and-heal, ...). */
+  readonly count: readonly [min: number, max: number];
+  /** Episodes start within this window, in simulated ms. */
+  readonly withinMs: readonly [from: number, to: number];
+  /** How long each lasts, in simulated ms. */
+  readonly lengthMs: readonly [min: number, max: number];
+}
+
+const time = ([from, to]: readonly [number, number]) => fc.noBias(fc.integer({ min: from, max: to }));
+
+function episodes<T>(episode: fc.Arbitrary<T>, count: readonly [number, number]): fc.Arbitrary<T[]> {
+  return fc.noBias(fc.array(episode, { minLength: count[0], maxLength: count[1] }));
+}
+
+/** Crashes of the given nodes, each followed by a restart after `lengthMs`. */
+export function crashRestarts(nodes: readonly NodeId[], options: WindowOptions): fc.Arbitrary<FaultSchedule> {
+  const episode = fc.tuple(fc.constantFrom(...nodes), time(options.withinMs), time(options.lengthMs));
+  return episodes(episode, options.count).map((list) =>
+    sortSchedule(
+      list.flatMap(([node, atMs, lengthMs]): FaultAction[] => [
+        { atMs, type: 'crash', node },
+        { atMs: atMs + lengthMs, type: 'restart', node },
+      ]),
+    ),
+  );
+}
+
+/** Random two-way splits of `nodes`, each healed after `lengthMs`. */
+export function partitions(nodes: readonly NodeId[], options: WindowOptions): fc.Arbitrary<FaultSchedule> {
+  const split = fc.noBias(fc.array(fc.boolean(), { minLength: nodes.length, maxLength: nodes.length }));
+  const episode = fc.tuple(split, time(options.withinMs), time(options.lengthMs));
+  return episodes(episode, options.count).map((list) =>
+    sortSchedule(
+      list.flatMap(([sides, atMs, lengthMs]): FaultAction[] => {
+        const left = nodes.filter((_node, index) => sides[index]);
+        const right = nodes.filter((_node, index) => !sides[index]);
+        return [
+          { atMs, type: 'partition', groups: [left, right] },
+          { atMs: atMs + lengthMs, type: 'heal' },
+        ];
+      }),
+    ),
+  );
+}
+
+/** One node cut off from all others at a time, each healed after `lengthMs`. */
+export function isolations(nodes: readonly NodeId[], options: WindowOptions): fc.Arbitrary<FaultSchedule> {
+  const episode = fc.tuple(fc.constantFrom(...nodes), time(options.withinMs), time(options.lengthMs));
+  return episodes(episode, options.count).map((list) =>
+    sortSchedule(
+      list.flatMap(([node, atMs, lengthMs]): FaultAction[] => [
+        { atMs, type: 'isolate', node },
+        { atMs: atMs + lengthMs, type: 'heal' },
+      ]),
+    ),
+  );
+}
+
+/** No faults: the schedule is empty. */
+export const noFaults: fc.Arbitrary<FaultSchedule> = fc.constant([]);

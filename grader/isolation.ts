@@ -1,0 +1,221 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { FaultSchedule } from 'distlab';
+import { bundleImplementation } from './bundle.ts';
+import type { ImplementationSource } from './implementation.ts';
+import { SetupError, type LabInfo } from './labs.ts';
+import type { ChildReply, ChildRequest, ReplayOutcome, SignedReply } from './protocol.ts';
+import type { TestOutcome } from './runTest.ts';
+
+export type TestStatus = 'passed' | 'failed' | 'crashed' | 'timed out';
+
+export interface IsolationLimits {
+  /** Wall-clock limit per test: the last resort against a handler that never returns. */
+  readonly timeoutMs: number;
+  /** Heap limit of the child process. */
+  readonly memoryMb: number;
+}
+
+export const defaultLimits: IsolationLimits = { timeoutMs: 120_000, memoryMb: 1024 };
+
+export interface IsolatedResult {
+  readonly status: TestStatus;
+  /** Why a test crashed or timed out, in one sentence. */
+  readonly reason?: string;
+  readonly outcome?: TestOutcome;
+  readonly seedsDone: number;
+  readonly wallMs: number;
+  /** The last lines the implementation printed (console.log and errors). */
+  readonly output: string;
+}
+
+const outputLimit = 4_000;
+
+interface ChildEnd {
+  readonly replies: ChildReply[];
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly timedOut: boolean;
+  readonly output: string;
+  readonly wallMs: number;
+}
+
+/**
+ * One implementation, bundled and ready to run in child processes that cannot write files,
+ * start processes or read anything but their own bundle, and that are killed when they
+ * overrun their limits. Verdicts are made here, from what the child reports.
+ */
+export class Sandbox {
+  private readonly running = new Set<ChildProcess>();
+
+  private constructor(
+    readonly lab: LabInfo,
+    readonly source: ImplementationSource,
+    private readonly directory: string,
+    private readonly bundleFile: string,
+    readonly limits: IsolationLimits,
+  ) {}
+
+  /** Bundles the implementation and loads it once to check its exports. */
+  static async create(lab: LabInfo, source: ImplementationSource, limits: IsolationLimits = defaultLimits): Promise<Sandbox> {
+    const directory = mkdtempSync(join(tmpdir(), 'distlab-'));
+    try {
+      const bundleFile = await bundleImplementation(lab, source, directory, 'implementation');
+      const sandbox = new Sandbox(lab, source, directory, bundleFile, limits);
+      await sandbox.probe();
+      return sandbox;
+    } catch (error) {
+      rmSync(directory, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  private async probe(): Promise<void> {
+    const end = await this.spawn(undefined, Math.min(this.limits.timeoutMs, 30_000), () => 'stop');
+    const ready = end.replies.find((reply) => reply.type === 'ready');
+    if (ready === undefined) {
+      const why = end.timedOut
+        ? 'loading it did not finish (an endless loop at the top level of a module?)'
+        : describeExit(end, 'while loading');
+      throw new SetupError(`the implementation "${this.source.label}" cannot be loaded: ${why}${end.output ? `\n${end.output}` : ''}`);
+    }
+    if (ready.type === 'ready' && ready.missingExports.length > 0) {
+      throw new SetupError(
+        `the implementation "${this.source.label}" does not export ${ready.missingExports.join(', ')} ` +
+          `(its index exports: ${ready.exported.join(', ') || 'nothing'}). Export the lab's node classes by these names.`,
+      );
+    }
+  }
+
+  /** Runs one test on the given seeds; the first failing seed is shrunk and recorded. */
+  async run(testNumber: string, seeds: readonly number[], options: { shrinkBudget?: number; onProgress?: (seedsDone: number) => void } = {}): Promise<IsolatedResult> {
+    let seedsDone = 0;
+    const request: ChildRequest = { type: 'run', testNumber, seeds, shrinkBudget: options.shrinkBudget ?? 300 };
+    const end = await this.spawn(request, this.limits.timeoutMs, (reply) => {
+      if (reply.type === 'progress') {
+        seedsDone = reply.seedsDone;
+        options.onProgress?.(seedsDone);
+      }
+      return reply.type === 'outcome' || reply.type === 'error' ? 'stop' : 'continue';
+    });
+    const outcomeReply = end.replies.find((reply) => reply.type === 'outcome');
+    const base = { seedsDone, wallMs: end.wallMs, output: end.output };
+    if (outcomeReply?.type === 'outcome') {
+      const outcome = outcomeReply.outcome;
+      return { ...base, seedsDone: outcome.seedsRun, status: outcome.passed ? 'passed' : 'failed', outcome };
+    }
+    const errorReply = end.replies.find((reply) => reply.type === 'error');
+    if (errorReply?.type === 'error') return { ...base, status: 'crashed', reason: errorReply.message };
+    if (end.timedOut) {
+      return {
+        ...base,
+        status: 'timed out',
+        reason:
+          `no result within ${Math.round(this.limits.timeoutMs / 1000)} s of wall time, after ${seedsDone} of ${seeds.length} seeds: ` +
+          'a handler that never returns (an endless loop?)',
+      };
+    }
+    return { ...base, status: 'crashed', reason: describeExit(end, `after ${seedsDone} of ${seeds.length} seeds`) };
+  }
+
+  /** Re-runs one seed with an explicit schedule and the full trace. */
+  async replay(testNumber: string, seed: number, schedule: FaultSchedule): Promise<{ status: TestStatus; reason?: string; outcome?: ReplayOutcome; output: string }> {
+    const end = await this.spawn({ type: 'replay', testNumber, seed, schedule }, this.limits.timeoutMs, (reply) =>
+      reply.type === 'replayed' || reply.type === 'error' ? 'stop' : 'continue',
+    );
+    const replayed = end.replies.find((reply) => reply.type === 'replayed');
+    if (replayed?.type === 'replayed') {
+      return { status: replayed.outcome.passed ? 'passed' : 'failed', outcome: replayed.outcome, output: end.output };
+    }
+    const errorReply = end.replies.find((reply) => reply.type === 'error');
+    const reason = errorReply?.type === 'error' ? errorReply.message : end.timedOut ? 'the replay did not finish in time' : describeExit(end, 'during the replay');
+    return { status: end.timedOut ? 'timed out' : 'crashed', reason, output: end.output };
+  }
+
+  /** Kills every child still running (grading was interrupted). */
+  abort(): void {
+    for (const child of this.running) child.kill('SIGKILL');
+  }
+
+  dispose(): void {
+    this.abort();
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  private spawn(request: ChildRequest | undefined, timeoutMs: number, onReply: (reply: ChildReply) => 'continue' | 'stop'): Promise<ChildEnd> {
+    const token = randomBytes(16).toString('hex');
+    const startedMs = performance.now();
+    const child = fork(this.bundleFile, [], {
+      execArgv: [
+        '--experimental-permission',
+        `--allow-fs-read=${this.directory}/*`,
+        '--no-warnings',
+        '--enable-source-maps',
+        `--max-old-space-size=${this.limits.memoryMb}`,
+      ],
+      // A bare environment: the submission sees no secrets, and only this child knows the token.
+      env: { DISTLAB_TOKEN: token, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    this.running.add(child);
+    return new Promise<ChildEnd>((resolvePromise) => {
+      const replies: ChildReply[] = [];
+      let output = '';
+      let timedOut = false;
+      let finished = false;
+      const keep = (chunk: Buffer) => {
+        output = (output + chunk.toString('utf8')).slice(-outputLimit);
+      };
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      const stop = () => {
+        finished = true;
+        child.kill('SIGKILL');
+      };
+      child.on('message', (raw: unknown) => {
+        const message = raw as Partial<SignedReply>;
+        // Anything not signed with this child's token was not sent by the grader's runtime.
+        if (message.token !== token || typeof message.type !== 'string') return;
+        const { token: _token, ...reply } = message as SignedReply;
+        replies.push(reply as ChildReply);
+        if (reply.type === 'ready') {
+          if (request === undefined) stop();
+          else child.send(request);
+          return;
+        }
+        if (onReply(reply as ChildReply) === 'stop') stop();
+      });
+      child.on('error', keep.bind(undefined, Buffer.from('')));
+      child.on('exit', (exitCode, signal) => {
+        clearTimeout(timer);
+        this.running.delete(child);
+        resolvePromise({
+          replies,
+          exitCode: finished ? 0 : exitCode,
+          signal: finished ? null : signal,
+          timedOut,
+          output: output.trim(),
+          wallMs: performance.now() - startedMs,
+        });
+      });
+    });
+  }
+}
+
+function describeExit(end: ChildEnd, when: string): string {
+  if (/heap out of memory|Allocation failed/i.test(end.output)) return `it ran out of memory ${when}`;
+  if (/Maximum call stack size exceeded/.test(end.output)) return `the stack overflowed ${when} (unbounded recursion?)`;
+  if (/unhandled|UnhandledPromiseRejection/i.test(end.output)) return `an unhandled promise rejection ended it ${when}`;
+  if (end.signal !== null) return `the process was killed by ${end.signal} ${when}`;
+  if (end.exitCode === 0) return `the process ended ${when} without a result: the implementation called process.exit()?`;
+  return `the process exited with code ${String(end.exitCode)} ${when}`;
+}

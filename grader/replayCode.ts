@@ -1,0 +1,63 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { FaultSchedule } from 'distlab';
+import { SetupError } from './labs.ts';
+
+/** Everything needed to re-run one failure: the test, the seed and the (shrunk) schedule travel together. */
+export interface ReplayTarget {
+  readonly lab: string;
+  readonly test: string;
+  readonly seed: number;
+  readonly schedule: FaultSchedule;
+}
+
+/** A copy-pasteable code for a replay target (base64url of its JSON). */
+export function encodeReplay(target: ReplayTarget): string {
+  return Buffer.from(JSON.stringify({ v: 1, ...target }), 'utf8').toString('base64url');
+}
+
+function checkTarget(value: unknown, where: string): ReplayTarget {
+  const target = value as Partial<ReplayTarget>;
+  if (
+    typeof target !== 'object' ||
+    target === null ||
+    typeof target.lab !== 'string' ||
+    typeof target.test !== 'string' ||
+    typeof target.seed !== 'number' ||
+    !Array.isArray(target.schedule)
+  ) {
+    throw new SetupError(`${where} is not a replay: it needs lab, test, seed and schedule`);
+  }
+  return { lab: target.lab, test: target.test, seed: target.seed, schedule: target.schedule };
+}
+
+/**
+ * Reads `--replay`: a code printed with a failure, a JSON report (its first failure, or the
+ * one of `testNumber`), or a file holding one replay object.
+ */
+export function parseReplay(argument: string, testNumber?: string): ReplayTarget {
+  if (existsSync(argument)) {
+    let data: unknown;
+    try {
+      data = JSON.parse(readFileSync(argument, 'utf8'));
+    } catch {
+      throw new SetupError(`--replay ${argument}: the file is not JSON (give a report.json or a replay code)`);
+    }
+    const report = data as { lab?: string; tests?: { number: string; failure?: { seed: number; shrunkSchedule: FaultSchedule } }[] };
+    if (Array.isArray(report.tests)) {
+      const failing = report.tests.filter((test) => test.failure !== undefined && (testNumber === undefined || test.number === testNumber));
+      const chosen = failing[0];
+      if (chosen?.failure === undefined || typeof report.lab !== 'string') {
+        throw new SetupError(`--replay ${argument}: the report has no recorded failure${testNumber ? ` for test ${testNumber}` : ''} to replay`);
+      }
+      return { lab: report.lab, test: chosen.number, seed: chosen.failure.seed, schedule: chosen.failure.shrunkSchedule };
+    }
+    return checkTarget(data, `--replay ${argument}`);
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(argument, 'base64url').toString('utf8'));
+  } catch {
+    throw new SetupError(`--replay ${argument.slice(0, 40)}: neither a file nor a replay code (copy the code printed with the failure)`);
+  }
+  return checkTarget(decoded, '--replay code');
+}

@@ -1,0 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GradingReport } from '../results.ts';
+
+/** `report.json`: the whole report, in the schema of docs/report-schema.json. */
+export function writeJsonReport(report: GradingReport, outputDirectory: string): string {
+  const file = join(outputDirectory, 'report.json');
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}

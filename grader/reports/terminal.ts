@@ -1,0 +1,144 @@
+import { formatTraceEvent, type FaultSchedule } from 'distlab';
+import type { ProgressEvent } from '../grade.ts';
+import type { GradedTest, GradingReport } from '../results.ts';
+
+export interface Style {
+  readonly bold: (text: string) => string;
+  readonly red: (text: string) => string;
+  readonly green: (text: string) => string;
+  readonly yellow: (text: string) => string;
+  readonly dim: (text: string) => string;
+}
+
+const plain = (text: string) => text;
+
+/** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */
+export function styleFor(stream: NodeJS.WriteStream, environment: NodeJS.ProcessEnv = process.env): Style {
+  const colour = stream.isTTY === true && (environment.NO_COLOR === undefined || environment.NO_COLOR === '') && environment.TERM !== 'dumb';
+  if (!colour) return { bold: plain, red: plain, green: plain, yellow: plain, dim: plain };
+  const wrap = (code: number, reset: number) => (text: string) => `\u001b[${code}m${text}\u001b[${reset}m`;
+  return { bold: wrap(1, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22) };
+}
+
+function statusText(test: GradedTest, style: Style): string {
+  switch (test.status) {
+    case 'passed':
+      return style.green('PASS');
+    case 'failed':
+      return style.red('FAIL');
+    case 'crashed':
+      return style.red('CRASH');
+    case 'timed out':
+      return style.red('TIMEOUT');
+    case 'not run':
+      return style.yellow('NOT RUN');
+  }
+}
+
+export function describeSchedule(schedule: FaultSchedule): string[] {
+  if (schedule.length === 0) return ['(no faults)'];
+  return schedule.map((action) => {
+    const { atMs, type, ...rest } = action as unknown as Record<string, unknown>;
+    const details = Object.entries(rest)
+      .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+      .join(' ');
+    return `at ${String(atMs)} ms: ${String(type)}${details ? ` ${details}` : ''}`;
+  });
+}
+
+/** The failure block: property, message, seed, where, the shrunk schedule, the last events, the replay command. */
+export function formatFailure(test: GradedTest, style: Style): string[] {
+  const lines: string[] = [];
+  lines.push(style.bold(`${test.number} ${test.name}`));
+  if (test.reason) lines.push(`  ${test.status}: ${test.reason}`);
+  const failure = test.failure;
+  if (failure) {
+    lines.push(`  property: ${style.red(failure.property)}`);
+    lines.push(`  ${failure.message.split('\n').join('\n  ')}`);
+    lines.push(`  seed ${failure.seed}, event #${failure.step} at ${failure.timeMs} ms`);
+    const minimality = failure.minimal ? '1-minimal' : 'shrinking budget spent; may not be minimal';
+    lines.push(`  fault schedule (shrunk from ${failure.schedule.length} to ${failure.shrunkSchedule.length} actions, ${minimality}):`);
+    for (const line of describeSchedule(failure.shrunkSchedule)) lines.push(`    ${line}`);
+    if (failure.lastEvents.length > 0) {
+      lines.push('  last events:');
+      for (const event of failure.lastEvents.slice(-15)) lines.push(`    ${formatTraceEvent(event)}`);
+    }
+    lines.push(`  replay: ${failure.replayCommand}`);
+  }
+  if (test.output && test.status !== 'passed') {
+    lines.push('  output:');
+    for (const line of test.output.split('\n').slice(-10)) lines.push(`    ${style.dim(line)}`);
+  }
+  return lines;
+}
+
+/** The final table: one row per test, points, and the total. */
+export function formatSummary(report: GradingReport, style: Style): string {
+  const lines: string[] = [];
+  if (report.typeErrors.length > 0) {
+    lines.push(style.yellow(`Type errors (${report.typeErrors.length}; grading went on):`));
+    for (const error of report.typeErrors.slice(0, 20)) lines.push(`  ${error}`);
+    lines.push('');
+  }
+  const failed = report.tests.filter((test) => test.status !== 'passed' && test.status !== 'not run');
+  for (const test of failed) lines.push(...formatFailure(test, style), '');
+  const numberWidth = Math.max(4, ...report.tests.map((test) => test.number.length));
+  const nameWidth = Math.min(70, Math.max(4, ...report.tests.map((test) => test.name.length)));
+  lines.push(style.bold(`${report.labTitle} — implementation: ${report.implementation}`));
+  for (const test of report.tests) {
+    const name = test.name.length > nameWidth ? `${test.name.slice(0, nameWidth - 1)}…` : test.name.padEnd(nameWidth);
+    const hidden = test.visibility === 'hidden' ? style.dim(' (hidden)') : '';
+    const figures = test.measurements ? style.dim(` ${Object.entries(test.measurements).map(([key, value]) => `${key}=${round(value)}`).join(' ')}`) : '';
+    lines.push(
+      `  ${test.number.padEnd(numberWidth)}  ${name}  ${statusText(test, style).padEnd(7)}  ${`${test.score}/${test.maxScore}`.padStart(5)}  ${style.dim(`${test.seedsRun}/${test.seedsPlanned} seeds`)}${figures}${hidden}`,
+    );
+  }
+  const totals = report.totals;
+  lines.push(
+    style.bold(
+      `  Total: ${totals.score}/${totals.maxScore} points — ${totals.passed} passed, ${totals.failed} failed` +
+        `${totals.crashed ? `, ${totals.crashed} crashed` : ''}${totals.timedOut ? `, ${totals.timedOut} timed out` : ''}${totals.notRun ? `, ${totals.notRun} not run` : ''}` +
+        ` (${(report.durationMs / 1000).toFixed(1)} s)`,
+    ),
+  );
+  if (report.interrupted) lines.push(style.yellow('  Grading was interrupted: tests marked NOT RUN did not finish.'));
+  return lines.join('\n');
+}
+
+function round(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+/** Live progress: one line per finished test; on a TTY, a status line for the tests running. */
+export function progressPrinter(stream: NodeJS.WriteStream, style: Style): (event: ProgressEvent) => void {
+  const running = new Map<string, string>();
+  const live = stream.isTTY === true;
+  const redraw = () => {
+    if (!live) return;
+    const text = [...running.values()].join('  ');
+    stream.write(`\r\u001b[2K${style.dim(text.slice(0, (stream.columns ?? 100) - 1))}`);
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'start':
+        stream.write(`${style.bold(`Grading ${event.lab.id}`)} with ${event.implementation}: ${event.tests.length} tests\n`);
+        return;
+      case 'test-start':
+        running.set(event.test.number, `${event.test.number} 0/${event.seeds}`);
+        redraw();
+        return;
+      case 'seed':
+        running.set(event.test.number, `${event.test.number} ${event.seedsDone}/${event.seeds}`);
+        redraw();
+        return;
+      case 'test-end': {
+        running.delete(event.graded.number);
+        if (live) stream.write('\r\u001b[2K');
+        const test = event.graded;
+        stream.write(`  ${statusText(test, style)} ${test.number} ${test.name} ${style.dim(`(${test.seedsRun}/${test.seedsPlanned} seeds, ${(test.wallMs / 1000).toFixed(1)} s)`)}\n`);
+        redraw();
+        return;
+      }
+    }
+  };
+}

@@ -1,0 +1,83 @@
+import type { RecordedFailure } from './runTest.ts';
+import type { TestStatus } from './isolation.ts';
+import type { TestKind, Visibility } from './suite.ts';
+
+/** The version of the JSON report's schema (docs/report-schema.json). */
+export const reportSchemaVersion = 1;
+
+export type GradedStatus = TestStatus | 'not run';
+
+export interface GradedFailure extends RecordedFailure {
+  /** Paste after `--replay` to re-run this failure with the full trace. */
+  readonly replayCode: string;
+  readonly replayCommand: string;
+}
+
+export interface GradedTest {
+  readonly number: string;
+  readonly name: string;
+  readonly part: string;
+  readonly kind: TestKind;
+  readonly visibility: Visibility;
+  readonly description: string;
+  readonly maxScore: number;
+  readonly score: number;
+  readonly status: GradedStatus;
+  /** Why the test crashed, timed out or did not run. */
+  readonly reason?: string;
+  readonly seedsPlanned: number;
+  readonly seedsRun: number;
+  readonly wallMs: number;
+  readonly measurements?: Record<string, number>;
+  readonly failure?: GradedFailure;
+  /** What the implementation printed while this test ran (last lines). */
+  readonly output?: string;
+}
+
+export interface GradingTotals {
+  readonly score: number;
+  readonly maxScore: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly crashed: number;
+  readonly timedOut: number;
+  readonly notRun: number;
+}
+
+export interface GradingReport {
+  readonly schemaVersion: typeof reportSchemaVersion;
+  readonly tool: 'distlab';
+  readonly lab: string;
+  readonly labTitle: string;
+  readonly implementation: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly interrupted: boolean;
+  /** Set when grading could not start (unknown lab, unloadable implementation, ...). */
+  readonly setupError?: string;
+  /** Type errors in the implementation: reported, not fatal. */
+  readonly typeErrors: readonly string[];
+  readonly options: {
+    readonly seeds?: number;
+    readonly seed?: number;
+    readonly hidden: boolean;
+    readonly part?: string;
+    readonly tests?: readonly string[];
+  };
+  readonly tests: readonly GradedTest[];
+  readonly totals: GradingTotals;
+}
+
+export function computeTotals(tests: readonly GradedTest[]): GradingTotals {
+  const count = (status: GradedStatus) => tests.filter((test) => test.status === status).length;
+  return {
+    score: tests.reduce((sum, test) => sum + test.score, 0),
+    maxScore: tests.reduce((sum, test) => sum + test.maxScore, 0),
+    passed: count('passed'),
+    failed: count('failed'),
+    crashed: count('crashed'),
+    timedOut: count('timed out'),
+    notRun: count('not run'),
+  };
+}

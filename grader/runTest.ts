@@ -1,0 +1,250 @@
+import fc from 'fast-check';
+import {
+  equalPlain,
+  hashPlain,
+  simulate,
+  toJsonValue,
+  type FailureKind,
+  type FaultSchedule,
+  type NodeId,
+  type Protocol,
+  type SimulationResult,
+  type TraceEvent,
+} from 'distlab';
+import { runSeed, type LabSuite, type SuiteTest } from './suite.ts';
+
+/** A failing seed as the reports show it: plain JSON data. */
+export interface RecordedFailure {
+  readonly seed: number;
+  readonly kind: FailureKind;
+  readonly property: string;
+  readonly message: string;
+  readonly step: number;
+  readonly timeMs: number;
+  readonly node?: NodeId;
+  /** The schedule the seed generated. */
+  readonly schedule: FaultSchedule;
+  /** The smallest schedule found that still breaks the same property. */
+  readonly shrunkSchedule: FaultSchedule;
+  /** True when removing any single action of `shrunkSchedule` makes the run pass. */
+  readonly minimal: boolean;
+  readonly shrinkRuns: number;
+  /** The last events before the violation, in the run with the shrunk schedule. */
+  readonly lastEvents: readonly TraceEvent[];
+  /** The whole trace of that run (capped), for the HTML report. */
+  readonly trace: readonly TraceEvent[];
+  readonly traceTruncated: boolean;
+}
+
+export interface TestOutcome {
+  readonly number: string;
+  readonly seedsPlanned: number;
+  readonly seedsRun: number;
+  readonly passed: boolean;
+  readonly failure?: RecordedFailure;
+  readonly measurements?: Record<string, number>;
+}
+
+export interface RunOptions {
+  /** The seeds to run, in order; the first failure stops the test. */
+  readonly seeds: readonly number[];
+  /** How many extra runs shrinking may take per failure. */
+  readonly shrinkBudget?: number;
+  /** Trace events kept in a failure (the HTML report's list). */
+  readonly traceLimit?: number;
+  readonly onSeedDone?: (seedsDone: number) => void;
+}
+
+const defaultShrinkBudget = 300;
+const defaultTraceLimit = 3_000;
+const lastEventCount = 40;
+
+function scheduleArbitrary<I>(test: SuiteTest<Protocol, I>, implementation: I, suite: LabSuite<I>, seed: number) {
+  const setup = test.setup(implementation, seed);
+  const servers = setup.nodes.flatMap((spec, id) => (spec.role === 'server' ? [id] : []));
+  const clients = setup.nodes.flatMap((spec, id) => (spec.role === 'client' ? [id] : []));
+  const arbitrary = test.faults?.({ servers, clients, durationMs: setup.durationMs });
+  // The schedule's fast-check seed comes from the run's "faults" label, like every other sub-seed.
+  const faultSeed = hashPlain(`${runSeed(suite.lab, test.number, seed)}/faults`) | 0;
+  return { arbitrary, faultSeed };
+}
+
+/** One run of `test` on `seed` with an explicit schedule: the unit of replay. */
+export function runOnce<I>(
+  suite: LabSuite<I>,
+  test: SuiteTest<Protocol, I>,
+  implementation: I,
+  seed: number,
+  schedule: FaultSchedule,
+  trace: 'ring' | 'full' = 'ring',
+): SimulationResult<Protocol> {
+  return simulate({ ...test.setup(implementation, seed), seed: runSeed(suite.lab, test.number, seed), faults: schedule, trace });
+}
+
+/** Runs a test's seeds; on the first failure, shrinks its schedule and records it. */
+export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, implementation: I, options: RunOptions): TestOutcome {
+  const shrinkBudget = options.shrinkBudget ?? defaultShrinkBudget;
+  let measurements: Record<string, number> | undefined;
+  let seedsRun = 0;
+  for (const seed of options.seeds) {
+    seedsRun++;
+    const outcome = runSeed_(suite, test, implementation, seed, shrinkBudget, options.traceLimit ?? defaultTraceLimit);
+    options.onSeedDone?.(seedsRun);
+    if (outcome.failure !== undefined) {
+      return { number: test.number, seedsPlanned: options.seeds.length, seedsRun, passed: false, failure: outcome.failure };
+    }
+    if (measurements === undefined && test.measure && outcome.result) measurements = test.measure(outcome.result);
+  }
+  return {
+    number: test.number,
+    seedsPlanned: options.seeds.length,
+    seedsRun,
+    passed: true,
+    ...(measurements ? { measurements } : {}),
+  };
+}
+
+/**
+ * One seed. With a fault generator, fast-check draws the schedule from the seed's "faults"
+ * sub-seed and, when the run fails, shrinks it within a budget counted in runs (never wall
+ * time); a last pass removes single actions until the schedule is 1-minimal.
+ */
+function runSeed_<I>(
+  suite: LabSuite<I>,
+  test: SuiteTest<Protocol, I>,
+  implementation: I,
+  seed: number,
+  shrinkBudget: number,
+  traceLimit: number,
+): { result?: SimulationResult<Protocol>; failure?: RecordedFailure } {
+  const { arbitrary, faultSeed } = scheduleArbitrary(test, implementation, suite, seed);
+  if (arbitrary === undefined) {
+    const result = runOnce(suite, test, implementation, seed, []);
+    if (result.passed) return { result };
+    return { failure: finishFailure(suite, test, implementation, seed, [], [], result, 0, shrinkBudget, traceLimit) };
+  }
+  let first: { schedule: FaultSchedule; result: SimulationResult<Protocol> } | undefined;
+  let runs = 0;
+  const details = fc.check(
+    fc.property(arbitrary, (candidate) => {
+      if (first === undefined) {
+        const result = runOnce(suite, test, implementation, seed, candidate);
+        first = { schedule: candidate, result };
+        return result.passed;
+      }
+      if (runs >= shrinkBudget) return true;
+      runs++;
+      const result = runOnce(suite, test, implementation, seed, candidate);
+      return result.passed || result.failure?.property !== first.result.failure?.property;
+    }),
+    { seed: faultSeed, numRuns: 1 },
+  );
+  if (first === undefined) throw new Error(`test ${test.number}: the fault generator produced no schedule`);
+  if (first.result.passed) return { result: first.result };
+  const shrunk = details.failed && details.counterexample ? details.counterexample[0] : first.schedule;
+  return { failure: finishFailure(suite, test, implementation, seed, first.schedule, shrunk, first.result, runs, shrinkBudget, traceLimit) };
+}
+
+function finishFailure<I>(
+  suite: LabSuite<I>,
+  test: SuiteTest<Protocol, I>,
+  implementation: I,
+  seed: number,
+  schedule: FaultSchedule,
+  shrunkByFastCheck: FaultSchedule,
+  original: SimulationResult<Protocol>,
+  runsSoFar: number,
+  shrinkBudget: number,
+  traceLimit: number,
+): RecordedFailure {
+  const property = original.failure?.property;
+  let runs = runsSoFar;
+  const singleActionBudget = runsSoFar + shrinkBudget;
+  const stillFails = (candidate: FaultSchedule): boolean => {
+    runs++;
+    const result = runOnce(suite, test, implementation, seed, candidate);
+    return !result.passed && result.failure?.property === property;
+  };
+  const originalEnd = scheduleEnd(schedule);
+  let shrunk = shrunkByFastCheck;
+  let minimal = shrunk.length === 0;
+  while (!minimal && runs < singleActionBudget) {
+    let removed = false;
+    for (let index = 0; index < shrunk.length && runs < singleActionBudget; index++) {
+      const candidate = [...shrunk.slice(0, index), ...shrunk.slice(index + 1)];
+      if (!sameEnd(scheduleEnd(candidate), originalEnd)) continue;
+      if (stillFails(candidate)) {
+        shrunk = candidate;
+        removed = true;
+        break;
+      }
+    }
+    if (!removed) minimal = runs < singleActionBudget || shrunk.length === 0;
+    if (!removed) break;
+  }
+  let failingRun = runOnce(suite, test, implementation, seed, shrunk, 'full');
+  if (failingRun.passed) {
+    // Cannot happen for a deterministic run; report the original schedule rather than a passing one.
+    shrunk = schedule;
+    minimal = false;
+    failingRun = runOnce(suite, test, implementation, seed, schedule, 'full');
+  }
+  const failure = failingRun.failure ?? original.failure;
+  const events = failingRun.trace.map(jsonEvent);
+  const traceTruncated = events.length > traceLimit;
+  const json = (list: FaultSchedule) => list.map((action) => toJsonValue(action) as FaultSchedule[number]);
+  return {
+    seed,
+    kind: failure?.kind ?? 'always',
+    property: failure?.property ?? 'unknown',
+    message: failure?.message ?? 'the run failed',
+    step: failure?.step ?? failingRun.steps,
+    timeMs: failure?.timeMs ?? failingRun.endTimeMs,
+    ...(failure?.node !== undefined ? { node: failure.node } : {}),
+    schedule: json(schedule),
+    shrunkSchedule: json(shrunk),
+    minimal,
+    shrinkRuns: runs,
+    lastEvents: events.slice(-lastEventCount),
+    trace: traceTruncated ? events.slice(-traceLimit) : events,
+    traceTruncated,
+  };
+}
+
+/** How a schedule leaves the cluster: which nodes are down, whether links are cut, the network. */
+interface ScheduleEnd {
+  readonly crashed: ReadonlySet<NodeId>;
+  readonly cut: boolean;
+  readonly network: Record<string, unknown>;
+}
+
+function scheduleEnd(schedule: FaultSchedule): ScheduleEnd {
+  const crashed = new Set<NodeId>();
+  let cut = false;
+  let network: Record<string, unknown> = {};
+  for (const action of [...schedule].sort((left, right) => left.atMs - right.atMs)) {
+    if (action.type === 'crash') crashed.add(action.node);
+    else if (action.type === 'restart') crashed.delete(action.node);
+    else if (action.type === 'heal') cut = false;
+    else if (action.type === 'network') {
+      const { atMs: _atMs, type: _type, ...changes } = action;
+      network = { ...network, ...changes };
+    } else cut = true;
+  }
+  return { crashed, cut, network };
+}
+
+/**
+ * A smaller schedule must keep the test's promise about the end of the run: removing a
+ * restart or a heal alone would leave the cluster broken for good, which no implementation
+ * survives and which would say nothing about this one.
+ */
+function sameEnd(candidate: ScheduleEnd, original: ScheduleEnd): boolean {
+  for (const node of candidate.crashed) if (!original.crashed.has(node)) return false;
+  return (!candidate.cut || original.cut) && equalPlain(candidate.network, original.network);
+}
+
+/** Trace events with their details in JSON form (Maps and Sets spelled out). */
+export function jsonEvent(event: TraceEvent): TraceEvent {
+  return event.detail === undefined ? event : { ...event, detail: toJsonValue(event.detail) };
+}

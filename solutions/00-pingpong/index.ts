@@ -1,0 +1,2 @@
+export { PingClient } from './client.ts';
+export { PingServer } from './server.ts';

@@ -1,0 +1,18 @@
+/**
+ * Deliberately broken solutions: classic student bugs, each subtle enough to pass the
+ * fault-free smoke test and each caught by the test it names.
+ */
+export interface Mutant {
+  /** File under ./mutants/, without extension. */
+  readonly name: string;
+  readonly bug: string;
+  /** The number of the test that must fail on it. */
+  readonly failsTest: string;
+}
+
+export const mutants: readonly Mutant[] = [
+  { name: 'no-dedup', bug: 'reports duplicate Pongs as new answers', failsTest: '0.3' },
+  { name: 'no-retry', bug: 'never re-sends a lost Ping', failsTest: '0.2' },
+  { name: 'gives-up', bug: 'stops re-sending after three tries', failsTest: '0.5' },
+  { name: 'retry-after-answer', bug: 're-sends a Ping after its answer arrived', failsTest: '0.6' },
+];
