@@ -15,10 +15,23 @@ function reply(message: ChildReply): void {
   sendToGrader?.({ ...message, token });
 }
 
+// A rejection surfaces only after the synchronous run that caused it has returned, so it is
+// remembered here and checked before any outcome is sent.
+let rejection: string | undefined;
 onMessage('unhandledRejection', (reason: unknown) => {
-  reply({ type: 'error', message: `an unhandled promise rejection ended the run: ${describe(reason)}` });
-  exitNow(1);
+  rejection ??= `an unhandled promise rejection (node code must not use promises): ${describe(reason)}`;
 });
+const realSetImmediate = setImmediate;
+const nextTurn = () => new Promise<void>((resolve) => realSetImmediate(resolve));
+
+async function replyUnlessRejected(message: ChildReply): Promise<void> {
+  await nextTurn();
+  if (rejection !== undefined) {
+    reply({ type: 'error', message: rejection });
+    exitNow(1);
+  }
+  reply(message);
+}
 onMessage('uncaughtException', (error: unknown) => {
   reply({ type: 'error', message: `an uncaught exception outside any handler ended the run: ${describe(error)}` });
   exitNow(1);
@@ -32,7 +45,7 @@ function describe(value: unknown): string {
 export function serve(suite: LabSuite<unknown>, implementation: Record<string, unknown>): void {
   const exported = Object.keys(implementation).sort();
   const missingExports = suite.exports.filter((name) => typeof implementation[name] !== 'function');
-  onMessage('message', (raw: unknown) => {
+  onMessage('message', async (raw: unknown) => {
     const request = raw as ChildRequest;
     const test = suite.tests.find((candidate) => candidate.number === request.testNumber);
     if (test === undefined) {
@@ -45,10 +58,10 @@ export function serve(suite: LabSuite<unknown>, implementation: Record<string, u
         shrinkBudget: request.shrinkBudget,
         onSeedDone: (seedsDone) => reply({ type: 'progress', seedsDone }),
       });
-      reply({ type: 'outcome', outcome });
+      await replyUnlessRejected({ type: 'outcome', outcome });
     } else {
       const result = runOnce(suite, test, implementation, request.seed, request.schedule, 'full');
-      reply({
+      await replyUnlessRejected({
         type: 'replayed',
         outcome: {
           passed: result.passed,

@@ -1,0 +1,110 @@
+// The grader against deliberately broken copies of lab 0: each is graded as it should be,
+// and grading goes on with the next test.
+import { describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { SetupError } from '../../grader/labs.ts';
+
+const fixture = (name: string) => `test/fixtures/pingpong/${name}.ts`;
+
+/** 0.1 is fault-free (no duplicate Ping ever arrives); 0.3 duplicates half the messages. */
+async function gradeFixture(name: string, extra: { memoryMb?: number; typecheck?: boolean } = {}) {
+  const report = await grade({
+    lab: 'pingpong',
+    implementation: fixture(name),
+    tests: ['0.1', '0.3'],
+    limits: { timeoutMs: 5_000, memoryMb: extra.memoryMb ?? 256 },
+    typecheck: extra.typecheck ?? false,
+  });
+  const [smoke, duplicated] = report.tests;
+  expect(smoke?.status, 'the misbehaviour only starts on a duplicate, so the smoke test passes').toBe('passed');
+  return { report, duplicated: duplicated! };
+}
+
+describe('isolation of a broken submission', () => {
+  it('a correct copy passes', async () => {
+    const { duplicated, report } = await gradeFixture('correct');
+    expect(duplicated.status).toBe('passed');
+    expect(report.totals.score).toBe(report.totals.maxScore);
+  });
+
+  it('an endless loop in a handler times out, and grading goes on', async () => {
+    const { duplicated } = await gradeFixture('infinite-loop');
+    expect(duplicated.status).toBe('timed out');
+    expect(duplicated.reason).toMatch(/no result within 5 s/);
+    expect(duplicated.score).toBe(0);
+  });
+
+  it('an exception in a handler fails the test, naming the node and the handler', async () => {
+    const { duplicated } = await gradeFixture('throws');
+    expect(duplicated.status).toBe('failed');
+    expect(duplicated.failure?.property).toBe('no exceptions');
+    expect(duplicated.failure?.message).toMatch(/^n0 threw in onMessage\(Ping\): TypeError: cannot read properties/);
+    expect(duplicated.failure?.replayCommand).toMatch(/^npm run grade -- pingpong --impl .*throws\.ts --replay /);
+  });
+
+  it('deep recursion fails the test with the stack overflow', async () => {
+    const { duplicated } = await gradeFixture('recursion');
+    expect(duplicated.status).toBe('failed');
+    expect(duplicated.failure?.message).toMatch(/RangeError: Maximum call stack size exceeded/);
+  });
+
+  it('runaway memory crashes the test with a clear reason', async () => {
+    const { duplicated } = await gradeFixture('memory', { memoryMb: 96 });
+    expect(duplicated.status).toBe('crashed');
+    expect(duplicated.reason).toMatch(/ran out of memory/);
+  });
+
+  it('process.exit() in a handler crashes the test', async () => {
+    const { duplicated } = await gradeFixture('exits');
+    expect(duplicated.status).toBe('crashed');
+    expect(duplicated.reason).toMatch(/process\.exit\(\)/);
+  });
+
+  it('an unhandled promise rejection crashes the test', async () => {
+    const { duplicated } = await gradeFixture('rejection');
+    expect(duplicated.status).toBe('crashed');
+    expect(duplicated.reason).toMatch(/unhandled promise rejection.*lost ping/);
+  });
+
+  it('type errors are reported and grading goes on', async () => {
+    const { duplicated, report } = await gradeFixture('type-error', { typecheck: true });
+    expect(duplicated.status).toBe('passed');
+    expect(report.typeErrors).toEqual([expect.stringMatching(/type-error\.ts:7:\d+ Type 'number' is not assignable to type 'string'/)]);
+  });
+});
+
+describe('submissions that cannot be loaded are setup errors', () => {
+  const setupError = async (name: string) => {
+    const error = await grade({ lab: 'pingpong', implementation: fixture(name), tests: ['0.1'] }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SetupError);
+    return (error as SetupError).message;
+  };
+
+  it('an import of node:fs is refused before any code runs', async () => {
+    expect(await setupError('imports-fs')).toMatch(/imports "node:fs", which a submission may not use/);
+  });
+
+  it('a syntax error names the file and line', async () => {
+    expect(await setupError('syntax-error')).toMatch(/syntax-error\.ts:7:\d+: Expected "\)"/);
+  });
+
+  it('a missing export names what is missing', async () => {
+    expect(await setupError('missing-export')).toMatch(/does not export PingClient/);
+  });
+
+  it('an unknown lab lists the known ones', async () => {
+    const error = await grade({ lab: 'paxos-made-simple' }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(/unknown lab "paxos-made-simple". Known labs: 00-pingpong \(pingpong\)/);
+  });
+});
+
+describe('a submission cannot touch the file system', () => {
+  it('a write through process.getBuiltinModule is denied and fails the test', async () => {
+    const { existsSync } = await import('node:fs');
+    const forged = '/tmp/distlab-forged-report.json';
+    const { duplicated } = await gradeFixture('writes-file');
+    expect(existsSync(forged)).toBe(false);
+    expect(duplicated.status).toBe('failed');
+    expect(duplicated.failure?.message).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted/);
+  });
+});

@@ -1,0 +1,63 @@
+// A subtle protocol bug (a client that gives up after three retries) fails only when the
+// server is down long enough: the grader must find it, shrink the schedule to a 1-minimal
+// one, give the same verdict in separate runs, and replay it exactly.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { FaultSchedule } from 'distlab';
+import { grade } from '../../grader/grade.ts';
+import { runOnce } from '../../grader/runTest.ts';
+import { suite } from '../../labs/00-pingpong/suite.ts';
+import * as forgetsCrash from '../fixtures/pingpong/forgets-crash.ts';
+
+const run = promisify(execFile);
+const implementation = 'test/fixtures/pingpong/forgets-crash.ts';
+
+async function gradeOnce() {
+  const report = await grade({ lab: 'pingpong', implementation, tests: ['0.5'], typecheck: false });
+  const test = report.tests[0]!;
+  expect(test.status).toBe('failed');
+  return test.failure!;
+}
+
+describe('shrinking and replay', () => {
+  it('gives the same verdict and the same shrunk schedule in two separate runs', async () => {
+    const [first, second] = await Promise.all([gradeOnce(), gradeOnce()]);
+    expect(second.seed).toBe(first.seed);
+    expect(second.property).toBe(first.property);
+    expect(second.message).toBe(first.message);
+    expect(second.shrunkSchedule).toEqual(first.shrunkSchedule);
+    expect(second.replayCode).toBe(first.replayCode);
+  });
+
+  it('shrinks to a 1-minimal schedule: dropping any single action makes the run pass', async () => {
+    const failure = await gradeOnce();
+    expect(failure.property).toBe('every ping answered');
+    expect(failure.minimal).toBe(true);
+    expect(failure.shrunkSchedule.length).toBeLessThan(failure.schedule.length);
+    expect(failure.shrunkSchedule.map((action) => action.type)).toEqual(['crash', 'restart']);
+    const test = suite.tests.find((candidate) => candidate.number === '0.5')!;
+    const again = runOnce(suite, test, forgetsCrash, failure.seed, failure.shrunkSchedule);
+    expect(again.passed).toBe(false);
+    // Without the crash the server never goes down: the run passes.
+    const withoutCrash: FaultSchedule = failure.shrunkSchedule.filter((action) => action.type !== 'crash');
+    expect(runOnce(suite, test, forgetsCrash, failure.seed, withoutCrash).passed).toBe(true);
+  });
+
+  it('the printed replay command reproduces the failure in another process, every time', async () => {
+    const failure = await gradeOnce();
+    const command = failure.replayCommand.replace(/^npm run grade -- /, '').split(' ');
+    const outputs = await Promise.all(
+      [1, 2].map(() =>
+        run(process.execPath, ['--import', 'tsx', 'grader/cli.ts', ...command], { env: { ...process.env, NO_COLOR: '1' } }).then(
+          () => 'exit 0',
+          (error: { code: number; stdout: string }) => `exit ${error.code}\n${error.stdout}`,
+        ),
+      ),
+    );
+    expect(outputs[0]).toBe(outputs[1]);
+    expect(outputs[0]).toMatch(/^exit 1\n/);
+    expect(outputs[0]).toContain(`failed: every ping answered: ${failure.message}`);
+    expect(outputs[0]).toContain(`seed ${failure.seed}`);
+  });
+});
