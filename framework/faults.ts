@@ -1,4 +1,4 @@
-import type { NetworkSettings } from './network.ts';
+import { defaultNetwork, validateNetwork, type NetworkSettings } from './network.ts';
 import { nodeName, type NodeId } from './types.ts';
 
 /**
@@ -53,7 +53,8 @@ export function describeFault(action: FaultAction): string {
 /** Checks a schedule against a cluster of `nodeCount` nodes; returns a problem or undefined. */
 export function validateSchedule(schedule: FaultSchedule, nodeCount: number): string | undefined {
   const knownNode = (id: NodeId) => Number.isInteger(id) && id >= 0 && id < nodeCount;
-  for (const [index, action] of schedule.entries()) {
+  let network: NetworkSettings = defaultNetwork;
+  for (const [index, action] of [...schedule.entries()].sort(([, left], [, right]) => left.atMs - right.atMs)) {
     const where = `fault schedule entry ${index} (${JSON.stringify(action)})`;
     if (typeof action.atMs !== 'number' || !Number.isFinite(action.atMs) || action.atMs < 0) {
       return `${where}: atMs must be a time in ms, at least 0`;
@@ -68,6 +69,13 @@ export function validateSchedule(schedule: FaultSchedule, nodeCount: number): st
             : [];
     const unknown = nodes.find((id) => !knownNode(id));
     if (unknown !== undefined) return `${where}: there is no node ${String(unknown)} in a cluster of ${nodeCount}`;
+    if (action.type === 'partition' && new Set(nodes).size !== nodes.length) return `${where}: a node is listed in two groups`;
+    if (action.type === 'network') {
+      const { atMs: _atMs, type: _type, ...changes } = action;
+      network = { ...network, ...changes };
+      const problem = validateNetwork(network);
+      if (problem !== undefined) return `${where}: ${problem}`;
+    }
   }
   return undefined;
 }

@@ -183,16 +183,6 @@ class MutableCounters implements Counters {
   }
 }
 
-class HandlerError extends Error {
-  constructor(
-    readonly node: NodeId,
-    readonly handler: string,
-    readonly original: unknown,
-  ) {
-    super(describeError(original));
-  }
-}
-
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return `threw ${String(error)}`;
@@ -504,7 +494,13 @@ class Simulation<P extends Protocol> implements World<P> {
   /** Calls one handler of a node, with the node's host active and failures turned into verdicts. */
   private react(slot: NodeSlot<P>, handler: 'onMessage' | 'onTimer' | 'onInput', label: string, from: NodeId, payload: Tagged): void {
     const instance = slot.instance as Node<P>;
-    const before = this.transitionProperties.length > 0 ? this.snapshotFields(slot) : undefined;
+    let before: Record<string, unknown> | undefined;
+    try {
+      before = this.transitionProperties.length > 0 ? this.snapshotFields(slot) : undefined;
+    } catch (error) {
+      this.handlerFailed(slot, `${handler}(${label})`, error);
+      return;
+    }
     enterReaction(slot, instance);
     try {
       let result: unknown;
@@ -553,7 +549,13 @@ class Simulation<P extends Protocol> implements World<P> {
       }
     }
     if (change === undefined || change.slot.instance === null) return;
-    const after = this.snapshotFields(change.slot);
+    let after: Record<string, unknown>;
+    try {
+      after = this.snapshotFields(change.slot);
+    } catch (error) {
+      this.handlerFailed(change.slot, 'a reaction', error);
+      return;
+    }
     for (const property of this.transitionProperties) {
       let message: string | undefined;
       try {
@@ -699,12 +701,13 @@ class Simulation<P extends Protocol> implements World<P> {
       channel = new Channel(RandomSource.fork(this.seed, `network/${nodeName(from)}->${nodeName(to)}`));
       this.channels[channelIndex] = channel;
     }
-    // Always three draws per send, whatever happens to the message, so that a fault added
+    // Always four draws per send, whatever happens to the message, so that a fault added
     // or removed elsewhere does not shift this channel's later draws.
     const random = channel.random;
     const dropDraw = random.next();
     const duplicateDraw = random.next();
     const delayMs = drawDelay(this.network.delay, random);
+    const duplicateDelayMs = drawDelay(this.network.delay, random);
     this.trace(Code.send, from, to, type, this.fullTrace ? copyPlain(copy) : copy, undefined);
     if (this.blocked[channelIndex] === 1) {
       counters.messagesDropped++;
@@ -722,11 +725,12 @@ class Simulation<P extends Protocol> implements World<P> {
     this.schedule(deliveryMs, EventKind.Deliver, to, from, copy);
     if (duplicateDraw < this.network.duplicateRate) {
       counters.messagesDuplicated++;
-      let duplicateMs = this.nowMs + drawDelay(this.network.delay, random);
+      let duplicateMs = this.nowMs + duplicateDelayMs;
       if (this.network.fifo) duplicateMs = Math.max(duplicateMs, channel.lastDeliveryMs);
       channel.lastDeliveryMs = duplicateMs;
-      this.trace(Code.duplicate, from, to, type, copy, undefined);
-      this.schedule(duplicateMs, EventKind.Deliver, to, from, copyPlain(copy));
+      const duplicate = copyPlain(copy);
+      this.trace(Code.duplicate, from, to, type, this.fullTrace ? copyPlain(copy) : duplicate, undefined);
+      this.schedule(duplicateMs, EventKind.Deliver, to, from, duplicate);
     }
   }
 
@@ -738,7 +742,9 @@ class Simulation<P extends Protocol> implements World<P> {
       delayMs = delay;
     } else if (Array.isArray(delay) && delay.length === 2) {
       const [minMs, maxMs] = delay;
-      if (!(minMs >= 1 && maxMs >= minMs)) throw new Error(`setTimer: the range [${minMs}, ${maxMs}] needs 1 <= min <= max`);
+      if (!(minMs >= 1 && Math.floor(maxMs) >= Math.ceil(minMs))) {
+        throw new Error(`setTimer: the range [${minMs}, ${maxMs}] needs 1 <= min <= max and a whole number of ms in between`);
+      }
       delayMs = slot.timerRandom.integer(Math.ceil(minMs), Math.floor(maxMs));
     } else {
       throw new Error('setTimer: the delay must be a number of ms or a range [minMs, maxMs]');

@@ -158,6 +158,7 @@ export class TraceRecorder {
 const arrows: Partial<Record<TraceKind, string>> = {
   send: '->',
   deliver: '<-',
+  drop: '<-',
   duplicate: '->',
 };
 

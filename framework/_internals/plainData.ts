@@ -83,7 +83,8 @@ function copyValue(value: unknown, depth: number): unknown {
     const source = value as Record<string, unknown>;
     for (const key in source) {
       copiedBytes += key.length + 1;
-      copy[key] = copyValue(source[key], depth + 1);
+      if (key === '__proto__') defineField(copy, key, copyValue(source[key], depth + 1));
+      else copy[key] = copyValue(source[key], depth + 1);
     }
     copiedBytes += 2;
     return copy;
@@ -105,6 +106,11 @@ function copyValue(value: unknown, depth: number): unknown {
     return copy;
   }
   throw new NotPlain(`is an instance of ${describeClass(value)}, which the framework cannot copy`);
+}
+
+/** Creates an own field even for the name `__proto__`, which plain assignment would not. */
+function defineField(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function describeClass(value: object): string {
@@ -271,19 +277,18 @@ export function toJsonValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(toJsonValue);
   if (value instanceof Map) {
-    const entries = [...value].map(([key, entry]) => [toJsonValue(key), toJsonValue(entry)] as const);
-    entries.sort((a, b) => compareKeys(a[0], b[0]));
-    return { $map: entries };
+    const entries = [...value].sort((a, b) => compareKeys(a[0], b[0]));
+    return { $map: entries.map(([key, entry]) => [toJsonValue(key), toJsonValue(entry)]) };
   }
   if (value instanceof Set) {
-    const elements = [...value].map(toJsonValue);
-    elements.sort(compareKeys);
-    return { $set: elements };
+    return { $set: [...value].sort(compareKeys).map(toJsonValue) };
   }
   const record = value as Record<string, unknown>;
   const result: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
-    if (record[key] !== undefined) result[key] = toJsonValue(record[key]);
+    if (record[key] === undefined) continue;
+    if (key === '__proto__') defineField(result, key, toJsonValue(record[key]));
+    else result[key] = toJsonValue(record[key]);
   }
   return result;
 }

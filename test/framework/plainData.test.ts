@@ -1,0 +1,268 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { copyPlain, equalPlain, formatPlain, hashPlain, PlainDataError, toJsonValue } from '../../framework/index.ts';
+
+// ---- Arbitraries of plain data: JSON-like values plus undefined, bigint, odd numbers, Maps and Sets.
+
+const primitive = fc.oneof(
+  fc.integer(),
+  fc.double(), // includes -0, NaN and the infinities
+  fc.string({ maxLength: 6 }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
+);
+/** Map keys and Set elements must be primitives. */
+const primitiveKey = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.string({ maxLength: 3 }), fc.boolean(), fc.constant(null), fc.double());
+// '__proto__' is left out here: it has a dedicated test below (a known bug).
+const objectKey = fc.string({ maxLength: 5 }).filter((key) => key !== '__proto__');
+
+const { plain } = fc.letrec<{ plain: unknown }>((tie) => ({
+  plain: fc.oneof(
+    { depthSize: 'small', maxDepth: 4 },
+    primitive,
+    fc.array(tie('plain'), { maxLength: 4 }),
+    fc.dictionary(objectKey, tie('plain'), { maxKeys: 4 }),
+    fc.uniqueArray(fc.tuple(primitiveKey, tie('plain')), { maxLength: 4, selector: ([key]) => key, comparator: 'SameValueZero' }).map((entries) => new Map(entries)),
+    fc.uniqueArray(primitiveKey, { maxLength: 4, comparator: 'SameValueZero' }).map((elements) => new Set(elements)),
+  ),
+}));
+
+/** The same data with every object, Map and Set rebuilt in another insertion order. */
+function reordered(value: unknown, rotation: number): unknown {
+  const rotate = <T>(items: T[]): T[] => {
+    if (items.length === 0) return items;
+    const shift = rotation % items.length;
+    return [...items.slice(shift), ...items.slice(0, shift)].reverse();
+  };
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => reordered(item, rotation));
+  if (value instanceof Map) return new Map(rotate([...value].map(([key, entry]) => [key, reordered(entry, rotation)] as const)));
+  if (value instanceof Set) return new Set(rotate([...value]));
+  const result: Record<string, unknown> = {};
+  for (const key of rotate(Object.keys(value))) result[key] = reordered((value as Record<string, unknown>)[key], rotation);
+  return result;
+}
+
+/** A reference canonical form: equal strings iff the values are equal plain data. */
+function canonical(value: unknown): string {
+  switch (typeof value) {
+    case 'undefined':
+      return 'u';
+    case 'boolean':
+      return `b:${value}`;
+    case 'number':
+      return Number.isNaN(value) ? 'd:NaN' : `d:${Object.is(value, -0) ? 0 : value}`;
+    case 'string':
+      return `s:${JSON.stringify(value)}`;
+    case 'bigint':
+      return `g:${value}`;
+    default:
+      break;
+  }
+  if (value === null) return 'n';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value instanceof Map) return `M{${[...value].map(([key, entry]) => `${canonical(key)}=>${canonical(entry)}`).sort().join(',')}}`;
+  if (value instanceof Set) return `S{${[...value].map(canonical).sort().join(',')}}`;
+  return `O{${Object.keys(value as object)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+    .join(',')}}`;
+}
+
+/** Every object (array, record, Map, Set) inside `value`, itself included. */
+function containers(value: unknown, into = new Set<object>()): Set<object> {
+  if (typeof value !== 'object' || value === null) return into;
+  into.add(value);
+  const children = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : value instanceof Set ? [] : Object.values(value);
+  for (const child of children) containers(child, into);
+  return into;
+}
+
+/** Changes every container inside `value` in place. */
+function vandalize(value: unknown): void {
+  for (const container of containers(value)) {
+    if (Array.isArray(container)) container.push('vandal');
+    else if (container instanceof Map) container.set('vandal', 1);
+    else if (container instanceof Set) container.add('vandal');
+    else (container as Record<string, unknown>)['vandal'] = 1;
+  }
+}
+
+const options = { seed: 42, numRuns: 300 };
+
+describe('copyPlain', () => {
+  it('a copy is equal as data, hashes the same and serializes the same', () => {
+    fc.assert(
+      fc.property(plain, (value) => {
+        const copy = copyPlain(value);
+        expect(equalPlain(copy, value)).toBe(true);
+        expect(hashPlain(copy)).toBe(hashPlain(value));
+        expect(canonical(copy)).toBe(canonical(value));
+        expect(JSON.stringify(toJsonValue(copy))).toBe(JSON.stringify(toJsonValue(value)));
+      }),
+      options,
+    );
+  });
+
+  it('a copy is deep: it shares no array, object, Map or Set with the original', () => {
+    fc.assert(
+      fc.property(plain, (value) => {
+        const copy = copyPlain(value);
+        const originals = containers(value);
+        for (const container of containers(copy)) expect(originals.has(container)).toBe(false);
+      }),
+      options,
+    );
+  });
+
+  it('changing a copy anywhere leaves the original unchanged, and vice versa', () => {
+    fc.assert(
+      fc.property(plain, (value) => {
+        const before = canonical(value);
+        const copy = copyPlain(value);
+        vandalize(copy);
+        expect(canonical(value)).toBe(before);
+        const second = copyPlain(value);
+        vandalize(value);
+        expect(canonical(second)).toBe(before);
+      }),
+      options,
+    );
+  });
+
+  it('rejects what is not plain data with a PlainDataError naming the path', () => {
+    class Point {
+      x = 1;
+    }
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = { back: cyclic };
+    const cases: { value: unknown; path: string; problem: RegExp }[] = [
+      { value: { a: { b: [1, () => 1] } }, path: 'msg.a.b[1]', problem: /is a function/ },
+      { value: { p: new Point() }, path: 'msg.p', problem: /instance of Point/ },
+      { value: { m: new Map([['k', { f: Symbol('s') }]]) }, path: 'msg.m.get("k").f', problem: /is a symbol/ },
+      { value: { m: new Map([[{}, 1]]) }, path: 'msg.m', problem: /Map key that is not a primitive/ },
+      { value: { s: new Set([[1]]) }, path: 'msg.s', problem: /Set element that is not a primitive/ },
+      { value: cyclic, path: 'msg.self.back', problem: /cycle/ },
+      { value: { when: new Date(0) }, path: 'msg.when', problem: /instance of Date/ },
+    ];
+    for (const { value, path, problem } of cases) {
+      let caught: unknown;
+      try {
+        copyPlain(value, 'msg');
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, path).toBeInstanceOf(PlainDataError);
+      expect((caught as PlainDataError).path).toBe(path);
+      expect((caught as PlainDataError).message).toMatch(problem);
+    }
+  });
+
+  // BUG: copyPlain (framework/_internals/plainData.ts, copyValue, `copy[key] = ...`) and
+  // toJsonValue (`result[key] = ...`) assign own '__proto__' keys with ordinary assignment, which
+  // sets the copy's prototype instead of creating the field: the key vanishes from the copy (and
+  // from traces), and equalPlain/hashPlain disagree about the original and its copy.
+  it("copies and serializes an own '__proto__' key (e.g. a key-value store key) like any other key", () => {
+    const value = JSON.parse('{"__proto__": {"x": 1}, "a": 2}') as Record<string, unknown>;
+    const copy = copyPlain(value);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(hashPlain(copy)).toBe(hashPlain(value));
+    expect(JSON.stringify(toJsonValue(value))).toBe('{"__proto__":{"x":1},"a":2}');
+  });
+});
+
+describe('equalPlain and hashPlain', () => {
+  it('data built in different insertion orders (objects, Maps, Sets) is equal and hashes equal', () => {
+    fc.assert(
+      fc.property(plain, fc.nat(), (value, rotation) => {
+        const other = reordered(value, rotation);
+        expect(equalPlain(value, other)).toBe(true);
+        expect(equalPlain(other, value)).toBe(true);
+        expect(hashPlain(other)).toBe(hashPlain(value));
+      }),
+      options,
+    );
+  });
+
+  it('Maps and Sets serialize in a canonical order whatever their insertion order', () => {
+    fc.assert(
+      fc.property(plain, fc.nat(), (value, rotation) => {
+        const wrapped = new Map([['v', value]]);
+        const other = new Map([['v', reordered(value, rotation)]]);
+        // Objects keep their key order in JSON, so compare the Map/Set parts through a canonical key order.
+        const sortKeys = (json: unknown): unknown =>
+          Array.isArray(json)
+            ? json.map(sortKeys)
+            : json !== null && typeof json === 'object'
+              ? Object.fromEntries(Object.keys(json).sort().map((key) => [key, sortKeys((json as Record<string, unknown>)[key])]))
+              : json;
+        expect(JSON.stringify(sortKeys(toJsonValue(other)))).toBe(JSON.stringify(sortKeys(toJsonValue(wrapped))));
+      }),
+      options,
+    );
+  });
+
+  // BUG (minor): toJsonValue (framework/_internals/plainData.ts, compareKeys) sorts Map entries and
+  // Set elements by their *converted* JSON form, where Infinity and 'Infinity' (or 5n and '5n')
+  // both become "Infinity" ('5n'); the tie keeps insertion order, so equal Maps serialize differently.
+  it('equal Maps serialize identically even when two keys look alike once converted to JSON', () => {
+    const forward = new Map<unknown, number>([
+      [Number.POSITIVE_INFINITY, 1],
+      ['Infinity', 2],
+    ]);
+    const backward = new Map<unknown, number>([
+      ['Infinity', 2],
+      [Number.POSITIVE_INFINITY, 1],
+    ]);
+    expect(equalPlain(forward, backward)).toBe(true);
+    expect(JSON.stringify(toJsonValue(backward))).toBe(JSON.stringify(toJsonValue(forward)));
+  });
+
+  it('equalPlain agrees with a reference canonical form, and equal values hash equal', () => {
+    const pair = fc.oneof(
+      fc.tuple(plain, plain),
+      plain.map((value) => [value, copyPlain(value)] as const),
+      plain.map((value) => [value, [value]] as const),
+      plain.map((value) => [{ k: value }, { k: value, extra: undefined }] as const),
+      fc.tuple(plain, fc.nat()).map(([value, rotation]) => [value, reordered(value, rotation)] as const),
+    );
+    fc.assert(
+      fc.property(pair, ([left, right]) => {
+        const equal = canonical(left) === canonical(right);
+        expect(equalPlain(left, right)).toBe(equal);
+        expect(equalPlain(right, left)).toBe(equal);
+        if (equal) expect(hashPlain(left)).toBe(hashPlain(right));
+      }),
+      options,
+    );
+  });
+
+  it('tells apart values that differ only in order, kind or type', () => {
+    const different: [unknown, unknown][] = [
+      [[1, 2], [2, 1]],
+      [{ a: 1, b: 2 }, { a: 2, b: 1 }],
+      [new Map([['a', 1]]), { a: 1 }],
+      [new Set([1, 2]), [1, 2]],
+      [new Map([[1, 'x']]), new Map([['1', 'x']])],
+      [1, 1n],
+      [1, '1'],
+      [null, undefined],
+      [{ a: undefined }, {}],
+      [[undefined], []],
+    ];
+    for (const [left, right] of different) {
+      expect(equalPlain(left, right), `${formatPlain(left)} vs ${formatPlain(right)}`).toBe(false);
+      expect(hashPlain(left), `${formatPlain(left)} vs ${formatPlain(right)}`).not.toBe(hashPlain(right));
+    }
+  });
+
+  it('treats -0 as 0 and NaN as equal to NaN, consistently in equality and hash', () => {
+    expect(equalPlain({ n: -0 }, { n: 0 })).toBe(true);
+    expect(hashPlain({ n: -0 })).toBe(hashPlain({ n: 0 }));
+    expect(equalPlain([Number.NaN], [Number.NaN])).toBe(true);
+    expect(hashPlain([Number.NaN])).toBe(hashPlain([0 / 0]));
+  });
+});
