@@ -9,7 +9,7 @@ import { Sandbox } from './isolation.ts';
 import { listLabs, SetupError } from './labs.ts';
 import { parseReplay } from './replayCode.ts';
 import type { GradingReport } from './results.ts';
-import { reportFormats, reportWriters } from './reports/index.ts';
+import { reportFormats, reportWriters, type ReportOptions, type ReportWriter } from './reports/index.ts';
 import { describeSchedule, formatSummary, progressPrinter, styleFor } from './reports/terminal.ts';
 
 const help = `Usage: npm run grade -- <lab> [options]
@@ -30,6 +30,8 @@ Options:
   --hidden              include hidden tests
   --report <formats>    comma-separated: terminal,html,json,junit,gradescope (default terminal,json,html)
   --out <dir>           where report files go (default: reports)
+  --hidden-visibility <v>  Gradescope visibility of hidden tests' results:
+                        hidden, after_due_date or after_published (default)
   --replay <code|file>  re-run one recorded failure with the full trace: the code printed
                         after "replay:", or a report.json (its first failure; pick one with --test)
   --in-process          with --replay: run in this process, so a debugger stops at breakpoints
@@ -51,6 +53,7 @@ interface CliOptions {
   readonly grade: GradeOptions;
   readonly reports: readonly string[];
   readonly outputDirectory: string;
+  readonly reportOptions: ReportOptions;
   readonly replay?: string;
   readonly inProcess: boolean;
   readonly traceLimit: number;
@@ -81,6 +84,7 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
         hidden: { type: 'boolean' },
         report: { type: 'string' },
         out: { type: 'string' },
+        'hidden-visibility': { type: 'string' },
         replay: { type: 'string' },
         'in-process': { type: 'boolean' },
         trace: { type: 'string' },
@@ -108,6 +112,10 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
   if (seeds !== undefined && seed !== undefined) throw new SetupError('give --seeds or --seed, not both');
   const timeoutSeconds = positiveInteger('timeout', values.timeout);
   const jobs = positiveInteger('jobs', values.jobs);
+  const hiddenVisibility = values['hidden-visibility'] ?? 'after_published';
+  if (hiddenVisibility !== 'hidden' && hiddenVisibility !== 'after_due_date' && hiddenVisibility !== 'after_published') {
+    throw new SetupError(`--hidden-visibility ${hiddenVisibility}: use hidden, after_due_date or after_published`);
+  }
   const tests = values.test?.split(',').map((number) => number.trim()).filter(Boolean);
   if (values['in-process'] && values.replay === undefined) throw new SetupError('--in-process goes with --replay');
   return {
@@ -126,6 +134,7 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
     },
     reports,
     outputDirectory: resolve(values.out ?? 'reports'),
+    reportOptions: { hiddenVisibility },
     ...(values.replay !== undefined ? { replay: values.replay } : {}),
     inProcess: values['in-process'] === true,
     traceLimit: positiveInteger('trace', values.trace, true) ?? 60,
@@ -136,7 +145,7 @@ function writeReports(report: GradingReport, options: CliOptions): string[] {
   const formats = options.reports.filter((format) => format !== 'terminal');
   if (formats.length === 0) return [];
   mkdirSync(options.outputDirectory, { recursive: true });
-  return formats.map((format) => (reportWriters[format] as (report: GradingReport, directory: string) => string)(report, options.outputDirectory));
+  return formats.map((format) => (reportWriters[format] as ReportWriter)(report, options.outputDirectory, options.reportOptions));
 }
 
 async function runReplay(options: CliOptions): Promise<number> {

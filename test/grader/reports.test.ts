@@ -1,0 +1,647 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../framework/index.ts';
+import { writeGradescopeReport, validateGradescopeResults } from '../../grader/reports/gradescope.ts';
+import { writeHtmlReport } from '../../grader/reports/html.ts';
+import { writeJsonReport } from '../../grader/reports/json.ts';
+import { writeJunitReport } from '../../grader/reports/junit.ts';
+import { reportSchema, validateJsonSchema, validateReportJson } from '../../grader/reports/schema.ts';
+import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from '../../grader/results.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: reports built by hand, with the worst a submission could print.
+
+const hostile = `</script><script>alert(1)</script> ]]> nul\u0000 bell\u0007 \u001b[31mred\u001b[0m {{x}} "double" 'single' <b>&amp; lone\ud800 end`;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const rawControl = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const hostileName = `answers "><img src=x onerror=alert(1)> {{x}}`;
+
+const folders: string[] = [];
+function outputFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'distlab-reports-'));
+  folders.push(folder);
+  return folder;
+}
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+const trace: TraceEvent[] = [
+  { index: 0, step: 0, timeMs: 0, kind: 'start', node: 0, peer: -1, label: 'start' },
+  { index: 1, step: 1, timeMs: 3, kind: 'send', node: 1, peer: 0, label: 'Ping', detail: { type: 'Ping', seq: 1, note: hostile } },
+  { index: 2, step: 2, timeMs: 100, kind: 'fault', node: -1, peer: -1, label: 'at 100 ms: crash n1' },
+  { index: 3, step: 3, timeMs: 7, kind: 'deliver', node: 0, peer: 1, label: 'Ping', detail: { type: 'Ping', seq: 1, note: hostile } },
+  { index: 4, step: 3, timeMs: 7, kind: 'log', node: 0, peer: -1, label: hostile },
+  { index: 5, step: 3, timeMs: 7, kind: 'drop', node: 0, peer: 1, label: 'Pong', reason: 'n1 is down' },
+  { index: 6, step: 3, timeMs: 7, kind: 'violation', node: 0, peer: -1, label: 'exactly once', reason: hostile },
+];
+
+const passing: GradedTest = {
+  number: '1.1',
+  name: 'every ping is answered',
+  part: 'A',
+  kind: 'run',
+  visibility: 'visible',
+  description: 'Pings a server and waits for the pong.',
+  maxScore: 2,
+  score: 2,
+  status: 'passed',
+  seedsPlanned: 5,
+  seedsRun: 5,
+  wallMs: 812,
+  measurements: { messagesPerPing: 2, latencyMs: 4.25 },
+};
+
+const failing: GradedTest = {
+  number: '1.2',
+  name: hostileName,
+  part: 'A',
+  kind: 'run',
+  visibility: 'visible',
+  description: `Answers exactly once under duplication. ${hostile}`,
+  maxScore: 3,
+  score: 0,
+  status: 'failed',
+  seedsPlanned: 5,
+  seedsRun: 2,
+  wallMs: 1234,
+  output: `${hostile}\nline 2 of the output`,
+  failure: {
+    seed: 2,
+    kind: 'always',
+    property: 'exactly once',
+    message: hostile,
+    step: 3,
+    timeMs: 7,
+    node: 0,
+    schedule: [
+      { atMs: 50, type: 'partition', groups: [[0], [1, 2]] },
+      { atMs: 100, type: 'crash', node: 1 },
+      { atMs: 400, type: 'heal' },
+    ],
+    shrunkSchedule: [{ atMs: 100, type: 'crash', node: 1 }],
+    minimal: true,
+    shrinkRuns: 17,
+    lastEvents: trace.slice(-3),
+    trace,
+    traceTruncated: false,
+    replayCode: 'eyJ2IjoxfQ',
+    replayCommand: 'npm run grade -- pingpong --replay eyJ2IjoxfQ',
+  },
+};
+
+const crashed: GradedTest = {
+  number: '2.1',
+  name: 'survives a restart',
+  part: 'B',
+  kind: 'budget',
+  visibility: 'hidden',
+  description: 'Restarts the server mid-run.',
+  maxScore: 5,
+  score: 0,
+  status: 'crashed',
+  reason: `the implementation's process exited: ${hostile}`,
+  seedsPlanned: 3,
+  seedsRun: 1,
+  wallMs: 90,
+  output: 'Segmentation fault\u0000',
+};
+
+const notRun: GradedTest = {
+  number: '2.2',
+  name: 'search for a bad schedule',
+  part: 'B',
+  kind: 'search',
+  visibility: 'visible',
+  description: 'Hunts for a failing schedule.',
+  maxScore: 1,
+  score: 0,
+  status: 'not run',
+  reason: 'grading was interrupted',
+  seedsPlanned: 10,
+  seedsRun: 0,
+  wallMs: 0,
+};
+
+function makeReport(tests: readonly GradedTest[], extra: Partial<GradingReport> = {}): GradingReport {
+  return {
+    schemaVersion: reportSchemaVersion,
+    tool: 'distlab',
+    lab: '00-pingpong',
+    labTitle: 'Lab 0: Ping-pong',
+    implementation: 'student',
+    startedAt: '2025-01-02T03:04:05.000Z',
+    finishedAt: '2025-01-02T03:04:09.500Z',
+    durationMs: 4500,
+    interrupted: true,
+    typeErrors: [`src/index.ts(3,1): error TS2322: ${hostile}`],
+    options: { hidden: true, seeds: 5 },
+    tests,
+    totals: computeTotals(tests),
+    ...extra,
+  };
+}
+
+const report = makeReport([passing, failing, crashed, notRun]);
+
+// ---------------------------------------------------------------------------------------------
+// A strict little XML parser: enough of XML 1.0 to prove a document well-formed.
+
+interface XmlElement {
+  readonly name: string;
+  readonly attributes: Record<string, string>;
+  readonly children: XmlElement[];
+  text: string;
+}
+
+const illegalXmlChar = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const xmlName = /^[A-Za-z_:][A-Za-z0-9_:.-]*/;
+
+function decodeReferences(raw: string, where: string): string {
+  return raw.replace(/&([^;]*);?/g, (match, body: string) => {
+    if (!match.endsWith(';')) throw new Error(`${where}: bare & in ${JSON.stringify(raw.slice(0, 80))}`);
+    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+    if (body in named) return named[body] as string;
+    const numeric = /^#(?:x([0-9a-fA-F]+)|([0-9]+))$/.exec(body);
+    if (!numeric) throw new Error(`${where}: unknown entity &${body};`);
+    const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2] as string, 10);
+    const character = String.fromCodePoint(code);
+    if (illegalXmlChar.test(character)) throw new Error(`${where}: reference to an illegal character &${body};`);
+    return character;
+  });
+}
+
+function parseXml(source: string): XmlElement {
+  const illegal = illegalXmlChar.exec(source);
+  if (illegal) throw new Error(`illegal character U+${(illegal[0].codePointAt(0) as number).toString(16)} at ${illegal.index}`);
+  let position = 0;
+  const fail = (problem: string): never => {
+    throw new Error(`${problem} at ${position}: ${JSON.stringify(source.slice(position, position + 40))}`);
+  };
+  const skipSpace = () => {
+    while (position < source.length && /[ \t\r\n]/.test(source[position] as string)) position++;
+  };
+  const skipMisc = () => {
+    for (;;) {
+      skipSpace();
+      if (source.startsWith('<!--', position)) {
+        const end = source.indexOf('-->', position + 4);
+        if (end < 0) fail('unterminated comment');
+        position = end + 3;
+      } else return;
+    }
+  };
+  const name = (): string => {
+    const match = xmlName.exec(source.slice(position));
+    if (!match) return fail('expected a name');
+    position += match[0].length;
+    return match[0];
+  };
+
+  if (source.startsWith('<?xml', position)) {
+    const end = source.indexOf('?>', position);
+    if (end < 0) fail('unterminated XML declaration');
+    const declaration = source.slice(position, end + 2);
+    if (!/^<\?xml version="1\.[0-9]"( encoding="[A-Za-z][A-Za-z0-9._-]*")?( standalone="(yes|no)")? ?\?>$/.test(declaration)) fail('bad XML declaration');
+    position = end + 2;
+  }
+  skipMisc();
+
+  const element = (): XmlElement => {
+    if (source[position] !== '<') fail('expected <');
+    position++;
+    const tag = name();
+    const attributes: Record<string, string> = {};
+    for (;;) {
+      const before = position;
+      skipSpace();
+      if (source.startsWith('/>', position)) {
+        position += 2;
+        return { name: tag, attributes, children: [], text: '' };
+      }
+      if (source[position] === '>') {
+        position++;
+        break;
+      }
+      if (position === before) fail('expected white space before an attribute');
+      const attribute = name();
+      skipSpace();
+      if (source[position] !== '=') fail('expected =');
+      position++;
+      skipSpace();
+      const quote = source[position];
+      if (quote !== '"' && quote !== "'") fail('attribute value must be quoted');
+      const end = source.indexOf(quote as string, position + 1);
+      if (end < 0) fail('unterminated attribute value');
+      const raw = source.slice(position + 1, end);
+      if (raw.includes('<')) fail('< in an attribute value');
+      if (Object.hasOwn(attributes, attribute)) fail(`duplicate attribute ${attribute}`);
+      attributes[attribute] = decodeReferences(raw, `attribute ${attribute}`);
+      position = end + 1;
+    }
+    const result: XmlElement = { name: tag, attributes, children: [], text: '' };
+    for (;;) {
+      const next = source.indexOf('<', position);
+      if (next < 0) fail(`unclosed <${tag}>`);
+      const raw = source.slice(position, next);
+      if (raw.includes(']]>')) fail(']]> in character data');
+      result.text += decodeReferences(raw, `text of <${tag}>`);
+      position = next;
+      if (source.startsWith('<![CDATA[', position)) {
+        const end = source.indexOf(']]>', position);
+        if (end < 0) fail('unterminated CDATA');
+        result.text += source.slice(position + 9, end);
+        position = end + 3;
+      } else if (source.startsWith('<!--', position)) {
+        const end = source.indexOf('-->', position);
+        if (end < 0) fail('unterminated comment');
+        position = end + 3;
+      } else if (source.startsWith('</', position)) {
+        position += 2;
+        const closing = name();
+        if (closing !== tag) fail(`</${closing}> closes <${tag}>`);
+        skipSpace();
+        if (source[position] !== '>') fail('expected >');
+        position++;
+        return result;
+      } else {
+        result.children.push(element());
+      }
+    }
+  };
+
+  const root = element();
+  skipMisc();
+  if (position !== source.length) fail('content after the root element');
+  return root;
+}
+
+function childrenNamed(element: XmlElement, name: string): XmlElement[] {
+  return element.children.filter((child) => child.name === name);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the strict XML checker itself', () => {
+  it('rejects what is not well-formed', () => {
+    expect(() => parseXml('<a><b></a></b>')).toThrow();
+    expect(() => parseXml('<a x="1" x="2"/>')).toThrow(/duplicate/);
+    expect(() => parseXml('<a x="<"/>')).toThrow();
+    expect(() => parseXml('<a>]]></a>')).toThrow();
+    expect(() => parseXml('<a>&bogus;</a>')).toThrow();
+    expect(() => parseXml('<a>AT&T</a>')).toThrow();
+    expect(() => parseXml('<a>\u0007</a>')).toThrow(/illegal/);
+    expect(() => parseXml('<a>\ud800</a>')).toThrow(/illegal/);
+    expect(() => parseXml('<a/><b/>')).toThrow();
+    expect(parseXml('<?xml version="1.0" encoding="UTF-8"?>\n<a x="&lt;&#10;">t&amp;<b/>u</a>\n')).toMatchObject({
+      name: 'a',
+      attributes: { x: '<\n' },
+      text: 't&u',
+    });
+  });
+});
+
+describe('HTML report', () => {
+  const folder = outputFolder();
+  const file = writeHtmlReport(report, folder);
+  const html = readFileSync(file, 'utf8');
+
+  it('is written as report.html', () => {
+    expect(file).toBe(join(folder, 'report.html'));
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+  });
+
+  it('contains no unescaped hostile markup', () => {
+    expect(html).not.toContain('<script>alert');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>&amp;');
+    expect(html.match(/<script/g)).toHaveLength(2);
+    expect(html.match(/<\/script>/g)).toHaveLength(2);
+    expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('{{x}}');
+    // No tag anywhere carries an event handler.
+    for (const [, attributes] of html.matchAll(/<[a-zA-Z][\w-]*(\s[^>]*)?>/g)) {
+      expect(attributes ?? '').not.toMatch(/\son[a-z]+\s*=/i);
+    }
+  });
+
+  it('holds no raw control characters and no lone surrogates', () => {
+    expect(html).not.toMatch(rawControl);
+    expect(html).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    // Control characters are shown as control pictures.
+    expect(html).toContain('\u2407');
+  });
+
+  it('embeds JSON that parses back to the original strings', () => {
+    const match = /<script type="application\/json" id="distlab-data">([\s\S]*?)<\/script>/.exec(html);
+    expect(match).not.toBeNull();
+    const raw = (match as RegExpExecArray)[1] as string;
+    expect(raw).not.toMatch(/[<>&\u2028\u2029]/);
+    const data = JSON.parse(raw) as { failures: { message: string; name: string; replayCommand: string; test: string }[] };
+    expect(data.failures).toHaveLength(1);
+    expect(data.failures[0]?.message).toBe(hostile);
+    expect(data.failures[0]?.name).toBe(hostileName);
+    expect(data.failures[0]?.replayCommand).toBe(failing.failure?.replayCommand);
+  });
+
+  it('references nothing outside the file', () => {
+    expect(html).not.toMatch(/\s(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:|\/\/)/i);
+    expect(html).not.toMatch(/url\(/i);
+    expect(html).not.toMatch(/@import/i);
+    for (const [, value] of html.matchAll(/\shref="([^"]*)"/g)) expect(value?.startsWith('#')).toBe(true);
+  });
+
+  it('allows exactly its own inline script and style in the Content-Security-Policy', () => {
+    const attribute = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1] ?? '';
+    // The attribute is HTML-escaped; the browser decodes these references.
+    const csp = attribute.replace(/&#x([0-9a-f]+);/gi, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16))).replace(/&amp;/g, '&');
+    expect(csp).toContain("default-src 'none'");
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
+    const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+    expect(csp).toContain(`script-src ${hash(script)}`);
+    expect(csp).toContain(`style-src ${hash(style)}`);
+  });
+
+  it('shows the summary, the table, the failure and a filterable trace', () => {
+    expect(html).toContain('Lab 0: Ping-pong');
+    expect(html).toContain('<strong>2</strong> / 11 points');
+    expect(html).toContain('Grading was interrupted');
+    expect(html).toContain('Type errors (1; grading went on)');
+    expect(html).toContain('messagesPerPing=2');
+    expect(html).toContain('latencyMs=4.25');
+    expect(html).toContain('grading was interrupted');
+    expect(html).toContain('Shrunk from 3 to 1 action');
+    expect(html).toContain('1-minimal');
+    expect(html).toContain('at 100 ms: crash n1');
+    expect(html).toContain('npm run grade -- pingpong --replay eyJ2IjoxfQ');
+    expect(html).toContain('line 2 of the output');
+    expect(html).toMatch(/<tr class="violation" data-kind="violation" data-node="0" data-peer="-1" id="[^"]+-violation">/);
+    expect(html).toContain('<input type="search" name="query"');
+    expect(html).toContain('<select name="node">');
+    expect(html).toMatch(/<input type="checkbox" name="kind" value="deliver" checked>/);
+    // The crashed test has its own section with the reason.
+    expect(html).toContain('survives a restart');
+    expect(html).toContain('Crashed:');
+  });
+
+  it('filters the trace with its inline script', () => {
+    // A fake DOM, just enough for the page's script: the trace's rows and filter controls.
+    type Listener = () => void;
+    const control = <T extends object>(fields: T) => {
+      const listeners: Record<string, Listener[]> = {};
+      return Object.assign(fields, {
+        addEventListener: (type: string, listener: Listener) => (listeners[type] ??= []).push(listener),
+        fire: (type: string) => (listeners[type] ?? []).forEach((listener) => listener()),
+      });
+    };
+    const decode = (text: string) =>
+      text
+        .replace(/<[^>]*>/g, '')
+        .replace(/&#x([0-9a-f]+);/gi, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+        .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    const rows = [...html.matchAll(/<tr(?: class="[^"]*")? data-kind="([^"]+)" data-node="([^"]+)" data-peer="([^"]+)"[^>]*>([\s\S]*?)<\/tr>/g)].map(
+      ([, kind, node, peer, cells]) => ({ hidden: false, textContent: decode(cells as string), getAttribute: (name: string) => ({ 'data-kind': kind, 'data-node': node, 'data-peer': peer })[name] ?? null }),
+    );
+    expect(rows).toHaveLength(trace.length);
+    const search = control({ value: '' });
+    const node = control({ value: '' });
+    const boxes = [...new Set(trace.map((event) => event.kind))].map((kind) => control({ value: kind, checked: true }));
+    const shown = { textContent: '' };
+    const traceElement = {
+      id: 'trace',
+      querySelectorAll: (selector: string) => (selector === 'tbody tr' ? rows : selector === 'input[name=kind]' ? boxes : []),
+      querySelector: (selector: string) =>
+        ({ 'input[name=query]': search, 'select[name=node]': node, '.shown': shown, 'button[data-reset]': control({}) })[selector] ?? null,
+    };
+    const dataText = /<script type="application\/json" id="distlab-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    const document = {
+      getElementById: (id: string) => (id === 'distlab-data' ? { textContent: dataText } : null),
+      querySelectorAll: (selector: string) => (selector === '.trace' ? [traceElement] : []),
+    };
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+    runInNewContext(script, { document, window: {}, navigator: {}, setTimeout: (callback: () => void) => (callback(), 0), clearTimeout: () => undefined });
+
+    const visible = () => rows.filter((row) => !row.hidden).length;
+    node.value = '1';
+    node.fire('change');
+    expect(visible()).toBe(trace.filter((event) => event.node === 1 || event.peer === 1).length);
+    expect(shown.textContent).toBe(`${visible()} of ${trace.length} events`);
+    node.value = '';
+    node.fire('change');
+    search.value = 'ALERT(1) exactly';
+    search.fire('input');
+    expect(visible()).toBe(1);
+    search.value = '';
+    search.fire('input');
+    for (const box of boxes) box.checked = box.value === 'deliver' || box.value === 'send';
+    boxes[0]?.fire('change');
+    expect(visible()).toBe(2);
+  });
+
+  it('renders a setup error without tests', () => {
+    const setup = makeReport([], { setupError: `cannot load ${hostile}`, interrupted: false, typeErrors: [] });
+    const page = readFileSync(writeHtmlReport(setup, outputFolder()), 'utf8');
+    expect(page).toContain('Grading could not start');
+    expect(page).not.toContain('<script>alert');
+    expect(page).toContain('No tests were run.');
+  });
+});
+
+describe('JUnit report', () => {
+  const folder = outputFolder();
+  const file = writeJunitReport(report, folder);
+  const xml = readFileSync(file, 'utf8');
+  const root = parseXml(xml);
+
+  it('is well-formed XML whatever the submission printed', () => {
+    expect(file).toBe(join(folder, 'junit.xml'));
+    expect(root.name).toBe('testsuites');
+    expect(xml).not.toContain(']]>');
+    expect(xml).not.toContain('<script>');
+  });
+
+  it('has one test suite whose counts match the report', () => {
+    const suites = childrenNamed(root, 'testsuite');
+    expect(suites).toHaveLength(1);
+    const suite = suites[0] as XmlElement;
+    expect(suite.attributes).toMatchObject({ name: '00-pingpong', tests: '4', failures: '1', errors: '1', skipped: '1', time: '4.500' });
+    const cases = childrenNamed(suite, 'testcase');
+    expect(cases).toHaveLength(4);
+    expect(cases.map((testcase) => testcase.attributes.classname)).toEqual(['00-pingpong.A', '00-pingpong.A', '00-pingpong.B', '00-pingpong.B']);
+    expect(cases[0]?.attributes.name).toBe('1.1 every ping is answered');
+    expect(cases[0]?.attributes.time).toBe('0.812');
+    expect(cases[0]?.children).toHaveLength(0);
+    expect(cases.filter((testcase) => childrenNamed(testcase, 'failure').length === 1)).toHaveLength(1);
+    expect(cases.filter((testcase) => childrenNamed(testcase, 'error').length === 1)).toHaveLength(1);
+    expect(cases.filter((testcase) => childrenNamed(testcase, 'skipped').length === 1)).toHaveLength(1);
+  });
+
+  it('puts the failure in <failure> and the output in <system-out>, escaped and cleaned', () => {
+    const suite = childrenNamed(root, 'testsuite')[0] as XmlElement;
+    const failed = childrenNamed(suite, 'testcase')[1] as XmlElement;
+    expect(failed.attributes.name).toBe(`1.2 ${hostileName}`);
+    const failure = childrenNamed(failed, 'failure')[0] as XmlElement;
+    expect(failure.attributes.type).toBe('exactly once');
+    expect(failure.attributes.message?.startsWith('exactly once: </script><script>alert(1)</script> ]]> nul bell red {{x}} "double"')).toBe(true);
+    expect(failure.text).toContain('seed 2, event #3 at 7 ms');
+    expect(failure.text).toContain('at 100 ms: crash');
+    expect(failure.text).toContain('npm run grade -- pingpong --replay eyJ2IjoxfQ');
+    const out = childrenNamed(failed, 'system-out')[0] as XmlElement;
+    expect(out.text).toContain('</script><script>alert(1)</script> ]]>');
+    expect(out.text).toContain('line 2 of the output');
+    expect(out.text).not.toMatch(rawControl);
+
+    const crashedCase = childrenNamed(suite, 'testcase')[2] as XmlElement;
+    expect(childrenNamed(crashedCase, 'error')[0]?.attributes.type).toBe('crash');
+    const skipped = childrenNamed(childrenNamed(suite, 'testcase')[3] as XmlElement, 'skipped')[0];
+    expect(skipped?.attributes.message).toBe('grading was interrupted');
+    expect(childrenNamed(suite, 'system-err')[0]?.text).toContain('error TS2322');
+  });
+
+  it('reports a setup error as an erroring test case', () => {
+    const setup = makeReport([], { setupError: `cannot load ${hostile}` });
+    const suite = childrenNamed(parseXml(readFileSync(writeJunitReport(setup, outputFolder()), 'utf8')), 'testsuite')[0] as XmlElement;
+    expect(suite.attributes).toMatchObject({ tests: '1', errors: '1', failures: '0' });
+    expect(childrenNamed(childrenNamed(suite, 'testcase')[0] as XmlElement, 'error')[0]?.attributes.type).toBe('setup');
+  });
+});
+
+describe('Gradescope results.json', () => {
+  const folder = outputFolder();
+  const file = writeGradescopeReport(report, folder);
+  const results = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { tests: Record<string, unknown>[] };
+
+  it('follows the specification', () => {
+    expect(file).toBe(join(folder, 'results.json'));
+    expect(validateGradescopeResults(results)).toEqual([]);
+    expect(results.score).toBe(2);
+    expect(results).not.toHaveProperty('max_score');
+    expect(results.execution_time).toBe(5);
+    expect(results.stdout_visibility).toBe('hidden');
+    expect(typeof results.output).toBe('string');
+    expect(results.output).toContain('Grading was interrupted');
+  });
+
+  it('has one entry per test with its fields', () => {
+    expect(results.tests).toHaveLength(4);
+    for (const test of results.tests) {
+      expect(Object.keys(test)).toEqual(expect.arrayContaining(['name', 'number', 'score', 'max_score', 'status', 'output', 'visibility']));
+    }
+    expect(results.tests[0]).toMatchObject({ number: '1.1', score: 2, max_score: 2, status: 'passed', visibility: 'visible' });
+    expect(results.tests[1]).toMatchObject({ number: '1.2', score: 0, max_score: 3, status: 'failed', visibility: 'visible' });
+    expect(results.tests[2]).toMatchObject({ number: '2.1', status: 'failed', visibility: 'after_published' });
+    expect(results.tests[3]).toMatchObject({ number: '2.2', status: 'failed' });
+    const output = results.tests[1]?.output as string;
+    expect(output).toContain('property: exactly once');
+    expect(output).toContain('seed 2');
+    expect(output).toContain('at 100 ms: crash');
+    expect(output).toContain('replay: npm run grade -- pingpong --replay eyJ2IjoxfQ');
+    expect(output).not.toMatch(rawControl);
+    expect(output).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(results.tests[2]?.output).toContain("crashed: the implementation's process exited");
+  });
+
+  it('uses the staff-chosen visibility for hidden tests', () => {
+    const hidden = JSON.parse(readFileSync(writeGradescopeReport(report, outputFolder(), { hiddenVisibility: 'hidden' }), 'utf8')) as typeof results;
+    expect(hidden.tests[2]?.visibility).toBe('hidden');
+    expect(hidden.tests[0]?.visibility).toBe('visible');
+  });
+
+  it('validateGradescopeResults finds violations', () => {
+    expect(validateGradescopeResults([])).not.toEqual([]);
+    expect(validateGradescopeResults({ output: 'no score anywhere' })).toEqual([expect.stringContaining('score')]);
+    const problems = validateGradescopeResults({
+      score: '3',
+      visibility: 'sometimes',
+      max_scor: 3,
+      tests: [{ score: 1, status: 'ok', number: 1, tags: [1] }, 'x'],
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'results.score must be a number',
+        expect.stringContaining('results.visibility must be one of'),
+        'results: "max_scor" is not a field of the specification',
+        expect.stringContaining('results.tests[0].status must be one of'),
+        'results.tests[0].number must be a string',
+        'results.tests[0].tags must be an array of strings',
+        'results.tests[1] must be an object',
+      ]),
+    );
+  });
+});
+
+describe('JSON report and its schema', () => {
+  const folder = outputFolder();
+  const parsed = JSON.parse(readFileSync(writeJsonReport(report, folder), 'utf8')) as Record<string, unknown>;
+
+  it('is a draft 2020-12 schema', () => {
+    const schema = reportSchema() as Record<string, unknown>;
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect((schema.properties as Record<string, unknown>).schemaVersion).toMatchObject({ const: reportSchemaVersion });
+  });
+
+  it('accepts the reports the grader writes', () => {
+    expect(validateReportJson(parsed)).toEqual([]);
+    const setup = makeReport([], { setupError: 'no such lab', typeErrors: [], options: { hidden: false } });
+    expect(validateReportJson(JSON.parse(JSON.stringify(setup)))).toEqual([]);
+    const network = makeReport([
+      {
+        ...failing,
+        failure: {
+          ...(failing.failure as NonNullable<GradedTest['failure']>),
+          schedule: [{ atMs: 0, type: 'network', dropRate: 0.5, delay: { kind: 'exponential', meanMs: 5 } }, { atMs: 1, type: 'cut', from: [0], to: [1] }, { atMs: 2, type: 'isolate', node: 2 }, { atMs: 3, type: 'restart', node: 1 }],
+        },
+      },
+    ]);
+    expect(validateReportJson(JSON.parse(JSON.stringify(network)))).toEqual([]);
+  });
+
+  it('rejects a report with a missing field or a wrong type', () => {
+    const copy = () => JSON.parse(JSON.stringify(parsed)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+    const missing = copy();
+    delete missing.lab;
+    expect(validateReportJson(missing)).toEqual(['$: "lab" is required']);
+
+    const wrongType = copy();
+    wrongType.totals.score = '2';
+    expect(validateReportJson(wrongType)).toEqual(['$.totals.score: expected number, got string']);
+
+    const badFailure = copy();
+    delete badFailure.tests[1].failure.replayCommand;
+    badFailure.tests[1].failure.trace[0].kind = 'teleport';
+    badFailure.tests[1].status = 'flaky';
+    expect(validateReportJson(badFailure)).toEqual(
+      expect.arrayContaining([
+        '$.tests[1].failure: "replayCommand" is required',
+        expect.stringContaining('$.tests[1].failure.trace[0].kind: must be one of'),
+        expect.stringContaining('$.tests[1].status: must be one of'),
+      ]),
+    );
+
+    const extra = copy();
+    extra.surprise = true;
+    expect(validateReportJson(extra)).toEqual(['$: "surprise" is not an allowed field']);
+
+    const version = copy();
+    version.schemaVersion = 2;
+    expect(validateReportJson(version)).toEqual(['$.schemaVersion: must be 1, not 2']);
+
+    const schedule = copy();
+    schedule.tests[1].failure.shrunkSchedule[0] = { atMs: 100, type: 'crash', node: 'n1' };
+    const problems = validateReportJson(schedule);
+    expect(problems[0]).toContain('$.tests[1].failure.shrunkSchedule[0]: matches none');
+    expect(problems).toContain('  $.tests[1].failure.shrunkSchedule[0].node: expected integer, got string');
+
+    expect(validateReportJson(null)).toEqual(['$: expected object, got null']);
+  });
+
+  it('the validator refuses schema keywords it does not implement', () => {
+    expect(() => validateJsonSchema('x', { type: 'string', pattern: '^x$' })).toThrow(/pattern/);
+  });
+});
