@@ -1,0 +1,145 @@
+// The grading command as users run it: exit codes, messages, report files, replay and interruption.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { validateGradescopeResults } from '../../grader/reports/gradescope.ts';
+import { validateReportJson } from '../../grader/reports/schema.ts';
+import type { GradingReport } from '../../grader/results.ts';
+
+const execute = promisify(execFile);
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function grade(...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await execute(process.execPath, ['--import', 'tsx', 'grader/cli.ts', ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const outputFolder = () => mkdtempSync(join(tmpdir(), 'distlab-cli-'));
+
+describe('npm run grade: usage errors exit with 2 and one clear message', () => {
+  it('--help explains every option and exits 0', async () => {
+    const run = await grade('--help');
+    expect(run.code).toBe(0);
+    for (const option of ['--impl', '--part', '--test', '--seeds', '--seed', '--hidden', '--report', '--out', '--replay', '--in-process']) {
+      expect(run.stdout).toContain(option);
+    }
+  });
+
+  it.each([
+    [[], /which lab\? Give its name first/],
+    [['pingpong', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['pingpong', '--seeds', 'many'], /--seeds needs a whole number/],
+    [['pingpong', '--report', 'pdf'], /unknown report format pdf/],
+    [['pingpong', '--test', '9.9'], /there is no test 9\.9 in 00-pingpong/],
+    [['pingpong', '--impl', 'no/such/folder'], /--impl no\/such\/folder: no such file or folder/],
+    [['raft'], /unknown lab "raft"/],
+    [['pingpong', '--replay', 'not-a-code'], /neither a file nor a replay code/],
+  ])('%j', async (args, message) => {
+    const run = await grade(...args, '--report', args.includes('--report') ? (args[args.indexOf('--report') + 1] as string) : 'terminal');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a setup error still writes a report that says what went wrong', async () => {
+    const out = outputFolder();
+    const run = await grade('pingpong', '--impl', 'test/fixtures/pingpong/syntax-error.ts', '--report', 'json,junit', '--out', out);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/syntax-error\.ts:7:\d+: Expected "\)"/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
+    expect(report.setupError).toMatch(/cannot be loaded/);
+    expect(validateReportJson(report)).toEqual([]);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<error');
+  });
+});
+
+describe('npm run grade: grading', () => {
+  it('the reference solution gets full points, exit 0, and every report validates', async () => {
+    const out = outputFolder();
+    const run = await grade('pingpong', '--hidden', '--report', 'terminal,json,html,junit,gradescope', '--out', out);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Total: 12\/12 points — 7 passed, 0 failed/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
+    expect(validateReportJson(report)).toEqual([]);
+    expect(report.totals).toMatchObject({ score: 12, maxScore: 12, passed: 7 });
+    const gradescope = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { tests: { visibility: string }[] };
+    expect(validateGradescopeResults(gradescope)).toEqual([]);
+    expect(gradescope.tests.map((test) => test.visibility)).toContain('after_published');
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuite [^>]*tests="7"[^>]*failures="0"/);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+  });
+
+  it('the stub scores 0 and exits 1: every graded test fails for lack of progress', async () => {
+    const out = outputFolder();
+    const run = await grade('pingpong', '--impl', 'student', '--report', 'terminal,json', '--out', out);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
+    expect(report.totals.score).toBe(0);
+    expect(report.tests.every((test) => test.status === 'failed' && test.failure?.message.startsWith('no progress'))).toBe(true);
+    expect(report.tests.some((test) => test.visibility === 'hidden')).toBe(false);
+  });
+
+  it('--seed runs one seed and --part rejects a part the lab does not have', async () => {
+    const one = await grade('pingpong', '--test', '0.1', '--seed', '7', '--report', 'terminal');
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/1\/1 seeds/);
+    const part = await grade('pingpong', '--part', 'Z', '--report', 'terminal');
+    expect(part.code).toBe(2);
+    expect(part.stderr).toMatch(/there is no part "Z"/);
+  });
+
+  it('a replay from a report file reproduces the failure; --in-process gives the same verdict', async () => {
+    const out = outputFolder();
+    await grade('pingpong', '--impl', 'mutant:no-dedup', '--test', '0.3', '--report', 'json', '--out', out);
+    const report = join(out, 'report.json');
+    const isolated = await grade('pingpong', '--impl', 'mutant:no-dedup', '--replay', report);
+    const inProcess = await grade('pingpong', '--impl', 'mutant:no-dedup', '--replay', report, '--in-process');
+    expect(isolated.code).toBe(1);
+    expect(inProcess.code).toBe(1);
+    const verdict = (run: Run) => run.stdout.trim().split('\n').at(-1);
+    expect(verdict(isolated)).toMatch(/^failed: each ping answered at most once: ping \d+ was reported answered twice/);
+    expect(verdict(inProcess)).toBe(verdict(isolated));
+  });
+});
+
+describe('npm run grade: interruption', () => {
+  it('SIGINT stops grading and still writes a report of what was graded', async () => {
+    const out = outputFolder();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'grader/cli.ts', 'pingpong', '--impl', 'test/fixtures/pingpong/infinite-loop.ts', '--jobs', '1', '--timeout', '60', '--report', 'terminal,json', '--out', out],
+      { env: { ...process.env, NO_COLOR: '1' } },
+    );
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        // 0.1 passes; 0.2 re-sends Pings, which sends the server into its endless loop.
+        if (/PASS 0\.1/.test(stdout)) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
+    expect(report.interrupted).toBe(true);
+    expect(report.tests[0]?.status).toBe('passed');
+    expect(report.tests.slice(1).every((test) => test.status === 'not run')).toBe(true);
+    expect(validateReportJson(report)).toEqual([]);
+  });
+});
