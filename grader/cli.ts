@@ -1,9 +1,10 @@
 // `npm run grade -- <lab> [options]`: grades one implementation of one lab, or replays one
 // recorded failure. Exit codes: 0 all selected tests passed, 1 some did not, 2 usage or setup error.
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTraceEvent } from 'distlab';
+import { gradeClass } from './classGrading.ts';
 import { grade, loadSuite, setupFailureReport, resolveTarget, type GradeOptions } from './grade.ts';
 import { Sandbox } from './isolation.ts';
 import { listLabs, SetupError } from './labs.ts';
@@ -32,6 +33,8 @@ Options:
   --out <dir>           where report files go (default: reports)
   --hidden-visibility <v>  Gradescope visibility of hidden tests' results:
                         hidden, after_due_date or after_published (default)
+  --class <folder>      grade every submission folder inside <folder> (a whole class): each
+                        gets its reports in <out>/<name>/, and <out>/class.csv sums them up
   --replay <code|file>  re-run one recorded failure with the full trace: the code printed
                         after "replay:", or a report.json (its first failure; pick one with --test)
   --in-process          with --replay: run in this process, so a debugger stops at breakpoints
@@ -55,6 +58,7 @@ interface CliOptions {
   readonly outputDirectory: string;
   readonly reportOptions: ReportOptions;
   readonly replay?: string;
+  readonly classFolder?: string;
   readonly inProcess: boolean;
   readonly traceLimit: number;
 }
@@ -86,6 +90,7 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
         out: { type: 'string' },
         'hidden-visibility': { type: 'string' },
         replay: { type: 'string' },
+        class: { type: 'string' },
         'in-process': { type: 'boolean' },
         trace: { type: 'string' },
         jobs: { type: 'string' },
@@ -118,6 +123,9 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
   }
   const tests = values.test?.split(',').map((number) => number.trim()).filter(Boolean);
   if (values['in-process'] && values.replay === undefined) throw new SetupError('--in-process goes with --replay');
+  if (values.class !== undefined && (values.impl !== undefined || values.replay !== undefined)) {
+    throw new SetupError('--class grades the submissions in a folder: give it without --impl or --replay');
+  }
   return {
     lab: positionals[0] as string,
     grade: {
@@ -136,16 +144,30 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
     outputDirectory: resolve(values.out ?? 'reports'),
     reportOptions: { hiddenVisibility },
     ...(values.replay !== undefined ? { replay: values.replay } : {}),
+    ...(values.class !== undefined ? { classFolder: values.class } : {}),
     inProcess: values['in-process'] === true,
     traceLimit: positiveInteger('trace', values.trace, true) ?? 60,
   };
 }
 
-function writeReports(report: GradingReport, options: CliOptions): string[] {
+function writeReports(report: GradingReport, options: CliOptions, outputDirectory = options.outputDirectory): string[] {
   const formats = options.reports.filter((format) => format !== 'terminal');
   if (formats.length === 0) return [];
-  mkdirSync(options.outputDirectory, { recursive: true });
-  return formats.map((format) => (reportWriters[format] as ReportWriter)(report, options.outputDirectory, options.reportOptions));
+  mkdirSync(outputDirectory, { recursive: true });
+  return formats.map((format) => (reportWriters[format] as ReportWriter)(report, outputDirectory, options.reportOptions));
+}
+
+async function runClass(options: CliOptions, signal: AbortSignal): Promise<number> {
+  const style = styleFor(process.stdout);
+  const folder = options.classFolder as string;
+  const rows = await gradeClass(folder, { ...options.grade, signal }, options.outputDirectory, (submission, report) => {
+    writeReports(report, options, join(options.outputDirectory, submission));
+    const verdict = report.setupError ? style.red(`setup error: ${report.setupError.split('\n')[0]}`) : `${report.totals.score}/${report.totals.maxScore}`;
+    process.stdout.write(`  ${submission}: ${verdict}\n`);
+  });
+  process.stdout.write(`graded ${rows.length} submissions: ${join(options.outputDirectory, 'class.csv')}\n`);
+  const allPassed = !signal.aborted && rows.every((row) => row.setupError === undefined && row.score === row.maxScore && row.notRun === 0);
+  return allPassed ? 0 : 1;
 }
 
 async function runReplay(options: CliOptions): Promise<number> {
@@ -225,6 +247,15 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  if (options.classFolder !== undefined) {
+    try {
+      return await runClass(options, controller.signal);
+    } catch (error) {
+      if (!(error instanceof SetupError)) throw error;
+      process.stderr.write(`distlab grade: ${error.message}\n`);
+      return 2;
+    }
+  }
   const style = styleFor(process.stdout);
   let report: GradingReport;
   try {

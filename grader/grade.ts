@@ -106,7 +106,7 @@ function gradedFrom(
   return { ...graded, failure: { ...failure, replayCode: code, replayCommand: replayCommand(lab, implementation, code) } };
 }
 
-function notRun(test: SuiteTest<Protocol, unknown>, seeds: number, reason: string): GradedTest {
+export function notRun(test: SuiteTest<Protocol, unknown>, seeds: number, reason: string): GradedTest {
   return {
     number: test.number,
     name: test.name,
