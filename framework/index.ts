@@ -25,6 +25,7 @@ export {
   always,
   eventually,
   type Counters,
+  type InputRecord,
   type OutputRecord,
   type Property,
   type Workload,

@@ -4,7 +4,7 @@ import { describeFault, validateSchedule, type FaultAction, type FaultSchedule }
 import { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
 import { TraceRecorder, traceKindCode, type TraceEvent } from './trace.ts';
 import { nodeName, type Delay, type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
-import type { Counters, OutputRecord, Property, Workload, WorkloadContext, World } from './world.ts';
+import type { Counters, InputRecord, OutputRecord, Property, Workload, WorkloadContext, World } from './world.ts';
 import { installGuards, rejectPromise, releaseGuards } from './_internals/guards.ts';
 import { copyPlain, equalPlain, findNonPlain, lastCopiedBytes, PlainDataError } from './_internals/plainData.ts';
 import { RandomSource } from './_internals/random.ts';
@@ -68,6 +68,7 @@ export interface SimulationResult<P extends Protocol> {
   readonly endTimeMs: number;
   readonly counters: Counters;
   readonly outputs: readonly OutputRecord<P>[];
+  readonly inputs: readonly InputRecord<P>[];
   /** The whole trace (full mode) or its last events (ring mode). */
   readonly trace: readonly TraceEvent[];
   readonly traceLength: number;
@@ -280,6 +281,7 @@ class Simulation<P extends Protocol> implements World<P> {
   readonly servers: NodeId[];
   readonly clients: NodeId[];
   readonly outputs: OutputRecord<P>[] = [];
+  readonly inputs: InputRecord<P>[] = [];
   readonly counters: MutableCounters;
 
   private readonly slots: NodeSlot<P>[];
@@ -417,6 +419,7 @@ class Simulation<P extends Protocol> implements World<P> {
       endTimeMs: this.nowMs,
       counters: this.counters,
       outputs: this.outputs,
+      inputs: this.inputs,
       trace: this.recorder.events(),
       traceLength: this.recorder.total,
     };
@@ -488,6 +491,7 @@ class Simulation<P extends Protocol> implements World<P> {
       return;
     }
     this.trace(Code.input, event.node, -1, input.type, this.fullTrace ? copyPlain(input) : input, undefined);
+    this.inputs.push({ step: this.step, timeMs: this.nowMs, node: event.node, input: copyPlain(input) as P['input'] });
     this.react(slot, 'onInput', input.type, -1, input);
   }
 

@@ -10,6 +10,14 @@ export interface OutputRecord<P extends Protocol> {
   readonly output: P['output'];
 }
 
+/** An input given to a node: with the outputs, the invocations and responses of a history. */
+export interface InputRecord<P extends Protocol> {
+  readonly step: number;
+  readonly timeMs: number;
+  readonly node: NodeId;
+  readonly input: P['input'];
+}
+
 /** Message and byte counts of a run. Local deliveries (a send to oneself) are not counted. */
 export interface Counters {
   readonly messagesSent: number;
@@ -37,6 +45,8 @@ export interface World<P extends Protocol> {
   /** The live node object (for a lab's read-only accessors), or undefined while crashed. */
   node(node: NodeId): Node<P> | undefined;
   readonly outputs: readonly OutputRecord<P>[];
+  /** Every input given to a live node, in order (inputs to a crashed node are not given). */
+  readonly inputs: readonly InputRecord<P>[];
   readonly counters: Counters;
   /** The time of the last fault action processed (0 when none), for "after the heal" bounds. */
   readonly lastFaultMs: number;

@@ -176,3 +176,36 @@ describe('workloads', () => {
     ).toThrow(SettingsError);
   });
 });
+
+describe('the history of a run', () => {
+  it('records each input given and each output with its time: invocations and responses', () => {
+    interface Echo extends Protocol {
+      message: never;
+      timer: { type: 'Done'; id: number };
+      input: { type: 'Ask'; id: number };
+      output: { type: 'Answer'; id: number };
+      config: object;
+      storage: Record<never, never>;
+    }
+    class Answerer extends Node<Echo> {
+      override onInput(input: Echo['input']): void {
+        this.setTimer({ type: 'Done', id: input.id }, 5 + input.id);
+      }
+      override onTimer(timer: Echo['timer']): void {
+        this.output({ type: 'Answer', id: timer.id });
+      }
+    }
+    const result = simulate<Echo>({
+      seed: 1,
+      nodes: [{ role: 'client', node: Answerer }],
+      config: {},
+      inputs: [
+        { atMs: 10, node: 0, input: { type: 'Ask', id: 1 } },
+        { atMs: 12, node: 0, input: { type: 'Ask', id: 2 } },
+      ],
+      durationMs: 100,
+    });
+    expect(result.inputs.map((record) => [record.timeMs, record.input.id])).toEqual([[10, 1], [12, 2]]);
+    expect(result.outputs.map((record) => [record.timeMs, record.output.id])).toEqual([[16, 1], [19, 2]]);
+  });
+});
