@@ -26,6 +26,7 @@ export {
   eventually,
   type Counters,
   type InputRecord,
+  type MessageEvent,
   type OutputRecord,
   type Property,
   type Workload,

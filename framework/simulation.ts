@@ -296,6 +296,7 @@ class Simulation<P extends Protocol> implements World<P> {
   private readonly alwaysProperties: Property<P>[];
   private readonly eventuallyProperties: Property<P>[];
   private readonly transitionProperties: Property<P>[];
+  private readonly messageObservers: Property<P>[];
   private readonly workloadContext: WorkloadContext<P>;
   private failure: Failure | undefined;
 
@@ -317,6 +318,7 @@ class Simulation<P extends Protocol> implements World<P> {
     this.alwaysProperties = properties.filter((property) => property.kind === 'always');
     this.eventuallyProperties = properties.filter((property) => property.kind === 'eventually');
     this.transitionProperties = properties.filter((property) => property.checkTransition !== undefined);
+    this.messageObservers = properties.filter((property) => property.observeMessage !== undefined);
     this.slots = settings.nodes.map(
       (spec, id) => new NodeSlot(this, id, spec.role, spec.node, this.servers, settings.config as object),
     );
@@ -470,6 +472,7 @@ class Simulation<P extends Protocol> implements World<P> {
       (this.counters.receivedByNode[event.node] as number)++;
     }
     this.trace(Code.deliver, event.node, event.from, message.type, this.fullTrace ? copyPlain(message) : message, undefined);
+    if (this.messageObservers.length > 0 && !this.observeMessage('deliver', event.from, event.node, message, local)) return;
     this.react(slot, 'onMessage', message.type, event.from, message);
   }
 
@@ -572,6 +575,24 @@ class Simulation<P extends Protocol> implements World<P> {
         return;
       }
     }
+  }
+
+  /** Shows a message to the properties that observe messages; false when one of them failed. */
+  private observeMessage(kind: 'send' | 'deliver', from: NodeId, to: NodeId, message: Tagged, local: boolean): boolean {
+    const event = { kind, from, to, message: message as P['message'], timeMs: this.nowMs, local };
+    for (const property of this.messageObservers) {
+      let problem: string | undefined;
+      try {
+        problem = property.observeMessage?.(event, this);
+      } catch (error) {
+        problem = `the property's own check threw (${describeError(error)})`;
+      }
+      if (problem !== undefined) {
+        this.fail({ kind: 'always', property: property.name, message: problem, step: this.step, timeMs: this.nowMs, node: kind === 'send' ? from : to });
+        return false;
+      }
+    }
+    return true;
   }
 
   private checkAllNodeStates(): void {
@@ -688,6 +709,7 @@ class Simulation<P extends Protocol> implements World<P> {
     const bytes = lastCopiedBytes();
     const type = copy.type;
     if (typeof type !== 'string') throw new Error('a message must be an object with a string `type` field');
+    if (this.messageObservers.length > 0 && !this.observeMessage('send', from, to, copy, to === from)) return;
     if (to === from) {
       this.trace(Code.send, from, to, type, this.fullTrace ? copyPlain(copy) : copy, 'local');
       this.schedule(this.nowMs, EventKind.Deliver, to, from, copy);

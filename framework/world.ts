@@ -69,6 +69,23 @@ export interface Property<P extends Protocol> {
     change: { readonly node: NodeId; readonly before: Readonly<Record<string, unknown>>; readonly after: Readonly<Record<string, unknown>> },
     world: World<P>,
   ): string | undefined;
+  /**
+   * Optional: sees every message sent (even one the network then loses) and every message
+   * delivered, before the receiver handles it. Returns a violation message or undefined.
+   * Properties that read message fields the lab declares (Lamport stamps, ballots) use it.
+   */
+  observeMessage?(event: MessageEvent<P>, world: World<P>): string | undefined;
+}
+
+/** A message seen by a property: when it is sent, and again when it is delivered. */
+export interface MessageEvent<P extends Protocol> {
+  readonly kind: 'send' | 'deliver';
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly message: P['message'];
+  readonly timeMs: number;
+  /** A send to oneself, delivered locally. */
+  readonly local: boolean;
 }
 
 /** A safety property, checked after every event. */

@@ -101,9 +101,15 @@ function gradedFrom(
     ...(result.reason !== undefined ? { reason: result.reason } : {}),
     ...(outcome?.measurements ? { measurements: outcome.measurements } : {}),
   };
-  if (failure === undefined) return graded;
-  const code = encodeReplay({ lab: lab.id, test: test.number, seed: failure.seed, schedule: failure.shrunkSchedule });
-  return { ...graded, failure: { ...failure, replayCode: code, replayCommand: replayCommand(lab, implementation, code) } };
+  const withReplay = (recorded: NonNullable<typeof failure>) => {
+    const code = encodeReplay({ lab: lab.id, test: test.number, seed: recorded.seed, schedule: recorded.shrunkSchedule });
+    return { ...recorded, replayCode: code, replayCommand: replayCommand(lab, implementation, code) };
+  };
+  return {
+    ...graded,
+    ...(failure ? { failure: withReplay(failure) } : {}),
+    ...(outcome?.demonstration ? { demonstration: withReplay(outcome.demonstration) } : {}),
+  };
 }
 
 export function notRun(test: SuiteTest<Protocol, unknown>, seeds: number, reason: string): GradedTest {

@@ -30,6 +30,8 @@ export interface GradedTest {
   readonly wallMs: number;
   readonly measurements?: Record<string, number>;
   readonly failure?: GradedFailure;
+  /** For a demonstration test that passed: the run that showed the weakness, replayable. */
+  readonly demonstration?: GradedFailure;
   /** What the implementation printed while this test ran (last lines). */
   readonly output?: string;
 }

@@ -42,6 +42,8 @@ export interface TestOutcome {
   readonly seedsRun: number;
   readonly passed: boolean;
   readonly failure?: RecordedFailure;
+  /** For a demonstration test: the run that showed the property breaking. */
+  readonly demonstration?: RecordedFailure;
   readonly measurements?: Record<string, number>;
 }
 
@@ -84,24 +86,46 @@ export function runOnce<I>(
 /** Runs a test's seeds; on the first failure, shrinks its schedule and records it. */
 export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, implementation: I, options: RunOptions): TestOutcome {
   const shrinkBudget = options.shrinkBudget ?? defaultShrinkBudget;
+  const traceLimit = options.traceLimit ?? defaultTraceLimit;
   let measurements: Record<string, number> | undefined;
   let seedsRun = 0;
+  const base = { number: test.number, seedsPlanned: options.seeds.length };
   for (const seed of options.seeds) {
     seedsRun++;
-    const outcome = runSeed_(suite, test, implementation, seed, shrinkBudget, options.traceLimit ?? defaultTraceLimit);
+    const outcome = runSeed_(suite, test, implementation, seed, shrinkBudget, traceLimit);
     options.onSeedDone?.(seedsRun);
     if (outcome.failure !== undefined) {
-      return { number: test.number, seedsPlanned: options.seeds.length, seedsRun, passed: false, failure: outcome.failure };
+      if (test.demonstrates !== undefined && outcome.failure.property === test.demonstrates) {
+        return { ...base, seedsRun, passed: true, demonstration: outcome.failure };
+      }
+      return { ...base, seedsRun, passed: false, failure: outcome.failure };
     }
-    if (measurements === undefined && test.measure && outcome.result) measurements = test.measure(outcome.result);
+    if (test.measure && outcome.result) measurements = { ...measurements, ...test.measure(outcome.result, seed) };
   }
-  return {
-    number: test.number,
-    seedsPlanned: options.seeds.length,
-    seedsRun,
-    passed: true,
-    ...(measurements ? { measurements } : {}),
-  };
+  if (test.demonstrates !== undefined) {
+    const last = options.seeds[options.seeds.length - 1] ?? 0;
+    return {
+      ...base,
+      seedsRun,
+      passed: false,
+      failure: {
+        seed: last,
+        kind: 'eventually',
+        property: test.demonstrates,
+        message: `the demonstration did not happen: no seed of ${seedsRun} broke "${test.demonstrates}"`,
+        step: 0,
+        timeMs: 0,
+        schedule: [],
+        shrunkSchedule: [],
+        minimal: true,
+        shrinkRuns: 0,
+        lastEvents: [],
+        trace: [],
+        traceTruncated: false,
+      },
+    };
+  }
+  return { ...base, seedsRun, passed: true, ...(measurements ? { measurements } : {}) };
 }
 
 /**

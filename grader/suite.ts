@@ -35,8 +35,17 @@ export interface SuiteTest<P extends Protocol, Implementation> {
   setup(implementation: Implementation, seed: number): RunSetup<P>;
   /** The fault schedule, as a fast-check arbitrary, so the grader can shrink a failing one. */
   faults?(cluster: ClusterShape): fc.Arbitrary<FaultSchedule>;
-  /** Figures to report from a passing run (messages per operation, ...). */
-  measure?(result: SimulationResult<P>): Record<string, number>;
+  /**
+   * Figures to report from each passing seed (messages per operation, ...); later seeds add
+   * to earlier ones. Names of the form `series@x` (like `measured@5`) are plotted against x.
+   */
+  measure?(result: SimulationResult<P>, seed: number): Record<string, number>;
+  /**
+   * A demonstration, not a requirement: the test passes when some seed breaks the named
+   * property (a known weakness of the algorithm under these settings, shown to students),
+   * and records that run. It fails when no seed does. Usually worth 0 points.
+   */
+  readonly demonstrates?: string;
 }
 
 /** A lab's suite: data only, it imports no implementation. */

@@ -98,9 +98,11 @@ export async function describeLab(labName: string): Promise<void> {
   const mutantsFile = join(lab.solutionDirectory, 'mutants.ts');
   if (!existsSync(mutantsFile)) return;
   const { mutants } = (await import(pathToFileURL(mutantsFile).href)) as { mutants: readonly Mutant[] };
-  const smoke = tests[0];
   describe(`${lab.id} mutants fail the test that names them`, () => {
     for (const mutant of mutants) {
+      // The smoke test of the mutant's part: the first test of that part, fault-free.
+      const part = tests.find((candidate) => candidate.number === mutant.failsTest)?.part;
+      const smoke = tests.find((candidate) => candidate.part === part);
       if (smoke !== undefined) {
         it(`${mutant.name} (${mutant.bug}) passes the smoke test ${smoke.number}`, async () => {
           const result = await (await sandbox(`mutant:${mutant.name}`)).run(smoke.number, seedsFor(smoke, {}));

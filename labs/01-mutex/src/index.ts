@@ -1,0 +1,5 @@
+// The classes the tests load from your implementation.
+export { CentralizedNode } from './centralized.ts';
+export { LamportNode } from './lamport.ts';
+export { RicartAgrawalaNode } from './ricartAgrawala.ts';
+export { TokenRingNode } from './tokenRing.ts';
