@@ -99,30 +99,59 @@ type Code = number;
 
 /** A scheduled event. One class for every kind keeps the heap's objects of one shape. */
 class ScheduledEvent {
-  cancelled = false;
-  constructor(
-    readonly timeMs: number,
-    readonly sequence: number,
-    readonly kind: EventKind,
-    readonly node: NodeId,
-    readonly from: NodeId,
-    readonly payload: unknown,
-  ) {}
+  declare readonly timeMs: number;
+  declare readonly sequence: number;
+  declare readonly kind: EventKind;
+  declare readonly node: NodeId;
+  declare readonly from: NodeId;
+  declare readonly payload: unknown;
+  declare cancelled: boolean;
+  /** The next event due at the same time (chains in EventQueue). */
+  declare sameTimeNext: ScheduledEvent | undefined;
+  /** Last event of the chain this event heads. */
+  declare sameTimeTail: ScheduledEvent;
+  constructor(timeMs: number, sequence: number, kind: EventKind, node: NodeId, from: NodeId, payload: unknown) {
+    this.timeMs = timeMs;
+    this.sequence = sequence;
+    this.kind = kind;
+    this.node = node;
+    this.from = from;
+    this.payload = payload;
+    this.cancelled = false;
+    this.sameTimeNext = undefined;
+    this.sameTimeTail = this;
+  }
 }
 
 function earlier(left: ScheduledEvent, right: ScheduledEvent): boolean {
   return left.timeMs < right.timeMs || (left.timeMs === right.timeMs && left.sequence < right.sequence);
 }
 
-/** Binary min-heap on (time, sequence): the total order of events. */
+/**
+ * Binary min-heap on (time, sequence) whose entries are chains of events due at the same
+ * time, in sequence order. `recent` maps `time & 255` to the chain last opened for that time
+ * (if still queued), so an event due at a time that already has a chain is appended in O(1),
+ * and popping an event that has a successor needs no sift: the successor is still the minimum.
+ */
 class EventQueue {
   private readonly heap: ScheduledEvent[] = [];
+  private readonly recent: (ScheduledEvent | undefined)[] = new Array<ScheduledEvent | undefined>(256).fill(undefined);
+  private count = 0;
 
   get size(): number {
-    return this.heap.length;
+    return this.count;
   }
 
   push(event: ScheduledEvent): void {
+    this.count++;
+    const slot = event.timeMs & 255;
+    const chain = this.recent[slot];
+    if (chain !== undefined && chain.timeMs === event.timeMs) {
+      chain.sameTimeTail.sameTimeNext = event;
+      chain.sameTimeTail = event;
+      return;
+    }
+    this.recent[slot] = event;
     const heap = this.heap;
     let index = heap.length;
     heap.push(event);
@@ -143,8 +172,19 @@ class EventQueue {
   pop(): ScheduledEvent | undefined {
     const heap = this.heap;
     const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
+    if (top === undefined) return undefined;
+    this.count--;
+    const slot = top.timeMs & 255;
+    const next = top.sameTimeNext;
+    if (next !== undefined) {
+      next.sameTimeTail = top.sameTimeTail;
+      heap[0] = next;
+      if (this.recent[slot] === top) this.recent[slot] = next;
+      return top;
+    }
+    if (this.recent[slot] === top) this.recent[slot] = undefined;
+    const last = heap.pop() as ScheduledEvent;
+    if (heap.length === 0) return top;
     const length = heap.length;
     let index = 0;
     for (;;) {
@@ -174,8 +214,14 @@ class MutableCounters implements Counters {
   messagesDropped = 0;
   messagesDuplicated = 0;
   bytesSent = 0;
-  readonly sentByType = new Map<string, number>();
-  readonly bytesByType = new Map<string, number>();
+  /** Per message type: one lookup per send; the two maps are built when read. */
+  readonly byType = new Map<string, { sent: number; bytes: number }>();
+  get sentByType(): ReadonlyMap<string, number> {
+    return new Map([...this.byType].map(([type, count]) => [type, count.sent]));
+  }
+  get bytesByType(): ReadonlyMap<string, number> {
+    return new Map([...this.byType].map(([type, count]) => [type, count.bytes]));
+  }
   readonly sentByNode: number[];
   readonly receivedByNode: number[];
   constructor(nodeCount: number) {
@@ -514,7 +560,7 @@ class Simulation<P extends Protocol> implements World<P> {
       if (handler === 'onMessage') result = instance.onMessage(from, payload as P['message']);
       else if (handler === 'onTimer') result = instance.onTimer(payload as P['timer']);
       else result = instance.onInput(payload as P['input']);
-      rejectPromise(result, `${handler}(${label})`);
+      if (result !== undefined) rejectPromise(result, `${handler}(${label})`);
     } catch (error) {
       exitReaction();
       this.handlerFailed(slot, `${handler}(${label})`, error);
@@ -719,8 +765,13 @@ class Simulation<P extends Protocol> implements World<P> {
     counters.messagesSent++;
     counters.bytesSent += bytes;
     (counters.sentByNode[from] as number)++;
-    counters.sentByType.set(type, (counters.sentByType.get(type) ?? 0) + 1);
-    counters.bytesByType.set(type, (counters.bytesByType.get(type) ?? 0) + bytes);
+    let perType = counters.byType.get(type);
+    if (perType === undefined) {
+      perType = { sent: 0, bytes: 0 };
+      counters.byType.set(type, perType);
+    }
+    perType.sent++;
+    perType.bytes += bytes;
     const channelIndex = from * this.nodeCount + to;
     let channel = this.channels[channelIndex];
     if (channel === undefined) {

@@ -63,6 +63,7 @@ export const traceKindCode: Readonly<Record<TraceKind, number>> = Object.fromEnt
  */
 export class TraceRecorder {
   private count = 0;
+  private nextSlot = 0;
   private readonly full: TraceEvent[] | undefined;
   private readonly kinds: Uint8Array;
   private readonly steps: Float64Array;
@@ -120,7 +121,8 @@ export class TraceRecorder {
       this.full.push(event);
       return;
     }
-    const slot = index % this.capacity;
+    const slot = this.nextSlot;
+    this.nextSlot = slot + 1 === this.capacity ? 0 : slot + 1;
     this.kinds[slot] = kind;
     this.steps[slot] = step;
     this.times[slot] = timeMs;

@@ -82,9 +82,19 @@ function copyValue(value: unknown, depth: number): unknown {
     const copy: Record<string, unknown> = {};
     const source = value as Record<string, unknown>;
     for (const key in source) {
+      const field = source[key];
       copiedBytes += key.length + 1;
-      if (key === '__proto__') defineField(copy, key, copyValue(source[key], depth + 1));
-      else copy[key] = copyValue(source[key], depth + 1);
+      if (key === '__proto__') {
+        defineField(copy, key, copyValue(field, depth + 1));
+      } else if (typeof field === 'number') {
+        copiedBytes += 8;
+        copy[key] = field;
+      } else if (typeof field === 'string') {
+        copiedBytes += field.length + 2;
+        copy[key] = field;
+      } else {
+        copy[key] = copyValue(field, depth + 1);
+      }
     }
     copiedBytes += 2;
     return copy;

@@ -8,13 +8,19 @@ export type RandomState = seedrandom.State.Alea;
  * ("network/n0->n1", "node/n2/1", "workload"), so one component's draws never shift another's.
  */
 export class RandomSource {
-  private readonly generator: seedrandom.StatefulPRNG<RandomState>;
+  // Alea (seedrandom.alea) inlined: the same numbers, without a closure call per draw.
+  // `declare` fields: no undefined-initialised field, so V8 keeps them as unboxed doubles.
+  private declare s0: number;
+  private declare s1: number;
+  private declare s2: number;
+  private declare c: number;
 
   constructor(seedOrState: string | RandomState) {
-    this.generator =
-      typeof seedOrState === 'string'
-        ? seedrandom.alea(seedOrState, { state: true })
-        : seedrandom.alea('', { state: { ...seedOrState } });
+    const state = typeof seedOrState === 'string' ? seedrandom.alea(seedOrState, { state: true }).state() : seedOrState;
+    this.s0 = state.s0;
+    this.s1 = state.s1;
+    this.s2 = state.s2;
+    this.c = state.c;
   }
 
   /** A generator for `label`, independent of every other label under the same seed. */
@@ -24,26 +30,33 @@ export class RandomSource {
 
   /** Uniform in [0, 1). */
   next(): number {
-    return this.generator();
+    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10;
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    const carry = t | 0;
+    this.c = carry;
+    const value = t - carry;
+    this.s2 = value;
+    return value;
   }
 
   /** Uniform integer in [minInclusive, maxInclusive]. */
   integer(minInclusive: number, maxInclusive: number): number {
-    return minInclusive + Math.floor(this.generator() * (maxInclusive - minInclusive + 1));
+    return minInclusive + Math.floor(this.next() * (maxInclusive - minInclusive + 1));
   }
 
   /** One element of a non-empty array. */
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error('pick() needs a non-empty array');
-    return items[Math.floor(this.generator() * items.length)] as T;
+    return items[Math.floor(this.next() * items.length)] as T;
   }
 
   /** True with probability `probability`. */
   chance(probability: number): boolean {
-    return this.generator() < probability;
+    return this.next() < probability;
   }
 
   state(): RandomState {
-    return this.generator.state();
+    return { s0: this.s0, s1: this.s1, s2: this.s2, c: this.c };
   }
 }

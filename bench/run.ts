@@ -1,0 +1,202 @@
+// `npm run bench [-- [workload] [--nodes N] [--initial K] [--deliveries D] [--seed S] [--compare]]`
+//
+// Runs a workload through the whole framework and prints one JSON line. The options are
+// those of ../shared/bench/limit-loop.mjs (the barest event loop, the floor for simulator
+// overhead); `--compare` also runs that loop with the same options and reports the ratio.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runFlood, type FloodOptions } from './flood.ts';
+
+const usage =
+  'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare]';
+
+/** Measured runs per side; the median is reported. */
+const measuredRuns = 3;
+/** Deliveries of the warm-up run (fewer when the measured runs are smaller). */
+const warmUpDeliveries = 200_000;
+
+const limitLoopPath = fileURLToPath(new URL('../../shared/bench/limit-loop.mjs', import.meta.url));
+
+class UsageError extends Error {}
+
+interface NumericOption {
+  readonly name: keyof FloodOptions;
+  readonly fallback: number;
+  readonly min: number;
+}
+
+const numericOptions: readonly NumericOption[] = [
+  { name: 'nodes', fallback: 5, min: 2 },
+  { name: 'initial', fallback: 10, min: 1 },
+  { name: 'deliveries', fallback: 1_000_000, min: 1 },
+  { name: 'seed', fallback: 1, min: 0 },
+];
+
+interface Arguments {
+  readonly workload: string;
+  readonly options: FloodOptions;
+  readonly compare: boolean;
+}
+
+function parseArguments(argv: string[]): Arguments {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        nodes: { type: 'string' },
+        initial: { type: 'string' },
+        deliveries: { type: 'string' },
+        seed: { type: 'string' },
+        compare: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    const unknown = /^Unknown option '([^']*)'/.exec(message);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== null) {
+      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed and --compare`);
+    }
+    throw new UsageError(message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError(`expected at most one workload name, got: ${positionals.join(' ')}`);
+  const options = {} as Record<keyof FloodOptions, number>;
+  for (const option of numericOptions) {
+    const text = values[option.name];
+    if (text === undefined) {
+      options[option.name] = option.fallback;
+      continue;
+    }
+    const value = text.trim() === '' ? Number.NaN : Number(text);
+    if (!Number.isSafeInteger(value) || value < option.min) {
+      throw new UsageError(`--${option.name} must be an integer >= ${option.min}, not ${JSON.stringify(text)}`);
+    }
+    options[option.name] = value;
+  }
+  return { workload: positionals[0] ?? 'flood', options, compare: values.compare === true };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+interface FloodRun {
+  readonly seconds: number;
+  readonly simulatedMs: number;
+  readonly fingerprint: string;
+}
+
+/** One framework run; a run that fails or stops short is an error, not a figure. */
+function frameworkRun(options: FloodOptions): FloodRun {
+  const { result, seconds } = runFlood(options);
+  const delivered = result.counters.messagesDelivered;
+  if (!result.passed || result.endReason !== 'stopped' || delivered !== options.deliveries) {
+    const why = result.failure ? `${result.failure.property}: ${result.failure.message}` : `ended by ${result.endReason}`;
+    throw new Error(`the flood run delivered ${delivered} of ${options.deliveries} messages (${why})`);
+  }
+  const { messagesSent, bytesSent, receivedByNode } = result.counters;
+  const fingerprint = [result.endTimeMs, result.steps, messagesSent, bytesSent, ...receivedByNode].join(',');
+  return { seconds, simulatedMs: result.endTimeMs, fingerprint };
+}
+
+interface BareRun {
+  readonly seconds: number;
+  readonly deliveriesPerSec: number;
+}
+
+/** One run of the bare loop in a fresh `node` process; its own timing excludes process start-up. */
+function bareRun(options: FloodOptions): BareRun {
+  const args = numericOptions.flatMap((option) => [`--${option.name}`, String(options[option.name])]);
+  const child = spawnSync(process.execPath, [limitLoopPath, ...args], { encoding: 'utf8' });
+  if (child.error !== undefined) throw child.error;
+  if (child.status !== 0) throw new Error(`${limitLoopPath} exited with ${child.status ?? child.signal}: ${child.stderr.trim()}`);
+  const line = child.stdout.trim().split('\n').at(-1) ?? '';
+  const report = JSON.parse(line) as { seconds?: unknown; deliveriesPerSec?: unknown; deliveries?: unknown };
+  if (typeof report.seconds !== 'number' || typeof report.deliveriesPerSec !== 'number') {
+    throw new Error(`unexpected output from ${limitLoopPath}: ${line}`);
+  }
+  if (report.deliveries !== options.deliveries) {
+    throw new Error(`${limitLoopPath} delivered ${String(report.deliveries)} of ${options.deliveries} messages`);
+  }
+  return { seconds: report.seconds, deliveriesPerSec: report.deliveriesPerSec };
+}
+
+function benchFlood(options: FloodOptions, compare: boolean): Record<string, unknown> {
+  frameworkRun({ ...options, deliveries: Math.min(options.deliveries, warmUpDeliveries) });
+  const bareAvailable = compare && existsSync(limitLoopPath);
+  const runs: FloodRun[] = [];
+  const bareRuns: BareRun[] = [];
+  for (let index = 0; index < measuredRuns; index++) {
+    runs.push(frameworkRun(options));
+    if (bareAvailable) bareRuns.push(bareRun(options));
+  }
+  const fingerprints = new Set(runs.map((run) => run.fingerprint));
+  const deterministic = fingerprints.size === 1;
+  const seconds = median(runs.map((run) => run.seconds));
+  const deliveriesPerSec = Math.round(options.deliveries / seconds);
+  const report: Record<string, unknown> = {
+    workload: 'flood',
+    nodes: options.nodes,
+    initial: options.initial,
+    deliveries: options.deliveries,
+    seed: options.seed,
+    simulatedMs: (runs[0] as FloodRun).simulatedMs,
+    deterministic,
+    seconds: round(seconds, 4),
+    deliveriesPerSec,
+    runs: measuredRuns,
+    statistic: 'median',
+    warmUpDeliveries: Math.min(options.deliveries, warmUpDeliveries),
+    peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+    node: process.version,
+  };
+  if (compare) {
+    if (bareAvailable) {
+      const bareSeconds = median(bareRuns.map((run) => run.seconds));
+      const bareDeliveriesPerSec = Math.round(options.deliveries / bareSeconds);
+      report.bareDeliveriesPerSec = bareDeliveriesPerSec;
+      report.ratio = round(deliveriesPerSec / bareDeliveriesPerSec, 3);
+    } else {
+      report.bare = 'not found';
+      report.barePath = limitLoopPath;
+    }
+  }
+  if (!deterministic) {
+    report.error = `runs with the same seed differed: ${[...fingerprints].join(' | ')}`;
+  }
+  return report;
+}
+
+const workloads = new Map<string, (options: FloodOptions, compare: boolean) => Record<string, unknown>>([['flood', benchFlood]]);
+
+function main(): number {
+  let parsed: Arguments;
+  try {
+    parsed = parseArguments(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench: ${error.message}\n${usage}`);
+    return 2;
+  }
+  const workload = workloads.get(parsed.workload);
+  if (workload === undefined) {
+    console.error(`bench: unknown workload ${JSON.stringify(parsed.workload)}; known workloads: ${[...workloads.keys()].join(', ')}\n${usage}`);
+    return 2;
+  }
+  const report = workload(parsed.options, parsed.compare);
+  console.log(JSON.stringify(report));
+  return report.deterministic === false ? 1 : 0;
+}
+
+process.exitCode = main();

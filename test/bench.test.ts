@@ -1,0 +1,40 @@
+// The benchmark command's contract (its figures are measured by running it, never asserted here).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const execute = promisify(execFile);
+
+async function bench(...args: string[]) {
+  try {
+    const { stdout } = await execute(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args]);
+    return { code: 0, stdout, stderr: '' };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('npm run bench', () => {
+  it('prints one JSON line with the rate, and the same simulated end time for the same seed', async () => {
+    const first = await bench('--deliveries', '20000', '--seed', '3');
+    const second = await bench('--deliveries', '20000', '--seed', '3');
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(report).toMatchObject({ workload: 'flood', nodes: 5, initial: 10, deliveries: 20000, seed: 3, deterministic: true });
+    expect(report.deliveriesPerSec).toBeGreaterThan(0);
+    expect((JSON.parse(second.stdout) as Record<string, unknown>).simulatedMs).toBe(report.simulatedMs);
+  });
+
+  it.each([
+    [['--deliveries', 'lots'], /--deliveries must be an integer/],
+    [['--frobnicate', '1'], /frobnicate/],
+    [['teleport'], /teleport/],
+  ])('rejects %j with exit code 2', async (args, message) => {
+    const run = await bench(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
