@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GradedTest, GradingReport } from '../results.ts';
-import { formatFailure, type Style } from './terminal.ts';
+import { formatFailure, formatSeries, splitMeasurements, type Style } from './terminal.ts';
 
 // Gradescope's autograder output, `results.json`, as specified at
 // https://gradescope-autograders.readthedocs.io/en/latest/specs/ ("Output format").
@@ -76,10 +76,22 @@ function testOutput(test: GradedTest): string {
   const lines: string[] = [];
   if (test.description) lines.push(test.description, '');
   if (test.status === 'passed') {
-    lines.push(`Passed on ${test.seedsRun}/${test.seedsPlanned} seeds.`);
-    if (test.measurements) {
-      lines.push(`Measurements: ${Object.entries(test.measurements).map(([key, value]) => `${key}=${String(value)}`).join(', ')}`);
+    const demonstration = test.demonstration;
+    if (demonstration) {
+      lines.push(
+        `Passed: seed ${demonstration.seed} broke "${demonstration.property}", as this demonstration expects (${test.seedsRun}/${test.seedsPlanned} seeds run).`,
+        '',
+        `Demonstrated: ${demonstration.property}: ${demonstration.message}`,
+        `Seed ${demonstration.seed}, event #${demonstration.step} at ${demonstration.timeMs} ms.`,
+        `Replay: ${demonstration.replayCommand}`,
+      );
+    } else {
+      lines.push(`Passed on ${test.seedsRun}/${test.seedsPlanned} seeds.`);
     }
+    // Plain figures on one line; each series (`measured@2`, `measured@3`, ...) on its own.
+    const { series, plain } = splitMeasurements(test.measurements);
+    if (plain.length > 0) lines.push(`Measurements: ${plain.map(([key, value]) => `${key}=${String(value)}`).join(', ')}`);
+    if (series.length > 0) lines.push(`${plain.length > 0 ? 'Series' : 'Measurements'}:`, ...series.map((one) => `  ${formatSeries(one, Math.max(...series.map((other) => other.name.length)))}`));
   } else {
     // formatFailure's first line is the test's number and name, which Gradescope shows already.
     lines.push(...formatFailure({ ...test, output: undefined }, plainStyle).slice(1).map((line) => line.replace(/^ {2}/, '')));

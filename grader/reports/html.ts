@@ -4,16 +4,20 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { describeFault, nodeName, type FaultAction, type FaultSchedule, type TraceEvent, type TraceKind } from 'distlab';
 import type { GradedFailure, GradedStatus, GradedTest, GradingReport } from '../results.ts';
+import { splitMeasurements, type MeasurementSeries } from './terminal.ts';
 
 /**
  * `report.html`: one self-contained page (inline CSS and JS, nothing loaded from the network)
- * with the summary, the results table and, for each failing test, the failure, the shrunk fault
- * schedule, the replay command, the output and the trace as a filterable table.
+ * with the summary, the results table, a line chart (inline SVG) per test whose measurements
+ * form series (`measured@2`, `measured@3`, ...), and, for each failing test, the failure, the
+ * shrunk fault schedule, the replay command, the output and the trace as a filterable table;
+ * each demonstration test that passed gets the same view of the run that showed the weakness.
  *
  * Safety: the page shows text written by submissions (messages, output, trace labels and
  * details, even test names in a hostile suite fork). The template is the grader's own, compiled
  * in an isolated Handlebars instance; every such value goes through `{{ }}` (HTML-escaped) and
- * nothing from a report is ever triple-stashed. The only raw insertions are the grader's own
+ * nothing from a report is ever triple-stashed (the charts too: the template draws the SVG from
+ * numbers and names in the view). The only raw insertions are the grader's own
  * CSS and JS (constants below) and the JSON data block, which is escaped for a `<script>`
  * element's content. A Content-Security-Policy allows only those two inline blocks (by hash) and
  * no network access at all, as a second line of defence.
@@ -191,6 +195,213 @@ function traceView(failure: GradedFailure, id: string) {
   };
 }
 
+/** The facts, schedule and trace of a recorded run (a failure or a demonstration), for the template. */
+function runView(run: GradedFailure, anchor: string, list: 'failure' | 'demonstration', dataIndex: number) {
+  const traced = traceView(run, `${anchor}-trace`);
+  return {
+    facts: {
+      property: displayText(run.property),
+      propertyClass: list === 'failure' ? 'property' : 'property demonstrated',
+      kind: run.kind,
+      message: displayText(run.message),
+      seed: run.seed,
+      step: run.step,
+      timeMs: formatNumber(run.timeMs),
+      node: run.node === undefined ? '' : node(run.node),
+      violationAnchor: traced.violationAnchor,
+      replayCommand: displayText(run.replayCommand),
+      replayId: `${anchor}-replay`,
+      dataList: list,
+      dataIndex,
+      originalCount: run.schedule.length,
+      originalWord: plural(run.schedule.length, 'action'),
+      shrunkCount: run.shrunkSchedule.length,
+      actionsWord: plural(run.shrunkSchedule.length, 'action'),
+      minimal: run.minimal,
+      shrinkRuns: run.shrinkRuns,
+      shrunk: describeSchedule(run.shrunkSchedule),
+      original: describeSchedule(run.schedule),
+      showOriginal: run.schedule.length > run.shrunkSchedule.length,
+      minimalText: list === 'failure' ? 'removing any one action makes the run pass.' : 'removing any one action keeps the property from breaking.',
+      noFaultsText: list === 'failure' ? 'No faults: the run fails without any.' : 'No faults: the property breaks without any.',
+    },
+    trace: traced.view,
+  };
+}
+
+function embed(test: GradedTest, run: GradedFailure): EmbeddedFailure {
+  return {
+    test: test.number,
+    name: test.name,
+    property: run.property,
+    message: run.message,
+    seed: run.seed,
+    replayCommand: run.replayCommand,
+    replayCode: run.replayCode,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts: measurements named `<series>@<x>` as line charts. The view holds only numbers, formatted
+// coordinates and display text; the template draws the SVG, escaping every value.
+
+const chartSize = { width: 640, height: 300, left: 56, right: 20, top: 16, bottom: 34, inset: 14 } as const;
+/** Series whose name says it is a reference (a formula, a bound) are dashed and have hollow markers. */
+const referenceName = /formula|expect|predict|theor|bound|limit|model|ideal|reference/i;
+const solidDashes = ['', '2 3', '10 3 2 3'] as const;
+const referenceDashes = ['6 4', '12 4', '6 3 2 3'] as const;
+const seriesColours = 6;
+
+interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+function finitePoints(series: MeasurementSeries): Point[] {
+  return series.points.filter((point): point is Point => point.y !== null && Number.isFinite(point.y));
+}
+
+/**
+ * What a chart of these series spans: its x and y ranges (y from 0, or below for negative
+ * figures, to a round value above the largest), or undefined when nothing finite is there to
+ * draw or the figures are too far apart to scale (beyond the largest double): such figures stay
+ * in the results table instead.
+ */
+function chartDomain(series: readonly MeasurementSeries[]) {
+  const points = series.flatMap(finitePoints);
+  if (points.length === 0) return undefined;
+  const xs = [...new Set(points.map((point) => point.x))].sort((left, right) => left - right);
+  const ys = points.map((point) => point.y);
+  const [xMin, xMax] = [xs[0] as number, xs[xs.length - 1] as number];
+  // A single x sits in the middle.
+  const [xLow, xHigh] = xMin === xMax ? [xMin - (Math.abs(xMin) / 2 || 1), xMax + (Math.abs(xMax) / 2 || 1)] : [xMin, xMax];
+  const [yMin, yMax] = [Math.min(0, ...ys), Math.max(0, ...ys)];
+  const yStep = niceStep(yMax - yMin || 1, 5);
+  const yLow = Math.floor(yMin / yStep + 1e-9) * yStep;
+  const yHigh = Math.max(Math.ceil(yMax / yStep - 1e-9) * yStep, yLow + yStep);
+  const spans = [xHigh - xLow, yHigh - yLow, yStep];
+  if (!spans.every((span) => Number.isFinite(span) && span > 0)) return undefined;
+  return { xs, xMin, xMax, xLow, xHigh, yLow, yHigh, yStep };
+}
+
+function chartable(series: readonly MeasurementSeries[]): boolean {
+  return chartDomain(series) !== undefined;
+}
+
+/** A round step (1, 2, 2.5 or 5 times a power of ten) that cuts `span` into about `count` parts. */
+function niceStep(span: number, count: number): number {
+  const raw = span / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const residual = raw / magnitude;
+  const step = (residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 2.5 ? 2.5 : residual <= 5 ? 5 : 10) * magnitude;
+  return Number.isFinite(step) && step > 0 ? step : span;
+}
+
+/** Multiples of `step` from `low` to `high`, counted (not summed) so no error builds up. */
+function ticksBetween(low: number, high: number, step: number): number[] {
+  const first = Math.ceil(low / step - 1e-9);
+  const ticks: number[] = [];
+  for (let index = first; index * step <= high + step * 1e-9 && ticks.length < 60; index++) ticks.push(index * step);
+  return ticks;
+}
+
+/** A tick's label: no floating-point noise (0.30000000000000004 is 0.3), no -0. */
+function tickLabel(value: number): string {
+  return String(Number(value.toPrecision(12)) || 0);
+}
+
+function coordinate(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
+/** A marker's outline as path data: circle, square, triangle or diamond around (x, y). */
+function markerPath(shape: number, x: number, y: number): string {
+  const [cx, cy] = [coordinate(x), coordinate(y)];
+  switch (shape % 4) {
+    case 0:
+      return `M${coordinate(x - 3.5)},${cy}a3.5,3.5 0 1,0 7,0a3.5,3.5 0 1,0 -7,0z`;
+    case 1:
+      return `M${coordinate(x - 3.5)},${coordinate(y - 3.5)}h7v7h-7z`;
+    case 2:
+      return `M${cx},${coordinate(y - 4.5)}l4.5,8h-9z`;
+    default:
+      return `M${cx},${coordinate(y - 4.5)}l4.5,4.5l-4.5,4.5l-4.5,-4.5z`;
+  }
+}
+
+function chartView(series: readonly MeasurementSeries[], id: string, title: string) {
+  const domain = chartDomain(series);
+  if (domain === undefined) throw new Error('chartView: nothing to draw');
+  const { xs, xLow, xHigh, yLow, yHigh, yStep } = domain;
+  const { width, height, left, right, top, bottom, inset } = chartSize;
+  const plotWidth = width - left - right;
+  const plotHeight = height - top - bottom;
+  const bottomY = top + plotHeight;
+  const px = (x: number) => left + inset + ((x - xLow) / (xHigh - xLow)) * (plotWidth - 2 * inset);
+  const py = (y: number) => top + plotHeight - ((y - yLow) / (yHigh - yLow)) * plotHeight;
+
+  // x: every distinct x is a tick when there are few, else round steps; a label that would run
+  // into the one before it is left out (its tick stays).
+  const xTickValues = xs.length <= 15 ? xs : ticksBetween(xLow, xHigh, niceStep(xHigh - xLow, 8));
+  let lastLabelEnd = -Infinity;
+  const xTicks = xTickValues.map((x) => {
+    const label = tickLabel(x);
+    const half = (label.length * 7) / 2 + 3;
+    const shown = px(x) - half >= lastLabelEnd;
+    if (shown) lastLabelEnd = px(x) + half;
+    return { x: coordinate(px(x)), label: shown ? label : '', labelY: coordinate(bottomY + 18), tickEnd: coordinate(bottomY + 5) };
+  });
+
+  let solid = 0;
+  let reference = 0;
+  const lines = series.map((one, index) => {
+    const isReference = referenceName.test(one.name);
+    const dash = isReference ? referenceDashes[reference++ % referenceDashes.length] : solidDashes[solid++ % solidDashes.length];
+    const points = finitePoints(one);
+    const name = displayText(one.name);
+    return {
+      name,
+      className: `series s${index % seriesColours}`,
+      markerClass: isReference ? 'marker hollow' : 'marker',
+      dash: dash ?? '',
+      points: points.map((point) => `${coordinate(px(point.x))},${coordinate(py(point.y))}`).join(' '),
+      markers: points.map((point) => ({ d: markerPath(index, px(point.x), py(point.y)), label: `${name} @ ${tickLabel(point.x)}: ${formatNumber(point.y)}` })),
+      count: points.length,
+      skipped: one.points.length - points.length,
+      drawn: points.length > 0,
+      swatchMarker: markerPath(index, 17, 6),
+    };
+  });
+
+  const allXs = [...new Set(series.flatMap((one) => one.points.map((point) => point.x)))].sort((a, b) => a - b);
+  const described = lines.map((line) => `${line.name} (${line.count} ${plural(line.count, 'point')}${line.skipped > 0 ? `, ${line.skipped} not finite` : ''})`);
+  return {
+    id,
+    titleId: `${id}-title`,
+    descId: `${id}-desc`,
+    title: displayText(title),
+    description: `Line chart of ${lines.length} series against x from ${tickLabel(domain.xMin)} to ${tickLabel(domain.xMax)}, y axis from ${tickLabel(yLow)} to ${tickLabel(yHigh)}: ${described.join('; ')}.`,
+    width,
+    height,
+    plot: { left, right: width - right, top, bottom: coordinate(bottomY) },
+    zero: yLow < 0 ? coordinate(py(0)) : '',
+    xTicks,
+    yTicks: ticksBetween(yLow, yHigh, yStep).map((y) => ({ y: coordinate(py(y)), labelY: coordinate(py(y) + 4), label: tickLabel(y) })),
+    yLabelX: left - 8,
+    lines,
+    table: {
+      names: lines.map((line) => line.name),
+      rows: allXs.map((x) => ({
+        x: tickLabel(x),
+        values: series.map((one) => {
+          const point = one.points.find((candidate) => candidate.x === x);
+          return point === undefined ? '—' : formatNumber(point.y);
+        }),
+      })),
+    },
+  };
+}
+
 interface EmbeddedFailure {
   readonly test: string;
   readonly name: string;
@@ -204,11 +415,19 @@ interface EmbeddedFailure {
 function buildView(report: GradingReport) {
   const totals = report.totals;
   const embedded: EmbeddedFailure[] = [];
+  const embeddedDemonstrations: EmbeddedFailure[] = [];
+  const demonstrationAnchor = (test: GradedTest, position: number) => `${anchorFor(test, position)}-demonstration`;
+  const chartAnchor = (test: GradedTest, position: number) => `${anchorFor(test, position)}-chart`;
+  const split = report.tests.map((test) => splitMeasurements(test.measurements));
   const tests = report.tests.map((test, position) => {
     const look = statusLook[test.status];
+    const { series, plain } = split[position] as ReturnType<typeof splitMeasurements>;
+    const demonstration = test.demonstration ? demonstrationAnchor(test, position) : '';
     return {
       number: test.number,
-      anchor: hasDetails(test) ? anchorFor(test, position) : '',
+      anchor: hasDetails(test) ? anchorFor(test, position) : demonstration,
+      demonstrationAnchor: demonstration,
+      chartAnchor: chartable(series) ? chartAnchor(test, position) : '',
       name: displayText(test.name),
       description: displayText(test.description),
       hidden: test.visibility === 'hidden',
@@ -219,7 +438,11 @@ function buildView(report: GradingReport) {
       maxScore: formatNumber(test.maxScore),
       seeds: `${test.seedsRun}/${test.seedsPlanned}`,
       wall: formatMs(test.wallMs),
-      measurements: Object.entries(test.measurements ?? {}).map(([key, value]) => ({ key: displayText(key), value: formatNumber(value as number | null) })),
+      // Series go to the chart; when there is nothing to draw, they stay here like the other figures.
+      measurements: (chartable(series) ? plain : Object.entries(test.measurements ?? {})).map(([key, value]) => ({
+        key: displayText(key),
+        value: formatNumber(value as number | null),
+      })),
       note: test.status === 'not run' && test.reason ? displayText(test.reason) : '',
     };
   });
@@ -232,40 +455,10 @@ function buildView(report: GradingReport) {
     let failureView;
     let trace;
     if (failure) {
-      const traced = traceView(failure, `${anchor}-trace`);
-      trace = traced.view;
-      const dataIndex = embedded.length;
-      embedded.push({
-        test: test.number,
-        name: test.name,
-        property: failure.property,
-        message: failure.message,
-        seed: failure.seed,
-        replayCommand: failure.replayCommand,
-        replayCode: failure.replayCode,
-      });
-      failureView = {
-        property: displayText(failure.property),
-        kind: failure.kind,
-        message: displayText(failure.message),
-        seed: failure.seed,
-        step: failure.step,
-        timeMs: formatNumber(failure.timeMs),
-        node: failure.node === undefined ? '' : node(failure.node),
-        violationAnchor: traced.violationAnchor,
-        replayCommand: displayText(failure.replayCommand),
-        replayId: `${anchor}-replay`,
-        dataIndex,
-        originalCount: failure.schedule.length,
-        originalWord: plural(failure.schedule.length, 'action'),
-        shrunkCount: failure.shrunkSchedule.length,
-        actionsWord: plural(failure.shrunkSchedule.length, 'action'),
-        minimal: failure.minimal,
-        shrinkRuns: failure.shrinkRuns,
-        shrunk: describeSchedule(failure.shrunkSchedule),
-        original: describeSchedule(failure.schedule),
-        showOriginal: failure.schedule.length > failure.shrunkSchedule.length,
-      };
+      const run = runView(failure, anchor, 'failure', embedded.length);
+      embedded.push(embed(test, failure));
+      failureView = run.facts;
+      trace = run.trace;
     }
     return [
       {
@@ -282,6 +475,37 @@ function buildView(report: GradingReport) {
         trace,
       },
     ];
+  });
+
+  const demonstrations = report.tests.flatMap((test, position) => {
+    const demonstration = test.demonstration;
+    if (!demonstration) return [];
+    const anchor = demonstrationAnchor(test, position);
+    const run = runView(demonstration, anchor, 'demonstration', embeddedDemonstrations.length);
+    embeddedDemonstrations.push(embed(test, demonstration));
+    const look = statusLook[test.status];
+    return [
+      {
+        anchor,
+        number: test.number,
+        name: displayText(test.name),
+        description: displayText(test.description),
+        statusText: look.text,
+        statusClass: look.className,
+        property: displayText(demonstration.property),
+        seedsRun: test.seedsRun,
+        seedsPlanned: test.seedsPlanned,
+        failure: run.facts,
+        output: test.output ? displayText(test.output) : '',
+        trace: run.trace,
+      },
+    ];
+  });
+
+  const charts = report.tests.flatMap((test, position) => {
+    const { series } = split[position] as ReturnType<typeof splitMeasurements>;
+    if (!chartable(series)) return [];
+    return [chartView(series, chartAnchor(test, position), `${test.number} ${test.name}`)];
   });
 
   const options = report.options;
@@ -320,7 +544,15 @@ function buildView(report: GradingReport) {
     options: optionText.join(' · '),
     tests,
     failures,
-    data: { schemaVersion: report.schemaVersion, lab: report.lab, implementation: report.implementation, failures: embedded },
+    demonstrations,
+    charts,
+    data: {
+      schemaVersion: report.schemaVersion,
+      lab: report.lab,
+      implementation: report.implementation,
+      failures: embedded,
+      demonstrations: embeddedDemonstrations,
+    },
     csp: contentSecurityPolicy,
   };
 }
@@ -331,10 +563,12 @@ function buildView(report: GradingReport) {
 const style = `
 :root { color-scheme: light dark; --bg: #fff; --fg: #1d2330; --muted: #667085; --line: #e4e7ec; --soft: #f6f7f9;
   --pass: #137333; --pass-bg: #e6f4ea; --fail: #b3261e; --fail-bg: #fce8e6; --warn: #8a5a00; --warn-bg: #fef3d6;
-  --info: #1a56db; --info-bg: #e8effd; --mark: #fff8c5; }
+  --info: #1a56db; --info-bg: #e8effd; --mark: #fff8c5;
+  --s0: #1a56db; --s1: #c2410c; --s2: #047857; --s3: #7e22ce; --s4: #be123c; --s5: #4b5563; }
 @media (prefers-color-scheme: dark) { :root { --bg: #14171c; --fg: #e6e8eb; --muted: #98a2b3; --line: #2b313a; --soft: #1b1f26;
   --pass: #6dd58c; --pass-bg: #17301f; --fail: #ff8a80; --fail-bg: #3a1a18; --warn: #f5c451; --warn-bg: #332a12;
-  --info: #8ab4f8; --info-bg: #182438; --mark: #3a3412; } }
+  --info: #8ab4f8; --info-bg: #182438; --mark: #3a3412;
+  --s0: #8ab4f8; --s1: #fdba74; --s2: #6ee7b7; --s3: #d8b4fe; --s4: #fda4af; --s5: #d1d5db; } }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 code, pre, .events { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 13px; }
@@ -347,7 +581,8 @@ header.top p { margin: 0; }
 progress { width: 100%; height: 10px; accent-color: var(--pass); }
 main { padding: 8px 32px 32px; max-width: 1400px; }
 section { margin: 24px 0; }
-section.failure { border: 1px solid var(--line); border-left: 4px solid var(--fail); border-radius: 8px; padding: 4px 20px 16px; }
+section.failure, section.demonstration { border: 1px solid var(--line); border-left: 4px solid var(--fail); border-radius: 8px; padding: 4px 20px 16px; }
+section.demonstration { border-left-color: var(--info); }
 h2 { font-size: 18px; margin: 16px 0 8px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 .muted { color: var(--muted); }
@@ -376,8 +611,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge.notrun { color: var(--warn); background: var(--warn-bg); }
 .tag { font-size: 12px; border: 1px solid var(--line); border-radius: 4px; padding: 0 6px; color: var(--muted); }
 .tag.ok { color: var(--pass); border-color: var(--pass); } .tag.warn { color: var(--warn); border-color: var(--warn); }
+a.tag { text-decoration: none; } .tag.info { color: var(--info); border-color: var(--info); }
 .measure { white-space: nowrap; font-size: 13px; }
 .property { color: var(--fail); }
+.property.demonstrated { color: var(--info); }
 .replay { display: flex; gap: 8px; align-items: flex-start; }
 .replay code { flex: 1; padding: 6px 10px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; overflow-wrap: anywhere; user-select: all; }
 button { font: inherit; font-size: 13px; padding: 3px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); cursor: pointer; }
@@ -400,6 +637,25 @@ tr.failing-step td { background: var(--mark); }
 .kind-drop, .kind-crash, .kind-violation { color: var(--fail); }
 .kind-fault, .kind-restart { color: var(--warn); }
 tr:target td { outline: 2px solid var(--fail); }
+section.demonstration tr.violation td { background: var(--info-bg); color: var(--info); }
+section.demonstration tr:target td { outline-color: var(--info); }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 460px), 1fr)); gap: 16px; }
+figure.chart { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px 12px; min-width: 0; }
+figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
+figure.chart svg.plot { display: block; width: 100%; height: auto; }
+.plot text { fill: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
+.plot .grid { stroke: var(--line); stroke-width: 1; }
+.plot .axis { stroke: var(--muted); stroke-width: 1; }
+.plot .series, .legend .series { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
+.s0 { stroke: var(--s0); color: var(--s0); } .s1 { stroke: var(--s1); color: var(--s1); } .s2 { stroke: var(--s2); color: var(--s2); }
+.s3 { stroke: var(--s3); color: var(--s3); } .s4 { stroke: var(--s4); color: var(--s4); } .s5 { stroke: var(--s5); color: var(--s5); }
+.plot .marker, .legend .marker { fill: currentColor; stroke: currentColor; stroke-width: 1.5; stroke-dasharray: none; }
+.plot .marker.hollow, .legend .marker.hollow { fill: var(--bg); }
+ul.legend { display: flex; flex-wrap: wrap; gap: 4px 16px; list-style: none; padding: 0; margin: 6px 0 0; font-size: 13px; }
+ul.legend li { display: flex; align-items: center; gap: 6px; }
+ul.legend svg { flex: none; }
+figure.chart details { margin-top: 6px; font-size: 13px; }
+figure.chart details table { width: auto; }
 footer { padding: 16px 32px 32px; font-size: 13px; }
 `;
 
@@ -410,6 +666,7 @@ const script = `
   var data = {};
   try { data = JSON.parse(dataElement ? dataElement.textContent || '{}' : '{}'); } catch (error) { data = {}; }
   var failures = Array.isArray(data.failures) ? data.failures : [];
+  var demonstrations = Array.isArray(data.demonstrations) ? data.demonstrations : [];
 
   function copyText(text, button) {
     function done(ok) {
@@ -438,9 +695,10 @@ const script = `
 
   document.querySelectorAll('button[data-copy]').forEach(function (button) {
     button.addEventListener('click', function () {
-      var failure = failures[Number(button.getAttribute('data-failure'))];
+      var list = button.getAttribute('data-list') === 'demonstration' ? demonstrations : failures;
+      var run = list[Number(button.getAttribute('data-index'))];
       var field = button.getAttribute('data-copy');
-      var text = failure && typeof failure[field] === 'string' ? failure[field] : '';
+      var text = run && typeof run[field] === 'string' ? run[field] : '';
       if (!text) {
         var target = document.getElementById(button.getAttribute('data-target') || '');
         text = target ? target.textContent : '';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GradedTest, GradingReport } from '../results.ts';
-import { formatFailure, type Style } from './terminal.ts';
+import { formatDemonstration, formatFailure, type Style } from './terminal.ts';
 
 /**
  * `junit.xml`: one `<testsuite>` for the lab, one `<testcase>` per test, for CI systems
@@ -82,7 +82,10 @@ function testcase(report: GradingReport, test: GradedTest): string[] {
       lines.push(`      <skipped${attributes({ message: shortLine(test.reason ?? 'not run') })}/>`);
       break;
   }
-  if (test.output) lines.push(`      <system-out>${escapeXmlText(test.output)}</system-out>`);
+  // A demonstration that passed: what broke and how to replay it (its heading is the test case's name), then the output.
+  const demonstration = formatDemonstration(test, plainStyle).slice(1).map((line) => line.replace(/^ {2}/, ''));
+  const systemOut = test.output ? [...demonstration, ...(demonstration.length > 0 ? ['', 'output:'] : []), test.output] : demonstration;
+  if (systemOut.length > 0) lines.push(`      <system-out>${escapeXmlText(systemOut.join('\n'))}</system-out>`);
   if (lines.length === 1) return [lines[0]!.replace(/>$/, '/>')];
   lines.push('    </testcase>');
   return lines;

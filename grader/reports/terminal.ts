@@ -2,6 +2,53 @@ import { formatTraceEvent, type FaultSchedule } from 'distlab';
 import type { ProgressEvent } from '../grade.ts';
 import type { GradedTest, GradingReport } from '../results.ts';
 
+/** One plotted series of a test's measurements: keys `<name>@<x>` with a numeric x, sorted by x. */
+export interface MeasurementSeries {
+  readonly name: string;
+  /** Values are as measured: a non-finite figure (null in report.json) is kept, for the reader to skip or show. */
+  readonly points: readonly { readonly x: number; readonly y: number | null }[];
+}
+
+/** A decimal number, as JavaScript writes one (`2`, `-0.5`, `1e3`): no hex, no `Infinity`, no blanks. */
+const numericX = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Splits measurements into series to plot (`measured@2`, `measured@3`, ... against x; in the
+ * order of each series' first key) and plain figures (everything else, in their order).
+ */
+export function splitMeasurements(measurements: Readonly<Record<string, number | null>> | undefined): {
+  readonly series: MeasurementSeries[];
+  readonly plain: [string, number | null][];
+} {
+  const series = new Map<string, { x: number; y: number | null }[]>();
+  const plain: [string, number | null][] = [];
+  for (const [key, value] of Object.entries(measurements ?? {})) {
+    const at = key.lastIndexOf('@');
+    const name = at > 0 ? key.slice(0, at) : '';
+    const x = at > 0 && numericX.test(key.slice(at + 1)) ? Number(key.slice(at + 1)) : Number.NaN;
+    if (name === '' || !Number.isFinite(x)) {
+      plain.push([key, value]);
+      continue;
+    }
+    const points = series.get(name) ?? [];
+    points.push({ x, y: value });
+    series.set(name, points);
+  }
+  return {
+    series: [...series].map(([name, points]) => ({ name, points: points.sort((left, right) => left.x - right.x) })),
+    plain,
+  };
+}
+
+/** A series on one line: `measured 2..9: 3 6 9 12` for consecutive integer x, else `measured @2=3 @4=6`. */
+export function formatSeries(series: MeasurementSeries, nameWidth = 0): string {
+  const xs = series.points.map((point) => point.x);
+  const consecutive = xs.length > 1 && xs.every((x, index) => Number.isInteger(x) && (index === 0 || x === (xs[index - 1] as number) + 1));
+  const name = series.name.padEnd(nameWidth);
+  if (consecutive) return `${name} ${xs[0]}..${xs[xs.length - 1]}: ${series.points.map((point) => round(point.y)).join(' ')}`;
+  return `${name} ${series.points.map((point) => `@${point.x}=${round(point.y)}`).join(' ')}`;
+}
+
 export interface Style {
   readonly bold: (text: string) => string;
   readonly red: (text: string) => string;
@@ -72,6 +119,20 @@ export function formatFailure(test: GradedTest, style: Style): string[] {
   return lines;
 }
 
+/**
+ * The block of a demonstration test that passed: what broke, on which seed, and how to replay
+ * it. Empty for a test without a demonstration.
+ */
+export function formatDemonstration(test: GradedTest, style: Style): string[] {
+  const demonstration = test.demonstration;
+  if (!demonstration) return [];
+  return [
+    style.bold(`${test.number} ${test.name}`),
+    `  demonstrated: ${style.yellow(demonstration.property)}: ${demonstration.message.split('\n').join('\n    ')} (seed ${demonstration.seed})`,
+    `  replay: ${demonstration.replayCommand}`,
+  ];
+}
+
 /** The final table: one row per test, points, and the total. */
 export function formatSummary(report: GradingReport, style: Style): string {
   const lines: string[] = [];
@@ -82,16 +143,21 @@ export function formatSummary(report: GradingReport, style: Style): string {
   }
   const failed = report.tests.filter((test) => test.status !== 'passed' && test.status !== 'not run');
   for (const test of failed) lines.push(...formatFailure(test, style), '');
+  for (const test of report.tests) if (test.demonstration) lines.push(...formatDemonstration(test, style), '');
   const numberWidth = Math.max(4, ...report.tests.map((test) => test.number.length));
   const nameWidth = Math.min(70, Math.max(4, ...report.tests.map((test) => test.name.length)));
   lines.push(style.bold(`${report.labTitle} — implementation: ${report.implementation}`));
   for (const test of report.tests) {
     const name = test.name.length > nameWidth ? `${test.name.slice(0, nameWidth - 1)}…` : test.name.padEnd(nameWidth);
     const hidden = test.visibility === 'hidden' ? style.dim(' (hidden)') : '';
-    const figures = test.measurements ? style.dim(` ${Object.entries(test.measurements).map(([key, value]) => `${key}=${round(value)}`).join(' ')}`) : '';
+    // Plain figures stay on the row; each series (`measured@2`, `measured@3`, ...) gets a compact line below it.
+    const { series, plain: figures } = splitMeasurements(test.measurements);
+    const inline = figures.length > 0 ? style.dim(` ${figures.map(([key, value]) => `${key}=${round(value)}`).join(' ')}`) : '';
     lines.push(
-      `  ${test.number.padEnd(numberWidth)}  ${name}  ${statusText(test, style).padEnd(7)}  ${`${test.score}/${test.maxScore}`.padStart(5)}  ${style.dim(`${test.seedsRun}/${test.seedsPlanned} seeds`)}${figures}${hidden}`,
+      `  ${test.number.padEnd(numberWidth)}  ${name}  ${statusText(test, style).padEnd(7)}  ${`${test.score}/${test.maxScore}`.padStart(5)}  ${style.dim(`${test.seedsRun}/${test.seedsPlanned} seeds`)}${inline}${hidden}`,
     );
+    const seriesWidth = Math.max(0, ...series.map((one) => one.name.length));
+    for (const one of series) lines.push(`  ${' '.repeat(numberWidth)}  ${style.dim(formatSeries(one, seriesWidth))}`);
   }
   const totals = report.totals;
   lines.push(
@@ -105,7 +171,9 @@ export function formatSummary(report: GradingReport, style: Style): string {
   return lines.join('\n');
 }
 
-function round(value: number): string {
+/** A figure for the table; a non-finite one (null once it went through JSON) as itself. */
+function round(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return String(value);
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 

@@ -10,6 +10,7 @@ import { writeHtmlReport } from '../../grader/reports/html.ts';
 import { writeJsonReport } from '../../grader/reports/json.ts';
 import { writeJunitReport } from '../../grader/reports/junit.ts';
 import { reportSchema, validateJsonSchema, validateReportJson } from '../../grader/reports/schema.ts';
+import { formatSummary, splitMeasurements, type Style } from '../../grader/reports/terminal.ts';
 import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from '../../grader/results.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -643,5 +644,321 @@ describe('JSON report and its schema', () => {
 
   it('the validator refuses schema keywords it does not implement', () => {
     expect(() => validateJsonSchema('x', { type: 'string', pattern: '^x$' })).toThrow(/pattern/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Demonstrations and plotted measurements
+
+const demonstrationTrace: TraceEvent[] = [
+  { index: 0, step: 0, timeMs: 0, kind: 'start', node: 0, peer: -1, label: 'start' },
+  { index: 1, step: 1, timeMs: 9, kind: 'output', node: 0, peer: -1, label: 'Enter' },
+  { index: 2, step: 2, timeMs: 12, kind: 'deliver', node: 1, peer: 0, label: 'Reply', detail: { type: 'Reply', note: hostile } },
+  { index: 3, step: 2, timeMs: 12, kind: 'output', node: 1, peer: -1, label: 'Enter' },
+  { index: 4, step: 2, timeMs: 12, kind: 'violation', node: -1, peer: -1, label: 'mutual exclusion', reason: hostile },
+];
+
+const demonstrationMessage = `n1 entered the critical section at 12 ms while n0 was in it (since 9 ms) ${hostile}`;
+
+const demonstrating: GradedTest = {
+  number: '1C.7',
+  name: 'Lamport without FIFO channels: two nodes in the critical section (demonstration)',
+  part: 'C',
+  kind: 'run',
+  visibility: 'visible',
+  description: 'Shows that Lamport needs FIFO channels.',
+  maxScore: 0,
+  score: 0,
+  status: 'passed',
+  seedsPlanned: 200,
+  seedsRun: 8,
+  wallMs: 115,
+  demonstration: {
+    seed: 8,
+    kind: 'always',
+    property: 'mutual exclusion',
+    message: demonstrationMessage,
+    step: 2,
+    timeMs: 12,
+    schedule: [],
+    shrunkSchedule: [],
+    minimal: true,
+    shrinkRuns: 0,
+    lastEvents: demonstrationTrace.slice(-3),
+    trace: demonstrationTrace,
+    traceTruncated: false,
+    replayCode: 'eyJkZW1vIjoxfQ',
+    replayCommand: 'npm run grade -- mutex --replay eyJkZW1vIjoxfQ',
+  },
+};
+
+/** Lamport's 3(N-1) messages per entry for N = 2..9, and a tenth size whose measurement was not finite. */
+const seriesMeasurements: Record<string, number> = { entries: 40 };
+for (let n = 2; n <= 9; n++) {
+  seriesMeasurements[`measured@${n}`] = 3 * (n - 1);
+  seriesMeasurements[`formula@${n}`] = 3 * (n - 1);
+}
+seriesMeasurements['measured@10'] = Number.NaN;
+seriesMeasurements['formula@10'] = 27;
+
+const plotted: GradedTest = {
+  number: '1C.6',
+  name: 'Lamport: exactly 3(N-1) messages per entry',
+  part: 'C',
+  kind: 'budget',
+  visibility: 'visible',
+  description: 'Fault-free runs with N = 2 to 10.',
+  maxScore: 1,
+  score: 1,
+  status: 'passed',
+  seedsPlanned: 9,
+  seedsRun: 9,
+  wallMs: 373,
+  measurements: seriesMeasurements,
+};
+
+const hostileSeries: GradedTest = {
+  ...plotted,
+  number: '1C.8',
+  name: hostileName,
+  measurements: { [`${hostileName}@1`]: 1, [`${hostileName}@2`]: 2.5, 'latency@1': 4, 'latency@10': 5, 'latency@100': 6.125 },
+};
+
+const featureReport = makeReport([passing, demonstrating, plotted, hostileSeries, failing], { interrupted: false });
+
+const plainStyle: Style = { bold: (text) => text, red: (text) => text, green: (text) => text, yellow: (text) => text, dim: (text) => text };
+
+function svgCharts(page: string): string[] {
+  return [...page.matchAll(/<svg class="plot"[\s\S]*?<\/svg>/g)].map((match) => match[0]);
+}
+
+describe('measurement series', () => {
+  it('splits `<series>@<x>` names from plain figures, sorted by x', () => {
+    const { series, plain } = splitMeasurements({ 'a@10': 3, 'a@2': 1, total: 5, '@3': 1, 'b@x': 2, 'b@1e1': 7, 'c@': 1, 'c@0x10': 1, 'a@-1': 0, 'd@Infinity': 1 });
+    expect(series).toEqual([
+      { name: 'a', points: [{ x: -1, y: 0 }, { x: 2, y: 1 }, { x: 10, y: 3 }] },
+      { name: 'b', points: [{ x: 10, y: 7 }] },
+    ]);
+    expect(plain.map(([key]) => key)).toEqual(['total', '@3', 'b@x', 'c@', 'c@0x10', 'd@Infinity']);
+    expect(splitMeasurements(undefined)).toEqual({ series: [], plain: [] });
+  });
+});
+
+describe('HTML report: demonstrations and charts', () => {
+  const page = readFileSync(writeHtmlReport(featureReport, outputFolder()), 'utf8');
+
+  it('shows a passing demonstration as an informational section, escaped', () => {
+    const section = /<section class="demonstration" id="([^"]+)">([\s\S]*?)<\/section>/.exec(page);
+    expect(section).not.toBeNull();
+    const [, anchor, body] = section as RegExpExecArray;
+    expect(body).toMatch(/Demonstration: <span class="property demonstrated">mutual exclusion<\/span> breaks/);
+    expect(body).toContain('<span class="badge pass">PASS</span>');
+    expect(body).toContain('n1 entered the critical section at 12 ms while n0 was in it (since 9 ms) &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(body).toContain('<dt>Seed</dt><dd>8</dd>');
+    expect(body).toContain('event #2 at 12 ms');
+    expect(body).toContain('No faults: the property breaks without any.');
+    expect(body).toContain('npm run grade -- mutex --replay eyJkZW1vIjoxfQ');
+    expect(body).toContain('data-list="demonstration" data-index="0"');
+    // The same filterable trace as a failure's, with its violation anchored.
+    expect(body).toContain(`<div class="trace" id="${anchor}-trace">`);
+    expect(body).toContain('<input type="search" name="query"');
+    expect(body).toContain(`id="${anchor}-trace-violation"`);
+    expect(body).toContain(`href="#${anchor}-trace-violation"`);
+    // Not styled as a failure.
+    expect(body).not.toContain('badge fail');
+    expect(page.match(/<section class="failure"/g)).toHaveLength(1);
+    // The results table links to it from the test's row.
+    const rows = [...page.matchAll(/<tr class="status-(\w+)">\s*<td class="nowrap">(.*?)<\/td>\s*<td>(.*?)<\/td>/g)];
+    const row = rows.find((match) => match[3]?.includes(demonstrating.name));
+    expect(row?.[1]).toBe('pass');
+    expect(row?.[2]).toBe(`<a href="#${anchor}">1C.7</a>`);
+    expect(row?.[3]).toContain(`<a class="tag info" href="#${anchor}">demonstration</a>`);
+  });
+
+  it('stays safe with a hostile demonstration and hostile series names', () => {
+    expect(page).not.toContain('<script>alert');
+    expect(page).not.toContain('<img');
+    expect(page.match(/<script/g)).toHaveLength(2);
+    expect(page).not.toMatch(rawControl);
+    for (const [, attributes] of page.matchAll(/<[a-zA-Z][\w-]*(\s[^>]*)?>/g)) {
+      expect(attributes ?? '').not.toMatch(/\son[a-z]+\s*=/i);
+    }
+    expect(page).not.toMatch(/\s(?:src|href|action|srcset|poster|data)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:|\/\/)/i);
+    for (const [, value] of page.matchAll(/\shref="([^"]*)"/g)) expect(value?.startsWith('#')).toBe(true);
+    const data = JSON.parse(/<script type="application\/json" id="distlab-data">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '{}') as {
+      failures: unknown[];
+      demonstrations: { test: string; message: string; replayCommand: string }[];
+    };
+    expect(data.failures).toHaveLength(1);
+    expect(data.demonstrations).toEqual([expect.objectContaining({ test: '1C.7', message: demonstrationMessage, replayCommand: 'npm run grade -- mutex --replay eyJkZW1vIjoxfQ' })]);
+  });
+
+  it('copies the demonstration\'s replay command with its Copy button', () => {
+    type Listener = () => void;
+    const buttons = [...page.matchAll(/<button type="button" data-copy="([^"]+)" data-list="([^"]+)" data-index="([^"]+)" data-target="([^"]+)">/g)].map(([, copy, list, index, target]) => {
+      const listeners: Listener[] = [];
+      const attributes: Record<string, string | undefined> = { 'data-copy': copy, 'data-list': list, 'data-index': index, 'data-target': target };
+      return { textContent: 'Copy', getAttribute: (name: string) => attributes[name] ?? null, addEventListener: (_type: string, listener: Listener) => listeners.push(listener), click: () => listeners.forEach((listener) => listener()) };
+    });
+    expect(buttons).toHaveLength(2);
+    const copied: string[] = [];
+    const dataText = /<script type="application\/json" id="distlab-data">([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '';
+    const document = {
+      getElementById: (id: string) => (id === 'distlab-data' ? { textContent: dataText } : null),
+      querySelectorAll: (selector: string) => (selector === 'button[data-copy]' ? buttons : []),
+    };
+    const navigator = { clipboard: { writeText: (text: string) => (copied.push(text), { then: () => undefined }) } };
+    const script = /<script>([\s\S]*?)<\/script>/.exec(page)?.[1] ?? '';
+    runInNewContext(script, { document, window: { isSecureContext: true }, navigator, setTimeout: () => 0, clearTimeout: () => undefined });
+    for (const button of buttons) button.click();
+    expect(copied).toEqual(['npm run grade -- pingpong --replay eyJ2IjoxfQ', 'npm run grade -- mutex --replay eyJkZW1vIjoxfQ']);
+  });
+
+  it('draws one accessible SVG line chart per test with series, in a Measurements section', () => {
+    expect(page).toContain('<h2>Measurements</h2>');
+    const charts = svgCharts(page);
+    expect(charts).toHaveLength(2);
+    const chart = charts[0] as string;
+    expect(chart).toMatch(/role="img"/);
+    expect(chart).toMatch(/aria-labelledby="[^"]+"/);
+    expect(chart).toContain('<title id="');
+    expect(chart).toContain('1C.6 Lamport: exactly 3(N-1) messages per entry</title>');
+    // One polyline per series; the measured series skips its non-finite point.
+    const polylines = [...chart.matchAll(/<polyline points="([^"]*)"([^>]*)\/>/g)];
+    expect(polylines).toHaveLength(2);
+    const pointCounts = polylines.map(([, points]) => (points as string).trim().split(/\s+/).length);
+    expect(pointCounts).toEqual([8, 9]);
+    for (const [, points] of polylines) for (const pair of (points as string).trim().split(/\s+/)) expect(pair).toMatch(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/);
+    // The formula is dashed, the measurement solid.
+    expect(polylines[0]?.[2]).not.toContain('stroke-dasharray');
+    expect(polylines[1]?.[2]).toContain('stroke-dasharray');
+    expect(chart.match(/<path class="marker(?: hollow)?"/g)).toHaveLength(17);
+    // Tick labels: every x, and y from 0 up past the largest value.
+    const labels = [...chart.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map(([, label]) => label);
+    for (let n = 2; n <= 10; n++) expect(labels).toContain(String(n));
+    expect(labels).toContain('0');
+    const yLabels = [...chart.matchAll(/<text [^>]*text-anchor="end">([^<]*)<\/text>/g)].map(([, label]) => Number(label));
+    expect(Math.min(...yLabels)).toBe(0);
+    expect(Math.max(...yLabels)).toBeGreaterThanOrEqual(27);
+    for (const svg of charts) expect(svg).not.toMatch(/NaN|Infinity|undefined|null/);
+    // The legend names the series.
+    const figure = /<figure class="chart"[\s\S]*?<\/figure>/.exec(page)?.[0] ?? '';
+    expect(figure).toMatch(/<ul class="legend">[\s\S]*measured[\s\S]*formula[\s\S]*<\/ul>/);
+  });
+
+  it('keeps plain measurements in the table and links series to their chart', () => {
+    expect(page).toContain('entries=40');
+    expect(page).toContain('messagesPerPing=2');
+    const table = /<table class="tests">[\s\S]*?<\/table>/.exec(page)?.[0] ?? '';
+    expect(table).not.toContain('measured@');
+    expect(table).toContain('latency');
+    const chartId = /<figure class="chart" id="([^"]+)">/.exec(page)?.[1];
+    expect(table).toContain(`<a class="measure" href="#${chartId}">chart</a>`);
+  });
+
+  it('escapes hostile series names in the chart, its legend and its data table', () => {
+    const hostileChart = svgCharts(page)[1] as string;
+    const escaped = 'answers &quot;&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; {{x}}';
+    expect(hostileChart).toContain(escaped);
+    const figure = [...page.matchAll(/<figure class="chart"[\s\S]*?<\/figure>/g)][1]?.[0] ?? '';
+    expect(figure).toContain(`<figcaption>1C.8 ${escaped}</figcaption>`);
+    expect(figure).toMatch(new RegExp(`<ul class="legend">[\\s\\S]*</svg>${escaped.replace(/[.*+?^$()|[\]{}\\]/g, '\\$&')}</li>`));
+    expect(figure).toContain(`<th class="num">${escaped}</th>`);
+    expect(hostileChart.match(/<polyline/g)).toHaveLength(2);
+    // x at 1, 2, 10 and 100: each a tick, but the label 2 would run into 1 and is left out.
+    expect(hostileChart.match(/<line class="axis" x1="([\d.]+)" x2="\1"/g)).toHaveLength(4 + 1);
+    const labels = [...hostileChart.matchAll(/<text [^>]*text-anchor="middle">([^<]*)<\/text>/g)].map(([, label]) => label);
+    expect(labels).toEqual(['1', '10', '100']);
+  });
+
+  it('draws degenerate series without NaN: one point, all zero, negative values, huge spans', () => {
+    const tests: GradedTest[] = [
+      { ...passing, number: '9.1', measurements: { 'one@5': 3 } },
+      { ...passing, number: '9.2', measurements: { 'zero@1': 0, 'zero@2': 0 } },
+      { ...passing, number: '9.3', measurements: { 'delta@1': -2.5, 'delta@2': 0.1, 'delta@3': 3 } },
+      { ...passing, number: '9.4', measurements: { 'tiny@0.001': 0.0001, 'tiny@0.002': 0.0003 } },
+      { ...passing, number: '9.5', measurements: { 'huge@1': Number.MAX_VALUE, 'huge@2': -Number.MAX_VALUE } },
+      { ...passing, number: '9.6', measurements: { 'gone@1': Number.NaN, 'gone@2': Number.POSITIVE_INFINITY } },
+      { ...passing, number: '9.7', measurements: { 'top@1': Number.MAX_VALUE * 0.95 } },
+      { ...passing, number: '9.8', measurements: { 'far@1e308': 1 } },
+    ];
+    const odd = readFileSync(writeHtmlReport(makeReport(tests), outputFolder()), 'utf8');
+    const charts = svgCharts(odd);
+    // Nothing finite to draw, or a span too wide to scale: no chart; the figures stay in the table.
+    expect(charts).toHaveLength(5);
+    for (const svg of charts) {
+      expect(svg).not.toMatch(/NaN|Infinity|undefined/);
+      expect(svg).toContain('<polyline');
+    }
+    expect(charts[2]).toMatch(/text-anchor="end">-\d/);
+    expect(odd).toContain('gone@1=NaN');
+    expect(odd).toContain('huge@1=');
+    expect(odd).toContain('top@1=');
+  });
+});
+
+describe('terminal summary: demonstrations and series', () => {
+  const text = formatSummary(featureReport, plainStyle);
+  const lines = text.split('\n');
+
+  it('prints a demonstration block after the failures and keeps the row a PASS', () => {
+    const start = lines.indexOf(`${demonstrating.number} ${demonstrating.name}`);
+    expect(start).toBeGreaterThan(lines.findIndex((line) => line.startsWith(`1.2 ${hostileName}`)));
+    expect(lines[start + 1]).toBe(`  demonstrated: mutual exclusion: ${demonstrationMessage} (seed 8)`);
+    expect(lines[start + 2]).toBe('  replay: npm run grade -- mutex --replay eyJkZW1vIjoxfQ');
+    expect(lines.find((line) => line.startsWith('  1C.7'))).toMatch(/PASS\s+0\/0\s+8\/200 seeds/);
+  });
+
+  it('compacts series to one line each under the row, sorted by x, with plain figures inline', () => {
+    const row = lines.findIndex((line) => line.startsWith('  1C.6'));
+    expect(lines[row]).toContain('9/9 seeds entries=40');
+    expect(lines[row]).not.toContain('@');
+    expect(lines[row + 1]).toMatch(/^ {8}measured 2\.\.10: 3 6 9 12 15 18 21 24 NaN$/);
+    expect(lines[row + 2]).toMatch(/^ {8}formula {2}2\.\.10: 3 6 9 12 15 18 21 24 27$/);
+    expect(lines[row + 3]).toMatch(/^ {2}1C\.8/);
+    expect(lines[row + 4]).toContain(`${hostileName} 1..2: 1 2.50`);
+    expect(lines[row + 5]).toMatch(/latency\s+@1=4 @10=5 @100=6\.13$/);
+  });
+});
+
+describe('other reports: demonstrations and series', () => {
+  it('validate against the JSON schema, and a broken demonstration does not', () => {
+    const parsed = JSON.parse(readFileSync(writeJsonReport(featureReport, outputFolder()), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(validateReportJson(parsed)).toEqual([]);
+    expect(parsed.tests[2].measurements['measured@10']).toBeNull();
+    delete parsed.tests[1].demonstration.replayCommand;
+    parsed.tests[1].demonstration.seed = 'eight';
+    expect(validateReportJson(parsed)).toEqual(
+      expect.arrayContaining(['$.tests[1].demonstration: "replayCommand" is required', '$.tests[1].demonstration.seed: expected integer, got string']),
+    );
+  });
+
+  it('Gradescope: the passing test mentions the demonstration and its replay; series are compact', () => {
+    const results = JSON.parse(readFileSync(writeGradescopeReport(featureReport, outputFolder()), 'utf8')) as { tests: Record<string, unknown>[] };
+    expect(validateGradescopeResults(results)).toEqual([]);
+    const demo = results.tests[1] as Record<string, unknown>;
+    expect(demo).toMatchObject({ number: '1C.7', status: 'passed', score: 0, max_score: 0 });
+    const output = demo.output as string;
+    expect(output).toContain('Passed: seed 8 broke "mutual exclusion", as this demonstration expects (8/200 seeds run).');
+    expect(output).toContain('Demonstrated: mutual exclusion: n1 entered the critical section at 12 ms while n0 was in it (since 9 ms) </script><script>alert(1)</script>');
+    expect(output).toContain('Replay: npm run grade -- mutex --replay eyJkZW1vIjoxfQ');
+    expect(output).not.toMatch(rawControl);
+    expect(output).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    const series = results.tests[2]?.output as string;
+    expect(series).toContain('Measurements: entries=40');
+    expect(series).toContain('measured 2..10: 3 6 9 12 15 18 21 24 NaN');
+    expect(series).not.toContain('measured@');
+  });
+
+  it('JUnit: the demonstration goes to the passing test case\'s <system-out>', () => {
+    const root = parseXml(readFileSync(writeJunitReport(featureReport, outputFolder()), 'utf8'));
+    const cases = childrenNamed(childrenNamed(root, 'testsuite')[0] as XmlElement, 'testcase');
+    const demo = cases.find((testcase) => testcase.attributes.name?.startsWith('1C.7')) as XmlElement;
+    expect(childrenNamed(demo, 'failure')).toHaveLength(0);
+    const out = childrenNamed(demo, 'system-out')[0]?.text ?? '';
+    expect(out).toContain('demonstrated: mutual exclusion: n1 entered the critical section at 12 ms');
+    expect(out).toContain('</script><script>alert(1)</script>');
+    expect(out).toContain('replay: npm run grade -- mutex --replay eyJkZW1vIjoxfQ');
+    expect(out).not.toMatch(rawControl);
   });
 });
