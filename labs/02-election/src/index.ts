@@ -1,0 +1,3 @@
+// The classes the tests load from your implementation.
+export { BullyNode } from './bully.ts';
+export { RingNode } from './ring.ts';

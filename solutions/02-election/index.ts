@@ -1,0 +1,2 @@
+export { BullyNode } from './bully.ts';
+export { RingNode } from './ring.ts';
