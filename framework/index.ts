@@ -36,3 +36,21 @@ export {
 export { RandomSource } from './_internals/random.ts';
 export { DeterminismError } from './_internals/guards.ts';
 export { PlainDataError, copyPlain, equalPlain, hashPlain, formatPlain, toJsonValue } from './_internals/plainData.ts';
+export {
+  explore,
+  probe,
+  traceSearchPath,
+  describeSearchEvent,
+  NoClockError,
+  SearchState,
+  type ProbeSettings,
+  type SearchEvent,
+  type SearchGoal,
+  type SearchOutcome,
+  type SearchResult,
+  type SearchSettings,
+  type SearchStatistics,
+  type SearchView,
+  type StateInvariant,
+  type TransitionInvariant,
+} from './search.ts';
