@@ -40,6 +40,7 @@ export {
   explore,
   probe,
   traceSearchPath,
+  replaySearchPath,
   describeSearchEvent,
   NoClockError,
   SearchState,

@@ -198,6 +198,8 @@ export interface SearchSettings<P extends Protocol> {
   readonly drops?: boolean;
   /** May the network deliver a message again? The network is then a set. */
   readonly duplicates?: boolean;
+  /** FIFO channels: only the oldest message from a sender to a receiver may be delivered. */
+  readonly fifo?: boolean;
   /** Fire timers (in the order their ranges allow within a node); false pins the space to messages. */
   readonly timers?: boolean;
   /** Nodes that may crash, at most `max` crashes in all; `restart` lets them come back. */
@@ -461,11 +463,14 @@ class Checker<P extends Protocol> {
     const events: SearchEvent[] = [];
     const network = state.network;
     const drops = this.settings.drops === true;
+    const fifo = this.settings.fifo === true;
     for (let index = 0; index < network.length; index++) {
       const envelope = network[index] as Envelope;
       let repeated = false;
       for (let earlier = 0; earlier < index; earlier++) {
-        if ((network[earlier] as Envelope).same(envelope)) {
+        const other = network[earlier] as Envelope;
+        // Under FIFO only the oldest message of each channel is at the head of its queue.
+        if (other.same(envelope) || (fifo && other.from === envelope.from && other.to === envelope.to)) {
           repeated = true;
           break;
         }
@@ -870,4 +875,25 @@ export function traceSearchPath<P extends Protocol>(settings: SearchSettings<P>,
     releaseGuards();
   }
   return recorder.events();
+}
+
+/** Re-runs a path and re-checks it: the replay of a search failure. */
+export function replaySearchPath<P extends Protocol>(
+  settings: SearchSettings<P>,
+  path: readonly SearchEvent[],
+): { readonly violation?: { readonly invariant: string; readonly message: string }; readonly trace: TraceEvent[] } {
+  const checker = new Checker(settings);
+  const trace = traceSearchPath(settings, path);
+  installGuards();
+  try {
+    const states = replayPath(checker, path);
+    if (states === undefined) return { violation: { invariant: 'replay', message: 'this path is not possible with this implementation' }, trace };
+    const problem = checkLast(checker, states);
+    return problem ? { violation: problem, trace } : { trace };
+  } catch (error) {
+    if (error instanceof HandlerFailure) return { violation: { invariant: 'no exceptions', message: error.message }, trace };
+    throw error;
+  } finally {
+    releaseGuards();
+  }
 }

@@ -1,7 +1,7 @@
 // Runs inside the child process that hosts one implementation. This module is evaluated
 // before any of the implementation's code (it is the bundle's first import), so it takes
 // the reply channel and the token while they are still untouched and hides the token.
-import { runOnce, runTest, jsonEvent } from './runTest.ts';
+import { replayOutcome, runTest } from './runTest.ts';
 import type { ChildReply, ChildRequest } from './protocol.ts';
 import type { LabSuite } from './suite.ts';
 
@@ -60,17 +60,7 @@ export function serve(suite: LabSuite<unknown>, implementation: Record<string, u
       });
       await replyUnlessRejected({ type: 'outcome', outcome });
     } else {
-      const result = runOnce(suite, test, implementation, request.seed, request.schedule, 'full');
-      await replyUnlessRejected({
-        type: 'replayed',
-        outcome: {
-          passed: result.passed,
-          ...(result.failure ? { failure: result.failure } : {}),
-          steps: result.steps,
-          endTimeMs: result.endTimeMs,
-          trace: result.trace.map(jsonEvent),
-        },
-      });
+      await replyUnlessRejected({ type: 'replayed', outcome: replayOutcome(suite, test, implementation, request.seed, request.schedule, request.path) });
     }
   });
   onMessage('disconnect', () => exitNow(0));

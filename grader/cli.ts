@@ -187,17 +187,17 @@ async function runReplay(options: CliOptions): Promise<number> {
   let events;
   if (options.inProcess) {
     // In this process, so breakpoints in the implementation's files work.
-    const { runOnce } = await import('./runTest.ts');
+    const { replayOutcome } = await import('./runTest.ts');
     const { pathToFileURL } = await import('node:url');
     const implementation = (await import(pathToFileURL(source.entryFile).href)) as unknown;
-    const result = runOnce(suite, test, implementation, target.seed, target.schedule, 'full');
+    const result = replayOutcome(suite, test, implementation, target.seed, target.schedule, target.path);
     passed = result.passed;
     failureText = result.failure ? `${result.failure.property}: ${result.failure.message} (event #${result.failure.step} at ${result.failure.timeMs} ms)` : undefined;
     events = result.trace;
   } else {
     const sandbox = await Sandbox.create(lab, source, { timeoutMs: options.grade.limits?.timeoutMs ?? 120_000, memoryMb: 1024 });
     try {
-      const replayed = await sandbox.replay(test.number, target.seed, target.schedule);
+      const replayed = await sandbox.replay(test.number, target.seed, target.schedule, target.path);
       if (replayed.outcome === undefined) {
         out.write(`${style.red(replayed.status)}: ${replayed.reason ?? ''}\n${replayed.output}\n`);
         return 1;

@@ -102,7 +102,13 @@ function gradedFrom(
     ...(outcome?.measurements ? { measurements: outcome.measurements } : {}),
   };
   const withReplay = (recorded: NonNullable<typeof failure>) => {
-    const code = encodeReplay({ lab: lab.id, test: test.number, seed: recorded.seed, schedule: recorded.shrunkSchedule });
+    const code = encodeReplay({
+      lab: lab.id,
+      test: test.number,
+      seed: recorded.seed,
+      schedule: recorded.shrunkSchedule,
+      ...(recorded.path ? { path: recorded.path } : {}),
+    });
     return { ...recorded, replayCode: code, replayCommand: replayCommand(lab, implementation, code) };
   };
   return {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FaultSchedule } from 'distlab';
+import type { FaultSchedule, SearchEvent } from 'distlab';
 import { bundleImplementation } from './bundle.ts';
 import type { ImplementationSource } from './implementation.ts';
 import { SetupError, type LabInfo } from './labs.ts';
@@ -123,8 +123,14 @@ export class Sandbox {
   }
 
   /** Re-runs one seed with an explicit schedule and the full trace. */
-  async replay(testNumber: string, seed: number, schedule: FaultSchedule): Promise<{ status: TestStatus; reason?: string; outcome?: ReplayOutcome; output: string }> {
-    const end = await this.spawn({ type: 'replay', testNumber, seed, schedule }, this.limits.timeoutMs, (reply) =>
+  async replay(
+    testNumber: string,
+    seed: number,
+    schedule: FaultSchedule,
+    path?: readonly SearchEvent[],
+  ): Promise<{ status: TestStatus; reason?: string; outcome?: ReplayOutcome; output: string }> {
+    const request: ChildRequest = { type: 'replay', testNumber, seed, schedule, ...(path ? { path } : {}) };
+    const end = await this.spawn(request, this.limits.timeoutMs, (reply) =>
       reply.type === 'replayed' || reply.type === 'error' ? 'stop' : 'continue',
     );
     const replayed = end.replies.find((reply) => reply.type === 'replayed');

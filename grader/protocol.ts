@@ -1,11 +1,17 @@
-import type { FaultSchedule, TraceEvent } from 'distlab';
+import type { FaultSchedule, SearchEvent, TraceEvent } from 'distlab';
 import type { TestOutcome } from './runTest.ts';
 
 // Messages between the grader and the child process that runs one implementation.
 
 export type ChildRequest =
   | { readonly type: 'run'; readonly testNumber: string; readonly seeds: readonly number[]; readonly shrinkBudget: number }
-  | { readonly type: 'replay'; readonly testNumber: string; readonly seed: number; readonly schedule: FaultSchedule };
+  | {
+      readonly type: 'replay';
+      readonly testNumber: string;
+      readonly seed: number;
+      readonly schedule: FaultSchedule;
+      readonly path?: readonly SearchEvent[];
+    };
 
 export interface ReplayOutcome {
   readonly passed: boolean;

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { FaultSchedule } from 'distlab';
+import type { FaultSchedule, SearchEvent } from 'distlab';
 import { SetupError } from './labs.ts';
 
 /** Everything needed to re-run one failure: the test, the seed and the (shrunk) schedule travel together. */
@@ -8,6 +8,8 @@ export interface ReplayTarget {
   readonly test: string;
   readonly seed: number;
   readonly schedule: FaultSchedule;
+  /** For a search test: the path of events to the violation. */
+  readonly path?: readonly SearchEvent[];
 }
 
 /** A copy-pasteable code for a replay target (base64url of its JSON). */
@@ -27,7 +29,13 @@ function checkTarget(value: unknown, where: string): ReplayTarget {
   ) {
     throw new SetupError(`${where} is not a replay: it needs lab, test, seed and schedule`);
   }
-  return { lab: target.lab, test: target.test, seed: target.seed, schedule: target.schedule };
+  return {
+    lab: target.lab,
+    test: target.test,
+    seed: target.seed,
+    schedule: target.schedule,
+    ...(Array.isArray(target.path) ? { path: target.path } : {}),
+  };
 }
 
 /**
@@ -42,14 +50,18 @@ export function parseReplay(argument: string, testNumber?: string): ReplayTarget
     } catch {
       throw new SetupError(`--replay ${argument}: the file is not JSON (give a report.json or a replay code)`);
     }
-    const report = data as { lab?: string; tests?: { number: string; failure?: { seed: number; shrunkSchedule: FaultSchedule } }[] };
+    const report = data as {
+      lab?: string;
+      tests?: { number: string; failure?: { seed: number; shrunkSchedule: FaultSchedule; path?: readonly SearchEvent[] } }[];
+    };
     if (Array.isArray(report.tests)) {
       const failing = report.tests.filter((test) => test.failure !== undefined && (testNumber === undefined || test.number === testNumber));
       const chosen = failing[0];
       if (chosen?.failure === undefined || typeof report.lab !== 'string') {
         throw new SetupError(`--replay ${argument}: the report has no recorded failure${testNumber ? ` for test ${testNumber}` : ''} to replay`);
       }
-      return { lab: report.lab, test: chosen.number, seed: chosen.failure.seed, schedule: chosen.failure.shrunkSchedule };
+      const { seed, shrunkSchedule, path } = chosen.failure;
+      return { lab: report.lab, test: chosen.number, seed, schedule: shrunkSchedule, ...(path ? { path } : {}) };
     }
     return checkTarget(data, `--replay ${argument}`);
   }

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import {
+  describeSearchEvent,
   equalPlain,
+  explore,
   hashPlain,
+  probe,
+  replaySearchPath,
+  traceSearchPath,
+  type SearchEvent,
   simulate,
   toJsonValue,
   type FailureKind,
@@ -11,6 +17,7 @@ import {
   type SimulationResult,
   type TraceEvent,
 } from 'distlab';
+import type { ReplayOutcome } from './protocol.ts';
 import { runSeed, type LabSuite, type SuiteTest } from './suite.ts';
 
 /** A failing seed as the reports show it: plain JSON data. */
@@ -34,6 +41,8 @@ export interface RecordedFailure {
   /** The whole trace of that run (capped), for the HTML report. */
   readonly trace: readonly TraceEvent[];
   readonly traceTruncated: boolean;
+  /** For a search test: the events from the initial state to the violation, for replay. */
+  readonly path?: readonly SearchEvent[];
 }
 
 export interface TestOutcome {
@@ -61,8 +70,13 @@ const defaultShrinkBudget = 300;
 const defaultTraceLimit = 3_000;
 const lastEventCount = 40;
 
+function setupOf<I>(test: SuiteTest<Protocol, I>, implementation: I, seed: number) {
+  if (test.setup === undefined) throw new Error(`test ${test.number} has no run to set up (it is a search test)`);
+  return test.setup(implementation, seed);
+}
+
 function scheduleArbitrary<I>(test: SuiteTest<Protocol, I>, implementation: I, suite: LabSuite<I>, seed: number) {
-  const setup = test.setup(implementation, seed);
+  const setup = setupOf(test, implementation, seed);
   const servers = setup.nodes.flatMap((spec, id) => (spec.role === 'server' ? [id] : []));
   const clients = setup.nodes.flatMap((spec, id) => (spec.role === 'client' ? [id] : []));
   const arbitrary = test.faults?.({ servers, clients, durationMs: setup.durationMs });
@@ -80,11 +94,12 @@ export function runOnce<I>(
   schedule: FaultSchedule,
   trace: 'ring' | 'full' = 'ring',
 ): SimulationResult<Protocol> {
-  return simulate({ ...test.setup(implementation, seed), seed: runSeed(suite.lab, test.number, seed), faults: schedule, trace });
+  return simulate({ ...setupOf(test, implementation, seed), seed: runSeed(suite.lab, test.number, seed), faults: schedule, trace });
 }
 
 /** Runs a test's seeds; on the first failure, shrinks its schedule and records it. */
 export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, implementation: I, options: RunOptions): TestOutcome {
+  if (test.search !== undefined) return runSearchTest(suite, test, implementation, options);
   const shrinkBudget = options.shrinkBudget ?? defaultShrinkBudget;
   const traceLimit = options.traceLimit ?? defaultTraceLimit;
   let measurements: Record<string, number> | undefined;
@@ -235,6 +250,78 @@ function finishFailure<I>(
   };
 }
 
+/** The search settings of a search test for one seed (the seed drives probes and node random sources). */
+export function searchOf<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, implementation: I, seed: number) {
+  const spec = test.search?.(implementation, seed);
+  if (spec === undefined) throw new Error(`test ${test.number} is not a search test`);
+  return { ...spec, settings: { ...spec.settings, seed: runSeed(suite.lab, test.number, seed) } };
+}
+
+/** Runs a search test on each seed: the first violation, exception or missing goal fails it. */
+function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, implementation: I, options: RunOptions): TestOutcome {
+  const base = { number: test.number, seedsPlanned: options.seeds.length };
+  let seedsRun = 0;
+  let measurements: Record<string, number> = {};
+  for (const seed of options.seeds) {
+    seedsRun++;
+    const spec = searchOf(suite, test, implementation, seed);
+    const result =
+      spec.strategy === 'bfs'
+        ? explore(spec.settings)
+        : probe(spec.settings, { probes: spec.probes?.probes ?? 100, depth: spec.probes?.depth ?? 50, seed: runSeed(suite.lab, test.number, seed) });
+    options.onSeedDone?.(seedsRun);
+    const statistics = result.statistics;
+    measurements = {
+      states: statistics.states,
+      depth: statistics.maxDepth,
+      statesPerSec: statistics.statesPerSec,
+      ...(result.outcome.kind === 'limit' ? { limitReached: 1 } : {}),
+    };
+    const outcome = result.outcome;
+    const failed = (property: string, message: string, path: readonly SearchEvent[], kind: FailureKind) => {
+      const trace = traceSearchPath(spec.settings, path).map(jsonEvent);
+      const step = path.length;
+      return {
+        ...base,
+        seedsRun,
+        passed: false,
+        measurements,
+        failure: {
+          seed,
+          kind,
+          property,
+          message,
+          step,
+          timeMs: 0,
+          schedule: [],
+          shrunkSchedule: [],
+          minimal: true,
+          shrinkRuns: 0,
+          lastEvents: trace.slice(-lastEventCount),
+          trace: trace.slice(-(options.traceLimit ?? defaultTraceLimit)),
+          traceTruncated: trace.length > (options.traceLimit ?? defaultTraceLimit),
+          path: path.map((event) => toJsonValue(event) as SearchEvent),
+        },
+      } satisfies TestOutcome;
+    };
+    if (outcome.kind === 'violation' && test.demonstrates === outcome.invariant) {
+      const shown = failed(outcome.invariant, `${outcome.message} (after ${outcome.path.length} steps: ${outcome.path.map(describeSearchEvent).join('; ')})`, outcome.path, 'always');
+      return { ...base, seedsRun, passed: true, measurements, demonstration: shown.failure };
+    }
+    if (outcome.kind === 'violation') return failed(outcome.invariant, `${outcome.message} (after ${outcome.path.length} steps: ${outcome.path.map(describeSearchEvent).join('; ')})`, outcome.path, 'always');
+    if (outcome.kind === 'exception') return failed('no exceptions', outcome.message, outcome.path, 'exception');
+    if (test.demonstrates !== undefined) {
+      return failed(test.demonstrates, `the demonstration did not happen: no interleaving broke "${test.demonstrates}" (${statistics.states} states)`, [], 'always');
+    }
+    if (spec.expect === 'goal' && result.goalsReached.size === 0) {
+      const goals = (spec.settings.goals ?? []).map((goal) => goal.name).join(', ');
+      const how = outcome.kind === 'exhausted' ? 'the whole space was explored' : `the ${outcome.kind === 'limit' ? outcome.limit : ''} limit was reached`;
+      return failed(goals || 'goal', `no progress: no state reached the goal "${goals}" (${statistics.states} states; ${how})`, [], 'eventually');
+    }
+  }
+  return { ...base, seedsRun, passed: true, measurements };
+}
+
 /** How a schedule leaves the cluster: which nodes are down, whether links are cut, the network. */
 interface ScheduleEnd {
   readonly crashed: ReadonlySet<NodeId>;
@@ -271,4 +358,34 @@ function sameEnd(candidate: ScheduleEnd, original: ScheduleEnd): boolean {
 /** Trace events with their details in JSON form (Maps and Sets spelled out). */
 export function jsonEvent(event: TraceEvent): TraceEvent {
   return event.detail === undefined ? event : { ...event, detail: toJsonValue(event.detail) };
+}
+
+/** Re-runs one recorded failure with the full trace: a run with its schedule, or a search path. */
+export function replayOutcome<I>(
+  suite: LabSuite<I>,
+  test: SuiteTest<Protocol, I>,
+  implementation: I,
+  seed: number,
+  schedule: FaultSchedule,
+  path?: readonly SearchEvent[],
+): ReplayOutcome {
+  if (test.search !== undefined) {
+    const replayed = replaySearchPath(searchOf(suite, test, implementation, seed).settings, path ?? []);
+    const violation = replayed.violation;
+    return {
+      passed: violation === undefined,
+      ...(violation ? { failure: { kind: 'always', property: violation.invariant, message: violation.message, step: (path ?? []).length, timeMs: 0 } } : {}),
+      steps: (path ?? []).length,
+      endTimeMs: 0,
+      trace: replayed.trace.map(jsonEvent),
+    };
+  }
+  const result = runOnce(suite, test, implementation, seed, schedule, 'full');
+  return {
+    passed: result.passed,
+    ...(result.failure ? { failure: result.failure } : {}),
+    steps: result.steps,
+    endTimeMs: result.endTimeMs,
+    trace: result.trace.map(jsonEvent),
+  };
 }

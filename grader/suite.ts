@@ -1,5 +1,5 @@
 import type fc from 'fast-check';
-import type { FaultSchedule, NodeId, Protocol, SimulationResult, SimulationSettings } from 'distlab';
+import type { FaultSchedule, NodeId, ProbeSettings, Protocol, SearchSettings, SimulationResult, SimulationSettings } from 'distlab';
 
 /** The cluster facts a fault-schedule generator may use. */
 export interface ClusterShape {
@@ -12,6 +12,19 @@ export interface ClusterShape {
 export type RunSetup<P extends Protocol> = Omit<SimulationSettings<P>, 'seed' | 'faults' | 'trace' | 'ringSize'>;
 
 export type TestKind = 'run' | 'budget' | 'search';
+
+/**
+ * A search test: the model checker explores a small configuration. `bfs` explores every
+ * interleaving (to exhaustion or a limit); `probes` takes random walks. With `expect: 'goal'`
+ * the test passes when one of the settings' goals is reached; otherwise when no invariant
+ * breaks before the space or a limit is exhausted.
+ */
+export interface SearchSpec<P extends Protocol> {
+  readonly settings: SearchSettings<P>;
+  readonly strategy: 'bfs' | 'probes';
+  readonly probes?: Omit<ProbeSettings, 'seed'>;
+  readonly expect: 'no-violation' | 'goal';
+}
 export type Visibility = 'visible' | 'hidden';
 
 /**
@@ -32,7 +45,10 @@ export interface SuiteTest<P extends Protocol, Implementation> {
   readonly seeds: number;
   /** One or two sentences for the report: what the test does and why. */
   readonly description: string;
-  setup(implementation: Implementation, seed: number): RunSetup<P>;
+  /** The run of a randomized or budget test (search tests give `search` instead). */
+  setup?(implementation: Implementation, seed: number): RunSetup<P>;
+  /** For `kind: 'search'`: what to explore. */
+  search?(implementation: Implementation, seed: number): SearchSpec<P>;
   /** The fault schedule, as a fast-check arbitrary, so the grader can shrink a failing one. */
   faults?(cluster: ClusterShape): fc.Arbitrary<FaultSchedule>;
   /**
@@ -74,6 +90,7 @@ export function checkSuite(suite: LabSuite<unknown>): string[] {
     numbers.add(test.number);
     if (!(test.points >= 0)) problems.push(`test ${test.number} has negative points`);
     if (!(Number.isInteger(test.seeds) && test.seeds >= 1)) problems.push(`test ${test.number} needs at least one seed`);
+    if ((test.setup === undefined) === (test.search === undefined)) problems.push(`test ${test.number} needs exactly one of setup and search`);
   }
   return problems;
 }

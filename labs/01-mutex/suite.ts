@@ -1,7 +1,7 @@
 // Lab 1's graded suite: four algorithms, one part each. Data only: it names the classes it
 // needs and never imports an implementation.
-import type { NetworkSettings, NodeClass, NodeId, Property, Protocol } from 'distlab';
-import { defineTest, type LabSuite, type RunSetup, type SuiteTest } from '../../grader/suite.ts';
+import type { NetworkSettings, NodeClass, NodeId, Property, Protocol, SearchView } from 'distlab';
+import { defineTest, type LabSuite, type RunSetup, type SearchSpec, type SuiteTest } from '../../grader/suite.ts';
 import {
   allRoundsDone,
   clockCondition,
@@ -115,6 +115,32 @@ function scenario<P extends MutexProtocol>(algorithm: Algorithm<P>, implementati
 }
 
 type MutexTest = SuiteTest<Protocol, MutexImplementation>;
+
+/** Two Lamport nodes that both ask at once, explored exhaustively (no releases: each enters at most once). */
+function lamportSearch(implementation: MutexImplementation, fifo: boolean): SearchSpec<Lamport> {
+  const entered = (state: SearchView<Lamport>) => state.nodeIds.filter((id) => state.outputs(id).length > 0);
+  return {
+    strategy: 'bfs',
+    expect: 'goal',
+    settings: {
+      nodes: [0, 1].map(() => ({ role: 'server' as const, node: implementation.LamportNode })),
+      config: {},
+      inputs: [
+        { node: 0, input: { type: 'Acquire' } },
+        { node: 1, input: { type: 'Acquire' } },
+      ],
+      fifo,
+      timers: false,
+      invariants: [
+        {
+          name: 'mutual exclusion',
+          check: (state) => (entered(state).length > 1 ? 'n0 and n1 are both in the critical section' : undefined),
+        },
+      ],
+      goals: [{ name: 'a node enters', reached: (state) => entered(state).length > 0 }],
+    },
+  };
+}
 
 function test<P extends MutexProtocol>(
   algorithm: Algorithm<P>,
@@ -256,6 +282,26 @@ export const suite: LabSuite<MutexImplementation> = {
         'Two nodes ask at once with equal timestamps on a network that reorders: n0\'s Reply overtakes its Request, and both enter. ' +
         'The reference solution breaks, as the handout explains.',
       setup: (implementation) => scenario(lamport, implementation, { nodeCount: 2, load: { ...heavyLoad, rounds: 1 }, network: { fifo: false } }),
+    }),
+
+    test(lamport, 8, {
+      name: 'Lamport, 2 nodes, every interleaving over FIFO channels: never both in the critical section (search)',
+      kind: 'search',
+      points: 2,
+      seeds: 1,
+      description:
+        'The model checker delivers the messages of two nodes asking at once in every order FIFO channels allow, ' +
+        'and checks mutual exclusion in every state; some node must be able to enter.',
+      search: (implementation) => lamportSearch(implementation, true),
+    }),
+    test(lamport, 9, {
+      name: 'Lamport without FIFO channels: the model checker finds the shortest interleaving that breaks it (demonstration)',
+      kind: 'search',
+      points: 0,
+      seeds: 1,
+      demonstrates: 'mutual exclusion',
+      description: 'The same search with channels that reorder: breadth-first, so the path shown is the shortest one to two nodes inside.',
+      search: (implementation) => lamportSearch(implementation, false),
     }),
 
     ...commonTests(ricartAgrawala),
