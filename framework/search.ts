@@ -803,6 +803,9 @@ function replayPath<P extends Protocol>(checker: Checker<P>, path: readonly Sear
 }
 
 function checkLast<P extends Protocol>(checker: Checker<P>, states: SearchState[]) {
+  const initial = states[0];
+  const atStart = initial === undefined ? undefined : checkState(checker, undefined, undefined, initial);
+  if (atStart) return atStart;
   for (let index = 1; index < states.length; index++) {
     const problem = checkState(checker, states[index - 1], states[index]?.event, states[index] as SearchState);
     if (problem) return problem;

@@ -304,11 +304,13 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, impl
         },
       } satisfies TestOutcome;
     };
+    const where = (path: readonly SearchEvent[]) =>
+      path.length === 0 ? 'in the initial state' : `after ${path.length} steps: ${path.map(describeSearchEvent).join('; ')}`;
     if (outcome.kind === 'violation' && test.demonstrates === outcome.invariant) {
-      const shown = failed(outcome.invariant, `${outcome.message} (after ${outcome.path.length} steps: ${outcome.path.map(describeSearchEvent).join('; ')})`, outcome.path, 'always');
+      const shown = failed(outcome.invariant, `${outcome.message} (${where(outcome.path)})`, outcome.path, 'always');
       return { ...base, seedsRun, passed: true, measurements, demonstration: shown.failure };
     }
-    if (outcome.kind === 'violation') return failed(outcome.invariant, `${outcome.message} (after ${outcome.path.length} steps: ${outcome.path.map(describeSearchEvent).join('; ')})`, outcome.path, 'always');
+    if (outcome.kind === 'violation') return failed(outcome.invariant, `${outcome.message} (${where(outcome.path)})`, outcome.path, 'always');
     if (outcome.kind === 'exception') return failed('no exceptions', outcome.message, outcome.path, 'exception');
     if (test.demonstrates !== undefined) {
       return failed(test.demonstrates, `the demonstration did not happen: no interleaving broke "${test.demonstrates}" (${statistics.states} states)`, [], 'always');

@@ -1,4 +1,4 @@
-import { formatTraceEvent, type FaultSchedule } from 'distlab';
+import { describeSearchEvent, formatTraceEvent, type FaultSchedule } from 'distlab';
 import type { ProgressEvent } from '../grade.ts';
 import type { GradedTest, GradingReport } from '../results.ts';
 
@@ -102,10 +102,16 @@ export function formatFailure(test: GradedTest, style: Style): string[] {
   if (failure) {
     lines.push(`  property: ${style.red(failure.property)}`);
     lines.push(`  ${failure.message.split('\n').join('\n  ')}`);
-    lines.push(`  seed ${failure.seed}, event #${failure.step} at ${failure.timeMs} ms`);
-    const minimality = failure.minimal ? '1-minimal' : 'shrinking budget spent; may not be minimal';
-    lines.push(`  fault schedule (shrunk from ${failure.schedule.length} to ${failure.shrunkSchedule.length} actions, ${minimality}):`);
-    for (const line of describeSchedule(failure.shrunkSchedule)) lines.push(`    ${line}`);
+    if (failure.path !== undefined) {
+      // A search test: the path of events from the initial state is the story.
+      lines.push(`  found by the model checker: the shortest path has ${failure.path.length} steps (seed ${failure.seed})`);
+      failure.path.forEach((event, index) => lines.push(`    ${index + 1}. ${describeSearchEvent(event)}`));
+    } else {
+      lines.push(`  seed ${failure.seed}, event #${failure.step} at ${failure.timeMs} ms`);
+      const minimality = failure.minimal ? '1-minimal' : 'shrinking budget spent; may not be minimal';
+      lines.push(`  fault schedule (shrunk from ${failure.schedule.length} to ${failure.shrunkSchedule.length} actions, ${minimality}):`);
+      for (const line of describeSchedule(failure.shrunkSchedule)) lines.push(`    ${line}`);
+    }
     if (failure.lastEvents.length > 0) {
       lines.push('  last events:');
       for (const event of failure.lastEvents.slice(-15)) lines.push(`    ${formatTraceEvent(event)}`);
