@@ -4,7 +4,7 @@ import type { NodeSpec } from './simulation.ts';
 import { TraceRecorder, traceKindCode, type TraceEvent } from './trace.ts';
 import { nodeName, type Delay, type NodeId, type Protocol, type Tagged } from './types.ts';
 import { installGuards, rejectPromise, releaseGuards } from './_internals/guards.ts';
-import { copyPlain, equalPlain, findNonPlain, hashPlain } from './_internals/plainData.ts';
+import { cloneFields, copyPlain, equalPlain, findNonPlain, hashPair, hashPlain, isPlain, lastSecondLane } from './_internals/plainData.ts';
 import { RandomSource, type RandomState } from './_internals/random.ts';
 import { enterReaction, exitReaction, type NodeHost } from './_internals/reaction.ts';
 
@@ -45,9 +45,8 @@ class Envelope {
   ) {}
 
   static of(from: NodeId, to: NodeId, message: Tagged): Envelope {
-    const hash1 = hashPlain(message, mix(0x1b873593, from * 131 + to));
-    const hash2 = hashPlain(message, mix(0x85ebca6b, to * 131 + from));
-    return new Envelope(from, to, message, hash1, hash2);
+    const hash1 = hashPair(message, mix(0x1b873593, from * 131 + to), mix(0x85ebca6b, to * 131 + from));
+    return new Envelope(from, to, message, hash1, lastSecondLane());
   }
 
   same(other: Envelope): boolean {
@@ -60,6 +59,42 @@ class Envelope {
 function mix(hash: number, word: number): number {
   hash = Math.imul(hash ^ word, 0x5bd1e995);
   return (hash ^ (hash >>> 15)) >>> 0;
+}
+
+/**
+ * A set of 64-bit fingerprints (two 32-bit lanes) in an open-addressing table of typed
+ * arrays: no boxed numbers, no per-entry objects, a fraction of a Set's memory.
+ */
+class FingerprintSet {
+  private lanes1 = new Int32Array(1 << 16);
+  private lanes2 = new Int32Array(1 << 16);
+  private used = new Uint8Array(1 << 16);
+  size = 0;
+
+  /** Adds the fingerprint; false when it was already there. */
+  add(lane1: number, lane2: number): boolean {
+    if (this.size * 2 >= this.used.length) this.grow();
+    const mask = this.used.length - 1;
+    let slot = (lane1 ^ Math.imul(lane2, 0x9e3779b1)) & mask;
+    while (this.used[slot] === 1) {
+      if (this.lanes1[slot] === (lane1 | 0) && this.lanes2[slot] === (lane2 | 0)) return false;
+      slot = (slot + 1) & mask;
+    }
+    this.used[slot] = 1;
+    this.lanes1[slot] = lane1;
+    this.lanes2[slot] = lane2;
+    this.size++;
+    return true;
+  }
+
+  private grow(): void {
+    const { lanes1, lanes2, used } = this;
+    this.lanes1 = new Int32Array(used.length * 2);
+    this.lanes2 = new Int32Array(used.length * 2);
+    this.used = new Uint8Array(used.length * 2);
+    this.size = 0;
+    for (let slot = 0; slot < used.length; slot++) if (used[slot] === 1) this.add(lanes1[slot] as number, lanes2[slot] as number);
+  }
 }
 
 /** One node's part of a state. Never changed once built. */
@@ -76,11 +111,11 @@ class NodeState {
     readonly timers: readonly PendingTimer[],
     readonly outputs: readonly Tagged[],
   ) {
-    let hash1 = hashPlain(instance, 0x3c6ef372);
-    let hash2 = hashPlain(instance, 0xa54ff53a);
+    let hash1 = hashPair(instance, 0x3c6ef372, 0xa54ff53a);
+    let hash2 = lastSecondLane();
     if (storage.size > 0) {
-      hash1 = hashPlain(storage, hash1);
-      hash2 = hashPlain(storage, hash2);
+      hash1 = hashPair(storage, hash1, hash2);
+      hash2 = lastSecondLane();
     }
     if (timers.length > 0) {
       let sum1 = 0;
@@ -93,8 +128,8 @@ class NodeState {
       hash2 = mix(hash2, sum2);
     }
     if (outputs.length > 0) {
-      hash1 = hashPlain(outputs, hash1);
-      hash2 = hashPlain(outputs, hash2);
+      hash1 = hashPair(outputs, hash1, hash2);
+      hash2 = lastSecondLane();
     }
     this.hash1 = mix(mix(hash1, random.c * 0x2545f491), incarnation);
     this.hash2 = mix(mix(hash2, (random.s0 * 4294967296) | 0), incarnation + 1);
@@ -113,10 +148,20 @@ export type SearchEvent =
   | { readonly kind: 'crash'; readonly node: NodeId }
   | { readonly kind: 'restart'; readonly node: NodeId };
 
+/**
+ * How a state was reached: the event, and the trail of the state before it. States keep
+ * only this small chain, not their parent states, so explored states can be freed.
+ */
+interface Trail {
+  readonly event: SearchEvent;
+  readonly previous: Trail | undefined;
+}
+
 /** A global state of the search. */
 export class SearchState {
-  /** Cached fingerprint. */
-  private key: number | undefined;
+  /** Cached fingerprint lanes (lane1 undefined until computed). */
+  private lane1: number | undefined;
+  private lane2 = 0;
 
   constructor(
     readonly nodes: readonly NodeState[],
@@ -124,13 +169,33 @@ export class SearchState {
     readonly network: readonly Envelope[],
     readonly depth: number,
     readonly crashes: number,
-    readonly parent: SearchState | undefined,
-    readonly event: SearchEvent | undefined,
+    private readonly trail: Trail | undefined,
   ) {}
+
+  /** The event that led here (undefined for the initial state). */
+  get event(): SearchEvent | undefined {
+    return this.trail?.event;
+  }
+
+  /** The trail of a successor reached by `event`. */
+  extendedBy(event: SearchEvent): Trail {
+    return { event, previous: this.trail };
+  }
 
   /** A 53-bit fingerprint: equal states (as data) have equal fingerprints. */
   fingerprint(): number {
-    if (this.key !== undefined) return this.key;
+    this.computeLanes();
+    return ((this.lane1 as number) & 0x1fffff) * 4294967296 + (this.lane2 >>> 0);
+  }
+
+  /** Adds this state to `visited`; false when an equal state was there already. */
+  addTo(visited: FingerprintSet): boolean {
+    this.computeLanes();
+    return visited.add(this.lane1 as number, this.lane2);
+  }
+
+  private computeLanes(): void {
+    if (this.lane1 !== undefined) return;
     let lane1 = 0x811c9dc5;
     let lane2 = 0x01000193;
     for (const node of this.nodes) {
@@ -143,17 +208,14 @@ export class SearchState {
       sum1 = (sum1 + envelope.hash1) >>> 0;
       sum2 = (sum2 + envelope.hash2) >>> 0;
     }
-    lane1 = mix(mix(lane1, sum1), this.network.length);
-    lane2 = mix(mix(lane2, sum2), this.crashes);
-    this.key = (lane1 & 0x1fffff) * 4294967296 + lane2;
-    return this.key;
+    this.lane1 = mix(mix(lane1, sum1), this.network.length);
+    this.lane2 = mix(mix(lane2, sum2), this.crashes);
   }
 
   /** The events from the initial state (or the chained start) to this one. */
   path(): SearchEvent[] {
     const events: SearchEvent[] = [];
-    if (this.event !== undefined) events.push(this.event);
-    for (let state = this.parent; state?.event !== undefined; state = state.parent) events.push(state.event);
+    for (let trail = this.trail; trail !== undefined; trail = trail.previous) events.push(trail.event);
     return events.reverse();
   }
 }
@@ -411,7 +473,7 @@ class Checker<P extends Protocol> {
       if (what === 'start') {
         instance = new (spec.node as NodeClass<P>)();
       } else {
-        instance = cloneNode(node?.instance as Node<P>);
+        instance = cloneFields(node?.instance as Node<P>);
       }
       enterReaction(host, instance);
       let result: unknown;
@@ -426,8 +488,10 @@ class Checker<P extends Protocol> {
       exitReaction();
       host.trace = undefined;
     }
-    const problem = findNonPlain({ ...(instance as object) }, `${nodeName(id)} (${spec.node.name})`);
-    if (problem !== undefined) throw new HandlerFailure(id, problem.message);
+    if (!fieldsArePlain(instance)) {
+      const problem = findNonPlain({ ...(instance as object) }, `${nodeName(id)} (${spec.node.name})`);
+      if (problem !== undefined) throw new HandlerFailure(id, problem.message);
+    }
     const outputs = host.outputs === undefined ? (node?.outputs ?? []) : [...(node?.outputs ?? []), ...host.outputs];
     const next = new NodeState(
       instance,
@@ -455,7 +519,7 @@ class Checker<P extends Protocol> {
       nodes[id] = node;
       network = network.concat(sends);
     }
-    return new SearchState(nodes, network, 0, 0, undefined, undefined);
+    return new SearchState(nodes, network, 0, 0, undefined);
   }
 
   /** Every event possible in `state`, without repeating equal choices. */
@@ -522,7 +586,7 @@ class Checker<P extends Protocol> {
         if (index < 0) return undefined;
         const envelope = network[index] as Envelope;
         const keep = event.kind === 'deliver' && duplicates && envelope.from !== envelope.to;
-        if (!keep) network = [...network.slice(0, index), ...network.slice(index + 1)];
+        if (!keep) network = without(network, index);
         if (event.kind === 'drop') break;
         const target = nodes[event.to] as NodeState;
         if (target.crashed) return undefined;
@@ -570,22 +634,53 @@ class Checker<P extends Protocol> {
         break;
       }
     }
-    return new SearchState(nodes, network, state.depth + 1, crashes, state, event);
+    return new SearchState(nodes, network, state.depth + 1, crashes, state.extendedBy(event));
   }
 
   view(state: SearchState): SearchView<P> {
-    return {
-      depth: state.depth,
-      nodeIds: state.nodes.map((_node, id) => id),
-      isCrashed: (id) => state.nodes[id]?.crashed ?? true,
-      node: (id) => (state.nodes[id]?.instance ?? undefined) as Node<P> | undefined,
-      storage: (id) => state.nodes[id]?.storage ?? new Map(),
-      outputs: (id) => (state.nodes[id]?.outputs ?? []) as readonly P['output'][],
-      get inFlight() {
-        return state.network.map((envelope) => ({ from: envelope.from, to: envelope.to, message: envelope.message as P['message'] }));
-      },
-    };
+    return new StateView<P>(state);
   }
+}
+
+/** The read-only view of a state that invariants and goals get: a class, so no closures per state. */
+class StateView<P extends Protocol> implements SearchView<P> {
+  constructor(private readonly state: SearchState) {}
+
+  get depth(): number {
+    return this.state.depth;
+  }
+
+  get nodeIds(): readonly NodeId[] {
+    return this.state.nodes.map((_node, id) => id);
+  }
+
+  isCrashed(id: NodeId): boolean {
+    return this.state.nodes[id]?.crashed ?? true;
+  }
+
+  node(id: NodeId): Node<P> | undefined {
+    return (this.state.nodes[id]?.instance ?? undefined) as Node<P> | undefined;
+  }
+
+  storage(id: NodeId): ReadonlyMap<string, unknown> {
+    return this.state.nodes[id]?.storage ?? emptyStorage;
+  }
+
+  outputs(id: NodeId): readonly P['output'][] {
+    return (this.state.nodes[id]?.outputs ?? []) as readonly P['output'][];
+  }
+
+  get inFlight(): readonly { readonly from: NodeId; readonly to: NodeId; readonly message: P['message'] }[] {
+    return this.state.network.map((envelope) => ({ from: envelope.from, to: envelope.to, message: envelope.message as P['message'] }));
+  }
+}
+
+const emptyStorage: ReadonlyMap<string, unknown> = new Map();
+
+function without<T>(items: readonly T[], index: number): T[] {
+  const result = new Array<T>(items.length - 1);
+  for (let from = 0, to = 0; from < items.length; from++) if (from !== index) result[to++] = items[from] as T;
+  return result;
 }
 
 function addAll(network: readonly Envelope[], sends: readonly Envelope[], asSet: boolean): Envelope[] {
@@ -595,11 +690,10 @@ function addAll(network: readonly Envelope[], sends: readonly Envelope[], asSet:
   return result;
 }
 
-function cloneNode<T extends object>(instance: T): T {
-  const clone = Object.create(Object.getPrototypeOf(instance) as object) as Record<string, unknown>;
-  const source = instance as unknown as Record<string, unknown>;
-  for (const key of Object.keys(source)) clone[key] = copyPlain(source[key]);
-  return clone as T;
+function fieldsArePlain(instance: object): boolean {
+  const fields = instance as Record<string, unknown>;
+  for (const key of Object.keys(fields)) if (!isPlain(fields[key])) return false;
+  return true;
 }
 
 function describeReaction(what: string, payload: Tagged | undefined): string {
@@ -628,16 +722,18 @@ function checkState<P extends Protocol>(
   before: SearchState | undefined,
   event: SearchEvent | undefined,
   after: SearchState,
+  views?: { before?: SearchView<P>; after?: SearchView<P> },
 ): { invariant: string; message: string } | undefined {
   const settings = checker.settings;
-  const view = checker.view(after);
+  const view = views?.after ?? checker.view(after);
   for (const invariant of settings.invariants ?? []) {
     const message = invariant.check(view);
     if (message !== undefined) return { invariant: invariant.name, message };
   }
-  if (before !== undefined && event !== undefined) {
-    const beforeView = checker.view(before);
-    for (const invariant of settings.transitionInvariants ?? []) {
+  const transitionInvariants = settings.transitionInvariants ?? [];
+  if (before !== undefined && event !== undefined && transitionInvariants.length > 0) {
+    const beforeView = views?.before ?? checker.view(before);
+    for (const invariant of transitionInvariants) {
       const message = invariant.check(beforeView, event, view);
       if (message !== undefined) return { invariant: invariant.name, message };
     }
@@ -653,7 +749,7 @@ function checkState<P extends Protocol>(
 export function explore<P extends Protocol>(settings: SearchSettings<P>): SearchResult {
   const checker = new Checker(settings);
   const startedMs = wallClockMs();
-  const visited = new Set<number>();
+  const visited = new FingerprintSet();
   const goalsReached = new Map<string, number>();
   let transitions = 0;
   let maxDepthReached = 0;
@@ -674,7 +770,7 @@ export function explore<P extends Protocol>(settings: SearchSettings<P>): Search
       if (error instanceof HandlerFailure) return finish({ kind: 'exception', node: error.node, message: error.message, path: [] });
       throw error;
     }
-    visited.add(initial.fingerprint());
+    initial.addTo(visited);
     const initialProblem = checkState(checker, undefined, undefined, initial);
     if (initialProblem) return finish({ kind: 'violation', ...initialProblem, path: initial.path() });
     let frontier: SearchState[] = [initial];
@@ -686,6 +782,7 @@ export function explore<P extends Protocol>(settings: SearchSettings<P>): Search
           depthCut = true;
           continue;
         }
+        const beforeView = checker.view(state);
         for (const event of checker.events(state)) {
           let successor: SearchState | undefined;
           try {
@@ -698,13 +795,11 @@ export function explore<P extends Protocol>(settings: SearchSettings<P>): Search
           }
           if (successor === undefined) continue;
           transitions++;
-          const key = successor.fingerprint();
-          if (visited.has(key)) continue;
-          visited.add(key);
+          if (!successor.addTo(visited)) continue;
           if (successor.depth > maxDepthReached) maxDepthReached = successor.depth;
-          const problem = checkState(checker, state, event, successor);
-          if (problem) return finish({ kind: 'violation', ...problem, path: successor.path() });
           const view = checker.view(successor);
+          const problem = checkState(checker, state, event, successor, { before: beforeView, after: view });
+          if (problem) return finish({ kind: 'violation', ...problem, path: successor.path() });
           for (const goal of settings.goals ?? []) {
             if (goalsReached.has(goal.name) || !goal.reached(view)) continue;
             goalsReached.set(goal.name, successor.depth);

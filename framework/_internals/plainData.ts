@@ -128,6 +128,31 @@ function describeClass(value: object): string {
   return typeof constructorName === 'string' && constructorName !== '' ? constructorName : 'a class';
 }
 
+/** True when `value` is plain data: the fast check, without paths (see {@link findNonPlain}). */
+export function isPlain(value: unknown, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null) return typeof value !== 'function' && typeof value !== 'symbol';
+  if (depth > maxDepth) return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) if (!isPlain(value[index], depth + 1)) return false;
+    return true;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === null) {
+    const record = value as Record<string, unknown>;
+    for (const key in record) if (!isPlain(record[key], depth + 1)) return false;
+    return true;
+  }
+  if (value instanceof Map) {
+    for (const [key, entry] of value) if (!isPrimitiveKey(key) || !isPlain(entry, depth + 1)) return false;
+    return true;
+  }
+  if (value instanceof Set) {
+    for (const element of value) if (!isPrimitiveKey(element)) return false;
+    return true;
+  }
+  return false;
+}
+
 /** Walks `value` and returns an error naming the first field that is not plain data, if any. */
 export function findNonPlain(value: unknown, name: string): PlainDataError | undefined {
   const ancestors = new Set<object>();
@@ -228,6 +253,19 @@ function hashString(hash: number, text: string): number {
   return mix(hash, text.length);
 }
 
+/** Hashes of field names, which repeat in every object of a kind. */
+const keyHashes = new Map<string, number>();
+
+function keyHash(key: string): number {
+  let hash = keyHashes.get(key);
+  if (hash === undefined) {
+    if (keyHashes.size > 50_000) keyHashes.clear();
+    hash = hashString(0x2545f491, key);
+    keyHashes.set(key, hash);
+  }
+  return hash;
+}
+
 /** A 32-bit hash of plain data such that `equalPlain(a, b)` implies equal hashes. */
 export function hashPlain(value: unknown, seed = 0x9747b28c): number {
   switch (typeof value) {
@@ -253,23 +291,26 @@ export function hashPlain(value: unknown, seed = 0x9747b28c): number {
       let sum = 0;
       let size = 0;
       let tag: number;
+      // Each entry's hash depends on the seed too, so that hashes with different seeds are
+      // independent (the model checker combines two of them into one fingerprint).
+      const entrySeed = (seed ^ 0x2545f491) >>> 0;
       if (value instanceof Map) {
         tag = 10;
         for (const [key, entry] of value) {
-          sum = (sum + hashPlain(entry, hashPlain(key, 0x2545f491))) >>> 0;
+          sum = (sum + hashPlain(entry, mix(entrySeed, hashPlain(key, 0x2545f491)))) >>> 0;
           size++;
         }
       } else if (value instanceof Set) {
         tag = 11;
         for (const element of value) {
-          sum = (sum + hashPlain(element, 0x2545f491)) >>> 0;
+          sum = (sum + hashPlain(element, entrySeed)) >>> 0;
           size++;
         }
       } else {
         tag = 12;
         const record = value as Record<string, unknown>;
         for (const key in record) {
-          sum = (sum + hashPlain(record[key], hashString(0x2545f491, key))) >>> 0;
+          sum = (sum + hashPlain(record[key], mix(entrySeed, keyHash(key)))) >>> 0;
           size++;
         }
       }
@@ -318,4 +359,102 @@ export function formatPlain(value: unknown, maxLength = 200): string {
     text = String(value);
   }
   return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
+
+/** The second lane of the last {@link hashPair}. */
+let secondLane = 0;
+
+export function lastSecondLane(): number {
+  return secondLane;
+}
+
+/**
+ * Two independent 32-bit hashes of plain data in one traversal: the first is returned, the
+ * second read with {@link lastSecondLane}. Equal data (Maps, Sets and objects in any
+ * insertion order) give equal pairs. The model checker's fingerprints are made of these.
+ */
+export function hashPair(value: unknown, seed1: number, seed2: number): number {
+  const first = pairLanes(value, seed1, seed2);
+  return first;
+}
+
+function pairLanes(value: unknown, seed1: number, seed2: number): number {
+  switch (typeof value) {
+    case 'number': {
+      if (Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff) {
+        secondLane = mix(mix(seed2, 1), value | 0);
+        return mix(mix(seed1, 1), value | 0);
+      }
+      float64[0] = Number.isNaN(value) ? Number.NaN : value;
+      const low = float64Words[0] as number;
+      const high = float64Words[1] as number;
+      secondLane = mix(mix(mix(seed2, 2), low), high);
+      return mix(mix(mix(seed1, 2), low), high);
+    }
+    case 'string':
+      secondLane = hashString(mix(seed2, 3), value);
+      return hashString(mix(seed1, 3), value);
+    case 'object': {
+      if (value === null) break;
+      if (Array.isArray(value)) {
+        let first = mix(seed1, 9);
+        let second = mix(seed2, 9);
+        for (let index = 0; index < value.length; index++) {
+          first = pairLanes(value[index], first, second);
+          second = secondLane;
+        }
+        secondLane = mix(second, value.length);
+        return mix(first, value.length);
+      }
+      const entrySeed1 = (seed1 ^ 0x2545f491) >>> 0;
+      const entrySeed2 = (seed2 ^ 0x2545f491) >>> 0;
+      let sum1 = 0;
+      let sum2 = 0;
+      let size = 0;
+      let tag: number;
+      if (value instanceof Map) {
+        tag = 10;
+        for (const [key, entry] of value) {
+          const keyed = hashPlain(key, 0x2545f491);
+          sum1 = (sum1 + pairLanes(entry, mix(entrySeed1, keyed), mix(entrySeed2, keyed))) >>> 0;
+          sum2 = (sum2 + secondLane) >>> 0;
+          size++;
+        }
+      } else if (value instanceof Set) {
+        tag = 11;
+        for (const element of value) {
+          sum1 = (sum1 + pairLanes(element, entrySeed1, entrySeed2)) >>> 0;
+          sum2 = (sum2 + secondLane) >>> 0;
+          size++;
+        }
+      } else {
+        tag = 12;
+        const record = value as Record<string, unknown>;
+        for (const key in record) {
+          const keyed = keyHash(key);
+          sum1 = (sum1 + pairLanes(record[key], mix(entrySeed1, keyed), mix(entrySeed2, keyed))) >>> 0;
+          sum2 = (sum2 + secondLane) >>> 0;
+          size++;
+        }
+      }
+      secondLane = mix(mix(mix(seed2, tag), sum2), size);
+      return mix(mix(mix(seed1, tag), sum1), size);
+    }
+    default:
+      break;
+  }
+  // null, booleans, undefined, bigints: the single-lane hash with each seed.
+  secondLane = hashPlain(value, seed2);
+  return hashPlain(value, seed1);
+}
+
+/** A copy of an object's own fields onto a new object of the same prototype (a node's state). */
+export function cloneFields<T extends object>(instance: T): T {
+  const clone = Object.create(Object.getPrototypeOf(instance) as object) as Record<string, unknown>;
+  const source = instance as unknown as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    const field = source[key];
+    clone[key] = typeof field === 'object' && field !== null ? copyValue(field, 1) : field;
+  }
+  return clone as T;
 }
