@@ -9,9 +9,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runFlood, type FloodOptions } from './flood.ts';
+import { runSearch } from './search.ts';
 
 const usage =
-  'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare]';
+  'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare]\n' +
+  '       npm run bench -- search [--seconds 30]';
 
 /** Measured runs per side; the median is reported. */
 const measuredRuns = 3;
@@ -39,6 +41,8 @@ interface Arguments {
   readonly workload: string;
   readonly options: FloodOptions;
   readonly compare: boolean;
+  /** The search benchmark's time budget. */
+  readonly seconds: number;
 }
 
 function parseArguments(argv: string[]): Arguments {
@@ -54,6 +58,7 @@ function parseArguments(argv: string[]): Arguments {
         deliveries: { type: 'string' },
         seed: { type: 'string' },
         compare: { type: 'boolean', default: false },
+        seconds: { type: 'string' },
       },
     });
   } catch (error) {
@@ -61,7 +66,7 @@ function parseArguments(argv: string[]): Arguments {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /^Unknown option '([^']*)'/.exec(message);
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== null) {
-      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed and --compare`);
+      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare and (search) --seconds`);
     }
     throw new UsageError(message);
   }
@@ -80,7 +85,9 @@ function parseArguments(argv: string[]): Arguments {
     }
     options[option.name] = value;
   }
-  return { workload: positionals[0] ?? 'flood', options, compare: values.compare === true };
+  const seconds = values.seconds === undefined ? 30 : Number(values.seconds);
+  if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be a number of seconds between 0 and 3600, not ${JSON.stringify(values.seconds)}`);
+  return { workload: positionals[0] ?? 'flood', options, compare: values.compare === true, seconds };
 }
 
 function median(values: readonly number[]): number {
@@ -178,7 +185,10 @@ function benchFlood(options: FloodOptions, compare: boolean): Record<string, unk
   return report;
 }
 
-const workloads = new Map<string, (options: FloodOptions, compare: boolean) => Record<string, unknown>>([['flood', benchFlood]]);
+const workloads = new Map<string, (parsed: Arguments) => Record<string, unknown>>([
+  ['flood', (parsed) => benchFlood(parsed.options, parsed.compare)],
+  ['search', (parsed) => runSearch(parsed.seconds)],
+]);
 
 function main(): number {
   let parsed: Arguments;
@@ -194,7 +204,7 @@ function main(): number {
     console.error(`bench: unknown workload ${JSON.stringify(parsed.workload)}; known workloads: ${[...workloads.keys()].join(', ')}\n${usage}`);
     return 2;
   }
-  const report = workload(parsed.options, parsed.compare);
+  const report = workload(parsed);
   console.log(JSON.stringify(report));
   return report.deterministic === false ? 1 : 0;
 }
