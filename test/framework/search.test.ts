@@ -273,7 +273,8 @@ describe('random probes', () => {
   });
 
   it('a found path replays as a readable trace', () => {
-    const trace = traceSearchPath(pings(ListReceiver), [{ kind: 'deliver', from: 0, to: 1, message: { type: 'Ping', seq: 2 } }]);
+    const ping: Pings['message'] = { type: 'Ping', seq: 2 };
+    const trace = traceSearchPath(pings(ListReceiver), [{ kind: 'deliver', from: 0, to: 1, message: ping }]);
     expect(trace.map((event) => `${event.kind} ${event.label}`)).toEqual(['send Ping', 'send Ping', 'deliver Ping']);
   });
 });

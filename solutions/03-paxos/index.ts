@@ -1,0 +1,1 @@
+export { PaxosNode } from './paxos.ts';

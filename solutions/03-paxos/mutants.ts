@@ -1,0 +1,20 @@
+/**
+ * Deliberately broken solutions: classic student bugs, each subtle enough to pass the
+ * fault-free smoke test (3.1) and each caught by the test it names.
+ */
+export interface Mutant {
+  /** File under ./mutants/, without extension. */
+  readonly name: string;
+  readonly bug: string;
+  /** The number of the test that must fail on it. */
+  readonly failsTest: string;
+}
+
+export const mutants: readonly Mutant[] = [
+  { name: 'accept-ignores-ballot', bug: 'the acceptor accepts an Accept below its promise', failsTest: '3.3' },
+  { name: 'no-tiebreak', bug: 'ballots are compared by round only, without the proposer id', failsTest: '3.3' },
+  { name: 'half-quorum', bug: 'a quorum of ceil(N/2) acceptors: half of them, not a majority, when N is even', failsTest: '3.4' },
+  { name: 'own-value', bug: 'the proposer proposes its own value despite a value reported in the Promises', failsTest: '3.5' },
+  { name: 'promise-in-memory', bug: 'the acceptor keeps its promise only in memory, not in durable storage', failsTest: '3.6' },
+  { name: 'learner-mixes-ballots', bug: 'the learner counts acceptances of the same value across different ballots', failsTest: '3.7' },
+];
