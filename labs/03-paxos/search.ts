@@ -57,7 +57,43 @@ export function paxosSearch(node: NodeClass<Paxos>, configuration: PaxosConfigur
       },
     },
   ];
+  /** Proposals that a majority of acceptors hold as accepted right now. */
+  const chosen = (state: Parameters<StateInvariant<Paxos>['check']>[0]): AcceptedProposal[] => {
+    const found: AcceptedProposal[] = [];
+    for (const id of acceptors) {
+      const accepted = state.storage(id).get('accepted') as AcceptedProposal | undefined;
+      if (accepted === undefined || found.some((proposal) => compare(proposal.ballot, accepted.ballot) === 0)) continue;
+      let same = 0;
+      for (const other of acceptors) {
+        const theirs = state.storage(other).get('accepted') as AcceptedProposal | undefined;
+        if (theirs !== undefined && compare(theirs.ballot, accepted.ballot) === 0 && theirs.value === accepted.value) same++;
+      }
+      if (same >= majority) found.push(accepted);
+    }
+    return found;
+  };
   const transitionInvariants: TransitionInvariant<Paxos>[] = [
+    {
+      name: 'a chosen value stays chosen',
+      check: (before, _event, after) => {
+        const decided = chosen(before);
+        if (decided.length === 0) return undefined;
+        for (const id of acceptors) {
+          const accepted = after.storage(id).get('accepted') as AcceptedProposal | undefined;
+          const previous = before.storage(id).get('accepted') as AcceptedProposal | undefined;
+          if (accepted === undefined || (previous !== undefined && compare(previous.ballot, accepted.ballot) === 0)) continue;
+          for (const proposal of decided) {
+            if (compare(accepted.ballot, proposal.ballot) > 0 && accepted.value !== proposal.value) {
+              return (
+                `${proposal.value} was chosen in ballot (${proposal.ballot.round}, ${nodeName(proposal.ballot.proposer)}), ` +
+                `but ${nodeName(id)} accepted ${accepted.value} in the higher ballot (${accepted.ballot.round}, ${nodeName(accepted.ballot.proposer)})`
+              );
+            }
+          }
+        }
+        return undefined;
+      },
+    },
     {
       name: 'a promise never decreases',
       check: (before, _event, after) => {

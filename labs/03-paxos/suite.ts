@@ -17,6 +17,7 @@ import {
   promiseNeverDecreases,
   validity,
 } from './checks.ts';
+import { paxosSearch } from './search.ts';
 import type { Paxos } from './src/protocol.ts';
 
 export interface PaxosImplementation {
@@ -488,11 +489,80 @@ const crowdTest = test(10, {
     }),
 });
 
+// Search tests: the model checker on small configurations (see search.ts).
+
+const searchBfsTest = defineTest<Paxos, PaxosImplementation>({
+  number: '3.S1',
+  name: 'every interleaving of 2 proposers and 3 acceptors, to the first decision + 6 steps: validity, agreement, integrity, promises (search)',
+  part: '',
+  points: 3,
+  kind: 'search',
+  visibility: 'visible',
+  seeds: 1,
+  description:
+    'Breadth-first search over every order of message deliveries (no timers), checking the safety properties and the acceptors\' ' +
+    'promise rules in every state, down to 6 steps past the depth where a value is first chosen. A failure shows the shortest path to it.',
+  search: (implementation) => ({
+    strategy: 'bfs',
+    expect: 'goal',
+    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3 }), depthAfterGoal: 6, maxWallMs: 60_000 },
+  }),
+});
+
+const searchGoalTest = defineTest<Paxos, PaxosImplementation>({
+  number: '3.S2',
+  name: 'a value can be chosen: the goal is reachable with 2 proposers and 3 acceptors (search)',
+  part: '',
+  points: 1,
+  kind: 'search',
+  visibility: 'visible',
+  seeds: 1,
+  description: 'Breadth-first search stops at the first state where a majority of acceptors accepted the same proposal.',
+  search: (implementation) => ({
+    strategy: 'bfs',
+    expect: 'goal',
+    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3 }), stopAtGoal: true, maxWallMs: 60_000 },
+  }),
+});
+
+const searchProbeTest = defineTest<Paxos, PaxosImplementation>({
+  number: '3.S3',
+  name: 'random deep probes on 3 proposers and 5 acceptors, with timers, losses and an acceptor crash: safety holds (search)',
+  part: '',
+  points: 2,
+  kind: 'search',
+  visibility: 'visible',
+  seeds: 3,
+  description:
+    'Random walks of up to 80 events (deliveries, losses, retries, a crash and restart of an acceptor) without a visited set: ' +
+    'deep interleavings fast. A violation\'s path is shortened to the events it needs.',
+  search: (implementation) => ({
+    strategy: 'probes',
+    expect: 'goal',
+    probes: { probes: 400, depth: 80 },
+    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 3, acceptors: 5, timers: true, drops: true, crashes: 1 }), maxWallMs: 60_000 },
+  }),
+});
+
 export const suite: LabSuite<PaxosImplementation> = {
   lab: '03-paxos',
   title: 'Lab 3: single-decree Paxos',
   exports: ['PaxosNode'],
-  tests: [smokeTest, configurationsTest, duelingTest, minorityTest, cutOffTest, restartsTest, chaosTest, budgetTest, everythingTest, crowdTest],
+  tests: [
+    smokeTest,
+    configurationsTest,
+    duelingTest,
+    minorityTest,
+    cutOffTest,
+    restartsTest,
+    chaosTest,
+    budgetTest,
+    everythingTest,
+    crowdTest,
+    searchBfsTest,
+    searchGoalTest,
+    searchProbeTest,
+  ],
 };
 
 export default suite;
