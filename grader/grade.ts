@@ -72,6 +72,20 @@ export function replayCommand(lab: LabInfo, implementation: string, code: string
   return `npm run grade -- ${lab.shortName}${impl} --replay ${code}`;
 }
 
+/** What every graded test says about itself, whatever its outcome. */
+function describedTest(test: SuiteTest<Protocol, unknown>, seedsPlanned: number) {
+  return {
+    number: test.number,
+    name: test.name,
+    part: test.part,
+    kind: test.kind,
+    visibility: test.visibility,
+    description: test.description,
+    maxScore: test.points,
+    seedsPlanned,
+  };
+}
+
 function gradedFrom(
   lab: LabInfo,
   test: SuiteTest<Protocol, unknown>,
@@ -80,14 +94,7 @@ function gradedFrom(
   result: IsolatedResult,
 ): GradedTest {
   const base = {
-    number: test.number,
-    name: test.name,
-    part: test.part,
-    kind: test.kind,
-    visibility: test.visibility,
-    description: test.description,
-    maxScore: test.points,
-    seedsPlanned: seeds,
+    ...describedTest(test, seeds),
     seedsRun: result.seedsDone,
     wallMs: Math.round(result.wallMs),
     ...(result.output ? { output: result.output } : {}),
@@ -119,21 +126,7 @@ function gradedFrom(
 }
 
 export function notRun(test: SuiteTest<Protocol, unknown>, seeds: number, reason: string): GradedTest {
-  return {
-    number: test.number,
-    name: test.name,
-    part: test.part,
-    kind: test.kind,
-    visibility: test.visibility,
-    description: test.description,
-    maxScore: test.points,
-    score: 0,
-    status: 'not run',
-    reason,
-    seedsPlanned: seeds,
-    seedsRun: 0,
-    wallMs: 0,
-  };
+  return { ...describedTest(test, seeds), score: 0, status: 'not run', reason, seedsRun: 0, wallMs: 0 };
 }
 
 /** A report for grading that could not start: what was asked, and why it failed. */

@@ -10,6 +10,7 @@ import {
   type SearchEvent,
   simulate,
   toJsonValue,
+  type Failure,
   type FailureKind,
   type FaultSchedule,
   type NodeId,
@@ -21,14 +22,8 @@ import type { ReplayOutcome } from './protocol.ts';
 import { runSeed, type LabSuite, type SuiteTest } from './suite.ts';
 
 /** A failing seed as the reports show it: plain JSON data. */
-export interface RecordedFailure {
+export interface RecordedFailure extends Failure {
   readonly seed: number;
-  readonly kind: FailureKind;
-  readonly property: string;
-  readonly message: string;
-  readonly step: number;
-  readonly timeMs: number;
-  readonly node?: NodeId;
   /** The schedule the seed generated. */
   readonly schedule: FaultSchedule;
   /** The smallest schedule found that still breaks the same property. */

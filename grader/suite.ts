@@ -99,3 +99,15 @@ export function checkSuite(suite: LabSuite<unknown>): string[] {
 export function runSeed(lab: string, testNumber: string, seed: number): string {
   return `${lab}/${testNumber}/${seed}`;
 }
+
+/**
+ * A deliberately broken solution (`solutions/<lab>/mutants/<name>.ts`): a classic student
+ * bug, subtle enough to pass its part's fault-free smoke test, caught by the test it names.
+ */
+export interface Mutant {
+  /** The file under mutants/, without extension. */
+  readonly name: string;
+  readonly bug: string;
+  /** The number of the test that must fail on it. */
+  readonly failsTest: string;
+}

@@ -14,12 +14,7 @@ import { findLab, type LabInfo } from './labs.ts';
 import { loadSuite, seedsFor } from './grade.ts';
 import { formatFailure, styleFor } from './reports/terminal.ts';
 import { encodeReplay } from './replayCode.ts';
-
-interface Mutant {
-  readonly name: string;
-  readonly bug: string;
-  readonly failsTest: string;
-}
+import type { Mutant } from './suite.ts';
 
 function explain(lab: LabInfo, implementation: string, number: string, name: string, result: IsolatedResult): string {
   const failure = result.outcome?.failure;

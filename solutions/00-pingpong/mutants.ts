@@ -1,15 +1,9 @@
+import type { Mutant } from '../../grader/suite.ts';
+
 /**
  * Deliberately broken solutions: classic student bugs, each subtle enough to pass the
  * fault-free smoke test and each caught by the test it names.
  */
-export interface Mutant {
-  /** File under ./mutants/, without extension. */
-  readonly name: string;
-  readonly bug: string;
-  /** The number of the test that must fail on it. */
-  readonly failsTest: string;
-}
-
 export const mutants: readonly Mutant[] = [
   { name: 'no-dedup', bug: 'reports duplicate Pongs as new answers', failsTest: '0.3' },
   { name: 'no-retry', bug: 'never re-sends a lost Ping', failsTest: '0.2' },

@@ -1,15 +1,9 @@
+import type { Mutant } from '../../grader/suite.ts';
+
 /**
  * Deliberately broken solutions: classic student bugs, each subtle enough to pass its
  * part's fault-free smoke test and each caught by the test it names.
  */
-export interface Mutant {
-  /** File under ./mutants/, without extension. */
-  readonly name: string;
-  readonly bug: string;
-  /** The number of the test that must fail on it. */
-  readonly failsTest: string;
-}
-
 export const mutants: readonly Mutant[] = [
   { name: 'centralized-grant-before-release', bug: 'the coordinator grants before the holder released', failsTest: '1A.2' },
   { name: 'centralized-lifo', bug: 'the coordinator serves the newest request first', failsTest: '1A.4' },

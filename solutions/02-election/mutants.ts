@@ -1,15 +1,9 @@
+import type { Mutant } from '../../grader/suite.ts';
+
 /**
  * Deliberately broken solutions: classic student bugs, each subtle enough to pass its
  * part's fault-free smoke test and each caught by the test it names.
  */
-export interface Mutant {
-  /** File under ./mutants/, without extension. */
-  readonly name: string;
-  readonly bug: string;
-  /** The number of the test that must fail on it. */
-  readonly failsTest: string;
-}
-
 export const mutants: readonly Mutant[] = [
   { name: 'bully-waits-forever', bug: 'never times out waiting for the Coordinator after an Ok', failsTest: '2A.8' },
   { name: 'bully-ignores-recovered', bug: 'ignores a recovered higher id', failsTest: '2A.9' },

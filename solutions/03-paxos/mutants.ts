@@ -1,15 +1,9 @@
+import type { Mutant } from '../../grader/suite.ts';
+
 /**
  * Deliberately broken solutions: classic student bugs, each subtle enough to pass the
  * fault-free smoke test (3.1) and each caught by the test it names.
  */
-export interface Mutant {
-  /** File under ./mutants/, without extension. */
-  readonly name: string;
-  readonly bug: string;
-  /** The number of the test that must fail on it. */
-  readonly failsTest: string;
-}
-
 export const mutants: readonly Mutant[] = [
   { name: 'accept-ignores-ballot', bug: 'the acceptor accepts an Accept below its promise', failsTest: '3.3' },
   { name: 'no-tiebreak', bug: 'ballots are compared by round only, without the proposer id', failsTest: '3.3' },
