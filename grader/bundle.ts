@@ -94,6 +94,8 @@ export async function bundleImplementation(lab: LabInfo, source: ImplementationS
       target: 'node20',
       outfile,
       sourcemap: 'inline',
+      // Class names appear in traces and messages ("n2 (Acceptor).log[3] is a function").
+      keepNames: true,
       logLevel: 'silent',
       plugins: [submissionGuard(lab, source)],
       banner: { js: "import { createRequire as __distlabCreateRequire } from 'node:module'; const require = __distlabCreateRequire(import.meta.url);" },
