@@ -200,8 +200,8 @@ export function messagesPerEntry<P extends MutexProtocol>(expected: number, form
   };
 }
 
-/** 1B: between an Acquire and its Enter, the token is passed at most N - 1 times. */
-export function tokenHopsBounded<P extends MutexProtocol>(nodeCount: number): Property<P> {
+/** 1B: between an Acquire and its Enter, the token is passed at most N - 1 times; `most` records the worst seen. */
+export function tokenHopsBounded<P extends MutexProtocol>(nodeCount: number, most?: { hops: number }): Property<P> {
   let tokenSends = 0;
   const sendsAtAcquire = new Map<NodeId, number>();
   const read = happeningsReader<P>();
@@ -219,6 +219,7 @@ export function tokenHopsBounded<P extends MutexProtocol>(nodeCount: number): Pr
         const atAcquire = sendsAtAcquire.get(happening.node);
         if (atAcquire === undefined) continue;
         const hops = tokenSends - atAcquire;
+        if (most !== undefined) most.hops = Math.max(most.hops, hops);
         if (hops > nodeCount - 1) {
           return `${nodeName(happening.node)} waited ${hops} token hops for the critical section; a ring of ${nodeCount} needs at most ${nodeCount - 1}`;
         }

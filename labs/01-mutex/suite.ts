@@ -116,6 +116,9 @@ function scenario<P extends MutexProtocol>(algorithm: Algorithm<P>, implementati
 
 type MutexTest = SuiteTest<Protocol, MutexImplementation>;
 
+/** The worst token wait of the last run of each seed of 1B.4, for its measurement. */
+const mostHopsBySeed = new Map<number, { hops: number }>();
+
 /** Two Lamport nodes that both ask at once, explored exhaustively (no releases: each enters at most once). */
 function lamportSearch(implementation: MutexImplementation, fifo: boolean): SearchSpec<Lamport> {
   const entered = (state: SearchView<Lamport>) => state.nodeIds.filter((id) => state.outputs(id).length > 0);
@@ -266,8 +269,16 @@ export const suite: LabSuite<MutexImplementation> = {
       points: 1,
       seeds: 16,
       description: 'The token is counted on every pass; a node waits for it at most one trip around the rest of the ring.',
-      setup: (implementation, seed) =>
-        scenario(tokenRing, implementation, { nodeCount: clusterSize(seed), load: heavyLoad, extra: (size) => [tokenHopsBounded(size)] }),
+      setup: (implementation, seed) => {
+        const most = { hops: 0 };
+        mostHopsBySeed.set(seed, most);
+        return scenario(tokenRing, implementation, { nodeCount: clusterSize(seed), load: heavyLoad, extra: (size) => [tokenHopsBounded(size, most)] });
+      },
+      // The measured figures: the most hops any grant waited, per ring size, against N-1.
+      measure: (_result, seed) => {
+        const nodeCount = clusterSize(seed);
+        return { [`measured@${nodeCount}`]: mostHopsBySeed.get(seed)?.hops ?? 0, [`bound@${nodeCount}`]: nodeCount - 1 };
+      },
     }),
 
     ...commonTests(lamport),
