@@ -52,13 +52,15 @@ function submissionGuard(lab: LabInfo, source: ImplementationSource): Plugin {
       builder.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
         if (!isInside(args.path, root)) return undefined;
         const code = codeOnly(readFileSync(args.path, 'utf8'));
-        const use = /\brequire\b|\bimport\s*\(|\bimport\.meta\b/.exec(code);
+        const use = /\brequire\b|\bimport\s*\(|\bimport\.meta\b|\beval\s*\(|\bFunction\s*\(/.exec(code);
         if (use === null) return undefined;
         const line = code.slice(0, use.index).split('\n').length;
         return {
           errors: [
             {
-              text: `${describe(args.path)}:${line} uses ${use[0]}: a submission may only use static imports of "distlab" and its own files.`,
+              text:
+                `${describe(args.path)}:${line} uses ${use[0].replace(/\s+/g, '')}: a submission may only use static imports of ` +
+                '"distlab" and its own files, and may not evaluate code from strings.',
             },
           ],
         };

@@ -11,6 +11,28 @@ const sendToGrader = process.send?.bind(process);
 const onMessage = process.on.bind(process);
 const exitNow = process.exit.bind(process);
 
+// Seal what the implementation could use to forge or read the replies, or to reach Node's
+// internals without an import: the reply path cannot be replaced (so it cannot be read
+// either, and the token stays secret), and the back doors to built-in modules are closed.
+// The process also runs under Node's permission model (no files written, no processes,
+// no inspector), and imports were checked when it was bundled.
+function seal(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, writable: false, configurable: false, enumerable: false });
+}
+const processObject = process as unknown as Record<string, unknown>;
+seal(processObject, 'send', processObject.send);
+seal(processObject, '_send', processObject._send);
+const channel = processObject.channel as object | undefined;
+if (channel !== undefined) {
+  Object.freeze(Object.getPrototypeOf(channel));
+  seal(processObject, 'channel', channel);
+}
+for (const name of ['getBuiltinModule', 'binding', '_linkedBinding', 'dlopen']) {
+  seal(processObject, name, () => {
+    throw new Error(`process.${name} is not available to node code: use only what the framework offers.`);
+  });
+}
+
 function reply(message: ChildReply): void {
   sendToGrader?.({ ...message, token });
 }

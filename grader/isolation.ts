@@ -77,8 +77,9 @@ export class Sandbox {
   private async probe(): Promise<void> {
     const end = await this.spawn(undefined, Math.min(this.limits.timeoutMs, 30_000), () => 'stop');
     const ready = end.replies.find((reply) => reply.type === 'ready');
+    const failed = end.replies.find((reply) => reply.type === 'error');
     if (ready === undefined) {
-      const why = end.timedOut
+      const why = failed?.type === 'error' ? failed.message : end.timedOut
         ? 'loading it did not finish (an endless loop at the top level of a module?)'
         : describeExit(end, 'while loading');
       throw new SetupError(`the implementation "${this.source.label}" cannot be loaded: ${why}${end.output ? `\n${end.output}` : ''}`);
@@ -106,6 +107,15 @@ export class Sandbox {
     const base = { seedsDone, wallMs: end.wallMs, output: end.output };
     if (outcomeReply?.type === 'outcome') {
       const outcome = outcomeReply.outcome;
+      // A pass must account for every seed asked for, of the test asked for.
+      const complete = outcome.number === testNumber && outcome.seedsRun === seeds.length && outcome.seedsPlanned === seeds.length;
+      if (outcome.passed && !complete) {
+        return {
+          ...base,
+          status: 'crashed',
+          reason: `the run reported a pass for ${outcome.seedsRun} of ${seeds.length} seeds of test ${outcome.number}: the report cannot be trusted`,
+        };
+      }
       return { ...base, seedsDone: outcome.seedsRun, status: outcome.passed ? 'passed' : 'failed', outcome };
     }
     const errorReply = end.replies.find((reply) => reply.type === 'error');

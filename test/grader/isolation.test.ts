@@ -98,6 +98,16 @@ describe('submissions that cannot be loaded are setup errors', () => {
   });
 });
 
+describe('a submission cannot forge its verdict', () => {
+  it('replacing the reply path fails the run instead of passing it', async () => {
+    const report = await grade({ lab: 'pingpong', implementation: fixture('forges-result'), tests: ['0.1'], typecheck: false });
+    const [test] = report.tests;
+    expect(test?.status).toBe('failed');
+    expect(test?.score).toBe(0);
+    expect(test?.failure?.message).toMatch(/n1 threw in the constructor|threw in onStart\(\): TypeError: Cannot assign to read only property '_send'/);
+  });
+});
+
 describe('a submission cannot touch the file system', () => {
   it('a write through process.getBuiltinModule is denied and fails the test', async () => {
     const { existsSync } = await import('node:fs');
@@ -105,6 +115,6 @@ describe('a submission cannot touch the file system', () => {
     const { duplicated } = await gradeFixture('writes-file');
     expect(existsSync(forged)).toBe(false);
     expect(duplicated.status).toBe('failed');
-    expect(duplicated.failure?.message).toMatch(/ERR_ACCESS_DENIED|Access to this API has been restricted/);
+    expect(duplicated.failure?.message).toMatch(/process\.getBuiltinModule is not available to node code/);
   });
 });
