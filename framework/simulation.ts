@@ -55,6 +55,8 @@ export interface Failure {
   readonly step: number;
   readonly timeMs: number;
   readonly node?: NodeId;
+  /** The index of the 'violation' event in the trace. */
+  readonly traceIndex?: number;
 }
 
 export type EndReason = 'horizon' | 'quiescent' | 'stopped' | 'failure';
@@ -661,7 +663,7 @@ class Simulation<P extends Protocol> implements World<P> {
 
   private fail(failure: Failure): void {
     if (this.failure) return;
-    this.failure = failure;
+    this.failure = { ...failure, traceIndex: this.recorder.total };
     this.trace(Code.violation, failure.node ?? -1, -1, failure.property, undefined, failure.message);
   }
 

@@ -109,6 +109,11 @@ function gradedFrom(
     ...(outcome?.measurements ? { measurements: outcome.measurements } : {}),
   };
   const withReplay = (recorded: NonNullable<typeof failure>) => {
+    if (recorded.replayable === false) {
+      // Nothing to replay: re-running the test is the way to see it again.
+      const impl = implementation === defaultImplementation(lab) ? '' : ` --impl ${implementation}`;
+      return { ...recorded, replayCode: '', replayCommand: `npm run grade -- ${lab.shortName}${impl} --test ${test.number}` };
+    }
     const code = encodeReplay({
       lab: lab.id,
       test: test.number,

@@ -38,6 +38,8 @@ export interface RecordedFailure extends Failure {
   readonly traceTruncated: boolean;
   /** For a search test: the events from the initial state to the violation, for replay. */
   readonly path?: readonly SearchEvent[];
+  /** False when no single run shows the failure (a goal never reached, a demonstration that did not happen). */
+  readonly replayable?: boolean;
 }
 
 export interface TestOutcome {
@@ -132,6 +134,7 @@ export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, imp
         lastEvents: [],
         trace: [],
         traceTruncated: false,
+        replayable: false,
       },
     };
   }
@@ -235,6 +238,7 @@ function finishFailure<I>(
     step: failure?.step ?? failingRun.steps,
     timeMs: failure?.timeMs ?? failingRun.endTimeMs,
     ...(failure?.node !== undefined ? { node: failure.node } : {}),
+    ...(failure?.traceIndex !== undefined ? { traceIndex: failure.traceIndex } : {}),
     schedule: json(schedule),
     shrunkSchedule: json(shrunk),
     minimal,
@@ -273,7 +277,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, impl
       ...(result.outcome.kind === 'limit' ? { limitReached: 1 } : {}),
     };
     const outcome = result.outcome;
-    const failed = (property: string, message: string, path: readonly SearchEvent[], kind: FailureKind) => {
+    const failed = (property: string, message: string, path: readonly SearchEvent[], kind: FailureKind, replayable = true) => {
       const trace = traceSearchPath(spec.settings, path).map(jsonEvent);
       const step = path.length;
       return {
@@ -296,6 +300,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, impl
           trace: trace.slice(-(options.traceLimit ?? defaultTraceLimit)),
           traceTruncated: trace.length > (options.traceLimit ?? defaultTraceLimit),
           path: path.map((event) => toJsonValue(event) as SearchEvent),
+          ...(replayable ? {} : { replayable: false }),
         },
       } satisfies TestOutcome;
     };
@@ -307,13 +312,23 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, impl
     }
     if (outcome.kind === 'violation') return failed(outcome.invariant, `${outcome.message} (${where(outcome.path)})`, outcome.path, 'always');
     if (outcome.kind === 'exception') return failed('no exceptions', outcome.message, outcome.path, 'exception');
+    if (outcome.kind === 'limit' && outcome.limit === 'wall time') {
+      return failed(
+        'search time limit',
+        `the search did not finish within its wall-time limit (${statistics.states} states, depth ${statistics.maxDepth}): ` +
+          'it must exhaust the space or reach its depth bound. Larger node states make the space larger; keep only the fields the algorithm needs.',
+        [],
+        'event-limit',
+        false,
+      );
+    }
     if (test.demonstrates !== undefined) {
-      return failed(test.demonstrates, `the demonstration did not happen: no interleaving broke "${test.demonstrates}" (${statistics.states} states)`, [], 'always');
+      return failed(test.demonstrates, `the demonstration did not happen: no interleaving broke "${test.demonstrates}" (${statistics.states} states)`, [], 'always', false);
     }
     if (spec.expect === 'goal' && result.goalsReached.size === 0) {
       const goals = (spec.settings.goals ?? []).map((goal) => goal.name).join(', ');
       const how = outcome.kind === 'exhausted' ? 'the whole space was explored' : `the ${outcome.kind === 'limit' ? outcome.limit : ''} limit was reached`;
-      return failed(goals || 'goal', `no progress: no state reached the goal "${goals}" (${statistics.states} states; ${how})`, [], 'eventually');
+      return failed(goals || 'goal', `no progress: no state reached the goal "${goals}" (${statistics.states} states; ${how})`, [], 'eventually', false);
     }
   }
   return { ...base, seedsRun, passed: true, measurements };

@@ -30,6 +30,33 @@ interface Saved {
 let depth = 0;
 let saved: Saved | undefined;
 
+/** Further sources of nondeterminism: replaced by own properties, removed again after. */
+const shadowed: readonly { readonly target: () => object; readonly name: string; readonly what: string; readonly instead: string }[] = [
+  { target: () => globalThis.crypto, name: 'getRandomValues', what: 'crypto.getRandomValues()', instead: "Use this.random(): the node's own seeded source." },
+  { target: () => globalThis.crypto, name: 'randomUUID', what: 'crypto.randomUUID()', instead: 'Build ids from this.id and a counter, or this.random().' },
+  { target: () => process, name: 'hrtime', what: 'process.hrtime()', instead: 'Use this.now() for simulated time in milliseconds.' },
+  { target: () => process, name: 'uptime', what: 'process.uptime()', instead: 'Use this.now() for simulated time in milliseconds.' },
+];
+const shadowSaved: { target: object; name: string; descriptor: PropertyDescriptor | undefined }[] = [];
+
+function shadow(): void {
+  for (const entry of shadowed) {
+    const target = entry.target() as Record<string, unknown> | undefined;
+    if (target === undefined) continue;
+    shadowSaved.push({ target, name: entry.name, descriptor: Object.getOwnPropertyDescriptor(target, entry.name) });
+    const fail = forbidden(entry.what, entry.instead);
+    if (entry.name === 'hrtime') Object.defineProperty(fail, 'bigint', { value: forbidden('process.hrtime.bigint()', entry.instead) });
+    Object.defineProperty(target, entry.name, { value: fail, writable: true, configurable: true });
+  }
+}
+
+function unshadow(): void {
+  for (const { target, name, descriptor } of shadowSaved.splice(0).reverse()) {
+    if (descriptor !== undefined) Object.defineProperty(target, name, descriptor);
+    else Reflect.deleteProperty(target, name);
+  }
+}
+
 function guardedDate(): DateConstructor {
   const fail = forbidden('Date', 'Use this.now() for simulated time in milliseconds.');
   const GuardedDate = function () {
@@ -74,6 +101,7 @@ export function installGuards(): void {
   globalThis.setInterval = replacements.setInterval;
   globalThis.setImmediate = replacements.setImmediate;
   globalThis.queueMicrotask = replacements.queueMicrotask;
+  shadow();
 }
 
 export function releaseGuards(): void {
@@ -86,6 +114,7 @@ export function releaseGuards(): void {
   globalThis.setInterval = saved.setInterval;
   globalThis.setImmediate = saved.setImmediate;
   globalThis.queueMicrotask = saved.queueMicrotask;
+  unshadow();
   saved = undefined;
 }
 

@@ -102,12 +102,12 @@ export function formatFailure(test: GradedTest, style: Style): string[] {
   if (failure) {
     lines.push(`  property: ${style.red(failure.property)}`);
     lines.push(`  ${failure.message.split('\n').join('\n  ')}`);
-    if (failure.path !== undefined) {
+    if (failure.path !== undefined && failure.replayable !== false) {
       // A search test: the path of events from the initial state is the story.
       lines.push(`  found by the model checker: the shortest path has ${failure.path.length} steps (seed ${failure.seed})`);
       failure.path.forEach((event, index) => lines.push(`    ${index + 1}. ${describeSearchEvent(event)}`));
-    } else {
-      lines.push(`  seed ${failure.seed}, event #${failure.step} at ${failure.timeMs} ms`);
+    } else if (failure.path === undefined && failure.replayable !== false) {
+      lines.push(`  seed ${failure.seed}, event #${failure.traceIndex ?? failure.step} at ${failure.timeMs} ms`);
       const minimality = failure.minimal ? '1-minimal' : 'shrinking budget spent; may not be minimal';
       lines.push(`  fault schedule (shrunk from ${failure.schedule.length} to ${failure.shrunkSchedule.length} actions, ${minimality}):`);
       for (const line of describeSchedule(failure.shrunkSchedule)) lines.push(`    ${line}`);
@@ -116,7 +116,7 @@ export function formatFailure(test: GradedTest, style: Style): string[] {
       lines.push('  last events:');
       for (const event of failure.lastEvents.slice(-15)) lines.push(`    ${formatTraceEvent(event)}`);
     }
-    lines.push(`  replay: ${failure.replayCommand}`);
+    lines.push(failure.replayCode === '' ? `  re-run: ${failure.replayCommand}` : `  replay: ${failure.replayCommand}`);
   }
   if (test.output && test.status !== 'passed') {
     lines.push('  output:');

@@ -19,6 +19,11 @@ const forbidden: { name: string; act: () => unknown; alternative: RegExp }[] = [
   { name: 'setInterval()', act: () => setInterval(() => undefined, 1), alternative: /this\.setTimer/ },
   { name: 'setImmediate()', act: () => setImmediate(() => undefined), alternative: /this\.setTimer/ },
   { name: 'queueMicrotask()', act: () => queueMicrotask(() => undefined), alternative: /synchronous/ },
+  { name: 'crypto.getRandomValues()', act: () => crypto.getRandomValues(new Uint8Array(4)), alternative: /this\.random\(\)/ },
+  { name: 'crypto.randomUUID()', act: () => crypto.randomUUID(), alternative: /this\.id/ },
+  { name: 'process.hrtime()', act: () => process.hrtime(), alternative: /this\.now\(\)/ },
+  { name: 'process.hrtime.bigint()', act: () => process.hrtime.bigint(), alternative: /this\.now\(\)/ },
+  { name: 'process.uptime()', act: () => process.uptime(), alternative: /this\.now\(\)/ },
 ];
 
 /** A two-node cluster where n1 does `act` in the handler named by config.when. */
@@ -63,6 +68,9 @@ const original = {
   setInterval: globalThis.setInterval,
   setImmediate: globalThis.setImmediate,
   queueMicrotask: globalThis.queueMicrotask,
+  hrtime: process.hrtime,
+  uptime: process.uptime,
+  getRandomValues: crypto.getRandomValues,
 };
 
 function expectGlobalsRestored(): void {
@@ -76,6 +84,10 @@ function expectGlobalsRestored(): void {
   expect(Object.prototype.hasOwnProperty.call(performance, 'now')).toBe(original.performanceNowIsOwn);
   expect(performance.now).toBe(original.performanceNow);
   expect(typeof performance.now()).toBe('number');
+  expect(process.hrtime).toBe(original.hrtime);
+  expect(typeof process.hrtime.bigint()).toBe('bigint');
+  expect(process.uptime).toBe(original.uptime);
+  expect(crypto.getRandomValues).toBe(original.getRandomValues);
   expect(globalThis.setTimeout).toBe(original.setTimeout);
   expect(globalThis.setInterval).toBe(original.setInterval);
   expect(globalThis.setImmediate).toBe(original.setImmediate);
