@@ -194,13 +194,14 @@ function finishFailure<I>(
   shrinkBudget: number,
   traceLimit: number,
 ): RecordedFailure {
-  const property = original.failure?.property;
   let runs = runsSoFar;
   const singleActionBudget = runsSoFar + shrinkBudget;
+  // Removing a single action counts as shrinking while the run still fails: the schedule is
+  // 1-minimal when removing any one action makes the run pass. The failure reported is the
+  // one of the final, smallest schedule.
   const stillFails = (candidate: FaultSchedule): boolean => {
     runs++;
-    const result = runOnce(suite, test, implementation, seed, candidate);
-    return !result.passed && result.failure?.property === property;
+    return !runOnce(suite, test, implementation, seed, candidate).passed;
   };
   const originalEnd = scheduleEnd(schedule);
   let shrunk = shrunkByFastCheck;

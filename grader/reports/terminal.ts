@@ -1,4 +1,4 @@
-import { describeSearchEvent, formatTraceEvent, type FaultSchedule } from 'distlab';
+import { describeFault, describeSearchEvent, formatTraceEvent, type FaultSchedule } from 'distlab';
 import type { ProgressEvent } from '../grade.ts';
 import type { GradedTest, GradingReport } from '../results.ts';
 
@@ -83,14 +83,7 @@ function statusText(test: GradedTest, style: Style): string {
 }
 
 export function describeSchedule(schedule: FaultSchedule): string[] {
-  if (schedule.length === 0) return ['(no faults)'];
-  return schedule.map((action) => {
-    const { atMs, type, ...rest } = action as unknown as Record<string, unknown>;
-    const details = Object.entries(rest)
-      .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
-      .join(' ');
-    return `at ${String(atMs)} ms: ${String(type)}${details ? ` ${details}` : ''}`;
-  });
+  return schedule.length === 0 ? ['(no faults)'] : schedule.map(describeFault);
 }
 
 /** The failure block: property, message, seed, where, the shrunk schedule, the last events, the replay command. */
