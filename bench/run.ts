@@ -85,9 +85,15 @@ function parseArguments(argv: string[]): Arguments {
     }
     options[option.name] = value;
   }
+  const workload = positionals[0] ?? 'flood';
+  const floodOptionsGiven = numericOptions.some((option) => values[option.name] !== undefined) || values.compare === true;
+  if (workload === 'search' && floodOptionsGiven) {
+    throw new UsageError('the search workload takes only --seconds (--nodes, --initial, --deliveries, --seed and --compare are for flood)');
+  }
+  if (workload !== 'search' && values.seconds !== undefined) throw new UsageError('--seconds is for the search workload');
   const seconds = values.seconds === undefined ? 30 : Number(values.seconds);
   if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be a number of seconds between 0 and 3600, not ${JSON.stringify(values.seconds)}`);
-  return { workload: positionals[0] ?? 'flood', options, compare: values.compare === true, seconds };
+  return { workload, options, compare: values.compare === true, seconds };
 }
 
 function median(values: readonly number[]): number {

@@ -100,7 +100,12 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
       },
     });
   } catch (error) {
-    throw new SetupError(`${(error as Error).message.split('\n')[0]}. See --help.`);
+    const message = (error as Error).message.split('\n')[0] ?? '';
+    const ambiguous = /^Option '(--[\w-]+)/.exec(message);
+    if (ambiguous !== null && /ambiguous/.test(message)) {
+      throw new SetupError(`${ambiguous[1]} needs a value; to give one that starts with a dash, write ${ambiguous[1]}=VALUE. See --help.`);
+    }
+    throw new SetupError(`${message.replace(/\.$/, '')}. See --help.`);
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
@@ -110,6 +115,7 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
   }
   if (positionals.length > 1) throw new SetupError(`one lab at a time: got ${positionals.join(', ')}`);
   const reports = (values.report ?? 'terminal,json,html').split(',').map((format) => format.trim()).filter(Boolean);
+  if (reports.length === 0) throw new SetupError(`--report needs at least one format: ${reportFormats.join(', ')}`);
   const unknown = reports.filter((format) => !(reportFormats as readonly string[]).includes(format));
   if (unknown.length > 0) throw new SetupError(`unknown report format ${unknown.join(', ')}: use ${reportFormats.join(', ')}`);
   const seeds = positiveInteger('seeds', values.seeds);
@@ -123,6 +129,7 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
   }
   const tests = values.test?.split(',').map((number) => number.trim()).filter(Boolean);
   if (values['in-process'] && values.replay === undefined) throw new SetupError('--in-process goes with --replay');
+  if (values.trace !== undefined && values.replay === undefined) throw new SetupError('--trace goes with --replay');
   if (values.class !== undefined && (values.impl !== undefined || values.replay !== undefined)) {
     throw new SetupError('--class grades the submissions in a folder: give it without --impl or --replay');
   }

@@ -73,6 +73,3 @@ export function isolations(nodes: readonly NodeId[], options: WindowOptions): fc
     ),
   );
 }
-
-/** No faults: the schedule is empty. */
-export const noFaults: fc.Arbitrary<FaultSchedule> = fc.constant([]);

@@ -17,11 +17,14 @@ export function defaultImplementation(lab: LabInfo): string {
   return lab.hasSolutions ? 'solutions' : 'student';
 }
 
-/** Resolves `--impl student|solutions|mutant:<name>|<path>` for a lab. */
-export function resolveImplementation(lab: LabInfo, choice: string, cwd = process.cwd()): ImplementationSource {
+/**
+ * Resolves `--impl student|solutions|mutant:<name>|<path>` for a lab; `origin` is how the
+ * user gave it (`--impl`, or the DISTLAB_IMPL variable under vitest), for the messages.
+ */
+export function resolveImplementation(lab: LabInfo, choice: string, cwd = process.cwd(), origin = '--impl'): ImplementationSource {
   if (choice === 'solutions') {
     if (!lab.hasSolutions) {
-      throw new SetupError(`lab ${lab.id} has no reference solutions here (this is a student handout): use --impl student or a path`);
+      throw new SetupError(`lab ${lab.id} has no reference solutions here (this is a student handout): use ${origin === '--impl' ? '--impl student' : `${origin}=student`} or a path`);
     }
     return { label: choice, kind: 'solutions', entryFile: join(lab.solutionDirectory, 'index.ts'), root: lab.solutionDirectory };
   }
@@ -38,13 +41,13 @@ export function resolveImplementation(lab: LabInfo, choice: string, cwd = proces
   }
   const path = resolve(cwd, choice);
   if (!existsSync(path)) {
-    throw new SetupError(`--impl ${choice}: no such file or folder. Use student, solutions, or the path of a submission folder.`);
+    throw new SetupError(`${origin} ${choice}: no such file or folder. Use student, solutions, mutant:<name>, or the path of a submission folder.`);
   }
   if (statSync(path).isDirectory()) {
     const candidates = ['index.ts', 'src/index.ts', 'index.js', 'src/index.js'].map((file) => join(path, file));
     const entryFile = candidates.find((file) => existsSync(file));
     if (entryFile === undefined) {
-      throw new SetupError(`--impl ${choice}: the folder has no index.ts (nor src/index.ts) exporting the lab's classes`);
+      throw new SetupError(`${origin} ${choice}: the folder has no index.ts (nor src/index.ts) exporting the lab's classes`);
     }
     return { label: choice, kind: 'path', entryFile, root: dirname(entryFile) };
   }

@@ -60,7 +60,8 @@ export async function describeLab(labName: string): Promise<void> {
   const sandbox = async (implementation: string) => {
     let existing = sandboxes.get(implementation);
     if (existing === undefined) {
-      existing = await Sandbox.create(lab, resolveImplementation(lab, implementation), { timeoutMs: 120_000, memoryMb: 1024 });
+      const origin = implementation === chosen && process.env.DISTLAB_IMPL !== undefined ? 'DISTLAB_IMPL' : '--impl';
+      existing = await Sandbox.create(lab, resolveImplementation(lab, implementation, process.cwd(), origin), { timeoutMs: 120_000, memoryMb: 1024 });
       sandboxes.set(implementation, existing);
     }
     return existing;

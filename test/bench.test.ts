@@ -32,6 +32,8 @@ describe('npm run bench', () => {
     [['--deliveries', 'lots'], /--deliveries must be an integer/],
     [['--frobnicate', '1'], /frobnicate/],
     [['teleport'], /teleport/],
+    [['search', '--nodes', '3'], /the search workload takes only --seconds/],
+    [['--seconds', '5'], /--seconds is for the search workload/],
   ])('rejects %j with exit code 2', async (args, message) => {
     const run = await bench(...args);
     expect(run.code).toBe(2);

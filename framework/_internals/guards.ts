@@ -118,16 +118,6 @@ export function releaseGuards(): void {
   saved = undefined;
 }
 
-/** Runs `work` with the guards on. */
-export function guarded<R>(work: () => R): R {
-  installGuards();
-  try {
-    return work();
-  } finally {
-    releaseGuards();
-  }
-}
-
 /** Throws when a handler returned a promise (an `async` handler): reactions are synchronous. */
 export function rejectPromise(result: unknown, handler: string): void {
   if (result !== undefined && result !== null && typeof (result as { then?: unknown }).then === 'function') {

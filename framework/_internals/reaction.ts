@@ -21,21 +21,7 @@ export interface NodeHost {
 let activeHost: NodeHost | undefined;
 let activeNode: object | undefined;
 
-/** Runs `reaction` with `host` serving calls made by `node`; the previous host is restored after. */
-export function withHost<R>(host: NodeHost, node: object | undefined, reaction: () => R): R {
-  const previousHost = activeHost;
-  const previousNode = activeNode;
-  activeHost = host;
-  activeNode = node;
-  try {
-    return reaction();
-  } finally {
-    activeHost = previousHost;
-    activeNode = previousNode;
-  }
-}
-
-/** Fast form of {@link withHost} for drivers' hot loops: call {@link exitReaction} in a finally. */
+/** Makes `host` serve the calls made by `node` until {@link exitReaction} (call it in a finally). */
 export function enterReaction(host: NodeHost, node: object | undefined): void {
   activeHost = host;
   activeNode = node;

@@ -168,3 +168,15 @@ describe('npm run grade: interruption', () => {
     expect(validateReportJson(report)).toEqual([]);
   });
 });
+
+describe('npm run grade: more usage errors', () => {
+  it.each([
+    [['pingpong', '--seed', '-1'], /--seed needs a value; to give one that starts with a dash, write --seed=VALUE/],
+    [['pingpong', '--report='], /--report needs at least one format/],
+    [['pingpong', '--trace', '5'], /--trace goes with --replay/],
+  ])('%j', async (args, message) => {
+    const run = await grade(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
