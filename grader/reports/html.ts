@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { describeFault, nodeName, type FaultAction, type FaultSchedule, type TraceEvent, type TraceKind } from 'distlab';
+import { describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type TraceEvent, type TraceKind } from 'distlab';
 import type { GradedFailure, GradedStatus, GradedTest, GradingReport } from '../results.ts';
 import { splitMeasurements, type MeasurementSeries } from './terminal.ts';
 
@@ -205,8 +205,12 @@ function runView(run: GradedFailure, anchor: string, list: 'failure' | 'demonstr
       kind: run.kind,
       message: displayText(run.message),
       seed: run.seed,
-      step: run.step,
+      where: run.traceIndex ?? run.step,
       timeMs: formatNumber(run.timeMs),
+      search: run.path !== undefined,
+      pathLength: run.path?.length ?? 0,
+      path: (run.path ?? []).map((event) => displayText(describeSearchEvent(event))),
+      replayLabel: run.replayCode === '' ? 'Re-run' : 'Replay',
       node: run.node === undefined ? '' : node(run.node),
       violationAnchor: traced.violationAnchor,
       replayCommand: displayText(run.replayCommand),
