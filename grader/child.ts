@@ -27,6 +27,10 @@ if (channel !== undefined) {
   Object.freeze(Object.getPrototypeOf(channel));
   seal(processObject, 'channel', channel);
 }
+// The built-ins the checks are made of cannot be patched to hide a violation.
+for (const builtIn of [Object, Array, Map, Set, JSON, Reflect, Number, String, Array.prototype, Map.prototype, Set.prototype]) {
+  Object.freeze(builtIn);
+}
 for (const name of ['getBuiltinModule', 'binding', '_linkedBinding', 'dlopen']) {
   seal(processObject, name, () => {
     throw new Error(`process.${name} is not available to node code: use only what the framework offers.`);

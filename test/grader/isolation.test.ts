@@ -108,6 +108,14 @@ describe('a submission cannot forge its verdict', () => {
   });
 });
 
+describe('a submission cannot patch the built-ins the checks use', () => {
+  it('Set.prototype is frozen in the process that runs it', async () => {
+    const report = await grade({ lab: 'pingpong', implementation: fixture('patches-builtins'), tests: ['0.1'], typecheck: false });
+    expect(report.tests[0]?.status).toBe('failed');
+    expect(report.tests[0]?.failure?.message).toMatch(/Cannot assign to read only property 'has'/);
+  });
+});
+
 describe('a submission cannot touch the file system', () => {
   it('a write through process.getBuiltinModule is denied and fails the test', async () => {
     const { existsSync } = await import('node:fs');
