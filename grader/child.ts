@@ -1,6 +1,7 @@
 // Runs inside the child process that hosts one implementation. This module is evaluated
 // before any of the implementation's code (it is the bundle's first import), so it takes
 // the reply channel and the token while they are still untouched and hides the token.
+import { Node, RandomSource, SearchState } from 'distlab';
 import { replayOutcome, runTest } from './runTest.ts';
 import type { ChildReply, ChildRequest } from './protocol.ts';
 import type { LabSuite } from './suite.ts';
@@ -28,7 +29,23 @@ if (channel !== undefined) {
   seal(processObject, 'channel', channel);
 }
 // The built-ins the checks are made of cannot be patched to hide a violation.
-for (const builtIn of [Object, Array, Map, Set, JSON, Reflect, Number, String, Array.prototype, Map.prototype, Set.prototype]) {
+for (const builtIn of [
+  Object,
+  Array,
+  Map,
+  Set,
+  JSON,
+  Reflect,
+  Number,
+  String,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  // and the framework's exported classes
+  Node.prototype,
+  RandomSource.prototype,
+  SearchState.prototype,
+]) {
   Object.freeze(builtIn);
 }
 for (const name of ['getBuiltinModule', 'binding', '_linkedBinding', 'dlopen']) {
