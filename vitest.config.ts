@@ -3,7 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    alias: { distlab: fileURLToPath(new URL('./framework/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^distlab\/testing$/, replacement: fileURLToPath(new URL('./framework/testing.ts', import.meta.url)) },
+      { find: /^distlab$/, replacement: fileURLToPath(new URL('./framework/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts', 'labs/**/*.test.ts'],

@@ -14,8 +14,13 @@ export type FaultAction =
   | { readonly atMs: number; readonly type: 'cut'; readonly from: readonly NodeId[]; readonly to: readonly NodeId[] }
   /** Restores every link. */
   | { readonly atMs: number; readonly type: 'heal' }
-  /** The node stops: volatile state and timers are lost, messages to it are dropped. */
-  | { readonly atMs: number; readonly type: 'crash'; readonly node: NodeId }
+  /**
+   * The node stops: volatile state and timers are lost, messages to it are dropped. With
+   * `afterEffects`, it stops in the middle of its next reaction instead, once that reaction
+   * has made `afterEffects` of its sends, storage writes and outputs (0: before any): the
+   * later ones never happen. A restart of a node whose crash is still waiting crashes it first.
+   */
+  | { readonly atMs: number; readonly type: 'crash'; readonly node: NodeId; readonly afterEffects?: number }
   /** The node starts again from its durable storage only. */
   | { readonly atMs: number; readonly type: 'restart'; readonly node: NodeId }
   /** Changes the network's behaviour from now on. */
@@ -40,7 +45,9 @@ export function describeFault(action: FaultAction): string {
     case 'heal':
       return `${at}heal`;
     case 'crash':
-      return `${at}crash ${nodeName(action.node)}`;
+      return action.afterEffects === undefined
+        ? `${at}crash ${nodeName(action.node)}`
+        : `${at}crash ${nodeName(action.node)} in its next reaction, after ${action.afterEffects} effect${action.afterEffects === 1 ? '' : 's'}`;
     case 'restart':
       return `${at}restart ${nodeName(action.node)}`;
     case 'network': {
@@ -69,6 +76,9 @@ export function validateSchedule(schedule: FaultSchedule, nodeCount: number): st
             : [];
     const unknown = nodes.find((id) => !knownNode(id));
     if (unknown !== undefined) return `${where}: there is no node ${String(unknown)} in a cluster of ${nodeCount}`;
+    if (action.type === 'crash' && action.afterEffects !== undefined && !(Number.isInteger(action.afterEffects) && action.afterEffects >= 0)) {
+      return `${where}: afterEffects must be a whole number of effects, at least 0`;
+    }
     if (action.type === 'partition' && new Set(nodes).size !== nodes.length) return `${where}: a node is listed in two groups`;
     if (action.type === 'network') {
       const { atMs: _atMs, type: _type, ...changes } = action;

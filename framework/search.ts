@@ -1,31 +1,36 @@
-import type { DurableStorage } from './DurableStorage.ts';
 import type { Node, NodeClass } from './Node.ts';
-import type { NodeSpec } from './simulation.ts';
+import type { ClusterLayout, ClusterView, Counters, HistoryEvent, HistoryKind, InFlightMessage, Property } from './properties.ts';
+import { SettingsError, type NodeSpec } from './simulation.ts';
 import { TraceRecorder, traceKindCode, type TraceEvent } from './trace.ts';
-import { nodeName, type Delay, type NodeId, type Protocol, type Tagged } from './types.ts';
-import { installGuards, rejectPromise, releaseGuards } from './_internals/guards.ts';
-import { cloneFields, copyPlain, equalPlain, findNonPlain, hashPair, hashPlain, isPlain, lastSecondLane } from './_internals/plainData.ts';
+import { nodeName, type NodeId, type Protocol, type Tagged } from './types.ts';
+import { installGuards, releaseGuards } from './_internals/guards.ts';
+import { LinkMatrix } from './_internals/links.ts';
+import { PropertySet } from './_internals/monitors.ts';
+import { cloneFields, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane } from './_internals/plainData.ts';
 import { RandomSource, type RandomState } from './_internals/random.ts';
-import { enterReaction, exitReaction, type NodeHost } from './_internals/reaction.ts';
+import {
+  checkFields,
+  countSurvivingEffects,
+  effectsBeforeCrash,
+  leaveReaction,
+  NodeEnvironment,
+  nodeRandom,
+  react,
+  type Effect,
+  type Stimulus,
+} from './_internals/reaction.ts';
 
-// The model checker. A state is every node's fields, durable storage, random source,
-// pending timers, outputs and liveness, plus the messages in flight. States are immutable
-// and share what did not change: an event copies only the node it reaches, and each node
-// and message caches its own hash, so a successor costs one node's copy and hash.
+export { NoClockError } from './_internals/reaction.ts';
+
+// The model checker. A state is every node's fields, durable storage, random source and
+// pending timers, the messages in flight, and the memories of the properties. States are
+// immutable and share what did not change: an event copies only the node it reaches, and
+// each node and message caches its own hash, so a successor costs one node's copy and hash.
+// Nodes react through the same `react` as in the simulator; only the effects' application
+// differs (timers keep their ranges, messages go into the multiset of messages in flight).
 
 /** Wall time, read before any run installs the determinism guards. */
 const wallClockMs = performance.now.bind(performance);
-
-/** Thrown by `this.now()` under search: there is no clock, timers fire in any order their ranges allow. */
-export class NoClockError extends Error {
-  constructor() {
-    super(
-      'this.now() has no meaning under search: the model checker has no clock, and fires timers in any order their ranges allow. ' +
-        'Safety logic must not depend on the time; a lab whose nodes read the clock says so and is not model-checked.',
-    );
-    this.name = 'NoClockError';
-  }
-}
 
 /** A timer waiting to fire, with the range of delays it was set with. */
 interface PendingTimer {
@@ -109,7 +114,6 @@ class NodeState {
     readonly random: RandomState,
     readonly incarnation: number,
     readonly timers: readonly PendingTimer[],
-    readonly outputs: readonly Tagged[],
   ) {
     let hash1 = hashPair(instance, 0x3c6ef372, 0xa54ff53a);
     let hash2 = lastSecondLane();
@@ -127,10 +131,6 @@ class NodeState {
       hash1 = mix(hash1, sum1);
       hash2 = mix(hash2, sum2);
     }
-    if (outputs.length > 0) {
-      hash1 = hashPair(outputs, hash1, hash2);
-      hash2 = lastSecondLane();
-    }
     this.hash1 = mix(mix(hash1, random.c * 0x2545f491), incarnation);
     this.hash2 = mix(mix(hash2, (random.s0 * 4294967296) | 0), incarnation + 1);
   }
@@ -140,11 +140,15 @@ class NodeState {
   }
 }
 
-/** A choice the checker can make in a state. */
+/**
+ * A choice the checker can make in a state. A delivery or a timer with `crashAfter` crashes
+ * the node in the middle of its reaction, after that many of its sends, storage writes and
+ * outputs.
+ */
 export type SearchEvent =
-  | { readonly kind: 'deliver'; readonly from: NodeId; readonly to: NodeId; readonly message: Tagged }
+  | { readonly kind: 'deliver'; readonly from: NodeId; readonly to: NodeId; readonly message: Tagged; readonly crashAfter?: number }
   | { readonly kind: 'drop'; readonly from: NodeId; readonly to: NodeId; readonly message: Tagged }
-  | { readonly kind: 'timer'; readonly node: NodeId; readonly timer: Tagged }
+  | { readonly kind: 'timer'; readonly node: NodeId; readonly timer: Tagged; readonly crashAfter?: number }
   | { readonly kind: 'crash'; readonly node: NodeId }
   | { readonly kind: 'restart'; readonly node: NodeId };
 
@@ -157,6 +161,26 @@ interface Trail {
   readonly previous: Trail | undefined;
 }
 
+/** The memories of a state's properties, with their hashes. */
+interface Memories {
+  readonly values: readonly unknown[];
+  readonly hash1: number;
+  readonly hash2: number;
+}
+
+const noMemories: Memories = { values: [], hash1: 0, hash2: 0 };
+
+function hashMemories(values: readonly unknown[]): Memories {
+  let hash1 = 0x2f1a8c3d;
+  let hash2 = 0x6b43a9b5;
+  for (const value of values) {
+    if (value === undefined) continue;
+    hash1 = hashPair(value, hash1, hash2);
+    hash2 = lastSecondLane();
+  }
+  return { values, hash1, hash2 };
+}
+
 /** A global state of the search. */
 export class SearchState {
   /** Cached fingerprint lanes (lane1 undefined until computed). */
@@ -167,6 +191,7 @@ export class SearchState {
     readonly nodes: readonly NodeState[],
     /** Messages in flight: a multiset, or a set when duplication is on. */
     readonly network: readonly Envelope[],
+    readonly memories: Memories,
     readonly depth: number,
     readonly crashes: number,
     private readonly trail: Trail | undefined,
@@ -208,8 +233,8 @@ export class SearchState {
       sum1 = (sum1 + envelope.hash1) >>> 0;
       sum2 = (sum2 + envelope.hash2) >>> 0;
     }
-    this.lane1 = mix(mix(lane1, sum1), this.network.length);
-    this.lane2 = mix(mix(lane2, sum2), this.crashes);
+    this.lane1 = mix(mix(mix(lane1, sum1), this.network.length), this.memories.hash1);
+    this.lane2 = mix(mix(mix(lane2, sum2), this.crashes), this.memories.hash2);
   }
 
   /** The events from the initial state (or the chained start) to this one. */
@@ -218,36 +243,6 @@ export class SearchState {
     for (let trail = this.trail; trail !== undefined; trail = trail.previous) events.push(trail.event);
     return events.reverse();
   }
-}
-
-/** What invariants and goals see of a state. */
-export interface SearchView<P extends Protocol> {
-  readonly depth: number;
-  readonly nodeIds: readonly NodeId[];
-  isCrashed(node: NodeId): boolean;
-  /** The node object, for the lab's read-only accessors; undefined while crashed. */
-  node(node: NodeId): Node<P> | undefined;
-  storage(node: NodeId): ReadonlyMap<string, unknown>;
-  /** Everything the node reported with `this.output(...)`, in order. */
-  outputs(node: NodeId): readonly P['output'][];
-  /** Messages in flight. */
-  readonly inFlight: readonly { readonly from: NodeId; readonly to: NodeId; readonly message: P['message'] }[];
-}
-
-export interface StateInvariant<P extends Protocol> {
-  readonly name: string;
-  /** A message saying what is wrong, or undefined. */
-  check(state: SearchView<P>): string | undefined;
-}
-
-export interface TransitionInvariant<P extends Protocol> {
-  readonly name: string;
-  check(before: SearchView<P>, event: SearchEvent, after: SearchView<P>): string | undefined;
-}
-
-export interface SearchGoal<P extends Protocol> {
-  readonly name: string;
-  reached(state: SearchView<P>): boolean;
 }
 
 export interface SearchSettings<P extends Protocol> {
@@ -264,22 +259,28 @@ export interface SearchSettings<P extends Protocol> {
   readonly fifo?: boolean;
   /** Fire timers (in the order their ranges allow within a node); false pins the space to messages. */
   readonly timers?: boolean;
-  /** Nodes that may crash, at most `max` crashes in all; `restart` lets them come back. */
-  readonly crashes?: { readonly nodes: readonly NodeId[]; readonly max: number; readonly restart: boolean };
+  /**
+   * Nodes that may crash, at most `max` crashes in all; `restart` lets them come back.
+   * `midReaction: k` also lets a node crash in the middle of a reaction, after 0..k-1 of its
+   * sends, storage writes and outputs (each such crash counts towards `max`).
+   */
+  readonly crashes?: { readonly nodes: readonly NodeId[]; readonly max: number; readonly restart: boolean; readonly midReaction?: number };
   /** Groups that cannot reach each other for the whole search. */
   readonly partition?: readonly (readonly NodeId[])[];
-  readonly invariants?: readonly StateInvariant<P>[];
-  readonly transitionInvariants?: readonly TransitionInvariant<P>[];
-  readonly goals?: readonly SearchGoal<P>[];
+  /**
+   * The properties: `always` ones are checked in every state, `sometimes` ones are the goals,
+   * `eventually` ones are judged in states where nothing more can happen. Budgets are for runs.
+   */
+  readonly properties?: readonly Property<P>[];
   /** States not worth exploring further. */
-  readonly prune?: (state: SearchView<P>) => boolean;
+  readonly prune?: (state: ClusterView<P>) => boolean;
   readonly maxDepth?: number;
   /** After the first goal is found at depth d, explore only to d + this. */
   readonly depthAfterGoal?: number;
   readonly maxStates?: number;
   /** Stop when a goal is found (goal tests) rather than explore on (invariant tests). */
   readonly stopAtGoal?: boolean;
-  /** A last resort: stop after this much wall time. */
+  /** A last resort: stop after this much wall time (a test's limits are states and depth). */
   readonly maxWallMs?: number;
   /** Start from a state found by an earlier search (chained phases). */
   readonly start?: SearchState;
@@ -295,7 +296,7 @@ export interface SearchStatistics {
 }
 
 export type SearchOutcome =
-  | { readonly kind: 'violation'; readonly invariant: string; readonly message: string; readonly path: readonly SearchEvent[] }
+  | { readonly kind: 'violation'; readonly property: string; readonly message: string; readonly path: readonly SearchEvent[] }
   | { readonly kind: 'exception'; readonly node: NodeId; readonly message: string; readonly path: readonly SearchEvent[] }
   | { readonly kind: 'goal-found'; readonly goal: string; readonly path: readonly SearchEvent[]; readonly state: SearchState }
   | { readonly kind: 'exhausted' }
@@ -317,209 +318,194 @@ class HandlerFailure extends Error {
   }
 }
 
-/** The host a node acts through under search: its effects go into the next state. */
-class SearchHost implements NodeHost {
-  readonly peers: readonly NodeId[];
-  readonly storage: DurableStorage<object>;
-  // Per reaction:
-  sends: Envelope[] = [];
-  timers: PendingTimer[] = [];
-  timersChanged = false;
-  outputs: Tagged[] | undefined;
-  storageCopy: Map<string, unknown> | undefined;
-  baseStorage: ReadonlyMap<string, unknown> = new Map();
-  randomSource: RandomSource | undefined;
-  randomState: RandomState | undefined;
-  trace: ((kind: number, label: string, detail: unknown, peer: NodeId) => void) | undefined;
+/** What the trace of a replayed path records of a reaction. */
+type TraceSink = (kind: number, node: NodeId, peer: NodeId, label: string, detail: unknown, reason: string | undefined) => void;
 
-  constructor(
-    private readonly checker: Checker<Protocol>,
-    readonly nodeId: NodeId,
-    readonly servers: readonly NodeId[],
-    readonly config: object,
-  ) {
-    this.peers = servers.filter((id) => id !== nodeId);
-    this.storage = {
-      get: (key) => {
-        const value = (this.storageCopy ?? this.baseStorage).get(key);
-        return (value === undefined ? undefined : copyPlain(value)) as never;
-      },
-      set: (key, value) => {
-        this.writableStorage().set(key, copyPlain(value, `${nodeName(nodeId)} storage ${key}`));
-      },
-      delete: (key) => {
-        this.writableStorage().delete(key);
-      },
-      keys: () => [...(this.storageCopy ?? this.baseStorage).keys()].sort() as never[],
-    };
-  }
-
-  private writableStorage(): Map<string, unknown> {
-    this.storageCopy ??= new Map(this.baseStorage);
-    return this.storageCopy;
-  }
-
-  begin(node: NodeState | undefined, random: RandomState): void {
-    this.sends = [];
-    this.timers = node === undefined ? [] : (node.timers as PendingTimer[]);
-    this.timersChanged = false;
-    this.outputs = undefined;
-    this.storageCopy = undefined;
-    this.baseStorage = node?.storage ?? new Map();
-    this.randomSource = undefined;
-    this.randomState = random;
-  }
-
-  send(to: NodeId, message: Tagged): void {
-    if (!(Number.isInteger(to) && to >= 0 && to < this.checker.nodeCount)) {
-      throw new Error(`send to ${String(to)}: there is no such node (ids are 0..${this.checker.nodeCount - 1})`);
-    }
-    const copy = copyPlain(message, 'message');
-    if (typeof copy?.type !== 'string') throw new Error('a message must be an object with a string `type` field');
-    this.trace?.(traceKindCode.send, copy.type, copy, to);
-    if (this.checker.blocked(this.nodeId, to)) return;
-    this.sends.push(Envelope.of(this.nodeId, to, copy));
-  }
-
-  broadcast(message: Tagged): void {
-    for (const peer of this.peers) this.send(peer, message);
-  }
-
-  setTimer(timer: Tagged, delay: Delay): void {
-    const copy = copyPlain(timer, 'timer');
-    if (typeof copy?.type !== 'string') throw new Error('a timer must be an object with a string `type` field');
-    const [minMs, maxMs] = typeof delay === 'number' ? [delay, delay] : delay;
-    if (!(minMs >= 1 && maxMs >= minMs)) throw new Error(`setTimer(${copy.type}): the delay must be at least 1 ms`);
-    this.timers = [...this.timers, { timer: copy, minMs, maxMs }];
-    this.timersChanged = true;
-    this.trace?.(traceKindCode['timer-set'], copy.type, copy, -1);
-  }
-
-  cancelTimer(timer: Tagged): void {
-    const kept = this.timers.filter((pending) => !equalPlain(pending.timer, timer));
-    if (kept.length !== this.timers.length) {
-      this.timers = kept;
-      this.timersChanged = true;
-    }
-    this.trace?.(traceKindCode['timer-cancel'], timer.type, timer, -1);
-  }
-
-  now(): number {
-    throw new NoClockError();
-  }
-
-  random(): number {
-    this.randomSource ??= new RandomSource(this.randomState as RandomState);
-    return this.randomSource.next();
-  }
-
-  log(text: string): void {
-    this.trace?.(traceKindCode.log, text, undefined, -1);
-  }
-
-  output(value: Tagged): void {
-    const copy = copyPlain(value, 'output');
-    if (typeof copy?.type !== 'string') throw new Error('an output must be an object with a string `type` field');
-    (this.outputs ??= []).push(copy);
-    this.trace?.(traceKindCode.output, copy.type, copy, -1);
-  }
+/** A successor under construction: what one event changed. */
+interface Successor {
+  nodes: NodeState[];
+  network: Envelope[];
+  memories: unknown[];
+  memoriesCopied: boolean[] | undefined;
+  crashes: number;
+  /** The first property a history event broke. */
+  problem: { property: string; message: string } | undefined;
 }
 
 /** Builds states and their successors for one search. */
 class Checker<P extends Protocol> {
   readonly nodeCount: number;
-  private readonly servers: NodeId[];
-  private readonly hosts: SearchHost[];
-  private readonly groupOf: number[] | undefined;
+  readonly environments: NodeEnvironment<P>[];
+  readonly properties: PropertySet<P>;
+  readonly layout: ClusterLayout;
+  private readonly links: LinkMatrix;
+  private readonly seed: string;
+  readonly goals: number[];
+  readonly liveness: number[];
 
   constructor(readonly settings: SearchSettings<P>) {
     this.nodeCount = settings.nodes.length;
-    this.servers = settings.nodes.flatMap((spec, id) => (spec.role === 'server' ? [id] : []));
-    this.hosts = settings.nodes.map((_spec, id) => new SearchHost(this as unknown as Checker<Protocol>, id, this.servers, settings.config as object));
-    if (settings.partition) {
-      const groups = settings.partition;
-      this.groupOf = settings.nodes.map((_spec, id) => {
-        const index = groups.findIndex((group) => group.includes(id));
-        return index < 0 ? groups.length : index;
-      });
-    }
-  }
-
-  blocked(from: NodeId, to: NodeId): boolean {
-    return this.groupOf !== undefined && this.groupOf[from] !== this.groupOf[to];
-  }
-
-  private seed(): string {
-    return String(this.settings.seed ?? 0);
-  }
-
-  /** Runs one reaction of node `id` on a copy of its object; returns its new state and sends. */
-  react(
-    id: NodeId,
-    node: NodeState | undefined,
-    what: 'start' | 'message' | 'timer' | 'input',
-    argument: { from?: NodeId; payload?: Tagged },
-    incarnation: number,
-    random: RandomState,
-    trace?: SearchHost['trace'],
-  ): { node: NodeState; sends: Envelope[] } {
-    const spec = this.settings.nodes[id] as NodeSpec<P>;
-    const host = this.hosts[id] as SearchHost;
-    host.begin(node, random);
-    host.trace = trace;
-    let instance: Node<P>;
-    enterReaction(host, undefined);
+    const servers = settings.nodes.flatMap((spec, id) => (spec.role === 'server' ? [id] : []));
+    const clients = settings.nodes.flatMap((spec, id) => (spec.role === 'client' ? [id] : []));
+    this.layout = { nodeIds: settings.nodes.map((_spec, id) => id), servers, clients };
+    this.environments = settings.nodes.map(
+      (spec, id) => new NodeEnvironment<P>(id, spec.role, spec.node, servers, settings.config as object, this.nodeCount),
+    );
+    this.seed = String(settings.seed ?? 0);
     try {
-      if (what === 'start') {
-        instance = new (spec.node as NodeClass<P>)();
-      } else {
-        instance = cloneFields(node?.instance as Node<P>);
-      }
-      enterReaction(host, instance);
-      let result: unknown;
-      if (what === 'start') result = instance.onStart();
-      else if (what === 'message') result = instance.onMessage(argument.from as NodeId, argument.payload as P['message']);
-      else if (what === 'timer') result = instance.onTimer(argument.payload as P['timer']);
-      else result = instance.onInput(argument.payload as P['input']);
-      if (result !== undefined) rejectPromise(result, what);
+      this.properties = new PropertySet(settings.properties ?? []);
     } catch (error) {
-      throw new HandlerFailure(id, `${nodeName(id)} threw in ${describeReaction(what, argument.payload)}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-    } finally {
-      exitReaction();
-      host.trace = undefined;
+      throw new SettingsError((error as Error).message);
     }
-    if (!fieldsArePlain(instance)) {
-      const problem = findNonPlain({ ...(instance as object) }, `${nodeName(id)} (${spec.node.name})`);
+    const properties = this.properties.properties;
+    const budgets = properties.filter((property) => property.kind === 'budget');
+    if (budgets.length > 0) {
+      throw new SettingsError(`budget "${budgets[0]?.name}" cannot be searched: the model checker keeps no message counts; use it in a run`);
+    }
+    this.goals = properties.flatMap((property, index) => (property.kind === 'sometimes' ? [index] : []));
+    this.liveness = properties.flatMap((property, index) => (property.kind === 'eventually' ? [index] : []));
+    this.links = new LinkMatrix(this.nodeCount);
+    if (settings.partition) this.links.apply({ atMs: 0, type: 'partition', groups: settings.partition });
+  }
+
+  /** Runs one reaction of node `id` and applies its effects to `successor`. */
+  private reactAndApply(
+    successor: Successor,
+    id: NodeId,
+    node: NodeState,
+    stimulus: Stimulus,
+    depth: number,
+    crashAfter: number | undefined,
+    trace: TraceSink | undefined,
+  ): boolean {
+    const environment = this.environments[id] as NodeEnvironment<P>;
+    const instance = stimulus.kind === 'start' ? undefined : cloneFields(node.instance as Node<P>);
+    const random = new RandomSource(node.random);
+    const reaction = react(environment, instance, stimulus, node.storage, random, undefined);
+    if (reaction.failure !== undefined) {
+      throw new HandlerFailure(id, reaction.failure.message + (reaction.failure.where ? `\n${reaction.failure.where}` : ''));
+    }
+    const effects = reaction.effects;
+    let applied = effects.length;
+    if (crashAfter !== undefined) {
+      // A crash that cuts nothing is the same as the reaction followed by a crash: not a new choice.
+      if (crashAfter >= countSurvivingEffects(effects)) return false;
+      applied = effectsBeforeCrash(effects, crashAfter);
+    }
+    const after = reaction.instance as Node<P>;
+    if (crashAfter === undefined) {
+      const problem = checkFields(environment, after);
       if (problem !== undefined) throw new HandlerFailure(id, problem.message);
     }
-    const outputs = host.outputs === undefined ? (node?.outputs ?? []) : [...(node?.outputs ?? []), ...host.outputs];
-    const next = new NodeState(
-      instance,
-      host.storageCopy ?? node?.storage ?? new Map(),
-      host.randomSource === undefined ? random : host.randomSource.state(),
-      incarnation,
-      host.timers,
-      outputs,
-    );
-    return { node: next, sends: host.sends };
+    let storage: Map<string, unknown> | undefined;
+    let timers = node.timers;
+    for (let index = 0; index < applied; index++) {
+      const effect = effects[index] as Effect;
+      switch (effect.kind) {
+        case 'send': {
+          trace?.(traceKindCode.send, id, effect.to, effect.message.type, effect.message, effect.to === id ? 'local' : undefined);
+          this.record(successor, 'send', { kind: 'send', from: id, to: effect.to, incarnation: node.incarnation, timeMs: depth, message: effect.message, local: effect.to === id }, depth);
+          if (this.links.isBlocked(id, effect.to)) {
+            trace?.(traceKindCode.drop, effect.to, id, effect.message.type, effect.message, 'partitioned');
+            break;
+          }
+          addEnvelope(successor.network, Envelope.of(id, effect.to, effect.message), this.settings.duplicates === true);
+          break;
+        }
+        case 'set-timer':
+          timers = [...timers, { timer: effect.timer, minMs: effect.minMs, maxMs: effect.maxMs }];
+          trace?.(traceKindCode['timer-set'], id, -1, effect.timer.type, effect.timer, undefined);
+          break;
+        case 'cancel-timer': {
+          const kept = timers.filter((pending) => !equalPlain(pending.timer, effect.timer));
+          trace?.(traceKindCode['timer-cancel'], id, -1, effect.timer.type, effect.timer, kept.length === timers.length ? 'none pending' : undefined);
+          timers = kept;
+          break;
+        }
+        case 'storage-set':
+        case 'storage-delete': {
+          storage ??= new Map(node.storage);
+          const value = effect.kind === 'storage-set' ? effect.value : undefined;
+          if (value === undefined) storage.delete(effect.key);
+          else storage.set(effect.key, value);
+          trace?.(traceKindCode.store, id, -1, effect.key, value, value === undefined ? 'deleted' : undefined);
+          this.record(successor, 'storage', { kind: 'storage', node: id, incarnation: node.incarnation, timeMs: depth, key: effect.key, value }, depth);
+          break;
+        }
+        case 'output':
+          trace?.(traceKindCode.output, id, -1, effect.output.type, effect.output, undefined);
+          this.record(successor, 'output', { kind: 'output', node: id, incarnation: node.incarnation, timeMs: depth, output: effect.output }, depth);
+          break;
+        case 'log':
+          trace?.(traceKindCode.log, id, -1, effect.text, undefined, undefined);
+          break;
+      }
+    }
+    const randomState = random.state();
+    if (crashAfter !== undefined) {
+      trace?.(traceKindCode.crash, id, -1, environment.nodeClass.name, undefined, `after ${applied} of its ${effects.length} effects`);
+      successor.nodes[id] = new NodeState(null, storage ?? node.storage, randomState, node.incarnation, []);
+      successor.crashes++;
+      this.record(successor, 'crash', { kind: 'crash', node: id, incarnation: node.incarnation, timeMs: depth, midReaction: true }, depth);
+      return true;
+    }
+    successor.nodes[id] = new NodeState(after, storage ?? node.storage, randomState, node.incarnation, timers);
+    return true;
   }
 
-  initial(trace?: (node: NodeId) => SearchHost['trace']): SearchState {
-    const nodes: NodeState[] = [];
-    let network: Envelope[] = [];
+  /** Gives a history event to the properties that record it, copying their memories first. */
+  private record(successor: Successor, kind: HistoryKind, event: HistoryEvent<Protocol>, depth: number): void {
+    const recorders = this.properties.recorders[kind];
+    if (recorders.length === 0) return;
+    let view: StateView<P> | undefined;
+    for (const index of recorders) {
+      const copied = (successor.memoriesCopied ??= new Array<boolean>(successor.memories.length).fill(false));
+      if (!copied[index]) {
+        if (copied.every((flag) => !flag)) successor.memories = successor.memories.slice();
+        successor.memories[index] = copyPlain(successor.memories[index]);
+        copied[index] = true;
+      }
+      view ??= new StateView<P>(this, successor.nodes, successor.network, depth);
+      const problem = this.properties.record(index, successor.memories[index], event as HistoryEvent<P>, view);
+      if (problem !== undefined && successor.problem === undefined) {
+        successor.problem = { property: (this.properties.properties[index] as Property<P>).name, message: problem };
+      }
+    }
+  }
+
+  private startSuccessor(state: SearchState | undefined): Successor {
+    return {
+      nodes: state === undefined ? [] : state.nodes.slice(),
+      network: state === undefined ? [] : (state.network as Envelope[]).slice(),
+      memories: state === undefined ? this.properties.initialMemories(this.layout) : (state.memories.values as unknown[]),
+      memoriesCopied: undefined,
+      crashes: state?.crashes ?? 0,
+      problem: undefined,
+    };
+  }
+
+  private finish(successor: Successor, depth: number, trail: Trail | undefined, previous: SearchState | undefined): SearchState {
+    const memories = successor.memoriesCopied === undefined && previous !== undefined ? previous.memories : successor.memories.length === 0 ? noMemories : hashMemories(successor.memories);
+    const state = new SearchState(successor.nodes, successor.network, memories, depth, successor.crashes, trail);
+    if (successor.problem !== undefined) recordedProblems.set(state, successor.problem);
+    return state;
+  }
+
+  initial(trace?: TraceSink): SearchState {
+    const successor = this.startSuccessor(undefined);
     for (let id = 0; id < this.nodeCount; id++) {
-      const random = RandomSource.fork(this.seed(), `node/${nodeName(id)}/0`).state();
-      const { node, sends } = this.react(id, undefined, 'start', {}, 0, random, trace?.(id));
-      nodes.push(node);
-      network = network.concat(sends);
+      const random = nodeRandom(this.seed, id, 0).state();
+      successor.nodes.push(new NodeState(null, new Map(), random, 0, []));
+      this.reactAndApply(successor, id, successor.nodes[id] as NodeState, { kind: 'start' }, 0, undefined, trace);
     }
     for (const { node: id, input } of this.settings.inputs ?? []) {
-      const current = nodes[id] as NodeState;
-      const { node, sends } = this.react(id, current, 'input', { payload: copyPlain(input) }, current.incarnation, current.random, trace?.(id));
-      nodes[id] = node;
-      network = network.concat(sends);
+      const current = successor.nodes[id] as NodeState;
+      const copy = copyPlain(input, 'input');
+      trace?.(traceKindCode.input, id, -1, copy.type, copy, undefined);
+      this.record(successor, 'input', { kind: 'input', node: id, incarnation: current.incarnation, timeMs: 0, input: copy }, 0);
+      this.reactAndApply(successor, id, current, { kind: 'input', input: copyPlain(copy) }, 0, undefined, trace);
     }
-    return new SearchState(nodes, network, 0, 0, undefined);
+    return this.finish(successor, 0, undefined, undefined);
   }
 
   /** Every event possible in `state`, without repeating equal choices. */
@@ -528,6 +514,8 @@ class Checker<P extends Protocol> {
     const network = state.network;
     const drops = this.settings.drops === true;
     const fifo = this.settings.fifo === true;
+    const crashes = this.settings.crashes;
+    const midReaction = crashes !== undefined && state.crashes < crashes.max ? (crashes.midReaction ?? 0) : 0;
     for (let index = 0; index < network.length; index++) {
       const envelope = network[index] as Envelope;
       let repeated = false;
@@ -541,7 +529,12 @@ class Checker<P extends Protocol> {
       }
       if (repeated) continue;
       const target = state.nodes[envelope.to] as NodeState;
-      if (!target.crashed) events.push({ kind: 'deliver', from: envelope.from, to: envelope.to, message: envelope.message });
+      if (!target.crashed) {
+        events.push({ kind: 'deliver', from: envelope.from, to: envelope.to, message: envelope.message });
+        if (midReaction > 0 && crashes?.nodes.includes(envelope.to)) {
+          for (let after = 0; after < midReaction; after++) events.push({ kind: 'deliver', from: envelope.from, to: envelope.to, message: envelope.message, crashAfter: after });
+        }
+      }
       if (drops && envelope.from !== envelope.to) events.push({ kind: 'drop', from: envelope.from, to: envelope.to, message: envelope.message });
     }
     if (this.settings.timers !== false) {
@@ -557,10 +550,12 @@ class Checker<P extends Protocol> {
           if (seen.some((timer) => equalPlain(timer, pending.timer))) continue;
           seen.push(pending.timer);
           events.push({ kind: 'timer', node: id, timer: pending.timer });
+          if (midReaction > 0 && crashes?.nodes.includes(id)) {
+            for (let after = 0; after < midReaction; after++) events.push({ kind: 'timer', node: id, timer: pending.timer, crashAfter: after });
+          }
         }
       }
     }
-    const crashes = this.settings.crashes;
     if (crashes !== undefined) {
       for (const id of crashes.nodes) {
         const node = state.nodes[id] as NodeState;
@@ -572,173 +567,198 @@ class Checker<P extends Protocol> {
   }
 
   /** The state after `event`; undefined when the event is not possible in `state`. */
-  apply(state: SearchState, event: SearchEvent, trace?: (node: NodeId) => SearchHost['trace']): SearchState | undefined {
-    const nodes = state.nodes.slice();
-    let network = state.network as Envelope[];
-    let crashes = state.crashes;
+  apply(state: SearchState, event: SearchEvent, trace?: TraceSink): SearchState | undefined {
+    const successor = this.startSuccessor(state);
+    const depth = state.depth + 1;
     const duplicates = this.settings.duplicates === true;
     switch (event.kind) {
       case 'deliver':
       case 'drop': {
-        const index = network.findIndex(
-          (envelope) => envelope.from === event.from && envelope.to === event.to && equalPlain(envelope.message, event.message),
-        );
+        const network = successor.network;
+        const index = network.findIndex((envelope) => envelope.from === event.from && envelope.to === event.to && equalPlain(envelope.message, event.message));
         if (index < 0) return undefined;
         const envelope = network[index] as Envelope;
         const keep = event.kind === 'deliver' && duplicates && envelope.from !== envelope.to;
-        if (!keep) network = without(network, index);
-        if (event.kind === 'drop') break;
-        const target = nodes[event.to] as NodeState;
+        if (!keep) network.splice(index, 1);
+        if (event.kind === 'drop') {
+          trace?.(traceKindCode.drop, event.to, event.from, event.message.type, event.message, 'lost');
+          break;
+        }
+        const target = successor.nodes[event.to] as NodeState;
         if (target.crashed) return undefined;
-        const { node, sends } = this.react(
-          event.to,
-          target,
-          'message',
-          { from: event.from, payload: copyPlain(envelope.message) },
-          target.incarnation,
-          target.random,
-          trace?.(event.to),
-        );
-        nodes[event.to] = node;
-        if (sends.length > 0) network = addAll(network, sends, duplicates);
+        if (event.crashAfter !== undefined && !this.mayCrash(state, event.to)) return undefined;
+        trace?.(traceKindCode.deliver, event.to, event.from, event.message.type, envelope.message, undefined);
+        const local = event.from === event.to;
+        this.record(successor, 'deliver', { kind: 'deliver', from: event.from, to: event.to, incarnation: target.incarnation, timeMs: depth, message: envelope.message, local }, depth);
+        const message = copyPlain(envelope.message);
+        if (!this.reactAndApply(successor, event.to, target, { kind: 'message', from: event.from, message }, depth, event.crashAfter, trace)) return undefined;
         break;
       }
       case 'timer': {
-        const target = nodes[event.node] as NodeState;
+        const target = successor.nodes[event.node] as NodeState;
         if (target.crashed) return undefined;
+        if (event.crashAfter !== undefined && !this.mayCrash(state, event.node)) return undefined;
         const index = target.timers.findIndex((pending) => equalPlain(pending.timer, event.timer));
         if (index < 0) return undefined;
         const remaining = [...target.timers.slice(0, index), ...target.timers.slice(index + 1)];
-        const without = new NodeState(target.instance, target.storage, target.random, target.incarnation, remaining, target.outputs);
-        const { node, sends } = this.react(event.node, without, 'timer', { payload: copyPlain(event.timer) }, target.incarnation, target.random, trace?.(event.node));
-        nodes[event.node] = node;
-        if (sends.length > 0) network = addAll(network, sends, duplicates);
+        const without = new NodeState(target.instance, target.storage, target.random, target.incarnation, remaining);
+        trace?.(traceKindCode['timer-fire'], event.node, -1, event.timer.type, event.timer, undefined);
+        if (!this.reactAndApply(successor, event.node, without, { kind: 'timer', timer: copyPlain(event.timer) }, depth, event.crashAfter, trace)) return undefined;
         break;
       }
       case 'crash': {
-        const target = nodes[event.node] as NodeState;
+        const target = successor.nodes[event.node] as NodeState;
         if (target.crashed) return undefined;
-        nodes[event.node] = new NodeState(null, target.storage, target.random, target.incarnation, [], target.outputs);
-        crashes++;
+        trace?.(traceKindCode.crash, event.node, -1, (this.environments[event.node] as NodeEnvironment<P>).nodeClass.name, undefined, undefined);
+        successor.nodes[event.node] = new NodeState(null, target.storage, target.random, target.incarnation, []);
+        successor.crashes++;
+        this.record(successor, 'crash', { kind: 'crash', node: event.node, incarnation: target.incarnation, timeMs: depth, midReaction: false }, depth);
         break;
       }
       case 'restart': {
-        const target = nodes[event.node] as NodeState;
+        const target = successor.nodes[event.node] as NodeState;
         if (!target.crashed) return undefined;
         const incarnation = target.incarnation + 1;
-        const random = RandomSource.fork(this.seed(), `node/${nodeName(event.node)}/${incarnation}`).state();
-        const blank = new NodeState(null, target.storage, random, incarnation, [], target.outputs);
-        const { node, sends } = this.react(event.node, blank, 'start', {}, incarnation, random, trace?.(event.node));
-        nodes[event.node] = node;
-        if (sends.length > 0) network = addAll(network, sends, duplicates);
+        const random = nodeRandom(this.seed, event.node, incarnation).state();
+        const blank = new NodeState(null, target.storage, random, incarnation, []);
+        successor.nodes[event.node] = blank;
+        trace?.(traceKindCode.restart, event.node, -1, (this.environments[event.node] as NodeEnvironment<P>).nodeClass.name, undefined, undefined);
+        this.record(successor, 'restart', { kind: 'restart', node: event.node, incarnation, timeMs: depth }, depth);
+        this.reactAndApply(successor, event.node, blank, { kind: 'start' }, depth, undefined, trace);
         break;
       }
     }
-    return new SearchState(nodes, network, state.depth + 1, crashes, state.extendedBy(event));
+    return this.finish(successor, depth, state.extendedBy(event), state);
   }
 
-  view(state: SearchState): SearchView<P> {
-    return new StateView<P>(state);
+  private mayCrash(state: SearchState, node: NodeId): boolean {
+    const crashes = this.settings.crashes;
+    return crashes !== undefined && state.crashes < crashes.max && crashes.nodes.includes(node);
+  }
+
+  view(state: SearchState): StateView<P> {
+    return new StateView<P>(this, state.nodes, state.network, state.depth);
+  }
+
+  /** The first property broken in `state` (by a history event on the way in, or a check). */
+  checkState(state: SearchState): { property: string; message: string } | undefined {
+    const recorded = recordedProblems.get(state);
+    if (recorded !== undefined) return recorded;
+    const set = this.properties;
+    if (set.alwaysChecks.length === 0) return undefined;
+    const view = this.view(state);
+    for (const index of set.alwaysChecks) {
+      const message = set.check(index, state.memories.values[index], view);
+      if (message !== undefined) return { property: (set.properties[index] as Property<P>).name, message };
+    }
+    return undefined;
+  }
+
+  /** Liveness in a state where nothing more can happen. */
+  checkQuiescent(state: SearchState): { property: string; message: string } | undefined {
+    if (this.liveness.length === 0) return undefined;
+    const view = this.view(state);
+    for (const index of this.liveness) {
+      const message = this.properties.check(index, state.memories.values[index], view);
+      if (message !== undefined) return { property: (this.properties.properties[index] as Property<P>).name, message: `${message} (and nothing more can happen)` };
+    }
+    return undefined;
+  }
+
+  /** The goals `state` reaches. */
+  goalsIn(state: SearchState): string[] {
+    if (this.goals.length === 0) return [];
+    const view = this.view(state);
+    const reached: string[] = [];
+    for (const index of this.goals) {
+      if (this.properties.check(index, state.memories.values[index], view) === undefined) reached.push((this.properties.properties[index] as Property<P>).name);
+    }
+    return reached;
   }
 }
 
-/** The read-only view of a state that invariants and goals get: a class, so no closures per state. */
-class StateView<P extends Protocol> implements SearchView<P> {
-  constructor(private readonly state: SearchState) {}
+/** Problems found while a state was built (by a property's `record`), kept beside the state. */
+const recordedProblems = new WeakMap<SearchState, { property: string; message: string }>();
 
-  get depth(): number {
-    return this.state.depth;
+const noCounters: Counters = new Proxy({} as Counters, {
+  get() {
+    throw new Error('counters are kept by runs, not by the model checker: check budgets in a run test');
+  },
+});
+
+/** The read-only view of a state: a class, so no closures per state. */
+class StateView<P extends Protocol> implements ClusterView<P> {
+  constructor(
+    private readonly checker: Checker<P>,
+    private readonly nodes: readonly NodeState[],
+    private readonly network: readonly Envelope[],
+    readonly step: number,
+  ) {}
+
+  get nowMs(): number {
+    return this.step;
+  }
+
+  get lastFaultMs(): number {
+    return 0;
   }
 
   get nodeIds(): readonly NodeId[] {
-    return this.state.nodes.map((_node, id) => id);
+    return this.checker.layout.nodeIds;
+  }
+
+  get servers(): readonly NodeId[] {
+    return this.checker.layout.servers;
+  }
+
+  get clients(): readonly NodeId[] {
+    return this.checker.layout.clients;
+  }
+
+  get counters(): Counters {
+    return noCounters;
   }
 
   isCrashed(id: NodeId): boolean {
-    return this.state.nodes[id]?.crashed ?? true;
+    return this.nodes[id]?.crashed ?? true;
   }
 
-  node(id: NodeId): Node<P> | undefined {
-    return (this.state.nodes[id]?.instance ?? undefined) as Node<P> | undefined;
+  incarnation(id: NodeId): number {
+    return this.nodes[id]?.incarnation ?? 0;
   }
 
   storage(id: NodeId): ReadonlyMap<string, unknown> {
-    return this.state.nodes[id]?.storage ?? emptyStorage;
+    return this.nodes[id]?.storage ?? emptyStorage;
   }
 
-  outputs(id: NodeId): readonly P['output'][] {
-    return (this.state.nodes[id]?.outputs ?? []) as readonly P['output'][];
-  }
-
-  get inFlight(): readonly { readonly from: NodeId; readonly to: NodeId; readonly message: P['message'] }[] {
-    return this.state.network.map((envelope) => ({ from: envelope.from, to: envelope.to, message: envelope.message as P['message'] }));
+  inFlight(): readonly InFlightMessage<P>[] {
+    return this.network.map((envelope) => ({ from: envelope.from, to: envelope.to, message: envelope.message as P['message'] }));
   }
 }
 
 const emptyStorage: ReadonlyMap<string, unknown> = new Map();
 
-function without<T>(items: readonly T[], index: number): T[] {
-  const result = new Array<T>(items.length - 1);
-  for (let from = 0, to = 0; from < items.length; from++) if (from !== index) result[to++] = items[from] as T;
-  return result;
-}
-
-function addAll(network: readonly Envelope[], sends: readonly Envelope[], asSet: boolean): Envelope[] {
-  if (!asSet) return network.concat(sends);
-  const result = network.slice();
-  for (const envelope of sends) if (!result.some((existing) => existing.same(envelope))) result.push(envelope);
-  return result;
-}
-
-function fieldsArePlain(instance: object): boolean {
-  const fields = instance as Record<string, unknown>;
-  for (const key of Object.keys(fields)) if (!isPlain(fields[key])) return false;
-  return true;
-}
-
-function describeReaction(what: string, payload: Tagged | undefined): string {
-  const name = what === 'start' ? 'onStart' : what === 'message' ? 'onMessage' : what === 'timer' ? 'onTimer' : 'onInput';
-  return payload === undefined ? `${name}()` : `${name}(${payload.type})`;
+function addEnvelope(network: Envelope[], envelope: Envelope, asSet: boolean): void {
+  if (asSet && network.some((existing) => existing.same(envelope))) return;
+  network.push(envelope);
 }
 
 /** Describes an event as the reports print it. */
 export function describeSearchEvent(event: SearchEvent): string {
+  const crash = (node: NodeId, after: number | undefined) =>
+    after === undefined ? '' : `, and ${nodeName(node)} crashes after ${after} of its sends, writes and outputs`;
   switch (event.kind) {
     case 'deliver':
-      return `deliver ${event.message.type} ${nodeName(event.from)} -> ${nodeName(event.to)}`;
+      return `deliver ${event.message.type} ${nodeName(event.from)} -> ${nodeName(event.to)}${crash(event.to, event.crashAfter)}`;
     case 'drop':
       return `drop ${event.message.type} ${nodeName(event.from)} -> ${nodeName(event.to)}`;
     case 'timer':
-      return `fire ${event.timer.type} at ${nodeName(event.node)}`;
+      return `fire ${event.timer.type} at ${nodeName(event.node)}${crash(event.node, event.crashAfter)}`;
     case 'crash':
       return `crash ${nodeName(event.node)}`;
     case 'restart':
       return `restart ${nodeName(event.node)}`;
   }
-}
-
-function checkState<P extends Protocol>(
-  checker: Checker<P>,
-  before: SearchState | undefined,
-  event: SearchEvent | undefined,
-  after: SearchState,
-  views?: { before?: SearchView<P>; after?: SearchView<P> },
-): { invariant: string; message: string } | undefined {
-  const settings = checker.settings;
-  const view = views?.after ?? checker.view(after);
-  for (const invariant of settings.invariants ?? []) {
-    const message = invariant.check(view);
-    if (message !== undefined) return { invariant: invariant.name, message };
-  }
-  const transitionInvariants = settings.transitionInvariants ?? [];
-  if (before !== undefined && event !== undefined && transitionInvariants.length > 0) {
-    const beforeView = views?.before ?? checker.view(before);
-    for (const invariant of transitionInvariants) {
-      const message = invariant.check(beforeView, event, view);
-      if (message !== undefined) return { invariant: invariant.name, message };
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -771,8 +791,19 @@ export function explore<P extends Protocol>(settings: SearchSettings<P>): Search
       throw error;
     }
     initial.addTo(visited);
-    const initialProblem = checkState(checker, undefined, undefined, initial);
+    const initialProblem = checker.checkState(initial);
     if (initialProblem) return finish({ kind: 'violation', ...initialProblem, path: initial.path() });
+    const noteGoals = (state: SearchState): SearchResult | undefined => {
+      for (const goal of checker.goalsIn(state)) {
+        if (goalsReached.has(goal)) continue;
+        goalsReached.set(goal, state.depth);
+        if (settings.stopAtGoal) return finish({ kind: 'goal-found', goal, path: state.path(), state });
+        if (settings.depthAfterGoal !== undefined) depthLimit = Math.min(depthLimit, state.depth + settings.depthAfterGoal);
+      }
+      return undefined;
+    };
+    const initialGoal = noteGoals(initial);
+    if (initialGoal) return initialGoal;
     let frontier: SearchState[] = [initial];
     let depthCut = false;
     while (frontier.length > 0) {
@@ -782,8 +813,12 @@ export function explore<P extends Protocol>(settings: SearchSettings<P>): Search
           depthCut = true;
           continue;
         }
-        const beforeView = checker.view(state);
-        for (const event of checker.events(state)) {
+        const events = checker.events(state);
+        if (events.length === 0) {
+          const stuck = checker.checkQuiescent(state);
+          if (stuck) return finish({ kind: 'violation', ...stuck, path: state.path() });
+        }
+        for (const event of events) {
           let successor: SearchState | undefined;
           try {
             successor = checker.apply(state, event);
@@ -797,16 +832,11 @@ export function explore<P extends Protocol>(settings: SearchSettings<P>): Search
           transitions++;
           if (!successor.addTo(visited)) continue;
           if (successor.depth > maxDepthReached) maxDepthReached = successor.depth;
-          const view = checker.view(successor);
-          const problem = checkState(checker, state, event, successor, { before: beforeView, after: view });
+          const problem = checker.checkState(successor);
           if (problem) return finish({ kind: 'violation', ...problem, path: successor.path() });
-          for (const goal of settings.goals ?? []) {
-            if (goalsReached.has(goal.name) || !goal.reached(view)) continue;
-            goalsReached.set(goal.name, successor.depth);
-            if (settings.stopAtGoal) return finish({ kind: 'goal-found', goal: goal.name, path: successor.path(), state: successor });
-            if (settings.depthAfterGoal !== undefined) depthLimit = Math.min(depthLimit, successor.depth + settings.depthAfterGoal);
-          }
-          if (settings.prune?.(view)) continue;
+          const goal = noteGoals(successor);
+          if (goal) return goal;
+          if (settings.prune?.(checker.view(successor))) continue;
           next.push(successor);
           if (visited.size >= maxStates) return finish({ kind: 'limit', limit: 'states' });
         }
@@ -816,6 +846,7 @@ export function explore<P extends Protocol>(settings: SearchSettings<P>): Search
     }
     return finish(depthCut ? { kind: 'limit', limit: 'depth' } : { kind: 'exhausted' });
   } finally {
+    leaveReaction();
     releaseGuards();
   }
 }
@@ -859,61 +890,61 @@ export function probe<P extends Protocol>(settings: SearchSettings<P>, probes: P
           successor = checker.apply(state, event);
         } catch (error) {
           if (error instanceof HandlerFailure) {
-            const path = shorten(checker, [...state.path(), event], (candidate) => failsWith(checker, candidate) === 'exception');
+            const path = shorten([...state.path(), event], (candidate) => failsWith(checker, candidate) === 'exception');
             return { outcome: { kind: 'exception', node: error.node, message: error.message, path }, statistics: statistics(), goalsReached };
           }
           throw error;
         }
-        if (successor === undefined) break;
+        if (successor === undefined) continue;
         transitions++;
         seen.add(successor.fingerprint());
         maxDepthReached = Math.max(maxDepthReached, successor.depth);
-        const problem = checkState(checker, state, event, successor);
+        const problem = checker.checkState(successor);
         if (problem) {
-          const path = shorten(checker, successor.path(), (candidate) => failsWith(checker, candidate) === problem.invariant);
+          const path = shorten(successor.path(), (candidate) => failsWith(checker, candidate) === problem.property);
           const final = replayPath(checker, path);
-          const message = (final && checkLast(checker, final)?.message) ?? problem.message;
-          return { outcome: { kind: 'violation', invariant: problem.invariant, message, path }, statistics: statistics(), goalsReached };
+          const message = (final && checkAlong(checker, final)?.message) ?? problem.message;
+          return { outcome: { kind: 'violation', property: problem.property, message, path }, statistics: statistics(), goalsReached };
         }
-        const view = checker.view(successor);
-        for (const goal of settings.goals ?? []) if (!goalsReached.has(goal.name) && goal.reached(view)) goalsReached.set(goal.name, successor.depth);
+        for (const goal of checker.goalsIn(successor)) if (!goalsReached.has(goal)) goalsReached.set(goal, successor.depth);
         state = successor;
       }
     }
     return { outcome: { kind: 'limit', limit: 'depth' }, statistics: statistics(), goalsReached };
   } finally {
+    leaveReaction();
     releaseGuards();
   }
 }
 
 /** The states along `path` from the initial state; undefined when an event is not possible. */
-function replayPath<P extends Protocol>(checker: Checker<P>, path: readonly SearchEvent[]): SearchState[] | undefined {
-  const states = [checker.settings.start ?? checker.initial()];
+function replayPath<P extends Protocol>(checker: Checker<P>, path: readonly SearchEvent[], trace?: TraceSink): SearchState[] | undefined {
+  const states = [checker.settings.start ?? checker.initial(trace)];
   for (const event of path) {
-    const next = checker.apply(states[states.length - 1] as SearchState, event);
+    const next = checker.apply(states[states.length - 1] as SearchState, event, trace);
     if (next === undefined) return undefined;
     states.push(next);
   }
   return states;
 }
 
-function checkLast<P extends Protocol>(checker: Checker<P>, states: SearchState[]) {
-  const initial = states[0];
-  const atStart = initial === undefined ? undefined : checkState(checker, undefined, undefined, initial);
-  if (atStart) return atStart;
-  for (let index = 1; index < states.length; index++) {
-    const problem = checkState(checker, states[index - 1], states[index]?.event, states[index] as SearchState);
+/** The first property broken along the states of a path. */
+function checkAlong<P extends Protocol>(checker: Checker<P>, states: readonly SearchState[]): { property: string; message: string } | undefined {
+  for (const state of states) {
+    const problem = checker.checkState(state);
     if (problem) return problem;
   }
+  const last = states[states.length - 1];
+  if (last !== undefined && checker.events(last).length === 0) return checker.checkQuiescent(last);
   return undefined;
 }
 
-/** Which invariant the path breaks (or 'exception'), if any. */
+/** Which property the path breaks (or 'exception'), if any. */
 function failsWith<P extends Protocol>(checker: Checker<P>, path: readonly SearchEvent[]): string | undefined {
   try {
     const states = replayPath(checker, path);
     if (states === undefined) return undefined;
-    return checkLast(checker, states)?.invariant;
+    return checkAlong(checker, states)?.property;
   } catch (error) {
     if (error instanceof HandlerFailure) return 'exception';
     throw error;
@@ -921,7 +952,7 @@ function failsWith<P extends Protocol>(checker: Checker<P>, path: readonly Searc
 }
 
 /** Removes events one at a time while the path still fails the same way. */
-function shorten<P extends Protocol>(checker: Checker<P>, path: readonly SearchEvent[], stillFails: (path: readonly SearchEvent[]) => boolean): SearchEvent[] {
+function shorten(path: readonly SearchEvent[], stillFails: (path: readonly SearchEvent[]) => boolean): SearchEvent[] {
   let current = [...path];
   let removed = true;
   while (removed) {
@@ -934,64 +965,51 @@ function shorten<P extends Protocol>(checker: Checker<P>, path: readonly SearchE
       }
     }
   }
-  void checker;
   return current;
 }
 
 /**
  * Replays a path with full tracing, as the reports show it: each step's delivery or timer,
- * and what the node did in reaction.
+ * and what the node did in reaction. Time in this trace is the step number.
  */
 export function traceSearchPath<P extends Protocol>(settings: SearchSettings<P>, path: readonly SearchEvent[]): TraceEvent[] {
-  const checker = new Checker(settings);
-  const recorder = new TraceRecorder('full');
-  let step = 0;
-  const hostTrace = (node: NodeId) => (kind: number, label: string, detail: unknown, peer: NodeId) => {
-    recorder.record(step, step, kind, node, peer, label, detail === undefined ? undefined : copyPlain(detail), undefined);
-  };
-  installGuards();
-  try {
-    let state: SearchState | undefined = settings.start ?? checker.initial(hostTrace);
-    for (const event of path) {
-      step++;
-      if (event.kind === 'deliver') recorder.record(step, step, traceKindCode.deliver, event.to, event.from, event.message.type, copyPlain(event.message), undefined);
-      else if (event.kind === 'drop') recorder.record(step, step, traceKindCode.drop, event.to, event.from, event.message.type, copyPlain(event.message), 'lost');
-      else if (event.kind === 'timer') recorder.record(step, step, traceKindCode['timer-fire'], event.node, -1, event.timer.type, copyPlain(event.timer), undefined);
-      else recorder.record(step, step, event.kind === 'crash' ? traceKindCode.crash : traceKindCode.restart, event.node, -1, nodeName(event.node), undefined, undefined);
-      try {
-        state = checker.apply(state as SearchState, event, hostTrace);
-      } catch (error) {
-        if (error instanceof HandlerFailure) {
-          recorder.record(step, step, traceKindCode.violation, error.node, -1, 'no exceptions', undefined, error.message);
-          break;
-        }
-        throw error;
-      }
-      if (state === undefined) break;
-    }
-  } finally {
-    releaseGuards();
-  }
-  return recorder.events();
+  return replaySearchPath(settings, path).trace;
 }
 
 /** Re-runs a path and re-checks it: the replay of a search failure. */
 export function replaySearchPath<P extends Protocol>(
   settings: SearchSettings<P>,
   path: readonly SearchEvent[],
-): { readonly violation?: { readonly invariant: string; readonly message: string }; readonly trace: TraceEvent[] } {
+): { readonly violation?: { readonly property: string; readonly message: string }; readonly trace: TraceEvent[] } {
   const checker = new Checker(settings);
-  const trace = traceSearchPath(settings, path);
+  const recorder = new TraceRecorder('full');
+  let step = 0;
+  const sink: TraceSink = (kind, node, peer, label, detail, reason) => recorder.record(step, step, kind, node, peer, label, detail, reason);
   installGuards();
   try {
-    const states = replayPath(checker, path);
-    if (states === undefined) return { violation: { invariant: 'replay', message: 'this path is not possible with this implementation' }, trace };
-    const problem = checkLast(checker, states);
-    return problem ? { violation: problem, trace } : { trace };
+    const states = [settings.start ?? checker.initial(sink)];
+    for (const event of path) {
+      step++;
+      if (event.kind === 'crash' || event.kind === 'restart') {
+        recorder.record(step, step, traceKindCode.fault, -1, -1, `${event.kind} ${nodeName(event.node)}`, undefined, undefined);
+      }
+      const next = checker.apply(states[states.length - 1] as SearchState, event, sink);
+      if (next === undefined) {
+        return { violation: { property: 'replay', message: 'this path is not possible with this implementation' }, trace: recorder.events() };
+      }
+      states.push(next);
+    }
+    const problem = checkAlong(checker, states);
+    if (problem) recorder.record(step, step, traceKindCode.violation, -1, -1, problem.property, undefined, problem.message);
+    return problem ? { violation: problem, trace: recorder.events() } : { trace: recorder.events() };
   } catch (error) {
-    if (error instanceof HandlerFailure) return { violation: { invariant: 'no exceptions', message: error.message }, trace };
+    if (error instanceof HandlerFailure) {
+      recorder.record(step, step, traceKindCode.violation, error.node, -1, 'no exceptions', undefined, error.message);
+      return { violation: { property: 'no exceptions', message: error.message }, trace: recorder.events() };
+    }
     throw error;
   } finally {
+    leaveReaction();
     releaseGuards();
   }
 }

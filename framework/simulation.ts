@@ -1,14 +1,26 @@
-import type { DurableStorage } from './DurableStorage.ts';
 import type { Node, NodeClass } from './Node.ts';
 import { describeFault, validateSchedule, type FaultAction, type FaultSchedule } from './faults.ts';
 import { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
+import type { ClusterLayout, ClusterView, Counters, HistoryEvent, HistoryKind, InFlightMessage, Property } from './properties.ts';
 import { TraceRecorder, traceKindCode, type TraceEvent } from './trace.ts';
-import { nodeName, type Delay, type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
-import type { Counters, InputRecord, OutputRecord, Property, Workload, WorkloadContext, World } from './world.ts';
-import { installGuards, rejectPromise, releaseGuards } from './_internals/guards.ts';
-import { copyPlain, equalPlain, findNonPlain, lastCopiedBytes, PlainDataError } from './_internals/plainData.ts';
+import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
+import { installGuards, releaseGuards } from './_internals/guards.ts';
+import { LinkMatrix } from './_internals/links.ts';
+import { PropertySet } from './_internals/monitors.ts';
+import { copyPlain, equalPlain } from './_internals/plainData.ts';
 import { RandomSource } from './_internals/random.ts';
-import { enterReaction, exitReaction, type NodeHost } from './_internals/reaction.ts';
+import {
+  checkFields,
+  effectsBeforeCrash,
+  leaveReaction,
+  NodeEnvironment,
+  nodeRandom,
+  randomLabels,
+  react,
+  type Effect,
+  type Reaction,
+  type Stimulus,
+} from './_internals/reaction.ts';
 
 /** One node of the cluster: its role and its class. Ids follow the order of the list. */
 export interface NodeSpec<P extends Protocol> {
@@ -23,6 +35,38 @@ export interface ScheduledInput<P extends Protocol> {
   readonly input: P['input'];
 }
 
+/** An output a node reported with `this.output(...)`, stamped by the framework. */
+export interface OutputRecord<P extends Protocol> {
+  readonly step: number;
+  readonly timeMs: number;
+  readonly node: NodeId;
+  readonly incarnation: number;
+  readonly output: P['output'];
+}
+
+/** An input given to a node: with the outputs, the invocations and responses of a history. */
+export interface InputRecord<P extends Protocol> {
+  readonly step: number;
+  readonly timeMs: number;
+  readonly node: NodeId;
+  readonly incarnation: number;
+  readonly input: P['input'];
+}
+
+/** What a workload may do: schedule inputs to nodes and draw from its own random source. */
+export interface WorkloadContext<P extends Protocol> {
+  readonly cluster: ClusterView<P>;
+  readonly random: RandomSource;
+  /** Gives `input` to `node` after `delayMs` (0: right after the current event). */
+  input(node: NodeId, input: P['input'], delayMs?: number): void;
+}
+
+/** The test's driver of inputs: at the start, and in reaction to outputs. */
+export interface Workload<P extends Protocol> {
+  start?(context: WorkloadContext<P>): void;
+  onOutput?(record: OutputRecord<P>, context: WorkloadContext<P>): void;
+}
+
 /** Everything a run depends on besides the node code: a run is a pure function of these. */
 export interface SimulationSettings<P extends Protocol> {
   readonly seed: string | number;
@@ -32,32 +76,44 @@ export interface SimulationSettings<P extends Protocol> {
   readonly faults?: FaultSchedule;
   readonly inputs?: readonly ScheduledInput<P>[];
   readonly workload?: Workload<P>;
-  /** Fresh property objects for this run (they may keep state between checks). */
   readonly properties?: readonly Property<P>[];
   /** The run ends when simulated time would pass this. */
   readonly durationMs: number;
   /** The run fails with "event limit" after this many events (a livelock guard). */
   readonly maxEvents?: number;
   /** Ends the run early, checked after every event (e.g. "every request answered"). */
-  readonly stopWhen?: (world: World<P>) => boolean;
-  /** `ring` (default) keeps the last `ringSize` trace events; `full` keeps all, with copies. */
+  readonly stopWhen?: (cluster: ClusterView<P>) => boolean;
+  /** `ring` (default) keeps the last `ringSize` trace events; `full` keeps all. */
   readonly trace?: 'ring' | 'full';
   readonly ringSize?: number;
 }
 
-export type FailureKind = 'always' | 'eventually' | 'exception' | 'event-limit';
-
-/** Why a run failed: which property, its message, and where in the run. */
-export interface Failure {
-  readonly kind: FailureKind;
+interface FailureFields {
   readonly property: string;
   readonly message: string;
+  /** The event being processed when it failed. */
   readonly step: number;
   readonly timeMs: number;
   readonly node?: NodeId;
   /** The index of the 'violation' event in the trace. */
   readonly traceIndex?: number;
 }
+
+/**
+ * Why a run failed, keyed by kind: a safety property broken (`violation`), a liveness
+ * property not met by its deadline (`liveness`), a state never reached (`goal-not-reached`),
+ * a cost over its budget (`budget-exceeded`), a node that threw or kept non-plain data
+ * (`exception`), or the event limit (`limit`).
+ */
+export type Failure =
+  | (FailureFields & { readonly kind: 'violation' })
+  | (FailureFields & { readonly kind: 'liveness'; readonly deadlineMs?: number })
+  | (FailureFields & { readonly kind: 'goal-not-reached' })
+  | (FailureFields & { readonly kind: 'budget-exceeded' })
+  | (FailureFields & { readonly kind: 'exception'; readonly node: NodeId })
+  | (FailureFields & { readonly kind: 'limit'; readonly limit: 'events' });
+
+export type FailureKind = Failure['kind'];
 
 export type EndReason = 'horizon' | 'quiescent' | 'stopped' | 'failure';
 
@@ -93,6 +149,8 @@ const enum EventKind {
   Timer,
   Input,
   Fault,
+  /** The deadline of an `eventually` property (payload: its index and the fault generation). */
+  Deadline,
 }
 
 /** Trace kind codes, as the recorder stores them. */
@@ -167,6 +225,13 @@ class EventQueue {
     heap[index] = event;
   }
 
+  /** Visits every queued event (in no particular order). */
+  forEach(visit: (event: ScheduledEvent) => void): void {
+    for (const head of this.heap) {
+      for (let event: ScheduledEvent | undefined = head; event !== undefined; event = event.sameTimeNext) visit(event);
+    }
+  }
+
   peek(): ScheduledEvent | undefined {
     return this.heap[0];
   }
@@ -232,95 +297,43 @@ class MutableCounters implements Counters {
   }
 }
 
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return `threw ${String(error)}`;
-}
-
-function stackOf(error: unknown): string | undefined {
-  return error instanceof Error ? error.stack : undefined;
-}
-
 /** Runs one simulation and returns its result. Same settings and seed, same result. */
 export function simulate<P extends Protocol>(settings: SimulationSettings<P>): SimulationResult<P> {
   return new Simulation(settings).run();
 }
 
-/** A node's place in the cluster: its current object (null while crashed) and its runtime. */
-class NodeSlot<P extends Protocol> implements NodeHost {
-  instance: Node<P> | null = null;
+/** A node's place in the run: its environment, its current object (undefined while crashed). */
+class NodeSlot<P extends Protocol> {
+  instance: Node<P> | undefined = undefined;
   crashed = false;
   incarnation = 0;
-  randomSource: RandomSource;
+  random: RandomSource;
   readonly timerRandom: RandomSource;
   readonly pendingTimers: ScheduledEvent[] = [];
   readonly durable = new Map<string, unknown>();
-  readonly storage: DurableStorage<object>;
-  readonly peers: readonly NodeId[];
+  /** A crash waiting for the node's next reaction: after this many surviving effects. */
+  armedCrash: number | undefined = undefined;
 
   constructor(
-    private readonly simulation: Simulation<P>,
-    readonly nodeId: NodeId,
-    readonly role: Role,
-    readonly nodeClass: NodeClass<P>,
-    readonly servers: readonly NodeId[],
-    readonly config: object,
+    readonly environment: NodeEnvironment<P>,
+    seed: string,
   ) {
-    this.peers = servers.filter((id) => id !== nodeId);
-    this.randomSource = RandomSource.fork(simulation.seed, `node/${nodeName(nodeId)}/0`);
-    this.timerRandom = RandomSource.fork(simulation.seed, `timers/${nodeName(nodeId)}`);
-    const durable = this.durable;
-    const name = nodeName(nodeId);
-    this.storage = {
-      get: (key) => {
-        const value = durable.get(key);
-        return (value === undefined ? undefined : copyPlain(value, `${name} storage ${key}`)) as never;
-      },
-      set: (key, value) => {
-        durable.set(key, copyPlain(value, `${name} storage ${key}`));
-      },
-      delete: (key) => {
-        durable.delete(key);
-      },
-      keys: () => [...durable.keys()].sort() as never[],
-    };
+    this.random = nodeRandom(seed, environment.nodeId, 0);
+    this.timerRandom = RandomSource.fork(seed, randomLabels.timers(environment.nodeId));
   }
 
-  send(to: NodeId, message: Tagged): void {
-    this.simulation.send(this.nodeId, to, message);
-  }
-
-  broadcast(message: Tagged): void {
-    for (const peer of this.peers) this.simulation.send(this.nodeId, peer, message);
-  }
-
-  setTimer(timer: Tagged, delay: Delay): void {
-    this.simulation.setTimer(this, timer, delay);
-  }
-
-  cancelTimer(timer: Tagged): void {
-    this.simulation.cancelTimer(this, timer);
-  }
-
-  now(): number {
-    return this.simulation.nowMs;
-  }
-
-  random(): number {
-    return this.randomSource.next();
-  }
-
-  log(text: string): void {
-    this.simulation.trace(Code.log, this.nodeId, -1, text, undefined, undefined);
-  }
-
-  output(value: Tagged): void {
-    this.simulation.output(this.nodeId, value);
+  get nodeId(): NodeId {
+    return this.environment.nodeId;
   }
 }
 
+/** Per `eventually` property with a deadline: met since the last fault, and the last complaint. */
+interface DeadlineState {
+  satisfied: boolean;
+  lastMessage: string | undefined;
+}
 
-class Simulation<P extends Protocol> implements World<P> {
+class Simulation<P extends Protocol> implements ClusterView<P> {
   readonly seed: string;
   nowMs = 0;
   step = 0;
@@ -337,14 +350,16 @@ class Simulation<P extends Protocol> implements World<P> {
   private sequence = 0;
   private readonly nodeCount: number;
   private readonly channels: (Channel | undefined)[];
-  private readonly blocked: Uint8Array;
+  private readonly links: LinkMatrix;
   private network: NetworkSettings;
   private readonly recorder: TraceRecorder;
-  private readonly fullTrace: boolean;
-  private readonly alwaysProperties: Property<P>[];
-  private readonly eventuallyProperties: Property<P>[];
-  private readonly transitionProperties: Property<P>[];
-  private readonly messageObservers: Property<P>[];
+  private readonly properties: PropertySet<P>;
+  private readonly recorders: Readonly<Record<HistoryKind, readonly number[]>>;
+  private memories: unknown[] = [];
+  private readonly deadlines: (DeadlineState | undefined)[];
+  private readonly reached: boolean[];
+  private readonly lastComplaint: (string | undefined)[];
+  private faultGeneration = 0;
   private readonly workloadContext: WorkloadContext<P>;
   private failure: Failure | undefined;
 
@@ -358,21 +373,28 @@ class Simulation<P extends Protocol> implements World<P> {
     this.clients = this.nodeIds.filter((id) => settings.nodes[id]?.role === 'client');
     this.counters = new MutableCounters(this.nodeCount);
     this.channels = new Array<Channel | undefined>(this.nodeCount * this.nodeCount).fill(undefined);
-    this.blocked = new Uint8Array(this.nodeCount * this.nodeCount);
+    this.links = new LinkMatrix(this.nodeCount);
     this.network = { ...defaultNetwork, ...settings.network };
-    this.fullTrace = settings.trace === 'full';
     this.recorder = new TraceRecorder(settings.trace ?? 'ring', settings.ringSize ?? 200);
-    const properties = settings.properties ?? [];
-    this.alwaysProperties = properties.filter((property) => property.kind === 'always');
-    this.eventuallyProperties = properties.filter((property) => property.kind === 'eventually');
-    this.transitionProperties = properties.filter((property) => property.checkTransition !== undefined);
-    this.messageObservers = properties.filter((property) => property.observeMessage !== undefined);
-    this.slots = settings.nodes.map(
-      (spec, id) => new NodeSlot(this, id, spec.role, spec.node, this.servers, settings.config as object),
+    try {
+      this.properties = new PropertySet(settings.properties ?? []);
+    } catch (error) {
+      throw new SettingsError((error as Error).message);
+    }
+    this.recorders = this.properties.recorders;
+    const properties = this.properties.properties;
+    this.deadlines = properties.map((property) =>
+      property.kind === 'eventually' && property.withinMs !== undefined ? { satisfied: false, lastMessage: undefined } : undefined,
     );
-    const workloadRandom = RandomSource.fork(this.seed, 'workload');
+    this.reached = properties.map(() => false);
+    this.lastComplaint = properties.map(() => undefined);
+    this.slots = settings.nodes.map(
+      (spec, id) =>
+        new NodeSlot(new NodeEnvironment<P>(id, spec.role, spec.node, this.servers, settings.config as object, this.nodeCount), this.seed),
+    );
+    const workloadRandom = RandomSource.fork(this.seed, randomLabels.workload);
     this.workloadContext = {
-      world: this,
+      cluster: this,
       random: workloadRandom,
       input: (node, input, delayMs = 0) => {
         if (!this.knownNode(node)) throw new SettingsError(`the workload gave an input to unknown node ${String(node)}`);
@@ -381,14 +403,27 @@ class Simulation<P extends Protocol> implements World<P> {
     };
   }
 
-  // World
+  // ClusterView
 
   isCrashed(node: NodeId): boolean {
     return this.slots[node]?.crashed ?? true;
   }
 
-  node(node: NodeId): Node<P> | undefined {
-    return this.slots[node]?.instance ?? undefined;
+  incarnation(node: NodeId): number {
+    return this.slots[node]?.incarnation ?? 0;
+  }
+
+  storage(node: NodeId): ReadonlyMap<string, unknown> {
+    return this.slots[node]?.durable ?? new Map();
+  }
+
+  inFlight(): readonly InFlightMessage<P>[] {
+    const pending: ScheduledEvent[] = [];
+    this.queue.forEach((event) => {
+      if (event.kind === EventKind.Deliver && !event.cancelled) pending.push(event);
+    });
+    pending.sort((left, right) => (earlier(left, right) ? -1 : 1));
+    return pending.map((event) => ({ from: event.from, to: event.node, message: event.payload as P['message'] }));
   }
 
   // The run
@@ -401,16 +436,19 @@ class Simulation<P extends Protocol> implements World<P> {
     let endReason: EndReason = 'quiescent';
     installGuards();
     try {
+      const layout: ClusterLayout = { nodeIds: this.nodeIds, servers: this.servers, clients: this.clients };
+      this.memories = this.properties.initialMemories(layout);
       for (const action of settings.faults ?? []) this.schedule(action.atMs, EventKind.Fault, -1, -1, action);
       for (const scheduled of settings.inputs ?? []) {
         this.schedule(scheduled.atMs, EventKind.Input, scheduled.node, -1, copyPlain(scheduled.input, 'input'));
       }
+      this.scheduleDeadlines();
       for (const slot of this.slots) {
         this.startNode(slot, Code.start);
         if (this.failure) break;
       }
       if (!this.failure && settings.workload?.start) settings.workload.start(this.workloadContext);
-      if (!this.failure) this.checkAlways(undefined);
+      if (!this.failure) this.checkAfterEvent();
       while (!this.failure) {
         const next = this.queue.pop();
         if (next === undefined) {
@@ -426,7 +464,8 @@ class Simulation<P extends Protocol> implements World<P> {
         }
         if (this.step >= maxEvents) {
           this.fail({
-            kind: 'event-limit',
+            kind: 'limit',
+            limit: 'events',
             property: 'event limit',
             message:
               `the run processed ${maxEvents} events and reached only ${this.nowMs} of ${durationMs} simulated ms: ` +
@@ -447,17 +486,9 @@ class Simulation<P extends Protocol> implements World<P> {
         }
       }
       if (!this.failure) this.checkAllNodeStates();
-      if (!this.failure) {
-        for (const property of this.eventuallyProperties) {
-          const message = this.evaluate(property);
-          if (message !== undefined) {
-            this.fail({ kind: 'eventually', property: property.name, message, step: this.step, timeMs: this.nowMs });
-            break;
-          }
-        }
-      }
+      if (!this.failure) this.judgeAtEnd();
     } finally {
-      exitReaction();
+      leaveReaction();
       releaseGuards();
     }
     return {
@@ -475,15 +506,6 @@ class Simulation<P extends Protocol> implements World<P> {
     };
   }
 
-  /** Runs one property check; a check that throws is reported as that property failing. */
-  private evaluate(property: Property<P>): string | undefined {
-    try {
-      return property.check(this);
-    } catch (error) {
-      return `the property's own check threw (${describeError(error)})`;
-    }
-  }
-
   private process(event: ScheduledEvent): void {
     switch (event.kind) {
       case EventKind.Deliver:
@@ -498,6 +520,9 @@ class Simulation<P extends Protocol> implements World<P> {
       case EventKind.Fault:
         this.applyFault(event.payload as FaultAction);
         return;
+      case EventKind.Deadline:
+        this.judgeDeadline(event.payload as { property: number; generation: number });
+        return;
     }
   }
 
@@ -510,7 +535,7 @@ class Simulation<P extends Protocol> implements World<P> {
       this.trace(Code.drop, event.node, event.from, message.type, message, 'receiver crashed');
       return;
     }
-    if (!local && this.blocked[event.from * this.nodeCount + event.node] === 1) {
+    if (!local && this.links.isBlocked(event.from, event.node)) {
       this.counters.messagesDropped++;
       this.trace(Code.drop, event.node, event.from, message.type, message, 'partitioned');
       return;
@@ -519,9 +544,14 @@ class Simulation<P extends Protocol> implements World<P> {
       this.counters.messagesDelivered++;
       (this.counters.receivedByNode[event.node] as number)++;
     }
-    this.trace(Code.deliver, event.node, event.from, message.type, this.fullTrace ? copyPlain(message) : message, undefined);
-    if (this.messageObservers.length > 0 && !this.observeMessage('deliver', event.from, event.node, message, local)) return;
-    this.react(slot, 'onMessage', message.type, event.from, message);
+    this.trace(Code.deliver, event.node, event.from, message.type, message, undefined);
+    const recorders = this.recorders.deliver;
+    if (recorders.length > 0) {
+      const history = { kind: 'deliver', from: event.from, to: event.node, incarnation: slot.incarnation, timeMs: this.nowMs, message, local } as const;
+      if (!this.dispatch(recorders, history as HistoryEvent<P>, event.node)) return;
+    }
+    // The receiver gets its own copy: the message as sent stays as it was, in the trace too.
+    this.reactTo(slot, { kind: 'message', from: event.from, message: copyPlain(message) });
   }
 
   private fireTimer(event: ScheduledEvent): void {
@@ -530,8 +560,8 @@ class Simulation<P extends Protocol> implements World<P> {
     const index = pending.indexOf(event);
     if (index >= 0) pending.splice(index, 1);
     const timer = event.payload as Tagged;
-    this.trace(Code['timer-fire'], event.node, -1, timer.type, this.fullTrace ? copyPlain(timer) : timer, undefined);
-    this.react(slot, 'onTimer', timer.type, -1, timer);
+    this.trace(Code['timer-fire'], event.node, -1, timer.type, timer, undefined);
+    this.reactTo(slot, { kind: 'timer', timer: copyPlain(timer) });
   }
 
   private giveInput(event: ScheduledEvent): void {
@@ -541,124 +571,193 @@ class Simulation<P extends Protocol> implements World<P> {
       this.trace(Code.input, event.node, -1, input.type, input, 'not given: node crashed');
       return;
     }
-    this.trace(Code.input, event.node, -1, input.type, this.fullTrace ? copyPlain(input) : input, undefined);
-    this.inputs.push({ step: this.step, timeMs: this.nowMs, node: event.node, input: copyPlain(input) as P['input'] });
-    this.react(slot, 'onInput', input.type, -1, input);
+    this.trace(Code.input, event.node, -1, input.type, input, undefined);
+    this.inputs.push({ step: this.step, timeMs: this.nowMs, node: event.node, incarnation: slot.incarnation, input: input as P['input'] });
+    const recorders = this.recorders.input;
+    if (recorders.length > 0) {
+      const history = { kind: 'input', node: event.node, incarnation: slot.incarnation, timeMs: this.nowMs, input } as const;
+      if (!this.dispatch(recorders, history as HistoryEvent<P>, event.node)) return;
+    }
+    this.reactTo(slot, { kind: 'input', input: copyPlain(input) });
   }
 
-  /** Calls one handler of a node, with the node's host active and failures turned into verdicts. */
-  private react(slot: NodeSlot<P>, handler: 'onMessage' | 'onTimer' | 'onInput', label: string, from: NodeId, payload: Tagged): void {
-    const instance = slot.instance as Node<P>;
-    let before: Record<string, unknown> | undefined;
-    try {
-      before = this.transitionProperties.length > 0 ? this.snapshotFields(slot) : undefined;
-    } catch (error) {
-      this.handlerFailed(slot, `${handler}(${label})`, error);
+  /** One reaction of a node: computed, then its effects applied (up to an armed crash). */
+  private reactTo(slot: NodeSlot<P>, stimulus: Stimulus): void {
+    const reaction: Reaction<P> = react(slot.environment, slot.instance, stimulus, slot.durable, slot.random, this.nowMs);
+    const effects = reaction.effects;
+    const armed = slot.armedCrash;
+    const applied = armed === undefined ? effects.length : effectsBeforeCrash(effects, armed);
+    if (stimulus.kind === 'start' && reaction.instance !== undefined) slot.instance = reaction.instance;
+    this.applyEffects(slot, effects, applied);
+    if (this.failure) return;
+    if (reaction.failure !== undefined) {
+      this.fail({
+        kind: 'exception',
+        property: reaction.failure.plainData ? 'plain data' : 'no exceptions',
+        message: reaction.failure.message + (reaction.failure.where ? `\n${reaction.failure.where}` : ''),
+        step: this.step,
+        timeMs: this.nowMs,
+        node: slot.nodeId,
+      });
       return;
     }
-    enterReaction(slot, instance);
-    try {
-      let result: unknown;
-      if (handler === 'onMessage') result = instance.onMessage(from, payload as P['message']);
-      else if (handler === 'onTimer') result = instance.onTimer(payload as P['timer']);
-      else result = instance.onInput(payload as P['input']);
-      if (result !== undefined) rejectPromise(result, `${handler}(${label})`);
-    } catch (error) {
-      exitReaction();
-      this.handlerFailed(slot, `${handler}(${label})`, error);
-      return;
+    if (armed !== undefined) {
+      const handler = stimulus.kind === 'start' ? 'onStart' : stimulus.kind === 'message' ? 'onMessage' : stimulus.kind === 'timer' ? 'onTimer' : 'onInput';
+      this.crash(slot, `in ${handler}, after ${applied} of its ${effects.length} effects`, true);
+    } else if (stimulus.kind === 'start') {
+      if (!this.checkNodeState(slot)) return;
     }
-    exitReaction();
-    this.checkAlways(before === undefined ? undefined : { slot, before });
+    this.checkAfterEvent();
   }
 
-  private handlerFailed(slot: NodeSlot<P>, handler: string, error: unknown): void {
-    const plainDataProblem = error instanceof PlainDataError;
-    const stack = stackOf(error);
-    const where = stack ? `\n${stack.split('\n').slice(1, 6).join('\n')}` : '';
-    this.fail({
-      kind: 'exception',
-      property: plainDataProblem ? 'plain data' : 'no exceptions',
-      message: `${nodeName(slot.nodeId)} threw in ${handler}: ${describeError(error)}${plainDataProblem ? '' : where}`,
-      step: this.step,
-      timeMs: this.nowMs,
-      node: slot.nodeId,
-    });
-  }
-
-  private snapshotFields(slot: NodeSlot<P>): Record<string, unknown> {
-    const fields: Record<string, unknown> = {};
-    const instance = slot.instance as unknown as Record<string, unknown>;
-    for (const key of Object.keys(instance)) fields[key] = copyPlain(instance[key], `${nodeName(slot.nodeId)}.${key}`);
-    return fields;
-  }
-
-  private checkAlways(change: { slot: NodeSlot<P>; before: Record<string, unknown> } | undefined): void {
-    const properties = this.alwaysProperties;
-    for (let index = 0; index < properties.length; index++) {
-      const property = properties[index] as Property<P>;
-      const message = this.evaluate(property);
-      if (message !== undefined) {
-        this.fail({ kind: 'always', property: property.name, message, step: this.step, timeMs: this.nowMs });
-        return;
-      }
-    }
-    if (change === undefined || change.slot.instance === null) return;
-    let after: Record<string, unknown>;
-    try {
-      after = this.snapshotFields(change.slot);
-    } catch (error) {
-      this.handlerFailed(change.slot, 'a reaction', error);
-      return;
-    }
-    for (const property of this.transitionProperties) {
-      let message: string | undefined;
-      try {
-        message = property.checkTransition?.({ node: change.slot.nodeId, before: change.before, after }, this);
-      } catch (error) {
-        message = `the property's own check threw (${describeError(error)})`;
-      }
-      if (message !== undefined) {
-        this.fail({ kind: 'always', property: property.name, message, step: this.step, timeMs: this.nowMs, node: change.slot.nodeId });
-        return;
+  private applyEffects(slot: NodeSlot<P>, effects: readonly Effect[], count: number): void {
+    const node = slot.nodeId;
+    for (let index = 0; index < count && this.failure === undefined; index++) {
+      const effect = effects[index] as Effect;
+      switch (effect.kind) {
+        case 'send':
+          this.send(slot, effect.to, effect.message, effect.bytes);
+          break;
+        case 'set-timer':
+          this.setTimer(slot, effect.timer, effect.minMs, effect.maxMs);
+          break;
+        case 'cancel-timer':
+          this.cancelTimer(slot, effect.timer);
+          break;
+        case 'storage-set':
+        case 'storage-delete': {
+          const value = effect.kind === 'storage-set' ? effect.value : undefined;
+          if (value === undefined) slot.durable.delete(effect.key);
+          else slot.durable.set(effect.key, value);
+          this.trace(Code.store, node, -1, effect.key, value, value === undefined ? 'deleted' : undefined);
+          const recorders = this.recorders.storage;
+          if (recorders.length > 0) {
+            const history = { kind: 'storage', node, incarnation: slot.incarnation, timeMs: this.nowMs, key: effect.key, value } as const;
+            this.dispatch(recorders, history, node);
+          }
+          break;
+        }
+        case 'output':
+          this.output(slot, effect.output);
+          break;
+        case 'log':
+          this.trace(Code.log, node, -1, effect.text, undefined, undefined);
+          break;
       }
     }
   }
 
-  /** Shows a message to the properties that observe messages; false when one of them failed. */
-  private observeMessage(kind: 'send' | 'deliver', from: NodeId, to: NodeId, message: Tagged, local: boolean): boolean {
-    const event = { kind, from, to, message: message as P['message'], timeMs: this.nowMs, local };
-    for (const property of this.messageObservers) {
-      let problem: string | undefined;
-      try {
-        problem = property.observeMessage?.(event, this);
-      } catch (error) {
-        problem = `the property's own check threw (${describeError(error)})`;
-      }
+  // Properties
+
+  /** Gives a history event to the properties that record it; false when one of them failed. */
+  private dispatch(recorders: readonly number[], event: HistoryEvent<P>, node: NodeId | undefined): boolean {
+    for (let position = 0; position < recorders.length; position++) {
+      const index = recorders[position] as number;
+      const problem = this.properties.record(index, this.memories[index], event, this);
       if (problem !== undefined) {
-        this.fail({ kind: 'always', property: property.name, message: problem, step: this.step, timeMs: this.nowMs, node: kind === 'send' ? from : to });
+        const property = this.properties.properties[index] as Property<P>;
+        this.fail({ kind: 'violation', property: property.name, message: problem, step: this.step, timeMs: this.nowMs, ...(node === undefined ? {} : { node }) });
         return false;
       }
     }
     return true;
   }
 
-  private checkAllNodeStates(): void {
-    for (const slot of this.slots) {
-      if (slot.instance === null) continue;
-      const problem = findNonPlain({ ...(slot.instance as object) }, `${nodeName(slot.nodeId)} (${slot.nodeClass.name})`);
-      if (problem !== undefined) {
-        this.fail({
-          kind: 'exception',
-          property: 'plain data',
-          message: problem.message,
-          step: this.step,
-          timeMs: this.nowMs,
-          node: slot.nodeId,
-        });
+  /** After every event: safety checks, and the deadlines and goals not met yet. */
+  private checkAfterEvent(): void {
+    if (this.failure) return;
+    const set = this.properties;
+    const checks = set.alwaysChecks;
+    for (let position = 0; position < checks.length; position++) {
+      const index = checks[position] as number;
+      const message = set.check(index, this.memories[index], this);
+      if (message !== undefined) {
+        this.fail({ kind: 'violation', property: (set.properties[index] as Property<P>).name, message, step: this.step, timeMs: this.nowMs });
         return;
       }
     }
+    const properties = set.properties;
+    for (let index = 0; index < properties.length; index++) {
+      const property = properties[index] as Property<P>;
+      if (property.kind === 'sometimes' && !this.reached[index]) {
+        const message = set.check(index, this.memories[index], this);
+        if (message === undefined) this.reached[index] = true;
+        else this.lastComplaint[index] = message;
+      } else if (property.kind === 'eventually') {
+        const deadline = this.deadlines[index];
+        if (deadline === undefined || deadline.satisfied) continue;
+        const message = set.check(index, this.memories[index], this);
+        if (message === undefined) deadline.satisfied = true;
+        else deadline.lastMessage = message;
+      }
+    }
+  }
+
+  /** Deadlines of `eventually` properties, counted from now (the start or the last fault). */
+  private scheduleDeadlines(): void {
+    const properties = this.properties.properties;
+    for (let index = 0; index < properties.length; index++) {
+      const deadline = this.deadlines[index];
+      const withinMs = properties[index]?.withinMs;
+      if (deadline === undefined || withinMs === undefined) continue;
+      deadline.satisfied = false;
+      this.schedule(this.nowMs + withinMs, EventKind.Deadline, -1, -1, { property: index, generation: this.faultGeneration });
+    }
+  }
+
+  private judgeDeadline(payload: { property: number; generation: number }): void {
+    // A later fault moved the deadline: this one no longer counts.
+    if (payload.generation !== this.faultGeneration) return;
+    const deadline = this.deadlines[payload.property] as DeadlineState;
+    if (deadline.satisfied) return;
+    const property = this.properties.properties[payload.property] as Property<P>;
+    const message = this.properties.check(payload.property, this.memories[payload.property], this);
+    if (message === undefined) {
+      deadline.satisfied = true;
+      return;
+    }
+    const since = this.lastFaultMs === 0 ? 'the start' : `the last fault (at ${this.lastFaultMs} ms)`;
+    this.fail({
+      kind: 'liveness',
+      property: property.name,
+      message: `${message} — not within ${String(property.withinMs)} ms of ${since}`,
+      step: this.step,
+      timeMs: this.nowMs,
+      deadlineMs: this.nowMs,
+    });
+  }
+
+  private judgeAtEnd(): void {
+    const set = this.properties;
+    const properties = set.properties;
+    for (let index = 0; index < properties.length && !this.failure; index++) {
+      const property = properties[index] as Property<P>;
+      const base = { property: property.name, step: this.step, timeMs: this.nowMs };
+      if (property.kind === 'eventually') {
+        if (this.deadlines[index]?.satisfied === true) continue;
+        const message = set.check(index, this.memories[index], this);
+        if (message !== undefined) this.fail({ kind: 'liveness', ...base, message });
+      } else if (property.kind === 'sometimes') {
+        if (this.reached[index]) continue;
+        const message = set.check(index, this.memories[index], this);
+        if (message !== undefined) this.fail({ kind: 'goal-not-reached', ...base, message: `never reached during the run: ${message}` });
+      } else if (property.kind === 'budget') {
+        const message = set.check(index, this.memories[index], this);
+        if (message !== undefined) this.fail({ kind: 'budget-exceeded', ...base, message });
+      }
+    }
+  }
+
+  private checkNodeState(slot: NodeSlot<P>): boolean {
+    if (slot.instance === undefined) return true;
+    const problem = checkFields(slot.environment, slot.instance);
+    if (problem === undefined) return true;
+    this.fail({ kind: 'exception', property: 'plain data', message: problem.message, step: this.step, timeMs: this.nowMs, node: slot.nodeId });
+    return false;
+  }
+
+  private checkAllNodeStates(): void {
+    for (const slot of this.slots) if (!this.checkNodeState(slot)) return;
   }
 
   private fail(failure: Failure): void {
@@ -669,98 +768,85 @@ class Simulation<P extends Protocol> implements World<P> {
 
   // Node lifecycle
 
-  private startNode(slot: NodeSlot<P>, code: Code): void {
-    this.trace(code, slot.nodeId, -1, slot.nodeClass.name, undefined, undefined);
-    enterReaction(slot, undefined);
-    try {
-      const instance = new slot.nodeClass();
-      slot.instance = instance;
-      enterReaction(slot, instance);
-      rejectPromise(instance.onStart(), 'onStart()');
-    } catch (error) {
-      exitReaction();
-      this.handlerFailed(slot, slot.instance === null ? `the constructor of ${slot.nodeClass.name}` : 'onStart()', error);
-      return;
+  private startNode(slot: NodeSlot<P>, code: number): void {
+    this.trace(code, slot.nodeId, -1, slot.environment.nodeClass.name, undefined, undefined);
+    this.reactTo(slot, { kind: 'start' });
+  }
+
+  private crash(slot: NodeSlot<P>, reason: string | undefined, midReaction: boolean): void {
+    slot.crashed = true;
+    slot.instance = undefined;
+    slot.armedCrash = undefined;
+    for (const timer of slot.pendingTimers) timer.cancelled = true;
+    slot.pendingTimers.length = 0;
+    this.trace(Code.crash, slot.nodeId, -1, slot.environment.nodeClass.name, undefined, reason);
+    const recorders = this.recorders.crash;
+    if (recorders.length > 0) {
+      const history = { kind: 'crash', node: slot.nodeId, incarnation: slot.incarnation, timeMs: this.nowMs, midReaction } as const;
+      this.dispatch(recorders, history, slot.nodeId);
     }
-    exitReaction();
-    const problem = findNonPlain({ ...(slot.instance as object) }, `${nodeName(slot.nodeId)} (${slot.nodeClass.name})`);
-    if (problem !== undefined) {
-      this.fail({ kind: 'exception', property: 'plain data', message: problem.message, step: this.step, timeMs: this.nowMs, node: slot.nodeId });
-      return;
-    }
-    this.checkAlways(undefined);
   }
 
   private applyFault(action: FaultAction): void {
     this.lastFaultMs = this.nowMs;
+    this.faultGeneration++;
     this.trace(Code.fault, -1, -1, describeFault(action), undefined, undefined);
-    const count = this.nodeCount;
     switch (action.type) {
       case 'crash': {
         const slot = this.slots[action.node] as NodeSlot<P>;
-        if (slot.crashed) return;
-        slot.crashed = true;
-        slot.instance = null;
-        for (const timer of slot.pendingTimers) timer.cancelled = true;
-        slot.pendingTimers.length = 0;
-        this.trace(Code.crash, slot.nodeId, -1, slot.nodeClass.name, undefined, undefined);
+        if (slot.crashed) break;
+        if (action.afterEffects !== undefined) slot.armedCrash = action.afterEffects;
+        else this.crash(slot, undefined, false);
         break;
       }
       case 'restart': {
         const slot = this.slots[action.node] as NodeSlot<P>;
-        if (!slot.crashed) return;
+        // A crash still waiting for a reaction happens now, so the restart has a crash to follow.
+        if (!slot.crashed && slot.armedCrash !== undefined) this.crash(slot, 'its crash was still waiting for a reaction', false);
+        if (!slot.crashed || this.failure) break;
         slot.crashed = false;
         slot.incarnation++;
-        slot.randomSource = RandomSource.fork(this.seed, `node/${nodeName(slot.nodeId)}/${slot.incarnation}`);
+        slot.random = nodeRandom(this.seed, slot.nodeId, slot.incarnation);
+        const recorders = this.recorders.restart;
+        if (recorders.length > 0) {
+          const history = { kind: 'restart', node: slot.nodeId, incarnation: slot.incarnation, timeMs: this.nowMs } as const;
+          if (!this.dispatch(recorders, history, slot.nodeId)) return;
+        }
+        this.scheduleDeadlines();
         this.startNode(slot, Code.restart);
         return;
       }
-      case 'partition': {
-        const groupOf = new Array<number>(count).fill(action.groups.length);
-        action.groups.forEach((group, groupIndex) => {
-          for (const id of group) groupOf[id] = groupIndex;
-        });
-        for (let from = 0; from < count; from++) {
-          for (let to = 0; to < count; to++) this.blocked[from * count + to] = groupOf[from] === groupOf[to] ? 0 : 1;
-        }
-        break;
-      }
-      case 'isolate':
-        for (let other = 0; other < count; other++) {
-          if (other === action.node) continue;
-          this.blocked[action.node * count + other] = 1;
-          this.blocked[other * count + action.node] = 1;
-        }
-        break;
-      case 'cut':
-        for (const from of action.from) for (const to of action.to) if (from !== to) this.blocked[from * count + to] = 1;
-        break;
-      case 'heal':
-        this.blocked.fill(0);
-        break;
       case 'network': {
         const { atMs: _atMs, type: _type, ...changes } = action;
         this.network = { ...this.network, ...changes };
         break;
       }
+      default:
+        this.links.apply(action);
+        break;
     }
-    this.checkAlways(undefined);
+    if (action.type !== 'crash') {
+      const recorders = this.recorders.fault;
+      if (recorders.length > 0 && !this.dispatch(recorders, { kind: 'fault', timeMs: this.nowMs, action }, undefined)) return;
+    }
+    this.scheduleDeadlines();
+    this.checkAfterEvent();
   }
 
-  // What nodes do (called through their NodeSlot)
+  // What nodes do, applied from their reactions' effects
 
-  send(from: NodeId, to: NodeId, message: Tagged): void {
-    if (!this.knownNode(to)) {
-      throw new Error(`send to ${String(to)}: there is no such node (ids are 0..${this.nodeCount - 1})`);
+  private send(slot: NodeSlot<P>, to: NodeId, message: Tagged, bytes: number): void {
+    const from = slot.nodeId;
+    const type = message.type;
+    const local = to === from;
+    const recorders = this.recorders.send;
+    if (recorders.length > 0) {
+      const history = { kind: 'send', from, to, incarnation: slot.incarnation, timeMs: this.nowMs, message, local } as const;
+      if (!this.dispatch(recorders, history as HistoryEvent<P>, from)) return;
     }
-    const copy = copyPlain(message, 'message');
-    const bytes = lastCopiedBytes();
-    const type = copy.type;
-    if (typeof type !== 'string') throw new Error('a message must be an object with a string `type` field');
-    if (this.messageObservers.length > 0 && !this.observeMessage('send', from, to, copy, to === from)) return;
-    if (to === from) {
-      this.trace(Code.send, from, to, type, this.fullTrace ? copyPlain(copy) : copy, 'local');
-      this.schedule(this.nowMs, EventKind.Deliver, to, from, copy);
+    if (local) {
+      this.trace(Code.send, from, to, type, message, 'local');
+      this.schedule(this.nowMs, EventKind.Deliver, to, from, message);
       return;
     }
     const counters = this.counters;
@@ -777,7 +863,7 @@ class Simulation<P extends Protocol> implements World<P> {
     const channelIndex = from * this.nodeCount + to;
     let channel = this.channels[channelIndex];
     if (channel === undefined) {
-      channel = new Channel(RandomSource.fork(this.seed, `network/${nodeName(from)}->${nodeName(to)}`));
+      channel = new Channel(RandomSource.fork(this.seed, randomLabels.channel(from, to)));
       this.channels[channelIndex] = channel;
     }
     // Always four draws per send, whatever happens to the message, so that a fault added
@@ -787,56 +873,39 @@ class Simulation<P extends Protocol> implements World<P> {
     const duplicateDraw = random.next();
     const delayMs = drawDelay(this.network.delay, random);
     const duplicateDelayMs = drawDelay(this.network.delay, random);
-    this.trace(Code.send, from, to, type, this.fullTrace ? copyPlain(copy) : copy, undefined);
-    if (this.blocked[channelIndex] === 1) {
+    this.trace(Code.send, from, to, type, message, undefined);
+    if (this.links.blocked[channelIndex] === 1) {
       counters.messagesDropped++;
-      this.trace(Code.drop, to, from, type, copy, 'partitioned');
+      this.trace(Code.drop, to, from, type, message, 'partitioned');
       return;
     }
     if (dropDraw < this.network.dropRate) {
       counters.messagesDropped++;
-      this.trace(Code.drop, to, from, type, copy, 'lost');
+      this.trace(Code.drop, to, from, type, message, 'lost');
       return;
     }
     let deliveryMs = this.nowMs + delayMs;
     if (this.network.fifo) deliveryMs = Math.max(deliveryMs, channel.lastDeliveryMs);
     channel.lastDeliveryMs = deliveryMs;
-    this.schedule(deliveryMs, EventKind.Deliver, to, from, copy);
+    this.schedule(deliveryMs, EventKind.Deliver, to, from, message);
     if (duplicateDraw < this.network.duplicateRate) {
       counters.messagesDuplicated++;
       let duplicateMs = this.nowMs + duplicateDelayMs;
       if (this.network.fifo) duplicateMs = Math.max(duplicateMs, channel.lastDeliveryMs);
       channel.lastDeliveryMs = duplicateMs;
-      const duplicate = copyPlain(copy);
-      this.trace(Code.duplicate, from, to, type, this.fullTrace ? copyPlain(copy) : duplicate, undefined);
-      this.schedule(duplicateMs, EventKind.Deliver, to, from, duplicate);
+      this.trace(Code.duplicate, from, to, type, message, undefined);
+      this.schedule(duplicateMs, EventKind.Deliver, to, from, message);
     }
   }
 
-  setTimer(slot: NodeSlot<P>, timer: Tagged, delay: Delay): void {
-    const copy = copyPlain(timer, 'timer');
-    if (typeof copy?.type !== 'string') throw new Error('a timer must be an object with a string `type` field');
-    let delayMs: number;
-    if (typeof delay === 'number') {
-      delayMs = delay;
-    } else if (Array.isArray(delay) && delay.length === 2) {
-      const [minMs, maxMs] = delay;
-      if (!(minMs >= 1 && Math.floor(maxMs) >= Math.ceil(minMs))) {
-        throw new Error(`setTimer: the range [${minMs}, ${maxMs}] needs 1 <= min <= max and a whole number of ms in between`);
-      }
-      delayMs = slot.timerRandom.integer(Math.ceil(minMs), Math.floor(maxMs));
-    } else {
-      throw new Error('setTimer: the delay must be a number of ms or a range [minMs, maxMs]');
-    }
-    if (!(delayMs >= 1) || !Number.isFinite(delayMs)) {
-      throw new Error(`setTimer(${copy.type}): the delay must be at least 1 simulated ms, not ${String(delayMs)}`);
-    }
-    const event = this.schedule(this.nowMs + delayMs, EventKind.Timer, slot.nodeId, -1, copy);
+  private setTimer(slot: NodeSlot<P>, timer: Tagged, minMs: number, maxMs: number): void {
+    const delayMs = minMs === maxMs ? minMs : slot.timerRandom.integer(minMs, maxMs);
+    const event = this.schedule(this.nowMs + delayMs, EventKind.Timer, slot.nodeId, -1, timer);
     slot.pendingTimers.push(event);
-    this.trace(Code['timer-set'], slot.nodeId, -1, copy.type, this.fullTrace ? copyPlain(copy) : copy, `fires at ${this.nowMs + delayMs} ms`);
+    this.trace(Code['timer-set'], slot.nodeId, -1, timer.type, timer, `fires at ${this.nowMs + delayMs} ms`);
   }
 
-  cancelTimer(slot: NodeSlot<P>, timer: Tagged): void {
+  private cancelTimer(slot: NodeSlot<P>, timer: Tagged): void {
     const pending = slot.pendingTimers;
     let cancelled = 0;
     for (let index = pending.length - 1; index >= 0; index--) {
@@ -847,20 +916,23 @@ class Simulation<P extends Protocol> implements World<P> {
         cancelled++;
       }
     }
-    const type = typeof timer?.type === 'string' ? timer.type : String(timer);
-    this.trace(Code['timer-cancel'], slot.nodeId, -1, type, this.fullTrace ? copyPlain(timer, 'timer') : timer, cancelled === 0 ? 'none pending' : undefined);
+    this.trace(Code['timer-cancel'], slot.nodeId, -1, timer.type, timer, cancelled === 0 ? 'none pending' : undefined);
   }
 
-  output(node: NodeId, value: Tagged): void {
-    const copy = copyPlain(value, 'output');
-    if (typeof copy?.type !== 'string') throw new Error('an output must be an object with a string `type` field');
-    const record: OutputRecord<P> = { step: this.step, timeMs: this.nowMs, node, output: copy as P['output'] };
+  private output(slot: NodeSlot<P>, output: Tagged): void {
+    const node = slot.nodeId;
+    const record: OutputRecord<P> = { step: this.step, timeMs: this.nowMs, node, incarnation: slot.incarnation, output: output as P['output'] };
     this.outputs.push(record);
-    this.trace(Code.output, node, -1, copy.type, copy, undefined);
+    this.trace(Code.output, node, -1, output.type, output, undefined);
+    const recorders = this.recorders.output;
+    if (recorders.length > 0) {
+      const history = { kind: 'output', node, incarnation: slot.incarnation, timeMs: this.nowMs, output } as const;
+      if (!this.dispatch(recorders, history as HistoryEvent<P>, node)) return;
+    }
     this.settings.workload?.onOutput?.(record, this.workloadContext);
   }
 
-  trace(code: Code, node: NodeId, peer: NodeId, label: string, detail: unknown, reason: string | undefined): void {
+  private trace(code: number, node: NodeId, peer: NodeId, label: string, detail: unknown, reason: string | undefined): void {
     this.recorder.record(this.step, this.nowMs, code, node, peer, label, detail, reason);
   }
 

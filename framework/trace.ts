@@ -16,7 +16,8 @@ export type TraceKind =
   | 'input'
   | 'output'
   | 'log'
-  | 'violation';
+  | 'violation'
+  | 'store';
 
 /** One line of a run's trace. `node` acts; `peer` is the other end of a message, or -1. */
 export interface TraceEvent {
@@ -52,6 +53,7 @@ const kindCodes: readonly TraceKind[] = [
   'output',
   'log',
   'violation',
+  'store',
 ];
 export const traceKindCode: Readonly<Record<TraceKind, number>> = Object.fromEntries(
   kindCodes.map((kind, code) => [kind, code]),

@@ -5,6 +5,7 @@ import { type ImplementationSource } from './implementation.ts';
 import { projectRoot, SetupError, type LabInfo } from './labs.ts';
 
 const frameworkEntry = join(projectRoot, 'framework', 'index.ts');
+const testingEntry = join(projectRoot, 'framework', 'testing.ts');
 const childRuntime = join(projectRoot, 'grader', 'child.ts');
 
 function isInside(file: string, folder: string): boolean {
@@ -34,6 +35,8 @@ function submissionGuard(lab: LabInfo, source: ImplementationSource): Plugin {
     setup(builder) {
       builder.onResolve({ filter: /.*/ }, (args) => {
         if (args.path === 'distlab') return { path: frameworkEntry };
+        // The suite and the grader's child use the testing entry; a submission may not.
+        if (args.path === 'distlab/testing' && !isInside(args.importer, root)) return { path: testingEntry };
         if (args.importer === '' || args.importer === '<stdin>' || !isInside(args.importer, root)) return undefined;
         if (args.path.startsWith('.')) {
           const target = resolve(dirname(args.importer), args.path);

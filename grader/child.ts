@@ -1,10 +1,10 @@
 // Runs inside the child process that hosts one implementation. This module is evaluated
 // before any of the implementation's code (it is the bundle's first import), so it takes
 // the reply channel and the token while they are still untouched and hides the token.
-import { Node, RandomSource, SearchState } from 'distlab';
+import { Node, RandomSource, SearchState } from 'distlab/testing';
 import { replayOutcome, runTest } from './runTest.ts';
 import type { ChildReply, ChildRequest } from './protocol.ts';
-import type { LabSuite } from './suite.ts';
+import type { LabSuite } from 'distlab/testing';
 
 const token = process.env.DISTLAB_TOKEN ?? '';
 delete process.env.DISTLAB_TOKEN;

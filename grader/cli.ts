@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatTraceEvent } from 'distlab';
+import { formatTraceEvent } from 'distlab/testing';
 import { gradeClass } from './classGrading.ts';
 import { grade, loadSuite, setupFailureReport, resolveTarget, type GradeOptions } from './grade.ts';
 import { Sandbox } from './isolation.ts';

@@ -4,8 +4,8 @@ import { defaultLimits, Sandbox, type IsolatedResult, type IsolationLimits } fro
 import { findLab, SetupError, type LabInfo } from './labs.ts';
 import { encodeReplay } from './replayCode.ts';
 import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from './results.ts';
-import type { LabSuite, SuiteTest } from './suite.ts';
-import type { Protocol } from 'distlab';
+import type { LabSuite, SuiteTest } from 'distlab/testing';
+import type { Protocol } from 'distlab/testing';
 
 export interface GradeOptions {
   readonly lab: string;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FaultSchedule, SearchEvent } from 'distlab';
+import type { FaultSchedule, SearchEvent } from 'distlab/testing';
 import { bundleImplementation } from './bundle.ts';
 import type { ImplementationSource } from './implementation.ts';
 import { SetupError, type LabInfo } from './labs.ts';

@@ -1,4 +1,4 @@
-import type { FaultSchedule, SearchEvent, TraceEvent } from 'distlab';
+import type { FaultSchedule, SearchEvent, TraceEvent } from 'distlab/testing';
 import type { TestOutcome } from './runTest.ts';
 
 // Messages between the grader and the child process that runs one implementation.

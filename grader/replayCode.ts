@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { FaultSchedule, SearchEvent } from 'distlab';
+import type { FaultSchedule, SearchEvent } from 'distlab/testing';
 import { SetupError } from './labs.ts';
 
 /** Everything needed to re-run one failure: the test, the seed and the (shrunk) schedule travel together. */

@@ -1,6 +1,6 @@
 import type { RecordedFailure } from './runTest.ts';
 import type { TestStatus } from './isolation.ts';
-import type { TestKind, Visibility } from './suite.ts';
+import type { TestKind, Visibility } from 'distlab/testing';
 
 /** The version of the JSON report's schema (docs/report-schema.json). */
 export const reportSchemaVersion = 1;

@@ -17,9 +17,9 @@ import {
   type Protocol,
   type SimulationResult,
   type TraceEvent,
-} from 'distlab';
+} from 'distlab/testing';
 import type { ReplayOutcome } from './protocol.ts';
-import { runSeed, type LabSuite, type SuiteTest } from './suite.ts';
+import { runSeed, type LabSuite, type SuiteTest } from 'distlab/testing';
 
 /** A failing seed as the reports show it: plain JSON data. */
 export interface RecordedFailure extends Failure {

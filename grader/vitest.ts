@@ -14,7 +14,7 @@ import { findLab, type LabInfo } from './labs.ts';
 import { loadSuite, seedsFor } from './grade.ts';
 import { formatFailure, styleFor } from './reports/terminal.ts';
 import { encodeReplay } from './replayCode.ts';
-import type { Mutant } from './suite.ts';
+import type { Mutant } from 'distlab/testing';
 
 function explain(lab: LabInfo, implementation: string, number: string, name: string, result: IsolatedResult): string {
   const failure = result.outcome?.failure;

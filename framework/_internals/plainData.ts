@@ -458,3 +458,19 @@ export function cloneFields<T extends object>(instance: T): T {
   }
   return clone as T;
 }
+
+/**
+ * Freezes plain data in place, all the way down (Maps and Sets are frozen as objects only),
+ * so that a value shared between states, nodes and checks cannot be changed through any of them.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (value instanceof Map) {
+    for (const entry of value.values()) deepFreeze(entry);
+  } else if (value instanceof Set) {
+    for (const entry of value.values()) deepFreeze(entry);
+  } else {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return Object.freeze(value);
+}

@@ -1,39 +1,271 @@
+// One reaction, for every driver. A node's reaction to a stimulus (start, message, timer,
+// input) runs here and nowhere else: the simulator, the model checker, replay and the
+// viewer all call `react`, get the reaction's effects as data in the order the handler
+// made them, and apply them their own way. Validation and error texts live here once.
 import type { DurableStorage } from '../DurableStorage.ts';
-import type { Delay, NodeId, Protocol } from '../types.ts';
+import type { Node, NodeClass } from '../Node.ts';
+import { nodeName, type Delay, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
+import { rejectPromise } from './guards.ts';
+import { copyPlain, deepFreeze, findNonPlain, isPlain, lastCopiedBytes, PlainDataError } from './plainData.ts';
+import { RandomSource } from './random.ts';
 
-/** What a driver (simulator, model checker, replayer) offers the node that is reacting. */
-export interface NodeHost {
-  readonly nodeId: NodeId;
+/** One thing a reaction did, recorded in order. */
+export type Effect =
+  | { readonly kind: 'send'; readonly to: NodeId; readonly message: Tagged; readonly bytes: number }
+  | { readonly kind: 'set-timer'; readonly timer: Tagged; readonly minMs: number; readonly maxMs: number }
+  | { readonly kind: 'cancel-timer'; readonly timer: Tagged }
+  | { readonly kind: 'storage-set'; readonly key: string; readonly value: unknown }
+  | { readonly kind: 'storage-delete'; readonly key: string }
+  | { readonly kind: 'output'; readonly output: Tagged }
+  | { readonly kind: 'log'; readonly text: string };
+
+export type EffectKind = Effect['kind'];
+
+/** What a node reacts to. `start` builds a fresh node object (a start or a restart). */
+export type Stimulus =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'message'; readonly from: NodeId; readonly message: Tagged }
+  | { readonly kind: 'timer'; readonly timer: Tagged }
+  | { readonly kind: 'input'; readonly input: Tagged };
+
+/**
+ * Effects that can outlive a crash in the middle of a reaction: a message that left, a
+ * write that reached the disk, an output that was seen. Timer changes and log lines die
+ * with the node, so they do not count towards a crash's `afterEffects`.
+ */
+export function survivesCrash(effect: Effect): boolean {
+  return effect.kind === 'send' || effect.kind === 'storage-set' || effect.kind === 'storage-delete' || effect.kind === 'output';
+}
+
+/**
+ * How many of `effects` are applied when the node crashes after `afterEffects` effects that
+ * survive a crash: the effects up to and including the last of those.
+ */
+export function effectsBeforeCrash(effects: readonly Effect[], afterEffects: number): number {
+  if (afterEffects <= 0) {
+    let index = 0;
+    while (index < effects.length && !survivesCrash(effects[index] as Effect)) index++;
+    return index;
+  }
+  let counted = 0;
+  for (let index = 0; index < effects.length; index++) {
+    if (survivesCrash(effects[index] as Effect) && ++counted === afterEffects) return index + 1;
+  }
+  return effects.length;
+}
+
+/** The number of effects of a reaction that survive a crash. */
+export function countSurvivingEffects(effects: readonly Effect[]): number {
+  let count = 0;
+  for (const effect of effects) if (survivesCrash(effect)) count++;
+  return count;
+}
+
+/** The random-source labels of a run: one place, so every driver draws the same numbers. */
+export const randomLabels = {
+  node: (id: NodeId, incarnation: number) => `node/${nodeName(id)}/${incarnation}`,
+  timers: (id: NodeId) => `timers/${nodeName(id)}`,
+  channel: (from: NodeId, to: NodeId) => `network/${nodeName(from)}->${nodeName(to)}`,
+  workload: 'workload',
+} as const;
+
+/**
+ * One node's place in a cluster, built once per run: its id, its class, and its own frozen
+ * copies of the cluster lists and the config, so that nothing a node is handed is shared
+ * with another node or with the checks.
+ */
+export class NodeEnvironment<P extends Protocol = Protocol> {
+  readonly name: string;
   readonly servers: readonly NodeId[];
   readonly peers: readonly NodeId[];
   readonly config: object;
-  send(to: NodeId, message: Protocol['message']): void;
-  broadcast(message: Protocol['message']): void;
-  setTimer(timer: Protocol['timer'], delay: Delay): void;
-  cancelTimer(timer: Protocol['timer']): void;
-  now(): number;
-  random(): number;
-  readonly storage: DurableStorage<object>;
-  log(text: string): void;
-  output(value: Protocol['output']): void;
+
+  constructor(
+    readonly nodeId: NodeId,
+    readonly role: Role,
+    readonly nodeClass: NodeClass<P>,
+    servers: readonly NodeId[],
+    config: object,
+    readonly nodeCount: number,
+  ) {
+    this.name = nodeName(nodeId);
+    this.servers = Object.freeze([...servers]);
+    this.peers = Object.freeze(servers.filter((id) => id !== nodeId));
+    this.config = deepFreeze(copyPlain(config, 'config'));
+  }
 }
 
-let activeHost: NodeHost | undefined;
+/** Why a reaction failed: the handler, what it threw, and where. */
+export interface ReactionFailure {
+  readonly handler: string;
+  /** `n1 threw in onMessage(Ping): TypeError: ...` */
+  readonly message: string;
+  /** A plain-data problem rather than an exception of the node's own. */
+  readonly plainData: boolean;
+  /** The first lines of the stack, when there is one. */
+  readonly where: string;
+}
+
+export interface Reaction<P extends Protocol = Protocol> {
+  /** The node object after the reaction: `instance` itself, or a new one after `start`. */
+  readonly instance: Node<P> | undefined;
+  readonly effects: Effect[];
+  readonly failure?: ReactionFailure;
+}
+
+/** Thrown by `this.now()` under a driver without a clock (the model checker). */
+export class NoClockError extends Error {
+  constructor() {
+    super(
+      'this.now() has no meaning under search: the model checker has no clock, and fires timers in any order their ranges allow. ' +
+        'Safety logic must not depend on the time; a lab whose nodes read the clock says so and is not model-checked.',
+    );
+    this.name = 'NoClockError';
+  }
+}
+
+/** Marks a deleted key in a reaction's view of storage. */
+const deleted: unique symbol = Symbol('deleted');
+
+/** What a reaction's recorder needs to know of its node. */
+type NodeFacts = Pick<NodeEnvironment, 'name' | 'nodeId' | 'servers' | 'peers' | 'config' | 'nodeCount'>;
+
+/** What a node acts through during one reaction: it records effects, nothing else. */
+export class ReactionRecorder {
+  readonly effects: Effect[] = [];
+  private written: Map<string, unknown> | undefined;
+  readonly storage: DurableStorage<object>;
+
+  constructor(
+    readonly environment: NodeFacts,
+    private readonly baseStorage: ReadonlyMap<string, unknown>,
+    private readonly randomSource: RandomSource,
+    private readonly clockMs: number | undefined,
+  ) {
+    const name = environment.name;
+    this.storage = {
+      get: (key) => {
+        const value = this.written?.has(key) ? this.written.get(key) : this.baseStorage.get(key);
+        return (value === undefined || value === deleted ? undefined : copyPlain(value)) as never;
+      },
+      set: (key, value) => {
+        if (typeof key !== 'string') throw new Error(`storage.set: the key must be a string, not ${typeof key}`);
+        const copy = deepFreeze(copyPlain(value, `${name} storage ${key}`));
+        (this.written ??= new Map()).set(key, copy);
+        this.effects.push({ kind: 'storage-set', key, value: copy });
+      },
+      delete: (key) => {
+        (this.written ??= new Map()).set(key, deleted);
+        this.effects.push({ kind: 'storage-delete', key });
+      },
+      keys: () => {
+        const keys = new Set(this.baseStorage.keys());
+        for (const [key, value] of this.written ?? []) {
+          if (value === deleted) keys.delete(key);
+          else keys.add(key);
+        }
+        return [...keys].sort() as never[];
+      },
+    };
+  }
+
+  get nodeId(): NodeId {
+    return this.environment.nodeId;
+  }
+
+  get servers(): readonly NodeId[] {
+    return this.environment.servers;
+  }
+
+  get peers(): readonly NodeId[] {
+    return this.environment.peers;
+  }
+
+  get config(): object {
+    return this.environment.config;
+  }
+
+  send(to: NodeId, message: Tagged): void {
+    const count = this.environment.nodeCount;
+    if (!(Number.isInteger(to) && to >= 0 && to < count)) {
+      throw new Error(`send to ${String(to)}: there is no such node (ids are 0..${count - 1})`);
+    }
+    const copy = copyPlain(message, 'message');
+    const bytes = lastCopiedBytes();
+    if (typeof copy !== 'object' || copy === null || typeof copy.type !== 'string') {
+      throw new Error('a message must be an object with a string `type` field');
+    }
+    this.effects.push({ kind: 'send', to, message: copy, bytes });
+  }
+
+  broadcast(message: Tagged): void {
+    for (const peer of this.environment.peers) this.send(peer, message);
+  }
+
+  setTimer(timer: Tagged, delay: Delay): void {
+    const copy = copyPlain(timer, 'timer');
+    if (typeof copy !== 'object' || copy === null || typeof copy.type !== 'string') {
+      throw new Error('a timer must be an object with a string `type` field');
+    }
+    let minMs: number;
+    let maxMs: number;
+    if (typeof delay === 'number') {
+      if (!(delay >= 1) || !Number.isFinite(delay)) {
+        throw new Error(`setTimer(${copy.type}): the delay must be a finite number of simulated ms, at least 1, not ${String(delay)}`);
+      }
+      minMs = delay;
+      maxMs = delay;
+    } else if (Array.isArray(delay) && delay.length === 2) {
+      const [low, high] = delay as readonly [number, number];
+      minMs = Math.ceil(low);
+      maxMs = Math.floor(high);
+      if (!(low >= 1) || !Number.isFinite(high) || !(maxMs >= minMs)) {
+        throw new Error(
+          `setTimer(${copy.type}): the range [${String(low)}, ${String(high)}] needs finite bounds with 1 <= min <= max and a whole number of ms in between`,
+        );
+      }
+    } else {
+      throw new Error(`setTimer(${copy.type}): the delay must be a number of ms or a range [minMs, maxMs]`);
+    }
+    this.effects.push({ kind: 'set-timer', timer: copy, minMs, maxMs });
+  }
+
+  cancelTimer(timer: Tagged): void {
+    const copy = copyPlain(timer, 'timer');
+    if (typeof copy !== 'object' || copy === null || typeof copy.type !== 'string') {
+      throw new Error('cancelTimer: a timer is an object with a string `type` field');
+    }
+    this.effects.push({ kind: 'cancel-timer', timer: copy });
+  }
+
+  now(): number {
+    if (this.clockMs === undefined) throw new NoClockError();
+    return this.clockMs;
+  }
+
+  random(): number {
+    return this.randomSource.next();
+  }
+
+  log(text: string): void {
+    this.effects.push({ kind: 'log', text });
+  }
+
+  output(value: Tagged): void {
+    const copy = copyPlain(value, 'output');
+    if (typeof copy !== 'object' || copy === null || typeof copy.type !== 'string') {
+      throw new Error('an output must be an object with a string `type` field');
+    }
+    this.effects.push({ kind: 'output', output: copy });
+  }
+}
+
+let activeRecorder: ReactionRecorder | undefined;
 let activeNode: object | undefined;
 
-/** Makes `host` serve the calls made by `node` until {@link exitReaction} (call it in a finally). */
-export function enterReaction(host: NodeHost, node: object | undefined): void {
-  activeHost = host;
-  activeNode = node;
-}
-
-export function exitReaction(): void {
-  activeHost = undefined;
-  activeNode = undefined;
-}
-
-export function hostFor(node: object, action: string): NodeHost {
-  if (activeHost === undefined) {
+/** The recorder serving `node` now; throws the one error text for calls outside a reaction. */
+export function hostFor(node: object, action: string): ReactionRecorder {
+  if (activeRecorder === undefined) {
     throw new Error(
       `${action} was called outside a reaction. A node acts only while it handles start, a message, ` +
         'a timer or an input; do the work inside onStart/onMessage/onTimer/onInput.',
@@ -42,5 +274,111 @@ export function hostFor(node: object, action: string): NodeHost {
   if (activeNode !== undefined && activeNode !== node) {
     throw new Error(`${action} was called on another node's object. A node can only act for itself.`);
   }
-  return activeHost;
+  return activeRecorder;
+}
+
+/** Clears the active reaction (a driver's last resort after an unexpected error). */
+export function leaveReaction(): void {
+  activeRecorder = undefined;
+  activeNode = undefined;
+}
+
+function handlerName(stimulus: Stimulus): string {
+  switch (stimulus.kind) {
+    case 'start':
+      return 'onStart()';
+    case 'message':
+      return `onMessage(${labelOf(stimulus.message)})`;
+    case 'timer':
+      return `onTimer(${labelOf(stimulus.timer)})`;
+    case 'input':
+      return `onInput(${labelOf(stimulus.input)})`;
+  }
+}
+
+function labelOf(value: Tagged): string {
+  return typeof value?.type === 'string' ? value.type : '?';
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return `threw ${String(error)}`;
+}
+
+function failureOf<P extends Protocol>(environment: NodeEnvironment<P>, handler: string, error: unknown): ReactionFailure {
+  const plainData = error instanceof PlainDataError;
+  const stack = error instanceof Error ? error.stack : undefined;
+  const where = !plainData && stack ? stack.split('\n').slice(1, 6).join('\n') : '';
+  return {
+    handler,
+    message: `${environment.name} threw in ${handler}: ${describeError(error)}`,
+    plainData,
+    where,
+  };
+}
+
+/**
+ * Runs one reaction. `instance` is the node object to react on (ignored for `start`, which
+ * builds a new one); the caller decides whether that is the live object (the simulator) or
+ * a copy (the model checker). Storage reads see `storage` with this reaction's own writes;
+ * `clockMs` is undefined under a driver without a clock. Never throws for the node's faults:
+ * they come back as `failure`, with the effects recorded up to then.
+ */
+export function react<P extends Protocol>(
+  environment: NodeEnvironment<P>,
+  instance: Node<P> | undefined,
+  stimulus: Stimulus,
+  storage: ReadonlyMap<string, unknown>,
+  random: RandomSource,
+  clockMs: number | undefined,
+): Reaction<P> {
+  const recorder = new ReactionRecorder(environment, storage, random, clockMs);
+  const handler = stimulus.kind === 'start' ? `the constructor of ${environment.nodeClass.name}` : handlerName(stimulus);
+  activeRecorder = recorder;
+  activeNode = undefined;
+  let node = instance;
+  try {
+    if (stimulus.kind === 'start') {
+      node = new environment.nodeClass();
+      activeNode = node;
+      rejectPromise(node.onStart(), 'onStart()');
+    } else {
+      activeNode = node;
+      const target = node as Node<P>;
+      let result: unknown;
+      if (stimulus.kind === 'message') result = target.onMessage(stimulus.from, stimulus.message as P['message']);
+      else if (stimulus.kind === 'timer') result = target.onTimer(stimulus.timer as P['timer']);
+      else result = target.onInput(stimulus.input as P['input']);
+      if (result !== undefined) rejectPromise(result, handler);
+    }
+  } catch (error) {
+    const failedIn = stimulus.kind === 'start' && node !== undefined ? 'onStart()' : handler;
+    return { instance: node, effects: recorder.effects, failure: failureOf(environment, failedIn, error) };
+  } finally {
+    activeRecorder = undefined;
+    activeNode = undefined;
+  }
+  return { instance: node, effects: recorder.effects };
+}
+
+/**
+ * Checks that a node's fields are plain data; returns the problem naming the field
+ * (`n2.log[3].callback is a function`) or undefined.
+ */
+export function checkFields<P extends Protocol>(environment: NodeEnvironment<P>, instance: object): PlainDataError | undefined {
+  const fields = instance as Record<string, unknown>;
+  let plain = true;
+  for (const key of Object.keys(fields)) {
+    if (!isPlain(fields[key])) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return undefined;
+  return findNonPlain({ ...fields }, `${environment.name} (${environment.nodeClass.name})`);
+}
+
+/** A new random source for a node's incarnation. */
+export function nodeRandom(seed: string, id: NodeId, incarnation: number): RandomSource {
+  return RandomSource.fork(seed, randomLabels.node(id, incarnation));
 }

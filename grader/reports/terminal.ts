@@ -1,4 +1,4 @@
-import { describeFault, describeSearchEvent, formatTraceEvent, type FaultSchedule } from 'distlab';
+import { describeFault, describeSearchEvent, formatTraceEvent, type FaultSchedule } from 'distlab/testing';
 import type { ProgressEvent } from '../grade.ts';
 import type { GradedTest, GradingReport } from '../results.ts';
 

@@ -1,8 +1,8 @@
 // Lab 0's graded suite. It is data: it names the classes it needs and never imports an
 // implementation; the grader (or `npm test`) gives it the one chosen with --impl.
-import type { NetworkSettings, NodeClass, Property } from 'distlab';
-import { combineSchedules, crashRestarts, isolations } from '../../grader/faults.ts';
-import { defineTest, type LabSuite, type RunSetup } from '../../grader/suite.ts';
+import type { NetworkSettings, NodeClass, Property } from 'distlab/testing';
+import { combineSchedules, crashRestarts, isolations } from 'distlab/testing';
+import { defineTest, type LabSuite, type RunSetup } from 'distlab/testing';
 import type { PingPong } from './src/protocol.ts';
 
 export interface PingPongImplementation {

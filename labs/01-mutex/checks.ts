@@ -1,7 +1,7 @@
 // Lab 1's properties and workloads. Properties read only what the test can observe: the
 // Acquire and Release inputs, the Enter outputs, the messages (and the Lamport timestamps
 // they carry) and the message counters, never a node's private fields.
-import { nodeName, type NodeId, type Property, type RandomSource, type Workload, type WorkloadContext, type World } from 'distlab';
+import { nodeName, type NodeId, type Property, type RandomSource, type Workload, type WorkloadContext, type World } from 'distlab/testing';
 import type { MutexProtocol } from './src/protocol.ts';
 
 /** A node's critical-section events in run order: inputs of a step come before its outputs. */

@@ -2,11 +2,11 @@
 // table into the handout: `npm run costs` (or `-- --check` to fail when it is out of date).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Protocol, SimulationResult } from 'distlab';
+import type { Protocol, SimulationResult } from 'distlab/testing';
 import { runOnce } from '../../grader/runTest.ts';
-import type { SuiteTest } from '../../grader/suite.ts';
+import type { SuiteTest } from 'distlab/testing';
 import * as solutions from '../../solutions/01-mutex/index.ts';
-import { clusterSize, suite, type MutexImplementation } from './suite.ts';
+import { clusterSize, suite, type MutexImplementation } from 'distlab/testing';
 
 const handout = fileURLToPath(new URL('./README.md', import.meta.url));
 const start = '<!-- costs:start -->';

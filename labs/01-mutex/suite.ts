@@ -1,7 +1,7 @@
 // Lab 1's graded suite: four algorithms, one part each. Data only: it names the classes it
 // needs and never imports an implementation.
-import type { NetworkSettings, NodeClass, NodeId, Property, Protocol, SearchView } from 'distlab';
-import { defineTest, type LabSuite, type RunSetup, type SearchSpec, type SuiteTest } from '../../grader/suite.ts';
+import type { NetworkSettings, NodeClass, NodeId, Property, Protocol, SearchView } from 'distlab/testing';
+import { defineTest, type LabSuite, type RunSetup, type SearchSpec, type SuiteTest } from 'distlab/testing';
 import {
   allRoundsDone,
   clockCondition,

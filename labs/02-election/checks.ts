@@ -1,6 +1,6 @@
 // Lab 2's properties. They read the Leader outputs (what each node believes), which nodes
 // are alive, and the messages sent; never a node's private fields.
-import { nodeName, type NodeId, type Property, type World } from 'distlab';
+import { nodeName, type NodeId, type Property, type World } from 'distlab/testing';
 import type { Bully, Ring } from './src/protocol.ts';
 
 type Election = Bully | Ring;

@@ -1,9 +1,9 @@
 // Lab 2's graded suite: bully (2A) and ring (2B) election. Data only: it names the classes
 // it needs and never imports an implementation.
-import type { FaultAction, NodeClass, NodeId, Property, Protocol, ScheduledInput } from 'distlab';
+import type { FaultAction, NodeClass, NodeId, Property, Protocol, ScheduledInput } from 'distlab/testing';
 import fc from 'fast-check';
-import { crashRestarts } from '../../grader/faults.ts';
-import { defineTest, type LabSuite, type RunSetup, type SuiteTest } from '../../grader/suite.ts';
+import { crashRestarts } from 'distlab/testing';
+import { defineTest, type LabSuite, type RunSetup, type SuiteTest } from 'distlab/testing';
 import { electionCost, highestLiveLeads, highestLiveLeadsAtTheEnd, oneLeader } from './checks.ts';
 import type { Bully, ElectionConfig, Ring } from './src/protocol.ts';
 

@@ -1,7 +1,7 @@
 // Lab 3's properties. They read only what the tests can observe: the Propose inputs, the
 // Learned outputs, the messages (the ballots and values that Promise, Accept and Accepted
 // carry) and the message counters; never a node's private fields.
-import { nodeName, type NodeId, type Property, type World } from 'distlab';
+import { nodeName, type NodeId, type Property, type World } from 'distlab/testing';
 import type { Ballot, Paxos } from './src/protocol.ts';
 
 /** `(2, n1)`: a ballot as failures show it. */

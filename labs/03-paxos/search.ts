@@ -1,7 +1,7 @@
 // The model-checking side of lab 3: small Paxos configurations explored exhaustively (or by
 // random probes), with the safety properties as invariants over states and transitions.
 // Invariants read outputs (Learned) and acceptors' durable storage: never private fields.
-import { nodeName, type NodeClass, type NodeId, type SearchSettings, type StateInvariant, type TransitionInvariant } from 'distlab';
+import { nodeName, type NodeClass, type NodeId, type SearchSettings, type StateInvariant, type TransitionInvariant } from 'distlab/testing';
 import type { AcceptedProposal, Ballot, Paxos } from './src/protocol.ts';
 
 export interface PaxosConfiguration {

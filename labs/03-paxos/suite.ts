@@ -1,9 +1,9 @@
 // Lab 3's graded suite: single-decree Paxos. Data only: it names the class it needs and
 // never imports an implementation.
-import type { FaultAction, FaultSchedule, NetworkSettings, NodeClass, NodeId, Property, Protocol, Workload } from 'distlab';
+import type { FaultAction, FaultSchedule, NetworkSettings, NodeClass, NodeId, Property, Protocol, Workload } from 'distlab/testing';
 import fc from 'fast-check';
-import { combineSchedules, crashRestarts, isolations, partitions } from '../../grader/faults.ts';
-import { defineTest, type ClusterShape, type LabSuite, type RunSetup, type SuiteTest } from '../../grader/suite.ts';
+import { combineSchedules, crashRestarts, isolations, partitions } from 'distlab/testing';
+import { defineTest, type ClusterShape, type LabSuite, type RunSetup, type SuiteTest } from 'distlab/testing';
 import {
   agreement,
   chosenStaysChosen,

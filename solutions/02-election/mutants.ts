@@ -1,4 +1,4 @@
-import type { Mutant } from '../../grader/suite.ts';
+import type { Mutant } from 'distlab/testing';
 
 /**
  * Deliberately broken solutions: classic student bugs, each subtle enough to pass its

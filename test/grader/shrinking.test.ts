@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { FaultSchedule } from 'distlab';
+import type { FaultSchedule } from 'distlab/testing';
 import { grade } from '../../grader/grade.ts';
 import { runOnce } from '../../grader/runTest.ts';
 import { suite } from '../../labs/00-pingpong/suite.ts';

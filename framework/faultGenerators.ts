@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { FaultAction, FaultSchedule, NodeId } from 'distlab';
+import type { FaultAction, FaultSchedule } from './faults.ts';
+import type { NodeId } from './types.ts';
 
 // Fault-schedule generators for suites. Each is a fast-check arbitrary without bias (so
 // the first schedule drawn for a seed is as varied as any), and each shrinks towards fewer

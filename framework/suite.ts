@@ -1,0 +1,210 @@
+// The suite API: how a lab declares its graded tests. A suite is data; it names the classes
+// it needs and never imports an implementation: the grader gives it the one chosen.
+import type fc from 'fast-check';
+import type { FaultSchedule } from './faults.ts';
+import type { ClusterLayout } from './properties.ts';
+import { explore, probe, replaySearchPath, type ProbeSettings, type SearchEvent, type SearchResult, type SearchSettings } from './search.ts';
+import { simulate, type SimulationResult, type SimulationSettings } from './simulation.ts';
+import type { TraceEvent } from './trace.ts';
+import type { Protocol } from './types.ts';
+
+/** What a fault-schedule generator sees of a run: the cluster, its config, its length. */
+export interface FaultContext<P extends Protocol> extends ClusterLayout {
+  readonly config: P['config'];
+  readonly durationMs: number;
+}
+
+/** A run without its seed, fault schedule and trace mode: those come from the grader. */
+export type RunSetup<P extends Protocol> = Omit<SimulationSettings<P>, 'seed' | 'faults' | 'trace' | 'ringSize'>;
+
+/** What every graded test says about itself, for reports and scoring. */
+export interface TestInfo {
+  /** Unique within the lab, like `0.3` or `5B.2`. */
+  readonly number: string;
+  /** States the property or the scenario: "every ping is answered exactly once under duplication". */
+  readonly name: string;
+  /** The lab part (`A`, `B`, ...); `''` for a lab without parts. */
+  readonly part: string;
+  readonly points: number;
+  readonly visibility: 'visible' | 'hidden';
+  /** Seeds run by default (1..seeds). */
+  readonly seeds: number;
+  /** One or two sentences for the report: what the test does and why. */
+  readonly description: string;
+  /**
+   * A demonstration, not a requirement: the test passes when some seed breaks the named
+   * property (a known weakness of the algorithm under these settings, shown to students),
+   * and records that run. It fails when no seed does. Usually worth 0 points.
+   */
+  readonly demonstrates?: string;
+}
+
+export type TestKind = 'run' | 'budget' | 'search';
+export type Visibility = TestInfo['visibility'];
+
+/** A randomized run (or a budget: a run whose point is a cost). */
+export interface RunTest<P extends Protocol, Implementation> extends TestInfo {
+  readonly kind: 'run' | 'budget';
+  setup(implementation: Implementation, seed: number): RunSetup<P>;
+  /** The fault schedule, as a fast-check arbitrary, so the grader can shrink a failing one. */
+  faults?(context: FaultContext<P>): fc.Arbitrary<FaultSchedule>;
+  /**
+   * Figures to report from each passing seed (messages per operation, ...); later seeds add
+   * to earlier ones. Names of the form `series@x` (like `measured@5`) are plotted against x.
+   */
+  measure?(result: SimulationResult<P>, seed: number): Record<string, number>;
+}
+
+/**
+ * A model-checking test. `bfs` explores every interleaving (to exhaustion or a limit of states
+ * or depth); `probes` takes random walks. With `expect: 'goal'` the test passes when one of the
+ * `sometimes` properties is reached; otherwise when no property breaks.
+ */
+export interface SearchTest<P extends Protocol, Implementation> extends TestInfo {
+  readonly kind: 'search';
+  search(implementation: Implementation, seed: number): SearchSpec<P>;
+}
+
+export interface SearchSpec<P extends Protocol> {
+  readonly settings: SearchSettings<P>;
+  readonly strategy: 'bfs' | 'probes';
+  readonly probes?: Omit<ProbeSettings, 'seed'>;
+  readonly expect: 'no-violation' | 'goal';
+}
+
+/** One seed of a run test, with the test's protocol sealed in. */
+export interface PreparedRun {
+  readonly kind: 'run';
+  readonly layout: ClusterLayout;
+  /** The schedule generator of this seed's run, if the test injects faults. */
+  readonly faults: fc.Arbitrary<FaultSchedule> | undefined;
+  simulate(seed: string, schedule: FaultSchedule, trace: 'ring' | 'full'): SimulationResult<Protocol>;
+  /** The test's figures from a passing result of `simulate`. */
+  measure(result: SimulationResult<Protocol>): Record<string, number> | undefined;
+}
+
+/** One seed of a search test, with the test's protocol sealed in. */
+export interface PreparedSearch {
+  readonly kind: 'search';
+  readonly strategy: 'bfs' | 'probes';
+  readonly probes: Omit<ProbeSettings, 'seed'>;
+  readonly expect: 'no-violation' | 'goal';
+  /** The names of the goals (`sometimes` properties). */
+  readonly goals: readonly string[];
+  run(seed: string): SearchResult;
+  replay(seed: string, path: readonly SearchEvent[]): { readonly violation?: { readonly property: string; readonly message: string }; readonly trace: TraceEvent[] };
+}
+
+/** A test as a suite lists it and the grader runs it: its protocol sealed in. */
+export interface GradedTest<Implementation> extends TestInfo {
+  readonly kind: TestKind;
+  prepare(implementation: Implementation, seed: number): PreparedRun | PreparedSearch;
+}
+
+const defaultProbes = { probes: 100, depth: 50 } as const;
+
+/** Declares a run or budget test. */
+export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Implementation>): GradedTest<Implementation> {
+  const { setup: _setup, faults: _faults, measure: _measure, ...info } = test;
+  return Object.freeze({
+    ...info,
+    prepare(implementation: Implementation, seed: number): PreparedRun {
+      const setup = test.setup(implementation, seed);
+      const nodeIds = setup.nodes.map((_spec, id) => id);
+      const layout: ClusterLayout = {
+        nodeIds,
+        servers: nodeIds.filter((id) => setup.nodes[id]?.role === 'server'),
+        clients: nodeIds.filter((id) => setup.nodes[id]?.role === 'client'),
+      };
+      const faults = test.faults?.({ ...layout, config: setup.config, durationMs: setup.durationMs });
+      // Results this seed produced, by identity: `measure` gets back the typed result.
+      const results = new WeakMap<object, SimulationResult<P>>();
+      return {
+        kind: 'run',
+        layout,
+        faults,
+        simulate(runSeed, schedule, trace) {
+          // A fresh setup for every run: properties and workloads may keep state.
+          const result = simulate<P>({ ...test.setup(implementation, seed), seed: runSeed, faults: schedule, trace });
+          results.set(result, result);
+          return result;
+        },
+        measure(result) {
+          const typed = results.get(result);
+          return typed === undefined || test.measure === undefined ? undefined : test.measure(typed, seed);
+        },
+      };
+    },
+  });
+}
+
+/** Declares a search (model-checking) test. */
+export function searchTest<P extends Protocol, Implementation>(test: SearchTest<P, Implementation>): GradedTest<Implementation> {
+  const { search: _search, ...info } = test;
+  return Object.freeze({
+    ...info,
+    prepare(implementation: Implementation, seed: number): PreparedSearch {
+      const spec = test.search(implementation, seed);
+      const settingsFor = (runSeed: string): SearchSettings<P> => ({ ...test.search(implementation, seed).settings, seed: runSeed });
+      const probes = spec.probes ?? defaultProbes;
+      return {
+        kind: 'search',
+        strategy: spec.strategy,
+        probes,
+        expect: spec.expect,
+        goals: (spec.settings.properties ?? []).filter((property) => property.kind === 'sometimes').map((property) => property.name),
+        run(runSeed) {
+          const settings = settingsFor(runSeed);
+          return spec.strategy === 'bfs' ? explore(settings) : probe(settings, { ...probes, seed: runSeed });
+        },
+        replay(runSeed, path) {
+          return replaySearchPath(settingsFor(runSeed), path);
+        },
+      };
+    },
+  });
+}
+
+/** A lab's suite: data only, it imports no implementation. */
+export interface LabSuite<Implementation> {
+  /** The lab folder's name, like `00-pingpong`. */
+  readonly lab: string;
+  readonly title: string;
+  /** The names the implementation's `index.ts` must export (node classes). */
+  readonly exports: readonly (keyof Implementation & string)[];
+  readonly tests: readonly GradedTest<Implementation>[];
+}
+
+/** Checks a suite's own consistency; returns problems (empty when sound). */
+export function checkSuite(suite: LabSuite<unknown>): string[] {
+  const problems: string[] = [];
+  const numbers = new Set<string>();
+  for (const test of suite.tests) {
+    if (numbers.has(test.number)) problems.push(`test number ${test.number} is used twice`);
+    numbers.add(test.number);
+    if (!(test.points >= 0)) problems.push(`test ${test.number} has negative points`);
+    if (!(Number.isInteger(test.seeds) && test.seeds >= 1)) problems.push(`test ${test.number} needs at least one seed`);
+    if (typeof test.prepare !== 'function') problems.push(`test ${test.number} was not declared with runTest or searchTest`);
+  }
+  return problems;
+}
+
+/** The seed string of one run: different tests never share random streams. */
+export function runSeed(lab: string, testNumber: string, seed: number): string {
+  return `${lab}/${testNumber}/${seed}`;
+}
+
+/**
+ * A deliberately broken solution (`solutions/<lab>/mutants/<name>.ts`): a classic student
+ * bug, subtle enough to pass its part's fault-free smoke test, caught by the test it names,
+ * on the property it targets.
+ */
+export interface Mutant {
+  /** The file under mutants/, without extension. */
+  readonly name: string;
+  readonly bug: string;
+  /** The number of the test that must fail on it. */
+  readonly failsTest: string;
+  /** The property that test must report broken. */
+  readonly property: string;
+}

@@ -1,0 +1,78 @@
+/**
+ * distlab for suite authors: run nodes (`simulate`), search their interleavings (`explore`,
+ * `probe`), state properties once for both (`always`, `eventually`, `sometimes`, `budget`),
+ * generate fault schedules, and declare graded tests (`runTest`, `searchTest`).
+ * See docs/testing.md.
+ */
+export * from './index.ts';
+export {
+  simulate,
+  SettingsError,
+  type EndReason,
+  type Failure,
+  type FailureKind,
+  type InputRecord,
+  type NodeSpec,
+  type OutputRecord,
+  type ScheduledInput,
+  type SimulationResult,
+  type SimulationSettings,
+  type Workload,
+  type WorkloadContext,
+} from './simulation.ts';
+export {
+  always,
+  budget,
+  eventually,
+  sometimes,
+  type ClusterLayout,
+  type ClusterView,
+  type Counters,
+  type HistoryEvent,
+  type HistoryKind,
+  type InFlightMessage,
+  type Property,
+  type PropertyDefinition,
+  type PropertyKind,
+} from './properties.ts';
+export { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
+export { describeFault, validateSchedule, type FaultAction, type FaultSchedule } from './faults.ts';
+export * from './faultGenerators.ts';
+export { formatTraceEvent, serializeTrace, type TraceEvent, type TraceKind } from './trace.ts';
+export {
+  explore,
+  probe,
+  traceSearchPath,
+  replaySearchPath,
+  describeSearchEvent,
+  NoClockError,
+  SearchState,
+  type ProbeSettings,
+  type SearchEvent,
+  type SearchOutcome,
+  type SearchResult,
+  type SearchSettings,
+  type SearchStatistics,
+} from './search.ts';
+export {
+  checkSuite,
+  runSeed,
+  runTest,
+  searchTest,
+  type FaultContext,
+  type GradedTest,
+  type LabSuite,
+  type Mutant,
+  type PreparedRun,
+  type PreparedSearch,
+  type RunSetup,
+  type RunTest,
+  type SearchSpec,
+  type SearchTest,
+  type TestInfo,
+  type TestKind,
+  type Visibility,
+} from './suite.ts';
+export { RandomSource } from './_internals/random.ts';
+export { DeterminismError } from './_internals/guards.ts';
+export { PlainDataError, copyPlain, equalPlain, hashPlain, formatPlain, toJsonValue } from './_internals/plainData.ts';
