@@ -5,7 +5,6 @@ import { findLab, SetupError, type LabInfo } from './labs.ts';
 import { encodeReplay } from './replayCode.ts';
 import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from './results.ts';
 import type { LabSuite, SuiteTest } from 'distlab/testing';
-import type { Protocol } from 'distlab/testing';
 
 export interface GradeOptions {
   readonly lab: string;
@@ -28,9 +27,9 @@ export interface GradeOptions {
 }
 
 export type ProgressEvent =
-  | { readonly type: 'start'; readonly lab: LabInfo; readonly implementation: string; readonly tests: readonly SuiteTest<Protocol, unknown>[] }
-  | { readonly type: 'test-start'; readonly test: SuiteTest<Protocol, unknown>; readonly seeds: number }
-  | { readonly type: 'seed'; readonly test: SuiteTest<Protocol, unknown>; readonly seedsDone: number; readonly seeds: number }
+  | { readonly type: 'start'; readonly lab: LabInfo; readonly implementation: string; readonly tests: readonly SuiteTest<unknown>[] }
+  | { readonly type: 'test-start'; readonly test: SuiteTest<unknown>; readonly seeds: number }
+  | { readonly type: 'seed'; readonly test: SuiteTest<unknown>; readonly seedsDone: number; readonly seeds: number }
   | { readonly type: 'test-end'; readonly graded: GradedTest };
 
 /** Loads a lab's suite in the grader's own process (suites are trusted code). */
@@ -42,7 +41,7 @@ export async function loadSuite(lab: LabInfo): Promise<LabSuite<unknown>> {
 }
 
 /** Which tests the options select, in suite order. */
-export function selectTests(suite: LabSuite<unknown>, options: Pick<GradeOptions, 'part' | 'tests' | 'includeHidden'>): SuiteTest<Protocol, unknown>[] {
+export function selectTests(suite: LabSuite<unknown>, options: Pick<GradeOptions, 'part' | 'tests' | 'includeHidden'>): SuiteTest<unknown>[] {
   const known = new Set(suite.tests.map((test) => test.number));
   for (const number of options.tests ?? []) {
     if (!known.has(number)) {
@@ -61,7 +60,7 @@ export function selectTests(suite: LabSuite<unknown>, options: Pick<GradeOptions
   );
 }
 
-export function seedsFor(test: SuiteTest<Protocol, unknown>, options: Pick<GradeOptions, 'seeds' | 'seed'>): number[] {
+export function seedsFor(test: SuiteTest<unknown>, options: Pick<GradeOptions, 'seeds' | 'seed'>): number[] {
   if (options.seed !== undefined) return [options.seed];
   const count = options.seeds ?? test.seeds;
   return Array.from({ length: count }, (_unused, index) => index + 1);
@@ -73,7 +72,7 @@ export function replayCommand(lab: LabInfo, implementation: string, code: string
 }
 
 /** What every graded test says about itself, whatever its outcome. */
-function describedTest(test: SuiteTest<Protocol, unknown>, seedsPlanned: number) {
+function describedTest(test: SuiteTest<unknown>, seedsPlanned: number) {
   return {
     number: test.number,
     name: test.name,
@@ -88,7 +87,7 @@ function describedTest(test: SuiteTest<Protocol, unknown>, seedsPlanned: number)
 
 function gradedFrom(
   lab: LabInfo,
-  test: SuiteTest<Protocol, unknown>,
+  test: SuiteTest<unknown>,
   implementation: string,
   seeds: number,
   result: IsolatedResult,
@@ -130,7 +129,7 @@ function gradedFrom(
   };
 }
 
-export function notRun(test: SuiteTest<Protocol, unknown>, seeds: number, reason: string): GradedTest {
+export function notRun(test: SuiteTest<unknown>, seeds: number, reason: string): GradedTest {
   return { ...describedTest(test, seeds), score: 0, status: 'not run', reason, seedsRun: 0, wallMs: 0 };
 }
 

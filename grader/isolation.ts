@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FaultSchedule, SearchEvent } from 'distlab/testing';
 import { bundleImplementation } from './bundle.ts';
-import type { ImplementationSource } from './implementation.ts';
+import { defaultImplementation, type ImplementationSource } from './implementation.ts';
 import { SetupError, type LabInfo } from './labs.ts';
 import type { ChildReply, ChildRequest, ReplayOutcome, SignedReply } from './protocol.ts';
 import type { TestOutcome } from './runTest.ts';
@@ -14,13 +14,24 @@ import type { TestOutcome } from './runTest.ts';
 export type TestStatus = 'passed' | 'failed' | 'crashed' | 'timed out';
 
 export interface IsolationLimits {
-  /** Wall-clock limit per test: the last resort against a handler that never returns. */
+  /**
+   * Wall-clock limit per test, counted from when the loaded process is given the test: the
+   * last resort against a handler that never returns. A test's own limits are counts (seeds,
+   * events, states), so on a slow or busy machine only this one can be reached first.
+   */
   readonly timeoutMs: number;
   /** Heap limit of the child process. */
   readonly memoryMb: number;
 }
 
 export const defaultLimits: IsolationLimits = { timeoutMs: 120_000, memoryMb: 1024 };
+
+/**
+ * Wall-clock limit for starting a child and loading the bundle, which takes well under a second
+ * on an idle machine. It is separate from the test's limit, so that a busy machine's slow start
+ * does not eat into a test's time, and a small --timeout does not refuse a submission.
+ */
+const loadTimeoutMs = 60_000;
 
 export interface IsolatedResult {
   readonly status: TestStatus;
@@ -39,7 +50,8 @@ interface ChildEnd {
   readonly replies: ChildReply[];
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
-  readonly timedOut: boolean;
+  /** Which wall-clock limit killed the child, if one did. */
+  readonly timedOut: 'loading' | 'running' | undefined;
   readonly output: string;
   readonly wallMs: number;
 }
@@ -75,12 +87,13 @@ export class Sandbox {
   }
 
   private async probe(): Promise<void> {
-    const end = await this.spawn(undefined, Math.min(this.limits.timeoutMs, 30_000), () => 'stop');
+    const end = await this.spawn(undefined, this.limits.timeoutMs, () => 'stop');
     const ready = end.replies.find((reply) => reply.type === 'ready');
     const failed = end.replies.find((reply) => reply.type === 'error');
     if (ready === undefined) {
-      const why = failed?.type === 'error' ? failed.message : end.timedOut
-        ? 'loading it did not finish (an endless loop at the top level of a module?)'
+      const why = failed?.type === 'error' ? failed.message : end.timedOut !== undefined
+        ? `loading it did not finish within ${seconds(loadTimeoutMs)} of wall time: either code at the top level of a module loops without end, ` +
+          'or this machine is slow or busy (then grade again when it is less busy)'
         : describeExit(end, 'while loading');
       throw new SetupError(`the implementation "${this.source.label}" cannot be loaded: ${why}${end.output ? `\n${end.output}` : ''}`);
     }
@@ -124,13 +137,17 @@ export class Sandbox {
     }
     const errorReply = end.replies.find((reply) => reply.type === 'error');
     if (errorReply?.type === 'error') return { ...base, status: 'crashed', reason: errorReply.message };
-    if (end.timedOut) {
+    if (end.timedOut === 'loading') {
+      // The same bundle loaded in time when the sandbox was created.
+      return { ...base, status: 'timed out', reason: `${this.slowLoading()}; ${this.rerun(testNumber)}` };
+    }
+    if (end.timedOut === 'running') {
       return {
         ...base,
         status: 'timed out',
         reason:
-          `no result within ${Math.round(this.limits.timeoutMs / 1000)} s of wall time, after ${seedsDone} of ${seeds.length} seeds: ` +
-          'a handler that never returns (an endless loop?)',
+          `no result within ${seconds(this.limits.timeoutMs)} of wall time, after ${seedsDone} of ${seeds.length} seeds: ` +
+          `either a handler loops without end, or this machine is slow or busy; ${this.rerun(testNumber)}`,
       };
     }
     return { ...base, status: 'crashed', reason: describeExit(end, `after ${seedsDone} of ${seeds.length} seeds`) };
@@ -152,8 +169,27 @@ export class Sandbox {
       return { status: replayed.outcome.passed ? 'passed' : 'failed', outcome: replayed.outcome, output: end.output };
     }
     const errorReply = end.replies.find((reply) => reply.type === 'error');
-    const reason = errorReply?.type === 'error' ? errorReply.message : end.timedOut ? 'the replay did not finish in time' : describeExit(end, 'during the replay');
-    return { status: end.timedOut ? 'timed out' : 'crashed', reason, output: end.output };
+    const reason =
+      errorReply?.type === 'error'
+        ? errorReply.message
+        : end.timedOut === 'loading'
+          ? `${this.slowLoading()}; replay again when it is less busy`
+          : end.timedOut === 'running'
+            ? `the replay did not finish within ${seconds(this.limits.timeoutMs)} of wall time: either a handler loops without end, ` +
+              `or this machine is slow or busy; replay again when it is less busy, or with a larger --timeout (in seconds)`
+            : describeExit(end, 'during the replay');
+    return { status: end.timedOut !== undefined ? 'timed out' : 'crashed', reason, output: end.output };
+  }
+
+  private slowLoading(): string {
+    return `the implementation, which loaded before, did not load again within ${seconds(loadTimeoutMs)} of wall time: this machine is slow or busy`;
+  }
+
+  /** How to grade one test again with twice the time: the wall-clock limit is a last resort, not a verdict on the code. */
+  private rerun(testNumber: string): string {
+    const implementation = this.source.label === defaultImplementation(this.lab) ? '' : ` --impl ${this.source.label}`;
+    const command = `npm run grade -- ${this.lab.shortName}${implementation} --test ${testNumber} --timeout ${Math.ceil((2 * this.limits.timeoutMs) / 1000)}`;
+    return `grade it again when the machine is less busy, or with more time: ${command}`;
   }
 
   /** Kills every child still running (grading was interrupted). */
@@ -166,6 +202,11 @@ export class Sandbox {
     rmSync(this.directory, { recursive: true, force: true });
   }
 
+  /**
+   * Starts a child, sends it the request once it has loaded, and collects its replies until
+   * `onReply` says stop or the child ends. Loading has its own wall-clock limit; the request's
+   * `timeoutMs` starts when the request is sent.
+   */
   private spawn(request: ChildRequest | undefined, timeoutMs: number, onReply: (reply: ChildReply) => 'continue' | 'stop'): Promise<ChildEnd> {
     const token = randomBytes(16).toString('hex');
     const startedMs = performance.now();
@@ -186,17 +227,19 @@ export class Sandbox {
     return new Promise<ChildEnd>((resolvePromise) => {
       const replies: ChildReply[] = [];
       let output = '';
-      let timedOut = false;
+      let timedOut: ChildEnd['timedOut'];
       let finished = false;
       const keep = (chunk: Buffer) => {
         output = (output + chunk.toString('utf8')).slice(-outputLimit);
       };
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, timeoutMs);
+      const limit = (phase: 'loading' | 'running', limitMs: number) =>
+        setTimeout(() => {
+          timedOut = phase;
+          child.kill('SIGKILL');
+        }, limitMs);
+      let timer = limit('loading', loadTimeoutMs);
       const stop = () => {
         finished = true;
         child.kill('SIGKILL');
@@ -208,8 +251,13 @@ export class Sandbox {
         const { token: _token, ...reply } = message as SignedReply;
         replies.push(reply as ChildReply);
         if (reply.type === 'ready') {
-          if (request === undefined) stop();
-          else child.send(request);
+          clearTimeout(timer);
+          if (request === undefined) {
+            stop();
+            return;
+          }
+          timer = limit('running', timeoutMs);
+          child.send(request);
           return;
         }
         if (onReply(reply as ChildReply) === 'stop') stop();
@@ -229,6 +277,10 @@ export class Sandbox {
       });
     });
   }
+}
+
+function seconds(milliseconds: number): string {
+  return `${Math.round(milliseconds / 1000)} s`;
 }
 
 function describeExit(end: ChildEnd, when: string): string {

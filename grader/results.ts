@@ -3,15 +3,16 @@ import type { TestStatus } from './isolation.ts';
 import type { TestKind, Visibility } from 'distlab/testing';
 
 /** The version of the JSON report's schema (docs/report-schema.json). */
-export const reportSchemaVersion = 1;
+export const reportSchemaVersion = 2;
 
 export type GradedStatus = TestStatus | 'not run';
 
-export interface GradedFailure extends RecordedFailure {
+/** A recorded failure with the ways to replay it. */
+export type GradedFailure = RecordedFailure & {
   /** Paste after `--replay` to re-run this failure with the full trace. */
   readonly replayCode: string;
   readonly replayCommand: string;
-}
+};
 
 export interface GradedTest {
   readonly number: string;
@@ -82,4 +83,26 @@ export function computeTotals(tests: readonly GradedTest[]): GradingTotals {
     timedOut: count('timed out'),
     notRun: count('not run'),
   };
+}
+
+/** What kind of failure this is, in words, as every report heads it. */
+export function describeFailureKind(failure: RecordedFailure): string {
+  switch (failure.kind) {
+    case 'violation':
+      return `safety property broken: ${failure.property}`;
+    case 'liveness':
+      return `liveness property not met: ${failure.property}`;
+    case 'goal-not-reached':
+      return `never reached: ${failure.property}`;
+    case 'budget-exceeded':
+      return `over budget: ${failure.property}`;
+    case 'exception':
+      return failure.property === 'plain data' ? 'node state is not plain data' : 'a node threw an exception';
+    case 'limit':
+      return `limit hit (${failure.limit}): ${failure.property}`;
+    case 'search-violation':
+      return `the model checker found a violation of: ${failure.property}`;
+    case 'demonstration-not-shown':
+      return `demonstration not shown: ${failure.property}`;
+  }
 }

@@ -2,28 +2,33 @@ import fc from 'fast-check';
 import {
   describeSearchEvent,
   equalPlain,
-  explore,
   hashPlain,
-  probe,
-  replaySearchPath,
-  traceSearchPath,
-  type SearchEvent,
-  simulate,
+  runSeed,
   toJsonValue,
-  type Failure,
-  type FailureKind,
   type FaultSchedule,
+  type SuiteTest,
+  type LabSuite,
   type NodeId,
+  type PreparedRun,
+  type PreparedSearch,
   type Protocol,
+  type SearchEvent,
   type SimulationResult,
   type TraceEvent,
 } from 'distlab/testing';
 import type { ReplayOutcome } from './protocol.ts';
-import { runSeed, type LabSuite, type SuiteTest } from 'distlab/testing';
 
-/** A failing seed as the reports show it: plain JSON data. */
-export interface RecordedFailure extends Failure {
+/** What every recorded failure says: plain JSON data. */
+interface RecordedFields {
   readonly seed: number;
+  readonly property: string;
+  readonly message: string;
+  /** The event (run) or path step (search) at which it failed. */
+  readonly step: number;
+  readonly timeMs: number;
+  readonly node?: NodeId;
+  /** The index of the 'violation' event in the trace. */
+  readonly traceIndex?: number;
   /** The schedule the seed generated. */
   readonly schedule: FaultSchedule;
   /** The smallest schedule found that still breaks the same property. */
@@ -41,6 +46,20 @@ export interface RecordedFailure extends Failure {
   /** False when no single run shows the failure (a goal never reached, a demonstration that did not happen). */
   readonly replayable?: boolean;
 }
+
+/**
+ * A failing seed as the reports show it, keyed by kind: a run's safety `violation`, a
+ * `liveness` deadline missed, a `goal-not-reached`, a `budget-exceeded`, an `exception` (or
+ * non-plain state), a `limit` hit (events, states, depth, wall time), a `search-violation`
+ * (with the model checker's path), or a `demonstration-not-shown`.
+ */
+export type RecordedFailure =
+  | (RecordedFields & { readonly kind: 'violation' | 'liveness' | 'goal-not-reached' | 'budget-exceeded' | 'exception' })
+  | (RecordedFields & { readonly kind: 'limit'; readonly limit: 'events' | 'states' | 'depth' | 'wall time' })
+  | (RecordedFields & { readonly kind: 'search-violation'; readonly path: readonly SearchEvent[] })
+  | (RecordedFields & { readonly kind: 'demonstration-not-shown' });
+
+export type RecordedFailureKind = RecordedFailure['kind'];
 
 export interface TestOutcome {
   readonly number: string;
@@ -67,36 +86,38 @@ const defaultShrinkBudget = 300;
 const defaultTraceLimit = 3_000;
 const lastEventCount = 40;
 
-function setupOf<I>(test: SuiteTest<Protocol, I>, implementation: I, seed: number) {
-  if (test.setup === undefined) throw new Error(`test ${test.number} has no run to set up (it is a search test)`);
-  return test.setup(implementation, seed);
+function prepareRun<I>(test: SuiteTest<I>, implementation: I, seed: number): PreparedRun {
+  const prepared = test.prepare(implementation, seed);
+  if (prepared.kind !== 'run') throw new Error(`test ${test.number} is a search test, not a run`);
+  return prepared;
 }
 
-function scheduleArbitrary<I>(test: SuiteTest<Protocol, I>, implementation: I, suite: LabSuite<I>, seed: number) {
-  const setup = setupOf(test, implementation, seed);
-  const servers = setup.nodes.flatMap((spec, id) => (spec.role === 'server' ? [id] : []));
-  const clients = setup.nodes.flatMap((spec, id) => (spec.role === 'client' ? [id] : []));
-  const arbitrary = test.faults?.({ servers, clients, durationMs: setup.durationMs });
-  // The schedule's fast-check seed comes from the run's "faults" label, like every other sub-seed.
-  const faultSeed = hashPlain(`${runSeed(suite.lab, test.number, seed)}/faults`) | 0;
-  return { arbitrary, faultSeed };
+function prepareSearch<I>(test: SuiteTest<I>, implementation: I, seed: number): PreparedSearch {
+  const prepared = test.prepare(implementation, seed);
+  if (prepared.kind !== 'search') throw new Error(`test ${test.number} is a run test, not a search`);
+  return prepared;
+}
+
+/** The schedule's fast-check seed comes from the run's "faults" label, like every other sub-seed. */
+function faultSeedOf(lab: string, testNumber: string, seed: number): number {
+  return hashPlain(`${runSeed(lab, testNumber, seed)}/faults`) | 0;
 }
 
 /** One run of `test` on `seed` with an explicit schedule: the unit of replay. */
 export function runOnce<I>(
   suite: LabSuite<I>,
-  test: SuiteTest<Protocol, I>,
+  test: SuiteTest<I>,
   implementation: I,
   seed: number,
   schedule: FaultSchedule,
   trace: 'ring' | 'full' = 'ring',
 ): SimulationResult<Protocol> {
-  return simulate({ ...setupOf(test, implementation, seed), seed: runSeed(suite.lab, test.number, seed), faults: schedule, trace });
+  return prepareRun(test, implementation, seed).simulate(runSeed(suite.lab, test.number, seed), schedule, trace);
 }
 
 /** Runs a test's seeds; on the first failure, shrinks its schedule and records it. */
-export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, implementation: I, options: RunOptions): TestOutcome {
-  if (test.search !== undefined) return runSearchTest(suite, test, implementation, options);
+export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation: I, options: RunOptions): TestOutcome {
+  if (test.kind === 'search') return runSearchTest(suite, test, implementation, options);
   const shrinkBudget = options.shrinkBudget ?? defaultShrinkBudget;
   const traceLimit = options.traceLimit ?? defaultTraceLimit;
   let measurements: Record<string, number> | undefined;
@@ -104,7 +125,8 @@ export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, imp
   const base = { number: test.number, seedsPlanned: options.seeds.length };
   for (const seed of options.seeds) {
     seedsRun++;
-    const outcome = runSeed_(suite, test, implementation, seed, shrinkBudget, traceLimit);
+    const prepared = prepareRun(test, implementation, seed);
+    const outcome = runOneSeed(suite, test, prepared, seed, shrinkBudget, traceLimit);
     options.onSeedDone?.(seedsRun);
     if (outcome.failure !== undefined) {
       if (test.demonstrates !== undefined && outcome.failure.property === test.demonstrates) {
@@ -112,7 +134,8 @@ export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, imp
       }
       return { ...base, seedsRun, passed: false, failure: outcome.failure };
     }
-    if (test.measure && outcome.result) measurements = { ...measurements, ...test.measure(outcome.result, seed) };
+    const measured = outcome.result ? prepared.measure(outcome.result) : undefined;
+    if (measured) measurements = { ...measurements, ...measured };
   }
   if (test.demonstrates !== undefined) {
     const last = options.seeds[options.seeds.length - 1] ?? 0;
@@ -121,71 +144,79 @@ export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, imp
       seedsRun,
       passed: false,
       failure: {
-        seed: last,
-        kind: 'eventually',
+        ...notReplayable(last),
+        kind: 'demonstration-not-shown',
         property: test.demonstrates,
         message: `the demonstration did not happen: no seed of ${seedsRun} broke "${test.demonstrates}"`,
-        step: 0,
-        timeMs: 0,
-        schedule: [],
-        shrunkSchedule: [],
-        minimal: true,
-        shrinkRuns: 0,
-        lastEvents: [],
-        trace: [],
-        traceTruncated: false,
-        replayable: false,
       },
     };
   }
   return { ...base, seedsRun, passed: true, ...(measurements ? { measurements } : {}) };
 }
 
+/** The fields of a failure that no single run shows. */
+function notReplayable(seed: number) {
+  return {
+    seed,
+    step: 0,
+    timeMs: 0,
+    schedule: [],
+    shrunkSchedule: [],
+    minimal: true,
+    shrinkRuns: 0,
+    lastEvents: [],
+    trace: [],
+    traceTruncated: false,
+    replayable: false,
+  } as const;
+}
+
 /**
  * One seed. With a fault generator, fast-check draws the schedule from the seed's "faults"
  * sub-seed and, when the run fails, shrinks it within a budget counted in runs (never wall
- * time); a last pass removes single actions until the schedule is 1-minimal.
+ * time), keeping only schedules that break the same property; a last pass removes single
+ * actions until the schedule is 1-minimal.
  */
-function runSeed_<I>(
+function runOneSeed<I>(
   suite: LabSuite<I>,
-  test: SuiteTest<Protocol, I>,
-  implementation: I,
+  test: SuiteTest<I>,
+  prepared: PreparedRun,
   seed: number,
   shrinkBudget: number,
   traceLimit: number,
 ): { result?: SimulationResult<Protocol>; failure?: RecordedFailure } {
-  const { arbitrary, faultSeed } = scheduleArbitrary(test, implementation, suite, seed);
+  const seedString = runSeed(suite.lab, test.number, seed);
+  const run = (schedule: FaultSchedule, trace: 'ring' | 'full' = 'ring') => prepared.simulate(seedString, schedule, trace);
+  const arbitrary = prepared.faults;
   if (arbitrary === undefined) {
-    const result = runOnce(suite, test, implementation, seed, []);
+    const result = run([]);
     if (result.passed) return { result };
-    return { failure: finishFailure(suite, test, implementation, seed, [], [], result, 0, shrinkBudget, traceLimit) };
+    return { failure: finishFailure(run, seed, [], [], result, 0, shrinkBudget, traceLimit) };
   }
   let first: { schedule: FaultSchedule; result: SimulationResult<Protocol> } | undefined;
   let runs = 0;
   const details = fc.check(
-    fc.property(arbitrary, (candidate) => {
+    fc.property(arbitrary, (candidate: FaultSchedule) => {
       if (first === undefined) {
-        const result = runOnce(suite, test, implementation, seed, candidate);
+        const result = run(candidate);
         first = { schedule: candidate, result };
         return result.passed;
       }
       if (runs >= shrinkBudget) return true;
       runs++;
-      const result = runOnce(suite, test, implementation, seed, candidate);
+      const result = run(candidate);
       return result.passed || result.failure?.property !== first.result.failure?.property;
     }),
-    { seed: faultSeed, numRuns: 1 },
+    { seed: faultSeedOf(suite.lab, test.number, seed), numRuns: 1 },
   );
   if (first === undefined) throw new Error(`test ${test.number}: the fault generator produced no schedule`);
   if (first.result.passed) return { result: first.result };
-  const shrunk = details.failed && details.counterexample ? details.counterexample[0] : first.schedule;
-  return { failure: finishFailure(suite, test, implementation, seed, first.schedule, shrunk, first.result, runs, shrinkBudget, traceLimit) };
+  const shrunk: FaultSchedule = details.failed && details.counterexample ? details.counterexample[0] : first.schedule;
+  return { failure: finishFailure(run, seed, first.schedule, shrunk, first.result, runs, shrinkBudget, traceLimit) };
 }
 
-function finishFailure<I>(
-  suite: LabSuite<I>,
-  test: SuiteTest<Protocol, I>,
-  implementation: I,
+function finishFailure(
+  run: (schedule: FaultSchedule, trace?: 'ring' | 'full') => SimulationResult<Protocol>,
   seed: number,
   schedule: FaultSchedule,
   shrunkByFastCheck: FaultSchedule,
@@ -199,9 +230,11 @@ function finishFailure<I>(
   // Removing a single action counts as shrinking while the run still fails: the schedule is
   // 1-minimal when removing any one action makes the run pass. The failure reported is the
   // one of the final, smallest schedule.
+  const property = original.failure?.property;
   const stillFails = (candidate: FaultSchedule): boolean => {
     runs++;
-    return !runOnce(suite, test, implementation, seed, candidate).passed;
+    const result = run(candidate);
+    return !result.passed && result.failure?.property === property;
   };
   const originalEnd = scheduleEnd(schedule);
   let shrunk = shrunkByFastCheck;
@@ -220,20 +253,21 @@ function finishFailure<I>(
     if (!removed) minimal = runs < singleActionBudget || shrunk.length === 0;
     if (!removed) break;
   }
-  let failingRun = runOnce(suite, test, implementation, seed, shrunk, 'full');
-  if (failingRun.passed) {
+  let failingRun = run(shrunk, 'full');
+  if (failingRun.passed || failingRun.failure?.property !== property) {
     // Cannot happen for a deterministic run; report the original schedule rather than a passing one.
     shrunk = schedule;
     minimal = false;
-    failingRun = runOnce(suite, test, implementation, seed, schedule, 'full');
+    failingRun = run(schedule, 'full');
   }
   const failure = failingRun.failure ?? original.failure;
   const events = failingRun.trace.map(jsonEvent);
   const traceTruncated = events.length > traceLimit;
   const json = (list: FaultSchedule) => list.map((action) => toJsonValue(action) as FaultSchedule[number]);
+  const kind = failure === undefined ? ({ kind: 'violation' } as const) : failure.kind === 'limit' ? ({ kind: 'limit', limit: failure.limit } as const) : ({ kind: failure.kind } as const);
   return {
     seed,
-    kind: failure?.kind ?? 'always',
+    ...kind,
     property: failure?.property ?? 'unknown',
     message: failure?.message ?? 'the run failed',
     step: failure?.step ?? failingRun.steps,
@@ -250,25 +284,17 @@ function finishFailure<I>(
   };
 }
 
-/** The search settings of a search test for one seed (the seed drives probes and node random sources). */
-export function searchOf<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, implementation: I, seed: number) {
-  const spec = test.search?.(implementation, seed);
-  if (spec === undefined) throw new Error(`test ${test.number} is not a search test`);
-  return { ...spec, settings: { ...spec.settings, seed: runSeed(suite.lab, test.number, seed) } };
-}
-
 /** Runs a search test on each seed: the first violation, exception or missing goal fails it. */
-function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, implementation: I, options: RunOptions): TestOutcome {
+function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation: I, options: RunOptions): TestOutcome {
   const base = { number: test.number, seedsPlanned: options.seeds.length };
+  const traceLimit = options.traceLimit ?? defaultTraceLimit;
   let seedsRun = 0;
   let measurements: Record<string, number> = {};
   for (const seed of options.seeds) {
     seedsRun++;
-    const spec = searchOf(suite, test, implementation, seed);
-    const result =
-      spec.strategy === 'bfs'
-        ? explore(spec.settings)
-        : probe(spec.settings, { probes: spec.probes?.probes ?? 100, depth: spec.probes?.depth ?? 50, seed: runSeed(suite.lab, test.number, seed) });
+    const prepared = prepareSearch(test, implementation, seed);
+    const seedString = runSeed(suite.lab, test.number, seed);
+    const result = prepared.run(seedString);
     options.onSeedDone?.(seedsRun);
     const statistics = result.statistics;
     measurements = {
@@ -278,58 +304,59 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<Protocol, I>, impl
       ...(result.outcome.kind === 'limit' ? { limitReached: 1 } : {}),
     };
     const outcome = result.outcome;
-    const failed = (property: string, message: string, path: readonly SearchEvent[], kind: FailureKind, replayable = true) => {
-      const trace = traceSearchPath(spec.settings, path).map(jsonEvent);
-      const step = path.length;
-      return {
-        ...base,
-        seedsRun,
-        passed: false,
-        measurements,
-        failure: {
-          seed,
-          kind,
-          property,
-          message,
-          step,
-          timeMs: 0,
-          schedule: [],
-          shrunkSchedule: [],
-          minimal: true,
-          shrinkRuns: 0,
-          lastEvents: trace.slice(-lastEventCount),
-          trace: trace.slice(-(options.traceLimit ?? defaultTraceLimit)),
-          traceTruncated: trace.length > (options.traceLimit ?? defaultTraceLimit),
-          path: path.map((event) => toJsonValue(event) as SearchEvent),
-          ...(replayable ? {} : { replayable: false }),
-        },
-      } satisfies TestOutcome;
+    /** A failure with the path that shows it, replayed with the full trace. */
+    const withPath = (property: string, message: string, path: readonly SearchEvent[], kind: 'search-violation' | 'exception'): RecordedFailure => {
+      const trace = prepared.replay(seedString, path).trace.map(jsonEvent);
+      const fields = {
+        ...notReplayable(seed),
+        property,
+        message,
+        step: path.length,
+        lastEvents: trace.slice(-lastEventCount),
+        trace: trace.slice(-traceLimit),
+        traceTruncated: trace.length > traceLimit,
+        replayable: true,
+      };
+      const jsonPath = path.map((event) => toJsonValue(event) as SearchEvent);
+      return kind === 'search-violation' ? { ...fields, kind, path: jsonPath } : { ...fields, kind, path: jsonPath };
     };
+    const failed = (failure: RecordedFailure): TestOutcome => ({ ...base, seedsRun, passed: false, measurements, failure });
     const where = (path: readonly SearchEvent[]) =>
       path.length === 0 ? 'in the initial state' : `after ${path.length} steps: ${path.map(describeSearchEvent).join('; ')}`;
-    if (outcome.kind === 'violation' && test.demonstrates === outcome.invariant) {
-      const shown = failed(outcome.invariant, `${outcome.message} (${where(outcome.path)})`, outcome.path, 'always');
-      return { ...base, seedsRun, passed: true, measurements, demonstration: shown.failure };
+    if (outcome.kind === 'violation') {
+      const failure = withPath(outcome.property, `${outcome.message} (${where(outcome.path)})`, outcome.path, 'search-violation');
+      if (test.demonstrates === outcome.property) return { ...base, seedsRun, passed: true, measurements, demonstration: failure };
+      return failed(failure);
     }
-    if (outcome.kind === 'violation') return failed(outcome.invariant, `${outcome.message} (${where(outcome.path)})`, outcome.path, 'always');
-    if (outcome.kind === 'exception') return failed('no exceptions', outcome.message, outcome.path, 'exception');
+    if (outcome.kind === 'exception') return failed(withPath('no exceptions', outcome.message, outcome.path, 'exception'));
     if (outcome.kind === 'limit' && outcome.limit === 'wall time') {
-      return failed(
-        'search time limit',
-        `the search did not finish within its wall-time limit (${statistics.states} states, depth ${statistics.maxDepth}): ` +
-          'it must exhaust the space or reach its depth bound. Larger node states make the space larger; keep only the fields the algorithm needs.',
-        [],
-        'event-limit',
-        false,
-      );
+      return failed({
+        ...notReplayable(seed),
+        kind: 'limit',
+        limit: 'wall time',
+        property: 'search time limit',
+        message:
+          `the search did not finish within its wall-time limit (${statistics.states} states, depth ${statistics.maxDepth}). ` +
+          'This machine may be slow or busy: re-run it. If it happens on every run, the node states may be larger than the algorithm needs, which makes the space larger.',
+      });
     }
     if (test.demonstrates !== undefined) {
-      return failed(test.demonstrates, `the demonstration did not happen: no interleaving broke "${test.demonstrates}" (${statistics.states} states)`, [], 'always', false);
+      return failed({
+        ...notReplayable(seed),
+        kind: 'demonstration-not-shown',
+        property: test.demonstrates,
+        message: `the demonstration did not happen: no interleaving broke "${test.demonstrates}" (${statistics.states} states)`,
+      });
     }
-    if (spec.expect === 'goal' && result.goalsReached.size === 0) {
-      const goals = (spec.settings.goals ?? []).map((goal) => goal.name).join(', ');
+    if (prepared.expect === 'goal' && result.goalsReached.size === 0) {
+      const goals = prepared.goals.join(', ');
       const how = outcome.kind === 'exhausted' ? 'the whole space was explored' : `the ${outcome.kind === 'limit' ? outcome.limit : ''} limit was reached`;
-      return failed(goals || 'goal', `no progress: no state reached the goal "${goals}" (${statistics.states} states; ${how})`, [], 'eventually', false);
+      return failed({
+        ...notReplayable(seed),
+        kind: 'goal-not-reached',
+        property: goals || 'goal',
+        message: `no progress: no state reached "${goals}" (${statistics.states} states; ${how})`,
+      });
     }
   }
   return { ...base, seedsRun, passed: true, measurements };
@@ -376,24 +403,26 @@ export function jsonEvent(event: TraceEvent): TraceEvent {
 /** Re-runs one recorded failure with the full trace: a run with its schedule, or a search path. */
 export function replayOutcome<I>(
   suite: LabSuite<I>,
-  test: SuiteTest<Protocol, I>,
+  test: SuiteTest<I>,
   implementation: I,
   seed: number,
   schedule: FaultSchedule,
   path?: readonly SearchEvent[],
 ): ReplayOutcome {
-  if (test.search !== undefined) {
-    const replayed = replaySearchPath(searchOf(suite, test, implementation, seed).settings, path ?? []);
+  const prepared = test.prepare(implementation, seed);
+  const seedString = runSeed(suite.lab, test.number, seed);
+  if (prepared.kind === 'search') {
+    const replayed = prepared.replay(seedString, path ?? []);
     const violation = replayed.violation;
     return {
       passed: violation === undefined,
-      ...(violation ? { failure: { kind: 'always', property: violation.invariant, message: violation.message, step: (path ?? []).length, timeMs: 0 } } : {}),
+      ...(violation ? { failure: { kind: 'violation', property: violation.property, message: violation.message, step: (path ?? []).length, timeMs: 0 } } : {}),
       steps: (path ?? []).length,
       endTimeMs: 0,
       trace: replayed.trace.map(jsonEvent),
     };
   }
-  const result = runOnce(suite, test, implementation, seed, schedule, 'full');
+  const result = prepared.simulate(seedString, schedule, 'full');
   return {
     passed: result.passed,
     ...(result.failure ? { failure: result.failure } : {}),

@@ -18,7 +18,10 @@ import type { Mutant } from 'distlab/testing';
 
 function explain(lab: LabInfo, implementation: string, number: string, name: string, result: IsolatedResult): string {
   const failure = result.outcome?.failure;
-  const replayCode = failure ? encodeReplay({ lab: lab.id, test: number, seed: failure.seed, schedule: failure.shrunkSchedule }) : '';
+  const replayCode =
+    failure && failure.replayable !== false
+      ? encodeReplay({ lab: lab.id, test: number, seed: failure.seed, schedule: failure.shrunkSchedule, ...(failure.path ? { path: failure.path } : {}) })
+      : '';
   const lines = formatFailure(
     {
       number,
@@ -86,7 +89,8 @@ export async function describeLab(labName: string): Promise<void> {
       it(`${test.number} fails on the stub`, async () => {
         const result = await (await sandbox('student')).run(test.number, [1]);
         expect(result.status).toBe('failed');
-        expect(result.outcome?.failure?.property, 'a stub fails for lack of progress, not a crash').toBeDefined();
+        expect(result.outcome?.failure?.kind, 'a stub fails for lack of progress, not a crash').toBeDefined();
+        expect(result.outcome?.failure?.kind, 'a stub fails for lack of progress, not a crash').not.toBe('exception');
       });
     }
   });
@@ -109,7 +113,9 @@ export async function describeLab(labName: string): Promise<void> {
         const test = tests.find((candidate) => candidate.number === mutant.failsTest);
         expect(test, `mutant ${mutant.name} names test ${mutant.failsTest}, which the suite does not have`).toBeDefined();
         const result = await (await sandbox(`mutant:${mutant.name}`)).run(mutant.failsTest, test ? seedsFor(test, {}) : [1]);
-        expect(result.status).toBe('failed');
+        expect(result.status, explain(lab, `mutant:${mutant.name}`, mutant.failsTest, test?.name ?? '', result)).toBe('failed');
+        // Caught for the right reason: the property the mutant targets, not any failure.
+        expect(result.outcome?.failure?.property, explain(lab, `mutant:${mutant.name}`, mutant.failsTest, test?.name ?? '', result)).toBe(mutant.property);
       });
     }
   });

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type TraceEvent, type TraceKind } from 'distlab/testing';
-import type { GradedFailure, GradedStatus, GradedTest, GradingReport } from '../results.ts';
+import { describeFailureKind, type GradedFailure, type GradedStatus, type GradedTest, type GradingReport } from '../results.ts';
 import { splitMeasurements, type MeasurementSeries } from './terminal.ts';
 
 /**
@@ -136,6 +136,7 @@ const traceKinds: readonly TraceKind[] = [
   'timer-fire',
   'timer-cancel',
   'output',
+  'store',
   'log',
   'fault',
   'crash',
@@ -202,7 +203,7 @@ function runView(run: GradedFailure, anchor: string, list: 'failure' | 'demonstr
     facts: {
       property: displayText(run.property),
       propertyClass: list === 'failure' ? 'property' : 'property demonstrated',
-      kind: run.kind,
+      kind: describeFailureKind(run),
       message: displayText(run.message),
       seed: run.seed,
       where: run.traceIndex ?? run.step,

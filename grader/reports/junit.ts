@@ -68,7 +68,7 @@ function testcase(report: GradingReport, test: GradedTest): string[] {
     case 'failed': {
       const failure = test.failure;
       const message = failure ? `${failure.property}: ${failure.message}` : (test.reason ?? 'failed');
-      lines.push(`      <failure${attributes({ message: shortLine(message), type: failure?.property ?? 'failure' })}>${details}</failure>`);
+      lines.push(`      <failure${attributes({ message: shortLine(message), type: failure?.kind ?? 'failure' })}>${details}</failure>`);
       break;
     }
     case 'crashed':

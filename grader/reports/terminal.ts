@@ -1,6 +1,6 @@
 import { describeFault, describeSearchEvent, formatTraceEvent, type FaultSchedule } from 'distlab/testing';
 import type { ProgressEvent } from '../grade.ts';
-import type { GradedTest, GradingReport } from '../results.ts';
+import { describeFailureKind, type GradedTest, type GradingReport } from '../results.ts';
 
 /** One plotted series of a test's measurements: keys `<name>@<x>` with a numeric x, sorted by x. */
 export interface MeasurementSeries {
@@ -93,13 +93,14 @@ export function formatFailure(test: GradedTest, style: Style): string[] {
   if (test.reason) lines.push(`  ${test.status}: ${test.reason}`);
   const failure = test.failure;
   if (failure) {
-    lines.push(`  property: ${style.red(failure.property)}`);
+    lines.push(`  ${style.red(describeFailureKind(failure))}`);
     lines.push(`  ${failure.message.split('\n').join('\n  ')}`);
-    if (failure.path !== undefined && failure.replayable !== false) {
+    const path = failure.path;
+    if (path !== undefined && failure.replayable !== false) {
       // A search test: the path of events from the initial state is the story.
-      lines.push(`  found by the model checker: the shortest path has ${failure.path.length} steps (seed ${failure.seed})`);
-      failure.path.forEach((event, index) => lines.push(`    ${index + 1}. ${describeSearchEvent(event)}`));
-    } else if (failure.path === undefined && failure.replayable !== false) {
+      lines.push(`  found by the model checker: the shortest path has ${path.length} steps (seed ${failure.seed})`);
+      path.forEach((event, index) => lines.push(`    ${index + 1}. ${describeSearchEvent(event)}`));
+    } else if (failure.replayable !== false) {
       lines.push(`  seed ${failure.seed}, event #${failure.traceIndex ?? failure.step} at ${failure.timeMs} ms`);
       const minimality = failure.minimal ? '1-minimal' : 'shrinking budget spent; may not be minimal';
       lines.push(`  fault schedule (shrunk from ${failure.schedule.length} to ${failure.shrunkSchedule.length} actions, ${minimality}):`);
