@@ -96,7 +96,7 @@ export interface PreparedSearch {
 }
 
 /** A test as a suite lists it and the grader runs it: its protocol sealed in. */
-export interface GradedTest<Implementation> extends TestInfo {
+export interface SuiteTest<Implementation> extends TestInfo {
   readonly kind: TestKind;
   prepare(implementation: Implementation, seed: number): PreparedRun | PreparedSearch;
 }
@@ -104,7 +104,7 @@ export interface GradedTest<Implementation> extends TestInfo {
 const defaultProbes = { probes: 100, depth: 50 } as const;
 
 /** Declares a run or budget test. */
-export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Implementation>): GradedTest<Implementation> {
+export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Implementation>): SuiteTest<Implementation> {
   const { setup: _setup, faults: _faults, measure: _measure, ...info } = test;
   return Object.freeze({
     ...info,
@@ -139,7 +139,7 @@ export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Imp
 }
 
 /** Declares a search (model-checking) test. */
-export function searchTest<P extends Protocol, Implementation>(test: SearchTest<P, Implementation>): GradedTest<Implementation> {
+export function searchTest<P extends Protocol, Implementation>(test: SearchTest<P, Implementation>): SuiteTest<Implementation> {
   const { search: _search, ...info } = test;
   return Object.freeze({
     ...info,
@@ -172,7 +172,7 @@ export interface LabSuite<Implementation> {
   readonly title: string;
   /** The names the implementation's `index.ts` must export (node classes). */
   readonly exports: readonly (keyof Implementation & string)[];
-  readonly tests: readonly GradedTest<Implementation>[];
+  readonly tests: readonly SuiteTest<Implementation>[];
 }
 
 /** Checks a suite's own consistency; returns problems (empty when sound). */

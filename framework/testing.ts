@@ -60,7 +60,7 @@ export {
   runTest,
   searchTest,
   type FaultContext,
-  type GradedTest,
+  type SuiteTest,
   type LabSuite,
   type Mutant,
   type PreparedRun,
