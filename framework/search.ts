@@ -1,4 +1,4 @@
-import type { Node, NodeClass } from './Node.ts';
+import type { Node } from './Node.ts';
 import type { ClusterLayout, ClusterView, Counters, HistoryEvent, HistoryKind, InFlightMessage, Property } from './properties.ts';
 import { SettingsError, type NodeSpec } from './simulation.ts';
 import { TraceRecorder, traceKindCode, type TraceEvent } from './trace.ts';

@@ -3,7 +3,7 @@ import { describeFault, validateSchedule, type FaultAction, type FaultSchedule }
 import { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
 import type { ClusterLayout, ClusterView, Counters, HistoryEvent, HistoryKind, InFlightMessage, Property } from './properties.ts';
 import { TraceRecorder, traceKindCode, type TraceEvent } from './trace.ts';
-import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
+import { type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
