@@ -1,106 +1,94 @@
 // Lab 1's properties and workloads. Properties read only what the test can observe: the
 // Acquire and Release inputs, the Enter outputs, the messages (and the Lamport timestamps
-// they carry) and the message counters, never a node's private fields.
-import { nodeName, type NodeId, type Property, type RandomSource, type Workload, type WorkloadContext, type World } from 'distlab/testing';
+// they carry) and the message counters, never a node's private fields. Each one folds the
+// history into a small memory; runs and searches use the same objects.
+import { always, budget, eventually, nodeName, sometimes, type ClusterView, type NodeId, type Property, type RandomSource, type Workload, type WorkloadContext } from 'distlab/testing';
 import type { MutexProtocol } from './src/protocol.ts';
 
-/** A node's critical-section events in run order: inputs of a step come before its outputs. */
-interface Happening {
-  readonly step: number;
-  readonly timeMs: number;
-  readonly node: NodeId;
-  readonly what: 'Acquire' | 'Release' | 'Enter';
+interface ExclusionMemory {
+  /** Nodes given an Acquire they have not entered for yet. */
+  readonly asking: Set<NodeId>;
+  /** Nodes in the critical section: entered, not released yet. */
+  readonly inside: Set<NodeId>;
 }
 
-/** Feeds the inputs and outputs recorded since the last call, in run order. */
-function happeningsReader<P extends MutexProtocol>(): (world: World<P>) => Happening[] {
-  let inputsSeen = 0;
-  let outputsSeen = 0;
-  return (world) => {
-    const fresh: Happening[] = [];
-    for (; inputsSeen < world.inputs.length; inputsSeen++) {
-      const record = world.inputs[inputsSeen]!;
-      fresh.push({ step: record.step, timeMs: record.timeMs, node: record.node, what: record.input.type });
-    }
-    const inputCount = fresh.length;
-    for (; outputsSeen < world.outputs.length; outputsSeen++) {
-      const record = world.outputs[outputsSeen]!;
-      fresh.push({ step: record.step, timeMs: record.timeMs, node: record.node, what: record.output.type });
-    }
-    if (inputCount > 0 && fresh.length > inputCount) fresh.sort((left, right) => left.step - right.step || order(left) - order(right));
-    return fresh;
-  };
-}
-
-const order = (happening: Happening) => (happening.what === 'Enter' ? 1 : 0);
-
-/** Safety: at most one node in the critical section, from its Enter to its Release. */
-export function mutualExclusion<P extends MutexProtocol>(): Property<P> {
-  const read = happeningsReader<P>();
-  const inside = new Map<NodeId, number>();
-  const asking = new Set<NodeId>();
-  return {
-    name: 'mutual exclusion',
-    kind: 'always',
-    check(world) {
-      for (const happening of read(world)) {
-        const who = nodeName(happening.node);
-        if (happening.what === 'Acquire') {
-          asking.add(happening.node);
-        } else if (happening.what === 'Release') {
-          inside.delete(happening.node);
-        } else {
-          if (!asking.has(happening.node)) return `${who} entered the critical section without having been asked to acquire it`;
-          if (inside.has(happening.node)) return `${who} entered the critical section twice without a release`;
-          for (const [other, sinceMs] of inside) {
-            return `${who} entered the critical section at ${happening.timeMs} ms while ${nodeName(other)} was in it (since ${sinceMs} ms)`;
-          }
-          asking.delete(happening.node);
-          inside.set(happening.node, happening.timeMs);
-        }
-      }
+/**
+ * Safety: at most one node in the critical section, from its Enter to its Release, and only
+ * a node that was asked to acquire enters. The memory holds no times, so that a search does
+ * not tell apart states reached by paths of different lengths.
+ */
+export const mutualExclusion: Property<MutexProtocol, ExclusionMemory> = always<MutexProtocol, ExclusionMemory>('mutual exclusion', {
+  memory: () => ({ asking: new Set(), inside: new Set() }),
+  records: ['input', 'output'],
+  record({ asking, inside }, event) {
+    if (event.kind === 'input') {
+      if (event.input.type === 'Acquire') asking.add(event.node);
+      else inside.delete(event.node);
       return undefined;
-    },
-  };
+    }
+    if (event.kind !== 'output') return undefined;
+    const who = nodeName(event.node);
+    if (!asking.has(event.node)) return `${who} entered the critical section without having been asked to acquire it`;
+    if (inside.has(event.node)) return `${who} entered the critical section twice without a release`;
+    for (const other of inside) return `${who} entered the critical section while ${nodeName(other)} was still in it`;
+    asking.delete(event.node);
+    inside.add(event.node);
+    return undefined;
+  },
+});
+
+/** The goal of a search with no releases: some node gets in. */
+export const someNodeEnters: Property<MutexProtocol, { entered: boolean }> = sometimes<MutexProtocol, { entered: boolean }>('a node enters', {
+  memory: () => ({ entered: false }),
+  records: ['output'],
+  record(memory) {
+    memory.entered = true;
+    return undefined;
+  },
+  check: (_cluster, memory) => (memory.entered ? undefined : 'no node entered the critical section'),
+});
+
+interface GrantMemory {
+  entries: number;
+  /** Per node, the times of its Acquires not yet answered by an Enter, oldest first. */
+  readonly waitingSinceMs: Map<NodeId, number[]>;
 }
 
 /** Liveness and progress: every Acquire was followed by an Enter, and enough entries happened. */
-export function everyRequestGranted<P extends MutexProtocol>(minimumEntries: number): Property<P> {
-  return {
-    name: 'every request granted',
-    kind: 'eventually',
-    check(world) {
-      const entries = world.outputs.length;
-      if (entries === 0) return `no progress: no node entered the critical section by ${world.nowMs} ms`;
-      const acquireTimes = new Map<NodeId, number[]>();
-      for (const record of world.inputs) {
-        if (record.input.type === 'Acquire') acquireTimes.set(record.node, [...(acquireTimes.get(record.node) ?? []), record.timeMs]);
+export function everyRequestGranted(minimumEntries: number): Property<MutexProtocol, GrantMemory> {
+  return eventually<MutexProtocol, GrantMemory>('every request granted', {
+    memory: () => ({ entries: 0, waitingSinceMs: new Map() }),
+    records: ['input', 'output'],
+    record(memory, event) {
+      if (event.kind === 'input' && event.input.type === 'Acquire') {
+        memory.waitingSinceMs.set(event.node, [...(memory.waitingSinceMs.get(event.node) ?? []), event.timeMs]);
+      } else if (event.kind === 'output') {
+        memory.entries++;
+        memory.waitingSinceMs.get(event.node)?.shift();
       }
-      const enters = new Map<NodeId, number>();
-      for (const record of world.outputs) enters.set(record.node, (enters.get(record.node) ?? 0) + 1);
-      const starved = [...acquireTimes].flatMap(([node, times]) => {
-        const unanswered = times.slice(enters.get(node) ?? 0);
-        return unanswered.length > 0 ? [{ node, sinceMs: unanswered[0] as number }] : [];
-      });
+      return undefined;
+    },
+    check(cluster, { entries, waitingSinceMs }) {
+      if (entries === 0) return `no progress: no node entered the critical section by ${cluster.nowMs} ms`;
+      const starved = [...waitingSinceMs].flatMap(([node, times]) => (times[0] === undefined ? [] : [{ node, sinceMs: times[0] }]));
       const [first] = starved;
       if (first !== undefined) {
         const others = starved.length > 1 ? ` (and ${starved.length - 1} more nodes)` : '';
-        return `${nodeName(first.node)} asked for the critical section at ${first.sinceMs} ms and was never granted it by ${world.nowMs} ms${others}`;
+        return `${nodeName(first.node)} asked for the critical section at ${first.sinceMs} ms and was never granted it by ${cluster.nowMs} ms${others}`;
       }
       if (entries < minimumEntries) return `no progress: only ${entries} of ${minimumEntries} entries to the critical section`;
       return undefined;
     },
-  };
+  });
 }
 
 /** 1A: the coordinator grants in the order the requests arrived. */
-export function grantsInArrivalOrder<P extends MutexProtocol>(coordinator: NodeId): Property<P> {
-  const arrivals: { node: NodeId; timeMs: number }[] = [];
-  return {
-    name: 'FIFO grants',
-    kind: 'always',
-    check: () => undefined,
-    observeMessage(event) {
+export function grantsInArrivalOrder(coordinator: NodeId): Property<MutexProtocol, { node: NodeId; timeMs: number }[]> {
+  return always<MutexProtocol, { node: NodeId; timeMs: number }[]>('FIFO grants', {
+    /** Requests the coordinator received and has not granted yet, in arrival order. */
+    memory: () => [],
+    records: ['deliver', 'send'],
+    record(arrivals, event) {
       if (event.kind === 'deliver' && event.to === coordinator && event.message.type === 'Request') {
         arrivals.push({ node: event.from, timeMs: event.timeMs });
       }
@@ -114,119 +102,128 @@ export function grantsInArrivalOrder<P extends MutexProtocol>(coordinator: NodeI
       }
       return undefined;
     },
-  };
+  });
 }
 
 function timestampOf(message: { readonly type: string }): number | undefined {
-  const timestamp = (message as { timestamp?: unknown }).timestamp;
-  return typeof timestamp === 'number' ? timestamp : undefined;
+  return 'timestamp' in message && typeof message.timestamp === 'number' ? message.timestamp : undefined;
+}
+
+interface OrderMemory {
+  /** Each node's latest Request stamp. */
+  readonly requestOf: Map<NodeId, number>;
+  /** The (timestamp, id) of the last entry. */
+  last: { timestamp: number; node: NodeId } | null;
 }
 
 /** 1C, 1D: nodes enter in the (timestamp, id) order of the Requests they sent. */
-export function grantsInTimestampOrder<P extends MutexProtocol>(): Property<P> {
-  const requestOf = new Map<NodeId, number>();
-  const read = happeningsReader<P>();
-  let last: { timestamp: number; node: NodeId } | undefined;
-  return {
-    name: 'grants in (timestamp, id) order',
-    kind: 'always',
-    observeMessage(event) {
-      if (event.kind === 'send' && event.message.type === 'Request') {
-        const timestamp = timestampOf(event.message);
-        if (timestamp !== undefined) requestOf.set(event.from, timestamp);
-      }
+export const grantsInTimestampOrder: Property<MutexProtocol, OrderMemory> = always<MutexProtocol, OrderMemory>('grants in (timestamp, id) order', {
+  memory: () => ({ requestOf: new Map(), last: null }),
+  records: ['send', 'output'],
+  record(memory, event) {
+    if (event.kind === 'send') {
+      const timestamp = timestampOf(event.message);
+      if (event.message.type === 'Request' && timestamp !== undefined) memory.requestOf.set(event.from, timestamp);
       return undefined;
-    },
-    check(world) {
-      for (const happening of read(world)) {
-        if (happening.what !== 'Enter') continue;
-        const timestamp = requestOf.get(happening.node);
-        if (timestamp === undefined) continue;
-        if (last !== undefined && (timestamp < last.timestamp || (timestamp === last.timestamp && happening.node < last.node))) {
-          return (
-            `${nodeName(happening.node)} entered with request (${timestamp}, ${nodeName(happening.node)}) after ` +
-            `${nodeName(last.node)} entered with (${last.timestamp}, ${nodeName(last.node)}): grants must follow (timestamp, id) order`
-          );
-        }
-        last = { timestamp, node: happening.node };
-      }
-      return undefined;
-    },
-  };
-}
+    }
+    if (event.kind !== 'output') return undefined;
+    const node = event.node;
+    const timestamp = memory.requestOf.get(node);
+    if (timestamp === undefined) return undefined;
+    const last = memory.last;
+    if (last !== null && (timestamp < last.timestamp || (timestamp === last.timestamp && node < last.node))) {
+      return (
+        `${nodeName(node)} entered with request (${timestamp}, ${nodeName(node)}) after ` +
+        `${nodeName(last.node)} entered with (${last.timestamp}, ${nodeName(last.node)}): grants must follow (timestamp, id) order`
+      );
+    }
+    memory.last = { timestamp, node };
+    return undefined;
+  },
+});
 
 /** 1C, 1D: a message sent after receiving stamp t carries a stamp greater than t. */
-export function clockCondition<P extends MutexProtocol>(): Property<P> {
-  const highestReceived = new Map<NodeId, { timestamp: number; from: NodeId }>();
-  return {
-    name: 'clock condition',
-    kind: 'always',
-    check: () => undefined,
-    observeMessage(event) {
-      const timestamp = timestampOf(event.message);
-      if (timestamp === undefined) return undefined;
-      if (event.kind === 'deliver') {
-        const highest = highestReceived.get(event.to);
-        if (highest === undefined || timestamp > highest.timestamp) highestReceived.set(event.to, { timestamp, from: event.from });
-        return undefined;
-      }
-      const highest = highestReceived.get(event.from);
-      if (highest !== undefined && timestamp <= highest.timestamp) {
-        return (
-          `${nodeName(event.from)} sent ${event.message.type} stamped ${timestamp} after receiving stamp ${highest.timestamp} ` +
-          `from ${nodeName(highest.from)}: a clock must move past every timestamp it receives`
-        );
-      }
+export const clockCondition: Property<MutexProtocol, Map<NodeId, { timestamp: number; from: NodeId }>> = always<
+  MutexProtocol,
+  Map<NodeId, { timestamp: number; from: NodeId }>
+>('clock condition', {
+  /** Per node, the highest stamp it has received, and from whom. */
+  memory: () => new Map(),
+  records: ['send', 'deliver'],
+  record(highestReceived, event) {
+    if (event.kind !== 'send' && event.kind !== 'deliver') return undefined;
+    const timestamp = timestampOf(event.message);
+    if (timestamp === undefined) return undefined;
+    if (event.kind === 'deliver') {
+      const highest = highestReceived.get(event.to);
+      if (highest === undefined || timestamp > highest.timestamp) highestReceived.set(event.to, { timestamp, from: event.from });
       return undefined;
-    },
-  };
-}
+    }
+    const highest = highestReceived.get(event.from);
+    if (highest !== undefined && timestamp <= highest.timestamp) {
+      return (
+        `${nodeName(event.from)} sent ${event.message.type} stamped ${timestamp} after receiving stamp ${highest.timestamp} ` +
+        `from ${nodeName(highest.from)}: a clock must move past every timestamp it receives`
+      );
+    }
+    return undefined;
+  },
+});
 
 /** Budget: exactly `expected` messages per entry once every request is done. */
-export function messagesPerEntry<P extends MutexProtocol>(expected: number, formula: string): Property<P> {
-  return {
-    name: 'messages per entry',
-    kind: 'eventually',
-    check(world) {
-      const entries = world.outputs.length;
+export function messagesPerEntry(expected: number, formula: string): Property<MutexProtocol, { entries: number }> {
+  return budget<MutexProtocol, { entries: number }>('messages per entry', {
+    memory: () => ({ entries: 0 }),
+    records: ['output'],
+    record(memory) {
+      memory.entries++;
+      return undefined;
+    },
+    check(cluster, { entries }) {
       if (entries === 0) return 'no progress: no entry to the critical section, so no cost to measure';
-      const perEntry = world.counters.messagesSent / entries;
+      const counters = cluster.counters;
+      const perEntry = counters.messagesSent / entries;
       if (perEntry !== expected) {
-        const byType = [...world.counters.sentByType].map(([type, count]) => `${count} ${type}`).join(', ');
-        return `${world.counters.messagesSent} messages (${byType}) for ${entries} entries: ${round(perEntry)} per entry, but ${formula} = ${expected}`;
+        const byType = [...counters.sentByType].map(([type, count]) => `${count} ${type}`).join(', ');
+        return `${counters.messagesSent} messages (${byType}) for ${entries} entries: ${round(perEntry)} per entry, but ${formula} = ${expected}`;
       }
       return undefined;
     },
-  };
+  });
 }
 
-/** 1B: between an Acquire and its Enter, the token is passed at most N - 1 times; `most` records the worst seen. */
-export function tokenHopsBounded<P extends MutexProtocol>(nodeCount: number, most?: { hops: number }): Property<P> {
-  let tokenSends = 0;
-  const sendsAtAcquire = new Map<NodeId, number>();
-  const read = happeningsReader<P>();
-  return {
-    name: 'token hops per grant',
-    kind: 'always',
-    observeMessage(event) {
-      if (event.kind === 'send' && event.message.type === 'Token') tokenSends++;
-      return undefined;
-    },
-    check(world) {
-      for (const happening of read(world)) {
-        if (happening.what === 'Acquire') sendsAtAcquire.set(happening.node, tokenSends);
-        if (happening.what !== 'Enter') continue;
-        const atAcquire = sendsAtAcquire.get(happening.node);
-        if (atAcquire === undefined) continue;
-        const hops = tokenSends - atAcquire;
-        if (most !== undefined) most.hops = Math.max(most.hops, hops);
+interface HopMemory {
+  tokenSends: number;
+  /** Per node waiting for the token: the number of token sends when it asked. */
+  readonly sendsAtAcquire: Map<NodeId, number>;
+}
+
+/**
+ * 1B: between an Acquire and its Enter, the token is passed at most N - 1 times.
+ * `onGrant` hears every grant's wait, for the test's measurement of the worst one.
+ */
+export function tokenHopsBounded(nodeCount: number, onGrant?: (hops: number) => void): Property<MutexProtocol, HopMemory> {
+  return always<MutexProtocol, HopMemory>('token hops per grant', {
+    memory: () => ({ tokenSends: 0, sendsAtAcquire: new Map() }),
+    records: ['send', 'input', 'output'],
+    record(memory, event) {
+      if (event.kind === 'send') {
+        if (event.message.type === 'Token') memory.tokenSends++;
+      } else if (event.kind === 'input') {
+        if (event.input.type === 'Acquire') memory.sendsAtAcquire.set(event.node, memory.tokenSends);
+      } else if (event.kind === 'output') {
+        const atAcquire = memory.sendsAtAcquire.get(event.node);
+        if (atAcquire === undefined) return undefined;
+        memory.sendsAtAcquire.delete(event.node);
+        const hops = memory.tokenSends - atAcquire;
+        onGrant?.(hops);
         if (hops > nodeCount - 1) {
-          return `${nodeName(happening.node)} waited ${hops} token hops for the critical section; a ring of ${nodeCount} needs at most ${nodeCount - 1}`;
+          return `${nodeName(event.node)} waited ${hops} token hops for the critical section; a ring of ${nodeCount} needs at most ${nodeCount - 1}`;
         }
       }
       return undefined;
     },
-  };
+  });
 }
 
 function round(value: number): string {
@@ -251,9 +248,38 @@ export const heavyLoad: Load = { rounds: 5, startSpreadMs: 0, holdMs: [5, 25], t
 
 const draw = (random: RandomSource, [min, max]: readonly [number, number]) => random.integer(min, max);
 
+/** A workload that knows when it is over: every request granted and its Release given. */
+export interface MutexWorkload<P extends MutexProtocol> extends Workload<P> {
+  /** For `stopWhen`. */
+  finished(cluster: ClusterView<P>): boolean;
+}
+
+/**
+ * Counts the entries granted and the time the last Release is given. A Release scheduled
+ * for time t is given at t, possibly after other events of time t: the workload is over at
+ * the first event after t.
+ */
+class Releases {
+  granted = 0;
+  lastReleaseMs = 0;
+
+  constructor(private readonly total: number) {}
+
+  release<P extends MutexProtocol>(context: WorkloadContext<P>, node: NodeId, holdMs: number): void {
+    this.granted++;
+    this.lastReleaseMs = Math.max(this.lastReleaseMs, context.cluster.nowMs + holdMs);
+    context.input(node, { type: 'Release' } as P['input'], holdMs);
+  }
+
+  finished(cluster: ClusterView<MutexProtocol>): boolean {
+    return this.granted >= this.total && cluster.nowMs > this.lastReleaseMs;
+  }
+}
+
 /** Gives each participant `rounds` Acquire inputs; releases each entry after a holding time. */
-export function mutexWorkload<P extends MutexProtocol>(participants: readonly NodeId[], load: Load): Workload<P> {
+export function mutexWorkload<P extends MutexProtocol>(participants: readonly NodeId[], load: Load): MutexWorkload<P> {
   const remaining = new Map<NodeId, number>();
+  const releases = new Releases(participants.length * load.rounds);
   return {
     start(context) {
       for (const node of participants) {
@@ -263,13 +289,14 @@ export function mutexWorkload<P extends MutexProtocol>(participants: readonly No
     },
     onOutput(record, context) {
       const holdMs = draw(context.random, load.holdMs);
-      context.input(record.node, { type: 'Release' } as P['input'], holdMs);
+      releases.release(context, record.node, holdMs);
       const left = remaining.get(record.node) ?? 0;
       if (left > 0) {
         remaining.set(record.node, left - 1);
         context.input(record.node, { type: 'Acquire' } as P['input'], holdMs + draw(context.random, load.thinkMs));
       }
     },
+    finished: (cluster) => releases.finished(cluster),
   };
 }
 
@@ -277,8 +304,9 @@ export function mutexWorkload<P extends MutexProtocol>(participants: readonly No
  * No contention at all: one request at a time, each from a random participant, the next
  * only after the previous release and a pause long enough for every message to settle.
  */
-export function oneAtATime<P extends MutexProtocol>(participants: readonly NodeId[], requests: number, settleMs: number): Workload<P> {
+export function oneAtATime<P extends MutexProtocol>(participants: readonly NodeId[], requests: number, settleMs: number): MutexWorkload<P> {
   let asked = 0;
+  const releases = new Releases(requests);
   const askNext = (context: WorkloadContext<P>, delayMs: number) => {
     if (asked >= requests) return;
     asked++;
@@ -288,18 +316,9 @@ export function oneAtATime<P extends MutexProtocol>(participants: readonly NodeI
     start: (context) => askNext(context, 0),
     onOutput(record, context) {
       const holdMs = context.random.integer(1, 5);
-      context.input(record.node, { type: 'Release' } as P['input'], holdMs);
+      releases.release(context, record.node, holdMs);
       askNext(context, holdMs + settleMs);
     },
-  };
-}
-
-/** True once `total` requests were granted and released. */
-export function allRoundsDone<P extends MutexProtocol>(total: number): (world: World<P>) => boolean {
-  let inputsSeen = 0;
-  let releases = 0;
-  return (world) => {
-    for (; inputsSeen < world.inputs.length; inputsSeen++) if (world.inputs[inputsSeen]?.input.type === 'Release') releases++;
-    return releases >= total && world.outputs.length >= total;
+    finished: (cluster) => releases.finished(cluster),
   };
 }
