@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TraceEvent } from '../../framework/index.ts';
+import type { TraceEvent } from '../../framework/testing.ts';
 import { writeGradescopeReport, validateGradescopeResults } from '../../grader/reports/gradescope.ts';
 import { writeHtmlReport } from '../../grader/reports/html.ts';
 import { writeJsonReport } from '../../grader/reports/json.ts';
@@ -73,7 +73,7 @@ const failing: GradedTest = {
   output: `${hostile}\nline 2 of the output`,
   failure: {
     seed: 2,
-    kind: 'always',
+    kind: 'violation',
     property: 'exactly once',
     message: hostile,
     step: 3,
@@ -487,7 +487,7 @@ describe('JUnit report', () => {
     const failed = childrenNamed(suite, 'testcase')[1] as XmlElement;
     expect(failed.attributes.name).toBe(`1.2 ${hostileName}`);
     const failure = childrenNamed(failed, 'failure')[0] as XmlElement;
-    expect(failure.attributes.type).toBe('exactly once');
+    expect(failure.attributes.type).toBe('violation');
     expect(failure.attributes.message?.startsWith('exactly once: </script><script>alert(1)</script> ]]> nul bell red {{x}} "double"')).toBe(true);
     expect(failure.text).toContain('seed 2, event #3 at 7 ms');
     expect(failure.text).toContain('at 100 ms: crash');
@@ -538,7 +538,7 @@ describe('Gradescope results.json', () => {
     expect(results.tests[2]).toMatchObject({ number: '2.1', status: 'failed', visibility: 'after_published' });
     expect(results.tests[3]).toMatchObject({ number: '2.2', status: 'failed' });
     const output = results.tests[1]?.output as string;
-    expect(output).toContain('property: exactly once');
+    expect(output).toContain('safety property broken: exactly once');
     expect(output).toContain('seed 2');
     expect(output).toContain('at 100 ms: crash');
     expect(output).toContain('replay: npm run grade -- pingpong --replay eyJ2IjoxfQ');
@@ -630,8 +630,8 @@ describe('JSON report and its schema', () => {
     expect(validateReportJson(extra)).toEqual(['$: "surprise" is not an allowed field']);
 
     const version = copy();
-    version.schemaVersion = 2;
-    expect(validateReportJson(version)).toEqual(['$.schemaVersion: must be 1, not 2']);
+    version.schemaVersion = 3;
+    expect(validateReportJson(version)).toEqual(['$.schemaVersion: must be 2, not 3']);
 
     const schedule = copy();
     schedule.tests[1].failure.shrunkSchedule[0] = { atMs: 100, type: 'crash', node: 'n1' };
@@ -675,7 +675,7 @@ const demonstrating: GradedTest = {
   wallMs: 115,
   demonstration: {
     seed: 8,
-    kind: 'always',
+    kind: 'violation',
     property: 'mutual exclusion',
     message: demonstrationMessage,
     step: 2,
