@@ -1,128 +1,165 @@
-// Lab 2's properties. They read the Leader outputs (what each node believes), which nodes
-// are alive, and the messages sent; never a node's private fields.
-import { nodeName, type NodeId, type Property, type World } from 'distlab/testing';
+// Lab 2's properties. They read what each node reported (its Leader outputs, folded from the
+// history), which nodes are up, and the messages sent; never a node's private fields, and
+// never a list or a config a node was handed: the cluster's ids come from the cluster view.
+import { always, budget, eventually, nodeName, type ClusterView, type HistoryEvent, type NodeId, type Property } from 'distlab/testing';
 import type { Bully, Ring } from './src/protocol.ts';
 
 type Election = Bully | Ring;
 
-/** What each node believes now: its last Leader output since it last (re)started. */
-function beliefsReader<P extends Election>(): (world: World<P>) => Map<NodeId, NodeId> {
-  let seen = 0;
-  const beliefs = new Map<NodeId, { leader: NodeId; holder: object | undefined }>();
-  return (world) => {
-    for (; seen < world.outputs.length; seen++) {
-      const record = world.outputs[seen]!;
-      beliefs.set(record.node, { leader: record.output.leader, holder: world.node(record.node) });
-    }
-    const current = new Map<NodeId, NodeId>();
-    for (const id of world.servers) {
-      const belief = beliefs.get(id);
-      const holder = world.node(id);
-      // A crash wipes a belief: the restarted node is a new object and must learn again.
-      if (belief !== undefined && holder !== undefined && belief.holder === holder) current.set(id, belief.leader);
-    }
-    return current;
-  };
+/** A node's last Leader output, and the incarnation that reported it. */
+interface Belief {
+  readonly leader: NodeId;
+  readonly incarnation: number;
 }
 
-function highestLive<P extends Election>(world: World<P>): NodeId | undefined {
-  const live = world.servers.filter((id) => !world.isCrashed(id));
-  return live.length === 0 ? undefined : Math.max(...live);
+/** What the nodes reported: per node id, its last Leader output (null: none yet). */
+interface Beliefs {
+  readonly byNode: (Belief | null)[];
+  outputs: number;
+}
+
+const beliefsMemory = (cluster: { readonly nodeIds: readonly NodeId[] }): Beliefs => ({
+  byNode: cluster.nodeIds.map(() => null),
+  outputs: 0,
+});
+
+function recordBelief<P extends Election>(memory: Beliefs, event: HistoryEvent<P>): undefined {
+  if (event.kind !== 'output') return undefined;
+  memory.byNode[event.node] = { leader: event.output.leader, incarnation: event.incarnation };
+  memory.outputs++;
+  return undefined;
 }
 
 /**
- * From `settledAtMs` on (the last fault plus the bound T), every live node believes the
- * highest live id leads; checked after every event, and at the end.
+ * Who `node` believes leads now: its last Leader output since it last (re)started. A crash
+ * wipes a belief: the restarted node must learn the leader again.
  */
-export function highestLiveLeads<P extends Election>(settledAtMs: number): Property<P> {
-  const read = beliefsReader<P>();
-  const check = (world: World<P>): string | undefined => {
-    const beliefs = read(world);
-    if (world.nowMs < settledAtMs) return undefined;
-    if (world.outputs.length === 0) return `no progress: no node reported a leader by ${world.nowMs} ms`;
-    const highest = highestLive(world);
-    if (highest === undefined) return undefined;
-    for (const id of world.servers) {
-      if (world.isCrashed(id)) continue;
-      const leader = beliefs.get(id);
-      if (leader === undefined) return `${nodeName(id)} knows no leader at ${world.nowMs} ms; the highest live id is ${nodeName(highest)}`;
-      if (leader === highest) continue;
-      const dead = world.isCrashed(leader) ? ', which is dead' : '';
-      return `${nodeName(id)} believes ${nodeName(leader)} leads${dead} at ${world.nowMs} ms; the highest live id is ${nodeName(highest)}`;
-    }
-    return undefined;
-  };
-  return { name: 'the highest live id leads', kind: 'always', check };
+function beliefOf<P extends Election>(cluster: ClusterView<P>, memory: Beliefs, node: NodeId): NodeId | undefined {
+  const belief = memory.byNode[node];
+  if (belief === null || belief === undefined || belief.incarnation !== cluster.incarnation(node)) return undefined;
+  return belief.leader;
 }
 
-/** At the end of the run, the highest live id leads (for runs that end right at the bound). */
-export function highestLiveLeadsAtTheEnd<P extends Election>(): Property<P> {
-  const always = highestLiveLeads<P>(0);
-  return { name: 'the highest live id leads', kind: 'eventually', check: (world) => always.check(world) };
+function highestLive<P extends Election>(cluster: ClusterView<P>): NodeId | undefined {
+  let highest: NodeId | undefined;
+  for (const id of cluster.servers) if (!cluster.isCrashed(id) && (highest === undefined || id > highest)) highest = id;
+  return highest;
 }
 
-/** From `fromMs` on, all live nodes that know a leader know the same one. */
-export function oneLeader<P extends Election>(fromMs: number): Property<P> {
-  const read = beliefsReader<P>();
-  return {
-    name: 'one leader',
-    kind: 'always',
-    check(world) {
-      const beliefs = read(world);
-      if (world.nowMs < fromMs) return undefined;
+/** Every live server follows the highest live id: a message naming the first that does not. */
+function whoDoesNotFollow<P extends Election>(cluster: ClusterView<P>, memory: Beliefs): string | undefined {
+  if (memory.outputs === 0) return `no progress: no node reported a leader by ${cluster.nowMs} ms`;
+  const highest = highestLive(cluster);
+  if (highest === undefined) return undefined;
+  for (const id of cluster.servers) {
+    if (cluster.isCrashed(id)) continue;
+    const leader = beliefOf(cluster, memory, id);
+    if (leader === undefined) return `${nodeName(id)} knows no leader at ${cluster.nowMs} ms; the highest live id is ${nodeName(highest)}`;
+    if (leader === highest) continue;
+    const dead = cluster.isCrashed(leader) ? ', which is dead' : '';
+    return `${nodeName(id)} believes ${nodeName(leader)} leads${dead} at ${cluster.nowMs} ms; the highest live id is ${nodeName(highest)}`;
+  }
+  return undefined;
+}
+
+/** "the start" or "the last fault (at 1000 ms)": where the bound T is counted from. */
+function since<P extends Election>(cluster: ClusterView<P>): string {
+  return cluster.lastFaultMs === 0 ? 'the start' : `the last fault (at ${cluster.lastFaultMs} ms)`;
+}
+
+export const highestLiveLeadsName = 'the highest live id leads';
+
+/**
+ * "The highest live id leads": within `boundMs` (T) of the last fault or heal (or of the
+ * start), every live node follows the highest live id, and goes on following it until the
+ * next fault. One claim, judged at three kinds of moments: at the deadline (`eventually`
+ * with `withinMs`), after every event from then on (`always`), and when the run ends (for
+ * runs in which nothing happens after the deadline).
+ */
+export function highestLiveLeads<P extends Election>(boundMs: number): Property<P, Beliefs>[] {
+  const records = ['output'] as const;
+  return [
+    always<P, Beliefs>(highestLiveLeadsName, {
+      memory: beliefsMemory,
+      records,
+      record: recordBelief,
+      check(cluster, memory) {
+        if (cluster.nowMs < cluster.lastFaultMs + boundMs) return undefined;
+        const problem = whoDoesNotFollow(cluster, memory);
+        return problem === undefined ? undefined : `${problem}, at least T = ${boundMs} ms after ${since(cluster)}`;
+      },
+    }),
+    eventually<P, Beliefs>(highestLiveLeadsName, { memory: beliefsMemory, records, record: recordBelief, check: whoDoesNotFollow }, { withinMs: boundMs }),
+    eventually<P, Beliefs>(highestLiveLeadsName, {
+      memory: beliefsMemory,
+      records,
+      record: recordBelief,
+      check(cluster, memory) {
+        const problem = whoDoesNotFollow(cluster, memory);
+        return problem === undefined ? undefined : `${problem}, when the run ends`;
+      },
+    }),
+  ];
+}
+
+export const oneLeaderName = 'one leader';
+
+/** From `boundMs` after the last fault on, all live nodes that know a leader know the same one. */
+export function oneLeader<P extends Election>(boundMs: number): Property<P, Beliefs> {
+  return always<P, Beliefs>(oneLeaderName, {
+    memory: beliefsMemory,
+    records: ['output'],
+    record: recordBelief,
+    check(cluster, memory) {
+      if (cluster.nowMs < cluster.lastFaultMs + boundMs) return undefined;
       const byLeader = new Map<NodeId, NodeId[]>();
-      for (const [id, leader] of beliefs) {
-        if (world.isCrashed(id)) continue;
+      for (const id of cluster.servers) {
+        if (cluster.isCrashed(id)) continue;
+        const leader = beliefOf(cluster, memory, id);
+        if (leader === undefined) continue;
         byLeader.set(leader, [...(byLeader.get(leader) ?? []), id]);
       }
       if (byLeader.size <= 1) return undefined;
       const camps = [...byLeader].map(([leader, followers]) => `${followers.map(nodeName).join(', ')} follow ${nodeName(leader)}`);
-      return `two leaders at ${world.nowMs} ms: ${camps.join('; ')}`;
+      return `two leaders at ${cluster.nowMs} ms: ${camps.join('; ')}`;
     },
-  };
+  });
 }
 
 /** The message types that count towards an election's cost. */
-const countedTypes = new Set(['Election', 'Ok', 'Coordinator']);
+const countedTypes: readonly string[] = ['Election', 'Ok', 'Coordinator'];
 
-export interface ElectionCount {
-  readonly counted: number;
+/** Messages sent from the election's start on, per type. */
+interface ElectionCount {
   readonly byType: Record<string, number>;
-  readonly acks: number;
+  counted: number;
+  acks: number;
 }
 
-/** Counts Election, Ok and Coordinator messages sent from `fromMs` on (Acks separately). */
-export function countElectionMessages<P extends Election>(fromMs: number, counts: { current?: ElectionCount }): Property<P> {
-  const byType: Record<string, number> = {};
-  let acks = 0;
-  return {
-    name: 'election messages counted',
-    kind: 'always',
-    check: () => undefined,
-    observeMessage(event) {
+export const electionCostName = 'election messages';
+
+/**
+ * Budget: the election after `fromMs` costs exactly `expected` Election, Ok and Coordinator
+ * messages (Acks are counted apart, and reported).
+ */
+export function electionCost<P extends Election>(fromMs: number, expected: number, formula: string): Property<P, ElectionCount> {
+  return budget<P, ElectionCount>(electionCostName, {
+    memory: () => ({ byType: {}, counted: 0, acks: 0 }),
+    records: ['send'],
+    record(count, event) {
       if (event.kind !== 'send' || event.timeMs < fromMs) return undefined;
       const type = event.message.type;
-      if (countedTypes.has(type)) byType[type] = (byType[type] ?? 0) + 1;
-      if (type === 'Ack') acks++;
-      counts.current = { counted: Object.values(byType).reduce((sum, count) => sum + count, 0), byType: { ...byType }, acks };
+      if (countedTypes.includes(type)) {
+        count.byType[type] = (count.byType[type] ?? 0) + 1;
+        count.counted++;
+      }
+      if (type === 'Ack') count.acks++;
       return undefined;
     },
-  };
-}
-
-/** Budget: the election after `fromMs` costs exactly `expected` Election, Ok and Coordinator messages. */
-export function electionCost<P extends Election>(fromMs: number, expected: number, formula: string): Property<P> {
-  const counts: { current?: ElectionCount } = {};
-  const counter = countElectionMessages<P>(fromMs, counts);
-  return {
-    name: 'election messages',
-    kind: 'eventually',
-    check: () => {
-      const current = counts.current ?? { counted: 0, byType: {}, acks: 0 };
-      if (current.counted === expected) return undefined;
-      const parts = Object.entries(current.byType).map(([type, count]) => `${count} ${type}`).join(' + ') || 'none';
-      return `${parts} = ${current.counted} messages (and ${current.acks} Acks, not counted) after ${fromMs} ms; the handout's formula ${formula} gives ${expected}`;
+    check(_cluster, count) {
+      if (count.counted === expected) return undefined;
+      const parts = Object.entries(count.byType).map(([type, sent]) => `${sent} ${type}`).join(' + ') || 'none';
+      return `${parts} = ${count.counted} messages (and ${count.acks} Acks, not counted) after ${fromMs} ms; the handout's formula ${formula} gives ${expected}`;
     },
-    observeMessage: (event, world) => counter.observeMessage?.(event, world),
-  };
+  });
 }

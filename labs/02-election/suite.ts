@@ -1,10 +1,22 @@
 // Lab 2's graded suite: bully (2A) and ring (2B) election. Data only: it names the classes
 // it needs and never imports an implementation.
-import type { FaultAction, NodeClass, NodeId, Property, Protocol, ScheduledInput } from 'distlab/testing';
 import fc from 'fast-check';
-import { crashRestarts } from 'distlab/testing';
-import { defineTest, type LabSuite, type RunSetup, type SuiteTest } from 'distlab/testing';
-import { electionCost, highestLiveLeads, highestLiveLeadsAtTheEnd, oneLeader } from './checks.ts';
+import {
+  crashRestarts,
+  runTest,
+  type ClusterLayout,
+  type FaultAction,
+  type FaultSchedule,
+  type SuiteTest,
+  type LabSuite,
+  type NodeClass,
+  type NodeId,
+  type Property,
+  type RunSetup,
+  type RunTest,
+  type ScheduledInput,
+} from 'distlab/testing';
+import { electionCost, highestLiveLeads, oneLeader, oneLeaderName } from './checks.ts';
 import type { Bully, ElectionConfig, Ring } from './src/protocol.ts';
 
 export interface ElectionImplementation {
@@ -30,122 +42,139 @@ export const ringConfig: ElectionConfig = { ...bullyConfig, coordinatorTimeoutMs
 export const boundMs = { A: 2_000, B: 4_000 } as const;
 
 type Part = 'A' | 'B';
-type ElectionProtocol = Bully | Ring;
+type Election = Bully | Ring;
+
+/** One algorithm: its part, its class in the implementation, its settings. */
+interface Algorithm<P extends Election> {
+  readonly part: Part;
+  readonly title: string;
+  readonly node: (implementation: ElectionImplementation) => NodeClass<P>;
+  readonly config: (heartbeats: boolean) => P['config'];
+  /** The input that tells a node to suspect its leader. */
+  readonly suspectLeader: P['input'];
+  readonly boundMs: number;
+}
+
+const bully: Algorithm<Bully> = {
+  part: 'A',
+  title: 'bully',
+  node: (implementation) => implementation.BullyNode,
+  config: (heartbeats) => ({ ...bullyConfig, heartbeatMs: heartbeats ? bullyConfig.heartbeatMs : null }),
+  suspectLeader: { type: 'SuspectLeader' },
+  boundMs: boundMs.A,
+};
+
+const ring: Algorithm<Ring> = {
+  part: 'B',
+  title: 'ring',
+  node: (implementation) => implementation.RingNode,
+  config: (heartbeats) => ({ ...ringConfig, heartbeatMs: heartbeats ? ringConfig.heartbeatMs : null }),
+  suspectLeader: { type: 'SuspectLeader' },
+  boundMs: boundMs.B,
+};
 
 /** Seeds 1, 2, 3, ... run clusters of 3, 4, ..., 9 nodes, then start again. */
 export function clusterSize(seed: number, smallest = 3): number {
   return smallest + ((seed - 1) % (10 - smallest));
 }
 
-interface Scenario {
+interface Scenario<P extends Election> {
   readonly nodeCount: number;
   readonly heartbeats: boolean;
-  readonly inputs?: readonly ScheduledInput<ElectionProtocol>[];
-  /** When the property "the highest live id leads" starts to apply. */
-  readonly settledAtMs: number;
-  readonly durationMs?: number;
+  /** Nodes told to suspect their leader, and when. */
+  readonly suspects?: readonly { readonly node: NodeId; readonly atMs: number }[];
+  /** The last fault or input the test plans: the run lasts T and one more second beyond it. */
+  readonly lastPlannedMs: number;
   /** Every message takes exactly this long, instead of 1 to D ms. */
   readonly fixedDelayMs?: number;
-  readonly extra?: Property<ElectionProtocol>[];
-  /** Replace the standard properties (demonstrations). */
-  readonly only?: Property<ElectionProtocol>[];
+  readonly extra?: readonly Property<P>[];
 }
 
-function nodeOf(part: Part, implementation: ElectionImplementation): NodeClass<ElectionProtocol> {
-  return (part === 'A' ? implementation.BullyNode : implementation.RingNode) as NodeClass<ElectionProtocol>;
-}
-
-function scenario(part: Part, implementation: ElectionImplementation, settings: Scenario): RunSetup<ElectionProtocol> {
-  const node = nodeOf(part, implementation);
-  const config = part === 'A' ? bullyConfig : ringConfig;
+function scenario<P extends Election>(algorithm: Algorithm<P>, implementation: ElectionImplementation, settings: Scenario<P>): RunSetup<P> {
+  const node = algorithm.node(implementation);
+  const inputs: ScheduledInput<P>[] = (settings.suspects ?? []).map(({ node: id, atMs }) => ({ atMs, node: id, input: algorithm.suspectLeader }));
   return {
     nodes: Array.from({ length: settings.nodeCount }, () => ({ role: 'server' as const, node })),
-    config: { ...config, heartbeatMs: settings.heartbeats ? config.heartbeatMs : null },
+    config: algorithm.config(settings.heartbeats),
     network: { delay: { kind: 'uniform', minMs: settings.fixedDelayMs ?? 1, maxMs: settings.fixedDelayMs ?? maxDelayMs } },
-    durationMs: settings.durationMs ?? settings.settledAtMs + 1_000,
-    inputs: settings.inputs ?? [],
-    properties: settings.only ?? [highestLiveLeads(settings.settledAtMs), highestLiveLeadsAtTheEnd(), ...(settings.extra ?? [])],
+    durationMs: settings.lastPlannedMs + algorithm.boundMs + 1_000,
+    inputs,
+    properties: [...highestLiveLeads<P>(algorithm.boundMs), ...(settings.extra ?? [])],
   };
 }
 
 const lowerHalf = (nodeCount: number) => Array.from({ length: Math.floor(nodeCount / 2) }, (_unused, id) => id);
-const suspect = (node: NodeId, atMs: number): ScheduledInput<ElectionProtocol> => ({ atMs, node, input: { type: 'SuspectLeader' } });
+const everyone = (nodeCount: number) => Array.from({ length: nodeCount }, (_unused, id) => id);
 const crash = (node: NodeId, atMs: number): FaultAction => ({ atMs, type: 'crash', node });
 const restart = (node: NodeId, atMs: number): FaultAction => ({ atMs, type: 'restart', node });
 
-type ElectionTest = SuiteTest<Protocol, ElectionImplementation>;
+type ElectionTest = SuiteTest<ElectionImplementation>;
+type TestFields<P extends Election> = Omit<RunTest<P, ElectionImplementation>, 'number' | 'part' | 'kind' | 'visibility'> &
+  Partial<Pick<RunTest<P, ElectionImplementation>, 'kind' | 'visibility'>>;
 
-function test(
-  part: Part,
-  index: number,
-  fields: Omit<SuiteTest<ElectionProtocol, ElectionImplementation>, 'number' | 'part' | 'kind' | 'visibility'> &
-    Partial<Pick<SuiteTest<ElectionProtocol, ElectionImplementation>, 'kind' | 'visibility'>>,
-): ElectionTest {
-  return defineTest<ElectionProtocol, ElectionImplementation>({ kind: 'run', visibility: 'visible', ...fields, number: `2${part}.${index}`, part });
+function test<P extends Election>(algorithm: Algorithm<P>, index: number, fields: TestFields<P>): ElectionTest {
+  return runTest<P, ElectionImplementation>({ kind: 'run', visibility: 'visible', ...fields, number: `2${algorithm.part}.${index}`, part: algorithm.part });
 }
 
-/** A fixed fault schedule for a cluster of the given size (shown, and shrunk, like any other). */
-const fixed = (faults: (nodeCount: number) => FaultAction[]) => (cluster: { servers: readonly NodeId[] }) =>
-  fc.constant<readonly FaultAction[]>(faults(cluster.servers.length));
+/** A fixed fault schedule for the cluster's size (shown, and shrunk, like any other). */
+const fixed = (faults: (nodeCount: number) => FaultAction[]) => (cluster: ClusterLayout) => fc.constant<FaultSchedule>(faults(cluster.servers.length));
 
 /** Tests both algorithms share. */
-function sharedTests(part: Part, first: number, title: string): ElectionTest[] {
-  const bound = boundMs[part];
+function sharedTests<P extends Election>(algorithm: Algorithm<P>, first: number): ElectionTest[] {
+  const { title, boundMs: bound } = algorithm;
   return [
-    test(part, first, {
+    test(algorithm, first, {
       name: `${title}: the leader crashes; the next highest id leads within T`,
       points: 2,
       seeds: 21,
       description: `Heartbeats on; the leader n(N-1) crashes at 1000 ms. Within T = ${bound} ms every live node follows n(N-2), and none believes a dead node leads.`,
-      setup: (implementation, seed) =>
-        scenario(part, implementation, { nodeCount: clusterSize(seed), heartbeats: true, settledAtMs: 1_000 + bound }),
+      setup: (implementation, seed) => scenario(algorithm, implementation, { nodeCount: clusterSize(seed), heartbeats: true, lastPlannedMs: 1_000 }),
       faults: fixed((nodeCount) => [crash(nodeCount - 1, 1_000)]),
     }),
-    test(part, first + 1, {
+    test(algorithm, first + 1, {
       name: `${title}: several nodes start elections at once and still agree`,
       points: 2,
       seeds: 21,
       description: 'After the first election, half of the nodes (chosen by the seed) suspect the leader at the same instant.',
       setup: (implementation, seed) => {
         const nodeCount = clusterSize(seed);
-        const suspects = Array.from({ length: nodeCount }, (_unused, id) => id).filter((id) => (id * 7 + seed) % 2 === 0);
-        return scenario(part, implementation, {
-          nodeCount,
-          heartbeats: true,
-          inputs: suspects.map((id) => suspect(id, 1_500)),
-          settledAtMs: 1_500 + bound,
-        });
+        const suspects = everyone(nodeCount)
+          .filter((id) => (id * 7 + seed) % 2 === 0)
+          .map((node) => ({ node, atMs: 1_500 }));
+        return scenario(algorithm, implementation, { nodeCount, heartbeats: true, suspects, lastPlannedMs: 1_500 });
       },
     }),
-    test(part, first + 2, {
+    test(algorithm, first + 2, {
       name: `${title}: the highest live id leads after random crashes and restarts`,
       points: 2,
       seeds: 30,
-      description: `Heartbeats on; nodes crash and restart at random until 3000 ms; from T = ${bound} ms after that, the highest live id leads.`,
-      setup: (implementation, seed) =>
-        scenario(part, implementation, { nodeCount: clusterSize(seed), heartbeats: true, settledAtMs: 4_500 + bound }),
+      description:
+        `Heartbeats on; nodes crash at random until 3000 ms and restart up to 1500 ms later. Within T = ${bound} ms of each fault ` +
+        '(unless another comes first) the highest live id leads, and it goes on leading.',
+      setup: (implementation, seed) => scenario(algorithm, implementation, { nodeCount: clusterSize(seed), heartbeats: true, lastPlannedMs: 4_500 }),
       faults: (cluster) => crashRestarts(cluster.servers, { count: [1, 4], withinMs: [0, 3_000], lengthMs: [50, 1_500] }),
     }),
-    test(part, first + 3, {
+    test(algorithm, first + 3, {
       name: `${title}: a partition yields two leaders (split brain; demonstration)`,
       points: 0,
       seeds: 5,
-      demonstrates: 'one leader',
+      demonstrates: oneLeaderName,
       description:
         'The network splits into a lower and an upper half for good: each half elects its own leader. ' +
         'Timeouts cannot tell a dead node from an unreachable one; the handout explains why quorums prevent this.',
       setup: (implementation, seed) => ({
-        ...scenario(part, implementation, { nodeCount: clusterSize(seed, 4), heartbeats: true, settledAtMs: 0, only: [oneLeader(1_000 + bound)] }),
+        ...scenario(algorithm, implementation, { nodeCount: clusterSize(seed, 4), heartbeats: true, lastPlannedMs: 1_000 }),
         durationMs: 1_000 + 2 * bound,
+        properties: [oneLeader<P>(bound)],
       }),
       faults: fixed((nodeCount) => [{ atMs: 1_000, type: 'partition', groups: [lowerHalf(nodeCount)] }]),
     }),
-    test(part, first + 4, {
+    test(algorithm, first + 4, {
       name: `${title}: after a partition heals, one leader within T`,
       points: 2,
       seeds: 14,
       description: `The network splits in two halves from 1000 to 3000 ms; T = ${bound} ms after the heal, everyone follows the highest id.`,
-      setup: (implementation, seed) => scenario(part, implementation, { nodeCount: clusterSize(seed, 4), heartbeats: true, settledAtMs: 3_000 + bound }),
+      setup: (implementation, seed) => scenario(algorithm, implementation, { nodeCount: clusterSize(seed, 4), heartbeats: true, lastPlannedMs: 3_000 }),
       faults: fixed((nodeCount) => [
         { atMs: 1_000, type: 'partition', groups: [lowerHalf(nodeCount)] },
         { atMs: 3_000, type: 'heal' },
@@ -154,17 +183,23 @@ function sharedTests(part: Part, first: number, title: string): ElectionTest[] {
   ];
 }
 
-/** The election after `fromMs` must cost exactly `expected(N)` messages; the figures are reported. */
-function costTest(
-  part: Part,
+/** The shape of a cost test's run: who suspects the leader at 1000 ms, and which faults come first. */
+interface CostShape {
+  readonly suspects: readonly NodeId[];
+  readonly faults: FaultAction[];
+}
+
+/** The election after 1000 ms must cost exactly `expected(N)` messages; the figures are reported. */
+function costTest<P extends Election>(
+  algorithm: Algorithm<P>,
   index: number,
   title: string,
   formula: string,
   expected: (nodeCount: number) => number,
-  shape: (nodeCount: number) => { inputs: ScheduledInput<ElectionProtocol>[]; faults: FaultAction[] },
+  shape: (nodeCount: number) => CostShape,
   description: string,
 ): ElectionTest {
-  return test(part, index, {
+  return test(algorithm, index, {
     name: `${title}: ${formula} Election, Ok and Coordinator messages`,
     kind: 'budget',
     points: 1,
@@ -172,12 +207,12 @@ function costTest(
     description,
     setup: (implementation, seed) => {
       const nodeCount = clusterSize(seed);
-      return scenario(part, implementation, {
+      return scenario(algorithm, implementation, {
         nodeCount,
         heartbeats: false,
-        inputs: shape(nodeCount).inputs,
-        settledAtMs: 1_000 + boundMs[part],
-        extra: [electionCost(1_000, expected(nodeCount), formula)],
+        suspects: shape(nodeCount).suspects.map((node) => ({ node, atMs: 1_000 })),
+        lastPlannedMs: 1_000,
+        extra: [electionCost<P>(1_000, expected(nodeCount), formula)],
       });
     },
     faults: fixed((nodeCount) => shape(nodeCount).faults),
@@ -193,27 +228,25 @@ function costTest(
 /** The node that is dead in test 2B.8: never the highest, never n0. */
 const deadInRing = (nodeCount: number) => Math.floor((nodeCount - 1) / 2);
 
-const everyone = (nodeCount: number) => Array.from({ length: nodeCount }, (_unused, id) => id);
-
 const bullyTests: ElectionTest[] = [
-  test('A', 1, {
+  test(bully, 1, {
     name: 'bully: every node follows the highest id after the first election',
     points: 1,
     seeds: 14,
     description: `The smoke test: no faults; heartbeats on, so the nodes notice there is no leader and elect one. Within T = ${boundMs.A} ms all follow n(N-1).`,
-    setup: (implementation, seed) => scenario('A', implementation, { nodeCount: clusterSize(seed), heartbeats: true, settledAtMs: boundMs.A }),
+    setup: (implementation, seed) => scenario(bully, implementation, { nodeCount: clusterSize(seed), heartbeats: true, lastPlannedMs: 0 }),
   }),
-  ...sharedTests('A', 2, 'bully'),
-  test('A', 7, {
+  ...sharedTests(bully, 2),
+  test(bully, 7, {
     name: 'bully: the lowest id notices the dead leader and the next highest takes over',
     points: 2,
     seeds: 14,
     description: 'Heartbeats off: the leader n(N-1) crashes at 500 ms and only n0 is told to suspect it, at 1000 ms.',
     setup: (implementation, seed) =>
-      scenario('A', implementation, { nodeCount: clusterSize(seed), heartbeats: false, inputs: [suspect(0, 1_000)], settledAtMs: 1_000 + boundMs.A }),
+      scenario(bully, implementation, { nodeCount: clusterSize(seed), heartbeats: false, suspects: [{ node: 0, atMs: 1_000 }], lastPlannedMs: 1_000 }),
     faults: fixed((nodeCount) => [crash(nodeCount - 1, 500)]),
   }),
-  test('A', 8, {
+  test(bully, 8, {
     name: 'bully: a candidate that crashes after answering Ok does not stall the election',
     points: 2,
     seeds: 12,
@@ -221,68 +254,73 @@ const bullyTests: ElectionTest[] = [
       'Heartbeats off. The leader n(N-1) is dead; n0 suspects it at 1000 ms; n(N-2) answers Ok, then crashes at 1025 ms before it ' +
       'announces itself. The nodes waiting for its Coordinator must give up and elect n(N-3).',
     setup: (implementation, seed) =>
-      scenario('A', implementation, { nodeCount: clusterSize(seed, 4), heartbeats: false, inputs: [suspect(0, 1_000)], settledAtMs: 1_025 + boundMs.A }),
+      scenario(bully, implementation, { nodeCount: clusterSize(seed, 4), heartbeats: false, suspects: [{ node: 0, atMs: 1_000 }], lastPlannedMs: 1_025 }),
     faults: fixed((nodeCount) => [crash(nodeCount - 1, 500), crash(nodeCount - 2, 1_025)]),
   }),
-  test('A', 9, {
+  test(bully, 9, {
     name: 'bully: a recovered highest id takes over again',
     points: 2,
     seeds: 14,
     description: 'Heartbeats on. n(N-1) crashes at 1000 ms and restarts at 3000 ms; a restarted node holds an election, and all follow it again.',
-    setup: (implementation, seed) => scenario('A', implementation, { nodeCount: clusterSize(seed), heartbeats: true, settledAtMs: 3_000 + boundMs.A }),
+    setup: (implementation, seed) => scenario(bully, implementation, { nodeCount: clusterSize(seed), heartbeats: true, lastPlannedMs: 3_000 }),
     faults: fixed((nodeCount) => [crash(nodeCount - 1, 1_000), restart(nodeCount - 1, 3_000)]),
   }),
   costTest(
-    'A',
+    bully,
     10,
     'bully, best case',
     'N',
     (nodeCount) => nodeCount,
-    (nodeCount) => ({ inputs: [suspect(nodeCount - 2, 1_000)], faults: [crash(nodeCount - 1, 500)] }),
+    (nodeCount) => ({ suspects: [nodeCount - 2], faults: [crash(nodeCount - 1, 500)] }),
     'Heartbeats off; the leader n(N-1) is dead and the highest live id, n(N-2), notices: one Election (to the dead leader) and N-1 Coordinators.',
   ),
   costTest(
-    'A',
+    bully,
     11,
     'bully, worst case',
     'N(N-1)',
     (nodeCount) => nodeCount * (nodeCount - 1),
-    (nodeCount) => ({ inputs: [suspect(0, 1_000)], faults: [crash(nodeCount - 1, 500)] }),
+    (nodeCount) => ({ suspects: [0], faults: [crash(nodeCount - 1, 500)] }),
     'Heartbeats off; the leader n(N-1) is dead and the lowest id, n0, notices: every live node holds an election.',
   ),
 ];
 
 const ringTests: ElectionTest[] = [
-  test('B', 1, {
+  test(ring, 1, {
     name: 'ring: an election started by the highest id elects it',
     points: 1,
     seeds: 14,
     description: 'The smoke test: no faults, heartbeats off; n(N-1) starts the only election at 100 ms and every node learns it leads.',
     setup: (implementation, seed) => {
       const nodeCount = clusterSize(seed);
-      return scenario('B', implementation, { nodeCount, heartbeats: false, inputs: [suspect(nodeCount - 1, 100)], settledAtMs: 100 + boundMs.B });
+      return scenario(ring, implementation, { nodeCount, heartbeats: false, suspects: [{ node: nodeCount - 1, atMs: 100 }], lastPlannedMs: 100 });
     },
   }),
-  test('B', 2, {
+  test(ring, 2, {
     name: 'ring: every node follows the highest id after the first election',
     points: 2,
     seeds: 14,
     description: 'No faults; heartbeats on, so several nodes notice there is no leader and start elections around the same time.',
-    setup: (implementation, seed) => scenario('B', implementation, { nodeCount: clusterSize(seed), heartbeats: true, settledAtMs: boundMs.B }),
+    setup: (implementation, seed) => scenario(ring, implementation, { nodeCount: clusterSize(seed), heartbeats: true, lastPlannedMs: 0 }),
   }),
-  ...sharedTests('B', 3, 'ring'),
-  test('B', 8, {
+  ...sharedTests(ring, 3),
+  test(ring, 8, {
     name: 'ring: a dead successor is skipped',
     points: 2,
     seeds: 14,
     description: 'Heartbeats off. A node (not the highest) crashes at 500 ms; its predecessor starts an election at 1000 ms and must skip it.',
     setup: (implementation, seed) => {
       const nodeCount = clusterSize(seed);
-      return scenario('B', implementation, { nodeCount, heartbeats: false, inputs: [suspect(deadInRing(nodeCount) - 1, 1_000)], settledAtMs: 1_000 + boundMs.B });
+      return scenario(ring, implementation, {
+        nodeCount,
+        heartbeats: false,
+        suspects: [{ node: deadInRing(nodeCount) - 1, atMs: 1_000 }],
+        lastPlannedMs: 1_000,
+      });
     },
     faults: fixed((nodeCount) => [crash(deadInRing(nodeCount), 500)]),
   }),
-  test('B', 9, {
+  test(ring, 9, {
     name: 'ring: an election whose candidate crashes is restarted by timeout',
     points: 2,
     seeds: 14,
@@ -290,40 +328,40 @@ const ringTests: ElectionTest[] = [
       'Heartbeats off, every message takes exactly D ms. n0 starts an election at 1000 ms; n(N-1) crashes 5 ms after it put its own id ' +
       'in the Election, which can then never come back to it. The participants time out and elect n(N-2).',
     setup: (implementation, seed) =>
-      scenario('B', implementation, {
+      scenario(ring, implementation, {
         nodeCount: clusterSize(seed),
         heartbeats: false,
         fixedDelayMs: maxDelayMs,
-        inputs: [suspect(0, 1_000)],
-        settledAtMs: 1_100 + boundMs.B,
+        suspects: [{ node: 0, atMs: 1_000 }],
+        lastPlannedMs: 1_100,
       }),
     faults: fixed((nodeCount) => [crash(nodeCount - 1, 1_000 + maxDelayMs * (nodeCount - 1) + 5)]),
   }),
   costTest(
-    'B',
+    ring,
     10,
     'ring, initiator is the highest id',
     '2N',
     (nodeCount) => 2 * nodeCount,
-    (nodeCount) => ({ inputs: [suspect(nodeCount - 1, 1_000)], faults: [] }),
+    (nodeCount) => ({ suspects: [nodeCount - 1], faults: [] }),
     'Heartbeats off, no faults; n(N-1) starts the election: N Elections around the ring, then N Coordinators.',
   ),
   costTest(
-    'B',
+    ring,
     11,
     "ring, initiator is the highest id's successor",
     '3N-1',
     (nodeCount) => 3 * nodeCount - 1,
-    () => ({ inputs: [suspect(0, 1_000)], faults: [] }),
+    () => ({ suspects: [0], faults: [] }),
     'Heartbeats off, no faults; n0 starts: N-1 Elections to reach n(N-1), N to come back to it, then N Coordinators.',
   ),
   costTest(
-    'B',
+    ring,
     12,
     'ring, every node starts at once',
     '3N-1',
     (nodeCount) => 3 * nodeCount - 1,
-    (nodeCount) => ({ inputs: everyone(nodeCount).map((id) => suspect(id, 1_000)), faults: [] }),
+    (nodeCount) => ({ suspects: everyone(nodeCount), faults: [] }),
     'Heartbeats off, no faults; all nodes start at the same instant. Participants swallow the smaller candidates: N-1 Elections die at once, n(N-1)\'s goes round (N), then N Coordinators.',
   ),
 ];
