@@ -1,6 +1,7 @@
-// Nodes share no memory: what is sent, set, output or stored is a copy.
+// Nodes share no memory: what is sent, set, output or stored is a copy, and what a node is
+// handed (config, server and peer lists) is its own and cannot be changed.
 import { describe, expect, it } from 'vitest';
-import { Node, simulate, type NodeId, type Protocol } from '../../framework/index.ts';
+import { Node, simulate, type NodeId, type Protocol } from '../../framework/testing.ts';
 import { detailOf, ofKind, serversOf } from './helpers.ts';
 
 interface Copies extends Protocol {
@@ -95,14 +96,58 @@ describe('the full trace records values as they were', () => {
     }
   });
 
-  // BUG: Simulation.send (framework/simulation.ts,
-  // `this.trace(Code.duplicate, from, to, type, copy, undefined)`) records the 'duplicate' event
-  // with `copy` itself as its detail, the very object later handed to the receiver's onMessage,
-  // so in full-trace mode a receiver that mutates the message it got rewrites the recorded trace.
   it("a 'duplicate' event's detail is not changed when the receiver mutates the message it got", () => {
     const result = run('send', 1);
     const duplicates = ofKind(result.trace, 'duplicate');
     expect(duplicates).toHaveLength(1);
     expect(detailOf(duplicates[0] as (typeof duplicates)[number])).toEqual(makeMessage());
+  });
+});
+
+interface Handed extends Protocol {
+  message: { type: 'Hello' };
+  timer: { type: 'Later' };
+  input: { type: 'Poke' };
+  output: { type: 'Saw'; servers: number; peers: number; limit: number; values: number; refused: string[] };
+  config: { limit: number; nested: { values: number[] } };
+  storage: Record<never, never>;
+}
+
+/** n0 tries to change what it was handed; every node then reports what it sees. */
+class Tamperer extends Node<Handed> {
+  override onStart(): void {
+    const refused: string[] = [];
+    const attempt = (what: string, change: () => void) => {
+      try {
+        change();
+      } catch {
+        refused.push(what);
+      }
+    };
+    if (this.id === 0) {
+      attempt('servers', () => void ((this.servers as NodeId[]).length = 0));
+      attempt('peers', () => void (this.peers as NodeId[]).push(7));
+      attempt('config', () => void (this.config.limit = 0));
+      attempt('nested config', () => void this.config.nested.values.splice(0));
+    }
+    const { servers, peers, config } = this;
+    this.output({ type: 'Saw', servers: servers.length, peers: peers.length, limit: config.limit, values: config.nested.values.length, refused });
+  }
+}
+
+describe('what a node is handed is its own', () => {
+  it('a node cannot change its config, server list or peer list, for itself, for other nodes or for later runs', () => {
+    const config: Handed['config'] = { limit: 5, nested: { values: [1, 2, 3] } };
+    const runOnce = () => simulate<Handed>({ seed: 1, nodes: serversOf(3, Tamperer), config, durationMs: 10 });
+    const seen = { servers: 3, peers: 2, limit: 5, values: 3 };
+    for (const result of [runOnce(), runOnce()]) {
+      expect(result.failure).toBeUndefined();
+      expect(result.outputs.map((record) => [record.node, record.output])).toEqual([
+        [0, { type: 'Saw', ...seen, refused: ['servers', 'peers', 'config', 'nested config'] }],
+        [1, { type: 'Saw', ...seen, refused: [] }],
+        [2, { type: 'Saw', ...seen, refused: [] }],
+      ]);
+    }
+    expect(config, "the suite's own config object").toEqual({ limit: 5, nested: { values: [1, 2, 3] } });
   });
 });
