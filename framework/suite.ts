@@ -145,6 +145,10 @@ export function searchTest<P extends Protocol, Implementation>(test: SearchTest<
     ...info,
     prepare(implementation: Implementation, seed: number): PreparedSearch {
       const spec = test.search(implementation, seed);
+      if (spec.settings.maxWallMs !== undefined) {
+        // A verdict must not depend on the machine's speed: graded searches stop at counts.
+        throw new Error(`search test ${test.number}: bound it with maxStates and maxDepth, not maxWallMs`);
+      }
       const settingsFor = (runSeed: string): SearchSettings<P> => ({ ...test.search(implementation, seed).settings, seed: runSeed });
       const probes = spec.probes ?? defaultProbes;
       return {
