@@ -31,14 +31,31 @@ function episodes<T>(episode: fc.Arbitrary<T>, count: readonly [number, number])
   return fc.noBias(fc.array(episode, { minLength: count[0], maxLength: count[1] }));
 }
 
+export interface CrashOptions extends WindowOptions {
+  /**
+   * Crash in the middle of a reaction: each crash waits for the node's next reaction and
+   * stops it after a number of its sends, storage writes and outputs drawn from this range
+   * (see the `afterEffects` of a crash fault). Without it, nodes crash between events.
+   */
+  readonly afterEffects?: readonly [min: number, max: number];
+}
+
 /** Crashes of the given nodes, each followed by a restart after `lengthMs`. */
-export function crashRestarts(nodes: readonly NodeId[], options: WindowOptions): fc.Arbitrary<FaultSchedule> {
+export function crashRestarts(nodes: readonly NodeId[], options: CrashOptions): fc.Arbitrary<FaultSchedule> {
   const episode = fc.tuple(fc.constantFrom(...nodes), time(options.withinMs), time(options.lengthMs));
-  return episodes(episode, options.count).map((list) =>
+  const restartAfter = (node: NodeId, atMs: number, lengthMs: number): FaultAction => ({ atMs: atMs + lengthMs, type: 'restart', node });
+  if (options.afterEffects === undefined) {
+    return episodes(episode, options.count).map((list) =>
+      sortSchedule(list.flatMap(([node, atMs, lengthMs]): FaultAction[] => [{ atMs, type: 'crash', node }, restartAfter(node, atMs, lengthMs)])),
+    );
+  }
+  const [fewest, most] = options.afterEffects;
+  const midReaction = fc.tuple(episode, fc.noBias(fc.integer({ min: fewest, max: most })));
+  return episodes(midReaction, options.count).map((list) =>
     sortSchedule(
-      list.flatMap(([node, atMs, lengthMs]): FaultAction[] => [
-        { atMs, type: 'crash', node },
-        { atMs: atMs + lengthMs, type: 'restart', node },
+      list.flatMap(([[node, atMs, lengthMs], afterEffects]): FaultAction[] => [
+        { atMs, type: 'crash', node, afterEffects },
+        restartAfter(node, atMs, lengthMs),
       ]),
     ),
   );

@@ -1,8 +1,16 @@
-// Lab 3's properties. They read only what the tests can observe: the Propose inputs, the
-// Learned outputs, the messages (the ballots and values that Promise, Accept and Accepted
-// carry) and the message counters; never a node's private fields.
-import { nodeName, type NodeId, type Property, type World } from 'distlab/testing';
-import type { Ballot, Paxos } from './src/protocol.ts';
+// Lab 3's properties, each stated once and used by the randomized runs and by the model
+// checker alike. They read only what can be observed from outside the nodes: the Propose
+// inputs, the Learned outputs, the messages sent (the ballots and values that Promise and
+// Accepted carry), the acceptors' durable storage (its keys are part of the protocol),
+// crashes and restarts (by incarnation). Never a node's private fields.
+//
+// Memories hold what a property needs of the past and nothing else, as plain data: under
+// search they are part of every state, copied and hashed with it, so they are kept small
+// and flat (a ballot's round and proposer inline). No times are kept in them (a
+// time under search is a step number, which would tell apart states that are otherwise
+// equal); a failure carries its own time.
+import { always, budget, eventually, nodeName, sometimes, type ClusterLayout, type ClusterView, type NodeId, type Property } from 'distlab/testing';
+import type { AcceptedProposal, Ballot, Paxos } from './src/protocol.ts';
 
 /** `(2, n1)`: a ballot as failures show it. */
 export function formatBallot(ballot: Ballot): string {
@@ -19,234 +27,246 @@ export function majority(count: number): number {
   return Math.floor(count / 2) + 1;
 }
 
+/** Who plays which role (node ids). */
+export interface Roles {
+  readonly acceptors: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+}
+
 const quote = (value: string) => JSON.stringify(value);
-const names = (nodes: Iterable<NodeId>) => [...nodes].map(nodeName).join(', ');
+/** `n0, n2`: nodes in id order. */
+const names = (nodes: Iterable<NodeId>) => [...nodes].sort((left, right) => left - right).map(nodeName).join(', ');
+/** One slot per node of the cluster, for memories indexed by node id. */
+const perNode = <T>(cluster: ClusterLayout, empty: T): T[] => cluster.nodeIds.map(() => empty);
+
+// What an acceptor's storage holds. Read with guards: a submission may store anything.
+
+function isBallot(value: unknown): value is Ballot {
+  return typeof value === 'object' && value !== null && 'round' in value && 'proposer' in value && typeof value.round === 'number' && typeof value.proposer === 'number';
+}
+
+function isAcceptedProposal(value: unknown): value is AcceptedProposal {
+  return typeof value === 'object' && value !== null && 'ballot' in value && 'value' in value && isBallot(value.ballot) && typeof value.value === 'string';
+}
+
+function storedPromise(cluster: ClusterView<Paxos>, acceptor: NodeId): Ballot | undefined {
+  const value = cluster.storage(acceptor).get('promised');
+  return isBallot(value) ? value : undefined;
+}
+
+function storedAcceptance(cluster: ClusterView<Paxos>, acceptor: NodeId): AcceptedProposal | undefined {
+  const value = cluster.storage(acceptor).get('accepted');
+  return isAcceptedProposal(value) ? value : undefined;
+}
+
+/** `promised (2, n1) and accepted (1, n0) "v0"`: an acceptor's durable storage, as failures show it. */
+function describeStorage(cluster: ClusterView<Paxos>, acceptor: NodeId): string {
+  const promised = storedPromise(cluster, acceptor);
+  const accepted = storedAcceptance(cluster, acceptor);
+  return (
+    `${promised === undefined ? 'no promise' : `promised ${formatBallot(promised)}`} and ` +
+    `${accepted === undefined ? 'no accepted proposal' : `accepted ${formatBallot(accepted.ballot)} ${quote(accepted.value)}`}`
+  );
+}
+
+// Validity, agreement, integrity: over the inputs and the Learned outputs.
+
+/** Validity: a learned value is one that some proposer was asked to propose. */
+export function validity(): Property<Paxos, { proposed: string[] }> {
+  return always<Paxos, { proposed: string[] }>('validity', {
+    memory: () => ({ proposed: [] }),
+    records: ['input', 'output'],
+    record(memory, event) {
+      if (event.kind === 'input') {
+        if (!memory.proposed.includes(event.input.value)) memory.proposed.push(event.input.value);
+        return undefined;
+      }
+      if (event.kind !== 'output' || memory.proposed.includes(event.output.value)) return undefined;
+      const asked = memory.proposed.length === 0 ? 'nothing was proposed yet' : `proposed so far: ${memory.proposed.map(quote).join(', ')}`;
+      return `${nodeName(event.node)} learned ${quote(event.output.value)}, which no proposer was asked to propose (${asked})`;
+    },
+  });
+}
 
 interface Learning {
   readonly node: NodeId;
   readonly value: string;
-  readonly timeMs: number;
-}
-
-/** Feeds the Learned outputs recorded since the last call. */
-function learningsReader<P extends Paxos>(): (world: World<P>) => Learning[] {
-  let seen = 0;
-  return (world) => {
-    const fresh: Learning[] = [];
-    for (; seen < world.outputs.length; seen++) {
-      const record = world.outputs[seen]!;
-      if (record.output.type === 'Learned') fresh.push({ node: record.node, value: record.output.value, timeMs: record.timeMs });
-    }
-    return fresh;
-  };
-}
-
-/** Validity: a learned value is one that some proposer was asked to propose. */
-export function validity<P extends Paxos>(): Property<P> {
-  const read = learningsReader<P>();
-  const proposed = new Set<string>();
-  let inputsSeen = 0;
-  return {
-    name: 'validity',
-    kind: 'always',
-    check(world) {
-      for (; inputsSeen < world.inputs.length; inputsSeen++) {
-        const input = world.inputs[inputsSeen]!.input;
-        if (input.type === 'Propose') proposed.add(input.value);
-      }
-      for (const learning of read(world)) {
-        if (!proposed.has(learning.value)) {
-          const asked = proposed.size === 0 ? 'nothing was proposed yet' : `proposed so far: ${[...proposed].map(quote).join(', ')}`;
-          return `${nodeName(learning.node)} learned ${quote(learning.value)} at ${learning.timeMs} ms, which no proposer was asked to propose (${asked})`;
-        }
-      }
-      return undefined;
-    },
-  };
 }
 
 /** Agreement: no two learners learn different values. */
-export function agreement<P extends Paxos>(): Property<P> {
-  const read = learningsReader<P>();
-  let first: Learning | undefined;
-  return {
-    name: 'agreement',
-    kind: 'always',
-    check(world) {
-      for (const learning of read(world)) {
-        if (first === undefined) first = learning;
-        else if (learning.value !== first.value) {
-          return (
-            `${nodeName(learning.node)} learned ${quote(learning.value)} at ${learning.timeMs} ms, but ${nodeName(first.node)} ` +
-            `learned ${quote(first.value)} at ${first.timeMs} ms: two different values were decided`
-          );
-        }
+export function agreement(): Property<Paxos, { first: Learning | null }> {
+  return always<Paxos, { first: Learning | null }>('agreement', {
+    memory: () => ({ first: null }),
+    records: ['output'],
+    record(memory, event) {
+      if (event.kind !== 'output') return undefined;
+      const { first } = memory;
+      if (first === null) {
+        memory.first = { node: event.node, value: event.output.value };
+        return undefined;
       }
-      return undefined;
+      if (event.output.value === first.value) return undefined;
+      return (
+        `${nodeName(event.node)} learned ${quote(event.output.value)}, but ${nodeName(first.node)} had learned ` +
+        `${quote(first.value)}: two different values were decided`
+      );
     },
-  };
+  });
+}
+
+/** A learner's last Learned: in which incarnation, and what. */
+interface LastLearned {
+  readonly incarnation: number;
+  readonly value: string;
 }
 
 /**
- * Integrity: only learners learn, and a learner learns at most once — a second Learned is
- * a violation even with the same value. A restart forgets (only acceptors have durable
- * state), so a restarted learner may learn again.
+ * Integrity: only learners learn, and a learner learns at most once in an incarnation — a
+ * second Learned is a violation even with the same value. A restart forgets (only acceptors
+ * keep durable state), so a restarted learner may learn again.
  */
-export function integrity<P extends Paxos>(learners: readonly NodeId[]): Property<P> {
-  const read = learningsReader<P>();
-  const last = new Map<NodeId, Learning & { holder: object | undefined }>();
-  return {
-    name: 'integrity',
-    kind: 'always',
-    check(world) {
-      for (const learning of read(world)) {
-        const who = nodeName(learning.node);
-        if (!learners.includes(learning.node)) return `${who} output Learned ${quote(learning.value)} but it is not a learner (learners: ${names(learners)})`;
-        const holder = world.node(learning.node);
-        const before = last.get(learning.node);
-        if (before !== undefined && before.holder === holder) {
-          return (
-            `${who} output Learned twice without a restart: ${quote(before.value)} at ${before.timeMs} ms, then ` +
-            `${quote(learning.value)} at ${learning.timeMs} ms. A learner learns at most once, even the same value`
-          );
-        }
-        last.set(learning.node, { ...learning, holder });
+export function integrity(learners: readonly NodeId[]): Property<Paxos, (LastLearned | null)[]> {
+  return always<Paxos, (LastLearned | null)[]>('integrity', {
+    memory: (cluster) => perNode(cluster, null),
+    records: ['output'],
+    record(learned, event) {
+      if (event.kind !== 'output') return undefined;
+      const who = nodeName(event.node);
+      const value = event.output.value;
+      if (!learners.includes(event.node)) return `${who} output Learned ${quote(value)} but it is not a learner (learners: ${names(learners)})`;
+      const before = learned[event.node];
+      if (before !== undefined && before !== null && before.incarnation === event.incarnation) {
+        return (
+          `${who} output Learned twice without a restart: ${quote(before.value)}, then ${quote(value)}. ` +
+          'A learner learns at most once, even the same value'
+        );
       }
+      learned[event.node] = { incarnation: event.incarnation, value };
       return undefined;
     },
-  };
+  });
 }
 
-/** Who accepted what, from the Accepted messages sent (even those the network then lost). */
-class Acceptances {
-  /** Per ballot and value: the acceptors that accepted it. */
-  private readonly byProposal = new Map<string, { ballot: Ballot; value: string; acceptors: Set<NodeId> }>();
-  /** Proposals accepted by a majority, in the order they became chosen. */
-  readonly chosen: { ballot: Ballot; value: string; timeMs: number; acceptors: NodeId[] }[] = [];
+// Chosen values: from the Accepted messages the acceptors sent (even those then lost).
 
-  constructor(private readonly acceptors: readonly NodeId[]) {}
+/** A proposal (its ballot inline) and the acceptors that sent Accepted for it. */
+interface Tally extends Ballot {
+  readonly value: string;
+  readonly acceptors: Set<NodeId>;
+}
 
-  /** Records an acceptance; returns the proposal if it has just become chosen. */
-  record(acceptor: NodeId, ballot: Ballot, value: string, timeMs: number): (typeof this.chosen)[number] | undefined {
-    if (!this.acceptors.includes(acceptor)) return undefined;
-    const key = `${ballot.round}/${ballot.proposer}/${value}`;
-    let entry = this.byProposal.get(key);
-    if (entry === undefined) {
-      entry = { ballot, value, acceptors: new Set() };
-      this.byProposal.set(key, entry);
-    }
-    if (entry.acceptors.has(acceptor)) return undefined;
-    entry.acceptors.add(acceptor);
-    if (entry.acceptors.size !== majority(this.acceptors.length)) return undefined;
-    const chosen = { ballot, value, timeMs, acceptors: [...entry.acceptors] };
-    this.chosen.push(chosen);
-    return chosen;
+/** Per proposal, keyed `round/proposer/value`. */
+type Acceptances = Map<string, Tally>;
+
+/** Records that `acceptor` accepted (ballot, value); returns the proposal if it has just become chosen. */
+function recordAcceptance(acceptances: Acceptances, acceptors: readonly NodeId[], acceptor: NodeId, ballot: Ballot, value: string): Tally | undefined {
+  if (!acceptors.includes(acceptor)) return undefined;
+  const key = `${ballot.round}/${ballot.proposer}/${value}`;
+  let entry = acceptances.get(key);
+  if (entry === undefined) {
+    entry = { round: ballot.round, proposer: ballot.proposer, value, acceptors: new Set() };
+    acceptances.set(key, entry);
   }
+  if (entry.acceptors.has(acceptor)) return undefined;
+  entry.acceptors.add(acceptor);
+  return entry.acceptors.size === majority(acceptors.length) ? entry : undefined;
+}
 
-  isChosen(value: string): boolean {
-    return this.chosen.some((chosen) => chosen.value === value);
-  }
+function chosenProposals(acceptances: Acceptances, acceptors: readonly NodeId[]): Tally[] {
+  return [...acceptances.values()].filter((entry) => entry.acceptors.size >= majority(acceptors.length));
+}
 
-  /** `(1, n0) by n0, n2; (3, n1) by n1`: where `value` was accepted so far. */
-  describe(value: string): string {
-    const entries = [...this.byProposal.values()].filter((entry) => entry.value === value);
-    if (entries.length === 0) return 'no acceptor accepted it';
-    return `accepted in ${entries.map((entry) => `${formatBallot(entry.ballot)} by ${names(entry.acceptors)}`).join('; ')}`;
-  }
+/** `(1, n0) by n0, n2; (3, n1) by n1`: where `value` was accepted so far. */
+function describeAcceptances(acceptances: Acceptances, value: string): string {
+  const entries = [...acceptances.values()].filter((entry) => entry.value === value);
+  if (entries.length === 0) return 'no acceptor accepted it';
+  return `accepted in ${entries.map((entry) => `${formatBallot(entry)} by ${names(entry.acceptors)}`).join('; ')}`;
 }
 
 /**
  * A learner learns only a chosen value: one that a majority of acceptors accepted in the
  * same ballot (as the Accepted messages sent so far show).
  */
-export function onlyChosenLearned<P extends Paxos>(acceptors: readonly NodeId[]): Property<P> {
-  const read = learningsReader<P>();
-  const acceptances = new Acceptances(acceptors);
-  return {
-    name: 'only a chosen value is learned',
-    kind: 'always',
-    observeMessage(event) {
-      if (event.kind === 'send' && event.message.type === 'Accepted') {
-        acceptances.record(event.from, event.message.ballot, event.message.value, event.timeMs);
+export function onlyChosenLearned(acceptors: readonly NodeId[]): Property<Paxos, Acceptances> {
+  return always<Paxos, Acceptances>('only a chosen value is learned', {
+    memory: () => new Map(),
+    records: ['send', 'output'],
+    record(acceptances, event) {
+      if (event.kind === 'send') {
+        if (event.message.type === 'Accepted') recordAcceptance(acceptances, acceptors, event.from, event.message.ballot, event.message.value);
+        return undefined;
       }
-      return undefined;
+      if (event.kind !== 'output') return undefined;
+      const value = event.output.value;
+      if (chosenProposals(acceptances, acceptors).some((chosen) => chosen.value === value)) return undefined;
+      return (
+        `${nodeName(event.node)} learned ${quote(value)}, but no majority (${majority(acceptors.length)} of ${acceptors.length}) ` +
+        `of acceptors had accepted it in one ballot: ${describeAcceptances(acceptances, value)}`
+      );
     },
-    check(world) {
-      for (const learning of read(world)) {
-        if (!acceptances.isChosen(learning.value)) {
-          return (
-            `${nodeName(learning.node)} learned ${quote(learning.value)} at ${learning.timeMs} ms, but no majority ` +
-            `(${majority(acceptors.length)} of ${acceptors.length}) of acceptors had accepted it in one ballot: ${acceptances.describe(learning.value)}`
-          );
-        }
-      }
-      return undefined;
-    },
-  };
+  });
 }
 
 /**
  * Once a proposal (b, v) is chosen, every acceptance of a ballot above b carries v, and no
  * other value is ever chosen.
  */
-export function chosenStaysChosen<P extends Paxos>(acceptors: readonly NodeId[]): Property<P> {
-  const acceptances = new Acceptances(acceptors);
-  return {
-    name: 'a chosen value stays chosen',
-    kind: 'always',
-    check: () => undefined,
-    observeMessage(event) {
-      if (event.kind !== 'send' || event.message.type !== 'Accepted') return undefined;
+export function chosenStaysChosen(acceptors: readonly NodeId[]): Property<Paxos, Acceptances> {
+  return always<Paxos, Acceptances>('a chosen value stays chosen', {
+    memory: () => new Map(),
+    records: ['send'],
+    record(acceptances, event) {
+      if (event.kind !== 'send' || event.message.type !== 'Accepted' || !acceptors.includes(event.from)) return undefined;
       const { ballot, value } = event.message;
-      const earlier = acceptances.chosen.find((chosen) => chosen.value !== value && compareBallots(chosen.ballot, ballot) < 0);
+      const chosenBefore = chosenProposals(acceptances, acceptors);
+      const earlier = chosenBefore.find((chosen) => chosen.value !== value && compareBallots(chosen, ballot) < 0);
       if (earlier !== undefined) {
         return (
           `${nodeName(event.from)} accepted ${quote(value)} in ballot ${formatBallot(ballot)}, but ${quote(earlier.value)} was chosen ` +
-          `in ballot ${formatBallot(earlier.ballot)} at ${earlier.timeMs} ms (accepted by ${names(earlier.acceptors)}): ` +
-          'every proposal above a chosen one must carry the chosen value'
+          `in ballot ${formatBallot(earlier)} (accepted by ${names(earlier.acceptors)}): every proposal above a chosen one must carry the chosen value`
         );
       }
-      const chosen = acceptances.record(event.from, ballot, value, event.timeMs);
-      const other = chosen && acceptances.chosen.find((candidate) => candidate.value !== chosen.value);
+      const chosen = recordAcceptance(acceptances, acceptors, event.from, ballot, value);
+      const other = chosen && chosenBefore.find((candidate) => candidate.value !== chosen.value);
       if (chosen && other) {
         return (
-          `${quote(chosen.value)} was chosen in ballot ${formatBallot(chosen.ballot)} (accepted by ${names(chosen.acceptors)}), ` +
-          `but ${quote(other.value)} was chosen in ballot ${formatBallot(other.ballot)} at ${other.timeMs} ms (accepted by ${names(other.acceptors)})`
+          `${quote(chosen.value)} was chosen in ballot ${formatBallot(chosen)} (accepted by ${names(chosen.acceptors)}), ` +
+          `but ${quote(other.value)} had been chosen in ballot ${formatBallot(other)} (accepted by ${names(other.acceptors)})`
         );
       }
       return undefined;
     },
-  };
+  });
 }
 
-interface Commitment {
-  readonly ballot: Ballot;
-  readonly kind: 'promising' | 'accepting';
-  readonly timeMs: number;
-  /** The node object that made it: another one means the acceptor restarted since. */
-  readonly holder: object | undefined;
+// An acceptor's promises: from the Promise and Accepted messages it sent, across restarts.
+
+/** The highest ballot an acceptor promised or accepted (inline), and when. */
+interface Commitment extends Ballot {
+  /** By an Accepted (else by a Promise). */
+  readonly accepting: boolean;
+  /** The acceptor's incarnation when it made it: another one now means it restarted since. */
+  readonly incarnation: number;
 }
 
-/** The highest ballot each acceptor promised or accepted, from the Promise and Accepted messages it sent. */
-function commitmentsTracker<P extends Paxos>() {
-  const highest = new Map<NodeId, Commitment>();
-  return {
-    /** The earlier commitment above `ballot`, if any, then records this one. */
-    above(world: World<P>, acceptor: NodeId, ballot: Ballot, kind: Commitment['kind'], timeMs: number): Commitment | undefined {
-      const before = highest.get(acceptor);
-      const holder = world.node(acceptor);
-      if (before !== undefined && compareBallots(before.ballot, ballot) > 0) return before;
-      if (before === undefined || compareBallots(ballot, before.ballot) > 0 || before.holder !== holder) {
-        highest.set(acceptor, { ballot, kind, timeMs, holder });
-      }
-      return undefined;
-    },
-  };
+const describeCommitment = (commitment: Commitment) => `${commitment.accepting ? 'accepting' : 'promising'} ${formatBallot(commitment)}`;
+
+/**
+ * Folds a Promise or Accepted that `acceptor` sent into the highest commitment it made;
+ * returns the earlier commitment above this ballot, if any.
+ */
+function commit(highest: (Commitment | null)[], acceptor: NodeId, ballot: Ballot, accepting: boolean, incarnation: number): Commitment | undefined {
+  const before = highest[acceptor] ?? null;
+  if (before !== null && compareBallots(before, ballot) > 0) return before;
+  if (before === null || compareBallots(ballot, before) > 0 || before.incarnation !== incarnation) {
+    highest[acceptor] = { round: ballot.round, proposer: ballot.proposer, accepting, incarnation };
+  }
+  return undefined;
 }
 
-function restartNote<P extends Paxos>(world: World<P>, acceptor: NodeId, before: Commitment): string {
-  return before.holder !== world.node(acceptor)
-    ? `; it restarted in between: was ${before.kind === 'promising' ? 'the promise' : 'the acceptance'} written to durable storage before it answered?`
+function restartNote(before: Commitment, incarnation: number): string {
+  return before.incarnation !== incarnation
+    ? `; it restarted in between: was ${before.accepting ? 'the acceptance' : 'the promise'} written to durable storage before it answered?`
     : '';
 }
 
@@ -254,138 +274,224 @@ function restartNote<P extends Paxos>(world: World<P>, acceptor: NodeId, before:
  * An acceptor's promise never decreases, not even across a restart: each Promise it sends
  * is for a ballot at least as high as every ballot it promised or accepted before.
  */
-export function promiseNeverDecreases<P extends Paxos>(): Property<P> {
-  const commitments = commitmentsTracker<P>();
-  return {
-    name: 'a promise never decreases',
-    kind: 'always',
-    check: () => undefined,
-    observeMessage(event, world) {
+export function promiseNeverDecreases(): Property<Paxos, (Commitment | null)[]> {
+  return always<Paxos, (Commitment | null)[]>('a promise never decreases', {
+    memory: (cluster) => perNode(cluster, null),
+    records: ['send'],
+    record(highest, event) {
       if (event.kind !== 'send') return undefined;
       const message = event.message;
-      if (message.type === 'Accepted') commitments.above(world, event.from, message.ballot, 'accepting', event.timeMs);
+      if (message.type === 'Accepted') commit(highest, event.from, message.ballot, true, event.incarnation);
       if (message.type !== 'Promise') return undefined;
-      const before = commitments.above(world, event.from, message.ballot, 'promising', event.timeMs);
+      const before = commit(highest, event.from, message.ballot, false, event.incarnation);
       if (before === undefined) return undefined;
       return (
-        `${nodeName(event.from)} promised ballot ${formatBallot(message.ballot)} at ${event.timeMs} ms after ${before.kind} ` +
-        `${formatBallot(before.ballot)} at ${before.timeMs} ms: a promise never decreases${restartNote(world, event.from, before)}`
+        `${nodeName(event.from)} promised ballot ${formatBallot(message.ballot)} after ${describeCommitment(before)}: ` +
+        `a promise never decreases${restartNote(before, event.incarnation)}`
       );
     },
-  };
+  });
 }
 
 /**
  * No acceptance below the promise: an acceptor never accepts a ballot below one it promised
  * (or accepted) before, not even across a restart.
  */
-export function noAcceptanceBelowPromise<P extends Paxos>(): Property<P> {
-  const commitments = commitmentsTracker<P>();
-  return {
-    name: 'no acceptance below the promise',
-    kind: 'always',
-    check: () => undefined,
-    observeMessage(event, world) {
+export function noAcceptanceBelowPromise(): Property<Paxos, (Commitment | null)[]> {
+  return always<Paxos, (Commitment | null)[]>('no acceptance below the promise', {
+    memory: (cluster) => perNode(cluster, null),
+    records: ['send'],
+    record(highest, event) {
       if (event.kind !== 'send') return undefined;
       const message = event.message;
-      if (message.type === 'Promise') commitments.above(world, event.from, message.ballot, 'promising', event.timeMs);
+      if (message.type === 'Promise') commit(highest, event.from, message.ballot, false, event.incarnation);
       if (message.type !== 'Accepted') return undefined;
-      const before = commitments.above(world, event.from, message.ballot, 'accepting', event.timeMs);
+      const before = commit(highest, event.from, message.ballot, true, event.incarnation);
       if (before === undefined) return undefined;
       return (
-        `${nodeName(event.from)} accepted ballot ${formatBallot(message.ballot)} (${quote(message.value)}) at ${event.timeMs} ms after ` +
-        `${before.kind} ${formatBallot(before.ballot)} at ${before.timeMs} ms: an acceptor accepts nothing below its promise` +
-        restartNote(world, event.from, before)
+        `${nodeName(event.from)} accepted ballot ${formatBallot(message.ballot)} (${quote(message.value)}) after ${describeCommitment(before)}: ` +
+        `an acceptor accepts nothing below its promise${restartNote(before, event.incarnation)}`
       );
     },
-  };
+  });
+}
+
+/** Per acceptor (by node id): the highest Promise it sent, and the highest Accepted (ballots inline). */
+interface Answers {
+  readonly promised: (Ballot | null)[];
+  readonly accepted: ((Ballot & { readonly value: string }) | null)[];
 }
 
 /**
- * Termination (checked at the end): every live learner has learned a value since it last
- * (re)started. `deadline` explains the bound in the message. Two properties: one follows
- * the learners after every event (it never fails), the other judges at the end.
+ * Durable before answering: when an acceptor crashes — between two events, or in the middle
+ * of a reaction — its durable storage covers everything it has answered: a promise at least
+ * as high as every Promise it sent (an accepted ballot counts as a promise), and an accepted
+ * proposal at least as high as every Accepted it sent. Otherwise its restart would forget
+ * what others rely on.
  */
-export function everyLearnerLearns<P extends Paxos>(learners: readonly NodeId[], deadline: string): Property<P>[] {
-  const read = learningsReader<P>();
-  /** Per learner: its last Learned, and the node object that made it. */
-  const learned = new Map<NodeId, { learning: Learning; holder: object | undefined }>();
-  let anyone: Learning | undefined;
-  const follow: Property<P> = {
-    name: 'every learner learns',
-    kind: 'always',
-    check(world) {
-      for (const learning of read(world)) {
-        learned.set(learning.node, { learning, holder: world.node(learning.node) });
-        anyone ??= learning;
+export function durableBeforeAnswering(acceptors: readonly NodeId[]): Property<Paxos, Answers> {
+  return always<Paxos, Answers>('durable before answering', {
+    memory: (cluster) => ({ promised: perNode(cluster, null), accepted: perNode(cluster, null) }),
+    records: ['send', 'crash'],
+    record(answers, event, cluster) {
+      if (event.kind === 'send') {
+        const message = event.message;
+        if (!acceptors.includes(event.from)) return undefined;
+        if (message.type === 'Promise') {
+          const promised = answers.promised[event.from] ?? null;
+          if (promised === null || compareBallots(message.ballot, promised) > 0) answers.promised[event.from] = { ...message.ballot };
+        } else if (message.type === 'Accepted') {
+          const accepted = answers.accepted[event.from] ?? null;
+          if (accepted === null || compareBallots(message.ballot, accepted) > 0) answers.accepted[event.from] = { ...message.ballot, value: message.value };
+        }
+        return undefined;
+      }
+      if (event.kind !== 'crash') return undefined;
+      const answeredPromise = answers.promised[event.node] ?? null;
+      const answeredAcceptance = answers.accepted[event.node] ?? null;
+      const acceptor = nodeName(event.node);
+      const stored = `its storage holds ${describeStorage(cluster, event.node)}${event.midReaction ? ' (it crashed in the middle of a reaction)' : ''}`;
+      const accepted = storedAcceptance(cluster, event.node);
+      const promised = storedPromise(cluster, event.node);
+      const durablePromise = accepted !== undefined && (promised === undefined || compareBallots(accepted.ballot, promised) > 0) ? accepted.ballot : promised;
+      if (answeredAcceptance !== null && (accepted === undefined || compareBallots(accepted.ballot, answeredAcceptance) < 0)) {
+        return (
+          `${acceptor} answered Accepted ${formatBallot(answeredAcceptance)} ${quote(answeredAcceptance.value)} and crashed ` +
+          `before the acceptance was durable: ${stored}. Write the accepted proposal to storage before answering`
+        );
+      }
+      if (answeredPromise !== null && (durablePromise === undefined || compareBallots(durablePromise, answeredPromise) < 0)) {
+        return (
+          `${acceptor} answered Promise ${formatBallot(answeredPromise)} and crashed before the promise was durable: ${stored}. ` +
+          'Write the promise to storage before answering'
+        );
       }
       return undefined;
     },
-  };
-  const judge: Property<P> = {
-    name: 'every learner learns',
-    kind: 'eventually',
-    check(world) {
-      if (anyone === undefined) {
-        const prepares = world.counters.sentByType.get('Prepare') ?? 0;
-        return `no progress: no learner learned a value by ${world.nowMs} ms (${prepares} Prepare messages were sent) ${deadline}`;
-      }
-      const live = learners.filter((node) => !world.isCrashed(node));
-      const missing = live.filter((node) => learned.get(node)?.holder !== world.node(node));
-      const [first] = missing;
-      if (first === undefined) return undefined;
-      const why = learned.has(first) ? ' since it restarted' : '';
-      const others = missing.length > 1 ? ` (nor did ${names(missing.slice(1))})` : '';
-      return (
-        `${nodeName(first)} never learned the decision${why} by ${world.nowMs} ms${others}, ` +
-        `while ${nodeName(anyone.node)} learned ${quote(anyone.value)} at ${anyone.timeMs} ms ${deadline}`
-      );
-    },
-  };
-  return [follow, judge];
+  });
 }
 
-/** Nothing is learned before `untilMs`: `why` says what makes a decision impossible until then. */
-export function nothingLearnedBefore<P extends Paxos>(untilMs: number, why: string): Property<P> {
-  const read = learningsReader<P>();
-  return {
-    name: 'no decision without a majority',
-    kind: 'always',
-    check(world) {
-      for (const learning of read(world)) {
-        if (learning.timeMs < untilMs) return `${nodeName(learning.node)} learned ${quote(learning.value)} at ${learning.timeMs} ms, while ${why}`;
+/** The safety properties every test checks, runs and searches alike. */
+export function safetyProperties(roles: Roles): Property<Paxos>[] {
+  return [
+    validity(),
+    agreement(),
+    integrity(roles.learners),
+    onlyChosenLearned(roles.acceptors),
+    chosenStaysChosen(roles.acceptors),
+    promiseNeverDecreases(),
+    noAcceptanceBelowPromise(),
+    durableBeforeAnswering(roles.acceptors),
+  ];
+}
+
+/**
+ * The search's goal: a value is chosen, that is, a majority of the acceptors hold the same
+ * proposal as accepted in their durable storage.
+ */
+export function valueChosen(acceptors: readonly NodeId[]): Property<Paxos> {
+  const needed = majority(acceptors.length);
+  return sometimes<Paxos>('a value is chosen', (cluster) => {
+    for (const acceptor of acceptors) {
+      const accepted = storedAcceptance(cluster, acceptor);
+      if (accepted === undefined) continue;
+      let same = 0;
+      for (const other of acceptors) {
+        const theirs = storedAcceptance(cluster, other);
+        if (theirs !== undefined && compareBallots(theirs.ballot, accepted.ballot) === 0 && theirs.value === accepted.value) same++;
       }
+      if (same >= needed) return undefined;
+    }
+    return `no majority of the acceptors (${needed} of ${acceptors.length}) holds the same proposal as accepted`;
+  });
+}
+
+// Termination, and what some tests add.
+
+interface Progress {
+  /** Per node: the incarnation in which it last learned, or null. */
+  readonly learnedIn: (number | null)[];
+  first: Learning | null;
+  /** Whether any Prepare was sent: tells "nothing started" from "nothing finished". */
+  prepared: boolean;
+}
+
+/**
+ * Termination, judged when the run ends: every live learner has learned a value since it
+ * last (re)started. `deadline` explains the bound in the message.
+ */
+export function everyLearnerLearns(learners: readonly NodeId[], deadline: string): Property<Paxos, Progress> {
+  return eventually<Paxos, Progress>('every learner learns', {
+    memory: (cluster) => ({ learnedIn: perNode(cluster, null), first: null, prepared: false }),
+    records: ['output', 'send'],
+    record(progress, event) {
+      if (event.kind === 'send') {
+        if (event.message.type === 'Prepare') progress.prepared = true;
+        return undefined;
+      }
+      if (event.kind !== 'output') return undefined;
+      progress.learnedIn[event.node] = event.incarnation;
+      progress.first ??= { node: event.node, value: event.output.value };
       return undefined;
     },
-  };
+    check(cluster, progress) {
+      const { first } = progress;
+      if (first === null) {
+        const started = progress.prepared ? 'Prepare messages were sent' : 'no proposer ever sent a Prepare';
+        return `no progress: no learner learned a value by ${cluster.nowMs} ms (${started}) ${deadline}`;
+      }
+      const missing = learners.filter((node) => !cluster.isCrashed(node) && progress.learnedIn[node] !== cluster.incarnation(node));
+      const [firstMissing] = missing;
+      if (firstMissing === undefined) return undefined;
+      const why = progress.learnedIn[firstMissing] === null ? '' : ' since it restarted';
+      const others = missing.length > 1 ? ` (nor did ${names(missing.slice(1))})` : '';
+      return (
+        `${nodeName(firstMissing)} never learned the decision${why} by ${cluster.nowMs} ms${others}, ` +
+        `while ${nodeName(first.node)} learned ${quote(first.value)} ${deadline}`
+      );
+    },
+  });
+}
+
+/** Nothing is learned before `untilMs` (runs only: it reads times): `why` says what makes a decision impossible until then. */
+export function nothingLearnedBefore(untilMs: number, why: string): Property<Paxos, null> {
+  return always<Paxos, null>('no decision without a majority', {
+    memory: () => null,
+    records: ['output'],
+    record(_memory, event) {
+      if (event.kind !== 'output' || event.timeMs >= untilMs) return undefined;
+      return `${nodeName(event.node)} learned ${quote(event.output.value)} at ${event.timeMs} ms, while ${why}`;
+    },
+  });
 }
 
 /** Every learner learns `value` (the test made sure it was chosen first). */
-export function onlyValueLearned<P extends Paxos>(value: string, why: string): Property<P> {
-  const read = learningsReader<P>();
-  return {
-    name: 'the chosen value is kept',
-    kind: 'always',
-    check(world) {
-      for (const learning of read(world)) {
-        if (learning.value !== value) return `${nodeName(learning.node)} learned ${quote(learning.value)} at ${learning.timeMs} ms, but ${why}`;
-      }
-      return undefined;
+export function onlyValueLearned(value: string, why: string): Property<Paxos, null> {
+  return always<Paxos, null>('the chosen value is kept', {
+    memory: () => null,
+    records: ['output'],
+    record(_memory, event) {
+      if (event.kind !== 'output' || event.output.value === value) return undefined;
+      return `${nodeName(event.node)} learned ${quote(event.output.value)}, but ${why}`;
     },
-  };
+  });
 }
 
-/** Budget: exactly `expected` messages in all, once every learner learned. */
-export function messageCost<P extends Paxos>(expected: number, formula: string): Property<P> {
-  return {
-    name: 'messages for one decision',
-    kind: 'eventually',
-    check(world) {
-      if (world.outputs.length === 0) return 'no progress: nothing was learned, so there is no cost to measure';
-      const sent = world.counters.messagesSent;
+/** Budget: exactly `expected` messages in all, once a value was learned (runs only: it reads the counters). */
+export function messageCost(expected: number, formula: string): Property<Paxos, { learned: boolean }> {
+  return budget<Paxos, { learned: boolean }>('messages for one decision', {
+    memory: () => ({ learned: false }),
+    records: ['output'],
+    record(memory) {
+      memory.learned = true;
+      return undefined;
+    },
+    check(cluster, memory) {
+      if (!memory.learned) return 'no progress: nothing was learned, so there is no cost to measure';
+      const sent = cluster.counters.messagesSent;
       if (sent === expected) return undefined;
-      const byType = [...world.counters.sentByType].map(([type, count]) => `${count} ${type}`).join(' + ');
+      const byType = [...cluster.counters.sentByType].map(([type, count]) => `${count} ${type}`).join(' + ');
       return `${byType} = ${sent} messages for one decision; the handout's formula ${formula} gives ${expected}`;
     },
-  };
+  });
 }

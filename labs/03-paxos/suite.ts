@@ -1,22 +1,28 @@
 // Lab 3's graded suite: single-decree Paxos. Data only: it names the class it needs and
 // never imports an implementation.
-import type { FaultAction, FaultSchedule, NetworkSettings, NodeClass, NodeId, Property, Protocol, Workload } from 'distlab/testing';
 import fc from 'fast-check';
-import { combineSchedules, crashRestarts, isolations, partitions } from 'distlab/testing';
-import { defineTest, type ClusterShape, type LabSuite, type RunSetup, type SuiteTest } from 'distlab/testing';
 import {
-  agreement,
-  chosenStaysChosen,
-  everyLearnerLearns,
-  integrity,
-  messageCost,
-  noAcceptanceBelowPromise,
-  nothingLearnedBefore,
-  onlyChosenLearned,
-  onlyValueLearned,
-  promiseNeverDecreases,
-  validity,
-} from './checks.ts';
+  combineSchedules,
+  crashRestarts,
+  isolations,
+  partitions,
+  runTest,
+  searchTest,
+  type FaultAction,
+  type FaultContext,
+  type FaultSchedule,
+  type SuiteTest,
+  type LabSuite,
+  type NetworkSettings,
+  type NodeClass,
+  type NodeId,
+  type Property,
+  type RunSetup,
+  type RunTest,
+  type SearchTest,
+  type Workload,
+} from 'distlab/testing';
+import { everyLearnerLearns, messageCost, nothingLearnedBefore, onlyValueLearned, safetyProperties } from './checks.ts';
 import { paxosSearch } from './search.ts';
 import type { Paxos } from './src/protocol.ts';
 
@@ -81,13 +87,12 @@ interface Proposal {
 }
 
 /** Gives each Propose input at a time the run's workload draws from its window. */
-function proposals<P extends Paxos>(list: readonly Proposal[]): Workload<P> {
+function proposals(list: readonly Proposal[]): Workload<Paxos> {
   return {
     start(context) {
       for (const proposal of list) {
         const [from, to] = proposal.atMs;
-        const input = { type: 'Propose', value: valueOf(proposal.node) } as P['input'];
-        context.input(proposal.node, input, from === to ? from : context.random.integer(from, to));
+        context.input(proposal.node, { type: 'Propose', value: valueOf(proposal.node) }, from === to ? from : context.random.integer(from, to));
       }
     },
   };
@@ -103,19 +108,6 @@ interface Scenario {
   readonly extra?: Property<Paxos>[];
 }
 
-/** The safety properties every test checks. */
-export function safetyProperties(layout: Layout): Property<Paxos>[] {
-  return [
-    validity(),
-    agreement(),
-    integrity(layout.learners),
-    onlyChosenLearned(layout.acceptors),
-    chosenStaysChosen(layout.acceptors),
-    promiseNeverDecreases(),
-    noAcceptanceBelowPromise(),
-  ];
-}
-
 function scenario(implementation: PaxosImplementation, settings: Scenario): RunSetup<Paxos> {
   const { layout } = settings;
   return {
@@ -126,24 +118,23 @@ function scenario(implementation: PaxosImplementation, settings: Scenario): RunS
     workload: proposals(settings.proposals),
     properties: [
       ...safetyProperties(layout),
-      ...everyLearnerLearns<Paxos>(layout.learners, settings.deadline),
+      everyLearnerLearns(layout.learners, settings.deadline),
       ...(settings.extra ?? []),
     ],
   };
 }
 
-type PaxosTest = SuiteTest<Protocol, PaxosImplementation>;
+type PaxosRunTest = RunTest<Paxos, PaxosImplementation>;
 
 function test(
   index: number,
-  fields: Omit<SuiteTest<Paxos, PaxosImplementation>, 'number' | 'part' | 'kind' | 'visibility'> &
-    Partial<Pick<SuiteTest<Paxos, PaxosImplementation>, 'kind' | 'visibility'>>,
-): PaxosTest {
-  return defineTest<Paxos, PaxosImplementation>({ kind: 'run', visibility: 'visible', ...fields, number: `3.${index}`, part: '' });
+  fields: Omit<PaxosRunTest, 'number' | 'part' | 'kind' | 'visibility'> & Partial<Pick<PaxosRunTest, 'kind' | 'visibility'>>,
+): SuiteTest<PaxosImplementation> {
+  return runTest<Paxos, PaxosImplementation>({ kind: 'run', visibility: 'visible', ...fields, number: `3.${index}`, part: '' });
 }
 
 /** A fixed fault schedule, computed from the cluster (shown, and shrunk, like any other). */
-const fixed = (faults: (cluster: ClusterShape) => FaultAction[]) => (cluster: ClusterShape) => fc.constant<FaultSchedule>(faults(cluster));
+const fixed = (faults: (context: FaultContext<Paxos>) => FaultAction[]) => (context: FaultContext<Paxos>) => fc.constant<FaultSchedule>(faults(context));
 
 /** The end of a chaotic phase: links healed, every node restarted, the network stable. */
 function stabilize(atMs: number, nodes: readonly NodeId[]): FaultAction[] {
@@ -351,15 +342,11 @@ const restartsTest = test(6, {
       deadline: afterStable(restartsStableMs),
     });
   },
-  faults: (cluster) => {
-    // The layouts of 5 and 6 nodes have 3 acceptors, those of 7 and 8 have 5: always the last nodes.
-    const acceptorCount = cluster.servers.length >= 7 ? 5 : 3;
-    const acceptors = cluster.servers.slice(-acceptorCount);
-    return combineSchedules(
-      crashRestarts(acceptors, { count: [3, 8], withinMs: [0, restartsEndMs - 100], lengthMs: [1, 80] }),
-      fc.constant<FaultSchedule>(stabilize(restartsStableMs, acceptors)),
-    );
-  },
+  faults: (context) =>
+    combineSchedules(
+      crashRestarts(context.config.acceptors, { count: [3, 8], withinMs: [0, restartsEndMs - 100], lengthMs: [1, 80] }),
+      fc.constant<FaultSchedule>(stabilize(restartsStableMs, context.config.acceptors)),
+    ),
 });
 
 // 3.7
@@ -489,49 +476,83 @@ const crowdTest = test(10, {
     }),
 });
 
-// Search tests: the model checker on small configurations (see search.ts).
+// 3.11
 
-const searchBfsTest = defineTest<Paxos, PaxosImplementation>({
-  number: '3.S1',
+const midReactionEndMs = 600;
+const midReactionStableMs = 800;
+const midReactionLayouts: readonly Layout[] = [separate(3, 2, 2), separate(5, 2, 1), separate(3, 3, 1), separate(5, 3, 2)];
+
+const midReactionTest = test(11, {
+  name: 'acceptors that crash in the middle of answering: what they answered was durable',
+  points: 2,
+  seeds: 24,
+  description:
+    'Two or three proposers duel (the highest id first) over 3 or 5 acceptors, each role on nodes of its own; messages are ' +
+    `delayed exponentially until ${midReactionStableMs} ms. Until ${midReactionEndMs} ms the acceptors crash again and again ` +
+    'in the middle of a reaction, after 0 to 3 of its sends and storage writes, and restart. An acceptor that sends its ' +
+    'Promise or Accepted before it writes its storage has answered something that its restart forgets.',
+  setup: (implementation, seed) => {
+    const layout = pick(midReactionLayouts, seed);
+    return scenario(implementation, {
+      layout,
+      proposals: [...layout.proposers].reverse().map((node, index): Proposal => ({ node, atMs: index === 0 ? [0, 0] : [150 * index - 100, 150 * index + 100] })),
+      network: { delay: { kind: 'exponential', meanMs: 15, maxMs: 200 } },
+      durationMs: midReactionStableMs + boundMs,
+      deadline: afterStable(midReactionStableMs),
+    });
+  },
+  faults: (context) =>
+    combineSchedules(
+      crashRestarts(context.config.acceptors, { count: [4, 10], withinMs: [0, midReactionEndMs - 100], lengthMs: [1, 60], afterEffects: [0, 3] }),
+      fc.constant<FaultSchedule>(stabilize(midReactionStableMs, context.config.acceptors)),
+    ),
+});
+
+/** A bound for breadth-first searches that stop at a goal: the reference needs far fewer states. */
+const searchMaxStates = 500_000;
+/** 3.S4's depth: 2 past the first decision (at depth 6), room for a crash and a restart on the way. */
+const midReactionSearchDepth = 8;
+
+// Search tests: the model checker on small configurations (see search.ts), checking the
+// same properties as the runs. Bounded by depth or by a number of states, never by time.
+
+/** A search test of lab 3. */
+function search(
+  number: string,
+  fields: Omit<SearchTest<Paxos, PaxosImplementation>, 'number' | 'part' | 'kind' | 'visibility'>,
+): SuiteTest<PaxosImplementation> {
+  return searchTest<Paxos, PaxosImplementation>({ kind: 'search', visibility: 'visible', ...fields, number, part: '' });
+}
+
+const searchBfsTest = search('3.S1', {
   name: 'every interleaving of 2 proposers and 3 acceptors, to the first decision + 6 steps: validity, agreement, integrity, promises (search)',
-  part: '',
   points: 3,
-  kind: 'search',
-  visibility: 'visible',
   seeds: 1,
   description:
-    'Breadth-first search over every order of message deliveries (no timers), checking the safety properties and the acceptors\' ' +
-    'promise rules in every state, down to 6 steps past the depth where a value is first chosen. A failure shows the shortest path to it.',
+    'Breadth-first search over every order of message deliveries (no timers), checking the safety properties in every state, ' +
+    'down to 6 steps past the depth where a value is first chosen. A failure shows the shortest path to it.',
   search: (implementation) => ({
     strategy: 'bfs',
     expect: 'goal',
-    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3 }), depthAfterGoal: 6, maxWallMs: 60_000 },
+    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3 }), depthAfterGoal: 6, maxStates: searchMaxStates },
   }),
 });
 
-const searchGoalTest = defineTest<Paxos, PaxosImplementation>({
-  number: '3.S2',
+const searchGoalTest = search('3.S2', {
   name: 'a value can be chosen: the goal is reachable with 2 proposers and 3 acceptors (search)',
-  part: '',
   points: 1,
-  kind: 'search',
-  visibility: 'visible',
   seeds: 1,
-  description: 'Breadth-first search stops at the first state where a majority of acceptors accepted the same proposal.',
+  description: 'Breadth-first search stops at the first state where a majority of acceptors hold the same proposal as accepted.',
   search: (implementation) => ({
     strategy: 'bfs',
     expect: 'goal',
-    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3 }), stopAtGoal: true, maxWallMs: 60_000 },
+    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3 }), stopAtGoal: true, maxStates: searchMaxStates },
   }),
 });
 
-const searchProbeTest = defineTest<Paxos, PaxosImplementation>({
-  number: '3.S3',
+const searchProbeTest = search('3.S3', {
   name: 'random deep probes on 3 proposers and 5 acceptors, with timers, losses and an acceptor crash: safety holds (search)',
-  part: '',
   points: 2,
-  kind: 'search',
-  visibility: 'visible',
   seeds: 3,
   description:
     'Random walks of up to 80 events (deliveries, losses, retries, a crash and restart of an acceptor) without a visited set: ' +
@@ -540,7 +561,22 @@ const searchProbeTest = defineTest<Paxos, PaxosImplementation>({
     strategy: 'probes',
     expect: 'goal',
     probes: { probes: 400, depth: 80 },
-    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 3, acceptors: 5, timers: true, drops: true, crashes: 1 }), maxWallMs: 60_000 },
+    settings: paxosSearch(implementation.PaxosNode, { proposers: 3, acceptors: 5, timers: true, drops: true, crashes: 1 }),
+  }),
+});
+
+const searchMidReactionTest = search('3.S4', {
+  name: 'every interleaving of 2 proposers and 3 acceptors where an acceptor crashes once, at any point of a reaction, and restarts (search)',
+  points: 1,
+  seeds: 1,
+  description:
+    `Breadth-first search to depth ${midReactionSearchDepth}: deliveries in any order, and one crash of an acceptor between two events ` +
+    'or in the middle of a reaction (after 0, 1 or 2 of its sends and storage writes), then its restart. What an acceptor ' +
+    'answered must be in its storage when it crashes, and a value can still be chosen.',
+  search: (implementation) => ({
+    strategy: 'bfs',
+    expect: 'goal',
+    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3, crashes: 1, midReaction: 3 }), maxDepth: midReactionSearchDepth },
   }),
 });
 
@@ -559,9 +595,11 @@ export const suite: LabSuite<PaxosImplementation> = {
     budgetTest,
     everythingTest,
     crowdTest,
+    midReactionTest,
     searchBfsTest,
     searchGoalTest,
     searchProbeTest,
+    searchMidReactionTest,
   ],
 };
 
