@@ -1,4 +1,4 @@
-import { Node, simulate, type NodeId, type Protocol } from '../framework/index.ts';
+import { always, Node, simulate, type NodeId, type Protocol } from '../framework/testing.ts';
 
 interface Flood extends Protocol {
   message: { type: 'Hop'; hop: number };
@@ -45,8 +45,8 @@ export function runFlood(options: FloodOptions) {
     network: { delay: { kind: 'uniform', minMs: 1, maxMs: 10 } },
     durationMs: Number.MAX_SAFE_INTEGER,
     maxEvents: options.deliveries + 1,
-    properties: [{ name: 'hook', kind: 'always', check: () => undefined }],
-    stopWhen: (world) => world.counters.messagesDelivered >= options.deliveries,
+    properties: [always<Flood>('hook', () => undefined)],
+    stopWhen: (cluster) => cluster.counters.messagesDelivered >= options.deliveries,
   });
   const seconds = Number(process.hrtime.bigint() - startedNs) / 1e9;
   return { result, seconds };

@@ -7,7 +7,7 @@ import { type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
-import { copyPlain, equalPlain } from './_internals/plainData.ts';
+import { clonePlain, copyPlain, equalPlain } from './_internals/plainData.ts';
 import { RandomSource } from './_internals/random.ts';
 import {
   checkFields,
@@ -551,7 +551,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       if (!this.dispatch(recorders, history as HistoryEvent<P>, event.node)) return;
     }
     // The receiver gets its own copy: the message as sent stays as it was, in the trace too.
-    this.reactTo(slot, { kind: 'message', from: event.from, message: copyPlain(message) });
+    this.reactTo(slot, { kind: 'message', from: event.from, message: clonePlain(message) });
   }
 
   private fireTimer(event: ScheduledEvent): void {
@@ -561,7 +561,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     if (index >= 0) pending.splice(index, 1);
     const timer = event.payload as Tagged;
     this.trace(Code['timer-fire'], event.node, -1, timer.type, timer, undefined);
-    this.reactTo(slot, { kind: 'timer', timer: copyPlain(timer) });
+    this.reactTo(slot, { kind: 'timer', timer: clonePlain(timer) });
   }
 
   private giveInput(event: ScheduledEvent): void {
@@ -578,7 +578,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       const history = { kind: 'input', node: event.node, incarnation: slot.incarnation, timeMs: this.nowMs, input } as const;
       if (!this.dispatch(recorders, history as HistoryEvent<P>, event.node)) return;
     }
-    this.reactTo(slot, { kind: 'input', input: copyPlain(input) });
+    this.reactTo(slot, { kind: 'input', input: clonePlain(input) });
   }
 
   /** One reaction of a node: computed, then its effects applied (up to an armed crash). */

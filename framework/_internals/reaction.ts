@@ -130,43 +130,62 @@ const deleted: unique symbol = Symbol('deleted');
 /** What a reaction's recorder needs to know of its node. */
 type NodeFacts = Pick<NodeEnvironment, 'name' | 'nodeId' | 'servers' | 'peers' | 'config' | 'nodeCount'>;
 
+/**
+ * A reaction's view of durable storage: reads see the stored values and this reaction's own
+ * writes; writes are recorded as effects. A class rather than an object of closures, because
+ * one is built per reaction, and the hot paths must not pay for four closures each time.
+ */
+class ReactionStorage implements DurableStorage<object> {
+  private written: Map<string, unknown> | undefined = undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly base: ReadonlyMap<string, unknown>,
+    private readonly effects: Effect[],
+  ) {}
+
+  get(key: string): never {
+    const value = this.written?.has(key) ? this.written.get(key) : this.base.get(key);
+    return (value === undefined || value === deleted ? undefined : copyPlain(value)) as never;
+  }
+
+  set(key: string, value: unknown): void {
+    if (typeof key !== 'string') throw new Error(`storage.set: the key must be a string, not ${typeof key}`);
+    const copy = deepFreeze(copyPlain(value, `${this.name} storage ${key}`));
+    (this.written ??= new Map()).set(key, copy);
+    this.effects.push({ kind: 'storage-set', key, value: copy });
+  }
+
+  delete(key: string): void {
+    (this.written ??= new Map()).set(key, deleted);
+    this.effects.push({ kind: 'storage-delete', key });
+  }
+
+  keys(): never[] {
+    const keys = new Set(this.base.keys());
+    for (const [key, value] of this.written ?? []) {
+      if (value === deleted) keys.delete(key);
+      else keys.add(key);
+    }
+    return [...keys].sort() as never[];
+  }
+}
+
 /** What a node acts through during one reaction: it records effects, nothing else. */
 export class ReactionRecorder {
   readonly effects: Effect[] = [];
-  private written: Map<string, unknown> | undefined;
-  readonly storage: DurableStorage<object>;
+  private storageView: ReactionStorage | undefined = undefined;
 
   constructor(
     readonly environment: NodeFacts,
     private readonly baseStorage: ReadonlyMap<string, unknown>,
     private readonly randomSource: RandomSource,
     private readonly clockMs: number | undefined,
-  ) {
-    const name = environment.name;
-    this.storage = {
-      get: (key) => {
-        const value = this.written?.has(key) ? this.written.get(key) : this.baseStorage.get(key);
-        return (value === undefined || value === deleted ? undefined : copyPlain(value)) as never;
-      },
-      set: (key, value) => {
-        if (typeof key !== 'string') throw new Error(`storage.set: the key must be a string, not ${typeof key}`);
-        const copy = deepFreeze(copyPlain(value, `${name} storage ${key}`));
-        (this.written ??= new Map()).set(key, copy);
-        this.effects.push({ kind: 'storage-set', key, value: copy });
-      },
-      delete: (key) => {
-        (this.written ??= new Map()).set(key, deleted);
-        this.effects.push({ kind: 'storage-delete', key });
-      },
-      keys: () => {
-        const keys = new Set(this.baseStorage.keys());
-        for (const [key, value] of this.written ?? []) {
-          if (value === deleted) keys.delete(key);
-          else keys.add(key);
-        }
-        return [...keys].sort() as never[];
-      },
-    };
+  ) {}
+
+  /** Built on first use: most reactions never touch storage. */
+  get storage(): DurableStorage<object> {
+    return (this.storageView ??= new ReactionStorage(this.environment.name, this.baseStorage, this.effects));
   }
 
   get nodeId(): NodeId {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Node, simulate, type NodeId, type Protocol } from '../../framework/index.ts';
+import { Node, simulate, type NodeId, type Protocol } from '../../framework/testing.ts';
 import { ofKind } from './helpers.ts';
 
 interface Talk extends Protocol {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Node, serializeTrace, simulate, type FaultAction, type NodeId, type Protocol } from '../../framework/index.ts';
+import { Node, serializeTrace, simulate, type FaultAction, type NodeId, type Protocol } from '../../framework/testing.ts';
 import { chaosFaults, chaosTrace, runChaos } from './fixtures/chaos.ts';
 import { detailOf, ofKind } from './helpers.ts';
 
@@ -159,11 +159,8 @@ describe('determinism: faults do not shift unrelated random draws', () => {
     expect(deliveriesTo(1, 30, 0, cutToOne)).toEqual(deliveriesTo(1, 30, 0, []));
   });
 
-  // BUG: Simulation.send (framework/simulation.ts, the `drawDelay` call inside
-  // `if (duplicateDraw < ...)`) draws the duplicate's delay (a 4th draw) only for messages that get
-  // past the partition and loss checks, so blocking a message that would have been duplicated
-  // removes one draw from the channel's stream and shifts every later delay/drop/duplicate
-  // decision on that channel, although the comment above those draws promises the opposite.
+  // Every send draws the same four numbers (drop, duplicate, delay, duplicate's delay), even
+  // when the message is then blocked, so a blocked message shifts none of the later draws.
   it('after a cut of n0->n1 heals, later messages on n0->n1 arrive exactly as without the cut (with duplicates)', () => {
     fc.assert(
       fc.property(fc.integer(), (seed) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeterminismError, Node, SettingsError, simulate, type NodeId, type Protocol } from '../../framework/index.ts';
+import { DeterminismError, Node, SettingsError, simulate, type NodeId, type Protocol } from '../../framework/testing.ts';
 
 interface Guarded extends Protocol {
   message: { type: 'Go' };

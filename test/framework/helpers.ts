@@ -1,5 +1,5 @@
 // Small helpers shared by the framework tests (not a test file itself).
-import type { NodeClass, NodeSpec, Protocol, TraceEvent, TraceKind } from '../../framework/index.ts';
+import type { NodeClass, NodeSpec, Protocol, TraceEvent, TraceKind } from '../../framework/testing.ts';
 
 /** `count` server specs of one class. */
 export function serversOf<P extends Protocol>(count: number, node: NodeClass<P>): NodeSpec<P>[] {

@@ -1,7 +1,7 @@
 // Nodes share no memory: what is sent, set, output or stored is a copy, and what a node is
 // handed (config, server and peer lists) is its own and cannot be changed.
 import { describe, expect, it } from 'vitest';
-import { Node, simulate, type NodeId, type Protocol } from '../../framework/testing.ts';
+import { always, equalPlain, explore, Node, simulate, type NodeId, type Protocol } from '../../framework/testing.ts';
 import { detailOf, ofKind, serversOf } from './helpers.ts';
 
 interface Copies extends Protocol {
@@ -101,6 +101,82 @@ describe('the full trace records values as they were', () => {
     const duplicates = ofKind(result.trace, 'duplicate');
     expect(duplicates).toHaveLength(1);
     expect(detailOf(duplicates[0] as (typeof duplicates)[number])).toEqual(makeMessage());
+  });
+});
+
+describe('the default ring trace records values as they were', () => {
+  it('a receiver that mutates the message it got changes neither the recorded send nor the recorded delivery', () => {
+    const result = simulate<Copies>({ seed: 2, nodes: serversOf(4, Mutator), config: { mode: 'broadcast' }, durationMs: 100 });
+    const messages = [...ofKind(result.trace, 'send'), ...ofKind(result.trace, 'deliver')];
+    expect(messages).toHaveLength(6);
+    for (const event of messages) expect(detailOf(event)).toEqual(makeMessage());
+  });
+
+  it('nor what the duplicate delivers, nor what the properties were given', () => {
+    const given: unknown[] = [];
+    const result = simulate<Copies>({
+      seed: 2,
+      nodes: serversOf(2, Mutator),
+      config: { mode: 'send' },
+      network: { duplicateRate: 1 },
+      properties: [
+        always<Copies, null>('sends', {
+          memory: () => null,
+          records: ['send', 'deliver'],
+          record(_memory, event) {
+            if (event.kind === 'send' || event.kind === 'deliver') given.push(event.message);
+            return undefined;
+          },
+        }),
+      ],
+      durationMs: 100,
+    });
+    expect(result.outputs.map((record) => record.output)).toEqual([
+      { type: 'Got', from: 0, message: makeMessage() },
+      { type: 'Got', from: 0, message: makeMessage() },
+    ]);
+    expect(given).toHaveLength(3);
+    for (const message of given) expect(message).toEqual(makeMessage());
+    const recorded = result.trace.filter((event) => event.kind === 'send' || event.kind === 'duplicate' || event.kind === 'deliver');
+    expect(recorded).toHaveLength(4);
+    for (const event of recorded) expect(detailOf(event)).toEqual(makeMessage());
+  });
+});
+
+/** A Mutator that counts what it received, so that each delivery makes a new state. */
+class CountingMutator extends Mutator {
+  received = 0;
+  override onMessage(from: NodeId, message: Copies['message']): void {
+    this.received++;
+    super.onMessage(from, message);
+  }
+}
+
+describe('messages are copies under search too', () => {
+  it('a receiver that mutates its message changes neither the message in flight nor a second delivery of it', () => {
+    const result = explore<Copies>({
+      nodes: serversOf(2, CountingMutator),
+      config: { mode: 'send' },
+      duplicates: true,
+      properties: [
+        always<Copies, null>('as sent', {
+          memory: () => null,
+          records: ['output'],
+          record(_memory, event) {
+            if (event.kind !== 'output' || event.output.type !== 'Got') return undefined;
+            return equalPlain(event.output.message, makeMessage()) ? undefined : 'a delivery differs from what was sent';
+          },
+          check(cluster) {
+            const changed = cluster.inFlight().find((envelope) => !equalPlain(envelope.message, makeMessage()));
+            return changed === undefined ? undefined : 'the message in flight changed';
+          },
+        }),
+      ],
+      maxDepth: 4,
+    });
+    // The same message delivered four times over, each time as it was sent.
+    expect(result.outcome).toEqual({ kind: 'limit', limit: 'depth' });
+    expect(result.statistics.maxDepth).toBe(4);
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Node, SettingsError, simulate, type DelayDistribution, type NetworkSettings, type NodeId, type Protocol } from '../../framework/index.ts';
+import { Node, SettingsError, simulate, type DelayDistribution, type NetworkSettings, type NodeId, type Protocol } from '../../framework/testing.ts';
 import { detailOf, ofKind } from './helpers.ts';
 
 interface Net extends Protocol {
@@ -197,9 +197,6 @@ describe('delays', () => {
     for (const network of bad) expect(() => run(1, network, { count: 1 })).toThrow(SettingsError);
   });
 
-  // BUG: validateSchedule (framework/faults.ts, validateSchedule) checks only times and node ids: a
-  // 'network' fault action's settings are never validated, so a schedule can set dropRate 5 or a
-  // 0 ms delay mid-run, which the run's own settings would reject with a SettingsError.
   it('invalid settings in a "network" fault action are rejected like invalid run settings', () => {
     const attempt = (change: Partial<NetworkSettings>) => () =>
       simulate<Net>({

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Node, simulate, type FaultAction, type NodeId, type Protocol, type TraceEvent } from '../../framework/index.ts';
+import { Node, simulate, type FaultAction, type NodeId, type Protocol, type TraceEvent } from '../../framework/testing.ts';
 import { detailOf, ofKind, serversOf } from './helpers.ts';
 
 interface Mesh extends Protocol {

@@ -1,17 +1,37 @@
+// The property language in runs: always (after every event), eventually (by a deadline after
+// the last fault, or at the end), sometimes (some moment of the run), budget (at the end),
+// memories folded from the history, and how a run ends.
 import { describe, expect, it } from 'vitest';
-import { always, eventually, Node, simulate, type Property, type Protocol, type World } from '../../framework/index.ts';
+import {
+  always,
+  budget,
+  eventually,
+  Node,
+  SettingsError,
+  simulate,
+  sometimes,
+  type FaultAction,
+  type HistoryEvent,
+  type NodeId,
+  type Property,
+  type PropertyDefinition,
+  type Protocol,
+} from '../../framework/testing.ts';
 import { ofKind, serversOf } from './helpers.ts';
 
 interface Tick extends Protocol {
-  message: never;
+  message: { type: 'Tock'; count: number };
   timer: { type: 'Tick' };
   input: never;
   output: { type: 'Count'; count: number };
-  config: { periodMs: number; decrementAt?: number; throwAt?: number };
+  config: { periodMs: number; decrementAt?: number; throwAt?: number; talk?: boolean };
   storage: Record<never, never>;
 }
 
-/** Counts Ticks every `periodMs`; optionally goes back one at `decrementAt`, or throws at `throwAt`. */
+/**
+ * Counts Ticks every `periodMs` and reports each count; optionally goes back one at
+ * `decrementAt`, throws at `throwAt`, or tells the other servers its count (`talk`).
+ */
 class Ticker extends Node<Tick> {
   count = 0;
   label = 'ticker';
@@ -22,18 +42,34 @@ class Ticker extends Node<Tick> {
     if (this.now() === this.config.throwAt && this.id === 1) throw new Error('boom');
     this.count += this.now() === this.config.decrementAt ? -1 : 1;
     this.output({ type: 'Count', count: this.count });
+    if (this.config.talk === true) this.broadcast({ type: 'Tock', count: this.count });
     this.setTimer({ type: 'Tick' }, this.config.periodMs);
   }
 }
 
-const countOf = (world: World<Tick>, node: number) => (world.node(node) as Ticker | undefined)?.count ?? 0;
+/** A memory of the last count each node reported, folded from the outputs. */
+const lastCounts: PropertyDefinition<Tick, number[]> = {
+  memory: (cluster) => cluster.nodeIds.map(() => 0),
+  records: ['output'],
+  record(counts, event) {
+    if (event.kind === 'output') counts[event.node] = event.output.count;
+    return undefined;
+  },
+};
 
-function runTicker(properties: Property<Tick>[], config: Partial<Tick['config']> = {}, extra: { durationMs?: number; maxEvents?: number } = {}) {
+const countOf = (counts: readonly number[], node: NodeId) => counts[node] ?? 0;
+
+function runTicker(
+  properties: Property<Tick>[],
+  config: Partial<Tick['config']> = {},
+  extra: { durationMs?: number; maxEvents?: number; faults?: FaultAction[]; nodes?: number } = {},
+) {
   return simulate<Tick>({
     seed: 1,
-    nodes: serversOf(2, Ticker),
+    nodes: serversOf(extra.nodes ?? 2, Ticker),
     config: { periodMs: 10, ...config },
     properties,
+    faults: extra.faults ?? [],
     durationMs: extra.durationMs ?? 200,
     ...(extra.maxEvents === undefined ? {} : { maxEvents: extra.maxEvents }),
     trace: 'full',
@@ -42,10 +78,14 @@ function runTicker(properties: Property<Tick>[], config: Partial<Tick['config']>
 
 describe('always properties', () => {
   it('a violation stops the run at the step where it happened', () => {
-    const result = runTicker([always('below five', (world) => (countOf(world, 0) >= 5 ? `n0 counted ${countOf(world, 0)}` : undefined))]);
+    const belowFive = always<Tick, number[]>('below five', {
+      ...lastCounts,
+      check: (_cluster, counts) => (countOf(counts, 0) >= 5 ? `n0 counted ${countOf(counts, 0)}` : undefined),
+    });
+    const result = runTicker([belowFive]);
     expect(result.passed).toBe(false);
     expect(result.endReason).toBe('failure');
-    expect(result.failure).toMatchObject({ kind: 'always', property: 'below five', message: 'n0 counted 5', timeMs: 50 });
+    expect(result.failure).toMatchObject({ kind: 'violation', property: 'below five', message: 'n0 counted 5', timeMs: 50 });
     // The event that made n0 count to 5 is its 5th Tick.
     const fifthTick = ofKind(result.trace, 'timer-fire').filter((event) => event.node === 0)[4];
     expect(result.failure?.step).toBe(fifthTick?.step);
@@ -55,6 +95,7 @@ describe('always properties', () => {
     const last = result.trace.at(-1);
     expect(last?.kind).toBe('violation');
     expect(last?.label).toBe('below five');
+    expect(result.failure?.traceIndex).toBe(result.traceLength - 1);
     expect(Math.max(...result.trace.map((event) => event.step))).toBe(result.failure?.step);
     expect(ofKind(result.trace, 'timer-fire').filter((event) => event.node === 1 && event.timeMs === 50)).toHaveLength(0);
   });
@@ -62,7 +103,7 @@ describe('always properties', () => {
   it('is checked after every event, from the start', () => {
     let checks = 0;
     const atStart = runTicker([always('never', () => 'fails at once')]);
-    expect(atStart.failure).toMatchObject({ kind: 'always', step: 0, timeMs: 0 });
+    expect(atStart.failure).toMatchObject({ kind: 'violation', step: 0, timeMs: 0 });
     const counting = runTicker([
       always('count checks', () => {
         checks++;
@@ -76,96 +117,119 @@ describe('always properties', () => {
 
   it('a property whose own check throws fails the run as that property', () => {
     const result = runTicker([
-      always('fragile', (world) => {
-        if (world.nowMs === 30) throw new Error('oops');
+      always('fragile', (cluster) => {
+        if (cluster.nowMs === 30) throw new Error('oops');
         return undefined;
       }),
     ]);
-    expect(result.failure).toMatchObject({ kind: 'always', property: 'fragile', timeMs: 30 });
+    expect(result.failure).toMatchObject({ kind: 'violation', property: 'fragile', timeMs: 30 });
     expect(result.failure?.message).toMatch(/own check threw.*oops/);
   });
 
-  it('checkTransition sees the fields of the node that just reacted, before and after', () => {
-    const changes: { node: number; before: unknown; after: unknown }[] = [];
-    const result = runTicker([
-      {
-        name: 'count grows by one',
-        kind: 'always',
-        check: () => undefined,
-        checkTransition: ({ node, before, after }) => {
-          changes.push({ node, before, after });
-          return after.count === (before.count as number) + 1 ? undefined : `n${node} went from ${String(before.count)} to ${String(after.count)}`;
-        },
+  it('a violation returned by record fails the run at the event that broke it, naming the node', () => {
+    const neverDecreases = always<Tick, number[]>('a count never decreases', {
+      ...lastCounts,
+      record(counts, event) {
+        if (event.kind !== 'output') return undefined;
+        const before = countOf(counts, event.node);
+        counts[event.node] = event.output.count;
+        return event.output.count < before ? `n${event.node} went from ${before} to ${event.output.count}` : undefined;
       },
-    ]);
-    expect(result.passed).toBe(true);
-    expect(changes).toHaveLength(result.steps);
-    expect(changes[0]).toEqual({ node: 0, before: { count: 0, label: 'ticker' }, after: { count: 1, label: 'ticker' } });
-    expect(changes.filter((change) => change.node === 1).map((change) => (change.after as { count: number }).count)).toEqual(
-      Array.from({ length: 20 }, (_unused, index) => index + 1),
-    );
+    });
+    const result = runTicker([neverDecreases], { decrementAt: 70 });
+    expect(result.failure).toMatchObject({ kind: 'violation', property: 'a count never decreases', node: 0, timeMs: 70, message: 'n0 went from 6 to 5' });
+    expect(runTicker([neverDecreases]).passed).toBe(true);
   });
 
-  it('a transition violation fails the run with the node and the message', () => {
+  it('two always properties may not share a name', () => {
+    expect(() => runTicker([always('same', () => undefined), always('same', () => undefined)])).toThrow(SettingsError);
+  });
+});
+
+describe('memories and the history', () => {
+  it('record is given the history events it asks for, in order, stamped with the node, its incarnation and the time', () => {
+    const seen: HistoryEvent<Tick>[] = [];
     const result = runTicker(
       [
-        {
-          name: 'count never decreases',
-          kind: 'always',
-          check: () => undefined,
-          checkTransition: ({ node, before, after }) =>
-            (after.count as number) < (before.count as number) ? `n${node} went from ${String(before.count)} to ${String(after.count)}` : undefined,
-        },
+        always<Tick, null>('watch', {
+          memory: () => null,
+          records: ['output', 'send'],
+          record(_memory, event) {
+            seen.push(event);
+            return undefined;
+          },
+        }),
       ],
-      { decrementAt: 70 },
+      { talk: true },
+      { durationMs: 20 },
     );
-    expect(result.failure).toMatchObject({ kind: 'always', property: 'count never decreases', node: 0, timeMs: 70, message: 'n0 went from 6 to 5' });
+    expect(result.passed).toBe(true);
+    expect(seen.map((event) => event.kind)).toEqual(['output', 'send', 'output', 'send', 'output', 'send', 'output', 'send']);
+    expect(seen[0]).toEqual({ kind: 'output', node: 0, incarnation: 0, timeMs: 10, output: { type: 'Count', count: 1 } });
+    expect(seen[1]).toEqual({ kind: 'send', from: 0, to: 1, incarnation: 0, timeMs: 10, message: { type: 'Tock', count: 1 }, local: false });
+    expect(seen.filter((event) => event.kind === 'output').map((event) => [event.timeMs, event.kind === 'output' ? event.node : -1])).toEqual([
+      [10, 0],
+      [10, 1],
+      [20, 0],
+      [20, 1],
+    ]);
   });
 
-  it('the before and after snapshots are copies that later changes do not alter', () => {
-    const befores: unknown[] = [];
-    runTicker([
-      {
-        name: 'snapshots',
-        kind: 'always',
-        check: () => undefined,
-        checkTransition: ({ node, before }) => {
-          if (node === 0) befores.push(before);
-          return undefined;
-        },
+  it('a memory is fresh in every run, though the property object is the same', () => {
+    const atMostForty = always<Tick, { outputs: number }>('at most forty outputs', {
+      memory: () => ({ outputs: 0 }),
+      records: ['output'],
+      record(memory) {
+        memory.outputs++;
+        return undefined;
       },
-    ]);
-    expect(befores.slice(0, 3)).toEqual([
-      { count: 0, label: 'ticker' },
-      { count: 1, label: 'ticker' },
-      { count: 2, label: 'ticker' },
-    ]);
+      check: (_cluster, memory) => (memory.outputs > 40 ? `${memory.outputs} outputs` : undefined),
+    });
+    // 20 Ticks per node in 200 ms: 40 outputs in each run, never 80.
+    expect(runTicker([atMostForty]).passed).toBe(true);
+    expect(runTicker([atMostForty]).passed).toBe(true);
+  });
+
+  it('a memory must be plain data, and the error names the property', () => {
+    const bad = always<Tick, { callback: () => number }>('holds a function', { memory: () => ({ callback: () => 1 }) });
+    expect(() => runTicker([bad])).toThrow(/the memory of property "holds a function"\.callback is a function/);
+  });
+
+  it('a property needs a name, and withinMs must be a positive number of ms', () => {
+    expect(() => always('', () => undefined)).toThrow(/needs a name/);
+    expect(() => eventually('soon', () => undefined, { withinMs: 0 })).toThrow(/withinMs must be a positive number/);
+    expect(() => eventually('soon', () => undefined, { withinMs: Number.POSITIVE_INFINITY })).toThrow(/withinMs/);
   });
 });
 
 describe('eventually properties', () => {
-  it('are checked once, when the run ends', () => {
+  it('without a deadline, are checked once, when the run ends', () => {
     const calls: number[] = [];
     const result = runTicker([
-      eventually('counted', (world) => {
-        calls.push(world.nowMs);
-        return countOf(world, 0) >= 20 ? undefined : 'not yet';
+      eventually<Tick, number[]>('counted', {
+        ...lastCounts,
+        check(cluster, counts) {
+          calls.push(cluster.nowMs);
+          return countOf(counts, 0) >= 20 ? undefined : 'not yet';
+        },
       }),
     ]);
     expect(result.passed).toBe(true);
     expect(calls).toEqual([200]);
   });
 
-  it('a violation is reported with kind eventually at the end of the run', () => {
-    const result = runTicker([eventually('reach 100', (world) => (countOf(world, 0) >= 100 ? undefined : `only ${countOf(world, 0)}`))]);
-    expect(result.failure).toMatchObject({ kind: 'eventually', property: 'reach 100', message: 'only 20', timeMs: 200, step: result.steps });
+  it('a violation at the end of the run has kind liveness', () => {
+    const result = runTicker([
+      eventually<Tick, number[]>('reach 100', { ...lastCounts, check: (_cluster, counts) => (countOf(counts, 0) >= 100 ? undefined : `only ${countOf(counts, 0)}`) }),
+    ]);
+    expect(result.failure).toMatchObject({ kind: 'liveness', property: 'reach 100', message: 'only 20', timeMs: 200, step: result.steps });
     expect(result.endReason).toBe('failure');
   });
 
   it('are not checked when an always property already failed', () => {
     let checked = false;
     const result = runTicker([
-      always('stop', (world) => (world.nowMs >= 30 ? 'stop' : undefined)),
+      always('stop', (cluster) => (cluster.nowMs >= 30 ? 'stop' : undefined)),
       eventually('late', () => {
         checked = true;
         return 'never';
@@ -176,11 +240,93 @@ describe('eventually properties', () => {
   });
 });
 
+describe('eventually with a deadline (withinMs after the last fault)', () => {
+  const everyNodeUp = eventually<Tick>(
+    'every node is up',
+    (cluster) => {
+      const down = cluster.nodeIds.filter((node) => cluster.isCrashed(node));
+      return down.length === 0 ? undefined : `${down.map((node) => `n${node}`).join(', ')} down`;
+    },
+    { withinMs: 100 },
+  );
+  const crashOneAt50: FaultAction = { atMs: 50, type: 'crash', node: 1 };
+
+  it('passes when it holds again in time after the last fault', () => {
+    const result = runTicker([everyNodeUp], {}, { durationMs: 400, faults: [crashOneAt50, { atMs: 140, type: 'restart', node: 1 }] });
+    expect(result.passed).toBe(true);
+  });
+
+  it('fails with kind liveness at the deadline, to the ms, when it does not', () => {
+    const result = runTicker([everyNodeUp], {}, { durationMs: 400, faults: [crashOneAt50] });
+    expect(result.failure).toMatchObject({ kind: 'liveness', property: 'every node is up', timeMs: 150, deadlineMs: 150 });
+    expect(result.failure?.message).toBe('n1 down — not within 100 ms of the last fault (at 50 ms)');
+    expect(result.endTimeMs).toBe(150);
+  });
+
+  it('a later fault moves the deadline: it is counted from the last fault', () => {
+    const healAt120: FaultAction = { atMs: 120, type: 'heal' };
+    const result = runTicker([everyNodeUp], {}, { durationMs: 400, faults: [crashOneAt50, healAt120] });
+    expect(result.failure).toMatchObject({ kind: 'liveness', timeMs: 220, deadlineMs: 220 });
+    expect(result.failure?.message).toMatch(/of the last fault \(at 120 ms\)$/);
+    // And a restart before the moved deadline is in time.
+    expect(runTicker([everyNodeUp], {}, { durationMs: 400, faults: [crashOneAt50, healAt120, { atMs: 200, type: 'restart', node: 1 }] }).passed).toBe(true);
+  });
+
+  it('without faults, the deadline counts from the start', () => {
+    const fiveCounts = eventually<Tick, number[]>(
+      'n0 counts to 5',
+      { ...lastCounts, check: (_cluster, counts) => (countOf(counts, 0) >= 5 ? undefined : `n0 is at ${countOf(counts, 0)}`) },
+      { withinMs: 45 },
+    );
+    const result = runTicker([fiveCounts], {}, { durationMs: 400 });
+    expect(result.failure).toMatchObject({ kind: 'liveness', timeMs: 45, message: 'n0 is at 4 — not within 45 ms of the start' });
+    expect(runTicker([fiveCounts], { periodMs: 8 }, { durationMs: 400 }).passed).toBe(true);
+  });
+});
+
+describe('sometimes properties', () => {
+  const n1GoesDown = sometimes<Tick>('n1 goes down', (cluster) => (cluster.isCrashed(1) ? undefined : 'n1 is up'));
+
+  it('pass when the state is reached at some moment, even if it does not last', () => {
+    const result = runTicker([n1GoesDown], {}, { faults: [{ atMs: 50, type: 'crash', node: 1 }, { atMs: 100, type: 'restart', node: 1 }] });
+    expect(result.passed).toBe(true);
+  });
+
+  it('fail with kind goal-not-reached at the end of a run that never reaches it', () => {
+    const result = runTicker([n1GoesDown]);
+    expect(result.failure).toMatchObject({ kind: 'goal-not-reached', property: 'n1 goes down', timeMs: 200 });
+    expect(result.failure?.message).toBe('never reached during the run: n1 is up');
+  });
+});
+
+describe('budget properties', () => {
+  const atMostTenMessages = budget<Tick>('at most 10 messages', (cluster) =>
+    cluster.counters.messagesSent > 10 ? `${cluster.counters.messagesSent} messages were sent` : undefined,
+  );
+
+  it('are judged when the run ends, with kind budget-exceeded', () => {
+    const result = runTicker([atMostTenMessages], { talk: true }, { durationMs: 100 });
+    // Two nodes, ten Ticks each, one Tock per Tick.
+    expect(result.failure).toMatchObject({ kind: 'budget-exceeded', property: 'at most 10 messages', message: '20 messages were sent', timeMs: 100 });
+    expect(runTicker([atMostTenMessages], { talk: true }, { durationMs: 50 }).passed).toBe(true);
+  });
+
+  it('are not judged while the run is under way', () => {
+    let checks = 0;
+    const counting = budget<Tick>('counted', () => {
+      checks++;
+      return undefined;
+    });
+    expect(runTicker([counting]).passed).toBe(true);
+    expect(checks).toBe(1);
+  });
+});
+
 describe('how a run ends', () => {
-  it('maxEvents ends a livelock with failure kind event-limit', () => {
+  it('maxEvents ends a livelock with failure kind limit', () => {
     const result = runTicker([], { periodMs: 1 }, { durationMs: 1e9, maxEvents: 500 });
     expect(result.passed).toBe(false);
-    expect(result.failure?.kind).toBe('event-limit');
+    expect(result.failure).toMatchObject({ kind: 'limit', limit: 'events', property: 'event limit' });
     expect(result.failure?.message).toMatch(/500 events/);
     expect(result.steps).toBe(500);
     expect(result.endTimeMs).toBeLessThan(1e9);
@@ -216,20 +362,22 @@ describe('how a run ends', () => {
       nodes: serversOf(2, Ticker),
       config: { periodMs: 10 },
       durationMs: 1000,
-      stopWhen: (world) => countOf(world, 1) === 3,
+      // Two Ticks per 10 ms: the 6th event is n1's third Tick.
+      stopWhen: (cluster) => cluster.step === 6,
     });
     expect(stopped.endReason).toBe('stopped');
     expect(stopped.passed).toBe(true);
     expect(stopped.endTimeMs).toBe(30);
+    expect(stopped.outputs.at(-1)).toMatchObject({ node: 1, output: { count: 3 } });
   });
 
-  it('outputs are stamped with the step, time and node', () => {
+  it('outputs are stamped with the step, time, node and incarnation', () => {
     const result = runTicker([], {}, { durationMs: 20 });
-    expect(result.outputs.map(({ timeMs, node, output }) => [timeMs, node, output.count])).toEqual([
-      [10, 0, 1],
-      [10, 1, 1],
-      [20, 0, 2],
-      [20, 1, 2],
+    expect(result.outputs.map(({ timeMs, node, incarnation, output }) => [timeMs, node, incarnation, output.count])).toEqual([
+      [10, 0, 0, 1],
+      [10, 1, 0, 1],
+      [20, 0, 0, 2],
+      [20, 1, 0, 2],
     ]);
     for (const record of result.outputs) {
       const event = ofKind(result.trace, 'output').find((candidate) => candidate.step === record.step && candidate.node === record.node);

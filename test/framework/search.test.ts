@@ -2,20 +2,25 @@
 // violations, goals, timer order, drops, duplicates, crashes, and the missing clock.
 import { describe, expect, it } from 'vitest';
 import {
+  always,
+  budget,
   explore,
   Node,
   probe,
+  SettingsError,
+  sometimes,
   traceSearchPath,
   type NodeId,
+  type PropertyDefinition,
   type Protocol,
   type SearchSettings,
-} from '../../framework/index.ts';
+} from '../../framework/testing.ts';
 
 interface Pings extends Protocol {
   message: { type: 'Ping'; seq: number };
   timer: { type: 'Tick'; name: string };
   input: { type: 'Go' };
-  output: { type: 'Got'; seq: number };
+  output: { type: 'Got'; seq: number } | { type: 'State'; inMemory: number; seen: number };
   config: { count: number };
   storage: { seen: number };
 }
@@ -27,21 +32,33 @@ class Sender extends Node<Pings> {
   }
 }
 
-/** Remembers the order of arrival. */
+/** Remembers the order of arrival, and reports each arrival. */
 class ListReceiver extends Node<Pings> {
   received: number[] = [];
   override onMessage(_from: NodeId, message: Pings['message']): void {
     this.received.push(message.seq);
+    this.output({ type: 'Got', seq: message.seq });
   }
 }
 
-/** Remembers only what arrived. */
+/** Remembers only what arrived, and reports each arrival. */
 class SetReceiver extends Node<Pings> {
   received = new Set<number>();
   override onMessage(_from: NodeId, message: Pings['message']): void {
     this.received.add(message.seq);
+    this.output({ type: 'Got', seq: message.seq });
   }
 }
+
+/** A memory of the pings reported, in order of arrival: what the properties below read. */
+const arrivals: PropertyDefinition<Pings, number[]> = {
+  memory: () => [],
+  records: ['output'],
+  record(received, event) {
+    if (event.kind === 'output' && event.output.type === 'Got') received.push(event.output.seq);
+    return undefined;
+  },
+};
 
 const pings = (receiver: typeof ListReceiver | typeof SetReceiver, count = 2): SearchSettings<Pings> => ({
   nodes: [
@@ -88,51 +105,74 @@ describe('exhaustive search', () => {
   it('finds the shortest path to a violation', () => {
     const result = explore({
       ...pings(ListReceiver, 3),
-      invariants: [
-        {
-          name: 'in order',
-          check: (state) => {
-            const received = (state.node(1) as ListReceiver | undefined)?.received ?? [];
-            return received.every((seq, index) => seq === index + 1) ? undefined : `out of order: ${received.join(',')}`;
-          },
-        },
+      properties: [
+        always<Pings, number[]>('in order', {
+          ...arrivals,
+          check: (_cluster, received) => (received.every((seq, index) => seq === index + 1) ? undefined : `out of order: ${received.join(',')}`),
+        }),
       ],
     });
     expect(result.outcome.kind).toBe('violation');
     if (result.outcome.kind !== 'violation') return;
+    expect(result.outcome.property).toBe('in order');
     expect(result.outcome.path).toHaveLength(1);
     expect(result.outcome.message).toMatch(/out of order: [23]/);
   });
 
-  it('reaches a goal, and reports it at its depth', () => {
+  it('a violation returned by record is found in the state the event led to', () => {
     const result = explore({
-      ...pings(SetReceiver, 3),
-      goals: [{ name: 'all received', reached: (state) => (state.node(1) as SetReceiver).received.size === 3 }],
-      stopAtGoal: true,
+      ...pings(ListReceiver, 3),
+      properties: [
+        always<Pings, number[]>('ping 3 never first', {
+          ...arrivals,
+          record(received, event) {
+            if (event.kind !== 'output' || event.output.type !== 'Got') return undefined;
+            received.push(event.output.seq);
+            return received.length === 1 && event.output.seq === 3 ? 'ping 3 arrived first' : undefined;
+          },
+        }),
+      ],
     });
+    expect(result.outcome).toMatchObject({ kind: 'violation', property: 'ping 3 never first', message: 'ping 3 arrived first' });
+    if (result.outcome.kind !== 'violation') return;
+    expect(result.outcome.path).toEqual([{ kind: 'deliver', from: 0, to: 1, message: { type: 'Ping', seq: 3 } }]);
+  });
+
+  it('a sometimes property is a goal: the search reaches it, and reports it at its depth', () => {
+    const allReceived = sometimes<Pings, number[]>('all received', {
+      ...arrivals,
+      check: (_cluster, received) => (received.length === 3 ? undefined : `${received.length} of 3 received`),
+    });
+    const result = explore({ ...pings(SetReceiver, 3), properties: [allReceived], stopAtGoal: true });
     expect(result.outcome.kind).toBe('goal-found');
     if (result.outcome.kind !== 'goal-found') return;
+    expect(result.outcome.goal).toBe('all received');
     expect(result.outcome.path).toHaveLength(3);
+    expect(result.goalsReached.get('all received')).toBe(3);
     // A later search can start from the goal state.
-    const after = explore({ ...pings(SetReceiver, 3), start: result.outcome.state });
+    const after = explore({ ...pings(SetReceiver, 3), properties: [allReceived], start: result.outcome.state });
     expect(after.outcome).toEqual({ kind: 'exhausted' });
     expect(after.statistics.states).toBe(1);
   });
 
-  it('transition invariants compare the state before and after an event', () => {
-    const result = explore({
-      ...pings(ListReceiver),
-      transitionInvariants: [
-        {
-          name: 'grows by one',
-          check: (before, _event, after) => {
-            const size = (state: typeof before) => (state.node(1) as ListReceiver).received.length;
-            return size(after) === size(before) + 1 ? undefined : 'did not grow';
-          },
-        },
-      ],
-    });
+  it('a search that never reaches a goal says which goals it reached', () => {
+    const never = sometimes<Pings>('ping 4 in flight', (cluster) => (cluster.inFlight().some((envelope) => envelope.message.seq === 4) ? undefined : 'no ping 4'));
+    const result = explore({ ...pings(SetReceiver, 3), properties: [never] });
     expect(result.outcome).toEqual({ kind: 'exhausted' });
+    expect(result.goalsReached.size).toBe(0);
+  });
+
+  it('a budget cannot be searched: the model checker keeps no counts', () => {
+    const cheap = budget<Pings>('at most 2 messages', (cluster) => (cluster.counters.messagesSent > 2 ? 'too many' : undefined));
+    expect(() => explore({ ...pings(ListReceiver), properties: [cheap] })).toThrow(SettingsError);
+    expect(() => explore({ ...pings(ListReceiver), properties: [cheap] })).toThrow(/budget "at most 2 messages" cannot be searched/);
+  });
+
+  it('a property that reads the counters under search fails, saying why', () => {
+    const result = explore({ ...pings(ListReceiver), properties: [always<Pings>('counts', (cluster) => (cluster.counters.messagesSent > 9 ? 'many' : undefined))] });
+    expect(result.outcome).toMatchObject({ kind: 'violation', property: 'counts' });
+    if (result.outcome.kind !== 'violation') return;
+    expect(result.outcome.message).toMatch(/counters are kept by runs, not by the model checker/);
   });
 
   it('is deterministic: the same settings give the same counts', () => {
@@ -169,14 +209,19 @@ describe('timers under search', () => {
     const result = explore<Timers>({
       nodes: [{ role: 'server', node: TwoTimers }],
       config: {},
-      invariants: [
-        {
-          name: 'record orders',
-          check: (state) => {
-            orders.add(state.outputs(0).map((output) => output.name).join(' '));
+      properties: [
+        always<Timers, string[]>('record orders', {
+          memory: () => [],
+          records: ['output'],
+          record(fired, event) {
+            if (event.kind === 'output') fired.push(event.output.name);
             return undefined;
           },
-        },
+          check(_cluster, fired) {
+            orders.add(fired.join(' '));
+            return undefined;
+          },
+        }),
       ],
     });
     expect(result.outcome).toEqual({ kind: 'exhausted' });
@@ -216,14 +261,19 @@ describe('no clock under search', () => {
   });
 });
 
-/** Counts its starts in durable storage, and its messages in memory. */
+/** Counts its starts in durable storage, and its messages in memory; reports both each time. */
 class Durable extends Node<Pings> {
   inMemory = 0;
   override onStart(): void {
     this.storage.set('seen', (this.storage.get('seen') ?? 0) + 1);
+    this.report();
   }
   override onMessage(): void {
     this.inMemory++;
+    this.report();
+  }
+  private report(): void {
+    this.output({ type: 'State', inMemory: this.inMemory, seen: this.storage.get('seen') ?? 0 });
   }
 }
 
@@ -237,19 +287,92 @@ describe('crashes under search', () => {
       ],
       config: { count: 1 },
       crashes: { nodes: [1], max: 1, restart: true },
-      invariants: [
-        {
-          name: 'record',
-          check: (state) => {
-            const node = state.node(1) as Durable | undefined;
-            seenValues.add(`${state.isCrashed(1) ? 'down' : `up:${node?.inMemory}`} starts:${String(state.storage(1).get('seen'))}`);
+      properties: [
+        always<Pings, { inMemory: number }>('record', {
+          memory: () => ({ inMemory: 0 }),
+          records: ['output'],
+          record(last, event) {
+            if (event.kind === 'output' && event.output.type === 'State') last.inMemory = event.output.inMemory;
             return undefined;
           },
-        },
+          check(cluster, last) {
+            seenValues.add(`${cluster.isCrashed(1) ? 'down' : `up:${last.inMemory}`} starts:${String(cluster.storage(1).get('seen'))}`);
+            return undefined;
+          },
+        }),
       ],
     });
     expect(result.outcome).toEqual({ kind: 'exhausted' });
     expect([...seenValues].sort()).toEqual(['down starts:1', 'up:0 starts:1', 'up:0 starts:2', 'up:1 starts:1', 'up:1 starts:2'].sort());
+  });
+
+  it('incarnations count the restarts, and history events carry them', () => {
+    const restarts: { node: NodeId; incarnation: number; timeMs: number }[] = [];
+    const incarnations = new Set<string>();
+    explore<Pings>({
+      nodes: [
+        { role: 'server', node: Sender },
+        { role: 'server', node: Durable },
+      ],
+      config: { count: 1 },
+      crashes: { nodes: [1], max: 2, restart: true },
+      properties: [
+        always<Pings, null>('restarts', {
+          memory: () => null,
+          records: ['restart', 'output'],
+          record(_memory, event, cluster) {
+            if (event.kind === 'restart') restarts.push({ node: event.node, incarnation: event.incarnation, timeMs: event.timeMs });
+            if (event.kind === 'output' && event.output.type === 'State') {
+              incarnations.add(`incarnation ${event.incarnation} started ${event.output.seen} times`);
+              expect(cluster.incarnation(1)).toBe(event.incarnation);
+            }
+            return undefined;
+          },
+        }),
+      ],
+    });
+    // Two crashes allowed: a first and a second restart. Under search, time is the step number.
+    expect(new Set(restarts.map((restart) => `${restart.node}:${restart.incarnation}`))).toEqual(new Set(['1:1', '1:2']));
+    for (const restart of restarts) expect(restart.timeMs).toBeGreaterThanOrEqual(2 * restart.incarnation);
+    expect([...incarnations].sort()).toEqual(['incarnation 0 started 1 times', 'incarnation 1 started 2 times', 'incarnation 2 started 3 times']);
+  });
+});
+
+describe('memories under search', () => {
+  it('each path has its own memory: a property counting outputs sees the count of its own path', () => {
+    const pairs = new Set<string>();
+    const result = explore({
+      ...pings(ListReceiver, 3),
+      drops: true,
+      properties: [
+        always<Pings, { outputs: number }>('outputs', {
+          memory: () => ({ outputs: 0 }),
+          records: ['output'],
+          record(memory) {
+            memory.outputs++;
+            return undefined;
+          },
+          check(cluster, memory) {
+            const inFlight = cluster.inFlight().length;
+            pairs.add(`${memory.outputs} delivered, ${inFlight} in flight, depth ${cluster.step}`);
+            // Each delivery makes one output and each drop none: on a path of `step` events,
+            // outputs + drops = step and outputs + drops + in flight = 3.
+            return memory.outputs <= cluster.step && memory.outputs + inFlight <= 3 ? undefined : `${memory.outputs} outputs on a path of ${cluster.step} events`;
+          },
+        }),
+      ],
+    });
+    expect(result.outcome).toEqual({ kind: 'exhausted' });
+    expect(pairs).toContain('3 delivered, 0 in flight, depth 3');
+    expect(pairs).toContain('0 delivered, 0 in flight, depth 3');
+    expect(pairs).toContain('1 delivered, 0 in flight, depth 3');
+  });
+
+  it('a memory is part of the state: paths that differ only in what a property remembers are not merged', () => {
+    // The SetReceiver forgets the order (4 states for 2 pings), the property remembers it.
+    const ordered = explore({ ...pings(SetReceiver), properties: [always<Pings, number[]>('order', arrivals)] });
+    expect(explore(pings(SetReceiver)).statistics.states).toBe(4);
+    expect(ordered.statistics.states).toBe(5);
   });
 });
 
@@ -258,11 +381,8 @@ describe('random probes', () => {
     const result = probe(
       {
         ...pings(ListReceiver, 6),
-        invariants: [
-          {
-            name: 'six before one',
-            check: (state) => ((state.node(1) as ListReceiver).received.indexOf(6) === 0 ? 'ping 6 arrived first' : undefined),
-          },
+        properties: [
+          always<Pings, number[]>('six before one', { ...arrivals, check: (_cluster, received) => (received[0] === 6 ? 'ping 6 arrived first' : undefined) }),
         ],
       },
       { probes: 50, depth: 10, seed: 1 },
@@ -275,6 +395,6 @@ describe('random probes', () => {
   it('a found path replays as a readable trace', () => {
     const ping: Pings['message'] = { type: 'Ping', seq: 2 };
     const trace = traceSearchPath(pings(ListReceiver), [{ kind: 'deliver', from: 0, to: 1, message: ping }]);
-    expect(trace.map((event) => `${event.kind} ${event.label}`)).toEqual(['send Ping', 'send Ping', 'deliver Ping']);
+    expect(trace.map((event) => `${event.kind} ${event.label}`)).toEqual(['send Ping', 'send Ping', 'deliver Ping', 'output Got']);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Node, simulate, unreachable, type Delay, type Protocol, type TraceEvent } from '../../framework/index.ts';
+import { explore, Node, simulate, unreachable, type Delay, type Protocol, type TraceEvent } from '../../framework/testing.ts';
 import { detailOf, ofKind } from './helpers.ts';
 
 interface Timers extends Protocol {
@@ -103,22 +103,19 @@ describe('timers', () => {
     );
   });
 
-  // BUG: Simulation.setTimer (framework/simulation.ts,
-  // `slot.timerRandom.integer(Math.ceil(minMs), Math.floor(maxMs))`) draws from
-  // [ceil(min), floor(max)] without checking that this range is non-empty; for [1.2, 1.8] it
-  // returns 2, outside the range.
-  it('a range with fractional bounds still fires within [min, max]', () => {
-    const result = runPlan([{ id: 0, delay: [1.2, 1.8] }]);
-    const outcome = result.passed ? ofKind(result.trace, 'timer-fire').map((event) => event.timeMs) : result.failure?.message;
-    // Either the framework rejects the range (a handler exception naming setTimer), or it fires inside it.
-    if (result.passed) {
-      expect(outcome).toHaveLength(1);
-      const [time] = outcome as number[];
-      expect(time).toBeGreaterThanOrEqual(1.2);
-      expect(time).toBeLessThanOrEqual(1.8);
-    } else {
-      expect(outcome).toMatch(/setTimer/);
+  it('a range with no whole number of ms in it, or an endless delay, fails the run naming setTimer', () => {
+    for (const delay of [[1.2, 1.8] as const, Number.POSITIVE_INFINITY, [5, Number.POSITIVE_INFINITY] as const]) {
+      const result = runPlan([{ id: 0, delay }]);
+      expect(result.failure?.kind, String(delay)).toBe('exception');
+      expect(result.failure?.message).toMatch(/^n0 threw in onStart\(\): Error: setTimer\((Fixed|Range)\)/);
     }
+  });
+
+  it('a range with fractional bounds fires at a whole ms inside it', () => {
+    const result = runPlan([{ id: 0, delay: [1.5, 3.5] }], [], 4);
+    const fires = ofKind(result.trace, 'timer-fire').map((event) => event.timeMs);
+    expect(fires).toHaveLength(1);
+    expect([2, 3]).toContain(fires[0]);
   });
 
   it('cancelled timers never fire; the others all fire', () => {
@@ -214,4 +211,23 @@ describe('timers', () => {
     simulate<Timers>({ seed: 1, nodes: [{ role: 'server', node: Keeper }], config: { plan: [], cancel: [] }, durationMs: 100 });
     expect(received).toEqual({ type: 'Again', round: 9, note: { tag: 'n', list: [1, 2, 3] } });
   });
+});
+
+describe('setTimer is checked the same way under every driver', () => {
+  /** The first line of the failure: the error text, without the stack. */
+  const firstLine = (message: string | undefined) => message?.split('\n')[0];
+
+  for (const delay of [[1.2, 1.8] as const, Number.POSITIVE_INFINITY, 0, [7, 3] as const]) {
+    const shown = Array.isArray(delay) ? `[${delay.join(', ')}]` : String(delay);
+    it(`setTimer(timer, ${shown}) fails under simulate and under explore with the same message`, () => {
+      const settings = { nodes: [{ role: 'server' as const, node: Planner }], config: { plan: [{ id: 0, delay }], cancel: [] } };
+      const run = simulate<Timers>({ ...settings, seed: 1, durationMs: 100 });
+      const search = explore<Timers>(settings);
+      expect(run.failure?.kind).toBe('exception');
+      expect(search.outcome.kind).toBe('exception');
+      if (search.outcome.kind !== 'exception') return;
+      expect(firstLine(search.outcome.message)).toBe(firstLine(run.failure?.message));
+      expect(firstLine(run.failure?.message)).toMatch(/^n0 threw in onStart\(\): Error: setTimer/);
+    });
+  }
 });

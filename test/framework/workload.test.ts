@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Node, SettingsError, simulate, type FaultAction, type NodeId, type Protocol, type Workload } from '../../framework/index.ts';
+import { Node, SettingsError, simulate, type FaultAction, type NodeId, type Protocol, type Workload } from '../../framework/testing.ts';
 import { detailOf, ofKind, serversOf } from './helpers.ts';
 
 interface Service extends Protocol {
@@ -41,7 +41,7 @@ describe('workloads', () => {
   it('workload.start schedules inputs at now + delayMs', () => {
     const result = run({
       start: (context) => {
-        expect(context.world.nowMs).toBe(0);
+        expect(context.cluster.nowMs).toBe(0);
         context.input(0, { type: 'Request', n: 1 }, 10);
         context.input(1, { type: 'Request', n: 2 }, 25);
         context.input(0, { type: 'Request', n: 3 });
@@ -65,7 +65,7 @@ describe('workloads', () => {
       start: (context) => context.input(0, { type: 'Request', n: 0 }),
       onOutput: (record, context) => {
         seen.push([record.timeMs, record.node, record.output.n]);
-        expect(context.world.nowMs).toBe(record.timeMs);
+        expect(context.cluster.nowMs).toBe(record.timeMs);
         if (record.output.n < 4) context.input(1 - record.node, { type: 'Request', n: record.output.n + 1 }, 5);
       },
     });
@@ -143,7 +143,7 @@ describe('workloads', () => {
   it('a random workload gives the same run for the same seed', () => {
     const workload: Workload<Service> = {
       start: (context) => {
-        for (let n = 0; n < 20; n++) context.input(context.random.pick(context.world.servers), { type: 'Request', n }, context.random.integer(1, 100));
+        for (let n = 0; n < 20; n++) context.input(context.random.pick(context.cluster.servers), { type: 'Request', n }, context.random.integer(1, 100));
       },
     };
     const first = run(workload, { seed: 3, nodes: 3 });
