@@ -46,6 +46,14 @@ export type HistoryEvent<P extends Protocol> =
 
 export type HistoryKind = HistoryEvent<Protocol>['kind'];
 
+/**
+ * Which history events a property records: a kind (`'send'`), or a kind narrowed to one
+ * message, input or output type (`'send:Accepted'`, `'output:Learned'`) or one storage key
+ * (`'storage:promised'`). Narrow filters keep a search fast: a memory is copied only for the
+ * events its property records.
+ */
+export type HistoryFilter = HistoryKind | `${'input' | 'output' | 'send' | 'deliver' | 'storage'}:${string}`;
+
 /** Message and byte counts of a run. Local deliveries (a send to oneself) are not counted. */
 export interface Counters {
   readonly messagesSent: number;
@@ -119,7 +127,7 @@ export interface Property<P extends Protocol, Memory = unknown> {
   /** For `eventually`: the property must hold within this many ms after the last fault. */
   readonly withinMs?: number;
   /** The history events `record` is given (all when omitted). */
-  readonly records?: readonly HistoryKind[];
+  readonly records?: readonly HistoryFilter[];
   /** A fresh memory, for a run or a search. */
   memory?(cluster: ClusterLayout): Memory;
   record?(memory: Memory, event: HistoryEvent<P>, cluster: ClusterView<P>): string | undefined;
@@ -129,7 +137,7 @@ export interface Property<P extends Protocol, Memory = unknown> {
 /** The parts of a property with a memory. */
 export interface PropertyDefinition<P extends Protocol, Memory> {
   memory(cluster: ClusterLayout): Memory;
-  readonly records?: readonly HistoryKind[];
+  readonly records?: readonly HistoryFilter[];
   record?(memory: Memory, event: HistoryEvent<P>, cluster: ClusterView<P>): string | undefined;
   check?(cluster: ClusterView<P>, memory: Memory): string | undefined;
 }

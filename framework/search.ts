@@ -161,24 +161,36 @@ interface Trail {
   readonly previous: Trail | undefined;
 }
 
-/** The memories of a state's properties, with their hashes. */
+/** The memories of a state's properties, each with its hash, and the hash of them all. */
 interface Memories {
   readonly values: readonly unknown[];
+  readonly hashes1: readonly number[];
+  readonly hashes2: readonly number[];
   readonly hash1: number;
   readonly hash2: number;
 }
 
-const noMemories: Memories = { values: [], hash1: 0, hash2: 0 };
+const noMemories: Memories = { values: [], hashes1: [], hashes2: [], hash1: 0, hash2: 0 };
 
-function hashMemories(values: readonly unknown[]): Memories {
+/** Hashes the memories; only those marked `changed` are hashed again when `previous` is given. */
+function hashMemories(values: readonly unknown[], previous: Memories | undefined, changed: readonly boolean[] | undefined): Memories {
+  const hashes1 = new Array<number>(values.length);
+  const hashes2 = new Array<number>(values.length);
   let hash1 = 0x2f1a8c3d;
   let hash2 = 0x6b43a9b5;
-  for (const value of values) {
-    if (value === undefined) continue;
-    hash1 = hashPair(value, hash1, hash2);
-    hash2 = lastSecondLane();
+  for (let index = 0; index < values.length; index++) {
+    if (previous !== undefined && changed !== undefined && !changed[index]) {
+      hashes1[index] = previous.hashes1[index] as number;
+      hashes2[index] = previous.hashes2[index] as number;
+    } else {
+      const value = values[index];
+      hashes1[index] = value === undefined ? 0 : hashPair(value, 0x1b873593 + index, 0x85ebca6b + index);
+      hashes2[index] = value === undefined ? 0 : lastSecondLane();
+    }
+    hash1 = mix(hash1, hashes1[index] as number);
+    hash2 = mix(hash2, hashes2[index] as number);
   }
-  return { values, hash1, hash2 };
+  return { values, hashes1, hashes2, hash1, hash2 };
 }
 
 /** A global state of the search. */
@@ -330,6 +342,8 @@ interface Successor {
   crashes: number;
   /** The first property a history event broke. */
   problem: { property: string; message: string } | undefined;
+  /** Storage a reaction has written so far, before its node's state is rebuilt: what properties see. */
+  pendingStorage: { node: NodeId; storage: ReadonlyMap<string, unknown> } | undefined;
 }
 
 /** Builds states and their successors for one search. */
@@ -409,7 +423,9 @@ class Checker<P extends Protocol> {
             trace?.(traceKindCode.drop, effect.to, id, effect.message.type, effect.message, 'partitioned');
             break;
           }
-          addEnvelope(successor.network, Envelope.of(id, effect.to, effect.message), this.settings.duplicates === true);
+          // A message to oneself is never duplicated, so it is consumed on delivery: two equal
+          // ones are two deliveries even when the network is a set.
+          addEnvelope(successor.network, Envelope.of(id, effect.to, effect.message), this.settings.duplicates === true && effect.to !== id);
           break;
         }
         case 'set-timer':
@@ -428,6 +444,8 @@ class Checker<P extends Protocol> {
           const value = effect.kind === 'storage-set' ? effect.value : undefined;
           if (value === undefined) storage.delete(effect.key);
           else storage.set(effect.key, value);
+          // As in a run, a property sees each write as soon as it is made.
+          successor.pendingStorage = { node: id, storage };
           trace?.(traceKindCode.store, id, -1, effect.key, value, value === undefined ? 'deleted' : undefined);
           this.record(successor, 'storage', { kind: 'storage', node: id, incarnation: node.incarnation, timeMs: depth, key: effect.key, value }, depth);
           break;
@@ -442,6 +460,7 @@ class Checker<P extends Protocol> {
       }
     }
     const randomState = random.state();
+    successor.pendingStorage = undefined;
     if (crashAfter !== undefined) {
       trace?.(traceKindCode.crash, id, -1, environment.nodeClass.name, undefined, `after ${applied} of its ${effects.length} effects`);
       successor.nodes[id] = new NodeState(null, storage ?? node.storage, randomState, node.incarnation, []);
@@ -459,13 +478,14 @@ class Checker<P extends Protocol> {
     if (recorders.length === 0) return;
     let view: StateView<P> | undefined;
     for (const index of recorders) {
+      if (!this.properties.wants(index, event as HistoryEvent<P>)) continue;
       const copied = (successor.memoriesCopied ??= new Array<boolean>(successor.memories.length).fill(false));
       if (!copied[index]) {
         if (copied.every((flag) => !flag)) successor.memories = successor.memories.slice();
         successor.memories[index] = copyPlain(successor.memories[index]);
         copied[index] = true;
       }
-      view ??= new StateView<P>(this, successor.nodes, successor.network, depth);
+      view ??= new StateView<P>(this, successor.nodes, successor.network, depth, successor.pendingStorage);
       const problem = this.properties.record(index, successor.memories[index], event as HistoryEvent<P>, view);
       if (problem !== undefined && successor.problem === undefined) {
         successor.problem = { property: (this.properties.properties[index] as Property<P>).name, message: problem };
@@ -481,11 +501,17 @@ class Checker<P extends Protocol> {
       memoriesCopied: undefined,
       crashes: state?.crashes ?? 0,
       problem: undefined,
+      pendingStorage: undefined,
     };
   }
 
   private finish(successor: Successor, depth: number, trail: Trail | undefined, previous: SearchState | undefined): SearchState {
-    const memories = successor.memoriesCopied === undefined && previous !== undefined ? previous.memories : successor.memories.length === 0 ? noMemories : hashMemories(successor.memories);
+    const memories =
+      successor.memoriesCopied === undefined && previous !== undefined
+        ? previous.memories
+        : successor.memories.length === 0
+          ? noMemories
+          : hashMemories(successor.memories, previous?.memories, successor.memoriesCopied);
     const state = new SearchState(successor.nodes, successor.network, memories, depth, successor.crashes, trail);
     if (successor.problem !== undefined) recordedProblems.set(state, successor.problem);
     return state;
@@ -693,6 +719,7 @@ class StateView<P extends Protocol> implements ClusterView<P> {
     private readonly nodes: readonly NodeState[],
     private readonly network: readonly Envelope[],
     readonly step: number,
+    private readonly pendingStorage?: { readonly node: NodeId; readonly storage: ReadonlyMap<string, unknown> },
   ) {}
 
   get nowMs(): number {
@@ -728,6 +755,7 @@ class StateView<P extends Protocol> implements ClusterView<P> {
   }
 
   storage(id: NodeId): ReadonlyMap<string, unknown> {
+    if (this.pendingStorage !== undefined && this.pendingStorage.node === id) return this.pendingStorage.storage;
     return this.nodes[id]?.storage ?? emptyStorage;
   }
 

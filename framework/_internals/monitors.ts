@@ -1,6 +1,6 @@
 // How drivers run properties: which property wants which history events, fresh memories,
 // and a property's own errors turned into verdicts. Shared by the simulator and the search.
-import type { ClusterLayout, ClusterView, HistoryEvent, HistoryKind, Property } from '../properties.ts';
+import type { ClusterLayout, ClusterView, HistoryEvent, HistoryFilter, HistoryKind, Property } from '../properties.ts';
 import type { Protocol } from '../types.ts';
 import { copyPlain } from './plainData.ts';
 
@@ -18,6 +18,8 @@ export class PropertySet<P extends Protocol> {
   /** Properties with a memory, by index (others keep `undefined`). */
   readonly withMemory: readonly boolean[];
   readonly alwaysChecks: readonly number[];
+  /** Per property and kind: the types (or storage keys) it records, when narrowed. */
+  private readonly narrowed: readonly (ReadonlyMap<HistoryKind, ReadonlySet<string>> | undefined)[];
 
   constructor(readonly properties: readonly Property<P>[]) {
     const recorders = Object.fromEntries(historyKinds.map((kind) => [kind, [] as number[]])) as Record<HistoryKind, number[]>;
@@ -33,11 +35,12 @@ export class PropertySet<P extends Protocol> {
       if (names.has(key)) throw new Error(`two ${property.kind} properties are named "${property.name}": give each its own name`);
       names.add(key);
       if (property.record !== undefined) {
-        for (const kind of property.records ?? historyKinds) recorders[kind].push(index);
+        for (const kind of kindsOf(property.records ?? historyKinds)) recorders[kind].push(index);
       }
       if (property.kind === 'always' && property.check !== undefined) alwaysChecks.push(index);
     });
     this.recorders = recorders;
+    this.narrowed = properties.map((property) => narrowedFilters(property.records ?? historyKinds));
     this.withMemory = properties.map((property) => property.memory !== undefined);
     this.alwaysChecks = alwaysChecks;
   }
@@ -49,8 +52,16 @@ export class PropertySet<P extends Protocol> {
     );
   }
 
+  /** Does property `index` record `event` (its kind is among the property's, and its type or key, when narrowed)? */
+  wants(index: number, event: HistoryEvent<P>): boolean {
+    const narrowed = this.narrowed[index]?.get(event.kind);
+    if (narrowed === undefined) return true;
+    return narrowed.has(subjectOf(event));
+  }
+
   /** Folds `event` into property `index`'s memory; a violation message, or undefined. */
   record(index: number, memory: unknown, event: HistoryEvent<P>, cluster: ClusterView<P>): string | undefined {
+    if (!this.wants(index, event)) return undefined;
     const property = this.properties[index] as Property<P>;
     try {
       const problem = property.record?.(memory, event, cluster);
@@ -69,5 +80,56 @@ export class PropertySet<P extends Protocol> {
     } catch (error) {
       return `the property's own check threw (${describeError(error)})`;
     }
+  }
+}
+
+function kindOf(filter: HistoryFilter): HistoryKind {
+  const colon = filter.indexOf(':');
+  return (colon < 0 ? filter : filter.slice(0, colon)) as HistoryKind;
+}
+
+function kindsOf(filters: readonly HistoryFilter[]): HistoryKind[] {
+  const kinds = new Set<HistoryKind>();
+  for (const filter of filters) {
+    const kind = kindOf(filter);
+    if (!historyKinds.includes(kind)) throw new Error(`"${filter}" is not a history event kind (${historyKinds.join(', ')})`);
+    kinds.add(kind);
+  }
+  return [...kinds];
+}
+
+/** Per kind narrowed to types or keys: those; a kind listed plainly is not narrowed. */
+function narrowedFilters(filters: readonly HistoryFilter[]): ReadonlyMap<HistoryKind, ReadonlySet<string>> | undefined {
+  const plain = new Set<HistoryKind>();
+  const narrowed = new Map<HistoryKind, Set<string>>();
+  for (const filter of filters) {
+    const colon = filter.indexOf(':');
+    if (colon < 0) {
+      plain.add(filter as HistoryKind);
+      continue;
+    }
+    const kind = kindOf(filter);
+    let subjects = narrowed.get(kind);
+    if (subjects === undefined) narrowed.set(kind, (subjects = new Set()));
+    subjects.add(filter.slice(colon + 1));
+  }
+  for (const kind of plain) narrowed.delete(kind);
+  return narrowed.size === 0 ? undefined : narrowed;
+}
+
+/** What a narrowed filter matches: the message, input or output type, or the storage key. */
+function subjectOf(event: HistoryEvent<Protocol>): string {
+  switch (event.kind) {
+    case 'input':
+      return event.input.type;
+    case 'output':
+      return event.output.type;
+    case 'send':
+    case 'deliver':
+      return event.message.type;
+    case 'storage':
+      return event.key;
+    default:
+      return '';
   }
 }
