@@ -190,7 +190,7 @@ function describeAcceptances(acceptances: Acceptances, value: string): string {
 export function onlyChosenLearned(acceptors: readonly NodeId[]): Property<Paxos, Acceptances> {
   return always<Paxos, Acceptances>('only a chosen value is learned', {
     memory: () => new Map(),
-    records: ['send', 'output'],
+    records: ['send:Accepted', 'output'],
     record(acceptances, event) {
       if (event.kind === 'send') {
         if (event.message.type === 'Accepted') recordAcceptance(acceptances, acceptors, event.from, event.message.ballot, event.message.value);
@@ -214,7 +214,7 @@ export function onlyChosenLearned(acceptors: readonly NodeId[]): Property<Paxos,
 export function chosenStaysChosen(acceptors: readonly NodeId[]): Property<Paxos, Acceptances> {
   return always<Paxos, Acceptances>('a chosen value stays chosen', {
     memory: () => new Map(),
-    records: ['send'],
+    records: ['send:Accepted'],
     record(acceptances, event) {
       if (event.kind !== 'send' || event.message.type !== 'Accepted' || !acceptors.includes(event.from)) return undefined;
       const { ballot, value } = event.message;
@@ -277,7 +277,7 @@ function restartNote(before: Commitment, incarnation: number): string {
 export function promiseNeverDecreases(): Property<Paxos, (Commitment | null)[]> {
   return always<Paxos, (Commitment | null)[]>('a promise never decreases', {
     memory: (cluster) => perNode(cluster, null),
-    records: ['send'],
+    records: ['send:Accepted', 'send:Promise'],
     record(highest, event) {
       if (event.kind !== 'send') return undefined;
       const message = event.message;
@@ -300,7 +300,7 @@ export function promiseNeverDecreases(): Property<Paxos, (Commitment | null)[]> 
 export function noAcceptanceBelowPromise(): Property<Paxos, (Commitment | null)[]> {
   return always<Paxos, (Commitment | null)[]>('no acceptance below the promise', {
     memory: (cluster) => perNode(cluster, null),
-    records: ['send'],
+    records: ['send:Accepted', 'send:Promise'],
     record(highest, event) {
       if (event.kind !== 'send') return undefined;
       const message = event.message;
@@ -332,7 +332,7 @@ interface Answers {
 export function durableBeforeAnswering(acceptors: readonly NodeId[]): Property<Paxos, Answers> {
   return always<Paxos, Answers>('durable before answering', {
     memory: (cluster) => ({ promised: perNode(cluster, null), accepted: perNode(cluster, null) }),
-    records: ['send', 'crash'],
+    records: ['send:Accepted', 'send:Promise', 'crash'],
     record(answers, event, cluster) {
       if (event.kind === 'send') {
         const message = event.message;
@@ -423,7 +423,7 @@ interface Progress {
 export function everyLearnerLearns(learners: readonly NodeId[], deadline: string): Property<Paxos, Progress> {
   return eventually<Paxos, Progress>('every learner learns', {
     memory: (cluster) => ({ learnedIn: perNode(cluster, null), first: null, prepared: false }),
-    records: ['output', 'send'],
+    records: ['output', 'send:Prepare'],
     record(progress, event) {
       if (event.kind === 'send') {
         if (event.message.type === 'Prepare') progress.prepared = true;
