@@ -6,7 +6,7 @@ import { nodeName, type NodeId, type Protocol, type Tagged } from './types.ts';
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
-import { cloneFields, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane } from './_internals/plainData.ts';
+import { cloneFields, clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane } from './_internals/plainData.ts';
 import { RandomSource, type RandomState } from './_internals/random.ts';
 import {
   checkFields,
@@ -396,9 +396,7 @@ class Checker<P extends Protocol> {
     const instance = stimulus.kind === 'start' ? undefined : cloneFields(node.instance as Node<P>);
     const random = new RandomSource(node.random);
     const reaction = react(environment, instance, stimulus, node.storage, random, undefined);
-    if (reaction.failure !== undefined) {
-      throw new HandlerFailure(id, reaction.failure.message + (reaction.failure.where ? `\n${reaction.failure.where}` : ''));
-    }
+    const failure = reaction.failure;
     const effects = reaction.effects;
     let applied = effects.length;
     if (crashAfter !== undefined) {
@@ -407,7 +405,7 @@ class Checker<P extends Protocol> {
       applied = effectsBeforeCrash(effects, crashAfter);
     }
     const after = reaction.instance as Node<P>;
-    if (crashAfter === undefined) {
+    if (crashAfter === undefined && failure === undefined) {
       const problem = checkFields(environment, after);
       if (problem !== undefined) throw new HandlerFailure(id, problem.message);
     }
@@ -461,6 +459,8 @@ class Checker<P extends Protocol> {
     }
     const randomState = random.state();
     successor.pendingStorage = undefined;
+    // As in a run, the effects made before a throw are applied (the trace shows them), then the reaction fails.
+    if (failure !== undefined) throw new HandlerFailure(id, failure.message + (failure.where ? `\n${failure.where}` : ''));
     if (crashAfter !== undefined) {
       trace?.(traceKindCode.crash, id, -1, environment.nodeClass.name, undefined, `after ${applied} of its ${effects.length} effects`);
       successor.nodes[id] = new NodeState(null, storage ?? node.storage, randomState, node.incarnation, []);
@@ -529,7 +529,7 @@ class Checker<P extends Protocol> {
       const copy = copyPlain(input, 'input');
       trace?.(traceKindCode.input, id, -1, copy.type, copy, undefined);
       this.record(successor, 'input', { kind: 'input', node: id, incarnation: current.incarnation, timeMs: 0, input: copy }, 0);
-      this.reactAndApply(successor, id, current, { kind: 'input', input: copyPlain(copy) }, 0, undefined, trace);
+      this.reactAndApply(successor, id, current, { kind: 'input', input: clonePlain(copy) }, 0, undefined, trace);
     }
     return this.finish(successor, 0, undefined, undefined);
   }
@@ -616,7 +616,7 @@ class Checker<P extends Protocol> {
         trace?.(traceKindCode.deliver, event.to, event.from, event.message.type, envelope.message, undefined);
         const local = event.from === event.to;
         this.record(successor, 'deliver', { kind: 'deliver', from: event.from, to: event.to, incarnation: target.incarnation, timeMs: depth, message: envelope.message, local }, depth);
-        const message = copyPlain(envelope.message);
+        const message = clonePlain(envelope.message);
         if (!this.reactAndApply(successor, event.to, target, { kind: 'message', from: event.from, message }, depth, event.crashAfter, trace)) return undefined;
         break;
       }
@@ -629,7 +629,7 @@ class Checker<P extends Protocol> {
         const remaining = [...target.timers.slice(0, index), ...target.timers.slice(index + 1)];
         const without = new NodeState(target.instance, target.storage, target.random, target.incarnation, remaining);
         trace?.(traceKindCode['timer-fire'], event.node, -1, event.timer.type, event.timer, undefined);
-        if (!this.reactAndApply(successor, event.node, without, { kind: 'timer', timer: copyPlain(event.timer) }, depth, event.crashAfter, trace)) return undefined;
+        if (!this.reactAndApply(successor, event.node, without, { kind: 'timer', timer: clonePlain(event.timer) }, depth, event.crashAfter, trace)) return undefined;
         break;
       }
       case 'crash': {

@@ -24,16 +24,10 @@ export class PropertySet<P extends Protocol> {
   constructor(readonly properties: readonly Property<P>[]) {
     const recorders = Object.fromEntries(historyKinds.map((kind) => [kind, [] as number[]])) as Record<HistoryKind, number[]>;
     const alwaysChecks: number[] = [];
-    // One name may stand for one claim stated in several kinds (a deadline and a lasting
-    // guarantee); two properties of one kind with one name would make a failure ambiguous.
-    const names = new Set<string>();
     properties.forEach((property, index) => {
       if (typeof property?.name !== 'string' || !['always', 'eventually', 'sometimes', 'budget'].includes(property.kind)) {
         throw new Error(`properties[${index}] is not a property: build it with always, eventually, sometimes or budget`);
       }
-      const key = `${property.kind}/${property.name}`;
-      if (names.has(key)) throw new Error(`two ${property.kind} properties are named "${property.name}": give each its own name`);
-      names.add(key);
       if (property.record !== undefined) {
         for (const kind of kindsOf(property.records ?? historyKinds)) recorders[kind].push(index);
       }
