@@ -1,67 +1,26 @@
-import { always, explore, nodeName, type NodeId, type Property, type SearchSettings } from '../framework/testing.ts';
-import type { Ballot, Paxos } from '../labs/03-paxos/src/protocol.ts';
+import { explore, type NodeId, type SearchSettings } from '../framework/testing.ts';
+import { safetyProperties, valueChosen } from '../labs/03-paxos/checks.ts';
+import type { Paxos } from '../labs/03-paxos/src/protocol.ts';
 import { PaxosNode } from '../solutions/03-paxos/paxos.ts';
 
 const proposerCount = 2;
 const acceptorCount = 3;
 
-const compareBallots = (left: Ballot, right: Ballot) => left.round - right.round || left.proposer - right.proposer;
-
-/**
- * The benchmark's own safety properties, written the way a suite writes them: validity,
- * agreement and integrity fold the Learned outputs into a memory (so the memories are part
- * of every state, as in a lab's search test), and the acceptors' promise rule follows their
- * durable writes.
- */
-function safety(acceptors: readonly NodeId[], proposed: ReadonlySet<string>): Property<Paxos>[] {
-  return [
-    always<Paxos, Record<string, string[]>>('validity, agreement and integrity', {
-      memory: () => ({}),
-      records: ['output'],
-      record(learned, event) {
-        if (event.kind !== 'output') return undefined;
-        const value = event.output.value;
-        const who = nodeName(event.node);
-        if (!proposed.has(value)) return `${who} learned ${value}, which nobody proposed`;
-        for (const [other, values] of Object.entries(learned)) {
-          const differing = values.find((earlier) => earlier !== value);
-          if (differing !== undefined) return `${other} learned ${differing} but ${who} learned ${value}`;
-        }
-        const mine = (learned[who] ??= []);
-        if (mine.length > 0) return `${who} learned twice: ${[...mine, value].join(', ')}`;
-        mine.push(value);
-        return undefined;
-      },
-    }),
-    always<Paxos, Record<string, Ballot>>('a promise never decreases', {
-      memory: () => ({}),
-      records: ['storage'],
-      record(promised, event) {
-        if (event.kind !== 'storage' || event.key !== 'promised' || !acceptors.includes(event.node)) return undefined;
-        const ballot = event.value as Ballot;
-        const who = nodeName(event.node);
-        const before = promised[who];
-        if (before !== undefined && compareBallots(ballot, before) < 0) return `${who}'s promise went down`;
-        promised[who] = ballot;
-        return undefined;
-      },
-    }),
-  ];
-}
-
 /**
  * The search settings: the reference single-decree Paxos with 2 proposers (which learn) and
- * 3 acceptors, each proposer asked to propose its own value, no timers, so the space is pinned.
+ * 3 acceptors, each proposer asked to propose its own value, no timers, so the space is
+ * pinned; lab 3's own properties (every safety property, whose memories are part of each
+ * state, and the goal "a value is chosen", checked in every state).
  */
 export function paxosBenchSettings(): SearchSettings<Paxos> {
-  const acceptors = Array.from({ length: acceptorCount }, (_unused, index) => index);
-  const proposers = Array.from({ length: proposerCount }, (_unused, index) => acceptorCount + index);
+  const acceptors: NodeId[] = Array.from({ length: acceptorCount }, (_unused, index) => index);
+  const proposers: NodeId[] = Array.from({ length: proposerCount }, (_unused, index) => acceptorCount + index);
   return {
     nodes: [...acceptors, ...proposers].map(() => ({ role: 'server' as const, node: PaxosNode })),
     config: { proposers, acceptors, learners: proposers, retryMs: [50, 100], askEveryMs: 100 },
     inputs: proposers.map((id) => ({ node: id, input: { type: 'Propose' as const, value: `v${id}` } })),
     timers: false,
-    properties: safety(acceptors, new Set(proposers.map((id) => `v${id}`))),
+    properties: [...safetyProperties({ acceptors, learners: proposers }), valueChosen(acceptors)],
   };
 }
 

@@ -139,13 +139,15 @@ function cloneValue(value: object): unknown {
   }
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype === Object.prototype || prototype === null) {
-    const copy: Record<string, unknown> = {};
-    const source = value as Record<string, unknown>;
-    for (const key in source) {
-      const field = source[key];
-      const fieldCopy = typeof field === 'object' && field !== null ? cloneValue(field) : field;
-      if (key === '__proto__') defineField(copy, key, fieldCopy);
-      else copy[key] = fieldCopy;
+    // A spread copies an object of a known shape in one step (and defines an own
+    // `__proto__` key as a field); only the nested containers are then copied one by one.
+    // Values copied in by copyPlain have no symbol keys, which a spread would copy too.
+    const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const key in copy) {
+      const field = copy[key];
+      if (typeof field !== 'object' || field === null) continue;
+      if (key === '__proto__') defineField(copy, key, cloneValue(field));
+      else copy[key] = cloneValue(field);
     }
     return copy;
   }
@@ -488,13 +490,17 @@ function pairLanes(value: unknown, seed1: number, seed2: number): number {
   return hashPlain(value, seed1);
 }
 
-/** A copy of an object's own fields onto a new object of the same prototype (a node's state). */
+/**
+ * A copy of an object's own fields onto a new object of the same prototype (a node's state).
+ * The fields must already be known to be plain data (the drivers check a node's fields after
+ * every reaction), so they are cloned without checks.
+ */
 export function cloneFields<T extends object>(instance: T): T {
   const clone = Object.create(Object.getPrototypeOf(instance) as object) as Record<string, unknown>;
   const source = instance as unknown as Record<string, unknown>;
   for (const key of Object.keys(source)) {
     const field = source[key];
-    clone[key] = typeof field === 'object' && field !== null ? copyValue(field, 1) : field;
+    clone[key] = typeof field === 'object' && field !== null ? cloneValue(field) : field;
   }
   return clone as T;
 }

@@ -352,7 +352,6 @@ export function react<P extends Protocol>(
   clockMs: number | undefined,
 ): Reaction<P> {
   const recorder = new ReactionRecorder(environment, storage, random, clockMs);
-  const handler = stimulus.kind === 'start' ? `the constructor of ${environment.nodeClass.name}` : handlerName(stimulus);
   activeRecorder = recorder;
   activeNode = undefined;
   let node = instance;
@@ -368,10 +367,11 @@ export function react<P extends Protocol>(
       if (stimulus.kind === 'message') result = target.onMessage(stimulus.from, stimulus.message as P['message']);
       else if (stimulus.kind === 'timer') result = target.onTimer(stimulus.timer as P['timer']);
       else result = target.onInput(stimulus.input as P['input']);
-      if (result !== undefined) rejectPromise(result, handler);
+      if (result !== undefined) rejectPromise(result, handlerName(stimulus));
     }
   } catch (error) {
-    const failedIn = stimulus.kind === 'start' && node !== undefined ? 'onStart()' : handler;
+    // Named here rather than up front: building the name costs a string on every reaction.
+    const failedIn = stimulus.kind !== 'start' ? handlerName(stimulus) : node !== undefined ? 'onStart()' : `the constructor of ${environment.nodeClass.name}`;
     return { instance: node, effects: recorder.effects, failure: failureOf(environment, failedIn, error) };
   } finally {
     activeRecorder = undefined;

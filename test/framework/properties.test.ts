@@ -7,7 +7,6 @@ import {
   budget,
   eventually,
   Node,
-  SettingsError,
   simulate,
   sometimes,
   type FaultAction,
@@ -141,8 +140,11 @@ describe('always properties', () => {
     expect(runTicker([neverDecreases]).passed).toBe(true);
   });
 
-  it('two always properties may not share a name', () => {
-    expect(() => runTicker([always('same', () => undefined), always('same', () => undefined)])).toThrow(SettingsError);
+  it('one claim may be stated by several properties of one name: each is checked, and a failure names the claim', () => {
+    const claim = 'counts stay small';
+    const n0 = always<Tick, number[]>(claim, { ...lastCounts, check: (_cluster, counts) => (countOf(counts, 0) > 3 ? 'n0 counted 4' : undefined) });
+    const n1 = always<Tick, number[]>(claim, { ...lastCounts, check: (_cluster, counts) => (countOf(counts, 1) > 2 ? 'n1 counted 3' : undefined) });
+    expect(runTicker([n0, n1]).failure).toMatchObject({ kind: 'violation', property: claim, message: 'n1 counted 3', timeMs: 30 });
   });
 });
 
