@@ -28,6 +28,17 @@ describe('npm run bench', () => {
     expect((JSON.parse(second.stdout) as Record<string, unknown>).simulatedMs).toBe(report.simulatedMs);
   });
 
+  it('search prints one JSON line with the configuration, the states found and the rate', async () => {
+    const run = await bench('search', '--seconds', '1');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(report).toMatchObject({ workload: 'search', configuration: 'single-decree Paxos, 2 proposers, 3 acceptors, no timers' });
+    expect(report.states).toBeGreaterThan(0);
+    expect(report.statesPerSec).toBeGreaterThan(0);
+  });
+
   it.each([
     [['--deliveries', 'lots'], /--deliveries must be an integer/],
     [['--frobnicate', '1'], /frobnicate/],
