@@ -16,10 +16,8 @@ import {
   NodeEnvironment,
   nodeRandom,
   randomLabels,
-  react,
+  Reactor,
   type Effect,
-  type Reaction,
-  type Stimulus,
 } from './_internals/reaction.ts';
 
 /** One node of the cluster: its role and its class. Ids follow the order of the list. */
@@ -313,17 +311,17 @@ class NodeSlot<P extends Protocol> {
   readonly durable = new Map<string, unknown>();
   /** A crash waiting for the node's next reaction: after this many surviving effects. */
   armedCrash: number | undefined = undefined;
+  readonly reactor: Reactor<P>;
+  readonly nodeId: NodeId;
 
   constructor(
     readonly environment: NodeEnvironment<P>,
     seed: string,
   ) {
+    this.nodeId = environment.nodeId;
+    this.reactor = new Reactor(environment);
     this.random = nodeRandom(seed, environment.nodeId, 0);
     this.timerRandom = RandomSource.fork(seed, randomLabels.timers(environment.nodeId));
-  }
-
-  get nodeId(): NodeId {
-    return this.environment.nodeId;
   }
 }
 
@@ -551,7 +549,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       if (!this.dispatch(recorders, history as HistoryEvent<P>, event.node)) return;
     }
     // The receiver gets its own copy: the message as sent stays as it was, in the trace too.
-    this.reactTo(slot, { kind: 'message', from: event.from, message: clonePlain(message) });
+    this.reactTo(slot, 'message', event.from, clonePlain(message));
   }
 
   private fireTimer(event: ScheduledEvent): void {
@@ -561,7 +559,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     if (index >= 0) pending.splice(index, 1);
     const timer = event.payload as Tagged;
     this.trace(Code['timer-fire'], event.node, -1, timer.type, timer, undefined);
-    this.reactTo(slot, { kind: 'timer', timer: clonePlain(timer) });
+    this.reactTo(slot, 'timer', -1, clonePlain(timer));
   }
 
   private giveInput(event: ScheduledEvent): void {
@@ -578,23 +576,32 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       const history = { kind: 'input', node: event.node, incarnation: slot.incarnation, timeMs: this.nowMs, input } as const;
       if (!this.dispatch(recorders, history as HistoryEvent<P>, event.node)) return;
     }
-    this.reactTo(slot, { kind: 'input', input: clonePlain(input) });
+    this.reactTo(slot, 'input', -1, clonePlain(input));
   }
 
-  /** One reaction of a node: computed, then its effects applied (up to an armed crash). */
-  private reactTo(slot: NodeSlot<P>, stimulus: Stimulus): void {
-    const reaction: Reaction<P> = react(slot.environment, slot.instance, stimulus, slot.durable, slot.random, this.nowMs);
-    const effects = reaction.effects;
+  /**
+   * One reaction of a node: computed, then its effects applied (up to an armed crash).
+   * `kind` 'start' builds a fresh node object (a start or a restart).
+   */
+  private reactTo(slot: NodeSlot<P>, kind: 'start' | 'message' | 'timer' | 'input', from: NodeId, payload: Tagged | undefined): void {
+    const reactor = slot.reactor;
+    if (kind === 'start') {
+      reactor.start(slot.durable, slot.random, this.nowMs);
+      if (reactor.instance !== undefined) slot.instance = reactor.instance;
+    } else {
+      reactor.handle(slot.instance as Node<P>, kind, from, payload as Tagged, slot.durable, slot.random, this.nowMs);
+    }
+    const effects = reactor.effects;
     const armed = slot.armedCrash;
     const applied = armed === undefined ? effects.length : effectsBeforeCrash(effects, armed);
-    if (stimulus.kind === 'start' && reaction.instance !== undefined) slot.instance = reaction.instance;
     this.applyEffects(slot, effects, applied);
     if (this.failure) return;
-    if (reaction.failure !== undefined) {
+    const failure = reactor.failure;
+    if (failure !== undefined) {
       this.fail({
         kind: 'exception',
-        property: reaction.failure.plainData ? 'plain data' : 'no exceptions',
-        message: reaction.failure.message + (reaction.failure.where ? `\n${reaction.failure.where}` : ''),
+        property: failure.plainData ? 'plain data' : 'no exceptions',
+        message: failure.message + (failure.where ? `\n${failure.where}` : ''),
         step: this.step,
         timeMs: this.nowMs,
         node: slot.nodeId,
@@ -602,9 +609,9 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       return;
     }
     if (armed !== undefined) {
-      const handler = stimulus.kind === 'start' ? 'onStart' : stimulus.kind === 'message' ? 'onMessage' : stimulus.kind === 'timer' ? 'onTimer' : 'onInput';
+      const handler = kind === 'start' ? 'onStart' : kind === 'message' ? 'onMessage' : kind === 'timer' ? 'onTimer' : 'onInput';
       this.crash(slot, `in ${handler}, after ${applied} of its ${effects.length} effects`, true);
-    } else if (stimulus.kind === 'start') {
+    } else if (kind === 'start') {
       if (!this.checkNodeState(slot)) return;
     }
     this.checkAfterEvent();
@@ -770,7 +777,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
 
   private startNode(slot: NodeSlot<P>, code: number): void {
     this.trace(code, slot.nodeId, -1, slot.environment.nodeClass.name, undefined, undefined);
-    this.reactTo(slot, { kind: 'start' });
+    this.reactTo(slot, 'start', -1, undefined);
   }
 
   private crash(slot: NodeSlot<P>, reason: string | undefined, midReaction: boolean): void {

@@ -173,15 +173,23 @@ class ReactionStorage implements DurableStorage<object> {
 
 /** What a node acts through during one reaction: it records effects, nothing else. */
 export class ReactionRecorder {
-  readonly effects: Effect[] = [];
+  /** The effects of the current reaction (a new list for each: emptying one in place is slower). */
+  effects: Effect[] = [];
   private storageView: ReactionStorage | undefined = undefined;
+  private baseStorage: ReadonlyMap<string, unknown> = new Map();
+  private randomSource: RandomSource | undefined = undefined;
+  private clockMs: number | undefined = undefined;
 
-  constructor(
-    readonly environment: NodeFacts,
-    private readonly baseStorage: ReadonlyMap<string, unknown>,
-    private readonly randomSource: RandomSource,
-    private readonly clockMs: number | undefined,
-  ) {}
+  constructor(readonly environment: NodeFacts) {}
+
+  /** Starts a reaction: its effects so far are none, its storage is `baseStorage`. */
+  begin(baseStorage: ReadonlyMap<string, unknown>, randomSource: RandomSource, clockMs: number | undefined): void {
+    this.effects = [];
+    this.storageView = undefined;
+    this.baseStorage = baseStorage;
+    this.randomSource = randomSource;
+    this.clockMs = clockMs;
+  }
 
   /** Built on first use: most reactions never touch storage. */
   get storage(): DurableStorage<object> {
@@ -263,7 +271,7 @@ export class ReactionRecorder {
   }
 
   random(): number {
-    return this.randomSource.next();
+    return (this.randomSource as RandomSource).next();
   }
 
   log(text: string): void {
@@ -302,17 +310,9 @@ export function leaveReaction(): void {
   activeNode = undefined;
 }
 
-function handlerName(stimulus: Stimulus): string {
-  switch (stimulus.kind) {
-    case 'start':
-      return 'onStart()';
-    case 'message':
-      return `onMessage(${labelOf(stimulus.message)})`;
-    case 'timer':
-      return `onTimer(${labelOf(stimulus.timer)})`;
-    case 'input':
-      return `onInput(${labelOf(stimulus.input)})`;
-  }
+function handlerName(kind: 'message' | 'timer' | 'input', payload: Tagged): string {
+  const handler = kind === 'message' ? 'onMessage' : kind === 'timer' ? 'onTimer' : 'onInput';
+  return `${handler}(${labelOf(payload)})`;
 }
 
 function labelOf(value: Tagged): string {
@@ -337,11 +337,87 @@ function failureOf<P extends Protocol>(environment: NodeEnvironment<P>, handler:
 }
 
 /**
- * Runs one reaction. `instance` is the node object to react on (ignored for `start`, which
- * builds a new one); the caller decides whether that is the live object (the simulator) or
- * a copy (the model checker). Storage reads see `storage` with this reaction's own writes;
- * `clockMs` is undefined under a driver without a clock. Never throws for the node's faults:
- * they come back as `failure`, with the effects recorded up to then.
+ * Runs a node's reactions, one at a time, reusing one recorder: what the drivers use on
+ * their hot paths. After a reaction, `effects` (valid until the next one), `instance` and
+ * `failure` describe it. Never throws for the node's faults: they come back as `failure`,
+ * with the effects recorded up to then.
+ */
+export class Reactor<P extends Protocol> {
+  private readonly recorder: ReactionRecorder;
+  /** The node object after the last reaction: the one reacted on, or a new one after a start. */
+  instance: Node<P> | undefined = undefined;
+  failure: ReactionFailure | undefined = undefined;
+
+  constructor(readonly environment: NodeEnvironment<P>) {
+    this.recorder = new ReactionRecorder(environment);
+  }
+
+  /** The effects of the last reaction, in the order the handler made them. */
+  get effects(): readonly Effect[] {
+    return this.recorder.effects;
+  }
+
+  /** Builds a fresh node object and runs its `onStart` (a start or a restart). */
+  start(storage: ReadonlyMap<string, unknown>, random: RandomSource, clockMs: number | undefined): boolean {
+    const recorder = this.recorder;
+    recorder.begin(storage, random, clockMs);
+    this.failure = undefined;
+    this.instance = undefined;
+    activeRecorder = recorder;
+    activeNode = undefined;
+    try {
+      const node = new this.environment.nodeClass();
+      this.instance = node;
+      activeNode = node;
+      rejectPromise(node.onStart(), 'onStart()');
+    } catch (error) {
+      this.failure = failureOf(this.environment, this.instance === undefined ? `the constructor of ${this.environment.nodeClass.name}` : 'onStart()', error);
+    } finally {
+      activeRecorder = undefined;
+      activeNode = undefined;
+    }
+    return this.failure === undefined;
+  }
+
+  /** Runs `onMessage`, `onTimer` or `onInput` of `instance`. */
+  handle(
+    instance: Node<P>,
+    kind: 'message' | 'timer' | 'input',
+    from: NodeId,
+    payload: Tagged,
+    storage: ReadonlyMap<string, unknown>,
+    random: RandomSource,
+    clockMs: number | undefined,
+  ): boolean {
+    const recorder = this.recorder;
+    recorder.begin(storage, random, clockMs);
+    this.failure = undefined;
+    this.instance = instance;
+    activeRecorder = recorder;
+    activeNode = instance;
+    try {
+      let result: unknown;
+      if (kind === 'message') result = instance.onMessage(from, payload as P['message']);
+      else if (kind === 'timer') result = instance.onTimer(payload as P['timer']);
+      else result = instance.onInput(payload as P['input']);
+      if (result !== undefined) rejectPromise(result, handlerName(kind, payload));
+    } catch (error) {
+      // Named here rather than up front: building the name costs a string on every reaction.
+      this.failure = failureOf(this.environment, handlerName(kind, payload), error);
+    } finally {
+      activeRecorder = undefined;
+      activeNode = undefined;
+    }
+    return this.failure === undefined;
+  }
+}
+
+/**
+ * Runs one reaction, the way every driver does, and returns it with its own copy of the
+ * effects. `instance` is the node object to react on (ignored for `start`, which builds a
+ * new one); the caller decides whether that is the live object (the simulator) or a copy
+ * (the model checker). Storage reads see `storage` with this reaction's own writes;
+ * `clockMs` is undefined under a driver without a clock.
  */
 export function react<P extends Protocol>(
   environment: NodeEnvironment<P>,
@@ -351,33 +427,14 @@ export function react<P extends Protocol>(
   random: RandomSource,
   clockMs: number | undefined,
 ): Reaction<P> {
-  const recorder = new ReactionRecorder(environment, storage, random, clockMs);
-  activeRecorder = recorder;
-  activeNode = undefined;
-  let node = instance;
-  try {
-    if (stimulus.kind === 'start') {
-      node = new environment.nodeClass();
-      activeNode = node;
-      rejectPromise(node.onStart(), 'onStart()');
-    } else {
-      activeNode = node;
-      const target = node as Node<P>;
-      let result: unknown;
-      if (stimulus.kind === 'message') result = target.onMessage(stimulus.from, stimulus.message as P['message']);
-      else if (stimulus.kind === 'timer') result = target.onTimer(stimulus.timer as P['timer']);
-      else result = target.onInput(stimulus.input as P['input']);
-      if (result !== undefined) rejectPromise(result, handlerName(stimulus));
-    }
-  } catch (error) {
-    // Named here rather than up front: building the name costs a string on every reaction.
-    const failedIn = stimulus.kind !== 'start' ? handlerName(stimulus) : node !== undefined ? 'onStart()' : `the constructor of ${environment.nodeClass.name}`;
-    return { instance: node, effects: recorder.effects, failure: failureOf(environment, failedIn, error) };
-  } finally {
-    activeRecorder = undefined;
-    activeNode = undefined;
+  const reactor = new Reactor(environment);
+  if (stimulus.kind === 'start') reactor.start(storage, random, clockMs);
+  else {
+    const payload = stimulus.kind === 'message' ? stimulus.message : stimulus.kind === 'timer' ? stimulus.timer : stimulus.input;
+    reactor.handle(instance as Node<P>, stimulus.kind, stimulus.kind === 'message' ? stimulus.from : -1, payload, storage, random, clockMs);
   }
-  return { instance: node, effects: recorder.effects };
+  const effects = [...reactor.effects];
+  return reactor.failure === undefined ? { instance: reactor.instance, effects } : { instance: reactor.instance, effects, failure: reactor.failure };
 }
 
 /**
