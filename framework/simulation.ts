@@ -358,6 +358,13 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private readonly reached: boolean[];
   private readonly lastComplaint: (string | undefined)[];
   private faultGeneration = 0;
+  /** Full traces keep the contents of messages and timers; ring traces keep what happened. */
+  private readonly fullTrace: boolean;
+  /**
+   * Whether a delivered message (or fired timer) may be handed to its node without a copy:
+   * only while nothing else can see it (see `deliver`).
+   */
+  private sharing: boolean;
   private readonly workloadContext: WorkloadContext<P>;
   private failure: Failure | undefined;
 
@@ -373,6 +380,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     this.channels = new Array<Channel | undefined>(this.nodeCount * this.nodeCount).fill(undefined);
     this.links = new LinkMatrix(this.nodeCount);
     this.network = { ...defaultNetwork, ...settings.network };
+    this.fullTrace = settings.trace === 'full';
     this.recorder = new TraceRecorder(settings.trace ?? 'ring', settings.ringSize ?? 200);
     try {
       this.properties = new PropertySet(settings.properties ?? []);
@@ -380,6 +388,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       throw new SettingsError((error as Error).message);
     }
     this.recorders = this.properties.recorders;
+    this.sharing = !this.fullTrace && this.recorders.send.length === 0 && this.recorders.deliver.length === 0;
     const properties = this.properties.properties;
     this.deadlines = properties.map((property) =>
       property.kind === 'eventually' && property.withinMs !== undefined ? { satisfied: false, lastMessage: undefined } : undefined,
@@ -416,6 +425,8 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   }
 
   inFlight(): readonly InFlightMessage<P>[] {
+    // Whoever reads these may keep them: from now on every receiver gets its own copy.
+    this.sharing = false;
     const pending: ScheduledEvent[] = [];
     this.queue.forEach((event) => {
       if (event.kind === EventKind.Deliver && !event.cancelled) pending.push(event);
@@ -530,26 +541,28 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     const local = event.from === event.node;
     if (slot.crashed) {
       if (!local) this.counters.messagesDropped++;
-      this.trace(Code.drop, event.node, event.from, message.type, message, 'receiver crashed');
+      this.trace(Code.drop, event.node, event.from, message.type, this.contents(message), 'receiver crashed');
       return;
     }
     if (!local && this.links.isBlocked(event.from, event.node)) {
       this.counters.messagesDropped++;
-      this.trace(Code.drop, event.node, event.from, message.type, message, 'partitioned');
+      this.trace(Code.drop, event.node, event.from, message.type, this.contents(message), 'partitioned');
       return;
     }
     if (!local) {
       this.counters.messagesDelivered++;
       (this.counters.receivedByNode[event.node] as number)++;
     }
-    this.trace(Code.deliver, event.node, event.from, message.type, message, undefined);
+    this.trace(Code.deliver, event.node, event.from, message.type, this.contents(message), undefined);
     const recorders = this.recorders.deliver;
     if (recorders.length > 0) {
       const history = { kind: 'deliver', from: event.from, to: event.node, incarnation: slot.incarnation, timeMs: this.nowMs, message, local } as const;
       if (!this.dispatch(recorders, history as HistoryEvent<P>, event.node)) return;
     }
-    // The receiver gets its own copy: the message as sent stays as it was, in the trace too.
-    this.reactTo(slot, 'message', event.from, clonePlain(message));
+    // The receiver gets its own copy: the message as sent stays as it was. When nothing else
+    // can see that message any more (a ring trace keeps no contents, no property records
+    // messages, it was not duplicated), the receiver is given it as it is.
+    this.reactTo(slot, 'message', event.from, this.sharing ? message : clonePlain(message));
   }
 
   private fireTimer(event: ScheduledEvent): void {
@@ -558,8 +571,8 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     const index = pending.indexOf(event);
     if (index >= 0) pending.splice(index, 1);
     const timer = event.payload as Tagged;
-    this.trace(Code['timer-fire'], event.node, -1, timer.type, timer, undefined);
-    this.reactTo(slot, 'timer', -1, clonePlain(timer));
+    this.trace(Code['timer-fire'], event.node, -1, timer.type, this.contents(timer), undefined);
+    this.reactTo(slot, 'timer', -1, this.sharing ? timer : clonePlain(timer));
   }
 
   private giveInput(event: ScheduledEvent): void {
@@ -852,7 +865,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       if (!this.dispatch(recorders, history as HistoryEvent<P>, from)) return;
     }
     if (local) {
-      this.trace(Code.send, from, to, type, message, 'local');
+      this.trace(Code.send, from, to, type, this.contents(message), 'local');
       this.schedule(this.nowMs, EventKind.Deliver, to, from, message);
       return;
     }
@@ -880,15 +893,15 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     const duplicateDraw = random.next();
     const delayMs = drawDelay(this.network.delay, random);
     const duplicateDelayMs = drawDelay(this.network.delay, random);
-    this.trace(Code.send, from, to, type, message, undefined);
+    this.trace(Code.send, from, to, type, this.contents(message), undefined);
     if (this.links.blocked[channelIndex] === 1) {
       counters.messagesDropped++;
-      this.trace(Code.drop, to, from, type, message, 'partitioned');
+      this.trace(Code.drop, to, from, type, this.contents(message), 'partitioned');
       return;
     }
     if (dropDraw < this.network.dropRate) {
       counters.messagesDropped++;
-      this.trace(Code.drop, to, from, type, message, 'lost');
+      this.trace(Code.drop, to, from, type, this.contents(message), 'lost');
       return;
     }
     let deliveryMs = this.nowMs + delayMs;
@@ -900,8 +913,8 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       let duplicateMs = this.nowMs + duplicateDelayMs;
       if (this.network.fifo) duplicateMs = Math.max(duplicateMs, channel.lastDeliveryMs);
       channel.lastDeliveryMs = duplicateMs;
-      this.trace(Code.duplicate, from, to, type, message, undefined);
-      this.schedule(duplicateMs, EventKind.Deliver, to, from, message);
+      this.trace(Code.duplicate, from, to, type, this.contents(message), undefined);
+      this.schedule(duplicateMs, EventKind.Deliver, to, from, this.sharing ? clonePlain(message) : message);
     }
   }
 
@@ -909,7 +922,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     const delayMs = minMs === maxMs ? minMs : slot.timerRandom.integer(minMs, maxMs);
     const event = this.schedule(this.nowMs + delayMs, EventKind.Timer, slot.nodeId, -1, timer);
     slot.pendingTimers.push(event);
-    this.trace(Code['timer-set'], slot.nodeId, -1, timer.type, timer, `fires at ${this.nowMs + delayMs} ms`);
+    this.trace(Code['timer-set'], slot.nodeId, -1, timer.type, this.contents(timer), `fires at ${this.nowMs + delayMs} ms`);
   }
 
   private cancelTimer(slot: NodeSlot<P>, timer: Tagged): void {
@@ -923,7 +936,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
         cancelled++;
       }
     }
-    this.trace(Code['timer-cancel'], slot.nodeId, -1, timer.type, timer, cancelled === 0 ? 'none pending' : undefined);
+    this.trace(Code['timer-cancel'], slot.nodeId, -1, timer.type, this.contents(timer), cancelled === 0 ? 'none pending' : undefined);
   }
 
   private output(slot: NodeSlot<P>, output: Tagged): void {
@@ -937,6 +950,11 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       if (!this.dispatch(recorders, history as HistoryEvent<P>, node)) return;
     }
     this.settings.workload?.onOutput?.(record, this.workloadContext);
+  }
+
+  /** A message or timer as the trace keeps it: itself in a full trace, nothing in a ring. */
+  private contents(value: Tagged): Tagged | undefined {
+    return this.fullTrace ? value : undefined;
   }
 
   private trace(code: number, node: NodeId, peer: NodeId, label: string, detail: unknown, reason: string | undefined): void {

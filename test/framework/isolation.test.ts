@@ -104,12 +104,29 @@ describe('the full trace records values as they were', () => {
   });
 });
 
-describe('the default ring trace records values as they were', () => {
+describe('traces record values as they were', () => {
   it('a receiver that mutates the message it got changes neither the recorded send nor the recorded delivery', () => {
-    const result = simulate<Copies>({ seed: 2, nodes: serversOf(4, Mutator), config: { mode: 'broadcast' }, durationMs: 100 });
+    const result = simulate<Copies>({ seed: 2, nodes: serversOf(4, Mutator), config: { mode: 'broadcast' }, durationMs: 100, trace: 'full' });
     const messages = [...ofKind(result.trace, 'send'), ...ofKind(result.trace, 'deliver')];
     expect(messages).toHaveLength(6);
     for (const event of messages) expect(detailOf(event)).toEqual(makeMessage());
+  });
+
+  it('the default ring trace keeps what happened, not what messages held, so it cannot show a changed message', () => {
+    const result = simulate<Copies>({ seed: 2, nodes: serversOf(4, Mutator), config: { mode: 'broadcast' }, durationMs: 100 });
+    const messages = [...ofKind(result.trace, 'send'), ...ofKind(result.trace, 'deliver')];
+    expect(messages.map((event) => event.label)).toEqual(Array.from({ length: 6 }, () => makeMessage().type));
+    for (const event of messages) expect(event.detail).toBeUndefined();
+    // What the receivers reported is what was sent, each time.
+    for (const record of result.outputs) expect(record.output).toMatchObject({ message: makeMessage() });
+  });
+
+  it('in a ring trace run without properties, a duplicate still delivers the message as sent', () => {
+    const result = simulate<Copies>({ seed: 2, nodes: serversOf(2, Mutator), config: { mode: 'send' }, network: { duplicateRate: 1 }, durationMs: 100 });
+    expect(result.outputs.map((record) => record.output)).toEqual([
+      { type: 'Got', from: 0, message: makeMessage() },
+      { type: 'Got', from: 0, message: makeMessage() },
+    ]);
   });
 
   it('nor what the duplicate delivers, nor what the properties were given', () => {
@@ -130,6 +147,7 @@ describe('the default ring trace records values as they were', () => {
         }),
       ],
       durationMs: 100,
+      trace: 'full',
     });
     expect(result.outputs.map((record) => record.output)).toEqual([
       { type: 'Got', from: 0, message: makeMessage() },
