@@ -482,7 +482,8 @@ class Checker<P extends Protocol> {
       const copied = (successor.memoriesCopied ??= new Array<boolean>(successor.memories.length).fill(false));
       if (!copied[index]) {
         if (copied.every((flag) => !flag)) successor.memories = successor.memories.slice();
-        successor.memories[index] = copyPlain(successor.memories[index]);
+        // Memories were checked to be plain data when made; a property keeps them so.
+        successor.memories[index] = clonePlain(successor.memories[index]);
         copied[index] = true;
       }
       view ??= new StateView<P>(this, successor.nodes, successor.network, depth, successor.pendingStorage);
