@@ -5,6 +5,18 @@
 import type { FaultAction } from './faults.ts';
 import type { NodeId, Protocol } from './types.ts';
 
+/** The fields of a message's history events. */
+interface MessageFields<P extends Protocol> {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  /** The sender's for a send, the receiver's for a delivery. */
+  readonly incarnation: number;
+  readonly timeMs: number;
+  readonly message: P['message'];
+  /** A send to oneself, delivered locally. */
+  readonly local: boolean;
+}
+
 /**
  * What happened, as the framework records it. Every event carries the simulated time (under
  * search: the step number) and, for node events, the node's incarnation: 0 from its first
@@ -16,25 +28,9 @@ export type HistoryEvent<P extends Protocol> =
   /** An output a node reported with `this.output(...)`. */
   | { readonly kind: 'output'; readonly node: NodeId; readonly incarnation: number; readonly timeMs: number; readonly output: P['output'] }
   /** A message a node sent: recorded even when the network then loses it. `local`: a send to oneself. */
-  | {
-      readonly kind: 'send';
-      readonly from: NodeId;
-      readonly to: NodeId;
-      readonly incarnation: number;
-      readonly timeMs: number;
-      readonly message: P['message'];
-      readonly local: boolean;
-    }
-  /** A message handed to its receiver, just before the receiver reacts to it. */
-  | {
-      readonly kind: 'deliver';
-      readonly from: NodeId;
-      readonly to: NodeId;
-      readonly incarnation: number;
-      readonly timeMs: number;
-      readonly message: P['message'];
-      readonly local: boolean;
-    }
+  | (MessageFields<P> & { readonly kind: 'send' })
+  /** A message handed to its receiver (`incarnation` is the receiver's), just before it reacts. */
+  | (MessageFields<P> & { readonly kind: 'deliver' })
   /** A durable write (`value` undefined: the key was deleted). */
   | { readonly kind: 'storage'; readonly node: NodeId; readonly incarnation: number; readonly timeMs: number; readonly key: string; readonly value: unknown }
   /** A node stopped; `midReaction`: in the middle of a reaction, after part of its effects. */

@@ -86,7 +86,8 @@ export interface SimulationSettings<P extends Protocol> {
   readonly ringSize?: number;
 }
 
-interface FailureFields {
+/** What every failure says: the property, what is wrong, and where. */
+export interface FailureFields {
   readonly property: string;
   readonly message: string;
   /** The event being processed when it failed. */

@@ -10,6 +10,7 @@ export {
   SettingsError,
   type EndReason,
   type Failure,
+  type FailureFields,
   type FailureKind,
   type InputRecord,
   type NodeSpec,

@@ -5,6 +5,7 @@ import {
   hashPlain,
   runSeed,
   toJsonValue,
+  type FailureFields,
   type FaultSchedule,
   type SuiteTest,
   type LabSuite,
@@ -18,17 +19,9 @@ import {
 } from 'distlab/testing';
 import type { ReplayOutcome } from './protocol.ts';
 
-/** What every recorded failure says: plain JSON data. */
-interface RecordedFields {
+/** What every recorded failure says, as plain JSON data; `step` is a path step for a search. */
+interface RecordedFields extends FailureFields {
   readonly seed: number;
-  readonly property: string;
-  readonly message: string;
-  /** The event (run) or path step (search) at which it failed. */
-  readonly step: number;
-  readonly timeMs: number;
-  readonly node?: NodeId;
-  /** The index of the 'violation' event in the trace. */
-  readonly traceIndex?: number;
   /** The schedule the seed generated. */
   readonly schedule: FaultSchedule;
   /** The smallest schedule found that still breaks the same property. */
