@@ -16,9 +16,9 @@ const usage =
   '       npm run bench -- search [--seconds 30]';
 
 /** Measured runs per side; the median is reported. */
-const measuredRuns = 3;
+const measuredRuns = 5;
 /** Deliveries of the warm-up run (fewer when the measured runs are smaller). */
-const warmUpDeliveries = 200_000;
+const warmUpDeliveries = 1_000_000;
 
 const limitLoopPath = fileURLToPath(new URL('../../shared/bench/limit-loop.mjs', import.meta.url));
 
