@@ -15,7 +15,7 @@ import {
   leaveReaction,
   NodeEnvironment,
   nodeRandom,
-  react,
+  Reactor,
   type Effect,
   type Stimulus,
 } from './_internals/reaction.ts';
@@ -350,6 +350,8 @@ interface Successor {
 class Checker<P extends Protocol> {
   readonly nodeCount: number;
   readonly environments: NodeEnvironment<P>[];
+  /** One per node: reactions run one at a time, and each is applied before the next. */
+  private readonly reactors: Reactor<P>[];
   readonly properties: PropertySet<P>;
   readonly layout: ClusterLayout;
   private readonly links: LinkMatrix;
@@ -365,6 +367,7 @@ class Checker<P extends Protocol> {
     this.environments = settings.nodes.map(
       (spec, id) => new NodeEnvironment<P>(id, spec.role, spec.node, servers, settings.config as object, this.nodeCount),
     );
+    this.reactors = this.environments.map((environment) => new Reactor(environment));
     this.seed = String(settings.seed ?? 0);
     try {
       this.properties = new PropertySet(settings.properties ?? []);
@@ -395,8 +398,15 @@ class Checker<P extends Protocol> {
     const environment = this.environments[id] as NodeEnvironment<P>;
     const instance = stimulus.kind === 'start' ? undefined : cloneFields(node.instance as Node<P>);
     const random = new RandomSource(node.random);
-    const reaction = react(environment, instance, stimulus, node.storage, random, undefined);
+    const reactor = this.reactors[id] as Reactor<P>;
+    if (stimulus.kind === 'start') reactor.start(node.storage, random, undefined);
+    else {
+      const payload = stimulus.kind === 'message' ? stimulus.message : stimulus.kind === 'timer' ? stimulus.timer : stimulus.input;
+      reactor.handle(instance as Node<P>, stimulus.kind, stimulus.kind === 'message' ? stimulus.from : -1, payload, node.storage, random, undefined);
+    }
+    const reaction = reactor;
     const failure = reaction.failure;
+    // Read before any other reaction of this node: the reactor reuses its recorder.
     const effects = reaction.effects;
     let applied = effects.length;
     if (crashAfter !== undefined) {
