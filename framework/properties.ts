@@ -151,6 +151,10 @@ function define<P extends Protocol, Memory>(
     throw new Error(`property "${name}": withinMs must be a positive number of simulated ms`);
   }
   const deadline = withinMs === undefined ? {} : { withinMs };
+  if (kind !== 'always' && typeof definition !== 'function' && definition.check === undefined) {
+    // Only an `always` property can judge from `record` alone; the others are judged by `check`.
+    throw new Error(`${kind} property "${name}" needs a check`);
+  }
   if (typeof definition === 'function') return Object.freeze({ name, kind, ...deadline, check: definition });
   return Object.freeze({ name, kind, ...deadline, ...definition });
 }

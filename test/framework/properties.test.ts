@@ -387,3 +387,13 @@ describe('how a run ends', () => {
     }
   });
 });
+
+describe('declaring properties', () => {
+  it('an eventually, sometimes or budget property without a check is refused when declared', () => {
+    const definition = { memory: () => 0, record: () => undefined };
+    expect(() => eventually<Protocol, number>('late', definition)).toThrow('eventually property "late" needs a check');
+    expect(() => sometimes<Protocol, number>('goal', definition)).toThrow('sometimes property "goal" needs a check');
+    expect(() => budget<Protocol, number>('cost', definition)).toThrow('budget property "cost" needs a check');
+    expect(() => always<Protocol, number>('safe', definition)).not.toThrow();
+  });
+});
