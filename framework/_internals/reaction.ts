@@ -136,34 +136,39 @@ type NodeFacts = Pick<NodeEnvironment, 'name' | 'nodeId' | 'servers' | 'peers' |
  * one is built per reaction, and the hot paths must not pay for four closures each time.
  */
 class ReactionStorage implements DurableStorage<object> {
-  private written: Map<string, unknown> | undefined = undefined;
+  // Private in the JavaScript sense: a node holds this object as `this.storage`, and must
+  // not reach the driver's own map of stored values or the reaction's list of effects.
+  #written: Map<string, unknown> | undefined = undefined;
+  readonly #name: string;
+  readonly #base: ReadonlyMap<string, unknown>;
+  readonly #effects: Effect[];
 
-  constructor(
-    private readonly name: string,
-    private readonly base: ReadonlyMap<string, unknown>,
-    private readonly effects: Effect[],
-  ) {}
+  constructor(name: string, base: ReadonlyMap<string, unknown>, effects: Effect[]) {
+    this.#name = name;
+    this.#base = base;
+    this.#effects = effects;
+  }
 
   get(key: string): never {
-    const value = this.written?.has(key) ? this.written.get(key) : this.base.get(key);
+    const value = this.#written?.has(key) ? this.#written.get(key) : this.#base.get(key);
     return (value === undefined || value === deleted ? undefined : copyPlain(value)) as never;
   }
 
   set(key: string, value: unknown): void {
     if (typeof key !== 'string') throw new Error(`storage.set: the key must be a string, not ${typeof key}`);
-    const copy = deepFreeze(copyPlain(value, `${this.name} storage ${key}`));
-    (this.written ??= new Map()).set(key, copy);
-    this.effects.push({ kind: 'storage-set', key, value: copy });
+    const copy = deepFreeze(copyPlain(value, `${this.#name} storage ${key}`));
+    (this.#written ??= new Map()).set(key, copy);
+    this.#effects.push({ kind: 'storage-set', key, value: copy });
   }
 
   delete(key: string): void {
-    (this.written ??= new Map()).set(key, deleted);
-    this.effects.push({ kind: 'storage-delete', key });
+    (this.#written ??= new Map()).set(key, deleted);
+    this.#effects.push({ kind: 'storage-delete', key });
   }
 
   keys(): never[] {
-    const keys = new Set(this.base.keys());
-    for (const [key, value] of this.written ?? []) {
+    const keys = new Set(this.#base.keys());
+    for (const [key, value] of this.#written ?? []) {
       if (value === deleted) keys.delete(key);
       else keys.add(key);
     }

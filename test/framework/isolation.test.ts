@@ -245,3 +245,34 @@ describe('what a node is handed is its own', () => {
     expect(config, "the suite's own config object").toEqual({ limit: 5, nested: { values: [1, 2, 3] } });
   });
 });
+
+interface Ledger extends Protocol {
+  message: never;
+  timer: never;
+  input: never;
+  output: { type: 'Found'; keys: number };
+  config: Record<never, never>;
+  storage: { balance: number };
+}
+
+/** Writes its balance, then looks for a way around durable storage to the driver's own map. */
+class Burglar extends Node<Ledger> {
+  override onStart(): void {
+    this.storage.set('balance', 1);
+    const storage = this.storage as unknown as Record<string | symbol, unknown>;
+    this.output({ type: 'Found', keys: Reflect.ownKeys(storage).length });
+    for (const key of Reflect.ownKeys(storage)) {
+      const field = storage[key];
+      if (field instanceof Map) field.set('balance', 1_000_000);
+      if (Array.isArray(field)) field.push({ kind: 'storage-set', key: 'balance', value: 1_000_000 });
+    }
+  }
+}
+
+describe("a node's durable storage is a door to its own records only", () => {
+  it('has no fields a node could use to reach the stored values or the reaction behind it', () => {
+    const result = simulate<Ledger>({ seed: 1, nodes: serversOf(1, Burglar), config: {}, durationMs: 10, trace: 'full' });
+    expect(result.outputs.map((record) => record.output)).toEqual([{ type: 'Found', keys: 0 }]);
+    expect(ofKind(result.trace, 'store').map((event) => `${event.label}=${String(event.detail)}`)).toEqual(['balance=1']);
+  });
+});
