@@ -16,6 +16,7 @@ import {
   NodeEnvironment,
   nodeRandom,
   Reactor,
+  type RandomDraws,
   type Effect,
   type Stimulus,
 } from './_internals/reaction.ts';
@@ -397,7 +398,7 @@ class Checker<P extends Protocol> {
   ): boolean {
     const environment = this.environments[id] as NodeEnvironment<P>;
     const instance = stimulus.kind === 'start' ? undefined : cloneFields(node.instance as Node<P>);
-    const random = new RandomSource(node.random);
+    const random = new DrawOnDemand(node.random);
     const reactor = this.reactors[id] as Reactor<P>;
     if (stimulus.kind === 'start') reactor.start(node.storage, random, undefined);
     else {
@@ -467,7 +468,7 @@ class Checker<P extends Protocol> {
           break;
       }
     }
-    const randomState = random.state();
+    const randomState = random.after();
     successor.pendingStorage = undefined;
     // As in a run, the effects made before a throw are applied (the trace shows them), then the reaction fails.
     if (failure !== undefined) throw new HandlerFailure(id, failure.message + (failure.where ? `\n${failure.where}` : ''));
@@ -711,6 +712,25 @@ class Checker<P extends Protocol> {
       if (this.properties.check(index, state.memories.values[index], view) === undefined) reached.push((this.properties.properties[index] as Property<P>).name);
     }
     return reached;
+  }
+}
+
+/**
+ * A node's random source under search, made only when a reaction draws from it: most
+ * reactions draw nothing, and then the state keeps the same random state object.
+ */
+class DrawOnDemand implements RandomDraws {
+  private source: RandomSource | undefined = undefined;
+
+  constructor(private readonly state: RandomState) {}
+
+  next(): number {
+    return (this.source ??= new RandomSource(this.state)).next();
+  }
+
+  /** The random state after the reaction. */
+  after(): RandomState {
+    return this.source === undefined ? this.state : this.source.state();
   }
 }
 

@@ -124,6 +124,11 @@ export class NoClockError extends Error {
   }
 }
 
+/** Where a node's `this.random()` draws come from: its random source, or one made on demand. */
+export interface RandomDraws {
+  next(): number;
+}
+
 /** Marks a deleted key in a reaction's view of storage. */
 const deleted: unique symbol = Symbol('deleted');
 
@@ -182,13 +187,13 @@ export class ReactionRecorder {
   effects: Effect[] = [];
   private storageView: ReactionStorage | undefined = undefined;
   private baseStorage: ReadonlyMap<string, unknown> = new Map();
-  private randomSource: RandomSource | undefined = undefined;
+  private randomSource: RandomDraws | undefined = undefined;
   private clockMs: number | undefined = undefined;
 
   constructor(readonly environment: NodeFacts) {}
 
   /** Starts a reaction: its effects so far are none, its storage is `baseStorage`. */
-  begin(baseStorage: ReadonlyMap<string, unknown>, randomSource: RandomSource, clockMs: number | undefined): void {
+  begin(baseStorage: ReadonlyMap<string, unknown>, randomSource: RandomDraws, clockMs: number | undefined): void {
     this.effects = [];
     this.storageView = undefined;
     this.baseStorage = baseStorage;
@@ -276,7 +281,7 @@ export class ReactionRecorder {
   }
 
   random(): number {
-    return (this.randomSource as RandomSource).next();
+    return (this.randomSource as RandomDraws).next();
   }
 
   log(text: string): void {
@@ -363,7 +368,7 @@ export class Reactor<P extends Protocol> {
   }
 
   /** Builds a fresh node object and runs its `onStart` (a start or a restart). */
-  start(storage: ReadonlyMap<string, unknown>, random: RandomSource, clockMs: number | undefined): boolean {
+  start(storage: ReadonlyMap<string, unknown>, random: RandomDraws, clockMs: number | undefined): boolean {
     const recorder = this.recorder;
     recorder.begin(storage, random, clockMs);
     this.failure = undefined;
@@ -391,7 +396,7 @@ export class Reactor<P extends Protocol> {
     from: NodeId,
     payload: Tagged,
     storage: ReadonlyMap<string, unknown>,
-    random: RandomSource,
+    random: RandomDraws,
     clockMs: number | undefined,
   ): boolean {
     const recorder = this.recorder;
