@@ -128,6 +128,11 @@ export interface Property<P extends Protocol, Memory = unknown> {
   memory?(cluster: ClusterLayout): Memory;
   record?(memory: Memory, event: HistoryEvent<P>, cluster: ClusterView<P>): string | undefined;
   check?(cluster: ClusterView<P>, memory: Memory): string | undefined;
+  /**
+   * Figures to report from the memory when a run ends (the most hops a grant waited, ...):
+   * they land in the run's `measurements`. Names of the form `series@x` are plotted against x.
+   */
+  measure?(memory: Memory): Record<string, number>;
 }
 
 /** The parts of a property with a memory. */
@@ -136,6 +141,7 @@ export interface PropertyDefinition<P extends Protocol, Memory> {
   readonly records?: readonly HistoryFilter[];
   record?(memory: Memory, event: HistoryEvent<P>, cluster: ClusterView<P>): string | undefined;
   check?(cluster: ClusterView<P>, memory: Memory): string | undefined;
+  measure?(memory: Memory): Record<string, number>;
 }
 
 type Check<P extends Protocol> = (cluster: ClusterView<P>) => string | undefined;

@@ -129,6 +129,8 @@ export interface SimulationResult<P extends Protocol> {
   /** The whole trace (full mode) or its last events (ring mode). */
   readonly trace: readonly TraceEvent[];
   readonly traceLength: number;
+  /** What the properties measured from their memories when the run ended. */
+  readonly measurements: Readonly<Record<string, number>>;
 }
 
 /** Thrown for settings that cannot describe a run (unknown node ids, bad rates, ...). */
@@ -513,7 +515,16 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       inputs: this.inputs,
       trace: this.recorder.events(),
       traceLength: this.recorder.total,
+      measurements: this.measure(),
     };
+  }
+
+  private measure(): Record<string, number> {
+    let measurements: Record<string, number> = {};
+    this.properties.properties.forEach((property, index) => {
+      if (property.measure !== undefined) measurements = { ...measurements, ...property.measure(this.memories[index]) };
+    });
+    return measurements;
   }
 
   private process(event: ScheduledEvent): void {

@@ -79,7 +79,7 @@ export interface PreparedRun {
   /** The schedule generator of this seed's run, if the test injects faults. */
   readonly faults: fc.Arbitrary<FaultSchedule> | undefined;
   simulate(seed: string, schedule: FaultSchedule, trace: 'ring' | 'full'): SimulationResult<Protocol>;
-  /** The test's figures from a passing result of `simulate`. */
+  /** The figures of a passing result of `simulate`: its properties' and the test's own. */
   measure(result: SimulationResult<Protocol>): Record<string, number> | undefined;
 }
 
@@ -131,7 +131,11 @@ export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Imp
         },
         measure(result) {
           const typed = results.get(result);
-          return typed === undefined || test.measure === undefined ? undefined : test.measure(typed, seed);
+          if (typed === undefined) return undefined;
+          const own = test.measure?.(typed, seed);
+          const fromProperties = typed.measurements;
+          if (own === undefined && Object.keys(fromProperties).length === 0) return undefined;
+          return { ...fromProperties, ...own };
         },
       };
     },

@@ -397,3 +397,21 @@ describe('declaring properties', () => {
     expect(() => always<Protocol, number>('safe', definition)).not.toThrow();
   });
 });
+
+describe('measurements from memories', () => {
+  it("a property's measure reports figures from its memory when the run ends", () => {
+    const highest = always<Tick, { highest: number }>('counts go up', {
+      memory: () => ({ highest: 0 }),
+      records: ['output:Count'],
+      record(memory, event) {
+        if (event.kind === 'output') memory.highest = Math.max(memory.highest, event.output.count);
+        return undefined;
+      },
+      measure: (memory) => ({ highestCount: memory.highest }),
+    });
+    const result = simulate<Tick>({ seed: 1, nodes: serversOf(1, Ticker), config: { periodMs: 10 }, durationMs: 55, properties: [highest] });
+    expect(result.passed).toBe(true);
+    expect(result.outputs).toHaveLength(5);
+    expect(result.measurements).toEqual({ highestCount: 5 });
+  });
+});
