@@ -7,15 +7,15 @@ import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
 import { cloneFields, clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane } from './_internals/plainData.ts';
-import { RandomSource, type RandomState } from './_internals/random.ts';
+import { nodeRandom, RandomSource, type RandomState } from './_internals/random.ts';
+import { reactorsFor } from './_internals/realm.ts';
 import {
   checkFields,
   countSurvivingEffects,
   effectsBeforeCrash,
   leaveReaction,
   NodeEnvironment,
-  nodeRandom,
-  Reactor,
+  type NodeReactor,
   type RandomDraws,
   type Effect,
   type Stimulus,
@@ -352,7 +352,7 @@ class Checker<P extends Protocol> {
   readonly nodeCount: number;
   readonly environments: NodeEnvironment<P>[];
   /** One per node: reactions run one at a time, and each is applied before the next. */
-  private readonly reactors: Reactor<P>[];
+  private readonly reactors: NodeReactor<P>[];
   readonly properties: PropertySet<P>;
   readonly layout: ClusterLayout;
   private readonly links: LinkMatrix;
@@ -368,7 +368,7 @@ class Checker<P extends Protocol> {
     this.environments = settings.nodes.map(
       (spec, id) => new NodeEnvironment<P>(id, spec.role, spec.node, servers, settings.config as object, this.nodeCount),
     );
-    this.reactors = this.environments.map((environment) => new Reactor(environment));
+    this.reactors = reactorsFor(this.environments, 'copies', settings.config as object);
     this.seed = String(settings.seed ?? 0);
     try {
       this.properties = new PropertySet(settings.properties ?? []);
@@ -397,13 +397,13 @@ class Checker<P extends Protocol> {
     trace: TraceSink | undefined,
   ): boolean {
     const environment = this.environments[id] as NodeEnvironment<P>;
-    const instance = stimulus.kind === 'start' ? undefined : cloneFields(node.instance as Node<P>);
+    const reactor = this.reactors[id] as NodeReactor<P>;
+    const instance = stimulus.kind === 'start' ? undefined : reactor.copy(node.instance as object);
     const random = new DrawOnDemand(node.random);
-    const reactor = this.reactors[id] as Reactor<P>;
     if (stimulus.kind === 'start') reactor.start(node.storage, random, undefined);
     else {
       const payload = stimulus.kind === 'message' ? stimulus.message : stimulus.kind === 'timer' ? stimulus.timer : stimulus.input;
-      reactor.handle(instance as Node<P>, stimulus.kind, stimulus.kind === 'message' ? stimulus.from : -1, payload, node.storage, random, undefined);
+      reactor.handle(instance as object, stimulus.kind, stimulus.kind === 'message' ? stimulus.from : -1, payload, node.storage, random, undefined);
     }
     const reaction = reactor;
     const failure = reaction.failure;
@@ -415,9 +415,9 @@ class Checker<P extends Protocol> {
       if (crashAfter >= countSurvivingEffects(effects)) return false;
       applied = effectsBeforeCrash(effects, crashAfter);
     }
-    const after = reaction.instance as Node<P>;
+    const after = reaction.instance as object;
     if (crashAfter === undefined && failure === undefined) {
-      const problem = checkFields(environment, after);
+      const problem = reactor.checkState(after);
       if (problem !== undefined) throw new HandlerFailure(id, problem.message);
     }
     let storage: Map<string, unknown> | undefined;
@@ -726,6 +726,14 @@ class DrawOnDemand implements RandomDraws {
 
   next(): number {
     return (this.source ??= new RandomSource(this.state)).next();
+  }
+
+  current(): RandomState {
+    return this.after();
+  }
+
+  continueFrom(state: RandomState): void {
+    (this.source ??= new RandomSource(this.state)).continueFrom(state);
   }
 
   /** The random state after the reaction. */

@@ -8,16 +8,15 @@ import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
 import { clonePlain, copyPlain, equalPlain } from './_internals/plainData.ts';
-import { RandomSource } from './_internals/random.ts';
+import { nodeRandom, RandomSource, randomLabels } from './_internals/random.ts';
+import { reactorsFor } from './_internals/realm.ts';
 import {
   checkFields,
   effectsBeforeCrash,
   leaveReaction,
   NodeEnvironment,
-  nodeRandom,
-  randomLabels,
-  Reactor,
   type Effect,
+  type NodeReactor,
 } from './_internals/reaction.ts';
 
 /** One node of the cluster: its role and its class. Ids follow the order of the list. */
@@ -305,7 +304,7 @@ export function simulate<P extends Protocol>(settings: SimulationSettings<P>): S
 
 /** A node's place in the run: its environment, its current object (undefined while crashed). */
 class NodeSlot<P extends Protocol> {
-  instance: Node<P> | undefined = undefined;
+  instance: object | undefined = undefined;
   crashed = false;
   incarnation = 0;
   random: RandomSource;
@@ -314,15 +313,16 @@ class NodeSlot<P extends Protocol> {
   readonly durable = new Map<string, unknown>();
   /** A crash waiting for the node's next reaction: after this many surviving effects. */
   armedCrash: number | undefined = undefined;
-  readonly reactor: Reactor<P>;
   readonly nodeId: NodeId;
+  readonly environment: NodeEnvironment<P>;
 
   constructor(
-    readonly environment: NodeEnvironment<P>,
+    readonly reactor: NodeReactor<P>,
     seed: string,
   ) {
+    const environment = reactor.environment;
+    this.environment = environment;
     this.nodeId = environment.nodeId;
-    this.reactor = new Reactor(environment);
     this.random = nodeRandom(seed, environment.nodeId, 0);
     this.timerRandom = RandomSource.fork(seed, randomLabels.timers(environment.nodeId));
   }
@@ -398,10 +398,10 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     );
     this.reached = properties.map(() => false);
     this.lastComplaint = properties.map(() => undefined);
-    this.slots = settings.nodes.map(
-      (spec, id) =>
-        new NodeSlot(new NodeEnvironment<P>(id, spec.role, spec.node, this.servers, settings.config as object, this.nodeCount), this.seed),
+    const environments = settings.nodes.map(
+      (spec, id) => new NodeEnvironment<P>(id, spec.role, spec.node, this.servers, settings.config as object, this.nodeCount),
     );
+    this.slots = reactorsFor(environments, 'live', settings.config as object).map((reactor) => new NodeSlot(reactor, this.seed));
     const workloadRandom = RandomSource.fork(this.seed, randomLabels.workload);
     this.workloadContext = {
       cluster: this,
@@ -614,7 +614,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       reactor.start(slot.durable, slot.random, this.nowMs);
       if (reactor.instance !== undefined) slot.instance = reactor.instance;
     } else {
-      reactor.handle(slot.instance as Node<P>, kind, from, payload as Tagged, slot.durable, slot.random, this.nowMs);
+      reactor.handle(slot.instance as object, kind, from, payload as Tagged, slot.durable, slot.random, this.nowMs);
     }
     const effects = reactor.effects;
     const armed = slot.armedCrash;
@@ -782,7 +782,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
 
   private checkNodeState(slot: NodeSlot<P>): boolean {
     if (slot.instance === undefined) return true;
-    const problem = checkFields(slot.environment, slot.instance);
+    const problem = slot.reactor.checkState(slot.instance);
     if (problem === undefined) return true;
     this.fail({ kind: 'exception', property: 'plain data', message: problem.message, step: this.step, timeMs: this.nowMs, node: slot.nodeId });
     return false;

@@ -119,6 +119,41 @@ function copyValue(value: unknown, depth: number): unknown {
 }
 
 /**
+ * The size {@link copyPlain} counts for a value that is already plain data, counted the same
+ * way: what a message decoded from another realm costs, without trusting that realm's count.
+ */
+export function plainBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'number':
+      return 8;
+    case 'string':
+      return value.length + 2;
+    case 'object': {
+      if (value === null) return 1;
+      if (Array.isArray(value)) {
+        let bytes = 2;
+        for (let index = 0; index < value.length; index++) bytes += plainBytes(value[index]);
+        return bytes;
+      }
+      let bytes = 0;
+      if (value instanceof Map) {
+        for (const [key, entry] of value) bytes += plainBytes(key) + plainBytes(entry);
+        return bytes;
+      }
+      if (value instanceof Set) {
+        for (const element of value) bytes += plainBytes(element);
+        return bytes;
+      }
+      const record = value as Record<string, unknown>;
+      for (const key in record) bytes += key.length + 1 + plainBytes(record[key]);
+      return bytes + 2;
+    }
+    default:
+      return 1;
+  }
+}
+
+/**
  * Deep copy of a value that is already plain data (one that went through {@link copyPlain}):
  * no checks and no size count, for the copies a driver hands out of values it keeps, such
  * as each delivery of a message that was copied when it was sent.

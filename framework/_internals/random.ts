@@ -1,4 +1,5 @@
 import seedrandom from 'seedrandom';
+import { nodeName, type NodeId } from '../types.ts';
 
 /** Saved state of a random source: plain data, so it can live inside a node's state. */
 export type RandomState = seedrandom.State.Alea;
@@ -59,4 +60,30 @@ export class RandomSource {
   state(): RandomState {
     return { s0: this.s0, s1: this.s1, s2: this.s2, c: this.c };
   }
+
+  /** The same as {@link state}: the draws so far, for a reaction that draws elsewhere. */
+  current(): RandomState {
+    return this.state();
+  }
+
+  /** Goes on from `state`, as if the draws made elsewhere had been made here. */
+  continueFrom(state: RandomState): void {
+    this.s0 = state.s0;
+    this.s1 = state.s1;
+    this.s2 = state.s2;
+    this.c = state.c;
+  }
+}
+
+/** The random-source labels of a run: one place, so every driver draws the same numbers. */
+export const randomLabels = {
+  node: (id: NodeId, incarnation: number) => `node/${nodeName(id)}/${incarnation}`,
+  timers: (id: NodeId) => `timers/${nodeName(id)}`,
+  channel: (from: NodeId, to: NodeId) => `network/${nodeName(from)}->${nodeName(to)}`,
+  workload: 'workload',
+} as const;
+
+/** A new random source for a node's incarnation. */
+export function nodeRandom(seed: string, id: NodeId, incarnation: number): RandomSource {
+  return RandomSource.fork(seed, randomLabels.node(id, incarnation));
 }

@@ -6,8 +6,8 @@ import type { DurableStorage } from '../DurableStorage.ts';
 import type { Node, NodeClass } from '../Node.ts';
 import { nodeName, type Delay, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { rejectPromise } from './guards.ts';
-import { copyPlain, deepFreeze, findNonPlain, isPlain, lastCopiedBytes, PlainDataError } from './plainData.ts';
-import { RandomSource } from './random.ts';
+import { cloneFields, copyPlain, deepFreeze, findNonPlain, isPlain, lastCopiedBytes, PlainDataError } from './plainData.ts';
+import type { RandomState } from './random.ts';
 
 /** One thing a reaction did, recorded in order. */
 export type Effect =
@@ -60,14 +60,6 @@ export function countSurvivingEffects(effects: readonly Effect[]): number {
   for (const effect of effects) if (survivesCrash(effect)) count++;
   return count;
 }
-
-/** The random-source labels of a run: one place, so every driver draws the same numbers. */
-export const randomLabels = {
-  node: (id: NodeId, incarnation: number) => `node/${nodeName(id)}/${incarnation}`,
-  timers: (id: NodeId) => `timers/${nodeName(id)}`,
-  channel: (from: NodeId, to: NodeId) => `network/${nodeName(from)}->${nodeName(to)}`,
-  workload: 'workload',
-} as const;
 
 /**
  * One node's place in a cluster, built once per run: its id, its class, and its own frozen
@@ -127,6 +119,10 @@ export class NoClockError extends Error {
 /** Where a node's `this.random()` draws come from: its random source, or one made on demand. */
 export interface RandomDraws {
   next(): number;
+  /** The generator's state now: a reaction in another realm draws on from it. */
+  current(): RandomState;
+  /** Goes on from `state`: where a reaction in another realm left the draws. */
+  continueFrom(state: RandomState): void;
 }
 
 /** Marks a deleted key in a reaction's view of storage. */
@@ -352,7 +348,34 @@ function failureOf<P extends Protocol>(environment: NodeEnvironment<P>, handler:
  * `failure` describe it. Never throws for the node's faults: they come back as `failure`,
  * with the effects recorded up to then.
  */
-export class Reactor<P extends Protocol> {
+/**
+ * What a driver reacts through, for one node: {@link Reactor} for a node class of this realm,
+ * or a reactor whose node runs in a submission's realm and answers with its effects as text.
+ * `instance` is the node's state after the last reaction, opaque to the driver: it keeps it,
+ * hands it back to `handle`, and asks the reactor to copy or check it.
+ */
+export interface NodeReactor<P extends Protocol = Protocol> {
+  readonly environment: NodeEnvironment<P>;
+  readonly effects: readonly Effect[];
+  readonly failure: ReactionFailure | undefined;
+  readonly instance: object | undefined;
+  start(storage: ReadonlyMap<string, unknown>, random: RandomDraws, clockMs: number | undefined): boolean;
+  handle(
+    instance: object,
+    kind: 'message' | 'timer' | 'input',
+    from: NodeId,
+    payload: Tagged,
+    storage: ReadonlyMap<string, unknown>,
+    random: RandomDraws,
+    clockMs: number | undefined,
+  ): boolean;
+  /** A copy of `instance` that a reaction may change while `instance` stays as it was. */
+  copy(instance: object): object;
+  /** The first field of `instance` that is not plain data, if any. */
+  checkState(instance: object): PlainDataError | undefined;
+}
+
+export class Reactor<P extends Protocol> implements NodeReactor<P> {
   private readonly recorder: ReactionRecorder;
   /** The node object after the last reaction: the one reacted on, or a new one after a start. */
   instance: Node<P> | undefined = undefined;
@@ -391,7 +414,7 @@ export class Reactor<P extends Protocol> {
 
   /** Runs `onMessage`, `onTimer` or `onInput` of `instance`. */
   handle(
-    instance: Node<P>,
+    instance: object,
     kind: 'message' | 'timer' | 'input',
     from: NodeId,
     payload: Tagged,
@@ -402,14 +425,15 @@ export class Reactor<P extends Protocol> {
     const recorder = this.recorder;
     recorder.begin(storage, random, clockMs);
     this.failure = undefined;
-    this.instance = instance;
+    const node = instance as Node<P>;
+    this.instance = node;
     activeRecorder = recorder;
-    activeNode = instance;
+    activeNode = node;
     try {
       let result: unknown;
-      if (kind === 'message') result = instance.onMessage(from, payload as P['message']);
-      else if (kind === 'timer') result = instance.onTimer(payload as P['timer']);
-      else result = instance.onInput(payload as P['input']);
+      if (kind === 'message') result = node.onMessage(from, payload as P['message']);
+      else if (kind === 'timer') result = node.onTimer(payload as P['timer']);
+      else result = node.onInput(payload as P['input']);
       if (result !== undefined) rejectPromise(result, handlerName(kind, payload));
     } catch (error) {
       // Named here rather than up front: building the name costs a string on every reaction.
@@ -419,6 +443,14 @@ export class Reactor<P extends Protocol> {
       activeNode = undefined;
     }
     return this.failure === undefined;
+  }
+
+  copy(instance: object): object {
+    return cloneFields(instance);
+  }
+
+  checkState(instance: object): PlainDataError | undefined {
+    return checkFields(this.environment, instance);
   }
 }
 
@@ -434,7 +466,7 @@ export function react<P extends Protocol>(
   instance: Node<P> | undefined,
   stimulus: Stimulus,
   storage: ReadonlyMap<string, unknown>,
-  random: RandomSource,
+  random: RandomDraws,
   clockMs: number | undefined,
 ): Reaction<P> {
   const reactor = new Reactor(environment);
@@ -462,9 +494,4 @@ export function checkFields<P extends Protocol>(environment: NodeEnvironment<P>,
   }
   if (plain) return undefined;
   return findNonPlain({ ...fields }, `${environment.name} (${environment.nodeClass.name})`);
-}
-
-/** A new random source for a node's incarnation. */
-export function nodeRandom(seed: string, id: NodeId, incarnation: number): RandomSource {
-  return RandomSource.fork(seed, randomLabels.node(id, incarnation));
 }

@@ -7,14 +7,12 @@ import type { Node } from '../../framework/Node.ts';
 import type { NodeSpec } from '../../framework/simulation.ts';
 import type { SearchEvent } from '../../framework/search.ts';
 import { copyPlain, equalPlain } from '../../framework/_internals/plainData.ts';
-import { RandomSource } from '../../framework/_internals/random.ts';
+import { nodeRandom, RandomSource, randomLabels } from '../../framework/_internals/random.ts';
 import {
   countSurvivingEffects,
   effectsBeforeCrash,
   leaveReaction,
   NodeEnvironment,
-  nodeRandom,
-  randomLabels,
   react,
   type Effect,
   type Stimulus,

@@ -1,0 +1,446 @@
+// The judging side of the boundary with a submission's realm. A submission's node classes run
+// in a `node:vm` context of their own (see ../_realm/host.ts); this realm keeps the simulator,
+// the model checker and the properties, and never hands the other realm an object: it calls
+// the four functions the node runtime left for it with numbers and strings, and reads back
+// one string per call, which it parses with its own JSON and checks field by field. Nothing
+// the submission does can give this realm an object of its own, a getter or a proxy.
+import vm from 'node:vm';
+import { Node, type NodeClass } from '../Node.ts';
+import type { NodeId, Protocol, Role, Tagged } from '../types.ts';
+import { deepFreeze, PlainDataError, plainBytes } from './plainData.ts';
+import { decodePlain, encodePlain, PlainTextError } from './plainText.ts';
+import type { Effect, NodeEnvironment, NodeReactor, RandomDraws, ReactionFailure } from './reaction.ts';
+import { Reactor } from './reaction.ts';
+import { realmScriptNames } from '../_realm/names.ts';
+
+/** The largest answer a reaction may give, in characters. */
+const maxReactionCharacters = 32 * 1024 * 1024;
+/** The largest message, timer, output or stored value, as text. */
+const maxValueCharacters = 4 * 1024 * 1024;
+/** The longest failure message, log line or console line kept. */
+const maxTextCharacters = 8_000;
+
+/** The code of a realm: the node runtime's script and the submission's bundle. */
+export interface RealmCode {
+  readonly host: string;
+  readonly submission: string;
+}
+
+type RealmFunction = (...args: (number | string)[]) => unknown;
+
+/** Where the lines a submission's `console` printed go (the grader keeps the last of them). */
+let outputSink: ((line: string) => void) | undefined;
+
+export function setRealmOutput(sink: ((line: string) => void) | undefined): void {
+  outputSink = sink;
+}
+
+/** Why a realm could not be opened: the submission's code failed while it was loaded. */
+export class RealmLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RealmLoadError';
+  }
+}
+
+/**
+ * A submission compiled once; every simulation and every search opens a new realm from it,
+ * so no run can see what an earlier run left in the realm.
+ */
+export class RealmProgram {
+  private readonly host: vm.Script;
+  private readonly submission: vm.Script;
+  /** The node classes, as this realm refers to them: classes of its own that stand for them. */
+  readonly classes: Readonly<Record<string, NodeClass<Protocol>>>;
+  readonly exported: readonly string[];
+
+  constructor(code: RealmCode) {
+    this.host = new vm.Script(code.host, { filename: realmScriptNames.host });
+    this.submission = new vm.Script(code.submission, { filename: realmScriptNames.submission });
+    const probe = this.open();
+    const exports = probe.exports();
+    this.exported = Object.keys(exports).sort();
+    const classes: Record<string, NodeClass<Protocol>> = {};
+    for (const name of this.exported) {
+      if (exports[name] !== 1) continue;
+      // A class of this realm stands for the submission's class: drivers see a NodeClass, and
+      // the reactors they make for it run the real one in a realm of its own.
+      const standIn = { [name]: class extends Node<Protocol> {} }[name] as NodeClass<Protocol>;
+      standIns.set(standIn, { program: this, exportName: name });
+      classes[name] = standIn;
+    }
+    this.classes = Object.freeze(classes);
+  }
+
+  /** A new realm with the node runtime and the submission loaded. */
+  open(): RealmSession {
+    return new RealmSession(this.host, this.submission);
+  }
+}
+
+const standIns = new WeakMap<object, { readonly program: RealmProgram; readonly exportName: string }>();
+
+/** Describes what a realm threw, without running any of its code (no getters, no proxies). */
+function describeThrown(thrown: unknown): string {
+  if (typeof thrown === 'string') return bound(thrown);
+  if (typeof thrown !== 'object' || thrown === null) return bound(String(thrown));
+  try {
+    const message = Object.getOwnPropertyDescriptor(thrown, 'message');
+    if (message !== undefined && typeof message.value === 'string') return bound(message.value);
+  } catch {
+    // A proxy: nothing more to say.
+  }
+  return 'a value that is not an Error';
+}
+
+function bound(text: string, limit = maxTextCharacters): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
+}
+
+/** One realm: a fresh context with the node runtime and the submission's code loaded. */
+export class RealmSession {
+  private readonly setupFunction: RealmFunction;
+  private readonly reactFunction: RealmFunction;
+  private readonly fieldsFunction: RealmFunction;
+  private readonly exportsFunction: RealmFunction;
+
+  constructor(host: vm.Script, submission: vm.Script) {
+    // The global object starts empty: a context's global built on an object of this realm
+    // would hand the other realm this realm's Object through `constructor`.
+    const sandbox = Object.create(null) as Record<string, unknown>;
+    const context = vm.createContext(sandbox, {
+      name: 'submission',
+      codeGeneration: { strings: false, wasm: false },
+      // Promise jobs stay in the realm's own queue, which is never run: node code is synchronous.
+      microtaskMode: 'afterEvaluate',
+    });
+    host.runInContext(context);
+    // Read before any of the submission's code runs: nothing of it can have been changed yet.
+    const functions = sandbox.__distlabHost as Record<string, RealmFunction>;
+    delete sandbox.__distlabHost;
+    this.setupFunction = functions.setup as RealmFunction;
+    this.reactFunction = functions.react as RealmFunction;
+    this.fieldsFunction = functions.fields as RealmFunction;
+    this.exportsFunction = functions.exportsText as RealmFunction;
+    try {
+      submission.runInContext(context);
+    } catch (thrown) {
+      throw new RealmLoadError(`loading it threw: ${describeThrown(thrown)}`);
+    }
+  }
+
+  /** Calls into the realm; its answer must be a string of bounded length. */
+  call(name: string, realmFunction: RealmFunction, args: (number | string)[], limit = maxReactionCharacters): string {
+    let answer: unknown;
+    try {
+      answer = realmFunction(...args);
+    } catch (thrown) {
+      throw new RealmProtocolError(`the node runtime's ${name} threw: ${describeThrown(thrown)}`);
+    }
+    if (typeof answer !== 'string') throw new RealmProtocolError(`the node runtime's ${name} answered with a ${typeof answer}, not text`);
+    if (answer.length > limit) throw new RealmProtocolError(`the node runtime's ${name} answered with ${answer.length} characters, more than the ${limit} allowed`);
+    return answer;
+  }
+
+  /** The submission's exports: 1 for a node class, 0 for anything else. */
+  exports(): Record<string, number> {
+    const parsed: unknown = JSON.parse(this.call('exports', this.exportsFunction, [], 1_000_000));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RealmProtocolError('the exports are not a list of names');
+    const exports: Record<string, number> = {};
+    for (const [name, kind] of Object.entries(parsed as Record<string, unknown>)) {
+      if (name.length <= 200) exports[name] = kind === 1 ? 1 : 0;
+    }
+    return exports;
+  }
+
+  setup(text: string): string {
+    return this.call('setup', this.setupFunction, [text], maxTextCharacters * 2);
+  }
+
+  react(args: (number | string)[]): string {
+    return this.call('react', this.reactFunction, args);
+  }
+
+  fields(node: NodeId): string {
+    return this.call('fields', this.fieldsFunction, [node]);
+  }
+}
+
+/** The realm answered with something that is not a reaction: its runtime was tampered with. */
+export class RealmProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RealmProtocolError';
+  }
+}
+
+/** Texts of values that came from a realm, so that handing them back costs no new encoding. */
+const texts = new WeakMap<object, string>();
+const storageTexts = new WeakMap<ReadonlyMap<string, unknown>, string>();
+
+function textOf(value: unknown): string {
+  if (typeof value === 'object' && value !== null) {
+    const known = texts.get(value);
+    if (known !== undefined) return known;
+    const text = encodePlain(value);
+    texts.set(value, text);
+    return text;
+  }
+  return encodePlain(value);
+}
+
+function storageText(storage: ReadonlyMap<string, unknown>): string {
+  if (storage.size === 0) return '';
+  let text = storageTexts.get(storage);
+  if (text === undefined) {
+    text = encodePlain(storage);
+    storageTexts.set(storage, text);
+  }
+  return text;
+}
+
+/** A node's object in a realm that keeps it (the simulator): only its id is kept here. */
+class LiveNode {
+  constructor(readonly node: NodeId) {}
+}
+
+const stateProblems = new WeakMap<object, PlainDataError>();
+
+function plainDataProblem(environment: { readonly name: string }, text: string): PlainDataError {
+  const error = new PlainDataError(environment.name, 'is not plain data');
+  error.message = bound(text);
+  return error;
+}
+
+/**
+ * The reactor of a node whose class runs in a submission's realm. In `live` mode (runs) the
+ * realm keeps the node's object from one reaction to the next; in `copies` mode (search) the
+ * node's state is its fields as plain data of this realm, handed over as text each time.
+ */
+export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
+  effects: Effect[] = [];
+  failure: ReactionFailure | undefined = undefined;
+  instance: object | undefined = undefined;
+  private readonly live: LiveNode;
+
+  constructor(
+    readonly environment: NodeEnvironment<P>,
+    private readonly session: RealmSession,
+    private readonly mode: 'live' | 'copies',
+  ) {
+    this.live = new LiveNode(environment.nodeId);
+  }
+
+  start(storage: ReadonlyMap<string, unknown>, random: RandomDraws, clockMs: number | undefined): boolean {
+    return this.react(0, -1, '', storage, random, clockMs, '');
+  }
+
+  handle(
+    instance: object,
+    kind: 'message' | 'timer' | 'input',
+    from: NodeId,
+    payload: Tagged,
+    storage: ReadonlyMap<string, unknown>,
+    random: RandomDraws,
+    clockMs: number | undefined,
+  ): boolean {
+    const code = kind === 'message' ? 1 : kind === 'timer' ? 2 : 3;
+    const state = this.mode === 'live' ? '' : textOf(instance);
+    return this.react(code, from, textOf(payload), storage, random, clockMs, state);
+  }
+
+  copy(instance: object): object {
+    // A node's state here is never changed: each reaction answers with a new one.
+    return instance;
+  }
+
+  checkState(instance: object): PlainDataError | undefined {
+    if (this.mode === 'copies') return stateProblems.get(instance);
+    let text: string;
+    try {
+      text = this.session.fields(this.environment.nodeId);
+    } catch (error) {
+      return plainDataProblem(this.environment, (error as Error).message);
+    }
+    return text.startsWith('!') ? plainDataProblem(this.environment, text.slice(1)) : undefined;
+  }
+
+  private react(
+    kind: number,
+    from: NodeId,
+    payload: string,
+    storage: ReadonlyMap<string, unknown>,
+    random: RandomDraws,
+    clockMs: number | undefined,
+    state: string,
+  ): boolean {
+    const draws = random.current();
+    let answer: string;
+    try {
+      answer = this.session.react([
+        this.environment.nodeId,
+        kind,
+        from,
+        payload,
+        storageText(storage),
+        draws.s0,
+        draws.s1,
+        draws.s2,
+        draws.c,
+        clockMs ?? Number.NaN,
+        state,
+        this.mode === 'copies' ? 1 : 0,
+      ]);
+      this.read(answer, random);
+    } catch (error) {
+      if (!(error instanceof RealmProtocolError || error instanceof PlainTextError || error instanceof SyntaxError)) throw error;
+      this.effects = [];
+      this.failure = {
+        handler: 'the node runtime',
+        message:
+          `${this.environment.name}: the node runtime in the submission's realm gave a malformed answer (${bound(error.message, 500)}). ` +
+          'Node code must not change the built-ins or the framework it runs on.',
+        plainData: false,
+        where: '',
+      };
+      if (kind === 0) this.instance = undefined;
+    }
+    return this.failure === undefined;
+  }
+
+  /** Reads a reaction's answer; anything out of shape is a {@link RealmProtocolError}. */
+  private read(answer: string, random: RandomDraws): void {
+    const frame: unknown = JSON.parse(answer);
+    if (!Array.isArray(frame) || frame.length !== 5) throw new RealmProtocolError('not a reaction');
+    const [failure, draws, effects, fields, lines] = frame as unknown[];
+    this.failure = failure === 0 ? undefined : readFailure(failure);
+    if (draws !== 0) random.continueFrom(readDraws(draws));
+    if (!Array.isArray(effects) || effects.length > 1_000_000) throw new RealmProtocolError('the effects are not a list');
+    const read: Effect[] = new Array<Effect>(effects.length);
+    for (let index = 0; index < effects.length; index++) read[index] = this.readEffect(effects[index]);
+    this.effects = read;
+    if (!Array.isArray(lines)) throw new RealmProtocolError('the console lines are not a list');
+    if (outputSink !== undefined) for (const line of lines) outputSink(bound(String(line)));
+    if (typeof fields !== 'string') throw new RealmProtocolError('the node state is not text');
+    if (this.mode === 'live') {
+      this.instance = this.live;
+      return;
+    }
+    if (fields === '') {
+      if (this.failure === undefined) throw new RealmProtocolError('the node state is missing');
+      return;
+    }
+    if (fields.startsWith('!')) {
+      const stand = {};
+      stateProblems.set(stand, plainDataProblem(this.environment, fields.slice(1)));
+      this.instance = stand;
+      return;
+    }
+    const decoded = decodePlain(fields);
+    if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded) || decoded instanceof Map || decoded instanceof Set) {
+      throw new RealmProtocolError('the node state is not a record of fields');
+    }
+    texts.set(decoded, fields);
+    this.instance = decoded;
+  }
+
+  private readEffect(tree: unknown): Effect {
+    if (!Array.isArray(tree)) throw new RealmProtocolError('an effect is not a list');
+    switch (tree[0]) {
+      case 0: {
+        const to: unknown = tree[1];
+        if (typeof to !== 'number' || !Number.isInteger(to) || to < 0 || to >= this.environment.nodeCount) {
+          throw new RealmProtocolError('a send names no node');
+        }
+        const message = tagged(tree[2], 'a message');
+        return { kind: 'send', to, message, bytes: plainBytes(message) };
+      }
+      case 1: {
+        const timer = tagged(tree[1], 'a timer');
+        const minMs: unknown = tree[2];
+        const maxMs: unknown = tree[3];
+        if (typeof minMs !== 'number' || typeof maxMs !== 'number' || !Number.isInteger(minMs) || !Number.isInteger(maxMs) || minMs < 1 || maxMs < minMs) {
+          throw new RealmProtocolError('a timer has no valid delay');
+        }
+        return { kind: 'set-timer', timer, minMs, maxMs };
+      }
+      case 2:
+        return { kind: 'cancel-timer', timer: tagged(tree[1], 'a timer') };
+      case 3:
+        return { kind: 'storage-set', key: key(tree[1]), value: deepFreeze(value(tree[2], 'a stored value')) };
+      case 4:
+        return { kind: 'storage-delete', key: key(tree[1]) };
+      case 5:
+        return { kind: 'output', output: tagged(tree[1], 'an output') };
+      case 6:
+        if (typeof tree[1] !== 'string') throw new RealmProtocolError('a log line is not text');
+        return { kind: 'log', text: bound(tree[1]) };
+      default:
+        throw new RealmProtocolError('an effect of no known kind');
+    }
+  }
+}
+
+function readFailure(tree: unknown): ReactionFailure {
+  if (!Array.isArray(tree) || tree.length !== 4) throw new RealmProtocolError('a failure is out of shape');
+  const [handler, message, plainData, where] = tree as unknown[];
+  if (typeof handler !== 'string' || typeof message !== 'string' || typeof where !== 'string') throw new RealmProtocolError('a failure is out of shape');
+  return { handler: bound(handler, 200), message: bound(message), plainData: plainData === 1, where: bound(where, 4000) };
+}
+
+function readDraws(tree: unknown): { s0: number; s1: number; s2: number; c: number } {
+  if (!Array.isArray(tree) || tree.length !== 4 || !tree.every((part) => typeof part === 'number' && Number.isFinite(part))) {
+    throw new RealmProtocolError('the random state is out of shape');
+  }
+  const [s0, s1, s2, c] = tree as [number, number, number, number];
+  return { s0, s1, s2, c };
+}
+
+function value(text: unknown, what: string): unknown {
+  if (typeof text !== 'string' || text.length > maxValueCharacters) throw new RealmProtocolError(`${what} is not text of a bounded length`);
+  const decoded = decodePlain(text);
+  if (typeof decoded === 'object' && decoded !== null) texts.set(decoded, text);
+  return decoded;
+}
+
+function tagged(text: unknown, what: string): Tagged {
+  const decoded = value(text, what);
+  if (typeof decoded !== 'object' || decoded === null || typeof (decoded as { type?: unknown }).type !== 'string') {
+    throw new RealmProtocolError(`${what} is not an object with a string type`);
+  }
+  return decoded as Tagged;
+}
+
+function key(text: unknown): string {
+  if (typeof text !== 'string' || text.length > 1000) throw new RealmProtocolError('a storage key is not text');
+  return text;
+}
+
+/**
+ * The reactors of a cluster's nodes: a {@link Reactor} for a class of this realm, a
+ * {@link RealmReactor} for a submission's class, with one new realm per submission for the
+ * whole run (or search).
+ */
+export function reactorsFor<P extends Protocol>(environments: readonly NodeEnvironment<P>[], mode: 'live' | 'copies', config: object): NodeReactor<P>[] {
+  const sessions = new Map<RealmProgram, RealmSession>();
+  const reactors = environments.map((environment): NodeReactor<P> => {
+    const standIn = standIns.get(environment.nodeClass);
+    if (standIn === undefined) return new Reactor(environment);
+    let session = sessions.get(standIn.program);
+    if (session === undefined) {
+      session = standIn.program.open();
+      sessions.set(standIn.program, session);
+    }
+    return new RealmReactor(environment, session, mode);
+  });
+  for (const [program, session] of sessions) {
+    const nodes: ({ exportName: string; role: Role } | null)[] = environments.map((environment) => {
+      const standIn = standIns.get(environment.nodeClass);
+      return standIn !== undefined && standIn.program === program ? { exportName: standIn.exportName, role: environment.role } : null;
+    });
+    const servers = environments[0]?.servers ?? [];
+    const problem = session.setup(encodePlain({ nodes, servers, config }));
+    if (problem !== '') throw new RealmLoadError(`the submission's realm could not set up the cluster: ${bound(problem, 1000)}`);
+  }
+  return reactors;
+}

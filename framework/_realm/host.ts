@@ -1,0 +1,345 @@
+// The node runtime inside a submission's realm: a `node:vm` context of its own, with its own
+// built-ins, evaluated before any of the submission's code. It hosts the submission's node
+// objects and runs their reactions with the framework's one reaction code; everything it
+// answers is a string (plain data as text), so the judging realm never holds an object of
+// this one, nor this one an object of the judging realm.
+//
+// Nothing here is a defence: the submission can patch anything in this realm, and doing so
+// can only change what its own nodes do, which the judging realm checks from the outside.
+import { Node, unreachable, type NodeClass } from '../Node.ts';
+import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
+import { PlainDataError } from '../_internals/plainData.ts';
+import { decodePlain, encodePlain } from '../_internals/plainText.ts';
+import { checkFields, NodeEnvironment, Reactor, type Effect, type RandomDraws } from '../_internals/reaction.ts';
+import type { RandomState } from '../_internals/random.ts';
+import { realmScriptNames } from './names.ts';
+
+// Captured before the submission's code runs, so that its patches of the globals do not
+// reach the host's own frames (they may still reach what these call: that is its own loss).
+const stringify = JSON.stringify;
+const objectCreate = Object.create;
+const defineProperty = Object.defineProperty;
+const objectKeys = Object.keys;
+const StringConstructor = String;
+
+class DeterminismError extends Error {
+  constructor(what: string, instead: string) {
+    super(`${what} is not allowed in node code: runs must be reproducible from the seed. ${instead}`);
+    this.name = 'DeterminismError';
+  }
+}
+
+function forbidden(what: string, instead: string): () => never {
+  return () => {
+    throw new DeterminismError(what, instead);
+  };
+}
+
+const useClock = 'Use this.now() for simulated time in milliseconds.';
+
+/** Replaces, for good, what would make a run depend on anything but its seed. */
+function installGuards(global: Record<string, unknown>): void {
+  const fixed = (target: object, name: string, value: unknown) =>
+    defineProperty(target, name, { value, writable: false, configurable: false, enumerable: false });
+  fixed(Math, 'random', forbidden('Math.random()', "Use this.random() or this.randomInt(min, max): the node's own seeded source."));
+  const GuardedDate = forbidden('Date', useClock);
+  fixed(GuardedDate, 'now', forbidden('Date.now()', useClock));
+  fixed(global, 'Date', GuardedDate);
+  const missing: readonly (readonly [string, string])[] = [
+    ['Intl', 'Intl reads the clock and the machine’s locale; format numbers and text yourself.'],
+    ['WeakRef', 'WeakRef depends on garbage collection; keep plain data in fields instead.'],
+    ['FinalizationRegistry', 'FinalizationRegistry depends on garbage collection; keep plain data in fields instead.'],
+    ['SharedArrayBuffer', 'nodes share nothing but messages.'],
+    ['Atomics', 'nodes share nothing but messages.'],
+    ['WebAssembly', 'node code is TypeScript or JavaScript only.'],
+  ];
+  for (const [name, instead] of missing) {
+    defineProperty(global, name, { get: forbidden(name, instead), configurable: false, enumerable: false });
+  }
+}
+
+/** What the node code's `console` prints, collected for the report (bounded). */
+const consoleLimitCharacters = 16_000;
+let consoleLines: string[] = [];
+let consoleCharacters = 0;
+let consoleDropped = 0;
+
+function formatConsole(parts: readonly unknown[]): string {
+  let line = '';
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index];
+    let text: string;
+    try {
+      text = typeof part === 'string' ? part : (stringify(part) ?? StringConstructor(part));
+    } catch {
+      text = '[unprintable]';
+    }
+    line += (index > 0 ? ' ' : '') + text;
+  }
+  return line;
+}
+
+function installConsole(global: Record<string, unknown>): void {
+  const print = (...parts: unknown[]) => {
+    const line = formatConsole(parts);
+    if (consoleCharacters + line.length > consoleLimitCharacters) {
+      consoleDropped++;
+      return;
+    }
+    consoleCharacters += line.length;
+    consoleLines.push(line);
+  };
+  const console = { log: print, info: print, warn: print, error: print, debug: print, trace: print };
+  defineProperty(global, 'console', { value: console, writable: true, configurable: true, enumerable: false });
+}
+
+/** Stack traces show the realm's own frames only: what called it is not the submission's business. */
+function installStackFormat(): void {
+  const format = (error: unknown, frames: readonly { getFileName(): string | null | undefined; toString(): string }[]) => {
+    let text: string;
+    try {
+      text = error instanceof Error ? `${error.name}: ${error.message}` : StringConstructor(error);
+    } catch {
+      text = 'Error';
+    }
+    for (const frame of frames) {
+      const file = frame.getFileName();
+      if (file !== realmScriptNames.submission && file !== realmScriptNames.host) break;
+      text += `\n    at ${frame.toString()}`;
+    }
+    return text;
+  };
+  defineProperty(Error, 'prepareStackTrace', { value: format, writable: false, configurable: false });
+  defineProperty(Error, 'stackTraceLimit', { value: 30, writable: false, configurable: false });
+}
+
+/** Alea, continuing from a state the judging realm handed in. */
+class Draws implements RandomDraws {
+  declare s0: number;
+  declare s1: number;
+  declare s2: number;
+  declare c: number;
+  drawn = false;
+
+  constructor(s0: number, s1: number, s2: number, c: number) {
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.c = c;
+  }
+
+  next(): number {
+    this.drawn = true;
+    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10;
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    const carry = t | 0;
+    this.c = carry;
+    const value = t - carry;
+    this.s2 = value;
+    return value;
+  }
+
+  current(): RandomState {
+    return { s0: this.s0, s1: this.s1, s2: this.s2, c: this.c };
+  }
+
+  continueFrom(state: RandomState): void {
+    this.s0 = state.s0;
+    this.s1 = state.s1;
+    this.s2 = state.s2;
+    this.c = state.c;
+  }
+}
+
+const registered = new Map<string, unknown>();
+let environments: (NodeEnvironment<Protocol> | undefined)[] = [];
+let reactors: (Reactor<Protocol> | undefined)[] = [];
+let instances: (object | undefined)[] = [];
+const storageCache: { text: string; map: ReadonlyMap<string, unknown> }[] = [];
+const noStorage: ReadonlyMap<string, unknown> = new Map();
+
+function register(namespace: Record<string, unknown>): void {
+  for (const name of objectKeys(namespace)) registered.set(name, namespace[name]);
+}
+
+/** The exported names, and which of them are node classes: `{"Server":1,"helper":0}`. */
+function exportsText(): string {
+  const described: Record<string, number> = {};
+  for (const [name, value] of registered) {
+    described[name] = typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof Node ? 1 : 0;
+  }
+  return stringify(described);
+}
+
+interface SetupData {
+  readonly nodes: readonly ({ readonly exportName: string; readonly role: Role } | null)[];
+  readonly servers: readonly NodeId[];
+  readonly config: object;
+}
+
+/** Builds the cluster's environments; '' when done, else the problem. */
+function setup(text: string): string {
+  try {
+    const data = decodePlain(text) as SetupData;
+    const count = data.nodes.length;
+    environments = [];
+    reactors = [];
+    instances = [];
+    for (let id = 0; id < count; id++) {
+      const spec = data.nodes[id];
+      if (spec === null || spec === undefined) {
+        environments.push(undefined);
+        reactors.push(undefined);
+        continue;
+      }
+      const nodeClass = registered.get(spec.exportName);
+      if (typeof nodeClass !== 'function') return `the implementation does not export a node class named ${spec.exportName}`;
+      const environment = new NodeEnvironment<Protocol>(id, spec.role, nodeClass as NodeClass<Protocol>, data.servers, data.config, count);
+      environments.push(environment);
+      reactors.push(new Reactor(environment));
+    }
+    return '';
+  } catch (error) {
+    return describe(error);
+  }
+}
+
+function describe(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : StringConstructor(error);
+  } catch {
+    return 'an error that cannot be described';
+  }
+}
+
+function storageFor(node: NodeId, text: string): ReadonlyMap<string, unknown> {
+  if (text === '') return noStorage;
+  const cached = storageCache[node];
+  if (cached !== undefined && cached.text === text) return cached.map;
+  const map = decodePlain(text) as ReadonlyMap<string, unknown>;
+  storageCache[node] = { text, map };
+  return map;
+}
+
+/** A node object with the given fields, of the node's class, built without running its constructor. */
+function rebuild(environment: NodeEnvironment<Protocol>, fieldsText: string): object {
+  const fields = decodePlain(fieldsText) as Record<string, unknown>;
+  const instance = objectCreate((environment.nodeClass as { prototype: object }).prototype) as Record<string, unknown>;
+  for (const key of objectKeys(fields)) defineProperty(instance, key, { value: fields[key], writable: true, enumerable: true, configurable: true });
+  return instance;
+}
+
+/** The fields of a node object as text, or `!` and the plain-data problem. */
+function fieldsText(environment: NodeEnvironment<Protocol>, instance: object): string {
+  const problem = checkFields(environment, instance);
+  if (problem !== undefined) return '!' + problem.message;
+  const fields: Record<string, unknown> = {};
+  const source = instance as Record<string, unknown>;
+  for (const key of objectKeys(source)) defineProperty(fields, key, { value: source[key], writable: true, enumerable: true, configurable: true });
+  return encodePlain(fields);
+}
+
+const kinds = ['message', 'timer', 'input'] as const;
+
+function effectTree(effect: Effect): unknown[] {
+  switch (effect.kind) {
+    case 'send':
+      return [0, effect.to, encodePlain(effect.message)];
+    case 'set-timer':
+      return [1, encodePlain(effect.timer), effect.minMs, effect.maxMs];
+    case 'cancel-timer':
+      return [2, encodePlain(effect.timer)];
+    case 'storage-set':
+      return [3, effect.key, encodePlain(effect.value)];
+    case 'storage-delete':
+      return [4, effect.key];
+    case 'output':
+      return [5, encodePlain(effect.output)];
+    case 'log':
+      return [6, effect.text];
+  }
+}
+
+/**
+ * One reaction of node `node`: `kind` 0 starts a fresh object, 1–3 deliver a message, fire a
+ * timer, give an input (`payload` is its text). `state` is the node's fields as text (the
+ * model checker's copy) or '' for the object kept here. The answer is the reaction's text:
+ * `[failure, random state or 0, effects, fields text or '', console lines]`.
+ */
+function react(
+  node: number,
+  kind: number,
+  from: number,
+  payload: string,
+  storage: string,
+  s0: number,
+  s1: number,
+  s2: number,
+  c: number,
+  clockMs: number,
+  state: string,
+  wantState: number,
+): string {
+  try {
+    const reactor = reactors[node];
+    const environment = environments[node];
+    if (reactor === undefined || environment === undefined) return stringify([['runtime', `no node ${node} in this realm`, 0, ''], 0, [], '', []]);
+    const draws = new Draws(s0, s1, s2, c);
+    const base = storageFor(node, storage);
+    const clock = Number.isNaN(clockMs) ? undefined : clockMs;
+    if (kind === 0) reactor.start(base, draws, clock);
+    else {
+      const instance = state === '' ? instances[node] : rebuild(environment, state);
+      if (instance === undefined) return stringify([['runtime', `${nodeName(node)} has no node object (it has not started)`, 0, ''], 0, [], '', []]);
+      reactor.handle(instance, kinds[kind - 1] ?? 'message', from, decodePlain(payload) as Tagged, base, draws, clock);
+    }
+    const after = reactor.instance;
+    instances[node] = after;
+    const failure = reactor.failure;
+    const effects = reactor.effects;
+    const trees: unknown[] = new Array<unknown>(effects.length);
+    for (let index = 0; index < effects.length; index++) trees[index] = effectTree(effects[index] as Effect);
+    const fields = wantState === 1 && after !== undefined && failure === undefined ? fieldsText(environment, after) : '';
+    const lines = consoleLines;
+    if (consoleDropped > 0) lines.push(`… ${consoleDropped} more console lines were not kept`);
+    consoleLines = [];
+    consoleCharacters = 0;
+    consoleDropped = 0;
+    return stringify([
+      failure === undefined ? 0 : [failure.handler, failure.message, failure.plainData ? 1 : 0, failure.where],
+      draws.drawn ? [draws.s0, draws.s1, draws.s2, draws.c] : 0,
+      trees,
+      fields,
+      lines,
+    ]);
+  } catch (error) {
+    return stringify([['runtime', `the node runtime failed: ${describe(error)}`, error instanceof PlainDataError ? 1 : 0, ''], 0, [], '', []]);
+  }
+}
+
+/** The fields of node `node`'s object as text (or `!` and the problem), '' when it has none. */
+function fields(node: number): string {
+  try {
+    const environment = environments[node];
+    const instance = instances[node];
+    if (environment === undefined || instance === undefined) return '';
+    return fieldsText(environment, instance);
+  } catch (error) {
+    return '!' + describe(error);
+  }
+}
+
+/**
+ * Installs the host: the guards, the console, the stack format, and what the submission's
+ * bundle imports as `distlab`. Returns the functions the judging realm calls.
+ */
+export function installHost(): Readonly<Record<string, unknown>> {
+  const global = globalThis as unknown as Record<string, unknown>;
+  installGuards(global);
+  installConsole(global);
+  installStackFormat();
+  const framework = Object.freeze({ Node, unreachable, nodeName, register });
+  defineProperty(global, '__distlab', { value: framework, writable: false, configurable: false, enumerable: false });
+  return { setup, react, fields, exportsText };
+}
