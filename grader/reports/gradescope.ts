@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GradedTest, GradingReport } from '../results.ts';
 import { formatFailure, formatSeries, splitMeasurements, type Style } from './terminal.ts';
+import { boundReport, escapeControls } from './untrusted.ts';
 
 // Gradescope's autograder output, `results.json`, as specified at
 // https://gradescope-autograders.readthedocs.io/en/latest/specs/ ("Output format").
@@ -60,9 +61,13 @@ const controlCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const hasLoneSurrogate = new RegExp(loneSurrogate.source);
 
-/** Text for a "text" output box: no ANSI sequences or control characters, and valid UTF-16 (lone surrogates become U+FFFD). */
+/**
+ * Text for a "text" output box: no ANSI sequences or C0 control characters, valid UTF-16 (lone
+ * surrogates become U+FFFD), and C1 controls and bidirectional overrides as visible escapes.
+ */
 function cleanText(text: string): string {
-  return text.replace(ansiSequence, '').replace(/\r\n?/g, '\n').replace(controlCharacter, '').replace(loneSurrogate, '\uFFFD');
+  const cleaned = text.replace(ansiSequence, '').replace(/\r\n?/g, '\n').replace(controlCharacter, '').replace(loneSurrogate, '\uFFFD');
+  return escapeControls(cleaned, 'keep');
 }
 
 /** Keeps the output box readable: the last lines of a long output. */
@@ -131,7 +136,8 @@ function summary(report: GradingReport, hiddenVisibility: GradescopeVisibility):
   return cleanText(lines.join('\n'));
 }
 
-export function gradescopeResults(report: GradingReport, options: GradescopeOptions = {}): GradescopeResults {
+export function gradescopeResults(unbounded: GradingReport, options: GradescopeOptions = {}): GradescopeResults {
+  const report = boundReport(unbounded);
   const hiddenVisibility = options.hiddenVisibility ?? 'after_published';
   return {
     score: report.totals.score,

@@ -5,6 +5,7 @@ import Handlebars from 'handlebars';
 import { describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type TraceEvent, type TraceKind } from 'distlab/testing';
 import { describeFailureKind, type GradedFailure, type GradedStatus, type GradedTest, type GradingReport } from '../results.ts';
 import { splitMeasurements, type MeasurementSeries } from './terminal.ts';
+import { boundReport, escapeControls } from './untrusted.ts';
 
 /**
  * `report.html`: one self-contained page (inline CSS and JS, nothing loaded from the network)
@@ -41,12 +42,13 @@ const ansiSequence = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
- * Text as the page shows it: ANSI colour sequences removed, other control characters shown as
- * Unicode control pictures (U+0007 as ␇), lone surrogates as U+FFFD. HTML escaping is left to
- * Handlebars.
+ * Text as the page shows it: ANSI colour sequences removed, other C0 control characters shown
+ * as Unicode control pictures (U+0007 as ␇), lone surrogates as U+FFFD, and C1 controls and
+ * bidirectional overrides (which would reorder what the reader sees) as visible escapes
+ * (`\u202e`). HTML escaping is left to Handlebars.
  */
 export function displayText(text: string): string {
-  return text
+  const pictured = text
     .replace(ansiSequence, '')
     .replace(/\r\n/g, '\n')
     // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -55,6 +57,7 @@ export function displayText(text: string): string {
       return String.fromCharCode(code === 0x7f ? 0x2421 : 0x2400 + code);
     })
     .replace(loneSurrogate, '\uFFFD');
+  return escapeControls(pictured, 'keep');
 }
 
 /**
@@ -203,7 +206,7 @@ function runView(run: GradedFailure, anchor: string, list: 'failure' | 'demonstr
     facts: {
       property: displayText(run.property),
       propertyClass: list === 'failure' ? 'property' : 'property demonstrated',
-      kind: describeFailureKind(run),
+      kind: displayText(describeFailureKind(run)),
       message: displayText(run.message),
       seed: run.seed,
       where: run.traceIndex ?? run.step,
@@ -802,5 +805,5 @@ function compiled(): Render {
 
 /** The page as a string. */
 export function renderHtmlReport(report: GradingReport): string {
-  return compiled()(buildView(report));
+  return compiled()(buildView(boundReport(report)));
 }

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GradingReport } from '../results.ts';
+import { boundReport } from './untrusted.ts';
 
-/** `report.json`: the whole report, in the schema of docs/report-schema.json. */
+/** `report.json`: the whole report, in the schema of docs/report-schema.json, its untrusted texts bounded. */
 export function writeJsonReport(report: GradingReport, outputDirectory: string): string {
   const file = join(outputDirectory, 'report.json');
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(boundReport(report), null, 2)}\n`);
   return file;
 }

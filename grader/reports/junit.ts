@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GradedTest, GradingReport } from '../results.ts';
 import { formatDemonstration, formatFailure, type Style } from './terminal.ts';
+import { boundReport, escapeControls } from './untrusted.ts';
 
 /**
  * `junit.xml`: one `<testsuite>` for the lab, one `<testcase>` per test, for CI systems
@@ -23,9 +24,13 @@ const ansiSequence = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-Z\\-_]/g;
 /** Everything outside XML 1.0's `Char` production: C0 controls but tab, LF and CR; lone surrogates; U+FFFE, U+FFFF. */
 const notXmlChar = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-/** Text as XML 1.0 can hold it: ANSI sequences and illegal characters removed. */
+/**
+ * Text as XML 1.0 can hold it: ANSI sequences removed; other control characters, lone
+ * surrogates and bidirectional overrides as visible escapes (`\x07`, `\u202e`); anything else
+ * XML cannot hold (U+FFFE, U+FFFF) removed.
+ */
 export function xmlSafeText(text: string): string {
-  return text.replace(ansiSequence, '').replace(notXmlChar, '');
+  return escapeControls(text.replace(ansiSequence, ''), 'keep').replace(notXmlChar, '');
 }
 
 const textEntities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
@@ -92,7 +97,8 @@ function testcase(report: GradingReport, test: GradedTest): string[] {
 }
 
 /** The whole document. A setup error becomes one extra `setup` test case with an `<error>`, so CI does not go green on an empty suite. */
-export function junitXml(report: GradingReport): string {
+export function junitXml(unbounded: GradingReport): string {
+  const report = boundReport(unbounded);
   const totals = report.totals;
   const setupError = report.setupError;
   const tests = report.tests.length + (setupError !== undefined ? 1 : 0);

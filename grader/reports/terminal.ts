@@ -1,6 +1,7 @@
 import { describeFault, describeSearchEvent, formatTraceEvent, type FaultSchedule } from 'distlab/testing';
 import type { ProgressEvent } from '../grade.ts';
-import { describeFailureKind, type GradedTest, type GradingReport } from '../results.ts';
+import { describeFailureKind, type GradedFailure, type GradedTest, type GradingReport } from '../results.ts';
+import { boundGradedTest, boundLines, boundReport, escapeControls, terminalBlock, terminalLine, textLimits } from './untrusted.ts';
 
 /** One plotted series of a test's measurements: keys `<name>@<x>` with a numeric x, sorted by x. */
 export interface MeasurementSeries {
@@ -82,39 +83,67 @@ function statusText(test: GradedTest, style: Style): string {
   }
 }
 
+/** The fault actions, one line each, escaped: a schedule read back from a replay code or a report may hold anything. */
 export function describeSchedule(schedule: FaultSchedule): string[] {
-  return schedule.length === 0 ? ['(no faults)'] : schedule.map(describeFault);
+  return schedule.length === 0 ? ['(no faults)'] : schedule.map((action) => terminalLine(describeFault(action)));
 }
 
-/** The failure block: property, message, seed, where, the shrunk schedule, the last events, the replay command. */
-export function formatFailure(test: GradedTest, style: Style): string[] {
+/** A trace event on one line, as the terminal may show it. */
+export function terminalTraceEvent(event: Parameters<typeof formatTraceEvent>[0]): string {
+  return terminalLine(formatTraceEvent(event), textLimits.detail);
+}
+
+/** Lines of a multi-line untrusted text, escaped, at most `lineLimit` of them, each indented. */
+function indentedBlock(text: string, indent: string, lineLimit = 40): string {
+  return `${indent}${terminalBlock(boundLines(text, lineLimit)).split('\n').join(`\n${indent}`)}`;
+}
+
+/** Replay codes of long search paths are long: past this length the terminal points to the report file instead. */
+const replayCommandLimit = 2_000;
+
+/** The line that says how to see a recorded run again. */
+function replayLine(run: GradedFailure, testNumber: string, indent: string): string {
+  if (run.replayCode === '') return `${indent}re-run: ${terminalLine(run.replayCommand)}`;
+  if (run.replayCommand.length > replayCommandLimit) {
+    return `${indent}replay: the code is ${run.replayCode.length} characters long; replay from report.json instead: --replay <report.json> --test ${terminalLine(testNumber)}`;
+  }
+  return `${indent}replay: ${terminalLine(run.replayCommand, replayCommandLimit)}`;
+}
+
+/**
+ * The failure block: property, message, seed, where, the shrunk schedule, the last events,
+ * the replay command, the last lines of output. Everything that came from the run is bounded
+ * and its control characters escaped.
+ */
+export function formatFailure(unbounded: GradedTest, style: Style): string[] {
+  const test = boundGradedTest(unbounded);
   const lines: string[] = [];
-  lines.push(style.bold(`${test.number} ${test.name}`));
-  if (test.reason) lines.push(`  ${test.status}: ${test.reason}`);
+  lines.push(style.bold(`${terminalLine(test.number)} ${terminalLine(test.name)}`));
+  if (test.reason) lines.push(`  ${test.status}: ${indentedBlock(test.reason, '  ').trimStart()}`);
   const failure = test.failure;
   if (failure) {
-    lines.push(`  ${style.red(describeFailureKind(failure))}`);
-    lines.push(`  ${failure.message.split('\n').join('\n  ')}`);
+    lines.push(`  ${style.red(terminalLine(describeFailureKind(failure)))}`);
+    lines.push(indentedBlock(failure.message, '  '));
     const path = failure.path;
     if (path !== undefined && failure.replayable !== false) {
       // A search test: the path of events from the initial state is the story.
-      lines.push(`  found by the model checker: the shortest path has ${path.length} steps (seed ${failure.seed})`);
-      path.forEach((event, index) => lines.push(`    ${index + 1}. ${describeSearchEvent(event)}`));
+      lines.push(`  found by the model checker: the shortest path has ${path.length} steps (seed ${terminalLine(String(failure.seed))})`);
+      path.forEach((event, index) => lines.push(`    ${index + 1}. ${terminalLine(describeSearchEvent(event))}`));
     } else if (failure.replayable !== false) {
-      lines.push(`  seed ${failure.seed}, event #${failure.traceIndex ?? failure.step} at ${failure.timeMs} ms`);
+      lines.push(terminalLine(`  seed ${failure.seed}, event #${failure.traceIndex ?? failure.step} at ${failure.timeMs} ms`));
       const minimality = failure.minimal ? '1-minimal' : 'shrinking budget spent; may not be minimal';
       lines.push(`  fault schedule (shrunk from ${failure.schedule.length} to ${failure.shrunkSchedule.length} actions, ${minimality}):`);
       for (const line of describeSchedule(failure.shrunkSchedule)) lines.push(`    ${line}`);
     }
     if (failure.lastEvents.length > 0) {
       lines.push('  last events:');
-      for (const event of failure.lastEvents.slice(-15)) lines.push(`    ${formatTraceEvent(event)}`);
+      for (const event of failure.lastEvents.slice(-15)) lines.push(`    ${terminalTraceEvent(event)}`);
     }
-    lines.push(failure.replayCode === '' ? `  re-run: ${failure.replayCommand}` : `  replay: ${failure.replayCommand}`);
+    lines.push(replayLine(failure, test.number, '  '));
   }
   if (test.output && test.status !== 'passed') {
     lines.push('  output:');
-    for (const line of test.output.split('\n').slice(-10)) lines.push(`    ${style.dim(line)}`);
+    for (const line of test.output.split('\n').slice(-10)) lines.push(`    ${style.dim(escapeControls(line))}`);
   }
   return lines;
 }
@@ -123,22 +152,25 @@ export function formatFailure(test: GradedTest, style: Style): string[] {
  * The block of a demonstration test that passed: what broke, on which seed, and how to replay
  * it. Empty for a test without a demonstration.
  */
-export function formatDemonstration(test: GradedTest, style: Style): string[] {
+export function formatDemonstration(unbounded: GradedTest, style: Style): string[] {
+  const test = boundGradedTest(unbounded);
   const demonstration = test.demonstration;
   if (!demonstration) return [];
   return [
-    style.bold(`${test.number} ${test.name}`),
-    `  demonstrated: ${style.yellow(demonstration.property)}: ${demonstration.message.split('\n').join('\n    ')} (seed ${demonstration.seed})`,
-    `  replay: ${demonstration.replayCommand}`,
+    style.bold(`${terminalLine(test.number)} ${terminalLine(test.name)}`),
+    `  demonstrated: ${style.yellow(terminalLine(demonstration.property))}: ${indentedBlock(demonstration.message, '    ').trimStart()} (seed ${terminalLine(String(demonstration.seed))})`,
+    replayLine(demonstration, test.number, '  '),
   ];
 }
 
 /** The final table: one row per test, points, and the total. */
-export function formatSummary(report: GradingReport, style: Style): string {
+export function formatSummary(unbounded: GradingReport, style: Style): string {
+  const report = boundReport(unbounded);
   const lines: string[] = [];
   if (report.typeErrors.length > 0) {
-    lines.push(style.yellow(`Type errors (${report.typeErrors.length}; grading went on):`));
-    for (const error of report.typeErrors.slice(0, 20)) lines.push(`  ${error}`);
+    lines.push(style.yellow(`Type errors (${unbounded.typeErrors.length}; grading went on):`));
+    for (const error of report.typeErrors.slice(0, 20)) lines.push(indentedBlock(error, '  ', 10));
+    if (unbounded.typeErrors.length > 20) lines.push(`  … and ${unbounded.typeErrors.length - 20} more`);
     lines.push('');
   }
   const failed = report.tests.filter((test) => test.status !== 'passed' && test.status !== 'not run');
@@ -146,18 +178,18 @@ export function formatSummary(report: GradingReport, style: Style): string {
   for (const test of report.tests) if (test.demonstration) lines.push(...formatDemonstration(test, style), '');
   const numberWidth = Math.max(4, ...report.tests.map((test) => test.number.length));
   const nameWidth = Math.min(70, Math.max(4, ...report.tests.map((test) => test.name.length)));
-  lines.push(style.bold(`${report.labTitle} — implementation: ${report.implementation}`));
+  lines.push(style.bold(`${terminalLine(report.labTitle)} — implementation: ${terminalLine(report.implementation)}`));
   for (const test of report.tests) {
-    const name = test.name.length > nameWidth ? `${test.name.slice(0, nameWidth - 1)}…` : test.name.padEnd(nameWidth);
+    const name = terminalLine(test.name.length > nameWidth ? `${test.name.slice(0, nameWidth - 1)}…` : test.name.padEnd(nameWidth));
     const hidden = test.visibility === 'hidden' ? style.dim(' (hidden)') : '';
     // Plain figures stay on the row; each series (`measured@2`, `measured@3`, ...) gets a compact line below it.
     const { series, plain: figures } = splitMeasurements(test.measurements);
-    const inline = figures.length > 0 ? style.dim(` ${figures.map(([key, value]) => `${key}=${round(value)}`).join(' ')}`) : '';
+    const inline = figures.length > 0 ? style.dim(` ${figures.map(([key, value]) => `${terminalLine(key)}=${round(value)}`).join(' ')}`) : '';
     lines.push(
-      `  ${test.number.padEnd(numberWidth)}  ${name}  ${statusText(test, style).padEnd(7)}  ${`${test.score}/${test.maxScore}`.padStart(5)}  ${style.dim(`${test.seedsRun}/${test.seedsPlanned} seeds`)}${inline}${hidden}`,
+      `  ${terminalLine(test.number.padEnd(numberWidth))}  ${name}  ${statusText(test, style).padEnd(7)}  ${`${test.score}/${test.maxScore}`.padStart(5)}  ${style.dim(`${test.seedsRun}/${test.seedsPlanned} seeds`)}${inline}${hidden}`,
     );
     const seriesWidth = Math.max(0, ...series.map((one) => one.name.length));
-    for (const one of series) lines.push(`  ${' '.repeat(numberWidth)}  ${style.dim(formatSeries(one, seriesWidth))}`);
+    for (const one of series) lines.push(`  ${' '.repeat(numberWidth)}  ${style.dim(terminalLine(formatSeries(one, seriesWidth), textLimits.message))}`);
   }
   const totals = report.totals;
   lines.push(
@@ -168,6 +200,9 @@ export function formatSummary(report: GradingReport, style: Style): string {
     ),
   );
   if (report.interrupted) lines.push(style.yellow('  Grading was interrupted: tests marked NOT RUN did not finish.'));
+  // Why tests did not run (an interruption, the grader's own failure), once per reason.
+  const notRunReasons = new Set(report.tests.filter((test) => test.status === 'not run' && test.reason).map((test) => test.reason as string));
+  for (const reason of notRunReasons) lines.push(style.yellow(`  Not run: ${terminalLine(reason, textLimits.message)}`));
   return lines.join('\n');
 }
 
@@ -183,13 +218,13 @@ export function progressPrinter(stream: NodeJS.WriteStream, style: Style): (even
   const live = stream.isTTY === true;
   const redraw = () => {
     if (!live) return;
-    const text = [...running.values()].join('  ');
+    const text = terminalLine([...running.values()].join('  '), textLimits.message);
     stream.write(`\r\u001b[2K${style.dim(text.slice(0, (stream.columns ?? 100) - 1))}`);
   };
   return (event) => {
     switch (event.type) {
       case 'start':
-        stream.write(`${style.bold(`Grading ${event.lab.id}`)} with ${event.implementation}: ${event.tests.length} tests\n`);
+        stream.write(`${style.bold(`Grading ${terminalLine(event.lab.id)}`)} with ${terminalLine(event.implementation)}: ${event.tests.length} tests\n`);
         return;
       case 'test-start':
         running.set(event.test.number, `${event.test.number} 0/${event.seeds}`);
@@ -203,7 +238,7 @@ export function progressPrinter(stream: NodeJS.WriteStream, style: Style): (even
         running.delete(event.graded.number);
         if (live) stream.write('\r\u001b[2K');
         const test = event.graded;
-        stream.write(`  ${statusText(test, style)} ${test.number} ${test.name} ${style.dim(`(${test.seedsRun}/${test.seedsPlanned} seeds, ${(test.wallMs / 1000).toFixed(1)} s)`)}\n`);
+        stream.write(`  ${statusText(test, style)} ${terminalLine(test.number)} ${terminalLine(test.name)} ${style.dim(`(${test.seedsRun}/${test.seedsPlanned} seeds, ${(test.wallMs / 1000).toFixed(1)} s)`)}\n`);
         redraw();
         return;
       }

@@ -11,7 +11,7 @@ import { writeJsonReport } from '../../grader/reports/json.ts';
 import { writeJunitReport } from '../../grader/reports/junit.ts';
 import { reportSchema, validateJsonSchema, validateReportJson } from '../../grader/reports/schema.ts';
 import { formatSummary, splitMeasurements, type Style } from '../../grader/reports/terminal.ts';
-import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from '../../grader/results.ts';
+import { computeTotals, reportSchemaVersion, type GradedFailure, type GradedTest, type GradingReport } from '../../grader/results.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: reports built by hand, with the worst a submission could print.
@@ -488,7 +488,8 @@ describe('JUnit report', () => {
     expect(failed.attributes.name).toBe(`1.2 ${hostileName}`);
     const failure = childrenNamed(failed, 'failure')[0] as XmlElement;
     expect(failure.attributes.type).toBe('violation');
-    expect(failure.attributes.message?.startsWith('exactly once: </script><script>alert(1)</script> ]]> nul bell red {{x}} "double"')).toBe(true);
+    // Colour sequences are dropped; other control characters are shown as escapes.
+    expect(failure.attributes.message?.startsWith('exactly once: </script><script>alert(1)</script> ]]> nul\\x00 bell\\x07 red {{x}} "double"')).toBe(true);
     expect(failure.text).toContain('seed 2, event #3 at 7 ms');
     expect(failure.text).toContain('at 100 ms: crash');
     expect(failure.text).toContain('npm run grade -- pingpong --replay eyJ2IjoxfQ');
@@ -904,7 +905,9 @@ describe('terminal summary: demonstrations and series', () => {
   it('prints a demonstration block after the failures and keeps the row a PASS', () => {
     const start = lines.indexOf(`${demonstrating.number} ${demonstrating.name}`);
     expect(start).toBeGreaterThan(lines.findIndex((line) => line.startsWith(`1.2 ${hostileName}`)));
-    expect(lines[start + 1]).toBe(`  demonstrated: mutual exclusion: ${demonstrationMessage} (seed 8)`);
+    // The message as the terminal may show it: its control characters escaped.
+    const escaped = demonstrationMessage.replace('\u0000', '\\x00').replace('\u0007', '\\x07').replaceAll('\u001b', '\\x1b').replace('\ud800', '\\ud800');
+    expect(lines[start + 1]).toBe(`  demonstrated: mutual exclusion: ${escaped} (seed 8)`);
     expect(lines[start + 2]).toBe('  replay: npm run grade -- mutex --replay eyJkZW1vIjoxfQ');
     expect(lines.find((line) => line.startsWith('  1C.7'))).toMatch(/PASS\s+0\/0\s+8\/200 seeds/);
   });
@@ -960,5 +963,62 @@ describe('other reports: demonstrations and series', () => {
     expect(out).toContain('</script><script>alert(1)</script>');
     expect(out).toContain('replay: npm run grade -- mutex --replay eyJkZW1vIjoxfQ');
     expect(out).not.toMatch(rawControl);
+  });
+});
+
+describe('every report bounds what a submission wrote', () => {
+  // A megabyte in every untrusted field, with control characters and a bidi override in it.
+  const huge = `${hostile}\u202e${'m'.repeat(1_000_000)}`;
+  const flooded: GradedTest = {
+    ...failing,
+    reason: huge,
+    output: huge,
+    measurements: { [`key ${huge}`]: 1 },
+    failure: {
+      ...(failing.failure as GradedFailure),
+      property: huge,
+      message: huge,
+      lastEvents: [{ ...(trace[1] as TraceEvent), label: huge, reason: huge, detail: { note: huge } }],
+      trace: [{ ...(trace[1] as TraceEvent), label: huge, reason: huge, detail: huge }],
+    },
+  };
+  const floodedReport = makeReport([flooded, { ...crashed, reason: huge, output: huge }], {
+    setupError: huge,
+    typeErrors: Array.from({ length: 1_000 }, () => huge),
+  });
+  const folder = outputFolder();
+  const files = {
+    json: writeJsonReport(floodedReport, folder),
+    html: writeHtmlReport(floodedReport, folder),
+    junit: writeJunitReport(floodedReport, folder),
+    gradescope: writeGradescopeReport(floodedReport, folder),
+  };
+  const longestRun = (text: string) => Math.max(...(text.match(/m+/g) ?? ['']).map((run) => run.length));
+
+  it.each(Object.keys(files))('%s: no untrusted text is kept whole, and the cut is marked', (format) => {
+    const text = readFileSync(files[format as keyof typeof files], 'utf8');
+    expect(longestRun(text)).toBeLessThanOrEqual(8_000);
+    expect(text).toMatch(/… \(\d+ (more|earlier) characters\)/);
+    // The whole file stays small: 1,000 type errors and megabyte fields make well under 2 MB.
+    expect(text.length).toBeLessThan(2_000_000);
+  });
+
+  it('the JSON report still validates, the Gradescope file follows the specification, the JUnit file is well-formed', () => {
+    expect(validateReportJson(JSON.parse(readFileSync(files.json, 'utf8')))).toEqual([]);
+    expect(validateGradescopeResults(JSON.parse(readFileSync(files.gradescope, 'utf8')))).toEqual([]);
+    expect(() => parseXml(readFileSync(files.junit, 'utf8'))).not.toThrow();
+  });
+
+  it('no page or text meant for people shows a bidirectional override raw (report.json is data, kept as written)', () => {
+    const page = readFileSync(files.html, 'utf8').replace(/<script type="application\/json"[^>]*>[^<]*<\/script>/, '');
+    for (const text of [page, readFileSync(files.junit, 'utf8'), readFileSync(files.gradescope, 'utf8')]) {
+      expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    }
+  });
+
+  it('JUnit stays well-formed whatever characters XML forbids', () => {
+    const forbidden = Array.from({ length: 32 }, (_unused, code) => String.fromCharCode(code)).join('') + '\u007f\u0085\ufffe\uffff\ud800\udfff';
+    const xml = readFileSync(writeJunitReport(makeReport([{ ...failing, name: forbidden, output: forbidden, reason: forbidden }], { setupError: forbidden }), outputFolder()), 'utf8');
+    expect(() => parseXml(xml)).not.toThrow();
   });
 });
