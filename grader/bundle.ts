@@ -1,76 +1,13 @@
 import { build, type BuildFailure, type Message, type Plugin } from 'esbuild';
-import { readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { type ImplementationSource } from './implementation.ts';
 import { projectRoot, SetupError, type LabInfo } from './labs.ts';
+import { buildRealmCode } from './realmBundle.ts';
 
 const frameworkEntry = join(projectRoot, 'framework', 'index.ts');
 const testingEntry = join(projectRoot, 'framework', 'testing.ts');
 const childRuntime = join(projectRoot, 'grader', 'child.ts');
-
-function isInside(file: string, folder: string): boolean {
-  const path = resolve(file);
-  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
-}
-
-/** Blanks out comments and string contents so that a scan for calls sees only code. */
-function codeOnly(source: string): string {
-  return source
-    .replace(/\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ' '))
-    .replace(/\/\/[^\n]*/g, '')
-    .replace(/(['"`])(?:\\.|(?!\1)[^\\\n])*\1/g, (text) => text[0] + ' '.repeat(Math.max(0, text.length - 2)) + text[0]);
-}
-
-/**
- * Keeps a submission to its own files and the framework: any other import (`node:fs`,
- * `child_process`, the grader, the solutions, a package) is refused at load, before any of
- * its code runs, and so are `require` and dynamic `import()`.
- */
-function submissionGuard(lab: LabInfo, source: ImplementationSource): Plugin {
-  const root = resolve(source.root);
-  const protocolFile = join(lab.studentDirectory, 'protocol.ts');
-  const describe = (file: string) => relative(process.cwd(), file) || file;
-  return {
-    name: 'distlab-submission-guard',
-    setup(builder) {
-      builder.onResolve({ filter: /.*/ }, (args) => {
-        if (args.path === 'distlab') return { path: frameworkEntry };
-        // The suite and the grader's child use the testing entry; a submission may not.
-        if (args.path === 'distlab/testing' && !isInside(args.importer, root)) return { path: testingEntry };
-        if (args.importer === '' || args.importer === '<stdin>' || !isInside(args.importer, root)) return undefined;
-        if (args.path.startsWith('.')) {
-          const target = resolve(dirname(args.importer), args.path);
-          if (isInside(target, root) || target === protocolFile) return undefined;
-        }
-        return {
-          errors: [
-            {
-              text:
-                `${describe(args.importer)} imports "${args.path}", which a submission may not use. ` +
-                `Import only "distlab" and your own files in ${describe(root)}.`,
-            },
-          ],
-        };
-      });
-      builder.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
-        if (!isInside(args.path, root)) return undefined;
-        const code = codeOnly(readFileSync(args.path, 'utf8'));
-        const use = /\brequire\b|\bimport\s*\(|\bimport\.meta\b|\beval\s*\(|\bFunction\s*\(/.exec(code);
-        if (use === null) return undefined;
-        const line = code.slice(0, use.index).split('\n').length;
-        return {
-          errors: [
-            {
-              text:
-                `${describe(args.path)}:${line} uses ${use[0].replace(/\s+/g, '')}: a submission may only use static imports of ` +
-                '"distlab" and its own files, and may not evaluate code from strings.',
-            },
-          ],
-        };
-      });
-    },
-  };
-}
 
 function formatMessage(message: Message): string {
   const location = message.location;
@@ -78,17 +15,33 @@ function formatMessage(message: Message): string {
   return `${relative(process.cwd(), location.file) || location.file}:${location.line}:${location.column + 1}: ${message.text}\n    ${location.lineText}`;
 }
 
+/** The files of a sandbox: the child's own program, and the two scripts of the submission's realm. */
+export interface SandboxFiles {
+  readonly child: string;
+  readonly realmHost: string;
+  readonly realmSubmission: string;
+}
+
 /**
- * Bundles the child runtime, the lab's suite and one implementation into a single ES module
- * in `outputDirectory`. A syntax error or a refused import is a {@link SetupError}.
+ * Writes into `outputDirectory` the child's program (its runtime and the lab's suite, which
+ * never share a realm with the submission) and the scripts of the submission's realm. A
+ * syntax error or a refused import is a {@link SetupError}.
  */
-export async function bundleImplementation(lab: LabInfo, source: ImplementationSource, outputDirectory: string, name: string): Promise<string> {
+export async function bundleImplementation(lab: LabInfo, source: ImplementationSource, outputDirectory: string, name: string): Promise<SandboxFiles> {
   const outfile = join(outputDirectory, `${name}.mjs`);
+  const files: SandboxFiles = { child: outfile, realmHost: join(outputDirectory, 'realm-host.js'), realmSubmission: join(outputDirectory, 'realm-submission.js') };
+  const realm = await buildRealmCode({
+    label: source.label,
+    entryFile: source.entryFile,
+    root: source.root,
+    alsoAllowed: [join(lab.studentDirectory, 'protocol.ts')],
+  });
+  writeFileSync(files.realmHost, realm.host);
+  writeFileSync(files.realmSubmission, realm.submission);
   const entry = [
     `import { serve } from ${JSON.stringify(childRuntime)};`,
     `import suite from ${JSON.stringify(lab.suiteFile)};`,
-    `import * as implementation from ${JSON.stringify(source.entryFile)};`,
-    'serve(suite, implementation);',
+    `serve(suite, ${JSON.stringify({ host: files.realmHost, submission: files.realmSubmission })});`,
   ].join('\n');
   try {
     await build({
@@ -102,7 +55,7 @@ export async function bundleImplementation(lab: LabInfo, source: ImplementationS
       // Class names appear in traces and messages ("n2 (Acceptor).log[3] is a function").
       keepNames: true,
       logLevel: 'silent',
-      plugins: [submissionGuard(lab, source)],
+      plugins: [trustedResolution],
       banner: { js: "import { createRequire as __distlabCreateRequire } from 'node:module'; const require = __distlabCreateRequire(import.meta.url);" },
     });
   } catch (error) {
@@ -112,5 +65,13 @@ export async function bundleImplementation(lab: LabInfo, source: ImplementationS
     }
     throw error;
   }
-  return outfile;
+  return files;
 }
+
+/** The child's program resolves `distlab` and `distlab/testing` to the framework's entries. */
+const trustedResolution: Plugin = {
+  name: 'distlab-trusted-resolution',
+  setup(builder) {
+    builder.onResolve({ filter: /^distlab(\/testing)?$/ }, (args) => ({ path: args.path === 'distlab' ? frameworkEntry : testingEntry }));
+  },
+};

@@ -1,95 +1,76 @@
-// Runs inside the child process that hosts one implementation. This module is evaluated
-// before any of the implementation's code (it is the bundle's first import), so it takes
-// the reply channel and the token while they are still untouched and hides the token.
-import { Node, RandomSource, SearchState } from 'distlab/testing';
+// Runs inside the child process that grades one implementation. The lab's suite, the
+// simulator, the model checker and the replies to the grader live in this realm; the
+// submission's code runs in realms of its own (a new one for every run, see
+// framework/_internals/realm.ts), which never get a reference to anything here.
+import { readFileSync } from 'node:fs';
+import type { LabSuite } from 'distlab/testing';
+import { RealmLoadError, RealmProgram, setRealmOutput } from '../framework/_internals/realm.ts';
 import { replayOutcome, runTest } from './runTest.ts';
 import type { ChildReply, ChildRequest } from './protocol.ts';
-import type { LabSuite } from 'distlab/testing';
 
 const token = process.env.DISTLAB_TOKEN ?? '';
 delete process.env.DISTLAB_TOKEN;
 const sendToGrader = process.send?.bind(process);
-const onMessage = process.on.bind(process);
 const exitNow = process.exit.bind(process);
-
-// Seal what the implementation could use to forge or read the replies, or to reach Node's
-// internals without an import: the reply path cannot be replaced (so it cannot be read
-// either, and the token stays secret), and the back doors to built-in modules are closed.
-// The process also runs under Node's permission model (no files written, no processes,
-// no inspector), and imports were checked when it was bundled.
-function seal(target: object, name: string, value: unknown): void {
-  Object.defineProperty(target, name, { value, writable: false, configurable: false, enumerable: false });
-}
-const processObject = process as unknown as Record<string, unknown>;
-seal(processObject, 'send', processObject.send);
-seal(processObject, '_send', processObject._send);
-const channel = processObject.channel as object | undefined;
-if (channel !== undefined) {
-  Object.freeze(Object.getPrototypeOf(channel));
-  seal(processObject, 'channel', channel);
-}
-// The built-ins the checks are made of cannot be patched to hide a violation.
-for (const builtIn of [
-  Object,
-  Array,
-  Map,
-  Set,
-  JSON,
-  Reflect,
-  Number,
-  String,
-  Array.prototype,
-  Map.prototype,
-  Set.prototype,
-  // and the framework's exported classes
-  Node.prototype,
-  RandomSource.prototype,
-  SearchState.prototype,
-]) {
-  Object.freeze(builtIn);
-}
-for (const name of ['getBuiltinModule', 'binding', '_linkedBinding', 'dlopen']) {
-  seal(processObject, name, () => {
-    throw new Error(`process.${name} is not available to node code: use only what the framework offers.`);
-  });
-}
 
 function reply(message: ChildReply): void {
   sendToGrader?.({ ...message, token });
 }
 
-// A rejection surfaces only after the synchronous run that caused it has returned, so it is
-// remembered here and checked before any outcome is sent.
-let rejection: string | undefined;
-onMessage('unhandledRejection', (reason: unknown) => {
-  rejection ??= `an unhandled promise rejection (node code must not use promises): ${describe(reason)}`;
+/** What the submission's `console` printed: the last lines, kept for the report. */
+const outputLimitCharacters = 4_000;
+let output = '';
+setRealmOutput((line) => {
+  output = (output + line + '\n').slice(-outputLimitCharacters);
 });
-const realSetImmediate = setImmediate;
-const nextTurn = () => new Promise<void>((resolve) => realSetImmediate(resolve));
+
+function flushOutput(): void {
+  if (output === '') return;
+  process.stdout.write(output);
+  output = '';
+}
+
+// A promise of the submission's realm never runs its callbacks (its jobs are never run), but a
+// rejection is still noticed: node code must not use promises.
+let rejection: string | undefined;
+process.on('unhandledRejection', () => {
+  rejection ??= 'an unhandled promise rejection (node code must not use promises: reactions are synchronous)';
+});
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function replyUnlessRejected(message: ChildReply): Promise<void> {
   await nextTurn();
+  flushOutput();
   if (rejection !== undefined) {
     reply({ type: 'error', message: rejection });
     exitNow(1);
   }
   reply(message);
 }
-onMessage('uncaughtException', (error: unknown) => {
-  reply({ type: 'error', message: `an uncaught exception outside any handler ended the run: ${describe(error)}` });
+process.on('uncaughtException', (error: unknown) => {
+  reply({ type: 'error', message: `the grader's runtime failed: ${error instanceof Error ? error.message : 'an unknown error'}` });
   exitNow(1);
 });
 
-function describe(value: unknown): string {
-  return value instanceof Error ? `${value.name}: ${value.message}` : String(value);
-}
-
-/** Serves the grader's requests for one suite and implementation. */
-export function serve(suite: LabSuite<unknown>, implementation: Record<string, unknown>): void {
-  const exported = Object.keys(implementation).sort();
-  const missingExports = suite.exports.filter((name) => typeof implementation[name] !== 'function');
-  onMessage('message', async (raw: unknown) => {
-    const request = raw as ChildRequest;
+/** Serves the grader's requests for one suite and the submission whose realm scripts are at `files`. */
+export function serve(suite: LabSuite<unknown>, files: { readonly host: string; readonly submission: string }): void {
+  let program: RealmProgram;
+  try {
+    program = new RealmProgram({ host: readFileSync(files.host, 'utf8'), submission: readFileSync(files.submission, 'utf8') });
+  } catch (error) {
+    flushOutput();
+    const why = error instanceof RealmLoadError ? error.message : `its code could not be compiled: ${error instanceof Error ? error.message : 'unknown error'}`;
+    reply({ type: 'error', message: why });
+    exitNow(1);
+    return;
+  }
+  const implementation: Record<string, unknown> = { ...program.classes };
+  const exported = [...program.exported];
+  const missingExports = suite.exports.filter((name) => program.classes[name] === undefined);
+  process.on('message', (raw: unknown) => {
+    void handle(raw as ChildRequest);
+  });
+  const handle = async (request: ChildRequest) => {
     const test = suite.tests.find((candidate) => candidate.number === request.testNumber);
     if (test === undefined) {
       reply({ type: 'error', message: `no test ${request.testNumber} in ${suite.lab}` });
@@ -105,7 +86,7 @@ export function serve(suite: LabSuite<unknown>, implementation: Record<string, u
     } else {
       await replyUnlessRejected({ type: 'replayed', outcome: replayOutcome(suite, test, implementation, request.seed, request.schedule, request.path) });
     }
-  });
-  onMessage('disconnect', () => exitNow(0));
+  };
+  process.on('disconnect', () => exitNow(0));
   reply({ type: 'ready', missingExports, exported });
 }

@@ -76,8 +76,8 @@ export class Sandbox {
   static async create(lab: LabInfo, source: ImplementationSource, limits: IsolationLimits = defaultLimits): Promise<Sandbox> {
     const directory = mkdtempSync(join(tmpdir(), 'distlab-'));
     try {
-      const bundleFile = await bundleImplementation(lab, source, directory, 'implementation');
-      const sandbox = new Sandbox(lab, source, directory, bundleFile, limits);
+      const files = await bundleImplementation(lab, source, directory, 'child');
+      const sandbox = new Sandbox(lab, source, directory, files.child, limits);
       await sandbox.probe();
       return sandbox;
     } catch (error) {

@@ -7,6 +7,8 @@ interface RealmFramework {
   readonly Node: typeof NodeBase;
   readonly unreachable: typeof unreachableCase;
   readonly nodeName: typeof nameOfNode;
+  /** Hands the runtime the submission's exports (its entry's namespace). */
+  readonly register: (namespace: Record<string, unknown>) => void;
 }
 
 const framework = (globalThis as unknown as { readonly __distlab: RealmFramework }).__distlab;
@@ -14,3 +16,4 @@ const framework = (globalThis as unknown as { readonly __distlab: RealmFramework
 export const Node = framework.Node;
 export const unreachable = framework.unreachable;
 export const nodeName = framework.nodeName;
+export const register = framework.register;

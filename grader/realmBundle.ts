@@ -1,0 +1,134 @@
+// Builds what a submission's realm runs: the node runtime's script, and the submission's own
+// code as one script whose only import is `distlab` (the runtime's Node). Both are plain
+// scripts for a `node:vm` context: no module loader, no `require`, no `import()` there.
+import { build, type BuildFailure, type Message, type Plugin } from 'esbuild';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { RealmCode } from '../framework/_internals/realm.ts';
+import { projectRoot, SetupError } from './labs.ts';
+
+const runtimeEntry = join(projectRoot, 'framework', '_realm', 'entry.ts');
+const realmFramework = join(projectRoot, 'framework', '_realm', 'distlab.ts');
+
+/** Where a submission's code is, and which files besides its own folder it may import. */
+export interface RealmSource {
+  /** How the user named it, for messages. */
+  readonly label: string;
+  readonly entryFile: string;
+  /** The folder whose files the submission may import. */
+  readonly root: string;
+  /** Other files it may import (the lab's protocol file, which holds only types). */
+  readonly alsoAllowed?: readonly string[];
+}
+
+function isInside(file: string, folder: string): boolean {
+  const path = resolve(file);
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
+const sourceFile = /\.(ts|js|mts|mjs)$/;
+/** The generated entry's name: no file of a submission can have it. */
+const entryName = '<distlab submission entry>';
+
+/**
+ * Keeps a submission to its own source files and `distlab`: any other import (a built-in
+ * module, a package, the grader, the solutions, `distlab/testing`), any file that is not
+ * TypeScript or JavaScript, and any import with attributes (`with { type: 'text' }`) is
+ * refused when it is bundled, before any of its code runs.
+ */
+function submissionGuard(source: RealmSource): Plugin {
+  const root = resolve(source.root);
+  const allowed = new Set((source.alsoAllowed ?? []).map((file) => resolve(file)));
+  const describe = (file: string) => relative(process.cwd(), file) || file;
+  const refuse = (importer: string, path: string, why: string) => ({
+    errors: [{ text: `${describe(importer)} imports "${path}"${why} Import only "distlab" and your own .ts files in ${describe(root)}.` }],
+  });
+  return {
+    name: 'distlab-submission-guard',
+    setup(builder) {
+      builder.onResolve({ filter: /.*/ }, (args) => {
+        if (args.importer.endsWith(entryName)) {
+          if (args.path === 'distlab-realm-framework') return { path: realmFramework };
+          if (args.path === resolve(source.entryFile)) return undefined;
+          return refuse(args.importer, args.path, '.');
+        }
+        if (isInside(args.importer, dirname(realmFramework))) return undefined;
+        if (Object.keys(args.with).length > 0) return refuse(args.importer, args.path, ' with import attributes, which a submission may not use.');
+        if (args.kind === 'dynamic-import' || args.kind === 'require-call' || args.kind === 'require-resolve') {
+          return refuse(args.importer, args.path, ' at run time (import() or require), which a submission may not do.');
+        }
+        if (args.path === 'distlab') return { path: realmFramework };
+        if (args.path.startsWith('.')) {
+          const target = resolve(dirname(args.importer), args.path);
+          if ((isInside(target, root) || allowed.has(target)) && (sourceFile.test(target) || !/\.[a-z]+$/i.test(target))) return undefined;
+          return refuse(args.importer, args.path, ', which is not one of its own source files.');
+        }
+        return refuse(args.importer, args.path, ', which a submission may not use.');
+      });
+      builder.onLoad({ filter: /.*/ }, (args) => {
+        if (isInside(args.path, dirname(realmFramework))) return undefined;
+        if (!sourceFile.test(args.path) || !(isInside(args.path, root) || allowed.has(resolve(args.path)))) {
+          return { errors: [{ text: `${describe(args.path)} is not a TypeScript or JavaScript file of the submission.` }] };
+        }
+        return undefined;
+      });
+    },
+  };
+}
+
+function formatMessage(message: Message): string {
+  const location = message.location;
+  if (!location) return message.text;
+  return `${relative(process.cwd(), location.file) || location.file}:${location.line}:${location.column + 1}: ${message.text}\n    ${location.lineText}`;
+}
+
+let runtimeCode: Promise<string> | undefined;
+
+/** The node runtime's script, built once per process. */
+function buildRuntime(): Promise<string> {
+  runtimeCode ??= build({
+    entryPoints: [runtimeEntry],
+    bundle: true,
+    platform: 'neutral',
+    format: 'iife',
+    target: 'es2022',
+    write: false,
+    keepNames: true,
+    logLevel: 'silent',
+  }).then((result) => (result.outputFiles[0] as { text: string }).text);
+  return runtimeCode;
+}
+
+/**
+ * The two scripts of a submission's realm. A syntax error or a refused import is a
+ * {@link SetupError} naming the file.
+ */
+export async function buildRealmCode(source: RealmSource): Promise<RealmCode> {
+  const entry = [
+    `import * as implementation from ${JSON.stringify(resolve(source.entryFile))};`,
+    `import { register } from 'distlab-realm-framework';`,
+    'register(implementation);',
+  ].join('\n');
+  try {
+    const [host, submission] = await Promise.all([
+      buildRuntime(),
+      build({
+        stdin: { contents: entry, resolveDir: resolve(source.root), sourcefile: entryName, loader: 'ts' },
+        bundle: true,
+        platform: 'neutral',
+        format: 'iife',
+        target: 'es2022',
+        write: false,
+        keepNames: true,
+        logLevel: 'silent',
+        plugins: [submissionGuard(source)],
+      }).then((result) => (result.outputFiles[0] as { text: string }).text),
+    ]);
+    return { host, submission };
+  } catch (error) {
+    const failure = error as BuildFailure;
+    if (Array.isArray(failure.errors) && failure.errors.length > 0) {
+      throw new SetupError(`the implementation "${source.label}" cannot be loaded:\n${failure.errors.map(formatMessage).join('\n')}`);
+    }
+    throw error;
+  }
+}
