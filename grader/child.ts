@@ -4,7 +4,7 @@
 // framework/_internals/realm.ts), which never get a reference to anything here.
 import { readFileSync } from 'node:fs';
 import type { LabSuite } from 'distlab/testing';
-import { RealmLoadError, RealmProgram, setRealmOutput } from '../framework/_internals/realm.ts';
+import { describeThrown, RealmLoadError, RealmProgram, setRealmOutput } from '../framework/_internals/realm.ts';
 import { replayOutcome, runTest } from './runTest.ts';
 import type { ChildReply, ChildRequest } from './protocol.ts';
 
@@ -33,8 +33,8 @@ function flushOutput(): void {
 // A promise of the submission's realm never runs its callbacks (its jobs are never run), but a
 // rejection is still noticed: node code must not use promises.
 let rejection: string | undefined;
-process.on('unhandledRejection', () => {
-  rejection ??= 'an unhandled promise rejection (node code must not use promises: reactions are synchronous)';
+process.on('unhandledRejection', (reason: unknown) => {
+  rejection ??= `an unhandled promise rejection (node code must not use promises: reactions are synchronous): ${describeThrown(reason)}`;
 });
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

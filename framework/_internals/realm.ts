@@ -81,7 +81,7 @@ export class RealmProgram {
 const standIns = new WeakMap<object, { readonly program: RealmProgram; readonly exportName: string }>();
 
 /** Describes what a realm threw, without running any of its code (no getters, no proxies). */
-function describeThrown(thrown: unknown): string {
+export function describeThrown(thrown: unknown): string {
   if (typeof thrown === 'string') return bound(thrown);
   if (typeof thrown !== 'object' || thrown === null) return bound(String(thrown));
   try {

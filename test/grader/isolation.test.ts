@@ -92,10 +92,10 @@ describe('isolation of a broken submission', () => {
     expect(duplicated.reason).toMatch(/ran out of memory/);
   });
 
-  it('process.exit() in a handler crashes the test', async () => {
+  it('process.exit() in a handler fails the test: node code has no process', async () => {
     const { duplicated } = await gradeFixture('exits');
-    expect(duplicated.status).toBe('crashed');
-    expect(duplicated.reason).toMatch(/process\.exit\(\)/);
+    expect(duplicated.status).toBe('failed');
+    expect(duplicated.failure?.message).toMatch(/n0 threw in onMessage\(Ping\): ReferenceError: process is not defined/);
   });
 
   it('an unhandled promise rejection crashes the test', async () => {
@@ -142,25 +142,27 @@ describe('a submission cannot forge its verdict', () => {
     const [test] = report.tests;
     expect(test?.status).toBe('failed');
     expect(test?.score).toBe(0);
-    expect(test?.failure?.message).toMatch(/n1 threw in the constructor|threw in onStart\(\): TypeError: Cannot assign to read only property '_send'/);
+    // The submission's realm has no `process`: there is no reply path to reach.
+    expect(test?.failure?.message).toMatch(/n1 threw in onStart\(\): ReferenceError: process is not defined/);
   });
 });
 
 describe('a submission cannot patch the built-ins the checks use', () => {
-  it('Set.prototype is frozen in the process that runs it', async () => {
+  it("patching its own realm's Set, Map and Array does not hide a double answer", async () => {
     const report = await grade({ lab: 'pingpong', implementation: fixture('patches-builtins'), tests: ['0.1'], typecheck: false });
     expect(report.tests[0]?.status).toBe('failed');
-    expect(report.tests[0]?.failure?.message).toMatch(/Cannot assign to read only property 'has'/);
+    expect(report.tests[0]?.score).toBe(0);
+    expect(report.tests[0]?.failure?.message).toMatch(/twice|more than once|again/);
   });
 });
 
 describe('a submission cannot touch the file system', () => {
-  it('a write through process.getBuiltinModule is denied and fails the test', async () => {
+  it('a write through process.getBuiltinModule is impossible: the realm has no process', async () => {
     const { existsSync } = await import('node:fs');
     const forged = '/tmp/distlab-forged-report.json';
     const { duplicated } = await gradeFixture('writes-file');
     expect(existsSync(forged)).toBe(false);
     expect(duplicated.status).toBe('failed');
-    expect(duplicated.failure?.message).toMatch(/process\.getBuiltinModule is not available to node code/);
+    expect(duplicated.failure?.message).toMatch(/ReferenceError: process is not defined/);
   });
 });
