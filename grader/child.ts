@@ -5,16 +5,22 @@
 import { readFileSync } from 'node:fs';
 import type { LabSuite } from 'distlab/testing';
 import { describeThrown, RealmLoadError, RealmProgram, setRealmOutput } from '../framework/_internals/realm.ts';
+import { encodeFrame, FrameReader, writeAllSync } from './channel.ts';
+import { boundedReply } from './replyBounds.ts';
 import { replayOutcome, runTest } from './runTest.ts';
 import type { ChildReply, ChildRequest } from './protocol.ts';
 
-const token = process.env.DISTLAB_TOKEN ?? '';
-delete process.env.DISTLAB_TOKEN;
-const sendToGrader = process.send?.bind(process);
 const exitNow = process.exit.bind(process);
 
+/** Replies go to the grader as frames on fd 3, cut to the bounds it accepts. */
 function reply(message: ChildReply): void {
-  sendToGrader?.({ ...message, token });
+  let frame: Buffer;
+  try {
+    frame = encodeFrame(boundedReply(message));
+  } catch (error) {
+    frame = encodeFrame({ type: 'error', message: `the reply could not be sent: ${error instanceof Error ? error.message : 'unknown error'}` });
+  }
+  writeAllSync(3, frame);
 }
 
 /** What the submission's `console` printed: the last lines, kept for the report. */
@@ -67,8 +73,10 @@ export function serve(suite: LabSuite<unknown>, files: { readonly host: string; 
   const implementation: Record<string, unknown> = { ...program.classes };
   const exported = [...program.exported];
   const missingExports = suite.exports.filter((name) => program.classes[name] === undefined);
-  process.on('message', (raw: unknown) => {
-    void handle(raw as ChildRequest);
+  const requests = new FrameReader();
+  process.stdin.on('data', (chunk: Buffer) => {
+    requests.push(chunk);
+    for (const request of requests.take()) void handle(request as ChildRequest);
   });
   const handle = async (request: ChildRequest) => {
     const test = suite.tests.find((candidate) => candidate.number === request.testNumber);
@@ -87,6 +95,6 @@ export function serve(suite: LabSuite<unknown>, files: { readonly host: string; 
       await replyUnlessRejected({ type: 'replayed', outcome: replayOutcome(suite, test, implementation, request.seed, request.schedule, request.path) });
     }
   };
-  process.on('disconnect', () => exitNow(0));
+  process.stdin.on('end', () => exitNow(0));
   reply({ type: 'ready', missingExports, exported });
 }

@@ -1,6 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -8,7 +7,10 @@ import type { FaultSchedule, SearchEvent } from 'distlab/testing';
 import { bundleImplementation } from './bundle.ts';
 import { defaultImplementation, type ImplementationSource } from './implementation.ts';
 import { SetupError, type LabInfo } from './labs.ts';
-import type { ChildReply, ChildRequest, ReplayOutcome, SignedReply } from './protocol.ts';
+import type { Readable } from 'node:stream';
+import { encodeFrame, FrameReader } from './channel.ts';
+import type { ChildReply, ChildRequest, ReplayOutcome } from './protocol.ts';
+import { outcomeProblem, validateReply } from './replySchema.ts';
 import type { TestOutcome } from './runTest.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'crashed' | 'timed out';
@@ -52,6 +54,8 @@ interface ChildEnd {
   readonly signal: NodeJS.Signals | null;
   /** Which wall-clock limit killed the child, if one did. */
   readonly timedOut: 'loading' | 'running' | undefined;
+  /** Why the grader killed the child: a reply it could not trust, or too much memory. */
+  readonly refused: string | undefined;
   readonly output: string;
   readonly wallMs: number;
 }
@@ -91,7 +95,7 @@ export class Sandbox {
     const ready = end.replies.find((reply) => reply.type === 'ready');
     const failed = end.replies.find((reply) => reply.type === 'error');
     if (ready === undefined) {
-      const why = failed?.type === 'error' ? failed.message : end.timedOut !== undefined
+      const why = end.refused !== undefined ? end.refused : failed?.type === 'error' ? failed.message : end.timedOut !== undefined
         ? `loading it did not finish within ${seconds(loadTimeoutMs)} of wall time: either code at the top level of a module loops without end, ` +
           'or this machine is slow or busy (then grade again when it is less busy)'
         : describeExit(end, 'while loading');
@@ -118,8 +122,11 @@ export class Sandbox {
     });
     const outcomeReply = end.replies.find((reply) => reply.type === 'outcome');
     const base = { seedsDone, wallMs: end.wallMs, output: end.output };
+    if (end.refused !== undefined) return { ...base, status: 'crashed', reason: `${end.refused}, after ${seedsDone} of ${seeds.length} seeds` };
     if (outcomeReply?.type === 'outcome') {
       const outcome = outcomeReply.outcome;
+      const problem = outcomeProblem(outcome, { testNumber, seeds });
+      if (problem !== undefined) return { ...base, status: 'crashed', reason: `its outcome could not be trusted: ${problem}` };
       // A pass must account for every seed asked for, of the test asked for (a demonstration
       // passes at the first seed that shows it).
       const complete =
@@ -165,6 +172,7 @@ export class Sandbox {
       reply.type === 'replayed' || reply.type === 'error' ? 'stop' : 'continue',
     );
     const replayed = end.replies.find((reply) => reply.type === 'replayed');
+    if (end.refused !== undefined) return { status: 'crashed', reason: end.refused, output: end.output };
     if (replayed?.type === 'replayed') {
       return { status: replayed.outcome.passed ? 'passed' : 'failed', outcome: replayed.outcome, output: end.output };
     }
@@ -208,26 +216,29 @@ export class Sandbox {
    * `timeoutMs` starts when the request is sent.
    */
   private spawn(request: ChildRequest | undefined, timeoutMs: number, onReply: (reply: ChildReply) => 'continue' | 'stop'): Promise<ChildEnd> {
-    const token = randomBytes(16).toString('hex');
     const startedMs = performance.now();
-    const child = fork(this.bundleFile, [], {
-      execArgv: [
+    const child = spawn(
+      process.execPath,
+      [
         '--experimental-permission',
         `--allow-fs-read=${this.directory}/*`,
         '--no-warnings',
-        '--enable-source-maps',
         `--max-old-space-size=${this.limits.memoryMb}`,
+        this.bundleFile,
       ],
-      // A bare environment: the submission sees no secrets, and only this child knows the token.
-      env: { DISTLAB_TOKEN: token, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'advanced',
-    });
+      {
+        // A bare environment: the child needs nothing from the grader's.
+        env: { NODE_ENV: 'production' },
+        // stdin carries requests, fd 3 replies, both as length-checked frames (./channel.ts).
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      },
+    );
     this.running.add(child);
     return new Promise<ChildEnd>((resolvePromise) => {
       const replies: ChildReply[] = [];
       let output = '';
       let timedOut: ChildEnd['timedOut'];
+      let refused: string | undefined;
       let finished = false;
       const keep = (chunk: Buffer) => {
         output = (output + chunk.toString('utf8')).slice(-outputLimit);
@@ -240,42 +251,82 @@ export class Sandbox {
           child.kill('SIGKILL');
         }, limitMs);
       let timer = limit('loading', loadTimeoutMs);
+      // The heap limit leaves out buffers outside the heap: the process's whole memory is watched too.
+      const memoryWatch = setInterval(() => {
+        const residentMb = residentMemoryMb(child.pid);
+        if (residentMb !== undefined && residentMb > this.limits.memoryMb * 2 + 256) {
+          refused ??= `it ran out of memory (the process used ${Math.round(residentMb)} MB in all, heap and buffers)`;
+          child.kill('SIGKILL');
+        }
+      }, 100);
       const stop = () => {
         finished = true;
         child.kill('SIGKILL');
       };
-      child.on('message', (raw: unknown) => {
-        const message = raw as Partial<SignedReply>;
-        // Anything not signed with this child's token was not sent by the grader's runtime.
-        if (message.token !== token || typeof message.type !== 'string') return;
-        const { token: _token, ...reply } = message as SignedReply;
-        replies.push(reply as ChildReply);
-        if (reply.type === 'ready') {
-          clearTimeout(timer);
-          if (request === undefined) {
+      const refuse = (why: string) => {
+        refused ??= why;
+        child.kill('SIGKILL');
+      };
+      const reader = new FrameReader();
+      const replyPipe = child.stdio[3] as Readable | null;
+      replyPipe?.on('data', (chunk: Buffer) => {
+        if (finished || refused !== undefined) return;
+        reader.push(chunk);
+        for (const frame of reader.take()) {
+          const checked = validateReply(frame);
+          if ('problem' in checked) {
+            refuse(`its reply could not be trusted: ${checked.problem}`);
+            return;
+          }
+          const reply = checked.reply;
+          replies.push(reply);
+          if (reply.type === 'ready') {
+            clearTimeout(timer);
+            if (request === undefined) {
+              stop();
+              return;
+            }
+            timer = limit('running', timeoutMs);
+            child.stdin?.write(encodeFrame(request));
+            continue;
+          }
+          if (onReply(reply) === 'stop') {
             stop();
             return;
           }
-          timer = limit('running', timeoutMs);
-          child.send(request);
-          return;
         }
-        if (onReply(reply as ChildReply) === 'stop') stop();
+        if (reader.failure !== undefined) refuse(`its replies could not be read: ${reader.failure}`);
       });
+      replyPipe?.on('error', () => undefined);
+      child.stdin?.on('error', () => undefined);
       child.on('error', keep.bind(undefined, Buffer.from('')));
       child.on('exit', (exitCode, signal) => {
         clearTimeout(timer);
+        clearInterval(memoryWatch);
         this.running.delete(child);
         resolvePromise({
           replies,
           exitCode: finished ? 0 : exitCode,
           signal: finished ? null : signal,
           timedOut,
+          refused,
           output: output.trim(),
           wallMs: performance.now() - startedMs,
         });
       });
     });
+  }
+}
+
+/** The resident memory of a process in MB, from /proc (undefined where there is none). */
+function residentMemoryMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+    return match === null ? undefined : Number(match[1]) / 1024;
+  } catch {
+    return undefined;
   }
 }
 

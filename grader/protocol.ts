@@ -1,7 +1,8 @@
 import type { FaultSchedule, SearchEvent, TraceEvent } from 'distlab/testing';
 import type { TestOutcome } from './runTest.ts';
 
-// Messages between the grader and the child process that runs one implementation.
+// Messages between the grader and the child process that runs one implementation, sent as
+// frames (./channel.ts); the grader checks every reply against ./replySchema.ts.
 
 export type ChildRequest =
   | { readonly type: 'run'; readonly testNumber: string; readonly seeds: readonly number[]; readonly shrinkBudget: number }
@@ -27,6 +28,3 @@ export type ChildReply =
   | { readonly type: 'outcome'; readonly outcome: TestOutcome }
   | { readonly type: 'replayed'; readonly outcome: ReplayOutcome }
   | { readonly type: 'error'; readonly message: string };
-
-/** Every reply carries the token the grader gave the child, which submission code never sees. */
-export type SignedReply = ChildReply & { readonly token: string };

@@ -402,6 +402,11 @@ export const recordedFailure: Checker<RecordedFailure> = taggedUnion('kind', {
   'demonstration-not-shown': failureOfKind('demonstration-not-shown'),
   limit: object({ ...recordedFields, kind: oneOf(['limit']), limit: oneOf(recordedLimits) }),
   'search-violation': object({ ...recordedFields, kind: oneOf(['search-violation']), path: searchPath }),
+  nondeterministic: object({
+    ...recordedFields,
+    kind: oneOf(['nondeterministic']),
+    rerun: object({ passed: boolean, property: optional(name), message: optional(message), step: count }),
+  }),
 });
 
 export const testOutcome: Checker<TestOutcome> = object({

@@ -44,13 +44,23 @@ interface RecordedFields extends FailureFields {
  * A failing seed as the reports show it, keyed by kind: a run's safety `violation`, a
  * `liveness` deadline missed, a `goal-not-reached`, a `budget-exceeded`, an `exception` (or
  * non-plain state), a `limit` hit (events, states, depth, wall time), a `search-violation`
- * (with the model checker's path), or a `demonstration-not-shown`.
+ * (with the model checker's path), a `demonstration-not-shown`, or `nondeterministic`: the
+ * grader's re-run of the failing seed with the same schedule did not fail the same way.
  */
 export type RecordedFailure =
   | (RecordedFields & { readonly kind: 'violation' | 'liveness' | 'goal-not-reached' | 'budget-exceeded' | 'exception' })
   | (RecordedFields & { readonly kind: 'limit'; readonly limit: 'events' | 'states' | 'depth' | 'wall time' })
   | (RecordedFields & { readonly kind: 'search-violation'; readonly path: readonly SearchEvent[] })
-  | (RecordedFields & { readonly kind: 'demonstration-not-shown' });
+  | (RecordedFields & { readonly kind: 'demonstration-not-shown' })
+  | (RecordedFields & { readonly kind: 'nondeterministic'; readonly rerun: RerunSummary });
+
+/** What the grader's re-run of a failing seed showed, when it differed from the first run. */
+export interface RerunSummary {
+  readonly passed: boolean;
+  readonly property?: string;
+  readonly message?: string;
+  readonly step: number;
+}
 
 export type RecordedFailureKind = RecordedFailure['kind'];
 
@@ -218,7 +228,11 @@ function finishFailure(
   shrinkBudget: number,
   traceLimit: number,
 ): RecordedFailure {
-  let runs = runsSoFar;
+  // A failure must be one the grader can show again: the same seed and schedule, run again
+  // (with the full trace, which the report needs anyway), must fail the same way.
+  const rerun = run(schedule, 'full');
+  if (!sameFailure(original, rerun)) return nondeterministic(seed, schedule, original, rerun, traceLimit);
+  let runs = runsSoFar + 1;
   const singleActionBudget = runsSoFar + shrinkBudget;
   // Removing a single action counts as shrinking while the run still fails: the schedule is
   // 1-minimal when removing any one action makes the run pass. The failure reported is the
@@ -246,12 +260,15 @@ function finishFailure(
     if (!removed) minimal = runs < singleActionBudget || shrunk.length === 0;
     if (!removed) break;
   }
-  let failingRun = run(shrunk, 'full');
+  let failingRun = shrunk === schedule ? rerun : run(shrunk, 'full');
   if (failingRun.passed || failingRun.failure?.property !== property) {
-    // Cannot happen for a deterministic run; report the original schedule rather than a passing one.
+    // The shrunk schedule failed this property while shrinking, and does not now: a run that
+    // depends on more than its seed. Report the original schedule, which did fail twice.
+    const firstShrunk = run(shrunk);
+    if (!sameFailure(firstShrunk, failingRun)) return nondeterministic(seed, shrunk, firstShrunk, failingRun, traceLimit);
     shrunk = schedule;
     minimal = false;
-    failingRun = run(schedule, 'full');
+    failingRun = rerun;
   }
   const failure = failingRun.failure ?? original.failure;
   const events = failingRun.trace.map(jsonEvent);
@@ -277,6 +294,60 @@ function finishFailure(
   };
 }
 
+/** Whether two runs of one seed and schedule ended the same way. */
+function sameFailure(first: SimulationResult<Protocol>, second: SimulationResult<Protocol>): boolean {
+  if (first.passed !== second.passed) return false;
+  const one = first.failure;
+  const other = second.failure;
+  if (one === undefined || other === undefined) return one === other;
+  return one.kind === other.kind && one.property === other.property && one.message === other.message && one.step === other.step && one.node === other.node;
+}
+
+function summary(result: SimulationResult<Protocol>): RerunSummary {
+  return result.failure === undefined
+    ? { passed: result.passed, step: result.steps }
+    : { passed: false, property: result.failure.property, message: result.failure.message, step: result.failure.step };
+}
+
+function describeRun(run: RerunSummary): string {
+  return run.passed ? `passed (${run.step} events)` : `failed "${run.property ?? 'unknown'}" at event ${run.step}: ${run.message ?? ''}`;
+}
+
+const nondeterminismAdvice =
+  'A submission must behave the same on every run of a seed: no state kept from one run to the next, ' +
+  'no clock, no randomness but its own seeded source, and nothing that reads how or how deeply it is called.';
+
+/** The verdict on a failure the grader could not reproduce: both runs, and the re-run's trace. */
+function nondeterministic(
+  seed: number,
+  schedule: FaultSchedule,
+  first: SimulationResult<Protocol>,
+  rerun: SimulationResult<Protocol>,
+  traceLimit: number,
+): RecordedFailure {
+  const events = rerun.trace.map(jsonEvent);
+  const json = schedule.map((action) => toJsonValue(action) as FaultSchedule[number]);
+  const firstRun = summary(first);
+  const secondRun = summary(rerun);
+  return {
+    seed,
+    kind: 'nondeterministic',
+    property: 'deterministic behaviour',
+    message: `the same seed and schedule gave different results. First run: ${describeRun(firstRun)}. Re-run: ${describeRun(secondRun)}. ${nondeterminismAdvice}`,
+    step: firstRun.step,
+    timeMs: first.failure?.timeMs ?? first.endTimeMs,
+    schedule: json,
+    shrunkSchedule: json,
+    minimal: false,
+    shrinkRuns: 0,
+    lastEvents: first.trace.map(jsonEvent).slice(-lastEventCount),
+    trace: events.slice(-traceLimit),
+    traceTruncated: events.length > traceLimit,
+    replayable: false,
+    rerun: secondRun,
+  };
+}
+
 /** Runs a search test on each seed: the first violation, exception or missing goal fails it. */
 function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation: I, options: RunOptions): TestOutcome {
   const base = { number: test.number, seedsPlanned: options.seeds.length };
@@ -299,7 +370,27 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
     const outcome = result.outcome;
     /** A failure with the path that shows it, replayed with the full trace. */
     const withPath = (property: string, message: string, path: readonly SearchEvent[], kind: 'search-violation' | 'exception'): RecordedFailure => {
-      const trace = prepared.replay(seedString, path).trace.map(jsonEvent);
+      const replayed = prepared.replay(seedString, path);
+      const trace = replayed.trace.map(jsonEvent);
+      if (kind === 'search-violation' && replayed.violation?.property !== property) {
+        const rerun: RerunSummary = replayed.violation === undefined
+          ? { passed: true, step: path.length }
+          : { passed: false, property: replayed.violation.property, message: replayed.violation.message, step: path.length };
+        return {
+          ...notReplayable(seed),
+          kind: 'nondeterministic',
+          property: 'deterministic behaviour',
+          message:
+            `the model checker's path to "${property}" did not break it when the grader followed it again. ` +
+            `First: failed "${property}" after ${path.length} steps: ${message}. Again: ${describeRun(rerun)}. ${nondeterminismAdvice}`,
+          step: path.length,
+          lastEvents: trace.slice(-lastEventCount),
+          trace: trace.slice(-traceLimit),
+          traceTruncated: trace.length > traceLimit,
+          path: path.map((event) => toJsonValue(event) as SearchEvent),
+          rerun,
+        };
+      }
       const fields = {
         ...notReplayable(seed),
         property,

@@ -1,0 +1,100 @@
+// Cuts a reply down to what the grader accepts (grader/replySchema.ts): a submission's
+// messages, labels and data can be of any size, and a reply that is too large would turn
+// a failure it earned into a crash. Done in the child, on data of the judging realm.
+import { formatPlain } from 'distlab/testing';
+import type { ChildReply, ReplayOutcome } from './protocol.ts';
+import { maxDataArrayLength, maxDataDepth, maxDataObjectFields, maxDataStringLength, maxExportCount, maxLabelLength, maxMessageLength, maxNameLength, maxTraceEvents } from './replySchema.ts';
+import type { RecordedFailure, TestOutcome } from './runTest.ts';
+import type { TraceEvent } from 'distlab/testing';
+
+export function cut(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const marker = `… (${text.length - limit} more characters)`;
+  return text.slice(0, Math.max(0, limit - marker.length)) + marker;
+}
+
+/** Whether JSON data stays within the schema's bounds for a trace event's detail. */
+function fitsData(value: unknown, depth: number, budget: { values: number }): boolean {
+  if (--budget.values < 0 || depth > maxDataDepth - 2) return false;
+  if (typeof value === 'string') return value.length <= maxDataStringLength;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return value.length <= maxDataArrayLength && value.every((item) => fitsData(item, depth + 1, budget));
+  const keys = Object.keys(value);
+  if (keys.length > maxDataObjectFields) return false;
+  return keys.every((key) => key !== '__proto__' && key.length <= maxDataStringLength && fitsData((value as Record<string, unknown>)[key], depth + 1, budget));
+}
+
+function boundedEvent(event: TraceEvent): TraceEvent {
+  const label = cut(event.label, maxLabelLength);
+  const reason = event.reason === undefined ? undefined : cut(event.reason, maxLabelLength);
+  const detail = event.detail === undefined || fitsData(event.detail, 0, { values: 10_000 }) ? event.detail : formatPlain(event.detail, 2_000);
+  const bounded: { -readonly [K in keyof TraceEvent]: TraceEvent[K] } = { ...event, label };
+  if (reason === undefined) delete bounded.reason;
+  else bounded.reason = reason;
+  if (detail === undefined) delete bounded.detail;
+  else bounded.detail = detail;
+  return bounded;
+}
+
+function boundedTrace(trace: readonly TraceEvent[]): TraceEvent[] {
+  return trace.slice(-maxTraceEvents).map(boundedEvent);
+}
+
+function boundedFailure(failure: RecordedFailure): RecordedFailure {
+  const bounded = {
+    ...failure,
+    property: cut(failure.property, maxNameLength),
+    message: cut(failure.message, maxMessageLength),
+    lastEvents: boundedTrace(failure.lastEvents),
+    trace: boundedTrace(failure.trace),
+  };
+  if (bounded.kind === 'nondeterministic') {
+    const rerun = bounded.rerun;
+    return {
+      ...bounded,
+      rerun: {
+        ...rerun,
+        ...(rerun.property === undefined ? {} : { property: cut(rerun.property, maxNameLength) }),
+        ...(rerun.message === undefined ? {} : { message: cut(rerun.message, maxMessageLength) }),
+      },
+    };
+  }
+  return bounded;
+}
+
+function boundedOutcome(outcome: TestOutcome): TestOutcome {
+  return {
+    ...outcome,
+    ...(outcome.failure ? { failure: boundedFailure(outcome.failure) } : {}),
+    ...(outcome.demonstration ? { demonstration: boundedFailure(outcome.demonstration) } : {}),
+  };
+}
+
+function boundedReplay(outcome: ReplayOutcome): ReplayOutcome {
+  return {
+    ...outcome,
+    ...(outcome.failure ? { failure: { ...outcome.failure, property: cut(outcome.failure.property, maxNameLength), message: cut(outcome.failure.message, maxMessageLength) } } : {}),
+    trace: boundedTrace(outcome.trace),
+  };
+}
+
+/** The reply, with everything a submission can make long cut to the schema's bounds. */
+export function boundedReply(reply: ChildReply): ChildReply {
+  switch (reply.type) {
+    case 'outcome':
+      return { ...reply, outcome: boundedOutcome(reply.outcome) };
+    case 'replayed':
+      return { ...reply, outcome: boundedReplay(reply.outcome) };
+    case 'ready':
+      return {
+        ...reply,
+        exported: reply.exported.slice(0, maxExportCount).map((name) => cut(name, maxNameLength)),
+        missingExports: reply.missingExports.slice(0, maxExportCount).map((name) => cut(name, maxNameLength)),
+      };
+    case 'error':
+      return { ...reply, message: cut(reply.message, maxMessageLength) };
+    case 'progress':
+      return reply;
+  }
+}
