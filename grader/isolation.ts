@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FaultSchedule, SearchEvent } from 'distlab/testing';
 import { bundleImplementation } from './bundle.ts';
@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { encodeFrame, FrameReader } from './channel.ts';
 import type { ChildReply, ChildRequest, ReplayOutcome } from './protocol.ts';
 import { outcomeProblem, validateReply } from './replySchema.ts';
+import { copySubmission } from './submissionFiles.ts';
 import type { TestOutcome } from './runTest.ts';
 
 export type TestStatus = 'passed' | 'failed' | 'crashed' | 'timed out';
@@ -80,7 +81,17 @@ export class Sandbox {
   static async create(lab: LabInfo, source: ImplementationSource, limits: IsolationLimits = defaultLimits): Promise<Sandbox> {
     const directory = mkdtempSync(join(tmpdir(), 'distlab-'));
     try {
-      const files = await bundleImplementation(lab, source, directory, 'child');
+      // The submission is graded from a copy of its source files only: no links out of its
+      // folder, nothing but .ts and .js (./submissionFiles.ts).
+      const copied = copySubmission(source.root, source.entryFile, join(directory, 'submission'));
+      let files;
+      try {
+        files = await bundleImplementation(lab, { ...source, root: copied.root, entryFile: copied.entryFile }, directory, 'child');
+      } catch (error) {
+        // Messages name the user's files, not the copies.
+        if (error instanceof SetupError) throw new SetupError(error.message.split(copied.root).join(relative(process.cwd(), source.root) || '.'));
+        throw error;
+      }
       const sandbox = new Sandbox(lab, source, directory, files.child, limits);
       await sandbox.probe();
       return sandbox;
