@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GradedTest, GradingReport } from '../results.ts';
 import { formatFailure, formatSeries, splitMeasurements, type Style } from './terminal.ts';
 import { boundReport, escapeControls } from './untrusted.ts';
+import { writeReportFile } from './outputFolder.ts';
 
 // Gradescope's autograder output, `results.json`, as specified at
 // https://gradescope-autograders.readthedocs.io/en/latest/specs/ ("Output format").
@@ -47,8 +47,7 @@ export interface GradescopeOptions {
 /** `results.json` for Gradescope; put it (or copy it) to /autograder/results/results.json. */
 export function writeGradescopeReport(report: GradingReport, outputDirectory: string, options: GradescopeOptions = {}): string {
   const file = join(outputDirectory, 'results.json');
-  writeFileSync(file, `${JSON.stringify(gradescopeResults(report, options), null, 2)}\n`);
-  return file;
+  return writeReportFile(file, `${JSON.stringify(gradescopeResults(report, options), null, 2)}\n`);
 }
 
 const plain = (text: string) => text;

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type TraceEvent, type TraceKind } from 'distlab/testing';
 import { describeFailureKind, type GradedFailure, type GradedStatus, type GradedTest, type GradingReport } from '../results.ts';
 import { splitMeasurements, type MeasurementSeries } from './terminal.ts';
 import { boundReport, escapeControls } from './untrusted.ts';
+import { writeReportFile } from './outputFolder.ts';
 
 /**
  * `report.html`: one self-contained page (inline CSS and JS, nothing loaded from the network)
@@ -25,8 +26,7 @@ import { boundReport, escapeControls } from './untrusted.ts';
  */
 export function writeHtmlReport(report: GradingReport, outputDirectory: string): string {
   const file = join(outputDirectory, 'report.html');
-  writeFileSync(file, renderHtmlReport(report));
-  return file;
+  return writeReportFile(file, renderHtmlReport(report));
 }
 
 const templateFile = new URL('./templates/report.hbs', import.meta.url);

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GradedTest, GradingReport } from '../results.ts';
 import { formatDemonstration, formatFailure, type Style } from './terminal.ts';
 import { boundReport, escapeControls } from './untrusted.ts';
+import { writeReportFile } from './outputFolder.ts';
 
 /**
  * `junit.xml`: one `<testsuite>` for the lab, one `<testcase>` per test, for CI systems
@@ -11,8 +11,7 @@ import { boundReport, escapeControls } from './untrusted.ts';
  */
 export function writeJunitReport(report: GradingReport, outputDirectory: string): string {
   const file = join(outputDirectory, 'junit.xml');
-  writeFileSync(file, junitXml(report));
-  return file;
+  return writeReportFile(file, junitXml(report));
 }
 
 const plain = (text: string) => text;
