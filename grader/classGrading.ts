@@ -1,12 +1,24 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { grade, loadSuite, notRun, seedsFor, selectTests, setupFailureReport, type GradeOptions } from './grade.ts';
+import { describeError, gradeToEnd, notRunTests, setupErrorReport, type CrashWatch, type GradeOptions, type GradingEnd } from './grade.ts';
 import { findLab, SetupError } from './labs.ts';
-import type { GradingReport } from './results.ts';
+import { prepareOutputFolder, writeReportFile } from './reports/outputFolder.ts';
+import { boundText, escapeControls, textLimits } from './reports/untrusted.ts';
+import { computeTotals, type GradingReport } from './results.ts';
+
+/**
+ * How one submission of a class fared: `graded` (whatever its score), `setup error` (it could
+ * not be loaded), `grader error` (the grader failed while grading it), `interrupted` (grading
+ * was stopped while it ran) or `not graded` (grading was stopped before it).
+ */
+export type SubmissionStatus = 'graded' | 'setup error' | 'grader error' | 'interrupted' | 'not graded';
 
 /** One submission's line in the class summary. */
 export interface ClassRow {
   readonly submission: string;
+  readonly status: SubmissionStatus;
+  /** Why it was not graded in full, or why its reports are missing: one line. */
+  readonly reason?: string;
   readonly score: number;
   readonly maxScore: number;
   readonly passed: number;
@@ -17,66 +29,133 @@ export interface ClassRow {
   readonly setupError?: string;
 }
 
+/** A subfolder of the class folder to grade, or an entry that cannot be a submission, with why. */
+interface ClassEntry {
+  readonly name: string;
+  readonly refused?: string;
+}
+
+/** The submissions in a class folder: every subfolder, in name order; links are listed, to be refused. */
+function listEntries(folder: string): ClassEntry[] {
+  const path = resolve(folder);
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SetupError(`--class ${folder}: ${code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : `cannot be read (${String(code)})`}`);
+  }
+  const listed = entries
+    .filter((entry) => !entry.name.startsWith('.') && (entry.isDirectory() || entry.isSymbolicLink()))
+    .map((entry): ClassEntry =>
+      entry.isSymbolicLink() ? { name: entry.name, refused: 'it is a link, not a folder: copy the submission into the class folder' } : { name: entry.name },
+    )
+    .sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
+  if (listed.length === 0) throw new SetupError(`--class ${folder}: the folder has no submission folders in it`);
+  return listed;
+}
+
 /** The submissions in a class folder: every subfolder, in name order. */
 export function listSubmissions(folder: string): string[] {
-  const path = resolve(folder);
-  if (!existsSync(path)) throw new SetupError(`--class ${folder}: no such folder`);
-  const names = readdirSync(path, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-    .map((entry) => entry.name)
-    .sort();
-  if (names.length === 0) throw new SetupError(`--class ${folder}: the folder has no submission folders in it`);
-  return names;
+  return listEntries(folder).map((entry) => entry.name);
 }
 
-function rowOf(submission: string, report: GradingReport): ClassRow {
+function firstLine(text: string): string {
+  return boundText(text.split('\n')[0] ?? '', textLimits.line);
+}
+
+function rowOf(submission: string, end: GradingEnd): ClassRow {
+  const report = end.report;
   const { score, maxScore, passed, failed, crashed, timedOut, notRun } = report.totals;
-  return { submission, score, maxScore, passed, failed, crashed, timedOut, notRun, ...(report.setupError ? { setupError: report.setupError } : {}) };
+  const status: SubmissionStatus = end.kind === 'graded' ? (report.interrupted ? 'interrupted' : 'graded') : end.kind;
+  const reason = end.kind === 'graded' ? (report.interrupted ? 'grading was interrupted while it ran' : undefined) : firstLine(end.message);
+  return {
+    submission,
+    status,
+    ...(reason !== undefined ? { reason } : {}),
+    score,
+    maxScore,
+    passed,
+    failed,
+    crashed,
+    timedOut,
+    notRun,
+    ...(report.setupError !== undefined ? { setupError: report.setupError } : {}),
+  };
 }
 
+/**
+ * A spreadsheet-safe CSV field: quoted when needed, control characters escaped, and a leading
+ * `=`, `+`, `-` or `@` defused, so that no cell written from a submission's message is run as
+ * a formula.
+ */
 function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const text = typeof value === 'number' ? String(value) : escapeControls(value);
+  const defused = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  return /[",]/.test(defused) ? `"${defused.replace(/"/g, '""')}"` : defused;
+}
+
+const csvHeader = ['submission', 'status', 'score', 'max_score', 'passed', 'failed', 'crashed', 'timed_out', 'not_run', 'reason'];
+
+function writeSummaries(outputDirectory: string, lab: string, rows: readonly ClassRow[]): void {
+  const lines = rows.map((row) =>
+    [row.submission, row.status, row.score, row.maxScore, row.passed, row.failed, row.crashed, row.timedOut, row.notRun, row.reason ?? '']
+      .map(csvField)
+      .join(','),
+  );
+  writeReportFile(join(outputDirectory, 'class.csv'), `${[csvHeader.join(','), ...lines].join('\n')}\n`);
+  writeReportFile(join(outputDirectory, 'class.json'), `${JSON.stringify({ lab, submissions: rows }, null, 2)}\n`);
+}
+
+export interface ClassGradingHooks {
+  /** Called with each submission's report as soon as it is graded (to write its files); a throw is recorded in its row. */
+  readonly onReport: (submission: string, report: GradingReport) => void;
+  /** Failures of the grader that no promise reports; one of them ends the submission being graded, not the class. */
+  readonly crashes?: CrashWatch;
 }
 
 /**
  * Grades every submission folder of a class, one after the other, each in its own child
- * processes. A submission that cannot be loaded gets a setup-error report and 0 points;
- * grading goes on with the next one. Writes `class.csv` and `class.json` in `outputDirectory`.
+ * processes. Whatever one submission does (it cannot be loaded, it crashes or times out, its
+ * results are malformed, the grader fails while grading it), grading goes on with the next
+ * one, and its row says what happened. Writes `class.csv` and `class.json` in
+ * `outputDirectory`, also when grading is interrupted.
  */
 export async function gradeClass(
   folder: string,
   options: GradeOptions,
   outputDirectory: string,
-  onReport: (submission: string, report: GradingReport) => void,
+  hooks: ClassGradingHooks | ((submission: string, report: GradingReport) => void),
 ): Promise<ClassRow[]> {
-  const rows: ClassRow[] = [];
-  const submissions = listSubmissions(folder);
+  const { onReport, crashes } = typeof hooks === 'function' ? { onReport: hooks, crashes: undefined } : hooks;
+  const entries = listEntries(folder);
   const lab = findLab(options.lab);
-  const selected = selectTests(await loadSuite(lab), options);
-  for (const submission of submissions) {
-    if (options.signal?.aborted) break;
-    const startedAt = new Date();
-    let report: GradingReport;
-    try {
-      report = await grade({ ...options, implementation: join(resolve(folder), submission) });
-    } catch (error) {
-      if (!(error instanceof SetupError)) throw error;
-      // A submission that cannot be loaded scores 0 of the points it could have had.
-      const tests = selected.map((test) => notRun(test, seedsFor(test, options).length, 'the submission could not be loaded'));
-      report = setupFailureReport(lab.id, submission, error, startedAt, tests);
+  prepareOutputFolder(outputDirectory);
+  const rows: ClassRow[] = [];
+  for (const entry of entries) {
+    if (options.signal?.aborted) {
+      // Not graded, and no reports: the row still shows the points at stake.
+      const reason = 'grading was interrupted before this submission';
+      const totals = computeTotals(await notRunTests(options, reason));
+      rows.push({ submission: entry.name, status: 'not graded', reason, ...totals });
+      continue;
     }
-    onReport(submission, report);
-    rows.push(rowOf(submission, report));
+    const implementation = join(resolve(folder), entry.name);
+    let end: GradingEnd;
+    if (entry.refused !== undefined) {
+      const error = new SetupError(`the submission ${entry.name} cannot be graded: ${entry.refused}`);
+      end = { kind: 'setup error', report: await setupErrorReport({ ...options, implementation }, error, new Date()), message: error.message };
+    } else {
+      end = await gradeToEnd({ ...options, implementation }, crashes);
+    }
+    let row = rowOf(entry.name, end);
+    try {
+      onReport(entry.name, end.report);
+    } catch (error) {
+      row = { ...row, reason: `${row.reason ? `${row.reason}; ` : ''}its reports could not be written: ${describeError(error)}` };
+    }
+    rows.push(row);
   }
-  mkdirSync(outputDirectory, { recursive: true });
-  const header = ['submission', 'score', 'max_score', 'passed', 'failed', 'crashed', 'timed_out', 'not_run', 'setup_error'];
-  const lines = rows.map((row) =>
-    [row.submission, row.score, row.maxScore, row.passed, row.failed, row.crashed, row.timedOut, row.notRun, row.setupError?.split('\n')[0] ?? '']
-      .map(csvField)
-      .join(','),
-  );
-  writeFileSync(join(outputDirectory, 'class.csv'), `${[header.join(','), ...lines].join('\n')}\n`);
-  writeFileSync(join(outputDirectory, 'class.json'), `${JSON.stringify({ lab: options.lab, submissions: rows }, null, 2)}\n`);
+  writeSummaries(outputDirectory, lab.id, rows);
   return rows;
 }

@@ -1,17 +1,23 @@
 // `npm run grade -- <lab> [options]`: grades one implementation of one lab, or replays one
-// recorded failure. Exit codes: 0 all selected tests passed, 1 some did not, 2 usage or setup error.
-import { mkdirSync } from 'node:fs';
+// recorded failure. Exit codes: 0 all selected tests passed, 1 some did not, 2 usage or setup
+// error, 3 the grader itself failed or could not write a report (what it wrote says what was graded).
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatTraceEvent } from 'distlab/testing';
 import { gradeClass } from './classGrading.ts';
-import { grade, loadSuite, setupFailureReport, resolveTarget, type GradeOptions } from './grade.ts';
+import { describeError, gradeToEnd, loadSuite, maxSeeds, resolveTarget, setupFailureReport, type CrashWatch, type GradeOptions } from './grade.ts';
 import { Sandbox } from './isolation.ts';
 import { listLabs, SetupError } from './labs.ts';
 import { parseReplay } from './replayCode.ts';
 import type { GradingReport } from './results.ts';
 import { reportFormats, reportWriters, type ReportOptions, type ReportWriter } from './reports/index.ts';
-import { describeSchedule, formatSummary, progressPrinter, styleFor } from './reports/terminal.ts';
+import { prepareOutputFolder } from './reports/outputFolder.ts';
+import { describeSchedule, formatSummary, progressPrinter, styleFor, terminalTraceEvent } from './reports/terminal.ts';
+import { terminalBlock, terminalLine, textLimits } from './reports/untrusted.ts';
+
+/** Tests run at once, at most: each is a process with its own memory limit. */
+const maxJobs = 64;
+/** The longest wall-clock limit per test, in seconds (a day); Node's timers cannot count much further. */
+const maxTimeoutSeconds = 86_400;
 
 const help = `Usage: npm run grade -- <lab> [options]
 
@@ -26,11 +32,11 @@ Options:
                         <path>     a submission: a folder with index.ts, or a file
   --part <P>            only the tests of one part (A, B, ...)
   --test <N[,N...]>     only these tests, by number (e.g. 0.3 or 5B.2)
-  --seeds <N>           run seeds 1..N of every test instead of each test's default
+  --seeds <N>           run seeds 1..N of every test instead of each test's default (N at most ${maxSeeds})
   --seed <S>            run exactly seed S of every test
   --hidden              include hidden tests
   --report <formats>    comma-separated: terminal,html,json,junit,gradescope (default terminal,json,html)
-  --out <dir>           where report files go (default: reports)
+  --out <dir>           where report files go (default: reports); checked before grading starts
   --hidden-visibility <v>  Gradescope visibility of hidden tests' results:
                         hidden, after_due_date or after_published (default)
   --class <folder>      grade every submission folder inside <folder> (a whole class): each
@@ -38,18 +44,44 @@ Options:
   --replay <code|file>  re-run one recorded failure with the full trace: the code printed
                         after "replay:", or a report.json (its first failure; pick one with --test)
   --in-process          with --replay: run in this process, so a debugger stops at breakpoints
-                        in your code (node --inspect-brk --import tsx grader/cli.ts ...)
+                        in your code (node --inspect-brk --import tsx grader/cli.ts ...).
+                        UNSANDBOXED: the code can do anything you can; only for your own code
   --trace <N>           with --replay: how many trace events to print (default 60; 0 for all)
-  --jobs <N>            tests run at once (default 2)
-  --timeout <seconds>   wall-clock limit per test, a last resort against endless loops (default 120)
+  --jobs <N>            tests run at once (default 2, at most ${maxJobs})
+  --timeout <seconds>   wall-clock limit per test, a last resort against endless loops
+                        (default 120, at most ${maxTimeoutSeconds})
   --no-typecheck        skip type-checking the implementation
   -h, --help            this help
 
-Exit code: 0 when every selected test passes, 1 when some fail, 2 for a usage or setup error.
+Exit code: 0 when every selected test passes, 1 when some fail, 2 for a usage or setup error
+(a report that says so is still written), 3 when the grader itself failed or could not write
+a report (the reports written show the tests graded before).
 Examples:
   npm run grade -- pingpong --impl student
   npm run grade -- 0 --impl student --test 0.3 --seeds 100
   npm run grade -- pingpong --impl student --replay eyJ2IjoxLC...`;
+
+const exitCodes = { passed: 0, failed: 1, setup: 2, grader: 3 } as const;
+
+const optionSpecification = {
+  impl: { type: 'string' },
+  part: { type: 'string' },
+  test: { type: 'string' },
+  seeds: { type: 'string' },
+  seed: { type: 'string' },
+  hidden: { type: 'boolean' },
+  report: { type: 'string' },
+  out: { type: 'string' },
+  'hidden-visibility': { type: 'string' },
+  replay: { type: 'string' },
+  class: { type: 'string' },
+  'in-process': { type: 'boolean' },
+  trace: { type: 'string' },
+  jobs: { type: 'string' },
+  timeout: { type: 'string' },
+  'no-typecheck': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 interface CliOptions {
   readonly lab: string;
@@ -63,11 +95,45 @@ interface CliOptions {
   readonly traceLimit: number;
 }
 
-function positiveInteger(name: string, text: string | undefined, allowZero = false): number | undefined {
+/**
+ * What the command line asks for, read leniently so that it is known even when the options
+ * are wrong: where the setup-error report goes, and in which formats.
+ */
+interface Request {
+  readonly lab?: string;
+  readonly implementation?: string;
+  readonly outputDirectory: string;
+  /** The file formats asked for that exist (a bad format among them is the error itself). */
+  readonly fileFormats: readonly string[];
+  readonly replay: boolean;
+}
+
+function readRequest(argv: readonly string[]): Request {
+  let values: Record<string, string | boolean | undefined> = {};
+  let positionals: string[] = [];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: false, options: optionSpecification }));
+  } catch {
+    // Even the lenient reading failed: nothing is known.
+  }
+  const text = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
+  const formats = (text('report') ?? 'terminal,json,html').split(',').map((format) => format.trim());
+  const implementation = text('impl');
+  const lab = positionals[0];
+  return {
+    ...(lab !== undefined ? { lab } : {}),
+    ...(implementation !== undefined ? { implementation } : {}),
+    outputDirectory: resolve(text('out') ?? 'reports'),
+    fileFormats: formats.filter((format) => format !== 'terminal' && Object.hasOwn(reportWriters, format)),
+    replay: values.replay !== undefined,
+  };
+}
+
+function boundedInteger(name: string, text: string | undefined, minimum: number, maximum: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new SetupError(`--${name} needs a whole number${allowZero ? '' : ' of at least 1'}, not "${text}"`);
+  if (!Number.isInteger(value) || value < minimum || value > maximum) {
+    throw new SetupError(`--${name} needs a whole number from ${minimum} to ${maximum}, not "${text}"`);
   }
   return value;
 }
@@ -75,30 +141,7 @@ function positiveInteger(name: string, text: string | undefined, allowZero = fal
 function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        impl: { type: 'string' },
-        part: { type: 'string' },
-        test: { type: 'string' },
-        seeds: { type: 'string' },
-        seed: { type: 'string' },
-        hidden: { type: 'boolean' },
-        report: { type: 'string' },
-        out: { type: 'string' },
-        'hidden-visibility': { type: 'string' },
-        replay: { type: 'string' },
-        class: { type: 'string' },
-        'in-process': { type: 'boolean' },
-        trace: { type: 'string' },
-        jobs: { type: 'string' },
-        timeout: { type: 'string' },
-        'no-typecheck': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: optionSpecification });
   } catch (error) {
     const message = (error as Error).message.split('\n')[0] ?? '';
     const ambiguous = /^Option '(--[\w-]+)/.exec(message);
@@ -118,11 +161,11 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
   if (reports.length === 0) throw new SetupError(`--report needs at least one format: ${reportFormats.join(', ')}`);
   const unknown = reports.filter((format) => !(reportFormats as readonly string[]).includes(format));
   if (unknown.length > 0) throw new SetupError(`unknown report format ${unknown.join(', ')}: use ${reportFormats.join(', ')}`);
-  const seeds = positiveInteger('seeds', values.seeds);
-  const seed = positiveInteger('seed', values.seed, true);
+  const seeds = boundedInteger('seeds', values.seeds, 1, maxSeeds);
+  const seed = boundedInteger('seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
   if (seeds !== undefined && seed !== undefined) throw new SetupError('give --seeds or --seed, not both');
-  const timeoutSeconds = positiveInteger('timeout', values.timeout);
-  const jobs = positiveInteger('jobs', values.jobs);
+  const timeoutSeconds = boundedInteger('timeout', values.timeout, 1, maxTimeoutSeconds);
+  const jobs = boundedInteger('jobs', values.jobs, 1, maxJobs);
   const hiddenVisibility = values['hidden-visibility'] ?? 'after_published';
   if (hiddenVisibility !== 'hidden' && hiddenVisibility !== 'after_due_date' && hiddenVisibility !== 'after_published') {
     throw new SetupError(`--hidden-visibility ${hiddenVisibility}: use hidden, after_due_date or after_published`);
@@ -153,40 +196,126 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
     ...(values.replay !== undefined ? { replay: values.replay } : {}),
     ...(values.class !== undefined ? { classFolder: values.class } : {}),
     inProcess: values['in-process'] === true,
-    traceLimit: positiveInteger('trace', values.trace, true) ?? 60,
+    traceLimit: boundedInteger('trace', values.trace, 0, Number.MAX_SAFE_INTEGER) ?? 60,
   };
 }
 
-function writeReports(report: GradingReport, options: CliOptions, outputDirectory = options.outputDirectory): string[] {
-  const formats = options.reports.filter((format) => format !== 'terminal');
-  if (formats.length === 0) return [];
-  mkdirSync(outputDirectory, { recursive: true });
-  return formats.map((format) => (reportWriters[format] as ReportWriter)(report, outputDirectory, options.reportOptions));
+/** A message on stderr: the grader's own words, with whatever they quote from a submission escaped. */
+function complain(message: string): void {
+  process.stderr.write(`distlab grade: ${terminalBlock(message, textLimits.setupError)}\n`);
 }
 
-async function runClass(options: CliOptions, signal: AbortSignal): Promise<number> {
+interface Written {
+  readonly files: readonly string[];
+  /** Formats that could not be written, with why. */
+  readonly problems: readonly string[];
+}
+
+/** Writes every file format asked for; one that fails does not keep the others from being written. */
+function writeReports(report: GradingReport, formats: readonly string[], outputDirectory: string, reportOptions: ReportOptions): Written {
+  const fileFormats = formats.filter((format) => format !== 'terminal');
+  if (fileFormats.length === 0) return { files: [], problems: [] };
+  try {
+    prepareOutputFolder(outputDirectory);
+  } catch (error) {
+    return { files: [], problems: [describeError(error)] };
+  }
+  const files: string[] = [];
+  const problems: string[] = [];
+  for (const format of fileFormats) {
+    try {
+      files.push((reportWriters[format] as ReportWriter)(report, outputDirectory, reportOptions));
+    } catch (error) {
+      problems.push(`the ${format} report could not be written: ${describeError(error)}`);
+    }
+  }
+  return { files, problems };
+}
+
+/** Tells where the reports went (on `stream`) and what could not be written (on stderr). */
+function announce(written: Written, stream: NodeJS.WriteStream): void {
+  for (const file of written.files) stream.write(`report: ${terminalLine(file)}\n`);
+  for (const problem of written.problems) complain(problem);
+}
+
+/**
+ * A usage or setup error: the message, and the setup-error report in the formats asked for,
+ * whenever a lab was named (a replay writes no report files, so its errors write none either).
+ */
+function failSetup(error: SetupError, request: Request, startedAt: Date): number {
+  complain(error.message);
+  if (request.lab === undefined || request.replay || request.fileFormats.length === 0) return exitCodes.setup;
+  const report = setupFailureReport(request.lab, request.implementation ?? 'default', error, startedAt);
+  announce(writeReports(report, request.fileFormats, request.outputDirectory, {}), process.stderr);
+  return exitCodes.setup;
+}
+
+/**
+ * Routes failures that no promise reports (uncaught exceptions, unhandled rejections) to the
+ * grading in progress, which then writes the report of what it graded. With no grading in
+ * progress, the grader says so and stops with exit code 3.
+ */
+function watchProcessCrashes(): CrashWatch {
+  const listeners = new Set<(error: unknown) => void>();
+  const onCrash = (error: unknown) => {
+    if (listeners.size === 0) {
+      complain(`internal error: ${describeError(error)}`);
+      process.exit(exitCodes.grader);
+    }
+    for (const listener of [...listeners]) listener(error);
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  return (listener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+}
+
+async function runClass(options: CliOptions, signal: AbortSignal, crashes: CrashWatch): Promise<number> {
   const style = styleFor(process.stdout);
   const folder = options.classFolder as string;
-  const rows = await gradeClass(folder, { ...options.grade, signal }, options.outputDirectory, (submission, report) => {
-    writeReports(report, options, join(options.outputDirectory, submission));
-    const verdict = report.setupError ? style.red(`setup error: ${report.setupError.split('\n')[0]}`) : `${report.totals.score}/${report.totals.maxScore}`;
-    process.stdout.write(`  ${submission}: ${verdict}\n`);
+  let reportProblems = false;
+  const rows = await gradeClass(folder, { ...options.grade, signal }, options.outputDirectory, {
+    crashes,
+    onReport: (submission, report) => {
+      const written = writeReports(report, options.reports, join(options.outputDirectory, submission), options.reportOptions);
+      for (const problem of written.problems) complain(`${submission}: ${problem}`);
+      if (written.problems.length > 0) {
+        reportProblems = true;
+        throw new Error(written.problems.join('; '));
+      }
+    },
   });
-  process.stdout.write(`graded ${rows.length} submissions: ${join(options.outputDirectory, 'class.csv')}\n`);
-  const allPassed = !signal.aborted && rows.every((row) => row.setupError === undefined && row.score === row.maxScore && row.notRun === 0);
-  return allPassed ? 0 : 1;
+  for (const row of rows) {
+    const verdict =
+      row.status === 'graded' ? `${row.score}/${row.maxScore}` : style.red(`${row.status}: ${terminalLine(row.reason ?? '')}`);
+    process.stdout.write(`  ${terminalLine(row.submission)}: ${verdict}\n`);
+  }
+  process.stdout.write(`graded ${rows.filter((row) => row.status !== 'not graded').length} of ${rows.length} submissions: ${terminalLine(join(options.outputDirectory, 'class.csv'))}\n`);
+  if (reportProblems || rows.some((row) => row.status === 'grader error')) return exitCodes.grader;
+  const allPassed = !signal.aborted && rows.every((row) => row.status === 'graded' && row.score === row.maxScore && row.notRun === 0);
+  return allPassed ? exitCodes.passed : exitCodes.failed;
 }
+
+const inProcessWarning =
+  'warning: --in-process runs the implementation in this process, WITHOUT the sandbox: its code can read and write your ' +
+  'files, start programs and use the network, as you can. Use it only to debug your own code, never to grade anyone else\'s.';
 
 async function runReplay(options: CliOptions): Promise<number> {
   const out = process.stdout;
   const style = styleFor(out);
+  if (options.inProcess) complain(inProcessWarning);
   const target = parseReplay(options.replay as string, options.grade.tests?.[0]);
   const { lab, source } = resolveTarget(options.lab, options.grade.implementation);
   if (lab.id !== target.lab) throw new SetupError(`this replay is for lab ${target.lab}, not ${lab.id}`);
   const suite = await loadSuite(lab);
   const test = suite.tests.find((candidate) => candidate.number === target.test);
   if (test === undefined) throw new SetupError(`lab ${lab.id} has no test ${target.test} to replay`);
-  out.write(`${style.bold(`Replaying ${lab.id} test ${test.number}`)} (${test.name}) with ${source.label}, seed ${target.seed}\n`);
+  const where = options.inProcess ? ` ${style.yellow('in this process, unsandboxed')}` : '';
+  out.write(
+    `${style.bold(`Replaying ${lab.id} test ${terminalLine(test.number)}`)} (${terminalLine(test.name)}) with ${terminalLine(source.label)}, seed ${terminalLine(String(target.seed))}${where}\n`,
+  );
   out.write('fault schedule:\n');
   for (const line of describeSchedule(target.schedule)) out.write(`  ${line}\n`);
   let passed: boolean;
@@ -206,47 +335,87 @@ async function runReplay(options: CliOptions): Promise<number> {
     try {
       const replayed = await sandbox.replay(test.number, target.seed, target.schedule, target.path);
       if (replayed.outcome === undefined) {
-        out.write(`${style.red(replayed.status)}: ${replayed.reason ?? ''}\n${replayed.output}\n`);
-        return 1;
+        out.write(`${style.red(replayed.status)}: ${terminalBlock(replayed.reason ?? '')}\n${terminalBlock(replayed.output, textLimits.output)}\n`);
+        return exitCodes.failed;
       }
       passed = replayed.outcome.passed;
       const failure = replayed.outcome.failure;
       failureText = failure ? `${failure.property}: ${failure.message} (event #${failure.step} at ${failure.timeMs} ms)` : undefined;
       events = replayed.outcome.trace;
-      if (replayed.output) out.write(`output:\n${replayed.output}\n`);
+      if (replayed.output) out.write(`output:\n${terminalBlock(replayed.output, textLimits.output)}\n`);
     } finally {
       sandbox.dispose();
     }
   }
   const shown = options.traceLimit === 0 ? events : events.slice(-options.traceLimit);
   out.write(`trace (${shown.length} of ${events.length} events${shown.length < events.length ? '; --trace 0 shows all' : ''}):\n`);
-  for (const event of shown) out.write(`  ${formatTraceEvent(event)}\n`);
-  out.write(passed ? `${style.green('passed')}: this seed and schedule no longer fail\n` : `${style.red('failed')}: ${failureText ?? ''}\n`);
-  return passed ? 0 : 1;
+  for (const event of shown) out.write(`  ${terminalTraceEvent(event)}\n`);
+  out.write(passed ? `${style.green('passed')}: this seed and schedule no longer fail\n` : `${style.red('failed')}: ${terminalBlock(failureText ?? '')}\n`);
+  return passed ? exitCodes.passed : exitCodes.failed;
+}
+
+/** Grades one implementation; whatever happens after the options are read, the reports are written. */
+async function runOne(options: CliOptions, signal: AbortSignal, crashes: CrashWatch): Promise<number> {
+  const style = styleFor(process.stdout);
+  const terminal = options.reports.includes('terminal');
+  const end = await gradeToEnd({ ...options.grade, signal, ...(terminal ? { onProgress: progressPrinter(process.stdout, style) } : {}) }, crashes);
+  if (end.kind === 'setup error') {
+    complain(end.message);
+    announce(writeReports(end.report, options.reports, options.outputDirectory, options.reportOptions), process.stderr);
+    return exitCodes.setup;
+  }
+  let code: number;
+  if (end.kind === 'grader error') {
+    complain(`${end.message}. The reports show the tests graded before; the others are marked not run.`);
+    code = exitCodes.grader;
+  } else {
+    code = !end.report.interrupted && end.report.tests.every((test) => test.status === 'passed') ? exitCodes.passed : exitCodes.failed;
+  }
+  if (terminal) {
+    try {
+      process.stdout.write(`\n${formatSummary(end.report, style)}\n`);
+    } catch (error) {
+      complain(`the terminal summary could not be shown: ${describeError(error)}`);
+      code = exitCodes.grader;
+    }
+  }
+  const written = writeReports(end.report, options.reports, options.outputDirectory, options.reportOptions);
+  announce(written, process.stdout);
+  return written.problems.length > 0 ? exitCodes.grader : code;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const startedAt = new Date();
+  const request = readRequest(argv);
   let options: CliOptions | 'help';
   try {
     options = parseCommandLine(argv);
   } catch (error) {
-    process.stderr.write(`distlab grade: ${(error as Error).message}\n`);
-    return 2;
+    return failSetup(error instanceof SetupError ? error : new SetupError(describeError(error)), request, startedAt);
   }
   if (options === 'help') {
     process.stdout.write(`${help}\n`);
-    return 0;
+    return exitCodes.passed;
   }
   if (options.replay !== undefined) {
     try {
       return await runReplay(options);
     } catch (error) {
       if (!(error instanceof SetupError)) throw error;
-      process.stderr.write(`distlab grade: ${error.message}\n`);
-      return 2;
+      complain(error.message);
+      return exitCodes.setup;
     }
   }
+  // A folder that cannot take the reports is found out now, not after grading.
+  if (options.classFolder !== undefined || options.reports.some((format) => format !== 'terminal')) {
+    try {
+      prepareOutputFolder(options.outputDirectory);
+    } catch (error) {
+      complain((error as Error).message);
+      return exitCodes.setup;
+    }
+  }
+  const crashes = watchProcessCrashes();
   const controller = new AbortController();
   const interrupt = (signal: NodeJS.Signals) => {
     process.stderr.write(`\n${signal}: stopping; the report will show what was graded.\n`);
@@ -254,42 +423,24 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  if (options.classFolder !== undefined) {
-    try {
-      return await runClass(options, controller.signal);
-    } catch (error) {
-      if (!(error instanceof SetupError)) throw error;
-      process.stderr.write(`distlab grade: ${error.message}\n`);
-      return 2;
-    }
-  }
-  const style = styleFor(process.stdout);
-  let report: GradingReport;
+  if (options.classFolder === undefined) return runOne(options, controller.signal, crashes);
   try {
-    report = await grade({
-      ...options.grade,
-      signal: controller.signal,
-      ...(options.reports.includes('terminal') ? { onProgress: progressPrinter(process.stdout, style) } : {}),
-    });
+    return await runClass(options, controller.signal, crashes);
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
-    process.stderr.write(`distlab grade: ${error.message}\n`);
-    const failed = setupFailureReport(options.lab, options.grade.implementation ?? 'default', error, startedAt);
-    for (const file of writeReports(failed, options)) process.stderr.write(`report: ${file}\n`);
-    return 2;
+    return failSetup(error, request, startedAt);
   }
-  if (options.reports.includes('terminal')) process.stdout.write(`\n${formatSummary(report, style)}\n`);
-  for (const file of writeReports(report, options)) process.stdout.write(`report: ${file}\n`);
-  const allPassed = !report.interrupted && report.tests.every((test) => test.status === 'passed');
-  return allPassed ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // After the grader's own failure, a grading it gave up on may still hold timers or
+    // processes: the reports are written, so nothing is left to wait for.
+    if (code === exitCodes.grader) process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`distlab grade: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 2;
+    complain(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}`);
+    process.exit(exitCodes.grader);
   },
 );

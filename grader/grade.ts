@@ -3,8 +3,17 @@ import { defaultImplementation, resolveImplementation, type ImplementationSource
 import { defaultLimits, Sandbox, type IsolatedResult, type IsolationLimits } from './isolation.ts';
 import { findLab, SetupError, type LabInfo } from './labs.ts';
 import { encodeReplay } from './replayCode.ts';
+import { reportSchema, validateJsonSchema, type JsonSchema } from './reports/schema.ts';
+import { boundGradedTest, boundText, textLimits } from './reports/untrusted.ts';
 import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from './results.ts';
 import type { LabSuite, SuiteTest } from 'distlab/testing';
+
+/**
+ * The most seeds one test may be given (`--seeds`). A pingpong seed takes milliseconds, a
+ * search seed up to seconds: beyond this a grading takes hours, and its lists of seeds alone
+ * take memory.
+ */
+export const maxSeeds = 10_000;
 
 export interface GradeOptions {
   readonly lab: string;
@@ -27,7 +36,14 @@ export interface GradeOptions {
 }
 
 export type ProgressEvent =
-  | { readonly type: 'start'; readonly lab: LabInfo; readonly implementation: string; readonly tests: readonly SuiteTest<unknown>[] }
+  | {
+      readonly type: 'start';
+      readonly lab: LabInfo;
+      readonly labTitle: string;
+      readonly implementation: string;
+      readonly tests: readonly SuiteTest<unknown>[];
+      readonly typeErrors: readonly string[];
+    }
   | { readonly type: 'test-start'; readonly test: SuiteTest<unknown>; readonly seeds: number }
   | { readonly type: 'seed'; readonly test: SuiteTest<unknown>; readonly seedsDone: number; readonly seeds: number }
   | { readonly type: 'test-end'; readonly graded: GradedTest };
@@ -58,6 +74,22 @@ export function selectTests(suite: LabSuite<unknown>, options: Pick<GradeOptions
       (options.part === undefined || test.part === options.part.toUpperCase()) &&
       (options.tests === undefined || options.tests.length === 0 || options.tests.includes(test.number)),
   );
+}
+
+/** Refuses seed options a grading cannot run: not whole numbers, or more seeds than {@link maxSeeds}. */
+export function checkSeedOptions(options: Pick<GradeOptions, 'seeds' | 'seed'>): void {
+  const { seeds, seed } = options;
+  if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 1 || seeds > maxSeeds)) {
+    throw new SetupError(`--seeds needs a whole number from 1 to ${maxSeeds}, not ${String(seeds)}`);
+  }
+  if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
+    throw new SetupError(`--seed needs a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, not ${String(seed)}`);
+  }
+}
+
+/** How many seeds a test runs with these options (after {@link checkSeedOptions}). */
+export function seedCount(test: SuiteTest<unknown>, options: Pick<GradeOptions, 'seeds' | 'seed'>): number {
+  return options.seed !== undefined ? 1 : (options.seeds ?? test.seeds);
 }
 
 export function seedsFor(test: SuiteTest<unknown>, options: Pick<GradeOptions, 'seeds' | 'seed'>): number[] {
@@ -129,29 +161,174 @@ function gradedFrom(
   };
 }
 
+let gradedTestSchema: JsonSchema | undefined;
+
+/** Where a graded test, as report.json would hold it, departs from the report's schema. */
+function schemaProblems(graded: GradedTest): string[] {
+  if (gradedTestSchema === undefined) {
+    const root = reportSchema();
+    gradedTestSchema = { $defs: typeof root === 'object' ? root.$defs : {}, $ref: '#/$defs/test' };
+  }
+  return validateJsonSchema(JSON.parse(JSON.stringify(graded)) as unknown, gradedTestSchema);
+}
+
+/**
+ * A graded test from what the sandbox returned, its untrusted texts bounded. A result the
+ * grader cannot read (data that makes building the report throw, or that the report's schema
+ * refuses) is a crash of the test, with the reason: every report can then be written.
+ */
+function gradedSafely(lab: LabInfo, test: SuiteTest<unknown>, implementation: string, seeds: number, result: IsolatedResult): GradedTest {
+  try {
+    const graded = boundGradedTest(gradedFrom(lab, test, implementation, seeds, result));
+    const problems = schemaProblems(graded);
+    if (problems.length > 0) throw new Error(`it is malformed: ${problems.slice(0, 3).map((problem) => problem.trim()).join('; ')}`);
+    return graded;
+  } catch (error) {
+    const output = typeof result.output === 'string' && result.output !== '' ? { output: result.output } : {};
+    return boundGradedTest({
+      ...describedTest(test, seeds),
+      score: 0,
+      status: 'crashed',
+      reason: `its result could not be read (${describeError(error)}): a result the grader cannot read is not a pass`,
+      seedsRun: 0,
+      wallMs: Number.isFinite(result.wallMs) ? Math.round(result.wallMs) : 0,
+      ...output,
+    });
+  }
+}
+
 export function notRun(test: SuiteTest<unknown>, seeds: number, reason: string): GradedTest {
   return { ...describedTest(test, seeds), score: 0, status: 'not run', reason, seedsRun: 0, wallMs: 0 };
 }
 
-/** A report for grading that could not start: what was asked, and why it failed. */
-export function setupFailureReport(labName: string, implementation: string, error: Error, startedAt: Date, tests: GradedTest[] = []): GradingReport {
+/** An error in one line, whatever was thrown (a getter that throws, a Symbol.toPrimitive that throws). */
+export function describeError(error: unknown): string {
+  let text: string;
+  try {
+    text = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+  } catch {
+    text = 'an exception that cannot be described';
+  }
+  return boundText(text.split('\n')[0] ?? '', textLimits.line);
+}
+
+/** The options as a report records them. */
+function recordedOptions(options: Pick<GradeOptions, 'seeds' | 'seed' | 'includeHidden' | 'part' | 'tests'>): GradingReport['options'] {
+  return {
+    ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    hidden: options.includeHidden === true,
+    ...(options.part !== undefined ? { part: options.part } : {}),
+    ...(options.tests !== undefined && options.tests.length > 0 ? { tests: options.tests } : {}),
+  };
+}
+
+/** The parts of a report that differ from one grading to the next. */
+interface ReportParts {
+  readonly lab: string;
+  readonly labTitle: string;
+  readonly implementation: string;
+  readonly startedAt: Date;
+  readonly interrupted: boolean;
+  readonly setupError?: string;
+  readonly typeErrors: readonly string[];
+  readonly options: GradingReport['options'];
+  readonly tests: readonly GradedTest[];
+}
+
+function assembleReport(parts: ReportParts): GradingReport {
   const finishedAt = new Date();
   return {
     schemaVersion: reportSchemaVersion,
     tool: 'distlab',
+    lab: parts.lab,
+    labTitle: parts.labTitle,
+    implementation: parts.implementation,
+    startedAt: parts.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: Math.max(0, finishedAt.getTime() - parts.startedAt.getTime()),
+    interrupted: parts.interrupted,
+    ...(parts.setupError !== undefined ? { setupError: boundText(parts.setupError, textLimits.setupError) } : {}),
+    typeErrors: [...parts.typeErrors],
+    options: parts.options,
+    tests: parts.tests,
+    totals: computeTotals(parts.tests),
+  };
+}
+
+/**
+ * A report for grading that could not start: what was asked, and why it failed. `tests` are
+ * the tests that would have run, all `not run`, so the report still shows the points at stake.
+ */
+export function setupFailureReport(
+  labName: string,
+  implementation: string,
+  error: Error,
+  startedAt: Date,
+  tests: GradedTest[] = [],
+  options: GradingReport['options'] = { hidden: false },
+): GradingReport {
+  return assembleReport({
     lab: labName,
     labTitle: labName,
     implementation,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    startedAt,
     interrupted: false,
     setupError: error.message,
     typeErrors: [],
-    options: { hidden: false },
+    options,
     tests,
-    totals: computeTotals(tests),
+  });
+}
+
+/**
+ * The grader itself failed while grading (an exception no test accounts for). `report` holds
+ * every test graded before; the others are `not run`, with the reason.
+ */
+export class GraderFailure extends Error {
+  constructor(
+    readonly report: GradingReport,
+    readonly failure: unknown,
+  ) {
+    super(`the grader itself failed: ${describeError(failure)}`);
+    this.name = 'GraderFailure';
+  }
+}
+
+/**
+ * What a grading has done so far, read from its progress events: enough to write the report
+ * of the tests graded when the grader fails in a way no promise reports (an uncaught exception).
+ */
+export class GradingProgress {
+  private started: Extract<ProgressEvent, { type: 'start' }> | undefined;
+  private readonly graded = new Map<string, GradedTest>();
+
+  constructor(
+    private readonly options: GradeOptions,
+    private readonly startedAt: Date = new Date(),
+  ) {}
+
+  /** Pass as (or call from) the grading's `onProgress`. */
+  readonly observe = (event: ProgressEvent): void => {
+    if (event.type === 'start') this.started = event;
+    else if (event.type === 'test-end') this.graded.set(event.graded.number, event.graded);
   };
+
+  /** The report of the tests graded so far, the others `not run` for `reason`; undefined before grading started. */
+  reportSoFar(reason: string): GradingReport | undefined {
+    const started = this.started;
+    if (started === undefined) return undefined;
+    return assembleReport({
+      lab: started.lab.id,
+      labTitle: started.labTitle,
+      implementation: started.implementation,
+      startedAt: this.startedAt,
+      interrupted: true,
+      typeErrors: started.typeErrors,
+      options: recordedOptions(this.options),
+      tests: started.tests.map((test) => this.graded.get(test.number) ?? notRun(test, seedCount(test, this.options), reason)),
+    });
+  }
 }
 
 /** Resolves the lab and implementation, or throws a SetupError. */
@@ -166,6 +343,7 @@ export function resolveTarget(labName: string, implementation?: string): { lab: 
  */
 export async function grade(options: GradeOptions): Promise<GradingReport> {
   const startedAt = new Date();
+  checkSeedOptions(options);
   const { lab, source } = resolveTarget(options.lab, options.implementation);
   const suite = await loadSuite(lab);
   const selected = selectTests(suite, options);
@@ -176,22 +354,26 @@ export async function grade(options: GradeOptions): Promise<GradingReport> {
     typeErrors = typeErrorsOf(source);
   }
   const sandbox = await Sandbox.create(lab, source, { ...defaultLimits, ...options.limits });
-  options.onProgress?.({ type: 'start', lab, implementation: source.label, tests: selected });
   const results = new Map<string, GradedTest>();
-  let interrupted = options.signal?.aborted ?? false;
-  const onAbort = () => {
-    interrupted = true;
+  // Why the tests not graded yet will not be: an interruption, or the grader's own failure.
+  let stopReason: string | undefined;
+  let graderFailure: { readonly error: unknown } | undefined;
+  const stop = (reason: string) => {
+    stopReason ??= reason;
     sandbox.abort();
   };
+  const onAbort = () => stop('grading was interrupted');
+  if (options.signal?.aborted) stopReason = 'grading was interrupted';
   options.signal?.addEventListener('abort', onAbort);
   try {
+    options.onProgress?.({ type: 'start', lab, labTitle: suite.title, implementation: source.label, tests: selected, typeErrors });
     const queue = [...selected];
     const jobs = Math.max(1, options.jobs ?? 2);
     const worker = async () => {
       for (let test = queue.shift(); test !== undefined; test = queue.shift()) {
         const seeds = seedsFor(test, options);
-        if (interrupted) {
-          results.set(test.number, notRun(test, seeds.length, 'grading was interrupted before this test'));
+        if (stopReason !== undefined) {
+          results.set(test.number, notRun(test, seeds.length, `${stopReason} before this test`));
           continue;
         }
         const current = test;
@@ -200,39 +382,129 @@ export async function grade(options: GradeOptions): Promise<GradingReport> {
           ...(options.shrinkBudget !== undefined ? { shrinkBudget: options.shrinkBudget } : {}),
           onProgress: (seedsDone) => options.onProgress?.({ type: 'seed', test: current, seedsDone, seeds: seeds.length }),
         });
-        const graded = interrupted && result.status !== 'passed' && result.status !== 'failed'
-          ? notRun(current, seeds.length, 'grading was interrupted while this test ran')
-          : gradedFrom(lab, current, source.label, seeds.length, result);
+        const graded = stopReason !== undefined && result.status !== 'passed' && result.status !== 'failed'
+          ? notRun(current, seeds.length, `${stopReason} while this test ran`)
+          : gradedSafely(lab, current, source.label, seeds.length, result);
+        // Recorded before anyone is told: a failing progress printer must not lose a result.
         results.set(current.number, graded);
         options.onProgress?.({ type: 'test-end', graded });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(jobs, selected.length) }, worker));
+    // A worker that throws is the grader failing, not a test: the other tests stop, and the
+    // report says which were graded.
+    const guarded = () =>
+      worker().catch((error: unknown) => {
+        graderFailure ??= { error };
+        stop(`not graded: the grader itself failed (${describeError(error)})`);
+        return worker();
+      });
+    await Promise.all(Array.from({ length: Math.min(jobs, selected.length) }, guarded));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     sandbox.dispose();
   }
-  const tests = selected.map((test) => results.get(test.number) ?? notRun(test, seedsFor(test, options).length, 'grading stopped first'));
-  const finishedAt = new Date();
-  return {
-    schemaVersion: reportSchemaVersion,
-    tool: 'distlab',
+  const tests = selected.map((test) => results.get(test.number) ?? notRun(test, seedCount(test, options), stopReason ?? 'grading stopped first'));
+  const report = assembleReport({
     lab: lab.id,
     labTitle: suite.title,
     implementation: source.label,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-    interrupted,
+    startedAt,
+    interrupted: stopReason !== undefined,
     typeErrors,
-    options: {
-      ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      hidden: options.includeHidden === true,
-      ...(options.part !== undefined ? { part: options.part } : {}),
-      ...(options.tests !== undefined && options.tests.length > 0 ? { tests: options.tests } : {}),
-    },
+    options: recordedOptions(options),
     tests,
-    totals: computeTotals(tests),
-  };
+  });
+  if (graderFailure !== undefined) throw new GraderFailure(report, graderFailure.error);
+  return report;
+}
+
+/** How a grading ended; every ending has a report to write. */
+export type GradingEnd =
+  | { readonly kind: 'graded'; readonly report: GradingReport }
+  /** Grading could not start; the report has `setupError`, and lists the tests that would have run as not run. */
+  | { readonly kind: 'setup error'; readonly report: GradingReport; readonly message: string }
+  /** The grader itself failed; the report has the tests graded before, the others not run with the reason. */
+  | { readonly kind: 'grader error'; readonly report: GradingReport; readonly message: string };
+
+/**
+ * Subscribes to failures of the grader that no promise reports (uncaught exceptions, unhandled
+ * rejections: the command line routes them here); returns the function that unsubscribes.
+ */
+export type CrashWatch = (onCrash: (error: unknown) => void) => () => void;
+
+/** The selected tests, all not run for `reason`; none when the options select nothing a report could list. */
+export async function notRunTests(options: GradeOptions, reason: string): Promise<GradedTest[]> {
+  try {
+    checkSeedOptions(options);
+    const selected = selectTests(await loadSuite(findLab(options.lab)), options);
+    return selected.map((test) => notRun(test, seedCount(test, options), reason));
+  } catch {
+    return [];
+  }
+}
+
+/** The lab's folder name and the implementation's label, as far as they are known. */
+function describedTarget(options: GradeOptions): { readonly lab: string; readonly implementation: string } {
+  try {
+    const lab = findLab(options.lab);
+    return { lab: lab.id, implementation: options.implementation ?? defaultImplementation(lab) };
+  } catch {
+    return { lab: options.lab, implementation: options.implementation ?? 'default' };
+  }
+}
+
+/** The report of a grading that could not start, with the tests it would have run. */
+export async function setupErrorReport(options: GradeOptions, error: Error, startedAt: Date): Promise<GradingReport> {
+  const target = describedTarget(options);
+  const firstLine = boundText(error.message.split('\n')[0] ?? '', textLimits.line);
+  const tests = await notRunTests(options, `not graded: ${firstLine}`);
+  return setupFailureReport(target.lab, target.implementation, error, startedAt, tests, recordedOptions(options));
+}
+
+/**
+ * Grades like {@link grade}, but never throws: a setup error, an exception of the grader's own
+ * or a failure reported through `crashes` each end with a report to write. After a crash the
+ * grading still running is stopped (its child processes are killed) and not waited for.
+ */
+export async function gradeToEnd(options: GradeOptions, crashes?: CrashWatch): Promise<GradingEnd> {
+  const startedAt = new Date();
+  const controller = new AbortController();
+  const forwardAbort = () => controller.abort();
+  if (options.signal?.aborted) controller.abort();
+  options.signal?.addEventListener('abort', forwardAbort);
+  const progress = new GradingProgress(options, startedAt);
+  let reportCrash: (error: unknown) => void = () => {};
+  const crashed = new Promise<{ readonly error: unknown }>((resolve) => {
+    reportCrash = (error) => resolve({ error });
+  });
+  const unsubscribe = crashes?.((error) => {
+    controller.abort();
+    reportCrash(error);
+  });
+  try {
+    const grading = grade({
+      ...options,
+      signal: controller.signal,
+      onProgress: (event) => {
+        progress.observe(event);
+        options.onProgress?.(event);
+      },
+    }).then(
+      (report) => ({ report }),
+      (error: unknown) => ({ error }),
+    );
+    const end = await Promise.race([grading, crashed]);
+    if ('report' in end) return { kind: 'graded', report: end.report };
+    const error = end.error;
+    if (error instanceof SetupError) return { kind: 'setup error', report: await setupErrorReport(options, error, startedAt), message: error.message };
+    if (error instanceof GraderFailure) return { kind: 'grader error', report: error.report, message: error.message };
+    const message = `the grader itself failed: ${describeError(error)}`;
+    const report =
+      progress.reportSoFar(`not graded: ${message}`) ??
+      setupFailureReport(describedTarget(options).lab, describedTarget(options).implementation, new Error(`${message} (before any test started)`), startedAt, [], recordedOptions(options));
+    return { kind: 'grader error', report, message };
+  } finally {
+    unsubscribe?.();
+    options.signal?.removeEventListener('abort', forwardAbort);
+  }
 }

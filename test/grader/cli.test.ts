@@ -133,9 +133,9 @@ describe('npm run grade --class: a whole class', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/ada: 10\/10\n\s+bob: \d+\/10\n\s+cy: setup error/);
     const csv = readFileSync(join(out, 'class.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('submission,score,max_score,passed,failed,crashed,timed_out,not_run,setup_error');
-    expect(csv[1]).toBe('ada,10,10,6,0,0,0,0,');
-    expect(csv[3]).toMatch(/^cy,0,10,0,0,0,0,6,"the implementation/);
+    expect(csv[0]).toBe('submission,status,score,max_score,passed,failed,crashed,timed_out,not_run,reason');
+    expect(csv[1]).toBe('ada,graded,10,10,6,0,0,0,0,');
+    expect(csv[3]).toMatch(/^cy,setup error,0,10,0,0,0,0,6,"the implementation/);
     for (const name of ['ada', 'bob', 'cy']) {
       expect(validateReportJson(JSON.parse(readFileSync(join(out, name, 'report.json'), 'utf8')))).toEqual([]);
     }
@@ -175,7 +175,7 @@ describe('npm run grade: more usage errors', () => {
     [['pingpong', '--report='], /--report needs at least one format/],
     [['pingpong', '--trace', '5'], /--trace goes with --replay/],
   ])('%j', async (args, message) => {
-    const run = await grade(...args);
+    const run = await grade(...args, '--out', outputFolder());
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   });
