@@ -1,18 +1,24 @@
-// `npm run bench [-- [workload] [--nodes N] [--initial K] [--deliveries D] [--seed S] [--compare]]`
+// `npm run bench [-- [workload] [--nodes N] [--initial K] [--deliveries D] [--seed S] [--compare] [--isolated]]`
 //
 // Runs a workload through the whole framework and prints one JSON line. The options are
 // those of ../shared/bench/limit-loop.mjs (the barest event loop, the floor for simulator
-// overhead); `--compare` also runs that loop with the same options and reports the ratio.
+// overhead); `--compare` also runs that loop with the same options and reports the ratio;
+// `--isolated` runs the nodes in a realm of their own, as the grader runs a submission.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import type { NodeClass } from '../framework/testing.ts';
+import { RealmProgram } from '../framework/_internals/realm.ts';
+import { buildRealmCode } from '../grader/realmBundle.ts';
 import { runFlood, type FloodOptions } from './flood.ts';
+import type { Flood } from './floodNode.ts';
 import { runSearch } from './search.ts';
 
 const usage =
-  'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare]\n' +
+  'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare] [--isolated]\n' +
   '       npm run bench -- search [--seconds 30]';
 
 /** Measured runs per side; the median is reported. */
@@ -41,6 +47,8 @@ interface Arguments {
   readonly workload: string;
   readonly options: FloodOptions;
   readonly compare: boolean;
+  /** Whether the nodes run in a realm of their own (the grader's boundary). */
+  readonly isolated: boolean;
   /** The search benchmark's time budget. */
   readonly seconds: number;
 }
@@ -58,6 +66,7 @@ function parseArguments(argv: string[]): Arguments {
         deliveries: { type: 'string' },
         seed: { type: 'string' },
         compare: { type: 'boolean', default: false },
+        isolated: { type: 'boolean', default: false },
         seconds: { type: 'string' },
       },
     });
@@ -66,7 +75,7 @@ function parseArguments(argv: string[]): Arguments {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /^Unknown option '([^']*)'/.exec(message);
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== null) {
-      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare and (search) --seconds`);
+      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare, --isolated and (search) --seconds`);
     }
     throw new UsageError(message);
   }
@@ -86,14 +95,14 @@ function parseArguments(argv: string[]): Arguments {
     options[option.name] = value;
   }
   const workload = positionals[0] ?? 'flood';
-  const floodOptionsGiven = numericOptions.some((option) => values[option.name] !== undefined) || values.compare === true;
+  const floodOptionsGiven = numericOptions.some((option) => values[option.name] !== undefined) || values.compare === true || values.isolated === true;
   if (workload === 'search' && floodOptionsGiven) {
-    throw new UsageError('the search workload takes only --seconds (--nodes, --initial, --deliveries, --seed and --compare are for flood)');
+    throw new UsageError('the search workload takes only --seconds (--nodes, --initial, --deliveries, --seed, --compare and --isolated are for flood)');
   }
   if (workload !== 'search' && values.seconds !== undefined) throw new UsageError('--seconds is for the search workload');
   const seconds = values.seconds === undefined ? 30 : Number(values.seconds);
   if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be a number of seconds between 0 and 3600, not ${JSON.stringify(values.seconds)}`);
-  return { workload, options, compare: values.compare === true, seconds };
+  return { workload, options, compare: values.compare === true, isolated: values.isolated === true, seconds };
 }
 
 function median(values: readonly number[]): number {
@@ -111,8 +120,8 @@ interface FloodRun {
 }
 
 /** One framework run; a run that fails or stops short is an error, not a figure. */
-function frameworkRun(options: FloodOptions): FloodRun {
-  const { result, seconds } = runFlood(options);
+function frameworkRun(options: FloodOptions, node: NodeClass<Flood> | undefined): FloodRun {
+  const { result, seconds } = runFlood(options, node);
   const delivered = result.counters.messagesDelivered;
   if (!result.passed || result.endReason !== 'stopped' || delivered !== options.deliveries) {
     const why = result.failure ? `${result.failure.property}: ${result.failure.message}` : `ended by ${result.endReason}`;
@@ -145,13 +154,21 @@ function bareRun(options: FloodOptions): BareRun {
   return { seconds: report.seconds, deliveriesPerSec: report.deliveriesPerSec };
 }
 
-function benchFlood(options: FloodOptions, compare: boolean): Record<string, unknown> {
-  frameworkRun({ ...options, deliveries: Math.min(options.deliveries, warmUpDeliveries) });
+/** The flood node's stand-in, for a copy of it in a realm of its own. */
+async function isolatedFloodNode(): Promise<NodeClass<Flood>> {
+  const root = fileURLToPath(new URL('.', import.meta.url));
+  const program = new RealmProgram(await buildRealmCode({ label: 'bench/floodNode.ts', entryFile: join(root, 'floodNode.ts'), root }));
+  if (program.classes.FloodNode === undefined) throw new Error('bench/floodNode.ts does not export FloodNode');
+  return program.nodeClass<Flood>('FloodNode');
+}
+
+function benchFlood(options: FloodOptions, compare: boolean, node: NodeClass<Flood> | undefined): Record<string, unknown> {
+  frameworkRun({ ...options, deliveries: Math.min(options.deliveries, warmUpDeliveries) }, node);
   const bareAvailable = compare && existsSync(limitLoopPath);
   const runs: FloodRun[] = [];
   const bareRuns: BareRun[] = [];
   for (let index = 0; index < measuredRuns; index++) {
-    runs.push(frameworkRun(options));
+    runs.push(frameworkRun(options, node));
     if (bareAvailable) bareRuns.push(bareRun(options));
   }
   const fingerprints = new Set(runs.map((run) => run.fingerprint));
@@ -160,6 +177,7 @@ function benchFlood(options: FloodOptions, compare: boolean): Record<string, unk
   const deliveriesPerSec = Math.round(options.deliveries / seconds);
   const report: Record<string, unknown> = {
     workload: 'flood',
+    isolated: node !== undefined,
     nodes: options.nodes,
     initial: options.initial,
     deliveries: options.deliveries,
@@ -191,12 +209,12 @@ function benchFlood(options: FloodOptions, compare: boolean): Record<string, unk
   return report;
 }
 
-const workloads = new Map<string, (parsed: Arguments) => Record<string, unknown>>([
-  ['flood', (parsed) => benchFlood(parsed.options, parsed.compare)],
+const workloads = new Map<string, (parsed: Arguments) => Promise<Record<string, unknown>> | Record<string, unknown>>([
+  ['flood', async (parsed) => benchFlood(parsed.options, parsed.compare, parsed.isolated ? await isolatedFloodNode() : undefined)],
   ['search', (parsed) => runSearch(parsed.seconds)],
 ]);
 
-function main(): number {
+async function main(): Promise<number> {
   let parsed: Arguments;
   try {
     parsed = parseArguments(process.argv.slice(2));
@@ -210,9 +228,9 @@ function main(): number {
     console.error(`bench: unknown workload ${JSON.stringify(parsed.workload)}; known workloads: ${[...workloads.keys()].join(', ')}\n${usage}`);
     return 2;
   }
-  const report = workload(parsed);
+  const report = await workload(parsed);
   console.log(JSON.stringify(report));
   return report.deterministic === false ? 1 : 0;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

@@ -310,7 +310,7 @@ class NodeSlot<P extends Protocol> {
   random: RandomSource;
   readonly timerRandom: RandomSource;
   readonly pendingTimers: ScheduledEvent[] = [];
-  readonly durable = new Map<string, unknown>();
+  durable = new Map<string, unknown>();
   /** A crash waiting for the node's next reaction: after this many surviving effects. */
   armedCrash: number | undefined = undefined;
   readonly nodeId: NodeId;
@@ -644,6 +644,9 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
 
   private applyEffects(slot: NodeSlot<P>, effects: readonly Effect[], count: number): void {
     const node = slot.nodeId;
+    // Storage is copied before a reaction's first write, never changed in place: a reactor may
+    // keep what it made of the map it was handed (a node in another realm gets it as text).
+    let storageCopied = false;
     for (let index = 0; index < count && this.failure === undefined; index++) {
       const effect = effects[index] as Effect;
       switch (effect.kind) {
@@ -659,6 +662,10 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
         case 'storage-set':
         case 'storage-delete': {
           const value = effect.kind === 'storage-set' ? effect.value : undefined;
+          if (!storageCopied) {
+            slot.durable = new Map(slot.durable);
+            storageCopied = true;
+          }
           if (value === undefined) slot.durable.delete(effect.key);
           else slot.durable.set(effect.key, value);
           this.trace(Code.store, node, -1, effect.key, value, value === undefined ? 'deleted' : undefined);

@@ -62,14 +62,20 @@ export class RealmProgram {
     this.exported = Object.keys(exports).sort();
     const classes: Record<string, NodeClass<Protocol>> = {};
     for (const name of this.exported) {
-      if (exports[name] !== 1) continue;
-      // A class of this realm stands for the submission's class: drivers see a NodeClass, and
-      // the reactors they make for it run the real one in a realm of its own.
-      const standIn = { [name]: class extends Node<Protocol> {} }[name] as NodeClass<Protocol>;
-      standIns.set(standIn, { program: this, exportName: name });
-      classes[name] = standIn;
+      const standIn = exports[name] === 1 ? this.nodeClass<Protocol>(name) : undefined;
+      if (standIn !== undefined) classes[name] = standIn;
     }
     this.classes = Object.freeze(classes);
+  }
+
+  /**
+   * A class of this realm that stands for the submission's node class `name`: drivers see a
+   * NodeClass, and the reactors they make for it run the real one in a realm of its own.
+   */
+  nodeClass<P extends Protocol>(name: string): NodeClass<P> {
+    const standIn = { [name]: class extends Node<P> {} }[name] as NodeClass<P>;
+    standIns.set(standIn, { program: this, exportName: name });
+    return standIn;
   }
 
   /** A new realm with the node runtime and the submission loaded. */
