@@ -136,12 +136,23 @@ function boundEvent(event: TraceEvent): TraceEvent {
 
 /** A recorded failure with its texts bounded. Seeds, schedules and search paths stay whole: replays need them. */
 export function boundFailure(failure: GradedFailure): GradedFailure {
-  return {
+  const bounded = {
     ...failure,
     property: boundText(failure.property, textLimits.line),
     message: boundText(failure.message, textLimits.message),
     lastEvents: failure.lastEvents.map(boundEvent),
     trace: failure.trace.map(boundEvent),
+  };
+  if (bounded.kind !== 'nondeterministic') return bounded;
+  // The re-run's summary of a failure the grader could not reproduce.
+  const { property, message } = bounded.rerun;
+  return {
+    ...bounded,
+    rerun: {
+      ...bounded.rerun,
+      ...(property !== undefined ? { property: boundText(property, textLimits.line) } : {}),
+      ...(message !== undefined ? { message: boundText(message, textLimits.message) } : {}),
+    },
   };
 }
 

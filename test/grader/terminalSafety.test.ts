@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../framework/testing.ts';
 import { formatFailure, formatSummary, progressPrinter, type Style } from '../../grader/reports/terminal.ts';
-import { boundLines, boundReport, boundTail, boundText, escapeControls, terminalBlock, terminalLine, textLimits } from '../../grader/reports/untrusted.ts';
+import { boundFailure, boundLines, boundReport, boundTail, boundText, escapeControls, terminalBlock, terminalLine, textLimits } from '../../grader/reports/untrusted.ts';
 import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from '../../grader/results.ts';
 
 /** Anything a terminal would act on, or that would reorder what it shows; line breaks aside. */
@@ -170,6 +170,15 @@ describe('bounding: every untrusted text has a length limit and a visible marker
   it('bounds, then escapes, for the terminal', () => {
     expect(terminalLine(`${'\u001b'.repeat(10_000)}`, 50)).toMatch(/^(\\x1b)+… \(\d+ more characters\)$/);
     expect(terminalBlock('a\nb\u001b', 50)).toBe('a\nb\\x1b');
+  });
+
+  it('bounds the re-run of a failure the grader could not reproduce', () => {
+    const huge = 'r'.repeat(100_000);
+    const failure = boundFailure({ ...hostileTest.failure!, kind: 'nondeterministic', rerun: { passed: false, property: huge, message: huge, step: 3 } });
+    if (failure.kind !== 'nondeterministic') throw new Error('the kind changed');
+    expect(failure.rerun.property?.length).toBeLessThanOrEqual(textLimits.line);
+    expect(failure.rerun.message?.length).toBeLessThanOrEqual(textLimits.message);
+    expect(failure.rerun.message).toMatch(/… \(\d+ more characters\)$/);
   });
 
   it('a bounded report bounds to itself', () => {
