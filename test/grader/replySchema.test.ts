@@ -126,7 +126,7 @@ describe('validateReply refuses a malformed reply, naming the field', () => {
     [
       'an unknown failure kind',
       changed(outcomeReply, ['outcome', 'failure', 'kind'], 'passed'),
-      'reply.outcome.failure.kind must be one of "violation", "liveness", "goal-not-reached", "budget-exceeded", "exception", "demonstration-not-shown", "limit", "search-violation", not "passed"',
+      'reply.outcome.failure.kind must be one of "violation", "liveness", "goal-not-reached", "budget-exceeded", "exception", "demonstration-not-shown", "limit", "search-violation", "nondeterministic", not "passed"',
     ],
     ['an unknown trace kind', changed(outcomeReply, ['outcome', 'failure', 'trace', 0, 'kind'], 'explode'), 'reply.outcome.failure.trace[0].kind must be one of'],
     ['a limit without its name', changed(outcomeReply, ['outcome', 'failure', 'kind'], 'limit'), 'reply.outcome.failure.limit is missing'],
