@@ -104,5 +104,7 @@ export function describeFailureKind(failure: RecordedFailure): string {
       return `the model checker found a violation of: ${failure.property}`;
     case 'demonstration-not-shown':
       return `demonstration not shown: ${failure.property}`;
+    case 'nondeterministic':
+      return 'nondeterministic submission: a re-run of the failing seed did not fail the same way';
   }
 }
