@@ -1,4 +1,3 @@
-import type { Node } from './Node.ts';
 import type { ClusterLayout, ClusterView, Counters, HistoryEvent, HistoryKind, InFlightMessage, Property } from './properties.ts';
 import { SettingsError, type NodeSpec } from './simulation.ts';
 import { TraceRecorder, traceKindCode, type TraceEvent } from './trace.ts';
@@ -6,11 +5,10 @@ import { nodeName, type NodeId, type Protocol, type Tagged } from './types.ts';
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
-import { cloneFields, clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane } from './_internals/plainData.ts';
+import { clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane } from './_internals/plainData.ts';
 import { nodeRandom, RandomSource, type RandomState } from './_internals/random.ts';
 import { reactorsFor } from './_internals/realm.ts';
 import {
-  checkFields,
   countSurvivingEffects,
   effectsBeforeCrash,
   leaveReaction,

@@ -1,4 +1,4 @@
-import type { Node, NodeClass } from './Node.ts';
+import type { NodeClass } from './Node.ts';
 import { describeFault, validateSchedule, type FaultAction, type FaultSchedule } from './faults.ts';
 import { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
 import type { ClusterLayout, ClusterView, Counters, HistoryEvent, HistoryKind, InFlightMessage, Property } from './properties.ts';
@@ -11,7 +11,6 @@ import { clonePlain, copyPlain, equalPlain } from './_internals/plainData.ts';
 import { nodeRandom, RandomSource, randomLabels } from './_internals/random.ts';
 import { reactorsFor } from './_internals/realm.ts';
 import {
-  checkFields,
   effectsBeforeCrash,
   leaveReaction,
   NodeEnvironment,

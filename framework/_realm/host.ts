@@ -42,7 +42,10 @@ function installGuards(global: Record<string, unknown>): void {
   const fixed = (target: object, name: string, value: unknown) =>
     defineProperty(target, name, { value, writable: false, configurable: false, enumerable: false });
   fixed(Math, 'random', forbidden('Math.random()', "Use this.random() or this.randomInt(min, max): the node's own seeded source."));
-  const GuardedDate = forbidden('Date', useClock);
+  // A function, not an arrow: `new Date()` must reach the guard too.
+  const GuardedDate = function Date(): never {
+    throw new DeterminismError('Date', useClock);
+  };
   fixed(GuardedDate, 'now', forbidden('Date.now()', useClock));
   fixed(global, 'Date', GuardedDate);
   const missing: readonly (readonly [string, string])[] = [

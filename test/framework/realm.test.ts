@@ -1,0 +1,162 @@
+// Node classes in a realm of their own: the same runs and searches as in this realm, walls
+// that hold from inside, and a broken runtime that fails the node rather than the judge.
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { explore, simulate, type NodeClass, type Protocol, type SimulationSettings } from '../../framework/testing.ts';
+import { RealmProgram } from '../../framework/_internals/realm.ts';
+import { decodePlain, encodePlain } from '../../framework/_internals/plainText.ts';
+import { equalPlain } from '../../framework/_internals/plainData.ts';
+import { buildRealmCode } from '../../grader/realmBundle.ts';
+import { paxosBenchSettings } from '../../bench/search.ts';
+import pingpongSuite from '../../labs/00-pingpong/suite.ts';
+import paxosSuite from '../../labs/03-paxos/suite.ts';
+import * as pingpongSolution from '../../solutions/00-pingpong/index.ts';
+import * as paxosSolution from '../../solutions/03-paxos/index.ts';
+import type { Probing } from './fixtures/realm/probes.ts';
+import type { Corrupting } from './fixtures/realm/corrupts-runtime.ts';
+
+const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
+
+async function programOf(entryFile: string, root: string): Promise<RealmProgram> {
+  return new RealmProgram(await buildRealmCode({ label: entryFile, entryFile, root }));
+}
+
+describe('plain data as text', () => {
+  it('round-trips what JSON cannot say', () => {
+    const values: unknown[] = [
+      { type: 'T', nothing: undefined, big: 12345678901234567890n, nan: Number.NaN, minusZero: -0, infinite: [Infinity, -Infinity] },
+      new Map<unknown, unknown>([[1, new Set(['a', 2, null])], ['k', { nested: new Map([[true, [undefined]]]) }]]),
+      { '\u0000': 'looks like a tag', value: 1 },
+      JSON.parse('{"__proto__": {"polluted": true}, "type": "P"}'),
+      [1, 'two', null, false, { three: 3 }],
+    ];
+    for (const value of values) {
+      const decoded = decodePlain(encodePlain(value));
+      expect(equalPlain(decoded, value), encodePlain(value)).toBe(true);
+    }
+    expect(Object.is((decodePlain(encodePlain({ zero: -0 })) as { zero: number }).zero, -0)).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses text that is not the encoding of plain data', () => {
+    for (const text of ['', 'x{}', '0{', '1{"\\u0000":"nonsense"}', '1{"\\u0000":"map","value":[[{},1]]}']) {
+      expect(() => decodePlain(text), text).toThrow(/malformed plain-data text/);
+    }
+  });
+});
+
+describe('a node class in a realm of its own', () => {
+  let pingpong: RealmProgram;
+  let paxos: RealmProgram;
+  beforeAll(async () => {
+    pingpong = await programOf(join(import.meta.dirname, '../../solutions/00-pingpong/index.ts'), join(import.meta.dirname, '../../solutions/00-pingpong'));
+    paxos = await programOf(join(import.meta.dirname, '../../solutions/03-paxos/index.ts'), join(import.meta.dirname, '../../solutions/03-paxos'));
+  });
+
+  /** A lab test's run, once with the classes of this realm and once with the realm's stand-ins. */
+  function sameRun<I>(suite: { tests: readonly { number: string; kind: string; prepare(implementation: I, seed: number): unknown }[]; lab: string }, local: I, isolated: I, testNumber: string): void {
+    const test = suite.tests.find((candidate) => candidate.number === testNumber);
+    if (test === undefined) throw new Error(`no test ${testNumber}`);
+    const runOf = (implementation: I) => {
+      const prepared = test.prepare(implementation, 3) as { kind: 'run'; simulate(seed: string, schedule: readonly unknown[], trace: 'full'): ReturnType<typeof simulate> };
+      return prepared.simulate(`${suite.lab}/${testNumber}/3`, [], 'full');
+    };
+    const inThisRealm = runOf(local);
+    const inItsOwn = runOf(isolated);
+    expect(inThisRealm.steps, 'the run must make progress').toBeGreaterThan(10);
+    expect(inItsOwn.passed).toBe(inThisRealm.passed);
+    expect(inItsOwn.steps).toBe(inThisRealm.steps);
+    expect(inItsOwn.counters.bytesSent).toBe(inThisRealm.counters.bytesSent);
+    expect(equalPlain(inItsOwn.outputs, inThisRealm.outputs)).toBe(true);
+    expect(inItsOwn.trace.map((event) => `${event.kind} ${event.node} ${event.peer} ${event.label}`)).toEqual(
+      inThisRealm.trace.map((event) => `${event.kind} ${event.node} ${event.peer} ${event.label}`),
+    );
+  }
+
+  it('runs a lab-0 test exactly as the same class does in this realm', () => {
+    sameRun(pingpongSuite, pingpongSolution as unknown as Record<string, unknown>, pingpong.classes, '0.5');
+  });
+
+  it('runs a Paxos test with crashes and durable storage exactly as in this realm', () => {
+    sameRun(paxosSuite, paxosSolution as unknown as Record<string, unknown>, paxos.classes, '3.6');
+  });
+
+  it('gives the model checker the same states: Paxos 2×3 has the same state count', () => {
+    const local = paxosBenchSettings();
+    const node = paxos.nodeClass<Protocol>('PaxosNode');
+    const isolated = { ...local, nodes: local.nodes.map((spec) => ({ ...spec, node })) } as typeof local;
+    const bound = { maxStates: 3_000 };
+    const here = explore({ ...local, ...bound });
+    const there = explore({ ...isolated, ...bound });
+    expect(here.statistics.states).toBe(3_000);
+    expect(there.statistics.states).toBe(here.statistics.states);
+    expect(there.statistics.transitions).toBe(here.statistics.transitions);
+    expect(there.statistics.maxDepth).toBe(here.statistics.maxDepth);
+  });
+});
+
+describe('the walls of a submission realm, seen from inside', () => {
+  let prober: NodeClass<Probing>;
+  beforeAll(async () => {
+    prober = (await programOf(join(fixtures, 'probes.ts'), fixtures)).nodeClass<Probing>('Prober');
+  });
+
+  function probe(...names: string[]): Map<string, string> {
+    const settings: SimulationSettings<Probing> = {
+      seed: 1,
+      nodes: [{ role: 'server', node: prober }],
+      config: {},
+      durationMs: 100,
+      inputs: names.map((name, index) => ({ atMs: index + 1, node: 0, input: { type: 'Probe', name } })),
+    };
+    const result = simulate(settings);
+    expect(result.outputs).toHaveLength(names.length);
+    return new Map(result.outputs.map((record) => [record.output.name, record.output.result]));
+  }
+
+  it('has no process, no require, no timers and no way to make code from strings', () => {
+    const found = probe('process', 'require', 'setTimeout', 'constructorEscape', 'functionConstructor', 'indirectEval');
+    expect(found.get('process')).toBe('ok: undefined');
+    expect(found.get('require')).toBe('ok: undefined');
+    expect(found.get('setTimeout')).toBe('ok: undefined');
+    for (const name of ['constructorEscape', 'functionConstructor', 'indirectEval']) {
+      expect(found.get(name)).toMatch(/^threw: EvalError: Code generation from strings disallowed/);
+    }
+  });
+
+  it('has no clock and no randomness but its own, even through functions captured at load', () => {
+    const found = probe('capturedRandom', 'random', 'date', 'dateNow', 'intl', 'weakRef', 'sharedArrayBuffer');
+    expect(found.get('capturedRandom')).toMatch(/^threw: DeterminismError: Math\.random\(\) is not allowed/);
+    expect(found.get('random')).toMatch(/^threw: DeterminismError/);
+    expect(found.get('date')).toMatch(/^threw: DeterminismError: Date is not allowed/);
+    expect(found.get('dateNow')).toMatch(/^threw: DeterminismError/);
+    expect(found.get('intl')).toMatch(/^threw: DeterminismError: Intl is not allowed/);
+    expect(found.get('weakRef')).toMatch(/^threw: DeterminismError: WeakRef is not allowed/);
+    expect(found.get('sharedArrayBuffer')).toMatch(/^threw: DeterminismError/);
+  });
+
+  it('shows its stack traces only its own frames', () => {
+    expect(probe('stack').get('stack')).toBe('ok: own frames only');
+  });
+
+  it('changes nothing outside by patching Object.prototype', () => {
+    expect(probe('patchObjectPrototype').get('patchObjectPrototype')).toBe('ok: patched');
+    expect(({} as { passed?: unknown }).passed).toBeUndefined();
+    expect(({} as { demonstrates?: unknown }).demonstrates).toBeUndefined();
+  });
+
+  it('fails the node, not the judge, when the node breaks the runtime it runs on', async () => {
+    const corrupter = (await programOf(join(fixtures, 'corrupts-runtime.ts'), fixtures)).nodeClass<Corrupting>('Corrupter');
+    const result = simulate<Corrupting>({
+      seed: 1,
+      nodes: [{ role: 'server', node: corrupter }],
+      config: {},
+      durationMs: 100,
+      inputs: [{ atMs: 1, node: 0, input: { type: 'Go' } }],
+    });
+    expect(result.passed).toBe(false);
+    expect(result.failure?.kind).toBe('exception');
+    expect(result.failure?.message).toMatch(/n0: the node runtime in the submission's realm gave a malformed answer/);
+    expect(result.outputs).toHaveLength(0);
+  });
+});
