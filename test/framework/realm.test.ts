@@ -2,7 +2,9 @@
 // that hold from inside, and a broken runtime that fails the node rather than the judge.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { explore, simulate, type NodeClass, type Protocol, type SimulationSettings } from '../../framework/testing.ts';
+import { explore, simulate, type LabSuite, type NodeClass, type SimulationSettings } from '../../framework/testing.ts';
+import type { PingPong } from '../../labs/00-pingpong/src/protocol.ts';
+import type { Paxos } from '../../labs/03-paxos/src/protocol.ts';
 import { RealmProgram } from '../../framework/_internals/realm.ts';
 import { decodePlain, encodePlain } from '../../framework/_internals/plainText.ts';
 import { equalPlain } from '../../framework/_internals/plainData.ts';
@@ -54,11 +56,12 @@ describe('a node class in a realm of its own', () => {
   });
 
   /** A lab test's run, once with the classes of this realm and once with the realm's stand-ins. */
-  function sameRun<I>(suite: { tests: readonly { number: string; kind: string; prepare(implementation: I, seed: number): unknown }[]; lab: string }, local: I, isolated: I, testNumber: string): void {
+  function sameRun<I>(suite: LabSuite<I>, local: I, isolated: I, testNumber: string): void {
     const test = suite.tests.find((candidate) => candidate.number === testNumber);
     if (test === undefined) throw new Error(`no test ${testNumber}`);
     const runOf = (implementation: I) => {
-      const prepared = test.prepare(implementation, 3) as { kind: 'run'; simulate(seed: string, schedule: readonly unknown[], trace: 'full'): ReturnType<typeof simulate> };
+      const prepared = test.prepare(implementation, 3);
+      if (prepared.kind !== 'run') throw new Error(`test ${testNumber} is not a run`);
       return prepared.simulate(`${suite.lab}/${testNumber}/3`, [], 'full');
     };
     const inThisRealm = runOf(local);
@@ -74,17 +77,18 @@ describe('a node class in a realm of its own', () => {
   }
 
   it('runs a lab-0 test exactly as the same class does in this realm', () => {
-    sameRun(pingpongSuite, pingpongSolution as unknown as Record<string, unknown>, pingpong.classes, '0.5');
+    const isolated = { PingServer: pingpong.nodeClass<PingPong>('PingServer'), PingClient: pingpong.nodeClass<PingPong>('PingClient') };
+    sameRun(pingpongSuite, pingpongSolution, isolated, '0.5');
   });
 
   it('runs a Paxos test with crashes and durable storage exactly as in this realm', () => {
-    sameRun(paxosSuite, paxosSolution as unknown as Record<string, unknown>, paxos.classes, '3.6');
+    sameRun(paxosSuite, paxosSolution, { PaxosNode: paxos.nodeClass<Paxos>('PaxosNode') }, '3.6');
   });
 
   it('gives the model checker the same states: Paxos 2×3 has the same state count', () => {
     const local = paxosBenchSettings();
-    const node = paxos.nodeClass<Protocol>('PaxosNode');
-    const isolated = { ...local, nodes: local.nodes.map((spec) => ({ ...spec, node })) } as typeof local;
+    const node = paxos.nodeClass<Paxos>('PaxosNode');
+    const isolated = { ...local, nodes: local.nodes.map((spec) => ({ ...spec, node })) };
     const bound = { maxStates: 3_000 };
     const here = explore({ ...local, ...bound });
     const there = explore({ ...isolated, ...bound });
