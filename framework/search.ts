@@ -626,7 +626,7 @@ class Checker<P extends Protocol> {
         trace?.(traceKindCode.deliver, event.to, event.from, event.message.type, envelope.message, undefined);
         const local = event.from === event.to;
         this.record(successor, 'deliver', { kind: 'deliver', from: event.from, to: event.to, incarnation: target.incarnation, timeMs: depth, message: envelope.message, local }, depth);
-        const message = clonePlain(envelope.message);
+        const message = (this.reactors[event.to] as NodeReactor<P>).copiesPayloads ? envelope.message : clonePlain(envelope.message);
         if (!this.reactAndApply(successor, event.to, target, { kind: 'message', from: event.from, message }, depth, event.crashAfter, trace)) return undefined;
         break;
       }
@@ -639,7 +639,8 @@ class Checker<P extends Protocol> {
         const remaining = [...target.timers.slice(0, index), ...target.timers.slice(index + 1)];
         const without = new NodeState(target.instance, target.storage, target.random, target.incarnation, remaining);
         trace?.(traceKindCode['timer-fire'], event.node, -1, event.timer.type, event.timer, undefined);
-        if (!this.reactAndApply(successor, event.node, without, { kind: 'timer', timer: clonePlain(event.timer) }, depth, event.crashAfter, trace)) return undefined;
+        const timer = (this.reactors[event.node] as NodeReactor<P>).copiesPayloads ? event.timer : clonePlain(event.timer);
+        if (!this.reactAndApply(successor, event.node, without, { kind: 'timer', timer }, depth, event.crashAfter, trace)) return undefined;
         break;
       }
       case 'crash': {

@@ -573,7 +573,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     // The receiver gets its own copy: the message as sent stays as it was. When nothing else
     // can see that message any more (a ring trace keeps no contents, no property records
     // messages, it was not duplicated), the receiver is given it as it is.
-    this.reactTo(slot, 'message', event.from, this.sharing ? message : clonePlain(message));
+    this.reactTo(slot, 'message', event.from, this.sharing || slot.reactor.copiesPayloads ? message : clonePlain(message));
   }
 
   private fireTimer(event: ScheduledEvent): void {
@@ -583,7 +583,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     if (index >= 0) pending.splice(index, 1);
     const timer = event.payload as Tagged;
     this.trace(Code['timer-fire'], event.node, -1, timer.type, this.contents(timer), undefined);
-    this.reactTo(slot, 'timer', -1, this.sharing ? timer : clonePlain(timer));
+    this.reactTo(slot, 'timer', -1, this.sharing || slot.reactor.copiesPayloads ? timer : clonePlain(timer));
   }
 
   private giveInput(event: ScheduledEvent): void {

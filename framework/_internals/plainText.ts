@@ -95,6 +95,14 @@ export function encodePlain(value: unknown): string {
   return '1' + JSON.stringify(toTree(value));
 }
 
+/**
+ * Plain data as a JSON-ready tree and its flag, for embedding in a larger JSON text: flag 0,
+ * the value itself; flag 1, its tagged tree. {@link decodeTree} undoes it after JSON.parse.
+ */
+export function encodeTree(value: unknown): [0 | 1, unknown] {
+  return needsTags(value, 0) ? [1, toTree(value)] : [0, value];
+}
+
 /** Thrown for text that is not the encoding of plain data. */
 export class PlainTextError extends Error {
   constructor(problem: string) {
@@ -172,6 +180,13 @@ function pairs(value: unknown): [unknown, unknown][] {
     if (!Array.isArray(entry) || entry.length !== 2) throw new PlainTextError('an entry must be a [key, value] pair');
   }
   return value as [unknown, unknown][];
+}
+
+/** The plain data a tree from {@link encodeTree} stands for, once parsed from JSON. */
+export function decodeTree(flag: unknown, tree: unknown): unknown {
+  if (flag === 0) return tree;
+  if (flag === 1) return fromTree(tree, 0);
+  throw new PlainTextError('unknown format');
 }
 
 /** The plain data a text stands for; a {@link PlainTextError} for anything else. */

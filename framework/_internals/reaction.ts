@@ -356,6 +356,8 @@ function failureOf<P extends Protocol>(environment: NodeEnvironment<P>, handler:
  */
 export interface NodeReactor<P extends Protocol = Protocol> {
   readonly environment: NodeEnvironment<P>;
+  /** True when the node always gets its own copy of a payload (as text): drivers need not copy it. */
+  readonly copiesPayloads: boolean;
   readonly effects: readonly Effect[];
   readonly failure: ReactionFailure | undefined;
   readonly instance: object | undefined;
@@ -376,6 +378,7 @@ export interface NodeReactor<P extends Protocol = Protocol> {
 }
 
 export class Reactor<P extends Protocol> implements NodeReactor<P> {
+  readonly copiesPayloads = false;
   private readonly recorder: ReactionRecorder;
   /** The node object after the last reaction: the one reacted on, or a new one after a start. */
   instance: Node<P> | undefined = undefined;

@@ -8,15 +8,13 @@ import vm from 'node:vm';
 import { Node, type NodeClass } from '../Node.ts';
 import type { NodeId, Protocol, Role, Tagged } from '../types.ts';
 import { deepFreeze, PlainDataError, plainBytes } from './plainData.ts';
-import { decodePlain, encodePlain, PlainTextError } from './plainText.ts';
+import { decodeTree, encodePlain, PlainTextError } from './plainText.ts';
 import type { Effect, NodeEnvironment, NodeReactor, RandomDraws, ReactionFailure } from './reaction.ts';
 import { Reactor } from './reaction.ts';
 import { realmScriptNames } from '../_realm/names.ts';
 
 /** The largest answer a reaction may give, in characters. */
 const maxReactionCharacters = 32 * 1024 * 1024;
-/** The largest message, timer, output or stored value, as text. */
-const maxValueCharacters = 4 * 1024 * 1024;
 /** The longest failure message, log line or console line kept. */
 const maxTextCharacters = 8_000;
 
@@ -180,7 +178,7 @@ export class RealmProtocolError extends Error {
   }
 }
 
-/** Texts of values that came from a realm, so that handing them back costs no new encoding. */
+/** Texts of values handed to a realm, so that handing them over again costs no new encoding. */
 const texts = new WeakMap<object, string>();
 const storageTexts = new WeakMap<ReadonlyMap<string, unknown>, string>();
 
@@ -224,6 +222,7 @@ function plainDataProblem(environment: { readonly name: string }, text: string):
  * node's state is its fields as plain data of this realm, handed over as text each time.
  */
 export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
+  readonly copiesPayloads = true;
   effects: Effect[] = [];
   failure: ReactionFailure | undefined = undefined;
   instance: object | undefined = undefined;
@@ -299,7 +298,8 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       ]);
       this.read(answer, random);
     } catch (error) {
-      if (!(error instanceof RealmProtocolError || error instanceof PlainTextError || error instanceof SyntaxError)) throw error;
+      // A syntax error: text that is not JSON; a range error: JSON nested too deeply to parse.
+      if (!(error instanceof RealmProtocolError || error instanceof PlainTextError || error instanceof SyntaxError || error instanceof RangeError)) throw error;
       this.effects = [];
       this.failure = {
         handler: 'the node runtime',
@@ -327,7 +327,6 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     this.effects = read;
     if (!Array.isArray(lines)) throw new RealmProtocolError('the console lines are not a list');
     if (outputSink !== undefined) for (const line of lines) outputSink(bound(String(line)));
-    if (typeof fields !== 'string') throw new RealmProtocolError('the node state is not text');
     if (this.mode === 'live') {
       this.instance = this.live;
       return;
@@ -336,17 +335,18 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       if (this.failure === undefined) throw new RealmProtocolError('the node state is missing');
       return;
     }
-    if (fields.startsWith('!')) {
+    if (typeof fields === 'string') {
+      if (!fields.startsWith('!')) throw new RealmProtocolError('the node state is out of shape');
       const stand = {};
       stateProblems.set(stand, plainDataProblem(this.environment, fields.slice(1)));
       this.instance = stand;
       return;
     }
-    const decoded = decodePlain(fields);
+    if (!Array.isArray(fields) || fields.length !== 2) throw new RealmProtocolError('the node state is out of shape');
+    const decoded = decodeTree(fields[0], fields[1]);
     if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded) || decoded instanceof Map || decoded instanceof Set) {
       throw new RealmProtocolError('the node state is not a record of fields');
     }
-    texts.set(decoded, fields);
     this.instance = decoded;
   }
 
@@ -358,26 +358,26 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
         if (typeof to !== 'number' || !Number.isInteger(to) || to < 0 || to >= this.environment.nodeCount) {
           throw new RealmProtocolError('a send names no node');
         }
-        const message = tagged(tree[2], 'a message');
+        const message = tagged(tree[2], tree[3], 'a message');
         return { kind: 'send', to, message, bytes: plainBytes(message) };
       }
       case 1: {
-        const timer = tagged(tree[1], 'a timer');
-        const minMs: unknown = tree[2];
-        const maxMs: unknown = tree[3];
+        const timer = tagged(tree[1], tree[2], 'a timer');
+        const minMs: unknown = tree[3];
+        const maxMs: unknown = tree[4];
         if (typeof minMs !== 'number' || typeof maxMs !== 'number' || !Number.isInteger(minMs) || !Number.isInteger(maxMs) || minMs < 1 || maxMs < minMs) {
           throw new RealmProtocolError('a timer has no valid delay');
         }
         return { kind: 'set-timer', timer, minMs, maxMs };
       }
       case 2:
-        return { kind: 'cancel-timer', timer: tagged(tree[1], 'a timer') };
+        return { kind: 'cancel-timer', timer: tagged(tree[1], tree[2], 'a timer') };
       case 3:
-        return { kind: 'storage-set', key: key(tree[1]), value: deepFreeze(value(tree[2], 'a stored value')) };
+        return { kind: 'storage-set', key: key(tree[1]), value: deepFreeze(decodeTree(tree[2], tree[3])) };
       case 4:
         return { kind: 'storage-delete', key: key(tree[1]) };
       case 5:
-        return { kind: 'output', output: tagged(tree[1], 'an output') };
+        return { kind: 'output', output: tagged(tree[1], tree[2], 'an output') };
       case 6:
         if (typeof tree[1] !== 'string') throw new RealmProtocolError('a log line is not text');
         return { kind: 'log', text: bound(tree[1]) };
@@ -402,15 +402,8 @@ function readDraws(tree: unknown): { s0: number; s1: number; s2: number; c: numb
   return { s0, s1, s2, c };
 }
 
-function value(text: unknown, what: string): unknown {
-  if (typeof text !== 'string' || text.length > maxValueCharacters) throw new RealmProtocolError(`${what} is not text of a bounded length`);
-  const decoded = decodePlain(text);
-  if (typeof decoded === 'object' && decoded !== null) texts.set(decoded, text);
-  return decoded;
-}
-
-function tagged(text: unknown, what: string): Tagged {
-  const decoded = value(text, what);
+function tagged(flag: unknown, tree: unknown, what: string): Tagged {
+  const decoded = decodeTree(flag, tree);
   if (typeof decoded !== 'object' || decoded === null || typeof (decoded as { type?: unknown }).type !== 'string') {
     throw new RealmProtocolError(`${what} is not an object with a string type`);
   }

@@ -9,7 +9,7 @@
 import { Node, unreachable, type NodeClass } from '../Node.ts';
 import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { PlainDataError } from '../_internals/plainData.ts';
-import { decodePlain, encodePlain } from '../_internals/plainText.ts';
+import { decodePlain, encodeTree } from '../_internals/plainText.ts';
 import { checkFields, NodeEnvironment, Reactor, type Effect, type RandomDraws } from '../_internals/reaction.ts';
 import type { RandomState } from '../_internals/random.ts';
 import { realmScriptNames } from './names.ts';
@@ -229,18 +229,16 @@ function storageFor(node: NodeId, text: string): ReadonlyMap<string, unknown> {
 function rebuild(environment: NodeEnvironment<Protocol>, fieldsText: string): object {
   const fields = decodePlain(fieldsText) as Record<string, unknown>;
   const instance = objectCreate((environment.nodeClass as { prototype: object }).prototype) as Record<string, unknown>;
-  for (const key of objectKeys(fields)) defineProperty(instance, key, { value: fields[key], writable: true, enumerable: true, configurable: true });
+  // Assigned as the framework's own copy of a node object assigns them (cloneFields).
+  for (const key of objectKeys(fields)) instance[key] = fields[key];
   return instance;
 }
 
-/** The fields of a node object as text, or `!` and the plain-data problem. */
-function fieldsText(environment: NodeEnvironment<Protocol>, instance: object): string {
+/** The fields of a node object as a tree and its flag, or `!` and the plain-data problem. */
+function fieldsTree(environment: NodeEnvironment<Protocol>, instance: object): [0 | 1, unknown] | string {
   const problem = checkFields(environment, instance);
   if (problem !== undefined) return '!' + problem.message;
-  const fields: Record<string, unknown> = {};
-  const source = instance as Record<string, unknown>;
-  for (const key of objectKeys(source)) defineProperty(fields, key, { value: source[key], writable: true, enumerable: true, configurable: true });
-  return encodePlain(fields);
+  return encodeTree({ ...instance });
 }
 
 const kinds = ['message', 'timer', 'input'] as const;
@@ -248,17 +246,17 @@ const kinds = ['message', 'timer', 'input'] as const;
 function effectTree(effect: Effect): unknown[] {
   switch (effect.kind) {
     case 'send':
-      return [0, effect.to, encodePlain(effect.message)];
+      return [0, effect.to, ...encodeTree(effect.message)];
     case 'set-timer':
-      return [1, encodePlain(effect.timer), effect.minMs, effect.maxMs];
+      return [1, ...encodeTree(effect.timer), effect.minMs, effect.maxMs];
     case 'cancel-timer':
-      return [2, encodePlain(effect.timer)];
+      return [2, ...encodeTree(effect.timer)];
     case 'storage-set':
-      return [3, effect.key, encodePlain(effect.value)];
+      return [3, effect.key, ...encodeTree(effect.value)];
     case 'storage-delete':
       return [4, effect.key];
     case 'output':
-      return [5, encodePlain(effect.output)];
+      return [5, ...encodeTree(effect.output)];
     case 'log':
       return [6, effect.text];
   }
@@ -268,7 +266,7 @@ function effectTree(effect: Effect): unknown[] {
  * One reaction of node `node`: `kind` 0 starts a fresh object, 1–3 deliver a message, fire a
  * timer, give an input (`payload` is its text). `state` is the node's fields as text (the
  * model checker's copy) or '' for the object kept here. The answer is the reaction's text:
- * `[failure, random state or 0, effects, fields text or '', console lines]`.
+ * `[failure, random state or 0, effects, fields as [flag, tree] (or '!' and a problem, or ''), console lines]`.
  */
 function react(
   node: number,
@@ -303,7 +301,7 @@ function react(
     const effects = reactor.effects;
     const trees: unknown[] = new Array<unknown>(effects.length);
     for (let index = 0; index < effects.length; index++) trees[index] = effectTree(effects[index] as Effect);
-    const fields = wantState === 1 && after !== undefined && failure === undefined ? fieldsText(environment, after) : '';
+    const fields = wantState === 1 && after !== undefined && failure === undefined ? fieldsTree(environment, after) : '';
     const lines = consoleLines;
     if (consoleDropped > 0) lines.push(`… ${consoleDropped} more console lines were not kept`);
     consoleLines = [];
@@ -321,13 +319,14 @@ function react(
   }
 }
 
-/** The fields of node `node`'s object as text (or `!` and the problem), '' when it has none. */
+/** The fields of node `node`'s object as `[flag, tree]` JSON (or `!` and the problem), '' when it has none. */
 function fields(node: number): string {
   try {
     const environment = environments[node];
     const instance = instances[node];
     if (environment === undefined || instance === undefined) return '';
-    return fieldsText(environment, instance);
+    const tree = fieldsTree(environment, instance);
+    return typeof tree === 'string' ? tree : stringify(tree);
   } catch (error) {
     return '!' + describe(error);
   }
