@@ -27,6 +27,9 @@ function needsTags(value: unknown, depth: number): boolean {
         return false;
       }
       if (value instanceof Map || value instanceof Set) return true;
+      const prototype: unknown = Object.getPrototypeOf(value);
+      // Anything but a plain object takes the tagged path, which refuses what is not plain data.
+      if (prototype !== Object.prototype && prototype !== null) return true;
       const record = value as Record<string, unknown>;
       for (const key in record) {
         if (key === TAG || needsTags(record[key], depth + 1)) return true;
@@ -71,6 +74,8 @@ function toTree(value: unknown): Tree {
         for (const element of value) elements.push(toTree(element));
         return { [TAG]: 'set', value: elements };
       }
+      const prototype: unknown = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) throw new TypeError('an object of a class is not plain data');
       const record = value as Record<string, unknown>;
       if (Object.prototype.hasOwnProperty.call(record, TAG)) {
         const entries: Tree[] = [];
@@ -86,6 +91,19 @@ function toTree(value: unknown): Tree {
     }
     default:
       throw new TypeError(`a ${typeof value} is not plain data`);
+  }
+}
+
+/**
+ * Like {@link encodeTree} for a value not yet known to be plain data: undefined when it is
+ * not (the caller then looks for the offending field), without a separate checking walk.
+ */
+export function encodeTreeIfPlain(value: unknown): [0 | 1, unknown] | undefined {
+  if (!needsTags(value, 0)) return [0, value];
+  try {
+    return [1, toTree(value)];
+  } catch {
+    return undefined;
   }
 }
 

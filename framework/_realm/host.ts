@@ -9,7 +9,7 @@
 import { Node, unreachable, type NodeClass } from '../Node.ts';
 import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { PlainDataError } from '../_internals/plainData.ts';
-import { decodePlain, encodeTree } from '../_internals/plainText.ts';
+import { decodePlain, encodeTree, encodeTreeIfPlain } from '../_internals/plainText.ts';
 import { checkFields, NodeEnvironment, Reactor, type Effect, type RandomDraws } from '../_internals/reaction.ts';
 import type { RandomState } from '../_internals/random.ts';
 import { realmScriptNames } from './names.ts';
@@ -236,9 +236,9 @@ function rebuild(environment: NodeEnvironment<Protocol>, fieldsText: string): ob
 
 /** The fields of a node object as a tree and its flag, or `!` and the plain-data problem. */
 function fieldsTree(environment: NodeEnvironment<Protocol>, instance: object): [0 | 1, unknown] | string {
-  const problem = checkFields(environment, instance);
-  if (problem !== undefined) return '!' + problem.message;
-  return encodeTree({ ...instance });
+  const tree = encodeTreeIfPlain({ ...instance });
+  if (tree !== undefined) return tree;
+  return '!' + (checkFields(environment, instance)?.message ?? `${environment.name} holds a value that is not plain data`);
 }
 
 const kinds = ['message', 'timer', 'input'] as const;
