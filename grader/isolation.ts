@@ -67,7 +67,8 @@ interface ChildEnd {
  * overrun their limits. Verdicts are made here, from what the child reports.
  */
 export class Sandbox {
-  private readonly running = new Set<ChildProcess>();
+  private readonly running = new Set<ChildWorker>();
+  private readonly idle: ChildWorker[] = [];
 
   private constructor(
     readonly lab: LabInfo,
@@ -102,7 +103,7 @@ export class Sandbox {
   }
 
   private async probe(): Promise<void> {
-    const end = await this.spawn(undefined, this.limits.timeoutMs, () => 'stop');
+    const end = await this.exchange(undefined, this.limits.timeoutMs, () => 'stop');
     const ready = end.replies.find((reply) => reply.type === 'ready');
     const failed = end.replies.find((reply) => reply.type === 'error');
     if (ready === undefined) {
@@ -124,7 +125,7 @@ export class Sandbox {
   async run(testNumber: string, seeds: readonly number[], options: { shrinkBudget?: number; onProgress?: (seedsDone: number) => void } = {}): Promise<IsolatedResult> {
     let seedsDone = 0;
     const request: ChildRequest = { type: 'run', testNumber, seeds, shrinkBudget: options.shrinkBudget ?? 300 };
-    const end = await this.spawn(request, this.limits.timeoutMs, (reply) => {
+    const end = await this.exchange(request, this.limits.timeoutMs, (reply) => {
       if (reply.type === 'progress') {
         seedsDone = reply.seedsDone;
         options.onProgress?.(seedsDone);
@@ -179,7 +180,7 @@ export class Sandbox {
     path?: readonly SearchEvent[],
   ): Promise<{ status: TestStatus; reason?: string; outcome?: ReplayOutcome; output: string }> {
     const request: ChildRequest = { type: 'replay', testNumber, seed, schedule, ...(path ? { path } : {}) };
-    const end = await this.spawn(request, this.limits.timeoutMs, (reply) =>
+    const end = await this.exchange(request, this.limits.timeoutMs, (reply) =>
       reply.type === 'replayed' || reply.type === 'error' ? 'stop' : 'continue',
     );
     const replayed = end.replies.find((reply) => reply.type === 'replayed');
@@ -213,7 +214,9 @@ export class Sandbox {
 
   /** Kills every child still running (grading was interrupted). */
   abort(): void {
-    for (const child of this.running) child.kill('SIGKILL');
+    for (const worker of this.running) worker.kill();
+    this.running.clear();
+    this.idle.length = 0;
   }
 
   dispose(): void {
@@ -222,21 +225,78 @@ export class Sandbox {
   }
 
   /**
-   * Starts a child, sends it the request once it has loaded, and collects its replies until
-   * `onReply` says stop or the child ends. Loading has its own wall-clock limit; the request's
-   * `timeoutMs` starts when the request is sent.
+   * Sends `request` to a loaded child (an idle one, or a new one once it has loaded) and
+   * collects its replies until `onReply` says stop or the child ends. Loading has its own
+   * wall-clock limit; `timeoutMs` starts when the request is sent. A child that answered in
+   * full goes back to the pool for the next test: every run opens a new realm for the
+   * submission, so nothing of one test reaches the next. Without a request, the child's
+   * `ready` is all that is collected.
    */
-  private spawn(request: ChildRequest | undefined, timeoutMs: number, onReply: (reply: ChildReply) => 'continue' | 'stop'): Promise<ChildEnd> {
+  private async exchange(request: ChildRequest | undefined, timeoutMs: number, onReply: (reply: ChildReply) => 'continue' | 'stop'): Promise<ChildEnd> {
     const startedMs = performance.now();
-    const child = spawn(
+    let worker = this.idle.pop();
+    const replies: ChildReply[] = [];
+    if (worker === undefined) {
+      worker = new ChildWorker(this.bundleFile, this.directory, this.limits.memoryMb);
+      this.running.add(worker);
+      const loaded = await worker.collect(loadTimeoutMs, 'loading', (reply) => (reply.type === 'ready' || reply.type === 'error' ? 'stop' : 'continue'));
+      replies.push(...loaded.replies);
+      if (loaded.ended !== undefined || !loaded.replies.some((reply) => reply.type === 'ready')) {
+        worker.kill();
+        this.running.delete(worker);
+        return worker.end(replies, performance.now() - startedMs);
+      }
+    }
+    if (request === undefined) {
+      this.release(worker);
+      return worker.end(replies, performance.now() - startedMs, true);
+    }
+    worker.send(request);
+    const answered = await worker.collect(timeoutMs, 'running', onReply);
+    replies.push(...answered.replies);
+    if (answered.ended === undefined) {
+      this.release(worker);
+      return worker.end(replies, performance.now() - startedMs, true);
+    }
+    worker.kill();
+    this.running.delete(worker);
+    return worker.end(replies, performance.now() - startedMs);
+  }
+
+  private release(worker: ChildWorker): void {
+    if (worker.healthy()) this.idle.push(worker);
+    else {
+      worker.kill();
+      this.running.delete(worker);
+    }
+  }
+}
+
+/** How a child's exchange ended early: it exited, was killed at a limit, or was refused. */
+interface ChildStop {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * One child process that loads a submission's sandbox once and answers requests one at a
+ * time, over stdin (requests) and fd 3 (replies), both as length-checked frames.
+ */
+class ChildWorker {
+  private readonly child: ChildProcess;
+  private readonly reader = new FrameReader();
+  private readonly queued: ChildReply[] = [];
+  private output = '';
+  private timedOut: ChildEnd['timedOut'];
+  private refused: string | undefined;
+  private exit: ChildStop | undefined;
+  private wake: (() => void) | undefined;
+  private readonly memoryWatch: NodeJS.Timeout;
+
+  constructor(bundleFile: string, directory: string, memoryMb: number) {
+    this.child = spawn(
       process.execPath,
-      [
-        '--experimental-permission',
-        `--allow-fs-read=${this.directory}/*`,
-        '--no-warnings',
-        `--max-old-space-size=${this.limits.memoryMb}`,
-        this.bundleFile,
-      ],
+      ['--experimental-permission', `--allow-fs-read=${directory}/*`, '--no-warnings', `--max-old-space-size=${memoryMb}`, bundleFile],
       {
         // A bare environment: the child needs nothing from the grader's.
         env: { NODE_ENV: 'production' },
@@ -244,88 +304,98 @@ export class Sandbox {
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       },
     );
-    this.running.add(child);
-    return new Promise<ChildEnd>((resolvePromise) => {
-      const replies: ChildReply[] = [];
-      let output = '';
-      let timedOut: ChildEnd['timedOut'];
-      let refused: string | undefined;
-      let finished = false;
-      const keep = (chunk: Buffer) => {
-        output = (output + chunk.toString('utf8')).slice(-outputLimit);
-      };
-      child.stdout?.on('data', keep);
-      child.stderr?.on('data', keep);
-      const limit = (phase: 'loading' | 'running', limitMs: number) =>
-        setTimeout(() => {
-          timedOut = phase;
-          child.kill('SIGKILL');
-        }, limitMs);
-      let timer = limit('loading', loadTimeoutMs);
-      // The heap limit leaves out buffers outside the heap: the process's whole memory is watched too.
-      const memoryWatch = setInterval(() => {
-        const residentMb = residentMemoryMb(child.pid);
-        if (residentMb !== undefined && residentMb > this.limits.memoryMb * 2 + 256) {
-          refused ??= `it ran out of memory (the process used ${Math.round(residentMb)} MB in all, heap and buffers)`;
-          child.kill('SIGKILL');
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString('utf8')).slice(-outputLimit);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+    // The heap limit leaves out buffers outside the heap: the process's whole memory is watched too.
+    this.memoryWatch = setInterval(() => {
+      const residentMb = residentMemoryMb(this.child.pid);
+      if (residentMb !== undefined && residentMb > memoryMb * 2 + 256) {
+        this.refuse(`it ran out of memory (the process used ${Math.round(residentMb)} MB in all, heap and buffers)`);
+      }
+    }, 100);
+    const replyPipe = this.child.stdio[3] as Readable | null;
+    replyPipe?.on('data', (chunk: Buffer) => {
+      if (this.refused !== undefined) return;
+      this.reader.push(chunk);
+      for (const frame of this.reader.take()) {
+        const checked = validateReply(frame);
+        if ('problem' in checked) {
+          this.refuse(`its reply could not be trusted: ${checked.problem}`);
+          return;
         }
-      }, 100);
-      const stop = () => {
-        finished = true;
-        child.kill('SIGKILL');
-      };
-      const refuse = (why: string) => {
-        refused ??= why;
-        child.kill('SIGKILL');
-      };
-      const reader = new FrameReader();
-      const replyPipe = child.stdio[3] as Readable | null;
-      replyPipe?.on('data', (chunk: Buffer) => {
-        if (finished || refused !== undefined) return;
-        reader.push(chunk);
-        for (const frame of reader.take()) {
-          const checked = validateReply(frame);
-          if ('problem' in checked) {
-            refuse(`its reply could not be trusted: ${checked.problem}`);
-            return;
-          }
-          const reply = checked.reply;
-          replies.push(reply);
-          if (reply.type === 'ready') {
-            clearTimeout(timer);
-            if (request === undefined) {
-              stop();
-              return;
-            }
-            timer = limit('running', timeoutMs);
-            child.stdin?.write(encodeFrame(request));
-            continue;
-          }
-          if (onReply(reply) === 'stop') {
-            stop();
-            return;
-          }
-        }
-        if (reader.failure !== undefined) refuse(`its replies could not be read: ${reader.failure}`);
-      });
-      replyPipe?.on('error', () => undefined);
-      child.stdin?.on('error', () => undefined);
-      child.on('error', keep.bind(undefined, Buffer.from('')));
-      child.on('exit', (exitCode, signal) => {
-        clearTimeout(timer);
-        clearInterval(memoryWatch);
-        this.running.delete(child);
-        resolvePromise({
-          replies,
-          exitCode: finished ? 0 : exitCode,
-          signal: finished ? null : signal,
-          timedOut,
-          refused,
-          output: output.trim(),
-          wallMs: performance.now() - startedMs,
-        });
-      });
+        this.queued.push(checked.reply);
+      }
+      if (this.reader.failure !== undefined) this.refuse(`its replies could not be read: ${this.reader.failure}`);
+      this.wake?.();
     });
+    replyPipe?.on('error', () => undefined);
+    this.child.stdin?.on('error', () => undefined);
+    this.child.on('error', () => undefined);
+    this.child.on('exit', (exitCode, signal) => {
+      clearInterval(this.memoryWatch);
+      this.exit = { exitCode, signal };
+      this.wake?.();
+    });
+  }
+
+  private refuse(why: string): void {
+    this.refused ??= why;
+    this.child.kill('SIGKILL');
+  }
+
+  healthy(): boolean {
+    return this.exit === undefined && this.refused === undefined && this.timedOut === undefined;
+  }
+
+  send(request: ChildRequest): void {
+    this.output = '';
+    this.child.stdin?.write(encodeFrame(request));
+  }
+
+  /** Replies until `onReply` says stop (ended undefined), or until the child ends. */
+  async collect(limitMs: number, phase: 'loading' | 'running', onReply: (reply: ChildReply) => 'continue' | 'stop'): Promise<{ replies: ChildReply[]; ended: ChildStop | undefined }> {
+    const replies: ChildReply[] = [];
+    const timer = setTimeout(() => {
+      this.timedOut = phase;
+      this.child.kill('SIGKILL');
+    }, limitMs);
+    try {
+      for (;;) {
+        while (this.queued.length > 0 && this.refused === undefined) {
+          const reply = this.queued.shift() as ChildReply;
+          replies.push(reply);
+          if (onReply(reply) === 'stop') return { replies, ended: undefined };
+        }
+        if (this.exit !== undefined) return { replies, ended: this.exit };
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = undefined;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The record of an exchange; `answered` when it ended with the answer it waited for. */
+  end(replies: ChildReply[], wallMs: number, answered = false): ChildEnd {
+    return {
+      replies,
+      exitCode: answered ? 0 : (this.exit?.exitCode ?? null),
+      signal: answered ? null : (this.exit?.signal ?? null),
+      timedOut: answered ? undefined : this.timedOut,
+      refused: this.refused,
+      output: this.output.trim(),
+      wallMs,
+    };
+  }
+
+  kill(): void {
+    clearInterval(this.memoryWatch);
+    this.child.kill('SIGKILL');
   }
 }
 
