@@ -4,6 +4,7 @@
 // the four functions the node runtime left for it with numbers and strings, and reads back
 // one string per call, which it parses with its own JSON and checks field by field. Nothing
 // the submission does can give this realm an object of its own, a getter or a proxy.
+import { types } from 'node:util';
 import vm from 'node:vm';
 import { Node, type NodeClass } from '../Node.ts';
 import type { NodeId, Protocol, Role, Tagged } from '../types.ts';
@@ -107,6 +108,13 @@ export class RealmSession {
   private readonly reactFunction: RealmFunction;
   private readonly fieldsFunction: RealmFunction;
   private readonly exportsFunction: RealmFunction;
+  /**
+   * The random state and the clock, passed without text: a typed array of the other realm,
+   * whose elements this realm only reads and writes (element access runs no code).
+   */
+  readonly numbers: Float64Array;
+  /** Messages this realm's nodes sent in a run, by the id under which the realm keeps them. */
+  readonly keptMessages = new WeakMap<object, number>();
 
   constructor(host: vm.Script, submission: vm.Script) {
     // The global object starts empty: a context's global built on an object of this realm
@@ -126,6 +134,9 @@ export class RealmSession {
     this.reactFunction = functions.react as RealmFunction;
     this.fieldsFunction = functions.fields as RealmFunction;
     this.exportsFunction = functions.exportsText as RealmFunction;
+    const numbers = functions.numbers;
+    if (!types.isFloat64Array(numbers) || numbers.length !== 8) throw new RealmLoadError('the node runtime did not start');
+    this.numbers = numbers;
     try {
       submission.runInContext(context);
     } catch (thrown) {
@@ -237,7 +248,8 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
   }
 
   start(storage: ReadonlyMap<string, unknown>, random: RandomDraws, clockMs: number | undefined): boolean {
-    return this.react(0, -1, '', storage, random, clockMs, '');
+    this.react(0, -1, '', 0, storage, random, clockMs, '');
+    return this.failure === undefined;
   }
 
   handle(
@@ -251,7 +263,15 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
   ): boolean {
     const code = kind === 'message' ? 1 : kind === 'timer' ? 2 : 3;
     const state = this.mode === 'live' ? '' : textOf(instance);
-    return this.react(code, from, textOf(payload), storage, random, clockMs, state);
+    if (code === 1) {
+      // A message the realm still keeps is delivered by id, once; any other, as text.
+      const kept = this.session.keptMessages.get(payload);
+      if (kept !== undefined) {
+        this.session.keptMessages.delete(payload);
+        if (this.react(code, from, '', kept, storage, random, clockMs, state) !== 'let go') return this.failure === undefined;
+      }
+    }
+    return this.react(code, from, textOf(payload), 0, storage, random, clockMs, state) === 'answered' && this.failure === undefined;
   }
 
   copy(instance: object): object {
@@ -270,32 +290,28 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     return text.startsWith('!') ? plainDataProblem(this.environment, text.slice(1)) : undefined;
   }
 
+  /** One call into the realm; 'let go' when it no longer keeps the message asked for. */
   private react(
     kind: number,
     from: NodeId,
     payload: string,
+    messageId: number,
     storage: ReadonlyMap<string, unknown>,
     random: RandomDraws,
     clockMs: number | undefined,
     state: string,
-  ): boolean {
+  ): 'answered' | 'let go' {
     const draws = random.current();
+    const numbers = this.session.numbers;
+    numbers[0] = draws.s0;
+    numbers[1] = draws.s1;
+    numbers[2] = draws.s2;
+    numbers[3] = draws.c;
+    numbers[5] = clockMs ?? Number.NaN;
     let answer: string;
     try {
-      answer = this.session.react([
-        this.environment.nodeId,
-        kind,
-        from,
-        payload,
-        storageText(storage),
-        draws.s0,
-        draws.s1,
-        draws.s2,
-        draws.c,
-        clockMs ?? Number.NaN,
-        state,
-        this.mode === 'copies' ? 1 : 0,
-      ]);
+      answer = this.session.react([this.environment.nodeId, kind, from, payload, messageId, storageText(storage), state, this.mode === 'copies' ? 1 : 0]);
+      if (answer === '?' && messageId > 0) return 'let go';
       this.read(answer, random);
     } catch (error) {
       // A syntax error: text that is not JSON; a range error: JSON nested too deeply to parse.
@@ -311,16 +327,17 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       };
       if (kind === 0) this.instance = undefined;
     }
-    return this.failure === undefined;
+    return 'answered';
   }
 
   /** Reads a reaction's answer; anything out of shape is a {@link RealmProtocolError}. */
   private read(answer: string, random: RandomDraws): void {
     const frame: unknown = JSON.parse(answer);
-    if (!Array.isArray(frame) || frame.length !== 5) throw new RealmProtocolError('not a reaction');
-    const [failure, draws, effects, fields, lines] = frame as unknown[];
+    if (!Array.isArray(frame) || frame.length !== 4) throw new RealmProtocolError('not a reaction');
+    const [failure, effects, fields, lines] = frame as unknown[];
     this.failure = failure === 0 ? undefined : readFailure(failure);
-    if (draws !== 0) random.continueFrom(readDraws(draws));
+    const numbers = this.session.numbers;
+    if (numbers[4] === 1) random.continueFrom(readDraws(numbers));
     if (!Array.isArray(effects) || effects.length > 1_000_000) throw new RealmProtocolError('the effects are not a list');
     const read: Effect[] = new Array<Effect>(effects.length);
     for (let index = 0; index < effects.length; index++) read[index] = this.readEffect(effects[index]);
@@ -359,6 +376,8 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
           throw new RealmProtocolError('a send names no node');
         }
         const message = tagged(tree[2], tree[3], 'a message');
+        const kept: unknown = tree[4];
+        if (typeof kept === 'number' && Number.isInteger(kept) && kept > 0) this.session.keptMessages.set(message, kept);
         return { kind: 'send', to, message, bytes: plainBytes(message) };
       }
       case 1: {
@@ -394,11 +413,12 @@ function readFailure(tree: unknown): ReactionFailure {
   return { handler: bound(handler, 200), message: bound(message), plainData: plainData === 1, where: bound(where, 4000) };
 }
 
-function readDraws(tree: unknown): { s0: number; s1: number; s2: number; c: number } {
-  if (!Array.isArray(tree) || tree.length !== 4 || !tree.every((part) => typeof part === 'number' && Number.isFinite(part))) {
-    throw new RealmProtocolError('the random state is out of shape');
-  }
-  const [s0, s1, s2, c] = tree as [number, number, number, number];
+function readDraws(numbers: Float64Array): { s0: number; s1: number; s2: number; c: number } {
+  const s0 = numbers[0] as number;
+  const s1 = numbers[1] as number;
+  const s2 = numbers[2] as number;
+  const c = numbers[3] as number;
+  if (!Number.isFinite(s0) || !Number.isFinite(s1) || !Number.isFinite(s2) || !Number.isFinite(c)) throw new RealmProtocolError('the random state is out of shape');
   return { s0, s1, s2, c };
 }
 

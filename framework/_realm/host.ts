@@ -243,10 +243,31 @@ function fieldsTree(environment: NodeEnvironment<Protocol>, instance: object): [
 
 const kinds = ['message', 'timer', 'input'] as const;
 
-function effectTree(effect: Effect): unknown[] {
+/**
+ * Messages sent in a run, kept by id until delivered, so that a delivery in a run needs no
+ * text: the receiver gets the copy made when the message was sent. The oldest are let go
+ * past a bound; a delivery of one of those is answered with `?`, and comes again as text.
+ */
+const sentMessages = new Map<number, Tagged>();
+const maxSentMessages = 100_000;
+let lastMessageId = 0;
+
+function keep(message: Tagged): number {
+  const id = ++lastMessageId;
+  sentMessages.set(id, message);
+  if (sentMessages.size > maxSentMessages) {
+    for (const oldest of sentMessages.keys()) {
+      sentMessages.delete(oldest);
+      break;
+    }
+  }
+  return id;
+}
+
+function effectTree(effect: Effect, live: boolean): unknown[] {
   switch (effect.kind) {
     case 'send':
-      return [0, effect.to, ...encodeTree(effect.message)];
+      return live ? [0, effect.to, ...encodeTree(effect.message), keep(effect.message)] : [0, effect.to, ...encodeTree(effect.message), 0];
     case 'set-timer':
       return [1, ...encodeTree(effect.timer), effect.minMs, effect.maxMs];
     case 'cancel-timer':
@@ -263,59 +284,66 @@ function effectTree(effect: Effect): unknown[] {
 }
 
 /**
- * One reaction of node `node`: `kind` 0 starts a fresh object, 1–3 deliver a message, fire a
- * timer, give an input (`payload` is its text). `state` is the node's fields as text (the
- * model checker's copy) or '' for the object kept here. The answer is the reaction's text:
- * `[failure, random state or 0, effects, fields as [flag, tree] (or '!' and a problem, or ''), console lines]`.
+ * Numbers passed both ways without text (formatting and parsing doubles costs more than the
+ * rest of a small reaction): the random state in and out, whether it was drawn from, and the
+ * clock. The judging realm reads and writes its elements only, which runs no code.
  */
-function react(
-  node: number,
-  kind: number,
-  from: number,
-  payload: string,
-  storage: string,
-  s0: number,
-  s1: number,
-  s2: number,
-  c: number,
-  clockMs: number,
-  state: string,
-  wantState: number,
-): string {
+const numbers = new Float64Array(8);
+const numberSlots = { s0: 0, s1: 1, s2: 2, c: 3, drawn: 4, clockMs: 5 } as const;
+
+/**
+ * One reaction of node `node`: `kind` 0 starts a fresh object, 1–3 deliver a message, fire a
+ * timer, give an input (`payload` is its text, or `messageId` names a message kept here, see
+ * `sentMessages`; the answer is then `?` when it is no longer kept). `state` is the node's fields as text (the
+ * model checker's copy) or '' for the object kept here. The random state and the clock are in
+ * `numbers`. The answer is the reaction's text:
+ * `[failure, effects, fields as [flag, tree] (or '!' and a problem, or ''), console lines]`.
+ */
+function react(node: number, kind: number, from: number, payload: string, messageId: number, storage: string, state: string, wantState: number): string {
   try {
     const reactor = reactors[node];
     const environment = environments[node];
-    if (reactor === undefined || environment === undefined) return stringify([['runtime', `no node ${node} in this realm`, 0, ''], 0, [], '', []]);
-    const draws = new Draws(s0, s1, s2, c);
+    if (reactor === undefined || environment === undefined) return stringify([['runtime', `no node ${node} in this realm`, 0, ''], [], '', []]);
+    const draws = new Draws(numbers[numberSlots.s0] as number, numbers[numberSlots.s1] as number, numbers[numberSlots.s2] as number, numbers[numberSlots.c] as number);
     const base = storageFor(node, storage);
+    const clockMs = numbers[numberSlots.clockMs] as number;
     const clock = Number.isNaN(clockMs) ? undefined : clockMs;
     if (kind === 0) reactor.start(base, draws, clock);
     else {
       const instance = state === '' ? instances[node] : rebuild(environment, state);
-      if (instance === undefined) return stringify([['runtime', `${nodeName(node)} has no node object (it has not started)`, 0, ''], 0, [], '', []]);
-      reactor.handle(instance, kinds[kind - 1] ?? 'message', from, decodePlain(payload) as Tagged, base, draws, clock);
+      if (instance === undefined) return stringify([['runtime', `${nodeName(node)} has no node object (it has not started)`, 0, ''], [], '', []]);
+      let delivered: Tagged;
+      if (messageId > 0) {
+        const kept = sentMessages.get(messageId);
+        if (kept === undefined) return '?';
+        sentMessages.delete(messageId);
+        delivered = kept;
+      } else delivered = decodePlain(payload) as Tagged;
+      reactor.handle(instance, kinds[kind - 1] ?? 'message', from, delivered, base, draws, clock);
     }
     const after = reactor.instance;
     instances[node] = after;
     const failure = reactor.failure;
     const effects = reactor.effects;
     const trees: unknown[] = new Array<unknown>(effects.length);
-    for (let index = 0; index < effects.length; index++) trees[index] = effectTree(effects[index] as Effect);
+    for (let index = 0; index < effects.length; index++) trees[index] = effectTree(effects[index] as Effect, wantState === 0);
     const fields = wantState === 1 && after !== undefined && failure === undefined ? fieldsTree(environment, after) : '';
     const lines = consoleLines;
     if (consoleDropped > 0) lines.push(`… ${consoleDropped} more console lines were not kept`);
     consoleLines = [];
     consoleCharacters = 0;
     consoleDropped = 0;
-    return stringify([
-      failure === undefined ? 0 : [failure.handler, failure.message, failure.plainData ? 1 : 0, failure.where],
-      draws.drawn ? [draws.s0, draws.s1, draws.s2, draws.c] : 0,
-      trees,
-      fields,
-      lines,
-    ]);
+    numbers[numberSlots.drawn] = draws.drawn ? 1 : 0;
+    if (draws.drawn) {
+      numbers[numberSlots.s0] = draws.s0;
+      numbers[numberSlots.s1] = draws.s1;
+      numbers[numberSlots.s2] = draws.s2;
+      numbers[numberSlots.c] = draws.c;
+    }
+    return stringify([failure === undefined ? 0 : [failure.handler, failure.message, failure.plainData ? 1 : 0, failure.where], trees, fields, lines]);
   } catch (error) {
-    return stringify([['runtime', `the node runtime failed: ${describe(error)}`, error instanceof PlainDataError ? 1 : 0, ''], 0, [], '', []]);
+    numbers[numberSlots.drawn] = 0;
+    return stringify([['runtime', `the node runtime failed: ${describe(error)}`, error instanceof PlainDataError ? 1 : 0, ''], [], '', []]);
   }
 }
 
@@ -343,5 +371,5 @@ export function installHost(): Readonly<Record<string, unknown>> {
   installStackFormat();
   const framework = Object.freeze({ Node, unreachable, nodeName, register });
   defineProperty(global, '__distlab', { value: framework, writable: false, configurable: false, enumerable: false });
-  return { setup, react, fields, exportsText };
+  return { setup, react, fields, exportsText, numbers };
 }
