@@ -174,7 +174,7 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'imports-solution': { kind: 'refused', message: [/index\.ts/, /solutions/] },
   'imports-suite': { kind: 'refused', message: [/index\.ts/, /suite\.ts/] },
   'imports-package': { kind: 'refused', message: [/index\.ts/, /fast-check/] },
-  'requires-node-fs': { kind: 'refused', message: [/files\.js/, /node:fs/] },
+  'requires-node-fs': { kind: 'refused', message: [/files\.js/] },
   'imports-text-file': { kind: 'refused', message: [/notes\.txt/] },
   'imports-json-file': { kind: 'refused', message: [/data\.json/] },
   'links-index-to-solution': { kind: 'refused', message: [/index\.ts/], prepare: link('solutions/00-pingpong/index.ts', 'index.ts') },
