@@ -28,6 +28,15 @@ describe('npm run bench', () => {
     expect((JSON.parse(second.stdout) as Record<string, unknown>).simulatedMs).toBe(report.simulatedMs);
   });
 
+  it('--isolated runs the nodes in a realm of their own, to the same simulated end as in this realm', async () => {
+    const here = await bench('--deliveries', '5000', '--seed', '4');
+    const isolated = await bench('--deliveries', '5000', '--seed', '4', '--isolated');
+    expect(isolated.code).toBe(0);
+    const report = JSON.parse(isolated.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({ workload: 'flood', isolated: true, deliveries: 5000, deterministic: true });
+    expect(report.simulatedMs).toBe((JSON.parse(here.stdout) as Record<string, unknown>).simulatedMs);
+  });
+
   it('search prints one JSON line with the configuration, the states found and the rate', async () => {
     const run = await bench('search', '--seconds', '1');
     expect(run.code).toBe(0);
@@ -44,6 +53,7 @@ describe('npm run bench', () => {
     [['--frobnicate', '1'], /frobnicate/],
     [['teleport'], /teleport/],
     [['search', '--nodes', '3'], /the search workload takes only --seconds/],
+    [['search', '--isolated'], /the search workload takes only --seconds/],
     [['--seconds', '5'], /--seconds is for the search workload/],
   ])('rejects %j with exit code 2', async (args, message) => {
     const run = await bench(...args);
