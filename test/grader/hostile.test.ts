@@ -10,10 +10,10 @@
 // memory, its life) and those whose terminal output matters are graded by the command, each
 // in a process group of its own.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { grade, setupFailureReport } from '../../grader/grade.ts';
 import type { TestStatus } from '../../grader/isolation.ts';
 import { projectRoot, SetupError } from '../../grader/labs.ts';
@@ -24,6 +24,17 @@ import { formatSummary, type Style } from '../../grader/reports/terminal.ts';
 import type { GradedTest, GradingReport } from '../../grader/results.ts';
 
 const fixtures = join(projectRoot, 'test', 'fixtures', 'hostile');
+
+/** Every temporary folder made here, removed at the end (links inside are removed, never followed). */
+const temporaryFolders: string[] = [];
+function temporaryFolder(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  temporaryFolders.push(folder);
+  return folder;
+}
+afterAll(() => {
+  for (const folder of temporaryFolders) rmSync(folder, { recursive: true, force: true });
+});
 
 /** How a graded submission must end. */
 interface Graded {
@@ -230,7 +241,7 @@ async function inTurn<T>(work: () => Promise<T>): Promise<T> {
 /** The folder that is graded: the fixture itself, or a copy with what `prepare` adds. */
 function submissionFolder(name: string, prepare?: (folder: string) => void): string {
   if (prepare === undefined) return join(fixtures, name);
-  const folder = join(mkdtempSync(join(tmpdir(), 'distlab-hostile-')), name);
+  const folder = join(temporaryFolder('distlab-hostile-'), name);
   if (existsSync(join(fixtures, name))) cpSync(join(fixtures, name), folder, { recursive: true });
   else mkdirSync(folder);
   prepare(folder);
@@ -280,7 +291,7 @@ interface WrittenReports {
 }
 
 function writeAll(report: GradingReport): WrittenReports {
-  const folder = mkdtempSync(join(tmpdir(), 'distlab-hostile-reports-'));
+  const folder = temporaryFolder('distlab-hostile-reports-');
   for (const writer of Object.values(reportWriters)) writer(report, folder, {});
   return readReports(folder);
 }
@@ -415,7 +426,7 @@ function runCommand(args: readonly string[]): Promise<CommandRun> {
 
 async function gradeByCommand(name: string, expectation: Command): Promise<void> {
   const implementation = submissionFolder(name, expectation.prepare);
-  const out = mkdtempSync(join(tmpdir(), 'distlab-hostile-out-'));
+  const out = temporaryFolder('distlab-hostile-out-');
   const run = await inTurn(() =>
     runCommand(['pingpong', '--impl', implementation, '--test', '0.1', '--no-typecheck', '--timeout', '60', '--report', 'terminal,json,html,junit,gradescope', '--out', out]),
   );
@@ -453,7 +464,7 @@ function csvRecords(text: string): Record<string, string>[] {
 
 describe('hostile submissions in a class', () => {
   it('--class grades every submission folder, whatever one of them does, and shows their names inert', async () => {
-    const classFolder = mkdtempSync(join(tmpdir(), 'distlab-hostile-class-'));
+    const classFolder = temporaryFolder('distlab-hostile-class-');
     cpSync(join(fixtures, 'ipc-garbage'), join(classFolder, 'a-garbage'), { recursive: true });
     cpSync(join(fixtures, 'kills-grader'), join(classFolder, 'b-killer'), { recursive: true });
     mkdirSync(join(classFolder, 'c-correct'));
@@ -461,7 +472,7 @@ describe('hostile submissions in a class', () => {
     cpSync(join(projectRoot, 'test', 'fixtures', 'pingpong', 'correct.ts'), join(classFolder, 'c-correct', 'index.ts'));
     symlinkSync(resolve(projectRoot, 'solutions', '00-pingpong'), join(classFolder, 'd-linked'));
     cpSync(join(fixtures, 'prototype-getter-demonstrates'), join(classFolder, 'e-\u001b[2Jcleared'), { recursive: true });
-    const out = mkdtempSync(join(tmpdir(), 'distlab-hostile-class-out-'));
+    const out = temporaryFolder('distlab-hostile-class-out-');
     const run = await inTurn(() => runCommand(['pingpong', '--class', classFolder, '--test', '0.1', '--no-typecheck', '--timeout', '60', '--report', 'json', '--out', out]));
     const said = `exit ${String(run.code)} ${String(run.signal)}\n${run.stdout.slice(-2_000)}\n${run.stderr.slice(-2_000)}`;
     expect(run.signal, said).toBeNull();
