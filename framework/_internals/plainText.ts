@@ -9,6 +9,11 @@
 
 const TAG = '\u0000';
 
+// Taken when this module loads: in a submission's realm that is before any of its code runs,
+// so replacing `JSON` there does not change how the runtime reads and writes text.
+const parseJson = JSON.parse;
+const stringifyJson = JSON.stringify;
+
 type Tree = null | boolean | number | string | Tree[] | { [key: string]: Tree };
 
 /** Whether `value` (plain data) holds anything plain JSON cannot say. */
@@ -109,8 +114,8 @@ export function encodeTreeIfPlain(value: unknown): [0 | 1, unknown] | undefined 
 
 /** The text of plain data; `value` must already be plain data (copied or checked). */
 export function encodePlain(value: unknown): string {
-  if (!needsTags(value, 0)) return '0' + JSON.stringify(value);
-  return '1' + JSON.stringify(toTree(value));
+  if (!needsTags(value, 0)) return '0' + stringifyJson(value);
+  return '1' + stringifyJson(toTree(value));
 }
 
 /**
@@ -212,7 +217,7 @@ export function decodePlain(text: string): unknown {
   const flag = text.charCodeAt(0);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text.slice(1));
+    parsed = parseJson(text.slice(1));
   } catch {
     throw new PlainTextError('not JSON');
   }

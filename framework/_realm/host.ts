@@ -155,7 +155,8 @@ class Draws implements RandomDraws {
   }
 }
 
-const registered = new Map<string, unknown>();
+/** The submission's exports by name: a record without prototype, read with the captured `Object.keys`. */
+const registered: Record<string, unknown> = objectCreate(null) as Record<string, unknown>;
 let environments: (NodeEnvironment<Protocol> | undefined)[] = [];
 let reactors: (Reactor<Protocol> | undefined)[] = [];
 let instances: (object | undefined)[] = [];
@@ -163,13 +164,20 @@ const storageCache: { text: string; map: ReadonlyMap<string, unknown> }[] = [];
 const noStorage: ReadonlyMap<string, unknown> = new Map();
 
 function register(namespace: Record<string, unknown>): void {
-  for (const name of objectKeys(namespace)) registered.set(name, namespace[name]);
+  const names = objectKeys(namespace);
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index] as string;
+    registered[name] = namespace[name];
+  }
 }
 
 /** The exported names, and which of them are node classes: `{"Server":1,"helper":0}`. */
 function exportsText(): string {
   const described: Record<string, number> = {};
-  for (const [name, value] of registered) {
+  const names = objectKeys(registered);
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index] as string;
+    const value = registered[name];
     described[name] = typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof Node ? 1 : 0;
   }
   return stringify(described);
@@ -192,15 +200,15 @@ function setup(text: string): string {
     for (let id = 0; id < count; id++) {
       const spec = data.nodes[id];
       if (spec === null || spec === undefined) {
-        environments.push(undefined);
-        reactors.push(undefined);
+        environments[id] = undefined;
+        reactors[id] = undefined;
         continue;
       }
-      const nodeClass = registered.get(spec.exportName);
+      const nodeClass = registered[spec.exportName];
       if (typeof nodeClass !== 'function') return `the implementation does not export a node class named ${spec.exportName}`;
       const environment = new NodeEnvironment<Protocol>(id, spec.role, nodeClass as NodeClass<Protocol>, data.servers, data.config, count);
-      environments.push(environment);
-      reactors.push(new Reactor(environment));
+      environments[id] = environment;
+      reactors[id] = new Reactor(environment);
     }
     return '';
   } catch (error) {
@@ -303,7 +311,9 @@ function react(node: number, kind: number, from: number, payload: string, messag
   try {
     const reactor = reactors[node];
     const environment = environments[node];
-    if (reactor === undefined || environment === undefined) return stringify([['runtime', `no node ${node} in this realm`, 0, ''], [], '', []]);
+    if (reactor === undefined || environment === undefined) {
+      return stringify([['runtime', `the node runtime has no ${nodeName(node)}: node code changed the built-ins the runtime is made of`, 0, ''], [], '', []]);
+    }
     const draws = new Draws(numbers[numberSlots.s0] as number, numbers[numberSlots.s1] as number, numbers[numberSlots.s2] as number, numbers[numberSlots.c] as number);
     const base = storageFor(node, storage);
     const clockMs = numbers[numberSlots.clockMs] as number;
