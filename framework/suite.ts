@@ -46,7 +46,12 @@ export type Visibility = TestInfo['visibility'];
 export interface RunTest<P extends Protocol, Implementation> extends TestInfo {
   readonly kind: 'run' | 'budget';
   setup(implementation: Implementation, seed: number): RunSetup<P>;
-  /** The fault schedule, as a fast-check arbitrary, so the grader can shrink a failing one. */
+  /**
+   * The test's fixed scenario: faults that are part of what the test is about (the highest
+   * node crashes at 500 ms), in every run and never shrunk away from a failing one.
+   */
+  scenario?(context: FaultContext<P>): FaultSchedule;
+  /** The random faults, as a fast-check arbitrary, so the grader can shrink a failing schedule. */
   faults?(context: FaultContext<P>): fc.Arbitrary<FaultSchedule>;
   /**
    * Figures to report from each passing seed (messages per operation, ...); later seeds add
@@ -76,8 +81,11 @@ export interface SearchSpec<P extends Protocol> {
 export interface PreparedRun {
   readonly kind: 'run';
   readonly layout: ClusterLayout;
-  /** The schedule generator of this seed's run, if the test injects faults. */
+  /** The test's fixed faults, first in every schedule and never shrunk. */
+  readonly scenario: FaultSchedule;
+  /** The generator of this seed's random faults, if the test injects any. */
   readonly faults: fc.Arbitrary<FaultSchedule> | undefined;
+  /** One run with a whole schedule: the scenario's actions, then the random ones. */
   simulate(seed: string, schedule: FaultSchedule, trace: 'ring' | 'full'): SimulationResult<Protocol>;
   /** The figures of a passing result of `simulate`: its properties' and the test's own. */
   measure(result: SimulationResult<Protocol>): Record<string, number> | undefined;
@@ -105,7 +113,7 @@ const defaultProbes = { probes: 100, depth: 50 } as const;
 
 /** Declares a run or budget test. */
 export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Implementation>): SuiteTest<Implementation> {
-  const { setup: _setup, faults: _faults, measure: _measure, ...info } = test;
+  const { setup: _setup, faults: _faults, scenario: _scenario, measure: _measure, ...info } = test;
   return Object.freeze({
     ...info,
     prepare(implementation: Implementation, seed: number): PreparedRun {
@@ -116,12 +124,15 @@ export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Imp
         servers: nodeIds.filter((id) => setup.nodes[id]?.role === 'server'),
         clients: nodeIds.filter((id) => setup.nodes[id]?.role === 'client'),
       };
-      const faults = test.faults?.({ ...layout, config: setup.config, durationMs: setup.durationMs });
+      const context = { ...layout, config: setup.config, durationMs: setup.durationMs };
+      const faults = test.faults?.(context);
+      const scenario = test.scenario?.(context) ?? [];
       // Results this seed produced, by identity: `measure` gets back the typed result.
       const results = new WeakMap<object, SimulationResult<P>>();
       return {
         kind: 'run',
         layout,
+        scenario,
         faults,
         simulate(runSeed, schedule, trace) {
           // A fresh setup for every run: properties and workloads may keep state.

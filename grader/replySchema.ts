@@ -380,6 +380,7 @@ const recordedFields = {
   seed,
   schedule: faultSchedule,
   shrunkSchedule: faultSchedule,
+  scenarioActions: optional(count),
   minimal: boolean,
   shrinkRuns: count,
   lastEvents: trace,

@@ -26,7 +26,9 @@ interface RecordedFields extends FailureFields {
   readonly schedule: FaultSchedule;
   /** The smallest schedule found that still breaks the same property. */
   readonly shrunkSchedule: FaultSchedule;
-  /** True when removing any single action of `shrunkSchedule` makes the run pass. */
+  /** How many of the first actions of each schedule are the test's fixed scenario (never shrunk). */
+  readonly scenarioActions?: number;
+  /** True when removing any single random action of `shrunkSchedule` makes the run pass. */
   readonly minimal: boolean;
   readonly shrinkRuns: number;
   /** The last events before the violation, in the run with the shrunk schedule. */
@@ -191,31 +193,35 @@ function runOneSeed<I>(
   const seedString = runSeed(suite.lab, test.number, seed);
   const run = (schedule: FaultSchedule, trace: 'ring' | 'full' = 'ring') => prepared.simulate(seedString, schedule, trace);
   const arbitrary = prepared.faults;
+  // The scenario's actions come first in every schedule; only the random ones are shrunk.
+  const scenario = prepared.scenario;
+  const fixedCount = scenario.length;
   if (arbitrary === undefined) {
-    const result = run([]);
+    const result = run(scenario);
     if (result.passed) return { result };
-    return { failure: finishFailure(run, seed, [], [], result, 0, shrinkBudget, traceLimit) };
+    return { failure: finishFailure(run, seed, scenario, scenario, result, 0, shrinkBudget, traceLimit, fixedCount) };
   }
   let first: { schedule: FaultSchedule; result: SimulationResult<Protocol> } | undefined;
   let runs = 0;
   const details = fc.check(
     fc.property(arbitrary, (candidate: FaultSchedule) => {
+      const schedule = [...scenario, ...candidate];
       if (first === undefined) {
-        const result = run(candidate);
-        first = { schedule: candidate, result };
+        const result = run(schedule);
+        first = { schedule, result };
         return result.passed;
       }
       if (runs >= shrinkBudget) return true;
       runs++;
-      const result = run(candidate);
+      const result = run(schedule);
       return result.passed || result.failure?.property !== first.result.failure?.property;
     }),
     { seed: faultSeedOf(suite.lab, test.number, seed), numRuns: 1 },
   );
   if (first === undefined) throw new Error(`test ${test.number}: the fault generator produced no schedule`);
   if (first.result.passed) return { result: first.result };
-  const shrunk: FaultSchedule = details.failed && details.counterexample ? details.counterexample[0] : first.schedule;
-  return { failure: finishFailure(run, seed, first.schedule, shrunk, first.result, runs, shrinkBudget, traceLimit) };
+  const shrunk: FaultSchedule = details.failed && details.counterexample ? [...scenario, ...details.counterexample[0]] : first.schedule;
+  return { failure: finishFailure(run, seed, first.schedule, shrunk, first.result, runs, shrinkBudget, traceLimit, fixedCount) };
 }
 
 function finishFailure(
@@ -227,6 +233,7 @@ function finishFailure(
   runsSoFar: number,
   shrinkBudget: number,
   traceLimit: number,
+  fixedCount: number,
 ): RecordedFailure {
   // A failure must be one the grader can show again: the same seed and schedule, run again
   // (with the full trace, which the report needs anyway), must fail the same way.
@@ -245,10 +252,10 @@ function finishFailure(
   };
   const originalEnd = scheduleEnd(schedule);
   let shrunk = shrunkByFastCheck;
-  let minimal = shrunk.length === 0;
+  let minimal = shrunk.length === fixedCount;
   while (!minimal && runs < singleActionBudget) {
     let removed = false;
-    for (let index = 0; index < shrunk.length && runs < singleActionBudget; index++) {
+    for (let index = fixedCount; index < shrunk.length && runs < singleActionBudget; index++) {
       const candidate = [...shrunk.slice(0, index), ...shrunk.slice(index + 1)];
       if (!sameEnd(scheduleEnd(candidate), originalEnd)) continue;
       if (stillFails(candidate)) {
@@ -257,7 +264,7 @@ function finishFailure(
         break;
       }
     }
-    if (!removed) minimal = runs < singleActionBudget || shrunk.length === 0;
+    if (!removed) minimal = runs < singleActionBudget || shrunk.length === fixedCount;
     if (!removed) break;
   }
   let failingRun = shrunk === schedule ? rerun : run(shrunk, 'full');
@@ -269,6 +276,19 @@ function finishFailure(
     shrunk = schedule;
     minimal = false;
     failingRun = rerun;
+  }
+  // A safety violation happens at one moment: random faults after it played no part in it.
+  const violatedAtMs = failingRun.failure?.kind === 'violation' ? failingRun.failure.timeMs : undefined;
+  if (violatedAtMs !== undefined) {
+    const trimmed = shrunk.filter((action, index) => index < fixedCount || action.atMs <= violatedAtMs);
+    if (trimmed.length < shrunk.length) {
+      const trimmedRun = run(trimmed, 'full');
+      runs++;
+      if (!trimmedRun.passed && trimmedRun.failure?.property === property) {
+        shrunk = trimmed;
+        failingRun = trimmedRun;
+      }
+    }
   }
   const failure = failingRun.failure ?? original.failure;
   const events = failingRun.trace.map(jsonEvent);
@@ -286,6 +306,7 @@ function finishFailure(
     ...(failure?.traceIndex !== undefined ? { traceIndex: failure.traceIndex } : {}),
     schedule: json(schedule),
     shrunkSchedule: json(shrunk),
+    scenarioActions: fixedCount,
     minimal,
     shrinkRuns: runs,
     lastEvents: events.slice(-lastEventCount),

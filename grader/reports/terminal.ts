@@ -131,8 +131,17 @@ export function formatFailure(unbounded: GradedTest, style: Style): string[] {
       path.forEach((event, index) => lines.push(`    ${index + 1}. ${terminalLine(describeSearchEvent(event))}`));
     } else if (failure.replayable !== false) {
       lines.push(terminalLine(`  seed ${failure.seed}, event #${failure.traceIndex ?? failure.step} at ${failure.timeMs} ms`));
-      const minimality = failure.minimal ? '1-minimal' : 'shrinking budget spent; may not be minimal';
-      lines.push(`  fault schedule (shrunk from ${failure.schedule.length} to ${failure.shrunkSchedule.length} actions, ${minimality}):`);
+      const fixed = failure.scenarioActions ?? 0;
+      const randomBefore = failure.schedule.length - fixed;
+      const randomAfter = failure.shrunkSchedule.length - fixed;
+      const minimality = failure.minimal ? 'removing any one of them makes the run pass' : 'the shrinking budget ran out; it may not be minimal';
+      if (failure.shrunkSchedule.length === 0) lines.push('  no faults: the run failed without any');
+      else {
+        const parts: string[] = [];
+        if (fixed > 0) parts.push(`${fixed} of the test's own scenario, kept as they are`);
+        if (randomBefore > 0) parts.push(`${randomAfter} of ${randomBefore} random faults kept (${minimality}; those after a safety violation are dropped)`);
+        lines.push(`  fault schedule: ${parts.join('; ')}:`);
+      }
       for (const line of describeSchedule(failure.shrunkSchedule)) lines.push(`    ${line}`);
     }
     if (failure.lastEvents.length > 0) {
