@@ -328,7 +328,7 @@ async function runReplay(options: CliOptions): Promise<number> {
     const implementation = (await import(pathToFileURL(source.entryFile).href)) as unknown;
     const result = replayOutcome(suite, test, implementation, target.seed, target.schedule, target.path);
     passed = result.passed;
-    failureText = result.failure ? `${result.failure.property}: ${result.failure.message} (event #${result.failure.step} at ${result.failure.timeMs} ms)` : undefined;
+    failureText = result.failure ? describeReplayedFailure(result.failure) : undefined;
     events = result.trace;
   } else {
     const sandbox = await Sandbox.create(lab, source, { timeoutMs: options.grade.limits?.timeoutMs ?? 120_000, memoryMb: 1024 });
@@ -340,7 +340,7 @@ async function runReplay(options: CliOptions): Promise<number> {
       }
       passed = replayed.outcome.passed;
       const failure = replayed.outcome.failure;
-      failureText = failure ? `${failure.property}: ${failure.message} (event #${failure.step} at ${failure.timeMs} ms)` : undefined;
+      failureText = failure ? describeReplayedFailure(failure) : undefined;
       events = replayed.outcome.trace;
       if (replayed.output) out.write(`output:\n${terminalBlock(replayed.output, textLimits.output)}\n`);
     } finally {
@@ -444,3 +444,11 @@ main(process.argv.slice(2)).then(
     process.exit(exitCodes.grader);
   },
 );
+
+/**
+ * A replayed failure in one line. The event number is the trace's (`#N` on every trace line
+ * and in the graded report), so the replay points at the same event as the report did.
+ */
+function describeReplayedFailure(failure: { readonly property: string; readonly message: string; readonly step: number; readonly timeMs: number; readonly traceIndex?: number }): string {
+  return `${failure.property}: ${failure.message} (event #${failure.traceIndex ?? failure.step} at ${failure.timeMs} ms)`;
+}

@@ -143,7 +143,9 @@ function gradedFrom(
     if (recorded.replayable === false) {
       // Nothing to replay: re-running the test is the way to see it again.
       const impl = implementation === defaultImplementation(lab) ? '' : ` --impl ${implementation}`;
-      return { ...recorded, replayCode: '', replayCommand: `npm run grade -- ${lab.shortName}${impl} --test ${test.number}` };
+      // A search's probes or a run's seed: the seed that showed it is part of the command.
+      const seed = recorded.kind === 'demonstration-not-shown' ? '' : ` --seed ${recorded.seed}`;
+      return { ...recorded, replayCode: '', replayCommand: `npm run grade -- ${lab.shortName}${impl} --test ${test.number}${seed}` };
     }
     const code = encodeReplay({
       lab: lab.id,
@@ -179,7 +181,8 @@ function schemaProblems(graded: GradedTest): string[] {
  */
 function gradedSafely(lab: LabInfo, test: SuiteTest<unknown>, implementation: string, seeds: number, result: IsolatedResult): GradedTest {
   try {
-    const graded = boundGradedTest(gradedFrom(lab, test, implementation, seeds, result));
+    // A breadth-first search ran once for every seed asked for: it is reported as one seed.
+    const graded = boundGradedTest(gradedFrom(lab, test, implementation, result.outcome?.exhaustive === true ? 1 : seeds, result));
     const problems = schemaProblems(graded);
     if (problems.length > 0) throw new Error(`it is malformed: ${problems.slice(0, 3).map((problem) => problem.trim()).join('; ')}`);
     return graded;

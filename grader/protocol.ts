@@ -16,7 +16,15 @@ export type ChildRequest =
 
 export interface ReplayOutcome {
   readonly passed: boolean;
-  readonly failure?: { readonly kind: string; readonly property: string; readonly message: string; readonly step: number; readonly timeMs: number };
+  readonly failure?: {
+    readonly kind: string;
+    readonly property: string;
+    readonly message: string;
+    readonly step: number;
+    readonly timeMs: number;
+    /** The failing event's number in the trace (`#N`), as the graded report shows it. */
+    readonly traceIndex?: number;
+  };
   readonly steps: number;
   readonly endTimeMs: number;
   readonly trace: readonly TraceEvent[];

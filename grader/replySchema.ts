@@ -414,6 +414,7 @@ export const testOutcome: Checker<TestOutcome> = object({
   number: name,
   seedsPlanned: integer(0, maxSeedCount),
   seedsRun: integer(0, maxSeedCount),
+  exhaustive: optional(boolean),
   passed: boolean,
   failure: optional(recordedFailure),
   demonstration: optional(recordedFailure),

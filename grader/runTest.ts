@@ -70,6 +70,8 @@ export interface TestOutcome {
   readonly number: string;
   readonly seedsPlanned: number;
   readonly seedsRun: number;
+  /** A breadth-first search: one exploration answers for every seed, so it ran once. */
+  readonly exhaustive?: boolean;
   readonly passed: boolean;
   readonly failure?: RecordedFailure;
   /** For a demonstration test: the run that showed the property breaking. */
@@ -214,7 +216,7 @@ function runOneSeed<I>(
       if (runs >= shrinkBudget) return true;
       runs++;
       const result = run(schedule);
-      return result.passed || result.failure?.property !== first.result.failure?.property;
+      return result.passed || !sameTarget(first.result, result);
     }),
     { seed: faultSeedOf(suite.lab, test.number, seed), numRuns: 1 },
   );
@@ -248,7 +250,7 @@ function finishFailure(
   const stillFails = (candidate: FaultSchedule): boolean => {
     runs++;
     const result = run(candidate);
-    return !result.passed && result.failure?.property === property;
+    return !result.passed && sameTarget(original, result);
   };
   const originalEnd = scheduleEnd(schedule);
   let shrunk = shrunkByFastCheck;
@@ -313,6 +315,18 @@ function finishFailure(
     trace: traceTruncated ? events.slice(-traceLimit) : events,
     traceTruncated,
   };
+}
+
+/**
+ * Whether a smaller schedule's run still shows the failure being shrunk: the same property,
+ * broken by the same node when the first failure named one. A different failure is a
+ * different story, which the report must not tell in place of the first.
+ */
+function sameTarget(first: SimulationResult<Protocol>, candidate: SimulationResult<Protocol>): boolean {
+  const wanted = first.failure;
+  const found = candidate.failure;
+  if (wanted === undefined || found === undefined) return false;
+  return found.property === wanted.property && (wanted.node === undefined || found.node === wanted.node);
 }
 
 /** Whether two runs of one seed and schedule ended the same way. */
@@ -389,6 +403,8 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
       ...(result.outcome.kind === 'limit' ? { limitReached: 1 } : {}),
     };
     const outcome = result.outcome;
+    // Breadth-first search explores the same space whatever the seed: once is enough.
+    const exhaustive = prepared.strategy === 'bfs' ? ({ exhaustive: true } as const) : {};
     /** A failure with the path that shows it, replayed with the full trace. */
     const withPath = (property: string, message: string, path: readonly SearchEvent[], kind: 'search-violation' | 'exception'): RecordedFailure => {
       const replayed = prepared.replay(seedString, path);
@@ -425,12 +441,12 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
       const jsonPath = path.map((event) => toJsonValue(event) as SearchEvent);
       return kind === 'search-violation' ? { ...fields, kind, path: jsonPath } : { ...fields, kind, path: jsonPath };
     };
-    const failed = (failure: RecordedFailure): TestOutcome => ({ ...base, seedsRun, passed: false, measurements, failure });
+    const failed = (failure: RecordedFailure): TestOutcome => ({ ...base, ...exhaustive, seedsRun, passed: false, measurements, failure });
     const where = (path: readonly SearchEvent[]) =>
       path.length === 0 ? 'in the initial state' : `after ${path.length} steps: ${path.map(describeSearchEvent).join('; ')}`;
     if (outcome.kind === 'violation') {
       const failure = withPath(outcome.property, `${outcome.message} (${where(outcome.path)})`, outcome.path, 'search-violation');
-      if (test.demonstrates === outcome.property) return { ...base, seedsRun, passed: true, measurements, demonstration: failure };
+      if (test.demonstrates === outcome.property) return { ...base, ...exhaustive, seedsRun, passed: true, measurements, demonstration: failure };
       return failed(failure);
     }
     if (outcome.kind === 'exception') return failed(withPath('no exceptions', outcome.message, outcome.path, 'exception'));
@@ -463,6 +479,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
         message: `no progress: no state reached "${goals}" (${statistics.states} states; ${how})`,
       });
     }
+    if (prepared.strategy === 'bfs') return { ...base, exhaustive: true, seedsRun, passed: true, measurements };
   }
   return { ...base, seedsRun, passed: true, measurements };
 }

@@ -59,5 +59,7 @@ describe('shrinking and replay', () => {
     expect(outputs[0]).toMatch(/^exit 1\n/);
     expect(outputs[0]).toContain(`failed: every ping answered: ${failure.message}`);
     expect(outputs[0]).toContain(`seed ${failure.seed}`);
+    // One numbering of events: the replay points at the event the report named.
+    expect(outputs[0]).toContain(`(event #${failure.traceIndex ?? failure.step} at ${failure.timeMs} ms)`);
   });
 });
