@@ -1,0 +1,93 @@
+// `npm run soak -- <lab> [--seeds 500] [--test 3.3,3.4]`: runs the reference solution on many
+// seeds of every randomized test, and prints every seed that fails. Correct code must never
+// fail a graded test; a seed that fails here is a defect of the test (or of the solution),
+// to fix before students meet it. Staff run it before changing a suite.
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { LabSuite, SuiteTest } from 'distlab/testing';
+import { findLab, SetupError } from './labs.ts';
+import { runTest } from './runTest.ts';
+
+const usage = 'usage: npm run soak -- <lab> [--seeds 500] [--test 3.3,3.4]';
+const defaultSeeds = 500;
+const maxSeeds = 100_000;
+
+interface SoakOptions {
+  readonly lab: string;
+  readonly seeds: number;
+  readonly tests: readonly string[] | undefined;
+}
+
+function parse(argv: readonly string[]): SoakOptions {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: { seeds: { type: 'string' }, test: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new SetupError(`name one lab\n${usage}`);
+  const seeds = values.seeds === undefined ? defaultSeeds : Number(values.seeds);
+  if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > maxSeeds) {
+    throw new SetupError(`--seeds must be a whole number from 1 to ${maxSeeds}, not ${JSON.stringify(values.seeds)}`);
+  }
+  const tests = values.test?.split(',').map((number) => number.trim()).filter((number) => number !== '');
+  return { lab: positionals[0] as string, seeds, tests };
+}
+
+/** Whether a test's outcome depends on its seed: runs always do; a search only when it probes at random. */
+function isRandomized(test: SuiteTest<unknown>, implementation: unknown): boolean {
+  if (test.kind !== 'search') return true;
+  const prepared = test.prepare(implementation, 1);
+  return prepared.kind === 'search' && prepared.strategy === 'probes';
+}
+
+async function main(): Promise<number> {
+  let options: SoakOptions;
+  try {
+    options = parse(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`soak: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const lab = findLab(options.lab);
+  if (!lab.hasSolutions) {
+    process.stderr.write(`soak: lab ${lab.id} has no reference solutions here: soaking needs them\n`);
+    return 2;
+  }
+  const module = (await import(pathToFileURL(lab.suiteFile).href)) as { default?: LabSuite<unknown> };
+  const suite = module.default;
+  if (suite === undefined) throw new Error(`${lab.suiteFile} has no default export`);
+  const implementation = (await import(pathToFileURL(`${lab.solutionDirectory}/index.ts`).href)) as unknown;
+  const chosen = suite.tests.filter((test) => options.tests === undefined || options.tests.includes(test.number));
+  if (options.tests !== undefined && chosen.length !== options.tests.length) {
+    const known = suite.tests.map((test) => test.number).join(', ');
+    process.stderr.write(`soak: unknown test in ${options.tests.join(',')}; lab ${lab.id} has ${known}\n`);
+    return 2;
+  }
+  let failures = 0;
+  process.stdout.write(`soaking ${lab.id} (${suite.title}) with the reference solution, ${options.seeds} seeds per randomized test\n`);
+  for (const test of chosen) {
+    if (test.demonstrates !== undefined) {
+      process.stdout.write(`  ${test.number}  skipped: a demonstration (it is meant to break "${test.demonstrates}" on some seed)\n`);
+      continue;
+    }
+    if (!isRandomized(test, implementation)) {
+      process.stdout.write(`  ${test.number}  skipped: a breadth-first search, the same on every seed\n`);
+      continue;
+    }
+    const failing: string[] = [];
+    for (let seed = 1; seed <= options.seeds; seed++) {
+      const outcome = runTest(suite, test, implementation, { seeds: [seed], shrinkBudget: 0, traceLimit: 0 });
+      if (!outcome.passed) failing.push(`seed ${seed}: ${outcome.failure?.property ?? 'unknown'}: ${outcome.failure?.message ?? ''}`);
+    }
+    failures += failing.length;
+    const passed = options.seeds - failing.length;
+    process.stdout.write(`  ${test.number}  ${passed}/${options.seeds} seeds passed\n`);
+    for (const line of failing.slice(0, 20)) process.stdout.write(`      ${line.length > 300 ? `${line.slice(0, 299)}…` : line}\n`);
+    if (failing.length > 20) process.stdout.write(`      … and ${failing.length - 20} more failing seeds\n`);
+  }
+  process.stdout.write(failures === 0 ? 'every seed passed\n' : `${failures} failing seeds: the tests (or the solution) need fixing\n`);
+  return failures === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
