@@ -8,10 +8,12 @@ import { simulate, type SimulationResult, type SimulationSettings } from './simu
 import type { TraceEvent } from './trace.ts';
 import type { Protocol } from './types.ts';
 
-/** What a fault-schedule generator sees of a run: the cluster, its config, its length. */
+/** What a fault-schedule generator sees of a run: the cluster, its config, its length, its seed. */
 export interface FaultContext<P extends Protocol> extends ClusterLayout {
   readonly config: P['config'];
   readonly durationMs: number;
+  /** The test's seed (1, 2, ...): a scenario can draw its times from it. */
+  readonly seed: number;
 }
 
 /** A run without its seed, fault schedule and trace mode: those come from the grader. */
@@ -124,7 +126,7 @@ export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Imp
         servers: nodeIds.filter((id) => setup.nodes[id]?.role === 'server'),
         clients: nodeIds.filter((id) => setup.nodes[id]?.role === 'client'),
       };
-      const context = { ...layout, config: setup.config, durationMs: setup.durationMs };
+      const context = { ...layout, config: setup.config, durationMs: setup.durationMs, seed };
       const faults = test.faults?.(context);
       const scenario = test.scenario?.(context) ?? [];
       // Results this seed produced, by identity: `measure` gets back the typed result.
