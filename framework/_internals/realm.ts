@@ -88,7 +88,10 @@ const standIns = new WeakMap<object, { readonly program: RealmProgram; readonly 
 /** Describes what a realm threw, without running any of its code (no getters, no proxies). */
 export function describeThrown(thrown: unknown): string {
   if (typeof thrown === 'string') return bound(thrown);
-  if (typeof thrown !== 'object' || thrown === null) return bound(String(thrown));
+  if (typeof thrown === 'symbol') return 'a symbol';
+  if (typeof thrown !== 'object' || thrown === null) return typeof thrown === 'function' ? 'a function' : bound(String(thrown));
+  // A proxy's traps are the submission's code: it is not even asked for its message.
+  if (types.isProxy(thrown)) return 'a proxy';
   try {
     const message = Object.getOwnPropertyDescriptor(thrown, 'message');
     if (message !== undefined && typeof message.value === 'string') return bound(message.value);
