@@ -1,11 +1,8 @@
 // Lab 0's graded suite. It is data: it names the classes it needs and never imports an
 // implementation; the grader (or `npm test`) gives it the one chosen with --impl.
 import {
-  always,
-  budget,
   combineSchedules,
   crashRestarts,
-  eventually,
   isolations,
   runTest,
   type LabSuite,
@@ -14,6 +11,7 @@ import {
   type Property,
   type RunSetup,
 } from 'distlab/testing';
+import { answeredAtMostOnce, answersFollowTheirPong, everyPingAnswered, onlyAskedPingsAnswered, twoMessagesPerPing } from './checks.ts';
 import type { PingPong } from './src/protocol.ts';
 
 export interface PingPongImplementation {
@@ -38,73 +36,6 @@ interface Scenario {
   readonly answeredWithinMs?: number;
 }
 
-/** Safety: an answer is reported only by the client, and only once per ping. */
-function answeredAtMostOnce(): Property<PingPong, Set<number>> {
-  return always<PingPong, Set<number>>('each ping answered at most once', {
-    memory: () => new Set(),
-    records: ['output'],
-    record(answered, event) {
-      if (event.kind !== 'output') return undefined;
-      const { seq } = event.output;
-      if (event.node !== client) return `n${event.node} reported PongReceived ${seq}, but only the client n${client} may`;
-      if (answered.has(seq)) return `ping ${seq} was reported answered twice (at ${event.timeMs} ms the second time)`;
-      answered.add(seq);
-      return undefined;
-    },
-  });
-}
-
-/** Safety: every answer reported is for a ping that was asked for. */
-function onlyAskedPingsAnswered(pings: number): Property<PingPong, undefined> {
-  return always<PingPong, undefined>('only pings asked for are answered', {
-    memory: () => undefined,
-    records: ['output'],
-    record(_memory, event) {
-      if (event.kind !== 'output') return undefined;
-      const { seq } = event.output;
-      if (seq < 1 || seq > pings) return `PongReceived ${seq} reported, but only pings 1..${pings} were asked for`;
-      return undefined;
-    },
-  });
-}
-
-/** Liveness and progress: every ping asked for is answered (by a deadline, where the test has one). */
-function everyPingAnswered(pings: number, withinMs: number | undefined): Property<PingPong, Set<number>> {
-  return eventually<PingPong, Set<number>>(
-    'every ping answered',
-    {
-      memory: () => new Set(),
-      records: ['output'],
-      record(answered, event) {
-        if (event.kind === 'output') answered.add(event.output.seq);
-        return undefined;
-      },
-      check(cluster, answered) {
-        if (answered.size === 0) return `no progress: none of the ${pings} pings was answered by ${cluster.nowMs} ms`;
-        const missing: number[] = [];
-        for (let seq = 1; seq <= pings; seq++) if (!answered.has(seq)) missing.push(seq);
-        if (missing.length > 0) {
-          return `${missing.length} of ${pings} pings never answered by ${cluster.nowMs} ms: ${missing.slice(0, 10).join(', ')}`;
-        }
-        return undefined;
-      },
-    },
-    withinMs === undefined ? {} : { withinMs },
-  );
-}
-
-/** Budget: on a reliable network whose delays are far below the retry time, one Ping and one Pong per ping. */
-function twoMessagesPerPing(pings: number): Property<PingPong> {
-  return budget<PingPong>('two messages per ping', (cluster) => {
-    const counters = cluster.counters;
-    const sent = counters.messagesSent;
-    if (sent === 2 * pings) return undefined;
-    const pingsSent = counters.sentByType.get('Ping') ?? 0;
-    const pongsSent = counters.sentByType.get('Pong') ?? 0;
-    return `${sent} messages (${pingsSent} Ping, ${pongsSent} Pong) for ${pings} pings; with no loss and delays under retryMs it takes exactly ${2 * pings}`;
-  });
-}
-
 function scenario(implementation: PingPongImplementation, settings: Scenario, extra: readonly Property<PingPong>[] = []): RunSetup<PingPong> {
   return {
     nodes: [
@@ -122,8 +53,11 @@ function scenario(implementation: PingPongImplementation, settings: Scenario, ex
       },
     },
     properties: [
-      answeredAtMostOnce(),
-      onlyAskedPingsAnswered(settings.pings),
+      // In this order, so that a report of a ping never asked for is named as such, not as an
+      // answer without its Pong.
+      answeredAtMostOnce(client),
+      onlyAskedPingsAnswered(client),
+      answersFollowTheirPong(client),
       everyPingAnswered(settings.pings, settings.answeredWithinMs),
       ...extra,
     ],

@@ -8,5 +8,13 @@ export const mutants: readonly Mutant[] = [
   { name: 'no-dedup', bug: 'reports duplicate Pongs as new answers', failsTest: '0.3', property: 'each ping answered at most once' },
   { name: 'no-retry', bug: 'never re-sends a lost Ping', failsTest: '0.2', property: 'every ping answered' },
   { name: 'gives-up', bug: 'stops re-sending after three tries', failsTest: '0.5', property: 'every ping answered' },
+  { name: 'answers-on-resend', bug: 'reports a ping answered when it re-sends its Ping, before any Pong', failsTest: '0.2', property: 'each answer follows its Pong' },
+  {
+    name: 'stale-pong-to-oldest',
+    bug: 'takes a duplicate or late Pong as the answer to its oldest outstanding ping',
+    failsTest: '0.3',
+    property: 'each answer follows its Pong',
+  },
+  { name: 'stray-answer-first', bug: 'reports a ping never asked for, then the right answer, in one reaction', failsTest: '0.2', property: 'only pings asked for are answered' },
   { name: 'retry-after-answer', bug: 're-sends a Ping after its answer arrived', failsTest: '0.6', property: 'two messages per ping' },
 ];

@@ -1,0 +1,125 @@
+// Lab 0's properties. They read what the test can observe: the SendPing inputs, the
+// PongReceived outputs, the Pongs delivered to the client and the message counters; never a
+// node's private fields. Each one folds the history into a small memory.
+import { always, budget, eventually, nodeName, type NodeId, type Property } from 'distlab/testing';
+import type { PingPong } from './src/protocol.ts';
+
+/** Safety: an answer is reported only by the client, and only once per ping. */
+export function answeredAtMostOnce(client: NodeId): Property<PingPong, Set<number>> {
+  return always<PingPong, Set<number>>('each ping answered at most once', {
+    memory: () => new Set(),
+    records: ['output'],
+    record(answered, event) {
+      if (event.kind !== 'output') return undefined;
+      const { seq } = event.output;
+      if (event.node !== client) return `${nodeName(event.node)} reported PongReceived ${seq}, but only the client ${nodeName(client)} may`;
+      if (answered.has(seq)) return `ping ${seq} was reported answered twice (at ${event.timeMs} ms the second time)`;
+      answered.add(seq);
+      return undefined;
+    },
+  });
+}
+
+/**
+ * Safety: every answer reported is for a ping the client was asked for before. Each output
+ * is judged on its own, so a reaction that reports a stray answer and then the right one
+ * fails on the stray one.
+ */
+export function onlyAskedPingsAnswered(client: NodeId): Property<PingPong, Set<number>> {
+  return always<PingPong, Set<number>>('only pings asked for are answered', {
+    memory: () => new Set(),
+    records: ['input', 'output'],
+    record(asked, event) {
+      if (event.kind === 'input') {
+        if (event.node === client) asked.add(event.input.seq);
+        return undefined;
+      }
+      if (event.kind !== 'output') return undefined;
+      const { seq } = event.output;
+      if (asked.has(seq)) return undefined;
+      const sofar = [...asked].sort((left, right) => left - right);
+      const listed = sofar.length === 0 ? 'none' : sofar.length > 10 ? `${sofar.slice(0, 10).join(', ')} and ${sofar.length - 10} more` : sofar.join(', ');
+      return `${nodeName(event.node)} reported PongReceived ${seq} at ${event.timeMs} ms, but no SendPing ${seq} had asked for it (pings asked for so far: ${listed})`;
+    },
+  });
+}
+
+interface PongsMemory {
+  /** The seqs of the Pongs delivered to the client so far. */
+  readonly delivered: Set<number>;
+  /** What the client is reacting to in the step `step`: "Pong 4", "SendPing 2". */
+  trigger: { readonly step: number; readonly what: string } | null;
+}
+
+/**
+ * Safety: the client reports ping `seq` answered only after a Pong `seq` reached it. A
+ * client that reports a ping when it sends it, or that takes any Pong as the answer to
+ * another ping, reports answers the server never gave.
+ */
+export function answersFollowTheirPong(client: NodeId): Property<PingPong, PongsMemory> {
+  return always<PingPong, PongsMemory>('each answer follows its Pong', {
+    memory: () => ({ delivered: new Set(), trigger: null }),
+    records: ['deliver:Pong', 'input', 'output'],
+    record(memory, event, cluster) {
+      switch (event.kind) {
+        case 'deliver':
+          if (event.to !== client || event.message.type !== 'Pong') return undefined;
+          memory.delivered.add(event.message.seq);
+          memory.trigger = { step: cluster.step, what: `Pong ${event.message.seq}` };
+          return undefined;
+        case 'input':
+          if (event.node === client) memory.trigger = { step: cluster.step, what: `SendPing ${event.input.seq}` };
+          return undefined;
+        case 'output': {
+          const { seq } = event.output;
+          if (event.node !== client || memory.delivered.has(seq)) return undefined;
+          // Inputs and deliveries are recorded just before the reaction, in the same step.
+          const reaction = memory.trigger !== null && memory.trigger.step === cluster.step ? memory.trigger.what : 'a timer';
+          return (
+            `${nodeName(client)} reported PongReceived ${seq} at ${event.timeMs} ms, reacting to ${reaction}, but no Pong ${seq} had reached it: ` +
+            `a ping is answered only by a Pong of its own seq`
+          );
+        }
+        default:
+          return undefined;
+      }
+    },
+  });
+}
+
+/** Liveness and progress: every ping asked for is answered (by a deadline, where the test has one). */
+export function everyPingAnswered(pings: number, withinMs: number | undefined): Property<PingPong, Set<number>> {
+  return eventually<PingPong, Set<number>>(
+    'every ping answered',
+    {
+      memory: () => new Set(),
+      records: ['output'],
+      record(answered, event) {
+        if (event.kind === 'output') answered.add(event.output.seq);
+        return undefined;
+      },
+      check(cluster, answered) {
+        if (answered.size === 0) return `no progress: none of the ${pings} pings was answered by ${cluster.nowMs} ms`;
+        const missing: number[] = [];
+        for (let seq = 1; seq <= pings; seq++) if (!answered.has(seq)) missing.push(seq);
+        if (missing.length > 0) {
+          return `${missing.length} of ${pings} pings never answered by ${cluster.nowMs} ms: ${missing.slice(0, 10).join(', ')}`;
+        }
+        return undefined;
+      },
+    },
+    withinMs === undefined ? {} : { withinMs },
+  );
+}
+
+/** Budget: on a reliable network whose delays are far below the retry time, one Ping and one Pong per ping. */
+export function twoMessagesPerPing(pings: number): Property<PingPong> {
+  return budget<PingPong>('two messages per ping', (cluster) => {
+    const counters = cluster.counters;
+    const sent = counters.messagesSent;
+    if (sent === 2 * pings) return undefined;
+    const pingsSent = counters.sentByType.get('Ping') ?? 0;
+    const pongsSent = counters.sentByType.get('Pong') ?? 0;
+    return `${sent} messages (${pingsSent} Ping, ${pongsSent} Pong) for ${pings} pings; with no loss and delays under retryMs it takes exactly ${2 * pings}`;
+  });
+}
