@@ -1,7 +1,7 @@
 // Builds what a submission's realm runs: the node runtime's script, and the submission's own
 // code as one script whose only import is `distlab` (the runtime's Node). Both are plain
 // scripts for a `node:vm` context: no module loader, no `require`, no `import()` there.
-import { build, type BuildFailure, type Message, type Plugin } from 'esbuild';
+import { build, type BuildFailure, type BuildOptions, type Message, type Plugin } from 'esbuild';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { RealmCode } from '../framework/_internals/realm.ts';
 import { projectRoot, SetupError } from './labs.ts';
@@ -101,20 +101,28 @@ function wrapped(code: string): string {
   return `(function (${names}) {\n${code}\n})(${names});\n`;
 }
 
+/** Both scripts: one plain script each, no module loader, built in memory. */
+const scriptOptions = {
+  bundle: true,
+  platform: 'neutral',
+  format: 'iife',
+  target: 'es2022',
+  write: false,
+  // Class names appear in traces and messages ("n2 (Acceptor).log[3] is a function").
+  keepNames: true,
+  logLevel: 'silent',
+} as const;
+
+async function script(options: BuildOptions): Promise<string> {
+  const result = await build({ ...scriptOptions, ...options });
+  return wrapped((result.outputFiles?.[0] as { text: string }).text);
+}
+
 let runtimeCode: Promise<string> | undefined;
 
 /** The node runtime's script, built once per process. */
 function buildRuntime(): Promise<string> {
-  runtimeCode ??= build({
-    entryPoints: [runtimeEntry],
-    bundle: true,
-    platform: 'neutral',
-    format: 'iife',
-    target: 'es2022',
-    write: false,
-    keepNames: true,
-    logLevel: 'silent',
-  }).then((result) => wrapped((result.outputFiles[0] as { text: string }).text));
+  runtimeCode ??= script({ entryPoints: [runtimeEntry] });
   return runtimeCode;
 }
 
@@ -131,17 +139,7 @@ export async function buildRealmCode(source: RealmSource): Promise<RealmCode> {
   try {
     const [host, submission] = await Promise.all([
       buildRuntime(),
-      build({
-        stdin: { contents: entry, resolveDir: resolve(source.root), sourcefile: entryName, loader: 'ts' },
-        bundle: true,
-        platform: 'neutral',
-        format: 'iife',
-        target: 'es2022',
-        write: false,
-        keepNames: true,
-        logLevel: 'silent',
-        plugins: [submissionGuard(source)],
-      }).then((result) => wrapped((result.outputFiles[0] as { text: string }).text)),
+      script({ stdin: { contents: entry, resolveDir: resolve(source.root), sourcefile: entryName, loader: 'ts' }, plugins: [submissionGuard(source)] }),
     ]);
     return { host, submission };
   } catch (error) {

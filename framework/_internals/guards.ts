@@ -8,7 +8,8 @@ export class DeterminismError extends Error {
   }
 }
 
-function forbidden(what: string, instead: string): () => never {
+/** A function that throws the {@link DeterminismError} for `what`. */
+export function forbidden(what: string, instead: string): () => never {
   return () => {
     throw new DeterminismError(what, instead);
   };

@@ -1,5 +1,6 @@
 import seedrandom from 'seedrandom';
 import { nodeName, type NodeId } from '../types.ts';
+import { Alea } from './alea.ts';
 
 /** Saved state of a random source: plain data, so it can live inside a node's state. */
 export type RandomState = seedrandom.State.Alea;
@@ -8,37 +9,14 @@ export type RandomState = seedrandom.State.Alea;
  * A seeded random source. Every generator in a run is forked from the run's seed by a label
  * ("network/n0->n1", "node/n2/1", "workload"), so one component's draws never shift another's.
  */
-export class RandomSource {
-  // Alea (seedrandom.alea) inlined: the same numbers, without a closure call per draw.
-  // `declare` fields: no undefined-initialised field, so V8 keeps them as unboxed doubles.
-  private declare s0: number;
-  private declare s1: number;
-  private declare s2: number;
-  private declare c: number;
-
+export class RandomSource extends Alea {
   constructor(seedOrState: string | RandomState) {
-    const state = typeof seedOrState === 'string' ? seedrandom.alea(seedOrState, { state: true }).state() : seedOrState;
-    this.s0 = state.s0;
-    this.s1 = state.s1;
-    this.s2 = state.s2;
-    this.c = state.c;
+    super(typeof seedOrState === 'string' ? seedrandom.alea(seedOrState, { state: true }).state() : seedOrState);
   }
 
   /** A generator for `label`, independent of every other label under the same seed. */
   static fork(seed: string | number, label: string): RandomSource {
     return new RandomSource(`${seed}/${label}`);
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10;
-    this.s0 = this.s1;
-    this.s1 = this.s2;
-    const carry = t | 0;
-    this.c = carry;
-    const value = t - carry;
-    this.s2 = value;
-    return value;
   }
 
   /** Uniform integer in [minInclusive, maxInclusive]. */
@@ -55,23 +33,6 @@ export class RandomSource {
   /** True with probability `probability`. */
   chance(probability: number): boolean {
     return this.next() < probability;
-  }
-
-  state(): RandomState {
-    return { s0: this.s0, s1: this.s1, s2: this.s2, c: this.c };
-  }
-
-  /** The same as {@link state}: the draws so far, for a reaction that draws elsewhere. */
-  current(): RandomState {
-    return this.state();
-  }
-
-  /** Goes on from `state`, as if the draws made elsewhere had been made here. */
-  continueFrom(state: RandomState): void {
-    this.s0 = state.s0;
-    this.s1 = state.s1;
-    this.s2 = state.s2;
-    this.c = state.c;
   }
 }
 

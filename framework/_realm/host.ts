@@ -8,10 +8,11 @@
 // can only change what its own nodes do, which the judging realm checks from the outside.
 import { Node, unreachable, type NodeClass } from '../Node.ts';
 import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
+import { DeterminismError, forbidden } from '../_internals/guards.ts';
 import { PlainDataError } from '../_internals/plainData.ts';
 import { decodePlain, encodeTree, encodeTreeIfPlain } from '../_internals/plainText.ts';
 import { checkFields, NodeEnvironment, Reactor, type Effect, type RandomDraws } from '../_internals/reaction.ts';
-import type { RandomState } from '../_internals/random.ts';
+import { Alea } from '../_internals/alea.ts';
 import { realmScriptNames } from './names.ts';
 
 // Captured before the submission's code runs, so that its patches of the globals do not
@@ -21,19 +22,6 @@ const objectCreate = Object.create;
 const defineProperty = Object.defineProperty;
 const objectKeys = Object.keys;
 const StringConstructor = String;
-
-class DeterminismError extends Error {
-  constructor(what: string, instead: string) {
-    super(`${what} is not allowed in node code: runs must be reproducible from the seed. ${instead}`);
-    this.name = 'DeterminismError';
-  }
-}
-
-function forbidden(what: string, instead: string): () => never {
-  return () => {
-    throw new DeterminismError(what, instead);
-  };
-}
 
 const useClock = 'Use this.now() for simulated time in milliseconds.';
 
@@ -116,42 +104,13 @@ function installStackFormat(): void {
   defineProperty(Error, 'stackTraceLimit', { value: 30, writable: false, configurable: false });
 }
 
-/** Alea, continuing from a state the judging realm handed in. */
-class Draws implements RandomDraws {
-  declare s0: number;
-  declare s1: number;
-  declare s2: number;
-  declare c: number;
+/** Alea, continuing from a state the judging realm handed in, noting whether it was drawn from. */
+class Draws extends Alea implements RandomDraws {
   drawn = false;
 
-  constructor(s0: number, s1: number, s2: number, c: number) {
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.c = c;
-  }
-
-  next(): number {
+  override next(): number {
     this.drawn = true;
-    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10;
-    this.s0 = this.s1;
-    this.s1 = this.s2;
-    const carry = t | 0;
-    this.c = carry;
-    const value = t - carry;
-    this.s2 = value;
-    return value;
-  }
-
-  current(): RandomState {
-    return { s0: this.s0, s1: this.s1, s2: this.s2, c: this.c };
-  }
-
-  continueFrom(state: RandomState): void {
-    this.s0 = state.s0;
-    this.s1 = state.s1;
-    this.s2 = state.s2;
-    this.c = state.c;
+    return super.next();
   }
 }
 
@@ -314,7 +273,12 @@ function react(node: number, kind: number, from: number, payload: string, messag
     if (reactor === undefined || environment === undefined) {
       return stringify([['runtime', `the node runtime has no ${nodeName(node)}: node code changed the built-ins the runtime is made of`, 0, ''], [], '', []]);
     }
-    const draws = new Draws(numbers[numberSlots.s0] as number, numbers[numberSlots.s1] as number, numbers[numberSlots.s2] as number, numbers[numberSlots.c] as number);
+    const draws = new Draws({
+      s0: numbers[numberSlots.s0] as number,
+      s1: numbers[numberSlots.s1] as number,
+      s2: numbers[numberSlots.s2] as number,
+      c: numbers[numberSlots.c] as number,
+    });
     const base = storageFor(node, storage);
     const clockMs = numbers[numberSlots.clockMs] as number;
     const clock = Number.isNaN(clockMs) ? undefined : clockMs;
@@ -345,10 +309,11 @@ function react(node: number, kind: number, from: number, payload: string, messag
     consoleDropped = 0;
     numbers[numberSlots.drawn] = draws.drawn ? 1 : 0;
     if (draws.drawn) {
-      numbers[numberSlots.s0] = draws.s0;
-      numbers[numberSlots.s1] = draws.s1;
-      numbers[numberSlots.s2] = draws.s2;
-      numbers[numberSlots.c] = draws.c;
+      const after = draws.state();
+      numbers[numberSlots.s0] = after.s0;
+      numbers[numberSlots.s1] = after.s1;
+      numbers[numberSlots.s2] = after.s2;
+      numbers[numberSlots.c] = after.c;
     }
     return stringify([failure === undefined ? 0 : [failure.handler, failure.message, failure.plainData ? 1 : 0, failure.where], trees, fields, lines]);
   } catch (error) {
