@@ -130,7 +130,7 @@ export class BullyNode extends Node<Bully> {
   }
 
   /** (Re)starts the wait for the leader's next heartbeat. */
-  private watchLeader(): void {
+  protected watchLeader(): void {
     if (this.config.heartbeatMs === null) return;
     this.cancelTimer({ type: 'SuspectTimeout' });
     this.setTimer({ type: 'SuspectTimeout' }, [this.config.suspectAfterMs, 2 * this.config.suspectAfterMs]);

@@ -137,7 +137,7 @@ export class RingNode extends Node<Ring> {
     }
   }
 
-  private onCoordinator(leader: NodeId, hops: number): void {
+  protected onCoordinator(leader: NodeId, hops: number): void {
     if (leader === this.id || hops > this.servers.length) return;
     this.participant = false;
     this.setLeader(leader);
@@ -179,7 +179,7 @@ export class RingNode extends Node<Ring> {
     this.output({ type: 'Leader', leader });
   }
 
-  private watchLeader(): void {
+  protected watchLeader(): void {
     if (this.config.heartbeatMs === null) return;
     this.cancelTimer({ type: 'SuspectTimeout' });
     this.setTimer({ type: 'SuspectTimeout' }, [this.config.suspectAfterMs, 2 * this.config.suspectAfterMs]);
