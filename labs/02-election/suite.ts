@@ -142,8 +142,8 @@ type TestFields<P extends Election> = Omit<RunTest<P, ElectionImplementation>, '
 function test<P extends Election>(algorithm: Algorithm<P>, index: number, fields: TestFields<P>): ElectionTest {
   const number = `2${algorithm.part}.${index}`;
   const { plan, ...rest } = fields;
-  // A scenario's context does not carry the seed: each seed declares its own run test, so
-  // that the fixed faults (never shrunk) can fall at times drawn from that seed.
+  // A seed's plan decides the cluster, the suspicions and the fixed faults (never shrunk)
+  // together, with times drawn from that seed: each seed declares its own run test from it.
   const declare = (seed: number) => {
     const planned = plan(seed, drawsFor(number, seed));
     return runTest<P, ElectionImplementation>({
