@@ -264,10 +264,19 @@ function commit(highest: (Commitment | null)[], acceptor: NodeId, ballot: Ballot
   return undefined;
 }
 
-function restartNote(before: Commitment, incarnation: number): string {
-  return before.incarnation !== incarnation
-    ? `; it restarted in between: was ${before.accepting ? 'the acceptance' : 'the promise'} written to durable storage before it answered?`
-    : '';
+/** What a restart in between says about a commitment broken after it: was it durable, and was it read back? */
+function restartNote(before: Commitment, incarnation: number, cluster: ClusterView<Paxos>, acceptor: NodeId): string {
+  if (before.incarnation === incarnation) return '';
+  const promised = storedPromise(cluster, acceptor);
+  const accepted = storedAcceptance(cluster, acceptor);
+  const covers = (ballot: Ballot | undefined) => ballot !== undefined && compareBallots(ballot, before) >= 0;
+  if (!covers(promised) && !covers(accepted?.ballot)) {
+    return `; it restarted in between: was ${before.accepting ? 'the acceptance' : 'the promise'} written to durable storage before it answered?`;
+  }
+  if (!covers(promised) && accepted !== undefined) {
+    return `; it restarted in between with accepted ${formatBallot(accepted.ballot)} in its storage, and an accepted ballot counts as a promise, after a restart as before`;
+  }
+  return `; it restarted in between, with ${describeStorage(cluster, acceptor)} in its storage: a restarted acceptor reads both back and keeps to them`;
 }
 
 /**
@@ -278,7 +287,7 @@ export function promiseNeverDecreases(): Property<Paxos, (Commitment | null)[]> 
   return always<Paxos, (Commitment | null)[]>('a promise never decreases', {
     memory: (cluster) => perNode(cluster, null),
     records: ['send:Accepted', 'send:Promise'],
-    record(highest, event) {
+    record(highest, event, cluster) {
       if (event.kind !== 'send') return undefined;
       const message = event.message;
       if (message.type === 'Accepted') commit(highest, event.from, message.ballot, true, event.incarnation);
@@ -287,7 +296,8 @@ export function promiseNeverDecreases(): Property<Paxos, (Commitment | null)[]> 
       if (before === undefined) return undefined;
       return (
         `${nodeName(event.from)} promised ballot ${formatBallot(message.ballot)} after ${describeCommitment(before)}: ` +
-        `a promise never decreases${restartNote(before, event.incarnation)}`
+        `a promise never decreases${before.accepting && before.incarnation === event.incarnation ? ' (accepting a ballot promises it too)' : ''}` +
+        restartNote(before, event.incarnation, cluster, event.from)
       );
     },
   });
@@ -301,7 +311,7 @@ export function noAcceptanceBelowPromise(): Property<Paxos, (Commitment | null)[
   return always<Paxos, (Commitment | null)[]>('no acceptance below the promise', {
     memory: (cluster) => perNode(cluster, null),
     records: ['send:Accepted', 'send:Promise'],
-    record(highest, event) {
+    record(highest, event, cluster) {
       if (event.kind !== 'send') return undefined;
       const message = event.message;
       if (message.type === 'Promise') commit(highest, event.from, message.ballot, false, event.incarnation);
@@ -310,7 +320,7 @@ export function noAcceptanceBelowPromise(): Property<Paxos, (Commitment | null)[
       if (before === undefined) return undefined;
       return (
         `${nodeName(event.from)} accepted ballot ${formatBallot(message.ballot)} (${quote(message.value)}) after ${describeCommitment(before)}: ` +
-        `an acceptor accepts nothing below its promise${restartNote(before, event.incarnation)}`
+        `an acceptor accepts nothing below its promise${restartNote(before, event.incarnation, cluster, event.from)}`
       );
     },
   });
@@ -357,7 +367,7 @@ export function durableBeforeAnswering(acceptors: readonly NodeId[]): Property<P
       if (answeredAcceptance !== null && (accepted === undefined || compareBallots(accepted.ballot, answeredAcceptance) < 0)) {
         return (
           `${acceptor} answered Accepted ${formatBallot(answeredAcceptance)} ${quote(answeredAcceptance.value)} and crashed ` +
-          `before the acceptance was durable: ${stored}. Write the accepted proposal to storage before answering`
+          `before the acceptance was durable: ${stored}. Write the accepted proposal to storage, under the Accept's ballot, before answering`
         );
       }
       if (answeredPromise !== null && (durablePromise === undefined || compareBallots(durablePromise, answeredPromise) < 0)) {
@@ -369,6 +379,194 @@ export function durableBeforeAnswering(acceptors: readonly NodeId[]): Property<P
       return undefined;
     },
   });
+}
+
+// A proposer's rules: from the Prepare and Accept messages it sent and the Promises delivered
+// to it. They name the rule a proposer broke as soon as it breaks it, before (and even when
+// never) the run goes on to an interleaving where two values get chosen.
+
+/** A ballot a proposer used: in which incarnation, and the value of its Accept once sent. */
+interface UsedBallot extends Ballot {
+  readonly incarnation: number;
+  value: string | null;
+}
+
+/**
+ * A ballot is used once: a proposer's ballots carry its own id; it never starts a second
+ * attempt with a ballot whose phase 2 has begun (a retry needs a higher round), never uses
+ * again after a restart a ballot it used before, and sends one value per ballot. A re-sent
+ * Prepare while phase 1 is under way, or a re-sent Accept of the same value, is allowed.
+ */
+export function ballotUsedOnce(): Property<Paxos, (UsedBallot[] | null)[]> {
+  return always<Paxos, (UsedBallot[] | null)[]>('a ballot is used once', {
+    memory: (cluster) => perNode(cluster, null),
+    records: ['send:Prepare', 'send:Accept'],
+    record(used, event) {
+      if (event.kind !== 'send' || (event.message.type !== 'Prepare' && event.message.type !== 'Accept')) return undefined;
+      const message = event.message;
+      const who = nodeName(event.from);
+      const sent = `${who} sent ${message.type} ${formatBallot(message.ballot)}${message.type === 'Accept' ? ` ${quote(message.value)}` : ''}`;
+      if (message.ballot.proposer !== event.from) {
+        return `${sent}, a ballot of ${nodeName(message.ballot.proposer)}: a proposer's ballots carry its own id, which keeps those of different proposers apart`;
+      }
+      const ballots = (used[event.from] ??= []);
+      const before = ballots.find((ballot) => compareBallots(ballot, message.ballot) === 0);
+      if (before === undefined) {
+        ballots.push({ round: message.ballot.round, proposer: message.ballot.proposer, incarnation: event.incarnation, value: message.type === 'Accept' ? message.value : null });
+        ballots.sort(compareBallots);
+        return undefined;
+      }
+      if (before.incarnation !== event.incarnation) {
+        return (
+          `${sent}, a ballot it had already used before it restarted: a ballot is used once, even across a restart ` +
+          '(a restarted proposer takes its round from its own stored promise, which covers every round it used)'
+        );
+      }
+      if (message.type === 'Prepare') {
+        if (before.value === null) return undefined;
+        return (
+          `${sent} again after its Accept ${formatBallot(message.ballot)} ${quote(before.value)}: a second attempt with the same ballot ` +
+          'may pick another value; a retry is a new attempt, with a round above every round seen'
+        );
+      }
+      if (before.value === null) {
+        before.value = message.value;
+        return undefined;
+      }
+      if (before.value === message.value) return undefined;
+      return `${sent} after its Accept ${formatBallot(message.ballot)} ${quote(before.value)}: a ballot carries one value`;
+    },
+  });
+}
+
+/** A proposal as a Promise reported it (its ballot inline), or null for "nothing accepted". */
+type Report = (Ballot & { readonly value: string }) | null;
+
+/** A Promise delivered to a proposer: from which acceptor, and what it reported. */
+interface Heard {
+  readonly acceptor: NodeId;
+  readonly report: Report;
+}
+
+/**
+ * The Promises delivered to a proposer for one of its ballots, until its Accept, in acceptor
+ * order: under search a memory is part of the state, and the order Promises came in must not
+ * tell apart states that are otherwise equal.
+ */
+interface PhaseOne {
+  readonly round: number;
+  readonly promises: Heard[];
+}
+
+/** Per proposer: its incarnation, the values it was asked to propose, and its ballots' Promises. */
+interface ProposerRecord {
+  incarnation: number;
+  readonly proposed: string[];
+  phases: PhaseOne[];
+  /** Rounds whose Accept was checked already (in this incarnation). */
+  proposedIn: number[];
+}
+
+const describeReport = (report: Report) => (report === null ? 'nothing accepted' : `${formatBallot(report)} ${quote(report.value)}`);
+
+/** Orders reports by ballot, "nothing accepted" first. */
+function compareReports(left: Report, right: Report): number {
+  if (left === null || right === null) return left === right ? 0 : left === null ? -1 : 1;
+  return compareBallots(left, right);
+}
+
+/**
+ * Phase 2 follows its Promises: a proposer sends Accept for ballot b only once Promises for
+ * b itself (not for an older ballot of its) from a majority of the acceptors were delivered
+ * to it since it last started, and with the value of the highest-ballot proposal that some
+ * majority of them report — its own value only when a majority reports nothing.
+ */
+export function phaseTwoFollowsPromises(acceptors: readonly NodeId[]): Property<Paxos, (ProposerRecord | null)[]> {
+  const needed = majority(acceptors.length);
+  return always<Paxos, (ProposerRecord | null)[]>('phase 2 follows its Promises', {
+    memory: (cluster) => perNode(cluster, null),
+    records: ['input', 'deliver:Promise', 'send:Accept'],
+    record(records, event) {
+      const node = event.kind === 'input' ? event.node : event.kind === 'deliver' ? event.to : event.kind === 'send' ? event.from : undefined;
+      if (node === undefined || !('incarnation' in event)) return undefined;
+      let record = records[node] ?? null;
+      if (record === null) {
+        record = { incarnation: event.incarnation, proposed: [], phases: [], proposedIn: [] };
+        records[node] = record;
+      }
+      if (record.incarnation !== event.incarnation) {
+        // A restart forgets every Promise: a new incarnation starts its attempts afresh.
+        record.incarnation = event.incarnation;
+        record.phases = [];
+        record.proposedIn = [];
+      }
+      if (event.kind === 'input') {
+        if (!record.proposed.includes(event.input.value)) {
+          record.proposed.push(event.input.value);
+          record.proposed.sort();
+        }
+        return undefined;
+      }
+      if (event.kind === 'deliver' && event.message.type === 'Promise') {
+        const { ballot, accepted } = event.message;
+        if (ballot.proposer !== node || !acceptors.includes(event.from) || record.proposedIn.includes(ballot.round)) return undefined;
+        let phase = record.phases.find((candidate) => candidate.round === ballot.round);
+        if (phase === undefined) {
+          phase = { round: ballot.round, promises: [] };
+          record.phases.push(phase);
+          record.phases.sort((left, right) => left.round - right.round);
+        }
+        if (phase.promises.some((promise) => promise.acceptor === event.from)) return undefined;
+        const report = accepted === null ? null : { round: accepted.ballot.round, proposer: accepted.ballot.proposer, value: accepted.value };
+        phase.promises.push({ acceptor: event.from, report });
+        phase.promises.sort((left, right) => left.acceptor - right.acceptor);
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.message.type !== 'Accept' || event.message.ballot.proposer !== node) return undefined;
+      const { ballot, value } = event.message;
+      if (record.proposedIn.includes(ballot.round)) return undefined;
+      const phase = record.phases.find((candidate) => candidate.round === ballot.round) ?? { round: ballot.round, promises: [] };
+      record.phases = record.phases.filter((candidate) => candidate !== phase);
+      record.proposedIn.push(ballot.round);
+      record.proposedIn.sort((left, right) => left - right);
+      const sent = `${nodeName(node)} sent Accept ${formatBallot(ballot)} ${quote(value)}`;
+      if (phase.promises.length < needed) {
+        const counted = phase.promises.map((promise) => promise.acceptor);
+        const from = counted.length === 0 ? 'no acceptor' : `only ${names(counted)}`;
+        // Promises for its older ballots, from other acceptors: what a proposer that mixes ballots counted.
+        const older = record.phases
+          .filter((other) => other.round < ballot.round)
+          .flatMap((other) => other.promises.filter((promise) => !counted.includes(promise.acceptor)).map((promise) => ({ ...promise, round: other.round })));
+        const stale = older.length === 0
+          ? ''
+          : `; ${older.map((promise) => `${nodeName(promise.acceptor)}'s Promise was for (${promise.round}, ${nodeName(node)})`).join(', ')}, an older ballot, ` +
+            'which does not count: the acceptor may have accepted a proposal since';
+        return `${sent} with Promises for ${formatBallot(ballot)} from ${from}: phase 2 needs Promises for this very ballot from a majority (${needed} of ${acceptors.length})${stale}`;
+      }
+      // The values some majority allows: a reported proposal with a majority at or below its ballot; our own when a majority reports nothing.
+      const sorted = phase.promises.map((promise) => promise.report).sort(compareReports);
+      const allowed = new Set<string>();
+      sorted.forEach((report, index) => {
+        if (report === null) return;
+        const atOrBelow = index + 1 + sorted.slice(index + 1).filter((other) => compareReports(other, report) === 0).length;
+        if (atOrBelow >= needed) allowed.add(report.value);
+      });
+      const nothing = sorted.filter((report) => report === null).length;
+      if (nothing >= needed) for (const own of record.proposed) allowed.add(own);
+      if (allowed.has(value)) return undefined;
+      const heard = phase.promises.map((promise) => `${nodeName(promise.acceptor)}: ${describeReport(promise.report)}`).join('; ');
+      const expected = allowed.size === 0 ? 'its own value, and it was given none' : [...allowed].map(quote).join(' or ');
+      return (
+        `${sent}, but its Promises for ${formatBallot(ballot)} (${heard}) call for ${expected}: phase 2 proposes the value of ` +
+        'the highest-ballot proposal the Promises of a majority report (not the first one reported), and its own value only when they report none'
+      );
+    },
+  });
+}
+
+/** The proposer's rules, checked in every run and in the search tests that let proposers retry. */
+export function proposerProperties(roles: Roles): Property<Paxos>[] {
+  return [ballotUsedOnce(), phaseTwoFollowsPromises(roles.acceptors)];
 }
 
 /** The safety properties every test checks, runs and searches alike. */

@@ -6,10 +6,11 @@ import {
   crashRestarts,
   isolations,
   partitions,
+  RandomSource,
+  runSeed,
   runTest,
   searchTest,
   type FaultAction,
-  type FaultContext,
   type FaultSchedule,
   type SuiteTest,
   type LabSuite,
@@ -22,9 +23,11 @@ import {
   type SearchTest,
   type Workload,
 } from 'distlab/testing';
-import { everyLearnerLearns, messageCost, nothingLearnedBefore, onlyValueLearned, safetyProperties } from './checks.ts';
+import { everyLearnerLearns, messageCost, nothingLearnedBefore, onlyValueLearned, proposerProperties, safetyProperties } from './checks.ts';
 import { paxosSearch } from './search.ts';
 import type { Paxos } from './src/protocol.ts';
+
+const lab = '03-paxos';
 
 export interface PaxosImplementation {
   readonly PaxosNode: NodeClass<Paxos>;
@@ -118,6 +121,7 @@ function scenario(implementation: PaxosImplementation, settings: Scenario): RunS
     workload: proposals(settings.proposals),
     properties: [
       ...safetyProperties(layout),
+      ...proposerProperties(layout),
       everyLearnerLearns(layout.learners, settings.deadline),
       ...(settings.extra ?? []),
     ],
@@ -132,9 +136,6 @@ function test(
 ): SuiteTest<PaxosImplementation> {
   return runTest<Paxos, PaxosImplementation>({ kind: 'run', visibility: 'visible', ...fields, number: `3.${index}`, part: '' });
 }
-
-/** A fixed fault schedule, computed from the cluster (shown, and shrunk, like any other). */
-const fixed = (faults: (context: FaultContext<Paxos>) => FaultAction[]) => (context: FaultContext<Paxos>) => fc.constant<FaultSchedule>(faults(context));
 
 /** The end of a chaotic phase: links healed, every node restarted, the network stable. */
 function stabilize(atMs: number, nodes: readonly NodeId[]): FaultAction[] {
@@ -272,10 +273,10 @@ const minorityTest = test(4, {
       extra: [nothingLearnedBefore(healAtMs, `no proposer could reach a majority of the acceptors (the partition healed only at ${healAtMs} ms)`)],
     });
   },
-  faults: fixed((cluster) => [
+  scenario: (cluster) => [
     { atMs: 0, type: 'partition', groups: minoritySplit(cluster.servers.length).groups },
     { atMs: healAtMs, type: 'heal' },
-  ]),
+  ],
 });
 
 // 3.5
@@ -310,10 +311,10 @@ const cutOffTest = test(5, {
       extra: [onlyValueLearned(valueOf(0), `v0 was chosen while n1 was cut off (until ${cutOffUntilMs} ms)`)],
     });
   },
-  faults: fixed(() => [
+  scenario: () => [
     { atMs: 0, type: 'isolate', node: 1 },
     { atMs: cutOffUntilMs, type: 'heal' },
-  ]),
+  ],
 });
 
 // 3.6
@@ -342,11 +343,8 @@ const restartsTest = test(6, {
       deadline: afterStable(restartsStableMs),
     });
   },
-  faults: (context) =>
-    combineSchedules(
-      crashRestarts(context.config.acceptors, { count: [3, 8], withinMs: [0, restartsEndMs - 100], lengthMs: [1, 80] }),
-      fc.constant<FaultSchedule>(stabilize(restartsStableMs, context.config.acceptors)),
-    ),
+  scenario: (context) => stabilize(restartsStableMs, context.config.acceptors),
+  faults: (context) => crashRestarts(context.config.acceptors, { count: [3, 8], withinMs: [0, restartsEndMs - 100], lengthMs: [1, 80] }),
 });
 
 // 3.7
@@ -374,6 +372,7 @@ const chaosTest = test(7, {
       deadline: afterStable(chaosEndMs),
     });
   },
+  scenario: (cluster) => stabilize(chaosEndMs, cluster.servers),
   faults: (cluster) => {
     const window = { withinMs: [0, chaosEndMs - 500] as const };
     return combineSchedules(
@@ -381,7 +380,6 @@ const chaosTest = test(7, {
       crashRestarts(cluster.servers, { ...window, count: [0, 4], lengthMs: [10, 500] }),
       partitions(cluster.servers, { ...window, count: [0, 2], lengthMs: [50, 500] }),
       isolations(cluster.servers, { ...window, count: [0, 2], lengthMs: [50, 500] }),
-      fc.constant<FaultSchedule>(stabilize(chaosEndMs, cluster.servers)),
     );
   },
 });
@@ -440,6 +438,7 @@ const everythingTest = test(9, {
       deadline: afterStable(chaosEndMs),
     });
   },
+  scenario: (cluster) => stabilize(chaosEndMs, cluster.servers),
   faults: (cluster) => {
     // Each layout has its own number of nodes, which tells it.
     const layout = mixedLayouts.find((candidate) => candidate.nodeCount === cluster.servers.length);
@@ -450,7 +449,6 @@ const everythingTest = test(9, {
       crashRestarts(nodes, { ...window, count: [0, 6], lengthMs: [10, 800] }),
       partitions(cluster.servers, { ...window, count: [0, 3], lengthMs: [50, 800] }),
       isolations(cluster.servers, { ...window, count: [0, 3], lengthMs: [50, 800] }),
-      fc.constant<FaultSchedule>(stabilize(chaosEndMs, cluster.servers)),
     );
   },
 });
@@ -501,11 +499,113 @@ const midReactionTest = test(11, {
       deadline: afterStable(midReactionStableMs),
     });
   },
-  faults: (context) =>
-    combineSchedules(
-      crashRestarts(context.config.acceptors, { count: [4, 10], withinMs: [0, midReactionEndMs - 100], lengthMs: [1, 60], afterEffects: [0, 3] }),
-      fc.constant<FaultSchedule>(stabilize(midReactionStableMs, context.config.acceptors)),
-    ),
+  scenario: (context) => stabilize(midReactionStableMs, context.config.acceptors),
+  faults: (context) => crashRestarts(context.config.acceptors, { count: [4, 10], withinMs: [0, midReactionEndMs - 100], lengthMs: [1, 60], afterEffects: [0, 3] }),
+});
+
+// 3.12
+
+const overlapEndMs = 1_000;
+
+/** 3.12's runs, one per seed in turn: two proposers on nodes of their own, 3 or 5 acceptors, messages fast or slow. */
+const overlapRuns: readonly { readonly layout: Layout; readonly slow: boolean }[] = [
+  { layout: proposersApart(3, 2, false), slow: false },
+  { layout: proposersApart(3, 2, false), slow: true },
+  { layout: proposersApart(5, 2, false), slow: false },
+  { layout: proposersApart(5, 2, false), slow: true },
+];
+
+/** Slow messages: exponential delays, often longer than a retry period, so Promises of an old ballot arrive after the retry. */
+const slowNetwork: Partial<NetworkSettings> = { delay: { kind: 'exponential', meanMs: 40, maxMs: 800 } };
+
+/**
+ * Until `untilMs`, each of the two proposers reaches a majority of the acceptors, and the
+ * two majorities share one acceptor: n0 reaches the first half and the middle one, n1 the
+ * middle one and the second half. Then every link heals and the network is stable.
+ */
+function overlappingMajorities(layout: Layout, untilMs: number): FaultAction[] {
+  const middle = Math.floor(layout.acceptors.length / 2);
+  const firstHalf = layout.acceptors.slice(0, middle);
+  const secondHalf = layout.acceptors.slice(middle + 1);
+  const [first, second] = layout.proposers as [NodeId, NodeId];
+  return [
+    { atMs: 0, type: 'cut', from: [first], to: secondHalf },
+    { atMs: 0, type: 'cut', from: secondHalf, to: [first] },
+    { atMs: 0, type: 'cut', from: [second], to: firstHalf },
+    { atMs: 0, type: 'cut', from: firstHalf, to: [second] },
+    { atMs: untilMs, type: 'heal' },
+    { atMs: untilMs, type: 'network', ...stableNetwork },
+  ];
+}
+
+const overlapTest = test(12, {
+  name: 'duels with retries over two majorities that share one acceptor: each proposal follows its Promises, and a ballot is used once',
+  points: 2,
+  seeds: 24,
+  description:
+    `Until ${overlapEndMs} ms, n0 reaches only the first half of the acceptors and the middle one, n1 only the middle one and ` +
+    'the second half (3 or 5 acceptors, also the learners). n0 proposes at 0 ms, n1 1 to 10 ms later: n0\'s proposal is often ' +
+    'accepted by its side while n1\'s wins the middle acceptor, and n0 retries and hears both. Odd seeds: messages take 1 to D ms; ' +
+    'even seeds: they are slow (exponential, 40 ms on average), so Promises of an old ballot arrive after the retry.',
+  setup: (implementation, seed) => {
+    const { layout, slow } = pick(overlapRuns, seed);
+    const [first, second] = layout.proposers as [NodeId, NodeId];
+    return scenario(implementation, {
+      layout,
+      proposals: [
+        { node: first, atMs: [0, 0] },
+        { node: second, atMs: [1, 10] },
+      ],
+      ...(slow ? { network: slowNetwork } : {}),
+      durationMs: overlapEndMs + boundMs,
+      deadline: afterStable(overlapEndMs),
+    });
+  },
+  scenario: (context) => overlappingMajorities(pick(overlapRuns, context.seed).layout, overlapEndMs),
+});
+
+// 3.13
+
+const restartedProposerLayouts: readonly Layout[] = [shared(3, 2), shared(5, 2), shared(4, 2)];
+
+/** 3.13's plan for one seed: when each proposer crashes and restarts (it is asked again 1 ms after). */
+function proposerRestarts(seed: number): { readonly node: NodeId; readonly crashMs: number; readonly restartMs: number }[] {
+  const random = RandomSource.fork(runSeed(lab, '3.13', seed), 'scenario');
+  return [0, 1].map((node) => {
+    const crashMs = random.integer(5, 60);
+    return { node, crashMs, restartMs: crashMs + random.integer(5, 40) };
+  });
+}
+
+/** After the last restart (at most 60 + 40 ms) and its Propose, nothing more is planned. */
+const restartedProposerEndMs = 101;
+
+const restartedProposerTest = test(13, {
+  name: 'proposers that crash in the middle of an attempt and restart never use a ballot twice',
+  points: 2,
+  seeds: 18,
+  description:
+    'N = 3 to 5 nodes, each an acceptor and a learner; n0 and n1 propose, and each crashes between 5 and 60 ms (while its ' +
+    'attempt is under way), restarts 5 to 40 ms later and is asked to propose again 1 ms after its restart. A restarted ' +
+    'proposer takes its round from its own stored promise: its new ballots are above every ballot it used before.',
+  setup: (implementation, seed) => {
+    const layout = pick(restartedProposerLayouts, seed);
+    return scenario(implementation, {
+      layout,
+      proposals: [
+        { node: 0, atMs: [0, 0] },
+        { node: 1, atMs: [0, 30] },
+        ...proposerRestarts(seed).map(({ node, restartMs }): Proposal => ({ node, atMs: [restartMs + 1, restartMs + 1] })),
+      ],
+      durationMs: restartedProposerEndMs + boundMs,
+      deadline: afterStable(restartedProposerEndMs),
+    });
+  },
+  scenario: (context) =>
+    proposerRestarts(context.seed).flatMap(({ node, crashMs, restartMs }): FaultAction[] => [
+      { atMs: crashMs, type: 'crash', node },
+      { atMs: restartMs, type: 'restart', node },
+    ]),
 });
 
 /** A bound for breadth-first searches that stop at a goal: the reference needs far fewer states. */
@@ -550,18 +650,49 @@ const searchGoalTest = search('3.S2', {
   }),
 });
 
+/** 3.S3's configuration and random walks: a correct solution chooses a value in about 7% of these walks (search.test.ts). */
+export const probeConfiguration = { proposers: 3, acceptors: 5, timers: true, crashes: 1, proposerRules: true } as const;
+export const probeWalks = { probes: 300, depth: 80 } as const;
+
 const searchProbeTest = search('3.S3', {
-  name: 'random deep probes on 3 proposers and 5 acceptors, with timers, losses and an acceptor crash: safety holds (search)',
+  name: 'random deep probes on 3 proposers and 5 acceptors, with retries and an acceptor crash: safety holds, and a value gets chosen (search)',
   points: 2,
   seeds: 3,
   description:
-    'Random walks of up to 80 events (deliveries, losses, retries, a crash and restart of an acceptor) without a visited set: ' +
-    'deep interleavings fast. A violation\'s path is shortened to the events it needs.',
+    `${probeWalks.probes} random walks of up to ${probeWalks.depth} events (deliveries in any order, retries, a crash and restart of an acceptor) ` +
+    'without a visited set: deep interleavings fast. A message a walk never delivers is a lost one, so the walks lose messages ' +
+    'without spending events on it; about 7 walks in 100 reach a decision with a correct solution, so all of them missing ' +
+    'it is out of reach by chance. A violation\'s path is shortened to the events it needs.',
   search: (implementation) => ({
     strategy: 'probes',
     expect: 'goal',
-    probes: { probes: 400, depth: 80 },
-    settings: paxosSearch(implementation.PaxosNode, { proposers: 3, acceptors: 5, timers: true, drops: true, crashes: 1 }),
+    probes: probeWalks,
+    settings: paxosSearch(implementation.PaxosNode, probeConfiguration),
+  }),
+});
+
+/**
+ * 3.S5: n3 may try twice, n4 once; n3 talks to n0 and n1, n4 to n1 and n2; links deliver in
+ * order. Exhausted at 17,669 states with the reference solution. Without in-order links the
+ * same space is ten times as large (183,290 states): every link's messages interleaved with
+ * themselves too, which no proposer rule needs, for a shortest path 3 steps shorter.
+ */
+const duelConfiguration = { proposers: 2, acceptors: 3, rounds: [2, 1], reach: [[0, 1], [1, 2]], learners: false, fifo: true, proposerRules: true } as const;
+
+const searchDuelTest = search('3.S5', {
+  name: 'every interleaving of a duel with a retry over two majorities that share one acceptor: the proposer\'s rules, and safety (search)',
+  points: 2,
+  seeds: 1,
+  description:
+    'Breadth-first search, to exhaustion, over 2 proposers and 3 acceptors: n3 talks to n0 and n1, n4 to n1 and n2 (a state ' +
+    'where a message crossed these lines is checked but not explored further); n3 may retry once (rounds up to 2), n4 ' +
+    'tries once; no learners, so an Accepted goes to the ballot\'s proposer; each link delivers in the order it was given its ' +
+    'messages, and different links interleave in every order. A proposer that takes the first reported value, counts an old ' +
+    'ballot\'s Promise, or retries with the same ballot is caught on the shortest path to it.',
+  search: (implementation) => ({
+    strategy: 'bfs',
+    expect: 'goal',
+    settings: { ...paxosSearch(implementation.PaxosNode, duelConfiguration), maxStates: searchMaxStates },
   }),
 });
 
@@ -581,7 +712,7 @@ const searchMidReactionTest = search('3.S4', {
 });
 
 export const suite: LabSuite<PaxosImplementation> = {
-  lab: '03-paxos',
+  lab,
   title: 'Lab 3: single-decree Paxos',
   exports: ['PaxosNode'],
   tests: [
@@ -596,10 +727,13 @@ export const suite: LabSuite<PaxosImplementation> = {
     everythingTest,
     crowdTest,
     midReactionTest,
+    overlapTest,
+    restartedProposerTest,
     searchBfsTest,
     searchGoalTest,
     searchProbeTest,
     searchMidReactionTest,
+    searchDuelTest,
   ],
 };
 

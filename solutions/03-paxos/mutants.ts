@@ -11,13 +11,13 @@ export const mutants: readonly Mutant[] = [
     name: 'half-quorum',
     bug: 'a quorum of ceil(N/2) acceptors: half of them, not a majority, when N is even',
     failsTest: '3.4',
-    property: 'only a chosen value is learned',
+    property: 'phase 2 follows its Promises',
   },
   {
     name: 'own-value',
     bug: 'the proposer proposes its own value despite a value reported in the Promises',
     failsTest: '3.5',
-    property: 'a chosen value stays chosen',
+    property: 'phase 2 follows its Promises',
   },
   {
     name: 'promise-in-memory',
@@ -36,5 +36,47 @@ export const mutants: readonly Mutant[] = [
     bug: 'the acceptor sends its Promise and Accepted first and writes them to durable storage after',
     failsTest: '3.11',
     property: 'durable before answering',
+  },
+  {
+    name: 'accepted-before-write',
+    bug: 'the acceptor writes its promise before answering a Prepare, but sends Accepted before it writes the acceptance',
+    failsTest: '3.11',
+    property: 'durable before answering',
+  },
+  {
+    name: 'first-promise-value',
+    bug: 'the proposer adopts the value of the first Promise that reports one, not the highest-ballot one',
+    failsTest: '3.12',
+    property: 'phase 2 follows its Promises',
+  },
+  {
+    name: 'late-promise-counts',
+    bug: 'the proposer counts late Promises of its own older ballot toward the current one',
+    failsTest: '3.12',
+    property: 'phase 2 follows its Promises',
+  },
+  {
+    name: 'same-ballot-retry',
+    bug: 'a retry with no Nack in between reuses the ballot of the attempt before',
+    failsTest: '3.12',
+    property: 'a ballot is used once',
+  },
+  {
+    name: 'restart-forgets-round',
+    bug: 'a restarted proposer starts again from round 0, not from the round of its stored promise',
+    failsTest: '3.13',
+    property: 'a ballot is used once',
+  },
+  {
+    name: 'acceptance-under-old-promise',
+    bug: 'the acceptor stores an accepted proposal under the ballot it had promised before, not the Accept\'s ballot',
+    failsTest: '3.6',
+    property: 'durable before answering',
+  },
+  {
+    name: 'accept-keeps-promise',
+    bug: 'an acceptor that accepts a ballot above its promise does not raise its promise to it',
+    failsTest: '3.6',
+    property: 'a promise never decreases',
   },
 ];

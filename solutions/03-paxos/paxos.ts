@@ -90,7 +90,7 @@ export class PaxosNode extends Node<Paxos> {
         this.onAccepted(from, { ballot: message.ballot, value: message.value });
         return;
       case 'Nack':
-        this.round = Math.max(this.round, message.promised.round);
+        this.onNack(message.promised);
         return;
       case 'Decided':
         this.learn(message.value);
@@ -129,7 +129,7 @@ export class PaxosNode extends Node<Paxos> {
 
   /** Phase 1a: a fresh ballot above every round seen, to every acceptor; retry later. */
   protected prepare(): void {
-    this.round++;
+    this.round = this.nextRound();
     const ballot = { round: this.round, proposer: this.id };
     this.ballot = ballot;
     this.phase1 = { promises: [], highest: null };
@@ -141,16 +141,34 @@ export class PaxosNode extends Node<Paxos> {
   /** Phase 1b arrives; with a majority, phase 2a. */
   protected onPromise(from: NodeId, ballot: Ballot, accepted: AcceptedProposal | null): void {
     const phase1 = this.phase1;
-    if (phase1 === null || this.ballot === null || !sameBallot(ballot, this.ballot) || phase1.promises.includes(from)) return;
+    if (phase1 === null || !this.isCurrentBallot(ballot) || phase1.promises.includes(from)) return;
     phase1.promises.push(from);
     phase1.promises.sort((left, right) => left - right);
-    if (accepted !== null && (phase1.highest === null || this.compareBallots(accepted.ballot, phase1.highest.ballot) > 0)) {
-      phase1.highest = accepted;
-    }
+    if (accepted !== null && this.outranks(accepted, phase1.highest)) phase1.highest = accepted;
     if (phase1.promises.length < this.quorum()) return;
     const value = this.valueToPropose(phase1.highest);
     this.phase1 = null;
     for (const acceptor of this.config.acceptors) this.send(acceptor, { type: 'Accept', ballot, value });
+  }
+
+  /** A round above every round seen: a ballot is used once. */
+  protected nextRound(): number {
+    return this.round + 1;
+  }
+
+  /** A Promise for an older ballot of ours says nothing about this one: the acceptor may have accepted since. */
+  protected isCurrentBallot(ballot: Ballot): boolean {
+    return this.ballot !== null && sameBallot(ballot, this.ballot);
+  }
+
+  /** Whether a reported proposal beats the highest one so far: by ballot, whatever came first. */
+  protected outranks(reported: AcceptedProposal, highest: AcceptedProposal | null): boolean {
+    return highest === null || this.compareBallots(reported.ballot, highest.ballot) > 0;
+  }
+
+  /** A Nack tells of a higher promise: the next ballot must outrank it. */
+  protected onNack(promised: Ballot): void {
+    this.round = Math.max(this.round, promised.round);
   }
 
   /** The value of the highest-ballot proposal in the Promises: it may have been chosen. Else our own. */

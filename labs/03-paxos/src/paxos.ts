@@ -17,6 +17,8 @@ export class PaxosNode extends Node<Paxos> {
   override onStart(): void {
     // TODO (acceptor): read the promise and the accepted proposal back from this.storage:
     // after a restart they are all the acceptor remembers.
+    // TODO (proposer that is also an acceptor): take your round from your own stored promise,
+    // so that a restart never reuses a ballot.
     // TODO (learner): start asking the other learners every this.config.askEveryMs ms.
   }
 
@@ -41,8 +43,9 @@ export class PaxosNode extends Node<Paxos> {
         // TODO (acceptor): promise if the ballot is at least the promise (store it first), else Nack.
         return;
       case 'Promise':
-        // TODO (proposer): with a majority of Promises for the current ballot, phase 2: Accept with
-        // the value of the highest-ballot accepted proposal among them, or your own.
+        // TODO (proposer): with a majority of Promises for the current ballot (a Promise for an older
+        // ballot does not count), phase 2: Accept with the value of the highest-ballot accepted
+        // proposal among them, whichever arrived first, or your own if none reports one.
         return;
       case 'Accept':
         // TODO (acceptor): accept if the ballot is at least the promise (store it first), and tell
@@ -71,7 +74,8 @@ export class PaxosNode extends Node<Paxos> {
   override onTimer(timer: Paxos['timer']): void {
     switch (timer.type) {
       case 'Retry':
-        // TODO (proposer): not decided yet: try again with a higher ballot.
+        // TODO (proposer): not decided yet: try again with a new ballot, one round above every round
+        // seen (a ballot is used once, even when no Nack came).
         return;
       case 'AskDecision':
         // TODO (learner): still undecided: ask the other learners and the proposers (WhatIsDecided), and again later.
