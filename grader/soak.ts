@@ -49,7 +49,13 @@ async function main(): Promise<number> {
     process.stderr.write(`soak: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  const lab = findLab(options.lab);
+  let lab;
+  try {
+    lab = findLab(options.lab);
+  } catch (error) {
+    process.stderr.write(`soak: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
   if (!lab.hasSolutions) {
     process.stderr.write(`soak: lab ${lab.id} has no reference solutions here: soaking needs them\n`);
     return 2;

@@ -25,7 +25,11 @@ describe('npm run soak', () => {
     expect(run.stdout).toMatch(/every seed passed\n$/);
   });
 
-  it('refuses an unknown test and a bad seed count with exit code 2', async () => {
+  it('refuses an unknown lab, an unknown test and a bad seed count with exit code 2', async () => {
+    const noLab = await soak('nosuchlab');
+    expect(noLab.code).toBe(2);
+    expect(noLab.stderr).toMatch(/^soak: .*nosuchlab.*\n$/s);
+    expect(noLab.stderr).not.toMatch(/\n\s+at /);
     const unknown = await soak('pingpong', '--test', '9.9');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown test in 9\.9; lab 00-pingpong has 0\.1/);
