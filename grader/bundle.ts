@@ -8,6 +8,7 @@ import { buildRealmCode } from './realmBundle.ts';
 const frameworkEntry = join(projectRoot, 'framework', 'index.ts');
 const testingEntry = join(projectRoot, 'framework', 'testing.ts');
 const childRuntime = join(projectRoot, 'grader', 'child.ts');
+const hiddenTestsModule = join(projectRoot, 'grader', 'hiddenTests.ts');
 
 function formatMessage(message: Message): string {
   const location = message.location;
@@ -41,7 +42,9 @@ export async function bundleImplementation(lab: LabInfo, source: ImplementationS
   const entry = [
     `import { serve } from ${JSON.stringify(childRuntime)};`,
     `import suite from ${JSON.stringify(lab.suiteFile)};`,
-    `serve(suite, ${JSON.stringify({ host: files.realmHost, submission: files.realmSubmission })});`,
+    `import { withHiddenTests } from ${JSON.stringify(hiddenTestsModule)};`,
+    ...(lab.hiddenTestsFile !== undefined ? [`import { hiddenTests } from ${JSON.stringify(lab.hiddenTestsFile)};`] : ['const hiddenTests = [];']),
+    `serve(withHiddenTests(suite, hiddenTests), ${JSON.stringify({ host: files.realmHost, submission: files.realmSubmission })});`,
   ].join('\n');
   try {
     await build({

@@ -1,9 +1,12 @@
 import { readdirSync } from 'node:fs';
+import { complain, writeReports } from './cliOutput.ts';
 import { join, resolve } from 'node:path';
 import { describeError, gradeToEnd, notRunTests, setupErrorReport, type CrashWatch, type GradeOptions, type GradingEnd } from './grade.ts';
 import { findLab, SetupError } from './labs.ts';
+import type { ReportOptions } from './reports/index.ts';
 import { prepareOutputFolder, writeReportFile } from './reports/outputFolder.ts';
-import { boundText, escapeControls, textLimits } from './reports/untrusted.ts';
+import { styleFor } from './reports/terminal.ts';
+import { boundText, escapeControls, terminalLine, textLimits } from './reports/untrusted.ts';
 import { computeTotals, type GradingReport } from './results.ts';
 
 /**
@@ -158,4 +161,41 @@ export async function gradeClass(
   }
   writeSummaries(outputDirectory, lab.id, rows);
   return rows;
+}
+
+/** What `npm run grade -- <lab> --class <folder>` was asked for. */
+export interface ClassCommand {
+  readonly classFolder: string;
+  readonly grade: GradeOptions;
+  /** Report formats for each submission. */
+  readonly reports: readonly string[];
+  readonly outputDirectory: string;
+  readonly reportOptions: ReportOptions;
+}
+
+/** Grades a class from the command line; returns the exit code (0 all full marks, 1 not, 3 the grader failed). */
+export async function runClassCommand(options: ClassCommand, signal: AbortSignal, crashes: CrashWatch): Promise<number> {
+  const style = styleFor(process.stdout);
+  const folder = options.classFolder;
+  let reportProblems = false;
+  const rows = await gradeClass(folder, { ...options.grade, signal }, options.outputDirectory, {
+    crashes,
+    onReport: (submission, report) => {
+      const written = writeReports(report, options.reports, join(options.outputDirectory, submission), options.reportOptions);
+      for (const problem of written.problems) complain(`${submission}: ${problem}`);
+      if (written.problems.length > 0) {
+        reportProblems = true;
+        throw new Error(written.problems.join('; '));
+      }
+    },
+  });
+  for (const row of rows) {
+    const verdict =
+      row.status === 'graded' ? `${row.score}/${row.maxScore}` : style.red(`${row.status}: ${terminalLine(row.reason ?? '')}`);
+    process.stdout.write(`  ${terminalLine(row.submission)}: ${verdict}\n`);
+  }
+  process.stdout.write(`graded ${rows.filter((row) => row.status !== 'not graded').length} of ${rows.length} submissions: ${terminalLine(join(options.outputDirectory, 'class.csv'))}\n`);
+  if (reportProblems || rows.some((row) => row.status === 'grader error')) return 3;
+  const allPassed = !signal.aborted && rows.every((row) => row.status === 'graded' && row.score === row.maxScore && row.notRun === 0);
+  return allPassed ? 0 : 1;
 }

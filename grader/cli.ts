@@ -1,15 +1,15 @@
 // `npm run grade -- <lab> [options]`: grades one implementation of one lab, or replays one
 // recorded failure. Exit codes: 0 all selected tests passed, 1 some did not, 2 usage or setup
 // error, 3 the grader itself failed or could not write a report (what it wrote says what was graded).
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gradeClass } from './classGrading.ts';
+import { runClassCommand } from './classGrading.ts';
+import { announce, complain, writeReports } from './cliOutput.ts';
 import { describeError, gradeToEnd, loadSuite, maxSeeds, resolveTarget, setupFailureReport, type CrashWatch, type GradeOptions } from './grade.ts';
 import { Sandbox } from './isolation.ts';
 import { listLabs, SetupError } from './labs.ts';
 import { parseReplay } from './replayCode.ts';
-import type { GradingReport } from './results.ts';
-import { reportFormats, reportWriters, type ReportOptions, type ReportWriter } from './reports/index.ts';
+import { reportFormats, reportWriters, type ReportOptions } from './reports/index.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
 import { describeSchedule, formatSummary, progressPrinter, styleFor, terminalTraceEvent } from './reports/terminal.ts';
 import { terminalBlock, terminalLine, textLimits } from './reports/untrusted.ts';
@@ -34,7 +34,8 @@ Options:
   --test <N[,N...]>     only these tests, by number (e.g. 0.3 or 5B.2)
   --seeds <N>           run seeds 1..N of every test instead of each test's default (N at most ${maxSeeds})
   --seed <S>            run exactly seed S of every test
-  --hidden              include hidden tests
+  --visible-only        leave out the lab's hidden tests (they run wherever labs/<lab>/hidden.ts
+                        is present: here and in the Gradescope bundle, never in a handout)
   --report <formats>    comma-separated: terminal,html,json,junit,gradescope (default terminal,json,html)
   --out <dir>           where report files go (default: reports); checked before grading starts
   --hidden-visibility <v>  Gradescope visibility of hidden tests' results:
@@ -69,7 +70,7 @@ const optionSpecification = {
   test: { type: 'string' },
   seeds: { type: 'string' },
   seed: { type: 'string' },
-  hidden: { type: 'boolean' },
+  'visible-only': { type: 'boolean' },
   report: { type: 'string' },
   out: { type: 'string' },
   'hidden-visibility': { type: 'string' },
@@ -148,6 +149,9 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
     if (ambiguous !== null && /ambiguous/.test(message)) {
       throw new SetupError(`${ambiguous[1]} needs a value; to give one that starts with a dash, write ${ambiguous[1]}=VALUE. See --help.`);
     }
+    if (/'--hidden'/.test(message)) {
+      throw new SetupError('--hidden is no longer needed: a lab\'s hidden tests run wherever labs/<lab>/hidden.ts is present (--visible-only leaves them out). See --help.');
+    }
     throw new SetupError(`${message.replace(/\.$/, '')}. See --help.`);
   }
   const { values, positionals } = parsed;
@@ -185,7 +189,7 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
       ...(tests !== undefined ? { tests } : {}),
       ...(seeds !== undefined ? { seeds } : {}),
       ...(seed !== undefined ? { seed } : {}),
-      includeHidden: values.hidden === true,
+      visibleOnly: values['visible-only'] === true,
       ...(jobs !== undefined ? { jobs } : {}),
       ...(timeoutSeconds !== undefined ? { limits: { timeoutMs: timeoutSeconds * 1000 } } : {}),
       typecheck: values['no-typecheck'] !== true,
@@ -198,44 +202,6 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
     inProcess: values['in-process'] === true,
     traceLimit: boundedInteger('trace', values.trace, 0, Number.MAX_SAFE_INTEGER) ?? 60,
   };
-}
-
-/** A message on stderr: the grader's own words, with whatever they quote from a submission escaped. */
-function complain(message: string): void {
-  process.stderr.write(`distlab grade: ${terminalBlock(message, textLimits.setupError)}\n`);
-}
-
-interface Written {
-  readonly files: readonly string[];
-  /** Formats that could not be written, with why. */
-  readonly problems: readonly string[];
-}
-
-/** Writes every file format asked for; one that fails does not keep the others from being written. */
-function writeReports(report: GradingReport, formats: readonly string[], outputDirectory: string, reportOptions: ReportOptions): Written {
-  const fileFormats = formats.filter((format) => format !== 'terminal');
-  if (fileFormats.length === 0) return { files: [], problems: [] };
-  try {
-    prepareOutputFolder(outputDirectory);
-  } catch (error) {
-    return { files: [], problems: [describeError(error)] };
-  }
-  const files: string[] = [];
-  const problems: string[] = [];
-  for (const format of fileFormats) {
-    try {
-      files.push((reportWriters[format] as ReportWriter)(report, outputDirectory, reportOptions));
-    } catch (error) {
-      problems.push(`the ${format} report could not be written: ${describeError(error)}`);
-    }
-  }
-  return { files, problems };
-}
-
-/** Tells where the reports went (on `stream`) and what could not be written (on stderr). */
-function announce(written: Written, stream: NodeJS.WriteStream): void {
-  for (const file of written.files) stream.write(`report: ${terminalLine(file)}\n`);
-  for (const problem of written.problems) complain(problem);
 }
 
 /**
@@ -270,32 +236,6 @@ function watchProcessCrashes(): CrashWatch {
     listeners.add(listener);
     return () => listeners.delete(listener);
   };
-}
-
-async function runClass(options: CliOptions, signal: AbortSignal, crashes: CrashWatch): Promise<number> {
-  const style = styleFor(process.stdout);
-  const folder = options.classFolder as string;
-  let reportProblems = false;
-  const rows = await gradeClass(folder, { ...options.grade, signal }, options.outputDirectory, {
-    crashes,
-    onReport: (submission, report) => {
-      const written = writeReports(report, options.reports, join(options.outputDirectory, submission), options.reportOptions);
-      for (const problem of written.problems) complain(`${submission}: ${problem}`);
-      if (written.problems.length > 0) {
-        reportProblems = true;
-        throw new Error(written.problems.join('; '));
-      }
-    },
-  });
-  for (const row of rows) {
-    const verdict =
-      row.status === 'graded' ? `${row.score}/${row.maxScore}` : style.red(`${row.status}: ${terminalLine(row.reason ?? '')}`);
-    process.stdout.write(`  ${terminalLine(row.submission)}: ${verdict}\n`);
-  }
-  process.stdout.write(`graded ${rows.filter((row) => row.status !== 'not graded').length} of ${rows.length} submissions: ${terminalLine(join(options.outputDirectory, 'class.csv'))}\n`);
-  if (reportProblems || rows.some((row) => row.status === 'grader error')) return exitCodes.grader;
-  const allPassed = !signal.aborted && rows.every((row) => row.status === 'graded' && row.score === row.maxScore && row.notRun === 0);
-  return allPassed ? exitCodes.passed : exitCodes.failed;
 }
 
 const inProcessWarning =
@@ -425,7 +365,7 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGTERM', interrupt);
   if (options.classFolder === undefined) return runOne(options, controller.signal, crashes);
   try {
-    return await runClass(options, controller.signal, crashes);
+    return await runClassCommand({ ...options, classFolder: options.classFolder }, controller.signal, crashes);
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
     return failSetup(error, request, startedAt);

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { defaultImplementation, resolveImplementation, type ImplementationSource } from './implementation.ts';
+import { withHiddenTests } from './hiddenTests.ts';
+import { defaultImplementation, implementationOption, resolveImplementation, type ImplementationSource } from './implementation.ts';
 import { defaultLimits, Sandbox, type IsolatedResult, type IsolationLimits } from './isolation.ts';
 import { findLab, SetupError, type LabInfo } from './labs.ts';
 import { encodeReplay } from './replayCode.ts';
@@ -25,7 +26,8 @@ export interface GradeOptions {
   readonly seeds?: number;
   /** Exactly this one seed for every test. */
   readonly seed?: number;
-  readonly includeHidden?: boolean;
+  /** Leave out the hidden tests even where they are present (to see what a student's handout grades). */
+  readonly visibleOnly?: boolean;
   readonly jobs?: number;
   readonly limits?: Partial<IsolationLimits>;
   readonly shrinkBudget?: number;
@@ -48,16 +50,26 @@ export type ProgressEvent =
   | { readonly type: 'seed'; readonly test: SuiteTest<unknown>; readonly seedsDone: number; readonly seeds: number }
   | { readonly type: 'test-end'; readonly graded: GradedTest };
 
-/** Loads a lab's suite in the grader's own process (suites are trusted code). */
+/**
+ * Loads a lab's suite in the grader's own process (suites are trusted code), with its hidden
+ * tests where this checkout has them.
+ */
 export async function loadSuite(lab: LabInfo): Promise<LabSuite<unknown>> {
   const module = (await import(pathToFileURL(lab.suiteFile).href)) as { default?: LabSuite<unknown>; suite?: LabSuite<unknown> };
   const suite = module.suite ?? module.default;
   if (suite === undefined) throw new SetupError(`${lab.suiteFile} exports no suite`);
-  return suite;
+  try {
+    if (lab.hiddenTestsFile === undefined) return withHiddenTests(suite, []);
+    const hidden = (await import(pathToFileURL(lab.hiddenTestsFile).href)) as { hiddenTests?: readonly SuiteTest<unknown>[] };
+    if (!Array.isArray(hidden.hiddenTests)) throw new Error(`${lab.hiddenTestsFile} exports no hiddenTests list`);
+    return withHiddenTests(suite, hidden.hiddenTests);
+  } catch (error) {
+    throw new SetupError(`the lab's suite is broken: ${(error as Error).message}`);
+  }
 }
 
-/** Which tests the options select, in suite order. */
-export function selectTests(suite: LabSuite<unknown>, options: Pick<GradeOptions, 'part' | 'tests' | 'includeHidden'>): SuiteTest<unknown>[] {
+/** Which tests the options select, in suite order: every test present, unless `visibleOnly`. */
+export function selectTests(suite: LabSuite<unknown>, options: Pick<GradeOptions, 'part' | 'tests' | 'visibleOnly'>): SuiteTest<unknown>[] {
   const known = new Set(suite.tests.map((test) => test.number));
   for (const number of options.tests ?? []) {
     if (!known.has(number)) {
@@ -70,7 +82,7 @@ export function selectTests(suite: LabSuite<unknown>, options: Pick<GradeOptions
   }
   return suite.tests.filter(
     (test) =>
-      (options.includeHidden === true || test.visibility === 'visible' || (options.tests ?? []).includes(test.number)) &&
+      (options.visibleOnly !== true || test.visibility === 'visible' || (options.tests ?? []).includes(test.number)) &&
       (options.part === undefined || test.part === options.part.toUpperCase()) &&
       (options.tests === undefined || options.tests.length === 0 || options.tests.includes(test.number)),
   );
@@ -98,9 +110,9 @@ export function seedsFor(test: SuiteTest<unknown>, options: Pick<GradeOptions, '
   return Array.from({ length: count }, (_unused, index) => index + 1);
 }
 
-export function replayCommand(lab: LabInfo, implementation: string, code: string): string {
-  const impl = implementation === defaultImplementation(lab) ? '' : ` --impl ${implementation}`;
-  return `npm run grade -- ${lab.shortName}${impl} --replay ${code}`;
+/** The command that replays a failure, for the implementation's author to paste (see {@link implementationOption}). */
+export function replayCommand(lab: LabInfo, source: Pick<ImplementationSource, 'kind' | 'label'>, code: string): string {
+  return `npm run grade -- ${lab.shortName}${implementationOption(lab, source)} --replay ${code}`;
 }
 
 /** What every graded test says about itself, whatever its outcome. */
@@ -120,7 +132,7 @@ function describedTest(test: SuiteTest<unknown>, seedsPlanned: number) {
 function gradedFrom(
   lab: LabInfo,
   test: SuiteTest<unknown>,
-  implementation: string,
+  source: ImplementationSource,
   seeds: number,
   result: IsolatedResult,
 ): GradedTest {
@@ -142,7 +154,7 @@ function gradedFrom(
   const withReplay = (recorded: NonNullable<typeof failure>) => {
     if (recorded.replayable === false) {
       // Nothing to replay: re-running the test is the way to see it again.
-      const impl = implementation === defaultImplementation(lab) ? '' : ` --impl ${implementation}`;
+      const impl = implementationOption(lab, source);
       // A search's probes or a run's seed: the seed that showed it is part of the command.
       const seed = recorded.kind === 'demonstration-not-shown' ? '' : ` --seed ${recorded.seed}`;
       return { ...recorded, replayCode: '', replayCommand: `npm run grade -- ${lab.shortName}${impl} --test ${test.number}${seed}` };
@@ -154,7 +166,7 @@ function gradedFrom(
       schedule: recorded.shrunkSchedule,
       ...(recorded.path ? { path: recorded.path } : {}),
     });
-    return { ...recorded, replayCode: code, replayCommand: replayCommand(lab, implementation, code) };
+    return { ...recorded, replayCode: code, replayCommand: replayCommand(lab, source, code) };
   };
   return {
     ...graded,
@@ -179,10 +191,10 @@ function schemaProblems(graded: GradedTest): string[] {
  * grader cannot read (data that makes building the report throw, or that the report's schema
  * refuses) is a crash of the test, with the reason: every report can then be written.
  */
-function gradedSafely(lab: LabInfo, test: SuiteTest<unknown>, implementation: string, seeds: number, result: IsolatedResult): GradedTest {
+function gradedSafely(lab: LabInfo, test: SuiteTest<unknown>, source: ImplementationSource, seeds: number, result: IsolatedResult): GradedTest {
   try {
     // A breadth-first search ran once for every seed asked for: it is reported as one seed.
-    const graded = boundGradedTest(gradedFrom(lab, test, implementation, result.outcome?.exhaustive === true ? 1 : seeds, result));
+    const graded = boundGradedTest(gradedFrom(lab, test, source, result.outcome?.exhaustive === true ? 1 : seeds, result));
     const problems = schemaProblems(graded);
     if (problems.length > 0) throw new Error(`it is malformed: ${problems.slice(0, 3).map((problem) => problem.trim()).join('; ')}`);
     return graded;
@@ -216,11 +228,11 @@ export function describeError(error: unknown): string {
 }
 
 /** The options as a report records them. */
-function recordedOptions(options: Pick<GradeOptions, 'seeds' | 'seed' | 'includeHidden' | 'part' | 'tests'>): GradingReport['options'] {
+function recordedOptions(options: Pick<GradeOptions, 'seeds' | 'seed' | 'visibleOnly' | 'part' | 'tests'>, hiddenPresent = false): GradingReport['options'] {
   return {
     ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    hidden: options.includeHidden === true,
+    hidden: hiddenPresent && options.visibleOnly !== true,
     ...(options.part !== undefined ? { part: options.part } : {}),
     ...(options.tests !== undefined && options.tests.length > 0 ? { tests: options.tests } : {}),
   };
@@ -350,7 +362,7 @@ export async function grade(options: GradeOptions): Promise<GradingReport> {
   const { lab, source } = resolveTarget(options.lab, options.implementation);
   const suite = await loadSuite(lab);
   const selected = selectTests(suite, options);
-  if (selected.length === 0) throw new SetupError(`no test of ${lab.id} matches the options given (hidden tests need --hidden)`);
+  if (selected.length === 0) throw new SetupError(`no test of ${lab.id} matches the options given`);
   let typeErrors: string[] = [];
   if (options.typecheck === true && (source.kind === 'student' || source.kind === 'path')) {
     const { typeErrorsOf } = await import('./typecheck.ts');
@@ -387,7 +399,7 @@ export async function grade(options: GradeOptions): Promise<GradingReport> {
         });
         const graded = stopReason !== undefined && result.status !== 'passed' && result.status !== 'failed'
           ? notRun(current, seeds.length, `${stopReason} while this test ran`)
-          : gradedSafely(lab, current, source.label, seeds.length, result);
+          : gradedSafely(lab, current, source, seeds.length, result);
         // Recorded before anyone is told: a failing progress printer must not lose a result.
         results.set(current.number, graded);
         options.onProgress?.({ type: 'test-end', graded });
@@ -414,7 +426,7 @@ export async function grade(options: GradeOptions): Promise<GradingReport> {
     startedAt,
     interrupted: stopReason !== undefined,
     typeErrors,
-    options: recordedOptions(options),
+    options: recordedOptions(options, lab.hiddenTestsFile !== undefined),
     tests,
   });
   if (graderFailure !== undefined) throw new GraderFailure(report, graderFailure.error);

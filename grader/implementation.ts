@@ -53,3 +53,14 @@ export function resolveImplementation(lab: LabInfo, choice: string, cwd = proces
   }
   return { label: choice, kind: 'path', entryFile: path, root: dirname(path) };
 }
+
+/**
+ * The `--impl` option of a command printed for the implementation's author to paste: a
+ * submission graded from a folder (a class's, Gradescope's /autograder/submission) is the
+ * student's own code in their checkout, `--impl student`, never the grading machine's path.
+ * Empty where the lab's default already names it.
+ */
+export function implementationOption(lab: LabInfo, source: Pick<ImplementationSource, 'kind' | 'label'>): string {
+  const name = source.kind === 'path' ? 'student' : source.label;
+  return name === defaultImplementation(lab) && name !== 'student' ? '' : ` --impl ${name}`;
+}

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FaultSchedule, SearchEvent } from 'distlab/testing';
 import { bundleImplementation } from './bundle.ts';
-import { defaultImplementation, type ImplementationSource } from './implementation.ts';
+import { implementationOption, type ImplementationSource } from './implementation.ts';
 import { SetupError, type LabInfo } from './labs.ts';
 import type { Readable } from 'node:stream';
 import { encodeFrame, FrameReader } from './channel.ts';
@@ -209,7 +209,7 @@ export class Sandbox {
 
   /** How to grade one test again with twice the time: the wall-clock limit is a last resort, not a verdict on the code. */
   private rerun(testNumber: string): string {
-    const implementation = this.source.label === defaultImplementation(this.lab) ? '' : ` --impl ${this.source.label}`;
+    const implementation = implementationOption(this.lab, this.source);
     const command = `npm run grade -- ${this.lab.shortName}${implementation} --test ${testNumber} --timeout ${Math.ceil((2 * this.limits.timeoutMs) / 1000)}`;
     return `grade it again when the machine is less busy, or with more time: ${command}`;
   }

@@ -20,6 +20,11 @@ export interface LabInfo {
   readonly shortName: string;
   readonly directory: string;
   readonly suiteFile: string;
+  /**
+   * The lab's hidden tests (`hidden.ts`), where this checkout has them: the staff repository
+   * and the Gradescope bundle do, a student's handout does not.
+   */
+  readonly hiddenTestsFile: string | undefined;
   readonly studentDirectory: string;
   readonly solutionDirectory: string;
   readonly hasSolutions: boolean;
@@ -35,11 +40,13 @@ export function listLabs(root = projectRoot): LabInfo[] {
     .sort()
     .map((id) => {
       const solutionDirectory = join(root, 'solutions', id);
+      const hiddenTestsFile = join(labsDirectory, id, 'hidden.ts');
       return {
         id,
         shortName: id.replace(/^\d\d-/, ''),
         directory: join(labsDirectory, id),
         suiteFile: join(labsDirectory, id, 'suite.ts'),
+        hiddenTestsFile: existsSync(hiddenTestsFile) ? hiddenTestsFile : undefined,
         studentDirectory: join(labsDirectory, id, 'src'),
         solutionDirectory,
         hasSolutions: existsSync(join(solutionDirectory, 'index.ts')),

@@ -35,7 +35,7 @@ describe('npm run grade: usage errors exit with 2 and one clear message', () => 
   it('--help explains every option and exits 0', async () => {
     const run = await grade('--help');
     expect(run.code).toBe(0);
-    for (const option of ['--impl', '--part', '--test', '--seeds', '--seed', '--hidden', '--report', '--out', '--replay', '--in-process']) {
+    for (const option of ['--impl', '--part', '--test', '--seeds', '--seed', '--visible-only', '--report', '--out', '--replay', '--in-process']) {
       expect(run.stdout).toContain(option);
     }
   });
@@ -49,6 +49,7 @@ describe('npm run grade: usage errors exit with 2 and one clear message', () => 
     [['pingpong', '--impl', 'no/such/folder'], /--impl no\/such\/folder: no such file or folder/],
     [['raft'], /unknown lab "raft"/],
     [['pingpong', '--replay', 'not-a-code'], /neither a file nor a replay code/],
+    [['pingpong', '--hidden'], /--hidden is no longer needed: a lab's hidden tests run wherever labs\/<lab>\/hidden\.ts is present/],
   ])('%j', async (args, message) => {
     const run = await grade(...args, '--report', args.includes('--report') ? (args[args.indexOf('--report') + 1] as string) : 'terminal');
     expect(run.code).toBe(2);
@@ -71,7 +72,7 @@ describe('npm run grade: usage errors exit with 2 and one clear message', () => 
 describe('npm run grade: grading', () => {
   it('the reference solution gets full points, exit 0, and every report validates', async () => {
     const out = outputFolder();
-    const run = await grade('pingpong', '--hidden', '--report', 'terminal,json,html,junit,gradescope', '--out', out);
+    const run = await grade('pingpong', '--report', 'terminal,json,html,junit,gradescope', '--out', out);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Total: 12\/12 points — 7 passed, 0 failed/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
@@ -91,7 +92,18 @@ describe('npm run grade: grading', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
     expect(report.totals.score).toBe(0);
     expect(report.tests.every((test) => test.status === 'failed' && test.failure?.message.startsWith('no progress'))).toBe(true);
-    expect(report.tests.some((test) => test.visibility === 'hidden')).toBe(false);
+    // Hidden tests run wherever labs/<lab>/hidden.ts is present, as here.
+    expect(report.options.hidden).toBe(true);
+    expect(report.tests.filter((test) => test.visibility === 'hidden').map((test) => test.number)).toEqual(['0.7']);
+  });
+
+  it("--visible-only grades what a student's handout grades: no hidden test", async () => {
+    const out = outputFolder();
+    const run = await grade('pingpong', '--visible-only', '--report', 'terminal,json', '--out', out);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
+    expect(report.options.hidden).toBe(false);
+    expect(report.tests.map((test) => test.number)).toEqual(['0.1', '0.2', '0.3', '0.4', '0.5', '0.6']);
   });
 
   it('--seed runs one seed and --part rejects a part the lab does not have', async () => {
@@ -131,11 +143,11 @@ describe('npm run grade --class: a whole class', () => {
     const out = outputFolder();
     const run = await grade('pingpong', '--class', classFolder, '--report', 'json', '--out', out, '--no-typecheck');
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/ada: 10\/10\n\s+bob: \d+\/10\n\s+cy: setup error/);
+    expect(run.stdout).toMatch(/ada: 12\/12\n\s+bob: \d+\/12\n\s+cy: setup error/);
     const csv = readFileSync(join(out, 'class.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('submission,status,score,max_score,passed,failed,crashed,timed_out,not_run,reason');
-    expect(csv[1]).toBe('ada,graded,10,10,6,0,0,0,0,');
-    expect(csv[3]).toMatch(/^cy,setup error,0,10,0,0,0,0,6,"the implementation/);
+    expect(csv[1]).toBe('ada,graded,12,12,7,0,0,0,0,');
+    expect(csv[3]).toMatch(/^cy,setup error,0,12,0,0,0,0,7,"the implementation/);
     for (const name of ['ada', 'bob', 'cy']) {
       expect(validateReportJson(JSON.parse(readFileSync(join(out, name, 'report.json'), 'utf8')))).toEqual([]);
     }

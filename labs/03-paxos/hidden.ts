@@ -1,0 +1,81 @@
+// Lab 3's hidden tests: graded with the visible ones wherever this file is present (the
+// staff repository, the Gradescope bundle), and never part of a student's handout.
+import { combineSchedules, crashRestarts, isolations, partitions, type NodeId, type SuiteTest } from 'distlab/testing';
+import {
+  afterStable,
+  boundMs,
+  chaosEndMs,
+  chaoticNetwork,
+  maxDelayMs,
+  pick,
+  proposersApart,
+  range,
+  scenario,
+  separate,
+  shared,
+  stabilize,
+  test,
+  type Layout,
+  type PaxosImplementation,
+  type Proposal,
+} from './suite.ts';
+
+const mixedLayouts: readonly Layout[] = [separate(5, 3, 2), shared(5, 3), proposersApart(5, 3), separate(3, 2, 4), shared(7, 4), proposersApart(4, 2)];
+
+const everythingTest = test(9, {
+  name: 'everything at once: chaos with up to 7 acceptors, separate roles and 4 proposers',
+  visibility: 'hidden',
+  points: 3,
+  seeds: 30,
+  description:
+    'The chaos of 3.7 over more layouts, some with roles on separate nodes. Proposers that are not acceptors do not crash ' +
+    '(they keep no durable state to remember their ballots).',
+  setup: (implementation, seed) => {
+    const layout = pick(mixedLayouts, seed);
+    return scenario(implementation, {
+      layout,
+      proposals: [
+        ...layout.proposers.map((node): Proposal => ({ node, atMs: [0, 1_000] })),
+        ...layout.proposers.map((node): Proposal => ({ node, atMs: [chaosEndMs + 1, chaosEndMs + 1] })),
+      ],
+      durationMs: chaosEndMs + boundMs,
+      deadline: afterStable(chaosEndMs),
+    });
+  },
+  scenario: (cluster) => stabilize(chaosEndMs, cluster.servers),
+  faults: (cluster) => {
+    // Each layout has its own number of nodes, which tells it.
+    const layout = mixedLayouts.find((candidate) => candidate.nodeCount === cluster.servers.length);
+    const nodes = layout ? crashable(layout) : cluster.servers;
+    const window = { withinMs: [0, chaosEndMs - 500] as const };
+    return combineSchedules(
+      chaoticNetwork(0.4),
+      crashRestarts(nodes, { ...window, count: [0, 6], lengthMs: [10, 800] }),
+      partitions(cluster.servers, { ...window, count: [0, 3], lengthMs: [50, 800] }),
+      isolations(cluster.servers, { ...window, count: [0, 3], lengthMs: [50, 800] }),
+    );
+  },
+});
+
+/** The nodes that may crash: all but proposers that are not acceptors. */
+function crashable(layout: Layout): NodeId[] {
+  return range(0, layout.nodeCount).filter((id) => !layout.proposers.includes(id) || layout.acceptors.includes(id));
+}
+
+const crowdTest = test(10, {
+  name: 'a crowd of proposers: 5 proposers, messages duplicated and reordered, nobody crashes',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 20,
+  description: 'Five nodes, all proposers, acceptors and learners, propose within 20 ms of each other on a network that duplicates a third of the messages.',
+  setup: (implementation) =>
+    scenario(implementation, {
+      layout: shared(5, 5),
+      proposals: range(0, 5).map((node): Proposal => ({ node, atMs: [0, 20] })),
+      network: { duplicateRate: 0.33, delay: { kind: 'exponential', meanMs: 4, maxMs: maxDelayMs } },
+      durationMs: 20 + boundMs,
+      deadline: afterStable(20),
+    }),
+});
+
+export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest];
