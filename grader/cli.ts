@@ -1,16 +1,18 @@
 // `npm run grade -- <lab> [options]`: grades one implementation of one lab, or replays one
 // recorded failure. Exit codes: 0 all selected tests passed, 1 some did not, 2 usage or setup
 // error, 3 the grader itself failed or could not write a report (what it wrote says what was graded).
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runClassCommand } from './classGrading.ts';
-import { announce, complain, writeReports } from './cliOutput.ts';
+import { announce, complain, writeReports, type Written } from './cliOutput.ts';
 import { describeError, gradeToEnd, loadSuite, maxSeeds, resolveTarget, setupFailureReport, type CrashWatch, type GradeOptions } from './grade.ts';
 import { Sandbox } from './isolation.ts';
 import { listLabs, SetupError } from './labs.ts';
 import { parseReplay } from './replayCode.ts';
 import { reportFormats, reportWriters, type ReportOptions } from './reports/index.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
+import { holdsReport, latestName, newRunFolder, pointLatest, pruneRuns } from './reports/runFolders.ts';
+import type { GradingReport } from './results.ts';
 import { describeSchedule, formatSummary, progressPrinter, styleFor, terminalTraceEvent } from './reports/terminal.ts';
 import { terminalBlock, terminalLine, textLimits } from './reports/untrusted.ts';
 
@@ -37,7 +39,10 @@ Options:
   --visible-only        leave out the lab's hidden tests (they run wherever labs/<lab>/hidden.ts
                         is present: here and in the Gradescope bundle, never in a handout)
   --report <formats>    comma-separated: terminal,html,json,junit,gradescope (default terminal,json,html)
-  --out <dir>           where report files go (default: reports); checked before grading starts
+  --out <dir>           where report files go; checked before grading starts. Default: a new
+                        folder per grading under reports/ (the last 10 are kept), with
+                        reports/latest pointing at the newest. A grading that cannot start
+                        writes a report only into an --out folder that holds none yet
   --hidden-visibility <v>  Gradescope visibility of hidden tests' results:
                         hidden, after_due_date or after_published (default)
   --class <folder>      grade every submission folder inside <folder> (a whole class): each
@@ -88,7 +93,8 @@ interface CliOptions {
   readonly lab: string;
   readonly grade: GradeOptions;
   readonly reports: readonly string[];
-  readonly outputDirectory: string;
+  /** The folder --out names; without it, each grading writes a fresh folder under reports/. */
+  readonly outputDirectory: string | undefined;
   readonly reportOptions: ReportOptions;
   readonly replay?: string;
   readonly classFolder?: string;
@@ -103,7 +109,8 @@ interface CliOptions {
 interface Request {
   readonly lab?: string;
   readonly implementation?: string;
-  readonly outputDirectory: string;
+  /** The folder --out names, if it does. */
+  readonly outputDirectory: string | undefined;
   /** The file formats asked for that exist (a bad format among them is the error itself). */
   readonly fileFormats: readonly string[];
   readonly replay: boolean;
@@ -124,7 +131,7 @@ function readRequest(argv: readonly string[]): Request {
   return {
     ...(lab !== undefined ? { lab } : {}),
     ...(implementation !== undefined ? { implementation } : {}),
-    outputDirectory: resolve(text('out') ?? 'reports'),
+    outputDirectory: text('out') !== undefined ? resolve(text('out') as string) : undefined,
     fileFormats: formats.filter((format) => format !== 'terminal' && Object.hasOwn(reportWriters, format)),
     replay: values.replay !== undefined,
   };
@@ -195,7 +202,7 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
       typecheck: values['no-typecheck'] !== true,
     },
     reports,
-    outputDirectory: resolve(values.out ?? 'reports'),
+    outputDirectory: values.out !== undefined ? resolve(values.out) : undefined,
     reportOptions: { hiddenVisibility },
     ...(values.replay !== undefined ? { replay: values.replay } : {}),
     ...(values.class !== undefined ? { classFolder: values.class } : {}),
@@ -204,15 +211,33 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
   };
 }
 
+/** Where reports go without --out: a fresh folder per grading under it, and `latest`. */
+const reportsRoot = resolve('reports');
+
+/**
+ * The report of a grading that could not start, written only where a pipeline asked for one
+ * (--out) and never over an earlier report: a mistyped command must not destroy the last
+ * grading's reports. Without --out the message on stderr is all there is to say.
+ */
+function writeSetupErrorReport(report: GradingReport, formats: readonly string[], outputDirectory: string | undefined, reportOptions: ReportOptions): void {
+  if (outputDirectory === undefined || formats.every((format) => format === 'terminal')) return;
+  if (holdsReport(outputDirectory, formats)) {
+    complain(`no report written: ${outputDirectory} holds an earlier report, which is kept`);
+    return;
+  }
+  announce(writeReports(report, formats, outputDirectory, reportOptions), process.stderr);
+}
+
 /**
  * A usage or setup error: the message, and the setup-error report in the formats asked for,
- * whenever a lab was named (a replay writes no report files, so its errors write none either).
+ * whenever a lab was named and --out given (a replay writes no report files, so its errors
+ * write none either).
  */
 function failSetup(error: SetupError, request: Request, startedAt: Date): number {
   complain(error.message);
-  if (request.lab === undefined || request.replay || request.fileFormats.length === 0) return exitCodes.setup;
+  if (request.lab === undefined || request.replay) return exitCodes.setup;
   const report = setupFailureReport(request.lab, request.implementation ?? 'default', error, startedAt);
-  announce(writeReports(report, request.fileFormats, request.outputDirectory, {}), process.stderr);
+  writeSetupErrorReport(report, request.fileFormats, request.outputDirectory, {});
   return exitCodes.setup;
 }
 
@@ -301,7 +326,7 @@ async function runOne(options: CliOptions, signal: AbortSignal, crashes: CrashWa
   const end = await gradeToEnd({ ...options.grade, signal, ...(terminal ? { onProgress: progressPrinter(process.stdout, style) } : {}) }, crashes);
   if (end.kind === 'setup error') {
     complain(end.message);
-    announce(writeReports(end.report, options.reports, options.outputDirectory, options.reportOptions), process.stderr);
+    writeSetupErrorReport(end.report, options.reports, options.outputDirectory, options.reportOptions);
     return exitCodes.setup;
   }
   let code: number;
@@ -319,9 +344,31 @@ async function runOne(options: CliOptions, signal: AbortSignal, crashes: CrashWa
       code = exitCodes.grader;
     }
   }
-  const written = writeReports(end.report, options.reports, options.outputDirectory, options.reportOptions);
+  const written = writeRunReports(end.report, options);
   announce(written, process.stdout);
   return written.problems.length > 0 ? exitCodes.grader : code;
+}
+
+/**
+ * Writes a grading's report files: into --out, or into a fresh folder under reports/ that
+ * `reports/latest` then points at, keeping the last few gradings' folders.
+ */
+function writeRunReports(report: GradingReport, options: CliOptions): Written {
+  if (options.outputDirectory !== undefined || options.reports.every((format) => format === 'terminal')) {
+    return writeReports(report, options.reports, options.outputDirectory ?? reportsRoot, options.reportOptions);
+  }
+  let folder: string;
+  try {
+    folder = newRunFolder(prepareOutputFolder(reportsRoot), report.lab.replace(/^\d\d-/, ''));
+  } catch (error) {
+    return { files: [], problems: [`the reports could not be written: ${describeError(error)}`] };
+  }
+  const written = writeReports(report, options.reports, folder, options.reportOptions);
+  if (written.files.length > 0 && pointLatest(reportsRoot, folder)) {
+    pruneRuns(reportsRoot);
+    return { ...written, files: [...written.files, `${join(reportsRoot, latestName)} (the newest grading's folder)`] };
+  }
+  return written;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -349,7 +396,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // A folder that cannot take the reports is found out now, not after grading.
   if (options.classFolder !== undefined || options.reports.some((format) => format !== 'terminal')) {
     try {
-      prepareOutputFolder(options.outputDirectory);
+      prepareOutputFolder(options.outputDirectory ?? reportsRoot);
     } catch (error) {
       complain((error as Error).message);
       return exitCodes.setup;
@@ -365,7 +412,9 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGTERM', interrupt);
   if (options.classFolder === undefined) return runOne(options, controller.signal, crashes);
   try {
-    return await runClassCommand({ ...options, classFolder: options.classFolder }, controller.signal, crashes);
+        // A class goes to one folder across runs, so that an interrupted grading can resume there.
+    const outputDirectory = options.outputDirectory ?? join(reportsRoot, `class-${options.lab.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
+    return await runClassCommand({ ...options, classFolder: options.classFolder, outputDirectory }, controller.signal, crashes);
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
     return failSetup(error, request, startedAt);
