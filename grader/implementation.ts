@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, opendirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { SetupError, type LabInfo } from './labs.ts';
+import { maxFolderDepth, maxSubmissionEntries } from './submissionFiles.ts';
 
 /** Where an implementation comes from, and which files it may import. */
 export interface ImplementationSource {
@@ -43,13 +44,12 @@ export function resolveImplementation(lab: LabInfo, choice: string, cwd = proces
   if (!existsSync(path)) {
     throw new SetupError(`${origin} ${choice}: no such file or folder. Use student, solutions, mutant:<name>, or the path of a submission folder.`);
   }
+  if (lstatSync(path).isSymbolicLink() && statSync(path).isDirectory()) {
+    throw new SetupError(`${origin} ${choice} is a symbolic link: give the path of the submission's folder itself, not of a link to it`);
+  }
   if (statSync(path).isDirectory()) {
-    const candidates = ['index.ts', 'src/index.ts', 'index.js', 'src/index.js'].map((file) => join(path, file));
-    const entryFile = candidates.find((file) => existsSync(file));
-    if (entryFile === undefined) {
-      throw new SetupError(`${origin} ${choice}: the folder has no index.ts (nor src/index.ts) exporting the lab's classes`);
-    }
-    return { label: choice, kind: 'path', entryFile, root: dirname(entryFile) };
+    const found = findEntryFile(lab, path, `${origin} ${choice}`);
+    return { label: choice, kind: 'path', entryFile: found.entryFile, root: dirname(found.entryFile) };
   }
   return { label: choice, kind: 'path', entryFile: path, root: dirname(path) };
 }
@@ -63,4 +63,162 @@ export function resolveImplementation(lab: LabInfo, choice: string, cwd = proces
 export function implementationOption(lab: LabInfo, source: Pick<ImplementationSource, 'kind' | 'label'>): string {
   const name = source.kind === 'path' ? 'student' : source.label;
   return name === defaultImplementation(lab) && name !== 'student' ? '' : ` --impl ${name}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding a submission's index.ts. Exports from Gradescope and course sites nest a student's
+// files in folders of their own (`Dana Smith_123/lab1/src/index.ts`), and some students hand in
+// their whole repository (`labs/01-mutex/src/index.ts`, next to `framework/index.ts`).
+
+/** Folders never looked into: tooling, dependencies, and the resource forks of macOS zip files. */
+function isSkippedFolder(name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules' || name === '__MACOSX';
+}
+
+/** An index.ts (or index.js) found in a submission's folder. */
+interface Candidate {
+  /** Relative to the submission's folder, with `/` between folders. */
+  readonly path: string;
+  /** Folders between the submission's folder and the file. */
+  readonly depth: number;
+  /** How many of the lab's own source file names (protocol.ts, server.ts, ...) sit beside it. */
+  readonly likeness: number;
+}
+
+/** Where a submission's entry file is, and what else looked like one. */
+export interface EntryDiscovery {
+  readonly entryFile: string;
+  /** The entry file, relative to the submission's folder (`lab1/src/index.ts`). */
+  readonly relativePath: string;
+  /**
+   * Set when the submission holds other index files that are not graded (they are outside the
+   * entry file's folder): what was chosen and why, in one line. Empty when nothing else was found.
+   */
+  readonly note: string;
+}
+
+/** The names of the lab's own source files (the stub's, index.ts left out): what a copy of its src/ holds. */
+function labFileNames(lab: LabInfo): Set<string> {
+  try {
+    return new Set(readdirSync(lab.studentDirectory).filter((name) => /\.(ts|js)$/.test(name) && !/^index\.(ts|js)$/.test(name)));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Every index.ts and index.js in `folder`, breadth first, without following a link (a link
+ * named index.ts is listed, so that the copy refuses it by name), bounded like the copy of a
+ * submission: at most {@link maxSubmissionEntries} names, {@link maxFolderDepth} folders deep.
+ */
+function listCandidates(lab: LabInfo, folder: string, described: string): { typescript: Candidate[]; javascript: Candidate[] } {
+  const labNames = labFileNames(lab);
+  const typescript: Candidate[] = [];
+  const javascript: Candidate[] = [];
+  let entries = 0;
+  let level: string[] = [''];
+  for (let depth = 0; level.length > 0 && depth <= maxFolderDepth; depth++) {
+    const next: string[] = [];
+    for (const relativeFolder of level) {
+      const names: { name: string; folder: boolean; file: boolean }[] = [];
+      const directory = opendirSync(join(folder, relativeFolder));
+      try {
+        for (let entry = directory.readSync(); entry !== null; entry = directory.readSync()) {
+          if (++entries > maxSubmissionEntries) {
+            throw new SetupError(`${described}: the folder holds more than ${maxSubmissionEntries} files and folders: give a folder with only the submission in it`);
+          }
+          names.push({ name: entry.name, folder: entry.isDirectory(), file: entry.isFile() || entry.isSymbolicLink() });
+        }
+      } finally {
+        directory.closeSync();
+      }
+      names.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
+      const likeness = names.filter((entry) => entry.file && labNames.has(entry.name)).length;
+      for (const entry of names) {
+        const path = relativeFolder === '' ? entry.name : `${relativeFolder}/${entry.name}`;
+        if (entry.folder && !isSkippedFolder(entry.name)) next.push(path);
+        else if (entry.file && entry.name === 'index.ts') typescript.push({ path, depth, likeness });
+        else if (entry.file && entry.name === 'index.js') javascript.push({ path, depth, likeness });
+      }
+    }
+    level = next;
+  }
+  return { typescript, javascript };
+}
+
+/** The folder of a candidate's file (`''` for the submission's own folder). */
+function folderOf(candidate: Candidate): string {
+  const cut = candidate.path.lastIndexOf('/');
+  return cut < 0 ? '' : candidate.path.slice(0, cut);
+}
+
+function isWithin(path: string, folder: string): boolean {
+  return folder === '' || path.startsWith(`${folder}/`);
+}
+
+/** Better first: shallower, then more like the lab's src/, then in a folder named src, then by name. */
+function compareCandidates(left: Candidate, right: Candidate): number {
+  const inSource = (candidate: Candidate) => (/(^|\/)src$/.test(folderOf(candidate)) ? 0 : 1);
+  return (
+    left.depth - right.depth ||
+    right.likeness - left.likeness ||
+    inSource(left) - inSource(right) ||
+    (left.path < right.path ? -1 : left.path > right.path ? 1 : 0)
+  );
+}
+
+function listed(paths: readonly string[]): string {
+  const shown = paths.slice(0, 3).join(', ');
+  return paths.length > 3 ? `${shown} and ${paths.length - 3} more` : shown;
+}
+
+/**
+ * Finds the entry file of the submission in `folder`, at any depth: its `index.ts` (an
+ * `index.js` only where it has no index.ts). Where several exist:
+ *
+ * 1. one at `labs/<lab>/src/index.ts` (a copy of the whole repository) wins;
+ * 2. otherwise the shallowest wins, and among equally shallow ones the one whose folder holds
+ *    the most of the lab's own file names (`protocol.ts`, `server.ts`, ...), then one in a
+ *    folder named `src`, then the first by name.
+ *
+ * Index files inside the chosen file's folder are part of what is graded. Others are not,
+ * and the `note` names them (and says when the choice was a tie). Links are never followed.
+ * `described` starts the messages (`--impl path/to/folder`).
+ *
+ * @example
+ * findEntryFile(findLab('mutex'), 'class/Dana Smith_123', 'Dana Smith_123').relativePath
+ * // 'lab1/src/index.ts'
+ */
+export function findEntryFile(lab: LabInfo, folder: string, described: string = folder): EntryDiscovery {
+  const root = resolve(folder);
+  const { typescript, javascript } = listCandidates(lab, root, described);
+  const candidates = typescript.length > 0 ? typescript : javascript;
+  if (candidates.length === 0) {
+    const archives = readdirSync(root).filter((name) => /\.(zip|tar|tgz|tar\.gz|7z|rar)$/i.test(name));
+    throw new SetupError(
+      archives.length > 0
+        ? `${described}: no index.ts in the folder, only the archive ${listed(archives)}: unpack it into the folder`
+        : `${described}: no index.ts in the folder or in any folder inside it: the submission needs one that exports the lab's classes, like labs/${lab.id}/src/index.ts`,
+    );
+  }
+  const inRepository = candidates.filter((candidate) => `/${candidate.path}`.endsWith(`/labs/${lab.id}/src/${candidate.path.slice(candidate.path.lastIndexOf('/') + 1)}`));
+  const ranked = [...(inRepository.length > 0 ? inRepository : candidates)].sort(compareCandidates);
+  const chosen = ranked[0] as Candidate;
+  const entryFile = join(root, ...chosen.path.split('/'));
+  const outside = ranked.filter((candidate) => !isWithin(candidate.path, folderOf(chosen)));
+  if (inRepository.length > 0 || outside.length === 0) return { entryFile, relativePath: chosen.path, note: '' };
+  const rival = outside[0] as Candidate;
+  const why =
+    rival.depth > chosen.depth
+      ? 'the shallowest'
+      : rival.likeness < chosen.likeness
+        ? `the one beside the most of labs/${lab.id}/src's file names`
+        : /(^|\/)src$/.test(folderOf(chosen)) && !/(^|\/)src$/.test(folderOf(rival))
+          ? 'the one in a src folder'
+          : 'the first by name of several that look equally right';
+  return {
+    entryFile,
+    relativePath: chosen.path,
+    note: `graded ${chosen.path}, not ${listed(outside.map((candidate) => candidate.path))} (${why}; leave only the one to grade in the submission)`,
+  };
 }
