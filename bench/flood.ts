@@ -9,7 +9,7 @@ export interface FloodOptions {
 }
 
 /**
- * The "flood" workload of ../shared/bench/limit-loop.mjs, through the whole framework. `node`
+ * The "flood" workload of bench/bareLoop.mjs, through the whole framework. `node`
  * is the node class: FloodNode itself, or its stand-in for a copy running in a realm of its own.
  */
 export function runFlood(options: FloodOptions, node: NodeClass<Flood> = FloodNode) {

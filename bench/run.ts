@@ -1,7 +1,7 @@
 // `npm run bench [-- [workload] [--nodes N] [--initial K] [--deliveries D] [--seed S] [--compare] [--isolated]]`
 //
 // Runs a workload through the whole framework and prints one JSON line. The options are
-// those of ../shared/bench/limit-loop.mjs (the barest event loop, the floor for simulator
+// those of bench/bareLoop.mjs (the barest event loop, the floor for simulator
 // overhead); `--compare` also runs that loop with the same options and reports the ratio;
 // `--isolated` runs the nodes in a realm of their own, as the grader runs a submission.
 
@@ -26,7 +26,7 @@ const measuredRuns = 5;
 /** Deliveries of the warm-up run (fewer when the measured runs are smaller). */
 const warmUpDeliveries = 1_000_000;
 
-const limitLoopPath = fileURLToPath(new URL('../../shared/bench/limit-loop.mjs', import.meta.url));
+const bareLoopPath = fileURLToPath(new URL('./bareLoop.mjs', import.meta.url));
 
 class UsageError extends Error {}
 
@@ -140,16 +140,16 @@ interface BareRun {
 /** One run of the bare loop in a fresh `node` process; its own timing excludes process start-up. */
 function bareRun(options: FloodOptions): BareRun {
   const args = numericOptions.flatMap((option) => [`--${option.name}`, String(options[option.name])]);
-  const child = spawnSync(process.execPath, [limitLoopPath, ...args], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, [bareLoopPath, ...args], { encoding: 'utf8' });
   if (child.error !== undefined) throw child.error;
-  if (child.status !== 0) throw new Error(`${limitLoopPath} exited with ${child.status ?? child.signal}: ${child.stderr.trim()}`);
+  if (child.status !== 0) throw new Error(`${bareLoopPath} exited with ${child.status ?? child.signal}: ${child.stderr.trim()}`);
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
   const report = JSON.parse(line) as { seconds?: unknown; deliveriesPerSec?: unknown; deliveries?: unknown };
   if (typeof report.seconds !== 'number' || typeof report.deliveriesPerSec !== 'number') {
-    throw new Error(`unexpected output from ${limitLoopPath}: ${line}`);
+    throw new Error(`unexpected output from ${bareLoopPath}: ${line}`);
   }
   if (report.deliveries !== options.deliveries) {
-    throw new Error(`${limitLoopPath} delivered ${String(report.deliveries)} of ${options.deliveries} messages`);
+    throw new Error(`${bareLoopPath} delivered ${String(report.deliveries)} of ${options.deliveries} messages`);
   }
   return { seconds: report.seconds, deliveriesPerSec: report.deliveriesPerSec };
 }
@@ -164,7 +164,7 @@ async function isolatedFloodNode(): Promise<NodeClass<Flood>> {
 
 function benchFlood(options: FloodOptions, compare: boolean, node: NodeClass<Flood> | undefined): Record<string, unknown> {
   frameworkRun({ ...options, deliveries: Math.min(options.deliveries, warmUpDeliveries) }, node);
-  const bareAvailable = compare && existsSync(limitLoopPath);
+  const bareAvailable = compare && existsSync(bareLoopPath);
   const runs: FloodRun[] = [];
   const bareRuns: BareRun[] = [];
   for (let index = 0; index < measuredRuns; index++) {
@@ -200,7 +200,7 @@ function benchFlood(options: FloodOptions, compare: boolean, node: NodeClass<Flo
       report.ratio = round(deliveriesPerSec / bareDeliveriesPerSec, 3);
     } else {
       report.bare = 'not found';
-      report.barePath = limitLoopPath;
+      report.barePath = bareLoopPath;
     }
   }
   if (!deterministic) {

@@ -37,6 +37,28 @@ describe('npm run bench', () => {
     expect(report.simulatedMs).toBe((JSON.parse(here.stdout) as Record<string, unknown>).simulatedMs);
   });
 
+  it('--compare runs the bare loop in bench/ (nothing outside the repository) and reports the ratio', async () => {
+    const run = await bench('--deliveries', '20000', '--seed', '3', '--compare');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(report.bare).toBeUndefined();
+    expect(report.bareDeliveriesPerSec).toBeGreaterThan(0);
+    expect(report.ratio).toBeGreaterThan(0);
+  });
+
+  it('the bare loop runs the same workload deterministically and prints the same fields', async () => {
+    const run = async () => JSON.parse((await execute(process.execPath, ['bench/bareLoop.mjs', '--nodes', '7', '--deliveries', '30000', '--seed', '9'])).stdout) as Record<string, unknown>;
+    const first = await run();
+    const second = await run();
+    expect(first).toMatchObject({ workload: 'flood', nodes: 7, initial: 10, deliveries: 30000 });
+    expect(Object.keys(first).sort()).toEqual(['deliveries', 'deliveriesPerSec', 'initial', 'nodes', 'seconds', 'simulatedMs', 'workload']);
+    expect(second.simulatedMs).toBe(first.simulatedMs);
+    // Each message waits 1 to 10 ms (5.5 on average) and 70 are in flight: 30,000 deliveries
+    // take about 30,000 / 70 × 5.5 ≈ 2,360 simulated ms.
+    expect(first.simulatedMs).toBeGreaterThan(2_200);
+    expect(first.simulatedMs).toBeLessThan(2_500);
+  });
+
   it('search prints one JSON line with the configuration, the states found and the rate', async () => {
     const run = await bench('search', '--seconds', '1');
     expect(run.code).toBe(0);
