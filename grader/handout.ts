@@ -155,6 +155,7 @@ export function writeHandout(options: HandoutOptions): Handout {
   write('tsconfig.json', studentTypeScriptConfig(sourceRoot));
   write('vitest.config.ts', readTemplate('vitest.config.ts'));
   copy('.nvmrc');
+  if (existsSync(join(sourceRoot, '.npmrc'))) copy('.npmrc');
   write('.gitignore', readTemplate('gitignore'));
   const hasLaunchConfiguration = existsSync(join(sourceRoot, '.vscode', 'launch.json'));
   if (hasLaunchConfiguration) copy(join('.vscode', 'launch.json'));
@@ -195,8 +196,8 @@ function studentPackage(sourceRoot: string, outputDirectory: string): string {
   for (const name of studentScripts) {
     const command = manifest.scripts?.[name];
     if (command === undefined) continue;
-    const file = /^tsx (\S+)$/.exec(command)?.[1];
-    if (file !== undefined && !existsSync(join(outputDirectory, file))) continue;
+    const files = command.match(/[\w./-]+\.(?:ts|mjs|js)\b/g) ?? [];
+    if (files.some((file) => !existsSync(join(outputDirectory, file)))) continue;
     if (name === 'lint' && !existsSync(join(outputDirectory, 'eslint.config.js'))) continue;
     scripts[name] = command;
   }
