@@ -6,7 +6,8 @@ import { findLab, SetupError, type LabInfo } from './labs.ts';
 import { encodeReplay } from './replayCode.ts';
 import { reportSchema, validateJsonSchema, type JsonSchema } from './reports/schema.ts';
 import { boundGradedTest, boundText, textLimits } from './reports/untrusted.ts';
-import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from './results.ts';
+import { computeTotals, reportSchemaVersion, type GradedFailure, type GradedTest, type GradingReport } from './results.ts';
+import type { RecordedFailure } from './runTest.ts';
 import type { LabSuite, SuiteTest } from 'distlab/testing';
 
 /**
@@ -115,6 +116,46 @@ export function replayCommand(lab: LabInfo, source: Pick<ImplementationSource, '
   return `npm run grade -- ${lab.shortName}${implementationOption(lab, source)} --replay ${code}`;
 }
 
+/**
+ * The command that grades one test again, for the implementation's author to paste; `seeds`
+ * is `--seed S` or `--seeds N` where the test's own seeds would not show the same thing.
+ */
+export function rerunCommand(lab: LabInfo, source: Pick<ImplementationSource, 'kind' | 'label'>, testNumber: string, seeds = ''): string {
+  return `npm run grade -- ${lab.shortName}${implementationOption(lab, source)} --test ${testNumber}${seeds}`;
+}
+
+/**
+ * A recorded failure with the command that shows it again. A single run (its seed, shrunk
+ * schedule and, for a search, its path) is replayed from its code. Where no single run shows
+ * the failure (a goal never reached, a demonstration that did not happen, a search out of time,
+ * a nondeterministic submission), the command grades the test again on the seeds that showed
+ * it: `seedsPlanned` is how many the grading ran, 1..N or the one seed of `--seed`.
+ */
+export function withReplay(
+  lab: LabInfo,
+  test: Pick<SuiteTest<unknown>, 'number' | 'kind' | 'seeds'>,
+  source: Pick<ImplementationSource, 'kind' | 'label'>,
+  seedsPlanned: number,
+  recorded: RecordedFailure,
+): GradedFailure {
+  if (recorded.replayable === false) {
+    // A run's demonstration that did not happen is a verdict on every seed it ran: the same
+    // seeds again, or the test's own seeds (which might show it) would tell another story.
+    // Anything else failed on the one seed recorded, a search on the first seed it ran.
+    const everySeed = recorded.kind === 'demonstration-not-shown' && test.kind !== 'search';
+    const seeds = !everySeed || seedsPlanned === 1 ? ` --seed ${recorded.seed}` : seedsPlanned !== test.seeds ? ` --seeds ${seedsPlanned}` : '';
+    return { ...recorded, replayCode: '', replayCommand: rerunCommand(lab, source, test.number, seeds) };
+  }
+  const code = encodeReplay({
+    lab: lab.id,
+    test: test.number,
+    seed: recorded.seed,
+    schedule: recorded.shrunkSchedule,
+    ...(recorded.path ? { path: recorded.path } : {}),
+  });
+  return { ...recorded, replayCode: code, replayCommand: replayCommand(lab, source, code) };
+}
+
 /** What every graded test says about itself, whatever its outcome. */
 function describedTest(test: SuiteTest<unknown>, seedsPlanned: number) {
   return {
@@ -151,27 +192,10 @@ function gradedFrom(
     ...(result.reason !== undefined ? { reason: result.reason } : {}),
     ...(outcome?.measurements ? { measurements: outcome.measurements } : {}),
   };
-  const withReplay = (recorded: NonNullable<typeof failure>) => {
-    if (recorded.replayable === false) {
-      // Nothing to replay: re-running the test is the way to see it again.
-      const impl = implementationOption(lab, source);
-      // A search's probes or a run's seed: the seed that showed it is part of the command.
-      const seed = recorded.kind === 'demonstration-not-shown' ? '' : ` --seed ${recorded.seed}`;
-      return { ...recorded, replayCode: '', replayCommand: `npm run grade -- ${lab.shortName}${impl} --test ${test.number}${seed}` };
-    }
-    const code = encodeReplay({
-      lab: lab.id,
-      test: test.number,
-      seed: recorded.seed,
-      schedule: recorded.shrunkSchedule,
-      ...(recorded.path ? { path: recorded.path } : {}),
-    });
-    return { ...recorded, replayCode: code, replayCommand: replayCommand(lab, source, code) };
-  };
   return {
     ...graded,
-    ...(failure ? { failure: withReplay(failure) } : {}),
-    ...(outcome?.demonstration ? { demonstration: withReplay(outcome.demonstration) } : {}),
+    ...(failure ? { failure: withReplay(lab, test, source, seeds, failure) } : {}),
+    ...(outcome?.demonstration ? { demonstration: withReplay(lab, test, source, seeds, outcome.demonstration) } : {}),
   };
 }
 
