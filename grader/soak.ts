@@ -1,10 +1,12 @@
 // `npm run soak -- <lab> [--seeds 500] [--test 3.3,3.4]`: runs the reference solution on many
-// seeds of every randomized test, and prints every seed that fails. Correct code must never
-// fail a graded test; a seed that fails here is a defect of the test (or of the solution),
-// to fix before students meet it. Staff run it before changing a suite.
+// seeds of every randomized test (hidden ones too), and prints every seed that fails, with the
+// command that grades it again. Correct code must never fail a graded test; a seed that fails
+// here is a defect of the test (or of the solution), to fix before students meet it. Staff run
+// it before changing a suite.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { LabSuite, SuiteTest } from 'distlab/testing';
+import type { SuiteTest } from 'distlab/testing';
+import { loadSuite, rerunCommand } from './grade.ts';
 import { findLab, SetupError } from './labs.ts';
 import { runTest } from './runTest.ts';
 
@@ -60,9 +62,13 @@ async function main(): Promise<number> {
     process.stderr.write(`soak: lab ${lab.id} has no reference solutions here: soaking needs them\n`);
     return 2;
   }
-  const module = (await import(pathToFileURL(lab.suiteFile).href)) as { default?: LabSuite<unknown> };
-  const suite = module.default;
-  if (suite === undefined) throw new Error(`${lab.suiteFile} has no default export`);
+  let suite;
+  try {
+    suite = await loadSuite(lab);
+  } catch (error) {
+    process.stderr.write(`soak: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
   const implementation = (await import(pathToFileURL(`${lab.solutionDirectory}/index.ts`).href)) as unknown;
   const chosen = suite.tests.filter((test) => options.tests === undefined || options.tests.includes(test.number));
   if (options.tests !== undefined && chosen.length !== options.tests.length) {
@@ -81,15 +87,19 @@ async function main(): Promise<number> {
       process.stdout.write(`  ${test.number}  skipped: a breadth-first search, the same on every seed\n`);
       continue;
     }
-    const failing: string[] = [];
+    const failing: { readonly seed: number; readonly text: string }[] = [];
     for (let seed = 1; seed <= options.seeds; seed++) {
       const outcome = runTest(suite, test, implementation, { seeds: [seed], shrinkBudget: 0, traceLimit: 0 });
-      if (!outcome.passed) failing.push(`seed ${seed}: ${outcome.failure?.property ?? 'unknown'}: ${outcome.failure?.message ?? ''}`);
+      if (!outcome.passed) failing.push({ seed, text: `seed ${seed}: ${outcome.failure?.property ?? 'unknown'}: ${outcome.failure?.message ?? ''}` });
     }
     failures += failing.length;
     const passed = options.seeds - failing.length;
     process.stdout.write(`  ${test.number}  ${passed}/${options.seeds} seeds passed\n`);
-    for (const line of failing.slice(0, 20)) process.stdout.write(`      ${line.length > 300 ? `${line.slice(0, 299)}…` : line}\n`);
+    for (const { seed, text } of failing.slice(0, 20)) {
+      process.stdout.write(`      ${text.length > 300 ? `${text.slice(0, 299)}…` : text}\n`);
+      // The grader runs the seed as the soak did, then shrinks its schedule and prints its replay.
+      process.stdout.write(`        ${rerunCommand(lab, { kind: 'solutions', label: 'solutions' }, test.number, ` --seed ${seed}`)}\n`);
+    }
     if (failing.length > 20) process.stdout.write(`      … and ${failing.length - 20} more failing seeds\n`);
   }
   process.stdout.write(failures === 0 ? 'every seed passed\n' : `${failures} failing seeds: the tests (or the solution) need fixing\n`);
