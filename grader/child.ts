@@ -3,12 +3,14 @@
 // submission's code runs in realms of its own (a new one for every run, see
 // framework/_internals/realm.ts), which never get a reference to anything here.
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type { LabSuite } from 'distlab/testing';
-import { describeThrown, RealmLoadError, RealmProgram, setRealmOutput } from '../framework/_internals/realm.ts';
+import { describeThrown, RealmLoadError, RealmProgram, setRealmHeartbeat, setRealmOutput } from '../framework/_internals/realm.ts';
 import { encodeFrame, FrameReader, writeAllSync } from './channel.ts';
 import { boundedReply } from './replyBounds.ts';
-import { replayOutcome, runTest } from './runTest.ts';
-import type { ChildReply, ChildRequest } from './protocol.ts';
+import { maxTraceEvents } from './replySchema.ts';
+import { replayOutcome, runTest, watchRun } from './runTest.ts';
+import type { ChildReply, ChildRequest, WorkActivity } from './protocol.ts';
 
 const exitNow = process.exit.bind(process);
 
@@ -22,6 +24,34 @@ function reply(message: ChildReply): void {
   }
   writeAllSync(3, frame);
 }
+
+/**
+ * The heartbeat: the grader kills a child that stays silent for long (grader/isolation.ts),
+ * which is how a handler that never returns is told from slow work. The realm calls `beat`
+ * every few hundred reactions and the grader's own loops call it at every run; it writes a
+ * frame when a second has passed since the last one, so that it costs a clock read at most.
+ */
+const beatIntervalMs = 1_000;
+/** Taken now: while a run is under way, the determinism guards make `performance.now` throw. */
+const clockMs = performance.now.bind(performance);
+let lastBeatMs = clockMs();
+const work: { seedsDone: number; seed?: number; activity?: WorkActivity } = { seedsDone: 0 };
+
+function beat(): void {
+  if (clockMs() - lastBeatMs < beatIntervalMs) return;
+  sendProgress();
+}
+
+/** Tells the grader where the work is now; never throws (it runs between a submission's reactions). */
+function sendProgress(): void {
+  lastBeatMs = clockMs();
+  try {
+    reply({ type: 'progress', seedsDone: work.seedsDone, ...(work.seed !== undefined ? { seed: work.seed } : {}), ...(work.activity ? { activity: work.activity } : {}) });
+  } catch {
+    // The grader has gone: its end of stdin closing ends this process.
+  }
+}
+setRealmHeartbeat(beat);
 
 /** What the submission's `console` printed: the last lines, kept for the report. */
 const outputLimitCharacters = 4_000;
@@ -84,13 +114,32 @@ export function serve(suite: LabSuite<unknown>, files: { readonly host: string; 
       reply({ type: 'error', message: `no test ${request.testNumber} in ${suite.lab}` });
       return;
     }
+    work.seedsDone = 0;
+    delete work.seed;
+    delete work.activity;
+    lastBeatMs = clockMs();
     if (request.type === 'run') {
       const outcome = runTest(suite, test, implementation, {
         seeds: request.seeds,
         shrinkBudget: request.shrinkBudget,
-        onSeedDone: (seedsDone) => reply({ type: 'progress', seedsDone }),
+        onSeedDone: (seedsDone) => {
+          work.seedsDone = seedsDone;
+          sendProgress();
+        },
+        onActivity: (seed, activity) => {
+          work.seed = seed;
+          work.activity = activity;
+          sendProgress();
+        },
+        onHeartbeat: beat,
       });
       await replyUnlessRejected({ type: 'outcome', outcome });
+    } else if (request.type === 'watch') {
+      if (test.kind === 'search') {
+        reply({ type: 'error', message: `test ${request.testNumber} is a search: watch it with a run request` });
+        return;
+      }
+      await replyUnlessRejected({ type: 'replayed', outcome: watchRun(suite, test, implementation, request.seed, maxTraceEvents, beat) });
     } else {
       await replyUnlessRejected({ type: 'replayed', outcome: replayOutcome(suite, test, implementation, request.seed, request.schedule, request.path) });
     }

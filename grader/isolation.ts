@@ -25,9 +25,19 @@ export interface IsolationLimits {
   readonly timeoutMs: number;
   /** Heap limit of the child process. */
   readonly memoryMb: number;
+  /**
+   * Wall-clock limit on the child's silence while it runs a test (default
+   * {@link defaultStallMs}). The child reports at least about once a second while its
+   * reactions return (the heartbeat), so silence this long means one handler has not returned:
+   * an endless loop, stopped long before `timeoutMs`. Only a limit below `timeoutMs` applies.
+   */
+  readonly stallMs?: number;
 }
 
-export const defaultLimits: IsolationLimits = { timeoutMs: 120_000, memoryMb: 1024 };
+/** A handler that has not returned for this long is taken for an endless loop. */
+export const defaultStallMs = 15_000;
+
+export const defaultLimits: IsolationLimits = { timeoutMs: 120_000, memoryMb: 1024, stallMs: defaultStallMs };
 
 /**
  * Wall-clock limit for starting a child and loading the bundle, which takes well under a second
@@ -49,12 +59,20 @@ export interface IsolatedResult {
 
 const outputLimit = 4_000;
 
+/** What a replay or a watch of one seed returns. */
+export interface ReplayResult {
+  readonly status: TestStatus;
+  readonly reason?: string;
+  readonly outcome?: ReplayOutcome;
+  readonly output: string;
+}
+
 interface ChildEnd {
   readonly replies: ChildReply[];
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
-  /** Which wall-clock limit killed the child, if one did. */
-  readonly timedOut: 'loading' | 'running' | undefined;
+  /** Which wall-clock limit killed the child, if one did: `stalled` when it fell silent (see IsolationLimits.stallMs). */
+  readonly timedOut: 'loading' | 'running' | 'stalled' | undefined;
   /** Why the grader killed the child: a reply it could not trust, or too much memory. */
   readonly refused: string | undefined;
   readonly output: string;
@@ -124,11 +142,16 @@ export class Sandbox {
   /** Runs one test on the given seeds; the first failing seed is shrunk and recorded. */
   async run(testNumber: string, seeds: readonly number[], options: { shrinkBudget?: number; onProgress?: (seedsDone: number) => void } = {}): Promise<IsolatedResult> {
     let seedsDone = 0;
+    let working: Extract<ChildReply, { type: 'progress' }> | undefined;
     const request: ChildRequest = { type: 'run', testNumber, seeds, shrinkBudget: options.shrinkBudget ?? 300 };
     const end = await this.exchange(request, this.limits.timeoutMs, (reply) => {
       if (reply.type === 'progress') {
-        seedsDone = reply.seedsDone;
-        options.onProgress?.(seedsDone);
+        working = reply;
+        // Heartbeats repeat the count: only a seed done is progress to report.
+        if (reply.seedsDone > seedsDone) {
+          seedsDone = reply.seedsDone;
+          options.onProgress?.(seedsDone);
+        }
       }
       return reply.type === 'outcome' || reply.type === 'error' ? 'stop' : 'continue';
     });
@@ -162,6 +185,13 @@ export class Sandbox {
       // The same bundle loaded in time when the sandbox was created.
       return { ...base, status: 'timed out', reason: `${this.slowLoading()}; ${this.rerun(testNumber)}` };
     }
+    if (end.timedOut === 'stalled') {
+      return {
+        ...base,
+        status: 'timed out',
+        reason: `${this.stalled(whereStalled(working))}: the test was stopped there, after ${seedsDone} of ${seeds.length} seeds`,
+      };
+    }
     if (end.timedOut === 'running') {
       return {
         ...base,
@@ -175,13 +205,24 @@ export class Sandbox {
   }
 
   /** Re-runs one seed with an explicit schedule and the full trace. */
-  async replay(
-    testNumber: string,
-    seed: number,
-    schedule: FaultSchedule,
-    path?: readonly SearchEvent[],
-  ): Promise<{ status: TestStatus; reason?: string; outcome?: ReplayOutcome; output: string }> {
-    const request: ChildRequest = { type: 'replay', testNumber, seed, schedule, ...(path ? { path } : {}) };
+  async replay(testNumber: string, seed: number, schedule: FaultSchedule, path?: readonly SearchEvent[]): Promise<ReplayResult> {
+    return this.runOnce({ type: 'replay', testNumber, seed, schedule, ...(path ? { path } : {}) }, 'replay');
+  }
+
+  /**
+   * Runs one seed of a run test as grading first runs it (its own schedule, never shrunk) with
+   * the full trace, pass or fail; the outcome's `watched` holds the schedule.
+   */
+  async watch(testNumber: string, seed: number): Promise<ReplayResult> {
+    const result = await this.runOnce({ type: 'watch', testNumber, seed }, 'watch');
+    if (result.outcome !== undefined && result.outcome.watched === undefined) {
+      return { status: 'crashed', reason: 'the watched run came back without its schedule: its outcome cannot be trusted', output: result.output };
+    }
+    return result;
+  }
+
+  /** One request answered by `replayed`: a replay or a watch. */
+  private async runOnce(request: ChildRequest, what: 'replay' | 'watch'): Promise<ReplayResult> {
     const end = await this.exchange(request, this.limits.timeoutMs, (reply) =>
       reply.type === 'replayed' || reply.type === 'error' ? 'stop' : 'continue',
     );
@@ -191,16 +232,29 @@ export class Sandbox {
       return { status: replayed.outcome.passed ? 'passed' : 'failed', outcome: replayed.outcome, output: end.output };
     }
     const errorReply = end.replies.find((reply) => reply.type === 'error');
+    const again = what === 'replay' ? 'replay again' : 'watch again';
     const reason =
       errorReply?.type === 'error'
         ? errorReply.message
         : end.timedOut === 'loading'
-          ? `${this.slowLoading()}; replay again when it is less busy`
-          : end.timedOut === 'running'
-            ? `the replay did not finish within ${seconds(this.limits.timeoutMs)} of wall time: either a handler loops without end, ` +
-              `or this machine is slow or busy; replay again when it is less busy, or with a larger --timeout (in seconds)`
-            : describeExit(end, 'during the replay');
+          ? `${this.slowLoading()}; ${again} when it is less busy`
+          : end.timedOut === 'stalled'
+            ? `${this.stalled(what === 'replay' ? ' during the replay' : ' during the watched run')}: it was stopped there`
+            : end.timedOut === 'running'
+              ? `the ${what === 'replay' ? 'replay' : 'watched run'} did not finish within ${seconds(this.limits.timeoutMs)} of wall time: either a handler loops without end, ` +
+                `or this machine is slow or busy; ${again} when it is less busy, or with a larger --timeout (in seconds)`
+              : describeExit(end, what === 'replay' ? 'during the replay' : 'during the watched run');
     return { status: end.timedOut !== undefined ? 'timed out' : 'crashed', reason, output: end.output };
+  }
+
+  /** The silence that counts as a stall, when it is shorter than the test's wall-clock limit (else that limit governs). */
+  private get stallMs(): number | undefined {
+    const stallMs = this.limits.stallMs ?? defaultStallMs;
+    return stallMs < this.limits.timeoutMs ? stallMs : undefined;
+  }
+
+  private stalled(where: string): string {
+    return `a handler did not return for ${seconds(this.stallMs ?? this.limits.timeoutMs)} (an endless loop?)${where}`;
   }
 
   private slowLoading(): string {
@@ -254,7 +308,7 @@ export class Sandbox {
       return worker.end(replies, performance.now() - startedMs, true);
     }
     worker.send(request);
-    const answered = await worker.collect(timeoutMs, 'running', onReply);
+    const answered = await worker.collect(timeoutMs, 'running', onReply, this.stallMs);
     replies.push(...answered.replies);
     if (answered.ended === undefined) {
       this.release(worker);
@@ -293,6 +347,9 @@ class ChildWorker {
   private refused: string | undefined;
   private exit: ChildStop | undefined;
   private wake: (() => void) | undefined;
+  /** Called on every chunk from the child: while a request runs, it restarts the stall timer. */
+  private heard: (() => void) | undefined;
+  private stopHearing: (() => void) | undefined;
   private readonly memoryWatch: NodeJS.Timeout;
 
   constructor(bundleFile: string, directory: string, memoryMb: number) {
@@ -321,6 +378,7 @@ class ChildWorker {
     const replyPipe = this.child.stdio[3] as Readable | null;
     replyPipe?.on('data', (chunk: Buffer) => {
       if (this.refused !== undefined) return;
+      this.heard?.();
       this.reader.push(chunk);
       for (const frame of this.reader.take()) {
         const checked = validateReply(frame);
@@ -357,13 +415,29 @@ class ChildWorker {
     this.child.stdin?.write(encodeFrame(request));
   }
 
-  /** Replies until `onReply` says stop (ended undefined), or until the child ends. */
-  async collect(limitMs: number, phase: 'loading' | 'running', onReply: (reply: ChildReply) => 'continue' | 'stop'): Promise<{ replies: ChildReply[]; ended: ChildStop | undefined }> {
+  /**
+   * Replies until `onReply` says stop (ended undefined), or until the child ends. With
+   * `stallMs`, a child that sends nothing for that long is killed as stalled.
+   */
+  async collect(
+    limitMs: number,
+    phase: 'loading' | 'running',
+    onReply: (reply: ChildReply) => 'continue' | 'stop',
+    stallMs?: number,
+  ): Promise<{ replies: ChildReply[]; ended: ChildStop | undefined }> {
     const replies: ChildReply[] = [];
     const timer = setTimeout(() => {
       this.timedOut = phase;
       this.child.kill('SIGKILL');
     }, limitMs);
+    if (stallMs !== undefined) {
+      const stallTimer = setTimeout(() => {
+        this.timedOut ??= 'stalled';
+        this.child.kill('SIGKILL');
+      }, stallMs);
+      this.heard = () => stallTimer.refresh();
+      this.stopHearing = () => clearTimeout(stallTimer);
+    }
     try {
       for (;;) {
         while (this.queued.length > 0 && this.refused === undefined) {
@@ -379,6 +453,9 @@ class ChildWorker {
       }
     } finally {
       clearTimeout(timer);
+      this.stopHearing?.();
+      this.heard = undefined;
+      this.stopHearing = undefined;
     }
   }
 
@@ -410,6 +487,19 @@ function residentMemoryMb(pid: number | undefined): number | undefined {
     return match === null ? undefined : Number(match[1]) / 1024;
   } catch {
     return undefined;
+  }
+}
+
+/** Where the child said it was working last: the seed, and whether it was shrinking a failure or searching. */
+function whereStalled(working: Extract<ChildReply, { type: 'progress' }> | undefined): string {
+  if (working?.seed === undefined) return '';
+  switch (working.activity) {
+    case 'shrinking':
+      return ` while the failure of seed ${working.seed} was being shrunk`;
+    case 'searching':
+      return ` in the search of seed ${working.seed}`;
+    default:
+      return ` in seed ${working.seed}`;
   }
 }
 

@@ -12,7 +12,9 @@ export type ChildRequest =
       readonly seed: number;
       readonly schedule: FaultSchedule;
       readonly path?: readonly SearchEvent[];
-    };
+    }
+  /** One seed of a run test with its own schedule, unshrunk, and the full trace: answered with `replayed`. */
+  | { readonly type: 'watch'; readonly testNumber: string; readonly seed: number };
 
 export interface ReplayOutcome {
   readonly passed: boolean;
@@ -28,11 +30,31 @@ export interface ReplayOutcome {
   readonly steps: number;
   readonly endTimeMs: number;
   readonly trace: readonly TraceEvent[];
+  /** What a watch adds to a run: the schedule it ran with, and how long the whole trace was. */
+  readonly watched?: WatchedDetails;
 }
+
+export interface WatchedDetails {
+  /** The test's fixed scenario, then the faults the seed drew: what grading runs first, before any shrinking. */
+  readonly schedule: FaultSchedule;
+  /** How many of the schedule's first actions are the test's scenario. */
+  readonly scenarioActions: number;
+  /** Events of the whole run; the outcome's trace holds its last events when there were more. */
+  readonly totalEvents: number;
+  /** The figures a passing run reports (messages per operation, ...). */
+  readonly measurements?: Readonly<Record<string, number>>;
+}
+
+/** What the child is working on, so that a stall can be placed: a seed's runs, its shrinking, its search. */
+export type WorkActivity = 'running' | 'shrinking' | 'searching';
 
 export type ChildReply =
   | { readonly type: 'ready'; readonly missingExports: readonly string[]; readonly exported: readonly string[] }
-  | { readonly type: 'progress'; readonly seedsDone: number }
+  /**
+   * Sent when a seed is done, when work on a seed or on shrinking starts, and at least about
+   * once a second while reactions keep returning: a child silent for long is stuck in a handler.
+   */
+  | { readonly type: 'progress'; readonly seedsDone: number; readonly seed?: number; readonly activity?: WorkActivity }
   | { readonly type: 'outcome'; readonly outcome: TestOutcome }
   | { readonly type: 'replayed'; readonly outcome: ReplayOutcome }
   | { readonly type: 'error'; readonly message: string };

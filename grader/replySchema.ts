@@ -1,5 +1,5 @@
 import type { FaultSchedule, SearchEvent, TraceEvent } from 'distlab/testing';
-import type { ChildReply, ReplayOutcome } from './protocol.ts';
+import type { ChildReply, ReplayOutcome, WatchedDetails, WorkActivity } from './protocol.ts';
 import type { RecordedFailure, TestOutcome } from './runTest.ts';
 
 // What the child process sends is believed only once it has the shape of a reply: every
@@ -307,6 +307,8 @@ export const plainFailureKinds = [
 
 export const recordedLimits = ['events', 'states', 'depth', 'wall time'] as const;
 
+export const workActivities = ['running', 'shrinking', 'searching'] as const satisfies readonly WorkActivity[];
+
 /** The kinds of a simulation's failure (framework/simulation.ts), as a replay reports them. */
 export const simulationFailureKinds = ['violation', 'liveness', 'goal-not-reached', 'budget-exceeded', 'exception', 'limit'] as const;
 
@@ -410,6 +412,8 @@ export const recordedFailure: Checker<RecordedFailure> = taggedUnion('kind', {
   }),
 });
 
+const measurements = record(finiteNumber(-Number.MAX_VALUE, Number.MAX_VALUE), maxMeasurementCount);
+
 export const testOutcome: Checker<TestOutcome> = object({
   number: name,
   seedsPlanned: integer(0, maxSeedCount),
@@ -418,7 +422,15 @@ export const testOutcome: Checker<TestOutcome> = object({
   passed: boolean,
   failure: optional(recordedFailure),
   demonstration: optional(recordedFailure),
-  measurements: optional(record(finiteNumber(-Number.MAX_VALUE, Number.MAX_VALUE), maxMeasurementCount)),
+  measurements: optional(measurements),
+});
+
+/** What a watch adds to a run's outcome (grader/protocol.ts WatchedDetails). */
+export const watchedDetails: Checker<WatchedDetails> = object({
+  schedule: faultSchedule,
+  scenarioActions: count,
+  totalEvents: count,
+  measurements: optional(measurements),
 });
 
 export const replayOutcome: Checker<ReplayOutcome> = object({
@@ -439,11 +451,17 @@ export const replayOutcome: Checker<ReplayOutcome> = object({
   steps: count,
   endTimeMs: timeMs,
   trace,
+  watched: optional(watchedDetails),
 });
 
 export const childReply: Checker<ChildReply> = taggedUnion('type', {
   ready: object({ type: oneOf(['ready']), missingExports: array(name, maxExportCount), exported: array(name, maxExportCount) }),
-  progress: object({ type: oneOf(['progress']), seedsDone: integer(0, maxSeedCount) }),
+  progress: object({
+    type: oneOf(['progress']),
+    seedsDone: integer(0, maxSeedCount),
+    seed: optional(seed),
+    activity: optional(oneOf(workActivities)),
+  }),
   outcome: object({ type: oneOf(['outcome']), outcome: testOutcome }),
   replayed: object({ type: oneOf(['replayed']), outcome: replayOutcome }),
   error: object({ type: oneOf(['error']), message }),

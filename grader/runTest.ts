@@ -17,7 +17,7 @@ import {
   type SimulationResult,
   type TraceEvent,
 } from 'distlab/testing';
-import type { ReplayOutcome } from './protocol.ts';
+import type { ReplayOutcome, WorkActivity } from './protocol.ts';
 
 /** What every recorded failure says, as plain JSON data; `step` is a path step for a search. */
 interface RecordedFields extends FailureFields {
@@ -87,6 +87,13 @@ export interface RunOptions {
   /** Trace events kept in a failure (the HTML report's list). */
   readonly traceLimit?: number;
   readonly onSeedDone?: (seedsDone: number) => void;
+  /** Told when work on a seed starts, and when shrinking its failure starts: where a stall would be. */
+  readonly onActivity?: (seed: number, activity: WorkActivity) => void;
+  /**
+   * Called before every run of the simulator (shrinking makes hundreds): a watcher outside can
+   * tell slow work from a handler that never returns.
+   */
+  readonly onHeartbeat?: () => void;
 }
 
 const defaultShrinkBudget = 300;
@@ -122,6 +129,59 @@ export function runOnce<I>(
   return prepareRun(test, implementation, seed).simulate(runSeed(suite.lab, test.number, seed), schedule, trace);
 }
 
+/**
+ * The schedule a seed of a run test runs with before any shrinking: the test's scenario, then
+ * the faults drawn from the seed's "faults" sub-seed, exactly as the first run of
+ * {@link runTest} draws them (the same fast-check seed, one run).
+ */
+export function seedSchedule<I>(suite: LabSuite<I>, test: SuiteTest<I>, prepared: PreparedRun, seed: number): FaultSchedule {
+  const arbitrary = prepared.faults;
+  if (arbitrary === undefined) return prepared.scenario;
+  let drawn: FaultSchedule | undefined;
+  fc.check(
+    fc.property(arbitrary, (candidate: FaultSchedule) => {
+      drawn ??= candidate;
+      return true;
+    }),
+    { seed: faultSeedOf(suite.lab, test.number, seed), numRuns: 1 },
+  );
+  if (drawn === undefined) throw new Error(`test ${test.number}: the fault generator produced no schedule`);
+  return [...prepared.scenario, ...drawn];
+}
+
+/**
+ * One seed of a run test as grading first runs it, for watching: the seed's own schedule,
+ * never shrunk, and the full trace (its last `maxEvents` events when it has more), pass or fail.
+ */
+export function watchRun<I>(
+  suite: LabSuite<I>,
+  test: SuiteTest<I>,
+  implementation: I,
+  seed: number,
+  maxEvents: number,
+  onHeartbeat?: () => void,
+): ReplayOutcome {
+  const prepared = prepareRun(test, implementation, seed);
+  const schedule = seedSchedule(suite, test, prepared, seed);
+  onHeartbeat?.();
+  const result = prepared.simulate(runSeed(suite.lab, test.number, seed), schedule, 'full');
+  const measurements = result.passed ? prepared.measure(result) : undefined;
+  const kept = result.trace.length > maxEvents ? result.trace.slice(-maxEvents) : result.trace;
+  return {
+    passed: result.passed,
+    ...(result.failure ? { failure: result.failure } : {}),
+    steps: result.steps,
+    endTimeMs: result.endTimeMs,
+    trace: kept.map(jsonEvent),
+    watched: {
+      schedule: schedule.map((action) => toJsonValue(action) as FaultSchedule[number]),
+      scenarioActions: prepared.scenario.length,
+      totalEvents: result.trace.length,
+      ...(measurements ? { measurements } : {}),
+    },
+  };
+}
+
 /** Runs a test's seeds; on the first failure, shrinks its schedule and records it. */
 export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation: I, options: RunOptions): TestOutcome {
   if (test.kind === 'search') return runSearchTest(suite, test, implementation, options);
@@ -132,8 +192,9 @@ export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementatio
   const base = { number: test.number, seedsPlanned: options.seeds.length };
   for (const seed of options.seeds) {
     seedsRun++;
+    options.onActivity?.(seed, 'running');
     const prepared = prepareRun(test, implementation, seed);
-    const outcome = runOneSeed(suite, test, prepared, seed, shrinkBudget, traceLimit);
+    const outcome = runOneSeed(suite, test, prepared, seed, shrinkBudget, traceLimit, options);
     options.onSeedDone?.(seedsRun);
     if (outcome.failure !== undefined) {
       if (test.demonstrates !== undefined && outcome.failure.property === test.demonstrates) {
@@ -191,9 +252,22 @@ function runOneSeed<I>(
   seed: number,
   shrinkBudget: number,
   traceLimit: number,
+  watchers: Pick<RunOptions, 'onActivity' | 'onHeartbeat'> = {},
 ): { result?: SimulationResult<Protocol>; failure?: RecordedFailure } {
   const seedString = runSeed(suite.lab, test.number, seed);
-  const run = (schedule: FaultSchedule, trace: 'ring' | 'full' = 'ring') => prepared.simulate(seedString, schedule, trace);
+  let shrinking = false;
+  const run = (schedule: FaultSchedule, trace: 'ring' | 'full' = 'ring') => {
+    watchers.onHeartbeat?.();
+    return prepared.simulate(seedString, schedule, trace);
+  };
+  /** Every run after the first one of a seed checks or shrinks its failure. */
+  const runAgain = (schedule: FaultSchedule, trace: 'ring' | 'full' = 'ring') => {
+    if (!shrinking) {
+      shrinking = true;
+      watchers.onActivity?.(seed, 'shrinking');
+    }
+    return run(schedule, trace);
+  };
   const arbitrary = prepared.faults;
   // The scenario's actions come first in every schedule; only the random ones are shrunk.
   const scenario = prepared.scenario;
@@ -201,7 +275,7 @@ function runOneSeed<I>(
   if (arbitrary === undefined) {
     const result = run(scenario);
     if (result.passed) return { result };
-    return { failure: finishFailure(run, seed, scenario, scenario, result, 0, shrinkBudget, traceLimit, fixedCount) };
+    return { failure: finishFailure(runAgain, seed, scenario, scenario, result, 0, shrinkBudget, traceLimit, fixedCount) };
   }
   let first: { schedule: FaultSchedule; result: SimulationResult<Protocol> } | undefined;
   let runs = 0;
@@ -215,7 +289,7 @@ function runOneSeed<I>(
       }
       if (runs >= shrinkBudget) return true;
       runs++;
-      const result = run(schedule);
+      const result = runAgain(schedule);
       return result.passed || !sameTarget(first.result, result);
     }),
     { seed: faultSeedOf(suite.lab, test.number, seed), numRuns: 1 },
@@ -223,7 +297,7 @@ function runOneSeed<I>(
   if (first === undefined) throw new Error(`test ${test.number}: the fault generator produced no schedule`);
   if (first.result.passed) return { result: first.result };
   const shrunk: FaultSchedule = details.failed && details.counterexample ? [...scenario, ...details.counterexample[0]] : first.schedule;
-  return { failure: finishFailure(run, seed, first.schedule, shrunk, first.result, runs, shrinkBudget, traceLimit, fixedCount) };
+  return { failure: finishFailure(runAgain, seed, first.schedule, shrunk, first.result, runs, shrinkBudget, traceLimit, fixedCount) };
 }
 
 function finishFailure(
@@ -391,6 +465,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
   let measurements: Record<string, number> = {};
   for (const seed of options.seeds) {
     seedsRun++;
+    options.onActivity?.(seed, 'searching');
     const prepared = prepareSearch(test, implementation, seed);
     const seedString = runSeed(suite.lab, test.number, seed);
     const result = prepared.run(seedString);

@@ -34,6 +34,20 @@ export function setRealmOutput(sink: ((line: string) => void) | undefined): void
   outputSink = sink;
 }
 
+/**
+ * Told every {@link reactionsPerHeartbeat} reactions that returned: the grader's child process
+ * beats from here, so that its parent can tell a handler that never returns from slow work.
+ * Counting costs an increment per reaction; what the listener does (read the clock) happens
+ * a few hundred times less often.
+ */
+let heartbeat: (() => void) | undefined;
+const reactionsPerHeartbeat = 128;
+let reactionsSinceHeartbeat = 0;
+
+export function setRealmHeartbeat(listener: (() => void) | undefined): void {
+  heartbeat = listener;
+}
+
 /** Why a realm could not be opened: the submission's code failed while it was loaded. */
 export class RealmLoadError extends Error {
   constructor(message: string) {
@@ -314,6 +328,10 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     let answer: string;
     try {
       answer = this.session.react([this.environment.nodeId, kind, from, payload, messageId, storageText(storage), state, this.mode === 'copies' ? 1 : 0]);
+      if (++reactionsSinceHeartbeat >= reactionsPerHeartbeat) {
+        reactionsSinceHeartbeat = 0;
+        heartbeat?.();
+      }
       if (answer === '?' && messageId > 0) return 'let go';
       this.read(answer, random);
     } catch (error) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type TraceEvent, type TraceKind } from 'distlab/testing';
+import { describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type SearchEvent, type TraceEvent, type TraceKind } from 'distlab/testing';
 import { describeFailureKind, type GradedFailure, type GradedStatus, type GradedTest, type GradingReport } from '../results.ts';
 import { splitMeasurements, type MeasurementSeries } from './terminal.ts';
 import { boundReport, escapeControls } from './untrusted.ts';
@@ -27,6 +27,46 @@ import { writeReportFile } from './outputFolder.ts';
 export function writeHtmlReport(report: GradingReport, outputDirectory: string): string {
   const file = join(outputDirectory, 'report.html');
   return writeReportFile(file, renderHtmlReport(report));
+}
+
+/**
+ * A run watched with `npm run watch`: one seed of one test, its own schedule never shrunk, and
+ * its full trace, pass or fail. Its page is the report of that one test, with this run in the
+ * place of the failure sections.
+ */
+export interface WatchedRun {
+  readonly testNumber: string;
+  readonly seed: number;
+  /** What happened, in one sentence. */
+  readonly verdict: string;
+  /** The failure, or the break a demonstration shows, where the run had one. */
+  readonly failure?: {
+    readonly property: string;
+    readonly message: string;
+    readonly step: number;
+    readonly timeMs: number;
+    readonly traceIndex?: number;
+    readonly node?: number;
+  };
+  /** A run test's schedule: the first `scenarioActions` are the test's scenario, the rest the seed drew. */
+  readonly schedule?: FaultSchedule;
+  readonly scenarioActions?: number;
+  /** A search test: what the search did, and the path of what it found (empty when it found nothing). */
+  readonly search?: { readonly summary: string; readonly path: readonly SearchEvent[] };
+  readonly trace: readonly TraceEvent[];
+  /** Events of the whole run: more than `trace` holds when it was too long to keep whole. */
+  readonly totalEvents: number;
+  /** Where a run test's simulated time ended. */
+  readonly endTimeMs?: number;
+  /** The command that shows this run again. */
+  readonly command: string;
+  /** Where to go from here (the failure shrunk, a replay), with what the command does. */
+  readonly next?: { readonly label: string; readonly command: string };
+}
+
+/** `report.html` of a watched run, in `outputDirectory`. */
+export function writeWatchReport(report: GradingReport, watched: WatchedRun, outputDirectory: string): string {
+  return writeReportFile(join(outputDirectory, 'report.html'), renderHtmlReport(report, watched));
 }
 
 const templateFile = new URL('./templates/report.hbs', import.meta.url);
@@ -153,7 +193,15 @@ function kindOrder(kind: string): number {
   return position < 0 ? traceKinds.length : position;
 }
 
-function traceView(failure: GradedFailure, id: string) {
+/** A run's trace as the table shows it; `step` is the failing step, marked in the table. */
+interface TraceSource {
+  readonly trace: readonly TraceEvent[];
+  readonly lastEvents: readonly TraceEvent[];
+  readonly step: number;
+  readonly traceTruncated: boolean;
+}
+
+function traceView(failure: TraceSource, id: string) {
   const events: readonly TraceEvent[] = failure.trace.length > 0 ? failure.trace : failure.lastEvents;
   const kinds = new Map<string, number>();
   const nodes = new Set<number>();
@@ -420,7 +468,60 @@ interface EmbeddedFailure {
   readonly replayCode: string;
 }
 
-function buildView(report: GradingReport) {
+/** The watched-run section: the run's facts, its schedule or search path, and its whole trace. */
+function watchedView(report: GradingReport, watched: WatchedRun) {
+  const test = report.tests.find((candidate) => candidate.number === watched.testNumber);
+  const status = test?.status ?? 'not run';
+  const look = statusLook[status];
+  const failure = watched.failure;
+  const traced = traceView(
+    { trace: watched.trace, lastEvents: [], step: failure?.step ?? -1, traceTruncated: watched.totalEvents > watched.trace.length },
+    'watched-trace',
+  );
+  const scenarioActions = watched.scenarioActions ?? 0;
+  const schedule = (watched.schedule ?? []).map((action, index) => ({ text: displayText(describeAction(action)), scenario: index < scenarioActions }));
+  const drawn = schedule.length - Math.min(scenarioActions, schedule.length);
+  return {
+    number: watched.testNumber,
+    name: displayText(test?.name ?? ''),
+    description: displayText(test?.description ?? ''),
+    statusText: look.text,
+    statusClass: look.className,
+    statusWord: status === 'crashed' ? 'Crashed' : status === 'timed out' ? 'Timed out' : '',
+    reason: test?.reason && (status === 'crashed' || status === 'timed out') ? displayText(test.reason) : '',
+    verdict: displayText(watched.verdict),
+    seed: watched.seed,
+    implementation: displayText(report.implementation),
+    failure: failure === undefined
+      ? undefined
+      : {
+          property: displayText(failure.property),
+          message: displayText(failure.message),
+          where: watched.search === undefined ? `event #${failure.traceIndex ?? failure.step} at ${formatNumber(failure.timeMs)} ms` : `after ${watched.search.path.length} steps of the model checker`,
+          node: failure.node === undefined ? '' : node(failure.node),
+          violationAnchor: traced.violationAnchor,
+        },
+    runFacts:
+      watched.search === undefined && watched.endTimeMs !== undefined
+        ? `${watched.totalEvents} ${plural(watched.totalEvents, 'event')} in ${formatNumber(watched.endTimeMs)} ms of simulated time`
+        : '',
+    run: watched.search === undefined && watched.schedule !== undefined,
+    schedule,
+    scheduleNote:
+      schedule.length === 0
+        ? ''
+        : `${scenarioActions > 0 ? `${Math.min(scenarioActions, schedule.length)} of the test's own scenario` : ''}${scenarioActions > 0 && drawn > 0 ? ', then ' : ''}${drawn > 0 ? `${drawn} drawn from seed ${watched.seed}` : ''}.`,
+    search: watched.search === undefined ? '' : displayText(watched.search.summary),
+    path: (watched.search?.path ?? []).map((event) => displayText(describeSearchEvent(event))),
+    command: displayText(watched.command),
+    next: watched.next === undefined ? undefined : { label: displayText(watched.next.label), command: displayText(watched.next.command) },
+    output: test?.output ? displayText(test.output) : '',
+    trace: watched.trace.length > 0 ? traced.view : undefined,
+  };
+}
+
+function buildView(report: GradingReport, watchedRun?: WatchedRun) {
+  const isWatched = (test: GradedTest) => watchedRun?.testNumber === test.number;
   const totals = report.totals;
   const embedded: EmbeddedFailure[] = [];
   const embeddedDemonstrations: EmbeddedFailure[] = [];
@@ -433,7 +534,7 @@ function buildView(report: GradingReport) {
     const demonstration = test.demonstration ? demonstrationAnchor(test, position) : '';
     return {
       number: test.number,
-      anchor: hasDetails(test) ? anchorFor(test, position) : demonstration,
+      anchor: isWatched(test) ? 'watched' : hasDetails(test) ? anchorFor(test, position) : demonstration,
       demonstrationAnchor: demonstration,
       chartAnchor: chartable(series) ? chartAnchor(test, position) : '',
       name: displayText(test.name),
@@ -455,8 +556,10 @@ function buildView(report: GradingReport) {
     };
   });
 
+  // A watched run has a section of its own in the place of the failure and demonstration sections.
+  const watched = watchedRun === undefined ? undefined : watchedView(report, watchedRun);
   const failures = report.tests.flatMap((test, position) => {
-    if (!hasDetails(test)) return [];
+    if (!hasDetails(test) || isWatched(test)) return [];
     const look = statusLook[test.status];
     const anchor = anchorFor(test, position);
     const failure = test.failure;
@@ -487,7 +590,7 @@ function buildView(report: GradingReport) {
 
   const demonstrations = report.tests.flatMap((test, position) => {
     const demonstration = test.demonstration;
-    if (!demonstration) return [];
+    if (!demonstration || isWatched(test)) return [];
     const anchor = demonstrationAnchor(test, position);
     const run = runView(demonstration, anchor, 'demonstration', embeddedDemonstrations.length);
     embeddedDemonstrations.push(embed(test, demonstration));
@@ -533,7 +636,11 @@ function buildView(report: GradingReport) {
   ];
 
   return {
-    title: displayText(`${report.labTitle} — ${totals.score}/${totals.maxScore} — distlab report`),
+    title: displayText(
+      watchedRun === undefined
+        ? `${report.labTitle} — ${totals.score}/${totals.maxScore} — distlab report`
+        : `${report.labTitle} — test ${watchedRun.testNumber}, seed ${watchedRun.seed} — distlab watch`,
+    ),
     lab: displayText(report.lab),
     labTitle: displayText(report.labTitle),
     implementation: displayText(report.implementation),
@@ -554,6 +661,7 @@ function buildView(report: GradingReport) {
     failures,
     demonstrations,
     charts,
+    watched,
     data: {
       schemaVersion: report.schemaVersion,
       lab: report.lab,
@@ -591,6 +699,7 @@ main { padding: 8px 32px 32px; max-width: 1400px; }
 section { margin: 24px 0; }
 section.failure, section.demonstration { border: 1px solid var(--line); border-left: 4px solid var(--fail); border-radius: 8px; padding: 4px 20px 16px; }
 section.demonstration { border-left-color: var(--info); }
+section.watched { border: 1px solid var(--line); border-left: 4px solid var(--info); border-radius: 8px; padding: 4px 20px 16px; }
 h2 { font-size: 18px; margin: 16px 0 8px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 .muted { color: var(--muted); }
@@ -803,7 +912,7 @@ function compiled(): Render {
   return render;
 }
 
-/** The page as a string. */
-export function renderHtmlReport(report: GradingReport): string {
-  return compiled()(buildView(boundReport(report)));
+/** The page as a string; with `watched`, the page of that watched run. */
+export function renderHtmlReport(report: GradingReport, watched?: WatchedRun): string {
+  return compiled()(buildView(boundReport(report), watched));
 }

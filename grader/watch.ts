@@ -1,0 +1,382 @@
+// `npm run watch -- <lab> <test> [options]`: runs one test of an implementation on one seed, as
+// grading first runs it (the seed's own fault schedule, never shrunk), with the full trace, and
+// writes the page of that run, pass or fail: a way to watch an algorithm survive its faults, not
+// only to see it fail. Exit codes: 0 the run passed, 1 it did not, 2 usage or setup error,
+// 3 the page could not be written or the command itself failed.
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { describeSearchEvent, type FaultSchedule, type SuiteTest } from 'distlab/testing';
+import { describeError, loadSuite, resolveTarget } from './grade.ts';
+import { defaultImplementation, type ImplementationSource } from './implementation.ts';
+import { defaultLimits, Sandbox, type TestStatus } from './isolation.ts';
+import { SetupError, type LabInfo } from './labs.ts';
+import type { ReplayOutcome } from './protocol.ts';
+import { encodeReplay } from './replayCode.ts';
+import { writeWatchReport, type WatchedRun } from './reports/html.ts';
+import { prepareOutputFolder } from './reports/outputFolder.ts';
+import { describeSchedule, styleFor, terminalTraceEvent, type Style } from './reports/terminal.ts';
+import { boundGradedTest, terminalBlock, terminalLine, textLimits } from './reports/untrusted.ts';
+import { computeTotals, describeFailureKind, reportSchemaVersion, type GradedTest, type GradingReport } from './results.ts';
+import type { TestOutcome } from './runTest.ts';
+
+const exitCodes = { passed: 0, failed: 1, setup: 2, grader: 3 } as const;
+
+/** Trace events the terminal shows by default: the end of the run, where its verdict is. */
+const defaultTraceShown = 40;
+/** Steps of a search's path the terminal lists; the page lists them all. */
+const pathStepsShown = 30;
+
+const help = `Usage: npm run watch -- <lab> <test> [options]
+
+Runs one test on one seed the way grading first runs it: with the seed's own fault schedule
+(never shrunk) and the whole trace. Writes the page of that run, pass or fail, and prints the
+schedule, the end of the trace and the verdict.
+
+  <lab>                 the lab: its number (3), name (paxos) or folder (03-paxos)
+  <test>                the test's number, e.g. 3.4
+
+Options:
+  --seed <S>            the seed to run (default 1)
+  --impl <which>        student    your code in labs/<lab>/src
+                        solutions  the reference implementation (the default where it exists)
+                        mutant:<name>  a deliberately broken copy of the reference
+                        <path>     a submission: a folder with index.ts, or a file
+  --out <dir>           where the page goes (default: reports/watch/<lab>-<test>-seed<S>-<impl>)
+  --trace <N>           how many of the last trace events to print (default ${defaultTraceShown}; 0 for all)
+  -h, --help            this help
+
+A search test has no single run to watch: watch runs its search on the seed and shows what it
+explored, and the path to what it found.
+
+Examples:
+  npm run watch -- paxos 3.4
+  npm run watch -- paxos 3.7 --seed 5 --impl student
+  npm run watch -- pingpong 0.3 --impl mutant:no-dedup`;
+
+const optionSpecification = {
+  seed: { type: 'string' },
+  impl: { type: 'string' },
+  out: { type: 'string' },
+  trace: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+interface WatchOptions {
+  readonly lab: string;
+  readonly test: string;
+  readonly seed: number;
+  readonly implementation?: string;
+  readonly outputDirectory?: string;
+  readonly traceShown: number;
+}
+
+function wholeNumber(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(value) || value < 0) {
+    throw new SetupError(`--${name} needs a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, not "${text}"`);
+  }
+  return value;
+}
+
+function parseCommandLine(argv: readonly string[]): WatchOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: optionSpecification });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0] ?? '';
+    const needsValue = /^Option '(--[\w-]+)/.exec(message);
+    if (needsValue !== null && /ambiguous|argument missing/.test(message)) {
+      throw new SetupError(`${needsValue[1]} needs a value. See --help.`);
+    }
+    throw new SetupError(`${message.replace(/\.$/, '')}. See --help.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  const [lab, test, ...extra] = positionals;
+  if (lab === undefined || test === undefined) {
+    throw new SetupError('which lab and which test? Give both, e.g. npm run watch -- paxos 3.4. See --help.');
+  }
+  if (extra.length > 0) throw new SetupError(`one lab and one test at a time: got ${positionals.join(' ')}. See --help.`);
+  return {
+    lab,
+    test,
+    seed: wholeNumber('seed', values.seed, 1),
+    ...(values.impl !== undefined ? { implementation: values.impl } : {}),
+    ...(values.out !== undefined ? { outputDirectory: resolve(values.out) } : {}),
+    traceShown: wholeNumber('trace', values.trace, defaultTraceShown),
+  };
+}
+
+/** The `--impl` of a command printed for whoever ran this one: as they gave it, quoted where a shell needs it. */
+function implementationArgument(lab: LabInfo, source: ImplementationSource): string {
+  if (source.label === defaultImplementation(lab)) return '';
+  const label = /^[\w./:@+-]+$/.test(source.label) ? source.label : `'${source.label.replace(/'/g, `'\\''`)}'`;
+  return ` --impl ${label}`;
+}
+
+/** The folder a watch writes to by default: one per test, seed and implementation, apart from gradings' reports. */
+function defaultFolder(lab: LabInfo, test: SuiteTest<unknown>, seed: number, source: ImplementationSource): string {
+  const implementation = source.kind === 'path' ? `path-${source.label}` : source.label;
+  const name = `${lab.shortName}-${test.number}-seed${seed}-${implementation}`.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/-+$/, '');
+  return resolve('reports', 'watch', name);
+}
+
+/** How a watch ended: its status as grading would give it for this seed, and the run to show. */
+interface Watched {
+  readonly status: TestStatus;
+  readonly reason?: string;
+  readonly output: string;
+  readonly wallMs: number;
+  readonly run: WatchedRun;
+  readonly measurements?: Readonly<Record<string, number>>;
+}
+
+/** Where a run broke a property, in a few words. */
+function brokeAt(failure: NonNullable<WatchedRun['failure']>): string {
+  return `"${failure.property}" broke at event #${failure.traceIndex ?? failure.step}, ${failure.timeMs} ms into the run`;
+}
+
+/** A run test's seed: the sandbox runs it with its own schedule and the full trace. */
+function watchedRun(lab: LabInfo, source: ImplementationSource, test: SuiteTest<unknown>, seed: number, command: string, result: { status: TestStatus; reason?: string; outcome?: ReplayOutcome; output: string }, wallMs: number): Watched {
+  const outcome = result.outcome;
+  const details = outcome?.watched;
+  const base = { output: result.output, wallMs };
+  const grade = `npm run grade -- ${lab.shortName}${implementationArgument(lab, source)} --test ${test.number} --seed ${seed}`;
+  if (outcome === undefined || details === undefined) {
+    return {
+      ...base,
+      status: result.status,
+      reason: result.reason ?? 'no outcome',
+      run: { testNumber: test.number, seed, verdict: 'The run did not finish.', trace: [], totalEvents: 0, command },
+    };
+  }
+  const failure = outcome.failure;
+  const run = {
+    testNumber: test.number,
+    seed,
+    schedule: details.schedule,
+    scenarioActions: details.scenarioActions,
+    trace: outcome.trace,
+    totalEvents: details.totalEvents,
+    endTimeMs: outcome.endTimeMs,
+    command,
+    ...(failure ? { failure } : {}),
+  };
+  const events = `${details.totalEvents} ${details.totalEvents === 1 ? 'event' : 'events'}`;
+  if (test.demonstrates !== undefined) {
+    if (failure?.property === test.demonstrates) {
+      return { ...base, status: 'passed', run: { ...run, verdict: `${brokeAt(failure)}, as this test demonstrates it can.` } };
+    }
+    return {
+      ...base,
+      status: 'failed',
+      run: {
+        ...run,
+        verdict: failure === undefined
+          ? `"${test.demonstrates}" held on this seed, for all ${events}. Grading tries up to ${test.seeds} seeds for a run that breaks it: watch another seed.`
+          : `${brokeAt(failure)}: not the break of "${test.demonstrates}" this test demonstrates.`,
+        next: { label: 'Grade it', command: grade },
+      },
+    };
+  }
+  if (outcome.passed) {
+    return { ...base, status: 'passed', ...(details.measurements ? { measurements: details.measurements } : {}), run: { ...run, verdict: `Every property held, for all ${events}.` } };
+  }
+  return {
+    ...base,
+    status: 'failed',
+    run: {
+      ...run,
+      verdict: failure === undefined ? `The run failed after ${events}.` : `${brokeAt(failure)}.`,
+      // The whole run is what a watch shows; grading shrinks it to the faults that matter.
+      next: { label: 'Its smallest schedule', command: grade },
+    },
+  };
+}
+
+/** A search test's seed: the search itself, what it explored and the path to what it found. */
+function watchedSearch(lab: LabInfo, source: ImplementationSource, test: SuiteTest<unknown>, seed: number, command: string, result: { status: TestStatus; reason?: string; outcome?: TestOutcome; output: string }, wallMs: number): Watched {
+  const outcome = result.outcome;
+  const base = { output: result.output, wallMs };
+  if (outcome === undefined) {
+    return {
+      ...base,
+      status: result.status,
+      reason: result.reason ?? 'no outcome',
+      run: { testNumber: test.number, seed, verdict: 'The search did not finish.', trace: [], totalEvents: 0, command },
+    };
+  }
+  const measured = outcome.measurements ?? {};
+  const states = measured.states ?? 0;
+  const summary = `${outcome.exhaustive === true ? 'breadth-first search' : 'random probes'}: ${states} states, depth ${measured.depth ?? 0}${measured.limitReached ? ' (a limit of states or depth was reached)' : ''}`;
+  const found = outcome.demonstration ?? outcome.failure;
+  const path = found?.path ?? [];
+  const run: WatchedRun = {
+    testNumber: test.number,
+    seed,
+    search: { summary, path },
+    trace: found?.trace ?? [],
+    totalEvents: found?.trace.length ?? 0,
+    command,
+    verdict: '',
+    ...(found !== undefined && found.replayable !== false
+      ? { failure: { property: found.property, message: found.message, step: found.step, timeMs: found.timeMs, ...(found.node !== undefined ? { node: found.node } : {}) } }
+      : {}),
+  };
+  const replay =
+    found !== undefined && found.replayable !== false
+      ? { label: 'Replay it', command: `npm run grade -- ${lab.shortName}${implementationArgument(lab, source)} --replay ${encodeReplay({ lab: lab.id, test: test.number, seed, schedule: [], path })}` }
+      : undefined;
+  const trace = path.length > 0 ? ' The trace follows its path.' : '';
+  if (outcome.passed) {
+    const verdict = outcome.demonstration !== undefined
+      ? `The search found an interleaving of ${path.length} steps that breaks "${outcome.demonstration.property}", as this test demonstrates it can.${trace}`
+      : `The search explored ${states} states and found nothing wrong. A search has no single run to watch: a run test of this lab shows one.`;
+    return { ...base, status: 'passed', measurements: measured, run: { ...run, verdict, ...(replay ? { next: replay } : {}) } };
+  }
+  const failure = outcome.failure;
+  const verdict = failure === undefined ? 'The search failed.' : `${describeFailureKind(failure)}.${trace}`;
+  return { ...base, status: 'failed', measurements: measured, run: { ...run, verdict, ...(replay ? { next: replay } : {}) } };
+}
+
+/** The report of the one watched test, as the page's header and results table show it. */
+function watchReport(lab: LabInfo, labTitle: string, source: ImplementationSource, test: SuiteTest<unknown>, seed: number, watched: Watched, startedAt: Date): GradingReport {
+  const graded: GradedTest = boundGradedTest({
+    number: test.number,
+    name: test.name,
+    part: test.part,
+    kind: test.kind,
+    visibility: test.visibility,
+    description: test.description,
+    maxScore: test.points,
+    score: watched.status === 'passed' ? test.points : 0,
+    status: watched.status,
+    ...(watched.reason !== undefined ? { reason: watched.reason } : {}),
+    seedsPlanned: 1,
+    seedsRun: watched.status === 'passed' || watched.status === 'failed' ? 1 : 0,
+    wallMs: Math.round(watched.wallMs),
+    ...(watched.measurements ? { measurements: { ...watched.measurements } } : {}),
+    ...(watched.output ? { output: watched.output } : {}),
+  });
+  const finishedAt = new Date();
+  return {
+    schemaVersion: reportSchemaVersion,
+    tool: 'distlab',
+    lab: lab.id,
+    labTitle,
+    implementation: source.label,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()),
+    interrupted: false,
+    typeErrors: [],
+    options: { seed, hidden: test.visibility === 'hidden', tests: [test.number] },
+    tests: [graded],
+    totals: computeTotals([graded]),
+  };
+}
+
+/** The terminal's view: the schedule (or the search), the end of the trace, the verdict. */
+function printWatched(out: NodeJS.WriteStream, style: Style, watched: Watched, traceShown: number): void {
+  const run = watched.run;
+  if (run.schedule !== undefined) {
+    const scenario = run.scenarioActions ?? 0;
+    const drawn = run.schedule.length - Math.min(scenario, run.schedule.length);
+    const parts = [scenario > 0 ? `${scenario} of the test's scenario` : '', drawn > 0 ? `${drawn} drawn from seed ${run.seed}` : ''].filter(Boolean);
+    out.write(`fault schedule${parts.length > 0 ? ` (${parts.join(', then ')}; never shrunk)` : ''}:\n`);
+    const lines = describeSchedule(run.schedule as FaultSchedule);
+    lines.forEach((line, index) => out.write(`  ${line}${index < scenario ? ` ${style.dim('(scenario)')}` : ''}\n`));
+  }
+  if (run.search !== undefined) {
+    out.write(`search: ${terminalLine(run.search.summary)}\n`);
+    const path = run.search.path;
+    if (path.length > 0) out.write(`path found (${path.length} steps):\n`);
+    for (const event of path.slice(0, pathStepsShown)) out.write(`  ${terminalLine(describeSearchEvent(event))}\n`);
+    if (path.length > pathStepsShown) out.write(`  … ${path.length - pathStepsShown} more steps in the page\n`);
+  }
+  if (watched.output) out.write(`output:\n${terminalBlock(watched.output, textLimits.output)}\n`);
+  const events = run.trace;
+  if (events.length > 0) {
+    const shown = traceShown === 0 ? events : events.slice(-traceShown);
+    const hint = shown.length < run.totalEvents ? `; --trace 0 shows all${events.length < run.totalEvents ? ' the page holds' : ''}` : '';
+    out.write(`trace (the last ${shown.length} of ${run.totalEvents} events${hint}):\n`);
+    for (const event of shown) out.write(`  ${terminalTraceEvent(event)}\n`);
+  }
+  const colour = watched.status === 'passed' ? style.green : style.red;
+  out.write(`${colour(watched.status)}. ${terminalBlock(run.verdict)}\n`);
+  if (run.failure !== undefined) out.write(`  ${terminalBlock(run.failure.message)}\n`);
+  if (watched.reason !== undefined && watched.status !== 'passed' && watched.status !== 'failed') out.write(`${terminalBlock(watched.reason)}\n`);
+  if (run.next !== undefined) out.write(`${run.next.label.toLowerCase()}: ${terminalLine(run.next.command, 4_000)}\n`);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const startedAt = new Date();
+  const options = parseCommandLine(argv);
+  if (options === 'help') {
+    process.stdout.write(`${help}\n`);
+    return exitCodes.passed;
+  }
+  const { lab, source } = resolveTarget(options.lab, options.implementation);
+  const suite = await loadSuite(lab);
+  const test = suite.tests.find((candidate) => candidate.number.toLowerCase() === options.test.toLowerCase());
+  if (test === undefined) {
+    throw new SetupError(`${lab.shortName} has no test "${options.test}". Its tests: ${suite.tests.map((candidate) => candidate.number).join(', ')}`);
+  }
+  const folder = prepareOutputFolder(options.outputDirectory ?? defaultFolder(lab, test, options.seed, source));
+  const out = process.stdout;
+  const style = styleFor(out);
+  const command = `npm run watch -- ${lab.shortName} ${test.number} --seed ${options.seed}${implementationArgument(lab, source)}`;
+  out.write(`${style.bold(`Watching ${lab.id} test ${test.number}`)} (${terminalLine(test.name)}) with ${terminalLine(source.label)}, seed ${options.seed}\n`);
+  const sandbox = await Sandbox.create(lab, source, defaultLimits);
+  const stop = () => {
+    sandbox.dispose();
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let watched: Watched;
+  try {
+    const started = performance.now();
+    if (test.kind === 'search') {
+      const result = await sandbox.run(test.number, [options.seed]);
+      watched = watchedSearch(lab, source, test, options.seed, command, result, performance.now() - started);
+    } else {
+      const result = await sandbox.watch(test.number, options.seed);
+      watched = watchedRun(lab, source, test, options.seed, command, result, performance.now() - started);
+    }
+  } finally {
+    sandbox.dispose();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  printWatched(out, style, watched, options.traceShown);
+  const report = watchReport(lab, suite.title, source, test, options.seed, watched, startedAt);
+  try {
+    out.write(`report: ${terminalLine(writeWatchReport(report, watched.run, folder))}\n`);
+  } catch (error) {
+    complain(`the page could not be written: ${describeError(error)}`);
+    return exitCodes.grader;
+  }
+  return watched.status === 'passed' ? exitCodes.passed : exitCodes.failed;
+}
+
+function complain(message: string): void {
+  process.stderr.write(`distlab watch: ${terminalBlock(message, textLimits.setupError)}\n`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof SetupError) {
+      complain(error.message);
+      process.exitCode = exitCodes.setup;
+      return;
+    }
+    complain(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}`);
+    process.exit(exitCodes.grader);
+  },
+);
