@@ -55,6 +55,13 @@ cd "$source_folder"
 # dependencies, whatever NODE_ENV the image sets.
 npm ci --include=dev --prefer-offline --no-audit --no-fund ||
   fail "npm ci failed in $source_folder (see npm's messages above)"
-node --import tsx --eval 'import("./grader/labs.ts").then(({ findLab }) => findLab("{{lab}}"))' ||
-  fail "the grader does not load in $source_folder (see the error above)"
+# The grader's parts that come from npm (tsx, esbuild, TypeScript) must load here, now, not
+# at the first submission.
+node --import tsx --input-type=module --eval '
+  const { findLab } = await import("./grader/labs.ts");
+  findLab("{{lab}}");
+  const esbuild = await import("esbuild");
+  esbuild.transformSync("const checked: number = 1;", { loader: "ts" });
+  await import("typescript");
+' || fail "the grader does not load in $source_folder (see the error above)"
 echo "distlab setup: ready to grade {{labId}}"
