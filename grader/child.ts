@@ -29,9 +29,11 @@ function reply(message: ChildReply): void {
  * The heartbeat: the grader kills a child that stays silent for long (grader/isolation.ts),
  * which is how a handler that never returns is told from slow work. The realm calls `beat`
  * every few hundred reactions and the grader's own loops call it at every run; it writes a
- * frame when a second has passed since the last one, so that it costs a clock read at most.
+ * frame when the request's interval (a second by default) has passed since the last one, so
+ * that most calls cost a clock read.
  */
-const beatIntervalMs = 1_000;
+const defaultBeatIntervalMs = 1_000;
+let beatIntervalMs = defaultBeatIntervalMs;
 /** Taken now: while a run is under way, the determinism guards make `performance.now` throw. */
 const clockMs = performance.now.bind(performance);
 let lastBeatMs = clockMs();
@@ -114,6 +116,7 @@ export function serve(suite: LabSuite<unknown>, files: { readonly host: string; 
       reply({ type: 'error', message: `no test ${request.testNumber} in ${suite.lab}` });
       return;
     }
+    beatIntervalMs = typeof request.heartbeatMs === 'number' && request.heartbeatMs >= 10 ? request.heartbeatMs : defaultBeatIntervalMs;
     work.seedsDone = 0;
     delete work.seed;
     delete work.activity;

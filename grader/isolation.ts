@@ -143,7 +143,7 @@ export class Sandbox {
   async run(testNumber: string, seeds: readonly number[], options: { shrinkBudget?: number; onProgress?: (seedsDone: number) => void } = {}): Promise<IsolatedResult> {
     let seedsDone = 0;
     let working: Extract<ChildReply, { type: 'progress' }> | undefined;
-    const request: ChildRequest = { type: 'run', testNumber, seeds, shrinkBudget: options.shrinkBudget ?? 300 };
+    const request: ChildRequest = { type: 'run', testNumber, seeds, shrinkBudget: options.shrinkBudget ?? 300, heartbeatMs: this.heartbeatMs };
     const end = await this.exchange(request, this.limits.timeoutMs, (reply) => {
       if (reply.type === 'progress') {
         working = reply;
@@ -206,7 +206,7 @@ export class Sandbox {
 
   /** Re-runs one seed with an explicit schedule and the full trace. */
   async replay(testNumber: string, seed: number, schedule: FaultSchedule, path?: readonly SearchEvent[]): Promise<ReplayResult> {
-    return this.runOnce({ type: 'replay', testNumber, seed, schedule, ...(path ? { path } : {}) }, 'replay');
+    return this.runOnce({ type: 'replay', testNumber, seed, schedule, ...(path ? { path } : {}), heartbeatMs: this.heartbeatMs }, 'replay');
   }
 
   /**
@@ -214,7 +214,7 @@ export class Sandbox {
    * the full trace, pass or fail; the outcome's `watched` holds the schedule.
    */
   async watch(testNumber: string, seed: number): Promise<ReplayResult> {
-    const result = await this.runOnce({ type: 'watch', testNumber, seed }, 'watch');
+    const result = await this.runOnce({ type: 'watch', testNumber, seed, heartbeatMs: this.heartbeatMs }, 'watch');
     if (result.outcome !== undefined && result.outcome.watched === undefined) {
       return { status: 'crashed', reason: 'the watched run came back without its schedule: its outcome cannot be trusted', output: result.output };
     }
@@ -251,6 +251,12 @@ export class Sandbox {
   private get stallMs(): number | undefined {
     const stallMs = this.limits.stallMs ?? defaultStallMs;
     return stallMs < this.limits.timeoutMs ? stallMs : undefined;
+  }
+
+  /** How often the child is to report: a quarter of the stall limit, at most a second, so that a few late beats never count as a stall. */
+  private get heartbeatMs(): number {
+    const stallMs = this.stallMs;
+    return stallMs === undefined ? 1_000 : Math.max(10, Math.min(1_000, Math.floor(stallMs / 4)));
   }
 
   private stalled(where: string): string {

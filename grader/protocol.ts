@@ -4,7 +4,7 @@ import type { TestOutcome } from './runTest.ts';
 // Messages between the grader and the child process that runs one implementation, sent as
 // frames (./channel.ts); the grader checks every reply against ./replySchema.ts.
 
-export type ChildRequest =
+export type ChildRequest = (
   | { readonly type: 'run'; readonly testNumber: string; readonly seeds: readonly number[]; readonly shrinkBudget: number }
   | {
       readonly type: 'replay';
@@ -14,7 +14,11 @@ export type ChildRequest =
       readonly path?: readonly SearchEvent[];
     }
   /** One seed of a run test with its own schedule, unshrunk, and the full trace: answered with `replayed`. */
-  | { readonly type: 'watch'; readonly testNumber: string; readonly seed: number };
+  | { readonly type: 'watch'; readonly testNumber: string; readonly seed: number }
+) & {
+  /** How often the child reports while it works (about once a second by default): well within the grader's stall limit. */
+  readonly heartbeatMs?: number;
+};
 
 export interface ReplayOutcome {
   readonly passed: boolean;

@@ -1,0 +1,63 @@
+// A handler that never returns is stopped once the child has been silent for the stall limit,
+// not at the test's whole wall-clock limit; slow work that keeps reacting is never stopped.
+// The wall-clock limits here are ten minutes, far beyond what any of these runs needs: only
+// the stall limit can end a looping test before vitest's own timeout would fail it.
+import { describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { resolveImplementation } from '../../grader/implementation.ts';
+import { Sandbox } from '../../grader/isolation.ts';
+import { findLab } from '../../grader/labs.ts';
+
+const loops = 'test/fixtures/pingpong/infinite-loop.ts';
+const limits = { timeoutMs: 600_000, memoryMb: 512, stallMs: 2_000 };
+
+describe('a handler that never returns', () => {
+  it('is stopped after the stall limit, and grading goes on with the next test', async () => {
+    // 0.3 duplicates messages, which sends the fixture's server into its loop in seed 1.
+    const report = await grade({ lab: 'pingpong', implementation: loops, tests: ['0.3', '0.6'], jobs: 1, limits, typecheck: false });
+    const [looping, after] = report.tests;
+    expect(looping?.status).toBe('timed out');
+    expect(looping?.score).toBe(0);
+    expect(looping?.reason).toBe('a handler did not return for 2 s (an endless loop?) in seed 1: the test was stopped there, after 0 of 30 seeds');
+    expect(after?.status, 'the next test gets a new process and passes').toBe('passed');
+  }, 120_000);
+
+  it('in a replay or a watch is stopped the same way', async () => {
+    const lab = findLab('pingpong');
+    const sandbox = await Sandbox.create(lab, resolveImplementation(lab, loops), limits);
+    try {
+      const replayed = await sandbox.replay('0.3', 1, []);
+      expect(replayed.status).toBe('timed out');
+      expect(replayed.reason).toBe('a handler did not return for 2 s (an endless loop?) during the replay: it was stopped there');
+      const watched = await sandbox.watch('0.3', 1);
+      expect(watched.status).toBe('timed out');
+      expect(watched.reason).toBe('a handler did not return for 2 s (an endless loop?) during the watched run: it was stopped there');
+    } finally {
+      sandbox.dispose();
+    }
+  }, 120_000);
+
+  it('is left to the wall-clock limit when that limit is the shorter one', async () => {
+    const lab = findLab('pingpong');
+    const sandbox = await Sandbox.create(lab, resolveImplementation(lab, loops), { timeoutMs: 2_000, memoryMb: 512, stallMs: 15_000 });
+    try {
+      const replayed = await sandbox.replay('0.3', 1, []);
+      expect(replayed.status).toBe('timed out');
+      expect(replayed.reason).toMatch(/^the replay did not finish within 2 s of wall time/);
+    } finally {
+      sandbox.dispose();
+    }
+  }, 120_000);
+});
+
+describe('slow work that keeps reacting', () => {
+  it('a breadth-first search of tens of thousands of states in one seed passes under a 2 s stall limit', async () => {
+    // 3.S4 explores 43,009 states in a single request, with no seed ending on the way (seconds
+    // of work on any machine): only the heartbeat from the realm's reactions keeps it alive.
+    const report = await grade({ lab: 'paxos', implementation: 'solutions', tests: ['3.S4'], limits, typecheck: false });
+    const [search] = report.tests;
+    expect(search?.reason).toBeUndefined();
+    expect(search?.status).toBe('passed');
+    expect(search?.measurements?.states).toBe(43_009);
+  }, 180_000);
+});
