@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { zipSync, type Zippable } from 'fflate';
 import { loadSuite } from './grade.ts';
 import { writeHandout } from './handout.ts';
+import { defaultLimits } from './isolation.ts';
 import { findLab, projectRoot, SetupError, type LabInfo } from './labs.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
 
@@ -40,7 +41,7 @@ valid results.json, also when a submission crashes, loops or does not compile.
 
   <lab>                      the lab: its number (0), name (pingpong) or folder (00-pingpong)
   --out <dir>                where autograder.zip goes (made if missing)
-  --timeout <seconds>        wall-clock limit per test (default: the grader's, 120)
+  --timeout <seconds>        wall-clock limit per test (default ${defaultLimits.timeoutMs / 1000})
   --overall-timeout <seconds>  grading stops here and the results of the tests graded so far
                              are kept (default ${defaultOverallTimeoutSeconds}, at most ${maxOverallTimeoutSeconds}); keep Gradescope's own limit
                              in the assignment's settings at least a minute longer
@@ -104,7 +105,7 @@ function parseCommandLine(argv: readonly string[]): BuildOptions | 'help' {
   }
   return {
     lab: findLab(positionals[0] as string),
-    outputDirectory: resolve(values.out),
+    outputDirectory: values.out,
     timeoutSeconds: boundedInteger('timeout', values.timeout, 1, maxTimeoutSeconds),
     overallTimeoutSeconds: boundedInteger('overall-timeout', values['overall-timeout'], 1, maxOverallTimeoutSeconds) ?? defaultOverallTimeoutSeconds,
     jobs: boundedInteger('jobs', values.jobs, 1, maxJobs) ?? defaultJobs,
@@ -213,7 +214,7 @@ async function main(argv: readonly string[]): Promise<number> {
     [
       `Wrote ${where} (${Math.ceil(bundle.bytes / 1024)} KB, ${bundle.files.length} files): the Gradescope autograder of ${options.lab.id}.`,
       `  tests: ${suite.tests.length - hidden.length} visible, ${hidden.length} hidden (results ${options.hiddenVisibility.replace(/_/g, ' ')}), ${points(suite.tests)} points in all`,
-      `  per test: ${options.timeoutSeconds ?? 120} s; grading stops after ${options.overallTimeoutSeconds} s; ${options.jobs} test${options.jobs === 1 ? '' : 's'} at a time; Node ${readNodeVersion()}`,
+      `  per test: ${options.timeoutSeconds ?? defaultLimits.timeoutMs / 1000} s; grading stops after ${options.overallTimeoutSeconds} s; ${options.jobs} test${options.jobs === 1 ? '' : 's'} at a time; Node ${readNodeVersion()}`,
       '',
       'Next, in Gradescope: create a Programming Assignment, then under Configure Autograder',
       `choose "Zip file upload", upload autograder.zip, and set the total points to ${points(suite.tests)}.`,
