@@ -237,7 +237,12 @@ function watchedSearch(lab: LabInfo, source: ImplementationSource, test: SuiteTe
     return { ...base, status: 'passed', measurements: measured, run: { ...run, verdict, ...(replay ? { next: replay } : {}) } };
   }
   const failure = outcome.failure;
-  const verdict = failure === undefined ? 'The search failed.' : `${describeFailureKind(failure)}.${trace}`;
+  const verdict =
+    failure === undefined
+      ? 'The search failed.'
+      : failure.replayable === false
+        ? `${describeFailureKind(failure)}: ${failure.message}.`
+        : `${describeFailureKind(failure)}.${trace}`;
   return { ...base, status: 'failed', measurements: measured, run: { ...run, verdict, ...(replay ? { next: replay } : {}) } };
 }
 
@@ -285,9 +290,11 @@ function printWatched(out: NodeJS.WriteStream, style: Style, watched: Watched, t
     const scenario = run.scenarioActions ?? 0;
     const drawn = run.schedule.length - Math.min(scenario, run.schedule.length);
     const parts = [scenario > 0 ? `${scenario} of the test's scenario` : '', drawn > 0 ? `${drawn} drawn from seed ${run.seed}` : ''].filter(Boolean);
-    out.write(`fault schedule${parts.length > 0 ? ` (${parts.join(', then ')}; never shrunk)` : ''}:\n`);
+    out.write(`fault schedule${parts.length > 0 ? ` (${parts.join(' and ')}; never shrunk)` : ''}:\n`);
     const lines = describeSchedule(run.schedule as FaultSchedule);
-    lines.forEach((line, index) => out.write(`  ${line}${index < scenario ? ` ${style.dim('(scenario)')}` : ''}\n`));
+    // In the order the run meets them: the scenario's actions and the drawn ones, by time.
+    const byTime = lines.map((line, index) => ({ line, index, atMs: run.schedule?.[index]?.atMs ?? 0 })).sort((left, right) => left.atMs - right.atMs || left.index - right.index);
+    for (const { line, index } of byTime) out.write(`  ${line}${index < scenario ? ` ${style.dim('(scenario)')}` : ''}\n`);
   }
   if (run.search !== undefined) {
     out.write(`search: ${terminalLine(run.search.summary)}\n`);

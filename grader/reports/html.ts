@@ -479,7 +479,10 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
     'watched-trace',
   );
   const scenarioActions = watched.scenarioActions ?? 0;
-  const schedule = (watched.schedule ?? []).map((action, index) => ({ text: displayText(describeAction(action)), scenario: index < scenarioActions }));
+  // In the order the run meets them: the scenario's actions and the drawn ones, by time.
+  const schedule = (watched.schedule ?? [])
+    .map((action, index) => ({ text: displayText(describeAction(action)), scenario: index < scenarioActions, atMs: action.atMs, index }))
+    .sort((left, right) => left.atMs - right.atMs || left.index - right.index);
   const drawn = schedule.length - Math.min(scenarioActions, schedule.length);
   return {
     number: watched.testNumber,
@@ -510,7 +513,7 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
     scheduleNote:
       schedule.length === 0
         ? ''
-        : `${scenarioActions > 0 ? `${Math.min(scenarioActions, schedule.length)} of the test's own scenario` : ''}${scenarioActions > 0 && drawn > 0 ? ', then ' : ''}${drawn > 0 ? `${drawn} drawn from seed ${watched.seed}` : ''}.`,
+        : `${scenarioActions > 0 ? `${Math.min(scenarioActions, schedule.length)} of the test's own scenario` : ''}${scenarioActions > 0 && drawn > 0 ? ' and ' : ''}${drawn > 0 ? `${drawn} drawn from seed ${watched.seed}` : ''}, by time.`,
     search: watched.search === undefined ? '' : displayText(watched.search.summary),
     path: (watched.search?.path ?? []).map((event) => displayText(describeSearchEvent(event))),
     command: displayText(watched.command),
