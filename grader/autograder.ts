@@ -27,7 +27,7 @@ const maxJobs = 64;
 const defaultJobs = 1;
 
 /** The files of grader/autograder/ that run in the bundle (the handout leaves this folder out). */
-const runtimeFiles = ['run.ts', 'submissionFolder.ts'];
+const runtimeFiles = ['run.ts'];
 const templateFolder = fileURLToPath(new URL('./autograder/', import.meta.url));
 /** Every file gets this time, so that the same inputs make the same bytes. */
 const fixedModificationTime = new Date(2000, 0, 1);

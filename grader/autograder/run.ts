@@ -1,5 +1,5 @@
 // Grades one Gradescope submission; run_autograder starts it in /autograder/source. It finds the
-// submission's code at any folder depth, runs the grader on it (with the lab's hidden tests)
+// submission's code at any folder depth (by the grader's own rules), runs the grader on it (with the lab's hidden tests)
 // under an overall time limit, and makes sure /autograder/results/results.json is valid
 // Gradescope output whatever happens: the grader's own results where it wrote them (with a
 // word on why grading stopped early, if it did), otherwise a score of 0 with what happened
@@ -7,11 +7,11 @@
 // that to run_autograder.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findLab, projectRoot, type LabInfo } from '../labs.ts';
+import { findEntryFile, type EntryDiscovery } from '../implementation.ts';
+import { findLab, projectRoot, SetupError, type LabInfo } from '../labs.ts';
 import { validateGradescopeResults, type GradescopeResults } from '../reports/gradescope.ts';
-import { findSubmissionFolder } from './submissionFolder.ts';
 
 /** After asking the grader to stop, how long it has to write the results of what it graded. */
 const stopGraceMs = 20_000;
@@ -239,14 +239,20 @@ async function main(): Promise<number> {
   const resultsFile = join(resultsFolder, 'results.json');
   mkdirSync(resultsFolder, { recursive: true });
 
-  const found = findSubmissionFolder(uploadRoot, settings.lab);
-  if (found.kind === 'not found') {
-    process.stderr.write(`distlab: ${found.message}\n`);
-    writeResults(resultsFile, ungradedResults(found.message, startedAt));
+  // The grader's own rules find the entry file (at any depth, the lab's src/ in a whole
+  // repository); the grader is then given its folder, so that reports name it as the student does.
+  let discovery: EntryDiscovery;
+  try {
+    discovery = findEntryFile(settings.lab, uploadRoot, 'The submission');
+  } catch (error) {
+    if (!(error instanceof SetupError)) throw error;
+    const message = `${error.message}. Upload the files of labs/${settings.lab.id}/src (index.ts and the files it imports), that folder zipped, or your whole repository.`;
+    process.stderr.write(`distlab: ${message}\n`);
+    writeResults(resultsFile, ungradedResults(message, startedAt));
     return 0;
   }
-  process.stderr.write(`distlab: grading ${found.entryFile} of the submission\n`);
-  const implementation = relative(autograderRoot, found.folder).split(sep).join('/');
+  process.stderr.write(`distlab: grading ${discovery.relativePath} of the submission${discovery.note === '' ? '' : `: ${discovery.note}`}\n`);
+  const implementation = relative(autograderRoot, dirname(discovery.entryFile)).split(sep).join('/');
 
   // Gone before the grader starts, so that a results.json afterwards can only be the grader's.
   rmSync(resultsFile, { force: true });
@@ -256,12 +262,16 @@ async function main(): Promise<number> {
     writeResults(resultsFile, ungradedResults(describeFailedRun(end, settings), startedAt));
     return 0;
   }
+  const notes: string[] = [];
   if (end.stoppedForTime) {
-    const note =
+    notes.push(
       `Grading was stopped at the autograder's limit of ${minutes(settings.overallTimeoutSeconds)}: tests that had not finished ` +
-      `score 0 and show as not run. Code that loops forever or is very slow does this: \`npm run grade -- ${settings.lab.shortName}\` on your machine shows which test runs long.`;
-    writeResults(resultsFile, { ...graded, output: graded.output === undefined ? note : `${note}\n\n${graded.output}` });
+        `score 0 and show as not run. Code that loops forever or is very slow does this: \`npm run grade -- ${settings.lab.shortName}\` on your machine shows which test runs long.`,
+    );
   }
+  // Which of several index.ts files was graded, and why: the student may have meant another.
+  if (discovery.note !== '') notes.push(`The submission has more than one index.ts: ${discovery.note}.`);
+  if (notes.length > 0) writeResults(resultsFile, { ...graded, output: [...notes, ...(graded.output === undefined ? [] : [graded.output])].join('\n\n') });
   return 0;
 }
 

@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findSubmissionFolder } from '../../grader/autograder/submissionFolder.ts';
-import { findLab, projectRoot } from '../../grader/labs.ts';
+import { projectRoot } from '../../grader/labs.ts';
 import { validateGradescopeResults, type GradescopeResults } from '../../grader/reports/gradescope.ts';
 
 interface Run {
@@ -167,42 +166,6 @@ describe('npm run gradescope: usage errors exit with 2 and one clear message', (
   });
 });
 
-describe('where the submission is in an upload', () => {
-  const lab = findLab('pingpong');
-  const upload = (files: readonly string[]) => {
-    const folder = temporaryFolder('distlab-upload-');
-    for (const file of files) {
-      mkdirSync(dirname(join(folder, file)), { recursive: true });
-      writeFileSync(join(folder, file), '');
-    }
-    return folder;
-  };
-
-  it('finds index.ts at any depth, and the shallowest one when a helper module is also called index.ts', () => {
-    const folder = upload(['Dana Smith_123/lab0/src/index.ts', 'Dana Smith_123/lab0/src/util/index.ts', 'Dana Smith_123/notes.md']);
-    expect(findSubmissionFolder(folder, lab)).toEqual({ kind: 'found', folder: join(folder, 'Dana Smith_123', 'lab0', 'src'), entryFile: 'Dana Smith_123/lab0/src/index.ts' });
-  });
-
-  it("in a whole repository, takes the lab's own src/ over other labs and tools", () => {
-    const folder = upload(['index.ts', 'labs/01-mutex/src/index.ts', 'labs/00-pingpong/src/index.ts', 'node_modules/x/index.ts', '.git/index.ts']);
-    expect(findSubmissionFolder(folder, lab)).toMatchObject({ kind: 'found', entryFile: 'labs/00-pingpong/src/index.ts' });
-  });
-
-  it('refuses to guess between two entry files at the same depth, naming both', () => {
-    const found = findSubmissionFolder(upload(['try1/index.ts', 'try2/index.ts']), lab);
-    expect(found.kind).toBe('not found');
-    expect(found.kind === 'not found' && found.message).toMatch(/several index\.ts files at the same depth \(try1\/index\.ts, try2\/index\.ts\)/);
-  });
-
-  it('says what to upload when there is no index.ts, and never follows a link to one', () => {
-    const folder = upload(['README.md', '__MACOSX/lab0/index.ts']);
-    symlinkSync(join(projectRoot, 'solutions', '00-pingpong'), join(folder, 'linked'));
-    const found = findSubmissionFolder(folder, lab);
-    expect(found.kind).toBe('not found');
-    expect(found.kind === 'not found' && found.message).toMatch(/has no index\.ts\. Upload the files of labs\/00-pingpong\/src/);
-  });
-});
-
 describe('the autograder bundle, unpacked and run as Gradescope runs it', () => {
   let zip: Uint8Array;
   let tree: Tree;
@@ -248,13 +211,16 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
   });
 
   it('grades the reference solution, nested folders deep as an LMS export has it, with full points, the hidden test included', async () => {
-    const { results, text } = await grade(tree, referenceFiles('Dana Smith_123/lab0/src'));
+    // Beside it, an older copy set aside: not graded, and the student is told which was.
+    const files = { ...referenceFiles('Dana Smith_123/lab0/src'), 'Dana Smith_123/lab0-old/index.ts': read('labs/00-pingpong/src/index.ts') };
+    const { results, text } = await grade(tree, files);
     const tests = results.tests ?? [];
     expect(tests.map((test) => [test.number, test.status])).toEqual(['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7'].map((number) => [number, 'passed']));
     expect(tests.find((test) => test.number === '0.7')).toMatchObject({ score: 2, max_score: 2, visibility: 'after_published' });
     expect(results.score).toBe(12);
     expect(totalOf(results)).toBe(12);
     expect(results.output).toContain('implementation submission/Dana Smith_123/lab0/src');
+    expect(results.output).toContain('The submission has more than one index.ts: graded Dana Smith_123/lab0/src/index.ts, not Dana Smith_123/lab0-old/index.ts');
     expect(results.output).not.toContain('Type errors');
     expect(text).not.toContain(tree.root);
   });
@@ -313,7 +279,7 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
   it('says what to upload when the submission has no index.ts', async () => {
     const { results } = await grade(tree, { 'README.md': '# my lab\n' });
     expect(results).toMatchObject({ score: 0, tests: [] });
-    expect(results.output).toMatch(/no index\.ts\. Upload the files of labs\/00-pingpong\/src/);
+    expect(results.output).toMatch(/^The submission: no index\.ts in the folder or in any folder inside it.*\. Upload the files of labs\/00-pingpong\/src/);
   });
 
   it('still leaves results when the grader itself is killed, and when setup never ran', async () => {
