@@ -1,13 +1,34 @@
-import { readdirSync } from 'node:fs';
+// `npm run grade -- <lab> --class <folder>`: every submission of a class, graded a few at a time,
+// resumable, summed up in a gradebook (class.csv, class.json) and a page (class.html).
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { complain, writeReports } from './cliOutput.ts';
-import { join, resolve } from 'node:path';
-import { describeError, gradeToEnd, notRunTests, setupErrorReport, type CrashWatch, type GradeOptions, type GradingEnd } from './grade.ts';
-import { findLab, SetupError } from './labs.ts';
+import {
+  checkSeedOptions,
+  describeError,
+  grade,
+  gradeToEnd,
+  loadSuite,
+  notRun,
+  selectTests,
+  seedCount,
+  setupErrorReport,
+  type CrashWatch,
+  type GradeOptions,
+  type GradingEnd,
+} from './grade.ts';
+import { findEntryFile, type EntryDiscovery } from './implementation.ts';
+import { defaultLimits } from './isolation.ts';
+import { findLab, projectRoot, SetupError, type LabInfo } from './labs.ts';
+import { writeClassSummary, type ClassSubmission, type ClassTest, type TestResult } from './reports/classSummary.ts';
 import type { ReportOptions } from './reports/index.ts';
 import { prepareOutputFolder, writeReportFile } from './reports/outputFolder.ts';
 import { styleFor } from './reports/terminal.ts';
 import { boundText, escapeControls, terminalLine, textLimits } from './reports/untrusted.ts';
-import { computeTotals, type GradingReport } from './results.ts';
+import { computeTotals, type GradedTest, type GradingReport } from './results.ts';
+import { maxFolderDepth, maxSubmissionEntries } from './submissionFiles.ts';
 
 /**
  * How one submission of a class fared: `graded` (whatever its score), `setup error` (it could
@@ -30,7 +51,20 @@ export interface ClassRow {
   readonly timedOut: number;
   readonly notRun: number;
   readonly setupError?: string;
+  /** The entry file graded, relative to the submission's folder (`lab1/src/index.ts`). */
+  readonly entry?: string;
+  /** Other index files found in the submission and not graded: which was chosen, and why. */
+  readonly note?: string;
+  /** The first lines of its setup error, or of its type errors, paths relative to the submission. */
+  readonly errors?: readonly string[];
+  /** Graded by an earlier run of the same command (same files, suite and options), and kept. */
+  readonly reused?: boolean;
+  /** Each test's status and score, in suite order. */
+  readonly tests?: readonly TestResult[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// The submissions in a class folder
 
 /** A subfolder of the class folder to grade, or an entry that cannot be a submission, with why. */
 interface ClassEntry {
@@ -38,7 +72,16 @@ interface ClassEntry {
   readonly refused?: string;
 }
 
-/** The submissions in a class folder: every subfolder, in name order; links are listed, to be refused. */
+/** Names of the class's own summary files: a submission folder by one of these names would clash with them. */
+const summaryFiles = new Set(['class.csv', 'class.json', 'class.html']);
+
+const byName = (left: { readonly name: string }, right: { readonly name: string }) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0);
+
+/**
+ * The submissions in a class folder: every subfolder, in name order. Links and archives are
+ * listed, to be refused with the reason (a link could point anywhere; an archive needs
+ * unpacking); other files (an export's metadata) are left out.
+ */
 function listEntries(folder: string): ClassEntry[] {
   const path = resolve(folder);
   let entries;
@@ -49,11 +92,19 @@ function listEntries(folder: string): ClassEntry[] {
     throw new SetupError(`--class ${folder}: ${code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : `cannot be read (${String(code)})`}`);
   }
   const listed = entries
-    .filter((entry) => !entry.name.startsWith('.') && (entry.isDirectory() || entry.isSymbolicLink()))
-    .map((entry): ClassEntry =>
-      entry.isSymbolicLink() ? { name: entry.name, refused: 'it is a link, not a folder: copy the submission into the class folder' } : { name: entry.name },
-    )
-    .sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
+    .filter((entry) => !entry.name.startsWith('.') && entry.name !== '__MACOSX')
+    .flatMap((entry): ClassEntry[] => {
+      if (entry.isSymbolicLink()) return [{ name: entry.name, refused: 'it is a link, not a folder: copy the submission into the class folder' }];
+      if (entry.isFile() && /\.(zip|tar|tgz|tar\.gz|7z|rar)$/i.test(entry.name)) {
+        return [{ name: entry.name, refused: 'it is an archive, not a folder: unpack it into a folder of its own in the class folder' }];
+      }
+      if (!entry.isDirectory()) return [];
+      if (summaryFiles.has(entry.name.toLowerCase())) {
+        return [{ name: entry.name, refused: "its name is one of the class summary's files: rename the folder" }];
+      }
+      return [{ name: entry.name }];
+    })
+    .sort(byName);
   if (listed.length === 0) throw new SetupError(`--class ${folder}: the folder has no submission folders in it`);
   return listed;
 }
@@ -63,15 +114,240 @@ export function listSubmissions(folder: string): string[] {
   return listEntries(folder).map((entry) => entry.name);
 }
 
-function firstLine(text: string): string {
-  return boundText(text.split('\n')[0] ?? '', textLimits.line);
+// ---------------------------------------------------------------------------------------------
+// Fingerprints: a submission's earlier grading is reused only when its files, the lab's suite
+// (with the grader and framework that run it) and the options are all the same.
+
+/** Bytes of file contents hashed in one tree; beyond them a file counts by its size and time. */
+const hashedBytesLimit = 64 * 1024 * 1024;
+
+interface HashBudget {
+  entries: number;
+  bytes: number;
 }
 
-function rowOf(submission: string, end: GradingEnd): ClassRow {
+/** Adds a regular file's contents to `hash`, read without following a link or waiting on a pipe. */
+function hashFile(hash: Hash, path: string, budget: HashBudget): void {
+  let descriptor: number;
+  try {
+    descriptor = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    hash.update(`unreadable ${String((error as NodeJS.ErrnoException).code)}\n`);
+    return;
+  }
+  try {
+    const stats = fstatSync(descriptor);
+    if (!stats.isFile()) {
+      hash.update('not a file\n');
+      return;
+    }
+    if (stats.size > budget.bytes) {
+      hash.update(`size ${stats.size} modified ${stats.mtimeMs}\n`);
+      return;
+    }
+    budget.bytes -= stats.size;
+    const chunk = Buffer.alloc(Math.min(1024 * 1024, Math.max(1, stats.size)));
+    for (let position = 0; position < stats.size; ) {
+      const count = readSync(descriptor, chunk, 0, chunk.length, position);
+      if (count === 0) break;
+      hash.update(chunk.subarray(0, count));
+      position += count;
+    }
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/**
+ * Adds a folder's tree to `hash`: every name, in order, and the contents of its files; a link
+ * by where it points, never followed. Bounded like the copy of a submission.
+ */
+function hashTree(hash: Hash, root: string, folder: string, depth: number, budget: HashBudget, skip: (name: string) => boolean): void {
+  let names: string[];
+  try {
+    names = readdirSync(join(root, folder)).sort();
+  } catch (error) {
+    hash.update(`unlistable ${folder} ${String((error as NodeJS.ErrnoException).code)}\n`);
+    return;
+  }
+  for (const name of names) {
+    if (skip(name)) continue;
+    if (--budget.entries < 0) {
+      hash.update('too many entries\n');
+      return;
+    }
+    const path = folder === '' ? name : `${folder}/${name}`;
+    const full = join(root, path);
+    const stats = lstatSync(full, { throwIfNoEntry: false });
+    if (stats === undefined) continue;
+    if (stats.isSymbolicLink()) {
+      hash.update(`link ${path} -> ${readlinkSync(full)}\n`);
+    } else if (stats.isDirectory()) {
+      hash.update(`folder ${path}\n`);
+      if (depth < maxFolderDepth) hashTree(hash, root, path, depth + 1, budget, skip);
+    } else if (stats.isFile()) {
+      hash.update(`file ${path} ${stats.size}\n`);
+      hashFile(hash, full, budget);
+    } else {
+      hash.update(`other ${path}\n`);
+    }
+  }
+}
+
+const skipTooling = (name: string) => name.startsWith('.') || name === 'node_modules' || name === '__MACOSX';
+
+/** A submission folder's fingerprint: the names and contents of everything the grader could look at. */
+function submissionFingerprint(folder: string): string {
+  const hash = createHash('sha256');
+  hashTree(hash, folder, '', 0, { entries: maxSubmissionEntries, bytes: hashedBytesLimit }, skipTooling);
+  return hash.digest('hex');
+}
+
+/** The fingerprint of what grades: the lab's folder, the framework, the grader, the locked dependencies, Node. */
+function suiteFingerprint(lab: LabInfo): string {
+  const hash = createHash('sha256');
+  hash.update(`node ${process.version}\n`);
+  for (const folder of [lab.directory, join(projectRoot, 'framework'), join(projectRoot, 'grader')]) {
+    hash.update(`tree ${relative(projectRoot, folder)}\n`);
+    hashTree(hash, folder, '', 0, { entries: 20_000, bytes: hashedBytesLimit }, skipTooling);
+  }
+  const lock = join(projectRoot, 'package-lock.json');
+  if (existsSync(lock)) hashFile(hash, lock, { entries: 1, bytes: hashedBytesLimit });
+  return hash.digest('hex');
+}
+
+/**
+ * The options that decide a grading's results and reports, as fingerprinted. The timeout is
+ * left out here: the one in effect is compared on its own, so that a class keeps one timeout.
+ */
+function optionsFingerprint(lab: LabInfo, options: GradeOptions, reportSettings: unknown, suite: string): string {
+  const decisive = {
+    lab: lab.id,
+    part: options.part ?? null,
+    tests: options.tests ?? [],
+    seeds: options.seeds ?? null,
+    seed: options.seed ?? null,
+    visibleOnly: options.visibleOnly === true,
+    memoryMb: options.limits?.memoryMb ?? defaultLimits.memoryMb,
+    timeoutGiven: options.limits?.timeoutMs ?? null,
+    shrinkBudget: options.shrinkBudget ?? null,
+    typecheck: options.typecheck === true,
+    reportSettings: reportSettings ?? null,
+    suite,
+  };
+  return createHash('sha256').update(JSON.stringify(decisive)).digest('hex');
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a finished submission leaves behind for the next run: `<out>/<name>/class-entry.json`.
+
+const recordFile = 'class-entry.json';
+const recordVersion = 1;
+
+interface SubmissionRecord {
+  readonly recordVersion: typeof recordVersion;
+  readonly optionsFingerprint: string;
+  readonly submissionFingerprint: string;
+  readonly timeoutMs: number;
+  readonly row: ClassRow;
+}
+
+/** Rows worth keeping: a verdict on the submission. An interruption or the grader's own failure is not one. */
+function isFinal(row: ClassRow): boolean {
+  return row.status === 'graded' || row.status === 'setup error';
+}
+
+function readRecord(outputDirectory: string, name: string): SubmissionRecord | undefined {
+  try {
+    const record = JSON.parse(readFileSync(join(outputDirectory, name, recordFile), 'utf8')) as Partial<SubmissionRecord>;
+    const row = record.row;
+    if (
+      record.recordVersion !== recordVersion ||
+      typeof record.optionsFingerprint !== 'string' ||
+      typeof record.submissionFingerprint !== 'string' ||
+      typeof record.timeoutMs !== 'number' ||
+      typeof row !== 'object' ||
+      row === null ||
+      row.submission !== name ||
+      !isFinal(row) ||
+      !Array.isArray(row.tests)
+    ) {
+      return undefined;
+    }
+    return record as SubmissionRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+/** Paths in a message as the submission's author knows them: relative to the submission's folder. */
+function submissionRelative(text: string, implementationPath: string, discovery: EntryDiscovery | undefined): string {
+  if (discovery === undefined) return text;
+  const entryFolder = relative(implementationPath, resolve(discovery.entryFile, '..'));
+  const prefix = entryFolder === '' ? '' : `${entryFolder.split('\\').join('/')}/`;
+  const sourceFolder = resolve(discovery.entryFile, '..');
+  const forms = [...new Set([`${sourceFolder}/`, `${relative(process.cwd(), sourceFolder)}/`])].filter((form) => form !== '/').sort((left, right) => right.length - left.length);
+  let result = text;
+  for (const form of forms) result = result.split(form).join(prefix);
+  // The grader builds a copy of the submission in a temporary folder; its name means nothing to anyone.
+  return result.replace(/(?:[^\s"'`:]*\/)?distlab-[A-Za-z0-9]{6}\/submission\//g, prefix);
+}
+
+/** A setup error without the implementation's path in front (the row already names the submission). */
+function withoutLabel(message: string, implementationPath: string): string {
+  return message.split(`the implementation "${implementationPath}" `).join('');
+}
+
+/** The first line of a setup error, and when it ends with a colon, the line that says where. */
+function setupReason(message: string): string {
+  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const [first = '', second] = lines;
+  return boundText(first.endsWith(':') && second !== undefined ? `${first} ${second}` : first, textLimits.line);
+}
+
+/** Lines of errors kept in a row (the report has them all). */
+const rowErrorLines = 6;
+
+function errorLines(report: GradingReport, message: string | undefined): string[] {
+  if (message !== undefined) {
+    const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+    const details = lines.length > 1 ? lines.slice(1) : lines;
+    return details.slice(0, rowErrorLines).map((line) => boundText(line, textLimits.line));
+  }
+  const typeErrors = report.typeErrors.map((line) => boundText(line.split('\n')[0] ?? '', textLimits.line));
+  if (typeErrors.length <= rowErrorLines) return typeErrors;
+  return [...typeErrors.slice(0, rowErrorLines - 1), `… and ${typeErrors.length - rowErrorLines + 1} more type errors (see the report)`];
+}
+
+function testResult(test: GradedTest): TestResult {
+  const failure = test.failure;
+  return {
+    number: test.number,
+    status: test.status,
+    score: test.score,
+    ...(failure !== undefined ? { property: boundText(failure.property, textLimits.line), message: boundText(failure.message, textLimits.line) } : {}),
+    ...(test.reason !== undefined ? { reason: boundText(test.reason, textLimits.line) } : {}),
+  };
+}
+
+function rowOf(submission: string, end: GradingEnd, implementationPath: string, discovery: EntryDiscovery | undefined): ClassRow {
   const report = end.report;
   const { score, maxScore, passed, failed, crashed, timedOut, notRun } = report.totals;
   const status: SubmissionStatus = end.kind === 'graded' ? (report.interrupted ? 'interrupted' : 'graded') : end.kind;
-  const reason = end.kind === 'graded' ? (report.interrupted ? 'grading was interrupted while it ran' : undefined) : firstLine(end.message);
+  const relativeText = (text: string) => submissionRelative(withoutLabel(text, implementationPath), implementationPath, discovery);
+  const setupMessage = end.kind === 'setup error' ? relativeText(end.message) : undefined;
+  const reason =
+    end.kind === 'graded'
+      ? report.interrupted
+        ? 'grading was interrupted while it ran: run the same command again to grade it'
+        : undefined
+      : setupMessage !== undefined
+        ? setupReason(setupMessage)
+        : setupReason(end.message);
+  const errors = errorLines(report, setupMessage).map((line) => submissionRelative(line, implementationPath, discovery));
   return {
     submission,
     status,
@@ -84,8 +360,20 @@ function rowOf(submission: string, end: GradingEnd): ClassRow {
     timedOut,
     notRun,
     ...(report.setupError !== undefined ? { setupError: report.setupError } : {}),
+    ...(discovery !== undefined ? { entry: discovery.relativePath } : {}),
+    ...(discovery !== undefined && discovery.note !== '' ? { note: discovery.note } : {}),
+    ...(errors.length > 0 ? { errors } : {}),
+    tests: report.tests.map(testResult),
   };
 }
+
+/** A row for a submission without a grading of its own: all its tests not run, for `reason`. */
+function pendingRow(submission: string, tests: readonly GradedTest[], status: SubmissionStatus, reason: string): ClassRow {
+  return { submission, status, reason, ...computeTotals(tests), tests: tests.map(testResult) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gradebook
 
 /**
  * A spreadsheet-safe CSV field: quoted when needed, control characters escaped, and a leading
@@ -98,31 +386,200 @@ function csvField(value: string | number): string {
   return /[",]/.test(defused) ? `"${defused.replace(/"/g, '""')}"` : defused;
 }
 
-const csvHeader = ['submission', 'status', 'score', 'max_score', 'passed', 'failed', 'crashed', 'timed_out', 'not_run', 'reason'];
-
-function writeSummaries(outputDirectory: string, lab: string, rows: readonly ClassRow[]): void {
-  const lines = rows.map((row) =>
-    [row.submission, row.status, row.score, row.maxScore, row.passed, row.failed, row.crashed, row.timedOut, row.notRun, row.reason ?? '']
-      .map(csvField)
-      .join(','),
-  );
-  writeReportFile(join(outputDirectory, 'class.csv'), `${[csvHeader.join(','), ...lines].join('\n')}\n`);
-  writeReportFile(join(outputDirectory, 'class.json'), `${JSON.stringify({ lab, submissions: rows }, null, 2)}\n`);
+/**
+ * The lab's parts among the tests graded, in order, each with its name as the tests' numbers
+ * show it (part `A` of lab 1 is `1A`); none where the lab has no parts.
+ */
+function partsOf(tests: readonly ClassTest[]): { readonly part: string; readonly label: string }[] {
+  const parts = new Map<string, string>();
+  for (const test of tests) {
+    if (test.part !== '' && !parts.has(test.part)) parts.set(test.part, test.number.split('.')[0] ?? test.part);
+  }
+  return [...parts].map(([part, label]) => ({ part, label }));
 }
+
+/**
+ * `class.csv`: one row per submission. `score` and `max_score` are the totals; then the
+ * counts, the reason, one column per part (`part_1A`: its points) and per test (`test_1A.1`:
+ * its points), the entry file graded, the note on other entry files, and the errors.
+ */
+function gradebookCsv(tests: readonly ClassTest[], rows: readonly ClassRow[]): string {
+  const parts = partsOf(tests);
+  const header = [
+    'submission', 'status', 'score', 'max_score', 'passed', 'failed', 'crashed', 'timed_out', 'not_run', 'reason',
+    ...parts.map((part) => `part_${part.label}`),
+    ...tests.map((test) => `test_${test.number}`),
+    'entry', 'note', 'errors',
+  ];
+  const lines = rows.map((row) => {
+    const scoreOf = (number: string) => row.tests?.find((test) => test.number === number)?.score ?? 0;
+    const partScore = (part: { readonly part: string }) => tests.filter((test) => test.part === part.part).reduce((sum, test) => sum + scoreOf(test.number), 0);
+    return [
+      row.submission, row.status, row.score, row.maxScore, row.passed, row.failed, row.crashed, row.timedOut, row.notRun, row.reason ?? '',
+      ...parts.map(partScore),
+      ...tests.map((test) => scoreOf(test.number)),
+      row.entry ?? '', row.note ?? '', (row.errors ?? []).join(' | '),
+    ]
+      .map(csvField)
+      .join(',');
+  });
+  return `${[header.map(csvField).join(','), ...lines].join('\n')}\n`;
+}
+
+/** How the class is graded, saved in class.json so that a resumed run grades the rest the same way. */
+interface ClassSettings {
+  readonly optionsFingerprint: string;
+  readonly timeoutMs: number;
+  /** Where the timeout came from, in words. */
+  readonly timeoutSource: string;
+}
+
+interface Summaries {
+  readonly outputDirectory: string;
+  readonly lab: LabInfo;
+  readonly labTitle: string;
+  readonly tests: readonly ClassTest[];
+  readonly settings: ClassSettings;
+  readonly settingsText: string;
+}
+
+/** Writes class.csv, class.json and class.html; a failure to write one leaves the others written. */
+function writeSummaries(summaries: Summaries, rows: readonly ClassRow[]): string[] {
+  const { outputDirectory, lab, tests } = summaries;
+  const problems: string[] = [];
+  const attempt = (what: string, write: () => void) => {
+    try {
+      write();
+    } catch (error) {
+      problems.push(`${what} could not be written: ${describeError(error)}`);
+    }
+  };
+  attempt('class.csv', () => writeReportFile(join(outputDirectory, 'class.csv'), gradebookCsv(tests, rows)));
+  attempt('class.json', () =>
+    writeReportFile(
+      join(outputDirectory, 'class.json'),
+      `${JSON.stringify({ lab: lab.id, labTitle: summaries.labTitle, settings: summaries.settings, tests, submissions: rows }, null, 2)}\n`,
+    ),
+  );
+  attempt('class.html', () =>
+    writeClassSummary(
+      {
+        lab: lab.id,
+        labTitle: summaries.labTitle,
+        settings: summaries.settingsText,
+        tests,
+        submissions: rows.map(
+          (row): ClassSubmission => ({
+            name: row.submission,
+            status: row.status,
+            score: row.score,
+            maxScore: row.maxScore,
+            reason: row.reason ?? '',
+            entry: row.entry ?? '',
+            note: row.note ?? '',
+            errors: row.errors ?? [],
+            hasHtmlReport: existsSync(join(outputDirectory, row.submission, 'report.html')),
+            tests: row.tests ?? [],
+          }),
+        ),
+      },
+      outputDirectory,
+    ),
+  );
+  return problems;
+}
+
+function readSettings(outputDirectory: string, fingerprint: string): ClassSettings | undefined {
+  try {
+    const settings = (JSON.parse(readFileSync(join(outputDirectory, 'class.json'), 'utf8')) as { settings?: Partial<ClassSettings> }).settings;
+    if (settings?.optionsFingerprint !== fingerprint || typeof settings.timeoutMs !== 'number' || typeof settings.timeoutSource !== 'string') return undefined;
+    return settings as ClassSettings;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The timeout of a class
+
+/** A class's timeout per test, from the reference solution: this many times its slowest test... */
+export const timeoutFactor = 5;
+/** ...and at least this long (a busy machine slows every test), ... */
+export const minimumClassTimeoutMs = 15_000;
+/** ...and at most the grader's default. */
+export const maximumClassTimeoutMs = defaultLimits.timeoutMs;
+
+/**
+ * The timeout per test for a class graded without --timeout: {@link timeoutFactor} times the
+ * wall time of the reference solution's slowest test on this machine, with the same options,
+ * from {@link minimumClassTimeoutMs} to {@link maximumClassTimeoutMs}. A submission that loops
+ * without end then costs each test it loops in seconds, not the grader's two minutes. Without
+ * a reference solution here, or when it does not pass in time, the grader's default.
+ */
+async function referenceTimeout(options: GradeOptions, lab: LabInfo): Promise<{ timeoutMs: number; source: string }> {
+  const fallback = (why: string) => ({ timeoutMs: defaultLimits.timeoutMs, source: `the grader's default (${why})` });
+  if (!lab.hasSolutions) return fallback('no reference solution here to time');
+  let report: GradingReport;
+  try {
+    report = await grade({ ...options, implementation: 'solutions', typecheck: false, jobs: Math.max(1, availableParallelism()), onProgress: () => {} });
+  } catch (error) {
+    return fallback(`the reference solution could not be graded: ${describeError(error)}`);
+  }
+  if (report.interrupted) return fallback('timing the reference solution was interrupted');
+  const slow = report.tests.find((test) => test.status === 'timed out' || test.status === 'crashed');
+  if (slow !== undefined) return fallback(`the reference solution's test ${slow.number} ${slow.status} here`);
+  const slowest = report.tests.reduce((longest, test) => (test.wallMs > longest.wallMs ? test : longest), report.tests[0] as GradedTest);
+  const timeoutMs = Math.min(maximumClassTimeoutMs, Math.max(minimumClassTimeoutMs, Math.ceil((timeoutFactor * slowest.wallMs) / 1000) * 1000));
+  return { timeoutMs, source: `${timeoutFactor} × the reference solution's slowest test here (${slowest.number}, ${(slowest.wallMs / 1000).toFixed(1)} s)` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grading a class
+
+/** What happens as a class is graded, for a command to print. */
+export type ClassEvent =
+  | {
+      readonly type: 'start';
+      readonly lab: LabInfo;
+      readonly submissions: number;
+      readonly reused: number;
+      readonly parallel: number;
+      readonly jobs: number;
+      readonly timeoutMs: number;
+      readonly timeoutSource: string;
+    }
+  | { readonly type: 'timing reference' }
+  /** A submission's grading begins. */
+  | { readonly type: 'grading'; readonly submission: string }
+  | { readonly type: 'graded'; readonly row: ClassRow; readonly done: number; readonly toGrade: number }
+  /** A summary file (class.csv, class.json, class.html) could not be written. */
+  | { readonly type: 'problem'; readonly message: string };
 
 export interface ClassGradingHooks {
   /** Called with each submission's report as soon as it is graded (to write its files); a throw is recorded in its row. */
   readonly onReport: (submission: string, report: GradingReport) => void;
-  /** Failures of the grader that no promise reports; one of them ends the submission being graded, not the class. */
+  /** Failures of the grader that no promise reports; one of them ends the submissions being graded, not the class. */
   readonly crashes?: CrashWatch;
+  /** Submissions graded at once (default 1); each runs `options.jobs` tests at a time. */
+  readonly parallel?: number;
+  /** Without a timeout in the options: time the reference solution to choose one (see {@link referenceTimeout}). */
+  readonly timeReference?: boolean;
+  /** Whatever else decides what `onReport` writes (report formats): part of the fingerprint. */
+  readonly reportSettings?: unknown;
+  /** Told what happens; without it, a summary file that cannot be written is an exception at the end. */
+  readonly onEvent?: (event: ClassEvent) => void;
 }
 
 /**
- * Grades every submission folder of a class, one after the other, each in its own child
- * processes. Whatever one submission does (it cannot be loaded, it crashes or times out, its
- * results are malformed, the grader fails while grading it), grading goes on with the next
- * one, and its row says what happened. Writes `class.csv` and `class.json` in
- * `outputDirectory`, also when grading is interrupted.
+ * Grades every submission folder of a class, `parallel` at a time, each in its own child
+ * processes, finding each one's `index.ts` at any depth. Whatever one submission does (it
+ * cannot be loaded, it crashes or times out, its results are malformed, the grader fails
+ * while grading it), grading goes on with the others, and its row says what happened.
+ *
+ * Resumable: a submission graded by an earlier run into the same `outputDirectory`, with the
+ * same files, suite and options (`<name>/class-entry.json` holds their fingerprint), is not
+ * graded again; its row is kept, marked `reused`. Writes `class.csv`, `class.json` and
+ * `class.html` in `outputDirectory` as it goes and at the end, also when interrupted.
  */
 export async function gradeClass(
   folder: string,
@@ -130,38 +587,153 @@ export async function gradeClass(
   outputDirectory: string,
   hooks: ClassGradingHooks | ((submission: string, report: GradingReport) => void),
 ): Promise<ClassRow[]> {
-  const { onReport, crashes } = typeof hooks === 'function' ? { onReport: hooks, crashes: undefined } : hooks;
+  const settings: ClassGradingHooks = typeof hooks === 'function' ? { onReport: hooks } : hooks;
   const entries = listEntries(folder);
   const lab = findLab(options.lab);
+  checkSeedOptions(options);
+  const suite = await loadSuite(lab);
+  const selected = selectTests(suite, options);
+  if (selected.length === 0) throw new SetupError(`no test of ${lab.id} matches the options given`);
   prepareOutputFolder(outputDirectory);
-  const rows: ClassRow[] = [];
-  for (const entry of entries) {
-    if (options.signal?.aborted) {
-      // Not graded, and no reports: the row still shows the points at stake.
-      const reason = 'grading was interrupted before this submission';
-      const totals = computeTotals(await notRunTests(options, reason));
-      rows.push({ submission: entry.name, status: 'not graded', reason, ...totals });
-      continue;
-    }
+  const tests: ClassTest[] = selected.map((test) => ({ number: test.number, name: test.name, part: test.part, maxScore: test.points }));
+  const notRunAll = (reason: string) => selected.map((test) => notRun(test, seedCount(test, options), reason));
+
+  const optionsKey = optionsFingerprint(lab, options, settings.reportSettings, suiteFingerprint(lab));
+  const fingerprints = entries.map((entry) => (entry.refused === undefined ? submissionFingerprint(join(resolve(folder), entry.name)) : ''));
+  const records = entries.map((entry, index) => {
+    const record = entry.refused === undefined ? readRecord(outputDirectory, entry.name) : undefined;
+    return record !== undefined && record.optionsFingerprint === optionsKey && record.submissionFingerprint === fingerprints[index] ? record : undefined;
+  });
+
+  // One timeout for the whole class: as given, as an earlier run of this class chose it, or
+  // from the reference solution.
+  let timeout: { timeoutMs: number; source: string };
+  const given = options.limits?.timeoutMs;
+  const saved = readSettings(outputDirectory, optionsKey);
+  const recorded = records.find((record) => record !== undefined)?.timeoutMs;
+  if (given !== undefined) timeout = { timeoutMs: given, source: 'as given (--timeout)' };
+  else if (saved !== undefined) timeout = { timeoutMs: saved.timeoutMs, source: saved.timeoutSource };
+  else if (recorded !== undefined) timeout = { timeoutMs: recorded, source: 'as the earlier run of this class chose it' };
+  else if (settings.timeReference === true && !records.every((record) => record !== undefined) && options.signal?.aborted !== true) {
+    settings.onEvent?.({ type: 'timing reference' });
+    timeout = await referenceTimeout(options, lab);
+  } else timeout = { timeoutMs: defaultLimits.timeoutMs, source: "the grader's default" };
+  const reused = records.map((record) => (record !== undefined && record.timeoutMs === timeout.timeoutMs ? record : undefined));
+
+  const jobs = Math.max(1, options.jobs ?? 2);
+  const parallel = Math.max(1, Math.floor(settings.parallel ?? 1));
+  const classSettings: ClassSettings = { optionsFingerprint: optionsKey, timeoutMs: timeout.timeoutMs, timeoutSource: timeout.source };
+  const settingsText = [
+    options.seed !== undefined ? `seed ${options.seed}` : options.seeds !== undefined ? `seeds 1..${options.seeds}` : 'default seeds',
+    options.part !== undefined ? `part ${options.part}` : '',
+    options.tests !== undefined && options.tests.length > 0 ? `tests ${options.tests.join(', ')}` : '',
+    options.visibleOnly === true ? 'visible tests only' : lab.hiddenTestsFile !== undefined ? 'hidden tests included' : '',
+    `timeout per test ${Math.round(timeout.timeoutMs / 1000)} s: ${timeout.source}`,
+  ].filter(Boolean).join(' · ');
+  const summaries: Summaries = { outputDirectory, lab, labTitle: suite.title, tests, settings: classSettings, settingsText };
+
+  const waiting = notRunAll('not graded yet: grading was still running (run the same command again to grade it)');
+  const rows: ClassRow[] = entries.map((entry, index) => {
+    const record = reused[index];
+    return record !== undefined ? { ...record.row, reused: true } : pendingRow(entry.name, waiting, 'not graded', 'not graded yet: grading was still running (run the same command again to grade it)');
+  });
+  const toGrade = entries.map((_entry, index) => index).filter((index) => reused[index] === undefined);
+  settings.onEvent?.({
+    type: 'start',
+    lab,
+    submissions: entries.length,
+    reused: entries.length - toGrade.length,
+    parallel: Math.min(parallel, Math.max(1, toGrade.length)),
+    jobs,
+    timeoutMs: timeout.timeoutMs,
+    timeoutSource: timeout.source,
+  });
+  const summaryProblems = new Set<string>();
+  const updateSummaries = () => {
+    for (const problem of writeSummaries(summaries, rows)) summaryProblems.add(problem);
+  };
+  updateSummaries();
+
+  const gradeOptions: GradeOptions = { ...options, limits: { ...options.limits, timeoutMs: timeout.timeoutMs } };
+  let done = 0;
+  const gradeOne = async (index: number) => {
+    const entry = entries[index] as ClassEntry;
     const implementation = join(resolve(folder), entry.name);
+    settings.onEvent?.({ type: 'grading', submission: entry.name });
+    // An earlier run's record is stale from now on, whatever this grading comes to.
+    rmSync(join(outputDirectory, entry.name, recordFile), { force: true });
+    let discovery: EntryDiscovery | undefined;
     let end: GradingEnd;
-    if (entry.refused !== undefined) {
-      const error = new SetupError(`the submission ${entry.name} cannot be graded: ${entry.refused}`);
-      end = { kind: 'setup error', report: await setupErrorReport({ ...options, implementation }, error, new Date()), message: error.message };
-    } else {
-      end = await gradeToEnd({ ...options, implementation }, crashes);
-    }
-    let row = rowOf(entry.name, end);
     try {
-      onReport(entry.name, end.report);
+      if (entry.refused !== undefined) throw new SetupError(`the submission ${entry.name} cannot be graded: ${entry.refused}`);
+      discovery = findEntryFile(lab, implementation, entry.name);
+      end = await gradeToEnd({ ...gradeOptions, implementation }, settings.crashes);
+    } catch (thrown) {
+      // A folder that cannot be read (its permissions) is the submission's problem, like one that cannot be loaded.
+      const error = thrown instanceof SetupError ? thrown : new SetupError(`the submission ${entry.name} cannot be read: ${describeError(thrown)}`);
+      end = { kind: 'setup error', report: await setupErrorReport({ ...gradeOptions, implementation }, error, new Date()), message: error.message };
+    }
+    let row = rowOf(entry.name, end, implementation, discovery);
+    let written = true;
+    try {
+      settings.onReport(entry.name, end.report);
     } catch (error) {
+      written = false;
       row = { ...row, reason: `${row.reason ? `${row.reason}; ` : ''}its reports could not be written: ${describeError(error)}` };
     }
-    rows.push(row);
+    if (written && isFinal(row) && entry.refused === undefined) {
+      const record: SubmissionRecord = {
+        recordVersion,
+        optionsFingerprint: optionsKey,
+        submissionFingerprint: fingerprints[index] as string,
+        timeoutMs: timeout.timeoutMs,
+        row,
+      };
+      try {
+        prepareOutputFolder(join(outputDirectory, entry.name));
+        writeReportFile(join(outputDirectory, entry.name, recordFile), `${JSON.stringify(record)}\n`);
+      } catch (error) {
+        row = { ...row, reason: `${row.reason ? `${row.reason}; ` : ''}it will be graded again next time: ${describeError(error)}` };
+      }
+    }
+    rows[index] = row;
+    done += 1;
+    settings.onEvent?.({ type: 'graded', row, done, toGrade: toGrade.length });
+    updateSummaries();
+  };
+
+  const queue = [...toGrade];
+  const worker = async () => {
+    for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+      if (options.signal?.aborted) {
+        queue.unshift(index);
+        return;
+      }
+      try {
+        await gradeOne(index);
+      } catch (error) {
+        // The grader's own failure with one submission (its reports, its record): the others go on.
+        const name = entries[index]?.name as string;
+        rows[index] = pendingRow(name, notRunAll('not graded: the grader itself failed'), 'grader error', `the grader itself failed: ${describeError(error)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, Math.max(1, toGrade.length)) }, worker));
+  // Not graded, and no reports: the row still shows the points at stake.
+  const interrupted = notRunAll('grading was interrupted before this submission');
+  for (const index of queue) {
+    rows[index] = pendingRow(entries[index]?.name as string, interrupted, 'not graded', 'grading was interrupted before this submission: run the same command again to grade the rest');
   }
-  writeSummaries(outputDirectory, lab.id, rows);
+  updateSummaries();
+  if (summaryProblems.size > 0) {
+    if (settings.onEvent === undefined) throw new Error([...summaryProblems].join('; '));
+    for (const message of summaryProblems) settings.onEvent({ type: 'problem', message });
+  }
   return rows;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The command
 
 /** What `npm run grade -- <lab> --class <folder>` was asked for. */
 export interface ClassCommand {
@@ -171,15 +743,41 @@ export interface ClassCommand {
   readonly reports: readonly string[];
   readonly outputDirectory: string;
   readonly reportOptions: ReportOptions;
+  /** Submissions graded at once; by default as many as the machine has cores, divided by the jobs of each. */
+  readonly parallel?: number;
+}
+
+/**
+ * How a class shares the machine: `jobs` tests of `parallel` submissions at a time, about one
+ * child process per core. By default one test per submission and as many submissions as cores
+ * (one submission's copy, bundle and type check overlap the others' tests); with --jobs N,
+ * cores / N submissions.
+ */
+export function classConcurrency(jobs: number | undefined, parallel: number | undefined, cores = availableParallelism()): { jobs: number; parallel: number } {
+  const testsAtOnce = jobs ?? 1;
+  return { jobs: testsAtOnce, parallel: parallel ?? Math.max(1, Math.floor(cores / testsAtOnce)) };
+}
+
+function seconds(milliseconds: number): string {
+  return milliseconds < 10_000 ? `${(milliseconds / 1000).toFixed(1)} s` : `${Math.round(milliseconds / 1000)} s`;
 }
 
 /** Grades a class from the command line; returns the exit code (0 all full marks, 1 not, 3 the grader failed). */
 export async function runClassCommand(options: ClassCommand, signal: AbortSignal, crashes: CrashWatch): Promise<number> {
   const style = styleFor(process.stdout);
-  const folder = options.classFolder;
+  const out = process.stdout;
+  const startedMs = Date.now();
   let reportProblems = false;
-  const rows = await gradeClass(folder, { ...options.grade, signal }, options.outputDirectory, {
+  const concurrency = classConcurrency(options.grade.jobs, options.parallel);
+  const verdict = (row: ClassRow) =>
+    row.status === 'graded'
+      ? `${row.score}/${row.maxScore}${row.note !== undefined ? style.yellow(` (${terminalLine(row.note)})`) : ''}`
+      : style.red(`${row.status}: ${terminalLine(row.reason ?? '')}`);
+  const rows = await gradeClass(options.classFolder, { ...options.grade, jobs: concurrency.jobs, signal }, options.outputDirectory, {
     crashes,
+    parallel: concurrency.parallel,
+    timeReference: true,
+    reportSettings: { reports: [...options.reports].sort(), reportOptions: options.reportOptions },
     onReport: (submission, report) => {
       const written = writeReports(report, options.reports, join(options.outputDirectory, submission), options.reportOptions);
       for (const problem of written.problems) complain(`${submission}: ${problem}`);
@@ -188,13 +786,40 @@ export async function runClassCommand(options: ClassCommand, signal: AbortSignal
         throw new Error(written.problems.join('; '));
       }
     },
+    onEvent: (event) => {
+      if (event.type === 'problem') {
+        complain(event.message);
+        reportProblems = true;
+      } else if (event.type === 'grading') {
+        // Said when it is graded.
+      } else if (event.type === 'timing reference') out.write('Timing the reference solution to choose the timeout per test (--timeout S to give one)...\n');
+      else if (event.type === 'start') {
+        const toGrade = event.submissions - event.reused;
+        out.write(
+          `${style.bold(`Grading ${toGrade} of ${event.submissions} submissions of ${event.lab.id}`)}, ${event.parallel} at a time, ` +
+            `${event.jobs} ${event.jobs === 1 ? 'test' : 'tests'} each; timeout per test ${seconds(event.timeoutMs)} (${terminalLine(event.timeoutSource)})\n`,
+        );
+        if (event.reused > 0) {
+          out.write(
+            `Keeping ${event.reused} graded before with the same files, suite and options (delete <out>/<name>/class-entry.json to grade one again)\n`,
+          );
+        }
+      } else {
+        out.write(`  [${event.done}/${event.toGrade}] ${terminalLine(event.row.submission)}: ${verdict(event.row)}\n`);
+      }
+    },
   });
-  for (const row of rows) {
-    const verdict =
-      row.status === 'graded' ? `${row.score}/${row.maxScore}` : style.red(`${row.status}: ${terminalLine(row.reason ?? '')}`);
-    process.stdout.write(`  ${terminalLine(row.submission)}: ${verdict}\n`);
-  }
-  process.stdout.write(`graded ${rows.filter((row) => row.status !== 'not graded').length} of ${rows.length} submissions: ${terminalLine(join(options.outputDirectory, 'class.csv'))}\n`);
+  const count = (status: SubmissionStatus) => rows.filter((row) => row.status === status).length;
+  const reusedCount = rows.filter((row) => row.reused === true).length;
+  const tally = [
+    `${count('graded')} graded`,
+    count('setup error') > 0 ? `${count('setup error')} could not be loaded` : '',
+    count('grader error') > 0 ? style.red(`${count('grader error')} grader errors`) : '',
+    count('interrupted') + count('not graded') > 0 ? style.yellow(`${count('interrupted') + count('not graded')} not graded: run the same command again to grade them`) : '',
+    reusedCount > 0 ? `${reusedCount} of them kept from before` : '',
+  ].filter(Boolean);
+  out.write(`${rows.length} submissions in ${seconds(Date.now() - startedMs)}: ${tally.join(', ')}\n`);
+  out.write(`gradebook: ${terminalLine(join(options.outputDirectory, 'class.csv'))}\nsummary: ${terminalLine(join(options.outputDirectory, 'class.html'))}\n`);
   if (reportProblems || rows.some((row) => row.status === 'grader error')) return 3;
   const allPassed = !signal.aborted && rows.every((row) => row.status === 'graded' && row.score === row.maxScore && row.notRun === 0);
   return allPassed ? 0 : 1;

@@ -156,10 +156,24 @@ function isWithin(path: string, folder: string): boolean {
   return folder === '' || path.startsWith(`${folder}/`);
 }
 
-/** Better first: shallower, then more like the lab's src/, then in a folder named src, then by name. */
+/** A folder named like a copy set aside (`lab1-old`, `backup`, `Copy of lab1`): not what a student means to hand in. */
+function isSetAside(candidate: Candidate): boolean {
+  return /(^|[^a-z])(old|backup|bak|copy|orig|original|previous|unused|archive)([^a-z]|$)/i.test(folderOf(candidate));
+}
+
+function inSourceFolder(candidate: Candidate): boolean {
+  return /(^|\/)src$/.test(folderOf(candidate));
+}
+
+/**
+ * Better first: not in a folder set aside, then shallower, then more like the lab's src/, then
+ * in a folder named src, then by name.
+ */
 function compareCandidates(left: Candidate, right: Candidate): number {
-  const inSource = (candidate: Candidate) => (/(^|\/)src$/.test(folderOf(candidate)) ? 0 : 1);
+  const inSource = (candidate: Candidate) => (inSourceFolder(candidate) ? 0 : 1);
+  const setAside = (candidate: Candidate) => (isSetAside(candidate) ? 1 : 0);
   return (
+    setAside(left) - setAside(right) ||
     left.depth - right.depth ||
     right.likeness - left.likeness ||
     inSource(left) - inSource(right) ||
@@ -177,9 +191,10 @@ function listed(paths: readonly string[]): string {
  * `index.js` only where it has no index.ts). Where several exist:
  *
  * 1. one at `labs/<lab>/src/index.ts` (a copy of the whole repository) wins;
- * 2. otherwise the shallowest wins, and among equally shallow ones the one whose folder holds
- *    the most of the lab's own file names (`protocol.ts`, `server.ts`, ...), then one in a
- *    folder named `src`, then the first by name.
+ * 2. otherwise one outside folders named like copies set aside (`lab1-old`, `backup`,
+ *    `Copy of lab1`), then the shallowest, and among equally shallow ones the one whose
+ *    folder holds the most of the lab's own file names (`protocol.ts`, `server.ts`, ...),
+ *    then one in a folder named `src`, then the first by name.
  *
  * Index files inside the chosen file's folder are part of what is graded. Others are not,
  * and the `note` names them (and says when the choice was a tie). Links are never followed.
@@ -209,11 +224,13 @@ export function findEntryFile(lab: LabInfo, folder: string, described: string = 
   if (inRepository.length > 0 || outside.length === 0) return { entryFile, relativePath: chosen.path, note: '' };
   const rival = outside[0] as Candidate;
   const why =
-    rival.depth > chosen.depth
+    isSetAside(rival) && !isSetAside(chosen)
+      ? 'the others are in folders named like copies set aside'
+      : rival.depth > chosen.depth
       ? 'the shallowest'
       : rival.likeness < chosen.likeness
         ? `the one beside the most of labs/${lab.id}/src's file names`
-        : /(^|\/)src$/.test(folderOf(chosen)) && !/(^|\/)src$/.test(folderOf(rival))
+        : inSourceFolder(chosen) && !inSourceFolder(rival)
           ? 'the one in a src folder'
           : 'the first by name of several that look equally right';
   return {

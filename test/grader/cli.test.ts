@@ -1,6 +1,6 @@
 // The grading command as users run it: exit codes, messages, report files, replay and interruption.
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -126,31 +126,6 @@ describe('npm run grade: grading', () => {
     const verdict = (run: Run) => run.stdout.trim().split('\n').at(-1);
     expect(verdict(isolated)).toMatch(/^failed: each ping answered at most once: ping \d+ was reported answered twice/);
     expect(verdict(inProcess)).toBe(verdict(isolated));
-  });
-});
-
-describe('npm run grade --class: a whole class', () => {
-  it('grades every submission folder, goes on past a broken one, and sums up in class.csv', async () => {
-    const classFolder = outputFolder();
-    const fixtures = 'test/fixtures/pingpong';
-    for (const [name, entry] of [['ada', 'correct.ts'], ['bob', 'throws.ts']] as const) {
-      mkdirSync(join(classFolder, name));
-      copyFileSync(join(fixtures, 'base.ts'), join(classFolder, name, 'base.ts'));
-      copyFileSync(join(fixtures, entry), join(classFolder, name, 'index.ts'));
-    }
-    mkdirSync(join(classFolder, 'cy'));
-    writeFileSync(join(classFolder, 'cy', 'index.ts'), 'export class PingServer {\n');
-    const out = outputFolder();
-    const run = await grade('pingpong', '--class', classFolder, '--report', 'json', '--out', out, '--no-typecheck');
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/ada: 12\/12\n\s+bob: \d+\/12\n\s+cy: setup error/);
-    const csv = readFileSync(join(out, 'class.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('submission,status,score,max_score,passed,failed,crashed,timed_out,not_run,reason');
-    expect(csv[1]).toBe('ada,graded,12,12,7,0,0,0,0,');
-    expect(csv[3]).toMatch(/^cy,setup error,0,12,0,0,0,0,7,"the implementation/);
-    for (const name of ['ada', 'bob', 'cy']) {
-      expect(validateReportJson(JSON.parse(readFileSync(join(out, name, 'report.json'), 'utf8')))).toEqual([]);
-    }
   });
 });
 
