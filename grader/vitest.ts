@@ -92,6 +92,8 @@ function failureMessage(lab: LabInfo, source: Named, graded: GradedTest): { read
 /** One lab's sandboxes, one per implementation, created once (a failure to create one, too). */
 class Sandboxes {
   private readonly created = new Map<string, Promise<Sandbox>>();
+  /** Why an implementation cannot be graded at all, where it cannot. */
+  readonly setupErrors = new Map<string, string>();
 
   constructor(
     private readonly lab: LabInfo,
@@ -117,7 +119,9 @@ class Sandboxes {
     try {
       sandbox = await this.get(implementation);
     } catch (error) {
-      throw testFailure(`${implementation} cannot be graded`, error instanceof Error ? error.message : String(error));
+      const message = error instanceof Error ? error.message : String(error);
+      this.setupErrors.set(implementation, message);
+      throw testFailure(`${implementation} cannot be graded`, message);
     }
     return sandbox.run(testNumber, seeds);
   }
@@ -128,12 +132,13 @@ class Sandboxes {
 }
 
 /** The lab's points total in the grader's words, and which grading command gives the same. */
-function totalLine(lab: LabInfo, chosen: string, graded: readonly GradedTest[], testCount: number): string {
+function totalLine(lab: LabInfo, chosen: string, graded: readonly GradedTest[], testCount: number, setupError: string | undefined): string {
+  const command = `npm run grade -- ${lab.shortName}${implementationOption(lab, named(chosen))}`;
+  if (setupError !== undefined) return `${lab.shortName} with ${chosen}: grading could not start (${setupError.split('\n')[0] ?? ''}), as with ${command}`;
   const totals = computeTotals(graded);
   const counts =
     `${totals.passed} passed, ${totals.failed} failed` +
     `${totals.crashed ? `, ${totals.crashed} crashed` : ''}${totals.timedOut ? `, ${totals.timedOut} timed out` : ''}`;
-  const command = `npm run grade -- ${lab.shortName}${implementationOption(lab, named(chosen))}`;
   if (graded.length === testCount) return `${lab.shortName} with ${chosen}: ${totals.score}/${totals.maxScore} points — ${counts}; the same total as ${command}`;
   return (
     `${lab.shortName} with ${chosen}: ${totals.score}/${totals.maxScore} points from the ${graded.length} of ${testCount} tests run — ${counts}; ` +
@@ -155,7 +160,7 @@ export async function describeLab(labName: string): Promise<void> {
     const graded = new Map<string, GradedTest>();
     afterAll(() => {
       const done = tests.flatMap((test) => graded.get(test.number) ?? []);
-      if (done.length > 0) console.log(totalLine(lab, chosen, done, tests.length));
+      if (done.length > 0) console.log(totalLine(lab, chosen, done, tests.length, sandboxes.setupErrors.get(chosen)));
     });
     for (const test of tests) {
       it(`${test.number} ${test.name}`, async () => {
