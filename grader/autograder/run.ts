@@ -101,6 +101,11 @@ function readGraderResults(file: string): GradescopeResults | undefined {
   }
 }
 
+/** Text that quotes the submission's file names, with their control and formatting characters shown as escapes. */
+function shownText(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}]/gu, (character) => (character === '\n' ? '\n' : `\\u{${(character.codePointAt(0) as number).toString(16)}}`));
+}
+
 /** The last lines the grader printed on stderr, without control characters, to quote in a message. */
 function quotedError(text: string): string {
   const lines = text
@@ -246,12 +251,12 @@ async function main(): Promise<number> {
     discovery = findEntryFile(settings.lab, uploadRoot, 'The submission');
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
-    const message = `${error.message}. Upload the files of labs/${settings.lab.id}/src (index.ts and the files it imports), that folder zipped, or your whole repository.`;
+    const message = `${shownText(error.message)}. Upload the files of labs/${settings.lab.id}/src (index.ts and the files it imports), that folder zipped, or your whole repository.`;
     process.stderr.write(`distlab: ${message}\n`);
     writeResults(resultsFile, ungradedResults(message, startedAt));
     return 0;
   }
-  process.stderr.write(`distlab: grading ${discovery.relativePath} of the submission${discovery.note === '' ? '' : `: ${discovery.note}`}\n`);
+  process.stderr.write(shownText(`distlab: grading ${discovery.relativePath} of the submission${discovery.note === '' ? '' : `: ${discovery.note}`}`) + '\n');
   const implementation = relative(autograderRoot, dirname(discovery.entryFile)).split(sep).join('/');
 
   // Gone before the grader starts, so that a results.json afterwards can only be the grader's.
@@ -270,7 +275,7 @@ async function main(): Promise<number> {
     );
   }
   // Which of several index.ts files was graded, and why: the student may have meant another.
-  if (discovery.note !== '') notes.push(`The submission has more than one index.ts: ${discovery.note}.`);
+  if (discovery.note !== '') notes.push(`The submission has more than one index.ts: ${shownText(discovery.note)}.`);
   if (notes.length > 0) writeResults(resultsFile, { ...graded, output: [...notes, ...(graded.output === undefined ? [] : [graded.output])].join('\n\n') });
   return 0;
 }
