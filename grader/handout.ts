@@ -26,7 +26,10 @@ export interface Handout {
   readonly labs: readonly LabInfo[];
   /** Every file written, relative to the handout's root, in order. */
   readonly files: readonly string[];
-  /** What of the chosen labs' folders stayed behind, relative to the source root, with why. */
+  /**
+   * What stayed behind, relative to the repository's root: its folders and files that the
+   * handout has no copy of, and each chosen lab's staff files with why.
+   */
   readonly leftOut: readonly string[];
 }
 
@@ -158,7 +161,7 @@ export function writeHandout(options: HandoutOptions): Handout {
   if (existsSync(join(sourceRoot, '.npmrc'))) copy('.npmrc');
   write('.gitignore', readTemplate('gitignore'));
   const hasLaunchConfiguration = existsSync(join(sourceRoot, '.vscode', 'launch.json'));
-  if (hasLaunchConfiguration) copy(join('.vscode', 'launch.json'));
+  if (hasLaunchConfiguration) write(join('.vscode', 'launch.json'), studentLaunchConfiguration(readFileSync(join(sourceRoot, '.vscode', 'launch.json'), 'utf8'), labs));
   write(join('.github', 'workflows', 'grade.yml'), fillTemplate(readTemplate('grade.yml'), { labs: labs.map((lab) => lab.shortName).join(', ') }));
   write(
     'README.md',
@@ -170,7 +173,40 @@ export function writeHandout(options: HandoutOptions): Handout {
     }),
   );
 
-  return { labs: listLabs(outputDirectory), files, leftOut };
+  return { labs: listLabs(outputDirectory), files, leftOut: [...notCopied(sourceRoot, files), ...leftOut] };
+}
+
+/** What a checkout holds besides its sources: never part of a handout, and not worth listing as left out. */
+const localState = new Set(['.git', '.distlab', 'node_modules', 'reports']);
+
+/**
+ * The entries of the repository's root, docs/ and grader/ that have no copy in the handout
+ * (a folder with a slash), so that the summary shows what stays with staff.
+ */
+function notCopied(sourceRoot: string, files: readonly string[]): string[] {
+  const copied = new Set(files.flatMap((file) => file.split(sep).map((_part, index, parts) => parts.slice(0, index + 1).join('/'))));
+  return ['.', 'docs', 'grader'].flatMap((folder) =>
+    readdirSync(join(sourceRoot, folder), { withFileTypes: true })
+      .filter((entry) => !localState.has(entry.name))
+      .map((entry) => ({ path: folder === '.' ? entry.name : `${folder}/${entry.name}`, isFolder: entry.isDirectory() }))
+      .filter(({ path }) => !copied.has(path))
+      .map(({ path, isFolder }) => (isFolder ? `${path}/` : path))
+      .sort(),
+  );
+}
+
+/** The handout's files in a few lines: its labs, its folders, its documents, its root files. */
+function summarize(files: readonly string[]): string[] {
+  const groups = new Map<string, Set<string>>([['labs', new Set()], ['folders', new Set()], ['documents', new Set()], ['root', new Set()]]);
+  for (const file of files) {
+    const parts = file.split(sep);
+    const [top] = parts;
+    if (top === 'labs') groups.get('labs')?.add(`labs/${parts[1]}/`);
+    else if (top === 'docs') groups.get('documents')?.add(parts.join('/'));
+    else if (parts.length > 1 && !top?.startsWith('.')) groups.get('folders')?.add(`${top}/`);
+    else groups.get('root')?.add(parts.join('/'));
+  }
+  return [...groups.values()].filter((group) => group.size > 0).map((group) => [...group].join(', '));
 }
 
 /** A lab's test file in the handout: its visible graded tests on the student's code. */
@@ -208,6 +244,24 @@ function studentPackage(sourceRoot: string, outputDirectory: string): string {
 function studentTypeScriptConfig(sourceRoot: string): string {
   const config = JSON.parse(readFileSync(join(sourceRoot, 'tsconfig.json'), 'utf8')) as Record<string, unknown>;
   return `${JSON.stringify({ ...config, include: ['framework', 'labs', 'grader', '*.ts'], exclude: ['node_modules', 'reports'] }, null, 2)}\n`;
+}
+
+/** VS Code's launch configuration, whose pick of a lab offers only the handout's labs. */
+function studentLaunchConfiguration(text: string, labs: readonly LabInfo[]): string {
+  let configuration: { inputs?: { id?: unknown; options?: unknown; default?: unknown }[] };
+  try {
+    configuration = JSON.parse(text) as typeof configuration;
+  } catch {
+    // Comments or trailing commas (VS Code allows them): kept as written.
+    return text;
+  }
+  const names = labs.map((lab) => lab.shortName);
+  for (const input of configuration.inputs ?? []) {
+    if (input.id !== 'lab' || !Array.isArray(input.options)) continue;
+    input.options = input.options.filter((option) => names.includes(String(option)));
+    if (!names.includes(String(input.default))) input.default = names[0];
+  }
+  return `${JSON.stringify(configuration, null, 2)}\n`;
 }
 
 /** The repository's ESLint configuration, without its rules' reach into folders a handout lacks. */
@@ -256,7 +310,10 @@ function main(argv: readonly string[]): number {
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { out: { type: 'string' }, labs: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
-    process.stderr.write(`distlab handout: ${((error as Error).message.split('\n')[0] ?? '').replace(/\.$/, '')}. See --help.\n`);
+    const message = (error as Error).message.split('\n')[0] ?? '';
+    const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+    const reason = unknown !== undefined ? `unknown option ${unknown}: the options are --out <dir>, --labs <labs> and --help` : message.replace(/\.$/, '');
+    process.stderr.write(`distlab handout: ${reason}. See --help.\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -274,11 +331,9 @@ function main(argv: readonly string[]): number {
     const first = handout.labs[0] as LabInfo;
     process.stdout.write(
       [
-        `Wrote a student handout to ${where}/ (${handout.files.length} files):`,
-        `  labs: ${handout.labs.map((lab) => lab.id).join(', ')} (stubs, visible tests, handouts)`,
-        '  framework/, grader/, docs/ (framework, grading), README.md, package.json, package-lock.json,',
-        '  tsconfig.json, vitest.config.ts, .nvmrc, .gitignore, .github/workflows/grade.yml',
-        'Left out: solutions/, mutants, test/, bench/, staff tools and docs, and of the labs:',
+        `Wrote a student handout to ${where} (${handout.files.length} files):`,
+        ...summarize(handout.files).map((line) => `  ${line}`),
+        'Left out, as staff only:',
         ...handout.leftOut.map((line) => `  ${line}`),
         '',
         'Next:',
