@@ -3,8 +3,9 @@
 // student docs, and a package of its own whose scripts grade the student's code — and none of
 // what stays with staff: reference solutions, mutants, hidden tests, golden traces of the
 // reference, staff tools, the repository's own tests and benchmark.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findLab, listLabs, projectRoot, SetupError, type LabInfo } from './labs.ts';
@@ -92,15 +93,31 @@ function chooseLabs(names: readonly string[] | undefined, sourceRoot: string): L
 
 /**
  * Writes a student handout of the chosen labs into `outputDirectory`. Throws a SetupError for
- * an output folder that is not empty or an unknown lab, before writing anything.
+ * an output folder that is not empty or an unknown lab, before writing anything. The handout
+ * is written beside the folder and moved into place whole: a failure leaves no half of one.
  */
 export function writeHandout(options: HandoutOptions): Handout {
   const sourceRoot = projectRoot;
   const outputDirectory = resolve(options.outputDirectory);
   checkOutputDirectory(outputDirectory, sourceRoot);
   const labs = chooseLabs(options.labs, sourceRoot);
-  const withHiddenTests = options.withHiddenTests === true;
+  mkdirSync(dirname(outputDirectory), { recursive: true });
+  const staging = `${join(dirname(outputDirectory), `.${basename(outputDirectory)}`)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+  mkdirSync(staging);
+  try {
+    const { files, leftOut } = fillHandout(staging, sourceRoot, labs, options.withHiddenTests === true);
+    // Checked empty above; a file that arrived since makes this fail rather than mix in.
+    if (existsSync(outputDirectory)) rmdirSync(outputDirectory);
+    renameSync(staging, outputDirectory);
+    return { labs: listLabs(outputDirectory), files, leftOut };
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
 
+/** Writes the handout's files into `outputDirectory`; returns them, and what stayed behind. */
+function fillHandout(outputDirectory: string, sourceRoot: string, labs: readonly LabInfo[], withHiddenTests: boolean): Pick<Handout, 'files' | 'leftOut'> {
   const files: string[] = [];
   const leftOut: string[] = [];
   const write = (path: string, contents: string) => {
@@ -124,8 +141,6 @@ export function writeHandout(options: HandoutOptions): Handout {
       else if (entry.isFile()) copy(entryPath);
     }
   };
-
-  mkdirSync(outputDirectory, { recursive: true });
 
   copyFolder('framework');
   copyFolder('grader', (entry) => !staffGraderEntries.has(entry));
@@ -173,7 +188,7 @@ export function writeHandout(options: HandoutOptions): Handout {
     }),
   );
 
-  return { labs: listLabs(outputDirectory), files, leftOut: [...notCopied(sourceRoot, files), ...leftOut] };
+  return { files, leftOut: [...notCopied(sourceRoot, files), ...leftOut] };
 }
 
 /** What a checkout holds besides its sources: never part of a handout, and not worth listing as left out. */
