@@ -1,5 +1,5 @@
-// The handout's vitest configuration (copied to the handout's root by `npm run handout`):
-// `npm test` runs each lab's visible graded tests on the student's code, and nothing else.
+// `npm test`: each lab's graded tests on your code in labs/<lab>/src, the same tests, seeds
+// and limits as `npm run grade -- <lab>`, and nothing else.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 

@@ -163,6 +163,17 @@ describe('npm run handout --out DIR', () => {
     expect(broken).toEqual([]);
   });
 
+  it('every npm command its files show is one of its scripts', () => {
+    const scripts = Object.keys((JSON.parse(readFileSync(join(handout, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const unknown = studentFiles.flatMap((file) =>
+      [...readFileSync(join(handout, file), 'utf8').matchAll(/npm run ([a-z][\w:-]*)/g)]
+        .map((match) => match[1] as string)
+        .filter((script) => !scripts.includes(script))
+        .map((script) => `${file}: npm run ${script}`),
+    );
+    expect(unknown).toEqual([]);
+  });
+
   it('its README gives the two-command quick start, where the code goes, replaying, and links to every lab', () => {
     const readme = readFileSync(join(handout, 'README.md'), 'utf8');
     expect(readme).toContain('npm ci && npm run grade -- pingpong');
