@@ -125,7 +125,7 @@ describe('npm run handout --out DIR', () => {
       /^docs\/(staff|performance|testing)\.md$/.test(file) ||
       /^grader\/(handout|soak|autograder)/.test(file),
     );
-    expect(staffOnly).toEqual([]);
+    expect(staffOnly, 'staff files in the handout').toEqual([]);
   });
 
   it('no file names a solutions/ path or imports the solutions', () => {
@@ -135,7 +135,7 @@ describe('npm run handout --out DIR', () => {
         .map((line, index) => ({ file, line: index + 1, text: line.trim() }))
         .filter(({ text }) => /\bsolutions\//.test(text) || /(from|import\()\s*['"][^'"]*solutions/.test(text)),
     );
-    expect(mentions).toEqual([]);
+    expect(mentions, 'a student has no solutions/ folder: these lines point at one').toEqual([]);
   });
 
   it("no file holds a hidden test's name or description", async () => {
@@ -148,7 +148,7 @@ describe('npm run handout --out DIR', () => {
       const text = readFileSync(join(handout, file), 'utf8');
       return hidden.filter((test) => text.includes(test.name) || text.includes(test.description)).map((test) => `${file}: ${test.number} ${test.name}`);
     });
-    expect(leaks).toEqual([]);
+    expect(leaks, 'hidden tests named in the handout').toEqual([]);
   });
 
   it('every link between its documents leads to a file it has', () => {
@@ -160,7 +160,7 @@ describe('npm run handout --out DIR', () => {
           .filter((target) => !/^[a-z]+:/.test(target) && !existsSync(join(handout, dirname(file), target)))
           .map((target) => `${file} -> ${target}`),
       );
-    expect(broken).toEqual([]);
+    expect(broken, 'links to files the handout does not have').toEqual([]);
   });
 
   it('every npm command its files show is one of its scripts', () => {
@@ -171,7 +171,7 @@ describe('npm run handout --out DIR', () => {
         .filter((script) => !scripts.includes(script))
         .map((script) => `${file}: npm run ${script}`),
     );
-    expect(unknown).toEqual([]);
+    expect(unknown, 'commands a student cannot run in the handout').toEqual([]);
   });
 
   it('its README gives the two-command quick start, where the code goes, replaying, and links to every lab', () => {
