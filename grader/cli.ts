@@ -66,6 +66,9 @@ Options:
   --jobs <N>            tests run at once (default 2, at most ${maxJobs})
   --timeout <seconds>   wall-clock limit per test, a last resort against endless loops
                         (default 120, at most ${maxTimeoutSeconds})
+  --student-commands    printed replay and re-run commands say --impl student instead of the
+                        path graded: for a submission its author replays in their own
+                        checkout (the Gradescope bundle and --class do this themselves)
   --no-typecheck        skip type-checking the implementation
   -h, --help            this help
 
@@ -96,6 +99,7 @@ const optionSpecification = {
   jobs: { type: 'string' },
   timeout: { type: 'string' },
   'no-typecheck': { type: 'boolean' },
+  'student-commands': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -210,6 +214,7 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
       ...(jobs !== undefined ? { jobs } : {}),
       ...(timeoutSeconds !== undefined ? { limits: { timeoutMs: timeoutSeconds * 1000 } } : {}),
       typecheck: values['no-typecheck'] !== true,
+      ...(values['student-commands'] === true ? { commandName: 'student' } : {}),
     },
     reports,
     outputDirectory: values.out !== undefined ? resolve(values.out) : undefined,

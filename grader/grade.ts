@@ -32,6 +32,11 @@ export interface GradeOptions {
   readonly jobs?: number;
   readonly limits?: Partial<IsolationLimits>;
   readonly shrinkBudget?: number;
+  /**
+   * How printed commands name the implementation (`student` for a class's or Gradescope's
+   * submissions, which their authors replay in their own checkout); default: as given.
+   */
+  readonly commandName?: string;
   /** Type-check the implementation and report errors (grading goes on). */
   readonly typecheck?: boolean;
   readonly signal?: AbortSignal;
@@ -112,7 +117,7 @@ export function seedsFor(test: SuiteTest<unknown>, options: Pick<GradeOptions, '
 }
 
 /** The command that replays a failure, for the implementation's author to paste (see {@link implementationOption}). */
-export function replayCommand(lab: LabInfo, source: Pick<ImplementationSource, 'kind' | 'label'>, code: string): string {
+export function replayCommand(lab: LabInfo, source: Pick<ImplementationSource, 'label' | 'commandName'>, code: string): string {
   return `npm run grade -- ${lab.shortName}${implementationOption(lab, source)} --replay ${code}`;
 }
 
@@ -120,7 +125,7 @@ export function replayCommand(lab: LabInfo, source: Pick<ImplementationSource, '
  * The command that grades one test again, for the implementation's author to paste; `seeds`
  * is `--seed S` or `--seeds N` where the test's own seeds would not show the same thing.
  */
-export function rerunCommand(lab: LabInfo, source: Pick<ImplementationSource, 'kind' | 'label'>, testNumber: string, seeds = ''): string {
+export function rerunCommand(lab: LabInfo, source: Pick<ImplementationSource, 'label' | 'commandName'>, testNumber: string, seeds = ''): string {
   return `npm run grade -- ${lab.shortName}${implementationOption(lab, source)} --test ${testNumber}${seeds}`;
 }
 
@@ -134,7 +139,7 @@ export function rerunCommand(lab: LabInfo, source: Pick<ImplementationSource, 'k
 export function withReplay(
   lab: LabInfo,
   test: Pick<SuiteTest<unknown>, 'number' | 'kind' | 'seeds'>,
-  source: Pick<ImplementationSource, 'kind' | 'label'>,
+  source: Pick<ImplementationSource, 'label' | 'commandName'>,
   seedsPlanned: number,
   recorded: RecordedFailure,
 ): GradedFailure {
@@ -371,9 +376,10 @@ export class GradingProgress {
 }
 
 /** Resolves the lab and implementation, or throws a SetupError. */
-export function resolveTarget(labName: string, implementation?: string): { lab: LabInfo; source: ImplementationSource } {
+export function resolveTarget(labName: string, implementation?: string, commandName?: string): { lab: LabInfo; source: ImplementationSource } {
   const lab = findLab(labName);
-  return { lab, source: resolveImplementation(lab, implementation ?? defaultImplementation(lab)) };
+  const source = resolveImplementation(lab, implementation ?? defaultImplementation(lab));
+  return { lab, source: commandName !== undefined ? { ...source, commandName } : source };
 }
 
 /**
@@ -383,7 +389,7 @@ export function resolveTarget(labName: string, implementation?: string): { lab: 
 export async function grade(options: GradeOptions): Promise<GradingReport> {
   const startedAt = new Date();
   checkSeedOptions(options);
-  const { lab, source } = resolveTarget(options.lab, options.implementation);
+  const { lab, source } = resolveTarget(options.lab, options.implementation, options.commandName);
   const suite = await loadSuite(lab);
   const selected = selectTests(suite, options);
   if (selected.length === 0) throw new SetupError(`no test of ${lab.id} matches the options given`);

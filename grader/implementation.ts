@@ -11,6 +11,11 @@ export interface ImplementationSource {
   readonly entryFile: string;
   /** The folder whose files the implementation may import. */
   readonly root: string;
+  /**
+   * How printed commands (replays, re-runs) name it, where that differs from `label`: a class's
+   * or Gradescope's submission is the student's own code in their checkout, `student`.
+   */
+  readonly commandName?: string;
 }
 
 /** The default: the reference solutions where they exist (this repository), else the student's code. */
@@ -55,14 +60,15 @@ export function resolveImplementation(lab: LabInfo, choice: string, cwd = proces
 }
 
 /**
- * The `--impl` option of a command printed for the implementation's author to paste: a
- * submission graded from a folder (a class's, Gradescope's /autograder/submission) is the
- * student's own code in their checkout, `--impl student`, never the grading machine's path.
- * Empty where the lab's default already names it.
+ * The `--impl` option of a command printed for whoever will paste it: the implementation as
+ * given (a path as typed, quoted where the shell needs it), or its `commandName` — `student`
+ * for a class's or Gradescope's submission, never the grading machine's path. Empty where the
+ * lab's default already names it.
  */
-export function implementationOption(lab: LabInfo, source: Pick<ImplementationSource, 'kind' | 'label'>): string {
-  const name = source.kind === 'path' ? 'student' : source.label;
-  return name === defaultImplementation(lab) && name !== 'student' ? '' : ` --impl ${name}`;
+export function implementationOption(lab: LabInfo, source: Pick<ImplementationSource, 'label' | 'commandName'>): string {
+  const name = source.commandName ?? source.label;
+  if (name === defaultImplementation(lab) && name !== 'student') return '';
+  return ` --impl ${/^[\w./:@%+=,-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ async function main(): Promise<number> {
     for (const { seed, text } of failing.slice(0, 20)) {
       process.stdout.write(`      ${text.length > 300 ? `${text.slice(0, 299)}…` : text}\n`);
       // The grader runs the seed as the soak did, then shrinks its schedule and prints its replay.
-      process.stdout.write(`        ${rerunCommand(lab, { kind: 'solutions', label: 'solutions' }, test.number, ` --seed ${seed}`)}\n`);
+      process.stdout.write(`        ${rerunCommand(lab, { label: 'solutions' }, test.number, ` --seed ${seed}`)}\n`);
     }
     if (failing.length > 20) process.stdout.write(`      … and ${failing.length - 20} more failing seeds\n`);
   }

@@ -19,17 +19,15 @@ import { findLab, type LabInfo } from './labs.ts';
 import { formatFailure, styleFor } from './reports/terminal.ts';
 import { computeTotals, type GradedTest } from './results.ts';
 
-type Named = Pick<ImplementationSource, 'kind' | 'label'>;
+type Named = Pick<ImplementationSource, 'label' | 'commandName'>;
 
 /**
  * The implementation as the commands in messages name it. DISTLAB_IMPL was set on this machine
  * by whoever reads the messages, so a path stays the path they gave (quoted for the shell where
- * it needs it), where the grader's reports name a submission's folder `--impl student`.
+ * it needs it by implementationOption).
  */
 function named(label: string): Named {
-  if (label === 'solutions' || label === 'student') return { kind: label, label };
-  if (label.startsWith('mutant:')) return { kind: 'mutant', label };
-  return { kind: 'student', label: /^[\w./:@+-]+$/.test(label) ? label : `'${label.replace(/'/g, `'\\''`)}'` };
+  return { label };
 }
 
 /**

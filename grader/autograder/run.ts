@@ -148,6 +148,8 @@ function runGrader(settings: Settings, autograderRoot: string, implementation: s
     settings.hiddenVisibility,
     '--jobs',
     String(settings.jobs),
+    // Commands in the results are for the student to paste into their own checkout.
+    '--student-commands',
     ...(settings.timeoutSeconds !== undefined ? ['--timeout', String(settings.timeoutSeconds)] : []),
   ];
   return new Promise((resolvePromise) => {
