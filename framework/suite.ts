@@ -216,8 +216,8 @@ export function runSeed(lab: string, testNumber: string, seed: number): string {
 }
 
 /**
- * A deliberately broken solution (`solutions/<lab>/mutants/<name>.ts`): a classic student
- * bug, subtle enough to pass its part's fault-free smoke test, caught by the test it names,
+ * A deliberately broken copy of the reference solution (in the staff repository, beside the
+ * lab's reference, under `mutants/<name>.ts`): a classic student bug, subtle enough to pass its part's fault-free smoke test, caught by the test it names,
  * on the property it targets.
  */
 export interface Mutant {

@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runClassCommand } from './classGrading.ts';
+import { implementationChoices } from './implementation.ts';
 import { announce, complain, writeReports, type Written } from './cliOutput.ts';
 import { describeError, gradeToEnd, loadSuite, maxSeeds, resolveTarget, setupFailureReport, type CrashWatch, type GradeOptions } from './grade.ts';
 import { Sandbox } from './isolation.ts';
@@ -21,19 +22,6 @@ const maxJobs = 64;
 /** The longest wall-clock limit per test, in seconds (a day); Node's timers cannot count much further. */
 const maxTimeoutSeconds = 86_400;
 
-/**
- * The --impl choices this checkout offers: the reference solution and its mutants only where
- * some lab has them (not in a student's handout, where the student's code is the default).
- */
-function implementationChoices(): string {
-  const withSolutions = listLabs().some((lab) => lab.hasSolutions);
-  return [
-    `student    your code in labs/<lab>/src${withSolutions ? '' : ' (the default)'}`,
-    ...(withSolutions ? ['solutions  the reference solution (the default here)', "mutant:<name>  a deliberately broken solution (one of the lab's mutants)"] : []),
-    '<path>     a submission: a folder with index.ts, or a file',
-  ].join(`\n${' '.repeat(24)}`);
-}
-
 const help = `Usage: npm run grade -- <lab> [options]
 
 Grades an implementation of a lab with its randomized, fault-injecting test suite.
@@ -41,7 +29,7 @@ Grades an implementation of a lab with its randomized, fault-injecting test suit
   <lab>                 the lab: its number (0), name (pingpong) or folder (00-pingpong)
 
 Options:
-  --impl <which>        ${implementationChoices()}
+  --impl <which>        ${implementationChoices(24)}
   --part <P>            only the tests of one part (A, B, ...)
   --test <N[,N...]>     only these tests, by number (e.g. 0.3 or 5B.2)
   --seeds <N>           run seeds 1..N of every test instead of each test's default (N at most ${maxSeeds})

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, opendirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { SetupError, type LabInfo } from './labs.ts';
+import { listLabs, SetupError, type LabInfo } from './labs.ts';
 import { maxFolderDepth, maxSubmissionEntries } from './submissionFiles.ts';
 
 /** Where an implementation comes from, and which files it may import. */
@@ -47,7 +47,8 @@ export function resolveImplementation(lab: LabInfo, choice: string, cwd = proces
   }
   const path = resolve(cwd, choice);
   if (!existsSync(path)) {
-    throw new SetupError(`${origin} ${choice}: no such file or folder. Use student, solutions, mutant:<name>, or the path of a submission folder.`);
+    const choices = lab.hasSolutions ? 'student, solutions, mutant:<name>' : 'student';
+    throw new SetupError(`${origin} ${choice}: no such file or folder. Use ${choices}, or the path of a submission folder.`);
   }
   if (lstatSync(path).isSymbolicLink() && statSync(path).isDirectory()) {
     throw new SetupError(`${origin} ${choice} is a symbolic link: give the path of the submission's folder itself, not of a link to it`);
@@ -244,4 +245,17 @@ export function findEntryFile(lab: LabInfo, folder: string, described: string = 
     relativePath: chosen.path,
     note: `graded ${chosen.path}, not ${listed(outside.map((candidate) => candidate.path))} (${why}; leave only the one to grade in the submission)`,
   };
+}
+
+/**
+ * The --impl choices this checkout offers: the reference solution and its mutants only where
+ * some lab has them (not in a student's handout, where the student's code is the default).
+ */
+export function implementationChoices(indent: number): string {
+  const withSolutions = listLabs().some((lab) => lab.hasSolutions);
+  return [
+    `student    your code in labs/<lab>/src${withSolutions ? '' : ' (the default)'}`,
+    ...(withSolutions ? ['solutions  the reference solution (the default here)', "mutant:<name>  a deliberately broken solution (one of the lab's mutants)"] : []),
+    '<path>     a submission: a folder with index.ts, or a file',
+  ].join(`\n${' '.repeat(indent)}`);
 }
