@@ -279,7 +279,13 @@ async function runReplay(options: CliOptions): Promise<number> {
   if (lab.id !== target.lab) throw new SetupError(`this replay is for lab ${target.lab}, not ${lab.id}`);
   const suite = await loadSuite(lab);
   const test = suite.tests.find((candidate) => candidate.number === target.test);
-  if (test === undefined) throw new SetupError(`lab ${lab.id} has no test ${target.test} to replay`);
+  if (test === undefined) {
+    const hiddenHere = lab.hiddenTestsFile !== undefined;
+    throw new SetupError(
+      `lab ${lab.id} has no test ${target.test} to replay` +
+        (hiddenHere ? '' : ': it is probably one of the hidden tests, which are not in this checkout; only your course\'s staff can replay it'),
+    );
+  }
   const where = options.inProcess ? ` ${style.yellow('in this process, unsandboxed')}` : '';
   out.write(
     `${style.bold(`Replaying ${lab.id} test ${terminalLine(test.number)}`)} (${terminalLine(test.name)}) with ${terminalLine(source.label)}, seed ${terminalLine(String(target.seed))}${where}\n`,
