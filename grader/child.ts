@@ -28,9 +28,9 @@ function reply(message: ChildReply): void {
 /**
  * The heartbeat: the grader kills a child that stays silent for long (grader/isolation.ts),
  * which is how a handler that never returns is told from slow work. The realm calls `beat`
- * every few hundred reactions and the grader's own loops call it at every run; it writes a
- * frame when the request's interval (a second by default) has passed since the last one, so
- * that most calls cost a clock read.
+ * after every reaction and the grader's own loops at every run; it writes a frame when the
+ * request's interval (a second by default) has passed since the last one, so that most calls
+ * cost a clock read.
  */
 const defaultBeatIntervalMs = 1_000;
 let beatIntervalMs = defaultBeatIntervalMs;
@@ -92,6 +92,8 @@ process.on('uncaughtException', (error: unknown) => {
 
 /** Serves the grader's requests for one suite and the submission whose realm scripts are at `files`. */
 export function serve(suite: LabSuite<unknown>, files: { readonly host: string; readonly submission: string }): void {
+  // Started: what follows runs the submission's top-level code, which the grader's stall limit watches.
+  sendProgress();
   let program: RealmProgram;
   try {
     program = new RealmProgram({ host: readFileSync(files.host, 'utf8'), submission: readFileSync(files.submission, 'utf8') });

@@ -19,8 +19,9 @@ export type TestStatus = 'passed' | 'failed' | 'crashed' | 'timed out';
 export interface IsolationLimits {
   /**
    * Wall-clock limit per test, counted from when the loaded process is given the test: the
-   * last resort against a handler that never returns. A test's own limits are counts (seeds,
-   * events, states), so on a slow or busy machine only this one can be reached first.
+   * last resort (a handler that never returns is stopped sooner, at `stallMs`). A test's own
+   * limits are counts (seeds, events, states), so on a slow or busy machine only this one can
+   * be reached first.
    */
   readonly timeoutMs: number;
   /** Heap limit of the child process. */
@@ -71,8 +72,11 @@ interface ChildEnd {
   readonly replies: ChildReply[];
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
-  /** Which wall-clock limit killed the child, if one did: `stalled` when it fell silent (see IsolationLimits.stallMs). */
-  readonly timedOut: 'loading' | 'running' | 'stalled' | undefined;
+  /**
+   * Which wall-clock limit killed the child, if one did: `stalled` when it fell silent while it
+   * ran a test, `stalled loading` while the submission's top-level code ran (see IsolationLimits.stallMs).
+   */
+  readonly timedOut: 'loading' | 'running' | 'stalled' | 'stalled loading' | undefined;
   /** Why the grader killed the child: a reply it could not trust, or too much memory. */
   readonly refused: string | undefined;
   readonly output: string;
@@ -125,7 +129,9 @@ export class Sandbox {
     const ready = end.replies.find((reply) => reply.type === 'ready');
     const failed = end.replies.find((reply) => reply.type === 'error');
     if (ready === undefined) {
-      const why = end.refused !== undefined ? end.refused : failed?.type === 'error' ? failed.message : end.timedOut !== undefined
+      const why = end.refused !== undefined ? end.refused : failed?.type === 'error' ? failed.message : end.timedOut === 'stalled loading'
+        ? `its code at the top level of a module ran for ${seconds(this.stallMs ?? loadTimeoutMs)} without end (an endless loop?)`
+        : end.timedOut !== undefined
         ? `loading it did not finish within ${seconds(loadTimeoutMs)} of wall time: either code at the top level of a module loops without end, ` +
           'or this machine is slow or busy (then grade again when it is less busy)'
         : describeExit(end, 'while loading');
@@ -181,7 +187,7 @@ export class Sandbox {
     }
     const errorReply = end.replies.find((reply) => reply.type === 'error');
     if (errorReply?.type === 'error') return { ...base, status: 'crashed', reason: errorReply.message };
-    if (end.timedOut === 'loading') {
+    if (end.timedOut === 'loading' || end.timedOut === 'stalled loading') {
       // The same bundle loaded in time when the sandbox was created.
       return { ...base, status: 'timed out', reason: `${this.slowLoading()}; ${this.rerun(testNumber)}` };
     }
@@ -236,7 +242,7 @@ export class Sandbox {
     const reason =
       errorReply?.type === 'error'
         ? errorReply.message
-        : end.timedOut === 'loading'
+        : end.timedOut === 'loading' || end.timedOut === 'stalled loading'
           ? `${this.slowLoading()}; ${again} when it is less busy`
           : end.timedOut === 'stalled'
             ? `${this.stalled(what === 'replay' ? ' during the replay' : ' during the watched run')}: it was stopped there`
@@ -301,7 +307,9 @@ export class Sandbox {
     if (worker === undefined) {
       worker = new ChildWorker(this.bundleFile, this.directory, this.limits.memoryMb);
       this.running.add(worker);
-      const loaded = await worker.collect(loadTimeoutMs, 'loading', (reply) => (reply.type === 'ready' || reply.type === 'error' ? 'stop' : 'continue'));
+      // The child reports once it has started, before the submission's code runs: from then on
+      // a top-level loop is a stall, while a slow start counts against the loading limit only.
+      const loaded = await worker.collect(loadTimeoutMs, 'loading', (reply) => (reply.type === 'ready' || reply.type === 'error' ? 'stop' : 'continue'), this.stallMs);
       replies.push(...loaded.replies);
       if (loaded.ended !== undefined || !loaded.replies.some((reply) => reply.type === 'ready')) {
         worker.kill();
@@ -423,7 +431,8 @@ class ChildWorker {
 
   /**
    * Replies until `onReply` says stop (ended undefined), or until the child ends. With
-   * `stallMs`, a child that sends nothing for that long is killed as stalled.
+   * `stallMs`, a child that sends nothing for that long is killed as stalled: while running,
+   * from the start; while loading, from its first frame (its start is the loading limit's).
    */
   async collect(
     limitMs: number,
@@ -437,11 +446,16 @@ class ChildWorker {
       this.child.kill('SIGKILL');
     }, limitMs);
     if (stallMs !== undefined) {
-      const stallTimer = setTimeout(() => {
-        this.timedOut ??= 'stalled';
-        this.child.kill('SIGKILL');
-      }, stallMs);
-      this.heard = () => stallTimer.refresh();
+      const arm = () =>
+        setTimeout(() => {
+          this.timedOut ??= phase === 'loading' ? 'stalled loading' : 'stalled';
+          this.child.kill('SIGKILL');
+        }, stallMs);
+      let stallTimer = phase === 'loading' ? undefined : arm();
+      this.heard = () => {
+        if (stallTimer === undefined) stallTimer = arm();
+        else stallTimer.refresh();
+      };
       this.stopHearing = () => clearTimeout(stallTimer);
     }
     try {
@@ -510,7 +524,7 @@ function whereStalled(working: Extract<ChildReply, { type: 'progress' }> | undef
 }
 
 function seconds(milliseconds: number): string {
-  return `${Math.round(milliseconds / 1000)} s`;
+  return milliseconds < 1_000 ? `${Math.round(milliseconds)} ms` : `${Math.round(milliseconds / 1000)} s`;
 }
 
 function describeExit(end: ChildEnd, when: string): string {

@@ -1,12 +1,16 @@
 // A handler that never returns is stopped once the child has been silent for the stall limit,
 // not at the test's whole wall-clock limit; slow work that keeps reacting is never stopped.
-// The wall-clock limits here are ten minutes, far beyond what any of these runs needs: only
-// the stall limit can end a looping test before vitest's own timeout would fail it.
+// The wall-clock limits here are ten minutes (the loading limit a minute), far beyond what any
+// of these runs needs: only the stall limit can end a loop before vitest's own timeout would
+// fail the test.
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { resolveImplementation } from '../../grader/implementation.ts';
 import { Sandbox } from '../../grader/isolation.ts';
-import { findLab } from '../../grader/labs.ts';
+import { findLab, SetupError } from '../../grader/labs.ts';
 
 const loops = 'test/fixtures/pingpong/infinite-loop.ts';
 const limits = { timeoutMs: 600_000, memoryMb: 512, stallMs: 2_000 };
@@ -37,6 +41,21 @@ describe('a handler that never returns', () => {
     }
   }, 120_000);
 
+  it('at the top level of a module, while the submission loads, is a setup error after the stall limit', async () => {
+    const lab = findLab('pingpong');
+    const created = await Sandbox.create(lab, resolveImplementation(lab, 'test/fixtures/hostile/top-level-loops'), limits).then(
+      (sandbox) => {
+        sandbox.dispose();
+        return 'loaded';
+      },
+      (error: unknown) => error,
+    );
+    expect(created).toBeInstanceOf(SetupError);
+    expect((created as SetupError).message).toBe(
+      'the implementation "test/fixtures/hostile/top-level-loops" cannot be loaded: its code at the top level of a module ran for 2 s without end (an endless loop?)',
+    );
+  }, 120_000);
+
   it('is left to the wall-clock limit when that limit is the shorter one', async () => {
     const lab = findLab('pingpong');
     const sandbox = await Sandbox.create(lab, resolveImplementation(lab, loops), { timeoutMs: 2_000, memoryMb: 512, stallMs: 15_000 });
@@ -51,10 +70,38 @@ describe('a handler that never returns', () => {
 });
 
 describe('slow work that keeps reacting', () => {
-  it('a breadth-first search of tens of thousands of states in one seed passes under a 2 s stall limit', async () => {
+  it('handlers that each take a long while, but return, pass under a 3 s stall limit', async () => {
+    // Each Ping costs the server a hundred million steps of arithmetic (a tenth of a second to
+    // most of one, depending on the machine), ten of them in the one seed: the beat after each
+    // reaction, not after every so many, keeps the run alive however few they are.
+    const folder = mkdtempSync(join(tmpdir(), 'distlab-stall-'));
+    copyFileSync('test/fixtures/pingpong/base.ts', join(folder, 'base.ts'));
+    writeFileSync(
+      join(folder, 'index.ts'),
+      [
+        "import type { NodeId } from 'distlab';",
+        "import { Server, type PingPong } from './base.ts';",
+        "export { Client as PingClient } from './base.ts';",
+        'export class PingServer extends Server {',
+        "  override onMessage(from: NodeId, message: PingPong['message']): void {",
+        '    let sum = 0;',
+        '    for (let step = 0; step < 100_000_000; step++) sum = (sum + step) % 1_000_003;',
+        '    if (sum >= 0) super.onMessage(from, message);',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const report = await grade({ lab: 'pingpong', implementation: folder, tests: ['0.1'], seed: 1, limits: { ...limits, stallMs: 3_000 }, typecheck: false });
+    const [slow] = report.tests;
+    expect(slow?.reason).toBeUndefined();
+    expect(slow?.status).toBe('passed');
+  }, 180_000);
+
+  it('a breadth-first search of tens of thousands of states in one seed passes under a 1 s stall limit', async () => {
     // 3.S4 explores 43,009 states in a single request, with no seed ending on the way (seconds
     // of work on any machine): only the heartbeat from the realm's reactions keeps it alive.
-    const report = await grade({ lab: 'paxos', implementation: 'solutions', tests: ['3.S4'], limits, typecheck: false });
+    const report = await grade({ lab: 'paxos', implementation: 'solutions', tests: ['3.S4'], limits: { ...limits, stallMs: 1_000 }, typecheck: false });
     const [search] = report.tests;
     expect(search?.reason).toBeUndefined();
     expect(search?.status).toBe('passed');
