@@ -9,16 +9,14 @@ import { parseArgs } from 'node:util';
 import { describeSearchEvent, type FaultSchedule, type SuiteTest } from 'distlab/testing';
 import { describeError, loadSuite, resolveTarget } from './grade.ts';
 import { defaultImplementation, type ImplementationSource } from './implementation.ts';
-import { defaultLimits, Sandbox, type TestStatus } from './isolation.ts';
+import { defaultLimits, Sandbox, type IsolatedResult, type ReplayResult, type TestStatus } from './isolation.ts';
 import { SetupError, type LabInfo } from './labs.ts';
-import type { ReplayOutcome } from './protocol.ts';
 import { encodeReplay } from './replayCode.ts';
 import { writeWatchReport, type WatchedRun } from './reports/html.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
 import { describeSchedule, styleFor, terminalTraceEvent, type Style } from './reports/terminal.ts';
 import { boundGradedTest, terminalBlock, terminalLine, textLimits } from './reports/untrusted.ts';
 import { computeTotals, describeFailureKind, reportSchemaVersion, type GradedTest, type GradingReport } from './results.ts';
-import type { TestOutcome } from './runTest.ts';
 
 const exitCodes = { passed: 0, failed: 1, setup: 2, grader: 3 } as const;
 
@@ -119,7 +117,11 @@ function implementationArgument(lab: LabInfo, source: ImplementationSource): str
 /** The folder a watch writes to by default: one per test, seed and implementation, apart from gradings' reports. */
 function defaultFolder(lab: LabInfo, test: SuiteTest<unknown>, seed: number, source: ImplementationSource): string {
   const implementation = source.kind === 'path' ? `path-${source.label}` : source.label;
-  const name = `${lab.shortName}-${test.number}-seed${seed}-${implementation}`.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/-+$/, '');
+  const name = `${lab.shortName}-${test.number}-seed${seed}-${implementation}`
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .slice(0, 120)
+    .replace(/-+$/, '');
   return resolve('reports', 'watch', name);
 }
 
@@ -138,8 +140,18 @@ function brokeAt(failure: NonNullable<WatchedRun['failure']>): string {
   return `"${failure.property}" broke at event #${failure.traceIndex ?? failure.step}, ${failure.timeMs} ms into the run`;
 }
 
-/** A run test's seed: the sandbox runs it with its own schedule and the full trace. */
-function watchedRun(lab: LabInfo, source: ImplementationSource, test: SuiteTest<unknown>, seed: number, command: string, result: { status: TestStatus; reason?: string; outcome?: ReplayOutcome; output: string }, wallMs: number): Watched {
+/** What is being watched, and the command that watches it again. */
+interface Target {
+  readonly lab: LabInfo;
+  readonly source: ImplementationSource;
+  readonly test: SuiteTest<unknown>;
+  readonly seed: number;
+  readonly command: string;
+}
+
+/** A run test's seed: the sandbox ran it with its own schedule and the full trace. */
+function watchedRun(target: Target, result: ReplayResult, wallMs: number): Watched {
+  const { lab, source, test, seed, command } = target;
   const outcome = result.outcome;
   const details = outcome?.watched;
   const base = { output: result.output, wallMs };
@@ -182,7 +194,8 @@ function watchedRun(lab: LabInfo, source: ImplementationSource, test: SuiteTest<
     };
   }
   if (outcome.passed) {
-    return { ...base, status: 'passed', ...(details.measurements ? { measurements: details.measurements } : {}), run: { ...run, verdict: `Every property held, for all ${events}.` } };
+    const measured = details.measurements ? { measurements: details.measurements } : {};
+    return { ...base, status: 'passed', ...measured, run: { ...run, verdict: `Every property held, for all ${events}.` } };
   }
   return {
     ...base,
@@ -197,7 +210,8 @@ function watchedRun(lab: LabInfo, source: ImplementationSource, test: SuiteTest<
 }
 
 /** A search test's seed: the search itself, what it explored and the path to what it found. */
-function watchedSearch(lab: LabInfo, source: ImplementationSource, test: SuiteTest<unknown>, seed: number, command: string, result: { status: TestStatus; reason?: string; outcome?: TestOutcome; output: string }, wallMs: number): Watched {
+function watchedSearch(target: Target, result: IsolatedResult, wallMs: number): Watched {
+  const { lab, source, test, seed, command } = target;
   const outcome = result.outcome;
   const base = { output: result.output, wallMs };
   if (outcome === undefined) {
@@ -210,9 +224,13 @@ function watchedSearch(lab: LabInfo, source: ImplementationSource, test: SuiteTe
   }
   const measured = outcome.measurements ?? {};
   const states = measured.states ?? 0;
-  const summary = `${outcome.exhaustive === true ? 'breadth-first search' : 'random probes'}: ${states} states, depth ${measured.depth ?? 0}${measured.limitReached ? ' (a limit of states or depth was reached)' : ''}`;
+  const strategy = outcome.exhaustive === true ? 'breadth-first search' : 'random probes';
+  const limit = measured.limitReached ? ' (a limit of states or depth was reached)' : '';
+  const summary = `${strategy}: ${states} states, depth ${measured.depth ?? 0}${limit}`;
   const found = outcome.demonstration ?? outcome.failure;
   const path = found?.path ?? [];
+  // A violation the search found has a path, and so a run to show and to replay.
+  const shown = found !== undefined && found.replayable !== false ? found : undefined;
   const run: WatchedRun = {
     testNumber: test.number,
     seed,
@@ -221,14 +239,12 @@ function watchedSearch(lab: LabInfo, source: ImplementationSource, test: SuiteTe
     totalEvents: found?.trace.length ?? 0,
     command,
     verdict: '',
-    ...(found !== undefined && found.replayable !== false
-      ? { failure: { property: found.property, message: found.message, step: found.step, timeMs: found.timeMs, ...(found.node !== undefined ? { node: found.node } : {}) } }
+    ...(shown
+      ? { failure: { property: shown.property, message: shown.message, step: shown.step, timeMs: shown.timeMs, ...(shown.node !== undefined ? { node: shown.node } : {}) } }
       : {}),
   };
-  const replay =
-    found !== undefined && found.replayable !== false
-      ? { label: 'Replay it', command: `npm run grade -- ${lab.shortName}${implementationArgument(lab, source)} --replay ${encodeReplay({ lab: lab.id, test: test.number, seed, schedule: [], path })}` }
-      : undefined;
+  const code = encodeReplay({ lab: lab.id, test: test.number, seed, schedule: [], path });
+  const replay = shown ? { label: 'Replay it', command: `npm run grade -- ${lab.shortName}${implementationArgument(lab, source)} --replay ${code}` } : undefined;
   const trace = path.length > 0 ? ' The trace follows its path.' : '';
   if (outcome.passed) {
     const verdict = outcome.demonstration !== undefined
@@ -247,7 +263,8 @@ function watchedSearch(lab: LabInfo, source: ImplementationSource, test: SuiteTe
 }
 
 /** The report of the one watched test, as the page's header and results table show it. */
-function watchReport(lab: LabInfo, labTitle: string, source: ImplementationSource, test: SuiteTest<unknown>, seed: number, watched: Watched, startedAt: Date): GradingReport {
+function watchReport(target: Target, labTitle: string, watched: Watched, startedAt: Date): GradingReport {
+  const { lab, source, test, seed } = target;
   const graded: GradedTest = boundGradedTest({
     number: test.number,
     name: test.name,
@@ -293,7 +310,9 @@ function printWatched(out: NodeJS.WriteStream, style: Style, watched: Watched, t
     out.write(`fault schedule${parts.length > 0 ? ` (${parts.join(' and ')}; never shrunk)` : ''}:\n`);
     const lines = describeSchedule(run.schedule as FaultSchedule);
     // In the order the run meets them: the scenario's actions and the drawn ones, by time.
-    const byTime = lines.map((line, index) => ({ line, index, atMs: run.schedule?.[index]?.atMs ?? 0 })).sort((left, right) => left.atMs - right.atMs || left.index - right.index);
+    const byTime = lines
+      .map((line, index) => ({ line, index, atMs: run.schedule?.[index]?.atMs ?? 0 }))
+      .sort((left, right) => left.atMs - right.atMs || left.index - right.index);
     for (const { line, index } of byTime) out.write(`  ${line}${index < scenario ? ` ${style.dim('(scenario)')}` : ''}\n`);
   }
   if (run.search !== undefined) {
@@ -333,6 +352,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const folder = prepareOutputFolder(options.outputDirectory ?? defaultFolder(lab, test, options.seed, source));
   const out = process.stdout;
+  // A reader that stops reading (head) ends the view, not the command.
+  out.on('error', () => undefined);
   const style = styleFor(out);
   const command = `npm run watch -- ${lab.shortName} ${test.number} --seed ${options.seed}${implementationArgument(lab, source)}`;
   out.write(`${style.bold(`Watching ${lab.id} test ${test.number}`)} (${terminalLine(test.name)}) with ${terminalLine(source.label)}, seed ${options.seed}\n`);
@@ -343,29 +364,30 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const target: Target = { lab, source, test, seed: options.seed, command };
   let watched: Watched;
   try {
     const started = performance.now();
-    if (test.kind === 'search') {
-      const result = await sandbox.run(test.number, [options.seed]);
-      watched = watchedSearch(lab, source, test, options.seed, command, result, performance.now() - started);
-    } else {
-      const result = await sandbox.watch(test.number, options.seed);
-      watched = watchedRun(lab, source, test, options.seed, command, result, performance.now() - started);
-    }
+    watched =
+      test.kind === 'search'
+        ? watchedSearch(target, await sandbox.run(test.number, [options.seed]), performance.now() - started)
+        : watchedRun(target, await sandbox.watch(test.number, options.seed), performance.now() - started);
   } finally {
     sandbox.dispose();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-  printWatched(out, style, watched, options.traceShown);
-  const report = watchReport(lab, suite.title, source, test, options.seed, watched, startedAt);
+  // The page first: a terminal view cut short (piped into head) must not cost it.
+  let page: string;
   try {
-    out.write(`report: ${terminalLine(writeWatchReport(report, watched.run, folder))}\n`);
+    page = writeWatchReport(watchReport(target, suite.title, watched, startedAt), watched.run, folder);
   } catch (error) {
+    printWatched(out, style, watched, options.traceShown);
     complain(`the page could not be written: ${describeError(error)}`);
     return exitCodes.grader;
   }
+  printWatched(out, style, watched, options.traceShown);
+  out.write(`report: ${terminalLine(page)}\n`);
   return watched.status === 'passed' ? exitCodes.passed : exitCodes.failed;
 }
 

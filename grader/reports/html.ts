@@ -483,7 +483,9 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
   const schedule = (watched.schedule ?? [])
     .map((action, index) => ({ text: displayText(describeAction(action)), scenario: index < scenarioActions, atMs: action.atMs, index }))
     .sort((left, right) => left.atMs - right.atMs || left.index - right.index);
-  const drawn = schedule.length - Math.min(scenarioActions, schedule.length);
+  const fixed = Math.min(scenarioActions, schedule.length);
+  const drawn = schedule.length - fixed;
+  const scheduleParts = [fixed > 0 ? `${fixed} of the test's own scenario` : '', drawn > 0 ? `${drawn} drawn from seed ${watched.seed}` : ''].filter(Boolean);
   return {
     number: watched.testNumber,
     name: displayText(test?.name ?? ''),
@@ -500,7 +502,10 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
       : {
           property: displayText(failure.property),
           message: displayText(failure.message),
-          where: watched.search === undefined ? `event #${failure.traceIndex ?? failure.step} at ${formatNumber(failure.timeMs)} ms` : `after ${watched.search.path.length} steps of the model checker`,
+          where:
+            watched.search === undefined
+              ? `event #${failure.traceIndex ?? failure.step} at ${formatNumber(failure.timeMs)} ms`
+              : `after ${watched.search.path.length} steps of the model checker`,
           node: failure.node === undefined ? '' : node(failure.node),
           violationAnchor: traced.violationAnchor,
         },
@@ -510,10 +515,7 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
         : '',
     run: watched.search === undefined && watched.schedule !== undefined,
     schedule,
-    scheduleNote:
-      schedule.length === 0
-        ? ''
-        : `${scenarioActions > 0 ? `${Math.min(scenarioActions, schedule.length)} of the test's own scenario` : ''}${scenarioActions > 0 && drawn > 0 ? ' and ' : ''}${drawn > 0 ? `${drawn} drawn from seed ${watched.seed}` : ''}, by time.`,
+    scheduleNote: `${scheduleParts.join(' and ')}, by time.`,
     search: watched.search === undefined ? '' : displayText(watched.search.summary),
     path: (watched.search?.path ?? []).map((event) => displayText(describeSearchEvent(event))),
     command: displayText(watched.command),
