@@ -11,7 +11,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClassRow } from '../grader/classGrading.ts';
@@ -176,6 +176,23 @@ function unexpected(kind: Kind, row: ClassRow, entry: string): string | undefine
   }
 }
 
+/**
+ * Processor seconds used by this process's children that have ended, all their own children
+ * included (Linux's /proc/self/stat, in clock ticks of 1/100 s); undefined elsewhere. On a
+ * machine others use too, it says what the grading cost where wall time cannot.
+ */
+function childrenProcessorSeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+    // After the command's name: state is field 3, cutime field 16 and cstime field 17.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
+
 async function main(): Promise<number> {
   const separator = process.argv.indexOf('--');
   const own = separator < 0 ? process.argv.slice(2) : process.argv.slice(2, separator);
@@ -201,12 +218,16 @@ async function main(): Promise<number> {
 
   const command = ['--import', 'tsx', join(projectRoot, 'grader', 'cli.ts'), lab.shortName, '--class', classFolder, '--report', 'json,html', '--out', outputFolder, ...forwarded];
   process.stdout.write(`$ npm run grade -- ${command.slice(3).join(' ')}\n`);
+  const loadBefore = load();
+  const processorBefore = childrenProcessorSeconds();
   const startedMs = performance.now();
   const exitCode = await new Promise<number | null>((resolve) => {
     const child = spawn(process.execPath, command, { cwd: projectRoot, stdio: 'inherit' });
     child.on('exit', (code) => resolve(code));
   });
   const wallMs = performance.now() - startedMs;
+  const processorAfter = childrenProcessorSeconds();
+  const processor = processorBefore !== undefined && processorAfter !== undefined ? ` using ${(processorAfter - processorBefore).toFixed(0)} s of processor time` : '';
 
   const rows = (JSON.parse(readFileSync(join(outputFolder, 'class.json'), 'utf8')) as { submissions: ClassRow[] }).submissions;
   let wrong = 0;
@@ -221,7 +242,8 @@ async function main(): Promise<number> {
   const minutes = Math.floor(wallMs / 60_000);
   const seconds = ((wallMs - minutes * 60_000) / 1000).toFixed(1);
   process.stdout.write(
-    `\nwall time: ${minutes} min ${seconds} s for ${submissions.length} submissions (${wallMs <= wallLimitMs ? 'under' : 'OVER'} 10 minutes) on ${availableParallelism()} cores; grade exited with ${String(exitCode)}\n` +
+    `\nwall time: ${minutes} min ${seconds} s for ${submissions.length} submissions (${wallMs <= wallLimitMs ? 'under' : 'OVER'} 10 minutes) on ${availableParallelism()} cores${processor}; ` +
+      `load average ${loadBefore} before, ${load()} after; grade exited with ${String(exitCode)}\n` +
       `gradebook: ${join(outputFolder, 'class.csv')}\nsummary: ${join(outputFolder, 'class.html')}\n` +
       `${wrong === 0 ? 'every row as expected' : `${wrong} rows not as expected`}\n`,
   );

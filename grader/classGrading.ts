@@ -20,7 +20,7 @@ import {
   type GradingEnd,
 } from './grade.ts';
 import { findEntryFile, type EntryDiscovery } from './implementation.ts';
-import { defaultLimits } from './isolation.ts';
+import { defaultLimits, defaultStallMs } from './isolation.ts';
 import { findLab, projectRoot, SetupError, type LabInfo } from './labs.ts';
 import { writeClassSummary, type ClassSubmission, type ClassTest, type TestResult } from './reports/classSummary.ts';
 import type { ReportOptions } from './reports/index.ts';
@@ -283,17 +283,29 @@ function readRecord(outputDirectory: string, name: string): SubmissionRecord | u
 // ---------------------------------------------------------------------------------------------
 // Rows
 
-/** Paths in a message as the submission's author knows them: relative to the submission's folder. */
+function escapeForPattern(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * Paths in a message as the submission's author knows them: relative to the submission's
+ * folder (`lab1/src/index.ts:7:17`). A path is cut where it reaches the entry file's folder,
+ * however it was written before (absolute, relative to wherever the grader ran, or the
+ * temporary copy the grader builds, whose name means nothing to anyone).
+ */
 function submissionRelative(text: string, implementationPath: string, discovery: EntryDiscovery | undefined): string {
   if (discovery === undefined) return text;
-  const entryFolder = relative(implementationPath, resolve(discovery.entryFile, '..'));
-  const prefix = entryFolder === '' ? '' : `${entryFolder.split('\\').join('/')}/`;
   const sourceFolder = resolve(discovery.entryFile, '..');
-  const forms = [...new Set([`${sourceFolder}/`, `${relative(process.cwd(), sourceFolder)}/`])].filter((form) => form !== '/').sort((left, right) => right.length - left.length);
+  const entryFolder = relative(implementationPath, sourceFolder).split('\\').join('/');
+  const prefix = entryFolder === '' ? '' : `${entryFolder}/`;
+  const fromHere = relative(process.cwd(), sourceFolder).replace(/^(\.\.\/)+/, '');
+  const markers = [escapeForPattern(sourceFolder), ...(fromHere !== '' ? [escapeForPattern(fromHere)] : []), 'distlab-[A-Za-z0-9]{6}/submission'];
   let result = text;
-  for (const form of forms) result = result.split(form).join(prefix);
-  // The grader builds a copy of the submission in a temporary folder; its name means nothing to anyone.
-  return result.replace(/(?:[^\s"'`:]*\/)?distlab-[A-Za-z0-9]{6}\/submission\//g, prefix);
+  for (const marker of markers) {
+    // From the start of the path (after a space, a quote or a parenthesis) to the folder's end.
+    result = result.replace(new RegExp(`(^|[\\s"'(])[^\\s"'(]*?${marker}/`, 'gm'), (_match, start: string) => `${start}${prefix}`);
+  }
+  return result;
 }
 
 /** A setup error without the implementation's path in front (the row already names the submission). */
@@ -439,7 +451,8 @@ interface Summaries {
   readonly lab: LabInfo;
   readonly labTitle: string;
   readonly tests: readonly ClassTest[];
-  readonly settings: ClassSettings;
+  /** Null when they are not to be kept for the next run. */
+  readonly settings: ClassSettings | null;
   readonly settingsText: string;
 }
 
@@ -491,8 +504,8 @@ function writeSummaries(summaries: Summaries, rows: readonly ClassRow[]): string
 
 function readSettings(outputDirectory: string, fingerprint: string): ClassSettings | undefined {
   try {
-    const settings = (JSON.parse(readFileSync(join(outputDirectory, 'class.json'), 'utf8')) as { settings?: Partial<ClassSettings> }).settings;
-    if (settings?.optionsFingerprint !== fingerprint || typeof settings.timeoutMs !== 'number' || typeof settings.timeoutSource !== 'string') return undefined;
+    const settings = (JSON.parse(readFileSync(join(outputDirectory, 'class.json'), 'utf8')) as { settings?: Partial<ClassSettings> | null }).settings;
+    if (settings === null || settings === undefined || settings.optionsFingerprint !== fingerprint || typeof settings.timeoutMs !== 'number' || typeof settings.timeoutSource !== 'string') return undefined;
     return settings as ClassSettings;
   } catch {
     return undefined;
@@ -504,17 +517,21 @@ function readSettings(outputDirectory: string, fingerprint: string): ClassSettin
 
 /** A class's timeout per test, from the reference solution: this many times its slowest test... */
 export const timeoutFactor = 5;
-/** ...and at least this long (a busy machine slows every test), ... */
-export const minimumClassTimeoutMs = 15_000;
+/**
+ * ...and at least twice the stall limit: a handler that never returns is then stopped by the
+ * stall limit (after 15 s, naming the handler), and a busy machine's slow test has time...
+ */
+export const minimumClassTimeoutMs = 2 * defaultStallMs;
 /** ...and at most the grader's default. */
 export const maximumClassTimeoutMs = defaultLimits.timeoutMs;
 
 /**
  * The timeout per test for a class graded without --timeout: {@link timeoutFactor} times the
  * wall time of the reference solution's slowest test on this machine, with the same options,
- * from {@link minimumClassTimeoutMs} to {@link maximumClassTimeoutMs}. A submission that loops
- * without end then costs each test it loops in seconds, not the grader's two minutes. Without
- * a reference solution here, or when it does not pass in time, the grader's default.
+ * from {@link minimumClassTimeoutMs} to {@link maximumClassTimeoutMs}. A handler that never
+ * returns costs its test the stall limit (15 s) whatever the timeout; any other runaway test
+ * then costs seconds, not the grader's two minutes. Without a reference solution here, or
+ * when it does not pass in time, the grader's default.
  */
 async function referenceTimeout(options: GradeOptions, lab: LabInfo): Promise<{ timeoutMs: number; source: string }> {
   const fallback = (why: string) => ({ timeoutMs: defaultLimits.timeoutMs, source: `the grader's default (${why})` });
@@ -530,7 +547,7 @@ async function referenceTimeout(options: GradeOptions, lab: LabInfo): Promise<{ 
   if (slow !== undefined) return fallback(`the reference solution's test ${slow.number} ${slow.status} here`);
   const slowest = report.tests.reduce((longest, test) => (test.wallMs > longest.wallMs ? test : longest), report.tests[0] as GradedTest);
   const timeoutMs = Math.min(maximumClassTimeoutMs, Math.max(minimumClassTimeoutMs, Math.ceil((timeoutFactor * slowest.wallMs) / 1000) * 1000));
-  return { timeoutMs, source: `${timeoutFactor} × the reference solution's slowest test here (${slowest.number}, ${(slowest.wallMs / 1000).toFixed(1)} s)` };
+  return { timeoutMs, source: `${timeoutFactor} × the reference solution's slowest test here, ${slowest.number} in ${(slowest.wallMs / 1000).toFixed(1)} s` };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -618,6 +635,8 @@ export async function gradeClass(
     settings.onEvent?.({ type: 'timing reference' });
     timeout = await referenceTimeout(options, lab);
   } else timeout = { timeoutMs: defaultLimits.timeoutMs, source: "the grader's default" };
+  // A timeout chosen while grading was being interrupted is not the class's: the next run chooses again.
+  const keepTimeout = options.signal?.aborted !== true;
   const reused = records.map((record) => (record !== undefined && record.timeoutMs === timeout.timeoutMs ? record : undefined));
 
   const jobs = Math.max(1, options.jobs ?? 2);
@@ -630,7 +649,7 @@ export async function gradeClass(
     options.visibleOnly === true ? 'visible tests only' : lab.hiddenTestsFile !== undefined ? 'hidden tests included' : '',
     `timeout per test ${Math.round(timeout.timeoutMs / 1000)} s: ${timeout.source}`,
   ].filter(Boolean).join(' · ');
-  const summaries: Summaries = { outputDirectory, lab, labTitle: suite.title, tests, settings: classSettings, settingsText };
+  const summaries: Summaries = { outputDirectory, lab, labTitle: suite.title, tests, settings: keepTimeout ? classSettings : null, settingsText };
 
   const waiting = notRunAll('not graded yet: grading was still running (run the same command again to grade it)');
   const rows: ClassRow[] = entries.map((entry, index) => {
@@ -654,7 +673,8 @@ export async function gradeClass(
   };
   updateSummaries();
 
-  const gradeOptions: GradeOptions = { ...options, limits: { ...options.limits, timeoutMs: timeout.timeoutMs } };
+  // Its author replays a failure in their own checkout: printed commands say --impl student.
+  const gradeOptions: GradeOptions = { commandName: 'student', ...options, limits: { ...options.limits, timeoutMs: timeout.timeoutMs } };
   let done = 0;
   const gradeOne = async (index: number) => {
     const entry = entries[index] as ClassEntry;
@@ -771,7 +791,7 @@ export async function runClassCommand(options: ClassCommand, signal: AbortSignal
   const concurrency = classConcurrency(options.grade.jobs, options.parallel);
   const verdict = (row: ClassRow) =>
     row.status === 'graded'
-      ? `${row.score}/${row.maxScore}${row.note !== undefined ? style.yellow(` (${terminalLine(row.note)})`) : ''}`
+      ? `${row.score}/${row.maxScore}${row.note !== undefined ? style.yellow(` — ${terminalLine(row.note)}`) : ''}`
       : style.red(`${row.status}: ${terminalLine(row.reason ?? '')}`);
   const rows = await gradeClass(options.classFolder, { ...options.grade, jobs: concurrency.jobs, signal }, options.outputDirectory, {
     crashes,
@@ -795,6 +815,13 @@ export async function runClassCommand(options: ClassCommand, signal: AbortSignal
       } else if (event.type === 'timing reference') out.write('Timing the reference solution to choose the timeout per test (--timeout S to give one)...\n');
       else if (event.type === 'start') {
         const toGrade = event.submissions - event.reused;
+        if (toGrade === 0) {
+          out.write(
+            `All ${event.submissions} submissions of ${event.lab.id} were graded before with the same files, suite and options: nothing to grade ` +
+              '(delete <out>/<name>/class-entry.json to grade one again)\n',
+          );
+          return;
+        }
         out.write(
           `${style.bold(`Grading ${toGrade} of ${event.submissions} submissions of ${event.lab.id}`)}, ${event.parallel} at a time, ` +
             `${event.jobs} ${event.jobs === 1 ? 'test' : 'tests'} each; timeout per test ${seconds(event.timeoutMs)} (${terminalLine(event.timeoutSource)})\n`,

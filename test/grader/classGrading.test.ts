@@ -83,8 +83,8 @@ describe('npm run grade --class: a whole class', () => {
     const out = temporaryFolder();
     const run = await grade('pingpong', '--class', classFolder, '--test', '0.1,0.3', '--seeds', '2', '--report', 'json,html', '--out', out, '--no-typecheck');
     expect(run.code, run.stderr).toBe(1);
-    // No --timeout: the class's own, from the reference solution's times, at least 15 s.
-    expect(run.stdout).toMatch(/timeout per test 15 s \(5 × the reference solution's slowest test here/);
+    // No --timeout: the class's own, from the reference solution's times, at least twice the stall limit.
+    expect(run.stdout).toMatch(/timeout per test 30 s \(5 × the reference solution's slowest test here/);
     expect(gradedNames(run.stdout)).toEqual(['Bob Jones_42', 'ada', 'cy', 'dee', 'eve', 'fay']);
     const { header, records } = csvOf(out);
     expect(header).toBe('submission,status,score,max_score,passed,failed,crashed,timed_out,not_run,reason,test_0.1,test_0.3,entry,note,errors');
@@ -99,6 +99,9 @@ describe('npm run grade --class: a whole class', () => {
     expect(row('eve')).toMatchObject({ status: 'graded', crashed: '1', 'test_0.3': '0' });
     expect(row('fay')).toMatchObject({ status: 'graded', score: '3', entry: 'lab0/src/index.ts' });
     expect(row('fay').note).toMatch(/^graded lab0\/src\/index\.ts, not lab0-old\/src\/index\.ts \(the others are in folders named like copies set aside/);
+    // The student replays a failure in their own checkout.
+    const bobReport = JSON.parse(readFileSync(join(out, 'Bob Jones_42', 'report.json'), 'utf8')) as GradingReport;
+    expect(bobReport.tests[1]?.failure?.replayCommand).toMatch(/^npm run grade -- pingpong --impl student --replay \S+$/);
     const cyReport = JSON.parse(readFileSync(join(out, 'cy', 'report.json'), 'utf8')) as GradingReport;
     expect(cyReport.setupError).toMatch(/index\.ts:7:17: Expected "\)" but found "\{"/);
     for (const name of ['ada', 'Bob Jones_42', 'cy', 'dee', 'eve', 'fay']) {
@@ -108,7 +111,7 @@ describe('npm run grade --class: a whole class', () => {
     expect(summary).toContain('<a href="Bob%20Jones_42/report.html">Bob Jones_42</a>');
     expect(summary).toMatch(/<svg class="plot"[^>]*>[\s\S]*<rect class="bar"/);
     const classJson = JSON.parse(readFileSync(join(out, 'class.json'), 'utf8')) as { settings: { timeoutMs: number }; tests: { number: string }[] };
-    expect(classJson.settings.timeoutMs).toBe(15_000);
+    expect(classJson.settings.timeoutMs).toBe(30_000);
     expect(classJson.tests.map((test) => test.number)).toEqual(['0.1', '0.3']);
   }, 120_000);
 
@@ -167,6 +170,9 @@ describe('npm run grade --class: a whole class', () => {
     for (const [name, report] of keptReports) expect(readFileSync(join(out, name, 'report.json'), 'utf8'), name).toBe(report);
     const { records } = csvOf(out);
     expect(records.map((record) => [record.submission, record.status, record.score])).toEqual(names.map((name) => [name, 'graded', '2']));
+    const nothingLeft = await grade(...args);
+    expect(nothingLeft.stdout).toContain('All 3 submissions of 00-pingpong were graded before with the same files, suite and options: nothing to grade');
+    expect(gradedNames(nothingLeft.stdout)).toEqual([]);
 
     // A changed submission is graded again; nothing else is.
     writeFileSync(join(classFolder, 'cy', 'lab0', 'index.ts'), `${readFileSync(join(classFolder, 'cy', 'lab0', 'index.ts'), 'utf8')}\n// a late fix\n`);
