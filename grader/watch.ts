@@ -8,9 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { describeSearchEvent, type FaultSchedule, type SuiteTest } from 'distlab/testing';
 import { describeError, loadSuite, resolveTarget } from './grade.ts';
-import { defaultImplementation, type ImplementationSource } from './implementation.ts';
+import { defaultImplementation, implementationChoices, type ImplementationSource } from './implementation.ts';
 import { defaultLimits, Sandbox, type IsolatedResult, type ReplayResult, type TestStatus } from './isolation.ts';
-import { SetupError, type LabInfo } from './labs.ts';
+import { listLabs, SetupError, type LabInfo } from './labs.ts';
 import { encodeReplay } from './replayCode.ts';
 import { writeWatchReport, type WatchedRun } from './reports/html.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
@@ -25,6 +25,9 @@ const defaultTraceShown = 40;
 /** Steps of a search's path the terminal lists; the page lists them all. */
 const pathStepsShown = 30;
 
+/** The reference and its mutants are offered only where this checkout has them (not in a student's handout). */
+const withSolutions = listLabs().some((lab) => lab.hasSolutions);
+
 const help = `Usage: npm run watch -- <lab> <test> [options]
 
 Runs one test on one seed the way grading first runs it: with the seed's own fault schedule
@@ -36,10 +39,7 @@ schedule, the end of the trace and the verdict.
 
 Options:
   --seed <S>            the seed to run (default 1)
-  --impl <which>        student    your code in labs/<lab>/src
-                        solutions  the reference implementation (the default where it exists)
-                        mutant:<name>  a deliberately broken copy of the reference
-                        <path>     a submission: a folder with index.ts, or a file
+  --impl <which>        ${implementationChoices(24)}
   --out <dir>           where the page goes (default: reports/watch/<lab>-<test>-seed<S>-<impl>)
   --trace <N>           how many of the last trace events to print (default ${defaultTraceShown}; 0 for all)
   -h, --help            this help
@@ -49,8 +49,7 @@ explored, and the path to what it found.
 
 Examples:
   npm run watch -- paxos 3.4
-  npm run watch -- paxos 3.7 --seed 5 --impl student
-  npm run watch -- pingpong 0.3 --impl mutant:no-dedup`;
+  npm run watch -- paxos 3.7 --seed 5 --impl student${withSolutions ? '\n  npm run watch -- pingpong 0.3 --impl mutant:no-dedup' : ''}`;
 
 const optionSpecification = {
   seed: { type: 'string' },
