@@ -53,7 +53,8 @@ Options:
   --trace <N>           with --replay: how many trace events to print (default 60; 0 for all)
   --jobs <N>            tests run at once (default 2, at most ${maxJobs})
   --timeout <seconds>   wall-clock limit per test, a last resort against endless loops
-                        (default 120, at most ${maxTimeoutSeconds})
+                        (default 120, at most ${maxTimeoutSeconds}); a handler that does not
+                        return for 15 s is stopped sooner
   --student-commands    printed replay and re-run commands say --impl student instead of the
                         path graded: for a submission its author replays in their own
                         checkout (the Gradescope bundle and --class do this themselves)

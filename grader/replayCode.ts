@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { FaultSchedule, SearchEvent } from 'distlab/testing';
 import { SetupError } from './labs.ts';
 
@@ -12,9 +13,27 @@ export interface ReplayTarget {
   readonly path?: readonly SearchEvent[];
 }
 
-/** A copy-pasteable code for a replay target (base64url of its JSON). */
+/** Codes of targets whose JSON is longer than this are compressed (a search's path repeats itself). */
+const compressAboveCharacters = 300;
+/** A compressed code starts with this; a plain one is base64url of `{"v"...`, which starts with `eyJ`. */
+const compressedPrefix = 'z';
+/** The most a compressed code may inflate to: a code is pasted text, not a way to fill memory. */
+const maxInflatedBytes = 16 * 1024 * 1024;
+
+/**
+ * A copy-pasteable code for a replay target: base64url of its JSON, deflated first when long,
+ * so that a search's path of dozens of steps still fits on one line of a terminal.
+ */
 export function encodeReplay(target: ReplayTarget): string {
-  return Buffer.from(JSON.stringify({ v: 1, ...target }), 'utf8').toString('base64url');
+  const json = JSON.stringify({ v: 1, ...target });
+  if (json.length <= compressAboveCharacters) return Buffer.from(json, 'utf8').toString('base64url');
+  return compressedPrefix + deflateRawSync(Buffer.from(json, 'utf8'), { level: 9 }).toString('base64url');
+}
+
+function decodeReplayCode(code: string): unknown {
+  const bytes = Buffer.from(code.startsWith(compressedPrefix) ? code.slice(compressedPrefix.length) : code, 'base64url');
+  const json = code.startsWith(compressedPrefix) ? inflateRawSync(bytes, { maxOutputLength: maxInflatedBytes }) : bytes;
+  return JSON.parse(json.toString('utf8'));
 }
 
 function checkTarget(value: unknown, where: string): ReplayTarget {
@@ -67,7 +86,7 @@ export function parseReplay(argument: string, testNumber?: string): ReplayTarget
   }
   let decoded: unknown;
   try {
-    decoded = JSON.parse(Buffer.from(argument, 'base64url').toString('utf8'));
+    decoded = decodeReplayCode(argument.trim());
   } catch {
     throw new SetupError(`--replay ${argument.slice(0, 40)}: neither a file nor a replay code (copy the code printed with the failure)`);
   }

@@ -105,7 +105,9 @@ const replayCommandLimit = 2_000;
 function replayLine(run: GradedFailure, testNumber: string, indent: string): string {
   if (run.replayCode === '') return `${indent}re-run: ${terminalLine(run.replayCommand)}`;
   if (run.replayCommand.length > replayCommandLimit) {
-    return `${indent}replay: the code is ${run.replayCode.length} characters long; replay from report.json instead: --replay <report.json> --test ${terminalLine(testNumber)}`;
+    // Too long to paste even compressed: the same command, reading the failure from the report.
+    const fromReport = `${run.replayCommand.slice(0, run.replayCommand.length - run.replayCode.length)}reports/latest/report.json --test ${testNumber}`;
+    return `${indent}replay (the code is ${run.replayCode.length} characters long, so from the report): ${terminalLine(fromReport, replayCommandLimit)}`;
   }
   return `${indent}replay: ${terminalLine(run.replayCommand, replayCommandLimit)}`;
 }

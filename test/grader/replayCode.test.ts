@@ -1,0 +1,37 @@
+// Replay codes are pasted by hand: short ones stay readable base64url JSON; a search's long path
+// is deflated so the command fits on a line; a pasted code can never fill memory.
+import { deflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { encodeReplay, parseReplay, type ReplayTarget } from '../../grader/replayCode.ts';
+
+const path = Array.from({ length: 40 }, (_unused, index) => ({
+  kind: 'deliver' as const,
+  from: index % 3,
+  to: 3 + (index % 2),
+  message: { type: 'Prepare', ballot: { round: 1 + (index % 4), proposer: index % 3 } },
+}));
+
+describe('replay codes', () => {
+  it('a short target is plain base64url of its JSON and round-trips', () => {
+    const target: ReplayTarget = { lab: '00-pingpong', test: '0.5', seed: 7, schedule: [{ atMs: 10, type: 'crash', node: 0 }] };
+    const code = encodeReplay(target);
+    expect(code.startsWith('eyJ')).toBe(true);
+    expect(parseReplay(code)).toEqual(target);
+  });
+
+  it("a search's long path is compressed several times over, and round-trips", () => {
+    const target: ReplayTarget = { lab: '03-paxos', test: '3.S5', seed: 1, schedule: [], path };
+    const plainLength = Buffer.from(JSON.stringify({ v: 1, ...target })).toString('base64url').length;
+    const code = encodeReplay(target);
+    expect(code.startsWith('z')).toBe(true);
+    expect(code.length * 4).toBeLessThan(plainLength);
+    expect(parseReplay(code)).toEqual(target);
+    expect(parseReplay(`  ${code}\n`), 'whitespace pasted around it').toEqual(target);
+  });
+
+  it('a code that would inflate past 16 MB is refused with one clear message', () => {
+    const bomb = `z${deflateRawSync(Buffer.alloc(64 * 1024 * 1024, 0x20)).toString('base64url')}`;
+    expect(bomb.length).toBeLessThan(200_000);
+    expect(() => parseReplay(bomb)).toThrow(/neither a file nor a replay code \(copy the code printed with the failure\)/);
+  });
+});
