@@ -628,7 +628,7 @@ export async function gradeClass(
   const given = options.limits?.timeoutMs;
   const saved = readSettings(outputDirectory, optionsKey);
   const recorded = records.find((record) => record !== undefined)?.timeoutMs;
-  if (given !== undefined) timeout = { timeoutMs: given, source: 'as given (--timeout)' };
+  if (given !== undefined) timeout = { timeoutMs: given, source: 'given with --timeout' };
   else if (saved !== undefined) timeout = { timeoutMs: saved.timeoutMs, source: saved.timeoutSource };
   else if (recorded !== undefined) timeout = { timeoutMs: recorded, source: 'as the earlier run of this class chose it' };
   else if (settings.timeReference === true && !records.every((record) => record !== undefined) && options.signal?.aborted !== true) {
@@ -824,7 +824,7 @@ export async function runClassCommand(options: ClassCommand, signal: AbortSignal
         }
         out.write(
           `${style.bold(`Grading ${toGrade} of ${event.submissions} submissions of ${event.lab.id}`)}, ${event.parallel} at a time, ` +
-            `${event.jobs} ${event.jobs === 1 ? 'test' : 'tests'} each; timeout per test ${seconds(event.timeoutMs)} (${terminalLine(event.timeoutSource)})\n`,
+            `each running ${event.jobs} ${event.jobs === 1 ? 'test' : 'tests'} at a time; timeout per test ${seconds(event.timeoutMs)} (${terminalLine(event.timeoutSource)})\n`,
         );
         if (event.reused > 0) {
           out.write(

@@ -104,9 +104,11 @@ function histogramView(scores: readonly number[], maxScore: number) {
   // A label every few bars when they are narrow, so that labels never overlap.
   const labelEvery = Math.max(1, Math.ceil(28 / slot));
   const yStep = Math.max(1, Math.ceil(tallest / 5));
+  // The axis ends on a tick at or above the tallest bar.
+  const top = Math.ceil(tallest / yStep) * yStep;
   const yTicks = [];
-  for (let value = 0; value <= tallest; value += yStep) {
-    const y = bottom - (value / tallest) * plotHeight;
+  for (let value = 0; value <= top; value += yStep) {
+    const y = bottom - (value / top) * plotHeight;
     yTicks.push({ y: y.toFixed(1), labelY: (y + 4).toFixed(1), label: String(value) });
   }
   return {
@@ -117,7 +119,7 @@ function histogramView(scores: readonly number[], maxScore: number) {
     bottom: bottom.toFixed(1),
     yTicks,
     bars: bins.map((bin, index) => {
-      const height = (bin.count / tallest) * plotHeight;
+      const height = (bin.count / top) * plotHeight;
       const x = chart.left + index * slot;
       return {
         x: (x + slot * 0.1).toFixed(1),
@@ -207,7 +209,7 @@ function failedTestsView(tests: readonly ClassTest[], submissions: readonly Clas
           variants: group.variants.size > 1 ? `${group.variants.size} variants that differ only in numbers` : '',
           who: displayText(boundText(group.submissions.slice(0, 5).join(', ') + (group.submissions.length > 5 ? `, and ${group.submissions.length - 5} more` : ''), textLimits.line)),
         })),
-        moreGroups: ordered.length > shownGroups ? `${ordered.length - shownGroups} other failures` : '',
+        moreGroups: ordered.length > shownGroups ? `${ordered.length - shownGroups} other ${ordered.length - shownGroups === 1 ? 'failure' : 'failures'}` : '',
       },
     ];
   });

@@ -136,7 +136,7 @@ describe('npm run grade --class: a whole class', () => {
     copyFileSync(join(solved, 'centralized.ts'), join(classFolder, 'bob', 'centralized.ts'));
     const out = temporaryFolder();
     const run = await grade('mutex', '--class', classFolder, '--test', '1A.1,1A.2,1B.1', '--seed', '1', '--timeout', '60', '--report', 'json', '--out', out, '--no-typecheck');
-    expect(run.stdout).toMatch(/timeout per test 60 s \(as given \(--timeout\)\)/);
+    expect(run.stdout).toMatch(/timeout per test 60 s \(given with --timeout\)/);
     const { header, records } = csvOf(out);
     expect(header).toBe('submission,status,score,max_score,passed,failed,crashed,timed_out,not_run,reason,part_1A,part_1B,test_1A.1,test_1A.2,test_1B.1,entry,note,errors');
     expect(records.map((record) => [record.submission, record.score, record.part_1A, record.part_1B, record['test_1A.1'], record['test_1A.2'], record['test_1B.1']])).toEqual([
