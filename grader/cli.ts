@@ -43,8 +43,14 @@ Options:
                         writes a report only into an --out folder that holds none yet
   --hidden-visibility <v>  Gradescope visibility of hidden tests' results:
                         hidden, after_due_date or after_published (default)
-  --class <folder>      grade every submission folder inside <folder> (a whole class): each
-                        gets its reports in <out>/<name>/, and <out>/class.csv sums them up
+  --class <folder>      grade every submission folder inside <folder> (a whole class), its
+                        index.ts found at any depth, several at once; each gets its reports in
+                        <out>/<name>/, and <out> gets the gradebook class.csv (a column per part
+                        and per test, compile errors), class.json and class.html. Run the same
+                        command again after an interruption: it grades only what is left.
+                        Default --out: reports/class-<lab>; --jobs 1; --timeout from the
+                        reference's slowest test (30 to 120 s)
+  --parallel <N>        with --class: submissions graded at once (default: cores / --jobs)
   --replay <code|file>  re-run one recorded failure with the full trace: the code printed
                         after "replay:", or a report.json (its first failure; pick one with --test)
   --in-process          with --replay: run in this process, so a debugger stops at breakpoints
@@ -88,6 +94,7 @@ const optionSpecification = {
   jobs: { type: 'string' },
   timeout: { type: 'string' },
   'no-typecheck': { type: 'boolean' },
+  parallel: { type: 'string' },
   'student-commands': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -101,6 +108,8 @@ interface CliOptions {
   readonly reportOptions: ReportOptions;
   readonly replay?: string;
   readonly classFolder?: string;
+  /** With --class: submissions graded at once. */
+  readonly parallel?: number;
   readonly inProcess: boolean;
   readonly traceLimit: number;
 }
@@ -186,6 +195,8 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
   }
   const tests = values.test?.split(',').map((number) => number.trim()).filter(Boolean);
   if (values['in-process'] && values.replay === undefined) throw new SetupError('--in-process goes with --replay');
+  const parallel = boundedInteger('parallel', values.parallel, 1, maxJobs);
+  if (parallel !== undefined && values.class === undefined) throw new SetupError('--parallel goes with --class');
   if (values.trace !== undefined && values.replay === undefined) throw new SetupError('--trace goes with --replay');
   if (values.class !== undefined && (values.impl !== undefined || values.replay !== undefined)) {
     throw new SetupError('--class grades the submissions in a folder: give it without --impl or --replay');
@@ -210,6 +221,7 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
     reportOptions: { hiddenVisibility },
     ...(values.replay !== undefined ? { replay: values.replay } : {}),
     ...(values.class !== undefined ? { classFolder: values.class } : {}),
+    ...(parallel !== undefined ? { parallel } : {}),
     inProcess: values['in-process'] === true,
     traceLimit: boundedInteger('trace', values.trace, 0, Number.MAX_SAFE_INTEGER) ?? 60,
   };

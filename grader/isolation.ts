@@ -112,7 +112,12 @@ export class Sandbox {
         files = await bundleImplementation(lab, { ...source, root: copied.root, entryFile: copied.entryFile }, directory, 'child');
       } catch (error) {
         // Messages name the user's files, not the copies.
-        if (error instanceof SetupError) throw new SetupError(error.message.split(copied.root).join(relative(process.cwd(), source.root) || '.'));
+        // The bundler names files relative to the working folder, the copy's root absolutely: both are replaced.
+        if (error instanceof SetupError) {
+          const userRoot = relative(process.cwd(), source.root) || '.';
+          const copyRelative = relative(process.cwd(), copied.root);
+          throw new SetupError(error.message.split(copyRelative).join(userRoot).split(copied.root).join(userRoot));
+        }
         throw error;
       }
       const sandbox = new Sandbox(lab, source, directory, files.child, limits);

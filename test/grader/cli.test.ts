@@ -49,6 +49,8 @@ describe('npm run grade: usage errors exit with 2 and one clear message', () => 
     [['pingpong', '--impl', 'no/such/folder'], /--impl no\/such\/folder: no such file or folder/],
     [['raft'], /unknown lab "raft"/],
     [['pingpong', '--replay', 'not-a-code'], /neither a file nor a replay code/],
+    [['pingpong', '--parallel', '2'], /--parallel goes with --class/],
+    [['pingpong', '--class', 'x', '--parallel', '0'], /--parallel needs a whole number from 1 to 64/],
     [['pingpong', '--hidden'], /--hidden is no longer needed: a lab's hidden tests run wherever labs\/<lab>\/hidden\.ts is present/],
   ])('%j', async (args, message) => {
     const run = await grade(...args, '--report', args.includes('--report') ? (args[args.indexOf('--report') + 1] as string) : 'terminal');
