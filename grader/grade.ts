@@ -162,7 +162,7 @@ export function withReplay(
 }
 
 /** What every graded test says about itself, whatever its outcome. */
-function describedTest(test: SuiteTest<unknown>, seedsPlanned: number) {
+export function describedTest(test: SuiteTest<unknown>, seedsPlanned: number) {
   return {
     number: test.number,
     name: test.name,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, it } from 'vitest';
 import type { Mutant, SuiteTest } from 'distlab/testing';
-import { loadSuite, rerunCommand, seedsFor, selectTests, withReplay } from './grade.ts';
+import { describedTest, loadSuite, rerunCommand, seedsFor, selectTests, withReplay } from './grade.ts';
 import { defaultImplementation, implementationOption, resolveImplementation, type ImplementationSource } from './implementation.ts';
 import { defaultLimits, Sandbox, type IsolatedResult } from './isolation.ts';
 import { findLab, type LabInfo } from './labs.ts';
@@ -45,17 +45,10 @@ function testFailure(heading: string, message: string): Error {
 function gradedTest(lab: LabInfo, test: SuiteTest<unknown>, source: Named, seedsPlanned: number, result: IsolatedResult): GradedTest {
   const failure = result.outcome?.failure;
   return {
-    number: test.number,
-    name: test.name,
-    part: test.part,
-    kind: test.kind,
-    visibility: test.visibility,
-    description: test.description,
-    maxScore: test.points,
+    ...describedTest(test, seedsPlanned),
     score: result.status === 'passed' ? test.points : 0,
     status: result.status,
     ...(result.reason !== undefined ? { reason: result.reason } : {}),
-    seedsPlanned,
     seedsRun: result.seedsDone,
     wallMs: Math.round(result.wallMs),
     ...(result.output ? { output: result.output } : {}),

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { describeSearchEvent, type FaultSchedule, type SuiteTest } from 'distlab/testing';
-import { describeError, loadSuite, resolveTarget } from './grade.ts';
+import { describedTest, describeError, loadSuite, resolveTarget } from './grade.ts';
 import { defaultImplementation, implementationChoices, type ImplementationSource } from './implementation.ts';
 import { defaultLimits, Sandbox, type IsolatedResult, type ReplayResult, type TestStatus } from './isolation.ts';
 import { listLabs, SetupError, type LabInfo } from './labs.ts';
@@ -265,17 +265,10 @@ function watchedSearch(target: Target, result: IsolatedResult, wallMs: number): 
 function watchReport(target: Target, labTitle: string, watched: Watched, startedAt: Date): GradingReport {
   const { lab, source, test, seed } = target;
   const graded: GradedTest = boundGradedTest({
-    number: test.number,
-    name: test.name,
-    part: test.part,
-    kind: test.kind,
-    visibility: test.visibility,
-    description: test.description,
-    maxScore: test.points,
+    ...describedTest(test, 1),
     score: watched.status === 'passed' ? test.points : 0,
     status: watched.status,
     ...(watched.reason !== undefined ? { reason: watched.reason } : {}),
-    seedsPlanned: 1,
     seedsRun: watched.status === 'passed' || watched.status === 'failed' ? 1 : 0,
     wallMs: Math.round(watched.wallMs),
     ...(watched.measurements ? { measurements: { ...watched.measurements } } : {}),
