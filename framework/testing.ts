@@ -77,3 +77,44 @@ export {
 export { RandomSource } from './_internals/random.ts';
 export { DeterminismError } from './_internals/guards.ts';
 export { PlainDataError, copyPlain, equalPlain, hashPlain, formatPlain, toJsonValue } from './_internals/plainData.ts';
+export { checkLinearizability, formatLinearizabilityResult } from './linearizability/checker.ts';
+export {
+  keyValueModel,
+  registerModel,
+  type KeyValueInput,
+  type KeyValueOutput,
+  type KeyValueState,
+  type RegisterInput,
+  type RegisterOutput,
+  type RegisterValue,
+} from './linearizability/models.ts';
+export { parseHistory, historyDocument, historyModels, historyModelNames, type HistoryModelName, type ParsedHistory } from './linearizability/historyFile.ts';
+export type {
+  HistoryOperation,
+  LinearizabilityOptions,
+  LinearizabilityResult,
+  LinearizabilityVerdict,
+  LinearizableResult,
+  ModelStep,
+  NotLinearizableResult,
+  PartFailure,
+  SequentialModel,
+  UnknownResult,
+} from './linearizability/types.ts';
+export { KvClient } from './kv/KvClient.ts';
+export { defaultKvClientSettings } from './kv/protocol.ts';
+export { kvClientNodes, kvWorkload, type KvWorkload, type KvWorkloadOptions } from './kv/workload.ts';
+export { emptyKvHistory, kvHistory, kvHistoryOf, recordKvEvent, type KvHistoryOperation, type KvHistoryRecording } from './kv/history.ts';
+export {
+  clientHistoriesLinearizable,
+  clientHistoriesStayLinearizable,
+  clientLatency,
+  commandsAppliedAtMostOnce,
+  completedOperationsReachEveryLiveReplica,
+  describeKvVerdict,
+  kvServiceProperties,
+  measureKvHistory,
+  type LinearizabilityAlongOptions,
+  type LinearizabilityCheckOptions,
+  type ReachOptions,
+} from './kv/properties.ts';

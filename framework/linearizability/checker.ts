@@ -1,0 +1,460 @@
+import type {
+  HistoryOperation,
+  LinearizabilityOptions,
+  LinearizabilityResult,
+  PartFailure,
+  SequentialModel,
+} from './types.ts';
+
+const defaultMaxSteps = 10_000_000;
+/** The model steps spent looking for a minimal failing sub-history, apart from `maxSteps`. */
+const minimizeStepsTotal = 1_000_000;
+/** The most steps one candidate sub-history may take while minimizing. */
+const minimizeStepsPerCandidate = 100_000;
+/** How many distinct expected outputs a reason lists. */
+const expectedOutputsShown = 6;
+
+/** A call or a return in the search's doubly linked list of events. */
+interface Entry {
+  /** The operation's index within its part. */
+  readonly operation: number;
+  readonly isCall: boolean;
+  /** A call's return (null when it never returned). */
+  match: Entry | null;
+  previous: Entry | null;
+  next: Entry | null;
+}
+
+interface Budget {
+  remaining: number;
+}
+
+type PartOutcome =
+  | { readonly kind: 'linearizable'; readonly order: readonly number[] }
+  | {
+      readonly kind: 'failed';
+      /** Local indexes, in linearization order. */
+      readonly longestPrefix: readonly number[];
+      /** Per local operation, the outputs the model expected where it was tried and refused. */
+      readonly expectedOutputs: ReadonlyMap<number, ReadonlySet<string>>;
+    }
+  | { readonly kind: 'unknown' };
+
+/** A fixed pseudo-random 32-bit word per operation, so a set of operations hashes by XOR. */
+function operationHash(index: number): number {
+  let value = Math.imul(index + 1, 0x9e3779b1) | 0;
+  value = Math.imul(value ^ (value >>> 16), 0x85ebca6b);
+  value = Math.imul(value ^ (value >>> 13), 0xc2b2ae35);
+  return (value ^ (value >>> 16)) | 0;
+}
+
+function describeOutput<State, Input, Output>(model: SequentialModel<State, Input, Output>, input: Input, output: Output): string {
+  return model.describeOutput ? model.describeOutput(input, output) : JSON.stringify(output);
+}
+
+/**
+ * Wing & Gong's search with Lowe's memo: operations are tried in call order, an operation may be
+ * linearized once every operation before it in the list is a call (it is minimal), and a
+ * (set of linearized operations, model state) pair seen before is never explored again.
+ * A never-returned operation has no return entry, so it may be linearized after its call or
+ * left out; the search succeeds once every returned operation is linearized.
+ */
+function searchPart<State, Input, Output>(
+  model: SequentialModel<State, Input, Output>,
+  history: readonly HistoryOperation<Input, Output>[],
+  part: readonly number[],
+  budget: Budget,
+): PartOutcome {
+  const count = part.length;
+  const events: Entry[] = [];
+  let remainingReturned = 0;
+  for (let local = 0; local < count; local++) {
+    const operation = history[part[local] as number] as HistoryOperation<Input, Output>;
+    const call: Entry = { operation: local, isCall: true, match: null, previous: null, next: null };
+    events.push(call);
+    if (operation.returnTime !== null) {
+      const returned: Entry = { operation: local, isCall: false, match: null, previous: null, next: null };
+      call.match = returned;
+      events.push(returned);
+      remainingReturned++;
+    }
+  }
+  const timeOf = (entry: Entry): number => {
+    const operation = history[part[entry.operation] as number] as HistoryOperation<Input, Output>;
+    return entry.isCall ? operation.callTime : (operation.returnTime as number);
+  };
+  // Calls before returns at the same time: a call and a return at the same time overlap.
+  events.sort((left, right) => timeOf(left) - timeOf(right) || Number(left.isCall === false) - Number(right.isCall === false) || left.operation - right.operation);
+  const head: Entry = { operation: -1, isCall: false, match: null, previous: null, next: null };
+  let last = head;
+  for (const entry of events) {
+    entry.previous = last;
+    last.next = entry;
+    last = entry;
+  }
+
+  const words = Math.ceil(count / 32) || 1;
+  const linearized = new Uint32Array(words);
+  let setHash = 0;
+  const memo = new Map<number, { readonly bits: Uint32Array; readonly state: State }[]>();
+  const remember = (state: State): boolean => {
+    const key = (setHash ^ Math.imul(model.hash(state), 0x27d4eb2d)) | 0;
+    let bucket = memo.get(key);
+    if (bucket === undefined) {
+      bucket = [];
+      memo.set(key, bucket);
+    } else {
+      for (const seen of bucket) {
+        let same = true;
+        for (let word = 0; word < words; word++) {
+          if (seen.bits[word] !== linearized[word]) {
+            same = false;
+            break;
+          }
+        }
+        if (same && model.equal(seen.state, state)) return false;
+      }
+    }
+    bucket.push({ bits: linearized.slice(), state });
+    return true;
+  };
+  const toggle = (local: number) => {
+    linearized[local >>> 5] = (linearized[local >>> 5] as number) ^ (1 << (local & 31));
+    setHash ^= operationHash(local);
+  };
+  const lift = (call: Entry) => {
+    (call.previous as Entry).next = call.next;
+    if (call.next !== null) call.next.previous = call.previous;
+    const returned = call.match;
+    if (returned !== null) {
+      (returned.previous as Entry).next = returned.next;
+      if (returned.next !== null) returned.next.previous = returned.previous;
+      remainingReturned--;
+    }
+  };
+  const unlift = (call: Entry) => {
+    const returned = call.match;
+    if (returned !== null) {
+      (returned.previous as Entry).next = returned;
+      if (returned.next !== null) returned.next.previous = returned;
+      remainingReturned++;
+    }
+    (call.previous as Entry).next = call;
+    if (call.next !== null) call.next.previous = call;
+  };
+
+  const expectedOutputs = new Map<number, Set<string>>();
+  const stack: { readonly call: Entry; readonly stateBefore: State }[] = [];
+  let longestPrefix: number[] = [];
+  let state = model.initial();
+  let entry = head.next;
+  // Never-returned operations are tried only after every returned one at the same depth (the
+  // second pass): placing one early and finding out much later is what makes searches explode.
+  let neverReturnedPass = false;
+  while (remainingReturned > 0) {
+    if (entry !== null && entry.isCall) {
+      if ((entry.match === null) !== neverReturnedPass) {
+        entry = entry.next;
+        continue;
+      }
+      if (budget.remaining <= 0) return { kind: 'unknown' };
+      budget.remaining--;
+      const operation = history[part[entry.operation] as number] as HistoryOperation<Input, Output>;
+      const result = model.step(state, operation.input, operation.output);
+      if (result.ok) {
+        toggle(entry.operation);
+        if (remember(result.next)) {
+          stack.push({ call: entry, stateBefore: state });
+          state = result.next;
+          lift(entry);
+          if (stack.length > longestPrefix.length) longestPrefix = stack.map((frame) => frame.call.operation);
+          entry = head.next;
+          neverReturnedPass = false;
+          continue;
+        }
+        toggle(entry.operation);
+      } else {
+        let seen = expectedOutputs.get(entry.operation);
+        if (seen === undefined) {
+          seen = new Set();
+          expectedOutputs.set(entry.operation, seen);
+        }
+        if (seen.size < expectedOutputsShown + 1) seen.add(describeOutput(model, operation.input, result.expected));
+      }
+      entry = entry.next;
+    } else if (!neverReturnedPass) {
+      neverReturnedPass = true;
+      entry = head.next;
+    } else {
+      // A return before any placeable call: the last choice was wrong.
+      const frame = stack.pop();
+      if (frame === undefined) return { kind: 'failed', longestPrefix, expectedOutputs };
+      state = frame.stateBefore;
+      toggle(frame.call.operation);
+      unlift(frame.call);
+      entry = frame.call.next;
+      neverReturnedPass = frame.call.match === null;
+    }
+  }
+  return { kind: 'linearizable', order: stack.map((frame) => part[frame.call.operation] as number) };
+}
+
+function validateHistory<Input, Output>(history: readonly HistoryOperation<Input, Output>[]): void {
+  history.forEach((operation, index) => {
+    if (!Number.isFinite(operation.callTime)) throw new RangeError(`operation ${index}: callTime must be a finite number, not ${operation.callTime}`);
+    if (operation.returnTime !== null) {
+      if (!Number.isFinite(operation.returnTime)) throw new RangeError(`operation ${index}: returnTime must be a finite number or null, not ${operation.returnTime}`);
+      if (operation.returnTime < operation.callTime) {
+        throw new RangeError(`operation ${index}: returnTime ${operation.returnTime} is before callTime ${operation.callTime}`);
+      }
+    }
+  });
+}
+
+function validatePartition(parts: readonly (readonly number[])[], size: number): void {
+  const seen = new Uint8Array(size);
+  for (const part of parts) {
+    for (const index of part) {
+      if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError(`the model's partition names operation ${index}, which is not in the history`);
+      if (seen[index] === 1) throw new RangeError(`the model's partition puts operation ${index} in two parts`);
+      seen[index] = 1;
+    }
+  }
+  const missing = seen.indexOf(0);
+  if (missing !== -1) throw new RangeError(`the model's partition leaves out operation ${missing}`);
+}
+
+/**
+ * Merges the parts' linearizations into one for the whole history: repeatedly takes a part's
+ * next operation that no unplaced operation returned before (locality guarantees one exists).
+ */
+function mergeLinearizations<Input, Output>(history: readonly HistoryOperation<Input, Output>[], orders: readonly (readonly number[])[]): number[] {
+  const byReturn = orders
+    .flat()
+    .filter((index) => (history[index] as HistoryOperation<Input, Output>).returnTime !== null)
+    .sort((left, right) => ((history[left] as HistoryOperation<Input, Output>).returnTime as number) - ((history[right] as HistoryOperation<Input, Output>).returnTime as number));
+  const placed = new Uint8Array(history.length);
+  const positions = orders.map(() => 0);
+  const merged: number[] = [];
+  const total = orders.reduce((sum, order) => sum + order.length, 0);
+  let earliestUnplaced = 0;
+  while (merged.length < total) {
+    while (earliestUnplaced < byReturn.length && placed[byReturn[earliestUnplaced] as number] === 1) earliestUnplaced++;
+    const bound = earliestUnplaced < byReturn.length ? ((history[byReturn[earliestUnplaced] as number] as HistoryOperation<Input, Output>).returnTime as number) : Infinity;
+    let chosen = -1;
+    let chosenCall = Infinity;
+    orders.forEach((order, part) => {
+      const next = order[positions[part] as number];
+      if (next === undefined) return;
+      const call = (history[next] as HistoryOperation<Input, Output>).callTime;
+      if (call <= bound && call < chosenCall) {
+        chosen = part;
+        chosenCall = call;
+      }
+    });
+    if (chosen === -1) throw new Error('internal error: the parts\' linearizations cannot be merged');
+    const index = (orders[chosen] as readonly number[])[positions[chosen] as number] as number;
+    positions[chosen] = (positions[chosen] as number) + 1;
+    placed[index] = 1;
+    merged.push(index);
+  }
+  return merged;
+}
+
+function quote(values: readonly string[]): string {
+  if (values.length <= 1) return values.join('');
+  return `${values.slice(0, -1).join(', ')} or ${values.at(-1) as string}`;
+}
+
+/** Turns a failed search into what a student reads. */
+function describeFailure<State, Input, Output>(
+  model: SequentialModel<State, Input, Output>,
+  history: readonly HistoryOperation<Input, Output>[],
+  part: readonly number[],
+  outcome: Extract<PartOutcome, { kind: 'failed' }>,
+): Omit<PartFailure, 'minimalHistory' | 'minimalHistoryIsMinimal'> {
+  let state = model.initial();
+  const statesAfterPrefix: string[] = [];
+  for (const local of outcome.longestPrefix) {
+    const operation = history[part[local] as number] as HistoryOperation<Input, Output>;
+    state = model.step(state, operation.input, operation.output).next;
+    statesAfterPrefix.push(model.describeState(state));
+  }
+  const inPrefix = new Set(outcome.longestPrefix);
+  const rest = part.map((_index, local) => local).filter((local) => !inPrefix.has(local));
+  const operationOf = (local: number) => history[part[local] as number] as HistoryOperation<Input, Output>;
+  let failingLocal = -1;
+  for (const local of rest) {
+    const returnTime = operationOf(local).returnTime;
+    if (returnTime === null) continue;
+    if (failingLocal === -1 || returnTime < (operationOf(failingLocal).returnTime as number)) failingLocal = local;
+  }
+  const bound = operationOf(failingLocal).returnTime as number;
+  const unplaced = rest.filter((local) => operationOf(local).callTime <= bound).map((local) => part[local] as number);
+  const failing = operationOf(failingLocal);
+  const described = model.describeOperation(failing.input, failing.output);
+  const expected = [...(outcome.expectedOutputs.get(failingLocal) ?? [])];
+  let reason: string;
+  if (expected.length === 0) {
+    reason = `${described} cannot be placed: no order of the operations before its return leaves a state from which it and the operations concurrent with it can all be placed`;
+  } else {
+    const shown = expected.slice(0, expectedOutputsShown);
+    const more = expected.length > expectedOutputsShown ? ' (among others)' : '';
+    reason = `${described} but every order of the operations before it gives ${quote(shown)}${more}`;
+  }
+  return {
+    operations: part,
+    longestPrefix: outcome.longestPrefix.map((local) => part[local] as number),
+    statesAfterPrefix,
+    initialState: model.describeState(model.initial()),
+    unplaced,
+    failingOperation: part[failingLocal] as number,
+    reason,
+  };
+}
+
+/**
+ * Greedily drops operations from a failing part while it stays non-linearizable, always keeping
+ * the failing operation: first every operation called after it returned, then each other
+ * client's operations, then one operation at a time.
+ */
+function minimizeFailure<State, Input, Output>(
+  model: SequentialModel<State, Input, Output>,
+  history: readonly HistoryOperation<Input, Output>[],
+  part: readonly number[],
+  failingOperation: number,
+): { readonly operations: readonly number[] | null; readonly minimal: boolean } {
+  const total: Budget = { remaining: minimizeStepsTotal };
+  const fails = (candidate: readonly number[]): boolean | null => {
+    if (total.remaining <= 0) return null;
+    const budget: Budget = { remaining: Math.min(minimizeStepsPerCandidate, total.remaining) };
+    const outcome = searchPart(model, history, candidate, budget);
+    total.remaining -= Math.min(minimizeStepsPerCandidate, total.remaining) - budget.remaining;
+    if (outcome.kind === 'unknown') undecided = true;
+    return outcome.kind === 'failed';
+  };
+  let undecided = false;
+  let current = [...part];
+  let exhausted = false;
+  const failingReturn = (history[failingOperation] as HistoryOperation<Input, Output>).returnTime as number;
+  const early = current.filter((index) => (history[index] as HistoryOperation<Input, Output>).callTime <= failingReturn);
+  if (early.length < current.length) {
+    const verdict = fails(early);
+    if (verdict === true) current = early;
+    else if (verdict === null) exhausted = true;
+  }
+  if (!exhausted) {
+    const clients = [...new Set(current.map((index) => (history[index] as HistoryOperation<Input, Output>).client))];
+    for (const client of clients) {
+      const candidate = current.filter((index) => index === failingOperation || (history[index] as HistoryOperation<Input, Output>).client !== client);
+      if (candidate.length === current.length) continue;
+      const verdict = fails(candidate);
+      if (verdict === null) {
+        exhausted = true;
+        break;
+      }
+      if (verdict) current = candidate;
+    }
+  }
+  // Passes until one drops nothing: a drop can make an operation kept earlier droppable.
+  let dropped = true;
+  while (!exhausted && dropped) {
+    dropped = false;
+    for (let position = current.length - 1; position >= 0; position--) {
+      if (current[position] === failingOperation) continue;
+      const candidate = current.filter((_index, at) => at !== position);
+      const verdict = fails(candidate);
+      if (verdict === null) {
+        exhausted = true;
+        break;
+      }
+      if (verdict) {
+        current = candidate;
+        dropped = true;
+      }
+    }
+  }
+  return { operations: current.length < part.length ? current : null, minimal: !exhausted && !undecided };
+}
+
+/**
+ * Checks that `history` is linearizable with respect to `model`: that its operations can be
+ * ordered so that each takes effect at one instant between its call and its return, and the
+ * model, run in that order, gives every known output. Operations that never returned may be
+ * left out. Each part of the model's partition is checked on its own.
+ *
+ * `unknown` means the step budget ran out; a test must treat it as a failure, never as a pass.
+ *
+ * @example
+ * const result = checkLinearizability(keyValueModel, history);
+ * if (result.verdict !== 'linearizable') throw new Error(formatLinearizabilityResult(keyValueModel, history, result));
+ */
+export function checkLinearizability<State, Input, Output>(
+  model: SequentialModel<State, Input, Output>,
+  history: readonly HistoryOperation<Input, Output>[],
+  options: LinearizabilityOptions = {},
+): LinearizabilityResult {
+  const maxSteps = options.maxSteps ?? defaultMaxSteps;
+  if (!(Number.isSafeInteger(maxSteps) && maxSteps > 0)) throw new RangeError(`maxSteps must be a positive integer, not ${maxSteps}`);
+  validateHistory(history);
+  const parts = model.partition ? model.partition(history) : [history.map((_operation, index) => index)];
+  if (model.partition) validatePartition(parts, history.length);
+  const budget: Budget = { remaining: maxSteps };
+  const orders: (readonly number[])[] = [];
+  const failures: PartFailure[] = [];
+  const undecidedParts: (readonly number[])[] = [];
+  for (const part of parts) {
+    if (part.length === 0) continue;
+    if (budget.remaining <= 0) {
+      undecidedParts.push(part);
+      continue;
+    }
+    const outcome = searchPart(model, history, part, budget);
+    if (outcome.kind === 'linearizable') orders.push(outcome.order);
+    else if (outcome.kind === 'unknown') undecidedParts.push(part);
+    else {
+      const failure = describeFailure(model, history, part, outcome);
+      const minimal = options.minimize === false ? { operations: null, minimal: false } : minimizeFailure(model, history, part, failure.failingOperation);
+      failures.push({ ...failure, minimalHistory: minimal.operations, minimalHistoryIsMinimal: minimal.minimal });
+    }
+  }
+  const steps = maxSteps - budget.remaining;
+  if (failures.length > 0) return { verdict: 'not linearizable', failures, parts: parts.length, steps };
+  if (undecidedParts.length > 0) return { verdict: 'unknown', maxSteps, undecidedParts, parts: parts.length, steps };
+  return { verdict: 'linearizable', linearization: mergeLinearizations(history, orders), parts: parts.length, steps };
+}
+
+/** A verdict as a few lines of text, for a test's failure message or a command's output. */
+export function formatLinearizabilityResult<State, Input, Output>(
+  model: SequentialModel<State, Input, Output>,
+  history: readonly HistoryOperation<Input, Output>[],
+  result: LinearizabilityResult,
+): string {
+  const describe = (index: number) => {
+    const operation = history[index] as HistoryOperation<Input, Output>;
+    return `#${index} client ${operation.client}: ${model.describeOperation(operation.input, operation.output)}`;
+  };
+  switch (result.verdict) {
+    case 'linearizable':
+      return `linearizable (${history.length} operations, ${result.parts} parts, ${result.steps} steps)`;
+    case 'unknown':
+      return `unknown: the linearizability check ran out of its budget of ${result.maxSteps} steps with ${result.undecidedParts.length} of ${result.parts} parts undecided; this is not a pass (raise maxSteps, or make the history smaller)`;
+    case 'not linearizable': {
+      const lines = [`not linearizable (${history.length} operations, ${result.failures.length} of ${result.parts} parts fail, model ${model.name})`];
+      for (const failure of result.failures) {
+        lines.push(`  ${failure.reason}`);
+        lines.push(`  failing operation: ${describe(failure.failingOperation)}`);
+        lines.push(`  longest linearizable prefix (${failure.longestPrefix.length} operations), from ${failure.initialState}:`);
+        failure.longestPrefix.slice(-10).forEach((index, at, shown) => {
+          const state = failure.statesAfterPrefix[failure.longestPrefix.length - shown.length + at] as string;
+          lines.push(`    ${describe(index)} -> ${state}`);
+        });
+        if (failure.minimalHistory !== null) {
+          lines.push(`  a smaller failing history (${failure.minimalHistory.length} operations${failure.minimalHistoryIsMinimal ? ', minimal' : ''}):`);
+          for (const index of failure.minimalHistory.slice(0, 20)) lines.push(`    ${describe(index)}`);
+        }
+      }
+      return lines.join('\n');
+    }
+  }
+}

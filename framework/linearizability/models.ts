@@ -1,0 +1,149 @@
+import { equalPlain, formatPlain, hashPlain } from '../_internals/plainData.ts';
+import type { HistoryOperation, ModelStep, SequentialModel } from './types.ts';
+
+// ---------------------------------------------------------------------------------------------
+// A key-value map: get / put / append per key; a key never written reads as "".
+
+export type KeyValueInput =
+  | { readonly kind: 'get'; readonly key: string }
+  | { readonly kind: 'put'; readonly key: string; readonly value: string }
+  | { readonly kind: 'append'; readonly key: string; readonly value: string };
+
+/** A get's output carries the value; put and append give `{}`. */
+export type KeyValueOutput = { readonly value: string } | Record<string, never>;
+
+/** Keys whose value is "" are absent, so a map has one representation. */
+export type KeyValueState = ReadonlyMap<string, string>;
+
+function hashString(text: string, seed: number): number {
+  let hash = seed | 0;
+  for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  return hash;
+}
+
+function withValue(state: KeyValueState, key: string, value: string): KeyValueState {
+  const next = new Map(state);
+  if (value === '') next.delete(key);
+  else next.set(key, value);
+  return next;
+}
+
+const emptyKeyValue: KeyValueState = new Map();
+
+/** The key-value model of the history file's `"kv"`; partitioned by key. */
+export const keyValueModel: SequentialModel<KeyValueState, KeyValueInput, KeyValueOutput> = {
+  name: 'kv',
+  initial: () => emptyKeyValue,
+  step(state, input, output): ModelStep<KeyValueState, KeyValueOutput> {
+    switch (input.kind) {
+      case 'get': {
+        const value = state.get(input.key) ?? '';
+        const ok = output === null || (output as { value?: unknown }).value === value;
+        return { ok, next: state, expected: { value } };
+      }
+      case 'put':
+        return { ok: true, next: withValue(state, input.key, input.value), expected: {} };
+      case 'append':
+        return { ok: true, next: withValue(state, input.key, (state.get(input.key) ?? '') + input.value), expected: {} };
+    }
+  },
+  equal(left, right) {
+    if (left === right) return true;
+    if (left.size !== right.size) return false;
+    for (const [key, value] of left) if (right.get(key) !== value) return false;
+    return true;
+  },
+  hash(state) {
+    // Order-independent: a sum over the entries.
+    let hash = 0;
+    for (const [key, value] of state) hash = (hash + hashString(value, hashString(key, 0x811c9dc5))) | 0;
+    return hash;
+  },
+  describeState(state) {
+    if (state.size === 0) return '{}';
+    return `{${[...state].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ')}}`;
+  },
+  describeOperation(input, output) {
+    switch (input.kind) {
+      case 'get':
+        return output === null ? `get(${input.key}) (result unknown)` : `get(${input.key}) returned ${JSON.stringify((output as { value?: unknown }).value)}`;
+      case 'put':
+        return `put(${input.key}, ${JSON.stringify(input.value)})${output === null ? ' (result unknown)' : ''}`;
+      case 'append':
+        return `append(${input.key}, ${JSON.stringify(input.value)})${output === null ? ' (result unknown)' : ''}`;
+    }
+  },
+  describeOutput(input, output) {
+    return input.kind === 'get' ? JSON.stringify((output as { value?: unknown }).value) : '{}';
+  },
+  partition(operations: readonly HistoryOperation<KeyValueInput, KeyValueOutput>[]) {
+    const byKey = new Map<string, number[]>();
+    operations.forEach((operation, index) => {
+      const part = byKey.get(operation.input.key);
+      if (part === undefined) byKey.set(operation.input.key, [index]);
+      else part.push(index);
+    });
+    return [...byKey.values()];
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// A register: read / write / compare-and-set; its initial value is null.
+
+/** Register values are plain data (JSON), compared by value. */
+export type RegisterValue = unknown;
+
+export type RegisterInput =
+  | { readonly kind: 'read' }
+  | { readonly kind: 'write'; readonly value: RegisterValue }
+  | { readonly kind: 'cas'; readonly from: RegisterValue; readonly to: RegisterValue };
+
+/** A read's output carries the value, a cas's whether it swapped; a write gives `{}`. */
+export type RegisterOutput = { readonly value: RegisterValue } | { readonly ok: boolean } | Record<string, never>;
+
+/** The register model of the history file's `"register"`. */
+export const registerModel: SequentialModel<RegisterValue, RegisterInput, RegisterOutput> = {
+  name: 'register',
+  initial: () => null,
+  step(state, input, output): ModelStep<RegisterValue, RegisterOutput> {
+    switch (input.kind) {
+      case 'read': {
+        const ok = output === null || ('value' in output && equalPlain(output.value, state));
+        return { ok, next: state, expected: { value: state } };
+      }
+      case 'write':
+        return { ok: true, next: input.value, expected: {} };
+      case 'cas': {
+        const swapped = equalPlain(state, input.from);
+        const ok = output === null || ('ok' in output && output.ok === swapped);
+        return { ok, next: swapped ? input.to : state, expected: { ok: swapped } };
+      }
+    }
+  },
+  equal: (left, right) => equalPlain(left, right),
+  hash: (state) => hashPlain(state),
+  describeState: (state) => formatPlain(state),
+  describeOperation(input, output) {
+    const unknown = output === null ? ' (result unknown)' : '';
+    switch (input.kind) {
+      case 'read':
+        return output === null ? 'read() (result unknown)' : `read() returned ${formatPlain((output as { value?: unknown }).value)}`;
+      case 'write':
+        return `write(${formatPlain(input.value)})${unknown}`;
+      case 'cas':
+        return output === null
+          ? `cas(${formatPlain(input.from)}, ${formatPlain(input.to)}) (result unknown)`
+          : `cas(${formatPlain(input.from)}, ${formatPlain(input.to)}) returned ${String((output as { ok?: unknown }).ok)}`;
+    }
+  },
+  describeOutput(input, output) {
+    switch (input.kind) {
+      case 'read':
+        return formatPlain((output as { value?: unknown }).value);
+      case 'cas':
+        return String((output as { ok?: unknown }).ok);
+      case 'write':
+        return '{}';
+    }
+  },
+};

@@ -1,0 +1,114 @@
+/**
+ * The linearizability checker's vocabulary: a history of operations, the sequential model it is
+ * judged against, and the verdicts. See docs/testing.md ("Linearizability").
+ */
+
+/** One operation of a client, as the client saw it. */
+export interface HistoryOperation<Input, Output> {
+  readonly client: number;
+  /** When the client called it; call and return times share one clock. */
+  readonly callTime: number;
+  /**
+   * When it returned; null: it never returned, so it may have taken effect at any time after
+   * its call, or never. A call and a return at the same time count as overlapping.
+   */
+  readonly returnTime: number | null;
+  readonly input: Input;
+  /** null: the result is unknown, so any result is accepted. */
+  readonly output: Output | null;
+}
+
+/** What one step of a sequential model gives. */
+export interface ModelStep<State, Output> {
+  /** False when the given (known) output is not what the model returns here. */
+  readonly ok: boolean;
+  readonly next: State;
+  /** What the model returns here. */
+  readonly expected: Output;
+}
+
+/** The sequential specification a history is judged against. States are never mutated. */
+export interface SequentialModel<State, Input, Output> {
+  readonly name: string;
+  initial(): State;
+  /** Applies `input`; `ok` is false when `output` (known) is not what the model returns there. */
+  step(state: State, input: Input, output: Output | null): ModelStep<State, Output>;
+  equal(left: State, right: State): boolean;
+  /** A cheap hash consistent with `equal`. */
+  hash(state: State): number;
+  describeState(state: State): string;
+  /** An operation as a student reads it: `get(x) returned "ab"`, `put(x, "a")`. */
+  describeOperation(input: Input, output: Output | null): string;
+  /** An output alone (`"ab"`, `true`), for "every order gives ..."; absent: JSON. */
+  describeOutput?(input: Input, output: Output): string;
+  /**
+   * P-compositionality: splits a history into parts (lists of operation indexes) that are
+   * linearizable together exactly when each is on its own (a key-value map: one part per key).
+   * Absent: one part.
+   */
+  partition?(operations: readonly HistoryOperation<Input, Output>[]): readonly (readonly number[])[];
+}
+
+export interface LinearizabilityOptions {
+  /**
+   * The most model steps the whole check may take (every part, and the search for a minimal
+   * failing sub-history); past it the verdict is `unknown`. Default 10,000,000.
+   */
+  readonly maxSteps?: number;
+  /** Whether to look for a minimal failing sub-history (default true). */
+  readonly minimize?: boolean;
+}
+
+/** Why one part of a history is not linearizable. */
+export interface PartFailure {
+  /** The part's operations (indexes into the history), in history order. */
+  readonly operations: readonly number[];
+  /** The longest linearizable prefix the search found: operation indexes in linearization order. */
+  readonly longestPrefix: readonly number[];
+  /** The model state after each operation of `longestPrefix`, described. */
+  readonly statesAfterPrefix: readonly string[];
+  /** The model state before the prefix, described. */
+  readonly initialState: string;
+  /** The operations that could not be placed after the prefix (their calls came before the first pending return). */
+  readonly unplaced: readonly number[];
+  /** The operation that had to be placed next and could not: the earliest-returning of `unplaced`. */
+  readonly failingOperation: number;
+  /** Why, e.g. `get(x) returned "ab" but every order of the operations before it gives "a" or "abc"`. */
+  readonly reason: string;
+  /**
+   * A smaller history (operation indexes, history order) that is not linearizable either,
+   * found greedily within a step budget; null when none smaller was found.
+   */
+  readonly minimalHistory: readonly number[] | null;
+  /** Whether `minimalHistory` loses its failure when any one more operation is dropped. */
+  readonly minimalHistoryIsMinimal: boolean;
+}
+
+export interface LinearizableResult {
+  readonly verdict: 'linearizable';
+  /** One linearization of the whole history: operation indexes in order. Never-returned operations left out did not take effect. */
+  readonly linearization: readonly number[];
+  readonly parts: number;
+  readonly steps: number;
+}
+
+export interface NotLinearizableResult {
+  readonly verdict: 'not linearizable';
+  /** One entry per failing part. */
+  readonly failures: readonly PartFailure[];
+  readonly parts: number;
+  readonly steps: number;
+}
+
+export interface UnknownResult {
+  readonly verdict: 'unknown';
+  /** The budget that ran out. */
+  readonly maxSteps: number;
+  /** Parts whose search did not end (operation indexes). */
+  readonly undecidedParts: readonly (readonly number[])[];
+  readonly parts: number;
+  readonly steps: number;
+}
+
+export type LinearizabilityResult = LinearizableResult | NotLinearizableResult | UnknownResult;
+export type LinearizabilityVerdict = LinearizabilityResult['verdict'];
