@@ -194,7 +194,7 @@ export class Sandbox {
     if (errorReply?.type === 'error') return { ...base, status: 'crashed', reason: errorReply.message };
     if (end.timedOut === 'loading' || end.timedOut === 'stalled loading') {
       // The same bundle loaded in time when the sandbox was created.
-      return { ...base, status: 'timed out', reason: `${this.slowLoading()}; ${this.rerun(testNumber)}` };
+      return { ...base, status: 'timed out', reason: `${this.slowLoading()}; ${this.rerun(testNumber, seeds)}` };
     }
     if (end.timedOut === 'stalled') {
       return {
@@ -209,7 +209,7 @@ export class Sandbox {
         status: 'timed out',
         reason:
           `no result within ${seconds(this.limits.timeoutMs)} of wall time, after ${seedsDone} of ${seeds.length} seeds: ` +
-          `either a handler loops without end, or this machine is slow or busy; ${this.rerun(testNumber)}`,
+          `either a handler loops without end, or this machine is slow or busy; ${this.rerun(testNumber, seeds)}`,
       };
     }
     return { ...base, status: 'crashed', reason: describeExit(end, `after ${seedsDone} of ${seeds.length} seeds`) };
@@ -279,9 +279,12 @@ export class Sandbox {
   }
 
   /** How to grade one test again with twice the time: the wall-clock limit is a last resort, not a verdict on the code. */
-  private rerun(testNumber: string): string {
+  private rerun(testNumber: string, seeds: readonly number[]): string {
     const implementation = implementationOption(this.lab, this.source);
-    const command = `npm run grade -- ${this.lab.shortName}${implementation} --test ${testNumber} --timeout ${Math.ceil((2 * this.limits.timeoutMs) / 1000)}`;
+    // The same seeds as this grading: one seed by itself, or seeds 1..N as a count.
+    const consecutive = seeds.every((seed, index) => seed === index + 1);
+    const seedOption = seeds.length === 1 ? ` --seed ${seeds[0]}` : consecutive ? ` --seeds ${seeds.length}` : '';
+    const command = `npm run grade -- ${this.lab.shortName}${implementation} --test ${testNumber}${seedOption} --timeout ${Math.ceil((2 * this.limits.timeoutMs) / 1000)}`;
     return `grade it again when the machine is less busy, or with more time: ${command}`;
   }
 

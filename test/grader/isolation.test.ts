@@ -53,7 +53,7 @@ describe('isolation of a broken submission', () => {
       /^no result within 5 s of wall time, after 0 of 30 seeds: either a handler loops without end, or this machine is slow or busy; /,
     );
     expect(looping?.reason, 'the way to give it more time').toContain(
-      `npm run grade -- pingpong --impl ${fixture('infinite-loop')} --test 0.3 --timeout 10`,
+      `npm run grade -- pingpong --impl ${fixture('infinite-loop')} --test 0.3 --seeds 30 --timeout 10`,
     );
     expect(after?.status, 'the test after the one that timed out is graded as usual').toBe('passed');
   });
