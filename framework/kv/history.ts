@@ -1,0 +1,109 @@
+// The client history of a key-value run, built from the run's record of inputs (each
+// operation's call) and outputs (its return), as the linearizability checker reads it.
+import type { InputRecord, OutputRecord } from '../simulation.ts';
+import type { HistoryEvent } from '../properties.ts';
+import type { HistoryOperation } from '../linearizability/types.ts';
+import type { NodeId, Protocol, Tagged } from '../types.ts';
+import type { KvClientInput, KvClientOutput } from './protocol.ts';
+import type { KvOperation, KvResult } from './stateMachine.ts';
+
+/** One operation of a key-value client history. */
+export type KvHistoryOperation = HistoryOperation<KvOperation, KvResult>;
+
+/** An operation being recorded: plain data, kept in a property's memory. */
+interface RecordedOperation {
+  readonly client: NodeId;
+  /** The client's incarnation when it was called: a restarted client never returns it. */
+  readonly incarnation: number;
+  readonly callTime: number;
+  returnTime: number | null;
+  readonly input: KvOperation;
+  output: KvResult | null;
+}
+
+/** A history as it is recorded, event by event (plain data: a property's memory). */
+export interface KvHistoryRecording {
+  readonly operations: RecordedOperation[];
+  /** Indexes of the operations called and not returned yet, oldest first (a client performs them in order). */
+  pending: number[];
+  /** How many operations returned. */
+  returned: number;
+}
+
+export function emptyKvHistory(): KvHistoryRecording {
+  return { operations: [], pending: [], returned: 0 };
+}
+
+/** Records a call (an `Invoke` input). */
+export function recordKvCall(recording: KvHistoryRecording, client: NodeId, incarnation: number, timeMs: number, input: Tagged): void {
+  if (input.type !== 'Invoke') return;
+  recording.pending.push(recording.operations.length);
+  recording.operations.push({ client, incarnation, callTime: timeMs, returnTime: null, input: (input as KvClientInput).operation, output: null });
+}
+
+/**
+ * Records a return (a `Returned` output): it completes the client's oldest pending operation.
+ * Returns what is wrong when the output matches no call (a client that returns an operation
+ * it was never given), undefined otherwise.
+ */
+export function recordKvReturn(recording: KvHistoryRecording, client: NodeId, incarnation: number, timeMs: number, output: Tagged): string | undefined {
+  if (output.type !== 'Returned') return undefined;
+  const returned = output as KvClientOutput;
+  // Operations of an earlier incarnation of this client never return: its restart forgot them.
+  const position = recording.pending.findIndex((index) => {
+    const operation = recording.operations[index] as RecordedOperation;
+    return operation.client === client && operation.incarnation === incarnation;
+  });
+  if (position < 0) return `n${client} returned ${JSON.stringify(returned.operation)} at ${timeMs} ms, but no operation of it was pending`;
+  const operation = recording.operations[recording.pending[position] as number] as RecordedOperation;
+  recording.pending.splice(position, 1);
+  operation.returnTime = timeMs;
+  operation.output = returned.result;
+  recording.returned++;
+  return undefined;
+}
+
+/** Records a history event of a run (inputs and outputs; others are ignored). */
+export function recordKvEvent<P extends Protocol>(recording: KvHistoryRecording, event: HistoryEvent<P>): string | undefined {
+  if (event.kind === 'input') recordKvCall(recording, event.node, event.incarnation, event.timeMs, event.input);
+  else if (event.kind === 'output') return recordKvReturn(recording, event.node, event.incarnation, event.timeMs, event.output);
+  return undefined;
+}
+
+/** The history recorded so far: operations still pending never returned (their results are unknown). */
+export function kvHistoryOf(recording: KvHistoryRecording): KvHistoryOperation[] {
+  return recording.operations.map((operation) => ({
+    client: operation.client,
+    callTime: operation.callTime,
+    returnTime: operation.returnTime,
+    input: operation.input,
+    output: operation.output,
+  }));
+}
+
+/**
+ * The client history of a finished run, from its `inputs` and `outputs`.
+ *
+ * @example
+ * const result = simulate(settings);
+ * const verdict = checkLinearizability(keyValueModel, kvHistory(result));
+ */
+export function kvHistory<P extends Protocol>(run: { readonly inputs: readonly InputRecord<P>[]; readonly outputs: readonly OutputRecord<P>[] }): KvHistoryOperation[] {
+  const recording = emptyKvHistory();
+  let inputIndex = 0;
+  let outputIndex = 0;
+  const { inputs, outputs } = run;
+  // In event order; an input comes before the outputs of the reaction it caused (same step).
+  while (inputIndex < inputs.length || outputIndex < outputs.length) {
+    const input = inputs[inputIndex];
+    const output = outputs[outputIndex];
+    if (input !== undefined && (output === undefined || input.step <= output.step)) {
+      recordKvCall(recording, input.node, input.incarnation, input.timeMs, input.input);
+      inputIndex++;
+    } else if (output !== undefined) {
+      recordKvReturn(recording, output.node, output.incarnation, output.timeMs, output.output);
+      outputIndex++;
+    }
+  }
+  return kvHistoryOf(recording);
+}

@@ -1,0 +1,271 @@
+// The properties every replicated key-value lab checks: the clients' history is linearizable,
+// every command is applied at most once, completed writes reach every live replica; and a
+// measurement of latency and throughput per run.
+import { checkLinearizability } from '../linearizability/checker.ts';
+import { keyValueModel } from '../linearizability/models.ts';
+import type { LinearizabilityResult } from '../linearizability/types.ts';
+import { always, eventually, type Property } from '../properties.ts';
+import { nodeName, type NodeId, type Protocol, type Tagged } from '../types.ts';
+import { emptyKvHistory, kvHistoryOf, recordKvEvent, type KvHistoryOperation, type KvHistoryRecording } from './history.ts';
+import type { KvClientOutput, KvServerOutput } from './protocol.ts';
+import { describeKvOperation, type KvOperation } from './stateMachine.ts';
+
+export interface LinearizabilityCheckOptions {
+  /** The checker's budget of model steps; past it the verdict is `unknown`, which fails. Default 10,000,000. */
+  readonly maxSteps?: number;
+}
+
+export interface LinearizabilityAlongOptions extends LinearizabilityCheckOptions {
+  /** Checks the history so far each time this many more operations have returned. */
+  readonly checkEveryOperations: number;
+}
+
+const linearizableName = 'client histories are linearizable';
+
+function describeHistoryOperation(history: readonly KvHistoryOperation[], index: number): string {
+  const operation = history[index] as KvHistoryOperation;
+  const interval = `${operation.callTime}–${operation.returnTime === null ? 'never returned' : `${operation.returnTime} ms`}`;
+  return `${nodeName(operation.client)} [${interval}] ${keyValueModel.describeOperation(operation.input, operation.output)}`;
+}
+
+/** What is wrong with a history, in a few lines; undefined when it is linearizable. */
+export function describeKvVerdict(history: readonly KvHistoryOperation[], result: LinearizabilityResult, when: string): string | undefined {
+  switch (result.verdict) {
+    case 'linearizable':
+      return undefined;
+    case 'unknown':
+      return (
+        `unknown: the linearizability check of the clients' ${history.length} operations ${when} gave up after its budget of ` +
+        `${result.maxSteps} steps (${result.undecidedParts.length} of ${result.parts} keys undecided). An unknown verdict is not a pass: ` +
+        'raise maxSteps, or give the test fewer concurrent operations per key'
+      );
+    case 'not linearizable': {
+      const [failure] = result.failures;
+      if (failure === undefined) return `the clients' history is not linearizable ${when}`;
+      const lines = [`the clients' history ${when} is not linearizable: ${failure.reason}`];
+      lines.push(`  failing operation: ${describeHistoryOperation(history, failure.failingOperation)}`);
+      const shown = failure.longestPrefix.slice(-8);
+      if (shown.length > 0) {
+        lines.push(`  the longest order that works (${failure.longestPrefix.length} operations from ${failure.initialState}) ends with:`);
+        shown.forEach((index, at) => {
+          const state = failure.statesAfterPrefix[failure.longestPrefix.length - shown.length + at] ?? '';
+          lines.push(`    ${describeHistoryOperation(history, index)}  -> ${state}`);
+        });
+      }
+      if (failure.minimalHistory !== null && failure.minimalHistory.length <= 12) {
+        lines.push(`  ${failure.minimalHistoryIsMinimal ? 'a minimal' : 'a smaller'} failing history:`);
+        for (const index of failure.minimalHistory) lines.push(`    ${describeHistoryOperation(history, index)}`);
+      }
+      if (result.failures.length > 1) lines.push(`  (${result.failures.length - 1} more keys fail too)`);
+      return lines.join('\n');
+    }
+  }
+}
+
+function judgeHistory(recording: KvHistoryRecording, when: string, options: LinearizabilityCheckOptions): string | undefined {
+  const history = kvHistoryOf(recording);
+  const checkOptions = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
+  return describeKvVerdict(history, checkLinearizability(keyValueModel, history, checkOptions), when);
+}
+
+/**
+ * "client histories are linearizable", judged when the run ends: the history built from the
+ * clients' `Invoke` inputs and `Returned` outputs is checked against a sequential key-value
+ * map. Operations that never returned may or may not have taken effect. A check that runs out
+ * of steps (`unknown`) fails, with its own message. (Judged at the end, a failure is reported
+ * with the kind `liveness`; {@link clientHistoriesStayLinearizable} stops the run at once.)
+ */
+export function clientHistoriesLinearizable<P extends Protocol>(options: LinearizabilityCheckOptions = {}): Property<P, KvHistoryRecording> {
+  return eventually<P, KvHistoryRecording>(linearizableName, {
+    memory: () => emptyKvHistory(),
+    records: ['input:Invoke', 'output:Returned'],
+    record: (recording, event) => recordKvEvent(recording, event),
+    check(cluster, recording) {
+      if (recording.operations.length === 0) return 'no progress: no client was given an operation';
+      if (recording.returned === 0) return `no progress: none of the clients' ${recording.operations.length} operations returned by ${cluster.nowMs} ms`;
+      return judgeHistory(recording, `at ${cluster.nowMs} ms`, options);
+    },
+  });
+}
+
+/**
+ * The same property checked along the run, as a safety property: each time
+ * `checkEveryOperations` more operations have returned, the history so far (pending
+ * operations count as never returned) must be linearizable. A violation stops the run there,
+ * closer to its cause. Use it with {@link clientHistoriesLinearizable}, which judges the end.
+ */
+export function clientHistoriesStayLinearizable<P extends Protocol>(options: LinearizabilityAlongOptions): Property<P, KvHistoryRecording> {
+  const every = options.checkEveryOperations;
+  if (!(Number.isInteger(every) && every > 0)) throw new Error('checkEveryOperations must be a positive integer');
+  return always<P, KvHistoryRecording>(linearizableName, {
+    memory: () => emptyKvHistory(),
+    records: ['input:Invoke', 'output:Returned'],
+    record(recording, event) {
+      const problem = recordKvEvent(recording, event);
+      if (problem !== undefined) return problem;
+      if (event.kind !== 'output' || recording.returned === 0 || recording.returned % every !== 0) return undefined;
+      return judgeHistory(recording, `after ${recording.returned} returned operations (at ${event.timeMs} ms)`, options);
+    },
+  });
+}
+
+interface AppliedCommand {
+  readonly index: number;
+  readonly timeMs: number;
+}
+
+/** Per server: its incarnation and what it applied in it, by "client:sequence". */
+type AppliedPerServer = ({ incarnation: number; applied: Record<string, AppliedCommand> } | null)[];
+
+const commandKey = (client: NodeId, sequence: number) => `${client}:${sequence}`;
+
+/**
+ * "every command is applied at most once": no server's state machine applies the same
+ * command (client and sequence number) twice in one incarnation. Servers report each command
+ * they apply with an `Applied` output; a restarted server may apply its log again.
+ */
+export function commandsAppliedAtMostOnce<P extends Protocol>(): Property<P, AppliedPerServer> {
+  return always<P, AppliedPerServer>('every command is applied at most once', {
+    memory: (cluster) => cluster.nodeIds.map(() => null),
+    records: ['output:Applied'],
+    record(perServer, event) {
+      if (event.kind !== 'output') return undefined;
+      const output = event.output as Tagged;
+      if (output.type !== 'Applied') return undefined;
+      const { client, sequence, index } = output as KvServerOutput;
+      let server = perServer[event.node] ?? null;
+      if (server === null || server.incarnation !== event.incarnation) {
+        server = { incarnation: event.incarnation, applied: {} };
+        perServer[event.node] = server;
+      }
+      const key = commandKey(client, sequence);
+      const earlier = Object.hasOwn(server.applied, key) ? server.applied[key] : undefined;
+      if (earlier !== undefined) {
+        return (
+          `${nodeName(event.node)} applied command ${sequence} of ${nodeName(client)} twice: as command ${earlier.index} at ${earlier.timeMs} ms ` +
+          `and again as command ${index} at ${event.timeMs} ms. A retried or duplicated request must be answered from the ` +
+          'at-most-once table (the last sequence number and result per client), not applied again'
+        );
+      }
+      server.applied[key] = { index, timeMs: event.timeMs };
+      return undefined;
+    },
+  });
+}
+
+interface Reach {
+  /** Completed operations, in the order they returned. */
+  readonly completed: { readonly client: NodeId; readonly sequence: number; readonly operation: KvOperation; readonly timeMs: number }[];
+  /** Per server, in any incarnation: the commands it applied, by "client:sequence". */
+  readonly appliedBy: Record<string, true>[];
+}
+
+export interface ReachOptions {
+  /** The replicas must hold every completed write within this many ms of the last fault; without: when the run ends. */
+  readonly withinMs?: number;
+  /** Also count completed gets (for labs that put reads in the log too). Default false: reads need not be logged. */
+  readonly includeGets?: boolean;
+}
+
+/**
+ * "completed operations reach every live replica": every operation a client saw return (puts
+ * and appends; gets too with `includeGets`) has been applied, by the time the run ends or
+ * within `withinMs` of the last fault, by every server that is up, as its `Applied` outputs show.
+ */
+export function completedOperationsReachEveryLiveReplica<P extends Protocol>(options: ReachOptions = {}): Property<P, Reach> {
+  const within = options.withinMs === undefined ? {} : { withinMs: options.withinMs };
+  return eventually<P, Reach>(
+    'completed operations reach every live replica',
+    {
+      memory: (cluster) => ({ completed: [], appliedBy: cluster.nodeIds.map(() => ({})) }),
+      records: ['output:Returned', 'output:Applied'],
+      record(reach, event) {
+        if (event.kind !== 'output') return undefined;
+        const output = event.output as Tagged;
+        if (output.type === 'Applied') {
+          const applied = output as KvServerOutput;
+          const set = reach.appliedBy[event.node];
+          if (set !== undefined) set[commandKey(applied.client, applied.sequence)] = true;
+        } else if (output.type === 'Returned') {
+          const returned = output as KvClientOutput;
+          if (returned.operation.kind !== 'get' || options.includeGets === true) {
+            reach.completed.push({ client: event.node, sequence: returned.sequence, operation: returned.operation, timeMs: event.timeMs });
+          }
+        }
+        return undefined;
+      },
+      check(cluster, reach) {
+        for (const server of cluster.servers) {
+          if (cluster.isCrashed(server)) continue;
+          const applied = reach.appliedBy[server] ?? {};
+          const missing = reach.completed.filter((operation) => !Object.hasOwn(applied, commandKey(operation.client, operation.sequence)));
+          const [first] = missing;
+          if (first === undefined) continue;
+          return (
+            `${nodeName(server)}, which is up, has not applied ${missing.length} of the ${reach.completed.length} completed writes by ${cluster.nowMs} ms; ` +
+            `the first: ${describeKvOperation(first.operation)} of ${nodeName(first.client)} (command ${first.sequence}), which returned at ${first.timeMs} ms`
+          );
+        }
+        return undefined;
+      },
+    },
+    within,
+  );
+}
+
+/**
+ * Latency and throughput, per run (never judged): in the run's `measurements`,
+ * `kvOperationsReturned`, `kvOperationsUnfinished`, `kvLatencyMeanMs`, `kvLatencyMedianMs`,
+ * `kvLatencyP99Ms`, `kvLatencyMaxMs` and `kvThroughputPerSecond` (returned operations per
+ * simulated second, from the first call to the last return).
+ */
+export function clientLatency<P extends Protocol>(): Property<P, KvHistoryRecording> {
+  return always<P, KvHistoryRecording>('client latency and throughput', {
+    memory: () => emptyKvHistory(),
+    records: ['input:Invoke', 'output:Returned'],
+    record(recording, event) {
+      recordKvEvent(recording, event);
+      return undefined;
+    },
+    measure(recording) {
+      return measureKvHistory(kvHistoryOf(recording));
+    },
+  });
+}
+
+/** The figures of {@link clientLatency}, from a history. */
+export function measureKvHistory(history: readonly KvHistoryOperation[]): Record<string, number> {
+  const latencies: number[] = [];
+  let firstCall = Number.POSITIVE_INFINITY;
+  let lastReturn = Number.NEGATIVE_INFINITY;
+  for (const operation of history) {
+    firstCall = Math.min(firstCall, operation.callTime);
+    if (operation.returnTime === null) continue;
+    latencies.push(operation.returnTime - operation.callTime);
+    lastReturn = Math.max(lastReturn, operation.returnTime);
+  }
+  latencies.sort((left, right) => left - right);
+  const quantile = (fraction: number) => latencies[Math.min(latencies.length - 1, Math.ceil(fraction * latencies.length) - 1)] ?? 0;
+  const spanMs = lastReturn - firstCall;
+  return {
+    kvOperationsReturned: latencies.length,
+    kvOperationsUnfinished: history.length - latencies.length,
+    kvLatencyMeanMs: latencies.length === 0 ? 0 : latencies.reduce((sum, latency) => sum + latency, 0) / latencies.length,
+    kvLatencyMedianMs: quantile(0.5),
+    kvLatencyP99Ms: quantile(0.99),
+    kvLatencyMaxMs: latencies.at(-1) ?? 0,
+    kvThroughputPerSecond: latencies.length === 0 || !(spanMs > 0) ? 0 : (latencies.length * 1000) / spanMs,
+  };
+}
+
+/** The kit's properties for a lab's run tests: the three judged ones (the history along the run too, with `checkEveryOperations`) and the latency measurement. */
+export function kvServiceProperties<P extends Protocol>(options: LinearizabilityCheckOptions & ReachOptions & { readonly checkEveryOperations?: number } = {}): Property<P>[] {
+  const { checkEveryOperations } = options;
+  return [
+    commandsAppliedAtMostOnce<P>(),
+    ...(checkEveryOperations === undefined ? [] : [clientHistoriesStayLinearizable<P>({ ...options, checkEveryOperations })]),
+    clientHistoriesLinearizable<P>(options),
+    completedOperationsReachEveryLiveReplica<P>(options),
+    clientLatency<P>(),
+  ] as Property<P>[];
+}

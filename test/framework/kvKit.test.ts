@@ -1,0 +1,271 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  applyKvCommand,
+  checkLinearizability,
+  clientHistoriesLinearizable,
+  clientHistoriesStayLinearizable,
+  completedOperationsReachEveryLiveReplica,
+  commandsAppliedAtMostOnce,
+  initialKvState,
+  keyValueModel,
+  kvClientNodes,
+  kvHistory,
+  kvServiceProperties,
+  kvSession,
+  kvValue,
+  kvWorkload,
+  replayKvCommands,
+  simulate,
+  type KvCommand,
+  type KvOperation,
+  type KvState,
+  type NetworkSettings,
+  type Property,
+  type SimulationResult,
+} from 'distlab/testing';
+import { KvFixtureServer, type KvFixture, type ServerMode } from '../fixtures/kv/server.ts';
+
+const append = (client: number, sequence: number, key: string, value: string): KvCommand => ({ client, sequence, operation: { kind: 'append', key, value } });
+const get = (client: number, sequence: number, key: string): KvCommand => ({ client, sequence, operation: { kind: 'get', key } });
+
+/** Deep-freezes a state, so that a test fails if applying a command changes it in place. */
+function frozen(state: KvState): KvState {
+  Object.freeze(state.data);
+  for (const session of Object.values(state.sessions)) Object.freeze(session);
+  Object.freeze(state.sessions);
+  return Object.freeze(state);
+}
+
+describe('the key-value state machine', () => {
+  it('gets, puts and appends; a key never written reads as ""', () => {
+    let state = initialKvState();
+    expect(applyKvCommand(state, get(5, 1, 'x')).result).toEqual({ value: '' });
+    ({ state } = applyKvCommand(state, { client: 5, sequence: 2, operation: { kind: 'put', key: 'x', value: 'a' } }));
+    ({ state } = applyKvCommand(state, append(6, 1, 'x', 'b')));
+    expect(applyKvCommand(state, get(5, 3, 'x')).result).toEqual({ value: 'ab' });
+    expect(state.applied).toBe(2);
+  });
+
+  it('keys named like Object.prototype members are ordinary keys', () => {
+    let state = initialKvState();
+    expect(kvValue(state, 'constructor')).toBe('');
+    ({ state } = applyKvCommand(state, append(5, 1, '__proto__', 'p')));
+    ({ state } = applyKvCommand(state, append(5, 2, 'toString', 't')));
+    expect(kvValue(state, '__proto__')).toBe('p');
+    expect(kvValue(state, 'toString')).toBe('t');
+    expect(Object.getPrototypeOf(state.data)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+  });
+
+  it('applies a retried command once and answers it with the first result; an older one changes nothing and gets null', () => {
+    let state = frozen(initialKvState());
+    ({ state } = applyKvCommand(state, append(5, 1, 'x', 'a')));
+    ({ state } = applyKvCommand(frozen(state), get(5, 2, 'x')));
+    const retry = applyKvCommand(frozen(state), get(5, 2, 'x'));
+    expect(retry).toEqual({ state, result: { value: 'a' }, applied: false });
+    const stale = applyKvCommand(state, append(5, 1, 'x', 'a'));
+    expect(stale).toEqual({ state, result: null, applied: false });
+    expect(kvValue(state, 'x')).toBe('a');
+    expect(kvSession(state, 5)).toEqual({ sequence: 2, result: { value: 'a' } });
+  });
+
+  it('is exactly-once under duplicates: any mix of retries and stale copies gives the state of each command applied once', () => {
+    const operation: fc.Arbitrary<KvOperation> = fc.oneof(
+      fc.record({ kind: fc.constant('get' as const), key: fc.constantFrom('x', 'y') }),
+      fc.record({ kind: fc.constant('put' as const), key: fc.constantFrom('x', 'y'), value: fc.constantFrom('p', 'q') }),
+      fc.record({ kind: fc.constant('append' as const), key: fc.constantFrom('x', 'y'), value: fc.constantFrom('a', 'b') }),
+    );
+    // Three clients' commands in some interleaving, each followed by 0-2 copies of a command of that client up to it.
+    const scenario = fc.record({
+      steps: fc.array(fc.record({ client: fc.integer({ min: 3, max: 5 }), operation, copies: fc.array(fc.nat(), { maxLength: 2 }) }), { maxLength: 25 }),
+    });
+    fc.assert(
+      fc.property(scenario, ({ steps }) => {
+        const sequences = new Map<number, KvCommand[]>();
+        const once: KvCommand[] = [];
+        const delivered: KvCommand[] = [];
+        for (const step of steps) {
+          const own = sequences.get(step.client) ?? [];
+          const command: KvCommand = { client: step.client, sequence: own.length + 1, operation: step.operation };
+          own.push(command);
+          sequences.set(step.client, own);
+          once.push(command);
+          delivered.push(command);
+          for (const back of step.copies) delivered.push(own[Math.max(0, own.length - 1 - (back % own.length))] as KvCommand);
+        }
+        const expected = replayKvCommands(once);
+        let state = initialKvState();
+        const firstResults = new Map<string, unknown>();
+        for (const command of delivered) {
+          const application = applyKvCommand(state, command);
+          const key = `${command.client}:${command.sequence}`;
+          if (application.applied) {
+            expect(firstResults.has(key)).toBe(false);
+            firstResults.set(key, application.result);
+          } else if (application.result !== null) {
+            // A retry of the client's last command gets the result it had the first time.
+            expect(application.result).toEqual(firstResults.get(key));
+          }
+          state = application.state;
+        }
+        expect(state).toEqual(expected);
+        expect(state.applied).toBe(once.length);
+      }),
+      { seed: 13, numRuns: 300 },
+    );
+  });
+
+  it('is rebuilt from a log: a server that replays the log knows which commands were applied, and their results', () => {
+    const log = [append(5, 1, 'x', 'a'), append(6, 1, 'x', 'b'), append(5, 1, 'x', 'a'), get(6, 2, 'x'), append(5, 2, 'x', 'c')];
+    const rebuilt = replayKvCommands(log);
+    expect(kvValue(rebuilt, 'x')).toBe('abc');
+    // A new leader, after the old one applied get(6, 2) but crashed before answering, answers the retry from the table.
+    const retry = applyKvCommand(rebuilt, get(6, 2, 'x'));
+    expect(retry.applied).toBe(false);
+    expect(retry.result).toEqual({ value: 'ab' });
+    // It survives durable storage (JSON) unchanged.
+    expect(replayKvCommands(log)).toEqual(JSON.parse(JSON.stringify(rebuilt)));
+  });
+});
+
+const lossyNetwork: Partial<NetworkSettings> = { dropRate: 0.2, duplicateRate: 0.2, delay: { kind: 'uniform', minMs: 1, maxMs: 10 } };
+
+interface RunOptions {
+  readonly mode?: ServerMode;
+  readonly servers?: number;
+  readonly clients?: number;
+  readonly operationsPerClient?: number;
+  readonly duplicates?: boolean;
+  readonly keys?: readonly string[];
+  readonly properties?: readonly Property<KvFixture>[];
+  readonly network?: Partial<NetworkSettings>;
+  /** End the run when every operation returned (one server: nothing left to replicate). */
+  readonly stopWhenFinished?: boolean;
+}
+
+function run(seed: number, options: RunOptions = {}): SimulationResult<KvFixture> {
+  const servers = options.servers ?? 1;
+  const workload = kvWorkload<KvFixture>({
+    operationsPerClient: options.operationsPerClient ?? 30,
+    keys: options.keys ?? ['x', 'y'],
+    thinkMs: [0, 15],
+  });
+  return simulate<KvFixture>({
+    seed,
+    nodes: [...Array.from({ length: servers }, () => ({ role: 'server' as const, node: KvFixtureServer })), ...kvClientNodes<KvFixture>(options.clients ?? 4)],
+    config: { mode: options.mode ?? 'correct', shipEveryMs: 10, kvClient: { retryMs: 40, resendMs: 5, duplicates: options.duplicates ?? true } },
+    network: options.network ?? lossyNetwork,
+    workload,
+    properties: options.properties ?? kvServiceProperties<KvFixture>(),
+    durationMs: 10_000,
+    ...(options.stopWhenFinished === false ? {} : { stopWhen: () => workload.finished() }),
+  });
+}
+
+const returnedCount = (result: SimulationResult<KvFixture>) => result.outputs.filter((record) => record.output.type === 'Returned').length;
+
+describe('the key-value kit, end to end', () => {
+  it('a correct server with unreliable clients on a lossy, duplicating network passes every property, and every operation returns', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const result = run(seed);
+      expect(result.failure).toBeUndefined();
+      expect(result.endReason).toBe('stopped');
+      expect(returnedCount(result)).toBe(4 * 30);
+      // The network and the clients did duplicate requests: the server skipped some as duplicates.
+      const applied = result.outputs.filter((record) => record.output.type === 'Applied').length;
+      expect(applied).toBe(4 * 30);
+      expect(result.counters.messagesDuplicated).toBeGreaterThan(0);
+      expect(result.measurements.kvOperationsReturned).toBe(4 * 30);
+      expect(result.measurements.kvLatencyMaxMs).toBeGreaterThanOrEqual(result.measurements.kvLatencyMedianMs as number);
+      expect(result.measurements.kvThroughputPerSecond).toBeGreaterThan(0);
+    }
+  });
+
+  it('clients follow redirects to the primary, and every write reaches both backups', () => {
+    for (const seed of [1, 2, 3]) {
+      const result = run(seed, { servers: 3, stopWhenFinished: false });
+      expect(result.failure).toBeUndefined();
+      expect(returnedCount(result)).toBe(4 * 30);
+      expect(result.counters.sentByType.get('ClientRedirect') ?? 0).toBeGreaterThan(0);
+      for (const server of [1, 2]) {
+        expect(result.outputs.filter((record) => record.node === server && record.output.type === 'Applied').length).toBe(4 * 30);
+      }
+    }
+  });
+
+  it('builds the same history from the run\'s inputs and outputs, which the checker finds linearizable', () => {
+    const result = run(7);
+    const history = kvHistory(result);
+    expect(history).toHaveLength(4 * 30);
+    expect(history.every((operation) => operation.returnTime !== null && operation.returnTime >= operation.callTime)).toBe(true);
+    expect(checkLinearizability(keyValueModel, history).verdict).toBe('linearizable');
+    // Concurrent appends to one key: the workload does make operations overlap.
+    const overlapping = history.some((left, index) =>
+      history.some((right, other) => other !== index && left.client !== right.client && right.callTime <= (left.returnTime as number) && left.callTime <= (right.returnTime as number)),
+    );
+    expect(overlapping).toBe(true);
+  });
+
+  it('is deterministic: the same seed gives the same history and measurements', () => {
+    const first = run(11);
+    const second = run(11);
+    expect(kvHistory(second)).toEqual(kvHistory(first));
+    expect(second.measurements).toEqual(first.measurements);
+  });
+
+  it('a server that applies duplicates fails "every command is applied at most once"', () => {
+    for (const seed of [1, 2, 3]) {
+      const result = run(seed, { mode: 'applies-duplicates' });
+      expect(result.failure?.property).toBe('every command is applied at most once');
+      expect(result.failure?.kind).toBe('violation');
+      expect(result.failure?.message).toMatch(/^n0 applied command \d+ of n\d twice/);
+    }
+  });
+
+  it('the doubled appends of a server that applies duplicates also break linearizability', () => {
+    const result = run(1, { mode: 'applies-duplicates', keys: ['x'], properties: [clientHistoriesLinearizable<KvFixture>()] });
+    expect(result.failure?.property).toBe('client histories are linearizable');
+    expect(result.failure?.message).toContain('is not linearizable');
+  });
+
+  it('a server that answers a get from a stale copy fails "client histories are linearizable", naming the failing get', () => {
+    for (const seed of [1, 2, 3]) {
+      const result = run(seed, { mode: 'stale-reads' });
+      expect(result.failure?.property).toBe('client histories are linearizable');
+      expect(result.failure?.message).toMatch(/is not linearizable/);
+      expect(result.failure?.message).toMatch(/failing operation: n\d \[\d+–\d+ ms\] get\([xy]\) returned/);
+    }
+  });
+
+  it('with checkEveryOperations, a stale read stops the run as a violation before the end', () => {
+    const result = run(1, { mode: 'stale-reads', properties: [clientHistoriesStayLinearizable<KvFixture>({ checkEveryOperations: 5 }), clientHistoriesLinearizable<KvFixture>()] });
+    expect(result.failure?.kind).toBe('violation');
+    expect(result.failure?.property).toBe('client histories are linearizable');
+    expect(returnedCount(result)).toBeLessThan(4 * 30);
+  });
+
+  it('a check that runs out of steps is a failure with its own message, never a pass', () => {
+    const result = run(1, { properties: [clientHistoriesLinearizable<KvFixture>({ maxSteps: 3 })] });
+    expect(result.passed).toBe(false);
+    expect(result.failure?.property).toBe('client histories are linearizable');
+    expect(result.failure?.message).toMatch(/^unknown: .*budget of 3 steps.*not a pass/);
+  });
+
+  it('a primary that never ships its commands fails "completed operations reach every live replica", naming a backup', () => {
+    const result = run(1, {
+      mode: 'no-replication',
+      servers: 3,
+      stopWhenFinished: false,
+      properties: [commandsAppliedAtMostOnce<KvFixture>(), completedOperationsReachEveryLiveReplica<KvFixture>()],
+    });
+    expect(result.failure?.property).toBe('completed operations reach every live replica');
+    expect(result.failure?.message).toMatch(/^n1, which is up, has not applied \d+ of the \d+ completed writes/);
+  });
+
+  it('reports no progress when no operation returns', () => {
+    // Every message lost: the clients retry forever and nothing returns.
+    const result = run(1, { network: { dropRate: 1 }, stopWhenFinished: false, properties: [clientHistoriesLinearizable<KvFixture>()] });
+    expect(result.failure?.message).toMatch(/^no progress: none of the clients' 4 operations returned/);
+  });
+});
