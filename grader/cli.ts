@@ -22,6 +22,29 @@ const maxJobs = 64;
 /** The longest wall-clock limit per test, in seconds (a day); Node's timers cannot count much further. */
 const maxTimeoutSeconds = 86_400;
 
+/** The options for course staff, listed only in a checkout that has reference solutions (not in a handout). */
+function staffHelp(): string {
+  if (!listLabs().some((lab) => lab.hasSolutions)) return '';
+  return `Course staff:
+  --visible-only        leave out the lab's hidden tests (they run wherever labs/<lab>/hidden.ts
+                        is present: here and in the Gradescope bundle, never in a handout)
+  --hidden-visibility <v>  Gradescope visibility of hidden tests' results:
+                        hidden, after_due_date or after_published (default)
+  --class <folder>      grade every submission folder inside <folder> (a whole class), its
+                        index.ts found at any depth, several at once; each gets its reports in
+                        <out>/<name>/, and <out> gets the gradebook class.csv (a column per part
+                        and per test, compile errors), class.json and class.html. Run the same
+                        command again after an interruption: it grades only what is left.
+                        Default --out: reports/class-<lab>; --jobs 1; --timeout from the
+                        reference's slowest test (30 to 120 s)
+  --parallel <N>        with --class: submissions graded at once (default: cores / --jobs)
+  --student-commands    printed replay and re-run commands say --impl student instead of the
+                        path graded: for a submission its author replays in their own
+                        checkout (the Gradescope bundle and --class do this themselves)
+
+`;
+}
+
 const help = `Usage: npm run grade -- <lab> [options]
 
 Grades an implementation of a lab with its randomized, fault-injecting test suite.
@@ -34,23 +57,11 @@ Options:
   --test <N[,N...]>     only these tests, by number (e.g. 0.3 or 5B.2)
   --seeds <N>           run seeds 1..N of every test instead of each test's default (N at most ${maxSeeds})
   --seed <S>            run exactly seed S of every test
-  --visible-only        leave out the lab's hidden tests (they run wherever labs/<lab>/hidden.ts
-                        is present: here and in the Gradescope bundle, never in a handout)
   --report <formats>    comma-separated: terminal,html,json,junit,gradescope (default terminal,json,html)
   --out <dir>           where report files go; checked before grading starts. Default: a new
                         folder per grading under reports/ (the last 10 are kept), with
                         reports/latest pointing at the newest. A grading that cannot start
                         writes a report only into an --out folder that holds none yet
-  --hidden-visibility <v>  Gradescope visibility of hidden tests' results:
-                        hidden, after_due_date or after_published (default)
-  --class <folder>      grade every submission folder inside <folder> (a whole class), its
-                        index.ts found at any depth, several at once; each gets its reports in
-                        <out>/<name>/, and <out> gets the gradebook class.csv (a column per part
-                        and per test, compile errors), class.json and class.html. Run the same
-                        command again after an interruption: it grades only what is left.
-                        Default --out: reports/class-<lab>; --jobs 1; --timeout from the
-                        reference's slowest test (30 to 120 s)
-  --parallel <N>        with --class: submissions graded at once (default: cores / --jobs)
   --replay <code|file>  re-run one recorded failure with the full trace: the code printed
                         after "replay:", or a report.json (its first failure; pick one with --test)
   --in-process          with --replay: run in this process, so a debugger stops at breakpoints
@@ -61,15 +72,13 @@ Options:
   --timeout <seconds>   wall-clock limit per test, a last resort against endless loops
                         (default 120, at most ${maxTimeoutSeconds}); a handler that does not
                         return for 15 s is stopped sooner
-  --student-commands    printed replay and re-run commands say --impl student instead of the
-                        path graded: for a submission its author replays in their own
-                        checkout (the Gradescope bundle and --class do this themselves)
   --no-typecheck        skip type-checking the implementation
   -h, --help            this help
 
-Exit code: 0 when every selected test passes, 1 when some fail, 2 for a usage or setup error
-(a report that says so is still written), 3 when the grader itself failed or could not write
-a report (the reports written show the tests graded before).
+${staffHelp()}Exit code: 0 when every selected test passes, 1 when some fail, 2 for a usage or setup error
+(with --out, a report that says so is written into a folder that holds none yet), 3 when the
+grader itself failed or could not write a report (the reports written show the tests graded
+before).
 Examples:
   npm run grade -- pingpong --impl student
   npm run grade -- 0 --impl student --test 0.3 --seeds 100

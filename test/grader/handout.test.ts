@@ -276,6 +276,8 @@ describe('the handout on a fresh machine', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('student    your code in labs/<lab>/src (the default)');
     expect(help.stdout).not.toMatch(/solutions|mutant/);
+    // Staff options (a class, Gradescope's visibility, hidden tests) are not a student's.
+    expect(help.stdout).not.toMatch(/Course staff|--class|--visible-only|--hidden-visibility|--student-commands/);
     const refused = await npm(handout, 'run', 'grade', '--', 'mutex', '--impl', 'solutions');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/lab 01-mutex has no reference solutions here \(this is a student handout\): use --impl student/);
