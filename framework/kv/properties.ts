@@ -52,10 +52,6 @@ export function describeKvVerdict(history: readonly KvHistoryOperation[], result
           lines.push(`    ${describeHistoryOperation(history, index)}  -> ${state}`);
         });
       }
-      if (failure.minimalHistory !== null && failure.minimalHistory.length <= 12) {
-        lines.push(`  ${failure.minimalHistoryIsMinimal ? 'a minimal' : 'a smaller'} failing history:`);
-        for (const index of failure.minimalHistory) lines.push(`    ${describeHistoryOperation(history, index)}`);
-      }
       if (result.failures.length > 1) lines.push(`  (${result.failures.length - 1} more keys fail too)`);
       return lines.join('\n');
     }

@@ -15,6 +15,7 @@ import {
   kvSession,
   kvValue,
   kvWorkload,
+  measureKvHistory,
   replayKvCommands,
   simulate,
   type KvCommand,
@@ -142,6 +143,7 @@ interface RunOptions {
   readonly network?: Partial<NetworkSettings>;
   /** End the run when every operation returned (one server: nothing left to replicate). */
   readonly stopWhenFinished?: boolean;
+  readonly redirectsNameLeader?: boolean;
 }
 
 function run(seed: number, options: RunOptions = {}): SimulationResult<KvFixture> {
@@ -154,7 +156,11 @@ function run(seed: number, options: RunOptions = {}): SimulationResult<KvFixture
   return simulate<KvFixture>({
     seed,
     nodes: [...Array.from({ length: servers }, () => ({ role: 'server' as const, node: KvFixtureServer })), ...kvClientNodes<KvFixture>(options.clients ?? 4)],
-    config: { mode: options.mode ?? 'correct', shipEveryMs: 10, kvClient: { retryMs: 40, resendMs: 5, duplicates: options.duplicates ?? true } },
+    config: {
+      mode: options.mode ?? 'correct',
+      shipEveryMs: 10,
+      ...(options.redirectsNameLeader === undefined ? {} : { redirectsNameLeader: options.redirectsNameLeader }),
+      kvClient: { retryMs: 40, resendMs: 5, duplicates: options.duplicates ?? true } },
     network: options.network ?? lossyNetwork,
     workload,
     properties: options.properties ?? kvServiceProperties<KvFixture>(),
@@ -164,6 +170,53 @@ function run(seed: number, options: RunOptions = {}): SimulationResult<KvFixture
 }
 
 const returnedCount = (result: SimulationResult<KvFixture>) => result.outputs.filter((record) => record.output.type === 'Returned').length;
+
+describe('the client history', () => {
+  const invoke = (operation: KvOperation) => ({ type: 'Invoke' as const, operation });
+  const returned = (sequence: number, operation: KvOperation, value: string) => ({ type: 'Returned' as const, sequence, operation, result: { value } });
+
+  it('pairs each call with its client\'s next return; an operation a restarted client forgot never returns', () => {
+    const put: KvOperation = { kind: 'put', key: 'x', value: 'a' };
+    const read: KvOperation = { kind: 'get', key: 'x' };
+    const history = kvHistory<KvFixture>({
+      inputs: [
+        { step: 1, timeMs: 0, node: 3, incarnation: 0, input: invoke(put) },
+        { step: 2, timeMs: 1, node: 4, incarnation: 0, input: invoke(read) },
+        { step: 5, timeMs: 9, node: 3, incarnation: 1, input: invoke(read) },
+      ],
+      outputs: [
+        { step: 3, timeMs: 4, node: 0, incarnation: 0, output: { type: 'Applied', index: 1, client: 3, sequence: 1 } },
+        { step: 4, timeMs: 6, node: 4, incarnation: 0, output: returned(1, read, 'a') },
+        { step: 6, timeMs: 12, node: 3, incarnation: 1, output: returned(2, read, 'a') },
+      ],
+    });
+    expect(history).toEqual([
+      { client: 3, callTime: 0, returnTime: null, input: put, output: null },
+      { client: 4, callTime: 1, returnTime: 6, input: read, output: { value: 'a' } },
+      { client: 3, callTime: 9, returnTime: 12, input: read, output: { value: 'a' } },
+    ]);
+    expect(checkLinearizability(keyValueModel, history).verdict).toBe('linearizable');
+  });
+
+  it('measures latency and throughput from the history', () => {
+    const read: KvOperation = { kind: 'get', key: 'x' };
+    const figures = measureKvHistory([
+      { client: 1, callTime: 0, returnTime: 10, input: read, output: { value: '' } },
+      { client: 2, callTime: 5, returnTime: 35, input: read, output: { value: '' } },
+      { client: 3, callTime: 10, returnTime: 30, input: read, output: { value: '' } },
+      { client: 4, callTime: 20, returnTime: null, input: read, output: null },
+    ]);
+    expect(figures).toEqual({
+      kvOperationsReturned: 3,
+      kvOperationsUnfinished: 1,
+      kvLatencyMeanMs: 20,
+      kvLatencyMedianMs: 20,
+      kvLatencyP99Ms: 30,
+      kvLatencyMaxMs: 30,
+      kvThroughputPerSecond: (3 * 1000) / 35,
+    });
+  });
+});
 
 describe('the key-value kit, end to end', () => {
   it('a correct server with unreliable clients on a lossy, duplicating network passes every property, and every operation returns', () => {
@@ -176,6 +229,7 @@ describe('the key-value kit, end to end', () => {
       const applied = result.outputs.filter((record) => record.output.type === 'Applied').length;
       expect(applied).toBe(4 * 30);
       expect(result.counters.messagesDuplicated).toBeGreaterThan(0);
+      expect(result.counters.sentByType.get('ClientRequest')).toBeGreaterThan(2 * 4 * 30);
       expect(result.measurements.kvOperationsReturned).toBe(4 * 30);
       expect(result.measurements.kvLatencyMaxMs).toBeGreaterThanOrEqual(result.measurements.kvLatencyMedianMs as number);
       expect(result.measurements.kvThroughputPerSecond).toBeGreaterThan(0);
@@ -191,6 +245,21 @@ describe('the key-value kit, end to end', () => {
       for (const server of [1, 2]) {
         expect(result.outputs.filter((record) => record.node === server && record.output.type === 'Applied').length).toBe(4 * 30);
       }
+    }
+  });
+
+  it('clients told only "not the leader" try the next server, and still reach the primary', () => {
+    const result = run(4, { servers: 3, stopWhenFinished: false, redirectsNameLeader: false });
+    expect(result.failure).toBeUndefined();
+    expect(returnedCount(result)).toBe(4 * 30);
+  });
+
+  it('runs closed loops: a client calls its next operation only after the previous one returned', () => {
+    const history = kvHistory(run(5, { duplicates: false }));
+    for (const client of [1, 2, 3, 4]) {
+      const own = history.filter((operation) => operation.client === client);
+      expect(own).toHaveLength(30);
+      own.slice(1).forEach((operation, index) => expect(operation.callTime).toBeGreaterThanOrEqual(own[index]?.returnTime as number));
     }
   });
 
@@ -229,12 +298,13 @@ describe('the key-value kit, end to end', () => {
     expect(result.failure?.message).toContain('is not linearizable');
   });
 
-  it('a server that answers a get from a stale copy fails "client histories are linearizable", naming the failing get', () => {
+  it('a server that answers a get from a stale copy fails "client histories are linearizable", showing the operations', () => {
     for (const seed of [1, 2, 3]) {
       const result = run(seed, { mode: 'stale-reads' });
       expect(result.failure?.property).toBe('client histories are linearizable');
       expect(result.failure?.message).toMatch(/is not linearizable/);
-      expect(result.failure?.message).toMatch(/failing operation: n\d \[\d+–\d+ ms\] get\([xy]\) returned/);
+      expect(result.failure?.message).toMatch(/failing operation: n\d \[\d+–\d+ ms\] (get|put|append)\([xy]/);
+      expect(result.failure?.message).toMatch(/n\d \[\d+–\d+ ms\] get\([xy]\) returned "/);
     }
   });
 
