@@ -37,7 +37,7 @@ export interface Handout {
 const templates = fileURLToPath(new URL('./handout/', import.meta.url));
 
 /** The package scripts a student gets (each kept only where what it runs is in the handout). */
-const studentScripts = ['test', 'typecheck', 'lint', 'grade', 'watch'] as const;
+const studentScripts = ['test', 'typecheck', 'lint', 'grade', 'watch', 'check-history'] as const;
 
 /** Files of grader/ that serve staff only: building handouts and bundles, soaking the reference. */
 const staffGraderEntries = new Set(['handout.ts', 'handout', 'soak.ts', 'autograder.ts', 'autograder']);
