@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  always,
   applyKvCommand,
   checkLinearizability,
   clientHistoriesLinearizable,
@@ -18,6 +19,7 @@ import {
   measureKvHistory,
   replayKvCommands,
   simulate,
+  type KvClientOutput,
   type KvCommand,
   type KvOperation,
   type KvState,
@@ -252,6 +254,30 @@ describe('the key-value kit, end to end', () => {
     const result = run(4, { servers: 3, stopWhenFinished: false, redirectsNameLeader: false });
     expect(result.failure).toBeUndefined();
     expect(returnedCount(result)).toBe(4 * 30);
+  });
+
+  it('a client retries a lost request with the same sequence number, and numbers its operations 1, 2, 3, ...', () => {
+    const sends: Record<string, number> = {};
+    const countRequests = always<KvFixture>('counts requests', {
+      memory: () => undefined,
+      records: ['send:ClientRequest'],
+      record(_memory, event) {
+        if (event.kind === 'send' && event.message.type === 'ClientRequest') {
+          const key = `${event.message.command.client}:${event.message.command.sequence}`;
+          sends[key] = (sends[key] ?? 0) + 1;
+        }
+        return undefined;
+      },
+    });
+    const result = run(6, { duplicates: false, network: { dropRate: 0.3 }, properties: [...kvServiceProperties<KvFixture>(), countRequests] });
+    expect(result.failure).toBeUndefined();
+    // Only retries send a command again here (no duplicating network, no unreliable clients).
+    expect(Object.values(sends).some((count) => count > 1)).toBe(true);
+    expect(Object.keys(sends)).toHaveLength(4 * 30);
+    for (const client of [1, 2, 3, 4]) {
+      const sequences = result.outputs.filter((record) => record.node === client && record.output.type === 'Returned').map((record) => (record.output as KvClientOutput).sequence);
+      expect(sequences).toEqual(Array.from({ length: 30 }, (_unused, index) => index + 1));
+    }
   });
 
   it('runs closed loops: a client calls its next operation only after the previous one returned', () => {
