@@ -61,6 +61,11 @@ const rightMargin = 24;
 const tickSpacing = 88;
 /** The longest operation or state text drawn inside the SVG; the tooltip and the list hold more. */
 const drawnTextLimit = 120;
+/**
+ * A failing history with more operations than this draws only the failing part's (one key of a
+ * key-value map): a page thousands of bars wide shows nothing.
+ */
+const dimmedOperationLimit = 200;
 
 // ---------------------------------------------------------------------------------------------
 // The view
@@ -147,11 +152,14 @@ function operationListText<State, Input, Output>(index: number, history: readonl
 
 function buildView<State, Input, Output>(result: LinearizabilityResult, history: readonly HistoryOperation<Input, Output>[], model: SequentialModel<State, Input, Output>) {
   const findings = findingsOf(result, history, model);
-  const clients = [...new Set(history.map((operation) => operation.client))].sort((left, right) => left - right);
+  const drawnIndexes = findings.focus !== null && history.length > dimmedOperationLimit ? [...findings.focus].sort((left, right) => left - right) : history.map((_, index) => index);
+  const drawn = drawnIndexes.map((index) => history[index]);
+  const leftOut = history.length - drawn.length;
+  const clients = [...new Set(drawn.map((operation) => operation.client))].sort((left, right) => left - right);
   const laneOf = new Map(clients.map((client, position) => [client, position]));
 
   // Times are placed by rank: what matters is which calls and returns come before which.
-  const times = [...new Set(history.flatMap((operation) => (operation.returnTime === null ? [operation.callTime] : [operation.callTime, operation.returnTime])))].sort((left, right) => left - right);
+  const times = [...new Set(drawn.flatMap((operation) => (operation.returnTime === null ? [operation.callTime] : [operation.callTime, operation.returnTime])))].sort((left, right) => left - right);
   const rankOf = new Map(times.map((time, rank) => [time, rank]));
   const xOf = (time: number) => laneLabelWidth + timeStepWidth / 2 + (rankOf.get(time) ?? 0) * timeStepWidth;
   const lastX = laneLabelWidth + timeStepWidth / 2 + Math.max(0, times.length - 1) * timeStepWidth;
@@ -163,7 +171,8 @@ function buildView<State, Input, Output>(result: LinearizabilityResult, history:
   const stepOf = new Map(findings.chain.operations.map((operation, position) => [operation, position + 1]));
   const describe = (index: number) => shown(model.describeOperation(history[index].input, history[index].output));
 
-  const bars = history.map((operation, index) => {
+  const bars = drawnIndexes.map((index) => {
+    const operation = history[index];
     const x = xOf(operation.callTime);
     const open = operation.returnTime === null;
     const endX = open ? openEndX - 8 : xOf(operation.returnTime as number) + returnOverhang;
@@ -205,10 +214,12 @@ function buildView<State, Input, Output>(result: LinearizabilityResult, history:
     };
   });
 
+  const barOf = new Map(bars.map((bar) => [bar.operation, bar]));
   // The order found: each point inside its bar, never left of the one before where the bar allows.
   let previousX = laneLabelWidth;
   const points = findings.chain.operations.map((index, position) => {
-    const bar = bars[index];
+    const bar = barOf.get(index);
+    if (bar === undefined) throw new Error(`operation ${index} of the order found is not drawn`);
     const x = Math.min(Math.max(previousX + 10, bar.x + 10), bar.x + bar.width - 10);
     previousX = x;
     const y = bar.y - 7;
@@ -222,7 +233,7 @@ function buildView<State, Input, Output>(result: LinearizabilityResult, history:
       title: `step ${position + 1}: ${bar.label} (client ${bar.client})`,
     };
   });
-  const failingBar = findings.failing === undefined ? undefined : bars[findings.failing.operation];
+  const failingBar = findings.failing === undefined ? undefined : barOf.get(findings.failing.operation);
   const chainPoints = points.map((point) => `${point.x},${point.y}`);
   const chains = chainPoints.length > 1 ? [{ className: 'chain', points: chainPoints.join(' ') }] : [];
   if (failingBar !== undefined && points.length > 0) {
@@ -249,7 +260,7 @@ function buildView<State, Input, Output>(result: LinearizabilityResult, history:
       findings.failing === undefined || failingOperation === undefined
         ? undefined
         : { operation: findings.failing.operation, client: failingOperation.client, operationText: describe(findings.failing.operation), reason: shown(findings.failing.reason, textLimits.message) },
-    note: findings.note === undefined ? undefined : shown(findings.note, textLimits.message),
+    note: [findings.note === undefined ? '' : shown(findings.note, textLimits.message), leftOut === 0 ? '' : `Only the ${drawn.length} operations of the part that fails are drawn; the other ${leftOut} are left out.`].filter(Boolean).join(' ') || undefined,
     ariaLabel: `Timeline of ${history.length} ${plural(history.length, 'operation')} by ${clients.length} ${plural(clients.length, 'client')}: ${result.verdict}`,
     width,
     height,

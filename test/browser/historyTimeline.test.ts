@@ -47,6 +47,26 @@ describe('the history timeline as an HTML fragment', () => {
   });
 
 
+  it('draws only the failing key of a long key-value history', () => {
+    // 300 operations one after another on keys x and y; one get of y returns what was never appended.
+    const operations = Array.from({ length: 300 }, (_, index) => {
+      const key = index % 2 === 0 ? 'x' : 'y';
+      const input = index % 4 < 2 ? { kind: 'append', key, value: String(index) } : { kind: 'get', key };
+      return { client: index % 10, call: index * 2, return: index * 2 + 1, input, output: index % 4 < 2 ? {} : null };
+    });
+    operations[151] = { ...operations[151], output: { value: 'never appended' } };
+    const file = 'long.json';
+    const history = parseHistory(JSON.stringify({ model: 'kv', operations }), file);
+    const model = historyModels[history.model] as unknown as AnyModel;
+    const result = checkLinearizability(model, history.operations as readonly HistoryOperation<unknown, unknown>[]);
+    if (result.verdict !== 'not linearizable') throw new Error('the history should not be linearizable');
+    expect(result.failures[0].failingOperation).toBe(151);
+    const fragment = renderHistoryTimeline(result, history.operations as readonly HistoryOperation<unknown, unknown>[], model);
+    expect(fragment.match(/<g class="operation/g)).toHaveLength(150);
+    expect(fragment).toContain('Only the 150 operations of the part that fails are drawn; the other 150 are left out.');
+    expect(fragment).toMatch(/class="operation[a-z ]* failing" data-operation="151"/);
+  });
+
   it('says that a check that gave up is not a pass, and draws no order', () => {
     const { operations, model } = checkFixture('kv-concurrent-appends');
     const result: LinearizabilityResult = { verdict: 'unknown', maxSteps: 1_000, undecidedParts: [[0, 1, 2, 4]], parts: 2, steps: 1_000 };
