@@ -97,6 +97,9 @@ interface Findings {
   /** The operations the drawing is about; the others are dimmed (the other keys of a failing key-value history). */
   readonly focus: ReadonlySet<number> | null;
   readonly unplaced: ReadonlySet<number>;
+  /** A smaller history that fails too, when the checker found one. */
+  readonly minimal: readonly number[] | null;
+  readonly minimalIsMinimal: boolean;
   readonly failing?: { readonly operation: number; readonly reason: string };
   readonly note?: string;
   readonly stepsTitle: string;
@@ -119,6 +122,8 @@ function findingsOf<State, Input, Output>(result: LinearizabilityResult, history
         chain: { operations: result.linearization, states: statesAlong(result.linearization, history, model) },
         focus: null,
         unplaced: new Set(),
+        minimal: null,
+        minimalIsMinimal: false,
         stepsTitle: `One order that explains every result (${result.linearization.length} ${plural(result.linearization.length, 'step')})`,
       };
     case 'not linearizable': {
@@ -129,6 +134,8 @@ function findingsOf<State, Input, Output>(result: LinearizabilityResult, history
         chain: { operations: first.longestPrefix, states: first.statesAfterPrefix },
         focus: result.parts > 1 ? new Set(first.operations) : null,
         unplaced: new Set(first.unplaced),
+        minimal: first.minimalHistory,
+        minimalIsMinimal: first.minimalHistoryIsMinimal,
         failing: { operation: first.failingOperation, reason: first.reason },
         ...(otherNote !== undefined ? { note: otherNote } : {}),
         stepsTitle: `The longest order found that explains the results (${first.longestPrefix.length} ${plural(first.longestPrefix.length, 'step')}), starting from ${first.initialState}`,
@@ -139,6 +146,8 @@ function findingsOf<State, Input, Output>(result: LinearizabilityResult, history
         chain: { operations: [], states: [] },
         focus: null,
         unplaced: new Set(),
+        minimal: null,
+        minimalIsMinimal: false,
         note: `The checker gave up after ${result.maxSteps.toLocaleString('en-US')} steps, before deciding ${result.undecidedParts.length} ${plural(result.undecidedParts.length, 'part')} of this history: this is not a pass.`,
         stepsTitle: '',
       };
@@ -171,6 +180,7 @@ function buildView<State, Input, Output>(result: LinearizabilityResult, history:
   const stepOf = new Map(findings.chain.operations.map((operation, position) => [operation, position + 1]));
   const describe = (index: number) => shown(model.describeOperation(history[index].input, history[index].output));
 
+  const minimalSet = new Set(findings.minimal ?? []);
   const bars = drawnIndexes.map((index) => {
     const operation = history[index];
     const x = xOf(operation.callTime);
@@ -184,6 +194,7 @@ function buildView<State, Input, Output>(result: LinearizabilityResult, history:
     if (step !== undefined) classes.push('placed');
     if (findings.focus !== null && !findings.focus.has(index)) classes.push('elsewhere');
     if (findings.unplaced.has(index)) classes.push('unplaced');
+    if (minimalSet.has(index)) classes.push('minimal');
     if (findings.failing?.operation === index) classes.push('failing');
     const text = describe(index);
     const timing = `called at ${formatTime(operation.callTime)}, ${open ? 'never returned' : `returned at ${formatTime(operation.returnTime as number)}`}`;
@@ -273,6 +284,11 @@ function buildView<State, Input, Output>(result: LinearizabilityResult, history:
     points,
     chains,
     stepsTitle: findings.stepsTitle,
+    minimalTitle:
+      findings.minimal === null
+        ? undefined
+        : `A smaller history fails too: these ${findings.minimal.length} ${plural(findings.minimal.length, 'operation')} (outlined)${findings.minimalIsMinimal ? ', none of which can be left out' : ''}`,
+    minimal: (findings.minimal ?? []).map((index) => ({ operation: index, client: history[index].client, operationText: describe(index) })),
     steps: findings.chain.operations.map((index, position) => ({
       operation: index,
       client: history[index].client,
@@ -308,6 +324,7 @@ export const historyTimelineStyle = `
 .history-timeline .operation.unplaced .bar-body { fill: #ffebe9; stroke: #cf222e; }
 .history-timeline .operation.failing .bar-body { fill: #ffcecb; stroke: #b3261e; stroke-width: 3; }
 .history-timeline .operation.elsewhere { opacity: .35; }
+.history-timeline .operation.minimal .bar-body { stroke: #8250df; stroke-width: 2.5; }
 .history-timeline .open-end { fill: none; stroke: #57606a; stroke-width: 1.5; }
 .history-timeline .bar-label { fill: #1d1d1f; }
 .history-timeline .state-label { fill: #1a7f37; font-size: 10px; }

@@ -47,6 +47,18 @@ describe('the history timeline as an HTML fragment', () => {
   });
 
 
+  it('outlines a smaller history that fails too, when the checker found one', () => {
+    const { operations, model, result } = checkFixture('register-smaller-history');
+    if (result.verdict !== 'not linearizable') throw new Error('the fixture should not be linearizable');
+    const smaller = result.failures[0].minimalHistory;
+    if (smaller === null) throw new Error('the checker should find a smaller failing history here');
+    const fragment = renderHistoryTimeline(result, operations, model);
+    expect(fragment).toContain(`A smaller history fails too: these ${smaller.length} operations (outlined)`);
+    const outlined = [...fragment.matchAll(/class="operation[a-z ]* minimal[a-z ]*" data-operation="(\d+)"/g)].map((match) => Number(match[1]));
+    expect(outlined).toEqual([...smaller]);
+    expect(outlined).not.toContain(3);
+  });
+
   it('draws only the failing key of a long key-value history', () => {
     // 300 operations one after another on keys x and y; one get of y returns what was never appended.
     const operations = Array.from({ length: 300 }, (_, index) => {
