@@ -13,6 +13,7 @@ import { PlainDataError } from '../_internals/plainData.ts';
 import { decodePlain, encodeTree, encodeTreeIfPlain } from '../_internals/plainText.ts';
 import { checkFields, NodeEnvironment, Reactor, type Effect, type RandomDraws } from '../_internals/reaction.ts';
 import { Alea } from '../_internals/alea.ts';
+import { applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands } from '../kv/stateMachine.ts';
 import { realmScriptNames } from './names.ts';
 
 // Captured before the submission's code runs, so that its patches of the globals do not
@@ -344,7 +345,8 @@ export function installHost(): Readonly<Record<string, unknown>> {
   installGuards(global);
   installConsole(global);
   installStackFormat();
-  const framework = Object.freeze({ Node, unreachable, nodeName, register });
+  // The key-value state machine is pure code a student's server applies, so it runs in this realm too.
+  const framework = Object.freeze({ Node, unreachable, nodeName, register, applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands });
   defineProperty(global, '__distlab', { value: framework, writable: false, configurable: false, enumerable: false });
   return { setup, react, fields, exportsText, numbers };
 }

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -24,9 +26,12 @@ import {
   type KvOperation,
   type KvState,
   type NetworkSettings,
+  type NodeClass,
   type Property,
   type SimulationResult,
 } from 'distlab/testing';
+import { RealmProgram } from '../../framework/_internals/realm.ts';
+import { buildRealmCode } from '../../grader/realmBundle.ts';
 import { KvFixtureServer, type KvFixture, type ServerMode } from '../fixtures/kv/server.ts';
 
 const append = (client: number, sequence: number, key: string, value: string): KvCommand => ({ client, sequence, operation: { kind: 'append', key, value } });
@@ -146,6 +151,8 @@ interface RunOptions {
   /** End the run when every operation returned (one server: nothing left to replicate). */
   readonly stopWhenFinished?: boolean;
   readonly redirectsNameLeader?: boolean;
+  /** The server class: the fixture itself, or its copy in a realm of its own, as the grader runs a submission. */
+  readonly server?: NodeClass<KvFixture>;
 }
 
 function run(seed: number, options: RunOptions = {}): SimulationResult<KvFixture> {
@@ -157,7 +164,7 @@ function run(seed: number, options: RunOptions = {}): SimulationResult<KvFixture
   });
   return simulate<KvFixture>({
     seed,
-    nodes: [...Array.from({ length: servers }, () => ({ role: 'server' as const, node: KvFixtureServer })), ...kvClientNodes<KvFixture>(options.clients ?? 4)],
+    nodes: [...Array.from({ length: servers }, () => ({ role: 'server' as const, node: options.server ?? KvFixtureServer })), ...kvClientNodes<KvFixture>(options.clients ?? 4)],
     config: {
       mode: options.mode ?? 'correct',
       shipEveryMs: 10,
@@ -363,5 +370,17 @@ describe('the key-value kit, end to end', () => {
     // Every message lost: the clients retry forever and nothing returns.
     const result = run(1, { network: { dropRate: 1 }, stopWhenFinished: false, properties: [clientHistoriesLinearizable<KvFixture>()] });
     expect(result.failure?.message).toMatch(/^no progress: none of the clients' 4 operations returned/);
+  });
+});
+
+describe('a submission that uses the key-value state machine', () => {
+  it("imports it from 'distlab' inside its own realm, and serves the same run as here", async () => {
+    const root = fileURLToPath(new URL('../fixtures/kv/', import.meta.url));
+    const program = new RealmProgram(await buildRealmCode({ label: 'kv fixture', entryFile: join(root, 'server.ts'), root }));
+    const isolated = run(3, { server: program.nodeClass<KvFixture>('KvFixtureServer'), servers: 2 });
+    const here = run(3, { servers: 2 });
+    expect(isolated.failure).toBeUndefined();
+    expect(returnedCount(isolated)).toBe(120);
+    expect(isolated.outputs).toEqual(here.outputs);
   });
 });
