@@ -16,10 +16,12 @@ import { buildRealmCode } from '../grader/realmBundle.ts';
 import { runFlood, type FloodOptions } from './flood.ts';
 import type { Flood } from './floodNode.ts';
 import { runSearch } from './search.ts';
+import { runLinearizability } from './linearizability.ts';
 
 const usage =
   'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare] [--isolated]\n' +
-  '       npm run bench -- search [--seconds 30]';
+  '       npm run bench -- search [--seconds 30]\n' +
+  '       npm run bench -- linearizability';
 
 /** Measured runs per side; the median is reported. */
 const measuredRuns = 5;
@@ -212,6 +214,7 @@ function benchFlood(options: FloodOptions, compare: boolean, node: NodeClass<Flo
 const workloads = new Map<string, (parsed: Arguments) => Promise<Record<string, unknown>> | Record<string, unknown>>([
   ['flood', async (parsed) => benchFlood(parsed.options, parsed.compare, parsed.isolated ? await isolatedFloodNode() : undefined)],
   ['search', (parsed) => runSearch(parsed.seconds)],
+  ['linearizability', () => runLinearizability()],
 ]);
 
 async function main(): Promise<number> {

@@ -8,9 +8,9 @@ import type {
 
 const defaultMaxSteps = 10_000_000;
 /** The model steps spent looking for a minimal failing sub-history, apart from `maxSteps`. */
-const minimizeStepsTotal = 1_000_000;
+const minimizeStepsTotal = 300_000;
 /** The most steps one candidate sub-history may take while minimizing. */
-const minimizeStepsPerCandidate = 100_000;
+const minimizeStepsPerCandidate = 20_000;
 /** How many distinct expected outputs a reason lists. */
 const expectedOutputsShown = 6;
 
@@ -143,8 +143,52 @@ function searchPart<State, Input, Output>(
     if (call.next !== null) call.next.previous = call;
   };
 
+  const pruning = model.mayLaterReturn !== undefined && model.overwrites !== undefined;
+  const overwrites = part.map((index) => (pruning ? (model.overwrites as (input: Input) => boolean)((history[index] as HistoryOperation<Input, Output>).input) : false));
   const expectedOutputs = new Map<number, Set<string>>();
-  const stack: { readonly call: Entry; readonly stateBefore: State }[] = [];
+  const recordExpected = (local: number, input: Input, expected: Output) => {
+    let seen = expectedOutputs.get(local);
+    if (seen === undefined) {
+      seen = new Set();
+      expectedOutputs.set(local, seen);
+    }
+    if (seen.size < expectedOutputsShown + 1) seen.add(describeOutput(model, input, expected));
+  };
+  const readOnly = part.map((index) => {
+    const operation = history[index] as HistoryOperation<Input, Output>;
+    return model.isReadOnly ? model.isReadOnly(operation.input, operation.output) : false;
+  });
+  /**
+   * Whether some operation that must still be placed (returned, output known, called before the
+   * first pending return) can no longer return what it did: not from `current`, nor from what
+   * any unplaced overwrite called before its return would make of it.
+   */
+  const mayLaterReturn = model.mayLaterReturn as (state: State, input: Input, output: Output) => boolean;
+  const doomed = (current: State): boolean => {
+    for (let scan = head.next; scan !== null && scan.isCall; scan = scan.next) {
+      if (scan.match === null) continue;
+      const operation = history[part[scan.operation] as number] as HistoryOperation<Input, Output>;
+      if (operation.output === null || mayLaterReturn(current, operation.input, operation.output)) continue;
+      const returnTime = operation.returnTime as number;
+      let rescued = false;
+      for (let other = head.next; other !== null && timeOf(other) <= returnTime; other = other.next) {
+        if (!other.isCall || overwrites[other.operation] !== true) continue;
+        const overwrite = history[part[other.operation] as number] as HistoryOperation<Input, Output>;
+        if (mayLaterReturn(model.step(current, overwrite.input, null).next, operation.input, operation.output)) {
+          rescued = true;
+          break;
+        }
+      }
+      if (!rescued) {
+        recordExpected(scan.operation, operation.input, model.step(current, operation.input, operation.output).expected);
+        return true;
+      }
+    }
+    return false;
+  };
+
+  /** `forced`: a read-only operation placed as soon as it fit, which no other choice can beat. */
+  const stack: { readonly call: Entry; readonly stateBefore: State; readonly forced: boolean }[] = [];
   let longestPrefix: number[] = [];
   let state = model.initial();
   let entry = head.next;
@@ -152,6 +196,7 @@ function searchPart<State, Input, Output>(
   // second pass): placing one early and finding out much later is what makes searches explode.
   let neverReturnedPass = false;
   while (remainingReturned > 0) {
+    let backtrack = false;
     if (entry !== null && entry.isCall) {
       if ((entry.match === null) !== neverReturnedPass) {
         entry = entry.next;
@@ -159,41 +204,49 @@ function searchPart<State, Input, Output>(
       }
       if (budget.remaining <= 0) return { kind: 'unknown' };
       budget.remaining--;
-      const operation = history[part[entry.operation] as number] as HistoryOperation<Input, Output>;
+      const call = entry;
+      const operation = history[part[call.operation] as number] as HistoryOperation<Input, Output>;
       const result = model.step(state, operation.input, operation.output);
       if (result.ok) {
-        toggle(entry.operation);
+        toggle(call.operation);
         if (remember(result.next)) {
-          stack.push({ call: entry, stateBefore: state });
+          const forced = readOnly[call.operation] === true;
+          stack.push({ call, stateBefore: state, forced });
           state = result.next;
-          lift(entry);
+          lift(call);
           if (stack.length > longestPrefix.length) longestPrefix = stack.map((frame) => frame.call.operation);
           entry = head.next;
           neverReturnedPass = false;
-          continue;
+          if (!(pruning && !forced && doomed(state))) continue;
+          backtrack = true;
+        } else {
+          toggle(call.operation);
+          // Seen before and failed; for a read-only operation that fits, no other choice here can do better.
+          if (readOnly[call.operation] === true) backtrack = true;
         }
-        toggle(entry.operation);
       } else {
-        let seen = expectedOutputs.get(entry.operation);
-        if (seen === undefined) {
-          seen = new Set();
-          expectedOutputs.set(entry.operation, seen);
-        }
-        if (seen.size < expectedOutputsShown + 1) seen.add(describeOutput(model, operation.input, result.expected));
+        recordExpected(call.operation, operation.input, result.expected);
       }
-      entry = entry.next;
+      if (!backtrack) {
+        entry = call.next;
+        continue;
+      }
     } else if (!neverReturnedPass) {
       neverReturnedPass = true;
       entry = head.next;
-    } else {
-      // A return before any placeable call: the last choice was wrong.
+      continue;
+    }
+    // A return before any placeable call, or a doomed state: the last free choice was wrong.
+    for (;;) {
       const frame = stack.pop();
       if (frame === undefined) return { kind: 'failed', longestPrefix, expectedOutputs };
       state = frame.stateBefore;
       toggle(frame.call.operation);
       unlift(frame.call);
+      if (frame.forced) continue;
       entry = frame.call.next;
       neverReturnedPass = frame.call.match === null;
+      break;
     }
   }
   return { kind: 'linearizable', order: stack.map((frame) => part[frame.call.operation] as number) };
@@ -314,9 +367,10 @@ function describeFailure<State, Input, Output>(
 }
 
 /**
- * Greedily drops operations from a failing part while it stays non-linearizable, always keeping
- * the failing operation: first every operation called after it returned, then each other
- * client's operations, then one operation at a time.
+ * Greedily drops read-only operations (gets, reads) from a failing part while it stays
+ * non-linearizable, always keeping the failing operation: first every one called after it
+ * returned, then each client's, then one at a time. Writes stay: dropping one could make up a
+ * failure of its own. Null when the model cannot tell read-only operations.
  */
 function minimizeFailure<State, Input, Output>(
   model: SequentialModel<State, Input, Output>,
@@ -324,54 +378,41 @@ function minimizeFailure<State, Input, Output>(
   part: readonly number[],
   failingOperation: number,
 ): { readonly operations: readonly number[] | null; readonly minimal: boolean } {
+  if (model.isReadOnly === undefined) return { operations: null, minimal: false };
+  const operationOf = (index: number) => history[index] as HistoryOperation<Input, Output>;
+  const droppable = (index: number) => index !== failingOperation && (model.isReadOnly as (input: Input, output: Output | null) => boolean)(operationOf(index).input, operationOf(index).output);
   const total: Budget = { remaining: minimizeStepsTotal };
-  const fails = (candidate: readonly number[]): boolean | null => {
-    if (total.remaining <= 0) return null;
-    const budget: Budget = { remaining: Math.min(minimizeStepsPerCandidate, total.remaining) };
-    const outcome = searchPart(model, history, candidate, budget);
-    total.remaining -= Math.min(minimizeStepsPerCandidate, total.remaining) - budget.remaining;
-    if (outcome.kind === 'unknown') undecided = true;
-    return outcome.kind === 'failed';
-  };
   let undecided = false;
-  let current = [...part];
   let exhausted = false;
-  const failingReturn = (history[failingOperation] as HistoryOperation<Input, Output>).returnTime as number;
-  const early = current.filter((index) => (history[index] as HistoryOperation<Input, Output>).callTime <= failingReturn);
-  if (early.length < current.length) {
-    const verdict = fails(early);
-    if (verdict === true) current = early;
-    else if (verdict === null) exhausted = true;
-  }
-  if (!exhausted) {
-    const clients = [...new Set(current.map((index) => (history[index] as HistoryOperation<Input, Output>).client))];
-    for (const client of clients) {
-      const candidate = current.filter((index) => index === failingOperation || (history[index] as HistoryOperation<Input, Output>).client !== client);
-      if (candidate.length === current.length) continue;
-      const verdict = fails(candidate);
-      if (verdict === null) {
-        exhausted = true;
-        break;
-      }
-      if (verdict) current = candidate;
+  let current = [...part];
+  /** Keeps `candidate` when it still fails. */
+  const attempt = (candidate: readonly number[]) => {
+    if (exhausted || candidate.length === current.length) return false;
+    if (total.remaining <= 0) {
+      exhausted = true;
+      return false;
     }
+    const given = Math.min(minimizeStepsPerCandidate, total.remaining);
+    const budget: Budget = { remaining: given };
+    const outcome = searchPart(model, history, candidate, budget);
+    total.remaining -= given - budget.remaining;
+    if (outcome.kind === 'unknown') undecided = true;
+    if (outcome.kind !== 'failed') return false;
+    current = [...candidate];
+    return true;
+  };
+  const failingReturn = operationOf(failingOperation).returnTime as number;
+  attempt(current.filter((index) => !droppable(index) || operationOf(index).callTime <= failingReturn));
+  for (const client of new Set(current.map((index) => operationOf(index).client))) {
+    attempt(current.filter((index) => !droppable(index) || operationOf(index).client !== client));
   }
   // Passes until one drops nothing: a drop can make an operation kept earlier droppable.
   let dropped = true;
   while (!exhausted && dropped) {
     dropped = false;
     for (let position = current.length - 1; position >= 0; position--) {
-      if (current[position] === failingOperation) continue;
-      const candidate = current.filter((_index, at) => at !== position);
-      const verdict = fails(candidate);
-      if (verdict === null) {
-        exhausted = true;
-        break;
-      }
-      if (verdict) {
-        current = candidate;
-        dropped = true;
-      }
+      const index = current[position] as number;
+      if (droppable(index) && attempt(current.filter((other) => other !== index))) dropped = true;
     }
   }
   return { operations: current.length < part.length ? current : null, minimal: !exhausted && !undecided };

@@ -76,6 +76,14 @@ export const keyValueModel: SequentialModel<KeyValueState, KeyValueInput, KeyVal
   describeOutput(input, output) {
     return input.kind === 'get' ? JSON.stringify((output as { value?: unknown }).value) : '{}';
   },
+  isReadOnly: (input) => input.kind === 'get',
+  overwrites: (input) => input.kind === 'put',
+  mayLaterReturn(state, input, output) {
+    if (input.kind !== 'get') return true;
+    const value = (output as { value?: unknown }).value;
+    // Appends only extend a value, so a get can still see `value` only if the value now is a prefix of it.
+    return typeof value === 'string' && value.startsWith(state.get(input.key) ?? '');
+  },
   partition(operations: readonly HistoryOperation<KeyValueInput, KeyValueOutput>[]) {
     const byKey = new Map<string, number[]>();
     operations.forEach((operation, index) => {
@@ -120,6 +128,8 @@ export const registerModel: SequentialModel<RegisterValue, RegisterInput, Regist
       }
     }
   },
+  isReadOnly: (input, output) => input.kind === 'read' || (input.kind === 'cas' && output !== null && 'ok' in output && output.ok === false),
+  overwrites: (input) => input.kind === 'write',
   equal: (left, right) => equalPlain(left, right),
   hash: (state) => hashPlain(state),
   describeState: (state) => formatPlain(state),

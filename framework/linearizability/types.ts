@@ -42,6 +42,20 @@ export interface SequentialModel<State, Input, Output> {
   /** An output alone (`"ab"`, `true`), for "every order gives ..."; absent: JSON. */
   describeOutput?(input: Input, output: Output): string;
   /**
+   * Optional, for speed: true when `input` with `output` leaves every state where it is `ok`
+   * unchanged (a get, a read, a failed compare-and-set), so the search places it as soon as it
+   * fits and never tries it elsewhere.
+   */
+  isReadOnly?(input: Input, output: Output | null): boolean;
+  /** Optional, for speed: true when `input` sets the state whatever it was (a put, a write). */
+  overwrites?(input: Input): boolean;
+  /**
+   * Optional, for speed: false when no sequence of operations that are not overwrites can lead
+   * from `state` to one where `input` returns `output` (an append-only value that is not a
+   * prefix of what a get returned). The search then abandons the state early.
+   */
+  mayLaterReturn?(state: State, input: Input, output: Output): boolean;
+  /**
    * P-compositionality: splits a history into parts (lists of operation indexes) that are
    * linearizable together exactly when each is on its own (a key-value map: one part per key).
    * Absent: one part.
@@ -51,11 +65,12 @@ export interface SequentialModel<State, Input, Output> {
 
 export interface LinearizabilityOptions {
   /**
-   * The most model steps the whole check may take (every part, and the search for a minimal
-   * failing sub-history); past it the verdict is `unknown`. Default 10,000,000.
+   * The most model steps the check of every part may take together; past it the verdict is
+   * `unknown`. Default 10,000,000. (The search for a smaller failing history has a budget of
+   * its own, 300,000 steps per failing part.)
    */
   readonly maxSteps?: number;
-  /** Whether to look for a minimal failing sub-history (default true). */
+  /** Whether to look for a smaller failing history (default true). */
   readonly minimize?: boolean;
 }
 
@@ -76,11 +91,12 @@ export interface PartFailure {
   /** Why, e.g. `get(x) returned "ab" but every order of the operations before it gives "a" or "abc"`. */
   readonly reason: string;
   /**
-   * A smaller history (operation indexes, history order) that is not linearizable either,
-   * found greedily within a step budget; null when none smaller was found.
+   * A smaller history (operation indexes, history order) that is not linearizable either: the
+   * part without the read-only operations (gets, reads) it can fail without, found greedily
+   * within a step budget. Every write stays. Null when none smaller was found.
    */
   readonly minimalHistory: readonly number[] | null;
-  /** Whether `minimalHistory` loses its failure when any one more operation is dropped. */
+  /** Whether `minimalHistory` becomes linearizable when any one more read-only operation is dropped. */
   readonly minimalHistoryIsMinimal: boolean;
 }
 
