@@ -19,7 +19,7 @@ interface Entry {
   /** The operation's index within its part. */
   readonly operation: number;
   readonly isCall: boolean;
-  /** A call's return (null when it never returned). */
+  /** A call's return (null when it never returned); a return's call. */
   match: Entry | null;
   previous: Entry | null;
   next: Entry | null;
@@ -73,7 +73,7 @@ function searchPart<State, Input, Output>(
     const call: Entry = { operation: local, isCall: true, match: null, previous: null, next: null };
     events.push(call);
     if (operation.returnTime !== null) {
-      const returned: Entry = { operation: local, isCall: false, match: null, previous: null, next: null };
+      const returned: Entry = { operation: local, isCall: false, match: call, previous: null, next: null };
       call.match = returned;
       events.push(returned);
       remainingReturned++;
@@ -188,17 +188,33 @@ function searchPart<State, Input, Output>(
   };
 
   /** `forced`: a read-only operation placed as soon as it fit, which no other choice can beat. */
-  const stack: { readonly call: Entry; readonly stateBefore: State; readonly forced: boolean }[] = [];
+  const stack: { readonly call: Entry; readonly stateBefore: State; readonly forced: boolean; readonly pass: number; readonly urgent: Entry | null }[] = [];
   let longestPrefix: number[] = [];
   let state = model.initial();
-  let entry = head.next;
-  // Never-returned operations are tried only after every returned one at the same depth (the
-  // second pass): placing one early and finding out much later is what makes searches explode.
-  let neverReturnedPass = false;
+  /** The call of the operation whose return comes first: it must be placed before any call after that return. */
+  const urgentCall = (): Entry | null => {
+    for (let scan = head.next; scan !== null; scan = scan.next) if (!scan.isCall) return scan.match;
+    return null;
+  };
+  // At each depth the search tries, in turn: the operation that returns first (placing it as
+  // late as possible delays every other choice), the other returned operations in call order,
+  // and last the never-returned ones (placing one early and finding out much later is what
+  // makes searches explode).
+  const urgentPass = 0;
+  const returnedPass = 1;
+  const neverReturnedPass = 2;
+  let urgent = urgentCall();
+  let pass = urgentPass;
+  let entry = urgent;
   while (remainingReturned > 0) {
     let backtrack = false;
+    if (pass === urgentPass && entry === null) {
+      pass = returnedPass;
+      entry = head.next;
+      continue;
+    }
     if (entry !== null && entry.isCall) {
-      if ((entry.match === null) !== neverReturnedPass) {
+      if (pass !== urgentPass && ((entry.match === null) !== (pass === neverReturnedPass) || entry === urgent)) {
         entry = entry.next;
         continue;
       }
@@ -211,12 +227,13 @@ function searchPart<State, Input, Output>(
         toggle(call.operation);
         if (remember(result.next)) {
           const forced = readOnly[call.operation] === true;
-          stack.push({ call, stateBefore: state, forced });
+          stack.push({ call, stateBefore: state, forced, pass, urgent });
           state = result.next;
           lift(call);
           if (stack.length > longestPrefix.length) longestPrefix = stack.map((frame) => frame.call.operation);
-          entry = head.next;
-          neverReturnedPass = false;
+          urgent = urgentCall();
+          pass = urgentPass;
+          entry = urgent;
           if (!(pruning && !forced && doomed(state))) continue;
           backtrack = true;
         } else {
@@ -228,11 +245,14 @@ function searchPart<State, Input, Output>(
         recordExpected(call.operation, operation.input, result.expected);
       }
       if (!backtrack) {
-        entry = call.next;
+        if (pass === urgentPass) {
+          pass = returnedPass;
+          entry = head.next;
+        } else entry = call.next;
         continue;
       }
-    } else if (!neverReturnedPass) {
-      neverReturnedPass = true;
+    } else if (pass === returnedPass) {
+      pass = neverReturnedPass;
       entry = head.next;
       continue;
     }
@@ -244,8 +264,14 @@ function searchPart<State, Input, Output>(
       toggle(frame.call.operation);
       unlift(frame.call);
       if (frame.forced) continue;
-      entry = frame.call.next;
-      neverReturnedPass = frame.call.match === null;
+      urgent = frame.urgent;
+      if (frame.pass === urgentPass) {
+        pass = returnedPass;
+        entry = head.next;
+      } else {
+        pass = frame.pass;
+        entry = frame.call.next;
+      }
       break;
     }
   }
