@@ -143,8 +143,7 @@ function searchPart<State, Input, Output>(
     if (call.next !== null) call.next.previous = call;
   };
 
-  const pruning = model.mayLaterReturn !== undefined && model.overwrites !== undefined;
-  const overwrites = part.map((index) => (pruning ? (model.overwrites as (input: Input) => boolean)((history[index] as HistoryOperation<Input, Output>).input) : false));
+  const pruning = model.mayLaterReturn !== undefined;
   const expectedOutputs = new Map<number, Set<string>>();
   const recordExpected = (local: number, input: Input, expected: Output) => {
     let seen = expectedOutputs.get(local);
@@ -160,26 +159,24 @@ function searchPart<State, Input, Output>(
   });
   /**
    * Whether some operation that must still be placed (returned, output known, called before the
-   * first pending return) can no longer return what it did: not from `current`, nor from what
-   * any unplaced overwrite called before its return would make of it.
+   * first pending return) can no longer return what it did, from `current` with the operations
+   * not yet placed that were called before its return.
    */
-  const mayLaterReturn = model.mayLaterReturn as (state: State, input: Input, output: Output) => boolean;
+  const mayLaterReturn = model.mayLaterReturn as (state: State, input: Input, output: Output, available: readonly Input[]) => boolean;
+  const available: Input[] = [];
   const doomed = (current: State): boolean => {
+    available.length = 0;
+    let collected: Entry | null = head.next;
     for (let scan = head.next; scan !== null && scan.isCall; scan = scan.next) {
       if (scan.match === null) continue;
       const operation = history[part[scan.operation] as number] as HistoryOperation<Input, Output>;
-      if (operation.output === null || mayLaterReturn(current, operation.input, operation.output)) continue;
+      if (operation.output === null) continue;
       const returnTime = operation.returnTime as number;
-      let rescued = false;
-      for (let other = head.next; other !== null && timeOf(other) <= returnTime; other = other.next) {
-        if (!other.isCall || overwrites[other.operation] !== true) continue;
-        const overwrite = history[part[other.operation] as number] as HistoryOperation<Input, Output>;
-        if (mayLaterReturn(model.step(current, overwrite.input, null).next, operation.input, operation.output)) {
-          rescued = true;
-          break;
-        }
+      // The list is in time order: extend the unplaced calls seen so far up to this return.
+      for (; collected !== null && timeOf(collected) <= returnTime; collected = collected.next) {
+        if (collected.isCall) available.push((history[part[collected.operation] as number] as HistoryOperation<Input, Output>).input);
       }
-      if (!rescued) {
+      if (!mayLaterReturn(current, operation.input, operation.output, available)) {
         recordExpected(scan.operation, operation.input, model.step(current, operation.input, operation.output).expected);
         return true;
       }

@@ -77,12 +77,15 @@ export const keyValueModel: SequentialModel<KeyValueState, KeyValueInput, KeyVal
     return input.kind === 'get' ? JSON.stringify((output as { value?: unknown }).value) : '{}';
   },
   isReadOnly: (input) => input.kind === 'get',
-  overwrites: (input) => input.kind === 'put',
-  mayLaterReturn(state, input, output) {
+  mayLaterReturn(state, input, output, available) {
     if (input.kind !== 'get') return true;
     const value = (output as { value?: unknown }).value;
-    // Appends only extend a value, so a get can still see `value` only if the value now is a prefix of it.
-    return typeof value === 'string' && value.startsWith(state.get(input.key) ?? '');
+    if (typeof value !== 'string') return false;
+    /** Whether an available append could be the next change on the way from `from` to `value`. */
+    const canExtend = (from: string) =>
+      value === from || (value.startsWith(from) && available.some((other) => other.kind === 'append' && other.key === input.key && other.value !== '' && value.startsWith(other.value, from.length)));
+    // Appends only extend a value; a put may start it over.
+    return canExtend(state.get(input.key) ?? '') || available.some((other) => other.kind === 'put' && other.key === input.key && canExtend(other.value));
   },
   partition(operations: readonly HistoryOperation<KeyValueInput, KeyValueOutput>[]) {
     const byKey = new Map<string, number[]>();
@@ -129,7 +132,6 @@ export const registerModel: SequentialModel<RegisterValue, RegisterInput, Regist
     }
   },
   isReadOnly: (input, output) => input.kind === 'read' || (input.kind === 'cas' && output !== null && 'ok' in output && output.ok === false),
-  overwrites: (input) => input.kind === 'write',
   equal: (left, right) => equalPlain(left, right),
   hash: (state) => hashPlain(state),
   describeState: (state) => formatPlain(state),

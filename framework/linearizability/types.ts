@@ -47,14 +47,13 @@ export interface SequentialModel<State, Input, Output> {
    * fits and never tries it elsewhere.
    */
   isReadOnly?(input: Input, output: Output | null): boolean;
-  /** Optional, for speed: true when `input` sets the state whatever it was (a put, a write). */
-  overwrites?(input: Input): boolean;
   /**
-   * Optional, for speed: false when no sequence of operations that are not overwrites can lead
-   * from `state` to one where `input` returns `output` (an append-only value that is not a
-   * prefix of what a get returned). The search then abandons the state early.
+   * Optional, for speed: false when `input` can no longer return `output`: no sequence of
+   * operations among `available` (not yet placed, called before its return) leads from `state`
+   * to one where it does. Must never be false when it could: a key-value get whose value does not
+   * start with the value now and no available put or append could begin the difference.
    */
-  mayLaterReturn?(state: State, input: Input, output: Output): boolean;
+  mayLaterReturn?(state: State, input: Input, output: Output, available: readonly Input[]): boolean;
   /**
    * P-compositionality: splits a history into parts (lists of operation indexes) that are
    * linearizable together exactly when each is on its own (a key-value map: one part per key).
