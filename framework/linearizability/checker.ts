@@ -57,7 +57,8 @@ function describeOutput<State, Input, Output>(model: SequentialModel<State, Inpu
  * linearized once every operation before it in the list is a call (it is minimal), and a
  * (set of linearized operations, model state) pair seen before is never explored again.
  * A never-returned operation has no return entry, so it may be linearized after its call or
- * left out; the search succeeds once every returned operation is linearized.
+ * left out; one with an unknown result may be left out when its return comes first and nothing
+ * else fits. The search succeeds once every returned operation is placed or left out.
  */
 function searchPart<State, Input, Output>(
   model: SequentialModel<State, Input, Output>,
@@ -185,8 +186,11 @@ function searchPart<State, Input, Output>(
   };
 
   /** `forced`: a read-only operation placed as soon as it fit, which no other choice can beat. */
-  const stack: { readonly call: Entry; readonly stateBefore: State; readonly forced: boolean; readonly pass: number; readonly urgent: Entry | null }[] = [];
+  /** `dropped`: an operation with an unknown result taken as never having taken effect. */
+  const stack: { readonly call: Entry; readonly stateBefore: State; readonly forced: boolean; readonly pass: number; readonly urgent: Entry | null; readonly dropped: boolean }[] = [];
+  const placedSoFar = () => stack.filter((frame) => !frame.dropped).map((frame) => frame.call.operation);
   let longestPrefix: number[] = [];
+  let longestDepth = 0;
   let state = model.initial();
   /** The call of the operation whose return comes first: it must be placed before any call after that return. */
   const urgentCall = (): Entry | null => {
@@ -224,10 +228,13 @@ function searchPart<State, Input, Output>(
         toggle(call.operation);
         if (remember(result.next)) {
           const forced = readOnly[call.operation] === true;
-          stack.push({ call, stateBefore: state, forced, pass, urgent });
+          stack.push({ call, stateBefore: state, forced, pass, urgent, dropped: false });
           state = result.next;
           lift(call);
-          if (stack.length > longestPrefix.length) longestPrefix = stack.map((frame) => frame.call.operation);
+          if (stack.length > longestDepth) {
+            longestDepth = stack.length;
+            longestPrefix = placedSoFar();
+          }
           urgent = urgentCall();
           pass = urgentPass;
           entry = urgent;
@@ -252,6 +259,20 @@ function searchPart<State, Input, Output>(
       pass = neverReturnedPass;
       entry = head.next;
       continue;
+    } else if (entry !== null && (history[part[entry.operation] as number] as HistoryOperation<Input, Output>).output === null) {
+      // The first return is of an operation whose result is unknown and that no order placed
+      // in time: it may not have taken effect at all, the last thing to try here.
+      const call = entry.match as Entry;
+      toggle(call.operation);
+      if (remember(state)) {
+        stack.push({ call, stateBefore: state, forced: true, pass, urgent, dropped: true });
+        lift(call);
+        urgent = urgentCall();
+        pass = urgentPass;
+        entry = urgent;
+        continue;
+      }
+      toggle(call.operation);
     }
     // A return before any placeable call, or a doomed state: the last free choice was wrong.
     for (;;) {
@@ -272,7 +293,7 @@ function searchPart<State, Input, Output>(
       break;
     }
   }
-  return { kind: 'linearizable', order: stack.map((frame) => part[frame.call.operation] as number) };
+  return { kind: 'linearizable', order: placedSoFar().map((local) => part[local] as number) };
 }
 
 function validateHistory<Input, Output>(history: readonly HistoryOperation<Input, Output>[]): void {
@@ -360,9 +381,11 @@ function describeFailure<State, Input, Output>(
   const rest = part.map((_index, local) => local).filter((local) => !inPrefix.has(local));
   const operationOf = (local: number) => history[part[local] as number] as HistoryOperation<Input, Output>;
   let failingLocal = -1;
+  // An operation with a known output first: one with an unknown result may simply not have taken effect.
+  const mustPlace = rest.some((local) => operationOf(local).returnTime !== null && operationOf(local).output !== null);
   for (const local of rest) {
     const returnTime = operationOf(local).returnTime;
-    if (returnTime === null) continue;
+    if (returnTime === null || (mustPlace && operationOf(local).output === null)) continue;
     if (failingLocal === -1 || returnTime < (operationOf(failingLocal).returnTime as number)) failingLocal = local;
   }
   const bound = operationOf(failingLocal).returnTime as number;
@@ -444,8 +467,9 @@ function minimizeFailure<State, Input, Output>(
 /**
  * Checks that `history` is linearizable with respect to `model`: that its operations can be
  * ordered so that each takes effect at one instant between its call and its return, and the
- * model, run in that order, gives every known output. Operations that never returned may be
- * left out. Each part of the model's partition is checked on its own.
+ * model, run in that order, gives every known output. Operations that never returned, or whose
+ * result is unknown, may be left out (they did not take effect). Each part of the model's
+ * partition is checked on its own.
  *
  * `unknown` means the step budget ran out; a test must treat it as a failure, never as a pass.
  *

@@ -14,7 +14,11 @@ export interface HistoryOperation<Input, Output> {
    */
   readonly returnTime: number | null;
   readonly input: Input;
-  /** null: the result is unknown, so any result is accepted. */
+  /**
+   * null: the result is unknown. It may not have taken effect at all; if it did, it did so
+   * between its call and its return (any time after its call if it never returned), and any
+   * result is accepted.
+   */
   readonly output: Output | null;
 }
 
@@ -101,7 +105,10 @@ export interface PartFailure {
 
 export interface LinearizableResult {
   readonly verdict: 'linearizable';
-  /** One linearization of the whole history: operation indexes in order. Never-returned operations left out did not take effect. */
+  /**
+   * One linearization of the whole history: operation indexes in order. Operations left out
+   * (never returned, or with an unknown result) did not take effect.
+   */
   readonly linearization: readonly number[];
   readonly parts: number;
   readonly steps: number;
