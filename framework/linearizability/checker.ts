@@ -7,6 +7,18 @@ import type {
 } from './types.ts';
 
 const defaultMaxSteps = 10_000_000;
+/**
+ * Each memo entry holds a bitset of the part's operations and a model state: about 700 bytes for
+ * a key-value part of 2,000 operations, so the default memo of such a part stays near 350 MB.
+ */
+const defaultMaxMemoEntries = 500_000;
+/** A larger part's bitsets are larger: its default limit keeps about as many bytes. */
+const defaultMemoBytesPerEntry = 450;
+
+function defaultMemoLimit(partSize: number): number {
+  const bitsetBytes = 4 * Math.ceil(partSize / 32);
+  return Math.min(defaultMaxMemoEntries, Math.floor((defaultMaxMemoEntries * (defaultMemoBytesPerEntry + 252)) / (defaultMemoBytesPerEntry + bitsetBytes)));
+}
 /** The model steps spent looking for a minimal failing sub-history, apart from `maxSteps`. */
 const minimizeStepsTotal = 300_000;
 /** The most steps one candidate sub-history may take while minimizing. */
@@ -27,6 +39,10 @@ interface Entry {
 
 interface Budget {
   remaining: number;
+  /** The most entries the memo of one part may hold (it is freed when the part is done); undefined: by the part's size. */
+  readonly maxMemoEntries: number | undefined;
+  /** The most entries any part's memo held. */
+  largestMemoEntries: number;
 }
 
 type PartOutcome =
@@ -38,7 +54,7 @@ type PartOutcome =
       /** Per local operation, the outputs the model expected where it was tried and refused. */
       readonly expectedOutputs: ReadonlyMap<number, ReadonlySet<string>>;
     }
-  | { readonly kind: 'unknown' };
+  | { readonly kind: 'unknown'; readonly exhausted: 'steps' | 'memo entries' };
 
 /** A fixed pseudo-random 32-bit word per operation, so a set of operations hashes by XOR. */
 function operationHash(index: number): number {
@@ -98,6 +114,8 @@ function searchPart<State, Input, Output>(
   const linearized = new Uint32Array(words);
   let setHash = 0;
   const memo = new Map<number, { readonly bits: Uint32Array; readonly state: State }[]>();
+  let memoEntries = 0;
+  const memoLimit = budget.maxMemoEntries ?? defaultMemoLimit(count);
   const remember = (state: State): boolean => {
     const key = (setHash ^ Math.imul(model.hash(state), 0x27d4eb2d)) | 0;
     let bucket = memo.get(key);
@@ -117,6 +135,8 @@ function searchPart<State, Input, Output>(
       }
     }
     bucket.push({ bits: linearized.slice(), state });
+    memoEntries++;
+    if (memoEntries > budget.largestMemoEntries) budget.largestMemoEntries = memoEntries;
     return true;
   };
   const toggle = (local: number) => {
@@ -219,7 +239,9 @@ function searchPart<State, Input, Output>(
         entry = entry.next;
         continue;
       }
-      if (budget.remaining <= 0) return { kind: 'unknown' };
+      if (budget.remaining <= 0) return { kind: 'unknown', exhausted: 'steps' };
+      // Checked before each remember, so the memo never holds more than its limit.
+      if (memoEntries >= memoLimit) return { kind: 'unknown', exhausted: 'memo entries' };
       budget.remaining--;
       const call = entry;
       const operation = history[part[call.operation] as number] as HistoryOperation<Input, Output>;
@@ -263,6 +285,7 @@ function searchPart<State, Input, Output>(
       // The first return is of an operation whose result is unknown and that no order placed
       // in time: it may not have taken effect at all, the last thing to try here.
       const call = entry.match as Entry;
+      if (memoEntries >= memoLimit) return { kind: 'unknown', exhausted: 'memo entries' };
       toggle(call.operation);
       if (remember(state)) {
         stack.push({ call, stateBefore: state, forced: true, pass, urgent, dropped: true });
@@ -423,11 +446,12 @@ function minimizeFailure<State, Input, Output>(
   history: readonly HistoryOperation<Input, Output>[],
   part: readonly number[],
   failingOperation: number,
+  maxMemoEntries: number | undefined,
 ): { readonly operations: readonly number[] | null; readonly minimal: boolean } {
   if (model.isReadOnly === undefined) return { operations: null, minimal: false };
   const operationOf = (index: number) => history[index] as HistoryOperation<Input, Output>;
   const droppable = (index: number) => index !== failingOperation && (model.isReadOnly as (input: Input, output: Output | null) => boolean)(operationOf(index).input, operationOf(index).output);
-  const total: Budget = { remaining: minimizeStepsTotal };
+  const total: Budget = { remaining: minimizeStepsTotal, maxMemoEntries, largestMemoEntries: 0 };
   let undecided = false;
   let exhausted = false;
   let current = [...part];
@@ -439,7 +463,7 @@ function minimizeFailure<State, Input, Output>(
       return false;
     }
     const given = Math.min(minimizeStepsPerCandidate, total.remaining);
-    const budget: Budget = { remaining: given };
+    const budget: Budget = { remaining: given, maxMemoEntries, largestMemoEntries: 0 };
     const outcome = searchPart(model, history, candidate, budget);
     total.remaining -= given - budget.remaining;
     if (outcome.kind === 'unknown') undecided = true;
@@ -471,7 +495,7 @@ function minimizeFailure<State, Input, Output>(
  * result is unknown, may be left out (they did not take effect). Each part of the model's
  * partition is checked on its own.
  *
- * `unknown` means the step budget ran out; a test must treat it as a failure, never as a pass.
+ * `unknown` means the step budget ran out, or the memo reached its limit of entries; a test must treat it as a failure, never as a pass.
  *
  * @example
  * const result = checkLinearizability(keyValueModel, history);
@@ -487,7 +511,10 @@ export function checkLinearizability<State, Input, Output>(
   validateHistory(history);
   const parts = model.partition ? model.partition(history) : [history.map((_operation, index) => index)];
   if (model.partition) validatePartition(parts, history.length);
-  const budget: Budget = { remaining: maxSteps };
+  const maxMemoEntries = options.maxMemoEntries;
+  if (maxMemoEntries !== undefined && !(Number.isSafeInteger(maxMemoEntries) && maxMemoEntries > 0)) throw new RangeError(`maxMemoEntries must be a positive integer, not ${maxMemoEntries}`);
+  const budget: Budget = { remaining: maxSteps, maxMemoEntries, largestMemoEntries: 0 };
+  let exhausted: 'steps' | 'memo entries' = 'steps';
   const orders: (readonly number[])[] = [];
   const failures: PartFailure[] = [];
   const undecidedParts: (readonly number[])[] = [];
@@ -499,16 +526,22 @@ export function checkLinearizability<State, Input, Output>(
     }
     const outcome = searchPart(model, history, part, budget);
     if (outcome.kind === 'linearizable') orders.push(outcome.order);
-    else if (outcome.kind === 'unknown') undecidedParts.push(part);
+    else if (outcome.kind === 'unknown') {
+      undecidedParts.push(part);
+      if (outcome.exhausted === 'memo entries') exhausted = outcome.exhausted;
+    }
     else {
       const failure = describeFailure(model, history, part, outcome);
-      const minimal = options.minimize === false ? { operations: null, minimal: false } : minimizeFailure(model, history, part, failure.failingOperation);
+      const minimal = options.minimize === false ? { operations: null, minimal: false } : minimizeFailure(model, history, part, failure.failingOperation, maxMemoEntries);
       failures.push({ ...failure, minimalHistory: minimal.operations, minimalHistoryIsMinimal: minimal.minimal });
     }
   }
   const steps = maxSteps - budget.remaining;
   if (failures.length > 0) return { verdict: 'not linearizable', failures, parts: parts.length, steps };
-  if (undecidedParts.length > 0) return { verdict: 'unknown', maxSteps, undecidedParts, parts: parts.length, steps };
+  if (undecidedParts.length > 0) {
+    const memoLimit = maxMemoEntries ?? Math.min(...undecidedParts.map((part) => defaultMemoLimit(part.length)));
+    return { verdict: 'unknown', exhausted, maxSteps, maxMemoEntries: memoLimit, largestMemoEntries: budget.largestMemoEntries, undecidedParts, parts: parts.length, steps };
+  }
   return { verdict: 'linearizable', linearization: mergeLinearizations(history, orders), parts: parts.length, steps };
 }
 
@@ -526,6 +559,9 @@ export function formatLinearizabilityResult<State, Input, Output>(
     case 'linearizable':
       return `linearizable (${history.length} operations, ${result.parts} parts, ${result.steps} steps)`;
     case 'unknown':
+      if (result.exhausted === 'memo entries') {
+        return `unknown: the linearizability check's memo reached its limit of ${result.maxMemoEntries} entries (after ${result.steps} steps) with ${result.undecidedParts.length} of ${result.parts} parts undecided; this is not a pass (raise maxMemoEntries if memory allows, or make the history smaller)`;
+      }
       return `unknown: the linearizability check ran out of its budget of ${result.maxSteps} steps with ${result.undecidedParts.length} of ${result.parts} parts undecided; this is not a pass (raise maxSteps, or make the history smaller)`;
     case 'not linearizable': {
       const lines = [`not linearizable (${history.length} operations, ${result.failures.length} of ${result.parts} parts fail, model ${model.name})`];

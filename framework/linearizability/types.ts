@@ -73,6 +73,13 @@ export interface LinearizabilityOptions {
    * its own, 300,000 steps per failing part.)
    */
   readonly maxSteps?: number;
+  /**
+   * The most entries (a set of placed operations with a model state) the search of one part may
+   * remember; past it the verdict is `unknown`. This bounds memory whatever the history: the
+   * default, 500,000 (fewer for parts over 2,000 operations, whose entries are larger), keeps
+   * the memo to a few hundred megabytes.
+   */
+  readonly maxMemoEntries?: number;
   /** Whether to look for a smaller failing history (default true). */
   readonly minimize?: boolean;
 }
@@ -124,8 +131,13 @@ export interface NotLinearizableResult {
 
 export interface UnknownResult {
   readonly verdict: 'unknown';
-  /** The budget that ran out. */
+  /** Which limit ended the search: the steps, or the entries of the memo (absent: the steps). */
+  readonly exhausted?: 'steps' | 'memo entries';
   readonly maxSteps: number;
+  /** The memo limit of the undecided parts (the smallest, when it depends on their sizes). */
+  readonly maxMemoEntries?: number;
+  /** The most entries any part's memo held (never more than `maxMemoEntries`). */
+  readonly largestMemoEntries?: number;
   /** Parts whose search did not end (operation indexes). */
   readonly undecidedParts: readonly (readonly number[])[];
   readonly parts: number;

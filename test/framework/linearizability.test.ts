@@ -293,6 +293,49 @@ describe('the step budget', () => {
   });
 });
 
+describe('the memo limit', () => {
+  /**
+   * `appends` concurrent appends of distinct values, then a put that erases them all, then a get
+   * that no order explains: the search must try every order of the appends, and each order gives
+   * the memo a state of its own.
+   */
+  const appendsThenPut = (appends: number): KvOperation[] => [
+    ...Array.from({ length: appends }, (_unused, client) => append(client, client, 100, 'x', String.fromCharCode(97 + client))),
+    put(0, 101, 102, 'x', 'p'),
+    get(1, 103, 104, 'x', 'q'),
+  ];
+
+  it('a history whose search outgrows the memo ends unknown at the limit, with steps to spare', () => {
+    const history = appendsThenPut(10);
+    const result = checkLinearizability(keyValueModel, history, { maxMemoEntries: 5_000 });
+    expect(result.verdict).toBe('unknown');
+    if (result.verdict !== 'unknown') return;
+    expect(result.exhausted).toBe('memo entries');
+    expect(result.maxMemoEntries).toBe(5_000);
+    expect(result.largestMemoEntries).toBe(5_000);
+    expect(result.steps).toBeLessThan(result.maxSteps);
+    expect(formatLinearizabilityResult(keyValueModel, history, result)).toMatch(/memo reached its limit of 5000 entries.*this is not a pass/);
+  });
+
+  it('the same history within a memo large enough is decided: not linearizable', () => {
+    const history = appendsThenPut(4);
+    const result = checkLinearizability(keyValueModel, history, { maxMemoEntries: 5_000 });
+    expect(result.verdict).toBe('not linearizable');
+  });
+
+  it('the memo is bounded by default, whatever the history', () => {
+    const result = checkLinearizability(keyValueModel, appendsThenPut(12));
+    expect(result.verdict).toBe('unknown');
+    if (result.verdict !== 'unknown') return;
+    expect(result.exhausted).toBe('memo entries');
+    expect(result.largestMemoEntries).toBe(500_000);
+  });
+
+  it('rejects a memo limit that is not a positive integer', () => {
+    expect(() => checkLinearizability(keyValueModel, [], { maxMemoEntries: 0 })).toThrow(/maxMemoEntries must be a positive integer/);
+  });
+});
+
 describe('generated histories with known verdicts', () => {
   const sizes = [
     { model: 'kv' as const, operations: 100, clients: 5, keys: 2 },
