@@ -112,7 +112,7 @@ describe('npm run handout --out DIR', () => {
     const manifest = JSON.parse(readFileSync(join(handout, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: unknown; devDependencies: unknown };
     const own = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: unknown; devDependencies: unknown };
     expect(Object.keys(manifest.scripts).sort()).toEqual(expect.arrayContaining(['grade', 'lint', 'test', 'typecheck']));
-    expect(Object.keys(manifest.scripts).filter((name) => !['grade', 'lint', 'test', 'typecheck', 'watch'].includes(name))).toEqual([]);
+    expect(Object.keys(manifest.scripts).filter((name) => !['grade', 'lint', 'test', 'typecheck', 'watch', 'check-history'].includes(name))).toEqual([]);
     expect([manifest.dependencies, manifest.devDependencies]).toEqual([own.dependencies, own.devDependencies]);
     expect(readFileSync(join(handout, '.gitignore'), 'utf8')).toMatch(/node_modules/);
     expect(readFileSync(join(handout, '.gitignore'), 'utf8')).toMatch(/reports/);
