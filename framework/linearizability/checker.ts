@@ -23,6 +23,11 @@ function defaultMemoLimit(partSize: number): number {
 const minimizeStepsTotal = 300_000;
 /** The most steps one candidate sub-history may take while minimizing. */
 const minimizeStepsPerCandidate = 20_000;
+/**
+ * How far into the pending events the memo looks for operations that bound what a state can
+ * show: far enough for a put a few returns away, short enough to cost little per step.
+ */
+const forgetScanEntries = 64;
 /** How many distinct expected outputs a reason lists. */
 const expectedOutputsShown = 6;
 
@@ -174,6 +179,40 @@ function searchPart<State, Input, Output>(
     }
     if (seen.size < expectedOutputsShown + 1) seen.add(describeOutput(model, input, expected));
   };
+  const forget = model.forget;
+  const between: { readonly input: Input; readonly output: Output | null }[] = [];
+  /**
+   * The state the memo keeps for `current`: the model's `forget` of it before the unplaced
+   * operation that returns first among those that must be placed (returned, output known), with
+   * the unplaced operations called before that return (only they can come before it). States
+   * the model deems alike there lead to the same verdict. Only that first return is tried: it
+   * keeps the scan short.
+   */
+  const canonical = (current: State): State => {
+    if (forget === undefined) return current;
+    between.length = 0;
+    const betweenOperations: number[] = [];
+    let state = current;
+    let scanned = 0;
+    for (let scan = head.next; scan !== null && scanned < forgetScanEntries; scan = scan.next, scanned++) {
+      const operation = history[part[scan.operation] as number] as HistoryOperation<Input, Output>;
+      if (scan.isCall) {
+        between.push({ input: operation.input, output: operation.output });
+        betweenOperations.push(scan.operation);
+      } else if (operation.output !== null) {
+        // The boundary's own call is in the list before its return: it is not "between", but
+        // comes before the next boundary.
+        const own = betweenOperations.indexOf(scan.operation);
+        // A call comes before its return in the list, so it is always found.
+        if (own === -1) continue;
+        const ownEntry = between[own] as { readonly input: Input; readonly output: Output | null };
+        between.splice(own, 1);
+        state = forget(state, operation.input, between);
+        between.splice(own, 0, ownEntry);
+      }
+    }
+    return state;
+  };
   const readOnly = part.map((index) => {
     const operation = history[index] as HistoryOperation<Input, Output>;
     return model.isReadOnly ? model.isReadOnly(operation.input, operation.output) : false;
@@ -248,11 +287,11 @@ function searchPart<State, Input, Output>(
       const result = model.step(state, operation.input, operation.output);
       if (result.ok) {
         toggle(call.operation);
-        if (remember(result.next)) {
+        lift(call);
+        if (remember(canonical(result.next))) {
           const forced = readOnly[call.operation] === true;
           stack.push({ call, stateBefore: state, forced, pass, urgent, dropped: false });
           state = result.next;
-          lift(call);
           if (stack.length > longestDepth) {
             longestDepth = stack.length;
             longestPrefix = placedSoFar();
@@ -263,6 +302,7 @@ function searchPart<State, Input, Output>(
           if (!(pruning && !forced && doomed(state))) continue;
           backtrack = true;
         } else {
+          unlift(call);
           toggle(call.operation);
           // Seen before and failed; for a read-only operation that fits, no other choice here can do better.
           if (readOnly[call.operation] === true) backtrack = true;
@@ -287,14 +327,15 @@ function searchPart<State, Input, Output>(
       const call = entry.match as Entry;
       if (memoEntries >= memoLimit) return { kind: 'unknown', exhausted: 'memo entries' };
       toggle(call.operation);
-      if (remember(state)) {
+      lift(call);
+      if (remember(canonical(state))) {
         stack.push({ call, stateBefore: state, forced: true, pass, urgent, dropped: true });
-        lift(call);
         urgent = urgentCall();
         pass = urgentPass;
         entry = urgent;
         continue;
       }
+      unlift(call);
       toggle(call.operation);
     }
     // A return before any placeable call, or a doomed state: the last free choice was wrong.

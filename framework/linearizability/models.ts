@@ -87,6 +87,22 @@ export const keyValueModel: SequentialModel<KeyValueState, KeyValueInput, KeyVal
     // Appends only extend a value; a put may start it over.
     return canExtend(state.get(input.key) ?? '') || available.some((other) => other.kind === 'put' && other.key === input.key && canExtend(other.value));
   },
+  forget(state, boundary, between) {
+    if (boundary.kind !== 'put') return state;
+    const value = state.get(boundary.key) ?? '';
+    let longest = -1;
+    for (const { input, output } of between) {
+      if (input.kind !== 'get' || input.key !== boundary.key || output === null) continue;
+      const seen = (output as { value?: unknown }).value;
+      if (typeof seen !== 'string') continue;
+      // A get that may still see this value, or a value appends can make of it.
+      if (seen.startsWith(value)) return state;
+      longest = Math.max(longest, seen.length);
+    }
+    // No get before the put can see this value or what appends make of it, and the put erases
+    // it: any value no get can see will do, one longer than every value a get returned.
+    return withValue(state, boundary.key, '\u0000'.repeat(longest + 1));
+  },
   partition(operations: readonly HistoryOperation<KeyValueInput, KeyValueOutput>[]) {
     const byKey = new Map<string, number[]>();
     operations.forEach((operation, index) => {

@@ -59,6 +59,15 @@ export interface SequentialModel<State, Input, Output> {
    */
   mayLaterReturn?(state: State, input: Input, output: Output, available: readonly Input[]): boolean;
   /**
+   * Optional, for speed: a state that leads to the same verdicts as `state` when `boundary` is
+   * the next operation that must take effect and only `between` (in any order, any of them left
+   * out) may take effect before it; the search's memo keeps that state, so histories where many
+   * orders of appends are erased by a later put stay small. A key-value map forgets the value a
+   * put overwrites when no get among `between` could see it. Must never merge states that some
+   * order of `between`, then `boundary`, tells apart. Absent: every state is its own.
+   */
+  forget?(state: State, boundary: Input, between: readonly { readonly input: Input; readonly output: Output | null }[]): State;
+  /**
    * P-compositionality: splits a history into parts (lists of operation indexes) that are
    * linearizable together exactly when each is on its own (a key-value map: one part per key).
    * Absent: one part.

@@ -293,6 +293,9 @@ describe('the step budget', () => {
   });
 });
 
+/** The key-value model without its `forget` hook: every state is its own to the memo. */
+const { forget: _forget, ...keyValueModelWithoutForget } = keyValueModel;
+
 describe('the memo limit', () => {
   /**
    * `appends` concurrent appends of distinct values, then a put that erases them all, then a get
@@ -307,28 +310,40 @@ describe('the memo limit', () => {
 
   it('a history whose search outgrows the memo ends unknown at the limit, with steps to spare', () => {
     const history = appendsThenPut(10);
-    const result = checkLinearizability(keyValueModel, history, { maxMemoEntries: 5_000 });
+    const result = checkLinearizability(keyValueModelWithoutForget, history, { maxMemoEntries: 5_000 });
     expect(result.verdict).toBe('unknown');
     if (result.verdict !== 'unknown') return;
     expect(result.exhausted).toBe('memo entries');
     expect(result.maxMemoEntries).toBe(5_000);
     expect(result.largestMemoEntries).toBe(5_000);
     expect(result.steps).toBeLessThan(result.maxSteps);
-    expect(formatLinearizabilityResult(keyValueModel, history, result)).toMatch(/memo reached its limit of 5000 entries.*this is not a pass/);
+    expect(formatLinearizabilityResult(keyValueModelWithoutForget, history, result)).toMatch(/memo reached its limit of 5000 entries.*this is not a pass/);
   });
 
   it('the same history within a memo large enough is decided: not linearizable', () => {
     const history = appendsThenPut(4);
-    const result = checkLinearizability(keyValueModel, history, { maxMemoEntries: 5_000 });
+    const result = checkLinearizability(keyValueModelWithoutForget, history, { maxMemoEntries: 5_000 });
     expect(result.verdict).toBe('not linearizable');
   });
 
   it('the memo is bounded by default, whatever the history', () => {
-    const result = checkLinearizability(keyValueModel, appendsThenPut(12));
+    const result = checkLinearizability(keyValueModelWithoutForget, appendsThenPut(12));
     expect(result.verdict).toBe('unknown');
     if (result.verdict !== 'unknown') return;
     expect(result.exhausted).toBe('memo entries');
     expect(result.largestMemoEntries).toBe(500_000);
+  });
+
+  it('orders of appends that a put erases before any get sees them are one state to the memo', () => {
+    const result = checkLinearizability(keyValueModel, appendsThenPut(12), { maxMemoEntries: 5_000 });
+    expect(result.verdict).toBe('not linearizable');
+    // One state per set of appends placed, never one per order of them (12! orders).
+    expect(result.steps).toBeLessThan(12 * 2 ** 12);
+    // A get concurrent with the put may see the appends: then they are not forgotten.
+    const seen = [...appendsThenPut(3).slice(0, 4), get(1, 101, 104, 'x', 'cba'), get(2, 103, 104, 'x', 'p')];
+    expect(checkLinearizability(keyValueModel, seen).verdict).toBe('linearizable');
+    const unseen = [...appendsThenPut(3).slice(0, 4), get(1, 101, 104, 'x', 'cbx'), get(2, 103, 104, 'x', 'p')];
+    expect(checkLinearizability(keyValueModel, unseen).verdict).toBe('not linearizable');
   });
 
   it('rejects a memo limit that is not a positive integer', () => {
@@ -434,6 +449,39 @@ describe('agrees with a naive permutation checker on small histories', () => {
     // Both verdicts are exercised.
     expect(linearizable).toBeGreaterThan(150);
     expect(linearizable).toBeLessThan(1350);
+  });
+
+  it('one-key histories of up to 9 appends, puts and gets: forgetting erased values changes no verdict', () => {
+    const operation: fc.Arbitrary<KvOperation> = fc
+      .record({
+        timing,
+        kind: fc.constantFrom('get', 'put', 'append', 'append'),
+        value: fc.constantFrom('a', 'b', 'c'),
+        read: fc.constantFrom('', 'a', 'b', 'c', 'ab', 'ba', 'ca', 'cab', 'abc', 'bc'),
+        unknown: fc.boolean(),
+      })
+      .map(({ timing: { client, callTime, duration }, kind, value, read, unknown }) => {
+        const returnTime = duration === null ? null : callTime + duration;
+        const output: KeyValueOutput | null = (unknown && kind !== 'get') || returnTime === null ? null : kind === 'get' ? { value: read } : {};
+        const input: KeyValueInput = kind === 'get' ? { kind: 'get', key: 'x' } : { kind: kind as 'put' | 'append', key: 'x', value };
+        return { client, callTime, returnTime, input, output };
+      });
+    let linearizable = 0;
+    fc.assert(
+      fc.property(fc.array(operation, { minLength: 1, maxLength: 9 }), (history) => {
+        const expected = naiveLinearizable(keyValueModelWithoutForget, history);
+        const result = checkLinearizability(keyValueModel, history);
+        expect(result.verdict).toBe(expected ? 'linearizable' : 'not linearizable');
+        expect(checkLinearizability(keyValueModelWithoutForget, history).verdict).toBe(result.verdict);
+        if (result.verdict === 'linearizable') {
+          linearizable++;
+          expect(isLinearization(keyValueModel, history, result.linearization)).toBe(true);
+        }
+      }),
+      { seed: 1308, numRuns: 400 },
+    );
+    expect(linearizable).toBeGreaterThan(40);
+    expect(linearizable).toBeLessThan(360);
   });
 
   it('register histories of up to 7 operations', () => {
