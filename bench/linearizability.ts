@@ -37,8 +37,9 @@ function check(settings: GeneratedHistorySettings): Checked {
 }
 
 /**
- * The "linearizability" workload: checks the corpus and the goal history (2,000 operations, 50
- * clients, concurrent appends to one key), and reports the total time, the verdicts, and the
+ * The "linearizability" workload: checks the corpus, the goal history (2,000 operations, 50
+ * clients, concurrent appends to one key) and one of appends that puts erase (10 clients, one
+ * key), and reports the total time, the verdicts, and the
  * largest history checked within a second.
  */
 export function runLinearizability(): Record<string, unknown> {
@@ -51,6 +52,8 @@ export function runLinearizability(): Record<string, unknown> {
   const totalMs = corpus.reduce((sum, checked) => sum + checked.ms, 0);
   const operations = corpus.reduce((sum, checked) => sum + checked.settings.operations, 0);
   const goal = check({ model: 'kv', operations: 2000, clients: 50, keys: 1, seed: 'goal', unknownOutputChance: 0.05, neverReturnChance: 0.01, appendChance: 1 });
+  // As a key-value kit's clients make them: many concurrent appends that later puts erase.
+  const puts = check({ model: 'kv', operations: 2000, clients: 10, keys: 1, seed: 'puts', unknownOutputChance: 0, neverReturnChance: 0, appendChance: 0.85 });
   const slowest = [...corpus].sort((left, right) => right.ms - left.ms).slice(0, 5);
   return {
     workload: 'linearizability',
@@ -62,6 +65,7 @@ export function runLinearizability(): Record<string, unknown> {
     largestWithinOneSecond: largest === null ? null : { operations: largest.settings.operations, clients: largest.settings.clients, model: largest.settings.model, ms: round(largest.ms) },
     slowest: slowest.map((checked) => ({ operations: checked.settings.operations, clients: checked.settings.clients, keys: checked.settings.keys, model: checked.settings.model, verdict: checked.verdict, steps: checked.steps, ms: round(checked.ms) })),
     goal: { operations: 2000, clients: 50, keys: 1, verdict: goal.verdict, steps: goal.steps, ms: round(goal.ms) },
+    appendsThenPuts: { operations: 2000, clients: 10, keys: 1, verdict: puts.verdict, steps: puts.steps, ms: round(puts.ms) },
     maxSteps,
     // Every generated history is linearizable by construction, so any other verdict is a failure of the checker.
     deterministic: true,
