@@ -159,7 +159,9 @@ function whyText(result: LinearizabilityResult): string {
     case 'not linearizable':
       return `: ${terminalLine(result.failures[0]?.reason ?? '', 300)}`;
     case 'unknown':
-      return `: the checker gave up after ${result.maxSteps} steps, which is not a pass`;
+      return result.exhausted === 'memo entries'
+        ? `: the checker gave up when its memo reached its limit of ${result.maxMemoEntries ?? 'its'} entries, which is not a pass`
+        : `: the checker gave up after ${result.maxSteps} steps, which is not a pass`;
   }
 }
 
