@@ -1,17 +1,16 @@
 // The history timeline in a real browser (Debian's Chromium): lanes, bars, the order found, the
 // operation that cannot be placed with its reason, no errors under the page's policy, and text
 // from a history shown as text.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, openWatchedPage } from './chromium.ts';
 import { checkLinearizability, historyModels, parseHistory, type HistoryOperation, type LinearizabilityResult, type SequentialModel } from 'distlab/testing';
 import { renderHistoryTimeline, renderHistoryTimelinePage } from '../../grader/reports/historyTimeline.ts';
 
-const executablePath = process.env.DISTLAB_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(executablePath);
 
 type AnyModel = SequentialModel<unknown, unknown, unknown>;
 
@@ -90,27 +89,15 @@ describe('the history timeline as an HTML fragment', () => {
   });
 });
 
-describe.skipIf(!available && process.env.CI !== 'true')('the history timeline in Chromium', () => {
+describe.skipIf(!chromiumAvailable)('the history timeline in Chromium', () => {
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
-  const requests: string[] = [];
+  let problems: string[] = [];
+  let requests: string[] = [];
   const dialogs: string[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = await browser.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('request', (request) => {
-      if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) requests.push(request.url());
-    });
+    ({ browser, page, problems, requests } = await openWatchedPage());
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();

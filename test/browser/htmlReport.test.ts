@@ -1,40 +1,27 @@
 // The HTML report in a real browser (Debian's Chromium): its scripts run under its own
 // Content-Security-Policy, the trace filters work, and nothing reaches for the network.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, openWatchedPage } from './chromium.ts';
 import { grade } from '../../grader/grade.ts';
 import { writeHtmlReport } from '../../grader/reports/html.ts';
 
-const executablePath = process.env.DISTLAB_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(executablePath);
 
-describe.skipIf(!available && process.env.CI !== 'true')('the HTML report in Chromium', () => {
+describe.skipIf(!chromiumAvailable)('the HTML report in Chromium', () => {
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
-  const requests: string[] = [];
+  let problems: string[] = [];
+  let requests: string[] = [];
 
   beforeAll(async () => {
     // A failing test with a real trace: the no-dedup mutant reports duplicate answers.
     const report = await grade({ lab: 'pingpong', implementation: 'mutant:no-dedup', tests: ['0.1', '0.3'], typecheck: false });
     const file = writeHtmlReport(report, mkdtempSync(join(tmpdir(), 'distlab-html-')));
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = await browser.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('request', (request) => {
-      if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) requests.push(request.url());
-    });
+    ({ browser, page, problems, requests } = await openWatchedPage());
     await page.goto(pathToFileURL(file).href);
   }, 120_000);
 
