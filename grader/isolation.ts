@@ -454,17 +454,31 @@ class ChildWorker {
       this.child.kill('SIGKILL');
     }, limitMs);
     if (stallMs !== undefined) {
-      const arm = () =>
-        setTimeout(() => {
-          this.timedOut ??= phase === 'loading' ? 'stalled loading' : 'stalled';
-          this.child.kill('SIGKILL');
-        }, stallMs);
+      let lastHeardAt = performance.now();
+      // Timers run before pending input is read: when this process was itself held up (a busy
+      // machine, a long synchronous step), beats may be waiting in the pipe. The check runs
+      // after they are read, and counts the silence from the last one.
+      let stopped = false;
+      const check = () => {
+        if (stopped) return;
+        const silentMs = performance.now() - lastHeardAt;
+        if (silentMs < stallMs) {
+          stallTimer = setTimeout(() => setImmediate(check), stallMs - silentMs);
+          return;
+        }
+        this.timedOut ??= phase === 'loading' ? 'stalled loading' : 'stalled';
+        this.child.kill('SIGKILL');
+      };
+      const arm = () => setTimeout(() => setImmediate(check), stallMs);
       let stallTimer = phase === 'loading' ? undefined : arm();
       this.heard = () => {
-        if (stallTimer === undefined) stallTimer = arm();
-        else stallTimer.refresh();
+        lastHeardAt = performance.now();
+        stallTimer ??= arm();
       };
-      this.stopHearing = () => clearTimeout(stallTimer);
+      this.stopHearing = () => {
+        stopped = true;
+        clearTimeout(stallTimer);
+      };
     }
     try {
       for (;;) {
