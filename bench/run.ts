@@ -17,11 +17,13 @@ import { runFlood, type FloodOptions } from './flood.ts';
 import type { Flood } from './floodNode.ts';
 import { runSearch } from './search.ts';
 import { runLinearizability } from './linearizability.ts';
+import { runLabSuite } from './labSuite.ts';
 
 const usage =
   'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare] [--isolated]\n' +
   '       npm run bench -- search [--seconds 30]\n' +
-  '       npm run bench -- linearizability';
+  '       npm run bench -- linearizability\n' +
+  '       npm run bench -- suite <lab> [--graded]';
 
 /** Measured runs per side; the median is reported. */
 const measuredRuns = 5;
@@ -53,6 +55,10 @@ interface Arguments {
   readonly isolated: boolean;
   /** The search benchmark's time budget. */
   readonly seconds: number;
+  /** The suite workload's lab. */
+  readonly lab: string | undefined;
+  /** The suite workload: also time `npm run grade`. */
+  readonly graded: boolean;
 }
 
 function parseArguments(argv: string[]): Arguments {
@@ -70,6 +76,7 @@ function parseArguments(argv: string[]): Arguments {
         compare: { type: 'boolean', default: false },
         isolated: { type: 'boolean', default: false },
         seconds: { type: 'string' },
+        graded: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -77,12 +84,15 @@ function parseArguments(argv: string[]): Arguments {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /^Unknown option '([^']*)'/.exec(message);
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== null) {
-      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare, --isolated and (search) --seconds`);
+      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare, --isolated, (search) --seconds and (suite) --graded`);
     }
     throw new UsageError(message);
   }
   const { values, positionals } = parsed;
-  if (positionals.length > 1) throw new UsageError(`expected at most one workload name, got: ${positionals.join(' ')}`);
+  const suiteWorkload = positionals[0] === 'suite';
+  if (suiteWorkload && positionals.length !== 2) throw new UsageError('the suite workload takes one lab: npm run bench -- suite raft');
+  if (!suiteWorkload && positionals.length > 1) throw new UsageError(`expected at most one workload name, got: ${positionals.join(' ')}`);
+  if (!suiteWorkload && values.graded === true) throw new UsageError('--graded is for the suite workload');
   const options = {} as Record<keyof FloodOptions, number>;
   for (const option of numericOptions) {
     const text = values[option.name];
@@ -104,7 +114,8 @@ function parseArguments(argv: string[]): Arguments {
   if (workload !== 'search' && values.seconds !== undefined) throw new UsageError('--seconds is for the search workload');
   const seconds = values.seconds === undefined ? 30 : Number(values.seconds);
   if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be a number of seconds between 0 and 3600, not ${JSON.stringify(values.seconds)}`);
-  return { workload, options, compare: values.compare === true, isolated: values.isolated === true, seconds };
+  if (suiteWorkload && floodOptionsGiven) throw new UsageError('the suite workload takes only --graded');
+  return { workload, options, compare: values.compare === true, isolated: values.isolated === true, seconds, lab: positionals[1], graded: values.graded === true };
 }
 
 function median(values: readonly number[]): number {
@@ -215,6 +226,7 @@ const workloads = new Map<string, (parsed: Arguments) => Promise<Record<string, 
   ['flood', async (parsed) => benchFlood(parsed.options, parsed.compare, parsed.isolated ? await isolatedFloodNode() : undefined)],
   ['search', (parsed) => runSearch(parsed.seconds)],
   ['linearizability', () => runLinearizability()],
+  ['suite', (parsed) => runLabSuite(parsed.lab ?? '', parsed.graded)],
 ]);
 
 async function main(): Promise<number> {
@@ -233,7 +245,7 @@ async function main(): Promise<number> {
   }
   const report = await workload(parsed);
   console.log(JSON.stringify(report));
-  return report.deterministic === false ? 1 : 0;
+  return report.deterministic === false || report.error !== undefined ? 1 : 0;
 }
 
 process.exitCode = await main();

@@ -82,4 +82,22 @@ describe('npm run bench', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
   });
+
+  it('suite <lab> runs every seed of every test on the reference and reports simulated seconds per wall second', async () => {
+    const run = await bench('suite', 'pingpong');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { lab: string; tests: number; seeds: number; seedsPassed: number; simulatedSeconds: number; simulatedSecondsPerWallSecond: number; perTest: { number: string }[] };
+    expect(report.lab).toBe('00-pingpong');
+    // Hidden tests count: test 0.7 lives in labs/00-pingpong/hidden.ts.
+    expect(report.perTest.map((test) => test.number)).toContain('0.7');
+    expect(report.seedsPassed).toBe(report.seeds);
+    expect(report.simulatedSeconds).toBeGreaterThan(0);
+    expect(report.simulatedSecondsPerWallSecond).toBeGreaterThan(0);
+  });
+
+  it('suite needs a lab, and says how to name one', async () => {
+    const run = await bench('suite');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('npm run bench -- suite raft');
+  });
 });

@@ -1,0 +1,100 @@
+// `npm run bench -- suite <lab> [--graded]`: how long a lab's whole suite (visible and hidden
+// tests, default seeds) takes on the reference solution, and how many simulated seconds the
+// simulator covers per wall second. In process, each seed run once with the schedule grading
+// first draws (no shrinking: the reference passes); with --graded, also the wall time of
+// `npm run grade -- <lab>` itself, isolation and reports included.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runSeed } from '../framework/testing.ts';
+import { loadSuite, seedsFor } from '../grader/grade.ts';
+import { findLab, projectRoot } from '../grader/labs.ts';
+import { seedSchedule } from '../grader/runTest.ts';
+
+interface TestFigures {
+  readonly number: string;
+  readonly kind: string;
+  readonly seeds: number;
+  readonly passed: number;
+  readonly simulatedMs: number;
+  /** Simulation steps, or for a search test unique states. */
+  readonly events: number;
+  readonly ms: number;
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/** Every seed of every test of `labName` on its reference solution, in this process. */
+export async function runLabSuite(labName: string, graded: boolean): Promise<Record<string, unknown>> {
+  const lab = findLab(labName);
+  if (!lab.hasSolutions) throw new Error(`lab ${lab.id} has no reference solution in this checkout (solutions/${lab.id}/index.ts)`);
+  const suite = await loadSuite(lab);
+  const implementation: unknown = await import(pathToFileURL(join(lab.solutionDirectory, 'index.ts')).href);
+  const figures: TestFigures[] = [];
+  const started = performance.now();
+  for (const test of suite.tests) {
+    const seeds = seedsFor(test, {});
+    const testStarted = performance.now();
+    let simulatedMs = 0;
+    let events = 0;
+    let passed = 0;
+    for (const seed of seeds) {
+      const prepared = test.prepare(implementation, seed);
+      if (prepared.kind === 'search') {
+        const result = prepared.run(runSeed(suite.lab, test.number, seed));
+        events += result.statistics.states;
+        const failed = result.outcome.kind === 'violation' || result.outcome.kind === 'exception';
+        const succeeded = !failed && (prepared.expect !== 'goal' || result.goalsReached.size > 0);
+        if (succeeded) passed++;
+        continue;
+      }
+      const result = prepared.simulate(runSeed(suite.lab, test.number, seed), seedSchedule(suite, test, prepared, seed), 'ring');
+      simulatedMs += result.endTimeMs;
+      events += result.steps;
+      if (result.passed || (test.demonstrates !== undefined && result.failure?.property === test.demonstrates)) passed++;
+    }
+    figures.push({ number: test.number, kind: test.kind, seeds: seeds.length, passed, simulatedMs, events, ms: round(performance.now() - testStarted, 1) });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const runs = figures.filter((test) => test.kind !== 'search');
+  const simulatedSeconds = runs.reduce((sum, test) => sum + test.simulatedMs, 0) / 1000;
+  const runSeconds = runs.reduce((sum, test) => sum + test.ms, 0) / 1000;
+  const report: Record<string, unknown> = {
+    workload: 'suite',
+    lab: lab.id,
+    tests: figures.length,
+    seeds: figures.reduce((sum, test) => sum + test.seeds, 0),
+    seedsPassed: figures.reduce((sum, test) => sum + test.passed, 0),
+    seconds: round(seconds, 2),
+    simulatedSeconds: round(simulatedSeconds, 1),
+    simulatedSecondsPerWallSecond: runSeconds > 0 ? round(simulatedSeconds / runSeconds, 1) : null,
+    slowest: [...figures].sort((left, right) => right.ms - left.ms).slice(0, 5).map((test) => `${test.number} ${round(test.ms / 1000, 2)} s`),
+    perTest: figures,
+    node: process.version,
+  };
+  const failing = figures.filter((test) => test.passed < test.seeds).map((test) => `${test.number} (${test.seeds - test.passed} of ${test.seeds} seeds)`);
+  if (failing.length > 0) report.error = `the reference solution fails ${failing.join(', ')}: the figures are not those of a passing suite`;
+  if (graded) report.gradedSeconds = gradedWallSeconds(lab.shortName);
+  return report;
+}
+
+/** The wall time of `npm run grade -- <lab>` on the reference, reports written to a scratch folder. */
+function gradedWallSeconds(labName: string): number {
+  const out = mkdtempSync(join(tmpdir(), 'distlab-bench-suite-'));
+  try {
+    const started = performance.now();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'grader/cli.ts', labName, '--impl', 'solutions', '--out', out], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (child.error !== undefined) throw child.error;
+    if (child.status !== 0) throw new Error(`npm run grade -- ${labName} exited with ${child.status ?? child.signal}: ${child.stdout.slice(-2000)}${child.stderr.slice(-2000)}`);
+    return round(seconds, 2);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
