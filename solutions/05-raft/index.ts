@@ -1,0 +1,1 @@
+export { RaftNode } from './raft.ts';
