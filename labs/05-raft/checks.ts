@@ -1,0 +1,970 @@
+// Lab 5's properties, each stated once and used by the randomized runs and by the model
+// checker alike. They read only what can be observed from outside the nodes: the Start and
+// Snapshot inputs, the BecameLeader, Started, Applied and SnapshotInstalled outputs, the
+// terms, indexes and entries the messages carry, the durable storage (its keys are part of
+// the protocol), crashes and restarts (by incarnation). Never a node's private fields.
+//
+// Memories hold what a property needs of the past and nothing else, as plain data: under
+// search they are part of every state, copied and hashed with it, so they are kept small
+// (terms and indexes, not whole messages) and hold no times, except in the properties that
+// say they are for runs only.
+import { always, budget, eventually, nodeName, sometimes, type ClusterLayout, type ClusterView, type NodeId, type Property } from 'distlab/testing';
+import type { Command, LogEntry, Raft, Snapshot } from './src/protocol.ts';
+
+/** The smallest majority of `count` servers. */
+export function majority(count: number): number {
+  return Math.floor(count / 2) + 1;
+}
+
+const quote = (value: string) => JSON.stringify(value);
+/** `n0, n2`: nodes in id order. */
+const names = (nodes: Iterable<NodeId>) => [...nodes].sort((left, right) => left - right).map(nodeName).join(', ');
+/** One slot per node of the cluster, for memories indexed by node id. */
+const perNode = <T>(cluster: ClusterLayout, empty: () => T): T[] => cluster.nodeIds.map(empty);
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+// The service's snapshots. The test plays the service: it folds each applied command into a
+// digest and, every few entries, hands Raft `snapshotData(index, digest)`. The checks fold the
+// committed commands the same way, so an installed snapshot's data can be verified.
+
+/** The digest of an empty state machine. */
+export const emptyDigest = '811c9dc5';
+
+/** Folds one applied command into the digest of the state before it (32-bit FNV-1a, in hex). */
+export function foldCommand(digest: string, command: Command): string {
+  let hash = Number.parseInt(digest, 16) >>> 0;
+  const text = `${command}\n`;
+  for (let position = 0; position < text.length; position++) {
+    hash ^= text.charCodeAt(position);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/** `12:3fa2c91b`: the service's state after applying entries 1..index, as a snapshot holds it. */
+export function snapshotData(index: number, digest: string): string {
+  return `${index}:${digest}`;
+}
+
+/** The digest in a snapshot's data, or undefined when the data is not the service's. */
+export function digestOf(data: string): string | undefined {
+  const match = /^\d+:([0-9a-f]{8})$/.exec(data);
+  return match?.[1];
+}
+
+// Durable storage, read with guards: a submission may store anything.
+
+function isLogEntry(value: unknown): value is LogEntry {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'index' in value &&
+    'term' in value &&
+    'command' in value &&
+    typeof value.index === 'number' &&
+    typeof value.term === 'number' &&
+    typeof value.command === 'string'
+  );
+}
+
+function isSnapshot(value: unknown): value is Snapshot {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'lastIncludedIndex' in value &&
+    'lastIncludedTerm' in value &&
+    'data' in value &&
+    typeof value.lastIncludedIndex === 'number' &&
+    typeof value.lastIncludedTerm === 'number' &&
+    typeof value.data === 'string'
+  );
+}
+
+const emptySnapshot: Snapshot = { lastIncludedIndex: 0, lastIncludedTerm: 0, data: '' };
+
+/** The stored log (entries after the snapshot); the entries that are not entries are left out. */
+export function storedLog(cluster: ClusterView<Raft>, node: NodeId): readonly LogEntry[] {
+  const value = cluster.storage(node).get('log');
+  return Array.isArray(value) ? value.filter(isLogEntry) : [];
+}
+
+export function storedSnapshot(cluster: ClusterView<Raft>, node: NodeId): Snapshot {
+  const value = cluster.storage(node).get('snapshot');
+  return isSnapshot(value) ? value : emptySnapshot;
+}
+
+export function storedTerm(cluster: ClusterView<Raft>, node: NodeId): number {
+  const value = cluster.storage(node).get('currentTerm');
+  return typeof value === 'number' ? value : 0;
+}
+
+function storedVote(cluster: ClusterView<Raft>, node: NodeId): NodeId | null {
+  const value = cluster.storage(node).get('votedFor');
+  return typeof value === 'number' ? value : null;
+}
+
+/** The term of the entry at `index` in a node's storage (the snapshot's last one included); undefined when it holds none there. */
+function storedTermAt(cluster: ClusterView<Raft>, node: NodeId, index: number): number | undefined {
+  const snapshot = storedSnapshot(cluster, node);
+  if (index === snapshot.lastIncludedIndex) return snapshot.lastIncludedTerm;
+  const log = storedLog(cluster, node);
+  const first = log[0];
+  if (first === undefined) return undefined;
+  // Logs hold consecutive indexes (log matching checks it); a search stays cheap.
+  const entry = log[index - first.index];
+  if (entry !== undefined && entry.index === index) return entry.term;
+  return log.find((candidate) => candidate.index === index)?.term;
+}
+
+/** The last index a node's storage covers: its last log entry, or its snapshot's last one. */
+function lastStoredIndex(cluster: ClusterView<Raft>, node: NodeId): number {
+  const log = storedLog(cluster, node);
+  return Math.max(log.at(-1)?.index ?? 0, storedSnapshot(cluster, node).lastIncludedIndex);
+}
+
+/** Whether a node's storage holds entry ⟨index, term⟩, or a snapshot that covers it. */
+function storesEntry(cluster: ClusterView<Raft>, node: NodeId, index: number, term: number): boolean {
+  if (storedSnapshot(cluster, node).lastIncludedIndex > index) return true;
+  return storedTermAt(cluster, node, index) === term;
+}
+
+/** `log [1:t1 "c0", 2:t2 "c1"] after a snapshot up to 0`: a node's stored log, as failures show it (its tail when long). */
+function describeStoredLog(cluster: ClusterView<Raft>, node: NodeId): string {
+  const log = storedLog(cluster, node);
+  const snapshot = storedSnapshot(cluster, node);
+  const shown = log.length > 6 ? log.slice(-6) : log;
+  const entries = shown.map((entry) => `${entry.index}:t${entry.term} ${quote(entry.command)}`).join(', ');
+  const after = snapshot.lastIncludedIndex > 0 ? ` after a snapshot up to ${snapshot.lastIncludedIndex} (term ${snapshot.lastIncludedTerm})` : '';
+  return log.length === 0 ? `an empty log${after}` : `log [${log.length > 6 ? '…, ' : ''}${entries}]${after}`;
+}
+
+// Election safety.
+
+interface Candidacy {
+  term: number;
+  /** Who granted this node its vote in `term` (replies delivered to it). */
+  voters: NodeId[];
+}
+
+interface Elections {
+  /** Who became leader of each term. */
+  readonly leaders: Map<number, NodeId>;
+  readonly candidacies: Candidacy[];
+}
+
+/**
+ * Election safety: at most one leader per term, and a leader only with the votes of a majority
+ * (its own and the RequestVoteReplies granted to it in that term).
+ */
+export function electionSafety(servers: readonly NodeId[]): Property<Raft, Elections> {
+  const needed = majority(servers.length);
+  return always<Raft, Elections>('election safety', {
+    memory: (cluster) => ({ leaders: new Map(), candidacies: perNode(cluster, () => ({ term: 0, voters: [] })) }),
+    records: ['output:BecameLeader', 'deliver:RequestVoteReply'],
+    record(elections, event) {
+      if (event.kind === 'deliver') {
+        const message = event.message;
+        if (message.type !== 'RequestVoteReply' || !message.voteGranted) return undefined;
+        const candidacy = elections.candidacies[event.to];
+        if (candidacy === undefined || message.term < candidacy.term) return undefined;
+        if (message.term > candidacy.term) {
+          candidacy.term = message.term;
+          candidacy.voters = [];
+        }
+        if (!candidacy.voters.includes(event.from)) candidacy.voters.push(event.from);
+        return undefined;
+      }
+      if (event.kind !== 'output' || event.output.type !== 'BecameLeader') return undefined;
+      const { term } = event.output;
+      const leader = nodeName(event.node);
+      const other = elections.leaders.get(term);
+      if (other !== undefined && other !== event.node) {
+        return `${nodeName(other)} and ${leader} both became leader of term ${term}: at most one leader per term (a server votes once per term, and a leader needs a majority)`;
+      }
+      elections.leaders.set(term, event.node);
+      const candidacy = elections.candidacies[event.node];
+      const voters = new Set(candidacy !== undefined && candidacy.term === term ? candidacy.voters : []);
+      voters.add(event.node);
+      if (voters.size >= needed) return undefined;
+      return (
+        `${leader} became leader of term ${term} with the votes of ${names(voters)} only (${voters.size} of ${servers.length}; ` +
+        `a majority is ${needed}): a candidate wins with votes from a majority, its own counted once`
+      );
+    },
+  });
+}
+
+// Log matching.
+
+/** Per entry ⟨index, term⟩ (keyed `index/term`): its command, and the term of the entry before it where known. */
+type Entries = Map<string, { command: Command; previousTerm: number | null }>;
+
+/** Records one entry seen; returns what it contradicts. */
+function recordEntry(entries: Entries, entry: LogEntry, previousTerm: number | null, where: string): string | undefined {
+  const key = `${entry.index}/${entry.term}`;
+  const known = entries.get(key);
+  if (known === undefined) {
+    entries.set(key, { command: entry.command, previousTerm });
+    return undefined;
+  }
+  if (known.command !== entry.command) {
+    return (
+      `${where} holds entry ${entry.index} of term ${entry.term} as ${quote(entry.command)}, but that index and term carried ` +
+      `${quote(known.command)} before: entries with the same index and term hold the same command (one leader per term, which never changes an entry it created)`
+    );
+  }
+  if (previousTerm !== null && known.previousTerm !== null && previousTerm !== known.previousTerm) {
+    return (
+      `${where} holds entry ${entry.index} of term ${entry.term} after an entry of term ${previousTerm}, but elsewhere it follows one of term ` +
+      `${known.previousTerm}: logs that agree on an entry agree on every entry before it (the consistency check on prevLogIndex and prevLogTerm)`
+    );
+  }
+  if (known.previousTerm === null && previousTerm !== null) known.previousTerm = previousTerm;
+  return undefined;
+}
+
+/** Checks that `entries` follow ⟨prevIndex, prevTerm⟩ with consecutive indexes and terms that never decrease; records them. */
+function recordRun(memory: Entries, entries: readonly LogEntry[], previous: { index: number; term: number } | null, where: string): string | undefined {
+  let before = previous;
+  for (const entry of entries) {
+    if (before !== null && entry.index !== before.index + 1) {
+      return `${where} has entry ${entry.index} right after index ${before.index}: a log holds consecutive indexes, in order`;
+    }
+    if (before !== null && entry.term < before.term) {
+      return `${where} has entry ${entry.index} of term ${entry.term} after an entry of term ${before.term}: the terms in a log never decrease`;
+    }
+    const problem = recordEntry(memory, entry, before === null ? null : before.term, where);
+    if (problem !== undefined) return problem;
+    before = { index: entry.index, term: entry.term };
+  }
+  return undefined;
+}
+
+/**
+ * Log matching: two entries with the same index and term hold the same command and follow the
+ * same prefix — over every entry carried in an AppendEntries and every log written to storage.
+ */
+export function logMatching(): Property<Raft, Entries> {
+  return always<Raft, Entries>('log matching', {
+    memory: () => new Map(),
+    records: ['send:AppendEntries', 'storage:log'],
+    record(entries, event) {
+      if (event.kind === 'send' && event.message.type === 'AppendEntries') {
+        const message = event.message;
+        const where = `the AppendEntries ${nodeName(event.from)} sent to ${nodeName(event.to)} (term ${message.term})`;
+        const previous = message.prevLogIndex === 0 ? { index: 0, term: 0 } : { index: message.prevLogIndex, term: message.prevLogTerm };
+        return recordRun(entries, message.entries, previous, where);
+      }
+      if (event.kind !== 'storage' || !Array.isArray(event.value)) return undefined;
+      const log = (event.value as unknown[]).filter(isLogEntry);
+      const first = log[0];
+      const previous = first !== undefined && first.index === 1 ? { index: 0, term: 0 } : null;
+      return recordRun(entries, log, previous, `${nodeName(event.node)}'s stored log`);
+    },
+  });
+}
+
+// Leader completeness and state machine safety: over what was applied.
+
+interface CommittedEntry {
+  readonly term: number;
+  /** The highest term anyone had become leader of when the entry was first seen applied: it was committed in that term or before. */
+  readonly committedBy: number;
+  /** Who applied it first (the message names them). */
+  readonly node: NodeId;
+}
+
+interface Completeness {
+  highestLeaderTerm: number;
+  readonly committed: Map<number, CommittedEntry>;
+}
+
+/**
+ * Leader completeness: an entry applied anywhere (so committed) is in the log of every leader of
+ * a later term, from the moment it becomes leader — its stored log, or its snapshot covers it.
+ */
+export function leaderCompleteness(): Property<Raft, Completeness> {
+  return always<Raft, Completeness>('leader completeness', {
+    memory: () => ({ highestLeaderTerm: 0, committed: new Map() }),
+    records: ['output:BecameLeader', 'output:Applied', 'output:SnapshotInstalled'],
+    record(memory, event, cluster) {
+      if (event.kind !== 'output') return undefined;
+      const output = event.output;
+      if (output.type === 'Applied' || output.type === 'SnapshotInstalled') {
+        const [index, term] = output.type === 'Applied' ? [output.index, output.term] : [output.snapshot.lastIncludedIndex, output.snapshot.lastIncludedTerm];
+        if (index > 0 && !memory.committed.has(index)) memory.committed.set(index, { term, committedBy: memory.highestLeaderTerm, node: event.node });
+        return undefined;
+      }
+      if (output.type !== 'BecameLeader') return undefined;
+      const term = output.term;
+      memory.highestLeaderTerm = Math.max(memory.highestLeaderTerm, term);
+      // Lowest index first: the first entry missing is the one to show.
+      const indexes = [...memory.committed.keys()].sort((left, right) => left - right);
+      for (const index of indexes) {
+        const entry = memory.committed.get(index) as CommittedEntry;
+        if (entry.committedBy >= term || storesEntry(cluster, event.node, index, entry.term)) continue;
+        const holds = storedTermAt(cluster, event.node, index);
+        const instead = holds === undefined ? 'has no entry there' : `has an entry of term ${holds} there`;
+        return (
+          `${nodeName(event.node)} became leader of term ${term}, but its log ${instead}, while entry ${index} of term ${entry.term} was committed ` +
+          `(${nodeName(entry.node)} applied it while the highest leader's term was ${entry.committedBy}): a committed entry is in the log of every later leader. ` +
+          `Its storage holds ${describeStoredLog(cluster, event.node)}. Check the up-to-date rule of RequestVote, and that a leader commits by counting replicas only of entries of its own term (Figure 8)`
+        );
+      }
+      return undefined;
+    },
+  });
+}
+
+type Applications = Map<number, { term: number; command: Command; node: NodeId }>;
+
+/** The service's digest after entries 1..index, where every one of them is known. */
+function digestUpTo(applied: Applications, index: number): string | undefined {
+  let digest = emptyDigest;
+  for (let position = 1; position <= index; position++) {
+    const entry = applied.get(position);
+    if (entry === undefined) return undefined;
+    digest = foldCommand(digest, entry.command);
+  }
+  return digest;
+}
+
+/**
+ * State machine safety: no two servers apply different commands (or terms) at one index; a
+ * server applies only a committed entry (stored on a majority of servers); an installed
+ * snapshot holds the state after exactly the entries committed up to its index.
+ */
+export function stateMachineSafety(servers: readonly NodeId[]): Property<Raft, Applications> {
+  const needed = majority(servers.length);
+  return always<Raft, Applications>('state machine safety', {
+    memory: () => new Map(),
+    records: ['output:Applied', 'output:SnapshotInstalled'],
+    record(applied, event, cluster) {
+      if (event.kind !== 'output') return undefined;
+      const output = event.output;
+      const who = nodeName(event.node);
+      if (output.type === 'Applied') {
+        const known = applied.get(output.index);
+        if (known !== undefined && (known.command !== output.command || known.term !== output.term)) {
+          return (
+            `${who} applied ${quote(output.command)} (term ${output.term}) at index ${output.index}, but ${nodeName(known.node)} applied ` +
+            `${quote(known.command)} (term ${known.term}) there: no two servers apply different commands at one index`
+          );
+        }
+        if (known === undefined) {
+          const holders = servers.filter((server) => storesEntry(cluster, server, output.index, output.term));
+          if (holders.length < needed) {
+            const held = holders.length === 0 ? 'no server stores it' : `only ${names(holders)} store it`;
+            return (
+              `${who} applied entry ${output.index} of term ${output.term} (${quote(output.command)}) while ${held} (${holders.length} of ${servers.length}; ` +
+              `a majority is ${needed}): an entry is applied only once committed, that is, stored on a majority by the leader of its term`
+            );
+          }
+          applied.set(output.index, { term: output.term, command: output.command, node: event.node });
+        }
+        return undefined;
+      }
+      if (output.type !== 'SnapshotInstalled') return undefined;
+      const { lastIncludedIndex: index, lastIncludedTerm: term, data } = output.snapshot;
+      const known = applied.get(index);
+      if (known !== undefined && known.term !== term) {
+        return `${who} installed a snapshot up to index ${index} of term ${term}, but the entry committed there is of term ${known.term} (${quote(known.command)})`;
+      }
+      const digest = digestUpTo(applied, index);
+      if (digest !== undefined && digestOf(data) !== undefined && data !== snapshotData(index, digest)) {
+        return (
+          `${who} installed a snapshot up to index ${index} with data ${quote(data)}, but the entries committed up to there give ${quote(snapshotData(index, digest))}: ` +
+          'a snapshot is the state after exactly the entries it replaces (is it the snapshot the service gave for that index?)'
+        );
+      }
+      return undefined;
+    },
+  });
+}
+
+// In-order apply.
+
+interface ApplyPosition {
+  incarnation: number;
+  lastApplied: number;
+}
+
+/**
+ * In-order apply: each server applies indexes 1, 2, 3, ... exactly once per incarnation, with no
+ * gaps; after a SnapshotInstalled up to k it continues at k + 1, and a snapshot never takes the
+ * service back to before what it applied.
+ */
+export function inOrderApply(): Property<Raft, ApplyPosition[]> {
+  return always<Raft, ApplyPosition[]>('in-order apply', {
+    memory: (cluster) => perNode(cluster, () => ({ incarnation: 0, lastApplied: 0 })),
+    records: ['output:Applied', 'output:SnapshotInstalled'],
+    record(positions, event) {
+      if (event.kind !== 'output') return undefined;
+      const position = positions[event.node];
+      if (position === undefined) return undefined;
+      const restarted = position.incarnation !== event.incarnation;
+      if (restarted) {
+        position.incarnation = event.incarnation;
+        position.lastApplied = 0;
+      }
+      const who = nodeName(event.node);
+      const output = event.output;
+      if (output.type === 'SnapshotInstalled') {
+        const index = output.snapshot.lastIncludedIndex;
+        if (index < position.lastApplied) {
+          return (
+            `${who} installed a snapshot up to index ${index} after it had applied up to ${position.lastApplied}: the service would go back. ` +
+            'A server ignores a snapshot that covers less than what it has applied'
+          );
+        }
+        position.lastApplied = index;
+        return undefined;
+      }
+      if (output.type !== 'Applied') return undefined;
+      const expected = position.lastApplied + 1;
+      if (output.index === expected) {
+        position.lastApplied = output.index;
+        return undefined;
+      }
+      if (output.index <= position.lastApplied) {
+        return `${who} applied index ${output.index} again, after it had applied up to ${position.lastApplied} without a restart: each index is applied once`;
+      }
+      if (position.lastApplied === 0) {
+        return (
+          `${who} applied index ${output.index} first${restarted || event.incarnation > 0 ? ' after its restart' : ''}: a server applies from index 1, ` +
+          'or after a SnapshotInstalled up to k, from k + 1 (a restarted server outputs its stored snapshot first)'
+        );
+      }
+      return `${who} applied index ${output.index} after index ${position.lastApplied}: entries are applied in index order, with no gaps (index ${expected} was skipped)`;
+    },
+  });
+}
+
+// Durability.
+
+interface DurableRecord {
+  /** Granted votes: term → candidate, across restarts. */
+  readonly votes: Map<number, NodeId>;
+  /** The incarnation in which each vote was granted, keyed like `votes`. */
+  readonly votedIn: Map<number, number>;
+  /** The highest term in a message it sent. */
+  termSent: number;
+  /** The highest term in a message it sent or was given. */
+  termSeen: number;
+  /** The highest index it acknowledged (AppendEntriesReply success, InstallSnapshotReply) in the term `ackTerm`. */
+  ackTerm: number;
+  ackIndex: number;
+  /** What its storage held last: currentTerm and snapshot index. */
+  storedTerm: number;
+  storedSnapshotIndex: number;
+}
+
+const freshDurableRecord = (): DurableRecord => ({
+  votes: new Map(),
+  votedIn: new Map(),
+  termSent: 0,
+  termSeen: 0,
+  ackTerm: 0,
+  ackIndex: 0,
+  storedTerm: 0,
+  storedSnapshotIndex: 0,
+});
+
+/** The term a message carries. */
+const termOf = (message: Raft['message']) => message.term;
+
+/** What a node's storage shows at a crash, or after a log write, that contradicts what it already answered. */
+function durabilityProblem(record: DurableRecord, cluster: ClusterView<Raft>, node: NodeId, when: string): string | undefined {
+  const who = nodeName(node);
+  const term = storedTerm(cluster, node);
+  if (when !== 'wrote its log') {
+    if (term < record.termSent) {
+      return (
+        `${who} sent messages of term ${record.termSent} but ${when} with currentTerm ${term} in its storage: ` +
+        'currentTerm is written to durable storage before any message that carries it is sent'
+      );
+    }
+    const vote = record.votes.get(term);
+    const stored = storedVote(cluster, node);
+    if (vote !== undefined && stored !== vote) {
+      return (
+        `${who} granted its vote in term ${term} to ${nodeName(vote)} but ${when} with votedFor ${stored === null ? 'null' : nodeName(stored)} in its storage: ` +
+        'votedFor is written to durable storage before the vote is sent, or a restart may vote again in the same term'
+      );
+    }
+  }
+  // Entries acknowledged in a term stay until a newer term reaches the node: only a newer leader may replace them.
+  if (record.ackIndex > 0 && record.ackTerm === record.termSeen) {
+    const last = lastStoredIndex(cluster, node);
+    if (last < record.ackIndex) {
+      return (
+        `${who} acknowledged entries up to index ${record.ackIndex} in term ${record.ackTerm} but ${when} with ${describeStoredLog(cluster, node)}, and no newer term had reached it: ` +
+        (when === 'wrote its log'
+          ? 'a follower deletes entries only where they conflict with the leader\'s (a late AppendEntries whose entries already match truncates nothing)'
+          : 'the log is written to durable storage before AppendEntries is acknowledged')
+      );
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Durability: what a server answered is in its durable storage whenever it crashes — the term
+ * of every message it sent, the vote it granted in its current term, the entries it
+ * acknowledged — so that a restart never votes twice in a term, never forgets a term, and
+ * never loses an acknowledged entry. Stored currentTerm and snapshots never go back, a stored
+ * log always joins its snapshot, and no server grants two votes in one term, across restarts.
+ */
+export function durability(): Property<Raft, DurableRecord[]> {
+  return always<Raft, DurableRecord[]>('durability', {
+    memory: (cluster) => perNode(cluster, freshDurableRecord),
+    records: ['send', 'deliver', 'storage:currentTerm', 'storage:snapshot', 'storage:log', 'crash'],
+    record(records, event, cluster) {
+      if (event.kind === 'deliver') {
+        const record = records[event.to];
+        if (record !== undefined) record.termSeen = Math.max(record.termSeen, termOf(event.message));
+        return undefined;
+      }
+      if (event.kind === 'send') {
+        const record = records[event.from];
+        if (record === undefined) return undefined;
+        const message = event.message;
+        record.termSent = Math.max(record.termSent, message.term);
+        record.termSeen = Math.max(record.termSeen, message.term);
+        const acknowledged =
+          message.type === 'AppendEntriesReply' && message.success ? message.matchIndex : message.type === 'InstallSnapshotReply' ? message.lastIncludedIndex : undefined;
+        if (acknowledged !== undefined) {
+          if (message.term > record.ackTerm) {
+            record.ackTerm = message.term;
+            record.ackIndex = acknowledged;
+          } else if (message.term === record.ackTerm) record.ackIndex = Math.max(record.ackIndex, acknowledged);
+        }
+        if (message.type !== 'RequestVoteReply' || !message.voteGranted) return undefined;
+        const before = record.votes.get(message.term);
+        if (before !== undefined && before !== event.to) {
+          const restarted = record.votedIn.get(message.term) !== event.incarnation;
+          return (
+            `${nodeName(event.from)} granted its vote in term ${message.term} to ${nodeName(before)}, then to ${nodeName(event.to)}: a server votes at most once per term` +
+            (restarted ? '; it restarted in between, so votedFor (with currentTerm) must be in durable storage before the vote is sent' : '')
+          );
+        }
+        record.votes.set(message.term, event.to);
+        record.votedIn.set(message.term, event.incarnation);
+        return undefined;
+      }
+      if (event.kind === 'crash') {
+        const record = records[event.node];
+        if (record === undefined) return undefined;
+        return durabilityProblem(record, cluster, event.node, event.midReaction ? 'crashed in the middle of a reaction' : 'crashed');
+      }
+      if (event.kind !== 'storage') return undefined;
+      const record = records[event.node];
+      if (record === undefined) return undefined;
+      const who = nodeName(event.node);
+      if (event.key === 'currentTerm' && typeof event.value === 'number') {
+        if (event.value < record.storedTerm) return `${who} wrote currentTerm ${event.value} after ${record.storedTerm}: a server's term never goes back`;
+        record.storedTerm = event.value;
+        return undefined;
+      }
+      if (event.key === 'snapshot' && isSnapshot(event.value)) {
+        if (event.value.lastIncludedIndex < record.storedSnapshotIndex) {
+          return `${who} wrote a snapshot up to index ${event.value.lastIncludedIndex} over one up to ${record.storedSnapshotIndex}: a stored snapshot never goes back`;
+        }
+        record.storedSnapshotIndex = event.value.lastIncludedIndex;
+        return undefined;
+      }
+      if (event.key === 'log') {
+        const log = storedLog(cluster, event.node);
+        const first = log[0];
+        const snapshot = storedSnapshot(cluster, event.node);
+        if (first !== undefined && first.index > snapshot.lastIncludedIndex + 1) {
+          return (
+            `${who} wrote a log that starts at index ${first.index} while its stored snapshot ends at ${snapshot.lastIncludedIndex}: ` +
+            'entries between them would be lost in a crash. Write the snapshot before the log it shortens'
+          );
+        }
+        return durabilityProblem(record, cluster, event.node, 'wrote its log');
+      }
+      return undefined;
+    },
+  });
+}
+
+/** The safety properties every test checks, runs and searches alike. */
+export function safetyProperties(servers: readonly NodeId[]): Property<Raft>[] {
+  return [electionSafety(servers), logMatching(), leaderCompleteness(), stateMachineSafety(servers), inOrderApply(), durability()];
+}
+
+// Goals for search.
+
+/** The search's goal: some server becomes leader. */
+export function leaderIsElected(): Property<Raft, { elected: boolean }> {
+  return sometimes<Raft, { elected: boolean }>('a leader is elected', {
+    memory: () => ({ elected: false }),
+    records: ['output:BecameLeader'],
+    record(memory) {
+      memory.elected = true;
+      return undefined;
+    },
+    check: (_cluster, memory) => (memory.elected ? undefined : 'no server has become leader'),
+  });
+}
+
+/** The search's goal: some entry is committed (a server applies it). */
+export function entryIsCommitted(): Property<Raft, { committed: boolean }> {
+  return sometimes<Raft, { committed: boolean }>('an entry is committed', {
+    memory: () => ({ committed: false }),
+    records: ['output:Applied'],
+    record(memory) {
+      memory.committed = true;
+      return undefined;
+    },
+    check: (_cluster, memory) => (memory.committed ? undefined : 'no server has applied an entry'),
+  });
+}
+
+// Progress: every test asks for some, so a stub that does nothing fails.
+
+interface LeaderRecord {
+  readonly term: number;
+  readonly incarnation: number;
+}
+
+/**
+ * A leader now: a live server that became leader of term t in its current incarnation, has not
+ * moved on from t, and a majority of servers are in term t (they know of no later one).
+ */
+function currentLeader(cluster: ClusterView<Raft>, servers: readonly NodeId[], leaders: readonly (LeaderRecord | null)[]): { node: NodeId; term: number } | undefined {
+  const needed = majority(servers.length);
+  for (const node of servers) {
+    const record = leaders[node] ?? null;
+    if (record === null || cluster.isCrashed(node) || cluster.incarnation(node) !== record.incarnation) continue;
+    if (storedTerm(cluster, node) !== record.term) continue;
+    if (servers.filter((server) => storedTerm(cluster, server) === record.term).length >= needed) return { node, term: record.term };
+  }
+  return undefined;
+}
+
+/**
+ * Progress: a leader exists (judged at the end of the run, or within `withinMs` of the last
+ * fault): a live server leads the term that a majority of servers are in. `deadline` says
+ * how the bound was set.
+ */
+export function leaderElected(servers: readonly NodeId[], deadline: string, options: { readonly withinMs?: number } = {}): Property<Raft, (LeaderRecord | null)[]> {
+  return eventually<Raft, (LeaderRecord | null)[]>(
+    'a leader is elected',
+    {
+      memory: (cluster) => perNode(cluster, () => null),
+      records: ['output:BecameLeader'],
+      record(leaders, event) {
+        if (event.kind === 'output' && event.output.type === 'BecameLeader') leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
+        return undefined;
+      },
+      check(cluster, leaders) {
+        if (currentLeader(cluster, servers, leaders) !== undefined) return undefined;
+        const ever = servers.filter((node) => leaders[node] !== null && leaders[node] !== undefined);
+        if (ever.length === 0) return `no progress: no server became leader by ${cluster.nowMs} ms ${deadline}`;
+        const terms = servers.map((node) => `${nodeName(node)} ${cluster.isCrashed(node) ? 'down' : `term ${storedTerm(cluster, node)}`}`).join(', ');
+        return `no leader at ${cluster.nowMs} ms: no live server leads the term a majority of servers are in (${terms}) ${deadline}`;
+      },
+    },
+    options,
+  );
+}
+
+interface CommandProgress {
+  /** Commands given as Start inputs that must be applied, in the order first given. */
+  readonly required: Command[];
+  /** Where each command was first applied. */
+  readonly indexOf: Map<Command, number>;
+  /** Per node: how far it applied in its current incarnation. */
+  readonly applied: ApplyPosition[];
+  started: number;
+}
+
+/**
+ * Progress: every command given in a Start input (those `required` picks) is applied, by the
+ * end of the run, on every live server — in its current incarnation, or through the snapshot
+ * it installed. `deadline` says how the bound was set.
+ */
+export function commandsApplied(
+  servers: readonly NodeId[],
+  deadline: string,
+  options: { readonly required?: (command: Command) => boolean } = {},
+): Property<Raft, CommandProgress> {
+  const isRequired = options.required ?? (() => true);
+  return eventually<Raft, CommandProgress>('every command is applied everywhere', {
+    memory: (cluster) => ({ required: [], indexOf: new Map(), applied: perNode(cluster, () => ({ incarnation: 0, lastApplied: 0 })), started: 0 }),
+    records: ['input:Start', 'output:Applied', 'output:SnapshotInstalled', 'output:Started'],
+    record(progress, event) {
+      if (event.kind === 'input') {
+        if (event.input.type === 'Start' && isRequired(event.input.command) && !progress.required.includes(event.input.command)) progress.required.push(event.input.command);
+        return undefined;
+      }
+      if (event.kind !== 'output') return undefined;
+      const output = event.output;
+      if (output.type === 'Started') progress.started++;
+      if (output.type !== 'Applied' && output.type !== 'SnapshotInstalled') return undefined;
+      const position = progress.applied[event.node];
+      if (position === undefined) return undefined;
+      if (position.incarnation !== event.incarnation) {
+        position.incarnation = event.incarnation;
+        position.lastApplied = 0;
+      }
+      if (output.type === 'Applied') {
+        position.lastApplied = Math.max(position.lastApplied, output.index);
+        if (!progress.indexOf.has(output.command)) progress.indexOf.set(output.command, output.index);
+      } else position.lastApplied = Math.max(position.lastApplied, output.snapshot.lastIncludedIndex);
+      return undefined;
+    },
+    check(cluster, progress) {
+      const given = progress.required.length;
+      if (given === 0) return undefined;
+      const missing = progress.required.filter((command) => !progress.indexOf.has(command));
+      const appliedCount = given - missing.length;
+      if (appliedCount === 0) {
+        const started = progress.started === 0 ? 'no leader ever answered Started' : `leaders answered Started ${plural(progress.started, 'time')}`;
+        return `no progress: none of the ${plural(given, 'command')} given was applied by ${cluster.nowMs} ms (${started}) ${deadline}`;
+      }
+      if (missing.length > 0) {
+        const shown = missing.slice(0, 5).map(quote).join(', ');
+        return `${plural(missing.length, 'command')} of ${given} never applied by ${cluster.nowMs} ms (${shown}${missing.length > 5 ? ', …' : ''}) ${deadline}`;
+      }
+      const highest = Math.max(...progress.required.map((command) => progress.indexOf.get(command) ?? 0));
+      const behind = servers.filter((node) => !cluster.isCrashed(node) && (progress.applied[node]?.incarnation !== cluster.incarnation(node) || (progress.applied[node]?.lastApplied ?? 0) < highest));
+      const [first] = behind;
+      if (first === undefined) return undefined;
+      const position = progress.applied[first];
+      const reached = position === undefined || position.incarnation !== cluster.incarnation(first) ? 0 : position.lastApplied;
+      const others = behind.length > 1 ? ` (nor did ${names(behind.slice(1))})` : '';
+      return `${nodeName(first)} applied only up to index ${reached} by ${cluster.nowMs} ms, while the commands given were committed up to index ${highest}${others} ${deadline}`;
+    },
+  });
+}
+
+/** Runs only: after the first leader (and `graceMs`), nobody stands for election: with no faults, heartbeats keep the leader. */
+export function noElectionWithoutFaults(graceMs: number): Property<Raft, { leader: NodeId | null; term: number; atMs: number }> {
+  return always<Raft, { leader: NodeId | null; term: number; atMs: number }>('one leader while nothing fails', {
+    memory: () => ({ leader: null, term: 0, atMs: 0 }),
+    records: ['output:BecameLeader', 'send:RequestVote'],
+    record(memory, event) {
+      if (event.kind === 'output' && event.output.type === 'BecameLeader') {
+        if (memory.leader === null) Object.assign(memory, { leader: event.node, term: event.output.term, atMs: event.timeMs });
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.message.type !== 'RequestVote' || memory.leader === null) return undefined;
+      if (event.timeMs <= memory.atMs + graceMs || event.message.term <= memory.term) return undefined;
+      return (
+        `${nodeName(event.from)} stood for election in term ${event.message.term} at ${event.timeMs} ms, while ${nodeName(memory.leader)} led term ${memory.term} ` +
+        `(since ${memory.atMs} ms) and nothing had failed: an AppendEntries from the current leader, heartbeats included, resets the election timer`
+      );
+    },
+  });
+}
+
+/** Runs only: no server becomes leader before `untilMs`, because `why`. */
+export function noLeaderBefore(untilMs: number, why: string): Property<Raft, null> {
+  return always<Raft, null>('no leader without a majority', {
+    memory: () => null,
+    records: ['output:BecameLeader'],
+    record(_memory, event) {
+      if (event.kind !== 'output' || event.output.type !== 'BecameLeader' || event.timeMs >= untilMs) return undefined;
+      return `${nodeName(event.node)} became leader of term ${event.output.term} at ${event.timeMs} ms, while ${why}`;
+    },
+  });
+}
+
+/** Runs only: no entry is applied before `untilMs`, because `why`. */
+export function nothingCommittedBefore(untilMs: number, why: string): Property<Raft, null> {
+  return always<Raft, null>('no commit without a majority', {
+    memory: () => null,
+    records: ['output:Applied'],
+    record(_memory, event) {
+      if (event.kind !== 'output' || event.output.type !== 'Applied' || event.timeMs >= untilMs) return undefined;
+      return `${nodeName(event.node)} applied entry ${event.output.index} (${quote(event.output.command)}) at ${event.timeMs} ms, while ${why}`;
+    },
+  });
+}
+
+/** Every Started answer puts the command at the index the test expects (fault-free runs with one command at a time). */
+export function startedAt(expectedIndex: (command: Command) => number | undefined): Property<Raft, null> {
+  return always<Raft, null>('entries at the expected indexes', {
+    memory: () => null,
+    records: ['output:Started', 'output:Applied'],
+    record(_memory, event) {
+      if (event.kind !== 'output') return undefined;
+      const output = event.output;
+      if (output.type !== 'Started' && output.type !== 'Applied') return undefined;
+      const expected = expectedIndex(output.command);
+      if (expected === undefined || output.index === expected) return undefined;
+      const verb = output.type === 'Started' ? 'put' : 'applied';
+      return `${nodeName(event.node)} ${verb} ${quote(output.command)} at index ${output.index}; with one command at a time and no faults it belongs at index ${expected}`;
+    },
+  });
+}
+
+// Budgets (runs only: they read times and counters).
+
+/** Heartbeats: at most `perSecond` empty AppendEntries reach any one follower in any second of the run (seconds counted from 0 ms). */
+export function heartbeatBudget(perSecond: number, heartbeatMs: number): Property<Raft, Map<string, number>> {
+  return budget<Raft, Map<string, number>>('heartbeats per second', {
+    memory: () => new Map(),
+    records: ['send:AppendEntries'],
+    record(counts, event) {
+      if (event.kind !== 'send' || event.message.type !== 'AppendEntries' || event.message.entries.length > 0 || event.local) return undefined;
+      const key = `${event.to}/${Math.floor(event.timeMs / 1_000)}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      return undefined;
+    },
+    check(_cluster, counts) {
+      if (counts.size === 0) return 'no progress: no heartbeat (AppendEntries without entries) was sent';
+      let worst: { key: string; count: number } = { key: '', count: 0 };
+      for (const [key, count] of counts) if (count > worst.count) worst = { key, count };
+      if (worst.count <= perSecond) return undefined;
+      const [node, second] = worst.key.split('/').map(Number) as [number, number];
+      return (
+        `${nodeName(node)} was sent ${worst.count} empty AppendEntries between ${second * 1_000} and ${(second + 1) * 1_000} ms: at most ${perSecond} heartbeats per second ` +
+        `per follower (one every heartbeatMs = ${heartbeatMs} ms, and none more on replies)`
+      );
+    },
+    measure(counts) {
+      return { heartbeatsPerSecondMax: Math.max(0, ...counts.values()) };
+    },
+  });
+}
+
+/** Election messages: RequestVote and RequestVoteReply, at most `most` in the run. */
+export function electionMessageBudget(most: number, why: string): Property<Raft, { leaders: number }> {
+  return budget<Raft, { leaders: number }>('election messages', {
+    memory: () => ({ leaders: 0 }),
+    records: ['output:BecameLeader'],
+    record(memory) {
+      memory.leaders++;
+      return undefined;
+    },
+    check(cluster, memory) {
+      if (memory.leaders === 0) return 'no progress: no server became leader, so there is no cost to measure';
+      const sent = (cluster.counters.sentByType.get('RequestVote') ?? 0) + (cluster.counters.sentByType.get('RequestVoteReply') ?? 0);
+      if (sent <= most) return undefined;
+      return `${sent} RequestVote and RequestVoteReply messages for ${plural(memory.leaders, 'election')} won, at most ${most} allowed (${why}): are election timeouts drawn at random in [T, 2T], anew each time?`;
+    },
+  });
+}
+
+interface Phase {
+  /** Messages sent so far in the phase, or null before it begins. */
+  sent: number | null;
+  done: boolean;
+}
+
+/** Messages until the first server becomes leader: at most `most`. */
+export function messagesToElect(most: number): Property<Raft, Phase> {
+  return budget<Raft, Phase>('messages to elect a leader', {
+    memory: () => ({ sent: 0, done: false }),
+    records: ['send', 'output:BecameLeader'],
+    record(phase, event) {
+      if (phase.done) return undefined;
+      if (event.kind === 'output') phase.done = true;
+      else if (event.kind === 'send' && !event.local) phase.sent = (phase.sent ?? 0) + 1;
+      return undefined;
+    },
+    check(_cluster, phase) {
+      if (!phase.done) return 'no progress: no server became leader, so there is no cost to measure';
+      if ((phase.sent ?? 0) <= most) return undefined;
+      return `${phase.sent ?? 0} messages were sent before the first leader was elected, at most ${most} allowed`;
+    },
+    measure: (phase) => ({ messagesToElect: phase.sent ?? 0 }),
+  });
+}
+
+/**
+ * Messages from the first Start until every server applied `entries` entries: at most `most`
+ * (each entry reaches each follower about once, and heartbeats carry the commit index).
+ */
+export function messagesToCommit(servers: readonly NodeId[], entries: number, most: number): Property<Raft, Phase & { applied: number[] }> {
+  return budget<Raft, Phase & { applied: number[] }>('messages to commit', {
+    memory: (cluster) => ({ sent: null, done: false, applied: perNode(cluster, () => 0) }),
+    records: ['send', 'input:Start', 'output:Applied'],
+    record(phase, event) {
+      if (phase.done) return undefined;
+      if (event.kind === 'input') phase.sent ??= 0;
+      else if (event.kind === 'send' && phase.sent !== null && !event.local) phase.sent++;
+      else if (event.kind === 'output' && event.output.type === 'Applied') {
+        phase.applied[event.node] = Math.max(phase.applied[event.node] ?? 0, event.output.index);
+        if (servers.every((server) => (phase.applied[server] ?? 0) >= entries)) phase.done = true;
+      }
+      return undefined;
+    },
+    check(_cluster, phase) {
+      if (!phase.done) return `no progress: the ${entries} entries were not applied on every server, so there is no cost to measure`;
+      if ((phase.sent ?? 0) <= most) return undefined;
+      return `${phase.sent ?? 0} messages were sent from the first Start until every server applied ${plural(entries, 'entry')}, at most ${most} allowed`;
+    },
+    measure: (phase) => ({ messagesToCommit: phase.sent ?? 0 }),
+  });
+}
+
+/** Messages sent between `fromMs` and `toMs` while nothing is asked: at most `most`. */
+export function idleMessages(fromMs: number, toMs: number, most: number, why: string): Property<Raft, { sent: number; leaders: number }> {
+  return budget<Raft, { sent: number; leaders: number }>('messages while idle', {
+    memory: () => ({ sent: 0, leaders: 0 }),
+    records: ['send', 'output:BecameLeader'],
+    record(memory, event) {
+      if (event.kind === 'output') memory.leaders++;
+      else if (event.kind === 'send' && !event.local && event.timeMs >= fromMs && event.timeMs < toMs) memory.sent++;
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (memory.leaders === 0) return 'no progress: no server became leader, so there is no cost to measure';
+      if (memory.sent <= most) return undefined;
+      return `${memory.sent} messages were sent between ${fromMs} and ${toMs} ms while nothing was asked, at most ${most} allowed (${why})`;
+    },
+    measure: (memory) => ({ idleMessages: memory.sent }),
+  });
+}
+
+/** Entries carried by AppendEntries: each command reaches each follower about once (at most `factor` times on average). */
+export function entriesSentBudget(followers: number, factor: number): Property<Raft, { carried: number; applied: Command[] }> {
+  return budget<Raft, { carried: number; applied: Command[] }>('entries sent per command', {
+    memory: () => ({ carried: 0, applied: [] }),
+    records: ['send:AppendEntries', 'output:Applied'],
+    record(memory, event) {
+      if (event.kind === 'send' && event.message.type === 'AppendEntries' && !event.local) memory.carried += event.message.entries.length;
+      else if (event.kind === 'output' && event.output.type === 'Applied' && !memory.applied.includes(event.output.command)) memory.applied.push(event.output.command);
+      return undefined;
+    },
+    check(_cluster, memory) {
+      const commands = memory.applied.length;
+      if (commands === 0) return 'no progress: nothing was applied, so there is no cost to measure';
+      const most = Math.ceil(factor * commands * followers);
+      if (memory.carried <= most) return undefined;
+      return (
+        `AppendEntries carried ${memory.carried} entries for ${plural(commands, 'command')} and ${plural(followers, 'follower')}, at most ${most} allowed ` +
+        `(${factor} × commands × followers): send a follower the entries from its nextIndex on, and move nextIndex past what it acknowledged`
+      );
+    },
+    measure: (memory) => ({ entriesPerCommandPerFollower: memory.applied.length === 0 ? 0 : memory.carried / (memory.applied.length * followers) }),
+  });
+}
+
+/** Fast backup: at most `most` AppendEntries rejected in all (a conflicting term is skipped in one round trip, not one entry at a time). */
+export function rejectionBudget(most: number, conflicting: string): Property<Raft, { rejected: number; applied: boolean }> {
+  return budget<Raft, { rejected: number; applied: boolean }>('round trips to repair a log', {
+    memory: () => ({ rejected: 0, applied: false }),
+    records: ['send:AppendEntriesReply', 'output:Applied'],
+    record(memory, event) {
+      if (event.kind === 'send' && event.message.type === 'AppendEntriesReply' && !event.message.success && !event.local) memory.rejected++;
+      else if (event.kind === 'output') memory.applied = true;
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (!memory.applied) return 'no progress: nothing was applied, so there is no cost to measure';
+      if (memory.rejected <= most) return undefined;
+      return (
+        `${memory.rejected} AppendEntries were rejected while repairing ${conflicting}, at most ${most} allowed: with conflictTerm and conflictIndex ` +
+        'the leader skips a whole conflicting term per round trip instead of one entry'
+      );
+    },
+    measure: (memory) => ({ rejectedAppendEntries: memory.rejected }),
+  });
+}
