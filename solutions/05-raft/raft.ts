@@ -46,6 +46,13 @@ export class RaftNode extends Node<Raft> {
   nextIndex: number[] = [];
   /** For each server, the highest index known to be replicated on it. */
   matchIndex: number[] = [];
+  /**
+   * For each server, whether its log is known to match ours before nextIndex. While it is, new
+   * entries stream to it without waiting for replies (nextIndex moves past what was sent). While
+   * it is not, each AppendEntries is a probe: nextIndex stays put until the reply says where the
+   * logs match.
+   */
+  inSync: boolean[] = [];
 
   override onStart(): void {
     this.currentTerm = this.storage.get('currentTerm') ?? 0;
@@ -299,6 +306,7 @@ export class RaftNode extends Node<Raft> {
     const size = Math.max(...this.servers) + 1;
     this.nextIndex = new Array<number>(size).fill(this.lastLogIndex() + 1);
     this.matchIndex = new Array<number>(size).fill(0);
+    this.inSync = new Array<boolean>(size).fill(false);
     this.output({ type: 'BecameLeader', term: this.currentTerm });
     for (const peer of this.peers) this.sendAppendEntries(peer);
     this.setTimer({ type: 'Heartbeat' }, this.config.heartbeatMs);
@@ -309,6 +317,7 @@ export class RaftNode extends Node<Raft> {
     this.cancelTimer({ type: 'Heartbeat' });
     this.nextIndex = [];
     this.matchIndex = [];
+    this.inSync = [];
     this.resetElectionTimer();
   }
 
@@ -329,15 +338,14 @@ export class RaftNode extends Node<Raft> {
 
   /**
    * The entries `peer` lacks, from nextIndex[peer] (at most maxEntriesPerMessage of them; none:
-   * a heartbeat), or the snapshot when it needs entries the snapshot has replaced. nextIndex then
-   * moves past what was sent, so the next heartbeat does not send it again; a follower that did
-   * not get it says so by failing the consistency check.
+   * a heartbeat), or the snapshot when it needs entries the snapshot has replaced. To a follower
+   * in sync, nextIndex then moves past what was sent, so that the next heartbeat does not send it
+   * again; if it did not arrive, the follower says so by failing the consistency check.
    */
   protected sendAppendEntries(peer: NodeId): void {
     const nextIndex = this.nextIndex[peer]!;
     if (nextIndex <= this.snapshot.lastIncludedIndex) {
       this.send(peer, { type: 'InstallSnapshot', term: this.currentTerm, leaderId: this.id, snapshot: this.snapshot });
-      this.nextIndex[peer] = this.snapshot.lastIncludedIndex + 1;
       return;
     }
     const prevLogIndex = nextIndex - 1;
@@ -352,7 +360,7 @@ export class RaftNode extends Node<Raft> {
       entries,
       leaderCommit: this.commitIndex,
     });
-    this.nextIndex[peer] = nextIndex + entries.length;
+    if (this.inSync[peer]) this.nextIndex[peer] = nextIndex + entries.length;
   }
 
   /**
@@ -364,6 +372,7 @@ export class RaftNode extends Node<Raft> {
     if (reply.success) {
       if (reply.matchIndex > this.matchIndex[follower]!) this.matchIndex[follower] = reply.matchIndex;
       this.nextIndex[follower] = Math.max(this.nextIndex[follower]!, this.matchIndex[follower]! + 1);
+      this.inSync[follower] = true;
       this.advanceCommitIndex();
       // All that was sent has arrived, and there is more (a follower catching up, batch by batch).
       if (this.matchIndex[follower]! + 1 === this.nextIndex[follower] && this.nextIndex[follower]! <= this.lastLogIndex()) {
@@ -371,6 +380,7 @@ export class RaftNode extends Node<Raft> {
       }
       return;
     }
+    this.inSync[follower] = false;
     this.nextIndex[follower] = this.backedUpNextIndex(follower, reply.conflictTerm, reply.conflictIndex);
     this.sendAppendEntries(follower);
   }
@@ -450,6 +460,7 @@ export class RaftNode extends Node<Raft> {
     if (this.role !== 'leader' || term !== this.currentTerm) return;
     if (lastIncludedIndex > this.matchIndex[follower]!) this.matchIndex[follower] = lastIncludedIndex;
     this.nextIndex[follower] = Math.max(this.nextIndex[follower]!, this.matchIndex[follower]! + 1);
+    this.inSync[follower] = true;
     this.advanceCommitIndex();
     if (this.matchIndex[follower]! + 1 === this.nextIndex[follower] && this.nextIndex[follower]! <= this.lastLogIndex()) {
       this.sendAppendEntries(follower);
