@@ -90,8 +90,11 @@ function searchPart<State, Input, Output>(
   const count = part.length;
   const events: Entry[] = [];
   let remainingReturned = 0;
+  const neverObserved = model.neverObserved ? model.neverObserved(part.map((index) => history[index] as HistoryOperation<Input, Output>)) : [];
   for (let local = 0; local < count; local++) {
     const operation = history[part[local] as number] as HistoryOperation<Input, Output>;
+    // An operation whose effect nothing observes and that need not take effect is left out.
+    if (neverObserved[local] === true && (operation.output === null || operation.returnTime === null)) continue;
     const call: Entry = { operation: local, isCall: true, match: null, previous: null, next: null };
     events.push(call);
     if (operation.returnTime !== null) {
@@ -246,11 +249,21 @@ function searchPart<State, Input, Output>(
 
   /** `forced`: a read-only operation placed as soon as it fit, which no other choice can beat. */
   /** `dropped`: an operation with an unknown result taken as never having taken effect. */
-  const stack: { readonly call: Entry; readonly stateBefore: State; readonly forced: boolean; readonly pass: number; readonly urgent: Entry | null; readonly dropped: boolean }[] = [];
+  const stack: {
+    readonly call: Entry;
+    readonly stateBefore: State;
+    readonly canonicalBefore: State;
+    readonly forced: boolean;
+    readonly pass: number;
+    readonly urgent: Entry | null;
+    readonly dropped: boolean;
+  }[] = [];
   const placedSoFar = () => stack.filter((frame) => !frame.dropped).map((frame) => frame.call.operation);
   let longestPrefix: number[] = [];
   let longestDepth = 0;
   let state = model.initial();
+  /** What the memo keeps for `state` (its `canonical`). */
+  let canonicalState = canonical(state);
   /** The call of the operation whose return comes first: it must be placed before any call after that return. */
   const urgentCall = (): Entry | null => {
     for (let scan = head.next; scan !== null; scan = scan.next) if (!scan.isCall) return scan.match;
@@ -260,21 +273,33 @@ function searchPart<State, Input, Output>(
   // late as possible delays every other choice), the other returned operations in call order,
   // and last the never-returned ones (placing one early and finding out much later is what
   // makes searches explode).
+  const readOnlyPass = -1;
   const urgentPass = 0;
   const returnedPass = 1;
   const neverReturnedPass = 2;
   let urgent = urgentCall();
-  let pass = urgentPass;
-  let entry = urgent;
+  let pass = readOnlyPass;
+  let entry = head.next;
   while (remainingReturned > 0) {
     let backtrack = false;
+    if (pass === readOnlyPass) {
+      if (entry === null || !entry.isCall) {
+        pass = urgentPass;
+        entry = urgent;
+        continue;
+      }
+      if (entry.match === null || (readOnly[entry.operation] !== true && neverObserved[entry.operation] !== true)) {
+        entry = entry.next;
+        continue;
+      }
+    }
     if (pass === urgentPass && entry === null) {
       pass = returnedPass;
       entry = head.next;
       continue;
     }
     if (entry !== null && entry.isCall) {
-      if (pass !== urgentPass && ((entry.match === null) !== (pass === neverReturnedPass) || entry === urgent)) {
+      if (pass > urgentPass && ((entry.match === null) !== (pass === neverReturnedPass) || entry === urgent)) {
         entry = entry.next;
         continue;
       }
@@ -288,24 +313,32 @@ function searchPart<State, Input, Output>(
       if (result.ok) {
         toggle(call.operation);
         lift(call);
-        if (remember(canonical(result.next))) {
-          const forced = readOnly[call.operation] === true;
-          stack.push({ call, stateBefore: state, forced, pass, urgent, dropped: false });
+        const canonicalNext = canonical(result.next);
+        // A never-observed operation placed where the memo keeps the same state changes nothing
+        // any other operation sees: placing it now is as good as anywhere later.
+        const harmless = neverObserved[call.operation] === true && model.equal(canonicalNext, canonicalState);
+        if (pass === readOnlyPass && readOnly[call.operation] !== true && !harmless) {
+          unlift(call);
+          toggle(call.operation);
+        } else if (remember(canonicalNext)) {
+          const forced = readOnly[call.operation] === true || harmless;
+          stack.push({ call, stateBefore: state, canonicalBefore: canonicalState, forced, pass, urgent, dropped: false });
           state = result.next;
+          canonicalState = canonicalNext;
           if (stack.length > longestDepth) {
             longestDepth = stack.length;
             longestPrefix = placedSoFar();
           }
           urgent = urgentCall();
-          pass = urgentPass;
-          entry = urgent;
+          pass = readOnlyPass;
+          entry = head.next;
           if (!(pruning && !forced && doomed(state))) continue;
           backtrack = true;
         } else {
           unlift(call);
           toggle(call.operation);
           // Seen before and failed; for a read-only operation that fits, no other choice here can do better.
-          if (readOnly[call.operation] === true) backtrack = true;
+          if (readOnly[call.operation] === true || harmless) backtrack = true;
         }
       } else {
         recordExpected(call.operation, operation.input, result.expected);
@@ -328,11 +361,13 @@ function searchPart<State, Input, Output>(
       if (memoEntries >= memoLimit) return { kind: 'unknown', exhausted: 'memo entries' };
       toggle(call.operation);
       lift(call);
-      if (remember(canonical(state))) {
-        stack.push({ call, stateBefore: state, forced: true, pass, urgent, dropped: true });
+      const canonicalNext = canonical(state);
+      if (remember(canonicalNext)) {
+        stack.push({ call, stateBefore: state, canonicalBefore: canonicalState, forced: true, pass, urgent, dropped: true });
+        canonicalState = canonicalNext;
         urgent = urgentCall();
-        pass = urgentPass;
-        entry = urgent;
+        pass = readOnlyPass;
+        entry = head.next;
         continue;
       }
       unlift(call);
@@ -343,6 +378,7 @@ function searchPart<State, Input, Output>(
       const frame = stack.pop();
       if (frame === undefined) return { kind: 'failed', longestPrefix, expectedOutputs };
       state = frame.stateBefore;
+      canonicalState = frame.canonicalBefore;
       toggle(frame.call.operation);
       unlift(frame.call);
       if (frame.forced) continue;

@@ -103,6 +103,29 @@ export const keyValueModel: SequentialModel<KeyValueState, KeyValueInput, KeyVal
     // it: any value no get can see will do, one longer than every value a get returned.
     return withValue(state, boundary.key, '\u0000'.repeat(longest + 1));
   },
+  neverObserved(operations) {
+    // Every value a get returned, per key, in one string: an append or a put is seen only when
+    // its value is part of one of them. A separator no value contains keeps values apart.
+    const returnedByKey = new Map<string, Set<string>>();
+    for (const { input, output } of operations) {
+      if (input.kind !== 'get' || output === null) continue;
+      const value = (output as { value?: unknown }).value;
+      if (typeof value !== 'string') continue;
+      let values = returnedByKey.get(input.key);
+      if (values === undefined) {
+        values = new Set();
+        returnedByKey.set(input.key, values);
+      }
+      values.add(value);
+    }
+    const separator = '\u0001';
+    const joined = new Map([...returnedByKey].map(([key, values]) => [key, [...values].join(separator)]));
+    return operations.map(({ input }) => {
+      // A put's value too: every value after it starts with it until the next put.
+      if (input.kind === 'get' || input.value === '' || input.value.includes(separator)) return false;
+      return !(joined.get(input.key) ?? '').includes(input.value);
+    });
+  },
   partition(operations: readonly HistoryOperation<KeyValueInput, KeyValueOutput>[]) {
     const byKey = new Map<string, number[]>();
     operations.forEach((operation, index) => {
@@ -148,6 +171,16 @@ export const registerModel: SequentialModel<RegisterValue, RegisterInput, Regist
     }
   },
   isReadOnly: (input, output) => input.kind === 'read' || (input.kind === 'cas' && output !== null && 'ok' in output && output.ok === false),
+  mayLaterReturn(state, input, output, available) {
+    // A read of v, or a compare-and-set from v that swapped, needs the register to hold v: now,
+    // or after an available write of v or compare-and-set to v.
+    let needed: RegisterValue;
+    if (input.kind === 'read' && 'value' in output) needed = output.value;
+    else if (input.kind === 'cas' && 'ok' in output && output.ok === true) needed = input.from;
+    else return true;
+    if (equalPlain(state, needed)) return true;
+    return available.some((other) => (other.kind === 'write' && equalPlain(other.value, needed)) || (other.kind === 'cas' && equalPlain(other.to, needed)));
+  },
   equal: (left, right) => equalPlain(left, right),
   hash: (state) => hashPlain(state),
   describeState: (state) => formatPlain(state),

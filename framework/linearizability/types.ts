@@ -68,6 +68,16 @@ export interface SequentialModel<State, Input, Output> {
    */
   forget?(state: State, boundary: Input, between: readonly { readonly input: Input; readonly output: Output | null }[]): State;
   /**
+   * Optional, for speed: which of `operations` (one part) have an effect no operation can
+   * observe, so that leaving one out, or moving it earlier to where the state it changes is
+   * forgotten (see `forget`), never turns a linearization into one that fails: a key-value
+   * append or put whose value no get returned any part of. The search leaves such an operation out
+   * when its result is unknown or it never returned, and places it without branching where the
+   * memo keeps the same state after it as before. Must never mark an operation whose effect
+   * some operation could see. Absent: none.
+   */
+  neverObserved?(operations: readonly HistoryOperation<Input, Output>[]): readonly boolean[];
+  /**
    * P-compositionality: splits a history into parts (lists of operation indexes) that are
    * linearizable together exactly when each is on its own (a key-value map: one part per key).
    * Absent: one part.

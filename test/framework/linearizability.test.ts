@@ -496,6 +496,57 @@ describe('agrees with a naive permutation checker on small histories', () => {
     expect(linearizable).toBeLessThan(360);
   });
 
+  it('one-key histories of up to 9 operations: operations no get observes, left out or placed early, change no verdict', () => {
+    // "d" and "e" are never part of what a get returns: appends and puts of them are never observed.
+    const operation: fc.Arbitrary<KvOperation> = fc
+      .record({
+        timing,
+        kind: fc.constantFrom('get', 'put', 'append', 'append'),
+        value: fc.constantFrom('a', 'b', 'd', 'e'),
+        read: fc.constantFrom('', 'a', 'b', 'ab', 'ba', 'aa', 'bab'),
+        unknown: fc.boolean(),
+      })
+      .map(({ timing: { client, callTime, duration }, kind, value, read, unknown }) => {
+        const returnTime = duration === null ? null : callTime + duration;
+        const output: KeyValueOutput | null = (unknown && kind !== 'get') || returnTime === null ? null : kind === 'get' ? { value: read } : {};
+        const input: KeyValueInput = kind === 'get' ? { kind: 'get', key: 'x' } : { kind: kind as 'put' | 'append', key: 'x', value };
+        return { client, callTime, returnTime, input, output };
+      });
+    const { neverObserved: _neverObserved, ...withoutNeverObserved } = keyValueModel;
+    let linearizable = 0;
+    // Counts the operations marked never observed, so the test shows the reduction is exercised.
+    let marked = 0;
+    const counting: typeof keyValueModel = {
+      ...keyValueModel,
+      neverObserved(operations) {
+        const marks = (keyValueModel.neverObserved as NonNullable<typeof keyValueModel.neverObserved>)(operations);
+        marked += marks.filter(Boolean).length;
+        return marks;
+      },
+    };
+    fc.assert(
+      fc.property(fc.array(operation, { minLength: 1, maxLength: 9 }), (history) => {
+        const expected = naiveLinearizable(withoutNeverObserved, history);
+        const result = checkLinearizability(counting, history);
+        expect(result.verdict).toBe(expected ? 'linearizable' : 'not linearizable');
+        expect(checkLinearizability(withoutNeverObserved, history).verdict).toBe(result.verdict);
+        if (result.verdict === 'linearizable') {
+          linearizable++;
+          expect(isLinearization(keyValueModel, history, result.linearization)).toBe(true);
+        }
+      }),
+      { seed: 1309, numRuns: 400 },
+    );
+    expect(marked).toBeGreaterThan(400);
+    expect(linearizable).toBeGreaterThan(40);
+    expect(linearizable).toBeLessThan(360);
+  });
+
+  it('marks as never observed only the writes no get returned a part of', () => {
+    const history = [append(0, 0, 1, 'x', 'ab'), append(0, 2, 3, 'x', 'c'), put(1, 0, 1, 'x', 'b'), put(1, 2, 3, 'x', ''), get(2, 0, 5, 'x', 'xaby')];
+    expect(keyValueModel.neverObserved?.(history)).toEqual([false, true, false, false, false]);
+  });
+
   it('register histories of up to 7 operations', () => {
     let linearizable = 0;
     fc.assert(
