@@ -1,0 +1,532 @@
+// Mutant: after the first one, every election timeout is exactly T (electionTimeoutMs[0]), not drawn at random in [T, 2T].
+import { Node, unreachable, type NodeId } from 'distlab';
+import type { LogEntry, Raft, Snapshot } from '../../../labs/05-raft/src/protocol.ts';
+
+/** At most this many entries in one AppendEntries: a follower far behind catches up in batches. */
+export const maxEntriesPerMessage = 64;
+
+/** The snapshot of nothing: index 0, term 0 is the empty-log sentinel. */
+const noSnapshot: Snapshot = { lastIncludedIndex: 0, lastIncludedTerm: 0, data: '' };
+
+/**
+ * Raft (Ongaro and Ousterhout, "In Search of an Understandable Consensus Algorithm"), laid out
+ * like the paper's Figure 2: persistent state, volatile state, the RequestVote and
+ * AppendEntries receivers, the rules for all servers, for followers, candidates and leaders;
+ * then log compaction (section 7: Snapshot, InstallSnapshot).
+ *
+ * The durable state (currentTerm, votedFor, log, snapshot) is written to this.storage before
+ * any message that depends on it is sent. Every handler writes first and sends after.
+ */
+export class RaftNode extends Node<Raft> {
+  // Persistent state on all servers (copies of this.storage, read back on a restart)
+
+  /** The latest term this server has seen: 0 at first, increases monotonically. */
+  currentTerm = 0;
+  /** The candidate that received this server's vote in currentTerm, or null. */
+  votedFor: NodeId | null = null;
+  /** Figure 2's log[] (stored as `log`): the entries after the snapshot; logEntries[k] has index snapshot.lastIncludedIndex + 1 + k. */
+  logEntries: LogEntry[] = [];
+  /** Every entry up to snapshot.lastIncludedIndex, folded into the service's state. */
+  snapshot: Snapshot = noSnapshot;
+
+  // Volatile state on all servers
+
+  /** The highest index known to be committed. */
+  commitIndex = 0;
+  /** The highest index applied to the service (output as Applied, or covered by SnapshotInstalled). */
+  lastApplied = 0;
+  role: 'follower' | 'candidate' | 'leader' = 'follower';
+  /** Who this server believes leads currentTerm, for NotLeader; null when it knows of none. */
+  leaderId: NodeId | null = null;
+  /** Candidates only: the servers that granted a vote in currentTerm, this one included, in id order. */
+  votes: NodeId[] = [];
+
+  // Volatile state on leaders (reinitialized after each election; indexed by node id)
+
+  /** For each server, the index of the next entry to send it. */
+  nextIndex: number[] = [];
+  /** For each server, the highest index known to be replicated on it. */
+  matchIndex: number[] = [];
+  /**
+   * For each server, whether its log is known to match ours before nextIndex. While it is, new
+   * entries stream to it without waiting for replies (nextIndex moves past what was sent). While
+   * it is not, each AppendEntries is a probe: nextIndex stays put until the reply says where the
+   * logs match.
+   */
+  inSync: boolean[] = [];
+
+  override onStart(): void {
+    this.currentTerm = this.storage.get('currentTerm') ?? 0;
+    this.votedFor = this.storage.get('votedFor') ?? null;
+    this.snapshot = this.storage.get('snapshot') ?? noSnapshot;
+    this.logEntries = this.entriesAfterSnapshot(this.storage.get('log') ?? []);
+    if (this.snapshot.lastIncludedIndex > 0) {
+      // The service lost its state with the crash: give it the snapshot, then apply from the entry after.
+      this.commitIndex = this.snapshot.lastIncludedIndex;
+      this.lastApplied = this.snapshot.lastIncludedIndex;
+      this.output({ type: 'SnapshotInstalled', snapshot: this.snapshot });
+    }
+    this.setTimer({ type: 'ElectionTimeout' }, this.config.electionTimeoutMs);
+  }
+
+  // Inputs from the service
+
+  override onInput(input: Raft['input']): void {
+    switch (input.type) {
+      case 'Start':
+        this.start(input.command);
+        return;
+      case 'Snapshot':
+        this.takeSnapshot(input.index, input.data);
+        return;
+      default:
+        unreachable(input);
+    }
+  }
+
+  // Messages
+
+  override onMessage(from: NodeId, message: Raft['message']): void {
+    // Rules for all servers: a term above ours means we are out of date: adopt it, as a follower.
+    if (message.term > this.currentTerm) this.becomeFollower(message.term);
+    switch (message.type) {
+      case 'RequestVote':
+        this.onRequestVote(from, message.term, message.candidateId, message.lastLogIndex, message.lastLogTerm);
+        return;
+      case 'RequestVoteReply':
+        this.onRequestVoteReply(from, message.term, message.voteGranted);
+        return;
+      case 'AppendEntries':
+        this.onAppendEntries(from, message);
+        return;
+      case 'AppendEntriesReply':
+        this.onAppendEntriesReply(from, message);
+        return;
+      case 'InstallSnapshot':
+        this.onInstallSnapshot(from, message.term, message.leaderId, message.snapshot);
+        return;
+      case 'InstallSnapshotReply':
+        this.onInstallSnapshotReply(from, message.term, message.lastIncludedIndex);
+        return;
+      default:
+        unreachable(message);
+    }
+  }
+
+  // Timers
+
+  override onTimer(timer: Raft['timer']): void {
+    switch (timer.type) {
+      case 'ElectionTimeout':
+        // Followers and candidates: no word from a leader, no vote granted: stand for election.
+        if (this.role !== 'leader') this.startElection();
+        return;
+      case 'Heartbeat':
+        if (this.role !== 'leader') return;
+        for (const peer of this.peers) this.sendAppendEntries(peer);
+        this.setTimer({ type: 'Heartbeat' }, this.config.heartbeatMs);
+        return;
+      default:
+        unreachable(timer);
+    }
+  }
+
+  // RequestVote RPC, receiver
+
+  protected onRequestVote(candidate: NodeId, term: number, candidateId: NodeId, lastLogIndex: number, lastLogTerm: number): void {
+    // 1. Reply false if term < currentTerm. 2. Grant the vote if votedFor is null or candidateId,
+    // and the candidate's log is at least as up-to-date as ours.
+    const voteGranted =
+      term === this.currentTerm &&
+      (this.votedFor === null || this.votedFor === candidateId) &&
+      this.isUpToDate(lastLogIndex, lastLogTerm);
+    if (voteGranted) {
+      this.votedFor = candidateId;
+      this.storage.set('votedFor', candidateId);
+      // Granting a vote holds our own candidacy back: the candidate may well win.
+      this.resetElectionTimer();
+    }
+    this.send(candidate, { type: 'RequestVoteReply', term: this.currentTerm, voteGranted });
+  }
+
+  /**
+   * The up-to-date rule (section 5.4.1): the log whose last entry has the higher term is more
+   * up to date; with equal last terms, the longer log is.
+   */
+  protected isUpToDate(lastLogIndex: number, lastLogTerm: number): boolean {
+    const ourLastTerm = this.lastLogTerm();
+    return lastLogTerm > ourLastTerm || (lastLogTerm === ourLastTerm && lastLogIndex >= this.lastLogIndex());
+  }
+
+  // AppendEntries RPC, receiver
+
+  protected onAppendEntries(leader: NodeId, request: Extract<Raft['message'], { type: 'AppendEntries' }>): void {
+    // 1. Reply false if term < currentTerm.
+    if (request.term < this.currentTerm) {
+      this.send(leader, { type: 'AppendEntriesReply', term: this.currentTerm, success: false, matchIndex: 0, conflictTerm: null, conflictIndex: 0 });
+      return;
+    }
+    // A leader of our own term exists: a candidate steps down, and nobody stands for election for now.
+    this.recognizeLeader(request.leaderId);
+
+    // 2. Reply false if the log has no entry at prevLogIndex whose term is prevLogTerm, saying
+    // where the leader should look next (fast backup). Entries up to the snapshot are committed,
+    // so they match the leader's.
+    const { prevLogIndex, prevLogTerm } = request;
+    if (prevLogIndex > this.lastLogIndex()) {
+      this.send(leader, {
+        type: 'AppendEntriesReply',
+        term: this.currentTerm,
+        success: false,
+        matchIndex: 0,
+        conflictTerm: null,
+        conflictIndex: this.lastLogIndex() + 1,
+      });
+      return;
+    }
+    if (prevLogIndex > this.snapshot.lastIncludedIndex && this.termAt(prevLogIndex) !== prevLogTerm) {
+      const conflictTerm = this.termAt(prevLogIndex);
+      this.send(leader, {
+        type: 'AppendEntriesReply',
+        term: this.currentTerm,
+        success: false,
+        matchIndex: 0,
+        conflictTerm,
+        conflictIndex: this.firstIndexOfTerm(conflictTerm),
+      });
+      return;
+    }
+
+    // 3. If an existing entry conflicts with a new one (same index, different term), delete it
+    // and all that follow. 4. Append the new entries not already in the log. An entry that is
+    // already there is kept, with whatever follows it: this request may be older than one that
+    // brought more entries.
+    let changed = false;
+    for (const entry of request.entries) {
+      if (entry.index <= this.snapshot.lastIncludedIndex) continue;
+      if (entry.index <= this.lastLogIndex()) {
+        if (this.termAt(entry.index) === entry.term) continue;
+        this.logEntries.length = entry.index - this.snapshot.lastIncludedIndex - 1;
+      }
+      this.logEntries.push({ index: entry.index, term: entry.term, command: entry.command });
+      changed = true;
+    }
+    if (changed) this.storage.set('log', this.logEntries);
+
+    // 5. If leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of the last new entry):
+    // entries past it were not checked against the leader's log.
+    const lastNewIndex = prevLogIndex + request.entries.length;
+    if (request.leaderCommit > this.commitIndex) {
+      this.commitIndex = Math.max(this.commitIndex, Math.min(request.leaderCommit, lastNewIndex));
+    }
+    this.send(leader, { type: 'AppendEntriesReply', term: this.currentTerm, success: true, matchIndex: lastNewIndex, conflictTerm: null, conflictIndex: 0 });
+    this.applyCommitted();
+  }
+
+  // Rules for servers
+
+  /** All servers: while commitIndex > lastApplied, apply log[lastApplied + 1], in order, once each. */
+  protected applyCommitted(): void {
+    while (this.lastApplied < this.commitIndex) {
+      this.lastApplied++;
+      const entry = this.entryAt(this.lastApplied);
+      this.output({ type: 'Applied', index: entry.index, term: entry.term, command: entry.command });
+    }
+  }
+
+  /** All servers: a newer term seen in any message: adopt it (and no vote yet in it), as a follower. */
+  protected becomeFollower(term: number): void {
+    const wasLeader = this.role === 'leader';
+    this.currentTerm = term;
+    this.votedFor = null;
+    this.storage.set('currentTerm', term);
+    this.storage.set('votedFor', null);
+    this.role = 'follower';
+    this.leaderId = null;
+    this.votes = [];
+    if (wasLeader) this.stopLeading();
+  }
+
+  /** An AppendEntries or InstallSnapshot of our term: its sender leads it. */
+  protected recognizeLeader(leader: NodeId): void {
+    if (this.role === 'candidate') {
+      this.role = 'follower';
+      this.votes = [];
+    }
+    this.leaderId = leader;
+    this.resetElectionTimer();
+  }
+
+  /** Followers and candidates: a new timeout drawn at random in [T, 2T], so that split votes do not repeat. */
+  protected resetElectionTimer(): void {
+    this.cancelTimer({ type: 'ElectionTimeout' });
+    this.setTimer({ type: 'ElectionTimeout' }, this.config.electionTimeoutMs[0]);
+  }
+
+  // Candidates
+
+  /** Increment currentTerm, vote for self, reset the election timer, send RequestVote to all other servers. */
+  protected startElection(): void {
+    this.currentTerm++;
+    this.votedFor = this.id;
+    this.storage.set('currentTerm', this.currentTerm);
+    this.storage.set('votedFor', this.id);
+    this.role = 'candidate';
+    this.leaderId = null;
+    this.votes = [this.id];
+    this.resetElectionTimer();
+    for (const peer of this.peers) {
+      this.send(peer, {
+        type: 'RequestVote',
+        term: this.currentTerm,
+        candidateId: this.id,
+        lastLogIndex: this.lastLogIndex(),
+        lastLogTerm: this.lastLogTerm(),
+      });
+    }
+    // A cluster of one is its own majority.
+    if (this.votes.length >= this.majority()) this.becomeLeader();
+  }
+
+  /** Votes received from a majority of servers: become leader. */
+  protected onRequestVoteReply(voter: NodeId, term: number, voteGranted: boolean): void {
+    if (this.role !== 'candidate' || term !== this.currentTerm || !voteGranted || this.votes.includes(voter)) return;
+    this.votes.push(voter);
+    this.votes.sort((left, right) => left - right);
+    if (this.votes.length >= this.majority()) this.becomeLeader();
+  }
+
+  // Leaders
+
+  /** Upon election: nextIndex after our last entry, matchIndex 0, and a heartbeat to each server at once. */
+  protected becomeLeader(): void {
+    this.role = 'leader';
+    this.leaderId = this.id;
+    this.votes = [];
+    this.cancelTimer({ type: 'ElectionTimeout' });
+    const size = Math.max(...this.servers) + 1;
+    this.nextIndex = new Array<number>(size).fill(this.lastLogIndex() + 1);
+    this.matchIndex = new Array<number>(size).fill(0);
+    this.inSync = new Array<boolean>(size).fill(false);
+    this.output({ type: 'BecameLeader', term: this.currentTerm });
+    for (const peer of this.peers) this.sendAppendEntries(peer);
+    this.setTimer({ type: 'Heartbeat' }, this.config.heartbeatMs);
+  }
+
+  /** A leader that learns of a newer term stops sending heartbeats and waits for a leader again. */
+  protected stopLeading(): void {
+    this.cancelTimer({ type: 'Heartbeat' });
+    this.nextIndex = [];
+    this.matchIndex = [];
+    this.inSync = [];
+    this.resetElectionTimer();
+  }
+
+  /** A command from the service: append it to the log (durably), answer Started, send it to each follower that has all before it. */
+  protected start(command: string): void {
+    if (this.role !== 'leader') {
+      this.output({ type: 'NotLeader', command, leader: this.leaderId });
+      return;
+    }
+    const entry: LogEntry = { index: this.lastLogIndex() + 1, term: this.currentTerm, command };
+    this.logEntries.push(entry);
+    this.storage.set('log', this.logEntries);
+    this.output({ type: 'Started', command, index: entry.index, term: entry.term });
+    // A follower with a backlog gets the entry with the rest of it, when its reply comes.
+    for (const peer of this.peers) if (this.nextIndex[peer] === entry.index) this.sendAppendEntries(peer);
+    this.advanceCommitIndex();
+  }
+
+  /**
+   * The entries `peer` lacks, from nextIndex[peer] (at most maxEntriesPerMessage of them; none:
+   * a heartbeat), or the snapshot when it needs entries the snapshot has replaced. To a follower
+   * in sync, nextIndex then moves past what was sent, so that the next heartbeat does not send it
+   * again; if it did not arrive, the follower says so by failing the consistency check.
+   */
+  protected sendAppendEntries(peer: NodeId): void {
+    const nextIndex = this.nextIndex[peer]!;
+    if (nextIndex <= this.snapshot.lastIncludedIndex) {
+      this.send(peer, { type: 'InstallSnapshot', term: this.currentTerm, leaderId: this.id, snapshot: this.snapshot });
+      return;
+    }
+    const prevLogIndex = nextIndex - 1;
+    const first = nextIndex - this.snapshot.lastIncludedIndex - 1;
+    const entries = this.logEntries.slice(first, first + maxEntriesPerMessage);
+    this.send(peer, {
+      type: 'AppendEntries',
+      term: this.currentTerm,
+      leaderId: this.id,
+      prevLogIndex,
+      prevLogTerm: this.termAt(prevLogIndex),
+      entries,
+      leaderCommit: this.commitIndex,
+    });
+    if (this.inSync[peer]) this.nextIndex[peer] = nextIndex + entries.length;
+  }
+
+  /**
+   * Success: update nextIndex and matchIndex for the follower, and send it what else it lacks.
+   * Failure by inconsistency: move nextIndex back, a whole term at a time, and retry.
+   */
+  protected onAppendEntriesReply(follower: NodeId, reply: Extract<Raft['message'], { type: 'AppendEntriesReply' }>): void {
+    if (this.role !== 'leader' || reply.term !== this.currentTerm) return;
+    if (reply.success) {
+      if (reply.matchIndex > this.matchIndex[follower]!) this.matchIndex[follower] = reply.matchIndex;
+      this.nextIndex[follower] = Math.max(this.nextIndex[follower]!, this.matchIndex[follower]! + 1);
+      this.inSync[follower] = true;
+      this.advanceCommitIndex();
+      // All that was sent has arrived, and there is more (a follower catching up, batch by batch).
+      if (this.matchIndex[follower]! + 1 === this.nextIndex[follower] && this.nextIndex[follower]! <= this.lastLogIndex()) {
+        this.sendAppendEntries(follower);
+      }
+      return;
+    }
+    this.inSync[follower] = false;
+    this.nextIndex[follower] = this.backedUpNextIndex(follower, reply.conflictTerm, reply.conflictIndex);
+    this.sendAppendEntries(follower);
+  }
+
+  /**
+   * Fast backup: when the follower's log is too short, continue just after its end; when its
+   * entry there has another term, skip that whole term: to just after our last entry of that
+   * term if we have one, else to the follower's first entry of it. Never below what the
+   * follower is known to hold, nor past our own log.
+   */
+  protected backedUpNextIndex(follower: NodeId, conflictTerm: number | null, conflictIndex: number): number {
+    let nextIndex = conflictIndex;
+    if (conflictTerm !== null) {
+      const lastOfTerm = this.lastIndexOfTerm(conflictTerm);
+      if (lastOfTerm !== null) nextIndex = lastOfTerm + 1;
+    }
+    return Math.min(Math.max(nextIndex, this.matchIndex[follower]! + 1, 1), this.lastLogIndex() + 1);
+  }
+
+  /**
+   * Commit N if a majority has matchIndex >= N and log[N].term == currentTerm (sections 5.3,
+   * 5.4). Only entries of the current term are committed by counting replicas; earlier ones are
+   * committed with them (Figure 8: an old-term entry on a majority can still be overwritten).
+   */
+  protected advanceCommitIndex(): void {
+    const replicated = this.servers.map((server) => (server === this.id ? this.lastLogIndex() : this.matchIndex[server]!));
+    replicated.sort((left, right) => right - left);
+    const onMajority = replicated[this.majority() - 1]!;
+    if (onMajority > this.commitIndex && this.termAt(onMajority) === this.currentTerm) {
+      this.commitIndex = onMajority;
+      this.applyCommitted();
+    }
+  }
+
+  // Log compaction (section 7)
+
+  /**
+   * The service has folded every entry up to `index` into `data`: keep that as the snapshot and
+   * discard the entries it covers. The snapshot is written first, then the shorter log: after a
+   * crash between the two, the old log still holds every entry, and onStart drops those the
+   * snapshot covers.
+   */
+  protected takeSnapshot(index: number, data: string): void {
+    if (index <= this.snapshot.lastIncludedIndex || index > this.lastApplied) return;
+    const lastIncludedTerm = this.termAt(index);
+    this.logEntries = this.logEntries.slice(index - this.snapshot.lastIncludedIndex);
+    this.snapshot = { lastIncludedIndex: index, lastIncludedTerm, data };
+    this.storage.set('snapshot', this.snapshot);
+    this.storage.set('log', this.logEntries);
+  }
+
+  /** InstallSnapshot RPC, receiver: replace the log's prefix (or all of it) with the leader's snapshot. */
+  protected onInstallSnapshot(leader: NodeId, term: number, leaderId: NodeId, snapshot: Snapshot): void {
+    if (term < this.currentTerm) {
+      this.send(leader, { type: 'InstallSnapshotReply', term: this.currentTerm, lastIncludedIndex: snapshot.lastIncludedIndex });
+      return;
+    }
+    this.recognizeLeader(leaderId);
+    // A snapshot of entries already applied would take the service back in time: it is not needed.
+    if (snapshot.lastIncludedIndex > this.lastApplied) {
+      // Keep the entries after the snapshot if our log has its last entry; else the log is wrong from there on.
+      const keepsLog = snapshot.lastIncludedIndex < this.lastLogIndex() && this.termAt(snapshot.lastIncludedIndex) === snapshot.lastIncludedTerm;
+      this.logEntries = keepsLog ? this.logEntries.slice(snapshot.lastIncludedIndex - this.snapshot.lastIncludedIndex) : [];
+      this.snapshot = { lastIncludedIndex: snapshot.lastIncludedIndex, lastIncludedTerm: snapshot.lastIncludedTerm, data: snapshot.data };
+      this.storage.set('snapshot', this.snapshot);
+      this.storage.set('log', this.logEntries);
+      this.commitIndex = Math.max(this.commitIndex, snapshot.lastIncludedIndex);
+      this.lastApplied = snapshot.lastIncludedIndex;
+      this.output({ type: 'SnapshotInstalled', snapshot: this.snapshot });
+    }
+    this.send(leader, { type: 'InstallSnapshotReply', term: this.currentTerm, lastIncludedIndex: snapshot.lastIncludedIndex });
+    this.applyCommitted();
+  }
+
+  /** The follower holds everything up to the snapshot: continue after it. */
+  protected onInstallSnapshotReply(follower: NodeId, term: number, lastIncludedIndex: number): void {
+    if (this.role !== 'leader' || term !== this.currentTerm) return;
+    if (lastIncludedIndex > this.matchIndex[follower]!) this.matchIndex[follower] = lastIncludedIndex;
+    this.nextIndex[follower] = Math.max(this.nextIndex[follower]!, this.matchIndex[follower]! + 1);
+    this.inSync[follower] = true;
+    this.advanceCommitIndex();
+    if (this.matchIndex[follower]! + 1 === this.nextIndex[follower] && this.nextIndex[follower]! <= this.lastLogIndex()) {
+      this.sendAppendEntries(follower);
+    }
+  }
+
+  // The log, across the snapshot
+
+  /** Stored entries, without those the snapshot covers, and without any that cannot follow it. */
+  protected entriesAfterSnapshot(stored: readonly LogEntry[]): LogEntry[] {
+    const { lastIncludedIndex, lastIncludedTerm } = this.snapshot;
+    const atSnapshot = stored.find((entry) => entry.index === lastIncludedIndex);
+    // An entry at the snapshot's index with another term starts a history the snapshot replaced.
+    if (atSnapshot !== undefined && atSnapshot.term !== lastIncludedTerm) return [];
+    const after = stored.filter((entry) => entry.index > lastIncludedIndex);
+    return after.length > 0 && after[0]!.index !== lastIncludedIndex + 1 ? [] : after;
+  }
+
+  protected lastLogIndex(): number {
+    return this.snapshot.lastIncludedIndex + this.logEntries.length;
+  }
+
+  protected lastLogTerm(): number {
+    return this.logEntries.length > 0 ? this.logEntries[this.logEntries.length - 1]!.term : this.snapshot.lastIncludedTerm;
+  }
+
+  /** The term of the entry at `index` (from the snapshot's index to the last entry). */
+  protected termAt(index: number): number {
+    if (index === this.snapshot.lastIncludedIndex) return this.snapshot.lastIncludedTerm;
+    return this.entryAt(index).term;
+  }
+
+  protected entryAt(index: number): LogEntry {
+    const entry = this.logEntries[index - this.snapshot.lastIncludedIndex - 1];
+    if (entry === undefined) throw new Error(`no entry at index ${index} (the log holds ${this.snapshot.lastIncludedIndex + 1} to ${this.lastLogIndex()})`);
+    return entry;
+  }
+
+  /** The first index of the log (after the snapshot) whose entry has `term`; terms never decrease along a log. */
+  protected firstIndexOfTerm(term: number): number {
+    let low = 0;
+    let high = this.logEntries.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.logEntries[middle]!.term < term) low = middle + 1;
+      else high = middle;
+    }
+    return this.snapshot.lastIncludedIndex + 1 + low;
+  }
+
+  /** The last index whose entry has `term` (the snapshot's last entry included), or null if no entry has it. */
+  protected lastIndexOfTerm(term: number): number | null {
+    let low = 0;
+    let high = this.logEntries.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.logEntries[middle]!.term <= term) low = middle + 1;
+      else high = middle;
+    }
+    if (low > 0) return this.logEntries[low - 1]!.term === term ? this.snapshot.lastIncludedIndex + low : null;
+    return this.snapshot.lastIncludedIndex > 0 && this.snapshot.lastIncludedTerm === term ? this.snapshot.lastIncludedIndex : null;
+  }
+
+  /** A majority of the servers. */
+  protected majority(): number {
+    return Math.floor(this.servers.length / 2) + 1;
+  }
+}
