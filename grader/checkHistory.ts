@@ -1,5 +1,5 @@
 /**
- * `npm run check-history -- FILE... [--model kv|register] [--json] [--html DIR]`: checks
+ * `npm run check-history -- FILE... [--model kv|register] [--json] [--html DIR] [--max-steps N]`: checks
  * recorded client histories (the JSON format of docs/testing.md) for linearizability.
  *
  * One line per file: its verdict, its operations and how long the check took; with `--json`,
@@ -22,13 +22,15 @@ const exitCodes = { linearizable: 0, notLinearizable: 1, unusable: 2 } as const;
 type AnyModel = SequentialModel<unknown, unknown, unknown>;
 const modelNames: readonly string[] = historyModelNames;
 
-const usage = `Usage: npm run check-history -- FILE... [--model kv|register] [--json] [--html DIR]
+const usage = `Usage: npm run check-history -- FILE... [--model kv|register] [--json] [--html DIR] [--max-steps N]
 
 Checks each recorded history (JSON, see docs/testing.md) for linearizability.
 
   --model kv|register  the sequential model, instead of the one each file names
   --json               one JSON object per file and line: {"file","verdict","operations","ms"}
   --html DIR           also write DIR/<file>.html: the history as a timeline, showing why
+  --max-steps N        the checker's budget of model steps per file (default 10,000,000);
+                       a history it cannot decide within it is "unknown", which fails
   --help               this text
 
 Exit status: 0 every history is linearizable; 1 one is not, or the checker could not decide;
@@ -39,6 +41,7 @@ interface Options {
   readonly model?: HistoryModelName;
   readonly json: boolean;
   readonly htmlFolder?: string;
+  readonly maxSteps?: number;
   readonly help: boolean;
 }
 
@@ -49,7 +52,7 @@ function parseOptions(argv: readonly string[]): Options {
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { model: { type: 'string' }, json: { type: 'boolean' }, html: { type: 'string' }, help: { type: 'boolean' } },
+      options: { model: { type: 'string' }, json: { type: 'boolean' }, html: { type: 'string' }, 'max-steps': { type: 'string' }, help: { type: 'boolean' } },
     });
   } catch (error) {
     throw new SetupError(`${(error instanceof Error ? error.message : String(error)).replace(/\.$/, '')}. See --help.`);
@@ -59,12 +62,18 @@ function parseOptions(argv: readonly string[]): Options {
   if (values.model !== undefined && !modelNames.includes(values.model)) {
     throw new SetupError(`--model ${terminalLine(values.model)}: use ${modelNames.join(' or ')}`);
   }
+  const maxStepsText = values['max-steps'];
+  const maxSteps = maxStepsText === undefined ? undefined : Number(maxStepsText);
+  if (maxStepsText !== undefined && !(/^[0-9]+$/.test(maxStepsText) && Number.isSafeInteger(maxSteps) && (maxSteps as number) > 0)) {
+    throw new SetupError(`--max-steps ${terminalLine(maxStepsText)}: give a positive whole number of steps, e.g. --max-steps 1000000`);
+  }
   if (positionals.length === 0) throw new SetupError('which histories? Give one or more files, e.g. npm run check-history -- history.json. See --help.');
   return {
     files: positionals,
     ...(values.model !== undefined ? { model: values.model as HistoryModelName } : {}),
     json: values.json === true,
     ...(values.html !== undefined ? { htmlFolder: values.html } : {}),
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
     help: false,
   };
 }
@@ -135,7 +144,7 @@ function main(argv: readonly string[]): number {
       continue;
     }
     const start = performance.now();
-    const result: LinearizabilityResult = checkLinearizability(history.model, history.operations);
+    const result: LinearizabilityResult = checkLinearizability(history.model, history.operations, options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps });
     const ms = performance.now() - start;
     if (result.verdict !== 'linearizable' && exitCode === exitCodes.linearizable) exitCode = exitCodes.notLinearizable;
     const page = htmlFolder === undefined ? undefined : join(htmlFolder, pageName(file, pageNames));
@@ -161,7 +170,7 @@ function whyText(result: LinearizabilityResult): string {
     case 'unknown':
       return result.exhausted === 'memo entries'
         ? `: the checker gave up when its memo reached its limit of ${result.maxMemoEntries ?? 'its'} entries, which is not a pass`
-        : `: the checker gave up after ${result.maxSteps} steps, which is not a pass`;
+        : `: the checker gave up after ${result.maxSteps} ${result.maxSteps === 1 ? 'step' : 'steps'}, which is not a pass`;
   }
 }
 

@@ -157,6 +157,23 @@ describe('npm run check-history: unusable input exits 2 with a message naming th
   it('--help lists every option and exits 0', async () => {
     const run = await checkHistory('--help');
     expect(run.code).toBe(0);
-    for (const option of ['--model', '--json', '--html']) expect(run.stdout).toContain(option);
+    for (const option of ['--model', '--json', '--html', '--max-steps']) expect(run.stdout).toContain(option);
+  });
+
+  it('--max-steps: a budget too small to decide gives unknown, which exits 1', async () => {
+    const run = await checkHistory('--max-steps', '1', linearizableKeyValue);
+    expect(run.code).toBe(1);
+    expect(lines(run.stdout)).toEqual([expect.stringMatching(new RegExp(`^${linearizableKeyValue}: unknown \\(6 operations, [0-9.]+ ms\\): the checker gave up after 1 step, which is not a pass$`))]);
+    const json = await checkHistory('--json', '--max-steps', '1', linearizableKeyValue);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(lines(json.stdout)[0] as string)).toMatchObject({ verdict: 'unknown', operations: 6 });
+    // A budget large enough decides it.
+    expect((await checkHistory('--max-steps', '1000', linearizableKeyValue)).code).toBe(0);
+  });
+
+  it.each(['0', '-5', '1.5', 'many'])('--max-steps %s is not a budget', async (value) => {
+    const run = await checkHistory(`--max-steps=${value}`, linearizableKeyValue);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`--max-steps ${value}: give a positive whole number of steps`);
   });
 });
