@@ -119,7 +119,14 @@ export const keyValueModel: SequentialModel<KeyValueState, KeyValueInput, KeyVal
       values.add(value);
     }
     const separator = '\u0001';
-    const joined = new Map([...returnedByKey].map(([key, values]) => [key, [...values].join(separator)]));
+    // Only values no other value starts with: a part of a prefix is a part of the longer value.
+    // Sorted, a value that starts another is followed by one it starts.
+    const longest = (values: Set<string>) =>
+      [...values].sort().filter((value, at, sorted) => {
+        const next = sorted[at + 1];
+        return next === undefined || !next.startsWith(value);
+      });
+    const joined = new Map([...returnedByKey].map(([key, values]) => [key, longest(values).join(separator)]));
     return operations.map(({ input }) => {
       // A put's value too: every value after it starts with it until the next put.
       if (input.kind === 'get' || input.value === '' || input.value.includes(separator)) return false;
