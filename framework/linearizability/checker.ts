@@ -216,6 +216,47 @@ function searchPart<State, Input, Output>(
     }
     return state;
   };
+  /**
+   * Identical operations (the same input and output) are interchangeable: of two that could
+   * both be placed now, placing the one that returns later first and the other later (or never)
+   * gives the orders placing them the other way round give, so the search never does. Per
+   * operation in the search: the others of its kind that return no later (by return time, then
+   * index), nearest first; absent when there are none.
+   */
+  const twinsBefore: (readonly number[] | undefined)[] = [];
+  {
+    const byKind = new Map<string, number[]>();
+    for (const entry of events) {
+      if (!entry.isCall) continue;
+      const operation = history[part[entry.operation] as number] as HistoryOperation<Input, Output>;
+      const kind = JSON.stringify([operation.input, operation.output]);
+      const twins = byKind.get(kind);
+      if (twins === undefined) byKind.set(kind, [entry.operation]);
+      else twins.push(entry.operation);
+    }
+    const returnOf = (local: number) => (history[part[local] as number] as HistoryOperation<Input, Output>).returnTime ?? Infinity;
+    for (const twins of byKind.values()) {
+      if (twins.length < 2) continue;
+      twins.sort((left, right) => returnOf(left) - returnOf(right) || left - right);
+      twins.forEach((local, position) => {
+        if (position > 0) twinsBefore[local] = twins.slice(0, position).reverse();
+      });
+    }
+  }
+  /** Whether an identical operation that returns no later than `local` could be placed now instead. */
+  const twinGoesFirst = (local: number, firstReturnTime: number): boolean => {
+    const twins = twinsBefore[local];
+    if (twins === undefined) return false;
+    for (const twin of twins) {
+      const operation = history[part[twin] as number] as HistoryOperation<Input, Output>;
+      // Every operation that returned before the first pending return is placed or left out.
+      if (operation.returnTime !== null && operation.returnTime < firstReturnTime) return false;
+      if ((((linearized[twin >>> 5] as number) >>> (twin & 31)) & 1) === 1) continue;
+      // Called before the first pending return: it could be placed now.
+      if (operation.callTime <= firstReturnTime) return true;
+    }
+    return false;
+  };
   const readOnly = part.map((index) => {
     const operation = history[index] as HistoryOperation<Input, Output>;
     return model.isReadOnly ? model.isReadOnly(operation.input, operation.output) : false;
@@ -301,6 +342,13 @@ function searchPart<State, Input, Output>(
     if (entry !== null && entry.isCall) {
       if (pass > urgentPass && ((entry.match === null) !== (pass === neverReturnedPass) || entry === urgent)) {
         entry = entry.next;
+        continue;
+      }
+      if (twinGoesFirst(entry.operation, urgent === null ? Infinity : timeOf(urgent.match as Entry))) {
+        if (pass === urgentPass) {
+          pass = returnedPass;
+          entry = head.next;
+        } else entry = entry.next;
         continue;
       }
       if (budget.remaining <= 0) return { kind: 'unknown', exhausted: 'steps' };
