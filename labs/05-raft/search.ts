@@ -1,0 +1,164 @@
+// Small Raft configurations for the model checker (the search tests). Only the cluster is
+// built here: the properties are the suite's own, from checks.ts, the same objects the
+// randomized runs check.
+//
+// The model checker gives inputs only in the initial state, before any server leads, so a
+// Start there is declined (NotLeader) and never reaches a log. The logs a search begins with
+// are left instead by earlier leaders, played by one client node (the last id) that sends the
+// AppendEntries they sent, under terms no server has reached yet; no server stands for election
+// until that history has been delivered (a state where it would is not explored further).
+import { Node, type ClusterView, type NodeClass, type NodeId, type SearchSettings } from 'distlab/testing';
+import { leaderIsElected, safetyProperties, storedTerm } from './checks.ts';
+import type { LogEntry, Raft } from './src/protocol.ts';
+
+/**
+ * What earlier leaders left in the servers' logs (n0, n1, n2 are the first three servers):
+ *
+ * - `none`: empty logs; the search is about elections alone.
+ * - `committed`: the leader of term 1 replicated ⟨1, term 1, "a"⟩ on n0 and n1, then told them
+ *   it is committed (they apply it); n2 heard only its heartbeat and holds nothing. A server
+ *   that votes without the up-to-date check can make n2 the leader of term 2, without "a".
+ * - `conflicting`: the leader of term 1 put ⟨1, term 1, "a"⟩ on n0 only; the leader of term 2
+ *   put ⟨1, term 2, "b"⟩ on n1 only; n0 and n2 heard term 2's heartbeat, n2 holds nothing.
+ *   This is the paper's Figure 8 on three servers: n0 can lead term 3 with n2's vote and copy
+ *   "a" to n2, a majority, but "a" is not of term 3, so it is not committed; n1 can then lead
+ *   term 4 with n2's vote and replace it with "b". A leader that counts replicas of "a" commits
+ *   an entry that is then lost.
+ */
+export type EarlierHistory = 'none' | 'committed' | 'conflicting';
+
+export interface RaftConfiguration {
+  /** Servers (default 3). */
+  readonly servers?: number;
+  /** What the servers' logs hold when the search begins (default `none`). */
+  readonly history?: EarlierHistory;
+  /** The highest term a server may reach: a state where one has gone past it is checked but not explored further. */
+  readonly maxTerm: number;
+  /** Crashes (and restarts) of servers the search may add, in all. */
+  readonly crashes?: number;
+  /** With crashes: a server may also crash in the middle of a reaction, after 0..k-1 of its sends, writes and outputs. */
+  readonly midReaction?: number;
+  readonly drops?: boolean;
+  /** May the network deliver a message again (the network is then a set)? */
+  readonly duplicates?: boolean;
+  /**
+   * At most this many messages in flight on each link (from one node to another): a state with
+   * more is checked but not explored further. A leader's heartbeats then wait for the one before
+   * to arrive, which keeps the space small without hiding an order of deliveries that matters.
+   */
+  readonly linkCapacity?: number;
+}
+
+/** The config the searches use: the suggested defaults (timers keep their ranges under search; only their order matters). */
+export const searchConfig: Raft['config'] = { electionTimeoutMs: [150, 300], heartbeatMs: 50 };
+
+interface EarlierMessage {
+  readonly to: NodeId;
+  readonly term: number;
+  readonly entries: readonly LogEntry[];
+}
+
+const entryA: LogEntry = { index: 1, term: 1, command: 'a' };
+const entryB: LogEntry = { index: 1, term: 2, command: 'b' };
+
+/** The AppendEntries sent at the start, and the servers whose acknowledgement of entry 1 makes it committed (none: never). */
+function historyOf(history: EarlierHistory): { readonly sent: readonly EarlierMessage[]; readonly commitOnAcknowledgements: readonly NodeId[] } {
+  switch (history) {
+    case 'none':
+      return { sent: [], commitOnAcknowledgements: [] };
+    case 'committed':
+      return {
+        sent: [
+          { to: 0, term: 1, entries: [entryA] },
+          { to: 1, term: 1, entries: [entryA] },
+          { to: 2, term: 1, entries: [] },
+        ],
+        commitOnAcknowledgements: [0, 1],
+      };
+    case 'conflicting':
+      return {
+        sent: [
+          { to: 0, term: 1, entries: [entryA] },
+          { to: 1, term: 2, entries: [entryB] },
+          { to: 0, term: 2, entries: [] },
+          { to: 2, term: 2, entries: [] },
+        ],
+        commitOnAcknowledgements: [],
+      };
+  }
+}
+
+/**
+ * The earlier leaders, as one client node: it sends their AppendEntries when it starts and,
+ * where the history says so, the commit of entry 1 once the servers that must store it said
+ * they do. It never sends anything else.
+ */
+function earlierLeaders(history: EarlierHistory): NodeClass<Raft> {
+  const { sent, commitOnAcknowledgements } = historyOf(history);
+  return class EarlierLeaders extends Node<Raft> {
+    /** The servers that acknowledged entry 1, in id order. */
+    acknowledged: NodeId[] = [];
+    committed = false;
+
+    override onStart(): void {
+      for (const message of sent) {
+        this.send(message.to, { type: 'AppendEntries', term: message.term, leaderId: this.id, prevLogIndex: 0, prevLogTerm: 0, entries: [...message.entries], leaderCommit: 0 });
+      }
+    }
+
+    override onMessage(from: NodeId, message: Raft['message']): void {
+      if (this.committed || message.type !== 'AppendEntriesReply' || !message.success || message.matchIndex < 1) return;
+      if (!commitOnAcknowledgements.includes(from) || this.acknowledged.includes(from)) return;
+      this.acknowledged.push(from);
+      this.acknowledged.sort((left, right) => left - right);
+      if (this.acknowledged.length < commitOnAcknowledgements.length) return;
+      this.committed = true;
+      for (const server of commitOnAcknowledgements) {
+        this.send(server, { type: 'AppendEntries', term: 1, leaderId: this.id, prevLogIndex: 1, prevLogTerm: 1, entries: [], leaderCommit: 1 });
+      }
+    }
+  };
+}
+
+/**
+ * Servers n0.. and, with a history, the earlier leaders after them. Properties: every safety
+ * property, and the goal "a leader is elected".
+ */
+export function raftSearch(node: NodeClass<Raft>, configuration: RaftConfiguration): SearchSettings<Raft> {
+  const servers: NodeId[] = Array.from({ length: configuration.servers ?? 3 }, (_unused, index) => index);
+  const history = configuration.history ?? 'none';
+  const earlier = servers.length;
+  const crashes = configuration.crashes ?? 0;
+  const outside = (view: ClusterView<Raft>): boolean => {
+    if (servers.some((server) => storedTerm(view, server) > configuration.maxTerm)) return true;
+    const capacity = configuration.linkCapacity;
+    if (capacity !== undefined) {
+      const onLink = new Map<number, number>();
+      for (const { from, to } of view.inFlight()) {
+        const link = from * 1024 + to;
+        const count = (onLink.get(link) ?? 0) + 1;
+        if (count > capacity) return true;
+        onLink.set(link, count);
+      }
+    }
+    if (history === 'none') return false;
+    // Elections wait until the earlier leaders' messages, and the answers to them, are delivered.
+    let historyPending = false;
+    let electing = false;
+    for (const { from, to, message } of view.inFlight()) {
+      if (from === earlier || to === earlier) historyPending = true;
+      else if (message.type === 'RequestVote') electing = true;
+    }
+    return historyPending && electing;
+  };
+  return {
+    nodes: [...servers.map(() => ({ role: 'server' as const, node })), ...(history === 'none' ? [] : [{ role: 'client' as const, node: earlierLeaders(history) }])],
+    config: searchConfig,
+    timers: true,
+    drops: configuration.drops ?? false,
+    ...(configuration.duplicates ? { duplicates: true } : {}),
+    ...(crashes > 0 ? { crashes: { nodes: servers, max: crashes, restart: true, ...(configuration.midReaction ? { midReaction: configuration.midReaction } : {}) } } : {}),
+    prune: outside,
+    properties: [...safetyProperties(servers), leaderIsElected()],
+  };
+}
