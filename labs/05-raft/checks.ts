@@ -484,6 +484,14 @@ function durabilityProblem(record: DurableRecord, cluster: ClusterView<Raft>, no
         'currentTerm is written to durable storage before any message that carries it is sent'
       );
     }
+    const first = storedLog(cluster, node)[0];
+    const snapshot = storedSnapshot(cluster, node);
+    if (first !== undefined && first.index > snapshot.lastIncludedIndex + 1) {
+      return (
+        `${who} ${when} with a stored log that starts at index ${first.index} and a stored snapshot that ends at ${snapshot.lastIncludedIndex}: ` +
+        'the entries between them are lost. A snapshot is written to durable storage before the log it shortens'
+      );
+    }
     const vote = record.votes.get(term);
     const stored = storedVote(cluster, node);
     if (vote !== undefined && stored !== vote) {
@@ -573,18 +581,7 @@ export function durability(): Property<Raft, DurableRecord[]> {
         record.storedSnapshotIndex = event.value.lastIncludedIndex;
         return undefined;
       }
-      if (event.key === 'log') {
-        const log = storedLog(cluster, event.node);
-        const first = log[0];
-        const snapshot = storedSnapshot(cluster, event.node);
-        if (first !== undefined && first.index > snapshot.lastIncludedIndex + 1) {
-          return (
-            `${who} wrote a log that starts at index ${first.index} while its stored snapshot ends at ${snapshot.lastIncludedIndex}: ` +
-            'entries between them would be lost in a crash. Write the snapshot before the log it shortens'
-          );
-        }
-        return durabilityProblem(record, cluster, event.node, 'wrote its log');
-      }
+      if (event.key === 'log') return durabilityProblem(record, cluster, event.node, 'wrote its log');
       return undefined;
     },
   });
@@ -650,7 +647,11 @@ function currentLeader(cluster: ClusterView<Raft>, servers: readonly NodeId[], l
  * fault): a live server leads the term that a majority of servers are in. `deadline` says
  * how the bound was set.
  */
-export function leaderElected(servers: readonly NodeId[], deadline: string, options: { readonly withinMs?: number } = {}): Property<Raft, (LeaderRecord | null)[]> {
+export function leaderElected(
+  servers: readonly NodeId[],
+  deadline: string,
+  options: { readonly withinMs?: number; readonly everyone?: boolean } = {},
+): Property<Raft, (LeaderRecord | null)[]> {
   return eventually<Raft, (LeaderRecord | null)[]>(
     'a leader is elected',
     {
@@ -661,14 +662,21 @@ export function leaderElected(servers: readonly NodeId[], deadline: string, opti
         return undefined;
       },
       check(cluster, leaders) {
-        if (currentLeader(cluster, servers, leaders) !== undefined) return undefined;
+        const leader = currentLeader(cluster, servers, leaders);
+        if (leader !== undefined && !options.everyone) return undefined;
+        if (leader !== undefined) {
+          const behind = servers.filter((node) => !cluster.isCrashed(node) && storedTerm(cluster, node) !== leader.term);
+          if (behind.length === 0) return undefined;
+          const terms = behind.map((node) => `${nodeName(node)} is in term ${storedTerm(cluster, node)}`).join(', ');
+          return `${nodeName(leader.node)} leads term ${leader.term}, but not every server agrees on the term: ${terms} ${deadline}`;
+        }
         const ever = servers.filter((node) => leaders[node] !== null && leaders[node] !== undefined);
         if (ever.length === 0) return `no progress: no server became leader by ${cluster.nowMs} ms ${deadline}`;
         const terms = servers.map((node) => `${nodeName(node)} ${cluster.isCrashed(node) ? 'down' : `term ${storedTerm(cluster, node)}`}`).join(', ');
         return `no leader at ${cluster.nowMs} ms: no live server leads the term a majority of servers are in (${terms}) ${deadline}`;
       },
     },
-    options,
+    options.withinMs === undefined ? {} : { withinMs: options.withinMs },
   );
 }
 
@@ -762,25 +770,40 @@ export function noElectionWithoutFaults(graceMs: number): Property<Raft, { leade
   });
 }
 
-/** Runs only: no server becomes leader before `untilMs`, because `why`. */
-export function noLeaderBefore(untilMs: number, why: string): Property<Raft, null> {
+/** Runs only: no server becomes leader after `fromMs` and before `untilMs`, because `why`. */
+export function noLeaderBetween(fromMs: number, untilMs: number, why: string): Property<Raft, null> {
   return always<Raft, null>('no leader without a majority', {
     memory: () => null,
     records: ['output:BecameLeader'],
     record(_memory, event) {
-      if (event.kind !== 'output' || event.output.type !== 'BecameLeader' || event.timeMs >= untilMs) return undefined;
+      if (event.kind !== 'output' || event.output.type !== 'BecameLeader' || event.timeMs <= fromMs || event.timeMs >= untilMs) return undefined;
       return `${nodeName(event.node)} became leader of term ${event.output.term} at ${event.timeMs} ms, while ${why}`;
     },
   });
 }
 
-/** Runs only: no entry is applied before `untilMs`, because `why`. */
-export function nothingCommittedBefore(untilMs: number, why: string): Property<Raft, null> {
+/** Runs only: after the old leader rejoins at `rejoinMs`, nobody stands for election before `untilMs`. */
+export function rejoinDisturbsNobody(oldLeader: NodeId, rejoinMs: number, untilMs: number): Property<Raft, null> {
+  return always<Raft, null>('a rejoining leader disturbs nobody', {
+    memory: () => null,
+    records: ['send:RequestVote'],
+    record(_memory, event) {
+      if (event.kind !== 'send' || event.message.type !== 'RequestVote' || event.timeMs <= rejoinMs || event.timeMs >= untilMs) return undefined;
+      return (
+        `${nodeName(event.from)} stood for election in term ${event.message.term} at ${event.timeMs} ms, after ${nodeName(oldLeader)}, the old leader, rejoined at ${rejoinMs} ms: ` +
+        'an old leader learns the newer term from the first reply, steps down and follows the new leader; nobody needs a new election'
+      );
+    },
+  });
+}
+
+/** Runs only: no entry (of the commands `which` picks) is applied before `untilMs`, because `why`. */
+export function nothingCommittedBefore(untilMs: number, why: string, which: (command: Command) => boolean = () => true): Property<Raft, null> {
   return always<Raft, null>('no commit without a majority', {
     memory: () => null,
     records: ['output:Applied'],
     record(_memory, event) {
-      if (event.kind !== 'output' || event.output.type !== 'Applied' || event.timeMs >= untilMs) return undefined;
+      if (event.kind !== 'output' || event.output.type !== 'Applied' || event.timeMs >= untilMs || !which(event.output.command)) return undefined;
       return `${nodeName(event.node)} applied entry ${event.output.index} (${quote(event.output.command)}) at ${event.timeMs} ms, while ${why}`;
     },
   });
@@ -898,7 +921,7 @@ export function messagesToCommit(servers: readonly NodeId[], entries: number, mo
     check(_cluster, phase) {
       if (!phase.done) return `no progress: the ${entries} entries were not applied on every server, so there is no cost to measure`;
       if ((phase.sent ?? 0) <= most) return undefined;
-      return `${phase.sent ?? 0} messages were sent from the first Start until every server applied ${plural(entries, 'entry')}, at most ${most} allowed`;
+      return `${phase.sent ?? 0} messages were sent from the first Start until every server applied ${entries} entries, at most ${most} allowed`;
     },
     measure: (phase) => ({ messagesToCommit: phase.sent ?? 0 }),
   });
@@ -947,13 +970,25 @@ export function entriesSentBudget(followers: number, factor: number): Property<R
   });
 }
 
-/** Fast backup: at most `most` AppendEntries rejected in all (a conflicting term is skipped in one round trip, not one entry at a time). */
-export function rejectionBudget(most: number, conflicting: string): Property<Raft, { rejected: number; applied: boolean }> {
-  return budget<Raft, { rejected: number; applied: boolean }>('round trips to repair a log', {
-    memory: () => ({ rejected: 0, applied: false }),
-    records: ['send:AppendEntriesReply', 'output:Applied'],
+interface Rejections {
+  /** Per node: the term of the last AppendEntries delivered to it. */
+  readonly lastTerm: number[];
+  rejected: number;
+  applied: boolean;
+}
+
+/**
+ * Fast backup: at most `most` AppendEntries fail the consistency check in the whole run (a
+ * rejection for a stale term does not count): a conflicting term is skipped in one round
+ * trip, not one entry at a time.
+ */
+export function rejectionBudget(most: number, conflicting: string): Property<Raft, Rejections> {
+  return budget<Raft, Rejections>('round trips to repair a log', {
+    memory: (cluster) => ({ lastTerm: perNode(cluster, () => 0), rejected: 0, applied: false }),
+    records: ['deliver:AppendEntries', 'send:AppendEntriesReply', 'output:Applied'],
     record(memory, event) {
-      if (event.kind === 'send' && event.message.type === 'AppendEntriesReply' && !event.message.success && !event.local) memory.rejected++;
+      if (event.kind === 'deliver' && event.message.type === 'AppendEntries') memory.lastTerm[event.to] = event.message.term;
+      else if (event.kind === 'send' && event.message.type === 'AppendEntriesReply' && !event.message.success && event.message.term === memory.lastTerm[event.from]) memory.rejected++;
       else if (event.kind === 'output') memory.applied = true;
       return undefined;
     },
@@ -961,10 +996,65 @@ export function rejectionBudget(most: number, conflicting: string): Property<Raf
       if (!memory.applied) return 'no progress: nothing was applied, so there is no cost to measure';
       if (memory.rejected <= most) return undefined;
       return (
-        `${memory.rejected} AppendEntries were rejected while repairing ${conflicting}, at most ${most} allowed: with conflictTerm and conflictIndex ` +
+        `${memory.rejected} AppendEntries failed the consistency check while repairing ${conflicting}, at most ${most} allowed: with conflictTerm and conflictIndex ` +
         'the leader skips a whole conflicting term per round trip instead of one entry'
       );
     },
     measure: (memory) => ({ rejectedAppendEntries: memory.rejected }),
+  });
+}
+
+/** Part D: a stored log never holds more than `most` entries (the service snapshots every few entries, and Raft discards what a snapshot covers). */
+export function storedLogBound(most: number, why: string): Property<Raft, null> {
+  return always<Raft, null>('log size bounded by snapshots', {
+    memory: () => null,
+    records: ['storage:log'],
+    record(_memory, event) {
+      if (event.kind !== 'storage' || !Array.isArray(event.value) || event.value.length <= most) return undefined;
+      return `${nodeName(event.node)} wrote a log of ${event.value.length} entries, at most ${most} allowed (${why}): discard the entries a snapshot covers, in storage too`;
+    },
+  });
+}
+
+/** Part D: `node` installs a snapshot from the leader (not read back from its own storage): SnapshotInstalled while no restart gave it one. */
+export function snapshotInstalledFromLeader(node: NodeId): Property<Raft, { installed: boolean }> {
+  return sometimes<Raft, { installed: boolean }>('a lagging server installs the leader\'s snapshot', {
+    memory: () => ({ installed: false }),
+    records: ['output:SnapshotInstalled', 'send:InstallSnapshotReply'],
+    record(memory, event) {
+      if (event.kind === 'send' && event.from === node) memory.installed = true;
+      return undefined;
+    },
+    check: (_cluster, memory) => (memory.installed ? undefined : `${nodeName(node)} never answered an InstallSnapshot: a server that lacks entries the leader has discarded gets the leader's snapshot`),
+  });
+}
+
+/**
+ * Runs only, a figure for the report: how often the run reached Figure 8's dangerous state — a
+ * server becomes leader while an entry of another term, at an index where its own log differs,
+ * is stored on a majority of servers.
+ */
+export function figureEightReached(servers: readonly NodeId[]): Property<Raft, { reached: number }> {
+  const needed = majority(servers.length);
+  return always<Raft, { reached: number }>('Figure 8 reached', {
+    memory: () => ({ reached: 0 }),
+    records: ['output:BecameLeader'],
+    record(memory, event, cluster) {
+      if (event.kind !== 'output') return undefined;
+      const own = storedLog(cluster, event.node);
+      for (const entry of own) {
+        for (const other of servers) {
+          if (other === event.node) continue;
+          const term = storedTermAt(cluster, other, entry.index);
+          if (term === undefined || term === entry.term) continue;
+          if (servers.filter((server) => storedTermAt(cluster, server, entry.index) === term).length >= needed) {
+            memory.reached++;
+            return undefined;
+          }
+        }
+      }
+      return undefined;
+    },
+    measure: (memory) => ({ figureEightReached: memory.reached > 0 ? 1 : 0 }),
   });
 }
