@@ -48,12 +48,18 @@ export class RaftNode extends Node<Raft> {
   /** For each server, the highest index known to be replicated on it. */
   matchIndex: number[] = [];
   /**
-   * For each server, whether its log is known to match ours before nextIndex. While it is, new
-   * entries stream to it without waiting for replies (nextIndex moves past what was sent). While
-   * it is not, each AppendEntries is a probe: nextIndex stays put until the reply says where the
-   * logs match.
+   * For each server, whether its log is known to match ours (it acknowledged an AppendEntries of
+   * this term and failed none since). In sync, it is sent the entries it lacks, one batch at a
+   * time, and nextIndex moves past what was sent. Not in sync, it is sent probes: AppendEntries
+   * without entries, at nextIndex - 1, until one succeeds (a new leader probes at its last entry).
    */
   inSync: boolean[] = [];
+  /**
+   * For each server, its matchIndex at the last heartbeat if entries sent to it were then waiting
+   * for its acknowledgment, else -1. Still waiting at the next heartbeat, with no progress: they
+   * are presumed lost, and sent again.
+   */
+  matchIndexAtHeartbeat: number[] = [];
 
   override onStart(): void {
     this.currentTerm = this.storage.get('currentTerm') ?? 0;
@@ -123,7 +129,7 @@ export class RaftNode extends Node<Raft> {
         return;
       case 'Heartbeat':
         if (this.role !== 'leader') return;
-        for (const peer of this.peers) this.sendAppendEntries(peer);
+        for (const peer of this.peers) this.sendHeartbeat(peer);
         this.setTimer({ type: 'Heartbeat' }, this.config.heartbeatMs);
         return;
       default:
@@ -307,6 +313,7 @@ export class RaftNode extends Node<Raft> {
     this.nextIndex = new Array<number>(size).fill(this.lastLogIndex() + 1);
     this.matchIndex = new Array<number>(size).fill(0);
     this.inSync = new Array<boolean>(size).fill(false);
+    this.matchIndexAtHeartbeat = new Array<number>(size).fill(-1);
     this.output({ type: 'BecameLeader', term: this.currentTerm });
     for (const peer of this.peers) this.sendAppendEntries(peer);
     this.setTimer({ type: 'Heartbeat' }, this.config.heartbeatMs);
@@ -318,6 +325,7 @@ export class RaftNode extends Node<Raft> {
     this.nextIndex = [];
     this.matchIndex = [];
     this.inSync = [];
+    this.matchIndexAtHeartbeat = [];
     this.resetElectionTimer();
   }
 
@@ -331,16 +339,15 @@ export class RaftNode extends Node<Raft> {
     this.logEntries.push(entry);
     this.storage.set('log', this.logEntries);
     this.output({ type: 'Started', command, index: entry.index, term: entry.term });
-    // A follower with a backlog gets the entry with the rest of it, when its reply comes.
-    for (const peer of this.peers) if (this.nextIndex[peer] === entry.index) this.sendAppendEntries(peer);
+    // A follower still busy with earlier entries gets this one with the next batch, when it answers.
+    for (const peer of this.peers) if (this.isIdle(peer)) this.sendAppendEntries(peer);
     this.advanceCommitIndex();
   }
 
   /**
-   * The entries `peer` lacks, from nextIndex[peer] (at most maxEntriesPerMessage of them; none:
-   * a heartbeat), or the snapshot when it needs entries the snapshot has replaced. To a follower
-   * in sync, nextIndex then moves past what was sent, so that the next heartbeat does not send it
-   * again; if it did not arrive, the follower says so by failing the consistency check.
+   * To a follower in sync, the entries it lacks from nextIndex on (at most maxEntriesPerMessage;
+   * none: a heartbeat), and nextIndex moves past them; to one not in sync, a probe at nextIndex - 1;
+   * to one that needs entries the snapshot has replaced, the snapshot.
    */
   protected sendAppendEntries(peer: NodeId): void {
     const nextIndex = this.nextIndex[peer]!;
@@ -348,9 +355,13 @@ export class RaftNode extends Node<Raft> {
       this.send(peer, { type: 'InstallSnapshot', term: this.currentTerm, leaderId: this.id, snapshot: this.snapshot });
       return;
     }
-    const prevLogIndex = nextIndex - 1;
     const first = nextIndex - this.snapshot.lastIncludedIndex - 1;
-    const entries = this.logEntries.slice(first, first + maxEntriesPerMessage);
+    const entries = this.inSync[peer] ? this.logEntries.slice(first, first + maxEntriesPerMessage) : [];
+    this.sendEntries(peer, nextIndex - 1, entries);
+    this.nextIndex[peer] = nextIndex + entries.length;
+  }
+
+  protected sendEntries(peer: NodeId, prevLogIndex: number, entries: LogEntry[]): void {
     this.send(peer, {
       type: 'AppendEntries',
       term: this.currentTerm,
@@ -360,7 +371,29 @@ export class RaftNode extends Node<Raft> {
       entries,
       leaderCommit: this.commitIndex,
     });
-    if (this.inSync[peer]) this.nextIndex[peer] = nextIndex + entries.length;
+  }
+
+  /** In sync, and every entry sent has been acknowledged: the next batch can go. */
+  protected isIdle(peer: NodeId): boolean {
+    return this.inSync[peer]! && this.matchIndex[peer]! + 1 === this.nextIndex[peer];
+  }
+
+  /**
+   * Every heartbeatMs, each follower hears from the leader. One waiting for entries in flight gets
+   * an AppendEntries at the last index it acknowledged (one at nextIndex - 1 could overtake the
+   * entries and fail); if it acknowledged nothing for a whole period, they are sent again.
+   * Any other gets what sendAppendEntries sends: a heartbeat, a batch, a probe or the snapshot.
+   */
+  protected sendHeartbeat(peer: NodeId): void {
+    const matchIndex = this.matchIndex[peer]!;
+    const waiting = this.inSync[peer]! && matchIndex + 1 < this.nextIndex[peer]!;
+    if (waiting && this.matchIndexAtHeartbeat[peer] !== matchIndex) {
+      this.sendEntries(peer, Math.max(matchIndex, this.snapshot.lastIncludedIndex), []);
+    } else {
+      if (waiting) this.nextIndex[peer] = matchIndex + 1;
+      this.sendAppendEntries(peer);
+    }
+    this.matchIndexAtHeartbeat[peer] = this.inSync[peer]! && matchIndex + 1 < this.nextIndex[peer]! ? matchIndex : -1;
   }
 
   /**
@@ -375,9 +408,7 @@ export class RaftNode extends Node<Raft> {
       this.inSync[follower] = true;
       this.advanceCommitIndex();
       // All that was sent has arrived, and there is more (a follower catching up, batch by batch).
-      if (this.matchIndex[follower]! + 1 === this.nextIndex[follower] && this.nextIndex[follower]! <= this.lastLogIndex()) {
-        this.sendAppendEntries(follower);
-      }
+      if (this.isIdle(follower) && this.nextIndex[follower]! <= this.lastLogIndex()) this.sendAppendEntries(follower);
       return;
     }
     this.inSync[follower] = false;
@@ -462,9 +493,7 @@ export class RaftNode extends Node<Raft> {
     this.nextIndex[follower] = Math.max(this.nextIndex[follower]!, this.matchIndex[follower]! + 1);
     this.inSync[follower] = true;
     this.advanceCommitIndex();
-    if (this.matchIndex[follower]! + 1 === this.nextIndex[follower] && this.nextIndex[follower]! <= this.lastLogIndex()) {
-      this.sendAppendEntries(follower);
-    }
+    if (this.isIdle(follower) && this.nextIndex[follower]! <= this.lastLogIndex()) this.sendAppendEntries(follower);
   }
 
   // The log, across the snapshot
