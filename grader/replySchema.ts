@@ -1,6 +1,7 @@
 import type { FaultSchedule, SearchEvent, TraceEvent } from 'distlab/testing';
 import type { ChildReply, ReplayOutcome, WatchedDetails, WorkActivity } from './protocol.ts';
 import type { RecordedFailure, TestOutcome } from './runTest.ts';
+import { maxEvidenceOperations } from './linearizabilityEvidence.ts';
 
 // What the child process sends is believed only once it has the shape of a reply: every
 // field of the right type, every name from its list, every number finite and in range,
@@ -371,6 +372,16 @@ export const traceEvent: Checker<TraceEvent> = object({
 
 const trace = array(traceEvent, maxTraceEvents);
 
+/** LinearizabilityEvidence in grader/linearizabilityEvidence.ts; the report reads its operations back with parseHistory. */
+const linearizabilityEvidenceShape = object({
+  model: oneOf(['kv']),
+  verdict: oneOf(['not linearizable', 'unknown']),
+  reason: message,
+  historyOperations: count,
+  shown: oneOf(['whole history', 'failing key', 'smaller failing history', 'none']),
+  operations: array(jsonData, maxEvidenceOperations),
+});
+
 /** The fields every recorded failure has (RecordedFields in grader/runTest.ts). */
 const recordedFields = {
   property: name,
@@ -390,6 +401,7 @@ const recordedFields = {
   traceTruncated: boolean,
   path: optional(searchPath),
   replayable: optional(boolean),
+  linearizability: optional(linearizabilityEvidenceShape),
 };
 
 function failureOfKind<const K extends (typeof plainFailureKinds)[number]>(kind: K) {

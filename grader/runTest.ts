@@ -17,6 +17,7 @@ import {
   type SimulationResult,
   type TraceEvent,
 } from 'distlab/testing';
+import { linearizabilityEvidence, type LinearizabilityEvidence } from './linearizabilityEvidence.ts';
 import type { ReplayOutcome, WorkActivity } from './protocol.ts';
 
 /** What every recorded failure says, as plain JSON data; `step` is a path step for a search. */
@@ -40,6 +41,8 @@ interface RecordedFields extends FailureFields {
   readonly path?: readonly SearchEvent[];
   /** False when no single run shows the failure (a goal never reached, a demonstration that did not happen). */
   readonly replayable?: boolean;
+  /** For a failed linearizability check of the key-value kit: the history (bounded) and the verdict. */
+  readonly linearizability?: LinearizabilityEvidence;
 }
 
 /**
@@ -371,6 +374,7 @@ function finishFailure(
   const traceTruncated = events.length > traceLimit;
   const json = (list: FaultSchedule) => list.map((action) => toJsonValue(action) as FaultSchedule[number]);
   const kind = failure === undefined ? ({ kind: 'violation' } as const) : failure.kind === 'limit' ? ({ kind: 'limit', limit: failure.limit } as const) : ({ kind: failure.kind } as const);
+  const evidence = linearizabilityEvidence(failure?.property, failingRun);
   return {
     seed,
     ...kind,
@@ -388,6 +392,7 @@ function finishFailure(
     lastEvents: events.slice(-lastEventCount),
     trace: traceTruncated ? events.slice(-traceLimit) : events,
     traceTruncated,
+    ...(evidence !== undefined ? { linearizability: evidence } : {}),
   };
 }
 

@@ -20,7 +20,8 @@ export interface LinearizabilityAlongOptions extends LinearizabilityCheckOptions
   readonly checkEveryOperations: number;
 }
 
-const linearizableName = 'client histories are linearizable';
+/** The name of {@link clientHistoriesLinearizable} and {@link clientHistoriesStayLinearizable}: the grader keeps the history of a failure of it. */
+export const clientHistoriesLinearizableName = 'client histories are linearizable';
 
 function describeHistoryOperation(history: readonly KvHistoryOperation[], index: number): string {
   const operation = history[index] as KvHistoryOperation;
@@ -72,7 +73,7 @@ function judgeHistory(recording: KvHistoryRecording, when: string, options: Line
  * with the kind `liveness`; {@link clientHistoriesStayLinearizable} stops the run at once.)
  */
 export function clientHistoriesLinearizable<P extends Protocol>(options: LinearizabilityCheckOptions = {}): Property<P, KvHistoryRecording> {
-  return eventually<P, KvHistoryRecording>(linearizableName, {
+  return eventually<P, KvHistoryRecording>(clientHistoriesLinearizableName, {
     memory: () => emptyKvHistory(),
     records: ['input:Invoke', 'output:Returned'],
     record: (recording, event) => recordKvEvent(recording, event),
@@ -93,7 +94,7 @@ export function clientHistoriesLinearizable<P extends Protocol>(options: Lineari
 export function clientHistoriesStayLinearizable<P extends Protocol>(options: LinearizabilityAlongOptions): Property<P, KvHistoryRecording> {
   const every = options.checkEveryOperations;
   if (!(Number.isInteger(every) && every > 0)) throw new Error('checkEveryOperations must be a positive integer');
-  return always<P, KvHistoryRecording>(linearizableName, {
+  return always<P, KvHistoryRecording>(clientHistoriesLinearizableName, {
     memory: () => emptyKvHistory(),
     records: ['input:Invoke', 'output:Returned'],
     record(recording, event) {

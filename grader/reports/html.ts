@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type SearchEvent, type TraceEvent, type TraceKind } from 'distlab/testing';
+import { checkLinearizability, describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type SearchEvent, type TraceEvent, type TraceKind } from 'distlab/testing';
 import { describeFailureKind, type GradedFailure, type GradedStatus, type GradedTest, type GradingReport } from '../results.ts';
 import { splitMeasurements, type MeasurementSeries } from './terminal.ts';
+import { historyTimelineStyle, renderHistoryTimeline } from './historyTimeline.ts';
+import { evidenceHistory, type LinearizabilityEvidence } from '../linearizabilityEvidence.ts';
 import { boundReport, escapeControls } from './untrusted.ts';
 import { writeReportFile } from './outputFolder.ts';
 
@@ -282,6 +284,38 @@ function runView(run: GradedFailure, anchor: string, list: 'failure' | 'demonstr
       noFaultsText: list === 'failure' ? 'No faults: the run fails without any.' : 'No faults: the property breaks without any.',
     },
     trace: traced.view,
+  };
+}
+
+/** The most model steps the report spends re-checking a kept history to draw it. */
+const timelineMaxSteps = 2_000_000;
+
+/**
+ * A failed linearizability check, for the template: the verdict and reason, and the kept
+ * history drawn as a timeline (the checker runs again on it: the record keeps the history, not
+ * the order found). The timeline fragment escapes everything the history holds.
+ */
+function linearizabilityView(evidence: LinearizabilityEvidence) {
+  const kept = evidenceHistory(evidence);
+  const shownText =
+    evidence.shown === 'whole history'
+      ? `the whole history (${evidence.historyOperations} ${plural(evidence.historyOperations, 'operation')})`
+      : evidence.shown === 'failing key'
+        ? `the operations on the failing key (${evidence.operations.length} of ${evidence.historyOperations})`
+        : evidence.shown === 'smaller failing history'
+          ? `a smaller history that fails too (${evidence.operations.length} of ${evidence.historyOperations} operations; every write kept, reads it can fail without left out)`
+          : `none: the history (${evidence.historyOperations} ${plural(evidence.historyOperations, 'operation')}) is too large to keep`;
+  let timeline: Handlebars.SafeString | undefined;
+  if (kept !== undefined) {
+    const result = checkLinearizability(kept.model, kept.operations, { maxSteps: timelineMaxSteps });
+    timeline = new Handlebars.SafeString(renderHistoryTimeline(result, kept.operations, kept.model));
+  }
+  return {
+    verdict: evidence.verdict,
+    unknown: evidence.verdict === 'unknown',
+    reason: displayText(evidence.reason),
+    shown: shownText,
+    timeline,
   };
 }
 
@@ -570,11 +604,13 @@ function buildView(report: GradingReport, watchedRun?: WatchedRun) {
     const failure = test.failure;
     let failureView;
     let trace;
+    let linearizability;
     if (failure) {
       const run = runView(failure, anchor, 'failure', embedded.length);
       embedded.push(embed(test, failure));
       failureView = run.facts;
       trace = run.trace;
+      if (failure.linearizability !== undefined) linearizability = linearizabilityView(failure.linearizability);
     }
     return [
       {
@@ -587,6 +623,7 @@ function buildView(report: GradingReport, watchedRun?: WatchedRun) {
         statusWord: test.status === 'crashed' ? 'Crashed' : test.status === 'timed out' ? 'Timed out' : 'Failed',
         reason: test.reason ? displayText(test.reason) : '',
         failure: failureView,
+        linearizability,
         output: test.output ? displayText(test.output) : '',
         trace,
       },
@@ -674,14 +711,14 @@ function buildView(report: GradingReport, watchedRun?: WatchedRun) {
       failures: embedded,
       demonstrations: embeddedDemonstrations,
     },
-    csp: contentSecurityPolicy,
+    csp: contentSecurityPolicy(),
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // The grader's own CSS and JS, inlined verbatim and allowed by hash in the page's CSP.
 
-const style = `
+const reportStyle = `
 :root { color-scheme: light dark; --bg: #fff; --fg: #1d2330; --muted: #667085; --line: #e4e7ec; --soft: #f6f7f9;
   --pass: #137333; --pass-bg: #e6f4ea; --fail: #b3261e; --fail-bg: #fce8e6; --warn: #8a5a00; --warn-bg: #fef3d6;
   --info: #1a56db; --info-bg: #e8effd; --mark: #fff8c5;
@@ -780,6 +817,17 @@ figure.chart details { margin-top: 6px; font-size: 13px; }
 figure.chart details table { width: auto; }
 footer { padding: 16px 32px 32px; font-size: 13px; }
 `;
+
+/**
+ * The page's CSS: the report's and the history timeline's (a failed linearizability check
+ * draws one). Joined on first use: historyTimeline.ts imports this module, so its CSS may not
+ * be there yet while this one loads.
+ */
+let pageStyle: string | undefined;
+function style(): string {
+  pageStyle ??= reportStyle + historyTimelineStyle;
+  return pageStyle;
+}
 
 const script = `
 (function () {
@@ -887,14 +935,18 @@ function cspHash(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
-const contentSecurityPolicy = [
-  "default-src 'none'",
-  `script-src ${cspHash(script)}`,
-  `style-src ${cspHash(style)}`,
-  "img-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+let policy: string | undefined;
+function contentSecurityPolicy(): string {
+  policy ??= [
+    "default-src 'none'",
+    `script-src ${cspHash(script)}`,
+    `style-src ${cspHash(style())}`,
+    "img-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return policy;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Rendering
@@ -907,7 +959,7 @@ function compiled(): Render {
   if (render !== undefined) return render;
   const handlebars = Handlebars.create();
   handlebars.registerHelper('jsonScript', (value: unknown) => new handlebars.SafeString(jsonForScript(value)));
-  handlebars.registerHelper('trustedStyle', () => new handlebars.SafeString(style));
+  handlebars.registerHelper('trustedStyle', () => new handlebars.SafeString(style()));
   handlebars.registerHelper('trustedScript', () => new handlebars.SafeString(script));
   const template = handlebars.compile(readFileSync(templateFile, 'utf8'), {
     knownHelpers: { jsonScript: true, trustedStyle: true, trustedScript: true },

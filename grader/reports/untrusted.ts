@@ -1,5 +1,6 @@
 import type { TraceEvent } from 'distlab/testing';
 import type { GradedFailure, GradedTest, GradingReport } from '../results.ts';
+import { maxEvidenceOperations, type LinearizabilityEvidence } from '../linearizabilityEvidence.ts';
 
 // Text that comes from a submission or from what its run recorded (failure messages, what it
 // printed, trace labels, details and reasons, measurement names) may hold anything: megabytes
@@ -134,6 +135,14 @@ function boundEvent(event: TraceEvent): TraceEvent {
   return { ...event, label, ...(reason !== undefined ? { reason } : {}), ...(detail !== undefined ? { detail } : {}) };
 }
 
+/** A failed linearizability check's evidence: its reason bounded, its history dropped when it holds more operations than a failure keeps. */
+function boundEvidence(evidence: LinearizabilityEvidence): LinearizabilityEvidence {
+  const reason = boundText(evidence.reason, textLimits.message);
+  const tooMany = evidence.operations.length > maxEvidenceOperations;
+  if (reason === evidence.reason && !tooMany) return evidence;
+  return { ...evidence, reason, ...(tooMany ? { shown: 'none' as const, operations: [] } : {}) };
+}
+
 /** A recorded failure with its texts bounded. Seeds, schedules and search paths stay whole: replays need them. */
 export function boundFailure(failure: GradedFailure): GradedFailure {
   const bounded = {
@@ -142,6 +151,7 @@ export function boundFailure(failure: GradedFailure): GradedFailure {
     message: boundText(failure.message, textLimits.message),
     lastEvents: failure.lastEvents.map(boundEvent),
     trace: failure.trace.map(boundEvent),
+    ...(failure.linearizability !== undefined ? { linearizability: boundEvidence(failure.linearizability) } : {}),
   };
   if (bounded.kind !== 'nondeterministic') return bounded;
   // The re-run's summary of a failure the grader could not reproduce.
