@@ -304,10 +304,10 @@ export function leaderCompleteness(): Property<Raft, Completeness> {
         const entry = memory.committed.get(index) as CommittedEntry;
         if (entry.committedBy >= term || storesEntry(cluster, event.node, index, entry.term)) continue;
         const holds = storedTermAt(cluster, event.node, index);
-        const instead = holds === undefined ? 'has no entry there' : `has an entry of term ${holds} there`;
+        const instead = holds === undefined ? `its log has no entry at index ${index}` : `its log has an entry of term ${holds} at index ${index}`;
         return (
-          `${nodeName(event.node)} became leader of term ${term}, but its log ${instead}, while entry ${index} of term ${entry.term} was committed ` +
-          `(${nodeName(entry.node)} applied it while the highest leader's term was ${entry.committedBy}): a committed entry is in the log of every later leader. ` +
+          `${nodeName(event.node)} became leader of term ${term}, but entry ${index} of term ${entry.term} was committed (${nodeName(entry.node)} applied it ` +
+          `while the highest leader's term was ${entry.committedBy}) and ${instead}: a committed entry is in the log of every later leader. ` +
           `Its storage holds ${describeStoredLog(cluster, event.node)}. Check the up-to-date rule of RequestVote, and that a leader commits by counting replicas only of entries of its own term (Figure 8)`
         );
       }
@@ -502,7 +502,9 @@ function durabilityProblem(record: DurableRecord, cluster: ClusterView<Raft>, no
     }
   }
   // Entries acknowledged in a term stay until a newer term reaches the node: only a newer leader may replace them.
-  if (record.ackIndex > 0 && record.ackTerm === record.termSeen) {
+  // A write that empties the log is a snapshot's (compaction or InstallSnapshot): the crash check judges it with the snapshot.
+  const emptied = when === 'wrote its log' && storedLog(cluster, node).length === 0;
+  if (record.ackIndex > 0 && record.ackTerm === record.termSeen && !emptied) {
     const last = lastStoredIndex(cluster, node);
     if (last < record.ackIndex) {
       return (
@@ -627,17 +629,27 @@ interface LeaderRecord {
   readonly incarnation: number;
 }
 
+interface Leadership {
+  /** Per node: its last BecameLeader, in which incarnation. */
+  readonly leaders: (LeaderRecord | null)[];
+  /** Per node: the highest term in a message it sent. */
+  readonly termSent: number[];
+}
+
+/** A server's term as far as can be seen: what it stored, or sent, whichever is higher. */
+const seenTerm = (cluster: ClusterView<Raft>, leadership: Leadership, node: NodeId) => Math.max(storedTerm(cluster, node), leadership.termSent[node] ?? 0);
+
 /**
  * A leader now: a live server that became leader of term t in its current incarnation, has not
  * moved on from t, and a majority of servers are in term t (they know of no later one).
  */
-function currentLeader(cluster: ClusterView<Raft>, servers: readonly NodeId[], leaders: readonly (LeaderRecord | null)[]): { node: NodeId; term: number } | undefined {
+function currentLeader(cluster: ClusterView<Raft>, servers: readonly NodeId[], leadership: Leadership): { node: NodeId; term: number } | undefined {
   const needed = majority(servers.length);
   for (const node of servers) {
-    const record = leaders[node] ?? null;
+    const record = leadership.leaders[node] ?? null;
     if (record === null || cluster.isCrashed(node) || cluster.incarnation(node) !== record.incarnation) continue;
-    if (storedTerm(cluster, node) !== record.term) continue;
-    if (servers.filter((server) => storedTerm(cluster, server) === record.term).length >= needed) return { node, term: record.term };
+    if (seenTerm(cluster, leadership, node) !== record.term) continue;
+    if (servers.filter((server) => seenTerm(cluster, leadership, server) === record.term).length >= needed) return { node, term: record.term };
   }
   return undefined;
 }
@@ -651,28 +663,29 @@ export function leaderElected(
   servers: readonly NodeId[],
   deadline: string,
   options: { readonly withinMs?: number; readonly everyone?: boolean } = {},
-): Property<Raft, (LeaderRecord | null)[]> {
-  return eventually<Raft, (LeaderRecord | null)[]>(
+): Property<Raft, Leadership> {
+  return eventually<Raft, Leadership>(
     'a leader is elected',
     {
-      memory: (cluster) => perNode(cluster, () => null),
-      records: ['output:BecameLeader'],
-      record(leaders, event) {
-        if (event.kind === 'output' && event.output.type === 'BecameLeader') leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
+      memory: (cluster) => ({ leaders: perNode(cluster, () => null), termSent: perNode(cluster, () => 0) }),
+      records: ['output:BecameLeader', 'send'],
+      record(leadership, event) {
+        if (event.kind === 'send') leadership.termSent[event.from] = Math.max(leadership.termSent[event.from] ?? 0, event.message.term);
+        else if (event.kind === 'output' && event.output.type === 'BecameLeader') leadership.leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
         return undefined;
       },
-      check(cluster, leaders) {
-        const leader = currentLeader(cluster, servers, leaders);
+      check(cluster, leadership) {
+        const leader = currentLeader(cluster, servers, leadership);
         if (leader !== undefined && !options.everyone) return undefined;
         if (leader !== undefined) {
-          const behind = servers.filter((node) => !cluster.isCrashed(node) && storedTerm(cluster, node) !== leader.term);
+          const behind = servers.filter((node) => !cluster.isCrashed(node) && seenTerm(cluster, leadership, node) !== leader.term);
           if (behind.length === 0) return undefined;
-          const terms = behind.map((node) => `${nodeName(node)} is in term ${storedTerm(cluster, node)}`).join(', ');
+          const terms = behind.map((node) => `${nodeName(node)} is in term ${seenTerm(cluster, leadership, node)}`).join(', ');
           return `${nodeName(leader.node)} leads term ${leader.term}, but not every server agrees on the term: ${terms} ${deadline}`;
         }
-        const ever = servers.filter((node) => leaders[node] !== null && leaders[node] !== undefined);
+        const ever = servers.filter((node) => (leadership.leaders[node] ?? null) !== null);
         if (ever.length === 0) return `no progress: no server became leader by ${cluster.nowMs} ms ${deadline}`;
-        const terms = servers.map((node) => `${nodeName(node)} ${cluster.isCrashed(node) ? 'down' : `term ${storedTerm(cluster, node)}`}`).join(', ');
+        const terms = servers.map((node) => `${nodeName(node)} ${cluster.isCrashed(node) ? 'down' : `term ${seenTerm(cluster, leadership, node)}`}`).join(', ');
         return `no leader at ${cluster.nowMs} ms: no live server leads the term a majority of servers are in (${terms}) ${deadline}`;
       },
     },
@@ -1020,7 +1033,7 @@ export function storedLogBound(most: number, why: string): Property<Raft, null> 
 export function snapshotInstalledFromLeader(node: NodeId): Property<Raft, { installed: boolean }> {
   return sometimes<Raft, { installed: boolean }>('a lagging server installs the leader\'s snapshot', {
     memory: () => ({ installed: false }),
-    records: ['output:SnapshotInstalled', 'send:InstallSnapshotReply'],
+    records: ['send:InstallSnapshotReply'],
     record(memory, event) {
       if (event.kind === 'send' && event.from === node) memory.installed = true;
       return undefined;

@@ -244,13 +244,12 @@ const serversOf = (context: FaultContext<Raft>) => context.servers;
 // Part A: election
 
 const initialElection = test('A', 1, {
-  name: 'initial election: one leader, every server agrees on its term, and no other election without faults',
+  name: 'initial election: one leader, and every server agrees on its term',
   points: 1,
   seeds: 10,
   description:
-    '3, 5 or 7 servers start together on a network where messages take 1 to D ms and none is lost. Within about a second ' +
-    'one becomes leader; by the end every server is in its term, and nobody stands for election once it leads (its heartbeats ' +
-    'reset the election timers).',
+    '3, 5 or 7 servers start together on a network where messages take 1 to D ms and none is lost. Within a second one ' +
+    'becomes leader, and every server is in its term.',
   setup: (implementation, seed) =>
     raftRun(implementation, {
       servers: sizes(seed, [3, 5, 7]),
@@ -258,17 +257,33 @@ const initialElection = test('A', 1, {
       deadline: describeDeadline(0, 2_500),
       electionWithinMs: electionBoundMs,
       everyoneAgrees: true,
+    }),
+});
+
+const quietLeader = test('A', 2, {
+  name: 'no election while the leader is heard: heartbeats keep every follower from standing',
+  points: 1,
+  seeds: 10,
+  description:
+    '3, 5 or 7 servers, no faults, 3 s. Once a server leads, nobody stands for election again: every AppendEntries from the ' +
+    'leader of the current term, a heartbeat with no entries too, resets the election timer.',
+  setup: (implementation, seed) =>
+    raftRun(implementation, {
+      servers: sizes(seed, [3, 5, 7]),
+      durationMs: 3_000,
+      deadline: describeDeadline(0, 3_000),
+      everyoneAgrees: true,
       extra: [noElectionWithoutFaults(2 * maxDelayMs)],
     }),
 });
 
 const reElectionTimes = (seed: number) => {
-  const random = scenarioRandom('5A.2', seed);
+  const random = scenarioRandom('5A.3', seed);
   const isolateMs = random.integer(900, 1_000);
   return { isolateMs, rejoinMs: isolateMs + random.integer(1_100, 1_300) };
 };
 
-const reElection = test('A', 2, {
+const reElection = test('A', 3, {
   name: 're-election when the leader is cut off; the old leader rejoining disturbs nobody',
   points: 2,
   seeds: 10,
@@ -294,14 +309,14 @@ const reElection = test('A', 2, {
 });
 
 const noMajorityTimes = (seed: number) => {
-  const splitMs = scenarioRandom('5A.3', seed).integer(800, 900);
+  const splitMs = scenarioRandom('5A.4', seed).integer(800, 900);
   return { splitMs, healMs: splitMs + 1_500 };
 };
 
 /** No group holds a majority: 3 servers each alone; 5 as {n0,n1} | {n2,n3} | {n4}. */
 const minorityGroups = (count: number): NodeId[][] => (count === 3 ? [[0], [1], [2]] : [[0, 1], [2, 3], [4]]);
 
-const noLeaderWithoutMajority = test('A', 3, {
+const noLeaderWithoutMajority = test('A', 4, {
   name: 'no leader without a majority: nobody is elected while every group is a minority, a leader within a second of the heal',
   points: 2,
   seeds: 10,
@@ -328,7 +343,7 @@ const noLeaderWithoutMajority = test('A', 3, {
 
 const manyElectionsEndMs = 4_000;
 
-const manyElections = test('A', 4, {
+const manyElections = test('A', 5, {
   name: 'many elections: 7 servers under random partitions of every shape, one leader per term throughout',
   points: 2,
   seeds: 10,
@@ -347,7 +362,7 @@ const manyElections = test('A', 4, {
   faults: (context) => shapedPartitions(context.servers, { count: [4, 8], withinMs: [0, manyElectionsEndMs - 800], lengthMs: [200, 800] }),
 });
 
-/** 5A.5's plan: phases of 1 s, each a one-way cut, with n0 leading first. */
+/** 5A.6's plan: phases of 1 s, each a one-way cut, with n0 leading first. */
 const oneWayStartMs = 800;
 const oneWayPhaseMs = 1_000;
 
@@ -370,7 +385,7 @@ function oneWayCuts(servers: readonly NodeId[]): FaultAction[] {
 
 const oneWayEndMs = oneWayStartMs + 3 * (oneWayPhaseMs + 500);
 
-const oneWay = test('A', 5, {
+const oneWay = test('A', 6, {
   name: 'one-way cuts: a leader that can send but not receive, a server that can receive but not send',
   points: 2,
   seeds: 10,
@@ -389,7 +404,26 @@ const oneWay = test('A', 5, {
   scenario: (context) => oneWayCuts(context.servers),
 });
 
-const heartbeatBudgetTest = test('A', 6, {
+const splitVotesResolve = test('A', 7, {
+  name: 'split votes resolve: candidates that lose to a leader of their own term step down',
+  points: 2,
+  seeds: 10,
+  description:
+    '5 or 7 servers whose election timeouts fall in a narrow range ([150, 170] ms): several stand at once, and votes split. ' +
+    'Once one wins, every other candidate of that term hears its AppendEntries, steps down and resets its timer: nobody ' +
+    'stands again, and every server ends in the leader\'s term.',
+  setup: (implementation, seed) =>
+    raftRun(implementation, {
+      servers: sizes(seed, [5, 7]),
+      config: { electionTimeoutMs: [150, 170] },
+      durationMs: 3_000,
+      deadline: describeDeadline(0, 3_000),
+      everyoneAgrees: true,
+      extra: [noElectionWithoutFaults(2 * maxDelayMs)],
+    }),
+});
+
+const heartbeatBudgetTest = test('A', 8, {
   name: 'heartbeat budget: at most 10 heartbeats per second to each follower, with heartbeatMs = 100',
   kind: 'budget',
   points: 1,
@@ -408,10 +442,10 @@ const heartbeatBudgetTest = test('A', 6, {
     }),
 });
 
-/** 5A.7's budget: enough for three candidacies in a row per election (split votes happen), never for a storm. */
+/** 5A.9's budget: enough for three candidacies in a row per election (split votes happen), never for a storm. */
 const electionsBudget = (count: number, elections: number) => elections * 3 * 2 * (count - 1);
 
-const electionBudgetTest = test('A', 7, {
+const electionBudgetTest = test('A', 9, {
   name: 'election message budget: split votes are rare, so few RequestVotes per election',
   kind: 'budget',
   points: 1,
@@ -431,7 +465,7 @@ const electionBudgetTest = test('A', 7, {
   scenario: () => [...n0LeadsFirst([0, 1, 2, 3, 4], 800), { atMs: 1_000, type: 'isolate', node: 0 }, { atMs: 2_200, type: 'heal' }],
 });
 
-const splitVotes = test('A', 8, {
+const splitVotes = test('A', 10, {
   name: 'split votes: with timeouts that are not randomized, or T close to the broadcast time, elections fail again and again (demonstration)',
   points: 0,
   seeds: 10,
@@ -457,11 +491,11 @@ const basicAgreement = test('B', 1, {
   points: 1,
   seeds: 10,
   description:
-    '3 or 5 servers, no faults. From 500 ms, a command is offered to every server; the leader appends it, and once every ' +
+    '3 servers, no faults. From 500 ms, a command is offered to every server; the leader appends it, and once every ' +
     'server has applied it, the next one is offered. Command ck must be at index k + 1 everywhere.',
-  setup: (implementation, seed) =>
+  setup: (implementation) =>
     raftRun(implementation, {
-      servers: sizes(seed),
+      servers: 3,
       durationMs: 500 + 10 * 200 + commitBoundMs,
       deadline: describeDeadline(500),
       service: { commands: 10, firstAtMs: 500, mode: 'one-at-a-time' },
@@ -593,6 +627,7 @@ const oldLeaderRejoins = test('B', 6, {
 
 /** 5B.7: 50 commands only n0 and n1 get while they are a minority, 50 the majority commits meanwhile. */
 const backupSplitMs = 800;
+const backupAloneMs = 1_200;
 const backupHealMs = 2_500;
 const conflictingCommands = 50;
 
@@ -604,9 +639,10 @@ const fastBackup = test('B', 7, {
   description:
     `5 servers, n0 leading first; 5 commands commit. At ${backupSplitMs} ms n0 and n1 are cut off from the other three: ` +
     `${conflictingCommands} commands given to n0 alone reach only n1, while the other three elect a leader and commit ` +
-    `${conflictingCommands} other commands at the same indexes. At ${backupHealMs} ms the network heals: the new leader ` +
-    'repairs n0 and n1. With the conflicting term and its first index in the reply, that takes a round trip or two per ' +
-    'follower; at most 8 AppendEntries may fail the consistency check in the whole run.',
+    `${conflictingCommands} other commands at the same indexes; from ${backupAloneMs} ms n1 is alone too, and stands for ` +
+    `election again and again. At ${backupHealMs} ms the network heals: n1's term forces a new election among the three, ` +
+    'and the winner repairs n0 and n1 from the end of its log. With the conflicting term and its first index in the reply, ' +
+    'that takes a round trip or two per follower; at most 8 AppendEntries may fail the consistency check in the whole run.',
   setup: (implementation) =>
     raftRun(implementation, {
       servers: 5,
@@ -623,6 +659,8 @@ const fastBackup = test('B', 7, {
   scenario: (context) => [
     ...n0LeadsFirst(context.servers, 600),
     { atMs: backupSplitMs, type: 'partition', groups: [[0, 1], [2, 3, 4]] },
+    // n1 alone: it stands again and again, and at the heal its term forces a new election, whose winner knows nothing of n0 and n1.
+    { atMs: backupAloneMs, type: 'partition', groups: [[0], [1], [2, 3, 4]] },
     { atMs: backupHealMs, type: 'heal' },
   ],
 });
@@ -777,11 +815,14 @@ export interface FigureEightPlan {
   readonly stableMs: number;
 }
 
+/** Between a server's crash and the next phase: longer than any message takes, so none of its messages lands in the next phase. */
+const drainMs = 200;
+
 export function figureEightPlan(phaseMs: number): FigureEightPlan {
   const aEndMs = phaseMs;
-  const bStartMs = aEndMs + 200;
+  const bStartMs = aEndMs + 150 + drainMs;
   const bEndMs = bStartMs + phaseMs;
-  const cStartMs = bEndMs + 200;
+  const cStartMs = bEndMs + 150 + drainMs;
   const dStartMs = cStartMs + phaseMs;
   const stableMs = dStartMs + phaseMs;
   const crash = (atMs: number, ...nodes: NodeId[]) => nodes.map((node): FaultAction => ({ atMs, type: 'crash', node }));
@@ -793,20 +834,20 @@ export function figureEightPlan(phaseMs: number): FigureEightPlan {
       ...restart(othersBackMs, 1, 2),
       ...cutBetween(0, [1], [2]),
       ...crash(aEndMs, 2),
-      // (b) n0 and n1 down; n2 and n3 cannot talk: only n4 can win. Then n2 and n3 go down, and f2 stays on n4.
-      ...crash(bStartMs, 0, 1),
+      ...crash(aEndMs + 150, 0, 1),
+      // (b) n4 back first; n2 and n3 later, unable to talk: only n4 can win. Then n2 and n3 go down, and f2 stays on n4.
       { atMs: bStartMs, type: 'heal' },
       ...restart(bStartMs, 4),
-      ...restart(bStartMs + othersBackMs, 2, 3),
       ...cutBetween(bStartMs, [2], [3]),
+      ...restart(bStartMs + othersBackMs, 2, 3),
       ...crash(bEndMs, 2, 3),
+      ...crash(bEndMs + 150, 4),
       // (c) n4 down; n0 or n1 (they hold f1, n2 and n3 hold nothing) leads and copies f1 to a majority.
-      ...crash(cStartMs, 4),
       { atMs: cStartMs, type: 'heal' },
       ...restart(cStartMs, 0, 1, 2, 3),
-      // (d) n0 and n1 down, n4 back: its f2 (a later term) beats the f1 of n2 and n3: n4 leads.
-      ...crash(dStartMs, 0, 1),
-      ...restart(dStartMs, 4),
+      // (d) n0 and n1 down; n2 and n3 restarted (whichever led is a follower again), and n4 back: its f2 (a later term) beats the f1 of n2 and n3: n4 leads.
+      ...crash(dStartMs, 0, 1, 2, 3),
+      ...restart(dStartMs + drainMs, 2, 3, 4),
       // Then everyone is back.
       { atMs: stableMs, type: 'heal' },
       ...restart(stableMs, 0, 1),
@@ -920,6 +961,49 @@ const midReactionCrashes = test('C', 8, {
     }),
   scenario: (context) => stabilize(midReactionEndMs, context.servers),
   faults: (context) => crashRestarts(context.servers, { count: [8, 16], withinMs: [0, midReactionEndMs - 300], lengthMs: [5, 150], afterEffects: [0, 3] }),
+});
+
+/** 5C.9: rounds of elections, each from a restart of every server, in which two servers crash in the middle of their first reaction. */
+const votingRounds = 4;
+const votingRoundMs = 1_000;
+const votingStartMs = 500;
+const votingEndMs = votingStartMs + votingRounds * votingRoundMs;
+
+function crashesWhileVoting(seed: number, servers: readonly NodeId[]): FaultSchedule {
+  const random = scenarioRandom('5C.9', seed);
+  const actions: FaultAction[] = [];
+  for (let round = 0; round < votingRounds; round++) {
+    const roundMs = votingStartMs + round * votingRoundMs;
+    actions.push(...servers.map((node): FaultAction => ({ atMs: roundMs, type: 'crash', node })));
+    actions.push(...servers.map((node): FaultAction => ({ atMs: roundMs + 10, type: 'restart', node })));
+    const first = random.integer(0, servers.length - 1);
+    const second = (first + random.integer(1, servers.length - 1)) % servers.length;
+    for (const node of [first, second]) {
+      // Its next reaction is its own election timeout or, more often, another candidate's RequestVote.
+      actions.push({ atMs: roundMs + 20, type: 'crash', node, afterEffects: random.integer(1, 4) });
+      actions.push({ atMs: roundMs + 400, type: 'restart', node });
+    }
+  }
+  return sortSchedule(actions);
+}
+
+const crashWhileVoting = test('C', 9, {
+  name: 'crashes in the middle of voting: a vote is durable before it is sent',
+  points: 2,
+  seeds: 10,
+  description:
+    `5 servers, a command every 50 ms. ${votingRounds} times, every server crashes and restarts at once, so that an election follows; ` +
+    'two of them crash again in the middle of their next reaction — mostly the answer to a RequestVote — after 1 to 4 of its ' +
+    'writes and sends, and come back 400 ms later. A server that sends its vote before votedFor (and currentTerm) is in ' +
+    'durable storage is caught when the crash falls between the two.',
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 5,
+      durationMs: votingEndMs + commitBoundMs,
+      deadline: describeDeadline(votingEndMs),
+      service: { commands: Math.ceil((votingEndMs + 300) / 50), firstAtMs: 300, everyMs: 50 },
+    }),
+  scenario: (context) => [...crashesWhileVoting(context.seed, context.servers), ...stabilize(votingEndMs, context.servers)],
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -1043,10 +1127,12 @@ export const suite: LabSuite<RaftImplementation> = {
   exports: ['RaftNode'],
   tests: [
     initialElection,
+    quietLeader,
     reElection,
     noLeaderWithoutMajority,
     manyElections,
     oneWay,
+    splitVotesResolve,
     heartbeatBudgetTest,
     electionBudgetTest,
     splitVotes,
@@ -1067,6 +1153,7 @@ export const suite: LabSuite<RaftImplementation> = {
     unreliableAgreement,
     churn,
     midReactionCrashes,
+    crashWhileVoting,
     snapshotBasics,
     laggingFollower,
     restartedFollower,
