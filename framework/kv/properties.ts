@@ -34,12 +34,14 @@ export function describeKvVerdict(history: readonly KvHistoryOperation[], result
   switch (result.verdict) {
     case 'linearizable':
       return undefined;
-    case 'unknown':
+    case 'unknown': {
+      const limit = result.exhausted === 'memo entries' ? `when its memo reached its limit of ${result.maxMemoEntries ?? 'its'} entries` : `after its budget of ${result.maxSteps} steps`;
       return (
-        `unknown: the linearizability check of the clients' ${history.length} operations ${when} gave up after its budget of ` +
-        `${result.maxSteps} steps (${result.undecidedParts.length} of ${result.parts} keys undecided). An unknown verdict is not a pass: ` +
+        `unknown: the linearizability check of the clients' ${history.length} operations ${when} gave up ${limit} ` +
+        `(${result.undecidedParts.length} of ${result.parts} keys undecided). An unknown verdict is a failure, never a pass: ` +
         'raise maxSteps, or give the test fewer concurrent operations per key'
       );
+    }
     case 'not linearizable': {
       const [failure] = result.failures;
       if (failure === undefined) return `the clients' history is not linearizable ${when}`;
