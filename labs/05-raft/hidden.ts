@@ -1,0 +1,106 @@
+// Lab 5's hidden tests: graded with the visible ones wherever this file is present (the staff
+// repository, the Gradescope bundle), and never part of a student's handout. Each keeps a
+// partition of an awkward shape, or chaos, going for seconds while commands keep coming.
+import { combineSchedules, crashRestarts, type NodeId, type SuiteTest } from 'distlab/testing';
+import {
+  bridge,
+  commitBoundMs,
+  majorityRing,
+  pick,
+  raftRun,
+  scenarioRandom,
+  shapedPartitions,
+  stabilize,
+  test,
+  type RaftImplementation,
+} from './suite.ts';
+
+/** How the deadline was set, for the progress messages. */
+const deadlineAfter = (stableMs: number, what: string) => `(${what} at ${stableMs} ms; the bound is ${commitBoundMs} ms after that)`;
+
+/** `servers` in the order seed `seed` gives them, so that each seed puts a different server in each place of a shape. */
+function rotated(servers: readonly NodeId[], testNumber: string, seed: number): NodeId[] {
+  const offset = scenarioRandom(testNumber, seed).integer(0, servers.length - 1);
+  return servers.map((_server, position) => servers[(position + offset) % servers.length] as NodeId);
+}
+
+const ringStartMs = 700;
+const ringEndMs = 3_700;
+
+const majorityRingTest = test('A', 11, {
+  name: 'a majority ring for 3 s: each of five servers sees a different majority, while commands keep coming',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 10,
+  description:
+    `5 servers, a command every 80 ms. From ${ringStartMs} to ${ringEndMs} ms each server talks only to its two neighbours on a ring ` +
+    '(a different majority for each, placed differently on each seed): no server hears everyone, so elections keep starting on the ' +
+    'far side of the leader. One leader per term throughout; after the heal every server agrees on a leader, and every command is applied everywhere.',
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 5,
+      durationMs: ringEndMs + commitBoundMs,
+      deadline: deadlineAfter(ringEndMs, 'every link heals'),
+      everyoneAgrees: true,
+      service: { commands: 45, firstAtMs: 300, everyMs: 80 },
+    }),
+  scenario: (context) => [...majorityRing(ringStartMs, rotated(context.servers, '5A.11', context.seed)), { atMs: ringEndMs, type: 'heal' }],
+});
+
+const bridgeStartMs = 600;
+const bridgeEndMs = 3_600;
+
+const bridgeTest = test('B', 10, {
+  name: 'a bridge server for 3 s: two halves that reach each other only through one server, while commands keep coming',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 10,
+  description:
+    `3 or 5 servers, two commands every 100 ms. From ${bridgeStartMs} to ${bridgeEndMs} ms the servers but one form two halves that ` +
+    'cannot talk to each other; the bridge talks to all (a different one on each seed). A leader in a half reaches a majority through ' +
+    'the bridge and commits, while the other half, hearing nothing, stands for election through the bridge. After the heal every ' +
+    'command is applied everywhere.',
+  setup: (implementation, seed) =>
+    raftRun(implementation, {
+      servers: pick([5, 3], seed),
+      durationMs: bridgeEndMs + commitBoundMs,
+      deadline: deadlineAfter(bridgeEndMs, 'every link heals'),
+      service: { commands: 70, firstAtMs: 300, everyMs: 100, batch: 2 },
+    }),
+  scenario: (context) => {
+    const order = rotated(context.servers, '5B.10', context.seed);
+    return [...bridge(bridgeStartMs, order, order[0] as NodeId), { atMs: bridgeEndMs, type: 'heal' }];
+  },
+});
+
+const longChurnEndMs = 10_000;
+
+const longChurn = test('C', 10, {
+  name: 'long churn: 10 s of crashes, partitions of every shape and a lossy, reordering network, 5 clients and snapshots',
+  visibility: 'hidden',
+  points: 3,
+  seeds: 10,
+  description:
+    `5 or 7 servers; until ${longChurnEndMs} ms servers crash (some in the middle of a reaction) and restart, partitions of every ` +
+    'shape come and go, and the network loses, duplicates and reorders messages; 5 commands are offered at once every 200 ms, and ' +
+    'the service snapshots every 10 applied entries. Then everything heals, every server is up, and every command must be applied everywhere.',
+  setup: (implementation, seed) =>
+    raftRun(implementation, {
+      servers: pick([5, 7], seed),
+      durationMs: longChurnEndMs + commitBoundMs,
+      deadline: deadlineAfter(longChurnEndMs, 'the network is stable and every server up'),
+      network: { dropRate: 0.05, duplicateRate: 0.05, delay: { kind: 'exponential', meanMs: 8, maxMs: 80 } },
+      service: { commands: 250, firstAtMs: 300, everyMs: 200, batch: 5, snapshotEvery: 10 },
+    }),
+  scenario: (context) => stabilize(longChurnEndMs, context.servers),
+  faults: (context) => {
+    const window = { withinMs: [0, longChurnEndMs - 700] as const };
+    return combineSchedules(
+      crashRestarts(context.servers, { ...window, count: [6, 12], lengthMs: [100, 1_000] }),
+      crashRestarts(context.servers, { ...window, count: [2, 5], lengthMs: [5, 200], afterEffects: [0, 3] }),
+      shapedPartitions(context.servers, { ...window, count: [4, 8], lengthMs: [200, 900] }),
+    );
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn];
