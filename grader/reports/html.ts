@@ -313,7 +313,8 @@ function linearizabilityView(evidence: LinearizabilityEvidence) {
   return {
     verdict: evidence.verdict,
     unknown: evidence.verdict === 'unknown',
-    reason: displayText(evidence.reason),
+    // A timeline of a failing history states the reason by its highlighted operation.
+    reason: timeline === undefined || evidence.verdict === 'unknown' ? displayText(evidence.reason) : '',
     shown: shownText,
     timeline,
   };

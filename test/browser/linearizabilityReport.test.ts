@@ -37,19 +37,20 @@ describe.skipIf(!chromiumAvailable)('a failed linearizability check in the HTML 
     const timeline = page.locator('section.failure section.linearizability figure.history-timeline');
     expect(await timeline.count()).toBe(1);
     expect(await timeline.getAttribute('data-verdict')).toBe('not linearizable');
-    const box = await timeline.locator('svg').boundingBox();
+    const box = await timeline.locator('svg.timeline').boundingBox();
     expect(box?.width).toBeGreaterThan(100);
     expect(box?.height).toBeGreaterThan(100);
     expect(await timeline.locator('.operation').count()).toBeGreaterThan(10);
     expect(await timeline.locator('.operation.failing').count()).toBe(1);
-    const reason = await page.locator('section.linearizability p.reason').textContent();
+    const reason = await timeline.locator('p.reason').textContent();
     expect(reason).toMatch(/get\([xy]\) returned ".*" but every order of the operations before it gives/);
   });
 
   it('styles the timeline with the report\'s own CSS (allowed by its policy)', async () => {
     // The timeline's CSS hides nothing a bar needs: a failing bar has a stroke of its own.
     const failing = page.locator('section.linearizability .operation.failing rect').first();
-    const stroke = await failing.evaluate((element) => getComputedStyle(element).stroke);
+    // In the page's realm: the test's own types know no DOM.
+    const stroke = String(await failing.evaluate('(element) => getComputedStyle(element).stroke'));
     expect(stroke).not.toBe('none');
     expect(stroke).not.toBe('');
   });

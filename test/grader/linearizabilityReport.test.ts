@@ -68,6 +68,11 @@ describe('a failed linearizability check in the reports', () => {
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain('</script><img');
     expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+    // Without a kept history, the reason is shown as the checker gave it: escaped too.
+    const withoutHistory = renderHtmlReport(reportWith(graded({ ...stale, linearizability: { ...evidence, reason: hostile, shown: 'none', historyOperations: 5000, operations: [] } })));
+    expect(withoutHistory).toContain('is too large to keep');
+    expect(withoutHistory).not.toContain('<figure class="history-timeline');
+    expect(withoutHistory).toContain('&lt;/script&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
   });
 
   it('a kept history over the bound is dropped when the report is bounded', () => {
