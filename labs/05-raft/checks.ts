@@ -869,21 +869,22 @@ export function heartbeatBudget(perSecond: number, heartbeatMs: number): Propert
   });
 }
 
-/** Election messages: RequestVote and RequestVoteReply, at most `most` in the run. */
-export function electionMessageBudget(most: number, why: string): Property<Raft, { leaders: number }> {
-  return budget<Raft, { leaders: number }>('election messages', {
-    memory: () => ({ leaders: 0 }),
-    records: ['output:BecameLeader'],
-    record(memory) {
-      memory.leaders++;
+/** Election messages: RequestVote and RequestVoteReply sent to other servers, at most `most` in the run. */
+export function electionMessageBudget(most: number, why: string): Property<Raft, { leaders: number; sent: number }> {
+  return budget<Raft, { leaders: number; sent: number }>('election messages', {
+    memory: () => ({ leaders: 0, sent: 0 }),
+    records: ['output:BecameLeader', 'send:RequestVote', 'send:RequestVoteReply'],
+    record(memory, event) {
+      if (event.kind === 'output') memory.leaders++;
+      else if (event.kind === 'send' && !event.local) memory.sent++;
       return undefined;
     },
-    check(cluster, memory) {
+    check(_cluster, memory) {
       if (memory.leaders === 0) return 'no progress: no server became leader, so there is no cost to measure';
-      const sent = (cluster.counters.sentByType.get('RequestVote') ?? 0) + (cluster.counters.sentByType.get('RequestVoteReply') ?? 0);
-      if (sent <= most) return undefined;
-      return `${sent} RequestVote and RequestVoteReply messages for ${plural(memory.leaders, 'election')} won, at most ${most} allowed (${why}): are election timeouts drawn at random in [T, 2T], anew each time?`;
+      if (memory.sent <= most) return undefined;
+      return `${memory.sent} RequestVote and RequestVoteReply messages for ${plural(memory.leaders, 'election')} won, at most ${most} allowed (${why}): are election timeouts drawn at random in [T, 2T], anew each time?`;
     },
+    measure: (memory) => ({ electionMessages: memory.sent }),
   });
 }
 

@@ -179,14 +179,13 @@ export function onlyThroughNode(atMs: number, servers: readonly NodeId[], node: 
   return others.length < 2 ? [] : [{ atMs, type: 'cut', from: others, to: others }];
 }
 
-/** When the other servers come back in n0LeadsFirst: n0 has stood alone once, or is about to. */
-export const othersBackMs = 200;
-/** By then n0 leads (it stands by 500 ms at the latest, before any other server's first timeout can have passed twice). */
-export const n0LeadsByMs = 550;
+/** When the other servers come back in n0LeadsFirst: n0 has stood alone at least once (its first timeout is at most 2T = 300 ms). */
+export const othersBackMs = 310;
 
 /**
- * n0 leads first: the other servers are down until othersBackMs, so n0 stands first and with
- * the highest term, and until `untilMs` they cannot talk to one another, so none of them can
+ * n0 leads first, by about 630 ms: the other servers are down until othersBackMs, so n0 has the
+ * highest term and their first candidacies fail; n0 stands again within 2T, before any of them
+ * can stand a second time. Until `untilMs` they cannot talk to one another, so none of them can
  * gather a majority without n0. Then every link heals.
  */
 export function n0LeadsFirst(servers: readonly NodeId[], untilMs: number): FaultAction[] {
@@ -288,7 +287,7 @@ const reElection = test('A', 3, {
   points: 2,
   seeds: 10,
   description:
-    '3 or 5 servers; n0 leads first (the others cannot talk to one another until 800 ms). At about 950 ms n0 is cut off from ' +
+    '3 or 5 servers; n0 leads first (the others are down, then cannot talk to one another, until 800 ms). At about 950 ms n0 is cut off from ' +
     `everyone: the others elect a new leader within ${electionBoundMs} ms. About 1.2 s later n0 rejoins: it learns the newer ` +
     'term and follows, and nobody stands for election again.',
   setup: (implementation, seed) => {
@@ -505,7 +504,7 @@ const basicAgreement = test('B', 1, {
 });
 
 const minorityTimes = (seed: number) => {
-  const splitMs = scenarioRandom('5B.2', seed).integer(700, 800);
+  const splitMs = scenarioRandom('5B.2', seed).integer(750, 850);
   return { splitMs, healMs: splitMs + 1_500 };
 };
 
@@ -528,7 +527,7 @@ const noCommitWithoutMajority = test('B', 2, {
   },
   scenario: (context) => {
     const { splitMs, healMs } = minorityTimes(context.seed);
-    return [...n0LeadsFirst(context.servers, 650), { atMs: splitMs, type: 'partition', groups: [[0, 1], [2], [3], [4]] }, { atMs: healMs, type: 'heal' }];
+    return [...n0LeadsFirst(context.servers, 700), { atMs: splitMs, type: 'partition', groups: [[0, 1], [2], [3], [4]] }, { atMs: healMs, type: 'heal' }];
   },
 });
 
@@ -555,7 +554,7 @@ const followerAndLeaderFailure = test('B', 3, {
     const followerMs = random.integer(750, 850);
     const leaderMs = random.integer(2_250, 2_350);
     return [
-      ...n0LeadsFirst(context.servers, 600),
+      ...n0LeadsFirst(context.servers, 700),
       { atMs: followerMs, type: 'isolate', node: 1 },
       { atMs: followerMs + 1_000, type: 'heal' },
       { atMs: leaderMs, type: 'isolate', node: 0 },
@@ -571,7 +570,7 @@ const followerCatchesUp = test('B', 4, {
   points: 2,
   seeds: 10,
   description:
-    `5 servers, n0 leading first. n2 is cut off from 650 to ${catchUpHealMs} ms while 80 commands are committed without it ` +
+    `5 servers, n0 leading first. n2 is cut off from 750 to ${catchUpHealMs} ms while 80 commands are committed without it ` +
     '(more than one AppendEntries carries). After the heal the leader walks nextIndex back to what n2 has, and n2 applies every command.',
   setup: (implementation) =>
     raftRun(implementation, {
@@ -581,7 +580,7 @@ const followerCatchesUp = test('B', 4, {
       service: { commands: 80, firstAtMs: 700, everyMs: 20 },
       stopWhenDone: true,
     }),
-  scenario: (context) => [...n0LeadsFirst(context.servers, 600), { atMs: 650, type: 'isolate', node: 2 }, { atMs: catchUpHealMs, type: 'heal' }],
+  scenario: (context) => [...n0LeadsFirst(context.servers, 700), { atMs: 750, type: 'isolate', node: 2 }, { atMs: catchUpHealMs, type: 'heal' }],
 });
 
 const concurrentStarts = test('B', 5, {
@@ -600,7 +599,7 @@ const concurrentStarts = test('B', 5, {
     }),
 });
 
-const rejoinTimes = { isolateMs: 700, healMs: 2_200 } as const;
+const rejoinTimes = { isolateMs: 750, healMs: 2_200 } as const;
 
 const oldLeaderRejoins = test('B', 6, {
   name: 'a partitioned leader with uncommitted entries rejoins and discards them',
@@ -615,11 +614,11 @@ const oldLeaderRejoins = test('B', 6, {
       servers: sizes(seed),
       durationMs: rejoinTimes.healMs + 300 + commitBoundMs,
       deadline: describeDeadline(rejoinTimes.healMs + 300),
-      service: { commands: 30, firstAtMs: 750, everyMs: 60 },
+      service: { commands: 30, firstAtMs: 800, everyMs: 60 },
       stopWhenDone: true,
     }),
   scenario: (context) => [
-    ...n0LeadsFirst(context.servers, 600),
+    ...n0LeadsFirst(context.servers, 700),
     { atMs: rejoinTimes.isolateMs, type: 'isolate', node: 0 },
     { atMs: rejoinTimes.healMs, type: 'heal' },
   ],
@@ -649,7 +648,7 @@ const fastBackup = test('B', 7, {
       durationMs: backupHealMs + commitBoundMs,
       deadline: describeDeadline(backupHealMs),
       inputs: [
-        ...range(0, 5).map((index): ScheduledInput<Raft> => ({ atMs: 620 + 20 * index, node: 0, input: { type: 'Start', command: `a${index}` } })),
+        ...range(0, 5).map((index): ScheduledInput<Raft> => ({ atMs: 700 + 15 * index, node: 0, input: { type: 'Start', command: `a${index}` } })),
         ...range(0, conflictingCommands).map((index): ScheduledInput<Raft> => ({ atMs: backupSplitMs + 50 + 5 * index, node: 0, input: { type: 'Start', command: `x${index}` } })),
       ],
       service: { commands: conflictingCommands, firstAtMs: backupSplitMs + 1_000, everyMs: 10 },
@@ -657,7 +656,7 @@ const fastBackup = test('B', 7, {
       extra: [rejectionBudget(8, `${conflictingCommands} conflicting entries on n0 and n1`)],
     }),
   scenario: (context) => [
-    ...n0LeadsFirst(context.servers, 600),
+    ...n0LeadsFirst(context.servers, 700),
     { atMs: backupSplitMs, type: 'partition', groups: [[0, 1], [2, 3, 4]] },
     // n1 alone: it stands again and again, and at the heal its term forces a new election, whose winner knows nothing of n0 and n1.
     { atMs: backupAloneMs, type: 'partition', groups: [[0], [1], [2, 3, 4]] },
@@ -743,7 +742,7 @@ const restarts = test('C', 2, {
     const everyoneMs = random.integer(2_550, 2_650);
     const others = context.servers.filter((node) => node !== 0);
     return sortSchedule([
-      ...n0LeadsFirst(context.servers, 600),
+      ...n0LeadsFirst(context.servers, 700),
       { atMs: leaderMs, type: 'crash', node: 0 },
       { atMs: leaderMs + 300, type: 'restart', node: 0 },
       ...others.flatMap((node, index): FaultAction[] => [
@@ -992,7 +991,7 @@ const crashWhileVoting = test('C', 9, {
   points: 2,
   seeds: 10,
   description:
-    `5 servers, a command every 50 ms. ${votingRounds} times, every server crashes and restarts at once, so that an election follows; ` +
+    `5 servers. ${votingRounds} times, every server crashes and restarts at once, so that an election follows (and then 3 commands); ` +
     'two of them crash again in the middle of their next reaction — mostly the answer to a RequestVote — after 1 to 4 of its ' +
     'writes and sends, and come back 400 ms later. A server that sends its vote before votedFor (and currentTerm) is in ' +
     'durable storage is caught when the crash falls between the two.',
@@ -1001,7 +1000,14 @@ const crashWhileVoting = test('C', 9, {
       servers: 5,
       durationMs: votingEndMs + commitBoundMs,
       deadline: describeDeadline(votingEndMs),
-      service: { commands: Math.ceil((votingEndMs + 300) / 50), firstAtMs: 300, everyMs: 50 },
+      // Commands between the elections (so that logs differ), offered to every server; the crashes wait for votes, not for these.
+      inputs: range(0, votingRounds).flatMap((round) =>
+        [600, 700, 800].flatMap((offsetMs, index) =>
+          range(0, 5).map((node): ScheduledInput<Raft> => ({ atMs: votingStartMs + round * votingRoundMs + offsetMs, node, input: { type: 'Start', command: `r${round}.${index}` } })),
+        ),
+      ),
+      service: { commands: 10, firstAtMs: votingEndMs + 100, everyMs: 50 },
+      required: (command) => command.startsWith('c'),
     }),
   scenario: (context) => [...crashesWhileVoting(context.seed, context.servers), ...stabilize(votingEndMs, context.servers)],
 });
@@ -1038,7 +1044,7 @@ const laggingFollower = test('D', 2, {
   points: 2,
   seeds: 10,
   description:
-    `3 or 5 servers, n0 leading first. n2 is cut off from 650 to ${laggingHealMs} ms while 60 commands are committed and ` +
+    `3 or 5 servers, n0 leading first. n2 is cut off from 750 to ${laggingHealMs} ms while 60 commands are committed and ` +
     'snapshotted: the entries it lacks are gone from the leader\'s log, so the leader sends its snapshot, and n2 installs it and applies the rest.',
   setup: (implementation, seed) =>
     raftRun(implementation, {
@@ -1048,7 +1054,7 @@ const laggingFollower = test('D', 2, {
       service: { commands: 60, firstAtMs: 700, everyMs: 20, snapshotEvery },
       extra: [snapshotInstalledFromLeader(2), storedLogBound(logBound, `the service snapshots every ${snapshotEvery} entries`)],
     }),
-  scenario: (context) => [...n0LeadsFirst(context.servers, 600), { atMs: 650, type: 'isolate', node: 2 }, { atMs: laggingHealMs, type: 'heal' }],
+  scenario: (context) => [...n0LeadsFirst(context.servers, 700), { atMs: 750, type: 'isolate', node: 2 }, { atMs: laggingHealMs, type: 'heal' }],
 });
 
 const restartedFollower = test('D', 3, {
@@ -1056,7 +1062,7 @@ const restartedFollower = test('D', 3, {
   points: 2,
   seeds: 10,
   description:
-    `3 or 5 servers, n0 leading first. n2 crashes at 650 ms and restarts at ${laggingHealMs} ms, after 60 commands were committed ` +
+    `3 or 5 servers, n0 leading first. n2 crashes at 750 ms and restarts at ${laggingHealMs} ms, after 60 commands were committed ` +
     'and snapshotted without it: it gets the leader\'s snapshot, and applies the rest.',
   setup: (implementation, seed) =>
     raftRun(implementation, {
@@ -1067,8 +1073,8 @@ const restartedFollower = test('D', 3, {
       extra: [snapshotInstalledFromLeader(2)],
     }),
   scenario: (context) => [
-    ...n0LeadsFirst(context.servers, 600),
-    { atMs: 650, type: 'crash', node: 2 },
+    ...n0LeadsFirst(context.servers, 700),
+    { atMs: 750, type: 'crash', node: 2 },
     { atMs: laggingHealMs, type: 'restart', node: 2 },
   ],
 });
