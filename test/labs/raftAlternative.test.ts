@@ -1,0 +1,58 @@
+// Lab 5 graded, through the grader, on submissions that are not the reference:
+//
+// - a second correct Raft (test/fixtures/raft/alternative), written independently with other
+//   choices wherever the handout leaves one open, must pass every graded test, visible and
+//   hidden: a test it fails demands more than the protocol and the handout do;
+// - submissions that try to score without solving (test/fixtures/raft/cheats, one folder each;
+//   its first lines say how) must score 0 on the tests they target.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { withHiddenTests } from '../../grader/hiddenTests.ts';
+import { projectRoot } from '../../grader/labs.ts';
+import type { GradedTest } from '../../grader/results.ts';
+import { hiddenTests } from '../../labs/05-raft/hidden.ts';
+import { suite } from '../../labs/05-raft/suite.ts';
+
+const fixtures = join(projectRoot, 'test', 'fixtures', 'raft');
+
+/** Every test's number, status and score, one per line, for a failure's message. */
+const summary = (tests: readonly GradedTest[]) =>
+  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+
+/** Which tests each cheat is graded on: it must score 0 on each. */
+const cheats: Readonly<Record<string, (test: { readonly part: string; readonly kind: string }) => boolean>> = {
+  // Applies only on n0, and never sends: nothing it does is Raft.
+  'announces-without-replicating': () => true,
+  // Every server leads a term of its own and applies in arrival order.
+  'applies-in-arrival-order': () => true,
+  // Its elections are real, so it may earn part A; where commands are replicated (runs of parts B, C, D) it must earn nothing.
+  'elects-then-applies-at-once': (test) => test.part !== 'A' && test.kind !== 'search',
+};
+
+describe('lab 5 graded on submissions other than the reference', () => {
+  it('the visible and hidden tests have numbers of their own', () => {
+    const numbers = withHiddenTests(suite, hiddenTests).tests.map((test) => test.number);
+    expect(numbers.filter((number, index) => numbers.indexOf(number) !== index)).toEqual([]);
+  });
+
+  it('a second correct implementation passes every graded test, visible and hidden', async () => {
+    // Four seeds per test keep this to seconds; the soak command runs the reference on many more.
+    const report = await grade({ lab: '05-raft', implementation: join(fixtures, 'alternative'), seeds: 4, jobs: 2, typecheck: true });
+    expect(report.typeErrors).toEqual([]);
+    expect(report.tests.some((test) => test.visibility === 'hidden')).toBe(true);
+    const notPassed = report.tests.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+    expect(report.totals.score).toBe(report.totals.maxScore);
+  });
+
+  it.each(Object.keys(cheats))('the cheat %s scores 0 on every test it targets', async (name) => {
+    const targeted = withHiddenTests(suite, hiddenTests).tests.filter((test) => (cheats[name] as (typeof cheats)[string])(test));
+    expect(targeted.length).toBeGreaterThan(0);
+    // A cheat fails at its first seed; shrinking what it did would only cost time.
+    const report = await grade({ lab: '05-raft', implementation: join(fixtures, 'cheats', name), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual(targeted.map((test) => test.number).sort());
+    const scored = report.tests.filter((test) => test.score > 0 || test.status === 'passed');
+    expect(scored.length === 0 ? '' : summary(scored)).toBe('');
+  });
+});
