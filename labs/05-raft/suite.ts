@@ -11,6 +11,7 @@ import {
   RandomSource,
   runSeed,
   runTest,
+  searchTest,
   sortSchedule,
   type FaultAction,
   type FaultContext,
@@ -23,6 +24,7 @@ import {
   type RunSetup,
   type RunTest,
   type ScheduledInput,
+  type SearchTest,
   type SuiteTest,
 } from 'distlab/testing';
 import {
@@ -45,6 +47,7 @@ import {
   startedAt,
   storedLogBound,
 } from './checks.ts';
+import { raftSearch } from './search.ts';
 import { service, type ServiceOptions } from './service.ts';
 import type { Command, Raft } from './src/protocol.ts';
 
@@ -1127,6 +1130,87 @@ const snapshotThenCrash = test('D', 5, {
   faults: (context) => crashRestarts(context.servers, { count: [10, 20], withinMs: [300, snapshotCrashEndMs - 300], lengthMs: [5, 100], afterEffects: [0, 3] }),
 });
 
+// ---------------------------------------------------------------------------------------------
+// Search tests: the model checker on three servers (see search.ts), checking the same safety
+// properties as the runs in every state. Bounded by depth, terms and one message in flight per
+// link, never by time.
+
+/** A search test of lab 5. */
+function search(
+  part: Part,
+  index: number,
+  fields: Omit<SearchTest<Raft, RaftImplementation>, 'number' | 'part' | 'kind' | 'visibility'>,
+): SuiteTest<RaftImplementation> {
+  return searchTest<Raft, RaftImplementation>({ kind: 'search', visibility: 'visible', ...fields, number: `5${part}.S${index}`, part });
+}
+
+export const electionSearch = { configuration: { history: 'none', maxTerm: 2, linkCapacity: 1 }, depth: 14 } as const;
+export const committedSearch = { configuration: { history: 'committed', maxTerm: 3, linkCapacity: 1 }, depth: 20 } as const;
+export const figureEightSearch = { configuration: { history: 'conflicting', maxTerm: 4, linkCapacity: 1 }, depth: 22 } as const;
+export const upToDateProbes = { probes: 300, depth: 40 } as const;
+
+const electionSearchTest = search('A', 1, {
+  name: `every interleaving of elections on 3 servers, ${electionSearch.depth} steps deep: election safety and every other property (search)`,
+  points: 2,
+  seeds: 1,
+  description:
+    `Breadth-first search over every order of deliveries and timeouts on 3 servers with empty logs, to depth ${electionSearch.depth} ` +
+    `(terms up to ${electionSearch.configuration.maxTerm}, one message in flight per link): no two leaders in a term, every vote durable, ` +
+    'and a leader is elected on some path. A failure shows the shortest path to it.',
+  search: (implementation) => ({
+    strategy: 'bfs',
+    expect: 'goal',
+    settings: { ...raftSearch(implementation.RaftNode, electionSearch.configuration), maxDepth: electionSearch.depth },
+  }),
+});
+
+const upToDateProbeTest = search('A', 2, {
+  name: 'random probes from a committed entry on n0 and n1: the server without it never leads (the up-to-date check; search)',
+  points: 1,
+  seeds: 1,
+  description:
+    `${upToDateProbes.probes} random walks of up to ${upToDateProbes.depth} steps on 3 servers, where an earlier leader committed ` +
+    '⟨1, term 1, "a"⟩ on n0 and n1 and n2 holds nothing. A server that grants its vote without comparing the candidate\'s last ' +
+    'log term and index with its own lets n2 lead without "a" (leader completeness); the path found is shortened to the steps it needs.',
+  search: (implementation) => ({
+    strategy: 'probes',
+    expect: 'goal',
+    probes: upToDateProbes,
+    settings: raftSearch(implementation.RaftNode, committedSearch.configuration),
+  }),
+});
+
+const committedSearchTest = search('B', 1, {
+  name: `every interleaving from a committed entry on n0 and n1, ${committedSearch.depth} steps deep: log matching and leader completeness (search)`,
+  points: 2,
+  seeds: 1,
+  description:
+    `Breadth-first search on 3 servers where an earlier leader committed ⟨1, term 1, "a"⟩ on n0 and n1, to depth ${committedSearch.depth} ` +
+    `(terms up to ${committedSearch.configuration.maxTerm}): every log written and every AppendEntries sent agree with each other, and ` +
+    'every leader holds "a". The missing up-to-date check is found on its shortest path (13 steps).',
+  search: (implementation) => ({
+    strategy: 'bfs',
+    expect: 'goal',
+    settings: { ...raftSearch(implementation.RaftNode, committedSearch.configuration), maxDepth: committedSearch.depth },
+  }),
+});
+
+const figureEightSearchTest = search('C', 1, {
+  name: `Figure 8 on 3 servers: every interleaving, ${figureEightSearch.depth} steps deep, and no leader commits an old term's entry by counting (search)`,
+  points: 2,
+  seeds: 1,
+  description:
+    'Breadth-first search on 3 servers where the leader of term 1 put ⟨1, term 1, "a"⟩ on n0 and the leader of term 2 put ' +
+    `⟨1, term 2, "b"⟩ on n1, to depth ${figureEightSearch.depth} (terms up to ${figureEightSearch.configuration.maxTerm}). n0 can lead ` +
+    'term 3 and copy "a" to n2, a majority; n1 can then lead term 4 and replace it. A leader that commits "a" by counting its ' +
+    'replicas is caught on the shortest path (22 steps) when n1 becomes leader without it.',
+  search: (implementation) => ({
+    strategy: 'bfs',
+    expect: 'goal',
+    settings: { ...raftSearch(implementation.RaftNode, figureEightSearch.configuration), maxDepth: figureEightSearch.depth },
+  }),
+});
+
 export const suite: LabSuite<RaftImplementation> = {
   lab,
   title: 'Lab 5: Raft',
@@ -1165,6 +1249,10 @@ export const suite: LabSuite<RaftImplementation> = {
     restartedFollower,
     crashAfterSnapshot,
     snapshotThenCrash,
+    electionSearchTest,
+    upToDateProbeTest,
+    committedSearchTest,
+    figureEightSearchTest,
   ],
 };
 
