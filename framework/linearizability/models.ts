@@ -177,7 +177,9 @@ export const registerModel: SequentialModel<RegisterValue, RegisterInput, Regist
       }
     }
   },
-  isReadOnly: (input, output) => input.kind === 'read' || (input.kind === 'cas' && output !== null && 'ok' in output && output.ok === false),
+  // A compare-and-set that failed, or that swapped a value for itself, leaves the register as it was.
+  isReadOnly: (input, output) =>
+    input.kind === 'read' || (input.kind === 'cas' && ((output !== null && 'ok' in output && output.ok === false) || equalPlain(input.from, input.to))),
   mayLaterReturn(state, input, output, available) {
     // A read of v, or a compare-and-set from v that swapped, needs the register to hold v: now,
     // or after an available write of v or compare-and-set to v.

@@ -152,6 +152,18 @@ describe('hand-written register histories', () => {
     expect(checkLinearizability(registerModel, oneFails).verdict).toBe('linearizable');
   });
 
+  it('compare-and-set of a value for itself changes nothing: placed as soon as it fits, like a read', () => {
+    expect(registerModel.isReadOnly?.({ kind: 'cas', from: 2, to: 2 }, { ok: true })).toBe(true);
+    expect(registerModel.isReadOnly?.({ kind: 'cas', from: 2, to: 2 }, null)).toBe(true);
+    expect(registerModel.isReadOnly?.({ kind: 'cas', from: 2, to: 3 }, { ok: true })).toBe(false);
+    expect(registerModel.isReadOnly?.({ kind: 'cas', from: 2, to: 3 }, null)).toBe(false);
+    // It succeeds only while the register holds 2, between the writes of 2 and 3.
+    const fits = [write(0, 0, 2, 2), cas(1, 1, 10, 2, 2, true), write(2, 3, 4, 3), read(0, 5, 6, 3)];
+    expect(checkLinearizability(registerModel, fits).verdict).toBe('linearizable');
+    const tooLate = [write(0, 0, 2, 2), write(2, 3, 4, 3), cas(1, 5, 10, 2, 2, true)];
+    expect(checkLinearizability(registerModel, tooLate).verdict).toBe('not linearizable');
+  });
+
   it('the issue\'s example file: a cas that never returned may have taken effect', () => {
     const text = JSON.stringify({
       model: 'register',
