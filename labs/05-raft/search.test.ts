@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { explore, type NodeClass, type SearchResult } from 'distlab/testing';
-import { raftSearch, type RaftConfiguration } from './search.ts';
+import { raftSearch, searchScenarios, type RaftConfiguration } from './search.ts';
 import type { Raft } from './src/protocol.ts';
 
 const solutions = new URL('../../solutions/05-raft/', import.meta.url);
@@ -21,17 +21,10 @@ function search(node: NodeClass<Raft>, configuration: RaftConfiguration, maxDept
   return explore({ ...raftSearch(node, configuration), maxDepth });
 }
 
-/** Each earlier history with the bounds that keep it to seconds: terms, and one message in flight per link. */
-const bounded: Readonly<Record<string, { readonly configuration: RaftConfiguration; readonly depth: number }>> = {
-  'elections alone': { configuration: { history: 'none', maxTerm: 2, linkCapacity: 1 }, depth: 14 },
-  'a committed entry on n0 and n1': { configuration: { history: 'committed', maxTerm: 3, linkCapacity: 1 }, depth: 20 },
-  'conflicting entries of terms 1 and 2 (Figure 8)': { configuration: { history: 'conflicting', maxTerm: 4, linkCapacity: 1 }, depth: 20 },
-};
-
 describe.skipIf(!existsSync(solutions))('lab 5 search configurations on the reference solution and its mutants', () => {
-  it.each(Object.keys(bounded))('the reference breaks no safety property in any interleaving to the stated depth: %s', async (name) => {
-    const { configuration, depth } = bounded[name] as (typeof bounded)[string];
-    const result = search(await nodeOf('solutions'), configuration, depth);
+  const scenarios = Object.values(searchScenarios).map((scenario) => [scenario.description, scenario] as const);
+  it.each(scenarios)('the reference breaks no safety property in any interleaving to the stated depth: %s', async (_description, scenario) => {
+    const result = search(await nodeOf('solutions'), scenario.configuration, scenario.maxDepth);
     expect(result.outcome.kind === 'violation' ? `${result.outcome.property}: ${result.outcome.message}` : result.outcome.kind).toBe('limit');
     expect(result.outcome.kind === 'limit' && result.outcome.limit).toBe('depth');
     expect(result.goalsReached.has('a leader is elected')).toBe(true);
@@ -39,12 +32,12 @@ describe.skipIf(!existsSync(solutions))('lab 5 search configurations on the refe
 
   it.each([
     // n0 and n1 hold the committed "a"; n2, empty, asks for votes in term 2 and n0 grants it.
-    ['vote-without-up-to-date-check', 'a committed entry on n0 and n1', 'leader completeness', 13],
+    ['vote-without-up-to-date-check', 'committedEntry', 'leader completeness', 13],
     // n0 leads term 3, copies "a" (term 1) to n2 and commits it; n1 leads term 4 with n2's vote.
-    ['commit-previous-term-by-count', 'conflicting entries of terms 1 and 2 (Figure 8)', 'leader completeness', 20],
-  ])('finds %s, with %s, on "%s", %i steps from the start', async (mutant, name, property, steps) => {
-    const { configuration, depth } = bounded[name] as (typeof bounded)[string];
-    const result = search(await nodeOf(mutant), configuration, depth);
+    ['commit-previous-term-by-count', 'figureEight', 'leader completeness', 22],
+  ] as const)('finds %s in the %s search, on "%s", %i steps from the start', async (mutant, scenario, property, steps) => {
+    const { configuration, maxDepth } = searchScenarios[scenario];
+    const result = search(await nodeOf(mutant), configuration, maxDepth);
     expect(result.outcome.kind === 'violation' && result.outcome.property).toBe(property);
     expect(result.outcome.kind === 'violation' && result.outcome.path.length).toBe(steps);
   });

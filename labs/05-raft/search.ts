@@ -49,6 +49,35 @@ export interface RaftConfiguration {
   readonly linkCapacity?: number;
 }
 
+/** A configuration and the depth to which breadth-first search explores it. */
+export interface SearchScenario {
+  readonly description: string;
+  readonly configuration: RaftConfiguration;
+  readonly maxDepth: number;
+}
+
+/**
+ * The bounded searches the tests use, each a few thousand states and under a second on the
+ * reference: terms bounded, and one message in flight per link.
+ */
+export const searchScenarios = {
+  elections: {
+    description: 'elections alone, terms up to 2',
+    configuration: { history: 'none', maxTerm: 2, linkCapacity: 1 },
+    maxDepth: 14,
+  },
+  committedEntry: {
+    description: 'a committed entry on n0 and n1, none on n2, terms up to 3',
+    configuration: { history: 'committed', maxTerm: 3, linkCapacity: 1 },
+    maxDepth: 20,
+  },
+  figureEight: {
+    description: 'conflicting entries of terms 1 and 2 on n0 and n1 (Figure 8), terms up to 4',
+    configuration: { history: 'conflicting', maxTerm: 4, linkCapacity: 1 },
+    maxDepth: 24,
+  },
+} as const satisfies Record<string, SearchScenario>;
+
 /** The config the searches use: the suggested defaults (timers keep their ranges under search; only their order matters). */
 export const searchConfig: Raft['config'] = { electionTimeoutMs: [150, 300], heartbeatMs: 50 };
 
