@@ -29,6 +29,8 @@ function withValue(state: KeyValueState, key: string, value: string): KeyValueSt
 }
 
 const emptyKeyValue: KeyValueState = new Map();
+/** How many positions of a get's value `mayLaterReturn` tries to reach with appends before it gives the benefit of the doubt. */
+const extendPositionLimit = 256;
 
 /** The key-value model of the history file's `"kv"`; partitioned by key. */
 export const keyValueModel: SequentialModel<KeyValueState, KeyValueInput, KeyValueOutput> = {
@@ -81,9 +83,30 @@ export const keyValueModel: SequentialModel<KeyValueState, KeyValueInput, KeyVal
     if (input.kind !== 'get') return true;
     const value = (output as { value?: unknown }).value;
     if (typeof value !== 'string') return false;
-    /** Whether an available append could be the next change on the way from `from` to `value`. */
-    const canExtend = (from: string) =>
-      value === from || (value.startsWith(from) && available.some((other) => other.kind === 'append' && other.key === input.key && other.value !== '' && value.startsWith(other.value, from.length)));
+    const appended: string[] = [];
+    for (const other of available) if (other.kind === 'append' && other.key === input.key && other.value !== '') appended.push(other.value);
+    /**
+     * Whether available appends could make `value` of `from`: the rest of it is a sequence of
+     * their values. Each may be counted more than once, which can only say yes more often; past
+     * a number of positions tried, it says yes.
+     */
+    const canExtend = (from: string) => {
+      if (!value.startsWith(from)) return false;
+      const reached = new Set<number>([from.length]);
+      const pending = [from.length];
+      for (let position = pending.pop(); position !== undefined; position = pending.pop()) {
+        if (position === value.length) return true;
+        if (reached.size > extendPositionLimit) return true;
+        for (const piece of appended) {
+          const next = position + piece.length;
+          if (!reached.has(next) && value.startsWith(piece, position)) {
+            reached.add(next);
+            pending.push(next);
+          }
+        }
+      }
+      return false;
+    };
     // Appends only extend a value; a put may start it over.
     return canExtend(state.get(input.key) ?? '') || available.some((other) => other.kind === 'put' && other.key === input.key && canExtend(other.value));
   },

@@ -54,8 +54,8 @@ export interface SequentialModel<State, Input, Output> {
   /**
    * Optional, for speed: false when `input` can no longer return `output`: no sequence of
    * operations among `available` (not yet placed, called before its return) leads from `state`
-   * to one where it does. Must never be false when it could: a key-value get whose value does not
-   * start with the value now and no available put or append could begin the difference.
+   * to one where it does. Must never be false when it could: a key-value get whose value is not
+   * the value now, or an available put's value, followed by values of available appends.
    */
   mayLaterReturn?(state: State, input: Input, output: Output, available: readonly Input[]): boolean;
   /**

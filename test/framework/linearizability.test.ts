@@ -554,6 +554,21 @@ describe('agrees with a naive permutation checker on small histories', () => {
     expect(linearizable).toBeLessThan(360);
   });
 
+  it('a get can still return a value only when available appends can make all of the rest of it', () => {
+    const may = keyValueModel.mayLaterReturn as NonNullable<typeof keyValueModel.mayLaterReturn>;
+    const state = new Map([['x', 'a ']]);
+    const getX = { kind: 'get', key: 'x' } as const;
+    const appendX = (value: string) => ({ kind: 'append', key: 'x', value }) as const;
+    const available = [appendX('b '), appendX('c '), { kind: 'put', key: 'x', value: 'p ' } as const, appendX('z ')];
+    expect(may(state, getX, { value: 'a b c ' }, available)).toBe(true);
+    expect(may(state, getX, { value: 'a c b ' }, available)).toBe(true);
+    expect(may(state, getX, { value: 'p z ' }, available)).toBe(true);
+    // "d " is no available append's value: the first piece is, the rest is not.
+    expect(may(state, getX, { value: 'a b d ' }, available)).toBe(false);
+    expect(may(state, getX, { value: 'p b d ' }, available)).toBe(false);
+    expect(may(state, getX, { value: 'b ' }, available)).toBe(false);
+  });
+
   it('marks as never observed only the writes no get returned a part of', () => {
     const history = [append(0, 0, 1, 'x', 'ab'), append(0, 2, 3, 'x', 'c'), put(1, 0, 1, 'x', 'b'), put(1, 2, 3, 'x', ''), get(2, 0, 5, 'x', 'xaby')];
     expect(keyValueModel.neverObserved?.(history)).toEqual([false, true, false, false, false]);
