@@ -107,13 +107,15 @@ function storedVote(cluster: ClusterView<Raft>, node: NodeId): NodeId | null {
 function storedTermAt(cluster: ClusterView<Raft>, node: NodeId, index: number): number | undefined {
   const snapshot = storedSnapshot(cluster, node);
   if (index === snapshot.lastIncludedIndex) return snapshot.lastIncludedTerm;
-  const log = storedLog(cluster, node);
-  const first = log[0];
-  if (first === undefined) return undefined;
-  // Logs hold consecutive indexes (log matching checks it); a search stays cheap.
-  const entry = log[index - first.index];
-  if (entry !== undefined && entry.index === index) return entry.term;
-  return log.find((candidate) => candidate.index === index)?.term;
+  const log = cluster.storage(node).get('log');
+  if (!Array.isArray(log)) return undefined;
+  const first: unknown = log[0];
+  if (!isLogEntry(first)) return undefined;
+  // Logs hold consecutive indexes (log matching checks it): look where the entry should be first.
+  const entry: unknown = log[index - first.index];
+  if (isLogEntry(entry) && entry.index === index) return entry.term;
+  const found: unknown = log.find((candidate: unknown) => isLogEntry(candidate) && candidate.index === index);
+  return isLogEntry(found) ? found.term : undefined;
 }
 
 /** The last index a node's storage covers: its last log entry, or its snapshot's last one. */

@@ -51,8 +51,11 @@ export function service(options: ServiceOptions): Service {
   const staleMs = options.staleMs ?? 1_000;
   const names = Array.from({ length: options.commands }, (_unused, index) => `${prefix}${index}`);
   const states = new Map<NodeId, ServiceState>(options.servers.map((node) => [node, { incarnation: 0, applied: 0, digest: emptyDigest }]));
-  /** Given and not yet applied anywhere, with when each was last given (or will be first). */
+  /** Given and not yet applied anywhere, with when each was last given. */
   const pending = new Map<Command, number>();
+  /** Paced commands still to come, in time order: each joins `pending` once its time has come. */
+  const upcoming: { readonly command: Command; readonly atMs: number }[] = [];
+  let nextUpcoming = 0;
   const appliedAt = new Map<Command, number>();
   let given = 0;
   let leaderTerm = 0;
@@ -66,18 +69,19 @@ export function service(options: ServiceOptions): Service {
   return {
     names,
     start(context) {
-      if (mode === 'one-at-a-time') {
-        const first = names[0];
-        if (first !== undefined) {
-          given = 1;
-          offer(context, first, options.firstAtMs);
-        }
-        return;
-      }
-      names.forEach((command, index) => offer(context, command, options.firstAtMs + Math.floor(index / batch) * everyMs));
-      given = names.length;
+      // One at a time: only the first is planned; each next one is offered once the one before is applied everywhere.
+      const planned = mode === 'one-at-a-time' ? names.slice(0, 1) : names;
+      planned.forEach((command, index) => {
+        const atMs = options.firstAtMs + Math.floor(index / batch) * everyMs;
+        upcoming.push({ command, atMs });
+        for (const server of options.servers) context.input(server, { type: 'Start', command }, atMs);
+      });
+      given = planned.length;
     },
     onOutput(record, context) {
+      for (let next = upcoming[nextUpcoming]; next !== undefined && next.atMs <= context.cluster.nowMs; next = upcoming[++nextUpcoming]) {
+        pending.set(next.command, next.atMs);
+      }
       const output = record.output;
       const node = record.node;
       switch (output.type) {
@@ -85,8 +89,7 @@ export function service(options: ServiceOptions): Service {
           if (output.term > leaderTerm) {
             leaderTerm = output.term;
             // A new leader: what the old one may have lost is given again, to the new one (not what is still to come).
-            for (const [command, lastMs] of pending) {
-              if (lastMs > context.cluster.nowMs) continue;
+            for (const command of pending.keys()) {
               pending.set(command, context.cluster.nowMs);
               context.input(node, { type: 'Start', command }, 0);
             }
@@ -116,7 +119,7 @@ export function service(options: ServiceOptions): Service {
         default:
           break;
       }
-      if (mode === 'one-at-a-time' && given < names.length && pending.size === 0) {
+      if (mode === 'one-at-a-time' && given < names.length && pending.size === 0 && nextUpcoming === upcoming.length) {
         const index = appliedAt.get(names[given - 1] as Command) ?? 0;
         const everywhere = options.servers.every((server) => context.cluster.isCrashed(server) || (states.get(server)?.applied ?? 0) >= index);
         if (everywhere) offer(context, names[given++] as Command, 0);
@@ -126,7 +129,7 @@ export function service(options: ServiceOptions): Service {
       for (const [command, lastMs] of pending) if (nowMs - lastMs >= staleMs) offer(context, command, 0);
     },
     finished(cluster) {
-      if (given < names.length || pending.size > 0) return false;
+      if (given < names.length || pending.size > 0 || nextUpcoming < upcoming.length) return false;
       const highest = Math.max(0, ...appliedAt.values());
       return options.servers.every((server) => cluster.isCrashed(server) || (states.get(server)?.applied ?? 0) >= highest);
     },
