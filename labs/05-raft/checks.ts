@@ -765,14 +765,15 @@ export function commandsApplied(
   });
 }
 
-/** Runs only: after the first leader (and `graceMs`), nobody stands for election: with no faults, heartbeats keep the leader. */
+/** Runs only: once a server leads (for `graceMs`, the time its first AppendEntries takes), nobody stands for election: with no faults, heartbeats keep the leader. */
 export function noElectionWithoutFaults(graceMs: number): Property<Raft, { leader: NodeId | null; term: number; atMs: number }> {
   return always<Raft, { leader: NodeId | null; term: number; atMs: number }>('one leader while nothing fails', {
     memory: () => ({ leader: null, term: 0, atMs: 0 }),
     records: ['output:BecameLeader', 'send:RequestVote'],
     record(memory, event) {
       if (event.kind === 'output' && event.output.type === 'BecameLeader') {
-        if (memory.leader === null) Object.assign(memory, { leader: event.node, term: event.output.term, atMs: event.timeMs });
+        // The latest leader: a candidacy that the grace period excused may have made a newer one.
+        if (event.output.term > memory.term) Object.assign(memory, { leader: event.node, term: event.output.term, atMs: event.timeMs });
         return undefined;
       }
       if (event.kind !== 'send' || event.message.type !== 'RequestVote' || memory.leader === null) return undefined;

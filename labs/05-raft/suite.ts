@@ -119,7 +119,7 @@ export function raftRun(implementation: RaftImplementation, run: RaftRun): RunSe
     properties: [
       ...(run.extra ?? []),
       ...safetyProperties(servers),
-      leaderElected(servers, run.deadline, {
+      leaderElected(servers, run.electionWithinMs === undefined ? run.deadline : `(a leader is due within ${run.electionWithinMs} ms of every fault, and at the end)`, {
         ...(run.electionWithinMs === undefined ? {} : { withinMs: run.electionWithinMs }),
         ...(run.everyoneAgrees ? { everyone: true } : {}),
       }),
@@ -250,11 +250,11 @@ const initialElection = test('A', 1, {
   points: 1,
   seeds: 10,
   description:
-    '3, 5 or 7 servers start together on a network where messages take 1 to D ms and none is lost. Within a second one ' +
-    'becomes leader, and every server is in its term.',
-  setup: (implementation, seed) =>
+    '3 servers start together on a network where messages take 1 to D ms and none is lost. Within a second one becomes ' +
+    'leader, and every server is in its term.',
+  setup: (implementation) =>
     raftRun(implementation, {
-      servers: sizes(seed, [3, 5, 7]),
+      servers: 3,
       durationMs: 2_500,
       deadline: describeDeadline(0, 2_500),
       electionWithinMs: electionBoundMs,
