@@ -1,4 +1,4 @@
-// Mutant: a candidate counts its own vote twice.
+// Mutant: a candidate counts its own vote twice when it tallies the votes it received (with 5 servers, its own vote and one other elect it).
 import { Node, unreachable, type NodeId } from 'distlab';
 import type { LogEntry, Raft, Snapshot } from '../../../labs/05-raft/src/protocol.ts';
 
@@ -279,7 +279,7 @@ export class RaftNode extends Node<Raft> {
     this.storage.set('votedFor', this.id);
     this.role = 'candidate';
     this.leaderId = null;
-    this.votes = [this.id, this.id];
+    this.votes = [this.id];
     this.resetElectionTimer();
     for (const peer of this.peers) {
       this.send(peer, {
@@ -299,7 +299,7 @@ export class RaftNode extends Node<Raft> {
     if (this.role !== 'candidate' || term !== this.currentTerm || !voteGranted || this.votes.includes(voter)) return;
     this.votes.push(voter);
     this.votes.sort((left, right) => left - right);
-    if (this.votes.length >= this.majority()) this.becomeLeader();
+    if (this.votes.length + 1 >= this.majority()) this.becomeLeader();
   }
 
   // Leaders

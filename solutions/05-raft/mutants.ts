@@ -1,0 +1,103 @@
+import type { Mutant } from 'distlab/testing';
+
+/**
+ * Deliberately broken solutions: each is the reference with one classic student bug, subtle
+ * enough to pass its part's fault-free smoke test, and caught by the test it names, on the
+ * property it breaks.
+ */
+export const mutants: readonly Mutant[] = [
+  // Election
+  {
+    name: 'vote-without-up-to-date-check',
+    bug: "the vote is granted without the up-to-date check on the candidate's log",
+    failsTest: '5A.S2',
+    property: 'leader completeness',
+  },
+  {
+    name: 'own-vote-counted-twice',
+    bug: 'a candidate counts its own vote twice when it tallies the votes it received (with 5 servers, its own vote and one other elect it)',
+    failsTest: '5A.5',
+    property: 'election safety',
+  },
+  {
+    name: 'election-timeout-not-randomized',
+    bug: 'after the first one, every election timeout is exactly T, not drawn at random in [T, 2T]: split votes repeat',
+    failsTest: '5A.5',
+    property: 'a leader is elected',
+  },
+  {
+    name: 'heartbeat-does-not-reset-timer',
+    bug: "an AppendEntries without entries (a heartbeat) does not reset the follower's election timer",
+    failsTest: '5A.2',
+    property: 'one leader while nothing fails',
+  },
+  {
+    name: 'candidate-ignores-leader-of-its-term',
+    bug: 'a candidate does not step down on an AppendEntries of its own term, and its election timer runs on',
+    failsTest: '5A.7',
+    property: 'one leader while nothing fails',
+  },
+  // Log replication
+  {
+    name: 'apply-before-commit',
+    bug: 'a follower applies the entries it appends without waiting for the leader to commit them',
+    failsTest: '5B.2',
+    property: 'no commit without a majority',
+  },
+  {
+    name: 'next-index-never-decremented',
+    bug: 'after a failed consistency check the leader retries from the same nextIndex, never moving it back',
+    failsTest: '5B.4',
+    property: 'every command is applied everywhere',
+  },
+  {
+    name: 'next-index-back-by-one',
+    bug: 'after a failed consistency check the leader moves nextIndex back by one entry, ignoring conflictTerm and conflictIndex',
+    failsTest: '5B.7',
+    property: 'round trips to repair a log',
+  },
+  {
+    name: 'append-without-consistency-check',
+    bug: 'a follower appends entries without checking that its entry at prevLogIndex has prevLogTerm',
+    failsTest: '5C.4',
+    property: 'log matching',
+  },
+  {
+    name: 'truncate-on-stale-append',
+    bug: 'a follower deletes the entries after those of an AppendEntries even when they all match, so a late request cuts its log',
+    failsTest: '5C.6',
+    property: 'durability',
+  },
+  {
+    name: 'commit-previous-term-by-count',
+    bug: 'the leader commits an entry of an earlier term once a majority holds it (Figure 8)',
+    failsTest: '5C.4',
+    property: 'leader completeness',
+  },
+  // Persistence
+  {
+    name: 'voted-for-not-persisted',
+    bug: 'a granted vote is kept in memory only: votedFor is not written to durable storage',
+    failsTest: '5C.2',
+    property: 'durability',
+  },
+  {
+    name: 'current-term-not-persisted',
+    bug: 'currentTerm is kept in memory only: a new term is never written to durable storage',
+    failsTest: '5C.2',
+    property: 'durability',
+  },
+  {
+    name: 'vote-persisted-after-reply',
+    bug: 'the vote is written to durable storage after the RequestVoteReply that grants it is sent',
+    failsTest: '5C.9',
+    property: 'durability',
+  },
+  // Snapshots
+  {
+    name: 'snapshot-not-persisted',
+    bug: 'on a Snapshot input the shortened log is stored but the snapshot that replaces the discarded entries is not',
+    failsTest: '5D.4',
+    property: 'durability',
+  },
+];
