@@ -453,7 +453,7 @@ interface DurableRecord {
   termSent: number;
   /** The highest term in a message it sent or was given. */
   termSeen: number;
-  /** The highest index it acknowledged (AppendEntriesReply success, InstallSnapshotReply) in the term `ackTerm`. */
+  /** The highest index it acknowledged (a successful AppendEntriesReply) in the term `ackTerm`. */
   ackTerm: number;
   ackIndex: number;
   /** What its storage held last: currentTerm and snapshot index. */
@@ -543,8 +543,9 @@ export function durability(): Property<Raft, DurableRecord[]> {
         const message = event.message;
         record.termSent = Math.max(record.termSent, message.term);
         record.termSeen = Math.max(record.termSeen, message.term);
-        const acknowledged =
-          message.type === 'AppendEntriesReply' && message.success ? message.matchIndex : message.type === 'InstallSnapshotReply' ? message.lastIncludedIndex : undefined;
+        // A successful AppendEntriesReply answers the sender's own term. (An InstallSnapshotReply is not counted: a server may
+        // answer one it ignored, from a stale leader; what it installs is judged by the snapshot checks.)
+        const acknowledged = message.type === 'AppendEntriesReply' && message.success ? message.matchIndex : undefined;
         if (acknowledged !== undefined) {
           if (message.term > record.ackTerm) {
             record.ackTerm = message.term;
