@@ -673,7 +673,7 @@ const rpcCounts = test('B', 8, {
   points: 1,
   seeds: 10,
   description:
-    '3 servers, no faults. At most 30 messages until the first leader; from the first Start until every server applied ' +
+    '3 servers, no faults. At most 60 messages (30 requests and their replies) until the first leader; from the first Start until every server applied ' +
     '11 entries (given one after another), at most 120; in the idle second that follows, at most 2 × (N-1) × (1000 / heartbeatMs) + 10 = 90 (heartbeats and their replies).',
   setup: (implementation) =>
     raftRun(implementation, {
@@ -681,7 +681,7 @@ const rpcCounts = test('B', 8, {
       durationMs: 4_500,
       deadline: describeDeadline(0, 4_500),
       service: { commands: 11, firstAtMs: 1_000, mode: 'one-at-a-time' },
-      extra: [messagesToElect(30), messagesToCommit(range(0, 3), 11, 120), idleMessages(3_400, 4_400, 2 * 2 * 20 + 10, 'heartbeats every 50 ms to 2 followers, and their replies')],
+      extra: [messagesToElect(60), messagesToCommit(range(0, 3), 11, 120), idleMessages(3_400, 4_400, 2 * 2 * 20 + 10, 'heartbeats every 50 ms to 2 followers, and their replies')],
     }),
 });
 
