@@ -362,6 +362,7 @@ export class RaftNode extends Node<Raft> {
     this.nextIndex[peer] = nextIndex + entries.length;
   }
 
+  /** AppendEntries with `entries` after prevLogIndex, and what the leader has committed. */
   protected sendEntries(peer: NodeId, prevLogIndex: number, entries: LogEntry[]): void {
     this.send(peer, {
       type: 'AppendEntries',
