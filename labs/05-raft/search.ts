@@ -7,6 +7,9 @@
 // are left instead by earlier leaders, played by one client node (the last id) that sends the
 // AppendEntries they sent, under terms no server has reached yet; no server stands for election
 // until that history has been delivered (a state where it would is not explored further).
+// Random walks (probe) do not apply these bounds: a walk may start an election before the
+// history is delivered, or go past maxTerm, which is still a run Raft must survive, only a
+// longer one.
 import { Node, type ClusterView, type NodeClass, type NodeId, type SearchSettings } from 'distlab/testing';
 import { leaderIsElected, safetyProperties, storedTerm } from './checks.ts';
 import type { LogEntry, Raft } from './src/protocol.ts';
