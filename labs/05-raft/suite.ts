@@ -453,9 +453,9 @@ const electionBudgetTest = test('A', 9, {
   points: 1,
   seeds: 10,
   description:
-    '5 servers elect a leader, then n0 is isolated twice (re-elections). RequestVote and RequestVoteReply in all: at most ' +
-    '3 candidacies\' worth (3 × 2(N-1)) per election — timeouts drawn at random in [T, 2T], anew each time, make a split ' +
-    'vote unlikely to repeat. The isolated server\'s own candidacies are not counted (its messages are lost).',
+    '5 servers; n0 leads first, is cut off at 1 s (the other four elect a new leader) and rejoins at 2.2 s. RequestVote and ' +
+    'RequestVoteReply sent to other servers in all: at most 3 × 3 × 2(N-1) = 72, three candidacies\' worth for each of three ' +
+    'elections — timeouts drawn at random in [T, 2T], anew each time, make a split vote unlikely to repeat.',
   setup: (implementation) =>
     raftRun(implementation, {
       servers: 5,
@@ -516,7 +516,7 @@ const noCommitWithoutMajority = test('B', 2, {
   points: 2,
   seeds: 10,
   description:
-    '5 servers, n0 leading first. At about 650 ms n0 keeps only n1; n2, n3 and n4 are each alone. Commands offered meanwhile ' +
+    '5 servers, n0 leading first. At about 800 ms n0 keeps only n1; n2, n3 and n4 are each alone. Commands offered meanwhile ' +
     'are appended by n0 and reach n1, but none may be applied until the heal 1.5 s later; then every command is applied everywhere.',
   setup: (implementation, seed) => {
     const { splitMs, healMs } = minorityTimes(seed);
@@ -574,7 +574,7 @@ const followerCatchesUp = test('B', 4, {
   seeds: 10,
   description:
     `5 servers, n0 leading first. n2 is cut off from 750 to ${catchUpHealMs} ms while 80 commands are committed without it ` +
-    '(more than one AppendEntries carries). After the heal the leader walks nextIndex back to what n2 has, and n2 applies every command.',
+    '(a backlog a leader may send in batches). After the heal the leader walks nextIndex back to what n2 has, and n2 applies every command.',
   setup: (implementation) =>
     raftRun(implementation, {
       servers: 5,
