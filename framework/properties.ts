@@ -122,6 +122,12 @@ export interface Property<P extends Protocol, Memory = unknown> {
   readonly kind: PropertyKind;
   /** For `eventually`: the property must hold within this many ms after the last fault. */
   readonly withinMs?: number;
+  /**
+   * For `always`: judged once, when the run ends (in a search: in each state where nothing
+   * more can happen), not after every event: for a check too costly to repeat, such as
+   * linearizability. A failure is still a safety violation.
+   */
+  readonly atEnd?: boolean;
   /** The history events `record` is given (all when omitted). */
   readonly records?: readonly HistoryFilter[];
   /** A fresh memory, for a run or a search. */
@@ -151,12 +157,17 @@ function define<P extends Protocol, Memory>(
   kind: PropertyKind,
   definition: Check<P> | PropertyDefinition<P, Memory>,
   withinMs?: number,
+  atEnd?: boolean,
 ): Property<P, Memory> {
   if (typeof name !== 'string' || name.length === 0) throw new Error('a property needs a name');
   if (withinMs !== undefined && !(withinMs > 0 && Number.isFinite(withinMs))) {
     throw new Error(`property "${name}": withinMs must be a positive number of simulated ms`);
   }
   const deadline = withinMs === undefined ? {} : { withinMs };
+  if (atEnd === true) {
+    if (typeof definition !== 'function' && definition.check === undefined) throw new Error(`always property "${name}" judged at the end needs a check`);
+    Object.assign(deadline, { atEnd: true });
+  }
   if (kind !== 'always' && typeof definition !== 'function' && definition.check === undefined) {
     // Only an `always` property can judge from `record` alone; the others are judged by `check`.
     throw new Error(`${kind} property "${name}" needs a check`);
@@ -166,7 +177,9 @@ function define<P extends Protocol, Memory>(
 }
 
 /**
- * A safety property: checked after every event, in runs and in every state of a search.
+ * A safety property: checked after every event, in runs and in every state of a search. With
+ * `atEnd`, its check runs once, when the run ends (in a search: in each state where nothing
+ * more can happen); `record` may still report a violation as it happens.
  *
  * @example
  * always<Mutex>('mutual exclusion', (cluster) => ...)
@@ -176,8 +189,12 @@ function define<P extends Protocol, Memory>(
  *   record(learned, event) { ... return 'n1 learned "a" but n2 learned "b"'; },
  * })
  */
-export function always<P extends Protocol, Memory = undefined>(name: string, definition: Check<P> | PropertyDefinition<P, Memory>): Property<P, Memory> {
-  return define(name, 'always', definition);
+export function always<P extends Protocol, Memory = undefined>(
+  name: string,
+  definition: Check<P> | PropertyDefinition<P, Memory>,
+  options: { readonly atEnd?: boolean } = {},
+): Property<P, Memory> {
+  return define(name, 'always', definition, undefined, options.atEnd);
 }
 
 /**

@@ -379,7 +379,7 @@ class Checker<P extends Protocol> {
       throw new SettingsError(`budget "${budgets[0]?.name}" cannot be searched: the model checker keeps no message counts; use it in a run`);
     }
     this.goals = properties.flatMap((property, index) => (property.kind === 'sometimes' ? [index] : []));
-    this.liveness = properties.flatMap((property, index) => (property.kind === 'eventually' ? [index] : []));
+    this.liveness = properties.flatMap((property, index) => (property.kind === 'eventually' || (property.kind === 'always' && property.atEnd === true) ? [index] : []));
     this.links = new LinkMatrix(this.nodeCount);
     if (settings.partition) this.links.apply({ atMs: 0, type: 'partition', groups: settings.partition });
   }
@@ -691,7 +691,7 @@ class Checker<P extends Protocol> {
     return undefined;
   }
 
-  /** Liveness in a state where nothing more can happen. */
+  /** Liveness, and safety judged at the end, in a state where nothing more can happen. */
   checkQuiescent(state: SearchState): { property: string; message: string } | undefined {
     if (this.liveness.length === 0) return undefined;
     const view = this.view(state);

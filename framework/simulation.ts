@@ -768,6 +768,13 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private judgeAtEnd(): void {
     const set = this.properties;
     const properties = set.properties;
+    // Safety judged at the end first: a wrong history is the finding, whatever else is late.
+    for (let index = 0; index < properties.length && !this.failure; index++) {
+      const property = properties[index] as Property<P>;
+      if (property.kind !== 'always' || property.atEnd !== true) continue;
+      const message = set.check(index, this.memories[index], this);
+      if (message !== undefined) this.fail({ kind: 'violation', property: property.name, step: this.step, timeMs: this.nowMs, message });
+    }
     for (let index = 0; index < properties.length && !this.failure; index++) {
       const property = properties[index] as Property<P>;
       const base = { property: property.name, step: this.step, timeMs: this.nowMs };

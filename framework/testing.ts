@@ -107,6 +107,7 @@ export { kvClientNodes, kvWorkload, type KvWorkload, type KvWorkloadOptions } fr
 export { emptyKvHistory, kvHistory, kvHistoryOf, recordKvEvent, type KvHistoryOperation, type KvHistoryRecording } from './kv/history.ts';
 export {
   clientHistoriesLinearizable,
+  clientsMakeProgress,
   clientHistoriesStayLinearizable,
   clientLatency,
   commandsAppliedAtMostOnce,

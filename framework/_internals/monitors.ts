@@ -31,7 +31,7 @@ export class PropertySet<P extends Protocol> {
       if (property.record !== undefined) {
         for (const kind of kindsOf(property.records ?? historyKinds)) recorders[kind].push(index);
       }
-      if (property.kind === 'always' && property.check !== undefined) alwaysChecks.push(index);
+      if (property.kind === 'always' && property.atEnd !== true && property.check !== undefined) alwaysChecks.push(index);
     });
     this.recorders = recorders;
     this.narrowed = properties.map((property) => narrowedFilters(property.records ?? historyKinds));

@@ -68,21 +68,40 @@ function judgeHistory(recording: KvHistoryRecording, when: string, options: Line
 }
 
 /**
- * "client histories are linearizable", judged when the run ends: the history built from the
- * clients' `Invoke` inputs and `Returned` outputs is checked against a sequential key-value
- * map. Operations that never returned may or may not have taken effect. A check that runs out
- * of steps (`unknown`) fails, with its own message. (Judged at the end, a failure is reported
- * with the kind `liveness`; {@link clientHistoriesStayLinearizable} stops the run at once.)
+ * "client histories are linearizable", judged when the run ends, as a safety property (a
+ * failure is a `violation`): the history built from the clients' `Invoke` inputs and
+ * `Returned` outputs is checked against a sequential key-value map. Operations that never
+ * returned may or may not have taken effect. A check that runs out of steps (`unknown`)
+ * fails, with its own message. An empty history is linearizable: pair it with
+ * {@link clientsMakeProgress} (as {@link kvServiceProperties} does) so that doing nothing
+ * fails. {@link clientHistoriesStayLinearizable} also checks along the run.
  */
 export function clientHistoriesLinearizable<P extends Protocol>(options: LinearizabilityCheckOptions = {}): Property<P, KvHistoryRecording> {
-  return eventually<P, KvHistoryRecording>(clientHistoriesLinearizableName, {
+  return always<P, KvHistoryRecording>(
+    clientHistoriesLinearizableName,
+    {
+      memory: () => emptyKvHistory(),
+      records: ['input:Invoke', 'output:Returned'],
+      record: (recording, event) => recordKvEvent(recording, event),
+      check(cluster, recording) {
+        if (recording.returned === 0) return undefined;
+        return judgeHistory(recording, `at ${cluster.nowMs} ms`, options);
+      },
+    },
+    { atEnd: true },
+  );
+}
+
+/** "clients make progress": by the end of the run, the clients were given operations and some of them returned. */
+export function clientsMakeProgress<P extends Protocol>(): Property<P, KvHistoryRecording> {
+  return eventually<P, KvHistoryRecording>('clients make progress', {
     memory: () => emptyKvHistory(),
     records: ['input:Invoke', 'output:Returned'],
     record: (recording, event) => recordKvEvent(recording, event),
     check(cluster, recording) {
       if (recording.operations.length === 0) return 'no progress: no client was given an operation';
       if (recording.returned === 0) return `no progress: none of the clients' ${recording.operations.length} operations returned by ${cluster.nowMs} ms`;
-      return judgeHistory(recording, `at ${cluster.nowMs} ms`, options);
+      return undefined;
     },
   });
 }
@@ -264,6 +283,7 @@ export function kvServiceProperties<P extends Protocol>(options: Linearizability
     commandsAppliedAtMostOnce<P>(),
     ...(checkEveryOperations === undefined ? [] : [clientHistoriesStayLinearizable<P>({ ...options, checkEveryOperations })]),
     clientHistoriesLinearizable<P>(options),
+    clientsMakeProgress<P>(),
     completedOperationsReachEveryLiveReplica<P>(options),
     clientLatency<P>(),
   ] as Property<P>[];

@@ -7,6 +7,7 @@ import {
   applyKvCommand,
   checkLinearizability,
   clientHistoriesLinearizable,
+  clientsMakeProgress,
   clientHistoriesStayLinearizable,
   completedOperationsReachEveryLiveReplica,
   commandsAppliedAtMostOnce,
@@ -325,9 +326,10 @@ describe('the key-value kit, end to end', () => {
     }
   });
 
-  it('the doubled appends of a server that applies duplicates also break linearizability', () => {
+  it('the doubled appends of a server that applies duplicates also break linearizability, a safety violation found when the run ends', () => {
     const result = run(1, { mode: 'applies-duplicates', keys: ['x'], properties: [clientHistoriesLinearizable<KvFixture>()] });
     expect(result.failure?.property).toBe('client histories are linearizable');
+    expect(result.failure?.kind).toBe('violation');
     expect(result.failure?.message).toContain('is not linearizable');
   });
 
@@ -368,7 +370,9 @@ describe('the key-value kit, end to end', () => {
 
   it('reports no progress when no operation returns', () => {
     // Every message lost: the clients retry forever and nothing returns.
-    const result = run(1, { network: { dropRate: 1 }, stopWhenFinished: false, properties: [clientHistoriesLinearizable<KvFixture>()] });
+    const result = run(1, { network: { dropRate: 1 }, stopWhenFinished: false, properties: [clientHistoriesLinearizable<KvFixture>(), clientsMakeProgress<KvFixture>()] });
+    expect(result.failure?.property).toBe('clients make progress');
+    expect(result.failure?.kind).toBe('liveness');
     expect(result.failure?.message).toMatch(/^no progress: none of the clients' 4 operations returned/);
   });
 });

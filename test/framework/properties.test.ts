@@ -148,6 +148,33 @@ describe('always properties', () => {
   });
 });
 
+describe('always properties judged at the end (atEnd)', () => {
+  it('are checked once, when the run ends, and fail as a violation, before any late liveness', () => {
+    let checks = 0;
+    const atMostTen = always<Tick, number[]>(
+      'n0 ends at ten or less',
+      {
+        ...lastCounts,
+        check: (_cluster, counts) => {
+          checks++;
+          return countOf(counts, 0) > 10 ? `n0 ended at ${countOf(counts, 0)}` : undefined;
+        },
+      },
+      { atEnd: true },
+    );
+    const late = eventually<Tick>('never', () => 'not yet');
+    const result = runTicker([late, atMostTen]);
+    expect(checks).toBe(1);
+    expect(result.failure).toMatchObject({ kind: 'violation', property: 'n0 ends at ten or less', message: 'n0 ended at 20', timeMs: 200 });
+    const passing = runTicker([atMostTen], {}, { durationMs: 100 });
+    expect(passing.passed).toBe(true);
+  });
+
+  it('need a check', () => {
+    expect(() => always<Tick, number[]>('no check', { memory: () => [] }, { atEnd: true })).toThrow(/judged at the end needs a check/);
+  });
+});
+
 describe('memories and the history', () => {
   it('record is given the history events it asks for, in order, stamped with the node, its incarnation and the time', () => {
     const seen: HistoryEvent<Tick>[] = [];

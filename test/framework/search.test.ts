@@ -77,6 +77,14 @@ describe('exhaustive search', () => {
     expect(result.statistics.maxDepth).toBe(2);
   });
 
+  it('judges an always property with atEnd only where nothing more can happen, as a violation', () => {
+    // "arrived in order" at the end: every state on the way may be out of order for a moment.
+    const inOrderAtEnd = always<Pings, number[]>('arrived in order', { ...arrivals, check: (_view, received) => (received[0] === 2 ? `arrived ${received.join(', ')}` : undefined) }, { atEnd: true });
+    const result = explore({ ...pings(ListReceiver), properties: [inOrderAtEnd] });
+    expect(result.outcome).toMatchObject({ kind: 'violation', property: 'arrived in order', message: 'arrived 2, 1 (and nothing more can happen)' });
+    expect(result.outcome.kind === 'violation' && result.outcome.path).toHaveLength(2);
+  });
+
   it('compares states as data: a Set filled in either order is one state (4 states)', () => {
     expect(explore(pings(SetReceiver)).statistics.states).toBe(4);
   });
