@@ -4,12 +4,12 @@
 //
 // The model checker gives inputs only in the initial state, before any server leads, so a
 // Start there is declined (NotLeader) and never reaches a log. The logs a search begins with
-// are left instead by earlier leaders, played by one client node (the last id) that sends the
-// AppendEntries they sent, under terms no server has reached yet; no server stands for election
-// until that history has been delivered (a state where it would is not explored further).
-// Random walks (probe) do not apply these bounds: a walk may start an election before the
-// history is delivered, or go past maxTerm, which is still a run Raft must survive, only a
-// longer one.
+// are left instead by earlier leaders, played by one client node (the last id). Each is
+// elected as Raft elects, with the votes of a majority, so no server can lead its term too in
+// any order of deliveries; then it sends the AppendEntries it sent. Breadth-first search lets no
+// server stand for election until that history has been delivered (a state where one would is
+// not explored further); random walks (probe) apply no such bound and may interleave the two,
+// which is still a history Raft must survive, only a longer one.
 import { Node, type ClusterView, type NodeClass, type NodeId, type SearchSettings } from 'distlab/testing';
 import { leaderIsElected, safetyProperties, storedTerm } from './checks.ts';
 import type { LogEntry, Raft } from './src/protocol.ts';
@@ -18,11 +18,13 @@ import type { LogEntry, Raft } from './src/protocol.ts';
  * What earlier leaders left in the servers' logs (n0, n1, n2 are the first three servers):
  *
  * - `none`: empty logs; the search is about elections alone.
- * - `committed`: the leader of term 1 replicated ⟨1, term 1, "a"⟩ on n0 and n1, then told them
- *   it is committed (they apply it); n2 heard only its heartbeat and holds nothing. A server
- *   that votes without the up-to-date check can make n2 the leader of term 2, without "a".
- * - `conflicting`: the leader of term 1 put ⟨1, term 1, "a"⟩ on n0 only; the leader of term 2
- *   put ⟨1, term 2, "b"⟩ on n1 only; n0 and n2 heard term 2's heartbeat, n2 holds nothing.
+ * - `committed`: the leader of term 1 (elected by n0 and n1) replicated ⟨1, term 1, "a"⟩ on n0
+ *   and n1, then told them it is committed (they apply it); n2 heard only its heartbeat and
+ *   holds nothing. A server that votes without the up-to-date check can make n2 the leader of
+ *   term 2, without "a".
+ * - `conflicting`: the leader of term 1 (elected by n0 and n2) put ⟨1, term 1, "a"⟩ on n0 only;
+ *   the leader of term 2 (elected by n1 and n2) put ⟨1, term 2, "b"⟩ on n1 only; n0 and n2
+ *   heard term 2's heartbeat, n2 holds nothing.
  *   This is the paper's Figure 8 on three servers: n0 can lead term 3 with n2's vote and copy
  *   "a" to n2, a majority, but "a" is not of term 3, so it is not committed; n1 can then lead
  *   term 4 with n2's vote and replace it with "b". A leader that counts replicas of "a" commits
@@ -77,7 +79,7 @@ export const searchScenarios = {
   figureEight: {
     description: 'conflicting entries of terms 1 and 2 on n0 and n1 (Figure 8), terms up to 4',
     configuration: { history: 'conflicting', maxTerm: 4, linkCapacity: 1 },
-    maxDepth: 24,
+    maxDepth: 32,
   },
 } as const satisfies Record<string, SearchScenario>;
 
@@ -86,68 +88,121 @@ export const searchConfig: Raft['config'] = { electionTimeoutMs: [150, 300], hea
 
 interface EarlierMessage {
   readonly to: NodeId;
-  readonly term: number;
   readonly entries: readonly LogEntry[];
+}
+
+/** One earlier leader: elected in `term` by `voters` (a majority), it sends `sent`, and commits entry 1 once `commitAfter` acknowledged it. */
+interface EarlierLeader {
+  readonly term: number;
+  readonly voters: readonly NodeId[];
+  readonly sent: readonly EarlierMessage[];
+  readonly commitAfter: readonly NodeId[];
 }
 
 const entryA: LogEntry = { index: 1, term: 1, command: 'a' };
 const entryB: LogEntry = { index: 1, term: 2, command: 'b' };
 
-/** The AppendEntries sent at the start, and the servers whose acknowledgement of entry 1 makes it committed (none: never). */
-function historyOf(history: EarlierHistory): { readonly sent: readonly EarlierMessage[]; readonly commitOnAcknowledgements: readonly NodeId[] } {
+function historyOf(history: EarlierHistory): readonly EarlierLeader[] {
   switch (history) {
     case 'none':
-      return { sent: [], commitOnAcknowledgements: [] };
+      return [];
     case 'committed':
-      return {
-        sent: [
-          { to: 0, term: 1, entries: [entryA] },
-          { to: 1, term: 1, entries: [entryA] },
-          { to: 2, term: 1, entries: [] },
-        ],
-        commitOnAcknowledgements: [0, 1],
-      };
+      return [
+        {
+          term: 1,
+          voters: [0, 1],
+          sent: [
+            { to: 0, entries: [entryA] },
+            { to: 1, entries: [entryA] },
+            { to: 2, entries: [] },
+          ],
+          commitAfter: [0, 1],
+        },
+      ];
     case 'conflicting':
-      return {
-        sent: [
-          { to: 0, term: 1, entries: [entryA] },
-          { to: 1, term: 2, entries: [entryB] },
-          { to: 0, term: 2, entries: [] },
-          { to: 2, term: 2, entries: [] },
-        ],
-        commitOnAcknowledgements: [],
-      };
+      return [
+        { term: 1, voters: [0, 2], sent: [{ to: 0, entries: [entryA] }], commitAfter: [] },
+        {
+          term: 2,
+          voters: [1, 2],
+          sent: [
+            { to: 1, entries: [entryB] },
+            { to: 0, entries: [] },
+            { to: 2, entries: [] },
+          ],
+          commitAfter: [],
+        },
+      ];
   }
 }
 
 /**
- * The earlier leaders, as one client node: it sends their AppendEntries when it starts and,
- * where the history says so, the commit of entry 1 once the servers that must store it said
- * they do. It never sends anything else.
+ * The earlier leaders, as one client node. Each is elected as Raft elects: it asks its voters
+ * for their votes in its term (with an empty log) and acts only with all of them, a majority;
+ * so no server can lead that term too, in any order of deliveries. Then it sends its
+ * AppendEntries and, where the history says so, the commit of entry 1 once the servers that
+ * must store it said they do; then the next one stands. A refusal, or any higher term in an
+ * answer, ends the history there.
  */
 function earlierLeaders(history: EarlierHistory): NodeClass<Raft> {
-  const { sent, commitOnAcknowledgements } = historyOf(history);
+  const leaders = historyOf(history);
   return class EarlierLeaders extends Node<Raft> {
-    /** The servers that acknowledged entry 1, in id order. */
+    /** The earlier leader acting now (leaders.length: the history is over). */
+    current = 0;
+    /** Its voters that granted their vote, in id order; null once it leads. */
+    granted: NodeId[] | null = [];
+    /** The servers that acknowledged entry 1, in id order, while it waits to commit it. */
     acknowledged: NodeId[] = [];
-    committed = false;
 
     override onStart(): void {
-      for (const message of sent) {
-        this.send(message.to, { type: 'AppendEntries', term: message.term, leaderId: this.id, prevLogIndex: 0, prevLogTerm: 0, entries: [...message.entries], leaderCommit: 0 });
+      this.stand();
+    }
+
+    stand(): void {
+      const leader = leaders[this.current];
+      if (leader === undefined) return;
+      this.granted = [];
+      this.acknowledged = [];
+      for (const voter of leader.voters) this.send(voter, { type: 'RequestVote', term: leader.term, candidateId: this.id, lastLogIndex: 0, lastLogTerm: 0 });
+    }
+
+    lead(leader: EarlierLeader): void {
+      this.granted = null;
+      for (const message of leader.sent) {
+        this.send(message.to, { type: 'AppendEntries', term: leader.term, leaderId: this.id, prevLogIndex: 0, prevLogTerm: 0, entries: [...message.entries], leaderCommit: 0 });
       }
+      if (leader.commitAfter.length === 0) this.next();
+    }
+
+    next(): void {
+      this.current += 1;
+      this.stand();
     }
 
     override onMessage(from: NodeId, message: Raft['message']): void {
-      if (this.committed || message.type !== 'AppendEntriesReply' || !message.success || message.matchIndex < 1) return;
-      if (!commitOnAcknowledgements.includes(from) || this.acknowledged.includes(from)) return;
-      this.acknowledged.push(from);
-      this.acknowledged.sort((left, right) => left - right);
-      if (this.acknowledged.length < commitOnAcknowledgements.length) return;
-      this.committed = true;
-      for (const server of commitOnAcknowledgements) {
-        this.send(server, { type: 'AppendEntries', term: 1, leaderId: this.id, prevLogIndex: 1, prevLogTerm: 1, entries: [], leaderCommit: 1 });
+      const leader = leaders[this.current];
+      if (leader === undefined) return;
+      if (message.term > leader.term) {
+        this.current = leaders.length;
+        return;
       }
+      if (message.type === 'RequestVoteReply' && message.term === leader.term && this.granted !== null) {
+        if (!message.voteGranted) {
+          this.current = leaders.length;
+          return;
+        }
+        if (!this.granted.includes(from)) this.granted = [...this.granted, from].sort((left, right) => left - right);
+        if (this.granted.length === leader.voters.length) this.lead(leader);
+        return;
+      }
+      if (message.type !== 'AppendEntriesReply' || this.granted !== null || !message.success || message.matchIndex < 1) return;
+      if (!leader.commitAfter.includes(from) || this.acknowledged.includes(from)) return;
+      this.acknowledged = [...this.acknowledged, from].sort((left, right) => left - right);
+      if (this.acknowledged.length < leader.commitAfter.length) return;
+      for (const server of leader.commitAfter) {
+        this.send(server, { type: 'AppendEntries', term: leader.term, leaderId: this.id, prevLogIndex: 1, prevLogTerm: 1, entries: [], leaderCommit: 1 });
+      }
+      this.next();
     }
   };
 }
