@@ -162,9 +162,9 @@ describe('every error after the lab is named writes the setup-error report', () 
 
   it('an unknown lab: the report says what was asked for', async () => {
     const out = temporaryFolder();
-    const run = await gradeCommand(['raft', '--report', 'json', '--out', out]);
+    const run = await gradeCommand(['tetris', '--report', 'json', '--out', out]);
     expect(run.code).toBe(2);
-    expect(readReport(out)).toMatchObject({ lab: 'raft', setupError: expect.stringMatching(/unknown lab "raft"/) as unknown });
+    expect(readReport(out)).toMatchObject({ lab: 'tetris', setupError: expect.stringMatching(/unknown lab "tetris"/) as unknown });
   });
 
   it('only the formats that exist are written when --report names one that does not', async () => {
