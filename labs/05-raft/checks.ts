@@ -873,6 +873,33 @@ export function heartbeatBudget(perSecond: number, heartbeatMs: number): Propert
   });
 }
 
+/**
+ * Split votes end: candidates stand in at most `most` terms in a row with no leader elected.
+ * A cluster that never stands (a stub) keeps it; only repeated split votes break it, which is
+ * what the split-vote demonstration shows.
+ */
+export function splitVotesEnd(most: number): Property<Raft, { lastTerm: number; firstTerm: number; terms: number }> {
+  return always<Raft, { lastTerm: number; firstTerm: number; terms: number }>('split votes resolve', {
+    memory: () => ({ lastTerm: 0, firstTerm: 0, terms: 0 }),
+    records: ['output:BecameLeader', 'send:RequestVote'],
+    record(memory, event) {
+      if (event.kind === 'output') {
+        memory.terms = 0;
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.message.type !== 'RequestVote' || event.message.term <= memory.lastTerm) return undefined;
+      memory.lastTerm = event.message.term;
+      if (memory.terms === 0) memory.firstTerm = event.message.term;
+      memory.terms++;
+      if (memory.terms <= most) return undefined;
+      return (
+        `candidates stood in ${memory.terms} terms in a row (terms ${memory.firstTerm} to ${memory.lastTerm}) and no server was elected: ` +
+        'the votes split again and again'
+      );
+    },
+  });
+}
+
 /** Election messages: RequestVote and RequestVoteReply sent to other servers, at most `most` in the run. */
 export function electionMessageBudget(most: number, why: string): Property<Raft, { leaders: number; sent: number }> {
   return budget<Raft, { leaders: number; sent: number }>('election messages', {

@@ -46,6 +46,7 @@ import {
   snapshotInstalledFromLeader,
   startedAt,
   storedLogBound,
+  splitVotesEnd,
 } from './checks.ts';
 import { raftSearch, searchScenarios } from './search.ts';
 import { service, type ServiceOptions } from './service.ts';
@@ -471,17 +472,19 @@ const splitVotes = test('A', 10, {
   name: 'split votes: with timeouts that are not randomized, or T close to the broadcast time, elections fail again and again (demonstration)',
   points: 0,
   seeds: 10,
-  demonstrates: 'a leader is elected',
+  demonstrates: 'split votes resolve',
   description:
     'Odd seeds: every election timeout is exactly 150 ms (not drawn at random): all servers stand at the same instant, each ' +
     'votes for itself, and the same split repeats. Even seeds: timeouts in [8, 16] ms while messages take up to 10 ms: ' +
-    'candidates time out before the votes come back. The handout explains why T must be well above the broadcast time, and random.',
+    'candidates time out before the votes come back. Shown when candidates stand in more than 10 terms in a row with no leader ' +
+    '(a cluster where nobody stands shows nothing). The handout explains why T must be well above the broadcast time, and random.',
   setup: (implementation, seed) =>
     raftRun(implementation, {
       servers: 5,
       config: seed % 2 === 1 ? { electionTimeoutMs: [150, 150] } : { electionTimeoutMs: [8, 16], heartbeatMs: 5 },
       durationMs: 3_000,
       deadline: '(the run lasts 3 s with no faults)',
+      extra: [splitVotesEnd(10)],
     }),
 });
 

@@ -151,7 +151,7 @@ describe('npm run gradescope: usage errors exit with 2 and one clear message', (
   it.each([
     [[], /which lab\? Give its name first/],
     [['pingpong'], /where to\? Give the folder for autograder\.zip with --out/],
-    [['raft', '--out', 'x'], /unknown lab "raft"/],
+    [['tetris', '--out', 'x'], /unknown lab "tetris"/],
     [['pingpong', 'mutex', '--out', 'x'], /one lab per autograder/],
     [['pingpong', '--out', 'x', '--timeout', '0'], /--timeout needs a whole number from 1 to 86400, not "0"/],
     [['pingpong', '--out', 'x', '--overall-timeout', '3000'], /--overall-timeout needs a whole number from 1 to 2400/],

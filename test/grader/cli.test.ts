@@ -47,7 +47,7 @@ describe('npm run grade: usage errors exit with 2 and one clear message', () => 
     [['pingpong', '--report', 'pdf'], /unknown report format pdf/],
     [['pingpong', '--test', '9.9'], /there is no test 9\.9 in 00-pingpong/],
     [['pingpong', '--impl', 'no/such/folder'], /--impl no\/such\/folder: no such file or folder/],
-    [['raft'], /unknown lab "raft"/],
+    [['tetris'], /unknown lab "tetris"/],
     [['pingpong', '--replay', 'not-a-code'], /neither a file nor a replay code/],
     [['pingpong', '--parallel', '2'], /--parallel goes with --class/],
     [['pingpong', '--class', 'x', '--parallel', '0'], /--parallel needs a whole number from 1 to 64/],

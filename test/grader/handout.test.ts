@@ -196,7 +196,7 @@ describe('npm run handout --out DIR', () => {
 
   it.each([
     [['--out', '<non-empty>'], /--out \S+ is not empty: name a new or empty folder/],
-    [['--out', '<new>', '--labs', 'pingpong,raft'], /unknown lab "raft"\. Known labs: 00-pingpong \(pingpong\)/],
+    [['--out', '<new>', '--labs', 'pingpong,tetris'], /unknown lab "tetris"\. Known labs: 00-pingpong \(pingpong\)/],
     [['--out', '<new>', '--frobnicate'], /unknown option --frobnicate: the options are --out <dir>, --labs <labs> and --help\. See --help\./],
     [['<new>'], /unexpected \S+: give the folder with --out <dir>/],
     [[], /where to\? Give the folder with --out <dir>/],
