@@ -945,11 +945,19 @@ export function probe<P extends Protocol>(settings: SearchSettings<P>, probes: P
   installGuards();
   try {
     const initial = settings.start ?? checker.initial();
+    // As in explore: the initial state is checked too, and a pruned state is checked but not walked on from.
+    const initialProblem = checker.checkState(initial);
+    if (initialProblem) return { outcome: { kind: 'violation', ...initialProblem, path: initial.path() }, statistics: statistics(), goalsReached };
+    for (const goal of checker.goalsIn(initial)) goalsReached.set(goal, 0);
     for (let walk = 0; walk < probes.probes; walk++) {
       let state = initial;
       for (let step = 0; step < probes.depth; step++) {
         const events = checker.events(state);
-        if (events.length === 0) break;
+        if (events.length === 0) {
+          const stuck = checker.checkQuiescent(state);
+          if (stuck) return { outcome: { kind: 'violation', ...stuck, path: state.path() }, statistics: statistics(), goalsReached };
+          break;
+        }
         const event = random.pick(events);
         let successor: SearchState | undefined;
         try {
@@ -973,6 +981,7 @@ export function probe<P extends Protocol>(settings: SearchSettings<P>, probes: P
           return { outcome: { kind: 'violation', property: problem.property, message, path }, statistics: statistics(), goalsReached };
         }
         for (const goal of checker.goalsIn(successor)) if (!goalsReached.has(goal)) goalsReached.set(goal, successor.depth);
+        if (settings.prune?.(checker.view(successor))) break;
         state = successor;
       }
     }

@@ -400,6 +400,27 @@ describe('random probes', () => {
     expect(result.outcome.path).toHaveLength(1);
   });
 
+  it('check the initial state, as explore does', () => {
+    const result = probe({ ...pings(ListReceiver), properties: [always<Pings>('never', () => 'fails at once')] }, { probes: 5, depth: 5, seed: 1 });
+    expect(result.outcome).toMatchObject({ kind: 'violation', property: 'never', message: 'fails at once', path: [] });
+  });
+
+  it('check a pruned state but walk no further from it, as explore does', () => {
+    const goal = sometimes<Pings, number[]>('both arrived', { ...arrivals, check: (_view, received) => (received.length === 2 ? undefined : 'not yet') });
+    const pruneAfterOne = (view: { inFlight(): readonly unknown[] }) => view.inFlight().length < 2;
+    const free = probe({ ...pings(ListReceiver), properties: [goal] }, { probes: 5, depth: 5, seed: 1 });
+    const pruned = probe({ ...pings(ListReceiver), properties: [goal], prune: pruneAfterOne }, { probes: 5, depth: 5, seed: 1 });
+    expect(free.goalsReached.has('both arrived')).toBe(true);
+    expect(pruned.goalsReached.has('both arrived')).toBe(false);
+    expect(pruned.statistics.maxDepth).toBe(1);
+  });
+
+  it('judge safety checked at the end where nothing more can happen', () => {
+    const inOrderAtEnd = always<Pings, number[]>('arrived in order', { ...arrivals, check: (_view, received) => (received[0] === 2 ? 'out of order' : undefined) }, { atEnd: true });
+    const result = probe({ ...pings(ListReceiver), properties: [inOrderAtEnd] }, { probes: 20, depth: 5, seed: 1 });
+    expect(result.outcome).toMatchObject({ kind: 'violation', property: 'arrived in order' });
+  });
+
   it('a found path replays as a readable trace', () => {
     const ping: Pings['message'] = { type: 'Ping', seq: 2 };
     const trace = traceSearchPath(pings(ListReceiver), [{ kind: 'deliver', from: 0, to: 1, message: ping }]);
