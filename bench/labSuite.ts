@@ -33,6 +33,8 @@ export async function runLabSuite(labName: string, graded: boolean): Promise<Rec
   const suite = await loadSuite(lab);
   const implementation: unknown = await import(pathToFileURL(join(lab.solutionDirectory, 'index.ts')).href);
   const figures: TestFigures[] = [];
+  /** The first few seeds that failed, and demonstrations never shown. */
+  const failures: string[] = [];
   const started = performance.now();
   for (const test of suite.tests) {
     const seeds = seedsFor(test, {});
@@ -40,21 +42,31 @@ export async function runLabSuite(labName: string, graded: boolean): Promise<Rec
     let simulatedMs = 0;
     let events = 0;
     let passed = 0;
+    let demonstrated = false;
     for (const seed of seeds) {
       const prepared = test.prepare(implementation, seed);
       if (prepared.kind === 'search') {
         const result = prepared.run(runSeed(suite.lab, test.number, seed));
         events += result.statistics.states;
+        const shown = test.demonstrates !== undefined && result.outcome.kind === 'violation' && result.outcome.property === test.demonstrates;
+        if (shown) demonstrated = true;
         const failed = result.outcome.kind === 'violation' || result.outcome.kind === 'exception';
-        const succeeded = !failed && (prepared.expect !== 'goal' || result.goalsReached.size > 0);
+        const succeeded = shown || (!failed && (prepared.expect !== 'goal' || result.goalsReached.size > 0));
         if (succeeded) passed++;
+        else if (failures.length < 3) failures.push(`${test.number} seed ${seed}: ${result.outcome.kind === 'violation' ? result.outcome.property : result.outcome.kind}`);
         continue;
       }
       const result = prepared.simulate(runSeed(suite.lab, test.number, seed), seedSchedule(suite, test, prepared, seed), 'ring');
       simulatedMs += result.endTimeMs;
       events += result.steps;
-      if (result.passed || (test.demonstrates !== undefined && result.failure?.property === test.demonstrates)) passed++;
+      // A demonstration needs one seed that shows it; on the others, what it sets up (a cluster that cannot elect) may
+      // also miss a deadline, and only a safety violation or a crash counts against it.
+      const demonstration = test.demonstrates !== undefined && (result.failure?.property === test.demonstrates || result.failure?.kind === 'liveness');
+      if (result.passed || demonstration) passed++;
+      else if (failures.length < 3) failures.push(`${test.number} seed ${seed}: ${result.failure?.property ?? result.endReason}`);
+      if (test.demonstrates !== undefined && result.failure?.property === test.demonstrates) demonstrated = true;
     }
+    if (test.demonstrates !== undefined && !demonstrated) failures.push(`${test.number}: no seed demonstrates "${test.demonstrates}"`);
     figures.push({ number: test.number, kind: test.kind, seeds: seeds.length, passed, simulatedMs, events, ms: round(performance.now() - testStarted, 1) });
   }
   const seconds = (performance.now() - started) / 1000;
@@ -74,8 +86,7 @@ export async function runLabSuite(labName: string, graded: boolean): Promise<Rec
     perTest: figures,
     node: process.version,
   };
-  const failing = figures.filter((test) => test.passed < test.seeds).map((test) => `${test.number} (${test.seeds - test.passed} of ${test.seeds} seeds)`);
-  if (failing.length > 0) report.error = `the reference solution fails ${failing.join(', ')}: the figures are not those of a passing suite`;
+  if (failures.length > 0) report.error = `the reference solution fails ${failures.join('; ')}: the figures are not those of a passing suite`;
   if (graded) report.gradedSeconds = gradedWallSeconds(lab.shortName);
   return report;
 }
