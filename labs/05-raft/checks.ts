@@ -1062,15 +1062,20 @@ export function storedLogBound(most: number, why: string): Property<Raft, null> 
 }
 
 /** Part D: `node` installs a snapshot from the leader (not read back from its own storage): SnapshotInstalled while no restart gave it one. */
-export function snapshotInstalledFromLeader(node: NodeId): Property<Raft, { installed: boolean }> {
-  return sometimes<Raft, { installed: boolean }>('a lagging server installs the leader\'s snapshot', {
-    memory: () => ({ installed: false }),
-    records: ['send:InstallSnapshotReply'],
+export function snapshotInstalledFromLeader(node: NodeId): Property<Raft, { installed: boolean; led: boolean }> {
+  return sometimes<Raft, { installed: boolean; led: boolean }>('a lagging server installs the leader\'s snapshot', {
+    memory: () => ({ installed: false, led: false }),
+    records: ['send:InstallSnapshotReply', 'output:BecameLeader'],
     record(memory, event) {
-      if (event.kind === 'send' && event.from === node) memory.installed = true;
+      if (event.kind === 'output') memory.led = true;
+      else if (event.kind === 'send' && event.from === node) memory.installed = true;
       return undefined;
     },
-    check: (_cluster, memory) => (memory.installed ? undefined : `${nodeName(node)} never answered an InstallSnapshot: a server that lacks entries the leader has discarded gets the leader's snapshot`),
+    check(_cluster, memory) {
+      if (memory.installed) return undefined;
+      if (!memory.led) return 'no progress: no server became leader, so there was no snapshot to install';
+      return `${nodeName(node)} never answered an InstallSnapshot: a server that lacks entries the leader has discarded gets the leader's snapshot`;
+    },
   });
 }
 
