@@ -7,6 +7,9 @@ export const maxEntriesPerMessage = 64;
 /** The snapshot of nothing: index 0, term 0 is the empty-log sentinel. */
 const noSnapshot: Snapshot = { lastIncludedIndex: 0, lastIncludedTerm: 0, data: '' };
 
+/** A message only a leader sends: whoever sends one of our term leads it. */
+export type LeaderRequest = Extract<Raft['message'], { type: 'AppendEntries' | 'InstallSnapshot' }>;
+
 /**
  * Raft (Ongaro and Ousterhout, "In Search of an Understandable Consensus Algorithm"), laid out
  * like the paper's Figure 2: persistent state, volatile state, the RequestVote and
@@ -108,7 +111,7 @@ export class RaftNode extends Node<Raft> {
         this.onAppendEntriesReply(from, message);
         return;
       case 'InstallSnapshot':
-        this.onInstallSnapshot(from, message.term, message.leaderId, message.snapshot);
+        this.onInstallSnapshot(from, message);
         return;
       case 'InstallSnapshotReply':
         this.onInstallSnapshotReply(from, message.term, message.lastIncludedIndex);
@@ -145,13 +148,16 @@ export class RaftNode extends Node<Raft> {
       term === this.currentTerm &&
       (this.votedFor === null || this.votedFor === candidateId) &&
       this.isUpToDate(lastLogIndex, lastLogTerm);
-    if (voteGranted) {
-      this.votedFor = candidateId;
-      this.storage.set('votedFor', candidateId);
-      // Granting a vote holds our own candidacy back: the candidate may well win.
-      this.resetElectionTimer();
-    }
+    if (voteGranted) this.grantVote(candidateId);
     this.send(candidate, { type: 'RequestVoteReply', term: this.currentTerm, voteGranted });
+  }
+
+  /** Vote for the candidate, durably before the reply says so. */
+  protected grantVote(candidateId: NodeId): void {
+    this.votedFor = candidateId;
+    this.storage.set('votedFor', candidateId);
+    // Granting a vote holds our own candidacy back: the candidate may well win.
+    this.resetElectionTimer();
   }
 
   /**
@@ -172,11 +178,10 @@ export class RaftNode extends Node<Raft> {
       return;
     }
     // A leader of our own term exists: a candidate steps down, and nobody stands for election for now.
-    this.recognizeLeader(request.leaderId);
+    this.recognizeLeader(request);
 
     // 2. Reply false if the log has no entry at prevLogIndex whose term is prevLogTerm, saying
-    // where the leader should look next (fast backup). Entries up to the snapshot are committed,
-    // so they match the leader's.
+    // where the leader should look next (fast backup).
     const { prevLogIndex, prevLogTerm } = request;
     if (prevLogIndex > this.lastLogIndex()) {
       this.send(leader, {
@@ -189,7 +194,7 @@ export class RaftNode extends Node<Raft> {
       });
       return;
     }
-    if (prevLogIndex > this.snapshot.lastIncludedIndex && this.termAt(prevLogIndex) !== prevLogTerm) {
+    if (!this.termMatches(prevLogIndex, prevLogTerm)) {
       const conflictTerm = this.termAt(prevLogIndex);
       this.send(leader, {
         type: 'AppendEntriesReply',
@@ -208,24 +213,35 @@ export class RaftNode extends Node<Raft> {
     // brought more entries.
     let changed = false;
     for (const entry of request.entries) {
-      if (entry.index <= this.snapshot.lastIncludedIndex) continue;
-      if (entry.index <= this.lastLogIndex()) {
-        if (this.termAt(entry.index) === entry.term) continue;
-        this.logEntries.length = entry.index - this.snapshot.lastIncludedIndex - 1;
-      }
+      if (this.holdsEntry(entry)) continue;
+      if (entry.index <= this.lastLogIndex()) this.logEntries.length = entry.index - this.snapshot.lastIncludedIndex - 1;
       this.logEntries.push({ index: entry.index, term: entry.term, command: entry.command });
       changed = true;
     }
     if (changed) this.storage.set('log', this.logEntries);
 
-    // 5. If leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of the last new entry):
-    // entries past it were not checked against the leader's log.
+    // 5. If leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of the last new entry).
     const lastNewIndex = prevLogIndex + request.entries.length;
-    if (request.leaderCommit > this.commitIndex) {
-      this.commitIndex = Math.max(this.commitIndex, Math.min(request.leaderCommit, lastNewIndex));
-    }
+    this.followLeaderCommit(request.leaderCommit, lastNewIndex);
     this.send(leader, { type: 'AppendEntriesReply', term: this.currentTerm, success: true, matchIndex: lastNewIndex, conflictTerm: null, conflictIndex: 0 });
     this.applyCommitted();
+  }
+
+  /** Our entry at `index` (the log has one) has `term`. Entries up to the snapshot are committed, so they match the leader's. */
+  protected termMatches(index: number, term: number): boolean {
+    return index <= this.snapshot.lastIncludedIndex || this.termAt(index) === term;
+  }
+
+  /** The log already holds `entry`: the snapshot covers it, or an entry with its index and term is there (log matching: the same one). */
+  protected holdsEntry(entry: LogEntry): boolean {
+    return entry.index <= this.snapshot.lastIncludedIndex || (entry.index <= this.lastLogIndex() && this.termAt(entry.index) === entry.term);
+  }
+
+  /** Commit what the leader has committed, up to `lastNewIndex` only: entries past it were not checked against the leader's log. */
+  protected followLeaderCommit(leaderCommit: number, lastNewIndex: number): void {
+    if (leaderCommit > this.commitIndex) {
+      this.commitIndex = Math.max(this.commitIndex, Math.min(leaderCommit, lastNewIndex));
+    }
   }
 
   // Rules for servers
@@ -244,21 +260,26 @@ export class RaftNode extends Node<Raft> {
     const wasLeader = this.role === 'leader';
     this.currentTerm = term;
     this.votedFor = null;
-    this.storage.set('currentTerm', term);
-    this.storage.set('votedFor', null);
+    this.persistTermAndVote();
     this.role = 'follower';
     this.leaderId = null;
     this.votes = [];
     if (wasLeader) this.stopLeading();
   }
 
+  /** currentTerm and votedFor, to durable storage before anything is sent in the new term. */
+  protected persistTermAndVote(): void {
+    this.storage.set('currentTerm', this.currentTerm);
+    this.storage.set('votedFor', this.votedFor);
+  }
+
   /** An AppendEntries or InstallSnapshot of our term: its sender leads it. */
-  protected recognizeLeader(leader: NodeId): void {
+  protected recognizeLeader(request: LeaderRequest): void {
     if (this.role === 'candidate') {
       this.role = 'follower';
       this.votes = [];
     }
-    this.leaderId = leader;
+    this.leaderId = request.leaderId;
     this.resetElectionTimer();
   }
 
@@ -274,8 +295,7 @@ export class RaftNode extends Node<Raft> {
   protected startElection(): void {
     this.currentTerm++;
     this.votedFor = this.id;
-    this.storage.set('currentTerm', this.currentTerm);
-    this.storage.set('votedFor', this.id);
+    this.persistTermAndVote();
     this.role = 'candidate';
     this.leaderId = null;
     this.votes = [this.id];
@@ -441,10 +461,15 @@ export class RaftNode extends Node<Raft> {
     const replicated = this.servers.map((server) => (server === this.id ? this.lastLogIndex() : this.matchIndex[server]!));
     replicated.sort((left, right) => right - left);
     const onMajority = replicated[this.majority() - 1]!;
-    if (onMajority > this.commitIndex && this.termAt(onMajority) === this.currentTerm) {
+    if (onMajority > this.commitIndex && this.mayCommit(onMajority)) {
       this.commitIndex = onMajority;
       this.applyCommitted();
     }
+  }
+
+  /** An entry on a majority may be committed by counting only if it is of the current term. */
+  protected mayCommit(index: number): boolean {
+    return this.termAt(index) === this.currentTerm;
   }
 
   // Log compaction (section 7)
@@ -465,12 +490,13 @@ export class RaftNode extends Node<Raft> {
   }
 
   /** InstallSnapshot RPC, receiver: replace the log's prefix (or all of it) with the leader's snapshot. */
-  protected onInstallSnapshot(leader: NodeId, term: number, leaderId: NodeId, snapshot: Snapshot): void {
+  protected onInstallSnapshot(leader: NodeId, request: Extract<Raft['message'], { type: 'InstallSnapshot' }>): void {
+    const { term, snapshot } = request;
     if (term < this.currentTerm) {
       this.send(leader, { type: 'InstallSnapshotReply', term: this.currentTerm, lastIncludedIndex: snapshot.lastIncludedIndex });
       return;
     }
-    this.recognizeLeader(leaderId);
+    this.recognizeLeader(request);
     // A snapshot of entries already applied would take the service back in time: it is not needed.
     if (snapshot.lastIncludedIndex > this.lastApplied) {
       // Keep the entries after the snapshot if our log has its last entry; else the log is wrong from there on.
