@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runSeed } from '../framework/testing.ts';
 import { loadSuite, seedsFor } from '../grader/grade.ts';
-import { findLab, projectRoot } from '../grader/labs.ts';
+import { findLab, projectRoot, SetupError } from '../grader/labs.ts';
 import { seedSchedule } from '../grader/runTest.ts';
 
 interface TestFigures {
@@ -29,7 +29,7 @@ const round = (value: number, digits: number) => Number(value.toFixed(digits));
 /** Every seed of every test of `labName` on its reference solution, in this process. */
 export async function runLabSuite(labName: string, graded: boolean): Promise<Record<string, unknown>> {
   const lab = findLab(labName);
-  if (!lab.hasSolutions) throw new Error(`lab ${lab.id} has no reference solution in this checkout (solutions/${lab.id}/index.ts)`);
+  if (!lab.hasSolutions) throw new SetupError(`lab ${lab.id} has no reference solution in this checkout (solutions/${lab.id}/index.ts): the suite benchmark runs the reference`);
   const suite = await loadSuite(lab);
   const implementation: unknown = await import(pathToFileURL(join(lab.solutionDirectory, 'index.ts')).href);
   const figures: TestFigures[] = [];

@@ -99,5 +99,9 @@ describe('npm run bench', () => {
     const run = await bench('suite');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('npm run bench -- suite raft');
+    const unknown = await bench('suite', 'tetris');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toMatch(/^bench: unknown lab "tetris"\. Known labs: .*05-raft \(raft\)/);
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
   });
 });
