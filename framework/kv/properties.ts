@@ -140,16 +140,16 @@ const commandKey = (client: NodeId, sequence: number) => `${client}:${sequence}`
 /**
  * "every command is applied at most once": no server's state machine applies the same
  * command (client and sequence number) twice in one incarnation. Servers report each command
- * they apply with an `Applied` output; a restarted server may apply its log again.
+ * they apply with an `Executed` output; a restarted server may apply its log again.
  */
 export function commandsAppliedAtMostOnce<P extends Protocol>(): Property<P, AppliedPerServer> {
   return always<P, AppliedPerServer>('every command is applied at most once', {
     memory: (cluster) => cluster.nodeIds.map(() => null),
-    records: ['output:Applied'],
+    records: ['output:Executed'],
     record(perServer, event) {
       if (event.kind !== 'output') return undefined;
       const output = event.output as Tagged;
-      if (output.type !== 'Applied') return undefined;
+      if (output.type !== 'Executed') return undefined;
       const { client, sequence, index } = output as KvServerOutput;
       let server = perServer[event.node] ?? null;
       if (server === null || server.incarnation !== event.incarnation) {
@@ -188,7 +188,7 @@ export interface ReachOptions {
 /**
  * "completed operations reach every live replica": every operation a client saw return (puts
  * and appends; gets too with `includeGets`) has been applied, by the time the run ends or
- * within `withinMs` of the last fault, by every server that is up, as its `Applied` outputs show.
+ * within `withinMs` of the last fault, by every server that is up, as its `Executed` outputs show.
  */
 export function completedOperationsReachEveryLiveReplica<P extends Protocol>(options: ReachOptions = {}): Property<P, Reach> {
   const within = options.withinMs === undefined ? {} : { withinMs: options.withinMs };
@@ -196,11 +196,11 @@ export function completedOperationsReachEveryLiveReplica<P extends Protocol>(opt
     'completed operations reach every live replica',
     {
       memory: (cluster) => ({ completed: [], appliedBy: cluster.nodeIds.map(() => ({})) }),
-      records: ['output:Returned', 'output:Applied'],
+      records: ['output:Returned', 'output:Executed'],
       record(reach, event) {
         if (event.kind !== 'output') return undefined;
         const output = event.output as Tagged;
-        if (output.type === 'Applied') {
+        if (output.type === 'Executed') {
           const applied = output as KvServerOutput;
           const set = reach.appliedBy[event.node];
           if (set !== undefined) set[commandKey(applied.client, applied.sequence)] = true;

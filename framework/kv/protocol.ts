@@ -40,7 +40,7 @@ export interface KvClientOutput {
  * completed operation on every live server.
  */
 export interface KvServerOutput {
-  readonly type: 'Applied';
+  readonly type: 'Executed';
   readonly index: number;
   readonly client: NodeId;
   readonly sequence: number;

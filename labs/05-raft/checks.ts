@@ -472,8 +472,8 @@ const freshDurableRecord = (): DurableRecord => ({
   storedSnapshotIndex: 0,
 });
 
-/** The term a message carries. */
-const termOf = (message: Raft['message']) => message.term;
+/** The term a message carries; 0 for a client's request or a reply to one (part E), which carry none. */
+export const termOf = (message: Raft['message']): number => ('term' in message ? message.term : 0);
 
 /** What a node's storage shows at a crash, or after a log write, that contradicts what it already answered. */
 function durabilityProblem(record: DurableRecord, cluster: ClusterView<Raft>, node: NodeId, when: string): string | undefined {
@@ -541,6 +541,7 @@ export function durability(): Property<Raft, DurableRecord[]> {
         const record = records[event.from];
         if (record === undefined) return undefined;
         const message = event.message;
+        if (!('term' in message)) return undefined;
         record.termSent = Math.max(record.termSent, message.term);
         record.termSeen = Math.max(record.termSeen, message.term);
         // A successful AppendEntriesReply answers the sender's own term. (An InstallSnapshotReply is not counted: a server may
@@ -673,7 +674,7 @@ export function leaderElected(
       memory: (cluster) => ({ leaders: perNode(cluster, () => null), termSent: perNode(cluster, () => 0) }),
       records: ['output:BecameLeader', 'send'],
       record(leadership, event) {
-        if (event.kind === 'send') leadership.termSent[event.from] = Math.max(leadership.termSent[event.from] ?? 0, event.message.term);
+        if (event.kind === 'send') leadership.termSent[event.from] = Math.max(leadership.termSent[event.from] ?? 0, termOf(event.message));
         else if (event.kind === 'output' && event.output.type === 'BecameLeader') leadership.leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
         return undefined;
       },

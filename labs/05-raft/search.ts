@@ -182,7 +182,7 @@ function earlierLeaders(history: EarlierHistory): NodeClass<Raft> {
     override onMessage(from: NodeId, message: Raft['message']): void {
       const leader = leaders[this.current];
       if (leader === undefined) return;
-      if (message.term > leader.term) {
+      if ('term' in message && message.term > leader.term) {
         this.current = leaders.length;
         return;
       }

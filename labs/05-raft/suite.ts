@@ -1,5 +1,6 @@
-// Lab 5's graded suite: Raft, in four parts — A election, B log replication, C persistence,
-// D snapshots. Data only: it names the class it needs and never imports an implementation.
+// Lab 5's graded suite: Raft, in six parts — A election, B log replication, C persistence,
+// D snapshots (this file), E the key-value service on Raft (partE.ts), F membership change
+// (partF.ts). Data only: it names the class it needs and never imports an implementation.
 //
 // Many tests choose who leads first, without knowing the code: the other servers cannot talk
 // to one another for a while (one-way cuts both ways), so that only the chosen server hears
@@ -8,33 +9,23 @@ import fc from 'fast-check';
 import {
   combineSchedules,
   crashRestarts,
-  RandomSource,
-  runSeed,
-  runTest,
   searchTest,
   sortSchedule,
   type FaultAction,
   type FaultContext,
   type FaultSchedule,
   type LabSuite,
-  type NetworkSettings,
-  type NodeClass,
   type NodeId,
-  type Property,
-  type RunSetup,
-  type RunTest,
   type ScheduledInput,
   type SearchTest,
   type SuiteTest,
 } from 'distlab/testing';
 import {
-  commandsApplied,
   electionMessageBudget,
   entriesSentBudget,
   figureEightReached,
   heartbeatBudget,
   idleMessages,
-  leaderElected,
   messagesToCommit,
   messagesToElect,
   noElectionWithoutFaults,
@@ -42,203 +33,35 @@ import {
   nothingCommittedBefore,
   rejectionBudget,
   rejoinDisturbsNobody,
-  safetyProperties,
   snapshotInstalledFromLeader,
   startedAt,
   storedLogBound,
   splitVotesEnd,
 } from './checks.ts';
 import { raftSearch, searchScenarios } from './search.ts';
-import { service, type ServiceOptions } from './service.ts';
-import type { Command, Raft } from './src/protocol.ts';
+import {
+  commitBoundMs,
+  cutBetween,
+  describeDeadline,
+  electionBoundMs,
+  lab,
+  maxDelayMs,
+  n0LeadsFirst,
+  othersBackMs,
+  pick,
+  raftRun,
+  range,
+  scenarioRandom,
+  shapedPartitions,
+  stabilize,
+  stableNetwork,
+  test,
+  type Part,
+  type RaftImplementation,
+} from './harness.ts';
+import type { Raft } from './src/protocol.ts';
 
-const lab = '05-raft';
-
-export interface RaftImplementation {
-  readonly RaftNode: NodeClass<Raft>;
-}
-
-/** D: once the network is stable, every message arrives within this many ms. */
-export const maxDelayMs = 10;
-/** The leader's heartbeat period (5D). */
-export const heartbeatMs = 50;
-/** T and 2T: election timeouts are drawn in this range. */
-export const electionTimeoutMs: readonly [number, number] = [150, 300];
-/** Once a majority can talk, a leader is known within this bound (a few election rounds). */
-export const electionBoundMs = 1_000;
-/** Once the network is stable and every server up, every command given is applied everywhere within this bound. */
-export const commitBoundMs = 2_000;
-
-export const stableNetwork: Partial<NetworkSettings> = { delay: { kind: 'uniform', minMs: 1, maxMs: maxDelayMs }, dropRate: 0, duplicateRate: 0 };
-
-/** Node ids 0..count-1. */
-export const range = (from: number, count: number): NodeId[] => Array.from({ length: count }, (_unused, index) => from + index);
-
-/** Seeds 1, 2, 3, ... cycle through `options`. */
-export const pick = <T>(options: readonly T[], seed: number): T => options[(seed - 1) % options.length] as T;
-
-/** The seed's own random source for a test's scenario (times, who). */
-export const scenarioRandom = (testNumber: string, seed: number) => RandomSource.fork(runSeed(lab, testNumber, seed), 'scenario');
-
-const describeDeadline = (stableMs: number, boundMs = commitBoundMs) => `(the network is stable and every server up from ${stableMs} ms; the bound is ${boundMs} ms after that)`;
-
-/** What one run of the suite needs. */
-export interface RaftRun {
-  readonly servers: number;
-  readonly durationMs: number;
-  /** Says how the run's deadline was set, for the progress messages. */
-  readonly deadline: string;
-  readonly network?: Partial<NetworkSettings>;
-  readonly config?: Partial<Raft['config']>;
-  /** The service's commands; none: the test asks only for a leader. */
-  readonly service?: Omit<ServiceOptions, 'servers'>;
-  /** Start inputs at fixed times, besides the service's (a scenario's own commands). */
-  readonly inputs?: readonly ScheduledInput<Raft>[];
-  /** Which commands must be applied everywhere (default: all). */
-  readonly required?: (command: Command) => boolean;
-  /** Within this many ms of every fault, a leader (else only at the end). */
-  readonly electionWithinMs?: number;
-  /** Every server must agree on the leader's term at the end. */
-  readonly everyoneAgrees?: boolean;
-  /** Properties of the test, checked first (budgets and test-specific rules). */
-  readonly extra?: readonly Property<Raft>[];
-  /** End the run once every command is applied on every live server. */
-  readonly stopWhenDone?: boolean;
-}
-
-export function raftRun(implementation: RaftImplementation, run: RaftRun): RunSetup<Raft> {
-  const servers = range(0, run.servers);
-  const workload = run.service === undefined ? undefined : service({ ...run.service, servers });
-  return {
-    nodes: servers.map(() => ({ role: 'server' as const, node: implementation.RaftNode })),
-    config: { electionTimeoutMs, heartbeatMs, ...run.config },
-    network: { ...stableNetwork, ...run.network },
-    durationMs: run.durationMs,
-    ...(workload === undefined ? {} : { workload }),
-    ...(run.inputs === undefined ? {} : { inputs: run.inputs }),
-    ...(run.stopWhenDone && workload !== undefined ? { stopWhen: (cluster) => workload.finished(cluster) } : {}),
-    properties: [
-      ...(run.extra ?? []),
-      ...safetyProperties(servers),
-      leaderElected(servers, run.electionWithinMs === undefined ? run.deadline : `(a leader is due within ${run.electionWithinMs} ms of every fault, and at the end)`, {
-        ...(run.electionWithinMs === undefined ? {} : { withinMs: run.electionWithinMs }),
-        ...(run.everyoneAgrees ? { everyone: true } : {}),
-      }),
-      ...(workload === undefined && run.inputs === undefined
-        ? []
-        : [commandsApplied(servers, run.deadline, run.required === undefined ? {} : { required: run.required })]),
-    ],
-  };
-}
-
-type RaftRunTest = RunTest<Raft, RaftImplementation>;
-type Part = 'A' | 'B' | 'C' | 'D';
-
-export function test(
-  part: Part,
-  index: number,
-  fields: Omit<RaftRunTest, 'number' | 'part' | 'kind' | 'visibility'> & Partial<Pick<RaftRunTest, 'kind' | 'visibility'>>,
-): SuiteTest<RaftImplementation> {
-  return runTest<Raft, RaftImplementation>({ kind: 'run', visibility: 'visible', ...fields, number: `5${part}.${index}`, part });
-}
-
-// Partitions of every shape, as fault actions.
-
-/** Two-way cut between every pair of `left` and `right`. */
-export function cutBetween(atMs: number, left: readonly NodeId[], right: readonly NodeId[]): FaultAction[] {
-  return [
-    { atMs, type: 'cut', from: left, to: right },
-    { atMs, type: 'cut', from: right, to: left },
-  ];
-}
-
-/** Halves: the first ⌊N/2⌋ servers apart from the rest (a majority on one side). */
-export function halves(atMs: number, servers: readonly NodeId[]): FaultAction[] {
-  return [{ atMs, type: 'partition', groups: [servers.slice(0, Math.floor(servers.length / 2))] }];
-}
-
-/** A majority ring: each server talks only to its two neighbours on a ring (for 5: three of five, a different majority for each). */
-export function majorityRing(atMs: number, servers: readonly NodeId[]): FaultAction[] {
-  const count = servers.length;
-  return servers.flatMap((node, position) =>
-    servers
-      .filter((_other, otherPosition) => {
-        const distance = Math.min((otherPosition - position + count) % count, (position - otherPosition + count) % count);
-        return distance > 1;
-      })
-      .map((other): FaultAction => ({ atMs, type: 'cut', from: [node], to: [other] })),
-  );
-}
-
-/** A bridge: `bridge` talks to everyone; the others split in two halves that cannot talk to each other. */
-export function bridge(atMs: number, servers: readonly NodeId[], bridgeNode: NodeId): FaultAction[] {
-  const others = servers.filter((node) => node !== bridgeNode);
-  const half = Math.floor(others.length / 2);
-  return cutBetween(atMs, others.slice(0, half), others.slice(half));
-}
-
-/** Only `node` can win an election: every other pair of servers is cut apart (it is the bridge between all of them). */
-export function onlyThroughNode(atMs: number, servers: readonly NodeId[], node: NodeId): FaultAction[] {
-  const others = servers.filter((other) => other !== node);
-  return others.length < 2 ? [] : [{ atMs, type: 'cut', from: others, to: others }];
-}
-
-/** When the other servers come back in n0LeadsFirst: n0 has stood alone at least once (its first timeout is at most 2T = 300 ms). */
-export const othersBackMs = 310;
-
-/**
- * n0 leads first, by about 630 ms: the other servers are down until othersBackMs, so n0 has the
- * highest term and their first candidacies fail; n0 stands again within 2T, before any of them
- * can stand a second time. Until `untilMs` they cannot talk to one another, so none of them can
- * gather a majority without n0. Then every link heals.
- */
-export function n0LeadsFirst(servers: readonly NodeId[], untilMs: number): FaultAction[] {
-  const others = servers.filter((node) => node !== 0);
-  return [
-    ...others.map((node): FaultAction => ({ atMs: 0, type: 'crash', node })),
-    ...onlyThroughNode(0, servers, 0),
-    ...others.map((node): FaultAction => ({ atMs: othersBackMs, type: 'restart', node })),
-    { atMs: untilMs, type: 'heal' },
-  ];
-}
-
-/** Random partitions of every shape, each healed after `lengthMs`: halves (random), one isolated, a majority ring, a bridge, a one-way cut. */
-export function shapedPartitions(
-  servers: readonly NodeId[],
-  options: { readonly count: readonly [number, number]; readonly withinMs: readonly [number, number]; readonly lengthMs: readonly [number, number] },
-): fc.Arbitrary<FaultSchedule> {
-  const shape = fc.constantFrom('halves', 'isolate', 'ring', 'bridge', 'one-way');
-  const episode = fc.tuple(
-    shape,
-    fc.noBias(fc.integer({ min: 0, max: servers.length - 1 })),
-    fc.noBias(fc.integer({ min: options.withinMs[0], max: options.withinMs[1] })),
-    fc.noBias(fc.integer({ min: options.lengthMs[0], max: options.lengthMs[1] })),
-  );
-  return fc.noBias(fc.array(episode, { minLength: options.count[0], maxLength: options.count[1] })).map((list) =>
-    sortSchedule(
-      list.flatMap(([kind, offset, atMs, lengthMs]): FaultAction[] => {
-        const rotated = servers.map((_node, position) => servers[(position + offset) % servers.length] as NodeId);
-        const first = rotated[0] as NodeId;
-        const cuts: FaultAction[] =
-          kind === 'halves'
-            ? halves(atMs, rotated)
-            : kind === 'isolate'
-              ? [{ atMs, type: 'isolate', node: first }]
-              : kind === 'ring'
-                ? majorityRing(atMs, rotated)
-                : kind === 'bridge'
-                  ? bridge(atMs, rotated, first)
-                  : [{ atMs, type: 'cut', from: [first], to: rotated.slice(1) }];
-        return [...cuts, { atMs: atMs + lengthMs, type: 'heal' }];
-      }),
-    ),
-  );
-}
-
-/** The end of a chaotic phase: links healed, every server restarted, the network stable. */
-export function stabilize(atMs: number, servers: readonly NodeId[]): FaultAction[] {
-  return [{ atMs, type: 'heal' }, ...servers.map((node): FaultAction => ({ atMs, type: 'restart', node })), { atMs, type: 'network', ...stableNetwork }];
-}
+export * from './harness.ts';
 
 const sizes = (seed: number, options: readonly number[] = [3, 5]) => pick(options, seed);
 const serversOf = (context: FaultContext<Raft>) => context.servers;

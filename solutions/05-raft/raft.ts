@@ -87,6 +87,9 @@ export class RaftNode extends Node<Raft> {
       case 'Snapshot':
         this.takeSnapshot(input.index, input.data);
         return;
+      case 'ChangeMembership':
+        this.output({ type: 'MembershipRefused', add: input.add, remove: input.remove, leader: this.leaderId, reason: 'membership change is not supported yet' });
+        return;
       default:
         unreachable(input);
     }
@@ -95,6 +98,15 @@ export class RaftNode extends Node<Raft> {
   // Messages
 
   override onMessage(from: NodeId, message: Raft['message']): void {
+    switch (message.type) {
+      case 'ClientRequest':
+      case 'ClientReply':
+      case 'ClientRedirect':
+        // The key-value service (KvServer, a subclass) answers clients before Raft sees them.
+        return;
+      default:
+        break;
+    }
     // Rules for all servers: a term above ours means we are out of date: adopt it, as a follower.
     if (message.term > this.currentTerm) this.becomeFollower(message.term);
     switch (message.type) {

@@ -195,7 +195,7 @@ describe('the client history', () => {
         { step: 5, timeMs: 9, node: 3, incarnation: 1, input: invoke(read) },
       ],
       outputs: [
-        { step: 3, timeMs: 4, node: 0, incarnation: 0, output: { type: 'Applied', index: 1, client: 3, sequence: 1 } },
+        { step: 3, timeMs: 4, node: 0, incarnation: 0, output: { type: 'Executed', index: 1, client: 3, sequence: 1 } },
         { step: 4, timeMs: 6, node: 4, incarnation: 0, output: returned(1, read, 'a') },
         { step: 6, timeMs: 12, node: 3, incarnation: 1, output: returned(2, read, 'a') },
       ],
@@ -236,7 +236,7 @@ describe('the key-value kit, end to end', () => {
       expect(result.endReason).toBe('stopped');
       expect(returnedCount(result)).toBe(4 * 30);
       // The network and the clients did duplicate requests: the server skipped some as duplicates.
-      const applied = result.outputs.filter((record) => record.output.type === 'Applied').length;
+      const applied = result.outputs.filter((record) => record.output.type === 'Executed').length;
       expect(applied).toBe(4 * 30);
       expect(result.counters.messagesDuplicated).toBeGreaterThan(0);
       expect(result.counters.sentByType.get('ClientRequest')).toBeGreaterThan(2 * 4 * 30);
@@ -253,7 +253,7 @@ describe('the key-value kit, end to end', () => {
       expect(returnedCount(result)).toBe(4 * 30);
       expect(result.counters.sentByType.get('ClientRedirect') ?? 0).toBeGreaterThan(0);
       for (const server of [1, 2]) {
-        expect(result.outputs.filter((record) => record.node === server && record.output.type === 'Applied').length).toBe(4 * 30);
+        expect(result.outputs.filter((record) => record.node === server && record.output.type === 'Executed').length).toBe(4 * 30);
       }
     }
   });

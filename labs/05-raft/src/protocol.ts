@@ -1,16 +1,38 @@
 // Lab 5's protocol: Raft (election, log replication, persistence, snapshots), in the names of
-// the paper's Figure 2. Do not change this file: the tests are written against it, and they
-// read the terms, indexes and entries carried in the messages and kept in durable storage.
-import type { NodeId, Protocol } from 'distlab';
+// the paper's Figure 2, and the key-value service on top of it (part E) with membership change
+// (part F). Do not change this file: the tests are written against it, and they read the terms,
+// indexes and entries carried in the messages and kept in durable storage.
+import type { KvClientConfig, KvClientMessage, KvServerOutput, NodeId, Protocol } from 'distlab';
 
-/** A command for the replicated state machine. The tests give strings such as "c7". */
+/**
+ * A command for the replicated state machine. In parts A-D the tests give strings such as
+ * "c7". In part E the service puts each client's command in the log as its JSON text
+ * (`JSON.stringify(kvCommand)`), and "" is a no-op, which the service skips.
+ */
 export type Command = string;
+
+/**
+ * Part F: who votes. Outside a change, `newVoters` is null and a majority of `voters` elects a
+ * leader and commits an entry. During a change (joint consensus, C_old,new) both sets vote:
+ * elections and commitment need a majority of `voters` (C_old) AND a majority of `newVoters`
+ * (C_new). The change ends with an entry whose `voters` is C_new alone.
+ */
+export interface Configuration {
+  readonly voters: readonly NodeId[];
+  readonly newVoters: readonly NodeId[] | null;
+}
 
 /** One entry of the log: `index` counts from 1; `term` is the leader's term when it was created. */
 export interface LogEntry {
   readonly index: number;
   readonly term: number;
   readonly command: Command;
+  /**
+   * Part F: a configuration entry (its `command` is ""). A server uses the latest configuration
+   * in its log from the moment the entry is there, committed or not; before any, every server
+   * of config.initialVoters (default: all) votes.
+   */
+  readonly configuration?: Configuration;
 }
 
 /**
@@ -63,7 +85,9 @@ export interface Raft extends Protocol {
     /** The leader sends its snapshot to a follower that needs entries it has discarded. */
     | { readonly type: 'InstallSnapshot'; readonly term: number; readonly leaderId: NodeId; readonly snapshot: Snapshot }
     /** `lastIncludedIndex`: the snapshot this answers, so that the leader knows what the follower now holds. */
-    | { readonly type: 'InstallSnapshotReply'; readonly term: number; readonly lastIncludedIndex: number };
+    | { readonly type: 'InstallSnapshotReply'; readonly term: number; readonly lastIncludedIndex: number }
+    /** Part E: a client's request, and the server's reply or redirect (the key-value kit's messages). */
+    | KvClientMessage;
   timer:
     /** No word from a leader (and no vote granted) for a random time in config.electionTimeoutMs: stand for election. */
     | { readonly type: 'ElectionTimeout' }
@@ -76,7 +100,13 @@ export interface Raft extends Protocol {
      * Part D: the service has applied every entry up to `index` and folded them into `data`. Raft
      * keeps it as its snapshot and discards the entries it covers.
      */
-    | { readonly type: 'Snapshot'; readonly index: number; readonly data: string };
+    | { readonly type: 'Snapshot'; readonly index: number; readonly data: string }
+    /**
+     * Part F, given to the leader: make `add` voters (each joins as a non-voting learner and is
+     * caught up first) and stop `remove` (possibly the leader itself) from voting, through a
+     * joint configuration. A server that does not lead answers MembershipRefused.
+     */
+    | { readonly type: 'ChangeMembership'; readonly add: readonly NodeId[]; readonly remove: readonly NodeId[] };
   output:
     /** This node has just become the leader of `term`. */
     | { readonly type: 'BecameLeader'; readonly term: number }
@@ -84,18 +114,46 @@ export interface Raft extends Protocol {
     | { readonly type: 'Started'; readonly command: Command; readonly index: number; readonly term: number }
     /** This node is not the leader and did not append `command`; `leader` is who it believes leads, null if it knows of none. */
     | { readonly type: 'NotLeader'; readonly command: Command; readonly leader: NodeId | null }
-    /** The committed entry at `index` is applied to the service: exactly once per index, in index order, with no gaps. */
-    | { readonly type: 'Applied'; readonly index: number; readonly term: number; readonly command: Command }
+    /**
+     * The committed entry at `index` is applied to the service: exactly once per index, in index
+     * order, with no gaps (configuration entries and no-ops included; `configuration` as in the entry).
+     */
+    | { readonly type: 'Applied'; readonly index: number; readonly term: number; readonly command: Command; readonly configuration?: Configuration }
     /**
      * Part D: the service's state is replaced by `snapshot` (installed from the leader, or read back
      * from storage after a restart); applying continues at snapshot.lastIncludedIndex + 1.
      */
-    | { readonly type: 'SnapshotInstalled'; readonly snapshot: Snapshot };
-  config: {
+    | { readonly type: 'SnapshotInstalled'; readonly snapshot: Snapshot }
+    /**
+     * Part E: the key-value state machine executed a client's command (never a duplicate it
+     * skipped); `index` is the command's log index.
+     */
+    | KvServerOutput
+    /** Part F: the leader committed the configuration that ends a change: `voters` alone vote from now on. */
+    | { readonly type: 'MembershipChanged'; readonly voters: readonly NodeId[] }
+    /**
+     * Part F: the leader will not make this change (another is in progress, say), or this server
+     * does not lead (`leader` is who it believes does). The change can be asked for again.
+     */
+    | {
+        readonly type: 'MembershipRefused';
+        readonly add: readonly NodeId[];
+        readonly remove: readonly NodeId[];
+        readonly leader: NodeId | null;
+        readonly reason: string;
+      };
+  config: KvClientConfig & {
     /** T and 2T: each election timeout is drawn at random in this range. */
     readonly electionTimeoutMs: readonly [number, number];
     /** How often a leader sends AppendEntries (with no entries: a heartbeat) to each follower. */
     readonly heartbeatMs: number;
+    /**
+     * Part E: the service snapshots its state (Snapshot) once the log holds more than this many
+     * entries after the snapshot; absent: it never does.
+     */
+    readonly maxLogEntries?: number;
+    /** Part F: the first configuration's voters, before any configuration entry; absent: every server. */
+    readonly initialVoters?: readonly NodeId[];
   };
   storage: {
     /** The latest term this node has seen. Written before any message that carries it is sent. */

@@ -52,6 +52,9 @@ export class RaftNode extends Node<Raft> {
       case 'Snapshot':
         this.takeSnapshot(input.index, input.data);
         return;
+      case 'ChangeMembership':
+        this.changeMembership(input.add, input.remove);
+        return;
       default:
         unreachable(input);
     }
@@ -79,6 +82,11 @@ export class RaftNode extends Node<Raft> {
         return;
       case 'InstallSnapshotReply':
         this.onInstallSnapshotReply(from, message);
+        return;
+      case 'ClientRequest':
+      case 'ClientReply':
+      case 'ClientRedirect':
+        // Part E: the key-value service (KvServer, a subclass) answers clients before Raft sees them.
         return;
       default:
         unreachable(message);
@@ -207,5 +215,17 @@ export class RaftNode extends Node<Raft> {
   protected onInstallSnapshotReply(follower: NodeId, reply: Extract<Raft['message'], { type: 'InstallSnapshotReply' }>): void {
     // TODO: the follower holds everything up to lastIncludedIndex: raise its matchIndex and
     // nextIndex, and continue with AppendEntries from there.
+  }
+
+  // Membership change (part F)
+
+  protected changeMembership(add: readonly NodeId[], remove: readonly NodeId[]): void {
+    // TODO: only the leader changes the membership; any other server answers MembershipRefused
+    // with the leader it knows of. See the handout's part F for the steps: catch the new servers
+    // up as learners, append the joint configuration { voters: old, newVoters: new }, and once it
+    // is committed, the configuration { voters: new, newVoters: null }; output MembershipChanged
+    // when that one is committed.
+    void add;
+    void remove;
   }
 }
