@@ -38,6 +38,8 @@ import {
   storedLogBound,
   splitVotesEnd,
 } from './checks.ts';
+import { serviceTests } from './partE.ts';
+import { membershipTests } from './partF.ts';
 import { raftSearch, searchScenarios } from './search.ts';
 import {
   commitBoundMs,
@@ -1067,6 +1069,8 @@ export const suite: LabSuite<RaftImplementation> = {
     electionSearchTest,
     upToDateSearchTest,
     figureEightSearchTest,
+    ...serviceTests,
+    ...membershipTests,
   ],
 };
 
