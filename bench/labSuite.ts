@@ -1,5 +1,5 @@
-// `npm run bench -- suite <lab> [--graded]`: how long a lab's whole suite (visible and hidden
-// tests, default seeds) takes on the reference solution, and how many simulated seconds the
+// `npm run bench -- suite <lab> [--part E,F] [--graded]`: how long a lab's whole suite (visible
+// and hidden tests, default seeds), or some of its parts, takes on the reference solution, and how many simulated seconds the
 // simulator covers per wall second. In process, each seed run once with the schedule grading
 // first draws (no shrinking: the reference passes); with --graded, also the wall time of
 // `npm run grade -- <lab>` itself, isolation and reports included.
@@ -27,16 +27,22 @@ interface TestFigures {
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
 /** Every seed of every test of `labName` on its reference solution, in this process. */
-export async function runLabSuite(labName: string, graded: boolean): Promise<Record<string, unknown>> {
+export async function runLabSuite(labName: string, graded: boolean, parts: readonly string[] = []): Promise<Record<string, unknown>> {
   const lab = findLab(labName);
   if (!lab.hasSolutions) throw new SetupError(`lab ${lab.id} has no reference solution in this checkout (solutions/${lab.id}/index.ts): the suite benchmark runs the reference`);
   const suite = await loadSuite(lab);
+  const labParts = [...new Set(suite.tests.map((test) => test.part).filter((part) => part !== ''))];
+  const unknownParts = parts.filter((part) => !labParts.includes(part));
+  if (unknownParts.length > 0) {
+    throw new SetupError(`lab ${lab.id} has no part ${unknownParts.join(', ')}; its parts are ${labParts.join(', ') || 'none (it is not divided into parts)'}`);
+  }
+  const tests = parts.length === 0 ? suite.tests : suite.tests.filter((test) => parts.includes(test.part));
   const implementation: unknown = await import(pathToFileURL(join(lab.solutionDirectory, 'index.ts')).href);
   const figures: TestFigures[] = [];
   /** The first few seeds that failed, and demonstrations never shown. */
   const failures: string[] = [];
   const started = performance.now();
-  for (const test of suite.tests) {
+  for (const test of tests) {
     const seeds = seedsFor(test, {});
     const testStarted = performance.now();
     let simulatedMs = 0;
@@ -76,6 +82,7 @@ export async function runLabSuite(labName: string, graded: boolean): Promise<Rec
   const report: Record<string, unknown> = {
     workload: 'suite',
     lab: lab.id,
+    ...(parts.length === 0 ? {} : { parts }),
     tests: figures.length,
     seeds: figures.reduce((sum, test) => sum + test.seeds, 0),
     seedsPassed: figures.reduce((sum, test) => sum + test.passed, 0),

@@ -24,7 +24,7 @@ const usage =
   'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare] [--isolated]\n' +
   '       npm run bench -- search [--seconds 30]\n' +
   '       npm run bench -- linearizability\n' +
-  '       npm run bench -- suite <lab> [--graded]';
+  '       npm run bench -- suite <lab> [--part E,F] [--graded]';
 
 /** Measured runs per side; the median is reported. */
 const measuredRuns = 5;
@@ -60,6 +60,8 @@ interface Arguments {
   readonly lab: string | undefined;
   /** The suite workload: also time `npm run grade`. */
   readonly graded: boolean;
+  /** The suite workload: only these parts of the lab (all when empty). */
+  readonly parts: readonly string[];
 }
 
 function parseArguments(argv: string[]): Arguments {
@@ -78,6 +80,7 @@ function parseArguments(argv: string[]): Arguments {
         isolated: { type: 'boolean', default: false },
         seconds: { type: 'string' },
         graded: { type: 'boolean', default: false },
+        part: { type: 'string' },
       },
     });
   } catch (error) {
@@ -85,7 +88,7 @@ function parseArguments(argv: string[]): Arguments {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /^Unknown option '([^']*)'/.exec(message);
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== null) {
-      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare, --isolated, (search) --seconds and (suite) --graded`);
+      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare, --isolated, (search) --seconds and (suite) --part and --graded`);
     }
     throw new UsageError(message);
   }
@@ -94,6 +97,10 @@ function parseArguments(argv: string[]): Arguments {
   if (suiteWorkload && positionals.length !== 2) throw new UsageError('the suite workload takes one lab: npm run bench -- suite raft');
   if (!suiteWorkload && positionals.length > 1) throw new UsageError(`expected at most one workload name, got: ${positionals.join(' ')}`);
   if (!suiteWorkload && values.graded === true) throw new UsageError('--graded is for the suite workload');
+  if (!suiteWorkload && values.part !== undefined) throw new UsageError('--part is for the suite workload');
+  const parts = (values.part ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (values.part !== undefined && parts.length === 0) throw new UsageError('--part needs the names of parts, like --part E or --part E,F');
+  if (parts.length > 0 && values.graded === true) throw new UsageError('--graded times the whole lab: it does not go with --part');
   const options = {} as Record<keyof FloodOptions, number>;
   for (const option of numericOptions) {
     const text = values[option.name];
@@ -115,8 +122,8 @@ function parseArguments(argv: string[]): Arguments {
   if (workload !== 'search' && values.seconds !== undefined) throw new UsageError('--seconds is for the search workload');
   const seconds = values.seconds === undefined ? 30 : Number(values.seconds);
   if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be a number of seconds between 0 and 3600, not ${JSON.stringify(values.seconds)}`);
-  if (suiteWorkload && floodOptionsGiven) throw new UsageError('the suite workload takes only --graded');
-  return { workload, options, compare: values.compare === true, isolated: values.isolated === true, seconds, lab: positionals[1], graded: values.graded === true };
+  if (suiteWorkload && floodOptionsGiven) throw new UsageError('the suite workload takes only --part and --graded');
+  return { workload, options, compare: values.compare === true, isolated: values.isolated === true, seconds, lab: positionals[1], graded: values.graded === true, parts };
 }
 
 function median(values: readonly number[]): number {
@@ -227,7 +234,7 @@ const workloads = new Map<string, (parsed: Arguments) => Promise<Record<string, 
   ['flood', async (parsed) => benchFlood(parsed.options, parsed.compare, parsed.isolated ? await isolatedFloodNode() : undefined)],
   ['search', (parsed) => runSearch(parsed.seconds)],
   ['linearizability', () => runLinearizability()],
-  ['suite', (parsed) => runLabSuite(parsed.lab ?? '', parsed.graded)],
+  ['suite', (parsed) => runLabSuite(parsed.lab ?? '', parsed.graded, parsed.parts)],
 ]);
 
 async function main(): Promise<number> {

@@ -95,6 +95,24 @@ describe('npm run bench', () => {
     expect(report.simulatedSecondsPerWallSecond).toBeGreaterThan(0);
   });
 
+  it('suite --part runs only the tests of the parts named, and names the parts a lab has when one is unknown', async () => {
+    const run = await bench('suite', 'mutex', '--part', 'A,C');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { parts: string[]; seeds: number; seedsPassed: number; perTest: { number: string }[] };
+    expect(report.parts).toEqual(['A', 'C']);
+    const numbers = report.perTest.map((test) => test.number);
+    expect(numbers.length).toBeGreaterThan(0);
+    expect(numbers.every((number) => number.startsWith('1A.') || number.startsWith('1C.'))).toBe(true);
+    expect(numbers.some((number) => number.startsWith('1C.'))).toBe(true);
+    expect(report.seedsPassed).toBe(report.seeds);
+    const unknown = await bench('suite', 'mutex', '--part', 'Q');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe('bench: lab 01-mutex has no part Q; its parts are A, B, C, D');
+    const empty = await bench('suite', 'mutex', '--part', ',');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--part needs the names of parts');
+  });
+
   it('suite needs a lab, and says how to name one', async () => {
     const run = await bench('suite');
     expect(run.code).toBe(2);
