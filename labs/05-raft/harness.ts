@@ -9,6 +9,7 @@ import {
   sortSchedule,
   type FaultAction,
   type FaultSchedule,
+  type KvClientProtocol,
   type NetworkSettings,
   type NodeClass,
   type NodeId,
@@ -29,7 +30,7 @@ export interface RaftImplementation {
   /** Part E: the key-value service on Raft (a subclass of RaftNode). */
   readonly KvServer: NodeClass<Raft>;
   /** Part E: the client of the key-value service (its own protocol, run beside the servers). */
-  readonly KvClient: NodeClass<Raft>;
+  readonly KvClient: NodeClass<KvClientProtocol>;
 }
 
 /** D: once the network is stable, every message arrives within this many ms. */

@@ -1031,7 +1031,7 @@ const figureEightSearchTest = search('C', 1, {
 export const suite: LabSuite<RaftImplementation> = {
   lab,
   title: 'Lab 5: Raft',
-  exports: ['RaftNode'],
+  exports: ['RaftNode', 'KvServer', 'KvClient'],
   tests: [
     initialElection,
     quietLeader,

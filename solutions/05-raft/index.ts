@@ -1,1 +1,3 @@
 export { RaftNode } from './raft.ts';
+export { KvServer } from './kvServer.ts';
+export { KvClient } from './kvClient.ts';

@@ -6,3 +6,5 @@ export class RaftNode extends ReferenceRaftNode {
     return true;
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

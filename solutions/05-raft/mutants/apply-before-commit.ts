@@ -6,3 +6,5 @@ export class RaftNode extends ReferenceRaftNode {
     this.commitIndex = Math.max(this.commitIndex, lastNewIndex);
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

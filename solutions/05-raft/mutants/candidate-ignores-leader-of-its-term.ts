@@ -7,3 +7,5 @@ export class RaftNode extends ReferenceRaftNode {
     super.recognizeLeader(request);
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

@@ -6,3 +6,5 @@ export class RaftNode extends ReferenceRaftNode {
     this.storage.set('votedFor', this.votedFor);
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

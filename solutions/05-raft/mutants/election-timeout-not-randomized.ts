@@ -15,3 +15,5 @@ export class RaftNode extends ReferenceRaftNode {
     this.setTimer({ type: 'ElectionTimeout' }, this.config.electionTimeoutMs[0]);
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

@@ -11,3 +11,5 @@ export class RaftNode extends ReferenceRaftNode {
     if (request.type === 'InstallSnapshot' || request.entries.length > 0) this.resetElectionTimer();
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

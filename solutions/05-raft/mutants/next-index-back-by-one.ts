@@ -7,3 +7,5 @@ export class RaftNode extends ReferenceRaftNode {
     return Math.max(this.nextIndex[follower]! - 1, 1);
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

@@ -7,3 +7,5 @@ export class RaftNode extends ReferenceRaftNode {
     return this.nextIndex[follower]!;
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

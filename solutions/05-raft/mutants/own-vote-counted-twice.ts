@@ -10,3 +10,5 @@ export class RaftNode extends ReferenceRaftNode {
     if (this.votes.length + 1 >= this.majority()) this.becomeLeader();
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

@@ -10,3 +10,5 @@ export class RaftNode extends ReferenceRaftNode {
     this.storage.set('log', this.logEntries);
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

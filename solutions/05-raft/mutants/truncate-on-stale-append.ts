@@ -8,3 +8,5 @@ export class RaftNode extends ReferenceRaftNode {
     return entry.index <= this.snapshot.lastIncludedIndex;
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

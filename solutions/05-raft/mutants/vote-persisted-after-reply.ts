@@ -16,3 +16,5 @@ export class RaftNode extends ReferenceRaftNode {
     if (voteGranted) this.storage.set('votedFor', candidateId);
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';

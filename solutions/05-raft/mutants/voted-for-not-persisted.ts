@@ -8,3 +8,5 @@ export class RaftNode extends ReferenceRaftNode {
     this.resetElectionTimer();
   }
 }
+export { KvServer } from '../kvServer.ts';
+export { KvClient } from '../kvClient.ts';
