@@ -1,0 +1,38 @@
+import type { Mutant } from 'distlab/testing';
+
+/**
+ * Part E's deliberately broken solutions: the reference key-value service or client with one
+ * classic bug each, caught by the test it names, on the property it breaks.
+ */
+export const serviceMutants: readonly Mutant[] = [
+  {
+    name: 'retried-command-applied-twice',
+    bug: 'the state machine does not check the at-most-once table when it executes a committed command, so a retry appended before the first copy was executed is executed too',
+    failsTest: '5E.4',
+    property: 'every command is applied at most once',
+  },
+  {
+    name: 'duplicate-table-not-in-snapshot',
+    bug: 'the snapshot holds the map but not the at-most-once table: a server restarted from it executes retries of commands it had executed',
+    failsTest: '5E.8',
+    property: 'every append takes effect exactly once',
+  },
+  {
+    name: 'stale-leader-answers-get',
+    bug: 'the leader answers a get from its own state at once, without putting it in the log: a leader cut off from the majority returns stale values',
+    failsTest: '5E.10',
+    property: 'client histories are linearizable',
+  },
+  {
+    name: 'reply-before-commit',
+    bug: 'the leader answers a command as soon as it has appended it, before a majority has committed it: a leader cut off from the majority acknowledges writes that are lost',
+    failsTest: '5E.5',
+    property: 'client histories are linearizable',
+  },
+  {
+    name: 'client-gives-up-after-timeout',
+    bug: 'a client that gets no answer in time sends the operation again as a new command with the next sequence number, so an operation whose reply was lost takes effect twice',
+    failsTest: '5E.4',
+    property: 'every append takes effect exactly once',
+  },
+];
