@@ -1,0 +1,713 @@
+// Lab 5, part F: the properties of membership change, and the driver that asks for the changes.
+// Like checks.ts they read only what can be observed: inputs, outputs, messages, and durable
+// storage. A server's configuration is the latest configuration entry in its stored log (with
+// none, config.initialVoters); the part F tests take no snapshots, so no configuration entry is
+// ever compacted away.
+//
+// What "committed" means here. A leader reveals how far it has committed in two ways: the
+// leaderCommit of every AppendEntries it sends (its commitIndex, exactly) and its Applied
+// outputs. An entry is first known committed at its first such reveal, anywhere. The leader's
+// decision to commit it came after its previous AppendEntries, whose leaderCommit was lower; so
+// the configuration in force at that decision is one of those the leader held since that send.
+// Judging against each of them, and failing only when none fits, keeps the properties sound
+// for a leader that changes its configuration and commits in the same reaction.
+import {
+  always,
+  eventually,
+  nodeName,
+  type ClusterLayout,
+  type ClusterView,
+  type NodeId,
+  type Property,
+  type Workload,
+  type WorkloadContext,
+} from 'distlab/testing';
+import { durability, inOrderApply, leaderCompleteness, logMatching, majority, storedLog, storedSnapshot, storedTerm } from './checks.ts';
+import type { Configuration, LogEntry, Raft } from './src/protocol.ts';
+
+/** `n0, n2`: nodes in id order. */
+const names = (nodes: Iterable<NodeId>) => [...nodes].sort((left, right) => left - right).map(nodeName).join(', ');
+const perNode = <T>(cluster: ClusterLayout, empty: () => T): T[] => cluster.nodeIds.map(empty);
+const quote = (value: string) => JSON.stringify(value);
+
+// Configurations.
+
+/** The configuration before any configuration entry: every server of `initialVoters` votes. */
+export const initialConfiguration = (initialVoters: readonly NodeId[]): Configuration => ({ voters: [...initialVoters], newVoters: null });
+
+/** The latest configuration entry of `log`, or undefined when it holds none. */
+export function latestConfigurationIn(log: readonly LogEntry[]): { readonly index: number; readonly configuration: Configuration } | undefined {
+  for (let position = log.length - 1; position >= 0; position--) {
+    const entry = log[position];
+    const configuration = entry?.configuration;
+    if (entry !== undefined && isConfiguration(configuration)) return { index: entry.index, configuration };
+  }
+  return undefined;
+}
+
+function isConfiguration(value: unknown): value is Configuration {
+  if (typeof value !== 'object' || value === null || !('voters' in value) || !('newVoters' in value)) return false;
+  const isIds = (ids: unknown) => Array.isArray(ids) && ids.every((id) => typeof id === 'number');
+  return isIds(value.voters) && (value.newVoters === null || isIds(value.newVoters));
+}
+
+/** A server's configuration: the latest in its stored log, committed or not; with none, the initial one. */
+export function configurationOf(cluster: ClusterView<Raft>, node: NodeId, initialVoters: readonly NodeId[]): Configuration {
+  return latestConfigurationIn(storedLog(cluster, node))?.configuration ?? initialConfiguration(initialVoters);
+}
+
+/** The sets that vote: C_old alone, or C_old and C_new during a change. */
+export const voterSets = (configuration: Configuration): (readonly NodeId[])[] =>
+  configuration.newVoters === null ? [configuration.voters] : [configuration.voters, configuration.newVoters];
+
+/** Every server that votes in either set. */
+export const membersOf = (configuration: Configuration): NodeId[] => [...new Set(voterSets(configuration).flat())].sort((left, right) => left - right);
+
+export const sameConfiguration = (left: Configuration, right: Configuration) => describeConfiguration(left) === describeConfiguration(right);
+
+/** `{n0, n1, n2}`, or `joint {n0, n1, n2} + {n1, n2, n3}`. */
+export function describeConfiguration(configuration: Configuration): string {
+  if (configuration.newVoters === null) return `{${names(configuration.voters)}}`;
+  return `joint {${names(configuration.voters)}} + {${names(configuration.newVoters)}}`;
+}
+
+/** Whether `holders` include a majority of every voter set of `configuration`. */
+export function quorumOf(holders: ReadonlySet<NodeId>, configuration: Configuration): boolean {
+  return voterSets(configuration).every((voters) => voters.filter((node) => holders.has(node)).length >= majority(voters.length));
+}
+
+/** Why `holders` are not a quorum of `configuration`: each voter set they lack a majority of. */
+function describeShortfall(holders: ReadonlySet<NodeId>, configuration: Configuration): string {
+  return voterSets(configuration)
+    .map((voters, position) => {
+      const present = voters.filter((node) => holders.has(node)).length;
+      const label = configuration.newVoters === null ? 'voters' : position === 0 ? 'old voters' : 'new voters';
+      const verdict = present >= majority(voters.length) ? 'a majority' : `not a majority (a majority is ${majority(voters.length)})`;
+      return `${present} of the ${voters.length} ${label}, ${verdict}`;
+    })
+    .join('; ');
+}
+
+// Durable storage.
+
+/** The term of the entry at `index` in a server's stored log, or undefined. */
+function storedTermAt(cluster: ClusterView<Raft>, node: NodeId, index: number): number | undefined {
+  const snapshot = storedSnapshot(cluster, node);
+  if (index === snapshot.lastIncludedIndex && index > 0) return snapshot.lastIncludedTerm;
+  return storedLog(cluster, node).find((entry) => entry.index === index)?.term;
+}
+
+/** Whether a server's storage holds entry ⟨index, term⟩, or a snapshot that covers it. */
+function storesEntry(cluster: ClusterView<Raft>, node: NodeId, index: number, term: number): boolean {
+  if (storedSnapshot(cluster, node).lastIncludedIndex > index) return true;
+  return storedTermAt(cluster, node, index) === term;
+}
+
+/** The servers whose storage holds entry ⟨index, term⟩. */
+const holdersOf = (cluster: ClusterView<Raft>, index: number, term: number) => new Set(cluster.servers.filter((node) => storesEntry(cluster, node, index, term)));
+
+// Who leads.
+
+interface Leadership {
+  readonly term: number;
+  readonly incarnation: number;
+}
+
+/** Whether `node` leads now: it became leader of `record.term` in this incarnation and has seen no later term. */
+function leadsNow(cluster: ClusterView<Raft>, node: NodeId, record: Leadership | null | undefined): record is Leadership {
+  return record !== null && record !== undefined && !cluster.isCrashed(node) && cluster.incarnation(node) === record.incarnation && storedTerm(cluster, node) === record.term;
+}
+
+// At most one leader per term, across configurations.
+
+interface Candidacy {
+  term: number;
+  /** Who granted this node its vote in `term` (replies delivered to it). */
+  granted: NodeId[];
+  /** The configurations it held while it stood in `term`. */
+  configurations: Configuration[];
+}
+
+interface Elections {
+  readonly leaders: Map<number, NodeId>;
+  readonly candidacies: Candidacy[];
+}
+
+/**
+ * "at most one leader per term", across configurations: no two servers become leader of one
+ * term, and a leader wins with the votes (its own and the RequestVoteReplies granted to it in
+ * its term) of a majority of every voter set of its configuration — of C_old and of C_new
+ * while a joint configuration is its latest. The configuration is the one it held when it
+ * asked for votes, or when it won. It replaces checks.ts's election safety in part F, whose
+ * majority is of every server of the cluster.
+ */
+export function atMostOneLeaderPerTerm(initialVoters: readonly NodeId[]): Property<Raft, Elections> {
+  return always<Raft, Elections>('at most one leader per term', {
+    memory: (cluster) => ({ leaders: new Map(), candidacies: perNode(cluster, () => ({ term: 0, granted: [], configurations: [] })) }),
+    records: ['output:BecameLeader', 'deliver:RequestVoteReply', 'send:RequestVote'],
+    record(elections, event, cluster) {
+      if (event.kind === 'send') {
+        if (event.message.type !== 'RequestVote') return undefined;
+        const candidacy = elections.candidacies[event.from];
+        if (candidacy === undefined || event.message.term < candidacy.term) return undefined;
+        const configuration = configurationOf(cluster, event.from, initialVoters);
+        if (event.message.term > candidacy.term) Object.assign(candidacy, { term: event.message.term, granted: [], configurations: [configuration] });
+        else if (!candidacy.configurations.some((known) => sameConfiguration(known, configuration))) candidacy.configurations.push(configuration);
+        return undefined;
+      }
+      if (event.kind === 'deliver') {
+        const message = event.message;
+        if (message.type !== 'RequestVoteReply' || !message.voteGranted) return undefined;
+        const candidacy = elections.candidacies[event.to];
+        if (candidacy === undefined || message.term !== candidacy.term) return undefined;
+        if (!candidacy.granted.includes(event.from)) candidacy.granted.push(event.from);
+        return undefined;
+      }
+      if (event.kind !== 'output' || event.output.type !== 'BecameLeader') return undefined;
+      const { term } = event.output;
+      const leader = nodeName(event.node);
+      const other = elections.leaders.get(term);
+      if (other !== undefined && other !== event.node) {
+        return `${nodeName(other)} and ${leader} both became leader of term ${term}: at most one leader per term, whatever the configuration (a server votes once per term, and a leader needs a majority of every voter set)`;
+      }
+      elections.leaders.set(term, event.node);
+      const candidacy = elections.candidacies[event.node];
+      const standing = candidacy !== undefined && candidacy.term === term;
+      const votes = new Set<NodeId>([event.node, ...(standing ? candidacy.granted : [])]);
+      const now = configurationOf(cluster, event.node, initialVoters);
+      const configurations = [...(standing ? candidacy.configurations : []), now];
+      if (configurations.some((configuration) => quorumOf(votes, configuration))) return undefined;
+      return (
+        `${leader} became leader of term ${term} with the votes of ${names(votes)} only, but its configuration is ${describeConfiguration(now)}: ` +
+        `${describeShortfall(votes, now)}. A candidate wins with the votes of a majority of every voter set of its latest configuration ` +
+        '(its own vote counts only where it is a voter)'
+      );
+    },
+  });
+}
+
+// Applied entries agree.
+
+/**
+ * "state machine safety" for part F: no two servers apply different commands (or terms) at one
+ * index. Whether an applied entry was committed by a quorum is judged per configuration by
+ * {@link noDecisionByOneConfigurationAlone}; checks.ts's version counts a majority of every server.
+ */
+export function appliedEntriesAgree(): Property<Raft, Map<number, { term: number; command: string; node: NodeId }>> {
+  return always<Raft, Map<number, { term: number; command: string; node: NodeId }>>('state machine safety', {
+    memory: () => new Map(),
+    records: ['output:Applied'],
+    record(applied, event) {
+      if (event.kind !== 'output' || event.output.type !== 'Applied') return undefined;
+      const output = event.output;
+      const known = applied.get(output.index);
+      if (known === undefined) {
+        applied.set(output.index, { term: output.term, command: output.command, node: event.node });
+        return undefined;
+      }
+      if (known.term === output.term && known.command === output.command) return undefined;
+      return (
+        `${nodeName(event.node)} applied ${quote(output.command)} (term ${output.term}) at index ${output.index}, but ${nodeName(known.node)} applied ` +
+        `${quote(known.command)} (term ${known.term}) there: no two servers apply different entries at one index, whatever the configuration`
+      );
+    },
+  });
+}
+
+// Commitment needs a quorum of the configuration in force.
+
+interface Decisions {
+  /** Per server: the leadership it holds, as seen from BecameLeader. */
+  readonly leaders: (Leadership | null)[];
+  /** Per server, while it leads: the configurations that may be in force at its next decision (since its last AppendEntries). */
+  readonly inForce: Configuration[][];
+  /** The highest index known committed, anywhere. */
+  revealed: number;
+}
+
+/**
+ * "no decision by one configuration alone while a joint configuration is in force": when an
+ * entry is first known committed (a leader sends it as leaderCommit, or applies it), the servers
+ * whose durable storage holds it include a majority of every voter set of the configuration in
+ * force at that leader — of C_old and of C_new while the joint configuration C_old,new is its
+ * latest, of its one set otherwise. The configuration in force is any the leader held since its
+ * previous AppendEntries (whose leaderCommit was still lower): the entry fails only when the
+ * holders are a quorum of none of them.
+ */
+export function noDecisionByOneConfigurationAlone(initialVoters: readonly NodeId[]): Property<Raft, Decisions> {
+  const judge = (decisions: Decisions, cluster: ClusterView<Raft>, leader: NodeId, upTo: number, how: string): string | undefined => {
+    const inForce = decisions.inForce[leader] ?? [];
+    for (let index = decisions.revealed + 1; index <= upTo; index++) {
+      const term = storedTermAt(cluster, leader, index);
+      if (term === undefined) continue;
+      const holders = holdersOf(cluster, index, term);
+      if (inForce.length === 0 || inForce.some((configuration) => quorumOf(holders, configuration))) continue;
+      const configuration = inForce.at(-1) as Configuration;
+      const joint = inForce.find((candidate) => candidate.newVoters !== null);
+      const shown = joint ?? configuration;
+      const rule =
+        joint === undefined
+          ? 'an entry is committed only once a majority of the voters of the configuration in force store it'
+          : 'while C_old,new is in force, an entry is committed only once a majority of C_old AND a majority of C_new store it: one configuration alone decides nothing';
+      decisions.revealed = upTo;
+      return (
+        `${nodeName(leader)}, leader of term ${decisions.leaders[leader]?.term ?? '?'}, ${how} entry ${index} (term ${term}) committed at ${cluster.nowMs} ms with the configuration ` +
+        `${describeConfiguration(shown)} in force, but only ${holders.size === 0 ? 'no server' : names(holders)} store${holders.size === 1 ? 's' : ''} it: ` +
+        `${describeShortfall(holders, shown)}. ${rule}`
+      );
+    }
+    decisions.revealed = Math.max(decisions.revealed, upTo);
+    return undefined;
+  };
+  return always<Raft, Decisions>('no decision by one configuration alone while a joint configuration is in force', {
+    memory: (cluster) => ({ leaders: perNode(cluster, () => null), inForce: perNode(cluster, () => []), revealed: 0 }),
+    records: ['output:BecameLeader', 'output:Applied', 'send:AppendEntries', 'storage:log'],
+    record(decisions, event, cluster) {
+      if (event.kind === 'output' && event.output.type === 'BecameLeader') {
+        decisions.leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
+        decisions.inForce[event.node] = [configurationOf(cluster, event.node, initialVoters)];
+        return undefined;
+      }
+      if (event.kind === 'storage') {
+        if (!leadsNow(cluster, event.node, decisions.leaders[event.node])) return undefined;
+        const inForce = decisions.inForce[event.node] ?? [];
+        const configuration = configurationOf(cluster, event.node, initialVoters);
+        const last = inForce.at(-1);
+        if (last === undefined || !sameConfiguration(last, configuration)) inForce.push(configuration);
+        decisions.inForce[event.node] = inForce;
+        return undefined;
+      }
+      if (event.kind === 'send' && event.message.type === 'AppendEntries') {
+        const leader = event.from;
+        const record = decisions.leaders[leader];
+        if (!leadsNow(cluster, leader, record) || event.message.term !== record.term) return undefined;
+        const problem = event.message.leaderCommit > decisions.revealed ? judge(decisions, cluster, leader, event.message.leaderCommit, 'sent') : undefined;
+        // From now on its commitIndex is at least leaderCommit: its next decisions fall under the configurations it holds from here.
+        decisions.inForce[leader] = [configurationOf(cluster, leader, initialVoters)];
+        return problem;
+      }
+      if (event.kind === 'output' && event.output.type === 'Applied') {
+        if (event.output.index <= decisions.revealed) return undefined;
+        if (!leadsNow(cluster, event.node, decisions.leaders[event.node])) {
+          // A follower applies only what a leader sent as committed; other properties judge one that does not.
+          decisions.revealed = event.output.index;
+          return undefined;
+        }
+        return judge(decisions, cluster, event.node, event.output.index, 'applied');
+      }
+      return undefined;
+    },
+  });
+}
+
+// Only voters stand for election.
+
+/**
+ * "only voters stand for election": a server sends RequestVote only while it is a voter (of
+ * C_old or C_new) of its latest configuration. A server outside the initial configuration,
+ * not yet added, never campaigns.
+ */
+export function onlyVotersStandForElection(initialVoters: readonly NodeId[]): Property<Raft, null> {
+  return always<Raft, null>('only voters stand for election', {
+    memory: () => null,
+    records: ['send:RequestVote'],
+    record(_memory, event, cluster) {
+      if (event.kind !== 'send' || event.message.type !== 'RequestVote') return undefined;
+      const configuration = configurationOf(cluster, event.from, initialVoters);
+      if (membersOf(configuration).includes(event.from)) return undefined;
+      return (
+        `${nodeName(event.from)} asked for votes in term ${event.message.term}, but it is no voter of its configuration ${describeConfiguration(configuration)}: ` +
+        'a server stands for election only when it is a voter of the latest configuration in its log (a new server is a non-voting learner until a configuration names it)'
+      );
+    },
+  });
+}
+
+// New servers catch up before they count.
+
+interface CatchUp {
+  readonly leaders: (Leadership | null)[];
+  /** Per server: the highest commit index it revealed (leaderCommit sent, or applied) as leader of its current term. */
+  readonly committed: number[];
+  /** Per server: the members of the latest configuration in its log, as last seen. */
+  readonly members: NodeId[][];
+  /** Per leader: for each server it was asked to add, what it had committed when first asked (in this leadership). */
+  readonly asked: Record<string, number>[];
+}
+
+/**
+ * "new servers catch up before they count": when a leader appends a configuration entry that
+ * makes a server a voter it was not before, that server's durable storage already holds every
+ * entry the leader had committed when it was asked (ChangeMembership) to add it. A new server
+ * joins as a non-voting learner first; counted at once, an empty server can stall commitment,
+ * or, with an old member down, let a minority of up-to-date servers decide.
+ */
+export function newServersCatchUpFirst(initialVoters: readonly NodeId[]): Property<Raft, CatchUp> {
+  const reveal = (catchUp: CatchUp, node: NodeId, index: number) => {
+    catchUp.committed[node] = Math.max(catchUp.committed[node] ?? 0, index);
+  };
+  return always<Raft, CatchUp>('new servers catch up before they count', {
+    memory: (cluster) => ({
+      leaders: perNode(cluster, () => null),
+      committed: perNode(cluster, () => 0),
+      members: perNode(cluster, () => [...initialVoters]),
+      asked: perNode(cluster, () => ({})),
+    }),
+    records: ['output:BecameLeader', 'output:Applied', 'send:AppendEntries', 'storage:log', 'input:ChangeMembership'],
+    record(catchUp, event, cluster) {
+      if (event.kind === 'output' && event.output.type === 'BecameLeader') {
+        catchUp.leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
+        catchUp.committed[event.node] = 0;
+        catchUp.asked[event.node] = {};
+        return undefined;
+      }
+      if (event.kind === 'send' && event.message.type === 'AppendEntries') {
+        const record = catchUp.leaders[event.from];
+        if (leadsNow(cluster, event.from, record) && event.message.term === record.term) reveal(catchUp, event.from, event.message.leaderCommit);
+        return undefined;
+      }
+      if (event.kind === 'output' && event.output.type === 'Applied') {
+        if (leadsNow(cluster, event.node, catchUp.leaders[event.node])) reveal(catchUp, event.node, event.output.index);
+        return undefined;
+      }
+      if (event.kind === 'input' && event.input.type === 'ChangeMembership') {
+        if (!leadsNow(cluster, event.node, catchUp.leaders[event.node])) return undefined;
+        const asked = catchUp.asked[event.node] ?? {};
+        for (const server of event.input.add) if (!Object.hasOwn(asked, String(server))) asked[String(server)] = catchUp.committed[event.node] ?? 0;
+        catchUp.asked[event.node] = asked;
+        return undefined;
+      }
+      if (event.kind !== 'storage') return undefined;
+      const leader = event.node;
+      const before = catchUp.members[leader] ?? [];
+      const configuration = configurationOf(cluster, leader, initialVoters);
+      const after = membersOf(configuration);
+      catchUp.members[leader] = after;
+      if (!leadsNow(cluster, leader, catchUp.leaders[leader])) return undefined;
+      const asked = catchUp.asked[leader] ?? {};
+      for (const server of after.filter((member) => !before.includes(member))) {
+        const needed = asked[String(server)] ?? 0;
+        if (needed === 0) continue;
+        const term = storedTermAt(cluster, leader, needed);
+        if (term === undefined || storesEntry(cluster, server, needed, term)) continue;
+        const log = storedLog(cluster, server);
+        const holds = log.length === 0 ? 'an empty log' : `a log up to index ${log.at(-1)?.index ?? 0}`;
+        return (
+          `${nodeName(leader)}, leader of term ${catchUp.leaders[leader]?.term ?? '?'}, appended the configuration ${describeConfiguration(configuration)}, which makes ${nodeName(server)} a voter, ` +
+          `while ${nodeName(server)} stores ${holds} and not entry ${needed} (term ${term}), committed when the leader was asked to add it: a new server ` +
+          'joins as a non-voting learner and is caught up (its matchIndex near the leader\'s log) before a configuration counts it'
+        );
+      }
+      return undefined;
+    },
+  });
+}
+
+// A removed leader steps down.
+
+interface Removal {
+  readonly leaders: (Leadership | null)[];
+  /** Per server, while it leads: the index of the latest configuration in its log that leaves it out (newVoters null), 0 if none. */
+  readonly leavesOut: number[];
+  /** Per server: when it revealed that such a configuration was committed, in which term (null: not yet). */
+  readonly removed: ({ term: number; atMs: number; index: number } | null)[];
+}
+
+/**
+ * "a removed leader steps down": once a leader has committed (sent as leaderCommit, or applied)
+ * a configuration C_new that leaves it out, it leads no more: within `graceMs` (a heartbeat: time
+ * to tell the followers that C_new is committed) it stops sending AppendEntries of its term, and
+ * it accepts no command (Started) after that. Runs only (it keeps times).
+ */
+export function removedLeaderStepsDown(initialVoters: readonly NodeId[], graceMs: number): Property<Raft, Removal> {
+  const noteReveal = (removal: Removal, node: NodeId, index: number, term: number, atMs: number) => {
+    const leavesOut = removal.leavesOut[node] ?? 0;
+    if (leavesOut > 0 && index >= leavesOut && (removal.removed[node] ?? null) === null) removal.removed[node] = { term, atMs, index: leavesOut };
+  };
+  const stillLeading = (removal: Removal, node: NodeId, term: number, atMs: number, what: string): string | undefined => {
+    const removed = removal.removed[node] ?? null;
+    if (removed === null || removed.term !== term || atMs <= removed.atMs + graceMs) return undefined;
+    return (
+      `${nodeName(node)} ${what} at ${atMs} ms as leader of term ${term}, but it had committed the configuration at index ${removed.index}, which leaves it out, ` +
+      `at ${removed.atMs} ms: a leader that is no voter of C_new steps down once C_new is committed (it may tell the followers first, within ${graceMs} ms)`
+    );
+  };
+  return always<Raft, Removal>('a removed leader steps down', {
+    memory: (cluster) => ({ leaders: perNode(cluster, () => null), leavesOut: perNode(cluster, () => 0), removed: perNode(cluster, () => null) }),
+    records: ['output:BecameLeader', 'output:Applied', 'output:Started', 'send:AppendEntries', 'storage:log'],
+    record(removal, event, cluster) {
+      if (event.kind === 'output' && event.output.type === 'BecameLeader') {
+        removal.leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
+        removal.removed[event.node] = null;
+        removal.leavesOut[event.node] = 0;
+      }
+      const node = event.kind === 'send' ? event.from : event.kind === 'output' || event.kind === 'storage' ? event.node : null;
+      if (node === null) return undefined;
+      const record = removal.leaders[node];
+      if (!leadsNow(cluster, node, record)) return undefined;
+      if (event.kind === 'storage' || (event.kind === 'output' && event.output.type === 'BecameLeader')) {
+        const latest = latestConfigurationIn(storedLog(cluster, node));
+        const leftOut = latest !== undefined && latest.configuration.newVoters === null && !latest.configuration.voters.includes(node);
+        removal.leavesOut[node] = leftOut ? latest.index : 0;
+        return undefined;
+      }
+      if (event.kind === 'send' && event.message.type === 'AppendEntries') {
+        if (event.message.term !== record.term) return undefined;
+        const problem = stillLeading(removal, node, record.term, event.timeMs, `sent AppendEntries to ${nodeName(event.to)}`);
+        noteReveal(removal, node, event.message.leaderCommit, record.term, event.timeMs);
+        return problem;
+      }
+      if (event.kind === 'output' && event.output.type === 'Applied') {
+        noteReveal(removal, node, event.output.index, record.term, event.timeMs);
+        return undefined;
+      }
+      if (event.kind === 'output' && event.output.type === 'Started') {
+        return stillLeading(removal, node, record.term, event.timeMs, `accepted command ${quote(event.output.command)} (Started)`);
+      }
+      return undefined;
+    },
+  });
+}
+
+// Removed servers do not disrupt the cluster.
+
+interface Disruption {
+  readonly leaders: (Leadership | null)[];
+  /** The latest configuration known committed (from Applied outputs): its index and members. */
+  committed: { index: number; members: NodeId[] };
+  /** Per server: when it last got an AppendEntries from a leader of its term or a later one (-1: never). */
+  readonly heardFromLeaderMs: number[];
+  /** A RequestVote from a server outside the configuration, just delivered to a member that must ignore it. */
+  pending: { member: NodeId; from: NodeId; term: number; termBefore: number; atMs: number; heardMs: number } | null;
+}
+
+/**
+ * "removed servers do not disrupt the cluster": a RequestVote from a server that is no member of
+ * the latest committed configuration (removed, or never added), delivered to a member that has
+ * heard from a current leader within the minimum election timeout (or leads itself), does not
+ * raise that member's term. Such a member ignores it: a removed server, which no longer gets
+ * heartbeats, times out and stands again and again, and would otherwise depose a healthy leader
+ * each time. Runs only (it keeps times).
+ */
+export function removedServersDoNotDisrupt(initialVoters: readonly NodeId[], minimumElectionTimeoutMs: number): Property<Raft, Disruption> {
+  return always<Raft, Disruption>('removed servers do not disrupt the cluster', {
+    memory: (cluster) => ({
+      leaders: perNode(cluster, () => null),
+      committed: { index: 0, members: [...initialVoters] },
+      heardFromLeaderMs: perNode(cluster, () => -1),
+      pending: null,
+    }),
+    records: ['output:BecameLeader', 'output:Applied', 'deliver', 'send', 'storage:currentTerm'],
+    record(disruption, event, cluster) {
+      const pending = disruption.pending;
+      if (event.kind === 'storage' && pending !== null && event.node === pending.member && event.timeMs === pending.atMs) {
+        if (typeof event.value === 'number' && event.value > pending.termBefore) {
+          disruption.pending = null;
+          const heard = pending.heardMs < 0 ? 'it leads' : `it heard from the leader at ${pending.heardMs} ms`;
+          return (
+            `${nodeName(pending.member)} moved from term ${pending.termBefore} to term ${event.value} on a RequestVote from ${nodeName(pending.from)} at ${pending.atMs} ms, ` +
+            `but ${nodeName(pending.from)} is no voter of the committed configuration {${names(disruption.committed.members)}} and ${heard}: ` +
+            `a server ignores a RequestVote that arrives within the minimum election timeout (${minimumElectionTimeoutMs} ms) of hearing from a current leader, ` +
+            'so that a removed server cannot depose the leader again and again'
+          );
+        }
+        return undefined;
+      }
+      // The member's reaction to the RequestVote is over once anything else happens.
+      if (pending !== null && !(event.kind === 'storage' && event.node === pending.member)) disruption.pending = null;
+      if (event.kind === 'output') {
+        if (event.output.type === 'BecameLeader') disruption.leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
+        else if (event.output.type === 'Applied' && event.output.configuration !== undefined && event.output.index > disruption.committed.index) {
+          disruption.committed = { index: event.output.index, members: membersOf(event.output.configuration) };
+        }
+        return undefined;
+      }
+      if (event.kind !== 'deliver') return undefined;
+      const member = event.to;
+      const message = event.message;
+      if (message.type === 'AppendEntries') {
+        if (message.term >= storedTerm(cluster, member)) disruption.heardFromLeaderMs[member] = event.timeMs;
+        return undefined;
+      }
+      if (message.type !== 'RequestVote') return undefined;
+      const { members } = disruption.committed;
+      if (members.includes(event.from) || !members.includes(member)) return undefined;
+      const termBefore = storedTerm(cluster, member);
+      if (message.term <= termBefore) return undefined;
+      const leads = leadsNow(cluster, member, disruption.leaders[member]);
+      const heardMs = disruption.heardFromLeaderMs[member] ?? -1;
+      const recently = heardMs >= 0 && event.timeMs - heardMs < minimumElectionTimeoutMs;
+      if (leads || recently) disruption.pending = { member, from: event.from, term: message.term, termBefore, atMs: event.timeMs, heardMs: leads ? -1 : heardMs };
+      return undefined;
+    },
+  });
+}
+
+// Progress: the change completes.
+
+/**
+ * "the membership change completes": every target configuration is reached — a leader outputs
+ * MembershipChanged with exactly its voters (an earlier target also counts as reached when its
+ * configuration entry is applied) — by the end of the run, or within `withinMs` of the last fault.
+ */
+export function membershipChangeCompletes(targets: readonly (readonly NodeId[])[], withinMs?: number): Property<Raft, { reached: boolean[] }> {
+  const key = (voters: readonly NodeId[]) => names(new Set(voters));
+  const keys = targets.map(key);
+  return eventually<Raft, { reached: boolean[] }>(
+    'the membership change completes',
+    {
+      memory: () => ({ reached: targets.map(() => false) }),
+      records: ['output:MembershipChanged', 'output:Applied'],
+      record(progress, event) {
+        if (event.kind !== 'output') return undefined;
+        const output = event.output;
+        if (output.type === 'MembershipChanged') {
+          keys.forEach((target, position) => {
+            if (target === key(output.voters)) progress.reached[position] = true;
+          });
+        } else if (output.type === 'Applied' && output.configuration !== undefined && output.configuration.newVoters === null) {
+          const applied = key(output.configuration.voters);
+          keys.forEach((target, position) => {
+            if (target === applied && position < keys.length - 1) progress.reached[position] = true;
+          });
+        }
+        return undefined;
+      },
+      check(cluster, progress) {
+        const missing = progress.reached.findIndex((reached) => !reached);
+        if (missing < 0) return undefined;
+        const target = `{${keys[missing] ?? ''}}`;
+        if (missing === 0 && !progress.reached.some(Boolean)) {
+          return `no progress: no leader output MembershipChanged with the voters ${target} by ${cluster.nowMs} ms`;
+        }
+        return `the change to ${target} (${missing + 1} of ${targets.length}) did not complete by ${cluster.nowMs} ms: no leader output MembershipChanged with those voters`;
+      },
+    },
+    withinMs === undefined ? {} : { withinMs },
+  );
+}
+
+/** Raft's safety properties for part F (serviceRun's `safety`): configuration-aware where checks.ts counts every server. */
+export function membershipSafetyProperties(initialVoters: readonly NodeId[]): Property<Raft>[] {
+  return [
+    atMostOneLeaderPerTerm(initialVoters),
+    logMatching(),
+    leaderCompleteness(),
+    appliedEntriesAgree(),
+    noDecisionByOneConfigurationAlone(initialVoters),
+    inOrderApply(),
+    durability(),
+  ] as Property<Raft>[];
+}
+
+// The driver.
+
+/** One change, asked for once the one before it is done and `afterMs` has passed. */
+export interface MembershipStep {
+  readonly add: readonly NodeId[];
+  readonly remove: readonly NodeId[];
+  /** Not before this simulated time (default: at once). */
+  readonly atMs?: number;
+}
+
+export interface MembershipDriverOptions {
+  readonly initialVoters: readonly NodeId[];
+  readonly steps: readonly MembershipStep[];
+  /** Asks again this long after a refusal, or after a request with no answer (default 100 ms). */
+  readonly retryMs?: number;
+}
+
+export interface MembershipDriver extends Workload<Raft> {
+  /** The voters after each step. */
+  readonly targets: readonly (readonly NodeId[])[];
+  /** Every step done. */
+  finished(): boolean;
+}
+
+/** The voters after each step, from the initial ones. */
+export function membershipTargets(initialVoters: readonly NodeId[], steps: readonly MembershipStep[]): NodeId[][] {
+  let voters = [...initialVoters];
+  return steps.map((step) => {
+    voters = [...voters.filter((node) => !step.remove.includes(node)), ...step.add.filter((node) => !voters.includes(node))].sort((left, right) => left - right);
+    return voters;
+  });
+}
+
+/**
+ * Asks for membership changes as an operator would: it gives ChangeMembership to the server it
+ * believes leads (the latest BecameLeader, or the leader a refusal names), and asks again after
+ * a MembershipRefused or when no answer came within `retryMs`, until a step's voters are in
+ * force (MembershipChanged, or its configuration applied). A leader may refuse a change or queue
+ * it: both work. It acts on outputs only, which the clients' operations keep coming.
+ */
+export function membershipDriver(options: MembershipDriverOptions): MembershipDriver {
+  const retryMs = options.retryMs ?? 100;
+  const targets = membershipTargets(options.initialVoters, options.steps);
+  const same = (left: readonly NodeId[], right: readonly NodeId[]) => names(new Set(left)) === names(new Set(right));
+  // Per run: reset by `start`.
+  let step = 0;
+  let leader: NodeId | null = null;
+  let leaderTerm = 0;
+  /** When the current step was last asked for (null: not yet), and when it may next be. */
+  let askedMs: number | null = null;
+  let nextAskMs = 0;
+
+  const ask = (context: WorkloadContext<Raft>) => {
+    const current = options.steps[step];
+    if (current === undefined) return;
+    const nowMs = context.cluster.nowMs;
+    if (nowMs < (current.atMs ?? 0) || nowMs < nextAskMs) return;
+    const to = leader !== null && !context.cluster.isCrashed(leader) ? leader : null;
+    if (to === null) return;
+    askedMs = nowMs;
+    nextAskMs = nowMs + retryMs;
+    context.input(to, { type: 'ChangeMembership', add: current.add, remove: current.remove }, 0);
+  };
+  const done = (voters: readonly NodeId[]) => {
+    const target = targets[step];
+    if (target === undefined || !same(target, voters)) return;
+    step++;
+    askedMs = null;
+    nextAskMs = 0;
+  };
+  return {
+    targets,
+    start() {
+      step = 0;
+      leader = null;
+      leaderTerm = 0;
+      askedMs = null;
+      nextAskMs = 0;
+    },
+    onOutput(record, context) {
+      const output = record.output;
+      switch (output.type) {
+        case 'BecameLeader':
+          if (output.term >= leaderTerm) {
+            leaderTerm = output.term;
+            leader = record.node;
+            // A new leader: ask it at once (the change asked of the old one may be lost).
+            if (askedMs !== null) nextAskMs = context.cluster.nowMs;
+          }
+          break;
+        case 'MembershipChanged':
+          done(output.voters);
+          break;
+        case 'Applied':
+          if (output.configuration !== undefined && output.configuration.newVoters === null) done(output.configuration.voters);
+          break;
+        case 'MembershipRefused':
+          if (output.leader !== null && output.leader !== record.node) {
+            // Not the leader: ask the one it names, soon (not at once: two stale servers could name each other).
+            leader = output.leader;
+            nextAskMs = Math.min(nextAskMs, context.cluster.nowMs + 5);
+          }
+          break;
+        default:
+          break;
+      }
+      ask(context);
+    },
+    finished: () => step >= options.steps.length,
+  };
+}
