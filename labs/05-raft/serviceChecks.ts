@@ -1,0 +1,342 @@
+// Lab 5, parts E and F: the key-value service's own properties, beside the kit's
+// (linearizability, at most once, progress) and Raft's safety properties: every append takes
+// effect exactly once, a client returns only what a server replied, and the budgets and
+// measurements of messages and latency per operation.
+import {
+  always,
+  budget,
+  describeKvOperation,
+  emptyKvHistory,
+  equalPlain,
+  kvHistoryOf,
+  nodeName,
+  recordKvEvent,
+  type KvHistoryOperation,
+  type KvClientOutput,
+  type KvCommand,
+  type KvHistoryRecording,
+  type KvResult,
+  type NodeId,
+  type Property,
+  type Tagged,
+} from 'distlab/testing';
+import type { Raft } from './src/protocol.ts';
+
+const quote = (value: unknown) => JSON.stringify(value);
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** The client command in a log entry's command string (`JSON.stringify(kvCommand)`), or undefined for a no-op or anything else. */
+export function parseKvCommand(command: string): KvCommand | undefined {
+  if (command === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(command);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { client, sequence, operation } = parsed as Record<string, unknown>;
+  if (typeof client !== 'number' || typeof sequence !== 'number' || typeof operation !== 'object' || operation === null) return undefined;
+  const { kind, key, value } = operation as Record<string, unknown>;
+  if (typeof key !== 'string') return undefined;
+  if (kind === 'get') return { client, sequence, operation: { kind, key } };
+  if ((kind === 'put' || kind === 'append') && typeof value === 'string') return { client, sequence, operation: { kind, key, value } };
+  return undefined;
+}
+
+// Exactly once.
+
+interface Execution {
+  readonly index: number;
+  readonly node: NodeId;
+  readonly timeMs: number;
+  readonly client: NodeId;
+  readonly sequence: number;
+}
+
+interface ExactlyOnce {
+  /** Per server: the command string of each index it applied (its latest Applied there). */
+  readonly appliedBy: Map<string, string>[];
+  /** Log indexes some server executed (an Executed output), with the first execution. */
+  readonly executedIndexes: Map<number, Execution>;
+  /** Per append value: the distinct log indexes where a server executed it. */
+  readonly appendsAt: Map<string, Execution[]>;
+  /** The clients' history, to know which appends returned and in which order each client made them. */
+  readonly history: KvHistoryRecording;
+}
+
+const executionName = (execution: Execution) =>
+  `index ${execution.index} (command ${execution.sequence} of ${nodeName(execution.client)}, executed by ${nodeName(execution.node)} at ${execution.timeMs} ms)`;
+
+/**
+ * "every append takes effect exactly once": each append a client saw return was executed at
+ * exactly one log index, and each client's returned appends were executed in the order it made
+ * them; no append value is ever executed at two indexes (the kit's workload makes every append
+ * value unique). The executed sequence is the log (Raft's Applied outputs, which the safety
+ * properties keep identical on every server) restricted to the indexes some server reported
+ * Executed for: a server that skips a retry as a duplicate leaves that index out, one that
+ * applies it again (its at-most-once table lost) puts it in. The union over servers is what
+ * counts, so a server whose state machine diverges from the others' is caught too. A
+ * doubled append is reported as it happens; a returned append never executed, or executed out
+ * of its client's order, when the run ends.
+ */
+export function appendsTakeEffectExactlyOnce(): Property<Raft, ExactlyOnce> {
+  return always<Raft, ExactlyOnce>(
+    'every append takes effect exactly once',
+    {
+      memory: (cluster) => ({ appliedBy: cluster.nodeIds.map(() => new Map()), executedIndexes: new Map(), appendsAt: new Map(), history: emptyKvHistory() }),
+      records: ['input:Invoke', 'output:Returned', 'output:Applied', 'output:Executed'],
+      record(memory, event) {
+        if (event.kind === 'input') {
+          recordKvEvent(memory.history, event);
+          return undefined;
+        }
+        if (event.kind !== 'output') return undefined;
+        const output = event.output;
+        if ((output as Tagged).type === 'Returned') {
+          recordKvEvent(memory.history, event);
+          return undefined;
+        }
+        if (output.type === 'Applied') {
+          memory.appliedBy[event.node]?.set(String(output.index), output.command);
+          return undefined;
+        }
+        if (output.type !== 'Executed') return undefined;
+        const execution: Execution = { index: output.index, node: event.node, timeMs: event.timeMs, client: output.client, sequence: output.sequence };
+        const entry = memory.appliedBy[event.node]?.get(String(output.index));
+        const command = entry === undefined ? undefined : parseKvCommand(entry);
+        if (command === undefined || command.client !== output.client || command.sequence !== output.sequence) {
+          const applied = entry === undefined ? 'it never applied an entry there' : `the entry it applied there is ${quote(entry)}`;
+          return (
+            `${nodeName(event.node)} reported Executed for command ${output.sequence} of ${nodeName(output.client)} at index ${output.index} (at ${event.timeMs} ms), ` +
+            `but ${applied}: a server executes the client command of the entry it applies, and reports that entry's index`
+          );
+        }
+        if (memory.executedIndexes.has(output.index)) return undefined;
+        memory.executedIndexes.set(output.index, execution);
+        if (command.operation.kind !== 'append') return undefined;
+        const value = command.operation.value;
+        const earlier = memory.appendsAt.get(value) ?? [];
+        earlier.push(execution);
+        memory.appendsAt.set(value, earlier);
+        const [first] = earlier;
+        if (first !== undefined && earlier.length > 1) {
+          return (
+            `${describeKvOperation(command.operation)} of ${nodeName(command.client)} took effect twice: at ${executionName(first)} and again at ${executionName(execution)}. ` +
+            'A retried command is executed once: the at-most-once table (the last sequence number and result per client) is part of the replicated state, ' +
+            'snapshots included, and a client retries with the same sequence number'
+          );
+        }
+        return undefined;
+      },
+      check(_cluster, memory) {
+        const lastIndex = new Map<NodeId, { index: number; value: string }>();
+        for (const operation of kvHistoryOf(memory.history)) {
+          if (operation.input.kind !== 'append' || operation.returnTime === null) continue;
+          const value = operation.input.value;
+          const executions = memory.appendsAt.get(value) ?? [];
+          const [execution] = executions;
+          if (execution === undefined) {
+            return (
+              `${nodeName(operation.client)}'s ${describeKvOperation(operation.input)} returned at ${operation.returnTime} ms, but no server ever executed it: ` +
+              'the leader answers a command only once it is committed and executed, so a returned append is in the log for good'
+            );
+          }
+          const previous = lastIndex.get(operation.client);
+          if (previous !== undefined && execution.index < previous.index) {
+            return (
+              `${nodeName(operation.client)}'s appends took effect out of its order: ${quote(value)} (called at ${operation.callTime} ms) at index ${execution.index}, ` +
+              `before ${quote(previous.value)}, called earlier, at index ${previous.index}`
+            );
+          }
+          lastIndex.set(operation.client, { index: execution.index, value });
+        }
+        return undefined;
+      },
+    },
+    { atEnd: true },
+  );
+}
+
+// Clients return what servers replied.
+
+interface Replies {
+  /** By "client:sequence": the results of the ClientReplies a server delivered to that client. */
+  readonly results: Map<string, KvResult[]>;
+}
+
+/**
+ * "a client returns only what a server replied": every Returned output's result equals the
+ * result of a ClientReply some server delivered to that client for that sequence number, before
+ * the return. A client that makes up a result (or returns on a timeout) fails.
+ */
+export function clientsReturnOnlyReplies(): Property<Raft, Replies> {
+  return always<Raft, Replies>('a client returns only what a server replied', {
+    memory: () => ({ results: new Map() }),
+    records: ['deliver:ClientReply', 'output:Returned'],
+    record(memory, event, cluster) {
+      if (event.kind === 'deliver') {
+        const message = event.message;
+        if (message.type !== 'ClientReply' || !cluster.servers.includes(event.from)) return undefined;
+        const key = `${event.to}:${message.sequence}`;
+        const known = memory.results.get(key) ?? [];
+        if (!known.some((result) => equalPlain(result, message.result))) known.push(message.result);
+        memory.results.set(key, known);
+        return undefined;
+      }
+      // Clients run beside the servers with the kit's protocol: their outputs are not Raft's.
+      if (event.kind !== 'output' || (event.output as Tagged).type !== 'Returned') return undefined;
+      const returned = event.output as Tagged as KvClientOutput;
+      const known = memory.results.get(`${event.node}:${returned.sequence}`) ?? [];
+      if (known.some((result) => equalPlain(result, returned.result))) return undefined;
+      const what = `${nodeName(event.node)} returned ${quote(returned.result)} for its command ${returned.sequence} (${describeKvOperation(returned.operation)}) at ${event.timeMs} ms`;
+      if (known.length === 0) return `${what}, but no server's ClientReply for command ${returned.sequence} had reached it: a client returns only a result a server sent`;
+      return `${what}, but the servers' ClientReplies for command ${returned.sequence} said ${known.map((result) => quote(result)).join(' or ')}`;
+    },
+  });
+}
+
+// Budgets and measurements.
+
+interface MessageCount {
+  counting: boolean;
+  sent: number;
+  returned: number;
+  /** Messages sent up to the last return, by type. */
+  sentAtLastReturn: number;
+  byType: Record<string, number>;
+  byTypeAtLastReturn: Record<string, number>;
+}
+
+/**
+ * "messages per operation": from the first client call to the last return, the messages sent
+ * (Raft's and the clients', local ones not counted) per returned operation are at most `most`.
+ * Measures `messagesPerOperation`.
+ */
+export function messagesPerOperation(most: number, why: string): Property<Raft, MessageCount> {
+  const perOperation = (memory: MessageCount) => (memory.returned === 0 ? 0 : memory.sentAtLastReturn / memory.returned);
+  return budget<Raft, MessageCount>('messages per operation', {
+    memory: () => ({ counting: false, sent: 0, returned: 0, sentAtLastReturn: 0, byType: {}, byTypeAtLastReturn: {} }),
+    records: ['input:Invoke', 'output:Returned', 'send'],
+    record(memory, event) {
+      if (event.kind === 'input') memory.counting = true;
+      else if (event.kind === 'send') {
+        if (!memory.counting || event.local) return undefined;
+        memory.sent++;
+        memory.byType[event.message.type] = (memory.byType[event.message.type] ?? 0) + 1;
+      } else if (event.kind === 'output') {
+        memory.returned++;
+        memory.sentAtLastReturn = memory.sent;
+        memory.byTypeAtLastReturn = { ...memory.byType };
+      }
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (memory.returned === 0) return undefined;
+      const figure = perOperation(memory);
+      if (figure <= most) return undefined;
+      const types = Object.entries(memory.byTypeAtLastReturn)
+        .sort(([, left], [, right]) => right - left)
+        .map(([type, count]) => `${type} ${(count / memory.returned).toFixed(1)}`)
+        .join(', ');
+      return `${figure.toFixed(1)} messages per operation (${memory.sentAtLastReturn} for ${plural(memory.returned, 'operation')}; per operation: ${types}), more than ${most}: ${why}`;
+    },
+    measure: (memory) => ({ messagesPerOperation: Math.round(perOperation(memory) * 100) / 100 }),
+  });
+}
+
+/** Latency of each returned operation, in call order. */
+function latencies(history: readonly KvHistoryOperation[]): number[] {
+  return history.flatMap((operation) => (operation.returnTime === null ? [] : [operation.returnTime - operation.callTime]));
+}
+
+/**
+ * "at least three operations per heartbeat interval": one client's operations, one after the
+ * other with a stable leader, take on average at most heartbeatMs / `perHeartbeat` each. A leader
+ * that waits for the next heartbeat to send a new entry takes half a heartbeat on average for that
+ * alone. Measures the latency of each operation as `latencyMs@k` (k: the operation's place, 1
+ * first) against `bound@k`, drawn as a chart, and `meanLatencyMs`.
+ */
+export function operationsPerHeartbeat(heartbeatMs: number, perHeartbeat: number): Property<Raft, KvHistoryRecording> {
+  const boundMs = heartbeatMs / perHeartbeat;
+  return budget<Raft, KvHistoryRecording>(`at least ${perHeartbeat === 3 ? 'three' : perHeartbeat} operations per heartbeat interval`, {
+    memory: () => emptyKvHistory(),
+    records: ['input:Invoke', 'output:Returned'],
+    record: (recording, event) => {
+      recordKvEvent(recording, event);
+      return undefined;
+    },
+    check(_cluster, recording) {
+      const measured = latencies(kvHistoryOf(recording));
+      if (measured.length === 0) return undefined;
+      const mean = measured.reduce((sum, latency) => sum + latency, 0) / measured.length;
+      if (mean <= boundMs) return undefined;
+      return (
+        `the mean latency of ${plural(measured.length, 'operation')} was ${mean.toFixed(1)} ms, more than heartbeatMs / ${perHeartbeat} = ${boundMs.toFixed(1)} ms ` +
+        `(slowest ${Math.max(...measured)} ms): the leader sends a new entry to its followers at once, not with the next heartbeat, and answers as soon as it is committed and executed`
+      );
+    },
+    measure(recording) {
+      const measured = latencies(kvHistoryOf(recording));
+      const figures: Record<string, number> = {};
+      measured.forEach((latency, position) => {
+        figures[`latencyMs@${position + 1}`] = latency;
+        figures[`bound@${position + 1}`] = Math.round(boundMs * 10) / 10;
+      });
+      figures.meanLatencyMs = measured.length === 0 ? 0 : Math.round((measured.reduce((sum, latency) => sum + latency, 0) / measured.length) * 10) / 10;
+      return figures;
+    },
+  });
+}
+
+/**
+ * "no operation completes in the minority": no operation that `clients` (cut off with a minority
+ * of servers) call from `fromMs` on returns before `untilMs`. Judged when the run ends.
+ */
+export function nothingCompletesInMinority(clients: readonly NodeId[], fromMs: number, untilMs: number, why: string): Property<Raft, KvHistoryRecording> {
+  return always<Raft, KvHistoryRecording>(
+    'no operation completes in the minority',
+    {
+      memory: () => emptyKvHistory(),
+      records: ['input:Invoke', 'output:Returned'],
+      record: (recording, event) => recordKvEvent(recording, event),
+      check(_cluster, recording) {
+        const completed = kvHistoryOf(recording).find(
+          (operation) => clients.includes(operation.client) && operation.callTime >= fromMs && operation.returnTime !== null && operation.returnTime < untilMs,
+        );
+        if (completed === undefined) return undefined;
+        return (
+          `${nodeName(completed.client)}'s ${describeKvOperation(completed.input)}, called at ${completed.callTime} ms, returned at ${completed.returnTime} ms ` +
+          `(${quote(completed.output)}) ${why}: only a majority commits, and a leader answers only what is committed`
+        );
+      },
+    },
+    { atEnd: true },
+  );
+}
+
+/**
+ * "every operation completes after the heal": every operation called returns, and each one
+ * pending at `healMs` returns by `healMs + boundMs`. Judged when the run ends.
+ */
+export function operationsCompleteAfterHeal(healMs: number, boundMs: number): Property<Raft, KvHistoryRecording> {
+  return always<Raft, KvHistoryRecording>(
+    'every operation completes after the heal',
+    {
+      memory: () => emptyKvHistory(),
+      records: ['input:Invoke', 'output:Returned'],
+      record: (recording, event) => recordKvEvent(recording, event),
+      check(cluster, recording) {
+        for (const operation of kvHistoryOf(recording)) {
+          const what = `${nodeName(operation.client)}'s ${describeKvOperation(operation.input)}, called at ${operation.callTime} ms,`;
+          if (operation.returnTime === null) return `${what} never returned (the network healed at ${healMs} ms; the run ended at ${cluster.nowMs} ms)`;
+          if (operation.callTime < healMs && operation.returnTime > healMs + boundMs) {
+            return `${what} returned only at ${operation.returnTime} ms, more than ${boundMs} ms after the network healed at ${healMs} ms`;
+          }
+        }
+        return undefined;
+      },
+    },
+    { atEnd: true },
+  );
+}

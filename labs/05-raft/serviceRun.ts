@@ -1,0 +1,141 @@
+// Lab 5, parts E and F: one run of the key-value service. N servers run the implementation's
+// KvServer (its Raft underneath), M client nodes its KvClient; the kit's closed-loop workload
+// calls operations on the clients; the run ends once every operation returned and the servers
+// had time to apply the last ones. Every run checks Raft's safety, the kit's linearizability,
+// at-most-once and progress, and the service's exactly-once and honest-client properties.
+import {
+  clientHistoriesLinearizable,
+  clientLatency,
+  clientsMakeProgress,
+  commandsAppliedAtMostOnce,
+  completedOperationsReachEveryLiveReplica,
+  kvWorkload,
+  type ClusterView,
+  type KvWorkloadOptions,
+  type NetworkSettings,
+  type NodeClass,
+  type NodeId,
+  type Property,
+  type RunSetup,
+  type ScheduledInput,
+  type Workload,
+} from 'distlab/testing';
+import { safetyProperties } from './checks.ts';
+import { electionTimeoutMs, heartbeatMs, maxDelayMs, range, stableNetwork, type RaftImplementation } from './harness.ts';
+import { appendsTakeEffectExactlyOnce, clientsReturnOnlyReplies } from './serviceChecks.ts';
+import type { Raft } from './src/protocol.ts';
+
+/** The client nodes' retry period in every part E and F run (the kit's default). */
+export const clientRetryMs = 100;
+
+/** Once the last operation returned, the run goes on this long so that every live server applies it. */
+export const settleMs = 2 * heartbeatMs + 4 * maxDelayMs;
+
+/** A workload beside the key-value one (part F: membership changes), told when it is done. */
+export interface ExtraWorkload extends Workload<Raft> {
+  /** Whether it has nothing left to do (default: true); the run ends only once it says so. */
+  finished?(cluster: ClusterView<Raft>): boolean;
+}
+
+export interface ServiceRunOptions {
+  /** Servers n0..n(N-1), running the implementation's KvServer. */
+  readonly servers: number;
+  /** Client nodes after the servers, running the implementation's KvClient. */
+  readonly clients: number;
+  /** The horizon: the run fails its progress properties if the workload has not finished by then. */
+  readonly durationMs: number;
+  /** The kit's workload: operations per client, keys, think time, start time, mix, which clients take part. */
+  readonly workload: KvWorkloadOptions;
+  readonly network?: Partial<NetworkSettings>;
+  /** Config on top of the suite's timing (electionTimeoutMs, heartbeatMs) and the client's retry period. */
+  readonly config?: Partial<Raft['config']>;
+  /** Inputs at fixed times, besides the workload's (a scenario's own operations, part F's ChangeMembership). */
+  readonly inputs?: readonly ScheduledInput<Raft>[];
+  /** A workload run beside the key-value one, which reacts to outputs (part F drives membership changes with it). */
+  readonly extraWorkload?: ExtraWorkload;
+  /** The test's own properties, checked before the standard ones (budgets, scenario rules). */
+  readonly extra?: readonly Property<Raft>[];
+  /** The test's own properties, checked after the standard ones (judged at the end, after linearizability). */
+  readonly extraAfter?: readonly Property<Raft>[];
+  /** Raft's safety properties for these servers; default checks.ts's safetyProperties (part F gives configuration-aware ones). */
+  readonly safety?: (servers: readonly NodeId[]) => Property<Raft>[];
+  /**
+   * Also check the kit's "completed operations reach every live replica" (from Executed
+   * outputs). Default: when the service takes no snapshots, since a server that installs a
+   * snapshot never executes the commands it covers.
+   */
+  readonly reach?: boolean;
+  /** The linearizability checker's budget of steps. */
+  readonly maxSteps?: number;
+  /** End the run when the workloads are finished and the servers settled (default true). */
+  readonly stopWhenFinished?: boolean;
+}
+
+/** Client node ids of a run: after the servers. */
+export const clientIds = (servers: number, clients: number): NodeId[] => range(servers, clients);
+
+/** The properties every part E and F run checks (after the test's own `extra`, before its `extraAfter`). */
+export function serviceProperties(servers: readonly NodeId[], options: Pick<ServiceRunOptions, 'safety' | 'reach' | 'maxSteps'> = {}): Property<Raft>[] {
+  const linearizability = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
+  return [
+    ...(options.safety ?? safetyProperties)(servers),
+    commandsAppliedAtMostOnce<Raft>(),
+    clientsReturnOnlyReplies(),
+    clientHistoriesLinearizable<Raft>(linearizability),
+    appendsTakeEffectExactlyOnce(),
+    clientsMakeProgress<Raft>(),
+    ...(options.reach === true ? [completedOperationsReachEveryLiveReplica<Raft>()] : []),
+    clientLatency<Raft>(),
+  ] as Property<Raft>[];
+}
+
+/** The run: see ServiceRunOptions. */
+export function serviceRun(implementation: RaftImplementation, options: ServiceRunOptions): RunSetup<Raft> {
+  const servers = range(0, options.servers);
+  const kv = kvWorkload<Raft>(options.workload);
+  const extraWorkload = options.extraWorkload;
+  /** When the key-value workload saw its last return (null: not yet). */
+  let finishedAtMs: number | null = null;
+  const workload: Workload<Raft> = {
+    start(context) {
+      finishedAtMs = null;
+      kv.start?.(context);
+      extraWorkload?.start?.(context);
+    },
+    onOutput(record, context) {
+      kv.onOutput?.(record, context);
+      extraWorkload?.onOutput?.(record, context);
+      if (finishedAtMs === null && kv.finished()) finishedAtMs = context.cluster.nowMs;
+    },
+  };
+  const config: Raft['config'] = {
+    electionTimeoutMs,
+    heartbeatMs,
+    ...options.config,
+    kvClient: { retryMs: clientRetryMs, ...options.config?.kvClient },
+  };
+  const reach = options.reach ?? config.maxLogEntries === undefined;
+  return {
+    nodes: [
+      ...servers.map(() => ({ role: 'server' as const, node: implementation.KvServer })),
+      // The client speaks only the kit's part of the protocol (its messages, its config, Invoke and Returned).
+      ...range(0, options.clients).map(() => ({ role: 'client' as const, node: implementation.KvClient as unknown as NodeClass<Raft> })),
+    ],
+    config,
+    network: { ...stableNetwork, ...options.network },
+    durationMs: options.durationMs,
+    workload,
+    ...(options.inputs === undefined ? {} : { inputs: options.inputs }),
+    ...(options.stopWhenFinished === false
+      ? {}
+      : {
+          stopWhen: (cluster: ClusterView<Raft>) =>
+            finishedAtMs !== null && cluster.nowMs >= finishedAtMs + settleMs && (extraWorkload?.finished?.(cluster) ?? true),
+        }),
+    properties: [
+      ...(options.extra ?? []),
+      ...serviceProperties(servers, { ...options, reach }),
+      ...(options.extraAfter ?? []),
+    ],
+  };
+}
