@@ -19,11 +19,10 @@ import {
   type Property,
   type ScheduledInput,
   type SimulationResult,
-  type Snapshot,
 } from 'distlab/testing';
 import { safetyProperties } from '../../labs/05-raft/checks.ts';
 import { n0LeadsFirst, range, type RaftImplementation } from '../../labs/05-raft/harness.ts';
-import type { Raft } from '../../labs/05-raft/src/protocol.ts';
+import type { Raft, Snapshot } from '../../labs/05-raft/src/protocol.ts';
 import * as reference from '../../solutions/05-raft/index.ts';
 import * as retriedCommandAppliedTwice from '../../solutions/05-raft/mutants/retried-command-applied-twice.ts';
 import * as duplicateTableNotInSnapshot from '../../solutions/05-raft/mutants/duplicate-table-not-in-snapshot.ts';
