@@ -72,8 +72,9 @@ export class KvServer extends RaftNode {
 
   // Starting commands
 
-  // TODO: this.start(JSON.stringify(command)) appends the command at index this.lastLogIndex() + 1
-  // (if this server still leads). Remember who waits for which index, in a field of plain data:
+  // TODO: this.start(JSON.stringify(command)) appends the command at the index after the last
+  // entry of the log (snapshot.lastIncludedIndex + logEntries.length + 1, with the stub's fields),
+  // this server being the leader. Remember who waits for which index, in a field of plain data:
   // the reply goes out only once that entry is committed and executed. A get goes through the
   // log too: a leader cut off from the others may have been replaced without knowing it, and
   // its own state may be stale (the handout says why).
