@@ -53,7 +53,12 @@ function isConfiguration(value: unknown): value is Configuration {
 
 /** A server's configuration: the latest in its stored log, committed or not; with none, the initial one. */
 export function configurationOf(cluster: ClusterView<Raft>, node: NodeId, initialVoters: readonly NodeId[]): Configuration {
-  return latestConfigurationIn(storedLog(cluster, node))?.configuration ?? initialConfiguration(initialVoters);
+  const latest = latestConfigurationIn(storedLog(cluster, node));
+  if (latest !== undefined) return latest.configuration;
+  // A snapshot may remember the configuration of the entries it replaced (a field beyond the protocol's).
+  const snapshot: object = storedSnapshot(cluster, node);
+  const remembered = 'configuration' in snapshot ? snapshot.configuration : undefined;
+  return isConfiguration(remembered) ? remembered : initialConfiguration(initialVoters);
 }
 
 /** The sets that vote: C_old alone, or C_old and C_new during a change. */
@@ -403,6 +408,59 @@ export function newServersCatchUpFirst(initialVoters: readonly NodeId[]): Proper
   });
 }
 
+// A change waits for an entry of the leader's term.
+
+interface OwnTerm {
+  readonly leaders: (Leadership | null)[];
+  /** Per server, while it leads: whether it has committed (sent as leaderCommit, or applied) an entry of its term. */
+  readonly committedOwn: boolean[];
+  /** Per server: whether the latest configuration in its log is a joint one, as last seen. */
+  readonly joint: boolean[];
+}
+
+/**
+ * "a change waits for an entry of the leader's term": a leader appends a joint configuration
+ * (begins a change) only once it has committed an entry of its own term. Until then its log
+ * may end with entries of earlier leaders, a configuration among them, that are not committed
+ * and may never be: the fix to the 2015 bug of single-server changes, where two leaders of
+ * successive terms each made a change from the same old configuration.
+ */
+export function changeWaitsForOwnTermCommit(): Property<Raft, OwnTerm> {
+  const reveal = (ownTerm: OwnTerm, cluster: ClusterView<Raft>, node: NodeId, record: Leadership, index: number) => {
+    if (index > 0 && storedTermAt(cluster, node, index) === record.term) ownTerm.committedOwn[node] = true;
+  };
+  return always<Raft, OwnTerm>("a change waits for an entry of the leader's term", {
+    memory: (cluster) => ({ leaders: perNode(cluster, () => null), committedOwn: perNode(cluster, () => false), joint: perNode(cluster, () => false) }),
+    records: ['output:BecameLeader', 'output:Applied', 'send:AppendEntries', 'storage:log'],
+    record(ownTerm, event, cluster) {
+      if (event.kind === 'output' && event.output.type === 'BecameLeader') {
+        ownTerm.leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
+        ownTerm.committedOwn[event.node] = false;
+        return undefined;
+      }
+      const node = event.kind === 'send' ? event.from : event.kind === 'output' || event.kind === 'storage' ? event.node : null;
+      if (node === null) return undefined;
+      const record = ownTerm.leaders[node];
+      if (event.kind === 'storage') {
+        const latest = latestConfigurationIn(storedLog(cluster, node));
+        const wasJoint = ownTerm.joint[node] ?? false;
+        const isJoint = latest !== undefined && latest.configuration.newVoters !== null;
+        ownTerm.joint[node] = isJoint;
+        if (wasJoint || !isJoint || !leadsNow(cluster, node, record) || (ownTerm.committedOwn[node] ?? false)) return undefined;
+        return (
+          `${nodeName(node)}, leader of term ${record.term}, appended the joint configuration ${describeConfiguration(latest.configuration)} at index ${latest.index} ` +
+          `before it had committed any entry of term ${record.term}: a leader begins a change only after it has committed an entry of its own term ` +
+          '(its log may end with an earlier leader\'s uncommitted change; this is the fix to the 2015 bug of single-server changes)'
+        );
+      }
+      if (!leadsNow(cluster, node, record)) return undefined;
+      if (event.kind === 'send' && event.message.type === 'AppendEntries' && event.message.term === record.term) reveal(ownTerm, cluster, node, record, event.message.leaderCommit);
+      else if (event.kind === 'output' && event.output.type === 'Applied') reveal(ownTerm, cluster, node, record, event.output.index);
+      return undefined;
+    },
+  });
+}
+
 // A removed leader steps down.
 
 interface Removal {
@@ -419,7 +477,7 @@ interface Removal {
  * to tell the followers that C_new is committed) it stops sending AppendEntries of its term, and
  * it accepts no command (Started) after that. Runs only (it keeps times).
  */
-export function removedLeaderStepsDown(initialVoters: readonly NodeId[], graceMs: number): Property<Raft, Removal> {
+export function removedLeaderStepsDown(graceMs: number): Property<Raft, Removal> {
   const noteReveal = (removal: Removal, node: NodeId, index: number, term: number, atMs: number) => {
     const leavesOut = removal.leavesOut[node] ?? 0;
     if (leavesOut > 0 && index >= leavesOut && (removal.removed[node] ?? null) === null) removal.removed[node] = { term, atMs, index: leavesOut };
@@ -539,6 +597,79 @@ export function removedServersDoNotDisrupt(initialVoters: readonly NodeId[], min
       const recently = heardMs >= 0 && event.timeMs - heardMs < minimumElectionTimeoutMs;
       if (leads || recently) disruption.pending = { member, from: event.from, term: message.term, termBefore, atMs: event.timeMs, heardMs: leads ? -1 : heardMs };
       return undefined;
+    },
+  });
+}
+
+// Test-specific rules.
+
+/**
+ * "one change at a time": the configurations a leader appends go C, then C_old,new with C_old
+ * = C, then C_new alone; never a change straight from C to another C', never a second change
+ * while a joint configuration is the latest.
+ */
+export function oneChangeAtATime(initialVoters: readonly NodeId[]): Property<Raft, { readonly leaders: (Leadership | null)[]; readonly latest: Configuration[] }> {
+  const sameSet = (left: readonly NodeId[], right: readonly NodeId[]) => names(new Set(left)) === names(new Set(right));
+  return always<Raft, { readonly leaders: (Leadership | null)[]; readonly latest: Configuration[] }>('one change at a time', {
+    memory: (cluster) => ({ leaders: perNode(cluster, () => null), latest: perNode(cluster, () => initialConfiguration(initialVoters)) }),
+    records: ['output:BecameLeader', 'storage:log'],
+    record(memory, event, cluster) {
+      if (event.kind === 'output' && event.output.type === 'BecameLeader') {
+        memory.leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
+        return undefined;
+      }
+      if (event.kind !== 'storage') return undefined;
+      const node = event.node;
+      const before = memory.latest[node] ?? initialConfiguration(initialVoters);
+      const latest = latestConfigurationIn(storedLog(cluster, node));
+      const after = latest?.configuration ?? initialConfiguration(initialVoters);
+      memory.latest[node] = after;
+      const record = memory.leaders[node];
+      if (latest === undefined || sameConfiguration(before, after) || !leadsNow(cluster, node, record)) return undefined;
+      if (storedTermAt(cluster, node, latest.index) !== record.term) return undefined;
+      const follows =
+        before.newVoters === null
+          ? after.newVoters !== null && sameSet(after.voters, before.voters)
+          : after.newVoters === null && sameSet(after.voters, before.newVoters);
+      if (follows) return undefined;
+      const expected =
+        before.newVoters === null
+          ? `C_old,new with C_old = {${names(before.voters)}}`
+          : `C_new = {${names(before.newVoters)}} alone, which ends the change in progress`;
+      return (
+        `${nodeName(node)}, leader of term ${record.term}, appended the configuration ${describeConfiguration(after)} at index ${latest.index} after ${describeConfiguration(before)}: ` +
+        `the next configuration could only be ${expected}. A change asked for while another is in flight is refused or waits its turn`
+      );
+    },
+  });
+}
+
+/**
+ * "the remaining voters keep their term": once a change has completed (the first
+ * MembershipChanged), none of its voters changes term for the rest of the run. For a test
+ * without faults after the change, where only a removed server could make them.
+ */
+export function votersKeepTheirTerm(): Property<Raft, { after: { voters: NodeId[]; atMs: number; terms: number[] } | null }> {
+  return always<Raft, { after: { voters: NodeId[]; atMs: number; terms: number[] } | null }>('the remaining voters keep their term', {
+    memory: () => ({ after: null }),
+    records: ['output:MembershipChanged', 'storage:currentTerm'],
+    record(memory, event, cluster) {
+      if (event.kind === 'output' && event.output.type === 'MembershipChanged') {
+        const voters = [...event.output.voters];
+        memory.after ??= { voters, atMs: event.timeMs, terms: voters.map((voter) => storedTerm(cluster, voter)) };
+        return undefined;
+      }
+      const after = memory.after;
+      if (event.kind !== 'storage' || after === null || typeof event.value !== 'number') return undefined;
+      const position = after.voters.indexOf(event.node);
+      const before = after.terms[position];
+      if (before === undefined || before === event.value) return undefined;
+      after.terms[position] = event.value;
+      return (
+        `${nodeName(event.node)}, a voter of {${names(after.voters)}} since ${after.atMs} ms, moved from term ${before} to term ${event.value} at ${event.timeMs} ms ` +
+        'with nothing failing: only a removed server asking for votes could have caused it (a server ignores a RequestVote within the ' +
+        'minimum election timeout of hearing from its leader, and a removed leader does not stand)'
+      );
     },
   });
 }

@@ -1,5 +1,387 @@
 // Lab 5, part F: membership change by joint consensus, under the key-value service of part E.
-import type { SuiteTest } from 'distlab/testing';
-import type { RaftImplementation } from './harness.ts';
+// Every test runs the implementation's KvServer on more server nodes than the initial
+// configuration (config.initialVoters): the others start empty and wait to be added. Clients keep
+// calling operations throughout, and a driver asks the leader for each change (membershipChecks.ts)
+// until it is done. Every seed checks, besides the test's own rules: the service's properties
+// (linearizability, at most once, exactly once, honest clients, progress: serviceRun.ts), Raft's
+// safety with configuration-aware election safety and commitment, and the membership properties:
+// only voters stand for election, new servers catch up before they count, a change waits for an
+// entry of the leader's term, a removed leader steps down, removed servers do not disrupt the
+// cluster, and the membership change completes.
+import { combineSchedules, crashRestarts, type FaultAction, type FaultContext, type NodeId, type Property, type RunSetup, type ScheduledInput, type SuiteTest } from 'distlab/testing';
+import { commitBoundMs, electionTimeoutMs, heartbeatMs, n0LeadsFirst, range, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
+import {
+  changeWaitsForOwnTermCommit,
+  membershipChangeCompletes,
+  membershipDriver,
+  membershipSafetyProperties,
+  newServersCatchUpFirst,
+  oneChangeAtATime,
+  onlyVotersStandForElection,
+  removedLeaderStepsDown,
+  removedServersDoNotDisrupt,
+  votersKeepTheirTerm,
+  type MembershipStep,
+} from './membershipChecks.ts';
+import { serviceRun, type ServiceRunOptions } from './serviceRun.ts';
+import type { Raft } from './src/protocol.ts';
 
-export const membershipTests: readonly SuiteTest<RaftImplementation>[] = [];
+/** Clients start once a leader is likely (the first election takes up to 2T and a round of votes). */
+const firstCallMs: readonly [number, number] = [350, 450];
+
+/** Once faults end, a change asked for completes within this bound (elections, catching up, two commits). */
+export const membershipBoundMs = 2_500;
+
+interface MembershipRun {
+  /** Server nodes n0..n(N-1); only `initialVoters` vote at first. */
+  readonly servers: number;
+  readonly initialVoters: readonly NodeId[];
+  readonly steps: readonly MembershipStep[];
+  readonly clients: number;
+  readonly operationsPerClient: number;
+  readonly durationMs: number;
+  readonly network?: ServiceRunOptions['network'];
+  readonly inputs?: readonly ScheduledInput<Raft>[];
+  /** The change must complete within this many ms of the last fault (default: by the end). */
+  readonly completesWithinMs?: number;
+  readonly extra?: readonly Property<Raft>[];
+  readonly stopWhenFinished?: boolean;
+}
+
+/** The membership properties every part F run checks (after the service's). */
+function membershipProperties(initialVoters: readonly NodeId[]): Property<Raft>[] {
+  return [
+    onlyVotersStandForElection(initialVoters),
+    newServersCatchUpFirst(initialVoters),
+    changeWaitsForOwnTermCommit(),
+    removedLeaderStepsDown(heartbeatMs),
+    removedServersDoNotDisrupt(initialVoters, electionTimeoutMs[0]),
+  ] as Property<Raft>[];
+}
+
+function membershipRun(implementation: RaftImplementation, run: MembershipRun): RunSetup<Raft> {
+  const driver = membershipDriver({ initialVoters: run.initialVoters, steps: run.steps });
+  return serviceRun(implementation, {
+    servers: run.servers,
+    clients: run.clients,
+    durationMs: run.durationMs,
+    workload: { operationsPerClient: run.operationsPerClient, keys: ['x', 'y', 'z'], thinkMs: [0, 20], startMs: firstCallMs },
+    config: { initialVoters: run.initialVoters },
+    ...(run.network === undefined ? {} : { network: run.network }),
+    ...(run.inputs === undefined ? {} : { inputs: run.inputs }),
+    extraWorkload: driver,
+    safety: () => membershipSafetyProperties(run.initialVoters),
+    // Removed servers (and servers not yet added) never apply what comes after: replicas are not all servers.
+    reach: false,
+    extra: [...(run.extra ?? []), ...membershipProperties(run.initialVoters)],
+    extraAfter: [membershipChangeCompletes(driver.targets, run.completesWithinMs)],
+    ...(run.stopWhenFinished === undefined ? {} : { stopWhenFinished: run.stopWhenFinished }),
+  });
+}
+
+/** A change is first asked for at about this time: the first leader has committed its no-op and some operations. */
+const changeTimeMs = (testNumber: string, seed: number) => 800 + scenarioRandom(testNumber, seed).integer(0, 200);
+
+/** n0 leads first (the others are down, then cannot talk to one another, until this time). */
+const n0LeadsUntilMs = 800;
+
+const addOne = test('F', 1, {
+  name: 'add one server: it catches up as a learner, then the joint and the new configuration commit',
+  points: 1,
+  seeds: 5,
+  description:
+    'The fault-free smoke test of part F: 4 server nodes, the configuration {n0, n1, n2}; n3 starts empty and must not stand for ' +
+    'election. At about 900 ms the leader is asked to add n3, while 3 clients keep calling operations: n3 is caught up as a ' +
+    'non-voting learner, then C_old,new and C_new are committed and the leader outputs MembershipChanged {n0, n1, n2, n3}.',
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 4,
+      initialVoters: [0, 1, 2],
+      steps: [{ add: [3], remove: [], atMs: changeTimeMs('5F.1', seed) }],
+      clients: 3,
+      operationsPerClient: 40,
+      durationMs: 6_000,
+    }),
+});
+
+const addTwo = test('F', 2, {
+  name: 'add two servers at once: a majority of the old and of the new configuration decide while the joint one is in force',
+  points: 2,
+  seeds: 5,
+  description:
+    '5 server nodes, the configuration {n0, n1, n2}; at about 900 ms the leader is asked to add n3 and n4 in one change. While ' +
+    'C_old,new is in force every entry is committed by a majority of {n0, n1, n2} and a majority of the five: the two new servers ' +
+    'alone with the leader do not decide.',
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 5,
+      initialVoters: [0, 1, 2],
+      steps: [{ add: [3, 4], remove: [], atMs: changeTimeMs('5F.2', seed) }],
+      clients: 3,
+      operationsPerClient: 40,
+      durationMs: 6_000,
+    }),
+});
+
+/** 5F.3 and 5F.8: the follower removed (n0 leads). */
+const removedFollower = (testNumber: string, seed: number) => scenarioRandom(testNumber, seed).integer(1, 4);
+
+const removeFollower = test('F', 3, {
+  name: 'remove a follower: the four others go on, and commitment counts only them once C_new is in force',
+  points: 2,
+  seeds: 5,
+  description:
+    '5 servers, all voters, n0 leading first. At about 900 ms it is asked to remove one follower (n1 to n4, by seed). The change ' +
+    'completes, the removed server stands for election in vain, and every operation still returns.',
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 5,
+      initialVoters: range(0, 5),
+      steps: [{ add: [], remove: [removedFollower('5F.3', seed)], atMs: changeTimeMs('5F.3', seed) }],
+      clients: 3,
+      operationsPerClient: 40,
+      durationMs: 6_000,
+    }),
+  scenario: (context) => n0LeadsFirst(context.servers, n0LeadsUntilMs),
+});
+
+const removeLeader = test('F', 4, {
+  name: 'remove the leader: it manages the change, steps down once C_new is committed, and the others elect a new leader',
+  points: 2,
+  seeds: 5,
+  description:
+    '5 servers, all voters, n0 leading first. At about 900 ms n0 is asked to remove itself. It replicates C_old,new and C_new ' +
+    `(counting itself only in C_old), outputs MembershipChanged {n1, n2, n3, n4}, and within a heartbeat (${heartbeatMs} ms) stops ` +
+    'sending AppendEntries and accepting commands; it never stands for election again. The four others elect a leader and the ' +
+    'clients carry on with it.',
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 5,
+      initialVoters: range(0, 5),
+      steps: [{ add: [], remove: [0], atMs: changeTimeMs('5F.4', seed) }],
+      clients: 3,
+      operationsPerClient: 50,
+      durationMs: 6_000,
+    }),
+  scenario: (context) => n0LeadsFirst(context.servers, n0LeadsUntilMs),
+});
+
+const replaceAll = test('F', 5, {
+  name: 'replace every server, one by one: {n0, n1, n2} becomes {n3, n4, n5}, leaders removed along the way',
+  points: 3,
+  seeds: 4,
+  description:
+    '6 server nodes, the configuration {n0, n1, n2}. From about 900 ms, three changes one after the other: n3 replaces n0, n4 ' +
+    'replaces n1, n5 replaces n2 (each change adds one and removes one). Whoever leads may be removed; the clients keep working ' +
+    'throughout, and at the end no server of the first configuration votes.',
+  setup: (implementation, seed) => {
+    const startMs = changeTimeMs('5F.5', seed);
+    return membershipRun(implementation, {
+      servers: 6,
+      initialVoters: [0, 1, 2],
+      steps: [
+        { add: [3], remove: [0], atMs: startMs },
+        { add: [4], remove: [1] },
+        { add: [5], remove: [2] },
+      ],
+      clients: 3,
+      operationsPerClient: 70,
+      durationMs: 9_000,
+    });
+  },
+});
+
+const chaosEndMs = 3_000;
+
+const underFaults = test('F', 6, {
+  name: 'changes under partitions and crashes: safety throughout, both changes complete once the network is stable',
+  points: 3,
+  seeds: 6,
+  description:
+    `5 server nodes, the configuration {n0, n1, n2}; from about 900 ms n3 and n4 are added, then n0 removed. Until ${chaosEndMs} ms ` +
+    'partitions of every shape come and go and servers crash and restart (their logs and configurations read back from storage). ' +
+    `Then everything heals; both changes must complete within ${membershipBoundMs} ms.`,
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 5,
+      initialVoters: [0, 1, 2],
+      steps: [
+        { add: [3, 4], remove: [], atMs: changeTimeMs('5F.6', seed) },
+        { add: [], remove: [0] },
+      ],
+      clients: 4,
+      operationsPerClient: 40,
+      durationMs: chaosEndMs + membershipBoundMs + 2_000,
+      completesWithinMs: membershipBoundMs,
+    }),
+  scenario: (context) => stabilize(chaosEndMs, context.servers),
+  faults: (context) =>
+    combineSchedules(
+      shapedPartitions(context.servers, { count: [1, 3], withinMs: [600, chaosEndMs - 400], lengthMs: [200, 600] }),
+      crashRestarts(context.servers, { count: [1, 3], withinMs: [600, chaosEndMs - 400], lengthMs: [100, 800] }),
+    ),
+});
+
+const inFlight = test('F', 7, {
+  name: 'a change asked for while another is in flight: refused or queued, never two at once',
+  points: 2,
+  seeds: 5,
+  description:
+    '5 server nodes, the configuration {n0, n1, n2}, n0 leading first. At about 900 ms n0 is asked to add n3, and 5 ms later, while ' +
+    'n3 is still catching up, to add n4. The second request may be refused (MembershipRefused; it is asked again later) or queued, ' +
+    'but the configurations in the log go one change at a time: C, C_old,new, C_new, and only then the next change. Both complete.',
+  setup: (implementation, seed) => {
+    const atMs = changeTimeMs('5F.7', seed);
+    return membershipRun(implementation, {
+      servers: 5,
+      initialVoters: [0, 1, 2],
+      steps: [
+        { add: [3], remove: [], atMs },
+        { add: [4], remove: [] },
+      ],
+      inputs: [
+        { atMs, node: 0, input: { type: 'ChangeMembership', add: [3], remove: [] } },
+        { atMs: atMs + 5, node: 0, input: { type: 'ChangeMembership', add: [4], remove: [] } },
+      ],
+      clients: 3,
+      operationsPerClient: 50,
+      durationMs: 6_000,
+      extra: [oneChangeAtATime([0, 1, 2])],
+    });
+  },
+  scenario: (context) => n0LeadsFirst(context.servers, n0LeadsUntilMs),
+});
+
+/** 5F.8: how long the run goes on after the change, for the removed server to stand again and again. */
+const disruptionEndMs = 3_500;
+
+const noDisruption = test('F', 8, {
+  name: 'removed servers do not disrupt the cluster: their RequestVotes change no remaining voter\'s term',
+  points: 2,
+  seeds: 5,
+  description:
+    `5 servers, all voters, n0 leading first; at about 900 ms one follower is removed, and it keeps running until ${disruptionEndMs} ms. ` +
+    'It no longer hears from the leader, times out and asks for votes with ever higher terms. The remaining voters, who hear from ' +
+    'their leader, ignore a RequestVote that comes within the minimum election timeout of a heartbeat: none of them changes term ' +
+    'once the change is done, and n0 keeps leading.',
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 5,
+      initialVoters: range(0, 5),
+      steps: [{ add: [], remove: [removedFollower('5F.8', seed)], atMs: changeTimeMs('5F.8', seed) }],
+      clients: 3,
+      operationsPerClient: 40,
+      durationMs: disruptionEndMs,
+      stopWhenFinished: false,
+      extra: [votersKeepTheirTerm()],
+    }),
+  scenario: (context) => n0LeadsFirst(context.servers, n0LeadsUntilMs),
+});
+
+/** 5F.9: when the old member goes down, and when the new servers are asked for. */
+const catchUpTimes = (seed: number) => {
+  const random = scenarioRandom('5F.9', seed);
+  const downMs = 900 + random.integer(0, 100);
+  return { downMs, changeMs: downMs + 600 + random.integer(0, 200) };
+};
+
+const catchUp = test('F', 9, {
+  name: 'new servers catch up before they count: added while an old member is down',
+  points: 2,
+  seeds: 5,
+  description:
+    '5 server nodes, the configuration {n0, n1, n2}, n0 leading first. At about 950 ms n2 goes down for good, and the clients ' +
+    'fill the log with a hundred entries. Then n3 and n4 (empty) are added. They must be caught up as learners before C_old,new ' +
+    'names them: with n2 down, a majority of the five would need one of them, and counting an empty server stalls commitment ' +
+    '(or lets n0 and an empty server decide with n1 missing).',
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 5,
+      initialVoters: [0, 1, 2],
+      steps: [{ add: [3, 4], remove: [], atMs: catchUpTimes(seed).changeMs }],
+      clients: 4,
+      operationsPerClient: 45,
+      durationMs: 7_000,
+    }),
+  scenario: (context): FaultAction[] => [...n0LeadsFirst(context.servers, n0LeadsUntilMs), { atMs: catchUpTimes(context.seed).downMs, type: 'crash', node: 2 }],
+});
+
+/** 5F.10: when n0 is asked to remove n4 and crashes having appended C_old,new on itself only; when it comes back. */
+const unfinishedTimes = (seed: number) => {
+  const random = scenarioRandom('5F.10', seed);
+  const changeMs = 900 + random.integer(0, 100);
+  return { changeMs, restartMs: changeMs + 700 + random.integer(0, 200) };
+};
+
+const unfinishedChange = test('F', 10, {
+  name: "a new leader with an earlier leader's unfinished change: it commits an entry of its term before its own change",
+  points: 3,
+  seeds: 5,
+  description:
+    '5 servers, all voters, n0 leading first. At about 950 ms n0 is asked to remove n4, appends C_old,new to its own log and ' +
+    'crashes before sending it. A new leader is elected among the others (it does not hold that entry); asked for the same change, ' +
+    'it must first commit an entry of its own term (its no-op), since an earlier leader\'s uncommitted change may still be in ' +
+    'logs — the fix to the 2015 bug of single-server changes — and then complete it. n0 comes back later with the stale ' +
+    'configuration in its log, which the new leader overwrites.',
+  setup: (implementation, seed) => {
+    const { changeMs } = unfinishedTimes(seed);
+    return membershipRun(implementation, {
+      servers: 5,
+      initialVoters: range(0, 5),
+      steps: [{ add: [], remove: [4], atMs: changeMs + 1 }],
+      inputs: [{ atMs: changeMs, node: 0, input: { type: 'ChangeMembership', add: [], remove: [4] } }],
+      clients: 3,
+      operationsPerClient: 50,
+      durationMs: 6_000,
+    });
+  },
+  scenario: (context: FaultContext<Raft>): FaultAction[] => {
+    const { changeMs, restartMs } = unfinishedTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, n0LeadsUntilMs),
+      // Its next reaction is the ChangeMembership: it stops once the first effect (writing its log) is made.
+      { atMs: changeMs, type: 'crash', node: 0, afterEffects: 1 },
+      { atMs: restartMs, type: 'restart', node: 0 },
+    ];
+  },
+});
+
+export const membershipTests: readonly SuiteTest<RaftImplementation>[] = [
+  addOne,
+  addTwo,
+  removeFollower,
+  removeLeader,
+  replaceAll,
+  underFaults,
+  inFlight,
+  noDisruption,
+  catchUp,
+  unfinishedChange,
+];
+
+/** Hidden part F tests, for hidden.ts to list beside its own (handouts leave them out with it). */
+export const hiddenMembershipTests: readonly SuiteTest<RaftImplementation>[] = [
+  test('F', 11, {
+    name: 'shrink and grow back under loss: five voters to three and back, on a lossy network',
+    points: 2,
+    seeds: 4,
+    visibility: 'hidden',
+    description:
+      '5 servers, all voters; 5% of messages are lost and 5% duplicated. From about 900 ms n3 and n4 are removed in one change, ' +
+      'then added back in another (their logs are stale, not empty): every change goes through a joint configuration.',
+    setup: (implementation, seed) =>
+      membershipRun(implementation, {
+        servers: 5,
+        initialVoters: range(0, 5),
+        steps: [
+          { add: [], remove: [3, 4], atMs: changeTimeMs('5F.11', seed) },
+          { add: [3, 4], remove: [] },
+        ],
+        network: { dropRate: 0.05, duplicateRate: 0.05 },
+        clients: 3,
+        operationsPerClient: 50,
+        durationMs: 8_000,
+        completesWithinMs: commitBoundMs + membershipBoundMs,
+      }),
+  }),
+];
