@@ -15,7 +15,7 @@ import {
   type Tagged,
 } from 'distlab/testing';
 import { storedLogBound } from './checks.ts';
-import { heartbeatMs, n0LeadsFirst, pick, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
+import { heartbeatMs, n0LeadsFirst, pick, range, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
 import { messagesPerOperation, nothingCompletesInMinority, operationsCompleteAfterHeal, operationsPerHeartbeat } from './serviceChecks.ts';
 import { serviceRun } from './serviceRun.ts';
 import type { Raft } from './src/protocol.ts';
@@ -75,9 +75,9 @@ const oneKey = test('E', 3, {
   setup: (implementation, seed) =>
     serviceRun(implementation, {
       servers: sizes(seed),
-      clients: 5,
+      clients: 4,
       durationMs: 6_000,
-      workload: { operationsPerClient: 12, keys: ['x'], mix: { get: 2, put: 0, append: 5 }, thinkMs: [0, 10], startMs: firstCallMs },
+      workload: { operationsPerClient: 12, keys: ['x'], mix: { get: 3, put: 0, append: 4 }, thinkMs: [0, 20], startMs: firstCallMs },
     }),
 });
 
@@ -124,6 +124,7 @@ const partitionTest = test('E', 5, {
       servers: 5,
       clients: 4,
       durationMs: healMs + 3_000,
+      faultsEndMs: healMs,
       workload: { operationsPerClient: 30, keys: ['x', 'y'], thinkMs: [10, 40], startMs: [750, 800], clients: [6, 7, 8] },
       inputs: [
         call(750, minorityClient, { kind: 'append', key: 'x', value: 'n5.1;' }),
@@ -158,6 +159,7 @@ const repartitioning = test('E', 6, {
       servers: 5,
       clients: 5,
       durationMs: repartitionEndMs + 4_000,
+      faultsEndMs: repartitionEndMs,
       workload: { operationsPerClient: 25, keys: ['x', 'y'], thinkMs: [20, 60], startMs: firstCallMs },
     }),
   scenario: () => [{ atMs: repartitionEndMs, type: 'heal' }],
@@ -191,6 +193,7 @@ const crashes = test('E', 7, {
       servers: sizes(seed),
       clients: 4,
       durationMs: crashEndMs + 4_000,
+      faultsEndMs: crashEndMs,
       workload: { operationsPerClient: 25, keys: ['x', 'y'], thinkMs: [10, 50], startMs: firstCallMs },
     }),
   scenario: (context) => [...everyServerCrashes('5E.7', context.seed, context.servers, 700, 450), ...stabilize(crashEndMs, context.servers)],
@@ -204,7 +207,9 @@ const snapshotCrashTimes = (seed: number) => {
   const random = scenarioRandom('5E.8', seed);
   const cutMs = 1_000 + random.integer(0, 100);
   const crashMs = cutMs + 400;
-  return { cutMs, crashMs, backMs: crashMs + random.integer(100, 250) };
+  const backMs = crashMs + random.integer(100, 250);
+  const laterCrashes = everyServerCrashes('5E.8', seed, range(0, 5), backMs + 700, 300);
+  return { cutMs, crashMs, backMs, laterCrashes, lastRestartMs: Math.max(...laterCrashes.map((action) => action.atMs)) };
 };
 /** 5E.8's clients whose replies are lost before the crash: they retry commands the snapshot already covers. */
 const unansweredClients = [5, 6];
@@ -218,23 +223,24 @@ const snapshots = test('E', 8, {
     `log grows past it, so no stored log holds more than ${serviceLogBound} entries. At about 1 s the servers' replies to two of the clients ` +
     'are lost for 400 ms (their commands are executed; they retry), then every server crashes and restarts from its snapshot and log: ' +
     'the retries must be recognized from the table in the snapshot, not executed again. Every server also crashes once more later.',
-  setup: (implementation) =>
+  setup: (implementation, seed) =>
     serviceRun(implementation, {
       servers: 5,
       clients: 5,
       durationMs: 7_000,
+      faultsEndMs: snapshotCrashTimes(seed).lastRestartMs,
       config: { maxLogEntries },
       workload: { operationsPerClient: 25, keys: ['x', 'y'], thinkMs: [10, 40], startMs: firstCallMs },
       extra: [storedLogBound(serviceLogBound, `config.maxLogEntries is ${maxLogEntries}`)],
     }),
   scenario: (context) => {
-    const { cutMs, crashMs, backMs } = snapshotCrashTimes(context.seed);
+    const { cutMs, crashMs, backMs, laterCrashes } = snapshotCrashTimes(context.seed);
     return [
       { atMs: cutMs, type: 'cut', from: context.servers, to: unansweredClients },
       ...context.servers.map((node): FaultAction => ({ atMs: crashMs, type: 'crash', node })),
       { atMs: crashMs, type: 'heal' },
       ...context.servers.map((node, position): FaultAction => ({ atMs: backMs + 20 * position, type: 'restart', node })),
-      ...everyServerCrashes('5E.8', context.seed, context.servers, backMs + 700, 300),
+      ...laterCrashes,
     ];
   },
 });
@@ -259,6 +265,7 @@ const executedThenCrash = test('E', 9, {
       servers: sizes(seed),
       clients: 4,
       durationMs: 6_000,
+      faultsEndMs: executedCrashTimes(seed).restartMs,
       workload: { operationsPerClient: 25, keys: ['x', 'y'], thinkMs: [0, 30], startMs: [750, 800] },
     }),
   scenario: (context) => {
@@ -291,11 +298,12 @@ const staleLeader = test('E', 10, {
     'believes it leads: answered from n0\'s own state, the get would miss appends that returned before it was called. A get goes ' +
     'through the log, so it cannot be answered before the heal.',
   setup: (implementation, seed) => {
-    const { splitMs, readMs } = staleTimes(seed);
+    const { splitMs, readMs, healMs } = staleTimes(seed);
     return serviceRun(implementation, {
       servers: 5,
       clients: 4,
       durationMs: splitMs + 5_000,
+      faultsEndMs: healMs,
       workload: { operationsPerClient: 25, keys: ['x'], mix: { get: 1, put: 0, append: 4 }, thinkMs: [20, 60], startMs: [750, 800], clients: [6, 7, 8] },
       inputs: [call(splitMs - 100, staleClient, { kind: 'put', key: 'x', value: 'n5.1' }), call(readMs, staleClient, { kind: 'get', key: 'x' })],
     });

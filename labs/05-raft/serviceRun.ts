@@ -31,6 +31,9 @@ export const clientRetryMs = 100;
 /** Once the last operation returned, the run goes on this long so that every live server applies it. */
 export const settleMs = 2 * heartbeatMs + 4 * maxDelayMs;
 
+/** After the last fault, the run goes on at least this long: a server cut off or down catches up with the log. */
+export const catchUpMs = 500;
+
 /** A workload beside the key-value one (part F: membership changes), told when it is done. */
 export interface ExtraWorkload extends Workload<Raft> {
   /** Whether it has nothing left to do (default: true); the run ends only once it says so. */
@@ -69,6 +72,8 @@ export interface ServiceRunOptions {
   readonly maxSteps?: number;
   /** End the run when the workloads are finished and the servers settled (default true). */
   readonly stopWhenFinished?: boolean;
+  /** The time of the test's last fault (a heal, a restart): the run does not end before it, and the servers had time to catch up. */
+  readonly faultsEndMs?: number;
 }
 
 /** Client node ids of a run: after the servers. */
@@ -130,7 +135,9 @@ export function serviceRun(implementation: RaftImplementation, options: ServiceR
       ? {}
       : {
           stopWhen: (cluster: ClusterView<Raft>) =>
-            finishedAtMs !== null && cluster.nowMs >= finishedAtMs + settleMs && (extraWorkload?.finished?.(cluster) ?? true),
+            finishedAtMs !== null &&
+            cluster.nowMs >= Math.max(finishedAtMs + settleMs, options.faultsEndMs === undefined ? 0 : options.faultsEndMs + catchUpMs) &&
+            (extraWorkload?.finished?.(cluster) ?? true),
         }),
     properties: [
       ...(options.extra ?? []),
