@@ -25,7 +25,7 @@ export const serviceMutants: readonly Mutant[] = [
   },
   {
     name: 'reply-before-commit',
-    bug: 'the leader answers a command as soon as it has appended it, before a majority has committed it: a leader cut off from the majority acknowledges writes that are lost',
+    bug: 'the leader acknowledges a put or an append as soon as it has appended it, before a majority has committed it: a leader cut off from the majority acknowledges writes that are then lost',
     failsTest: '5E.5',
     property: 'client histories are linearizable',
   },

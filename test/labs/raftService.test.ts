@@ -210,7 +210,7 @@ describe("part E's mutants misbehave as they say", () => {
     expect(returned(correct).map((output) => output.result)).toEqual([{ value: '' }, {}, { value: 'new' }]);
   });
 
-  it('reply-before-commit: a leader cut off from the majority acknowledges an append that is then lost', () => {
+  it('reply-before-commit: a leader cut off from the majority acknowledges an append that is then lost, and a get in the majority misses it', () => {
     const scenario: ServiceScenario = {
       clients: 2,
       faults: cutOffLeader,
