@@ -1,11 +1,33 @@
 import { Node, unreachable, type NodeId } from 'distlab';
-import type { LogEntry, Raft, Snapshot } from '../../labs/05-raft/src/protocol.ts';
+import type { Configuration, LogEntry, Raft, Snapshot } from '../../labs/05-raft/src/protocol.ts';
 
 /** At most this many entries in one AppendEntries: a follower far behind catches up in batches. */
 export const maxEntriesPerMessage = 64;
 
+/**
+ * Part F: a snapshot also remembers the configuration in force at its last entry: the entries it
+ * replaces may hold the latest configuration entry. Kept in the stored snapshot and sent with
+ * InstallSnapshot (absent: no configuration entry up to there).
+ */
+export interface SnapshotWithConfiguration extends Snapshot {
+  readonly configuration?: Configuration;
+}
+
 /** The snapshot of nothing: index 0, term 0 is the empty-log sentinel. */
-const noSnapshot: Snapshot = { lastIncludedIndex: 0, lastIncludedTerm: 0, data: '' };
+const noSnapshot: SnapshotWithConfiguration = { lastIncludedIndex: 0, lastIncludedTerm: 0, data: '' };
+
+/** Part F: a change the leader was asked for, while its new servers catch up as learners (before the joint configuration is appended). */
+export interface MembershipChange {
+  readonly add: readonly NodeId[];
+  readonly remove: readonly NodeId[];
+  /** C_new: the voters once the change is done. */
+  readonly newVoters: readonly NodeId[];
+  /** The leader's last index when the change was asked for: each new server holds at least that much before it counts. */
+  readonly catchUpIndex: number;
+}
+
+/** Ids in ascending order, each once. */
+const sortedIds = (ids: Iterable<NodeId>): NodeId[] => [...new Set(ids)].sort((left, right) => left - right);
 
 /** A message only a leader sends: whoever sends one of our term leads it. */
 export type LeaderRequest = Extract<Raft['message'], { type: 'AppendEntries' | 'InstallSnapshot' }>;
@@ -28,8 +50,8 @@ export class RaftNode extends Node<Raft> {
   votedFor: NodeId | null = null;
   /** Figure 2's log[] (stored as `log`): the entries after the snapshot; logEntries[k] has index snapshot.lastIncludedIndex + 1 + k. */
   logEntries: LogEntry[] = [];
-  /** Every entry up to snapshot.lastIncludedIndex, folded into the service's state. */
-  snapshot: Snapshot = noSnapshot;
+  /** Every entry up to snapshot.lastIncludedIndex, folded into the service's state (and, part F, the configuration as of it). */
+  snapshot: SnapshotWithConfiguration = noSnapshot;
 
   // Volatile state on all servers
 
@@ -42,6 +64,15 @@ export class RaftNode extends Node<Raft> {
   leaderId: NodeId | null = null;
   /** Candidates only: the servers that granted a vote in currentTerm, this one included, in id order. */
   votes: NodeId[] = [];
+  /**
+   * Part F: the latest configuration in the log (committed or not), else the snapshot's, else
+   * config.initialVoters (default: every server). Derived from the log: recomputed whenever it changes.
+   */
+  configuration: Configuration = { voters: [], newVoters: null };
+  /** The index of the entry that holds `configuration`; at or below the snapshot's index (0: none) it is committed. */
+  configurationIndex = 0;
+  /** When this server last heard from the leader of its current term (an AppendEntries or InstallSnapshot); null: never in this life. */
+  heardFromLeaderAtMs: number | null = null;
 
   // Volatile state on leaders (reinitialized after each election; indexed by node id)
 
@@ -62,12 +93,15 @@ export class RaftNode extends Node<Raft> {
    * are presumed lost, and sent again.
    */
   matchIndexAtHeartbeat: number[] = [];
+  /** Part F: the change whose new servers are catching up as learners, or null. */
+  membershipChange: MembershipChange | null = null;
 
   override onStart(): void {
     this.currentTerm = this.storage.get('currentTerm') ?? 0;
     this.votedFor = this.storage.get('votedFor') ?? null;
     this.snapshot = this.storage.get('snapshot') ?? noSnapshot;
     this.logEntries = this.entriesAfterSnapshot(this.storage.get('log') ?? []);
+    this.updateConfiguration();
     if (this.snapshot.lastIncludedIndex > 0) {
       // The service lost its state with the crash: give it the snapshot, then apply from the entry after.
       this.commitIndex = this.snapshot.lastIncludedIndex;
@@ -88,7 +122,7 @@ export class RaftNode extends Node<Raft> {
         this.takeSnapshot(input.index, input.data);
         return;
       case 'ChangeMembership':
-        this.output({ type: 'MembershipRefused', add: input.add, remove: input.remove, leader: this.leaderId, reason: 'membership change is not supported yet' });
+        this.changeMembership(input.add, input.remove);
         return;
       default:
         unreachable(input);
@@ -107,6 +141,8 @@ export class RaftNode extends Node<Raft> {
       default:
         break;
     }
+    // Part F: a server that hears from a leader ignores candidates, so that removed servers cannot disrupt it.
+    if (message.type === 'RequestVote' && this.ignoresRequestVote()) return;
     // Rules for all servers: a term above ours means we are out of date: adopt it, as a follower.
     if (message.term > this.currentTerm) this.becomeFollower(message.term);
     switch (message.type) {
@@ -139,11 +175,14 @@ export class RaftNode extends Node<Raft> {
     switch (timer.type) {
       case 'ElectionTimeout':
         // Followers and candidates: no word from a leader, no vote granted: stand for election.
-        if (this.role !== 'leader') this.startElection();
+        if (this.role === 'leader') return;
+        // Part F: only a voter of its latest configuration stands for election (a learner or a removed server waits).
+        if (this.isVoter()) this.startElection();
+        else this.resetElectionTimer();
         return;
       case 'Heartbeat':
         if (this.role !== 'leader') return;
-        for (const peer of this.peers) this.sendHeartbeat(peer);
+        for (const peer of this.replicationTargets()) this.sendHeartbeat(peer);
         this.setTimer({ type: 'Heartbeat' }, this.config.heartbeatMs);
         return;
       default:
@@ -227,10 +266,10 @@ export class RaftNode extends Node<Raft> {
     for (const entry of request.entries) {
       if (this.holdsEntry(entry)) continue;
       if (entry.index <= this.lastLogIndex()) this.logEntries.length = entry.index - this.snapshot.lastIncludedIndex - 1;
-      this.logEntries.push({ index: entry.index, term: entry.term, command: entry.command });
+      this.logEntries.push(copyEntry(entry));
       changed = true;
     }
-    if (changed) this.storage.set('log', this.logEntries);
+    if (changed) this.persistLog();
 
     // 5. If leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of the last new entry).
     const lastNewIndex = prevLogIndex + request.entries.length;
@@ -260,11 +299,17 @@ export class RaftNode extends Node<Raft> {
 
   /** All servers: while commitIndex > lastApplied, apply log[lastApplied + 1], in order, once each. */
   protected applyCommitted(): void {
+    const applying = this.lastApplied < this.commitIndex;
     while (this.lastApplied < this.commitIndex) {
       this.lastApplied++;
       const entry = this.entryAt(this.lastApplied);
-      this.output({ type: 'Applied', index: entry.index, term: entry.term, command: entry.command });
+      this.output({ type: 'Applied', index: entry.index, term: entry.term, command: entry.command, ...(entry.configuration === undefined ? {} : { configuration: entry.configuration }) });
+      // Part F: the leader that commits a change's last configuration says so.
+      if (this.role === 'leader' && entry.configuration !== undefined && entry.configuration.newVoters === null) {
+        this.output({ type: 'MembershipChanged', voters: entry.configuration.voters });
+      }
     }
+    if (applying) this.updateConfiguration();
   }
 
   /** All servers: a newer term seen in any message: adopt it (and no vote yet in it), as a follower. */
@@ -292,6 +337,7 @@ export class RaftNode extends Node<Raft> {
       this.votes = [];
     }
     this.leaderId = request.leaderId;
+    if (this.membershipMayChange()) this.heardFromLeaderAtMs = this.now();
     this.resetElectionTimer();
   }
 
@@ -312,7 +358,7 @@ export class RaftNode extends Node<Raft> {
     this.leaderId = null;
     this.votes = [this.id];
     this.resetElectionTimer();
-    for (const peer of this.peers) {
+    for (const peer of this.electorate()) {
       this.send(peer, {
         type: 'RequestVote',
         term: this.currentTerm,
@@ -322,7 +368,7 @@ export class RaftNode extends Node<Raft> {
       });
     }
     // A cluster of one is its own majority.
-    if (this.votes.length >= this.majority()) this.becomeLeader();
+    if (this.isQuorum(this.votes)) this.becomeLeader();
   }
 
   /** Votes received from a majority of servers: become leader. */
@@ -330,7 +376,7 @@ export class RaftNode extends Node<Raft> {
     if (this.role !== 'candidate' || term !== this.currentTerm || !voteGranted || this.votes.includes(voter)) return;
     this.votes.push(voter);
     this.votes.sort((left, right) => left - right);
-    if (this.votes.length >= this.majority()) this.becomeLeader();
+    if (this.isQuorum(this.votes)) this.becomeLeader();
   }
 
   // Leaders
@@ -346,9 +392,12 @@ export class RaftNode extends Node<Raft> {
     this.matchIndex = new Array<number>(size).fill(0);
     this.inSync = new Array<boolean>(size).fill(false);
     this.matchIndexAtHeartbeat = new Array<number>(size).fill(-1);
+    this.membershipChange = null;
     this.output({ type: 'BecameLeader', term: this.currentTerm });
-    for (const peer of this.peers) this.sendAppendEntries(peer);
+    for (const peer of this.replicationTargets()) this.sendAppendEntries(peer);
     this.setTimer({ type: 'Heartbeat' }, this.config.heartbeatMs);
+    // An earlier leader's joint configuration, already committed: finish its change.
+    this.continueMembershipChange();
   }
 
   /** A leader that learns of a newer term stops sending heartbeats and waits for a leader again. */
@@ -358,6 +407,7 @@ export class RaftNode extends Node<Raft> {
     this.matchIndex = [];
     this.inSync = [];
     this.matchIndexAtHeartbeat = [];
+    this.membershipChange = null;
     this.resetElectionTimer();
   }
 
@@ -367,12 +417,17 @@ export class RaftNode extends Node<Raft> {
       this.output({ type: 'NotLeader', command, leader: this.leaderId });
       return;
     }
-    const entry: LogEntry = { index: this.lastLogIndex() + 1, term: this.currentTerm, command };
+    const index = this.lastLogIndex() + 1;
+    this.output({ type: 'Started', command, index, term: this.currentTerm });
+    this.appendEntry({ index, term: this.currentTerm, command });
+  }
+
+  /** The leader's own entry: append it to the log (durably), send it to each follower that has all before it, commit what can be. */
+  protected appendEntry(entry: LogEntry): void {
     this.logEntries.push(entry);
-    this.storage.set('log', this.logEntries);
-    this.output({ type: 'Started', command, index: entry.index, term: entry.term });
+    this.persistLog();
     // A follower still busy with earlier entries gets this one with the next batch, when it answers.
-    for (const peer of this.peers) if (this.isIdle(peer)) this.sendAppendEntries(peer);
+    for (const peer of this.replicationTargets()) if (this.isIdle(peer)) this.sendAppendEntries(peer);
     this.advanceCommitIndex();
   }
 
@@ -440,13 +495,14 @@ export class RaftNode extends Node<Raft> {
       this.nextIndex[follower] = Math.max(this.nextIndex[follower]!, this.matchIndex[follower]! + 1);
       this.inSync[follower] = true;
       this.advanceCommitIndex();
+      this.continueMembershipChange();
       // All that was sent has arrived, and there is more (a follower catching up, batch by batch).
-      if (this.isIdle(follower) && this.nextIndex[follower]! <= this.lastLogIndex()) this.sendAppendEntries(follower);
+      if (this.role === 'leader' && this.isIdle(follower) && this.nextIndex[follower]! <= this.lastLogIndex() && this.replicatesTo(follower)) this.sendAppendEntries(follower);
       return;
     }
     this.inSync[follower] = false;
     this.nextIndex[follower] = this.backedUpNextIndex(follower, reply.conflictTerm, reply.conflictIndex);
-    this.sendAppendEntries(follower);
+    if (this.replicatesTo(follower)) this.sendAppendEntries(follower);
   }
 
   /**
@@ -470,12 +526,18 @@ export class RaftNode extends Node<Raft> {
    * committed with them (Figure 8: an old-term entry on a majority can still be overwritten).
    */
   protected advanceCommitIndex(): void {
-    const replicated = this.servers.map((server) => (server === this.id ? this.lastLogIndex() : this.matchIndex[server]!));
-    replicated.sort((left, right) => right - left);
-    const onMajority = replicated[this.majority() - 1]!;
-    if (onMajority > this.commitIndex && this.mayCommit(onMajority)) {
-      this.commitIndex = onMajority;
+    if (this.role !== 'leader') return;
+    // Part F: during joint consensus, on a majority of C_old and on a majority of C_new.
+    let onQuorum = Number.POSITIVE_INFINITY;
+    for (const voters of this.quorumSets(this.configuration)) {
+      const replicated = voters.map((server) => (server === this.id ? this.lastLogIndex() : (this.matchIndex[server] ?? 0)));
+      replicated.sort((left, right) => right - left);
+      onQuorum = Math.min(onQuorum, replicated[Math.floor(voters.length / 2)] ?? 0);
+    }
+    if (onQuorum > this.commitIndex && this.mayCommit(onQuorum)) {
+      this.commitIndex = onQuorum;
       this.applyCommitted();
+      this.continueMembershipChange();
     }
   }
 
@@ -495,15 +557,17 @@ export class RaftNode extends Node<Raft> {
   protected takeSnapshot(index: number, data: string): void {
     if (index <= this.snapshot.lastIncludedIndex || index > this.lastApplied) return;
     const lastIncludedTerm = this.termAt(index);
+    const configuration = this.configurationAt(index)?.configuration;
     this.logEntries = this.logEntries.slice(index - this.snapshot.lastIncludedIndex);
-    this.snapshot = { lastIncludedIndex: index, lastIncludedTerm, data };
+    this.snapshot = { lastIncludedIndex: index, lastIncludedTerm, data, ...(configuration === undefined ? {} : { configuration }) };
     this.storage.set('snapshot', this.snapshot);
-    this.storage.set('log', this.logEntries);
+    this.persistLog();
   }
 
   /** InstallSnapshot RPC, receiver: replace the log's prefix (or all of it) with the leader's snapshot. */
   protected onInstallSnapshot(leader: NodeId, request: Extract<Raft['message'], { type: 'InstallSnapshot' }>): void {
-    const { term, snapshot } = request;
+    const { term } = request;
+    const snapshot: SnapshotWithConfiguration = request.snapshot;
     if (term < this.currentTerm) {
       this.send(leader, { type: 'InstallSnapshotReply', term: this.currentTerm, lastIncludedIndex: snapshot.lastIncludedIndex });
       return;
@@ -514,9 +578,15 @@ export class RaftNode extends Node<Raft> {
       // Keep the entries after the snapshot if our log has its last entry; else the log is wrong from there on.
       const keepsLog = snapshot.lastIncludedIndex < this.lastLogIndex() && this.termAt(snapshot.lastIncludedIndex) === snapshot.lastIncludedTerm;
       this.logEntries = keepsLog ? this.logEntries.slice(snapshot.lastIncludedIndex - this.snapshot.lastIncludedIndex) : [];
-      this.snapshot = { lastIncludedIndex: snapshot.lastIncludedIndex, lastIncludedTerm: snapshot.lastIncludedTerm, data: snapshot.data };
+      const { configuration } = snapshot;
+      this.snapshot = {
+        lastIncludedIndex: snapshot.lastIncludedIndex,
+        lastIncludedTerm: snapshot.lastIncludedTerm,
+        data: snapshot.data,
+        ...(configuration === undefined ? {} : { configuration }),
+      };
       this.storage.set('snapshot', this.snapshot);
-      this.storage.set('log', this.logEntries);
+      this.persistLog();
       this.commitIndex = Math.max(this.commitIndex, snapshot.lastIncludedIndex);
       this.lastApplied = snapshot.lastIncludedIndex;
       this.output({ type: 'SnapshotInstalled', snapshot: this.snapshot });
@@ -532,7 +602,8 @@ export class RaftNode extends Node<Raft> {
     this.nextIndex[follower] = Math.max(this.nextIndex[follower]!, this.matchIndex[follower]! + 1);
     this.inSync[follower] = true;
     this.advanceCommitIndex();
-    if (this.isIdle(follower) && this.nextIndex[follower]! <= this.lastLogIndex()) this.sendAppendEntries(follower);
+    this.continueMembershipChange();
+    if (this.role === 'leader' && this.isIdle(follower) && this.nextIndex[follower]! <= this.lastLogIndex() && this.replicatesTo(follower)) this.sendAppendEntries(follower);
   }
 
   // The log, across the snapshot
@@ -592,8 +663,187 @@ export class RaftNode extends Node<Raft> {
     return this.snapshot.lastIncludedIndex > 0 && this.snapshot.lastIncludedTerm === term ? this.snapshot.lastIncludedIndex : null;
   }
 
-  /** A majority of the servers. */
+  /** A majority of all the servers (the quorum before any membership change, with config.initialVoters absent). */
   protected majority(): number {
     return Math.floor(this.servers.length / 2) + 1;
   }
+
+  /** The log, to durable storage; the configuration in force may have changed with it. */
+  protected persistLog(): void {
+    this.storage.set('log', this.logEntries);
+    this.updateConfiguration();
+  }
+
+  // Membership change (part F; the Raft thesis, section 4.3: joint consensus)
+
+  /**
+   * The configuration in force: that of the latest configuration entry in the log, from the
+   * moment it is there, committed or not (a server that waited for the commit could count votes
+   * with a configuration the leader has already left); else the one the snapshot remembers;
+   * else config.initialVoters, by default every server.
+   */
+  protected updateConfiguration(): void {
+    const latest = this.configurationAt(this.lastLogIndex());
+    this.configuration = latest?.configuration ?? { voters: sortedIds(this.config.initialVoters ?? this.servers), newVoters: null };
+    this.configurationIndex = latest?.index ?? 0;
+  }
+
+  /** The latest configuration entry at or before `index` (the snapshot's included), or undefined when there is none. */
+  protected configurationAt(index: number): { readonly configuration: Configuration; readonly index: number } | undefined {
+    for (let position = Math.min(index - this.snapshot.lastIncludedIndex, this.logEntries.length) - 1; position >= 0; position--) {
+      const entry = this.logEntries[position]!;
+      if (entry.configuration !== undefined) return { configuration: entry.configuration, index: entry.index };
+    }
+    const { configuration } = this.snapshot;
+    return configuration === undefined ? undefined : { configuration, index: this.snapshot.lastIncludedIndex };
+  }
+
+  /** The sets whose majorities elect a leader and commit an entry: C_old alone, or during joint consensus C_old and C_new. */
+  protected quorumSets(configuration: Configuration): readonly (readonly NodeId[])[] {
+    return configuration.newVoters === null ? [configuration.voters] : [configuration.voters, configuration.newVoters];
+  }
+
+  /** `nodes` hold a majority of every set that decides. */
+  protected isQuorum(nodes: readonly NodeId[]): boolean {
+    return this.quorumSets(this.configuration).every((voters) => voters.filter((voter) => nodes.includes(voter)).length >= Math.floor(voters.length / 2) + 1);
+  }
+
+  /** This server votes in its latest configuration (in C_old or in C_new): only then may it stand for election. */
+  protected isVoter(): boolean {
+    return this.configuration.voters.includes(this.id) || (this.configuration.newVoters?.includes(this.id) ?? false);
+  }
+
+  /** Whom a candidate asks for votes: every other voter of its configuration, both sets during a change. */
+  protected electorate(): NodeId[] {
+    return sortedIds([...this.configuration.voters, ...(this.configuration.newVoters ?? [])]).filter((server) => server !== this.id);
+  }
+
+  /** Whom the leader replicates to: every other voter, and the learners of a change catching up. */
+  protected replicationTargets(): NodeId[] {
+    const learners = this.membershipChange?.newVoters ?? [];
+    return sortedIds([...this.configuration.voters, ...(this.configuration.newVoters ?? []), ...learners]).filter((server) => server !== this.id);
+  }
+
+  protected replicatesTo(peer: NodeId): boolean {
+    return this.replicationTargets().includes(peer);
+  }
+
+  /**
+   * A RequestVote that comes within the minimum election timeout of hearing from a leader is
+   * ignored: no term adopted, no vote (thesis, section 4.2.3). A server removed from the cluster
+   * no longer hears from the leader, times out and stands for election with ever higher terms;
+   * without this rule each of its candidacies would depose the leader.
+   */
+  protected ignoresRequestVote(): boolean {
+    if (!this.membershipMayChange()) return false;
+    if (this.role === 'leader') return true;
+    return this.heardFromLeaderAtMs !== null && this.now() - this.heardFromLeaderAtMs < this.config.electionTimeoutMs[0];
+  }
+
+  /**
+   * Whether servers may have been removed: a configuration entry is in the log (or the snapshot),
+   * or the test chose the first voters. Until then every server votes, none can have been
+   * removed, and the clock is not read: parts A to D are model-checked, and a search has no clock.
+   */
+  protected membershipMayChange(): boolean {
+    return this.configurationIndex > 0 || this.config.initialVoters !== undefined;
+  }
+
+  /**
+   * ChangeMembership, on the leader: the new servers are first caught up as learners (they are
+   * sent the log but do not count), then the joint configuration is appended; the rest is
+   * continueMembershipChange's. Refused while another change is in progress, or before this
+   * leader has committed an entry of its own term; any other server refuses, naming the leader.
+   */
+  protected changeMembership(add: readonly NodeId[], remove: readonly NodeId[]): void {
+    const refuse = (reason: string) => this.output({ type: 'MembershipRefused', add, remove, leader: this.leaderId, reason });
+    if (this.role !== 'leader') {
+      refuse('this server does not lead');
+      return;
+    }
+    const unknown = add.filter((server) => !this.servers.includes(server));
+    if (unknown.length > 0) {
+      refuse(`no server has id ${unknown.join(', ')}`);
+      return;
+    }
+    const reason = this.membershipRefusal();
+    if (reason !== null) {
+      refuse(reason);
+      return;
+    }
+    // The voters once any change already in the log is done (outside a change: the voters).
+    const current = this.configuration.newVoters ?? this.configuration.voters;
+    const newVoters = sortedIds([...current, ...add]).filter((server) => !remove.includes(server));
+    if (newVoters.length === 0) {
+      refuse('the new configuration would have no voter');
+      return;
+    }
+    this.membershipChange = { add: [...add], remove: [...remove], newVoters, catchUpIndex: this.lastLogIndex() };
+    for (const learner of newVoters) {
+      if (current.includes(learner)) continue;
+      this.nextIndex[learner] = this.lastLogIndex() + 1;
+      this.matchIndex[learner] = 0;
+      this.inSync[learner] = false;
+      this.matchIndexAtHeartbeat[learner] = -1;
+      this.sendAppendEntries(learner);
+    }
+    this.continueMembershipChange();
+  }
+
+  /** Why the leader will not start a change now, or null. */
+  protected membershipRefusal(): string | null {
+    if (this.membershipChange !== null) return 'another change is in progress: its new servers are catching up';
+    if (this.configuration.newVoters !== null) return 'another change is in progress: the joint configuration is in force';
+    if (this.configurationIndex > this.commitIndex) return 'the latest configuration is not committed yet';
+    // The fix to the single-server bug of 2015: an earlier leader's uncommitted change may still be in the logs of others.
+    if (this.commitIndex === 0 || this.termAt(this.commitIndex) !== this.currentTerm) return 'this leader has not committed an entry of its own term yet';
+    return null;
+  }
+
+  /** A learner has caught up: it holds what the leader had when the change was asked for. */
+  protected caughtUp(learner: NodeId, change: MembershipChange): boolean {
+    const matchIndex = this.matchIndex[learner] ?? 0;
+    return (this.inSync[learner] ?? false) && matchIndex >= change.catchUpIndex;
+  }
+
+  /**
+   * The leader's next step of a change, after each acknowledgment and commit: once the learners
+   * have caught up, append C_old,new; once that is committed, append C_new; once that is
+   * committed (MembershipChanged is output as it is applied), a leader that is not in it steps down.
+   */
+  protected continueMembershipChange(): void {
+    if (this.role !== 'leader') return;
+    const change = this.membershipChange;
+    if (change !== null) {
+      const current = this.configuration.newVoters ?? this.configuration.voters;
+      if (!change.newVoters.every((server) => current.includes(server) || this.caughtUp(server, change))) return;
+      this.membershipChange = null;
+      this.appendEntry({ index: this.lastLogIndex() + 1, term: this.currentTerm, command: '', configuration: { voters: current, newVoters: change.newVoters } });
+      return;
+    }
+    if (this.configurationIndex > this.commitIndex) return;
+    if (this.configuration.newVoters !== null) {
+      this.appendEntry({ index: this.lastLogIndex() + 1, term: this.currentTerm, command: '', configuration: { voters: this.configuration.newVoters, newVoters: null } });
+      return;
+    }
+    this.stepDownIfRemoved();
+  }
+
+  /**
+   * A leader not in the committed C_new steps down: it tells the followers what is committed,
+   * stops its heartbeats, and never stands for election while it is not a voter.
+   */
+  protected stepDownIfRemoved(): void {
+    if (this.isVoter()) return;
+    for (const peer of this.replicationTargets()) this.sendEntries(peer, Math.max(this.matchIndex[peer] ?? 0, this.snapshot.lastIncludedIndex), []);
+    this.role = 'follower';
+    this.leaderId = null;
+    this.stopLeading();
+  }
+}
+
+/** A copy of an entry the leader sent, with its configuration if it has one. */
+function copyEntry(entry: LogEntry): LogEntry {
+  const { index, term, command, configuration } = entry;
+  return configuration === undefined ? { index, term, command } : { index, term, command, configuration };
 }

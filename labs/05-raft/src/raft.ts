@@ -10,6 +10,8 @@ import type { LogEntry, Raft, Snapshot } from './protocol.ts';
  * election; Started or NotLeader in answer to each Start; Applied for each committed entry, in
  * index order, exactly once; SnapshotInstalled (part D) when the service's state is replaced by
  * a snapshot. They also read the messages and this.storage (currentTerm, votedFor, log, snapshot).
+ * Part F adds MembershipChanged and MembershipRefused (see changeMembership at the end), and
+ * Applied outputs for configuration entries, with their `configuration`.
  */
 export class RaftNode extends Node<Raft> {
   // State. Fields are this node's volatile memory (plain data only); a crash loses them.
@@ -25,6 +27,10 @@ export class RaftNode extends Node<Raft> {
   //   for a candidate, who voted for it.
   // Volatile on the leader, reset after each election: nextIndex[server] (the next entry to send
   //   it) and matchIndex[server] (the highest entry known to be replicated on it).
+  // Part F, derived from the log (recompute it whenever the log changes, and after a restart):
+  //   the configuration in force, { voters, newVoters }: that of the LATEST configuration entry
+  //   in the log, committed or not; else the one the snapshot replaced (a snapshot must remember
+  //   it); else { voters: this.config.initialVoters ?? this.servers, newVoters: null }.
 
   /** The latest term this server has seen. */
   currentTerm = 0;
@@ -61,6 +67,10 @@ export class RaftNode extends Node<Raft> {
   }
 
   override onMessage(from: NodeId, message: Raft['message']): void {
+    // TODO (part F): a server that heard from the leader of its term less than
+    // this.config.electionTimeoutMs[0] ago (or that leads) ignores a RequestVote entirely: it
+    // adopts no term and grants no vote. A removed server no longer hears from the leader and
+    // stands for election again and again; without this rule its terms would depose the leader.
     // TODO (every message): if its term is above currentTerm, this server is out of date: adopt
     // the term, forget its vote (votedFor = null), store both, and become a follower. A leader
     // that steps down stops its heartbeats and starts an election timer again.
@@ -113,6 +123,9 @@ export class RaftNode extends Node<Raft> {
     // timeout stands for election: currentTerm + 1, a vote for itself (store both first), the
     // candidate role, a new random timeout, and RequestVote to every other server with the
     // index and term of its last log entry (0 and 0 for an empty log).
+    // TODO (part F): only a voter of its latest configuration (in voters or in newVoters) stands
+    // for election; a learner or a removed server just waits for another timeout. RequestVote
+    // goes to every other voter of the configuration, both sets during a change.
   }
 
   protected onRequestVote(candidate: NodeId, request: Extract<Raft['message'], { type: 'RequestVote' }>): void {
@@ -129,6 +142,8 @@ export class RaftNode extends Node<Raft> {
     // BecameLeader, cancel its election timer, set nextIndex to its last index + 1 and
     // matchIndex to 0 for every server, send each an AppendEntries at once, and start the
     // Heartbeat timer (this.config.heartbeatMs).
+    // TODO (part F): "a majority" is of the voters of the candidate's latest configuration; while
+    // it is joint (newVoters not null), a majority of voters AND a majority of newVoters.
   }
 
   // Replication
@@ -145,6 +160,8 @@ export class RaftNode extends Node<Raft> {
     // term, prevLogIndex = nextIndex - 1 and that entry's term, the entries from nextIndex on
     // (a bounded batch; none makes a heartbeat), and leaderCommit. Send each follower only what
     // it lacks, not the whole log each time: the tests count bytes.
+    // TODO (part F): "each follower" is every other voter of the configuration (both sets during
+    // a change) and the learners of a change in progress; a removed server is no longer sent anything.
   }
 
   protected onAppendEntries(leader: NodeId, request: Extract<Raft['message'], { type: 'AppendEntries' }>): void {
@@ -157,6 +174,8 @@ export class RaftNode extends Node<Raft> {
     // TODO: where one of your entries has the same index as a new one but another term, delete
     // it and all that follow; append the new entries you do not have. Entries you already hold
     // stay, and so does what follows them: a delayed, older request must not cut the log short.
+    // TODO (part F): copy each entry whole, its `configuration` included; a configuration entry
+    // takes effect here as soon as it is in the log (and goes when a conflicting leader cuts it).
     // TODO: store the log, then reply success with matchIndex = prevLogIndex + entries.length.
     // If leaderCommit > commitIndex, commitIndex = min(leaderCommit, that matchIndex); apply.
   }
@@ -171,12 +190,18 @@ export class RaftNode extends Node<Raft> {
     // have matchIndex >= N AND the entry at N has the leader's current term. An entry of an
     // older term is never committed by counting its replicas (Figure 8): it is committed with
     // the first entry of the current term after it.
+    // TODO (part F): count the voters of the leader's latest configuration (the leader itself only
+    // if it is one); while it is joint, N needs a majority of voters AND a majority of newVoters.
+    // A learner counts for nothing. After each acknowledgment and commit, take the next step of a
+    // change in progress (see changeMembership).
   }
 
   protected applyCommitted(): void {
     // TODO: while lastApplied < commitIndex, apply the entry after lastApplied: output
     // Applied { index, term, command }. In index order, each index once, never an entry that is
     // not committed.
+    // TODO (part F): a configuration entry's Applied carries its `configuration` too. The leader
+    // that commits the configuration ending a change (newVoters null) outputs MembershipChanged.
   }
 
   // Persistence
@@ -197,6 +222,9 @@ export class RaftNode extends Node<Raft> {
     // snapshot and discard the entries it covers. Store the snapshot first, then the shorter
     // log: after a crash between the two writes, the old log still holds every entry. Ignore a
     // snapshot no newer than the one you have.
+    // TODO (part F): the snapshot replaces the entries that may hold the latest configuration: keep
+    // the configuration as of `index` with it (the protocol's Snapshot has no field for it, but an
+    // extra `configuration` field is kept in storage and sent with InstallSnapshot).
     // TODO (restore): with a stored snapshot, drop the log entries it covers, output
     // SnapshotInstalled with it (the service lost its state in the crash), and take its
     // lastIncludedIndex as commitIndex and lastApplied: applying resumes at the entry after it.
@@ -221,10 +249,22 @@ export class RaftNode extends Node<Raft> {
 
   protected changeMembership(add: readonly NodeId[], remove: readonly NodeId[]): void {
     // TODO: only the leader changes the membership; any other server answers MembershipRefused
-    // with the leader it knows of. See the handout's part F for the steps: catch the new servers
-    // up as learners, append the joint configuration { voters: old, newVoters: new }, and once it
-    // is committed, the configuration { voters: new, newVoters: null }; output MembershipChanged
-    // when that one is committed.
+    // with the leader it knows of (null if none) and a reason.
+    // TODO (refuse, or queue): while another change is in progress (new servers still catching
+    // up, the latest configuration joint, or the latest configuration entry not yet committed),
+    // and until this leader has committed an entry of its own term: an earlier leader's
+    // uncommitted change may still be in other servers' logs (the handout's 2015 bug).
+    // TODO (learners): new voters = the voters, plus add, minus remove. Each added server first
+    // joins as a learner: the leader sends it the log (AppendEntries or InstallSnapshot) but it
+    // counts in no majority, until it holds what the leader had when the change was asked for.
+    // TODO (joint consensus): then append the configuration entry { index, term, command: '',
+    // configuration: { voters: old, newVoters: new } } (it takes effect at once, on the leader
+    // too); once it is committed, append { voters: new, newVoters: null }; once that one is
+    // committed, output MembershipChanged { voters: new }. A new leader that finds a committed
+    // joint configuration at the end of its log finishes the change itself.
+    // TODO (removed leader): a leader that is not in the new voters steps down once the last
+    // configuration is committed: it stops its heartbeats and, not being a voter, never stands
+    // for election again.
     void add;
     void remove;
   }
