@@ -174,6 +174,16 @@ const invoke = (node: NodeId, atMs: number, operation: KvCommand['operation']): 
   ({ atMs, node, input: { type: 'Invoke', operation } }) as unknown as ScheduledInput<Raft>;
 
 describe("part E's mutants misbehave as they say", () => {
+  const mutants = { retriedCommandAppliedTwice, duplicateTableNotInSnapshot, staleLeaderAnswersGet, replyBeforeCommit, clientGivesUpAfterTimeout };
+
+  it('each serves one client with no faults correctly: its bug needs faults to show', () => {
+    for (const [name, mutant] of Object.entries(mutants)) {
+      const result = runService(mutant, 1, { clients: 1, workload: { operationsPerClient: 30 } });
+      expect({ name, failure: result.failure?.property }).toEqual({ name, failure: undefined });
+      expect(returned(result)).toHaveLength(30);
+    }
+  });
+
   it('retried-command-applied-twice: copies of a request in the log are all executed', () => {
     const result = runService(retriedCommandAppliedTwice, 1, { clients: 3, network: lossy, workload: { operationsPerClient: 25, keys: ['x'] } });
     expect(result.failure?.property).toBe('every command is applied at most once');
