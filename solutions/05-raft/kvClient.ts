@@ -1,4 +1,4 @@
-import { Node, unreachable, type KvClientInput, type KvClientMessage, type KvClientProtocol, type KvClientTimer, type KvCommand, type KvOperation, type NodeId } from 'distlab';
+import { Node, unreachable, type KvClientInput, type KvClientMessage, type KvClientProtocol, type KvClientTimer, type KvCommand, type KvOperation, type KvResult, type NodeId } from 'distlab';
 
 /** How long a client waits for an answer before it tries another server, unless config.kvClient.retryMs says otherwise. */
 const defaultRetryMs = 100;
@@ -79,7 +79,7 @@ export class KvClient extends Node<KvClientProtocol> {
   }
 
   /** The leader executed the command: return its result, and remember who leads. */
-  protected onReply(from: NodeId, result: Extract<KvClientMessage, { type: 'ClientReply' }>['result']): void {
+  protected onReply(from: NodeId, result: KvResult): void {
     const current = this.current;
     if (current === null) return;
     this.cancelTimers(current.sequence);
