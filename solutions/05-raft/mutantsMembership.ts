@@ -1,0 +1,40 @@
+import type { Mutant } from 'distlab/testing';
+
+/**
+ * Part F's deliberately broken solutions: each is the reference (its Raft and, on it, its
+ * key-value service) with one classic bug of membership change, caught by the test it names,
+ * on the property it breaks. test/labs/raftMembership.test.ts shows each bug doing damage in a
+ * plain Raft cluster.
+ */
+export const membershipMutants: readonly Mutant[] = [
+  {
+    name: 'change-effective-when-committed',
+    bug: 'a configuration entry takes effect only once it is committed, not as soon as it is in the log: the leader commits C_old,new with a majority of C_old alone',
+    failsTest: '5F.6',
+    property: 'no decision by one configuration alone while a joint configuration is in force',
+  },
+  {
+    name: 'new-configuration-alone-during-joint',
+    bug: 'while C_old,new is in force, elections and commitment count a majority of C_new only, not of C_old as well',
+    failsTest: '5F.6',
+    property: 'no decision by one configuration alone while a joint configuration is in force',
+  },
+  {
+    name: 'learner-counted-before-caught-up',
+    bug: 'a new server counts as caught up at once: C_old,new is appended while it is still empty, and it counts in every majority of C_new',
+    failsTest: '5F.9',
+    property: 'new servers catch up before they count',
+  },
+  {
+    name: 'removed-leader-keeps-leading',
+    bug: 'a leader that is not in C_new does not step down once C_new is committed: it goes on sending heartbeats and taking commands',
+    failsTest: '5F.4',
+    property: 'a removed leader steps down',
+  },
+  {
+    name: 'change-before-own-term-commit',
+    bug: "a leader refuses a change only while a change it started itself is in progress: a new leader starts one before it has committed an entry of its term, over an earlier leader's unfinished change",
+    failsTest: '5F.10',
+    property: "a change waits for an entry of the leader's term",
+  },
+];
