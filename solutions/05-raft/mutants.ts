@@ -1,4 +1,5 @@
 import type { Mutant } from 'distlab/testing';
+import { serviceMutants } from './mutantsService.ts';
 
 /**
  * Deliberately broken solutions: each is the reference with one classic student bug, subtle
@@ -100,4 +101,6 @@ export const mutants: readonly Mutant[] = [
     failsTest: '5D.4',
     property: 'durability',
   },
+  // Part E: the key-value service and its client
+  ...serviceMutants,
 ];
