@@ -5,6 +5,7 @@
 // "every append takes effect exactly once", "a client returns only what a server replied" and
 // "clients make progress" (serviceRun.ts).
 import {
+  combineSchedules,
   crashRestarts,
   type FaultAction,
   type KvClientInput,
@@ -15,7 +16,7 @@ import {
   type Tagged,
 } from 'distlab/testing';
 import { storedLogBound } from './checks.ts';
-import { heartbeatMs, n0LeadsFirst, pick, range, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
+import { heartbeatMs, majorityRing, n0LeadsFirst, pick, range, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
 import { messagesPerOperation, nothingCompletesInMinority, operationsCompleteAfterHeal, operationsPerHeartbeat } from './serviceChecks.ts';
 import { serviceRun } from './serviceRun.ts';
 import type { Raft } from './src/protocol.ts';
@@ -125,7 +126,8 @@ const partitionTest = test('E', 5, {
       clients: 4,
       durationMs: healMs + 3_000,
       faultsEndMs: healMs,
-      workload: { operationsPerClient: 30, keys: ['x', 'y'], thinkMs: [10, 40], startMs: [750, 800], clients: [6, 7, 8] },
+      // No puts: a put would hide an append lost before it.
+      workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [10, 40], startMs: [750, 800], clients: [6, 7, 8] },
       inputs: [
         call(750, minorityClient, { kind: 'append', key: 'x', value: 'n5.1;' }),
         call(splitMs + 100, minorityClient, { kind: 'append', key: 'x', value: 'n5.2;' }),
@@ -212,7 +214,7 @@ const snapshotCrashTimes = (seed: number) => {
   return { cutMs, crashMs, backMs, laterCrashes, lastRestartMs: Math.max(...laterCrashes.map((action) => action.atMs)) };
 };
 /** 5E.8's clients whose replies are lost before the crash: they retry commands the snapshot already covers. */
-const unansweredClients = [5, 6];
+const unansweredClients = [5, 6, 7];
 
 const snapshots = test('E', 8, {
   name: 'snapshots keep the log bounded, and carry the at-most-once table through crashes',
@@ -220,7 +222,7 @@ const snapshots = test('E', 8, {
   seeds: 5,
   description:
     `5 servers, 5 clients, config.maxLogEntries ${maxLogEntries}: the service snapshots its state, map and at-most-once table, whenever the ` +
-    `log grows past it, so no stored log holds more than ${serviceLogBound} entries. At about 1 s the servers' replies to two of the clients ` +
+    `log grows past it, so no stored log holds more than ${serviceLogBound} entries. At about 1 s the servers' replies to three of the clients ` +
     'are lost for 400 ms (their commands are executed; they retry), then every server crashes and restarts from its snapshot and log: ' +
     'the retries must be recognized from the table in the snapshot, not executed again. Every server also crashes once more later.',
   setup: (implementation, seed) =>
@@ -230,7 +232,7 @@ const snapshots = test('E', 8, {
       durationMs: 7_000,
       faultsEndMs: snapshotCrashTimes(seed).lastRestartMs,
       config: { maxLogEntries },
-      workload: { operationsPerClient: 25, keys: ['x', 'y'], thinkMs: [10, 40], startMs: firstCallMs },
+      workload: { operationsPerClient: 25, keys: ['x', 'y'], mix: { get: 1, put: 0, append: 3 }, thinkMs: [10, 40], startMs: firstCallMs },
       extra: [storedLogBound(serviceLogBound, `config.maxLogEntries is ${maxLogEntries}`)],
     }),
   scenario: (context) => {
@@ -375,5 +377,64 @@ export const serviceTests: readonly SuiteTest<RaftImplementation>[] = [
   speed,
 ];
 
-/** Hidden tests of part E (wired into hidden.ts by the suite). */
-export const hiddenServiceTests: readonly SuiteTest<RaftImplementation>[] = [];
+// Hidden tests: chaos of every kind at once, and a partition of an awkward shape, while clients keep working.
+
+const chaosEndMs = 3_500;
+
+const chaos = test('E', 13, {
+  name: 'chaos: lost and duplicated messages, crashes in mid-reaction and partitions, with snapshots',
+  visibility: 'hidden',
+  points: 3,
+  seeds: 5,
+  description:
+    `5 servers, 4 clients, config.maxLogEntries ${maxLogEntries}. Until ${chaosEndMs} ms the network loses and duplicates 5% of messages, ` +
+    'servers crash in the middle of a reaction and restart, and partitions of every shape come and go. Then everything heals: every ' +
+    'operation returns, each append taking effect once, and the history is linearizable.',
+  setup: (implementation) =>
+    serviceRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: chaosEndMs + 4_000,
+      faultsEndMs: chaosEndMs,
+      network: { dropRate: 0.05, duplicateRate: 0.05 },
+      config: { maxLogEntries },
+      workload: { operationsPerClient: 25, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [10, 50], startMs: firstCallMs },
+      extra: [storedLogBound(serviceLogBound, `config.maxLogEntries is ${maxLogEntries}`)],
+    }),
+  scenario: (context) => stabilize(chaosEndMs, context.servers),
+  faults: (context) =>
+    combineSchedules(
+      crashRestarts(context.servers, { count: [2, 5], withinMs: [400, chaosEndMs - 400], lengthMs: [20, 300], afterEffects: [0, 3] }),
+      shapedPartitions(context.servers, { count: [1, 3], withinMs: [400, chaosEndMs - 700], lengthMs: [200, 600] }),
+    ),
+});
+
+const ringStartMs = 900;
+const ringEndMs = 2_900;
+
+const ringWithClients = test('E', 14, {
+  name: 'a majority ring for 2 s under many clients: leadership moves, every history stays linearizable',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    `5 servers, 5 clients that reach every server. From ${ringStartMs} to ${ringEndMs} ms each server talks only to its two neighbours on a ` +
+    'ring (a different majority for each): elections keep starting on the far side of the leader, requests started by one leader are ' +
+    'lost with its term, and clients retry. After the heal every operation returns.',
+  setup: (implementation) =>
+    serviceRun(implementation, {
+      servers: 5,
+      clients: 5,
+      durationMs: ringEndMs + 4_000,
+      faultsEndMs: ringEndMs,
+      workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [20, 60], startMs: firstCallMs },
+    }),
+  scenario: (context) => {
+    const offset = scenarioRandom('5E.14', context.seed).integer(0, context.servers.length - 1);
+    const rotated = context.servers.map((_server, position) => context.servers[(position + offset) % context.servers.length] as NodeId);
+    return [...majorityRing(ringStartMs, rotated), { atMs: ringEndMs, type: 'heal' }];
+  },
+});
+
+/** Hidden tests of part E, to be graded with lab 5's hidden tests (hidden.ts lists them). */
+export const hiddenServiceTests: readonly SuiteTest<RaftImplementation>[] = [chaos, ringWithClients];

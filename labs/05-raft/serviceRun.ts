@@ -18,6 +18,7 @@ import {
   type Property,
   type RunSetup,
   type ScheduledInput,
+  type Tagged,
   type Workload,
 } from 'distlab/testing';
 import { safetyProperties } from './checks.ts';
@@ -52,7 +53,11 @@ export interface ServiceRunOptions {
   readonly network?: Partial<NetworkSettings>;
   /** Config on top of the suite's timing (electionTimeoutMs, heartbeatMs) and the client's retry period. */
   readonly config?: Partial<Raft['config']>;
-  /** Inputs at fixed times, besides the workload's (a scenario's own operations, part F's ChangeMembership). */
+  /**
+   * Inputs at fixed times, besides the workload's (a scenario's own operations, part F's
+   * ChangeMembership). Invoke inputs go to clients that do not take part in the workload
+   * (`workload.clients` leaves them out); the run ends only once they have returned.
+   */
   readonly inputs?: readonly ScheduledInput<Raft>[];
   /** A workload run beside the key-value one, which reacts to outputs (part F drives membership changes with it). */
   readonly extraWorkload?: ExtraWorkload;
@@ -99,18 +104,27 @@ export function serviceRun(implementation: RaftImplementation, options: ServiceR
   const servers = range(0, options.servers);
   const kv = kvWorkload<Raft>(options.workload);
   const extraWorkload = options.extraWorkload;
-  /** When the key-value workload saw its last return (null: not yet). */
+  // The scenario's own calls count too: the run ends only once they have all been made and returned.
+  const scheduledCalls = (options.inputs ?? []).filter((scheduled) => (scheduled.input as Tagged).type === 'Invoke');
+  const lastCallMs = Math.max(0, ...scheduledCalls.map((scheduled) => scheduled.atMs));
+  /** When the last operation returned, once every one has (null: not yet). */
   let finishedAtMs: number | null = null;
+  let scheduledReturns = 0;
   const workload: Workload<Raft> = {
     start(context) {
       finishedAtMs = null;
+      scheduledReturns = 0;
       kv.start?.(context);
       extraWorkload?.start?.(context);
     },
     onOutput(record, context) {
       kv.onOutput?.(record, context);
       extraWorkload?.onOutput?.(record, context);
-      if (finishedAtMs === null && kv.finished()) finishedAtMs = context.cluster.nowMs;
+      const participates = options.workload.clients === undefined || options.workload.clients.includes(record.node);
+      if ((record.output as Tagged).type === 'Returned' && !participates) scheduledReturns++;
+      if (finishedAtMs === null && kv.finished() && scheduledReturns >= scheduledCalls.length && context.cluster.nowMs >= lastCallMs) {
+        finishedAtMs = context.cluster.nowMs;
+      }
     },
   };
   const config: Raft['config'] = {
