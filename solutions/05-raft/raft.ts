@@ -417,18 +417,25 @@ export class RaftNode extends Node<Raft> {
       this.output({ type: 'NotLeader', command, leader: this.leaderId });
       return;
     }
-    const index = this.lastLogIndex() + 1;
-    this.output({ type: 'Started', command, index, term: this.currentTerm });
-    this.appendEntry({ index, term: this.currentTerm, command });
-  }
-
-  /** The leader's own entry: append it to the log (durably), send it to each follower that has all before it, commit what can be. */
-  protected appendEntry(entry: LogEntry): void {
+    const entry: LogEntry = { index: this.lastLogIndex() + 1, term: this.currentTerm, command };
     this.logEntries.push(entry);
     this.persistLog();
+    this.output({ type: 'Started', command, index: entry.index, term: entry.term });
+    this.replicateNewEntry();
+  }
+
+  /** A new entry of the leader's: send it to each follower that has all before it, and commit what can be. */
+  protected replicateNewEntry(): void {
     // A follower still busy with earlier entries gets this one with the next batch, when it answers.
     for (const peer of this.replicationTargets()) if (this.isIdle(peer)) this.sendAppendEntries(peer);
     this.advanceCommitIndex();
+  }
+
+  /** Part F: the leader appends a configuration entry (durably), in force at once, and replicates it. */
+  protected appendConfiguration(configuration: Configuration): void {
+    this.logEntries.push({ index: this.lastLogIndex() + 1, term: this.currentTerm, command: '', configuration });
+    this.persistLog();
+    this.replicateNewEntry();
   }
 
   /**
@@ -818,12 +825,12 @@ export class RaftNode extends Node<Raft> {
       const current = this.configuration.newVoters ?? this.configuration.voters;
       if (!change.newVoters.every((server) => current.includes(server) || this.caughtUp(server, change))) return;
       this.membershipChange = null;
-      this.appendEntry({ index: this.lastLogIndex() + 1, term: this.currentTerm, command: '', configuration: { voters: current, newVoters: change.newVoters } });
+      this.appendConfiguration({ voters: current, newVoters: change.newVoters });
       return;
     }
     if (this.configurationIndex > this.commitIndex) return;
     if (this.configuration.newVoters !== null) {
-      this.appendEntry({ index: this.lastLogIndex() + 1, term: this.currentTerm, command: '', configuration: { voters: this.configuration.newVoters, newVoters: null } });
+      this.appendConfiguration({ voters: this.configuration.newVoters, newVoters: null });
       return;
     }
     this.stepDownIfRemoved();
