@@ -104,23 +104,41 @@ const addOne = test('F', 1, {
     }),
 });
 
+/** 5F.2: when n1 and n2 go down, when n0 is asked to add n3 and n4, when n1 and n2 come back. */
+const addTwoTimes = (seed: number) => {
+  const random = scenarioRandom('5F.2', seed);
+  const downMs = 850 + random.integer(0, 100);
+  return { downMs, changeMs: downMs + 50, backMs: downMs + 700 + random.integer(0, 200) };
+};
+
 const addTwo = test('F', 2, {
-  name: 'add two servers at once: a majority of the old and of the new configuration decide while the joint one is in force',
+  name: 'add two servers while two old ones are down: the new servers and the leader alone do not decide',
   points: 2,
   seeds: 5,
   description:
-    '5 server nodes, the configuration {n0, n1, n2}; at about 900 ms the leader is asked to add n3 and n4 in one change. While ' +
-    'C_old,new is in force every entry is committed by a majority of {n0, n1, n2} and a majority of the five: the two new servers ' +
-    'alone with the leader do not decide.',
+    '5 server nodes, the configuration {n0, n1, n2}, n0 leading first. At about 900 ms n1 and n2 go down, and n0 is asked to add ' +
+    'n3 and n4 in one change. The learners catch up and n0 appends C_old,new; n0, n3 and n4 are a majority of C_new but one of three ' +
+    'in C_old, so nothing may commit while the joint configuration is in force, until n1 and n2 come back about 700 ms later. Then ' +
+    'the change completes.',
   setup: (implementation, seed) =>
     membershipRun(implementation, {
       servers: 5,
       initialVoters: [0, 1, 2],
-      steps: [{ add: [3, 4], remove: [], atMs: changeTimeMs('5F.2', seed) }],
+      steps: [{ add: [3, 4], remove: [], atMs: addTwoTimes(seed).changeMs }],
       clients: 3,
       operationsPerClient: 40,
       durationMs: 6_000,
     }),
+  scenario: (context): FaultAction[] => {
+    const { downMs, backMs } = addTwoTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, n0LeadsUntilMs),
+      ...[1, 2].flatMap((node): FaultAction[] => [
+        { atMs: downMs, type: 'crash', node },
+        { atMs: backMs, type: 'restart', node },
+      ]),
+    ];
+  },
 });
 
 /** 5F.3 and 5F.8: the follower removed (n0 leads). */
@@ -198,7 +216,7 @@ const underFaults = test('F', 6, {
   points: 3,
   seeds: 6,
   description:
-    `5 server nodes, the configuration {n0, n1, n2}; from about 900 ms n3 and n4 are added, then n0 removed. Until ${chaosEndMs} ms ` +
+    `5 server nodes, the configuration {n0, n1, n2}; from about 900 ms n3 and n4 are added, and from about 1.8 s n0 is removed. Until ${chaosEndMs} ms ` +
     'partitions of every shape come and go and servers crash and restart (their logs and configurations read back from storage). ' +
     `Then everything heals; both changes must complete within ${membershipBoundMs} ms.`,
   setup: (implementation, seed) =>
@@ -207,7 +225,8 @@ const underFaults = test('F', 6, {
       initialVoters: [0, 1, 2],
       steps: [
         { add: [3, 4], remove: [], atMs: changeTimeMs('5F.6', seed) },
-        { add: [], remove: [0] },
+        // The second change comes in the middle of the faults too.
+        { add: [], remove: [0], atMs: changeTimeMs('5F.6', seed) + 900 },
       ],
       clients: 4,
       operationsPerClient: 40,
