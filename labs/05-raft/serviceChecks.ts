@@ -57,6 +57,8 @@ interface Execution {
 interface ExactlyOnce {
   /** Per server: the command string of each index it applied (its latest Applied there). */
   readonly appliedBy: Map<string, string>[];
+  /** By "server:index": an Executed whose Applied has not come yet. */
+  readonly executedFirst: Map<string, Execution>;
   /** Log indexes some server executed (an Executed output), with the first execution. */
   readonly executedIndexes: Map<number, Execution>;
   /** Per append value: the distinct log indexes where a server executed it. */
@@ -67,6 +69,31 @@ interface ExactlyOnce {
 
 const executionName = (execution: Execution) =>
   `index ${execution.index} (command ${execution.sequence} of ${nodeName(execution.client)}, executed by ${nodeName(execution.node)} at ${execution.timeMs} ms)`;
+
+/** Adds a server's execution of the entry `entry` (its command string) to the executed sequence; a doubled append is a violation. */
+function recordExecution(memory: ExactlyOnce, execution: Execution, entry: string): string | undefined {
+  const command = parseKvCommand(entry);
+  if (command === undefined || command.client !== execution.client || command.sequence !== execution.sequence) {
+    return (
+      `${nodeName(execution.node)} reported Executed for command ${execution.sequence} of ${nodeName(execution.client)} at index ${execution.index} (at ${execution.timeMs} ms), ` +
+      `but the entry it applied there is ${quote(entry)}: a server executes the client command of the entry it applies, and reports that entry's index`
+    );
+  }
+  if (memory.executedIndexes.has(execution.index)) return undefined;
+  memory.executedIndexes.set(execution.index, execution);
+  if (command.operation.kind !== 'append') return undefined;
+  const value = command.operation.value;
+  const earlier = memory.appendsAt.get(value) ?? [];
+  earlier.push(execution);
+  memory.appendsAt.set(value, earlier);
+  const [first] = earlier;
+  if (first === undefined || earlier.length < 2) return undefined;
+  return (
+    `${describeKvOperation(command.operation)} of ${nodeName(command.client)} took effect twice: at ${executionName(first)} and again at ${executionName(execution)}. ` +
+    'A retried command is executed once: the at-most-once table (the last sequence number and result per client) is part of the replicated state, ' +
+    'snapshots included, and a client retries with the same sequence number'
+  );
+}
 
 /**
  * "every append takes effect exactly once": each append a client saw return was executed at
@@ -84,7 +111,13 @@ export function appendsTakeEffectExactlyOnce(): Property<Raft, ExactlyOnce> {
   return always<Raft, ExactlyOnce>(
     'every append takes effect exactly once',
     {
-      memory: (cluster) => ({ appliedBy: cluster.nodeIds.map(() => new Map()), executedIndexes: new Map(), appendsAt: new Map(), history: emptyKvHistory() }),
+      memory: (cluster) => ({
+        appliedBy: cluster.nodeIds.map(() => new Map()),
+        executedFirst: new Map(),
+        executedIndexes: new Map(),
+        appendsAt: new Map(),
+        history: emptyKvHistory(),
+      }),
       records: ['input:Invoke', 'output:Returned', 'output:Applied', 'output:Executed'],
       record(memory, event) {
         if (event.kind === 'input') {
@@ -99,37 +132,28 @@ export function appendsTakeEffectExactlyOnce(): Property<Raft, ExactlyOnce> {
         }
         if (output.type === 'Applied') {
           memory.appliedBy[event.node]?.set(String(output.index), output.command);
-          return undefined;
+          // An Executed reported before its Applied (a service that outputs before calling super.output) is judged now.
+          const waiting = memory.executedFirst.get(`${event.node}:${output.index}`);
+          if (waiting === undefined) return undefined;
+          memory.executedFirst.delete(`${event.node}:${output.index}`);
+          return recordExecution(memory, waiting, output.command);
         }
         if (output.type !== 'Executed') return undefined;
         const execution: Execution = { index: output.index, node: event.node, timeMs: event.timeMs, client: output.client, sequence: output.sequence };
         const entry = memory.appliedBy[event.node]?.get(String(output.index));
-        const command = entry === undefined ? undefined : parseKvCommand(entry);
-        if (command === undefined || command.client !== output.client || command.sequence !== output.sequence) {
-          const applied = entry === undefined ? 'it never applied an entry there' : `the entry it applied there is ${quote(entry)}`;
-          return (
-            `${nodeName(event.node)} reported Executed for command ${output.sequence} of ${nodeName(output.client)} at index ${output.index} (at ${event.timeMs} ms), ` +
-            `but ${applied}: a server executes the client command of the entry it applies, and reports that entry's index`
-          );
+        if (entry === undefined) {
+          memory.executedFirst.set(`${event.node}:${output.index}`, execution);
+          return undefined;
         }
-        if (memory.executedIndexes.has(output.index)) return undefined;
-        memory.executedIndexes.set(output.index, execution);
-        if (command.operation.kind !== 'append') return undefined;
-        const value = command.operation.value;
-        const earlier = memory.appendsAt.get(value) ?? [];
-        earlier.push(execution);
-        memory.appendsAt.set(value, earlier);
-        const [first] = earlier;
-        if (first !== undefined && earlier.length > 1) {
-          return (
-            `${describeKvOperation(command.operation)} of ${nodeName(command.client)} took effect twice: at ${executionName(first)} and again at ${executionName(execution)}. ` +
-            'A retried command is executed once: the at-most-once table (the last sequence number and result per client) is part of the replicated state, ' +
-            'snapshots included, and a client retries with the same sequence number'
-          );
-        }
-        return undefined;
+        return recordExecution(memory, execution, entry);
       },
       check(_cluster, memory) {
+        for (const execution of memory.executedFirst.values()) {
+          return (
+            `${nodeName(execution.node)} reported Executed for command ${execution.sequence} of ${nodeName(execution.client)} at index ${execution.index} ` +
+            `(at ${execution.timeMs} ms), but it never applied an entry there: a server executes the client command of the entry it applies, and reports that entry's index`
+          );
+        }
         const lastIndex = new Map<NodeId, { index: number; value: string }>();
         for (const operation of kvHistoryOf(memory.history)) {
           if (operation.input.kind !== 'append' || operation.returnTime === null) continue;

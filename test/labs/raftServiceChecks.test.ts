@@ -209,9 +209,18 @@ describe('every append takes effect exactly once', () => {
     expect(play(appendsTakeEffectExactlyOnce(), events).problem).toContain('n5\'s appends took effect out of its order: "n5.2;" (called at 21 ms) at index 1, before "n5.1;", called earlier, at index 2');
   });
 
-  it('fails when a server reports Executed for a command that is not the entry it applied at that index', () => {
-    const events: Event[] = [...applyAndExecute(0, 1, first, 12), executed(0, 2, second, 13)];
-    expect(play(appendsTakeEffectExactlyOnce(), events).problem).toContain('n0 reported Executed for command 2 of n5 at index 2 (at 13 ms), but it never applied an entry there');
+  it('fails when a server reports Executed for a command that is not the entry it applied at that index, or for an index it never applied', () => {
+    const other: Event[] = [...applyAndExecute(0, 1, first, 12), applied(0, 2, '', 13), executed(0, 2, second, 13)];
+    expect(play(appendsTakeEffectExactlyOnce(), other).problem).toBe(
+      'n0 reported Executed for command 2 of n5 at index 2 (at 13 ms), but the entry it applied there is "": a server executes the client command of the entry it applies, and reports that entry\'s index',
+    );
+    const never: Event[] = [...applyAndExecute(0, 1, first, 12), executed(0, 2, second, 13)];
+    expect(play(appendsTakeEffectExactlyOnce(), never).problem).toContain('n0 reported Executed for command 2 of n5 at index 2 (at 13 ms), but it never applied an entry there');
+  });
+
+  it('accepts an Executed output that comes just before its Applied one', () => {
+    const events: Event[] = [invoke(5, first.operation, 10), executed(0, 1, first, 12), applied(0, 1, first, 12), returned(5, 1, first.operation, {}, 14)];
+    expect(play(appendsTakeEffectExactlyOnce(), events).problem).toBeUndefined();
   });
 });
 
