@@ -807,6 +807,12 @@ export class RaftNode extends Node<Raft> {
     return null;
   }
 
+  /** Every server the change adds has caught up (a server that votes already needs not). */
+  protected learnersCaughtUp(change: MembershipChange): boolean {
+    const current = this.configuration.newVoters ?? this.configuration.voters;
+    return change.newVoters.every((server) => current.includes(server) || this.caughtUp(server, change));
+  }
+
   /** A learner has caught up: it holds what the leader had when the change was asked for. */
   protected caughtUp(learner: NodeId, change: MembershipChange): boolean {
     const matchIndex = this.matchIndex[learner] ?? 0;
@@ -822,8 +828,8 @@ export class RaftNode extends Node<Raft> {
     if (this.role !== 'leader') return;
     const change = this.membershipChange;
     if (change !== null) {
+      if (!this.learnersCaughtUp(change)) return;
       const current = this.configuration.newVoters ?? this.configuration.voters;
-      if (!change.newVoters.every((server) => current.includes(server) || this.caughtUp(server, change))) return;
       this.membershipChange = null;
       this.appendConfiguration({ voters: current, newVoters: change.newVoters });
       return;

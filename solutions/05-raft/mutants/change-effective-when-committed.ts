@@ -1,4 +1,4 @@
-// Mutant: a configuration entry takes effect only once it is committed, not as soon as it is in the log (the leader commits the joint configuration with the old one alone).
+// Mutant: on a follower or a candidate, a configuration entry takes effect only once it is known to be committed, not as soon as it is in the log (the leader uses the one it appended): a candidate whose log ends with C_old,new wins with the votes of C_old alone.
 import type { Configuration } from '../../../labs/05-raft/src/protocol.ts';
 import { KvServer as ReferenceKvServer } from '../kvServer.ts';
 import { RaftNode as ReferenceRaftNode } from '../raft.ts';
@@ -9,7 +9,7 @@ export { KvClient } from '../kvClient.ts';
 function withBug(Base: typeof ReferenceRaftNode) {
   return class extends Base {
     protected override configurationAt(index: number): { readonly configuration: Configuration; readonly index: number } | undefined {
-      return super.configurationAt(Math.min(index, this.commitIndex));
+      return super.configurationAt(this.role === 'leader' ? index : Math.min(index, this.commitIndex));
     }
   };
 }
