@@ -348,7 +348,8 @@ const speed = test('E', 12, {
   points: 1,
   seeds: 3,
   description:
-    `5 servers, n0 leading, one client performs ${speedOperations} operations one after the other, with no faults. Their mean latency is at most ` +
+    `5 servers, n0 leading, one client performs ${speedOperations} operations one after the other, with no faults, on a network where messages ` +
+    `take 1 to 5 ms. Their mean latency is at most ` +
     `heartbeatMs / 3 (${(heartbeatMs / 3).toFixed(1)} ms): the leader sends a new entry to its followers at once, not with the next heartbeat, ` +
     'and answers as soon as it is committed and executed. The report charts each operation\'s latency.',
   setup: (implementation) =>
