@@ -1,8 +1,9 @@
 // Lab 5 graded, through the grader, on submissions that are not the reference:
 //
 // - a second correct Raft (test/fixtures/raft/alternative), written independently with other
-//   choices wherever the handout leaves one open, must pass every graded test, visible and
-//   hidden: a test it fails demands more than the protocol and the handout do;
+//   choices wherever the handout leaves one open, with its own key-value service and client
+//   (part E) and membership change (part F), must pass every graded test, visible and hidden: a
+//   test it fails demands more than the protocol and the handout do;
 // - submissions that try to score without solving (test/fixtures/raft/cheats, one folder each;
 //   its first lines say how) must score 0 on the tests they target.
 import { join } from 'node:path';
@@ -27,6 +28,9 @@ const summary = (tests: readonly GradedTest[]) =>
  */
 const beatsProbes = (test: { readonly number: string }) => test.number !== '5A.S2';
 
+/** Parts E and F: the key-value service and membership change. */
+const serviceParts = (test: { readonly part: string }) => test.part === 'E' || test.part === 'F';
+
 /** Which tests each cheat is graded on: it must score 0 on each. */
 const cheats: Readonly<Record<string, (test: { readonly number: string; readonly part: string }) => boolean>> = {
   // Applies only on n0, and never sends: nothing it does is Raft.
@@ -35,6 +39,19 @@ const cheats: Readonly<Record<string, (test: { readonly number: string; readonly
   'applies-in-arrival-order': beatsProbes,
   // Its elections are real, so it may earn part A; where entries are replicated (parts B, C, D) it must earn nothing.
   'elects-then-applies-at-once': (test) => test.part !== 'A',
+  // No Raft: each server answers from its own map at once.
+  'kv-answers-from-local-map': serviceParts,
+  // No Raft: each server executes what reaches it, in arrival order, and reports it Applied.
+  'kv-executes-in-arrival-order': serviceParts,
+  // The client answers itself from its own writes and never asks a server.
+  'kv-client-replays-own-writes': serviceParts,
+  // The client returns puts and appends as soon as it has sent them.
+  'kv-client-returns-writes-at-once': serviceParts,
+  // A working service whose leader answers at Started, from a state that assumes every appended entry commits: caught where
+  // leaders lose entries (a partition's minority, repartitioning, a stale leader).
+  'kv-replies-when-started': (test) => ['5E.5', '5E.6', '5E.10'].includes(test.number),
+  // A working service whose leader announces every membership change and makes none.
+  'membership-announced-only': (test) => test.part === 'F',
 };
 
 describe('lab 5 graded on submissions other than the reference', () => {
@@ -43,8 +60,8 @@ describe('lab 5 graded on submissions other than the reference', () => {
     expect(numbers.filter((number, index) => numbers.indexOf(number) !== index)).toEqual([]);
   });
 
-  it('a second correct implementation passes every graded test, visible and hidden', async () => {
-    const tests = withHiddenTests(suite, hiddenTests).tests;
+  it('a second correct implementation passes every graded test of parts A to D, visible and hidden', async () => {
+    const tests = withHiddenTests(suite, hiddenTests).tests.filter((test) => !serviceParts(test));
     const implementation = join(fixtures, 'alternative');
     // Two seeds per run (both cluster sizes where a test alternates them) keep this to seconds; the
     // soak command runs the reference on many more. A search is deterministic, and runs on its own seeds.
@@ -55,6 +72,16 @@ describe('lab 5 graded on submissions other than the reference', () => {
     expect(graded.map((test) => test.number).sort()).toEqual(tests.map((test) => test.number).sort());
     expect(graded.some((test) => test.visibility === 'hidden')).toBe(true);
     const notPassed = graded.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+  });
+
+  it('the second implementation passes every graded test of parts E and F, visible and hidden, on their default seeds', async () => {
+    const tests = withHiddenTests(suite, hiddenTests).tests.filter(serviceParts);
+    expect(tests.length).toBeGreaterThan(0);
+    // Their own seeds: a service test's faults differ from seed to seed, and each seed it passes on the reference it must pass here.
+    const report = await grade({ lab: '05-raft', implementation: join(fixtures, 'alternative'), tests: tests.map((test) => test.number), jobs: 2 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual(tests.map((test) => test.number).sort());
+    const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
   });
 
