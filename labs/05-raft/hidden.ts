@@ -1,6 +1,7 @@
 // Lab 5's hidden tests: graded with the visible ones wherever this file is present (the staff
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps a
-// partition of an awkward shape, or chaos, going for seconds while commands keep coming.
+// partition of an awkward shape, or chaos, going for seconds while commands keep coming. Parts E
+// and F keep theirs beside their visible tests (partE.ts, partF.ts); they are graded from here.
 import { combineSchedules, crashRestarts, type NodeId, type SuiteTest } from 'distlab/testing';
 import {
   bridge,
@@ -14,6 +15,8 @@ import {
   test,
   type RaftImplementation,
 } from './suite.ts';
+import { hiddenServiceTests } from './partE.ts';
+import { hiddenMembershipTests } from './partF.ts';
 
 /** How the deadline was set, for the progress messages. */
 const deadlineAfter = (stableMs: number, what: string) => `(${what} at ${stableMs} ms; the bound is ${commitBoundMs} ms after that)`;
@@ -103,4 +106,4 @@ const longChurn = test('C', 10, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn];
+export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn, ...hiddenServiceTests, ...hiddenMembershipTests];
