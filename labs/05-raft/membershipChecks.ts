@@ -769,7 +769,8 @@ export function membershipTargets(initialVoters: readonly NodeId[], steps: reado
  * believes leads (the latest BecameLeader, or the leader a refusal names), and asks again after
  * a MembershipRefused or when no answer came within `retryMs`, until a step's voters are in
  * force (MembershipChanged, or its configuration applied). A leader may refuse a change or queue
- * it: both work. It acts on outputs only, which the clients' operations keep coming.
+ * it: both work. A workload acts only when an output comes: a test keeps its clients calling
+ * operations until after its last change is due, so outputs keep coming.
  */
 export function membershipDriver(options: MembershipDriverOptions): MembershipDriver {
   const retryMs = options.retryMs ?? 100;
