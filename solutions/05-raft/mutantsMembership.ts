@@ -9,19 +9,19 @@ import type { Mutant } from 'distlab/testing';
 export const membershipMutants: readonly Mutant[] = [
   {
     name: 'change-effective-when-committed',
-    bug: 'a configuration entry takes effect only once it is committed, not as soon as it is in the log: the leader commits C_old,new with a majority of C_old alone',
+    bug: 'on a follower or candidate, a configuration entry takes effect only once it is known to be committed: a candidate whose log ends with C_old,new wins with the votes of a majority of C_old alone',
     failsTest: '5F.6',
-    property: 'no decision by one configuration alone while a joint configuration is in force',
+    property: 'at most one leader per term',
   },
   {
     name: 'new-configuration-alone-during-joint',
     bug: 'while C_old,new is in force, elections and commitment count a majority of C_new only, not of C_old as well',
-    failsTest: '5F.6',
+    failsTest: '5F.2',
     property: 'no decision by one configuration alone while a joint configuration is in force',
   },
   {
     name: 'learner-counted-before-caught-up',
-    bug: 'a new server counts as caught up at once: C_old,new is appended while it is still empty, and it counts in every majority of C_new',
+    bug: 'with several servers added at once, C_old,new is appended as soon as one of them has caught up: the others count in the majorities of C_new while they still lack the log',
     failsTest: '5F.9',
     property: 'new servers catch up before they count',
   },
