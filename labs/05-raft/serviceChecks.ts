@@ -8,6 +8,7 @@ import {
   describeKvOperation,
   emptyKvHistory,
   equalPlain,
+  eventually,
   kvHistoryOf,
   nodeName,
   recordKvEvent,
@@ -365,4 +366,28 @@ export function operationsCompleteAfterHeal(healMs: number, boundMs: number): Pr
     },
     { atEnd: true },
   );
+}
+
+/**
+ * "every operation returns": by the end of the run, every operation a client was given has
+ * returned (runs end once they all have, or at their horizon). Nothing returned at all is
+ * "clients make progress"'s to say.
+ */
+export function everyOperationReturns(): Property<Raft, KvHistoryRecording> {
+  return eventually<Raft, KvHistoryRecording>('every operation returns', {
+    memory: () => emptyKvHistory(),
+    records: ['input:Invoke', 'output:Returned'],
+    record: (recording, event) => recordKvEvent(recording, event),
+    check(cluster, recording) {
+      if (recording.returned === 0) return undefined;
+      const pending = kvHistoryOf(recording).filter((operation) => operation.returnTime === null);
+      const [first] = pending;
+      if (first === undefined) return undefined;
+      return (
+        `${plural(pending.length, 'operation')} of ${recording.operations.length} never returned by ${cluster.nowMs} ms; the first: ` +
+        `${nodeName(first.client)}'s ${describeKvOperation(first.input)}, called at ${first.callTime} ms. Once faults end, a client's retries reach the leader, ` +
+        'and the leader answers every command it commits'
+      );
+    },
+  });
 }

@@ -2,7 +2,8 @@
 // KvServer (its Raft underneath), M client nodes its KvClient; the kit's closed-loop workload
 // calls operations on the clients; the run ends once every operation returned and the servers
 // had time to apply the last ones. Every run checks Raft's safety, the kit's linearizability,
-// at-most-once and progress, and the service's exactly-once and honest-client properties.
+// at-most-once and progress, that every operation returns, and the service's exactly-once and
+// honest-client properties.
 import {
   clientHistoriesLinearizable,
   clientLatency,
@@ -23,7 +24,7 @@ import {
 } from 'distlab/testing';
 import { safetyProperties } from './checks.ts';
 import { electionTimeoutMs, heartbeatMs, maxDelayMs, range, stableNetwork, type RaftImplementation } from './harness.ts';
-import { appendsTakeEffectExactlyOnce, clientsReturnOnlyReplies } from './serviceChecks.ts';
+import { appendsTakeEffectExactlyOnce, clientsReturnOnlyReplies, everyOperationReturns } from './serviceChecks.ts';
 import type { Raft } from './src/protocol.ts';
 
 /** The client nodes' retry period in every part E and F run (the kit's default). */
@@ -94,6 +95,7 @@ export function serviceProperties(servers: readonly NodeId[], options: Pick<Serv
     clientHistoriesLinearizable<Raft>(linearizability),
     appendsTakeEffectExactlyOnce(),
     clientsMakeProgress<Raft>(),
+    everyOperationReturns(),
     ...(options.reach === true ? [completedOperationsReachEveryLiveReplica<Raft>()] : []),
     clientLatency<Raft>(),
   ] as Property<Raft>[];

@@ -22,6 +22,7 @@ import {
 import {
   appendsTakeEffectExactlyOnce,
   clientsReturnOnlyReplies,
+  everyOperationReturns,
   messagesPerOperation,
   nothingCompletesInMinority,
   operationsCompleteAfterHeal,
@@ -353,5 +354,13 @@ describe('partitions', () => {
     );
     // Nothing returned at all is "clients make progress"'s to say.
     expect(play(property(), [invoke(5, write, 200)]).problem).toBeUndefined();
+  });
+
+  it('every operation returns: none left pending when the run ends', () => {
+    expect(play(everyOperationReturns(), [invoke(5, write, 200), returned(5, 1, write, {}, 300)]).problem).toBeUndefined();
+    expect(play(everyOperationReturns(), [invoke(6, write, 100), returned(6, 1, write, {}, 150), invoke(5, write, 200)]).problem).toBe(
+      '1 operation of 2 never returned by 200 ms; the first: n5\'s append(x, "n5.2;"), called at 200 ms. Once faults end, a client\'s retries reach the leader, and the leader answers every command it commits',
+    );
+    expect(play(everyOperationReturns(), [invoke(5, write, 200)]).problem).toBeUndefined();
   });
 });
