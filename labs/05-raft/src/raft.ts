@@ -71,6 +71,9 @@ export class RaftNode extends Node<Raft> {
     // this.config.electionTimeoutMs[0] ago (or that leads) ignores a RequestVote entirely: it
     // adopts no term and grants no vote. A removed server no longer hears from the leader and
     // stands for election again and again; without this rule its terms would depose the leader.
+    // Measure with this.now(), but only once membership may change (a configuration entry in the
+    // log, or this.config.initialVoters given): parts A to D are also model-checked, and under
+    // search this.now() throws (a search has no clock).
     // TODO (every message): if its term is above currentTerm, this server is out of date: adopt
     // the term, forget its vote (votedFor = null), store both, and become a follower. A leader
     // that steps down stops its heartbeats and starts an election timer again.
