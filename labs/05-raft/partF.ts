@@ -9,7 +9,7 @@
 // entry of the leader's term, a removed leader steps down, removed servers do not disrupt the
 // cluster, and the membership change completes.
 import { combineSchedules, crashRestarts, type FaultAction, type FaultContext, type NodeId, type Property, type RunSetup, type ScheduledInput, type SuiteTest } from 'distlab/testing';
-import { electionTimeoutMs, heartbeatMs, n0LeadsFirst, range, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
+import { cutBetween, electionTimeoutMs, heartbeatMs, n0LeadsFirst, range, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
 import {
   changeWaitsForOwnTermCommit,
   membershipChangeCompletes,
@@ -209,38 +209,65 @@ const replaceAll = test('F', 5, {
   },
 });
 
-const chaosEndMs = 3_000;
+/** 5F.6: the split that keeps C_old,new from n1 and n2, the leader's crash, the heal, the end of the random faults. */
+const faultTimes = (seed: number) => {
+  const random = scenarioRandom('5F.6', seed);
+  const splitMs = 900 + random.integer(0, 100);
+  const askMs = splitMs + 20;
+  const crashMs = askMs + 100;
+  const healMs = crashMs + 600 + random.integer(0, 100);
+  return { splitMs, askMs, crashMs, healMs, secondMs: healMs + 300, chaosEndMs: 3_500 };
+};
 
 const underFaults = test('F', 6, {
-  name: 'changes under partitions and crashes: safety throughout, both changes complete once the network is stable',
+  name: 'changes under partitions and crashes: C_old,new reaches only the servers it removes, its leader crashes; then random faults',
   points: 3,
   seeds: 6,
   description:
-    `5 server nodes, the configuration {n0, n1, n2}; from about 900 ms n3 and n4 are added, and from about 1.8 s n0 is removed. Until ${chaosEndMs} ms ` +
-    'partitions of every shape come and go and servers crash and restart (their logs and configurations read back from storage). ' +
-    `Then everything heals; both changes must complete within ${membershipBoundMs} ms.`,
-  setup: (implementation, seed) =>
-    membershipRun(implementation, {
+    '5 servers, all voters, n0 leading first. At about 950 ms n0 can reach only n3 and n4 (n2 is cut off from everyone) when it ' +
+    'is asked to remove n3 and n4: C_old,new reaches only them, and n0 crashes 100 ms later. n3 and n4 hold C_old,new, uncommitted, ' +
+    'and it is in force for them: with n1 they are a majority of the five, but not of {n0, n1, n2}, so none of them may win an ' +
+    'election (a server that waited for the commit to use the new configuration would). After the heal about 700 ms later, the ' +
+    'change completes; then n3 replaces n0 while partitions of every shape come and go and servers crash and restart (their logs ' +
+    `and configurations read back from storage). From 3.5 s everything heals, and both changes must complete within ${membershipBoundMs} ms.`,
+  setup: (implementation, seed) => {
+    const { askMs, secondMs, chaosEndMs } = faultTimes(seed);
+    return membershipRun(implementation, {
       servers: 5,
-      initialVoters: [0, 1, 2],
+      initialVoters: range(0, 5),
       steps: [
-        { add: [3, 4], remove: [], atMs: changeTimeMs('5F.6', seed) },
-        // The second change comes in the middle of the faults too.
-        { add: [], remove: [0], atMs: changeTimeMs('5F.6', seed) + 900 },
+        { add: [], remove: [3, 4], atMs: askMs + 1 },
+        { add: [3], remove: [0], atMs: secondMs },
       ],
+      inputs: [{ atMs: askMs, node: 0, input: { type: 'ChangeMembership', add: [], remove: [3, 4] } }],
       clients: 4,
       operationsPerClient: 40,
       // The driver acts on outputs: the clients, slower here, keep them coming until after the second change is due.
       thinkMs: [20, 60],
-      // Judged when the run ends: within the bound of the heal (a deadline counted from the last random fault could fall before the heal).
+      // Judged when the run ends: within the bound of the last heal.
       durationMs: chaosEndMs + membershipBoundMs,
-    }),
-  scenario: (context) => stabilize(chaosEndMs, context.servers),
-  faults: (context) =>
-    combineSchedules(
-      shapedPartitions(context.servers, { count: [1, 3], withinMs: [600, chaosEndMs - 400], lengthMs: [200, 600] }),
-      crashRestarts(context.servers, { count: [1, 3], withinMs: [600, chaosEndMs - 400], lengthMs: [100, 800] }),
-    ),
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const { splitMs, crashMs, healMs, chaosEndMs } = faultTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, n0LeadsUntilMs),
+      ...cutBetween(splitMs, [0], [1, 2]),
+      { atMs: splitMs, type: 'isolate', node: 2 },
+      { atMs: crashMs, type: 'crash', node: 0 },
+      { atMs: healMs, type: 'heal' },
+      { atMs: healMs, type: 'restart', node: 0 },
+      ...stabilize(chaosEndMs, context.servers),
+    ];
+  },
+  faults: (context) => {
+    const { healMs, chaosEndMs } = faultTimes(context.seed);
+    const within: [number, number] = [healMs + 200, chaosEndMs - 400];
+    return combineSchedules(
+      shapedPartitions(context.servers, { count: [1, 3], withinMs: within, lengthMs: [200, 600] }),
+      crashRestarts(context.servers, { count: [1, 3], withinMs: within, lengthMs: [100, 800] }),
+    );
+  },
 });
 
 const inFlight = test('F', 7, {
