@@ -1,4 +1,5 @@
 import type { Mutant } from 'distlab/testing';
+import { membershipMutants } from './mutantsMembership.ts';
 import { serviceMutants } from './mutantsService.ts';
 
 /**
@@ -103,4 +104,6 @@ export const mutants: readonly Mutant[] = [
   },
   // Part E: the key-value service and its client
   ...serviceMutants,
+  // Part F: membership change
+  ...membershipMutants,
 ];
