@@ -330,18 +330,19 @@ const noDisruption = test('F', 8, {
 const catchUpTimes = (seed: number) => {
   const random = scenarioRandom('5F.9', seed);
   const downMs = 900 + random.integer(0, 100);
-  return { downMs, changeMs: downMs + 600 + random.integer(0, 200) };
+  const changeMs = downMs + 600 + random.integer(0, 200);
+  return { downMs, changeMs, n4BackMs: changeMs + 300 + random.integer(0, 100) };
 };
 
 const catchUp = test('F', 9, {
-  name: 'new servers catch up before they count: added while an old member is down',
+  name: 'new servers catch up before they count: added while an old member is down, one of them late',
   points: 2,
   seeds: 5,
   description:
     '5 server nodes, the configuration {n0, n1, n2}, n0 leading first. At about 950 ms n2 goes down for good, and the clients ' +
-    'fill the log with a hundred entries. Then n3 and n4 (empty) are added. They must be caught up as learners before C_old,new ' +
-    'names them: with n2 down, a majority of the five would need one of them, and counting an empty server stalls commitment ' +
-    '(or lets n0 and an empty server decide with n1 missing).',
+    'fill the log with a hundred entries. Then n3 and n4 (empty) are added; n4 is down, and starts about 350 ms later. Both must ' +
+    'be caught up as learners before C_old,new names them: with n2 down, a majority of the five needs one of them, and counting an ' +
+    'empty server stalls commitment (or lets n0 and an empty server decide with n1 missing). The change waits for n4.',
   setup: (implementation, seed) =>
     membershipRun(implementation, {
       servers: 5,
@@ -351,7 +352,15 @@ const catchUp = test('F', 9, {
       operationsPerClient: 45,
       durationMs: 7_000,
     }),
-  scenario: (context): FaultAction[] => [...n0LeadsFirst(context.servers, n0LeadsUntilMs), { atMs: catchUpTimes(context.seed).downMs, type: 'crash', node: 2 }],
+  scenario: (context): FaultAction[] => {
+    const { downMs, n4BackMs } = catchUpTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, n0LeadsUntilMs),
+      { atMs: downMs, type: 'crash', node: 2 },
+      { atMs: downMs, type: 'crash', node: 4 },
+      { atMs: n4BackMs, type: 'restart', node: 4 },
+    ];
+  },
 });
 
 /** 5F.10: when n0 is asked to remove n4 and crashes having appended C_old,new on itself only; when it comes back. */
