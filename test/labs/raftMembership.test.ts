@@ -2,30 +2,36 @@
 // consensus in plain RaftNode clusters driven by Start and ChangeMembership inputs, with Raft's
 // safety properties and the membership rules checked after every event; and, for each part F
 // mutant, a scenario in which its bug really breaks something.
-import { always, nodeName, simulate, type FaultAction, type NodeClass, type NodeId, type Property, type ScheduledInput, type SimulationResult, type Workload } from 'distlab/testing';
+import { always, nodeName, simulate, type ClusterView, type FaultAction, type NodeClass, type NodeId, type Property, type ScheduledInput, type SimulationResult, type Workload } from 'distlab/testing';
 import { describe, expect, it } from 'vitest';
-import { durability, inOrderApply, leaderCompleteness, logMatching, safetyProperties, storedLog } from '../../labs/05-raft/checks.ts';
+import { durability, inOrderApply, leaderCompleteness, logMatching, safetyProperties, storedLog, storedSnapshot } from '../../labs/05-raft/checks.ts';
 import { cutBetween, electionTimeoutMs, heartbeatMs, n0LeadsFirst, range, stableNetwork } from '../../labs/05-raft/harness.ts';
-import type { Configuration, LogEntry, Raft } from '../../labs/05-raft/src/protocol.ts';
+import type { Configuration, Raft } from '../../labs/05-raft/src/protocol.ts';
 import { RaftNode as ChangeBeforeOwnTermCommit } from '../../solutions/05-raft/mutants/change-before-own-term-commit.ts';
 import { RaftNode as ChangeEffectiveWhenCommitted } from '../../solutions/05-raft/mutants/change-effective-when-committed.ts';
 import { RaftNode as LearnerCountedBeforeCaughtUp } from '../../solutions/05-raft/mutants/learner-counted-before-caught-up.ts';
 import { RaftNode as NewConfigurationAloneDuringJoint } from '../../solutions/05-raft/mutants/new-configuration-alone-during-joint.ts';
 import { RaftNode as RemovedLeaderKeepsLeading } from '../../solutions/05-raft/mutants/removed-leader-keeps-leading.ts';
-import { RaftNode } from '../../solutions/05-raft/raft.ts';
+import { RaftNode, type SnapshotWithConfiguration } from '../../solutions/05-raft/raft.ts';
 
 // Membership properties, each judged after every event.
 
 const names = (nodes: Iterable<NodeId>) => [...nodes].map(nodeName).join(', ');
 
-/** The latest configuration in a node's stored log, else the initial one. */
-function configurationIn(log: readonly LogEntry[], initialVoters: readonly NodeId[]): Configuration {
+/** The latest configuration in a node's storage: its log's, else the one its snapshot keeps (an extra field), else the initial one. */
+function configurationOf(cluster: ClusterView<Raft>, node: NodeId, initialVoters: readonly NodeId[]): Configuration {
+  const log = storedLog(cluster, node);
   for (let position = log.length - 1; position >= 0; position--) {
     const configuration = log[position]?.configuration;
     if (configuration !== undefined) return configuration;
   }
-  return { voters: initialVoters, newVoters: null };
+  const snapshot: SnapshotWithConfiguration = storedSnapshot(cluster, node);
+  return snapshot.configuration ?? { voters: initialVoters, newVoters: null };
 }
+
+/** Whether a node's storage holds entry ⟨index, term⟩, or a snapshot that covers it. */
+const storesEntry = (cluster: ClusterView<Raft>, node: NodeId, index: number, term: number) =>
+  storedSnapshot(cluster, node).lastIncludedIndex >= index || storedLog(cluster, node).some((entry) => entry.index === index && entry.term === term);
 
 const majorityOf = (voters: readonly NodeId[], holders: readonly NodeId[]) => voters.filter((voter) => holders.includes(voter)).length > voters.length / 2;
 
@@ -57,7 +63,7 @@ function atMostOneLeaderPerTerm(initialVoters: readonly NodeId[]): Property<Raft
       if (other !== undefined && other !== event.node) return `${nodeName(other)} and ${nodeName(event.node)} both became leader of term ${key}`;
       elections.leaders[key] = event.node;
       const votes = [event.node, ...(elections.granted[`${event.node}/${key}`] ?? [])];
-      const configuration = configurationIn(storedLog(cluster, event.node), initialVoters);
+      const configuration = configurationOf(cluster, event.node, initialVoters);
       const sets = configuration.newVoters === null ? [configuration.voters] : [configuration.voters, configuration.newVoters];
       const short = sets.find((voters) => !majorityOf(voters, votes));
       if (short === undefined) return undefined;
@@ -96,8 +102,8 @@ function decidedByConfigurationInForce(initialVoters: readonly NodeId[]): Proper
       if (event.kind !== 'output' || event.output.type !== 'Applied' || event.output.index <= memory.applied) return undefined;
       memory.applied = event.output.index;
       const { index, term } = event.output;
-      const configuration = configurationIn(storedLog(cluster, event.node), initialVoters);
-      const holders = cluster.servers.filter((server) => storedLog(cluster, server).some((entry) => entry.index === index && entry.term === term));
+      const configuration = configurationOf(cluster, event.node, initialVoters);
+      const holders = cluster.servers.filter((server) => storesEntry(cluster, server, index, term));
       const sets = configuration.newVoters === null ? [configuration.voters] : [configuration.voters, configuration.newVoters];
       const short = sets.find((voters) => !majorityOf(voters, holders));
       if (short === undefined) return undefined;
@@ -136,7 +142,7 @@ function newServersCatchUpFirst(): Property<Raft, CatchUp> {
       const { voters, newVoters } = joint.configuration;
       const needed = askedAt[String(event.node)] ?? 0;
       for (const server of newVoters.filter((voter) => !voters.includes(voter))) {
-        const holds = storedLog(cluster, server).at(-1)?.index ?? 0;
+        const holds = Math.max(storedLog(cluster, server).at(-1)?.index ?? 0, storedSnapshot(cluster, server).lastIncludedIndex);
         if (holds < needed) {
           return `${nodeName(event.node)} appended the joint configuration at index ${joint.index}, making ${nodeName(server)} a voter, while ${nodeName(server)} holds entries up to ${holds} only (${needed} when the leader was asked)`;
         }
@@ -254,6 +260,8 @@ interface MembershipRun {
   readonly durationMs: number;
   readonly seed: number;
   readonly voteCounting?: readonly NodeId[];
+  /** The service's part: every server snapshots its state each time it has applied this many entries. */
+  readonly snapshotEvery?: number;
   /** Properties left out, by name (to see the damage a bug does after the first rule it breaks). */
   readonly omit?: readonly string[];
 }
@@ -262,6 +270,15 @@ function run(settings: MembershipRun): { result: SimulationResult<Raft>; stepsDo
   const servers = range(0, settings.servers);
   const initialVoters = settings.initialVoters ?? servers;
   const driver = membershipDriver(servers, settings.steps ?? [], settings.stepsFromMs ?? 0);
+  const { snapshotEvery } = settings;
+  const snapshotting: Workload<Raft> = {
+    onOutput(record, context) {
+      driver.onOutput?.(record, context);
+      if (snapshotEvery !== undefined && record.output.type === 'Applied' && record.output.index % snapshotEvery === 0) {
+        context.input(record.node, { type: 'Snapshot', index: record.output.index, data: `state after ${record.output.index}` }, 0);
+      }
+    },
+  };
   const result = simulate<Raft>({
     seed: settings.seed,
     nodes: servers.map(() => ({ role: 'server' as const, node: settings.node ?? RaftNode })),
@@ -269,7 +286,7 @@ function run(settings: MembershipRun): { result: SimulationResult<Raft>; stepsDo
     network: stableNetwork,
     faults: settings.faults ?? [],
     inputs: settings.inputs,
-    workload: settings.workload ?? driver,
+    workload: settings.workload ?? snapshotting,
     properties: membershipProperties(initialVoters, settings.voteCounting).filter((property) => !(settings.omit ?? []).includes(property.name)),
     durationMs: settings.durationMs,
   });
@@ -404,6 +421,27 @@ describe('membership change on the reference Raft', () => {
     const lastOnNew = appliedCommands(result, 5).at(-1);
     expect(lastOnNew).toBe(appliedCommands(result, 3).at(-1));
     expect(appliedCommands(result, 0)).not.toContain(lastOnNew);
+  });
+
+  it.each(seeds)('keeps the configuration in snapshots: restarts from them, and sends them to a server added later (seed %i)', (seed) => {
+    const { result, stepsDone } = run({
+      seed,
+      servers: 5,
+      initialVoters: [0, 1, 2],
+      snapshotEvery: 8,
+      steps: [() => ({ add: [3], remove: [], voters: [0, 1, 2, 3] }), () => ({ add: [4], remove: [], voters: [0, 1, 2, 3, 4] })],
+      stepsFromMs: 700,
+      // The second step waits for the restarts: by then every configuration entry is in a snapshot.
+      faults: [...range(0, 4).map((node): FaultAction => ({ atMs: 1500, type: 'crash', node })), ...range(0, 4).map((node): FaultAction => ({ atMs: 1600, type: 'restart', node }))],
+      inputs: commands(range(0, 5), 400, 3500, 20),
+      durationMs: 4000,
+    });
+    expect(failureText(result)).toBe('');
+    expect(stepsDone).toBe(2);
+    // n4 started from a snapshot (its log was compacted away on the leader) and applies what the others apply after it.
+    const installed = outputsOf(result, 'SnapshotInstalled').filter((record) => record.node === 4);
+    expect(installed.length).toBeGreaterThan(0);
+    expect(appliedCommands(result, 4).at(-1)).toBe(appliedCommands(result, 0).at(-1));
   });
 });
 
