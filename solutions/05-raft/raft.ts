@@ -4,17 +4,8 @@ import type { Configuration, LogEntry, Raft, Snapshot } from '../../labs/05-raft
 /** At most this many entries in one AppendEntries: a follower far behind catches up in batches. */
 export const maxEntriesPerMessage = 64;
 
-/**
- * Part F: a snapshot also remembers the configuration in force at its last entry: the entries it
- * replaces may hold the latest configuration entry. Kept in the stored snapshot and sent with
- * InstallSnapshot (absent: no configuration entry up to there).
- */
-export interface SnapshotWithConfiguration extends Snapshot {
-  readonly configuration?: Configuration;
-}
-
 /** The snapshot of nothing: index 0, term 0 is the empty-log sentinel. */
-const noSnapshot: SnapshotWithConfiguration = { lastIncludedIndex: 0, lastIncludedTerm: 0, data: '' };
+const noSnapshot: Snapshot = { lastIncludedIndex: 0, lastIncludedTerm: 0, data: '' };
 
 /** Part F: a change the leader was asked for, while its new servers catch up as learners (before the joint configuration is appended). */
 export interface MembershipChange {
@@ -51,7 +42,7 @@ export class RaftNode extends Node<Raft> {
   /** Figure 2's log[] (stored as `log`): the entries after the snapshot; logEntries[k] has index snapshot.lastIncludedIndex + 1 + k. */
   logEntries: LogEntry[] = [];
   /** Every entry up to snapshot.lastIncludedIndex, folded into the service's state (and, part F, the configuration as of it). */
-  snapshot: SnapshotWithConfiguration = noSnapshot;
+  snapshot: Snapshot = noSnapshot;
 
   // Volatile state on all servers
 
@@ -574,7 +565,7 @@ export class RaftNode extends Node<Raft> {
   /** InstallSnapshot RPC, receiver: replace the log's prefix (or all of it) with the leader's snapshot. */
   protected onInstallSnapshot(leader: NodeId, request: Extract<Raft['message'], { type: 'InstallSnapshot' }>): void {
     const { term } = request;
-    const snapshot: SnapshotWithConfiguration = request.snapshot;
+    const snapshot: Snapshot = request.snapshot;
     if (term < this.currentTerm) {
       this.send(leader, { type: 'InstallSnapshotReply', term: this.currentTerm, lastIncludedIndex: snapshot.lastIncludedIndex });
       return;

@@ -6,13 +6,13 @@ import { always, nodeName, simulate, type ClusterView, type FaultAction, type No
 import { describe, expect, it } from 'vitest';
 import { durability, inOrderApply, leaderCompleteness, logMatching, safetyProperties, storedLog, storedSnapshot } from '../../labs/05-raft/checks.ts';
 import { cutBetween, electionTimeoutMs, heartbeatMs, n0LeadsFirst, range, stableNetwork } from '../../labs/05-raft/harness.ts';
-import type { Configuration, Raft } from '../../labs/05-raft/src/protocol.ts';
+import type { Configuration, Raft, Snapshot } from '../../labs/05-raft/src/protocol.ts';
 import { RaftNode as ChangeBeforeOwnTermCommit } from '../../solutions/05-raft/mutants/change-before-own-term-commit.ts';
 import { RaftNode as ChangeEffectiveWhenCommitted } from '../../solutions/05-raft/mutants/change-effective-when-committed.ts';
 import { RaftNode as LearnerCountedBeforeCaughtUp } from '../../solutions/05-raft/mutants/learner-counted-before-caught-up.ts';
 import { RaftNode as NewConfigurationAloneDuringJoint } from '../../solutions/05-raft/mutants/new-configuration-alone-during-joint.ts';
 import { RaftNode as RemovedLeaderKeepsLeading } from '../../solutions/05-raft/mutants/removed-leader-keeps-leading.ts';
-import { RaftNode, type SnapshotWithConfiguration } from '../../solutions/05-raft/raft.ts';
+import { RaftNode } from '../../solutions/05-raft/raft.ts';
 
 // Membership properties, each judged after every event.
 
@@ -25,7 +25,7 @@ function configurationOf(cluster: ClusterView<Raft>, node: NodeId, initialVoters
     const configuration = log[position]?.configuration;
     if (configuration !== undefined) return configuration;
   }
-  const snapshot: SnapshotWithConfiguration = storedSnapshot(cluster, node);
+  const snapshot: Snapshot = storedSnapshot(cluster, node);
   return snapshot.configuration ?? { voters: initialVoters, newVoters: null };
 }
 

@@ -43,6 +43,11 @@ export interface Snapshot {
   readonly lastIncludedIndex: number;
   readonly lastIncludedTerm: number;
   readonly data: string;
+  /**
+   * Part F: the configuration in force at lastIncludedIndex (the entries the snapshot replaces
+   * may hold the latest configuration entry); absent when none of them was one.
+   */
+  readonly configuration?: Configuration;
 }
 
 export interface Raft extends Protocol {

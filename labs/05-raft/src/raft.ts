@@ -226,8 +226,8 @@ export class RaftNode extends Node<Raft> {
     // log: after a crash between the two writes, the old log still holds every entry. Ignore a
     // snapshot no newer than the one you have.
     // TODO (part F): the snapshot replaces the entries that may hold the latest configuration: keep
-    // the configuration as of `index` with it (the protocol's Snapshot has no field for it, but an
-    // extra `configuration` field is kept in storage and sent with InstallSnapshot).
+    // the configuration in force at `index` in the snapshot's `configuration` field (stored, and
+    // sent with InstallSnapshot).
     // TODO (restore): with a stored snapshot, drop the log entries it covers, output
     // SnapshotInstalled with it (the service lost its state in the crash), and take its
     // lastIncludedIndex as commitIndex and lastApplied: applying resumes at the entry after it.
