@@ -19,6 +19,8 @@ import {
   type ClusterView,
   type NodeId,
   type Property,
+  type KvClientInput,
+  type Tagged,
   type Workload,
   type WorkloadContext,
 } from 'distlab/testing';
@@ -746,12 +748,19 @@ export interface MembershipDriverOptions {
   readonly steps: readonly MembershipStep[];
   /** Asks again this long after a refusal, or after a request with no answer (default 100 ms). */
   readonly retryMs?: number;
+  /**
+   * A client node of the driver's own (no other workload's): until every step is done it reads
+   * key "x" over and over, from `watchFromMs` on, so that outputs keep coming (a workload acts
+   * only on outputs) after the other clients have finished.
+   */
+  readonly watcher?: NodeId;
+  readonly watchFromMs?: number;
 }
 
 export interface MembershipDriver extends Workload<Raft> {
   /** The voters after each step. */
   readonly targets: readonly (readonly NodeId[])[];
-  /** Every step done. */
+  /** Every step done (and the watcher's last read returned). */
   finished(): boolean;
 }
 
@@ -769,8 +778,8 @@ export function membershipTargets(initialVoters: readonly NodeId[], steps: reado
  * believes leads (the latest BecameLeader, or the leader a refusal names), and asks again after
  * a MembershipRefused or when no answer came within `retryMs`, until a step's voters are in
  * force (MembershipChanged, or its configuration applied). A leader may refuse a change or queue
- * it: both work. A workload acts only when an output comes: a test keeps its clients calling
- * operations until after its last change is due, so outputs keep coming.
+ * it: both work. A workload acts only when an output comes: with a `watcher` client, the driver
+ * keeps reading until every change is done, so outputs keep coming while the cluster can commit.
  */
 export function membershipDriver(options: MembershipDriverOptions): MembershipDriver {
   const retryMs = options.retryMs ?? 100;
@@ -795,6 +804,14 @@ export function membershipDriver(options: MembershipDriverOptions): MembershipDr
     nextAskMs = nowMs + retryMs;
     context.input(to, { type: 'ChangeMembership', add: current.add, remove: current.remove }, 0);
   };
+  /** Whether the watcher has an operation in flight. */
+  let watching = false;
+  const watch = (context: WorkloadContext<Raft>, delayMs: number) => {
+    if (options.watcher === undefined || watching || step >= options.steps.length) return;
+    watching = true;
+    const input: KvClientInput = { type: 'Invoke', operation: { kind: 'get', key: 'x' } };
+    context.input(options.watcher, input as Tagged as Raft['input'], delayMs);
+  };
   const done = (voters: readonly NodeId[]) => {
     const target = targets[step];
     if (target === undefined || !same(target, voters)) return;
@@ -804,15 +821,23 @@ export function membershipDriver(options: MembershipDriverOptions): MembershipDr
   };
   return {
     targets,
-    start() {
+    start(context) {
       step = 0;
       leader = null;
       leaderTerm = 0;
       askedMs = null;
       nextAskMs = 0;
+      watching = false;
+      watch(context, options.watchFromMs ?? 0);
     },
     onOutput(record, context) {
       const output = record.output;
+      if (record.node === options.watcher && (output as Tagged).type === 'Returned') {
+        watching = false;
+        watch(context, 10);
+        ask(context);
+        return;
+      }
       switch (output.type) {
         case 'BecameLeader':
           if (output.term >= leaderTerm) {
@@ -840,6 +865,7 @@ export function membershipDriver(options: MembershipDriverOptions): MembershipDr
       }
       ask(context);
     },
-    finished: () => step >= options.steps.length,
+    // Done once every step is, and the watcher's last read has returned.
+    finished: () => step >= options.steps.length && !watching,
   };
 }

@@ -60,12 +60,20 @@ function membershipProperties(initialVoters: readonly NodeId[]): Property<Raft>[
 }
 
 function membershipRun(implementation: RaftImplementation, run: MembershipRun): RunSetup<Raft> {
-  const driver = membershipDriver({ initialVoters: run.initialVoters, steps: run.steps });
+  // One more client than the workload's: the driver's watcher, which reads until every change is done.
+  const watcher = run.servers + run.clients;
+  const driver = membershipDriver({ initialVoters: run.initialVoters, steps: run.steps, watcher, watchFromMs: firstCallMs[1] });
   return serviceRun(implementation, {
     servers: run.servers,
-    clients: run.clients,
+    clients: run.clients + 1,
     durationMs: run.durationMs,
-    workload: { operationsPerClient: run.operationsPerClient, keys: ['x', 'y', 'z'], thinkMs: run.thinkMs ?? [0, 20], startMs: firstCallMs },
+    workload: {
+      operationsPerClient: run.operationsPerClient,
+      keys: ['x', 'y', 'z'],
+      thinkMs: run.thinkMs ?? [0, 20],
+      startMs: firstCallMs,
+      clients: range(run.servers, run.clients),
+    },
     config: { initialVoters: run.initialVoters },
     ...(run.network === undefined ? {} : { network: run.network }),
     ...(run.inputs === undefined ? {} : { inputs: run.inputs }),
