@@ -678,42 +678,58 @@ export function votersKeepTheirTerm(): Property<Raft, { after: { voters: NodeId[
 
 // Progress: the change completes.
 
+interface ChangeProgress {
+  /** Per target: its configuration entry (C_new alone, with exactly its voters) was applied somewhere, so committed. */
+  readonly committed: boolean[];
+  /** Per target: a leader output MembershipChanged with exactly its voters. */
+  readonly announced: boolean[];
+}
+
 /**
- * "the membership change completes": every target configuration is reached — a leader outputs
- * MembershipChanged with exactly its voters (an earlier target also counts as reached when its
- * configuration entry is applied) — by the end of the run, or within `withinMs` of the last fault.
+ * "the membership change completes": every target configuration is committed — some server
+ * applies a configuration entry with exactly its voters and no newVoters — and, for the last
+ * one, a leader outputs MembershipChanged with those voters (an announcement alone, with no
+ * configuration in the log, changes nothing); by the end of the run, or within `withinMs` of the
+ * last fault.
  */
-export function membershipChangeCompletes(targets: readonly (readonly NodeId[])[], withinMs?: number): Property<Raft, { reached: boolean[] }> {
+export function membershipChangeCompletes(targets: readonly (readonly NodeId[])[], withinMs?: number): Property<Raft, ChangeProgress> {
   const key = (voters: readonly NodeId[]) => names(new Set(voters));
   const keys = targets.map(key);
-  return eventually<Raft, { reached: boolean[] }>(
+  const mark = (flags: boolean[], voters: readonly NodeId[]) => {
+    const reached = key(voters);
+    keys.forEach((target, position) => {
+      if (target === reached) flags[position] = true;
+    });
+  };
+  return eventually<Raft, ChangeProgress>(
     'the membership change completes',
     {
-      memory: () => ({ reached: targets.map(() => false) }),
+      memory: () => ({ committed: targets.map(() => false), announced: targets.map(() => false) }),
       records: ['output:MembershipChanged', 'output:Applied'],
       record(progress, event) {
         if (event.kind !== 'output') return undefined;
         const output = event.output;
-        if (output.type === 'MembershipChanged') {
-          keys.forEach((target, position) => {
-            if (target === key(output.voters)) progress.reached[position] = true;
-          });
-        } else if (output.type === 'Applied' && output.configuration !== undefined && output.configuration.newVoters === null) {
-          const applied = key(output.configuration.voters);
-          keys.forEach((target, position) => {
-            if (target === applied && position < keys.length - 1) progress.reached[position] = true;
-          });
+        if (output.type === 'MembershipChanged') mark(progress.announced, output.voters);
+        else if (output.type === 'Applied' && output.configuration !== undefined && output.configuration.newVoters === null) {
+          mark(progress.committed, output.configuration.voters);
         }
         return undefined;
       },
       check(cluster, progress) {
-        const missing = progress.reached.findIndex((reached) => !reached);
+        const last = targets.length - 1;
+        const missing = progress.committed.findIndex((committed, position) => !committed || (position === last && !(progress.announced[position] ?? false)));
         if (missing < 0) return undefined;
         const target = `{${keys[missing] ?? ''}}`;
-        if (missing === 0 && !progress.reached.some(Boolean)) {
-          return `no progress: no leader output MembershipChanged with the voters ${target} by ${cluster.nowMs} ms`;
+        const step = targets.length > 1 ? ` (change ${missing + 1} of ${targets.length})` : '';
+        if (progress.committed[missing] ?? false) {
+          return `the configuration ${target} is committed, but no leader output MembershipChanged with those voters by ${cluster.nowMs} ms${step}`;
         }
-        return `the change to ${target} (${missing + 1} of ${targets.length}) did not complete by ${cluster.nowMs} ms: no leader output MembershipChanged with those voters`;
+        const announced = progress.announced[missing] ?? false;
+        const why = announced
+          ? `a leader output MembershipChanged with those voters, but no server applied a configuration entry ${target}: a change is made in the log (C_old,new, then C_new), not announced`
+          : 'no server applied a configuration entry with those voters';
+        const start = missing === 0 && !progress.committed.some(Boolean) && !progress.announced.some(Boolean) ? 'no progress: ' : '';
+        return `${start}the change to ${target}${step} did not complete by ${cluster.nowMs} ms: ${why}`;
       },
     },
     withinMs === undefined ? {} : { withinMs },

@@ -411,11 +411,27 @@ describe('the remaining voters keep their term', () => {
 });
 
 describe('the membership change completes', () => {
-  it('is met by MembershipChanged with the target voters, in any order, and says what is missing', () => {
-    const targets = membershipTargets([0, 1, 2], [{ add: [3], remove: [0] }]);
+  const targets = membershipTargets([0, 1, 2], [{ add: [3], remove: [0] }]);
+  const committed = applied(1, 7, 2, 100, { voters: [1, 2, 3], newVoters: null });
+  const announced = output(1, { type: 'MembershipChanged', voters: [3, 2, 1] }, 100);
+
+  it('is met by C_new committed and MembershipChanged with its voters, in any order', () => {
     expect(targets).toEqual([[1, 2, 3]]);
-    expect(play(membershipChangeCompletes(targets), new FakeCluster(4), [output(1, { type: 'MembershipChanged', voters: [3, 2, 1] })])).toBeUndefined();
-    expect(play(membershipChangeCompletes(targets), new FakeCluster(4), [])).toMatch(/^no progress: no leader output MembershipChanged with the voters \{n1, n2, n3\}/);
+    expect(play(membershipChangeCompletes(targets), new FakeCluster(4), [committed, announced])).toBeUndefined();
+  });
+
+  it('fails with no progress when nothing happened', () => {
+    expect(play(membershipChangeCompletes(targets), new FakeCluster(4), [])).toMatch(/^no progress: the change to \{n1, n2, n3\} did not complete by 0 ms/);
+  });
+
+  it('fails a change announced and never put in the log', () => {
+    expect(play(membershipChangeCompletes(targets), new FakeCluster(4), [announced])).toMatch(
+      /a leader output MembershipChanged with those voters, but no server applied a configuration entry \{n1, n2, n3\}: a change is made in the log/,
+    );
+  });
+
+  it('fails a change committed and never announced', () => {
+    expect(play(membershipChangeCompletes(targets), new FakeCluster(4), [committed])).toMatch(/is committed, but no leader output MembershipChanged/);
   });
 });
 
