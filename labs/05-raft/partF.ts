@@ -2,7 +2,7 @@
 // Every test runs the implementation's KvServer on more server nodes than the initial
 // configuration (config.initialVoters): the others start empty and wait to be added. Clients keep
 // calling operations throughout, and a driver asks the leader for each change (membershipChecks.ts)
-// until it is done. Every seed checks, besides the test's own rules: the service's properties
+// until it is done, with a client of its own that reads until then. Every seed checks, besides the test's own rules: the service's properties
 // (linearizability, at most once, exactly once, honest clients, progress: serviceRun.ts), Raft's
 // safety with configuration-aware election safety and commitment, and the membership properties:
 // only voters stand for election, new servers catch up before they count, a change waits for an
@@ -39,7 +39,7 @@ interface MembershipRun {
   readonly steps: readonly MembershipStep[];
   readonly clients: number;
   readonly operationsPerClient: number;
-  /** The clients' wait between operations (default [0, 20] ms): long enough that they still call operations when the last change is due. */
+  /** The clients' wait between operations (default [0, 20] ms). */
   readonly thinkMs?: readonly [number, number];
   readonly durationMs: number;
   readonly network?: ServiceRunOptions['network'];
@@ -250,7 +250,7 @@ const underFaults = test('F', 6, {
       inputs: [{ atMs: askMs, node: 0, input: { type: 'ChangeMembership', add: [], remove: [3, 4] } }],
       clients: 4,
       operationsPerClient: 40,
-      // The driver acts on outputs: the clients, slower here, keep them coming until after the second change is due.
+      // Slower clients: their operations go on through the random faults.
       thinkMs: [20, 60],
       // Judged when the run ends: within the bound of the last heal.
       durationMs: chaosEndMs + membershipBoundMs,
