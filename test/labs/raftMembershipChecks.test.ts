@@ -466,4 +466,30 @@ describe('the membership driver', () => {
     at(400, 0, { type: 'Applied', index: 4, term: 1, command: 'c4' });
     expect(given).toHaveLength(3);
   });
+
+  it('keeps its own client reading until every change is done, and is finished only once its last read returned', () => {
+    const driver = membershipDriver({ initialVoters: [0, 1, 2], steps: [{ add: [3], remove: [] }], watcher: 5, watchFromMs: 400 });
+    const cluster = new FakeCluster(4);
+    const given: { node: NodeId; delayMs: number; type: string }[] = [];
+    const context = {
+      cluster: cluster.view(),
+      random: undefined as never,
+      input: (node: NodeId, input: Raft['input'], delayMs = 0) => given.push({ node, delayMs, type: input.type }),
+    };
+    const at = (timeMs: number, node: NodeId, value: unknown) => {
+      cluster.nowMs = timeMs;
+      driver.onOutput?.({ node, incarnation: 0, timeMs, output: value } as never, context);
+    };
+    const returned = { type: 'Returned', sequence: 1, operation: { kind: 'get', key: 'x' }, result: { value: '' } };
+    driver.start?.(context);
+    expect(given).toEqual([{ node: 5, delayMs: 400, type: 'Invoke' }]);
+    at(500, 5, returned);
+    expect(given.filter((input) => input.node === 5)).toHaveLength(2);
+    at(510, 0, { type: 'MembershipChanged', voters: [0, 1, 2, 3] });
+    // The change is done, but the watcher's read is still out.
+    expect(driver.finished()).toBe(false);
+    at(530, 5, returned);
+    expect(driver.finished()).toBe(true);
+    expect(given.filter((input) => input.node === 5)).toHaveLength(2);
+  });
 });
