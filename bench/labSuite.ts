@@ -94,16 +94,16 @@ export async function runLabSuite(labName: string, graded: boolean, parts: reado
     node: process.version,
   };
   if (failures.length > 0) report.error = `the reference solution fails ${failures.join('; ')}: the figures are not those of a passing suite`;
-  if (graded) report.gradedSeconds = gradedWallSeconds(lab.shortName);
+  if (graded) report.gradedSeconds = gradedWallSeconds(lab.shortName, parts.length === 0 ? undefined : tests.map((test) => test.number));
   return report;
 }
 
-/** The wall time of `npm run grade -- <lab>` on the reference, reports written to a scratch folder. */
-function gradedWallSeconds(labName: string): number {
+/** The wall time of `npm run grade -- <lab>` (only `testNumbers` when given) on the reference, reports written to a scratch folder. */
+function gradedWallSeconds(labName: string, testNumbers?: readonly string[]): number {
   const out = mkdtempSync(join(tmpdir(), 'distlab-bench-suite-'));
   try {
     const started = performance.now();
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'grader/cli.ts', labName, '--impl', 'solutions', '--out', out], {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'grader/cli.ts', labName, '--impl', 'solutions', '--out', out, ...(testNumbers === undefined ? [] : ['--test', testNumbers.join(',')])], {
       cwd: projectRoot,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
