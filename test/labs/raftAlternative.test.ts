@@ -6,8 +6,10 @@
 //   test it fails demands more than the protocol and the handout do;
 // - submissions that try to score without solving (test/fixtures/raft/cheats, one folder each;
 //   its first lines say how) must score 0 on the tests they target.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { projectRoot } from '../../grader/labs.ts';
@@ -16,6 +18,30 @@ import { hiddenTests } from '../../labs/05-raft/hidden.ts';
 import { suite } from '../../labs/05-raft/suite.ts';
 
 const fixtures = join(projectRoot, 'test', 'fixtures', 'raft');
+const alternative = join(fixtures, 'alternative');
+/** What the second implementation's files are imported as from a cheat's folder in this checkout. */
+const alternativeImport = '../../alternative/';
+const assembled: string[] = [];
+afterAll(() => {
+  for (const folder of assembled) rmSync(folder, { recursive: true, force: true });
+});
+
+/**
+ * The folder to grade for a cheat. A cheat built on the second implementation imports its files
+ * from ../../alternative/ (so that this checkout typechecks without copies of them); a submission
+ * imports only from its own folder, so those files are copied beside the cheat's index.ts, in a
+ * scratch folder, and its imports made local.
+ */
+function cheatFolder(name: string): string {
+  const folder = join(fixtures, 'cheats', name);
+  const index = readFileSync(join(folder, 'index.ts'), 'utf8');
+  if (!index.includes(alternativeImport)) return folder;
+  const scratch = mkdtempSync(join(tmpdir(), `distlab-cheat-${name}-`));
+  assembled.push(scratch);
+  for (const file of ['raft.ts', 'kvServer.ts', 'kvClient.ts']) copyFileSync(join(alternative, file), join(scratch, file));
+  writeFileSync(join(scratch, 'index.ts'), index.replaceAll(alternativeImport, './'));
+  return scratch;
+}
 
 /** Every test's number, status and score, one per line, for a failure's message. */
 const summary = (tests: readonly GradedTest[]) =>
@@ -93,7 +119,7 @@ describe('lab 5 graded on submissions other than the reference', () => {
     const targeted = withHiddenTests(suite, hiddenTests).tests.filter((test) => (cheats[name] as (typeof cheats)[string])(test));
     expect(targeted.length).toBeGreaterThan(0);
     // A cheat fails at its first seed; shrinking what it did would only cost time.
-    const report = await grade({ lab: '05-raft', implementation: join(fixtures, 'cheats', name), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ lab: '05-raft', implementation: cheatFolder(name), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual(targeted.map((test) => test.number).sort());
     const scored = report.tests.filter((test) => test.score > 0 || test.status === 'passed');
     expect(scored.length === 0 ? '' : summary(scored)).toBe('');
