@@ -744,6 +744,8 @@ export function membershipSafetyProperties(initialVoters: readonly NodeId[]): Pr
     leaderCompleteness(),
     appliedEntriesAgree(),
     noDecisionByOneConfigurationAlone(initialVoters),
+    // Joint consensus is the lab's way: a leader that jumps from C to C' breaks it in every test, not only 5F.7's.
+    oneChangeAtATime(initialVoters),
     inOrderApply(),
     durability(),
   ] as Property<Raft>[];

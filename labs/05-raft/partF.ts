@@ -16,7 +16,6 @@ import {
   membershipDriver,
   membershipSafetyProperties,
   newServersCatchUpFirst,
-  oneChangeAtATime,
   onlyVotersStandForElection,
   removedLeaderStepsDown,
   removedServersDoNotDisrupt,
@@ -302,7 +301,6 @@ const inFlight = test('F', 7, {
       clients: 3,
       operationsPerClient: 50,
       durationMs: 6_000,
-      extra: [oneChangeAtATime([0, 1, 2])],
     });
   },
   scenario: (context) => n0LeadsFirst(context.servers, n0LeadsUntilMs),
