@@ -33,6 +33,12 @@ export const clientRetryMs = 100;
 /** Once the last operation returned, the run goes on this long so that every live server applies it. */
 export const settleMs = 2 * heartbeatMs + 4 * maxDelayMs;
 
+/**
+ * The same on a network that loses messages: twenty heartbeats, so that a follower whose
+ * AppendEntries were lost hears of the last commit too, whatever the implementation's resend rule.
+ */
+export const lossySettleMs = 20 * heartbeatMs;
+
 /** After the last fault, the run goes on at least this long: a server cut off or down catches up with the log. */
 export const catchUpMs = 500;
 
@@ -152,7 +158,7 @@ export function serviceRun(implementation: RaftImplementation, options: ServiceR
       : {
           stopWhen: (cluster: ClusterView<Raft>) =>
             finishedAtMs !== null &&
-            cluster.nowMs >= Math.max(finishedAtMs + settleMs, options.faultsEndMs === undefined ? 0 : options.faultsEndMs + catchUpMs) &&
+            cluster.nowMs >= Math.max(finishedAtMs + ((options.network?.dropRate ?? 0) > 0 ? lossySettleMs : settleMs), options.faultsEndMs === undefined ? 0 : options.faultsEndMs + catchUpMs) &&
             (extraWorkload?.finished?.(cluster) ?? true),
         }),
     properties: [
