@@ -624,7 +624,8 @@ export function oneChangeAtATime(initialVoters: readonly NodeId[]): Property<Raf
       const node = event.node;
       const before = memory.latest[node] ?? initialConfiguration(initialVoters);
       const latest = latestConfigurationIn(storedLog(cluster, node));
-      const after = latest?.configuration ?? initialConfiguration(initialVoters);
+      // A log whose configuration entries a snapshot replaced: the snapshot's configuration.
+      const after = latest?.configuration ?? configurationOf(cluster, node, initialVoters);
       memory.latest[node] = after;
       const record = memory.leaders[node];
       if (latest === undefined || sameConfiguration(before, after) || !leadsNow(cluster, node, record)) return undefined;

@@ -41,6 +41,8 @@ interface MembershipRun {
   /** The clients' wait between operations (default [0, 20] ms). */
   readonly thinkMs?: readonly [number, number];
   readonly durationMs: number;
+  /** The service snapshots past this many log entries: a server added later gets the configuration with the snapshot. */
+  readonly maxLogEntries?: number;
   readonly network?: ServiceRunOptions['network'];
   readonly inputs?: readonly ScheduledInput<Raft>[];
   readonly extra?: readonly Property<Raft>[];
@@ -73,7 +75,7 @@ function membershipRun(implementation: RaftImplementation, run: MembershipRun): 
       startMs: firstCallMs,
       clients: range(run.servers, run.clients),
     },
-    config: { initialVoters: run.initialVoters },
+    config: { initialVoters: run.initialVoters, ...(run.maxLogEntries === undefined ? {} : { maxLogEntries: run.maxLogEntries }) },
     ...(run.network === undefined ? {} : { network: run.network }),
     ...(run.inputs === undefined ? {} : { inputs: run.inputs }),
     extraWorkload: driver,
@@ -198,7 +200,8 @@ const replaceAll = test('F', 5, {
   description:
     '6 server nodes, the configuration {n0, n1, n2}. From about 900 ms, three changes one after the other: n3 replaces n0, n4 ' +
     'replaces n1, n5 replaces n2 (each change adds one and removes one). Whoever leads may be removed; the clients keep working ' +
-    'throughout, and at the end no server of the first configuration votes.',
+    'throughout, and at the end no server of the first configuration votes. The service snapshots past 20 log entries, so the ' +
+    'servers added later catch up from a snapshot, which must carry the configuration of the entries it replaced.',
   setup: (implementation, seed) => {
     const startMs = changeTimeMs('5F.5', seed);
     return membershipRun(implementation, {
@@ -212,6 +215,7 @@ const replaceAll = test('F', 5, {
       clients: 3,
       operationsPerClient: 70,
       durationMs: 9_000,
+      maxLogEntries: 20,
     });
   },
 });
