@@ -1,7 +1,7 @@
 // Lab 5's hidden tests: graded with the visible ones wherever this file is present (the staff
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps a
-// partition of an awkward shape, or chaos, going for seconds while commands keep coming. Parts E
-// and F keep theirs beside their visible tests (partE.ts, partF.ts); they are graded from here.
+// partition of an awkward shape, or chaos, going for seconds while commands keep coming; parts E
+// and F's under the key-value service's clients.
 import { combineSchedules, crashRestarts, type NodeId, type SuiteTest } from 'distlab/testing';
 import {
   bridge,
@@ -9,14 +9,17 @@ import {
   majorityRing,
   pick,
   raftRun,
+  range,
   scenarioRandom,
   shapedPartitions,
   stabilize,
   test,
   type RaftImplementation,
 } from './suite.ts';
-import { hiddenServiceTests } from './partE.ts';
-import { hiddenMembershipTests } from './partF.ts';
+import { storedLogBound } from './checks.ts';
+import { firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
+import { changeTimeMs, membershipRun } from './partF.ts';
+import { serviceRun } from './serviceRun.ts';
 
 /** How the deadline was set, for the progress messages. */
 const deadlineAfter = (stableMs: number, what: string) => `(${what} at ${stableMs} ms; the bound is ${commitBoundMs} ms after that)`;
@@ -106,4 +109,88 @@ const longChurn = test('C', 10, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn, ...hiddenServiceTests, ...hiddenMembershipTests];
+// Part E: chaos of every kind at once, and a partition of an awkward shape, while clients keep working.
+
+const chaosEndMs = 3_500;
+
+const chaos = test('E', 13, {
+  name: 'chaos: lost and duplicated messages, crashes in mid-reaction and partitions, with snapshots',
+  visibility: 'hidden',
+  points: 3,
+  seeds: 5,
+  description:
+    `5 servers, 4 clients, config.maxLogEntries ${maxLogEntries}. Until ${chaosEndMs} ms the network loses and duplicates 5% of messages, ` +
+    'servers crash in the middle of a reaction and restart, and partitions of every shape come and go. Then everything heals: every ' +
+    'operation returns, each append taking effect once, and the history is linearizable.',
+  setup: (implementation) =>
+    serviceRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: chaosEndMs + 4_000,
+      faultsEndMs: chaosEndMs,
+      network: { dropRate: 0.05, duplicateRate: 0.05 },
+      config: { maxLogEntries },
+      workload: { operationsPerClient: 25, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [10, 50], startMs: firstCallMs },
+      extra: [storedLogBound(serviceLogBound, `config.maxLogEntries is ${maxLogEntries}`)],
+    }),
+  scenario: (context) => stabilize(chaosEndMs, context.servers),
+  faults: (context) =>
+    combineSchedules(
+      crashRestarts(context.servers, { count: [2, 5], withinMs: [400, chaosEndMs - 400], lengthMs: [20, 300], afterEffects: [0, 3] }),
+      shapedPartitions(context.servers, { count: [1, 3], withinMs: [400, chaosEndMs - 700], lengthMs: [200, 600] }),
+    ),
+});
+
+const serviceRingStartMs = 900;
+const serviceRingEndMs = 2_900;
+
+const ringWithClients = test('E', 14, {
+  name: 'a majority ring for 2 s under many clients: leadership moves, every history stays linearizable',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    `5 servers, 5 clients that reach every server. From ${serviceRingStartMs} to ${serviceRingEndMs} ms each server talks only to its two neighbours on a ` +
+    'ring (a different majority for each): elections keep starting on the far side of the leader, requests started by one leader are ' +
+    'lost with its term, and clients retry. After the heal every operation returns.',
+  setup: (implementation) =>
+    serviceRun(implementation, {
+      servers: 5,
+      clients: 5,
+      durationMs: serviceRingEndMs + 4_000,
+      faultsEndMs: serviceRingEndMs,
+      workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [20, 60], startMs: firstCallMs },
+    }),
+  scenario: (context) => {
+    const offset = scenarioRandom('5E.14', context.seed).integer(0, context.servers.length - 1);
+    const rotated = context.servers.map((_server, position) => context.servers[(position + offset) % context.servers.length] as NodeId);
+    return [...majorityRing(serviceRingStartMs, rotated), { atMs: serviceRingEndMs, type: 'heal' }];
+  },
+});
+
+// Part F: a change that shrinks the cluster and one that grows it back, on a lossy network.
+
+const shrinkAndGrow = test('F', 11, {
+  name: 'shrink and grow back under loss: five voters to three and back, on a lossy network',
+  points: 2,
+  seeds: 4,
+  visibility: 'hidden',
+  description:
+    '5 servers, all voters; 5% of messages are lost and 5% duplicated. From about 900 ms n3 and n4 are removed in one change, ' +
+    'then added back in another (their logs are stale, not empty): every change goes through a joint configuration.',
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 5,
+      initialVoters: range(0, 5),
+      steps: [
+        { add: [], remove: [3, 4], atMs: changeTimeMs('5F.11', seed) },
+        { add: [3, 4], remove: [] },
+      ],
+      network: { dropRate: 0.05, duplicateRate: 0.05 },
+      clients: 3,
+      operationsPerClient: 50,
+      durationMs: 8_000,
+    }),
+});
+
+export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn, chaos, ringWithClients, shrinkAndGrow];
