@@ -57,7 +57,7 @@ function isConfiguration(value: unknown): value is Configuration {
 export function configurationOf(cluster: ClusterView<Raft>, node: NodeId, initialVoters: readonly NodeId[]): Configuration {
   const latest = latestConfigurationIn(storedLog(cluster, node));
   if (latest !== undefined) return latest.configuration;
-  // A snapshot may remember the configuration of the entries it replaced (a field beyond the protocol's).
+  // The snapshot remembers the configuration of the entries it replaced (read as untrusted data: a submission wrote it).
   const snapshot: object = storedSnapshot(cluster, node);
   const remembered = 'configuration' in snapshot ? snapshot.configuration : undefined;
   return isConfiguration(remembered) ? remembered : initialConfiguration(initialVoters);
