@@ -100,7 +100,10 @@ export function clientsMakeProgress<P extends Protocol>(): Property<P, KvHistory
     record: (recording, event) => recordKvEvent(recording, event),
     check(cluster, recording) {
       if (recording.operations.length === 0) return 'no progress: no client was given an operation';
-      if (recording.returned === 0) return `no progress: none of the clients' ${recording.operations.length} operations returned by ${cluster.nowMs} ms`;
+      if (recording.returned === 0) {
+        const count = recording.operations.length;
+        return `no progress: ${count === 1 ? "the clients' one operation did not return" : `none of the clients' ${count} operations returned`} by ${cluster.nowMs} ms`;
+      }
       return undefined;
     },
   });
