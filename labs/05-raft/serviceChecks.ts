@@ -391,3 +391,66 @@ export function everyOperationReturns(): Property<Raft, KvHistoryRecording> {
     },
   });
 }
+
+interface Reach {
+  /** Completed puts and appends, in the order they returned. */
+  readonly completed: { readonly client: NodeId; readonly sequence: number; readonly operation: KvClientOutput['operation']; readonly timeMs: number }[];
+  /** The log index each command was executed at, by "client:sequence", from any server's Executed output. */
+  readonly indexOf: Map<string, number>;
+  /** Per server, in any incarnation: the commands it executed, and the highest snapshot it installed. */
+  readonly servers: { readonly executed: Set<string>; snapshotIndex: number }[];
+}
+
+/**
+ * "completed operations reach every live replica", for a service that snapshots: every put and
+ * append a client saw return has, by the end of the run, been executed by every server that is
+ * up (its Executed output), or folded into a snapshot that server installed (a
+ * SnapshotInstalled whose lastIncludedIndex is at or past the command's index). The kit's
+ * property counts Executed outputs only, and a server that catches up from a snapshot never
+ * executes what the snapshot covers.
+ */
+export function completedWritesReachEveryLiveServer(): Property<Raft, Reach> {
+  const key = (client: NodeId, sequence: number) => `${client}:${sequence}`;
+  return eventually<Raft, Reach>('completed operations reach every live replica', {
+    memory: (cluster) => ({ completed: [], indexOf: new Map(), servers: cluster.nodeIds.map(() => ({ executed: new Set<string>(), snapshotIndex: 0 })) }),
+    records: ['output:Returned', 'output:Executed', 'output:SnapshotInstalled'],
+    record(reach, event) {
+      if (event.kind !== 'output') return undefined;
+      const output = event.output as Tagged;
+      const server = reach.servers[event.node];
+      if (output.type === 'Executed' && server !== undefined) {
+        const executed = event.output as Extract<Raft['output'], { type: 'Executed' }>;
+        const command = key(executed.client, executed.sequence);
+        server.executed.add(command);
+        if (!reach.indexOf.has(command)) reach.indexOf.set(command, executed.index);
+      } else if (output.type === 'SnapshotInstalled' && server !== undefined) {
+        const { snapshot } = event.output as Extract<Raft['output'], { type: 'SnapshotInstalled' }>;
+        if (typeof snapshot.lastIncludedIndex === 'number') server.snapshotIndex = Math.max(server.snapshotIndex, snapshot.lastIncludedIndex);
+      } else if (output.type === 'Returned') {
+        const returned = output as unknown as KvClientOutput;
+        if (returned.operation.kind !== 'get') reach.completed.push({ client: event.node, sequence: returned.sequence, operation: returned.operation, timeMs: event.timeMs });
+      }
+      return undefined;
+    },
+    check(cluster, reach) {
+      for (const node of cluster.servers) {
+        if (cluster.isCrashed(node)) continue;
+        const server = reach.servers[node];
+        if (server === undefined) continue;
+        const reached = (operation: Reach['completed'][number]) => {
+          const command = key(operation.client, operation.sequence);
+          const index = reach.indexOf.get(command);
+          return server.executed.has(command) || (index !== undefined && index <= server.snapshotIndex);
+        };
+        const missing = reach.completed.filter((operation) => !reached(operation));
+        const [first] = missing;
+        if (first === undefined) continue;
+        return (
+          `${nodeName(node)}, which is up, has neither executed nor installed in a snapshot ${missing.length} of the ${reach.completed.length} completed writes by ${cluster.nowMs} ms; ` +
+          `the first: ${describeKvOperation(first.operation)} of ${nodeName(first.client)} (command ${first.sequence}), which returned at ${first.timeMs} ms`
+        );
+      }
+      return undefined;
+    },
+  });
+}

@@ -22,6 +22,7 @@ import {
 import {
   appendsTakeEffectExactlyOnce,
   clientsReturnOnlyReplies,
+  completedWritesReachEveryLiveServer,
   everyOperationReturns,
   messagesPerOperation,
   nothingCompletesInMinority,
@@ -362,5 +363,34 @@ describe('partitions', () => {
       '1 operation of 2 never returned by 200 ms; the first: n5\'s append(x, "n5.2;"), called at 200 ms. Once faults end, a client\'s retries reach the leader, and the leader answers every command it commits',
     );
     expect(play(everyOperationReturns(), [invoke(5, write, 200)]).problem).toBeUndefined();
+  });
+});
+
+describe('completed operations reach every live replica, snapshots included', () => {
+  const first = command(5, 1, appendOf('n5.1;'));
+  const second = command(5, 2, appendOf('n5.2;'));
+  const snapshotInstalled = (server: NodeId, lastIncludedIndex: number, timeMs: number): Event => ({
+    kind: 'output',
+    node: server,
+    incarnation: 0,
+    timeMs,
+    output: { type: 'SnapshotInstalled', snapshot: { lastIncludedIndex, lastIncludedTerm: 1, data: '{}' } },
+  });
+  const history = [invoke(5, first.operation, 10), executed(0, 2, first, 20), executed(1, 2, first, 21), returned(5, 1, first.operation, {}, 30)];
+
+  it('passes when every live server executed each completed write, or installed a snapshot that covers it', () => {
+    expect(play(completedWritesReachEveryLiveServer(), [...history, snapshotInstalled(2, 2, 40)]).problem).toBeUndefined();
+    expect(play(completedWritesReachEveryLiveServer(), [...history, executed(2, 2, first, 40)]).problem).toBeUndefined();
+  });
+
+  it('fails for a server that neither executed a completed write nor installed a snapshot that covers it', () => {
+    expect(play(completedWritesReachEveryLiveServer(), [...history, snapshotInstalled(2, 1, 40)]).problem).toBe(
+      'n2, which is up, has neither executed nor installed in a snapshot 1 of the 1 completed writes by 40 ms; the first: append(x, "n5.1;") of n5 (command 1), which returned at 30 ms',
+    );
+  });
+
+  it('needs the write executed somewhere: a snapshot covers only the commands some server executed at or below its index', () => {
+    const unexecuted = [invoke(5, second.operation, 50), returned(5, 2, second.operation, {}, 60), snapshotInstalled(0, 9, 70), snapshotInstalled(1, 9, 70), snapshotInstalled(2, 9, 70)];
+    expect(play(completedWritesReachEveryLiveServer(), unexecuted).problem).toMatch(/^n0, which is up, has neither executed nor installed in a snapshot 1 of the 1 completed writes/);
   });
 });
