@@ -235,6 +235,84 @@ export function completedOperationsReachEveryLiveReplica<P extends Protocol>(opt
 }
 
 /**
+ * "no operation completes in the minority": no operation that `clients` (cut off with a minority
+ * of servers) call from `fromMs` on returns before `untilMs`. Judged when the run ends.
+ */
+export function nothingCompletesInMinority<P extends Protocol>(clients: readonly NodeId[], fromMs: number, untilMs: number, why: string): Property<P, KvHistoryRecording> {
+  return always<P, KvHistoryRecording>(
+    'no operation completes in the minority',
+    {
+      memory: () => emptyKvHistory(),
+      records: ['input:Invoke', 'output:Returned'],
+      record: (recording, event) => recordKvEvent(recording, event),
+      check(_cluster, recording) {
+        const completed = kvHistoryOf(recording).find(
+          (operation) => clients.includes(operation.client) && operation.callTime >= fromMs && operation.returnTime !== null && operation.returnTime < untilMs,
+        );
+        if (completed === undefined) return undefined;
+        return (
+          `${nodeName(completed.client)}'s ${describeKvOperation(completed.input)}, called at ${completed.callTime} ms, returned at ${completed.returnTime} ms ` +
+          `(${JSON.stringify(completed.output)}) ${why}: only a majority commits, and a leader answers only what is committed`
+        );
+      },
+    },
+    { atEnd: true },
+  );
+}
+
+/**
+ * "every operation completes after the heal": every operation called returns, and each one
+ * pending at `healMs` returns by `healMs + boundMs`. Judged when the run ends.
+ */
+export function operationsCompleteAfterHeal<P extends Protocol>(healMs: number, boundMs: number): Property<P, KvHistoryRecording> {
+  return always<P, KvHistoryRecording>(
+    'every operation completes after the heal',
+    {
+      memory: () => emptyKvHistory(),
+      records: ['input:Invoke', 'output:Returned'],
+      record: (recording, event) => recordKvEvent(recording, event),
+      check(cluster, recording) {
+        // Nothing returned at all: "clients make progress" says so.
+        if (recording.returned === 0) return undefined;
+        for (const operation of kvHistoryOf(recording)) {
+          const what = `${nodeName(operation.client)}'s ${describeKvOperation(operation.input)}, called at ${operation.callTime} ms,`;
+          if (operation.returnTime === null) return `${what} never returned (the network healed at ${healMs} ms; the run ended at ${cluster.nowMs} ms)`;
+          if (operation.callTime < healMs && operation.returnTime > healMs + boundMs) {
+            return `${what} returned only at ${operation.returnTime} ms, more than ${boundMs} ms after the network healed at ${healMs} ms`;
+          }
+        }
+        return undefined;
+      },
+    },
+    { atEnd: true },
+  );
+}
+
+/**
+ * "every operation returns": by the end of the run, every operation a client was given has
+ * returned (runs end once they all have, or at their horizon). Nothing returned at all is
+ * "clients make progress"'s to say.
+ */
+export function everyOperationReturns<P extends Protocol>(): Property<P, KvHistoryRecording> {
+  return eventually<P, KvHistoryRecording>('every operation returns', {
+    memory: () => emptyKvHistory(),
+    records: ['input:Invoke', 'output:Returned'],
+    record: (recording, event) => recordKvEvent(recording, event),
+    check(cluster, recording) {
+      if (recording.returned === 0) return undefined;
+      const pending = kvHistoryOf(recording).filter((operation) => operation.returnTime === null);
+      const [first] = pending;
+      if (first === undefined) return undefined;
+      return (
+        `${pending.length} operation${pending.length === 1 ? '' : 's'} of ${recording.operations.length} never returned by ${cluster.nowMs} ms; the first: ` +
+        `${nodeName(first.client)}'s ${describeKvOperation(first.input)}, called at ${first.callTime} ms. Once faults end, a client's retries reach the leader, ` +
+        'and the leader answers every command it commits'
+      );
+    },
+  });
+}
+
+/**
  * Latency and throughput, per run (never judged): in the run's `measurements`,
  * `kvOperationsReturned`, `kvOperationsUnfinished`, `kvLatencyMeanMs`, `kvLatencyMedianMs`,
  * `kvLatencyP99Ms`, `kvLatencyMaxMs` and `kvThroughputPerSecond` (returned operations per

@@ -6,6 +6,8 @@
 // "clients make progress" (serviceRun.ts).
 import {
   crashRestarts,
+  nothingCompletesInMinority,
+  operationsCompleteAfterHeal,
   type FaultAction,
   type KvClientInput,
   type KvOperation,
@@ -16,7 +18,7 @@ import {
 } from 'distlab/testing';
 import { storedLogBound } from './checks.ts';
 import { heartbeatMs, n0LeadsFirst, pick, range, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
-import { messagesPerOperation, nothingCompletesInMinority, operationsCompleteAfterHeal, operationsPerHeartbeat } from './serviceChecks.ts';
+import { messagesPerOperation, operationsPerHeartbeat } from './serviceChecks.ts';
 import { serviceRun } from './serviceRun.ts';
 import type { Raft } from './src/protocol.ts';
 
@@ -134,8 +136,8 @@ const partitionTest = test('E', 5, {
         call(healMs + 600, minorityClient, { kind: 'get', key: 'x' }),
       ],
       extraAfter: [
-        nothingCompletesInMinority([minorityClient], splitMs, healMs, `while n0, n1 and ${'n5'} were cut off from the majority (${splitMs} to ${healMs} ms)`),
-        operationsCompleteAfterHeal(healMs, partitionBoundMs),
+        nothingCompletesInMinority<Raft>([minorityClient], splitMs, healMs, `while n0, n1 and ${'n5'} were cut off from the majority (${splitMs} to ${healMs} ms)`),
+        operationsCompleteAfterHeal<Raft>(healMs, partitionBoundMs),
       ],
     });
   },

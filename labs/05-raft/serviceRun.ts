@@ -9,6 +9,7 @@ import {
   clientLatency,
   clientsMakeProgress,
   commandsAppliedAtMostOnce,
+  everyOperationReturns,
   kvWorkload,
   type ClusterView,
   type KvWorkloadOptions,
@@ -23,7 +24,7 @@ import {
 } from 'distlab/testing';
 import { safetyProperties } from './checks.ts';
 import { electionTimeoutMs, heartbeatMs, maxDelayMs, range, stableNetwork, type RaftImplementation } from './harness.ts';
-import { appendsTakeEffectExactlyOnce, clientsReturnOnlyReplies, completedWritesReachEveryLiveServer, everyOperationReturns } from './serviceChecks.ts';
+import { appendsTakeEffectExactlyOnce, clientsReturnOnlyReplies, completedWritesReachEveryLiveServer } from './serviceChecks.ts';
 import type { Raft } from './src/protocol.ts';
 
 /** The client nodes' retry period in every part E and F run (the kit's default). */
@@ -100,7 +101,7 @@ export function serviceProperties(servers: readonly NodeId[], options: Pick<Serv
     clientHistoriesLinearizable<Raft>(linearizability),
     appendsTakeEffectExactlyOnce(),
     clientsMakeProgress<Raft>(),
-    everyOperationReturns(),
+    everyOperationReturns<Raft>(),
     ...(options.reach === true ? [completedWritesReachEveryLiveServer()] : []),
     clientLatency<Raft>(),
   ] as Property<Raft>[];

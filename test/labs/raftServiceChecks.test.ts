@@ -4,6 +4,9 @@
 // forges a result, too many messages, a slow leader).
 import { describe, expect, it } from 'vitest';
 import {
+  everyOperationReturns,
+  nothingCompletesInMinority,
+  operationsCompleteAfterHeal,
   KvClient,
   kvClientNodes,
   kvWorkload,
@@ -23,10 +26,7 @@ import {
   appendsTakeEffectExactlyOnce,
   clientsReturnOnlyReplies,
   completedWritesReachEveryLiveServer,
-  everyOperationReturns,
   messagesPerOperation,
-  nothingCompletesInMinority,
-  operationsCompleteAfterHeal,
   operationsPerHeartbeat,
   parseKvCommand,
 } from '../../labs/05-raft/serviceChecks.ts';

@@ -1,0 +1,79 @@
+// Partitions of every shape, as fault actions, for suites of replicated services: two-way
+// cuts, halves, a majority ring, a bridge, one server through which all must talk, and a
+// generator of random partitions of every shape, each healed after a while.
+import fc from 'fast-check';
+import { sortSchedule } from './faultGenerators.ts';
+import type { FaultAction, FaultSchedule } from './faults.ts';
+import type { NodeId } from './types.ts';
+
+/** Two-way cut between every pair of `left` and `right`. */
+export function cutBetween(atMs: number, left: readonly NodeId[], right: readonly NodeId[]): FaultAction[] {
+  return [
+    { atMs, type: 'cut', from: left, to: right },
+    { atMs, type: 'cut', from: right, to: left },
+  ];
+}
+
+/** Halves: the first ⌊N/2⌋ servers apart from the rest (a majority on one side). */
+export function halves(atMs: number, servers: readonly NodeId[]): FaultAction[] {
+  return [{ atMs, type: 'partition', groups: [servers.slice(0, Math.floor(servers.length / 2))] }];
+}
+
+/** A majority ring: each server talks only to its two neighbours on a ring (for 5: three of five, a different majority for each). */
+export function majorityRing(atMs: number, servers: readonly NodeId[]): FaultAction[] {
+  const count = servers.length;
+  return servers.flatMap((node, position) =>
+    servers
+      .filter((_other, otherPosition) => {
+        const distance = Math.min((otherPosition - position + count) % count, (position - otherPosition + count) % count);
+        return distance > 1;
+      })
+      .map((other): FaultAction => ({ atMs, type: 'cut', from: [node], to: [other] })),
+  );
+}
+
+/** A bridge: `bridge` talks to everyone; the others split in two halves that cannot talk to each other. */
+export function bridge(atMs: number, servers: readonly NodeId[], bridgeNode: NodeId): FaultAction[] {
+  const others = servers.filter((node) => node !== bridgeNode);
+  const half = Math.floor(others.length / 2);
+  return cutBetween(atMs, others.slice(0, half), others.slice(half));
+}
+
+/** Only `node` can win an election: every other pair of servers is cut apart (it is the bridge between all of them). */
+export function onlyThroughNode(atMs: number, servers: readonly NodeId[], node: NodeId): FaultAction[] {
+  const others = servers.filter((other) => other !== node);
+  return others.length < 2 ? [] : [{ atMs, type: 'cut', from: others, to: others }];
+}
+
+/** Random partitions of every shape, each healed after `lengthMs`: halves (random), one isolated, a majority ring, a bridge, a one-way cut. */
+export function shapedPartitions(
+  servers: readonly NodeId[],
+  options: { readonly count: readonly [number, number]; readonly withinMs: readonly [number, number]; readonly lengthMs: readonly [number, number] },
+): fc.Arbitrary<FaultSchedule> {
+  const shape = fc.constantFrom('halves', 'isolate', 'ring', 'bridge', 'one-way');
+  const episode = fc.tuple(
+    shape,
+    fc.noBias(fc.integer({ min: 0, max: servers.length - 1 })),
+    fc.noBias(fc.integer({ min: options.withinMs[0], max: options.withinMs[1] })),
+    fc.noBias(fc.integer({ min: options.lengthMs[0], max: options.lengthMs[1] })),
+  );
+  return fc.noBias(fc.array(episode, { minLength: options.count[0], maxLength: options.count[1] })).map((list) =>
+    sortSchedule(
+      list.flatMap(([kind, offset, atMs, lengthMs]): FaultAction[] => {
+        const rotated = servers.map((_node, position) => servers[(position + offset) % servers.length] as NodeId);
+        const first = rotated[0] as NodeId;
+        const cuts: FaultAction[] =
+          kind === 'halves'
+            ? halves(atMs, rotated)
+            : kind === 'isolate'
+              ? [{ atMs, type: 'isolate', node: first }]
+              : kind === 'ring'
+                ? majorityRing(atMs, rotated)
+                : kind === 'bridge'
+                  ? bridge(atMs, rotated, first)
+                  : [{ atMs, type: 'cut', from: [first], to: rotated.slice(1) }];
+        return [...cuts, { atMs: atMs + lengthMs, type: 'heal' }];
+      }),
+    ),
+  );
+}
