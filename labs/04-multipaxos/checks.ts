@@ -1,0 +1,714 @@
+// Lab 4's properties, each stated once and used by the randomized runs and by the model
+// checker alike. They read only what can be observed from outside the nodes: the Chosen and
+// Executed outputs, the messages sent (ballots, slots and commands), the servers' durable
+// storage (its keys are part of the protocol: promised, accepted:<slot>, checkpoint), crashes
+// and restarts (by incarnation). Never a node's private fields.
+//
+// Memories hold what a property needs of the past and nothing else, as plain data: under
+// search they are part of every state, copied and hashed with it, so the safety properties
+// keep no times (a time under search is a step number, which would tell apart states that
+// are otherwise equal) and only a compact record per slot; a failure carries its own time.
+// Budgets run only in randomized runs and may keep times.
+import {
+  always,
+  budget,
+  eventually,
+  nodeName,
+  sometimes,
+  applyKvCommand,
+  describeKvOperation,
+  equalPlain,
+  initialKvState,
+  type ClusterLayout,
+  type ClusterView,
+  type HistoryEvent,
+  type KvResult,
+  type KvState,
+  type NodeId,
+  type Property,
+  type Tagged,
+} from 'distlab/testing';
+import type { Ballot, Checkpoint, Command, MultiPaxos, PValue } from './src/protocol.ts';
+
+type Event = HistoryEvent<MultiPaxos>;
+
+const quote = (value: unknown) => JSON.stringify(value);
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+/** `n0, n2`: nodes in id order. */
+const names = (nodes: Iterable<NodeId>) => [...nodes].sort((left, right) => left - right).map(nodeName).join(', ');
+/** One entry per node of the cluster, for memories indexed by node id. */
+const perNode = <T>(cluster: ClusterLayout, empty: () => T): T[] => cluster.nodeIds.map(() => empty());
+
+/** `(2, n1)`: a ballot as failures show it. */
+export function formatBallot(ballot: Ballot): string {
+  return `(${ballot.round}, ${nodeName(ballot.leader)})`;
+}
+
+/** Rounds first, then leader ids. */
+export function compareBallots(left: Ballot, right: Ballot): number {
+  return left.round - right.round || left.leader - right.leader;
+}
+
+/** The smallest majority of `count` servers. */
+export function majority(count: number): number {
+  return Math.floor(count / 2) + 1;
+}
+
+/** `append(x, "a") of n5 (command 2)`, or `a no-op`: a slot's command as failures show it. */
+export function describeCommand(command: Command): string {
+  if (command === null) return 'a no-op';
+  return `${describeKvOperation(command.operation)} of ${nodeName(command.client)} (command ${command.sequence})`;
+}
+
+/** A key that is equal for two commands exactly when they are the same command (no-op, or the same client, sequence and operation). */
+export function commandKey(command: Command): string {
+  if (command === null) return 'no-op';
+  const operation = command.operation;
+  return JSON.stringify([command.client, command.sequence, operation.kind, operation.key, operation.kind === 'get' ? null : operation.value]);
+}
+
+/** The slot of an `accepted:<slot>` storage key, or undefined for any other key. */
+export function acceptedSlot(key: string): number | undefined {
+  if (!key.startsWith('accepted:')) return undefined;
+  const slot = Number(key.slice('accepted:'.length));
+  return Number.isInteger(slot) ? slot : undefined;
+}
+
+// What a server's storage and outputs hold. Read with guards: a submission may store or output anything.
+
+export function isBallot(value: unknown): value is Ballot {
+  return typeof value === 'object' && value !== null && 'round' in value && 'leader' in value && typeof value.round === 'number' && typeof value.leader === 'number';
+}
+
+function isCommand(value: unknown): value is Command {
+  if (value === null) return true;
+  if (typeof value !== 'object') return false;
+  const { client, sequence, operation } = value as Record<string, unknown>;
+  if (typeof client !== 'number' || typeof sequence !== 'number' || typeof operation !== 'object' || operation === null) return false;
+  const { kind, key, value: written } = operation as Record<string, unknown>;
+  if (typeof key !== 'string') return false;
+  return kind === 'get' || ((kind === 'put' || kind === 'append') && typeof written === 'string');
+}
+
+export function isPValue(value: unknown): value is PValue {
+  if (typeof value !== 'object' || value === null || !('ballot' in value) || !('slot' in value) || !('command' in value)) return false;
+  return isBallot(value.ballot) && typeof value.slot === 'number' && isCommand(value.command);
+}
+
+function isCheckpoint(value: unknown): value is Checkpoint {
+  return typeof value === 'object' && value !== null && 'slot' in value && typeof value.slot === 'number' && 'state' in value;
+}
+
+/** The ballot `node` has promised in its durable storage, if any. */
+export function storedPromise(cluster: ClusterView<MultiPaxos>, node: NodeId): Ballot | undefined {
+  const value = cluster.storage(node).get('promised');
+  return isBallot(value) ? value : undefined;
+}
+
+/** The proposal `node` holds as accepted for `slot` in its durable storage, if any. */
+export function storedAccepted(cluster: ClusterView<MultiPaxos>, node: NodeId, slot: number): PValue | undefined {
+  const value = cluster.storage(node).get(`accepted:${slot}`);
+  return isPValue(value) ? value : undefined;
+}
+
+/** `node`'s durable checkpoint, if it wrote one. */
+export function storedCheckpoint(cluster: ClusterView<MultiPaxos>, node: NodeId): Checkpoint | undefined {
+  const value = cluster.storage(node).get('checkpoint');
+  return isCheckpoint(value) ? value : undefined;
+}
+
+/** How many `accepted:<slot>` keys `node` holds in its durable storage: its log entries not yet collected. */
+export function acceptedEntriesHeld(cluster: ClusterView<MultiPaxos>, node: NodeId): number {
+  let held = 0;
+  for (const key of cluster.storage(node).keys()) if (acceptedSlot(key) !== undefined) held++;
+  return held;
+}
+
+/** A Chosen output, read with guards. */
+interface ChosenOutput {
+  readonly slot: number;
+  readonly command: Command;
+}
+
+/** An Executed output, read with guards. */
+interface ExecutedOutput {
+  readonly slot: number;
+  readonly client: NodeId;
+  readonly sequence: number;
+  readonly result: KvResult;
+}
+
+const isSlot = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 1;
+
+/** The Chosen output of `event`, undefined when it is another event; a string says what is malformed. */
+function chosenOf(event: Event): ChosenOutput | string | undefined {
+  if (event.kind !== 'output' || (event.output as Tagged).type !== 'Chosen') return undefined;
+  const { slot, command } = event.output as unknown as Record<string, unknown>;
+  if (!isSlot(slot) || !isCommand(command)) {
+    return `${nodeName(event.node)} output Chosen ${quote(event.output)} at ${event.timeMs} ms: a Chosen output names a slot (1, 2, ...) and a command (a client's command or null)`;
+  }
+  return { slot, command };
+}
+
+/** The Executed output of `event`, undefined when it is another event; a string says what is malformed. */
+function executedOf(event: Event): ExecutedOutput | string | undefined {
+  if (event.kind !== 'output' || (event.output as Tagged).type !== 'Executed') return undefined;
+  const { index, client, sequence, result } = event.output as unknown as Record<string, unknown>;
+  if (!isSlot(index) || typeof client !== 'number' || typeof sequence !== 'number' || typeof result !== 'object' || result === null) {
+    return `${nodeName(event.node)} output Executed ${quote(event.output)} at ${event.timeMs} ms: an Executed output names its slot (index), the command's client and sequence, and its result`;
+  }
+  return { slot: index, client, sequence, result: result as KvResult };
+}
+
+// Chosen by a majority in one ballot.
+
+/** A proposal written as accepted for one slot (its ballot inline), and the servers that wrote it. */
+interface Tally extends Ballot {
+  readonly command: string;
+  readonly writers: NodeId[];
+}
+
+/** Per slot: every proposal written as accepted there so far. */
+type Acceptances = Map<number, Tally[]>;
+
+/** `(1, n0) by n0, n2; (3, n1) by n1`: where `command` was written as accepted for a slot so far. */
+function describeTallies(tallies: readonly Tally[], command: Command): string {
+  const key = commandKey(command);
+  const matching = tallies.filter((tally) => tally.command === key);
+  if (matching.length === 0) return 'no server wrote it as accepted there';
+  return `written as accepted in ${matching.map((tally) => `${formatBallot(tally)} by ${names(tally.writers)}`).join('; ')}`;
+}
+
+/**
+ * "chosen by a majority in one ballot": a Chosen {slot s, command c} output requires a ballot
+ * b in which a majority of servers wrote accepted:s = {b, s, c} to storage, at or before that
+ * moment (a value later overwritten or collected still counts).
+ */
+export function chosenByMajority(servers: readonly NodeId[]): Property<MultiPaxos, Acceptances> {
+  const needed = majority(servers.length);
+  return always<MultiPaxos, Acceptances>('chosen by a majority in one ballot', {
+    memory: () => new Map(),
+    // accepted:<slot> keys cannot be named by a filter (it matches one key): every write is seen, the others skipped at once.
+    records: ['storage', 'output:Chosen'],
+    record(acceptances, event) {
+      if (event.kind === 'storage') {
+        const slot = acceptedSlot(event.key);
+        if (slot === undefined || !servers.includes(event.node) || !isPValue(event.value)) return undefined;
+        const { ballot, command } = event.value;
+        const key = commandKey(command);
+        let tallies = acceptances.get(slot);
+        if (tallies === undefined) acceptances.set(slot, (tallies = []));
+        let tally = tallies.find((candidate) => candidate.command === key && compareBallots(candidate, ballot) === 0);
+        if (tally === undefined) {
+          tally = { round: ballot.round, leader: ballot.leader, command: key, writers: [] };
+          tallies.push(tally);
+        }
+        if (!tally.writers.includes(event.node)) tally.writers.push(event.node);
+        return undefined;
+      }
+      const chosen = chosenOf(event);
+      if (typeof chosen === 'string') return chosen;
+      if (chosen === undefined || event.kind !== 'output') return undefined;
+      const tallies = acceptances.get(chosen.slot) ?? [];
+      const key = commandKey(chosen.command);
+      if (tallies.some((tally) => tally.command === key && tally.writers.length >= needed)) return undefined;
+      return (
+        `${nodeName(event.node)} output Chosen for slot ${chosen.slot}, ${describeCommand(chosen.command)}, at ${event.timeMs} ms, but no majority ` +
+        `(${needed} of ${servers.length}) of servers had written it as accepted there in one ballot: ${describeTallies(tallies, chosen.command)}. ` +
+        'A command is chosen in a slot once a majority of acceptors accepted it in the same ballot; a replica that learns of it from a heartbeat ' +
+        'counts only what it accepted in the heartbeat\'s own ballot'
+      );
+    },
+  });
+}
+
+// Consistent logs.
+
+/** What is chosen in a slot, as the first server that reported it said. */
+interface ChosenRecord {
+  readonly command: Command;
+  readonly node: NodeId;
+}
+
+/**
+ * "consistent logs": no two Chosen outputs (any servers, any incarnations) name different
+ * commands for one slot, and an Executed at slot s names the command chosen in s (its client
+ * and sequence number). An Executed for a slot no one reported chosen is "execution in slot
+ * order"'s to report.
+ */
+export function consistentLogs(): Property<MultiPaxos, Map<number, ChosenRecord>> {
+  return always<MultiPaxos, Map<number, ChosenRecord>>('consistent logs', {
+    memory: () => new Map(),
+    records: ['output:Chosen', 'output:Executed'],
+    record(chosenBySlot, event) {
+      if (event.kind !== 'output') return undefined;
+      const chosen = chosenOf(event);
+      if (typeof chosen === 'string') return chosen;
+      if (chosen !== undefined) {
+        const first = chosenBySlot.get(chosen.slot);
+        if (first === undefined) {
+          chosenBySlot.set(chosen.slot, { command: chosen.command, node: event.node });
+          return undefined;
+        }
+        if (commandKey(first.command) === commandKey(chosen.command)) return undefined;
+        return (
+          `${nodeName(event.node)} output Chosen for slot ${chosen.slot}, ${describeCommand(chosen.command)}, at ${event.timeMs} ms, but ` +
+          `${first.node === event.node ? 'it' : nodeName(first.node)} had reported ${describeCommand(first.command)} chosen there: ` +
+          'one command is chosen per slot, and every server learns that one'
+        );
+      }
+      const executed = executedOf(event);
+      if (typeof executed === 'string') return executed;
+      if (executed === undefined) return undefined;
+      const first = chosenBySlot.get(executed.slot);
+      if (first === undefined) return undefined;
+      if (first.command !== null && first.command.client === executed.client && first.command.sequence === executed.sequence) return undefined;
+      return (
+        `${nodeName(event.node)} executed command ${executed.sequence} of ${nodeName(executed.client)} at slot ${executed.slot} (at ${event.timeMs} ms), ` +
+        `but ${describeCommand(first.command)} is chosen there (as ${nodeName(first.node)} reported): a replica executes the command chosen in each slot, and reports that slot`
+      );
+    },
+  });
+}
+
+// Execution in slot order.
+
+/** What executing one chosen slot did, from the empty state on: the client command's result, or nothing. */
+type Outcome = { readonly client: NodeId; readonly sequence: number; readonly result: KvResult } | 'no-op' | 'duplicate';
+
+/** A server's execution in its current incarnation. */
+interface ExecutionPosition {
+  readonly incarnation: number;
+  /** The last slot it executed in this incarnation; 0 before the first in incarnation 0; null before the first after a restart (it resumes from its checkpoint). */
+  last: number | null;
+}
+
+/** The slots one server reported chosen, in any incarnation: every slot below `below`, and those in `above`. */
+interface ReportedSlots {
+  below: number;
+  above: number[];
+}
+
+interface SlotOrder {
+  /** The first slot no server has reported chosen: every slot below it has been. */
+  prefixEnd: number;
+  /** The state machine after applying the commands chosen in slots 1 .. prefixEnd - 1. */
+  state: KvState;
+  /** outcomes[s - 1]: what slot s did, for every slot below prefixEnd (computed once, as the chosen prefix grows). */
+  readonly outcomes: Outcome[];
+  /** Chosen slots at or above prefixEnd, with the first command reported for each. */
+  readonly pending: Map<number, Command>;
+  /** Per node. */
+  readonly reported: ReportedSlots[];
+  /** Per node: where it is executing, or null before its first Executed. */
+  readonly positions: (ExecutionPosition | null)[];
+}
+
+function reportChosen(reported: ReportedSlots, slot: number): void {
+  if (slot < reported.below || reported.above.includes(slot)) return;
+  reported.above.push(slot);
+  while (reported.above.includes(reported.below)) {
+    reported.above.splice(reported.above.indexOf(reported.below), 1);
+    reported.below++;
+  }
+}
+
+const hasReported = (reported: ReportedSlots | undefined, slot: number) => reported !== undefined && (slot < reported.below || reported.above.includes(slot));
+
+/** Applies the pending chosen commands that extend the chosen prefix. */
+function extendPrefix(order: SlotOrder): void {
+  for (;;) {
+    if (!order.pending.has(order.prefixEnd)) return;
+    const command = order.pending.get(order.prefixEnd) as Command;
+    order.pending.delete(order.prefixEnd);
+    if (command === null) order.outcomes.push('no-op');
+    else {
+      const application = applyKvCommand(order.state, command);
+      order.state = application.state;
+      order.outcomes.push(application.applied ? { client: command.client, sequence: command.sequence, result: application.result ?? {} } : 'duplicate');
+    }
+    order.prefixEnd++;
+  }
+}
+
+const describeOutcome = (outcome: Outcome) =>
+  outcome === 'no-op' ? 'a no-op' : outcome === 'duplicate' ? 'a duplicate' : `command ${outcome.sequence} of ${nodeName(outcome.client)}`;
+
+/**
+ * "execution in slot order": a server executes (an Executed output at slot s) only a slot it
+ * reported Chosen (in this or an earlier incarnation); within an incarnation in increasing
+ * slot order, every slot it skipped in between being chosen (as anyone's Chosen says) as a
+ * no-op or as a duplicate the at-most-once table skips; from slot 1 on in its first
+ * incarnation, and from any slot after a restart (it resumes from its checkpoint). The
+ * Executed's result is what the kit's state machine gives when the commands chosen in slots
+ * 1..s are applied in order (the property replays them, once, as the chosen prefix grows).
+ * A server that executes a slot whose command is a duplicate is the kit's "every command is
+ * applied at most once" to report; its diverging results later are this property's.
+ */
+export function executionInSlotOrder(): Property<MultiPaxos, SlotOrder> {
+  return always<MultiPaxos, SlotOrder>('execution in slot order', {
+    memory: (cluster) => ({
+      prefixEnd: 1,
+      state: initialKvState(),
+      outcomes: [],
+      pending: new Map(),
+      reported: perNode(cluster, () => ({ below: 1, above: [] })),
+      positions: perNode(cluster, () => null),
+    }),
+    records: ['output:Chosen', 'output:Executed'],
+    record(order, event) {
+      if (event.kind !== 'output') return undefined;
+      const chosen = chosenOf(event);
+      if (typeof chosen === 'string') return chosen;
+      if (chosen !== undefined) {
+        const reported = order.reported[event.node];
+        if (reported !== undefined) reportChosen(reported, chosen.slot);
+        if (chosen.slot >= order.prefixEnd && !order.pending.has(chosen.slot)) {
+          order.pending.set(chosen.slot, chosen.command);
+          extendPrefix(order);
+        }
+        return undefined;
+      }
+      const executed = executedOf(event);
+      if (typeof executed === 'string') return executed;
+      if (executed === undefined) return undefined;
+      const who = nodeName(event.node);
+      const slot = executed.slot;
+      const what = `${who} executed slot ${slot} (command ${executed.sequence} of ${nodeName(executed.client)}) at ${event.timeMs} ms`;
+      if (!hasReported(order.reported[event.node], slot)) {
+        return `${what} without reporting slot ${slot} chosen: a replica executes a slot only once it has learned that it is chosen (its Chosen output first)`;
+      }
+      if (slot >= order.prefixEnd) {
+        return (
+          `${what}, but slot ${order.prefixEnd} is not chosen yet (no server has reported it chosen): slots are executed in order, ` +
+          'so a slot waits until every slot below it is chosen and executed'
+        );
+      }
+      let position = order.positions[event.node] ?? null;
+      if (position === null || position.incarnation !== event.incarnation) {
+        position = { incarnation: event.incarnation, last: event.incarnation === 0 && position === null ? 0 : null };
+        order.positions[event.node] = position;
+      }
+      const last = position.last;
+      if (last !== null) {
+        if (slot <= last) {
+          return `${what} after slot ${last}, without a restart in between: a replica executes its slots in increasing order, each once`;
+        }
+        for (let skipped = last + 1; skipped < slot; skipped++) {
+          const outcome = order.outcomes[skipped - 1] as Outcome;
+          if (outcome === 'no-op' || outcome === 'duplicate') continue;
+          return (
+            `${what}, but it skipped slot ${skipped}, where ${describeOutcome(outcome)} is chosen ` +
+            `(${last === 0 ? 'it executed nothing before' : `its last executed slot was ${last}`}): a replica executes every chosen slot in order, ` +
+            'and skips only no-ops and duplicates'
+          );
+        }
+      }
+      position.last = slot;
+      const outcome = order.outcomes[slot - 1] as Outcome;
+      // A duplicate executed again is the at-most-once property's finding; a no-op executed, consistent logs'.
+      if (outcome === 'duplicate') return undefined;
+      if (outcome === 'no-op' || outcome.client !== executed.client || outcome.sequence !== executed.sequence) {
+        return `${what}, but ${describeOutcome(outcome)} is chosen there: a replica executes the command chosen in each slot`;
+      }
+      if (equalPlain(outcome.result, executed.result)) return undefined;
+      return (
+        `${what} with result ${quote(executed.result)}, but applying the commands chosen in slots 1 to ${slot} in order gives ${quote(outcome.result)}: ` +
+        'every replica applies the same commands in the same order, from the same state, so it gets the same results'
+      );
+    },
+  });
+}
+
+// Acceptors keep their promises.
+
+interface PromiseRecord extends Ballot {
+  /** The incarnation that wrote it: another one now means a restart since. */
+  readonly incarnation: number;
+}
+
+/**
+ * "acceptors keep their promises": an acceptor's stored `promised` never decreases (nor is
+ * deleted), not even across a restart; it sends P1b(b) only while its stored promise is at
+ * least b (it writes the promise before it answers); it writes accepted:s with ballot b only
+ * while its stored promise is at most b; it sends P2b(b, s, c) only once accepted:s =
+ * {b, s, c} is stored and its stored promise is at most b.
+ */
+export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | null)[]> {
+  return always<MultiPaxos, (PromiseRecord | null)[]>('acceptors keep their promises', {
+    memory: (cluster) => perNode(cluster, () => null),
+    records: ['storage', 'send:P1b', 'send:P2b'],
+    record(promises, event, cluster) {
+      if (event.kind === 'storage') {
+        const who = nodeName(event.node);
+        if (event.key === 'promised') {
+          const before = promises[event.node] ?? null;
+          const restarted = before !== null && before.incarnation !== event.incarnation;
+          const note = restarted ? ', though it restarted in between: a restarted acceptor reads its promise back from storage and keeps to it' : '';
+          if (!isBallot(event.value)) {
+            if (before === null) return `${who} wrote promised = ${quote(event.value)} at ${event.timeMs} ms: a promise is a ballot {round, leader}`;
+            return `${who} ${event.value === undefined ? 'deleted its promise' : `wrote promised = ${quote(event.value)}`} at ${event.timeMs} ms over ${formatBallot(before)}: an acceptor's promise is kept for good${note}`;
+          }
+          if (before !== null && compareBallots(event.value, before) < 0) {
+            return `${who} wrote promised ${formatBallot(event.value)} at ${event.timeMs} ms over ${formatBallot(before)}: an acceptor's promise never decreases${note}`;
+          }
+          promises[event.node] = { round: event.value.round, leader: event.value.leader, incarnation: event.incarnation };
+          return undefined;
+        }
+        const slot = acceptedSlot(event.key);
+        if (slot === undefined || event.value === undefined) return undefined;
+        if (!isPValue(event.value) || event.value.slot !== slot) {
+          return `${who} wrote ${event.key} = ${quote(event.value)} at ${event.timeMs} ms: accepted:<slot> holds the proposal {ballot, slot, command} accepted for that slot`;
+        }
+        const promised = storedPromise(cluster, event.node);
+        if (promised === undefined || compareBallots(event.value.ballot, promised) >= 0) return undefined;
+        return (
+          `${who} wrote ${event.key} = ${describeCommand(event.value.command)} in ballot ${formatBallot(event.value.ballot)} at ${event.timeMs} ms, ` +
+          `while its stored promise is ${formatBallot(promised)}: an acceptor accepts nothing below its promise (it answers Preempted)`
+        );
+      }
+      if (event.kind !== 'send') return undefined;
+      const message = event.message;
+      const who = nodeName(event.from);
+      const promised = storedPromise(cluster, event.from);
+      if (message.type === 'P1b') {
+        if (promised !== undefined && compareBallots(promised, message.ballot) >= 0) return undefined;
+        return (
+          `${who} sent P1b ${formatBallot(message.ballot)} to ${nodeName(event.to)} at ${event.timeMs} ms while its stored promise is ` +
+          `${promised === undefined ? 'none' : formatBallot(promised)}: an acceptor writes its promise before it answers`
+        );
+      }
+      if (message.type !== 'P2b') return undefined;
+      const sent = `${who} sent P2b ${formatBallot(message.ballot)} for slot ${message.slot}, ${describeCommand(message.command)}, to ${nodeName(event.to)} at ${event.timeMs} ms`;
+      const accepted = storedAccepted(cluster, event.from, message.slot);
+      if (accepted === undefined || compareBallots(accepted.ballot, message.ballot) !== 0 || commandKey(accepted.command) !== commandKey(message.command)) {
+        const holds = accepted === undefined ? 'nothing' : `${describeCommand(accepted.command)} in ballot ${formatBallot(accepted.ballot)}`;
+        return `${sent}, but its storage holds ${holds} as accepted for slot ${message.slot}: an acceptor writes what it accepts before it answers`;
+      }
+      if (promised === undefined || compareBallots(promised, message.ballot) <= 0) return undefined;
+      return `${sent} while its stored promise is ${formatBallot(promised)}: an acceptor that promised a higher ballot accepts nothing below it (it answers Preempted)`;
+    },
+  });
+}
+
+// Safe garbage collection.
+
+/**
+ * "safe garbage collection": an acceptor deletes accepted:s only when every server's stored
+ * checkpoint covers slot s (its checkpoint.slot is above s): a server that has not executed s
+ * durably may still need it, from this acceptor's P1b or from the leader.
+ */
+export function safeGarbageCollection(servers: readonly NodeId[]): Property<MultiPaxos, null> {
+  return always<MultiPaxos, null>('safe garbage collection', {
+    memory: () => null,
+    records: ['storage'],
+    record(_memory, event, cluster) {
+      if (event.kind !== 'storage' || event.value !== undefined) return undefined;
+      const slot = acceptedSlot(event.key);
+      if (slot === undefined) return undefined;
+      for (const server of servers) {
+        const checkpoint = storedCheckpoint(cluster, server);
+        if (checkpoint !== undefined && checkpoint.slot > slot) continue;
+        const covers = checkpoint === undefined ? 'has no stored checkpoint' : `has a stored checkpoint that covers only slots below ${checkpoint.slot}`;
+        return (
+          `${nodeName(event.node)} deleted accepted:${slot} at ${event.timeMs} ms, but ${server === event.node ? 'it' : nodeName(server)} ${covers}: ` +
+          'a log entry is collected only once every server has executed it and checkpointed the result (collectBelow is the lowest checkpoint slot over all servers)'
+        );
+      }
+      return undefined;
+    },
+  });
+}
+
+/** MultiPaxos's safety properties, checked by every run and every search, in this order. */
+export function safetyProperties(servers: readonly NodeId[]): Property<MultiPaxos>[] {
+  return [chosenByMajority(servers), consistentLogs(), executionInSlotOrder(), acceptorsKeepPromises(), safeGarbageCollection(servers)] as Property<MultiPaxos>[];
+}
+
+// Garbage collection bounds the log.
+
+interface HeldEntries {
+  /** Per node: the slots of the accepted:<slot> keys it holds. */
+  readonly held: Set<number>[];
+  /** Per node: is it down? */
+  readonly down: boolean[];
+  /** The most any server held at any moment. */
+  most: number;
+}
+
+const heldNow = (entries: HeldEntries, live: (node: NodeId) => boolean) => Math.max(0, ...entries.held.map((slots, node) => (live(node) ? slots.size : 0)));
+
+/**
+ * "old slots are garbage-collected": every live server holds at most `most` accepted:<slot>
+ * keys in its storage, within `withinMs` of the last fault (or when the run ends). Measures
+ * `acceptedEntriesHeldMax` (the most any server held at any moment) and
+ * `acceptedEntriesHeldAtEnd` (the most a live server holds when the run ends).
+ */
+export function logEntriesBounded(most: number, options: { readonly withinMs?: number } = {}): Property<MultiPaxos, HeldEntries> {
+  return eventually<MultiPaxos, HeldEntries>(
+    'old slots are garbage-collected',
+    {
+      memory: (cluster) => ({ held: perNode(cluster, () => new Set<number>()), down: perNode(cluster, () => false), most: 0 }),
+      records: ['storage', 'crash', 'restart'],
+      record(entries, event) {
+        if (event.kind === 'crash' || event.kind === 'restart') {
+          entries.down[event.node] = event.kind === 'crash';
+          return undefined;
+        }
+        if (event.kind !== 'storage') return undefined;
+        const slot = acceptedSlot(event.key);
+        const held = entries.held[event.node];
+        if (slot === undefined || held === undefined) return undefined;
+        if (event.value === undefined) held.delete(slot);
+        else held.add(slot);
+        entries.most = Math.max(entries.most, held.size);
+        return undefined;
+      },
+      check(cluster, entries) {
+        for (const server of cluster.servers) {
+          const held = entries.held[server];
+          if (cluster.isCrashed(server) || held === undefined || held.size <= most) continue;
+          const slots = [...held];
+          return (
+            `${nodeName(server)} holds ${held.size} accepted ${held.size === 1 ? 'entry' : 'entries'} (slots ${Math.min(...slots)} to ${Math.max(...slots)}) at ${cluster.nowMs} ms, at most ${most} allowed: ` +
+            'once every server has checkpointed a slot, the leader\'s collectBelow lets every server delete it'
+          );
+        }
+        return undefined;
+      },
+      measure: (entries) => ({ acceptedEntriesHeldMax: entries.most, acceptedEntriesHeldAtEnd: heldNow(entries, (node) => entries.down[node] !== true) }),
+    },
+    options.withinMs === undefined ? {} : { withinMs: options.withinMs },
+  );
+}
+
+// Budgets (runs only).
+
+/** The messages of the protocol's agreement that count towards its cost per chosen slot. */
+const agreementMessages = ['P1a', 'P1b', 'P2a', 'P2b', 'Preempted', 'Decision'] as const;
+
+interface MessagesPerSlot {
+  sent: number;
+  readonly byType: Record<string, number>;
+  readonly chosen: Set<number>;
+}
+
+/**
+ * "messages per chosen slot": the P1a, P1b, P2a, P2b, Preempted and Decision messages sent to
+ * other nodes (a send to oneself is not counted), divided by the number of distinct slots
+ * chosen (some server's Chosen output), is at most `most`. Measures `messagesPerChosenSlot`.
+ */
+export function messagesPerChosenSlot(most: number): Property<MultiPaxos, MessagesPerSlot> {
+  const perSlot = (memory: MessagesPerSlot) => (memory.chosen.size === 0 ? 0 : memory.sent / memory.chosen.size);
+  return budget<MultiPaxos, MessagesPerSlot>('messages per chosen slot', {
+    memory: () => ({ sent: 0, byType: {}, chosen: new Set() }),
+    records: [...agreementMessages.map((type) => `send:${type}` as const), 'output:Chosen'],
+    record(memory, event) {
+      if (event.kind === 'send') {
+        if (event.local) return undefined;
+        memory.sent++;
+        memory.byType[event.message.type] = (memory.byType[event.message.type] ?? 0) + 1;
+        return undefined;
+      }
+      const chosen = chosenOf(event);
+      if (chosen !== undefined && typeof chosen !== 'string') memory.chosen.add(chosen.slot);
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (memory.chosen.size === 0) return 'no progress: no slot was chosen, so there is no cost to measure';
+      const figure = perSlot(memory);
+      if (figure <= most) return undefined;
+      const types = Object.entries(memory.byType)
+        .sort(([, left], [, right]) => right - left)
+        .map(([type, count]) => `${type} ${(count / memory.chosen.size).toFixed(2)}`)
+        .join(', ');
+      return (
+        `${figure.toFixed(2)} messages per chosen slot (${memory.sent} for ${plural(memory.chosen.size, 'slot')}; per slot: ${types}), more than ${most}: ` +
+        'with a stable leader a slot costs one P2a to each other server and one P2b back; followers learn decisions from heartbeats, ' +
+        'and phase 1 runs only when the leader changes'
+      );
+    },
+    measure: (memory) => ({ messagesPerChosenSlot: Math.round(perSlot(memory) * 100) / 100 }),
+  });
+}
+
+interface PhaseOneBallots {
+  /** Each distinct ballot of a P1a sent, with the time it was first sent. */
+  readonly ballots: { readonly round: number; readonly leader: NodeId; readonly atMs: number }[];
+}
+
+/**
+ * "phase 1 only on leader change": the P1a messages sent carry at most `mostBallots` distinct
+ * ballots (a P1a sent again in the same ballot counts once). Heartbeats from a live leader
+ * keep every follower from timing out. Measures `phaseOneBallots`.
+ */
+export function phaseOneOnlyOnLeaderChange(mostBallots: number): Property<MultiPaxos, PhaseOneBallots> {
+  return budget<MultiPaxos, PhaseOneBallots>('phase 1 only on leader change', {
+    memory: () => ({ ballots: [] }),
+    records: ['send:P1a'],
+    record(memory, event) {
+      if (event.kind !== 'send' || event.message.type !== 'P1a' || !isBallot(event.message.ballot)) return undefined;
+      const ballot = event.message.ballot;
+      if (memory.ballots.some((known) => compareBallots(known, ballot) === 0)) return undefined;
+      memory.ballots.push({ round: ballot.round, leader: ballot.leader, atMs: event.timeMs });
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (memory.ballots.length <= mostBallots) return undefined;
+      const shown = memory.ballots.slice(0, 8).map((ballot) => `${formatBallot(ballot)} at ${ballot.atMs} ms`);
+      if (memory.ballots.length > shown.length) shown.push('...');
+      return (
+        `phase 1 ran in ${plural(memory.ballots.length, 'ballot')} (${shown.join(', ')}), at most ${mostBallots} allowed: a leader's heartbeats reset every ` +
+        'follower\'s LeaderTimeout, so a server runs phase 1 only when it hears from no leader'
+      );
+    },
+    measure: (memory) => ({ phaseOneBallots: memory.ballots.length }),
+  });
+}
+
+// Goals and scenario rules, for the run and search tests.
+
+/**
+ * "nothing is chosen": no server outputs Chosen (for a search or a run where only a minority
+ * of servers can talk: a slot needs a majority). `why` ends the message.
+ */
+export function nothingChosen(why = 'only a minority of servers can talk, and a slot is chosen only once a majority accepted it'): Property<MultiPaxos, null> {
+  return always<MultiPaxos, null>('nothing is chosen', {
+    memory: () => null,
+    records: ['output:Chosen'],
+    record(_memory, event) {
+      const chosen = chosenOf(event);
+      if (typeof chosen === 'string') return chosen;
+      if (chosen === undefined || event.kind !== 'output') return undefined;
+      return `${nodeName(event.node)} output Chosen for slot ${chosen.slot}, ${describeCommand(chosen.command)}, at ${event.timeMs} ms: ${why}`;
+    },
+  });
+}
+
+/** "a slot is chosen": a goal, reached once some server outputs Chosen (for `slot`, when given). */
+export function someSlotChosen(slot?: number): Property<MultiPaxos, { chosen: boolean }> {
+  return sometimes<MultiPaxos, { chosen: boolean }>('a slot is chosen', {
+    memory: () => ({ chosen: false }),
+    records: ['output:Chosen'],
+    record(memory, event) {
+      const chosen = chosenOf(event);
+      if (chosen !== undefined && typeof chosen !== 'string' && (slot === undefined || chosen.slot === slot)) memory.chosen = true;
+      return undefined;
+    },
+    check: (_cluster, memory) => (memory.chosen ? undefined : slot === undefined ? 'no server has reported a slot chosen' : `no server has reported slot ${slot} chosen`),
+  });
+}
+
+/** "a command is executed": a goal, reached once some server outputs Executed (for `slot`, when given). */
+export function someCommandExecuted(slot?: number): Property<MultiPaxos, { executed: boolean }> {
+  return sometimes<MultiPaxos, { executed: boolean }>('a command is executed', {
+    memory: () => ({ executed: false }),
+    records: ['output:Executed'],
+    record(memory, event) {
+      const executed = executedOf(event);
+      if (executed !== undefined && typeof executed !== 'string' && (slot === undefined || executed.slot === slot)) memory.executed = true;
+      return undefined;
+    },
+    check: (_cluster, memory) => (memory.executed ? undefined : slot === undefined ? 'no server has executed a command' : `no server has executed slot ${slot}`),
+  });
+}
