@@ -1,0 +1,1 @@
+export { MultiPaxosServer } from './server.ts';
