@@ -1,0 +1,584 @@
+// Lab 4's run tests under faults, 4.11 to 4.19: garbage collection while a server is cut off,
+// a lossy and duplicating network, a partition with a bound on every client's wait, constant
+// repartitioning, crashes and restarts from durable storage, a leader that crashes after phase 2
+// reached a minority, holes in the log, and a group of one. Every run checks, besides each
+// test's own rules, MultiPaxos's safety properties, linearizability, at-most-once execution and
+// progress (harness.ts). Scenarios that need a known leader make n0 lead first.
+import {
+  always,
+  crashRestarts,
+  describeKvOperation,
+  emptyKvHistory,
+  kvHistoryOf,
+  nodeName,
+  onlyThroughNode,
+  operationsCompleteAfterHeal,
+  recordKvEvent,
+  shapedPartitions,
+  type FaultAction,
+  type HistoryEvent,
+  type KvHistoryRecording,
+  type NodeId,
+  type Property,
+  type SuiteTest,
+} from 'distlab/testing';
+import { acceptedSlot, logEntriesBounded } from './checks.ts';
+import { call, firstCallMs, multipaxosRun, pick, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
+import type { MultiPaxos } from './src/protocol.ts';
+
+// Scenario building blocks.
+
+/** When the other servers come back in n0LeadsFirst: no LeaderTimeout of theirs can fire before n0's first one has. */
+const othersBackMs = 150;
+
+/**
+ * n0 leads first, by about 330 ms: the other servers are down until othersBackMs, so n0's
+ * LeaderTimeout (at most 300 ms) fires before any of theirs (at least 300 ms), and its phase 1
+ * finds them up. Until `untilMs` they talk only to n0, so with five servers none of them can
+ * gather a majority of P1b without it (a stray phase 1 of theirs only delays n0). Then every
+ * link heals, and n0's heartbeats keep the others from running phase 1.
+ */
+export function n0LeadsFirst(servers: readonly NodeId[], untilMs: number): FaultAction[] {
+  const others = servers.filter((node) => node !== 0);
+  return [
+    ...others.map((node): FaultAction => ({ atMs: 0, type: 'crash', node })),
+    ...onlyThroughNode(0, servers, 0),
+    ...others.map((node): FaultAction => ({ atMs: othersBackMs, type: 'restart', node })),
+    { atMs: untilMs, type: 'heal' },
+  ];
+}
+
+/** Cuts between the servers only (clients still reach every server): `side` apart from the other servers, both ways. */
+function serversApart(atMs: number, servers: readonly NodeId[], side: readonly NodeId[]): FaultAction[] {
+  const rest = servers.filter((node) => !side.includes(node));
+  return [
+    { atMs, type: 'cut', from: side, to: rest },
+    { atMs, type: 'cut', from: rest, to: side },
+  ];
+}
+
+/** `count` of `servers`, drawn at random. */
+function drawServers(random: ReturnType<typeof scenarioRandom>, servers: readonly NodeId[], count: number): NodeId[] {
+  const remaining = [...servers];
+  const drawn: NodeId[] = [];
+  while (drawn.length < count && remaining.length > 0) {
+    const [node] = remaining.splice(random.integer(0, remaining.length - 1), 1);
+    if (node !== undefined) drawn.push(node);
+  }
+  return drawn.sort((left, right) => left - right);
+}
+
+// The tests' own properties.
+
+interface HeldEntries {
+  /** Per server: the slots of the accepted:* keys it holds in storage. */
+  readonly held: Set<number>[];
+  /** The most any server held from `fromMs` on. */
+  mostAfter: number;
+}
+
+/** Follows a storage event of an accepted:* key; returns the server's new count, or undefined for any other event. */
+function followHeld(held: readonly Set<number>[], event: HistoryEvent<MultiPaxos>): number | undefined {
+  if (event.kind !== 'storage') return undefined;
+  const slot = acceptedSlot(event.key);
+  const slots = held[event.node];
+  if (slot === undefined || slots === undefined) return undefined;
+  if (event.value === undefined) slots.delete(slot);
+  else slots.add(slot);
+  return slots.size;
+}
+
+/**
+ * 'the log stays bounded': from `fromMs` on, no server holds more than `most` accepted:* keys
+ * in its durable storage (followed from its storage writes and deletions).
+ */
+function logStaysBounded(most: number, fromMs: number, why: string): Property<MultiPaxos, HeldEntries> {
+  const complaint = (node: NodeId, count: number, atMs: number) =>
+    `${nodeName(node)} holds ${count} accepted entries in its storage at ${atMs} ms, more than ${most} ${why}: once every server has ` +
+    'checkpointed a slot, the leader says so in its heartbeats (collectBelow), and every server deletes its accepted entries below it';
+  return always<MultiPaxos, HeldEntries>('the log stays bounded', {
+    memory: (cluster) => ({ held: cluster.nodeIds.map(() => new Set<number>()), mostAfter: 0 }),
+    records: ['storage'],
+    record(memory, event) {
+      const count = followHeld(memory.held, event);
+      if (count === undefined || event.kind !== 'storage' || event.timeMs < fromMs) return undefined;
+      memory.mostAfter = Math.max(memory.mostAfter, count);
+      return count > most ? complaint(event.node, count, event.timeMs) : undefined;
+    },
+    check(cluster, memory) {
+      if (cluster.nowMs < fromMs) return undefined;
+      for (const server of cluster.servers) {
+        const count = memory.held[server]?.size ?? 0;
+        if (count > most) return complaint(server, count, cluster.nowMs);
+      }
+      return undefined;
+    },
+    measure: (memory) => ({ acceptedEntriesHeldMostAfterShrink: memory.mostAfter }),
+  });
+}
+
+interface HeldAtMoment {
+  readonly held: Set<number>[];
+  /** The most accepted entries a server other than the one cut off held at the moment (-1: not reached yet). */
+  atMoment: number;
+}
+
+/** A measurement, never judged: the most accepted entries a server other than `cutOff` holds at `atMs` (how far the logs grew). */
+function entriesHeldAt(atMs: number, cutOff: NodeId): Property<MultiPaxos, HeldAtMoment> {
+  return always<MultiPaxos, HeldAtMoment>('log entries held while a server is cut off', {
+    memory: (cluster) => ({ held: cluster.nodeIds.map(() => new Set<number>()), atMoment: -1 }),
+    records: ['storage'],
+    record(memory, event) {
+      if (event.kind === 'storage' && event.timeMs >= atMs && memory.atMoment < 0) {
+        memory.atMoment = Math.max(0, ...memory.held.map((slots, node) => (node === cutOff ? 0 : slots.size)));
+      }
+      followHeld(memory.held, event);
+      return undefined;
+    },
+    measure: (memory) => ({ acceptedEntriesHeldAtHeal: memory.atMoment }),
+  });
+}
+
+/**
+ * 'every client waits at most W ms': every operation that returned took at most `mostMs` from
+ * its call (one that never returned is "every operation returns"'s to report). Judged at the end.
+ */
+function everyWaitBounded(mostMs: number, why: string): Property<MultiPaxos, KvHistoryRecording> {
+  return always<MultiPaxos, KvHistoryRecording>(
+    `every client waits at most ${mostMs} ms`,
+    {
+      memory: () => emptyKvHistory(),
+      records: ['input:Invoke', 'output:Returned'],
+      record: (recording, event) => recordKvEvent(recording, event),
+      check(_cluster, recording) {
+        let slowest: { wait: number; text: string } | undefined;
+        for (const operation of kvHistoryOf(recording)) {
+          if (operation.returnTime === null) continue;
+          const wait = operation.returnTime - operation.callTime;
+          if (wait > mostMs && (slowest === undefined || wait > slowest.wait)) {
+            slowest = {
+              wait,
+              text: `${nodeName(operation.client)}'s ${describeKvOperation(operation.input)}, called at ${operation.callTime} ms, returned only at ${operation.returnTime} ms`,
+            };
+          }
+        }
+        if (slowest === undefined) return undefined;
+        return `${slowest.text}: it waited ${slowest.wait} ms, more than ${mostMs} ms ${why}`;
+      },
+    },
+    { atEnd: true },
+  );
+}
+
+/** 'operations complete during the repartitioning': at least `fewest` operations return before `untilMs`. Judged at the end. */
+function progressWhileRepartitioned(fewest: number, untilMs: number): Property<MultiPaxos, KvHistoryRecording> {
+  return always<MultiPaxos, KvHistoryRecording>(
+    'operations complete during the repartitioning',
+    {
+      memory: () => emptyKvHistory(),
+      records: ['input:Invoke', 'output:Returned'],
+      record: (recording, event) => recordKvEvent(recording, event),
+      check(_cluster, recording) {
+        // Nothing returned at all: "clients make progress" says so.
+        if (recording.returned === 0) return undefined;
+        const returned = kvHistoryOf(recording).filter((operation) => operation.returnTime !== null && operation.returnTime < untilMs).length;
+        if (returned >= fewest) return undefined;
+        return (
+          `only ${returned} operations returned before ${untilMs} ms, fewer than ${fewest}: while the partitions change, each lasts long enough ` +
+          'for a majority to choose a leader and commands'
+        );
+      },
+    },
+    { atEnd: true },
+  );
+}
+
+// 4.11: garbage collection. One server is cut off from the start: the leader never hears its
+// checkpoint, so nothing may be collected until the heal; then it catches up and the logs shrink.
+
+const collectionTimes = (seed: number) => {
+  const random = scenarioRandom('4.11', seed);
+  const servers = pick([3, 5], seed);
+  const cutOff = random.integer(0, servers - 1);
+  const healMs = 1_800 + random.integer(0, 100);
+  return { servers, cutOff, healMs };
+};
+/** After the heal, every log is collected down to collectedBound within this long. */
+const shrinkWithinMs = 1_000;
+/** What a log holds once collected: the slots of a few heartbeats of traffic. */
+const collectedBound = 40;
+
+const garbageCollection = test(11, {
+  name: 'old slots are garbage-collected: bounded in a long run, held while one server is cut off, collected after the heal',
+  points: 3,
+  seeds: 6,
+  description:
+    `3 or 5 servers, 3 clients with about 200 operations. One server is cut off from the start until about 1.8 s: no slot may be collected while ` +
+    'it has not checkpointed it (its accepted entries and the others\' must stay, so the logs grow). After the heal it catches up from the ' +
+    `leader, and within ${shrinkWithinMs} ms every server holds at most ${collectedBound} accepted entries in its storage; from then on, through ` +
+    'the rest of the run, no server holds more.',
+  setup: (implementation, seed) => {
+    const { servers, cutOff, healMs } = collectionTimes(seed);
+    return multipaxosRun(implementation, {
+      servers,
+      clients: 3,
+      durationMs: 9_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 70, keys: ['x', 'y', 'z'], thinkMs: [0, 10], startMs: firstCallMs },
+      extra: [
+        entriesHeldAt(healMs, cutOff),
+        logStaysBounded(collectedBound, healMs + shrinkWithinMs, `(${shrinkWithinMs} ms after the heal at ${healMs} ms, with every server connected)`),
+      ],
+      extraAfter: [logEntriesBounded(collectedBound, { withinMs: shrinkWithinMs })],
+    });
+  },
+  scenario: (context) => {
+    const { cutOff, healMs } = collectionTimes(context.seed);
+    return [...serversApart(0, context.servers, [cutOff]), { atMs: healMs, type: 'heal' }];
+  },
+});
+
+// 4.12: an unreliable network.
+
+const unreliable = test(12, {
+  name: 'unreliable network: 20% of messages lost and many duplicated, every command executed once',
+  points: 3,
+  seeds: 6,
+  description:
+    '5 or 3 servers, 4 clients; the network loses 20% of messages, Paxos\'s and the clients\' alike, and delivers 20% twice; on every other seed ' +
+    'the clients also send each request twice, with a stale copy of the one before. Lost P2a and P2b are sent again with the heartbeats; a ' +
+    'follower that missed heartbeats runs phase 1, so leaders change; a client that hears nothing retries the same command elsewhere. A ' +
+    'command already executed is answered from the at-most-once table, one already proposed is not proposed again, and one chosen in two ' +
+    'slots is executed once.',
+  setup: (implementation, seed) =>
+    multipaxosRun(implementation, {
+      servers: pick([5, 3], seed),
+      clients: 4,
+      durationMs: 10_000,
+      network: { dropRate: 0.2, duplicateRate: 0.2 },
+      config: { kvClient: { duplicates: seed % 2 === 0 } },
+      workload: { operationsPerClient: 15, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 20], startMs: firstCallMs },
+    }),
+});
+
+// 4.13: one partition of the servers, n0 (the leader) in the minority; clients reach every server.
+
+const partitionTimes = (seed: number) => {
+  const random = scenarioRandom('4.13', seed);
+  const splitMs = 1_000 + random.integer(0, 100);
+  return { splitMs, healMs: splitMs + 1_500, minority: [0, random.integer(1, 4)] };
+};
+/** The longest any operation may wait: a leader timeout, phase 1, and a few client retries. */
+const partitionWaitMs = 1_000;
+const afterHealMs = 1_000;
+
+const singlePartition = test(13, {
+  name: `a partition and its heal: the majority takes over from a leader cut off, and no client waits more than ${partitionWaitMs} ms`,
+  points: 3,
+  seeds: 5,
+  description:
+    `5 servers, n0 leading first, 5 clients that reach every server. At about 1 s the servers split: n0 and one other apart from the other ` +
+    `three. The majority's servers stop hearing n0's heartbeats and one of them runs phase 1; clients waiting on n0 retry elsewhere and are ` +
+    `redirected to the new leader. No operation may wait more than ${partitionWaitMs} ms, and after the heal 1.5 s later n0 (which still ` +
+    `believes it leads) must give way: every operation pending then returns within ${afterHealMs} ms.`,
+  setup: (implementation, seed) => {
+    const { healMs } = partitionTimes(seed);
+    return multipaxosRun(implementation, {
+      servers: 5,
+      clients: 5,
+      durationMs: healMs + 3_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 40], startMs: [750, 800] },
+      extraAfter: [
+        everyWaitBounded(partitionWaitMs, '(a majority of servers could always talk, and every client reaches every server)'),
+        operationsCompleteAfterHeal<MultiPaxos>(healMs, afterHealMs),
+      ],
+    });
+  },
+  scenario: (context) => {
+    const { splitMs, healMs, minority } = partitionTimes(context.seed);
+    return [...n0LeadsFirst(context.servers, 700), ...serversApart(splitMs, context.servers, minority), { atMs: healMs, type: 'heal' }];
+  },
+});
+
+// 4.14 and 4.15: repartitioning.
+
+const repartitionStartMs = 900;
+const repartitionEndMs = 4_000;
+
+/** Each phase, a random majority of the servers talks; the others are cut off from it and from one another. Clients reach every server. */
+function majorityPhases(testNumber: string, seed: number, servers: readonly NodeId[], phaseMs: readonly [number, number]): FaultAction[] {
+  const random = scenarioRandom(testNumber, seed);
+  const majority = Math.floor(servers.length / 2) + 1;
+  const actions: FaultAction[] = [];
+  for (let atMs = repartitionStartMs; atMs < repartitionEndMs; atMs += random.integer(phaseMs[0], phaseMs[1])) {
+    const talking = drawServers(random, servers, majority);
+    const apart = servers.filter((node) => !talking.includes(node));
+    actions.push({ atMs, type: 'heal' }, ...serversApart(atMs, servers, apart));
+    if (apart.length > 1) actions.push({ atMs, type: 'cut', from: apart, to: apart });
+  }
+  return [...actions, { atMs: repartitionEndMs, type: 'heal' }];
+}
+
+/** The longest any operation may wait under constant repartitioning. */
+const repartitionWaitMs = 2_000;
+
+const constantRepartitioning = test(14, {
+  name: `constant repartitioning: a new majority every half second, and no client waits more than ${repartitionWaitMs} ms`,
+  points: 3,
+  seeds: 5,
+  description:
+    `5 servers, 5 clients that reach every server. From ${repartitionStartMs} to ${repartitionEndMs} ms the servers are repartitioned every 400 to ` +
+    '600 ms: a random majority of three can talk, the other two are cut off from it and from each other. The leader is often cut off; the ' +
+    `majority elects another, which must learn every slot accepted before, and clients move to it. No operation may wait more than ` +
+    `${repartitionWaitMs} ms, and every history stays linearizable.`,
+  setup: (implementation) =>
+    multipaxosRun(implementation, {
+      servers: 5,
+      clients: 5,
+      durationMs: repartitionEndMs + 4_000,
+      faultsEndMs: repartitionEndMs,
+      workload: { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [20, 60], startMs: firstCallMs },
+      extraAfter: [everyWaitBounded(repartitionWaitMs, '(every partition left a majority of servers able to talk for at least 400 ms)')],
+    }),
+  scenario: (context) => majorityPhases('4.14', context.seed, context.servers, [400, 600]),
+});
+
+const throughputEndMs = 3_500;
+/** Operations that must return while the partitions change. */
+const fewestWhileRepartitioned = 40;
+const noDeadlockMs = 1_500;
+
+const fullThroughput = test(15, {
+  name: 'full throughput under repartitioning of every shape, then every operation returns: no deadlock',
+  points: 3,
+  seeds: 5,
+  description:
+    `5 or 3 servers, 6 clients that call again as soon as an operation returns. Until ${throughputEndMs} ms partitions of every shape come and go ` +
+    '(halves, one server cut off, a majority ring, a bridge, a one-way cut), 200 to 700 ms each, and a random majority is cut off from the ' +
+    `rest now and then: leaders change, phase 1 and phase 2 of different ballots overlap. At least ${fewestWhileRepartitioned} operations ` +
+    `return meanwhile, and after the heal every operation pending then returns within ${noDeadlockMs} ms.`,
+  setup: (implementation, seed) =>
+    multipaxosRun(implementation, {
+      servers: pick([5, 3], seed),
+      clients: 6,
+      durationMs: throughputEndMs + 4_000,
+      faultsEndMs: throughputEndMs,
+      workload: { operationsPerClient: 40, keys: ['x', 'y', 'z'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 0], startMs: firstCallMs },
+      extraAfter: [progressWhileRepartitioned(fewestWhileRepartitioned, throughputEndMs), operationsCompleteAfterHeal<MultiPaxos>(throughputEndMs, noDeadlockMs)],
+    }),
+  scenario: () => [{ atMs: throughputEndMs, type: 'heal' }],
+  faults: (context) => shapedPartitions(context.servers, { count: [4, 7], withinMs: [400, throughputEndMs - 500], lengthMs: [200, 700] }),
+});
+
+// 4.16: crashes and restarts. n0 leads first and is cut off from the other servers (it still hears
+// them and the clients, and keeps sending its proposals); they choose another leader. Then n2
+// crashes and, once back, hears only n0: its stored promise must refuse n0's old ballot. Then every
+// server crashes once, then all at once, and random crashes, some in the middle of a reaction.
+
+const crashTimes = (seed: number) => {
+  const random = scenarioRandom('4.16', seed);
+  const cutMs = 1_000 + random.integer(0, 80);
+  const n2CrashMs = cutMs + 450;
+  const n2BackMs = n2CrashMs + 100;
+  const healMs = n2BackMs + 150;
+  const turns: FaultAction[] = range(0, 5).flatMap((node, position): FaultAction[] => {
+    const crashMs = healMs + 300 + position * 250 + random.integer(0, 60);
+    return [
+      { atMs: crashMs, type: 'crash', node },
+      { atMs: crashMs + random.integer(80, 200), type: 'restart', node },
+    ];
+  });
+  const allDownMs = healMs + 300 + 5 * 250 + 200 + random.integer(0, 60);
+  const allBack = range(0, 5).map((node, position): FaultAction => ({ atMs: allDownMs + 150 + 30 * position, type: 'restart', node }));
+  const lastMs = Math.max(...allBack.map((action) => action.atMs));
+  return { cutMs, n2CrashMs, n2BackMs, healMs, turns, allDownMs, allBack, lastMs };
+};
+
+const crashes = test(16, {
+  name: 'crashes and restarts: promises and accepted values are durable, and a restarted server catches up',
+  points: 4,
+  seeds: 5,
+  description:
+    '5 servers, n0 leading first, 4 clients. At about 1 s nothing n0 sends reaches another server: the others choose a new leader in a higher ' +
+    'ballot, while n0 still proposes the commands clients send it. Then n2 crashes, and once restarted hears only n0: it must refuse n0\'s ' +
+    'old ballot, because it promised a higher one before the crash. Then every server crashes once in turn, then all at once (everything ' +
+    'comes back from durable storage: promises, accepted values, checkpoints), and random crashes strike, some in the middle of a reaction. ' +
+    'Every operation returns, and every completed write reaches every server that is up.',
+  setup: (implementation, seed) =>
+    multipaxosRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: 9_000,
+      faultsEndMs: crashTimes(seed).lastMs,
+      workload: { operationsPerClient: 45, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: [750, 800] },
+    }),
+  scenario: (context) => {
+    const { cutMs, n2CrashMs, n2BackMs, healMs, turns, allDownMs, allBack } = crashTimes(context.seed);
+    const others = context.servers.filter((node) => node !== 0 && node !== 2);
+    return [
+      ...n0LeadsFirst(context.servers, 700),
+      { atMs: cutMs, type: 'cut', from: [0], to: context.servers },
+      { atMs: n2CrashMs, type: 'crash', node: 2 },
+      // n2 comes back hearing only n0 (and the clients), which still sends its old ballot.
+      { atMs: n2BackMs, type: 'heal' },
+      { atMs: n2BackMs, type: 'cut', from: [0], to: others },
+      ...serversApart(n2BackMs, [...others, 2], [2]),
+      { atMs: n2BackMs, type: 'restart', node: 2 },
+      { atMs: healMs, type: 'heal' },
+      ...turns,
+      ...context.servers.map((node): FaultAction => ({ atMs: allDownMs, type: 'crash', node })),
+      ...allBack,
+    ];
+  },
+  faults: (context) => crashRestarts(context.servers, { count: [1, 3], withinMs: [1_000, crashTimes(context.seed).lastMs - 300], lengthMs: [30, 250], afterEffects: [0, 3] }),
+});
+
+// 4.17: n0 leads; its P2a reach first a bare majority (n3 and n4 miss them), then only n1, and
+// then it crashes. The slots of the first window are chosen though n3 and n4 never accepted them;
+// those of the second are accepted by n0 and n1 only. The new leader must learn both in phase 1.
+
+const minorityTimes = (seed: number) => {
+  const random = scenarioRandom('4.17', seed);
+  const majorityOnlyMs = 1_000 + random.integer(0, 80);
+  const minorityOnlyMs = majorityOnlyMs + 50 + random.integer(0, 20);
+  const crashMs = minorityOnlyMs + 30 + random.integer(0, 10);
+  return { majorityOnlyMs, minorityOnlyMs, crashMs, restartMs: crashMs + 700 };
+};
+
+const minorityThenCrash = test(17, {
+  name: 'a leader crashes after its last proposals reached only a minority: the new leader learns every accepted slot in phase 1',
+  points: 3,
+  seeds: 8,
+  description:
+    '5 servers, n0 leading first, 4 clients calling all the time. At about 1 s n0\'s messages stop reaching n3 and n4 (its proposals are still ' +
+    'chosen, by n0, n1 and n2), 50 ms later they stop reaching n2 too (its proposals are accepted by n0 and n1 only), and 30 ms later n0 ' +
+    'crashes. A new leader must run phase 1: slots chosen that it never accepted, and slots accepted by a minority, come back to it in ' +
+    'the P1b of a majority, and it proposes them again in its ballot. n0 restarts 700 ms later holding proposals of its old ballot, and ' +
+    'catches up.',
+  setup: (implementation, seed) =>
+    multipaxosRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: 7_000,
+      faultsEndMs: minorityTimes(seed).restartMs,
+      workload: { operationsPerClient: 35, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 10], startMs: [750, 800] },
+    }),
+  scenario: (context) => {
+    const { majorityOnlyMs, minorityOnlyMs, crashMs, restartMs } = minorityTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 700),
+      { atMs: majorityOnlyMs, type: 'cut', from: [0], to: [3, 4] },
+      { atMs: minorityOnlyMs, type: 'cut', from: [0], to: [2] },
+      { atMs: crashMs, type: 'crash', node: 0 },
+      { atMs: crashMs, type: 'heal' },
+      { atMs: restartMs, type: 'restart', node: 0 },
+    ];
+  },
+});
+
+// 4.18: holes. n0 leads. For a few ms every message takes exactly 1 ms: client A's command reaches
+// n0 while nothing n0 sends reaches another server (slot s is accepted by n0 alone); then client
+// B's command reaches every server (slot s+1 is chosen), and n0 is cut off before a heartbeat
+// could send slot s again. The others' new leader hears of s+1 but not of s in phase 1: a hole,
+// which it must fill with a no-op before anything after it can be executed. n0 rejoins later,
+// holding its own proposal for s in its old ballot.
+
+const holeTimes = (seed: number) => {
+  const random = scenarioRandom('4.18', seed);
+  const holeMs = 1_100 + random.integer(0, 100);
+  return { holeMs, healMs: holeMs + 900 };
+};
+/** The scenario's own clients: the last two client nodes; they do not take part in the workload. */
+const holeClients = (servers: number, clients: number) => ({ first: servers + clients - 2, second: servers + clients - 1 });
+
+const holes = test(18, {
+  name: 'holes: slot s+1 chosen while s is not; the new leader fills s, and execution goes on',
+  points: 3,
+  seeds: 8,
+  description:
+    '5 servers, n0 leading first, 2 clients working and 2 more for the scenario. At about 1.1 s, for a few ms, messages take exactly 1 ms: ' +
+    'one client\'s command reaches n0 while nothing n0 sends reaches another server, so only n0 accepts it in slot s; then another\'s command ' +
+    'reaches every server in slot s+1, which is chosen; then n0 is cut off. The others\' new leader finds s+1 in phase 1 and nothing for s: ' +
+    'it must propose a no-op there (or the value it learned), since no slot after s can be executed before s is chosen. 900 ms later n0 ' +
+    'rejoins: its own proposal for s was in an old ballot, and is not what was chosen.',
+  setup: (implementation, seed) => {
+    const { holeMs, healMs } = holeTimes(seed);
+    const { first, second } = holeClients(5, 4);
+    return multipaxosRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: 6_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: [750, 800], clients: [5, 6] },
+      inputs: [
+        // Each learns that n0 leads, so that its next request goes straight to n0.
+        call(800, first, { kind: 'append', key: 'x', value: 'A0;' }),
+        call(820, second, { kind: 'append', key: 'y', value: 'B0;' }),
+        call(holeMs, first, { kind: 'append', key: 'x', value: 'A1;' }),
+        call(holeMs + 2, second, { kind: 'append', key: 'y', value: 'B1;' }),
+        call(healMs + 300, first, { kind: 'get', key: 'x' }),
+        call(healMs + 300, second, { kind: 'get', key: 'y' }),
+      ],
+    });
+  },
+  scenario: (context) => {
+    const { holeMs, healMs } = holeTimes(context.seed);
+    const others = context.servers.filter((node) => node !== 0);
+    return [
+      ...n0LeadsFirst(context.servers, 700),
+      { atMs: holeMs - 20, type: 'network', delay: { kind: 'uniform', minMs: 1, maxMs: 1 } },
+      { atMs: holeMs, type: 'cut', from: [0], to: others },
+      { atMs: holeMs + 2, type: 'heal' },
+      { atMs: holeMs + 5, type: 'isolate', node: 0 },
+      { atMs: holeMs + 5, type: 'network', ...stableNetwork },
+      { atMs: healMs, type: 'heal' },
+    ];
+  },
+});
+
+// 4.19: a group of one.
+
+const singletonTimes = (seed: number) => {
+  const random = scenarioRandom('4.19', seed);
+  const crashMs = 900 + random.integer(0, 200);
+  return { crashMs, restartMs: crashMs + random.integer(100, 300) };
+};
+
+const singleton = test(19, {
+  name: 'a group of one server: it is its own majority, and survives a crash',
+  points: 2,
+  seeds: 4,
+  description:
+    '1 server, 3 clients. The server leads a majority of one: phase 1 and phase 2 with itself, every command chosen as soon as it has ' +
+    'accepted it, and its log collected once it has checkpointed. It crashes at about 1 s (once in the middle of a reaction, on odd seeds) ' +
+    'and restarts from its storage: its promise, accepted values and checkpoint.',
+  setup: (implementation, seed) =>
+    multipaxosRun(implementation, {
+      servers: 1,
+      clients: 3,
+      durationMs: 5_000,
+      faultsEndMs: singletonTimes(seed).restartMs,
+      workload: { operationsPerClient: 30, keys: ['x', 'y'], thinkMs: [0, 20], startMs: firstCallMs },
+      extraAfter: [logEntriesBounded(collectedBound)],
+    }),
+  scenario: (context) => {
+    const { crashMs, restartMs } = singletonTimes(context.seed);
+    return [
+      context.seed % 2 === 1 ? { atMs: crashMs, type: 'crash', node: 0, afterEffects: 1 } : { atMs: crashMs, type: 'crash', node: 0 },
+      { atMs: restartMs, type: 'restart', node: 0 },
+    ];
+  },
+});
+
+export const faultTests: SuiteTest<MultiPaxosImplementation>[] = [
+  garbageCollection,
+  unreliable,
+  singlePartition,
+  constantRepartitioning,
+  fullThroughput,
+  crashes,
+  minorityThenCrash,
+  holes,
+  singleton,
+];
