@@ -1,5 +1,8 @@
 import { applyKvCommand, initialKvState, kvSession, Node, unreachable, type KvCommand, type KvResult, type KvState, type NodeId } from 'distlab';
-import { acceptedKey, type Ballot, type Checkpoint, type Command, type MultiPaxos, type PValue } from '../../labs/04-multipaxos/src/protocol.ts';
+import type { AcceptedKey, Ballot, Checkpoint, Command, MultiPaxos, PValue } from '../../labs/04-multipaxos/src/protocol.ts';
+
+/** The storage key of slot `slot`'s accepted proposal (protocol.ts's acceptedKey: a solution imports only its types). */
+const acceptedKey = (slot: number): AcceptedKey => `accepted:${slot}`;
 
 /** Below every ballot a leader uses: what an acceptor has promised before it promises anything. */
 export const zeroBallot: Ballot = { round: 0, leader: 0 };
@@ -119,7 +122,7 @@ export class MultiPaxosServer extends Node<MultiPaxos> {
     this.highestRound = this.promised.round;
     for (const key of this.storage.keys()) {
       if (!key.startsWith('accepted:')) continue;
-      const pvalue = this.storage.get(key as `accepted:${number}`);
+      const pvalue = this.storage.get(key as AcceptedKey);
       if (pvalue !== undefined) this.accepted.set(pvalue.slot, pvalue);
     }
     // The checkpoint is everything executed before the crash that it covers; the slots after it
