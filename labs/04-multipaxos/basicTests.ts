@@ -4,12 +4,11 @@
 // kit's linearizability, at-most-once and progress, and that every operation returns
 // (harness.ts); each test adds its own rules.
 //
-// Some tests choose who leads first without knowing the code: until `n0LeadsUntilMs` the
-// other servers of five cannot talk to one another, so that only n0 can hear from a majority
-// (any other server reaches itself and n0, two of five). Whatever the timeouts and ballots,
-// the first leader is n0, and with heartbeats it stays the leader once the links heal.
+// Some tests choose who leads first without knowing the code (n0LeadsFirst): the other servers
+// are down until n0 has run phase 1 twice on its own, so its ballot is above any they start
+// with, and when they are back, until `n0LeadsUntilMs`, they cannot talk to one another, so that
+// none of them can hear from a majority without n0. n0's next phase 1 wins.
 import {
-  cutBetween,
   halves,
   nothingCompletesInMinority,
   onlyThroughNode,
@@ -25,12 +24,26 @@ import type { MultiPaxos } from './src/protocol.ts';
 /** Five servers, then three: most tests run on both sizes. */
 const sizes = (seed: number) => pick([5, 3], seed);
 
-/** Until then only n0 can gather a majority of five (see the top of this file). */
-const n0LeadsUntilMs = 700;
+/** When the other servers come back in n0LeadsFirst: n0 has run phase 1 at least twice by then (each LeaderTimeout is at most 300 ms). */
+const othersBackMs = 610;
+/** When every link heals in n0LeadsFirst: n0 has run phase 1 again since othersBackMs, with a ballot above theirs. */
+const n0LeadsUntilMs = 1_000;
 
-/** n0 leads first, in a group of five: the other servers cannot talk to one another until `untilMs`. */
-function n0LeadsFirst(servers: readonly NodeId[], untilMs: number): FaultAction[] {
-  return [...onlyThroughNode(0, servers, 0), { atMs: untilMs, type: 'heal' }];
+/**
+ * n0 leads first, of three or five. The others are down until othersBackMs, so n0's ballot is
+ * above the round 1 they start with (n0 refuses it, as a candidate of a higher ballot), and they
+ * could refuse n0's only if they ran phase 1 twice before n0 runs it once more. Until
+ * n0LeadsUntilMs they cannot talk to one another, so none of them gathers a majority without n0.
+ * Then every link heals, or `then` sets the links anew.
+ */
+function n0LeadsFirst(servers: readonly NodeId[], then: readonly FaultAction[] = [{ atMs: n0LeadsUntilMs, type: 'heal' }]): FaultAction[] {
+  const others = servers.filter((node) => node !== 0);
+  return [
+    ...others.map((node): FaultAction => ({ atMs: 0, type: 'crash', node })),
+    ...onlyThroughNode(0, servers, 0),
+    ...others.map((node): FaultAction => ({ atMs: othersBackMs, type: 'restart', node })),
+    ...then,
+  ];
 }
 
 /** `servers` turned so that it starts at position `offset`: `halves` of it cuts off a different minority. */
@@ -77,14 +90,14 @@ const noPartition = test(2, {
 // 4.3: n0 leads first; at splitMs two of the five servers are cut off for good, the clients stay
 // with the three others. Seeds 1 and 3 cut off n0, the leader; the others cut off two followers.
 const majorityOffsets = [0, 3, 4, 1, 2];
-const majoritySplitMs = (seed: number) => 950 + scenarioRandom('4.3', seed).integer(0, 100);
+const majoritySplitMs = (seed: number) => n0LeadsUntilMs + 250 + scenarioRandom('4.3', seed).integer(0, 100);
 
 const inMajority = test(3, {
   name: 'progress in a majority: with two of five servers cut off, the clients of the other three go on',
   points: 3,
   seeds: 5,
   description:
-    '5 servers, n0 leading first, 3 clients with 25 operations each. At about 1 s two servers are cut off until the end of the run ' +
+    '5 servers, n0 leading first, 3 clients with 25 operations each. At about 1.3 s two servers are cut off until the end of the run ' +
     '(n0, the leader, and one other, or two others, depending on the seed), and the clients stay with the other three. Three of five ' +
     'are a majority: they elect a leader if they need one, which learns every accepted command with phase 1, and every operation ' +
     'returns, linearizable. Operations in progress at the cut go on with the new leader.',
@@ -98,7 +111,7 @@ const inMajority = test(3, {
       workload: { operationsPerClient: 25, thinkMs: [10, 30], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
     }),
   scenario: (context) => [
-    ...n0LeadsFirst(context.servers, n0LeadsUntilMs),
+    ...n0LeadsFirst(context.servers),
     ...halves(majoritySplitMs(context.seed), rotate(context.servers, pick(majorityOffsets, context.seed))),
   ],
 });
@@ -107,7 +120,7 @@ const inMajority = test(3, {
 // split must not return until the heal. n5 asks n0 first and n6 asks n1 first (the kit's client
 // starts at server id mod N), and both have had an operation answered before the split.
 const minorityTimes = (seed: number) => {
-  const splitMs = 950 + scenarioRandom('4.4', seed).integer(0, 100);
+  const splitMs = n0LeadsUntilMs + 250 + scenarioRandom('4.4', seed).integer(0, 100);
   return { splitMs, healMs: splitMs + 1_500 };
 };
 const minorityClients = [5, 6];
@@ -117,7 +130,7 @@ const nothingInMinority = test(4, {
   points: 3,
   seeds: 5,
   description:
-    '5 servers, n0 leading first. At about 1 s n0 and n1 are cut off for 1.5 s with two clients (n5 and n6), which call an append, a ' +
+    '5 servers, n0 leading first. At about 1.3 s n0 and n1 are cut off for 1.5 s with two clients (n5 and n6), which call an append, a ' +
     'get and another append: none of them may return while the partition lasts, although n0 still believes it leads: a command is ' +
     'chosen only once a majority, three of five, accepted it. Three other clients keep working with n2, n3 and n4, which elect a ' +
     'leader of their own. After the heal every operation returns.',
@@ -143,7 +156,7 @@ const nothingInMinority = test(4, {
   },
   scenario: (context) => {
     const { splitMs, healMs } = minorityTimes(context.seed);
-    return [...n0LeadsFirst(context.servers, n0LeadsUntilMs), { atMs: splitMs, type: 'partition', groups: [[0, 1, ...minorityClients]] }, { atMs: healMs, type: 'heal' }];
+    return [...n0LeadsFirst(context.servers), { atMs: splitMs, type: 'partition', groups: [[0, 1, ...minorityClients]] }, { atMs: healMs, type: 'heal' }];
   },
 });
 
@@ -208,10 +221,9 @@ const afterHeal = test(5, {
 
 // 4.6: the clients work with a first majority, then with a second one that shares a single server
 // with the first: only that server knows what was chosen, and the new leader learns it in phase 1.
-// With five servers, n0 leads the first majority (n1 and n2 cannot talk to each other at first),
-// so the second majority, n2, n3 and n4, must elect a leader.
+// n0 leads the first majority (n0LeadsFirst), so the second one must elect a leader.
 const switchTimes = (seed: number) => {
-  const switchMs = 1_500 + scenarioRandom('4.6', seed).integer(0, 100);
+  const switchMs = 2_000 + scenarioRandom('4.6', seed).integer(0, 100);
   return { switchMs, healMs: switchMs + 1_500 };
 };
 
@@ -220,10 +232,10 @@ const switching = test(6, {
   points: 3,
   seeds: 6,
   description:
-    '5 or 3 servers, 3 clients with 40 operations each. First the last ⌊N/2⌋ servers are cut off (with five, n0 leads n1 and n2); at ' +
-    'about 1.5 s the partition moves: the first ⌊N/2⌋ are cut off and the others join, so the new majority shares a single server with ' +
-    'the old one (n2 of five, n1 of three), the only one that accepted what was chosen before. The new majority elects a leader if it ' +
-    'needs one, which learns every chosen command from that server in phase 1: later gets see every earlier write. 1.5 s later ' +
+    '5 or 3 servers, n0 leading first, 3 clients with 40 operations each. From 1 s the last ⌊N/2⌋ servers are cut off; at ' +
+    'about 2 s the partition moves: the first ⌊N/2⌋ are cut off and the others join, so the new majority shares a single server with ' +
+    'the old one (n2 of five, n1 of three), the only one that accepted what was chosen before. The new majority elects a leader, ' +
+    'which learns every chosen command from that server in phase 1: later gets see every earlier write. 1.5 s later ' +
     'everything heals and the servers left behind catch up.',
   setup: (implementation, seed) => {
     const { healMs } = switchTimes(seed);
@@ -232,17 +244,15 @@ const switching = test(6, {
       clients: 3,
       durationMs: healMs + 3_000,
       faultsEndMs: healMs,
-      workload: { operationsPerClient: 40, thinkMs: [10, 40], startMs: firstCallMs },
+      workload: { operationsPerClient: 40, thinkMs: [10, 40], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
     });
   },
   scenario: (context) => {
     const { switchMs, healMs } = switchTimes(context.seed);
     const servers = context.servers;
-    const half = Math.floor(servers.length / 2);
     // halves cuts off the first ⌊N/2⌋ of the list: first the last ones, then the first ones.
-    const first = halves(0, rotate(servers, servers.length - half));
-    const onlyN0 = servers.length === 5 ? [...cutBetween(0, [1], [2]), ...halves(n0LeadsUntilMs, rotate(servers, servers.length - half))] : [];
-    return [...first, ...onlyN0, ...halves(switchMs, servers), { atMs: healMs, type: 'heal' }];
+    const lastCutOff = (atMs: number) => halves(atMs, rotate(servers, servers.length - Math.floor(servers.length / 2)));
+    return [...n0LeadsFirst(servers, lastCutOff(n0LeadsUntilMs)), ...halves(switchMs, servers), { atMs: healMs, type: 'heal' }];
   },
 });
 
@@ -273,9 +283,9 @@ const oneKey = test(8, {
   setup: (implementation, seed) =>
     multipaxosRun(implementation, {
       servers: pick([3, 5], seed),
-      clients: 6,
+      clients: 5,
       durationMs: 5_000,
-      workload: { operationsPerClient: 12, keys: ['x'], mix: { get: 1, put: 0, append: 4 }, thinkMs: [0, 10], startMs: firstCallMs },
+      workload: { operationsPerClient: 12, keys: ['x'], mix: { get: 2, put: 0, append: 4 }, thinkMs: [0, 20], startMs: firstCallMs },
     }),
 });
 
