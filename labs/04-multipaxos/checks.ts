@@ -202,8 +202,13 @@ export function chosenByMajority(servers: readonly NodeId[]): Property<MultiPaxo
         if (tally === undefined) {
           tally = { round: ballot.round, leader: ballot.leader, command: key, writers: [] };
           tallies.push(tally);
+          // Kept in one order whatever the order of the writes, so that a search sees equal states as equal.
+          tallies.sort((left, right) => compareBallots(left, right) || (left.command < right.command ? -1 : left.command > right.command ? 1 : 0));
         }
-        if (!tally.writers.includes(event.node)) tally.writers.push(event.node);
+        if (!tally.writers.includes(event.node)) {
+          tally.writers.push(event.node);
+          tally.writers.sort((left, right) => left - right);
+        }
         return undefined;
       }
       const chosen = chosenOf(event);
@@ -307,8 +312,9 @@ interface SlotOrder {
 function reportChosen(reported: ReportedSlots, slot: number): void {
   if (slot < reported.below || reported.above.includes(slot)) return;
   reported.above.push(slot);
-  while (reported.above.includes(reported.below)) {
-    reported.above.splice(reported.above.indexOf(reported.below), 1);
+  reported.above.sort((left, right) => left - right);
+  while (reported.above[0] === reported.below) {
+    reported.above.shift();
     reported.below++;
   }
 }

@@ -4,12 +4,13 @@
 // events are fed to a property as the simulator feeds them, storage writes applied before they
 // are recorded.
 import { describe, expect, it } from 'vitest';
-import type { ClusterView, HistoryEvent, KvCommand, KvOperation, KvResult, NodeId, Property } from 'distlab/testing';
+import { simulate, type ClusterView, type FaultAction, type HistoryEvent, type KvCommand, type KvOperation, type KvResult, type NodeId, type Property } from 'distlab/testing';
 import {
   acceptedEntriesHeld,
   acceptorsKeepPromises,
   chosenByMajority,
   commandKey,
+  compareBallots,
   consistentLogs,
   describeCommand,
   executionInSlotOrder,
@@ -23,7 +24,9 @@ import {
   someSlotChosen,
   storedPromise,
 } from '../../labs/04-multipaxos/checks.ts';
+import { firstCallMs, multipaxosRun, type MultiPaxosImplementation } from '../../labs/04-multipaxos/harness.ts';
 import { acceptedKey, type Ballot, type Command, type MultiPaxos } from '../../labs/04-multipaxos/src/protocol.ts';
+import { MultiPaxosServer } from '../../solutions/04-multipaxos/index.ts';
 
 type Event = HistoryEvent<MultiPaxos>;
 
@@ -502,5 +505,135 @@ describe('goals and scenario rules', () => {
     expect(play(someSlotChosen(2), [chosen(1, 1, null)]).problem).toBe('no server has reported slot 2 chosen');
     expect(play(someCommandExecuted(), [chosen(1, 1, a)]).problem).toBe('no server has executed a command');
     expect(play(someCommandExecuted(), [chosen(1, 1, a), executed(1, 1, a, {})]).problem).toBeUndefined();
+  });
+});
+
+// Small runs of the reference, and of the reference with one bug each: the properties pass the
+// one and name the bug of each other.
+
+interface SmallRun {
+  readonly servers?: number;
+  readonly operations?: number;
+  readonly faults?: readonly FaultAction[];
+  readonly extra?: readonly Property<MultiPaxos>[];
+  readonly extraAfter?: readonly Property<MultiPaxos>[];
+}
+
+function runSmall(implementation: MultiPaxosImplementation, seed: number, options: SmallRun = {}) {
+  const setup = multipaxosRun(implementation, {
+    servers: options.servers ?? 3,
+    clients: 2,
+    durationMs: 4_000,
+    workload: { operationsPerClient: options.operations ?? 10, keys: ['x', 'y'], thinkMs: [0, 20], startMs: firstCallMs },
+    ...(options.extra === undefined ? {} : { extra: options.extra }),
+    ...(options.extraAfter === undefined ? {} : { extraAfter: options.extraAfter }),
+  });
+  return simulate<MultiPaxos>({ ...setup, seed: `multipaxos-checks/${seed}`, ...(options.faults === undefined ? {} : { faults: options.faults }) });
+}
+
+/** The failure of the first of `seeds` runs that fails, as "property: message". */
+function firstFailure(implementation: MultiPaxosImplementation, options: SmallRun = {}, seeds = 3): string | undefined {
+  for (let seed = 1; seed <= seeds; seed++) {
+    const result = runSmall(implementation, seed, options);
+    if (result.failure !== undefined) return `${result.failure.property}: ${result.failure.message}`;
+  }
+  return undefined;
+}
+
+const broken = (server: typeof MultiPaxosServer): MultiPaxosImplementation => ({ MultiPaxosServer: server });
+
+describe('the properties on small runs', () => {
+  const budgets = () => [messagesPerChosenSlot(2.5 * 2), phaseOneOnlyOnLeaderChange(1)];
+
+  it('pass the reference, with a crash and a restart, and measure it', () => {
+    const faults: FaultAction[] = [
+      { atMs: 600, type: 'crash', node: 1 },
+      { atMs: 900, type: 'restart', node: 1 },
+    ];
+    for (let seed = 1; seed <= 3; seed++) {
+      const result = runSmall({ MultiPaxosServer }, seed, { faults, extraAfter: [logEntriesBounded(20)] });
+      expect(result.failure).toBeUndefined();
+      expect(result.measurements['acceptedEntriesHeldAtEnd']).toBeLessThanOrEqual(20);
+    }
+    const stable = runSmall({ MultiPaxosServer }, 1, { extra: budgets() });
+    expect(stable.failure).toBeUndefined();
+    expect(stable.measurements['phaseOneBallots']).toBe(1);
+    expect(stable.measurements['messagesPerChosenSlot']).toBeGreaterThanOrEqual(4);
+  });
+
+  it('chosen by a majority in one ballot: a leader that counts its own acceptance as a majority', () => {
+    class OwnVoteDecides extends MultiPaxosServer {
+      protected override majority(): number {
+        return 1;
+      }
+    }
+    expect(firstFailure(broken(OwnVoteDecides))).toMatch(/^chosen by a majority in one ballot: n\d output Chosen for slot \d+, .* but no majority \(2 of 3\)/);
+  });
+
+  it('execution in slot order: a replica that executes before it says the slot is chosen', () => {
+    class ExecutesFirst extends MultiPaxosServer {
+      protected override decide(slot: number, command: Command): void {
+        if (slot < this.collectedBelow || this.decisions.has(slot)) return;
+        this.decisions.set(slot, command);
+        this.executeDecided();
+        this.output({ type: 'Chosen', slot, command });
+      }
+    }
+    expect(firstFailure(broken(ExecutesFirst))).toMatch(/^execution in slot order: n\d executed slot \d+ .* without reporting slot \d+ chosen/);
+  });
+
+  it('acceptors keep their promises: an acceptor that answers P1b without writing its promise', () => {
+    class PromiseInMemory extends MultiPaxosServer {
+      protected override promise(ballot: Ballot): void {
+        this.noteRound(ballot);
+        if (compareBallots(ballot, this.promised) <= 0) return;
+        this.promised = ballot;
+        if (this.role !== 'follower' && compareBallots(ballot, this.ballot) > 0) this.becomeFollower();
+      }
+    }
+    expect(firstFailure(broken(PromiseInMemory))).toMatch(/^acceptors keep their promises: n\d sent P1b \(1, n\d\) to n\d at \d+ ms while its stored promise is none/);
+  });
+
+  it('safe garbage collection: a leader that collects what it has checkpointed itself, whatever the others have', () => {
+    class CollectsOwnCheckpoint extends MultiPaxosServer {
+      protected override collectBelow(): number {
+        return Math.max(this.collectedBelow, this.checkpointSlot);
+      }
+    }
+    expect(firstFailure(broken(CollectsOwnCheckpoint))).toMatch(/^safe garbage collection: n\d deleted accepted:\d+ at \d+ ms, but n\d (has no stored checkpoint|has a stored checkpoint that covers only slots below \d+): a log entry is collected only once every server has executed it/);
+  });
+
+  it('old slots are garbage-collected: a server that never collects', () => {
+    class NeverCollects extends MultiPaxosServer {
+      protected override collect(): void {}
+    }
+    expect(firstFailure(broken(NeverCollects), { extraAfter: [logEntriesBounded(5)] })).toMatch(/^old slots are garbage-collected: n\d holds 2\d accepted entries \(slots 1 to 2\d\)/);
+  });
+
+  it('messages per chosen slot: a leader that sends every decision to every follower', () => {
+    class DecisionPerSlot extends MultiPaxosServer {
+      protected override decide(slot: number, command: Command): void {
+        const known = this.decisions.has(slot);
+        super.decide(slot, command);
+        if (!known && this.role === 'leader') for (const peer of this.peers) this.send(peer, { type: 'Decision', slot, command });
+      }
+    }
+    expect(firstFailure(broken(DecisionPerSlot), { extra: budgets() })).toMatch(/^messages per chosen slot: 6\.\d\d messages per chosen slot .*Decision 2\.00/);
+  });
+
+  it('phase 1 only on leader change: followers whose heartbeats do not hold their timeouts back', () => {
+    class TimeoutNotReset extends MultiPaxosServer {
+      armed = false;
+      protected override resetLeaderTimeout(): void {
+        if (this.armed) return;
+        this.armed = true;
+        this.setTimer({ type: 'LeaderTimeout' }, this.config.leaderTimeoutMs);
+      }
+      override onTimer(timer: MultiPaxos['timer']): void {
+        if (timer.type === 'LeaderTimeout') this.armed = false;
+        super.onTimer(timer);
+      }
+    }
+    expect(firstFailure(broken(TimeoutNotReset), { extra: budgets() })).toMatch(/^phase 1 only on leader change: phase 1 ran in \d+ ballots/);
   });
 });
