@@ -1,0 +1,73 @@
+// Lab 4's hidden tests: graded with the visible ones wherever this file is present (the staff
+// repository, the Gradescope bundle), and never part of a student's handout. Each keeps faults of
+// several kinds going for seconds while many clients keep calling: crashes in the middle of a
+// reaction with partitions and loss, and a majority ring that moves leadership around.
+import { combineSchedules, crashRestarts, majorityRing, shapedPartitions, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
+import { logEntriesBounded } from './checks.ts';
+import { firstCallMs, multipaxosRun, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
+
+const chaosEndMs = 3_000;
+
+/** Once the chaos ends, every log is collected down to this many accepted entries per server. */
+const collectedBound = 40;
+
+/** The end of a chaotic phase: links healed, every server restarted, the network stable. */
+function stabilize(atMs: number, servers: readonly NodeId[]): FaultAction[] {
+  return [{ atMs, type: 'heal' }, ...servers.map((node): FaultAction => ({ atMs, type: 'restart', node })), { atMs, type: 'network', ...stableNetwork }];
+}
+
+const chaos = test(20, {
+  name: 'chaos: crashes in the middle of a reaction, partitions of every shape and a lossy network, then every operation returns and the logs are collected',
+  visibility: 'hidden',
+  points: 3,
+  seeds: 5,
+  description:
+    `5 servers, 4 clients. Until ${chaosEndMs} ms the network loses and duplicates 5% of messages, servers crash in the middle of a ` +
+    'reaction and restart from their durable storage, and partitions of every shape come and go. Then everything heals: every ' +
+    `operation returns, the history is linearizable, and within 2 s every server holds at most ${collectedBound} accepted entries.`,
+  setup: (implementation) =>
+    multipaxosRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: chaosEndMs + 5_000,
+      faultsEndMs: chaosEndMs,
+      network: { dropRate: 0.05, duplicateRate: 0.05 },
+      workload: { operationsPerClient: 25, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 50], startMs: firstCallMs },
+      extraAfter: [logEntriesBounded(collectedBound, { withinMs: 2_000 })],
+    }),
+  scenario: (context) => stabilize(chaosEndMs, context.servers),
+  faults: (context) =>
+    combineSchedules(
+      crashRestarts(context.servers, { count: [2, 5], withinMs: [400, chaosEndMs - 400], lengthMs: [20, 300], afterEffects: [0, 3] }),
+      shapedPartitions(context.servers, { count: [1, 3], withinMs: [400, chaosEndMs - 700], lengthMs: [200, 600] }),
+    ),
+});
+
+const ringStartMs = 900;
+const ringEndMs = 2_900;
+
+const ring = test(21, {
+  name: 'a majority ring for 2 s under many clients: leadership moves, every history stays linearizable',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    `5 servers, 5 clients that reach every server. From ${ringStartMs} to ${ringEndMs} ms each server talks only to its two neighbours on a ` +
+    'ring (a different majority for each): servers on the far side of the leader time out and run phase 1, proposals of one ballot ' +
+    'are overtaken by the next, and clients retry. After the heal every operation returns.',
+  setup: (implementation) =>
+    multipaxosRun(implementation, {
+      servers: 5,
+      clients: 5,
+      durationMs: ringEndMs + 4_000,
+      faultsEndMs: ringEndMs,
+      workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [20, 60], startMs: firstCallMs },
+    }),
+  scenario: (context) => {
+    const offset = scenarioRandom('4.21', context.seed).integer(0, context.servers.length - 1);
+    const rotated = context.servers.map((_server, position) => context.servers[(position + offset) % context.servers.length] as NodeId);
+    return [...majorityRing(ringStartMs, rotated), { atMs: ringEndMs, type: 'heal' }];
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring];
