@@ -1,4 +1,4 @@
-import { applyKvCommand, initialKvState, kvSession, Node, unreachable, type KvCommand, type KvResult, type KvState, type NodeId } from 'distlab';
+import { applyKvCommand, initialKvState, kvSession, Node, unreachable, type KvApplication, type KvCommand, type KvResult, type KvState, type NodeId } from 'distlab';
 import type { AcceptedKey, Ballot, Checkpoint, Command, MultiPaxos, PValue } from '../../labs/04-multipaxos/src/protocol.ts';
 
 /** The storage key of slot `slot`'s accepted proposal (protocol.ts's acceptedKey: a solution imports only its types). */
@@ -425,11 +425,16 @@ export class MultiPaxosServer extends Node<MultiPaxos> {
       const slot = this.slotOut;
       this.slotOut++;
       if (command === null) continue;
-      const { state, result, applied } = applyKvCommand(this.kvState, command);
+      const { state, result, applied } = this.execute(command);
       this.kvState = state;
       if (applied) this.output({ type: 'Executed', index: slot, client: command.client, sequence: command.sequence, result: result as KvResult });
       if (this.role === 'leader' && result !== null) this.reply(command.client, command.sequence, result);
     }
+  }
+
+  /** The state machine's step: applyKvCommand checks the at-most-once table, and skips a duplicate. */
+  protected execute(command: KvCommand): KvApplication {
+    return applyKvCommand(this.kvState, command);
   }
 
   // Heartbeats and failure detection
@@ -477,12 +482,17 @@ export class MultiPaxosServer extends Node<MultiPaxos> {
     }
     this.noteRound(ballot);
     if (this.role !== 'follower') this.becomeFollower();
-    this.leader = ballot.leader;
-    this.resetLeaderTimeout();
+    this.followLeader(ballot);
     this.learnFromHeartbeat(ballot, heartbeat.chosenBelow);
     this.collect(heartbeat.collectBelow);
     this.writeCheckpoint();
     this.send(from, { type: 'HeartbeatReply', ballot, slotOut: this.slotOut, checkpointSlot: this.checkpointSlot });
+  }
+
+  /** The leader of `ballot` is up: clients are sent to it, and no phase 1 runs while its heartbeats come. */
+  protected followLeader(ballot: Ballot): void {
+    this.leader = ballot.leader;
+    this.resetLeaderTimeout();
   }
 
   /**

@@ -1,0 +1,57 @@
+import type { Mutant } from 'distlab/testing';
+
+/**
+ * Deliberately broken solutions: each is the reference with one classic MultiPaxos bug, subtle
+ * enough to pass the fault-free smoke test (4.1), and caught by the test it names, on the
+ * property it breaks.
+ */
+export const mutants: readonly Mutant[] = [
+  {
+    name: 'holes-never-filled',
+    bug: 'a new leader proposes again only the slots some P1b reported: a slot nobody reported (a hole) gets no no-op, and nothing after it is executed',
+    failsTest: '4.18',
+    property: 'every operation returns',
+  },
+  {
+    name: 'duplicate-executed-twice',
+    bug: 'the at-most-once check lives only at the leader, when a request arrives: a retried command chosen in two slots is applied twice',
+    failsTest: '4.12',
+    property: 'every command is applied at most once',
+  },
+  {
+    name: 'collected-before-every-server-executed',
+    bug: 'the leader computes collectBelow from the servers that answered its heartbeats, not from all of them: slots a cut-off server still needs are deleted',
+    failsTest: '4.11',
+    property: 'safe garbage collection',
+  },
+  {
+    name: 'leader-skips-phase-one',
+    bug: 'a server whose LeaderTimeout fires leads a higher ballot without phase 1, continuing at its own slotIn: it proposes over slots already chosen',
+    failsTest: '4.17',
+    property: 'consistent logs',
+  },
+  {
+    name: 'adopts-any-accepted-value',
+    bug: 'phase 1 adopts, per slot, the first proposal a P1b reported, not the one with the highest ballot',
+    failsTest: '4.S4',
+    property: 'consistent logs',
+  },
+  {
+    name: 'acceptor-forgets-promise-on-restart',
+    bug: 'a restarted acceptor starts from promised {0, 0} instead of reading its promise back from storage',
+    failsTest: '4.16',
+    property: 'acceptors keep their promises',
+  },
+  {
+    name: 'heartbeats-do-not-suppress-elections',
+    bug: "a follower's LeaderTimeout is not reset by the leader's heartbeats: followers run phase 1 again and again",
+    failsTest: '4.10',
+    property: 'phase 1 only on leader change',
+  },
+  {
+    name: 'executes-accepted-value-of-older-ballot',
+    bug: "a follower takes every value it accepted below the heartbeat's chosenBelow as chosen, whatever the ballot it accepted it in",
+    failsTest: '4.18',
+    property: 'consistent logs',
+  },
+];
