@@ -60,8 +60,8 @@ const smoke = test(1, {
   seeds: 5,
   description:
     'The fault-free smoke test: 3 servers, one client performs 20 gets, puts and appends on two keys, one after the other, on a ' +
-    'network where messages take 1 to 10 ms. A server elects itself with phase 1, the client finds it through redirects, and each ' +
-    'command is chosen in a slot with phase 2, executed in slot order and answered by the leader.',
+    'network where messages take 1 to 10 ms. One server becomes the leader with phase 1, the client finds it through redirects, and ' +
+    'each command is chosen in a slot with phase 2, executed in slot order and answered by the leader.',
   setup: (implementation) =>
     multipaxosRun(implementation, {
       servers: 3,
@@ -278,7 +278,7 @@ const oneKey = test(8, {
   points: 2,
   seeds: 5,
   description:
-    '3 or 5 servers, 6 clients append to the same key, each value unique, and read it now and then. An append lost, doubled or ' +
+    '3 or 5 servers, 5 clients append to the same key, each value unique, and read it now and then. An append lost, doubled or ' +
     'executed in a different slot order on two servers shows in every later get.',
   setup: (implementation, seed) =>
     multipaxosRun(implementation, {
