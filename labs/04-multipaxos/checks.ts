@@ -76,6 +76,7 @@ export function acceptedSlot(key: string): number | undefined {
 
 // What a server's storage and outputs hold. Read with guards: a submission may store or output anything.
 
+/** Is `value` a ballot {round, leader}? */
 export function isBallot(value: unknown): value is Ballot {
   return typeof value === 'object' && value !== null && 'round' in value && 'leader' in value && typeof value.round === 'number' && typeof value.leader === 'number';
 }
@@ -90,6 +91,7 @@ function isCommand(value: unknown): value is Command {
   return kind === 'get' || ((kind === 'put' || kind === 'append') && typeof written === 'string');
 }
 
+/** Is `value` a proposal {ballot, slot, command}, as accepted:<slot> holds? */
 export function isPValue(value: unknown): value is PValue {
   if (typeof value !== 'object' || value === null || !('ballot' in value) || !('slot' in value) || !('command' in value)) return false;
   return isBallot(value.ballot) && typeof value.slot === 'number' && isCommand(value.command);
