@@ -314,8 +314,8 @@ const messageBudget = test(9, {
   },
 });
 
-/** 4.10: distinct ballots in phase 1 over the whole fault-free run: the first election, with a duel or two. */
-const mostBallots = 3;
+/** 4.10: distinct ballots in phase 1 over the whole fault-free run: the first election, with a few duels (1 to 3 in practice; followers that heartbeats do not hold back start 15 or more). */
+const mostBallots = 5;
 
 const stableLeader = test(10, {
   name: 'a stable leader: phase 1 runs only when the leader changes',
@@ -324,7 +324,7 @@ const stableLeader = test(10, {
   seeds: 4,
   description:
     `5 or 3 servers, 2 clients with 40 operations each, about 3 s with no faults. At most ${mostBallots} ballots appear in P1a messages ` +
-    'over the whole run: the first election, with room for two servers that time out together. A leader proposes new commands with ' +
+    'over the whole run: the first election, with room for a few servers that time out together. A leader proposes new commands with ' +
     'phase 2 alone, and its heartbeats reset every follower\'s leader timeout, so no follower starts phase 1 while the leader is up.',
   setup: (implementation, seed) =>
     multipaxosRun(implementation, {
