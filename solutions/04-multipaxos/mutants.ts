@@ -52,6 +52,6 @@ export const mutants: readonly Mutant[] = [
     name: 'executes-accepted-value-of-older-ballot',
     bug: "a follower takes every value it accepted below the heartbeat's chosenBelow as chosen, whatever the ballot it accepted it in",
     failsTest: '4.18',
-    property: 'consistent logs',
+    property: 'chosen by a majority in one ballot',
   },
 ];
