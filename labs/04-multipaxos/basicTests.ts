@@ -10,6 +10,7 @@
 // none of them can hear from a majority without n0. n0's next phase 1 wins.
 import {
   halves,
+  nodeName,
   nothingCompletesInMinority,
   onlyThroughNode,
   operationsCompleteAfterHeal,
@@ -52,7 +53,7 @@ const rotate = (servers: readonly NodeId[], offset: number): NodeId[] => servers
 /** The minority `halves` cuts off: the first ⌊N/2⌋ servers of the list. */
 const minorityOf = (servers: readonly NodeId[]) => servers.slice(0, Math.floor(servers.length / 2));
 
-const names = (nodes: readonly NodeId[]) => nodes.map((node) => `n${node}`).join(', ');
+const names = (nodes: readonly NodeId[]) => nodes.map(nodeName).join(', ');
 
 const smoke = test(1, {
   name: 'one client, three servers: every operation returns, linearizable and exactly once',
@@ -130,8 +131,8 @@ const nothingInMinority = test(4, {
   points: 3,
   seeds: 5,
   description:
-    '5 servers, n0 leading first. At about 1.3 s n0 and n1 are cut off for 1.5 s with two clients (n5 and n6), which call an append, a ' +
-    'get and another append: none of them may return while the partition lasts, although n0 still believes it leads: a command is ' +
+    '5 servers, n0 leading first. At about 1.3 s n0 and n1 are cut off for 1.5 s with two clients (n5 and n6), which call two appends ' +
+    'and two gets: none of them may return while the partition lasts, although n0 still believes it leads: a command is ' +
     'chosen only once a majority, three of five, accepted it. Three other clients keep working with n2, n3 and n4, which elect a ' +
     'leader of their own. After the heal every operation returns.',
   setup: (implementation, seed) => {
