@@ -238,27 +238,80 @@ const garbageCollection = test(11, {
   },
 });
 
-// 4.12: an unreliable network.
+// 4.12: an unreliable network, and a retried command chosen in two slots. n0 leads. On a calm
+// network at first: client A's command and then client C's reach n0 alone (slots k and k+1, accepted
+// by n0 only), and n0 is cut off. The others choose a new leader; C retries there, and it is chosen
+// in slot k. Then those four crash, and two of them come back with n0: the only majority is the
+// three of them, so the next leader's phase 1 hears n0: C in slot k (the new ballot) and, from n0,
+// C in slot k+1. C is chosen twice; the state machine must apply it once. From then on the network
+// loses 20% of messages and delivers 20% twice.
+
+const duplicateTimes = (seed: number) => {
+  const random = scenarioRandom('4.12', seed);
+  const aloneMs = 900 + random.integer(0, 100);
+  const isolatedMs = aloneMs + 26;
+  const othersDownMs = isolatedMs + 700;
+  const [first = 1, second = 2] = drawServers(random, [1, 2, 3, 4], 2);
+  return { aloneMs, isolatedMs, othersDownMs, backFirst: [first, second], lastBackMs: othersDownMs + 700 };
+};
+const lossyNetwork = { dropRate: 0.2, duplicateRate: 0.2 } as const;
+/** The network turns lossy this long after the four crash (n0 has led again by then). */
+const lossFromMs = 400;
+/** 4.12's scenario clients A and C (after the workload's four). */
+const duplicateClients = { first: 9, retried: 10 } as const;
+const duplicateWorkloadClients = [5, 6, 7, 8];
 
 const unreliable = test(12, {
-  name: 'unreliable network: 20% of messages lost and many duplicated, every command executed once',
+  name: 'unreliable network: lost and duplicated messages, and a retried command chosen in two slots, each command executed once',
   points: 3,
   seeds: 6,
   description:
-    '5 or 3 servers, 4 clients; the network loses 20% of messages, Paxos\'s and the clients\' alike, and delivers 20% twice; on every other seed ' +
-    'the clients also send each request twice, with a stale copy of the one before. Lost P2a and P2b are sent again with the heartbeats; a ' +
-    'follower that missed heartbeats runs phase 1, so leaders change; a client that hears nothing retries the same command elsewhere. A ' +
-    'command already executed is answered from the at-most-once table, one already proposed is not proposed again, and one chosen in two ' +
-    'slots is executed once.',
-  setup: (implementation, seed) =>
-    multipaxosRun(implementation, {
-      servers: pick([5, 3], seed),
-      clients: 4,
-      durationMs: 10_000,
-      network: { dropRate: 0.2, duplicateRate: 0.2 },
+    '5 servers, n0 leading first, 6 clients. First, on a calm network, a command chosen in two slots: two clients\' commands reach n0 ' +
+    'alone, in slots k and k+1, and n0 is cut off; the second client retries with the others\' new leader, which chooses its command in ' +
+    'slot k. Then those four crash, and two of them come back with n0: the next leader\'s phase 1 hears of the command in slot k (the ' +
+    'new ballot) and in slot k+1 (n0\'s), and both are chosen. The state machine\'s at-most-once table must skip the second. From then ' +
+    'on the network loses 20% of messages and delivers 20% twice (and on every other seed the clients send each request twice, with a ' +
+    'stale copy of the one before): lost P2a are sent again, leaders change, clients retry the same command elsewhere, and every ' +
+    'command is executed once.',
+  setup: (implementation, seed) => {
+    const { aloneMs, lastBackMs } = duplicateTimes(seed);
+    return multipaxosRun(implementation, {
+      servers: 5,
+      clients: 6,
+      durationMs: lastBackMs + 6_000,
+      faultsEndMs: lastBackMs,
+      network: lossyNetwork,
       config: { kvClient: { duplicates: seed % 2 === 0 } },
-      workload: { operationsPerClient: 15, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 20], startMs: firstCallMs },
-    }),
+      workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 20], startMs: [750, 800], clients: duplicateWorkloadClients },
+      inputs: [
+        // Each learns that n0 leads, so that its next request goes straight to n0.
+        call(750, duplicateClients.first, { kind: 'append', key: 'x', value: 'A0;' }),
+        call(760, duplicateClients.retried, { kind: 'append', key: 'y', value: 'C0;' }),
+        call(aloneMs + 2, duplicateClients.first, { kind: 'append', key: 'x', value: 'A1;' }),
+        call(aloneMs + 14, duplicateClients.retried, { kind: 'append', key: 'y', value: 'C1;' }),
+        call(lastBackMs + 200, duplicateClients.first, { kind: 'get', key: 'y' }),
+        call(lastBackMs + 200, duplicateClients.retried, { kind: 'get', key: 'x' }),
+      ],
+    });
+  },
+  scenario: (context) => {
+    const { aloneMs, isolatedMs, othersDownMs, backFirst, lastBackMs } = duplicateTimes(context.seed);
+    const others = context.servers.filter((node) => node !== 0);
+    return [
+      { atMs: 0, type: 'network', dropRate: 0, duplicateRate: 0 },
+      ...n0LeadsFirst(context.servers, 700),
+      // The workload's clients wait, so that no command but A's and C's takes a slot until the four crash.
+      { atMs: aloneMs - 40, type: 'cut', from: duplicateWorkloadClients, to: context.servers },
+      { atMs: aloneMs, type: 'cut', from: [0], to: context.servers },
+      { atMs: isolatedMs, type: 'isolate', node: 0 },
+      { atMs: isolatedMs, type: 'cut', from: [duplicateClients.first], to: context.servers },
+      ...others.map((node): FaultAction => ({ atMs: othersDownMs, type: 'crash', node })),
+      { atMs: othersDownMs, type: 'heal' },
+      ...backFirst.map((node): FaultAction => ({ atMs: othersDownMs + 30, type: 'restart', node })),
+      { atMs: othersDownMs + lossFromMs, type: 'network', ...lossyNetwork },
+      ...others.map((node): FaultAction => ({ atMs: lastBackMs, type: 'restart', node })),
+    ];
+  },
 });
 
 // 4.13: one partition of the servers, n0 (the leader) in the minority; clients reach every server.
