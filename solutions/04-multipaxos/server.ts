@@ -105,8 +105,8 @@ export class MultiPaxosServer extends Node<MultiPaxos> {
   proposals = new Map<number, Proposal>();
   /**
    * By slot: what phase 1 reported for slots below slotOut that this server executed but no
-   * longer holds (it restarted from a checkpoint). Proposed again only when a replica behind
-   * needs them, and never below that replica's slotOut: nothing there was collected.
+   * longer holds (it restarted from a checkpoint past them). Proposed again only when a replica
+   * behind needs them, and only from that replica's slotOut up, which no acceptor has collected.
    */
   recoverable = new Map<number, PValue>();
 
