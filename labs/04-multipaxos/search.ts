@@ -1,0 +1,624 @@
+// Small MultiPaxos configurations for the model checker (the search tests). The safety
+// properties are the suite's own, from checks.ts, the same objects the randomized runs check;
+// the goals, and the client-side checks a search can afford, are here.
+//
+// The model checker gives inputs only in the initial state: each client gets its operations
+// there and sends its first request at once, to whichever server it starts with. Servers have
+// no inputs; their timers fire in any order a node's own ranges allow. Histories a search
+// begins with are left by earlier leaders, played by the first client node before it starts on
+// its own operations (as lab 5's earlier leaders are): each runs phase 1 with a majority, so
+// its ballot is as good as a server's, then sends its P2as (and, where the history says so, a
+// heartbeat that tells the servers that accepted a value in its ballot that it is chosen).
+// Breadth-first search lets no server run phase 1 until that history has been delivered (a
+// state where one would is checked but not explored further); random walks apply the same rule.
+//
+// Every space is bounded by counts: rounds up to `maxRound` (a state where a server promised
+// or was asked to promise a higher one is checked but not explored further), messages in
+// flight per link, and, in the tests, the depth or the number of walks.
+import {
+  checkLinearizability,
+  describeKvVerdict,
+  keyValueModel,
+  KvClient,
+  nodeName,
+  sometimes,
+  always,
+  type ClusterView,
+  type HistoryOperation,
+  type KvClientInput,
+  type KvCommand,
+  type KvOperation,
+  type KvResult,
+  type NodeClass,
+  type NodeId,
+  type Property,
+  type SearchSettings,
+  type Tagged,
+} from 'distlab/testing';
+import { nothingChosen, safetyProperties, someSlotChosen } from './checks.ts';
+import type { Ballot, Command, MultiPaxos } from './src/protocol.ts';
+
+/**
+ * What earlier leaders left in the acceptors (played by the first client, whose id is `S`
+ * below; a ballot `{round, S}` is above every server's ballot of the same round):
+ *
+ * - `none`: nothing; the servers start from empty logs.
+ * - `sequentialAppends` (3 servers, 2 clients): the leader of ballot {1, S} (phase 1 with n0
+ *   and n1) had the first client's first operation accepted in slot 1 by n0 and n1, and
+ *   answered it; the leader of ballot {2, S} (phase 1 with n1 and n2) had the second client's
+ *   first operation accepted in slot 2 by n1 and n2, and answered it. Each was chosen by a
+ *   different majority, and no server knows it: a later leader must find both in phase 1,
+ *   whichever majority answers it, before the first client's next operation.
+ * - `staleQuorum` (5 servers): the leader of ballot {1, S} (phase 1 with n0, n1, n2) had
+ *   n0 accept put(old, "a") in slot 1; the leader of ballot {2, S} (phase 1 with n2, n3, n4,
+ *   which accepted nothing) had n2, n3 and n4 accept put(old, "b") in slot 1, a majority, and
+ *   told them with a heartbeat that it is chosen. A later leader whose phase 1 hears from n0
+ *   and from one of n2..n4 sees "a" in ballot 1 and "b" in ballot 2 for slot 1: it must
+ *   propose "b"; "a" would be a second value chosen in slot 1.
+ * - `holes` (3 servers): the leader of ballot {1, S} (phase 1 with every server) had n0
+ *   accept put(old, "a") in slot 1 and n1 and n2 accept put(old, "b") in slot 2: slot 2 is
+ *   chosen, slot 1 is not. A later leader whose phase 1 hears only from n1 and n2 knows nothing
+ *   of slot 1: it must fill it with a no-op before anything after it can be executed; n0 must
+ *   not take its "a" of ballot 1 as chosen when that leader says every slot below 3 is.
+ */
+export type EarlierHistory = 'none' | 'sequentialAppends' | 'staleQuorum' | 'holes';
+
+export type SearchGoal =
+  /** Some server reports a slot chosen. */
+  | 'decision'
+  /** Every operation the clients were given returned. */
+  | 'completion'
+  /** A server of the majority side (servers not in `minority`) becomes leader. */
+  | 'leaderInMajority'
+  /** A slot is chosen as a no-op (a hole filled), and every operation returned. */
+  | 'holeFilled'
+  /** Every operation returned, and some server executed each of them. */
+  | 'executed';
+
+export interface MultiPaxosConfiguration {
+  /** Servers n0..n(N-1). */
+  readonly servers: number;
+  /** The clients after the servers, each with the operations it performs in order. */
+  readonly clients: readonly (readonly KvOperation[])[];
+  /** What the acceptors hold when the search begins (default `none`); with a history, the first client plays it. */
+  readonly history?: EarlierHistory;
+  /** The highest round a ballot may have: a state where a server promised, or was asked to promise, a higher one is not explored further. */
+  readonly maxRound: number;
+  /**
+   * At most this many messages in flight on each link (from one node to another, a node to
+   * itself included): a state with more is checked but not explored further. A leader's next
+   * heartbeat then waits for the one before to arrive, which keeps the space small without
+   * hiding an order of deliveries that matters.
+   */
+  readonly linkCapacity?: number;
+  /** The servers that may run phase 1 (default every server): a P1a from another is not explored further. */
+  readonly candidates?: readonly NodeId[];
+  /**
+   * Servers cut off, with the clients in `minorityClients`, from the rest for the whole
+   * search (the partition), or none.
+   */
+  readonly minority?: readonly NodeId[];
+  /** Clients (by index in `clients`) on the minority's side. */
+  readonly minorityClients?: readonly number[];
+  readonly drops?: boolean;
+  readonly duplicates?: boolean;
+  /** Crashes (and restarts) of servers the search may add, in all. */
+  readonly crashes?: number;
+  /** Retries each client may make in all (default none): see boundedRetryClient. */
+  readonly clientRetries?: number;
+  /** The goals (`sometimes` properties); a search test passes when one is reached. */
+  readonly goals: readonly SearchGoal[];
+}
+
+/** The config the searches use: the suite's timings (under search a timer keeps its range; only the order of firings matters). */
+export const searchConfig: MultiPaxos['config'] = { heartbeatMs: 50, leaderTimeoutMs: [150, 300], kvClient: { retryMs: 100 } };
+
+/** The sequence numbers the earlier leaders' commands use, below every number the first client uses for its own operations. */
+const firstOwnSequence = 10;
+
+const compareBallots = (left: Ballot, right: Ballot) => (left.round !== right.round ? left.round - right.round : left.leader - right.leader);
+
+/**
+ * One proposal of an earlier leader, sent to the acceptors `to`: put(old, `value`) in `slot`
+ * (a command of the earlier leader's own), or the first operation of client `client` (by
+ * index), which the earlier leader answers once every one of `to` accepted it.
+ */
+type EarlierProposal = { readonly slot: number; readonly to: readonly NodeId[] } & ({ readonly value: string } | { readonly client: number });
+
+/** One earlier leader: phase 1 in `round` with `voters` (a majority), then its proposals; then, with `decide`, once every proposal's acceptors accepted, a heartbeat to `decide`. */
+interface EarlierLeader {
+  readonly round: number;
+  readonly voters: readonly NodeId[];
+  readonly proposals: readonly EarlierProposal[];
+  readonly decide?: readonly NodeId[];
+}
+
+function historyOf(history: EarlierHistory): readonly EarlierLeader[] {
+  switch (history) {
+    case 'none':
+      return [];
+    case 'sequentialAppends':
+      return [
+        { round: 1, voters: [0, 1], proposals: [{ slot: 1, client: 0, to: [0, 1] }] },
+        { round: 2, voters: [1, 2], proposals: [{ slot: 2, client: 1, to: [1, 2] }] },
+      ];
+    case 'staleQuorum':
+      return [
+        { round: 1, voters: [0, 1, 2], proposals: [{ slot: 1, value: 'a', to: [0] }] },
+        { round: 2, voters: [2, 3, 4], proposals: [{ slot: 1, value: 'b', to: [2, 3, 4] }], decide: [2, 3, 4] },
+      ];
+    case 'holes':
+      return [
+        {
+          round: 1,
+          voters: [0, 1, 2],
+          proposals: [
+            { slot: 1, value: 'a', to: [0] },
+            { slot: 2, value: 'b', to: [1, 2] },
+          ],
+        },
+      ];
+  }
+}
+
+/** Servers and clients an earlier history needs. */
+const historyNeeds: Record<EarlierHistory, { readonly servers: number; readonly clients: number }> = {
+  none: { servers: 1, clients: 0 },
+  sequentialAppends: { servers: 3, clients: 2 },
+  staleQuorum: { servers: 5, clients: 1 },
+  holes: { servers: 3, clients: 1 },
+};
+
+/** The Paxos message types an earlier leader sends and is answered with. */
+const historyTypes: ReadonlySet<string> = new Set(['P1a', 'P1b', 'P2a', 'P2b', 'Preempted', 'Heartbeat', 'HeartbeatReply']);
+
+/** The kit's client timers. */
+type ClientTimer = Parameters<KvClient['onTimer']>[0];
+
+/**
+ * The kit's client, with at most `retries` retries in all (a ClientRetry timer is set only
+ * while it has one left). Every retry can fire at any moment of a search, which multiplies
+ * its states by about ten; without a lossy network a client needs none (a server that does
+ * not lead redirects it), so most searches allow none, and the random walks some.
+ */
+function boundedRetryClient(retries: number): typeof KvClient {
+  return class BoundedRetryClient extends KvClient {
+    /** Retries still allowed. */
+    retriesLeft = retries;
+
+    override setTimer(timer: ClientTimer, delay: Parameters<KvClient['setTimer']>[1]): void {
+      if (timer.type === 'ClientRetry' && this.retriesLeft <= 0) return;
+      super.setTimer(timer, delay);
+    }
+
+    override onTimer(timer: ClientTimer): void {
+      if (timer.type === 'ClientRetry') this.retriesLeft--;
+      super.onTimer(timer);
+    }
+  };
+}
+
+/**
+ * A client whose first operation an earlier leader proposes and answers: it waits for that
+ * answer instead of sending the operation to a server (so that nothing else happens while the
+ * history is played); then it is the kit's client again.
+ */
+function answeredClient(retries: number): NodeClass<MultiPaxos> {
+  class AnsweredClient extends boundedRetryClient(retries) {
+    override onInput(input: KvClientInput): void {
+      if (this.lastSequence > 0 || this.current !== null) {
+        super.onInput(input);
+        return;
+      }
+      this.lastSequence = 1;
+      this.storage.set('kvClientSequence', 1);
+      this.current = { client: this.id, sequence: 1, operation: input.operation };
+    }
+  }
+  return AnsweredClient as unknown as NodeClass<MultiPaxos>;
+}
+
+/**
+ * The first client, playing the earlier leaders before it performs its own operations (the
+ * kit's client, which it extends). Each leader asks its voters for their promises in its
+ * ballot and acts only with all of them, a majority; then it sends its P2as; once they were
+ * all accepted, it answers the clients whose operations it proposed and sends its heartbeat;
+ * then the next one runs phase 1. A refusal ends the history there. The first client's
+ * operations wait until the history is over (the first of them, when an earlier leader
+ * proposes it, is answered by that leader). `operations` are the clients' operations, by index.
+ */
+function earlierLeadersThenClient(history: EarlierHistory, retries: number, operations: readonly (readonly KvOperation[])[]): NodeClass<MultiPaxos> {
+  const leaders = historyOf(history);
+  class EarlierLeadersThenClient extends boundedRetryClient(retries) {
+    /** The earlier leader acting now (leaders.length: the history is over). */
+    earlier = 0;
+    /** Its voters that promised, in id order; null once it sent its proposals. */
+    promisedBy: NodeId[] | null = [];
+    /** Acceptors that accepted its proposals, as `slot:node`, sorted, while it waits to answer and decide. */
+    acceptedBy: string[] = [];
+    /** Operations given while the history is played. */
+    deferred: KvOperation[] = [];
+    /** The earlier leaders' own commands so far (their sequence numbers). */
+    ownCommands = 0;
+
+    override onStart(): void {
+      super.onStart();
+      // Its own commands come after the earlier leaders' numbers.
+      if (this.lastSequence < firstOwnSequence) this.lastSequence = firstOwnSequence;
+      this.stand();
+    }
+
+    ballot(): Ballot {
+      return { round: (leaders[this.earlier] as EarlierLeader).round, leader: this.id };
+    }
+
+    stand(): void {
+      const leader = leaders[this.earlier];
+      if (leader === undefined) {
+        this.finishHistory();
+        return;
+      }
+      this.promisedBy = [];
+      this.acceptedBy = [];
+      for (const voter of leader.voters) this.sendPaxos(voter, { type: 'P1a', ballot: this.ballot() });
+    }
+
+    /** The command of a proposal: the earlier leader's own put, or a client's first operation. */
+    commandOf(proposal: EarlierProposal): KvCommand {
+      if ('value' in proposal) return { client: this.id, sequence: 1 + this.ownCommands, operation: { kind: 'put', key: 'old', value: proposal.value } };
+      const client = this.servers.length + proposal.client;
+      const operation = operations[proposal.client]?.[0] as KvOperation;
+      return { client, sequence: client === this.id ? firstOwnSequence + 1 : 1, operation };
+    }
+
+    lead(leader: EarlierLeader): void {
+      this.promisedBy = null;
+      for (const proposal of leader.proposals) {
+        const command = this.commandOf(proposal);
+        if ('value' in proposal) this.ownCommands++;
+        for (const acceptor of proposal.to) this.sendPaxos(acceptor, { type: 'P2a', ballot: this.ballot(), slot: proposal.slot, command });
+      }
+      if (!this.waitsForAcceptance(leader)) this.next();
+    }
+
+    waitsForAcceptance(leader: EarlierLeader): boolean {
+      return leader.decide !== undefined || leader.proposals.some((proposal) => 'client' in proposal);
+    }
+
+    /** Every proposal accepted by its acceptors: answer its clients, tell `decide` it is chosen. */
+    conclude(leader: EarlierLeader): void {
+      for (const proposal of leader.proposals) {
+        if (!('client' in proposal)) continue;
+        const command = this.commandOf(proposal);
+        if (command.client === this.id) {
+          // Its own first operation: answered, so the client goes on with the next one.
+          this.deferred.shift();
+          this.lastSequence = command.sequence;
+          this.output({ type: 'Returned', sequence: command.sequence, operation: command.operation, result: {} });
+        } else this.sendPaxos(command.client, { type: 'ClientReply', sequence: command.sequence, result: {} });
+      }
+      if (leader.decide !== undefined) {
+        const chosenBelow = Math.max(...leader.proposals.map((proposal) => proposal.slot)) + 1;
+        for (const server of leader.decide) this.sendPaxos(server, { type: 'Heartbeat', ballot: this.ballot(), chosenBelow, collectBelow: 1 });
+      }
+      this.next();
+    }
+
+    next(): void {
+      this.earlier += 1;
+      this.stand();
+    }
+
+    finishHistory(): void {
+      this.earlier = leaders.length;
+      const deferred = this.deferred;
+      this.deferred = [];
+      for (const operation of deferred) super.onInput({ type: 'Invoke', operation });
+    }
+
+    sendPaxos(to: NodeId, message: MultiPaxos['message']): void {
+      (this as unknown as { send(to: NodeId, message: MultiPaxos['message']): void }).send(to, message);
+    }
+
+    override onInput(input: KvClientInput): void {
+      if (this.earlier < leaders.length) this.deferred.push(input.operation);
+      else super.onInput(input);
+    }
+
+    override onMessage(from: NodeId, message: Parameters<KvClient['onMessage']>[1]): void {
+      const paxos = message as unknown as MultiPaxos['message'];
+      if (paxos.type === 'ClientRequest') {
+        // A client the earlier leader answered takes it for a server: it is not one.
+        this.sendPaxos(from, { type: 'ClientRedirect', sequence: paxos.command.sequence, leader: null });
+        return;
+      }
+      if (!historyTypes.has(paxos.type)) {
+        super.onMessage(from, message);
+        return;
+      }
+      const leader = leaders[this.earlier];
+      if (leader === undefined) return;
+      const ballot = this.ballot();
+      if (paxos.type === 'Preempted' && compareBallots(paxos.ballot, ballot) === 0) {
+        this.finishHistory();
+        return;
+      }
+      if (paxos.type === 'P1b' && this.promisedBy !== null && compareBallots(paxos.ballot, ballot) === 0 && leader.voters.includes(from)) {
+        if (!this.promisedBy.includes(from)) this.promisedBy = [...this.promisedBy, from].sort((left, right) => left - right);
+        if (this.promisedBy.length === leader.voters.length) this.lead(leader);
+        return;
+      }
+      if (paxos.type !== 'P2b' || this.promisedBy !== null || !this.waitsForAcceptance(leader) || compareBallots(paxos.ballot, ballot) !== 0) return;
+      const mark = `${paxos.slot}:${from}`;
+      if (!leader.proposals.some((proposal) => proposal.slot === paxos.slot && proposal.to.includes(from)) || this.acceptedBy.includes(mark)) return;
+      this.acceptedBy = [...this.acceptedBy, mark].sort();
+      const expected = leader.proposals.reduce((count, proposal) => count + proposal.to.length, 0);
+      if (this.acceptedBy.length === expected) this.conclude(leader);
+    }
+  }
+  return EarlierLeadersThenClient as unknown as NodeClass<MultiPaxos>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Goals and client-side checks. Memories hold no times: under search they are part of every
+// state, and a time (the step) would keep equal states apart.
+
+const isChosen = (output: { readonly type: string }): output is { readonly type: 'Chosen'; readonly slot: number; readonly command: Command } => output.type === 'Chosen';
+
+interface ReturnCount {
+  invoked: number;
+  returned: number;
+}
+
+const returnCount = (): ReturnCount => ({ invoked: 0, returned: 0 });
+
+function recordReturns(memory: ReturnCount, kind: string): void {
+  if (kind === 'input') memory.invoked++;
+  else memory.returned++;
+}
+
+function missingReturns(memory: ReturnCount): string | undefined {
+  if (memory.invoked > 0 && memory.returned >= memory.invoked) return undefined;
+  return memory.returned === 0 ? `no progress: none of the clients' ${memory.invoked} operations returned` : `${memory.invoked - memory.returned} of ${memory.invoked} operations never returned`;
+}
+
+/** "every operation returned": every operation the clients were given returned. */
+export function everyOperationReturned(): Property<MultiPaxos, ReturnCount> {
+  return sometimes<MultiPaxos, ReturnCount>('every operation returned', {
+    memory: returnCount,
+    records: ['input:Invoke', 'output:Returned'],
+    record(memory, event) {
+      recordReturns(memory, event.kind);
+      return undefined;
+    },
+    check: (_cluster, memory) => missingReturns(memory),
+  });
+}
+
+interface ExecutedOperations {
+  invoked: number;
+  /** `client:sequence` of each operation returned, sorted. */
+  returned: string[];
+  /** `client:sequence` of each command some server executed, sorted. */
+  executed: string[];
+}
+
+/** "every operation returned and was executed": every operation returned, and some server executed each of them (reported Executed for it). */
+export function everyOperationExecuted(): Property<MultiPaxos, ExecutedOperations> {
+  return sometimes<MultiPaxos, ExecutedOperations>('every operation returned and was executed', {
+    memory: () => ({ invoked: 0, returned: [], executed: [] }),
+    records: ['input:Invoke', 'output:Returned', 'output:Executed'],
+    record(memory, event) {
+      if (event.kind === 'input') memory.invoked++;
+      if (event.kind !== 'output') return undefined;
+      const output = event.output as unknown as { readonly type: string; readonly client?: NodeId; readonly sequence: number };
+      const key = `${output.type === 'Returned' ? event.node : output.client}:${output.sequence}`;
+      const list = output.type === 'Returned' ? memory.returned : memory.executed;
+      if (!list.includes(key)) {
+        list.push(key);
+        list.sort();
+      }
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (memory.returned.length < memory.invoked) return missingReturns({ invoked: memory.invoked, returned: memory.returned.length });
+      const missing = memory.returned.filter((key) => !memory.executed.includes(key));
+      if (missing.length === 0) return undefined;
+      return `no server executed ${missing.length === 1 ? 'an operation that returned' : `${missing.length} operations that returned`} (a leader must find every chosen command in phase 1)`;
+    },
+  });
+}
+
+/** "a hole is filled and every operation returned": some slot is chosen as a no-op, and every operation returned. */
+export function holeFilled(): Property<MultiPaxos, ReturnCount & { filled: boolean }> {
+  return sometimes<MultiPaxos, ReturnCount & { filled: boolean }>('a hole is filled and every operation returned', {
+    memory: () => ({ ...returnCount(), filled: false }),
+    records: ['input:Invoke', 'output:Returned', 'output:Chosen'],
+    record(memory, event) {
+      if (event.kind === 'output' && isChosen(event.output)) {
+        if (event.output.command === null) memory.filled = true;
+      } else recordReturns(memory, event.kind);
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (!memory.filled) return 'no progress: no slot was chosen as a no-op (a hole no phase 1 answer reported must be filled)';
+      return missingReturns(memory);
+    },
+  });
+}
+
+/** "a leader is elected in the majority": a server not in `minority` reports BecameLeader. */
+export function leaderInMajority(minority: readonly NodeId[]): Property<MultiPaxos, { elected: boolean }> {
+  return sometimes<MultiPaxos, { elected: boolean }>('a leader is elected in the majority', {
+    memory: () => ({ elected: false }),
+    records: ['output:BecameLeader'],
+    record(memory, event) {
+      if (event.kind === 'output' && !minority.includes(event.node)) memory.elected = true;
+      return undefined;
+    },
+    check: (_cluster, memory) => (memory.elected ? undefined : 'no progress: no server of the majority became leader'),
+  });
+}
+
+/** "no operation returns in the minority": no client of `clients`, cut off with a minority of the servers, gets an answer. */
+export function noOperationReturnsInMinority(clients: readonly NodeId[]): Property<MultiPaxos> {
+  return always<MultiPaxos>('no operation returns in the minority', {
+    memory: () => undefined,
+    records: ['output:Returned'],
+    record(_memory, event) {
+      if (event.kind !== 'output' || (event.output as Tagged).type !== 'Returned' || !clients.includes(event.node)) return undefined;
+      return `${nodeName(event.node)}'s operation returned, but it reaches only a minority of the servers: nothing can be chosen there, and a server answers only what is chosen`;
+    },
+  });
+}
+
+/** One operation of the clients' history, with logical times: the count of returns before its call and before its return. */
+interface LogicalOperation {
+  readonly client: NodeId;
+  readonly input: KvOperation;
+  call: number;
+  returnedAt: number | null;
+  output: KvResult | null;
+}
+
+interface LogicalHistory {
+  operations: LogicalOperation[];
+  returns: number;
+}
+
+/**
+ * "client results are linearizable": the clients' history, checked each time an operation
+ * returns. Under search every operation is given in the initial state and a client performs
+ * them in order, so an operation is really called when the client's previous one returned:
+ * the history's times are counts of returns, which keep every order that matters and no step
+ * number (which would keep equal states apart).
+ */
+export function clientResultsLinearizable(): Property<MultiPaxos, LogicalHistory> {
+  return always<MultiPaxos, LogicalHistory>('client results are linearizable', {
+    memory: () => ({ operations: [], returns: 0 }),
+    records: ['input:Invoke', 'output:Returned'],
+    record(memory, event) {
+      if (event.kind === 'input') {
+        const input = event.input as unknown as KvClientInput;
+        memory.operations.push({ client: event.node, input: input.operation, call: -1, returnedAt: null, output: null });
+        return undefined;
+      }
+      if (event.kind !== 'output' || (event.output as Tagged).type !== 'Returned') return undefined;
+      const pending = memory.operations.filter((operation) => operation.client === event.node && operation.returnedAt === null);
+      const [current, following] = pending;
+      if (current === undefined) return `${nodeName(event.node)} returned an operation it was not given`;
+      memory.returns++;
+      current.returnedAt = memory.returns;
+      current.output = (event.output as unknown as { result: KvResult }).result;
+      const history: HistoryOperation<KvOperation, KvResult>[] = memory.operations.map((operation) => ({
+        client: operation.client,
+        // A client's first operation is called at once (0); each next one when the one before returned.
+        callTime: operation.call < 0 ? 0 : operation.call,
+        returnTime: operation.returnedAt,
+        input: operation.input,
+        output: operation.output,
+      }));
+      if (following !== undefined) following.call = memory.returns;
+      return describeKvVerdict(history, checkLinearizability(keyValueModel, history), `after ${memory.returns} returns`);
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** A ballot as storage and messages carry it, read with guards: a submission may store anything. */
+function roundOf(value: unknown): number {
+  return typeof value === 'object' && value !== null && 'round' in value && typeof value.round === 'number' ? value.round : 0;
+}
+
+/**
+ * Servers n0.. running `node`, then the clients (the first one playing the earlier leaders
+ * first, when there is a history). Properties: every safety property, the clients' results
+ * linearizable, then the configuration's goals.
+ */
+export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: MultiPaxosConfiguration): SearchSettings<MultiPaxos> {
+  const history = configuration.history ?? 'none';
+  const needs = historyNeeds[history];
+  if (configuration.servers < needs.servers || configuration.clients.length < needs.clients) {
+    throw new Error(`the ${history} history needs ${needs.servers} servers and ${needs.clients} clients`);
+  }
+  const servers: NodeId[] = Array.from({ length: configuration.servers }, (_unused, index) => index);
+  const clients: NodeId[] = configuration.clients.map((_operations, index) => configuration.servers + index);
+  const earlier = history === 'none' ? undefined : clients[0];
+  if (history !== 'none' && earlier === undefined) throw new Error('an earlier history is played by the first client: give one');
+  const minority = configuration.minority ?? [];
+  const minorityClients = (configuration.minorityClients ?? []).map((index) => clients[index] as NodeId);
+  const candidates = configuration.candidates;
+  const outside = (view: ClusterView<MultiPaxos>): boolean => {
+    for (const server of servers) if (roundOf(view.storage(server).get('promised')) > configuration.maxRound) return true;
+    const capacity = configuration.linkCapacity;
+    const onLink = capacity === undefined ? undefined : new Map<string, number>();
+    let historyPending = false;
+    let meanwhile = false;
+    for (const { from, to, message } of view.inFlight()) {
+      if (message.type === 'P1a') {
+        if (message.ballot.round > configuration.maxRound) return true;
+        if (from !== earlier && candidates !== undefined && !candidates.includes(from)) return true;
+      }
+      if (from === earlier || to === earlier) {
+        // The earlier leaders' messages, their answers, and their replies to the clients they answer.
+        if (historyTypes.has(message.type) || (from === earlier && message.type === 'ClientReply')) historyPending = true;
+      } else if (message.type !== 'ClientRequest') meanwhile = true;
+      if (onLink !== undefined) {
+        const kind = 'slot' in message ? `${from}>${to}:${message.type}@${message.slot}` : `${from}>${to}`;
+        const count = (onLink.get(kind) ?? 0) + 1;
+        if (count > (capacity as number)) return true;
+        onLink.set(kind, count);
+      }
+    }
+    // Nothing else happens until the earlier leaders' messages, and the answers to them, are
+    // delivered: no phase 1 of a server, no redirect (a client's first request waits).
+    return historyPending && meanwhile;
+  };
+  const goals = configuration.goals.map((goal): Property<MultiPaxos> => {
+    switch (goal) {
+      case 'decision':
+        return someSlotChosen() as Property<MultiPaxos>;
+      case 'completion':
+        return everyOperationReturned() as Property<MultiPaxos>;
+      case 'leaderInMajority':
+        return leaderInMajority(minority) as Property<MultiPaxos>;
+      case 'holeFilled':
+        return holeFilled() as Property<MultiPaxos>;
+      case 'executed':
+        return everyOperationExecuted() as Property<MultiPaxos>;
+    }
+  });
+  const rest = servers.filter((server) => !minority.includes(server));
+  const restClients = clients.filter((client) => !minorityClients.includes(client));
+  const crashes = configuration.crashes ?? 0;
+  const retries = configuration.clientRetries ?? 0;
+  // The clients (after the first) whose first operation an earlier leader proposes.
+  const answered = new Set(historyOf(history).flatMap((leader) => leader.proposals.flatMap((proposal) => ('client' in proposal && proposal.client > 0 ? [proposal.client] : []))));
+  const clientNode = boundedRetryClient(retries) as unknown as NodeClass<MultiPaxos>;
+  return {
+    nodes: [
+      ...servers.map(() => ({ role: 'server' as const, node })),
+      ...clients.map((client, index) => ({
+        role: 'client' as const,
+        node: client === earlier ? earlierLeadersThenClient(history, retries, configuration.clients) : answered.has(index) ? answeredClient(retries) : clientNode,
+      })),
+    ],
+    config: searchConfig,
+    inputs: configuration.clients.flatMap((operations, index) =>
+      operations.map((operation) => ({ node: clients[index] as NodeId, input: { type: 'Invoke', operation } as unknown as MultiPaxos['input'] })),
+    ),
+    timers: true,
+    drops: configuration.drops ?? false,
+    ...(configuration.duplicates ? { duplicates: true } : {}),
+    ...(crashes > 0 ? { crashes: { nodes: servers, max: crashes, restart: true } } : {}),
+    ...(minority.length > 0 ? { partition: [[...minority, ...minorityClients], [...rest, ...restClients]] } : {}),
+    prune: outside,
+    properties: [
+      ...safetyProperties(servers),
+      ...(minority.length > 0 ? [nothingChosen(), noOperationReturnsInMinority(minorityClients)] : []),
+      clientResultsLinearizable() as Property<MultiPaxos>,
+      ...goals,
+    ],
+  };
+}
