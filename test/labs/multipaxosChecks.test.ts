@@ -4,7 +4,20 @@
 // events are fed to a property as the simulator feeds them, storage writes applied before they
 // are recorded.
 import { describe, expect, it } from 'vitest';
-import { simulate, type ClusterView, type FaultAction, type HistoryEvent, type KvCommand, type KvOperation, type KvResult, type NodeId, type Property } from 'distlab/testing';
+import {
+  explore,
+  KvClient,
+  simulate,
+  type ClusterView,
+  type FaultAction,
+  type HistoryEvent,
+  type KvCommand,
+  type KvOperation,
+  type KvResult,
+  type NodeClass,
+  type NodeId,
+  type Property,
+} from 'distlab/testing';
 import {
   acceptedEntriesHeld,
   acceptorsKeepPromises,
@@ -635,5 +648,53 @@ describe('the properties on small runs', () => {
       }
     }
     expect(firstFailure(broken(TimeoutNotReset), { extra: budgets() })).toMatch(/^phase 1 only on leader change: phase 1 ran in \d+ ballots/);
+  });
+});
+
+describe('the properties under the model checker', () => {
+  /** Three servers and one client with one put; timers fire in any order; one message in flight per link. */
+  function searchSettings(server: typeof MultiPaxosServer, properties: readonly Property<MultiPaxos>[], linkCapacity = 1, maxDepth = 12) {
+    return {
+      nodes: [
+        ...[0, 1, 2].map(() => ({ role: 'server' as const, node: server })),
+        // The client has its own protocol; it sends and reads only the key-value messages of MultiPaxos's.
+        { role: 'client' as const, node: KvClient as unknown as NodeClass<MultiPaxos> },
+      ],
+      config: { heartbeatMs: 50, leaderTimeoutMs: [150, 300] as const, kvClient: { retryMs: 100 } },
+      inputs: [{ node: 3, input: { type: 'Invoke', operation: { kind: 'put', key: 'x', value: 'a' } } as unknown as MultiPaxos['input'] }],
+      timers: true,
+      properties,
+      // Only n0 runs phase 1, in round 1, and few messages are in flight per link: a space of about ten thousand states.
+      prune: (view: ClusterView<MultiPaxos>) => {
+        const onLink = new Map<number, number>();
+        for (const { from, to, message } of view.inFlight()) {
+          if (message.type === 'P1a' && (message.ballot.round > 1 || from !== 0)) return true;
+          const count = (onLink.get(from * 16 + to) ?? 0) + 1;
+          if (count > linkCapacity) return true;
+          onLink.set(from * 16 + to, count);
+        }
+        return false;
+      },
+      maxDepth,
+    };
+  }
+
+  it('copy and hash their memories: the reference reaches a chosen and executed put with no violation', () => {
+    const result = explore<MultiPaxos>({ ...searchSettings(MultiPaxosServer, [...safetyProperties([0, 1, 2]), someSlotChosen(), someCommandExecuted()]), stopAtGoal: false });
+    expect(result.outcome.kind).not.toBe('violation');
+    expect(result.goalsReached.has('a slot is chosen')).toBe(true);
+    expect(result.goalsReached.has('a command is executed')).toBe(true);
+  });
+
+  it('find the interleaving where a leader that counts only itself chooses alone', () => {
+    class OwnVoteDecides extends MultiPaxosServer {
+      protected override majority(): number {
+        return 1;
+      }
+    }
+    // Its phase 1 ends at once, so its P1a and first heartbeat share a link.
+    const result = explore<MultiPaxos>(searchSettings(OwnVoteDecides, safetyProperties([0, 1, 2]), 2, 8));
+    expect(result.outcome.kind).toBe('violation');
+    if (result.outcome.kind === 'violation') expect(result.outcome.property).toBe('chosen by a majority in one ballot');
   });
 });
