@@ -378,7 +378,7 @@ function majorityPhases(testNumber: string, seed: number, servers: readonly Node
 }
 
 /** The longest any operation may wait under constant repartitioning. */
-const repartitionWaitMs = 2_000;
+const repartitionWaitMs = 1_500;
 
 const constantRepartitioning = test(14, {
   name: `constant repartitioning: a new majority every half second, and no client waits more than ${repartitionWaitMs} ms`,
