@@ -1,0 +1,119 @@
+// Lab 4 graded, through the grader, on submissions that are not the reference:
+//
+// - a second correct MultiPaxos (test/fixtures/multipaxos/alternative), written independently
+//   with other choices wherever the protocol leaves one open (its roles in modules of their own,
+//   Decisions only to replicas that did not accept a slot, resends only to acceptors that have
+//   not accepted, back-off between bids, ...), must pass every graded test, visible and hidden:
+//   a test it fails demands more than the protocol and the handout do;
+// - submissions that try to score without solving (test/fixtures/multipaxos/cheats, one folder
+//   each; its first lines say how) must score 0 on the tests they target.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SuiteTest } from 'distlab/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { withHiddenTests } from '../../grader/hiddenTests.ts';
+import { projectRoot } from '../../grader/labs.ts';
+import type { GradedTest } from '../../grader/results.ts';
+import type { MultiPaxosImplementation } from '../../labs/04-multipaxos/harness.ts';
+import { suite } from '../../labs/04-multipaxos/suite.ts';
+
+const lab = '04-multipaxos';
+const fixtures = join(projectRoot, 'test', 'fixtures', 'multipaxos');
+const alternative = join(fixtures, 'alternative');
+
+/** The hidden tests, where this checkout has them (the staff repository does; a handout does not). */
+const hiddenFile = join(projectRoot, 'labs', lab, 'hidden.ts');
+const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = existsSync(hiddenFile)
+  ? ((await import(pathToFileURL(hiddenFile).href)) as { hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] }).hiddenTests
+  : [];
+const graded = withHiddenTests(suite, hiddenTests).tests;
+
+/** What the second implementation's files are imported as from a cheat's folder in this checkout. */
+const alternativeImport = '../../alternative/';
+const assembled: string[] = [];
+afterAll(() => {
+  for (const folder of assembled) rmSync(folder, { recursive: true, force: true });
+});
+
+/**
+ * The folder to grade for a cheat. A cheat built on the second implementation imports its files
+ * from ../../alternative/ (so that this checkout typechecks without copies of them); a submission
+ * imports only from its own folder, so those files are copied beside the cheat's index.ts, in a
+ * scratch folder, and its imports made local.
+ */
+function cheatFolder(name: string): string {
+  const folder = join(fixtures, 'cheats', name);
+  const index = readFileSync(join(folder, 'index.ts'), 'utf8');
+  if (!index.includes(alternativeImport)) return folder;
+  const scratch = mkdtempSync(join(tmpdir(), `distlab-cheat-${name}-`));
+  assembled.push(scratch);
+  for (const file of readdirSync(alternative).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(alternative, file), join(scratch, file));
+  writeFileSync(join(scratch, 'index.ts'), index.replaceAll(alternativeImport, './'));
+  return scratch;
+}
+
+/** Every test's number, status and score, one per line, for a failure's message. */
+const summary = (tests: readonly GradedTest[]) =>
+  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+
+type Targets = (test: { readonly number: string; readonly kind: string }) => boolean;
+const every: Targets = () => true;
+const runTests: Targets = (test) => test.kind === 'run';
+const only =
+  (...numbers: string[]): Targets =>
+  (test) =>
+    numbers.includes(test.number);
+
+/** Which tests each cheat is graded on: it must score 0 on each. */
+const cheats: Readonly<Record<string, Targets>> = {
+  // No agreement: each server answers from its own map and reports what it applies, with slots of its own.
+  'answers-from-local-map': every,
+  // A working MultiPaxos whose leader answers at once, from the state its pending proposals would give: caught where leaders lose proposals.
+  'replies-before-chosen': only('4.4', '4.13', '4.14'),
+  // A working MultiPaxos whose acceptors treat what they accept as chosen: caught with five servers, or a leader change.
+  'chosen-on-accept': (test) => test.kind === 'run' && !['4.1', '4.19'].includes(test.number),
+  // A working MultiPaxos whose followers report every command executed with an empty result: caught wherever a follower executes a get.
+  'forges-follower-results': runTests,
+  // A working MultiPaxos that never collects, and keeps its accepted proposals under a key of its own.
+  'log-kept-under-another-key': runTests,
+  // A working MultiPaxos whose servers lead without phase 1: caught where a new leader must learn what a minority accepted.
+  'skips-phase-one': only('4.4', '4.6', '4.16', '4.17'),
+  // A working MultiPaxos whose acceptors send P1b and P2b before they store the promise or the value; a group of one sends neither.
+  'replies-before-storing': (test) => test.kind === 'run' && test.number !== '4.19',
+  // A working MultiPaxos whose servers delete an accepted proposal as soon as they have executed its slot.
+  'collects-on-execute': runTests,
+};
+
+describe('lab 4 graded on submissions other than the reference', () => {
+  it('the visible and hidden tests have numbers of their own', () => {
+    const numbers = graded.map((test) => test.number);
+    expect(numbers.filter((number, index) => numbers.indexOf(number) !== index)).toEqual([]);
+  });
+
+  it('a second correct implementation passes every graded test, visible and hidden', async () => {
+    // Three seeds per run keep this to a minute or two; the soak command runs the reference on
+    // many more. A search is deterministic, and runs on its own seeds.
+    const runs = await grade({ lab, implementation: alternative, tests: graded.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 3, jobs: 2, typecheck: true });
+    const searchNumbers = graded.filter((test) => test.kind === 'search').map((test) => test.number);
+    const searches = searchNumbers.length === 0 ? { tests: [] } : await grade({ lab, implementation: alternative, tests: searchNumbers, jobs: 2 });
+    expect(runs.typeErrors).toEqual([]);
+    const results = [...runs.tests, ...searches.tests];
+    expect(results.map((test) => test.number).sort()).toEqual(graded.map((test) => test.number).sort());
+    if (hiddenTests.length > 0) expect(results.some((test) => test.visibility === 'hidden')).toBe(true);
+    const notPassed = results.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+  });
+
+  it.each(Object.keys(cheats))('the cheat %s scores 0 on every test it targets', async (name) => {
+    const targeted = graded.filter((test) => (cheats[name] as Targets)(test));
+    expect(targeted.length).toBeGreaterThan(0);
+    // A cheat fails at its first seed; shrinking what it did would only cost time.
+    const report = await grade({ lab, implementation: cheatFolder(name), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual(targeted.map((test) => test.number).sort());
+    const scored = report.tests.filter((test) => test.score > 0 || test.status === 'passed');
+    expect(scored.length === 0 ? '' : summary(scored)).toBe('');
+  });
+});
