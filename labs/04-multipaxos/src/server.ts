@@ -47,15 +47,31 @@ export class MultiPaxosServer extends Node<MultiPaxos> {
   slotOut = 1;
   /** The log: by slot, the commands this server knows are chosen (null: a no-op). */
   decisions = new Map<number, Command>();
+  /** The slot of the checkpoint last written to storage (1: none yet). */
+  checkpointSlot = 1;
 
-  // Leader
+  // Ballots and leadership
   role: 'follower' | 'candidate' | 'leader' = 'follower';
   /** The ballot this server leads, or runs phase 1 for. */
   ballot: Ballot = zeroBallot;
   /** Who this server believes leads, for redirects; null when it knows of none. */
   leader: NodeId | null = null;
+  /** The highest round seen in any ballot: the next phase 1 goes one above it. */
+  highestRound = 0;
+
+  // Phase 1 (candidate)
+  /** By acceptor: the proposals it reported in its P1b for the current ballot. */
+  promises = new Map<NodeId, readonly PValue[]>();
+
+  // Phase 2 (leader)
   /** The first slot the leader has proposed nothing for: the next client command goes there. */
   slotIn = 1;
+  /** By slot: the leader's proposals in its ballot not yet chosen, and the acceptors that answered P2b. */
+  proposals = new Map<number, { command: Command; acceptedBy: NodeId[] }>();
+
+  // Catch-up and garbage collection (leader)
+  /** By server: what its last HeartbeatReply said. */
+  progress = new Map<NodeId, { slotOut: number; checkpointSlot: number }>();
 
   override onStart(): void {
     // TODO (acceptor): read promised and every accepted:<slot> back from this.storage
