@@ -12,14 +12,13 @@ import {
   halves,
   nodeName,
   nothingCompletesInMinority,
-  onlyThroughNode,
   operationsCompleteAfterHeal,
   type FaultAction,
   type NodeId,
   type SuiteTest,
 } from 'distlab/testing';
 import { messagesPerChosenSlot, phaseOneOnlyOnLeaderChange } from './checks.ts';
-import { call, firstCallMs, multipaxosRun, pick, range, scenarioRandom, test, type MultiPaxosImplementation } from './harness.ts';
+import { call, firstCallMs, multipaxosRun, n0LeadsFirst as n0LeadsFirstAfter, pick, range, scenarioRandom, test, type MultiPaxosImplementation } from './harness.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
 /** Five servers, then three: most tests run on both sizes. */
@@ -30,22 +29,9 @@ const othersBackMs = 610;
 /** When every link heals in n0LeadsFirst: n0 has run phase 1 again since othersBackMs, with a ballot above theirs. */
 const n0LeadsUntilMs = 1_000;
 
-/**
- * n0 leads first, of three or five. The others are down until othersBackMs, so n0's ballot is
- * above the round 1 they start with (n0 refuses it, as a candidate of a higher ballot), and they
- * could refuse n0's only if they ran phase 1 twice before n0 runs it once more. Until
- * n0LeadsUntilMs they cannot talk to one another, so none of them gathers a majority without n0.
- * Then every link heals, or `then` sets the links anew.
- */
-function n0LeadsFirst(servers: readonly NodeId[], then: readonly FaultAction[] = [{ atMs: n0LeadsUntilMs, type: 'heal' }]): FaultAction[] {
-  const others = servers.filter((node) => node !== 0);
-  return [
-    ...others.map((node): FaultAction => ({ atMs: 0, type: 'crash', node })),
-    ...onlyThroughNode(0, servers, 0),
-    ...others.map((node): FaultAction => ({ atMs: othersBackMs, type: 'restart', node })),
-    ...then,
-  ];
-}
+/** n0 leads first, of three or five (harness.ts): the others come back late, and every link heals at n0LeadsUntilMs unless `then` says otherwise. */
+const n0LeadsFirst = (servers: readonly NodeId[], then: readonly FaultAction[] = [{ atMs: n0LeadsUntilMs, type: 'heal' }]): FaultAction[] =>
+  n0LeadsFirstAfter(servers, othersBackMs, then);
 
 /** `servers` turned so that it starts at position `offset`: `halves` of it cuts off a different minority. */
 const rotate = (servers: readonly NodeId[], offset: number): NodeId[] => servers.map((_node, position) => servers[(position + offset) % servers.length] as NodeId);

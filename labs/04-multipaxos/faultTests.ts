@@ -11,7 +11,6 @@ import {
   emptyKvHistory,
   kvHistoryOf,
   nodeName,
-  onlyThroughNode,
   operationsCompleteAfterHeal,
   recordKvEvent,
   shapedPartitions,
@@ -23,7 +22,7 @@ import {
   type SuiteTest,
 } from 'distlab/testing';
 import { acceptedSlot, logEntriesBounded } from './checks.ts';
-import { call, firstCallMs, multipaxosRun, pick, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
+import { call, firstCallMs, multipaxosRun, n0LeadsFirst as n0LeadsFirstAfter, pick, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
 // Scenario building blocks.
@@ -34,19 +33,10 @@ const othersBackMs = 150;
 /**
  * n0 leads first, by about 330 ms: the other servers are down until othersBackMs, so n0's
  * LeaderTimeout (at most 300 ms) fires before any of theirs (at least 300 ms), and its phase 1
- * finds them up. Until `untilMs` they talk only to n0, so with five servers none of them can
- * gather a majority of P1b without it (a stray phase 1 of theirs only delays n0). Then every
- * link heals, and n0's heartbeats keep the others from running phase 1.
+ * finds them up. Until `untilMs` they talk only to n0. Then every link heals, and n0's
+ * heartbeats keep the others from running phase 1.
  */
-export function n0LeadsFirst(servers: readonly NodeId[], untilMs: number): FaultAction[] {
-  const others = servers.filter((node) => node !== 0);
-  return [
-    ...others.map((node): FaultAction => ({ atMs: 0, type: 'crash', node })),
-    ...onlyThroughNode(0, servers, 0),
-    ...others.map((node): FaultAction => ({ atMs: othersBackMs, type: 'restart', node })),
-    { atMs: untilMs, type: 'heal' },
-  ];
-}
+const n0LeadsFirst = (servers: readonly NodeId[], untilMs: number): FaultAction[] => n0LeadsFirstAfter(servers, othersBackMs, [{ atMs: untilMs, type: 'heal' }]);
 
 /** Cuts between the servers only (clients still reach every server): `side` apart from the other servers, both ways. */
 function serversApart(atMs: number, servers: readonly NodeId[], side: readonly NodeId[]): FaultAction[] {
