@@ -33,6 +33,7 @@ import type { Ballot, Checkpoint, Command, MultiPaxos, PValue } from './src/prot
 type Event = HistoryEvent<MultiPaxos>;
 
 const quote = (value: unknown) => JSON.stringify(value);
+const compareStrings = (left: string, right: string) => (left < right ? -1 : left > right ? 1 : 0);
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 /** `n0, n2`: nodes in id order. */
 const names = (nodes: Iterable<NodeId>) => [...nodes].sort((left, right) => left - right).map(nodeName).join(', ');
@@ -58,6 +59,15 @@ export function majority(count: number): number {
 export function describeCommand(command: Command): string {
   if (command === null) return 'a no-op';
   return `${describeKvOperation(command.operation)} of ${nodeName(command.client)} (command ${command.sequence})`;
+}
+
+/** The same command: both no-ops, or the same client, sequence number and operation. */
+export function sameCommand(left: Command, right: Command): boolean {
+  if (left === null || right === null) return left === right;
+  if (left.client !== right.client || left.sequence !== right.sequence) return false;
+  const one = left.operation;
+  const other = right.operation;
+  return one.kind === other.kind && one.key === other.key && (one.kind === 'get' || (other.kind !== 'get' && one.value === other.value));
 }
 
 /** A key that is equal for two commands exactly when they are the same command (no-op, or the same client, sequence and operation). */
@@ -166,7 +176,7 @@ function executedOf(event: Event): ExecutedOutput | string | undefined {
 
 /** A proposal written as accepted for one slot (its ballot inline), and the servers that wrote it. */
 interface Tally extends Ballot {
-  readonly command: string;
+  readonly command: Command;
   readonly writers: NodeId[];
 }
 
@@ -175,8 +185,7 @@ type Acceptances = Map<number, Tally[]>;
 
 /** `(1, n0) by n0, n2; (3, n1) by n1`: where `command` was written as accepted for a slot so far. */
 function describeTallies(tallies: readonly Tally[], command: Command): string {
-  const key = commandKey(command);
-  const matching = tallies.filter((tally) => tally.command === key);
+  const matching = tallies.filter((tally) => sameCommand(tally.command, command));
   if (matching.length === 0) return 'no server wrote it as accepted there';
   return `written as accepted in ${matching.map((tally) => `${formatBallot(tally)} by ${names(tally.writers)}`).join('; ')}`;
 }
@@ -197,15 +206,14 @@ export function chosenByMajority(servers: readonly NodeId[]): Property<MultiPaxo
         const slot = acceptedSlot(event.key);
         if (slot === undefined || !servers.includes(event.node) || !isPValue(event.value)) return undefined;
         const { ballot, command } = event.value;
-        const key = commandKey(command);
         let tallies = acceptances.get(slot);
         if (tallies === undefined) acceptances.set(slot, (tallies = []));
-        let tally = tallies.find((candidate) => candidate.command === key && compareBallots(candidate, ballot) === 0);
+        let tally = tallies.find((candidate) => compareBallots(candidate, ballot) === 0 && sameCommand(candidate.command, command));
         if (tally === undefined) {
-          tally = { round: ballot.round, leader: ballot.leader, command: key, writers: [] };
+          tally = { round: ballot.round, leader: ballot.leader, command, writers: [] };
           tallies.push(tally);
           // Kept in one order whatever the order of the writes, so that a search sees equal states as equal.
-          tallies.sort((left, right) => compareBallots(left, right) || (left.command < right.command ? -1 : left.command > right.command ? 1 : 0));
+          if (tallies.length > 1) tallies.sort((left, right) => compareBallots(left, right) || compareStrings(commandKey(left.command), commandKey(right.command)));
         }
         if (!tally.writers.includes(event.node)) {
           tally.writers.push(event.node);
@@ -217,8 +225,7 @@ export function chosenByMajority(servers: readonly NodeId[]): Property<MultiPaxo
       if (typeof chosen === 'string') return chosen;
       if (chosen === undefined || event.kind !== 'output') return undefined;
       const tallies = acceptances.get(chosen.slot) ?? [];
-      const key = commandKey(chosen.command);
-      if (tallies.some((tally) => tally.command === key && tally.writers.length >= needed)) return undefined;
+      if (tallies.some((tally) => tally.writers.length >= needed && sameCommand(tally.command, chosen.command))) return undefined;
       return (
         `${nodeName(event.node)} output Chosen for slot ${chosen.slot}, ${describeCommand(chosen.command)}, at ${event.timeMs} ms, but no majority ` +
         `(${needed} of ${servers.length}) of servers had written it as accepted there in one ballot: ${describeTallies(tallies, chosen.command)}. ` +
@@ -257,7 +264,7 @@ export function consistentLogs(): Property<MultiPaxos, Map<number, ChosenRecord>
           chosenBySlot.set(chosen.slot, { command: chosen.command, node: event.node });
           return undefined;
         }
-        if (commandKey(first.command) === commandKey(chosen.command)) return undefined;
+        if (sameCommand(first.command, chosen.command)) return undefined;
         return (
           `${nodeName(event.node)} output Chosen for slot ${chosen.slot}, ${describeCommand(chosen.command)}, at ${event.timeMs} ms, but ` +
           `${first.node === event.node ? 'it' : nodeName(first.node)} had reported ${describeCommand(first.command)} chosen there: ` +
@@ -339,6 +346,11 @@ function extendPrefix(order: SlotOrder): void {
   }
 }
 
+/** `n1 executed slot 4 (command 2 of n5) at 130 ms`: built only for a failure (it is not worth building for every command executed). */
+function describeExecution(event: Event, executed: ExecutedOutput): string {
+  return `${nodeName(event.kind === 'output' ? event.node : -1)} executed slot ${executed.slot} (command ${executed.sequence} of ${nodeName(executed.client)}) at ${event.timeMs} ms`;
+}
+
 const describeOutcome = (outcome: Outcome) =>
   outcome === 'no-op' ? 'a no-op' : outcome === 'duplicate' ? 'a duplicate' : `command ${outcome.sequence} of ${nodeName(outcome.client)}`;
 
@@ -380,15 +392,13 @@ export function executionInSlotOrder(): Property<MultiPaxos, SlotOrder> {
       const executed = executedOf(event);
       if (typeof executed === 'string') return executed;
       if (executed === undefined) return undefined;
-      const who = nodeName(event.node);
       const slot = executed.slot;
-      const what = `${who} executed slot ${slot} (command ${executed.sequence} of ${nodeName(executed.client)}) at ${event.timeMs} ms`;
       if (!hasReported(order.reported[event.node], slot)) {
-        return `${what} without reporting slot ${slot} chosen: a replica executes a slot only once it has learned that it is chosen (its Chosen output first)`;
+        return `${describeExecution(event, executed)} without reporting slot ${slot} chosen: a replica executes a slot only once it has learned that it is chosen (its Chosen output first)`;
       }
       if (slot >= order.prefixEnd) {
         return (
-          `${what}, but slot ${order.prefixEnd} is not chosen yet (no server has reported it chosen): slots are executed in order, ` +
+          `${describeExecution(event, executed)}, but slot ${order.prefixEnd} is not chosen yet (no server has reported it chosen): slots are executed in order, ` +
           'so a slot waits until every slot below it is chosen and executed'
         );
       }
@@ -400,13 +410,13 @@ export function executionInSlotOrder(): Property<MultiPaxos, SlotOrder> {
       const last = position.last;
       if (last !== null) {
         if (slot <= last) {
-          return `${what} after slot ${last}, without a restart in between: a replica executes its slots in increasing order, each once`;
+          return `${describeExecution(event, executed)} after slot ${last}, without a restart in between: a replica executes its slots in increasing order, each once`;
         }
         for (let skipped = last + 1; skipped < slot; skipped++) {
           const outcome = order.outcomes[skipped - 1] as Outcome;
           if (outcome === 'no-op' || outcome === 'duplicate') continue;
           return (
-            `${what}, but it skipped slot ${skipped}, where ${describeOutcome(outcome)} is chosen ` +
+            `${describeExecution(event, executed)}, but it skipped slot ${skipped}, where ${describeOutcome(outcome)} is chosen ` +
             `(${last === 0 ? 'it executed nothing before' : `its last executed slot was ${last}`}): a replica executes every chosen slot in order, ` +
             'and skips only no-ops and duplicates'
           );
@@ -417,11 +427,11 @@ export function executionInSlotOrder(): Property<MultiPaxos, SlotOrder> {
       // A duplicate executed again is the at-most-once property's finding; a no-op executed, consistent logs'.
       if (outcome === 'duplicate') return undefined;
       if (outcome === 'no-op' || outcome.client !== executed.client || outcome.sequence !== executed.sequence) {
-        return `${what}, but ${describeOutcome(outcome)} is chosen there: a replica executes the command chosen in each slot`;
+        return `${describeExecution(event, executed)}, but ${describeOutcome(outcome)} is chosen there: a replica executes the command chosen in each slot`;
       }
       if (equalPlain(outcome.result, executed.result)) return undefined;
       return (
-        `${what} with result ${quote(executed.result)}, but applying the commands chosen in slots 1 to ${slot} in order gives ${quote(outcome.result)}: ` +
+        `${describeExecution(event, executed)} with result ${quote(executed.result)}, but applying the commands chosen in slots 1 to ${slot} in order gives ${quote(outcome.result)}: ` +
         'every replica applies the same commands in the same order, from the same state, so it gets the same results'
       );
     },
@@ -429,6 +439,13 @@ export function executionInSlotOrder(): Property<MultiPaxos, SlotOrder> {
 }
 
 // Acceptors keep their promises.
+
+/** `n1 sent P2b (2, n0) for slot 4, a no-op, to n0 at 90 ms`: built only for a failure. */
+function describeSend(event: Event): string {
+  if (event.kind !== 'send' || event.message.type !== 'P2b') return '';
+  const message = event.message;
+  return `${nodeName(event.from)} sent P2b ${formatBallot(message.ballot)} for slot ${message.slot}, ${describeCommand(message.command)}, to ${nodeName(event.to)} at ${event.timeMs} ms`;
+}
 
 interface PromiseRecord extends Ballot {
   /** The incarnation that wrote it: another one now means a restart since. */
@@ -487,14 +504,13 @@ export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | n
         );
       }
       if (message.type !== 'P2b') return undefined;
-      const sent = `${who} sent P2b ${formatBallot(message.ballot)} for slot ${message.slot}, ${describeCommand(message.command)}, to ${nodeName(event.to)} at ${event.timeMs} ms`;
       const accepted = storedAccepted(cluster, event.from, message.slot);
-      if (accepted === undefined || compareBallots(accepted.ballot, message.ballot) !== 0 || commandKey(accepted.command) !== commandKey(message.command)) {
+      if (accepted === undefined || compareBallots(accepted.ballot, message.ballot) !== 0 || !sameCommand(accepted.command, message.command)) {
         const holds = accepted === undefined ? 'nothing' : `${describeCommand(accepted.command)} in ballot ${formatBallot(accepted.ballot)}`;
-        return `${sent}, but its storage holds ${holds} as accepted for slot ${message.slot}: an acceptor writes what it accepts before it answers`;
+        return `${describeSend(event)}, but its storage holds ${holds} as accepted for slot ${message.slot}: an acceptor writes what it accepts before it answers`;
       }
       if (promised === undefined || compareBallots(promised, message.ballot) <= 0) return undefined;
-      return `${sent} while its stored promise is ${formatBallot(promised)}: an acceptor that promised a higher ballot accepts nothing below it (it answers Preempted)`;
+      return `${describeSend(event)} while its stored promise is ${formatBallot(promised)}: an acceptor that promised a higher ballot accepts nothing below it (it answers Preempted)`;
     },
   });
 }
