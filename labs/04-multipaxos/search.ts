@@ -52,7 +52,8 @@ import type { Ballot, Command, MultiPaxos } from './src/protocol.ts';
  * - `staleQuorum` (5 servers): the leader of ballot {1, S} (phase 1 with n0, n1, n2) had
  *   n0 accept put(old, "a") in slot 1; the leader of ballot {2, S} (phase 1 with n2, n3, n4,
  *   which accepted nothing) had n2, n3 and n4 accept put(old, "b") in slot 1, a majority, and
- *   told them with a heartbeat that it is chosen. A later leader whose phase 1 hears from n0
+ *   sent every server a heartbeat: n2, n3 and n4 learn that "b" is chosen (they accepted it in
+ *   the heartbeat's ballot); n0 and n1 learn only of ballot 2. A later leader whose phase 1 hears from n0
  *   and from one of n2..n4 sees "a" in ballot 1 and "b" in ballot 2 for slot 1: it must
  *   propose "b"; "a" would be a second value chosen in slot 1.
  * - `holes` (3 servers): the leader of ballot {1, S} (phase 1 with every server) had n0
@@ -70,10 +71,12 @@ export type SearchGoal =
   | 'completion'
   /** A server of the majority side (servers not in `minority`) becomes leader. */
   | 'leaderInMajority'
-  /** A slot is chosen as a no-op (a hole filled), and every operation returned. */
+  /** A slot is chosen as a no-op (a hole filled), and the server that learned it executes a later slot. */
   | 'holeFilled'
   /** Every operation returned, and some server executed each of them. */
-  | 'executed';
+  | 'executed'
+  /** A server that became leader reports a slot chosen. */
+  | 'leaderChooses';
 
 export interface MultiPaxosConfiguration {
   /** Servers n0..n(N-1). */
@@ -116,8 +119,6 @@ export const searchConfig: MultiPaxos['config'] = { heartbeatMs: 50, leaderTimeo
 /** The sequence numbers the earlier leaders' commands use, below every number the first client uses for its own operations. */
 const firstOwnSequence = 10;
 
-const compareBallots = (left: Ballot, right: Ballot) => (left.round !== right.round ? left.round - right.round : left.leader - right.leader);
-
 /**
  * One proposal of an earlier leader, sent to the acceptors `to`: put(old, `value`) in `slot`
  * (a command of the earlier leader's own), or the first operation of client `client` (by
@@ -145,7 +146,7 @@ function historyOf(history: EarlierHistory): readonly EarlierLeader[] {
     case 'staleQuorum':
       return [
         { round: 1, voters: [0, 1, 2], proposals: [{ slot: 1, value: 'a', to: [0] }] },
-        { round: 2, voters: [2, 3, 4], proposals: [{ slot: 1, value: 'b', to: [2, 3, 4] }], decide: [2, 3, 4] },
+        { round: 2, voters: [2, 3, 4], proposals: [{ slot: 1, value: 'b', to: [2, 3, 4] }], decide: [0, 1, 2, 3, 4] },
       ];
     case 'holes':
       return [
@@ -218,99 +219,94 @@ function answeredClient(retries: number): NodeClass<MultiPaxos> {
   return AnsweredClient as unknown as NodeClass<MultiPaxos>;
 }
 
+/** One step of an earlier history: a message and the answer it waits for, or the first client's own operation answered. */
+type HistoryStep =
+  | { readonly kind: 'send'; readonly to: NodeId; readonly message: MultiPaxos['message']; readonly answer: 'P1b' | 'P2b' | 'HeartbeatReply' | null }
+  | { readonly kind: 'return'; readonly sequence: number; readonly operation: KvOperation };
+
 /**
- * The first client, playing the earlier leaders before it performs its own operations (the
- * kit's client, which it extends). Each leader asks its voters for their promises in its
- * ballot and acts only with all of them, a majority; then it sends its P2as; once they were
- * all accepted, it answers the clients whose operations it proposed and sends its heartbeat;
- * then the next one runs phase 1. A refusal ends the history there. The first client's
- * operations wait until the history is over (the first of them, when an earlier leader
- * proposes it, is answered by that leader). `operations` are the clients' operations, by index.
+ * The steps of the earlier leaders, one message at a time: each leader's P1a to each voter in
+ * turn, waiting for its P1b; then each P2a, waiting for its P2b; then its answers to the
+ * clients whose operations it proposed, and its heartbeats, each waiting for its reply. One
+ * message at a time, the history is one path, not every interleaving of its messages, which
+ * would multiply a search's states and matter to none of its properties: the servers'
+ * interleavings come after. `self` is the first client's id.
+ */
+function historySteps(history: EarlierHistory, self: NodeId, serverCount: number, operations: readonly (readonly KvOperation[])[]): HistoryStep[] {
+  const steps: HistoryStep[] = [];
+  let ownCommands = 0;
+  for (const leader of historyOf(history)) {
+    const ballot: Ballot = { round: leader.round, leader: self };
+    for (const voter of leader.voters) steps.push({ kind: 'send', to: voter, message: { type: 'P1a', ballot }, answer: 'P1b' });
+    const answers: HistoryStep[] = [];
+    for (const proposal of leader.proposals) {
+      let command: KvCommand;
+      if ('value' in proposal) {
+        ownCommands++;
+        command = { client: self, sequence: ownCommands, operation: { kind: 'put', key: 'old', value: proposal.value } };
+      } else {
+        const client = serverCount + proposal.client;
+        command = { client, sequence: client === self ? firstOwnSequence + 1 : 1, operation: operations[proposal.client]?.[0] as KvOperation };
+        answers.push(
+          client === self
+            ? { kind: 'return', sequence: command.sequence, operation: command.operation }
+            : { kind: 'send', to: client, message: { type: 'ClientReply', sequence: command.sequence, result: {} }, answer: null },
+        );
+      }
+      for (const acceptor of proposal.to) steps.push({ kind: 'send', to: acceptor, message: { type: 'P2a', ballot, slot: proposal.slot, command }, answer: 'P2b' });
+    }
+    steps.push(...answers);
+    const chosenBelow = Math.max(...leader.proposals.map((proposal) => proposal.slot)) + 1;
+    for (const server of leader.decide ?? []) steps.push({ kind: 'send', to: server, message: { type: 'Heartbeat', ballot, chosenBelow, collectBelow: 1 }, answer: 'HeartbeatReply' });
+  }
+  return steps;
+}
+
+/**
+ * The first client, playing the earlier leaders (see historySteps) before it performs its own
+ * operations (the kit's client, which it extends). A refusal, or an answer that is not the one
+ * awaited, ends the history there. The first client's operations wait until the history is
+ * over (the first of them, when an earlier leader proposes it, is answered by that leader).
+ * `operations` are the clients' operations, by index.
  */
 function earlierLeadersThenClient(history: EarlierHistory, retries: number, operations: readonly (readonly KvOperation[])[]): NodeClass<MultiPaxos> {
-  const leaders = historyOf(history);
   class EarlierLeadersThenClient extends boundedRetryClient(retries) {
-    /** The earlier leader acting now (leaders.length: the history is over). */
-    earlier = 0;
-    /** Its voters that promised, in id order; null once it sent its proposals. */
-    promisedBy: NodeId[] | null = [];
-    /** Acceptors that accepted its proposals, as `slot:node`, sorted, while it waits to answer and decide. */
-    acceptedBy: string[] = [];
+    /** The step under way (the number of steps: the history is over). */
+    step = 0;
     /** Operations given while the history is played. */
     deferred: KvOperation[] = [];
-    /** The earlier leaders' own commands so far (their sequence numbers). */
-    ownCommands = 0;
+
+    get steps(): HistoryStep[] {
+      return historySteps(history, this.id, this.servers.length, operations);
+    }
 
     override onStart(): void {
       super.onStart();
       // Its own commands come after the earlier leaders' numbers.
       if (this.lastSequence < firstOwnSequence) this.lastSequence = firstOwnSequence;
-      this.stand();
+      this.take();
     }
 
-    ballot(): Ballot {
-      return { round: (leaders[this.earlier] as EarlierLeader).round, leader: this.id };
-    }
-
-    stand(): void {
-      const leader = leaders[this.earlier];
-      if (leader === undefined) {
-        this.finishHistory();
-        return;
-      }
-      this.promisedBy = [];
-      this.acceptedBy = [];
-      for (const voter of leader.voters) this.sendPaxos(voter, { type: 'P1a', ballot: this.ballot() });
-    }
-
-    /** The command of a proposal: the earlier leader's own put, or a client's first operation. */
-    commandOf(proposal: EarlierProposal): KvCommand {
-      if ('value' in proposal) return { client: this.id, sequence: 1 + this.ownCommands, operation: { kind: 'put', key: 'old', value: proposal.value } };
-      const client = this.servers.length + proposal.client;
-      const operation = operations[proposal.client]?.[0] as KvOperation;
-      return { client, sequence: client === this.id ? firstOwnSequence + 1 : 1, operation };
-    }
-
-    lead(leader: EarlierLeader): void {
-      this.promisedBy = null;
-      for (const proposal of leader.proposals) {
-        const command = this.commandOf(proposal);
-        if ('value' in proposal) this.ownCommands++;
-        for (const acceptor of proposal.to) this.sendPaxos(acceptor, { type: 'P2a', ballot: this.ballot(), slot: proposal.slot, command });
-      }
-      if (!this.waitsForAcceptance(leader)) this.next();
-    }
-
-    waitsForAcceptance(leader: EarlierLeader): boolean {
-      return leader.decide !== undefined || leader.proposals.some((proposal) => 'client' in proposal);
-    }
-
-    /** Every proposal accepted by its acceptors: answer its clients, tell `decide` it is chosen. */
-    conclude(leader: EarlierLeader): void {
-      for (const proposal of leader.proposals) {
-        if (!('client' in proposal)) continue;
-        const command = this.commandOf(proposal);
-        if (command.client === this.id) {
-          // Its own first operation: answered, so the client goes on with the next one.
+    /** Takes the current step, and the ones after it that wait for nothing. */
+    take(): void {
+      const steps = this.steps;
+      for (let step = steps[this.step]; step !== undefined; step = steps[this.step]) {
+        if (step.kind === 'send') {
+          this.sendPaxos(step.to, step.message);
+          if (step.answer !== null) return;
+        } else {
+          // Its own first operation, answered by the earlier leader: the client goes on with the next one.
           this.deferred.shift();
-          this.lastSequence = command.sequence;
-          this.output({ type: 'Returned', sequence: command.sequence, operation: command.operation, result: {} });
-        } else this.sendPaxos(command.client, { type: 'ClientReply', sequence: command.sequence, result: {} });
+          this.lastSequence = step.sequence;
+          this.output({ type: 'Returned', sequence: step.sequence, operation: step.operation, result: {} });
+        }
+        this.step++;
       }
-      if (leader.decide !== undefined) {
-        const chosenBelow = Math.max(...leader.proposals.map((proposal) => proposal.slot)) + 1;
-        for (const server of leader.decide) this.sendPaxos(server, { type: 'Heartbeat', ballot: this.ballot(), chosenBelow, collectBelow: 1 });
-      }
-      this.next();
-    }
-
-    next(): void {
-      this.earlier += 1;
-      this.stand();
+      this.finishHistory();
     }
 
     finishHistory(): void {
-      this.earlier = leaders.length;
+      this.step = this.steps.length;
       const deferred = this.deferred;
       this.deferred = [];
       for (const operation of deferred) super.onInput({ type: 'Invoke', operation });
@@ -321,14 +317,14 @@ function earlierLeadersThenClient(history: EarlierHistory, retries: number, oper
     }
 
     override onInput(input: KvClientInput): void {
-      if (this.earlier < leaders.length) this.deferred.push(input.operation);
+      if (this.step < this.steps.length) this.deferred.push(input.operation);
       else super.onInput(input);
     }
 
     override onMessage(from: NodeId, message: Parameters<KvClient['onMessage']>[1]): void {
       const paxos = message as unknown as MultiPaxos['message'];
       if (paxos.type === 'ClientRequest') {
-        // A client the earlier leader answered takes it for a server: it is not one.
+        // A client an earlier leader answered takes it for a server: it is not one.
         this.sendPaxos(from, { type: 'ClientRedirect', sequence: paxos.command.sequence, leader: null });
         return;
       }
@@ -336,24 +332,12 @@ function earlierLeadersThenClient(history: EarlierHistory, retries: number, oper
         super.onMessage(from, message);
         return;
       }
-      const leader = leaders[this.earlier];
-      if (leader === undefined) return;
-      const ballot = this.ballot();
-      if (paxos.type === 'Preempted' && compareBallots(paxos.ballot, ballot) === 0) {
-        this.finishHistory();
-        return;
-      }
-      if (paxos.type === 'P1b' && this.promisedBy !== null && compareBallots(paxos.ballot, ballot) === 0 && leader.voters.includes(from)) {
-        if (!this.promisedBy.includes(from)) this.promisedBy = [...this.promisedBy, from].sort((left, right) => left - right);
-        if (this.promisedBy.length === leader.voters.length) this.lead(leader);
-        return;
-      }
-      if (paxos.type !== 'P2b' || this.promisedBy !== null || !this.waitsForAcceptance(leader) || compareBallots(paxos.ballot, ballot) !== 0) return;
-      const mark = `${paxos.slot}:${from}`;
-      if (!leader.proposals.some((proposal) => proposal.slot === paxos.slot && proposal.to.includes(from)) || this.acceptedBy.includes(mark)) return;
-      this.acceptedBy = [...this.acceptedBy, mark].sort();
-      const expected = leader.proposals.reduce((count, proposal) => count + proposal.to.length, 0);
-      if (this.acceptedBy.length === expected) this.conclude(leader);
+      const step = this.steps[this.step];
+      if (step === undefined || step.kind !== 'send' || from !== step.to) return;
+      if (paxos.type === step.answer) {
+        this.step++;
+        this.take();
+      } else if (paxos.type === 'Preempted') this.finishHistory();
     }
   }
   return EarlierLeadersThenClient as unknown as NodeClass<MultiPaxos>;
@@ -429,34 +413,58 @@ export function everyOperationExecuted(): Property<MultiPaxos, ExecutedOperation
   });
 }
 
-/** "a hole is filled and every operation returned": some slot is chosen as a no-op, and every operation returned. */
-export function holeFilled(): Property<MultiPaxos, ReturnCount & { filled: boolean }> {
-  return sometimes<MultiPaxos, ReturnCount & { filled: boolean }>('a hole is filled and every operation returned', {
-    memory: () => ({ ...returnCount(), filled: false }),
-    records: ['input:Invoke', 'output:Returned', 'output:Chosen'],
+/** "a hole is filled and execution goes on past it": some server reports a slot chosen as a no-op, and then executes a later slot. */
+export function holeFilled(): Property<MultiPaxos, { holes: string[]; goesOn: boolean }> {
+  return sometimes<MultiPaxos, { holes: string[]; goesOn: boolean }>('a hole is filled and execution goes on past it', {
+    memory: () => ({ holes: [], goesOn: false }),
+    records: ['output:Chosen', 'output:Executed'],
     record(memory, event) {
-      if (event.kind === 'output' && isChosen(event.output)) {
-        if (event.output.command === null) memory.filled = true;
-      } else recordReturns(memory, event.kind);
+      if (event.kind !== 'output') return undefined;
+      const incarnation = `${event.node}/${event.incarnation}`;
+      if (isChosen(event.output)) {
+        if (event.output.command === null) memory.holes = [...memory.holes.filter((hole) => !hole.startsWith(`${incarnation}@`)), `${incarnation}@${event.output.slot}`].sort();
+        return undefined;
+      }
+      const executed = event.output as unknown as { readonly index: number };
+      const hole = memory.holes.find((candidate) => candidate.startsWith(`${incarnation}@`));
+      if (hole !== undefined && executed.index > Number(hole.slice(incarnation.length + 1))) memory.goesOn = true;
       return undefined;
     },
     check(_cluster, memory) {
-      if (!memory.filled) return 'no progress: no slot was chosen as a no-op (a hole no phase 1 answer reported must be filled)';
-      return missingReturns(memory);
+      if (memory.goesOn) return undefined;
+      if (memory.holes.length === 0) return 'no progress: no slot was chosen as a no-op (a hole that no phase 1 answer reported must be filled)';
+      return 'no progress: a hole was filled, but no server executed a slot after it';
     },
   });
 }
 
-/** "a leader is elected in the majority": a server not in `minority` reports BecameLeader. */
+/** "a leader chooses a slot": a server that became leader (in this incarnation) reports a slot chosen. */
+export function leaderChooses(): Property<MultiPaxos, { leaders: string[]; chosen: boolean }> {
+  return sometimes<MultiPaxos, { leaders: string[]; chosen: boolean }>('a leader chooses a slot', {
+    memory: () => ({ leaders: [], chosen: false }),
+    records: ['output:BecameLeader', 'output:Chosen'],
+    record(memory, event) {
+      if (event.kind !== 'output') return undefined;
+      const incarnation = `${event.node}/${event.incarnation}`;
+      if (event.output.type === 'BecameLeader' && !memory.leaders.includes(incarnation)) memory.leaders = [...memory.leaders, incarnation].sort();
+      if (isChosen(event.output) && memory.leaders.includes(incarnation)) memory.chosen = true;
+      return undefined;
+    },
+    check: (_cluster, memory) =>
+      memory.chosen ? undefined : memory.leaders.length === 0 ? 'no progress: no server became leader' : 'no progress: no leader reported a slot chosen',
+  });
+}
+
+/** "a leader is elected in the majority": a server not in `minority` reports BecameLeader ("a leader is elected" when there is no minority). */
 export function leaderInMajority(minority: readonly NodeId[]): Property<MultiPaxos, { elected: boolean }> {
-  return sometimes<MultiPaxos, { elected: boolean }>('a leader is elected in the majority', {
+  return sometimes<MultiPaxos, { elected: boolean }>(minority.length === 0 ? 'a leader is elected' : 'a leader is elected in the majority', {
     memory: () => ({ elected: false }),
     records: ['output:BecameLeader'],
     record(memory, event) {
       if (event.kind === 'output' && !minority.includes(event.node)) memory.elected = true;
       return undefined;
     },
-    check: (_cluster, memory) => (memory.elected ? undefined : 'no progress: no server of the majority became leader'),
+    check: (_cluster, memory) => (memory.elected ? undefined : `no progress: no server${minority.length === 0 ? '' : ' of the majority'} became leader`),
   });
 }
 
@@ -565,7 +573,8 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
         if (historyTypes.has(message.type) || (from === earlier && message.type === 'ClientReply')) historyPending = true;
       } else if (message.type !== 'ClientRequest') meanwhile = true;
       if (onLink !== undefined) {
-        const kind = 'slot' in message ? `${from}>${to}:${message.type}@${message.slot}` : `${from}>${to}`;
+        // A slot's P2a, P2b and Decision count apart (a new leader proposes many slots at once), and so do the clients' messages.
+        const kind = 'slot' in message ? `${from}>${to}:${message.type}@${message.slot}` : message.type.startsWith('Client') ? `${from}>${to}:client` : `${from}>${to}`;
         const count = (onLink.get(kind) ?? 0) + 1;
         if (count > (capacity as number)) return true;
         onLink.set(kind, count);
@@ -587,6 +596,8 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
         return holeFilled() as Property<MultiPaxos>;
       case 'executed':
         return everyOperationExecuted() as Property<MultiPaxos>;
+      case 'leaderChooses':
+        return leaderChooses() as Property<MultiPaxos>;
     }
   });
   const rest = servers.filter((server) => !minority.includes(server));
@@ -620,5 +631,135 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
       clientResultsLinearizable() as Property<MultiPaxos>,
       ...goals,
     ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The searches the tests run (searchTests.ts) and search.test.ts checks.
+
+/** A configuration and how the model checker explores it. */
+export interface SearchScenario {
+  readonly description: string;
+  readonly configuration: MultiPaxosConfiguration;
+  /** Breadth-first search to this depth (and, with `stopAtGoal`, no further than the first goal), or random walks of this many steps. */
+  readonly maxDepth: number;
+  readonly stopAtGoal?: boolean;
+  /** Random walks instead of breadth-first search: this many, each of at most `maxDepth` events. */
+  readonly probes?: number;
+}
+
+/** Rounds that bound no random walk of the probes' length (a walk ends at a state beyond the bound). */
+const roundsForWalks = 40;
+
+/**
+ * The searches of the tests. Breadth-first ones are a few thousand states each with the
+ * reference solution (search.test.ts states the counts); the random walks a few thousand events.
+ */
+export const searchScenarios = {
+  simpleOperations: {
+    description: 'one client: put(x, "1"), then get(x); 3 servers, each may run phase 1 once (round 1), one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [
+        [
+          { kind: 'put', key: 'x', value: '1' },
+          { kind: 'get', key: 'x' },
+        ],
+      ],
+      maxRound: 1,
+      linkCapacity: 1,
+      goals: ['completion'],
+    },
+    maxDepth: 16,
+    stopAtGoal: true,
+  },
+  minority: {
+    description: 'n0 and the client cut off from n1 and n2 for the whole search; rounds up to 2, one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [[{ kind: 'put', key: 'x', value: '1' }]],
+      maxRound: 2,
+      linkCapacity: 1,
+      minority: [0],
+      minorityClients: [0],
+      goals: ['leaderInMajority'],
+    },
+    maxDepth: 60,
+  },
+  sequentialAppends: {
+    description:
+      'two clients\' appends chosen one after the other by earlier leaders, each by a different majority ({n0, n1}, then {n1, n2}); 3 servers, rounds up to 3, one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [[{ kind: 'append', key: 'x', value: 'a' }], [{ kind: 'append', key: 'x', value: 'b' }]],
+      history: 'sequentialAppends',
+      maxRound: 3,
+      linkCapacity: 1,
+      goals: ['executed'],
+    },
+    maxDepth: 26,
+  },
+  staleQuorum: {
+    description:
+      '5 servers: "a" accepted in slot 1 by n0 in ballot 1, "b" by n2, n3 and n4 in ballot 2 (chosen); n0, which holds "a", may then run phase 1 (rounds up to 3); a client puts x',
+    configuration: {
+      servers: 5,
+      clients: [[{ kind: 'put', key: 'x', value: '1' }]],
+      history: 'staleQuorum',
+      maxRound: 3,
+      linkCapacity: 1,
+      candidates: [0],
+      goals: ['leaderChooses'],
+    },
+    maxDepth: 45,
+    stopAtGoal: true,
+  },
+  holes: {
+    description: '3 servers: "a" accepted in slot 1 by n0 only, "b" in slot 2 by n1 and n2 (chosen); rounds up to 2, one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [[]],
+      history: 'holes',
+      maxRound: 2,
+      linkCapacity: 1,
+      goals: ['holeFilled'],
+    },
+    maxDepth: 22,
+  },
+  probesThree: {
+    description: '3 servers, a client appending, a server crash and restart, two client retries',
+    configuration: {
+      servers: 3,
+      clients: [[{ kind: 'append', key: 'x', value: 'a' }]],
+      maxRound: roundsForWalks,
+      crashes: 1,
+      clientRetries: 2,
+      goals: ['decision'],
+    },
+    maxDepth: 80,
+    probes: 150,
+  },
+  probesFive: {
+    description: '5 servers, a client appending, messages lost, a server crash and restart, two client retries',
+    configuration: {
+      servers: 5,
+      clients: [[{ kind: 'append', key: 'x', value: 'a' }]],
+      maxRound: roundsForWalks,
+      drops: true,
+      crashes: 1,
+      clientRetries: 2,
+      goals: ['leaderInMajority'],
+    },
+    maxDepth: 60,
+    probes: 100,
+  },
+} as const satisfies Record<string, SearchScenario>;
+
+/** A scenario's settings for `node` (the walks' count and length are the test's `probes`). */
+export function scenarioSettings(node: NodeClass<MultiPaxos>, scenario: SearchScenario): SearchSettings<MultiPaxos> {
+  return {
+    ...multipaxosSearch(node, scenario.configuration),
+    ...(scenario.probes === undefined ? { maxDepth: scenario.maxDepth } : {}),
+    ...(scenario.stopAtGoal ? { stopAtGoal: true } : {}),
   };
 }
