@@ -7,14 +7,15 @@
 // no inputs; their timers fire in any order a node's own ranges allow. Histories a search
 // begins with are left by earlier leaders, played by the first client node before it starts on
 // its own operations (as lab 5's earlier leaders are): each runs phase 1 with a majority, so
-// its ballot is as good as a server's, then sends its P2as (and, where the history says so, a
-// heartbeat that tells the servers that accepted a value in its ballot that it is chosen).
-// Breadth-first search lets no server run phase 1 until that history has been delivered (a
-// state where one would is checked but not explored further); random walks apply the same rule.
+// its ballot is as good as a server's, then sends its P2as (and, where the history says so,
+// answers the clients whose operations it proposed, and sends a heartbeat). It sends one
+// message at a time and waits for its answer, and nothing else happens meanwhile: a state where
+// a server ran phase 1, or answered a client, while the history is under way is checked but not
+// explored further. The history is one path; the interleavings come after it.
 //
 // Every space is bounded by counts: rounds up to `maxRound` (a state where a server promised
 // or was asked to promise a higher one is checked but not explored further), messages in
-// flight per link, and, in the tests, the depth or the number of walks.
+// flight per link and kind, client retries, and, in the tests, the depth or the number of walks.
 import {
   checkLinearizability,
   describeKvVerdict,
@@ -53,9 +54,9 @@ import type { Ballot, Command, MultiPaxos } from './src/protocol.ts';
  *   n0 accept put(old, "a") in slot 1; the leader of ballot {2, S} (phase 1 with n2, n3, n4,
  *   which accepted nothing) had n2, n3 and n4 accept put(old, "b") in slot 1, a majority, and
  *   sent every server a heartbeat: n2, n3 and n4 learn that "b" is chosen (they accepted it in
- *   the heartbeat's ballot); n0 and n1 learn only of ballot 2. A later leader whose phase 1 hears from n0
- *   and from one of n2..n4 sees "a" in ballot 1 and "b" in ballot 2 for slot 1: it must
- *   propose "b"; "a" would be a second value chosen in slot 1.
+ *   the heartbeat's ballot); n0 and n1 learn only of ballot 2. A later leader whose phase 1
+ *   hears from n0 and from one of n2..n4 sees "a" in ballot 1 and "b" in ballot 2 for slot 1:
+ *   it must propose "b"; "a" would be a second value chosen in slot 1.
  * - `holes` (3 servers): the leader of ballot {1, S} (phase 1 with every server) had n0
  *   accept put(old, "a") in slot 1 and n1 and n2 accept put(old, "b") in slot 2: slot 2 is
  *   chosen, slot 1 is not. A later leader whose phase 1 hears only from n1 and n2 knows nothing
@@ -88,10 +89,11 @@ export interface MultiPaxosConfiguration {
   /** The highest round a ballot may have: a state where a server promised, or was asked to promise, a higher one is not explored further. */
   readonly maxRound: number;
   /**
-   * At most this many messages in flight on each link (from one node to another, a node to
-   * itself included): a state with more is checked but not explored further. A leader's next
-   * heartbeat then waits for the one before to arrive, which keeps the space small without
-   * hiding an order of deliveries that matters.
+   * At most this many messages of each kind in flight on each link (from one node to another):
+   * a state with more is checked but not explored further. A slot's P2a, P2b and Decision are
+   * kinds of their own, the clients' messages one kind, and every other message another. A
+   * leader's next heartbeat then waits for the one before to arrive, which keeps the space
+   * small without hiding an order of deliveries that matters.
    */
   readonly linkCapacity?: number;
   /** The servers that may run phase 1 (default every server): a P1a from another is not explored further. */
@@ -126,7 +128,7 @@ const firstOwnSequence = 10;
  */
 type EarlierProposal = { readonly slot: number; readonly to: readonly NodeId[] } & ({ readonly value: string } | { readonly client: number });
 
-/** One earlier leader: phase 1 in `round` with `voters` (a majority), then its proposals; then, with `decide`, once every proposal's acceptors accepted, a heartbeat to `decide`. */
+/** One earlier leader: phase 1 in `round` with `voters` (a majority), then its proposals, its answers to their clients, and a heartbeat to `decide`. */
 interface EarlierLeader {
   readonly round: number;
   readonly voters: readonly NodeId[];
