@@ -51,7 +51,7 @@ describe.skipIf(!existsSync(solutions))('lab 4 search tests on the reference sol
   it.each([
     ['4.S1', 'goal-found', 12, 4_897],
     ['4.S2', 'exhausted', 3, 2_232],
-    ['4.S3', 'limit depth', 25, 4_129],
+    ['4.S3', 'limit depth', 25, 13_054],
     ['4.S4', 'goal-found', 41, 12_021],
     ['4.S5', 'limit depth', 20, 9_802],
   ] as const)('%s: the reference breaks nothing in any interleaving to the bound (%s), and reaches its goal at depth %i (%i states)', async (number, outcome, goalDepth, states) => {

@@ -699,7 +699,7 @@ export const searchScenarios = {
       linkCapacity: 1,
       goals: ['executed'],
     },
-    maxDepth: 26,
+    maxDepth: 28,
   },
   staleQuorum: {
     description:
