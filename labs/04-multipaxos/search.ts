@@ -703,7 +703,8 @@ export const searchScenarios = {
   },
   staleQuorum: {
     description:
-      '5 servers: "a" accepted in slot 1 by n0 in ballot 1, "b" by n2, n3 and n4 in ballot 2 (chosen); n0, which holds "a", may then run phase 1 (rounds up to 3); a client puts x',
+      '5 servers: "a" accepted in slot 1 by n0 in ballot 1, "b" by n2, n3 and n4 in ballot 2 (chosen); n0, which holds "a", may then run phase 1 (rounds up to 3); ' +
+      'a client puts x; one message in flight per link and kind',
     configuration: {
       servers: 5,
       clients: [[{ kind: 'put', key: 'x', value: '1' }]],
