@@ -737,9 +737,9 @@ export const searchScenarios = {
       maxRound: roundsForWalks,
       crashes: 1,
       clientRetries: 2,
-      goals: ['decision'],
+      goals: ['completion'],
     },
-    maxDepth: 80,
+    maxDepth: 100,
     probes: 150,
   },
   probesFive: {
