@@ -1,8 +1,8 @@
 // Lab 4's properties, on hand-made histories: each passes the behaviour the handout asks for
 // and fails, with a message that says what went wrong, on the bug it is written against. A
-// small fake cluster holds each server's durable storage, who is down and its incarnation;
-// events are fed to a property as the simulator feeds them, storage writes applied before they
-// are recorded.
+// small fake cluster holds each server's durable storage and who is down; events are fed to a
+// property as the simulator feeds them, storage writes applied before they are recorded. Then
+// small runs and a small search of the reference, and of the reference with one bug each.
 import { describe, expect, it } from 'vitest';
 import {
   explore,
