@@ -14,12 +14,15 @@ import { suite as mutexSuite } from '../../labs/01-mutex/suite.ts';
 import { suite as electionSuite } from '../../labs/02-election/suite.ts';
 import { hiddenTests as paxosHidden } from '../../labs/03-paxos/hidden.ts';
 import { suite as paxosVisible } from '../../labs/03-paxos/suite.ts';
+import { hiddenTests as multipaxosHidden } from '../../labs/04-multipaxos/hidden.ts';
+import { suite as multipaxosVisible } from '../../labs/04-multipaxos/suite.ts';
 import { hiddenTests as raftHidden } from '../../labs/05-raft/hidden.ts';
 import { suite as raftVisible } from '../../labs/05-raft/suite.ts';
 import * as pingPong from '../../solutions/00-pingpong/index.ts';
 import * as mutex from '../../solutions/01-mutex/index.ts';
 import * as election from '../../solutions/02-election/index.ts';
 import * as paxos from '../../solutions/03-paxos/index.ts';
+import * as multipaxos from '../../solutions/04-multipaxos/index.ts';
 import * as raft from '../../solutions/05-raft/index.ts';
 import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { firstDifference } from '../conformance/normalize.ts';
@@ -36,13 +39,14 @@ interface Lab {
 // Golden traces cover hidden tests too: the suites as the grader merges them.
 const pingPongSuite = withHiddenTests(pingPongVisible, pingPongHidden);
 const paxosSuite = withHiddenTests(paxosVisible, paxosHidden);
+const multipaxosSuite = withHiddenTests(multipaxosVisible, multipaxosHidden);
 const raftSuite = withHiddenTests(raftVisible, raftHidden);
 
 function lab<I>(suite: LabSuite<I>, implementation: I): Lab {
   return { lab: suite.lab, play: (scenario) => playScenario(suite, implementation, scenario) };
 }
 
-const labs: readonly Lab[] = [lab(pingPongSuite, pingPong), lab(mutexSuite, mutex), lab(electionSuite, election), lab(paxosSuite, paxos), lab(raftSuite, raft)];
+const labs: readonly Lab[] = [lab(pingPongSuite, pingPong), lab(mutexSuite, mutex), lab(electionSuite, election), lab(paxosSuite, paxos), lab(multipaxosSuite, multipaxos), lab(raftSuite, raft)];
 
 for (const { lab: name, play } of labs) {
   if (!existsSync(scenarioPath(name))) {
