@@ -2,7 +2,7 @@
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps faults of
 // several kinds going for seconds while many clients keep calling: crashes in the middle of a
 // reaction with partitions and loss, and a majority ring that moves leadership around.
-import { combineSchedules, crashRestarts, majorityRing, shapedPartitions, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
+import { combineSchedules, crashRestarts, cutBetween, majorityRing, shapedPartitions, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { logEntriesBounded } from './checks.ts';
 import { firstCallMs, multipaxosRun, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 
@@ -70,4 +70,46 @@ const ring = test(21, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring];
+// 4.22: n2 is cut off from the other servers from the start, so nothing is collected; n1 crashes
+// and restarts from its checkpoint, then the leader n0 crashes for good as n2's links heal. The
+// next leader (n1 or n2) must have n2 execute every slot from 1, although n1 no longer knows which
+// of the slots below its checkpoint were chosen: phase 1 reports what n1 accepted there.
+const laggingTimes = (seed: number) => {
+  const random = scenarioRandom('4.22', seed);
+  const restartMs = 1_500 + random.integer(0, 200);
+  return { crashMs: restartMs - 200, restartMs, leaderCrashMs: restartMs + 900 + random.integer(0, 200) };
+};
+
+const laggingServer = test(22, {
+  name: 'a server cut off from the start catches up from slot 1 after a restarted server takes over',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    '3 servers, 2 clients. n2 cannot talk to the other servers from the start, so no log entry is collected. About 1.4 s in, n1 ' +
+    'crashes and comes back 200 ms later from its checkpoint; about 0.9 s after that n0 crashes for good, and n2\'s links heal. ' +
+    'Every operation returns, and every completed write reaches n2 as well: the new leader proposes again, from what phase 1 ' +
+    'reports, every slot n2 has not executed.',
+  setup: (implementation, seed) => {
+    const { leaderCrashMs } = laggingTimes(seed);
+    return multipaxosRun(implementation, {
+      servers: 3,
+      clients: 2,
+      durationMs: leaderCrashMs + 5_000,
+      faultsEndMs: leaderCrashMs,
+      workload: { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [5, 30], startMs: firstCallMs },
+    });
+  },
+  scenario: (context) => {
+    const { crashMs, restartMs, leaderCrashMs } = laggingTimes(context.seed);
+    return [
+      ...cutBetween(0, [2], [0, 1]),
+      { atMs: crashMs, type: 'crash', node: 1 },
+      { atMs: restartMs, type: 'restart', node: 1 },
+      { atMs: leaderCrashMs, type: 'crash', node: 0 },
+      { atMs: leaderCrashMs, type: 'heal' },
+    ];
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring, laggingServer];
