@@ -39,6 +39,13 @@ export interface TestInfo {
    * and records that run. It fails when no seed does. Usually worth 0 points.
    */
   readonly demonstrates?: string;
+  /**
+   * At most this many runs to shrink a failure of this test (besides the runs that confirm the
+   * failure and record its trace), where it is below the grader's budget (300 by default): for a
+   * test whose runs are long, so that a failing submission gets its shrunk report well within
+   * the test's time limit.
+   */
+  readonly shrinkRuns?: number;
 }
 
 export type TestKind = 'run' | 'budget' | 'search';
@@ -206,6 +213,7 @@ export function checkSuite(suite: LabSuite<unknown>): string[] {
     if (!(test.points >= 0)) problems.push(`test ${test.number} has negative points`);
     if (!(Number.isInteger(test.seeds) && test.seeds >= 1)) problems.push(`test ${test.number} needs at least one seed`);
     if (typeof test.prepare !== 'function') problems.push(`test ${test.number} was not declared with runTest or searchTest`);
+    if (test.shrinkRuns !== undefined && !(Number.isInteger(test.shrinkRuns) && test.shrinkRuns >= 0)) problems.push(`test ${test.number}: shrinkRuns must be a whole number of runs`);
   }
   return problems;
 }

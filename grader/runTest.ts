@@ -188,7 +188,7 @@ export function watchRun<I>(
 /** Runs a test's seeds; on the first failure, shrinks its schedule and records it. */
 export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation: I, options: RunOptions): TestOutcome {
   if (test.kind === 'search') return runSearchTest(suite, test, implementation, options);
-  const shrinkBudget = options.shrinkBudget ?? defaultShrinkBudget;
+  const shrinkBudget = Math.min(options.shrinkBudget ?? defaultShrinkBudget, test.shrinkRuns ?? Number.POSITIVE_INFINITY);
   const traceLimit = options.traceLimit ?? defaultTraceLimit;
   let measurements: Record<string, number> | undefined;
   let seedsRun = 0;

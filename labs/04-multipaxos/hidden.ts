@@ -21,6 +21,8 @@ const chaos = test(20, {
   visibility: 'hidden',
   points: 3,
   seeds: 5,
+  // Long runs: a failure shrinks in fewer runs, so its report comes well within the time limit.
+  shrinkRuns: 30,
   description:
     `5 servers, 4 clients. Until ${chaosEndMs} ms the network loses and duplicates 5% of messages, servers crash in the middle of a ` +
     'reaction and restart from their durable storage, and partitions of every shape come and go. Then everything heals: every ' +

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { FaultSchedule } from 'distlab/testing';
 import { grade } from '../../grader/grade.ts';
-import { runOnce } from '../../grader/runTest.ts';
+import { runOnce, runTest } from '../../grader/runTest.ts';
 import { suite } from '../../labs/00-pingpong/suite.ts';
 import * as forgetsCrash from '../fixtures/pingpong/forgets-crash.ts';
 
@@ -28,6 +28,18 @@ describe('shrinking and replay', () => {
     expect(second.message).toBe(first.message);
     expect(second.shrunkSchedule).toEqual(first.shrunkSchedule);
     expect(second.replayCode).toBe(first.replayCode);
+  });
+
+  it("keeps to a test's own cap on shrinking runs, which is below the grader's budget", () => {
+    const test = suite.tests.find((candidate) => candidate.number === '0.5')!;
+    const capped = { ...test, shrinkRuns: 3 };
+    const seeds = Array.from({ length: test.seeds }, (_unused, index) => index + 1);
+    const uncapped = runTest(suite, test, forgetsCrash, { seeds });
+    const outcome = runTest(suite, capped, forgetsCrash, { seeds });
+    expect(outcome.failure?.property).toBe('every ping answered');
+    // Besides the cap: the runs that confirm the failure and record the shrunk run's trace.
+    expect(outcome.failure?.shrinkRuns).toBeLessThanOrEqual(3 + 3);
+    expect(outcome.failure?.shrinkRuns).toBeLessThan(uncapped.failure?.shrinkRuns ?? 0);
   });
 
   it('shrinks to a 1-minimal schedule: dropping any single action makes the run pass', async () => {
