@@ -7,13 +7,13 @@
 //   a test it fails demands more than the protocol and the handout do;
 // - submissions that try to score without solving (test/fixtures/multipaxos/cheats, one folder
 //   each; its first lines say how) must score 0 on the tests they target.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SuiteTest } from 'distlab/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
+import { cheatFolders } from './cheatFolders.ts';
 import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { projectRoot } from '../../grader/labs.ts';
 import type { GradedTest } from '../../grader/results.ts';
@@ -31,29 +31,10 @@ const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = existsSync(h
   : [];
 const graded = withHiddenTests(suite, hiddenTests).tests;
 
-/** What the second implementation's files are imported as from a cheat's folder in this checkout. */
-const alternativeImport = '../../alternative/';
-const assembled: string[] = [];
-afterAll(() => {
-  for (const folder of assembled) rmSync(folder, { recursive: true, force: true });
-});
-
-/**
- * The folder to grade for a cheat. A cheat built on the second implementation imports its files
- * from ../../alternative/ (so that this checkout typechecks without copies of them); a submission
- * imports only from its own folder, so those files are copied beside the cheat's index.ts, in a
- * scratch folder, and its imports made local.
- */
-function cheatFolder(name: string): string {
-  const folder = join(fixtures, 'cheats', name);
-  const index = readFileSync(join(folder, 'index.ts'), 'utf8');
-  if (!index.includes(alternativeImport)) return folder;
-  const scratch = mkdtempSync(join(tmpdir(), `distlab-cheat-${name}-`));
-  assembled.push(scratch);
-  for (const file of readdirSync(alternative).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(alternative, file), join(scratch, file));
-  writeFileSync(join(scratch, 'index.ts'), index.replaceAll(alternativeImport, './'));
-  return scratch;
-}
+const cheatFiles = cheatFolders(fixtures);
+afterAll(() => cheatFiles.removeScratch());
+/** The folder to grade for a cheat (test/labs/cheatFolders.ts). */
+const cheatFolder = (name: string): string => cheatFiles.folderOf(name);
 
 /** Every test's number, status and score, one per line, for a failure's message. */
 const summary = (tests: readonly GradedTest[]) =>

@@ -6,11 +6,10 @@
 //   test it fails demands more than the protocol and the handout do;
 // - submissions that try to score without solving (test/fixtures/raft/cheats, one folder each;
 //   its first lines say how) must score 0 on the tests they target.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
+import { cheatFolders } from './cheatFolders.ts';
 import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { projectRoot } from '../../grader/labs.ts';
 import type { GradedTest } from '../../grader/results.ts';
@@ -18,30 +17,10 @@ import { hiddenTests } from '../../labs/05-raft/hidden.ts';
 import { suite } from '../../labs/05-raft/suite.ts';
 
 const fixtures = join(projectRoot, 'test', 'fixtures', 'raft');
-const alternative = join(fixtures, 'alternative');
-/** What the second implementation's files are imported as from a cheat's folder in this checkout. */
-const alternativeImport = '../../alternative/';
-const assembled: string[] = [];
-afterAll(() => {
-  for (const folder of assembled) rmSync(folder, { recursive: true, force: true });
-});
-
-/**
- * The folder to grade for a cheat. A cheat built on the second implementation imports its files
- * from ../../alternative/ (so that this checkout typechecks without copies of them); a submission
- * imports only from its own folder, so those files are copied beside the cheat's index.ts, in a
- * scratch folder, and its imports made local.
- */
-function cheatFolder(name: string): string {
-  const folder = join(fixtures, 'cheats', name);
-  const index = readFileSync(join(folder, 'index.ts'), 'utf8');
-  if (!index.includes(alternativeImport)) return folder;
-  const scratch = mkdtempSync(join(tmpdir(), `distlab-cheat-${name}-`));
-  assembled.push(scratch);
-  for (const file of ['raft.ts', 'kvServer.ts', 'kvClient.ts']) copyFileSync(join(alternative, file), join(scratch, file));
-  writeFileSync(join(scratch, 'index.ts'), index.replaceAll(alternativeImport, './'));
-  return scratch;
-}
+const cheatFiles = cheatFolders(fixtures);
+afterAll(() => cheatFiles.removeScratch());
+/** The folder to grade for a cheat (test/labs/cheatFolders.ts). */
+const cheatFolder = (name: string): string => cheatFiles.folderOf(name);
 
 /** Every test's number, status and score, one per line, for a failure's message. */
 const summary = (tests: readonly GradedTest[]) =>
