@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { sortSchedule } from './faultGenerators.ts';
 import type { FaultAction, FaultSchedule } from './faults.ts';
+import type { NetworkSettings } from './network.ts';
 import type { NodeId } from './types.ts';
 
 /** Two-way cut between every pair of `left` and `right`. */
@@ -76,4 +77,24 @@ export function shapedPartitions(
       }),
     ),
   );
+}
+
+/**
+ * n0 leads first, without knowing the code: the other servers are down until `othersBackMs`,
+ * and from then on can talk only to n0 until `then` sets the links anew (a heal, a partition), so
+ * none of them can gather a majority without it. The lab chooses `othersBackMs` from its timeouts.
+ */
+export function n0LeadsFirst(servers: readonly NodeId[], othersBackMs: number, then: readonly FaultAction[]): FaultAction[] {
+  const others = servers.filter((node) => node !== 0);
+  return [
+    ...others.map((node): FaultAction => ({ atMs: 0, type: 'crash', node })),
+    ...onlyThroughNode(0, servers, 0),
+    ...others.map((node): FaultAction => ({ atMs: othersBackMs, type: 'restart', node })),
+    ...then,
+  ];
+}
+
+/** The end of a chaotic phase: links healed, every server restarted, the network as `network` says. */
+export function stabilize(atMs: number, servers: readonly NodeId[], network: Partial<NetworkSettings>): FaultAction[] {
+  return [{ atMs, type: 'heal' }, ...servers.map((node): FaultAction => ({ atMs, type: 'restart', node })), { atMs, type: 'network', ...network }];
 }

@@ -39,7 +39,7 @@ export {
 export { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
 export { describeFault, validateSchedule, type FaultAction, type FaultSchedule } from './faults.ts';
 export * from './faultGenerators.ts';
-export { bridge, cutBetween, halves, majorityRing, onlyThroughNode, shapedPartitions } from './partitionShapes.ts';
+export { bridge, cutBetween, halves, majorityRing, n0LeadsFirst, onlyThroughNode, shapedPartitions, stabilize } from './partitionShapes.ts';
 export { formatTraceEvent, serializeTrace, type TraceEvent, type TraceKind } from './trace.ts';
 export {
   explore,

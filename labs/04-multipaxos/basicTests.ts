@@ -16,9 +16,10 @@ import {
   type FaultAction,
   type NodeId,
   type SuiteTest,
+  n0LeadsFirst as n0LeadsFirstAfter,
 } from 'distlab/testing';
 import { messagesPerChosenSlot, phaseOneOnlyOnLeaderChange } from './checks.ts';
-import { call, firstCallMs, multipaxosRun, n0LeadsFirst as n0LeadsFirstAfter, pick, range, scenarioRandom, test, type MultiPaxosImplementation } from './harness.ts';
+import { call, firstCallMs, multipaxosRun, pick, range, scenarioRandom, test, type MultiPaxosImplementation } from './harness.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
 /** Five servers, then three: most tests run on both sizes. */

@@ -20,9 +20,10 @@ import {
   type NodeId,
   type Property,
   type SuiteTest,
+  n0LeadsFirst as n0LeadsFirstAfter,
 } from 'distlab/testing';
 import { acceptedSlot, logEntriesBounded } from './checks.ts';
-import { call, firstCallMs, multipaxosRun, n0LeadsFirst as n0LeadsFirstAfter, pick, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
+import { call, firstCallMs, multipaxosRun, pick, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
 // Scenario building blocks.

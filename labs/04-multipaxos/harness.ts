@@ -29,8 +29,6 @@ import {
   type SearchTest,
   type SuiteTest,
   type Tagged,
-  type FaultAction,
-  onlyThroughNode,
 } from 'distlab/testing';
 import { safetyProperties } from './checks.ts';
 import type { MultiPaxos } from './src/protocol.ts';
@@ -76,23 +74,6 @@ export const lossySettleMs = 20 * heartbeatMs;
 
 /** After the last fault, the run goes on at least this long: a server cut off or down catches up. */
 export const catchUpMs = 600;
-
-/**
- * n0 leads first, without knowing the code: the other servers are down until `othersBackMs`,
- * and from then on talk only to n0 until `then` sets the links anew (a heal, a partition), so
- * none of them can gather a majority of P1b without it. Each test chooses `othersBackMs`: early
- * (150 ms: no LeaderTimeout of theirs fires before n0's first one) or late (610 ms: n0 has run
- * phase 1 twice alone, so its ballot is above the round they start with).
- */
-export function n0LeadsFirst(servers: readonly NodeId[], othersBackMs: number, then: readonly FaultAction[]): FaultAction[] {
-  const others = servers.filter((node) => node !== 0);
-  return [
-    ...others.map((node): FaultAction => ({ atMs: 0, type: 'crash', node })),
-    ...onlyThroughNode(0, servers, 0),
-    ...others.map((node): FaultAction => ({ atMs: othersBackMs, type: 'restart', node })),
-    ...then,
-  ];
-}
 
 /** An operation for a client at a fixed time (a scenario's own calls, beside the workload's). */
 export const call = (atMs: number, client: NodeId, operation: KvOperation): ScheduledInput<MultiPaxos> => ({

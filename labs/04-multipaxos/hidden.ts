@@ -2,7 +2,7 @@
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps faults of
 // several kinds going for seconds while many clients keep calling: crashes in the middle of a
 // reaction with partitions and loss, and a majority ring that moves leadership around.
-import { combineSchedules, crashRestarts, cutBetween, majorityRing, shapedPartitions, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
+import { combineSchedules, crashRestarts, cutBetween, majorityRing, shapedPartitions, stabilize, type NodeId, type SuiteTest } from 'distlab/testing';
 import { logEntriesBounded } from './checks.ts';
 import { firstCallMs, multipaxosRun, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 
@@ -11,10 +11,6 @@ const chaosEndMs = 3_000;
 /** Once the chaos ends, every log is collected down to this many accepted entries per server. */
 const collectedBound = 40;
 
-/** The end of a chaotic phase: links healed, every server restarted, the network stable. */
-function stabilize(atMs: number, servers: readonly NodeId[]): FaultAction[] {
-  return [{ atMs, type: 'heal' }, ...servers.map((node): FaultAction => ({ atMs, type: 'restart', node })), { atMs, type: 'network', ...stableNetwork }];
-}
 
 const chaos = test(20, {
   name: 'chaos: crashes in the middle of a reaction, partitions of every shape and a lossy network, then every operation returns and the logs are collected',
@@ -37,7 +33,7 @@ const chaos = test(20, {
       workload: { operationsPerClient: 25, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 50], startMs: firstCallMs },
       extraAfter: [logEntriesBounded(collectedBound, { withinMs: 2_000 })],
     }),
-  scenario: (context) => stabilize(chaosEndMs, context.servers),
+  scenario: (context) => stabilize(chaosEndMs, context.servers, stableNetwork),
   faults: (context) =>
     combineSchedules(
       crashRestarts(context.servers, { count: [2, 5], withinMs: [400, chaosEndMs - 400], lengthMs: [20, 300], afterEffects: [0, 3] }),

@@ -6,7 +6,9 @@ import {
   cutBetween,
   halves,
   majorityRing,
+  n0LeadsFirst as n0LeadsFirstAfter,
   onlyThroughNode,
+  stabilize as stabilizeWith,
   shapedPartitions,
   RandomSource,
   runSeed,
@@ -133,16 +135,10 @@ export const othersBackMs = 310;
  * gather a majority without n0. Then every link heals.
  */
 export function n0LeadsFirst(servers: readonly NodeId[], untilMs: number): FaultAction[] {
-  const others = servers.filter((node) => node !== 0);
-  return [
-    ...others.map((node): FaultAction => ({ atMs: 0, type: 'crash', node })),
-    ...onlyThroughNode(0, servers, 0),
-    ...others.map((node): FaultAction => ({ atMs: othersBackMs, type: 'restart', node })),
-    { atMs: untilMs, type: 'heal' },
-  ];
+  return n0LeadsFirstAfter(servers, othersBackMs, [{ atMs: untilMs, type: 'heal' }]);
 }
 
 /** The end of a chaotic phase: links healed, every server restarted, the network stable. */
 export function stabilize(atMs: number, servers: readonly NodeId[]): FaultAction[] {
-  return [{ atMs, type: 'heal' }, ...servers.map((node): FaultAction => ({ atMs, type: 'restart', node })), { atMs, type: 'network', ...stableNetwork }];
+  return stabilizeWith(atMs, servers, stableNetwork);
 }
