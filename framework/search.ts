@@ -1,7 +1,7 @@
 import type { ClusterLayout, ClusterView, Counters, HistoryEvent, HistoryKind, InFlightMessage, Property } from './properties.ts';
 import { SettingsError, type NodeSpec } from './simulation.ts';
-import { TraceRecorder, traceKindCode, type TraceEvent } from './trace.ts';
-import { nodeName, type NodeId, type Protocol, type Tagged } from './types.ts';
+import { StateRecorder, TraceRecorder, traceKindCode, type StateChange, type TraceEvent } from './trace.ts';
+import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
@@ -13,6 +13,7 @@ import {
   effectsBeforeCrash,
   leaveReaction,
   NodeEnvironment,
+  snapshotFields,
   type NodeReactor,
   type RandomDraws,
   type Effect,
@@ -1055,32 +1056,52 @@ export function traceSearchPath<P extends Protocol>(settings: SearchSettings<P>,
 export function replaySearchPath<P extends Protocol>(
   settings: SearchSettings<P>,
   path: readonly SearchEvent[],
-): { readonly violation?: { readonly property: string; readonly message: string }; readonly trace: TraceEvent[] } {
+): {
+  readonly violation?: { readonly property: string; readonly message: string };
+  readonly trace: TraceEvent[];
+  /** What each step changed in the nodes' states, by trace index. */
+  readonly states: StateChange[];
+  readonly roles: readonly Role[];
+} {
   const checker = new Checker(settings);
   const recorder = new TraceRecorder('full');
+  const stateRecorder = new StateRecorder();
+  const roles = settings.nodes.map((spec) => spec.role);
   let step = 0;
   const sink: TraceSink = (kind, node, peer, label, detail, reason) => recorder.record(step, step, kind, node, peer, label, detail, reason);
+  let recorded: readonly NodeState[] = [];
+  /** The nodes a step changed, after its last event. */
+  const recordStates = (state: SearchState) => {
+    state.nodes.forEach((node, id) => {
+      if (recorded[id] === node) return;
+      const fields = node.instance === null ? null : (snapshotFields(node.instance) ?? null);
+      stateRecorder.record(Math.max(0, recorder.total - 1), id, fields, node.storage);
+    });
+    recorded = state.nodes;
+  };
+  const finish = (violation?: { property: string; message: string }) =>
+    violation ? { violation, trace: recorder.events(), states: stateRecorder.changes, roles } : { trace: recorder.events(), states: stateRecorder.changes, roles };
   installGuards();
   try {
     const states = [settings.start ?? checker.initial(sink)];
+    recordStates(states[0] as SearchState);
     for (const event of path) {
       step++;
       if (event.kind === 'crash' || event.kind === 'restart') {
         recorder.record(step, step, traceKindCode.fault, -1, -1, `${event.kind} ${nodeName(event.node)}`, undefined, undefined);
       }
       const next = checker.apply(states[states.length - 1] as SearchState, event, sink);
-      if (next === undefined) {
-        return { violation: { property: 'replay', message: 'this path is not possible with this implementation' }, trace: recorder.events() };
-      }
+      if (next === undefined) return finish({ property: 'replay', message: 'this path is not possible with this implementation' });
       states.push(next);
+      recordStates(next);
     }
     const problem = checkAlong(checker, states);
     if (problem) recorder.record(step, step, traceKindCode.violation, -1, -1, problem.property, undefined, problem.message);
-    return problem ? { violation: problem, trace: recorder.events() } : { trace: recorder.events() };
+    return finish(problem);
   } catch (error) {
     if (error instanceof HandlerFailure) {
       recorder.record(step, step, traceKindCode.violation, error.node, -1, 'no exceptions', undefined, error.message);
-      return { violation: { property: 'no exceptions', message: error.message }, trace: recorder.events() };
+      return finish({ property: 'no exceptions', message: error.message });
     }
     throw error;
   } finally {

@@ -2,7 +2,7 @@ import type { NodeClass } from './Node.ts';
 import { describeFault, validateSchedule, type FaultAction, type FaultSchedule } from './faults.ts';
 import { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
 import type { ClusterLayout, ClusterView, Counters, HistoryEvent, HistoryKind, InFlightMessage, Property } from './properties.ts';
-import { TraceRecorder, traceKindCode, type TraceEvent } from './trace.ts';
+import { StateRecorder, TraceRecorder, traceKindCode, type StateChange, type TraceEvent } from './trace.ts';
 import { type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
@@ -127,6 +127,10 @@ export interface SimulationResult<P extends Protocol> {
   /** The whole trace (full mode) or its last events (ring mode). */
   readonly trace: readonly TraceEvent[];
   readonly traceLength: number;
+  /** Full mode: what each reaction, crash and restart changed in a node's state, by trace index. */
+  readonly states?: readonly StateChange[];
+  /** Each node's role, by node id: the viewer draws clients apart. */
+  readonly roles: readonly Role[];
   /** What the properties measured from their memories when the run ended. */
   readonly measurements: Readonly<Record<string, number>>;
 }
@@ -353,6 +357,8 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private readonly links: LinkMatrix;
   private network: NetworkSettings;
   private readonly recorder: TraceRecorder;
+  /** Full traces only: node states after each reaction. */
+  private readonly stateRecorder: StateRecorder | undefined;
   private readonly properties: PropertySet<P>;
   private readonly recorders: Readonly<Record<HistoryKind, readonly number[]>>;
   private memories: unknown[] = [];
@@ -384,6 +390,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     this.network = { ...defaultNetwork, ...settings.network };
     this.fullTrace = settings.trace === 'full';
     this.recorder = new TraceRecorder(settings.trace ?? 'ring', settings.ringSize ?? 200);
+    this.stateRecorder = this.fullTrace ? new StateRecorder() : undefined;
     try {
       this.properties = new PropertySet(settings.properties ?? []);
     } catch (error) {
@@ -514,6 +521,8 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       inputs: this.inputs,
       trace: this.recorder.events(),
       traceLength: this.recorder.total,
+      ...(this.stateRecorder ? { states: this.stateRecorder.changes } : {}),
+      roles: this.settings.nodes.map((spec) => spec.role),
       measurements: this.measure(),
     };
   }
@@ -619,6 +628,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     const armed = slot.armedCrash;
     const applied = armed === undefined ? effects.length : effectsBeforeCrash(effects, armed);
     this.applyEffects(slot, effects, applied);
+    if (this.stateRecorder !== undefined) this.recordState(slot);
     if (this.failure) return;
     const failure = reactor.failure;
     if (failure !== undefined) {
@@ -793,6 +803,12 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     }
   }
 
+  /** Full traces: the node's state after its last event (null fields while it is down). */
+  private recordState(slot: NodeSlot<P>): void {
+    const fields = slot.crashed || slot.instance === undefined ? null : (slot.reactor.snapshot(slot.instance) ?? null);
+    (this.stateRecorder as StateRecorder).record(this.recorder.total - 1, slot.nodeId, fields, slot.durable);
+  }
+
   private checkNodeState(slot: NodeSlot<P>): boolean {
     if (slot.instance === undefined) return true;
     const problem = slot.reactor.checkState(slot.instance);
@@ -825,6 +841,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     for (const timer of slot.pendingTimers) timer.cancelled = true;
     slot.pendingTimers.length = 0;
     this.trace(Code.crash, slot.nodeId, -1, slot.environment.nodeClass.name, undefined, reason);
+    if (this.stateRecorder !== undefined) this.recordState(slot);
     const recorders = this.recorders.crash;
     if (recorders.length > 0) {
       const history = { kind: 'crash', node: slot.nodeId, incarnation: slot.incarnation, timeMs: this.nowMs, midReaction } as const;

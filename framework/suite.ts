@@ -5,8 +5,8 @@ import type { FaultSchedule } from './faults.ts';
 import type { ClusterLayout } from './properties.ts';
 import { explore, probe, replaySearchPath, type ProbeSettings, type SearchEvent, type SearchResult, type SearchSettings } from './search.ts';
 import { simulate, type SimulationResult, type SimulationSettings } from './simulation.ts';
-import type { TraceEvent } from './trace.ts';
-import type { Protocol } from './types.ts';
+import type { StateChange, TraceEvent } from './trace.ts';
+import type { Protocol, Role } from './types.ts';
 
 /** What a fault-schedule generator sees of a run: the cluster, its config, its length, its seed. */
 export interface FaultContext<P extends Protocol> extends ClusterLayout {
@@ -46,7 +46,17 @@ export interface TestInfo {
    * the test's time limit.
    */
   readonly shrinkRuns?: number;
+  /**
+   * What the axes of this test's chart show, with units, for a test whose measurements form
+   * series (`series@x`): `{ x: 'nodes (N)', y: 'messages per critical-section entry' }`.
+   * Every test that measures series declares them; each title is at most
+   * {@link axisTitleMaxLength} characters.
+   */
+  readonly axes?: { readonly x: string; readonly y: string };
 }
+
+/** The longest axis title a chart draws in full. */
+export const axisTitleMaxLength = 48;
 
 export type TestKind = 'run' | 'budget' | 'search';
 export type Visibility = TestInfo['visibility'];
@@ -109,7 +119,13 @@ export interface PreparedSearch {
   /** The names of the goals (`sometimes` properties). */
   readonly goals: readonly string[];
   run(seed: string): SearchResult;
-  replay(seed: string, path: readonly SearchEvent[]): { readonly violation?: { readonly property: string; readonly message: string }; readonly trace: TraceEvent[] };
+  replay(seed: string, path: readonly SearchEvent[]): {
+    readonly violation?: { readonly property: string; readonly message: string };
+    readonly trace: TraceEvent[];
+    /** What each step changed in the nodes' states, by trace index. */
+    readonly states: readonly StateChange[];
+    readonly roles: readonly Role[];
+  };
 }
 
 /** A test as a suite lists it and the grader runs it: its protocol sealed in. */
@@ -214,8 +230,25 @@ export function checkSuite(suite: LabSuite<unknown>): string[] {
     if (!(Number.isInteger(test.seeds) && test.seeds >= 1)) problems.push(`test ${test.number} needs at least one seed`);
     if (typeof test.prepare !== 'function') problems.push(`test ${test.number} was not declared with runTest or searchTest`);
     if (test.shrinkRuns !== undefined && !(Number.isInteger(test.shrinkRuns) && test.shrinkRuns >= 0)) problems.push(`test ${test.number}: shrinkRuns must be a whole number of runs`);
+    const axesProblem = test.axes === undefined ? undefined : checkAxes(test.axes);
+    if (axesProblem !== undefined) problems.push(`test ${test.number}: ${axesProblem}`);
   }
   return problems;
+}
+
+/** What is wrong with a test's axis titles, or undefined when they can be drawn. */
+function checkAxes(axes: unknown): string | undefined {
+  if (typeof axes !== 'object' || axes === null) return 'axes must be an object { x, y } of two titles';
+  const titles = axes as Record<string, unknown>;
+  for (const axis of ['x', 'y'] as const) {
+    const title = titles[axis];
+    if (typeof title !== 'string') return `axes.${axis} must be a string`;
+    if (title.trim() === '') return `axes.${axis} is empty`;
+    if (title.length > axisTitleMaxLength) return `axes.${axis} is longer than ${axisTitleMaxLength} characters`;
+    // eslint-disable-next-line no-control-regex -- a title is one line of plain text
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(title)) return `axes.${axis} contains a control character`;
+  }
+  return undefined;
 }
 
 /** The seed string of one run: different tests never share random streams. */

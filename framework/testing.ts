@@ -40,7 +40,20 @@ export { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSe
 export { describeFault, validateSchedule, type FaultAction, type FaultSchedule } from './faults.ts';
 export * from './faultGenerators.ts';
 export { bridge, cutBetween, halves, majorityRing, n0LeadsFirst, onlyThroughNode, shapedPartitions, stabilize } from './partitionShapes.ts';
-export { formatTraceEvent, serializeTrace, type TraceEvent, type TraceKind } from './trace.ts';
+export {
+  formatTraceEvent,
+  initialNodeState,
+  nodeStatesAt,
+  serializeTrace,
+  stateChangesFrom,
+  type NodeStateSnapshot,
+  type StateChange,
+  type StatePatch,
+  type StatePathKey,
+  type TraceEvent,
+  type TraceKind,
+} from './trace.ts';
+export { applyStatePatches } from './_internals/stateDiff.ts';
 export {
   explore,
   probe,

@@ -1,5 +1,8 @@
 import { formatPlain, toJsonValue } from './_internals/plainData.ts';
+import { applyStatePatches, diffStates, type StatePatch } from './_internals/stateDiff.ts';
 import { nodeName, type NodeId } from './types.ts';
+
+export type { StatePatch, StatePathKey } from './_internals/stateDiff.ts';
 
 export type TraceKind =
   | 'start'
@@ -173,6 +176,81 @@ export function formatTraceEvent(event: TraceEvent): string {
   const detail = event.detail !== undefined ? ` ${formatPlain(event.detail)}` : '';
   const reason = event.reason !== undefined ? ` (${event.reason})` : '';
   return `#${event.index}  t=${event.timeMs}ms  ${who}${peer}  ${event.kind} ${event.label}${detail}${reason}`;
+}
+
+/**
+ * One change to a node's state, recorded in full traces after each reaction, crash and
+ * restart. A node's state is `{ fields, storage }`: its object's fields as JSON (null while
+ * it is down) and its durable storage as an object from key to value. Before its first
+ * change a node's state is `{ fields: null, storage: {} }`.
+ */
+export interface StateChange {
+  /** The trace index of the reaction's last event: the state holds from that event on. */
+  readonly index: number;
+  readonly node: NodeId;
+  /** Applied in order (see `StatePatch`). */
+  readonly patches: readonly StatePatch[];
+}
+
+/** A node's state as the viewer shows it. */
+export interface NodeStateSnapshot {
+  readonly fields: unknown;
+  readonly storage: Readonly<Record<string, unknown>>;
+}
+
+export const initialNodeState: NodeStateSnapshot = Object.freeze({ fields: null, storage: Object.freeze({}) });
+
+function storageJson(storage: ReadonlyMap<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const key of [...storage.keys()].sort()) {
+    // defineProperty: a key named __proto__ is stored like any other.
+    Object.defineProperty(result, key, { value: toJsonValue(storage.get(key)), writable: true, enumerable: true, configurable: true });
+  }
+  return result;
+}
+
+/** Records what each reaction changed in a node's state, as patches against the last snapshot. */
+export class StateRecorder {
+  readonly changes: StateChange[] = [];
+  private readonly last = new Map<NodeId, NodeStateSnapshot>();
+  private readonly lastStorage = new Map<NodeId, ReadonlyMap<string, unknown>>();
+
+  /** `fields` is the node's fields as JSON, or null while it is down. */
+  record(index: number, node: NodeId, fields: unknown, storage: ReadonlyMap<string, unknown>): void {
+    const before = this.last.get(node) ?? initialNodeState;
+    // Storage maps are replaced, never changed in place: the same map is the same storage.
+    const storageState = this.lastStorage.get(node) === storage ? before.storage : storageJson(storage);
+    const after: NodeStateSnapshot = { fields, storage: storageState };
+    this.lastStorage.set(node, storage);
+    const patches = diffStates(before, after);
+    this.last.set(node, after);
+    if (patches.length > 0) this.changes.push({ index, node, patches });
+  }
+}
+
+/** Every node's state once the changes up to trace index `index` (inclusive) are applied. */
+export function nodeStatesAt(changes: readonly StateChange[], index: number): Map<NodeId, NodeStateSnapshot> {
+  const states = new Map<NodeId, NodeStateSnapshot>();
+  for (const change of changes) {
+    if (change.index > index) break;
+    states.set(change.node, applyStatePatches(states.get(change.node) ?? initialNodeState, change.patches) as NodeStateSnapshot);
+  }
+  return states;
+}
+
+/**
+ * The changes a trace window from `firstIndex` on needs: each node's whole state before the
+ * window as one change at `firstIndex`, then the window's own changes.
+ */
+export function stateChangesFrom(changes: readonly StateChange[], firstIndex: number): StateChange[] {
+  const firstInside = changes.findIndex((change) => change.index >= firstIndex);
+  const inside = firstInside < 0 ? [] : changes.slice(firstInside);
+  if (firstInside === 0) return inside;
+  const before = nodeStatesAt(firstInside < 0 ? changes : changes.slice(0, firstInside), Number.POSITIVE_INFINITY);
+  const baselines = [...before]
+    .sort(([left], [right]) => left - right)
+    .map(([node, state]): StateChange => ({ index: firstIndex, node, patches: [[[], state]] }));
+  return [...baselines, ...inside];
 }
 
 /** A canonical text form of a trace (one JSON object per line): equal runs give equal text. */

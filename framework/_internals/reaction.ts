@@ -6,7 +6,7 @@ import type { DurableStorage } from '../DurableStorage.ts';
 import type { Node, NodeClass } from '../Node.ts';
 import { nodeName, type Delay, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { rejectPromise } from './guards.ts';
-import { cloneFields, copyPlain, deepFreeze, findNonPlain, isPlain, lastCopiedBytes, PlainDataError } from './plainData.ts';
+import { cloneFields, copyPlain, deepFreeze, findNonPlain, isPlain, lastCopiedBytes, PlainDataError, toJsonValue } from './plainData.ts';
 import type { RandomState } from './random.ts';
 
 /** One thing a reaction did, recorded in order. */
@@ -375,6 +375,8 @@ export interface NodeReactor<P extends Protocol = Protocol> {
   copy(instance: object): object;
   /** The first field of `instance` that is not plain data, if any. */
   checkState(instance: object): PlainDataError | undefined;
+  /** The fields of `instance` as JSON (for full traces), or undefined when they cannot be read as plain data. */
+  snapshot(instance: object): unknown;
 }
 
 export class Reactor<P extends Protocol> implements NodeReactor<P> {
@@ -455,6 +457,17 @@ export class Reactor<P extends Protocol> implements NodeReactor<P> {
   checkState(instance: object): PlainDataError | undefined {
     return checkFields(this.environment, instance);
   }
+
+  snapshot(instance: object): unknown {
+    return snapshotFields(instance);
+  }
+}
+
+/** A node object's own fields as JSON, or undefined when one of them is not plain data. */
+export function snapshotFields(instance: object): unknown {
+  const fields = instance as Record<string, unknown>;
+  for (const key of Object.keys(fields)) if (!isPlain(fields[key])) return undefined;
+  return toJsonValue(fields);
 }
 
 /**

@@ -8,10 +8,10 @@ import { types } from 'node:util';
 import vm from 'node:vm';
 import { Node, type NodeClass } from '../Node.ts';
 import type { NodeId, Protocol, Role, Tagged } from '../types.ts';
-import { deepFreeze, PlainDataError, plainBytes } from './plainData.ts';
+import { deepFreeze, PlainDataError, plainBytes, toJsonValue } from './plainData.ts';
 import { decodeTree, encodePlain, PlainTextError } from './plainText.ts';
 import type { Effect, NodeEnvironment, NodeReactor, RandomDraws, ReactionFailure } from './reaction.ts';
-import { Reactor } from './reaction.ts';
+import { Reactor, snapshotFields } from './reaction.ts';
 import { realmScriptNames } from '../_realm/names.ts';
 
 /** The largest answer a reaction may give, in characters. */
@@ -305,6 +305,23 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       return plainDataProblem(this.environment, (error as Error).message);
     }
     return text.startsWith('!') ? plainDataProblem(this.environment, text.slice(1)) : undefined;
+  }
+
+  snapshot(instance: object): unknown {
+    if (this.mode === 'copies') return stateProblems.has(instance) ? undefined : snapshotFields(instance);
+    let text: string;
+    try {
+      text = this.session.fields(this.environment.nodeId);
+    } catch {
+      return undefined;
+    }
+    if (text === '' || text.startsWith('!')) return undefined;
+    try {
+      const [flag, tree] = JSON.parse(text) as [unknown, unknown];
+      return toJsonValue(decodeTree(flag, tree));
+    } catch {
+      return undefined;
+    }
   }
 
   /** One call into the realm; 'let go' when it no longer keeps the message asked for. */

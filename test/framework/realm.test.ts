@@ -74,6 +74,9 @@ describe('a node class in a realm of its own', () => {
     expect(inItsOwn.trace.map((event) => `${event.kind} ${event.node} ${event.peer} ${event.label}`)).toEqual(
       inThisRealm.trace.map((event) => `${event.kind} ${event.node} ${event.peer} ${event.label}`),
     );
+    // The viewer's node states: read through the realm, they are the same as read here.
+    expect(inThisRealm.states?.length ?? 0, 'a full trace records node states').toBeGreaterThan(inThisRealm.roles.length);
+    expect(inItsOwn.states).toEqual(inThisRealm.states);
   }
 
   it('runs a lab-0 test exactly as the same class does in this realm', () => {

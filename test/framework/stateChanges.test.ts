@@ -1,0 +1,110 @@
+// Node states in full traces: what each reaction changed, as patches that rebuild every
+// node's fields and durable storage at any event, for runs and for a search's path.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyStatePatches, nodeStatesAt, stateChangesFrom, toJsonValue, type FaultSchedule, type LabSuite, type StateChange } from '../../framework/testing.ts';
+import { diffStates } from '../../framework/_internals/stateDiff.ts';
+import paxosSuite from '../../labs/03-paxos/suite.ts';
+import * as paxosSolution from '../../solutions/03-paxos/index.ts';
+import * as sameBallotRetry from '../../solutions/03-paxos/mutants/same-ballot-retry.ts';
+
+function runOf<I>(suite: LabSuite<I>, implementation: I, testNumber: string, trace: 'ring' | 'full', faults: FaultSchedule = []) {
+  const test = suite.tests.find((candidate) => candidate.number === testNumber);
+  if (test === undefined) throw new Error(`no test ${testNumber}`);
+  const prepared = test.prepare(implementation, 2);
+  if (prepared.kind !== 'run') throw new Error(`test ${testNumber} is not a run`);
+  return { prepared, result: prepared.simulate(`${suite.lab}/${testNumber}/2`, [...prepared.scenario, ...faults], trace) };
+}
+
+describe('state patches', () => {
+  it('turn any JSON state into any other, leaving the first as it was', () => {
+    const json = fc.jsonValue({ maxDepth: 4 });
+    fc.assert(
+      fc.property(json, json, (before, after) => {
+        const frozen = JSON.stringify(before);
+        const patches = diffStates(before, after);
+        expect(applyStatePatches(before, patches)).toEqual(after);
+        expect(JSON.stringify(before)).toBe(frozen);
+      }),
+      { numRuns: 300, seed: 17 },
+    );
+  });
+
+  it('say only what changed: a log that grew by one entry is one patch', () => {
+    const log = Array.from({ length: 100 }, (_unused, slot) => ({ slot, command: `c${slot}` }));
+    expect(diffStates({ log, term: 3 }, { log: [...log, { slot: 100, command: 'c100' }], term: 3 })).toEqual([[['log', 100], { slot: 100, command: 'c100' }]]);
+    expect(diffStates({ log }, { log: log.slice(0, 10) })).toEqual([[['log', 'length'], 10]]);
+    expect(diffStates({ a: 1, b: 2 }, { a: 1 })).toEqual([[['b']]]);
+  });
+
+  it('treat a field named __proto__ as a field, never as the prototype', () => {
+    const after = JSON.parse('{"fields": {"__proto__": {"polluted": true}}}') as unknown;
+    const rebuilt = applyStatePatches({ fields: {} }, diffStates({ fields: {} }, after)) as { fields: object };
+    expect(Object.getPrototypeOf(rebuilt.fields)).toBe(Object.prototype);
+    expect(Object.keys(rebuilt.fields)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('node states in a full trace', () => {
+  it('rebuild each node’s durable storage at every store, and its fields as the reaction left them', () => {
+    const crashAndRestart: FaultSchedule = [
+      { atMs: 30, type: 'crash', node: 1 },
+      { atMs: 400, type: 'restart', node: 1 },
+    ];
+    const { result } = runOf(paxosSuite, paxosSolution, '3.6', 'full', crashAndRestart);
+    const states = result.states ?? [];
+    expect(states.length).toBeGreaterThan(20);
+    const stores = result.trace.filter((event) => event.kind === 'store');
+    expect(stores.length).toBeGreaterThan(5);
+    const lastOfStep = new Map(result.trace.map((event) => [event.step, event.index]));
+    for (const store of stores) {
+      // The state holds from the reaction's last event on: the end of the store's step.
+      const storage = nodeStatesAt(states, lastOfStep.get(store.step) ?? store.index).get(store.node)?.storage ?? {};
+      const value = store.reason === 'deleted' ? undefined : toJsonValue(store.detail);
+      expect(storage[store.label], `event #${store.index}`).toEqual(value);
+    }
+    // Fields are null while a node is down and come back (fresh) when it restarts.
+    const lifecycle = result.trace.filter((event) => event.kind === 'crash' || event.kind === 'start' || event.kind === 'restart');
+    expect(lifecycle.some((event) => event.kind === 'crash')).toBe(true);
+    for (const event of lifecycle) {
+      const fields = nodeStatesAt(states, lastOfStep.get(event.step) ?? event.index).get(event.node)?.fields;
+      if (event.kind === 'crash') expect(fields, `after crash #${event.index}`).toBeNull();
+      else expect(fields, `after ${event.kind} #${event.index}`).toEqual(expect.objectContaining({}));
+    }
+    expect(result.roles).toHaveLength(new Set(result.trace.filter((event) => event.node >= 0).map((event) => event.node)).size);
+  });
+
+  it('are not kept in a ring trace', () => {
+    expect(runOf(paxosSuite, paxosSolution, '3.6', 'ring').result.states).toBeUndefined();
+  });
+
+  it('start a window of the trace with each node’s whole state', () => {
+    const { result } = runOf(paxosSuite, paxosSolution, '3.6', 'full');
+    const states = result.states ?? [];
+    const firstIndex = Math.floor(result.trace.length / 2);
+    const window = stateChangesFrom(states, firstIndex);
+    expect(window.every((change) => change.index >= firstIndex)).toBe(true);
+    for (const index of [firstIndex, firstIndex + 7, result.trace.length - 1]) {
+      expect(nodeStatesAt(window, index)).toEqual(nodeStatesAt(states, index));
+    }
+    expect(stateChangesFrom(states, 0)).toEqual(states);
+  });
+
+  it('follow a search failure’s path step by step', () => {
+    const test = paxosSuite.tests.find((candidate) => candidate.number === '3.S5');
+    if (test === undefined) throw new Error('lab 3 has no test 3.S5');
+    const prepared = test.prepare(sameBallotRetry, 1);
+    if (prepared.kind !== 'search') throw new Error('not a search');
+    const found = prepared.run(`${paxosSuite.lab}/${test.number}/1`);
+    const path = found.outcome.kind === 'violation' ? found.outcome.path : [];
+    expect(path).toHaveLength(5);
+    const replayed = prepared.replay(`${paxosSuite.lab}/${test.number}/1`, path);
+    const changes: readonly StateChange[] = replayed.states;
+    expect(changes.length).toBeGreaterThanOrEqual(replayed.roles.length);
+    const last = replayed.trace[replayed.trace.length - 1];
+    const finalStates = nodeStatesAt(changes, last?.index ?? 0);
+    expect(finalStates.size).toBe(replayed.roles.length);
+    for (const state of finalStates.values()) expect(state.fields === null || typeof state.fields === 'object').toBe(true);
+  });
+});
