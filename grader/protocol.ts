@@ -1,4 +1,4 @@
-import type { FaultSchedule, SearchEvent, TraceEvent } from 'distlab/testing';
+import type { FaultSchedule, Role, SearchEvent, StateChange, TraceEvent } from 'distlab/testing';
 import type { TestOutcome } from './runTest.ts';
 
 // Messages between the grader and the child process that runs one implementation, sent as
@@ -34,6 +34,10 @@ export interface ReplayOutcome {
   readonly steps: number;
   readonly endTimeMs: number;
   readonly trace: readonly TraceEvent[];
+  /** What each reaction changed in a node's state, for the trace's events (see StateChange). */
+  readonly states?: readonly StateChange[];
+  /** Each node's role, by node id. */
+  readonly roles?: readonly Role[];
   /** What a watch adds to a run: the schedule it ran with, and how long the whole trace was. */
   readonly watched?: WatchedDetails;
 }

@@ -3,9 +3,22 @@
 // a failure it earned into a crash. Done in the child, on data of the judging realm.
 import { formatPlain } from 'distlab/testing';
 import type { ChildReply, ReplayOutcome } from './protocol.ts';
-import { maxDataArrayLength, maxDataDepth, maxDataObjectFields, maxDataStringLength, maxExportCount, maxLabelLength, maxMessageLength, maxNameLength, maxTraceEvents } from './replySchema.ts';
+import {
+  maxDataArrayLength,
+  maxDataDepth,
+  maxDataObjectFields,
+  maxDataStringLength,
+  maxExportCount,
+  maxLabelLength,
+  maxMessageLength,
+  maxNameLength,
+  maxStateChanges,
+  maxStatePatches,
+  maxStatePathLength,
+  maxTraceEvents,
+} from './replySchema.ts';
 import type { RecordedFailure, TestOutcome } from './runTest.ts';
-import type { TraceEvent } from 'distlab/testing';
+import type { StateChange, StatePatch, StatePathKey, TraceEvent } from 'distlab/testing';
 
 export function cut(text: string, limit: number): string {
   if (text.length <= limit) return text;
@@ -22,7 +35,7 @@ function fitsData(value: unknown, depth: number, budget: { values: number }): bo
   if (Array.isArray(value)) return value.length <= maxDataArrayLength && value.every((item) => fitsData(item, depth + 1, budget));
   const keys = Object.keys(value);
   if (keys.length > maxDataObjectFields) return false;
-  return keys.every((key) => key !== '__proto__' && key.length <= maxDataStringLength && fitsData((value as Record<string, unknown>)[key], depth + 1, budget));
+  return keys.every((key) => key !== '__proto__' && key.length <= maxNameLength && fitsData((value as Record<string, unknown>)[key], depth + 1, budget));
 }
 
 function boundedEvent(event: TraceEvent): TraceEvent {
@@ -41,6 +54,22 @@ function boundedTrace(trace: readonly TraceEvent[]): TraceEvent[] {
   return trace.slice(-maxTraceEvents).map(boundedEvent);
 }
 
+/**
+ * A node's state as the schema accepts it: a value too large or deep becomes its short text,
+ * a path key named `__proto__` or too long is renamed, and the changes stop at the limit.
+ */
+function boundedStates(states: readonly StateChange[]): StateChange[] {
+  const pathKey = (key: StatePathKey): StatePathKey =>
+    typeof key === 'number' ? key : key === '__proto__' ? '(__proto__)' : cut(key, maxNameLength);
+  const patch = (one: StatePatch): StatePatch => {
+    const path = one[0].slice(0, maxStatePathLength).map(pathKey);
+    if (one.length === 1) return [path];
+    const value = one[1];
+    return [path, value === undefined || fitsData(value, 0, { values: 10_000 }) ? (value ?? null) : formatPlain(value, 2_000)];
+  };
+  return states.slice(0, maxStateChanges).map((change) => ({ index: change.index, node: change.node, patches: change.patches.slice(0, maxStatePatches).map(patch) }));
+}
+
 function boundedFailure(failure: RecordedFailure): RecordedFailure {
   const bounded = {
     ...failure,
@@ -48,6 +77,7 @@ function boundedFailure(failure: RecordedFailure): RecordedFailure {
     message: cut(failure.message, maxMessageLength),
     lastEvents: boundedTrace(failure.lastEvents),
     trace: boundedTrace(failure.trace),
+    ...(failure.states === undefined ? {} : { states: boundedStates(failure.states) }),
   };
   if (bounded.kind === 'nondeterministic') {
     const rerun = bounded.rerun;
@@ -76,6 +106,7 @@ function boundedReplay(outcome: ReplayOutcome): ReplayOutcome {
     ...outcome,
     ...(outcome.failure ? { failure: { ...outcome.failure, property: cut(outcome.failure.property, maxNameLength), message: cut(outcome.failure.message, maxMessageLength) } } : {}),
     trace: boundedTrace(outcome.trace),
+    ...(outcome.states === undefined ? {} : { states: boundedStates(outcome.states) }),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { FaultSchedule, SearchEvent, TraceEvent } from 'distlab/testing';
+import type { FaultSchedule, SearchEvent, StateChange, StatePatch, TraceEvent } from 'distlab/testing';
 import type { ChildReply, ReplayOutcome, WatchedDetails, WorkActivity } from './protocol.ts';
 import type { RecordedFailure, TestOutcome } from './runTest.ts';
 import { maxEvidenceOperations } from './linearizabilityEvidence.ts';
@@ -21,6 +21,11 @@ export const maxLabelLength = 2_000;
 export const maxDataStringLength = 10_000;
 export const maxExportCount = 100;
 export const maxTraceEvents = 100_000;
+/** Node-state changes of a trace: one per reaction, crash and restart, so about one per event. */
+export const maxStateChanges = 2 * maxTraceEvents;
+/** Patches of one state change, and keys in one patch's path. */
+export const maxStatePatches = 100_000;
+export const maxStatePathLength = 64;
 export const maxScheduleActions = 10_000;
 export const maxSearchPathEvents = 100_000;
 export const maxMeasurementCount = 100;
@@ -372,6 +377,29 @@ export const traceEvent: Checker<TraceEvent> = object({
 
 const trace = array(traceEvent, maxTraceEvents);
 
+const pathKey: Checker<string | number> = (value, path) => {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? undefined : `${path} must be a position from 0, not ${String(value)}`;
+  if (typeof value !== 'string') return `${path} must be a field name or a position, not ${describeType(value)}`;
+  if (value.length > maxNameLength) return `${path} is a field name of ${value.length} characters, more than the limit of ${maxNameLength}`;
+  return value === '__proto__' ? `${path} is a field named "__proto__"` : undefined;
+};
+const statePath = array(pathKey, maxStatePathLength);
+
+/** `[path, value]` or `[path]` (StatePatch in framework/trace.ts). */
+const statePatch: Checker<StatePatch> = (value, path) => {
+  if (!isPlainArray(value) || (value.length !== 1 && value.length !== 2)) return `${path} must be [path] or [path, value], not ${describeType(value)}`;
+  return statePath(value[0], `${path}[0]`) ?? (value.length === 2 ? jsonData(value[1], `${path}[1]`) : undefined);
+};
+
+export const stateChange: Checker<StateChange> = object({
+  index: count,
+  node: nodeId,
+  patches: array(statePatch, maxStatePatches),
+});
+
+const stateChanges = array(stateChange, maxStateChanges);
+const roles = array(oneOf(['server', 'client']), maxNodeCount);
+
 /** LinearizabilityEvidence in grader/linearizabilityEvidence.ts; the report reads its operations back with parseHistory. */
 const linearizabilityEvidenceShape = object({
   model: oneOf(['kv']),
@@ -399,6 +427,8 @@ const recordedFields = {
   lastEvents: trace,
   trace,
   traceTruncated: boolean,
+  states: optional(stateChanges),
+  roles: optional(roles),
   path: optional(searchPath),
   replayable: optional(boolean),
   linearizability: optional(linearizabilityEvidenceShape),
@@ -463,6 +493,8 @@ export const replayOutcome: Checker<ReplayOutcome> = object({
   steps: count,
   endTimeMs: timeMs,
   trace,
+  states: optional(stateChanges),
+  roles: optional(roles),
   watched: optional(watchedDetails),
 });
 

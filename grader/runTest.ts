@@ -4,6 +4,7 @@ import {
   equalPlain,
   hashPlain,
   runSeed,
+  stateChangesFrom,
   toJsonValue,
   type FailureFields,
   type FaultSchedule,
@@ -14,7 +15,9 @@ import {
   type PreparedSearch,
   type Protocol,
   type SearchEvent,
+  type Role,
   type SimulationResult,
+  type StateChange,
   type TraceEvent,
 } from 'distlab/testing';
 import { linearizabilityEvidence, type LinearizabilityEvidence } from './linearizabilityEvidence.ts';
@@ -37,6 +40,10 @@ interface RecordedFields extends FailureFields {
   /** The whole trace of that run (capped), for the HTML report. */
   readonly trace: readonly TraceEvent[];
   readonly traceTruncated: boolean;
+  /** What each reaction changed in a node's state, for the events of `trace` (the viewer's state panel). */
+  readonly states?: readonly StateChange[];
+  /** Each node's role, by node id. */
+  readonly roles?: readonly Role[];
   /** For a search test: the events from the initial state to the violation, for replay. */
   readonly path?: readonly SearchEvent[];
   /** False when no single run shows the failure (a goal never reached, a demonstration that did not happen). */
@@ -100,7 +107,8 @@ export interface RunOptions {
 }
 
 const defaultShrinkBudget = 300;
-const defaultTraceLimit = 3_000;
+/** A failure's report keeps its whole trace up to this many events (the last ones beyond). */
+const defaultTraceLimit = 10_000;
 const lastEventCount = 40;
 
 function prepareRun<I>(test: SuiteTest<I>, implementation: I, seed: number): PreparedRun {
@@ -176,6 +184,7 @@ export function watchRun<I>(
     steps: result.steps,
     endTimeMs: result.endTimeMs,
     trace: kept.map(jsonEvent),
+    ...viewerStates(result, kept),
     watched: {
       schedule: schedule.map((action) => toJsonValue(action) as FaultSchedule[number]),
       scenarioActions: prepared.scenario.length,
@@ -392,6 +401,7 @@ function finishFailure(
     lastEvents: events.slice(-lastEventCount),
     trace: traceTruncated ? events.slice(-traceLimit) : events,
     traceTruncated,
+    ...viewerStates(failingRun, traceTruncated ? events.slice(-traceLimit) : events),
     ...(evidence !== undefined ? { linearizability: evidence } : {}),
   };
 }
@@ -457,6 +467,7 @@ function nondeterministic(
     lastEvents: first.trace.map(jsonEvent).slice(-lastEventCount),
     trace: events.slice(-traceLimit),
     traceTruncated: events.length > traceLimit,
+    ...viewerStates(rerun, events.slice(-traceLimit)),
     replayable: false,
     rerun: secondRun,
   };
@@ -504,6 +515,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
           lastEvents: trace.slice(-lastEventCount),
           trace: trace.slice(-traceLimit),
           traceTruncated: trace.length > traceLimit,
+          ...viewerStates(replayed, trace.slice(-traceLimit)),
           path: path.map((event) => toJsonValue(event) as SearchEvent),
           rerun,
         };
@@ -516,6 +528,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
         lastEvents: trace.slice(-lastEventCount),
         trace: trace.slice(-traceLimit),
         traceTruncated: trace.length > traceLimit,
+        ...viewerStates(replayed, trace.slice(-traceLimit)),
         replayable: true,
       };
       const jsonPath = path.map((event) => toJsonValue(event) as SearchEvent);
@@ -622,6 +635,7 @@ export function replayOutcome<I>(
       steps: (path ?? []).length,
       endTimeMs: 0,
       trace: replayed.trace.map(jsonEvent),
+      ...viewerStates(replayed, replayed.trace),
     };
   }
   const result = prepared.simulate(seedString, schedule, 'full');
@@ -631,5 +645,20 @@ export function replayOutcome<I>(
     steps: result.steps,
     endTimeMs: result.endTimeMs,
     trace: result.trace.map(jsonEvent),
+    ...viewerStates(result, result.trace),
   };
+}
+
+/**
+ * The node states and roles a report's viewer needs for the events kept of a run's trace:
+ * the changes within them, after each node's whole state where the kept events start late.
+ */
+function viewerStates(
+  run: { readonly states?: readonly StateChange[]; readonly roles: readonly Role[] },
+  kept: readonly TraceEvent[],
+): { states?: StateChange[]; roles: Role[] } {
+  const roles = [...run.roles];
+  if (run.states === undefined) return { roles };
+  const firstIndex = kept[0]?.index ?? 0;
+  return { states: stateChangesFrom(run.states, firstIndex), roles };
 }

@@ -2,6 +2,8 @@
 // outcomes pass, and each malformed one is refused with the path of the field at fault.
 import { describe, expect, it } from 'vitest';
 import { outcomeProblem, validateReply } from '../../grader/replySchema.ts';
+import { boundedReply } from '../../grader/replyBounds.ts';
+import type { ChildReply } from '../../grader/protocol.ts';
 import { replayOutcome, runTest, type TestOutcome } from '../../grader/runTest.ts';
 import { suite } from '../../labs/00-pingpong/suite.ts';
 import * as solution from '../../solutions/00-pingpong/index.ts';
@@ -51,6 +53,8 @@ describe('validateReply accepts what the child really sends', () => {
     expect(passing.measurements).toBeDefined();
     expect(failing.passed).toBe(false);
     expect(failure.trace.length).toBeGreaterThan(0);
+    expect(failure.states?.length ?? 0, 'a failure carries its nodes\' states for the viewer').toBeGreaterThan(0);
+    expect(failure.roles).toEqual(['server', 'client']);
     expect(failure.shrunkSchedule.length).toBeGreaterThan(0);
     expect(replayed.passed).toBe(false);
     for (const reply of [
@@ -145,6 +149,22 @@ describe('validateReply refuses a malformed reply, naming the field', () => {
       'reply.outcome.failure.trace[0].detail.text is a string of 20000 characters, more than the limit of 10000',
     ],
     ['an error message of 180 MB', { type: 'error', message: 'z'.repeat(180_000_000) }, 'reply.message is a string of 180000000 characters, more than the limit of 20000'],
+    [
+      'a node-state patch that is not [path] or [path, value]',
+      changed(outcomeReply, ['outcome', 'failure', 'states', 0, 'patches', 0], [[], 1, 2]),
+      'reply.outcome.failure.states[0].patches[0] must be [path] or [path, value]',
+    ],
+    [
+      'a node-state path through __proto__',
+      changed(outcomeReply, ['outcome', 'failure', 'states', 0, 'patches', 0], [['fields', '__proto__', 'polluted'], true]),
+      'reply.outcome.failure.states[0].patches[0][0][1] is a field named "__proto__"',
+    ],
+    [
+      'a node-state change for a node that does not exist',
+      changed(outcomeReply, ['outcome', 'failure', 'states', 0, 'node'], 7_000),
+      'reply.outcome.failure.states[0].node must be a whole number from 0 to 999',
+    ],
+    ['a role that is not one', changed(outcomeReply, ['outcome', 'failure', 'roles', 0], 'judge'), 'reply.outcome.failure.roles[0] must be one of "server", "client"'],
   ];
 
   for (const [what, reply, expected] of cases) {
@@ -172,6 +192,24 @@ describe('validateReply refuses a malformed reply, naming the field', () => {
     const problem = problemOf({ type: '\u001b[2J All tests passed. Total: 12/12 points, and then some more text' });
     expect(problem).toContain('not "\\u001b[2J All tests passed. Total: 12/12 poin…"');
     expect(problem).not.toContain('\u001b');
+  });
+});
+
+describe('boundedReply cuts what a submission makes large to what the grader accepts', () => {
+  it('node states with a field named __proto__, a long field name and a huge value', () => {
+    const hostileStates = [
+      { index: 0, node: 0, patches: [[['fields', '__proto__', 'x'], 1], [['fields', 'k'.repeat(5_000)], 2], [['fields', 'log'], 'z'.repeat(50_000)]] },
+      { index: 1, node: 1, patches: [[['fields', 'deep'], JSON.parse(`${'['.repeat(100)}${']'.repeat(100)}`)], [['storage', 'gone']]] },
+    ];
+    const hostile = changed(outcomeReply, ['outcome', 'failure', 'states'], hostileStates) as ChildReply;
+    expect(problemOf(hostile)).toContain('states[0].patches[0][0][1] is a field named "__proto__"');
+    const bounded = boundedReply(hostile);
+    expect(validateReply(fromChannel(bounded))).toEqual({ reply: fromChannel(bounded) });
+    const states = (bounded as { outcome: TestOutcome }).outcome.failure?.states ?? [];
+    expect(states[0]?.patches[0]).toEqual([['fields', '(__proto__)', 'x'], 1]);
+    expect(String(states[0]?.patches[1]?.[0][1]).length).toBeLessThanOrEqual(200);
+    expect(typeof states[1]?.patches[0]?.[1]).toBe('string');
+    expect(states[1]?.patches[1]).toEqual([['storage', 'gone']]);
   });
 });
 
