@@ -172,6 +172,8 @@ export function describedTest(test: SuiteTest<unknown>, seedsPlanned: number) {
     description: test.description,
     maxScore: test.points,
     seedsPlanned,
+    // From the suite, not the submission: the chart draws them as they are.
+    ...(test.axes !== undefined ? { axes: { x: test.axes.x, y: test.axes.y } } : {}),
   };
 }
 

@@ -30,6 +30,8 @@ export interface GradedTest {
   readonly seedsRun: number;
   readonly wallMs: number;
   readonly measurements?: Record<string, number>;
+  /** What the axes of the chart of this test's series show, with units (from the suite). */
+  readonly axes?: { readonly x: string; readonly y: string };
   readonly failure?: GradedFailure;
   /** For a demonstration test that passed: the run that showed the weakness, replayable. */
   readonly demonstration?: GradedFailure;

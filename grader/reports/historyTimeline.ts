@@ -21,8 +21,9 @@ export function renderHistoryTimeline<State, Input, Output>(
   result: LinearizabilityResult,
   history: readonly HistoryOperation<Input, Output>[],
   model: SequentialModel<State, Input, Output>,
+  timeUnit = 'simulated ms',
 ): string {
-  return compiled()({ ...buildView(result, history, model), page: false }).trim();
+  return compiled()({ ...buildView(result, history, model, timeUnit), page: false }).trim();
 }
 
 /**
@@ -35,7 +36,8 @@ export function renderHistoryTimelinePage<State, Input, Output>(
   model: SequentialModel<State, Input, Output>,
   title: string,
 ): string {
-  const view = buildView(result, history, model);
+  // A history file's times are in whatever unit the program that wrote it used.
+  const view = buildView(result, history, model, 'as in the history');
   return `${compiled()({ ...view, page: true, pageTitle: shown(title), contentSecurityPolicy }).trim()}\n`;
 }
 
@@ -47,7 +49,9 @@ const templateFile = new URL('./templates/historyTimeline.hbs', import.meta.url)
 const laneLabelWidth = 96;
 /** The horizontal distance between two consecutive distinct times of the history. */
 const timeStepWidth = 44;
-const axisHeight = 26;
+/** The time axis: its title on top, then the tick labels. */
+const axisHeight = 42;
+const axisTitleY = 13;
 const laneHeight = 58;
 const barHeight = 20;
 /** Where a bar starts below its lane's top: room for the step numbers above it. */
@@ -159,7 +163,7 @@ function operationListText<State, Input, Output>(index: number, history: readonl
   return `${model.describeOperation(operation.input, operation.output)} by client ${operation.client}`;
 }
 
-function buildView<State, Input, Output>(result: LinearizabilityResult, history: readonly HistoryOperation<Input, Output>[], model: SequentialModel<State, Input, Output>) {
+function buildView<State, Input, Output>(result: LinearizabilityResult, history: readonly HistoryOperation<Input, Output>[], model: SequentialModel<State, Input, Output>, timeUnit: string) {
   const findings = findingsOf(result, history, model);
   const drawnIndexes = findings.focus !== null && history.length > dimmedOperationLimit ? [...findings.focus].sort((left, right) => left - right) : history.map((_, index) => index);
   const drawn = drawnIndexes.map((index) => history[index]);
@@ -272,7 +276,9 @@ function buildView<State, Input, Output>(result: LinearizabilityResult, history:
         ? undefined
         : { operation: findings.failing.operation, client: failingOperation.client, operationText: describe(findings.failing.operation), reason: shown(findings.failing.reason, textLimits.message) },
     note: [findings.note === undefined ? '' : shown(findings.note, textLimits.message), leftOut === 0 ? '' : `Only the ${drawn.length} operations of the part that fails are drawn; the other ${leftOut} are left out.`].filter(Boolean).join(' ') || undefined,
-    ariaLabel: `Timeline of ${history.length} ${plural(history.length, 'operation')} by ${clients.length} ${plural(clients.length, 'client')}: ${result.verdict}`,
+    ariaLabel: `Timeline of ${history.length} ${plural(history.length, 'operation')} by ${clients.length} ${plural(clients.length, 'client')}, time (${timeUnit}) left to right: ${result.verdict}`,
+    // Positions follow the order of calls and returns, not their distance: the title says so.
+    axisTitle: { text: `time (${shown(timeUnit)}) →, calls and returns in order, evenly spaced`, x: laneLabelWidth, y: axisTitleY },
     width,
     height,
     axisTop: axisHeight - 6,
@@ -317,6 +323,7 @@ export const historyTimelineStyle = `
 .history-timeline .lane-label { fill: #57606a; font-family: system-ui, sans-serif; }
 .history-timeline .tick { stroke: #eaeef2; }
 .history-timeline .tick-label { fill: #8c959f; font-size: 10px; text-anchor: middle; }
+.history-timeline .axis-title { fill: #57606a; font: 600 12px/1 system-ui, sans-serif; }
 .history-timeline .operation .bar-body { fill: #ddf4ff; stroke: #0969da; stroke-width: 1; }
 .history-timeline .operation.placed .bar-body { fill: #dafbe1; stroke: #1a7f37; }
 .history-timeline .operation.open .bar-body { stroke-dasharray: 6 3; }

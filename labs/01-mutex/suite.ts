@@ -197,6 +197,7 @@ function costTest<P extends MutexProtocol>(algorithm: Algorithm<P>, index: numbe
     points: 1,
     seeds: 10 - smallest,
     description: `Fault-free runs with N = ${smallest} to 9: all messages sent divided by entries must equal ${cost.formula}.`,
+    axes: { x: 'nodes (N)', y: 'messages sent per critical-section entry' },
     setup: (implementation, seed) => {
       const nodeCount = clusterSize(seed, smallest);
       return scenario(algorithm, implementation, {
@@ -265,6 +266,7 @@ export const suite: LabSuite<MutexImplementation> = {
       points: 1,
       seeds: 16,
       description: 'The token is counted on every pass; a node waits for it at most one trip around the rest of the ring.',
+      axes: { x: 'nodes in the ring (N)', y: 'most token passes one grant waited' },
       // The measured figures come from the property: the most hops any grant waited, per ring size, against N-1.
       setup: (implementation, seed) => scenario(tokenRing, implementation, { nodeCount: clusterSize(seed), load: heavyLoad, extra: (size) => [tokenHopsBounded(size)] }),
     }),

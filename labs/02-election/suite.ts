@@ -273,6 +273,7 @@ function costTest<P extends Election>(
     points: 1,
     seeds: 7,
     description,
+    axes: { x: 'nodes (N)', y: 'messages sent in the one election' },
     // Heartbeats are off and one election runs alone: its cost does not depend on when it starts.
     plan: (seed) => {
       const nodeCount = clusterSize(seed);

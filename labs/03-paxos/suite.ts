@@ -393,6 +393,7 @@ export const expectedCost = (nodeCount: number) => nodeCount * (nodeCount - 1) +
 const budgetTest = test(8, {
   name: `one proposer, no faults: exactly ${costFormula} messages for a decision`,
   kind: 'budget',
+  axes: { x: 'nodes (N), each an acceptor and a learner', y: 'messages sent to choose one value' },
   points: 1,
   seeds: 6,
   description:

@@ -346,6 +346,7 @@ const speedOperations = 40;
 const speed = test('E', 12, {
   name: 'speed: at least three operations per heartbeat interval',
   kind: 'budget',
+  axes: { x: "one client's operation (# in call order)", y: 'latency (simulated ms)' },
   points: 1,
   seeds: 3,
   description:
