@@ -2,7 +2,7 @@
 // schedules and crashes, positions of the violation and of a search path's steps, and
 // untrusted text kept as text.
 import { describe, expect, it } from 'vitest';
-import { simulate, type FaultSchedule, type TraceEvent, type TraceKind } from 'distlab/testing';
+import { simulate, stateChangesFrom, type FaultSchedule, type TraceEvent, type TraceKind } from 'distlab/testing';
 import { buildViewerData, detailLimit, messageTypeColour, type ViewerData, type ViewerInput } from '../../grader/reports/viewer/model.ts';
 import { runTest } from '../../grader/runTest.ts';
 import { scenario, reliable, suite as pingPongSuite } from '../../labs/00-pingpong/suite.ts';
@@ -120,14 +120,37 @@ describe('the viewer model on real runs', () => {
     expect(restartTime).toBe(650);
   });
 
-  it('gives message types stable colours and keeps the states as given', () => {
+  it('gives message types stable colours and keeps the states as given, each at one of its events', () => {
     expect(data.messageTypes.map((entry) => entry.type)).toEqual(['Ping', 'Pong']);
     for (const entry of data.messageTypes) expect(entry.colour).toBe(messageTypeColour(entry.type));
-    expect(data.states).toBe(result.states ?? data.states);
+    expect(result.states?.length).toBeGreaterThan(0);
+    expect(data.states).toBe(result.states);
+    const indices = new Set(data.events.map((shown) => shown.i));
+    for (const change of data.states) expect(indices.has(change.index)).toBe(true);
     expect(data.violation).toBeUndefined();
     expect(data.path).toBeUndefined();
     // Plain data: what the page embeds is exactly what was built.
     expect(JSON.parse(JSON.stringify(data))).toEqual(data);
+  });
+
+  it('shows a node that was down before a window that starts mid-run as down from its start', () => {
+    const first = result.trace.findIndex((traced) => traced.timeMs >= 500);
+    const window = result.trace.slice(first);
+    const windowed = buildViewerData({
+      lab: '00-pingpong',
+      trace: window,
+      roles: result.roles,
+      states: stateChangesFrom(result.states ?? [], window[0]!.index),
+      schedule,
+      endTimeMs: result.endTimeMs,
+      truncated: true,
+    });
+    expectConsistentMessages(windowed);
+    expect(windowed.bands.filter((band) => band.kind === 'crashed')).toEqual([{ kind: 'crashed', startT: window[0]!.timeMs, endT: 650, nodes: [0], label: 'n0 down' }]);
+    // The schedule's bands are kept whole: the page draws what falls inside the window.
+    expect(windowed.bands.filter((band) => band.kind !== 'crashed')).toEqual(data.bands.filter((band) => band.kind !== 'crashed'));
+    // A Pong delivered early in the window was sent before it.
+    expect(windowed.messages.some((message) => message.send === -1)).toBe(true);
   });
 });
 
@@ -139,6 +162,8 @@ describe('the viewer model on graded failures', () => {
     const data = buildViewerData({
       lab: pingPongSuite.lab,
       trace: failure!.trace,
+      ...(failure!.states !== undefined ? { states: failure!.states } : {}),
+      ...(failure!.roles !== undefined ? { roles: failure!.roles } : {}),
       schedule: failure!.shrunkSchedule,
       violation: { property: failure!.property, message: failure!.message, ...(failure!.traceIndex !== undefined ? { traceIndex: failure!.traceIndex } : {}) },
       truncated: failure!.traceTruncated,
@@ -149,6 +174,8 @@ describe('the viewer model on graded failures', () => {
     if (failure!.traceIndex !== undefined) expect(data.events[position]!.i).toBe(failure!.traceIndex);
     expect(data.violation).toMatchObject({ property: 'each ping answered at most once', message: failure!.message });
     expect(data.messages.some((message) => message.duplicate === true)).toBe(true);
+    expect(data.nodes.map((node) => node.role)).toEqual(['server', 'client']);
+    expect(data.states.length).toBeGreaterThan(0);
   });
 
   it('links each step of a search path to its first event, with crash bands in steps', () => {
@@ -162,6 +189,7 @@ describe('the viewer model on graded failures', () => {
     const data = buildViewerData({
       lab: paxosSuite.lab,
       trace: failure!.trace,
+      ...(failure!.states !== undefined ? { states: failure!.states } : {}),
       path,
       schedule: failure!.shrunkSchedule,
       violation: { property: failure!.property, message: failure!.message },

@@ -365,17 +365,31 @@ export function scheduleBands(schedule: FaultSchedule, nodeIds: readonly NodeId[
 
 /**
  * Crashed intervals from the trace: from each node's crash event to its next restart (or the
- * end). A restart with no crash before it in the window was down since before the window.
+ * end). A window that starts mid-run shows a node that was already down by its state there
+ * (whole-state changes at the window's first event with no fields) or by a restart with no
+ * crash before it.
  */
-export function crashBands(trace: readonly TraceEvent[]): ViewerBand[] {
+export function crashBands(trace: readonly TraceEvent[], states: readonly StateChange[] = []): ViewerBand[] {
   const bands: ViewerBand[] = [];
   const down = new Map<NodeId, ViewerBand>();
-  const firstTime = trace[0]?.timeMs ?? 0;
+  const first = trace[0];
+  const firstTime = first?.timeMs ?? 0;
+  const crashed = (node: NodeId, startT: number) => {
+    const band: ViewerBand = { kind: 'crashed', startT, endT: null, nodes: [node], label: `${nodeName(node)} down` };
+    bands.push(band);
+    down.set(node, band);
+  };
+  if (first !== undefined) {
+    for (const change of states) {
+      if (change.index !== first.index || down.has(change.node)) continue;
+      const whole = [...change.patches].reverse().find((patch) => patch[0].length === 0);
+      const value = whole?.[1];
+      if (typeof value === 'object' && value !== null && 'fields' in value && value.fields === null) crashed(change.node, firstTime);
+    }
+  }
   for (const event of trace) {
     if (event.kind === 'crash' && !down.has(event.node)) {
-      const band: ViewerBand = { kind: 'crashed', startT: event.timeMs, endT: null, nodes: [event.node], label: `${nodeName(event.node)} down` };
-      bands.push(band);
-      down.set(event.node, band);
+      crashed(event.node, event.timeMs);
     } else if (event.kind === 'restart') {
       const band = down.get(event.node);
       if (band !== undefined) {
@@ -477,7 +491,7 @@ export function buildViewerData(input: ViewerInput): ViewerData {
   const applied = (action: FaultAction) => action.atMs < lastTime || faultLabels.has(describeFault(action));
   const bands = [
     ...(timeUnit === 'ms' && input.schedule !== undefined ? scheduleBands(input.schedule, nodes.map((node) => node.id), applied) : []),
-    ...crashBands(trace),
+    ...crashBands(trace, input.states),
   ]
     .map((band, order) => ({ band, order }))
     .sort((left, right) => left.band.startT - right.band.startT || left.order - right.order)
