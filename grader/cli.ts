@@ -6,10 +6,12 @@ import { parseArgs } from 'node:util';
 import { runClassCommand } from './classGrading.ts';
 import { implementationChoices } from './implementation.ts';
 import { announce, complain, writeReports, type Written } from './cliOutput.ts';
-import { describeError, gradeToEnd, loadSuite, maxSeeds, resolveTarget, setupFailureReport, type CrashWatch, type GradeOptions } from './grade.ts';
+import { describeError, gradeToEnd, loadSuite, maxSeeds, replayCommand, resolveTarget, setupFailureReport, type CrashWatch, type GradeOptions } from './grade.ts';
 import { Sandbox } from './isolation.ts';
 import { listLabs, SetupError } from './labs.ts';
 import { parseReplay } from './replayCode.ts';
+import { defaultReplayFolder, writeReplayPage } from './replayPage.ts';
+import type { ReplayOutcome } from './protocol.ts';
 import { reportFormats, reportWriters, type ReportOptions } from './reports/index.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
 import { holdsReport, latestName, newRunFolder, pointLatest, pruneRuns } from './reports/runFolders.ts';
@@ -63,7 +65,9 @@ Options:
                         reports/latest pointing at the newest. A grading that cannot start
                         writes a report only into an --out folder that holds none yet
   --replay <code|file>  re-run one recorded failure with the full trace: the code printed
-                        after "replay:", or a report.json (its first failure; pick one with --test)
+                        after "replay:", or a report.json (its first failure; pick one with --test).
+                        Prints the trace and writes the run's page, with the trace viewer, to
+                        --out (default reports/replay/<lab>-<test>-seed<S>-<implementation>)
   --in-process          with --replay: run in this process, so a debugger stops at breakpoints
                         in your code (node --inspect-brk --import tsx grader/cli.ts ...).
                         UNSANDBOXED: the code can do anything you can; only for your own code
@@ -255,8 +259,8 @@ function writeSetupErrorReport(report: GradingReport, formats: readonly string[]
 
 /**
  * A usage or setup error: the message, and the setup-error report in the formats asked for,
- * whenever a lab was named and --out given (a replay writes no report files, so its errors
- * write none either).
+ * whenever a lab was named and --out given (a replay that cannot start writes no report
+ * files: it has no run to show).
  */
 function failSetup(error: SetupError, request: Request, startedAt: Date): number {
   complain(error.message);
@@ -314,31 +318,37 @@ async function runReplay(options: CliOptions): Promise<number> {
   );
   out.write('fault schedule:\n');
   for (const line of describeSchedule(target.schedule)) out.write(`  ${line}\n`);
+  const startedAt = new Date();
   let passed: boolean;
   let failureText: string | undefined;
   let events;
+  let replayed: ReplayOutcome;
+  let output = '';
   if (options.inProcess) {
     // In this process, so breakpoints in the implementation's files work.
     const { replayOutcome } = await import('./runTest.ts');
     const { pathToFileURL } = await import('node:url');
     const implementation = (await import(pathToFileURL(source.entryFile).href)) as unknown;
     const result = replayOutcome(suite, test, implementation, target.seed, target.schedule, target.path);
+    replayed = result;
     passed = result.passed;
     failureText = result.failure ? describeReplayedFailure(result.failure) : undefined;
     events = result.trace;
   } else {
     const sandbox = await Sandbox.create(lab, source, { timeoutMs: options.grade.limits?.timeoutMs ?? 120_000, memoryMb: 1024 });
     try {
-      const replayed = await sandbox.replay(test.number, target.seed, target.schedule, target.path);
-      if (replayed.outcome === undefined) {
-        out.write(`${style.red(replayed.status)}: ${terminalBlock(replayed.reason ?? '')}\n${terminalBlock(replayed.output, textLimits.output)}\n`);
+      const answer = await sandbox.replay(test.number, target.seed, target.schedule, target.path);
+      if (answer.outcome === undefined) {
+        out.write(`${style.red(answer.status)}: ${terminalBlock(answer.reason ?? '')}\n${terminalBlock(answer.output, textLimits.output)}\n`);
         return exitCodes.failed;
       }
-      passed = replayed.outcome.passed;
-      const failure = replayed.outcome.failure;
+      replayed = answer.outcome;
+      output = answer.output;
+      passed = replayed.passed;
+      const failure = replayed.failure;
       failureText = failure ? describeReplayedFailure(failure) : undefined;
-      events = replayed.outcome.trace;
-      if (replayed.output) out.write(`output:\n${terminalBlock(replayed.output, textLimits.output)}\n`);
+      events = replayed.trace;
+      if (answer.output) out.write(`output:\n${terminalBlock(answer.output, textLimits.output)}\n`);
     } finally {
       sandbox.dispose();
     }
@@ -347,6 +357,29 @@ async function runReplay(options: CliOptions): Promise<number> {
   out.write(`trace (${shown.length} of ${events.length} events${shown.length < events.length ? '; --trace 0 shows all' : ''}):\n`);
   for (const event of shown) out.write(`  ${terminalTraceEvent(event)}\n`);
   out.write(passed ? `${style.green('passed')}: this seed and schedule no longer fail\n` : `${style.red('failed')}: ${terminalBlock(failureText ?? '')}\n`);
+  // The page of the run, to step through in the viewer.
+  try {
+    const page = writeReplayPage(
+      {
+        lab,
+        labTitle: suite.title,
+        source,
+        test,
+        seed: target.seed,
+        schedule: target.schedule,
+        ...(target.path !== undefined ? { path: target.path } : {}),
+        outcome: replayed,
+        output,
+        command: replayCommand(lab, source, options.replay as string),
+        startedAt,
+      },
+      options.outputDirectory ?? defaultReplayFolder(lab, test, target.seed, source),
+    );
+    out.write(`report: ${terminalLine(page)}\n`);
+  } catch (error) {
+    complain(`the page of this replay could not be written: ${describeError(error)}`);
+    return exitCodes.grader;
+  }
   return passed ? exitCodes.passed : exitCodes.failed;
 }
 

@@ -121,13 +121,23 @@ describe('npm run grade: grading', () => {
     const out = outputFolder();
     await grade('pingpong', '--impl', 'mutant:no-dedup', '--test', '0.3', '--report', 'json', '--out', out);
     const report = join(out, 'report.json');
-    const isolated = await grade('pingpong', '--impl', 'mutant:no-dedup', '--replay', report);
-    const inProcess = await grade('pingpong', '--impl', 'mutant:no-dedup', '--replay', report, '--in-process');
+    const [isolatedPage, inProcessPage] = [outputFolder(), outputFolder()];
+    const isolated = await grade('pingpong', '--impl', 'mutant:no-dedup', '--replay', report, '--out', isolatedPage);
+    const inProcess = await grade('pingpong', '--impl', 'mutant:no-dedup', '--replay', report, '--in-process', '--out', inProcessPage);
     expect(isolated.code).toBe(1);
     expect(inProcess.code).toBe(1);
-    const verdict = (run: Run) => run.stdout.trim().split('\n').at(-1);
+    const verdict = (run: Run) => run.stdout.split('\n').find((line) => line.startsWith('failed: '));
     expect(verdict(isolated)).toMatch(/^failed: each ping answered at most once: ping \d+ was reported answered twice/);
     expect(verdict(inProcess)).toBe(verdict(isolated));
+    // Each replay writes the page of the run it re-ran, with its trace and its nodes' states.
+    for (const [run, folder] of [[isolated, isolatedPage], [inProcess, inProcessPage]] as const) {
+      const page = join(folder, 'report.html');
+      expect(run.stdout).toContain(`report: ${page}`);
+      const html = readFileSync(page, 'utf8');
+      expect(html).toContain('each ping answered at most once');
+      expect(html).toContain('PongReceived');
+      expect(html).toContain('"patches"');
+    }
   });
 });
 

@@ -1,0 +1,88 @@
+// The page of a replayed failure: `--replay` writes the viewer for the run it re-ran, so a
+// student can step through it as through the report's failure, in a folder of its own.
+import { resolve } from 'node:path';
+import type { FaultSchedule, SearchEvent, SuiteTest } from 'distlab/testing';
+import { describedTest } from './grade.ts';
+import type { ImplementationSource } from './implementation.ts';
+import type { LabInfo } from './labs.ts';
+import type { ReplayOutcome } from './protocol.ts';
+import { writeWatchReport, type WatchedRun } from './reports/html.ts';
+import { prepareOutputFolder } from './reports/outputFolder.ts';
+import { boundGradedTest } from './reports/untrusted.ts';
+import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from './results.ts';
+
+export interface ReplayedRun {
+  readonly lab: LabInfo;
+  readonly labTitle: string;
+  readonly source: ImplementationSource;
+  readonly test: SuiteTest<unknown>;
+  readonly seed: number;
+  readonly schedule: FaultSchedule;
+  readonly path?: readonly SearchEvent[];
+  readonly outcome: ReplayOutcome;
+  /** What the implementation printed. */
+  readonly output: string;
+  /** The command that replays it again. */
+  readonly command: string;
+  readonly startedAt: Date;
+}
+
+/** reports/replay/<lab>-<test>-seed<S>-<implementation>, like a watched run's folder. */
+export function defaultReplayFolder(lab: LabInfo, test: SuiteTest<unknown>, seed: number, source: ImplementationSource): string {
+  const implementation = source.kind === 'path' ? `path-${source.label}` : source.label;
+  const name = `${lab.shortName}-${test.number}-seed${seed}-${implementation}`
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .slice(0, 120)
+    .replace(/-+$/, '');
+  return resolve('reports', 'replay', name);
+}
+
+/** Writes the replayed run's page into `folder` (made fresh); returns the page's path. */
+export function writeReplayPage(replayed: ReplayedRun, folder: string): string {
+  const { lab, source, test, seed, outcome, path } = replayed;
+  const failure = outcome.failure;
+  const searched = path !== undefined && test.kind === 'search';
+  const verdict = failure === undefined
+    ? 'This seed and schedule no longer fail: every property held.'
+    : `"${failure.property}" broke at ${searched ? `step ${failure.step} of the path` : `event #${failure.traceIndex ?? failure.step}, ${failure.timeMs} ms into the run`}.`;
+  const run: WatchedRun = {
+    testNumber: test.number,
+    seed,
+    verdict,
+    ...(failure === undefined
+      ? {}
+      : { failure: { property: failure.property, message: failure.message, step: failure.step, timeMs: failure.timeMs, ...(failure.traceIndex !== undefined ? { traceIndex: failure.traceIndex } : {}) } }),
+    ...(searched ? { search: { summary: `the model checker's path of ${path.length} steps, replayed`, path } } : { schedule: replayed.schedule, scenarioActions: 0, endTimeMs: outcome.endTimeMs }),
+    trace: outcome.trace,
+    ...(outcome.states ? { states: outcome.states } : {}),
+    ...(outcome.roles ? { roles: outcome.roles } : {}),
+    totalEvents: outcome.trace.length,
+    command: replayed.command,
+  };
+  const graded: GradedTest = boundGradedTest({
+    ...describedTest(test, 1),
+    score: outcome.passed ? test.points : 0,
+    status: outcome.passed ? 'passed' : 'failed',
+    seedsRun: 1,
+    wallMs: 0,
+    ...(replayed.output ? { output: replayed.output } : {}),
+  });
+  const finishedAt = new Date();
+  const report: GradingReport = {
+    schemaVersion: reportSchemaVersion,
+    tool: 'distlab',
+    lab: lab.id,
+    labTitle: replayed.labTitle,
+    implementation: source.label,
+    startedAt: replayed.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: Math.max(0, finishedAt.getTime() - replayed.startedAt.getTime()),
+    interrupted: false,
+    typeErrors: [],
+    options: { seed, hidden: test.visibility === 'hidden', tests: [test.number] },
+    tests: [graded],
+    totals: computeTotals([graded]),
+  };
+  return writeWatchReport(report, run, prepareOutputFolder(folder));
+}
