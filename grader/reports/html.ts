@@ -6,6 +6,7 @@ import { checkLinearizability, describeFault, describeSearchEvent, nodeName, typ
 import { describeFailureKind, type GradedFailure, type GradedStatus, type GradedTest, type GradingReport } from '../results.ts';
 import { splitMeasurements, type MeasurementSeries } from './terminal.ts';
 import { historyTimelineStyle, renderHistoryTimeline } from './historyTimeline.ts';
+import { renderKvPlots } from './kvPlots.ts';
 import { evidenceHistory, type LinearizabilityEvidence } from '../linearizabilityEvidence.ts';
 import { boundReport, escapeControls } from './untrusted.ts';
 import { writeReportFile } from './outputFolder.ts';
@@ -284,6 +285,7 @@ function runView(run: GradedFailure, anchor: string, list: 'failure' | 'demonstr
       noFaultsText: list === 'failure' ? 'No faults: the run fails without any.' : 'No faults: the property breaks without any.',
     },
     trace: traced.view,
+    kvPlots: run.path === undefined ? kvPlotsView(run.trace.length > 0 ? run.trace : run.lastEvents, run.shrunkSchedule, undefined, `${anchor}-kv`) : undefined,
   };
 }
 
@@ -336,7 +338,11 @@ function embed(test: GradedTest, run: GradedFailure): EmbeddedFailure {
 // Charts: measurements named `<series>@<x>` as line charts. The view holds only numbers, formatted
 // coordinates and display text; the template draws the SVG, escaping every value.
 
-const chartSize = { width: 640, height: 300, left: 56, right: 20, top: 16, bottom: 34, inset: 14 } as const;
+const chartSize = { width: 640, height: 320, left: 74, right: 20, top: 16, bottom: 52, inset: 14 } as const;
+/** Axis titles of a test that declares none (a suite declares them for every test with series). */
+const defaultAxes = { x: 'x (as measured)', y: 'measured value (unit not given)' } as const;
+/** About how wide a character of an axis title is, at its 12 px: a longer title is squeezed to fit. */
+const titleCharacterWidth = 6.6;
 /** Series whose name says it is a reference (a formula, a bound) are dashed and have hollow markers. */
 const referenceName = /formula|expect|predict|theor|bound|limit|model|ideal|reference/i;
 const solidDashes = ['', '2 3', '10 3 2 3'] as const;
@@ -420,7 +426,12 @@ function markerPath(shape: number, x: number, y: number): string {
   }
 }
 
-function chartView(series: readonly MeasurementSeries[], id: string, title: string) {
+/** An axis title's text, and the length to squeeze it to when it would not fit in `room` px ('' when it fits). */
+function axisTitle(text: string, room: number) {
+  return { text, textLength: text.length * titleCharacterWidth > room ? coordinate(room) : '' };
+}
+
+function chartView(series: readonly MeasurementSeries[], id: string, title: string, axes: { readonly x: string; readonly y: string } = defaultAxes) {
   const domain = chartDomain(series);
   if (domain === undefined) throw new Error('chartView: nothing to draw');
   const { xs, xLow, xHigh, yLow, yHigh, yStep } = domain;
@@ -466,12 +477,17 @@ function chartView(series: readonly MeasurementSeries[], id: string, title: stri
 
   const allXs = [...new Set(series.flatMap((one) => one.points.map((point) => point.x)))].sort((a, b) => a - b);
   const described = lines.map((line) => `${line.name} (${line.count} ${plural(line.count, 'point')}${line.skipped > 0 ? `, ${line.skipped} not finite` : ''})`);
+  const [xTitle, yTitle] = [displayText(axes.x), displayText(axes.y)];
+  const plotMiddle = { x: coordinate(left + plotWidth / 2), y: coordinate(top + plotHeight / 2) };
   return {
     id,
     titleId: `${id}-title`,
     descId: `${id}-desc`,
     title: displayText(title),
-    description: `Line chart of ${lines.length} series against x from ${tickLabel(domain.xMin)} to ${tickLabel(domain.xMax)}, y axis from ${tickLabel(yLow)} to ${tickLabel(yHigh)}: ${described.join('; ')}.`,
+    description: `Line chart of ${lines.length} series; x axis: ${xTitle}, from ${tickLabel(domain.xMin)} to ${tickLabel(domain.xMax)}; y axis: ${yTitle}, from ${tickLabel(yLow)} to ${tickLabel(yHigh)}: ${described.join('; ')}.`,
+    // The x title under the tick labels; the y title turned a quarter left, at the left edge.
+    xTitle: { ...axisTitle(xTitle, plotWidth), x: plotMiddle.x, y: coordinate(height - 10) },
+    yTitle: { ...axisTitle(yTitle, plotHeight), transform: `translate(16 ${plotMiddle.y}) rotate(-90)` },
     width,
     height,
     plot: { left, right: width - right, top, bottom: coordinate(bottomY) },
@@ -481,6 +497,7 @@ function chartView(series: readonly MeasurementSeries[], id: string, title: stri
     yLabelX: left - 8,
     lines,
     table: {
+      xTitle,
       names: lines.map((line) => line.name),
       rows: allXs.map((x) => ({
         x: tickLabel(x),
@@ -491,6 +508,15 @@ function chartView(series: readonly MeasurementSeries[], id: string, title: stri
       })),
     },
   };
+}
+
+/**
+ * A key-value run's client latency and throughput (kvPlots.ts), for the template; undefined
+ * when the trace has no client operations. The fragment escapes everything the trace holds.
+ */
+function kvPlotsView(trace: readonly TraceEvent[], schedule: FaultSchedule, endTimeMs: number | undefined, id: string): Handlebars.SafeString | undefined {
+  const fragment = renderKvPlots(trace, schedule, endTimeMs, id);
+  return fragment === undefined ? undefined : new Handlebars.SafeString(fragment);
 }
 
 interface EmbeddedFailure {
@@ -557,6 +583,7 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
     next: watched.next === undefined ? undefined : { label: displayText(watched.next.label), command: displayText(watched.next.command) },
     output: test?.output ? displayText(test.output) : '',
     trace: watched.trace.length > 0 ? traced.view : undefined,
+    kvPlots: watched.search === undefined ? kvPlotsView(watched.trace, watched.schedule ?? [], watched.endTimeMs, 'watched-kv') : undefined,
   };
 }
 
@@ -606,11 +633,13 @@ function buildView(report: GradingReport, watchedRun?: WatchedRun) {
     let failureView;
     let trace;
     let linearizability;
+    let kvPlots;
     if (failure) {
       const run = runView(failure, anchor, 'failure', embedded.length);
       embedded.push(embed(test, failure));
       failureView = run.facts;
       trace = run.trace;
+      kvPlots = run.kvPlots;
       if (failure.linearizability !== undefined) linearizability = linearizabilityView(failure.linearizability);
     }
     return [
@@ -627,6 +656,7 @@ function buildView(report: GradingReport, watchedRun?: WatchedRun) {
         linearizability,
         output: test.output ? displayText(test.output) : '',
         trace,
+        kvPlots,
       },
     ];
   });
@@ -659,7 +689,7 @@ function buildView(report: GradingReport, watchedRun?: WatchedRun) {
   const charts = report.tests.flatMap((test, position) => {
     const { series } = split[position] as ReturnType<typeof splitMeasurements>;
     if (!chartable(series)) return [];
-    return [chartView(series, chartAnchor(test, position), `${test.number} ${test.name}`)];
+    return [chartView(series, chartAnchor(test, position), `${test.number} ${test.name}`, test.axes)];
   });
 
   const options = report.options;
@@ -805,6 +835,7 @@ figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
 figure.chart svg.plot { display: block; width: 100%; height: auto; }
 .plot text { fill: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
 .plot .grid { stroke: var(--line); stroke-width: 1; }
+.plot text.axis-title { fill: var(--fg); font-size: 12px; font-weight: 600; }
 .plot .axis { stroke: var(--muted); stroke-width: 1; }
 .plot .series, .legend .series { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
 .s0 { stroke: var(--s0); color: var(--s0); } .s1 { stroke: var(--s1); color: var(--s1); } .s2 { stroke: var(--s2); color: var(--s2); }
@@ -815,6 +846,21 @@ ul.legend { display: flex; flex-wrap: wrap; gap: 4px 16px; list-style: none; pad
 ul.legend li { display: flex; align-items: center; gap: 6px; }
 ul.legend svg { flex: none; }
 figure.chart details { margin-top: 6px; font-size: 13px; }
+figure.kv-plots { margin: 8px 0; min-width: 0; }
+figure.kv-plots figcaption { margin-bottom: 4px; }
+figure.kv-plots svg.plot { display: block; width: 100%; max-width: 760px; height: auto; }
+.kv-plots .point { fill: currentColor; stroke: none; }
+.kv-plots .unanswered { fill: currentColor; stroke: var(--fail); stroke-width: 1; }
+.kv-plots .band-crashed { fill: var(--fail); fill-opacity: .1; }
+.kv-plots .band-partition, .kv-plots .band-isolation { fill: var(--warn); fill-opacity: .12; }
+.kv-plots .band-cut { fill: var(--s3); fill-opacity: .12; }
+.kv-plots line.band-network { stroke: var(--info); stroke-width: 1.5; stroke-dasharray: 4 3; }
+.kv-plots g.strip, ol.kv-faults .band { fill-opacity: .55; }
+.kv-plots .plot text.band-number { fill: var(--fg); font-size: 10px; }
+.kv-plots .window { fill: transparent; }
+ol.kv-faults { margin: 6px 0 0; padding-left: 28px; font-size: 13px; columns: 2 320px; }
+ol.kv-faults svg { vertical-align: -1px; margin-right: 4px; }
+ol.kv-faults .band-kind { color: var(--muted); }
 figure.chart details table { width: auto; }
 footer { padding: 16px 32px 32px; font-size: 13px; }
 `;
