@@ -1,4 +1,4 @@
-import { formatPlain, toJsonValue } from './_internals/plainData.ts';
+import { formatPlain, plainBytes, toJsonValue } from './_internals/plainData.ts';
 import { applyStatePatches, diffStates, type StatePatch } from './_internals/stateDiff.ts';
 import { nodeName, type NodeId } from './types.ts';
 
@@ -209,11 +209,21 @@ function storageJson(storage: ReadonlyMap<string, unknown>): Record<string, unkn
   return result;
 }
 
-/** Records what each reaction changed in a node's state, as patches against the last snapshot. */
+/** About how much of the node states one full trace keeps (in the characters of their values). */
+export const stateBudgetCharacters = 8_000_000;
+
+/**
+ * Records what each reaction changed in a node's state, as patches against the last snapshot.
+ * Past its budget, a changed value is recorded as a note that says so: a node whose state is
+ * huge and changes at every reaction cannot make a full trace too large to keep or to send.
+ */
 export class StateRecorder {
   readonly changes: StateChange[] = [];
   private readonly last = new Map<NodeId, NodeStateSnapshot>();
   private readonly lastStorage = new Map<NodeId, ReadonlyMap<string, unknown>>();
+  private usedCharacters = 0;
+
+  constructor(private readonly budgetCharacters = stateBudgetCharacters) {}
 
   /** `fields` is the node's fields as JSON, or null while it is down. */
   record(index: number, node: NodeId, fields: unknown, storage: ReadonlyMap<string, unknown>): void {
@@ -224,7 +234,17 @@ export class StateRecorder {
     this.lastStorage.set(node, storage);
     const patches = diffStates(before, after);
     this.last.set(node, after);
-    if (patches.length > 0) this.changes.push({ index, node, patches });
+    if (patches.length === 0) return;
+    const kept = patches.map((patch): StatePatch => {
+      if (patch.length === 1) return patch;
+      const size = plainBytes(patch[1]);
+      if (this.usedCharacters + size <= this.budgetCharacters || size <= 64) {
+        this.usedCharacters += size;
+        return patch;
+      }
+      return [patch[0], `(not kept: this run's node states passed ${Math.round(this.budgetCharacters / 1e6)} million characters)`];
+    });
+    this.changes.push({ index, node, patches: kept });
   }
 }
 

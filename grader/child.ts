@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { LabSuite } from 'distlab/testing';
 import { describeThrown, RealmLoadError, RealmProgram, setRealmHeartbeat, setRealmOutput } from '../framework/_internals/realm.ts';
 import { encodeFrame, FrameReader, writeAllSync } from './channel.ts';
-import { boundedReply } from './replyBounds.ts';
+import { boundedReply, slimmedReply } from './replyBounds.ts';
 import { maxTraceEvents } from './replySchema.ts';
 import { replayOutcome, runTest, watchRun } from './runTest.ts';
 import type { ChildReply, ChildRequest, WorkActivity } from './protocol.ts';
@@ -19,8 +19,13 @@ function reply(message: ChildReply): void {
   let frame: Buffer;
   try {
     frame = encodeFrame(boundedReply(message));
-  } catch (error) {
-    frame = encodeFrame({ type: 'error', message: `the reply could not be sent: ${error instanceof Error ? error.message : 'unknown error'}` });
+  } catch {
+    // Too large (huge node states, say): the same verdict with less to show.
+    try {
+      frame = encodeFrame(slimmedReply(boundedReply(message)));
+    } catch (error) {
+      frame = encodeFrame({ type: 'error', message: `the reply could not be sent: ${error instanceof Error ? error.message : 'unknown error'}` });
+    }
   }
   writeAllSync(3, frame);
 }

@@ -129,3 +129,36 @@ export function boundedReply(reply: ChildReply): ChildReply {
       return reply;
   }
 }
+
+/** Trace events a reply keeps when the whole one is too large to send. */
+const slimTraceEvents = 2_000;
+
+function slimFailure(failure: RecordedFailure): RecordedFailure {
+  const { states: _states, ...rest } = failure;
+  const trace = failure.trace.slice(-slimTraceEvents);
+  return { ...rest, trace, traceTruncated: failure.traceTruncated || trace.length < failure.trace.length };
+}
+
+/**
+ * A reply too large for one frame, made smaller: without node states and with only the last
+ * events of each trace. The verdict and everything else stay: a submission whose states are
+ * huge still gets the grade its behaviour earns, and its report still shows the failure.
+ */
+export function slimmedReply(reply: ChildReply): ChildReply {
+  if (reply.type === 'outcome') {
+    const outcome = reply.outcome;
+    return {
+      ...reply,
+      outcome: {
+        ...outcome,
+        ...(outcome.failure ? { failure: slimFailure(outcome.failure) } : {}),
+        ...(outcome.demonstration ? { demonstration: slimFailure(outcome.demonstration) } : {}),
+      },
+    };
+  }
+  if (reply.type === 'replayed') {
+    const { states: _states, ...outcome } = reply.outcome;
+    return { ...reply, outcome: { ...outcome, trace: outcome.trace.slice(-slimTraceEvents) } };
+  }
+  return reply;
+}

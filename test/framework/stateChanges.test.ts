@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyStatePatches, nodeStatesAt, stateChangesFrom, toJsonValue, type FaultSchedule, type LabSuite, type StateChange } from '../../framework/testing.ts';
 import { diffStates } from '../../framework/_internals/stateDiff.ts';
+import { StateRecorder } from '../../framework/trace.ts';
 import paxosSuite from '../../labs/03-paxos/suite.ts';
 import * as paxosSolution from '../../solutions/03-paxos/index.ts';
 import * as sameBallotRetry from '../../solutions/03-paxos/mutants/same-ballot-retry.ts';
@@ -43,6 +44,20 @@ describe('state patches', () => {
     expect(Object.getPrototypeOf(rebuilt.fields)).toBe(Object.prototype);
     expect(Object.keys(rebuilt.fields)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('the state recorder', () => {
+  it('keeps changed values up to its budget, then a note in their place', () => {
+    const recorder = new StateRecorder(1_000);
+    const storage = new Map<string, unknown>();
+    for (let tick = 0; tick < 5; tick++) recorder.record(tick, 0, { page: String(tick).padEnd(400, 'x'), tick }, storage);
+    const pages = recorder.changes.map((change) => JSON.stringify(change.patches));
+    expect(pages[0]).toContain('0xxx');
+    expect(pages[1]).toContain('1xxx');
+    expect(pages[4]).toContain("(not kept: this run's node states passed");
+    // Small values stay: the tick is always there.
+    expect(nodeStatesAt(recorder.changes, 4).get(0)?.fields).toEqual(expect.objectContaining({ tick: 4 }));
   });
 });
 

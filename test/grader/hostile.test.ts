@@ -58,6 +58,8 @@ interface Graded {
    * its exports unreadable.
    */
   readonly setupErrorAllowed?: boolean;
+  /** What else the report of this submission must show. */
+  readonly check?: (report: GradingReport) => void;
 }
 
 /** A submission the grader must refuse before any of its code runs. */
@@ -148,6 +150,26 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'effects-looping-proxy': { kind: 'graded', mayLoop: true },
   'effects-not-plain': { kind: 'graded' },
   'output-prototype-keys': { kind: 'graded', statuses: { '0.1': failed } },
+  'state-markup-keys': {
+    kind: 'graded',
+    statuses: { '0.1': failed },
+    // The viewer gets the markup, as data: the page must show it as text (checkReports).
+    check: (report) => {
+      const states = JSON.stringify(report.tests[0]?.failure?.states ?? []);
+      expect(states).toContain('<script>alert(1)</script>');
+      expect(states).toContain('polluted');
+    },
+  },
+  'state-huge': {
+    kind: 'graded',
+    statuses: { '0.1': failed },
+    // Past the budget of a run's node states, changed values are kept as a note that says so.
+    check: (report) => {
+      const failure = report.tests[0]?.failure;
+      expect(failure?.trace.length ?? 0).toBeGreaterThan(100);
+      expect(JSON.stringify(failure?.states ?? [])).toContain("(not kept: this run's node states passed");
+    },
+  },
   'log-throwing-conversions': { kind: 'graded', statuses: { '0.1': failed } },
   'state-throwing-accessor': { kind: 'graded' },
   'state-proxy-loops': { kind: 'graded', mayLoop: true },
@@ -375,6 +397,7 @@ async function gradeInProcess(name: string, expectation: Graded): Promise<void> 
   }
   const terminal = formatSummary(report, plainStyle);
   checkGraded(name, expectation, checkReports(writeAll(report), terminal), terminal);
+  expectation.check?.(report);
 }
 
 async function gradeRefused(name: string, expectation: Refused): Promise<void> {

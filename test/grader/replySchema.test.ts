@@ -2,7 +2,7 @@
 // outcomes pass, and each malformed one is refused with the path of the field at fault.
 import { describe, expect, it } from 'vitest';
 import { outcomeProblem, validateReply } from '../../grader/replySchema.ts';
-import { boundedReply } from '../../grader/replyBounds.ts';
+import { boundedReply, slimmedReply } from '../../grader/replyBounds.ts';
 import type { ChildReply } from '../../grader/protocol.ts';
 import { replayOutcome, runTest, type TestOutcome } from '../../grader/runTest.ts';
 import { suite } from '../../labs/00-pingpong/suite.ts';
@@ -210,6 +210,23 @@ describe('boundedReply cuts what a submission makes large to what the grader acc
     expect(String(states[0]?.patches[1]?.[0][1]).length).toBeLessThanOrEqual(200);
     expect(typeof states[1]?.patches[0]?.[1]).toBe('string');
     expect(states[1]?.patches[1]).toEqual([['storage', 'gone']]);
+  });
+});
+
+describe('slimmedReply: a reply too large to send keeps its verdict', () => {
+  it('drops the node states and keeps the last events of the trace', () => {
+    const longTrace = Array.from({ length: 5_000 }, (_unused, index) => ({ ...failure.trace[0]!, index }));
+    const large = changed(outcomeReply, ['outcome', 'failure', 'trace'], longTrace) as ChildReply & { type: 'outcome' };
+    const slim = slimmedReply(large) as typeof large;
+    expect(slim.outcome.passed).toBe(false);
+    expect(slim.outcome.failure?.property).toBe(failure.property);
+    expect(slim.outcome.failure?.states).toBeUndefined();
+    expect(slim.outcome.failure?.trace.map((event) => event.index)).toEqual(longTrace.slice(-2_000).map((event) => event.index));
+    expect(slim.outcome.failure?.traceTruncated).toBe(true);
+    expect(validateReply(fromChannel(slim))).toEqual({ reply: fromChannel(slim) });
+    const replay = slimmedReply({ type: 'replayed', outcome: replayed }) as { type: 'replayed'; outcome: typeof replayed };
+    expect(replay.outcome.states).toBeUndefined();
+    expect(replay.outcome.passed).toBe(replayed.passed);
   });
 });
 
