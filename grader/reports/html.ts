@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { checkLinearizability, describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type SearchEvent, type TraceEvent, type TraceKind } from 'distlab/testing';
+import { checkLinearizability, describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type Role, type SearchEvent, type StateChange, type TraceEvent, type TraceKind } from 'distlab/testing';
 import { describeFailureKind, type GradedFailure, type GradedStatus, type GradedTest, type GradingReport } from '../results.ts';
 import { splitMeasurements, type MeasurementSeries } from './terminal.ts';
 import { historyTimelineStyle, renderHistoryTimeline } from './historyTimeline.ts';
@@ -10,6 +10,9 @@ import { renderKvPlots } from './kvPlots.ts';
 import { evidenceHistory, type LinearizabilityEvidence } from '../linearizabilityEvidence.ts';
 import { boundReport, escapeControls } from './untrusted.ts';
 import { writeReportFile } from './outputFolder.ts';
+import { buildViewerData, type ViewerInput } from './viewer/model.ts';
+import { viewerScript } from './viewer/script.ts';
+import { viewerStyle } from './viewer/style.ts';
 
 /**
  * `report.html`: one self-contained page (inline CSS and JS, nothing loaded from the network)
@@ -57,6 +60,10 @@ export interface WatchedRun {
   /** A search test: what the search did, and the path of what it found (empty when it found nothing). */
   readonly search?: { readonly summary: string; readonly path: readonly SearchEvent[] };
   readonly trace: readonly TraceEvent[];
+  /** What each reaction changed in a node's state, for the events of `trace` (the viewer's state panel). */
+  readonly states?: readonly StateChange[];
+  /** Each node's role, by node id. */
+  readonly roles?: readonly Role[];
   /** Events of the whole run: more than `trace` holds when it was too long to keep whole. */
   readonly totalEvents: number;
   /** Where a run test's simulated time ended. */
@@ -204,21 +211,30 @@ interface TraceSource {
   readonly traceTruncated: boolean;
 }
 
-function traceView(failure: TraceSource, id: string) {
+/** What the viewer needs of a run besides its trace (the trace is the table's events). */
+type ViewerFacts = Omit<ViewerInput, 'trace' | 'truncated'>;
+
+/**
+ * The trace table and the viewer of one run. Each row is `{id}-e{traceIndex}` with its position
+ * in the viewer's events; the viewer's data goes into the page as JSON for its script.
+ */
+function traceView(failure: TraceSource, id: string, viewerFacts: ViewerFacts) {
   const events: readonly TraceEvent[] = failure.trace.length > 0 ? failure.trace : failure.lastEvents;
   const kinds = new Map<string, number>();
   const nodes = new Set<number>();
   let violationAnchor = '';
-  const rows = events.map((event) => {
+  const viewer = events.length > 0 ? buildViewerData({ ...viewerFacts, trace: events, truncated: failure.traceTruncated }) : undefined;
+  const rows = events.map((event, position) => {
     kinds.set(event.kind, (kinds.get(event.kind) ?? 0) + 1);
     if (event.node >= 0) nodes.add(event.node);
     if (event.peer >= 0) nodes.add(event.peer);
     const detail = event.detail === undefined ? '' : displayText(compactJson(event.detail));
     const violation = event.kind === 'violation';
-    const anchor = violation && violationAnchor === '' ? `${id}-violation` : '';
-    if (anchor) violationAnchor = anchor;
+    const anchor = `${id}-e${event.index}`;
+    if (violation && violationAnchor === '') violationAnchor = anchor;
     const classes = [violation ? 'violation' : '', !violation && event.step === failure.step ? 'failing-step' : ''].filter(Boolean);
     return {
+      position,
       index: event.index,
       timeMs: formatNumber(event.timeMs),
       nodeId: String(event.node),
@@ -245,14 +261,36 @@ function traceView(failure: TraceSource, id: string) {
         .sort(([left], [right]) => kindOrder(left) - kindOrder(right))
         .map(([kind, count]) => ({ kind, count })),
       nodes: [...nodes].sort((left, right) => left - right).map((value) => ({ value: String(value), label: nodeName(value) })),
+      types: viewer?.messageTypes.map((entry) => entry.type) ?? [],
+      viewer,
+      hasViolation: viewer?.violation !== undefined && viewer.violation.position >= 0,
     },
     violationAnchor,
+    /** A search path's steps, each linked to the row of its first event when the window holds one. */
+    pathLinks: (viewer?.path ?? []).map((step) => {
+      const event = events[step.position];
+      return { text: step.text, position: step.position, href: event === undefined ? '' : `${id}-e${event.index}` };
+    }),
   };
 }
 
+/** Node states and roles, where the run recorded them (full traces of newer graders). */
+interface RecordedStates {
+  readonly states?: readonly StateChange[];
+  readonly roles?: readonly Role[];
+}
+
 /** The facts, schedule and trace of a recorded run (a failure or a demonstration), for the template. */
-function runView(run: GradedFailure, anchor: string, list: 'failure' | 'demonstration', dataIndex: number) {
-  const traced = traceView(run, `${anchor}-trace`);
+function runView(run: GradedFailure, anchor: string, list: 'failure' | 'demonstration', dataIndex: number, lab: string) {
+  const recorded: RecordedStates = run;
+  const traced = traceView(run, `${anchor}-trace`, {
+    lab,
+    ...(recorded.states !== undefined ? { states: recorded.states } : {}),
+    ...(recorded.roles !== undefined ? { roles: recorded.roles } : {}),
+    schedule: run.shrunkSchedule,
+    ...(run.path !== undefined ? { path: run.path } : {}),
+    violation: { property: run.property, message: run.message, ...(run.traceIndex !== undefined ? { traceIndex: run.traceIndex } : {}), ...(run.node !== undefined ? { node: run.node } : {}) },
+  });
   return {
     facts: {
       property: displayText(run.property),
@@ -264,7 +302,8 @@ function runView(run: GradedFailure, anchor: string, list: 'failure' | 'demonstr
       timeMs: formatNumber(run.timeMs),
       search: run.path !== undefined,
       pathLength: run.path?.length ?? 0,
-      path: (run.path ?? []).map((event) => displayText(describeSearchEvent(event))),
+      path: traced.pathLinks.length > 0 ? traced.pathLinks : (run.path ?? []).map((event) => ({ text: displayText(describeSearchEvent(event)), position: -1, href: '' })),
+      traceId: `${anchor}-trace`,
       replayLabel: run.replayCode === '' ? 'Re-run' : 'Replay',
       node: run.node === undefined ? '' : node(run.node),
       violationAnchor: traced.violationAnchor,
@@ -535,9 +574,28 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
   const status = test?.status ?? 'not run';
   const look = statusLook[status];
   const failure = watched.failure;
+  const recorded: RecordedStates = watched;
   const traced = traceView(
     { trace: watched.trace, lastEvents: [], step: failure?.step ?? -1, traceTruncated: watched.totalEvents > watched.trace.length },
     'watched-trace',
+    {
+      lab: report.lab,
+      ...(recorded.states !== undefined ? { states: recorded.states } : {}),
+      ...(recorded.roles !== undefined ? { roles: recorded.roles } : {}),
+      ...(watched.schedule !== undefined ? { schedule: watched.schedule } : {}),
+      ...(watched.search !== undefined ? { path: watched.search.path } : {}),
+      ...(failure !== undefined
+        ? {
+            violation: {
+              property: failure.property,
+              message: failure.message,
+              ...(failure.traceIndex !== undefined ? { traceIndex: failure.traceIndex } : {}),
+              ...(failure.node !== undefined ? { node: failure.node } : {}),
+            },
+          }
+        : {}),
+      ...(watched.endTimeMs !== undefined ? { endTimeMs: watched.endTimeMs } : {}),
+    },
   );
   const scenarioActions = watched.scenarioActions ?? 0;
   // In the order the run meets them: the scenario's actions and the drawn ones, by time.
@@ -578,7 +636,8 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
     schedule,
     scheduleNote: `${scheduleParts.join(' and ')}, by time.`,
     search: watched.search === undefined ? '' : displayText(watched.search.summary),
-    path: (watched.search?.path ?? []).map((event) => displayText(describeSearchEvent(event))),
+    path: traced.pathLinks.length > 0 ? traced.pathLinks : (watched.search?.path ?? []).map((event) => ({ text: displayText(describeSearchEvent(event)), position: -1, href: '' })),
+    traceId: 'watched-trace',
     command: displayText(watched.command),
     next: watched.next === undefined ? undefined : { label: displayText(watched.next.label), command: displayText(watched.next.command) },
     output: test?.output ? displayText(test.output) : '',
@@ -635,7 +694,7 @@ function buildView(report: GradingReport, watchedRun?: WatchedRun) {
     let linearizability;
     let kvPlots;
     if (failure) {
-      const run = runView(failure, anchor, 'failure', embedded.length);
+      const run = runView(failure, anchor, 'failure', embedded.length, report.lab);
       embedded.push(embed(test, failure));
       failureView = run.facts;
       trace = run.trace;
@@ -665,7 +724,7 @@ function buildView(report: GradingReport, watchedRun?: WatchedRun) {
     const demonstration = test.demonstration;
     if (!demonstration || isWatched(test)) return [];
     const anchor = demonstrationAnchor(test, position);
-    const run = runView(demonstration, anchor, 'demonstration', embeddedDemonstrations.length);
+    const run = runView(demonstration, anchor, 'demonstration', embeddedDemonstrations.length, report.lab);
     embeddedDemonstrations.push(embed(test, demonstration));
     const look = statusLook[test.status];
     return [
@@ -866,17 +925,17 @@ footer { padding: 16px 32px 32px; font-size: 13px; }
 `;
 
 /**
- * The page's CSS: the report's and the history timeline's (a failed linearizability check
- * draws one). Joined on first use: historyTimeline.ts imports this module, so its CSS may not
- * be there yet while this one loads.
+ * The page's CSS: the report's, the history timeline's (a failed linearizability check
+ * draws one) and the trace viewer's. Joined on first use: historyTimeline.ts imports this
+ * module, so its CSS may not be there yet while this one loads.
  */
 let pageStyle: string | undefined;
 function style(): string {
-  pageStyle ??= reportStyle + historyTimelineStyle;
+  pageStyle ??= reportStyle + historyTimelineStyle + viewerStyle;
   return pageStyle;
 }
 
-const script = `
+const reportScript = `
 (function () {
   'use strict';
   var dataElement = document.getElementById('distlab-data');
@@ -923,60 +982,15 @@ const script = `
       copyText(text, button);
     });
   });
-
-  document.querySelectorAll('.trace').forEach(function (trace) {
-    var rows = Array.prototype.slice.call(trace.querySelectorAll('tbody tr'));
-    var texts = rows.map(function (row) { return row.textContent.toLowerCase(); });
-    var search = trace.querySelector('input[name=query]');
-    var node = trace.querySelector('select[name=node]');
-    var boxes = Array.prototype.slice.call(trace.querySelectorAll('input[name=kind]'));
-    var shown = trace.querySelector('.shown');
-    var timer = 0;
-
-    function apply() {
-      var terms = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
-      var kinds = {};
-      boxes.forEach(function (box) { if (box.checked) kinds[box.value] = true; });
-      var wanted = node.value;
-      var count = 0;
-      rows.forEach(function (row, index) {
-        var visible = kinds[row.getAttribute('data-kind')] === true &&
-          (wanted === '' || row.getAttribute('data-node') === wanted || row.getAttribute('data-peer') === wanted) &&
-          terms.every(function (term) { return texts[index].indexOf(term) !== -1; });
-        row.hidden = !visible;
-        if (visible) count++;
-      });
-      shown.textContent = count === rows.length ? rows.length + ' events' : count + ' of ' + rows.length + ' events';
-    }
-
-    search.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(apply, 120); });
-    node.addEventListener('change', apply);
-    boxes.forEach(function (box) { box.addEventListener('change', apply); });
-    trace.querySelectorAll('button[data-kinds]').forEach(function (button) {
-      button.addEventListener('click', function () {
-        var all = button.getAttribute('data-kinds') === 'all';
-        boxes.forEach(function (box) { box.checked = all; });
-        apply();
-      });
-    });
-    var reset = trace.querySelector('button[data-reset]');
-    function resetFilters() {
-      search.value = '';
-      node.value = '';
-      boxes.forEach(function (box) { box.checked = true; });
-      apply();
-    }
-    reset.addEventListener('click', resetFilters);
-    // Jumping to the violation shows it even when the filters hide it.
-    document.querySelectorAll('a[href^="#' + trace.id + '-"]').forEach(function (link) {
-      link.addEventListener('click', function () {
-        var target = document.getElementById(link.getAttribute('href').slice(1));
-        if (target && target.hidden) resetFilters();
-      });
-    });
-  });
 })();
 `;
+
+/** The page's one script: the copy buttons, then each trace's filters and viewer (viewer/script.ts). */
+let pageScript: string | undefined;
+function script(): string {
+  pageScript ??= reportScript + viewerScript;
+  return pageScript;
+}
 
 function cspHash(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -986,7 +1000,7 @@ let policy: string | undefined;
 function contentSecurityPolicy(): string {
   policy ??= [
     "default-src 'none'",
-    `script-src ${cspHash(script)}`,
+    `script-src ${cspHash(script())}`,
     `style-src ${cspHash(style())}`,
     "img-src 'none'",
     "base-uri 'none'",
@@ -1007,7 +1021,7 @@ function compiled(): Render {
   const handlebars = Handlebars.create();
   handlebars.registerHelper('jsonScript', (value: unknown) => new handlebars.SafeString(jsonForScript(value)));
   handlebars.registerHelper('trustedStyle', () => new handlebars.SafeString(style()));
-  handlebars.registerHelper('trustedScript', () => new handlebars.SafeString(script));
+  handlebars.registerHelper('trustedScript', () => new handlebars.SafeString(script()));
   const template = handlebars.compile(readFileSync(templateFile, 'utf8'), {
     knownHelpers: { jsonScript: true, trustedStyle: true, trustedScript: true },
     knownHelpersOnly: true,

@@ -320,8 +320,11 @@ describe('HTML report', () => {
     expect(html).not.toContain('<script>alert');
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<b>&amp;');
-    expect(html.match(/<script/g)).toHaveLength(2);
-    expect(html.match(/<\/script>/g)).toHaveLength(2);
+    // The page's data, its script, and one JSON block per trace viewer.
+    const viewerBlocks = html.match(/<script type="application\/json" id="[^"]+-trace-viewer">/g)?.length ?? 0;
+    expect(viewerBlocks).toBeGreaterThan(0);
+    expect(html.match(/<script/g)).toHaveLength(2 + viewerBlocks);
+    expect(html.match(/<\/script>/g)).toHaveLength(2 + viewerBlocks);
     expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('{{x}}');
     // No tag anywhere carries an event handler.
@@ -381,7 +384,7 @@ describe('HTML report', () => {
     expect(html).toContain('at 100 ms: crash n1');
     expect(html).toContain('npm run grade -- pingpong --replay eyJ2IjoxfQ');
     expect(html).toContain('line 2 of the output');
-    expect(html).toMatch(/<tr class="violation" data-kind="violation" data-node="0" data-peer="-1" id="[^"]+-violation">/);
+    expect(html).toMatch(/<tr class="violation" data-kind="violation" data-node="0" data-peer="-1" id="[^"]+-trace-e\d+" data-position="\d+">/);
     expect(html).toContain('<input type="search" name="query"');
     expect(html).toContain('<select name="node">');
     expect(html).toMatch(/<input type="checkbox" name="kind" value="deliver" checked>/);
@@ -761,10 +764,11 @@ describe('HTML report: demonstrations and charts', () => {
     expect(body).toContain('npm run grade -- mutex --replay eyJkZW1vIjoxfQ');
     expect(body).toContain('data-list="demonstration" data-index="0"');
     // The same filterable trace as a failure's, with its violation anchored.
-    expect(body).toContain(`<div class="trace" id="${anchor}-trace">`);
+    expect(body).toContain(`<div class="trace viewer" id="${anchor}-trace" data-trace="${anchor}-trace" tabindex="0">`);
     expect(body).toContain('<input type="search" name="query"');
-    expect(body).toContain(`id="${anchor}-trace-violation"`);
-    expect(body).toContain(`href="#${anchor}-trace-violation"`);
+    const violationRow = new RegExp(`<tr class="violation"[^>]* id="(${anchor}-trace-e\\d+)"`).exec(body)?.[1];
+    expect(violationRow).toBeDefined();
+    expect(body).toContain(`href="#${violationRow}"`);
     // Not styled as a failure.
     expect(body).not.toContain('badge fail');
     expect(page.match(/<section class="failure"/g)).toHaveLength(1);
@@ -779,7 +783,8 @@ describe('HTML report: demonstrations and charts', () => {
   it('stays safe with a hostile demonstration and hostile series names', () => {
     expect(page).not.toContain('<script>alert');
     expect(page).not.toContain('<img');
-    expect(page.match(/<script/g)).toHaveLength(2);
+    const viewerBlocks = page.match(/<script type="application\/json" id="[^"]+-trace-viewer">/g)?.length ?? 0;
+    expect(page.match(/<script/g)).toHaveLength(2 + viewerBlocks);
     expect(page).not.toMatch(rawControl);
     for (const [, attributes] of page.matchAll(/<[a-zA-Z][\w-]*(\s[^>]*)?>/g)) {
       expect(attributes ?? '').not.toMatch(/\son[a-z]+\s*=/i);
@@ -1010,7 +1015,8 @@ describe('every report bounds what a submission wrote', () => {
   });
 
   it('no page or text meant for people shows a bidirectional override raw (report.json is data, kept as written)', () => {
-    const page = readFileSync(files.html, 'utf8').replace(/<script type="application\/json"[^>]*>[^<]*<\/script>/, '');
+    // The JSON blocks (the page's data and each trace viewer's) are data; the viewer's script shows their text escaped.
+    const page = readFileSync(files.html, 'utf8').replace(/<script type="application\/json"[^>]*>[^<]*<\/script>/g, '');
     for (const text of [page, readFileSync(files.junit, 'utf8'), readFileSync(files.gradescope, 'utf8')]) {
       expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
     }

@@ -16,7 +16,7 @@ export const viewerScript = String.raw`
   'use strict';
   var svgNamespace = 'http://www.w3.org/2000/svg';
   var messageKinds = { send: true, deliver: true, drop: true, duplicate: true };
-  var layout = { top: 18, bottom: 28, left: 78, laneWidth: 118, clientGap: 44, right: 40, minimumGap: 7, idleGap: 60, typicalGap: 16 };
+  var layout = { top: 18, bottom: 28, left: 78, clientGap: 44, right: 40, minimumGap: 7, idleGap: 60, typicalGap: 16 };
   var renderMargin = 900;
   var minimumZoom = 0.04;
   var maximumZoom = 12;
@@ -250,16 +250,16 @@ export const viewerScript = String.raw`
     var boxElement = trace.querySelector('.diagram-box');
     // Lanes share the box's width (within bounds), so a few nodes are not crowded to the left.
     var available = boxElement && boxElement.clientWidth ? boxElement.clientWidth - layout.left - layout.right - 80 - (data.nodes.some(function (node) { return node.role === 'client'; }) ? layout.clientGap : 0) : 0;
-    layout.laneWidth = Math.max(110, Math.min(230, data.nodes.length > 1 ? available / (data.nodes.length - 1) : 160));
+    var laneWidth = Math.max(110, Math.min(230, data.nodes.length > 1 ? available / (data.nodes.length - 1) : 160));
     var x = layout.left;
     var sawClient = false;
     data.nodes.forEach(function (node) {
       if (node.role === 'client' && !sawClient) { sawClient = true; if (laneNodes.length > 0) x += layout.clientGap; }
       lanes.set(node.id, x);
       laneNodes.push(node);
-      x += layout.laneWidth;
+      x += laneWidth;
     });
-    var width = x - layout.laneWidth + layout.right + 60;
+    var width = x - laneWidth + layout.right + 60;
     function laneX(node) { return lanes.has(node) ? lanes.get(node) : -1; }
     function nameOf(node) {
       for (var index = 0; index < laneNodes.length; index++) if (laneNodes[index].id === node) return laneNodes[index].name;
@@ -411,14 +411,14 @@ export const viewerScript = String.raw`
         var previous = xs[0];
         var group = svg('g', { class: 'band-group ' + String(band.kind) }, backLayer);
         function closeRun(last) {
-          titled(svg('rect', { class: 'band ' + String(band.kind), x: runStart - layout.laneWidth / 2 + 6, y: round(top), width: last - runStart + layout.laneWidth - 12, height: round(end - top) }, group), String(band.label));
+          titled(svg('rect', { class: 'band ' + String(band.kind), x: runStart - laneWidth / 2 + 6, y: round(top), width: last - runStart + laneWidth - 12, height: round(end - top) }, group), String(band.label));
         }
         for (var index = 1; index < xs.length; index++) {
-          if (xs[index] - previous > layout.laneWidth + 1) { closeRun(previous); runStart = xs[index]; }
+          if (xs[index] - previous > laneWidth + 1) { closeRun(previous); runStart = xs[index]; }
           previous = xs[index];
         }
         closeRun(previous);
-        svg('text', { class: 'band-label', x: xs[0] - layout.laneWidth / 2 + 10, y: round(top + 11) }, group).textContent = shorten(String(band.label), 60);
+        svg('text', { class: 'band-label', x: xs[0] - laneWidth / 2 + 10, y: round(top + 11) }, group).textContent = shorten(String(band.label), 60);
       });
       drawViolation();
     }
@@ -946,6 +946,12 @@ export const viewerScript = String.raw`
       resetFilters: function () {},
       start: function () {
         computeLayout();
+        // A short run fills the box rather than sitting in its top corner.
+        var boxHeight = box ? box.clientHeight : 0;
+        if (boxHeight > 0 && height < boxHeight * 0.7) {
+          zoom = Math.min(4, Math.max(1, (boxHeight - layout.top - layout.bottom - 40) / Math.max(1, height - layout.top - layout.bottom)));
+          computeLayout();
+        }
         drawLanes();
         var first = violation ? violation.position : 0;
         select(first, { scrollTable: true });
