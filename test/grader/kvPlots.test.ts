@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runSeed, type FaultAction, type FaultSchedule, type SimulationResult, type Protocol, type TraceEvent } from '../../framework/testing.ts';
+import { renderHtmlReport } from '../../grader/reports/html.ts';
 import { clientOperations, faultBands, renderKvPlots } from '../../grader/reports/kvPlots.ts';
+import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from '../../grader/results.ts';
 import * as pingPong from '../../solutions/00-pingpong/index.ts';
 import * as multipaxos from '../../solutions/04-multipaxos/index.ts';
 import { suite as pingPongSuite } from '../../labs/00-pingpong/suite.ts';
@@ -183,5 +185,75 @@ describe('client latency and throughput of a key-value run', () => {
     expect(run.trace.length).toBeGreaterThan(10);
     expect(renderKvPlots(run.trace, prepared.scenario, run.endTimeMs)).toBeUndefined();
     expect(renderKvPlots([], [], 0)).toBeUndefined();
+  });
+
+  it('shows under the trace of a failure and of a watched run, headed "Client latency and throughput"', () => {
+    const failed: GradedTest = {
+      number: crashTestNumber,
+      name: 'crashes and restarts',
+      part: '',
+      kind: 'run',
+      visibility: 'visible',
+      description: 'Crashes every server in turn.',
+      maxScore: 4,
+      score: 0,
+      status: 'failed',
+      seedsPlanned: 5,
+      seedsRun: 1,
+      wallMs: 900,
+      failure: {
+        seed: 1,
+        kind: 'liveness',
+        property: 'every operation returns',
+        message: 'an operation never returned',
+        step: trace[trace.length - 1]?.step ?? 0,
+        timeMs: result.endTimeMs,
+        schedule,
+        shrunkSchedule: schedule,
+        minimal: true,
+        shrinkRuns: 0,
+        lastEvents: trace.slice(-3),
+        trace,
+        traceTruncated: false,
+        replayCode: 'eyJ2IjoxfQ',
+        replayCommand: 'npm run grade -- multipaxos --replay eyJ2IjoxfQ',
+      },
+    };
+    const report: GradingReport = {
+      schemaVersion: reportSchemaVersion,
+      tool: 'distlab',
+      lab: multipaxosSuite.lab,
+      labTitle: multipaxosSuite.title,
+      implementation: 'reference',
+      startedAt: '2026-01-02T03:04:05.000Z',
+      finishedAt: '2026-01-02T03:04:06.000Z',
+      durationMs: 1000,
+      interrupted: false,
+      typeErrors: [],
+      options: { hidden: false },
+      tests: [failed],
+      totals: computeTotals([failed]),
+    };
+    const page = renderHtmlReport(report);
+    // After the failure's trace, in its section: the heading, then the plots of its run.
+    const failureAt = page.indexOf('<section class="failure"');
+    const traceAt = page.indexOf('<h3>Trace</h3>', failureAt);
+    const headingAt = page.indexOf('<h3>Client latency and throughput</h3>', failureAt);
+    expect(failureAt).toBeGreaterThanOrEqual(0);
+    expect(traceAt).toBeGreaterThan(failureAt);
+    expect(headingAt).toBeGreaterThan(traceAt);
+    const plots = page.slice(headingAt, page.indexOf('</figure>', headingAt));
+    expect(/^<h3>Client latency and throughput<\/h3>\s*<figure class="kv-plots" id="test-0-4-16-kv">/.test(plots)).toBe(true);
+    expect(plots.match(/<circle class="point [^"]*"[^>]*data-latency-ms=/g)).toHaveLength(clientOperations(trace).length);
+
+    const watchedPage = renderHtmlReport(
+      { ...report, tests: [{ ...failed, status: 'passed', score: 4, failure: undefined } as GradedTest] },
+      { testNumber: crashTestNumber, seed: 1, verdict: 'passed', schedule, trace, totalEvents: trace.length, endTimeMs: result.endTimeMs, command: 'npm run watch' },
+    );
+    const watchedAt = watchedPage.indexOf('<section class="watched"');
+    const watchedHeadingAt = watchedPage.indexOf('<h3>Client latency and throughput</h3>', watchedAt);
+    expect(watchedAt).toBeGreaterThanOrEqual(0);
+    expect(watchedHeadingAt).toBeGreaterThan(watchedPage.indexOf('<h3>Trace</h3>', watchedAt));
+    expect(/^<h3>Client latency and throughput<\/h3>\s*<figure class="kv-plots" id="watched-kv">/.test(watchedPage.slice(watchedHeadingAt))).toBe(true);
   });
 });
