@@ -18,12 +18,14 @@ import type { Flood } from './floodNode.ts';
 import { runSearch } from './search.ts';
 import { runLinearizability } from './linearizability.ts';
 import { runLabSuite } from './labSuite.ts';
+import { runViewerBench } from './viewer.ts';
 import { SetupError } from '../grader/labs.ts';
 
 const usage =
   'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare] [--isolated]\n' +
   '       npm run bench -- search [--seconds 30]\n' +
   '       npm run bench -- linearizability\n' +
+  '       npm run bench -- viewer\n' +
   '       npm run bench -- suite <lab> [--part E,F] [--graded]';
 
 /** Measured runs per side; the median is reported. */
@@ -234,6 +236,7 @@ const workloads = new Map<string, (parsed: Arguments) => Promise<Record<string, 
   ['search', (parsed) => runSearch(parsed.seconds)],
   ['linearizability', () => runLinearizability()],
   ['suite', (parsed) => runLabSuite(parsed.lab ?? '', parsed.graded, parsed.parts)],
+  ['viewer', () => runViewerBench()],
 ]);
 
 async function main(): Promise<number> {

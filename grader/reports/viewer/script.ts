@@ -954,7 +954,19 @@ export const viewerScript = String.raw`
         }
         drawLanes();
         var first = violation ? violation.position : 0;
-        select(first, { scrollTable: true });
+        // The table is laid out when it comes into view (a long one is slow to lay out): only then
+        // is its selected row scrolled to.
+        var deferTable = typeof IntersectionObserver === 'function' && tableWrap !== null;
+        select(first, { scrollTable: !deferTable });
+        if (deferTable) {
+          var observer = new IntersectionObserver(function (entries) {
+            if (!entries.some(function (entry) { return entry.isIntersecting; })) return;
+            observer.disconnect();
+            var row = rowByPosition[selected];
+            if (row) scrollRowIntoView(row);
+          });
+          observer.observe(tableWrap);
+        }
         if (box && violation) box.scrollTop = Math.max(0, ys[violation.position] - (box.clientHeight || 600) / 2);
         render(true);
       },

@@ -97,6 +97,8 @@ ul.in-flight .type { font-weight: 600; }
 .current-event { margin: 4px 0 8px; padding: 6px 10px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; font-size: 12px;
   font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 160px; overflow: auto; }
 .viewer-hint { font-size: 12px; }
+/* A long trace's table is laid out only when it comes into view: the page opens without it. */
+.viewer .trace-wrap { content-visibility: auto; contain-intrinsic-size: auto 70vh; }
 tr.selected td { background: var(--selected); }
 tr.selected td:first-child { box-shadow: inset 3px 0 0 var(--info); }
 table.events tbody tr { cursor: pointer; }
