@@ -77,7 +77,9 @@ describe('npm run watch', () => {
     expect(run.stdout).toContain('its smallest schedule: npm run grade -- pingpong --impl mutant:gives-up --test 0.5 --seed 1');
     const page = readFileSync(join(out, 'report.html'), 'utf8');
     expect(page).toContain('<strong class="property">every ping answered</strong>');
-    expect(page).toMatch(/<tr class="violation" data-kind="violation"[^>]* id="watched-trace-violation">/);
+    const violationRow = /<tr class="violation" data-kind="violation"[^>]* id="(watched-trace-e\d+)" data-position="\d+">/.exec(page)?.[1];
+    expect(violationRow).toBeDefined();
+    expect(page).toContain(`href="#${violationRow}"`);
     expect(traceRows(page)).toBe(totalEvents(run.stdout));
   }, 60_000);
 
