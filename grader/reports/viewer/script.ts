@@ -460,7 +460,7 @@ export const viewerScript = String.raw`
       var position = message.send >= 0 ? message.send : message.end;
       var classes = 'message mt' + colourOf(type) + (message.outcome === 'dropped' ? ' dropped' : '') + (message.outcome === 'in flight' ? ' in-flight' : '') + (message.duplicate ? ' duplicate' : '');
       if (position === selected || message.end === selected) classes += ' selected';
-      var group = svg('g', { class: classes, 'data-position': position, 'data-message': index, 'data-type': type }, layer);
+      var group = svg('g', { class: classes, 'data-position': position, 'data-end': message.end, 'data-message': index, 'data-type': type }, layer);
       var text = type + ': ' + nameOf(message.from) + ' \u2192 ' + nameOf(message.to) + ' (' + message.outcome + (message.reason ? ', ' + visible(message.reason) : '') + ')';
       titled(group, text);
       var shape;
@@ -629,13 +629,21 @@ export const viewerScript = String.raw`
       if (positionText) positionText.textContent = 'event ' + (position + 1) + ' of ' + events.length + ' \u00b7 ' + (unit === 'step' ? 'step ' + event.t : event.t + ' ms');
       drawCursor();
       if (options.scrollDiagram !== false) scrollDiagramTo(ys[position]);
-      render(true);
+      render(false);
+      markSelectedMessages();
       renderStates(position);
       if (options.focus && typeof trace.focus === 'function') trace.focus({ preventScroll: true });
       if (options.reveal && typeof trace.scrollIntoView === 'function') {
         var bounds = trace.getBoundingClientRect();
         if (bounds.top < 0 || bounds.top > window.innerHeight * 0.5) trace.scrollIntoView({ block: 'start' });
       }
+    }
+
+    function markSelectedMessages() {
+      Array.prototype.forEach.call(contentLayer.querySelectorAll('g.message.selected'), function (group) { group.classList.remove('selected'); });
+      Array.prototype.forEach.call(contentLayer.querySelectorAll('g.message[data-position="' + selected + '"], g.message[data-end="' + selected + '"]'), function (group) {
+        group.classList.add('selected');
+      });
     }
 
     function scrollRowIntoView(row) {
@@ -721,39 +729,62 @@ export const viewerScript = String.raw`
     function pathKey(path) { return path.join('.'); }
     var openPaths = new Map();
 
+    // The panel's parts are made once; a node's section is drawn again only when its state or
+    // what changed at the event differs (stepping through a long run changes one node at a time).
+    var panelParts = null;
+    function panel() {
+      if (panelParts) return panelParts;
+      var parts = { event: html('div', 'current-event', '', statePanel), sections: new Map(), drawn: new Map(), list: null };
+      if (folder.changes.length === 0) html('p', 'muted', 'This trace records no node states.', statePanel);
+      laneNodes.forEach(function (node) {
+        var section = html('div', 'node-state', undefined, statePanel);
+        section.setAttribute('data-node', String(node.id));
+        parts.sections.set(node.id, section);
+      });
+      html('h4', '', 'Messages in flight', statePanel);
+      parts.list = html('ul', 'in-flight', undefined, statePanel);
+      panelParts = parts;
+      return parts;
+    }
+
+    function renderNodeState(section, node, state, everSeen, paths) {
+      clear(section);
+      var title = html('h4', '', node.name + ' ', section);
+      var fields = own(state, 'fields') ? state.fields : null;
+      var down = fields === null;
+      html('span', 'status' + (down && everSeen ? ' down' : ''), down ? (everSeen ? 'down' : 'no state yet') : node.role + (paths.length > 0 ? ' \u00b7 changed here' : ''), title);
+      if (!down) {
+        html('div', 'part', 'fields', section);
+        var tree = html('div', 'state-tree', undefined, section);
+        renderValue(tree, null, fields, ['fields'], node.id, paths, 0);
+      }
+      var storage = own(state, 'storage') ? state.storage : null;
+      if (storage !== null && typeof storage === 'object' && Object.keys(storage).length > 0) {
+        html('div', 'part', 'durable storage', section);
+        var storageTree = html('div', 'state-tree', undefined, section);
+        renderValue(storageTree, null, storage, ['storage'], node.id, paths, 0);
+      }
+    }
+
     function renderStates(position) {
       if (!statePanel) return;
+      var parts = panel();
       var traceIndex = events[position].i;
       var states = folder.statesAt(traceIndex);
       var changed = folder.changesAt(traceIndex);
-      var scrollTop = statePanel.scrollTop;
-      clear(statePanel);
-      html('div', 'current-event', eventText(position), statePanel);
-      if (folder.changes.length === 0) html('p', 'muted', 'This trace records no node states.', statePanel);
+      parts.event.textContent = eventText(position);
       laneNodes.forEach(function (node) {
-        var state = states.has(node.id) ? states.get(node.id) : initialState();
-        var paths = changed.get(node.id) || [];
-        var section = html('div', 'node-state', undefined, statePanel);
-        section.setAttribute('data-node', String(node.id));
-        var title = html('h4', '', node.name + ' ', section);
-        var fields = own(state, 'fields') ? state.fields : null;
-        var down = fields === null;
         var everSeen = states.has(node.id);
-        html('span', 'status' + (down && everSeen ? ' down' : ''), down ? (everSeen ? 'down' : 'no state yet') : node.role + (paths.length > 0 ? ' \u00b7 changed here' : ''), title);
-        if (!down) {
-          html('div', 'part', 'fields', section);
-          var tree = html('div', 'state-tree', undefined, section);
-          renderValue(tree, null, fields, ['fields'], node.id, paths, 0);
-        }
-        var storage = own(state, 'storage') ? state.storage : null;
-        if (storage !== null && typeof storage === 'object' && Object.keys(storage).length > 0) {
-          html('div', 'part', 'durable storage', section);
-          var storageTree = html('div', 'state-tree', undefined, section);
-          renderValue(storageTree, null, storage, ['storage'], node.id, paths, 0);
-        }
+        var state = everSeen ? states.get(node.id) : null;
+        var paths = changed.get(node.id) || [];
+        var changedKey = JSON.stringify(paths);
+        var drawn = parts.drawn.get(node.id);
+        if (drawn && drawn.state === state && drawn.changedKey === changedKey) return;
+        parts.drawn.set(node.id, { state: state, changedKey: changedKey });
+        renderNodeState(parts.sections.get(node.id), node, state === null ? initialState() : state, everSeen, paths);
       });
-      html('h4', '', 'Messages in flight', statePanel);
-      var list = html('ul', 'in-flight', undefined, statePanel);
+      var list = parts.list;
+      clear(list);
       var count = 0;
       for (var index = 0; index < messages.length; index++) {
         var message = messages[index];
@@ -768,7 +799,6 @@ export const viewerScript = String.raw`
       }
       if (count === 0) html('li', 'muted', 'none', list);
       if (count > 100) html('li', 'muted', '\u2026 and ' + (count - 100) + ' more', list);
-      statePanel.scrollTop = scrollTop;
     }
 
     /** How a patch path relates to a field: the field changed (whole), or something inside it did. */
