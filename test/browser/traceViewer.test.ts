@@ -176,6 +176,56 @@ describe.skipIf(!chromiumAvailable)('the trace viewer in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('zooms the time axis, pans by dragging, selects by clicking an arrow, and lists the messages in flight', async () => {
+    const failure = failureOf(runReport, '3.3');
+    const viewer = await open(writePage('run', renderHtmlReport(runReport)));
+    const diagram = viewer.locator('svg.diagram');
+    const box = viewer.locator('.diagram-box');
+    const height = async () => Number(await diagram.getAttribute('height'));
+    const before = await height();
+    await viewer.locator('button[data-action="zoom-in"]').click();
+    expect(await height()).toBeGreaterThan(before);
+    await viewer.locator('button[data-action="zoom-in"]').click();
+    // Dragging the diagram scrolls its box.
+    await box.evaluate((element) => element.scrollTo(0, 0));
+    await box.scrollIntoViewIfNeeded();
+    const bounds = await box.boundingBox();
+    if (bounds === null) throw new Error('the diagram box should be shown');
+    await page.mouse.move(bounds.x + bounds.width / 2, bounds.y + bounds.height - 20);
+    await page.mouse.down();
+    await page.mouse.move(bounds.x + bounds.width / 2, bounds.y + 40, { steps: 5 });
+    await page.mouse.up();
+    expect(await box.evaluate((element) => element.scrollTop)).toBeGreaterThan(100);
+    // Ctrl+wheel zooms out again.
+    const zoomed = await height();
+    await page.mouse.move(bounds.x + bounds.width / 2, bounds.y + bounds.height / 2);
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, 200);
+    await page.keyboard.up('Control');
+    await expect.poll(height).toBeLessThan(zoomed);
+
+    // Clicking an arrow selects its send, in the table too.
+    await viewer.locator('button[data-action="zoom-reset"]').click();
+    await box.evaluate((element) => element.scrollTo(0, 0));
+    const data = JSON.parse((await page.locator(`script[id="${await viewer.getAttribute('data-trace')}-viewer"]`).textContent()) ?? '{}') as {
+      messages: { from: number; to: number; send: number; end: number; outcome: string }[];
+    };
+    const chosen = data.messages.findIndex((message) => message.outcome === 'delivered' && message.from !== message.to && message.end > message.send + 1);
+    const arrow = viewer.locator(`svg.diagram g.message[data-message="${chosen}"]`);
+    await expect.poll(() => arrow.count()).toBe(1);
+    const position = await arrow.getAttribute('data-position');
+    await arrow.dispatchEvent('click');
+    expect(await selectedPosition(viewer)).toBe(position);
+    expect(failure.trace[Number(position)]?.kind).toBe('send');
+    expect(await arrow.getAttribute('class')).toContain('selected');
+    // In flight just after that send: the messages sent and not yet delivered or dropped.
+    const at = Number(position);
+    const inFlight = data.messages.filter((message) => message.send <= at && !(message.end >= 0 && message.end <= at) && message.outcome !== 'local').length;
+    expect(inFlight).toBeGreaterThan(0);
+    expect(await viewer.locator('.state-panel ul.in-flight li[data-message]').count()).toBe(inFlight);
+    expect(problems).toEqual([]);
+  });
+
   it("follows a search failure's path to its rows", async () => {
     const failure = failureOf(searchReport, '3.S1');
     expect(failure.path?.length ?? 0).toBeGreaterThan(0);

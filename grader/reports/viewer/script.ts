@@ -288,7 +288,8 @@ export const viewerScript = String.raw`
     }
     gaps.sort(function (left, right) { return left - right; });
     var typicalGap = gaps.length > 0 ? gaps[gaps.length >> 1] : 1;
-    var pixelsPerUnit = layout.typicalGap / typicalGap;
+    // A search's time is its step: each step well apart from the next.
+    var pixelsPerUnit = (unit === 'step' ? 3 : 1) * layout.typicalGap / typicalGap;
     var zoom = 1;
     var ys = new Float64Array(events.length);
     var height = 0;
