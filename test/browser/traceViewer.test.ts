@@ -147,7 +147,8 @@ describe.skipIf(!chromiumAvailable)('the trace viewer in Chromium', () => {
     const patched = change.patches.map(([path]) => path.join('.'));
     expect(changedPaths.some((path) => patched.some((patchPath) => path !== null && (patchPath === path || patchPath.startsWith(`${path}.`))))).toBe(true);
 
-    await page.keyboard.press('v');
+    await viewer.locator('button[data-action="violation"]').click();
+    expect(await viewer.locator('tbody tr.selected').getAttribute('data-kind')).toBe('violation');
     await screenshot(viewer.locator('.diagram-pane'), 'paxos-3.3-diagram');
     await screenshot(viewer.locator('.state-panel'), 'paxos-3.3-state-panel');
     expect(problems).toEqual([]);
