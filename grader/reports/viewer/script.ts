@@ -823,6 +823,7 @@ export const viewerScript = String.raw`
       if (key === null) {
         // The root of fields or storage: its entries, one per line.
         if (!container) { html('div', 'field', json(value), parent).setAttribute('data-path', pathKey(path)); return; }
+        if (Object.keys(value).length === 0) { html('div', 'field muted', Array.isArray(value) ? '[] (empty)' : '{} (no fields)', parent); return; }
         renderEntries(parent, value, path, node, changedPaths, depth);
         return;
       }
