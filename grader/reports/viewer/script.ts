@@ -405,21 +405,27 @@ export const viewerScript = String.raw`
         var top = yAtTime(Number(band.startT));
         var end = band.endT === null || band.endT === undefined ? bottom : yAtTime(Number(band.endT));
         if (!(end > top)) end = top + 4;
-        var xs = (Array.isArray(band.nodes) ? band.nodes : []).map(laneX).filter(function (value) { return value >= 0; }).sort(function (left, right) { return left - right; });
+        // A band of no nodes (a network change) covers every lane.
+        var bandNodes = Array.isArray(band.nodes) && band.nodes.length > 0 ? band.nodes : laneNodes.map(function (node) { return node.id; });
+        var xs = bandNodes.map(laneX).filter(function (value) { return value >= 0; }).sort(function (left, right) { return left - right; });
         if (xs.length === 0) return;
         // One rect per run of adjacent lanes.
         var runStart = xs[0];
         var previous = xs[0];
         var group = svg('g', { class: 'band-group ' + String(band.kind) }, backLayer);
+        // Bands stay right of the time axis.
+        var leftmost = layout.left - 34;
         function closeRun(last) {
-          titled(svg('rect', { class: 'band ' + String(band.kind), x: runStart - laneWidth / 2 + 6, y: round(top), width: last - runStart + laneWidth - 12, height: round(end - top) }, group), String(band.label));
+          var left = Math.max(leftmost, runStart - laneWidth / 2 + 6);
+          var right = last + laneWidth / 2 - 6;
+          titled(svg('rect', { class: 'band ' + String(band.kind), x: round(left), y: round(top), width: round(right - left), height: round(end - top) }, group), String(band.label));
         }
         for (var index = 1; index < xs.length; index++) {
           if (xs[index] - previous > laneWidth + 1) { closeRun(previous); runStart = xs[index]; }
           previous = xs[index];
         }
         closeRun(previous);
-        svg('text', { class: 'band-label', x: xs[0] - laneWidth / 2 + 10, y: round(top + 11) }, group).textContent = shorten(String(band.label), 60);
+        svg('text', { class: 'band-label', x: round(Math.max(leftmost, xs[0] - laneWidth / 2 + 6) + 4), y: round(top + 11) }, group).textContent = shorten(String(band.label), 60);
       });
       drawViolation();
     }
