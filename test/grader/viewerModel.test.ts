@@ -456,6 +456,9 @@ describe('the viewer model on hand-made traces', () => {
     expect(data.events[2]!.r).not.toContain('\u001b');
     expect(data.events[2]!.d!.length).toBe(detailLimit + 1);
     expect(data.events[2]!.d!.endsWith('…')).toBe(true);
+    // The whole text rides along only when cut, for the trace table's unfolded detail.
+    expect(data.events[2]!.f).toBe(JSON.stringify('x'.repeat(10_000)));
+    expect(data.events[0]!.f).toBeUndefined();
     // A cut never leaves half of a surrogate pair.
     const cut = data.events[3]!.d!;
     expect(cut.length).toBeLessThanOrEqual(detailLimit + 1);

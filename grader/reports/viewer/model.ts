@@ -66,6 +66,8 @@ export interface ViewerEvent {
   l: string;
   /** The detail as compact JSON text, cut to {@link detailLimit} characters. */
   d?: string;
+  /** The whole detail text, only when `d` was cut: the trace table shows it on demand. */
+  f?: string;
   /** Reason. */
   r?: string;
   /** Position in `messages`, for send, deliver, drop and duplicate events. */
@@ -459,7 +461,11 @@ function viewerNodes(input: ViewerInput): ViewerNode[] {
 /** An event as the viewer shows it; `detailJson` is its detail's JSON text, when it has one. */
 function viewerEvent(event: TraceEvent, detailJson: string | undefined): ViewerEvent {
   const shown: ViewerEvent = { i: event.index, s: event.step, t: event.timeMs, k: event.kind, n: event.node, p: event.peer, l: shownText(event.label) };
-  if (detailJson !== undefined) shown.d = cutDetail(shownText(detailJson));
+  if (detailJson !== undefined) {
+    const whole = shownText(detailJson);
+    shown.d = cutDetail(whole);
+    if (shown.d !== whole) shown.f = whole;
+  }
   if (event.reason !== undefined) shown.r = shownText(event.reason);
   return shown;
 }
