@@ -81,9 +81,6 @@ export function writeWatchReport(report: GradingReport, watched: WatchedRun, out
 
 const templateFile = new URL('./templates/report.hbs', import.meta.url);
 
-/** A detail longer than this is folded: the summary shows its start. */
-const detailFoldLength = 160;
-
 // ---------------------------------------------------------------------------------------------
 // Text helpers
 
@@ -215,8 +212,9 @@ interface TraceSource {
 type ViewerFacts = Omit<ViewerInput, 'trace' | 'truncated'>;
 
 /**
- * The trace table and the viewer of one run. Each row is `{id}-e{traceIndex}` with its position
- * in the viewer's events; the viewer's data goes into the page as JSON for its script.
+ * The trace table and the viewer of one run. The page's script builds the table's rows from the
+ * viewer's data (only those near the table's visible part: a long trace would be megabytes of
+ * markup), each row `{id}-e{traceIndex}` with its position in the viewer's events.
  */
 function traceView(failure: TraceSource, id: string, viewerFacts: ViewerFacts) {
   const events: readonly TraceEvent[] = failure.trace.length > 0 ? failure.trace : failure.lastEvents;
@@ -224,38 +222,17 @@ function traceView(failure: TraceSource, id: string, viewerFacts: ViewerFacts) {
   const nodes = new Set<number>();
   let violationAnchor = '';
   const viewer = events.length > 0 ? buildViewerData({ ...viewerFacts, trace: events, truncated: failure.traceTruncated }) : undefined;
-  const rows = events.map((event, position) => {
+  for (const event of events) {
     kinds.set(event.kind, (kinds.get(event.kind) ?? 0) + 1);
     if (event.node >= 0) nodes.add(event.node);
     if (event.peer >= 0) nodes.add(event.peer);
-    const detail = event.detail === undefined ? '' : displayText(compactJson(event.detail));
-    const violation = event.kind === 'violation';
-    const anchor = `${id}-e${event.index}`;
-    if (violation && violationAnchor === '') violationAnchor = anchor;
-    const classes = [violation ? 'violation' : '', !violation && event.step === failure.step ? 'failing-step' : ''].filter(Boolean);
-    return {
-      position,
-      index: event.index,
-      timeMs: formatNumber(event.timeMs),
-      nodeId: String(event.node),
-      peerId: String(event.peer),
-      node: node(event.node) || '—',
-      peer: node(event.peer),
-      kind: event.kind,
-      label: displayText(event.label),
-      detail,
-      long: detail.length > detailFoldLength,
-      short: detail.length > detailFoldLength ? `${detail.slice(0, detailFoldLength - 40)}…` : '',
-      reason: event.reason === undefined ? '' : displayText(event.reason),
-      rowClass: classes.join(' '),
-      anchor,
-    };
-  });
+    if (event.kind === 'violation' && violationAnchor === '') violationAnchor = `${id}-e${event.index}`;
+  }
   return {
     view: {
       id,
-      events: rows,
-      total: rows.length,
+      total: events.length,
+      failingStep: failure.step,
       truncated: failure.traceTruncated,
       kinds: [...kinds]
         .sort(([left], [right]) => kindOrder(left) - kindOrder(right))

@@ -36,34 +36,63 @@ describe.skipIf(!chromiumAvailable)('the HTML report in Chromium', () => {
 
   it('shows the failure with its property and a trace whose violation is marked', async () => {
     expect(await page.locator('body').textContent()).toContain('each ping answered at most once');
-    const rows = page.locator('table.events tbody tr');
+    const rows = page.locator('table.events tbody tr[data-position]');
     expect(await rows.count()).toBeGreaterThan(10);
+    // The violation's row is drawn where the viewer opens: on the violation.
     expect(await page.locator('table.events tbody tr.violation').count()).toBe(1);
   });
 
-  it('filters the trace by text, by node and by kind', async () => {
+  interface ViewerEvent { i: number; t: number; k: string; n: number; p: number; l: string; d?: string; r?: string }
+  /** A row's text as the search sees it: every cell. */
+  const rowText = (event: ViewerEvent) =>
+    [event.i, event.t, event.n >= 0 ? `n${event.n}` : '—', event.p >= 0 ? `n${event.p}` : '', event.k, event.l, event.d ?? '', event.r ?? ''].join(' ').toLowerCase();
+
+  /** The first trace's events, as the page embeds them for its script. */
+  async function embeddedEvents(): Promise<ViewerEvent[]> {
+    const id = await page.locator('div.trace').first().getAttribute('data-trace');
+    const data = JSON.parse((await page.locator(`script[id="${id}-viewer"]`).textContent()) ?? '{}') as { events: ViewerEvent[] };
+    return data.events;
+  }
+
+  it('filters the trace by text, by node and by kind, and counts the events shown', async () => {
+    const events = await embeddedEvents();
     const trace = page.locator('div.trace').first();
-    const visibleRows = () => trace.locator('tbody tr:visible').count();
-    const all = await visibleRows();
+    const shown = () => trace.locator('.shown').textContent();
+    const drawnRows = trace.locator('tbody tr[data-position]');
+    expect(await shown()).toBe(`${events.length} events`);
     await trace.locator('input[name="query"]').fill('PongReceived');
     // The text filter waits for typing to pause.
-    await expect.poll(visibleRows).toBeLessThan(all);
-    const matching = await visibleRows();
+    const matching = events.filter((event) => `${event.l} ${event.d ?? ''}`.toLowerCase().includes('pongreceived')).length;
     expect(matching).toBeGreaterThan(0);
-    for (const text of await trace.locator('tbody tr:visible').allTextContents()) expect(text).toContain('PongReceived');
+    await expect.poll(shown).toBe(`${matching} of ${events.length} events`);
+    for (const text of await drawnRows.allTextContents()) expect(text).toContain('PongReceived');
+    // Several words: each must be in the row.
+    const kind = events.find((event) => rowText(event).includes('pongreceived'))?.k ?? '';
+    await trace.locator('input[name="query"]').fill(`PONGRECEIVED  ${kind.toUpperCase()}`);
+    const delivered = events.filter((event) => rowText(event).includes('pongreceived') && rowText(event).includes(kind)).length;
+    expect(delivered).toBeGreaterThan(0);
+    await expect.poll(shown).toBe(`${delivered} of ${events.length} events`);
     await trace.locator('button[data-reset]').click();
-    expect(await visibleRows()).toBe(all);
+    expect(await shown()).toBe(`${events.length} events`);
     await trace.locator('select[name="node"]').selectOption('0');
-    const serverRows = await visibleRows();
-    expect(serverRows).toBeLessThan(all);
+    const onServer = events.filter((event) => event.n === 0 || event.p === 0).length;
+    expect(onServer).toBeLessThan(events.length);
+    expect(await shown()).toBe(`${onServer} of ${events.length} events`);
+    for (const [node, peer] of await drawnRows.evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-node'), row.getAttribute('data-peer')]))) {
+      expect([node, peer]).toContain('0');
+    }
     await trace.locator('button[data-reset]').click();
     await trace.locator('button[data-kinds="none"]').click();
-    expect(await visibleRows()).toBe(0);
+    expect(await drawnRows.count()).toBe(0);
+    expect(await shown()).toBe(`0 of ${events.length} events`);
     await trace.locator('input[name="kind"][value="deliver"]').check();
-    const deliveries = await visibleRows();
-    expect(deliveries).toBeGreaterThan(0);
-    for (const kind of await trace.locator('tbody tr:visible').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-kind')))) {
-      expect(kind).toBe('deliver');
+    await trace.locator('input[name="kind"][value="send"]').check();
+    const messages = events.filter((event) => event.k === 'deliver' || event.k === 'send').length;
+    expect(await shown()).toBe(`${messages} of ${events.length} events`);
+    expect(await drawnRows.count()).toBeGreaterThan(0);
+    for (const kind of await drawnRows.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-kind')))) {
+      expect(['deliver', 'send']).toContain(kind);
     }
+    expect(problems).toEqual([]);
   });
 });

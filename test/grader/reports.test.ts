@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../framework/testing.ts';
 import { writeGradescopeReport, validateGradescopeResults } from '../../grader/reports/gradescope.ts';
-import { writeHtmlReport } from '../../grader/reports/html.ts';
+import { displayText, writeHtmlReport } from '../../grader/reports/html.ts';
 import { writeJsonReport } from '../../grader/reports/json.ts';
 import { writeJunitReport } from '../../grader/reports/junit.ts';
 import { reportSchema, validateJsonSchema, validateReportJson } from '../../grader/reports/schema.ts';
@@ -40,6 +40,17 @@ const trace: TraceEvent[] = [
   { index: 5, step: 3, timeMs: 7, kind: 'drop', node: 0, peer: 1, label: 'Pong', reason: 'n1 is down' },
   { index: 6, step: 3, timeMs: 7, kind: 'violation', node: 0, peer: -1, label: 'exactly once', reason: hostile },
 ];
+
+/** An event as the page embeds it for its trace viewer and table (grader/reports/viewer/model.ts). */
+interface ViewerEventShown { i: number; s: number; t: number; k: string; n: number; p: number; l: string; d?: string; r?: string }
+
+/** The first trace viewer's data in a page: its JSON text, the trace's id, and its events. */
+function viewerEventsOf(page: string): [string, string, ViewerEventShown[]] {
+  const match = /<script type="application\/json" id="([^"]+)-viewer">([^<]*)<\/script>/.exec(page);
+  expect(match).not.toBeNull();
+  const text = match?.[2] ?? '{}';
+  return [text, match?.[1] ?? '', (JSON.parse(text) as { events: ViewerEventShown[] }).events];
+}
 
 const passing: GradedTest = {
   number: '1.1',
@@ -384,7 +395,13 @@ describe('HTML report', () => {
     expect(html).toContain('at 100 ms: crash n1');
     expect(html).toContain('npm run grade -- pingpong --replay eyJ2IjoxfQ');
     expect(html).toContain('line 2 of the output');
-    expect(html).toMatch(/<tr class="violation" data-kind="violation" data-node="0" data-peer="-1" id="[^"]+-trace-e\d+" data-position="\d+">/);
+    // The table's rows are drawn by the page's script from the viewer's data: the violation is
+    // there, on n0, and the page links to its row.
+    const [, traceId, events] = viewerEventsOf(html);
+    const violation = events.find((event) => event.k === 'violation');
+    expect(violation).toMatchObject({ n: 0, p: -1, l: 'exactly once' });
+    expect(html).toContain(`href="#${traceId}-e${violation?.i}"`);
+    expect(html).toMatch(new RegExp(`<table class="events" data-failing-step="-?\\d+">\\s*<thead>[\\s\\S]*?</thead>\\s*<tbody></tbody>`));
     expect(html).toContain('<input type="search" name="query"');
     expect(html).toContain('<select name="node">');
     expect(html).toMatch(/<input type="checkbox" name="kind" value="deliver" checked>/);
@@ -393,58 +410,23 @@ describe('HTML report', () => {
     expect(html).toContain('Crashed:');
   });
 
-  it('filters the trace with its inline script', () => {
-    // A fake DOM, just enough for the page's script: the trace's rows and filter controls.
-    type Listener = () => void;
-    const control = <T extends object>(fields: T) => {
-      const listeners: Record<string, Listener[]> = {};
-      return Object.assign(fields, {
-        addEventListener: (type: string, listener: Listener) => (listeners[type] ??= []).push(listener),
-        fire: (type: string) => (listeners[type] ?? []).forEach((listener) => listener()),
-      });
-    };
-    const decode = (text: string) =>
-      text
-        .replace(/<[^>]*>/g, '')
-        .replace(/&#x([0-9a-f]+);/gi, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-        .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-    const rows = [...html.matchAll(/<tr(?: class="[^"]*")? data-kind="([^"]+)" data-node="([^"]+)" data-peer="([^"]+)"[^>]*>([\s\S]*?)<\/tr>/g)].map(
-      ([, kind, node, peer, cells]) => ({ hidden: false, textContent: decode(cells as string), getAttribute: (name: string) => ({ 'data-kind': kind, 'data-node': node, 'data-peer': peer })[name] ?? null }),
-    );
-    expect(rows).toHaveLength(trace.length);
-    const search = control({ value: '' });
-    const node = control({ value: '' });
-    const boxes = [...new Set(trace.map((event) => event.kind))].map((kind) => control({ value: kind, checked: true }));
-    const shown = { textContent: '' };
-    const traceElement = {
-      id: 'trace',
-      querySelectorAll: (selector: string) => (selector === 'tbody tr' ? rows : selector === 'input[name=kind]' ? boxes : []),
-      querySelector: (selector: string) =>
-        ({ 'input[name=query]': search, 'select[name=node]': node, '.shown': shown, 'button[data-reset]': control({}) })[selector] ?? null,
-    };
-    const dataText = /<script type="application\/json" id="distlab-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
-    const document = {
-      getElementById: (id: string) => (id === 'distlab-data' ? { textContent: dataText } : null),
-      querySelectorAll: (selector: string) => (selector === '.trace' ? [traceElement] : []),
-    };
-    const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
-    runInNewContext(script, { document, window: {}, navigator: {}, setTimeout: (callback: () => void) => (callback(), 0), clearTimeout: () => undefined });
-
-    const visible = () => rows.filter((row) => !row.hidden).length;
-    node.value = '1';
-    node.fire('change');
-    expect(visible()).toBe(trace.filter((event) => event.node === 1 || event.peer === 1).length);
-    expect(shown.textContent).toBe(`${visible()} of ${trace.length} events`);
-    node.value = '';
-    node.fire('change');
-    search.value = 'ALERT(1) exactly';
-    search.fire('input');
-    expect(visible()).toBe(1);
-    search.value = '';
-    search.fire('input');
-    for (const box of boxes) box.checked = box.value === 'deliver' || box.value === 'send';
-    boxes[0]?.fire('change');
-    expect(visible()).toBe(2);
+  it("embeds every event of the trace as its table's row shows it, for the page's script", () => {
+    // The script builds the rows from this data and filters it (see test/browser/htmlReport.test.ts).
+    const [, , events] = viewerEventsOf(html);
+    expect(events).toHaveLength(trace.length);
+    events.forEach((event, position) => {
+      const original = trace[position] as TraceEvent;
+      expect(event).toMatchObject({ i: original.index, s: original.step, t: original.timeMs, k: original.kind, n: original.node, p: original.peer });
+      expect(event.l).toBe(displayText(original.label));
+      expect(event.d).toBe(original.detail === undefined ? undefined : displayText(JSON.stringify(original.detail)));
+      expect(event.r).toBe(original.reason === undefined ? undefined : displayText(original.reason));
+    });
+    // The filters: one box per kind with its count, one option per node.
+    for (const kind of new Set(trace.map((event) => event.kind))) {
+      expect(html).toContain(`<input type="checkbox" name="kind" value="${kind}" checked> ${kind} <span class="muted">${trace.filter((event) => event.kind === kind).length}</span>`);
+    }
+    expect(html).toContain('<option value="0">n0</option><option value="1">n1</option>');
+    expect(html).toContain(`${trace.length} events</span>`);
   });
 
   it('renders a setup error without tests', () => {
@@ -766,9 +748,11 @@ describe('HTML report: demonstrations and charts', () => {
     // The same filterable trace as a failure's, with its violation anchored.
     expect(body).toContain(`<div class="trace viewer" id="${anchor}-trace" data-trace="${anchor}-trace" tabindex="0">`);
     expect(body).toContain('<input type="search" name="query"');
-    const violationRow = new RegExp(`<tr class="violation"[^>]* id="(${anchor}-trace-e\\d+)"`).exec(body)?.[1];
-    expect(violationRow).toBeDefined();
-    expect(body).toContain(`href="#${violationRow}"`);
+    const [traceId, events] = viewerEventsOf(body).slice(1) as [string, ViewerEventShown[]];
+    expect(traceId).toBe(`${anchor}-trace`);
+    const violation = events.find((event) => event.k === 'violation');
+    expect(violation).toBeDefined();
+    expect(body).toContain(`href="#${traceId}-e${violation?.i}"`);
     // Not styled as a failure.
     expect(body).not.toContain('badge fail');
     expect(page.match(/<section class="failure"/g)).toHaveLength(1);

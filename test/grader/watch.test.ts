@@ -36,8 +36,15 @@ async function watch(args: readonly string[], cwd = process.cwd()): Promise<Run>
 
 const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'distlab-watch-'));
 
-/** The rows of the trace table in a page. */
-const traceRows = (page: string) => page.match(/<tr[^>]*data-kind="/g)?.length ?? 0;
+/** The events of the watched run's trace, as the page embeds them for its table and viewer. */
+function traceEvents(page: string): { i: number; k: string }[] {
+  const text = /<script type="application\/json" id="watched-trace-viewer">([^<]*)<\/script>/.exec(page)?.[1];
+  expect(text).toBeDefined();
+  return (JSON.parse(text ?? '{}') as { events: { i: number; k: string }[] }).events;
+}
+
+/** The rows of the trace table in a page: the page's script draws one per embedded event. */
+const traceRows = (page: string) => traceEvents(page).length;
 
 /** The whole trace's length, as the terminal view gives it. */
 function totalEvents(stdout: string): number {
@@ -77,9 +84,9 @@ describe('npm run watch', () => {
     expect(run.stdout).toContain('its smallest schedule: npm run grade -- pingpong --impl mutant:gives-up --test 0.5 --seed 1');
     const page = readFileSync(join(out, 'report.html'), 'utf8');
     expect(page).toContain('<strong class="property">every ping answered</strong>');
-    const violationRow = /<tr class="violation" data-kind="violation"[^>]* id="(watched-trace-e\d+)" data-position="\d+">/.exec(page)?.[1];
-    expect(violationRow).toBeDefined();
-    expect(page).toContain(`href="#${violationRow}"`);
+    const violation = traceEvents(page).find((event) => event.k === 'violation');
+    expect(violation).toBeDefined();
+    expect(page).toContain(`href="#watched-trace-e${violation?.i}"`);
     expect(traceRows(page)).toBe(totalEvents(run.stdout));
   }, 60_000);
 

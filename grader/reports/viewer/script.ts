@@ -3,8 +3,9 @@
  * (one inline script, allowed by its hash in the page's CSP). For each trace (`.trace.viewer`)
  * it reads the viewer data (`<script type="application/json" id="{traceId}-viewer">`, built by
  * `buildViewerData`) and draws a space-time diagram in SVG, a stepper, and every node's state at
- * the selected event; the filters apply to the diagram and the trace table together. Without
- * viewer data it still filters the table.
+ * the selected event; it builds the trace table's rows from the same data (only those near the
+ * table's visible part, so a long trace's page stays small and quick to open), and the filters
+ * search the data and apply to the diagram and the table together.
  *
  * Plain ES2019 in an IIFE, no libraries. Everything from the data reaches the page through
  * `textContent` and `setAttribute` on elements made with `createElement(NS)`: never as markup.
@@ -21,6 +22,8 @@ export const viewerScript = String.raw`
   var minimumZoom = 0.04;
   var maximumZoom = 12;
   var childrenShown = 200;
+  /** A detail longer than this is folded in the table: the summary shows its start. */
+  var detailFoldLength = 160;
 
   function svg(name, attributes, parent) {
     var element = document.createElementNS(svgNamespace, name);
@@ -151,51 +154,59 @@ export const viewerScript = String.raw`
   }
 
   function setUpTrace(trace, traceId, data) {
-    var rows = Array.prototype.slice.call(trace.querySelectorAll('tbody tr'));
-    var rowTexts = rows.map(function (row) { return String(row.textContent).toLowerCase(); });
+    // Without data (an empty trace) there are no rows to show or filter.
+    if (!data) return;
+    var events = data.events;
     var search = trace.querySelector('input[name=query]');
     var nodeSelect = trace.querySelector('select[name=node]');
     var typeSelect = trace.querySelector('select[name=type]');
     var boxes = Array.prototype.slice.call(trace.querySelectorAll('input[name=kind]'));
     var shown = trace.querySelector('.shown');
     var timer = 0;
-    var viewer = data ? createViewer(trace, traceId, data, rows, rowTexts) : null;
+    var messages = Array.isArray(data.messages) ? data.messages : [];
+    var table = createTable(trace, traceId, data);
+    var viewer = createViewer(trace, traceId, data, table);
+    var passes = new Uint8Array(events.length).fill(1);
 
-    /** Which positions pass the filters: the table's rows and, with viewer data, its events. */
+    function typeAt(position) {
+      var event = events[position];
+      if (typeof event.m === 'number' && messages[event.m]) return String(messages[event.m].type);
+      return String(event.l);
+    }
+
+    /** Which events pass the filters: the data is searched, not the table (most rows are not drawn). */
     function apply() {
       var terms = search ? String(search.value).toLowerCase().split(/\s+/).filter(Boolean) : [];
-      var kinds = {};
+      var kinds = Object.create(null);
       boxes.forEach(function (box) { if (box.checked) kinds[box.value] = true; });
-      var wantedNode = nodeSelect ? String(nodeSelect.value) : '';
+      var wantedNode = nodeSelect && nodeSelect.value !== '' ? Number(nodeSelect.value) : null;
       var wantedType = typeSelect ? String(typeSelect.value) : '';
       var count = 0;
-      var passes = rows.map(function (row, index) {
-        var kind = row.getAttribute('data-kind');
-        var pass = kinds[kind] === true &&
-          (wantedNode === '' || row.getAttribute('data-node') === wantedNode || row.getAttribute('data-peer') === wantedNode) &&
-          (wantedType === '' || (messageKinds[kind] === true && viewer !== null && viewer.typeAtRow(row, index) === wantedType)) &&
-          terms.every(function (term) { return rowTexts[index].indexOf(term) !== -1; });
-        row.hidden = !pass;
+      for (var position = 0; position < events.length; position++) {
+        var event = events[position];
+        var pass = kinds[event.k] === true &&
+          (wantedNode === null || event.n === wantedNode || event.p === wantedNode) &&
+          (wantedType === '' || (messageKinds[event.k] === true && typeAt(position) === wantedType)) &&
+          (terms.length === 0 || table.matches(position, terms));
+        passes[position] = pass ? 1 : 0;
         if (pass) count++;
-        return pass;
-      });
-      if (shown) shown.textContent = count === rows.length ? rows.length + ' events' : count + ' of ' + rows.length + ' events';
-      if (viewer) viewer.filter(rows, passes);
+      }
+      if (shown) shown.textContent = count === events.length ? events.length + ' events' : count + ' of ' + events.length + ' events';
+      table.filter(passes);
+      viewer.filter(passes);
     }
 
     if (search) search.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(apply, 120); });
     if (nodeSelect) nodeSelect.addEventListener('change', apply);
     if (typeSelect) typeSelect.addEventListener('change', apply);
     boxes.forEach(function (box) { box.addEventListener('change', apply); });
-    if (typeof trace.querySelectorAll === 'function') {
-      trace.querySelectorAll('button[data-kinds]').forEach(function (button) {
-        button.addEventListener('click', function () {
-          var all = button.getAttribute('data-kinds') === 'all';
-          boxes.forEach(function (box) { box.checked = all; });
-          apply();
-        });
+    trace.querySelectorAll('button[data-kinds]').forEach(function (button) {
+      button.addEventListener('click', function () {
+        var all = button.getAttribute('data-kinds') === 'all';
+        boxes.forEach(function (box) { box.checked = all; });
+        apply();
       });
-    }
+    });
     function resetFilters() {
       if (search) search.value = '';
       if (nodeSelect) nodeSelect.value = '';
@@ -205,36 +216,302 @@ export const viewerScript = String.raw`
     }
     var reset = trace.querySelector('button[data-reset]');
     if (reset) reset.addEventListener('click', resetFilters);
-    // Jumping to a row (the violation) shows it even when the filters hide it, and selects it.
-    document.querySelectorAll('a[href^="#' + trace.id + '-"]').forEach(function (link) {
+
+    /** Selects an event and shows its row, even when the filters hide it. */
+    function reveal(position) {
+      if (position < 0 || position >= events.length) return;
+      if (!passes[position]) resetFilters();
+      viewer.select(position, { focus: true, reveal: true });
+    }
+    // Links to a row (the violation, a search path's steps): the row may not be drawn yet.
+    var rowPrefix = '#' + traceId + '-e';
+    document.querySelectorAll('a[href^="' + rowPrefix + '"]').forEach(function (link) {
       link.addEventListener('click', function (event) {
-        var target = document.getElementById(link.getAttribute('href').slice(1));
-        if (target && target.hidden) resetFilters();
-        if (viewer && target && target.hasAttribute('data-position')) {
-          event.preventDefault();
-          viewer.select(Number(target.getAttribute('data-position')), { focus: true, reveal: true });
-        }
+        var position = link.hasAttribute('data-position') ? Number(link.getAttribute('data-position')) : table.positionOf(link.getAttribute('href').slice(rowPrefix.length));
+        if (position < 0 || !(position < events.length)) return;
+        event.preventDefault();
+        reveal(position);
       });
     });
-    if (viewer) {
-      viewer.resetFilters = resetFilters;
-      document.querySelectorAll('ol.path[data-trace="' + traceId + '"] a[data-position]').forEach(function (link) {
-        link.addEventListener('click', function (event) {
-          event.preventDefault();
-          var position = Number(link.getAttribute('data-position'));
-          var row = viewer.rowAt(position);
-          if (row && row.hidden) resetFilters();
-          viewer.select(position, { focus: true, reveal: true });
-        });
+    document.querySelectorAll('ol.path[data-trace="' + traceId + '"] a[data-position]').forEach(function (link) {
+      if (link.getAttribute('href') && link.getAttribute('href').indexOf(rowPrefix) === 0) return;
+      link.addEventListener('click', function (event) {
+        event.preventDefault();
+        reveal(Number(link.getAttribute('data-position')));
       });
-      viewer.start();
+    });
+    // A page opened at a row's address (or sent to one) selects that row's event.
+    function followHash() {
+      var hash = String(location.hash || '');
+      if (hash.indexOf(rowPrefix) !== 0) return false;
+      var position = table.positionOf(hash.slice(rowPrefix.length));
+      if (position < 0) return false;
+      reveal(position);
+      return true;
     }
+    window.addEventListener('hashchange', followHash);
+    viewer.start();
+    followHash();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The trace table: its rows are made from the data, only those near the visible part of its
+  // scrolling box (plus a margin); spacer rows stand for the others. Row heights are measured as
+  // rows are drawn (a row with a long label or an unfolded detail is taller).
+
+  function createTable(trace, traceId, data) {
+    var events = data.events;
+    var wrap = trace.querySelector('.trace-wrap');
+    var table = trace.querySelector('table.events');
+    var body = table ? table.querySelector('tbody') : null;
+    var head = table ? table.querySelector('thead') : null;
+    var failingStepText = table ? table.getAttribute('data-failing-step') : null;
+    var failingStep = failingStepText === null || failingStepText === '' ? NaN : Number(failingStepText);
+    var names = new Map();
+    data.nodes.forEach(function (node) { names.set(node.id, String(node.name)); });
+    function nameOf(node) { return node >= 0 ? (names.has(node) ? names.get(node) : 'n' + node) : ''; }
+    function timeText(time) { return typeof time === 'number' && !Number.isInteger(time) ? time.toFixed(2) : String(time); }
+
+    var shownPositions = new Int32Array(events.length);
+    var shownCount = events.length;
+    for (var index = 0; index < events.length; index++) shownPositions[index] = index;
+    var heights = new Float64Array(events.length);
+    var estimate = 25;
+    var offsets = new Float64Array(events.length + 1);
+    var drawn = { first: 0, last: -1 };
+    var rowsDrawn = new Map();
+    var unfolded = new Set();
+    var selected = -1;
+    var texts = null;
+    var frame = 0;
+    var pendingScroll = false;
+    var topSpacer = spacer();
+    var bottomSpacer = spacer();
+    function spacer() {
+      var row = document.createElement('tr');
+      row.className = 'spacer';
+      row.setAttribute('aria-hidden', 'true');
+      var cell = html('td', '', undefined, row);
+      cell.colSpan = 8;
+      return row;
+    }
+
+    function computeOffsets() {
+      var total = 0;
+      for (var index = 0; index < shownCount; index++) {
+        offsets[index] = total;
+        var height = heights[shownPositions[index]];
+        total += height > 0 ? height : estimate;
+      }
+      offsets[shownCount] = total;
+    }
+    computeOffsets();
+    /** The shown row at y (from the first row's top), as an index into shownPositions. */
+    function indexAt(y) {
+      var low = 0;
+      var high = shownCount;
+      while (low < high) { var middle = (low + high) >> 1; if (offsets[middle + 1] <= y) low = middle + 1; else high = middle; }
+      return Math.min(low, Math.max(0, shownCount - 1));
+    }
+    function shownIndexOf(position) {
+      var low = 0;
+      var high = shownCount;
+      while (low < high) { var middle = (low + high) >> 1; if (shownPositions[middle] < position) low = middle + 1; else high = middle; }
+      return low < shownCount && shownPositions[low] === position ? low : -1;
+    }
+
+    function buildRow(position) {
+      var event = events[position];
+      var row = document.createElement('tr');
+      var classes = [];
+      if (event.k === 'violation') classes.push('violation');
+      else if (event.s === failingStep) classes.push('failing-step');
+      if (position === selected) classes.push('selected');
+      if (classes.length > 0) row.className = classes.join(' ');
+      row.setAttribute('data-kind', String(event.k));
+      row.setAttribute('data-node', String(event.n));
+      row.setAttribute('data-peer', String(event.p));
+      row.id = traceId + '-e' + event.i;
+      row.setAttribute('data-position', String(position));
+      html('td', 'num', String(event.i), row);
+      html('td', 'num', timeText(event.t), row);
+      html('td', '', event.n >= 0 ? nameOf(event.n) : '\u2014', row);
+      html('td', '', nameOf(event.p), row);
+      html('span', 'kind-label kind-' + String(event.k), String(event.k), html('td', '', undefined, row));
+      html('td', '', String(event.l), row);
+      var detailCell = html('td', 'detail', undefined, row);
+      var detail = typeof event.f === 'string' ? event.f : typeof event.d === 'string' ? event.d : '';
+      if (detail.length > detailFoldLength) {
+        // Folded: the start of the detail; the whole text when unfolded.
+        var fold = html('details', '', undefined, detailCell);
+        html('code', '', detail.slice(0, detailFoldLength - 40) + '\u2026', html('summary', '', undefined, fold));
+        html('code', '', detail, fold);
+        if (unfolded.has(position)) fold.open = true;
+        fold.addEventListener('toggle', function () {
+          if (fold.open) unfolded.add(position); else unfolded.delete(position);
+          if (measure()) place();
+        });
+      } else if (detail) {
+        html('code', '', detail, detailCell);
+      }
+      html('td', '', typeof event.r === 'string' ? event.r : '', row);
+      return row;
+    }
+
+    /** Records the drawn rows' heights; true when one differs from what the layout assumed. */
+    function measure() {
+      var changed = false;
+      rowsDrawn.forEach(function (row, position) {
+        var height = row.getBoundingClientRect().height;
+        if (!(height > 0)) return;
+        if (Math.abs(height - (heights[position] > 0 ? heights[position] : estimate)) > 0.5) changed = true;
+        heights[position] = height;
+      });
+      if (changed) computeOffsets();
+      return changed;
+    }
+    function place() {
+      topSpacer.firstChild.style.height = offsets[drawn.first] + 'px';
+      bottomSpacer.firstChild.style.height = Math.max(0, offsets[shownCount] - offsets[drawn.last + 1]) + 'px';
+    }
+
+    var marginRows = 40;
+    var maximumRows = 400;
+    /** Draws the rows near the box's visible part, unless they are drawn already (or when forced). */
+    function render(force) {
+      if (!body) return;
+      var headHeight = head ? head.offsetHeight : 0;
+      var viewHeight = wrap && wrap.clientHeight > 0 ? wrap.clientHeight : 600;
+      var viewTop = wrap ? Math.max(0, wrap.scrollTop - headHeight) : 0;
+      var first = indexAt(viewTop);
+      var last = indexAt(viewTop + viewHeight);
+      if (!force && shownCount > 0 && first >= drawn.first && last <= drawn.last && (first - drawn.first >= marginRows / 4 || drawn.first === 0) && (drawn.last - last >= marginRows / 4 || drawn.last === shownCount - 1)) return;
+      first = Math.max(0, first - marginRows);
+      last = Math.min(shownCount - 1, Math.max(last + marginRows, first + 2 * marginRows));
+      if (last - first + 1 > maximumRows) last = first + maximumRows - 1;
+      var previous = rowsDrawn;
+      rowsDrawn = new Map();
+      var fragment = document.createDocumentFragment();
+      fragment.appendChild(topSpacer);
+      for (var index = first; index <= last; index++) {
+        var position = shownPositions[index];
+        var row = previous.get(position) || buildRow(position);
+        rowsDrawn.set(position, row);
+        fragment.appendChild(row);
+      }
+      fragment.appendChild(bottomSpacer);
+      drawn = { first: first, last: last };
+      clear(body);
+      body.appendChild(fragment);
+      if (measure()) {
+        var measured = [];
+        rowsDrawn.forEach(function (unused, position) { measured.push(heights[position]); });
+        measured.sort(function (left, right) { return left - right; });
+        if (measured.length > 0) estimate = measured[measured.length >> 1];
+        computeOffsets();
+      }
+      place();
+    }
+    function scheduleRender() {
+      if (frame) return;
+      frame = requestAnimationFrame(function () { frame = 0; render(false); });
+    }
+
+    /** Scrolls the box so the event's row is in view (unless it is already), and draws it. */
+    function scrollTo(position) {
+      if (!wrap || !body) return;
+      var index = shownIndexOf(position);
+      if (index < 0) return;
+      if (!(wrap.clientHeight > 0)) { pendingScroll = true; return; }
+      pendingScroll = false;
+      var headHeight = head ? head.offsetHeight : 0;
+      var row = rowsDrawn.get(position);
+      if (row) {
+        var wrapBounds = wrap.getBoundingClientRect();
+        var rowBounds = row.getBoundingClientRect();
+        if (rowBounds.top >= wrapBounds.top + headHeight && rowBounds.bottom <= wrapBounds.bottom) return;
+      }
+      wrap.scrollTop = Math.max(0, headHeight + offsets[index] - (wrap.clientHeight - headHeight) / 2);
+      render(true);
+      // Drawing measured the rows near it: place it exactly.
+      wrap.scrollTop = Math.max(0, headHeight + offsets[index] - (wrap.clientHeight - headHeight) / 2);
+      render(false);
+    }
+
+    if (wrap) {
+      wrap.addEventListener('scroll', scheduleRender);
+      // Drawn (and scrolled to the selected row) once the box has a size: a closed section or a
+      // hidden tab has none.
+      if (typeof ResizeObserver === 'function') {
+        var lastHeight = -1;
+        new ResizeObserver(function () {
+          if (wrap.clientHeight === lastHeight) return;
+          lastHeight = wrap.clientHeight;
+          if (!(lastHeight > 0)) return;
+          render(true);
+          if (pendingScroll && selected >= 0) scrollTo(selected);
+        }).observe(wrap);
+      }
+    }
+    render(true);
+
+    return {
+      /** Clicking a row selects its event. */
+      onSelect: function (listener) {
+        if (!body) return;
+        body.addEventListener('click', function (event) {
+          var row = event.target && event.target.closest ? event.target.closest('tr[data-position]') : null;
+          // Unfolding a detail is not a selection.
+          if (event.target && event.target.closest && event.target.closest('summary')) return;
+          if (row) listener(Number(row.getAttribute('data-position')));
+        });
+      },
+      select: function (position, scroll) {
+        var before = rowsDrawn.get(selected);
+        if (before) before.classList.remove('selected');
+        selected = position;
+        var row = rowsDrawn.get(position);
+        if (row) row.classList.add('selected');
+        if (scroll) scrollTo(position);
+      },
+      filter: function (passes) {
+        shownCount = 0;
+        for (var position = 0; position < events.length; position++) if (passes[position]) shownPositions[shownCount++] = position;
+        computeOffsets();
+        rowsDrawn = new Map();
+        if (wrap) wrap.scrollTop = 0;
+        render(true);
+        if (selected >= 0 && shownIndexOf(selected) >= 0) scrollTo(selected);
+      },
+      /** Whether every term is in the event's text, as its row shows it. */
+      matches: function (position, terms) {
+        if (texts === null) texts = new Array(events.length);
+        var text = texts[position];
+        if (text === undefined) {
+          var event = events[position];
+          text = [event.i, timeText(event.t), event.n >= 0 ? nameOf(event.n) : '\u2014', nameOf(event.p), event.k, event.l,
+            typeof event.f === 'string' ? event.f : event.d || '', event.r || ''].join(' ').toLowerCase();
+          texts[position] = text;
+        }
+        for (var index = 0; index < terms.length; index++) if (text.indexOf(terms[index]) === -1) return false;
+        return true;
+      },
+      /** The position of the event with this trace index (a row's address ends with it), or -1. */
+      positionOf: function (indexText) {
+        if (!/^\d+$/.test(String(indexText))) return -1;
+        var traceIndex = Number(indexText);
+        var low = 0;
+        var high = events.length;
+        while (low < high) { var middle = (low + high) >> 1; if (events[middle].i < traceIndex) low = middle + 1; else high = middle; }
+        return low < events.length && events[low].i === traceIndex ? low : -1;
+      },
+    };
   }
 
   // ------------------------------------------------------------------------------------------
   // One viewer: diagram, stepper and state panel over one trace's data.
 
-  function createViewer(trace, traceId, data, rows, rowTexts) {
+  function createViewer(trace, traceId, data, table) {
     var events = data.events;
     var messages = Array.isArray(data.messages) ? data.messages : [];
     var bands = Array.isArray(data.bands) ? data.bands : [];
@@ -266,18 +543,6 @@ export const viewerScript = String.raw`
       return node >= 0 ? 'n' + node : '\u2014';
     }
     function colourOf(type) { return colours.has(type) ? colours.get(type) : 11; }
-
-    // Rows by position (the table lists the same events in the same order).
-    var rowByPosition = [];
-    rows.forEach(function (row, index) {
-      var position = row.hasAttribute('data-position') ? Number(row.getAttribute('data-position')) : index;
-      rowByPosition[position] = row;
-    });
-    var textByPosition = [];
-    rows.forEach(function (row, index) {
-      var position = row.hasAttribute('data-position') ? Number(row.getAttribute('data-position')) : index;
-      textByPosition[position] = rowTexts[index];
-    });
 
     // Time: y grows with time, every event at least a few pixels below the one before; a long
     // quiet stretch is shortened so a run's busy parts stay readable.
@@ -338,7 +603,6 @@ export const viewerScript = String.raw`
     var statePanel = trace.querySelector('.state-panel');
     var slider = trace.querySelector('input.step-slider');
     var positionText = trace.querySelector('.stepper .position');
-    var tableWrap = trace.querySelector('.trace-wrap');
     var legend = toolbar ? toolbar.querySelector('.legend') : null;
     var details = html('div', 'message-details');
     details.hidden = true;
@@ -623,14 +887,8 @@ export const viewerScript = String.raw`
       if (events.length === 0) return;
       options = options || {};
       position = Math.max(0, Math.min(events.length - 1, Math.floor(Number(position) || 0)));
-      var previousRow = rowByPosition[selected];
-      if (previousRow) previousRow.classList.remove('selected');
       selected = position;
-      var row = rowByPosition[position];
-      if (row) {
-        row.classList.add('selected');
-        if (options.scrollTable !== false) scrollRowIntoView(row);
-      }
+      table.select(position, options.scrollTable !== false);
       if (slider) slider.value = String(position);
       var event = events[position];
       if (positionText) positionText.textContent = 'event ' + (position + 1) + ' of ' + events.length + ' \u00b7 ' + (unit === 'step' ? 'step ' + event.t : event.t + ' ms');
@@ -653,15 +911,6 @@ export const viewerScript = String.raw`
       });
     }
 
-    function scrollRowIntoView(row) {
-      if (!tableWrap || row.hidden) return;
-      var wrapBounds = tableWrap.getBoundingClientRect();
-      var rowBounds = row.getBoundingClientRect();
-      var headerHeight = 30;
-      if (rowBounds.top < wrapBounds.top + headerHeight || rowBounds.bottom > wrapBounds.bottom) {
-        tableWrap.scrollTop += rowBounds.top - wrapBounds.top - tableWrap.clientHeight / 2;
-      }
-    }
     function scrollDiagramTo(y) {
       if (!box) return;
       var viewHeight = box.clientHeight || 600;
@@ -863,24 +1112,12 @@ export const viewerScript = String.raw`
     // ---------------------------------------------------------------------------------------
     // Filters from the table's controls
 
-    function filter(filteredRows, passes) {
-      eventShown.fill(1);
-      filteredRows.forEach(function (row, index) {
-        var position = row.hasAttribute('data-position') ? Number(row.getAttribute('data-position')) : index;
-        if (position >= 0 && position < events.length) eventShown[position] = passes[index] ? 1 : 0;
-      });
+    function filter(passes) {
+      eventShown.set(passes);
       messages.forEach(function (message, index) {
         messageShown[index] = (message.send >= 0 && eventShown[message.send]) || (message.end >= 0 && eventShown[message.end]) ? 1 : 0;
       });
       render(true);
-    }
-
-    function typeAtRow(row, index) {
-      var position = row.hasAttribute('data-position') ? Number(row.getAttribute('data-position')) : index;
-      var event = events[position];
-      if (!event) return '';
-      if (typeof event.m === 'number' && messages[event.m]) return String(messages[event.m].type);
-      return String(event.l);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -909,13 +1146,7 @@ export const viewerScript = String.raw`
       act(action);
     });
 
-    var tableBody = trace.querySelector('table.events tbody');
-    if (tableBody) {
-      tableBody.addEventListener('click', function (event) {
-        var row = event.target && event.target.closest ? event.target.closest('tr[data-position]') : null;
-        if (row) select(Number(row.getAttribute('data-position')), { scrollTable: false });
-      });
-    }
+    table.onSelect(function (position) { select(position, { scrollTable: false }); });
 
     var drag = null;
     var suppressClick = false;
@@ -977,11 +1208,8 @@ export const viewerScript = String.raw`
     }
 
     return {
-      typeAtRow: typeAtRow,
       filter: filter,
       select: select,
-      rowAt: function (position) { return rowByPosition[position]; },
-      resetFilters: function () {},
       start: function () {
         computeLayout();
         // A short run fills the box rather than sitting in its top corner.
@@ -992,19 +1220,7 @@ export const viewerScript = String.raw`
         }
         drawLanes();
         var first = violation ? violation.position : 0;
-        // The table is laid out when it comes into view (a long one is slow to lay out): only then
-        // is its selected row scrolled to.
-        var deferTable = typeof IntersectionObserver === 'function' && tableWrap !== null;
-        select(first, { scrollTable: !deferTable });
-        if (deferTable) {
-          var observer = new IntersectionObserver(function (entries) {
-            if (!entries.some(function (entry) { return entry.isIntersecting; })) return;
-            observer.disconnect();
-            var row = rowByPosition[selected];
-            if (row) scrollRowIntoView(row);
-          });
-          observer.observe(tableWrap);
-        }
+        select(first);
         if (box && violation) box.scrollTop = Math.max(0, ys[violation.position] - (box.clientHeight || 600) / 2);
         render(true);
       },

@@ -97,8 +97,15 @@ ul.in-flight .type { font-weight: 600; }
 .current-event { margin: 4px 0 8px; padding: 6px 10px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; font-size: 12px;
   font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 160px; overflow: auto; }
 .viewer-hint { font-size: 12px; }
-/* A long trace's table is laid out only when it comes into view: the page opens without it. */
-.viewer .trace-wrap { content-visibility: auto; contain-intrinsic-size: auto 70vh; }
+/* The page's script draws only the rows near the table's visible part, between spacer rows:
+   fixed columns keep them from changing width as rows come and go. */
+.trace-wrap { overflow-anchor: none; }
+table.events { table-layout: fixed; min-width: 900px; }
+table.events th:nth-child(1) { width: 4.5em; } table.events th:nth-child(2) { width: 5.5em; }
+table.events th:nth-child(3), table.events th:nth-child(4) { width: 3.5em; } table.events th:nth-child(5) { width: 7em; }
+table.events th:nth-child(6) { width: 16%; } table.events th:nth-child(8) { width: 14%; }
+table.events td { overflow-wrap: anywhere; }
+table.events tr.spacer td { padding: 0; border: 0; }
 tr.selected td { background: var(--selected); }
 tr.selected td:first-child { box-shadow: inset 3px 0 0 var(--info); }
 table.events tbody tr { cursor: pointer; }
