@@ -356,8 +356,8 @@ async function runReplay(options: CliOptions): Promise<number> {
   const shown = options.traceLimit === 0 ? events : events.slice(-options.traceLimit);
   out.write(`trace (${shown.length} of ${events.length} events${shown.length < events.length ? '; --trace 0 shows all' : ''}):\n`);
   for (const event of shown) out.write(`  ${terminalTraceEvent(event)}\n`);
-  out.write(passed ? `${style.green('passed')}: this seed and schedule no longer fail\n` : `${style.red('failed')}: ${terminalBlock(failureText ?? '')}\n`);
-  // The page of the run, to step through in the viewer.
+  // The page of the run, to step through in the viewer; the verdict stays the last line.
+  let pageProblem: string | undefined;
   try {
     const page = writeReplayPage(
       {
@@ -377,7 +377,11 @@ async function runReplay(options: CliOptions): Promise<number> {
     );
     out.write(`report: ${terminalLine(page)}\n`);
   } catch (error) {
-    complain(`the page of this replay could not be written: ${describeError(error)}`);
+    pageProblem = `the page of this replay could not be written: ${describeError(error)}`;
+  }
+  out.write(passed ? `${style.green('passed')}: this seed and schedule no longer fail\n` : `${style.red('failed')}: ${terminalBlock(failureText ?? '')}\n`);
+  if (pageProblem !== undefined) {
+    complain(pageProblem);
     return exitCodes.grader;
   }
   return passed ? exitCodes.passed : exitCodes.failed;
