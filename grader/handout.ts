@@ -145,6 +145,8 @@ function fillHandout(outputDirectory: string, sourceRoot: string, labs: readonly
   copyFolder('framework');
   copyFolder('grader', (entry) => !staffGraderEntries.has(entry));
   for (const document of studentDocuments) copy(join('docs', document));
+  // The pictures the student docs show (the trace viewer's screenshot).
+  if (existsSync(join(sourceRoot, 'docs', 'images'))) copyFolder(join('docs', 'images'));
 
   for (const lab of labs) {
     const folder = join('labs', lab.id);
