@@ -10,7 +10,7 @@ import { describeError, gradeToEnd, loadSuite, maxSeeds, replayCommand, resolveT
 import { Sandbox } from './isolation.ts';
 import { listLabs, SetupError } from './labs.ts';
 import { parseReplay } from './replayCode.ts';
-import { defaultReplayFolder, writeReplayPage } from './replayPage.ts';
+import { runPageFolder, writeReplayPage } from './replayPage.ts';
 import type { ReplayOutcome } from './protocol.ts';
 import { reportFormats, reportWriters, type ReportOptions } from './reports/index.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
@@ -373,7 +373,7 @@ async function runReplay(options: CliOptions): Promise<number> {
         command: replayCommand(lab, source, options.replay as string),
         startedAt,
       },
-      options.outputDirectory ?? defaultReplayFolder(lab, test, target.seed, source),
+      options.outputDirectory ?? runPageFolder('replay', lab, test, target.seed, source),
     );
     out.write(`report: ${terminalLine(page)}\n`);
   } catch (error) {

@@ -27,15 +27,15 @@ export interface ReplayedRun {
   readonly startedAt: Date;
 }
 
-/** reports/replay/<lab>-<test>-seed<S>-<implementation>, like a watched run's folder. */
-export function defaultReplayFolder(lab: LabInfo, test: SuiteTest<unknown>, seed: number, source: ImplementationSource): string {
+/** reports/<kind>/<lab>-<test>-seed<S>-<implementation>: the folder of one run's page (a watched or replayed run). */
+export function runPageFolder(kind: 'watch' | 'replay', lab: LabInfo, test: SuiteTest<unknown>, seed: number, source: ImplementationSource): string {
   const implementation = source.kind === 'path' ? `path-${source.label}` : source.label;
   const name = `${lab.shortName}-${test.number}-seed${seed}-${implementation}`
     .toLowerCase()
     .replace(/[^a-z0-9.]+/g, '-')
     .slice(0, 120)
     .replace(/-+$/, '');
-  return resolve('reports', 'replay', name);
+  return resolve('reports', kind, name);
 }
 
 /** Writes the replayed run's page into `folder` (made fresh); returns the page's path. */

@@ -14,6 +14,7 @@ import { listLabs, SetupError, type LabInfo } from './labs.ts';
 import { encodeReplay } from './replayCode.ts';
 import { writeWatchReport, type WatchedRun } from './reports/html.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
+import { runPageFolder } from './replayPage.ts';
 import { describeSchedule, styleFor, terminalTraceEvent, type Style } from './reports/terminal.ts';
 import { boundGradedTest, terminalBlock, terminalLine, textLimits } from './reports/untrusted.ts';
 import { computeTotals, describeFailureKind, reportSchemaVersion, type GradedTest, type GradingReport } from './results.ts';
@@ -111,17 +112,6 @@ function implementationArgument(lab: LabInfo, source: ImplementationSource): str
   if (source.label === defaultImplementation(lab)) return '';
   const label = /^[\w./:@+-]+$/.test(source.label) ? source.label : `'${source.label.replace(/'/g, `'\\''`)}'`;
   return ` --impl ${label}`;
-}
-
-/** The folder a watch writes to by default: one per test, seed and implementation, apart from gradings' reports. */
-function defaultFolder(lab: LabInfo, test: SuiteTest<unknown>, seed: number, source: ImplementationSource): string {
-  const implementation = source.kind === 'path' ? `path-${source.label}` : source.label;
-  const name = `${lab.shortName}-${test.number}-seed${seed}-${implementation}`
-    .toLowerCase()
-    .replace(/[^a-z0-9.]+/g, '-')
-    .slice(0, 120)
-    .replace(/-+$/, '');
-  return resolve('reports', 'watch', name);
 }
 
 /** How a watch ended: its status as grading would give it for this seed, and the run to show. */
@@ -346,7 +336,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (test === undefined) {
     throw new SetupError(`${lab.shortName} has no test "${options.test}". Its tests: ${suite.tests.map((candidate) => candidate.number).join(', ')}`);
   }
-  const folder = prepareOutputFolder(options.outputDirectory ?? defaultFolder(lab, test, options.seed, source));
+  const folder = prepareOutputFolder(options.outputDirectory ?? runPageFolder('watch', lab, test, options.seed, source));
   const out = process.stdout;
   // A reader that stops reading (head) ends the view, not the command.
   out.on('error', () => undefined);
