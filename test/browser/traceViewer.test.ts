@@ -306,4 +306,100 @@ describe.skipIf(!chromiumAvailable)('the trace viewer in Chromium', () => {
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);
   });
+
+  it('keeps a long trace\'s table small: rows are drawn near what is in view, on scroll, selection and filtering', async () => {
+    // A run of 4,000 events: pings from n0 and n1 to n2 and their deliveries, one odd event near
+    // the end, and the violation last.
+    const original = failureOf(runReport, '3.3');
+    const length = 4_000;
+    const needle = length - 300;
+    const trace: TraceEvent[] = Array.from({ length }, (_unused, position): TraceEvent => {
+      const sender = position % 4 < 2 ? 0 : 1;
+      const base = { index: position, step: position, timeMs: Math.floor(position / 2) };
+      if (position === length - 1) return { ...base, kind: 'violation', node: 2, peer: -1, label: 'every ping answered' };
+      if (position === needle) return { ...base, kind: 'log', node: 1, peer: -1, label: 'a needle in the trace' };
+      return position % 2 === 0
+        ? { ...base, kind: 'send', node: sender, peer: 2, label: 'Ping', detail: { type: 'Ping', seq: position } }
+        : { ...base, kind: 'deliver', node: 2, peer: sender, label: 'Ping', detail: { type: 'Ping', seq: position - 1 } };
+    });
+    const long: GradingReport = {
+      ...runReport,
+      tests: runReport.tests.map((test) =>
+        test.number === '3.3' ? { ...test, failure: { ...original, trace, lastEvents: [], states: [], traceIndex: length - 1, step: length - 1, timeMs: trace[length - 1]?.timeMs ?? 0 } } : test,
+      ),
+    };
+    const viewer = await open(writePage('long', renderHtmlReport(long)));
+    const wrap = viewer.locator('.trace-wrap');
+    const rows = viewer.locator('tbody tr[data-position]');
+    const drawnPositions = () => rows.evaluateAll((drawn) => drawn.map((row) => Number(row.getAttribute('data-position'))));
+    /** Whether the row of this position is drawn inside the table's scrolling box. */
+    const rowInView = (position: number) =>
+      wrap.evaluate((element, wanted) => {
+        const row = element.querySelector(`tr[data-position="${wanted}"]`);
+        if (row === null) return false;
+        const box = element.getBoundingClientRect();
+        const bounds = row.getBoundingClientRect();
+        return bounds.top >= box.top && bounds.bottom <= box.bottom + 1;
+      }, position);
+
+    // Opened on the violation, the last event: its row is drawn, selected and in view.
+    expect(await viewer.locator('.shown').textContent()).toBe(`${length} events`);
+    expect(await viewer.locator('tbody tr.selected').getAttribute('data-position')).toBe(String(length - 1));
+    await wrap.scrollIntoViewIfNeeded();
+    await expect.poll(() => rowInView(length - 1)).toBe(true);
+    expect(await rows.count()).toBeLessThanOrEqual(400);
+
+    // Scrolling the table to the top, then down, draws the rows coming into view.
+    await wrap.evaluate((element) => element.scrollTo(0, 0));
+    await expect.poll(async () => Math.min(...(await drawnPositions()))).toBe(0);
+    const firstDrawn = await drawnPositions();
+    expect(firstDrawn.length).toBeLessThanOrEqual(400);
+    const lastDrawn = Math.max(...firstDrawn);
+    expect(lastDrawn).toBeLessThan(length / 2);
+    await wrap.evaluate((element) => element.scrollBy(0, element.scrollHeight / 2));
+    await expect.poll(async () => Math.min(...(await drawnPositions()))).toBeGreaterThan(lastDrawn);
+    expect(await rows.count()).toBeLessThanOrEqual(400);
+    // And it is scrolled: the rows in view are near the middle of the trace.
+    await expect.poll(async () => (await Promise.all([length / 2 - 40, length / 2, length / 2 + 40].map(rowInView))).some(Boolean)).toBe(true);
+
+    // Selecting an event far away draws its row and scrolls to it.
+    await viewer.locator('.state-panel').click();
+    await page.keyboard.press('Home');
+    await expect.poll(() => rowInView(0)).toBe(true);
+    await viewer.locator('input.step-slider').fill(String(3_100));
+    expect(await viewer.locator('tbody tr.selected').getAttribute('data-position')).toBe('3100');
+    expect(await viewer.locator('tbody tr.selected').getAttribute('id')).toBe(`${await viewer.getAttribute('data-trace')}-e3100`);
+    await expect.poll(() => rowInView(3_100)).toBe(true);
+    expect(await rows.count()).toBeLessThanOrEqual(400);
+    // Clicking a row selects its event.
+    await rows.filter({ has: page.locator('td', { hasText: /^3105$/ }) }).locator('td').nth(5).click();
+    expect(await viewer.locator('tbody tr.selected').getAttribute('data-position')).toBe('3105');
+    expect(await viewer.locator('.step-slider').inputValue()).toBe('3105');
+
+    // The link to the violation scrolls the table back to the last row.
+    await viewer.locator('.state-panel').click();
+    await page.keyboard.press('Home');
+    await page.locator(`a[href="#${await viewer.getAttribute('data-trace')}-e${length - 1}"]`).first().click();
+    await expect.poll(() => rowInView(length - 1)).toBe(true);
+    expect(await viewer.locator('tbody tr.selected').getAttribute('data-position')).toBe(String(length - 1));
+
+    // The search finds an event that was not drawn, from the data.
+    await wrap.evaluate((element) => element.scrollTo(0, 0));
+    await expect.poll(async () => (await drawnPositions()).includes(needle)).toBe(false);
+    await viewer.locator('input[name="query"]').fill('NEEDLE');
+    await expect.poll(() => viewer.locator('.shown').textContent()).toBe(`1 of ${length} events`);
+    expect(await drawnPositions()).toEqual([needle]);
+    expect(await rows.first().textContent()).toContain('a needle in the trace');
+    // So does the node filter: n1's events, far past the first rows drawn.
+    await viewer.locator('button[data-reset]').click();
+    await viewer.locator('select[name="node"]').selectOption('1');
+    const ofNodeOne = trace.filter((event) => event.node === 1 || event.peer === 1).length;
+    expect(await viewer.locator('.shown').textContent()).toBe(`${ofNodeOne} of ${length} events`);
+    await wrap.evaluate((element) => element.scrollTo(0, element.scrollHeight));
+    const lastOfNodeOne = Math.max(...trace.filter((event) => event.node === 1 || event.peer === 1).map((event) => event.index));
+    await expect.poll(async () => Math.max(...(await drawnPositions()))).toBe(lastOfNodeOne);
+    for (const [node, peer] of await rows.evaluateAll((drawn) => drawn.map((row) => [row.getAttribute('data-node'), row.getAttribute('data-peer')]))) expect([node, peer]).toContain('1');
+    expect(await rows.count()).toBeLessThanOrEqual(400);
+    expect(problems).toEqual([]);
+  });
 });

@@ -149,8 +149,10 @@ export const viewerScript = String.raw`
     if (!data || data.version !== 1 || !Array.isArray(data.events) || !Array.isArray(data.nodes)) data = null;
     setUpTrace(trace, traceId, data);
   });
+  // Marked once the traces' tables are drawn too (in the first animation frame).
   if (document.body && typeof document.body.setAttribute === 'function') {
-    document.body.setAttribute('data-viewer-ready', String(Math.round(typeof performance === 'object' ? performance.now() : 0)));
+    var markReady = function () { document.body.setAttribute('data-viewer-ready', String(Math.round(typeof performance === 'object' ? performance.now() : 0))); };
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(markReady); else markReady();
   }
 
   function setUpTrace(trace, traceId, data) {
@@ -284,7 +286,8 @@ export const viewerScript = String.raw`
     var selected = -1;
     var texts = null;
     var frame = 0;
-    var pendingScroll = false;
+    var pendingScroll = -1;
+    var forceNext = true;
     var topSpacer = spacer();
     var bottomSpacer = spacer();
     function spacer() {
@@ -386,6 +389,10 @@ export const viewerScript = String.raw`
       var first = indexAt(viewTop);
       var last = indexAt(viewTop + viewHeight);
       if (!force && shownCount > 0 && first >= drawn.first && last <= drawn.last && (first - drawn.first >= marginRows / 4 || drawn.first === 0) && (drawn.last - last >= marginRows / 4 || drawn.last === shownCount - 1)) return;
+      draw(first, last);
+    }
+    /** Draws the shown rows first..last (indexes into shownPositions) and a margin around them. */
+    function draw(first, last) {
       first = Math.max(0, first - marginRows);
       last = Math.min(shownCount - 1, Math.max(last + marginRows, first + 2 * marginRows));
       if (last - first + 1 > maximumRows) last = first + maximumRows - 1;
@@ -412,48 +419,66 @@ export const viewerScript = String.raw`
       }
       place();
     }
-    function scheduleRender() {
-      if (frame) return;
-      frame = requestAnimationFrame(function () { frame = 0; render(false); });
+    // The table is drawn, and scrolled to the selected row, in an animation frame: the page's
+    // first layout happens there anyway, and stepping quickly through events draws once a frame.
+    function schedule() {
+      if (!frame) frame = requestAnimationFrame(update);
     }
-
-    /** Scrolls the box so the event's row is in view (unless it is already), and draws it. */
-    function scrollTo(position) {
-      if (!wrap || !body) return;
-      var index = shownIndexOf(position);
-      if (index < 0) return;
-      if (!(wrap.clientHeight > 0)) { pendingScroll = true; return; }
-      pendingScroll = false;
+    function update() {
+      frame = 0;
+      // A closed section or a hidden tab has no size: drawn once it has one.
+      if (!body || !wrap || !(wrap.clientHeight > 0)) return;
+      var force = forceNext;
+      forceNext = false;
+      if (pendingScroll >= 0) {
+        var position = pendingScroll;
+        pendingScroll = -1;
+        if (scrollTo(position)) return;
+      }
+      render(force);
+    }
+    function targetTop(index) {
       var headHeight = head ? head.offsetHeight : 0;
+      return Math.max(0, headHeight + offsets[index] + (heights[shownPositions[index]] || estimate) / 2 - (wrap.clientHeight + headHeight) / 2);
+    }
+    /** Scrolls the box so the event's row is in view (unless it is already) and draws it; false when it is not shown. */
+    function scrollTo(position) {
+      var index = shownIndexOf(position);
+      if (index < 0) return false;
       var row = rowsDrawn.get(position);
-      if (row) {
+      if (row && row.parentNode === body) {
+        var headHeight = head ? head.offsetHeight : 0;
         var wrapBounds = wrap.getBoundingClientRect();
         var rowBounds = row.getBoundingClientRect();
-        if (rowBounds.top >= wrapBounds.top + headHeight && rowBounds.bottom <= wrapBounds.bottom) return;
+        if (rowBounds.top >= wrapBounds.top + headHeight && rowBounds.bottom <= wrapBounds.bottom) return false;
       }
-      wrap.scrollTop = Math.max(0, headHeight + offsets[index] - (wrap.clientHeight - headHeight) / 2);
-      render(true);
-      // Drawing measured the rows near it: place it exactly.
-      wrap.scrollTop = Math.max(0, headHeight + offsets[index] - (wrap.clientHeight - headHeight) / 2);
+      // Drawn around it first (measuring the rows changes where it lies), then scrolled to.
+      var rowsInView = Math.ceil(wrap.clientHeight / estimate);
+      for (var attempt = 0; attempt < 3; attempt++) {
+        draw(index - rowsInView, index + rowsInView);
+        var wanted = targetTop(index);
+        if (Math.abs(wrap.scrollTop - wanted) <= 1) break;
+        wrap.scrollTop = wanted;
+        // At the end of the table the box scrolls no further.
+        if (Math.abs(wrap.scrollTop - wanted) > 1) break;
+      }
       render(false);
+      return true;
     }
 
     if (wrap) {
-      wrap.addEventListener('scroll', scheduleRender);
-      // Drawn (and scrolled to the selected row) once the box has a size: a closed section or a
-      // hidden tab has none.
+      wrap.addEventListener('scroll', schedule);
       if (typeof ResizeObserver === 'function') {
         var lastHeight = -1;
         new ResizeObserver(function () {
           if (wrap.clientHeight === lastHeight) return;
           lastHeight = wrap.clientHeight;
-          if (!(lastHeight > 0)) return;
-          render(true);
-          if (pendingScroll && selected >= 0) scrollTo(selected);
+          forceNext = true;
+          schedule();
         }).observe(wrap);
       }
     }
-    render(true);
+    schedule();
 
     return {
       /** Clicking a row selects its event. */
@@ -472,16 +497,23 @@ export const viewerScript = String.raw`
         selected = position;
         var row = rowsDrawn.get(position);
         if (row) row.classList.add('selected');
-        if (scroll) scrollTo(position);
+        if (scroll) { pendingScroll = position; schedule(); }
       },
       filter: function (passes) {
         shownCount = 0;
         for (var position = 0; position < events.length; position++) if (passes[position]) shownPositions[shownCount++] = position;
         computeOffsets();
         rowsDrawn = new Map();
-        if (wrap) wrap.scrollTop = 0;
-        render(true);
-        if (selected >= 0 && shownIndexOf(selected) >= 0) scrollTo(selected);
+        // Drawn now (what the filters show is read right after they change), then scrolled to
+        // the selected event if it is shown.
+        if (wrap && wrap.clientHeight > 0) {
+          wrap.scrollTop = 0;
+          render(true);
+        } else {
+          forceNext = true;
+        }
+        if (selected >= 0) pendingScroll = selected;
+        schedule();
       },
       /** Whether every term is in the event's text, as its row shows it. */
       matches: function (position, terms) {
@@ -1220,9 +1252,9 @@ export const viewerScript = String.raw`
         }
         drawLanes();
         var first = violation ? violation.position : 0;
-        select(first);
+        // Scrolled first, so the diagram is drawn once.
         if (box && violation) box.scrollTop = Math.max(0, ys[violation.position] - (box.clientHeight || 600) / 2);
-        render(true);
+        select(first);
       },
     };
   }
