@@ -42,7 +42,7 @@ describe.skipIf(!chromiumAvailable)('the HTML report in Chromium', () => {
     expect(await page.locator('table.events tbody tr.violation').count()).toBe(1);
   });
 
-  interface ViewerEvent { i: number; t: number; k: string; n: number; p: number; l: string; d?: string; r?: string }
+  interface ViewerEvent { i: number; t: number; k: string; n: number; p: number; l: string; d?: string; r?: string; m?: number }
   /** A row's text as the search sees it: every cell. */
   const rowText = (event: ViewerEvent) =>
     [event.i, event.t, event.n >= 0 ? `n${event.n}` : '—', event.p >= 0 ? `n${event.p}` : '', event.k, event.l, event.d ?? '', event.r ?? ''].join(' ').toLowerCase();
@@ -50,8 +50,12 @@ describe.skipIf(!chromiumAvailable)('the HTML report in Chromium', () => {
   /** The first trace's events, as the page embeds them for its script. */
   async function embeddedEvents(): Promise<ViewerEvent[]> {
     const id = await page.locator('div.trace').first().getAttribute('data-trace');
-    const data = JSON.parse((await page.locator(`script[id="${id}-viewer"]`).textContent()) ?? '{}') as { events: ViewerEvent[] };
-    return data.events;
+    const data = JSON.parse((await page.locator(`script[id="${id}-viewer"]`).textContent()) ?? '{}') as { events: ViewerEvent[]; messages: { send: number }[] };
+    // A delivery's detail is its send's: the page's script copies it, and so does this.
+    return data.events.map((event, position) => {
+      const send = event.m === undefined ? undefined : data.messages[event.m]?.send;
+      return send === undefined || send < 0 || send === position || event.d !== undefined ? event : { ...event, d: data.events[send]?.d };
+    });
   }
 
   it('filters the trace by text, by node and by kind, and counts the events shown', async () => {

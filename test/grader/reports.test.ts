@@ -42,14 +42,20 @@ const trace: TraceEvent[] = [
 ];
 
 /** An event as the page embeds it for its trace viewer and table (grader/reports/viewer/model.ts). */
-interface ViewerEventShown { i: number; s: number; t: number; k: string; n: number; p: number; l: string; d?: string; r?: string }
+interface ViewerEventShown { i: number; s: number; t: number; k: string; n: number; p: number; l: string; d?: string; r?: string; m?: number }
 
 /** The first trace viewer's data in a page: its JSON text, the trace's id, and its events. */
 function viewerEventsOf(page: string): [string, string, ViewerEventShown[]] {
   const match = /<script type="application\/json" id="([^"]+)-viewer">([^<]*)<\/script>/.exec(page);
   expect(match).not.toBeNull();
   const text = match?.[2] ?? '{}';
-  return [text, match?.[1] ?? '', (JSON.parse(text) as { events: ViewerEventShown[] }).events];
+  const data = JSON.parse(text) as { events: ViewerEventShown[]; messages: { send: number }[] };
+  // A delivery's detail is its send's: the page's script copies it, and so does this.
+  const events = data.events.map((event, position) => {
+    const send = event.m === undefined ? undefined : data.messages[event.m]?.send;
+    return send === undefined || send < 0 || send === position || event.d !== undefined ? event : { ...event, d: data.events[send]?.d };
+  });
+  return [text, match?.[1] ?? '', events];
 }
 
 const passing: GradedTest = {

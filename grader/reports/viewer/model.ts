@@ -64,7 +64,8 @@ export interface ViewerEvent {
   p: number;
   /** Label. */
   l: string;
-  /** The detail as compact JSON text, cut to {@link detailLimit} characters. */
+  /** The detail as compact JSON text, cut to {@link detailLimit} characters. Left out of a
+   *  delivery, drop or duplicate whose message's send is in the window: it is the send's. */
   d?: string;
   /** The whole detail text, only when `d` was cut: the trace table shows it on demand. */
   f?: string;
@@ -521,6 +522,14 @@ export function buildViewerData(input: ViewerInput): ViewerData {
 
   const types = [...new Set(messages.map((message) => message.type))].sort((left, right) => (left < right ? -1 : left > right ? 1 : 0));
   const violation = violationOf(input, events);
+  // A delivery, drop or duplicate repeats its send's detail: the page takes it from the send
+  // (a long trace's page is a seventh smaller).
+  events.forEach((event, position) => {
+    const send = event.m === undefined ? -1 : (messages[event.m]?.send ?? -1);
+    if (send < 0 || send === position || event.d === undefined || events[send]?.d !== event.d) return;
+    delete event.d;
+    delete event.f;
+  });
   return {
     version: 1,
     timeUnit,

@@ -147,12 +147,26 @@ export const viewerScript = String.raw`
       try { data = JSON.parse(dataElement.textContent || 'null'); } catch (error) { data = null; }
     }
     if (!data || data.version !== 1 || !Array.isArray(data.events) || !Array.isArray(data.nodes)) data = null;
+    if (data) withSendDetails(data);
     setUpTrace(trace, traceId, data);
   });
   // Marked once the traces' tables are drawn too (in the first animation frame).
   if (document.body && typeof document.body.setAttribute === 'function') {
     var markReady = function () { document.body.setAttribute('data-viewer-ready', String(Math.round(typeof performance === 'object' ? performance.now() : 0))); };
     if (typeof requestAnimationFrame === 'function') requestAnimationFrame(markReady); else markReady();
+  }
+
+  /** A delivery, drop or duplicate comes without its detail: it is its send's. */
+  function withSendDetails(data) {
+    var events = data.events;
+    var messages = Array.isArray(data.messages) ? data.messages : [];
+    events.forEach(function (event, position) {
+      if (event.d !== undefined || typeof event.m !== 'number' || !messages[event.m]) return;
+      var send = events[messages[event.m].send];
+      if (!send || messages[event.m].send === position) return;
+      if (typeof send.d === 'string') event.d = send.d;
+      if (typeof send.f === 'string') event.f = send.f;
+    });
   }
 
   function setUpTrace(trace, traceId, data) {
