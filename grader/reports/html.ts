@@ -10,7 +10,7 @@ import { renderKvPlots } from './kvPlots.ts';
 import { evidenceHistory, type LinearizabilityEvidence } from '../linearizabilityEvidence.ts';
 import { boundReport, escapeControls } from './untrusted.ts';
 import { writeReportFile } from './outputFolder.ts';
-import { buildViewerData, type ViewerInput } from './viewer/model.ts';
+import { buildViewerData, packViewerData, type ViewerInput } from './viewer/model.ts';
 import { viewerScript } from './viewer/script.ts';
 import { viewerStyle } from './viewer/style.ts';
 
@@ -239,7 +239,7 @@ function traceView(failure: TraceSource, id: string, viewerFacts: ViewerFacts) {
         .map(([kind, count]) => ({ kind, count })),
       nodes: [...nodes].sort((left, right) => left - right).map((value) => ({ value: String(value), label: nodeName(value) })),
       types: viewer?.messageTypes.map((entry) => entry.type) ?? [],
-      viewer,
+      viewer: viewer === undefined ? undefined : packViewerData(viewer),
       hasViolation: viewer?.violation !== undefined && viewer.violation.position >= 0,
     },
     violationAnchor,

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, openWatchedPage } from './chromium.ts';
 import { grade } from '../../grader/grade.ts';
 import { writeHtmlReport } from '../../grader/reports/html.ts';
+import { unpackViewerEvents, type PackedViewerEvent } from '../../grader/reports/viewer/model.ts';
 
 
 describe.skipIf(!chromiumAvailable)('the HTML report in Chromium', () => {
@@ -50,11 +51,13 @@ describe.skipIf(!chromiumAvailable)('the HTML report in Chromium', () => {
   /** The first trace's events, as the page embeds them for its script. */
   async function embeddedEvents(): Promise<ViewerEvent[]> {
     const id = await page.locator('div.trace').first().getAttribute('data-trace');
-    const data = JSON.parse((await page.locator(`script[id="${id}-viewer"]`).textContent()) ?? '{}') as { events: ViewerEvent[]; messages: { send: number }[] };
-    // A delivery's detail is its send's: the page's script copies it, and so does this.
-    return data.events.map((event, position) => {
+    const data = JSON.parse((await page.locator(`script[id="${id}-viewer"]`).textContent()) ?? '{}') as { events: PackedViewerEvent[]; messages: { send: number }[] };
+    // Events come packed, and a delivery's detail is its send's: the page's script unpacks them
+    // and copies it, and so does this.
+    const events = unpackViewerEvents(data.events) as ViewerEvent[];
+    return events.map((event, position) => {
       const send = event.m === undefined ? undefined : data.messages[event.m]?.send;
-      return send === undefined || send < 0 || send === position || event.d !== undefined ? event : { ...event, d: data.events[send]?.d };
+      return send === undefined || send < 0 || send === position || event.d !== undefined ? event : { ...event, d: events[send]?.d };
     });
   }
 

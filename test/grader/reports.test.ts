@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../framework/testing.ts';
 import { writeGradescopeReport, validateGradescopeResults } from '../../grader/reports/gradescope.ts';
 import { displayText, writeHtmlReport } from '../../grader/reports/html.ts';
+import { unpackViewerEvents, type PackedViewerEvent } from '../../grader/reports/viewer/model.ts';
 import { writeJsonReport } from '../../grader/reports/json.ts';
 import { writeJunitReport } from '../../grader/reports/junit.ts';
 import { reportSchema, validateJsonSchema, validateReportJson } from '../../grader/reports/schema.ts';
@@ -49,11 +50,13 @@ function viewerEventsOf(page: string): [string, string, ViewerEventShown[]] {
   const match = /<script type="application\/json" id="([^"]+)-viewer">([^<]*)<\/script>/.exec(page);
   expect(match).not.toBeNull();
   const text = match?.[2] ?? '{}';
-  const data = JSON.parse(text) as { events: ViewerEventShown[]; messages: { send: number }[] };
-  // A delivery's detail is its send's: the page's script copies it, and so does this.
-  const events = data.events.map((event, position) => {
+  const data = JSON.parse(text) as { events: PackedViewerEvent[]; messages: { send: number }[] };
+  // Events come packed, and a delivery's detail is its send's: the page's script unpacks them
+  // and copies it, and so does this.
+  const unpacked = unpackViewerEvents(data.events) as ViewerEventShown[];
+  const events = unpacked.map((event, position) => {
     const send = event.m === undefined ? undefined : data.messages[event.m]?.send;
-    return send === undefined || send < 0 || send === position || event.d !== undefined ? event : { ...event, d: data.events[send]?.d };
+    return send === undefined || send < 0 || send === position || event.d !== undefined ? event : { ...event, d: unpacked[send]?.d };
   });
   return [text, match?.[1] ?? '', events];
 }

@@ -3,7 +3,7 @@
 // untrusted text kept as text.
 import { describe, expect, it } from 'vitest';
 import { simulate, stateChangesFrom, type FaultSchedule, type TraceEvent, type TraceKind } from 'distlab/testing';
-import { buildViewerData, detailLimit, messageTypeColour, type ViewerData, type ViewerInput } from '../../grader/reports/viewer/model.ts';
+import { buildViewerData, detailLimit, messageTypeColour, packViewerData, unpackViewerEvents, type ViewerData, type ViewerInput } from '../../grader/reports/viewer/model.ts';
 import { runTest } from '../../grader/runTest.ts';
 import { scenario, reliable, suite as pingPongSuite } from '../../labs/00-pingpong/suite.ts';
 import { suite as paxosSuite } from '../../labs/03-paxos/suite.ts';
@@ -465,6 +465,21 @@ describe('the viewer model on hand-made traces', () => {
     const cut = data.events[3]!.d!;
     expect(cut.length).toBeLessThanOrEqual(detailLimit + 1);
     expect(/[\ud800-\udbff]…$/.test(cut)).toBe(false);
+  });
+
+  it('packs each event as an array of its fields for the page, and unpacks it unchanged', () => {
+    const data = view([
+      event(0, 'send', { node: 0, peer: 1, label: 'Ping', detail: { seq: 1 } }),
+      event(1, 'deliver', { node: 1, peer: 0, label: 'Ping', detail: { seq: 1 } }),
+      event(2, 'drop', { node: 0, peer: 1, label: 'Pong', detail: 'x'.repeat(5_000), reason: 'lost' }),
+      event(3, 'log', { node: 1, label: 'done' }),
+    ]);
+    const packed = packViewerData(data);
+    expect({ ...packed, events: undefined }).toEqual({ ...data, events: undefined });
+    expect(packed.events[3]).toEqual([3, 3, data.events[3]!.t, 'log', 1, -1, 'done']);
+    expect(packed.events[2]).toHaveLength(11);
+    expect(unpackViewerEvents(packed.events)).toEqual(data.events);
+    expect(JSON.stringify(packed).length).toBeLessThan(JSON.stringify(data).length);
   });
 
   it('writes a detail that is not JSON as a note, and works on an empty trace', () => {

@@ -11,6 +11,7 @@ import { grade } from '../../grader/grade.ts';
 import { resolveImplementation } from '../../grader/implementation.ts';
 import { Sandbox } from '../../grader/isolation.ts';
 import { findLab } from '../../grader/labs.ts';
+import { unpackViewerEvents, type PackedViewerEvent, type ViewerEvent } from '../../grader/reports/viewer/model.ts';
 
 const execute = promisify(execFile);
 
@@ -37,10 +38,10 @@ async function watch(args: readonly string[], cwd = process.cwd()): Promise<Run>
 const temporaryFolder = () => mkdtempSync(join(tmpdir(), 'distlab-watch-'));
 
 /** The events of the watched run's trace, as the page embeds them for its table and viewer. */
-function traceEvents(page: string): { i: number; k: string }[] {
+function traceEvents(page: string): ViewerEvent[] {
   const text = /<script type="application\/json" id="watched-trace-viewer">([^<]*)<\/script>/.exec(page)?.[1];
   expect(text).toBeDefined();
-  return (JSON.parse(text ?? '{}') as { events: { i: number; k: string }[] }).events;
+  return unpackViewerEvents((JSON.parse(text ?? '{}') as { events: PackedViewerEvent[] }).events);
 }
 
 /** The rows of the trace table in a page: the page's script draws one per embedded event. */

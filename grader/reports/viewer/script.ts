@@ -147,13 +147,26 @@ export const viewerScript = String.raw`
       try { data = JSON.parse(dataElement.textContent || 'null'); } catch (error) { data = null; }
     }
     if (!data || data.version !== 1 || !Array.isArray(data.events) || !Array.isArray(data.nodes)) data = null;
-    if (data) withSendDetails(data);
+    if (data) { unpackEvents(data); withSendDetails(data); }
     setUpTrace(trace, traceId, data);
   });
   // Marked once the traces' tables are drawn too (in the first animation frame).
   if (document.body && typeof document.body.setAttribute === 'function') {
     var markReady = function () { document.body.setAttribute('data-viewer-ready', String(Math.round(typeof performance === 'object' ? performance.now() : 0))); };
     if (typeof requestAnimationFrame === 'function') requestAnimationFrame(markReady); else markReady();
+  }
+
+  function unpackEvents(data) {
+    // Events come as arrays of their fields in this order (model.ts, packViewerData).
+    var packedFields = ['i', 's', 't', 'k', 'n', 'p', 'l', 'd', 'r', 'm', 'f'];
+    data.events = data.events.map(function (packed) {
+      if (!Array.isArray(packed)) return packed;
+      var event = {};
+      for (var index = 0; index < packedFields.length && index < packed.length; index++) {
+        if (packed[index] !== null && packed[index] !== undefined) event[packedFields[index]] = packed[index];
+      }
+      return event;
+    });
   }
 
   /** A delivery, drop or duplicate comes without its detail: it is its send's. */
