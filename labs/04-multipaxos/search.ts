@@ -17,24 +17,21 @@
 // or was asked to promise a higher one is checked but not explored further), messages in
 // flight per link and kind, client retries, and, in the tests, the depth or the number of walks.
 import {
-  checkLinearizability,
-  describeKvVerdict,
-  keyValueModel,
-  KvClient,
-  nodeName,
+  boundedRetryClient,
+  clientResultsLinearizable,
+  everyOperationReturned,
+  type KvClient,
+  missingReturns,
+  noOperationReturnsInMinority,
   sometimes,
-  always,
   type ClusterView,
-  type HistoryOperation,
   type KvClientInput,
   type KvCommand,
   type KvOperation,
-  type KvResult,
   type NodeClass,
   type NodeId,
   type Property,
   type SearchSettings,
-  type Tagged,
 } from 'distlab/testing';
 import { nothingChosen, safetyProperties, someSlotChosen } from './checks.ts';
 import type { Ballot, Command, MultiPaxos } from './src/protocol.ts';
@@ -174,32 +171,6 @@ const historyNeeds: Record<EarlierHistory, { readonly servers: number; readonly 
 
 /** The Paxos message types an earlier leader sends and is answered with. */
 const historyTypes: ReadonlySet<string> = new Set(['P1a', 'P1b', 'P2a', 'P2b', 'Preempted', 'Heartbeat', 'HeartbeatReply']);
-
-/** The kit's client timers. */
-type ClientTimer = Parameters<KvClient['onTimer']>[0];
-
-/**
- * The kit's client, with at most `retries` retries in all (a ClientRetry timer is set only
- * while it has one left). Every retry can fire at any moment of a search, which multiplies
- * its states by about ten; without a lossy network a client needs none (a server that does
- * not lead redirects it), so most searches allow none, and the random walks some.
- */
-function boundedRetryClient(retries: number): typeof KvClient {
-  return class BoundedRetryClient extends KvClient {
-    /** Retries still allowed. */
-    retriesLeft = retries;
-
-    override setTimer(timer: ClientTimer, delay: Parameters<KvClient['setTimer']>[1]): void {
-      if (timer.type === 'ClientRetry' && this.retriesLeft <= 0) return;
-      super.setTimer(timer, delay);
-    }
-
-    override onTimer(timer: ClientTimer): void {
-      if (timer.type === 'ClientRetry') this.retriesLeft--;
-      super.onTimer(timer);
-    }
-  };
-}
 
 /**
  * A client whose first operation an earlier leader proposes and answers: it waits for that
@@ -351,36 +322,6 @@ function earlierLeadersThenClient(history: EarlierHistory, retries: number, oper
 
 const isChosen = (output: { readonly type: string }): output is { readonly type: 'Chosen'; readonly slot: number; readonly command: Command } => output.type === 'Chosen';
 
-interface ReturnCount {
-  invoked: number;
-  returned: number;
-}
-
-const returnCount = (): ReturnCount => ({ invoked: 0, returned: 0 });
-
-function recordReturns(memory: ReturnCount, kind: string): void {
-  if (kind === 'input') memory.invoked++;
-  else memory.returned++;
-}
-
-function missingReturns(memory: ReturnCount): string | undefined {
-  if (memory.invoked > 0 && memory.returned >= memory.invoked) return undefined;
-  return memory.returned === 0 ? `no progress: none of the clients' ${memory.invoked} operations returned` : `${memory.invoked - memory.returned} of ${memory.invoked} operations never returned`;
-}
-
-/** "every operation returned": every operation the clients were given returned. */
-export function everyOperationReturned(): Property<MultiPaxos, ReturnCount> {
-  return sometimes<MultiPaxos, ReturnCount>('every operation returned', {
-    memory: returnCount,
-    records: ['input:Invoke', 'output:Returned'],
-    record(memory, event) {
-      recordReturns(memory, event.kind);
-      return undefined;
-    },
-    check: (_cluster, memory) => missingReturns(memory),
-  });
-}
-
 interface ExecutedOperations {
   invoked: number;
   /** `client:sequence` of each operation returned, sorted. */
@@ -407,7 +348,7 @@ export function everyOperationExecuted(): Property<MultiPaxos, ExecutedOperation
       return undefined;
     },
     check(_cluster, memory) {
-      if (memory.returned.length < memory.invoked) return missingReturns({ invoked: memory.invoked, returned: memory.returned.length });
+      if (memory.returned.length < memory.invoked) return missingReturns(memory.invoked, memory.returned.length);
       const missing = memory.returned.filter((key) => !memory.executed.includes(key));
       if (missing.length === 0) return undefined;
       return `no server executed ${missing.length === 1 ? 'an operation that returned' : `${missing.length} operations that returned`} (a leader must find every chosen command in phase 1)`;
@@ -470,70 +411,6 @@ export function leaderInMajority(minority: readonly NodeId[]): Property<MultiPax
   });
 }
 
-/** "no operation returns in the minority": no client of `clients`, cut off with a minority of the servers, gets an answer. */
-export function noOperationReturnsInMinority(clients: readonly NodeId[]): Property<MultiPaxos> {
-  return always<MultiPaxos>('no operation returns in the minority', {
-    memory: () => undefined,
-    records: ['output:Returned'],
-    record(_memory, event) {
-      if (event.kind !== 'output' || (event.output as Tagged).type !== 'Returned' || !clients.includes(event.node)) return undefined;
-      return `${nodeName(event.node)}'s operation returned, but it reaches only a minority of the servers: nothing can be chosen there, and a server answers only what is chosen`;
-    },
-  });
-}
-
-/** One operation of the clients' history, with logical times: the count of returns before its call and before its return. */
-interface LogicalOperation {
-  readonly client: NodeId;
-  readonly input: KvOperation;
-  call: number;
-  returnedAt: number | null;
-  output: KvResult | null;
-}
-
-interface LogicalHistory {
-  operations: LogicalOperation[];
-  returns: number;
-}
-
-/**
- * "client results are linearizable": the clients' history, checked each time an operation
- * returns. Under search every operation is given in the initial state and a client performs
- * them in order, so an operation is really called when the client's previous one returned:
- * the history's times are counts of returns, which keep every order that matters and no step
- * number (which would keep equal states apart).
- */
-export function clientResultsLinearizable(): Property<MultiPaxos, LogicalHistory> {
-  return always<MultiPaxos, LogicalHistory>('client results are linearizable', {
-    memory: () => ({ operations: [], returns: 0 }),
-    records: ['input:Invoke', 'output:Returned'],
-    record(memory, event) {
-      if (event.kind === 'input') {
-        const input = event.input as unknown as KvClientInput;
-        memory.operations.push({ client: event.node, input: input.operation, call: -1, returnedAt: null, output: null });
-        return undefined;
-      }
-      if (event.kind !== 'output' || (event.output as Tagged).type !== 'Returned') return undefined;
-      const pending = memory.operations.filter((operation) => operation.client === event.node && operation.returnedAt === null);
-      const [current, following] = pending;
-      if (current === undefined) return `${nodeName(event.node)} returned an operation it was not given`;
-      memory.returns++;
-      current.returnedAt = memory.returns;
-      current.output = (event.output as unknown as { result: KvResult }).result;
-      const history: HistoryOperation<KvOperation, KvResult>[] = memory.operations.map((operation) => ({
-        client: operation.client,
-        // A client's first operation is called at once (0); each next one when the one before returned.
-        callTime: operation.call < 0 ? 0 : operation.call,
-        returnTime: operation.returnedAt,
-        input: operation.input,
-        output: operation.output,
-      }));
-      if (following !== undefined) following.call = memory.returns;
-      return describeKvVerdict(history, checkLinearizability(keyValueModel, history), `after ${memory.returns} returns`);
-    },
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 
 /** A ballot as storage and messages carry it, read with guards: a submission may store anything. */
@@ -591,7 +468,7 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
       case 'decision':
         return someSlotChosen() as Property<MultiPaxos>;
       case 'completion':
-        return everyOperationReturned() as Property<MultiPaxos>;
+        return everyOperationReturned<MultiPaxos>() as Property<MultiPaxos>;
       case 'leaderInMajority':
         return leaderInMajority(minority) as Property<MultiPaxos>;
       case 'holeFilled':
@@ -629,8 +506,8 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
     prune: outside,
     properties: [
       ...safetyProperties(servers),
-      ...(minority.length > 0 ? [nothingChosen(), noOperationReturnsInMinority(minorityClients)] : []),
-      clientResultsLinearizable() as Property<MultiPaxos>,
+      ...(minority.length > 0 ? [nothingChosen(), noOperationReturnsInMinority<MultiPaxos>(minorityClients, 'nothing can be chosen there, and a server answers only what is chosen')] : []),
+      clientResultsLinearizable<MultiPaxos>() as Property<MultiPaxos>,
       ...goals,
     ],
   };
