@@ -1,0 +1,860 @@
+// Lab 6's properties, each stated once and used by the randomized runs and by the model
+// checker alike. They read only what can be observed from outside the servers: the
+// BecameLeader and Executed outputs, the messages sent and delivered (epochs, slots,
+// operations, ok flags), the servers' durable storage (its keys are part of the protocol:
+// `epoch` and `slot:<n>`), crashes and restarts (by incarnation). Never a server's private fields.
+//
+// Memories hold what a property needs of the past and nothing else, as plain data: under
+// search they are part of every state, copied and hashed with it, so the safety properties
+// keep no times (a time under search is a step number, which would tell apart states that
+// are otherwise equal) and keep node lists sorted; a failure carries its own time. Budgets
+// run only in randomized runs and may keep times.
+//
+// A submission may store, send or output anything: every value is read with guards, and a
+// malformed one is either reported with what was expected or left alone.
+import {
+  always,
+  budget,
+  describeKvOperation,
+  nodeName,
+  type ClusterLayout,
+  type ClusterView,
+  type HistoryEvent,
+  type KvResult,
+  type NodeId,
+  type Property,
+  type Tagged,
+} from 'distlab/testing';
+import type { Operation, PaxosLog, SlotRecord } from './src/protocol.ts';
+
+type Event = HistoryEvent<PaxosLog>;
+type SendEvent = Extract<Event, { kind: 'send' }>;
+
+const quote = (value: unknown) => JSON.stringify(value) ?? String(value);
+const compareStrings = (left: string, right: string) => (left < right ? -1 : left > right ? 1 : 0);
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+/** `n0, n2`: nodes in id order. */
+const names = (nodes: Iterable<NodeId>) => [...nodes].sort((left, right) => left - right).map(nodeName).join(', ');
+/** One entry per node of the cluster, for memories indexed by node id. */
+const perNode = <T>(cluster: ClusterLayout, empty: () => T): T[] => cluster.nodeIds.map(() => empty());
+/** Adds `node` to a list kept in id order (so that equal states look equal under search). */
+function addSorted(list: NodeId[], node: NodeId): void {
+  if (list.includes(node)) return;
+  list.push(node);
+  list.sort((left, right) => left - right);
+}
+
+// Operations, epochs and slots.
+
+/** The smallest majority of `count` servers. */
+export function majority(count: number): number {
+  return Math.floor(count / 2) + 1;
+}
+
+/** `append(x, "a") of n5 (command 2)`, or `a no-op`: a slot's operation as failures show it. */
+export function describeOperation(operation: Operation): string {
+  if (operation === null) return 'a no-op';
+  return `${describeKvOperation(operation.operation)} of ${nodeName(operation.client)} (command ${operation.sequence})`;
+}
+
+/** A key that is equal for two operations exactly when they are the same (both no-ops, or the same client, sequence number and operation). */
+export function operationKey(operation: Operation): string {
+  if (operation === null) return 'no-op';
+  const kv = operation.operation;
+  return JSON.stringify([operation.client, operation.sequence, kv.kind, kv.key, kv.kind === 'get' ? null : kv.value]);
+}
+
+/** The same operation: both no-ops, or the same client, sequence number and operation. */
+export function sameOperation(left: Operation, right: Operation): boolean {
+  return operationKey(left) === operationKey(right);
+}
+
+/** Is `value` an epoch: 0 (no epoch yet) or a positive integer? */
+export function isEpoch(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** Is `value` a slot number: 1, 2, ...? */
+export function isSlot(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1;
+}
+
+/** Is `value` an operation: null (a no-op) or a client's command {client, sequence, operation}? */
+export function isOperation(value: unknown): value is Operation {
+  if (value === null) return true;
+  if (typeof value !== 'object') return false;
+  const { client, sequence, operation } = value as Record<string, unknown>;
+  if (typeof client !== 'number' || typeof sequence !== 'number' || typeof operation !== 'object' || operation === null) return false;
+  const { kind, key, value: written } = operation as Record<string, unknown>;
+  if (typeof key !== 'string') return false;
+  return kind === 'get' || ((kind === 'put' || kind === 'append') && typeof written === 'string');
+}
+
+/** Is `value` a slot's record {epoch, operation, finalized}, as `slot:<n>` holds? */
+export function isSlotRecord(value: unknown): value is SlotRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const { epoch, operation, finalized } = value as Record<string, unknown>;
+  return isEpoch(epoch) && isOperation(operation) && typeof finalized === 'boolean';
+}
+
+/** The slot of a `slot:<n>` storage key, or undefined for any other key. */
+export function slotOfKey(key: string): number | undefined {
+  if (!key.startsWith('slot:')) return undefined;
+  const slot = Number(key.slice('slot:'.length));
+  return isSlot(slot) ? slot : undefined;
+}
+
+/** The epoch `node` holds in its durable storage: 0 when it wrote none, undefined when it wrote something that is not an epoch. */
+export function storedEpoch(cluster: ClusterView<PaxosLog>, node: NodeId): number | undefined {
+  const value = cluster.storage(node).get('epoch');
+  if (value === undefined) return 0;
+  return isEpoch(value) ? value : undefined;
+}
+
+/** The record `node` holds for `slot` in its durable storage, if it holds a well-formed one. */
+export function storedSlot(cluster: ClusterView<PaxosLog>, node: NodeId, slot: number): SlotRecord | undefined {
+  const value = cluster.storage(node).get(`slot:${slot}`);
+  return isSlotRecord(value) ? value : undefined;
+}
+
+/** The highest slot `node` holds a `slot:<n>` key for (0: none): what its OverthrowReply reports as lastUsedSlot. */
+export function highestStoredSlot(cluster: ClusterView<PaxosLog>, node: NodeId): number {
+  let highest = 0;
+  for (const key of cluster.storage(node).keys()) {
+    const slot = slotOfKey(key);
+    if (slot !== undefined && slot > highest) highest = slot;
+  }
+  return highest;
+}
+
+/** The server that owns `epoch` (epoch % N), or undefined for epoch 0 and non-epochs. */
+export function ownerOf(servers: readonly NodeId[], epoch: number): NodeId | undefined {
+  if (!isEpoch(epoch) || epoch === 0 || servers.length === 0) return undefined;
+  return servers[epoch % servers.length];
+}
+
+/** `put(x, "a") of n5 (command 1) in epoch 2, finalized`: a slot's record as failures show it. */
+export function describeRecord(record: SlotRecord | undefined): string {
+  if (record === undefined) return 'nothing';
+  return `${describeOperation(record.operation)} in epoch ${record.epoch}${record.finalized ? ', finalized' : ', not finalized'}`;
+}
+
+/** What `node` holds for `slot`, as failures show it: its record, nothing, or the malformed value. */
+function describeHeld(cluster: ClusterView<PaxosLog>, node: NodeId, slot: number): string {
+  const value = cluster.storage(node).get(`slot:${slot}`);
+  if (value === undefined) return 'nothing';
+  return isSlotRecord(value) ? describeRecord(value) : `the malformed ${quote(value)}`;
+}
+
+/** `n1 sent StoreReply ok for epoch 2, slot 3, to n0 at 40 ms`, `n0 sent Store of epoch 2, slot 3, to n1 at 12 ms`: a message as failures show it. */
+function describeSend(event: SendEvent): string {
+  const fields = fieldsOf(event);
+  const parts: string[] = [];
+  if ('epoch' in fields) parts.push(`epoch ${quote(fields['epoch'])}`);
+  if ('slot' in fields) parts.push(`slot ${quote(fields['slot'])}`);
+  const ok = 'ok' in fields ? (fields['ok'] === true ? ' ok' : ' not ok') : '';
+  const about = parts.length === 0 ? '' : `${ok === '' ? ' of' : ' for'} ${parts.join(', ')},`;
+  return `${nodeName(event.from)} sent ${String(fields['type'])}${ok}${about} to ${nodeName(event.to)} at ${event.timeMs} ms`;
+}
+
+/** `n1 sent Store {...} to n0 at 40 ms: <why>`: a message whose fields cannot be read. */
+function malformed(event: SendEvent, why: string): string {
+  return `${nodeName(event.from)} sent ${String((event.message as Tagged).type)} ${quote(event.message)} to ${nodeName(event.to)} at ${event.timeMs} ms: ${why}`;
+}
+
+/** The fields of a message, read with guards. */
+const fieldsOf = (event: SendEvent | Extract<Event, { kind: 'deliver' }>) => event.message as unknown as Record<string, unknown>;
+
+// A finalized slot never changes.
+
+interface FinalizedSlots {
+  /** Per slot: the operation first finalized there, and the server that finalized it. */
+  readonly first: Map<number, { readonly operation: Operation; readonly node: NodeId }>;
+  /** Per node: the slots it has written as finalized (in any incarnation). */
+  readonly held: Set<number>[];
+}
+
+/**
+ * "a finalized slot never changes": once a server wrote slot s finalized with operation v, no
+ * write (by any server, in any incarnation) finalizes another operation in s, and that server
+ * never rewrites s to another operation, to unfinalized, or deletes it. Also reports a
+ * `slot:<n>` written with something that is not a slot's record.
+ */
+export function finalizedSlotsNeverChange(): Property<PaxosLog, FinalizedSlots> {
+  return always<PaxosLog, FinalizedSlots>('a finalized slot never changes', {
+    memory: (cluster) => ({ first: new Map(), held: perNode(cluster, () => new Set<number>()) }),
+    // slot:<n> keys cannot be named by a filter (it matches one key): every write is seen, the others skipped at once.
+    records: ['storage'],
+    record(memory, event) {
+      if (event.kind !== 'storage') return undefined;
+      const slot = slotOfKey(event.key);
+      const held = memory.held[event.node];
+      if (slot === undefined || held === undefined) return undefined;
+      const who = nodeName(event.node);
+      const first = memory.first.get(slot);
+      const had = held.has(slot) && first !== undefined;
+      const rule = 'a finalized slot is immutable: a server keeps its operation there, finalized, for good (a restarted server reads it back from storage)';
+      if (!isSlotRecord(event.value)) {
+        if (had) {
+          const change = event.value === undefined ? `deleted slot:${slot}` : `wrote slot:${slot} = ${quote(event.value)}`;
+          return `${who} ${change} at ${event.timeMs} ms, though it had finalized ${describeOperation(first.operation)} there: ${rule}`;
+        }
+        if (event.value === undefined) return undefined;
+        return (
+          `${who} wrote slot:${slot} = ${quote(event.value)} at ${event.timeMs} ms: slot:<n> holds the slot's record {epoch, operation, finalized}, ` +
+          "where operation is a client's command or null (a no-op)"
+        );
+      }
+      const record = event.value;
+      if (had && !record.finalized) {
+        return `${who} wrote slot ${slot} as ${describeRecord(record)} at ${event.timeMs} ms, though it had finalized ${describeOperation(first.operation)} there: ${rule}`;
+      }
+      if (!record.finalized) return undefined;
+      if (first === undefined) {
+        memory.first.set(slot, { operation: record.operation, node: event.node });
+        held.add(slot);
+        return undefined;
+      }
+      if (!sameOperation(first.operation, record.operation)) {
+        const by = first.node === event.node ? 'it' : nodeName(first.node);
+        return (
+          `${who} finalized slot ${slot} with ${describeOperation(record.operation)} (epoch ${record.epoch}) at ${event.timeMs} ms, but ${by} had finalized ` +
+          `${describeOperation(first.operation)} there: a finalized slot never changes, and every server that finalizes a slot finalizes the same operation`
+        );
+      }
+      held.add(slot);
+      return undefined;
+    },
+  });
+}
+
+// Finalized only after a majority stored it.
+
+/** An operation written to one slot in one epoch, and the servers that wrote it. */
+interface Tally {
+  readonly epoch: number;
+  readonly operation: Operation;
+  readonly writers: NodeId[];
+}
+
+/** `epoch 1 by n0; epoch 3 by n1, n2`: where `operation` was stored in a slot so far. */
+function describeTallies(tallies: readonly Tally[], operation: Operation): string {
+  const matching = tallies.filter((tally) => sameOperation(tally.operation, operation));
+  if (matching.length === 0) return 'no server stored it there';
+  return `stored in ${matching.map((tally) => `epoch ${tally.epoch} by ${names(tally.writers)}`).join('; ')}`;
+}
+
+/**
+ * "finalized only after a majority stored it": when a server writes slot s finalized with
+ * operation v, some epoch e has a majority of servers that wrote slot s = {e, v, ...} at or
+ * before that moment (a record rewritten since still counts; the finalizing write counts).
+ */
+export function finalizedAfterMajorityStored(servers: readonly NodeId[]): Property<PaxosLog, Map<number, Tally[]>> {
+  const needed = majority(servers.length);
+  return always<PaxosLog, Map<number, Tally[]>>('finalized only after a majority stored it', {
+    memory: () => new Map(),
+    records: ['storage'],
+    record(tallies, event) {
+      if (event.kind !== 'storage' || !servers.includes(event.node)) return undefined;
+      const slot = slotOfKey(event.key);
+      if (slot === undefined || !isSlotRecord(event.value)) return undefined;
+      const record = event.value;
+      let slotTallies = tallies.get(slot);
+      if (slotTallies === undefined) tallies.set(slot, (slotTallies = []));
+      let tally = slotTallies.find((candidate) => candidate.epoch === record.epoch && sameOperation(candidate.operation, record.operation));
+      if (tally === undefined) {
+        tally = { epoch: record.epoch, operation: record.operation, writers: [] };
+        slotTallies.push(tally);
+        // Kept in one order whatever the order of the writes, so that a search sees equal states as equal.
+        slotTallies.sort((left, right) => left.epoch - right.epoch || compareStrings(operationKey(left.operation), operationKey(right.operation)));
+      }
+      addSorted(tally.writers, event.node);
+      if (!record.finalized) return undefined;
+      if (slotTallies.some((candidate) => candidate.writers.length >= needed && sameOperation(candidate.operation, record.operation))) return undefined;
+      return (
+        `${nodeName(event.node)} finalized slot ${slot} with ${describeOperation(record.operation)} at ${event.timeMs} ms, but no majority ` +
+        `(${needed} of ${servers.length}) of servers had stored it there in one epoch: ${describeTallies(slotTallies, record.operation)}. ` +
+        'An operation is finalized only once a majority of servers stored it in the same epoch (the leader counts the StoreReplies ok for its own epoch, itself included)'
+      );
+    },
+  });
+}
+
+// Epochs never decrease.
+
+interface EpochRecord {
+  readonly epoch: number;
+  /** The incarnation that wrote it: another one now means a restart since. */
+  readonly incarnation: number;
+}
+
+/** "epochs never decrease": a server's stored epoch is an epoch, and never decreases nor is deleted, across restarts too. */
+export function epochsNeverDecrease(): Property<PaxosLog, (EpochRecord | null)[]> {
+  return always<PaxosLog, (EpochRecord | null)[]>('epochs never decrease', {
+    memory: (cluster) => perNode(cluster, () => null),
+    records: ['storage:epoch'],
+    record(epochs, event) {
+      if (event.kind !== 'storage' || event.key !== 'epoch' || !(event.node in epochs)) return undefined;
+      const who = nodeName(event.node);
+      const before = epochs[event.node] ?? null;
+      const restarted = before !== null && before.incarnation !== event.incarnation;
+      const note = restarted ? ', though it restarted in between: a restarted server reads its epoch back from storage and keeps to it' : '';
+      if (!isEpoch(event.value)) {
+        if (event.value === undefined) {
+          return `${who} deleted its epoch at ${event.timeMs} ms${before === null ? '' : ` (it was ${before.epoch})`}: a server's epoch is kept for good, so that it never accepts an older epoch's store again`;
+        }
+        return `${who} wrote epoch = ${quote(event.value)} at ${event.timeMs} ms: a server's epoch is a whole number, 0 before any overthrow, then the highest epoch it accepted`;
+      }
+      if (before !== null && event.value < before.epoch) {
+        return (
+          `${who} wrote epoch ${event.value} at ${event.timeMs} ms over its stored epoch ${before.epoch}${note}: a server's epoch never decreases, ` +
+          'or it would accept the stores of a leader a majority has overthrown'
+        );
+      }
+      epochs[event.node] = { epoch: event.value, incarnation: event.incarnation };
+      return undefined;
+    },
+  });
+}
+
+// Replies follow storage.
+
+/**
+ * "replies follow storage": a server writes what a reply reports before it sends it.
+ * - OverthrowReply ok for epoch e: its stored epoch is e, and lastUsedSlot is at least the
+ *   highest slot it holds a record for (a lower one would hide a slot from the new leader's reads).
+ * - StoreReply ok for (e, s): its stored epoch is e (it wrote it, and it had accepted no higher
+ *   one), and slot s holds a record stored in e, or a finalized one.
+ * - FinalizeReply ok for slot s: slot s is stored finalized.
+ * - ReadReply for slot s: the epoch and operation of its record of s (0 and null when it holds
+ *   none), finalized only if the record is.
+ */
+export function repliesFollowStorage(): Property<PaxosLog, null> {
+  return always<PaxosLog, null>('replies follow storage', {
+    memory: () => null,
+    records: ['send:OverthrowReply', 'send:StoreReply', 'send:FinalizeReply', 'send:ReadReply'],
+    record(_memory, event, cluster) {
+      if (event.kind !== 'send') return undefined;
+      const fields = fieldsOf(event);
+      const type = fields['type'];
+      const server = event.from;
+      const stored = storedEpoch(cluster, server);
+      const holds = stored === undefined ? `the malformed ${quote(cluster.storage(server).get('epoch'))}` : String(stored);
+      if (type === 'ReadReply') {
+        const { slot, epoch, operation, finalized } = fields;
+        if (!isSlot(slot) || !isEpoch(epoch) || !isOperation(operation) || typeof finalized !== 'boolean') {
+          return malformed(event, 'a ReadReply names the slot read and the record held there: {slot, epoch, operation, finalized} (0, null and false when none)');
+        }
+        const record = storedSlot(cluster, server, slot) ?? { epoch: 0, operation: null, finalized: false };
+        if (record.epoch === epoch && sameOperation(record.operation, operation) && (!finalized || record.finalized)) return undefined;
+        return (
+          `${nodeName(server)} sent ReadReply for slot ${slot} (${describeRecord({ epoch, operation, finalized })}) to ${nodeName(event.to)} at ${event.timeMs} ms, ` +
+          `but its storage holds ${describeHeld(cluster, server, slot)} there: a ReadReply reports the record the server holds in storage, so that a new leader learns what earlier epochs stored`
+        );
+      }
+      if (fields['ok'] !== true) return undefined;
+      const epoch = fields['epoch'];
+      if (type === 'OverthrowReply') {
+        const lastUsedSlot = fields['lastUsedSlot'];
+        if (!isEpoch(epoch) || !isEpoch(lastUsedSlot)) {
+          return malformed(event, 'an OverthrowReply ok names the epoch granted and lastUsedSlot, the highest slot the server holds a record for (0: none)');
+        }
+        if (stored !== epoch) {
+          return (
+            `${describeSend(event)} while its stored epoch is ${holds}: a server that grants an overthrow writes the new epoch to storage first, ` +
+            'and grants only an epoch at least its own'
+          );
+        }
+        const highest = highestStoredSlot(cluster, server);
+        if (lastUsedSlot >= highest) return undefined;
+        return (
+          `${describeSend(event)} with lastUsedSlot ${lastUsedSlot}, but it holds a record for slot ${highest}: lastUsedSlot is the highest slot a server holds ` +
+          'anything in, so that the new leader reads every slot an earlier leader may have finalized'
+        );
+      }
+      const slot = fields['slot'];
+      if (type === 'StoreReply') {
+        if (!isEpoch(epoch) || !isSlot(slot)) return malformed(event, 'a StoreReply names the epoch and the slot of the store it answers');
+        const record = storedSlot(cluster, server, slot);
+        if (stored !== epoch) {
+          const why =
+            stored !== undefined && stored > epoch
+              ? 'a server rejects (ok: false, with its currentEpoch) a store of an epoch below its own'
+              : 'a server writes the epoch of a store it accepts to storage before it answers';
+          return `${describeSend(event)} while its stored epoch is ${holds}: ${why}`;
+        }
+        if (record !== undefined && (record.finalized || record.epoch === epoch)) return undefined;
+        return (
+          `${describeSend(event)}, but its storage holds ${describeHeld(cluster, server, slot)} for slot ${slot}: a server writes the operation it is asked to store ` +
+          '(in the store\'s epoch) before it answers ok, unless it had finalized the slot'
+        );
+      }
+      if (type === 'FinalizeReply') {
+        if (!isSlot(slot)) return malformed(event, 'a FinalizeReply names the epoch and the slot of the Finalize it answers');
+        const record = storedSlot(cluster, server, slot);
+        if (record !== undefined && record.finalized) return undefined;
+        return (
+          `${describeSend(event)}, but its storage holds ${describeHeld(cluster, server, slot)} for slot ${slot}: a server writes finalized: true before it answers ok, ` +
+          'and answers ok: false (missing) when it holds no operation stored in the Finalize\'s epoch'
+        );
+      }
+      return undefined;
+    },
+  });
+}
+
+// Epochs are owned.
+
+/** Per epoch: the servers that granted its overthrow (its owner included, once it wrote the epoch itself). */
+type Grants = Map<number, NodeId[]>;
+
+/** Adds a grant of `epoch` by `node`. */
+function grant(grants: Grants, epoch: number, node: NodeId): NodeId[] {
+  let granted = grants.get(epoch);
+  if (granted === undefined) grants.set(epoch, (granted = []));
+  addSorted(granted, node);
+  return granted;
+}
+
+/** Records the grants an event shows: an OverthrowReply ok sent, or an owner writing its own epoch (it counts itself). Returns the epoch and its grants, if any. */
+function recordGrant(grants: Grants, servers: readonly NodeId[], event: Event): { readonly epoch: number; readonly granted: NodeId[] } | undefined {
+  if (event.kind === 'storage') {
+    if (event.key !== 'epoch' || !isEpoch(event.value) || ownerOf(servers, event.value) !== event.node) return undefined;
+    return { epoch: event.value, granted: grant(grants, event.value, event.node) };
+  }
+  if (event.kind !== 'send' || event.message.type !== 'OverthrowReply' || !servers.includes(event.from)) return undefined;
+  const { ok, epoch } = fieldsOf(event);
+  if (ok !== true || !isEpoch(epoch) || epoch === 0) return undefined;
+  return { epoch, granted: grant(grants, epoch, event.from) };
+}
+
+/**
+ * "epochs are owned": an Overthrow, Store or Query of epoch e is sent only by e's owner (the
+ * server at position e % N), and a Store of epoch e only once a majority granted e (an
+ * OverthrowReply ok for e; the owner counts itself once it wrote e). A Finalize of epoch e for
+ * slot s is sent only by a server that holds s finalized in storage, stored in e, or in its
+ * own epoch e once a majority granted e (a catch-up names the epoch of the sender's record, or
+ * its own epoch after it stored the operation again there).
+ */
+export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, Grants> {
+  const needed = majority(servers.length);
+  const count = servers.length;
+  return always<PaxosLog, Grants>('epochs are owned', {
+    memory: () => new Map(),
+    records: ['storage:epoch', 'send:OverthrowReply', 'send:Overthrow', 'send:Store', 'send:Finalize', 'send:Query'],
+    record(grants, event, cluster) {
+      if (recordGrant(grants, servers, event) !== undefined || event.kind !== 'send') return undefined;
+      const fields = fieldsOf(event);
+      const type = fields['type'];
+      if (type !== 'Overthrow' && type !== 'Store' && type !== 'Finalize' && type !== 'Query') return undefined;
+      const epoch = fields['epoch'];
+      const slot = fields['slot'];
+      if (!isEpoch(epoch) || epoch === 0) return malformed(event, `a ${type} names an epoch, a positive whole number`);
+      if ((type === 'Store' || type === 'Finalize') && !isSlot(slot)) return malformed(event, `a ${type} names a slot, 1, 2, ...`);
+      const owner = ownerOf(servers, epoch) as NodeId;
+      const sender = event.from;
+      const granted = grants.get(epoch) ?? [];
+      const grantedBy = granted.length === 0 ? 'granted by nobody' : `granted by ${names(granted)} only`;
+      if (type === 'Finalize') {
+        const record = storedSlot(cluster, sender, slot as number);
+        if (record === undefined || !record.finalized) {
+          return (
+            `${describeSend(event)}, but its storage holds ${describeHeld(cluster, sender, slot as number)} for slot ${String(slot)}: ` +
+            'a server finalizes a slot in its own storage (finalized: true) before it tells the others'
+          );
+        }
+        if (record.epoch === epoch || (owner === sender && granted.length >= needed)) return undefined;
+        return (
+          `${describeSend(event)}, but its record of slot ${String(slot)} was stored in epoch ${record.epoch}, and epoch ${epoch} is ` +
+          `${owner === sender ? `its own but not granted by a majority (${grantedBy})` : `${nodeName(owner)}'s (${epoch} % ${count} = ${epoch % count})`}: ` +
+          'a Finalize names the epoch its operation was stored in: the sender\'s record\'s, or its own epoch once it stored the operation there'
+        );
+      }
+      if (owner !== sender) {
+        return (
+          `${describeSend(event)}, but epoch ${epoch} is ${nodeName(owner)}'s (${epoch} % ${count} = ${epoch % count}): a server uses only the epochs it owns, ` +
+          'so no two servers ever lead the same epoch'
+        );
+      }
+      if (type !== 'Store' || granted.length >= needed) return undefined;
+      return (
+        `${describeSend(event)} before a majority (${needed} of ${count}) granted its overthrow of epoch ${epoch} (${grantedBy}): ` +
+        'a server leads an epoch, and stores in it, only once a majority (itself included) accepted its Overthrow'
+      );
+    },
+  });
+}
+
+// An overthrow stops the old leader.
+
+interface Overthrows {
+  /** Per epoch above `overthrownBelow`: the servers that granted its overthrow so far. */
+  readonly grants: Grants;
+  /** The highest epoch a majority granted (0: none): every epoch below it is overthrown. */
+  overthrownBelow: number;
+  /** The servers that granted it. */
+  overthrownBy: NodeId[];
+  /** Per `epoch:slot` of an overthrown epoch: the epoch whose overthrow preceded the first StoreReply ok counted, and the servers that answered ok since. */
+  readonly late: Map<string, { readonly since: number; readonly granted: readonly NodeId[]; readonly writers: NodeId[] }>;
+}
+
+/**
+ * "an overthrow stops the old leader": once a majority granted the overthrow of epoch e, no
+ * store of an epoch below e succeeds (a StoreReply ok sent) on a majority of servers after
+ * that moment: every majority holds a server that accepted e, and it rejects the store.
+ */
+export function overthrowStopsOldLeader(servers: readonly NodeId[]): Property<PaxosLog, Overthrows> {
+  const needed = majority(servers.length);
+  return always<PaxosLog, Overthrows>('an overthrow stops the old leader', {
+    memory: () => ({ grants: new Map(), overthrownBelow: 0, overthrownBy: [], late: new Map() }),
+    records: ['storage:epoch', 'send:OverthrowReply', 'send:StoreReply'],
+    record(memory, event) {
+      const granted = recordGrant(memory.grants, servers, event);
+      if (granted !== undefined) {
+        if (granted.epoch <= memory.overthrownBelow) memory.grants.delete(granted.epoch);
+        else if (granted.granted.length >= needed) {
+          memory.overthrownBelow = granted.epoch;
+          // Epochs at or below the new one need no grants any more: they are overthrown (or done).
+          for (const epoch of [...memory.grants.keys()]) if (epoch <= granted.epoch) memory.grants.delete(epoch);
+          memory.overthrownBy = [...granted.granted];
+        }
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.message.type !== 'StoreReply' || !servers.includes(event.from)) return undefined;
+      const { ok, epoch, slot } = fieldsOf(event);
+      if (ok !== true || !isEpoch(epoch) || !isSlot(slot) || epoch >= memory.overthrownBelow) return undefined;
+      const key = `${epoch}:${slot}`;
+      let late = memory.late.get(key);
+      if (late === undefined) {
+        late = { since: memory.overthrownBelow, granted: memory.overthrownBy, writers: [] };
+        memory.late.set(key, late);
+      }
+      addSorted(late.writers, event.from);
+      if (late.writers.length < needed) return undefined;
+      return (
+        `${describeSend(event)}, so ${names(late.writers)}, a majority, accepted epoch ${epoch}'s store for slot ${slot} after a majority ` +
+        `(${names(late.granted)}) had granted the overthrow of epoch ${late.since}: once a majority accepted a higher epoch, every majority includes a server ` +
+        'that rejects the old epoch\'s stores, so the old leader can finalize nothing more'
+      );
+    },
+  });
+}
+
+// A rejected leader steps down.
+
+/**
+ * "a rejected leader steps down": once a StoreReply rejecting a server's store of epoch e
+ * (ok: false) reaches it, it sends no Store of epoch e, or of any lower epoch, again (in any
+ * incarnation): it has been overthrown, becomes passive, and may lead again only after a new
+ * overthrow, in a higher epoch.
+ */
+export function rejectedLeaderStepsDown(): Property<PaxosLog, number[]> {
+  return always<PaxosLog, number[]>('a rejected leader steps down', {
+    /** Per node: the highest epoch of a store of its that was rejected (0: none). */
+    memory: (cluster) => perNode(cluster, () => 0),
+    records: ['deliver:StoreReply', 'send:Store'],
+    record(rejected, event) {
+      if (event.kind === 'deliver') {
+        const { ok, epoch } = fieldsOf(event);
+        if (ok !== false || !isEpoch(epoch) || !(event.to in rejected)) return undefined;
+        rejected[event.to] = Math.max(rejected[event.to] ?? 0, epoch);
+        return undefined;
+      }
+      if (event.kind !== 'send') return undefined;
+      const { epoch } = fieldsOf(event);
+      const highest = rejected[event.from] ?? 0;
+      if (!isEpoch(epoch) || highest === 0 || epoch > highest) return undefined;
+      const which = epoch === highest ? 'its' : `its epoch ${highest}`;
+      return (
+        `${describeSend(event)}, after a StoreReply rejecting ${which} store had reached it: a leader whose store is rejected has been overthrown and becomes ` +
+        'passive; it never stores in that epoch again, and leads again only after a new overthrow, in a higher epoch'
+      );
+    },
+  });
+}
+
+// Execution follows the finalized log.
+
+/** An Executed output, read with guards. */
+interface ExecutedOutput {
+  readonly slot: number;
+  readonly client: NodeId;
+  readonly sequence: number;
+  readonly result: KvResult;
+}
+
+/** The Executed output of `event`, undefined when it is another event; a string says what is malformed. */
+function executedOf(event: Event): ExecutedOutput | string | undefined {
+  if (event.kind !== 'output' || (event.output as Tagged).type !== 'Executed') return undefined;
+  const { index, client, sequence, result } = event.output as unknown as Record<string, unknown>;
+  if (!isSlot(index) || typeof client !== 'number' || typeof sequence !== 'number' || typeof result !== 'object' || result === null) {
+    return `${nodeName(event.node)} output Executed ${quote(event.output)} at ${event.timeMs} ms: an Executed output names its slot (index), the command's client and sequence, and its result`;
+  }
+  return { slot: index, client, sequence, result: result as KvResult };
+}
+
+/** A server's execution in its current incarnation: the last slot it executed. */
+interface ExecutionPosition {
+  readonly incarnation: number;
+  last: number;
+}
+
+/**
+ * "execution follows the finalized log": an Executed at slot s names the command the server
+ * itself holds finalized in s (so, by "a finalized slot never changes", the command every
+ * server finalized there), every slot below s is finalized in its storage too, and within
+ * an incarnation it executes in increasing slot order (a restarted server executes its log again).
+ */
+export function executionFollowsFinalizedLog(): Property<PaxosLog, (ExecutionPosition | null)[]> {
+  return always<PaxosLog, (ExecutionPosition | null)[]>('execution follows the finalized log', {
+    memory: (cluster) => perNode(cluster, () => null),
+    records: ['output:Executed'],
+    record(positions, event, cluster) {
+      const executed = executedOf(event);
+      if (typeof executed === 'string') return executed;
+      if (executed === undefined || event.kind !== 'output' || !(event.node in positions)) return undefined;
+      const node = event.node;
+      const slot = executed.slot;
+      const what = `${nodeName(node)} executed slot ${slot} (command ${executed.sequence} of ${nodeName(executed.client)}) at ${event.timeMs} ms`;
+      const record = storedSlot(cluster, node, slot);
+      if (record === undefined || !record.finalized) {
+        return `${what}, but its storage holds ${describeHeld(cluster, node, slot)} there: a server executes only slots it has finalized in its own storage`;
+      }
+      const operation = record.operation;
+      if (operation === null || operation.client !== executed.client || operation.sequence !== executed.sequence) {
+        return `${what}, but it finalized ${describeOperation(operation)} there: a server executes the operation finalized in each slot, and reports that slot (never a no-op)`;
+      }
+      for (let below = 1; below < slot; below++) {
+        const earlier = storedSlot(cluster, node, below);
+        if (earlier !== undefined && earlier.finalized) continue;
+        return (
+          `${what}, but slot ${below} is not finalized in its storage (it holds ${describeHeld(cluster, node, below)}): a server executes its finalized prefix ` +
+          'in slot order, so a slot waits until every slot below it is finalized'
+        );
+      }
+      const position = positions[node] ?? null;
+      if (position !== null && position.incarnation === event.incarnation && slot <= position.last) {
+        return `${what} after slot ${position.last}, without a restart in between: a server executes its slots in increasing order, each once`;
+      }
+      positions[node] = { incarnation: event.incarnation, last: slot };
+      return undefined;
+    },
+  });
+}
+
+/** Lab 6's safety properties, checked by every run and every search, in this order. */
+export function safetyProperties(servers: readonly NodeId[]): Property<PaxosLog>[] {
+  return [
+    finalizedSlotsNeverChange(),
+    finalizedAfterMajorityStored(servers),
+    epochsNeverDecrease(),
+    repliesFollowStorage(),
+    epochsAreOwned(servers),
+    overthrowStopsOldLeader(servers),
+    rejectedLeaderStepsDown(),
+    executionFollowsFinalizedLog(),
+  ] as Property<PaxosLog>[];
+}
+
+// Budgets (runs only).
+
+interface Rounds {
+  stores: number;
+  finalizes: number;
+  /** `epoch:slot` of each slot a leader wrote in its own epoch from fromMs on. */
+  readonly stored: Set<string>;
+}
+
+/**
+ * "one store and one finalize round per operation": from `fromMs` on, the Store messages sent
+ * to other servers are at most (N-1) x (the slots a leader newly stored in its own epoch +
+ * `spareRounds`), and the Finalize messages likewise. Judged when the run ends. Measures
+ * `storesPerSlot` and `finalizesPerSlot`.
+ */
+export function storeAndFinalizeRounds(servers: readonly NodeId[], options: { readonly fromMs: number; readonly spareRounds?: number }): Property<PaxosLog, Rounds> {
+  const spare = options.spareRounds ?? 1;
+  const others = servers.length - 1;
+  const perSlot = (count: number, memory: Rounds) => (memory.stored.size === 0 ? 0 : Math.round((count / memory.stored.size) * 100) / 100);
+  return budget<PaxosLog, Rounds>('one store and one finalize round per operation', {
+    memory: () => ({ stores: 0, finalizes: 0, stored: new Set() }),
+    records: ['storage', 'send:Store', 'send:Finalize'],
+    record(memory, event) {
+      if (event.timeMs < options.fromMs) return undefined;
+      if (event.kind === 'send') {
+        if (event.local) return undefined;
+        if (event.message.type === 'Store') memory.stores++;
+        else if (event.message.type === 'Finalize') memory.finalizes++;
+        return undefined;
+      }
+      if (event.kind !== 'storage') return undefined;
+      const slot = slotOfKey(event.key);
+      if (slot === undefined || !isSlotRecord(event.value) || event.value.finalized || ownerOf(servers, event.value.epoch) !== event.node) return undefined;
+      memory.stored.add(`${event.value.epoch}:${slot}`);
+      return undefined;
+    },
+    check(_cluster, memory) {
+      const slots = memory.stored.size;
+      const allowed = others * (slots + spare);
+      const formula = `(N-1) x (slots + ${spare}) = ${others} x (${slots} + ${spare}) = ${allowed}`;
+      const over = memory.stores > allowed ? `${memory.stores} Store messages` : memory.finalizes > allowed ? `${memory.finalizes} Finalize messages` : undefined;
+      if (over === undefined) return undefined;
+      return (
+        `${over} from ${options.fromMs} ms on for ${plural(slots, 'slot')} a leader stored (${memory.stores} Store, ${memory.finalizes} Finalize), at most ${formula} allowed: ` +
+        'with a stable leader an operation costs one Store to each other server and one Finalize to each; stores are sent again only to servers that have not answered'
+      );
+    },
+    measure: (memory) => ({ storesPerSlot: perSlot(memory.stores, memory), finalizesPerSlot: perSlot(memory.finalizes, memory) }),
+  });
+}
+
+interface AnswerTimes {
+  /** Per `server:client:sequence`: when the request first reached that server (since its last redirect of it). */
+  readonly reached: Map<string, number>;
+  slowestMs: number;
+  /** The first answer over the limit, as the failure says it. */
+  late: string | null;
+}
+
+/**
+ * "answered within one store round trip": every ClientReply a server sends from `fromMs` on
+ * comes at most 2 x maxDelayMs after that ClientRequest (same client and sequence) first
+ * reached that server (from fromMs on, and since the server last redirected it): the answer
+ * waits for one store round, not for the finalize round. Measures `slowestAnswerMs`.
+ */
+export function answerWithinOneRoundTrip(options: { readonly fromMs: number; readonly maxDelayMs: number }): Property<PaxosLog, AnswerTimes> {
+  const limitMs = 2 * options.maxDelayMs;
+  return budget<PaxosLog, AnswerTimes>('answered within one store round trip', {
+    memory: () => ({ reached: new Map(), slowestMs: 0, late: null }),
+    records: ['deliver:ClientRequest', 'send:ClientReply', 'send:ClientRedirect'],
+    record(memory, event) {
+      if (event.timeMs < options.fromMs) return undefined;
+      if (event.kind === 'deliver') {
+        const command = fieldsOf(event)['command'];
+        if (!isOperation(command) || command === null) return undefined;
+        const key = `${event.to}:${command.client}:${command.sequence}`;
+        if (!memory.reached.has(key)) memory.reached.set(key, event.timeMs);
+        return undefined;
+      }
+      if (event.kind !== 'send') return undefined;
+      const { sequence } = fieldsOf(event);
+      const key = `${event.from}:${event.to}:${String(sequence)}`;
+      const reachedMs = memory.reached.get(key);
+      if (reachedMs === undefined) return undefined;
+      memory.reached.delete(key);
+      if (event.message.type === 'ClientRedirect') return undefined;
+      const waitedMs = event.timeMs - reachedMs;
+      memory.slowestMs = Math.max(memory.slowestMs, waitedMs);
+      if (waitedMs > limitMs && memory.late === null) {
+        memory.late =
+          `${nodeName(event.from)} answered command ${String(sequence)} of ${nodeName(event.to)} at ${event.timeMs} ms, ${waitedMs} ms after the request reached it ` +
+          `at ${reachedMs} ms, more than 2 x ${options.maxDelayMs} = ${limitMs} ms`;
+      }
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (memory.late === null) return undefined;
+      return (
+        `${memory.late}: a leader answers once a majority stored the operation, one Store and StoreReply round trip after the request; ` +
+        'it does not wait for the finalize round, nor for its next heartbeat'
+      );
+    },
+    measure: (memory) => ({ slowestAnswerMs: memory.slowestMs }),
+  });
+}
+
+interface LeadershipCost {
+  /** Per epoch: the Overthrow messages sent to other servers. */
+  readonly overthrows: Map<number, number>;
+  /** Per `epoch:slot` (the sender's stored epoch): the Read messages sent to other servers. */
+  readonly reads: Map<string, number>;
+  overthrowMessages: number;
+  readMessages: number;
+  /** The first excess, as the failure says it. */
+  excess: string | null;
+}
+
+/**
+ * "one overthrow round and reads of unfinalized slots per leadership change": per epoch at
+ * most N-1 Overthrow messages; a server never sends Read for a slot it holds finalized in
+ * storage at that moment; per epoch (the sender's stored epoch) and slot at most N-1 Read
+ * messages. For runs with a stable network: a lost message is sent again, and counts.
+ * Measures `overthrowMessages` and `readMessages`.
+ */
+export function leadershipChangeCost(servers: readonly NodeId[]): Property<PaxosLog, LeadershipCost> {
+  const others = servers.length - 1;
+  return budget<PaxosLog, LeadershipCost>('one overthrow round and reads of unfinalized slots per leadership change', {
+    memory: () => ({ overthrows: new Map(), reads: new Map(), overthrowMessages: 0, readMessages: 0, excess: null }),
+    records: ['send:Overthrow', 'send:Read'],
+    record(memory, event, cluster) {
+      if (event.kind !== 'send' || event.local) return undefined;
+      const fields = fieldsOf(event);
+      const sender = nodeName(event.from);
+      if (event.message.type === 'Overthrow') {
+        memory.overthrowMessages++;
+        const epoch = fields['epoch'];
+        if (!isEpoch(epoch)) return undefined;
+        const sent = (memory.overthrows.get(epoch) ?? 0) + 1;
+        memory.overthrows.set(epoch, sent);
+        if (sent > others && memory.excess === null) {
+          memory.excess = `${sender} sent ${sent} Overthrow messages of epoch ${epoch} (the last at ${event.timeMs} ms), at most N-1 = ${others}: one overthrow round per epoch`;
+        }
+        return undefined;
+      }
+      memory.readMessages++;
+      const slot = fields['slot'];
+      if (!isSlot(slot)) return undefined;
+      const record = storedSlot(cluster, event.from, slot);
+      if (record !== undefined && record.finalized && memory.excess === null) {
+        memory.excess = `${sender} sent Read for slot ${slot} to ${nodeName(event.to)} at ${event.timeMs} ms, though it holds the slot finalized: a new leader reads only the slots it has not finalized`;
+      }
+      const epoch = storedEpoch(cluster, event.from) ?? 0;
+      const key = `${epoch}:${slot}`;
+      const sent = (memory.reads.get(key) ?? 0) + 1;
+      memory.reads.set(key, sent);
+      if (sent > others && memory.excess === null) {
+        memory.excess = `${sender} sent ${sent} Read messages for slot ${slot} in epoch ${epoch} (the last at ${event.timeMs} ms), at most N-1 = ${others}: a slot is read once from each other server`;
+      }
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (memory.excess === null) return undefined;
+      return `${memory.excess}; a leadership change costs one Overthrow round and one Read round of the slots the new leader has not finalized`;
+    },
+    measure: (memory) => ({ overthrowMessages: memory.overthrowMessages, readMessages: memory.readMessages }),
+  });
+}
+
+interface OverthrowEpochs {
+  /** Each distinct epoch of an Overthrow sent, with the time it was first sent. */
+  readonly epochs: { readonly epoch: number; readonly from: NodeId; readonly atMs: number }[];
+}
+
+/**
+ * "no overthrow while a leader is heard": the Overthrow messages sent carry at most
+ * `mostEpochs` distinct epochs (an Overthrow sent again in the same epoch counts once). A
+ * leader's Query resets every passive server's LeaderTimeout, so nobody tries to lead while
+ * it is up. Measures `overthrowEpochs`.
+ */
+export function overthrowOnlyOnLeaderChange(mostEpochs: number): Property<PaxosLog, OverthrowEpochs> {
+  return budget<PaxosLog, OverthrowEpochs>('no overthrow while a leader is heard', {
+    memory: () => ({ epochs: [] }),
+    records: ['send:Overthrow'],
+    record(memory, event) {
+      if (event.kind !== 'send') return undefined;
+      const epoch = fieldsOf(event)['epoch'];
+      if (!isEpoch(epoch) || memory.epochs.some((known) => known.epoch === epoch)) return undefined;
+      memory.epochs.push({ epoch, from: event.from, atMs: event.timeMs });
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (memory.epochs.length <= mostEpochs) return undefined;
+      const shown = memory.epochs.slice(0, 8).map((known) => `${known.epoch} by ${nodeName(known.from)} at ${known.atMs} ms`);
+      if (memory.epochs.length > shown.length) shown.push('...');
+      return (
+        `Overthrow was sent in ${plural(memory.epochs.length, 'epoch')} (${shown.join(', ')}), at most ${mostEpochs} allowed: a leader's Query resets every ` +
+        "passive server's LeaderTimeout, so a server tries to lead only when it hears from no leader"
+      );
+    },
+    measure: (memory) => ({ overthrowEpochs: memory.epochs.length }),
+  });
+}
