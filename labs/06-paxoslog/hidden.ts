@@ -1,0 +1,104 @@
+// Lab 6's hidden tests: graded with the visible ones wherever this file is present (the staff
+// repository, the Gradescope bundle), and never part of a student's handout. Each keeps faults of
+// several kinds going for seconds while many clients keep calling: crashes in the middle of a
+// reaction with partitions and loss, a majority ring that moves leadership around, and a leader
+// whose stores reach only one other server before it crashes.
+import { combineSchedules, crashRestarts, majorityRing, shapedPartitions, stabilize, type FaultAction, type SuiteTest } from 'distlab/testing';
+import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
+import { firstCallMs, paxosLogRun, scenarioRandom, stableNetwork, test, type PaxosLogImplementation } from './harness.ts';
+
+const chaosEndMs = 3_000;
+
+const chaos = test(15, {
+  name: 'chaos: crashes in the middle of a reaction, partitions of every shape and a lossy network, then every operation returns',
+  visibility: 'hidden',
+  points: 3,
+  seeds: 5,
+  // Long runs: a failure shrinks in fewer runs, so its report comes well within the time limit.
+  shrinkRuns: 30,
+  description:
+    `5 servers, 4 clients. Until ${chaosEndMs} ms the network loses and duplicates 5% of messages, servers crash in the middle of a ` +
+    'reaction and restart from their durable storage, and partitions of every shape come and go. Then everything heals: every ' +
+    'operation returns, the history is linearizable, and every completed write reaches every server.',
+  setup: (implementation) =>
+    paxosLogRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: chaosEndMs + 6_000,
+      faultsEndMs: chaosEndMs,
+      network: { dropRate: 0.05, duplicateRate: 0.05 },
+      workload: { operationsPerClient: 25, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 50], startMs: firstCallMs },
+    }),
+  scenario: (context) => stabilize(chaosEndMs, context.servers, stableNetwork),
+  faults: (context) =>
+    combineSchedules(
+      crashRestarts(context.servers, { count: [2, 5], withinMs: [400, chaosEndMs - 400], lengthMs: [20, 300], afterEffects: [0, 3] }),
+      shapedPartitions(context.servers, { count: [1, 3], withinMs: [400, chaosEndMs - 700], lengthMs: [200, 600] }),
+    ),
+});
+
+const ringStartMs = 900;
+const ringEndMs = 2_900;
+
+const ring = test(16, {
+  name: 'a majority ring for 2 s under many clients: leadership moves, every history stays linearizable',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    `5 servers, 5 clients that reach every server. From ${ringStartMs} to ${ringEndMs} ms each server talks only to its two neighbours on a ` +
+    'ring (a different majority for each): servers on the far side of the leader time out and overthrow it with a majority of their own, ' +
+    'stores of one epoch are rejected by the next, and clients retry. After the heal every operation returns.',
+  setup: (implementation) =>
+    paxosLogRun(implementation, {
+      servers: 5,
+      clients: 5,
+      durationMs: ringEndMs + 4_000,
+      faultsEndMs: ringEndMs,
+      workload: { operationsPerClient: 30, keys: ['x', 'y', 'z'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 40], startMs: firstCallMs },
+    }),
+  scenario: () => [...majorityRing(ringStartMs, [0, 1, 2, 3, 4]), { atMs: ringEndMs, type: 'heal' }],
+});
+
+// 6.17: n0 leads; its stores reach only n1 for a while (nothing is finalized: n0 and n1 are two
+// of five), then n0 crashes. A new leader whose overthrow majority holds n1 must store n1's
+// operations again; one whose majority does not may fill those slots with no-ops. Either way no
+// finalized slot changes, and n0, restarting with its own unfinalized operations, catches up.
+const narrowTimes = (seed: number) => {
+  const random = scenarioRandom('6.17', seed);
+  const narrowMs = n0LeadsUntilMs + 300 + random.integer(0, 100);
+  const crashMs = narrowMs + 60 + random.integer(0, 40);
+  return { narrowMs, crashMs, restartMs: crashMs + 500 + random.integer(0, 200) };
+};
+
+const narrowStores = test(17, {
+  name: 'a leader whose stores reach one follower only, then crashes: unfinalized operations are kept or replaced, never half of each',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    '5 servers, n0 leading first, 4 clients calling all the time. At about 1.35 s n0\'s messages stop reaching n2, n3 and n4; it stores ' +
+    'new operations on itself and n1 only, finalizes none of them, and crashes 60 to 100 ms later. The next leader\'s overthrow majority ' +
+    'may hold n1 or not; slots it reads as stored in one epoch only by n1 are stored again (and those nobody holds are filled with ' +
+    'no-ops). n0 restarts with its old operations in the same slots and is brought in line with the new leader\'s log.',
+  setup: (implementation, seed) =>
+    paxosLogRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: 7_000,
+      faultsEndMs: narrowTimes(seed).restartMs,
+      workload: { operationsPerClient: 35, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 10], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
+    }),
+  scenario: (context) => {
+    const { narrowMs, crashMs, restartMs } = narrowTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers),
+      { atMs: narrowMs, type: 'cut', from: [0], to: [2, 3, 4] },
+      { atMs: crashMs, type: 'crash', node: 0 },
+      { atMs: crashMs, type: 'heal' },
+      { atMs: restartMs, type: 'restart', node: 0 },
+    ] satisfies FaultAction[];
+  },
+});
+
+export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores];

@@ -1,0 +1,451 @@
+// Small configurations of the replicated log for the model checker (the search tests). The
+// safety properties are the suite's own, from checks.ts, the same objects the randomized runs
+// check; the goals, and the client-side checks a search can afford, are here and in the kit.
+//
+// The model checker gives inputs only in the initial state: each client gets its operations
+// there and sends its first request at once, to whichever server it starts with. Servers have
+// no inputs; their timers fire in any order a node's own ranges allow. A history a search
+// begins with is left by earlier leaders, played by the first client node before it starts on
+// its own operations: it overthrows every server with each earlier epoch (so that every server
+// has seen it, and none takes it for its own), then sends that epoch's stores and finalizes. It
+// sends one message at a time and waits for its answer, and nothing else happens meanwhile: a
+// state where a server sent anything while the history is under way is checked but not
+// explored further. The history is one path; the interleavings come after it.
+//
+// Every space is bounded by counts: epochs up to `maxEpoch` (a state where a server stored, or
+// was asked to take, a higher one is checked but not explored further), messages in flight per
+// link and kind, client retries, and, in the tests, the depth or the number of walks.
+import {
+  boundedRetryClient,
+  boundedRetryClientNode,
+  clientResultsLinearizable,
+  everyOperationReturned,
+  missingReturns,
+  noOperationReturnsInMinority,
+  always,
+  sometimes,
+  type ClusterView,
+  type KvClientInput,
+  type KvCommand,
+  type KvOperation,
+  type NodeClass,
+  type NodeId,
+  type Property,
+  type SearchSettings,
+} from 'distlab/testing';
+import { safetyProperties } from './checks.ts';
+import type { KvClient } from 'distlab/testing';
+import type { PaxosLog } from './src/protocol.ts';
+
+/**
+ * What earlier leaders left in the servers' logs (played by the first client):
+ *
+ * - `none`: nothing; the servers start from empty logs.
+ * - `higherEpochFinalized` (3 servers): in epoch 1, put(old, "a") was stored in slot 1 by n0
+ *   only; in epoch 2, put(old, "b") was stored in slot 1 by n1 and n2, a majority, and n2 was
+ *   told to finalize it. n0 holds "a" (epoch 1), n1 "b" (epoch 2), n2 "b" finalized. A new
+ *   leader whose overthrow is granted by n0 and n1 reads "a" in epoch 1 and "b" in epoch 2:
+ *   it must store "b", the operation of the highest epoch; "a" would change a finalized slot.
+ */
+export type EarlierHistory = 'none' | 'higherEpochFinalized';
+
+export type SearchGoal =
+  /** Every operation the clients were given returned. */
+  | 'completion'
+  /** Every operation returned, and some server executed each of them. */
+  | 'executed'
+  /** A server of the majority side (servers not in `minority`) becomes leader. */
+  | 'leaderInMajority';
+
+export interface PaxosLogConfiguration {
+  /** Servers n0..n(N-1). */
+  readonly servers: number;
+  /** The clients after the servers, each with the operations it performs in order. */
+  readonly clients: readonly (readonly KvOperation[])[];
+  /** What the servers hold when the search begins (default `none`); with a history, the first client plays it. */
+  readonly history?: EarlierHistory;
+  /** The highest epoch a server may take: a state where one stored, or was asked to take, a higher one is not explored further. */
+  readonly maxEpoch: number;
+  /**
+   * At most this many messages of each kind in flight on each link (from one node to another):
+   * a state with more is checked but not explored further. A slot's Store, StoreReply, Finalize,
+   * FinalizeReply, Read and ReadReply are kinds of their own, the clients' messages one kind, and
+   * every other message another. A leader's next Query then waits for the one before to arrive,
+   * which keeps the space small without hiding an order of deliveries that matters.
+   */
+  readonly linkCapacity?: number;
+  /** The servers that may try to lead (default every server): an Overthrow from another is not explored further. */
+  readonly candidates?: readonly NodeId[];
+  /** Servers cut off, with the clients in `minorityClients`, from the rest for the whole search, or none. */
+  readonly minority?: readonly NodeId[];
+  /** Clients (by index in `clients`) on the minority's side. */
+  readonly minorityClients?: readonly number[];
+  readonly drops?: boolean;
+  /** Crashes (and restarts) of servers the search may add, in all. */
+  readonly crashes?: number;
+  /** Retries each client may make in all (default none): see the kit's boundedRetryClient. */
+  readonly clientRetries?: number;
+  /** The goals (`sometimes` properties); a search test passes when one is reached. */
+  readonly goals: readonly SearchGoal[];
+}
+
+/** The config the searches use: the suite's timings (under search a timer keeps its range; only the order of firings matters). */
+export const searchConfig: PaxosLog['config'] = { heartbeatMs: 50, leaderTimeoutMs: [150, 300], kvClient: { retryMs: 100 } };
+
+/** The sequence numbers the earlier leaders' commands use, below every number the first client uses for its own operations. */
+const firstOwnSequence = 10;
+
+/** One step of an earlier history: a message and the answer it waits for. */
+interface HistoryStep {
+  readonly to: NodeId;
+  readonly message: PaxosLog['message'];
+  readonly answer: 'OverthrowReply' | 'StoreReply' | 'FinalizeReply';
+}
+
+/** The message types an earlier leader sends and is answered with. */
+const historyTypes: ReadonlySet<string> = new Set(['Overthrow', 'OverthrowReply', 'Store', 'StoreReply', 'Finalize', 'FinalizeReply']);
+
+/** Servers and clients an earlier history needs. */
+const historyNeeds: Record<EarlierHistory, { readonly servers: number; readonly clients: number }> = {
+  none: { servers: 1, clients: 0 },
+  higherEpochFinalized: { servers: 3, clients: 1 },
+};
+
+/** The steps of an earlier history, one message at a time; `self` is the first client's id. */
+function historySteps(history: EarlierHistory, self: NodeId, serverCount: number): HistoryStep[] {
+  if (history === 'none') return [];
+  const put = (sequence: number, value: string): KvCommand => ({ client: self, sequence, operation: { kind: 'put', key: 'old', value } });
+  const overthrowAll = (epoch: number): HistoryStep[] =>
+    Array.from({ length: serverCount }, (_unused, server): HistoryStep => ({ to: server, message: { type: 'Overthrow', epoch }, answer: 'OverthrowReply' }));
+  const a = put(1, 'a');
+  const b = put(2, 'b');
+  return [
+    ...overthrowAll(1),
+    { to: 0, message: { type: 'Store', epoch: 1, slot: 1, operation: a }, answer: 'StoreReply' },
+    ...overthrowAll(2),
+    { to: 1, message: { type: 'Store', epoch: 2, slot: 1, operation: b }, answer: 'StoreReply' },
+    { to: 2, message: { type: 'Store', epoch: 2, slot: 1, operation: b }, answer: 'StoreReply' },
+    { to: 2, message: { type: 'Finalize', epoch: 2, slot: 1 }, answer: 'FinalizeReply' },
+  ];
+}
+
+/**
+ * The first client, playing the earlier leaders (see historySteps) before it performs its own
+ * operations (the kit's client, which it extends). A refusal ends the history there. Its
+ * operations wait until the history is over.
+ */
+function earlierLeadersThenClient(history: EarlierHistory, retries: number): NodeClass<PaxosLog> {
+  class EarlierLeadersThenClient extends boundedRetryClient(retries) {
+    /** The step under way (the number of steps: the history is over). */
+    step = 0;
+    /** Operations given while the history is played. */
+    deferred: KvOperation[] = [];
+
+    get steps(): HistoryStep[] {
+      return historySteps(history, this.id, this.servers.length);
+    }
+
+    override onStart(): void {
+      super.onStart();
+      // Its own commands come after the earlier leaders' numbers.
+      if (this.lastSequence < firstOwnSequence) this.lastSequence = firstOwnSequence;
+      this.take();
+    }
+
+    /** Sends the current step's message, or ends the history. */
+    take(): void {
+      const step = this.steps[this.step];
+      if (step === undefined) {
+        this.finishHistory();
+        return;
+      }
+      (this as unknown as { send(to: NodeId, message: PaxosLog['message']): void }).send(step.to, step.message);
+    }
+
+    finishHistory(): void {
+      this.step = this.steps.length;
+      const deferred = this.deferred;
+      this.deferred = [];
+      for (const operation of deferred) super.onInput({ type: 'Invoke', operation });
+    }
+
+    override onInput(input: KvClientInput): void {
+      if (this.step < this.steps.length) this.deferred.push(input.operation);
+      else super.onInput(input);
+    }
+
+    override onMessage(from: NodeId, message: Parameters<KvClient['onMessage']>[1]): void {
+      const log = message as unknown as PaxosLog['message'];
+      if (!historyTypes.has(log.type)) {
+        super.onMessage(from, message);
+        return;
+      }
+      const step = this.steps[this.step];
+      if (step === undefined || from !== step.to || log.type !== step.answer) return;
+      if ('ok' in log && !log.ok) {
+        this.finishHistory();
+        return;
+      }
+      this.step++;
+      this.take();
+    }
+  }
+  return EarlierLeadersThenClient as unknown as NodeClass<PaxosLog>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Goals and minority checks. Memories hold no times (see the kit's search pieces).
+
+interface ExecutedOperations {
+  invoked: number;
+  /** `client:sequence` of each operation returned, sorted. */
+  returned: string[];
+  /** `client:sequence` of each command some server executed, sorted. */
+  executed: string[];
+}
+
+/** "every operation returned and was executed": every operation returned, and some server executed each of them. */
+export function everyOperationExecuted(): Property<PaxosLog, ExecutedOperations> {
+  return sometimes<PaxosLog, ExecutedOperations>('every operation returned and was executed', {
+    memory: () => ({ invoked: 0, returned: [], executed: [] }),
+    records: ['input:Invoke', 'output:Returned', 'output:Executed'],
+    record(memory, event) {
+      if (event.kind === 'input') memory.invoked++;
+      if (event.kind !== 'output') return undefined;
+      const output = event.output as unknown as { readonly type: string; readonly client?: NodeId; readonly sequence: number };
+      const key = `${output.type === 'Returned' ? event.node : output.client}:${output.sequence}`;
+      const list = output.type === 'Returned' ? memory.returned : memory.executed;
+      if (!list.includes(key)) {
+        list.push(key);
+        list.sort();
+      }
+      return undefined;
+    },
+    check(_cluster, memory) {
+      if (memory.returned.length < memory.invoked) return missingReturns(memory.invoked, memory.returned.length);
+      const missing = memory.returned.filter((key) => !memory.executed.includes(key));
+      if (missing.length === 0) return undefined;
+      return `no server executed ${missing.length === 1 ? 'an operation that returned' : `${missing.length} operations that returned`} (every server executes its finalized slots in order)`;
+    },
+  });
+}
+
+/** "a leader is elected in the majority": a server not in `minority` reports BecameLeader ("a leader is elected" when there is no minority). */
+export function leaderInMajority(minority: readonly NodeId[]): Property<PaxosLog, { elected: boolean }> {
+  return sometimes<PaxosLog, { elected: boolean }>(minority.length === 0 ? 'a leader is elected' : 'a leader is elected in the majority', {
+    memory: () => ({ elected: false }),
+    records: ['output:BecameLeader'],
+    record(memory, event) {
+      if (event.kind === 'output' && !minority.includes(event.node)) memory.elected = true;
+      return undefined;
+    },
+    check: (_cluster, memory) => (memory.elected ? undefined : `no progress: no server${minority.length === 0 ? '' : ' of the majority'} became leader`),
+  });
+}
+
+/** "nothing is finalized": no server writes a slot finalized (the minority's client is the only one, and a majority has nothing to store). */
+export function nothingFinalized(): Property<PaxosLog> {
+  return always<PaxosLog>('nothing is finalized', {
+    memory: () => undefined,
+    records: ['storage'],
+    record(_memory, event) {
+      if (event.kind !== 'storage' || !event.key.startsWith('slot:')) return undefined;
+      const value = event.value as { readonly finalized?: unknown } | undefined;
+      if (value === undefined || value === null || typeof value !== 'object' || value.finalized !== true) return undefined;
+      return (
+        `n${event.node} finalized ${event.key}, but the only client reaches a minority of the servers, and the majority has nothing to store: ` +
+        'a slot is finalized only once a majority stored its operation in one epoch'
+      );
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** An epoch as storage and messages carry it, read with guards: a submission may store anything. */
+const epochOf = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/**
+ * Servers n0.. running `node`, then the clients (the first one playing the earlier leaders
+ * first, when there is a history). Properties: every safety property, the clients' results
+ * linearizable, then the configuration's goals.
+ */
+export function paxosLogSearch(node: NodeClass<PaxosLog>, configuration: PaxosLogConfiguration): SearchSettings<PaxosLog> {
+  const history = configuration.history ?? 'none';
+  const needs = historyNeeds[history];
+  if (configuration.servers < needs.servers || configuration.clients.length < needs.clients) {
+    throw new Error(`the ${history} history needs ${needs.servers} servers and ${needs.clients} clients`);
+  }
+  const servers: NodeId[] = Array.from({ length: configuration.servers }, (_unused, index) => index);
+  const clients: NodeId[] = configuration.clients.map((_operations, index) => configuration.servers + index);
+  const earlier = history === 'none' ? undefined : clients[0];
+  const minority = configuration.minority ?? [];
+  const minorityClients = (configuration.minorityClients ?? []).map((index) => clients[index] as NodeId);
+  const candidates = configuration.candidates;
+  const outside = (view: ClusterView<PaxosLog>): boolean => {
+    for (const server of servers) if (epochOf(view.storage(server).get('epoch')) > configuration.maxEpoch) return true;
+    const capacity = configuration.linkCapacity;
+    const onLink = capacity === undefined ? undefined : new Map<string, number>();
+    let historyPending = false;
+    let meanwhile = false;
+    for (const { from, to, message } of view.inFlight()) {
+      if (message.type === 'Overthrow' && from !== earlier) {
+        if (message.epoch > configuration.maxEpoch) return true;
+        if (candidates !== undefined && !candidates.includes(from)) return true;
+      }
+      if (from === earlier || to === earlier) {
+        if (historyTypes.has(message.type)) historyPending = true;
+      } else if (message.type !== 'ClientRequest') meanwhile = true;
+      if (onLink !== undefined) {
+        const kind = 'slot' in message ? `${from}>${to}:${message.type}@${message.slot}` : message.type.startsWith('Client') ? `${from}>${to}:client` : `${from}>${to}`;
+        const count = (onLink.get(kind) ?? 0) + 1;
+        if (count > (capacity as number)) return true;
+        onLink.set(kind, count);
+      }
+    }
+    // Nothing else happens until the earlier leaders' messages, and the answers to them, are delivered.
+    return historyPending && meanwhile;
+  };
+  const goals = configuration.goals.map((goal): Property<PaxosLog> => {
+    switch (goal) {
+      case 'completion':
+        return everyOperationReturned<PaxosLog>() as Property<PaxosLog>;
+      case 'executed':
+        return everyOperationExecuted() as Property<PaxosLog>;
+      case 'leaderInMajority':
+        return leaderInMajority(minority) as Property<PaxosLog>;
+    }
+  });
+  const rest = servers.filter((server) => !minority.includes(server));
+  const restClients = clients.filter((client) => !minorityClients.includes(client));
+  const crashes = configuration.crashes ?? 0;
+  const retries = configuration.clientRetries ?? 0;
+  return {
+    nodes: [
+      ...servers.map(() => ({ role: 'server' as const, node })),
+      ...clients.map((client) => ({
+        role: 'client' as const,
+        node: client === earlier ? earlierLeadersThenClient(history, retries) : boundedRetryClientNode<PaxosLog>(retries),
+      })),
+    ],
+    config: searchConfig,
+    inputs: configuration.clients.flatMap((operations, index) =>
+      operations.map((operation) => ({ node: clients[index] as NodeId, input: { type: 'Invoke', operation } as unknown as PaxosLog['input'] })),
+    ),
+    timers: true,
+    drops: configuration.drops ?? false,
+    ...(crashes > 0 ? { crashes: { nodes: servers, max: crashes, restart: true } } : {}),
+    ...(minority.length > 0 ? { partition: [[...minority, ...minorityClients], [...rest, ...restClients]] } : {}),
+    prune: outside,
+    properties: [
+      ...safetyProperties(servers),
+      ...(minority.length > 0
+        ? [nothingFinalized(), noOperationReturnsInMinority<PaxosLog>(minorityClients, 'nothing can be finalized there, and a server answers only what is finalized')]
+        : []),
+      clientResultsLinearizable<PaxosLog>() as Property<PaxosLog>,
+      ...goals,
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The searches the tests run (searchTests.ts) and search.test.ts checks.
+
+/** A configuration and how the model checker explores it. */
+export interface SearchScenario {
+  readonly description: string;
+  readonly configuration: PaxosLogConfiguration;
+  /** Breadth-first search to this depth (and, with `stopAtGoal`, no further than the first goal), or random walks of this many steps. */
+  readonly maxDepth: number;
+  readonly stopAtGoal?: boolean;
+  /** Random walks instead of breadth-first search: this many, each of at most `maxDepth` events. */
+  readonly probes?: number;
+}
+
+/** Epochs that bound no random walk of the probes' length (a walk ends at a state beyond the bound). */
+const epochsForWalks = 120;
+
+/** The searches of the tests (search.test.ts states their state counts with the reference solution). */
+export const searchScenarios = {
+  twoOperations: {
+    description: 'one client: put(x, "1"), then get(x); 3 servers, each may try to lead once (epochs up to 3), one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [
+        [
+          { kind: 'put', key: 'x', value: '1' },
+          { kind: 'get', key: 'x' },
+        ],
+      ],
+      maxEpoch: 3,
+      linkCapacity: 1,
+      goals: ['completion'],
+    },
+    maxDepth: 24,
+    stopAtGoal: true,
+  },
+  concurrentAppends: {
+    description: 'two clients append to x at once; 3 servers, each may try to lead once (epochs up to 3), one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [[{ kind: 'append', key: 'x', value: 'a' }], [{ kind: 'append', key: 'x', value: 'b' }]],
+      maxEpoch: 3,
+      linkCapacity: 1,
+      goals: ['executed'],
+    },
+    maxDepth: 26,
+    stopAtGoal: true,
+  },
+  higherEpochFinalized: {
+    description:
+      '3 servers: put(old, "a") stored in slot 1 by n0 in epoch 1, put(old, "b") by n1 and n2 in epoch 2 and finalized by n2; n0 may then try to lead ' +
+      '(epochs up to 3); a client puts x; one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [[{ kind: 'put', key: 'x', value: '1' }]],
+      history: 'higherEpochFinalized',
+      maxEpoch: 3,
+      linkCapacity: 1,
+      candidates: [0],
+      goals: ['completion'],
+    },
+    maxDepth: 40,
+    stopAtGoal: true,
+  },
+  minority: {
+    description: 'n0 and the client cut off from n1 and n2 for the whole search; epochs up to 5, one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [[{ kind: 'put', key: 'x', value: '1' }]],
+      maxEpoch: 5,
+      linkCapacity: 1,
+      minority: [0],
+      minorityClients: [0],
+      goals: ['leaderInMajority'],
+    },
+    maxDepth: 40,
+  },
+  probes: {
+    description: '3 servers, two clients with an operation each, messages lost, a server crash and restart, two client retries each',
+    configuration: {
+      servers: 3,
+      clients: [[{ kind: 'append', key: 'x', value: 'a' }], [{ kind: 'get', key: 'x' }]],
+      maxEpoch: epochsForWalks,
+      drops: true,
+      crashes: 1,
+      clientRetries: 2,
+      goals: ['completion'],
+    },
+    maxDepth: 120,
+    probes: 150,
+  },
+} as const satisfies Record<string, SearchScenario>;
+
+/** A scenario's settings for `node` (the walks' count and length are the test's `probes`). */
+export function scenarioSettings(node: NodeClass<PaxosLog>, scenario: SearchScenario): SearchSettings<PaxosLog> {
+  return {
+    ...paxosLogSearch(node, scenario.configuration),
+    ...(scenario.probes === undefined ? { maxDepth: scenario.maxDepth } : {}),
+    ...(scenario.stopAtGoal ? { stopAtGoal: true } : {}),
+  };
+}
