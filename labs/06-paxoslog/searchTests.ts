@@ -43,8 +43,8 @@ export const searchTests: SuiteTest<PaxosLogImplementation>[] = [
     seeds: 1,
     description:
       `Breadth-first search over every order of deliveries and timeouts, ${concurrentAppends.description}, until both appends returned and were ` +
-      `executed (at most ${concurrentAppends.maxDepth} steps). Two would-be leaders may overthrow at once; whichever leads, each append takes one ` +
-      `slot and every server executes them in the same order. In every state: ${everyProperty}.`,
+      `executed (at most ${concurrentAppends.maxDepth} steps). The requests reach the servers in any order, before and after the leader ` +
+      `is elected; each append takes one slot and every server executes them in the same order. In every state: ${everyProperty}.`,
     search: breadthFirst(concurrentAppends),
   }),
   search(3, {
@@ -69,11 +69,11 @@ export const searchTests: SuiteTest<PaxosLogImplementation>[] = [
     search: breadthFirst(minority),
   }),
   search(5, {
-    name: 'random deep probes on 3 servers, with lost messages and a crash and restart (search)',
+    name: 'random deep probes on 3 servers, with a crash and restart (search)',
     points: 2,
     seeds: 1,
     description:
-      `${probes.probes} random walks of up to ${probes.maxDepth} events: ${probes.description}; deliveries, losses, crashes and timeouts in any ` +
+      `${probes.probes} random walks of up to ${probes.maxDepth} events: ${probes.description}; deliveries, crashes and timeouts in any ` +
       `order, without a visited set, so walks go deep fast. Both operations return in some walk. In every state: ${everyProperty}. A ` +
       "violation's path is shortened to the events it needs.",
     search: randomWalks(probes),

@@ -12,6 +12,7 @@ import * as mutex from '../../solutions/01-mutex/index.ts';
 import * as election from '../../solutions/02-election/index.ts';
 import * as paxos from '../../solutions/03-paxos/index.ts';
 import * as multipaxos from '../../solutions/04-multipaxos/index.ts';
+import * as paxosLog from '../../solutions/06-paxoslog/index.ts';
 import * as raft from '../../solutions/05-raft/index.ts';
 import { hiddenTests as pingPongHidden } from '../../labs/00-pingpong/hidden.ts';
 import { suite as pingPongSuite } from '../../labs/00-pingpong/suite.ts';
@@ -21,6 +22,8 @@ import { hiddenTests as paxosHidden } from '../../labs/03-paxos/hidden.ts';
 import { suite as paxosSuite } from '../../labs/03-paxos/suite.ts';
 import { hiddenTests as multipaxosHidden } from '../../labs/04-multipaxos/hidden.ts';
 import { suite as multipaxosSuite } from '../../labs/04-multipaxos/suite.ts';
+import { hiddenTests as paxosLogHidden } from '../../labs/06-paxoslog/hidden.ts';
+import { suite as paxosLogSuite } from '../../labs/06-paxoslog/suite.ts';
 import { hiddenTests as raftHidden } from '../../labs/05-raft/hidden.ts';
 import { suite as raftSuite } from '../../labs/05-raft/suite.ts';
 
@@ -159,6 +162,7 @@ describe("every lab's measured series", () => {
     { suite: paxosSuite as LabSuite<unknown>, hidden: paxosHidden as readonly SuiteTest<unknown>[], implementation: paxos },
     { suite: multipaxosSuite as LabSuite<unknown>, hidden: multipaxosHidden as readonly SuiteTest<unknown>[], implementation: multipaxos },
     { suite: raftSuite as LabSuite<unknown>, hidden: raftHidden as readonly SuiteTest<unknown>[], implementation: raft },
+    { suite: paxosLogSuite as LabSuite<unknown>, hidden: paxosLogHidden as readonly SuiteTest<unknown>[], implementation: paxosLog },
   ];
 
   it('every run test whose figures form series declares its axes', () => {

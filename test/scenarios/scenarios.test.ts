@@ -18,12 +18,15 @@ import { hiddenTests as multipaxosHidden } from '../../labs/04-multipaxos/hidden
 import { suite as multipaxosVisible } from '../../labs/04-multipaxos/suite.ts';
 import { hiddenTests as raftHidden } from '../../labs/05-raft/hidden.ts';
 import { suite as raftVisible } from '../../labs/05-raft/suite.ts';
+import { hiddenTests as paxosLogHidden } from '../../labs/06-paxoslog/hidden.ts';
+import { suite as paxosLogVisible } from '../../labs/06-paxoslog/suite.ts';
 import * as pingPong from '../../solutions/00-pingpong/index.ts';
 import * as mutex from '../../solutions/01-mutex/index.ts';
 import * as election from '../../solutions/02-election/index.ts';
 import * as paxos from '../../solutions/03-paxos/index.ts';
 import * as multipaxos from '../../solutions/04-multipaxos/index.ts';
 import * as raft from '../../solutions/05-raft/index.ts';
+import * as paxosLog from '../../solutions/06-paxoslog/index.ts';
 import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { firstDifference } from '../conformance/normalize.ts';
 import { playScenario, readScenarioFile, scenarioPath, writeScenarioFile, type Played, type Scenario } from './scenarioFile.ts';
@@ -41,12 +44,13 @@ const pingPongSuite = withHiddenTests(pingPongVisible, pingPongHidden);
 const paxosSuite = withHiddenTests(paxosVisible, paxosHidden);
 const multipaxosSuite = withHiddenTests(multipaxosVisible, multipaxosHidden);
 const raftSuite = withHiddenTests(raftVisible, raftHidden);
+const paxosLogSuite = withHiddenTests(paxosLogVisible, paxosLogHidden);
 
 function lab<I>(suite: LabSuite<I>, implementation: I): Lab {
   return { lab: suite.lab, play: (scenario) => playScenario(suite, implementation, scenario) };
 }
 
-const labs: readonly Lab[] = [lab(pingPongSuite, pingPong), lab(mutexSuite, mutex), lab(electionSuite, election), lab(paxosSuite, paxos), lab(multipaxosSuite, multipaxos), lab(raftSuite, raft)];
+const labs: readonly Lab[] = [lab(pingPongSuite, pingPong), lab(mutexSuite, mutex), lab(electionSuite, election), lab(paxosSuite, paxos), lab(multipaxosSuite, multipaxos), lab(raftSuite, raft), lab(paxosLogSuite, paxosLog)];
 
 for (const { lab: name, play } of labs) {
   if (!existsSync(scenarioPath(name))) {
