@@ -444,6 +444,8 @@ export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, G
     records: ['storage:epoch', 'send:OverthrowReply', 'send:Overthrow', 'send:Store', 'send:Finalize', 'send:Query'],
     record(grants, event, cluster) {
       if (recordGrant(grants, servers, event) !== undefined || event.kind !== 'send') return undefined;
+      // Epochs are the servers' own: a search's earlier leaders, played by a client, are not bound by them.
+      if (!servers.includes(event.from)) return undefined;
       const fields = fieldsOf(event);
       const type = fields['type'];
       if (type !== 'Overthrow' && type !== 'Store' && type !== 'Finalize' && type !== 'Query') return undefined;
