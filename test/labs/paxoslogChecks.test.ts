@@ -4,7 +4,7 @@
 // simulator feeds them, storage writes applied before they are recorded. Then garbage in every
 // key and field, and the properties on small runs and a small search.
 import { describe, expect, it } from 'vitest';
-import { always, type ClusterView, type HistoryEvent, type KvCommand, type KvResult, type NodeId, type Property } from 'distlab/testing';
+import { always, explore, Node, simulate, sometimes, type ClusterView, type HistoryEvent, type KvCommand, type KvResult, type NodeId, type Property } from 'distlab/testing';
 import {
   answerWithinOneRoundTrip,
   describeOperation,
@@ -690,6 +690,193 @@ describe('budgets', () => {
     expect(play(overthrowOnlyOnLeaderChange(1), events).problem).toBe(
       "Overthrow was sent in 2 epochs (3 by n0 at 200 ms, 4 by n1 at 900 ms), at most 1 allowed: a leader's Query resets every passive server's LeaderTimeout, " +
         'so a server tries to lead only when it hears from no leader',
+    );
+  });
+});
+
+// The properties under the model checker and the simulator, on a tiny scripted cluster of
+// three servers: n0 takes epoch 3 (3 % 3 = 0), stores put(x, "a") of n3 in slot 1 on a
+// majority, finalizes and executes it; n1, on its one LeaderTimeout, overthrows it with epoch
+// 4 and does nothing more. Each bug is a flag of the class. The search explores every order of
+// deliveries and of n1's timeout.
+
+interface ScriptedBugs {
+  /** n0 sends its Store again to a server that rejected it, instead of stepping down. */
+  readonly keepsLeading?: boolean;
+  /** A server accepts a Store of an epoch below its own. */
+  readonly acceptsOlderStores?: boolean;
+  /** n0 finalizes as soon as it stored the operation itself. */
+  readonly finalizesAlone?: boolean;
+}
+
+const scriptedOperation: KvCommand = { client: 3, sequence: 1, operation: { kind: 'put', key: 'x', value: 'a' } };
+
+function scriptedServer(bugs: ScriptedBugs = {}) {
+  return class ScriptedServer extends Node<PaxosLog> {
+    role: 'passive' | 'candidate' | 'leader' = 'passive';
+    granted: NodeId[] = [];
+    stored: NodeId[] = [];
+
+    get epoch(): number {
+      return this.storage.get('epoch') ?? 0;
+    }
+
+    override onStart(): void {
+      if (this.id === 0) this.overthrow(3);
+      if (this.id === 1) this.setTimer({ type: 'LeaderTimeout' }, [150, 300]);
+    }
+
+    override onTimer(timer: PaxosLog['timer']): void {
+      if (timer.type === 'LeaderTimeout') this.overthrow(4);
+    }
+
+    overthrow(epoch: number): void {
+      this.storage.set('epoch', epoch);
+      this.role = 'candidate';
+      this.granted = [this.id];
+      for (const peer of this.peers) this.send(peer, { type: 'Overthrow', epoch });
+    }
+
+    override onMessage(from: NodeId, message: PaxosLog['message']): void {
+      const epoch = this.epoch;
+      switch (message.type) {
+        case 'Overthrow':
+          if (message.epoch < epoch) {
+            this.send(from, { type: 'OverthrowReply', epoch: message.epoch, ok: false, currentEpoch: epoch });
+            return;
+          }
+          this.storage.set('epoch', message.epoch);
+          this.role = 'passive';
+          this.send(from, { type: 'OverthrowReply', epoch: message.epoch, ok: true, lastUsedSlot: this.storage.get(slotKey(1)) === undefined ? 0 : 1 });
+          return;
+        case 'OverthrowReply':
+          if (!message.ok || this.role !== 'candidate' || message.epoch !== epoch || this.granted.includes(from)) return;
+          this.granted.push(from);
+          if (this.granted.length < 2) return;
+          this.role = 'leader';
+          // Only n0 stores: n1's epoch is there to overthrow it.
+          if (this.id !== 0) return;
+          this.storage.set(slotKey(1), { epoch, operation: scriptedOperation, finalized: false });
+          this.stored = [0];
+          for (const peer of this.peers) this.send(peer, { type: 'Store', epoch, slot: 1, operation: scriptedOperation });
+          if (bugs.finalizesAlone === true) this.finalizeSlot(epoch);
+          return;
+        case 'Store':
+          if (message.epoch < epoch && bugs.acceptsOlderStores !== true) {
+            this.send(from, { type: 'StoreReply', epoch: message.epoch, slot: message.slot, ok: false, currentEpoch: epoch });
+            return;
+          }
+          if (message.epoch > epoch) this.storage.set('epoch', message.epoch);
+          this.storage.set(slotKey(message.slot), { epoch: message.epoch, operation: message.operation, finalized: false });
+          this.send(from, { type: 'StoreReply', epoch: message.epoch, slot: message.slot, ok: true });
+          return;
+        case 'StoreReply':
+          if (!message.ok) {
+            if (bugs.keepsLeading === true && this.role === 'leader') this.send(from, { type: 'Store', epoch: message.epoch, slot: 1, operation: scriptedOperation });
+            else this.role = 'passive';
+            return;
+          }
+          if (this.role !== 'leader' || message.epoch !== epoch || this.stored.includes(from)) return;
+          this.stored.push(from);
+          if (this.stored.length === 2 && bugs.finalizesAlone !== true) this.finalizeSlot(epoch);
+          return;
+        case 'Finalize': {
+          const record = this.storage.get(slotKey(message.slot));
+          if (record === undefined || record.epoch !== message.epoch || record.finalized) return;
+          this.storage.set(slotKey(message.slot), { ...record, finalized: true });
+          this.send(from, { type: 'FinalizeReply', epoch: message.epoch, slot: message.slot, ok: true });
+          this.executeSlotOne();
+          return;
+        }
+        default:
+          return;
+      }
+    }
+
+    finalizeSlot(epoch: number): void {
+      this.storage.set(slotKey(1), { epoch, operation: scriptedOperation, finalized: true });
+      this.executeSlotOne();
+      for (const peer of this.peers) this.send(peer, { type: 'Finalize', epoch, slot: 1 });
+    }
+
+    executeSlotOne(): void {
+      this.output({ type: 'Executed', index: 1, client: scriptedOperation.client, sequence: scriptedOperation.sequence, result: {} });
+    }
+  };
+}
+
+/** Some server finalized slot 1: the search's goal. */
+const slotOneFinalized = () =>
+  sometimes<PaxosLog>('slot 1 is finalized', (cluster) => (cluster.servers.some((server) => storedSlot(cluster, server, 1)?.finalized === true) ? undefined : 'no server finalized slot 1'));
+
+function scriptedSearch(bugs: ScriptedBugs = {}) {
+  return explore<PaxosLog>({
+    nodes: [0, 1, 2].map(() => ({ role: 'server' as const, node: scriptedServer(bugs) })),
+    config: { heartbeatMs: 50, leaderTimeoutMs: [150, 300] },
+    timers: true,
+    properties: [...safetyProperties([0, 1, 2]), slotOneFinalized()],
+    maxDepth: 30,
+  });
+}
+
+describe('the properties under the model checker, on a scripted cluster', () => {
+  it('copy and hash their memories: the correct script finalizes slot 1, with no violation in any order', () => {
+    const result = scriptedSearch();
+    expect(result.outcome.kind).toBe('exhausted');
+    expect(result.goalsReached.has('slot 1 is finalized')).toBe(true);
+  });
+
+  it('find the order where a rejected leader stores again', () => {
+    const result = scriptedSearch({ keepsLeading: true });
+    expect(result.outcome.kind).toBe('violation');
+    if (result.outcome.kind === 'violation') {
+      expect(result.outcome.property).toBe('a rejected leader steps down');
+      expect(result.outcome.message).toMatch(/^n0 sent Store of epoch 3, slot 1, to n\d at \d+ ms, after a StoreReply rejecting its store had reached it/);
+    }
+  });
+
+  it('find the order where a server accepts an overthrown epoch\'s store', () => {
+    const result = scriptedSearch({ acceptsOlderStores: true });
+    expect(result.outcome.kind).toBe('violation');
+    if (result.outcome.kind === 'violation') {
+      expect(result.outcome.property).toBe('replies follow storage');
+      expect(result.outcome.message).toMatch(/^n\d sent StoreReply ok for epoch 3, slot 1, to n0 at \d+ ms while its stored epoch is 4: a server rejects/);
+    }
+  });
+
+  it('find a leader that finalizes what only it stored', () => {
+    const result = scriptedSearch({ finalizesAlone: true });
+    expect(result.outcome.kind).toBe('violation');
+    if (result.outcome.kind === 'violation') expect(result.outcome.property).toBe('finalized only after a majority stored it');
+  });
+
+  it('an overthrow stops the old leader: the scripted acceptor that takes old stores, with that property alone', () => {
+    const result = explore<PaxosLog>({
+      nodes: [0, 1, 2].map(() => ({ role: 'server' as const, node: scriptedServer({ acceptsOlderStores: true }) })),
+      config: { heartbeatMs: 50, leaderTimeoutMs: [150, 300] },
+      timers: true,
+      properties: [overthrowStopsOldLeader([0, 1, 2])],
+      maxDepth: 30,
+    });
+    expect(result.outcome.kind).toBe('violation');
+    if (result.outcome.kind === 'violation') expect(result.outcome.message).toMatch(/accepted epoch 3's store for slot 1 after a majority \(n\d, n\d\) had granted the overthrow of epoch 4/);
+  });
+});
+
+describe('the properties under the simulator, on the scripted cluster', () => {
+  it('pass the correct script, and catch the one that finalizes alone', () => {
+    const run = (bugs: ScriptedBugs, seed: number) =>
+      simulate<PaxosLog>({
+        nodes: [0, 1, 2].map(() => ({ role: 'server' as const, node: scriptedServer(bugs) })),
+        config: { heartbeatMs: 50, leaderTimeoutMs: [150, 300] },
+        durationMs: 1_000,
+        seed: `paxoslog-checks/${seed}`,
+        properties: safetyProperties([0, 1, 2]),
+      });
+    for (let seed = 1; seed <= 5; seed++) expect(run({}, seed).failure).toBeUndefined();
+    const failure = run({ finalizesAlone: true }, 1).failure;
+    expect(`${failure?.property}: ${failure?.message}`).toMatch(
+      /^finalized only after a majority stored it: n0 finalized slot 1 with put\(x, "a"\) of n3 \(command 1\) at \d+ ms, but no majority \(2 of 3\) of servers had stored it there in one epoch: stored in epoch 3 by n0\./,
     );
   });
 });
