@@ -324,7 +324,9 @@ export function epochsNeverDecrease(): Property<PaxosLog, (EpochRecord | null)[]
  * - OverthrowReply ok for epoch e: its stored epoch is e, and lastUsedSlot is at least the
  *   highest slot it holds a record for (a lower one would hide a slot from the new leader's reads).
  * - StoreReply ok for (e, s): its stored epoch is e (it wrote it, and it had accepted no higher
- *   one), and slot s holds a record stored in e, or a finalized one.
+ *   one), and slot s holds a record stored in e, or a finalized one. A server that holds s
+ *   finalized may leave its epoch below e; never above (it rejects an overthrown leader's store
+ *   even for a finalized slot, or that leader could count it towards another operation).
  * - FinalizeReply ok for slot s: slot s is stored finalized.
  * - ReadReply for slot s: the epoch and operation of its record of s (0 and null when it holds
  *   none), finalized only if the record is.
@@ -376,7 +378,9 @@ export function repliesFollowStorage(): Property<PaxosLog, null> {
       if (type === 'StoreReply') {
         if (!isEpoch(epoch) || !isSlot(slot)) return malformed(event, 'a StoreReply names the epoch and the slot of the store it answers');
         const record = storedSlot(cluster, server, slot);
-        if (stored !== epoch) {
+        // A slot finalized here needs no new epoch: what it holds was chosen in an epoch at most the stored one, below e.
+        const finalizedHere = record !== undefined && record.finalized && stored !== undefined && stored < epoch;
+        if (stored !== epoch && !finalizedHere) {
           const why =
             stored !== undefined && stored > epoch
               ? 'a server rejects (ok: false, with its currentEpoch) a store of an epoch below its own'

@@ -4,7 +4,21 @@
 // simulator feeds them, storage writes applied before they are recorded. Then garbage in every
 // key and field, and the properties on small runs and a small search.
 import { describe, expect, it } from 'vitest';
-import { always, explore, Node, simulate, sometimes, type ClusterView, type HistoryEvent, type KvCommand, type KvResult, type NodeId, type Property } from 'distlab/testing';
+import {
+  always,
+  explore,
+  Node,
+  simulate,
+  sometimes,
+  type ClusterView,
+  type FaultAction,
+  type HistoryEvent,
+  type KvCommand,
+  type KvResult,
+  type NodeClass,
+  type NodeId,
+  type Property,
+} from 'distlab/testing';
 import {
   answerWithinOneRoundTrip,
   describeOperation,
@@ -30,7 +44,9 @@ import {
   storedEpoch,
   storedSlot,
 } from '../../labs/06-paxoslog/checks.ts';
+import { firstCallMs, paxosLogRun } from '../../labs/06-paxoslog/harness.ts';
 import { slotKey, type Operation, type PaxosLog } from '../../labs/06-paxoslog/src/protocol.ts';
+import { PaxosLogServer } from '../../solutions/06-paxoslog/index.ts';
 
 type Event = HistoryEvent<PaxosLog>;
 type Message = PaxosLog['message'];
@@ -353,6 +369,8 @@ describe('replies follow storage', () => {
       // Saying less than it has (not finalized) is safe.
       send(0, 2, { type: 'ReadReply', slot: 1, epoch: 1, operation: a, finalized: false }),
       send(0, 2, { type: 'ReadReply', slot: 9, epoch: 0, operation: null, finalized: false }),
+      // A slot finalized here is acknowledged to a higher epoch's store even if the epoch is not raised.
+      send(0, 2, storeOk(8, 1)),
     ];
     expect(play(property(), events).problem).toBeUndefined();
   });
@@ -371,6 +389,9 @@ describe('replies follow storage', () => {
   it('fails a store accepted below the server\'s epoch, before its epoch is written, or before the operation is written', () => {
     expect(play(property(), [writeEpoch(2, 4), writeSlot(2, 1, 1, a), send(2, 1, storeOk(1, 1), 50)]).problem).toBe(
       'n2 sent StoreReply ok for epoch 1, slot 1, to n1 at 50 ms while its stored epoch is 4: a server rejects (ok: false, with its currentEpoch) a store of an epoch below its own',
+    );
+    expect(play(property(), [writeEpoch(2, 4), writeSlot(2, 1, 1, a, true), send(2, 1, storeOk(1, 1), 50)]).problem).toContain(
+      'n2 sent StoreReply ok for epoch 1, slot 1, to n1 at 50 ms while its stored epoch is 4: a server rejects',
     );
     expect(play(property(), [writeSlot(2, 1, 1, a), send(2, 1, storeOk(1, 1), 50)]).problem).toContain(
       'while its stored epoch is 0: a server writes the epoch of a store it accepts to storage before it answers',
@@ -877,6 +898,143 @@ describe('the properties under the simulator, on the scripted cluster', () => {
     const failure = run({ finalizesAlone: true }, 1).failure;
     expect(`${failure?.property}: ${failure?.message}`).toMatch(
       /^finalized only after a majority stored it: n0 finalized slot 1 with put\(x, "a"\) of n3 \(command 1\) at \d+ ms, but no majority \(2 of 3\) of servers had stored it there in one epoch: stored in epoch 3 by n0\./,
+    );
+  });
+});
+
+// Small runs of the reference, and of the reference with one bug each: the properties pass the
+// one and name the bug of each other.
+
+interface SmallRun {
+  readonly servers?: number;
+  readonly operations?: number;
+  readonly faults?: readonly FaultAction[];
+  readonly extra?: readonly Property<PaxosLog>[];
+}
+
+function runSmall(server: NodeClass<PaxosLog>, seed: number, options: SmallRun = {}) {
+  const setup = paxosLogRun(
+    { PaxosLogServer: server },
+    {
+      servers: options.servers ?? 3,
+      clients: 2,
+      durationMs: 4_000,
+      workload: { operationsPerClient: options.operations ?? 10, keys: ['x', 'y'], thinkMs: [0, 20], startMs: firstCallMs },
+      ...(options.extra === undefined ? {} : { extra: options.extra }),
+      ...(options.faults === undefined ? {} : { faultsEndMs: Math.max(...options.faults.map((fault) => fault.atMs)) }),
+    },
+  );
+  return simulate<PaxosLog>({ ...setup, seed: `paxoslog-checks/${seed}`, ...(options.faults === undefined ? {} : { faults: options.faults }) });
+}
+
+/** The failure of the first of `seeds` runs that fails, as "property: message". */
+function firstFailure(server: NodeClass<PaxosLog>, options: SmallRun = {}, seeds = 3): string | undefined {
+  for (let seed = 1; seed <= seeds; seed++) {
+    const result = runSmall(server, seed, options);
+    if (result.failure !== undefined) return `${result.failure.property}: ${result.failure.message}`;
+  }
+  return undefined;
+}
+
+/** Every server crashes at 900 ms and restarts at 1000 ms, and again at 1600 and 1700 ms. */
+const wholeClusterRestarts: FaultAction[] = [900, 1_600].flatMap((atMs) =>
+  [0, 1, 2].flatMap((node): FaultAction[] => [
+    { atMs, type: 'crash', node },
+    { atMs: atMs + 100, type: 'restart', node },
+  ]),
+);
+
+/** Whoever leads at 800 ms (each server in turn) crashes, and restarts 400 ms later. */
+const crashes: FaultAction[] = [0, 1, 2].flatMap((node, turn): FaultAction[] => [
+  { atMs: 800 + turn * 700, type: 'crash', node },
+  { atMs: 1_200 + turn * 700, type: 'restart', node },
+]);
+
+describe('the properties on small runs of the reference', () => {
+  it('pass the reference, with crashes and restarts, and the budgets measure a stable leader', () => {
+    for (let seed = 1; seed <= 2; seed++) {
+      expect(runSmall(PaxosLogServer, seed, { faults: crashes }).failure).toBeUndefined();
+      expect(runSmall(PaxosLogServer, seed, { faults: wholeClusterRestarts }).failure).toBeUndefined();
+    }
+    const stable = runSmall(PaxosLogServer, 1, {
+      extra: [storeAndFinalizeRounds([0, 1, 2], { fromMs: 0 }), answerWithinOneRoundTrip({ fromMs: 0, maxDelayMs: 10 }), overthrowOnlyOnLeaderChange(1), leadershipChangeCost([0, 1, 2])],
+    });
+    expect(stable.failure).toBeUndefined();
+    expect(stable.measurements).toMatchObject({ storesPerSlot: 2, finalizesPerSlot: 2, overthrowEpochs: 1, overthrowMessages: 2, readMessages: 0 });
+    expect(stable.measurements['slowestAnswerMs']).toBeLessThanOrEqual(20);
+  });
+
+  it('finalized only after a majority stored it: a leader that finalizes once it stored the operation itself', () => {
+    class FinalizesAlone extends PaxosLogServer {
+      protected override store(slot: number, operation: Operation): void {
+        super.store(slot, operation);
+        this.finalize(slot);
+      }
+    }
+    expect(firstFailure(FinalizesAlone)).toMatch(/^finalized only after a majority stored it: n\d finalized slot 1 with .* but no majority \(2 of 3\) of servers had stored it there in one epoch: stored in epoch \d by n\d\./);
+  });
+
+  it('epochs never decrease: a server that forgets its epoch when it restarts', () => {
+    class EpochForgotten extends PaxosLogServer {
+      protected override readEpoch(): number {
+        return 0;
+      }
+    }
+    expect(firstFailure(EpochForgotten, { faults: wholeClusterRestarts })).toMatch(/^epochs never decrease: n\d wrote epoch \d+ at \d+ ms over its stored epoch \d+, though it restarted in between/);
+  });
+
+  it('replies follow storage: a server that keeps its epoch in memory only', () => {
+    class EpochInMemory extends PaxosLogServer {
+      protected override writeEpoch(epoch: number): void {
+        this.noteEpoch(epoch);
+        if (epoch > this.epoch) this.epoch = epoch;
+      }
+    }
+    expect(firstFailure(EpochInMemory)).toMatch(/^replies follow storage: n\d sent OverthrowReply ok for epoch \d, to n\d at \d+ ms while its stored epoch is 0: a server that grants an overthrow writes the new epoch to storage first/);
+  });
+
+  it('replies follow storage: a server that reports no slots when it grants an overthrow', () => {
+    class HidesSlots extends PaxosLogServer {
+      protected override answerOverthrow(epoch: number): PaxosLog['message'] & { type: 'OverthrowReply' } {
+        const reply = super.answerOverthrow(epoch);
+        return reply.ok ? { ...reply, lastUsedSlot: 0 } : reply;
+      }
+    }
+    expect(firstFailure(HidesSlots, { faults: crashes })).toMatch(/^replies follow storage: n\d sent OverthrowReply ok for epoch \d+, to n\d at \d+ ms with lastUsedSlot 0, but it holds a record for slot \d+/);
+  });
+
+  it('epochs are owned: a server that takes the next epoch, whoever owns it', () => {
+    class NextEpoch extends PaxosLogServer {
+      protected override nextOwnedEpoch(): number {
+        return Math.max(this.highestEpochSeen, this.epoch) + 1;
+      }
+    }
+    expect(firstFailure(NextEpoch, { faults: crashes })).toMatch(/^epochs are owned: n\d sent Overthrow of epoch \d+, to n\d at \d+ ms, but epoch \d+ is n\d's \(\d+ % 3 = \d\): a server uses only the epochs it owns/);
+  });
+
+  it('execution follows the finalized log: a server that executes what it is asked to store', () => {
+    class ExecutesStores extends PaxosLogServer {
+      protected override answerStore(epoch: number, slot: number, operation: Operation): PaxosLog['message'] & { type: 'StoreReply' } {
+        const reply = super.answerStore(epoch, slot, operation);
+        if (reply.ok && operation !== null && !this.record(slot).finalized) {
+          this.output({ type: 'Executed', index: slot, client: operation.client, sequence: operation.sequence, result: {} });
+        }
+        return reply;
+      }
+    }
+    expect(firstFailure(ExecutesStores)).toMatch(/^execution follows the finalized log: n\d executed slot 1 \(command 1 of n\d\) at \d+ ms, but its storage holds .* not finalized there: a server executes only slots it has finalized/);
+  });
+
+  it('one store and one finalize round per operation: a leader that sends every Finalize twice', () => {
+    class FinalizesTwice extends PaxosLogServer {
+      protected override finalize(slot: number): void {
+        const storedBy = this.pending.get(slot)?.storedBy ?? [];
+        super.finalize(slot);
+        for (const server of storedBy) if (server !== this.id) this.send(server, { type: 'Finalize', epoch: this.epoch, slot });
+      }
+    }
+    expect(firstFailure(FinalizesTwice, { extra: [storeAndFinalizeRounds([0, 1, 2], { fromMs: 0 })] })).toMatch(
+      /^one store and one finalize round per operation: \d+ Finalize messages from 0 ms on for 20 slots a leader stored \(\d+ Store, \d+ Finalize\), at most \(N-1\) x \(slots \+ 1\) = 2 x \(20 \+ 1\) = 42 allowed/,
     );
   });
 });
