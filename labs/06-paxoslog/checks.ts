@@ -167,9 +167,20 @@ const fieldsOf = (event: SendEvent | Extract<Event, { kind: 'deliver' }>) => eve
 
 // A finalized slot never changes.
 
+/** `it`, `n0, n2` or `it and n2`: the servers that hold `operation` finalized in `slot`, for a failure; `node` is the one that failed. */
+function finalizers(cluster: ClusterView<PaxosLog>, slot: number, operation: Operation, node: NodeId, itHad: boolean): string {
+  const others = cluster.servers.filter((server) => {
+    if (server === node) return false;
+    const record = storedSlot(cluster, server, slot);
+    return record !== undefined && record.finalized && sameOperation(record.operation, operation);
+  });
+  if (itHad) return others.length === 0 ? 'it' : `it and ${names(others)}`;
+  return others.length === 0 ? 'a server' : names(others);
+}
+
 interface FinalizedSlots {
-  /** Per slot: the operation first finalized there, and the server that finalized it. */
-  readonly first: Map<number, { readonly operation: Operation; readonly node: NodeId }>;
+  /** Per slot: the operation finalized there (who finalized it is read from storage for a failure, so that equal states look equal). */
+  readonly first: Map<number, Operation>;
   /** Per node: the slots it has written as finalized (in any incarnation). */
   readonly held: Set<number>[];
 }
@@ -185,7 +196,7 @@ export function finalizedSlotsNeverChange(): Property<PaxosLog, FinalizedSlots> 
     memory: (cluster) => ({ first: new Map(), held: perNode(cluster, () => new Set<number>()) }),
     // slot:<n> keys cannot be named by a filter (it matches one key): every write is seen, the others skipped at once.
     records: ['storage'],
-    record(memory, event) {
+    record(memory, event, cluster) {
       if (event.kind !== 'storage') return undefined;
       const slot = slotOfKey(event.key);
       const held = memory.held[event.node];
@@ -197,7 +208,7 @@ export function finalizedSlotsNeverChange(): Property<PaxosLog, FinalizedSlots> 
       if (!isSlotRecord(event.value)) {
         if (had) {
           const change = event.value === undefined ? `deleted slot:${slot}` : `wrote slot:${slot} = ${quote(event.value)}`;
-          return `${who} ${change} at ${event.timeMs} ms, though it had finalized ${describeOperation(first.operation)} there: ${rule}`;
+          return `${who} ${change} at ${event.timeMs} ms, though it had finalized ${describeOperation(first)} there: ${rule}`;
         }
         if (event.value === undefined) return undefined;
         return (
@@ -207,19 +218,19 @@ export function finalizedSlotsNeverChange(): Property<PaxosLog, FinalizedSlots> 
       }
       const record = event.value;
       if (had && !record.finalized) {
-        return `${who} wrote slot ${slot} as ${describeRecord(record)} at ${event.timeMs} ms, though it had finalized ${describeOperation(first.operation)} there: ${rule}`;
+        return `${who} wrote slot ${slot} as ${describeRecord(record)} at ${event.timeMs} ms, though it had finalized ${describeOperation(first)} there: ${rule}`;
       }
       if (!record.finalized) return undefined;
       if (first === undefined) {
-        memory.first.set(slot, { operation: record.operation, node: event.node });
+        memory.first.set(slot, record.operation);
         held.add(slot);
         return undefined;
       }
-      if (!sameOperation(first.operation, record.operation)) {
-        const by = first.node === event.node ? 'it' : nodeName(first.node);
+      if (!sameOperation(first, record.operation)) {
+        const by = finalizers(cluster, slot, first, event.node, held.has(slot));
         return (
           `${who} finalized slot ${slot} with ${describeOperation(record.operation)} (epoch ${record.epoch}) at ${event.timeMs} ms, but ${by} had finalized ` +
-          `${describeOperation(first.operation)} there: a finalized slot never changes, and every server that finalizes a slot finalizes the same operation`
+          `${describeOperation(first)} there: a finalized slot never changes, and every server that finalizes a slot finalizes the same operation`
         );
       }
       held.add(slot);

@@ -274,6 +274,7 @@ describe('a finalized slot never changes', () => {
       'n2 finalized slot 3 with append(x, "b") of n6 (command 1) (epoch 2) at 90 ms, but n0 had finalized put(x, "a") of n5 (command 1) there: ' +
         'a finalized slot never changes, and every server that finalizes a slot finalizes the same operation',
     );
+    expect(play(property(), [writeSlot(0, 3, 1, a, true), writeSlot(1, 3, 1, a, true), writeSlot(2, 3, 2, b, true, 90)]).problem).toContain('but n0, n1 had finalized put(x, "a")');
     expect(play(property(), [writeSlot(0, 3, 1, a, true), writeSlot(0, 3, 2, null, true, 90, 1)]).problem).toContain(
       'n0 finalized slot 3 with a no-op (epoch 2) at 90 ms, but it had finalized put(x, "a") of n5 (command 1) there',
     );
