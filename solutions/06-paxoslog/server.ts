@@ -408,7 +408,7 @@ export class PaxosLogServer extends Node<PaxosLog> {
 
   protected onStoreReply(from: NodeId, reply: Message<'StoreReply'>): void {
     if (!reply.ok) {
-      this.onStoreRejected(reply.currentEpoch);
+      this.onRejected(reply.currentEpoch);
       return;
     }
     if (this.role !== 'leader' || reply.epoch !== this.epoch) return;
@@ -425,11 +425,6 @@ export class PaxosLogServer extends Node<PaxosLog> {
   /** Each server counts once: a duplicated StoreReply is not a second server. */
   protected countStored(pendingStore: PendingStore, from: NodeId): void {
     if (!pendingStore.storedBy.includes(from)) pendingStore.storedBy.push(from);
-  }
-
-  /** A server refused our Store: its epoch is above ours, we were overthrown. */
-  protected onStoreRejected(currentEpoch: number): void {
-    this.onRejected(currentEpoch);
   }
 
   /**

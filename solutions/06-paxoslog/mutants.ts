@@ -1,0 +1,57 @@
+import type { Mutant } from 'distlab/testing';
+
+/**
+ * Deliberately broken solutions: each is the reference with one classic bug of the epoch and
+ * overthrow design, subtle enough to pass the fault-free smoke test (6.1), and caught by the
+ * test it names, on the property it breaks.
+ */
+export const mutants: readonly Mutant[] = [
+  {
+    name: 'leader-skips-read',
+    bug: 'a new leader does not read what earlier leaders stored: for each slot it has not finalized it stores again what it holds itself, or a no-op',
+    failsTest: '6.S3',
+    property: 'a finalized slot never changes',
+  },
+  {
+    name: 'store-below-epoch',
+    bug: 'a server accepts a Store of an epoch below its own: it writes the operation and answers ok, so an overthrown leader can still finalize',
+    failsTest: '6.5',
+    property: 'replies follow storage',
+  },
+  {
+    name: 'counts-duplicate-acks',
+    bug: 'the leader counts StoreReply ok messages, not servers: a duplicated reply finalizes a slot before a majority stored it',
+    failsTest: '6.8',
+    property: 'finalized only after a majority stored it',
+  },
+  {
+    name: 'epoch-forgotten-on-restart',
+    bug: 'a restarted server starts from epoch 0 instead of reading its epoch back from storage (it still writes it)',
+    failsTest: '6.12',
+    property: 'epochs never decrease',
+  },
+  {
+    name: 'keeps-leading-after-rejection',
+    bug: 'a leader whose Store or Query is answered with a higher epoch adopts that epoch and goes on leading, storing in it',
+    failsTest: '6.4',
+    property: 'epochs are owned',
+  },
+  {
+    name: 'catch-up-never-stores',
+    bug: 'when a lagging server answers a catch-up Finalize with missing, the leader does nothing: the server never catches up',
+    failsTest: '6.12',
+    property: 'completed operations reach every live replica',
+  },
+  {
+    name: 'heartbeat-does-not-reset-timeout',
+    bug: "a leader's Query does not reset a passive server's LeaderTimeout: while the log is idle, followers overthrow a working leader",
+    failsTest: '6.6',
+    property: 'no overthrow while a leader is heard',
+  },
+  {
+    name: 'picks-first-read-answer',
+    bug: 'the recovery walk keeps the first answer that holds an operation for a slot (its own record first), not the one stored in the highest epoch',
+    failsTest: '6.S3',
+    property: 'a finalized slot never changes',
+  },
+];
