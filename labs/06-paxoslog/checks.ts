@@ -1,6 +1,6 @@
 // Lab 6's properties, each stated once and used by the randomized runs and by the model
 // checker alike. They read only what can be observed from outside the servers: the
-// BecameLeader and Executed outputs, the messages sent and delivered (epochs, slots,
+// Executed outputs, the messages sent and delivered (epochs, slots,
 // operations, ok flags), the servers' durable storage (its keys are part of the protocol:
 // `epoch` and `slot:<n>`), crashes and restarts (by incarnation). Never a server's private fields.
 //
@@ -299,17 +299,32 @@ interface EpochRecord {
   readonly incarnation: number;
 }
 
-/** "epochs never decrease": a server's stored epoch is an epoch, and never decreases nor is deleted, across restarts too. */
+/**
+ * "epochs never decrease": a server's stored epoch is an epoch, and never decreases nor is
+ * deleted, across restarts too; and the epoch a server reports as its own (currentEpoch in a
+ * QueryReply, or in a StoreReply or OverthrowReply that rejects) is never below its stored
+ * epoch: a server that forgot its epoch (a restart that does not read it back) says so there first.
+ */
 export function epochsNeverDecrease(): Property<PaxosLog, (EpochRecord | null)[]> {
   return always<PaxosLog, (EpochRecord | null)[]>('epochs never decrease', {
     memory: (cluster) => perNode(cluster, () => null),
-    records: ['storage:epoch'],
+    records: ['storage:epoch', 'send:QueryReply', 'send:StoreReply', 'send:OverthrowReply'],
     record(epochs, event) {
-      if (event.kind !== 'storage' || event.key !== 'epoch' || !(event.node in epochs)) return undefined;
-      const who = nodeName(event.node);
-      const before = epochs[event.node] ?? null;
-      const restarted = before !== null && before.incarnation !== event.incarnation;
+      const node = event.kind === 'storage' ? event.node : event.kind === 'send' ? event.from : undefined;
+      if (node === undefined || !(node in epochs)) return undefined;
+      const who = nodeName(node);
+      const before = epochs[node] ?? null;
+      const restarted = before !== null && 'incarnation' in event && before.incarnation !== event.incarnation;
       const note = restarted ? ', though it restarted in between: a restarted server reads its epoch back from storage and keeps to it' : '';
+      if (event.kind === 'send') {
+        const currentEpoch = fieldsOf(event)['currentEpoch'];
+        if (before === null || !isEpoch(currentEpoch) || currentEpoch >= before.epoch) return undefined;
+        return (
+          `${who} sent ${event.message.type} with currentEpoch ${currentEpoch} to ${nodeName(event.to)} at ${event.timeMs} ms while its stored epoch is ${before.epoch}${note}: ` +
+          "a server's epoch never decreases: it reports, and keeps to, the highest epoch it stored"
+        );
+      }
+      if (event.kind !== 'storage' || event.key !== 'epoch') return undefined;
       if (!isEpoch(event.value)) {
         if (event.value === undefined) {
           return `${who} deleted its epoch at ${event.timeMs} ms${before === null ? '' : ` (it was ${before.epoch})`}: a server's epoch is kept for good, so that it never accepts an older epoch's store again`;
@@ -322,7 +337,7 @@ export function epochsNeverDecrease(): Property<PaxosLog, (EpochRecord | null)[]
           'or it would accept the stores of a leader a majority has overthrown'
         );
       }
-      epochs[event.node] = { epoch: event.value, incarnation: event.incarnation };
+      epochs[node] = { epoch: event.value, incarnation: event.incarnation };
       return undefined;
     },
   });
@@ -466,7 +481,7 @@ export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, G
       if (type !== 'Overthrow' && type !== 'Store' && type !== 'Finalize' && type !== 'Query') return undefined;
       const epoch = fields['epoch'];
       const slot = fields['slot'];
-      if (!isEpoch(epoch) || epoch === 0) return malformed(event, `a ${type} names an epoch, a positive whole number`);
+      if (!isEpoch(epoch) || epoch === 0) return malformed(event, `${type === 'Overthrow' ? 'an' : 'a'} ${type} names an epoch, a positive whole number`);
       if ((type === 'Store' || type === 'Finalize') && !isSlot(slot)) return malformed(event, `a ${type} names a slot, 1, 2, ...`);
       const owner = ownerOf(servers, epoch) as NodeId;
       const sender = event.from;

@@ -339,6 +339,17 @@ describe('epochs never decrease', () => {
     );
   });
 
+  it('fails a server that reports an epoch below its stored one, as a restarted server that forgot it does', () => {
+    const query: Message = { type: 'QueryReply', epoch: 4, currentEpoch: 0, firstUnfinalizedSlot: 1 };
+    expect(play(epochsNeverDecrease(), [writeEpoch(1, 4), restart(1, 50), send(1, 0, query, 70, 1)]).problem).toBe(
+      'n1 sent QueryReply with currentEpoch 0 to n0 at 70 ms while its stored epoch is 4, though it restarted in between: a restarted server reads its epoch back from storage ' +
+        "and keeps to it: a server's epoch never decreases: it reports, and keeps to, the highest epoch it stored",
+    );
+    expect(play(epochsNeverDecrease(), [writeEpoch(1, 4), send(1, 0, storeRejected(2, 1, 3), 70)]).problem).toContain('n1 sent StoreReply with currentEpoch 3 to n0 at 70 ms while its stored epoch is 4:');
+    const fine = [writeEpoch(1, 4), send(1, 0, { ...query, currentEpoch: 4 }), send(1, 0, storeRejected(2, 1, 4)), send(1, 0, { type: 'OverthrowReply', epoch: 2, ok: false, currentEpoch: 5 }), send(1, 0, storeOk(4, 1))];
+    expect(play(epochsNeverDecrease(), fine).problem).toBeUndefined();
+  });
+
   it('fails an epoch deleted, or written as something else than a whole number', () => {
     expect(play(epochsNeverDecrease(), [writeEpoch(1, 2), store(1, 'epoch', undefined, 9)]).problem).toBe(
       "n1 deleted its epoch at 9 ms (it was 2): a server's epoch is kept for good, so that it never accepts an older epoch's store again",
@@ -478,7 +489,7 @@ describe('epochs are owned', () => {
 
   it('fails an epoch that is not a positive whole number', () => {
     expect(play(property(), [send(0, 1, { type: 'Overthrow', epoch: 0 }, 30)]).problem).toBe(
-      'n0 sent Overthrow {"type":"Overthrow","epoch":0} to n1 at 30 ms: a Overthrow names an epoch, a positive whole number',
+      'n0 sent Overthrow {"type":"Overthrow","epoch":0} to n1 at 30 ms: an Overthrow names an epoch, a positive whole number',
     );
   });
 });
