@@ -296,8 +296,9 @@ export class PaxosLogServer extends Node<PaxosLog> {
 
   /**
    * Take the next epoch we own, durably first (a restarted server never uses an epoch twice),
-   * count our own grant, and ask every other server. The LeaderTimeout runs on: if the
-   * overthrow does not finish in time, it is tried again, higher.
+   * count our own grant, and ask every other server. What an earlier candidacy gathered is
+   * dropped, and the LeaderTimeout is set anew: if this overthrow does not finish in time, it
+   * is tried again, higher.
    */
   protected startOverthrow(): void {
     this.becomePassive();
