@@ -146,14 +146,15 @@ function describeHeld(cluster: ClusterView<PaxosLog>, node: NodeId, slot: number
   return isSlotRecord(value) ? describeRecord(value) : `the malformed ${quote(value)}`;
 }
 
-/** `n1 sent StoreReply ok for epoch 2, slot 3, to n0 at 40 ms`, `n0 sent Store of epoch 2, slot 3, to n1 at 12 ms`: a message as failures show it. */
+/** `n1 sent StoreReply ok for epoch 2, slot 3, to n0 at 40 ms`, `n0 sent Query of epoch 2 to n1 at 12 ms`: a message as failures show it. */
 function describeSend(event: SendEvent): string {
   const fields = fieldsOf(event);
   const parts: string[] = [];
   if ('epoch' in fields) parts.push(`epoch ${quote(fields['epoch'])}`);
   if ('slot' in fields) parts.push(`slot ${quote(fields['slot'])}`);
   const ok = 'ok' in fields ? (fields['ok'] === true ? ' ok' : ' not ok') : '';
-  const about = parts.length === 0 ? '' : `${ok === '' ? ' of' : ' for'} ${parts.join(', ')},`;
+  // `Store of epoch 2, slot 3, to n1`, but `Overthrow of epoch 2 to n1`.
+  const about = parts.length === 0 ? '' : `${ok === '' ? ' of' : ' for'} ${parts.join(', ')}${parts.length > 1 ? ',' : ''}`;
   return `${nodeName(event.from)} sent ${String(fields['type'])}${ok}${about} to ${nodeName(event.to)} at ${event.timeMs} ms`;
 }
 

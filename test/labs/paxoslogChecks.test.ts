@@ -389,11 +389,11 @@ describe('replies follow storage', () => {
 
   it('fails an overthrow granted before the epoch is written, or with a lastUsedSlot that hides a slot', () => {
     expect(play(property(), [writeEpoch(1, 1), send(1, 2, overthrowReply(2), 40)]).problem).toBe(
-      'n1 sent OverthrowReply ok for epoch 2, to n2 at 40 ms while its stored epoch is 1: a server that grants an overthrow writes the new epoch to storage first, ' +
+      'n1 sent OverthrowReply ok for epoch 2 to n2 at 40 ms while its stored epoch is 1: a server that grants an overthrow writes the new epoch to storage first, ' +
         'and grants only an epoch at least its own',
     );
     expect(play(property(), [writeEpoch(1, 2), writeSlot(1, 4, 1, a), send(1, 2, overthrowReply(2, 3), 40)]).problem).toBe(
-      'n1 sent OverthrowReply ok for epoch 2, to n2 at 40 ms with lastUsedSlot 3, but it holds a record for slot 4: lastUsedSlot is the highest slot a server holds ' +
+      'n1 sent OverthrowReply ok for epoch 2 to n2 at 40 ms with lastUsedSlot 3, but it holds a record for slot 4: lastUsedSlot is the highest slot a server holds ' +
         'anything in, so that the new leader reads every slot an earlier leader may have finalized',
     );
   });
@@ -459,9 +459,9 @@ describe('epochs are owned', () => {
 
   it('fails a server that uses an epoch it does not own', () => {
     expect(play(property(), [writeEpoch(0, 1), send(0, 1, { type: 'Overthrow', epoch: 1 }, 30)]).problem).toBe(
-      "n0 sent Overthrow of epoch 1, to n1 at 30 ms, but epoch 1 is n1's (1 % 3 = 1): a server uses only the epochs it owns, so no two servers ever lead the same epoch",
+      "n0 sent Overthrow of epoch 1 to n1 at 30 ms, but epoch 1 is n1's (1 % 3 = 1): a server uses only the epochs it owns, so no two servers ever lead the same epoch",
     );
-    expect(play(property(), [send(2, 1, { type: 'Query', epoch: 4 }, 30)]).problem).toContain("n2 sent Query of epoch 4, to n1 at 30 ms, but epoch 4 is n1's (4 % 3 = 1)");
+    expect(play(property(), [send(2, 1, { type: 'Query', epoch: 4 }, 30)]).problem).toContain("n2 sent Query of epoch 4 to n1 at 30 ms, but epoch 4 is n1's (4 % 3 = 1)");
   });
 
   it('fails a store before a majority granted the epoch', () => {
@@ -1002,7 +1002,7 @@ describe('the properties on small runs of the reference', () => {
         if (epoch > this.epoch) this.epoch = epoch;
       }
     }
-    expect(firstFailure(EpochInMemory)).toMatch(/^replies follow storage: n\d sent OverthrowReply ok for epoch \d, to n\d at \d+ ms while its stored epoch is 0: a server that grants an overthrow writes the new epoch to storage first/);
+    expect(firstFailure(EpochInMemory)).toMatch(/^replies follow storage: n\d sent OverthrowReply ok for epoch \d to n\d at \d+ ms while its stored epoch is 0: a server that grants an overthrow writes the new epoch to storage first/);
   });
 
   it('replies follow storage: a server that reports no slots when it grants an overthrow', () => {
@@ -1012,7 +1012,7 @@ describe('the properties on small runs of the reference', () => {
         return reply.ok ? { ...reply, lastUsedSlot: 0 } : reply;
       }
     }
-    expect(firstFailure(HidesSlots, { faults: crashes })).toMatch(/^replies follow storage: n\d sent OverthrowReply ok for epoch \d+, to n\d at \d+ ms with lastUsedSlot 0, but it holds a record for slot \d+/);
+    expect(firstFailure(HidesSlots, { faults: crashes })).toMatch(/^replies follow storage: n\d sent OverthrowReply ok for epoch \d+ to n\d at \d+ ms with lastUsedSlot 0, but it holds a record for slot \d+/);
   });
 
   it('epochs are owned: a server that takes the next epoch, whoever owns it', () => {
@@ -1021,7 +1021,7 @@ describe('the properties on small runs of the reference', () => {
         return Math.max(this.highestEpochSeen, this.epoch) + 1;
       }
     }
-    expect(firstFailure(NextEpoch, { faults: crashes })).toMatch(/^epochs are owned: n\d sent Overthrow of epoch \d+, to n\d at \d+ ms, but epoch \d+ is n\d's \(\d+ % 3 = \d\): a server uses only the epochs it owns/);
+    expect(firstFailure(NextEpoch, { faults: crashes })).toMatch(/^epochs are owned: n\d sent Overthrow of epoch \d+ to n\d at \d+ ms, but epoch \d+ is n\d's \(\d+ % 3 = \d\): a server uses only the epochs it owns/);
   });
 
   it('execution follows the finalized log: a server that executes what it is asked to store', () => {
