@@ -457,6 +457,11 @@ describe('epochs are owned', () => {
     expect(play(property(), events).problem).toBeUndefined();
   });
 
+  it('leaves alone a client that plays earlier leaders (a search\'s history): epochs are the servers\' own', () => {
+    const events = [send(5, 0, { type: 'Overthrow', epoch: 1 }), send(5, 0, storeMessage(1, 1, a)), send(5, 0, finalize(1, 1))];
+    expect(play(property(), events).problem).toBeUndefined();
+  });
+
   it('fails a server that uses an epoch it does not own', () => {
     expect(play(property(), [writeEpoch(0, 1), send(0, 1, { type: 'Overthrow', epoch: 1 }, 30)]).problem).toBe(
       "n0 sent Overthrow of epoch 1 to n1 at 30 ms, but epoch 1 is n1's (1 % 3 = 1): a server uses only the epochs it owns, so no two servers ever lead the same epoch",
