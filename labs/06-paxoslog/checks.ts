@@ -521,14 +521,17 @@ export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, G
 // An overthrow stops the old leader.
 
 interface Overthrows {
-  /** Per epoch above `overthrownBelow`: the servers that granted its overthrow so far. */
+  /** Per epoch at or above `overthrownBelow`: the servers that granted its overthrow so far. */
   readonly grants: Grants;
   /** The highest epoch a majority granted (0: none): every epoch below it is overthrown. */
   overthrownBelow: number;
-  /** The servers that granted it. */
-  overthrownBy: NodeId[];
-  /** Per `epoch:slot` of an overthrown epoch: the epoch whose overthrow preceded the first StoreReply ok counted, and the servers that answered ok since. */
-  readonly late: Map<string, { readonly since: number; readonly granted: readonly NodeId[]; readonly writers: NodeId[] }>;
+  /**
+   * Per `epoch:slot` of an overthrown epoch: the servers that answered a store there with ok
+   * since, and `since`, the highest epoch a majority had granted at the first of them. Only
+   * what the rule needs: who granted, and in which order, is read from storage for a failure,
+   * so that histories that end in the same state leave the same memory.
+   */
+  readonly late: Map<string, { readonly since: number; readonly writers: NodeId[] }>;
 }
 
 /**
@@ -539,17 +542,16 @@ interface Overthrows {
 export function overthrowStopsOldLeader(servers: readonly NodeId[]): Property<PaxosLog, Overthrows> {
   const needed = majority(servers.length);
   return always<PaxosLog, Overthrows>('an overthrow stops the old leader', {
-    memory: () => ({ grants: new Map(), overthrownBelow: 0, overthrownBy: [], late: new Map() }),
+    memory: () => ({ grants: new Map(), overthrownBelow: 0, late: new Map() }),
     records: ['storage:epoch', 'send:OverthrowReply', 'send:StoreReply'],
-    record(memory, event) {
+    record(memory, event, cluster) {
       const granted = recordGrant(memory.grants, servers, event);
       if (granted !== undefined) {
-        if (granted.epoch <= memory.overthrownBelow) memory.grants.delete(granted.epoch);
-        else if (granted.granted.length >= needed) {
+        if (granted.epoch < memory.overthrownBelow) memory.grants.delete(granted.epoch);
+        else if (granted.epoch > memory.overthrownBelow && granted.granted.length >= needed) {
           memory.overthrownBelow = granted.epoch;
-          // Epochs at or below the new one need no grants any more: they are overthrown (or done).
-          for (const epoch of [...memory.grants.keys()]) if (epoch <= granted.epoch) memory.grants.delete(epoch);
-          memory.overthrownBy = [...granted.granted];
+          // Epochs below the new one need no grants any more: they are overthrown.
+          for (const epoch of [...memory.grants.keys()]) if (epoch < granted.epoch) memory.grants.delete(epoch);
         }
         return undefined;
       }
@@ -558,16 +560,15 @@ export function overthrowStopsOldLeader(servers: readonly NodeId[]): Property<Pa
       if (ok !== true || !isEpoch(epoch) || !isSlot(slot) || epoch >= memory.overthrownBelow) return undefined;
       const key = `${epoch}:${slot}`;
       let late = memory.late.get(key);
-      if (late === undefined) {
-        late = { since: memory.overthrownBelow, granted: memory.overthrownBy, writers: [] };
-        memory.late.set(key, late);
-      }
+      if (late === undefined) memory.late.set(key, (late = { since: memory.overthrownBelow, writers: [] }));
       addSorted(late.writers, event.from);
       if (late.writers.length < needed) return undefined;
+      const since = late.since;
+      const holders = servers.filter((server) => (storedEpoch(cluster, server) ?? 0) >= since);
       return (
-        `${describeSend(event)}, so ${names(late.writers)}, a majority, accepted epoch ${epoch}'s store for slot ${slot} after a majority ` +
-        `(${names(late.granted)}) had granted the overthrow of epoch ${late.since}: once a majority accepted a higher epoch, every majority includes a server ` +
-        'that rejects the old epoch\'s stores, so the old leader can finalize nothing more'
+        `${describeSend(event)}, so ${names(late.writers)}, a majority, accepted epoch ${epoch}'s store for slot ${slot} after a majority had granted ` +
+        `the overthrow of epoch ${since} (${holders.length === 0 ? 'none holds it now' : `${names(holders)} now ${holders.length === 1 ? 'holds' : 'hold'} epoch ${since} or above`}): ` +
+        "once a majority accepted a higher epoch, every majority includes a server that rejects the old epoch's stores, so the old leader can finalize nothing more"
       );
     },
   });
