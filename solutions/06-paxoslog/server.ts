@@ -150,7 +150,7 @@ export class PaxosLogServer extends Node<PaxosLog> {
         if (!message.ok) this.onFinalizeMissing(from, message.slot);
         return;
       case 'Read':
-        this.send(from, this.answerRead(message.slot));
+        this.send(from, this.answerRead(message.epoch, message.slot));
         return;
       case 'ReadReply':
         this.onReadReply(from, message);
@@ -322,7 +322,7 @@ export class PaxosLogServer extends Node<PaxosLog> {
       return;
     }
     // A grant after we lead: one more server to read the walk's slots from.
-    for (const slot of this.recovery.keys()) this.send(from, { type: 'Read', slot });
+    for (const slot of this.recovery.keys()) this.send(from, { type: 'Read', epoch: this.epoch, slot });
   }
 
   // Leader recovery
@@ -359,7 +359,7 @@ export class PaxosLogServer extends Node<PaxosLog> {
       if (this.record(slot).finalized) continue;
       this.recovery.set(slot, { answeredBy: [this.id], choice: this.record(slot), waitedOneHeartbeat: false });
       for (const server of this.grants.keys()) {
-        if (server !== this.id) this.send(server, { type: 'Read', slot });
+        if (server !== this.id) this.send(server, { type: 'Read', epoch: this.epoch, slot });
       }
     }
     for (const slot of [...this.recovery.keys()]) this.settleIfAnswered(slot);
@@ -367,7 +367,8 @@ export class PaxosLogServer extends Node<PaxosLog> {
 
   protected onReadReply(from: NodeId, reply: Message<'ReadReply'>): void {
     const walk = this.recovery.get(reply.slot);
-    if (this.role !== 'leader' || walk === undefined || !this.grants.has(from) || walk.answeredBy.includes(from)) return;
+    // An answer to an earlier epoch's walk may be stale: the server may have stored more since.
+    if (this.role !== 'leader' || reply.forEpoch !== this.epoch || walk === undefined || !this.grants.has(from) || walk.answeredBy.includes(from)) return;
     walk.answeredBy.push(from);
     walk.choice = this.betterAnswer(walk.choice, { epoch: reply.epoch, operation: reply.operation, finalized: reply.finalized });
     this.settleIfAnswered(reply.slot);
@@ -487,7 +488,7 @@ export class PaxosLogServer extends Node<PaxosLog> {
       }
       stalled = true;
       for (const server of this.grants.keys()) {
-        if (!walk.answeredBy.includes(server)) this.send(server, { type: 'Read', slot });
+        if (!walk.answeredBy.includes(server)) this.send(server, { type: 'Read', epoch: this.epoch, slot });
       }
     }
     if (!stalled) return;
@@ -572,9 +573,9 @@ export class PaxosLogServer extends Node<PaxosLog> {
     return { type: 'FinalizeReply', epoch, slot, ok: false };
   }
 
-  protected answerRead(slot: number): Message<'ReadReply'> {
+  protected answerRead(forEpoch: number, slot: number): Message<'ReadReply'> {
     const { epoch, operation, finalized } = this.record(slot);
-    return { type: 'ReadReply', slot, epoch, operation, finalized };
+    return { type: 'ReadReply', forEpoch, slot, epoch, operation, finalized };
   }
 
   /**

@@ -193,8 +193,8 @@ const goodHistory: Event[] = [
   writeSlot(2, 1, 1, a, true, 35),
   send(2, 1, { type: 'FinalizeReply', epoch: 1, slot: 1, ok: true }, 35),
   executed(2, 1, a, {}, 35),
-  send(2, 1, { type: 'ReadReply', slot: 1, epoch: 1, operation: a, finalized: true }, 40),
-  send(2, 1, { type: 'ReadReply', slot: 2, epoch: 0, operation: null, finalized: false }, 40),
+  send(2, 1, { type: 'ReadReply', forEpoch: 2, slot: 1, epoch: 1, operation: a, finalized: true }, 40),
+  send(2, 1, { type: 'ReadReply', forEpoch: 2, slot: 2, epoch: 0, operation: null, finalized: false }, 40),
 ];
 
 describe('helpers', () => {
@@ -377,10 +377,10 @@ describe('replies follow storage', () => {
       send(0, 1, { type: 'OverthrowReply', epoch: 4, ok: false, currentEpoch: 5 }),
       send(0, 2, { type: 'FinalizeReply', epoch: 1, slot: 1, ok: true }),
       send(0, 2, { type: 'FinalizeReply', epoch: 5, slot: 3, ok: false }),
-      send(0, 2, { type: 'ReadReply', slot: 3, epoch: 5, operation: b, finalized: false }),
+      send(0, 2, { type: 'ReadReply', forEpoch: 2, slot: 3, epoch: 5, operation: b, finalized: false }),
       // Saying less than it has (not finalized) is safe.
-      send(0, 2, { type: 'ReadReply', slot: 1, epoch: 1, operation: a, finalized: false }),
-      send(0, 2, { type: 'ReadReply', slot: 9, epoch: 0, operation: null, finalized: false }),
+      send(0, 2, { type: 'ReadReply', forEpoch: 2, slot: 1, epoch: 1, operation: a, finalized: false }),
+      send(0, 2, { type: 'ReadReply', forEpoch: 2, slot: 9, epoch: 0, operation: null, finalized: false }),
       // A slot finalized here is acknowledged to a higher epoch's store even if the epoch is not raised.
       send(0, 2, storeOk(8, 1)),
     ];
@@ -422,11 +422,11 @@ describe('replies follow storage', () => {
   });
 
   it('fails a ReadReply that reports another record than the one stored, and a malformed one', () => {
-    expect(play(property(), [writeSlot(2, 1, 1, a), send(2, 1, { type: 'ReadReply', slot: 1, epoch: 0, operation: null, finalized: false }, 50)]).problem).toBe(
+    expect(play(property(), [writeSlot(2, 1, 1, a), send(2, 1, { type: 'ReadReply', forEpoch: 2, slot: 1, epoch: 0, operation: null, finalized: false }, 50)]).problem).toBe(
       'n2 sent ReadReply for slot 1 (a no-op in epoch 0, not finalized) to n1 at 50 ms, but its storage holds put(x, "a") of n5 (command 1) in epoch 1, not finalized there: ' +
         'a ReadReply reports the record the server holds in storage, so that a new leader learns what earlier epochs stored',
     );
-    expect(play(property(), [writeSlot(2, 1, 1, a), send(2, 1, { type: 'ReadReply', slot: 1, epoch: 1, operation: a, finalized: true }, 50)]).problem).toContain(
+    expect(play(property(), [writeSlot(2, 1, 1, a), send(2, 1, { type: 'ReadReply', forEpoch: 2, slot: 1, epoch: 1, operation: a, finalized: true }, 50)]).problem).toContain(
       'n2 sent ReadReply for slot 1 (put(x, "a") of n5 (command 1) in epoch 1, finalized)',
     );
     expect(play(property(), [send(2, 1, { type: 'ReadReply', slot: 1 } as unknown as Message, 50)]).problem).toBe(
@@ -597,9 +597,9 @@ describe('garbage in storage and messages', () => {
     send(0, 1, overthrowReply(2, 1), 50),
     send(0, 1, storeOk(2, 1), 51),
     send(0, 1, { type: 'FinalizeReply', epoch: 2, slot: 1, ok: true }, 52),
-    send(0, 1, { type: 'ReadReply', slot: 1, epoch: 0, operation: null, finalized: false }, 53),
+    send(0, 1, { type: 'ReadReply', forEpoch: 2, slot: 1, epoch: 0, operation: null, finalized: false }, 53),
     send(0, 1, finalize(2, 1), 54),
-    send(0, 1, { type: 'Read', slot: 1 }, 55),
+    send(0, 1, { type: 'Read', epoch: 2, slot: 1 }, 55),
     executed(0, 1, a, {}, 56),
   ];
   const everyProperty = (): Property<PaxosLog>[] =>
@@ -638,7 +638,7 @@ describe('garbage in storage and messages', () => {
       { type: 'Finalize', epoch: 1, slot: null },
       { type: 'FinalizeReply' },
       { type: 'Read', slot: [] },
-      { type: 'ReadReply', slot: 1, epoch: 1, operation: { client: 5 }, finalized: true },
+      { type: 'ReadReply', forEpoch: 2, slot: 1, epoch: 1, operation: { client: 5 }, finalized: true },
       { type: 'Query' },
       { type: 'ClientRequest', command: 'x' },
       { type: 'ClientReply', sequence: {} },
@@ -712,7 +712,8 @@ describe('budgets', () => {
     const servers = [0, 1, 2, 3, 4];
     const cluster = () => new FakeCluster(5);
     const overthrowRound = (epoch: number, from: NodeId, timeMs = 0) => [0, 1, 2, 3, 4].filter((to) => to !== from).map((to) => send(from, to, { type: 'Overthrow', epoch }, timeMs));
-    const readRound = (slot: number, from: NodeId, timeMs = 0) => [0, 1, 2, 3, 4].filter((to) => to !== from).map((to) => send(from, to, { type: 'Read', slot }, timeMs));
+    // n1 leads epoch 6, n2 epoch 7.
+    const readRound = (slot: number, from: NodeId, timeMs = 0) => [0, 1, 2, 3, 4].filter((to) => to !== from).map((to) => send(from, to, { type: 'Read', epoch: from === 1 ? 6 : 7, slot }, timeMs));
     const good = [writeSlot(1, 1, 5, a, true), writeEpoch(1, 6), ...overthrowRound(6, 1), ...readRound(2, 1), ...readRound(3, 1), writeEpoch(2, 7), ...overthrowRound(7, 2), ...readRound(2, 2)];
     const { problem, figures } = play(leadershipChangeCost(servers), good, cluster());
     expect(problem).toBeUndefined();
@@ -721,11 +722,11 @@ describe('budgets', () => {
       'n2 sent 5 Overthrow messages of epoch 7 (the last at 90 ms), at most N-1 = 4: one overthrow round per epoch; ' +
         'a leadership change costs one Overthrow round and one Read round of the slots the new leader has not finalized',
     );
-    expect(play(leadershipChangeCost(servers), [...good, send(1, 3, { type: 'Read', slot: 1 }, 90)], cluster()).problem).toBe(
+    expect(play(leadershipChangeCost(servers), [...good, send(1, 3, { type: 'Read', epoch: 6, slot: 1 }, 90)], cluster()).problem).toBe(
       'n1 sent Read for slot 1 to n3 at 90 ms, though it holds the slot finalized: a new leader reads only the slots it has not finalized; ' +
         'a leadership change costs one Overthrow round and one Read round of the slots the new leader has not finalized',
     );
-    expect(play(leadershipChangeCost(servers), [...good, send(1, 3, { type: 'Read', slot: 3 }, 90)], cluster()).problem).toContain(
+    expect(play(leadershipChangeCost(servers), [...good, send(1, 3, { type: 'Read', epoch: 6, slot: 3 }, 90)], cluster()).problem).toContain(
       'n1 sent 5 Read messages for slot 3 in epoch 6 (the last at 90 ms), at most N-1 = 4: a slot is read once from each other server',
     );
   });

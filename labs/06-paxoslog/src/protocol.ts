@@ -55,10 +55,21 @@ export interface PaxosLog extends Protocol {
     | { readonly type: 'Finalize'; readonly epoch: number; readonly slot: number }
     /** The answer to Finalize. `ok`: the slot is finalized there (written first). Not ok: missing, the server holds no operation stored in `epoch` there. */
     | { readonly type: 'FinalizeReply'; readonly epoch: number; readonly slot: number; readonly ok: boolean }
-    /** A new leader -> a server that accepted its overthrow: what do you hold in `slot`? */
-    | { readonly type: 'Read'; readonly slot: number }
-    /** The answer to Read: the slot's record, or epoch 0, operation null and finalized false when the server holds nothing there. */
-    | { readonly type: 'ReadReply'; readonly slot: number; readonly epoch: number; readonly operation: Operation; readonly finalized: boolean }
+    /** The new leader of `epoch` -> a server that accepted its overthrow: what do you hold in `slot`? */
+    | { readonly type: 'Read'; readonly epoch: number; readonly slot: number }
+    /**
+     * The answer to Read: `forEpoch` is the Read's epoch (a leader counts only the answers to its
+     * own epoch's reads: a late answer to an earlier walk may be stale), then the slot's record:
+     * `epoch`, `operation` and `finalized`, or 0, null and false when the server holds nothing there.
+     */
+    | {
+        readonly type: 'ReadReply';
+        readonly forEpoch: number;
+        readonly slot: number;
+        readonly epoch: number;
+        readonly operation: Operation;
+        readonly finalized: boolean;
+      }
     /** The leader of `epoch` -> every other server, every config.heartbeatMs: its heartbeat, and a question: where is your log? */
     | { readonly type: 'Query'; readonly epoch: number }
     /** The answer to Query: the server's first slot not finalized, and its own epoch (above `epoch`: the leader has been overthrown). */

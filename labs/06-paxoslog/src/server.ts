@@ -173,14 +173,15 @@ export class PaxosLogServer extends Node<PaxosLog> {
   // Leader recovery
 
   // TODO: for each slot from your first unfinalized slot up to the highest lastUsedSlot the
-  // grants reported, that you have not finalized: Read { slot } from the servers that GRANTED
+  // grants reported, that you have not finalized: Read { epoch, slot } from the servers that GRANTED
   // this overthrow (only those: one that did not may still accept an older epoch's store), your
   // own record counted at once. Once a majority (you included) answered for a slot: if an
   // answer is finalized, its operation; else the operation stored in the highest epoch; if
   // nobody stored anything, a no-op (null). Then store it in your own epoch like a new operation.
 
   protected onReadReply(from: NodeId, message: Message<'ReadReply'>): void {
-    // TODO (leader): one more answer for a slot of the recovery walk, each granted server once.
+    // TODO (leader): one more answer for a slot of the recovery walk, each granted server once,
+    // and only an answer to this epoch's Read (forEpoch): a late answer to an earlier walk may be stale.
     void from;
     void message;
   }
@@ -252,7 +253,8 @@ export class PaxosLogServer extends Node<PaxosLog> {
   }
 
   protected onRead(from: NodeId, message: Message<'Read'>): void {
-    // TODO: reply ReadReply { slot, epoch, operation, finalized } of your record (0, null, false if none).
+    // TODO: reply ReadReply { forEpoch: the Read's epoch, slot, epoch, operation, finalized } of
+    // your record (0, null, false if none).
     void from;
     void message;
   }
