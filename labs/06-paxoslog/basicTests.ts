@@ -176,8 +176,8 @@ const rejectedLeader = test(5, {
     '5 or 3 servers, n0 leading first, 4 clients that reach every server. At about 1.35 s n0 is cut off from the other servers, but not ' +
     'from the clients: it goes on taking operations into slots no other server hears of, and answers none of them. The others ' +
     'overthrow it and use the same slots for other operations. About a second later the cut heals: n0 sends its stores again, every ' +
-    'one is rejected with a higher epoch, and n0 must become passive (a leader that leads on with the epoch it learned, or a server ' +
-    "that accepts a store below its epoch, finalizes a second operation in a slot). n0's own slots are then overwritten by the new " +
+    'one is rejected with a higher epoch (a server that accepts a store below its epoch breaks the overthrow), and n0 must become ' +
+    "passive, as it must on hearing the new leader's Store or Query. n0's own slots are then overwritten by the new " +
     `leader's, and every operation pending at the heal returns within ${healBoundMs} ms.`,
   setup: (implementation, seed) => {
     const { healMs } = rejectedTimes(seed);
@@ -200,6 +200,8 @@ const rejectedLeader = test(5, {
 const mostEpochs = 4;
 /** 6.6's clients start once the first leader surely leads. */
 const stableFromMs = 800;
+/** 6.6's third client calls this late: the others are done by about 2 s. */
+const idleUntilMs = 3_000;
 
 const stableLeader = test(6, {
   name: 'a stable leader: one store round and one finalize round per operation, answered after the store round',
@@ -207,7 +209,8 @@ const stableLeader = test(6, {
   points: 3,
   seeds: 4,
   description:
-    `5 or 3 servers, 2 clients with 30 operations each, no faults, from ${stableFromMs} ms. For each operation the leader sends one Store and one ` +
+    `5 or 3 servers, 2 clients with 30 operations each, no faults, from ${stableFromMs} ms, and a third that calls twice from ${idleUntilMs} ms, ` +
+    `after about a second with nothing to store. For each operation the leader sends one Store and one ` +
     'Finalize to each other server, (N-1) of each (with one round to spare over the whole run): no store sent twice, no finalize sent ' +
     'again to a server that already has it (catching up through Query only what was finalized before the previous heartbeat). It answers ' +
     `the client once a majority stored the operation: within one round trip, ${2 * maxDelayMs} ms, of the request reaching it. And at most ` +
@@ -216,9 +219,12 @@ const stableLeader = test(6, {
     const servers = sizes(seed);
     return paxosLogRun(implementation, {
       servers,
-      clients: 2,
+      clients: 3,
       durationMs: 6_000,
-      workload: { operationsPerClient: 30, thinkMs: [0, 30], startMs: [stableFromMs, stableFromMs + 50] },
+      workload: { operationsPerClient: 30, thinkMs: [0, 30], startMs: [stableFromMs, stableFromMs + 50], clients: range(servers, 2) },
+      // A third client calls long after the others are done: the log is idle for about a second
+      // before, while only the leader's Queries keep the passive servers from trying to lead.
+      inputs: [call(idleUntilMs, servers + 2, { kind: 'get', key: 'x' }), call(idleUntilMs + 600, servers + 2, { kind: 'append', key: 'y', value: 'late;' })],
       extra: [
         storeAndFinalizeRounds(range(0, servers), { fromMs: 0 }),
         answerWithinOneRoundTrip({ fromMs: stableFromMs, maxDelayMs }),
