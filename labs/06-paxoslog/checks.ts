@@ -460,9 +460,10 @@ function recordGrant(grants: Grants, servers: readonly NodeId[], event: Event): 
 }
 
 /**
- * "epochs are owned": an Overthrow, Store or Query of epoch e is sent only by e's owner (the
- * server at position e % N), and a Store of epoch e only once a majority granted e (an
- * OverthrowReply ok for e; the owner counts itself once it wrote e). A Finalize of epoch e for
+ * "epochs are owned": an Overthrow, Store, Read or Query of epoch e is sent only by e's owner
+ * (the server at position e % N), and a Store or Read of epoch e only once a majority granted e
+ * (an OverthrowReply ok for e; the owner counts itself once it wrote e): a leader reads and
+ * stores only once it leads. A Finalize of epoch e for
  * slot s is sent only by a server that holds s finalized in storage, stored in e, or in its
  * own epoch e once a majority granted e (a catch-up names the epoch of the sender's record, or
  * its own epoch after it stored the operation again there).
@@ -472,18 +473,18 @@ export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, G
   const count = servers.length;
   return always<PaxosLog, Grants>('epochs are owned', {
     memory: () => new Map(),
-    records: ['storage:epoch', 'send:OverthrowReply', 'send:Overthrow', 'send:Store', 'send:Finalize', 'send:Query'],
+    records: ['storage:epoch', 'send:OverthrowReply', 'send:Overthrow', 'send:Store', 'send:Finalize', 'send:Read', 'send:Query'],
     record(grants, event, cluster) {
       if (recordGrant(grants, servers, event) !== undefined || event.kind !== 'send') return undefined;
       // Epochs are the servers' own: a search's earlier leaders, played by a client, are not bound by them.
       if (!servers.includes(event.from)) return undefined;
       const fields = fieldsOf(event);
       const type = fields['type'];
-      if (type !== 'Overthrow' && type !== 'Store' && type !== 'Finalize' && type !== 'Query') return undefined;
+      if (type !== 'Overthrow' && type !== 'Store' && type !== 'Finalize' && type !== 'Read' && type !== 'Query') return undefined;
       const epoch = fields['epoch'];
       const slot = fields['slot'];
       if (!isEpoch(epoch) || epoch === 0) return malformed(event, `${type === 'Overthrow' ? 'an' : 'a'} ${type} names an epoch, a positive whole number`);
-      if ((type === 'Store' || type === 'Finalize') && !isSlot(slot)) return malformed(event, `a ${type} names a slot, 1, 2, ...`);
+      if ((type === 'Store' || type === 'Finalize' || type === 'Read') && !isSlot(slot)) return malformed(event, `a ${type} names a slot, 1, 2, ...`);
       const owner = ownerOf(servers, epoch) as NodeId;
       const sender = event.from;
       const granted = grants.get(epoch) ?? [];
@@ -509,10 +510,10 @@ export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, G
           'so no two servers ever lead the same epoch'
         );
       }
-      if (type !== 'Store' || granted.length >= needed) return undefined;
+      if ((type !== 'Store' && type !== 'Read') || granted.length >= needed) return undefined;
       return (
         `${describeSend(event)} before a majority (${needed} of ${count}) granted its overthrow of epoch ${epoch} (${grantedBy}): ` +
-        'a server leads an epoch, and stores in it, only once a majority (itself included) accepted its Overthrow'
+        `a server leads an epoch, and ${type === 'Store' ? 'stores' : 'reads'} in it, only once a majority (itself included) accepted its Overthrow`
       );
     },
   });
@@ -810,7 +811,7 @@ interface LeadershipCost {
 /**
  * "one overthrow round and reads of unfinalized slots per leadership change": per epoch at
  * most N-1 Overthrow messages; a server never sends Read for a slot it holds finalized in
- * storage at that moment; per epoch (the sender's stored epoch) and slot at most N-1 Read
+ * storage at that moment; per epoch (the Read's) and slot at most N-1 Read
  * messages. For runs with a stable network: a lost message is sent again, and counts.
  * Measures `overthrowMessages` and `readMessages`.
  */
@@ -841,7 +842,9 @@ export function leadershipChangeCost(servers: readonly NodeId[]): Property<Paxos
       if (record !== undefined && record.finalized && memory.excess === null) {
         memory.excess = `${sender} sent Read for slot ${slot} to ${nodeName(event.to)} at ${event.timeMs} ms, though it holds the slot finalized: a new leader reads only the slots it has not finalized`;
       }
-      const epoch = storedEpoch(cluster, event.from) ?? 0;
+      // The Read's own epoch (the leader's); the sender's stored epoch for one that names none.
+      const named = fields['epoch'];
+      const epoch = isEpoch(named) ? named : (storedEpoch(cluster, event.from) ?? 0);
       const key = `${epoch}:${slot}`;
       const sent = (memory.reads.get(key) ?? 0) + 1;
       memory.reads.set(key, sent);

@@ -478,6 +478,15 @@ describe('epochs are owned', () => {
     expect(play(property(), [send(0, 1, overthrowReply(1)), send(1, 0, storeMessage(4, 1, a), 30)]).problem).toContain('(granted by nobody)');
   });
 
+  it('fails a Read by a server that does not lead its epoch', () => {
+    expect(play(property(), [writeEpoch(1, 4), send(1, 0, { type: 'Read', epoch: 4, slot: 2 }, 30)]).problem).toBe(
+      'n1 sent Read of epoch 4, slot 2, to n0 at 30 ms before a majority (2 of 3) granted its overthrow of epoch 4 (granted by n1 only): ' +
+        'a server leads an epoch, and reads in it, only once a majority (itself included) accepted its Overthrow',
+    );
+    expect(play(property(), [send(2, 0, { type: 'Read', epoch: 4, slot: 2 }, 30)]).problem).toContain("n2 sent Read of epoch 4, slot 2, to n0 at 30 ms, but epoch 4 is n1's");
+    expect(play(property(), [writeEpoch(1, 4), send(0, 1, overthrowReply(4)), send(1, 0, { type: 'Read', epoch: 4, slot: 2 }, 30)]).problem).toBeUndefined();
+  });
+
   it('fails a Finalize of a slot the sender has not finalized, or of an epoch that is neither its record\'s nor its own granted one', () => {
     expect(play(property(), [writeEpoch(1, 1), send(0, 1, overthrowReply(1)), writeSlot(1, 1, 1, a), send(1, 0, finalize(1, 1), 30)]).problem).toBe(
       'n1 sent Finalize of epoch 1, slot 1, to n0 at 30 ms, but its storage holds put(x, "a") of n5 (command 1) in epoch 1, not finalized for slot 1: ' +
