@@ -119,6 +119,7 @@ export { KvClient } from './kv/KvClient.ts';
 export { defaultKvClientSettings } from './kv/protocol.ts';
 export { kvClientNodes, kvWorkload, type KvWorkload, type KvWorkloadOptions } from './kv/workload.ts';
 export { emptyKvHistory, kvHistory, kvHistoryOf, recordKvEvent, type KvHistoryOperation, type KvHistoryRecording } from './kv/history.ts';
+export { kvRun, kvRunProperties, type KvLab, type KvRunOptions } from './kv/run.ts';
 export { boundedRetryClient, boundedRetryClientNode, clientResultsLinearizable, everyOperationReturned, missingReturns, noOperationReturnsInMinority } from './kv/search.ts';
 export {
   clientHistoriesLinearizable,

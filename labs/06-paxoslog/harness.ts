@@ -4,25 +4,17 @@
 // log's safety properties (checks.ts), the kit's linearizability, at-most-once and progress,
 // that every operation returns, and that completed writes reach every live server.
 import {
-  clientHistoriesLinearizable,
-  clientLatency,
-  clientsMakeProgress,
-  commandsAppliedAtMostOnce,
-  completedOperationsReachEveryLiveReplica,
-  everyOperationReturns,
-  kvClientNodes,
-  kvWorkload,
+  kvRun,
   RandomSource,
   runSeed,
   runTest,
   searchTest,
-  type ClusterView,
+  type KvLab,
   type KvOperation,
-  type KvWorkloadOptions,
+  type KvRunOptions,
   type NetworkSettings,
   type NodeClass,
   type NodeId,
-  type Property,
   type RunSetup,
   type RunTest,
   type ScheduledInput,
@@ -82,89 +74,15 @@ export const call = (atMs: number, client: NodeId, operation: KvOperation): Sche
   input: { type: 'Invoke', operation } as Tagged as PaxosLog['input'],
 });
 
-export interface PaxosLogRunOptions {
-  /** Servers n0..n(N-1), running the implementation's PaxosLogServer. */
-  readonly servers: number;
-  /** Client nodes after the servers, running the key-value kit's client. */
-  readonly clients: number;
-  /** The horizon: the run fails its progress properties if the workload has not finished by then. */
-  readonly durationMs: number;
-  /** The kit's workload: operations per client, keys, think time, start time, mix, which clients take part. */
-  readonly workload: KvWorkloadOptions;
-  readonly network?: Partial<NetworkSettings>;
-  /** Config on top of the suite's (heartbeatMs, leaderTimeoutMs, the client's retry period). */
-  readonly config?: Partial<PaxosLog['config']>;
-  /**
-   * Inputs at fixed times, besides the workload's (a scenario's own operations). They go to
-   * clients that do not take part in the workload (`workload.clients` leaves them out); the run
-   * ends only once they have returned.
-   */
-  readonly inputs?: readonly ScheduledInput<PaxosLog>[];
-  /** The test's own properties, checked before the standard ones (budgets, scenario rules). */
-  readonly extra?: readonly Property<PaxosLog>[];
-  /** The test's own properties, checked after the standard ones (judged at the end, after linearizability). */
-  readonly extraAfter?: readonly Property<PaxosLog>[];
-  /** Also check "completed operations reach every live replica" (default true). */
-  readonly reach?: boolean;
-  /** The linearizability checker's budget of steps. */
-  readonly maxSteps?: number;
-  /** The time of the test's last fault (a heal, a restart): the run does not end before it, and the servers had time to catch up. */
-  readonly faultsEndMs?: number;
-}
+/** A run's servers, clients, workload and faults-related options: the key-value kit's. */
+export type PaxosLogRunOptions = KvRunOptions<PaxosLog>;
 
-/** Client node ids of a run: after the servers. */
-export const clientIds = (servers: number, clients: number): NodeId[] => range(servers, clients);
+/** What every run of this lab shares. */
+const paxosLogLab: KvLab<PaxosLog> = { config: defaultConfig, clientRetryMs, network: stableNetwork, safety: safetyProperties, settleMs, lossySettleMs, catchUpMs };
 
-/** The properties every run checks (after the test's own `extra`, before its `extraAfter`). */
-export function standardProperties(servers: readonly NodeId[], options: Pick<PaxosLogRunOptions, 'reach' | 'maxSteps'> = {}): Property<PaxosLog>[] {
-  const linearizability = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
-  return [
-    ...safetyProperties(servers),
-    commandsAppliedAtMostOnce<PaxosLog>(),
-    clientHistoriesLinearizable<PaxosLog>(linearizability),
-    clientsMakeProgress<PaxosLog>(),
-    everyOperationReturns<PaxosLog>(),
-    ...(options.reach === false ? [] : [completedOperationsReachEveryLiveReplica<PaxosLog>()]),
-    clientLatency<PaxosLog>(),
-  ] as Property<PaxosLog>[];
-}
-
-/** The run: see PaxosLogRunOptions. */
+/** The run: N servers running the implementation's PaxosLogServer, M of the kit's clients, and the kit's workload (see KvRunOptions). */
 export function paxosLogRun(implementation: PaxosLogImplementation, options: PaxosLogRunOptions): RunSetup<PaxosLog> {
-  const servers = range(0, options.servers);
-  const kv = kvWorkload<PaxosLog>(options.workload);
-  // The scenario's own calls count too: the run ends only once they have all been made and returned.
-  const scheduledCalls = (options.inputs ?? []).filter((scheduled) => (scheduled.input as Tagged).type === 'Invoke');
-  const lastCallMs = Math.max(0, ...scheduledCalls.map((scheduled) => scheduled.atMs));
-  /** When the last operation returned, once every one has (null: not yet). */
-  let finishedAtMs: number | null = null;
-  let scheduledReturns = 0;
-  const settle = (options.network?.dropRate ?? 0) > 0 ? lossySettleMs : settleMs;
-  return {
-    nodes: [...servers.map(() => ({ role: 'server' as const, node: implementation.PaxosLogServer })), ...kvClientNodes<PaxosLog>(options.clients)],
-    config: { ...defaultConfig, ...options.config, kvClient: { retryMs: clientRetryMs, ...options.config?.kvClient } },
-    network: { ...stableNetwork, ...options.network },
-    durationMs: options.durationMs,
-    workload: {
-      start(context) {
-        finishedAtMs = null;
-        scheduledReturns = 0;
-        kv.start?.(context);
-      },
-      onOutput(record, context) {
-        kv.onOutput?.(record, context);
-        const participates = options.workload.clients === undefined || options.workload.clients.includes(record.node);
-        if ((record.output as Tagged).type === 'Returned' && !participates) scheduledReturns++;
-        if (finishedAtMs === null && kv.finished() && scheduledReturns >= scheduledCalls.length && context.cluster.nowMs >= lastCallMs) {
-          finishedAtMs = context.cluster.nowMs;
-        }
-      },
-    },
-    ...(options.inputs === undefined ? {} : { inputs: options.inputs }),
-    stopWhen: (cluster: ClusterView<PaxosLog>) =>
-      finishedAtMs !== null && cluster.nowMs >= Math.max(finishedAtMs + settle, options.faultsEndMs === undefined ? 0 : options.faultsEndMs + catchUpMs),
-    properties: [...(options.extra ?? []), ...standardProperties(servers, options), ...(options.extraAfter ?? [])],
-  };
+  return kvRun(paxosLogLab, implementation.PaxosLogServer, options);
 }
 
 type PaxosLogRunTest = RunTest<PaxosLog, PaxosLogImplementation>;
