@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { sortSchedule } from './faultGenerators.ts';
 import type { FaultAction, FaultSchedule } from './faults.ts';
 import type { NetworkSettings } from './network.ts';
+import type { RandomSource } from './_internals/random.ts';
 import type { NodeId } from './types.ts';
 
 /** Two-way cut between every pair of `left` and `right`. */
@@ -13,6 +14,47 @@ export function cutBetween(atMs: number, left: readonly NodeId[], right: readonl
     { atMs, type: 'cut', from: left, to: right },
     { atMs, type: 'cut', from: right, to: left },
   ];
+}
+
+/** `side` cut off from the other `servers`, both ways; nodes not in `servers` (clients) still reach everyone. */
+export function serversApart(atMs: number, servers: readonly NodeId[], side: readonly NodeId[]): FaultAction[] {
+  return cutBetween(
+    atMs,
+    side,
+    servers.filter((node) => !side.includes(node)),
+  );
+}
+
+/** `count` of `nodes`, drawn at random, in id order. */
+export function drawNodes(random: RandomSource, nodes: readonly NodeId[], count: number): NodeId[] {
+  const remaining = [...nodes];
+  const drawn: NodeId[] = [];
+  while (drawn.length < count && remaining.length > 0) {
+    const [node] = remaining.splice(random.integer(0, remaining.length - 1), 1);
+    if (node !== undefined) drawn.push(node);
+  }
+  return drawn.sort((left, right) => left - right);
+}
+
+/**
+ * Constant repartitioning of the servers, from `startMs` until every link heals at `endMs`: each
+ * phase (its length drawn from `phaseMs`), a random majority talks, and the others are cut off
+ * from it and from one another. Clients reach every server throughout.
+ */
+export function majorityPhases(
+  random: RandomSource,
+  servers: readonly NodeId[],
+  options: { readonly startMs: number; readonly endMs: number; readonly phaseMs: readonly [number, number] },
+): FaultAction[] {
+  const majority = Math.floor(servers.length / 2) + 1;
+  const actions: FaultAction[] = [];
+  for (let atMs = options.startMs; atMs < options.endMs; atMs += random.integer(options.phaseMs[0], options.phaseMs[1])) {
+    const talking = drawNodes(random, servers, majority);
+    const apart = servers.filter((node) => !talking.includes(node));
+    actions.push({ atMs, type: 'heal' }, ...serversApart(atMs, servers, apart));
+    if (apart.length > 1) actions.push({ atMs, type: 'cut', from: apart, to: apart });
+  }
+  return [...actions, { atMs: options.endMs, type: 'heal' }];
 }
 
 /** Halves: the first ⌊N/2⌋ servers apart from the rest (a majority on one side). */

@@ -39,7 +39,19 @@ export {
 export { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
 export { describeFault, validateSchedule, type FaultAction, type FaultSchedule } from './faults.ts';
 export * from './faultGenerators.ts';
-export { bridge, cutBetween, halves, majorityRing, n0LeadsFirst, onlyThroughNode, shapedPartitions, stabilize } from './partitionShapes.ts';
+export {
+  bridge,
+  cutBetween,
+  drawNodes,
+  halves,
+  majorityPhases,
+  majorityRing,
+  n0LeadsFirst,
+  onlyThroughNode,
+  serversApart,
+  shapedPartitions,
+  stabilize,
+} from './partitionShapes.ts';
 export {
   formatTraceEvent,
   initialNodeState,

@@ -7,6 +7,9 @@
 import {
   always,
   crashRestarts,
+  drawNodes,
+  majorityPhases,
+  serversApart,
   describeKvOperation,
   emptyKvHistory,
   kvHistoryOf,
@@ -38,26 +41,6 @@ const othersBackMs = 150;
  * heartbeats keep the others from running phase 1.
  */
 const n0LeadsFirst = (servers: readonly NodeId[], untilMs: number): FaultAction[] => n0LeadsFirstAfter(servers, othersBackMs, [{ atMs: untilMs, type: 'heal' }]);
-
-/** Cuts between the servers only (clients still reach every server): `side` apart from the other servers, both ways. */
-function serversApart(atMs: number, servers: readonly NodeId[], side: readonly NodeId[]): FaultAction[] {
-  const rest = servers.filter((node) => !side.includes(node));
-  return [
-    { atMs, type: 'cut', from: side, to: rest },
-    { atMs, type: 'cut', from: rest, to: side },
-  ];
-}
-
-/** `count` of `servers`, drawn at random. */
-function drawServers(random: ReturnType<typeof scenarioRandom>, servers: readonly NodeId[], count: number): NodeId[] {
-  const remaining = [...servers];
-  const drawn: NodeId[] = [];
-  while (drawn.length < count && remaining.length > 0) {
-    const [node] = remaining.splice(random.integer(0, remaining.length - 1), 1);
-    if (node !== undefined) drawn.push(node);
-  }
-  return drawn.sort((left, right) => left - right);
-}
 
 // The tests' own properties.
 
@@ -246,7 +229,7 @@ const duplicateTimes = (seed: number) => {
   const aloneMs = 900 + random.integer(0, 100);
   const isolatedMs = aloneMs + 26;
   const othersDownMs = isolatedMs + 700;
-  const [first = 1, second = 2] = drawServers(random, [1, 2, 3, 4], 2);
+  const [first = 1, second = 2] = drawNodes(random, [1, 2, 3, 4], 2);
   return { aloneMs, isolatedMs, othersDownMs, backFirst: [first, second], lastBackMs: othersDownMs + 700 };
 };
 const lossyNetwork = { dropRate: 0.2, duplicateRate: 0.2 } as const;
@@ -354,20 +337,6 @@ const singlePartition = test(13, {
 const repartitionStartMs = 900;
 const repartitionEndMs = 4_000;
 
-/** Each phase, a random majority of the servers talks; the others are cut off from it and from one another. Clients reach every server. */
-function majorityPhases(testNumber: string, seed: number, servers: readonly NodeId[], phaseMs: readonly [number, number]): FaultAction[] {
-  const random = scenarioRandom(testNumber, seed);
-  const majority = Math.floor(servers.length / 2) + 1;
-  const actions: FaultAction[] = [];
-  for (let atMs = repartitionStartMs; atMs < repartitionEndMs; atMs += random.integer(phaseMs[0], phaseMs[1])) {
-    const talking = drawServers(random, servers, majority);
-    const apart = servers.filter((node) => !talking.includes(node));
-    actions.push({ atMs, type: 'heal' }, ...serversApart(atMs, servers, apart));
-    if (apart.length > 1) actions.push({ atMs, type: 'cut', from: apart, to: apart });
-  }
-  return [...actions, { atMs: repartitionEndMs, type: 'heal' }];
-}
-
 /** The longest any operation may wait under constant repartitioning. */
 const repartitionWaitMs = 1_500;
 
@@ -389,7 +358,8 @@ const constantRepartitioning = test(14, {
       workload: { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [20, 60], startMs: firstCallMs },
       extraAfter: [everyWaitBounded(repartitionWaitMs, '(every partition left a majority of servers able to talk for at least 400 ms)')],
     }),
-  scenario: (context) => majorityPhases('4.14', context.seed, context.servers, [400, 600]),
+  scenario: (context) =>
+    majorityPhases(scenarioRandom('4.14', context.seed), context.servers, { startMs: repartitionStartMs, endMs: repartitionEndMs, phaseMs: [400, 600] }),
 });
 
 const throughputEndMs = 2_500;

@@ -12,6 +12,7 @@
 // so that none of them can hear from a majority without n0. n0's next overthrow wins.
 import {
   halves,
+  serversApart,
   nothingCompletesInMinority,
   operationsCompleteAfterHeal,
   type FaultAction,
@@ -34,15 +35,6 @@ export const n0LeadsUntilMs = 1_000;
 /** n0 leads first, of three or five: the others come back late, and every link heals at n0LeadsUntilMs unless `then` says otherwise. */
 export const n0LeadsFirst = (servers: readonly NodeId[], then: readonly FaultAction[] = [{ atMs: n0LeadsUntilMs, type: 'heal' }]): FaultAction[] =>
   n0LeadsFirstAfter(servers, othersBackMs, then);
-
-/** Cuts between the servers only (clients still reach every server): `side` apart from the other servers, both ways. */
-export function serversApart(atMs: number, servers: readonly NodeId[], side: readonly NodeId[]): FaultAction[] {
-  const rest = servers.filter((node) => !side.includes(node));
-  return [
-    { atMs, type: 'cut', from: side, to: rest },
-    { atMs, type: 'cut', from: rest, to: side },
-  ];
-}
 
 /** `servers` turned so that it starts at position `offset`: `halves` of it cuts off a different minority. */
 const rotate = (servers: readonly NodeId[], offset: number): NodeId[] => servers.map((_node, position) => servers[(position + offset) % servers.length] as NodeId);

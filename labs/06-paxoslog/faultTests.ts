@@ -3,21 +3,10 @@
 // leaders, a lagging follower that catches up and then leads, constant repartitioning, and the
 // whole cluster restarting from its storage. Every run checks, besides each test's own rules,
 // the log's safety properties, linearizability, at-most-once execution and progress (harness.ts).
-import { crashRestarts, operationsCompleteAfterHeal, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
-import { n0LeadsFirst, n0LeadsUntilMs, serversApart } from './basicTests.ts';
+import { crashRestarts, drawNodes, majorityPhases, operationsCompleteAfterHeal, serversApart, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
+import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
 import { firstCallMs, paxosLogRun, pick, range, scenarioRandom, test, type PaxosLogImplementation } from './harness.ts';
 import type { PaxosLog } from './src/protocol.ts';
-
-/** `count` of `servers`, drawn at random. */
-function drawServers(random: ReturnType<typeof scenarioRandom>, servers: readonly NodeId[], count: number): NodeId[] {
-  const remaining = [...servers];
-  const drawn: NodeId[] = [];
-  while (drawn.length < count && remaining.length > 0) {
-    const [node] = remaining.splice(random.integer(0, remaining.length - 1), 1);
-    if (node !== undefined) drawn.push(node);
-  }
-  return drawn.sort((left, right) => left - right);
-}
 
 // 6.8: an unreliable network from the start of the clients' work.
 const lossFromMs = 700;
@@ -61,7 +50,7 @@ const followerTimes = (seed: number) => {
     );
   }
   const pairMs = atMs + 400;
-  const pair = drawServers(random, range(1, servers - 1), Math.min(2, Math.floor(servers / 2)));
+  const pair = drawNodes(random, range(1, servers - 1), Math.min(2, Math.floor(servers / 2)));
   for (const node of pair) crashes.push({ atMs: pairMs, type: 'crash', node }, { atMs: pairMs + random.integer(100, 300), type: 'restart', node });
   return { servers, crashes, lastMs: pairMs + 300 };
 };
@@ -222,20 +211,6 @@ function lagSetup(servers: readonly NodeId[], lagging: NodeId, healMs: number): 
 const repartitionStartMs = 900;
 const repartitionEndMs = 4_000;
 
-/** Each phase, a random majority of the servers talks; the others are cut off from it and from one another. Clients reach every server. */
-function majorityPhases(seed: number, servers: readonly NodeId[]): FaultAction[] {
-  const random = scenarioRandom('6.13', seed);
-  const majority = Math.floor(servers.length / 2) + 1;
-  const actions: FaultAction[] = [];
-  for (let atMs = repartitionStartMs; atMs < repartitionEndMs; atMs += random.integer(400, 600)) {
-    const talking = drawServers(random, servers, majority);
-    const apart = servers.filter((node) => !talking.includes(node));
-    actions.push({ atMs, type: 'heal' }, ...serversApart(atMs, servers, apart));
-    if (apart.length > 1) actions.push({ atMs, type: 'cut', from: apart, to: apart });
-  }
-  return [...actions, { atMs: repartitionEndMs, type: 'heal' }];
-}
-
 const constantRepartitioning = test(13, {
   name: 'constant repartitioning: a new majority every half second',
   points: 3,
@@ -253,7 +228,8 @@ const constantRepartitioning = test(13, {
       faultsEndMs: repartitionEndMs,
       workload: { operationsPerClient: 35, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [20, 60], startMs: firstCallMs },
     }),
-  scenario: (context) => majorityPhases(context.seed, context.servers),
+  scenario: (context) =>
+    majorityPhases(scenarioRandom('6.13', context.seed), context.servers, { startMs: repartitionStartMs, endMs: repartitionEndMs, phaseMs: [400, 600] }),
 });
 
 // 6.14: the whole cluster restarts from its storage, twice: once all at once, once one server
