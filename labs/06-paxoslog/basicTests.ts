@@ -12,6 +12,7 @@
 // so that none of them can hear from a majority without n0. n0's next overthrow wins.
 import {
   halves,
+  onlyThroughNode,
   serversApart,
   nothingCompletesInMinority,
   operationsCompleteAfterHeal,
@@ -151,40 +152,62 @@ const nothingInMinority = test(4, {
 });
 
 // 6.5: n0 leads; it is cut off from the other servers while the clients still reach it, so it
-// keeps taking their operations into slots of its own that no other server hears of. The others
-// overthrow it and use those slots for other operations. At the heal n0 sends its stores again:
-// they are rejected, and n0 must become passive, not lead on with the epoch it learned.
+// keeps taking their operations into slots of its own that no other server hears of. Meanwhile
+// n2, n3 and n4 can talk to n1 only, so n1 is the one that overthrows n0, and uses those slots
+// for other operations. At the heal every link comes back but n1's to n0, for a while: n0 hears
+// of the new epoch only in the answers to its own Stores and Queries, which reject them, and
+// must become passive, not lead on with the epoch it learned.
 const rejectedTimes = (seed: number) => {
   const random = scenarioRandom('6.5', seed);
   const cutMs = n0LeadsUntilMs + 300 + random.integer(0, 100);
-  return { cutMs, healMs: cutMs + 900 + random.integer(0, 200) };
+  const healMs = cutMs + 900 + random.integer(0, 200);
+  return { cutMs, healMs, n1ReachesN0Ms: healMs + 300 };
 };
+/** 6.5's client whose call reaches n0 just before the heal: a fresh client asks server (id mod N) first, and 10 mod 5 is n0. */
+const lateClient = 10;
 
 const rejectedLeader = test(5, {
   name: 'an old leader cut off and healed: its stores are rejected, and it becomes passive',
   points: 3,
   seeds: 6,
   description:
-    '5 or 3 servers, n0 leading first, 4 clients that reach every server. At about 1.35 s n0 is cut off from the other servers, but not ' +
-    'from the clients: it goes on taking operations into slots no other server hears of, and answers none of them. The others ' +
-    'overthrow it and use the same slots for other operations. About a second later the cut heals: n0 sends its stores again, every ' +
-    'one is rejected with a higher epoch (a server that accepts a store below its epoch breaks the overthrow), and n0 must become ' +
-    "passive, as it must on hearing the new leader's Store or Query. n0's own slots are then overwritten by the new " +
-    `leader's, and every operation pending at the heal returns within ${healBoundMs} ms.`,
+    '5 servers, n0 leading first, 4 clients that reach every server. At about 1.35 s n0 is cut off from the other servers, but not ' +
+    'from the clients: it goes on taking operations into slots no other server hears of, and answers none of them. Meanwhile n2, n3 ' +
+    'and n4 can talk to n1 only, so n1 overthrows n0 and uses the same slots for other operations. About a second later every link ' +
+    "heals but n1's to n0, which stays cut for 300 ms more: n0 sends its stores and queries again, and learns of the new epoch only " +
+    'from their answers, which reject them (a server that accepts a store below its epoch breaks the overthrow). n0 must become ' +
+    "passive, not lead on with the epoch it learned. n0's own slots are then overwritten by n1's, and every operation pending at " +
+    `the heal returns within ${healBoundMs} ms.`,
   setup: (implementation, seed) => {
-    const { healMs } = rejectedTimes(seed);
+    const { healMs, n1ReachesN0Ms } = rejectedTimes(seed);
     return paxosLogRun(implementation, {
-      servers: pick([5, 3], seed),
-      clients: 4,
+      servers: 5,
+      clients: 6,
       durationMs: healMs + 3_000,
-      faultsEndMs: healMs,
-      workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 40], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
+      faultsEndMs: n1ReachesN0Ms,
+      workload: {
+        operationsPerClient: 30,
+        keys: ['x', 'y'],
+        mix: { get: 2, put: 1, append: 3 },
+        thinkMs: [10, 40],
+        startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100],
+        clients: [5, 6, 7, 8],
+      },
+      // n0 stores this one just before the heal: it has a Store to send again when the links come back.
+      inputs: [call(healMs - 40, lateClient, { kind: 'append', key: 'x', value: 'late;' })],
       extraAfter: [operationsCompleteAfterHeal<PaxosLog>(healMs, healBoundMs)],
     });
   },
   scenario: (context) => {
-    const { cutMs, healMs } = rejectedTimes(context.seed);
-    return [...n0LeadsFirst(context.servers), ...serversApart(cutMs, context.servers, [0]), { atMs: healMs, type: 'heal' }];
+    const { cutMs, healMs, n1ReachesN0Ms } = rejectedTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers),
+      ...serversApart(cutMs, context.servers, [0]),
+      ...onlyThroughNode(cutMs, [1, 2, 3, 4], 1),
+      { atMs: healMs, type: 'heal' },
+      { atMs: healMs, type: 'cut', from: [1], to: [0] },
+      { atMs: n1ReachesN0Ms, type: 'heal' },
+    ];
   },
 });
 

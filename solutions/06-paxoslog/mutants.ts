@@ -33,7 +33,7 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'keeps-leading-after-rejection',
     bug: 'a leader whose Store or Query is answered with a higher epoch adopts that epoch and goes on leading, storing in it',
-    failsTest: '6.4',
+    failsTest: '6.5',
     property: 'epochs are owned',
   },
   {
