@@ -23,7 +23,7 @@ import { SetupError } from '../grader/labs.ts';
 
 const usage =
   'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare] [--isolated]\n' +
-  '       npm run bench -- search [--seconds 30]\n' +
+  '       npm run bench -- search [--seconds 30] [--workers 1]\n' +
   '       npm run bench -- linearizability\n' +
   '       npm run bench -- viewer\n' +
   '       npm run bench -- suite <lab> [--part E,F] [--graded]';
@@ -58,6 +58,8 @@ interface Arguments {
   readonly isolated: boolean;
   /** The search benchmark's time budget. */
   readonly seconds: number;
+  /** The search benchmark's worker threads. */
+  readonly workers: number;
   /** The suite workload's lab. */
   readonly lab: string | undefined;
   /** The suite workload: also time `npm run grade`. */
@@ -81,6 +83,7 @@ function parseArguments(argv: string[]): Arguments {
         compare: { type: 'boolean', default: false },
         isolated: { type: 'boolean', default: false },
         seconds: { type: 'string' },
+        workers: { type: 'string' },
         graded: { type: 'boolean', default: false },
         part: { type: 'string' },
       },
@@ -90,7 +93,7 @@ function parseArguments(argv: string[]): Arguments {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /^Unknown option '([^']*)'/.exec(message);
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== null) {
-      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare, --isolated, (search) --seconds and (suite) --part and --graded`);
+      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare, --isolated, (search) --seconds and --workers, and (suite) --part and --graded`);
     }
     throw new UsageError(message);
   }
@@ -118,13 +121,18 @@ function parseArguments(argv: string[]): Arguments {
   const workload = positionals[0] ?? 'flood';
   const floodOptionsGiven = numericOptions.some((option) => values[option.name] !== undefined) || values.compare === true || values.isolated === true;
   if (workload === 'search' && floodOptionsGiven) {
-    throw new UsageError('the search workload takes only --seconds (--nodes, --initial, --deliveries, --seed, --compare and --isolated are for flood)');
+    throw new UsageError('the search workload takes only --seconds and --workers (--nodes, --initial, --deliveries, --seed, --compare and --isolated are for flood)');
   }
   if (workload !== 'search' && values.seconds !== undefined) throw new UsageError('--seconds is for the search workload');
+  if (workload !== 'search' && values.workers !== undefined) throw new UsageError('--workers is for the search workload');
+  const workers = values.workers === undefined ? 1 : Number(values.workers);
+  if (!(Number.isSafeInteger(workers) && workers >= 1 && workers <= 64)) {
+    throw new UsageError(`--workers must be a whole number of worker threads from 1 to 64, not ${JSON.stringify(values.workers)}`);
+  }
   const seconds = values.seconds === undefined ? 30 : Number(values.seconds);
   if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be a number of seconds between 0 and 3600, not ${JSON.stringify(values.seconds)}`);
   if (suiteWorkload && floodOptionsGiven) throw new UsageError('the suite workload takes only --part and --graded');
-  return { workload, options, compare: values.compare === true, isolated: values.isolated === true, seconds, lab: positionals[1], graded: values.graded === true, parts };
+  return { workload, options, compare: values.compare === true, isolated: values.isolated === true, seconds, workers, lab: positionals[1], graded: values.graded === true, parts };
 }
 
 function median(values: readonly number[]): number {
@@ -233,7 +241,7 @@ function benchFlood(options: FloodOptions, compare: boolean, node: NodeClass<Flo
 
 const workloads = new Map<string, (parsed: Arguments) => Promise<Record<string, unknown>> | Record<string, unknown>>([
   ['flood', async (parsed) => benchFlood(parsed.options, parsed.compare, parsed.isolated ? await isolatedFloodNode() : undefined)],
-  ['search', (parsed) => runSearch(parsed.seconds)],
+  ['search', (parsed) => runSearch(parsed.seconds, parsed.workers)],
   ['linearizability', () => runLinearizability()],
   ['suite', (parsed) => runLabSuite(parsed.lab ?? '', parsed.graded, parsed.parts)],
   ['viewer', () => runViewerBench()],

@@ -28,7 +28,8 @@ export function paxosBenchSettings(): SearchSettings<Paxos> {
  * The "search" workload: breadth-first search on `paxosBenchSettings()` until `seconds` pass
  * or the space is exhausted.
  */
-export function runSearch(seconds: number): Record<string, unknown> {
+export function runSearch(seconds: number, workers = 1): Record<string, unknown> {
+  void workers;
   let peakHeapMb = 0;
   const sample = () => {
     peakHeapMb = Math.max(peakHeapMb, process.memoryUsage().heapUsed / 1_048_576);
