@@ -41,6 +41,10 @@ interface PendingTimer {
 
 /** A message in flight. */
 class Envelope {
+  /** Its number in the component table of the search numbered `tableEpoch` (see ComponentTable). */
+  tableEpoch = 0;
+  componentId = -1;
+
   constructor(
     readonly from: NodeId,
     readonly to: NodeId,
@@ -92,6 +96,22 @@ class FingerprintSet {
     return true;
   }
 
+  /** Whether the fingerprint is there. */
+  has(lane1: number, lane2: number): boolean {
+    const mask = this.used.length - 1;
+    let slot = (lane1 ^ Math.imul(lane2, 0x9e3779b1)) & mask;
+    while (this.used[slot] === 1) {
+      if (this.lanes1[slot] === (lane1 | 0) && this.lanes2[slot] === (lane2 | 0)) return true;
+      slot = (slot + 1) & mask;
+    }
+    return false;
+  }
+
+  /** Bytes held by the table. */
+  get bytes(): number {
+    return this.used.length * 9;
+  }
+
   private grow(): void {
     const { lanes1, lanes2, used } = this;
     this.lanes1 = new Int32Array(used.length * 2);
@@ -106,6 +126,9 @@ class FingerprintSet {
 class NodeState {
   readonly hash1: number;
   readonly hash2: number;
+  /** Its number in the component table of the search numbered `tableEpoch` (see ComponentTable). */
+  tableEpoch = 0;
+  componentId = -1;
 
   constructor(
     /** The node object (its fields are its volatile state), or null while crashed. */
@@ -114,7 +137,14 @@ class NodeState {
     readonly random: RandomState,
     readonly incarnation: number,
     readonly timers: readonly PendingTimer[],
+    /** The hashes, when known already (a node state rebuilt from its content). */
+    hashes?: readonly [number, number],
   ) {
+    if (hashes !== undefined) {
+      this.hash1 = hashes[0];
+      this.hash2 = hashes[1];
+      return;
+    }
     let hash1 = hashPair(instance, 0x3c6ef372, 0xa54ff53a);
     let hash2 = lastSecondLane();
     if (storage.size > 0) {
@@ -168,9 +198,12 @@ interface Memories {
   readonly hashes2: readonly number[];
   readonly hash1: number;
   readonly hash2: number;
+  /** Its number in the component table of the search numbered `tableEpoch` (see ComponentTable). */
+  tableEpoch: number;
+  componentId: number;
 }
 
-const noMemories: Memories = { values: [], hashes1: [], hashes2: [], hash1: 0, hash2: 0 };
+const noMemories: Memories = { values: [], hashes1: [], hashes2: [], hash1: 0, hash2: 0, tableEpoch: 0, componentId: -1 };
 
 /** Hashes the memories; only those marked `changed` are hashed again when `previous` is given. */
 function hashMemories(values: readonly unknown[], previous: Memories | undefined, changed: readonly boolean[] | undefined): Memories {
@@ -190,7 +223,7 @@ function hashMemories(values: readonly unknown[], previous: Memories | undefined
     hash1 = mix(hash1, hashes1[index] as number);
     hash2 = mix(hash2, hashes2[index] as number);
   }
-  return { values, hashes1, hashes2, hash1, hash2 };
+  return { values, hashes1, hashes2, hash1, hash2, tableEpoch: 0, componentId: -1 };
 }
 
 /** A global state of the search. */
@@ -217,6 +250,17 @@ export class SearchState {
   /** The trail of a successor reached by `event`. */
   extendedBy(event: SearchEvent): Trail {
     return { event, previous: this.trail };
+  }
+
+  /** The two 32-bit lanes of the fingerprint. */
+  get laneOne(): number {
+    this.computeLanes();
+    return this.lane1 as number;
+  }
+
+  get laneTwo(): number {
+    this.computeLanes();
+    return this.lane2;
   }
 
   /** A 53-bit fingerprint: equal states (as data) have equal fingerprints. */
@@ -296,6 +340,8 @@ export interface SearchSettings<P extends Protocol> {
   readonly maxWallMs?: number;
   /** Start from a state found by an earlier search (chained phases). */
   readonly start?: SearchState;
+  /** Called as the search goes (after each chunk of about a thousand states expanded), with the figures so far. */
+  readonly onProgress?: (statistics: SearchStatistics) => void;
 }
 
 export interface SearchStatistics {
@@ -828,90 +874,575 @@ export function describeSearchEvent(event: SearchEvent): string {
   }
 }
 
+// ---------------------------------------------------------------------------------------
+// The compact frontier. A state waiting to be expanded is kept as a record of numbers: the
+// numbers of its parts (each node's state, each message in flight, the properties'
+// memories) in a table that keeps each distinct part once. Far fewer parts are distinct
+// than states, so a state costs a few words, and it is rebuilt only when it is expanded.
+// The same records cross to worker threads, with the parts they have not seen yet.
+
+/** Salts that keep the kinds of part, and node positions, apart in the component table. */
+const memoriesSalt = 0x7fff0001;
+const envelopeSalt = 0x7fff0002;
+
+/** A part of a state as plain data, to rebuild it in another thread. */
+export type ComponentContent =
+  | {
+      readonly kind: 'node';
+      readonly position: number;
+      readonly fields: object | null;
+      readonly storage: ReadonlyMap<string, unknown>;
+      readonly random: RandomState;
+      readonly incarnation: number;
+      readonly timers: readonly PendingTimer[];
+      readonly hash1: number;
+      readonly hash2: number;
+    }
+  | { readonly kind: 'envelope'; readonly from: NodeId; readonly to: NodeId; readonly message: Tagged; readonly hash1: number; readonly hash2: number }
+  | {
+      readonly kind: 'memories';
+      readonly values: readonly unknown[];
+      readonly hashes1: readonly number[];
+      readonly hashes2: readonly number[];
+      readonly hash1: number;
+      readonly hash2: number;
+    };
+
+type Component = NodeState | Envelope | Memories;
+
+let nextTableEpoch = 1;
+
+/**
+ * Every distinct part of the states of one search, each under a number. Parts are found
+ * by their two hash lanes and a salt (the node's position, or the kind of part), in an
+ * open-addressing table of typed arrays.
+ */
+class ComponentTable {
+  readonly epoch = nextTableEpoch++;
+  readonly items: Component[] = [];
+  /** Each item's salt (its node position + 1, or the kind of part). */
+  readonly salts: number[] = [];
+  private lanes1 = new Int32Array(1 << 12);
+  private lanes2 = new Int32Array(1 << 12);
+  private ids = new Int32Array(1 << 12).fill(-1);
+
+  find(salt: number, hash1: number, hash2: number): number {
+    const lane1 = mix(hash1, salt) | 0;
+    const lane2 = (hash2 ^ salt) | 0;
+    const mask = this.ids.length - 1;
+    let slot = (lane1 ^ Math.imul(lane2, 0x9e3779b1)) & mask;
+    for (;;) {
+      const id = this.ids[slot] as number;
+      if (id < 0) return -1;
+      if (this.lanes1[slot] === lane1 && this.lanes2[slot] === lane2) return id;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Adds `item` under `id` (the next number when not given). */
+  add(item: Component, salt: number, id = this.items.length): number {
+    if (this.items.length * 2 >= this.ids.length) this.grow();
+    this.items[id] = item;
+    this.salts[id] = salt;
+    item.tableEpoch = this.epoch;
+    item.componentId = id;
+    this.insert(mix(item.hash1, salt) | 0, (item.hash2 ^ salt) | 0, id);
+    return id;
+  }
+
+  private insert(lane1: number, lane2: number, id: number): void {
+    const mask = this.ids.length - 1;
+    let slot = (lane1 ^ Math.imul(lane2, 0x9e3779b1)) & mask;
+    while ((this.ids[slot] as number) >= 0) slot = (slot + 1) & mask;
+    this.lanes1[slot] = lane1;
+    this.lanes2[slot] = lane2;
+    this.ids[slot] = id;
+  }
+
+  private grow(): void {
+    const { lanes1, lanes2, ids } = this;
+    this.lanes1 = new Int32Array(ids.length * 2);
+    this.lanes2 = new Int32Array(ids.length * 2);
+    this.ids = new Int32Array(ids.length * 2).fill(-1);
+    for (let slot = 0; slot < ids.length; slot++) {
+      const id = ids[slot] as number;
+      if (id >= 0) this.insert(lanes1[slot] as number, lanes2[slot] as number, id);
+    }
+  }
+}
+
+/** A growing array of 32-bit integers. */
+class IntList {
+  values: Int32Array;
+  length = 0;
+
+  constructor(capacity = 1024) {
+    this.values = new Int32Array(capacity);
+  }
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Int32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  /** The values pushed so far, in an array of their own. */
+  toArray(): Int32Array {
+    return this.values.slice(0, this.length);
+  }
+
+  get bytes(): number {
+    return this.values.byteLength;
+  }
+}
+
+/** Flags of a successor in a chunk's result. */
+const newSinceLevelStart = 1;
+const prunedFlag = 2;
+
+/** What expanding a chunk of the frontier found, in the order a one-thread search finds it. */
+export interface ChunkResult {
+  /** Successors made (each event that was possible), in order. */
+  readonly successors: number;
+  /** Two lanes per successor. */
+  readonly fingerprints: Int32Array;
+  /** Per successor: the index of its parent in the level. */
+  readonly parents: Int32Array;
+  /** Per successor: the index of its event among its parent's events. */
+  readonly eventIndexes: Int32Array;
+  /** Per successor: newSinceLevelStart, prunedFlag. */
+  readonly flags: Uint8Array;
+  /** The records of the successors not visited when the level began, in order. */
+  readonly records: Int32Array;
+  /** Problems and goals of those successors, by successor index. */
+  readonly notes: readonly { readonly successor: number; readonly problem?: { property: string; message: string }; readonly goals?: readonly string[] }[];
+  /** Where expansion stopped early, after `successors` successors: a reaction threw, or a state where nothing can happen broke a property. */
+  readonly stop?:
+    | { readonly kind: 'exception'; readonly parent: number; readonly eventIndex: number; readonly node: NodeId; readonly message: string }
+    | { readonly kind: 'stuck'; readonly parent: number; readonly property: string; readonly message: string };
+  /** Parts made in a worker that the records name by negative numbers (-1 is the first). */
+  readonly components: readonly ComponentContent[];
+  /** The worker's heap in use, in bytes, after the chunk. */
+  readonly heapBytes: number;
+}
+
+/**
+ * Expands chunks of the frontier: rebuilds each state from its record, makes every
+ * successor, and reports them with their fingerprints and, for those not seen before the
+ * level began, their records. In a worker, parts new to it get negative numbers until the
+ * coordinator numbers them.
+ */
+class Expander<P extends Protocol> {
+  /** Parts made in this chunk that the table does not have (workers only). */
+  private pending: ComponentContent[] = [];
+  private pendingTable: ComponentTable | undefined;
+
+  constructor(
+    readonly checker: Checker<P>,
+    readonly table: ComponentTable,
+    /** True in a worker: new parts wait for the coordinator's numbers. */
+    private readonly provisional: boolean,
+  ) {}
+
+  /** The number of a part, adding it to the table (or to the pending parts) when new. */
+  private idOf(item: Component, salt: number): number {
+    const table = this.table;
+    if (item.tableEpoch === table.epoch && item.componentId >= 0) return item.componentId;
+    const found = table.find(salt, item.hash1, item.hash2);
+    if (found >= 0) return found;
+    if (!this.provisional) return table.add(item, salt);
+    const pendingTable = (this.pendingTable ??= new ComponentTable());
+    if (item.tableEpoch === pendingTable.epoch) return -1 - item.componentId;
+    const pendingFound = pendingTable.find(salt, item.hash1, item.hash2);
+    if (pendingFound >= 0) return -1 - pendingFound;
+    this.pending.push(contentOf(item, salt));
+    return -1 - pendingTable.add(item, salt);
+  }
+
+  /** Appends the record of `state` to `out`. */
+  encode(state: SearchState, out: IntList): void {
+    out.push(this.idOf(state.memories, memoriesSalt));
+    out.push(state.crashes);
+    out.push(state.network.length);
+    const nodes = state.nodes;
+    for (let position = 0; position < nodes.length; position++) out.push(this.idOf(nodes[position] as NodeState, position + 1));
+    const network = state.network;
+    for (let index = 0; index < network.length; index++) out.push(this.idOf(network[index] as Envelope, envelopeSalt));
+  }
+
+  /** Rebuilds the state whose record starts at `offset`; returns it and the offset after it. */
+  decode(records: Int32Array, offset: number, depth: number): [SearchState, number] {
+    const items = this.table.items;
+    const memories = items[records[offset] as number] as Memories;
+    const crashes = records[offset + 1] as number;
+    const networkLength = records[offset + 2] as number;
+    let cursor = offset + 3;
+    const nodeCount = this.checker.nodeCount;
+    const nodes = new Array<NodeState>(nodeCount);
+    for (let position = 0; position < nodeCount; position++) nodes[position] = items[records[cursor++] as number] as NodeState;
+    const network = new Array<Envelope>(networkLength);
+    for (let index = 0; index < networkLength; index++) network[index] = items[records[cursor++] as number] as Envelope;
+    return [new SearchState(nodes, network, memories, depth, crashes, undefined), cursor];
+  }
+
+  /** Expands `count` states whose records are in `records`, the first being the level's state number `firstIndex`. */
+  expand(records: Int32Array, count: number, firstIndex: number, depth: number, visited: FingerprintSet, prune: SearchSettings<P>['prune']): ChunkResult {
+    const checker = this.checker;
+    this.pending = [];
+    this.pendingTable = undefined;
+    const fingerprints = new IntList(count * 16);
+    const parents = new IntList(count * 8);
+    const eventIndexes = new IntList(count * 8);
+    const flags: number[] = [];
+    const out = new IntList(count * 64);
+    const notes: { successor: number; problem?: { property: string; message: string }; goals?: readonly string[] }[] = [];
+    let stop: ChunkResult['stop'];
+    let offset = 0;
+    states: for (let index = 0; index < count; index++) {
+      const [state, next] = this.decode(records, offset, depth);
+      offset = next;
+      const parent = firstIndex + index;
+      const events = checker.events(state);
+      if (events.length === 0) {
+        const stuck = checker.checkQuiescent(state);
+        if (stuck) {
+          stop = { kind: 'stuck', parent, ...stuck };
+          break;
+        }
+      }
+      for (let eventIndex = 0; eventIndex < events.length; eventIndex++) {
+        let successor: SearchState | undefined;
+        try {
+          successor = checker.apply(state, events[eventIndex] as SearchEvent);
+        } catch (error) {
+          if (!(error instanceof HandlerFailure)) throw error;
+          stop = { kind: 'exception', parent, eventIndex, node: error.node, message: error.message };
+          break states;
+        }
+        if (successor === undefined) continue;
+        const successorIndex = flags.length;
+        const lane1 = successor.laneOne;
+        const lane2 = successor.laneTwo;
+        fingerprints.push(lane1);
+        fingerprints.push(lane2);
+        parents.push(parent);
+        eventIndexes.push(eventIndex);
+        if (visited.has(lane1, lane2)) {
+          flags.push(0);
+          continue;
+        }
+        const problem = checker.checkState(successor);
+        const goals = problem === undefined ? checker.goalsIn(successor) : [];
+        if (problem !== undefined || goals.length > 0) notes.push(goals.length > 0 ? { successor: successorIndex, goals } : { successor: successorIndex, problem });
+        flags.push(problem === undefined && prune?.(checker.view(successor)) ? newSinceLevelStart | prunedFlag : newSinceLevelStart);
+        this.encode(successor, out);
+      }
+    }
+    const result: ChunkResult = {
+      successors: flags.length,
+      fingerprints: fingerprints.toArray(),
+      parents: parents.toArray(),
+      eventIndexes: eventIndexes.toArray(),
+      flags: Uint8Array.from(flags),
+      records: out.toArray(),
+      notes,
+      components: this.pending,
+      heapBytes: 0,
+    };
+    return stop === undefined ? result : { ...result, stop };
+  }
+
+  /** Adds parts the coordinator numbered. */
+  adopt(contents: readonly NumberedContent[]): void {
+    for (const { id, content } of contents) {
+      this.table.add(componentFrom(content, this.checker), content.kind === 'node' ? content.position + 1 : content.kind === 'envelope' ? envelopeSalt : memoriesSalt, id);
+    }
+  }
+}
+
+/** A part under the number the coordinator gave it. */
+export interface NumberedContent {
+  readonly id: number;
+  readonly content: ComponentContent;
+}
+
+/** Rebuilds a part from its content, with the node classes of this thread. */
+function componentFrom<P extends Protocol>(content: ComponentContent, checker: Checker<P>): Component {
+  switch (content.kind) {
+    case 'envelope': {
+      const envelope = new Envelope(content.from, content.to, content.message, content.hash1, content.hash2);
+      return envelope;
+    }
+    case 'memories':
+      return { values: content.values, hashes1: content.hashes1, hashes2: content.hashes2, hash1: content.hash1, hash2: content.hash2, tableEpoch: 0, componentId: -1 };
+    case 'node': {
+      const nodeClass = (checker.environments[content.position] as NodeEnvironment<P>).nodeClass;
+      const instance = content.fields === null ? null : (Object.assign(Object.create(nodeClass.prototype as object) as object, content.fields) as object);
+      return new NodeState(instance, content.storage, content.random, content.incarnation, content.timers, [content.hash1, content.hash2]);
+    }
+  }
+}
+
+/** A part as plain data; `salt` tells a node state's position. */
+function contentOf(component: Component, salt: number): ComponentContent {
+  if (component instanceof Envelope) {
+    return { kind: 'envelope', from: component.from, to: component.to, message: component.message, hash1: component.hash1, hash2: component.hash2 };
+  }
+  if (component instanceof NodeState) {
+    return {
+      kind: 'node',
+      position: salt - 1,
+      fields: component.instance,
+      storage: component.storage,
+      random: component.random,
+      incarnation: component.incarnation,
+      timers: component.timers,
+      hash1: component.hash1,
+      hash2: component.hash2,
+    };
+  }
+  const { values, hashes1, hashes2, hash1, hash2 } = component;
+  return { kind: 'memories', values, hashes1, hashes2, hash1, hash2 };
+}
+
+/** How many frontier states a chunk holds: the unit of work, and of merging. */
+const chunkStates = 1024;
+
+/** The length of the record that starts at `offset`. */
+function recordLength(records: Int32Array, offset: number, nodeCount: number): number {
+  return 3 + nodeCount + (records[offset + 2] as number);
+}
+
+/**
+ * The breadth-first search's bookkeeping, whoever expands the states: merges each chunk's
+ * successors in the order a one-thread search makes them, so that the states found, their
+ * numbering, the outcome and its path are the same whatever the number of threads.
+ */
+class BreadthFirst<P extends Protocol> {
+  readonly visited = new FingerprintSet();
+  readonly goalsReached = new Map<string, number>();
+  transitions = 0;
+  maxDepthReached = 0;
+  depthLimit: number;
+  depthCut = false;
+  readonly startedMs = wallClockMs();
+  private readonly maxStates: number;
+  /** Per level from 1: each state's parent in the level before, and its event's index among the parent's events. */
+  private readonly parentsByLevel: Int32Array[] = [new Int32Array(1)];
+  private readonly eventsByLevel: Int32Array[] = [new Int32Array(1)];
+  /** The level being expanded (0: the initial state's). */
+  level = 0;
+  /** The next level, as it is merged. */
+  nextRecords = new IntList();
+  nextParents = new IntList();
+  nextEvents = new IntList();
+  nextCount = 0;
+  /** Fingerprints added since the workers last heard (workers only). */
+  readonly addedFingerprints = new IntList();
+
+  constructor(
+    readonly settings: SearchSettings<P>,
+    readonly checker: Checker<P>,
+    readonly initial: SearchState,
+  ) {
+    this.depthLimit = settings.maxDepth ?? Infinity;
+    this.maxStates = settings.maxStates ?? Infinity;
+  }
+
+  get levelDepth(): number {
+    return this.initial.depth + this.level;
+  }
+
+  statistics(): SearchStatistics {
+    const wallMs = wallClockMs() - this.startedMs;
+    const states = this.visited.size;
+    return { states, transitions: this.transitions, maxDepth: this.maxDepthReached, wallMs, statesPerSec: wallMs > 0 ? Math.round((states * 1000) / wallMs) : 0 };
+  }
+
+  finish(outcome: SearchOutcome): SearchResult {
+    return { outcome, statistics: this.statistics(), goalsReached: this.goalsReached };
+  }
+
+  /** Checks the initial state; an outcome when the search ends there. */
+  begin(): SearchResult | undefined {
+    const initial = this.initial;
+    this.visited.add(initial.laneOne, initial.laneTwo);
+    this.addedFingerprints.push(initial.laneOne);
+    this.addedFingerprints.push(initial.laneTwo);
+    const problem = this.checker.checkState(initial);
+    if (problem) return this.finish({ kind: 'violation', ...problem, path: initial.path() });
+    return this.noteGoals(this.checker.goalsIn(initial), initial.depth, () => ({ path: initial.path(), state: initial }));
+  }
+
+  private noteGoals(goals: readonly string[], depth: number, reached: () => { path: SearchEvent[]; state: SearchState }): SearchResult | undefined {
+    for (const goal of goals) {
+      if (this.goalsReached.has(goal)) continue;
+      this.goalsReached.set(goal, depth);
+      if (this.settings.stopAtGoal) return this.finish({ kind: 'goal-found', goal, ...reached() });
+      if (this.settings.depthAfterGoal !== undefined) this.depthLimit = Math.min(this.depthLimit, depth + this.settings.depthAfterGoal);
+    }
+    return undefined;
+  }
+
+  /** Whether the level about to be expanded is beyond the depth limit. */
+  levelCut(): boolean {
+    if (this.levelDepth < this.depthLimit) return false;
+    this.depthCut = true;
+    return true;
+  }
+
+  /**
+   * Merges a chunk's result. `numbered` gives the number of a part a worker named by a
+   * negative number (undefined in one thread, where numbers are final).
+   */
+  merge(result: ChunkResult, numbered: ((provisional: number) => number) | undefined): SearchResult | undefined {
+    const { fingerprints, flags, records, notes, parents, eventIndexes } = result;
+    const nodeCount = this.checker.nodeCount;
+    const depth = this.levelDepth + 1;
+    let recordOffset = 0;
+    let noteCursor = 0;
+    for (let successor = 0; successor < result.successors; successor++) {
+      this.transitions++;
+      const flag = flags[successor] as number;
+      if ((flag & newSinceLevelStart) === 0) continue;
+      const start = recordOffset;
+      recordOffset += recordLength(records, start, nodeCount);
+      const lane1 = fingerprints[2 * successor] as number;
+      const lane2 = fingerprints[2 * successor + 1] as number;
+      if (!this.visited.add(lane1, lane2)) continue;
+      if (depth > this.maxDepthReached) this.maxDepthReached = depth;
+      while (noteCursor < notes.length && (notes[noteCursor] as ChunkResult['notes'][number]).successor < successor) noteCursor++;
+      const note = notes[noteCursor]?.successor === successor ? notes[noteCursor] : undefined;
+      const parent = parents[successor] as number;
+      const eventIndex = eventIndexes[successor] as number;
+      if (note?.problem !== undefined) return this.finish({ kind: 'violation', ...note.problem, path: this.replay(parent, eventIndex).path });
+      if (note?.goals !== undefined) {
+        const outcome = this.noteGoals(note.goals, depth, () => this.replay(parent, eventIndex));
+        if (outcome) return outcome;
+      }
+      if ((flag & prunedFlag) !== 0) continue;
+      const out = this.nextRecords;
+      if (numbered === undefined) {
+        for (let index = start; index < recordOffset; index++) out.push(records[index] as number);
+      } else {
+        for (let index = start; index < recordOffset; index++) {
+          const value = records[index] as number;
+          // The counts (crashes, messages in flight) are never negative; parts a worker made are.
+          out.push(value < 0 && index !== start + 1 && index !== start + 2 ? numbered(value) : value);
+        }
+        this.addedFingerprints.push(lane1);
+        this.addedFingerprints.push(lane2);
+      }
+      this.nextParents.push(parent);
+      this.nextEvents.push(eventIndex);
+      this.nextCount++;
+      if (this.visited.size >= this.maxStates) return this.finish({ kind: 'limit', limit: 'states' });
+    }
+    const stop = result.stop;
+    if (stop !== undefined) {
+      const reached = this.replay(stop.parent, undefined);
+      if (stop.kind === 'stuck') return this.finish({ kind: 'violation', property: stop.property, message: stop.message, path: reached.path });
+      const event = this.checker.events(reached.state)[stop.eventIndex] as SearchEvent;
+      return this.finish({ kind: 'exception', node: stop.node, message: stop.message, path: [...reached.path, event] });
+    }
+    if (wallClockMs() - this.startedMs > (this.settings.maxWallMs ?? Infinity)) return this.finish({ kind: 'limit', limit: 'wall time' });
+    this.settings.onProgress?.(this.statistics());
+    return undefined;
+  }
+
+  /** Ends the level: the next one becomes the frontier. Returns its records and count. */
+  advance(): { records: Int32Array; count: number } {
+    this.parentsByLevel.push(this.nextParents.toArray());
+    this.eventsByLevel.push(this.nextEvents.toArray());
+    const frontier = { records: this.nextRecords.toArray(), count: this.nextCount };
+    this.nextRecords = new IntList();
+    this.nextParents = new IntList();
+    this.nextEvents = new IntList();
+    this.nextCount = 0;
+    this.level++;
+    return frontier;
+  }
+
+  /**
+   * The state `index` of the level being expanded (followed by its event `eventIndex` when
+   * given), rebuilt by replaying the events that reached it: its path and the state itself.
+   */
+  replay(index: number, eventIndex: number | undefined): { path: SearchEvent[]; state: SearchState } {
+    const chain: number[] = [];
+    if (eventIndex !== undefined) chain.push(eventIndex);
+    for (let level = this.level; level >= 1; level--) {
+      chain.push((this.eventsByLevel[level] as Int32Array)[index] as number);
+      index = (this.parentsByLevel[level] as Int32Array)[index] as number;
+    }
+    let state = this.initial;
+    for (let step = chain.length - 1; step >= 0; step--) {
+      const event = this.checker.events(state)[chain[step] as number] as SearchEvent;
+      const next = this.checker.apply(state, event);
+      if (next === undefined) throw new Error('a path of the search could not be replayed');
+      state = next;
+    }
+    return { path: state.path(), state };
+  }
+
+  /** Bytes held by the bookkeeping: visited set, paths, next level. */
+  get bytes(): number {
+    let bytes = this.visited.bytes + this.nextRecords.bytes + this.nextParents.bytes + this.nextEvents.bytes;
+    for (const level of this.parentsByLevel) bytes += level.byteLength * 2;
+    return bytes;
+  }
+}
+
+/** Splits a level's records into chunks of at most `chunkStates` states. */
+function* chunksOf(records: Int32Array, count: number, nodeCount: number): Generator<{ records: Int32Array; count: number; firstIndex: number }> {
+  let offset = 0;
+  for (let firstIndex = 0; firstIndex < count; firstIndex += chunkStates) {
+    const states = Math.min(chunkStates, count - firstIndex);
+    const start = offset;
+    for (let index = 0; index < states; index++) offset += recordLength(records, offset, nodeCount);
+    yield { records: records.subarray(start, offset), count: states, firstIndex };
+  }
+}
+
 /**
  * Breadth-first search over every interleaving, with a visited set of fingerprints: a
  * violation comes with the shortest path to it. Stops at a violation, an exception, a goal
- * (with `stopAtGoal`), when the space is exhausted, or at a limit.
+ * (with `stopAtGoal`), when the space is exhausted, or at a limit. States waiting to be
+ * expanded are kept compact (see ComponentTable) and rebuilt one at a time.
  */
 export function explore<P extends Protocol>(settings: SearchSettings<P>): SearchResult {
   const checker = new Checker(settings);
-  const startedMs = wallClockMs();
-  const visited = new FingerprintSet();
-  const goalsReached = new Map<string, number>();
-  let transitions = 0;
-  let maxDepthReached = 0;
-  let depthLimit = settings.maxDepth ?? Infinity;
-  const maxStates = settings.maxStates ?? Infinity;
-  const maxWallMs = settings.maxWallMs ?? Infinity;
-  const statistics = (): SearchStatistics => {
-    const wallMs = wallClockMs() - startedMs;
-    return { states: visited.size, transitions, maxDepth: maxDepthReached, wallMs, statesPerSec: wallMs > 0 ? Math.round((visited.size * 1000) / wallMs) : 0 };
-  };
-  const finish = (outcome: SearchOutcome): SearchResult => ({ outcome, statistics: statistics(), goalsReached });
   installGuards();
   try {
     let initial: SearchState;
     try {
       initial = settings.start ?? checker.initial();
     } catch (error) {
-      if (error instanceof HandlerFailure) return finish({ kind: 'exception', node: error.node, message: error.message, path: [] });
+      if (error instanceof HandlerFailure) {
+        const statistics: SearchStatistics = { states: 0, transitions: 0, maxDepth: 0, wallMs: 0, statesPerSec: 0 };
+        return { outcome: { kind: 'exception', node: error.node, message: error.message, path: [] }, statistics, goalsReached: new Map() };
+      }
       throw error;
     }
-    initial.addTo(visited);
-    const initialProblem = checker.checkState(initial);
-    if (initialProblem) return finish({ kind: 'violation', ...initialProblem, path: initial.path() });
-    const noteGoals = (state: SearchState): SearchResult | undefined => {
-      for (const goal of checker.goalsIn(state)) {
-        if (goalsReached.has(goal)) continue;
-        goalsReached.set(goal, state.depth);
-        if (settings.stopAtGoal) return finish({ kind: 'goal-found', goal, path: state.path(), state });
-        if (settings.depthAfterGoal !== undefined) depthLimit = Math.min(depthLimit, state.depth + settings.depthAfterGoal);
+    const search = new BreadthFirst(settings, checker, initial);
+    const ended = search.begin();
+    if (ended) return ended;
+    const expander = new Expander(checker, new ComponentTable(), false);
+    const first = new IntList(64);
+    expander.encode(initial, first);
+    let frontier = { records: first.toArray(), count: 1 };
+    while (frontier.count > 0) {
+      if (search.levelCut()) break;
+      for (const chunk of chunksOf(frontier.records, frontier.count, checker.nodeCount)) {
+        const result = expander.expand(chunk.records, chunk.count, chunk.firstIndex, search.levelDepth, search.visited, settings.prune);
+        const outcome = search.merge(result, undefined);
+        if (outcome) return outcome;
       }
-      return undefined;
-    };
-    const initialGoal = noteGoals(initial);
-    if (initialGoal) return initialGoal;
-    let frontier: SearchState[] = [initial];
-    let depthCut = false;
-    while (frontier.length > 0) {
-      const next: SearchState[] = [];
-      for (const state of frontier) {
-        if (state.depth >= depthLimit) {
-          depthCut = true;
-          continue;
-        }
-        const events = checker.events(state);
-        if (events.length === 0) {
-          const stuck = checker.checkQuiescent(state);
-          if (stuck) return finish({ kind: 'violation', ...stuck, path: state.path() });
-        }
-        for (const event of events) {
-          let successor: SearchState | undefined;
-          try {
-            successor = checker.apply(state, event);
-          } catch (error) {
-            if (error instanceof HandlerFailure) {
-              return finish({ kind: 'exception', node: error.node, message: error.message, path: [...state.path(), event] });
-            }
-            throw error;
-          }
-          if (successor === undefined) continue;
-          transitions++;
-          if (!successor.addTo(visited)) continue;
-          if (successor.depth > maxDepthReached) maxDepthReached = successor.depth;
-          const problem = checker.checkState(successor);
-          if (problem) return finish({ kind: 'violation', ...problem, path: successor.path() });
-          const goal = noteGoals(successor);
-          if (goal) return goal;
-          if (settings.prune?.(checker.view(successor))) continue;
-          next.push(successor);
-          if (visited.size >= maxStates) return finish({ kind: 'limit', limit: 'states' });
-        }
-        if ((transitions & 1023) === 0 && wallClockMs() - startedMs > maxWallMs) return finish({ kind: 'limit', limit: 'wall time' });
-      }
-      frontier = next;
+      frontier = search.advance();
     }
-    return finish(depthCut ? { kind: 'limit', limit: 'depth' } : { kind: 'exhausted' });
+    return search.finish(search.depthCut ? { kind: 'limit', limit: 'depth' } : { kind: 'exhausted' });
   } finally {
     leaveReaction();
     releaseGuards();
