@@ -6,6 +6,7 @@ import { StateRecorder, TraceRecorder, traceKindCode, type StateChange, type Tra
 import { type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
+import { LinkRandom } from './_internals/linkRandom.ts';
 import { PropertySet } from './_internals/monitors.ts';
 import { clonePlain, copyPlain, equalPlain } from './_internals/plainData.ts';
 import { nodeRandom, RandomSource, randomLabels } from './_internals/random.ts';
@@ -273,11 +274,6 @@ class EventQueue {
   }
 }
 
-class Channel {
-  lastDeliveryMs = 0;
-  constructor(readonly random: RandomSource) {}
-}
-
 class MutableCounters implements Counters {
   messagesSent = 0;
   messagesDelivered = 0;
@@ -353,7 +349,12 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private readonly queue = new EventQueue();
   private sequence = 0;
   private readonly nodeCount: number;
-  private readonly channels: (Channel | undefined)[];
+  /**
+   * Per directed link `from * nodeCount + to`, side by side so a send touches one cache line:
+   * [2i] the sends so far (the link's draw counter), [2i + 1] the last delivery time it scheduled (FIFO).
+   */
+  private readonly linkState: Float64Array;
+  private readonly linkRandom: LinkRandom;
   private readonly links: LinkMatrix;
   private network: NetworkSettings;
   private readonly recorder: TraceRecorder;
@@ -385,7 +386,8 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     this.servers = this.nodeIds.filter((id) => settings.nodes[id]?.role === 'server');
     this.clients = this.nodeIds.filter((id) => settings.nodes[id]?.role === 'client');
     this.counters = new MutableCounters(this.nodeCount);
-    this.channels = new Array<Channel | undefined>(this.nodeCount * this.nodeCount).fill(undefined);
+    this.linkState = new Float64Array(2 * this.nodeCount * this.nodeCount);
+    this.linkRandom = new LinkRandom(this.seed);
     this.links = new LinkMatrix(this.nodeCount);
     this.network = { ...defaultNetwork, ...settings.network };
     this.fullTrace = settings.trace === 'full';
@@ -923,38 +925,40 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     perType.sent++;
     perType.bytes += bytes;
     const channelIndex = from * this.nodeCount + to;
-    let channel = this.channels[channelIndex];
-    if (channel === undefined) {
-      channel = new Channel(RandomSource.fork(this.seed, randomLabels.channel(from, to)));
-      this.channels[channelIndex] = channel;
-    }
-    // Always four draws per send, whatever happens to the message, so that a fault added
-    // or removed elsewhere does not shift this channel's later draws.
-    const random = channel.random;
-    const dropDraw = random.next();
-    const duplicateDraw = random.next();
-    const delayMs = drawDelay(this.network.delay, random);
-    const duplicateDelayMs = drawDelay(this.network.delay, random);
+    const linkState = this.linkState;
+    const countIndex = 2 * channelIndex;
+    const count = linkState[countIndex] as number;
+    linkState[countIndex] = count + 1;
+    // Always four draws per send, whatever happens to the message, each a function of the
+    // link's send count: a fault added or removed elsewhere does not shift this link's draws.
+    const linkRandom = this.linkRandom;
+    const linkKey = linkRandom.linkKey(from, to);
+    const network = this.network;
+    const dropDraw = linkRandom.draw(linkKey, count, 0);
+    const duplicateDraw = linkRandom.draw(linkKey, count, 1);
+    const delayMs = drawDelay(network.delay, linkRandom.draw(linkKey, count, 2));
+    const duplicateDelayMs = drawDelay(network.delay, linkRandom.draw(linkKey, count, 3));
     this.trace(Code.send, from, to, type, this.contents(message), undefined);
     if (this.links.blocked[channelIndex] === 1) {
       counters.messagesDropped++;
       this.trace(Code.drop, to, from, type, this.contents(message), 'partitioned');
       return;
     }
-    if (dropDraw < this.network.dropRate) {
+    if (dropDraw < network.dropRate) {
       counters.messagesDropped++;
       this.trace(Code.drop, to, from, type, this.contents(message), 'lost');
       return;
     }
+    const lastIndex = countIndex + 1;
     let deliveryMs = this.nowMs + delayMs;
-    if (this.network.fifo) deliveryMs = Math.max(deliveryMs, channel.lastDeliveryMs);
-    channel.lastDeliveryMs = deliveryMs;
+    if (network.fifo) deliveryMs = Math.max(deliveryMs, linkState[lastIndex] as number);
+    linkState[lastIndex] = deliveryMs;
     this.schedule(deliveryMs, EventKind.Deliver, to, from, message);
-    if (duplicateDraw < this.network.duplicateRate) {
+    if (duplicateDraw < network.duplicateRate) {
       counters.messagesDuplicated++;
       let duplicateMs = this.nowMs + duplicateDelayMs;
-      if (this.network.fifo) duplicateMs = Math.max(duplicateMs, channel.lastDeliveryMs);
-      channel.lastDeliveryMs = duplicateMs;
+      if (network.fifo) duplicateMs = Math.max(duplicateMs, linkState[lastIndex] as number);
+      linkState[lastIndex] = duplicateMs;
       this.trace(Code.duplicate, from, to, type, this.contents(message), undefined);
       this.schedule(duplicateMs, EventKind.Deliver, to, from, this.sharing ? clonePlain(message) : message);
     }
@@ -1014,12 +1018,13 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   }
 }
 
-function drawDelay(distribution: DelayDistribution, random: RandomSource): number {
+/** A message's delay from `unit`, a uniform draw in [0, 1). */
+function drawDelay(distribution: DelayDistribution, unit: number): number {
   if (distribution.kind === 'uniform') {
-    return distribution.minMs + Math.floor(random.next() * (distribution.maxMs - distribution.minMs + 1));
+    return distribution.minMs + Math.floor(unit * (distribution.maxMs - distribution.minMs + 1));
   }
   const minMs = distribution.minMs ?? 1;
-  const drawn = minMs + Math.floor(-distribution.meanMs * Math.log(1 - random.next()));
+  const drawn = minMs + Math.floor(-distribution.meanMs * Math.log(1 - unit));
   return distribution.maxMs === undefined ? drawn : Math.min(drawn, distribution.maxMs);
 }
 

@@ -42,7 +42,8 @@ function historyOf(records?: readonly HistoryKind[]) {
   const history: HistoryEvent<Journal>[] = [];
   const views: { event: HistoryKind; storage: unknown }[] = [];
   const result = simulate<Journal>({
-    seed: 1,
+    // A seed on which n1's first Saved takes the longest delay, 10 ms: it arrives just after the fault.
+    seed: 7,
     nodes: serversOf(2, Journaler),
     config: {},
     faults,

@@ -1,0 +1,58 @@
+// The network's draws for each directed link, without a generator per link: draw `k` of a
+// link's `count`-th send is a hash of (run seed, sender, receiver, count, k). Nothing is set up
+// per link but its send counter, and a link's draws depend on nothing but its own sends, so a
+// fault added or removed elsewhere leaves them as they were.
+
+/** 2^-32: a 32-bit integer to a fraction in [0, 1). */
+const unitPerInteger = 1 / 4294967296;
+/** 2^30: sends per link before the low 32 bits of `count * drawsPerSend` wrap. */
+const sendsPerWrap = 1073741824;
+
+/** Draws made on every send: drop, duplicate, delay, the duplicate's delay. */
+export const drawsPerSend = 4;
+
+/** The murmur3 finaliser: every input bit changes each output bit with probability about 1/2. */
+function mix32(value: number): number {
+  let mixed = value ^ (value >>> 16);
+  mixed = Math.imul(mixed, 0x85ebca6b);
+  mixed ^= mixed >>> 13;
+  mixed = Math.imul(mixed, 0xc2b2ae35);
+  return mixed ^ (mixed >>> 16);
+}
+
+/** A 32-bit hash of a string (FNV-1a, started from `basis`, then finalised). */
+function hashString(text: string, basis: number): number {
+  let hash = basis;
+  for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  return mix32(hash ^ text.length);
+}
+
+/** The draws of every link of one run, keyed by the run's seed. */
+export class LinkRandom {
+  private readonly key0: number;
+  private readonly key1: number;
+
+  constructor(seed: string) {
+    this.key0 = hashString(seed, 0x811c9dc5);
+    this.key1 = hashString(seed, 0x2f6e2b1d);
+  }
+
+  /** The key of the link `from` → `to`: computed once per send, then used for its draws. */
+  linkKey(from: number, to: number): number {
+    const fromKey = mix32((this.key0 + Math.imul(from, 0x9e3779b1)) | 0);
+    return mix32((fromKey ^ Math.imul(to + 1, 0x85ebca77) ^ this.key1) | 0);
+  }
+
+  /**
+   * Draw `draw` (0 to drawsPerSend - 1) of send number `count` on the link with `linkKey`:
+   * uniform in [0, 1), 32 bits.
+   */
+  draw(linkKey: number, count: number, draw: number): number {
+    // A link sends fewer than 2^30 messages in any run one can wait for; past that, the wrap
+    // count still changes the key, so draws never repeat.
+    const wraps = count >= sendsPerWrap ? Math.floor(count / sendsPerWrap) : 0;
+    const index = (count * drawsPerSend + draw) | 0;
+    const first = mix32((linkKey + Math.imul(index, 0x9e3779b9) + Math.imul(wraps, 0x27d4eb2f)) | 0);
+    return (mix32(first ^ this.key1) >>> 0) * unitPerInteger;
+  }
+}
