@@ -7,7 +7,9 @@ import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
 import { clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane } from './_internals/plainData.ts';
 import { nodeRandom, RandomSource, type RandomState } from './_internals/random.ts';
-import { reactorsFor } from './_internals/realm.ts';
+import { isStandIn, reactorsFor } from './_internals/realm.ts';
+import { Worker, type MessagePort, type Transferable } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import {
   countSurvivingEffects,
   effectsBeforeCrash,
@@ -351,6 +353,10 @@ export interface SearchStatistics {
   readonly maxDepth: number;
   readonly wallMs: number;
   readonly statesPerSec: number;
+  /** Worker threads that expanded the states (absent on one thread). */
+  readonly workers?: number;
+  /** The heap the worker threads last reported, in all (absent on one thread). */
+  readonly workerHeapBytes?: number;
 }
 
 export type SearchOutcome =
@@ -750,11 +756,12 @@ class Checker<P extends Protocol> {
   }
 
   /** The goals `state` reaches. */
-  goalsIn(state: SearchState): string[] {
-    if (this.goals.length === 0) return [];
+  goalsIn(state: SearchState, skip?: ReadonlySet<string> | ReadonlyMap<string, unknown>): string[] {
+    if (this.goals.length === 0 || (skip !== undefined && skip.size >= this.goals.length)) return [];
     const view = this.view(state);
     const reached: string[] = [];
     for (const index of this.goals) {
+      if (skip?.has((this.properties.properties[index] as Property<P>).name)) continue;
       if (this.properties.check(index, state.memories.values[index], view) === undefined) reached.push((this.properties.properties[index] as Property<P>).name);
     }
     return reached;
@@ -989,6 +996,18 @@ class IntList {
     this.values[this.length++] = value;
   }
 
+  /** Appends `source[start..end)`. */
+  append(source: Int32Array, start: number, end: number): void {
+    const needed = this.length + end - start;
+    if (needed > this.values.length) {
+      const grown = new Int32Array(Math.max(needed, this.values.length * 2));
+      grown.set(this.values.subarray(0, this.length));
+      this.values = grown;
+    }
+    this.values.set(source.subarray(start, end), this.length);
+    this.length = needed;
+  }
+
   /** The values pushed so far, in an array of their own. */
   toArray(): Int32Array {
     return this.values.slice(0, this.length);
@@ -1089,7 +1108,15 @@ class Expander<P extends Protocol> {
   }
 
   /** Expands `count` states whose records are in `records`, the first being the level's state number `firstIndex`. */
-  expand(records: Int32Array, count: number, firstIndex: number, depth: number, visited: FingerprintSet, prune: SearchSettings<P>['prune']): ChunkResult {
+  expand(
+    records: Int32Array,
+    count: number,
+    firstIndex: number,
+    depth: number,
+    visited: FingerprintSet,
+    prune: SearchSettings<P>['prune'],
+    goalsKnown: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+  ): ChunkResult {
     const checker = this.checker;
     this.pending = [];
     this.pendingTable = undefined;
@@ -1130,12 +1157,15 @@ class Expander<P extends Protocol> {
         fingerprints.push(lane2);
         parents.push(parent);
         eventIndexes.push(eventIndex);
-        if (visited.has(lane1, lane2)) {
+        // In a worker, `visited` also holds what its earlier chunks of this level made: a state
+        // made there was made earlier in the one-thread order, so it is not new here.
+        if (this.provisional ? !visited.add(lane1, lane2) : visited.has(lane1, lane2)) {
           flags.push(0);
           continue;
         }
         const problem = checker.checkState(successor);
-        const goals = problem === undefined ? checker.goalsIn(successor) : [];
+        // A goal reached already needs no second report: only the first reaching counts.
+        const goals = problem === undefined ? checker.goalsIn(successor, goalsKnown) : [];
         if (problem !== undefined || goals.length > 0) notes.push(goals.length > 0 ? { successor: successorIndex, goals } : { successor: successorIndex, problem });
         flags.push(problem === undefined && prune?.(checker.view(successor)) ? newSinceLevelStart | prunedFlag : newSinceLevelStart);
         this.encode(successor, out);
@@ -1243,11 +1273,17 @@ class BreadthFirst<P extends Protocol> {
   /** Fingerprints added since the workers last heard (workers only). */
   readonly addedFingerprints = new IntList();
 
+  /** Per worker thread: the heap it last reported (empty on one thread). */
+  private readonly workerHeaps: number[];
+
   constructor(
     readonly settings: SearchSettings<P>,
     readonly checker: Checker<P>,
     readonly initial: SearchState,
+    /** Worker threads (0: this thread expands the states itself). */
+    workers = 0,
   ) {
+    this.workerHeaps = new Array<number>(workers).fill(0);
     this.depthLimit = settings.maxDepth ?? Infinity;
     this.maxStates = settings.maxStates ?? Infinity;
   }
@@ -1259,7 +1295,13 @@ class BreadthFirst<P extends Protocol> {
   statistics(): SearchStatistics {
     const wallMs = wallClockMs() - this.startedMs;
     const states = this.visited.size;
-    return { states, transitions: this.transitions, maxDepth: this.maxDepthReached, wallMs, statesPerSec: wallMs > 0 ? Math.round((states * 1000) / wallMs) : 0 };
+    const statistics = { states, transitions: this.transitions, maxDepth: this.maxDepthReached, wallMs, statesPerSec: wallMs > 0 ? Math.round((states * 1000) / wallMs) : 0 };
+    if (this.workerHeaps.length === 0) return statistics;
+    return { ...statistics, workers: this.workerHeaps.length, workerHeapBytes: this.workerHeaps.reduce((sum, bytes) => sum + bytes, 0) };
+  }
+
+  noteWorkerHeap(worker: number, bytes: number): void {
+    this.workerHeaps[worker] = bytes;
   }
 
   finish(outcome: SearchOutcome): SearchResult {
@@ -1270,8 +1312,10 @@ class BreadthFirst<P extends Protocol> {
   begin(): SearchResult | undefined {
     const initial = this.initial;
     this.visited.add(initial.laneOne, initial.laneTwo);
-    this.addedFingerprints.push(initial.laneOne);
-    this.addedFingerprints.push(initial.laneTwo);
+    if (this.workerHeaps.length > 0) {
+      this.addedFingerprints.push(initial.laneOne);
+      this.addedFingerprints.push(initial.laneTwo);
+    }
     const problem = this.checker.checkState(initial);
     if (problem) return this.finish({ kind: 'violation', ...problem, path: initial.path() });
     return this.noteGoals(this.checker.goalsIn(initial), initial.depth, () => ({ path: initial.path(), state: initial }));
@@ -1313,6 +1357,10 @@ class BreadthFirst<P extends Protocol> {
       const lane1 = fingerprints[2 * successor] as number;
       const lane2 = fingerprints[2 * successor + 1] as number;
       if (!this.visited.add(lane1, lane2)) continue;
+      if (numbered !== undefined) {
+        this.addedFingerprints.push(lane1);
+        this.addedFingerprints.push(lane2);
+      }
       if (depth > this.maxDepthReached) this.maxDepthReached = depth;
       while (noteCursor < notes.length && (notes[noteCursor] as ChunkResult['notes'][number]).successor < successor) noteCursor++;
       const note = notes[noteCursor]?.successor === successor ? notes[noteCursor] : undefined;
@@ -1325,16 +1373,15 @@ class BreadthFirst<P extends Protocol> {
       }
       if ((flag & prunedFlag) !== 0) continue;
       const out = this.nextRecords;
-      if (numbered === undefined) {
-        for (let index = start; index < recordOffset; index++) out.push(records[index] as number);
-      } else {
-        for (let index = start; index < recordOffset; index++) {
-          const value = records[index] as number;
-          // The counts (crashes, messages in flight) are never negative; parts a worker made are.
-          out.push(value < 0 && index !== start + 1 && index !== start + 2 ? numbered(value) : value);
+      const at = out.length;
+      out.append(records, start, recordOffset);
+      if (numbered !== undefined && result.components.length > 0) {
+        const values = out.values;
+        // The counts (crashes, messages in flight) are never negative; parts a worker made are.
+        for (let index = at; index < out.length; index++) {
+          const value = values[index] as number;
+          if (value < 0 && index !== at + 1 && index !== at + 2) values[index] = numbered(value);
         }
-        this.addedFingerprints.push(lane1);
-        this.addedFingerprints.push(lane2);
       }
       this.nextParents.push(parent);
       this.nextEvents.push(eventIndex);
@@ -1396,10 +1443,10 @@ class BreadthFirst<P extends Protocol> {
 }
 
 /** Splits a level's records into chunks of at most `chunkStates` states. */
-function* chunksOf(records: Int32Array, count: number, nodeCount: number): Generator<{ records: Int32Array; count: number; firstIndex: number }> {
+function* chunksOf(records: Int32Array, count: number, nodeCount: number, size = chunkStates): Generator<{ records: Int32Array; count: number; firstIndex: number }> {
   let offset = 0;
-  for (let firstIndex = 0; firstIndex < count; firstIndex += chunkStates) {
-    const states = Math.min(chunkStates, count - firstIndex);
+  for (let firstIndex = 0; firstIndex < count; firstIndex += size) {
+    const states = Math.min(size, count - firstIndex);
     const start = offset;
     for (let index = 0; index < states; index++) offset += recordLength(records, offset, nodeCount);
     yield { records: records.subarray(start, offset), count: states, firstIndex };
@@ -1436,7 +1483,7 @@ export function explore<P extends Protocol>(settings: SearchSettings<P>): Search
     while (frontier.count > 0) {
       if (search.levelCut()) break;
       for (const chunk of chunksOf(frontier.records, frontier.count, checker.nodeCount)) {
-        const result = expander.expand(chunk.records, chunk.count, chunk.firstIndex, search.levelDepth, search.visited, settings.prune);
+        const result = expander.expand(chunk.records, chunk.count, chunk.firstIndex, search.levelDepth, search.visited, settings.prune, search.goalsReached);
         const outcome = search.merge(result, undefined);
         if (outcome) return outcome;
       }
@@ -1448,6 +1495,351 @@ export function explore<P extends Protocol>(settings: SearchSettings<P>): Search
     releaseGuards();
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// Breadth-first search on worker threads. Each level's frontier is cut into chunks that
+// idle workers expand; the coordinator merges the chunks' results in order (see
+// BreadthFirst.merge), so the outcome is the one a single thread finds. Between levels,
+// every worker hears of the parts and fingerprints added since the last level.
+
+/** Where a worker thread finds the search's settings: a module exporting a function that returns them. */
+export interface SettingsSource {
+  /** The module's URL (`import.meta.url` of the module that exports the function) or path. */
+  readonly module: string | URL;
+  /** The exported function's name; it may return the settings or a promise of them. */
+  readonly exportName: string;
+  /** Its arguments: plain data. */
+  readonly arguments?: readonly unknown[];
+}
+
+export interface ParallelSettings {
+  /** Worker threads that expand states (at least 1). */
+  readonly workers: number;
+  /**
+   * Where each worker gets the same settings as the search's own (node classes and
+   * properties cannot be sent to a thread). Only the limits (`maxDepth`, `maxStates`,
+   * `maxWallMs`, `stopAtGoal`, `depthAfterGoal`), `start` and `onProgress` may differ:
+   * the coordinator applies them.
+   */
+  readonly settingsFrom: SettingsSource;
+}
+
+type ToWorker =
+  | { readonly type: 'setup'; readonly search: number; readonly source: SettingsSource }
+  | { readonly type: 'sync'; readonly search: number; readonly contents: readonly NumberedContent[]; readonly fingerprints: Int32Array; readonly goals: readonly string[] }
+  | {
+      readonly type: 'chunk';
+      readonly search: number;
+      readonly chunk: number;
+      readonly records: Int32Array;
+      readonly count: number;
+      readonly firstIndex: number;
+      readonly depth: number;
+    };
+
+type FromWorker =
+  | { readonly type: 'ready'; readonly search: number; readonly lane1: number; readonly lane2: number }
+  | { readonly type: 'result'; readonly search: number; readonly chunk: number; readonly result: ChunkResult }
+  | { readonly type: 'error'; readonly search: number; readonly message: string };
+
+/** The settings a source names, loaded in this thread. */
+async function loadSettings(source: SettingsSource): Promise<SearchSettings<Protocol>> {
+  const href = source.module instanceof URL ? source.module.href : /^[a-z]+:/.test(source.module) ? source.module : pathToFileURL(source.module).href;
+  const loaded = (await import(href)) as Record<string, unknown>;
+  const factory = loaded[source.exportName];
+  if (typeof factory !== 'function') throw new SettingsError(`${href} exports no function named ${source.exportName}: the workers need it to build the search's settings`);
+  // The function may be async (to import the implementation it names).
+  return await (factory as (...parameters: unknown[]) => SearchSettings<Protocol> | Promise<SearchSettings<Protocol>>)(...(source.arguments ?? []));
+}
+
+/** What a worker thread holds for the search it serves. */
+interface WorkerSearch {
+  readonly search: number;
+  readonly settings: SearchSettings<Protocol>;
+  readonly expander: Expander<Protocol>;
+  readonly visited: FingerprintSet;
+  readonly goalsKnown: Set<string>;
+}
+
+/**
+ * Runs in a worker thread: for each search it is set up for, builds the settings from their
+ * source, then expands the chunks it is sent. A thread serves one search after another.
+ */
+export function serveSearchWorker(port: MessagePort): void {
+  const send = (message: FromWorker, transfer: Transferable[] = []) => port.postMessage(message, transfer);
+  const describe = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+  let current: WorkerSearch | undefined;
+  // Set-ups are loaded one after another, so that a chunk never meets a search still loading.
+  let loading: Promise<void> = Promise.resolve();
+  const setUp = async (search: number, source: SettingsSource) => {
+    current = undefined;
+    try {
+      const settings = await loadSettings(source);
+      const checker = new Checker(settings);
+      installGuards();
+      let lanes = [0, 0];
+      try {
+        const initial = checker.initial();
+        lanes = [initial.laneOne, initial.laneTwo];
+      } catch (error) {
+        if (!(error instanceof HandlerFailure)) throw error;
+      } finally {
+        leaveReaction();
+        releaseGuards();
+      }
+      current = { search, settings, expander: new Expander(checker, new ComponentTable(), true), visited: new FingerprintSet(), goalsKnown: new Set() };
+      send({ type: 'ready', search, lane1: lanes[0] as number, lane2: lanes[1] as number });
+    } catch (error) {
+      send({ type: 'error', search, message: describe(error) });
+    }
+  };
+  const handle = (message: ToWorker) => {
+    const served = current;
+    // What is left of a search that ended: nobody waits for it.
+    if (served === undefined || served.search !== message.search) return;
+    try {
+      if (message.type === 'sync') {
+        served.expander.adopt(message.contents);
+        for (const goal of message.goals) served.goalsKnown.add(goal);
+        const lanes = message.fingerprints;
+        for (let index = 0; index < lanes.length; index += 2) served.visited.add(lanes[index] as number, lanes[index + 1] as number);
+        return;
+      }
+      if (message.type !== 'chunk') return;
+      installGuards();
+      let result: ChunkResult;
+      try {
+        result = served.expander.expand(message.records, message.count, message.firstIndex, message.depth, served.visited, served.settings.prune, served.goalsKnown);
+      } finally {
+        leaveReaction();
+        releaseGuards();
+      }
+      const withHeap: ChunkResult = { ...result, heapBytes: process.memoryUsage().heapUsed };
+      const { fingerprints, parents, eventIndexes, flags, records } = withHeap;
+      send({ type: 'result', search: served.search, chunk: message.chunk, result: withHeap }, [fingerprints, parents, eventIndexes, flags, records].map((array) => array.buffer as ArrayBuffer));
+    } catch (error) {
+      send({ type: 'error', search: served.search, message: describe(error) });
+    }
+  };
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'setup') {
+      loading = loading.then(() => setUp(message.search, message.source));
+      return;
+    }
+    void loading.then(() => handle(message));
+  });
+}
+
+/**
+ * Worker threads kept between searches, so that a second search does not pay again for
+ * starting threads and loading the framework. An idle thread does not keep the process alive.
+ */
+const idleWorkers: Worker[] = [];
+let searchesStarted = 0;
+
+function takeWorkers(count: number): Worker[] {
+  const taken = idleWorkers.splice(0, count);
+  while (taken.length < count) taken.push(new Worker(workerEntry));
+  for (const worker of taken) worker.ref();
+  return taken;
+}
+
+function returnWorkers(workers: readonly Worker[]): void {
+  for (const worker of workers) {
+    worker.removeAllListeners('message');
+    worker.removeAllListeners('error');
+    worker.removeAllListeners('exit');
+    worker.unref();
+    idleWorkers.push(worker);
+  }
+}
+
+const workerEntry = new URL('./_internals/searchWorker.mjs', import.meta.url);
+
+/**
+ * {@link explore} on worker threads: the same states, the same outcome and the same path
+ * as on one thread, found by `parallel.workers` threads that expand each level's states
+ * together. `settings` are the coordinator's; each worker builds its own from
+ * `parallel.settingsFrom`, which must give the same nodes, network and properties.
+ */
+export async function exploreInParallel<P extends Protocol>(settings: SearchSettings<P>, parallel: ParallelSettings): Promise<SearchResult> {
+  if (!(Number.isSafeInteger(parallel.workers) && parallel.workers >= 1)) throw new SettingsError(`workers must be a whole number of threads, at least 1, not ${String(parallel.workers)}`);
+  const checker = new Checker(settings);
+  if (settings.nodes.some((spec) => isStandIn(spec.node))) {
+    throw new SettingsError('a search on worker threads needs node classes of this realm: a submission in a realm of its own is searched on one thread');
+  }
+  const searchNumber = ++searchesStarted;
+  let workers: Worker[] = [];
+  /** Whether the threads can serve another search (not after one of them failed). */
+  let reusable = true;
+  // Node code runs in this thread only in the synchronous stretches below (the initial state, and
+  // the replay of a path), so the determinism guards are installed for those alone: other code may
+  // run in this thread while the workers expand states.
+  const guarded = <T>(stretch: () => T): T => {
+    installGuards();
+    try {
+      return stretch();
+    } finally {
+      leaveReaction();
+      releaseGuards();
+    }
+  };
+  try {
+    let initial: SearchState;
+    try {
+      initial = guarded(() => settings.start ?? checker.initial());
+    } catch (error) {
+      if (error instanceof HandlerFailure) {
+        const statistics: SearchStatistics = { states: 0, transitions: 0, maxDepth: 0, wallMs: 0, statesPerSec: 0 };
+        return { outcome: { kind: 'exception', node: error.node, message: error.message, path: [] }, statistics, goalsReached: new Map() };
+      }
+      throw error;
+    }
+    const search = new BreadthFirst(settings, checker, initial, parallel.workers);
+    const ended = guarded(() => search.begin());
+    if (ended) return ended;
+    // The initial state's parts, numbered here; every later part is numbered as a worker's chunk is merged.
+    const initialTable = new ComponentTable();
+    const first = new IntList(64);
+    guarded(() => new Expander(checker, initialTable, false).encode(initial, first));
+    let contents: NumberedContent[] = initialTable.items.map((item, id) => ({ id, content: contentOf(item, initialTable.salts[id] as number) }));
+    const index = new ComponentTable();
+    for (const { id, content } of contents) index.add(markerOf(content), saltOf(content), id);
+
+    // Threads: started together, and each must build the same initial state as this one.
+    let failWith: (error: Error) => void = () => undefined;
+    const fail = (error: Error) => {
+      reusable = false;
+      failWith(error);
+    };
+    let onResult: (worker: number, chunk: number, result: ChunkResult) => void = () => undefined;
+    const failed = new Promise<never>((_resolve, reject) => {
+      failWith = reject;
+    });
+    failed.catch(() => undefined);
+    const source = parallel.settingsFrom;
+    workers = takeWorkers(parallel.workers);
+    const moduleHref = source.module instanceof URL ? source.module.href : source.module;
+    const readiness = workers.map((worker, workerIndex) => {
+      const ready = new Promise<void>((resolve) => {
+        worker.on('message', (message: FromWorker) => {
+          if (message.search !== searchNumber) return;
+          if (message.type === 'error') fail(new Error(`a search worker failed: ${message.message}`));
+          else if (message.type === 'ready') {
+            if (settings.start === undefined && (message.lane1 !== initial.laneOne || message.lane2 !== initial.laneTwo)) {
+              failWith(new SettingsError(`the settings from ${source.exportName} give the workers another initial state than the search's own: give both the same nodes, inputs and properties`));
+            }
+            resolve();
+          } else onResult(workerIndex, message.chunk, message.result);
+        });
+        worker.on('error', (error) => fail(error));
+        worker.on('exit', (code) => fail(new Error(`a search worker stopped with exit code ${code}`)));
+      });
+      worker.postMessage({ type: 'setup', search: searchNumber, source: { ...source, module: moduleHref } } satisfies ToWorker);
+      return ready;
+    });
+    await Promise.race([Promise.all(readiness), failed]);
+
+    let frontier = { records: first.toArray(), count: 1 };
+    while (frontier.count > 0) {
+      if (search.levelCut()) break;
+      const fingerprints = search.addedFingerprints.toArray();
+      search.addedFingerprints.length = 0;
+      const goals = [...search.goalsReached.keys()];
+      for (const worker of workers) worker.postMessage({ type: 'sync', search: searchNumber, contents, fingerprints, goals } satisfies ToWorker);
+      contents = [];
+      // Chunks small enough that every worker gets several, so none waits long at the level's end.
+      const size = Math.max(64, Math.min(chunkStates, Math.ceil(frontier.count / (workers.length * 8))));
+      const chunks = [...chunksOf(frontier.records, frontier.count, checker.nodeCount, size)];
+      const outcome = await new Promise<SearchResult | undefined>((resolve, reject) => {
+        failed.catch(reject);
+        const results = new Map<number, ChunkResult>();
+        let nextChunk = 0;
+        let nextMerge = 0;
+        let done = false;
+        const give = (worker: number) => {
+          if (nextChunk >= chunks.length) return;
+          const chunk = chunks[nextChunk] as (typeof chunks)[number];
+          const records = chunk.records.slice();
+          (workers[worker] as Worker).postMessage(
+            { type: 'chunk', search: searchNumber, chunk: nextChunk, records, count: chunk.count, firstIndex: chunk.firstIndex, depth: search.levelDepth } satisfies ToWorker,
+            [records.buffer],
+          );
+          nextChunk++;
+        };
+        onResult = (worker, chunkNumber, result) => {
+          if (done) return;
+          search.noteWorkerHeap(worker, result.heapBytes);
+          results.set(chunkNumber, result);
+          give(worker);
+          try {
+            for (let ready = results.get(nextMerge); ready !== undefined; ready = results.get(nextMerge)) {
+              results.delete(nextMerge);
+              nextMerge++;
+              const numbers = new Int32Array(ready.components.length).fill(-1);
+              const numbered = (provisional: number): number => {
+                const place = -1 - provisional;
+                let id = numbers[place] as number;
+                if (id < 0) {
+                  const content = ready.components[place] as ComponentContent;
+                  const salt = saltOf(content);
+                  id = index.find(salt, content.hash1, content.hash2);
+                  if (id < 0) {
+                    id = index.items.length;
+                    index.add(markerOf(content), salt, id);
+                    contents.push({ id, content });
+                  }
+                  numbers[place] = id;
+                }
+                return id;
+              };
+              const ended = guarded(() => search.merge(ready, numbered));
+              if (ended !== undefined) {
+                done = true;
+                resolve(ended);
+                return;
+              }
+            }
+            // The other workers hear at once of the states found new, so they report fewer duplicates.
+            if (search.addedFingerprints.length > 0) {
+              const fingerprints = search.addedFingerprints.toArray();
+              search.addedFingerprints.length = 0;
+              const goals = [...search.goalsReached.keys()];
+              for (const other of workers) other.postMessage({ type: 'sync', search: searchNumber, contents: [], fingerprints, goals } satisfies ToWorker);
+            }
+            if (nextMerge === chunks.length) {
+              done = true;
+              resolve(undefined);
+            }
+          } catch (error) {
+            done = true;
+            reject(error as Error);
+          }
+        };
+        // Two chunks in flight per worker: one to expand while the other's result is merged.
+        for (let round = 0; round < 2; round++) for (let worker = 0; worker < workers.length; worker++) give(worker);
+      });
+      if (outcome !== undefined) return outcome;
+      frontier = search.advance();
+    }
+    return search.finish(search.depthCut ? { kind: 'limit', limit: 'depth' } : { kind: 'exhausted' });
+  } finally {
+    if (reusable) returnWorkers(workers);
+    else await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** A part's salt in the component table. */
+function saltOf(content: ComponentContent): number {
+  return content.kind === 'node' ? content.position + 1 : content.kind === 'envelope' ? envelopeSalt : memoriesSalt;
+}
+
+/** What the coordinator keeps of a part it numbered: its hashes. */
+function markerOf(content: ComponentContent): Component {
+  return new Envelope(-1, -1, markerMessage, content.hash1, content.hash2);
+}
+
+const markerMessage: Tagged = Object.freeze({ type: 'part' });
 
 export interface ProbeSettings {
   /** Random walks to take. */

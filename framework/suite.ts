@@ -3,7 +3,7 @@
 import type fc from 'fast-check';
 import type { FaultSchedule } from './faults.ts';
 import type { ClusterLayout } from './properties.ts';
-import { explore, probe, replaySearchPath, type ProbeSettings, type SearchEvent, type SearchResult, type SearchSettings } from './search.ts';
+import { explore, exploreInParallel, probe, replaySearchPath, type ParallelSettings, type ProbeSettings, type SearchEvent, type SearchResult, type SearchSettings } from './search.ts';
 import { simulate, type SimulationResult, type SimulationSettings } from './simulation.ts';
 import type { StateChange, TraceEvent } from './trace.ts';
 import type { Protocol, Role } from './types.ts';
@@ -118,7 +118,14 @@ export interface PreparedSearch {
   readonly expect: 'no-violation' | 'goal';
   /** The names of the goals (`sometimes` properties). */
   readonly goals: readonly string[];
+  /**
+   * The search's settings for a run seed, as `run` searches them: what a module named by
+   * `runInParallel`'s `settingsFrom` returns, so that worker threads search the same space.
+   */
+  settings(seed: string): object;
   run(seed: string): SearchResult;
+  /** `run` on worker threads (breadth-first searches only): the same outcome, states and path. */
+  runInParallel(seed: string, parallel: ParallelSettings): Promise<SearchResult>;
   replay(seed: string, path: readonly SearchEvent[]): {
     readonly violation?: { readonly property: string; readonly message: string };
     readonly trace: TraceEvent[];
@@ -197,6 +204,13 @@ export function searchTest<P extends Protocol, Implementation>(test: SearchTest<
         probes,
         expect: spec.expect,
         goals: (spec.settings.properties ?? []).filter((property) => property.kind === 'sometimes').map((property) => property.name),
+        settings(runSeed) {
+          return settingsFor(runSeed);
+        },
+        runInParallel(runSeed, parallel) {
+          if (spec.strategy !== 'bfs') throw new Error(`search test ${test.number} takes random walks: only breadth-first searches run on worker threads`);
+          return exploreInParallel(settingsFor(runSeed), parallel);
+        },
         run(runSeed) {
           const settings = settingsFor(runSeed);
           return spec.strategy === 'bfs' ? explore(settings) : probe(settings, { ...probes, seed: runSeed });

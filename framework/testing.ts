@@ -68,13 +68,16 @@ export {
 export { applyStatePatches } from './_internals/stateDiff.ts';
 export {
   explore,
+  exploreInParallel,
   probe,
   traceSearchPath,
   replaySearchPath,
   describeSearchEvent,
   NoClockError,
   SearchState,
+  type ParallelSettings,
   type ProbeSettings,
+  type SettingsSource,
   type SearchEvent,
   type SearchOutcome,
   type SearchResult,

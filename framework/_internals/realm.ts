@@ -99,6 +99,11 @@ export class RealmProgram {
 
 const standIns = new WeakMap<object, { readonly program: RealmProgram; readonly exportName: string }>();
 
+/** Whether `nodeClass` stands in for a class that lives in a submission's realm. */
+export function isStandIn(nodeClass: object): boolean {
+  return standIns.has(nodeClass);
+}
+
 /** Describes what a realm threw, without running any of its code (no getters, no proxies). */
 export function describeThrown(thrown: unknown): string {
   if (typeof thrown === 'string') return bound(thrown);
