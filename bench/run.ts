@@ -4,6 +4,7 @@
 // those of bench/bareLoop.mjs (the barest event loop, the floor for simulator
 // overhead); `--compare` also runs that loop with the same options and reports the ratio;
 // `--isolated` runs the nodes in a realm of their own, as the grader runs a submission.
+// `scaling` runs the flood comparison at each of `scalingNodeCounts`, one JSON line a size.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { SetupError } from '../grader/labs.ts';
 
 const usage =
   'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare] [--isolated]\n' +
+  '       npm run bench -- scaling [--initial 10] [--deliveries 1000000] [--seed 1] [--isolated]\n' +
   '       npm run bench -- search [--seconds 30] [--workers 1]\n' +
   '       npm run bench -- linearizability\n' +
   '       npm run bench -- viewer\n' +
@@ -32,6 +34,8 @@ const usage =
 const measuredRuns = 5;
 /** Deliveries of the warm-up run (fewer when the measured runs are smaller). */
 const warmUpDeliveries = 1_000_000;
+/** The cluster sizes of the scaling table. */
+const scalingNodeCounts: readonly number[] = [5, 20, 100, 500, 1000];
 
 const bareLoopPath = fileURLToPath(new URL('./bareLoop.mjs', import.meta.url));
 
@@ -123,6 +127,9 @@ function parseArguments(argv: string[]): Arguments {
   if (workload === 'search' && floodOptionsGiven) {
     throw new UsageError('the search workload takes only --seconds and --workers (--nodes, --initial, --deliveries, --seed, --compare and --isolated are for flood)');
   }
+  if (workload === 'scaling' && values.nodes !== undefined) {
+    throw new UsageError(`the scaling workload runs ${scalingNodeCounts.join(', ')} nodes; --nodes is for flood`);
+  }
   if (workload !== 'search' && values.seconds !== undefined) throw new UsageError('--seconds is for the search workload');
   if (workload !== 'search' && values.workers !== undefined) throw new UsageError('--workers is for the search workload');
   const workers = values.workers === undefined ? 1 : Number(values.workers);
@@ -167,9 +174,12 @@ interface BareRun {
   readonly deliveriesPerSec: number;
 }
 
-/** One run of the bare loop in a fresh `node` process; its own timing excludes process start-up. */
-function bareRun(options: FloodOptions): BareRun {
-  const args = numericOptions.flatMap((option) => [`--${option.name}`, String(options[option.name])]);
+/**
+ * One run of the bare loop in a fresh `node` process, after a warm-up run in that process as
+ * long as the framework's; its own timing covers only the measured run.
+ */
+function bareRun(options: FloodOptions, warmUp: number): BareRun {
+  const args = [...numericOptions.flatMap((option) => [`--${option.name}`, String(options[option.name])]), '--warm-up', String(warmUp)];
   const child = spawnSync(process.execPath, [bareLoopPath, ...args], { encoding: 'utf8' });
   if (child.error !== undefined) throw child.error;
   if (child.status !== 0) throw new Error(`${bareLoopPath} exited with ${child.status ?? child.signal}: ${child.stderr.trim()}`);
@@ -193,13 +203,14 @@ async function isolatedFloodNode(): Promise<NodeClass<Flood>> {
 }
 
 function benchFlood(options: FloodOptions, compare: boolean, node: NodeClass<Flood> | undefined): Record<string, unknown> {
-  frameworkRun({ ...options, deliveries: Math.min(options.deliveries, warmUpDeliveries) }, node);
+  const warmUp = Math.min(options.deliveries, warmUpDeliveries);
+  frameworkRun({ ...options, deliveries: warmUp }, node);
   const bareAvailable = compare && existsSync(bareLoopPath);
   const runs: FloodRun[] = [];
   const bareRuns: BareRun[] = [];
   for (let index = 0; index < measuredRuns; index++) {
     runs.push(frameworkRun(options, node));
-    if (bareAvailable) bareRuns.push(bareRun(options));
+    if (bareAvailable) bareRuns.push(bareRun(options, warmUp));
   }
   const fingerprints = new Set(runs.map((run) => run.fingerprint));
   const deterministic = fingerprints.size === 1;
@@ -218,7 +229,7 @@ function benchFlood(options: FloodOptions, compare: boolean, node: NodeClass<Flo
     deliveriesPerSec,
     runs: measuredRuns,
     statistic: 'median',
-    warmUpDeliveries: Math.min(options.deliveries, warmUpDeliveries),
+    warmUpDeliveries: warmUp,
     peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
     node: process.version,
   };
@@ -239,8 +250,33 @@ function benchFlood(options: FloodOptions, compare: boolean, node: NodeClass<Flo
   return report;
 }
 
+/** The flood comparison at each size of the scaling table: a line a size as it is measured, then the table. */
+function benchScaling(options: FloodOptions, node: NodeClass<Flood> | undefined): Record<string, unknown> {
+  const reports = scalingNodeCounts.map((nodes) => {
+    const report = benchFlood({ ...options, nodes }, true, node);
+    console.log(JSON.stringify(report));
+    return report;
+  });
+  const failed = reports.filter((report) => report.error !== undefined || report.deterministic === false);
+  return {
+    workload: 'scaling',
+    isolated: node !== undefined,
+    deliveries: options.deliveries,
+    deterministic: reports.every((report) => report.deterministic === true),
+    table: reports.map((report) => ({
+      nodes: report.nodes,
+      deliveriesPerSec: report.deliveriesPerSec,
+      bareDeliveriesPerSec: report.bareDeliveriesPerSec,
+      ratio: report.ratio,
+    })),
+    ...(failed.length > 0 ? { error: `${failed.length} of ${reports.length} sizes failed: see their lines` } : {}),
+    node: process.version,
+  };
+}
+
 const workloads = new Map<string, (parsed: Arguments) => Promise<Record<string, unknown>> | Record<string, unknown>>([
   ['flood', async (parsed) => benchFlood(parsed.options, parsed.compare, parsed.isolated ? await isolatedFloodNode() : undefined)],
+  ['scaling', async (parsed) => benchScaling(parsed.options, parsed.isolated ? await isolatedFloodNode() : undefined)],
   ['search', (parsed) => runSearch(parsed.seconds, parsed.workers)],
   ['linearizability', () => runLinearizability()],
   ['suite', (parsed) => runLabSuite(parsed.lab ?? '', parsed.graded, parsed.parts)],
