@@ -1,4 +1,4 @@
-import { explore, type NodeId, type SearchSettings } from '../framework/testing.ts';
+import { explore, exploreInParallel, type NodeId, type SearchSettings, type SearchStatistics } from '../framework/testing.ts';
 import { safetyProperties, valueChosen } from '../labs/03-paxos/checks.ts';
 import type { Paxos } from '../labs/03-paxos/src/protocol.ts';
 import { PaxosNode } from '../solutions/03-paxos/paxos.ts';
@@ -26,23 +26,27 @@ export function paxosBenchSettings(): SearchSettings<Paxos> {
 
 /**
  * The "search" workload: breadth-first search on `paxosBenchSettings()` until `seconds` pass
- * or the space is exhausted. The heap is sampled as the search goes (after each chunk of
- * states it expands), so `peakHeapMb` is the peak, and `bytesPerState` is the peak's growth
- * over the heap before the search, per unique state found.
+ * or the space is exhausted, on this thread or on `workers` worker threads. The heap is
+ * sampled as the search goes (after each chunk of states expanded), so `peakHeapMb` is the
+ * peak (with workers, this thread's and theirs, as they last reported, added up), and
+ * `bytesPerState` is the peak's growth over the heap before the search, per unique state.
  */
-export function runSearch(seconds: number, workers = 1): Record<string, unknown> {
-  void workers;
+export async function runSearch(seconds: number, workers = 1): Promise<Record<string, unknown>> {
   globalThis.gc?.();
   const baselineBytes = heapBytes();
   let peakBytes = baselineBytes;
-  const result = explore({
+  const settings = {
     ...paxosBenchSettings(),
     maxWallMs: seconds * 1000,
-    onProgress: () => {
-      peakBytes = Math.max(peakBytes, heapBytes());
+    onProgress: (statistics: SearchStatistics) => {
+      peakBytes = Math.max(peakBytes, heapBytes() + (statistics.workerHeapBytes ?? 0));
     },
-  });
-  peakBytes = Math.max(peakBytes, heapBytes());
+  };
+  const result =
+    workers === 1
+      ? explore(settings)
+      : await exploreInParallel(settings, { workers, settingsFrom: { module: import.meta.url, exportName: 'paxosBenchSettings' } });
+  peakBytes = Math.max(peakBytes, heapBytes() + (result.statistics.workerHeapBytes ?? 0));
   const { states, transitions, maxDepth, wallMs, statesPerSec } = result.statistics;
   return {
     workload: 'search',

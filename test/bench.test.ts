@@ -68,6 +68,15 @@ describe('npm run bench', () => {
     expect(report).toMatchObject({ workload: 'search', configuration: 'single-decree Paxos, 2 proposers, 3 acceptors, no timers' });
     expect(report.states).toBeGreaterThan(0);
     expect(report.statesPerSec).toBeGreaterThan(0);
+    expect(report.bytesPerState).toBeGreaterThan(0);
+  });
+
+  it('search --workers 2 expands the states on two worker threads and says so', async () => {
+    const run = await bench('search', '--seconds', '2', '--workers', '2');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout.trim()) as Record<string, unknown>;
+    expect(report).toMatchObject({ workload: 'search', workers: 2 });
+    expect(report.states).toBeGreaterThan(0);
   });
 
   it.each([
@@ -77,6 +86,8 @@ describe('npm run bench', () => {
     [['search', '--nodes', '3'], /the search workload takes only --seconds/],
     [['search', '--isolated'], /the search workload takes only --seconds/],
     [['--seconds', '5'], /--seconds is for the search workload/],
+    [['search', '--workers', '0'], /--workers must be a whole number of worker threads from 1 to 64/],
+    [['--workers', '2'], /--workers is for the search workload/],
   ])('rejects %j with exit code 2', async (args, message) => {
     const run = await bench(...args);
     expect(run.code).toBe(2);
