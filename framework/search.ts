@@ -1524,22 +1524,22 @@ export interface ParallelSettings {
   readonly settingsFrom: SettingsSource;
 }
 
+/** A job for a worker: a chunk of a level to expand, or random walks to take. */
+type Job =
+  | { readonly type: 'chunk'; readonly records: Int32Array; readonly count: number; readonly firstIndex: number; readonly depth: number }
+  | { readonly type: 'walks'; readonly firstWalk: number; readonly count: number; readonly depth: number; readonly seed: string | number };
+
 type ToWorker =
   | { readonly type: 'setup'; readonly search: number; readonly source: SettingsSource }
   | { readonly type: 'sync'; readonly search: number; readonly contents: readonly NumberedContent[]; readonly fingerprints: Int32Array; readonly goals: readonly string[] }
-  | {
-      readonly type: 'chunk';
-      readonly search: number;
-      readonly chunk: number;
-      readonly records: Int32Array;
-      readonly count: number;
-      readonly firstIndex: number;
-      readonly depth: number;
-    };
+  | (Job & { readonly search: number; readonly job: number });
+
+/** A worker's answer to a job. */
+type Answer = { readonly type: 'result'; readonly result: ChunkResult } | { readonly type: 'walked'; readonly reports: readonly WalkReport[] };
 
 type FromWorker =
   | { readonly type: 'ready'; readonly search: number; readonly lane1: number; readonly lane2: number }
-  | { readonly type: 'result'; readonly search: number; readonly chunk: number; readonly result: ChunkResult }
+  | (Answer & { readonly search: number; readonly job: number; readonly heapBytes: number })
   | { readonly type: 'error'; readonly search: number; readonly message: string };
 
 /** The settings a source names, loaded in this thread. */
@@ -1556,39 +1556,48 @@ async function loadSettings(source: SettingsSource): Promise<SearchSettings<Prot
 interface WorkerSearch {
   readonly search: number;
   readonly settings: SearchSettings<Protocol>;
+  readonly checker: Checker<Protocol>;
+  /** Its own initial state (random walks start there); undefined when a reaction threw. */
+  readonly initial: SearchState | undefined;
   readonly expander: Expander<Protocol>;
   readonly visited: FingerprintSet;
   readonly goalsKnown: Set<string>;
 }
 
+/** Runs `stretch` with the determinism guards installed: node code runs in it. */
+function guarded<T>(stretch: () => T): T {
+  installGuards();
+  try {
+    return stretch();
+  } finally {
+    leaveReaction();
+    releaseGuards();
+  }
+}
+
 /**
  * Runs in a worker thread: for each search it is set up for, builds the settings from their
- * source, then expands the chunks it is sent. A thread serves one search after another.
+ * source, then does the jobs it is sent. A thread serves one search after another.
  */
 export function serveSearchWorker(port: MessagePort): void {
   const send = (message: FromWorker, transfer: Transferable[] = []) => port.postMessage(message, transfer);
   const describe = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
   let current: WorkerSearch | undefined;
-  // Set-ups are loaded one after another, so that a chunk never meets a search still loading.
+  // Set-ups are loaded one after another, so that a job never meets a search still loading.
   let loading: Promise<void> = Promise.resolve();
   const setUp = async (search: number, source: SettingsSource) => {
     current = undefined;
     try {
       const settings = await loadSettings(source);
       const checker = new Checker(settings);
-      installGuards();
-      let lanes = [0, 0];
+      let initial: SearchState | undefined;
       try {
-        const initial = checker.initial();
-        lanes = [initial.laneOne, initial.laneTwo];
+        initial = guarded(() => checker.initial());
       } catch (error) {
         if (!(error instanceof HandlerFailure)) throw error;
-      } finally {
-        leaveReaction();
-        releaseGuards();
       }
-      current = { search, settings, expander: new Expander(checker, new ComponentTable(), true), visited: new FingerprintSet(), goalsKnown: new Set() };
-      send({ type: 'ready', search, lane1: lanes[0] as number, lane2: lanes[1] as number });
+      current = { search, settings, checker, initial, expander: new Expander(checker, new ComponentTable(), true), visited: new FingerprintSet(), goalsKnown: new Set() };
+      send({ type: 'ready', search, lane1: initial?.laneOne ?? 0, lane2: initial?.laneTwo ?? 0 });
     } catch (error) {
       send({ type: 'error', search, message: describe(error) });
     }
@@ -1598,25 +1607,36 @@ export function serveSearchWorker(port: MessagePort): void {
     // What is left of a search that ended: nobody waits for it.
     if (served === undefined || served.search !== message.search) return;
     try {
-      if (message.type === 'sync') {
-        served.expander.adopt(message.contents);
-        for (const goal of message.goals) served.goalsKnown.add(goal);
-        const lanes = message.fingerprints;
-        for (let index = 0; index < lanes.length; index += 2) served.visited.add(lanes[index] as number, lanes[index + 1] as number);
-        return;
+      switch (message.type) {
+        case 'setup':
+          return;
+        case 'sync': {
+          served.expander.adopt(message.contents);
+          for (const goal of message.goals) served.goalsKnown.add(goal);
+          const lanes = message.fingerprints;
+          for (let index = 0; index < lanes.length; index += 2) served.visited.add(lanes[index] as number, lanes[index + 1] as number);
+          return;
+        }
+        case 'chunk': {
+          const result = guarded(() =>
+            served.expander.expand(message.records, message.count, message.firstIndex, message.depth, served.visited, served.settings.prune, served.goalsKnown),
+          );
+          const { fingerprints, parents, eventIndexes, flags, records } = result;
+          send(
+            { type: 'result', search: served.search, job: message.job, result, heapBytes: process.memoryUsage().heapUsed },
+            [fingerprints, parents, eventIndexes, flags, records].map((array) => array.buffer as ArrayBuffer),
+          );
+          return;
+        }
+        case 'walks': {
+          const initial = served.initial;
+          if (initial === undefined) throw new Error('random walks need an initial state, and a reaction threw while it was built');
+          const probes = { probes: message.count, depth: message.depth, seed: message.seed };
+          const reports = guarded(() => takeWalks(served.checker, initial, probes, message.firstWalk, message.count));
+          send({ type: 'walked', search: served.search, job: message.job, reports, heapBytes: process.memoryUsage().heapUsed });
+          return;
+        }
       }
-      if (message.type !== 'chunk') return;
-      installGuards();
-      let result: ChunkResult;
-      try {
-        result = served.expander.expand(message.records, message.count, message.firstIndex, message.depth, served.visited, served.settings.prune, served.goalsKnown);
-      } finally {
-        leaveReaction();
-        releaseGuards();
-      }
-      const withHeap: ChunkResult = { ...result, heapBytes: process.memoryUsage().heapUsed };
-      const { fingerprints, parents, eventIndexes, flags, records } = withHeap;
-      send({ type: 'result', search: served.search, chunk: message.chunk, result: withHeap }, [fingerprints, parents, eventIndexes, flags, records].map((array) => array.buffer as ArrayBuffer));
     } catch (error) {
       send({ type: 'error', search: served.search, message: describe(error) });
     }
@@ -1630,6 +1650,8 @@ export function serveSearchWorker(port: MessagePort): void {
   });
 }
 
+const workerEntry = new URL('./_internals/searchWorker.mjs', import.meta.url);
+
 /**
  * Worker threads kept between searches, so that a second search does not pay again for
  * starting threads and loading the framework. An idle thread does not keep the process alive.
@@ -1637,24 +1659,157 @@ export function serveSearchWorker(port: MessagePort): void {
 const idleWorkers: Worker[] = [];
 let searchesStarted = 0;
 
-function takeWorkers(count: number): Worker[] {
-  const taken = idleWorkers.splice(0, count);
-  while (taken.length < count) taken.push(new Worker(workerEntry));
-  for (const worker of taken) worker.ref();
-  return taken;
-}
+/** Worker threads set up for one search, and how jobs are handed to them. */
+class Threads {
+  private readonly search = ++searchesStarted;
+  private readonly workers: Worker[];
+  /** Whether the threads can serve another search (not after one of them failed). */
+  private reusable = true;
+  private failure: Error | undefined;
+  private onFailure: (error: Error) => void = () => undefined;
+  private onAnswer: (worker: number, message: FromWorker) => void = () => undefined;
+  /** The heap each worker last reported. */
+  readonly heaps: number[];
 
-function returnWorkers(workers: readonly Worker[]): void {
-  for (const worker of workers) {
-    worker.removeAllListeners('message');
-    worker.removeAllListeners('error');
-    worker.removeAllListeners('exit');
-    worker.unref();
-    idleWorkers.push(worker);
+  private constructor(count: number) {
+    this.workers = idleWorkers.splice(0, count);
+    while (this.workers.length < count) this.workers.push(new Worker(workerEntry));
+    this.heaps = new Array<number>(count).fill(0);
+  }
+
+  /** Starts `parallel.workers` threads (or takes idle ones) and sets them up; each must build `initial` as this thread did. */
+  static async start<P extends Protocol>(settings: SearchSettings<P>, parallel: ParallelSettings, initial: SearchState): Promise<Threads> {
+    const threads = new Threads(parallel.workers);
+    const source = parallel.settingsFrom;
+    const module = source.module instanceof URL ? source.module.href : source.module;
+    let readyCount = 0;
+    const ready = new Promise<void>((resolve, reject) => {
+      threads.onFailure = reject;
+      threads.onAnswer = (_worker, message) => {
+        if (message.type !== 'ready') return;
+        if (settings.start === undefined && (message.lane1 !== initial.laneOne || message.lane2 !== initial.laneTwo)) {
+          reject(new SettingsError(`the settings from ${source.exportName} give the workers another initial state than the search's own: give both the same nodes, inputs and properties`));
+        }
+        if (++readyCount === threads.workers.length) resolve();
+      };
+    });
+    threads.workers.forEach((worker, index) => {
+      worker.ref();
+      worker.on('message', (message: FromWorker) => {
+        if (message.search !== threads.search) return;
+        if (message.type === 'error') threads.fail(new Error(`a search worker failed: ${message.message}`));
+        else threads.onAnswer(index, message);
+      });
+      worker.on('error', (error) => threads.fail(error));
+      worker.on('exit', (code) => threads.fail(new Error(`a search worker stopped with exit code ${code}`)));
+      worker.postMessage({ type: 'setup', search: threads.search, source: { ...source, module } } satisfies ToWorker);
+    });
+    try {
+      await ready;
+    } catch (error) {
+      await threads.release();
+      throw error;
+    }
+    return threads;
+  }
+
+  private fail(error: Error): void {
+    this.reusable = false;
+    this.failure ??= error;
+    this.onFailure(error);
+  }
+
+  get count(): number {
+    return this.workers.length;
+  }
+
+  /** The heap the workers last reported, in all. */
+  get heapBytes(): number {
+    return this.heaps.reduce((sum, bytes) => sum + bytes, 0);
+  }
+
+  /** Tells every worker what the search added: parts, fingerprints, goals reached. */
+  sync(contents: readonly NumberedContent[], fingerprints: Int32Array, goals: readonly string[]): void {
+    for (const worker of this.workers) worker.postMessage({ type: 'sync', search: this.search, contents, fingerprints, goals } satisfies ToWorker);
+  }
+
+  /**
+   * Hands out jobs 0 to `count - 1` in order, two in flight per worker, and merges their
+   * answers in job order; stops at the first merge that returns a result, and returns it.
+   */
+  inOrder<R>(count: number, job: (index: number) => Job, merge: (answer: Answer, worker: number) => R | undefined): Promise<R | undefined> {
+    return new Promise<R | undefined>((resolve, reject) => {
+      if (this.failure !== undefined) {
+        reject(this.failure);
+        return;
+      }
+      if (count === 0) {
+        resolve(undefined);
+        return;
+      }
+      this.onFailure = reject;
+      const answers = new Map<number, Answer>();
+      let nextJob = 0;
+      let nextMerge = 0;
+      let done = false;
+      const give = (worker: number) => {
+        if (nextJob >= count) return;
+        const work = job(nextJob);
+        const transfer = work.type === 'chunk' ? [work.records.buffer as ArrayBuffer] : [];
+        (this.workers[worker] as Worker).postMessage({ ...work, search: this.search, job: nextJob } satisfies ToWorker, transfer);
+        nextJob++;
+      };
+      this.onAnswer = (worker, message) => {
+        if (done || message.type === 'ready' || message.type === 'error') return;
+        this.heaps[worker] = message.heapBytes;
+        answers.set(message.job, message);
+        give(worker);
+        try {
+          for (let answer = answers.get(nextMerge); answer !== undefined; answer = answers.get(nextMerge)) {
+            answers.delete(nextMerge);
+            nextMerge++;
+            const result = merge(answer, worker);
+            if (result !== undefined) {
+              done = true;
+              resolve(result);
+              return;
+            }
+          }
+          if (nextMerge === count) {
+            done = true;
+            resolve(undefined);
+          }
+        } catch (error) {
+          done = true;
+          reject(error as Error);
+        }
+      };
+      for (let round = 0; round < 2; round++) for (let worker = 0; worker < this.workers.length; worker++) give(worker);
+    });
+  }
+
+  /** Keeps the threads for the next search, or stops them if one failed. */
+  async release(): Promise<void> {
+    if (!this.reusable) {
+      await Promise.all(this.workers.map((worker) => worker.terminate()));
+      return;
+    }
+    for (const worker of this.workers) {
+      worker.removeAllListeners('message');
+      worker.removeAllListeners('error');
+      worker.removeAllListeners('exit');
+      worker.unref();
+      idleWorkers.push(worker);
+    }
   }
 }
 
-const workerEntry = new URL('./_internals/searchWorker.mjs', import.meta.url);
+function checkWorkers<P extends Protocol>(settings: SearchSettings<P>, parallel: ParallelSettings): void {
+  if (!(Number.isSafeInteger(parallel.workers) && parallel.workers >= 1)) throw new SettingsError(`workers must be a whole number of threads, at least 1, not ${String(parallel.workers)}`);
+  if (settings.nodes.some((spec) => isStandIn(spec.node))) {
+    throw new SettingsError('a search on worker threads needs node classes of this realm: a submission in a realm of its own is searched on one thread');
+  }
+}
 
 /**
  * {@link explore} on worker threads: the same states, the same outcome and the same path
@@ -1663,169 +1818,84 @@ const workerEntry = new URL('./_internals/searchWorker.mjs', import.meta.url);
  * `parallel.settingsFrom`, which must give the same nodes, network and properties.
  */
 export async function exploreInParallel<P extends Protocol>(settings: SearchSettings<P>, parallel: ParallelSettings): Promise<SearchResult> {
-  if (!(Number.isSafeInteger(parallel.workers) && parallel.workers >= 1)) throw new SettingsError(`workers must be a whole number of threads, at least 1, not ${String(parallel.workers)}`);
+  checkWorkers(settings, parallel);
   const checker = new Checker(settings);
-  if (settings.nodes.some((spec) => isStandIn(spec.node))) {
-    throw new SettingsError('a search on worker threads needs node classes of this realm: a submission in a realm of its own is searched on one thread');
-  }
-  const searchNumber = ++searchesStarted;
-  let workers: Worker[] = [];
-  /** Whether the threads can serve another search (not after one of them failed). */
-  let reusable = true;
-  // Node code runs in this thread only in the synchronous stretches below (the initial state, and
-  // the replay of a path), so the determinism guards are installed for those alone: other code may
-  // run in this thread while the workers expand states.
-  const guarded = <T>(stretch: () => T): T => {
-    installGuards();
-    try {
-      return stretch();
-    } finally {
-      leaveReaction();
-      releaseGuards();
-    }
-  };
+  let initial: SearchState;
   try {
-    let initial: SearchState;
-    try {
-      initial = guarded(() => settings.start ?? checker.initial());
-    } catch (error) {
-      if (error instanceof HandlerFailure) {
-        const statistics: SearchStatistics = { states: 0, transitions: 0, maxDepth: 0, wallMs: 0, statesPerSec: 0 };
-        return { outcome: { kind: 'exception', node: error.node, message: error.message, path: [] }, statistics, goalsReached: new Map() };
-      }
-      throw error;
+    initial = guarded(() => settings.start ?? checker.initial());
+  } catch (error) {
+    if (error instanceof HandlerFailure) {
+      const statistics: SearchStatistics = { states: 0, transitions: 0, maxDepth: 0, wallMs: 0, statesPerSec: 0 };
+      return { outcome: { kind: 'exception', node: error.node, message: error.message, path: [] }, statistics, goalsReached: new Map() };
     }
-    const search = new BreadthFirst(settings, checker, initial, parallel.workers);
-    const ended = guarded(() => search.begin());
-    if (ended) return ended;
-    // The initial state's parts, numbered here; every later part is numbered as a worker's chunk is merged.
-    const initialTable = new ComponentTable();
-    const first = new IntList(64);
-    guarded(() => new Expander(checker, initialTable, false).encode(initial, first));
-    let contents: NumberedContent[] = initialTable.items.map((item, id) => ({ id, content: contentOf(item, initialTable.salts[id] as number) }));
-    const index = new ComponentTable();
-    for (const { id, content } of contents) index.add(markerOf(content), saltOf(content), id);
-
-    // Threads: started together, and each must build the same initial state as this one.
-    let failWith: (error: Error) => void = () => undefined;
-    const fail = (error: Error) => {
-      reusable = false;
-      failWith(error);
+    throw error;
+  }
+  const search = new BreadthFirst(settings, checker, initial, parallel.workers);
+  const ended = guarded(() => search.begin());
+  if (ended) return ended;
+  // The initial state's parts, numbered here; every later part is numbered as a worker's chunk is merged.
+  const initialTable = new ComponentTable();
+  const first = new IntList(64);
+  guarded(() => new Expander(checker, initialTable, false).encode(initial, first));
+  let contents: NumberedContent[] = initialTable.items.map((item, id) => ({ id, content: contentOf(item, initialTable.salts[id] as number) }));
+  const numberedParts = new ComponentTable();
+  for (const { id, content } of contents) numberedParts.add(markerOf(content), saltOf(content), id);
+  const threads = await Threads.start(settings, parallel, initial);
+  try {
+    /** Tells the workers what was added since they last heard. */
+    const sync = (withParts: boolean) => {
+      const fingerprints = search.addedFingerprints.toArray();
+      search.addedFingerprints.length = 0;
+      threads.sync(withParts ? contents : [], fingerprints, [...search.goalsReached.keys()]);
+      if (withParts) contents = [];
     };
-    let onResult: (worker: number, chunk: number, result: ChunkResult) => void = () => undefined;
-    const failed = new Promise<never>((_resolve, reject) => {
-      failWith = reject;
-    });
-    failed.catch(() => undefined);
-    const source = parallel.settingsFrom;
-    workers = takeWorkers(parallel.workers);
-    const moduleHref = source.module instanceof URL ? source.module.href : source.module;
-    const readiness = workers.map((worker, workerIndex) => {
-      const ready = new Promise<void>((resolve) => {
-        worker.on('message', (message: FromWorker) => {
-          if (message.search !== searchNumber) return;
-          if (message.type === 'error') fail(new Error(`a search worker failed: ${message.message}`));
-          else if (message.type === 'ready') {
-            if (settings.start === undefined && (message.lane1 !== initial.laneOne || message.lane2 !== initial.laneTwo)) {
-              failWith(new SettingsError(`the settings from ${source.exportName} give the workers another initial state than the search's own: give both the same nodes, inputs and properties`));
-            }
-            resolve();
-          } else onResult(workerIndex, message.chunk, message.result);
-        });
-        worker.on('error', (error) => fail(error));
-        worker.on('exit', (code) => fail(new Error(`a search worker stopped with exit code ${code}`)));
-      });
-      worker.postMessage({ type: 'setup', search: searchNumber, source: { ...source, module: moduleHref } } satisfies ToWorker);
-      return ready;
-    });
-    await Promise.race([Promise.all(readiness), failed]);
-
     let frontier = { records: first.toArray(), count: 1 };
     while (frontier.count > 0) {
       if (search.levelCut()) break;
-      const fingerprints = search.addedFingerprints.toArray();
-      search.addedFingerprints.length = 0;
-      const goals = [...search.goalsReached.keys()];
-      for (const worker of workers) worker.postMessage({ type: 'sync', search: searchNumber, contents, fingerprints, goals } satisfies ToWorker);
-      contents = [];
+      sync(true);
       // Chunks small enough that every worker gets several, so none waits long at the level's end.
-      const size = Math.max(64, Math.min(chunkStates, Math.ceil(frontier.count / (workers.length * 8))));
+      const size = Math.max(64, Math.min(chunkStates, Math.ceil(frontier.count / (threads.count * 8))));
       const chunks = [...chunksOf(frontier.records, frontier.count, checker.nodeCount, size)];
-      const outcome = await new Promise<SearchResult | undefined>((resolve, reject) => {
-        failed.catch(reject);
-        const results = new Map<number, ChunkResult>();
-        let nextChunk = 0;
-        let nextMerge = 0;
-        let done = false;
-        const give = (worker: number) => {
-          if (nextChunk >= chunks.length) return;
-          const chunk = chunks[nextChunk] as (typeof chunks)[number];
-          const records = chunk.records.slice();
-          (workers[worker] as Worker).postMessage(
-            { type: 'chunk', search: searchNumber, chunk: nextChunk, records, count: chunk.count, firstIndex: chunk.firstIndex, depth: search.levelDepth } satisfies ToWorker,
-            [records.buffer],
-          );
-          nextChunk++;
-        };
-        onResult = (worker, chunkNumber, result) => {
-          if (done) return;
-          search.noteWorkerHeap(worker, result.heapBytes);
-          results.set(chunkNumber, result);
-          give(worker);
-          try {
-            for (let ready = results.get(nextMerge); ready !== undefined; ready = results.get(nextMerge)) {
-              results.delete(nextMerge);
-              nextMerge++;
-              const numbers = new Int32Array(ready.components.length).fill(-1);
-              const numbered = (provisional: number): number => {
-                const place = -1 - provisional;
-                let id = numbers[place] as number;
-                if (id < 0) {
-                  const content = ready.components[place] as ComponentContent;
-                  const salt = saltOf(content);
-                  id = index.find(salt, content.hash1, content.hash2);
-                  if (id < 0) {
-                    id = index.items.length;
-                    index.add(markerOf(content), salt, id);
-                    contents.push({ id, content });
-                  }
-                  numbers[place] = id;
-                }
-                return id;
-              };
-              const ended = guarded(() => search.merge(ready, numbered));
-              if (ended !== undefined) {
-                done = true;
-                resolve(ended);
-                return;
+      const depth = search.levelDepth;
+      const outcome = await threads.inOrder(
+        chunks.length,
+        (index) => {
+          const chunk = chunks[index] as (typeof chunks)[number];
+          return { type: 'chunk', records: chunk.records.slice(), count: chunk.count, firstIndex: chunk.firstIndex, depth };
+        },
+        (answer, worker) => {
+          if (answer.type !== 'result') throw new Error('a search worker answered a chunk with something else');
+          search.noteWorkerHeap(worker, threads.heaps[worker] as number);
+          const result = answer.result;
+          const numbers = new Int32Array(result.components.length).fill(-1);
+          const numbered = (provisional: number): number => {
+            const place = -1 - provisional;
+            let id = numbers[place] as number;
+            if (id < 0) {
+              const content = result.components[place] as ComponentContent;
+              const salt = saltOf(content);
+              id = numberedParts.find(salt, content.hash1, content.hash2);
+              if (id < 0) {
+                id = numberedParts.items.length;
+                numberedParts.add(markerOf(content), salt, id);
+                contents.push({ id, content });
               }
+              numbers[place] = id;
             }
-            // The other workers hear at once of the states found new, so they report fewer duplicates.
-            if (search.addedFingerprints.length > 0) {
-              const fingerprints = search.addedFingerprints.toArray();
-              search.addedFingerprints.length = 0;
-              const goals = [...search.goalsReached.keys()];
-              for (const other of workers) other.postMessage({ type: 'sync', search: searchNumber, contents: [], fingerprints, goals } satisfies ToWorker);
-            }
-            if (nextMerge === chunks.length) {
-              done = true;
-              resolve(undefined);
-            }
-          } catch (error) {
-            done = true;
-            reject(error as Error);
-          }
-        };
-        // Two chunks in flight per worker: one to expand while the other's result is merged.
-        for (let round = 0; round < 2; round++) for (let worker = 0; worker < workers.length; worker++) give(worker);
-      });
+            return id;
+          };
+          const ended = guarded(() => search.merge(result, numbered));
+          // The other workers hear at once of the states found new, so they report fewer duplicates.
+          if (ended === undefined && search.addedFingerprints.length > 0) sync(false);
+          return ended;
+        },
+      );
       if (outcome !== undefined) return outcome;
       frontier = search.advance();
     }
     return search.finish(search.depthCut ? { kind: 'limit', limit: 'depth' } : { kind: 'exhausted' });
   } finally {
-    if (reusable) returnWorkers(workers);
-    else await Promise.all(workers.map((worker) => worker.terminate()));
+    await threads.release();
   }
 }
 
@@ -1849,70 +1919,184 @@ export interface ProbeSettings {
   readonly seed: string | number;
 }
 
+/** What one random walk found, in the order it found it. */
+export interface WalkReport {
+  /** Events applied. */
+  readonly transitions: number;
+  /** The fingerprints of the states it reached. */
+  readonly fingerprints: readonly number[];
+  readonly maxDepth: number;
+  /** Goals in the order the walk reached them, with the depth. */
+  readonly goals: readonly (readonly [string, number])[];
+  /** How the walk ended the search, if it did: a broken property (before shortening), or a reaction that threw. */
+  readonly end?:
+    | { readonly kind: 'violation'; readonly property: string; readonly message: string; readonly path: readonly SearchEvent[]; readonly shorten: boolean }
+    | { readonly kind: 'exception'; readonly node: NodeId; readonly message: string; readonly path: readonly SearchEvent[] };
+}
+
+/** The random source of walk `walk`: its own, so that walks can be taken in any order, on any thread. */
+function walkRandom(seed: string | number, walk: number): RandomSource {
+  // The first walk draws from the stream every walk shared before walks had their own.
+  return RandomSource.fork(seed, walk === 0 ? 'probes' : `probes/${walk}`);
+}
+
+/** Takes walks `firstWalk` to `firstWalk + count - 1`, stopping after the first that ends the search. */
+function takeWalks<P extends Protocol>(checker: Checker<P>, initial: SearchState, probes: ProbeSettings, firstWalk: number, count: number): WalkReport[] {
+  const reports: WalkReport[] = [];
+  const prune = checker.settings.prune;
+  for (let walk = firstWalk; walk < firstWalk + count; walk++) {
+    const random = walkRandom(probes.seed, walk);
+    const fingerprints: number[] = [];
+    const goals: [string, number][] = [];
+    let transitions = 0;
+    let maxDepth = 0;
+    let end: WalkReport['end'];
+    let state = initial;
+    for (let step = 0; step < probes.depth; step++) {
+      const events = checker.events(state);
+      if (events.length === 0) {
+        const stuck = checker.checkQuiescent(state);
+        if (stuck) end = { kind: 'violation', ...stuck, path: state.path(), shorten: false };
+        break;
+      }
+      const event = random.pick(events);
+      let successor: SearchState | undefined;
+      try {
+        successor = checker.apply(state, event);
+      } catch (error) {
+        if (!(error instanceof HandlerFailure)) throw error;
+        end = { kind: 'exception', node: error.node, message: error.message, path: [...state.path(), event] };
+        break;
+      }
+      if (successor === undefined) continue;
+      transitions++;
+      fingerprints.push(successor.fingerprint());
+      maxDepth = Math.max(maxDepth, successor.depth);
+      const problem = checker.checkState(successor);
+      if (problem) {
+        end = { kind: 'violation', ...problem, path: successor.path(), shorten: true };
+        break;
+      }
+      for (const goal of checker.goalsIn(successor)) goals.push([goal, successor.depth]);
+      if (prune?.(checker.view(successor))) break;
+      state = successor;
+    }
+    reports.push(end === undefined ? { transitions, fingerprints, maxDepth, goals } : { transitions, fingerprints, maxDepth, goals, end });
+    if (end !== undefined) break;
+  }
+  return reports;
+}
+
+/** The random walks' bookkeeping, whoever takes them: their reports are merged in walk order. */
+class Walks<P extends Protocol> {
+  private readonly startedMs = wallClockMs();
+  private transitions = 0;
+  private maxDepth = 0;
+  private readonly seen = new Set<number>();
+  readonly goalsReached = new Map<string, number>();
+
+  constructor(
+    private readonly checker: Checker<P>,
+    private readonly workers = 0,
+  ) {}
+
+  finish(outcome: SearchOutcome): SearchResult {
+    const wallMs = wallClockMs() - this.startedMs;
+    const states = this.seen.size;
+    const statistics = { states, transitions: this.transitions, maxDepth: this.maxDepth, wallMs, statesPerSec: wallMs > 0 ? Math.round((states * 1000) / wallMs) : 0 };
+    return { outcome, statistics: this.workers === 0 ? statistics : { ...statistics, workers: this.workers }, goalsReached: this.goalsReached };
+  }
+
+  /** Checks the initial state; a result when the search ends there. */
+  begin(initial: SearchState): SearchResult | undefined {
+    const problem = this.checker.checkState(initial);
+    if (problem) return this.finish({ kind: 'violation', ...problem, path: initial.path() });
+    for (const goal of this.checker.goalsIn(initial)) this.goalsReached.set(goal, 0);
+    return undefined;
+  }
+
+  /** Merges a walk's report; a result when the walk ended the search. */
+  merge(report: WalkReport): SearchResult | undefined {
+    this.transitions += report.transitions;
+    for (const fingerprint of report.fingerprints) this.seen.add(fingerprint);
+    this.maxDepth = Math.max(this.maxDepth, report.maxDepth);
+    for (const [goal, depth] of report.goals) if (!this.goalsReached.has(goal)) this.goalsReached.set(goal, depth);
+    const end = report.end;
+    if (end === undefined) return undefined;
+    const checker = this.checker;
+    if (end.kind === 'exception') {
+      const path = shorten(end.path, (candidate) => failsWith(checker, candidate) === 'exception');
+      return this.finish({ kind: 'exception', node: end.node, message: end.message, path });
+    }
+    if (!end.shorten) return this.finish({ kind: 'violation', property: end.property, message: end.message, path: [...end.path] });
+    const path = shorten(end.path, (candidate) => failsWith(checker, candidate) === end.property);
+    const final = replayPath(checker, path);
+    const message = (final && checkAlong(checker, final)?.message) ?? end.message;
+    return this.finish({ kind: 'violation', property: end.property, message, path });
+  }
+}
+
 /**
  * Random depth-first probes: walks of random events from the initial state, without a
- * visited set, to find deep bugs fast. A violation's path is then shortened by removing
- * events it does not need.
+ * visited set, to find deep bugs fast. Each walk draws from a random source of its own. A
+ * violation's path is then shortened by removing events it does not need.
  */
 export function probe<P extends Protocol>(settings: SearchSettings<P>, probes: ProbeSettings): SearchResult {
   const checker = new Checker(settings);
-  const startedMs = wallClockMs();
-  const random = RandomSource.fork(probes.seed, 'probes');
-  let transitions = 0;
-  let maxDepthReached = 0;
-  const seen = new Set<number>();
-  const goalsReached = new Map<string, number>();
-  const statistics = (): SearchStatistics => {
-    const wallMs = wallClockMs() - startedMs;
-    return { states: seen.size, transitions, maxDepth: maxDepthReached, wallMs, statesPerSec: wallMs > 0 ? Math.round((seen.size * 1000) / wallMs) : 0 };
-  };
+  const walks = new Walks(checker);
   installGuards();
   try {
     const initial = settings.start ?? checker.initial();
-    // As in explore: the initial state is checked too, and a pruned state is checked but not walked on from.
-    const initialProblem = checker.checkState(initial);
-    if (initialProblem) return { outcome: { kind: 'violation', ...initialProblem, path: initial.path() }, statistics: statistics(), goalsReached };
-    for (const goal of checker.goalsIn(initial)) goalsReached.set(goal, 0);
+    const ended = walks.begin(initial);
+    if (ended) return ended;
     for (let walk = 0; walk < probes.probes; walk++) {
-      let state = initial;
-      for (let step = 0; step < probes.depth; step++) {
-        const events = checker.events(state);
-        if (events.length === 0) {
-          const stuck = checker.checkQuiescent(state);
-          if (stuck) return { outcome: { kind: 'violation', ...stuck, path: state.path() }, statistics: statistics(), goalsReached };
-          break;
-        }
-        const event = random.pick(events);
-        let successor: SearchState | undefined;
-        try {
-          successor = checker.apply(state, event);
-        } catch (error) {
-          if (error instanceof HandlerFailure) {
-            const path = shorten([...state.path(), event], (candidate) => failsWith(checker, candidate) === 'exception');
-            return { outcome: { kind: 'exception', node: error.node, message: error.message, path }, statistics: statistics(), goalsReached };
-          }
-          throw error;
-        }
-        if (successor === undefined) continue;
-        transitions++;
-        seen.add(successor.fingerprint());
-        maxDepthReached = Math.max(maxDepthReached, successor.depth);
-        const problem = checker.checkState(successor);
-        if (problem) {
-          const path = shorten(successor.path(), (candidate) => failsWith(checker, candidate) === problem.property);
-          const final = replayPath(checker, path);
-          const message = (final && checkAlong(checker, final)?.message) ?? problem.message;
-          return { outcome: { kind: 'violation', property: problem.property, message, path }, statistics: statistics(), goalsReached };
-        }
-        for (const goal of checker.goalsIn(successor)) if (!goalsReached.has(goal)) goalsReached.set(goal, successor.depth);
-        if (settings.prune?.(checker.view(successor))) break;
-        state = successor;
+      for (const report of takeWalks(checker, initial, probes, walk, 1)) {
+        const outcome = walks.merge(report);
+        if (outcome) return outcome;
       }
     }
-    return { outcome: { kind: 'limit', limit: 'depth' }, statistics: statistics(), goalsReached };
+    return walks.finish({ kind: 'limit', limit: 'depth' });
   } finally {
     leaveReaction();
     releaseGuards();
+  }
+}
+
+/**
+ * {@link probe} on worker threads: the same walks, merged in the same order, so the same
+ * outcome, path, goals and counts as on one thread. Each worker builds its settings from
+ * `parallel.settingsFrom`, as for {@link exploreInParallel}.
+ */
+export async function probeInParallel<P extends Protocol>(settings: SearchSettings<P>, probes: ProbeSettings, parallel: ParallelSettings): Promise<SearchResult> {
+  checkWorkers(settings, parallel);
+  if (settings.start !== undefined) throw new SettingsError('random walks on worker threads start from the initial state: search from a chained start on one thread');
+  const checker = new Checker(settings);
+  const walks = new Walks(checker, parallel.workers);
+  const initial = guarded(() => checker.initial());
+  const threads = await Threads.start(settings, parallel, initial);
+  try {
+    const ended = guarded(() => walks.begin(initial));
+    if (ended) return ended;
+    const batchWalks = Math.max(1, Math.min(64, Math.ceil(probes.probes / (parallel.workers * 8))));
+    const batches = Math.ceil(probes.probes / batchWalks);
+    const outcome = await threads.inOrder(
+      batches,
+      (batch) => {
+        const firstWalk = batch * batchWalks;
+        return { type: 'walks', firstWalk, count: Math.min(batchWalks, probes.probes - firstWalk), depth: probes.depth, seed: probes.seed };
+      },
+      (answer) => {
+        if (answer.type !== 'walked') throw new Error('a search worker answered random walks with something else');
+        for (const report of answer.reports) {
+          const result = guarded(() => walks.merge(report));
+          if (result) return result;
+        }
+        return undefined;
+      },
+    );
+    return outcome ?? walks.finish({ kind: 'limit', limit: 'depth' });
+  } finally {
+    await threads.release();
   }
 }
 

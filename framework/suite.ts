@@ -3,7 +3,7 @@
 import type fc from 'fast-check';
 import type { FaultSchedule } from './faults.ts';
 import type { ClusterLayout } from './properties.ts';
-import { explore, exploreInParallel, probe, replaySearchPath, type ParallelSettings, type ProbeSettings, type SearchEvent, type SearchResult, type SearchSettings } from './search.ts';
+import { explore, exploreInParallel, probe, probeInParallel, replaySearchPath, type ParallelSettings, type ProbeSettings, type SearchEvent, type SearchResult, type SearchSettings } from './search.ts';
 import { simulate, type SimulationResult, type SimulationSettings } from './simulation.ts';
 import type { StateChange, TraceEvent } from './trace.ts';
 import type { Protocol, Role } from './types.ts';
@@ -124,7 +124,7 @@ export interface PreparedSearch {
    */
   settings(seed: string): object;
   run(seed: string): SearchResult;
-  /** `run` on worker threads (breadth-first searches only): the same outcome, states and path. */
+  /** `run` on worker threads: the same outcome, states and path. */
   runInParallel(seed: string, parallel: ParallelSettings): Promise<SearchResult>;
   replay(seed: string, path: readonly SearchEvent[]): {
     readonly violation?: { readonly property: string; readonly message: string };
@@ -208,8 +208,8 @@ export function searchTest<P extends Protocol, Implementation>(test: SearchTest<
           return settingsFor(runSeed);
         },
         runInParallel(runSeed, parallel) {
-          if (spec.strategy !== 'bfs') throw new Error(`search test ${test.number} takes random walks: only breadth-first searches run on worker threads`);
-          return exploreInParallel(settingsFor(runSeed), parallel);
+          const settings = settingsFor(runSeed);
+          return spec.strategy === 'bfs' ? exploreInParallel(settings, parallel) : probeInParallel(settings, { ...probes, seed: runSeed }, parallel);
         },
         run(runSeed) {
           const settings = settingsFor(runSeed);

@@ -70,6 +70,7 @@ export {
   explore,
   exploreInParallel,
   probe,
+  probeInParallel,
   traceSearchPath,
   replaySearchPath,
   describeSearchEvent,
