@@ -349,11 +349,13 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private readonly queue = new EventQueue();
   private sequence = 0;
   private readonly nodeCount: number;
+  /** Per directed link `from * nodeCount + to`: its sends so far, the counter its draws come from. */
+  private readonly linkSends: Uint32Array;
   /**
-   * Per directed link `from * nodeCount + to`, side by side so a send touches one cache line:
-   * [2i] the sends so far (the link's draw counter), [2i + 1] the last delivery time it scheduled (FIFO).
+   * Per directed link: the delivery time of the last message it scheduled, which a FIFO network
+   * delivers after. Kept only in a run whose network is ever FIFO (from the start, or by a fault).
    */
-  private readonly linkState: Float64Array;
+  private readonly linkLastDeliveryMs: Float64Array | undefined;
   private readonly linkRandom: LinkRandom;
   private readonly links: LinkMatrix;
   private network: NetworkSettings;
@@ -386,10 +388,12 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     this.servers = this.nodeIds.filter((id) => settings.nodes[id]?.role === 'server');
     this.clients = this.nodeIds.filter((id) => settings.nodes[id]?.role === 'client');
     this.counters = new MutableCounters(this.nodeCount);
-    this.linkState = new Float64Array(2 * this.nodeCount * this.nodeCount);
-    this.linkRandom = new LinkRandom(this.seed);
     this.links = new LinkMatrix(this.nodeCount);
     this.network = { ...defaultNetwork, ...settings.network };
+    this.linkSends = new Uint32Array(this.nodeCount * this.nodeCount);
+    const everFifo = this.network.fifo || (settings.faults ?? []).some((action) => action.type === 'network' && action.fifo === true);
+    this.linkLastDeliveryMs = everFifo ? new Float64Array(this.nodeCount * this.nodeCount) : undefined;
+    this.linkRandom = new LinkRandom(this.seed);
     this.fullTrace = settings.trace === 'full';
     this.recorder = new TraceRecorder(settings.trace ?? 'ring', settings.ringSize ?? 200);
     this.stateRecorder = this.fullTrace ? new StateRecorder() : undefined;
@@ -406,8 +410,9 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     );
     this.reached = properties.map(() => false);
     this.lastComplaint = properties.map(() => undefined);
+    const servers = Object.freeze([...this.servers]);
     const environments = settings.nodes.map(
-      (spec, id) => new NodeEnvironment<P>(id, spec.role, spec.node, this.servers, settings.config as object, this.nodeCount),
+      (spec, id) => new NodeEnvironment<P>(id, spec.role, spec.node, servers, settings.config as object, this.nodeCount),
     );
     this.slots = reactorsFor(environments, 'live', settings.config as object).map((reactor) => new NodeSlot(reactor, this.seed));
     const workloadRandom = RandomSource.fork(this.seed, randomLabels.workload);
@@ -566,7 +571,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       this.trace(Code.drop, event.node, event.from, message.type, this.contents(message), 'receiver crashed');
       return;
     }
-    if (!local && this.links.isBlocked(event.from, event.node)) {
+    if (!local && this.links.anyBlocked && this.links.isBlocked(event.from, event.node)) {
       this.counters.messagesDropped++;
       this.trace(Code.drop, event.node, event.from, message.type, this.contents(message), 'partitioned');
       return;
@@ -925,21 +930,20 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     perType.sent++;
     perType.bytes += bytes;
     const channelIndex = from * this.nodeCount + to;
-    const linkState = this.linkState;
-    const countIndex = 2 * channelIndex;
-    const count = linkState[countIndex] as number;
-    linkState[countIndex] = count + 1;
+    const linkSends = this.linkSends;
+    const count = linkSends[channelIndex] as number;
+    linkSends[channelIndex] = count + 1;
     // Always four draws per send, whatever happens to the message, each a function of the
     // link's send count: a fault added or removed elsewhere does not shift this link's draws.
     const linkRandom = this.linkRandom;
-    const linkKey = linkRandom.linkKey(from, to);
+    const sendKey = linkRandom.sendKey(linkRandom.linkKey(from, to), count);
     const network = this.network;
-    const dropDraw = linkRandom.draw(linkKey, count, 0);
-    const duplicateDraw = linkRandom.draw(linkKey, count, 1);
-    const delayMs = drawDelay(network.delay, linkRandom.draw(linkKey, count, 2));
-    const duplicateDelayMs = drawDelay(network.delay, linkRandom.draw(linkKey, count, 3));
+    const dropDraw = linkRandom.draw(sendKey, 0);
+    const duplicateDraw = linkRandom.draw(sendKey, 1);
+    const delayMs = drawDelay(network.delay, linkRandom.draw(sendKey, 2));
+    const duplicateDelayMs = drawDelay(network.delay, linkRandom.draw(sendKey, 3));
     this.trace(Code.send, from, to, type, this.contents(message), undefined);
-    if (this.links.blocked[channelIndex] === 1) {
+    if (this.links.anyBlocked && this.links.blocked[channelIndex] === 1) {
       counters.messagesDropped++;
       this.trace(Code.drop, to, from, type, this.contents(message), 'partitioned');
       return;
@@ -949,16 +953,20 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       this.trace(Code.drop, to, from, type, this.contents(message), 'lost');
       return;
     }
-    const lastIndex = countIndex + 1;
+    const lastDeliveryMs = this.linkLastDeliveryMs;
     let deliveryMs = this.nowMs + delayMs;
-    if (network.fifo) deliveryMs = Math.max(deliveryMs, linkState[lastIndex] as number);
-    linkState[lastIndex] = deliveryMs;
+    if (lastDeliveryMs !== undefined) {
+      if (network.fifo) deliveryMs = Math.max(deliveryMs, lastDeliveryMs[channelIndex] as number);
+      lastDeliveryMs[channelIndex] = deliveryMs;
+    }
     this.schedule(deliveryMs, EventKind.Deliver, to, from, message);
     if (duplicateDraw < network.duplicateRate) {
       counters.messagesDuplicated++;
       let duplicateMs = this.nowMs + duplicateDelayMs;
-      if (network.fifo) duplicateMs = Math.max(duplicateMs, linkState[lastIndex] as number);
-      linkState[lastIndex] = duplicateMs;
+      if (lastDeliveryMs !== undefined) {
+        if (network.fifo) duplicateMs = Math.max(duplicateMs, lastDeliveryMs[channelIndex] as number);
+        lastDeliveryMs[channelIndex] = duplicateMs;
+      }
       this.trace(Code.duplicate, from, to, type, this.contents(message), undefined);
       this.schedule(duplicateMs, EventKind.Deliver, to, from, this.sharing ? clonePlain(message) : message);
     }

@@ -5,8 +5,6 @@
 
 /** 2^-32: a 32-bit integer to a fraction in [0, 1). */
 const unitPerInteger = 1 / 4294967296;
-/** 2^30: sends per link before the low 32 bits of `count * drawsPerSend` wrap. */
-const sendsPerWrap = 1073741824;
 
 /** Draws made on every send: drop, duplicate, delay, the duplicate's delay. */
 export const drawsPerSend = 4;
@@ -27,7 +25,10 @@ function hashString(text: string, basis: number): number {
   return mix32(hash ^ text.length);
 }
 
-/** The draws of every link of one run, keyed by the run's seed. */
+/**
+ * The draws of every link of one run, keyed by the run's seed: `linkKey` once per send, then
+ * `sendKey` for the send's count on that link, then `draw` for each of its draws.
+ */
 export class LinkRandom {
   private readonly key0: number;
   private readonly key1: number;
@@ -37,22 +38,19 @@ export class LinkRandom {
     this.key1 = hashString(seed, 0x2f6e2b1d);
   }
 
-  /** The key of the link `from` → `to`: computed once per send, then used for its draws. */
+  /** The key of the link `from` → `to`. */
   linkKey(from: number, to: number): number {
     const fromKey = mix32((this.key0 + Math.imul(from, 0x9e3779b1)) | 0);
     return mix32((fromKey ^ Math.imul(to + 1, 0x85ebca77) ^ this.key1) | 0);
   }
 
-  /**
-   * Draw `draw` (0 to drawsPerSend - 1) of send number `count` on the link with `linkKey`:
-   * uniform in [0, 1), 32 bits.
-   */
-  draw(linkKey: number, count: number, draw: number): number {
-    // A link sends fewer than 2^30 messages in any run one can wait for; past that, the wrap
-    // count still changes the key, so draws never repeat.
-    const wraps = count >= sendsPerWrap ? Math.floor(count / sendsPerWrap) : 0;
-    const index = (count * drawsPerSend + draw) | 0;
-    const first = mix32((linkKey + Math.imul(index, 0x9e3779b9) + Math.imul(wraps, 0x27d4eb2f)) | 0);
-    return (mix32(first ^ this.key1) >>> 0) * unitPerInteger;
+  /** The key of send number `count` (a 32-bit count: it cycles after 2^32 sends on one link). */
+  sendKey(linkKey: number, count: number): number {
+    return mix32((linkKey + Math.imul(count, 0x9e3779b9)) | 0);
+  }
+
+  /** Draw `draw` (0 to drawsPerSend - 1) of the send with `sendKey`: uniform in [0, 1), 32 bits. */
+  draw(sendKey: number, draw: number): number {
+    return (mix32((sendKey ^ this.key1) + Math.imul(draw + 1, 0x27d4eb2f)) >>> 0) * unitPerInteger;
   }
 }

@@ -6,6 +6,8 @@ import type { NodeId } from '../types.ts';
 /** A matrix of directed links, `from * count + to`: 1 where nothing gets through. */
 export class LinkMatrix {
   readonly blocked: Uint8Array;
+  /** False while no link fault has been applied since the last heal: nothing is blocked. */
+  anyBlocked = false;
 
   constructor(readonly count: number) {
     this.blocked = new Uint8Array(count * count);
@@ -28,6 +30,8 @@ export class LinkMatrix {
         for (let from = 0; from < count; from++) {
           for (let to = 0; to < count; to++) blocked[from * count + to] = groupOf[from] === groupOf[to] ? 0 : 1;
         }
+        // A partition into one group blocks nothing; the flag only spares lookups, so it stays set.
+        this.anyBlocked = true;
         return true;
       }
       case 'isolate':
@@ -36,12 +40,15 @@ export class LinkMatrix {
           blocked[action.node * count + other] = 1;
           blocked[other * count + action.node] = 1;
         }
+        this.anyBlocked = true;
         return true;
       case 'cut':
         for (const from of action.from) for (const to of action.to) if (from !== to) blocked[from * count + to] = 1;
+        this.anyBlocked = true;
         return true;
       case 'heal':
         blocked.fill(0);
+        this.anyBlocked = false;
         return true;
       default:
         return false;

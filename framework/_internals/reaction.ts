@@ -81,7 +81,8 @@ export class NodeEnvironment<P extends Protocol = Protocol> {
     readonly nodeCount: number,
   ) {
     this.name = nodeName(nodeId);
-    this.servers = Object.freeze([...servers]);
+    // A frozen list is shared as it is: one copy per cluster, not one per node.
+    this.servers = Object.isFrozen(servers) ? servers : Object.freeze([...servers]);
     this.peers = Object.freeze(servers.filter((id) => id !== nodeId));
     this.config = deepFreeze(copyPlain(config, 'config'));
   }

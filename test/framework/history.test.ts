@@ -43,7 +43,7 @@ function historyOf(records?: readonly HistoryKind[]) {
   const views: { event: HistoryKind; storage: unknown }[] = [];
   const result = simulate<Journal>({
     // A seed on which n1's first Saved takes the longest delay, 10 ms: it arrives just after the fault.
-    seed: 7,
+    seed: 9,
     nodes: serversOf(2, Journaler),
     config: {},
     faults,
