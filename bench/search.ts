@@ -47,7 +47,7 @@ export async function runSearch(seconds: number, workers = 1): Promise<Record<st
       ? explore(settings)
       : await exploreInParallel(settings, { workers, settingsFrom: { module: import.meta.url, exportName: 'paxosBenchSettings' } });
   peakBytes = Math.max(peakBytes, heapBytes() + (result.statistics.workerHeapBytes ?? 0));
-  const { states, transitions, maxDepth, wallMs, statesPerSec } = result.statistics;
+  const { states, transitions, maxDepth, wallMs, statesPerSec, statesByDepth } = result.statistics;
   return {
     workload: 'search',
     configuration: 'single-decree Paxos, 2 proposers, 3 acceptors, no timers',
@@ -61,6 +61,7 @@ export async function runSearch(seconds: number, workers = 1): Promise<Record<st
     peakHeapMb: Math.round(peakBytes / 1_048_576),
     bytesPerState: states > 0 ? Math.round((peakBytes - baselineBytes) / states) : 0,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    statesByDepth,
     node: process.version,
   };
 }

@@ -357,6 +357,8 @@ export interface SearchStatistics {
   readonly workers?: number;
   /** The heap the worker threads last reported, in all (absent on one thread). */
   readonly workerHeapBytes?: number;
+  /** Breadth-first search: the unique states first found at each depth, from the start (index 0: the start itself). */
+  readonly statesByDepth?: readonly number[];
 }
 
 export type SearchOutcome =
@@ -1275,6 +1277,8 @@ class BreadthFirst<P extends Protocol> {
 
   /** Per worker thread: the heap it last reported (empty on one thread). */
   private readonly workerHeaps: number[];
+  /** Unique states first found at each level. */
+  private readonly statesByDepth: number[] = [];
 
   constructor(
     readonly settings: SearchSettings<P>,
@@ -1295,7 +1299,14 @@ class BreadthFirst<P extends Protocol> {
   statistics(): SearchStatistics {
     const wallMs = wallClockMs() - this.startedMs;
     const states = this.visited.size;
-    const statistics = { states, transitions: this.transitions, maxDepth: this.maxDepthReached, wallMs, statesPerSec: wallMs > 0 ? Math.round((states * 1000) / wallMs) : 0 };
+    const statistics = {
+      states,
+      transitions: this.transitions,
+      maxDepth: this.maxDepthReached,
+      wallMs,
+      statesPerSec: wallMs > 0 ? Math.round((states * 1000) / wallMs) : 0,
+      statesByDepth: this.statesByDepth.slice(),
+    };
     if (this.workerHeaps.length === 0) return statistics;
     return { ...statistics, workers: this.workerHeaps.length, workerHeapBytes: this.workerHeaps.reduce((sum, bytes) => sum + bytes, 0) };
   }
@@ -1312,6 +1323,7 @@ class BreadthFirst<P extends Protocol> {
   begin(): SearchResult | undefined {
     const initial = this.initial;
     this.visited.add(initial.laneOne, initial.laneTwo);
+    this.statesByDepth.push(1);
     if (this.workerHeaps.length > 0) {
       this.addedFingerprints.push(initial.laneOne);
       this.addedFingerprints.push(initial.laneTwo);
@@ -1357,6 +1369,7 @@ class BreadthFirst<P extends Protocol> {
       const lane1 = fingerprints[2 * successor] as number;
       const lane2 = fingerprints[2 * successor + 1] as number;
       if (!this.visited.add(lane1, lane2)) continue;
+      this.statesByDepth[this.level + 1] = (this.statesByDepth[this.level + 1] ?? 0) + 1;
       if (numbered !== undefined) {
         this.addedFingerprints.push(lane1);
         this.addedFingerprints.push(lane2);

@@ -26,7 +26,8 @@ function summary(result: SearchResult) {
           : outcome.kind === 'limit'
             ? outcome.limit
             : '';
-  return { kind, what, path, states: statistics.states, transitions: statistics.transitions, maxDepth: statistics.maxDepth, goals: [...goalsReached] };
+  const { states, transitions, maxDepth, statesByDepth } = statistics;
+  return { kind, what, path, states, transitions, maxDepth, statesByDepth, goals: [...goalsReached] };
 }
 
 /** Search test `number` of `lab` on `module`, on one thread and on `workers` worker threads. */
@@ -106,6 +107,17 @@ describe.skipIf(!existsSync(solutions))('breadth-first search on worker threads'
 
 describe('breadth-first search on worker threads, its limits and its settings', () => {
   const source = { module: new URL('../../bench/search.ts', import.meta.url), exportName: 'paxosBenchSettings' };
+
+  it('finds the pinned number of states at every depth of the Paxos benchmark, on one thread and on 1, 2 and 3 workers', async () => {
+    // Lab 3's reference, 2 proposers and 3 acceptors, no timers: what a change in how states are kept must not alter.
+    const pinned = [1, 6, 24, 68, 150, 282, 538, 1212, 3021, 7086, 14526];
+    const settings = { ...paxosBenchSettings(), maxDepth: 10 };
+    expect(explore(settings).statistics.statesByDepth).toEqual(pinned);
+    for (const workers of [1, 2, 3]) {
+      const result = await exploreInParallel(settings, { workers, settingsFrom: source });
+      expect(result.statistics).toMatchObject({ states: 26_914, statesByDepth: pinned, workers });
+    }
+  });
 
   it('stops at the same state limit, with the same count, as one thread', async () => {
     const settings = { ...paxosBenchSettings(), maxStates: 5_000 };
