@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeSearchEvent, exploreInParallel, explore, runSeed, SettingsError, type SearchResult } from '../../framework/testing.ts';
 import { paxosBenchSettings } from '../../bench/search.ts';
-import { suiteTest } from './suiteSearchSettings.ts';
+import { suiteTest, throwingPruneSettings } from './suiteSearchSettings.ts';
 
 const settingsModule = new URL('./suiteSearchSettings.ts', import.meta.url);
 const solutions = new URL('../../solutions/', import.meta.url);
@@ -117,6 +117,14 @@ describe('breadth-first search on worker threads, its limits and its settings', 
       const result = await exploreInParallel(settings, { workers, settingsFrom: source });
       expect(result.statistics).toMatchObject({ states: 26_914, statesByDepth: pinned, workers });
     }
+  });
+
+  it('reports a worker whose search failed (a bug in the suite\'s prune function), and the next search still runs', async () => {
+    const broken = { module: settingsModule, exportName: 'throwingPruneSettings' };
+    expect(() => explore(throwingPruneSettings())).toThrow('this prune function has a bug');
+    await expect(exploreInParallel(throwingPruneSettings(), { workers: 2, settingsFrom: broken })).rejects.toThrow(/a search worker failed: .*this prune function has a bug/s);
+    const after = await exploreInParallel({ ...paxosBenchSettings(), maxDepth: 6 }, { workers: 2, settingsFrom: source });
+    expect(after.statistics.states).toBe(1 + 6 + 24 + 68 + 150 + 282 + 538);
   });
 
   it('stops at the same state limit, with the same count, as one thread', async () => {

@@ -1,6 +1,8 @@
 // Builds a lab's search-test settings from plain data, so that worker threads of a parallel
 // search (exploreInParallel) can build the same settings as the test that started them.
-import { runSeed, type LabSuite, type SuiteTest } from '../../framework/testing.ts';
+import { runSeed, type LabSuite, type SearchSettings, type SuiteTest } from '../../framework/testing.ts';
+import { paxosBenchSettings } from '../../bench/search.ts';
+import type { Paxos } from '../../labs/03-paxos/src/protocol.ts';
 
 const root = new URL('../../', import.meta.url);
 
@@ -22,4 +24,15 @@ export async function suiteSearchSettings(lab: string, number: string, module: s
   const prepared = test.prepare(implementation, testSeed);
   if (prepared.kind !== 'search') throw new Error(`test ${number} of lab ${lab} is not a search test`);
   return prepared.settings(runSeed(suite.lab, number, testSeed));
+}
+
+/** The Paxos benchmark with a `prune` function that throws once the search is three steps deep: a bug in a suite, not in a node. */
+export function throwingPruneSettings(): SearchSettings<Paxos> {
+  return {
+    ...paxosBenchSettings(),
+    prune: (cluster) => {
+      if (cluster.nowMs >= 3) throw new Error('this prune function has a bug');
+      return false;
+    },
+  };
 }
