@@ -1010,6 +1010,11 @@ class IntList {
     this.length = needed;
   }
 
+  /** The values pushed so far, without a copy: the list must not be pushed to again. */
+  view(): Int32Array {
+    return this.values.subarray(0, this.length);
+  }
+
   /** The values pushed so far, in an array of their own. */
   toArray(): Int32Array {
     return this.values.slice(0, this.length);
@@ -1175,11 +1180,11 @@ class Expander<P extends Protocol> {
     }
     const result: ChunkResult = {
       successors: flags.length,
-      fingerprints: fingerprints.toArray(),
-      parents: parents.toArray(),
-      eventIndexes: eventIndexes.toArray(),
+      fingerprints: fingerprints.view(),
+      parents: parents.view(),
+      eventIndexes: eventIndexes.view(),
       flags: Uint8Array.from(flags),
-      records: out.toArray(),
+      records: out.view(),
       notes,
       components: this.pending,
       heapBytes: 0,
@@ -1417,7 +1422,7 @@ class BreadthFirst<P extends Protocol> {
   advance(): { records: Int32Array; count: number } {
     this.parentsByLevel.push(this.nextParents.toArray());
     this.eventsByLevel.push(this.nextEvents.toArray());
-    const frontier = { records: this.nextRecords.toArray(), count: this.nextCount };
+    const frontier = { records: this.nextRecords.view(), count: this.nextCount };
     this.nextRecords = new IntList();
     this.nextParents = new IntList();
     this.nextEvents = new IntList();
