@@ -81,7 +81,7 @@ describe('npm run watch', () => {
     const run = await watch(['pingpong', '0.5', '--impl', 'mutant:gives-up', '--out', out]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`fault schedule (4 drawn from seed 1; never shrunk):\n${seedOneSchedule.map((line) => `  ${line}\n`).join('')}`);
-    expect(run.stdout).toMatch(/\nfailed\. "every ping answered" broke at event #\d+, \d+ ms into the run\.\n {2}1 of 20 pings never answered/);
+    expect(run.stdout).toMatch(/\nfailed\. "every ping answered" broke at event #\d+, \d+ ms into the run\.\n {2}\d+ of 20 pings never answered/);
     expect(run.stdout).toContain('its smallest schedule: npm run grade -- pingpong --impl mutant:gives-up --test 0.5 --seed 1');
     const page = readFileSync(join(out, 'report.html'), 'utf8');
     expect(page).toContain('<strong class="property">every ping answered</strong>');
