@@ -935,13 +935,12 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     linkSends[channelIndex] = count + 1;
     // Always four draws per send, whatever happens to the message, each a function of the
     // link's send count: a fault added or removed elsewhere does not shift this link's draws.
-    const linkRandom = this.linkRandom;
-    const sendKey = linkRandom.sendKey(linkRandom.linkKey(from, to), count);
+    const draws = this.linkRandom.drawSend(from, to, count);
     const network = this.network;
-    const dropDraw = linkRandom.draw(sendKey, 0);
-    const duplicateDraw = linkRandom.draw(sendKey, 1);
-    const delayMs = drawDelay(network.delay, linkRandom.draw(sendKey, 2));
-    const duplicateDelayMs = drawDelay(network.delay, linkRandom.draw(sendKey, 3));
+    const dropDraw = draws[0] as number;
+    const duplicateDraw = draws[1] as number;
+    const delayMs = drawDelay(network.delay, draws[2] as number);
+    const duplicateDelayMs = drawDelay(network.delay, draws[3] as number);
     this.trace(Code.send, from, to, type, this.contents(message), undefined);
     if (this.links.anyBlocked && this.links.blocked[channelIndex] === 1) {
       counters.messagesDropped++;

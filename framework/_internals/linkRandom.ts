@@ -38,6 +38,25 @@ export class LinkRandom {
     this.key1 = hashString(seed, 0x2f6e2b1d);
   }
 
+  /**
+   * The four draws of send number `count` on the link `from` → `to`, as `linkKey`, `sendKey` and
+   * `draw` give them, written to `draws` (drop, duplicate, delay, the duplicate's delay). One
+   * call per send: a caller as large as the simulator's send would not inline the nine.
+   */
+  readonly draws = new Float64Array(drawsPerSend);
+  drawSend(from: number, to: number, count: number): Float64Array {
+    const key1 = this.key1;
+    const fromKey = mix32((this.key0 + Math.imul(from, 0x9e3779b1)) | 0);
+    const linkKey = mix32((fromKey ^ Math.imul(to + 1, 0x85ebca77) ^ key1) | 0);
+    const sendKey = mix32((linkKey + Math.imul(count, 0x9e3779b9)) | 0) ^ key1;
+    const draws = this.draws;
+    draws[0] = (mix32(sendKey + 0x27d4eb2f) >>> 0) * unitPerInteger;
+    draws[1] = (mix32(sendKey + Math.imul(2, 0x27d4eb2f)) >>> 0) * unitPerInteger;
+    draws[2] = (mix32(sendKey + Math.imul(3, 0x27d4eb2f)) >>> 0) * unitPerInteger;
+    draws[3] = (mix32(sendKey + Math.imul(4, 0x27d4eb2f)) >>> 0) * unitPerInteger;
+    return draws;
+  }
+
   /** The key of the link `from` → `to`. */
   linkKey(from: number, to: number): number {
     const fromKey = mix32((this.key0 + Math.imul(from, 0x9e3779b1)) | 0);

@@ -52,6 +52,13 @@ describe('per-link network draws', () => {
     expect(drawOf(other)).not.toBe(drawOf(random));
   });
 
+  it('drawSend, the simulator\'s one call per send, gives the draws of linkKey, sendKey and draw', () => {
+    for (const [from, to, count] of [[0, 1, 0], [7, 3, 12], [499, 0, 4_000_000_000]] as const) {
+      const sendKey = random.sendKey(random.linkKey(from, to), count);
+      expect([...random.drawSend(from, to, count)]).toEqual([0, 1, 2, 3].map((draw) => random.draw(sendKey, draw)));
+    }
+  });
+
   it('are uniform in [0, 1): mean, bucket counts, at least 32 bits', () => {
     const sample: number[] = [];
     for (let from = 0; from < 8; from++) {
