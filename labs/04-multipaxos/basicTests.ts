@@ -116,7 +116,7 @@ const minorityClients = [5, 6];
 const nothingInMinority = test(4, {
   name: 'nothing completes in a minority: a leader cut off with one follower answers no client',
   points: 3,
-  seeds: 5,
+  seeds: 12,
   description:
     '5 servers, n0 leading first. At about 1.3 s n0 and n1 are cut off for 1.5 s with two clients (n5 and n6), which call two appends ' +
     'and two gets: none of them may return while the partition lasts, although n0 still believes it leads: a command is ' +

@@ -419,7 +419,7 @@ const crashTimes = (seed: number) => {
 const crashes = test(16, {
   name: 'crashes and restarts: promises and accepted values are durable, and a restarted server catches up',
   points: 4,
-  seeds: 5,
+  seeds: 8,
   description:
     '5 servers, n0 leading first, 4 clients. At about 1 s n0 is cut off from the other servers (clients still reach it): they choose a new ' +
     'leader in a higher ballot, while n0 still leads its old one and proposes what clients send it. Then n2 crashes, and comes back on n0\'s ' +

@@ -631,7 +631,7 @@ export const searchScenarios = {
       goals: ['leaderInMajority'],
     },
     maxDepth: 60,
-    probes: 100,
+    probes: 300,
   },
 } as const satisfies Record<string, SearchScenario>;
 

@@ -152,7 +152,7 @@ const repartitionEndMs = 3_500;
 const repartitioning = test('E', 6, {
   name: 'repeated repartitioning with many clients: linearizable throughout, and every operation returns in the end',
   points: 3,
-  seeds: 5,
+  seeds: 8,
   description:
     `5 servers, 5 clients. Until ${repartitionEndMs} ms partitions of every shape come and go among the servers (halves, one isolated, a ` +
     'majority ring, a bridge, a one-way cut), 200 to 700 ms each: leaders change, entries are overwritten, clients retry elsewhere. ' +
