@@ -40,7 +40,6 @@ export class RandomSource extends Alea {
 export const randomLabels = {
   node: (id: NodeId, incarnation: number) => `node/${nodeName(id)}/${incarnation}`,
   timers: (id: NodeId) => `timers/${nodeName(id)}`,
-  channel: (from: NodeId, to: NodeId) => `network/${nodeName(from)}->${nodeName(to)}`,
   workload: 'workload',
 } as const;
 
