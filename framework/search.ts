@@ -1051,8 +1051,6 @@ export interface ChunkResult {
     | { readonly kind: 'stuck'; readonly parent: number; readonly property: string; readonly message: string };
   /** Parts made in a worker that the records name by negative numbers (-1 is the first). */
   readonly components: readonly ComponentContent[];
-  /** The worker's heap in use, in bytes, after the chunk. */
-  readonly heapBytes: number;
 }
 
 /**
@@ -1187,7 +1185,6 @@ class Expander<P extends Protocol> {
       records: out.view(),
       notes,
       components: this.pending,
-      heapBytes: 0,
     };
     return stop === undefined ? result : { ...result, stop };
   }
@@ -1739,11 +1736,6 @@ class Threads {
 
   get count(): number {
     return this.workers.length;
-  }
-
-  /** The heap the workers last reported, in all. */
-  get heapBytes(): number {
-    return this.heaps.reduce((sum, bytes) => sum + bytes, 0);
   }
 
   /** Tells every worker what the search added: parts, fingerprints, goals reached. */
