@@ -2,8 +2,11 @@
 // in a `node:vm` context of their own (see ../_realm/host.ts); this realm keeps the simulator,
 // the model checker and the properties, and never hands the other realm an object: it calls
 // the four functions the node runtime left for it with numbers and strings, and reads back
-// one string per call, which it parses with its own JSON and checks field by field. Nothing
-// the submission does can give this realm an object of its own, a getter or a proxy.
+// one string per call. A reaction's answer is on the realm's answer tape (numbers in a typed
+// array, see ./tape.ts) with its strings in that string, or, when it does not fit there, in
+// the string as text, which this realm parses with its own JSON; either way every field is
+// checked. Nothing the submission does can give this realm an object of its own, a getter or
+// a proxy.
 import { types } from 'node:util';
 import vm from 'node:vm';
 import { Node, type NodeClass } from '../Node.ts';
@@ -13,6 +16,7 @@ import { decodeTree, encodePlain, PlainTextError } from './plainText.ts';
 import type { Effect, NodeEnvironment, NodeReactor, RandomDraws, ReactionFailure } from './reaction.ts';
 import { Reactor, snapshotFields } from './reaction.ts';
 import { realmScriptNames } from '../_realm/names.ts';
+import { StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter, tapeSizes } from './tape.ts';
 
 /** The largest answer a reaction may give, in characters. */
 const maxReactionCharacters = 32 * 1024 * 1024;
@@ -135,8 +139,10 @@ export class RealmSession {
    * whose elements this realm only reads and writes (element access runs no code).
    */
   readonly numbers: Float64Array;
-  /** Messages this realm's nodes sent in a run, by the id under which the realm keeps them. */
-  readonly keptMessages = new WeakMap<object, number>();
+  /** Reads the reactions' answers off the realm's answer tape (see ./tape.ts). */
+  readonly answers: TapeReader;
+  /** Writes payloads onto the realm's question tape. */
+  readonly questions: TapeWriter;
 
   constructor(host: vm.Script, submission: vm.Script) {
     // The global object starts empty: a context's global built on an object of this realm
@@ -157,8 +163,24 @@ export class RealmSession {
     this.fieldsFunction = functions.fields as RealmFunction;
     this.exportsFunction = functions.exportsText as RealmFunction;
     const numbers = functions.numbers;
-    if (!types.isFloat64Array(numbers) || numbers.length !== 8) throw new RealmLoadError('the node runtime did not start');
+    const questionTape = functions.questionTape;
+    const answerTape = functions.answerTape;
+    // Lengths are read here, before any of the submission's code runs: later, `length` is a
+    // getter the submission could have replaced.
+    if (
+      !types.isFloat64Array(numbers) ||
+      numbers.length !== 8 ||
+      !types.isFloat64Array(questionTape) ||
+      questionTape.length !== tapeSizes.question ||
+      !types.isFloat64Array(answerTape) ||
+      answerTape.length !== tapeSizes.answer
+    ) {
+      throw new RealmLoadError('the node runtime did not start');
+    }
     this.numbers = numbers;
+    const strings = new StringTable();
+    this.answers = new TapeReader(answerTape, strings, true, tapeSizes.answer);
+    this.questions = new TapeWriter(questionTape, strings, false, tapeSizes.question);
     try {
       submission.runInContext(context);
     } catch (thrown) {
@@ -194,8 +216,19 @@ export class RealmSession {
     return this.call('setup', this.setupFunction, [text], maxTextCharacters * 2);
   }
 
-  react(args: (number | string)[]): string {
-    return this.call('react', this.reactFunction, args);
+  /** One reaction (see `react` in ../_realm/host.ts); called with its arguments spelled out, since a spread call costs more than the rest of a small call. */
+  react(node: NodeId, kind: number, from: NodeId, payload: string, storage: string, state: string, wantState: number): string {
+    let answer: unknown;
+    try {
+      answer = this.reactFunction(node, kind, from, payload, storage, state, wantState);
+    } catch (thrown) {
+      throw new RealmProtocolError(`the node runtime's react threw: ${describeThrown(thrown)}`);
+    }
+    if (typeof answer !== 'string') throw new RealmProtocolError(`the node runtime's react answered with a ${typeof answer}, not text`);
+    if (answer.length > maxReactionCharacters) {
+      throw new RealmProtocolError(`the node runtime's react answered with ${answer.length} characters, more than the ${maxReactionCharacters} allowed`);
+    }
+    return answer;
   }
 
   fields(node: NodeId): string {
@@ -270,7 +303,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
   }
 
   start(storage: ReadonlyMap<string, unknown>, random: RandomDraws, clockMs: number | undefined): boolean {
-    this.react(0, -1, '', 0, storage, random, clockMs, '');
+    this.react(0, -1, '', storage, random, clockMs, '');
     return this.failure === undefined;
   }
 
@@ -285,15 +318,22 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
   ): boolean {
     const code = kind === 'message' ? 1 : kind === 'timer' ? 2 : 3;
     const state = this.mode === 'live' ? '' : textOf(instance);
-    if (code === 1) {
-      // A message the realm still keeps is delivered by id, once; any other, as text.
-      const kept = this.session.keptMessages.get(payload);
-      if (kept !== undefined) {
-        this.session.keptMessages.delete(payload);
-        if (this.react(code, from, '', kept, storage, random, clockMs, state) !== 'let go') return this.failure === undefined;
-      }
+    this.react(code, from, this.payloadText(payload), storage, random, clockMs, state);
+    return this.failure === undefined;
+  }
+
+  /** `#` and the strings of `payload` written on the question tape, or its text when it does not fit there. */
+  private payloadText(payload: Tagged): string {
+    const writer = this.session.questions;
+    writer.reset();
+    try {
+      writer.value(payload);
+      writer.finish();
+    } catch (error) {
+      if (error instanceof TapeOverflow) return textOf(payload);
+      throw error;
     }
-    return this.react(code, from, textOf(payload), 0, storage, random, clockMs, state) === 'answered' && this.failure === undefined;
+    return '#' + writer.text;
   }
 
   copy(instance: object): object {
@@ -329,17 +369,8 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     }
   }
 
-  /** One call into the realm; 'let go' when it no longer keeps the message asked for. */
-  private react(
-    kind: number,
-    from: NodeId,
-    payload: string,
-    messageId: number,
-    storage: ReadonlyMap<string, unknown>,
-    random: RandomDraws,
-    clockMs: number | undefined,
-    state: string,
-  ): 'answered' | 'let go' {
+  /** One call into the realm. */
+  private react(kind: number, from: NodeId, payload: string, storage: ReadonlyMap<string, unknown>, random: RandomDraws, clockMs: number | undefined, state: string): void {
     const draws = random.current();
     const numbers = this.session.numbers;
     numbers[0] = draws.s0;
@@ -349,13 +380,17 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     numbers[5] = clockMs ?? Number.NaN;
     let answer: string;
     try {
-      answer = this.session.react([this.environment.nodeId, kind, from, payload, messageId, storageText(storage), state, this.mode === 'copies' ? 1 : 0]);
+      answer = this.session.react(this.environment.nodeId, kind, from, payload, storageText(storage), state, this.mode === 'copies' ? 1 : 0);
       heartbeat?.();
-      if (answer === '?' && messageId > 0) return 'let go';
-      this.read(answer, random);
+      if (answer.charCodeAt(0) === 35 /* # */) this.readTape(answer, random);
+      else this.read(answer, random);
     } catch (error) {
       // A syntax error: text that is not JSON; a range error: JSON nested too deeply to parse.
-      if (!(error instanceof RealmProtocolError || error instanceof PlainTextError || error instanceof SyntaxError || error instanceof RangeError)) throw error;
+      if (
+        !(error instanceof RealmProtocolError || error instanceof TapeError || error instanceof PlainTextError || error instanceof SyntaxError || error instanceof RangeError)
+      ) {
+        throw error;
+      }
       this.effects = [];
       this.failure = {
         handler: 'the node runtime',
@@ -367,7 +402,86 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       };
       if (kind === 0) this.instance = undefined;
     }
-    return 'answered';
+  }
+
+  /** Reads a reaction's answer from the answer tape (its layout: answerOnTape in ../_realm/host.ts). */
+  private readTape(answer: string, random: RandomDraws): void {
+    const reader = this.session.answers;
+    reader.reset(answer, 1);
+    if (reader.count(1) === 0) this.failure = undefined;
+    else {
+      const handler = reader.string();
+      const message = reader.string();
+      const plainData = reader.count(1) === 1;
+      this.failure = { handler: bound(handler, 200), message: bound(message), plainData, where: bound(reader.string(), 4000) };
+    }
+    const numbers = this.session.numbers;
+    if (numbers[4] === 1) random.continueFrom(readDraws(numbers));
+    const count = reader.count(tapeSizes.answer);
+    const effects: Effect[] = new Array<Effect>(count);
+    for (let index = 0; index < count; index++) effects[index] = this.readTapeEffect(reader);
+    this.effects = effects;
+    const fieldsKind = reader.count(2);
+    let fields: unknown;
+    let problem: string | undefined;
+    if (fieldsKind === 1) fields = reader.value();
+    else if (fieldsKind === 2) problem = reader.string();
+    const lines = reader.count(tapeSizes.answer);
+    for (let index = 0; index < lines; index++) {
+      const line = reader.string();
+      if (outputSink !== undefined) outputSink(bound(line));
+    }
+    if (!reader.atEndOfText) throw new RealmProtocolError('the answer has text left over');
+    if (this.mode === 'live') {
+      this.instance = this.live;
+      return;
+    }
+    if (problem !== undefined) {
+      const stand = {};
+      stateProblems.set(stand, plainDataProblem(this.environment, problem));
+      this.instance = stand;
+      return;
+    }
+    if (fieldsKind === 0) {
+      if (this.failure === undefined) throw new RealmProtocolError('the node state is missing');
+      return;
+    }
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || fields instanceof Map || fields instanceof Set) {
+      throw new RealmProtocolError('the node state is not a record of fields');
+    }
+    this.instance = fields;
+  }
+
+  private readTapeEffect(reader: TapeReader): Effect {
+    switch (reader.number()) {
+      case 0: {
+        const to = reader.number();
+        if (!Number.isInteger(to) || to < 0 || to >= this.environment.nodeCount) throw new RealmProtocolError('a send names no node');
+        const message = taggedValue(reader.value(), 'a message');
+        return { kind: 'send', to, message, bytes: plainBytes(message) };
+      }
+      case 1: {
+        const timer = taggedValue(reader.value(), 'a timer');
+        const minMs = reader.number();
+        const maxMs = reader.number();
+        if (!Number.isInteger(minMs) || !Number.isInteger(maxMs) || minMs < 1 || maxMs < minMs) throw new RealmProtocolError('a timer has no valid delay');
+        return { kind: 'set-timer', timer, minMs, maxMs };
+      }
+      case 2:
+        return { kind: 'cancel-timer', timer: taggedValue(reader.value(), 'a timer') };
+      case 3: {
+        const storageKey = key(reader.string());
+        return { kind: 'storage-set', key: storageKey, value: deepFreeze(reader.value()) };
+      }
+      case 4:
+        return { kind: 'storage-delete', key: key(reader.string()) };
+      case 5:
+        return { kind: 'output', output: taggedValue(reader.value(), 'an output') };
+      case 6:
+        return { kind: 'log', text: bound(reader.string()) };
+      default:
+        throw new RealmProtocolError('an effect of no known kind');
+    }
   }
 
   /** Reads a reaction's answer; anything out of shape is a {@link RealmProtocolError}. */
@@ -416,8 +530,6 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
           throw new RealmProtocolError('a send names no node');
         }
         const message = tagged(tree[2], tree[3], 'a message');
-        const kept: unknown = tree[4];
-        if (typeof kept === 'number' && Number.isInteger(kept) && kept > 0) this.session.keptMessages.set(message, kept);
         return { kind: 'send', to, message, bytes: plainBytes(message) };
       }
       case 1: {
@@ -463,7 +575,10 @@ function readDraws(numbers: Float64Array): { s0: number; s1: number; s2: number;
 }
 
 function tagged(flag: unknown, tree: unknown, what: string): Tagged {
-  const decoded = decodeTree(flag, tree);
+  return taggedValue(decodeTree(flag, tree), what);
+}
+
+function taggedValue(decoded: unknown, what: string): Tagged {
   if (typeof decoded !== 'object' || decoded === null || typeof (decoded as { type?: unknown }).type !== 'string') {
     throw new RealmProtocolError(`${what} is not an object with a string type`);
   }

@@ -1,8 +1,9 @@
 // The node runtime inside a submission's realm: a `node:vm` context of its own, with its own
 // built-ins, evaluated before any of the submission's code. It hosts the submission's node
 // objects and runs their reactions with the framework's one reaction code; everything it
-// answers is a string (plain data as text), so the judging realm never holds an object of
-// this one, nor this one an object of the judging realm.
+// answers is numbers written into its own typed arrays and a string (see
+// ../_internals/tape.ts), so the judging realm never holds an object of this one, nor this one
+// an object of the judging realm.
 //
 // Nothing here is a defence: the submission can patch anything in this realm, and doing so
 // can only change what its own nodes do, which the judging realm checks from the outside.
@@ -11,7 +12,8 @@ import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '..
 import { DeterminismError, forbidden } from '../_internals/guards.ts';
 import { PlainDataError } from '../_internals/plainData.ts';
 import { decodePlain, encodeTree, encodeTreeIfPlain } from '../_internals/plainText.ts';
-import { checkFields, NodeEnvironment, Reactor, type Effect, type RandomDraws } from '../_internals/reaction.ts';
+import { checkFields, NodeEnvironment, Reactor, type Effect, type RandomDraws, type ReactionFailure } from '../_internals/reaction.ts';
+import { StringTable, TapeOverflow, TapeReader, TapeWriter, tapeSizes } from '../_internals/tape.ts';
 import { Alea } from '../_internals/alea.ts';
 import { applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands } from '../kv/stateMachine.ts';
 import { realmScriptNames } from './names.ts';
@@ -211,31 +213,10 @@ function fieldsTree(environment: NodeEnvironment<Protocol>, instance: object): [
 
 const kinds = ['message', 'timer', 'input'] as const;
 
-/**
- * Messages sent in a run, kept by id until delivered, so that a delivery in a run needs no
- * text: the receiver gets the copy made when the message was sent. The oldest are let go
- * past a bound; a delivery of one of those is answered with `?`, and comes again as text.
- */
-const sentMessages = new Map<number, Tagged>();
-const maxSentMessages = 100_000;
-let lastMessageId = 0;
-
-function keep(message: Tagged): number {
-  const id = ++lastMessageId;
-  sentMessages.set(id, message);
-  if (sentMessages.size > maxSentMessages) {
-    for (const oldest of sentMessages.keys()) {
-      sentMessages.delete(oldest);
-      break;
-    }
-  }
-  return id;
-}
-
-function effectTree(effect: Effect, live: boolean): unknown[] {
+function effectTree(effect: Effect): unknown[] {
   switch (effect.kind) {
     case 'send':
-      return live ? [0, effect.to, ...encodeTree(effect.message), keep(effect.message)] : [0, effect.to, ...encodeTree(effect.message), 0];
+      return [0, effect.to, ...encodeTree(effect.message)];
     case 'set-timer':
       return [1, ...encodeTree(effect.timer), effect.minMs, effect.maxMs];
     case 'cancel-timer':
@@ -259,15 +240,91 @@ function effectTree(effect: Effect, live: boolean): unknown[] {
 const numbers = new Float64Array(8);
 const numberSlots = { s0: 0, s1: 1, s2: 2, c: 3, drawn: 4, clockMs: 5 } as const;
 
+/** The tapes of a reaction (see ../_internals/tape.ts): the question's payload, and the answer. */
+const questionTape = new Float64Array(tapeSizes.question);
+const answerTape = new Float64Array(tapeSizes.answer);
+const strings = new StringTable();
+const questionReader = new TapeReader(questionTape, strings, false, tapeSizes.question);
+const answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer);
+
+/** A reaction's answer on the tape: the strings' text after `#`. Throws a TapeOverflow when it does not fit. */
+function answerOnTape(failure: ReactionFailure | undefined, effects: readonly Effect[], environment: NodeEnvironment<Protocol>, after: object | undefined, wantState: number, lines: readonly string[]): string {
+  const writer = answerWriter;
+  writer.reset();
+  if (failure === undefined) writer.number(0);
+  else {
+    writer.number(1);
+    writer.string(failure.handler, false);
+    writer.string(failure.message, false);
+    writer.number(failure.plainData ? 1 : 0);
+    writer.string(failure.where, false);
+  }
+  writer.number(effects.length);
+  for (let index = 0; index < effects.length; index++) {
+    const effect = effects[index] as Effect;
+    switch (effect.kind) {
+      case 'send':
+        writer.number(0);
+        writer.number(effect.to);
+        writer.value(effect.message);
+        break;
+      case 'set-timer':
+        writer.number(1);
+        writer.value(effect.timer);
+        writer.number(effect.minMs);
+        writer.number(effect.maxMs);
+        break;
+      case 'cancel-timer':
+        writer.number(2);
+        writer.value(effect.timer);
+        break;
+      case 'storage-set':
+        writer.number(3);
+        writer.string(effect.key);
+        writer.value(effect.value);
+        break;
+      case 'storage-delete':
+        writer.number(4);
+        writer.string(effect.key);
+        break;
+      case 'output':
+        writer.number(5);
+        writer.value(effect.output);
+        break;
+      case 'log':
+        writer.number(6);
+        writer.string(effect.text, false);
+        break;
+    }
+  }
+  if (wantState === 1 && after !== undefined && failure === undefined) {
+    const fieldsAt = writer.position;
+    try {
+      writer.number(1);
+      writer.value({ ...after });
+    } catch (error) {
+      if (!(error instanceof TapeOverflow) || error.reason !== 'not plain') throw error;
+      writer.position = fieldsAt;
+      writer.number(2);
+      writer.string(checkFields(environment, after)?.message ?? `${environment.name} holds a value that is not plain data`, false);
+    }
+  } else writer.number(0);
+  writer.number(lines.length);
+  for (let index = 0; index < lines.length; index++) writer.string(lines[index] as string, false);
+  writer.finish();
+  return '#' + writer.text;
+}
+
 /**
  * One reaction of node `node`: `kind` 0 starts a fresh object, 1–3 deliver a message, fire a
- * timer, give an input (`payload` is its text, or `messageId` names a message kept here, see
- * `sentMessages`; the answer is then `?` when it is no longer kept). `state` is the node's fields as text (the
- * model checker's copy) or '' for the object kept here. The random state and the clock are in
- * `numbers`. The answer is the reaction's text:
- * `[failure, effects, fields as [flag, tree] (or '!' and a problem, or ''), console lines]`.
+ * timer, give an input. `payload` is `#` and the strings of a payload on the question tape, or
+ * its plain-data text. `state` is the node's fields as text (the model checker's copy) or ''
+ * for the object kept here. The random state and the clock are in `numbers`. The answer is
+ * `#` and the strings of an answer on the answer tape (see answerOnTape), or, when it does not
+ * fit there, its text: `[failure, effects, fields as [flag, tree] (or '!' and a problem, or ''), console lines]`.
  */
-function react(node: number, kind: number, from: number, payload: string, messageId: number, storage: string, state: string, wantState: number): string {
+function react(node: number, kind: number, from: number, payload: string, storage: string, state: string, wantState: number): string {
+  const definedBefore = strings.strings.length;
   try {
     const reactor = reactors[node];
     const environment = environments[node];
@@ -288,11 +345,9 @@ function react(node: number, kind: number, from: number, payload: string, messag
       const instance = state === '' ? instances[node] : rebuild(environment, state);
       if (instance === undefined) return stringify([['runtime', `${nodeName(node)} has no node object (it has not started)`, 0, ''], [], '', []]);
       let delivered: Tagged;
-      if (messageId > 0) {
-        const kept = sentMessages.get(messageId);
-        if (kept === undefined) return '?';
-        sentMessages.delete(messageId);
-        delivered = kept;
+      if (payload.charCodeAt(0) === 35 /* # */) {
+        questionReader.reset(payload, 1);
+        delivered = questionReader.value() as Tagged;
       } else delivered = decodePlain(payload) as Tagged;
       reactor.handle(instance, kinds[kind - 1] ?? 'message', from, delivered, base, draws, clock);
     }
@@ -300,9 +355,6 @@ function react(node: number, kind: number, from: number, payload: string, messag
     instances[node] = after;
     const failure = reactor.failure;
     const effects = reactor.effects;
-    const trees: unknown[] = new Array<unknown>(effects.length);
-    for (let index = 0; index < effects.length; index++) trees[index] = effectTree(effects[index] as Effect, wantState === 0);
-    const fields = wantState === 1 && after !== undefined && failure === undefined ? fieldsTree(environment, after) : '';
     const lines = consoleLines;
     if (consoleDropped > 0) lines.push(`… ${consoleDropped} more console lines were not kept`);
     consoleLines = [];
@@ -316,8 +368,19 @@ function react(node: number, kind: number, from: number, payload: string, messag
       numbers[numberSlots.s2] = after.s2;
       numbers[numberSlots.c] = after.c;
     }
+    try {
+      return answerOnTape(failure, effects, environment, after, wantState, lines);
+    } catch (error) {
+      if (!(error instanceof TapeOverflow)) throw error;
+      // Strings defined for an answer that is not sent are not known on the other side.
+      strings.truncate(definedBefore);
+    }
+    const trees: unknown[] = new Array<unknown>(effects.length);
+    for (let index = 0; index < effects.length; index++) trees[index] = effectTree(effects[index] as Effect);
+    const fields = wantState === 1 && after !== undefined && failure === undefined ? fieldsTree(environment, after) : '';
     return stringify([failure === undefined ? 0 : [failure.handler, failure.message, failure.plainData ? 1 : 0, failure.where], trees, fields, lines]);
   } catch (error) {
+    strings.truncate(definedBefore);
     numbers[numberSlots.drawn] = 0;
     return stringify([['runtime', `the node runtime failed: ${describe(error)}`, error instanceof PlainDataError ? 1 : 0, ''], [], '', []]);
   }
@@ -348,5 +411,5 @@ export function installHost(): Readonly<Record<string, unknown>> {
   // The key-value state machine is pure code a student's server applies, so it runs in this realm too.
   const framework = Object.freeze({ Node, unreachable, nodeName, register, applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands });
   defineProperty(global, '__distlab', { value: framework, writable: false, configurable: false, enumerable: false });
-  return { setup, react, fields, exportsText, numbers };
+  return { setup, react, fields, exportsText, numbers, questionTape, answerTape };
 }

@@ -1,0 +1,366 @@
+// Plain data as numbers: the fast way values cross between a submission's realm and the
+// judging realm. A value is written as a run of doubles into a Float64Array of the
+// submission's realm (whose elements the judging realm reads and writes; element access runs
+// no code), and its strings as one string handed back as a call's answer. Formatting and
+// parsing JSON cost more than the rest of a small reaction; this costs a few array writes.
+//
+// Strings that come again and again (message types, field names) are interned: the first time
+// the submission's realm writes one, it defines it under the next number, and from then on
+// both sides refer to it by number. Only the submission's realm defines; the judging realm
+// keeps its copy of the table (whose strings are primitives: nothing of the other realm) and
+// refers to what is already there.
+//
+// Anything the tape cannot say (a value nested too deeply, an answer too long for the
+// array) makes the writer give up with a {@link TapeOverflow}; the caller then answers with
+// plain-data text instead, which says everything.
+
+// Taken when the module loads: in a submission's realm, before any of its code runs.
+const isArray = Array.isArray;
+const getPrototypeOf = Object.getPrototypeOf;
+const objectPrototype = Object.prototype;
+const defineProperty = Object.defineProperty;
+const MapConstructor = Map;
+const SetConstructor = Set;
+const BigIntConstructor = BigInt;
+const isInteger = Number.isInteger;
+
+/** The tags of a value on the tape. */
+const enum Tag {
+  Undefined = 0,
+  Null = 1,
+  False = 2,
+  True = 3,
+  Number = 4,
+  /** A string not in the table: its length; its characters are next in the strings. */
+  String = 5,
+  /** A string added to the table under the next number: its length, as for String. */
+  DefineString = 6,
+  /** A string of the table: its number. */
+  StringNumber = 7,
+  Array = 8,
+  /** An object: its number of fields, then each field's name (a string) and value. */
+  Object = 9,
+  Map = 10,
+  Set = 11,
+  /** A bigint: its digits as a string. */
+  BigInt = 12,
+}
+
+/** The tapes' lengths, in doubles: what a question's payload and a reaction's answer may take. */
+export const tapeSizes = { question: 16_384, answer: 65_536 } as const;
+
+/** At most this many strings are interned per realm, each at most this long. */
+const maxInternedStrings = 16_384;
+const maxInternedLength = 64;
+/** Deeper than plain data may be (200 levels): a deeper value takes the text path, which says what is wrong. */
+const maxDepth = 256;
+
+/** The writer gave up: the caller answers with text instead. */
+export class TapeOverflow extends Error {
+  constructor(readonly reason: 'full' | 'deep' | 'not plain') {
+    super(`the value does not fit the tape (${reason})`);
+    this.name = 'TapeOverflow';
+  }
+}
+
+/** What the judging realm read on a tape that is out of shape: the other realm was tampered with. */
+export class TapeError extends Error {
+  constructor(problem: string) {
+    super(`malformed tape: ${problem}`);
+    this.name = 'TapeError';
+  }
+}
+
+/** The interned strings of one realm's conversation, on one side. */
+export class StringTable {
+  readonly numbers = new MapConstructor<string, number>();
+  readonly strings: string[] = [];
+
+  /** Forgets the strings defined from `count` on (an answer that was not sent after all). */
+  truncate(count: number): void {
+    while (this.strings.length > count) this.numbers.delete(this.strings.pop() as string);
+  }
+}
+
+/**
+ * Writes values onto a tape. In the submission's realm `defines` is true: new short strings
+ * are added to the table. The judging realm only refers to strings already there.
+ */
+export class TapeWriter {
+  position = 0;
+  text = '';
+  private readonly capacity: number;
+
+  constructor(
+    readonly tape: Float64Array,
+    readonly table: StringTable,
+    private readonly defines: boolean,
+    capacity: number,
+  ) {
+    this.capacity = capacity;
+  }
+
+  reset(): void {
+    this.position = 0;
+    this.text = '';
+  }
+
+  /**
+   * Writes past the end are dropped by the typed array itself, so a value is written without a
+   * check per number: {@link finish} tells whether everything fit.
+   */
+  number(value: number): void {
+    this.tape[this.position++] = value;
+  }
+
+  /** Throws a {@link TapeOverflow} when what was written did not fit. */
+  finish(): void {
+    if (this.position > this.capacity) throw new TapeOverflow('full');
+  }
+
+  /** A string; `intern` false for text unlikely to come again (messages, log lines). */
+  string(value: string, intern = true): void {
+    if (intern) {
+      const known = this.table.numbers.get(value);
+      if (known !== undefined) {
+        this.number(Tag.StringNumber);
+        this.number(known);
+        return;
+      }
+    }
+    const strings = this.table.strings;
+    if (intern && this.defines && value.length <= maxInternedLength && strings.length < maxInternedStrings) {
+      this.number(Tag.DefineString);
+      this.table.numbers.set(value, strings.length);
+      strings.push(value);
+    } else this.number(Tag.String);
+    this.number(value.length);
+    this.text += value;
+  }
+
+  /** Writes plain data; a {@link TapeOverflow} for what is not plain data or does not fit. */
+  value(value: unknown, depth = 0): void {
+    switch (typeof value) {
+      case 'number':
+        this.number(Tag.Number);
+        this.number(value);
+        return;
+      case 'string':
+        this.string(value);
+        return;
+      case 'boolean':
+        this.number(value ? Tag.True : Tag.False);
+        return;
+      case 'undefined':
+        this.number(Tag.Undefined);
+        return;
+      case 'bigint':
+        this.number(Tag.BigInt);
+        this.string(value.toString());
+        return;
+      case 'object':
+        break;
+      default:
+        throw new TapeOverflow('not plain');
+    }
+    if (value === null) {
+      this.number(Tag.Null);
+      return;
+    }
+    if (depth >= maxDepth) throw new TapeOverflow('deep');
+    // No use going on with a large value that no longer fits.
+    if (this.position > this.capacity) throw new TapeOverflow('full');
+    if (isArray(value)) {
+      const length = value.length;
+      this.number(Tag.Array);
+      this.number(length);
+      for (let index = 0; index < length; index++) this.value(value[index], depth + 1);
+      return;
+    }
+    if (value instanceof MapConstructor) {
+      this.number(Tag.Map);
+      this.number(value.size);
+      for (const [key, entry] of value) {
+        this.value(key, depth + 1);
+        this.value(entry, depth + 1);
+      }
+      return;
+    }
+    if (value instanceof SetConstructor) {
+      this.number(Tag.Set);
+      this.number(value.size);
+      for (const element of value) this.value(element, depth + 1);
+      return;
+    }
+    const prototype: unknown = getPrototypeOf(value);
+    if (prototype !== objectPrototype && prototype !== null) throw new TapeOverflow('not plain');
+    const record = value as Record<string, unknown>;
+    this.number(Tag.Object);
+    const countAt = this.position;
+    this.number(0);
+    let count = 0;
+    for (const key in record) {
+      this.string(key);
+      this.value(record[key], depth + 1);
+      count++;
+    }
+    this.tape[countAt] = count;
+  }
+}
+
+/**
+ * Reads values off a tape, checking everything: the judging realm reads what the other realm
+ * wrote, which may be anything. In the judging realm `learns` is true: definitions extend its
+ * table. Built values are of the reading realm.
+ */
+export class TapeReader {
+  position = 0;
+  private text = '';
+  private textPosition = 0;
+  private readonly capacity: number;
+
+  constructor(
+    readonly tape: Float64Array,
+    readonly table: StringTable,
+    private readonly learns: boolean,
+    capacity: number,
+  ) {
+    this.capacity = capacity;
+  }
+
+  reset(text: string, textPosition = 0): void {
+    this.position = 0;
+    this.text = text;
+    this.textPosition = textPosition;
+  }
+
+  /** Whether every character of the strings was read: an answer must use all it sent. */
+  get atEndOfText(): boolean {
+    return this.textPosition === this.text.length;
+  }
+
+  number(): number {
+    const value = this.tape[this.position++];
+    if (value === undefined) throw new TapeError('it ends too early');
+    return value;
+  }
+
+  /** A whole number in [0, max]. */
+  count(max: number): number {
+    const value = this.tape[this.position++];
+    if (value === undefined || !isInteger(value) || value < 0 || value > max) throw new TapeError('a count is out of range');
+    return value;
+  }
+
+  private characters(length: number): string {
+    const end = this.textPosition + length;
+    if (end > this.text.length) throw new TapeError('a string runs past the text');
+    const value = this.text.slice(this.textPosition, end);
+    this.textPosition = end;
+    return value;
+  }
+
+  private stringWithTag(tag: number): string {
+    switch (tag) {
+      case Tag.StringNumber: {
+        // Any number that is not the index of a string (a fraction, NaN, past the end) reads undefined.
+        const value = this.table.strings[this.tape[this.position++] as number];
+        if (value === undefined) throw new TapeError('a string number is not in the table');
+        return value;
+      }
+      case Tag.String:
+        return this.characters(this.count(this.text.length));
+      case Tag.DefineString: {
+        if (!this.learns) throw new TapeError('a string is defined by the wrong side');
+        const strings = this.table.strings;
+        const value = this.characters(this.count(maxInternedLength));
+        if (strings.length >= maxInternedStrings) throw new TapeError('too many strings are defined');
+        this.table.numbers.set(value, strings.length);
+        strings.push(value);
+        return value;
+      }
+      default:
+        throw new TapeError('a string was expected');
+    }
+  }
+
+  string(): string {
+    return this.stringWithTag(this.tape[this.position++] as number);
+  }
+
+  /** Reads plain data of this realm. */
+  value(depth = 0): unknown {
+    const tape = this.tape;
+    const tag = tape[this.position++];
+    switch (tag) {
+      case Tag.Number: {
+        const value = tape[this.position++];
+        if (value === undefined) throw new TapeError('it ends too early');
+        return value;
+      }
+      case Tag.String:
+      case Tag.DefineString:
+      case Tag.StringNumber:
+        return this.stringWithTag(tag as number);
+      case Tag.Undefined:
+        return undefined;
+      case Tag.Null:
+        return null;
+      case Tag.False:
+        return false;
+      case Tag.True:
+        return true;
+      case Tag.BigInt: {
+        const digits = this.string();
+        if (!/^-?\d{1,10000}$/.test(digits)) throw new TapeError('a bigint must be digits');
+        return BigIntConstructor(digits);
+      }
+      default:
+        break;
+    }
+    if (depth >= maxDepth) throw new TapeError('a value is nested too deeply');
+    // Every element takes at least one slot, so no count can be larger than what is left.
+    const left = this.capacity - this.position - 1;
+    switch (tag) {
+      case Tag.Object: {
+        const count = this.count(left);
+        const record: Record<string, unknown> = {};
+        for (let index = 0; index < count; index++) {
+          const key = this.string();
+          const field = this.value(depth + 1);
+          if (key === '__proto__') defineProperty(record, key, { value: field, enumerable: true, writable: true, configurable: true });
+          else record[key] = field;
+        }
+        return record;
+      }
+      case Tag.Array: {
+        const length = this.count(left);
+        const items = new Array<unknown>(length);
+        for (let index = 0; index < length; index++) items[index] = this.value(depth + 1);
+        return items;
+      }
+      case Tag.Map: {
+        const count = this.count(left);
+        const map = new MapConstructor<unknown, unknown>();
+        for (let index = 0; index < count; index++) {
+          const key = this.value(depth + 1);
+          if (typeof key === 'object' && key !== null) throw new TapeError('a Map key must be a primitive');
+          map.set(key, this.value(depth + 1));
+        }
+        return map;
+      }
+      case Tag.Set: {
+        const count = this.count(left);
+        const set = new SetConstructor<unknown>();
+        for (let index = 0; index < count; index++) {
+          const element = this.value(depth + 1);
+          if (typeof element === 'object' && element !== null) throw new TapeError('a Set element must be a primitive');
+          set.add(element);
+        }
+        return set;
+      }
+      default:
+        throw new TapeError('a value has no known tag');
+    }
+  }
+}

@@ -1,0 +1,196 @@
+// The tape: plain data as numbers and one string, the fast way values cross between a
+// submission's realm and the judging realm. It must say everything text says, and the
+// judging side must refuse, with a TapeError and nothing else, whatever the other side wrote.
+import fc from 'fast-check';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { simulate, type NodeClass } from '../../framework/testing.ts';
+import { equalPlain } from '../../framework/_internals/plainData.ts';
+import { RealmProgram } from '../../framework/_internals/realm.ts';
+import { StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter } from '../../framework/_internals/tape.ts';
+import { buildRealmCode } from '../../grader/realmBundle.ts';
+import { plain } from './plainArbitraries.ts';
+import { BigSender, type BigMessages } from './fixtures/realm/big-messages.ts';
+
+const size = 4_096;
+
+/** A writer and a reader on one tape, as the submission's realm (defines) and the judging realm (learns) hold them. */
+function conversation(capacity = size) {
+  const tape = new Float64Array(capacity);
+  const writer = new TapeWriter(tape, new StringTable(), true, capacity);
+  const readerTable = new StringTable();
+  const reader = new TapeReader(tape, readerTable, true, capacity);
+  const roundTrip = (value: unknown): unknown => {
+    writer.reset();
+    writer.value(value);
+    writer.finish();
+    reader.reset('#' + writer.text, 1);
+    const read = reader.value();
+    expect(reader.atEndOfText).toBe(true);
+    return read;
+  };
+  return { tape, writer, reader, readerTable, roundTrip };
+}
+
+describe('the tape between the realms', () => {
+  it('carries every kind of plain data unchanged', () => {
+    const { roundTrip } = conversation();
+    fc.assert(
+      fc.property(plain, (value) => {
+        expect(equalPlain(roundTrip(value), value)).toBe(true);
+      }),
+      { seed: 7, numRuns: 500 },
+    );
+  });
+
+  it('keeps what JSON loses: -0, NaN, the infinities, bigints, undefined, Maps and Sets', () => {
+    const { roundTrip } = conversation();
+    const read = roundTrip({ minusZero: -0, nan: Number.NaN, infinite: [Infinity, -Infinity], big: -(2n ** 80n), nothing: undefined, map: new Map([[1, new Set(['a'])]]) }) as Record<string, unknown>;
+    expect(Object.is(read.minusZero, -0)).toBe(true);
+    expect(Number.isNaN(read.nan)).toBe(true);
+    expect(read.infinite).toEqual([Infinity, -Infinity]);
+    expect(read.big).toBe(-(2n ** 80n));
+    expect('nothing' in read && read.nothing === undefined).toBe(true);
+    expect(read.map).toEqual(new Map([[1, new Set(['a'])]]));
+  });
+
+  it('reads a field named __proto__ as a field, without touching any prototype', () => {
+    const { roundTrip } = conversation();
+    const read = roundTrip(JSON.parse('{"__proto__": {"polluted": true}, "type": "P"}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+    expect(Object.keys(read)).toEqual(['__proto__', 'type']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('sends a repeated string once: after that, both sides refer to it by number', () => {
+    const { writer, roundTrip, readerTable } = conversation();
+    roundTrip({ type: 'Hop', hop: 1 });
+    expect(writer.text).toBe('typeHophop');
+    expect(roundTrip({ type: 'Hop', hop: 2 })).toEqual({ type: 'Hop', hop: 2 });
+    expect(writer.text).toBe('');
+    expect(readerTable.strings).toEqual(['type', 'Hop', 'hop']);
+    // Long strings and text marked as unlikely to come again are never added.
+    roundTrip({ type: 'x'.repeat(65) });
+    writer.reset();
+    writer.string('a log line', false);
+    expect(readerTable.strings).toHaveLength(3);
+  });
+
+  it('gives up, for the text path, on what does not fit, is nested too deeply, or is not plain data', () => {
+    const { writer } = conversation(64);
+    const attempt = (value: unknown): string => {
+      writer.reset();
+      try {
+        writer.value(value);
+        writer.finish();
+        return 'fits';
+      } catch (error) {
+        if (error instanceof TapeOverflow) return error.reason;
+        throw error;
+      }
+    };
+    expect(attempt({ items: [1, 2, 3] })).toBe('fits');
+    expect(attempt(Array.from({ length: 100 }, (_, index) => index))).toBe('full');
+    let nested: unknown[] = [];
+    for (let level = 0; level < 500; level++) nested = [nested];
+    expect(conversation(100_000).writer.value.bind(conversation(100_000).writer, nested)).toThrow(TapeOverflow);
+    expect(attempt({ when: new Date(0) })).toBe('not plain');
+    expect(attempt({ run: () => 1 })).toBe('not plain');
+    expect(attempt([Symbol('s')])).toBe('not plain');
+  });
+
+  it('forgets the strings of an answer that was not sent, so both sides keep the same table', () => {
+    const { writer, roundTrip, readerTable } = conversation();
+    const before = writer.table.strings.length;
+    writer.reset();
+    writer.value({ never: 'sent' });
+    writer.table.truncate(before);
+    expect(writer.table.strings).toHaveLength(0);
+    expect(roundTrip({ never: 'sent' })).toEqual({ never: 'sent' });
+    expect(readerTable.strings).toEqual(['never', 'sent']);
+  });
+
+  it('refuses anything the other side could write with a TapeError, and nothing else', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: -2, max: 14 }), fc.double(), fc.integer({ min: 0, max: 5_000_000 })), { maxLength: 64 }),
+        fc.string({ maxLength: 40 }),
+        fc.boolean(),
+        (numbers, text, learns) => {
+          const tape = new Float64Array(64);
+          tape.set(numbers);
+          const table = new StringTable();
+          table.strings.push('known');
+          table.numbers.set('known', 0);
+          const reader = new TapeReader(tape, table, learns, 64);
+          reader.reset(text);
+          try {
+            reader.value();
+          } catch (error) {
+            expect(error).toBeInstanceOf(TapeError);
+          }
+          expect(table.strings.length).toBeLessThanOrEqual(64);
+        },
+      ),
+      { seed: 11, numRuns: 3_000 },
+    );
+  });
+
+  it('refuses the counts and numbers a hostile realm would try', () => {
+    const read = (numbers: number[], text = '', learns = true) => {
+      const tape = new Float64Array(16);
+      tape.set(numbers);
+      const reader = new TapeReader(tape, new StringTable(), learns, 16);
+      reader.reset(text);
+      return () => reader.value();
+    };
+    expect(read([8, 1e12])).toThrow(/count is out of range/);
+    expect(read([8, 2.5])).toThrow(/count is out of range/);
+    expect(read([8, Number.NaN])).toThrow(/count is out of range/);
+    expect(read([7, 0])).toThrow(/not in the table/);
+    expect(read([7, 0.5])).toThrow(/not in the table/);
+    expect(read([5, 10], 'abc')).toThrow(/count is out of range/);
+    expect(read([6, 3], 'ab')).toThrow(/runs past the text/);
+    expect(read([6, 3], 'abc', false)).toThrow(/defined by the wrong side/);
+    expect(read([12, 5, 3], '12a')).toThrow(/bigint must be digits/);
+    expect(read([10, 1, 8, 0, 1])).toThrow(/Map key must be a primitive/);
+    expect(read([99])).toThrow(/no known tag/);
+    expect(read([4])).not.toThrow();
+    const endless = new Float64Array(8).fill(8);
+    const reader = new TapeReader(endless, new StringTable(), true, 8);
+    reader.reset('');
+    expect(() => reader.value()).toThrow(TapeError);
+  });
+});
+
+describe('messages too big for the tape', () => {
+  it('cross as text and arrive as they were sent, as in this realm', async () => {
+    const fixture = join(import.meta.dirname, 'fixtures', 'realm', 'big-messages.ts');
+    const program = new RealmProgram(await buildRealmCode({ label: fixture, entryFile: fixture, root: join(import.meta.dirname, 'fixtures', 'realm') }));
+    const runWith = (node: NodeClass<BigMessages>) =>
+      simulate<BigMessages>({
+        seed: 3,
+        nodes: [
+          { role: 'server', node },
+          { role: 'server', node },
+        ],
+        config: {},
+        durationMs: 1_000,
+        inputs: [{ atMs: 1, node: 0, input: { type: 'Go' } }],
+      });
+    const here = runWith(BigSender);
+    const there = runWith(program.nodeClass<BigMessages>('BigSender'));
+    expect(there.failure).toBeUndefined();
+    const got = there.outputs.map((record) => record.output);
+    expect(got).toEqual(
+      expect.arrayContaining([
+        { type: 'Got', kind: 'Big', size: 70_000, sum: (70_000 * 69_999) / 2 },
+        { type: 'Got', kind: 'Deep', size: 191, sum: 0 },
+        { type: 'Got', kind: 'Odd', size: 7, sum: 1 },
+      ]),
+    );
+    expect(there.passed).toBe(true);
+    expect(equalPlain(there.outputs, here.outputs)).toBe(true);
+    expect(there.counters.bytesSent).toBe(here.counters.bytesSent);
+  });
+});
