@@ -6,7 +6,7 @@ import { StateRecorder, TraceRecorder, traceKindCode, type StateChange, type Tra
 import { type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
-import { LinkRandom } from './_internals/linkRandom.ts';
+import { LinkRandom, sendDraw } from './_internals/linkRandom.ts';
 import { PropertySet } from './_internals/monitors.ts';
 import { clonePlain, copyPlain, equalPlain } from './_internals/plainData.ts';
 import { nodeRandom, RandomSource, randomLabels } from './_internals/random.ts';
@@ -378,6 +378,11 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private sharing: boolean;
   private readonly workloadContext: WorkloadContext<P>;
   private failure: Failure | undefined;
+  /** The type of the last message sent and its counts: most sends repeat the type before. */
+  private lastSentType: string | undefined = undefined;
+  private lastSentTypeCounts: { sent: number; bytes: number } | undefined = undefined;
+  /** The properties judged after every event besides the `always` checks: `sometimes`, and `eventually` with a deadline. */
+  private readonly pendingJudgements: readonly number[];
 
   constructor(private readonly settings: SimulationSettings<P>) {
     this.seed = String(settings.seed);
@@ -409,6 +414,9 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       property.kind === 'eventually' && property.withinMs !== undefined ? { satisfied: false, lastMessage: undefined } : undefined,
     );
     this.reached = properties.map(() => false);
+    this.pendingJudgements = properties.flatMap((property, index) =>
+      property.kind === 'sometimes' || (property.kind === 'eventually' && this.deadlines[index] !== undefined) ? [index] : [],
+    );
     this.lastComplaint = properties.map(() => undefined);
     const servers = Object.freeze([...this.servers]);
     const environments = settings.nodes.map(
@@ -732,7 +740,9 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       }
     }
     const properties = set.properties;
-    for (let index = 0; index < properties.length; index++) {
+    const pending = this.pendingJudgements;
+    for (let position = 0; position < pending.length; position++) {
+      const index = pending[position] as number;
       const property = properties[index] as Property<P>;
       if (property.kind === 'sometimes' && !this.reached[index]) {
         const message = set.check(index, this.memories[index], this);
@@ -922,32 +932,33 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     counters.messagesSent++;
     counters.bytesSent += bytes;
     (counters.sentByNode[from] as number)++;
-    let perType = counters.byType.get(type);
+    let perType = this.lastSentType === type ? this.lastSentTypeCounts : counters.byType.get(type);
     if (perType === undefined) {
       perType = { sent: 0, bytes: 0 };
       counters.byType.set(type, perType);
     }
+    this.lastSentType = type;
+    this.lastSentTypeCounts = perType;
     perType.sent++;
     perType.bytes += bytes;
     const channelIndex = from * this.nodeCount + to;
     const linkSends = this.linkSends;
     const count = linkSends[channelIndex] as number;
     linkSends[channelIndex] = count + 1;
-    // Always four draws per send, whatever happens to the message, each a function of the
-    // link's send count: a fault added or removed elsewhere does not shift this link's draws.
-    const draws = this.linkRandom.drawSend(from, to, count);
+    // Four draws per send (drop, duplicate, delay, the duplicate's delay), each a function of
+    // the link's send count alone: a fault added or removed elsewhere does not shift this link's
+    // draws. So a draw whose outcome is known without it (no drop when nothing is ever dropped)
+    // is not made: the others are the same either way.
+    const drawKey = this.linkRandom.sendDrawKey(from, to, count);
     const network = this.network;
-    const dropDraw = draws[0] as number;
-    const duplicateDraw = draws[1] as number;
-    const delayMs = drawDelay(network.delay, draws[2] as number);
-    const duplicateDelayMs = drawDelay(network.delay, draws[3] as number);
+    const delayMs = drawDelay(network.delay, sendDraw(drawKey, 2));
     this.trace(Code.send, from, to, type, this.contents(message), undefined);
     if (this.links.anyBlocked && this.links.blocked[channelIndex] === 1) {
       counters.messagesDropped++;
       this.trace(Code.drop, to, from, type, this.contents(message), 'partitioned');
       return;
     }
-    if (dropDraw < network.dropRate) {
+    if (network.dropRate > 0 && sendDraw(drawKey, 0) < network.dropRate) {
       counters.messagesDropped++;
       this.trace(Code.drop, to, from, type, this.contents(message), 'lost');
       return;
@@ -959,9 +970,9 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       lastDeliveryMs[channelIndex] = deliveryMs;
     }
     this.schedule(deliveryMs, EventKind.Deliver, to, from, message);
-    if (duplicateDraw < network.duplicateRate) {
+    if (network.duplicateRate > 0 && sendDraw(drawKey, 1) < network.duplicateRate) {
       counters.messagesDuplicated++;
-      let duplicateMs = this.nowMs + duplicateDelayMs;
+      let duplicateMs = this.nowMs + drawDelay(network.delay, sendDraw(drawKey, 3));
       if (lastDeliveryMs !== undefined) {
         if (network.fifo) duplicateMs = Math.max(duplicateMs, lastDeliveryMs[channelIndex] as number);
         lastDeliveryMs[channelIndex] = duplicateMs;

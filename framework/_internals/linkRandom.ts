@@ -40,21 +40,26 @@ export class LinkRandom {
 
   /**
    * The four draws of send number `count` on the link `from` → `to`, as `linkKey`, `sendKey` and
-   * `draw` give them, written to `draws` (drop, duplicate, delay, the duplicate's delay). One
-   * call per send: a caller as large as the simulator's send would not inline the nine.
+   * `draw` give them, written to `draws` (drop, duplicate, delay, the duplicate's delay).
    */
   readonly draws = new Float64Array(drawsPerSend);
   drawSend(from: number, to: number, count: number): Float64Array {
+    const key = this.sendDrawKey(from, to, count);
+    const draws = this.draws;
+    for (let draw = 0; draw < drawsPerSend; draw++) draws[draw] = sendDraw(key, draw);
+    return draws;
+  }
+
+  /**
+   * The key of send number `count` on the link `from` → `to`, from which {@link sendDraw} makes
+   * each of its draws. A draw depends on nothing else, so a caller makes only the draws it
+   * needs (no drop draw when nothing is ever dropped): the others are the same either way.
+   */
+  sendDrawKey(from: number, to: number, count: number): number {
     const key1 = this.key1;
     const fromKey = mix32((this.key0 + Math.imul(from, 0x9e3779b1)) | 0);
     const linkKey = mix32((fromKey ^ Math.imul(to + 1, 0x85ebca77) ^ key1) | 0);
-    const sendKey = mix32((linkKey + Math.imul(count, 0x9e3779b9)) | 0) ^ key1;
-    const draws = this.draws;
-    draws[0] = (mix32(sendKey + 0x27d4eb2f) >>> 0) * unitPerInteger;
-    draws[1] = (mix32(sendKey + Math.imul(2, 0x27d4eb2f)) >>> 0) * unitPerInteger;
-    draws[2] = (mix32(sendKey + Math.imul(3, 0x27d4eb2f)) >>> 0) * unitPerInteger;
-    draws[3] = (mix32(sendKey + Math.imul(4, 0x27d4eb2f)) >>> 0) * unitPerInteger;
-    return draws;
+    return mix32((linkKey + Math.imul(count, 0x9e3779b9)) | 0) ^ key1;
   }
 
   /** The key of the link `from` → `to`. */
@@ -72,4 +77,9 @@ export class LinkRandom {
   draw(sendKey: number, draw: number): number {
     return (mix32((sendKey ^ this.key1) + Math.imul(draw + 1, 0x27d4eb2f)) >>> 0) * unitPerInteger;
   }
+}
+
+/** Draw `draw` (0 to drawsPerSend - 1) of the send whose key {@link LinkRandom.sendDrawKey} gave: the same as `draw`. */
+export function sendDraw(sendDrawKey: number, draw: number): number {
+  return (mix32(sendDrawKey + Math.imul(draw + 1, 0x27d4eb2f)) >>> 0) * unitPerInteger;
 }
