@@ -146,12 +146,12 @@ class ReactionStorage implements DurableStorage<object> {
   #written: Map<string, unknown> | undefined = undefined;
   readonly #name: string;
   readonly #base: ReadonlyMap<string, unknown>;
-  readonly #effects: Effect[];
+  readonly #recorder: ReactionRecorder;
 
-  constructor(name: string, base: ReadonlyMap<string, unknown>, effects: Effect[]) {
+  constructor(name: string, base: ReadonlyMap<string, unknown>, recorder: ReactionRecorder) {
     this.#name = name;
     this.#base = base;
-    this.#effects = effects;
+    this.#recorder = recorder;
   }
 
   get(key: string): never {
@@ -163,12 +163,12 @@ class ReactionStorage implements DurableStorage<object> {
     if (typeof key !== 'string') throw new Error(`storage.set: the key must be a string, not ${typeof key}`);
     const copy = deepFreeze(copyPlain(value, `${this.#name} storage ${key}`));
     (this.#written ??= new Map()).set(key, copy);
-    this.#effects.push({ kind: 'storage-set', key, value: copy });
+    this.#recorder.add({ kind: 'storage-set', key, value: copy });
   }
 
   delete(key: string): void {
     (this.#written ??= new Map()).set(key, deleted);
-    this.#effects.push({ kind: 'storage-delete', key });
+    this.#recorder.add({ kind: 'storage-delete', key });
   }
 
   keys(): never[] {
@@ -183,8 +183,13 @@ class ReactionStorage implements DurableStorage<object> {
 
 /** What a node acts through during one reaction: it records effects, nothing else. */
 export class ReactionRecorder {
-  /** The effects of the current reaction (a new list for each: emptying one in place is slower). */
-  effects: Effect[] = [];
+  /**
+   * The effects of the current reaction. One list for every reaction, written over from the
+   * start, and cut to `count` when the reaction ends (see `end`): a new list per reaction
+   * costs an allocation and its growth, and emptying it first would give up its storage.
+   */
+  readonly effects: Effect[] = [];
+  private count = 0;
   private storageView: ReactionStorage | undefined = undefined;
   private baseStorage: ReadonlyMap<string, unknown> = new Map();
   private randomSource: RandomDraws | undefined = undefined;
@@ -194,16 +199,26 @@ export class ReactionRecorder {
 
   /** Starts a reaction: its effects so far are none, its storage is `baseStorage`. */
   begin(baseStorage: ReadonlyMap<string, unknown>, randomSource: RandomDraws, clockMs: number | undefined): void {
-    this.effects = [];
+    this.count = 0;
     this.storageView = undefined;
     this.baseStorage = baseStorage;
     this.randomSource = randomSource;
     this.clockMs = clockMs;
   }
 
+  /** Ends a reaction (also one that threw): `effects` is then exactly its effects. */
+  end(): void {
+    if (this.effects.length !== this.count) this.effects.length = this.count;
+  }
+
+  /** Records one effect of the current reaction. */
+  add(effect: Effect): void {
+    this.effects[this.count++] = effect;
+  }
+
   /** Built on first use: most reactions never touch storage. */
   get storage(): DurableStorage<object> {
-    return (this.storageView ??= new ReactionStorage(this.environment.name, this.baseStorage, this.effects));
+    return (this.storageView ??= new ReactionStorage(this.environment.name, this.baseStorage, this));
   }
 
   get nodeId(): NodeId {
@@ -232,7 +247,7 @@ export class ReactionRecorder {
     if (typeof copy !== 'object' || copy === null || typeof copy.type !== 'string') {
       throw new Error('a message must be an object with a string `type` field');
     }
-    this.effects.push({ kind: 'send', to, message: copy, bytes });
+    this.add({ kind: 'send', to, message: copy, bytes });
   }
 
   broadcast(message: Tagged): void {
@@ -264,7 +279,7 @@ export class ReactionRecorder {
     } else {
       throw new Error(`setTimer(${copy.type}): the delay must be a number of ms or a range [minMs, maxMs]`);
     }
-    this.effects.push({ kind: 'set-timer', timer: copy, minMs, maxMs });
+    this.add({ kind: 'set-timer', timer: copy, minMs, maxMs });
   }
 
   cancelTimer(timer: Tagged): void {
@@ -272,7 +287,7 @@ export class ReactionRecorder {
     if (typeof copy !== 'object' || copy === null || typeof copy.type !== 'string') {
       throw new Error('cancelTimer: a timer is an object with a string `type` field');
     }
-    this.effects.push({ kind: 'cancel-timer', timer: copy });
+    this.add({ kind: 'cancel-timer', timer: copy });
   }
 
   now(): number {
@@ -285,7 +300,7 @@ export class ReactionRecorder {
   }
 
   log(text: string): void {
-    this.effects.push({ kind: 'log', text });
+    this.add({ kind: 'log', text });
   }
 
   output(value: Tagged): void {
@@ -293,7 +308,7 @@ export class ReactionRecorder {
     if (typeof copy !== 'object' || copy === null || typeof copy.type !== 'string') {
       throw new Error('an output must be an object with a string `type` field');
     }
-    this.effects.push({ kind: 'output', output: copy });
+    this.add({ kind: 'output', output: copy });
   }
 }
 
@@ -415,6 +430,7 @@ export class Reactor<P extends Protocol> implements NodeReactor<P> {
     } catch (error) {
       this.failure = failureOf(this.environment, this.instance === undefined ? `the constructor of ${this.environment.nodeClass.name}` : 'onStart()', error);
     } finally {
+      recorder.end();
       activeRecorder = undefined;
       activeNode = undefined;
     }
@@ -448,6 +464,7 @@ export class Reactor<P extends Protocol> implements NodeReactor<P> {
       // Named here rather than up front: building the name costs a string on every reaction.
       this.failure = failureOf(this.environment, handlerName(kind, payload), error);
     } finally {
+      recorder.end();
       activeRecorder = undefined;
       activeNode = undefined;
     }
