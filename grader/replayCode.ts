@@ -13,6 +13,14 @@ export interface ReplayTarget {
   readonly path?: readonly SearchEvent[];
 }
 
+/**
+ * The version of the runs a code replays. 2: the network draws each link's numbers from the
+ * seed, the link and its send count. A code of version 1 names a run of the earlier network,
+ * which the same seed and schedule no longer give; a search's path draws nothing from the
+ * network and replays whatever the version.
+ */
+const replayVersion = 2;
+
 /** Codes of targets whose JSON is longer than this are compressed (a search's path repeats itself). */
 const compressAboveCharacters = 300;
 /** A compressed code starts with this; a plain one is base64url of `{"v"...`, which starts with `eyJ`. */
@@ -25,7 +33,7 @@ const maxInflatedBytes = 16 * 1024 * 1024;
  * so that a search's path of dozens of steps still fits on one line of a terminal.
  */
 export function encodeReplay(target: ReplayTarget): string {
-  const json = JSON.stringify({ v: 1, ...target });
+  const json = JSON.stringify({ v: replayVersion, ...target });
   if (json.length <= compressAboveCharacters) return Buffer.from(json, 'utf8').toString('base64url');
   return compressedPrefix + deflateRawSync(Buffer.from(json, 'utf8'), { level: 9 }).toString('base64url');
 }
@@ -36,8 +44,20 @@ function decodeReplayCode(code: string): unknown {
   return JSON.parse(json.toString('utf8'));
 }
 
+/** Refuses a run of an earlier version, which would replay silently into another run. */
+function checkVersion(version: unknown, hasPath: boolean, where: string): void {
+  if (hasPath || version === undefined || version === replayVersion) return;
+  if (typeof version === 'number' && version < replayVersion) {
+    throw new SetupError(
+      `${where} was made by an earlier version of distlab, whose network drew its losses, duplicates and delays differently: ` +
+        'the same seed and schedule now give another run, so it cannot be replayed. Grade the test again for a code that replays (docs/grading.md, "Replaying a failure").',
+    );
+  }
+  throw new SetupError(`${where} was made by a later version of distlab (replay version ${String(version)}); update distlab to replay it`);
+}
+
 function checkTarget(value: unknown, where: string): ReplayTarget {
-  const target = value as Partial<ReplayTarget>;
+  const target = value as Partial<ReplayTarget> & { v?: unknown };
   if (
     typeof target !== 'object' ||
     target === null ||
@@ -48,6 +68,7 @@ function checkTarget(value: unknown, where: string): ReplayTarget {
   ) {
     throw new SetupError(`${where} is not a replay: it needs lab, test, seed and schedule`);
   }
+  checkVersion(target.v, Array.isArray(target.path), where);
   return {
     lab: target.lab,
     test: target.test,
@@ -71,7 +92,7 @@ export function parseReplay(argument: string, testNumber?: string): ReplayTarget
     }
     const report = data as {
       lab?: string;
-      tests?: { number: string; failure?: { seed: number; shrunkSchedule: FaultSchedule; path?: readonly SearchEvent[] } }[];
+      tests?: { number: string; failure?: { seed: number; shrunkSchedule: FaultSchedule; path?: readonly SearchEvent[]; replayCode?: unknown } }[];
     };
     if (Array.isArray(report.tests)) {
       const failing = report.tests.filter((test) => test.failure !== undefined && (testNumber === undefined || test.number === testNumber));
@@ -79,7 +100,17 @@ export function parseReplay(argument: string, testNumber?: string): ReplayTarget
       if (chosen?.failure === undefined || typeof report.lab !== 'string') {
         throw new SetupError(`--replay ${argument}: the report has no recorded failure${testNumber ? ` for test ${testNumber}` : ''} to replay`);
       }
-      const { seed, shrunkSchedule, path } = chosen.failure;
+      const { seed, shrunkSchedule, path, replayCode } = chosen.failure;
+      // A report carries no version of its own: its failure's replay code does.
+      if (typeof replayCode === 'string' && replayCode !== '') {
+        let version: unknown;
+        try {
+          version = (decodeReplayCode(replayCode) as { v?: unknown }).v;
+        } catch {
+          version = undefined;
+        }
+        checkVersion(version, Array.isArray(path), `--replay ${argument}`);
+      }
       return { lab: report.lab, test: chosen.number, seed, schedule: shrunkSchedule, ...(path ? { path } : {}) };
     }
     return checkTarget(data, `--replay ${argument}`);
