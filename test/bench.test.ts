@@ -46,6 +46,26 @@ describe('npm run bench', () => {
     expect(report.ratio).toBeGreaterThan(0);
   });
 
+  it('scaling runs the comparison at 5, 20, 100, 500 and 1,000 nodes: a line a size, then the table', async () => {
+    const run = await bench('scaling', '--deliveries', '3000', '--initial', '2', '--seed', '5');
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(6);
+    const sizes = lines.slice(0, 5);
+    expect(sizes.map((line) => line.nodes)).toEqual([5, 20, 100, 500, 1000]);
+    for (const line of sizes) {
+      expect(line).toMatchObject({ workload: 'flood', initial: 2, deliveries: 3000, deterministic: true });
+      expect(line.ratio).toBeGreaterThan(0);
+    }
+    const table = lines[5] as { workload: string; deterministic: boolean; table: { nodes: number; ratio: number }[] };
+    expect(table.workload).toBe('scaling');
+    expect(table.deterministic).toBe(true);
+    expect(table.table.map((row) => [row.nodes, row.ratio])).toEqual(sizes.map((line) => [line.nodes, line.ratio]));
+    const refused = await bench('scaling', '--nodes', '5');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/the scaling workload runs 5, 20, 100, 500, 1000 nodes; --nodes is for flood/);
+  });
+
   it('the bare loop runs the same workload deterministically and prints the same fields', async () => {
     const run = async () => JSON.parse((await execute(process.execPath, ['bench/bareLoop.mjs', '--nodes', '7', '--deliveries', '30000', '--seed', '9'])).stdout) as Record<string, unknown>;
     const first = await run();
