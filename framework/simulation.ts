@@ -187,6 +187,17 @@ class ScheduledEvent {
   }
 }
 
+/**
+ * An empty array that V8 already keeps as an array of objects: a new `[]` starts as an array of
+ * small integers and changes kind on its first push, which makes code optimised on the arrays of
+ * an earlier run deoptimise at the start of every new one.
+ */
+function arrayOfObjects<T extends object>(): T[] {
+  const array: object[] = [{}];
+  array.pop();
+  return array as T[];
+}
+
 function earlier(left: ScheduledEvent, right: ScheduledEvent): boolean {
   return left.timeMs < right.timeMs || (left.timeMs === right.timeMs && left.sequence < right.sequence);
 }
@@ -198,7 +209,7 @@ function earlier(left: ScheduledEvent, right: ScheduledEvent): boolean {
  * and popping an event that has a successor needs no sift: the successor is still the minimum.
  */
 class EventQueue {
-  private readonly heap: ScheduledEvent[] = [];
+  private readonly heap: ScheduledEvent[] = arrayOfObjects<ScheduledEvent>();
   private readonly recent: (ScheduledEvent | undefined)[] = new Array<ScheduledEvent | undefined>(256).fill(undefined);
   private count = 0;
 
@@ -378,8 +389,11 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private sharing: boolean;
   private readonly workloadContext: WorkloadContext<P>;
   private failure: Failure | undefined;
-  /** The type of the last message sent and its counts: most sends repeat the type before. */
-  private lastSentType: string | undefined = undefined;
+  /**
+   * The type of the last message sent and its counts: most sends repeat the type before.
+   * Always a string, so that comparing with it stays a comparison of strings.
+   */
+  private lastSentType = '';
   private lastSentTypeCounts: { sent: number; bytes: number } | undefined = undefined;
   /** The properties judged after every event besides the `always` checks: `sometimes`, and `eventually` with a deadline. */
   private readonly pendingJudgements: readonly number[];
@@ -465,7 +479,6 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     const settings = this.settings;
     const durationMs = settings.durationMs;
     const maxEvents = settings.maxEvents ?? defaultMaxEvents;
-    const stopWhen = settings.stopWhen;
     let endReason: EndReason = 'quiescent';
     installGuards();
     try {
@@ -482,42 +495,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       }
       if (!this.failure && settings.workload?.start) settings.workload.start(this.workloadContext);
       if (!this.failure) this.checkAfterEvent();
-      while (!this.failure) {
-        const next = this.queue.pop();
-        if (next === undefined) {
-          // Nothing can happen any more: the state at the horizon is the state now.
-          this.nowMs = Math.max(this.nowMs, durationMs);
-          break;
-        }
-        if (next.cancelled) continue;
-        if (next.timeMs > durationMs) {
-          endReason = 'horizon';
-          this.nowMs = durationMs;
-          break;
-        }
-        if (this.step >= maxEvents) {
-          this.fail({
-            kind: 'limit',
-            limit: 'events',
-            property: 'event limit',
-            message:
-              `the run processed ${maxEvents} events and reached only ${this.nowMs} of ${durationMs} simulated ms: ` +
-              'a livelock, or timers and messages that multiply without end',
-            step: this.step,
-            timeMs: this.nowMs,
-          });
-          break;
-        }
-        this.nowMs = next.timeMs;
-        this.step++;
-        this.process(next);
-        if (this.failure) break;
-        if (this.step % stateCheckPeriod === 0) this.checkAllNodeStates();
-        if (stopWhen !== undefined && !this.failure && stopWhen(this)) {
-          endReason = 'stopped';
-          break;
-        }
-      }
+      if (!this.failure) endReason = this.processEvents(durationMs, maxEvents, settings.stopWhen);
       if (!this.failure) this.checkAllNodeStates();
       if (!this.failure) this.judgeAtEnd();
     } finally {
@@ -540,6 +518,46 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       roles: this.settings.nodes.map((spec) => spec.role),
       measurements: this.measure(),
     };
+  }
+
+  /**
+   * The event loop, from the first event to the end: how the run ended ('quiescent' also when it
+   * failed). A method of its own, so that it is optimised as one piece whatever the set-up before it.
+   */
+  private processEvents(durationMs: number, maxEvents: number, stopWhen: ((cluster: ClusterView<P>) => boolean) | undefined): EndReason {
+    while (!this.failure) {
+      const next = this.queue.pop();
+      if (next === undefined) {
+        // Nothing can happen any more: the state at the horizon is the state now.
+        this.nowMs = Math.max(this.nowMs, durationMs);
+        break;
+      }
+      if (next.cancelled) continue;
+      if (next.timeMs > durationMs) {
+        this.nowMs = durationMs;
+        return 'horizon';
+      }
+      if (this.step >= maxEvents) {
+        this.fail({
+          kind: 'limit',
+          limit: 'events',
+          property: 'event limit',
+          message:
+            `the run processed ${maxEvents} events and reached only ${this.nowMs} of ${durationMs} simulated ms: ` +
+            'a livelock, or timers and messages that multiply without end',
+          step: this.step,
+          timeMs: this.nowMs,
+        });
+        break;
+      }
+      this.nowMs = next.timeMs;
+      this.step++;
+      this.process(next);
+      if (this.failure) break;
+      if (this.step % stateCheckPeriod === 0) this.checkAllNodeStates();
+      if (stopWhen !== undefined && !this.failure && stopWhen(this)) return 'stopped';
+    }
+    return 'quiescent';
   }
 
   private measure(): Record<string, number> {
@@ -932,13 +950,16 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     counters.messagesSent++;
     counters.bytesSent += bytes;
     (counters.sentByNode[from] as number)++;
-    let perType = this.lastSentType === type ? this.lastSentTypeCounts : counters.byType.get(type);
+    let perType = this.lastSentType === type ? this.lastSentTypeCounts : undefined;
     if (perType === undefined) {
-      perType = { sent: 0, bytes: 0 };
-      counters.byType.set(type, perType);
+      perType = counters.byType.get(type);
+      if (perType === undefined) {
+        perType = { sent: 0, bytes: 0 };
+        counters.byType.set(type, perType);
+      }
+      this.lastSentType = type;
+      this.lastSentTypeCounts = perType;
     }
-    this.lastSentType = type;
-    this.lastSentTypeCounts = perType;
     perType.sent++;
     perType.bytes += bytes;
     const channelIndex = from * this.nodeCount + to;
