@@ -97,6 +97,8 @@ describe('npm run bench', () => {
     const report = JSON.parse(run.stdout.trim()) as Record<string, unknown>;
     expect(report).toMatchObject({ workload: 'search', workers: 2 });
     expect(report.states).toBeGreaterThan(0);
+    // The threads are started before the measured search, and what that took is reported apart.
+    expect(report.workerStartSeconds).toBeGreaterThan(0);
   });
 
   it.each([
