@@ -71,10 +71,10 @@ export class TraceRecorder {
   private nextSlot = 0;
   private readonly full: TraceEvent[] | undefined;
   private readonly kinds: Uint8Array;
-  private readonly steps: Float64Array;
-  private readonly times: Float64Array;
-  private readonly nodes: Int32Array;
-  private readonly peers: Int32Array;
+  /** Per slot, its step and its time: one array for the two, so a record checks one bound. */
+  private readonly moments: Float64Array;
+  /** Per slot, its node and its peer. */
+  private readonly ends: Int32Array;
   private readonly labels: string[];
   private readonly details: unknown[];
   private readonly reasons: (string | undefined)[];
@@ -86,10 +86,8 @@ export class TraceRecorder {
     const size = mode === 'ring' ? capacity : 0;
     this.full = mode === 'full' ? [] : undefined;
     this.kinds = new Uint8Array(size);
-    this.steps = new Float64Array(size);
-    this.times = new Float64Array(size);
-    this.nodes = new Int32Array(size);
-    this.peers = new Int32Array(size);
+    this.moments = new Float64Array(2 * size);
+    this.ends = new Int32Array(2 * size);
     this.labels = new Array<string>(size).fill('');
     this.details = new Array<unknown>(size).fill(undefined);
     this.reasons = new Array<string | undefined>(size).fill(undefined);
@@ -129,13 +127,18 @@ export class TraceRecorder {
     const slot = this.nextSlot;
     this.nextSlot = slot + 1 === this.capacity ? 0 : slot + 1;
     this.kinds[slot] = kind;
-    this.steps[slot] = step;
-    this.times[slot] = timeMs;
-    this.nodes[slot] = node;
-    this.peers[slot] = peer;
+    const moments = this.moments;
+    moments[2 * slot] = step;
+    moments[2 * slot + 1] = timeMs;
+    const ends = this.ends;
+    ends[2 * slot] = node;
+    ends[2 * slot + 1] = peer;
     this.labels[slot] = label;
-    this.details[slot] = detail;
-    this.reasons[slot] = reason;
+    // Most events carry neither a detail nor a reason: the slot is written only when it changes.
+    const details = this.details;
+    if (detail !== undefined || details[slot] !== undefined) details[slot] = detail;
+    const reasons = this.reasons;
+    if (reason !== undefined || reasons[slot] !== undefined) reasons[slot] = reason;
   }
 
   /** The recorded events, oldest first. */
@@ -147,11 +150,11 @@ export class TraceRecorder {
       const slot = index % this.capacity;
       const event: { -readonly [K in keyof TraceEvent]: TraceEvent[K] } = {
         index,
-        step: this.steps[slot] as number,
-        timeMs: this.times[slot] as number,
+        step: this.moments[2 * slot] as number,
+        timeMs: this.moments[2 * slot + 1] as number,
         kind: kindCodes[this.kinds[slot] as number] as TraceKind,
-        node: this.nodes[slot] as number,
-        peer: this.peers[slot] as number,
+        node: this.ends[2 * slot] as number,
+        peer: this.ends[2 * slot + 1] as number,
         label: this.labels[slot] as string,
       };
       if (this.details[slot] !== undefined) event.detail = this.details[slot];
