@@ -46,9 +46,13 @@ export function copyPlain<T>(value: T, name = 'value'): T {
     }
     return copyValue(value, 0) as T;
   } catch (error) {
-    if (error instanceof NotPlain) throw findNonPlain(value, name) ?? new PlainDataError(name, error.problem);
-    throw error;
+    throw copyError(error, value, name);
   }
+}
+
+/** What a failed {@link copyPlain} throws: the field that is not plain data, named. */
+function copyError(error: unknown, value: unknown, name: string): unknown {
+  return error instanceof NotPlain ? (findNonPlain(value, name) ?? new PlainDataError(name, error.problem)) : error;
 }
 
 class NotPlain extends Error {
