@@ -1,4 +1,5 @@
 import { explore, exploreInParallel, type NodeId, type SearchSettings, type SearchStatistics } from '../framework/testing.ts';
+import { threadCpuMs } from '../framework/_internals/threadCpu.ts';
 import { safetyProperties, valueChosen } from '../labs/03-paxos/checks.ts';
 import type { Paxos } from '../labs/03-paxos/src/protocol.ts';
 import { PaxosNode } from '../solutions/03-paxos/paxos.ts';
@@ -35,6 +36,11 @@ export function paxosBenchSettings(): SearchSettings<Paxos> {
  * every parallel search keeps them for the next): `workerStartSeconds` is what that took, and
  * the measured search runs on threads already loaded, as every parallel search after a
  * process's first does.
+ *
+ * Where the kernel counts CPU time per thread (Linux), `threadCpuSeconds` is this thread's
+ * (on one thread, the search's; with workers, the coordinator's) and `workerCpuSeconds` each
+ * worker's, both for the measured search only. What the process spent beyond them went to
+ * V8's own threads: the optimising compiler and the garbage collector.
  */
 export async function runSearch(seconds: number, workers = 1): Promise<Record<string, unknown>> {
   const settingsFrom = { module: import.meta.url, exportName: 'paxosBenchSettings' };
@@ -45,6 +51,7 @@ export async function runSearch(seconds: number, workers = 1): Promise<Record<st
     workerStartSeconds = Number((Number(process.hrtime.bigint() - startedNs) / 1e9).toFixed(2));
   }
   globalThis.gc?.();
+  const coordinatorCpuAtStartMs = threadCpuMs();
   const baselineBytes = heapBytes();
   let peakBytes = baselineBytes;
   let progressCalls = 0;
@@ -63,6 +70,8 @@ export async function runSearch(seconds: number, workers = 1): Promise<Record<st
       ? explore(settings)
       : await exploreInParallel(settings, { workers, settingsFrom });
   peakBytes = Math.max(peakBytes, heapBytes() + (result.statistics.workerHeapBytes ?? 0));
+  // This thread's CPU time: on one thread the search's own; with workers, the coordinator's.
+  const threadCpuSeconds = (threadCpuMs() - coordinatorCpuAtStartMs) / 1000;
   const { states, transitions, maxDepth, wallMs, statesPerSec, statesByDepth } = result.statistics;
   return {
     workload: 'search',
@@ -78,6 +87,8 @@ export async function runSearch(seconds: number, workers = 1): Promise<Record<st
     peakHeapMb: Math.round(peakBytes / 1_048_576),
     bytesPerState: states > 0 ? Math.round((peakBytes - baselineBytes) / states) : 0,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...(Number.isFinite(threadCpuSeconds) ? { threadCpuSeconds: Number(threadCpuSeconds.toFixed(2)) } : {}),
+    ...(result.statistics.workerCpuSeconds === undefined ? {} : { workerCpuSeconds: result.statistics.workerCpuSeconds.map((seconds) => Number(seconds.toFixed(2))) }),
     statesByDepth,
     node: process.version,
   };

@@ -9,6 +9,7 @@ import { clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane 
 import { nodeRandom, RandomSource, type RandomState } from './_internals/random.ts';
 import { isStandIn, reactorsFor } from './_internals/realm.ts';
 import { getHeapStatistics } from 'node:v8';
+import { threadCpuMs } from './_internals/threadCpu.ts';
 import { Worker, type MessagePort, type Transferable } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import {
@@ -358,6 +359,11 @@ export interface SearchStatistics {
   readonly workers?: number;
   /** The heap the worker threads last reported, in all (absent on one thread). */
   readonly workerHeapBytes?: number;
+  /**
+   * CPU time each worker thread spent on this search, in seconds, as the kernel counts it
+   * (absent on one thread, and where the kernel does not say: only Linux does).
+   */
+  readonly workerCpuSeconds?: readonly number[];
   /** Breadth-first search: the unique states first found at each depth, from the start (index 0: the start itself). */
   readonly statesByDepth?: readonly number[];
 }
@@ -1285,6 +1291,8 @@ class BreadthFirst<P extends Protocol> {
 
   /** Per worker thread: the heap it last reported (empty on one thread). */
   private readonly workerHeaps: number[];
+  /** Per worker thread: the CPU time it last reported for this search (NaN where unknown). */
+  private readonly workerCpuMs: number[];
   /** Unique states first found at each level. */
   private readonly statesByDepth: number[] = [];
 
@@ -1296,6 +1304,7 @@ class BreadthFirst<P extends Protocol> {
     workers = 0,
   ) {
     this.workerHeaps = new Array<number>(workers).fill(0);
+    this.workerCpuMs = new Array<number>(workers).fill(0);
     this.depthLimit = settings.maxDepth ?? Infinity;
     this.maxStates = settings.maxStates ?? Infinity;
   }
@@ -1316,11 +1325,18 @@ class BreadthFirst<P extends Protocol> {
       statesByDepth: this.statesByDepth.slice(),
     };
     if (this.workerHeaps.length === 0) return statistics;
-    return { ...statistics, workers: this.workerHeaps.length, workerHeapBytes: this.workerHeaps.reduce((sum, bytes) => sum + bytes, 0) };
+    const cpuKnown = this.workerCpuMs.every((milliseconds) => Number.isFinite(milliseconds));
+    return {
+      ...statistics,
+      workers: this.workerHeaps.length,
+      workerHeapBytes: this.workerHeaps.reduce((sum, bytes) => sum + bytes, 0),
+      ...(cpuKnown ? { workerCpuSeconds: this.workerCpuMs.map((milliseconds) => milliseconds / 1000) } : {}),
+    };
   }
 
-  noteWorkerHeap(worker: number, bytes: number): void {
-    this.workerHeaps[worker] = bytes;
+  noteWorker(worker: number, report: WorkerReport): void {
+    this.workerHeaps[worker] = report.heapBytes;
+    this.workerCpuMs[worker] = report.cpuMs;
   }
 
   finish(outcome: SearchOutcome): SearchResult {
@@ -1560,8 +1576,14 @@ type Answer = { readonly type: 'result'; readonly result: ChunkResult } | { read
 
 type FromWorker =
   | { readonly type: 'ready'; readonly search: number; readonly lane1: number; readonly lane2: number }
-  | (Answer & { readonly search: number; readonly job: number; readonly heapBytes: number })
+  | (Answer & { readonly search: number; readonly job: number } & WorkerReport)
   | { readonly type: 'error'; readonly search: number; readonly message: string };
+
+/** What a worker says of itself with each answer: its heap, and the CPU time it spent on the search so far (NaN where unknown). */
+interface WorkerReport {
+  readonly heapBytes: number;
+  readonly cpuMs: number;
+}
 
 /** The settings a source names, loaded in this thread. */
 async function loadSettings(source: SettingsSource): Promise<SearchSettings<Protocol>> {
@@ -1583,6 +1605,8 @@ interface WorkerSearch {
   readonly expander: Expander<Protocol>;
   readonly visited: FingerprintSet;
   readonly goalsKnown: Set<string>;
+  /** This thread's CPU time when the search was set up, so that loading the settings is not counted. */
+  readonly cpuAtStartMs: number;
 }
 
 /** Runs `stretch` with the determinism guards installed: node code runs in it. */
@@ -1622,7 +1646,16 @@ export function serveSearchWorker(port: MessagePort): void {
       } catch (error) {
         if (!(error instanceof HandlerFailure)) throw error;
       }
-      current = { search, settings, checker, initial, expander: new Expander(checker, new ComponentTable(), true), visited: new FingerprintSet(), goalsKnown: new Set() };
+      current = {
+        search,
+        settings,
+        checker,
+        initial,
+        expander: new Expander(checker, new ComponentTable(), true),
+        visited: new FingerprintSet(),
+        goalsKnown: new Set(),
+        cpuAtStartMs: threadCpuMs(),
+      };
       send({ type: 'ready', search, lane1: initial?.laneOne ?? 0, lane2: initial?.laneTwo ?? 0 });
     } catch (error) {
       send({ type: 'error', search, message: describe(error) });
@@ -1649,7 +1682,7 @@ export function serveSearchWorker(port: MessagePort): void {
           );
           const { fingerprints, parents, eventIndexes, flags, records } = result;
           send(
-            { type: 'result', search: served.search, job: message.job, result, heapBytes: heapUsedBytes() },
+            { type: 'result', search: served.search, job: message.job, result, heapBytes: heapUsedBytes(), cpuMs: threadCpuMs() - served.cpuAtStartMs },
             [fingerprints, parents, eventIndexes, flags, records].map((array) => array.buffer as ArrayBuffer),
           );
           return;
@@ -1659,7 +1692,7 @@ export function serveSearchWorker(port: MessagePort): void {
           if (initial === undefined) throw new Error('random walks need an initial state, and a reaction threw while it was built');
           const probes = { probes: message.count, depth: message.depth, seed: message.seed };
           const reports = guarded(() => takeWalks(served.checker, initial, probes, message.firstWalk, message.count));
-          send({ type: 'walked', search: served.search, job: message.job, reports, heapBytes: heapUsedBytes() });
+          send({ type: 'walked', search: served.search, job: message.job, reports, heapBytes: heapUsedBytes(), cpuMs: threadCpuMs() - served.cpuAtStartMs });
           return;
         }
       }
@@ -1694,13 +1727,13 @@ class Threads {
   private failure: Error | undefined;
   private onFailure: (error: Error) => void = () => undefined;
   private onAnswer: (worker: number, message: FromWorker) => void = () => undefined;
-  /** The heap each worker last reported. */
-  readonly heaps: number[];
+  /** What each worker last said of itself: its heap and CPU time. */
+  readonly reports: WorkerReport[];
 
   private constructor(count: number) {
     this.workers = idleWorkers.splice(0, count);
     while (this.workers.length < count) this.workers.push(new Worker(workerEntry));
-    this.heaps = new Array<number>(count).fill(0);
+    this.reports = Array.from({ length: count }, () => ({ heapBytes: 0, cpuMs: 0 }));
   }
 
   /** Starts `parallel.workers` threads (or takes idle ones) and sets them up; each must build `initial` as this thread did. */
@@ -1782,7 +1815,7 @@ class Threads {
       };
       this.onAnswer = (worker, message) => {
         if (done || message.type === 'ready' || message.type === 'error') return;
-        this.heaps[worker] = message.heapBytes;
+        this.reports[worker] = { heapBytes: message.heapBytes, cpuMs: message.cpuMs };
         answers.set(message.job, message);
         give(worker);
         try {
@@ -1886,7 +1919,7 @@ export async function exploreInParallel<P extends Protocol>(settings: SearchSett
         },
         (answer, worker) => {
           if (answer.type !== 'result') throw new Error('a search worker answered a chunk with something else');
-          search.noteWorkerHeap(worker, threads.heaps[worker] as number);
+          search.noteWorker(worker, threads.reports[worker] as WorkerReport);
           const result = answer.result;
           const numbers = new Int32Array(result.components.length).fill(-1);
           const numbered = (provisional: number): number => {

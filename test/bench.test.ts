@@ -99,6 +99,10 @@ describe('npm run bench', () => {
     expect(report.states).toBeGreaterThan(0);
     // The threads are started before the measured search, and what that took is reported apart.
     expect(report.workerStartSeconds).toBeGreaterThan(0);
+    // The kernel's count of each thread's CPU time (Linux, where this runs): each worker's, and the coordinator's.
+    expect(report.workerCpuSeconds).toEqual([expect.any(Number), expect.any(Number)]);
+    expect((report.workerCpuSeconds as number[]).every((seconds) => seconds > 0)).toBe(true);
+    expect(report.threadCpuSeconds).toEqual(expect.any(Number));
   });
 
   it.each([
