@@ -76,6 +76,22 @@ describe('the tape between the realms', () => {
     expect(readerTable.strings).toHaveLength(3);
   });
 
+  it('keeps the table bounded: past 16,384 strings, new ones go as text, and a realm that defines more is refused', () => {
+    const { writer, roundTrip, readerTable } = conversation(65_536);
+    const words = Array.from({ length: 17_000 }, (_, index) => `w${index}`);
+    expect(roundTrip(words)).toEqual(words);
+    expect(readerTable.strings).toHaveLength(16_384);
+    expect(writer.table.strings).toHaveLength(16_384);
+    // A realm that ignores the bound and defines one more string is out of shape.
+    const tape = new Float64Array(4);
+    tape.set([6, 1]);
+    const full = new StringTable();
+    for (let index = 0; index < 16_384; index++) full.strings.push(`s${index}`);
+    const reader = new TapeReader(tape, full, true, 4);
+    reader.reset('x');
+    expect(() => reader.value()).toThrow(/too many strings are defined/);
+  });
+
   it('gives up, for the text path, on what does not fit, is nested too deeply, or is not plain data', () => {
     const { writer } = conversation(64);
     const attempt = (value: unknown): string => {
