@@ -196,9 +196,7 @@ export class RealmSession {
     } catch (thrown) {
       throw new RealmProtocolError(`the node runtime's ${name} threw: ${describeThrown(thrown)}`);
     }
-    if (typeof answer !== 'string') throw new RealmProtocolError(`the node runtime's ${name} answered with a ${typeof answer}, not text`);
-    if (answer.length > limit) throw new RealmProtocolError(`the node runtime's ${name} answered with ${answer.length} characters, more than the ${limit} allowed`);
-    return answer;
+    return checkedAnswer(name, answer, limit);
   }
 
   /** The submission's exports: 1 for a node class, 0 for anything else. */
@@ -224,16 +222,19 @@ export class RealmSession {
     } catch (thrown) {
       throw new RealmProtocolError(`the node runtime's react threw: ${describeThrown(thrown)}`);
     }
-    if (typeof answer !== 'string') throw new RealmProtocolError(`the node runtime's react answered with a ${typeof answer}, not text`);
-    if (answer.length > maxReactionCharacters) {
-      throw new RealmProtocolError(`the node runtime's react answered with ${answer.length} characters, more than the ${maxReactionCharacters} allowed`);
-    }
-    return answer;
+    return checkedAnswer('react', answer, maxReactionCharacters);
   }
 
   fields(node: NodeId): string {
     return this.call('fields', this.fieldsFunction, [node]);
   }
+}
+
+/** A realm function's answer: text of bounded length, or a {@link RealmProtocolError}. */
+function checkedAnswer(name: string, answer: unknown, limit: number): string {
+  if (typeof answer !== 'string') throw new RealmProtocolError(`the node runtime's ${name} answered with a ${typeof answer}, not text`);
+  if (answer.length > limit) throw new RealmProtocolError(`the node runtime's ${name} answered with ${answer.length} characters, more than the ${limit} allowed`);
+  return answer;
 }
 
 /** The realm answered with something that is not a reaction: its runtime was tampered with. */
@@ -422,34 +423,14 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     for (let index = 0; index < count; index++) effects[index] = this.readTapeEffect(reader);
     this.effects = effects;
     const fieldsKind = reader.count(2);
-    let fields: unknown;
-    let problem: string | undefined;
-    if (fieldsKind === 1) fields = reader.value();
-    else if (fieldsKind === 2) problem = reader.string();
+    const content = fieldsKind === 1 ? reader.value() : fieldsKind === 2 ? reader.string() : undefined;
     const lines = reader.count(tapeSizes.answer);
     for (let index = 0; index < lines; index++) {
       const line = reader.string();
       if (outputSink !== undefined) outputSink(bound(line));
     }
     if (!reader.atEndOfText) throw new RealmProtocolError('the answer has text left over');
-    if (this.mode === 'live') {
-      this.instance = this.live;
-      return;
-    }
-    if (problem !== undefined) {
-      const stand = {};
-      stateProblems.set(stand, plainDataProblem(this.environment, problem));
-      this.instance = stand;
-      return;
-    }
-    if (fieldsKind === 0) {
-      if (this.failure === undefined) throw new RealmProtocolError('the node state is missing');
-      return;
-    }
-    if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || fields instanceof Map || fields instanceof Set) {
-      throw new RealmProtocolError('the node state is not a record of fields');
-    }
-    this.instance = fields;
+    this.settleState(fieldsKind === 1 ? 'fields' : fieldsKind === 2 ? 'problem' : 'none', content);
   }
 
   private readTapeEffect(reader: TapeReader): Effect {
@@ -498,27 +479,39 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     this.effects = read;
     if (!Array.isArray(lines)) throw new RealmProtocolError('the console lines are not a list');
     if (outputSink !== undefined) for (const line of lines) outputSink(bound(String(line)));
+    if (this.mode === 'live' || fields === '') this.settleState('none', undefined);
+    else if (typeof fields === 'string') {
+      if (!fields.startsWith('!')) throw new RealmProtocolError('the node state is out of shape');
+      this.settleState('problem', fields.slice(1));
+    } else {
+      if (!Array.isArray(fields) || fields.length !== 2) throw new RealmProtocolError('the node state is out of shape');
+      this.settleState('fields', decodeTree(fields[0], fields[1]));
+    }
+  }
+
+  /**
+   * The node's state after a reaction: in a run, the object the realm keeps; in a search, the
+   * fields it answered with, or a stand-in that carries why they are not plain data.
+   */
+  private settleState(found: 'none' | 'problem' | 'fields', content: unknown): void {
     if (this.mode === 'live') {
       this.instance = this.live;
       return;
     }
-    if (fields === '') {
+    if (found === 'none') {
       if (this.failure === undefined) throw new RealmProtocolError('the node state is missing');
       return;
     }
-    if (typeof fields === 'string') {
-      if (!fields.startsWith('!')) throw new RealmProtocolError('the node state is out of shape');
+    if (found === 'problem') {
       const stand = {};
-      stateProblems.set(stand, plainDataProblem(this.environment, fields.slice(1)));
+      stateProblems.set(stand, plainDataProblem(this.environment, content as string));
       this.instance = stand;
       return;
     }
-    if (!Array.isArray(fields) || fields.length !== 2) throw new RealmProtocolError('the node state is out of shape');
-    const decoded = decodeTree(fields[0], fields[1]);
-    if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded) || decoded instanceof Map || decoded instanceof Set) {
+    if (typeof content !== 'object' || content === null || Array.isArray(content) || content instanceof Map || content instanceof Set) {
       throw new RealmProtocolError('the node state is not a record of fields');
     }
-    this.instance = decoded;
+    this.instance = content;
   }
 
   private readEffect(tree: unknown): Effect {
