@@ -115,8 +115,19 @@ export function serve(suite: LabSuite<unknown>, files: { readonly host: string; 
   const requests = new FrameReader();
   process.stdin.on('data', (chunk: Buffer) => {
     requests.push(chunk);
-    for (const request of requests.take()) void handle(request as ChildRequest);
+    for (const request of requests.take()) void answer(request as ChildRequest);
   });
+  // What the grader's own code throws while judging (a stack overflow on values a forged
+  // answer nested thousands of levels deep, say) is a verdict now, not a silent child that
+  // the grader would take for an endless loop of the submission's.
+  const answer = async (request: ChildRequest) => {
+    try {
+      await handle(request);
+    } catch (error) {
+      flushOutput();
+      reply({ type: 'error', message: `the grader could not judge what this submission's nodes did: ${describeThrown(error)}` });
+    }
+  };
   const handle = async (request: ChildRequest) => {
     const test = suite.tests.find((candidate) => candidate.number === request.testNumber);
     if (test === undefined) {

@@ -180,6 +180,11 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'throws-null-prototype-object': { kind: 'graded', statuses: { '0.1': failed } },
   'returns-promise': { kind: 'graded' },
   'returns-thenable': { kind: 'graded' },
+  // Answers of the node runtime forged by the node code itself (../../framework/_realm/host.ts): the judging side reads them as behaviour, checked, and never as anything more.
+  'forges-deep-values': { kind: 'graded' },
+  // Deeper than plain data may be, and than the judging side's own walks go: a verdict with a reason, never a silent grader taken for an endless loop.
+  'forges-deep-output': { kind: 'graded' },
+  'forges-deep-message': { kind: 'graded' },
   // Loading.
   'top-level-loops': { kind: 'graded', mayLoop: true, setupErrorAllowed: true },
   'top-level-throws': { kind: 'command', setupError: true },
