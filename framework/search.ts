@@ -133,6 +133,8 @@ class NodeState {
   /** Its number in the component table of the search numbered `tableEpoch` (see ComponentTable). */
   tableEpoch = 0;
   componentId = -1;
+  /** Reactions of this node state already run, by what they reacted to (see Checker.reactAndApply); kept for one checker. */
+  reactions: ReactionCache | undefined = undefined;
 
   constructor(
     /** The node object (its fields are its volatile state), or null while crashed. */
@@ -173,6 +175,33 @@ class NodeState {
     return this.instance === null;
   }
 }
+
+/**
+ * A reaction that ran to its end without failing: what a node state does with a stimulus, kept
+ * so that the same node state meeting the same stimulus again (in another state of the search)
+ * does not run the node's code, copy its fields and hash its new state again. A reaction is a
+ * function of the node state and the stimulus (the model checker gives it no clock, and its
+ * random draws are part of the node state), so the result is the same.
+ */
+interface CachedReaction {
+  readonly effects: readonly Effect[];
+  /** The envelope of each send, made the first time the reaction was applied (undefined for other effects). */
+  readonly envelopes: readonly (Envelope | undefined)[];
+  /** The node's state after the reaction. */
+  readonly after: NodeState;
+}
+
+/** The reactions of one node state, for the checker that ran them. */
+interface ReactionCache {
+  readonly checker: object;
+  readonly byStimulus: Map<object, CachedReaction>;
+}
+
+/**
+ * At most this many reactions are kept per search: each holds its effects and its node state
+ * (most of which the component table holds anyway), about 200 bytes more in all.
+ */
+const maxCachedReactions = 1 << 20;
 
 /**
  * A choice the checker can make in a state. A delivery or a timer with `crashAfter` crashes
@@ -446,7 +475,14 @@ class Checker<P extends Protocol> {
     if (settings.partition) this.links.apply({ atMs: 0, type: 'partition', groups: settings.partition });
   }
 
-  /** Runs one reaction of node `id` and applies its effects to `successor`. */
+  /** Reactions kept in node states' caches so far (see CachedReaction). */
+  private cachedReactions = 0;
+
+  /**
+   * Runs one reaction of node `id` and applies its effects to `successor`. `cacheOwner` and
+   * `cacheKey` name the reaction for the cache, where it is kept when it ends without failing:
+   * the node state it starts from and what it reacts to (an envelope, a pending timer).
+   */
   private reactAndApply(
     successor: Successor,
     id: NodeId,
@@ -455,7 +491,10 @@ class Checker<P extends Protocol> {
     depth: number,
     crashAfter: number | undefined,
     trace: TraceSink | undefined,
+    cacheOwner?: NodeState,
+    cacheKey?: object,
   ): boolean {
+    const cacheable = cacheOwner !== undefined && cacheKey !== undefined && crashAfter === undefined && trace === undefined;
     const environment = this.environments[id] as NodeEnvironment<P>;
     const reactor = this.reactors[id] as NodeReactor<P>;
     const instance = stimulus.kind === 'start' ? undefined : reactor.copy(node.instance as object);
@@ -480,6 +519,63 @@ class Checker<P extends Protocol> {
       const problem = reactor.checkState(after);
       if (problem !== undefined) throw new HandlerFailure(id, problem.message);
     }
+    const envelopes = cacheable ? new Array<Envelope | undefined>(effects.length).fill(undefined) : undefined;
+    const { storage, timers } = this.applyEffects(successor, id, node, effects, applied, depth, trace, envelopes);
+    const randomState = random.after();
+    successor.pendingStorage = undefined;
+    // As in a run, the effects made before a throw are applied (the trace shows them), then the reaction fails.
+    if (failure !== undefined) throw new HandlerFailure(id, failure.message + (failure.where ? `\n${failure.where}` : ''));
+    if (crashAfter !== undefined) {
+      trace?.(traceKindCode.crash, id, -1, environment.nodeClass.name, undefined, `after ${applied} of its ${effects.length} effects`);
+      successor.nodes[id] = new NodeState(null, storage ?? node.storage, randomState, node.incarnation, []);
+      successor.crashes++;
+      this.record(successor, 'crash', { kind: 'crash', node: id, incarnation: node.incarnation, timeMs: depth, midReaction: true }, depth);
+      return true;
+    }
+    const next = new NodeState(after, storage ?? node.storage, randomState, node.incarnation, timers);
+    successor.nodes[id] = next;
+    if (cacheable && this.cachedReactions < maxCachedReactions) {
+      let cache = cacheOwner.reactions;
+      if (cache === undefined || cache.checker !== this) cache = cacheOwner.reactions = { checker: this, byStimulus: new Map() };
+      cache.byStimulus.set(cacheKey, { effects: effects.slice(), envelopes: envelopes as (Envelope | undefined)[], after: next });
+      this.cachedReactions++;
+    }
+    return true;
+  }
+
+  /**
+   * The reaction of `owner` to `key` kept in the cache, if it ran before; never for a reaction
+   * cut by a crash, nor in a replay with a trace, which must show what the node did.
+   */
+  private cachedReaction(owner: NodeState, key: object, crashAfter: number | undefined, trace: TraceSink | undefined): CachedReaction | undefined {
+    if (crashAfter !== undefined || trace !== undefined) return undefined;
+    const cache = owner.reactions;
+    return cache !== undefined && cache.checker === this ? cache.byStimulus.get(key) : undefined;
+  }
+
+  /** Applies a reaction kept in the cache: its effects, then the node state it led to. */
+  private applyCached(successor: Successor, id: NodeId, node: NodeState, cached: CachedReaction, depth: number): void {
+    this.applyEffects(successor, id, node, cached.effects, cached.effects.length, depth, undefined, cached.envelopes as (Envelope | undefined)[]);
+    successor.pendingStorage = undefined;
+    successor.nodes[id] = cached.after;
+  }
+
+  /**
+   * Applies the first `applied` of a reaction's effects to `successor`: messages into the
+   * network (the envelope of send `index` is `envelopes[index]`, made and kept there when
+   * missing), history events to the properties. Returns the node's storage (when written)
+   * and timers after them.
+   */
+  private applyEffects(
+    successor: Successor,
+    id: NodeId,
+    node: NodeState,
+    effects: readonly Effect[],
+    applied: number,
+    depth: number,
+    trace: TraceSink | undefined,
+    envelopes: (Envelope | undefined)[] | undefined,
+  ): { storage: Map<string, unknown> | undefined; timers: readonly PendingTimer[] } {
     let storage: Map<string, unknown> | undefined;
     let timers = node.timers;
     for (let index = 0; index < applied; index++) {
@@ -492,9 +588,14 @@ class Checker<P extends Protocol> {
             trace?.(traceKindCode.drop, effect.to, id, effect.message.type, effect.message, 'partitioned');
             break;
           }
+          let envelope = envelopes?.[index];
+          if (envelope === undefined) {
+            envelope = Envelope.of(id, effect.to, effect.message);
+            if (envelopes !== undefined) envelopes[index] = envelope;
+          }
           // A message to oneself is never duplicated, so it is consumed on delivery: two equal
           // ones are two deliveries even when the network is a set.
-          addEnvelope(successor.network, Envelope.of(id, effect.to, effect.message), this.settings.duplicates === true && effect.to !== id);
+          addEnvelope(successor.network, envelope, this.settings.duplicates === true && effect.to !== id);
           break;
         }
         case 'set-timer':
@@ -528,19 +629,7 @@ class Checker<P extends Protocol> {
           break;
       }
     }
-    const randomState = random.after();
-    successor.pendingStorage = undefined;
-    // As in a run, the effects made before a throw are applied (the trace shows them), then the reaction fails.
-    if (failure !== undefined) throw new HandlerFailure(id, failure.message + (failure.where ? `\n${failure.where}` : ''));
-    if (crashAfter !== undefined) {
-      trace?.(traceKindCode.crash, id, -1, environment.nodeClass.name, undefined, `after ${applied} of its ${effects.length} effects`);
-      successor.nodes[id] = new NodeState(null, storage ?? node.storage, randomState, node.incarnation, []);
-      successor.crashes++;
-      this.record(successor, 'crash', { kind: 'crash', node: id, incarnation: node.incarnation, timeMs: depth, midReaction: true }, depth);
-      return true;
-    }
-    successor.nodes[id] = new NodeState(after, storage ?? node.storage, randomState, node.incarnation, timers);
-    return true;
+    return { storage, timers };
   }
 
   /** Gives a history event to the properties that record it, copying their memories first. */
@@ -688,8 +777,13 @@ class Checker<P extends Protocol> {
         trace?.(traceKindCode.deliver, event.to, event.from, event.message.type, envelope.message, undefined);
         const local = event.from === event.to;
         this.record(successor, 'deliver', { kind: 'deliver', from: event.from, to: event.to, incarnation: target.incarnation, timeMs: depth, message: envelope.message, local }, depth);
+        const cached = this.cachedReaction(target, envelope, event.crashAfter, trace);
+        if (cached !== undefined) {
+          this.applyCached(successor, event.to, target, cached, depth);
+          break;
+        }
         const message = (this.reactors[event.to] as NodeReactor<P>).copiesPayloads ? envelope.message : clonePlain(envelope.message);
-        if (!this.reactAndApply(successor, event.to, target, { kind: 'message', from: event.from, message }, depth, event.crashAfter, trace)) return undefined;
+        if (!this.reactAndApply(successor, event.to, target, { kind: 'message', from: event.from, message }, depth, event.crashAfter, trace, target, envelope)) return undefined;
         break;
       }
       case 'timer': {
@@ -698,11 +792,17 @@ class Checker<P extends Protocol> {
         if (event.crashAfter !== undefined && !this.mayCrash(state, event.node)) return undefined;
         const index = target.timers.findIndex((pending) => equalPlain(pending.timer, event.timer));
         if (index < 0) return undefined;
+        const pending = target.timers[index] as PendingTimer;
+        const cached = this.cachedReaction(target, pending, event.crashAfter, trace);
+        if (cached !== undefined) {
+          this.applyCached(successor, event.node, target, cached, depth);
+          break;
+        }
         const remaining = [...target.timers.slice(0, index), ...target.timers.slice(index + 1)];
         const without = new NodeState(target.instance, target.storage, target.random, target.incarnation, remaining);
         trace?.(traceKindCode['timer-fire'], event.node, -1, event.timer.type, event.timer, undefined);
         const timer = (this.reactors[event.node] as NodeReactor<P>).copiesPayloads ? event.timer : clonePlain(event.timer);
-        if (!this.reactAndApply(successor, event.node, without, { kind: 'timer', timer }, depth, event.crashAfter, trace)) return undefined;
+        if (!this.reactAndApply(successor, event.node, without, { kind: 'timer', timer }, depth, event.crashAfter, trace, target, pending)) return undefined;
         break;
       }
       case 'crash': {
@@ -1037,23 +1137,25 @@ class IntList {
   }
 }
 
-/** Flags of a successor in a chunk's result. */
-const newSinceLevelStart = 1;
-const prunedFlag = 2;
-
 /** What expanding a chunk of the frontier found, in the order a one-thread search finds it. */
 export interface ChunkResult {
-  /** Successors made (each event that was possible), in order. */
+  /** Successors made (each event that was possible). */
   readonly successors: number;
-  /** Two lanes per successor. */
+  /**
+   * The candidates: the successors not visited when the level began (states seen before are
+   * counted, and nothing more is said of them). Per candidate, in order: its index among the
+   * chunk's successors.
+   */
+  readonly successorIndexes: Int32Array;
+  /** Two lanes per candidate. */
   readonly fingerprints: Int32Array;
-  /** Per successor: the index of its parent in the level. */
+  /** Per candidate: the index of its parent in the level. */
   readonly parents: Int32Array;
-  /** Per successor: the index of its event among its parent's events. */
+  /** Per candidate: the index of its event among its parent's events. */
   readonly eventIndexes: Int32Array;
-  /** Per successor: newSinceLevelStart, prunedFlag. */
-  readonly flags: Uint8Array;
-  /** The records of the successors not visited when the level began, in order. */
+  /** Per candidate: 1 when the prune function cut the search there. */
+  readonly pruned: Uint8Array;
+  /** The candidates' records, in order. */
   readonly records: Int32Array;
   /** Problems and goals of those successors, by successor index. */
   readonly notes: readonly { readonly successor: number; readonly problem?: { property: string; message: string }; readonly goals?: readonly string[] }[];
@@ -1137,10 +1239,12 @@ class Expander<P extends Protocol> {
     const checker = this.checker;
     this.pending = [];
     this.pendingTable = undefined;
-    const fingerprints = new IntList(count * 16);
-    const parents = new IntList(count * 8);
-    const eventIndexes = new IntList(count * 8);
-    const flags: number[] = [];
+    const successorIndexes = new IntList(count * 2);
+    const fingerprints = new IntList(count * 4);
+    const parents = new IntList(count * 2);
+    const eventIndexes = new IntList(count * 2);
+    const pruned: number[] = [];
+    let successors = 0;
     const out = new IntList(count * 64);
     const notes: { successor: number; problem?: { property: string; message: string }; goals?: readonly string[] }[] = [];
     let stop: ChunkResult['stop'];
@@ -1167,33 +1271,32 @@ class Expander<P extends Protocol> {
           break states;
         }
         if (successor === undefined) continue;
-        const successorIndex = flags.length;
+        const successorIndex = successors++;
         const lane1 = successor.laneOne;
         const lane2 = successor.laneTwo;
+        // In a worker, `visited` also holds what its earlier chunks of this level made: a state
+        // made there was made earlier in the one-thread order, so it is not new here.
+        if (this.provisional ? !visited.add(lane1, lane2) : visited.has(lane1, lane2)) continue;
+        successorIndexes.push(successorIndex);
         fingerprints.push(lane1);
         fingerprints.push(lane2);
         parents.push(parent);
         eventIndexes.push(eventIndex);
-        // In a worker, `visited` also holds what its earlier chunks of this level made: a state
-        // made there was made earlier in the one-thread order, so it is not new here.
-        if (this.provisional ? !visited.add(lane1, lane2) : visited.has(lane1, lane2)) {
-          flags.push(0);
-          continue;
-        }
         const problem = checker.checkState(successor);
         // A goal reached already needs no second report: only the first reaching counts.
         const goals = problem === undefined ? checker.goalsIn(successor, goalsKnown) : [];
         if (problem !== undefined || goals.length > 0) notes.push(goals.length > 0 ? { successor: successorIndex, goals } : { successor: successorIndex, problem });
-        flags.push(problem === undefined && prune?.(checker.view(successor)) ? newSinceLevelStart | prunedFlag : newSinceLevelStart);
+        pruned.push(problem === undefined && prune?.(checker.view(successor)) ? 1 : 0);
         this.encode(successor, out);
       }
     }
     const result: ChunkResult = {
-      successors: flags.length,
+      successors,
+      successorIndexes: successorIndexes.view(),
       fingerprints: fingerprints.view(),
       parents: parents.view(),
       eventIndexes: eventIndexes.view(),
-      flags: Uint8Array.from(flags),
+      pruned: Uint8Array.from(pruned),
       records: out.view(),
       notes,
       components: this.pending,
@@ -1379,19 +1482,21 @@ class BreadthFirst<P extends Protocol> {
    * negative number (undefined in one thread, where numbers are final).
    */
   merge(result: ChunkResult, numbered: ((provisional: number) => number) | undefined): SearchResult | undefined {
-    const { fingerprints, flags, records, notes, parents, eventIndexes } = result;
+    const { successorIndexes, fingerprints, pruned, records, notes, parents, eventIndexes } = result;
     const nodeCount = this.checker.nodeCount;
     const depth = this.levelDepth + 1;
+    // Transitions are counted as a one-thread search counts them: up to the successor it stops at.
+    const transitionsBefore = this.transitions;
     let recordOffset = 0;
     let noteCursor = 0;
-    for (let successor = 0; successor < result.successors; successor++) {
-      this.transitions++;
-      const flag = flags[successor] as number;
-      if ((flag & newSinceLevelStart) === 0) continue;
+    const candidates = successorIndexes.length;
+    for (let candidate = 0; candidate < candidates; candidate++) {
+      const successor = successorIndexes[candidate] as number;
+      this.transitions = transitionsBefore + successor + 1;
       const start = recordOffset;
       recordOffset += recordLength(records, start, nodeCount);
-      const lane1 = fingerprints[2 * successor] as number;
-      const lane2 = fingerprints[2 * successor + 1] as number;
+      const lane1 = fingerprints[2 * candidate] as number;
+      const lane2 = fingerprints[2 * candidate + 1] as number;
       if (!this.visited.add(lane1, lane2)) continue;
       this.statesByDepth[this.level + 1] = (this.statesByDepth[this.level + 1] ?? 0) + 1;
       if (numbered !== undefined) {
@@ -1401,14 +1506,14 @@ class BreadthFirst<P extends Protocol> {
       if (depth > this.maxDepthReached) this.maxDepthReached = depth;
       while (noteCursor < notes.length && (notes[noteCursor] as ChunkResult['notes'][number]).successor < successor) noteCursor++;
       const note = notes[noteCursor]?.successor === successor ? notes[noteCursor] : undefined;
-      const parent = parents[successor] as number;
-      const eventIndex = eventIndexes[successor] as number;
+      const parent = parents[candidate] as number;
+      const eventIndex = eventIndexes[candidate] as number;
       if (note?.problem !== undefined) return this.finish({ kind: 'violation', ...note.problem, path: this.replay(parent, eventIndex).path });
       if (note?.goals !== undefined) {
         const outcome = this.noteGoals(note.goals, depth, () => this.replay(parent, eventIndex));
         if (outcome) return outcome;
       }
-      if ((flag & prunedFlag) !== 0) continue;
+      if (pruned[candidate] === 1) continue;
       const out = this.nextRecords;
       const at = out.length;
       out.append(records, start, recordOffset);
@@ -1425,6 +1530,7 @@ class BreadthFirst<P extends Protocol> {
       this.nextCount++;
       if (this.visited.size >= this.maxStates) return this.finish({ kind: 'limit', limit: 'states' });
     }
+    this.transitions = transitionsBefore + result.successors;
     const stop = result.stop;
     if (stop !== undefined) {
       const reached = this.replay(stop.parent, undefined);
@@ -1680,10 +1786,10 @@ export function serveSearchWorker(port: MessagePort): void {
           const result = guarded(() =>
             served.expander.expand(message.records, message.count, message.firstIndex, message.depth, served.visited, served.settings.prune, served.goalsKnown),
           );
-          const { fingerprints, parents, eventIndexes, flags, records } = result;
+          const { successorIndexes, fingerprints, parents, eventIndexes, pruned, records } = result;
           send(
             { type: 'result', search: served.search, job: message.job, result, heapBytes: heapUsedBytes(), cpuMs: threadCpuMs() - served.cpuAtStartMs },
-            [fingerprints, parents, eventIndexes, flags, records].map((array) => array.buffer as ArrayBuffer),
+            [successorIndexes, fingerprints, parents, eventIndexes, pruned, records].map((array) => array.buffer as ArrayBuffer),
           );
           return;
         }
@@ -1717,6 +1823,12 @@ const workerEntry = new URL('./_internals/searchWorker.mjs', import.meta.url);
  */
 const idleWorkers: Worker[] = [];
 let searchesStarted = 0;
+
+/**
+ * Jobs given to a worker before it answers: enough that a worker always has the next chunk
+ * queued while the coordinator, which shares the cores with it, has not yet run to merge.
+ */
+const inFlightPerWorker = 4;
 
 /** Worker threads set up for one search, and how jobs are handed to them. */
 class Threads {
@@ -1788,7 +1900,7 @@ class Threads {
   }
 
   /**
-   * Hands out jobs 0 to `count - 1` in order, two in flight per worker, and merges their
+   * Hands out jobs 0 to `count - 1` in order, {@link inFlightPerWorker} in flight per worker, and merges their
    * answers in job order; stops at the first merge that returns a result, and returns it.
    */
   inOrder<R>(count: number, job: (index: number) => Job, merge: (answer: Answer, worker: number) => R | undefined): Promise<R | undefined> {
@@ -1838,7 +1950,7 @@ class Threads {
           reject(error as Error);
         }
       };
-      for (let round = 0; round < 2; round++) for (let worker = 0; worker < this.workers.length; worker++) give(worker);
+      for (let round = 0; round < inFlightPerWorker; round++) for (let worker = 0; worker < this.workers.length; worker++) give(worker);
     });
   }
 
