@@ -1,0 +1,118 @@
+// The judging side against a node runtime whose answers the node code forged (see
+// fixtures/realm/forges-answers.ts): whatever the other realm answers, a forged answer is the
+// node's behaviour and nothing more. Out of shape, it fails the node that answered, with the
+// simulation going on and no exception of the judging side's; in shape, it does what the node
+// could have done itself, and can reach nothing of this realm (prototypes, the table of strings).
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { simulate, type NodeClass, type SimulationResult } from '../../framework/testing.ts';
+import { RealmProgram } from '../../framework/_internals/realm.ts';
+import { buildRealmCode } from '../../grader/realmBundle.ts';
+import type { Forging } from './fixtures/realm/forges-answers.ts';
+
+const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
+const TAG = '\u0000';
+
+let forger: NodeClass<Forging>;
+beforeAll(async () => {
+  const entryFile = join(fixtures, 'forges-answers.ts');
+  forger = new RealmProgram(await buildRealmCode({ label: entryFile, entryFile, root: fixtures })).nodeClass<Forging>('Forger');
+});
+
+/** Two forging nodes; n0 answers its one input with `frame` (its '<deep>' strings nested `deep` levels), then n1 greets n0. */
+function forge(frame: unknown, deep = 0): SimulationResult<Forging> {
+  return simulate<Forging>({
+    seed: 5,
+    nodes: [
+      { role: 'server', node: forger },
+      { role: 'server', node: forger },
+    ],
+    config: {},
+    durationMs: 1_000,
+    inputs: [
+      { atMs: 1, node: 0, input: { type: 'Forge', frame, deep } },
+      { atMs: 5, node: 1, input: { type: 'Send', to: 0 } },
+    ],
+  });
+}
+
+const malformed = /^n0: the node runtime in the submission's realm gave a malformed answer/;
+
+/** A frame of the text form: no failure, these effects, no fields, no console lines. */
+const effects = (...trees: unknown[]): unknown[] => [0, trees, '', []];
+
+describe('answers forged by node code', () => {
+  const outOfShape: Readonly<Record<string, unknown>> = {
+    'a send to a node that does not exist': effects([0, 99, 0, { type: 'Hello' }]),
+    'a send to a negative node': effects([0, -1, 0, { type: 'Hello' }]),
+    'a send to a fractional node': effects([0, 0.5, 0, { type: 'Hello' }]),
+    'a send to a node named by text': effects([0, '1', 0, { type: 'Hello' }]),
+    'a message whose type is a number': effects([0, 1, 0, { type: 5 }]),
+    'a message that is a list': effects([0, 1, 0, ['type']]),
+    'a message that is null': effects([0, 1, 0, null]),
+    'a message whose type is a tagged number': effects([0, 1, 1, { type: { [TAG]: 'number', value: 'NaN' } }]),
+    'a message in a format of no flag': effects([0, 1, 2, { type: 'Hello' }]),
+    'a timer with no delay': effects([1, 0, { type: 'Tick' }, 0, 1]),
+    'a timer with a fractional delay': effects([1, 0, { type: 'Tick' }, 1.5, 2]),
+    'a timer that ends before it starts': effects([1, 0, { type: 'Tick' }, 5, 4]),
+    'a timer with a delay in text': effects([1, 0, { type: 'Tick' }, 1, '2']),
+    'a timer with an infinite delay': effects([1, 1, { type: 'Tick' }, 1, { [TAG]: 'number', value: 'Infinity' }]),
+    'a storage key that is a number': effects([3, 5, 0, 1]),
+    'a storage key too long': effects([3, 'k'.repeat(1_001), 0, 1]),
+    'a storage deletion of a list': effects([4, ['k']]),
+    'a log line that is not text': effects([6, { line: 'x' }]),
+    'an effect of no known kind': effects([7, 'x']),
+    'an effect that is not a list': effects({ kind: 'send' }),
+    'a failure whose message is a number': [['onInput', 5, 0, ''], [], '', []],
+    'a failure that is a list of three': [['onInput', 'x', 0], [], '', []],
+    'effects that are not a list': [0, { 0: [5, 0, { type: 'Got' }] }, '', []],
+    'console lines that are not a list': [0, [], '', 'a line'],
+    'a frame of five parts': [0, [], '', [], 'more'],
+    'a frame that is a record': { failure: 0, effects: [], fields: '', lines: [] },
+    'a frame that is text': 'nonsense',
+    'a tag of no known kind': effects([5, 1, { type: 'Got', value: { [TAG]: 'weird' } }]),
+    'a bigint that is not digits': effects([5, 1, { type: 'Got', value: { [TAG]: 'bigint', value: '12a' } }]),
+    'a number of no known spelling': effects([5, 1, { type: 'Got', value: { [TAG]: 'number', value: '1e999' } }]),
+    'a Map keyed by a list': effects([5, 1, { type: 'Got', value: { [TAG]: 'map', value: [[[1], 2]] } }]),
+    'a Set of lists': effects([5, 1, { type: 'Got', value: { [TAG]: 'set', value: [[1]] } }]),
+    'a Map whose entries are not pairs': effects([5, 1, { type: 'Got', value: { [TAG]: 'map', value: [[1, 2, 3]] } }]),
+  };
+  for (const [what, frame] of Object.entries(outOfShape)) {
+    it(`fail the node that gave them, and only it: ${what}`, () => {
+      const result = forge(frame);
+      expect(result.failure?.kind).toBe('exception');
+      expect(result.failure?.message).toMatch(malformed);
+      expect(result.outputs).toEqual([]);
+    });
+  }
+
+  it('do what the node could have done itself, and no more', () => {
+    const result = forge(effects([5, 0, { type: 'Forged', seq: 1 }], [0, 1, 0, { type: 'Hello' }], [3, 'key', 1, { [TAG]: 'map', value: [['a', 1]] }], [6, 'a log line']));
+    expect(result.failure).toBeUndefined();
+    // The forged output, n1's answer to the forged Hello, and n0's to n1's.
+    expect(result.outputs.map((record) => `${record.node} ${record.output.type}`).sort()).toEqual(['0 Forged', '0 Got', '1 Got']);
+  });
+
+  it('carry fields named __proto__ and constructor as fields, without touching a prototype of this realm', () => {
+    const output = JSON.parse('{"type":"Forged","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}') as unknown;
+    const result = forge(effects([5, 0, output]));
+    expect(result.failure).toBeUndefined();
+    const forged = result.outputs[0]?.output as unknown as Record<string, unknown>;
+    expect(Object.getPrototypeOf(forged)).toBe(Object.prototype);
+    expect(Object.keys(forged)).toEqual(['type', '__proto__', 'constructor']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('keep a forged failure bounded, and fail with it', () => {
+    const result = forge([['onInput', 'm'.repeat(100_000), 0, 'w'.repeat(100_000)], [], '', []]);
+    expect(result.failure?.kind).toBe('exception');
+    expect(result.failure?.message.length).toBeLessThan(20_000);
+  });
+
+  it('may set a timer as far off as any whole number of ms: it never fires, and the run ends on time', () => {
+    const result = forge(effects([1, 0, { type: 'Tick' }, 1, 2 ** 60], [1, 0, { type: 'Tock' }, 2 ** 60, 2 ** 60]));
+    expect(result.failure).toBeUndefined();
+    expect(result.endTimeMs).toBeLessThanOrEqual(1_000);
+  });
+});
