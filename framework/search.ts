@@ -76,53 +76,76 @@ function mix(hash: number, word: number): number {
 
 /**
  * A set of 64-bit fingerprints (two 32-bit lanes) in an open-addressing table of typed
- * arrays: no boxed numbers, no per-entry objects, a fraction of a Set's memory.
+ * arrays: no boxed numbers, no per-entry objects, a fraction of a Set's memory. A slot's two
+ * lanes sit side by side, so a look-up that misses the cache misses it once; a slot holding
+ * two zero lanes is empty, and the fingerprint that is two zeros is kept apart.
  */
 class FingerprintSet {
-  private lanes1 = new Int32Array(1 << 16);
-  private lanes2 = new Int32Array(1 << 16);
-  private used = new Uint8Array(1 << 16);
+  private slots = new Int32Array(2 << 16);
+  private hasZero = false;
   size = 0;
 
   /** Adds the fingerprint; false when it was already there. */
   add(lane1: number, lane2: number): boolean {
-    if (this.size * 2 >= this.used.length) this.grow();
-    const mask = this.used.length - 1;
+    lane1 |= 0;
+    lane2 |= 0;
+    if ((lane1 | lane2) === 0) {
+      if (this.hasZero) return false;
+      this.hasZero = true;
+      this.size++;
+      return true;
+    }
+    if (this.size * 4 >= this.slots.length) this.grow();
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     let slot = (lane1 ^ Math.imul(lane2, 0x9e3779b1)) & mask;
-    while (this.used[slot] === 1) {
-      if (this.lanes1[slot] === (lane1 | 0) && this.lanes2[slot] === (lane2 | 0)) return false;
+    for (;;) {
+      const at = slot << 1;
+      const stored1 = slots[at] as number;
+      const stored2 = slots[at + 1] as number;
+      if ((stored1 | stored2) === 0) {
+        slots[at] = lane1;
+        slots[at + 1] = lane2;
+        this.size++;
+        return true;
+      }
+      if (stored1 === lane1 && stored2 === lane2) return false;
       slot = (slot + 1) & mask;
     }
-    this.used[slot] = 1;
-    this.lanes1[slot] = lane1;
-    this.lanes2[slot] = lane2;
-    this.size++;
-    return true;
   }
 
   /** Whether the fingerprint is there. */
   has(lane1: number, lane2: number): boolean {
-    const mask = this.used.length - 1;
+    lane1 |= 0;
+    lane2 |= 0;
+    if ((lane1 | lane2) === 0) return this.hasZero;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     let slot = (lane1 ^ Math.imul(lane2, 0x9e3779b1)) & mask;
-    while (this.used[slot] === 1) {
-      if (this.lanes1[slot] === (lane1 | 0) && this.lanes2[slot] === (lane2 | 0)) return true;
+    for (;;) {
+      const at = slot << 1;
+      const stored1 = slots[at] as number;
+      const stored2 = slots[at + 1] as number;
+      if ((stored1 | stored2) === 0) return false;
+      if (stored1 === lane1 && stored2 === lane2) return true;
       slot = (slot + 1) & mask;
     }
-    return false;
   }
 
   /** Bytes held by the table. */
   get bytes(): number {
-    return this.used.length * 9;
+    return this.slots.byteLength;
   }
 
   private grow(): void {
-    const { lanes1, lanes2, used } = this;
-    this.lanes1 = new Int32Array(used.length * 2);
-    this.lanes2 = new Int32Array(used.length * 2);
-    this.used = new Uint8Array(used.length * 2);
-    this.size = 0;
-    for (let slot = 0; slot < used.length; slot++) if (used[slot] === 1) this.add(lanes1[slot] as number, lanes2[slot] as number);
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    this.size = this.hasZero ? 1 : 0;
+    for (let at = 0; at < old.length; at += 2) {
+      const lane1 = old[at] as number;
+      const lane2 = old[at + 1] as number;
+      if ((lane1 | lane2) !== 0) this.add(lane1, lane2);
+    }
   }
 }
 
