@@ -1268,7 +1268,8 @@ class Expander<P extends Protocol> {
     const eventIndexes = new IntList(count * 2);
     const pruned: number[] = [];
     let successors = 0;
-    const out = new IntList(count * 64);
+    // About one candidate per state, of about 15 numbers: sized so that a chunk's arrays stay small allocations, which the kernel does not map afresh for each chunk.
+    const out = new IntList(count * 16);
     const notes: { successor: number; problem?: { property: string; message: string }; goals?: readonly string[] }[] = [];
     let stop: ChunkResult['stop'];
     let offset = 0;
