@@ -103,6 +103,7 @@ export class Sandbox {
   /** Bundles the implementation and loads it once to check its exports. */
   static async create(lab: LabInfo, source: ImplementationSource, limits: IsolationLimits = defaultLimits): Promise<Sandbox> {
     const directory = mkdtempSync(join(tmpdir(), 'distlab-'));
+    let sandbox: Sandbox | undefined;
     try {
       // The submission is graded from a copy of its source files only: no links out of its
       // folder, nothing but .ts and .js (./submissionFiles.ts).
@@ -120,10 +121,13 @@ export class Sandbox {
         }
         throw error;
       }
-      const sandbox = new Sandbox(lab, source, directory, files.child, limits);
+      sandbox = new Sandbox(lab, source, directory, files.child, limits);
       await sandbox.probe();
       return sandbox;
     } catch (error) {
+      // A child that loaded but is refused (a missing export) waits in the pool: left running,
+      // it would keep the grader from ever exiting.
+      sandbox?.abort();
       rmSync(directory, { recursive: true, force: true });
       throw error;
     }

@@ -188,6 +188,8 @@ const submissions: Readonly<Record<string, Expectation>> = {
   // What the node runtime writes its answers with and keeps its table of strings in, patched: the realm's own view changes, and the judging side checks every number it reads.
   'patches-tape-builtins': brokenRuntime,
   'poisons-string-table': brokenRuntime,
+  // Export names are the submission's text: shown escaped, bounded and inert wherever the grader lists them.
+  'registers-markup-names': { kind: 'command', setupError: true },
   // Loading.
   'top-level-loops': { kind: 'graded', mayLoop: true, setupErrorAllowed: true },
   'top-level-throws': { kind: 'command', setupError: true },
