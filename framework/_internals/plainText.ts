@@ -207,8 +207,8 @@ function pairs(value: unknown): [unknown, unknown][] {
 
 /** The plain data a tree from {@link encodeTree} stands for, once parsed from JSON. */
 export function decodeTree(flag: unknown, tree: unknown): unknown {
-  if (flag === 0) return tree;
-  if (flag === 1) return fromTree(tree, 0);
+  if (flag === 0) return withinPlainDepth(tree);
+  if (flag === 1) return withinPlainDepth(fromTree(tree, 0));
   throw new PlainTextError('unknown format');
 }
 
@@ -221,7 +221,39 @@ export function decodePlain(text: string): unknown {
   } catch {
     throw new PlainTextError('not JSON');
   }
-  if (flag === 48 /* '0' */) return parsed;
-  if (flag === 49 /* '1' */) return fromTree(parsed, 0);
+  if (flag === 48 /* '0' */) return withinPlainDepth(parsed);
+  if (flag === 49 /* '1' */) return withinPlainDepth(fromTree(parsed, 0));
   throw new PlainTextError('unknown format');
+}
+
+/**
+ * Containers may be nested this deep in a decoded value (the root is at 0): one more than
+ * plain data itself may be, so no value a node could send is refused. JSON text can say far
+ * deeper values, which the judging realm's recursive walks (copies, hashes, reports) must
+ * never meet.
+ */
+export const maxDecodedDepth = 201;
+
+/** `value` itself, or a {@link PlainTextError} when it is nested deeper than {@link maxDecodedDepth}. */
+function withinPlainDepth(value: unknown): unknown {
+  if (nestedTooDeeply(value, 0)) throw new PlainTextError('nested deeper than plain data may be');
+  return value;
+}
+
+function nestedTooDeeply(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth > maxDecodedDepth) return true;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) if (nestedTooDeeply(value[index], depth + 1)) return true;
+    return false;
+  }
+  if (value instanceof Map) {
+    for (const entry of value.values()) if (nestedTooDeeply(entry, depth + 1)) return true;
+    return false;
+  }
+  // A Set holds primitives only (the decoders refuse anything else).
+  if (value instanceof Set) return false;
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (nestedTooDeeply(record[key], depth + 1)) return true;
+  return false;
 }

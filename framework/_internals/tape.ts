@@ -54,6 +54,12 @@ const maxInternedStrings = 16_384;
 const maxInternedLength = 64;
 /** Deeper than plain data may be (200 levels): a deeper value takes the text path, which says what is wrong. */
 const maxDepth = 256;
+/**
+ * The reader refuses containers nested deeper than this (the root is at 0): one more than plain
+ * data may be, so nothing a node could send is refused, while the judging realm's recursive
+ * walks (copies, hashes, reports) never meet a value deeper than they can take.
+ */
+const maxReadDepth = 201;
 
 /** The writer gave up: the caller answers with text instead. */
 export class TapeOverflow extends Error {
@@ -318,7 +324,7 @@ export class TapeReader {
       default:
         break;
     }
-    if (depth >= maxDepth) throw new TapeError('a value is nested too deeply');
+    if (depth > maxReadDepth) throw new TapeError('a value is nested too deeply');
     // Every element takes at least one slot, so no count can be larger than what is left.
     const left = this.capacity - this.position - 1;
     switch (tag) {

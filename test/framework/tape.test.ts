@@ -115,6 +115,24 @@ describe('the tape between the realms', () => {
     expect(attempt([Symbol('s')])).toBe('not plain');
   });
 
+  it('reads values nested as deep as plain data may be, and refuses deeper ones a writer could still put on the tape', () => {
+    const { roundTrip } = conversation();
+    const nestedArrays = (levels: number): unknown => {
+      let value: unknown = 'bottom';
+      for (let level = 0; level < levels; level++) value = [value];
+      return value;
+    };
+    // 201 arrays: containers at depths 0 to 200, as plain data allows.
+    expect(equalPlain(roundTrip(nestedArrays(201)), nestedArrays(201))).toBe(true);
+    let record: unknown = { bottom: true };
+    for (let level = 0; level < 200; level++) record = { inner: record };
+    expect(equalPlain(roundTrip(record), record)).toBe(true);
+    // The writer takes up to 256 levels before it gives up for the text path; the judging
+    // realm's walks must not meet more than plain data has.
+    expect(() => roundTrip(nestedArrays(203))).toThrow(TapeError);
+    expect(() => roundTrip(nestedArrays(250))).toThrow(/nested too deeply/);
+  });
+
   it('forgets the strings of an answer that was not sent, so both sides keep the same table', () => {
     const { writer, roundTrip, readerTable } = conversation();
     const before = writer.table.strings.length;
