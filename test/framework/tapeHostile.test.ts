@@ -9,6 +9,7 @@ import { simulate, type NodeClass, type SimulationResult } from '../../framework
 import { RealmProgram } from '../../framework/_internals/realm.ts';
 import { buildRealmCode } from '../../grader/realmBundle.ts';
 import type { Forging } from './fixtures/realm/forges-answers.ts';
+import type { RandomForging } from './fixtures/realm/forges-random-state.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
 const TAG = '\u0000';
@@ -114,5 +115,53 @@ describe('answers forged by node code', () => {
     const result = forge(effects([1, 0, { type: 'Tick' }, 1, 2 ** 60], [1, 0, { type: 'Tock' }, 2 ** 60, 2 ** 60]));
     expect(result.failure).toBeUndefined();
     expect(result.endTimeMs).toBeLessThanOrEqual(1_000);
+  });
+});
+
+describe('random states forged by node code', () => {
+  let randomForger: NodeClass<RandomForging>;
+  beforeAll(async () => {
+    const entryFile = join(fixtures, 'forges-random-state.ts');
+    randomForger = new RealmProgram(await buildRealmCode({ label: entryFile, entryFile, root: fixtures })).nodeClass<RandomForging>('RandomForger');
+  });
+
+  function run(forge: boolean, state: { s0: number; s1: number; s2: number; c: number }): SimulationResult<RandomForging> {
+    return simulate<RandomForging>({
+      seed: 9,
+      nodes: [
+        { role: 'server', node: randomForger },
+        { role: 'server', node: randomForger },
+      ],
+      config: {},
+      network: { dropRate: 0.3, duplicateRate: 0.2 },
+      durationMs: 1_000,
+      inputs: [
+        { atMs: 1, node: 0, input: { type: 'Go', count: 200, forge, state } },
+        { atMs: 2, node: 1, input: { type: 'Go', count: 200, forge, state } },
+      ],
+    });
+  }
+
+  const honest = { s0: 0.5, s1: 0.5, s2: 0.5, c: 1 };
+  const degenerate: Readonly<Record<string, { s0: number; s1: number; s2: number; c: number }>> = {
+    'all zeros (every draw 0)': { s0: 0, s1: 0, s2: 0, c: 0 },
+    'huge (draws far outside [0, 1))': { s0: 1e300, s1: -1e300, s2: 1e300, c: 2 ** 60 },
+    'negative zero and fractions': { s0: -0, s1: 0.999_999_999, s2: -0.5, c: 0.5 },
+  };
+  for (const [what, state] of Object.entries(degenerate)) {
+    it(`are the node's own: the network loses, duplicates and delays exactly as before (${what})`, () => {
+      const control = run(false, honest);
+      const forged = run(true, state);
+      expect(forged.failure).toBeUndefined();
+      expect(forged.counters).toEqual(control.counters);
+      expect(forged.outputs.map((record) => [record.atMs, record.node, record.output.seq])).toEqual(control.outputs.map((record) => [record.atMs, record.node, record.output.seq]));
+      // The forged state did cross: the nodes' own draws are not what they were.
+      expect(forged.outputs.map((record) => record.output.draw)).not.toEqual(control.outputs.map((record) => record.output.draw));
+    });
+  }
+
+  it('refuse what is not a finite number: NaN and the infinities fail the node that drew', () => {
+    const result = run(true, { s0: Number.NaN, s1: Number.POSITIVE_INFINITY, s2: 0, c: 0 });
+    expect(result.failure?.message).toMatch(/^n\d: the node runtime in the submission's realm gave a malformed answer \(the random state is out of shape\)/);
   });
 });
