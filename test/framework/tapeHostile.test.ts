@@ -154,7 +154,7 @@ describe('random states forged by node code', () => {
       const forged = run(true, state);
       expect(forged.failure).toBeUndefined();
       expect(forged.counters).toEqual(control.counters);
-      expect(forged.outputs.map((record) => [record.atMs, record.node, record.output.seq])).toEqual(control.outputs.map((record) => [record.atMs, record.node, record.output.seq]));
+      expect(forged.outputs.map((record) => [record.timeMs, record.node, record.output.seq])).toEqual(control.outputs.map((record) => [record.timeMs, record.node, record.output.seq]));
       // The forged state did cross: the nodes' own draws are not what they were.
       expect(forged.outputs.map((record) => record.output.draw)).not.toEqual(control.outputs.map((record) => record.output.draw));
     });
