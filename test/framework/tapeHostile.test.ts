@@ -5,7 +5,7 @@
 // could have done itself, and can reach nothing of this realm (prototypes, the table of strings).
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { simulate, type NodeClass, type SimulationResult } from '../../framework/testing.ts';
+import { explore, simulate, type NodeClass, type SimulationResult } from '../../framework/testing.ts';
 import { RealmProgram } from '../../framework/_internals/realm.ts';
 import { buildRealmCode } from '../../grader/realmBundle.ts';
 import type { Forging } from './fixtures/realm/forges-answers.ts';
@@ -163,5 +163,39 @@ describe('random states forged by node code', () => {
   it('refuse what is not a finite number: NaN and the infinities fail the node that drew', () => {
     const result = run(true, { s0: Number.NaN, s1: Number.POSITIVE_INFINITY, s2: 0, c: 0 });
     expect(result.failure?.message).toMatch(/^n\d: the node runtime in the submission's realm gave a malformed answer \(the random state is out of shape\)/);
+  });
+});
+
+describe('values nested deeper than plain data may be, in forged answers', () => {
+  it('a message nested 2,600 levels deep fails the node that sent it, and the simulation goes on', () => {
+    let result: SimulationResult<Forging> | undefined;
+    expect(() => {
+      result = forge([0, [[0, 1, 0, { type: 'Hello', deep: '<deep>' }]], '', []], 2_600);
+    }).not.toThrow();
+    expect(result?.failure?.message).toMatch(malformed);
+  });
+
+  it('an output nested 300 levels deep, past the 200 plain data may have, is refused as out of shape', () => {
+    const result = forge([0, [[5, 0, { type: 'Forged', deep: '<deep>' }]], '', []], 300);
+    expect(result.failure?.message).toMatch(malformed);
+    expect(result.outputs).toEqual([]);
+  });
+});
+
+describe('node fields nested deeper than plain data may be, in forged answers to the model checker', () => {
+  it('fail the node that gave them, and the search goes on', () => {
+    let outcome: string | undefined;
+    expect(() => {
+      outcome = explore<Forging>({
+        nodes: [
+          { role: 'server', node: forger },
+          { role: 'server', node: forger },
+        ],
+        config: {},
+        inputs: [{ node: 0, input: { type: 'Forge', frame: [0, [], [0, { deep: '<deep>' }], []], deep: 2_600 } }],
+        timers: false,
+      }).outcome.kind;
+    }).not.toThrow();
+    expect(outcome).toBe('exception');
   });
 });
