@@ -1,11 +1,11 @@
 import type { ClusterLayout, ClusterView, Counters, HistoryEvent, HistoryKind, InFlightMessage, Property } from './properties.ts';
 import { SettingsError, type NodeSpec } from './simulation.ts';
-import { StateRecorder, TraceRecorder, traceKindCode, type StateChange, type TraceEvent } from './trace.ts';
+import { StateRecorder, TraceRecorder, traceKindCode, traceKindName, type StateChange, type TraceEvent } from './trace.ts';
 import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from './types.ts';
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
-import { clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane } from './_internals/plainData.ts';
+import { clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane, toJsonValue } from './_internals/plainData.ts';
 import { nodeRandom, RandomSource, type RandomState } from './_internals/random.ts';
 import { isStandIn, reactorsFor } from './_internals/realm.ts';
 import { getHeapStatistics } from 'node:v8';
@@ -474,7 +474,11 @@ class Checker<P extends Protocol> {
   readonly goals: number[];
   readonly liveness: number[];
 
-  constructor(readonly settings: SearchSettings<P>) {
+  constructor(
+    readonly settings: SearchSettings<P>,
+    /** How a submission's nodes in a realm of their own react: on copies rebuilt from their fields (the search), or on the objects the realm keeps (as in a run). */
+    mode: 'copies' | 'live' = 'copies',
+  ) {
     this.nodeCount = settings.nodes.length;
     const servers = settings.nodes.flatMap((spec, id) => (spec.role === 'server' ? [id] : []));
     const clients = settings.nodes.flatMap((spec, id) => (spec.role === 'client' ? [id] : []));
@@ -482,7 +486,7 @@ class Checker<P extends Protocol> {
     this.environments = settings.nodes.map(
       (spec, id) => new NodeEnvironment<P>(id, spec.role, spec.node, servers, settings.config as object, this.nodeCount),
     );
-    this.reactors = reactorsFor(this.environments, 'copies', settings.config as object);
+    this.reactors = reactorsFor(this.environments, mode, settings.config as object);
     this.seed = String(settings.seed ?? 0);
     try {
       this.properties = new PropertySet(settings.properties ?? []);
@@ -853,6 +857,12 @@ class Checker<P extends Protocol> {
       }
     }
     return this.finish(successor, depth, state.extendedBy(event), state);
+  }
+
+  /** Node `id`'s fields in `state` as JSON data (null while it is down; undefined when they are not plain data). */
+  fieldsOf(state: SearchState, id: NodeId): unknown {
+    const instance = (state.nodes[id] as NodeState).instance;
+    return instance === null ? null : (this.reactors[id] as NodeReactor<P>).snapshot(instance);
   }
 
   private mayCrash(state: SearchState, node: NodeId): boolean {
@@ -1739,6 +1749,152 @@ interface WorkerSearch {
   readonly goalsKnown: Set<string>;
   /** This thread's CPU time when the search was set up, so that loading the settings is not counted. */
   readonly cpuAtStartMs: number;
+}
+
+/**
+ * Where a submission's nodes did one thing as the model checker runs them and another as a
+ * run does (`against` 'run'), or another when the model checker took the same step again
+ * (`against` 'again').
+ */
+export interface LiveDisagreement {
+  /** The events from the initial state to where the two disagreed (the last one), or [] at the start. */
+  readonly path: SearchEvent[];
+  readonly against: 'run' | 'again';
+  /** What the model checker's copies did at the end of the path. */
+  readonly searched: string;
+  /** What the objects kept as in a run did there, or the copies the second time. */
+  readonly other: string;
+}
+
+/** What a live check follows: the outcome's own path, and random walks. */
+export interface LiveCheckSettings {
+  readonly path?: readonly SearchEvent[];
+  readonly walks: number;
+  readonly depth: number;
+  readonly seed: string;
+}
+
+/**
+ * Follows paths of the search twice, event by event: as the model checker follows them (each
+ * reaction on a copy rebuilt from the node's fields, in one realm for the whole search) and as
+ * a run does (the node objects its constructor made, kept in a realm of their own), and
+ * compares what each step did (the trace: messages, timers, storage, outputs, failures) and
+ * every node's fields after it. A node whose behaviour depends only on its fields and what it
+ * reacts to does the same both ways; one that tells a rebuilt object from the one it made, or
+ * keeps state outside its fields, can show the search a protocol its runs do not follow.
+ *
+ * Only a submission's classes running in a realm are checked (classes of this realm are the
+ * suite author's own). Returns the first disagreement, or undefined.
+ */
+export function checkLiveAgreement<P extends Protocol>(settings: SearchSettings<P>, check: LiveCheckSettings): LiveDisagreement | undefined {
+  if (settings.start !== undefined || !settings.nodes.some((spec) => isStandIn(spec.node))) return undefined;
+  return guarded(() => {
+    // One realm for every path, as a search has: what a node keeps outside its fields then
+    // carries from one path to the next, where each run starts afresh.
+    const searched = new Checker(settings, 'copies');
+    if (check.path !== undefined && check.path.length > 0) {
+      const path = check.path;
+      const disagreement = followBothWays(searched, (_events, step) => (step < path.length ? path[step] : undefined), path.length);
+      if (disagreement !== undefined) return disagreement;
+    }
+    for (let walk = 0; walk < check.walks; walk++) {
+      const random = RandomSource.fork(check.seed, `live check/${walk}`);
+      const disagreement = followBothWays(searched, (events) => random.pick(events), check.depth);
+      if (disagreement !== undefined) return disagreement;
+    }
+    return undefined;
+  });
+}
+
+/** One path followed as the search (`searched`) and as a run would: `choose` picks each event among those possible. */
+function followBothWays<P extends Protocol>(
+  searched: Checker<P>,
+  choose: (events: SearchEvent[], step: number) => SearchEvent | undefined,
+  maxSteps: number,
+): LiveDisagreement | undefined {
+  const settings = searched.settings;
+  const live = new Checker(settings, 'live');
+  const searchedSteps: string[] = [];
+  const liveSteps: string[] = [];
+  const againSteps: string[] = [];
+  const sink =
+    (lines: string[]): TraceSink =>
+    (kind, node, peer, label, detail, reason) => {
+      lines.push(`${traceKindName(kind)} ${nodeName(node)}${peer >= 0 ? ` ${nodeName(peer)}` : ''} ${label}${detail === undefined ? '' : ` ${JSON.stringify(toJsonValue(detail))}`}${reason === undefined ? '' : ` (${reason})`}`);
+    };
+  const searchedSink = sink(searchedSteps);
+  const liveSink = sink(liveSteps);
+  const againSink = sink(againSteps);
+  const attempt = (build: () => SearchState | undefined): SearchState | string | undefined => {
+    try {
+      return build();
+    } catch (error) {
+      if (!(error instanceof HandlerFailure)) throw error;
+      return `${nodeName(error.node)} threw: ${error.message}`;
+    }
+  };
+  const path: SearchEvent[] = [];
+  /** The first difference between two ways of taking a step, described both ways. */
+  const compare = (
+    against: 'run' | 'again',
+    otherChecker: Checker<P>,
+    otherSteps: readonly string[],
+    left: SearchState | string | undefined,
+    right: SearchState | string | undefined,
+  ): LiveDisagreement | undefined => {
+    const described = (lines: readonly string[], state: SearchState | string | undefined) =>
+      bounded(typeof state === 'string' ? [...lines, state].join('; ') : state === undefined ? 'could not take this step' : lines.join('; ') || 'nothing');
+    const searchedText = described(searchedSteps, left);
+    const otherText = described(otherSteps, right);
+    if (searchedText !== otherText) return { path: path.slice(), against, searched: searchedText, other: otherText };
+    if (typeof left !== 'object' || typeof right !== 'object') return undefined;
+    for (let id = 0; id < settings.nodes.length; id++) {
+      const searchedFields = JSON.stringify(searched.fieldsOf(left, id)) ?? 'fields that are not plain data';
+      const otherFields = JSON.stringify(otherChecker.fieldsOf(right, id)) ?? 'fields that are not plain data';
+      if (searchedFields !== otherFields) {
+        return { path: path.slice(), against, searched: bounded(`left ${nodeName(id)} with the fields ${searchedFields}`), other: bounded(`left it with ${otherFields}`) };
+      }
+    }
+    return undefined;
+  };
+  let left = attempt(() => searched.initial(searchedSink));
+  let right = attempt(() => live.initial(liveSink));
+  const atStart = compare('run', live, liveSteps, left, right);
+  if (atStart !== undefined) return atStart;
+  for (let step = 0; step < maxSteps && typeof left === 'object' && typeof right === 'object'; step++) {
+    const events = searched.events(left);
+    if (events.length === 0) break;
+    const event = choose(events, step);
+    if (event === undefined) break;
+    searchedSteps.length = 0;
+    liveSteps.length = 0;
+    againSteps.length = 0;
+    path.push(event);
+    const fromLeft: SearchState = left;
+    const fromRight: SearchState = right;
+    const nextLeft = attempt(() => searched.apply(fromLeft, event, searchedSink));
+    const nextRight = attempt(() => live.apply(fromRight, event, liveSink));
+    if (nextLeft === undefined && nextRight === undefined) {
+      // Not a possible event after all (a crash that cuts nothing): the walk goes on from here.
+      path.pop();
+      continue;
+    }
+    const disagreement = compare('run', live, liveSteps, nextLeft, nextRight);
+    if (disagreement !== undefined) return disagreement;
+    // The model checker takes a step from a state once per path that reaches it: the same
+    // step again must do the same, whatever the node kept outside its fields.
+    const again = attempt(() => searched.apply(fromLeft, event, againSink));
+    const repeated = compare('again', searched, againSteps, nextLeft, again);
+    if (repeated !== undefined) return repeated;
+    left = nextLeft;
+    right = nextRight;
+  }
+  return undefined;
+}
+
+/** A description cut to a length any report can show. */
+function bounded(text: string, limit = 2_000): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
 }
 
 /** Runs `stretch` with the determinism guards installed: node code runs in it. */

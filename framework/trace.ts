@@ -62,6 +62,11 @@ export const traceKindCode: Readonly<Record<TraceKind, number>> = Object.fromEnt
   kindCodes.map((kind, code) => [kind, code]),
 ) as Record<TraceKind, number>;
 
+/** The kind a trace code stands for. */
+export function traceKindName(code: number): TraceKind | 'event' {
+  return kindCodes[code] ?? 'event';
+}
+
 /**
  * Keeps either every event (full tracing, for replays) or the last `capacity` events in
  * parallel arrays that are reused, so the default mode allocates nothing per event.
