@@ -445,7 +445,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
         const timer = taggedValue(reader.value(), 'a timer');
         const minMs = reader.number();
         const maxMs = reader.number();
-        if (!Number.isInteger(minMs) || !Number.isInteger(maxMs) || minMs < 1 || maxMs < minMs) throw new RealmProtocolError('a timer has no valid delay');
+        if (!validDelay(minMs, maxMs)) throw new RealmProtocolError('a timer has no valid delay');
         return { kind: 'set-timer', timer, minMs, maxMs };
       }
       case 2:
@@ -529,9 +529,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
         const timer = tagged(tree[1], tree[2], 'a timer');
         const minMs: unknown = tree[3];
         const maxMs: unknown = tree[4];
-        if (typeof minMs !== 'number' || typeof maxMs !== 'number' || !Number.isInteger(minMs) || !Number.isInteger(maxMs) || minMs < 1 || maxMs < minMs) {
-          throw new RealmProtocolError('a timer has no valid delay');
-        }
+        if (typeof minMs !== 'number' || typeof maxMs !== 'number' || !validDelay(minMs, maxMs)) throw new RealmProtocolError('a timer has no valid delay');
         return { kind: 'set-timer', timer, minMs, maxMs };
       }
       case 2:
@@ -549,6 +547,16 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
         throw new RealmProtocolError('an effect of no known kind');
     }
   }
+}
+
+/**
+ * A delay setTimer can give: a finite number of ms, at least 1, or a range of whole ms. A
+ * single delay need not be whole (setTimer(timer, 1.5) is allowed), so only a range's ends
+ * must be.
+ */
+function validDelay(minMs: number, maxMs: number): boolean {
+  if (!(minMs >= 1) || !Number.isFinite(maxMs) || maxMs < minMs) return false;
+  return minMs === maxMs || (Number.isInteger(minMs) && Number.isInteger(maxMs));
 }
 
 function readFailure(tree: unknown): ReactionFailure {
