@@ -1799,7 +1799,13 @@ export function checkLiveAgreement<P extends Protocol>(settings: SearchSettings<
     }
     for (let walk = 0; walk < check.walks; walk++) {
       const random = RandomSource.fork(check.seed, `live check/${walk}`);
-      const disagreement = followBothWays(searched, (events) => random.pick(events), check.depth);
+      // No crash in the middle of a reaction: one that would cut nothing is refused after the
+      // reaction ran, which a copy forgets and a run's object cannot.
+      const choose = (events: SearchEvent[]) => {
+        const whole = events.filter((event) => !('crashAfter' in event) || event.crashAfter === undefined);
+        return whole.length === 0 ? undefined : random.pick(whole);
+      };
+      const disagreement = followBothWays(searched, choose, check.depth);
       if (disagreement !== undefined) return disagreement;
     }
     return undefined;

@@ -3,7 +3,20 @@
 import type fc from 'fast-check';
 import type { FaultSchedule } from './faults.ts';
 import type { ClusterLayout } from './properties.ts';
-import { explore, exploreInParallel, probe, probeInParallel, replaySearchPath, type ParallelSettings, type ProbeSettings, type SearchEvent, type SearchResult, type SearchSettings } from './search.ts';
+import {
+  checkLiveAgreement,
+  explore,
+  exploreInParallel,
+  probe,
+  probeInParallel,
+  replaySearchPath,
+  type LiveDisagreement,
+  type ParallelSettings,
+  type ProbeSettings,
+  type SearchEvent,
+  type SearchResult,
+  type SearchSettings,
+} from './search.ts';
 import { simulate, type SimulationResult, type SimulationSettings } from './simulation.ts';
 import type { StateChange, TraceEvent } from './trace.ts';
 import type { Protocol, Role } from './types.ts';
@@ -126,6 +139,12 @@ export interface PreparedSearch {
   run(seed: string): SearchResult;
   /** `run` on worker threads: the same outcome, states and path. */
   runInParallel(seed: string, parallel: ParallelSettings): Promise<SearchResult>;
+  /**
+   * Follows `path` (the outcome's, when it has one) and random walks both as the search does
+   * and as a run would (see checkLiveAgreement): the first step where a submission's nodes
+   * behave differently, or undefined.
+   */
+  checkLive(seed: string, path: readonly SearchEvent[] | undefined): LiveDisagreement | undefined;
   replay(seed: string, path: readonly SearchEvent[]): {
     readonly violation?: { readonly property: string; readonly message: string };
     readonly trace: TraceEvent[];
@@ -142,6 +161,12 @@ export interface SuiteTest<Implementation> extends TestInfo {
 }
 
 const defaultProbes = { probes: 100, depth: 50 } as const;
+
+/**
+ * The random walks a search test's live check follows besides the outcome's own path: a few
+ * hundred reactions each way, a small fraction of any search's cost.
+ */
+const liveCheckWalks = { walks: 12, depth: 40 } as const;
 
 /** Declares a run or budget test. */
 export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Implementation>): SuiteTest<Implementation> {
@@ -214,6 +239,9 @@ export function searchTest<P extends Protocol, Implementation>(test: SearchTest<
         run(runSeed) {
           const settings = settingsFor(runSeed);
           return spec.strategy === 'bfs' ? explore(settings) : probe(settings, { ...probes, seed: runSeed });
+        },
+        checkLive(runSeed, path) {
+          return checkLiveAgreement(settingsFor(runSeed), { path, ...liveCheckWalks, seed: runSeed });
         },
         replay(runSeed, path) {
           return replaySearchPath(settingsFor(runSeed), path);

@@ -10,6 +10,7 @@ import {
   type FaultSchedule,
   type SuiteTest,
   type LabSuite,
+  type LiveDisagreement,
   type NodeId,
   type PreparedRun,
   type PreparedSearch,
@@ -537,6 +538,10 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
     const failed = (failure: RecordedFailure): TestOutcome => ({ ...base, ...exhaustive, seedsRun, passed: false, measurements, failure });
     const where = (path: readonly SearchEvent[]) =>
       path.length === 0 ? 'in the initial state' : `after ${path.length} steps: ${path.map(describeSearchEvent).join('; ')}`;
+    // What a search proves holds for the nodes a run runs only if they behave the same both ways.
+    const outcomePath = outcome.kind === 'violation' || outcome.kind === 'goal-found' ? outcome.path : undefined;
+    const disagreement = outcome.kind === 'exception' ? undefined : prepared.checkLive(seedString, outcomePath);
+    if (disagreement !== undefined) return failed(behavesTwoWays(seed, seedString, prepared, disagreement, where, traceLimit));
     if (outcome.kind === 'violation') {
       const failure = withPath(outcome.property, `${outcome.message} (${where(outcome.path)})`, outcome.path, 'search-violation');
       if (test.demonstrates === outcome.property) return { ...base, ...exhaustive, seedsRun, passed: true, measurements, demonstration: failure };
@@ -575,6 +580,44 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
     if (prepared.strategy === 'bfs') return { ...base, exhaustive: true, seedsRun, passed: true, measurements };
   }
   return { ...base, seedsRun, passed: true, measurements };
+}
+
+/**
+ * The verdict on a search whose nodes behave one way as the model checker runs them and
+ * another as a run does (or another when the same step is taken again): what the search
+ * proved does not hold for the code the runs run. Shows the path, replayed as the search
+ * takes it, and both behaviours.
+ */
+function behavesTwoWays(
+  seed: number,
+  seedString: string,
+  prepared: PreparedSearch,
+  disagreement: LiveDisagreement,
+  where: (path: readonly SearchEvent[]) => string,
+  traceLimit: number,
+): RecordedFailure {
+  const path = disagreement.path;
+  const replayed = prepared.replay(seedString, path);
+  const trace = replayed.trace.map(jsonEvent);
+  const other = disagreement.against === 'run' ? 'The same step in a run, on the node objects the constructor made' : 'The same step taken again by the model checker, from the same state';
+  const message =
+    `the nodes behave differently under the model checker, which rebuilds each node from its fields for every reaction, than in a run (${where(path)}). ` +
+    `The model checker's copy: ${disagreement.searched}. ${other}: ${disagreement.other}. ` +
+    'A node must react to its fields, storage and what it receives only: not to whether its object is the one its constructor made, nor to anything kept outside its fields. ' +
+    nondeterminismAdvice;
+  return {
+    ...notReplayable(seed),
+    kind: 'nondeterministic',
+    property: 'deterministic behaviour',
+    message,
+    step: path.length,
+    lastEvents: trace.slice(-lastEventCount),
+    trace: trace.slice(-traceLimit),
+    traceTruncated: trace.length > traceLimit,
+    ...viewerStates(replayed, trace.slice(-traceLimit)),
+    path: path.map((event) => toJsonValue(event) as SearchEvent),
+    rerun: { passed: false, property: 'deterministic behaviour', message: `${other}: ${disagreement.other}`, step: path.length },
+  };
 }
 
 /** How a schedule leaves the cluster: which nodes are down, whether links are cut, the network. */
