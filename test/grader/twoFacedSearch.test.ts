@@ -1,0 +1,38 @@
+// A submission whose nodes show the model checker one protocol and the runs another: the
+// grader follows each search's paths as a run would, and such a submission earns nothing
+// from a search test. The reference solution, whose nodes react to their fields only, passes.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { projectRoot } from '../../grader/labs.ts';
+
+const limits = { memoryMb: 512, timeoutMs: 120_000 };
+
+describe('search tests and nodes with two faces', () => {
+  it('fails a Lamport node that enters at once in runs and follows the algorithm when rebuilt from its fields, as nondeterministic', async () => {
+    const report = await grade({
+      lab: 'mutex',
+      implementation: join(projectRoot, 'test', 'fixtures', 'two-faced-mutex'),
+      tests: ['1C.8'],
+      limits,
+      typecheck: false,
+    });
+    const [test] = report.tests;
+    expect(test?.number).toBe('1C.8');
+    expect(test?.score).toBe(0);
+    expect(test?.status).toBe('failed');
+    expect(test?.failure?.kind).toBe('nondeterministic');
+    expect(test?.failure?.property).toBe('deterministic behaviour');
+    expect(test?.failure?.message).toMatch(/behave differently under the model checker/);
+    expect(test?.failure?.message).toMatch(/output n\d Enter/);
+    // Here the two faces differ from the start: both nodes ask at once, and a run's nodes enter.
+    expect(test?.failure?.message).toMatch(/in the initial state/);
+    expect(test?.failure?.path).toEqual([]);
+    expect(test?.failure?.trace.length).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('passes the reference solution on the same test', async () => {
+    const report = await grade({ lab: 'mutex', tests: ['1C.8'], limits, typecheck: false });
+    expect(report.tests.map((test) => [test.number, test.status, test.score])).toEqual([['1C.8', 'passed', 2]]);
+  }, 180_000);
+});
