@@ -217,8 +217,10 @@ export class RealmSession {
   /** One reaction (see `react` in ../_realm/host.ts); called with its arguments spelled out, since a spread call costs more than the rest of a small call. */
   react(node: NodeId, kind: number, from: NodeId, payload: string, storage: string, state: string, wantState: number): string {
     let answer: unknown;
+    // Called without a receiver: no object of this realm is handed to the other, even as `this`.
+    const realmReact = this.reactFunction;
     try {
-      answer = this.reactFunction(node, kind, from, payload, storage, state, wantState);
+      answer = realmReact(node, kind, from, payload, storage, state, wantState);
     } catch (thrown) {
       throw new RealmProtocolError(`the node runtime's react threw: ${describeThrown(thrown)}`);
     }

@@ -76,11 +76,12 @@ function formatConsole(parts: readonly unknown[]): string {
 function installConsole(global: Record<string, unknown>): void {
   const print = (...parts: unknown[]) => {
     const line = formatConsole(parts);
-    if (consoleCharacters + line.length > consoleLimitCharacters) {
+    // A line counts its line break too: empty lines are not free.
+    if (consoleCharacters + line.length + 1 > consoleLimitCharacters) {
       consoleDropped++;
       return;
     }
-    consoleCharacters += line.length;
+    consoleCharacters += line.length + 1;
     consoleLines.push(line);
   };
   const console = { log: print, info: print, warn: print, error: print, debug: print, trace: print };
