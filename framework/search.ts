@@ -473,12 +473,16 @@ class Checker<P extends Protocol> {
   private readonly seed: string;
   readonly goals: number[];
   readonly liveness: number[];
+  private readonly clockInLive: boolean;
 
   constructor(
     readonly settings: SearchSettings<P>,
     /** How a submission's nodes in a realm of their own react: on copies rebuilt from their fields (the search), or on the objects the realm keeps (as in a run). */
     mode: 'copies' | 'live' = 'copies',
   ) {
+    // As in a run, nodes kept live have a clock (the step number, as ms): a node that reads it
+    // where the model checker gives none behaves one way here and another under search.
+    this.clockInLive = mode === 'live';
     this.nodeCount = settings.nodes.length;
     const servers = settings.nodes.flatMap((spec, id) => (spec.role === 'server' ? [id] : []));
     const clients = settings.nodes.flatMap((spec, id) => (spec.role === 'client' ? [id] : []));
@@ -528,10 +532,11 @@ class Checker<P extends Protocol> {
     const reactor = this.reactors[id] as NodeReactor<P>;
     const instance = stimulus.kind === 'start' ? undefined : reactor.copy(node.instance as object);
     const random = new DrawOnDemand(node.random);
-    if (stimulus.kind === 'start') reactor.start(node.storage, random, undefined);
+    const clockMs = this.clockInLive ? depth : undefined;
+    if (stimulus.kind === 'start') reactor.start(node.storage, random, clockMs);
     else {
       const payload = stimulus.kind === 'message' ? stimulus.message : stimulus.kind === 'timer' ? stimulus.timer : stimulus.input;
-      reactor.handle(instance as object, stimulus.kind, stimulus.kind === 'message' ? stimulus.from : -1, payload, node.storage, random, undefined);
+      reactor.handle(instance as object, stimulus.kind, stimulus.kind === 'message' ? stimulus.from : -1, payload, node.storage, random, clockMs);
     }
     const reaction = reactor;
     const failure = reaction.failure;

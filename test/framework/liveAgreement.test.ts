@@ -61,6 +61,12 @@ describe('following a search both ways', () => {
     expect(disagreement?.searched).not.toBe(disagreement?.other);
   });
 
+  it('finds a node that behaves one way where it can read the clock and another where the model checker gives none', () => {
+    const disagreement = checkLiveAgreement(twoNodes(program.nodeClass<TwoFaced>('TellsByClock')), walks);
+    expect(disagreement?.against).toBe('run');
+    expect(disagreement?.other).toMatch(/output n1 Enter/);
+  });
+
   it('checks the path it is given first, then the walks', () => {
     const settings = twoNodes(program.nodeClass<TwoFaced>('TellsCopies'));
     const path = [{ kind: 'deliver' as const, from: 0, to: 1, message: { type: 'Hi' as const } }];
