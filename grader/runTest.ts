@@ -500,40 +500,22 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
     /** A failure with the path that shows it, replayed with the full trace. */
     const withPath = (property: string, message: string, path: readonly SearchEvent[], kind: 'search-violation' | 'exception'): RecordedFailure => {
       const replayed = prepared.replay(seedString, path);
-      const trace = replayed.trace.map(jsonEvent);
+      const fields = searchPathFields(seed, replayed, path, traceLimit);
       if (kind === 'search-violation' && replayed.violation?.property !== property) {
         const rerun: RerunSummary = replayed.violation === undefined
           ? { passed: true, step: path.length }
           : { passed: false, property: replayed.violation.property, message: replayed.violation.message, step: path.length };
         return {
-          ...notReplayable(seed),
+          ...fields,
           kind: 'nondeterministic',
           property: 'deterministic behaviour',
           message:
             `the model checker's path to "${property}" did not break it when the grader followed it again. ` +
             `First: failed "${property}" after ${path.length} steps: ${message}. Again: ${describeRun(rerun)}. ${nondeterminismAdvice}`,
-          step: path.length,
-          lastEvents: trace.slice(-lastEventCount),
-          trace: trace.slice(-traceLimit),
-          traceTruncated: trace.length > traceLimit,
-          ...viewerStates(replayed, trace.slice(-traceLimit)),
-          path: path.map((event) => toJsonValue(event) as SearchEvent),
           rerun,
         };
       }
-      const fields = {
-        ...notReplayable(seed),
-        property,
-        message,
-        step: path.length,
-        lastEvents: trace.slice(-lastEventCount),
-        trace: trace.slice(-traceLimit),
-        traceTruncated: trace.length > traceLimit,
-        ...viewerStates(replayed, trace.slice(-traceLimit)),
-        replayable: true,
-      };
-      const jsonPath = path.map((event) => toJsonValue(event) as SearchEvent);
-      return kind === 'search-violation' ? { ...fields, kind, path: jsonPath } : { ...fields, kind, path: jsonPath };
+      return kind === 'search-violation' ? { ...fields, property, message, replayable: true, kind } : { ...fields, property, message, replayable: true, kind };
     };
     const failed = (failure: RecordedFailure): TestOutcome => ({ ...base, ...exhaustive, seedsRun, passed: false, measurements, failure });
     const where = (path: readonly SearchEvent[]) =>
@@ -597,8 +579,6 @@ function behavesTwoWays(
   traceLimit: number,
 ): RecordedFailure {
   const path = disagreement.path;
-  const replayed = prepared.replay(seedString, path);
-  const trace = replayed.trace.map(jsonEvent);
   const other = disagreement.against === 'run' ? 'The same step in a run, on the node objects the constructor made' : 'The same step taken again by the model checker, from the same state';
   const message =
     `the nodes behave differently under the model checker, which rebuilds each node from its fields for every reaction, than in a run (${where(path)}). ` +
@@ -606,17 +586,25 @@ function behavesTwoWays(
     'A node must react to its fields, storage and what it receives only: not to whether its object is the one its constructor made, nor to anything kept outside its fields. ' +
     nondeterminismAdvice;
   return {
-    ...notReplayable(seed),
+    ...searchPathFields(seed, prepared.replay(seedString, path), path, traceLimit),
     kind: 'nondeterministic',
     property: 'deterministic behaviour',
     message,
+    rerun: { passed: false, property: 'deterministic behaviour', message: `${other}: ${disagreement.other}`, step: path.length },
+  };
+}
+
+/** What a failure on a search path shows: the path, and its replay's trace and node states, capped. */
+function searchPathFields(seed: number, replayed: ReturnType<PreparedSearch['replay']>, path: readonly SearchEvent[], traceLimit: number) {
+  const trace = replayed.trace.map(jsonEvent);
+  return {
+    ...notReplayable(seed),
     step: path.length,
     lastEvents: trace.slice(-lastEventCount),
     trace: trace.slice(-traceLimit),
     traceTruncated: trace.length > traceLimit,
     ...viewerStates(replayed, trace.slice(-traceLimit)),
     path: path.map((event) => toJsonValue(event) as SearchEvent),
-    rerun: { passed: false, property: 'deterministic behaviour', message: `${other}: ${disagreement.other}`, step: path.length },
   };
 }
 
