@@ -1645,6 +1645,22 @@ function* chunksOf(records: Int32Array, count: number, nodeCount: number, size =
  */
 export function explore<P extends Protocol>(settings: SearchSettings<P>): SearchResult {
   const checker = new Checker(settings);
+  return searchedBy(checker, exploreWith(checker, settings));
+}
+
+/**
+ * The checker (and with it the realm) each search on this thread ran in, by its result: a
+ * live check after the search follows its paths in the same realm, with whatever the
+ * search's reactions left there.
+ */
+const searchCheckers = new WeakMap<SearchResult, Checker<Protocol>>();
+
+function searchedBy<P extends Protocol>(checker: Checker<P>, result: SearchResult): SearchResult {
+  searchCheckers.set(result, checker as unknown as Checker<Protocol>);
+  return result;
+}
+
+function exploreWith<P extends Protocol>(checker: Checker<P>, settings: SearchSettings<P>): SearchResult {
   installGuards();
   try {
     let initial: SearchState;
@@ -1773,6 +1789,12 @@ export interface LiveDisagreement {
 
 /** What a live check follows: the outcome's own path, and random walks. */
 export interface LiveCheckSettings {
+  /**
+   * The result of the search being checked (by `explore` or `probe` on this thread): the
+   * model checker's side then takes its steps in that search's own realm, where whatever a
+   * node kept outside its fields during the search is still there.
+   */
+  readonly after?: SearchResult;
   readonly path?: readonly SearchEvent[];
   readonly walks: number;
   readonly depth: number;
@@ -1794,9 +1816,10 @@ export interface LiveCheckSettings {
 export function checkLiveAgreement<P extends Protocol>(settings: SearchSettings<P>, check: LiveCheckSettings): LiveDisagreement | undefined {
   if (settings.start !== undefined || !settings.nodes.some((spec) => isStandIn(spec.node))) return undefined;
   return guarded(() => {
-    // One realm for every path, as a search has: what a node keeps outside its fields then
-    // carries from one path to the next, where each run starts afresh.
-    const searched = new Checker(settings, 'copies');
+    // The search's own realm, or one realm for every path, as a search has: what a node
+    // keeps outside its fields then carries from one path to the next, where each run starts afresh.
+    const used = check.after === undefined ? undefined : searchCheckers.get(check.after);
+    const searched = used !== undefined ? (used as unknown as Checker<P>) : new Checker(settings, 'copies');
     if (check.path !== undefined && check.path.length > 0) {
       const path = check.path;
       const disagreement = followBothWays(searched, (_events, step) => (step < path.length ? path[step] : undefined), path.length);
@@ -2402,6 +2425,10 @@ class Walks<P extends Protocol> {
  */
 export function probe<P extends Protocol>(settings: SearchSettings<P>, probes: ProbeSettings): SearchResult {
   const checker = new Checker(settings);
+  return searchedBy(checker, probeWith(checker, settings, probes));
+}
+
+function probeWith<P extends Protocol>(checker: Checker<P>, settings: SearchSettings<P>, probes: ProbeSettings): SearchResult {
   const walks = new Walks(checker);
   installGuards();
   try {

@@ -140,11 +140,12 @@ export interface PreparedSearch {
   /** `run` on worker threads: the same outcome, states and path. */
   runInParallel(seed: string, parallel: ParallelSettings): Promise<SearchResult>;
   /**
-   * Follows `path` (the outcome's, when it has one) and random walks both as the search does
-   * and as a run would (see checkLiveAgreement): the first step where a submission's nodes
-   * behave differently, or undefined.
+   * Follows the path of `result` (what `run` found, when it has a path) and random walks both
+   * as the search does, in the search's own realm, and as a run would (see
+   * checkLiveAgreement): the first step where a submission's nodes behave differently, or
+   * undefined.
    */
-  checkLive(seed: string, path: readonly SearchEvent[] | undefined): LiveDisagreement | undefined;
+  checkLive(seed: string, result: SearchResult): LiveDisagreement | undefined;
   replay(seed: string, path: readonly SearchEvent[]): {
     readonly violation?: { readonly property: string; readonly message: string };
     readonly trace: TraceEvent[];
@@ -240,8 +241,10 @@ export function searchTest<P extends Protocol, Implementation>(test: SearchTest<
           const settings = settingsFor(runSeed);
           return spec.strategy === 'bfs' ? explore(settings) : probe(settings, { ...probes, seed: runSeed });
         },
-        checkLive(runSeed, path) {
-          return checkLiveAgreement(settingsFor(runSeed), { path, ...liveCheckWalks, seed: runSeed });
+        checkLive(runSeed, result) {
+          const outcome = result.outcome;
+          const path = outcome.kind === 'violation' || outcome.kind === 'goal-found' || outcome.kind === 'exception' ? outcome.path : undefined;
+          return checkLiveAgreement(settingsFor(runSeed), { after: result, path, ...liveCheckWalks, seed: runSeed });
         },
         replay(runSeed, path) {
           return replaySearchPath(settingsFor(runSeed), path);

@@ -521,8 +521,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
     const where = (path: readonly SearchEvent[]) =>
       path.length === 0 ? 'in the initial state' : `after ${path.length} steps: ${path.map(describeSearchEvent).join('; ')}`;
     // What a search proves holds for the nodes a run runs only if they behave the same both ways.
-    const outcomePath = outcome.kind === 'violation' || outcome.kind === 'goal-found' ? outcome.path : undefined;
-    const disagreement = outcome.kind === 'exception' ? undefined : prepared.checkLive(seedString, outcomePath);
+    const disagreement = outcome.kind === 'exception' ? undefined : prepared.checkLive(seedString, result);
     if (disagreement !== undefined) return failed(behavesTwoWays(seed, seedString, prepared, disagreement, where, traceLimit));
     if (outcome.kind === 'violation') {
       const failure = withPath(outcome.property, `${outcome.message} (${where(outcome.path)})`, outcome.path, 'search-violation');

@@ -67,6 +67,19 @@ describe('following a search both ways', () => {
     expect(disagreement?.other).toMatch(/output n1 Enter/);
   });
 
+  it('takes the model checker’s steps in the realm of the search it checks, where what the search left outside the fields still is', () => {
+    const settings = twoNodes(program.nodeClass<TwoFaced>('SwitchesFaceLate'));
+    const searched = explore(settings);
+    expect(searched.outcome.kind).toBe('exhausted');
+    // n1 hears first: a run's fifth reaction, long past the search's.
+    const path = [{ kind: 'deliver' as const, from: 0, to: 1, message: { type: 'Hi' as const } }];
+    const disagreement = checkLiveAgreement(settings, { ...walks, walks: 0, path, after: searched });
+    expect(disagreement?.path).toEqual(path);
+    expect(disagreement?.against).toBe('run');
+    expect(disagreement?.other).toMatch(/output n1 Enter/);
+    expect(disagreement?.searched).not.toMatch(/output n1 Enter/);
+  });
+
   it('checks the path it is given first, then the walks', () => {
     const settings = twoNodes(program.nodeClass<TwoFaced>('TellsCopies'));
     const path = [{ kind: 'deliver' as const, from: 0, to: 1, message: { type: 'Hi' as const } }];
