@@ -1883,10 +1883,12 @@ function followBothWays<P extends Protocol>(
     if (searchedText !== otherText) return { path: path.slice(), against, searched: searchedText, other: otherText };
     if (typeof left !== 'object' || typeof right !== 'object') return undefined;
     for (let id = 0; id < settings.nodes.length; id++) {
-      const searchedFields = JSON.stringify(searched.fieldsOf(left, id)) ?? 'fields that are not plain data';
-      const otherFields = JSON.stringify(otherChecker.fieldsOf(right, id)) ?? 'fields that are not plain data';
-      if (searchedFields !== otherFields) {
-        return { path: path.slice(), against, searched: bounded(`left ${nodeName(id)} with the fields ${searchedFields}`), other: bounded(`left it with ${otherFields}`) };
+      const searchedFields = searched.fieldsOf(left, id);
+      const otherFields = otherChecker.fieldsOf(right, id);
+      // Compared as data: the order of a record's keys is not part of a node's state.
+      if (!equalPlain(searchedFields, otherFields)) {
+        const shown = (fields: unknown) => JSON.stringify(fields) ?? 'fields that are not plain data';
+        return { path: path.slice(), against, searched: bounded(`left ${nodeName(id)} with the fields ${shown(searchedFields)}`), other: bounded(`left it with ${shown(otherFields)}`) };
       }
     }
     return undefined;
