@@ -1,0 +1,49 @@
+// Correct implementations written from the handouts alone, in styles the reference solutions do
+// not use (Maps and Sets, fields added lazily and deleted, class layers, helper modules with a
+// memo, getters, NaN and -0 in fields, fractional and range delays, console output): the search
+// tests and their live check must give each of them full marks.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { projectRoot } from '../../grader/labs.ts';
+
+const limits = { memoryMb: 512, timeoutMs: 120_000 };
+
+async function scores(lab: string, folder: string, tests: string[]): Promise<[string, string, number][]> {
+  const report = await grade({
+    lab,
+    implementation: join(projectRoot, 'test', 'fixtures', 'alternatives', folder),
+    tests,
+    limits,
+    typecheck: false,
+  });
+  expect(report.tests.every((test) => test.score === test.maxScore)).toBe(true);
+  return report.tests.map((test) => [test.number, test.status, test.score]);
+}
+
+describe('correct implementations in other styles get full marks', () => {
+  it('lab 1: Lamport and Ricart–Agrawala with Sets, Maps, lazy fields and a clock base class', async () => {
+    expect(await scores('mutex', 'mutex-maps', ['1C.2', '1C.8', '1C.9', '1D.2'])).toEqual([
+      ['1C.2', 'passed', 3],
+      ['1C.8', 'passed', 2],
+      ['1C.9', 'passed', 0],
+      ['1D.2', 'passed', 3],
+    ]);
+  }, 180_000);
+
+  it('lab 3: Paxos in class layers, acceptor state in storage only, Maps created lazily', async () => {
+    expect(await scores('paxos', 'paxos-layers', ['3.3', '3.S1', '3.S4', '3.S5'])).toEqual([
+      ['3.3', 'passed', 3],
+      ['3.S1', 'passed', 3],
+      ['3.S4', 'passed', 1],
+      ['3.S5', 'passed', 2],
+    ]);
+  }, 180_000);
+
+  it('lab 3: Paxos whose proposer keeps Promises in arrival order and sends its Accepts in that order', async () => {
+    expect(await scores('paxos', 'paxos-arrival', ['3.S3', '3.S5'])).toEqual([
+      ['3.S3', 'passed', 2],
+      ['3.S5', 'passed', 2],
+    ]);
+  }, 180_000);
+});
