@@ -46,4 +46,12 @@ describe('correct implementations in other styles get full marks', () => {
       ['3.S5', 'passed', 2],
     ]);
   }, 180_000);
+
+  it('lab 4: the reference Multi-Paxos restyled: a memo, a fractional heartbeat delay, fields added and deleted, NaN and -0', async () => {
+    expect(await scores('multipaxos', 'multipaxos-restyled', ['4.S1', '4.S4', '4.S6'])).toEqual([
+      ['4.S1', 'passed', 2],
+      ['4.S4', 'passed', 3],
+      ['4.S6', 'passed', 2],
+    ]);
+  }, 180_000);
 });
