@@ -164,10 +164,11 @@ export interface SuiteTest<Implementation> extends TestInfo {
 const defaultProbes = { probes: 100, depth: 50 } as const;
 
 /**
- * The random walks a search test's live check follows besides the outcome's own path: a few
- * hundred reactions each way, a small fraction of any search's cost.
+ * The random walks a search test's live check follows besides the outcome's own path: as deep
+ * as the search went (at least `depth`, at most `maxDepth` events), a few thousand reactions
+ * each way at most, a small fraction of any search's cost.
  */
-const liveCheckWalks = { walks: 12, depth: 40 } as const;
+const liveCheckWalks = { walks: 12, depth: 40, maxDepth: 200 } as const;
 
 /** Declares a run or budget test. */
 export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Implementation>): SuiteTest<Implementation> {
@@ -244,7 +245,11 @@ export function searchTest<P extends Protocol, Implementation>(test: SearchTest<
         checkLive(runSeed, result) {
           const outcome = result.outcome;
           const path = outcome.kind === 'violation' || outcome.kind === 'goal-found' || outcome.kind === 'exception' ? outcome.path : undefined;
-          return checkLiveAgreement(settingsFor(runSeed), { after: result, path, ...liveCheckWalks, seed: runSeed });
+          // The walks go as deep as the search went: a node that changes its behaviour after
+          // some number of reactions must not do it only beyond the walks.
+          const searchedDepth = spec.strategy === 'probes' ? probes.depth : result.statistics.maxDepth;
+          const depth = Math.min(liveCheckWalks.maxDepth, Math.max(liveCheckWalks.depth, searchedDepth));
+          return checkLiveAgreement(settingsFor(runSeed), { after: result, path, walks: liveCheckWalks.walks, depth, seed: runSeed });
         },
         replay(runSeed, path) {
           return replaySearchPath(settingsFor(runSeed), path);

@@ -22,6 +22,7 @@ import {
   type TraceEvent,
 } from 'distlab/testing';
 import { linearizabilityEvidence, type LinearizabilityEvidence } from './linearizabilityEvidence.ts';
+import { liveCheckMessageStart } from './results.ts';
 import type { ReplayOutcome, WorkActivity } from './protocol.ts';
 
 /** What every recorded failure says, as plain JSON data; `step` is a path step for a search. */
@@ -580,9 +581,10 @@ function behavesTwoWays(
   const path = disagreement.path;
   const other = disagreement.against === 'run' ? 'The same step in a run, on the node objects the constructor made' : 'The same step taken again by the model checker, from the same state';
   const message =
-    `the nodes behave differently under the model checker, which rebuilds each node from its fields for every reaction, than in a run (${where(path)}). ` +
+    `${liveCheckMessageStart}, which rebuilds each node from its fields for every reaction, than in a run (${where(path)}). ` +
     `The model checker's copy: ${disagreement.searched}. ${other}: ${disagreement.other}. ` +
     'A node must react to its fields, storage and what it receives only: not to whether its object is the one its constructor made, nor to anything kept outside its fields. ' +
+    'The model checker copies each field as data: an object held in two fields (or twice in one) becomes two equal objects, so code that finds it by identity (===) or changes it through one of them behaves differently there. ' +
     nondeterminismAdvice;
   return {
     ...searchPathFields(seed, prepared.replay(seedString, path), path, traceLimit),

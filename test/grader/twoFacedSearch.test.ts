@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { projectRoot } from '../../grader/labs.ts';
+import { describeFailureKind } from '../../grader/results.ts';
 
 const limits = { memoryMb: 512, timeoutMs: 120_000 };
 
@@ -29,6 +30,24 @@ describe('search tests and nodes with two faces', () => {
     expect(test?.failure?.message).toMatch(/in the initial state/);
     expect(test?.failure?.path).toEqual([]);
     expect(test?.failure?.trace.length).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('says why a node whose fields share an object behaves differently under the model checker', async () => {
+    const report = await grade({
+      lab: 'mutex',
+      implementation: join(projectRoot, 'test', 'fixtures', 'shared-object-mutex'),
+      tests: ['1C.2', '1C.8'],
+      limits,
+      typecheck: false,
+    });
+    expect(report.tests.map((test) => [test.number, test.status])).toEqual([
+      ['1C.2', 'passed'],
+      ['1C.8', 'failed'],
+    ]);
+    const failure = report.tests[1]?.failure;
+    expect(failure?.kind).toBe('nondeterministic');
+    expect(failure?.message).toMatch(/an object held in two fields/);
+    expect(failure === undefined ? '' : describeFailureKind(failure)).toBe('nondeterministic submission: its nodes behave differently under the model checker than in a run');
   }, 180_000);
 
   it('passes the reference solution on the same test', async () => {
