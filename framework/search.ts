@@ -527,7 +527,8 @@ class Checker<P extends Protocol> {
     cacheOwner?: NodeState,
     cacheKey?: object,
   ): boolean {
-    const cacheable = cacheOwner !== undefined && cacheKey !== undefined && crashAfter === undefined && trace === undefined;
+    // Nodes kept live change with every reaction: only copies' reactions can be kept.
+    const cacheable = !this.clockInLive && cacheOwner !== undefined && cacheKey !== undefined && crashAfter === undefined && trace === undefined;
     const environment = this.environments[id] as NodeEnvironment<P>;
     const reactor = this.reactors[id] as NodeReactor<P>;
     const instance = stimulus.kind === 'start' ? undefined : reactor.copy(node.instance as object);
@@ -579,10 +580,11 @@ class Checker<P extends Protocol> {
 
   /**
    * The reaction of `owner` to `key` kept in the cache, if it ran before; never for a reaction
-   * cut by a crash, nor in a replay with a trace, which must show what the node did.
+   * cut by a crash, nor in a replay with a trace, which must show what the node did, nor for
+   * nodes kept live.
    */
   private cachedReaction(owner: NodeState, key: object, crashAfter: number | undefined, trace: TraceSink | undefined): CachedReaction | undefined {
-    if (crashAfter !== undefined || trace !== undefined) return undefined;
+    if (crashAfter !== undefined || trace !== undefined || this.clockInLive) return undefined;
     const cache = owner.reactions;
     return cache !== undefined && cache.checker === this ? cache.byStimulus.get(key) : undefined;
   }
