@@ -445,6 +445,22 @@ class HandlerFailure extends Error {
   }
 }
 
+/** What V8 says when code reaches for a `#private` member of an object its class did not construct. */
+const privateMemberError = /Cannot (read|write) private member #|Receiver must be an instance of class /;
+
+/**
+ * Why a reaction on a rebuilt copy threw where the same code works in a run: the model
+ * checker builds each copy from the node's own enumerable fields without running its
+ * constructor, and a `#private` field or method is not among them. '' for other failures.
+ */
+export function rebuiltCopyHint(message: string): string {
+  if (!privateMemberError.test(message)) return '';
+  return (
+    ' (Under the model checker each reaction runs on a copy of the node rebuilt from its own enumerable fields, without its constructor:' +
+    ' `#private` fields and methods are not there. Use ordinary fields and methods; TypeScript\'s `private` keyword is fine.)'
+  );
+}
+
 /** What the trace of a replayed path records of a reaction. */
 type TraceSink = (kind: number, node: NodeId, peer: NodeId, label: string, detail: unknown, reason: string | undefined) => void;
 
@@ -559,7 +575,10 @@ class Checker<P extends Protocol> {
     const randomState = random.after();
     successor.pendingStorage = undefined;
     // As in a run, the effects made before a throw are applied (the trace shows them), then the reaction fails.
-    if (failure !== undefined) throw new HandlerFailure(id, failure.message + (failure.where ? `\n${failure.where}` : ''));
+    if (failure !== undefined) {
+      const hint = stimulus.kind === 'start' ? '' : rebuiltCopyHint(failure.message);
+      throw new HandlerFailure(id, failure.message + hint + (failure.where ? `\n${failure.where}` : ''));
+    }
     if (crashAfter !== undefined) {
       trace?.(traceKindCode.crash, id, -1, environment.nodeClass.name, undefined, `after ${applied} of its ${effects.length} effects`);
       successor.nodes[id] = new NodeState(null, storage ?? node.storage, randomState, node.incarnation, []);

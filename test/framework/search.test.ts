@@ -8,6 +8,7 @@ import {
   Node,
   probe,
   SettingsError,
+  simulate,
   sometimes,
   traceSearchPath,
   type NodeId,
@@ -92,6 +93,23 @@ describe('exhaustive search', () => {
   it('pins the count for 3 pings: 16 ordered, 8 as sets', () => {
     expect(explore(pings(ListReceiver, 3)).statistics.states).toBe(16);
     expect(explore(pings(SetReceiver, 3)).statistics.states).toBe(8);
+  });
+
+  it('says why a node with #private members throws under search although it works in a run', () => {
+    class PrivateReceiver extends Node<Pings> {
+      #count = 0;
+      override onMessage(_from: NodeId, message: Pings['message']): void {
+        this.#count++;
+        this.output({ type: 'Got', seq: message.seq + this.#count });
+      }
+    }
+    const settings = { ...pings(ListReceiver), nodes: [{ role: 'server' as const, node: Sender }, { role: 'server' as const, node: PrivateReceiver }] };
+    expect(simulate({ ...settings, seed: 1, durationMs: 100 }).failure).toBeUndefined();
+    const result = explore(settings);
+    expect(result.outcome.kind).toBe('exception');
+    const message = result.outcome.kind === 'exception' ? result.outcome.message : '';
+    expect(message).toMatch(/Cannot read private member #count/);
+    expect(message).toMatch(/rebuilt from its own enumerable fields, without its constructor: `#private` fields and methods are not there/);
   });
 
   it('with drops, a message may also be lost', () => {
