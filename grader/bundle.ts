@@ -21,6 +21,7 @@ export interface SandboxFiles {
   readonly child: string;
   readonly realmHost: string;
   readonly realmSubmission: string;
+  readonly realmSubmissionMap: string;
 }
 
 /**
@@ -30,7 +31,9 @@ export interface SandboxFiles {
  */
 export async function bundleImplementation(lab: LabInfo, source: ImplementationSource, outputDirectory: string, name: string): Promise<SandboxFiles> {
   const outfile = join(outputDirectory, `${name}.mjs`);
-  const files: SandboxFiles = { child: outfile, realmHost: join(outputDirectory, 'realm-host.js'), realmSubmission: join(outputDirectory, 'realm-submission.js') };
+  const files: SandboxFiles = { child: outfile, realmHost: join(outputDirectory, 'realm-host.js'), realmSubmission: join(outputDirectory, 'realm-submission.js'),
+    realmSubmissionMap: join(outputDirectory, 'realm-submission.js.map'),
+  };
   const realm = await buildRealmCode({
     label: source.label,
     entryFile: source.entryFile,
@@ -39,12 +42,13 @@ export async function bundleImplementation(lab: LabInfo, source: ImplementationS
   });
   writeFileSync(files.realmHost, realm.host);
   writeFileSync(files.realmSubmission, realm.submission);
+  writeFileSync(files.realmSubmissionMap, realm.submissionMap ?? '');
   const entry = [
     `import { serve } from ${JSON.stringify(childRuntime)};`,
     `import suite from ${JSON.stringify(lab.suiteFile)};`,
     `import { withHiddenTests } from ${JSON.stringify(hiddenTestsModule)};`,
     ...(lab.hiddenTestsFile !== undefined ? [`import { hiddenTests } from ${JSON.stringify(lab.hiddenTestsFile)};`] : ['const hiddenTests = [];']),
-    `serve(withHiddenTests(suite, hiddenTests), ${JSON.stringify({ host: files.realmHost, submission: files.realmSubmission })});`,
+    `serve(withHiddenTests(suite, hiddenTests), ${JSON.stringify({ host: files.realmHost, submission: files.realmSubmission, submissionMap: files.realmSubmissionMap })});`,
   ].join('\n');
   try {
     await build({

@@ -96,12 +96,17 @@ process.on('uncaughtException', (error: unknown) => {
 });
 
 /** Serves the grader's requests for one suite and the submission whose realm scripts are at `files`. */
-export function serve(suite: LabSuite<unknown>, files: { readonly host: string; readonly submission: string }): void {
+export function serve(suite: LabSuite<unknown>, files: { readonly host: string; readonly submission: string; readonly submissionMap: string }): void {
   // Started: what follows runs the submission's top-level code, which the grader's stall limit watches.
   sendProgress();
   let program: RealmProgram;
   try {
-    program = new RealmProgram({ host: readFileSync(files.host, 'utf8'), submission: readFileSync(files.submission, 'utf8') });
+    const submissionMap = readFileSync(files.submissionMap, 'utf8');
+    program = new RealmProgram({
+      host: readFileSync(files.host, 'utf8'),
+      submission: readFileSync(files.submission, 'utf8'),
+      ...(submissionMap === '' ? {} : { submissionMap }),
+    });
   } catch (error) {
     flushOutput();
     const why = error instanceof RealmLoadError ? error.message : `its code could not be compiled: ${error instanceof Error ? error.message : 'unknown error'}`;

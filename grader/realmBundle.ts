@@ -2,9 +2,10 @@
 // code as one script whose only import is `distlab` (the runtime's Node). Both are plain
 // scripts for a `node:vm` context: no module loader, no `require`, no `import()` there.
 import { build, type BuildFailure, type BuildOptions, type Message, type Plugin } from 'esbuild';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { RealmCode } from '../framework/_internals/realm.ts';
 import { projectRoot, SetupError } from './labs.ts';
+import { realmScriptNames } from '../framework/_realm/names.ts';
 
 const runtimeEntry = join(projectRoot, 'framework', '_realm', 'entry.ts');
 const realmFramework = join(projectRoot, 'framework', '_realm', 'distlab.ts');
@@ -118,6 +119,32 @@ async function script(options: BuildOptions): Promise<string> {
   return wrapped((result.outputFiles?.[0] as { text: string }).text);
 }
 
+/** The wrapping function's first line comes before the bundle's: one generated line more. */
+const wrapperLines = 1;
+
+/**
+ * The submission's script and its source map, whose sources are named by their path inside
+ * the submission's folder (`lamport.ts`, `util/queue.ts`): what a stack trace in a report
+ * shows, the same wherever the grader ran and wherever the submission was.
+ */
+async function submissionScript(options: BuildOptions, root: string): Promise<{ code: string; sourceMap: string }> {
+  const result = await build({ ...scriptOptions, ...options, outfile: join(root, realmScriptNames.submission), sourcemap: 'external', sourcesContent: false });
+  const files = result.outputFiles ?? [];
+  const code = files.find((file) => file.path.endsWith('.js'));
+  const map = files.find((file) => file.path.endsWith('.map'));
+  if (code === undefined || map === undefined) throw new Error('esbuild gave no script or no source map for the submission');
+  const payload = JSON.parse(map.text) as { sources: string[]; mappings: string; sourceRoot?: string };
+  const folder = resolve(root);
+  payload.sources = payload.sources.map((name) => {
+    const file = resolve(folder, payload.sourceRoot ?? '', name);
+    return isInside(file, folder) ? relative(folder, file).split(sep).join('/') : basename(file);
+  });
+  delete payload.sourceRoot;
+  payload.mappings = ';'.repeat(wrapperLines) + payload.mappings;
+  // esbuild ends the script with a comment naming the map file, which the realm has no use for.
+  return { code: wrapped(code.text.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n')), sourceMap: JSON.stringify(payload) };
+}
+
 let runtimeCode: Promise<string> | undefined;
 
 /** The node runtime's script, built once per process. */
@@ -139,9 +166,9 @@ export async function buildRealmCode(source: RealmSource): Promise<RealmCode> {
   try {
     const [host, submission] = await Promise.all([
       buildRuntime(),
-      script({ stdin: { contents: entry, resolveDir: resolve(source.root), sourcefile: entryName, loader: 'ts' }, plugins: [submissionGuard(source)] }),
+      submissionScript({ stdin: { contents: entry, resolveDir: resolve(source.root), sourcefile: entryName, loader: 'ts' }, plugins: [submissionGuard(source)] }, source.root),
     ]);
-    return { host, submission };
+    return { host, submission: submission.code, submissionMap: submission.sourceMap };
   } catch (error) {
     const failure = error as BuildFailure;
     if (Array.isArray(failure.errors) && failure.errors.length > 0) {

@@ -8,6 +8,7 @@
 // checked. Nothing the submission does can give this realm an object of its own, a getter or
 // a proxy.
 import { types } from 'node:util';
+import { SourceMap } from 'node:module';
 import vm from 'node:vm';
 import { Node, type NodeClass } from '../Node.ts';
 import type { NodeId, Protocol, Role, Tagged } from '../types.ts';
@@ -27,6 +28,8 @@ const maxTextCharacters = 8_000;
 export interface RealmCode {
   readonly host: string;
   readonly submission: string;
+  /** The submission script's source map (JSON), whose sources are named as reports should show them. */
+  readonly submissionMap?: string;
 }
 
 type RealmFunction = (...args: (number | string)[]) => unknown;
@@ -67,6 +70,8 @@ export class RealmLoadError extends Error {
 export class RealmProgram {
   private readonly host: vm.Script;
   private readonly submission: vm.Script;
+  /** Turns the frames of a failure's stack into places in the submission's own files. */
+  private readonly placeFrames: (stack: string) => string;
   /** The node classes, as this realm refers to them: classes of its own that stand for them. */
   readonly classes: Readonly<Record<string, NodeClass<Protocol>>>;
   readonly exported: readonly string[];
@@ -74,6 +79,7 @@ export class RealmProgram {
   constructor(code: RealmCode) {
     this.host = new vm.Script(code.host, { filename: realmScriptNames.host });
     this.submission = new vm.Script(code.submission, { filename: realmScriptNames.submission });
+    this.placeFrames = stackPlacer(code.submissionMap);
     const probe = this.open();
     const exports = probe.exports();
     this.exported = Object.keys(exports).sort();
@@ -97,7 +103,7 @@ export class RealmProgram {
 
   /** A new realm with the node runtime and the submission loaded. */
   open(): RealmSession {
-    return new RealmSession(this.host, this.submission);
+    return new RealmSession(this.host, this.submission, this.placeFrames);
   }
 }
 
@@ -106,6 +112,43 @@ const standIns = new WeakMap<object, { readonly program: RealmProgram; readonly 
 /** Whether `nodeClass` stands in for a class that lives in a submission's realm. */
 export function isStandIn(nodeClass: object): boolean {
   return standIns.has(nodeClass);
+}
+
+function keepFrames(stack: string): string {
+  return stack;
+}
+
+/** A frame's place in the submission's script: `submission.js:140:11`. */
+const submissionPlace = new RegExp(`${realmScriptNames.submission.replace('.', '\\.')}:(\\d+):(\\d+)`, 'g');
+
+/**
+ * What turns a failure's stack, as the realm wrote it, into one a student can follow: each
+ * place in the submission's bundle becomes the place in its own file (`lamport.ts:71:12`),
+ * and the node runtime's frames, which are not the student's code, are left out. The stack
+ * is the realm's text: only its places are read, and the result is bounded as it was.
+ */
+function stackPlacer(sourceMapText: string | undefined): (stack: string) => string {
+  let map: SourceMap | undefined;
+  try {
+    if (sourceMapText !== undefined) map = new SourceMap(JSON.parse(sourceMapText) as ConstructorParameters<typeof SourceMap>[0]);
+  } catch {
+    map = undefined;
+  }
+  const runtimeFrame = realmScriptNames.host + ':';
+  return (stack) => {
+    if (stack === '') return stack;
+    const lines = stack.split('\n').filter((line) => !line.includes(runtimeFrame));
+    const placed = lines.map((line) =>
+      map === undefined
+        ? line
+        : line.replace(submissionPlace, (whole, line: string, column: string) => {
+            const entry = (map as SourceMap).findEntry(Number(line) - 1, Number(column) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+            if (typeof entry.originalSource !== 'string' || typeof entry.originalLine !== 'number' || typeof entry.originalColumn !== 'number') return whole;
+            return `${entry.originalSource}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+          }),
+    );
+    return bound(placed.join('\n'), 4000);
+  };
 }
 
 /** Describes what a realm threw, without running any of its code (no getters, no proxies). */
@@ -144,7 +187,12 @@ export class RealmSession {
   /** Writes payloads onto the realm's question tape. */
   readonly questions: TapeWriter;
 
-  constructor(host: vm.Script, submission: vm.Script) {
+  constructor(
+    host: vm.Script,
+    submission: vm.Script,
+    /** Turns the frames of a failure's stack into places in the submission's own files. */
+    readonly placeFrames: (stack: string) => string = keepFrames,
+  ) {
     // The global object starts empty: a context's global built on an object of this realm
     // would hand the other realm this realm's Object through `constructor`.
     const sandbox = Object.create(null) as Record<string, unknown>;
@@ -435,7 +483,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       const handler = reader.string();
       const message = reader.string();
       const plainData = reader.count(1) === 1;
-      this.failure = { handler: bound(handler, 200), message: bound(message), plainData, where: bound(reader.string(), 4000) };
+      this.failure = { handler: bound(handler, 200), message: bound(message), plainData, where: this.session.placeFrames(bound(reader.string(), 4000)) };
     }
     const numbers = this.session.numbers;
     if (numbers[4] === 1) random.continueFrom(readDraws(numbers));
@@ -491,7 +539,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     const frame: unknown = JSON.parse(answer);
     if (!Array.isArray(frame) || frame.length !== 4) throw new RealmProtocolError('not a reaction');
     const [failure, effects, fields, lines] = frame as unknown[];
-    this.failure = failure === 0 ? undefined : readFailure(failure);
+    this.failure = failure === 0 ? undefined : readFailure(failure, this.session.placeFrames);
     const numbers = this.session.numbers;
     if (numbers[4] === 1) random.continueFrom(readDraws(numbers));
     if (!Array.isArray(effects) || effects.length > 1_000_000) throw new RealmProtocolError('the effects are not a list');
@@ -580,11 +628,11 @@ function validDelay(minMs: number, maxMs: number): boolean {
   return minMs === maxMs || (Number.isInteger(minMs) && Number.isInteger(maxMs));
 }
 
-function readFailure(tree: unknown): ReactionFailure {
+function readFailure(tree: unknown, placeFrames: (stack: string) => string): ReactionFailure {
   if (!Array.isArray(tree) || tree.length !== 4) throw new RealmProtocolError('a failure is out of shape');
   const [handler, message, plainData, where] = tree as unknown[];
   if (typeof handler !== 'string' || typeof message !== 'string' || typeof where !== 'string') throw new RealmProtocolError('a failure is out of shape');
-  return { handler: bound(handler, 200), message: bound(message), plainData: plainData === 1, where: bound(where, 4000) };
+  return { handler: bound(handler, 200), message: bound(message), plainData: plainData === 1, where: placeFrames(bound(where, 4000)) };
 }
 
 function readDraws(numbers: Float64Array): { s0: number; s1: number; s2: number; c: number } {

@@ -16,6 +16,7 @@ import * as pingpongSolution from '../../solutions/00-pingpong/index.ts';
 import * as paxosSolution from '../../solutions/03-paxos/index.ts';
 import type { Probing } from './fixtures/realm/probes.ts';
 import type { Corrupting } from './fixtures/realm/corrupts-runtime.ts';
+import type { Throwing } from './fixtures/realm/throws.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
 
@@ -163,6 +164,21 @@ describe('the walls of a submission realm, seen from inside', () => {
     expect(probe('patchObjectPrototype').get('patchObjectPrototype')).toBe('ok: patched');
     expect(({} as { passed?: unknown }).passed).toBeUndefined();
     expect(({} as { demonstrates?: unknown }).demonstrates).toBeUndefined();
+  });
+
+  it("shows a failure's stack as places in the submission's own files, without the runtime's frames", async () => {
+    const thrower = (await programOf(join(fixtures, 'throws.ts'), fixtures)).nodeClass<Throwing>('Thrower');
+    const result = simulate<Throwing>({
+      seed: 1,
+      nodes: [{ role: 'server', node: thrower }],
+      config: {},
+      durationMs: 100,
+      inputs: [{ atMs: 1, node: 0, input: { type: 'Go' } }],
+    });
+    expect(result.failure?.kind).toBe('exception');
+    const lines = (result.failure?.message ?? '').split('\n');
+    expect(lines[0]).toBe('n0 threw in onInput(Go): Error: boom after 1');
+    expect(lines.slice(1).map((line) => line.trim())).toEqual(['at explode (parts/explode.ts:3:24)', 'at Thrower.onInput (throws.ts:19:18)']);
   });
 
   it('fails the node, not the judge, when the node breaks the runtime it runs on', async () => {

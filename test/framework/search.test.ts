@@ -104,7 +104,7 @@ describe('exhaustive search', () => {
       }
     }
     const settings = { ...pings(ListReceiver), nodes: [{ role: 'server' as const, node: Sender }, { role: 'server' as const, node: PrivateReceiver }] };
-    expect(simulate({ ...settings, seed: 1, durationMs: 100 }).failure).toBeUndefined();
+    expect(simulate<Pings>({ nodes: settings.nodes, config: settings.config, seed: 1, durationMs: 100 }).failure).toBeUndefined();
     const result = explore(settings);
     expect(result.outcome.kind).toBe('exception');
     const message = result.outcome.kind === 'exception' ? result.outcome.message : '';
