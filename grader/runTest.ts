@@ -584,7 +584,7 @@ function behavesTwoWays(
     `${liveCheckMessageStart}, which rebuilds each node from its fields for every reaction, than in a run (${where(path)}). ` +
     `The model checker's copy: ${disagreement.searched}. ${other}: ${disagreement.other}. ` +
     'A node must react to its fields, storage and what it receives only: not to whether its object is the one its constructor made, nor to anything kept outside its fields. ' +
-    'The model checker copies each field as data: an object held in two fields (or twice in one) becomes two equal objects, so code that finds it by identity (===) or changes it through one of them behaves differently there. ' +
+    'Everything a node keeps must be in its own enumerable fields: not in module-level variables, static fields that change, a WeakMap of node objects or #private fields. ' +
     nondeterminismAdvice;
   return {
     ...searchPathFields(seed, prepared.replay(seedString, path), path, traceLimit),

@@ -176,13 +176,22 @@ export function clonePlain<T>(value: T): T {
   return (typeof value === 'object' && value !== null ? cloneValue(value) : value) as T;
 }
 
-function cloneValue(value: object): unknown {
+/**
+ * A deep copy of `value`. With `copies` (a node's fields), a container met again is copied
+ * once: the copy holds one object wherever the original did.
+ */
+function cloneValue(value: object, copies?: Map<object, unknown>): unknown {
+  if (copies !== undefined) {
+    const known = copies.get(value);
+    if (known !== undefined) return known;
+  }
   if (Array.isArray(value)) {
     const length = value.length;
     const copy = new Array<unknown>(length);
+    copies?.set(value, copy);
     for (let index = 0; index < length; index++) {
       const item: unknown = value[index];
-      copy[index] = typeof item === 'object' && item !== null ? cloneValue(item) : item;
+      copy[index] = typeof item === 'object' && item !== null ? cloneValue(item, copies) : item;
     }
     return copy;
   }
@@ -192,21 +201,25 @@ function cloneValue(value: object): unknown {
     // `__proto__` key as a field); only the nested containers are then copied one by one.
     // Values copied in by copyPlain have no symbol keys, which a spread would copy too.
     const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    copies?.set(value, copy);
     for (const key in copy) {
       const field = copy[key];
       if (typeof field !== 'object' || field === null) continue;
-      if (key === '__proto__') defineField(copy, key, cloneValue(field));
-      else copy[key] = cloneValue(field);
+      if (key === '__proto__') defineField(copy, key, cloneValue(field, copies));
+      else copy[key] = cloneValue(field, copies);
     }
     return copy;
   }
   if (value instanceof Map) {
     const copy = new Map<unknown, unknown>();
-    for (const [key, entry] of value) copy.set(key, typeof entry === 'object' && entry !== null ? cloneValue(entry as object) : entry);
+    copies?.set(value, copy);
+    for (const [key, entry] of value) copy.set(key, typeof entry === 'object' && entry !== null ? cloneValue(entry as object, copies) : entry);
     return copy;
   }
   // A Set holds primitives only.
-  return new Set(value as Set<unknown>);
+  const copy = new Set(value as Set<unknown>);
+  copies?.set(value, copy);
+  return copy;
 }
 
 /** Creates an own field even for the name `__proto__`, which plain assignment would not. */
@@ -547,9 +560,11 @@ function pairLanes(value: unknown, seed1: number, seed2: number): number {
 export function cloneFields<T extends object>(instance: T): T {
   const clone = Object.create(Object.getPrototypeOf(instance) as object) as Record<string, unknown>;
   const source = instance as unknown as Record<string, unknown>;
+  // An object held in two fields (or twice in one) stays one object in the copy, as in a run.
+  const copies = new Map<object, unknown>();
   for (const key of Object.keys(source)) {
     const field = source[key];
-    clone[key] = typeof field === 'object' && field !== null ? cloneValue(field) : field;
+    clone[key] = typeof field === 'object' && field !== null ? cloneValue(field, copies) : field;
   }
   return clone as T;
 }

@@ -314,19 +314,19 @@ export class RealmProtocolError extends Error {
   }
 }
 
-/** Texts of values handed to a realm, so that handing them over again costs no new encoding. */
+/** Texts of values handed to a realm, so that handing them over again costs no new encoding: payloads, and node states (whose containers may be shared). */
 const texts = new WeakMap<object, string>();
+const fieldsTexts = new WeakMap<object, string>();
 const storageTexts = new WeakMap<ReadonlyMap<string, unknown>, string>();
 
-function textOf(value: unknown): string {
-  if (typeof value === 'object' && value !== null) {
-    const known = texts.get(value);
-    if (known !== undefined) return known;
-    const text = encodePlain(value);
-    texts.set(value, text);
-    return text;
-  }
-  return encodePlain(value);
+function textOf(value: unknown, sharing = false): string {
+  if (typeof value !== 'object' || value === null) return encodePlain(value);
+  const cache = sharing ? fieldsTexts : texts;
+  const known = cache.get(value);
+  if (known !== undefined) return known;
+  const text = encodePlain(value, sharing);
+  cache.set(value, text);
+  return text;
 }
 
 function storageText(storage: ReadonlyMap<string, unknown>): string {
@@ -387,7 +387,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     clockMs: number | undefined,
   ): boolean {
     const code = kind === 'message' ? 1 : kind === 'timer' ? 2 : 3;
-    const state = this.mode === 'live' ? '' : textOf(instance);
+    const state = this.mode === 'live' ? '' : textOf(instance, true);
     this.react(code, from, this.payloadText(payload), storage, random, clockMs, state);
     return this.failure === undefined;
   }
@@ -433,7 +433,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     if (text === '' || text.startsWith('!')) return undefined;
     try {
       const [flag, tree] = JSON.parse(text) as [unknown, unknown];
-      return toJsonValue(decodeTree(flag, tree));
+      return toJsonValue(decodeTree(flag, tree, true));
     } catch {
       return undefined;
     }
@@ -492,7 +492,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     for (let index = 0; index < count; index++) effects[index] = this.readTapeEffect(reader);
     this.effects = effects;
     const fieldsKind = reader.count(2);
-    const content = fieldsKind === 1 ? reader.value() : fieldsKind === 2 ? reader.string() : undefined;
+    const content = fieldsKind === 1 ? reader.sharedValue() : fieldsKind === 2 ? reader.string() : undefined;
     const lines = reader.count(tapeSizes.answer);
     for (let index = 0; index < lines; index++) {
       const line = reader.string();
@@ -554,7 +554,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       this.settleState('problem', fields.slice(1));
     } else {
       if (!Array.isArray(fields) || fields.length !== 2) throw new RealmProtocolError('the node state is out of shape');
-      this.settleState('fields', decodeTree(fields[0], fields[1]));
+      this.settleState('fields', decodeTree(fields[0], fields[1], true));
     }
   }
 

@@ -14,6 +14,8 @@
 // array) makes the writer give up with a {@link TapeOverflow}; the caller then answers with
 // plain-data text instead, which says everything.
 
+import { beginContainer, endContainer, maxExpandedSize, referencedContainer, sharedContainers, type SharedContainers } from './plainText.ts';
+
 // Taken when the module loads: in a submission's realm, before any of its code runs.
 const isArray = Array.isArray;
 const getPrototypeOf = Object.getPrototypeOf;
@@ -44,6 +46,8 @@ const enum Tag {
   Set = 11,
   /** A bigint: its digits as a string. */
   BigInt = 12,
+  /** A container met before in the same value: its number, in the order containers began (see {@link TapeWriter.sharedValue}). */
+  Reference = 13,
 }
 
 /** The tapes' lengths, in doubles: what a question's payload and a reaction's answer may take. */
@@ -144,6 +148,23 @@ export class TapeWriter {
     this.text += value;
   }
 
+  /** While a value whose containers may be shared is written: each container's number, -1 minus it while it is open. */
+  private numbering: Map<object, number> | undefined = undefined;
+
+  /**
+   * Writes a node's fields: like {@link value}, but a container met again is written as a
+   * reference to it, so the reader rebuilds one object where the node held one object twice.
+   * A container that holds itself is not plain data.
+   */
+  sharedValue(value: unknown): void {
+    this.numbering = new MapConstructor<object, number>();
+    try {
+      this.value(value);
+    } finally {
+      this.numbering = undefined;
+    }
+  }
+
   /** Writes plain data; a {@link TapeOverflow} for what is not plain data or does not fit. */
   value(value: unknown, depth = 0): void {
     switch (typeof value) {
@@ -176,6 +197,25 @@ export class TapeWriter {
     if (depth >= maxDepth) throw new TapeOverflow('deep');
     // No use going on with a large value that no longer fits.
     if (this.position > this.capacity) throw new TapeOverflow('full');
+    const numbering = this.numbering;
+    if (numbering === undefined) {
+      this.container(value, depth);
+      return;
+    }
+    const known = numbering.get(value);
+    if (known !== undefined) {
+      if (known < 0) throw new TapeOverflow('not plain');
+      this.number(Tag.Reference);
+      this.number(known);
+      return;
+    }
+    const number = numbering.size;
+    numbering.set(value, -1 - number);
+    this.container(value, depth);
+    numbering.set(value, number);
+  }
+
+  private container(value: object, depth: number): void {
     if (isArray(value)) {
       const length = value.length;
       this.number(Tag.Array);
@@ -294,10 +334,32 @@ export class TapeReader {
     return this.stringWithTag(this.tape[this.position++] as number);
   }
 
+  /** While a value whose containers may be shared is read: see {@link sharedValue}. */
+  private shared: SharedContainers | undefined = undefined;
+
+  /**
+   * Reads a node's fields, written by {@link TapeWriter.sharedValue}: a reference is the
+   * container it names, which must have ended (else it would be a cycle). The value may reach
+   * at most {@link maxExpandedSize} values, counting a shared container at every place.
+   */
+  sharedValue(): unknown {
+    this.shared = sharedContainers();
+    try {
+      return this.value();
+    } finally {
+      this.shared = undefined;
+    }
+  }
+
   /** Reads plain data of this realm. */
   value(depth = 0): unknown {
     const tape = this.tape;
     const tag = tape[this.position++];
+    const shared = this.shared;
+    if (shared !== undefined) {
+      shared.reached++;
+      if (tag === Tag.Reference) return this.reference(shared, depth);
+    }
     switch (tag) {
       case Tag.Number: {
         const value = tape[this.position++];
@@ -325,12 +387,30 @@ export class TapeReader {
         break;
     }
     if (depth > maxReadDepth) throw new TapeError('a value is nested too deeply');
+    if (shared === undefined) return this.container(tag as number, depth);
+    // Numbered as it begins, as the writer numbered it; the container itself is filled in below.
+    const number = beginContainer(shared, undefined);
+    const container = this.container(tag as number, depth, number);
+    if (!endContainer(shared, number)) throw new TapeError(`a value reaches more than ${maxExpandedSize} values`);
+    return container;
+  }
+
+  private reference(shared: SharedContainers, depth: number): unknown {
+    const referenced = referencedContainer(shared, this.tape[this.position++], depth, maxReadDepth);
+    if (typeof referenced === 'string') throw new TapeError(referenced);
+    return referenced.container;
+  }
+
+  /** A container's contents; `number` is its number while a value with shared containers is read. */
+  private container(tag: number, depth: number, number?: number): unknown {
+    const shared = this.shared;
     // Every element takes at least one slot, so no count can be larger than what is left.
     const left = this.capacity - this.position - 1;
     switch (tag) {
       case Tag.Object: {
         const count = this.count(left);
         const record: Record<string, unknown> = {};
+        if (shared !== undefined) shared.containers[number as number] = record;
         for (let index = 0; index < count; index++) {
           const key = this.string();
           const field = this.value(depth + 1);
@@ -342,12 +422,14 @@ export class TapeReader {
       case Tag.Array: {
         const length = this.count(left);
         const items = new Array<unknown>(length);
+        if (shared !== undefined) shared.containers[number as number] = items;
         for (let index = 0; index < length; index++) items[index] = this.value(depth + 1);
         return items;
       }
       case Tag.Map: {
         const count = this.count(left);
         const map = new MapConstructor<unknown, unknown>();
+        if (shared !== undefined) shared.containers[number as number] = map;
         for (let index = 0; index < count; index++) {
           const key = this.value(depth + 1);
           if (typeof key === 'object' && key !== null) throw new TapeError('a Map key must be a primitive');
@@ -358,6 +440,7 @@ export class TapeReader {
       case Tag.Set: {
         const count = this.count(left);
         const set = new SetConstructor<unknown>();
+        if (shared !== undefined) shared.containers[number as number] = set;
         for (let index = 0; index < count; index++) {
           const element = this.value(depth + 1);
           if (typeof element === 'object' && element !== null) throw new TapeError('a Set element must be a primitive');

@@ -198,7 +198,7 @@ function storageFor(node: NodeId, text: string): ReadonlyMap<string, unknown> {
 
 /** A node object with the given fields, of the node's class, built without running its constructor. */
 function rebuild(environment: NodeEnvironment<Protocol>, fieldsText: string): object {
-  const fields = decodePlain(fieldsText) as Record<string, unknown>;
+  const fields = decodePlain(fieldsText, true) as Record<string, unknown>;
   const instance = objectCreate((environment.nodeClass as { prototype: object }).prototype) as Record<string, unknown>;
   // Assigned as the framework's own copy of a node object assigns them (cloneFields).
   for (const key of objectKeys(fields)) instance[key] = fields[key];
@@ -302,7 +302,7 @@ function answerOnTape(failure: ReactionFailure | undefined, effects: readonly Ef
     const fieldsAt = writer.position;
     try {
       writer.number(1);
-      writer.value({ ...after });
+      writer.sharedValue({ ...after });
     } catch (error) {
       if (!(error instanceof TapeOverflow) || error.reason !== 'not plain') throw error;
       writer.position = fieldsAt;

@@ -48,6 +48,42 @@ describe('plain data as text', () => {
   });
 });
 
+describe("a node's fields as text, where one object may be held twice", () => {
+  const ref = (value: number) => ({ '\u0000': 'ref', value });
+
+  it('keeps one object one object, in fields, arrays and Maps', () => {
+    const entry = { timestamp: 1, id: 2 };
+    const fields = { queue: [entry, { timestamp: 3, id: 4 }], mine: entry, byId: new Map([[2, entry]]), zero: -0 };
+    const read = decodePlain(encodePlain(fields, true), true) as typeof fields;
+    expect(equalPlain(read, fields)).toBe(true);
+    expect(read.mine).toBe(read.queue[0]);
+    expect(read.byId.get(2)).toBe(read.mine);
+    // Without sharing, the object is written twice and read as two.
+    const copied = decodePlain(encodePlain(fields)) as typeof fields;
+    expect(equalPlain(copied, fields)).toBe(true);
+    expect(copied.mine).not.toBe(copied.queue[0]);
+  });
+
+  it('refuses references where nothing may be shared, cycles, and values that reach too far or too deep', () => {
+    const text = (tree: unknown) => '1' + JSON.stringify(tree);
+    expect(() => decodePlain(text({ a: [1], b: ref(1) }))).toThrow(/a reference where no container may be shared/);
+    expect(decodePlain(text({ a: [1], b: ref(1) }), true)).toEqual({ a: [1], b: [1] });
+    expect(() => decodePlain(text({ a: [ref(0)] }), true)).toThrow(/a cycle/);
+    expect(() => decodePlain(text({ a: [ref(1)] }), true)).toThrow(/a cycle/);
+    expect(() => decodePlain(text({ a: ref(7) }), true)).toThrow(/a reference names no container/);
+    expect(() => decodePlain(text({ a: ref(0.5) }), true)).toThrow(/a reference names no container/);
+    const doubling: unknown[] = [[1]];
+    for (let index = 1; index < 60; index++) doubling.push([ref(index), ref(index)]);
+    expect(() => decodePlain(text(doubling), true)).toThrow(/reaches more than 1000000 values/);
+    const chain: unknown[] = [[1]];
+    for (let index = 1; index < 250; index++) chain.push([ref(index)]);
+    expect(() => decodePlain(text(chain), true)).toThrow(/nested deeper than plain data may be/);
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(() => encodePlain(cycle, true)).toThrow(/holds itself/);
+  });
+});
+
 describe('a node class in a realm of its own', () => {
   let pingpong: RealmProgram;
   let paxos: RealmProgram;

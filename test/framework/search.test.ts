@@ -95,6 +95,32 @@ describe('exhaustive search', () => {
     expect(explore(pings(SetReceiver, 3)).statistics.states).toBe(8);
   });
 
+  it('keeps an object held in two fields one object in its copies, as in a run', () => {
+    /** Counts arrivals through one field and reads the count through the other. */
+    class AliasReceiver extends Node<Pings> {
+      counts = { seen: 0 };
+      alias = this.counts;
+      override onMessage(_from: NodeId, message: Pings['message']): void {
+        this.alias.seen++;
+        this.output({ type: 'Got', seq: this.counts.seen * 10 + message.seq });
+      }
+    }
+    const counted = always<Pings, number[]>('counted through the other field', {
+      ...arrivals,
+      check: (_view, received) => (received.some((seq) => seq < 10) ? `reported ${received.join(', ')}` : undefined),
+    });
+    const nodes = [
+      { role: 'server' as const, node: Sender },
+      { role: 'server' as const, node: AliasReceiver },
+    ];
+    const run = simulate<Pings>({ nodes, config: { count: 2 }, seed: 1, durationMs: 100, properties: [counted] });
+    expect(run.failure).toBeUndefined();
+    expect(run.outputs.map((output) => (output.output as { seq: number }).seq).sort()).toEqual([11, 22]);
+    const result = explore({ ...pings(ListReceiver), nodes, properties: [counted] });
+    expect(result.outcome).toEqual({ kind: 'exhausted' });
+    expect(result.statistics.states).toBe(5);
+  });
+
   it('says why a node with #private members throws under search although it works in a run', () => {
     class PrivateReceiver extends Node<Pings> {
       #count = 0;

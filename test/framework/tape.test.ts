@@ -157,11 +157,14 @@ describe('the tape between the realms', () => {
           table.strings.push('known');
           table.numbers.set('known', 0);
           const reader = new TapeReader(tape, table, learns, 64);
-          reader.reset(text);
-          try {
-            reader.value();
-          } catch (error) {
-            expect(error).toBeInstanceOf(TapeError);
+          // Read both ways: as a payload, and as a node's fields, whose containers may be shared.
+          for (const read of [() => reader.value(), () => reader.sharedValue()]) {
+            reader.reset(text);
+            try {
+              read();
+            } catch (error) {
+              expect(error).toBeInstanceOf(TapeError);
+            }
           }
           expect(table.strings.length).toBeLessThanOrEqual(64);
         },
@@ -194,6 +197,85 @@ describe('the tape between the realms', () => {
     const reader = new TapeReader(endless, new StringTable(), true, 8);
     reader.reset('');
     expect(() => reader.value()).toThrow(TapeError);
+  });
+});
+
+describe("a node's fields that hold one object twice", () => {
+  /** Writes `value` as a node's fields and reads it back as the judging realm does. */
+  function sharedRoundTrip(value: unknown, capacity = size): unknown {
+    const { writer, reader } = conversation(capacity);
+    writer.reset();
+    writer.sharedValue(value);
+    writer.finish();
+    reader.reset('#' + writer.text, 1);
+    const read = reader.sharedValue();
+    expect(reader.atEndOfText).toBe(true);
+    return read;
+  }
+
+  it('cross as one object, wherever the node held it: in two fields, in an array and a Map', () => {
+    const entry = { timestamp: 3, id: 1 };
+    const list = [entry, { timestamp: 4, id: 2 }];
+    const fields = { queue: list, mine: entry, byId: new Map([[1, entry]]), again: list, ids: new Set([1]) };
+    const read = sharedRoundTrip(fields) as typeof fields;
+    expect(equalPlain(read, fields)).toBe(true);
+    expect(read.mine).toBe(read.queue[0]);
+    expect(read.byId.get(1)).toBe(read.mine);
+    expect(read.again).toBe(read.queue);
+    expect(read.queue[1]).not.toBe(read.mine);
+  });
+
+  it('carry every kind of plain data unchanged, shared or not', () => {
+    fc.assert(
+      fc.property(plain, plain, (first, second) => {
+        const value = { first, second, firstAgain: first };
+        expect(equalPlain(sharedRoundTrip(value, 1 << 16), value)).toBe(true);
+      }),
+      { seed: 5, numRuns: 300 },
+    );
+  });
+
+  it('give up on a value that holds itself, which is not plain data', () => {
+    const { writer } = conversation();
+    const cycle: Record<string, unknown> = { name: 'loop' };
+    cycle.self = [cycle];
+    writer.reset();
+    expect(() => writer.sharedValue({ cycle })).toThrow(TapeOverflow);
+  });
+
+  it('are read as shared only where fields are read: a message naming a container is refused', () => {
+    const tape = new Float64Array(16);
+    tape.set([8, 2, 8, 0, 13, 1]);
+    const reader = new TapeReader(tape, new StringTable(), true, 16);
+    reader.reset('');
+    expect(() => reader.value()).toThrow(/no known tag/);
+  });
+
+  it('refuse the references a hostile realm would try', () => {
+    const read = (numbers: number[]) => {
+      const tape = new Float64Array(4_096);
+      tape.set(numbers);
+      const reader = new TapeReader(tape, new StringTable(), true, 4_096);
+      reader.reset('');
+      return () => reader.sharedValue();
+    };
+    // [[], ref 1]: the inner array, ended, named again: fine.
+    expect(read([8, 2, 8, 0, 13, 1])).not.toThrow();
+    expect(read([8, 2, 8, 0, 13, 2])).toThrow(/names no container/);
+    expect(read([8, 2, 8, 0, 13, 0.5])).toThrow(/names no container/);
+    expect(read([8, 2, 8, 0, 13, -1])).toThrow(/names no container/);
+    expect(read([8, 2, 8, 0, 13, Number.NaN])).toThrow(/names no container/);
+    expect(read([13, 0])).toThrow(/names no container/);
+    // The outer array from inside itself: a cycle.
+    expect(read([8, 1, 13, 0])).toThrow(/container that holds it/);
+    // Each array holds the one before twice: 2^60 values once expanded.
+    const doubling = [8, 60, 8, 0];
+    for (let index = 1; index < 60; index++) doubling.push(8, 2, 13, index, 13, index);
+    expect(read(doubling)).toThrow(/reaches more than 1000000 values/);
+    // A chain of arrays each holding the one before: nested far deeper than plain data may be.
+    const chain = [8, 250, 8, 0];
+    for (let index = 1; index < 250; index++) chain.push(8, 1, 13, index);
+    expect(read(chain)).toThrow(/nested deeper than plain data may be/);
   });
 });
 

@@ -24,6 +24,7 @@ describe('search tests and nodes with two faces', () => {
     expect(test?.status).toBe('failed');
     expect(test?.failure?.kind).toBe('nondeterministic');
     expect(test?.failure?.property).toBe('deterministic behaviour');
+    expect(test?.failure === undefined ? '' : describeFailureKind(test.failure)).toBe('nondeterministic submission: its nodes behave differently under the model checker than in a run');
     expect(test?.failure?.message).toMatch(/behave differently under the model checker/);
     expect(test?.failure?.message).toMatch(/output n\d Enter/);
     // Here the two faces differ from the start: both nodes ask at once, and a run's nodes enter.
@@ -32,7 +33,9 @@ describe('search tests and nodes with two faces', () => {
     expect(test?.failure?.trace.length).toBeGreaterThan(0);
   }, 180_000);
 
-  it('says why a node whose fields share an object behaves differently under the model checker', async () => {
+  it('gives full marks to a correct node whose fields share an object, as its runs do', async () => {
+    // Its own request sits both in its queue and in a field of its own, and it finds it there
+    // by identity: the model checker's copies keep the two one object, as a run's object does.
     const report = await grade({
       lab: 'mutex',
       implementation: join(projectRoot, 'test', 'fixtures', 'shared-object-mutex'),
@@ -40,14 +43,10 @@ describe('search tests and nodes with two faces', () => {
       limits,
       typecheck: false,
     });
-    expect(report.tests.map((test) => [test.number, test.status])).toEqual([
-      ['1C.2', 'passed'],
-      ['1C.8', 'failed'],
+    expect(report.tests.map((test) => [test.number, test.status, test.score])).toEqual([
+      ['1C.2', 'passed', 3],
+      ['1C.8', 'passed', 2],
     ]);
-    const failure = report.tests[1]?.failure;
-    expect(failure?.kind).toBe('nondeterministic');
-    expect(failure?.message).toMatch(/an object held in two fields/);
-    expect(failure === undefined ? '' : describeFailureKind(failure)).toBe('nondeterministic submission: its nodes behave differently under the model checker than in a run');
   }, 180_000);
 
   it('passes the reference solution on the same test', async () => {
