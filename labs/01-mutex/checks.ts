@@ -142,6 +142,56 @@ export const grantsInTimestampOrder: Property<MutexProtocol, OrderMemory> = alwa
   },
 });
 
+interface HearingMemory {
+  /** Per node: the stamp of its latest Request, while it has one. */
+  readonly request: Record<NodeId, number>;
+  /** Per node: the other nodes it heard from, since its latest Request, with a message stamped later than it. */
+  readonly heard: Record<NodeId, NodeId[]>;
+}
+
+/**
+ * 1C: Lamport's rule for entering: a node enters only once it has sent its Request and heard,
+ * from every other node, a message stamped later than that Request, in (timestamp, id) order
+ * (a Reply, or a Request of its own). Every correct Lamport node keeps it, whichever message
+ * it waits for; a node that enters on its own say does not.
+ */
+export const hearsFromEveryOther: Property<MutexProtocol, HearingMemory> = always<MutexProtocol, HearingMemory>('hears from every other node before entering', {
+  memory: () => ({ request: {}, heard: {} }),
+  records: ['send', 'deliver', 'output'],
+  record(memory, event, cluster) {
+    if (event.kind === 'send') {
+      const timestamp = timestampOf(event.message);
+      if (event.message.type === 'Request' && timestamp !== undefined) {
+        memory.request[event.from] = timestamp;
+        memory.heard[event.from] = [];
+      }
+      return undefined;
+    }
+    if (event.kind === 'deliver') {
+      const request = memory.request[event.to];
+      const timestamp = timestampOf(event.message);
+      const heard = memory.heard[event.to];
+      if (event.local || request === undefined || timestamp === undefined || heard === undefined || heard.includes(event.from)) return undefined;
+      if (timestamp > request || (timestamp === request && event.from > event.to)) {
+        heard.push(event.from);
+        heard.sort((left, right) => left - right);
+      }
+      return undefined;
+    }
+    if (event.kind !== 'output') return undefined;
+    const node = event.node;
+    const request = memory.request[node];
+    if (request === undefined) return `${nodeName(node)} entered the critical section without sending a Request`;
+    const heard = memory.heard[node] ?? [];
+    const missing = cluster.servers.filter((other) => other !== node && !heard.includes(other));
+    if (missing.length === 0) return undefined;
+    return (
+      `${nodeName(node)} entered with request (${request}, ${nodeName(node)}) before hearing from ${missing.map(nodeName).join(', ')} ` +
+      'a message stamped later than it: a node may enter only once every other node has answered, or asked later'
+    );
+  },
+});
+
 /** 1C, 1D: a message sent after receiving stamp t carries a stamp greater than t. */
 export const clockCondition: Property<MutexProtocol, Map<NodeId, { timestamp: number; from: NodeId }>> = always<
   MutexProtocol,

@@ -6,6 +6,7 @@ import {
   everyRequestGranted,
   grantsInArrivalOrder,
   grantsInTimestampOrder,
+  hearsFromEveryOther,
   heavyLoad,
   lightLoad,
   messagesPerEntry,
@@ -133,7 +134,10 @@ function lamportSearch(implementation: MutexImplementation, fifo: boolean): Sear
       ],
       fifo,
       timers: false,
-      properties: [mutualExclusion, someNodeEnters],
+      // Over FIFO channels a correct node also keeps Lamport's rule for entering: without it,
+      // a node that enters on its own say and a silent other would pass a search for safety and
+      // one entry.
+      properties: fifo ? [mutualExclusion, someNodeEnters, hearsFromEveryOther] : [mutualExclusion, someNodeEnters],
       maxStates: 100_000,
       maxDepth: 40,
     },
@@ -295,7 +299,8 @@ export const suite: LabSuite<MutexImplementation> = {
       seeds: 1,
       description:
         'The model checker delivers the messages of two nodes asking at once in every order FIFO channels allow, ' +
-        'and checks mutual exclusion in every state; some node must be able to enter.',
+        'and checks mutual exclusion in every state, and that a node enters only once it has heard, from every other node, ' +
+        'a message stamped later than its own Request; some node must be able to enter.',
       search: (implementation) => lamportSearch(implementation, true),
     }),
     searchTest<Lamport, MutexImplementation>({
