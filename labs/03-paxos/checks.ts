@@ -564,6 +564,61 @@ export function phaseTwoFollowsPromises(acceptors: readonly NodeId[]): Property<
   });
 }
 
+/** A proposal an Accept asked for: [round, proposer, value]. */
+type AskedProposal = readonly [number, NodeId, string];
+
+/** `Accepts asked for (1, n0) "v0" and (2, n1) "v1"`, or that none did. */
+function describeAsked(asked: readonly AskedProposal[]): string {
+  if (asked.length === 0) return 'no Accept reached it';
+  return `the Accepts it received asked for ${asked.map(([round, proposer, value]) => `${formatBallot({ round, proposer })} ${quote(value)}`).join(', ')}`;
+}
+
+function sameProposal(left: AskedProposal, right: AskedProposal): boolean {
+  return left[0] === right[0] && left[1] === right[1] && left[2] === right[2];
+}
+
+/**
+ * An acceptor accepts only a proposal some proposer asked it to accept: it writes `accepted`
+ * (b, v) to its storage, or sends Accepted(b, v), only after an Accept(b, v) was delivered
+ * to it, or after it sent one itself (a node that is proposer and acceptor may ask itself
+ * without a message). An acceptor that makes its own proposals up would reach the goal "a
+ * value is chosen" without Paxos.
+ */
+export function acceptsOnlyWhatWasAsked(acceptors: readonly NodeId[]): Property<Paxos, AskedProposal[][]> {
+  return always<Paxos, AskedProposal[][]>('accepts only what an Accept asked for', {
+    memory: (cluster) => cluster.nodeIds.map(() => []),
+    records: ['send', 'deliver', 'storage'],
+    record(memory, event) {
+      if (event.kind === 'storage') {
+        if (event.key !== 'accepted' || !isAcceptedProposal(event.value)) return undefined;
+        const { ballot, value } = event.value;
+        const asked = memory[event.node] ?? [];
+        if (asked.some((known) => sameProposal(known, [ballot.round, ballot.proposer, value]))) return undefined;
+        return `${nodeName(event.node)} stored accepted ${formatBallot(ballot)} ${quote(value)} though no Accept asked it to (${describeAsked(asked)}): an acceptor accepts only the proposal of an Accept it received, under that Accept's ballot`;
+      }
+      if (event.kind !== 'send' && event.kind !== 'deliver') return undefined;
+      const message = event.message;
+      if (message.type === 'Accept') {
+        const node = event.kind === 'deliver' ? event.to : event.from;
+        const asked = memory[node];
+        const proposal: AskedProposal = [message.ballot.round, message.ballot.proposer, message.value];
+        if (asked !== undefined && !asked.some((known) => sameProposal(known, proposal))) {
+          asked.push(proposal);
+          // In one order, however the Accepts arrived: the search then sees one state, not one per order.
+          asked.sort((left, right) => left[0] - right[0] || left[1] - right[1] || (left[2] < right[2] ? -1 : left[2] > right[2] ? 1 : 0));
+        }
+        return undefined;
+      }
+      if (event.kind === 'send' && message.type === 'Accepted' && acceptors.includes(event.from)) {
+        const asked = memory[event.from] ?? [];
+        if (asked.some((known) => sameProposal(known, [message.ballot.round, message.ballot.proposer, message.value]))) return undefined;
+        return `${nodeName(event.from)} sent Accepted ${formatBallot(message.ballot)} ${quote(message.value)} though no Accept asked it to (${describeAsked(asked)}): an acceptor accepts only the proposal of an Accept it received, under that Accept's ballot`;
+      }
+      return undefined;
+    },
+  });
+}
+
 /** The proposer's rules, checked in every run and in the search tests that let proposers retry. */
 export function proposerProperties(roles: Roles): Property<Paxos>[] {
   return [ballotUsedOnce(), phaseTwoFollowsPromises(roles.acceptors)];

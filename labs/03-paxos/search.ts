@@ -2,7 +2,7 @@
 // benchmark). Only the cluster is built here: the properties are the suite's own, from
 // checks.ts, the same objects the randomized runs check.
 import type { ClusterView, NodeClass, NodeId, SearchSettings } from 'distlab/testing';
-import { proposerProperties, safetyProperties, valueChosen } from './checks.ts';
+import { acceptsOnlyWhatWasAsked, proposerProperties, safetyProperties, valueChosen } from './checks.ts';
 import type { Paxos } from './src/protocol.ts';
 
 export interface PaxosConfiguration {
@@ -84,6 +84,7 @@ export function paxosSearch(node: NodeClass<Paxos>, configuration: PaxosConfigur
     properties: [
       ...safetyProperties({ acceptors, learners }),
       ...(configuration.proposerRules ? proposerProperties({ acceptors, learners }) : []),
+      acceptsOnlyWhatWasAsked(acceptors),
       valueChosen(acceptors),
     ],
   };

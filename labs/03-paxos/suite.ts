@@ -23,7 +23,7 @@ import {
   type SearchTest,
   type Workload,
 } from 'distlab/testing';
-import { everyLearnerLearns, messageCost, nothingLearnedBefore, onlyValueLearned, proposerProperties, safetyProperties } from './checks.ts';
+import { acceptsOnlyWhatWasAsked, everyLearnerLearns, messageCost, nothingLearnedBefore, onlyValueLearned, proposerProperties, safetyProperties } from './checks.ts';
 import { paxosSearch } from './search.ts';
 import type { Paxos } from './src/protocol.ts';
 
@@ -122,6 +122,7 @@ export function scenario(implementation: PaxosImplementation, settings: Scenario
     properties: [
       ...safetyProperties(layout),
       ...proposerProperties(layout),
+      acceptsOnlyWhatWasAsked(layout.acceptors),
       everyLearnerLearns(layout.learners, settings.deadline),
       ...(settings.extra ?? []),
     ],

@@ -71,7 +71,7 @@ export const mutants: readonly Mutant[] = [
     name: 'acceptance-under-old-promise',
     bug: 'the acceptor stores an accepted proposal under the ballot it had promised before, not the Accept\'s ballot',
     failsTest: '3.6',
-    property: 'durable before answering',
+    property: 'accepts only what an Accept asked for',
   },
   {
     name: 'accept-keeps-promise',

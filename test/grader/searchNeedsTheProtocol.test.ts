@@ -1,6 +1,6 @@
-// A search test judges the protocol, not only its two safety-and-progress questions: a
-// Lamport node that lets n0 in on its own say, with n1 silent, keeps mutual exclusion and
-// has a node enter, yet earns nothing from lab 1's search test.
+// A search test judges the protocol, not only its safety and its goal: submissions that reach
+// the goal without the protocol (a Lamport node that lets n0 in on its own say, acceptors that
+// make up an accepted proposal) earn nothing from the search tests.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
@@ -22,5 +22,21 @@ describe('a search test and a node that solves nothing', () => {
     expect(test?.score).toBe(0);
     expect(test?.failure?.property).toBe('hears from every other node before entering');
     expect(test?.failure?.message).toMatch(/n0 entered the critical section without sending a Request/);
+  }, 180_000);
+
+  it('fails acceptors that store a proposal nobody asked for, on every Paxos search test and every run test', async () => {
+    const report = await grade({
+      lab: 'paxos',
+      implementation: join(projectRoot, 'test', 'fixtures', 'made-up-acceptances-paxos'),
+      limits,
+      typecheck: false,
+    });
+    expect(report.totals.score).toBe(0);
+    const searches = report.tests.filter((test) => test.number.startsWith('3.S'));
+    expect(searches.map((test) => test.number)).toEqual(['3.S1', '3.S2', '3.S3', '3.S4', '3.S5']);
+    for (const test of searches) {
+      expect(test.status, test.number).toBe('failed');
+      expect(test.failure?.property, test.number).toBe('accepts only what an Accept asked for');
+    }
   }, 180_000);
 });
