@@ -95,7 +95,8 @@ export interface RunTest<P extends Protocol, Implementation> extends TestInfo {
 /**
  * A model-checking test. `bfs` explores every interleaving (to exhaustion or a limit of states
  * or depth); `probes` takes random walks. With `expect: 'goal'` the test passes when one of the
- * `sometimes` properties is reached; otherwise when no property breaks.
+ * `sometimes` properties is reached, with `expect: 'every-goal'` when each of them is reached
+ * (on paths of their own: "each server can become leader"); otherwise when no property breaks.
  */
 export interface SearchTest<P extends Protocol, Implementation> extends TestInfo {
   readonly kind: 'search';
@@ -106,7 +107,7 @@ export interface SearchSpec<P extends Protocol> {
   readonly settings: SearchSettings<P>;
   readonly strategy: 'bfs' | 'probes';
   readonly probes?: Omit<ProbeSettings, 'seed'>;
-  readonly expect: 'no-violation' | 'goal';
+  readonly expect: 'no-violation' | 'goal' | 'every-goal';
 }
 
 /** One seed of a run test, with the test's protocol sealed in. */
@@ -128,7 +129,7 @@ export interface PreparedSearch {
   readonly kind: 'search';
   readonly strategy: 'bfs' | 'probes';
   readonly probes: Omit<ProbeSettings, 'seed'>;
-  readonly expect: 'no-violation' | 'goal';
+  readonly expect: 'no-violation' | 'goal' | 'every-goal';
   /** The names of the goals (`sometimes` properties). */
   readonly goals: readonly string[];
   /**

@@ -549,14 +549,16 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
         message: `the demonstration did not happen: no interleaving broke "${test.demonstrates}" (${statistics.states} states)`,
       });
     }
-    if (prepared.expect === 'goal' && result.goalsReached.size === 0) {
-      const goals = prepared.goals.join(', ');
+    const missedGoals = prepared.expect === 'every-goal' ? prepared.goals.filter((goal) => !result.goalsReached.has(goal)) : [];
+    if ((prepared.expect === 'goal' && result.goalsReached.size === 0) || missedGoals.length > 0) {
+      const goals = (missedGoals.length > 0 ? missedGoals : prepared.goals).join(', ');
       const how = outcome.kind === 'exhausted' ? 'the whole space was explored' : `the ${outcome.kind === 'limit' ? outcome.limit : ''} limit was reached`;
+      const reached = missedGoals.length > 0 && result.goalsReached.size > 0 ? `, though it reached "${[...result.goalsReached.keys()].join(', ')}"` : '';
       return failed({
         ...notReplayable(seed),
         kind: 'goal-not-reached',
         property: goals || 'goal',
-        message: `no progress: no state reached "${goals}" (${statistics.states} states; ${how})`,
+        message: `no progress: no state reached "${goals}" (${statistics.states} states; ${how})${reached}`,
       });
     }
     if (prepared.strategy === 'bfs') return { ...base, exhaustive: true, seedsRun, passed: true, measurements };

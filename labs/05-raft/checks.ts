@@ -613,6 +613,23 @@ export function leaderIsElected(): Property<Raft, { elected: boolean }> {
   });
 }
 
+/**
+ * A goal of its own for each server: `node` becomes leader on some path. Any server's
+ * election timeout can fire first, so in a correct Raft each can lead; a cluster where only
+ * one server ever stands reaches "a leader is elected" but not these.
+ */
+export function serverBecomesLeader(node: NodeId): Property<Raft, { led: boolean }> {
+  return sometimes<Raft, { led: boolean }>(`${nodeName(node)} becomes leader`, {
+    memory: () => ({ led: false }),
+    records: ['output:BecameLeader'],
+    record(memory, event) {
+      if (event.kind === 'output' && event.node === node) memory.led = true;
+      return undefined;
+    },
+    check: (_cluster, memory) => (memory.led ? undefined : `${nodeName(node)} never became leader`),
+  });
+}
+
 /** The search's goal: some entry is committed (a server applies it). */
 export function entryIsCommitted(): Property<Raft, { committed: boolean }> {
   return sometimes<Raft, { committed: boolean }>('an entry is committed', {
@@ -1081,31 +1098,44 @@ export function snapshotInstalledFromLeader(node: NodeId): Property<Raft, { inst
 }
 
 /**
+ * Whether `leader`, just elected, stands in Figure 8's dangerous state: an entry of another
+ * term than its own, at an index of its log, is stored on a majority of the servers.
+ */
+function inFigureEight(cluster: ClusterView<Raft>, leader: NodeId, servers: readonly NodeId[]): boolean {
+  const needed = majority(servers.length);
+  for (const entry of storedLog(cluster, leader)) {
+    for (const other of servers) {
+      if (other === leader) continue;
+      const term = storedTermAt(cluster, other, entry.index);
+      if (term === undefined || term === entry.term) continue;
+      if (servers.filter((server) => storedTermAt(cluster, server, entry.index) === term).length >= needed) return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Runs only, a figure for the report: how often the run reached Figure 8's dangerous state — a
  * server becomes leader while an entry of another term, at an index where its own log differs,
  * is stored on a majority of servers.
  */
 export function figureEightReached(servers: readonly NodeId[]): Property<Raft, { reached: number }> {
-  const needed = majority(servers.length);
   return always<Raft, { reached: number }>('Figure 8 reached', {
     memory: () => ({ reached: 0 }),
     records: ['output:BecameLeader'],
     record(memory, event, cluster) {
-      if (event.kind !== 'output') return undefined;
-      const own = storedLog(cluster, event.node);
-      for (const entry of own) {
-        for (const other of servers) {
-          if (other === event.node) continue;
-          const term = storedTermAt(cluster, other, entry.index);
-          if (term === undefined || term === entry.term) continue;
-          if (servers.filter((server) => storedTermAt(cluster, server, entry.index) === term).length >= needed) {
-            memory.reached++;
-            return undefined;
-          }
-        }
-      }
+      if (event.kind === 'output' && inFigureEight(cluster, event.node, servers)) memory.reached++;
       return undefined;
     },
     measure: (memory) => ({ figureEightReached: memory.reached > 0 ? 1 : 0 }),
   });
+}
+
+/**
+ * A search's goal: `node`, which the earlier leaders left with an empty log, stores an entry
+ * on some path. A correct Raft's next leader copies its log there; a cluster that never
+ * replicates elects leaders all the same, and is never put to the test.
+ */
+export function serverStoresAnEntry(node: NodeId): Property<Raft> {
+  return sometimes<Raft>(`${nodeName(node)} stores an entry`, (cluster) => (storedLog(cluster, node).length > 0 ? undefined : `${nodeName(node)} stores no entry`));
 }

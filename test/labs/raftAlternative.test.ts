@@ -6,6 +6,8 @@
 //   test it fails demands more than the protocol and the handout do;
 // - submissions that try to score without solving (test/fixtures/raft/cheats, one folder each;
 //   its first lines say how) must score 0 on the tests they target.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
@@ -61,6 +63,8 @@ const cheats: Readonly<Record<string, (test: { readonly number: string; readonly
   'membership-announced-only': (test) => test.part === 'F',
   // A working service whose leader appends C_new alone, without the joint configuration C_old,new.
   'membership-skips-joint': (test) => test.part === 'F',
+  // Real elections and no log: the search tests ask that an entry be applied (5A.S2) and copied (5C.S1) on some path.
+  'elections-without-a-log': (test) => ['5A.S2', '5C.S1'].includes(test.number),
 };
 
 describe('lab 5 graded on submissions other than the reference', () => {
@@ -92,6 +96,24 @@ describe('lab 5 graded on submissions other than the reference', () => {
     expect(report.tests.map((test) => test.number).sort()).toEqual(tests.map((test) => test.number).sort());
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+  });
+
+  it('the cheat elections-without-a-log, with n0 alone standing, scores 0 on every search test: each server must be able to lead', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'distlab-cheat-only-n0-stands-'));
+    try {
+      const source = readFileSync(join(fixtures, 'cheats', 'elections-without-a-log', 'index.ts'), 'utf8');
+      const onlyN0 = source.replace('  stands(): boolean {\n    return true;', '  stands(): boolean {\n    return this.id === 0;');
+      expect(onlyN0).not.toBe(source);
+      writeFileSync(join(scratch, 'index.ts'), onlyN0.replaceAll('../../../../../labs/05-raft/src/protocol.ts', join(projectRoot, 'labs', '05-raft', 'src', 'protocol.ts')));
+      const searches = withHiddenTests(suite, hiddenTests).tests.filter((test) => test.kind === 'search').map((test) => test.number);
+      expect(searches).toContain('5A.S1');
+      const report = await grade({ lab: '05-raft', implementation: scratch, tests: searches, shrinkBudget: 0, jobs: 2 });
+      const scored = report.tests.filter((test) => test.score > 0 || test.status === 'passed');
+      expect(scored.length === 0 ? '' : summary(scored)).toBe('');
+      expect(report.tests.find((test) => test.number === '5A.S1')?.failure?.message).toMatch(/no state reached "n1 becomes leader, n2 becomes leader"/);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it.each(Object.keys(cheats))('the cheat %s scores 0 on every test it targets', async (name) => {
