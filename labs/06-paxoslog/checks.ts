@@ -460,21 +460,74 @@ function recordGrant(grants: Grants, servers: readonly NodeId[], event: Event): 
 }
 
 /**
+ * A BecameLeader { epoch: e } output by a server other than e's owner, or before a majority
+ * granted e (the owner counts itself once it wrote e), as a failure; undefined when it is fine.
+ */
+function becameLeaderWithoutMajority(grants: Grants, servers: readonly NodeId[], event: Extract<Event, { kind: 'output' }>): string | undefined {
+  if ((event.output as Tagged).type !== 'BecameLeader' || !servers.includes(event.node)) return undefined;
+  const epoch = (event.output as unknown as Record<string, unknown>)['epoch'];
+  const who = nodeName(event.node);
+  if (!isEpoch(epoch) || epoch === 0) {
+    return `${who} output BecameLeader ${quote(event.output)} at ${event.timeMs} ms: BecameLeader names the epoch the server leads, a positive whole number`;
+  }
+  const owner = ownerOf(servers, epoch) as NodeId;
+  if (owner !== event.node) {
+    return (
+      `${who} output BecameLeader for epoch ${epoch} at ${event.timeMs} ms, but epoch ${epoch} is ${nodeName(owner)}'s (${epoch} % ${servers.length} = ` +
+      `${epoch % servers.length}): a server leads only an epoch it owns`
+    );
+  }
+  const needed = majority(servers.length);
+  const granted = grants.get(epoch) ?? [];
+  if (granted.length >= needed) return undefined;
+  return (
+    `${who} output BecameLeader for epoch ${epoch} at ${event.timeMs} ms, before a majority (${needed} of ${servers.length}) granted its overthrow ` +
+    `(${granted.length === 0 ? 'granted by nobody' : `granted by ${names(granted)} only`}): a server leads once a majority, itself included ` +
+    '(once it wrote the epoch to its storage), answered its Overthrow with OverthrowReply ok'
+  );
+}
+
+/**
+ * A `slot:<n>` record of epoch e written while no majority had granted e (epoch 0 included), as
+ * a failure; undefined when it is fine. Every record is stored in the epoch of the leader that
+ * stored it, which led that epoch only once a majority granted it.
+ */
+function recordOfUngrantedEpoch(grants: Grants, servers: readonly NodeId[], event: Extract<Event, { kind: 'storage' }>): string | undefined {
+  const slot = slotOfKey(event.key);
+  if (slot === undefined || !servers.includes(event.node) || !isSlotRecord(event.value)) return undefined;
+  const record = event.value;
+  const needed = majority(servers.length);
+  const granted = grants.get(record.epoch) ?? [];
+  if (granted.length >= needed) return undefined;
+  const what = `${nodeName(event.node)} wrote slot ${slot} as ${describeRecord(record)} at ${event.timeMs} ms`;
+  const rule =
+    'a slot holds what the leader of an epoch stored there, in that epoch, and a server leads an epoch only once a majority (itself included) ' +
+    'granted its Overthrow: no record is written in an epoch nobody leads';
+  if (record.epoch === 0) return `${what}, but epoch 0 is nobody's: ${rule}`;
+  return `${what}, but no majority (${needed} of ${servers.length}) granted the overthrow of epoch ${record.epoch} (${granted.length === 0 ? 'granted by nobody' : `granted by ${names(granted)} only`}): ${rule}`;
+}
+
+/**
  * "epochs are owned": an Overthrow, Store, Read or Query of epoch e is sent only by e's owner
  * (the server at position e % N), and a Store or Read of epoch e only once a majority granted e
  * (an OverthrowReply ok for e; the owner counts itself once it wrote e): a leader reads and
  * stores only once it leads. A Finalize of epoch e for
  * slot s is sent only by a server that holds s finalized in storage, stored in e, or in its
  * own epoch e once a majority granted e (a catch-up names the epoch of the sender's record, or
- * its own epoch after it stored the operation again there).
+ * its own epoch after it stored the operation again there). A server outputs BecameLeader for
+ * e only when it owns e and a majority granted it, and writes a slot's record of epoch e only
+ * once a majority granted e.
  */
 export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, Grants> {
   const needed = majority(servers.length);
   const count = servers.length;
   return always<PaxosLog, Grants>('epochs are owned', {
     memory: () => new Map(),
-    records: ['storage:epoch', 'send:OverthrowReply', 'send:Overthrow', 'send:Store', 'send:Finalize', 'send:Read', 'send:Query'],
+    // Every storage write: slot:<n> keys cannot be named by a filter.
+    records: ['storage', 'send:OverthrowReply', 'send:Overthrow', 'send:Store', 'send:Finalize', 'send:Read', 'send:Query', 'output:BecameLeader'],
     record(grants, event, cluster) {
+      if (event.kind === 'output') return becameLeaderWithoutMajority(grants, servers, event);
+      if (event.kind === 'storage' && event.key !== 'epoch') return recordOfUngrantedEpoch(grants, servers, event);
       if (recordGrant(grants, servers, event) !== undefined || event.kind !== 'send') return undefined;
       // Epochs are the servers' own: a search's earlier leaders, played by a client, are not bound by them.
       if (!servers.includes(event.from)) return undefined;
@@ -677,6 +730,48 @@ export function executionFollowsFinalizedLog(): Property<PaxosLog, (ExecutionPos
   });
 }
 
+// An operation returns only once finalized.
+
+/** The slot some server holds finalized with command `sequence` of `client`, if any (checked in the current storage: a finalized slot never changes). */
+function slotFinalizedWith(cluster: ClusterView<PaxosLog>, servers: readonly NodeId[], client: NodeId, sequence: number): number | undefined {
+  for (const server of servers) {
+    for (const key of cluster.storage(server).keys()) {
+      const slot = slotOfKey(key);
+      if (slot === undefined) continue;
+      const record = storedSlot(cluster, server, slot);
+      if (record !== undefined && record.finalized && record.operation !== null && record.operation.client === client && record.operation.sequence === sequence) return slot;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * "an operation returns only once finalized": when a client's operation returns, some server
+ * holds that command (the client's id and sequence number) finalized in a slot. A server
+ * answers only a command it executed, and it executes only its finalized prefix; an answer
+ * from the at-most-once table is for a command executed, so finalized, earlier. Read from the
+ * storage at that moment, so it needs no memory.
+ */
+export function returnsOnlyOnceFinalized(servers: readonly NodeId[]): Property<PaxosLog, null> {
+  return always<PaxosLog, null>('an operation returns only once finalized', {
+    memory: () => null,
+    records: ['output:Returned'],
+    record(_memory, event, cluster) {
+      if (event.kind !== 'output' || servers.includes(event.node)) return undefined;
+      const output = event.output as unknown as Record<string, unknown>;
+      const sequence = output['sequence'];
+      if (output['type'] !== 'Returned' || typeof sequence !== 'number') return undefined;
+      if (slotFinalizedWith(cluster, servers, event.node, sequence) !== undefined) return undefined;
+      const operation = output['operation'];
+      const what = typeof operation === 'object' && operation !== null ? `${describeKvOperation(operation as Parameters<typeof describeKvOperation>[0])} ` : '';
+      return (
+        `${nodeName(event.node)}'s ${what}(command ${sequence}) returned at ${event.timeMs} ms, but no server holds it finalized in any slot: ` +
+        'a server answers a client only once the command was stored by a majority in one epoch, finalized and executed'
+      );
+    },
+  });
+}
+
 /** Lab 6's safety properties, checked by every run and every search, in this order. */
 export function safetyProperties(servers: readonly NodeId[]): Property<PaxosLog>[] {
   return [
@@ -688,6 +783,7 @@ export function safetyProperties(servers: readonly NodeId[]): Property<PaxosLog>
     overthrowStopsOldLeader(servers),
     rejectedLeaderStepsDown(),
     executionFollowsFinalizedLog(),
+    returnsOnlyOnceFinalized(servers),
   ] as Property<PaxosLog>[];
 }
 

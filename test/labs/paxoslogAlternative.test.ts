@@ -69,6 +69,14 @@ const cheats: Readonly<Record<string, Targets>> = {
   'finalizes-at-heartbeat': only('6.6'),
   // Safe and live, but a new leader reads every slot of its log, finalized ones included: over the leadership-change budget.
   'rereads-finalized-slots': only('6.7'),
+  // No log, no storage, no messages: each server answers from its own map and outputs nothing.
+  'replies-without-log': every,
+  // The passive RPCs done by the book, but nobody leads: clients are answered from a local map.
+  'passive-without-leader': every,
+  // Each server announces BecameLeader at its start, and does nothing else.
+  'leads-without-overthrow': every,
+  // n0 numbers the commands in epoch 0, with no overthrow and no Store, and gossips the records in ReadReplies.
+  'gossips-records-without-leader': every,
 };
 
 describe('lab 6 graded on submissions other than the reference', () => {

@@ -38,6 +38,7 @@ import {
   ownerOf,
   rejectedLeaderStepsDown,
   repliesFollowStorage,
+  returnsOnlyOnceFinalized,
   safetyProperties,
   slotOfKey,
   storeAndFinalizeRounds,
@@ -235,7 +236,7 @@ describe('helpers', () => {
     expect(highestStoredSlot(view, 1)).toBe(0);
   });
 
-  it('safetyProperties lists the eight in their order, and the good history passes them all', () => {
+  it('safetyProperties lists the nine in their order, and the good history passes them all', () => {
     expect(safetyProperties([0, 1, 2]).map((property) => property.name)).toEqual([
       'a finalized slot never changes',
       'finalized only after a majority stored it',
@@ -245,6 +246,7 @@ describe('helpers', () => {
       'an overthrow stops the old leader',
       'a rejected leader steps down',
       'execution follows the finalized log',
+      'an operation returns only once finalized',
     ]);
     expect(playAll(goodHistory)).toBeUndefined();
   });
@@ -440,8 +442,10 @@ describe('epochs are owned', () => {
 
   it('passes the good history, and a new leader that catches a server up with a Finalize of an older epoch', () => {
     expect(play(property(), goodHistory).problem).toBeUndefined();
-    // n2 leads epoch 5 (5 % 3 = 2), granted by itself and n1; it finalized slot 1 in epoch 1 and slot 2 in epoch 5.
+    // n2 leads epoch 5 (5 % 3 = 2), granted by itself and n1; it finalized slot 1 in epoch 1 (n1's, granted by n0 and n2) and slot 2 in epoch 5.
     const events = [
+      send(0, 1, overthrowReply(1)),
+      send(2, 1, overthrowReply(1)),
       writeSlot(2, 1, 1, a, true),
       writeEpoch(2, 5),
       send(1, 2, overthrowReply(5)),
@@ -487,16 +491,45 @@ describe('epochs are owned', () => {
     expect(play(property(), [writeEpoch(1, 4), send(0, 1, overthrowReply(4)), send(1, 0, { type: 'Read', epoch: 4, slot: 2 }, 30)]).problem).toBeUndefined();
   });
 
+  it('fails a BecameLeader by a server that does not own its epoch, or before a majority granted it', () => {
+    const becameLeader = (node: NodeId, epoch: number, timeMs = 30): Event => ({ kind: 'output', node, incarnation: 0, timeMs, output: { type: 'BecameLeader', epoch } });
+    expect(play(property(), [writeEpoch(1, 4), send(0, 1, overthrowReply(4)), becameLeader(1, 4)]).problem).toBeUndefined();
+    expect(play(property(), [writeEpoch(1, 4), becameLeader(1, 4)]).problem).toBe(
+      'n1 output BecameLeader for epoch 4 at 30 ms, before a majority (2 of 3) granted its overthrow (granted by n1 only): a server leads once a majority, ' +
+        'itself included (once it wrote the epoch to its storage), answered its Overthrow with OverthrowReply ok',
+    );
+    // Two grants by others, but the owner never wrote the epoch: still a majority.
+    expect(play(property(), [send(0, 1, overthrowReply(4)), send(2, 1, overthrowReply(4)), becameLeader(1, 4)]).problem).toBeUndefined();
+    expect(play(property(), [becameLeader(0, 3)]).problem).toContain('(granted by nobody)');
+    expect(play(property(), [send(0, 2, overthrowReply(4)), send(1, 2, overthrowReply(4)), becameLeader(2, 4)]).problem).toBe(
+      "n2 output BecameLeader for epoch 4 at 30 ms, but epoch 4 is n1's (4 % 3 = 1): a server leads only an epoch it owns",
+    );
+    expect(play(property(), [becameLeader(2, 0)]).problem).toContain('BecameLeader names the epoch the server leads');
+  });
+
+  it('fails a slot record written in an epoch no majority granted, epoch 0 included', () => {
+    expect(play(property(), [writeEpoch(1, 4), send(0, 1, overthrowReply(4)), writeSlot(1, 1, 4, a), writeSlot(0, 1, 4, a), writeSlot(1, 1, 4, a, true)]).problem).toBeUndefined();
+    expect(play(property(), [writeSlot(0, 1, 0, a)]).problem).toBe(
+      'n0 wrote slot 1 as put(x, "a") of n5 (command 1) in epoch 0, not finalized at 0 ms, but epoch 0 is nobody\'s: a slot holds what the leader of an epoch ' +
+        'stored there, in that epoch, and a server leads an epoch only once a majority (itself included) granted its Overthrow: no record is written in an epoch nobody leads',
+    );
+    expect(play(property(), [writeEpoch(1, 4), writeSlot(2, 3, 4, b, true, 20)]).problem).toContain(
+      'n2 wrote slot 3 as append(x, "b") of n6 (command 1) in epoch 4, finalized at 20 ms, but no majority (2 of 3) granted the overthrow of epoch 4 (granted by n1 only)',
+    );
+  });
+
   it('fails a Finalize of a slot the sender has not finalized, or of an epoch that is neither its record\'s nor its own granted one', () => {
     expect(play(property(), [writeEpoch(1, 1), send(0, 1, overthrowReply(1)), writeSlot(1, 1, 1, a), send(1, 0, finalize(1, 1), 30)]).problem).toBe(
       'n1 sent Finalize of epoch 1, slot 1, to n0 at 30 ms, but its storage holds put(x, "a") of n5 (command 1) in epoch 1, not finalized for slot 1: ' +
         'a server finalizes a slot in its own storage (finalized: true) before it tells the others',
     );
-    expect(play(property(), [writeSlot(1, 1, 1, a, true), send(1, 0, finalize(3, 1), 30)]).problem).toBe(
+    // Epoch 1 was granted by n0 and n2, and led by its owner n1, which finalized slot 1 there.
+    const epochOneLed = [send(0, 1, overthrowReply(1)), send(2, 1, overthrowReply(1))];
+    expect(play(property(), [...epochOneLed, writeSlot(1, 1, 1, a, true), send(1, 0, finalize(3, 1), 30)]).problem).toBe(
       "n1 sent Finalize of epoch 3, slot 1, to n0 at 30 ms, but its record of slot 1 was stored in epoch 1, and epoch 3 is n0's (3 % 3 = 0): " +
         "a Finalize names the epoch its operation was stored in: the sender's record's, or its own epoch once it stored the operation there",
     );
-    expect(play(property(), [writeSlot(1, 1, 1, a, true), writeEpoch(1, 4), send(1, 0, finalize(4, 1), 30)]).problem).toContain(
+    expect(play(property(), [...epochOneLed, writeSlot(1, 1, 1, a, true), writeEpoch(1, 4), send(1, 0, finalize(4, 1), 30)]).problem).toContain(
       'epoch 4 is its own but not granted by a majority (granted by n1 only)',
     );
   });
@@ -597,6 +630,32 @@ describe('execution follows the finalized log', () => {
     expect(play(property(), [{ kind: 'output', node: 0, incarnation: 0, timeMs: 3, output: { type: 'Executed', index: 0 } as unknown as PaxosLog['output'] }]).problem).toBe(
       'n0 output Executed {"type":"Executed","index":0} at 3 ms: an Executed output names its slot (index), the command\'s client and sequence, and its result',
     );
+  });
+});
+
+describe('an operation returns only once finalized', () => {
+  const property = () => returnsOnlyOnceFinalized([0, 1, 2]);
+  const returned = (client: NodeId, command: KvCommand, timeMs = 30): Event => ({
+    kind: 'output',
+    node: client,
+    incarnation: 0,
+    timeMs,
+    // A client's output: not in the servers' protocol, but recorded all the same.
+    output: { type: 'Returned', sequence: command.sequence, operation: command.operation, result: {} } as unknown as PaxosLog['output'],
+  });
+
+  it('passes a return once some server holds the command finalized, in any slot', () => {
+    expect(play(property(), [...goodHistory, returned(5, a)]).problem).toBeUndefined();
+    expect(play(property(), [writeSlot(2, 4, 1, b, true), returned(6, b)]).problem).toBeUndefined();
+  });
+
+  it('fails a return while the command is only stored, or finalized for another client or sequence', () => {
+    expect(play(property(), [writeSlot(0, 1, 1, a), writeSlot(1, 1, 1, a), returned(5, a)]).problem).toBe(
+      'n5\'s put(x, "a") (command 1) returned at 30 ms, but no server holds it finalized in any slot: ' +
+        'a server answers a client only once the command was stored by a majority in one epoch, finalized and executed',
+    );
+    expect(play(property(), [writeSlot(0, 1, 1, a, true), returned(6, append(6, 1, 'a'))]).problem).toContain('no server holds it finalized');
+    expect(play(property(), [writeSlot(0, 1, 1, a, true), returned(5, put(5, 2, 'a'))]).problem).toContain('(command 2) returned');
   });
 });
 
