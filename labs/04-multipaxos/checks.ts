@@ -544,9 +544,132 @@ export function safeGarbageCollection(servers: readonly NodeId[]): Property<Mult
   });
 }
 
-/** MultiPaxos's safety properties, checked by every run and every search, in this order. */
-export function safetyProperties(servers: readonly NodeId[]): Property<MultiPaxos>[] {
-  return [chosenByMajority(servers), consistentLogs(), executionInSlotOrder(), acceptorsKeepPromises(), safeGarbageCollection(servers)] as Property<MultiPaxos>[];
+// Leaders are elected.
+
+/**
+ * "a leader is elected by a majority": BecameLeader(b) is output only by b's own leader, and
+ * only once a majority of servers (it may be one) hold a stored promise of b or above. Phase 1
+ * of b succeeds only with P1b(b) from a majority, and an acceptor writes its promise before it
+ * answers and never lowers it: those promises are still in storage. It keeps no memory, so a
+ * search sees no state it did not see before. Checked by the searches only: the run tests'
+ * classic bugs (a leader that skips phase 1) are left to fail on what they break.
+ */
+export function leaderElectedByMajority(servers: readonly NodeId[]): Property<MultiPaxos, null> {
+  const needed = majority(servers.length);
+  return always<MultiPaxos, null>('a leader is elected by a majority', {
+    memory: () => null,
+    records: ['output:BecameLeader'],
+    record(_memory, event, cluster) {
+      if (event.kind !== 'output' || event.output.type !== 'BecameLeader') return undefined;
+      const who = nodeName(event.node);
+      const ballot: unknown = (event.output as unknown as Record<string, unknown>).ballot;
+      if (!isBallot(ballot)) return `${who} output BecameLeader ${quote(event.output)} at ${event.timeMs} ms: BecameLeader names the ballot {round, leader} it leads`;
+      if (ballot.leader !== event.node) {
+        return `${who} output BecameLeader ${formatBallot(ballot)} at ${event.timeMs} ms: a server leads only a ballot of its own ({round, its id}), the one its phase 1 asked for`;
+      }
+      const promised = servers.filter((server) => {
+        const promise = storedPromise(cluster, server);
+        return promise !== undefined && compareBallots(promise, ballot) >= 0;
+      });
+      if (promised.length >= needed) return undefined;
+      return (
+        `${who} output BecameLeader ${formatBallot(ballot)} at ${event.timeMs} ms, but only ${promised.length === 0 ? 'no server' : names(promised)} ` +
+        `of the ${needed} servers a majority needs ${promised.length === 1 ? 'holds' : 'hold'} a stored promise of ${formatBallot(ballot)} or above: ` +
+        'a server leads once phase 1 of its ballot succeeded, with P1bs from a majority, each written to the acceptor\'s storage before it answered'
+      );
+    },
+  });
+}
+
+// Acceptances come from proposals.
+
+/**
+ * "an acceptor accepts only what a leader proposed": a server writes accepted:s = {b, s, c}
+ * only after b's leader sent it P2a(b, s, c), or when it is b's leader itself (a leader's own
+ * acceptor may take its proposal without a message). The memory is the P2a messages sent, by
+ * their ballot's leader to another node, as sorted keys.
+ */
+export function acceptsOnlyProposals(): Property<MultiPaxos, string[]> {
+  const keyOf = (to: NodeId, ballot: Ballot, slot: number, command: Command) => `${to}|${ballot.round}|${ballot.leader}|${slot}|${commandKey(command)}`;
+  return always<MultiPaxos, string[]>('an acceptor accepts only what a leader proposed', {
+    memory: () => [],
+    records: ['storage', 'send:P2a'],
+    record(proposals, event) {
+      if (event.kind === 'send') {
+        const message = event.message;
+        if (message.type !== 'P2a' || !isBallot(message.ballot) || message.ballot.leader !== event.from || event.to === event.from || !isCommand(message.command)) return undefined;
+        const key = keyOf(event.to, message.ballot, message.slot, message.command);
+        if (!proposals.includes(key)) {
+          proposals.push(key);
+          proposals.sort();
+        }
+        return undefined;
+      }
+      if (event.kind !== 'storage' || acceptedSlot(event.key) === undefined || !isPValue(event.value)) return undefined;
+      const { ballot, slot, command } = event.value;
+      if (ballot.leader === event.node || proposals.includes(keyOf(event.node, ballot, slot, command))) return undefined;
+      return (
+        `${nodeName(event.node)} wrote ${event.key} = ${describeCommand(command)} in ballot ${formatBallot(ballot)} at ${event.timeMs} ms, but ${nodeName(ballot.leader)}, ` +
+        `that ballot's leader, never sent it P2a ${formatBallot(ballot)} for slot ${slot} with that command: an acceptor accepts a proposal only when its leader asks (a P2a), ` +
+        'and writes it as it was proposed'
+      );
+    },
+  });
+}
+
+// Answers come after execution.
+
+/** `client:sequence` of each command some server executed, sorted. */
+type ExecutedCommands = string[];
+
+/**
+ * "an operation returns only once executed": a client's operation (command `sequence` of
+ * that client) returns only after some server output Executed for it. A leader answers only a
+ * command it executed, or one its at-most-once table holds, which some server executed before.
+ * `exempt` lists `client:sequence` of operations answered by someone else than the servers
+ * (an earlier leader that a search's history plays).
+ */
+export function returnsOnlyExecuted(exempt: readonly string[] = []): Property<MultiPaxos, ExecutedCommands> {
+  return always<MultiPaxos, ExecutedCommands>('an operation returns only once executed', {
+    memory: () => [],
+    records: ['output:Executed', 'output:Returned'],
+    record(executed, event) {
+      if (event.kind !== 'output') return undefined;
+      if ((event.output as Tagged).type === 'Returned') {
+        const sequence: unknown = (event.output as unknown as Record<string, unknown>).sequence;
+        const key = `${event.node}:${String(sequence)}`;
+        if (executed.includes(key) || exempt.includes(key)) return undefined;
+        return (
+          `${nodeName(event.node)}'s command ${String(sequence)} returned at ${event.timeMs} ms, but no server had executed it (no Executed output for it): ` +
+          'a server answers a client only once the command is chosen and executed, or from its at-most-once table for a command executed before'
+        );
+      }
+      const output = executedOf(event);
+      if (output === undefined || typeof output === 'string') return undefined;
+      const key = `${output.client}:${output.sequence}`;
+      if (!executed.includes(key)) {
+        executed.push(key);
+        executed.sort();
+      }
+      return undefined;
+    },
+  });
+}
+
+/**
+ * MultiPaxos's safety properties, checked by every run and every search, in this order
+ * (leaderElectedByMajority is the searches' only). `answeredElsewhere`: see returnsOnlyExecuted.
+ */
+export function safetyProperties(servers: readonly NodeId[], answeredElsewhere: readonly string[] = []): Property<MultiPaxos>[] {
+  return [
+    chosenByMajority(servers),
+    consistentLogs(),
+    executionInSlotOrder(),
+    acceptorsKeepPromises(),
+    safeGarbageCollection(servers),
+    acceptsOnlyProposals(),
+    returnsOnlyExecuted(answeredElsewhere),
+  ] as Property<MultiPaxos>[];
 }
 
 // Garbage collection bounds the log.

@@ -33,7 +33,7 @@ import {
   type Property,
   type SearchSettings,
 } from 'distlab/testing';
-import { nothingChosen, safetyProperties, someSlotChosen } from './checks.ts';
+import { leaderElectedByMajority, majority, nothingChosen, safetyProperties, someSlotChosen, storedPromise } from './checks.ts';
 import type { Ballot, Command, MultiPaxos } from './src/protocol.ts';
 
 /**
@@ -330,8 +330,13 @@ interface ExecutedOperations {
   executed: string[];
 }
 
-/** "every operation returned and was executed": every operation returned, and some server executed each of them (reported Executed for it). */
-export function everyOperationExecuted(): Property<MultiPaxos, ExecutedOperations> {
+/**
+ * "every operation returned and was executed": every operation returned, some server executed
+ * each of them (reported Executed for it), and a majority of `servers` hold a stored promise of
+ * a server's ballot: a server led with phase 1, and what an earlier leader left was found by
+ * it, not gossiped from acceptor to acceptor. Read from storage, so that the memory stays as it was.
+ */
+export function everyOperationExecuted(servers: readonly NodeId[]): Property<MultiPaxos, ExecutedOperations> {
   return sometimes<MultiPaxos, ExecutedOperations>('every operation returned and was executed', {
     memory: () => ({ invoked: 0, returned: [], executed: [] }),
     records: ['input:Invoke', 'output:Returned', 'output:Executed'],
@@ -347,11 +352,18 @@ export function everyOperationExecuted(): Property<MultiPaxos, ExecutedOperation
       }
       return undefined;
     },
-    check(_cluster, memory) {
+    check(cluster, memory) {
       if (memory.returned.length < memory.invoked) return missingReturns(memory.invoked, memory.returned.length);
       const missing = memory.returned.filter((key) => !memory.executed.includes(key));
-      if (missing.length === 0) return undefined;
-      return `no server executed ${missing.length === 1 ? 'an operation that returned' : `${missing.length} operations that returned`} (a leader must find every chosen command in phase 1)`;
+      if (missing.length > 0) {
+        return `no server executed ${missing.length === 1 ? 'an operation that returned' : `${missing.length} operations that returned`} (a leader must find every chosen command in phase 1)`;
+      }
+      const promisedToServers = servers.filter((server) => {
+        const promise = storedPromise(cluster, server);
+        return promise !== undefined && servers.includes(promise.leader);
+      });
+      if (promisedToServers.length >= majority(servers.length)) return undefined;
+      return 'no progress: every operation was executed, but no majority of servers promised a server\'s ballot (a server leads only after phase 1 with a majority)';
     },
   });
 }
@@ -474,7 +486,7 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
       case 'holeFilled':
         return holeFilled() as Property<MultiPaxos>;
       case 'executed':
-        return everyOperationExecuted() as Property<MultiPaxos>;
+        return everyOperationExecuted(servers) as Property<MultiPaxos>;
       case 'leaderChooses':
         return leaderChooses() as Property<MultiPaxos>;
     }
@@ -486,6 +498,14 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
   // The clients (after the first) whose first operation an earlier leader proposes.
   const answered = new Set(historyOf(history).flatMap((leader) => leader.proposals.flatMap((proposal) => ('client' in proposal && proposal.client > 0 ? [proposal.client] : []))));
   const clientNode = boundedRetryClient(retries) as unknown as NodeClass<MultiPaxos>;
+  // The operations an earlier leader answered (`client:sequence`): they return before any server executes them.
+  const answeredByHistory = historyOf(history).flatMap((leader) =>
+    leader.proposals.flatMap((proposal) => {
+      if (!('client' in proposal)) return [];
+      const client = clients[proposal.client] as NodeId;
+      return [`${client}:${client === earlier ? firstOwnSequence + 1 : 1}`];
+    }),
+  );
   return {
     nodes: [
       ...servers.map(() => ({ role: 'server' as const, node })),
@@ -505,7 +525,8 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
     ...(minority.length > 0 ? { partition: [[...minority, ...minorityClients], [...rest, ...restClients]] } : {}),
     prune: outside,
     properties: [
-      ...safetyProperties(servers),
+      ...safetyProperties(servers, answeredByHistory),
+      leaderElectedByMajority(servers) as Property<MultiPaxos>,
       ...(minority.length > 0 ? [nothingChosen(), noOperationReturnsInMinority<MultiPaxos>(minorityClients, 'nothing can be chosen there, and a server answers only what is chosen')] : []),
       clientResultsLinearizable<MultiPaxos>() as Property<MultiPaxos>,
       ...goals,

@@ -24,6 +24,7 @@ const randomWalks = (scenario: SearchScenario) => (implementation: MultiPaxosImp
 
 const everyProperty =
   'chosen by a majority in one ballot, consistent logs, execution in slot order, acceptors keep their promises, safe garbage collection, ' +
+  'a leader is elected by a majority, an acceptor accepts only what a leader proposed, an operation returns only once executed, ' +
   "and the clients' results linearizable";
 
 export const searchTests: SuiteTest<MultiPaxosImplementation>[] = [
@@ -54,7 +55,7 @@ export const searchTests: SuiteTest<MultiPaxosImplementation>[] = [
     description:
       `Breadth-first search to depth ${sequentialAppends.maxDepth}: ${sequentialAppends.description}. No server knows either append ` +
       'is chosen: whichever majority answers a later leader\'s phase 1, it must propose both again, in their slots, and some server ' +
-      `executes both. In every state: ${everyProperty}.`,
+      `executes both, once a majority promised a server's ballot. In every state: ${everyProperty}.`,
     search: breadthFirst(sequentialAppends),
   }),
   search(4, {
@@ -64,8 +65,8 @@ export const searchTests: SuiteTest<MultiPaxosImplementation>[] = [
     description:
       `Breadth-first search until a new leader chooses a slot (at most ${staleQuorum.maxDepth} steps): ${staleQuorum.description}. ` +
       'Its phase 1 hears "a" (ballot 1) from its own acceptor and "b" (ballot 2) from n2, n3 or n4: it must propose "b", the value ' +
-      'of the highest ballot. A leader that adopts the first value reported, or leads without phase 1, chooses a second value in ' +
-      `slot 1 (consistent logs). In every state: ${everyProperty}.`,
+      'of the highest ballot. A leader that adopts the first value reported chooses a second value in slot 1 (consistent logs); ' +
+      `one that leads without phase 1 is not elected by a majority. In every state: ${everyProperty}.`,
     search: breadthFirst(staleQuorum),
   }),
   search(5, {

@@ -76,6 +76,16 @@ const cheats: Readonly<Record<string, Targets>> = {
   'collects-on-execute': allBut('4.S2', '4.S7'),
   // A working MultiPaxos that never deletes an accepted proposal: caught by the tests that bound the log (4.20 is hidden).
   'never-collects': only('4.11', '4.19', '4.20'),
+  // No Paxos: each server answers every request from a state of its own and reports nothing: no operation it answers was executed.
+  'answers-without-agreement': every,
+  // Honest acceptors that learn by gossip, each of which outputs BecameLeader at start without phase 1.
+  'crowns-itself': (test) => test.kind === 'search',
+  // Honest acceptors that learn by gossip and never lead: an earlier leader's appends get executed, but no server led to find them.
+  'learns-by-gossip': only('4.S3'),
+  // Leaderless gossiping acceptors that fill their own holes with no-ops no leader proposed.
+  'fills-holes-alone': only('4.S3', '4.S5'),
+  // fills-holes-alone, whose servers also answer clients from a map of their own.
+  'fills-holes-and-answers-alone': (test) => test.kind === 'search',
 };
 
 describe('lab 4 graded on submissions other than the reference', () => {

@@ -21,16 +21,19 @@ import {
 import {
   acceptedEntriesHeld,
   acceptorsKeepPromises,
+  acceptsOnlyProposals,
   chosenByMajority,
   commandKey,
   compareBallots,
   consistentLogs,
   describeCommand,
   executionInSlotOrder,
+  leaderElectedByMajority,
   logEntriesBounded,
   messagesPerChosenSlot,
   nothingChosen,
   phaseOneOnlyOnLeaderChange,
+  returnsOnlyExecuted,
   safeGarbageCollection,
   safetyProperties,
   someCommandExecuted,
@@ -148,13 +151,15 @@ describe('helpers', () => {
     expect(acceptedEntriesHeld(view, 0)).toBe(0);
   });
 
-  it('safetyProperties lists the five in their order', () => {
+  it('safetyProperties lists the seven in their order', () => {
     expect(safetyProperties([0, 1, 2]).map((property) => property.name)).toEqual([
       'chosen by a majority in one ballot',
       'consistent logs',
       'execution in slot order',
       'acceptors keep their promises',
       'safe garbage collection',
+      'an acceptor accepts only what a leader proposed',
+      'an operation returns only once executed',
     ]);
   });
 });
@@ -411,6 +416,70 @@ describe('acceptors keep their promises', () => {
     expect(play(acceptorsKeepPromises(), [store(1, acceptedKey(2), { ballot: ballot(1, 0), slot: 3, command: null }, 5)]).problem).toContain(
       'n1 wrote accepted:2 = {"ballot":{"round":1,"leader":0},"slot":3,"command":null} at 5 ms: accepted:<slot> holds the proposal',
     );
+  });
+});
+
+describe('a leader is elected by a majority', () => {
+  const property = () => leaderElectedByMajority([0, 1, 2]);
+  const became = (node: NodeId, led: Ballot, timeMs = 0) => output(node, { type: 'BecameLeader', ballot: led }, timeMs);
+
+  it('passes a leader once a majority, itself included or not, stores a promise of its ballot or above', () => {
+    expect(play(property(), [storePromise(0, ballot(1, 0)), storePromise(1, ballot(1, 0)), became(0, ballot(1, 0))]).problem).toBeUndefined();
+    // n1 has since promised a higher ballot: its promise still covers (1, n0).
+    expect(play(property(), [storePromise(1, ballot(1, 0)), storePromise(2, ballot(1, 0)), storePromise(1, ballot(2, 2)), became(0, ballot(1, 0))]).problem).toBeUndefined();
+  });
+
+  it('fails a server that crowns itself without a majority, or leads a ballot of another', () => {
+    expect(play(property(), [storePromise(0, ballot(1, 0)), became(0, ballot(1, 0), 30)]).problem).toBe(
+      'n0 output BecameLeader (1, n0) at 30 ms, but only n0 of the 2 servers a majority needs holds a stored promise of (1, n0) or above: ' +
+        "a server leads once phase 1 of its ballot succeeded, with P1bs from a majority, each written to the acceptor's storage before it answered",
+    );
+    expect(play(property(), [became(2, ballot(1, 2))]).problem).toContain('but only no server of the 2 servers');
+    expect(play(property(), [storePromise(0, ballot(1, 0)), storePromise(1, ballot(1, 0)), became(1, ballot(1, 0), 10)]).problem).toContain(
+      'n1 output BecameLeader (1, n0) at 10 ms: a server leads only a ballot of its own',
+    );
+  });
+});
+
+describe('an acceptor accepts only what a leader proposed', () => {
+  const a = put(5, 1, 'a');
+  const property = () => acceptsOnlyProposals();
+  const p2a = (from: NodeId, to: NodeId, led: Ballot, slot: number, entry: Command) => send(from, to, { type: 'P2a', ballot: led, slot, command: entry });
+
+  it('passes what a P2a of the ballot\'s leader asked for, and the leader\'s own acceptor without a message', () => {
+    expect(play(property(), [storeAccepted(0, 1, ballot(1, 0), a), p2a(0, 1, ballot(1, 0), 1, a), storeAccepted(1, 1, ballot(1, 0), a), deleteAccepted(1, 1)]).problem).toBeUndefined();
+    // An earlier leader that is not a server (a client node, in the searches).
+    expect(play(property(), [p2a(5, 2, ballot(1, 5), 3, null), storeAccepted(2, 3, ballot(1, 5), null)]).problem).toBeUndefined();
+  });
+
+  it('fails a no-op no leader proposed, and a proposal changed on its way', () => {
+    expect(play(property(), [storeAccepted(1, 1, ballot(1, 5), null, 40)]).problem).toBe(
+      'n1 wrote accepted:1 = a no-op in ballot (1, n5) at 40 ms, but n5, that ballot\'s leader, never sent it P2a (1, n5) for slot 1 with that command: ' +
+        'an acceptor accepts a proposal only when its leader asks (a P2a), and writes it as it was proposed',
+    );
+    expect(play(property(), [p2a(0, 1, ballot(1, 0), 1, a), storeAccepted(1, 1, ballot(1, 0), null)]).problem).toContain('n1 wrote accepted:1 = a no-op');
+    // A P2a sent to another acceptor, or by a server that does not lead the ballot, asks n2 for nothing.
+    expect(play(property(), [p2a(0, 1, ballot(1, 0), 1, a), storeAccepted(2, 1, ballot(1, 0), a)]).problem).toContain('n2 wrote accepted:1');
+    expect(play(property(), [p2a(1, 2, ballot(1, 0), 1, a), storeAccepted(2, 1, ballot(1, 0), a)]).problem).toContain('n2 wrote accepted:1');
+  });
+});
+
+describe('an operation returns only once executed', () => {
+  const a = put(5, 1, 'a');
+  const returned = (client: NodeId, sequence: number, timeMs = 0): Event =>
+    output(client, { type: 'Returned', sequence, operation: { kind: 'put', key: 'x', value: 'a' }, result: {} } as unknown as MultiPaxos['output'], timeMs);
+
+  it('passes a return after some server executed the command, and one answered elsewhere', () => {
+    expect(play(returnsOnlyExecuted(), [executed(1, 1, a, {}), returned(5, 1), returned(5, 1)]).problem).toBeUndefined();
+    expect(play(returnsOnlyExecuted(['6:1']), [returned(6, 1)]).problem).toBeUndefined();
+  });
+
+  it('fails a return no execution came before', () => {
+    expect(play(returnsOnlyExecuted(), [returned(5, 1, 20), executed(0, 1, a, {})]).problem).toBe(
+      "n5's command 1 returned at 20 ms, but no server had executed it (no Executed output for it): " +
+        'a server answers a client only once the command is chosen and executed, or from its at-most-once table for a command executed before',
+    );
+    expect(play(returnsOnlyExecuted(), [executed(0, 1, a, {}), returned(5, 2)]).problem).toContain("n5's command 2 returned");
   });
 });
 
