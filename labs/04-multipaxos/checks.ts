@@ -573,8 +573,8 @@ export function leaderElectedByMajority(servers: readonly NodeId[]): Property<Mu
       });
       if (promised.length >= needed) return undefined;
       return (
-        `${who} output BecameLeader ${formatBallot(ballot)} at ${event.timeMs} ms, but only ${promised.length === 0 ? 'no server' : names(promised)} ` +
-        `of the ${needed} servers a majority needs ${promised.length === 1 ? 'holds' : 'hold'} a stored promise of ${formatBallot(ballot)} or above: ` +
+        `${who} output BecameLeader ${formatBallot(ballot)} at ${event.timeMs} ms, but ${promised.length === 0 ? 'no server holds' : `only ${names(promised)} ${promised.length === 1 ? 'holds' : 'hold'}`} ` +
+        `a stored promise of ${formatBallot(ballot)} or above, where a majority needs ${needed} servers: ` +
         'a server leads once phase 1 of its ballot succeeded, with P1bs from a majority, each written to the acceptor\'s storage before it answered'
       );
     },

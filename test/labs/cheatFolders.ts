@@ -4,7 +4,7 @@
 // beside the cheat's index.ts in a scratch folder, and its imports made local.
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** What the second implementation's files are imported as from a cheat's folder in this checkout. */
 const alternativeImport = '../../alternative/';
@@ -16,12 +16,37 @@ export interface CheatFolders {
   removeScratch(): void;
 }
 
-/** Cheats under `fixtures`/cheats, built on `fixtures`/alternative. */
-export function cheatFolders(fixtures: string): CheatFolders {
+/**
+ * A cheat written once and graded as several: the variant is its base cheat's index.ts with
+ * some lines changed (the flags that choose what it does), graded from a scratch folder.
+ */
+export interface CheatVariant {
+  readonly base: string;
+  /** Each [line, replacement]: the line must be in the base's index.ts. */
+  readonly changes: readonly (readonly [string, string])[];
+}
+
+/** Cheats under `fixtures`/cheats, built on `fixtures`/alternative, and the `variants` of some of them. */
+export function cheatFolders(fixtures: string, variants: Readonly<Record<string, CheatVariant>> = {}): CheatFolders {
   const alternative = join(fixtures, 'alternative');
   const scratchFolders: string[] = [];
   return {
     folderOf(name) {
+      const variant = variants[name];
+      if (variant !== undefined) {
+        const baseFolder = join(fixtures, 'cheats', variant.base);
+        let index = readFileSync(join(baseFolder, 'index.ts'), 'utf8');
+        for (const [line, replacement] of variant.changes) {
+          if (!index.includes(line)) throw new Error(`cheat ${variant.base} has no line "${line}" for its variant ${name}`);
+          index = index.replace(line, replacement);
+        }
+        // Relative imports are made absolute: the variant is graded from another folder.
+        index = index.replace(/from '(\.\.\/[^']+)'/g, (_whole, path: string) => `from '${resolve(baseFolder, path)}'`);
+        const scratch = mkdtempSync(join(tmpdir(), `distlab-cheat-${name}-`));
+        scratchFolders.push(scratch);
+        writeFileSync(join(scratch, 'index.ts'), index);
+        return scratch;
+      }
       const folder = join(fixtures, 'cheats', name);
       const index = readFileSync(join(folder, 'index.ts'), 'utf8');
       if (!index.includes(alternativeImport)) return folder;

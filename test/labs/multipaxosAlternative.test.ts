@@ -31,7 +31,19 @@ const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = existsSync(h
   : [];
 const graded = withHiddenTests(suite, hiddenTests).tests;
 
-const cheatFiles = cheatFolders(fixtures);
+/** Variants of learns-by-gossip, chosen by its flags (its first lines say what each does). */
+const gossipVariants = {
+  'crowns-itself': { base: 'learns-by-gossip', changes: [['const crownsItself = false;', 'const crownsItself = true;']] },
+  'fills-holes-alone': { base: 'learns-by-gossip', changes: [['const fillsHolesAlone = false;', 'const fillsHolesAlone = true;']] },
+  'fills-holes-and-answers-alone': {
+    base: 'learns-by-gossip',
+    changes: [
+      ['const fillsHolesAlone = false;', 'const fillsHolesAlone = true;'],
+      ['const answersAlone = false;', 'const answersAlone = true;'],
+    ],
+  },
+} as const;
+const cheatFiles = cheatFolders(fixtures, gossipVariants);
 afterAll(() => cheatFiles.removeScratch());
 /** The folder to grade for a cheat (test/labs/cheatFolders.ts). */
 const cheatFolder = (name: string): string => cheatFiles.folderOf(name);

@@ -431,10 +431,10 @@ describe('a leader is elected by a majority', () => {
 
   it('fails a server that crowns itself without a majority, or leads a ballot of another', () => {
     expect(play(property(), [storePromise(0, ballot(1, 0)), became(0, ballot(1, 0), 30)]).problem).toBe(
-      'n0 output BecameLeader (1, n0) at 30 ms, but only n0 of the 2 servers a majority needs holds a stored promise of (1, n0) or above: ' +
+      'n0 output BecameLeader (1, n0) at 30 ms, but only n0 holds a stored promise of (1, n0) or above, where a majority needs 2 servers: ' +
         "a server leads once phase 1 of its ballot succeeded, with P1bs from a majority, each written to the acceptor's storage before it answered",
     );
-    expect(play(property(), [became(2, ballot(1, 2))]).problem).toContain('but only no server of the 2 servers');
+    expect(play(property(), [became(2, ballot(1, 2))]).problem).toContain('but no server holds a stored promise of (1, n2) or above, where a majority needs 2 servers');
     expect(play(property(), [storePromise(0, ballot(1, 0)), storePromise(1, ballot(1, 0)), became(1, ballot(1, 0), 10)]).problem).toContain(
       'n1 output BecameLeader (1, n0) at 10 ms: a server leads only a ballot of its own',
     );
