@@ -4,6 +4,7 @@
 // framework/_internals/realm.ts), which never get a reference to anything here.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import type { LabSuite } from 'distlab/testing';
 import { describeThrown, RealmLoadError, RealmProgram, setRealmHeartbeat, setRealmOutput } from '../framework/_internals/realm.ts';
 import { encodeFrame, FrameReader, writeAllSync } from './channel.ts';
@@ -95,8 +96,35 @@ process.on('uncaughtException', (error: unknown) => {
   exitNow(1);
 });
 
+/**
+ * Ends this process once the grader that started it is gone. The grader stops a child that
+ * stays silent, so a submission looping forever is ended by it; but when the grader itself is
+ * killed (a signal it cannot handle), such a child would spin on a core for good. A thread
+ * of its own watches the parent, since the main thread may be stuck in the submission's
+ * loop. It does not keep the process alive.
+ */
+function watchParent(): void {
+  // The grader names itself: read here, the parent could already be gone, and a thread that
+  // took the new parent for the grader would never see it go.
+  const parent = Number(process.env.DISTLAB_GRADER_PID);
+  if (!Number.isInteger(parent) || parent <= 0) return;
+  try {
+    const watchdog = new Worker(
+      "const { workerData } = require('node:worker_threads');\n" +
+        "const check = () => { if (process.ppid !== workerData) process.kill(process.pid, 'SIGKILL'); };\n" +
+        'check();\n' +
+        'setInterval(check, 500);',
+      { eval: true, workerData: parent },
+    );
+    watchdog.unref();
+  } catch {
+    // Without threads the grader's own limits still apply while it lives.
+  }
+}
+
 /** Serves the grader's requests for one suite and the submission whose realm scripts are at `files`. */
 export function serve(suite: LabSuite<unknown>, files: { readonly host: string; readonly submission: string; readonly submissionMap: string }): void {
+  watchParent();
   // Started: what follows runs the submission's top-level code, which the grader's stall limit watches.
   sendProgress();
   let program: RealmProgram;

@@ -381,10 +381,12 @@ class ChildWorker {
   constructor(bundleFile: string, directory: string, memoryMb: number) {
     this.child = spawn(
       process.execPath,
-      ['--experimental-permission', `--allow-fs-read=${directory}/*`, '--no-warnings', `--max-old-space-size=${memoryMb}`, bundleFile],
+      // Threads only for the child's own watch on the grader (grader/child.ts): the submission's realm cannot start one.
+      ['--experimental-permission', `--allow-fs-read=${directory}/*`, '--allow-worker', '--no-warnings', `--max-old-space-size=${memoryMb}`, bundleFile],
       {
-        // A bare environment: the child needs nothing from the grader's.
-        env: { NODE_ENV: 'production' },
+        // A bare environment: the child needs nothing from the grader's but who its grader is
+        // (grader/child.ts ends itself once that process is gone).
+        env: { NODE_ENV: 'production', DISTLAB_GRADER_PID: String(process.pid) },
         // stdin carries requests, fd 3 replies, both as length-checked frames (./channel.ts).
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       },
