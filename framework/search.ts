@@ -263,26 +263,183 @@ interface Memories {
 
 const noMemories: Memories = { values: [], hashes1: [], hashes2: [], hash1: 0, hash2: 0, tableEpoch: 0, componentId: -1 };
 
-/** Hashes the memories; only those marked `changed` are hashed again when `previous` is given. */
-function hashMemories(values: readonly unknown[], previous: Memories | undefined, changed: readonly boolean[] | undefined): Memories {
+/** The first lane of property `index`'s memory hash; the second is read with lastSecondLane(). */
+function memoryLane(value: unknown, index: number): number {
+  if (value === undefined) {
+    memorySecondLane = 0;
+    return 0;
+  }
+  const lane = hashPair(value, 0x1b873593 + index, 0x85ebca6b + index);
+  memorySecondLane = lastSecondLane();
+  return lane;
+}
+
+let memorySecondLane = 0;
+
+/**
+ * Hashes the memories. With `previous`, a memory no event reached (`states` 0) keeps its
+ * hash, a kept one (1) has its hashes in `known1` and `known2`, and only a memory of the
+ * successor's own (2) is hashed.
+ */
+function hashMemories(
+  values: readonly unknown[],
+  previous: Memories | undefined,
+  states: readonly number[] | undefined,
+  known1: readonly number[] | undefined,
+  known2: readonly number[] | undefined,
+): Memories {
   const hashes1 = new Array<number>(values.length);
   const hashes2 = new Array<number>(values.length);
   let hash1 = 0x2f1a8c3d;
   let hash2 = 0x6b43a9b5;
   for (let index = 0; index < values.length; index++) {
-    if (previous !== undefined && changed !== undefined && !changed[index]) {
-      hashes1[index] = previous.hashes1[index] as number;
-      hashes2[index] = previous.hashes2[index] as number;
+    const state = previous === undefined || states === undefined ? 2 : (states[index] as number);
+    if (state === 0) {
+      hashes1[index] = (previous as Memories).hashes1[index] as number;
+      hashes2[index] = (previous as Memories).hashes2[index] as number;
+    } else if (state === 1) {
+      hashes1[index] = (known1 as number[])[index] as number;
+      hashes2[index] = (known2 as number[])[index] as number;
     } else {
-      const value = values[index];
-      hashes1[index] = value === undefined ? 0 : hashPair(value, 0x1b873593 + index, 0x85ebca6b + index);
-      hashes2[index] = value === undefined ? 0 : lastSecondLane();
+      hashes1[index] = memoryLane(values[index], index);
+      hashes2[index] = memorySecondLane;
     }
     hash1 = mix(hash1, hashes1[index] as number);
     hash2 = mix(hash2, hashes2[index] as number);
   }
   return { values, hashes1, hashes2, hash1, hash2, tableEpoch: 0, componentId: -1 };
 }
+
+/**
+ * Set when a property's `record` reads the cluster view, which a kept recording cannot
+ * vouch for. Cleared before each `record` the search runs.
+ */
+let stateObserved = false;
+
+/**
+ * What a property's `record` made of a memory and a history event, kept so that the same
+ * memory meeting the same event again (in another state of the search) is neither copied,
+ * recorded into nor hashed again: a memory after `record` is a function of the memory and the
+ * event when `record` did not read the cluster. Memories are found by their hashes, events by
+ * the hashes of what they carry and their time (the step number, the same for every event of
+ * a level of a breadth-first search); the memory kept is shared by every state that reaches
+ * it, and copied before any later event changes it.
+ */
+class RecordingTable {
+  /** Per slot: the property, the memory's two lanes, the event's two lanes; then the entry. */
+  private keys = new Int32Array(5 << 12);
+  private ids = new Int32Array(1 << 12).fill(-1);
+  readonly values: unknown[] = [];
+  readonly hashes1: number[] = [];
+  readonly hashes2: number[] = [];
+  readonly problems: (string | undefined)[] = [];
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Forgets every recording. */
+  clear(): void {
+    this.keys.fill(0);
+    this.ids.fill(-1);
+    this.values.length = 0;
+    this.hashes1.length = 0;
+    this.hashes2.length = 0;
+    this.problems.length = 0;
+  }
+
+  find(property: number, memory1: number, memory2: number, event1: number, event2: number): number {
+    memory1 |= 0;
+    memory2 |= 0;
+    event1 |= 0;
+    event2 |= 0;
+    const keys = this.keys;
+    const mask = this.ids.length - 1;
+    let slot = (mix(mix(memory1, event1), property) ^ Math.imul(memory2 ^ event2, 0x9e3779b1)) & mask;
+    for (;;) {
+      const id = this.ids[slot] as number;
+      if (id < 0) return -1;
+      const at = slot * 5;
+      if (keys[at] === property && keys[at + 1] === memory1 && keys[at + 2] === memory2 && keys[at + 3] === event1 && keys[at + 4] === event2) return id;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  add(property: number, memory1: number, memory2: number, event1: number, event2: number, value: unknown, hash1: number, hash2: number, problem: string | undefined): void {
+    if (this.values.length * 2 >= this.ids.length) this.grow();
+    const id = this.values.length;
+    this.values.push(value);
+    this.hashes1.push(hash1);
+    this.hashes2.push(hash2);
+    this.problems.push(problem);
+    this.insert(property | 0, memory1 | 0, memory2 | 0, event1 | 0, event2 | 0, id);
+  }
+
+  private insert(property: number, memory1: number, memory2: number, event1: number, event2: number, id: number): void {
+    const keys = this.keys;
+    const mask = this.ids.length - 1;
+    let slot = (mix(mix(memory1, event1), property) ^ Math.imul(memory2 ^ event2, 0x9e3779b1)) & mask;
+    while ((this.ids[slot] as number) >= 0) slot = (slot + 1) & mask;
+    const at = slot * 5;
+    keys[at] = property;
+    keys[at + 1] = memory1;
+    keys[at + 2] = memory2;
+    keys[at + 3] = event1;
+    keys[at + 4] = event2;
+    this.ids[slot] = id;
+  }
+
+  private grow(): void {
+    const { keys, ids } = this;
+    this.keys = new Int32Array(keys.length * 2);
+    this.ids = new Int32Array(ids.length * 2).fill(-1);
+    for (let slot = 0; slot < ids.length; slot++) {
+      const id = ids[slot] as number;
+      const at = slot * 5;
+      if (id >= 0) this.insert(keys[at] as number, keys[at + 1] as number, keys[at + 2] as number, keys[at + 3] as number, keys[at + 4] as number, id);
+    }
+  }
+}
+
+let eventSecondLane = 0;
+
+/**
+ * The first lane of a history event (the second is left in eventSecondLane): what it carries
+ * (a send's or a delivery's envelope: sender, receiver, message; a durable write's key and
+ * value; an output), the node's incarnation and the time. Undefined for the rarer kinds
+ * (inputs, crashes, restarts), which are never kept.
+ */
+function eventLanes(event: HistoryEvent<Protocol>, envelope: Envelope | undefined): number | undefined {
+  switch (event.kind) {
+    case 'send':
+    case 'deliver': {
+      if (envelope === undefined) return undefined;
+      const tag = event.kind === 'send' ? 0x5e1d : 0xde11;
+      eventSecondLane = mix(mix(mix(envelope.hash2, tag + 1), event.incarnation), event.timeMs);
+      return mix(mix(mix(envelope.hash1, tag), event.incarnation), event.timeMs);
+    }
+    case 'storage': {
+      const key1 = hashPair(event.key, 0x3a7c91e5 + event.node, 0x6d2b4f17 + event.incarnation);
+      const value1 = hashPair(event.value, key1, lastSecondLane());
+      eventSecondLane = mix(mix(lastSecondLane(), 0x57), event.timeMs);
+      return mix(mix(value1, 0x56), event.timeMs);
+    }
+    case 'output': {
+      const output1 = hashPair(event.output, 0x0a7b3c5d + event.node, 0x4e6f8a9b + event.incarnation);
+      eventSecondLane = mix(mix(lastSecondLane(), 0x0f), event.timeMs);
+      return mix(mix(output1, 0x0e), event.timeMs);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * At most this many recordings are kept at once (see RecordingTable): a memory each, most of
+ * them shared with the states that hold them. A full table is emptied: recordings of earlier
+ * levels are never met again.
+ */
+const maxKeptRecordings = 1 << 17;
 
 /** A global state of the search. */
 export class SearchState {
@@ -469,7 +626,16 @@ interface Successor {
   nodes: NodeState[];
   network: Envelope[];
   memories: unknown[];
-  memoriesCopied: boolean[] | undefined;
+  /**
+   * Per property, once an event reached its memory in this successor: 1 for a kept memory
+   * (shared, its hashes in `memoryHashes1` and `memoryHashes2`), 2 for a copy of its own
+   * (hashed when the successor is finished); 0 while it is the previous state's.
+   */
+  memoryStates: number[] | undefined;
+  memoryHashes1: number[] | undefined;
+  memoryHashes2: number[] | undefined;
+  /** The memories of the state the successor is made from (undefined for the initial state). */
+  previousMemories: Memories | undefined;
   crashes: number;
   /** The first property a history event broke. */
   problem: { property: string; message: string } | undefined;
@@ -638,15 +804,22 @@ class Checker<P extends Protocol> {
       switch (effect.kind) {
         case 'send': {
           trace?.(traceKindCode.send, id, effect.to, effect.message.type, effect.message, effect.to === id ? 'local' : undefined);
-          this.record(successor, 'send', { kind: 'send', from: id, to: effect.to, incarnation: node.incarnation, timeMs: depth, message: effect.message, local: effect.to === id }, depth);
-          if (this.links.isBlocked(id, effect.to)) {
-            trace?.(traceKindCode.drop, effect.to, id, effect.message.type, effect.message, 'partitioned');
-            break;
-          }
+          // Made even for a message the partition drops: its hashes name the send to the properties' kept recordings.
           let envelope = envelopes?.[index];
           if (envelope === undefined) {
             envelope = Envelope.of(id, effect.to, effect.message);
             if (envelopes !== undefined) envelopes[index] = envelope;
+          }
+          this.record(
+            successor,
+            'send',
+            { kind: 'send', from: id, to: effect.to, incarnation: node.incarnation, timeMs: depth, message: effect.message, local: effect.to === id },
+            depth,
+            envelope,
+          );
+          if (this.links.isBlocked(id, effect.to)) {
+            trace?.(traceKindCode.drop, effect.to, id, effect.message.type, effect.message, 'partitioned');
+            break;
           }
           // A message to oneself is never duplicated, so it is consumed on delivery: two equal
           // ones are two deliveries even when the network is a set.
@@ -687,25 +860,86 @@ class Checker<P extends Protocol> {
     return { storage, timers };
   }
 
-  /** Gives a history event to the properties that record it, copying their memories first. */
-  private record(successor: Successor, kind: HistoryKind, event: HistoryEvent<Protocol>, depth: number): void {
+  /** What properties recorded, kept (see RecordingTable). */
+  private readonly recordings = new RecordingTable();
+
+  /**
+   * Gives a history event to the properties that record it. A memory is copied before its
+   * property records the event, unless the same memory met the same event before: then the
+   * memory it became is taken as it was kept. `envelope` is the message's, for a send or a
+   * delivery.
+   */
+  private record(successor: Successor, kind: HistoryKind, event: HistoryEvent<Protocol>, depth: number, envelope?: Envelope): void {
     const recorders = this.properties.recorders[kind];
     if (recorders.length === 0) return;
+    const previous = successor.previousMemories;
     let view: StateView<P> | undefined;
+    /** 0: the event's lanes not yet computed; 1: computed; 2: this event is never kept. */
+    let keyState = previous === undefined ? 2 : 0;
+    let event1 = 0;
+    let event2 = 0;
     for (const index of recorders) {
       if (!this.properties.wants(index, event as HistoryEvent<P>)) continue;
-      const copied = (successor.memoriesCopied ??= new Array<boolean>(successor.memories.length).fill(false));
-      if (!copied[index]) {
-        if (copied.every((flag) => !flag)) successor.memories = successor.memories.slice();
-        // Memories were checked to be plain data when made; a property keeps them so.
-        successor.memories[index] = clonePlain(successor.memories[index]);
-        copied[index] = true;
+      let states = successor.memoryStates;
+      if (states === undefined) {
+        // The initial state's memories are fresh: its own from the start.
+        states = successor.memoryStates = new Array<number>(successor.memories.length).fill(previous === undefined ? 2 : 0);
+        successor.memoryHashes1 = new Array<number>(successor.memories.length).fill(0);
+        successor.memoryHashes2 = new Array<number>(successor.memories.length).fill(0);
+        successor.memories = successor.memories.slice();
       }
+      const hashes1 = successor.memoryHashes1 as number[];
+      const hashes2 = successor.memoryHashes2 as number[];
+      const memoryState = states[index] as number;
       view ??= new StateView<P>(this, successor.nodes, successor.network, depth, successor.pendingStorage);
-      const problem = this.properties.record(index, successor.memories[index], event as HistoryEvent<P>, view);
-      if (problem !== undefined && successor.problem === undefined) {
-        successor.problem = { property: (this.properties.properties[index] as Property<P>).name, message: problem };
+      if (memoryState === 2) {
+        this.noteProblem(successor, index, this.properties.record(index, successor.memories[index], event as HistoryEvent<P>, view));
+        continue;
       }
+      const memory1 = memoryState === 0 ? ((previous as Memories).hashes1[index] as number) : (hashes1[index] as number);
+      const memory2 = memoryState === 0 ? ((previous as Memories).hashes2[index] as number) : (hashes2[index] as number);
+      if (keyState === 0) {
+        keyState = 1;
+        const lanes = eventLanes(event, envelope);
+        if (lanes === undefined) keyState = 2;
+        else {
+          event1 = lanes;
+          event2 = eventSecondLane;
+        }
+      }
+      const recordings = this.recordings;
+      if (keyState === 1) {
+        const found = recordings.find(index, memory1, memory2, event1, event2);
+        if (found >= 0) {
+          successor.memories[index] = recordings.values[found];
+          hashes1[index] = recordings.hashes1[found] as number;
+          hashes2[index] = recordings.hashes2[found] as number;
+          states[index] = 1;
+          this.noteProblem(successor, index, recordings.problems[found]);
+          continue;
+        }
+      }
+      // Memories were checked to be plain data when made; a property keeps them so.
+      const copy = clonePlain(successor.memories[index]);
+      successor.memories[index] = copy;
+      stateObserved = false;
+      const problem = this.properties.record(index, copy, event as HistoryEvent<P>, view);
+      this.noteProblem(successor, index, problem);
+      states[index] = 2;
+      if (keyState !== 1 || stateObserved) continue;
+      const hash1 = memoryLane(copy, index);
+      const hash2 = memorySecondLane;
+      if (recordings.size >= maxKeptRecordings) recordings.clear();
+      recordings.add(index, memory1, memory2, event1, event2, copy, hash1, hash2, problem);
+      hashes1[index] = hash1;
+      hashes2[index] = hash2;
+      states[index] = 1;
+    }
+  }
+
+  private noteProblem(successor: Successor, index: number, problem: string | undefined): void {
+    if (problem !== undefined && successor.problem === undefined) {
+      successor.problem = { property: (this.properties.properties[index] as Property<P>).name, message: problem };
     }
   }
 
@@ -714,7 +948,10 @@ class Checker<P extends Protocol> {
       nodes: state === undefined ? [] : state.nodes.slice(),
       network: state === undefined ? [] : (state.network as Envelope[]).slice(),
       memories: state === undefined ? this.properties.initialMemories(this.layout) : (state.memories.values as unknown[]),
-      memoriesCopied: undefined,
+      memoryStates: undefined,
+      memoryHashes1: undefined,
+      memoryHashes2: undefined,
+      previousMemories: state?.memories,
       crashes: state?.crashes ?? 0,
       problem: undefined,
       pendingStorage: undefined,
@@ -723,11 +960,11 @@ class Checker<P extends Protocol> {
 
   private finish(successor: Successor, depth: number, trail: Trail | undefined, previous: SearchState | undefined): SearchState {
     const memories =
-      successor.memoriesCopied === undefined && previous !== undefined
+      successor.memoryStates === undefined && previous !== undefined
         ? previous.memories
         : successor.memories.length === 0
           ? noMemories
-          : hashMemories(successor.memories, previous?.memories, successor.memoriesCopied);
+          : hashMemories(successor.memories, previous?.memories, successor.memoryStates, successor.memoryHashes1, successor.memoryHashes2);
     const state = new SearchState(successor.nodes, successor.network, memories, depth, successor.crashes, trail);
     if (successor.problem !== undefined) recordedProblems.set(state, successor.problem);
     return state;
@@ -831,7 +1068,13 @@ class Checker<P extends Protocol> {
         if (event.crashAfter !== undefined && !this.mayCrash(state, event.to)) return undefined;
         trace?.(traceKindCode.deliver, event.to, event.from, event.message.type, envelope.message, undefined);
         const local = event.from === event.to;
-        this.record(successor, 'deliver', { kind: 'deliver', from: event.from, to: event.to, incarnation: target.incarnation, timeMs: depth, message: envelope.message, local }, depth);
+        this.record(
+          successor,
+          'deliver',
+          { kind: 'deliver', from: event.from, to: event.to, incarnation: target.incarnation, timeMs: depth, message: envelope.message, local },
+          depth,
+          envelope,
+        );
         const cached = this.cachedReaction(target, envelope, event.crashAfter, trace);
         if (cached !== undefined) {
           this.applyCached(successor, event.to, target, cached, depth);
@@ -974,18 +1217,27 @@ const noCounters: Counters = new Proxy({} as Counters, {
   },
 });
 
-/** The read-only view of a state: a class, so no closures per state. */
+/**
+ * The read-only view of a state: a class, so no closures per state. Reading what differs
+ * from state to state notes it (see {@link stateObserved}).
+ */
 class StateView<P extends Protocol> implements ClusterView<P> {
   constructor(
     private readonly checker: Checker<P>,
     private readonly nodes: readonly NodeState[],
     private readonly network: readonly Envelope[],
-    readonly step: number,
+    private readonly depth: number,
     private readonly pendingStorage?: { readonly node: NodeId; readonly storage: ReadonlyMap<string, unknown> },
   ) {}
 
+  get step(): number {
+    stateObserved = true;
+    return this.depth;
+  }
+
   get nowMs(): number {
-    return this.step;
+    stateObserved = true;
+    return this.depth;
   }
 
   get lastFaultMs(): number {
@@ -1009,19 +1261,23 @@ class StateView<P extends Protocol> implements ClusterView<P> {
   }
 
   isCrashed(id: NodeId): boolean {
+    stateObserved = true;
     return this.nodes[id]?.crashed ?? true;
   }
 
   incarnation(id: NodeId): number {
+    stateObserved = true;
     return this.nodes[id]?.incarnation ?? 0;
   }
 
   storage(id: NodeId): ReadonlyMap<string, unknown> {
+    stateObserved = true;
     if (this.pendingStorage !== undefined && this.pendingStorage.node === id) return this.pendingStorage.storage;
     return this.nodes[id]?.storage ?? emptyStorage;
   }
 
   inFlight(): readonly InFlightMessage<P>[] {
+    stateObserved = true;
     return this.network.map((envelope) => ({ from: envelope.from, to: envelope.to, message: envelope.message as P['message'] }));
   }
 }
