@@ -44,6 +44,22 @@ export class Alea {
     return this.state();
   }
 
+  /** Goes on from the state held in `numbers` at `offset` (s0, s1, s2, c), without building an object. */
+  resumeFrom(numbers: Float64Array, offset: number): void {
+    this.s0 = numbers[offset] as number;
+    this.s1 = numbers[offset + 1] as number;
+    this.s2 = numbers[offset + 2] as number;
+    this.c = numbers[offset + 3] as number;
+  }
+
+  /** Writes the state into `numbers` at `offset` (s0, s1, s2, c), without building an object. */
+  saveTo(numbers: Float64Array, offset: number): void {
+    numbers[offset] = this.s0;
+    numbers[offset + 1] = this.s1;
+    numbers[offset + 2] = this.s2;
+    numbers[offset + 3] = this.c;
+  }
+
   /** Goes on from `state`, as if the draws made elsewhere had been made here. */
   continueFrom(state: AleaState): void {
     this.s0 = state.s0;

@@ -241,6 +241,11 @@ export class ReactionRecorder {
     const count = this.environment.nodeCount;
     // The errors are built elsewhere: this runs for every message, inlined into the node's code.
     if (!(Number.isInteger(to) && to >= 0 && to < count)) throw noSuchNode(to, count);
+    this.recordSend(to, message);
+  }
+
+  /** Records a send to a node that exists: a copy of `message`, as it is now, and its size. */
+  protected recordSend(to: NodeId, message: Tagged): void {
     const copy = copyPlain(message, 'message');
     const bytes = lastCopiedBytes();
     if (typeof copy !== 'object' || copy === null || typeof copy.type !== 'string') throw untypedMessage();
@@ -313,7 +318,7 @@ function noSuchNode(to: NodeId, count: number): Error {
   return new Error(`send to ${String(to)}: there is no such node (ids are 0..${count - 1})`);
 }
 
-function untypedMessage(): Error {
+export function untypedMessage(): Error {
   return new Error('a message must be an object with a string `type` field');
 }
 
@@ -419,8 +424,12 @@ export class Reactor<P extends Protocol> implements NodeReactor<P> {
   instance: Node<P> | undefined = undefined;
   failure: ReactionFailure | undefined = undefined;
 
-  constructor(readonly environment: NodeEnvironment<P>) {
-    this.recorder = new ReactionRecorder(environment);
+  constructor(
+    readonly environment: NodeEnvironment<P>,
+    /** What the node acts through: by default a recorder of effects as objects. */
+    recorder?: ReactionRecorder,
+  ) {
+    this.recorder = recorder ?? new ReactionRecorder(environment);
   }
 
   /** The effects of the last reaction, in the order the handler made them. */

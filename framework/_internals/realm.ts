@@ -17,7 +17,7 @@ import { decodeTree, encodePlain, PlainTextError } from './plainText.ts';
 import type { Effect, NodeEnvironment, NodeReactor, RandomDraws, ReactionFailure } from './reaction.ts';
 import { Reactor, snapshotFields } from './reaction.ts';
 import { realmScriptNames } from '../_realm/names.ts';
-import { StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter, tapeSizes } from './tape.ts';
+import { shapeBuilder, StringTable, type Shape, TapeError, TapeOverflow, TapeReader, TapeWriter, tapeSizes } from './tape.ts';
 
 /** The largest answer a reaction may give, in characters. */
 const maxReactionCharacters = 32 * 1024 * 1024;
@@ -177,6 +177,16 @@ export class RealmSession {
   private readonly reactFunction: RealmFunction;
   private readonly fieldsFunction: RealmFunction;
   private readonly exportsFunction: RealmFunction;
+  private readonly answerTapeFunction: RealmFunction;
+  private readonly shapeBuilderFunction: (shape: number, build: unknown) => unknown;
+  private readonly context: vm.Context;
+  /** The shapes whose builders the realm has: the table's first so many. */
+  private shapesBuilt = 0;
+
+  /** The number of shapes the realm has builders for. */
+  get shapesKnown(): number {
+    return this.shapesBuilt;
+  }
   /**
    * The random state and the clock, passed without text: a typed array of the other realm,
    * whose elements this realm only reads and writes (element access runs no code).
@@ -210,6 +220,9 @@ export class RealmSession {
     this.reactFunction = functions.react as RealmFunction;
     this.fieldsFunction = functions.fields as RealmFunction;
     this.exportsFunction = functions.exportsText as RealmFunction;
+    this.answerTapeFunction = functions.currentAnswerTape as RealmFunction;
+    this.shapeBuilderFunction = functions.defineShapeBuilder as unknown as (shape: number, build: unknown) => unknown;
+    this.context = context;
     const numbers = functions.numbers;
     const questionTape = functions.questionTape;
     const answerTape = functions.answerTape;
@@ -228,7 +241,7 @@ export class RealmSession {
     this.numbers = ownView(numbers, 8);
     const questions = ownView(questionTape, tapeSizes.question);
     const answers = ownView(answerTape, tapeSizes.answer);
-    const strings = new StringTable();
+    const strings = new StringTable(shapeBuilder);
     this.answers = new TapeReader(answers, strings, true, tapeSizes.answer);
     this.questions = new TapeWriter(questions, strings, false, tapeSizes.question);
     try {
@@ -260,6 +273,43 @@ export class RealmSession {
     return exports;
   }
 
+  /**
+   * Reads the answer tape anew: the realm grew it (a reaction answered with more than it held).
+   * The new tape must be an array of the realm's with the length the realm announced, no longer
+   * than an answer may be.
+   */
+  refreshAnswerTape(): void {
+    const length = this.numbers[6] as number;
+    let tape: unknown;
+    try {
+      tape = this.answerTapeFunction();
+    } catch (thrown) {
+      throw new RealmProtocolError(`the node runtime's answer tape could not be read: ${describeThrown(thrown)}`);
+    }
+    if (!types.isFloat64Array(tape) || !Number.isInteger(length) || length < tapeSizes.answer || length > tapeSizes.maxAnswer) {
+      throw new RealmProtocolError('the answer tape is out of shape');
+    }
+    this.answers.useTape(ownView(tape, length));
+  }
+
+  /**
+   * Gives the realm a builder for each shape it defined since the last time: a function of its
+   * own realm, compiled here from the shape's names quoted as JSON strings (a realm may not make
+   * code from strings itself), which builds an object with all its fields at once.
+   */
+  buildShapes(): void {
+    const shapes = this.answers.table.shapes;
+    for (let number = this.shapesBuilt; number < shapes.length; number++) {
+      const build = realmShapeBuilder((shapes[number] as Shape).fields, this.context);
+      try {
+        this.shapeBuilderFunction(number, build);
+      } catch (thrown) {
+        throw new RealmProtocolError(`the node runtime's shape builders could not be set: ${describeThrown(thrown)}`);
+      }
+    }
+    this.shapesBuilt = shapes.length;
+  }
+
   setup(text: string): string {
     return this.call('setup', this.setupFunction, [text], maxTextCharacters * 2);
   }
@@ -280,6 +330,16 @@ export class RealmSession {
   fields(node: NodeId): string {
     return this.call('fields', this.fieldsFunction, [node]);
   }
+}
+
+/**
+ * A builder of the shape's objects, as a function of the realm `context`: an object literal
+ * whose names are quoted as JSON strings (string literals of JavaScript; a shape never has the
+ * name `__proto__`). Compiled, not run: no code of the realm runs, not even its promise jobs.
+ */
+function realmShapeBuilder(fields: readonly string[], context: vm.Context): unknown {
+  const values = fields.map((name) => `${JSON.stringify(name)}: reader.value(depth)`).join(', ');
+  return vm.compileFunction(`return { ${values} };`, ['reader', 'depth'], { parsingContext: context, filename: realmScriptNames.host });
 }
 
 /** This realm's typed-array built-ins, taken when the module loads: they read internal slots, which run no code. */
@@ -474,31 +534,34 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     }
   }
 
-  /** Reads a reaction's answer from the answer tape (its layout: answerOnTape in ../_realm/host.ts). */
+  /** Reads a reaction's answer from the answer tape (its layout: TapeRecorder and finishAnswer in ../_realm/host.ts). */
   private readTape(answer: string, random: RandomDraws): void {
-    const reader = this.session.answers;
+    const session = this.session;
+    const numbers = session.numbers;
+    if (numbers[6] !== session.answers.tape.length) session.refreshAnswerTape();
+    const reader = session.answers;
     reader.reset(answer, 1);
+    const count = reader.count(tapeSizes.maxAnswer);
+    const effects: Effect[] = new Array<Effect>(count);
+    for (let index = 0; index < count; index++) effects[index] = this.readTapeEffect(reader);
+    this.effects = effects;
     if (reader.count(1) === 0) this.failure = undefined;
     else {
       const handler = reader.string();
       const message = reader.string();
       const plainData = reader.count(1) === 1;
-      this.failure = { handler: bound(handler, 200), message: bound(message), plainData, where: this.session.placeFrames(bound(reader.string(), 4000)) };
+      this.failure = { handler: bound(handler, 200), message: bound(message), plainData, where: session.placeFrames(bound(reader.string(), 4000)) };
     }
-    const numbers = this.session.numbers;
     if (numbers[4] === 1) random.continueFrom(readDraws(numbers));
-    const count = reader.count(tapeSizes.answer);
-    const effects: Effect[] = new Array<Effect>(count);
-    for (let index = 0; index < count; index++) effects[index] = this.readTapeEffect(reader);
-    this.effects = effects;
     const fieldsKind = reader.count(2);
     const content = fieldsKind === 1 ? reader.sharedValue() : fieldsKind === 2 ? reader.string() : undefined;
-    const lines = reader.count(tapeSizes.answer);
+    const lines = reader.count(tapeSizes.maxAnswer);
     for (let index = 0; index < lines; index++) {
       const line = reader.string();
       if (outputSink !== undefined) outputSink(bound(line));
     }
     if (!reader.atEndOfText) throw new RealmProtocolError('the answer has text left over');
+    if (reader.table.shapes.length !== session.shapesKnown) session.buildShapes();
     this.settleState(fieldsKind === 1 ? 'fields' : fieldsKind === 2 ? 'problem' : 'none', content);
   }
 
@@ -507,8 +570,9 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       case 0: {
         const to = reader.number();
         if (!Number.isInteger(to) || to < 0 || to >= this.environment.nodeCount) throw new RealmProtocolError('a send names no node');
+        reader.bytes = 0;
         const message = taggedValue(reader.value(), 'a message');
-        return { kind: 'send', to, message, bytes: plainBytes(message) };
+        return { kind: 'send', to, message, bytes: reader.bytes };
       }
       case 1: {
         const timer = taggedValue(reader.value(), 'a timer');

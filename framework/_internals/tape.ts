@@ -48,16 +48,34 @@ const enum Tag {
   BigInt = 12,
   /** A container met before in the same value: its number, in the order containers began (see {@link TapeWriter.sharedValue}). */
   Reference = 13,
+  /** An object whose field names are a shape of the table: the shape's number, then each field's value in the shape's order. */
+  Shape = 14,
+  /** An object whose field names become a shape of the table, under the next number: their count, the names, then the values. */
+  DefineShape = 15,
 }
 
 /** The tapes' lengths, in doubles: what a question's payload and a reaction's answer may take. */
-export const tapeSizes = { question: 16_384, answer: 65_536 } as const;
+export const tapeSizes = {
+  question: 16_384,
+  /** The answer tape's length at first; the submission's realm doubles it when an answer needs more. */
+  answer: 65_536,
+  /** The longest the answer tape may grow (32 MB). */
+  maxAnswer: 4_194_304,
+} as const;
 
 /** At most this many strings are interned per realm, each at most this long. */
 const maxInternedStrings = 16_384;
 const maxInternedLength = 64;
+/** At most this many shapes (lists of field names) per realm, each of at most this many names. */
+const maxShapes = 4_096;
+const maxShapeFields = 32;
 /** Deeper than plain data may be (200 levels): a deeper value takes the text path, which says what is wrong. */
 const maxDepth = 256;
+/**
+ * The deepest container a reaction's effects may hold, as plain data counts depth (the value
+ * itself at 0): a deeper one is refused as the framework's copy refuses it.
+ */
+export const maxEffectDepth = 201;
 /**
  * The reader refuses containers nested deeper than this (the root is at 0): one more than plain
  * data may be, so nothing a node could send is refused, while the judging realm's recursive
@@ -81,15 +99,97 @@ export class TapeError extends Error {
   }
 }
 
-/** The interned strings of one realm's conversation, on one side. */
+/**
+ * The field names of objects that come again and again (the messages of a protocol): a shape
+ * is written as its number, its fields' values in order, so that neither side looks up each
+ * name. The judging realm reads a shape with a function made for it, which builds the object
+ * with all its fields at once (see {@link shapeBuilder}).
+ */
+export interface Shape {
+  readonly fields: readonly string[];
+  /** What the names add to an object's size, as plainBytes counts it: the braces and each name. */
+  readonly bytes: number;
+  /** Builds an object of this shape from the values that follow on the tape, in this realm. */
+  readonly build: ((reader: TapeReader, depth: number) => Record<string, unknown>) | undefined;
+}
+
+/** A step in the tree of field names that leads to each shape (what a writer follows, name by name). */
+class ShapeStep {
+  shape = -1;
+  private lastName: string | undefined = undefined;
+  private lastStep: ShapeStep | undefined = undefined;
+  private readonly next = new MapConstructor<string, ShapeStep>();
+
+  /** The step after `name`: most objects repeat the shape met before, so the last one is kept at hand. */
+  after(name: string): ShapeStep | undefined {
+    if (name === this.lastName) return this.lastStep;
+    const step = this.next.get(name);
+    if (step !== undefined) {
+      this.lastName = name;
+      this.lastStep = step;
+    }
+    return step;
+  }
+
+  afterOrNew(name: string): ShapeStep {
+    let step = this.next.get(name);
+    if (step === undefined) {
+      step = new ShapeStep();
+      this.next.set(name, step);
+    }
+    return step;
+  }
+}
+
+/** The interned strings and shapes of one realm's conversation, on one side. */
 export class StringTable {
   readonly numbers = new MapConstructor<string, number>();
   readonly strings: string[] = [];
+  readonly shapes: Shape[] = [];
+  private readonly shapeSteps: ShapeStep[] = [];
+  readonly firstStep = new ShapeStep();
 
-  /** Forgets the strings defined from `count` on (an answer that was not sent after all). */
-  truncate(count: number): void {
+  constructor(
+    /** Makes the function that builds a shape's objects; without it, objects are built field by field. */
+    private readonly builderFor?: (fields: readonly string[]) => Shape['build'],
+  ) {}
+
+  /** Forgets the strings defined from `count` on, and the shapes from `shapes` on (an answer that was not sent after all). */
+  truncate(count: number, shapes = this.shapes.length): void {
     while (this.strings.length > count) this.numbers.delete(this.strings.pop() as string);
+    while (this.shapes.length > shapes) {
+      this.shapes.pop();
+      (this.shapeSteps.pop() as ShapeStep).shape = -1;
+    }
   }
+
+  /** Adds a shape under the next number. */
+  addShape(fields: readonly string[]): void {
+    let step = this.firstStep;
+    for (let index = 0; index < fields.length; index++) step = step.afterOrNew(fields[index] as string);
+    let bytes = 2;
+    for (let index = 0; index < fields.length; index++) bytes += (fields[index] as string).length + 1;
+    step.shape = this.shapes.length;
+    this.shapeSteps.push(step);
+    this.shapes.push({ fields, bytes, build: this.builderFor?.(fields) });
+  }
+}
+
+/** Whether `name` may be a field of a shape: a short name that an object literal makes an ordinary field. */
+function shapeField(name: string): boolean {
+  return name.length <= maxInternedLength && name !== '__proto__';
+}
+
+/**
+ * The function that builds an object of a shape in this realm: an object literal with the
+ * shape's names, quoted as JSON strings (which are string literals of JavaScript), whose values
+ * are read from the tape in order. `__proto__`, which a literal would take for the prototype,
+ * never names a field of a shape. For the judging realm only: it reads what another realm wrote.
+ */
+export function shapeBuilder(fields: readonly string[]): Shape['build'] {
+  const values = fields.map((name) => `${JSON.stringify(name)}: reader.value(depth)`).join(', ');
+  // The names are quoted as JSON strings: data in the literal, never code.
+  return new Function('reader', 'depth', `return { ${values} };`) as Shape['build'];
 }
 
 /**
@@ -99,13 +199,21 @@ export class StringTable {
 export class TapeWriter {
   position = 0;
   text = '';
-  private readonly capacity: number;
+  private capacity: number;
+  /** The deepest container {@link value} writes; a deeper one is a {@link TapeOverflow}. */
+  depthLimit = maxDepth;
 
   constructor(
-    readonly tape: Float64Array,
+    public tape: Float64Array,
     readonly table: StringTable,
     private readonly defines: boolean,
     capacity: number,
+    /**
+     * Gives a longer tape holding what this one holds, when this one is full (the submission's
+     * realm grows its answer tape); without it, or when it gives none, a full tape is a
+     * {@link TapeOverflow}.
+     */
+    private readonly grow?: (tape: Float64Array) => Float64Array | undefined,
   ) {
     this.capacity = capacity;
   }
@@ -116,11 +224,19 @@ export class TapeWriter {
   }
 
   /**
-   * Writes past the end are dropped by the typed array itself, so a value is written without a
-   * check per number: {@link finish} tells whether everything fit.
+   * Writes past the end of a tape that cannot grow are dropped by the typed array itself:
+   * {@link finish} tells whether everything fit.
    */
   number(value: number): void {
+    if (this.position >= this.capacity && this.grow !== undefined) this.growTape();
     this.tape[this.position++] = value;
+  }
+
+  private growTape(): void {
+    const longer = (this.grow as (tape: Float64Array) => Float64Array | undefined)(this.tape);
+    if (longer === undefined) throw new TapeOverflow('full');
+    this.tape = longer;
+    this.capacity = longer.length;
   }
 
   /** Throws a {@link TapeOverflow} when what was written did not fit. */
@@ -194,7 +310,7 @@ export class TapeWriter {
       this.number(Tag.Null);
       return;
     }
-    if (depth >= maxDepth) throw new TapeOverflow('deep');
+    if (depth >= this.depthLimit) throw new TapeOverflow('deep');
     // No use going on with a large value that no longer fits.
     if (this.position > this.capacity) throw new TapeOverflow('full');
     const numbering = this.numbering;
@@ -227,6 +343,8 @@ export class TapeWriter {
       this.number(Tag.Map);
       this.number(value.size);
       for (const [key, entry] of value) {
+        // As the reader refuses it, and as plain data does.
+        if (typeof key === 'object' && key !== null) throw new TapeOverflow('not plain');
         this.value(key, depth + 1);
         this.value(entry, depth + 1);
       }
@@ -235,12 +353,16 @@ export class TapeWriter {
     if (value instanceof SetConstructor) {
       this.number(Tag.Set);
       this.number(value.size);
-      for (const element of value) this.value(element, depth + 1);
+      for (const element of value) {
+        if (typeof element === 'object' && element !== null) throw new TapeOverflow('not plain');
+        this.value(element, depth + 1);
+      }
       return;
     }
     const prototype: unknown = getPrototypeOf(value);
     if (prototype !== objectPrototype && prototype !== null) throw new TapeOverflow('not plain');
     const record = value as Record<string, unknown>;
+    if (this.shaped(record, depth)) return;
     this.number(Tag.Object);
     const countAt = this.position;
     this.number(0);
@@ -252,6 +374,49 @@ export class TapeWriter {
     }
     this.tape[countAt] = count;
   }
+
+  /**
+   * Writes `record` as a shape when its names are one (defining it, on the side that defines),
+   * and says whether it did. Outside a node's fields only: there, objects are read name by name.
+   */
+  private shaped(record: Record<string, unknown>, depth: number): boolean {
+    if (this.numbering !== undefined) return false;
+    const table = this.table;
+    let step: ShapeStep | undefined = table.firstStep;
+    let count = 0;
+    for (const key in record) {
+      step = step.after(key);
+      count++;
+      if (step === undefined) break;
+    }
+    let shape = step === undefined ? -1 : step.shape;
+    if (shape < 0) {
+      if (!this.defines || table.shapes.length >= maxShapes || count > maxShapeFields) return false;
+      const fields: string[] = [];
+      for (const key in record) {
+        if (!shapeField(key) || fields.length === maxShapeFields) return false;
+        fields.push(key);
+      }
+      this.number(Tag.DefineShape);
+      this.number(fields.length);
+      for (let index = 0; index < fields.length; index++) this.string(fields[index] as string);
+      table.addShape(fields);
+      shape = table.shapes.length - 1;
+    } else {
+      this.number(Tag.Shape);
+      this.number(shape);
+    }
+    const fields = (table.shapes[shape] as Shape).fields;
+    let written = 0;
+    for (const key in record) {
+      // A getter that adds or removes names while the object is written leaves no shape to say it.
+      if (key !== fields[written]) throw new TapeOverflow('not plain');
+      this.value(record[key], depth + 1);
+      written++;
+    }
+    if (written !== fields.length) throw new TapeOverflow('not plain');
+    return true;
+  }
 }
 
 /**
@@ -261,17 +426,28 @@ export class TapeWriter {
  */
 export class TapeReader {
   position = 0;
+  /**
+   * The size of what was read since it was last set to 0, counted as the framework counts a
+   * copied value's size (see plainBytes): a message's size, without trusting the other realm's count.
+   */
+  bytes = 0;
   private text = '';
   private textPosition = 0;
-  private readonly capacity: number;
+  private capacity: number;
 
   constructor(
-    readonly tape: Float64Array,
+    public tape: Float64Array,
     readonly table: StringTable,
     private readonly learns: boolean,
     capacity: number,
   ) {
     this.capacity = capacity;
+  }
+
+  /** Reads from `tape` from now on: the other realm's tape grew. */
+  useTape(tape: Float64Array): void {
+    this.tape = tape;
+    this.capacity = tape.length;
   }
 
   reset(text: string, textPosition = 0): void {
@@ -364,23 +540,32 @@ export class TapeReader {
       case Tag.Number: {
         const value = tape[this.position++];
         if (value === undefined) throw new TapeError('it ends too early');
+        this.bytes += 8;
         return value;
       }
       case Tag.String:
       case Tag.DefineString:
-      case Tag.StringNumber:
-        return this.stringWithTag(tag as number);
+      case Tag.StringNumber: {
+        const value = this.stringWithTag(tag as number);
+        this.bytes += value.length + 2;
+        return value;
+      }
       case Tag.Undefined:
+        this.bytes += 1;
         return undefined;
       case Tag.Null:
+        this.bytes += 1;
         return null;
       case Tag.False:
+        this.bytes += 1;
         return false;
       case Tag.True:
+        this.bytes += 1;
         return true;
       case Tag.BigInt: {
         const digits = this.string();
         if (!/^-?\d{1,10000}$/.test(digits)) throw new TapeError('a bigint must be digits');
+        this.bytes += 1;
         return BigIntConstructor(digits);
       }
       default:
@@ -401,18 +586,56 @@ export class TapeReader {
     return referenced.container;
   }
 
+  /** The shape a Shape or DefineShape tag names (defining it, for the side that learns). */
+  private shapeWithTag(tag: number): Shape {
+    const table = this.table;
+    if (tag === Tag.Shape) {
+      const shape = table.shapes[this.tape[this.position++] as number];
+      if (shape === undefined) throw new TapeError('a shape number is not in the table');
+      return shape;
+    }
+    if (!this.learns) throw new TapeError('a shape is defined by the wrong side');
+    if (table.shapes.length >= maxShapes) throw new TapeError('too many shapes are defined');
+    const count = this.count(maxShapeFields);
+    const fields: string[] = [];
+    for (let index = 0; index < count; index++) {
+      const name = this.string();
+      if (!shapeField(name) || fields.includes(name)) throw new TapeError('a shape has a field it cannot have');
+      fields.push(name);
+    }
+    table.addShape(fields);
+    return table.shapes[table.shapes.length - 1] as Shape;
+  }
+
+  /** An object of a shape: built at once by the shape's function, or field by field. */
+  private shapedObject(shape: Shape, depth: number, number?: number): Record<string, unknown> {
+    this.bytes += shape.bytes;
+    const build = shape.build;
+    if (build !== undefined && this.shared === undefined) return build(this, depth + 1);
+    const fields = shape.fields;
+    const record: Record<string, unknown> = {};
+    if (this.shared !== undefined) this.shared.containers[number as number] = record;
+    for (let index = 0; index < fields.length; index++) record[fields[index] as string] = this.value(depth + 1);
+    return record;
+  }
+
   /** A container's contents; `number` is its number while a value with shared containers is read. */
   private container(tag: number, depth: number, number?: number): unknown {
     const shared = this.shared;
     // Every element takes at least one slot, so no count can be larger than what is left.
     const left = this.capacity - this.position - 1;
     switch (tag) {
+      case Tag.Shape:
+      case Tag.DefineShape:
+        return this.shapedObject(this.shapeWithTag(tag), depth, number);
       case Tag.Object: {
         const count = this.count(left);
         const record: Record<string, unknown> = {};
         if (shared !== undefined) shared.containers[number as number] = record;
+        this.bytes += 2;
         for (let index = 0; index < count; index++) {
           const key = this.string();
+          this.bytes += key.length + 1;
           const field = this.value(depth + 1);
           if (key === '__proto__') defineProperty(record, key, { value: field, enumerable: true, writable: true, configurable: true });
           else record[key] = field;
@@ -422,6 +645,7 @@ export class TapeReader {
       case Tag.Array: {
         const length = this.count(left);
         const items = new Array<unknown>(length);
+        this.bytes += 2;
         if (shared !== undefined) shared.containers[number as number] = items;
         for (let index = 0; index < length; index++) items[index] = this.value(depth + 1);
         return items;

@@ -11,9 +11,10 @@ import { Node, unreachable, type NodeClass } from '../Node.ts';
 import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { DeterminismError, forbidden } from '../_internals/guards.ts';
 import { PlainDataError } from '../_internals/plainData.ts';
-import { decodePlain, encodeTree, encodeTreeIfPlain } from '../_internals/plainText.ts';
-import { checkFields, NodeEnvironment, Reactor, type Effect, type RandomDraws, type ReactionFailure } from '../_internals/reaction.ts';
-import { StringTable, TapeOverflow, TapeReader, TapeWriter, tapeSizes } from '../_internals/tape.ts';
+import { decodePlain, encodeTreeIfPlain } from '../_internals/plainText.ts';
+import { copyPlain } from '../_internals/plainData.ts';
+import { checkFields, NodeEnvironment, ReactionRecorder, Reactor, untypedMessage, type Effect, type RandomDraws, type ReactionFailure } from '../_internals/reaction.ts';
+import { maxEffectDepth, StringTable, TapeOverflow, TapeReader, TapeWriter, tapeSizes, type Shape } from '../_internals/tape.ts';
 import { Alea } from '../_internals/alea.ts';
 import { applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands } from '../kv/stateMachine.ts';
 import { realmScriptNames } from './names.ts';
@@ -118,10 +119,14 @@ class Draws extends Alea implements RandomDraws {
   }
 }
 
+/** The one source every reaction draws from, loaded with the reacting node's state (reactions run one at a time). */
+const draws = new Draws({ s0: 0, s1: 0, s2: 0, c: 0 });
+
 /** The submission's exports by name: a record without prototype, read with the captured `Object.keys`. */
 const registered: Record<string, unknown> = objectCreate(null) as Record<string, unknown>;
 let environments: (NodeEnvironment<Protocol> | undefined)[] = [];
 let reactors: (Reactor<Protocol> | undefined)[] = [];
+let recorders: (TapeRecorder | undefined)[] = [];
 let instances: (object | undefined)[] = [];
 const storageCache: { text: string; map: ReadonlyMap<string, unknown> }[] = [];
 const noStorage: ReadonlyMap<string, unknown> = new Map();
@@ -159,19 +164,23 @@ function setup(text: string): string {
     const count = data.nodes.length;
     environments = [];
     reactors = [];
+    recorders = [];
     instances = [];
     for (let id = 0; id < count; id++) {
       const spec = data.nodes[id];
       if (spec === null || spec === undefined) {
         environments[id] = undefined;
         reactors[id] = undefined;
+        recorders[id] = undefined;
         continue;
       }
       const nodeClass = registered[spec.exportName];
       if (typeof nodeClass !== 'function') return `the implementation does not export a node class named ${spec.exportName}`;
       const environment = new NodeEnvironment<Protocol>(id, spec.role, nodeClass as NodeClass<Protocol>, data.servers, data.config, count);
       environments[id] = environment;
-      reactors[id] = new Reactor(environment);
+      const recorder = new TapeRecorder(environment);
+      recorders[id] = recorder;
+      reactors[id] = new Reactor(environment, recorder);
     }
     return '';
   } catch (error) {
@@ -214,44 +223,168 @@ function fieldsTree(environment: NodeEnvironment<Protocol>, instance: object): [
 
 const kinds = ['message', 'timer', 'input'] as const;
 
-function effectTree(effect: Effect): unknown[] {
-  switch (effect.kind) {
-    case 'send':
-      return [0, effect.to, ...encodeTree(effect.message)];
-    case 'set-timer':
-      return [1, ...encodeTree(effect.timer), effect.minMs, effect.maxMs];
-    case 'cancel-timer':
-      return [2, ...encodeTree(effect.timer)];
-    case 'storage-set':
-      return [3, effect.key, ...encodeTree(effect.value)];
-    case 'storage-delete':
-      return [4, effect.key];
-    case 'output':
-      return [5, ...encodeTree(effect.output)];
-    case 'log':
-      return [6, effect.text];
-  }
-}
-
 /**
  * Numbers passed both ways without text (formatting and parsing doubles costs more than the
- * rest of a small reaction): the random state in and out, whether it was drawn from, and the
- * clock. The judging realm reads and writes its elements only, which runs no code.
+ * rest of a small reaction): the random state in and out, whether it was drawn from, the
+ * clock, and the answer tape's length. The judging realm reads and writes its elements only,
+ * which runs no code.
  */
 const numbers = new Float64Array(8);
-const numberSlots = { s0: 0, s1: 1, s2: 2, c: 3, drawn: 4, clockMs: 5 } as const;
+const numberSlots = { random: 0, drawn: 4, clockMs: 5, answerLength: 6 } as const;
+
+/** The longest the answer tape grows, in doubles: one reaction's effects, fields and console lines. */
+const maxAnswerLength = tapeSizes.maxAnswer;
 
 /** The tapes of a reaction (see ../_internals/tape.ts): the question's payload, and the answer. */
 const questionTape = new Float64Array(tapeSizes.question);
-const answerTape = new Float64Array(tapeSizes.answer);
+let answerTape = new Float64Array(tapeSizes.answer);
+numbers[numberSlots.answerLength] = answerTape.length;
 const strings = new StringTable();
 const questionReader = new TapeReader(questionTape, strings, false, tapeSizes.question);
-const answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer);
+const answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer, (full) => {
+  if (full.length >= maxAnswerLength) return undefined;
+  const longer = new Float64Array(Math.min(full.length * 2, maxAnswerLength));
+  longer.set(full);
+  answerTape = longer;
+  numbers[numberSlots.answerLength] = longer.length;
+  return longer;
+});
 
-/** A reaction's answer on the tape: the strings' text after `#`. Throws a TapeOverflow when it does not fit. */
-function answerOnTape(failure: ReactionFailure | undefined, effects: readonly Effect[], environment: NodeEnvironment<Protocol>, after: object | undefined, wantState: number, lines: readonly string[]): string {
+/**
+ * Takes the builder the judging realm compiled for shape `shape` (a function of this realm;
+ * this realm may not compile code from strings): objects of the shape on the question tape are
+ * built with it from then on.
+ */
+function defineShapeBuilder(shape: number, build: unknown): void {
+  const known = strings.shapes[shape];
+  if (known === undefined || typeof build !== 'function') return;
+  strings.shapes[shape] = { fields: known.fields, bytes: known.bytes, build: build as Shape['build'] };
+}
+
+/** The answer tape as it is now: the judging realm asks for it when its length changed. */
+function currentAnswerTape(): Float64Array {
+  return answerTape;
+}
+
+/**
+ * What a node acts through in this realm: each effect goes onto the answer tape as it is
+ * made, in order, and a message is written there straight from the node's object, as it is at
+ * the send (the tape is its copy). The answer's layout: the number of effects, the effects,
+ * then what {@link finishAnswer} adds.
+ */
+class TapeRecorder extends ReactionRecorder {
+  private effectCount = 0;
+  /** Set while a value is written: a getter that acts while its object is copied must not cut into it. */
+  private writing = false;
+
+  override begin(baseStorage: ReadonlyMap<string, unknown>, randomSource: RandomDraws, clockMs: number | undefined): void {
+    super.begin(baseStorage, randomSource, clockMs);
+    const writer = answerWriter;
+    writer.reset();
+    writer.depthLimit = maxEffectDepth;
+    writer.number(0);
+    this.effectCount = 0;
+    this.writing = false;
+  }
+
+  /** The number of effects the reaction wrote. */
+  get effectsWritten(): number {
+    return this.effectCount;
+  }
+
+  override add(effect: Effect): void {
+    const writer = this.begunWriting();
+    try {
+      writeEffect(writer, effect);
+    } finally {
+      this.writing = false;
+    }
+    this.effectCount++;
+  }
+
+  protected override recordSend(to: NodeId, message: Tagged): void {
+    // Asked of the node's own object, as the framework's copy would be asked.
+    if (typeof message !== 'object' || message === null || isArray(message) || typeof message.type !== 'string') throw untypedMessage();
+    const writer = this.begunWriting();
+    const position = writer.position;
+    const textLength = writer.text.length;
+    const defined = strings.strings.length;
+    const shapes = strings.shapes.length;
+    try {
+      writer.number(0);
+      writer.number(to);
+      writer.value(message);
+    } catch (error) {
+      // Nothing of the unsent message stays: not its numbers, its text or its strings.
+      writer.position = position;
+      writer.text = writer.text.slice(0, textLength);
+      strings.truncate(defined, shapes);
+      if (!(error instanceof TapeOverflow)) throw error;
+      if (error.reason === 'full') throw new Error(`send: the messages of one reaction take more than the ${maxAnswerLength * 8} bytes a reaction may answer with`, { cause: error });
+      // What the framework's copy throws for it: the field that is not plain data, named.
+      copyPlain(message, 'message');
+      throw new PlainDataError('message', 'is not plain data');
+    } finally {
+      this.writing = false;
+    }
+    this.effectCount++;
+  }
+
+  private begunWriting(): TapeWriter {
+    if (this.writing) throw new Error('a node acted while one of its values was being copied (a getter that sends, logs or sets a timer)');
+    this.writing = true;
+    return answerWriter;
+  }
+}
+
+function writeEffect(writer: TapeWriter, effect: Effect): void {
+  switch (effect.kind) {
+    case 'send':
+      writer.number(0);
+      writer.number(effect.to);
+      writer.value(effect.message);
+      break;
+    case 'set-timer':
+      writer.number(1);
+      writer.value(effect.timer);
+      writer.number(effect.minMs);
+      writer.number(effect.maxMs);
+      break;
+    case 'cancel-timer':
+      writer.number(2);
+      writer.value(effect.timer);
+      break;
+    case 'storage-set':
+      writer.number(3);
+      writer.string(effect.key);
+      writer.value(effect.value);
+      break;
+    case 'storage-delete':
+      writer.number(4);
+      writer.string(effect.key);
+      break;
+    case 'output':
+      writer.number(5);
+      writer.value(effect.output);
+      break;
+    case 'log':
+      writer.number(6);
+      writer.string(effect.text, false);
+      break;
+  }
+}
+
+const isArray = Array.isArray;
+
+/**
+ * Ends the answer on the tape whose effects the reaction wrote: their number at the start,
+ * then the failure, the node's fields when asked for, and the console lines; returns `#` and
+ * the strings' text. Throws a TapeOverflow when even the longest tape cannot hold it.
+ */
+function finishAnswer(recorder: TapeRecorder, failure: ReactionFailure | undefined, environment: NodeEnvironment<Protocol>, after: object | undefined, wantState: number, lines: readonly string[]): string {
   const writer = answerWriter;
-  writer.reset();
+  writer.depthLimit = maxEffectDepth;
+  writer.tape[0] = recorder.effectsWritten;
   if (failure === undefined) writer.number(0);
   else {
     writer.number(1);
@@ -260,52 +393,19 @@ function answerOnTape(failure: ReactionFailure | undefined, effects: readonly Ef
     writer.number(failure.plainData ? 1 : 0);
     writer.string(failure.where, false);
   }
-  writer.number(effects.length);
-  for (let index = 0; index < effects.length; index++) {
-    const effect = effects[index] as Effect;
-    switch (effect.kind) {
-      case 'send':
-        writer.number(0);
-        writer.number(effect.to);
-        writer.value(effect.message);
-        break;
-      case 'set-timer':
-        writer.number(1);
-        writer.value(effect.timer);
-        writer.number(effect.minMs);
-        writer.number(effect.maxMs);
-        break;
-      case 'cancel-timer':
-        writer.number(2);
-        writer.value(effect.timer);
-        break;
-      case 'storage-set':
-        writer.number(3);
-        writer.string(effect.key);
-        writer.value(effect.value);
-        break;
-      case 'storage-delete':
-        writer.number(4);
-        writer.string(effect.key);
-        break;
-      case 'output':
-        writer.number(5);
-        writer.value(effect.output);
-        break;
-      case 'log':
-        writer.number(6);
-        writer.string(effect.text, false);
-        break;
-    }
-  }
   if (wantState === 1 && after !== undefined && failure === undefined) {
     const fieldsAt = writer.position;
+    const textLength = writer.text.length;
+    const defined = strings.strings.length;
     try {
+      writer.depthLimit = maxFieldsDepth;
       writer.number(1);
       writer.sharedValue({ ...after });
     } catch (error) {
-      if (!(error instanceof TapeOverflow) || error.reason !== 'not plain') throw error;
+      if (!(error instanceof TapeOverflow) || error.reason === 'full') throw error;
       writer.position = fieldsAt;
+      writer.text = writer.text.slice(0, textLength);
+      strings.truncate(defined);
       writer.number(2);
       writer.string(checkFields(environment, after)?.message ?? `${environment.name} holds a value that is not plain data`, false);
     }
@@ -316,35 +416,53 @@ function answerOnTape(failure: ReactionFailure | undefined, effects: readonly Ef
   return '#' + writer.text;
 }
 
+/** How deep a node's fields may nest on the tape; deeper ones are named by the plain-data check. */
+const maxFieldsDepth = 256;
+
+const noLines: readonly string[] = [];
+
+/** The console lines of the reaction that just ran, and a fresh list for the next. */
+function takeConsoleLines(): readonly string[] {
+  if (consoleLines.length === 0 && consoleDropped === 0) return noLines;
+  const lines = consoleLines;
+  if (consoleDropped > 0) lines.push(`… ${consoleDropped} more console lines were not kept`);
+  consoleLines = [];
+  consoleCharacters = 0;
+  consoleDropped = 0;
+  return lines;
+}
+
+/** The answer when the runtime itself failed: text, which says everything. */
+function runtimeFailure(message: string, plainData = false): string {
+  return stringify([['runtime', message, plainData ? 1 : 0, ''], [], '', []]);
+}
+
 /**
  * One reaction of node `node`: `kind` 0 starts a fresh object, 1–3 deliver a message, fire a
  * timer, give an input. `payload` is `#` and the strings of a payload on the question tape, or
  * its plain-data text. `state` is the node's fields as text (the model checker's copy) or ''
  * for the object kept here. The random state and the clock are in `numbers`. The answer is
- * `#` and the strings of an answer on the answer tape (see answerOnTape), or, when it does not
- * fit there, its text: `[failure, effects, fields as [flag, tree] (or '!' and a problem, or ''), console lines]`.
+ * `#` and the strings of an answer on the answer tape (see TapeRecorder and finishAnswer), or,
+ * when the runtime failed, its text: `[failure, effects, fields, console lines]`.
  */
 function react(node: number, kind: number, from: number, payload: string, storage: string, state: string, wantState: number): string {
   const definedBefore = strings.strings.length;
+  const shapesBefore = strings.shapes.length;
   try {
     const reactor = reactors[node];
     const environment = environments[node];
     if (reactor === undefined || environment === undefined) {
-      return stringify([['runtime', `the node runtime has no ${nodeName(node)}: node code changed the built-ins the runtime is made of`, 0, ''], [], '', []]);
+      return runtimeFailure(`the node runtime has no ${nodeName(node)}: node code changed the built-ins the runtime is made of`);
     }
-    const draws = new Draws({
-      s0: numbers[numberSlots.s0] as number,
-      s1: numbers[numberSlots.s1] as number,
-      s2: numbers[numberSlots.s2] as number,
-      c: numbers[numberSlots.c] as number,
-    });
+    draws.resumeFrom(numbers, numberSlots.random);
+    draws.drawn = false;
     const base = storageFor(node, storage);
     const clockMs = numbers[numberSlots.clockMs] as number;
-    const clock = Number.isNaN(clockMs) ? undefined : clockMs;
+    const clock = clockMs === clockMs ? clockMs : undefined;
     if (kind === 0) reactor.start(base, draws, clock);
     else {
       const instance = state === '' ? instances[node] : rebuild(environment, state);
-      if (instance === undefined) return stringify([['runtime', `${nodeName(node)} has no node object (it has not started)`, 0, ''], [], '', []]);
+      if (instance === undefined) return runtimeFailure(`${nodeName(node)} has no node object (it has not started)`);
       let delivered: Tagged;
       if (payload.charCodeAt(0) === 35 /* # */) {
         questionReader.reset(payload, 1);
@@ -354,36 +472,14 @@ function react(node: number, kind: number, from: number, payload: string, storag
     }
     const after = reactor.instance;
     instances[node] = after;
-    const failure = reactor.failure;
-    const effects = reactor.effects;
-    const lines = consoleLines;
-    if (consoleDropped > 0) lines.push(`… ${consoleDropped} more console lines were not kept`);
-    consoleLines = [];
-    consoleCharacters = 0;
-    consoleDropped = 0;
+    const lines = takeConsoleLines();
     numbers[numberSlots.drawn] = draws.drawn ? 1 : 0;
-    if (draws.drawn) {
-      const after = draws.state();
-      numbers[numberSlots.s0] = after.s0;
-      numbers[numberSlots.s1] = after.s1;
-      numbers[numberSlots.s2] = after.s2;
-      numbers[numberSlots.c] = after.c;
-    }
-    try {
-      return answerOnTape(failure, effects, environment, after, wantState, lines);
-    } catch (error) {
-      if (!(error instanceof TapeOverflow)) throw error;
-      // Strings defined for an answer that is not sent are not known on the other side.
-      strings.truncate(definedBefore);
-    }
-    const trees: unknown[] = new Array<unknown>(effects.length);
-    for (let index = 0; index < effects.length; index++) trees[index] = effectTree(effects[index] as Effect);
-    const fields = wantState === 1 && after !== undefined && failure === undefined ? fieldsTree(environment, after) : '';
-    return stringify([failure === undefined ? 0 : [failure.handler, failure.message, failure.plainData ? 1 : 0, failure.where], trees, fields, lines]);
+    if (draws.drawn) draws.saveTo(numbers, numberSlots.random);
+    return finishAnswer(recorders[node] as TapeRecorder, reactor.failure, environment, after, wantState, lines);
   } catch (error) {
-    strings.truncate(definedBefore);
+    strings.truncate(definedBefore, shapesBefore);
     numbers[numberSlots.drawn] = 0;
-    return stringify([['runtime', `the node runtime failed: ${describe(error)}`, error instanceof PlainDataError ? 1 : 0, ''], [], '', []]);
+    return runtimeFailure(`the node runtime failed: ${describe(error)}`, error instanceof PlainDataError);
   }
 }
 
@@ -412,5 +508,5 @@ export function installHost(): Readonly<Record<string, unknown>> {
   // The key-value state machine is pure code a student's server applies, so it runs in this realm too.
   const framework = Object.freeze({ Node, unreachable, nodeName, register, applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands });
   defineProperty(global, '__distlab', { value: framework, writable: false, configurable: false, enumerable: false });
-  return { setup, react, fields, exportsText, numbers, questionTape, answerTape };
+  return { setup, react, fields, exportsText, numbers, questionTape, answerTape, currentAnswerTape, defineShapeBuilder };
 }

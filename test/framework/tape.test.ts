@@ -3,14 +3,15 @@
 // judging side must refuse, with a TapeError and nothing else, whatever the other side wrote.
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { simulate, type NodeClass } from '../../framework/testing.ts';
-import { equalPlain } from '../../framework/_internals/plainData.ts';
+import { equalPlain, plainBytes } from '../../framework/_internals/plainData.ts';
 import { RealmProgram } from '../../framework/_internals/realm.ts';
-import { StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter } from '../../framework/_internals/tape.ts';
+import { shapeBuilder, StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter } from '../../framework/_internals/tape.ts';
 import { buildRealmCode } from '../../grader/realmBundle.ts';
 import { plain } from './plainArbitraries.ts';
 import { BigSender, type BigMessages } from './fixtures/realm/big-messages.ts';
+import { EdgeSender, type SendEdges } from './fixtures/realm/send-edges.ts';
 
 const size = 4_096;
 
@@ -18,7 +19,8 @@ const size = 4_096;
 function conversation(capacity = size) {
   const tape = new Float64Array(capacity);
   const writer = new TapeWriter(tape, new StringTable(), true, capacity);
-  const readerTable = new StringTable();
+  // The judging realm's table: it builds the objects of each shape at once.
+  const readerTable = new StringTable(shapeBuilder);
   const reader = new TapeReader(tape, readerTable, true, capacity);
   const roundTrip = (value: unknown): unknown => {
     writer.reset();
@@ -65,10 +67,11 @@ describe('the tape between the realms', () => {
   it('sends a repeated string once: after that, both sides refer to it by number', () => {
     const { writer, roundTrip, readerTable } = conversation();
     roundTrip({ type: 'Hop', hop: 1 });
-    expect(writer.text).toBe('typeHophop');
+    // The names first, as the object's shape, then the values.
+    expect(writer.text).toBe('typehopHop');
     expect(roundTrip({ type: 'Hop', hop: 2 })).toEqual({ type: 'Hop', hop: 2 });
     expect(writer.text).toBe('');
-    expect(readerTable.strings).toEqual(['type', 'Hop', 'hop']);
+    expect(readerTable.strings).toEqual(['type', 'hop', 'Hop']);
     // Long strings and text marked as unlikely to come again are never added.
     roundTrip({ type: 'x'.repeat(65) });
     writer.reset();
@@ -133,21 +136,80 @@ describe('the tape between the realms', () => {
     expect(() => roundTrip(nestedArrays(250))).toThrow(/nested too deeply/);
   });
 
-  it('forgets the strings of an answer that was not sent, so both sides keep the same table', () => {
+  it('forgets the strings and shapes of an answer that was not sent, so both sides keep the same table', () => {
     const { writer, roundTrip, readerTable } = conversation();
-    const before = writer.table.strings.length;
     writer.reset();
     writer.value({ never: 'sent' });
-    writer.table.truncate(before);
+    expect(writer.table.shapes).toHaveLength(1);
+    writer.table.truncate(0, 0);
     expect(writer.table.strings).toHaveLength(0);
+    expect(writer.table.shapes).toHaveLength(0);
     expect(roundTrip({ never: 'sent' })).toEqual({ never: 'sent' });
     expect(readerTable.strings).toEqual(['never', 'sent']);
+    expect(readerTable.shapes.map((shape) => shape.fields)).toEqual([['never']]);
+  });
+
+  it('writes the names of an object once, as a shape, and the judging realm builds its objects with all their fields at once', () => {
+    const tape = new Float64Array(size);
+    const writer = new TapeWriter(tape, new StringTable(), true, size);
+    const readerTable = new StringTable(shapeBuilder);
+    const reader = new TapeReader(tape, readerTable, true, size);
+    const roundTrip = (value: unknown): { read: unknown; numbers: number; bytes: number } => {
+      writer.reset();
+      writer.value(value);
+      writer.finish();
+      reader.reset('#' + writer.text, 1);
+      reader.bytes = 0;
+      const read = reader.value();
+      expect(reader.atEndOfText).toBe(true);
+      return { read, numbers: writer.position, bytes: reader.bytes };
+    };
+    const first = roundTrip({ type: 'Accept', ballot: [3, 1], value: 'v' });
+    const again = roundTrip({ type: 'Accept', ballot: [4, 2], value: 'w' });
+    expect(again.read).toEqual({ type: 'Accept', ballot: [4, 2], value: 'w' });
+    // A shape number and three values, against the names written out the first time.
+    expect(again.numbers).toBeLessThan(first.numbers);
+    expect(readerTable.shapes).toHaveLength(1);
+    expect(readerTable.shapes[0]?.build).toBeTypeOf('function');
+    // The size counted while reading is the framework's own count of the value.
+    expect(again.bytes).toBe(plainBytes({ type: 'Accept', ballot: [4, 2], value: 'w' }));
+    // Names in another order are another shape, and the order is kept.
+    expect(Object.keys(roundTrip({ value: 'v', type: 'Accept', ballot: [] }).read as object)).toEqual(['value', 'type', 'ballot']);
+    // Numeric names, names that are JavaScript and JSON syntax, and the empty name are data.
+    const odd = { '2': 'two', '10': 'ten', 'a"b': 1, '\\': 2, '}; throw 1; ({': 3, '': 4, constructor: 5 };
+    const oddRead = roundTrip(odd).read as Record<string, unknown>;
+    expect(oddRead).toEqual(odd);
+    expect(Object.keys(oddRead)).toEqual(Object.keys(odd));
+    expect(Object.getPrototypeOf(oddRead)).toBe(Object.prototype);
+    // `__proto__` is never a name of a shape: such an object goes name by name, and stays a field.
+    const withProto = roundTrip(JSON.parse('{"type":"P","__proto__":{"polluted":true}}')).read as Record<string, unknown>;
+    expect(Object.keys(withProto)).toEqual(['type', '__proto__']);
+    expect(Object.getPrototypeOf(withProto)).toBe(Object.prototype);
+    expect(readerTable.shapes.some((shape) => shape.fields.includes('__proto__'))).toBe(false);
+  });
+
+  it('refuses shapes the other side could not have defined: defined by the judging side, with a name twice, or too many', () => {
+    const read = (numbers: number[], text: string, learns: boolean, table = new StringTable(shapeBuilder)): unknown => {
+      const tape = new Float64Array(64);
+      tape.set(numbers);
+      const reader = new TapeReader(tape, table, learns, 64);
+      reader.reset('#' + text, 1);
+      return reader.value();
+    };
+    // DefineShape (15) of one name, 'a' (DefineString 6, length 1), then the value 1.
+    expect(read([15, 1, 6, 1, 4, 1], 'a', true)).toEqual({ a: 1 });
+    expect(() => read([15, 1, 6, 1, 4, 1], 'a', false)).toThrow(TapeError);
+    expect(() => read([15, 2, 6, 1, 7, 0, 4, 1, 4, 2], 'a', true)).toThrow(/field it cannot have/);
+    expect(() => read([15, 1, 6, 9, 4, 1], '__proto__', true)).toThrow(/field it cannot have/);
+    expect(() => read([15, 33], '', true)).toThrow(TapeError);
+    // Shape (14) 0 when there is none.
+    expect(() => read([14, 0], '', true)).toThrow(/not in the table/);
   });
 
   it('refuses anything the other side could write with a TapeError, and nothing else', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.integer({ min: -2, max: 14 }), fc.double(), fc.integer({ min: 0, max: 5_000_000 })), { maxLength: 64 }),
+        fc.array(fc.oneof(fc.integer({ min: -2, max: 16 }), fc.double(), fc.integer({ min: 0, max: 5_000_000 })), { maxLength: 64 }),
         fc.string({ maxLength: 40 }),
         fc.boolean(),
         (numbers, text, learns) => {
@@ -280,7 +342,7 @@ describe("a node's fields that hold one object twice", () => {
 });
 
 describe('messages too big for the tape', () => {
-  it('cross as text and arrive as they were sent, as in this realm', async () => {
+  it('grow the answer tape on the way out, cross as text on the way in, and arrive as they were sent, as in this realm', async () => {
     const fixture = join(import.meta.dirname, 'fixtures', 'realm', 'big-messages.ts');
     const program = new RealmProgram(await buildRealmCode({ label: fixture, entryFile: fixture, root: join(import.meta.dirname, 'fixtures', 'realm') }));
     const runWith = (node: NodeClass<BigMessages>) =>
@@ -308,5 +370,55 @@ describe('messages too big for the tape', () => {
     expect(there.passed).toBe(true);
     expect(equalPlain(there.outputs, here.outputs)).toBe(true);
     expect(there.counters.bytesSent).toBe(here.counters.bytesSent);
+  });
+});
+
+describe('sends at the edges of the tape', () => {
+  const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
+  let isolated: NodeClass<SendEdges>;
+  beforeAll(async () => {
+    const entryFile = join(fixtures, 'send-edges.ts');
+    isolated = new RealmProgram(await buildRealmCode({ label: entryFile, entryFile, root: fixtures })).nodeClass<SendEdges>('EdgeSender');
+  });
+  const runWith = (node: NodeClass<SendEdges>, input: SendEdges['input']) =>
+    simulate<SendEdges>({
+      seed: 4,
+      nodes: [
+        { role: 'server', node },
+        { role: 'server', node },
+      ],
+      config: {},
+      durationMs: 1_000,
+      inputs: [{ atMs: 1, node: 0, input }],
+    });
+
+  it('fail the node that sends more in one reaction than an answer may hold (32 MB), saying so', () => {
+    const result = runWith(isolated, { type: 'Huge' });
+    expect(result.failure?.kind).toBe('exception');
+    expect(result.failure?.message).toMatch(/n0 threw in onInput\(Huge\): Error: send: the messages of one reaction take more than the 33554432 bytes/);
+  });
+
+  it('fail the node whose message acts while it is copied, saying so', () => {
+    const result = runWith(isolated, { type: 'Getter' });
+    expect(result.failure?.message).toMatch(/a node acted while one of its values was being copied/);
+  });
+
+  it('leave nothing of a message that was refused: the next one, with the same strings and odd names, arrives as in this realm', () => {
+    const here = runWith(EdgeSender, { type: 'Retry' });
+    const there = runWith(isolated, { type: 'Retry' });
+    expect(there.failure).toBeUndefined();
+    expect(there.outputs).toEqual(here.outputs);
+    expect(there.outputs.map((record) => record.output.type)).toEqual(['Refused', 'Got']);
+    expect((there.outputs[0]?.output as { message: string }).message).toMatch(/run is a function/);
+    expect(there.counters).toEqual(here.counters);
+  });
+
+  it('carry messages of thousands of shapes, past the shapes a realm keeps, as in this realm', () => {
+    const here = runWith(EdgeSender, { type: 'Shapes', count: 5_000 });
+    const there = runWith(isolated, { type: 'Shapes', count: 5_000 });
+    expect(there.failure).toBeUndefined();
+    expect(there.outputs).toHaveLength(5_000);
+    expect(there.outputs).toEqual(here.outputs);
+    expect(there.counters).toEqual(here.counters);
   });
 });

@@ -1,6 +1,6 @@
 // The judging side against a node runtime whose answers the node code forged (see
-// fixtures/realm/forges-answers.ts): whatever the other realm answers, a forged answer is the
-// node's behaviour and nothing more. Out of shape, it fails the node that answered, with the
+// fixtures/realm/forges-answers.ts), or that forges them itself: whatever the other realm
+// answers, a forged answer is the node's behaviour and nothing more. Out of shape, it fails the node that answered, with the
 // simulation going on and no exception of the judging side's; in shape, it does what the node
 // could have done itself, and can reach nothing of this realm (prototypes, the table of strings).
 import { join } from 'node:path';
@@ -118,11 +118,36 @@ describe('answers forged by node code', () => {
   });
 });
 
-describe('random states forged by node code', () => {
+/**
+ * What a runtime taken over by node code could do with the random state: after every
+ * reaction, hand back the state a node left in `globalThis.forgedRandomState`, as drawn from.
+ */
+const forgingRandomState = `
+;(() => {
+  const host = globalThis.__distlabHost;
+  const react = host.react;
+  const numbers = host.numbers;
+  host.react = (...args) => {
+    const answer = react(...args);
+    const forged = globalThis.forgedRandomState;
+    if (forged !== undefined) {
+      numbers[0] = forged.s0;
+      numbers[1] = forged.s1;
+      numbers[2] = forged.s2;
+      numbers[3] = forged.c;
+      numbers[4] = 1;
+    }
+    return answer;
+  };
+})();
+`;
+
+describe('random states forged by the node runtime', () => {
   let randomForger: NodeClass<RandomForging>;
   beforeAll(async () => {
     const entryFile = join(fixtures, 'forges-random-state.ts');
-    randomForger = new RealmProgram(await buildRealmCode({ label: entryFile, entryFile, root: fixtures })).nodeClass<RandomForging>('RandomForger');
+    const code = await buildRealmCode({ label: entryFile, entryFile, root: fixtures });
+    randomForger = new RealmProgram({ ...code, host: code.host + forgingRandomState }).nodeClass<RandomForging>('RandomForger');
   });
 
   function run(forge: boolean, state: { s0: number; s1: number; s2: number; c: number }): SimulationResult<RandomForging> {
