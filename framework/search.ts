@@ -79,11 +79,30 @@ function mix(hash: number, word: number): number {
  * arrays: no boxed numbers, no per-entry objects, a fraction of a Set's memory. A slot's two
  * lanes sit side by side, so a look-up that misses the cache misses it once; a slot holding
  * two zero lanes is empty, and the fingerprint that is two zeros is kept apart.
+ *
+ * A shared set (the coordinator's, in a parallel search) keeps its slots in a
+ * SharedArrayBuffer that worker threads read as it is written (see {@link sharedHas}): a
+ * slot's second lane is written before its first, and the first with Atomics.store.
  */
 class FingerprintSet {
-  private slots = new Int32Array(2 << 16);
+  private slots: Int32Array;
   private hasZero = false;
   size = 0;
+  /** One more each time the slots move to a larger table. */
+  generation = 0;
+
+  constructor(private readonly shared = false) {
+    this.slots = this.table(2 << 16);
+  }
+
+  private table(length: number): Int32Array {
+    return this.shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
+  }
+
+  /** The slots, for threads that read them (shared sets only). */
+  get sharedSlots(): Int32Array {
+    return this.slots;
+  }
 
   /** Adds the fingerprint; false when it was already there. */
   add(lane1: number, lane2: number): boolean {
@@ -104,14 +123,26 @@ class FingerprintSet {
       const stored1 = slots[at] as number;
       const stored2 = slots[at + 1] as number;
       if ((stored1 | stored2) === 0) {
-        slots[at] = lane1;
-        slots[at + 1] = lane2;
+        if (this.shared) {
+          slots[at + 1] = lane2;
+          Atomics.store(slots, at, lane1);
+        } else {
+          slots[at] = lane1;
+          slots[at + 1] = lane2;
+        }
         this.size++;
         return true;
       }
       if (stored1 === lane1 && stored2 === lane2) return false;
       slot = (slot + 1) & mask;
     }
+  }
+
+  /** Empties the set, keeping its table. */
+  clear(): void {
+    this.slots.fill(0);
+    this.hasZero = false;
+    this.size = 0;
   }
 
   /** Whether the fingerprint is there. */
@@ -139,13 +170,41 @@ class FingerprintSet {
 
   private grow(): void {
     const old = this.slots;
-    this.slots = new Int32Array(old.length * 2);
-    this.size = this.hasZero ? 1 : 0;
+    // Nobody reads the new table before it is handed over, so it is filled without Atomics.
+    const slots = (this.slots = this.table(old.length * 2));
+    const mask = (slots.length >> 1) - 1;
     for (let at = 0; at < old.length; at += 2) {
       const lane1 = old[at] as number;
       const lane2 = old[at + 1] as number;
-      if ((lane1 | lane2) !== 0) this.add(lane1, lane2);
+      if ((lane1 | lane2) === 0) continue;
+      let slot = (lane1 ^ Math.imul(lane2, 0x9e3779b1)) & mask;
+      while (((slots[slot << 1] as number) | (slots[(slot << 1) + 1] as number)) !== 0) slot = (slot + 1) & mask;
+      slots[slot << 1] = lane1;
+      slots[(slot << 1) + 1] = lane2;
     }
+    this.generation++;
+  }
+}
+
+/**
+ * Whether the shared set whose slots are `slots` (see FingerprintSet) holds the fingerprint,
+ * read while another thread adds to it: never true for a fingerprint it does not hold, and
+ * false for one it holds only when the addition is still under way or the first lane is
+ * zero. A slot is read from its first lane (Atomics.load, after which its second lane is
+ * there), and one whose first lane is zero ends the look-up.
+ */
+function sharedHas(slots: Int32Array, lane1: number, lane2: number): boolean {
+  lane1 |= 0;
+  lane2 |= 0;
+  if (lane1 === 0) return false;
+  const mask = (slots.length >> 1) - 1;
+  let slot = (lane1 ^ Math.imul(lane2, 0x9e3779b1)) & mask;
+  for (;;) {
+    const at = slot << 1;
+    const stored1 = Atomics.load(slots, at);
+    if (stored1 === 0) return false;
+    if (stored1 === lane1 && (slots[at + 1] as number) === lane2) return true;
+    slot = (slot + 1) & mask;
   }
 }
 
@@ -1552,6 +1611,8 @@ class Expander<P extends Protocol> {
     visited: FingerprintSet,
     prune: SearchSettings<P>['prune'],
     goalsKnown: ReadonlySet<string> | ReadonlyMap<string, unknown>,
+    /** In a worker: the slots of the coordinator's visited set, as far as this thread has them. */
+    shared?: Int32Array,
   ): ChunkResult {
     const checker = this.checker;
     this.pending = [];
@@ -1592,9 +1653,10 @@ class Expander<P extends Protocol> {
         const successorIndex = successors++;
         const lane1 = successor.laneOne;
         const lane2 = successor.laneTwo;
-        // In a worker, `visited` also holds what its earlier chunks of this level made: a state
-        // made there was made earlier in the one-thread order, so it is not new here.
-        if (this.provisional ? !visited.add(lane1, lane2) : visited.has(lane1, lane2)) continue;
+        // In a worker, a state the coordinator's set holds was found earlier in the one-thread
+        // order; so was one in `visited`, which holds what this worker's earlier chunks of this
+        // level made. Neither is new here.
+        if (this.provisional ? (shared !== undefined && sharedHas(shared, lane1, lane2)) || !visited.add(lane1, lane2) : visited.has(lane1, lane2)) continue;
         successorIndexes.push(successorIndex);
         fingerprints.push(lane1);
         fingerprints.push(lane2);
@@ -1689,7 +1751,7 @@ function recordLength(records: Int32Array, offset: number, nodeCount: number): n
  * numbering, the outcome and its path are the same whatever the number of threads.
  */
 class BreadthFirst<P extends Protocol> {
-  readonly visited = new FingerprintSet();
+  readonly visited: FingerprintSet;
   readonly goalsReached = new Map<string, number>();
   transitions = 0;
   maxDepthReached = 0;
@@ -1707,8 +1769,6 @@ class BreadthFirst<P extends Protocol> {
   nextParents = new IntList();
   nextEvents = new IntList();
   nextCount = 0;
-  /** Fingerprints added since the workers last heard (workers only). */
-  readonly addedFingerprints = new IntList();
 
   /** Per worker thread: the heap it last reported (empty on one thread). */
   private readonly workerHeaps: number[];
@@ -1724,6 +1784,8 @@ class BreadthFirst<P extends Protocol> {
     /** Worker threads (0: this thread expands the states itself). */
     workers = 0,
   ) {
+    // With workers, they read the visited set as it grows.
+    this.visited = new FingerprintSet(workers > 0);
     this.workerHeaps = new Array<number>(workers).fill(0);
     this.workerCpuMs = new Array<number>(workers).fill(0);
     this.depthLimit = settings.maxDepth ?? Infinity;
@@ -1769,10 +1831,6 @@ class BreadthFirst<P extends Protocol> {
     const initial = this.initial;
     this.visited.add(initial.laneOne, initial.laneTwo);
     this.statesByDepth.push(1);
-    if (this.workerHeaps.length > 0) {
-      this.addedFingerprints.push(initial.laneOne);
-      this.addedFingerprints.push(initial.laneTwo);
-    }
     const problem = this.checker.checkState(initial);
     if (problem) return this.finish({ kind: 'violation', ...problem, path: initial.path() });
     return this.noteGoals(this.checker.goalsIn(initial), initial.depth, () => ({ path: initial.path(), state: initial }));
@@ -1817,10 +1875,6 @@ class BreadthFirst<P extends Protocol> {
       const lane2 = fingerprints[2 * candidate + 1] as number;
       if (!this.visited.add(lane1, lane2)) continue;
       this.statesByDepth[this.level + 1] = (this.statesByDepth[this.level + 1] ?? 0) + 1;
-      if (numbered !== undefined) {
-        this.addedFingerprints.push(lane1);
-        this.addedFingerprints.push(lane2);
-      }
       if (depth > this.maxDepthReached) this.maxDepthReached = depth;
       while (noteCursor < notes.length && (notes[noteCursor] as ChunkResult['notes'][number]).successor < successor) noteCursor++;
       const note = notes[noteCursor]?.successor === successor ? notes[noteCursor] : undefined;
@@ -2008,7 +2062,16 @@ type Job =
 
 type ToWorker =
   | { readonly type: 'setup'; readonly search: number; readonly source: SettingsSource }
-  | { readonly type: 'sync'; readonly search: number; readonly contents: readonly NumberedContent[]; readonly fingerprints: Int32Array; readonly goals: readonly string[] }
+  | {
+      readonly type: 'sync';
+      readonly search: number;
+      readonly contents: readonly NumberedContent[];
+      /** The slots of the coordinator's visited set, when they moved (or a level begins). */
+      readonly visited: Int32Array | undefined;
+      readonly goals: readonly string[];
+      /** A level begins: everything the workers made before is merged. */
+      readonly level: boolean;
+    }
   | (Job & { readonly search: number; readonly job: number });
 
 /** A worker's answer to a job. */
@@ -2043,7 +2106,10 @@ interface WorkerSearch {
   /** Its own initial state (random walks start there); undefined when a reaction threw. */
   readonly initial: SearchState | undefined;
   readonly expander: Expander<Protocol>;
+  /** What this worker made in the level being expanded. */
   readonly visited: FingerprintSet;
+  /** The slots of the coordinator's visited set, as last handed over. */
+  shared: Int32Array | undefined;
   readonly goalsKnown: Set<string>;
   /** This thread's CPU time when the search was set up, so that loading the settings is not counted. */
   readonly cpuAtStartMs: number;
@@ -2254,6 +2320,7 @@ export function serveSearchWorker(port: MessagePort): void {
         initial,
         expander: new Expander(checker, new ComponentTable(), true),
         visited: new FingerprintSet(),
+        shared: undefined,
         goalsKnown: new Set(),
         cpuAtStartMs: threadCpuMs(),
       };
@@ -2273,13 +2340,14 @@ export function serveSearchWorker(port: MessagePort): void {
         case 'sync': {
           served.expander.adopt(message.contents);
           for (const goal of message.goals) served.goalsKnown.add(goal);
-          const lanes = message.fingerprints;
-          for (let index = 0; index < lanes.length; index += 2) served.visited.add(lanes[index] as number, lanes[index + 1] as number);
+          if (message.visited !== undefined) served.shared = message.visited;
+          // What this worker made in the level before is in the coordinator's set now.
+          if (message.level) served.visited.clear();
           return;
         }
         case 'chunk': {
           const result = guarded(() =>
-            served.expander.expand(message.records, message.count, message.firstIndex, message.depth, served.visited, served.settings.prune, served.goalsKnown),
+            served.expander.expand(message.records, message.count, message.firstIndex, message.depth, served.visited, served.settings.prune, served.goalsKnown, served.shared),
           );
           const { successorIndexes, fingerprints, parents, eventIndexes, pruned, records } = result;
           send(
@@ -2323,7 +2391,7 @@ let searchesStarted = 0;
  * Jobs given to a worker before it answers: enough that a worker always has the next chunk
  * queued while the coordinator, which shares the cores with it, has not yet run to merge.
  */
-const inFlightPerWorker = 4;
+const inFlightPerWorker = 8;
 
 /** Worker threads set up for one search, and how jobs are handed to them. */
 class Threads {
@@ -2389,9 +2457,9 @@ class Threads {
     return this.workers.length;
   }
 
-  /** Tells every worker what the search added: parts, fingerprints, goals reached. */
-  sync(contents: readonly NumberedContent[], fingerprints: Int32Array, goals: readonly string[]): void {
-    for (const worker of this.workers) worker.postMessage({ type: 'sync', search: this.search, contents, fingerprints, goals } satisfies ToWorker);
+  /** Tells every worker what the search added: parts, the visited set's slots when they moved, goals reached. */
+  sync(contents: readonly NumberedContent[], visited: Int32Array | undefined, goals: readonly string[], level: boolean): void {
+    for (const worker of this.workers) worker.postMessage({ type: 'sync', search: this.search, contents, visited, goals, level } satisfies ToWorker);
   }
 
   /**
@@ -2503,12 +2571,16 @@ export async function exploreInParallel<P extends Protocol>(settings: SearchSett
   for (const { id, content } of contents) numberedParts.add(markerOf(content), saltOf(content), id);
   const threads = await Threads.start(settings, parallel, initial);
   try {
-    /** Tells the workers what was added since they last heard. */
-    const sync = (withParts: boolean) => {
-      const fingerprints = search.addedFingerprints.toArray();
-      search.addedFingerprints.length = 0;
-      threads.sync(withParts ? contents : [], fingerprints, [...search.goalsReached.keys()]);
-      if (withParts) contents = [];
+    let generationSent = -1;
+    let goalsSent = 0;
+    /** Tells the workers what was added since they last heard; at a level's start, the parts too. */
+    const sync = (level: boolean) => {
+      const visited = search.visited;
+      const moved = visited.generation !== generationSent;
+      generationSent = visited.generation;
+      goalsSent = search.goalsReached.size;
+      threads.sync(level ? contents : [], moved || level ? visited.sharedSlots : undefined, [...search.goalsReached.keys()], level);
+      if (level) contents = [];
     };
     let frontier = { records: first.toArray(), count: 1 };
     while (frontier.count > 0) {
@@ -2546,8 +2618,8 @@ export async function exploreInParallel<P extends Protocol>(settings: SearchSett
             return id;
           };
           const ended = guarded(() => search.merge(result, numbered));
-          // The other workers hear at once of the states found new, so they report fewer duplicates.
-          if (ended === undefined && search.addedFingerprints.length > 0) sync(false);
+          // The workers hear at once of a larger table and of goals reached, so they report fewer duplicates and goals.
+          if (ended === undefined && (search.visited.generation !== generationSent || search.goalsReached.size !== goalsSent)) sync(false);
           return ended;
         },
       );
