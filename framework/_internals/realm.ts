@@ -17,6 +17,7 @@ import { decodeTree, encodePlain, PlainTextError } from './plainText.ts';
 import type { Effect, NodeEnvironment, NodeReactor, RandomDraws, ReactionFailure } from './reaction.ts';
 import { Reactor, snapshotFields } from './reaction.ts';
 import { realmScriptNames } from '../_realm/names.ts';
+import { Alea } from './alea.ts';
 import { shapeBuilder, StringTable, type Shape, TapeError, TapeOverflow, TapeReader, TapeWriter, tapeSizes } from './tape.ts';
 
 /** The largest answer a reaction may give, in characters. */
@@ -501,12 +502,15 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
 
   /** One call into the realm. */
   private react(kind: number, from: NodeId, payload: string, storage: ReadonlyMap<string, unknown>, random: RandomDraws, clockMs: number | undefined, state: string): void {
-    const draws = random.current();
     const numbers = this.session.numbers;
-    numbers[0] = draws.s0;
-    numbers[1] = draws.s1;
-    numbers[2] = draws.s2;
-    numbers[3] = draws.c;
+    if (random instanceof Alea) random.saveTo(numbers, 0);
+    else {
+      const draws = random.current();
+      numbers[0] = draws.s0;
+      numbers[1] = draws.s1;
+      numbers[2] = draws.s2;
+      numbers[3] = draws.c;
+    }
     numbers[5] = clockMs ?? Number.NaN;
     let answer: string;
     try {
@@ -552,7 +556,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       const plainData = reader.count(1) === 1;
       this.failure = { handler: bound(handler, 200), message: bound(message), plainData, where: session.placeFrames(bound(reader.string(), 4000)) };
     }
-    if (numbers[4] === 1) random.continueFrom(readDraws(numbers));
+    if (numbers[4] === 1) continueDraws(random, numbers);
     const fieldsKind = reader.count(2);
     const content = fieldsKind === 1 ? reader.sharedValue() : fieldsKind === 2 ? reader.string() : undefined;
     const lines = reader.count(tapeSizes.maxAnswer);
@@ -605,7 +609,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     const [failure, effects, fields, lines] = frame as unknown[];
     this.failure = failure === 0 ? undefined : readFailure(failure, this.session.placeFrames);
     const numbers = this.session.numbers;
-    if (numbers[4] === 1) random.continueFrom(readDraws(numbers));
+    if (numbers[4] === 1) continueDraws(random, numbers);
     if (!Array.isArray(effects) || effects.length > 1_000_000) throw new RealmProtocolError('the effects are not a list');
     const read: Effect[] = new Array<Effect>(effects.length);
     for (let index = 0; index < effects.length; index++) read[index] = this.readEffect(effects[index]);
@@ -697,6 +701,18 @@ function readFailure(tree: unknown, placeFrames: (stack: string) => string): Rea
   const [handler, message, plainData, where] = tree as unknown[];
   if (typeof handler !== 'string' || typeof message !== 'string' || typeof where !== 'string') throw new RealmProtocolError('a failure is out of shape');
   return { handler: bound(handler, 200), message: bound(message), plainData: plainData === 1, where: placeFrames(bound(where, 4000)) };
+}
+
+/** Goes on from the random state the realm handed back, refused unless every number is finite. */
+function continueDraws(random: RandomDraws, numbers: Float64Array): void {
+  if (!(random instanceof Alea)) {
+    random.continueFrom(readDraws(numbers));
+    return;
+  }
+  if (!Number.isFinite(numbers[0]) || !Number.isFinite(numbers[1]) || !Number.isFinite(numbers[2]) || !Number.isFinite(numbers[3])) {
+    throw new RealmProtocolError('the random state is out of shape');
+  }
+  random.resumeFrom(numbers, 0);
 }
 
 function readDraws(numbers: Float64Array): { s0: number; s1: number; s2: number; c: number } {

@@ -411,7 +411,12 @@ export class TapeWriter {
     for (const key in record) {
       // A getter that adds or removes names while the object is written leaves no shape to say it.
       if (key !== fields[written]) throw new TapeOverflow('not plain');
-      this.value(record[key], depth + 1);
+      const field = record[key];
+      // Most fields of messages are numbers: written here, without a call.
+      if (typeof field === 'number') {
+        this.number(Tag.Number);
+        this.number(field);
+      } else this.value(field, depth + 1);
       written++;
     }
     if (written !== fields.length) throw new TapeOverflow('not plain');
