@@ -290,7 +290,13 @@ export class RealmSession {
     if (!types.isFloat64Array(tape) || !Number.isInteger(length) || length < tapeSizes.answer || length > tapeSizes.maxAnswer) {
       throw new RealmProtocolError('the answer tape is out of shape');
     }
-    this.answers.useTape(ownView(tape, length));
+    let view: Float64Array;
+    try {
+      view = ownView(tape, length);
+    } catch {
+      throw new RealmProtocolError('the answer tape is out of shape');
+    }
+    this.answers.useTape(view);
   }
 
   /**
@@ -348,15 +354,17 @@ const typedArrayPrototype = Object.getPrototypeOf(Float64Array.prototype) as obj
 const typedArrayBuffer = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'buffer')?.get as (this: Float64Array) => ArrayBufferLike;
 const typedArrayByteOffset = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'byteOffset')?.get as (this: Float64Array) => number;
 const typedArrayLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'length')?.get as (this: Float64Array) => number;
+const bufferResizable = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get as ((this: ArrayBuffer) => boolean) | undefined;
 
 /**
  * A Float64Array of this realm over the memory of `array`, an array of the submission's realm
  * that must hold `length` numbers. The memory cannot be taken away from under the view: a
- * realm has no way to detach or resize an ArrayBuffer it did not make resizable.
+ * realm has no way to detach or resize an ArrayBuffer it did not make resizable, and a
+ * resizable one is refused.
  */
 function ownView(array: Float64Array, length: number): Float64Array {
   const buffer = typedArrayBuffer.call(array);
-  if (!types.isArrayBuffer(buffer) || typedArrayLength.call(array) !== length) throw new RealmLoadError('the node runtime did not start');
+  if (!types.isArrayBuffer(buffer) || typedArrayLength.call(array) !== length || bufferResizable?.call(buffer) !== false) throw new RealmLoadError('the node runtime did not start');
   return new Float64Array(buffer, typedArrayByteOffset.call(array), length);
 }
 

@@ -10,6 +10,7 @@ import { RealmProgram } from '../../framework/_internals/realm.ts';
 import { buildRealmCode } from '../../grader/realmBundle.ts';
 import type { Forging } from './fixtures/realm/forges-answers.ts';
 import type { RandomForging } from './fixtures/realm/forges-random-state.ts';
+import type { TapeForgery, TapeForging } from './fixtures/realm/forges-tape.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
 const TAG = '\u0000';
@@ -223,4 +224,56 @@ describe('node fields nested deeper than plain data may be, in forged answers to
     }).not.toThrow();
     expect(outcome).toBe('exception');
   });
+});
+
+/**
+ * What a runtime taken over by node code could do with the answer tape: announce the length a
+ * node chose, and hand over the array it left in `globalThis.forgedTape` as the grown tape.
+ */
+const forgingTape = `
+;(() => {
+  const host = globalThis.__distlabHost;
+  const react = host.react;
+  const numbers = host.numbers;
+  host.currentAnswerTape = () => globalThis.forgedTape?.array;
+  host.react = (...args) => {
+    const answer = react(...args);
+    const forged = globalThis.forgedTape;
+    if (forged !== undefined && forged.armed) {
+      forged.armed = false;
+      numbers[6] = forged.length;
+    }
+    return answer;
+  };
+})();
+`;
+
+describe('answer tapes forged by the node runtime', () => {
+  let tapeForger: NodeClass<TapeForging>;
+  beforeAll(async () => {
+    const entryFile = join(fixtures, 'forges-tape.ts');
+    const code = await buildRealmCode({ label: entryFile, entryFile, root: fixtures });
+    tapeForger = new RealmProgram({ ...code, host: code.host + forgingTape }).nodeClass<TapeForging>('TapeForger');
+  });
+
+  const forgeries: readonly TapeForgery[] = ['resizable', 'shorter than announced', 'longer than an answer may be', 'a list', 'a view of part of a buffer'];
+  for (const forgery of forgeries) {
+    it(`are refused, failing the node that gave one, and only it: ${forgery}`, () => {
+      let result: SimulationResult<TapeForging> | undefined;
+      expect(() => {
+        result = simulate<TapeForging>({
+          seed: 2,
+          nodes: [{ role: 'server', node: tapeForger }],
+          config: {},
+          durationMs: 1_000,
+          inputs: [{ atMs: 1, node: 0, input: { type: 'Forge', forgery } }],
+        });
+      }).not.toThrow();
+      expect(result?.failure?.kind).toBe('exception');
+      // A view of part of a buffer has the shape of a tape, and what it holds is read as an answer (here out of shape).
+      const reason = forgery === 'a view of part of a buffer' ? '' : '\\(the answer tape is out of shape\\)';
+      expect(result?.failure?.message).toMatch(new RegExp(`^n0: the node runtime in the submission's realm gave a malformed answer ${reason}`));
+      expect(result?.outputs).toEqual([]);
+    });
+  }
 });
