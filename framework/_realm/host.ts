@@ -293,34 +293,41 @@ class TapeRecorder extends ReactionRecorder {
   }
 
   override add(effect: Effect): void {
-    const writer = this.begunWriting();
-    try {
-      writeEffect(writer, effect);
-    } finally {
-      this.writing = false;
-    }
-    this.effectCount++;
+    this.write(effect, undefined, undefined);
   }
 
   protected override recordSend(to: NodeId, message: Tagged): void {
     // Asked of the node's own object, as the framework's copy would be asked.
     if (typeof message !== 'object' || message === null || isArray(message) || typeof message.type !== 'string') throw untypedMessage();
-    const writer = this.begunWriting();
+    this.write(undefined, to, message);
+  }
+
+  /**
+   * Writes one effect (or, for a send, the message as it is now) after the ones before it.
+   * What does not fit, or is not plain data, leaves nothing on the tape: not its numbers, its
+   * text or its strings, so both realms' tables stay the same.
+   */
+  private write(effect: Effect | undefined, to: NodeId | undefined, message: Tagged | undefined): void {
+    if (this.writing) throw new Error('a node acted while one of its values was being copied (a getter that sends, logs or sets a timer)');
+    this.writing = true;
+    const writer = answerWriter;
     const position = writer.position;
     const textLength = writer.text.length;
     const defined = strings.strings.length;
     const shapes = strings.shapes.length;
     try {
-      writer.number(0);
-      writer.number(to);
-      writer.value(message);
+      if (effect !== undefined) writeEffect(writer, effect);
+      else {
+        writer.number(0);
+        writer.number(to as NodeId);
+        writer.value(message);
+      }
     } catch (error) {
-      // Nothing of the unsent message stays: not its numbers, its text or its strings.
       writer.position = position;
       writer.text = writer.text.slice(0, textLength);
       strings.truncate(defined, shapes);
       if (!(error instanceof TapeOverflow)) throw error;
-      if (error.reason === 'full') throw new Error(`send: the messages of one reaction take more than the ${maxAnswerLength * 8} bytes a reaction may answer with`, { cause: error });
+      if (error.reason === 'full') throw new Error(`the effects of one reaction take more than the ${maxAnswerLength * 8} bytes a reaction may answer with`, { cause: error });
       // What the framework's copy throws for it: the field that is not plain data, named.
       copyPlain(message, 'message');
       throw new PlainDataError('message', 'is not plain data');
@@ -328,12 +335,6 @@ class TapeRecorder extends ReactionRecorder {
       this.writing = false;
     }
     this.effectCount++;
-  }
-
-  private begunWriting(): TapeWriter {
-    if (this.writing) throw new Error('a node acted while one of its values was being copied (a getter that sends, logs or sets a timer)');
-    this.writing = true;
-    return answerWriter;
   }
 }
 

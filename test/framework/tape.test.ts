@@ -395,7 +395,7 @@ describe('sends at the edges of the tape', () => {
   it('fail the node that sends more in one reaction than an answer may hold (32 MB), saying so', () => {
     const result = runWith(isolated, { type: 'Huge' });
     expect(result.failure?.kind).toBe('exception');
-    expect(result.failure?.message).toMatch(/n0 threw in onInput\(Huge\): Error: send: the messages of one reaction take more than the 33554432 bytes/);
+    expect(result.failure?.message).toMatch(/n0 threw in onInput\(Huge\): Error: the effects of one reaction take more than the 33554432 bytes/);
   });
 
   it('fail the node whose message acts while it is copied, saying so', () => {
