@@ -120,14 +120,19 @@ describe('answers forged by node code', () => {
 });
 
 /**
- * What a runtime taken over by node code could do with the random state: after every
- * reaction, hand back the state a node left in `globalThis.forgedRandomState`, as drawn from.
+ * A node runtime taken over by node code, for what node code has no way to reach itself: the
+ * script `patch` runs after the runtime's, with `host` (the functions the judging realm picks
+ * up), `react` (the runtime's own) and `numbers` in scope, and may replace what `host` holds.
  */
+async function forgingProgram(entryName: string, patch: string): Promise<RealmProgram> {
+  const entryFile = join(fixtures, entryName);
+  const code = await buildRealmCode({ label: entryFile, entryFile, root: fixtures });
+  const wrapper = `\n;(() => {\n  const host = globalThis.__distlabHost;\n  const react = host.react;\n  const numbers = host.numbers;\n${patch}\n})();\n`;
+  return new RealmProgram({ ...code, host: code.host + wrapper });
+}
+
+/** After every reaction, hand back the state a node left in `globalThis.forgedRandomState`, as drawn from. */
 const forgingRandomState = `
-;(() => {
-  const host = globalThis.__distlabHost;
-  const react = host.react;
-  const numbers = host.numbers;
   host.react = (...args) => {
     const answer = react(...args);
     const forged = globalThis.forgedRandomState;
@@ -140,15 +145,12 @@ const forgingRandomState = `
     }
     return answer;
   };
-})();
 `;
 
 describe('random states forged by the node runtime', () => {
   let randomForger: NodeClass<RandomForging>;
   beforeAll(async () => {
-    const entryFile = join(fixtures, 'forges-random-state.ts');
-    const code = await buildRealmCode({ label: entryFile, entryFile, root: fixtures });
-    randomForger = new RealmProgram({ ...code, host: code.host + forgingRandomState }).nodeClass<RandomForging>('RandomForger');
+    randomForger = (await forgingProgram('forges-random-state.ts', forgingRandomState)).nodeClass<RandomForging>('RandomForger');
   });
 
   function run(forge: boolean, state: { s0: number; s1: number; s2: number; c: number }): SimulationResult<RandomForging> {
@@ -226,15 +228,8 @@ describe('node fields nested deeper than plain data may be, in forged answers to
   });
 });
 
-/**
- * What a runtime taken over by node code could do with the answer tape: announce the length a
- * node chose, and hand over the array it left in `globalThis.forgedTape` as the grown tape.
- */
+/** After the reaction a node armed, announce the length it chose and hand over its array in `globalThis.forgedTape` as the grown tape. */
 const forgingTape = `
-;(() => {
-  const host = globalThis.__distlabHost;
-  const react = host.react;
-  const numbers = host.numbers;
   host.currentAnswerTape = () => globalThis.forgedTape?.array;
   host.react = (...args) => {
     const answer = react(...args);
@@ -245,15 +240,12 @@ const forgingTape = `
     }
     return answer;
   };
-})();
 `;
 
 describe('answer tapes forged by the node runtime', () => {
   let tapeForger: NodeClass<TapeForging>;
   beforeAll(async () => {
-    const entryFile = join(fixtures, 'forges-tape.ts');
-    const code = await buildRealmCode({ label: entryFile, entryFile, root: fixtures });
-    tapeForger = new RealmProgram({ ...code, host: code.host + forgingTape }).nodeClass<TapeForging>('TapeForger');
+    tapeForger = (await forgingProgram('forges-tape.ts', forgingTape)).nodeClass<TapeForging>('TapeForger');
   });
 
   const forgeries: readonly TapeForgery[] = ['resizable', 'shorter than announced', 'longer than an answer may be', 'a list', 'a view of part of a buffer'];
