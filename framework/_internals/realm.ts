@@ -181,7 +181,7 @@ export class RealmSession {
   private readonly answerTapeFunction: RealmFunction;
   private readonly shapeBuilderFunction: (shape: number, build: unknown) => unknown;
   private readonly context: vm.Context;
-  /** The shapes whose builders the realm has: the table's first so many. */
+  /** The shapes whose builders the realm has: the first so many the table gave a builder. */
   private shapesBuilt = 0;
 
   /** The number of shapes the realm has builders for. */
@@ -305,16 +305,17 @@ export class RealmSession {
    * code from strings itself), which builds an object with all its fields at once.
    */
   buildShapes(): void {
-    const shapes = this.answers.table.shapes;
-    for (let number = this.shapesBuilt; number < shapes.length; number++) {
-      const build = realmShapeBuilder((shapes[number] as Shape).fields, this.context);
+    const built = this.answers.table.built;
+    for (let index = this.shapesBuilt; index < built.length; index++) {
+      const shape = built[index] as Shape;
+      const build = realmShapeBuilder(shape.fields, this.context);
       try {
-        this.shapeBuilderFunction(number, build);
+        this.shapeBuilderFunction(shape.number, build);
       } catch (thrown) {
         throw new RealmProtocolError(`the node runtime's shape builders could not be set: ${describeThrown(thrown)}`);
       }
     }
-    this.shapesBuilt = shapes.length;
+    this.shapesBuilt = built.length;
   }
 
   setup(text: string): string {
@@ -573,7 +574,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       if (outputSink !== undefined) outputSink(bound(line));
     }
     if (!reader.atEndOfText) throw new RealmProtocolError('the answer has text left over');
-    if (reader.table.shapes.length !== session.shapesKnown) session.buildShapes();
+    if (reader.table.built.length !== session.shapesKnown) session.buildShapes();
     this.settleState(fieldsKind === 1 ? 'fields' : fieldsKind === 2 ? 'problem' : 'none', content);
   }
 

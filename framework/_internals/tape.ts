@@ -102,16 +102,28 @@ export class TapeError extends Error {
 /**
  * The field names of objects that come again and again (the messages of a protocol): a shape
  * is written as its number, its fields' values in order, so that neither side looks up each
- * name. The judging realm reads a shape with a function made for it, which builds the object
- * with all its fields at once (see {@link shapeBuilder}).
+ * name. The judging realm reads a shape that keeps coming with a function made for it, which
+ * builds the object with all its fields at once (see {@link shapeBuilder}).
  */
 export interface Shape {
+  readonly number: number;
   readonly fields: readonly string[];
   /** What the names add to an object's size, as plainBytes counts it: the braces and each name. */
   readonly bytes: number;
+  /** How many objects of this shape were read, until it has a builder. */
+  uses: number;
   /** Builds an object of this shape from the values that follow on the tape, in this realm. */
-  readonly build: ((reader: TapeReader, depth: number) => Record<string, unknown>) | undefined;
+  build: ((reader: TapeReader, depth: number) => Record<string, unknown>) | undefined;
 }
+
+/**
+ * A shape gets a builder once this many of its objects were read: making one costs about as
+ * much as building a few hundred objects field by field, and a protocol's messages come again
+ * far more often, while objects used as maps (names that are keys) may make a new shape each.
+ */
+const usesBeforeBuilder = 16;
+/** At most this many builders per realm's conversation: what making them may cost is bounded. */
+const maxBuilders = 512;
 
 /** A step in the tree of field names that leads to each shape (what a writer follows, name by name). */
 class ShapeStep {
@@ -146,6 +158,8 @@ export class StringTable {
   readonly numbers = new MapConstructor<string, number>();
   readonly strings: string[] = [];
   readonly shapes: Shape[] = [];
+  /** The shapes given a builder, in the order they got one. */
+  readonly built: Shape[] = [];
   private readonly shapeSteps: ShapeStep[] = [];
   readonly firstStep = new ShapeStep();
 
@@ -171,7 +185,14 @@ export class StringTable {
     for (let index = 0; index < fields.length; index++) bytes += (fields[index] as string).length + 1;
     step.shape = this.shapes.length;
     this.shapeSteps.push(step);
-    this.shapes.push({ fields, bytes, build: this.builderFor?.(fields) });
+    this.shapes.push({ number: this.shapes.length, fields, bytes, uses: 0, build: undefined });
+  }
+
+  /** Counts one more object of `shape` read, and gives the shape a builder when it has come often enough. */
+  used(shape: Shape): void {
+    if (++shape.uses < usesBeforeBuilder || this.builderFor === undefined || this.built.length >= maxBuilders) return;
+    shape.build = this.builderFor(shape.fields);
+    this.built.push(shape);
   }
 }
 
@@ -617,6 +638,7 @@ export class TapeReader {
     this.bytes += shape.bytes;
     const build = shape.build;
     if (build !== undefined && this.shared === undefined) return build(this, depth + 1);
+    if (build === undefined) this.table.used(shape);
     const fields = shape.fields;
     const record: Record<string, unknown> = {};
     if (this.shared !== undefined) this.shared.containers[number as number] = record;

@@ -258,7 +258,7 @@ const answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer,
 function defineShapeBuilder(shape: number, build: unknown): void {
   const known = strings.shapes[shape];
   if (known === undefined || typeof build !== 'function') return;
-  strings.shapes[shape] = { fields: known.fields, bytes: known.bytes, build: build as Shape['build'] };
+  known.build = build as Shape['build'];
 }
 
 /** The answer tape as it is now: the judging realm asks for it when its length changed. */

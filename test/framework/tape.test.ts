@@ -170,7 +170,11 @@ describe('the tape between the realms', () => {
     // A shape number and three values, against the names written out the first time.
     expect(again.numbers).toBeLessThan(first.numbers);
     expect(readerTable.shapes).toHaveLength(1);
+    // A shape gets its builder once it keeps coming (16 objects); what is read does not change.
+    expect(readerTable.shapes[0]?.build).toBeUndefined();
+    for (let index = 0; index < 14; index++) expect(roundTrip({ type: 'Accept', ballot: [index, 1], value: 'v' }).read).toEqual({ type: 'Accept', ballot: [index, 1], value: 'v' });
     expect(readerTable.shapes[0]?.build).toBeTypeOf('function');
+    expect(roundTrip({ type: 'Accept', ballot: [9, 9], value: 'z' }).read).toEqual({ type: 'Accept', ballot: [9, 9], value: 'z' });
     // The size counted while reading is the framework's own count of the value.
     expect(again.bytes).toBe(plainBytes({ type: 'Accept', ballot: [4, 2], value: 'w' }));
     // Names in another order are another shape, and the order is kept.
@@ -186,6 +190,19 @@ describe('the tape between the realms', () => {
     expect(Object.keys(withProto)).toEqual(['type', '__proto__']);
     expect(Object.getPrototypeOf(withProto)).toBe(Object.prototype);
     expect(readerTable.shapes.some((shape) => shape.fields.includes('__proto__'))).toBe(false);
+  });
+
+  it('gives builders to at most 512 shapes of a conversation, and reads every other shape field by field', () => {
+    const { roundTrip, readerTable } = conversation(65_536);
+    for (let shape = 0; shape < 600; shape++) {
+      for (let use = 0; use < 17; use++) {
+        const value = { type: 'Keyed', [`key${shape}`]: use };
+        expect(roundTrip(value)).toEqual(value);
+      }
+    }
+    expect(readerTable.shapes).toHaveLength(600);
+    expect(readerTable.built).toHaveLength(512);
+    expect(readerTable.shapes.filter((shape) => shape.build !== undefined)).toHaveLength(512);
   });
 
   it('refuses shapes the other side could not have defined: defined by the judging side, with a name twice, or too many', () => {
@@ -403,12 +420,12 @@ describe('sends at the edges of the tape', () => {
     expect(result.failure?.message).toMatch(/a node acted while one of its values was being copied/);
   });
 
-  it('leave nothing of a message that was refused: the next one, with the same strings and odd names, arrives as in this realm', () => {
-    const here = runWith(EdgeSender, { type: 'Retry' });
-    const there = runWith(isolated, { type: 'Retry' });
+  it('leave nothing of a message that was refused: the next ones, with the same strings and odd names, arrive as in this realm', () => {
+    const here = runWith(EdgeSender, { type: 'Retry', times: 40 });
+    const there = runWith(isolated, { type: 'Retry', times: 40 });
     expect(there.failure).toBeUndefined();
     expect(there.outputs).toEqual(here.outputs);
-    expect(there.outputs.map((record) => record.output.type)).toEqual(['Refused', 'Got']);
+    expect(there.outputs.map((record) => record.output.type)).toEqual(['Refused', ...new Array<string>(40).fill('Got')]);
     expect((there.outputs[0]?.output as { message: string }).message).toMatch(/run is a function/);
     expect(there.counters).toEqual(here.counters);
   });
