@@ -576,7 +576,7 @@ const searchBfsTest = search('3.S1', {
   search: (implementation) => ({
     strategy: 'bfs',
     expect: 'goal',
-    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3 }), depthAfterGoal: 6, maxStates: searchMaxStates },
+    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3, proposerRules: true }), depthAfterGoal: 6, maxStates: searchMaxStates },
   }),
 });
 
@@ -588,7 +588,7 @@ const searchGoalTest = search('3.S2', {
   search: (implementation) => ({
     strategy: 'bfs',
     expect: 'goal',
-    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3 }), stopAtGoal: true, maxStates: searchMaxStates },
+    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3, proposerRules: true }), stopAtGoal: true, maxStates: searchMaxStates },
   }),
 });
 
@@ -649,7 +649,7 @@ const searchMidReactionTest = search('3.S4', {
   search: (implementation) => ({
     strategy: 'bfs',
     expect: 'goal',
-    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3, crashes: 1, midReaction: 3 }), maxDepth: midReactionSearchDepth },
+    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3, crashes: 1, midReaction: 3, proposerRules: true }), maxDepth: midReactionSearchDepth },
   }),
 });
 

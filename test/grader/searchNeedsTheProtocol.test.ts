@@ -1,6 +1,7 @@
 // A search test judges the protocol, not only its safety and its goal: submissions that reach
 // the goal without the protocol (a Lamport node that lets n0 in on its own say, acceptors that
-// make up an accepted proposal) earn nothing from the search tests.
+// make up an accepted proposal, a lone proposer that skips phase 1) earn nothing from the
+// search tests.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
@@ -37,6 +38,22 @@ describe('a search test and a node that solves nothing', () => {
     for (const test of searches) {
       expect(test.status, test.number).toBe('failed');
       expect(test.failure?.property, test.number).toBe('accepts only what an Accept asked for');
+    }
+  }, 180_000);
+
+  it('fails a lone proposer that skips phase 1 on the proposer\'s rules, on every Paxos search test and every run test', async () => {
+    const report = await grade({
+      lab: 'paxos',
+      implementation: join(projectRoot, 'test', 'fixtures', 'one-phase-paxos'),
+      limits,
+      typecheck: false,
+    });
+    expect(report.totals.score).toBe(0);
+    const searches = report.tests.filter((test) => test.number.startsWith('3.S'));
+    expect(searches.map((test) => test.number)).toEqual(['3.S1', '3.S2', '3.S3', '3.S4', '3.S5']);
+    for (const test of searches) {
+      expect(test.status, test.number).toBe('failed');
+      expect(test.failure?.property, test.number).toBe('phase 2 follows its Promises');
     }
   }, 180_000);
 });
