@@ -1958,13 +1958,19 @@ class BreadthFirst<P extends Protocol> {
 }
 
 /** Splits a level's records into chunks of at most `chunkStates` states. */
-function* chunksOf(records: Int32Array, count: number, nodeCount: number, size = chunkStates): Generator<{ records: Int32Array; count: number; firstIndex: number }> {
+function* chunksOf(
+  records: Int32Array,
+  count: number,
+  nodeCount: number,
+  size: (remaining: number) => number = () => chunkStates,
+): Generator<{ records: Int32Array; count: number; firstIndex: number }> {
   let offset = 0;
-  for (let firstIndex = 0; firstIndex < count; firstIndex += size) {
-    const states = Math.min(size, count - firstIndex);
+  for (let firstIndex = 0; firstIndex < count; ) {
+    const states = Math.min(size(count - firstIndex), count - firstIndex);
     const start = offset;
     for (let index = 0; index < states; index++) offset += recordLength(records, offset, nodeCount);
     yield { records: records.subarray(start, offset), count: states, firstIndex };
+    firstIndex += states;
   }
 }
 
@@ -2391,7 +2397,7 @@ let searchesStarted = 0;
  * Jobs given to a worker before it answers: enough that a worker always has the next chunk
  * queued while the coordinator, which shares the cores with it, has not yet run to merge.
  */
-const inFlightPerWorker = 8;
+const inFlightPerWorker = 16;
 
 /**
  * The young generation of a worker's heap, twice V8's default: a worker's garbage is
@@ -2595,8 +2601,9 @@ export async function exploreInParallel<P extends Protocol>(settings: SearchSett
     while (frontier.count > 0) {
       if (search.levelCut()) break;
       sync(true);
-      // Chunks small enough that every worker gets several, so none waits long at the level's end.
-      const size = Math.max(64, Math.min(chunkStates, Math.ceil(frontier.count / (threads.count * 8))));
+      // Chunks shrink as the level's end nears, down to a few dozen states, so that no worker
+      // is left with several large ones while the others wait for the next level.
+      const size = (remaining: number) => Math.max(64, Math.min(chunkStates, Math.ceil(remaining / (threads.count * inFlightPerWorker))));
       const chunks = [...chunksOf(frontier.records, frontier.count, checker.nodeCount, size)];
       const depth = search.levelDepth;
       const outcome = await threads.inOrder(
