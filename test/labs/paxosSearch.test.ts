@@ -32,7 +32,8 @@ describe('Paxos, 2 proposers and 3 acceptors, under search', () => {
 
   it.each([
     ['an acceptor that ignores the ballot on Accept', acceptIgnoresBallot, 'no acceptance below the promise'],
-    ['a proposer that proposes its own value despite the Promises', ownValue, 'a chosen value stays chosen'],
+    // On the rule it breaks: 3.S1 checks the proposer's rules (before, the first property to fail was "a chosen value stays chosen").
+    ['a proposer that proposes its own value despite the Promises', ownValue, 'phase 2 follows its Promises'],
   ])('3.S1 alone catches %s', (_bug, implementation, property) => {
     const { outcome } = searchOf('3.S1', implementation);
     expect(outcome.kind === 'violation' && outcome.property).toBe(property);
