@@ -6,13 +6,13 @@
 //
 // Strings that come again and again (message types, field names) are interned: the first time
 // the submission's realm writes one, it defines it under the next number, and from then on
-// both sides refer to it by number. Only the submission's realm defines; the judging realm
-// keeps its copy of the table (whose strings are primitives: nothing of the other realm) and
-// refers to what is already there.
+// both sides refer to it by number. The lists of field names of objects (shapes) are kept the
+// same way. Only the submission's realm defines; the judging realm keeps its copy of the table
+// (whose strings are primitives: nothing of the other realm) and refers to what is already there.
 //
-// Anything the tape cannot say (a value nested too deeply, an answer too long for the
-// array) makes the writer give up with a {@link TapeOverflow}; the caller then answers with
-// plain-data text instead, which says everything.
+// Anything the tape cannot say (a value that is not plain data or nested too deeply, a tape
+// that is full and cannot grow) makes the writer give up with a {@link TapeOverflow}: the
+// caller takes back what it wrote of the value, and refuses it or says it as text.
 
 import { beginContainer, endContainer, maxExpandedSize, referencedContainer, sharedContainers, type SharedContainers } from './plainText.ts';
 
@@ -83,7 +83,7 @@ export const maxEffectDepth = 201;
  */
 const maxReadDepth = 201;
 
-/** The writer gave up: the caller answers with text instead. */
+/** The writer gave up on a value: the caller takes back what was written of it. */
 export class TapeOverflow extends Error {
   constructor(readonly reason: 'full' | 'deep' | 'not plain') {
     super(`the value does not fit the tape (${reason})`);
