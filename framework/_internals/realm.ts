@@ -18,7 +18,7 @@ import type { Effect, NodeEnvironment, NodeReactor, RandomDraws, ReactionFailure
 import { Reactor, snapshotFields } from './reaction.ts';
 import { realmScriptNames } from '../_realm/names.ts';
 import { Alea } from './alea.ts';
-import { shapeBuilder, StringTable, type Shape, TapeError, TapeOverflow, TapeReader, TapeWriter, tapeSizes } from './tape.ts';
+import { shapeBuilder, shapeBuilderBody, StringTable, type Shape, TapeError, TapeOverflow, TapeReader, TapeWriter, tapeSizes } from './tape.ts';
 
 /** The largest answer a reaction may give, in characters. */
 const maxReactionCharacters = 32 * 1024 * 1024;
@@ -346,8 +346,7 @@ export class RealmSession {
  * name `__proto__`). Compiled, not run: no code of the realm runs, not even its promise jobs.
  */
 function realmShapeBuilder(fields: readonly string[], context: vm.Context): unknown {
-  const values = fields.map((name) => `${JSON.stringify(name)}: reader.value(depth)`).join(', ');
-  return vm.compileFunction(`return { ${values} };`, ['reader', 'depth'], { parsingContext: context, filename: realmScriptNames.host });
+  return vm.compileFunction(shapeBuilderBody(fields), ['reader', 'depth'], { parsingContext: context, filename: realmScriptNames.host });
 }
 
 /** This realm's typed-array built-ins, taken when the module loads: they read internal slots, which run no code. */

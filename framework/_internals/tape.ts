@@ -208,9 +208,15 @@ function shapeField(name: string): boolean {
  * never names a field of a shape. For the judging realm only: it reads what another realm wrote.
  */
 export function shapeBuilder(fields: readonly string[]): Shape['build'] {
-  const values = fields.map((name) => `${JSON.stringify(name)}: reader.value(depth)`).join(', ');
-  // The names are quoted as JSON strings: data in the literal, never code.
-  return new Function('reader', 'depth', `return { ${values} };`) as Shape['build'];
+  return new Function('reader', 'depth', shapeBuilderBody(fields)) as Shape['build'];
+}
+
+/**
+ * The body of a shape's builder, a function of `reader` and `depth`: the literal, with the
+ * names quoted as JSON strings (data in the literal, never code).
+ */
+export function shapeBuilderBody(fields: readonly string[]): string {
+  return `return { ${fields.map((name) => `${JSON.stringify(name)}: reader.value(depth)`).join(', ')} };`;
 }
 
 /**

@@ -10,9 +10,8 @@
 import { Node, unreachable, type NodeClass } from '../Node.ts';
 import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { DeterminismError, forbidden } from '../_internals/guards.ts';
-import { PlainDataError } from '../_internals/plainData.ts';
+import { copyPlain, PlainDataError } from '../_internals/plainData.ts';
 import { decodePlain, encodeTreeIfPlain } from '../_internals/plainText.ts';
-import { copyPlain } from '../_internals/plainData.ts';
 import { checkFields, NodeEnvironment, ReactionRecorder, Reactor, untypedMessage, type Effect, type RandomDraws, type ReactionFailure } from '../_internals/reaction.ts';
 import { maxEffectDepth, StringTable, TapeOverflow, TapeReader, TapeWriter, tapeSizes, type Shape } from '../_internals/tape.ts';
 import { Alea } from '../_internals/alea.ts';
