@@ -170,6 +170,8 @@ class ScheduledEvent {
   declare readonly from: NodeId;
   declare readonly payload: unknown;
   declare cancelled: boolean;
+  /** A delivery's message as its sender's realm wrote it (see RealmReactor), or -1. */
+  declare encoded: number;
   /** The next event due at the same time (chains in EventQueue). */
   declare sameTimeNext: ScheduledEvent | undefined;
   /** Last event of the chain this event heads. */
@@ -182,6 +184,7 @@ class ScheduledEvent {
     this.from = from;
     this.payload = payload;
     this.cancelled = false;
+    this.encoded = -1;
     this.sameTimeNext = undefined;
     this.sameTimeTail = this;
   }
@@ -615,7 +618,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     // The receiver gets its own copy: the message as sent stays as it was. When nothing else
     // can see that message any more (a ring trace keeps no contents, no property records
     // messages, it was not duplicated), the receiver is given it as it is.
-    this.reactTo(slot, 'message', event.from, this.sharing || slot.reactor.copiesPayloads ? message : clonePlain(message));
+    this.reactTo(slot, 'message', event.from, this.sharing || slot.reactor.copiesPayloads ? message : clonePlain(message), event.encoded);
   }
 
   private fireTimer(event: ScheduledEvent): void {
@@ -649,13 +652,13 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
    * One reaction of a node: computed, then its effects applied (up to an armed crash).
    * `kind` 'start' builds a fresh node object (a start or a restart).
    */
-  private reactTo(slot: NodeSlot<P>, kind: 'start' | 'message' | 'timer' | 'input', from: NodeId, payload: Tagged | undefined): void {
+  private reactTo(slot: NodeSlot<P>, kind: 'start' | 'message' | 'timer' | 'input', from: NodeId, payload: Tagged | undefined, encoded = -1): void {
     const reactor = slot.reactor;
     if (kind === 'start') {
       reactor.start(slot.durable, slot.random, this.nowMs);
       if (reactor.instance !== undefined) slot.instance = reactor.instance;
     } else {
-      reactor.handle(slot.instance as object, kind, from, payload as Tagged, slot.durable, slot.random, this.nowMs);
+      reactor.handle(slot.instance as object, kind, from, payload as Tagged, slot.durable, slot.random, this.nowMs, encoded);
     }
     const effects = reactor.effects;
     const armed = slot.armedCrash;
@@ -693,7 +696,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       const effect = effects[index] as Effect;
       switch (effect.kind) {
         case 'send':
-          this.send(slot, effect.to, effect.message, effect.bytes);
+          this.send(slot, effect.to, effect.message, effect.bytes, effect.encoded ?? -1);
           break;
         case 'set-timer':
           this.setTimer(slot, effect.timer, effect.minMs, effect.maxMs);
@@ -932,7 +935,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
 
   // What nodes do, applied from their reactions' effects
 
-  private send(slot: NodeSlot<P>, to: NodeId, message: Tagged, bytes: number): void {
+  private send(slot: NodeSlot<P>, to: NodeId, message: Tagged, bytes: number, encoded: number): void {
     const from = slot.nodeId;
     const type = message.type;
     const local = to === from;
@@ -943,7 +946,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     }
     if (local) {
       this.trace(Code.send, from, to, type, this.contents(message), 'local');
-      this.schedule(this.nowMs, EventKind.Deliver, to, from, message);
+      this.schedule(this.nowMs, EventKind.Deliver, to, from, message).encoded = encoded;
       return;
     }
     const counters = this.counters;
@@ -990,7 +993,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       if (network.fifo) deliveryMs = Math.max(deliveryMs, lastDeliveryMs[channelIndex] as number);
       lastDeliveryMs[channelIndex] = deliveryMs;
     }
-    this.schedule(deliveryMs, EventKind.Deliver, to, from, message);
+    this.schedule(deliveryMs, EventKind.Deliver, to, from, message).encoded = encoded;
     if (network.duplicateRate > 0 && sendDraw(drawKey, 1) < network.duplicateRate) {
       counters.messagesDuplicated++;
       let duplicateMs = this.nowMs + drawDelay(network.delay, sendDraw(drawKey, 3));
@@ -999,7 +1002,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
         lastDeliveryMs[channelIndex] = duplicateMs;
       }
       this.trace(Code.duplicate, from, to, type, this.contents(message), undefined);
-      this.schedule(duplicateMs, EventKind.Deliver, to, from, this.sharing ? clonePlain(message) : message);
+      this.schedule(duplicateMs, EventKind.Deliver, to, from, this.sharing ? clonePlain(message) : message).encoded = encoded;
     }
   }
 

@@ -11,7 +11,14 @@ import type { RandomState } from './random.ts';
 
 /** One thing a reaction did, recorded in order. */
 export type Effect =
-  | { readonly kind: 'send'; readonly to: NodeId; readonly message: Tagged; readonly bytes: number }
+  | {
+      readonly kind: 'send';
+      readonly to: NodeId;
+      readonly message: Tagged;
+      readonly bytes: number;
+      /** Where the message is kept as the realm that sent it wrote it (see keptEncodings in ./realm.ts); absent or -1 when it is not. */
+      readonly encoded?: number;
+    }
   | { readonly kind: 'set-timer'; readonly timer: Tagged; readonly minMs: number; readonly maxMs: number }
   | { readonly kind: 'cancel-timer'; readonly timer: Tagged }
   | { readonly kind: 'storage-set'; readonly key: string; readonly value: unknown }
@@ -249,7 +256,7 @@ export class ReactionRecorder {
     const copy = copyPlain(message, 'message');
     const bytes = lastCopiedBytes();
     if (typeof copy !== 'object' || copy === null || typeof copy.type !== 'string') throw untypedMessage();
-    this.add({ kind: 'send', to, message: copy, bytes });
+    this.add({ kind: 'send', to, message: copy, bytes, encoded: -1 });
   }
 
   broadcast(message: Tagged): void {
@@ -408,6 +415,8 @@ export interface NodeReactor<P extends Protocol = Protocol> {
     storage: ReadonlyMap<string, unknown>,
     random: RandomDraws,
     clockMs: number | undefined,
+    /** For a message as it was sent: where its sender's realm's encoding of it is kept, or -1. */
+    encoded?: number,
   ): boolean;
   /** A copy of `instance` that a reaction may change while `instance` stays as it was. */
   copy(instance: object): object;

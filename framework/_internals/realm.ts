@@ -172,6 +172,67 @@ function bound(text: string, limit = maxTextCharacters): string {
   return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`;
 }
 
+let sessionsOpened = 0;
+
+/**
+ * Messages as a realm wrote them on its answer tape, kept until they are delivered, so that a
+ * message sent from a realm's node to a node of the same realm crosses back without being
+ * written again: its numbers are copied onto the question tape as they are. Only a message
+ * that refers to nothing but strings and shapes both realms already hold is kept (it defined
+ * none and has no text of its own), so its numbers mean the same when the realm reads them back.
+ *
+ * One ring for every realm of the process: each entry is the realm's serial, the message's
+ * length, then its numbers. An entry that the ring has since written over, or that another
+ * realm wrote, is not used: the message is then written from its object, as any other.
+ */
+export class KeptEncodings {
+  private ring: Float64Array | undefined = undefined;
+  /** How many numbers were ever written: positions count from the first, never wrapping. */
+  private written = 0;
+  /** A longer message is written from its object: copying it is no cheaper than writing it. */
+  static readonly longest = 512;
+
+  constructor(
+    /** The ring's length in numbers (2 MB by default: far more than the messages a run has in flight at once). */
+    private readonly size = 1 << 18,
+  ) {}
+
+  /** Keeps `tape[start, end)` for realm `serial`; returns where, or -1. */
+  keep(serial: number, tape: Float64Array, start: number, end: number): number {
+    const length = end - start;
+    if (length > KeptEncodings.longest) return -1;
+    const size = this.size;
+    const ring = (this.ring ??= new Float64Array(size));
+    let at = this.written;
+    // An entry never wraps around the ring's end: it starts again at the beginning.
+    if ((at % size) + length + 2 > size) at += size - (at % size);
+    const offset = at % size;
+    ring[offset] = serial;
+    ring[offset + 1] = length;
+    // A loop, not `set` over a subarray: a view made per message costs more than the copy.
+    for (let index = 0; index < length; index++) ring[offset + 2 + index] = tape[start + index] as number;
+    this.written = at + length + 2;
+    return at;
+  }
+
+  /**
+   * Writes the message kept at `at` for realm `serial` onto `tape` from its start and says its
+   * length, or -1 when it is no longer there.
+   */
+  copyTo(serial: number, at: number, tape: Float64Array): number {
+    const ring = this.ring;
+    if (ring === undefined || at < 0 || this.written - at > this.size) return -1;
+    const offset = at % this.size;
+    if (ring[offset] !== serial) return -1;
+    const length = ring[offset + 1] as number;
+    if (length > tape.length) return -1;
+    for (let index = 0; index < length; index++) tape[index] = ring[offset + 2 + index] as number;
+    return length;
+  }
+}
+
+const keptEncodings = new KeptEncodings();
+
 /** One realm: a fresh context with the node runtime and the submission's code loaded. */
 export class RealmSession {
   private readonly setupFunction: RealmFunction;
@@ -183,6 +244,8 @@ export class RealmSession {
   private readonly context: vm.Context;
   /** The shapes whose builders the realm has: the first so many the table gave a builder. */
   private shapesBuilt = 0;
+  /** Names this realm among the realms of the process: what marks the messages it wrote that are kept encoded. */
+  readonly serial = ++sessionsOpened;
 
   /** The number of shapes the realm has builders for. */
   get shapesKnown(): number {
@@ -454,16 +517,22 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     storage: ReadonlyMap<string, unknown>,
     random: RandomDraws,
     clockMs: number | undefined,
+    encoded = -1,
   ): boolean {
     const code = kind === 'message' ? 1 : kind === 'timer' ? 2 : 3;
     const state = this.mode === 'live' ? '' : textOf(instance, true);
-    this.react(code, from, this.payloadText(payload), storage, random, clockMs, state);
+    this.react(code, from, this.payloadText(payload, encoded), storage, random, clockMs, state);
     return this.failure === undefined;
   }
 
-  /** `#` and the strings of `payload` written on the question tape, or its text when it does not fit there. */
-  private payloadText(payload: Tagged): string {
-    const writer = this.session.questions;
+  /**
+   * `#` and the strings of `payload` written on the question tape, or its text when it does not
+   * fit there. A message this realm sent, kept as it wrote it, is copied there as it is.
+   */
+  private payloadText(payload: Tagged, encoded: number): string {
+    const session = this.session;
+    if (encoded >= 0 && keptEncodings.copyTo(session.serial, encoded, session.questions.tape) >= 0) return '#';
+    const writer = session.questions;
     writer.reset();
     try {
       writer.value(payload);
@@ -583,8 +652,18 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
         const to = reader.number();
         if (!Number.isInteger(to) || to < 0 || to >= this.environment.nodeCount) throw new RealmProtocolError('a send names no node');
         reader.bytes = 0;
+        const start = reader.position;
+        const textRead = reader.textRead;
+        const table = reader.table;
+        const strings = table.strings.length;
+        const shapes = table.shapes.length;
         const message = taggedValue(reader.value(), 'a message');
-        return { kind: 'send', to, message, bytes: reader.bytes };
+        // Kept when it reads the same again from its numbers alone: no text, nothing defined.
+        const encoded =
+          reader.textRead === textRead && table.strings.length === strings && table.shapes.length === shapes
+            ? keptEncodings.keep(this.session.serial, reader.tape, start, reader.position)
+            : -1;
+        return { kind: 'send', to, message, bytes: reader.bytes, encoded };
       }
       case 1: {
         const timer = taggedValue(reader.value(), 'a timer');
@@ -668,7 +747,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
           throw new RealmProtocolError('a send names no node');
         }
         const message = tagged(tree[2], tree[3], 'a message');
-        return { kind: 'send', to, message, bytes: plainBytes(message) };
+        return { kind: 'send', to, message, bytes: plainBytes(message), encoded: -1 };
       }
       case 1: {
         const timer = tagged(tree[1], tree[2], 'a timer');

@@ -488,6 +488,11 @@ export class TapeReader {
     this.textPosition = textPosition;
   }
 
+  /** How many characters of the strings were read so far. */
+  get textRead(): number {
+    return this.textPosition;
+  }
+
   /** Whether every character of the strings was read: an answer must use all it sent. */
   get atEndOfText(): boolean {
     return this.textPosition === this.text.length;
