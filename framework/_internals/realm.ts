@@ -623,9 +623,11 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     const reader = session.answers;
     reader.reset(answer, 1);
     const count = reader.count(tapeSizes.maxAnswer);
-    const effects: Effect[] = new Array<Effect>(count);
+    // One list, written over by every reaction: whoever keeps a reaction's effects copies them
+    // before the next (as the framework's own recorder has it).
+    const effects = this.effects;
     for (let index = 0; index < count; index++) effects[index] = this.readTapeEffect(reader);
-    this.effects = effects;
+    if (effects.length !== count) effects.length = count;
     if (reader.count(1) === 0) this.failure = undefined;
     else {
       const handler = reader.string();

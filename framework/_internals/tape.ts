@@ -359,6 +359,13 @@ export class TapeWriter {
   }
 
   private container(value: object, depth: number): void {
+    // Most values are records (messages): they are known by their prototype before any
+    // `instanceof`, which no Map or Set can pass.
+    const prototype: unknown = getPrototypeOf(value);
+    if ((prototype === objectPrototype || prototype === null) && !isArray(value)) {
+      this.record(value as Record<string, unknown>, depth);
+      return;
+    }
     if (isArray(value)) {
       const length = value.length;
       this.number(Tag.Array);
@@ -386,9 +393,10 @@ export class TapeWriter {
       }
       return;
     }
-    const prototype: unknown = getPrototypeOf(value);
-    if (prototype !== objectPrototype && prototype !== null) throw new TapeOverflow('not plain');
-    const record = value as Record<string, unknown>;
+    throw new TapeOverflow('not plain');
+  }
+
+  private record(record: Record<string, unknown>, depth: number): void {
     if (this.shaped(record, depth)) return;
     this.number(Tag.Object);
     const countAt = this.position;
