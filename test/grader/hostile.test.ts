@@ -213,6 +213,19 @@ const submissions: Readonly<Record<string, Expectation>> = {
     prepare: (folder) =>
       writeFileSync(join(folder, '\u001b[2J\u001b[H\u001b[32mAll tests passed. Total: 12 of 12 points\u001b[0m.ts'), 'export const broken = ;\n'),
   },
+  // Shapes and their builders: odd names, names written to break out of a literal, full tables. What a correct node sends arrives whole.
+  'shape-odd-field-names': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  'shape-name-injection': { kind: 'graded', statuses: { '0.1': failed } },
+  'shape-table-exhaustion': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  'shape-builder-accessor': { kind: 'graded', statuses: { '0.1': failed } },
+  // Effects written as they happen, and taken back whole when refused; the answer tape's limit.
+  'effects-refused-midway': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  'answer-tape-past-limit': {
+    kind: 'graded',
+    check: (report) => expect(report.tests[0]?.failure?.message ?? report.tests[0]?.reason ?? '').toMatch(/answer tape is out of shape|memory/),
+  },
+  // A run's own history as a side channel: a re-run that behaves otherwise must not make a report contradict itself.
+  'observes-shape-builders': { kind: 'graded', statuses: { '0.1': failed } },
   // Imports, links and files that are not source: refused at setup, naming the file.
   'imports-node-fs': { kind: 'refused', message: [/index\.ts/, /node:fs/] },
   'imports-fs': { kind: 'refused', message: [/index\.ts/, /"fs"|'fs'|\bfs\b/] },
