@@ -572,6 +572,83 @@ export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, G
   });
 }
 
+// A slot is written only from a Store.
+
+/** What the Store or Finalize a server is handling lets it write in one slot. */
+interface Brought {
+  readonly node: NodeId;
+  readonly slot: number;
+  /** `epoch|operationKey()` of each record it may write there: the Store's, and the one it held before. */
+  readonly records: string[];
+}
+
+interface Deliveries {
+  /**
+   * What the Store or Finalize being handled lets its receiver write: null once the reply to it
+   * is sent. A server writes before it replies, so between two reactions this is null again,
+   * and equal states stay equal.
+   */
+  brought: Brought | null;
+  /** Per epoch: the servers that granted its overthrow (its owner included, once it wrote the epoch itself). */
+  readonly grants: Grants;
+}
+
+const recordKey = (epoch: number, operation: Operation) => `${epoch}|${operationKey(operation)}`;
+
+/**
+ * "a slot is written only from a Store": a server writes a record of epoch e into slot s only
+ * - when it owns e (the leader of e stores, and finalizes, in its own epoch), or
+ * - while it handles a Store { e, s, v } (the record holds v), or a Store or Finalize of slot s
+ *   that finds the record it writes (same epoch, same operation) already there, or
+ * - when it leads: it owns its stored epoch, a majority granted it, and e is below it (a new
+ *   leader may keep what its Reads of s returned).
+ * So a follower holds another server's operation only through that server's Store: a store
+ * round that is skipped, or faked with another message, fails here.
+ */
+export function slotsWrittenFromStores(servers: readonly NodeId[]): Property<PaxosLog, Deliveries> {
+  const needed = majority(servers.length);
+  return always<PaxosLog, Deliveries>('a slot is written only from a Store', {
+    memory: () => ({ brought: null, grants: new Map() }),
+    // Every storage write: slot:<n> keys cannot be named by a filter.
+    records: ['storage', 'send:OverthrowReply', 'deliver:Store', 'deliver:Finalize', 'send:StoreReply', 'send:FinalizeReply'],
+    record(memory, event, cluster) {
+      if (event.kind === 'deliver') {
+        memory.brought = null;
+        const { epoch, slot, operation } = fieldsOf(event);
+        if (!servers.includes(event.to) || !isSlot(slot)) return undefined;
+        const records: string[] = [];
+        if (event.message.type === 'Store' && isEpoch(epoch) && isOperation(operation)) records.push(recordKey(epoch, operation));
+        // Read before the server reacts: rewriting what it holds brings nothing new.
+        const held = storedSlot(cluster, event.to, slot);
+        if (held !== undefined) records.push(recordKey(held.epoch, held.operation));
+        if (records.length > 0) memory.brought = { node: event.to, slot, records };
+        return undefined;
+      }
+      if (event.kind === 'send' && (event.message.type === 'StoreReply' || event.message.type === 'FinalizeReply')) {
+        if (memory.brought?.node === event.from) memory.brought = null;
+        return undefined;
+      }
+      if (recordGrant(memory.grants, servers, event) !== undefined || event.kind !== 'storage') return undefined;
+      const slot = slotOfKey(event.key);
+      const node = event.node;
+      if (slot === undefined || !servers.includes(node) || !isSlotRecord(event.value)) return undefined;
+      const record = event.value;
+      // Epoch 0's records are nobody's, and "epochs are owned" reports them.
+      const owner = ownerOf(servers, record.epoch);
+      if (owner === undefined || owner === node) return undefined;
+      const brought = memory.brought;
+      if (brought !== null && brought.node === node && brought.slot === slot && brought.records.includes(recordKey(record.epoch, record.operation))) return undefined;
+      const epoch = storedEpoch(cluster, node);
+      if (epoch !== undefined && ownerOf(servers, epoch) === node && record.epoch < epoch && (memory.grants.get(epoch) ?? []).length >= needed) return undefined;
+      return (
+        `${nodeName(node)} wrote slot ${slot} as ${describeRecord(record)} at ${event.timeMs} ms, but epoch ${record.epoch} is ${nodeName(owner)}'s and ` +
+        `${nodeName(node)} was handling no Store of it for slot ${slot} with that operation: a server holds another server's operation only once ` +
+        "that epoch's Store { epoch, slot, operation } reached it (it writes it before its StoreReply), and a Finalize only flags the record it held"
+      );
+    },
+  });
+}
+
 // An overthrow stops the old leader.
 
 interface Overthrows {
@@ -780,6 +857,7 @@ export function safetyProperties(servers: readonly NodeId[]): Property<PaxosLog>
     epochsNeverDecrease(),
     repliesFollowStorage(),
     epochsAreOwned(servers),
+    slotsWrittenFromStores(servers),
     overthrowStopsOldLeader(servers),
     rejectedLeaderStepsDown(),
     executionFollowsFinalizedLog(),

@@ -24,8 +24,8 @@ const randomWalks = (scenario: SearchScenario) => (implementation: PaxosLogImple
 
 const everyProperty =
   'a finalized slot never changes, finalized only after a majority stored it, epochs never decrease and are owned, replies follow storage, ' +
-  'an overthrow stops the old leader, a rejected leader steps down, execution follows the finalized log, an operation returns only once finalized, ' +
-  "and the clients' results linearizable";
+  'a slot is written only from a Store, an overthrow stops the old leader, a rejected leader steps down, execution follows the finalized log, ' +
+  "an operation returns only once finalized, and the clients' results linearizable";
 
 export const searchTests: SuiteTest<PaxosLogImplementation>[] = [
   search(1, {

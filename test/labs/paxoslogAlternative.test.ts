@@ -77,6 +77,8 @@ const cheats: Readonly<Record<string, Targets>> = {
   'leads-without-overthrow': every,
   // n0 numbers the commands in epoch 0, with no overthrow and no Store, and gossips the records in ReadReplies.
   'gossips-records-without-leader': every,
+  // An elected leader that sends no Store: each store rides to its follower in a Query, which the follower writes and acknowledges.
+  'stores-ride-on-queries': allBut('6.S4'),
 };
 
 describe('lab 6 graded on submissions other than the reference', () => {

@@ -41,6 +41,7 @@ import {
   returnsOnlyOnceFinalized,
   safetyProperties,
   slotOfKey,
+  slotsWrittenFromStores,
   storeAndFinalizeRounds,
   storedEpoch,
   storedSlot,
@@ -178,19 +179,24 @@ const goodHistory: Event[] = [
   send(1, 0, { type: 'Query', epoch: 1 }, 10),
   writeSlot(1, 1, 1, a, false, 12),
   send(1, 0, storeMessage(1, 1, a), 12),
+  deliver(1, 0, storeMessage(1, 1, a), 15),
   writeSlot(0, 1, 1, a, false, 15),
   send(0, 1, storeOk(1, 1), 15),
   writeSlot(1, 1, 1, a, true, 20),
   executed(1, 1, a, {}, 20),
   send(1, 0, finalize(1, 1), 20),
   send(1, 2, finalize(1, 1), 20),
+  deliver(1, 0, finalize(1, 1), 25),
   writeSlot(0, 1, 1, a, true, 25),
   send(0, 1, { type: 'FinalizeReply', epoch: 1, slot: 1, ok: true }, 25),
   executed(0, 1, a, {}, 25),
+  deliver(1, 2, finalize(1, 1), 25),
   send(2, 1, { type: 'FinalizeReply', epoch: 1, slot: 1, ok: false }, 25),
+  deliver(1, 2, storeMessage(1, 1, a), 30),
   writeEpoch(2, 1, 30),
   writeSlot(2, 1, 1, a, false, 30),
   send(2, 1, storeOk(1, 1), 30),
+  deliver(1, 2, finalize(1, 1), 35),
   writeSlot(2, 1, 1, a, true, 35),
   send(2, 1, { type: 'FinalizeReply', epoch: 1, slot: 1, ok: true }, 35),
   executed(2, 1, a, {}, 35),
@@ -236,13 +242,14 @@ describe('helpers', () => {
     expect(highestStoredSlot(view, 1)).toBe(0);
   });
 
-  it('safetyProperties lists the nine in their order, and the good history passes them all', () => {
+  it('safetyProperties lists the ten in their order, and the good history passes them all', () => {
     expect(safetyProperties([0, 1, 2]).map((property) => property.name)).toEqual([
       'a finalized slot never changes',
       'finalized only after a majority stored it',
       'epochs never decrease',
       'replies follow storage',
       'epochs are owned',
+      'a slot is written only from a Store',
       'an overthrow stops the old leader',
       'a rejected leader steps down',
       'execution follows the finalized log',
@@ -538,6 +545,64 @@ describe('epochs are owned', () => {
     expect(play(property(), [send(0, 1, { type: 'Overthrow', epoch: 0 }, 30)]).problem).toBe(
       'n0 sent Overthrow {"type":"Overthrow","epoch":0} to n1 at 30 ms: an Overthrow names an epoch, a positive whole number',
     );
+  });
+});
+
+describe('a slot is written only from a Store', () => {
+  const property = () => slotsWrittenFromStores([0, 1, 2]);
+  // n1 leads epoch 4 (4 % 3 = 1), granted by itself and n0.
+  const epochFourLed = [writeEpoch(1, 4), writeEpoch(0, 4), send(0, 1, overthrowReply(4))];
+
+  it('passes the good history: the leader writes its own epoch, the others what a Store brought or a Finalize flagged', () => {
+    expect(play(property(), goodHistory).problem).toBeUndefined();
+  });
+
+  it('passes a Store of an earlier leader played by a client, and a Store rewritten in a later reaction by a copy of it', () => {
+    const events = [deliver(5, 0, storeMessage(1, 1, a)), writeSlot(0, 1, 1, a), send(0, 5, storeOk(1, 1)), deliver(5, 0, storeMessage(1, 1, a)), writeSlot(0, 1, 1, a), send(0, 5, storeOk(1, 1))];
+    expect(play(property(), events).problem).toBeUndefined();
+  });
+
+  it('passes a server that rewrites, while it handles a Store or Finalize of the slot, the record it held there', () => {
+    const finalizedHere = [...epochFourLed, deliver(1, 0, storeMessage(4, 1, a), 10), writeSlot(0, 1, 4, a, false, 10), send(0, 1, storeOk(4, 1), 10)];
+    expect(play(property(), [...finalizedHere, deliver(1, 0, finalize(4, 1), 20), writeSlot(0, 1, 4, a, true, 20), deliver(2, 0, storeMessage(5, 1, b), 30), writeSlot(0, 1, 4, a, true, 30)]).problem).toBeUndefined();
+    expect(play(property(), [...finalizedHere, deliver(2, 0, finalize(5, 1), 20), writeSlot(0, 1, 4, a, true, 20)]).problem).toBeUndefined();
+    expect(play(property(), [...finalizedHere, writeSlot(0, 1, 4, a, true, 20)]).problem).toContain('n0 wrote slot 1 as put(x, "a") of n5 (command 1) in epoch 4, finalized at 20 ms');
+  });
+
+  it('passes a new leader that keeps, in its own storage, a record of an earlier epoch that its Reads returned', () => {
+    const events = [
+      ...epochFourLed,
+      deliver(0, 1, { type: 'ReadReply', forEpoch: 4, slot: 2, epoch: 2, operation: b, finalized: true }, 20),
+      deliver(2, 1, { type: 'ReadReply', forEpoch: 4, slot: 2, epoch: 0, operation: null, finalized: false }, 25),
+      writeSlot(1, 2, 2, b, true, 25),
+    ];
+    expect(play(property(), events).problem).toBeUndefined();
+  });
+
+  it('fails a follower that writes the leader\'s record with no Store delivered to it', () => {
+    const events = [...epochFourLed, writeSlot(1, 1, 4, a, false, 10), deliver(1, 0, { type: 'Query', epoch: 4 }, 15), writeSlot(0, 1, 4, a, false, 15)];
+    expect(play(property(), events).problem).toBe(
+      'n0 wrote slot 1 as put(x, "a") of n5 (command 1) in epoch 4, not finalized at 15 ms, but epoch 4 is n1\'s and n0 was handling no Store of it for slot 1 ' +
+        "with that operation: a server holds another server's operation only once that epoch's Store { epoch, slot, operation } reached it (it writes it before " +
+        'its StoreReply), and a Finalize only flags the record it held',
+    );
+  });
+
+  it('fails a write after the Store\'s reply, or of another slot, epoch or operation than the Store\'s', () => {
+    const handled = [...epochFourLed, deliver(1, 0, storeMessage(4, 1, a), 10)];
+    expect(play(property(), [...handled, writeSlot(0, 1, 4, a, false, 10), send(0, 1, storeOk(4, 1), 10)]).problem).toBeUndefined();
+    expect(play(property(), [...handled, send(0, 1, storeOk(4, 1), 10), writeSlot(0, 1, 4, a, false, 10)]).problem).toContain('n0 was handling no Store of it for slot 1');
+    expect(play(property(), [...handled, writeSlot(0, 2, 4, a, false, 10)]).problem).toContain('n0 wrote slot 2 as put(x, "a")');
+    expect(play(property(), [...handled, writeSlot(0, 1, 4, b, false, 10)]).problem).toContain('n0 wrote slot 1 as append(x, "b")');
+    expect(play(property(), [...handled, writeSlot(0, 1, 1, a, false, 10)]).problem).toContain("epoch 1 is n1's and n0 was handling no Store of it");
+  });
+
+  it('fails a Finalize that brings a record the server did not hold, and a server that copies a record while it does not lead', () => {
+    const events = [...epochFourLed, deliver(1, 2, finalize(4, 1), 20), writeSlot(2, 1, 4, a, true, 20)];
+    expect(play(property(), events).problem).toContain('n2 wrote slot 1 as put(x, "a") of n5 (command 1) in epoch 4, finalized at 20 ms');
+    // n0 holds epoch 3, its own, but no majority granted it: a ReadReply gossiped to it brings nothing.
+    const gossiped = [writeEpoch(0, 3), deliver(1, 0, { type: 'ReadReply', forEpoch: 3, slot: 1, epoch: 1, operation: a, finalized: false }, 20), writeSlot(0, 1, 1, a, false, 20)];
+    expect(play(property(), gossiped).problem).toContain("n0 wrote slot 1 as put(x, \"a\") of n5 (command 1) in epoch 1, not finalized at 20 ms, but epoch 1 is n1's");
   });
 });
 
