@@ -226,6 +226,9 @@ const submissions: Readonly<Record<string, Expectation>> = {
   },
   // A run's own history as a side channel: a re-run that behaves otherwise must not make a report contradict itself.
   'observes-shape-builders': { kind: 'graded', statuses: { '0.1': failed } },
+  // Fields named __proto__: a run keeps them as fields (the search's side: test/framework/boundaryAttacks.test.ts).
+  'state-proto-field': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  'tells-search-by-proto-field': { kind: 'graded', statuses: { '0.1': failed } },
   // Imports, links and files that are not source: refused at setup, naming the file.
   'imports-node-fs': { kind: 'refused', message: [/index\.ts/, /node:fs/] },
   'imports-fs': { kind: 'refused', message: [/index\.ts/, /"fs"|'fs'|\bfs\b/] },

@@ -1,0 +1,66 @@
+// Hostile submissions to lab 0 (test/fixtures/hostile) that attack what only the model checker
+// does: it rebuilds a node's object from its fields at every step, in one realm for the whole
+// search, where a run keeps the object its constructor made. A node must be the same node
+// both ways: whatever its fields are named, the search must see what a run sees.
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { explore, type NodeClass, type SearchSettings } from '../../framework/testing.ts';
+import { checkLiveAgreement } from '../../framework/search.ts';
+import { RealmProgram } from '../../framework/_internals/realm.ts';
+import { buildRealmCode } from '../../grader/realmBundle.ts';
+import type { PingPong } from '../../labs/00-pingpong/src/protocol.ts';
+
+const hostile = join(import.meta.dirname, '..', 'fixtures', 'hostile');
+
+async function program(name: string): Promise<RealmProgram> {
+  const root = join(hostile, name);
+  const entryFile = join(root, 'index.ts');
+  return new RealmProgram(await buildRealmCode({ label: entryFile, entryFile, root }));
+}
+
+/** A server and a client asked for two pings, every interleaving of their messages. */
+function pingPong(submission: RealmProgram): SearchSettings<PingPong> {
+  return {
+    nodes: [
+      { role: 'server', node: submission.nodeClass<PingPong>('PingServer') as NodeClass<PingPong> },
+      { role: 'client', node: submission.nodeClass<PingPong>('PingClient') as NodeClass<PingPong> },
+    ],
+    config: { server: 0, retryMs: 100 },
+    inputs: [
+      { node: 1, input: { type: 'SendPing', seq: 1 } },
+      { node: 1, input: { type: 'SendPing', seq: 2 } },
+    ],
+    timers: false,
+  };
+}
+
+const walks = { walks: 8, depth: 20, seed: 'boundary attacks' };
+
+describe('a client whose fields are named __proto__ and constructor (state-proto-field)', () => {
+  let settings: SearchSettings<PingPong>;
+  beforeAll(async () => {
+    settings = pingPong(await program('state-proto-field'));
+  });
+
+  // HOLE: the search rebuilds the client by assigning its fields (framework/_realm/host.ts, rebuild), so
+  // the field `__proto__` becomes the copy's prototype and the class's methods are gone: the search
+  // reports "node.onInput is not a function" where every run passes.
+  it.fails('is searched as it runs: no exception, and the run agrees with the search step by step', () => {
+    const search = explore(settings);
+    expect(search.outcome.kind, JSON.stringify(search.outcome).slice(0, 600)).toBe('exhausted');
+    expect(checkLiveAgreement(settings, walks)).toBeUndefined();
+  });
+});
+
+describe('a client that tells the search from a run by a field named __proto__ that holds a number (tells-search-by-proto-field)', () => {
+  let settings: SearchSettings<PingPong>;
+  beforeAll(async () => {
+    settings = pingPong(await program('tells-search-by-proto-field'));
+  });
+
+  it('is caught: the run and the search disagree at the first ping', () => {
+    const disagreement = checkLiveAgreement(settings, walks);
+    expect(disagreement, 'the search and the run disagree').toBeDefined();
+    expect(disagreement?.searched).not.toBe(disagreement?.other);
+  });
+});
