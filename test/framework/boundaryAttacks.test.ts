@@ -1,14 +1,16 @@
-// Hostile submissions to lab 0 (test/fixtures/hostile) that attack what only the model checker
-// does: it rebuilds a node's object from its fields at every step, in one realm for the whole
-// search, where a run keeps the object its constructor made. A node must be the same node
-// both ways: whatever its fields are named, the search must see what a run sees.
+// Hostile submissions to lab 0 (test/fixtures/hostile) whose attack shows best at the
+// framework's level: what only the model checker does (it rebuilds a node's object from its
+// fields at every step, in one realm for the whole search, where a run keeps the object its
+// constructor made), and what a node's classes do across the realm boundary against what the
+// same classes do in process. A node must be the same node every way.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { explore, type NodeClass, type SearchSettings } from '../../framework/testing.ts';
+import { explore, simulate, type NodeClass, type SearchSettings, type SimulationResult } from '../../framework/testing.ts';
 import { checkLiveAgreement } from '../../framework/search.ts';
 import { RealmProgram } from '../../framework/_internals/realm.ts';
 import { buildRealmCode } from '../../grader/realmBundle.ts';
 import type { PingPong } from '../../labs/00-pingpong/src/protocol.ts';
+import * as bigintMessages from '../fixtures/hostile/bigint-many-digits/index.ts';
 
 const hostile = join(import.meta.dirname, '..', 'fixtures', 'hostile');
 
@@ -62,5 +64,44 @@ describe('a client that tells the search from a run by a field named __proto__ t
     const disagreement = checkLiveAgreement(settings, walks);
     expect(disagreement, 'the search and the run disagree').toBeDefined();
     expect(disagreement?.searched).not.toBe(disagreement?.other);
+  });
+});
+
+/** Ten pings over a reliable network, with the server and client given. */
+function pingPongRun(server: NodeClass<PingPong>, client: NodeClass<PingPong>): SimulationResult<PingPong> {
+  return simulate<PingPong>({
+    seed: 7,
+    nodes: [
+      { role: 'server', node: server },
+      { role: 'client', node: client },
+    ],
+    config: { server: 0, retryMs: 100 },
+    network: { delay: { kind: 'uniform', minMs: 1, maxMs: 10 } },
+    durationMs: 1_000,
+    inputs: Array.from({ length: 10 }, (_, index) => ({ atMs: 1 + index * 20, node: 1, input: { type: 'SendPing' as const, seq: index + 1 } })),
+  });
+}
+
+describe('a Pong carrying a bigint of 20,000 digits (bigint-many-digits)', () => {
+  let submission: RealmProgram;
+  beforeAll(async () => {
+    submission = await program('bigint-many-digits');
+  });
+
+  it('is answered in process: plain data has bigints of any size', () => {
+    const result = pingPongRun(bigintMessages.PingServer as NodeClass<PingPong>, bigintMessages.PingClient as NodeClass<PingPong>);
+    expect(result.failure).toBeUndefined();
+    expect(result.outputs).toHaveLength(10);
+  });
+
+  // HOLE: the judging side reads at most 10,000 digits of a bigint (framework/_internals/tape.ts,
+  // TapeReader.value, Tag.BigInt; plainText.ts, fromTree, the same bound) while the realm's
+  // writer and the framework's copy take any: the server fails for its reaction as a whole,
+  // "gave a malformed answer (malformed tape: a bigint must be digits). Node code must not
+  // change the built-ins", with no exception at the send that it could catch.
+  it.fails('is answered across the realm boundary as in process', () => {
+    const result = pingPongRun(submission.nodeClass<PingPong>('PingServer'), submission.nodeClass<PingPong>('PingClient'));
+    expect(result.failure?.message).toBeUndefined();
+    expect(result.outputs).toHaveLength(10);
   });
 });

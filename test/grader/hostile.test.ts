@@ -229,6 +229,12 @@ const submissions: Readonly<Record<string, Expectation>> = {
   // Fields named __proto__: a run keeps them as fields (the search's side: test/framework/boundaryAttacks.test.ts).
   'state-proto-field': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'tells-search-by-proto-field': { kind: 'graded', statuses: { '0.1': failed } },
+  // Sizes and numbers at the edges of what crosses: a correct node's messages and timers arrive as sent.
+  'tape-size-edges': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  'timer-extreme-delays': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  // HOLE, skipped: the judging side refuses a bigint of more than 10,000 digits that the realm wrote and plain data allows
+  // (framework/_internals/tape.ts, TapeReader.value, Tag.BigInt), failing the server with "malformed answer"; see boundaryAttacks.test.ts.
+  // 'bigint-many-digits': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   // Imports, links and files that are not source: refused at setup, naming the file.
   'imports-node-fs': { kind: 'refused', message: [/index\.ts/, /node:fs/] },
   'imports-fs': { kind: 'refused', message: [/index\.ts/, /"fs"|'fs'|\bfs\b/] },
