@@ -33,7 +33,7 @@ import {
   type Property,
   type SearchSettings,
 } from 'distlab/testing';
-import { leaderElectedByMajority, majority, nothingChosen, safetyProperties, someSlotChosen, storedPromise } from './checks.ts';
+import { compareBallots, leaderElectedByMajority, majority, nothingChosen, safetyProperties, sameCommand, someSlotChosen, storedAccepted, storedPromise } from './checks.ts';
 import type { Ballot, Command, MultiPaxos } from './src/protocol.ts';
 
 /**
@@ -73,7 +73,7 @@ export type SearchGoal =
   | 'holeFilled'
   /** Every operation returned, and some server executed each of them. */
   | 'executed'
-  /** A server that became leader reports a slot chosen. */
+  /** A server that became leader reports a slot chosen that a majority accepted in its ballot. */
   | 'leaderChooses';
 
 export interface MultiPaxosConfiguration {
@@ -393,20 +393,36 @@ export function holeFilled(): Property<MultiPaxos, { holes: string[]; goesOn: bo
   });
 }
 
-/** "a leader chooses a slot": a server that became leader (in this incarnation) reports a slot chosen. */
-export function leaderChooses(): Property<MultiPaxos, { leaders: string[]; chosen: boolean }> {
+/**
+ * "a leader chooses a slot": a server that became leader (in this incarnation) reports a slot
+ * chosen that a majority of servers hold accepted in its own ballot (its stored promise): it ran
+ * phase 2 there. Read from storage at that moment, so that the memory stays as it was.
+ */
+export function leaderChooses(servers: readonly NodeId[]): Property<MultiPaxos, { leaders: string[]; chosen: boolean }> {
   return sometimes<MultiPaxos, { leaders: string[]; chosen: boolean }>('a leader chooses a slot', {
     memory: () => ({ leaders: [], chosen: false }),
     records: ['output:BecameLeader', 'output:Chosen'],
-    record(memory, event) {
+    record(memory, event, cluster) {
       if (event.kind !== 'output') return undefined;
       const incarnation = `${event.node}/${event.incarnation}`;
       if (event.output.type === 'BecameLeader' && !memory.leaders.includes(incarnation)) memory.leaders = [...memory.leaders, incarnation].sort();
-      if (isChosen(event.output) && memory.leaders.includes(incarnation)) memory.chosen = true;
+      const output = event.output;
+      if (!isChosen(output) || !memory.leaders.includes(incarnation)) return undefined;
+      const ballot = storedPromise(cluster, event.node);
+      if (ballot === undefined || ballot.leader !== event.node) return undefined;
+      const accepted = servers.filter((server) => {
+        const value = storedAccepted(cluster, server, output.slot);
+        return value !== undefined && compareBallots(value.ballot, ballot) === 0 && sameCommand(value.command, output.command);
+      });
+      if (accepted.length >= majority(servers.length)) memory.chosen = true;
       return undefined;
     },
     check: (_cluster, memory) =>
-      memory.chosen ? undefined : memory.leaders.length === 0 ? 'no progress: no server became leader' : 'no progress: no leader reported a slot chosen',
+      memory.chosen
+        ? undefined
+        : memory.leaders.length === 0
+          ? 'no progress: no server became leader'
+          : 'no progress: no leader reported a slot chosen that a majority accepted in its ballot',
   });
 }
 
@@ -488,7 +504,7 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
       case 'executed':
         return everyOperationExecuted(servers) as Property<MultiPaxos>;
       case 'leaderChooses':
-        return leaderChooses() as Property<MultiPaxos>;
+        return leaderChooses(servers) as Property<MultiPaxos>;
     }
   });
   const rest = servers.filter((server) => !minority.includes(server));

@@ -98,6 +98,11 @@ const cheats: Readonly<Record<string, Targets>> = {
   'fills-holes-alone': only('4.S3', '4.S5'),
   // fills-holes-alone, whose servers also answer clients from a map of their own.
   'fills-holes-and-answers-alone': (test) => test.kind === 'search',
+  // A leader elected by phase 1 that gossips its proposals as Decisions instead of phase 2, and counts them chosen at once; a group of one and
+  // 4.S2's minority need no phase 2 message.
+  'gossips-log-after-phase-one': allBut('4.19', '4.S2'),
+  // A leader elected by phase 1 that gossips its proposals as Decisions instead of P2a; its followers write them as accepted and answer P2b.
+  'gossips-log-and-counts-acks': allBut('4.19', '4.S2'),
 };
 
 describe('lab 4 graded on submissions other than the reference', () => {
