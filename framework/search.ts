@@ -138,6 +138,24 @@ class FingerprintSet {
     }
   }
 
+  /**
+   * Reads the first slot each of `count` fingerprints (two lanes each) would be looked up in,
+   * one after another: the memory reads of a table larger than the caches then overlap,
+   * where the look-ups that follow, each waiting for its slot, would make them one at a time.
+   */
+  touch(fingerprints: Int32Array, count: number): void {
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    let seen = 0;
+    for (let index = 0; index < count; index++) {
+      seen ^= slots[(((fingerprints[2 * index] as number) ^ Math.imul(fingerprints[2 * index + 1] as number, 0x9e3779b1)) & mask) << 1] as number;
+    }
+    this.touched = seen;
+  }
+
+  /** What {@link touch} read, kept so that its reads are not optimised away. */
+  touched = 0;
+
   /** Empties the set, keeping its table. */
   clear(): void {
     this.slots.fill(0);
@@ -1463,22 +1481,34 @@ class ComponentTable {
   }
 }
 
-/** A growing array of 32-bit integers. */
+/** A growing array of 32-bit integers; a shared one is in a SharedArrayBuffer, which other threads read without a copy. */
 class IntList {
   values: Int32Array;
   length = 0;
 
-  constructor(capacity = 1024) {
-    this.values = new Int32Array(capacity);
+  constructor(
+    capacity = 1024,
+    private readonly shared = false,
+  ) {
+    this.values = this.array(capacity);
+  }
+
+  private array(length: number): Int32Array {
+    return this.shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
   }
 
   push(value: number): void {
     if (this.length === this.values.length) {
-      const grown = new Int32Array(this.values.length * 2);
+      const grown = this.array(this.values.length * 2);
       grown.set(this.values);
       this.values = grown;
     }
     this.values[this.length++] = value;
+  }
+
+  /** Empties the list, keeping its memory. */
+  clear(): void {
+    this.length = 0;
   }
 
   /**
@@ -1488,7 +1518,7 @@ class IntList {
   append(source: Int32Array, start: number, end: number): void {
     const needed = this.length + end - start;
     if (needed > this.values.length) {
-      const grown = new Int32Array(Math.max(needed, this.values.length * 2));
+      const grown = this.array(Math.max(needed, this.values.length * 2));
       grown.set(this.values.subarray(0, this.length));
       this.values = grown;
     }
@@ -1764,8 +1794,10 @@ class BreadthFirst<P extends Protocol> {
   private readonly eventsByLevel: Int32Array[] = [new Int32Array(1)];
   /** The level being expanded (0: the initial state's). */
   level = 0;
-  /** The next level, as it is merged. */
-  nextRecords = new IntList();
+  /** The next level, as it is merged (in shared memory when workers expand it). */
+  nextRecords: IntList;
+  /** The level being expanded, whose memory takes the level after the next once it is expanded. */
+  private frontierRecords: IntList | undefined;
   nextParents = new IntList();
   nextEvents = new IntList();
   nextCount = 0;
@@ -1782,10 +1814,11 @@ class BreadthFirst<P extends Protocol> {
     readonly checker: Checker<P>,
     readonly initial: SearchState,
     /** Worker threads (0: this thread expands the states itself). */
-    workers = 0,
+    private readonly workers = 0,
   ) {
     // With workers, they read the visited set as it grows.
     this.visited = new FingerprintSet(workers > 0);
+    this.nextRecords = new IntList(1024, workers > 0);
     this.workerHeaps = new Array<number>(workers).fill(0);
     this.workerCpuMs = new Array<number>(workers).fill(0);
     this.depthLimit = settings.maxDepth ?? Infinity;
@@ -1866,6 +1899,7 @@ class BreadthFirst<P extends Protocol> {
     let recordOffset = 0;
     let noteCursor = 0;
     const candidates = successorIndexes.length;
+    this.visited.touch(fingerprints, candidates);
     for (let candidate = 0; candidate < candidates; candidate++) {
       const successor = successorIndexes[candidate] as number;
       this.transitions = transitionsBefore + successor + 1;
@@ -1920,7 +1954,11 @@ class BreadthFirst<P extends Protocol> {
     this.parentsByLevel.push(this.nextParents.toArray());
     this.eventsByLevel.push(this.nextEvents.toArray());
     const frontier = { records: this.nextRecords.view(), count: this.nextCount };
-    this.nextRecords = new IntList();
+    // The level just expanded is read no more: its memory, already mapped, takes the next one.
+    const reused = this.frontierRecords ?? new IntList(1024, this.workers > 0);
+    reused.clear();
+    this.frontierRecords = this.nextRecords;
+    this.nextRecords = reused;
     this.nextParents = new IntList();
     this.nextEvents = new IntList();
     this.nextCount = 0;
@@ -2499,8 +2537,8 @@ class Threads {
       const give = (worker: number) => {
         if (nextJob >= count) return;
         const work = job(nextJob);
-        const transfer = work.type === 'chunk' ? [work.records.buffer as ArrayBuffer] : [];
-        (this.workers[worker] as Worker).postMessage({ ...work, search: this.search, job: nextJob } satisfies ToWorker, transfer);
+        // A chunk's records are in shared memory (but the first level's): the worker reads them where they are.
+        (this.workers[worker] as Worker).postMessage({ ...work, search: this.search, job: nextJob } satisfies ToWorker);
         nextJob++;
       };
       this.onAnswer = (worker, message) => {
@@ -2610,7 +2648,7 @@ export async function exploreInParallel<P extends Protocol>(settings: SearchSett
         chunks.length,
         (index) => {
           const chunk = chunks[index] as (typeof chunks)[number];
-          return { type: 'chunk', records: chunk.records.slice(), count: chunk.count, firstIndex: chunk.firstIndex, depth };
+          return { type: 'chunk', records: chunk.records, count: chunk.count, firstIndex: chunk.firstIndex, depth };
         },
         (answer, worker) => {
           if (answer.type !== 'result') throw new Error('a search worker answered a chunk with something else');
