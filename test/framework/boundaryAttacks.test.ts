@@ -11,6 +11,8 @@ import { RealmProgram } from '../../framework/_internals/realm.ts';
 import { buildRealmCode } from '../../grader/realmBundle.ts';
 import type { PingPong } from '../../labs/00-pingpong/src/protocol.ts';
 import * as bigintMessages from '../fixtures/hostile/bigint-many-digits/index.ts';
+import * as longKeys from '../fixtures/hostile/storage-long-key/index.ts';
+import * as longText from '../fixtures/hostile/answer-text-past-limit/index.ts';
 
 const hostile = join(import.meta.dirname, '..', 'fixtures', 'hostile');
 
@@ -105,3 +107,32 @@ describe('a Pong carrying a bigint of 20,000 digits (bigint-many-digits)', () =>
     expect(result.outputs).toHaveLength(10);
   });
 });
+
+/** The fixture's classes run in process and across the realm boundary: the same ten pings answered both ways. */
+function bothWays(name: string, inProcess: { PingServer: unknown; PingClient: unknown }, hole: string | undefined): void {
+  describe(`${name}: the same run in process and across the realm boundary`, () => {
+    let submission: RealmProgram;
+    beforeAll(async () => {
+      submission = await program(name);
+    });
+
+    it('answers every ping in process', () => {
+      const result = pingPongRun(inProcess.PingServer as NodeClass<PingPong>, inProcess.PingClient as NodeClass<PingPong>);
+      expect(result.failure?.message).toBeUndefined();
+      expect(result.outputs).toHaveLength(10);
+    });
+
+    (hole === undefined ? it : it.fails)(`answers every ping across the realm boundary${hole === undefined ? '' : ` (HOLE: ${hole})`}`, () => {
+      const result = pingPongRun(submission.nodeClass<PingPong>('PingServer'), submission.nodeClass<PingPong>('PingClient'));
+      expect(result.failure?.message).toBeUndefined();
+      expect(result.outputs).toHaveLength(10);
+    });
+  });
+}
+
+// The judging side refuses a storage key longer than 1,000 characters (framework/_internals/realm.ts, key()),
+// which the framework's storage and the realm's writer take: "gave a malformed answer (a storage key is not text)".
+bothWays('storage-long-key', longKeys, 'a storage key of more than 1,000 characters fails the reaction as a malformed answer');
+// The realm's writer bounds the tape (32 MB, a catchable error at the send) but not the text of the strings: past
+// 32 M characters the judging side refuses the whole answer (framework/_internals/realm.ts, checkedAnswer in react).
+bothWays('answer-text-past-limit', longText, 'more than 32 M characters of strings in one reaction fail it as a malformed answer, with nothing to catch');

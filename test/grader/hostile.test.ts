@@ -235,6 +235,10 @@ const submissions: Readonly<Record<string, Expectation>> = {
   // HOLE, skipped: the judging side refuses a bigint of more than 10,000 digits that the realm wrote and plain data allows
   // (framework/_internals/tape.ts, TapeReader.value, Tag.BigInt), failing the server with "malformed answer"; see boundaryAttacks.test.ts.
   // 'bigint-many-digits': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  // HOLE, skipped: a storage key of more than 1,000 characters (framework/_internals/realm.ts, key()) fails the server as a malformed answer.
+  // 'storage-long-key': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  // HOLE, skipped: 34 M characters of strings in one reaction fail it as a malformed answer (realm.ts, checkedAnswer), not as a send it can catch.
+  // 'answer-text-past-limit': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   // Imports, links and files that are not source: refused at setup, naming the file.
   'imports-node-fs': { kind: 'refused', message: [/index\.ts/, /node:fs/] },
   'imports-fs': { kind: 'refused', message: [/index\.ts/, /"fs"|'fs'|\bfs\b/] },
