@@ -79,6 +79,8 @@ const cheats: Readonly<Record<string, Targets>> = {
   'gossips-records-without-leader': every,
   // An elected leader that sends no Store: each store rides to its follower in a Query, which the follower writes and acknowledges.
   'stores-ride-on-queries': allBut('6.S4'),
+  // An elected leader that sends each store as a Finalize carrying the operation, which the follower stores and finalizes at once.
+  'finalizes-what-it-is-sent': allBut('6.S4'),
 };
 
 describe('lab 6 graded on submissions other than the reference', () => {
