@@ -13,6 +13,8 @@ import type { PingPong } from '../../labs/00-pingpong/src/protocol.ts';
 import * as bigintMessages from '../fixtures/hostile/bigint-many-digits/index.ts';
 import * as longKeys from '../fixtures/hostile/storage-long-key/index.ts';
 import * as longText from '../fixtures/hostile/answer-text-past-limit/index.ts';
+import * as oddContainers from '../fixtures/hostile/odd-containers-both-ways/index.ts';
+import * as keysShift from '../fixtures/hostile/message-keys-shift/index.ts';
 
 const hostile = join(import.meta.dirname, '..', 'fixtures', 'hostile');
 
@@ -136,3 +138,8 @@ bothWays('storage-long-key', longKeys, 'a storage key of more than 1,000 charact
 // The realm's writer bounds the tape (32 MB, a catchable error at the send) but not the text of the strings: past
 // 32 M characters the judging side refuses the whole answer (framework/_internals/realm.ts, checkedAnswer in react).
 bothWays('answer-text-past-limit', longText, 'more than 32 M characters of strings in one reaction fail it as a malformed answer, with nothing to catch');
+bothWays('odd-containers-both-ways', oddContainers, undefined);
+// The realm's writer walks a message's keys three times (framework/_internals/tape.ts, TapeWriter.shaped) and refuses
+// one whose keys come in another order each walk; the framework's copy walks them once and sends it (host.ts, TapeRecorder.write
+// then throws "message is not plain data" although copyPlain took it).
+bothWays('message-keys-shift', keysShift, 'a message whose keys change order between walks is refused in a run and sent in process');

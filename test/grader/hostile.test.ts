@@ -239,6 +239,10 @@ const submissions: Readonly<Record<string, Expectation>> = {
   // 'storage-long-key': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   // HOLE, skipped: 34 M characters of strings in one reaction fail it as a malformed answer (realm.ts, checkedAnswer), not as a send it can catch.
   // 'answer-text-past-limit': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  'odd-containers-both-ways': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  // HOLE, skipped: a proxy message whose keys change order between the writer's walks is refused in a run, sent in process
+  // (framework/_internals/tape.ts, TapeWriter.shaped; framework/_realm/host.ts, TapeRecorder.write).
+  // 'message-keys-shift': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   // Imports, links and files that are not source: refused at setup, naming the file.
   'imports-node-fs': { kind: 'refused', message: [/index\.ts/, /node:fs/] },
   'imports-fs': { kind: 'refused', message: [/index\.ts/, /"fs"|'fs'|\bfs\b/] },
