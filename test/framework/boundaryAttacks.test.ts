@@ -71,6 +71,22 @@ describe('a client that tells the search from a run by a field named __proto__ t
   });
 });
 
+describe('a client whose fields share containers that reach four million values (state-shared-expansion)', () => {
+  let settings: SearchSettings<PingPong>;
+  beforeAll(async () => {
+    settings = pingPong(await program('state-shared-expansion'));
+  });
+
+  // HOLE: runs keep the field (live checks only that it is plain data), but the search's reader refuses a node's
+  // fields that reach more than 1,000,000 values counting shared containers at every place (framework/_internals/tape.ts,
+  // TapeReader.value, endContainer; the realm's writer, TapeWriter.sharedValue, does not count): the search fails the
+  // client with "gave a malformed answer ... Node code must not change the built-ins".
+  it.fails('is searched as it runs: every run passes it, and so does the search', () => {
+    const search = explore(settings);
+    expect(search.outcome.kind, JSON.stringify(search.outcome).slice(0, 600)).toBe('exhausted');
+  }, 120_000);
+});
+
 /** Ten pings over a reliable network, with the server and client given. */
 function pingPongRun(server: NodeClass<PingPong>, client: NodeClass<PingPong>): SimulationResult<PingPong> {
   return simulate<PingPong>({
