@@ -383,3 +383,234 @@ export const hopsCountTheSteps = ringRule(hopsName, {
 
 /** The ring's forwarding rules, each under its own name. */
 export const ringRules: readonly Property<Ring, RingMemory>[] = [electionsCarryTheLargestId, participantsSwallow, coordinatorGoesOnceAround, hopsCountTheSteps];
+
+// Rules that tie what a node reports, and its heartbeats, to the messages its algorithm
+// requires: a leader outcome reached some other way (heartbeats from everyone, a node that
+// declares because of what it heard lately, a padded message count) is not bully or ring.
+// Each is judged once a node's reaction (to a message, a timer, an input, a start) is over,
+// from what it was handed and what it sent and reported in that reaction.
+
+/** One node's reaction in the step being judged. */
+interface Reaction {
+  readonly step: number;
+  readonly node: NodeId;
+  readonly timeMs: number;
+  /** The message it reacts to, if it reacts to a delivery. */
+  readonly handed: { readonly from: NodeId; readonly message: Election['message'] } | null;
+  readonly sent: { readonly to: NodeId; readonly message: Election['message'] }[];
+  /** The leaders it reported. */
+  readonly reported: NodeId[];
+}
+
+/** What a node did in its current incarnation, as its messages and outputs show. */
+interface NodeRecord {
+  /** Its last Leader output (null: none since it started). */
+  belief: NodeId | null;
+  /** Per node id: when it last sent that node an Election (bully). */
+  readonly electionSentAt: (number | null)[];
+  /** Per node id: when it was last handed an Ok from that node (bully). */
+  readonly okHandedAt: (number | null)[];
+  /** Its last Election: when, and whether an Ack for it came (ring). */
+  lastElection: { readonly atMs: number; readonly id: number; acknowledged: boolean } | null;
+  /** It sent a Coordinator naming itself (ring): a later one may be that one sent again past a dead successor. */
+  announced: boolean;
+}
+
+interface ReactionMemory {
+  /** The reactions of the step being judged. */
+  reactions: Reaction[];
+  readonly nodes: NodeRecord[];
+}
+
+const freshRecord = (nodeCount: number): NodeRecord => ({
+  belief: null,
+  electionSentAt: Array.from({ length: nodeCount }, () => null),
+  okHandedAt: Array.from({ length: nodeCount }, () => null),
+  lastElection: null,
+  announced: false,
+});
+
+/** Judges a reaction once it is over: `before`, what its node did before it. */
+type ReactionJudge = (reaction: Reaction, before: NodeRecord, cluster: ClusterView<Election>) => string | undefined;
+
+/** Folds a reaction into what its node did. */
+function fold(record: NodeRecord, reaction: Reaction): void {
+  const handed = reaction.handed;
+  if (handed?.message.type === 'Ok') record.okHandedAt[handed.from] = reaction.timeMs;
+  if (handed?.message.type === 'Ack' && record.lastElection?.id === handed.message.id) record.lastElection.acknowledged = true;
+  for (const { to, message } of reaction.sent) {
+    if (message.type === 'Election') {
+      record.electionSentAt[to] = reaction.timeMs;
+      if ('id' in message) record.lastElection = { atMs: reaction.timeMs, id: message.id, acknowledged: false };
+    }
+    if (message.type === 'Coordinator' && 'leader' in message && message.leader === reaction.node) record.announced = true;
+  }
+  const last = reaction.reported.at(-1);
+  if (last !== undefined) record.belief = last;
+}
+
+function reactionRule<P extends Election>(name: string, judge: ReactionJudge): Property<P, ReactionMemory> {
+  /** The reaction of `node` in this step, begun if it is the node's first event in it. */
+  const reactionOf = (memory: ReactionMemory, step: number, node: NodeId, timeMs: number): Reaction => {
+    const found = memory.reactions.find((reaction) => reaction.step === step && reaction.node === node);
+    if (found !== undefined) return found;
+    const reaction: Reaction = { step, node, timeMs, handed: null, sent: [], reported: [] };
+    memory.reactions.push(reaction);
+    return reaction;
+  };
+  return always<P, ReactionMemory>(name, {
+    memory: (cluster) => ({ reactions: [], nodes: cluster.nodeIds.map(() => freshRecord(cluster.nodeIds.length)) }),
+    records: ['deliver', 'send', 'output', 'crash', 'restart'],
+    record(memory, event, cluster) {
+      switch (event.kind) {
+        case 'crash':
+        case 'restart':
+          memory.nodes[event.node] = freshRecord(cluster.nodeIds.length);
+          memory.reactions = memory.reactions.filter((reaction) => reaction.node !== event.node);
+          return undefined;
+        case 'deliver':
+          memory.reactions = memory.reactions.filter((reaction) => reaction.node !== event.to);
+          memory.reactions.push({ step: cluster.step, node: event.to, timeMs: event.timeMs, handed: { from: event.from, message: event.message }, sent: [], reported: [] });
+          return undefined;
+        case 'send':
+          reactionOf(memory, cluster.step, event.from, event.timeMs).sent.push({ to: event.to, message: event.message });
+          return undefined;
+        case 'output':
+          reactionOf(memory, cluster.step, event.node, event.timeMs).reported.push(event.output.leader);
+          return undefined;
+        default:
+          return undefined;
+      }
+    },
+    // `check` runs after every event: a reaction recorded in this step is over.
+    check(cluster, memory) {
+      const over = memory.reactions.filter((reaction) => reaction.step <= cluster.step);
+      if (over.length === 0) return undefined;
+      memory.reactions = memory.reactions.filter((reaction) => reaction.step > cluster.step);
+      let problem: string | undefined;
+      for (const reaction of over) {
+        const record = memory.nodes[reaction.node];
+        if (record === undefined) continue;
+        problem ??= judge(reaction, record, cluster as unknown as ClusterView<Election>);
+        fold(record, reaction);
+      }
+      return problem;
+    },
+  });
+}
+
+const sentTo = (reaction: Reaction, type: string) => reaction.sent.filter((sent) => sent.message.type === type).map((sent) => sent.to);
+
+export const heartbeatsName = 'heartbeats come from the leader';
+
+/**
+ * Only a node that leads sends heartbeats, and only when the test turns them on: they are how
+ * a leader keeps its followers, not how the nodes find out who is alive.
+ */
+export function heartbeatsComeFromTheLeader<P extends Election>(heartbeats: boolean): Property<P, ReactionMemory> {
+  return reactionRule<P>(heartbeatsName, (reaction, before) => {
+    if (!reaction.sent.some((sent) => sent.message.type === 'Heartbeat')) return undefined;
+    const node = nodeName(reaction.node);
+    if (!heartbeats) return `${node} sent a Heartbeat at ${reaction.timeMs} ms although heartbeats are off (heartbeatMs is null)`;
+    const belief = reaction.reported.at(-1) ?? before.belief;
+    if (belief === reaction.node) return undefined;
+    const believes = belief === null ? 'knows no leader' : `follows ${nodeName(belief)}`;
+    return `${node} sent a Heartbeat at ${reaction.timeMs} ms but ${believes}: only the leader sends heartbeats`;
+  });
+}
+
+export const learnedName = 'a leader is learned from the election';
+
+/**
+ * A node reports another node as leader only when handed that node's Coordinator (bully: or a
+ * Heartbeat from a node higher than itself); it reports itself only as it announces itself:
+ * bully, with a Coordinator to every other node; ring, with its Coordinator, or alone when its
+ * last Election went unacknowledged for 2D.
+ */
+export function leaderLearnedFromTheElection<P extends Election>(part: 'A' | 'B', maxDelayMs: number): Property<P, ReactionMemory> {
+  return reactionRule<P>(learnedName, (reaction, before, cluster) => {
+    const node = reaction.node;
+    const handed = reaction.handed;
+    for (const leader of reaction.reported) {
+      if (leader !== node) {
+        const fromCoordinator =
+          handed?.message.type === 'Coordinator' && (part === 'A' ? handed.from === leader : 'leader' in handed.message && handed.message.leader === leader);
+        const fromHeartbeat = part === 'A' && handed?.message.type === 'Heartbeat' && handed.from === leader && leader > node;
+        if (fromCoordinator || fromHeartbeat) continue;
+        const how = part === 'A' ? `its Coordinator, or a Heartbeat from ${nodeName(leader)} > ${nodeName(node)}` : 'a Coordinator naming it';
+        return `${nodeName(node)} reported ${nodeName(leader)} as leader at ${reaction.timeMs} ms without being handed ${how}`;
+      }
+      if (part === 'A') {
+        const told = sentTo(reaction, 'Coordinator');
+        const untold = cluster.servers.filter((id) => id !== node && !told.includes(id));
+        if (untold.length === 0 || cluster.isCrashed(node)) continue;
+        return `${nodeName(node)} reported itself as leader at ${reaction.timeMs} ms without sending Coordinator to ${untold.map(nodeName).join(', ')}: the winner tells every other node`;
+      }
+      const announces = reaction.sent.some((sent) => sent.message.type === 'Coordinator' && 'leader' in sent.message && sent.message.leader === node);
+      if (announces) continue;
+      const last = before.lastElection;
+      const handedAck = handed?.message.type === 'Ack' && last !== null && handed.message.id === last.id;
+      const alone = last !== null && !last.acknowledged && !handedAck && !reaction.sent.some((sent) => sent.message.type === 'Election') && reaction.timeMs - last.atMs >= 2 * maxDelayMs;
+      if (alone) continue;
+      return (
+        `${nodeName(node)} reported itself as leader at ${reaction.timeMs} ms without announcing itself with a Coordinator: a ring node leads when its own ` +
+        'Election comes back, or alone when its Election found every other node dead'
+      );
+    }
+    return undefined;
+  });
+}
+
+export const declaresName = 'a node declares itself only when no higher id answers';
+
+/**
+ * Bully: a Coordinator goes out only from a node that sent an Election to every higher id at
+ * least 2D earlier (a request and its answer take at most 2D) and was handed no Ok since.
+ */
+export function declaresWhenNoHigherAnswers(maxDelayMs: number): Property<Bully, ReactionMemory> {
+  return reactionRule<Bully>(declaresName, (reaction, before, cluster) => {
+    if (!reaction.sent.some((sent) => sent.message.type === 'Coordinator')) return undefined;
+    const node = reaction.node;
+    for (const higher of cluster.servers) {
+      if (higher <= node) continue;
+      const electionAt = before.electionSentAt[higher] ?? null;
+      const sender = `${nodeName(node)} sent Coordinator at ${reaction.timeMs} ms`;
+      if (electionAt === null) return `${sender} but never sent an Election to the higher ${nodeName(higher)} since it started`;
+      if (reaction.timeMs - electionAt < 2 * maxDelayMs) {
+        return `${sender} only ${reaction.timeMs - electionAt} ms after its Election to ${nodeName(higher)}: an answer may take 2D = ${2 * maxDelayMs} ms`;
+      }
+      const okAt = before.okHandedAt[higher] ?? null;
+      if (okAt !== null && okAt >= electionAt) {
+        return `${sender} although ${nodeName(higher)} answered its Election (sent at ${electionAt} ms) with Ok at ${okAt} ms: a higher id is alive and takes over`;
+      }
+    }
+    return undefined;
+  });
+}
+
+export const answersName = 'a higher id answers Ok';
+
+/** Bully: a node handed an Election from a lower id answers it with Ok. */
+export const answersElections = reactionRule<Bully>(answersName, (reaction) => {
+  const handed = reaction.handed;
+  if (handed?.message.type !== 'Election' || handed.from >= reaction.node) return undefined;
+  if (sentTo(reaction, 'Ok').includes(handed.from)) return undefined;
+  return `${nodeName(reaction.node)} was handed an Election from the lower ${nodeName(handed.from)} at ${reaction.timeMs} ms and did not answer Ok`;
+});
+
+export const announcesName = 'a node announces itself only when its own Election came back';
+
+/**
+ * Ring: a Coordinator naming its sender goes out in the reaction to the sender's own Election
+ * coming back (within N hops), or later as that announcement sent again past a dead successor.
+ */
+export const announcesWhenItsElectionCameBack = reactionRule<Ring>(announcesName, (reaction, before, cluster) => {
+  const node = reaction.node;
+  const own = reaction.sent.some((sent) => sent.message.type === 'Coordinator' && 'leader' in sent.message && sent.message.leader === node);
+  if (!own) return undefined;
+  const handed = reaction.handed;
+  const message = handed?.message;
+  if (message?.type === 'Election' && 'candidate' in message && message.candidate === node && message.hops <= cluster.servers.length) return undefined;
+  if (handed === null && before.announced) return undefined;
+  return `${nodeName(node)} sent a Coordinator naming itself at ${reaction.timeMs} ms without its own Election coming back to it`;
+});

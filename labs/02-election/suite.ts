@@ -15,7 +15,18 @@ import {
   type RunTest,
   type ScheduledInput,
 } from 'distlab/testing';
-import { electionCost, highestLiveLeads, oneLeader, oneLeaderName, ringRules } from './checks.ts';
+import {
+  announcesWhenItsElectionCameBack,
+  answersElections,
+  declaresWhenNoHigherAnswers,
+  electionCost,
+  heartbeatsComeFromTheLeader,
+  highestLiveLeads,
+  leaderLearnedFromTheElection,
+  oneLeader,
+  oneLeaderName,
+  ringRules,
+} from './checks.ts';
 import type { Bully, ElectionConfig, Ring } from './src/protocol.ts';
 
 export interface ElectionImplementation {
@@ -54,8 +65,8 @@ interface Algorithm<P extends Election> {
   /** The input that tells a node to suspect its leader. */
   readonly suspectLeader: P['input'];
   readonly boundMs: number;
-  /** The algorithm's own rules, checked in every test but the demonstrations. */
-  readonly rules: readonly Property<P>[];
+  /** The algorithm's own rules, checked in every test but the demonstrations; `heartbeats`: whether the test turns them on. */
+  readonly rules: (heartbeats: boolean) => readonly Property<P>[];
 }
 
 const bully: Algorithm<Bully> = {
@@ -65,7 +76,12 @@ const bully: Algorithm<Bully> = {
   config: (heartbeats) => ({ ...bullyConfig, heartbeatMs: heartbeats ? bullyConfig.heartbeatMs : null }),
   suspectLeader: { type: 'SuspectLeader' },
   boundMs: boundMs.A,
-  rules: [],
+  rules: (heartbeats) => [
+    heartbeatsComeFromTheLeader<Bully>(heartbeats),
+    leaderLearnedFromTheElection<Bully>('A', maxDelayMs),
+    declaresWhenNoHigherAnswers(maxDelayMs),
+    answersElections,
+  ],
 };
 
 const ring: Algorithm<Ring> = {
@@ -75,7 +91,12 @@ const ring: Algorithm<Ring> = {
   config: (heartbeats) => ({ ...ringConfig, heartbeatMs: heartbeats ? ringConfig.heartbeatMs : null }),
   suspectLeader: { type: 'SuspectLeader' },
   boundMs: boundMs.B,
-  rules: ringRules,
+  rules: (heartbeats) => [
+    ...ringRules,
+    announcesWhenItsElectionCameBack,
+    heartbeatsComeFromTheLeader<Ring>(heartbeats),
+    leaderLearnedFromTheElection<Ring>('B', maxDelayMs),
+  ],
 };
 
 /** Seeds 1, 2, 3, ... run clusters of 3, 4, ..., 9 nodes, then start again. */
@@ -121,7 +142,7 @@ function setupOf<P extends Election>(algorithm: Algorithm<P>, implementation: El
     network: { delay: { kind: 'uniform', minMs: plan.fixedDelayMs ?? 1, maxMs: plan.fixedDelayMs ?? maxDelayMs } },
     durationMs: plan.lastPlannedMs + algorithm.boundMs + 1_000,
     inputs,
-    properties: [...highestLiveLeads<P>(algorithm.boundMs), ...algorithm.rules, ...(plan.extra ?? [])],
+    properties: [...highestLiveLeads<P>(algorithm.boundMs), ...algorithm.rules(plan.heartbeats), ...(plan.extra ?? [])],
   };
   if (plan.demonstration === undefined) return setup;
   return { ...setup, durationMs: plan.demonstration.durationMs, properties: [...plan.demonstration.properties] };

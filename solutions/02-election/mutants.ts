@@ -12,7 +12,7 @@ export const mutants: readonly Mutant[] = [
     name: 'bully-follows-any-heartbeat',
     bug: "follows any node's heartbeat, so a leader follows a lower one after a heal instead of bullying it",
     failsTest: '2A.6',
-    property: 'the highest live id leads',
+    property: 'a leader is learned from the election',
   },
   {
     name: 'bully-reelects-while-waiting',
@@ -75,6 +75,6 @@ export const mutants: readonly Mutant[] = [
     name: 'hostile-empties-servers',
     bug: 'claims n0 leads and tries to empty this.servers and this.peers and to change this.config',
     failsTest: '2A.3',
-    property: 'the highest live id leads',
+    property: 'a leader is learned from the election',
   },
 ];
