@@ -375,3 +375,157 @@ export function oneAtATime<P extends MutexProtocol>(participants: readonly NodeI
     finished: (cluster) => releases.finished(cluster),
   };
 }
+
+// Rules that tie each entry to the messages its algorithm requires. The nodes of one run
+// share their module, so a submission can keep the turn order in a module-level variable and
+// use the handout's messages only as wake-up calls, with the right counts; these rules judge
+// the messages themselves, as each node enters.
+
+/** The message each node was last handed, and in which step. */
+type Handed = Record<NodeId, { readonly step: number; readonly from: NodeId; readonly type: string }>;
+
+const handedNow = (handed: Handed, node: NodeId, step: number) => {
+  const last = handed[node];
+  return last !== undefined && last.step === step ? last : undefined;
+};
+
+interface GrantMemory1A {
+  readonly handed: Handed;
+  /** The node the coordinator granted and whose Release it has not been handed yet. */
+  outstanding: NodeId | null;
+}
+
+export const grantedByCoordinatorName = 'one Grant at a time, from the coordinator';
+
+/**
+ * 1A: a node enters in its reaction to the coordinator's Grant, and the coordinator sends a
+ * Grant only once the previous grantee's Release has reached it.
+ */
+export function grantedByCoordinator(coordinator: NodeId): Property<MutexProtocol, GrantMemory1A> {
+  return always<MutexProtocol, GrantMemory1A>(grantedByCoordinatorName, {
+    memory: () => ({ handed: {}, outstanding: null }),
+    records: ['deliver', 'send:Grant', 'output'],
+    record(memory, event, cluster) {
+      if (event.kind === 'deliver') {
+        memory.handed[event.to] = { step: cluster.step, from: event.from, type: event.message.type };
+        if (event.to === coordinator && event.message.type === 'Release' && event.from === memory.outstanding) memory.outstanding = null;
+        return undefined;
+      }
+      if (event.kind === 'send') {
+        if (event.from !== coordinator) return `${nodeName(event.from)} sent a Grant: only the coordinator ${nodeName(coordinator)} grants`;
+        const holder = memory.outstanding;
+        memory.outstanding = event.to;
+        if (holder === null) return undefined;
+        return `the coordinator granted ${nodeName(event.to)} at ${event.timeMs} ms before ${nodeName(holder)}, granted earlier, sent it its Release`;
+      }
+      if (event.kind !== 'output') return undefined;
+      const handed = handedNow(memory.handed, event.node, cluster.step);
+      if (handed?.type === 'Grant' && handed.from === coordinator) return undefined;
+      return `${nodeName(event.node)} entered at ${event.timeMs} ms other than on a Grant from the coordinator ${nodeName(coordinator)}`;
+    },
+  });
+}
+
+export const holdsTheTokenName = 'only the token holder enters, and passes it to its successor';
+
+/**
+ * 1B: one token, created by n0: a node holds it from the Token it is handed (n0 from its
+ * start) until it sends it on, to its successor; it enters only while it holds it.
+ */
+export const holdsTheToken: Property<MutexProtocol, { holding: NodeId[] }> = always<MutexProtocol, { holding: NodeId[] }>(holdsTheTokenName, {
+  memory: () => ({ holding: [0] }),
+  records: ['deliver:Token', 'send:Token', 'output'],
+  record(memory, event, cluster) {
+    if (event.kind === 'deliver') {
+      memory.holding.push(event.to);
+      return undefined;
+    }
+    if (event.kind === 'send') {
+      const from = event.from;
+      const ring = cluster.servers;
+      const successor = ring[(ring.indexOf(from) + 1) % ring.length];
+      if (!memory.holding.includes(from)) return `${nodeName(from)} sent a Token at ${event.timeMs} ms without holding the token`;
+      memory.holding = memory.holding.filter((id) => id !== from);
+      if (event.to === successor) return undefined;
+      return `${nodeName(from)} passed the token to ${nodeName(event.to)}: it goes round the ring, to ${nodeName(successor ?? from)}`;
+    }
+    if (event.kind !== 'output' || memory.holding.includes(event.node)) return undefined;
+    return `${nodeName(event.node)} entered at ${event.timeMs} ms without holding the token`;
+  },
+});
+
+interface QueueMemory {
+  /** Per node: its latest Request's stamp. */
+  readonly own: Record<NodeId, number>;
+  /** Per node: the Requests it was handed and has not been handed the Release of, by sender. */
+  readonly queue: Record<NodeId, Record<NodeId, number>>;
+}
+
+export const headOfQueueName = 'enters at the head of its queue';
+
+/**
+ * 1C: a node enters only when its own Request comes first, in (timestamp, id) order, among
+ * the Requests it was handed and has not been handed the Release of: its queue's head.
+ */
+export const entersAtTheHead: Property<MutexProtocol, QueueMemory> = always<MutexProtocol, QueueMemory>(headOfQueueName, {
+  memory: () => ({ own: {}, queue: {} }),
+  records: ['send:Request', 'deliver:Request', 'deliver:Release', 'output'],
+  record(memory, event) {
+    if (event.kind === 'send') {
+      const timestamp = timestampOf(event.message);
+      if (timestamp !== undefined) memory.own[event.from] = timestamp;
+      return undefined;
+    }
+    if (event.kind === 'deliver') {
+      if (event.local) return undefined;
+      const queue = (memory.queue[event.to] ??= {});
+      const timestamp = timestampOf(event.message);
+      if (event.message.type === 'Request' && timestamp !== undefined) queue[event.from] = timestamp;
+      if (event.message.type === 'Release') queue[event.from] = Number.POSITIVE_INFINITY;
+      return undefined;
+    }
+    if (event.kind !== 'output') return undefined;
+    const node = event.node;
+    const own = memory.own[node];
+    if (own === undefined) return undefined;
+    for (const [key, timestamp] of Object.entries(memory.queue[node] ?? {})) {
+      const other = Number(key);
+      if (timestamp < own || (timestamp === own && other < node)) {
+        return (
+          `${nodeName(node)} entered with request (${own}, ${nodeName(node)}) while the request (${timestamp}, ${nodeName(other)}), ` +
+          'earlier, was in its queue: it was handed no Release for it'
+        );
+      }
+    }
+    return undefined;
+  },
+});
+
+export const repliesFromAllName = 'enters after a Reply from every other node';
+
+/** 1D: a node enters only once every other node has answered its latest Request with a Reply. */
+export const repliesFromAll: Property<MutexProtocol, { readonly replied: Record<NodeId, NodeId[]> }> = always<MutexProtocol, { readonly replied: Record<NodeId, NodeId[]> }>(
+  repliesFromAllName,
+  {
+    memory: () => ({ replied: {} }),
+    records: ['send:Request', 'deliver:Reply', 'output'],
+    record(memory, event, cluster) {
+      if (event.kind === 'send') {
+        // A Request to each other node: the first of them starts the count again.
+        if (memory.replied[event.from]?.length !== 0) memory.replied[event.from] = [];
+        return undefined;
+      }
+      if (event.kind === 'deliver') {
+        const replied = memory.replied[event.to];
+        if (replied !== undefined && !replied.includes(event.from)) replied.push(event.from);
+        return undefined;
+      }
+      if (event.kind !== 'output') return undefined;
+      const replied = memory.replied[event.node] ?? [];
+      const missing = cluster.servers.filter((other) => other !== event.node && !replied.includes(other));
+      memory.replied[event.node] = [];
+      if (missing.length === 0) return undefined;
+      return `${nodeName(event.node)} entered at ${event.timeMs} ms without a Reply to its Request from ${missing.map(nodeName).join(', ')}`;
+    },
+  },
+);

@@ -3,16 +3,20 @@
 import { runTest, searchTest, type LabSuite, type NetworkSettings, type NodeClass, type NodeId, type Property, type RunSetup, type RunTest, type SearchSpec, type SuiteTest } from 'distlab/testing';
 import {
   clockCondition,
+  entersAtTheHead,
   everyRequestGranted,
+  grantedByCoordinator,
   grantsInArrivalOrder,
   grantsInTimestampOrder,
   hearsFromEveryOther,
   heavyLoad,
+  holdsTheToken,
   lightLoad,
   messagesPerEntry,
   mutexWorkload,
   mutualExclusion,
   oneAtATime,
+  repliesFromAll,
   someNodeEnters,
   tokenHopsBounded,
   type Load,
@@ -38,18 +42,26 @@ interface Algorithm<P extends MutexProtocol> {
   readonly fifo: boolean;
   /** Messages per entry in a fault-free run, and the formula as the handout writes it. */
   readonly cost?: { readonly perEntry: (nodeCount: number) => number; readonly formula: string };
+  /** The algorithm's rules for entering, checked in every run test but the demonstration. */
+  readonly rules: readonly Property<P>[];
+  /** The rules the smoke test checks, when not all of them. */
+  readonly smokeRules?: readonly Property<P>[];
 }
 
 const everyone = (nodeCount: number) => Array.from({ length: nodeCount }, (_unused, id) => id);
+
+/** 1A's coordinator. */
+const coordinator: NodeId = 0;
 
 const centralized: Algorithm<Centralized> = {
   part: 'A',
   title: 'centralized',
   node: (implementation) => implementation.CentralizedNode,
-  config: { coordinator: 0 },
+  config: { coordinator },
   participants: (nodeCount) => everyone(nodeCount).slice(1),
   fifo: false,
   cost: { perEntry: () => 3, formula: '3' },
+  rules: [grantedByCoordinator(coordinator)],
 };
 
 const tokenRing: Algorithm<TokenRing> = {
@@ -59,6 +71,7 @@ const tokenRing: Algorithm<TokenRing> = {
   config: {},
   participants: everyone,
   fifo: false,
+  rules: [holdsTheToken],
 };
 
 const lamport: Algorithm<Lamport> = {
@@ -69,6 +82,9 @@ const lamport: Algorithm<Lamport> = {
   participants: everyone,
   fifo: true,
   cost: { perEntry: (nodeCount) => 3 * (nodeCount - 1), formula: '3(N-1)' },
+  rules: [hearsFromEveryOther, entersAtTheHead],
+  // A node that enters before hearing from everyone is a classic bug the smoke test lets through on purpose.
+  smokeRules: [entersAtTheHead],
 };
 
 const ricartAgrawala: Algorithm<RicartAgrawala> = {
@@ -79,6 +95,7 @@ const ricartAgrawala: Algorithm<RicartAgrawala> = {
   participants: everyone,
   fifo: false,
   cost: { perEntry: (nodeCount) => 2 * (nodeCount - 1), formula: '2(N-1)' },
+  rules: [repliesFromAll],
 };
 
 /** Seeds 1, 2, 3, ... run clusters of 2, 3, ..., 9 nodes, then start again at 2. */
@@ -92,6 +109,10 @@ interface Scenario<P extends MutexProtocol> {
   readonly load: Load | 'sequential';
   readonly network?: Partial<NetworkSettings>;
   readonly extra?: (nodeCount: number) => Property<P>[];
+  /** Leave the algorithm's rules out (a demonstration shows one property break). */
+  readonly withoutRules?: boolean;
+  /** The smoke test: only the algorithm's smoke rules. */
+  readonly smoke?: boolean;
 }
 
 function scenario<P extends MutexProtocol>(algorithm: Algorithm<P>, implementation: MutexImplementation, settings: Scenario<NoInfer<P>>): RunSetup<P> {
@@ -107,7 +128,12 @@ function scenario<P extends MutexProtocol>(algorithm: Algorithm<P>, implementati
     durationMs: 60_000,
     workload,
     stopWhen: (cluster) => workload.finished(cluster),
-    properties: [mutualExclusion, everyRequestGranted(requests), ...(settings.extra?.(settings.nodeCount) ?? [])],
+    properties: [
+      mutualExclusion,
+      everyRequestGranted(requests),
+      ...(settings.withoutRules === true ? [] : settings.smoke === true ? (algorithm.smokeRules ?? algorithm.rules) : algorithm.rules),
+      ...(settings.extra?.(settings.nodeCount) ?? []),
+    ],
   };
 }
 
@@ -165,7 +191,7 @@ function commonTests<P extends MutexProtocol>(algorithm: Algorithm<P>, smallest 
       points: 1,
       seeds: 16,
       description: 'The smoke test: one request at a time from random nodes, each after the previous release; 2 to 9 nodes.',
-      setup: (implementation, seed) => scenario(algorithm, implementation, { nodeCount: clusterSize(seed, smallest), load: 'sequential' }),
+      setup: (implementation, seed) => scenario(algorithm, implementation, { nodeCount: clusterSize(seed, smallest), load: 'sequential', smoke: true }),
     }),
     test(algorithm, 2, {
       name: `${algorithm.title}: never two nodes in the critical section under heavy contention`,
@@ -286,7 +312,7 @@ export const suite: LabSuite<MutexImplementation> = {
       description:
         'Two nodes ask at once with equal timestamps on a network that reorders: n0\'s Reply overtakes its Request, and both enter. ' +
         'The reference solution breaks, as the handout explains.',
-      setup: (implementation) => scenario(lamport, implementation, { nodeCount: 2, load: { ...heavyLoad, rounds: 1 }, network: { fifo: false } }),
+      setup: (implementation) => scenario(lamport, implementation, { nodeCount: 2, load: { ...heavyLoad, rounds: 1 }, network: { fifo: false }, withoutRules: true }),
     }),
 
     searchTest<Lamport, MutexImplementation>({

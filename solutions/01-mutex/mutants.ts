@@ -6,11 +6,11 @@ import type { Mutant } from 'distlab/testing';
  * breaks.
  */
 export const mutants: readonly Mutant[] = [
-  { name: 'centralized-grant-before-release', bug: 'the coordinator grants before the holder released', failsTest: '1A.2', property: 'mutual exclusion' },
+  { name: 'centralized-grant-before-release', bug: 'the coordinator grants before the holder released', failsTest: '1A.2', property: 'one Grant at a time, from the coordinator' },
   { name: 'centralized-lifo', bug: 'the coordinator serves the newest request first', failsTest: '1A.4', property: 'FIFO grants' },
   { name: 'token-pass-while-holding', bug: 'passes the token on while still in the critical section', failsTest: '1B.2', property: 'mutual exclusion' },
-  { name: 'lamport-early-entry', bug: 'enters before hearing from every other node', failsTest: '1C.2', property: 'mutual exclusion' },
-  { name: 'lamport-no-tiebreak', bug: 'compares timestamps without the id tie-break', failsTest: '1C.2', property: 'mutual exclusion' },
+  { name: 'lamport-early-entry', bug: 'enters before hearing from every other node', failsTest: '1C.2', property: 'hears from every other node before entering' },
+  { name: 'lamport-no-tiebreak', bug: 'compares timestamps without the id tie-break', failsTest: '1C.2', property: 'enters at the head of its queue' },
   { name: 'ra-reply-in-cs', bug: 'replies to requests while in the critical section', failsTest: '1D.2', property: 'mutual exclusion' },
   { name: 'ra-clock-not-advanced', bug: 'does not move its clock past received timestamps', failsTest: '1D.5', property: 'clock condition' },
 ];

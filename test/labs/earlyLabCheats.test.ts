@@ -1,0 +1,93 @@
+// Labs 1 and 2 graded, through the grader, on submissions that are not the reference:
+//
+// - second correct implementations (test/fixtures/alternatives/mutex-maps for lab 1,
+//   test/fixtures/alternatives/election-own for lab 2), written with other choices wherever the
+//   handout leaves one open, must pass every graded test: a test one fails demands more than the
+//   handout does;
+// - submissions that try to score without solving (test/fixtures/cheats-mutex and
+//   test/fixtures/cheats-election, one folder each; its first lines say how) must score 0 on the
+//   tests they target.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { projectRoot } from '../../grader/labs.ts';
+import type { GradedTest } from '../../grader/results.ts';
+import { suite as mutexSuite } from '../../labs/01-mutex/suite.ts';
+import { suite as electionSuite } from '../../labs/02-election/suite.ts';
+
+const fixtures = join(projectRoot, 'test', 'fixtures');
+
+/** Every test's number, status and score, one per line, for a failure's message. */
+const summary = (tests: readonly GradedTest[]) =>
+  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+
+type Targets = (test: { readonly number: string; readonly points: number }) => boolean;
+/** Every test that gives points (the demonstrations give none). */
+const scored: Targets = (test) => test.points > 0;
+const scoredBut =
+  (...numbers: string[]): Targets =>
+  (test) =>
+    test.points > 0 && !numbers.includes(test.number);
+const only =
+  (...numbers: string[]): Targets =>
+  (test) =>
+    numbers.includes(test.number);
+
+interface Cheat {
+  readonly lab: string;
+  readonly tests: readonly { readonly number: string; readonly points: number }[];
+  readonly folder: string;
+  readonly targets: Targets;
+}
+
+const electionCheat = (name: string, targets: Targets): Cheat => ({
+  lab: '02-election',
+  tests: electionSuite.tests,
+  folder: join(fixtures, 'cheats-election', name),
+  targets,
+});
+
+const mutexCheat = (name: string, targets: Targets): Cheat => ({
+  lab: '01-mutex',
+  tests: mutexSuite.tests,
+  folder: join(fixtures, 'cheats-mutex', name),
+  targets,
+});
+
+/** Which tests each cheat is graded on: it must score 0 on each. */
+const cheats: Readonly<Record<string, Cheat>> = {
+  // The turn order in a module-level queue, the handout's messages only as wake-up calls. Without contention
+  // (1A.1) a coordinator that grants at once is right; 1C.1 leaves out the rule a node that enters at once breaks.
+  'module-queue': mutexCheat('module-queue', scoredBut('1A.1', '1C.1')),
+  // Lamport's messages and its wait for every other node, but the turn order from a module-level queue, not its own.
+  'module-queue-after-replies': mutexCheat('module-queue-after-replies', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
+  // No bully and no ring: heartbeats from every node all the time, the highest id heard lately leads, and padded message counts.
+  'beacons-and-padding': electionCheat('beacons-and-padding', scored),
+};
+
+describe('labs 1 and 2 graded on submissions other than the reference', () => {
+  it('the second correct mutex implementation passes every graded test', async () => {
+    const report = await grade({ lab: '01-mutex', implementation: join(fixtures, 'alternatives', 'mutex-maps'), seeds: 3, jobs: 2, typecheck: true });
+    expect(report.typeErrors).toEqual([]);
+    const notPassed = report.tests.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+  });
+
+  it('a second correct election implementation passes every graded test', async () => {
+    const report = await grade({ lab: '02-election', implementation: join(fixtures, 'alternatives', 'election-own'), seeds: 3, jobs: 2, typecheck: true });
+    expect(report.typeErrors).toEqual([]);
+    const notPassed = report.tests.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+  });
+
+  it.each(Object.keys(cheats))('the cheat %s scores 0 on every test it targets', async (name) => {
+    const cheat = cheats[name] as Cheat;
+    const targeted = cheat.tests.filter((test) => cheat.targets(test));
+    expect(targeted.length).toBeGreaterThan(0);
+    // A cheat fails at its first seed; shrinking what it did would only cost time.
+    const report = await grade({ lab: cheat.lab, implementation: cheat.folder, tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual(targeted.map((test) => test.number).sort());
+    const scoredTests = report.tests.filter((test) => test.score > 0 || test.status === 'passed');
+    expect(scoredTests.length === 0 ? '' : summary(scoredTests)).toBe('');
+  });
+});
