@@ -58,6 +58,21 @@ describe('a client whose fields are named __proto__ and constructor (state-proto
   });
 });
 
+describe('a client whose field covers a getter of its class (state-field-over-accessor)', () => {
+  let settings: SearchSettings<PingPong>;
+  beforeAll(async () => {
+    settings = pingPong(await program('state-field-over-accessor'));
+  });
+
+  // HOLE: the same assignment in rebuild (framework/_realm/host.ts) meets the prototype's getter: in strict code an
+  // assignment to an accessor without a setter throws, so the search fails a client every run passes.
+  it.fails('is searched as it runs: no exception, and the run agrees with the search step by step', () => {
+    const search = explore(settings);
+    expect(search.outcome.kind, JSON.stringify(search.outcome).slice(0, 600)).toBe('exhausted');
+    expect(checkLiveAgreement(settings, walks)).toBeUndefined();
+  });
+});
+
 describe('a client that tells the search from a run by a field named __proto__ that holds a number (tells-search-by-proto-field)', () => {
   let settings: SearchSettings<PingPong>;
   beforeAll(async () => {
