@@ -614,3 +614,61 @@ export const announcesWhenItsElectionCameBack = reactionRule<Ring>(announcesName
   if (handed === null && before.announced) return undefined;
   return `${nodeName(node)} sent a Coordinator naming itself at ${reaction.timeMs} ms without its own Election coming back to it`;
 });
+
+/** A ring message its receiver has not acknowledged yet. */
+interface Unacknowledged {
+  readonly atMs: number;
+  readonly id: number;
+}
+
+interface SuccessorMemory {
+  readonly unacknowledged: Unacknowledged[][][];
+}
+
+export const successorName = 'ring messages go to the next live node';
+
+/**
+ * Ring: an Election or a Coordinator goes to the sender's successor; to a node further round
+ * only once the node just before that one was sent a ring message at least 2D earlier (a
+ * message and its Ack take at most 2D) that it has not acknowledged: it was skipped as dead.
+ */
+export function ringMessagesGoToTheSuccessor(maxDelayMs: number): Property<Ring, SuccessorMemory> {
+  return always<Ring, SuccessorMemory>(successorName, {
+    // Per sender, per receiver: the ring messages not acknowledged yet, in the sender's current incarnation.
+    memory: (cluster) => ({ unacknowledged: cluster.nodeIds.map(() => cluster.nodeIds.map(() => [])) }),
+    records: ['send:Election', 'send:Coordinator', 'deliver:Ack', 'crash', 'restart'],
+    record(memory, event, cluster) {
+      if (event.kind === 'crash' || event.kind === 'restart') {
+        const row = memory.unacknowledged[event.node];
+        if (row !== undefined) for (const list of row) list.length = 0;
+        return undefined;
+      }
+      if (event.kind === 'deliver') {
+        const list = memory.unacknowledged[event.to]?.[event.from];
+        const message = event.message;
+        if (list !== undefined && message.type === 'Ack') {
+          const index = list.findIndex((sent) => sent.id === message.id);
+          if (index >= 0) list.splice(index, 1);
+        }
+        return undefined;
+      }
+      if (event.kind !== 'send' || (event.message.type !== 'Election' && event.message.type !== 'Coordinator')) return undefined;
+      const ring = cluster.servers;
+      const from = event.from;
+      const row = memory.unacknowledged[from];
+      if (row === undefined) return undefined;
+      const distance = (ring.indexOf(event.to) - ring.indexOf(from) + ring.length) % ring.length;
+      const before = ring[(ring.indexOf(event.to) - 1 + ring.length) % ring.length] as NodeId;
+      const skipped = (row[before] ?? []).some((sent) => event.timeMs - sent.atMs >= 2 * maxDelayMs);
+      row[event.to]?.push({ atMs: event.timeMs, id: event.message.id });
+      if (distance === 1) return undefined;
+      const kind = event.message.type === 'Election' ? 'an Election' : 'a Coordinator';
+      if (distance === 0) return `${nodeName(from)} sent ${kind} to itself at ${event.timeMs} ms: ring messages go to the next live node`;
+      if (skipped) return undefined;
+      return (
+        `${nodeName(from)} sent ${kind} to ${nodeName(event.to)}, ${distance} places round the ring, at ${event.timeMs} ms without having sent ` +
+        `${nodeName(before)} a ring message at least 2D = ${2 * maxDelayMs} ms earlier that it did not acknowledge: a node is skipped only as dead`
+      );
+    },
+  });
+}

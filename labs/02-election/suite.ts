@@ -25,6 +25,7 @@ import {
   leaderLearnedFromTheElection,
   oneLeader,
   oneLeaderName,
+  ringMessagesGoToTheSuccessor,
   ringRules,
 } from './checks.ts';
 import type { Bully, ElectionConfig, Ring } from './src/protocol.ts';
@@ -93,6 +94,7 @@ const ring: Algorithm<Ring> = {
   boundMs: boundMs.B,
   rules: (heartbeats) => [
     ...ringRules,
+    ringMessagesGoToTheSuccessor(maxDelayMs),
     announcesWhenItsElectionCameBack,
     heartbeatsComeFromTheLeader<Ring>(heartbeats),
     leaderLearnedFromTheElection<Ring>('B', maxDelayMs),

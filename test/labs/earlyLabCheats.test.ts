@@ -63,6 +63,8 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'module-queue-after-replies': mutexCheat('module-queue-after-replies', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
   // No bully and no ring: heartbeats from every node all the time, the highest id heard lately leads, and padded message counts.
   'beacons-and-padding': electionCheat('beacons-and-padding', scored),
+  // Ring messages with the right contents that skip the ring: an Election to everyone, a Coordinator straight back to its leader.
+  'ring-shortcuts': electionCheat('ring-shortcuts', (test) => test.points > 0 && test.number.startsWith('2B.')),
 };
 
 describe('labs 1 and 2 graded on submissions other than the reference', () => {
