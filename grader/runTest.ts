@@ -541,6 +541,21 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
           'This machine may be slow or busy: re-run it. If it happens on every run, the node states may be larger than the algorithm needs, which makes the space larger.',
       });
     }
+    // A search cut short by its state limit proved nothing beyond the states it reached: node
+    // states that hold more than the algorithm needs (a counter, a log of what arrived) make the
+    // space too large to cover, and a bug deeper than the cut would go unseen.
+    if (outcome.kind === 'limit' && outcome.limit === 'states' && test.demonstrates === undefined) {
+      return failed({
+        ...notReplayable(seed),
+        kind: 'limit',
+        limit: 'states',
+        property: 'search state limit',
+        message:
+          `the search reached its limit of ${statistics.states} states at depth ${statistics.maxDepth}, before it covered the interleavings it must. ` +
+          'The node states are likely larger than the algorithm needs: a counter, a log of messages or a history kept in fields makes every state new. ' +
+          'Keep in fields only what the algorithm needs to decide what to do next.',
+      });
+    }
     if (test.demonstrates !== undefined) {
       return failed({
         ...notReplayable(seed),

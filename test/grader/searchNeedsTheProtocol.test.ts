@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { projectRoot } from '../../grader/labs.ts';
+import { runTest, type TestOutcome } from '../../grader/runTest.ts';
+import { searchTest } from '../../framework/testing.ts';
+import type { Paxos } from '../../labs/03-paxos/src/protocol.ts';
+import { paxosSearch } from '../../labs/03-paxos/search.ts';
+import paxosSuite, { type PaxosImplementation } from '../../labs/03-paxos/suite.ts';
+import * as paxosSolution from '../../solutions/03-paxos/index.ts';
 
 const limits = { memoryMb: 512, timeoutMs: 120_000 };
 
@@ -48,5 +54,37 @@ describe('a search test and a node that solves nothing', () => {
 
   it("fails a lone proposer that skips phase 1 on the proposer's rules, on every Paxos search test and every run test", async () => {
     await expectPaxosSearchesFail('one-phase-paxos', 'phase 2 follows its Promises');
+  }, 180_000);
+});
+
+describe('a search test cut short by its state limit', () => {
+  /** Lab 3's 3.S1 search on the reference Paxos, with its state limit lowered to `maxStates`. */
+  function searchWithLimit(maxStates: number): TestOutcome {
+    const test = searchTest<Paxos, PaxosImplementation>({
+      kind: 'search',
+      visibility: 'visible',
+      part: '',
+      number: '3.S1',
+      name: "3.S1's search with a lower state limit",
+      description: "3.S1's breadth-first search, bounded by `maxStates`.",
+      points: 3,
+      seeds: 1,
+      search: (implementation) => ({
+        strategy: 'bfs',
+        expect: 'goal',
+        settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3, proposerRules: true }), depthAfterGoal: 6, maxStates },
+      }),
+    });
+    return runTest(paxosSuite, test, paxosSolution, { seeds: [1] });
+  }
+
+  it('fails, naming the limit and what makes a space too large, where it passed on the states it reached', () => {
+    const cut = searchWithLimit(5_000);
+    expect(cut.passed).toBe(false);
+    expect(cut.failure?.property).toBe('search state limit');
+    expect(cut.failure?.message).toMatch(/reached its limit of 5000 states at depth \d+/);
+    expect(cut.failure?.message).toMatch(/a counter, a log of messages or a history kept in fields/);
+    // The same search with room to finish passes: the failure is the limit's, not the protocol's.
+    expect(searchWithLimit(500_000).passed).toBe(true);
   }, 180_000);
 });
