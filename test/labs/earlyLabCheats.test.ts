@@ -63,6 +63,9 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'module-queue-after-replies': mutexCheat('module-queue-after-replies', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
   // No bully and no ring: heartbeats from every node all the time, the highest id heard lately leads, and padded message counts.
   'beacons-and-padding': electionCheat('beacons-and-padding', scored),
+  // Bully messages, but no Ok: every candidate declares, and higher ones bully the lower winners. 2A.10's one
+  // Election goes to the dead leader, so it never needs an Ok.
+  'bully-without-ok': electionCheat('bully-without-ok', (test) => test.points > 0 && test.number.startsWith('2A.') && test.number !== '2A.10'),
   // Ring messages with the right contents that skip the ring: an Election to everyone, a Coordinator straight back to its leader.
   'ring-shortcuts': electionCheat('ring-shortcuts', (test) => test.points > 0 && test.number.startsWith('2B.')),
 };
