@@ -5,7 +5,7 @@ import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from './
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
-import { clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane, toJsonValue } from './_internals/plainData.ts';
+import { clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane, objectWithFields, toJsonValue } from './_internals/plainData.ts';
 import { nodeRandom, RandomSource, type RandomState } from './_internals/random.ts';
 import { isStandIn, reactorsFor } from './_internals/realm.ts';
 import { getHeapStatistics } from 'node:v8';
@@ -1739,7 +1739,7 @@ function componentFrom<P extends Protocol>(content: ComponentContent, checker: C
       return { values: content.values, hashes1: content.hashes1, hashes2: content.hashes2, hash1: content.hash1, hash2: content.hash2, tableEpoch: 0, componentId: -1 };
     case 'node': {
       const nodeClass = (checker.environments[content.position] as NodeEnvironment<P>).nodeClass;
-      const instance = content.fields === null ? null : (Object.assign(Object.create(nodeClass.prototype as object) as object, content.fields) as object);
+      const instance = content.fields === null ? null : objectWithFields(nodeClass.prototype as object, content.fields as Record<string, unknown>);
       return new NodeState(instance, content.storage, content.random, content.incarnation, content.timers, [content.hash1, content.hash2]);
     }
   }

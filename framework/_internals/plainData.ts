@@ -558,15 +558,59 @@ function pairLanes(value: unknown, seed1: number, seed2: number): number {
  * every reaction), so they are cloned without checks.
  */
 export function cloneFields<T extends object>(instance: T): T {
-  const clone = Object.create(Object.getPrototypeOf(instance) as object) as Record<string, unknown>;
+  const prototype = Object.getPrototypeOf(instance) as object | null;
+  const clone = Object.create(prototype) as Record<string, unknown>;
   const source = instance as unknown as Record<string, unknown>;
+  const defined = namesToDefine(prototype);
   // An object held in two fields (or twice in one) stays one object in the copy, as in a run.
   const copies = new Map<object, unknown>();
   for (const key of Object.keys(source)) {
     const field = source[key];
-    clone[key] = typeof field === 'object' && field !== null ? cloneValue(field, copies) : field;
+    const value = typeof field === 'object' && field !== null ? cloneValue(field, copies) : field;
+    if (defined.has(key)) defineField(clone, key, value);
+    else clone[key] = value;
   }
   return clone as T;
+}
+
+/**
+ * A new object of `prototype` with `fields` as its own fields, as the node object had them: a
+ * field is defined where an assignment would not make it the object's own (see {@link namesToDefine}).
+ */
+export function objectWithFields(prototype: object | null, fields: Record<string, unknown>): object {
+  const instance = Object.create(prototype) as Record<string, unknown>;
+  const defined = namesToDefine(prototype);
+  for (const key of Object.keys(fields)) {
+    if (defined.has(key)) defineField(instance, key, fields[key]);
+    else instance[key] = fields[key];
+  }
+  return instance;
+}
+
+const namesToDefineByPrototype = new WeakMap<object, ReadonlySet<string>>();
+const onlyProto: ReadonlySet<string> = new Set(['__proto__']);
+
+/**
+ * The names an object of `prototype` cannot take as its own fields by assignment: `__proto__`
+ * (which would set the prototype), and every accessor or read-only property of its prototypes
+ * (an assignment would call the setter, or throw). A class field of such a name is still the
+ * object's own, since class fields are defined, so a copy of the object must define it too.
+ */
+function namesToDefine(prototype: object | null): ReadonlySet<string> {
+  if (prototype === null) return onlyProto;
+  let names = namesToDefineByPrototype.get(prototype);
+  if (names === undefined) {
+    const found = new Set<string>(onlyProto);
+    for (let link: object | null = prototype; link !== null; link = Object.getPrototypeOf(link) as object | null) {
+      for (const name of Object.getOwnPropertyNames(link)) {
+        const descriptor = Object.getOwnPropertyDescriptor(link, name);
+        if (descriptor !== undefined && (descriptor.get !== undefined || descriptor.set !== undefined || descriptor.writable === false)) found.add(name);
+      }
+    }
+    names = found;
+    namesToDefineByPrototype.set(prototype, names);
+  }
+  return names;
 }
 
 /**

@@ -10,7 +10,7 @@
 import { Node, unreachable, type NodeClass } from '../Node.ts';
 import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { DeterminismError, forbidden } from '../_internals/guards.ts';
-import { copyPlain, PlainDataError } from '../_internals/plainData.ts';
+import { copyPlain, objectWithFields, PlainDataError } from '../_internals/plainData.ts';
 import { decodePlain, encodeTreeIfPlain } from '../_internals/plainText.ts';
 import { checkFields, NodeEnvironment, ReactionRecorder, Reactor, untypedMessage, type Effect, type RandomDraws, type ReactionFailure } from '../_internals/reaction.ts';
 import { maxEffectDepth, StringTable, TapeOverflow, TapeReader, TapeWriter, tapeSizes, type Shape } from '../_internals/tape.ts';
@@ -207,10 +207,8 @@ function storageFor(node: NodeId, text: string): ReadonlyMap<string, unknown> {
 /** A node object with the given fields, of the node's class, built without running its constructor. */
 function rebuild(environment: NodeEnvironment<Protocol>, fieldsText: string): object {
   const fields = decodePlain(fieldsText, true) as Record<string, unknown>;
-  const instance = objectCreate((environment.nodeClass as { prototype: object }).prototype) as Record<string, unknown>;
-  // Assigned as the framework's own copy of a node object assigns them (cloneFields).
-  for (const key of objectKeys(fields)) instance[key] = fields[key];
-  return instance;
+  // Made as the framework's own copy of a node object makes it (cloneFields).
+  return objectWithFields((environment.nodeClass as { prototype: object }).prototype, fields);
 }
 
 /** The fields of a node object as a tree and its flag, or `!` and the plain-data problem. */
