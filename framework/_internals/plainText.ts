@@ -72,7 +72,8 @@ function toTree(value: unknown, numbering: Numbering | undefined): Tree {
     case 'undefined':
       return { [TAG]: 'undefined' };
     case 'bigint':
-      return { [TAG]: 'bigint', value: value.toString() };
+      // In hexadecimal: read back in time linear in its length, as decimal digits are not.
+      return { [TAG]: 'bigint', value: value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}` };
     case 'object': {
       if (value === null) return null;
       if (numbering === undefined) return containerTree(value, numbering);
@@ -277,8 +278,9 @@ function fromTree(tree: unknown, depth: number, shared: SharedContainers | undef
       if (inner === '-0') return -0;
       throw new PlainTextError(`unknown number ${String(inner)}`);
     case 'bigint':
-      if (typeof inner !== 'string' || !/^-?\d{1,10000}$/.test(inner)) throw new PlainTextError('a bigint must be digits');
-      return BigInt(inner);
+      // Hexadecimal of any length the text allows; decimal digits, slow to read, up to 10,000.
+      if (typeof inner !== 'string' || !/^-?(0x[0-9a-f]+|\d{1,10000})$/.test(inner)) throw new PlainTextError('a bigint must be digits');
+      return inner.charCodeAt(0) === 45 /* - */ ? -BigInt(inner.slice(1)) : BigInt(inner);
     case 'map': {
       const map = new Map<unknown, unknown>();
       const number = begin(shared, map, depth);

@@ -326,7 +326,8 @@ export class TapeWriter {
         return;
       case 'bigint':
         this.number(Tag.BigInt);
-        this.string(value.toString());
+        // In hexadecimal: read back in time linear in its length, as decimal digits are not.
+        this.string(value < 0n ? `-${(-value).toString(16)}` : value.toString(16));
         return;
       case 'object':
         break;
@@ -609,9 +610,10 @@ export class TapeReader {
         return true;
       case Tag.BigInt: {
         const digits = this.string();
-        if (!/^-?\d{1,10000}$/.test(digits)) throw new TapeError('a bigint must be digits');
+        // Any length the text allows: a bigint of plain data has no bound on its size.
+        if (!/^-?[0-9a-f]+$/.test(digits)) throw new TapeError('a bigint must be hexadecimal digits');
         this.bytes += 1;
-        return BigIntConstructor(digits);
+        return digits.charCodeAt(0) === 45 /* - */ ? -BigIntConstructor(`0x${digits.slice(1)}`) : BigIntConstructor(`0x${digits}`);
       }
       default:
         break;

@@ -32,6 +32,7 @@ describe('plain data as text', () => {
       { '\u0000': 'looks like a tag', value: 1 },
       JSON.parse('{"__proto__": {"polluted": true}, "type": "P"}'),
       [1, 'two', null, false, { three: 3 }],
+      [0n, -(7n ** 20_000n), 5n ** 30_000n],
     ];
     for (const value of values) {
       const decoded = decodePlain(encodePlain(value));
