@@ -229,6 +229,12 @@ const kinds = ['message', 'timer', 'input'] as const;
 const numbers = new Float64Array(8);
 const numberSlots = { random: 0, drawn: 4, clockMs: 5, answerLength: 6 } as const;
 
+/**
+ * The most text the effects of one reaction may have: the judging realm takes an answer of at
+ * most 32 Mi characters, and the failure, fields and console lines need room after them.
+ */
+const maxEffectsTextCharacters = 31 * 1024 * 1024;
+
 /** The longest the answer tape grows, in doubles: one reaction's effects, fields and console lines. */
 const maxAnswerLength = tapeSizes.maxAnswer;
 
@@ -319,6 +325,8 @@ class TapeRecorder extends ReactionRecorder {
         writer.number(to as NodeId);
         writer.value(message);
       }
+      // The text of the strings is bounded as the tape is: what the judging realm takes of one answer.
+      if (writer.text.length > maxEffectsTextCharacters) throw new TapeOverflow('full');
     } catch (error) {
       writer.position = position;
       writer.text = writer.text.slice(0, textLength);

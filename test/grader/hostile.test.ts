@@ -234,13 +234,9 @@ const submissions: Readonly<Record<string, Expectation>> = {
   // Sizes and numbers at the edges of what crosses: a correct node's messages and timers arrive as sent.
   'tape-size-edges': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'timer-extreme-delays': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
-  // HOLE, skipped: the judging side refuses a bigint of more than 10,000 digits that the realm wrote and plain data allows
-  // (framework/_internals/tape.ts, TapeReader.value, Tag.BigInt), failing the server with "malformed answer"; see boundaryAttacks.test.ts.
-  // 'bigint-many-digits': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
-  // HOLE, skipped: a storage key of more than 1,000 characters (framework/_internals/realm.ts, key()) fails the server as a malformed answer.
-  // 'storage-long-key': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
-  // HOLE, skipped: 34 M characters of strings in one reaction fail it as a malformed answer (realm.ts, checkedAnswer), not as a send it can catch.
-  // 'answer-text-past-limit': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  'bigint-many-digits': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  'storage-long-key': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  'answer-text-past-limit': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'odd-containers-both-ways': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'state-shared-expansion': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   // Code of the submission's realm run while the judging realm reads an answer, outside any handler.
