@@ -261,7 +261,8 @@ const answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer,
 function defineShapeBuilder(shape: number, build: unknown): void {
   const known = strings.shapes[shape];
   if (known === undefined || typeof build !== 'function') return;
-  known.build = build as Shape['build'];
+  // Defined, not assigned: a setter node code put on the record must not run here, outside any handler.
+  defineProperty(known, 'build', { value: build as Shape['build'], writable: true, enumerable: true, configurable: true });
 }
 
 /** The answer tape as it is now: the judging realm asks for it when its length changed. */

@@ -239,8 +239,8 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'answer-text-past-limit': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'odd-containers-both-ways': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'state-shared-expansion': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
-  // Code of the submission's realm run while the judging realm reads an answer, outside any handler.
-  'shape-builder-loops': { kind: 'graded', mayLoop: true },
+  // A setter on the runtime's shape records, which the judging realm never runs: no loop, a verdict.
+  'shape-builder-loops': { kind: 'graded' },
   // HOLE, skipped: a proxy message whose keys change order between the writer's walks is refused in a run, sent in process
   // (framework/_internals/tape.ts, TapeWriter.shaped; framework/_realm/host.ts, TapeRecorder.write).
   // 'message-keys-shift': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
