@@ -66,6 +66,8 @@ const cheats: Readonly<Record<string, Cheat>> = {
   // Bully messages, but no Ok: every candidate declares, and higher ones bully the lower winners. 2A.10's one
   // Election goes to the dead leader, so it never needs an Ok.
   'bully-without-ok': electionCheat('bully-without-ok', (test) => test.points > 0 && test.number.startsWith('2A.') && test.number !== '2A.10'),
+  // Bully messages, but a node declares as it sends its Elections, without waiting for an Ok.
+  'bully-declares-at-once': electionCheat('bully-declares-at-once', (test) => test.points > 0 && test.number.startsWith('2A.')),
   // Ring messages with the right contents that skip the ring: an Election to everyone, a Coordinator straight back to its leader.
   'ring-shortcuts': electionCheat('ring-shortcuts', (test) => test.points > 0 && test.number.startsWith('2B.')),
 };
