@@ -60,7 +60,6 @@ describe('answers forged by node code', () => {
     'a timer with a delay in text': effects([1, 0, { type: 'Tick' }, 1, '2']),
     'a timer with an infinite delay': effects([1, 1, { type: 'Tick' }, 1, { [TAG]: 'number', value: 'Infinity' }]),
     'a storage key that is a number': effects([3, 5, 0, 1]),
-    'a storage key too long': effects([3, 'k'.repeat(1_001), 0, 1]),
     'a storage deletion of a list': effects([4, ['k']]),
     'a log line that is not text': effects([6, { line: 'x' }]),
     'an effect of no known kind': effects([7, 'x']),
