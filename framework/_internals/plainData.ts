@@ -1,6 +1,7 @@
 // Plain data: numbers, strings, booleans, null, undefined, bigint, arrays, plain objects,
 // Maps and Sets with primitive keys. Node state, messages, timers, inputs, outputs and
 // durable values are all plain data, so every driver can copy, compare and hash them.
+import { maxExpandedSize } from './plainText.ts';
 
 /** Nesting deeper than this is treated as a cycle: real protocol state is never this deep. */
 const maxDepth = 200;
@@ -234,6 +235,7 @@ function describeClass(value: object): string {
 
 /** True when `value` is plain data: the fast check, without paths (see {@link findNonPlain}). */
 export function isPlain(value: unknown, depth = 0): boolean {
+  if (--plainVisitsLeft < 0) return false;
   if (typeof value !== 'object' || value === null) return typeof value !== 'function' && typeof value !== 'symbol';
   if (depth > maxDepth) return false;
   if (Array.isArray(value)) {
@@ -257,10 +259,37 @@ export function isPlain(value: unknown, depth = 0): boolean {
   return false;
 }
 
-/** Walks `value` and returns an error naming the first field that is not plain data, if any. */
+/**
+ * How many more values {@link isPlain} may visit in the walk under way: a node's fields are
+ * checked with a bound (see {@link isPlainFields}), every other value without one.
+ */
+let plainVisitsLeft = Infinity;
+
+/**
+ * Whether a node's fields are plain data that reach at most {@link maxExpandedSize} values,
+ * counting a shared container at every place it appears: the most the model checker reads
+ * back, since a state's copies, hashes and reports walk containers wherever they appear.
+ */
+export function isPlainFields(fields: Record<string, unknown>): boolean {
+  plainVisitsLeft = maxExpandedSize;
+  try {
+    for (const key of Object.keys(fields)) if (!isPlain(fields[key])) return false;
+    return true;
+  } finally {
+    plainVisitsLeft = Infinity;
+  }
+}
+
+/**
+ * Walks `value` and returns an error naming the first field that is not plain data, if any,
+ * or, past {@link maxExpandedSize} values (shared containers counted at every place), one
+ * saying so.
+ */
 export function findNonPlain(value: unknown, name: string): PlainDataError | undefined {
   const ancestors = new Set<object>();
+  let reached = 0;
   const visit = (current: unknown, path: string): PlainDataError | undefined => {
+    if (++reached > maxExpandedSize) return new PlainDataError(name, `reaches more than ${maxExpandedSize} values, counting a shared container at every place it appears`);
     if (typeof current === 'function') return new PlainDataError(path, 'is a function');
     if (typeof current === 'symbol') return new PlainDataError(path, 'is a symbol');
     if (typeof current !== 'object' || current === null) return undefined;

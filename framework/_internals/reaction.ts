@@ -6,7 +6,7 @@ import type { DurableStorage } from '../DurableStorage.ts';
 import type { Node, NodeClass } from '../Node.ts';
 import { nodeName, type Delay, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { rejectPromise } from './guards.ts';
-import { cloneFields, copyPlain, deepFreeze, findNonPlain, isPlain, lastCopiedBytes, PlainDataError, toJsonValue } from './plainData.ts';
+import { cloneFields, copyPlain, deepFreeze, findNonPlain, isPlainFields, lastCopiedBytes, PlainDataError, toJsonValue } from './plainData.ts';
 import type { RandomState } from './random.ts';
 
 /** One thing a reaction did, recorded in order. */
@@ -519,7 +519,7 @@ export class Reactor<P extends Protocol> implements NodeReactor<P> {
 /** A node object's own fields as JSON, or undefined when one of them is not plain data. */
 export function snapshotFields(instance: object): unknown {
   const fields = instance as Record<string, unknown>;
-  for (const key of Object.keys(fields)) if (!isPlain(fields[key])) return undefined;
+  if (!isPlainFields(fields)) return undefined;
   return toJsonValue(fields);
 }
 
@@ -554,13 +554,6 @@ export function react<P extends Protocol>(
  */
 export function checkFields<P extends Protocol>(environment: NodeEnvironment<P>, instance: object): PlainDataError | undefined {
   const fields = instance as Record<string, unknown>;
-  let plain = true;
-  for (const key of Object.keys(fields)) {
-    if (!isPlain(fields[key])) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return undefined;
+  if (isPlainFields(fields)) return undefined;
   return findNonPlain({ ...fields }, `${environment.name} (${environment.nodeClass.name})`);
 }

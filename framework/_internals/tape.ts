@@ -301,15 +301,26 @@ export class TapeWriter {
    */
   sharedValue(value: unknown): void {
     this.numbering = new MapConstructor<object, number>();
+    this.shared = sharedContainers();
     try {
       this.value(value);
     } finally {
       this.numbering = undefined;
+      this.shared = undefined;
     }
   }
 
+  /**
+   * While a node's fields are written: what they reach, counted as the reader counts it (a
+   * shared container at every place), so that what the reader would refuse is refused here,
+   * as not plain data, before it is sent.
+   */
+  private shared: SharedContainers | undefined = undefined;
+
   /** Writes plain data; a {@link TapeOverflow} for what is not plain data or does not fit. */
   value(value: unknown, depth = 0): void {
+    const shared = this.shared;
+    if (shared !== undefined) shared.reached++;
     switch (typeof value) {
       case 'number':
         this.number(Tag.Number);
@@ -349,13 +360,16 @@ export class TapeWriter {
     const known = numbering.get(value);
     if (known !== undefined) {
       if (known < 0) throw new TapeOverflow('not plain');
+      if (typeof referencedContainer(shared as SharedContainers, known, depth, maxReadDepth) === 'string') throw new TapeOverflow('not plain');
       this.number(Tag.Reference);
       this.number(known);
       return;
     }
     const number = numbering.size;
     numbering.set(value, -1 - number);
+    beginContainer(shared as SharedContainers, value);
     this.container(value, depth);
+    if (!endContainer(shared as SharedContainers, number)) throw new TapeOverflow('not plain');
     numbering.set(value, number);
   }
 

@@ -213,9 +213,13 @@ function rebuild(environment: NodeEnvironment<Protocol>, fieldsText: string): ob
 
 /** The fields of a node object as a tree and its flag, or `!` and the plain-data problem. */
 function fieldsTree(environment: NodeEnvironment<Protocol>, instance: object): [0 | 1, unknown] | string {
+  // Checked first, as the framework checks a node in this realm: plain data, and no more values
+  // than the model checker reads back.
+  const problem = checkFields(environment, instance);
+  if (problem !== undefined) return '!' + problem.message;
   const tree = encodeTreeIfPlain({ ...instance });
   if (tree !== undefined) return tree;
-  return '!' + (checkFields(environment, instance)?.message ?? `${environment.name} holds a value that is not plain data`);
+  return `!${environment.name} holds a value that is not plain data`;
 }
 
 const kinds = ['message', 'timer', 'input'] as const;

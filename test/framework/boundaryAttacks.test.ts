@@ -17,6 +17,7 @@ import * as oddContainers from '../fixtures/hostile/odd-containers-both-ways/ind
 import * as keysShift from '../fixtures/hostile/message-keys-shift/index.ts';
 import * as protoField from '../fixtures/hostile/state-proto-field/index.ts';
 import * as fieldOverAccessor from '../fixtures/hostile/state-field-over-accessor/index.ts';
+import * as sharedExpansion from '../fixtures/hostile/state-shared-expansion/index.ts';
 
 const hostile = join(import.meta.dirname, '..', 'fixtures', 'hostile');
 
@@ -120,13 +121,23 @@ describe('a client whose fields share containers that reach four million values 
     settings = pingPong(await program('state-shared-expansion'));
   });
 
-  // HOLE: runs keep the field (live checks only that it is plain data), but the search's reader refuses a node's
-  // fields that reach more than 1,000,000 values counting shared containers at every place (framework/_internals/tape.ts,
-  // TapeReader.value, endContainer; the realm's writer, TapeWriter.sharedValue, does not count): the search fails the
-  // client with "gave a malformed answer ... Node code must not change the built-ins".
-  it.fails('is searched as it runs: every run passes it, and so does the search', () => {
+  const tooFar = /reaches more than 1000000 values, counting a shared container at every place it appears/;
+
+  it('is refused by the search as not plain data, with the reason, in its own realm as in this one', () => {
     const search = explore(settings);
-    expect(search.outcome.kind, JSON.stringify(search.outcome).slice(0, 600)).toBe('exhausted');
+    expect(search.outcome.kind, JSON.stringify(search.outcome).slice(0, 600)).toBe('exception');
+    expect(search.outcome.kind === 'exception' ? search.outcome.message : '').toMatch(tooFar);
+    const here = explore({ ...settings, nodes: [settings.nodes[0], { role: 'client', node: sharedExpansion.PingClient as NodeClass<PingPong> }] as SearchSettings<PingPong>['nodes'] });
+    expect(here.outcome.kind === 'exception' ? here.outcome.message : here.outcome.kind).toMatch(tooFar);
+  }, 120_000);
+
+  it('is refused by a run as not plain data, with the same reason, in its own realm as in this one', async () => {
+    const submission = await program('state-shared-expansion');
+    for (const client of [submission.nodeClass<PingPong>('PingClient'), sharedExpansion.PingClient as NodeClass<PingPong>]) {
+      const result = pingPongRun(submission.nodeClass<PingPong>('PingServer'), client);
+      expect(result.failure?.property).toBe('plain data');
+      expect(result.failure?.message).toMatch(tooFar);
+    }
   }, 120_000);
 });
 

@@ -238,7 +238,7 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'storage-long-key': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'answer-text-past-limit': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'odd-containers-both-ways': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
-  'state-shared-expansion': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
+  'state-shared-expansion': { kind: 'graded' },
   // A setter on the runtime's shape records, which the judging realm never runs: no loop, a verdict.
   'shape-builder-loops': { kind: 'graded' },
   // HOLE, skipped: a proxy message whose keys change order between the writer's walks is refused in a run, sent in process
