@@ -323,29 +323,44 @@ class TapeRecorder extends ReactionRecorder {
     const textLength = writer.text.length;
     const defined = strings.strings.length;
     const shapes = strings.shapes.length;
-    try {
-      if (effect !== undefined) writeEffect(writer, effect);
-      else {
-        writer.number(0);
-        writer.number(to as NodeId);
-        writer.value(message);
-      }
-      // The text of the strings is bounded as the tape is: what the judging realm takes of one answer.
-      if (writer.text.length > maxEffectsTextCharacters) throw new TapeOverflow('full');
-    } catch (error) {
+    const takeBack = () => {
       writer.position = position;
       writer.text = writer.text.slice(0, textLength);
       strings.truncate(defined, shapes);
+    };
+    try {
+      try {
+        if (effect !== undefined) {
+          writeEffect(writer, effect);
+          if (writer.text.length > maxEffectsTextCharacters) throw new TapeOverflow('full');
+        } else writeSend(writer, to as NodeId, message);
+      } catch (error) {
+        takeBack();
+        if (!(error instanceof TapeOverflow) || error.reason === 'full' || effect !== undefined) throw error;
+        // The framework's copy throws for what is not plain data, naming the field. A message it
+        // takes (a proxy whose names change from one walk to the next) is sent as that copy,
+        // as the framework sends it.
+        writeSend(writer, to as NodeId, copyPlain(message, 'message'));
+      }
+    } catch (error) {
+      takeBack();
       if (!(error instanceof TapeOverflow)) throw error;
       if (error.reason === 'full') throw new Error(`the effects of one reaction take more than the ${maxAnswerLength * 8} bytes a reaction may answer with`, { cause: error });
-      // What the framework's copy throws for it: the field that is not plain data, named.
-      copyPlain(message, 'message');
       throw new PlainDataError('message', 'is not plain data');
     } finally {
       this.writing = false;
     }
     this.effectCount++;
   }
+}
+
+/** A send's effect; a {@link TapeOverflow} when the message does not fit or is not plain data. */
+function writeSend(writer: TapeWriter, to: NodeId, message: Tagged | undefined): void {
+  writer.number(0);
+  writer.number(to);
+  writer.value(message);
+  // The text of the strings is bounded as the tape is: what the judging realm takes of one answer.
+  if (writer.text.length > maxEffectsTextCharacters) throw new TapeOverflow('full');
 }
 
 function writeEffect(writer: TapeWriter, effect: Effect): void {
