@@ -170,8 +170,6 @@ class ScheduledEvent {
   declare readonly from: NodeId;
   declare readonly payload: unknown;
   declare cancelled: boolean;
-  /** A delivery's message as its sender's realm wrote it (see RealmReactor), or -1. */
-  declare encoded: number;
   /** The next event due at the same time (chains in EventQueue). */
   declare sameTimeNext: ScheduledEvent | undefined;
   /** Last event of the chain this event heads. */
@@ -184,7 +182,6 @@ class ScheduledEvent {
     this.from = from;
     this.payload = payload;
     this.cancelled = false;
-    this.encoded = -1;
     this.sameTimeNext = undefined;
     this.sameTimeTail = this;
   }
@@ -618,7 +615,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     // The receiver gets its own copy: the message as sent stays as it was. When nothing else
     // can see that message any more (a ring trace keeps no contents, no property records
     // messages, it was not duplicated), the receiver is given it as it is.
-    this.reactTo(slot, 'message', event.from, this.sharing || slot.reactor.copiesPayloads ? message : clonePlain(message), event.encoded);
+    this.reactTo(slot, 'message', event.from, this.sharing || slot.reactor.copiesPayloads ? message : clonePlain(message), this.encodedOf(event));
   }
 
   private fireTimer(event: ScheduledEvent): void {
@@ -946,7 +943,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     }
     if (local) {
       this.trace(Code.send, from, to, type, this.contents(message), 'local');
-      this.schedule(this.nowMs, EventKind.Deliver, to, from, message).encoded = encoded;
+      this.noteEncoded(this.schedule(this.nowMs, EventKind.Deliver, to, from, message), encoded);
       return;
     }
     const counters = this.counters;
@@ -993,7 +990,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       if (network.fifo) deliveryMs = Math.max(deliveryMs, lastDeliveryMs[channelIndex] as number);
       lastDeliveryMs[channelIndex] = deliveryMs;
     }
-    this.schedule(deliveryMs, EventKind.Deliver, to, from, message).encoded = encoded;
+    this.noteEncoded(this.schedule(deliveryMs, EventKind.Deliver, to, from, message), encoded);
     if (network.duplicateRate > 0 && sendDraw(drawKey, 1) < network.duplicateRate) {
       counters.messagesDuplicated++;
       let duplicateMs = this.nowMs + drawDelay(network.delay, sendDraw(drawKey, 3));
@@ -1002,7 +999,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
         lastDeliveryMs[channelIndex] = duplicateMs;
       }
       this.trace(Code.duplicate, from, to, type, this.contents(message), undefined);
-      this.schedule(duplicateMs, EventKind.Deliver, to, from, this.sharing ? clonePlain(message) : message).encoded = encoded;
+      this.noteEncoded(this.schedule(duplicateMs, EventKind.Deliver, to, from, this.sharing ? clonePlain(message) : message), encoded);
     }
   }
 
@@ -1049,6 +1046,29 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     this.recorder.record(this.step, this.nowMs, code, node, peer, label, detail, reason);
   }
 
+  /**
+   * Where the realm that sent a delivery's message keeps it as it wrote it (see RealmReactor),
+   * by the delivery's sequence number, for the most recent sends: events carry no field for it,
+   * which every event of a run in this realm would pay for. A delivery whose entry was written
+   * over since is given its message as an object, as any other.
+   */
+  private encodings: { readonly sequences: Float64Array; readonly handles: Float64Array } | undefined = undefined;
+
+  private noteEncoded(event: ScheduledEvent, encoded: number): void {
+    if (encoded < 0) return;
+    const encodings = (this.encodings ??= { sequences: new Float64Array(encodingSlots).fill(-1), handles: new Float64Array(encodingSlots) });
+    const slot = event.sequence % encodingSlots;
+    encodings.sequences[slot] = event.sequence;
+    encodings.handles[slot] = encoded;
+  }
+
+  private encodedOf(event: ScheduledEvent): number {
+    const encodings = this.encodings;
+    if (encodings === undefined) return -1;
+    const slot = event.sequence % encodingSlots;
+    return encodings.sequences[slot] === event.sequence ? (encodings.handles[slot] as number) : -1;
+  }
+
   private schedule(timeMs: number, kind: EventKind, node: NodeId, from: NodeId, payload: unknown): ScheduledEvent {
     const event = new ScheduledEvent(timeMs, this.sequence++, kind, node, from, payload);
     this.queue.push(event);
@@ -1059,6 +1079,9 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     return Number.isInteger(id) && id >= 0 && id < this.nodeCount;
   }
 }
+
+/** How many of the latest deliveries' kept encodings a run remembers (see Simulation.noteEncoded). */
+const encodingSlots = 8192;
 
 /** A message's delay from `unit`, a uniform draw in [0, 1). */
 function drawDelay(distribution: DelayDistribution, unit: number): number {
