@@ -259,6 +259,13 @@ export class TapeWriter {
     this.tape[this.position++] = value;
   }
 
+  /** Writes on `tape` from now on, from its start: the writer's tape was replaced by a shorter one. */
+  useTape(tape: Float64Array): void {
+    this.tape = tape;
+    this.capacity = tape.length;
+    this.reset();
+  }
+
   private growTape(): void {
     const longer = (this.grow as (tape: Float64Array) => Float64Array | undefined)(this.tape);
     if (longer === undefined) throw new TapeOverflow('full');

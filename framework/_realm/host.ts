@@ -258,6 +258,18 @@ const answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer,
 });
 
 /**
+ * Gives the answer tape back its first length when a reaction grew it. A grown tape held on to
+ * would stay with the realm after its run; the engine may keep a finished realm for several
+ * collections, so a grader running many runs at once would hold one long tape for each.
+ */
+function shortenAnswerTape(): void {
+  if (answerTape.length === tapeSizes.answer) return;
+  answerTape = new Float64Array(tapeSizes.answer);
+  numbers[numberSlots.answerLength] = answerTape.length;
+  answerWriter.useTape(answerTape);
+}
+
+/**
  * Takes the builder the judging realm compiled for shape `shape` (a function of this realm;
  * this realm may not compile code from strings): objects of the shape on the question tape are
  * built with it from then on.
@@ -287,6 +299,7 @@ class TapeRecorder extends ReactionRecorder {
 
   override begin(baseStorage: ReadonlyMap<string, unknown>, randomSource: RandomDraws, clockMs: number | undefined): void {
     super.begin(baseStorage, randomSource, clockMs);
+    shortenAnswerTape();
     const writer = answerWriter;
     writer.reset();
     writer.depthLimit = maxEffectDepth;

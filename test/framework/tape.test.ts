@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { simulate, type NodeClass } from '../../framework/testing.ts';
 import { equalPlain, plainBytes } from '../../framework/_internals/plainData.ts';
-import { RealmProgram } from '../../framework/_internals/realm.ts';
-import { shapeBuilder, StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter } from '../../framework/_internals/tape.ts';
+import { RealmProgram, RealmSession } from '../../framework/_internals/realm.ts';
+import { shapeBuilder, StringTable, TapeError, TapeOverflow, TapeReader, tapeSizes, TapeWriter } from '../../framework/_internals/tape.ts';
 import { buildRealmCode } from '../../grader/realmBundle.ts';
 import { plain } from './plainArbitraries.ts';
 import { BigSender, type BigMessages } from './fixtures/realm/big-messages.ts';
@@ -393,6 +393,39 @@ describe('messages too big for the tape', () => {
     expect(there.passed).toBe(true);
     expect(equalPlain(there.outputs, here.outputs)).toBe(true);
     expect(there.counters.bytesSent).toBe(here.counters.bytesSent);
+  });
+});
+
+describe('an answer tape grown for one reaction', () => {
+  it('is given back its first length at the next reaction, so a finished run holds no long tape', async () => {
+    // The engine may keep a finished realm for several collections: a grader running many runs
+    // in one process would otherwise hold a long tape for each of them.
+    const fixture = join(import.meta.dirname, 'fixtures', 'realm', 'big-messages.ts');
+    const program = new RealmProgram(await buildRealmCode({ label: fixture, entryFile: fixture, root: join(import.meta.dirname, 'fixtures', 'realm') }));
+    const lengths: number[] = [];
+    const refresh = Object.getOwnPropertyDescriptor(RealmSession.prototype, 'refreshAnswerTape')?.value as RealmSession['refreshAnswerTape'];
+    RealmSession.prototype.refreshAnswerTape = function (this: RealmSession) {
+      refresh.call(this);
+      lengths.push(this.answers.tape.length);
+    };
+    try {
+      const result = simulate<BigMessages>({
+        seed: 3,
+        nodes: [
+          { role: 'server', node: program.nodeClass<BigMessages>('BigSender') },
+          { role: 'server', node: program.nodeClass<BigMessages>('BigSender') },
+        ],
+        config: {},
+        durationMs: 1_000,
+        inputs: [{ atMs: 1, node: 0, input: { type: 'Go' } }],
+      });
+      expect(result.outputs).toHaveLength(3);
+    } finally {
+      RealmSession.prototype.refreshAnswerTape = refresh;
+    }
+    expect(lengths.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...lengths)).toBeGreaterThan(tapeSizes.answer);
+    expect(lengths.at(-1)).toBe(tapeSizes.answer);
   });
 });
 
