@@ -336,11 +336,6 @@ class TapeRecorder extends ReactionRecorder {
     const textLength = writer.text.length;
     const defined = strings.strings.length;
     const shapes = strings.shapes.length;
-    const takeBack = () => {
-      writer.position = position;
-      writer.text = writer.text.slice(0, textLength);
-      strings.truncate(defined, shapes);
-    };
     try {
       try {
         if (effect !== undefined) {
@@ -348,7 +343,7 @@ class TapeRecorder extends ReactionRecorder {
           if (writer.text.length > maxEffectsTextCharacters) throw new TapeOverflow('full');
         } else writeSend(writer, to as NodeId, message);
       } catch (error) {
-        takeBack();
+        takeBack(writer, position, textLength, defined, shapes);
         if (!(error instanceof TapeOverflow) || error.reason === 'full' || effect !== undefined) throw error;
         // The framework's copy throws for what is not plain data, naming the field. A message it
         // takes (a proxy whose names change from one walk to the next) is sent as that copy,
@@ -356,7 +351,7 @@ class TapeRecorder extends ReactionRecorder {
         writeSend(writer, to as NodeId, copyPlain(message, 'message'));
       }
     } catch (error) {
-      takeBack();
+      takeBack(writer, position, textLength, defined, shapes);
       if (!(error instanceof TapeOverflow)) throw error;
       if (error.reason === 'full') throw new Error(`the effects of one reaction take more than the ${maxAnswerLength * 8} bytes a reaction may answer with`, { cause: error });
       throw new PlainDataError('message', 'is not plain data');
@@ -365,6 +360,13 @@ class TapeRecorder extends ReactionRecorder {
     }
     this.effectCount++;
   }
+}
+
+/** Takes back what was written of an effect: its numbers, its text and the strings and shapes it defined. */
+function takeBack(writer: TapeWriter, position: number, textLength: number, defined: number, shapes: number): void {
+  writer.position = position;
+  writer.text = writer.text.slice(0, textLength);
+  strings.truncate(defined, shapes);
 }
 
 /** A send's effect; a {@link TapeOverflow} when the message does not fit or is not plain data. */
