@@ -244,6 +244,8 @@ export class RealmSession {
   private readonly context: vm.Context;
   /** The shapes whose builders the realm has: the first so many the table gave a builder. */
   private shapesBuilt = 0;
+  /** How many times the realm said it replaced its answer tape when the tape was last read anew. */
+  answerTapeReplaced = 0;
   /** Names this realm among the realms of the process: what marks the messages it wrote that are kept encoded. */
   readonly serial = ++sessionsOpened;
 
@@ -344,6 +346,7 @@ export class RealmSession {
    */
   refreshAnswerTape(): void {
     const length = this.numbers[6] as number;
+    this.answerTapeReplaced = this.numbers[7] as number;
     let tape: unknown;
     try {
       tape = this.answerTapeFunction();
@@ -619,7 +622,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
   private readTape(answer: string, random: RandomDraws): void {
     const session = this.session;
     const numbers = session.numbers;
-    if (numbers[6] !== session.answers.tape.length) session.refreshAnswerTape();
+    if (numbers[6] !== session.answers.tape.length || numbers[7] !== session.answerTapeReplaced) session.refreshAnswerTape();
     const reader = session.answers;
     reader.reset(answer, 1);
     const count = reader.count(tapeSizes.maxAnswer);

@@ -227,11 +227,13 @@ const kinds = ['message', 'timer', 'input'] as const;
 /**
  * Numbers passed both ways without text (formatting and parsing doubles costs more than the
  * rest of a small reaction): the random state in and out, whether it was drawn from, the
- * clock, and the answer tape's length. The judging realm reads and writes its elements only,
+ * clock, the answer tape's length, and how many times the tape was replaced (a tape given
+ * back its first length and grown again in one reaction has the length the judging realm
+ * last read, but is another array). The judging realm reads and writes its elements only,
  * which runs no code.
  */
 const numbers = new Float64Array(8);
-const numberSlots = { random: 0, drawn: 4, clockMs: 5, answerLength: 6 } as const;
+const numberSlots = { random: 0, drawn: 4, clockMs: 5, answerLength: 6, answerReplaced: 7 } as const;
 
 /**
  * The most text the effects of one reaction may have: the judging realm takes an answer of at
@@ -254,6 +256,7 @@ const answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer,
   longer.set(full);
   answerTape = longer;
   numbers[numberSlots.answerLength] = longer.length;
+  numbers[numberSlots.answerReplaced]++;
   return longer;
 });
 
@@ -266,6 +269,7 @@ function shortenAnswerTape(): void {
   if (answerTape.length === tapeSizes.answer) return;
   answerTape = new Float64Array(tapeSizes.answer);
   numbers[numberSlots.answerLength] = answerTape.length;
+  numbers[numberSlots.answerReplaced]++;
   answerWriter.useTape(answerTape);
 }
 

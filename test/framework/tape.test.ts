@@ -12,6 +12,7 @@ import { buildRealmCode } from '../../grader/realmBundle.ts';
 import { plain } from './plainArbitraries.ts';
 import { BigSender, type BigMessages } from './fixtures/realm/big-messages.ts';
 import { EdgeSender, type SendEdges } from './fixtures/realm/send-edges.ts';
+import type { GrowsTwice } from './fixtures/realm/grows-twice.ts';
 
 const size = 4_096;
 
@@ -426,6 +427,26 @@ describe('an answer tape grown for one reaction', () => {
     expect(lengths.length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...lengths)).toBeGreaterThan(tapeSizes.answer);
     expect(lengths.at(-1)).toBe(tapeSizes.answer);
+  });
+
+  it('is read anew when the next reaction grows it again to the length it had', async () => {
+    const fixture = join(import.meta.dirname, 'fixtures', 'realm', 'grows-twice.ts');
+    const program = new RealmProgram(await buildRealmCode({ label: fixture, entryFile: fixture, root: join(import.meta.dirname, 'fixtures', 'realm') }));
+    const sender = program.nodeClass<GrowsTwice>('LongSender');
+    // Back to back in node 0: each reaction is given the short tape and grows it to the same length.
+    const lengths = [70_000, 70_001, 70_002];
+    const result = simulate<GrowsTwice>({
+      seed: 5,
+      nodes: [
+        { role: 'server', node: sender },
+        { role: 'server', node: sender },
+      ],
+      config: {},
+      durationMs: 1_000,
+      inputs: lengths.map((length) => ({ atMs: 1, node: 0, input: { type: 'Send', length } })),
+    });
+    expect(result.failure).toBeUndefined();
+    expect(result.outputs.map((record) => record.output).sort((first, second) => first.length - second.length)).toEqual(lengths.map((length) => ({ type: 'Got', length, whole: true })));
   });
 });
 
