@@ -26,6 +26,27 @@ export interface CheatVariant {
   readonly changes: readonly (readonly [string, string])[];
 }
 
+/**
+ * A cheat that is a correct implementation with a few lines changed: a copy of `folder`'s
+ * source files in a scratch folder (added to `scratchFolders`, for the caller to remove), with
+ * each [line, replacement] of `changes` made in `file`. The line must be there.
+ */
+export function changedCopy(folder: string, file: string, changes: readonly (readonly [string, string])[], scratchFolders: string[]): string {
+  const scratch = mkdtempSync(join(tmpdir(), 'distlab-cheat-'));
+  scratchFolders.push(scratch);
+  for (const name of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
+    let text = readFileSync(join(folder, name), 'utf8');
+    if (name === file) {
+      for (const [line, replacement] of changes) {
+        if (!text.includes(line)) throw new Error(`${join(folder, file)} has no line "${line}" to change`);
+        text = text.replace(line, replacement);
+      }
+    }
+    writeFileSync(join(scratch, name), text);
+  }
+  return scratch;
+}
+
 /** Cheats under `fixtures`/cheats, built on `fixtures`/alternative, and the `variants` of some of them. */
 export function cheatFolders(fixtures: string, variants: Readonly<Record<string, CheatVariant>> = {}): CheatFolders {
   const alternative = join(fixtures, 'alternative');

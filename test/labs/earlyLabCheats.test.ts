@@ -5,13 +5,15 @@
 //   handout leaves one open, must pass every graded test: a test one fails demands more than the
 //   handout does;
 // - submissions that try to score without solving (test/fixtures/cheats-mutex and
-//   test/fixtures/cheats-election, one folder each; its first lines say how) must score 0 on the
-//   tests they target.
+//   test/fixtures/cheats-election, one folder each; its first lines say how; or, below, the
+//   second implementation with a line or two changed) must score 0 on the tests they target.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { projectRoot } from '../../grader/labs.ts';
 import type { GradedTest } from '../../grader/results.ts';
+import { changedCopy } from './cheatFolders.ts';
 import { suite as mutexSuite } from '../../labs/01-mutex/suite.ts';
 import { suite as electionSuite } from '../../labs/02-election/suite.ts';
 
@@ -36,21 +38,35 @@ const only =
 interface Cheat {
   readonly lab: string;
   readonly tests: readonly { readonly number: string; readonly points: number }[];
-  readonly folder: string;
+  /** The folder to grade (made when the cheat is graded). */
+  readonly folder: () => string;
   readonly targets: Targets;
 }
 
 const electionCheat = (name: string, targets: Targets): Cheat => ({
   lab: '02-election',
   tests: electionSuite.tests,
-  folder: join(fixtures, 'cheats-election', name),
+  folder: () => join(fixtures, 'cheats-election', name),
+  targets,
+});
+
+const scratchFolders: string[] = [];
+afterAll(() => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A bully cheat: the second election implementation with lines of its bully.ts changed. */
+const changedBully = (targets: Targets, ...changes: (readonly [string, string])[]): Cheat => ({
+  lab: '02-election',
+  tests: electionSuite.tests,
+  folder: () => changedCopy(join(fixtures, 'alternatives', 'election-own'), 'bully.ts', changes, scratchFolders),
   targets,
 });
 
 const mutexCheat = (name: string, targets: Targets): Cheat => ({
   lab: '01-mutex',
   tests: mutexSuite.tests,
-  folder: join(fixtures, 'cheats-mutex', name),
+  folder: () => join(fixtures, 'cheats-mutex', name),
   targets,
 });
 
@@ -63,11 +79,20 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'module-queue-after-replies': mutexCheat('module-queue-after-replies', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
   // No bully and no ring: heartbeats from every node all the time, the highest id heard lately leads, and padded message counts.
   'beacons-and-padding': electionCheat('beacons-and-padding', scored),
-  // Bully messages, but no Ok: every candidate declares, and higher ones bully the lower winners. 2A.10's one
-  // Election goes to the dead leader, so it never needs an Ok.
-  'bully-without-ok': electionCheat('bully-without-ok', (test) => test.points > 0 && test.number.startsWith('2A.') && test.number !== '2A.10'),
-  // Bully messages, but a node declares as it sends its Elections, without waiting for an Ok.
-  'bully-declares-at-once': electionCheat('bully-declares-at-once', (test) => test.points > 0 && test.number.startsWith('2A.')),
+  // Bully messages, but no Ok: a node handed an Election takes part and never answers, so every candidate
+  // declares after its wait and the higher ones bully the lower winners. 2A.10's one Election goes to the dead
+  // leader, so it never needs an Ok.
+  'bully-without-ok': changedBully((test) => test.points > 0 && test.number.startsWith('2A.') && test.number !== '2A.10', [
+    "        this.send(from, { type: 'Ok' });\n",
+    '',
+  ]),
+  // Bully messages, but a node declares as it sends its Elections, without waiting for an Ok: a higher node
+  // answers, holds its own election and declares too, and the highest has the last word, at the cost of
+  // extra Coordinators.
+  'bully-declares-at-once': changedBully((test) => test.points > 0 && test.number.startsWith('2A.'), [
+    '    this.setTimer({ type: \'AnswerTimeout\', election: this.round }, this.config.answerTimeoutMs);',
+    '    this.win();',
+  ]),
   // Ring messages with the right contents that skip the ring: an Election to everyone, a Coordinator straight back to its leader.
   'ring-shortcuts': electionCheat('ring-shortcuts', (test) => test.points > 0 && test.number.startsWith('2B.')),
 };
@@ -92,7 +117,7 @@ describe('labs 1 and 2 graded on submissions other than the reference', () => {
     const targeted = cheat.tests.filter((test) => cheat.targets(test));
     expect(targeted.length).toBeGreaterThan(0);
     // A cheat fails at its first seed; shrinking what it did would only cost time.
-    const report = await grade({ lab: cheat.lab, implementation: cheat.folder, tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ lab: cheat.lab, implementation: cheat.folder(), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual(targeted.map((test) => test.number).sort());
     const scoredTests = report.tests.filter((test) => test.score > 0 || test.status === 'passed');
     expect(scoredTests.length === 0 ? '' : summary(scoredTests)).toBe('');
