@@ -2,17 +2,26 @@
 // not use (Maps and Sets, fields added lazily and deleted, class layers, helper modules with a
 // memo, getters, NaN and -0 in fields, fractional and range delays, console output): the search
 // tests and their live check must give each of them full marks.
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { projectRoot } from '../../grader/labs.ts';
+import { changedCopy } from '../labs/cheatFolders.ts';
 
 const limits = { memoryMb: 512, timeoutMs: 120_000 };
+const alternatives = join(projectRoot, 'test', 'fixtures', 'alternatives');
 
+const scratchFolders: string[] = [];
+afterAll(() => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+/** `folder`: a folder under test/fixtures/alternatives, or a path. */
 async function scores(lab: string, folder: string, tests: string[]): Promise<[string, string, number][]> {
   const report = await grade({
     lab,
-    implementation: join(projectRoot, 'test', 'fixtures', 'alternatives', folder),
+    implementation: resolve(alternatives, folder),
     tests,
     limits,
     typecheck: false,
@@ -41,7 +50,30 @@ describe('correct implementations in other styles get full marks', () => {
   }, 180_000);
 
   it('lab 3: Paxos whose proposer keeps Promises in arrival order and sends its Accepts in that order', async () => {
-    expect(await scores('paxos', 'paxos-arrival', ['3.S3', '3.S5'])).toEqual([
+    // paxos-layers with its proposer's order changed: Promises kept as they arrive (states that
+    // differ only in that order are other states to the search), and Accepts sent in that order.
+    const arrival = changedCopy(
+      join(alternatives, 'paxos-layers'),
+      'paxos.ts',
+      [
+        [
+          `    // Kept in id order so that states differing only in arrival order are one state.
+    const entries = [...attempt.promises.entries(), [from, accepted] as const].sort((a, b) => a[0] - b[0]);
+    attempt.promises = new Map(entries);`,
+          '    attempt.promises.set(from, accepted);',
+        ],
+        [
+          `    delete attempt.promises;
+    for (const acceptor of this.config.acceptors) this.send(acceptor, { type: 'Accept', ballot, value });`,
+          `    // The acceptors that promised first hear the Accept first; then the others.
+    const order = [...attempt.promises.keys(), ...this.config.acceptors.filter((acceptor) => !attempt.promises?.has(acceptor))];
+    delete attempt.promises;
+    for (const acceptor of order) this.send(acceptor, { type: 'Accept', ballot, value });`,
+        ],
+      ],
+      scratchFolders,
+    );
+    expect(await scores('paxos', arrival, ['3.S3', '3.S5'])).toEqual([
       ['3.S3', 'passed', 2],
       ['3.S5', 'passed', 2],
     ]);
