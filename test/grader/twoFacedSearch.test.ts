@@ -1,19 +1,63 @@
 // A submission whose nodes show the model checker one protocol and the runs another: the
 // grader follows each search's paths as a run would, and such a submission earns nothing
 // from a search test. The reference solution, whose nodes react to their fields only, passes.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { projectRoot } from '../../grader/labs.ts';
 import { describeFailureKind } from '../../grader/results.ts';
+import { changedCopy } from '../labs/cheatFolders.ts';
 
 const limits = { memoryMb: 512, timeoutMs: 120_000 };
+
+const scratchFolders: string[] = [];
+afterAll(() => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+/**
+ * The reference's Lamport node with two faces: on the objects its constructor made (every run)
+ * it enters as soon as it asks, which breaks mutual exclusion; on the copies the model checker
+ * rebuilds from its fields for each reaction, which a module-level WeakSet tells apart, it
+ * follows Lamport's algorithm, so a search alone would find it safe.
+ */
+function twoFacedLamport(): string {
+  return changedCopy(
+    join(projectRoot, 'solutions', '01-mutex'),
+    'lamport.ts',
+    [
+      [
+        'export class LamportNode extends Node<Lamport> {\n',
+        `const madeByConstructor = new WeakSet<object>();
+
+export class LamportNode extends Node<Lamport> {
+  override onStart(): void {
+    madeByConstructor.add(this);
+  }
+
+`,
+      ],
+      [
+        '    if (this.myRequest === null || this.inCriticalSection) return;\n',
+        `    if (this.myRequest === null || this.inCriticalSection) return;
+    if (madeByConstructor.has(this)) {
+      this.inCriticalSection = true;
+      this.output({ type: 'Enter' });
+      return;
+    }
+`,
+      ],
+    ],
+    scratchFolders,
+  );
+}
 
 describe('search tests and nodes with two faces', () => {
   it('fails a Lamport node that enters at once in runs and follows the algorithm when rebuilt from its fields, as nondeterministic', async () => {
     const report = await grade({
       lab: 'mutex',
-      implementation: join(projectRoot, 'test', 'fixtures', 'two-faced-mutex'),
+      implementation: twoFacedLamport(),
       tests: ['1C.8'],
       limits,
       typecheck: false,
