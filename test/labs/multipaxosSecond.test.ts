@@ -1,0 +1,79 @@
+// Lab 4 graded, through the grader, on a third MultiPaxos written from the handout alone
+// (test/fixtures/multipaxos/second) and on classic student bugs made in it
+// (test/fixtures/multipaxos/second-bugs, one folder each; its first line says the bug):
+//
+// - the implementation chooses differently wherever the handout leaves a choice (at most five
+//   client commands in phase 2 at once, the rest queued; stale heartbeats ignored; followers
+//   learn every slot accepted in the heartbeat's ballot, not only up to the first gap; the
+//   promise stored when a heartbeat is adopted; Decisions only for slots announced a heartbeat
+//   ago, and from what phase 1 reported for slots a restarted leader no longer holds;
+//   followers checkpoint every few slots or when idle): it must pass every graded test, visible
+//   and hidden;
+// - each bug must fail the tests named for it here.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SuiteTest } from 'distlab/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { withHiddenTests } from '../../grader/hiddenTests.ts';
+import { projectRoot } from '../../grader/labs.ts';
+import type { GradedTest } from '../../grader/results.ts';
+import type { MultiPaxosImplementation } from '../../labs/04-multipaxos/harness.ts';
+import { suite } from '../../labs/04-multipaxos/suite.ts';
+
+const lab = '04-multipaxos';
+const fixtures = join(projectRoot, 'test', 'fixtures', 'multipaxos');
+const second = join(fixtures, 'second');
+
+const hiddenFile = join(projectRoot, 'labs', lab, 'hidden.ts');
+const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = existsSync(hiddenFile)
+  ? ((await import(pathToFileURL(hiddenFile).href)) as { hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] }).hiddenTests
+  : [];
+const graded = withHiddenTests(suite, hiddenTests).tests;
+
+/** Which tests each bug must fail (only those run, to keep this file short). */
+const bugs: Readonly<Record<string, readonly string[]>> = {
+  'replies-when-chosen': ['4.2'],
+  'restart-forgets-accepted': ['4.19'],
+};
+
+// A submission imports only from its own folder: each bug is graded from a scratch folder
+// holding the implementation's files and the bug's index.ts, its imports made local.
+const scratchFolders: string[] = [];
+afterAll(() => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
+function bugFolder(name: string): string {
+  const scratch = mkdtempSync(join(tmpdir(), `distlab-multipaxos-${name}-`));
+  scratchFolders.push(scratch);
+  for (const file of readdirSync(second).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(second, file), join(scratch, file));
+  const index = readFileSync(join(fixtures, 'second-bugs', name, 'index.ts'), 'utf8');
+  writeFileSync(join(scratch, 'index.ts'), index.replaceAll('../../second/', './'));
+  return scratch;
+}
+
+/** Every test's number, status and score, one per line, for a failure's message. */
+const summary = (tests: readonly GradedTest[]) =>
+  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+
+describe('lab 4 graded on a third implementation and its classic bugs', () => {
+  it('the third correct implementation passes every graded test, visible and hidden', async () => {
+    const runs = await grade({ lab, implementation: second, tests: graded.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 2, jobs: 2, shrinkBudget: 0 });
+    const searchNumbers = graded.filter((test) => test.kind === 'search').map((test) => test.number);
+    const searches = await grade({ lab, implementation: second, tests: searchNumbers, jobs: 2, shrinkBudget: 0 });
+    const results = [...runs.tests, ...searches.tests];
+    expect(results.map((test) => test.number).sort()).toEqual(graded.map((test) => test.number).sort());
+    const notPassed = results.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+  });
+
+  it.each(Object.keys(bugs))('the bug %s fails the tests named for it', async (name) => {
+    const tests = bugs[name] as readonly string[];
+    const report = await grade({ lab, implementation: bugFolder(name), tests, shrinkBudget: 0, jobs: 2 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual([...tests].sort());
+    const passed = report.tests.filter((test) => test.status === 'passed');
+    expect(passed.length === 0 ? '' : summary(passed)).toBe('');
+  });
+});
