@@ -9,11 +9,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import type { NodeClass } from '../framework/testing.ts';
 import { RealmProgram } from '../framework/_internals/realm.ts';
 import { buildRealmCode } from '../grader/realmBundle.ts';
+import { numericOptions, parseArguments, scalingNodeCounts, usage, UsageError, type Arguments } from './arguments.ts';
 import { runFlood, type FloodOptions } from './flood.ts';
 import type { Flood } from './floodNode.ts';
 import { runSearch } from './search.ts';
@@ -22,125 +22,11 @@ import { runLabSuite } from './labSuite.ts';
 import { runViewerBench } from './viewer.ts';
 import { SetupError } from '../grader/labs.ts';
 
-const usage =
-  'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare] [--isolated]\n' +
-  '       npm run bench -- scaling [--initial 10] [--deliveries 1000000] [--seed 1] [--isolated]\n' +
-  '       npm run bench -- search [--seconds 30] [--workers 1]\n' +
-  '       npm run bench -- linearizability\n' +
-  '       npm run bench -- viewer\n' +
-  '       npm run bench -- suite <lab> [--part E,F] [--graded]';
-
 /** Measured runs per side; the median is reported. */
 const measuredRuns = 5;
 /** Deliveries of the warm-up run (fewer when the measured runs are smaller). */
 const warmUpDeliveries = 1_000_000;
-/** The cluster sizes of the scaling table. */
-const scalingNodeCounts: readonly number[] = [5, 20, 100, 500, 1000];
-
 const bareLoopPath = fileURLToPath(new URL('./bareLoop.mjs', import.meta.url));
-
-class UsageError extends Error {}
-
-interface NumericOption {
-  readonly name: keyof FloodOptions;
-  readonly fallback: number;
-  readonly min: number;
-}
-
-const numericOptions: readonly NumericOption[] = [
-  { name: 'nodes', fallback: 5, min: 2 },
-  { name: 'initial', fallback: 10, min: 1 },
-  { name: 'deliveries', fallback: 1_000_000, min: 1 },
-  { name: 'seed', fallback: 1, min: 0 },
-];
-
-interface Arguments {
-  readonly workload: string;
-  readonly options: FloodOptions;
-  readonly compare: boolean;
-  /** Whether the nodes run in a realm of their own (the grader's boundary). */
-  readonly isolated: boolean;
-  /** The search benchmark's time budget. */
-  readonly seconds: number;
-  /** The search benchmark's worker threads. */
-  readonly workers: number;
-  /** The suite workload's lab. */
-  readonly lab: string | undefined;
-  /** The suite workload: also time `npm run grade`. */
-  readonly graded: boolean;
-  /** The suite workload: only these parts of the lab (all when empty). */
-  readonly parts: readonly string[];
-}
-
-function parseArguments(argv: string[]): Arguments {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        nodes: { type: 'string' },
-        initial: { type: 'string' },
-        deliveries: { type: 'string' },
-        seed: { type: 'string' },
-        compare: { type: 'boolean', default: false },
-        isolated: { type: 'boolean', default: false },
-        seconds: { type: 'string' },
-        workers: { type: 'string' },
-        graded: { type: 'boolean', default: false },
-        part: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const message = error instanceof Error ? error.message : String(error);
-    const unknown = /^Unknown option '([^']*)'/.exec(message);
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== null) {
-      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare, --isolated, (search) --seconds and --workers, and (suite) --part and --graded`);
-    }
-    throw new UsageError(message);
-  }
-  const { values, positionals } = parsed;
-  const suiteWorkload = positionals[0] === 'suite';
-  if (suiteWorkload && positionals.length !== 2) throw new UsageError('the suite workload takes one lab: npm run bench -- suite raft');
-  if (!suiteWorkload && positionals.length > 1) throw new UsageError(`expected at most one workload name, got: ${positionals.join(' ')}`);
-  if (!suiteWorkload && values.graded === true) throw new UsageError('--graded is for the suite workload');
-  if (!suiteWorkload && values.part !== undefined) throw new UsageError('--part is for the suite workload');
-  const parts = (values.part ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
-  if (values.part !== undefined && parts.length === 0) throw new UsageError('--part needs the names of parts, like --part E or --part E,F');
-  const options = {} as Record<keyof FloodOptions, number>;
-  for (const option of numericOptions) {
-    const text = values[option.name];
-    if (text === undefined) {
-      options[option.name] = option.fallback;
-      continue;
-    }
-    const value = text.trim() === '' ? Number.NaN : Number(text);
-    if (!Number.isSafeInteger(value) || value < option.min) {
-      throw new UsageError(`--${option.name} must be an integer >= ${option.min}, not ${JSON.stringify(text)}`);
-    }
-    options[option.name] = value;
-  }
-  const workload = positionals[0] ?? 'flood';
-  const floodOptionsGiven = numericOptions.some((option) => values[option.name] !== undefined) || values.compare === true || values.isolated === true;
-  if (workload === 'search' && floodOptionsGiven) {
-    throw new UsageError('the search workload takes only --seconds and --workers (--nodes, --initial, --deliveries, --seed, --compare and --isolated are for flood)');
-  }
-  if (workload === 'scaling' && values.nodes !== undefined) {
-    throw new UsageError(`the scaling workload runs ${scalingNodeCounts.join(', ')} nodes; --nodes is for flood`);
-  }
-  if (workload !== 'search' && values.seconds !== undefined) throw new UsageError('--seconds is for the search workload');
-  if (workload !== 'search' && values.workers !== undefined) throw new UsageError('--workers is for the search workload');
-  const workers = values.workers === undefined ? 1 : Number(values.workers);
-  if (!(Number.isSafeInteger(workers) && workers >= 1 && workers <= 64)) {
-    throw new UsageError(`--workers must be a whole number of worker threads from 1 to 64, not ${JSON.stringify(values.workers)}`);
-  }
-  const seconds = values.seconds === undefined ? 30 : Number(values.seconds);
-  if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be a number of seconds between 0 and 3600, not ${JSON.stringify(values.seconds)}`);
-  if (suiteWorkload && floodOptionsGiven) throw new UsageError('the suite workload takes only --part and --graded');
-  return { workload, options, compare: values.compare === true, isolated: values.isolated === true, seconds, workers, lab: positionals[1], graded: values.graded === true, parts };
-}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

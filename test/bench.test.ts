@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parseArguments, UsageError } from '../bench/arguments.ts';
 
 const execute = promisify(execFile);
 
@@ -107,17 +108,27 @@ describe('npm run bench', () => {
 
   it.each([
     [['--deliveries', 'lots'], /--deliveries must be an integer/],
-    [['--frobnicate', '1'], /frobnicate/],
-    [['teleport'], /teleport/],
+    [['teleport'], /unknown workload "teleport"/],
+  ])('rejects %j with exit code 2 and the usage', async (args, message) => {
+    const run = await bench(...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(/usage: npm run bench --/);
+  });
+
+  // The same check as above, on the command lines each workload refuses, without a process each.
+  it.each([
+    [['--frobnicate', '1'], /unknown option --frobnicate/],
     [['search', '--nodes', '3'], /the search workload takes only --seconds/],
     [['search', '--isolated'], /the search workload takes only --seconds/],
     [['--seconds', '5'], /--seconds is for the search workload/],
     [['search', '--workers', '0'], /--workers must be a whole number of worker threads from 1 to 64/],
     [['--workers', '2'], /--workers is for the search workload/],
-  ])('rejects %j with exit code 2', async (args, message) => {
-    const run = await bench(...args);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(message);
+    [['suite'], /the suite workload takes one lab/],
+    [['suite', 'raft', '--part', ','], /--part needs the names of parts/],
+  ])('refuses %j, saying why', (args, message) => {
+    expect(() => parseArguments(args)).toThrow(UsageError);
+    expect(() => parseArguments(args)).toThrow(message);
   });
 
   it('suite <lab> runs every seed of every test on the reference and reports simulated seconds per wall second', async () => {
