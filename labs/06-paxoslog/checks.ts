@@ -511,7 +511,7 @@ function recordOfUngrantedEpoch(grants: Grants, servers: readonly NodeId[], even
  * "epochs are owned": an Overthrow, Store, Read or Query of epoch e is sent only by e's owner
  * (the server at position e % N), and a Store or Read of epoch e only once a majority granted e
  * (an OverthrowReply ok for e; the owner counts itself once it wrote e): a leader reads and
- * stores only once it leads. A Finalize of epoch e for
+ * stores only once it leads, and reads only from servers that granted e. A Finalize of epoch e for
  * slot s is sent only by a server that holds s finalized in storage, stored in e, or in its
  * own epoch e once a majority granted e (a catch-up names the epoch of the sender's record, or
  * its own epoch after it stored the operation again there). A server outputs BecameLeader for
@@ -563,10 +563,18 @@ export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, G
           'so no two servers ever lead the same epoch'
         );
       }
-      if ((type !== 'Store' && type !== 'Read') || granted.length >= needed) return undefined;
+      if (type !== 'Store' && type !== 'Read') return undefined;
+      if (granted.length < needed) {
+        return (
+          `${describeSend(event)} before a majority (${needed} of ${count}) granted its overthrow of epoch ${epoch} (${grantedBy}): ` +
+          `a server leads an epoch, and ${type === 'Store' ? 'stores' : 'reads'} in it, only once a majority (itself included) accepted its Overthrow`
+        );
+      }
+      // A server that has not granted e may answer "nothing" and accept an older epoch's store a moment later.
+      if (type === 'Store' || granted.includes(event.to)) return undefined;
       return (
-        `${describeSend(event)} before a majority (${needed} of ${count}) granted its overthrow of epoch ${epoch} (${grantedBy}): ` +
-        `a server leads an epoch, and ${type === 'Store' ? 'stores' : 'reads'} in it, only once a majority (itself included) accepted its Overthrow`
+        `${describeSend(event)}, but ${nodeName(event.to)} has not granted the overthrow of epoch ${epoch} (granted by ${names(granted)}): ` +
+        'a new leader reads only from the servers that granted its overthrow, which accept no store of an older epoch any more'
       );
     },
   });
