@@ -1,0 +1,83 @@
+// Lab 6 graded, through the grader, on a third correct server and on classic bugs made in it:
+//
+// - test/fixtures/paxoslog/second, written from the handout alone with other choices where it
+//   leaves one open (the log read from storage on demand, resend ages capped at two periods,
+//   Finalizes sent before the leader executes, catch-up in batches of 16 per follower), must pass
+//   every graded test, visible and hidden;
+// - each folder of test/fixtures/paxoslog/second-bugs changes one method of it (its first line
+//   says how) and must fail the tests named below, on the property named.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SuiteTest } from 'distlab/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { withHiddenTests } from '../../grader/hiddenTests.ts';
+import { projectRoot } from '../../grader/labs.ts';
+import type { GradedTest } from '../../grader/results.ts';
+import type { PaxosLogImplementation } from '../../labs/06-paxoslog/harness.ts';
+import { suite } from '../../labs/06-paxoslog/suite.ts';
+
+const lab = '06-paxoslog';
+const fixtures = join(projectRoot, 'test', 'fixtures', 'paxoslog');
+const second = join(fixtures, 'second');
+
+const hiddenFile = join(projectRoot, 'labs', lab, 'hidden.ts');
+const hiddenTests: readonly SuiteTest<PaxosLogImplementation>[] = existsSync(hiddenFile)
+  ? ((await import(pathToFileURL(hiddenFile).href)) as { hiddenTests: readonly SuiteTest<PaxosLogImplementation>[] }).hiddenTests
+  : [];
+const graded = withHiddenTests(suite, hiddenTests).tests;
+
+const summary = (tests: readonly GradedTest[]) =>
+  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+
+/** Each bug, and the tests that must fail with it, on the property named. */
+const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'store-keeps-old-epoch': { '6.7': 'replies follow storage' },
+  'finalize-any-epoch': { '6.4': 'a finalized slot never changes' },
+  'executes-out-of-order': { '6.2': 'execution follows the finalized log' },
+  'ignores-last-used-slot': { '6.7': 'a finalized slot never changes' },
+  'reads-from-every-server': { '6.S3': 'epochs are owned' },
+  'leaves-holes-unfilled': { '6.17': 'every operation returns' },
+  // counts-stale-read-answers is not here: no graded test makes a late ReadReply of a leader's
+  // earlier walk arrive during its next one, after its sender stored another epoch's operation.
+};
+
+const scratchFolders: string[] = [];
+afterAll(() => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+/**
+ * A bug's index.ts imports the correct server from ../../second/; a submission imports only from
+ * its own folder, so the server's files are copied beside it in a scratch folder.
+ */
+function bugFolder(name: string): string {
+  const scratch = mkdtempSync(join(tmpdir(), `distlab-paxoslog-${name}-`));
+  scratchFolders.push(scratch);
+  for (const file of readdirSync(second).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(second, file), join(scratch, file));
+  writeFileSync(join(scratch, 'index.ts'), readFileSync(join(fixtures, 'second-bugs', name, 'index.ts'), 'utf8').replaceAll('../../second/', './'));
+  return scratch;
+}
+
+describe('lab 6 graded on a third correct server and its classic bugs', () => {
+  it('the third correct server passes every graded test, visible and hidden', async () => {
+    const runs = await grade({ lab, implementation: second, tests: graded.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 3, shrinkBudget: 0, jobs: 2, typecheck: true });
+    const searchNumbers = graded.filter((test) => test.kind === 'search').map((test) => test.number);
+    const searches = searchNumbers.length === 0 ? { tests: [] } : await grade({ lab, implementation: second, tests: searchNumbers, shrinkBudget: 0, jobs: 2 });
+    expect(runs.typeErrors).toEqual([]);
+    const results = [...runs.tests, ...searches.tests];
+    expect(results.map((test) => test.number).sort()).toEqual(graded.map((test) => test.number).sort());
+    const notPassed = results.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+  });
+
+  it.each(Object.keys(bugs))('the bug %s fails the tests that target it', async (name) => {
+    const expected = bugs[name] as Readonly<Record<string, string>>;
+    const report = await grade({ lab, implementation: bugFolder(name), tests: Object.keys(expected), shrinkBudget: 0, jobs: 2 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual(Object.keys(expected).sort());
+    const missed = report.tests.filter((test) => test.status !== 'failed' || test.failure?.property !== expected[test.number]);
+    expect(missed.length === 0 ? '' : summary(missed)).toBe('');
+  });
+});
