@@ -2,7 +2,7 @@
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps faults of
 // several kinds going for seconds while many clients keep calling: crashes in the middle of a
 // reaction with partitions and loss, and a majority ring that moves leadership around.
-import { combineSchedules, crashRestarts, cutBetween, majorityRing, shapedPartitions, stabilize, type NodeId, type SuiteTest } from 'distlab/testing';
+import { combineSchedules, crashRestarts, cutBetween, majorityRing, n0LeadsFirst, shapedPartitions, stabilize, type NodeId, type SuiteTest } from 'distlab/testing';
 import { logEntriesBounded } from './checks.ts';
 import { firstCallMs, multipaxosRun, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 
@@ -110,4 +110,31 @@ const laggingServer = test(22, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring, laggingServer];
+// 4.23: the followers crash again and again in the middle of a reaction, some just after the
+// HeartbeatReply that reports a new checkpoint slot, while the leader collects below the lowest
+// slot reported: a follower that reports its checkpoint before writing it has the leader delete
+// slots it will need again from its older stored checkpoint.
+const followerCrashesEndMs = 3_500;
+
+const followerCrashes = test(23, {
+  name: 'followers crash in the middle of their reactions while the leader collects: a checkpoint is durable before it is reported',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 8,
+  description:
+    `5 servers, n0 leading first, 2 clients. Until ${followerCrashesEndMs} ms n1 to n4 crash again and again in the middle of a ` +
+    'reaction (after 0 to 4 of its sends, storage writes and outputs) and restart from storage, while n0 collects below the lowest ' +
+    'checkpoint reported: no accepted entry is deleted while a stored checkpoint is at or below it, and every operation returns.',
+  setup: (implementation) =>
+    multipaxosRun(implementation, {
+      servers: 5,
+      clients: 2,
+      durationMs: followerCrashesEndMs + 4_000,
+      faultsEndMs: followerCrashesEndMs,
+      workload: { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 1, put: 1, append: 2 }, thinkMs: [20, 80], startMs: [750, 800] },
+    }),
+  scenario: (context) => n0LeadsFirst(context.servers, 610, [{ atMs: 1_000, type: 'heal' }]),
+  faults: () => crashRestarts([1, 2, 3, 4], { count: [10, 14], withinMs: [1_100, followerCrashesEndMs - 200], lengthMs: [20, 120], afterEffects: [0, 4] }),
+});
+
+export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring, laggingServer, followerCrashes];

@@ -33,10 +33,17 @@ const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = existsSync(h
   : [];
 const graded = withHiddenTests(suite, hiddenTests).tests;
 
-/** Which tests each bug must fail (only those run, to keep this file short). */
+/**
+ * Which tests each bug must fail (only those run, to keep this file short). Not listed, as no
+ * graded test catches them on its own seeds yet: counts-duplicate-promises (4.20 on some later
+ * seeds only) and counts-p2b-of-any-ballot.
+ */
 const bugs: Readonly<Record<string, readonly string[]>> = {
   'replies-when-chosen': ['4.2'],
   'restart-forgets-accepted': ['4.19'],
+  'accepts-below-promise': ['4.4'],
+  'never-resends-proposals': ['4.12'],
+  'checkpoint-written-after-reply': ['4.23'],
 };
 
 // A submission imports only from its own folder: each bug is graded from a scratch folder
