@@ -2,7 +2,7 @@
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps faults of
 // several kinds going for seconds while many clients keep calling: crashes in the middle of a
 // reaction with partitions and loss, and a majority ring that moves leadership around.
-import { combineSchedules, crashRestarts, cutBetween, majorityRing, n0LeadsFirst, shapedPartitions, stabilize, type NodeId, type SuiteTest } from 'distlab/testing';
+import { combineSchedules, crashRestarts, cutBetween, majorityRing, n0LeadsFirst, serversApart, shapedPartitions, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { logEntriesBounded } from './checks.ts';
 import { firstCallMs, multipaxosRun, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 
@@ -137,4 +137,45 @@ const followerCrashes = test(23, {
   faults: () => crashRestarts([1, 2, 3, 4], { count: [10, 14], withinMs: [1_100, followerCrashesEndMs - 200], lengthMs: [20, 120], afterEffects: [0, 4] }),
 });
 
-export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring, laggingServer, followerCrashes];
+// 4.24: the network delivers many messages twice while minorities are cut off and rejoin: a
+// candidate that counts P1b messages rather than servers leads with a minority's promises, and
+// its proposals overwrite what the majority chose once the partition heals.
+const minoritiesCut: readonly (readonly NodeId[])[] = [
+  [3, 4],
+  [1, 2],
+  [2, 4],
+  [1, 3],
+];
+const firstCutMs = 1_200;
+const cutEveryMs = 700;
+const cutLengthMs = 450;
+const lastHealMs = firstCutMs + (minoritiesCut.length - 1) * cutEveryMs + cutLengthMs;
+
+const duplicatedPromises = test(24, {
+  name: 'minorities cut off and rejoining through a network that duplicates messages: a majority of servers, not of P1bs, elects a leader',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    '5 servers, n0 leading first, 3 clients that reach every server; the network delivers 30% of messages twice. Four times, ' +
+    `every ${cutEveryMs} ms from ${firstCutMs} ms, two followers are cut off from the other servers for ${cutLengthMs} ms: they time out and ` +
+    'run phase 1 with each other alone, which must not succeed. Every operation returns and every log stays consistent.',
+  setup: (implementation) =>
+    multipaxosRun(implementation, {
+      servers: 5,
+      clients: 3,
+      durationMs: lastHealMs + 4_000,
+      faultsEndMs: lastHealMs,
+      network: { duplicateRate: 0.3 },
+      workload: { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 50], startMs: [750, 800] },
+    }),
+  scenario: (context) => [
+    ...n0LeadsFirst(context.servers, 610, [{ atMs: 1_000, type: 'heal' }]),
+    ...minoritiesCut.flatMap((minority, index): FaultAction[] => {
+      const atMs = firstCutMs + index * cutEveryMs;
+      return [...serversApart(atMs, context.servers, minority), { atMs: atMs + cutLengthMs, type: 'heal' }];
+    }),
+  ],
+});
+
+export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring, laggingServer, followerCrashes, duplicatedPromises];
