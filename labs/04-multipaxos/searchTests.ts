@@ -86,7 +86,7 @@ export const searchTests: SuiteTest<MultiPaxosImplementation>[] = [
     seeds: 1,
     description:
       `${probesThree.probes} random walks of up to ${probesThree.maxDepth} events: ${probesThree.description}; deliveries and timeouts ` +
-      'in any order, without a visited set, so walks go deep fast. The client\'s append returns in some walk (about 13 in 100 with the ' +
+      'in any order, without a visited set, so walks go deep fast. A leader is elected in some walk (nearly every walk with the ' +
       `reference solution). In every state: ${everyProperty}. A violation's path is shortened to the events it needs.`,
     search: randomWalks(probesThree),
   }),
