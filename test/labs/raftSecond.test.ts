@@ -1,0 +1,87 @@
+// Lab 5 graded on a third correct Raft (test/fixtures/raft/second), written from the handout
+// alone with other choices wherever it leaves one open, and on classic student bugs made in it
+// (test/fixtures/raft/second-bugs, one folder each, whose first line says the bug):
+//
+// - the correct one must pass every graded test, visible and hidden: a test it fails demands
+//   more than the handout does;
+// - each bug must fail the tests named for it here.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { withHiddenTests } from '../../grader/hiddenTests.ts';
+import { projectRoot } from '../../grader/labs.ts';
+import type { GradedTest } from '../../grader/results.ts';
+import { hiddenTests } from '../../labs/05-raft/hidden.ts';
+import { suite } from '../../labs/05-raft/suite.ts';
+
+const fixtures = join(projectRoot, 'test', 'fixtures', 'raft');
+const second = join(fixtures, 'second');
+const protocol = join(projectRoot, 'labs', '05-raft', 'src', 'protocol.ts');
+const scratchFolders: string[] = [];
+afterAll(() => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+/** The lab's protocol, imported by a relative path that holds only in this checkout. */
+const protocolImport = /'(\.\.\/)+labs\/05-raft\/src\/protocol\.ts'/g;
+
+/**
+ * A submission imports only its own files: the bug's index.ts goes into a scratch folder beside
+ * copies of the correct implementation's files, its imports of them made local.
+ */
+function bugFolder(name: string): string {
+  const scratch = mkdtempSync(join(tmpdir(), `distlab-raft-second-${name}-`));
+  scratchFolders.push(scratch);
+  for (const file of ['raft.ts', 'kvServer.ts', 'kvClient.ts']) {
+    writeFileSync(join(scratch, file), readFileSync(join(second, file), 'utf8').replace(protocolImport, `'${protocol}'`));
+  }
+  const index = readFileSync(join(fixtures, 'second-bugs', name, 'index.ts'), 'utf8');
+  writeFileSync(join(scratch, 'index.ts'), index.replaceAll('../../second/', './').replace(protocolImport, `'${protocol}'`));
+  return scratch;
+}
+
+const summary = (tests: readonly GradedTest[]) =>
+  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+
+/** Each bug, and the tests that catch it (on their default seeds). */
+const bugs: Readonly<Record<string, readonly string[]>> = {
+  // Durability: a crash between the success reply and the log's write.
+  'log-stored-after-ack': ['5C.8'],
+  // State machine safety: the rejoining old leader applies its own uncommitted leftovers.
+  'commit-to-end-of-log': ['5B.6'],
+  // Election safety: a vote of the previous candidacy makes a leader without a majority.
+  'stale-vote-reply-counted': ['5A.S1'],
+  // State machine safety: entries applied that fewer than a majority store.
+  'match-index-from-what-was-sent': ['5B.1'],
+  // The deposed leader's AppendEntries rewrite the followers of the new one.
+  'stale-leader-append-accepted': ['5A.3'],
+  // A client answered with another command's result, where leaders lose entries.
+  'kv-answers-whoever-waits-at-index': ['5E.5', '5E.6'],
+};
+
+describe('lab 5 graded on a third implementation and its classic bugs', () => {
+  it('the third implementation passes every graded test, visible and hidden', async () => {
+    const tests = withHiddenTests(suite, hiddenTests).tests;
+    const service = (test: { readonly part: string }) => test.part === 'E' || test.part === 'F';
+    // Two seeds for each run of parts A to D; searches and the service tests on their own seeds.
+    const runs = await grade({ lab: '05-raft', implementation: second, tests: tests.filter((test) => test.kind !== 'search' && !service(test)).map((test) => test.number), seeds: 2, shrinkBudget: 0, jobs: 2, typecheck: true });
+    const rest = await grade({ lab: '05-raft', implementation: second, tests: tests.filter((test) => test.kind === 'search' || service(test)).map((test) => test.number), shrinkBudget: 0, jobs: 2 });
+    expect(runs.typeErrors).toEqual([]);
+    const graded = [...runs.tests, ...rest.tests];
+    expect(graded.map((test) => test.number).sort()).toEqual(tests.map((test) => test.number).sort());
+    expect(graded.some((test) => test.visibility === 'hidden')).toBe(true);
+    const notPassed = graded.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+  });
+
+  it.each(Object.keys(bugs))('the bug %s fails the tests that catch it', async (name) => {
+    const numbers = bugs[name] as readonly string[];
+    const report = await grade({ lab: '05-raft', implementation: bugFolder(name), tests: [...numbers], shrinkBudget: 0, jobs: 2 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual([...numbers].sort());
+    // Failed on a property of the suite, not for want of loading.
+    const notCaught = report.tests.filter((test) => test.status !== 'failed' || test.failure?.property === undefined);
+    expect(notCaught.length === 0 ? '' : summary(notCaught)).toBe('');
+  });
+});
