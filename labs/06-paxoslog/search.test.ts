@@ -31,7 +31,7 @@ function runSearch(number: string, node: NodeClass<PaxosLog>): SearchResult {
 const outcomeOf = (result: SearchResult) =>
   result.outcome.kind === 'violation' ? `${result.outcome.property}: ${result.outcome.message}` : result.outcome.kind === 'limit' ? `limit ${result.outcome.limit}` : result.outcome.kind;
 
-const searchNumbers = ['6.S1', '6.S2', '6.S3', '6.S4', '6.S5'] as const;
+const searchNumbers = ['6.S1', '6.S2', '6.S3', '6.S4', '6.S5', '6.S6'] as const;
 
 describe('lab 6 search tests on the stub', () => {
   it.each(searchNumbers)('%s: the stub reaches no goal', (number) => {
@@ -48,6 +48,7 @@ describe.skipIf(!existsSync(solutions))('lab 6 search tests on the reference sol
     ['6.S2', 'goal-found', 14, 38_522],
     ['6.S3', 'goal-found', 33, 24_733],
     ['6.S4', 'exhausted', 3, 2_112],
+    ['6.S6', 'limit depth', 18, 66_752],
   ] as const)('%s: the reference breaks nothing in any interleaving to the bound (%s), and reaches its goal at depth %i (%i states)', async (number, outcome, goalDepth, states) => {
     const result = runSearch(number, await nodeOf('solutions'));
     expect(outcomeOf(result)).toBe(outcome);

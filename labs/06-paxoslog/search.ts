@@ -10,7 +10,9 @@
 // has seen it, and none takes it for its own), then sends that epoch's stores and finalizes. It
 // sends one message at a time and waits for its answer, and nothing else happens meanwhile: a
 // state where a server sent anything while the history is under way is checked but not
-// explored further. The history is one path; the interleavings come after it.
+// explored further. The history is one path; the interleavings come after it. A history may end
+// with a later leader's steps, played by the same client once the servers run: one message at a
+// time again, they interleave with everything else.
 //
 // Every space is bounded by counts: epochs up to `maxEpoch` (a state where a server stored, or
 // was asked to take, a higher one is checked but not explored further), messages in flight per
@@ -46,8 +48,14 @@ import type { PaxosLog } from './src/protocol.ts';
  *   told to finalize it. n0 holds "a" (epoch 1), n1 "b" (epoch 2), n2 "b" finalized. A new
  *   leader whose overthrow is granted by n0 and n1 reads "a" in epoch 1 and "b" in epoch 2:
  *   it must store "b", the operation of the highest epoch; "a" would change a finalized slot.
+ * - `laterLeaderFinalizes` (3 servers): in epoch 1, put(old, "a") was stored in slot 1 by n0
+ *   only, and a leader of epoch 4 overthrew n1. Once the servers run, that leader overthrows n2,
+ *   stores put(old, "b") in slot 1 on n1 and n2, and finalizes it on n1. n0, leading epoch 3
+ *   with n2's grant, reads slot 1 from n2, which may answer "nothing" before it grants epoch 4;
+ *   should that answer arrive late, in n0's walk of epoch 6, counting it would pick "a" over the
+ *   finalized "b".
  */
-export type EarlierHistory = 'none' | 'higherEpochFinalized';
+export type EarlierHistory = 'none' | 'higherEpochFinalized' | 'laterLeaderFinalizes';
 
 export type SearchGoal =
   /** Every operation the clients were given returned. */
@@ -55,7 +63,9 @@ export type SearchGoal =
   /** Every operation returned, and some server executed each of them. */
   | 'executed'
   /** A server of the majority side (servers not in `minority`) becomes leader. */
-  | 'leaderInMajority';
+  | 'leaderInMajority'
+  /** A server finalizes a slot in an epoch it led: it stored and finalized what its walk picked (or a command). */
+  | 'leaderFinalizes';
 
 export interface PaxosLogConfiguration {
   /** Servers n0..n(N-1). */
@@ -76,6 +86,8 @@ export interface PaxosLogConfiguration {
   readonly linkCapacity?: number;
   /** The servers that may try to lead (default every server): an Overthrow from another is not explored further. */
   readonly candidates?: readonly NodeId[];
+  /** An Overthrow of this epoch or above is not explored while no server holds a finalized slot (a later attempt to lead waits for one). */
+  readonly finalizedBeforeEpoch?: number;
   /** Servers cut off, with the clients in `minorityClients`, from the rest for the whole search, or none. */
   readonly minority?: readonly NodeId[];
   /** Clients (by index in `clients`) on the minority's side. */
@@ -89,6 +101,12 @@ export interface PaxosLogConfiguration {
   readonly goals: readonly SearchGoal[];
 }
 
+/** An epoch as storage and messages carry it, read with guards: a submission may store anything. */
+const epochOf = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/** Whether a stored value is a slot's record flagged finalized (read with guards, as epochOf). */
+const isFinalizedRecord = (value: unknown): boolean => typeof value === 'object' && value !== null && (value as { readonly finalized?: unknown }).finalized === true;
+
 /** The config the searches use: the suite's timings (under search a timer keeps its range; only the order of firings matters). */
 export const searchConfig: PaxosLog['config'] = { heartbeatMs: 50, leaderTimeoutMs: [150, 300], kvClient: { retryMs: 100 } };
 
@@ -100,6 +118,16 @@ interface HistoryStep {
   readonly to: NodeId;
   readonly message: PaxosLog['message'];
   readonly answer: 'OverthrowReply' | 'StoreReply' | 'FinalizeReply';
+  /** A later leader's step, played once the servers run (so are the steps after it). */
+  readonly later?: boolean;
+}
+
+/** Whether a message between the history's player and `server` belongs to a later leader's step. */
+function ofLaterStep(steps: readonly HistoryStep[], server: NodeId, message: PaxosLog['message']): boolean {
+  const epoch = epochOf((message as { readonly epoch?: unknown }).epoch);
+  return steps.some(
+    (step) => step.later === true && step.to === server && (step.message.type === message.type || step.answer === message.type) && epochOf((step.message as { readonly epoch?: unknown }).epoch) === epoch,
+  );
 }
 
 /** The message types an earlier leader sends and is answered with. */
@@ -109,6 +137,7 @@ const historyTypes: ReadonlySet<string> = new Set(['Overthrow', 'OverthrowReply'
 const historyNeeds: Record<EarlierHistory, { readonly servers: number; readonly clients: number }> = {
   none: { servers: 1, clients: 0 },
   higherEpochFinalized: { servers: 3, clients: 1 },
+  laterLeaderFinalizes: { servers: 3, clients: 1 },
 };
 
 /** The steps of an earlier history, one message at a time; `self` is the first client's id. */
@@ -119,6 +148,18 @@ function historySteps(history: EarlierHistory, self: NodeId, serverCount: number
     Array.from({ length: serverCount }, (_unused, server): HistoryStep => ({ to: server, message: { type: 'Overthrow', epoch }, answer: 'OverthrowReply' }));
   const a = put(1, 'a');
   const b = put(2, 'b');
+  if (history === 'laterLeaderFinalizes') {
+    return [
+      ...overthrowAll(1),
+      { to: 0, message: { type: 'Store', epoch: 1, slot: 1, operation: a }, answer: 'StoreReply' },
+      { to: 1, message: { type: 'Overthrow', epoch: 4 }, answer: 'OverthrowReply' },
+      // Once the servers run, the leader of epoch 4 goes on; n0 is left to the servers' own leader, which it must not overthrow.
+      { to: 2, message: { type: 'Overthrow', epoch: 4 }, answer: 'OverthrowReply', later: true },
+      { to: 1, message: { type: 'Store', epoch: 4, slot: 1, operation: b }, answer: 'StoreReply', later: true },
+      { to: 2, message: { type: 'Store', epoch: 4, slot: 1, operation: b }, answer: 'StoreReply', later: true },
+      { to: 1, message: { type: 'Finalize', epoch: 4, slot: 1 }, answer: 'FinalizeReply', later: true },
+    ];
+  }
   return [
     ...overthrowAll(1),
     { to: 0, message: { type: 'Store', epoch: 1, slot: 1, operation: a }, answer: 'StoreReply' },
@@ -145,6 +186,12 @@ function earlierLeadersThenClient(history: EarlierHistory, retries: number): Nod
       return historySteps(history, this.id, this.servers.length);
     }
 
+    /** The steps played before the servers start: the rest are a later leader's. */
+    get earlierSteps(): number {
+      const later = this.steps.findIndex((step) => step.later === true);
+      return later === -1 ? this.steps.length : later;
+    }
+
     override onStart(): void {
       super.onStart();
       // Its own commands come after the earlier leaders' numbers.
@@ -152,25 +199,27 @@ function earlierLeadersThenClient(history: EarlierHistory, retries: number): Nod
       this.take();
     }
 
-    /** Sends the current step's message, or ends the history. */
+    /** Sends the current step's message; once the earlier leaders are done, starts on its own operations. */
     take(): void {
+      if (this.step >= this.earlierSteps) this.startOwn();
       const step = this.steps[this.step];
-      if (step === undefined) {
-        this.finishHistory();
-        return;
-      }
-      (this as unknown as { send(to: NodeId, message: PaxosLog['message']): void }).send(step.to, step.message);
+      if (step !== undefined) (this as unknown as { send(to: NodeId, message: PaxosLog['message']): void }).send(step.to, step.message);
     }
 
+    /** Ends the history (a refusal ends it there, a later leader's included). */
     finishHistory(): void {
       this.step = this.steps.length;
+      this.startOwn();
+    }
+
+    startOwn(): void {
       const deferred = this.deferred;
       this.deferred = [];
       for (const operation of deferred) super.onInput({ type: 'Invoke', operation });
     }
 
     override onInput(input: KvClientInput): void {
-      if (this.step < this.steps.length) this.deferred.push(input.operation);
+      if (this.step < this.earlierSteps) this.deferred.push(input.operation);
       else super.onInput(input);
     }
 
@@ -182,7 +231,9 @@ function earlierLeadersThenClient(history: EarlierHistory, retries: number): Nod
       }
       const step = this.steps[this.step];
       if (step === undefined || from !== step.to || log.type !== step.answer) return;
-      if ('ok' in log && !log.ok) {
+      // A later leader reads nothing: it goes on only while its grants report empty logs, where anything it stores is safe.
+      const laterGrantOfUsedLog = log.type === 'OverthrowReply' && log.ok && log.lastUsedSlot > 0 && step.later === true;
+      if (('ok' in log && !log.ok) || laterGrantOfUsedLog) {
         this.finishHistory();
         return;
       }
@@ -260,10 +311,28 @@ export function nothingFinalized(): Property<PaxosLog> {
   });
 }
 
-// ---------------------------------------------------------------------------------------------
+/** "a leader finalizes a slot": a server writes a slot finalized in an epoch it led (BecameLeader), not as a follower of another's epoch. */
+export function leaderFinalizes(servers: readonly NodeId[]): Property<PaxosLog, { led: string[]; finalized: boolean }> {
+  return sometimes<PaxosLog, { led: string[]; finalized: boolean }>('a leader finalizes a slot', {
+    memory: () => ({ led: [], finalized: false }),
+    records: ['output:BecameLeader', 'storage'],
+    record(memory, event) {
+      if (memory.finalized) return undefined;
+      if (event.kind === 'output') {
+        const led = `${event.node}:${epochOf((event.output as { readonly epoch?: unknown }).epoch)}`;
+        if (!memory.led.includes(led)) memory.led = [...memory.led, led].sort();
+        return undefined;
+      }
+      if (event.kind !== 'storage' || !servers.includes(event.node) || !event.key.startsWith('slot:') || !isFinalizedRecord(event.value)) return undefined;
+      if (memory.led.includes(`${event.node}:${epochOf((event.value as { readonly epoch?: unknown }).epoch)}`)) memory.finalized = true;
+      return undefined;
+    },
+    check: (_cluster, memory) =>
+      memory.finalized ? undefined : 'no progress: no leader finalized a slot (a new leader reads each slot its grants reported, stores what it picked in its own epoch, and finalizes it)',
+  });
+}
 
-/** An epoch as storage and messages carry it, read with guards: a submission may store anything. */
-const epochOf = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+// ---------------------------------------------------------------------------------------------
 
 /**
  * Servers n0.. running `node`, then the clients (the first one playing the earlier leaders
@@ -282,6 +351,9 @@ export function paxosLogSearch(node: NodeClass<PaxosLog>, configuration: PaxosLo
   const minority = configuration.minority ?? [];
   const minorityClients = (configuration.minorityClients ?? []).map((index) => clients[index] as NodeId);
   const candidates = configuration.candidates;
+  const steps = earlier === undefined ? [] : historySteps(history, earlier, configuration.servers);
+  const anyFinalized = (view: ClusterView<PaxosLog>): boolean =>
+    servers.some((server) => [...view.storage(server).entries()].some(([key, value]) => key.startsWith('slot:') && isFinalizedRecord(value)));
   const outside = (view: ClusterView<PaxosLog>): boolean => {
     for (const server of servers) if (epochOf(view.storage(server).get('epoch')) > configuration.maxEpoch) return true;
     const capacity = configuration.linkCapacity;
@@ -291,10 +363,11 @@ export function paxosLogSearch(node: NodeClass<PaxosLog>, configuration: PaxosLo
     for (const { from, to, message } of view.inFlight()) {
       if (message.type === 'Overthrow' && from !== earlier) {
         if (message.epoch > configuration.maxEpoch) return true;
+        if (configuration.finalizedBeforeEpoch !== undefined && message.epoch >= configuration.finalizedBeforeEpoch && !anyFinalized(view)) return true;
         if (candidates !== undefined && !candidates.includes(from)) return true;
       }
       if (from === earlier || to === earlier) {
-        if (historyTypes.has(message.type)) historyPending = true;
+        if (historyTypes.has(message.type) && !ofLaterStep(steps, from === earlier ? to : from, message)) historyPending = true;
       } else if (message.type !== 'ClientRequest') meanwhile = true;
       if (onLink !== undefined) {
         const kind = 'slot' in message ? `${from}>${to}:${message.type}@${message.slot}` : message.type.startsWith('Client') ? `${from}>${to}:client` : `${from}>${to}`;
@@ -314,6 +387,8 @@ export function paxosLogSearch(node: NodeClass<PaxosLog>, configuration: PaxosLo
         return everyOperationExecuted() as Property<PaxosLog>;
       case 'leaderInMajority':
         return leaderInMajority(minority) as Property<PaxosLog>;
+      case 'leaderFinalizes':
+        return leaderFinalizes(servers) as Property<PaxosLog>;
     }
   });
   const rest = servers.filter((server) => !minority.includes(server));
@@ -424,6 +499,23 @@ export const searchScenarios = {
       goals: ['leaderInMajority'],
     },
     maxDepth: 40,
+  },
+  staleReadAnswer: {
+    description:
+      '3 servers: put(old, "a") stored in slot 1 by n0 in epoch 1; a leader of epoch 4 has overthrown n1, and once the servers run it overthrows n2, ' +
+      'stores put(old, "b") in slot 1 on n1 and n2 and finalizes it on n1 (it goes on only if their logs were empty); n0 may try to lead in epoch 3, ' +
+      'and in epoch 6 once a slot is finalized; one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [[]],
+      history: 'laterLeaderFinalizes',
+      maxEpoch: 6,
+      linkCapacity: 1,
+      candidates: [0],
+      finalizedBeforeEpoch: 6,
+      goals: ['leaderFinalizes'],
+    },
+    maxDepth: 36,
   },
   probes: {
     description: '3 servers, a client appending, a server crash and restart, two client retries',

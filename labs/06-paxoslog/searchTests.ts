@@ -1,11 +1,11 @@
-// Lab 6's search tests, 6.S1-6.S5: the model checker on three servers (search.ts), checking the
+// Lab 6's search tests, 6.S1-6.S6: the model checker on three servers (search.ts), checking the
 // same safety properties as the runs in every state it reaches, with goals that a stub never
 // reaches. Every bound is a count (epochs, messages in flight, depth, walks), never time.
 import type { SuiteTest } from 'distlab/testing';
 import { search, type PaxosLogImplementation } from './harness.ts';
 import { scenarioSettings, searchScenarios, type SearchScenario } from './search.ts';
 
-const { twoOperations, concurrentAppends, higherEpochFinalized, minority, probes } = searchScenarios;
+const { twoOperations, concurrentAppends, higherEpochFinalized, minority, probes, staleReadAnswer } = searchScenarios;
 
 /** Breadth-first search of a scenario, which must reach its goal. */
 const breadthFirst = (scenario: SearchScenario) => (implementation: PaxosLogImplementation) => ({
@@ -79,5 +79,16 @@ export const searchTests: SuiteTest<PaxosLogImplementation>[] = [
       `solution). In every state: ${everyProperty}. A ` +
       "violation's path is shortened to the events it needs.",
     search: randomWalks(probes),
+  }),
+  search(6, {
+    name: "a leader's second walk counts only the answers to its own epoch's Reads (search)",
+    points: 2,
+    seeds: 1,
+    description:
+      `Breadth-first search over every order of deliveries and timeouts, to depth ${staleReadAnswer.maxDepth}: ${staleReadAnswer.description}. ` +
+      'If n0 leads epoch 3 with n2\'s grant, n2 may answer its Read of slot 1 with "nothing" before it grants epoch 4, and that answer may arrive ' +
+      'only in n0\'s walk of epoch 6: a leader that counts it (forEpoch ignored) picks its own "a" over the finalized "b" (a finalized slot never ' +
+      `changes). Some leader finalizes a slot it walked on some path. In every state: ${everyProperty}.`,
+    search: breadthFirst(staleReadAnswer),
   }),
 ];

@@ -61,10 +61,10 @@ const cheats: Readonly<Record<string, Targets>> = {
   'skips-overthrow': every,
   // A working server that answers before it writes its epoch and slots to storage.
   'storage-after-reply': every,
-  // The leader reports every command executed, and answers from a map of its own; in 6.S4 nobody leads.
-  'fakes-executed': allBut('6.S4'),
+  // The leader reports every command executed, and answers from a map of its own; in 6.S4 nobody leads, and 6.S6 has no client command.
+  'fakes-executed': allBut('6.S4', '6.S6'),
   // A new leader fills every slot it has not finalized with a no-op, without reading: caught where an old leader's operations were finalized or stored by a majority.
-  'never-reads': only('6.5', '6.7', '6.17', '6.S3'),
+  'never-reads': only('6.5', '6.7', '6.17', '6.S3', '6.S6'),
   // Safe, but the leader finalizes and answers only at its next heartbeat: over the one-round-trip budget.
   'finalizes-at-heartbeat': only('6.6'),
   // Safe and live, but a new leader reads every slot of its log, finalized ones included: over the leadership-change budget.
