@@ -79,7 +79,7 @@ describe('lab 4 graded on a third implementation and its classic bugs', () => {
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
   });
 
-  it('the same implementation with messages to itself instead of calls passes every search test', async () => {
+  it('the same implementation with messages to itself instead of calls passes the searches that go deeper for it', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'distlab-multipaxos-self-'));
     scratchFolders.push(scratch);
     for (const file of readdirSync(second).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(second, file), join(scratch, file));
@@ -97,7 +97,8 @@ describe('lab 4 graded on a third implementation and its classic bugs', () => {
         '',
       ].join('\n'),
     );
-    const searchNumbers = graded.filter((test) => test.kind === 'search').map((test) => test.number);
+    // The searches whose depth or goal such a leader reaches later than one that calls its acceptor.
+    const searchNumbers = ['4.S1', '4.S3', '4.S5', '4.S6'];
     const report = await grade({ lab, implementation: scratch, tests: searchNumbers, jobs: 2, shrinkBudget: 0 });
     expect(report.tests.map((test) => test.number).sort()).toEqual([...searchNumbers].sort());
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
