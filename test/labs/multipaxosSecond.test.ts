@@ -36,9 +36,14 @@ const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = existsSync(h
 const graded = withHiddenTests(suite, hiddenTests).tests;
 
 /**
- * Which tests each bug must fail (only those run, to keep this file short). Not listed, as no
- * graded test catches it yet: counts-p2b-of-any-ballot (it needs a P2b of a leader's earlier
- * ballot to arrive after that leader has won a later one).
+ * Which tests each bug must fail (only those run, to keep this file short).
+ *
+ * Not listed: counts-p2b-of-any-ballot. With three servers it cannot choose a wrong value. A
+ * late P2b from ballot b1 names a value the leader accepted itself at b1, so every phase 1
+ * after b1 reports that value, and the leader proposes it again. With five servers it is
+ * unsafe only when two P2bs of b1 are held back across two changes of leader and the other
+ * leader's value was accepted by that leader alone. 300 seeds of a long-tailed network under
+ * moving majorities did not produce this; a test would need its own scripted schedule.
  */
 const bugs: Readonly<Record<string, readonly string[]>> = {
   'replies-when-chosen': ['4.2'],
