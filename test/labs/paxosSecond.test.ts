@@ -1,0 +1,84 @@
+// Lab 3 graded, through the grader, on a third correct single-decree Paxos and on classic bugs
+// made in it:
+//
+// - test/fixtures/paxos/second, written from the handout alone with other choices where it
+//   leaves one open (each Retry's delay drawn once in retryMs and stale Retries left to fire,
+//   a proposer's own acceptor prepared first and the others from the highest id down, an
+//   acceptance written before the promise and a restart reading the higher of the two as its
+//   promise, rounds seen in Promises and acceptances raising the next ballot, Promises counted
+//   as a mask of acceptor positions), must pass every graded test, visible and hidden;
+// - each folder of test/fixtures/paxos/second-bugs changes one method of it (its first line
+//   says how) and must fail the tests named below, on the property named.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SuiteTest } from 'distlab/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { grade } from '../../grader/grade.ts';
+import { withHiddenTests } from '../../grader/hiddenTests.ts';
+import { projectRoot } from '../../grader/labs.ts';
+import type { GradedTest } from '../../grader/results.ts';
+import type { PaxosImplementation } from '../../labs/03-paxos/suite.ts';
+import { suite } from '../../labs/03-paxos/suite.ts';
+
+const lab = '03-paxos';
+const fixtures = join(projectRoot, 'test', 'fixtures', 'paxos');
+const second = join(fixtures, 'second');
+
+const hiddenFile = join(projectRoot, 'labs', lab, 'hidden.ts');
+const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = existsSync(hiddenFile)
+  ? ((await import(pathToFileURL(hiddenFile).href)) as { hiddenTests: readonly SuiteTest<PaxosImplementation>[] }).hiddenTests
+  : [];
+const graded = withHiddenTests(suite, hiddenTests).tests;
+
+const summary = (tests: readonly GradedTest[]) =>
+  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+
+/** Each bug, and the tests that must fail with it, on the property named. */
+const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'counts-duplicate-promises': { '3.6': 'phase 2 follows its Promises' },
+  'counts-duplicate-acceptances': { '3.6': 'only a chosen value is learned' },
+  'lowest-ballot-value': { '3.S5': 'phase 2 follows its Promises' },
+  'keeps-promises-across-retries': { '3.S5': 'phase 2 follows its Promises' },
+  'restart-forgets-accepted': { '3.6': 'a chosen value stays chosen' },
+  'learns-each-majority': { '3.2': 'integrity' },
+};
+
+const scratchFolders: string[] = [];
+afterAll(() => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+/**
+ * A bug's index.ts imports the correct node from ../../second/; a submission imports only from
+ * its own folder, so the node's files are copied beside it in a scratch folder.
+ */
+function bugFolder(name: string): string {
+  const scratch = mkdtempSync(join(tmpdir(), `distlab-paxos-${name}-`));
+  scratchFolders.push(scratch);
+  for (const file of readdirSync(second).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(second, file), join(scratch, file));
+  writeFileSync(join(scratch, 'index.ts'), readFileSync(join(fixtures, 'second-bugs', name, 'index.ts'), 'utf8').replaceAll('../../second/', './'));
+  return scratch;
+}
+
+describe('lab 3 graded on a third correct Paxos and its classic bugs', () => {
+  it('the third correct Paxos passes every graded test, visible and hidden', async () => {
+    const runs = await grade({ lab, implementation: second, tests: graded.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 2, shrinkBudget: 0, jobs: 2, typecheck: true });
+    const searchNumbers = graded.filter((test) => test.kind === 'search').map((test) => test.number);
+    const searches = await grade({ lab, implementation: second, tests: searchNumbers, shrinkBudget: 0, jobs: 2 });
+    expect(runs.typeErrors).toEqual([]);
+    const results = [...runs.tests, ...searches.tests];
+    expect(results.map((test) => test.number).sort()).toEqual(graded.map((test) => test.number).sort());
+    const notPassed = results.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+  });
+
+  it.each(Object.keys(bugs))('the bug %s fails the tests that target it', async (name) => {
+    const expected = bugs[name] as Readonly<Record<string, string>>;
+    const report = await grade({ lab, implementation: bugFolder(name), tests: Object.keys(expected), shrinkBudget: 0, jobs: 2 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual(Object.keys(expected).sort());
+    const missed = report.tests.filter((test) => test.status !== 'failed' || test.failure?.property !== expected[test.number]);
+    expect(missed.length === 0 ? '' : summary(missed)).toBe('');
+  });
+});
