@@ -55,10 +55,10 @@ export const ringConfig: ElectionConfig = { ...bullyConfig, coordinatorTimeoutMs
 export const boundMs = { A: 2_000, B: 4_000 } as const;
 
 type Part = 'A' | 'B';
-type Election = Bully | Ring;
+export type Election = Bully | Ring;
 
 /** One algorithm: its part, its class in the implementation, its settings. */
-interface Algorithm<P extends Election> {
+export interface Algorithm<P extends Election> {
   readonly part: Part;
   readonly title: string;
   readonly node: (implementation: ElectionImplementation) => NodeClass<P>;
@@ -85,7 +85,7 @@ const bully: Algorithm<Bully> = {
   ],
 };
 
-const ring: Algorithm<Ring> = {
+export const ring: Algorithm<Ring> = {
   part: 'B',
   title: 'ring',
   node: (implementation) => implementation.RingNode,
@@ -152,7 +152,7 @@ function setupOf<P extends Election>(algorithm: Algorithm<P>, implementation: El
 
 const lowerHalf = (nodeCount: number) => Array.from({ length: Math.floor(nodeCount / 2) }, (_unused, id) => id);
 const everyone = (nodeCount: number) => Array.from({ length: nodeCount }, (_unused, id) => id);
-const crash = (node: NodeId, atMs: number): FaultAction => ({ atMs, type: 'crash', node });
+export const crash = (node: NodeId, atMs: number): FaultAction => ({ atMs, type: 'crash', node });
 const restart = (node: NodeId, atMs: number): FaultAction => ({ atMs, type: 'restart', node });
 
 type ElectionTest = SuiteTest<ElectionImplementation>;
@@ -162,7 +162,7 @@ type TestFields<P extends Election> = Omit<RunTest<P, ElectionImplementation>, '
     readonly plan: (seed: number, at: DrawMs) => Plan<P>;
   };
 
-function test<P extends Election>(algorithm: Algorithm<P>, index: number, fields: TestFields<P>): ElectionTest {
+export function test<P extends Election>(algorithm: Algorithm<P>, index: number, fields: TestFields<P>): ElectionTest {
   const number = `2${algorithm.part}.${index}`;
   const { plan, ...rest } = fields;
   // A seed's plan decides the cluster, the suspicions and the fixed faults (never shrunk)

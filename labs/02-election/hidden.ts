@@ -1,0 +1,32 @@
+// Lab 2's hidden tests: graded with the visible ones wherever this file is present (the
+// staff repository, the Gradescope bundle), and never part of a student's handout.
+import type { SuiteTest } from 'distlab/testing';
+import { clusterSize, crash, ring, test, type ElectionImplementation } from './suite.ts';
+
+/** The first of the two neighbours that are dead in test 2B.14: never n0, and the second is never the highest. */
+const firstDead = (nodeCount: number) => Math.max(1, Math.floor((nodeCount - 2) / 2));
+
+const twoDeadSuccessorsTest = test(ring, 14, {
+  name: 'ring: two dead successors in a row are skipped',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 14,
+  description:
+    'Heartbeats off. Two neighbours (neither the highest) crash at about 500 ms; the predecessor of the first starts an election at about ' +
+    '1000 ms: its Election, and later the Coordinator, must skip both, each node after the one that did not acknowledge.',
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed, 4);
+    const dead = firstDead(nodeCount);
+    const crashMs = at(400, 600);
+    const suspectMs = at(900, 1_100);
+    return {
+      nodeCount,
+      heartbeats: false,
+      suspects: [{ node: dead - 1, atMs: suspectMs }],
+      faults: [crash(dead, crashMs), crash(dead + 1, crashMs + at(0, 50))],
+      lastPlannedMs: suspectMs,
+    };
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [twoDeadSuccessorsTest];
