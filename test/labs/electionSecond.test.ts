@@ -43,6 +43,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   // Only the message count: every other test runs into the flood of Coordinators sent past live nodes.
   'ring-acks-elections-only': ['2B.10'],
   'ring-counts-skips-as-hops': ['2B.8'],
+  'ring-skips-one-dead': ['2B.14'],
 };
 
 // A submission imports only from its own folder: each bug is graded from a scratch folder
