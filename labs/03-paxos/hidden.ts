@@ -1,6 +1,7 @@
 // Lab 3's hidden tests: graded with the visible ones wherever this file is present (the
 // staff repository, the Gradescope bundle), and never part of a student's handout.
 import { combineSchedules, crashRestarts, isolations, partitions, type NodeId, type SuiteTest } from 'distlab/testing';
+import { messageCost } from './checks.ts';
 import {
   afterStable,
   boundMs,
@@ -78,4 +79,30 @@ const crowdTest = test(10, {
     }),
 });
 
-export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest];
+/** 3.14's layouts: one proposer, N acceptors and L learners, each on nodes of its own. */
+const apartCostLayouts: readonly Layout[] = [separate(3, 1, 1), separate(3, 1, 2), separate(4, 1, 2), separate(5, 1, 3)];
+const apartCost = (layout: Layout) => 3 * layout.acceptors.length + layout.acceptors.length * layout.learners.length + layout.acceptors.length;
+
+const apartCostTest = test(14, {
+  name: 'one proposer that is not a learner, no faults: exactly 3N + N·L + N messages for a decision',
+  visibility: 'hidden',
+  kind: 'budget',
+  points: 1,
+  seeds: 4,
+  description:
+    'One proposer, N = 3 to 5 acceptors and L = 1 to 3 learners, each on nodes of its own; the proposer alone proposes. ' +
+    'Prepare, Promise and Accept go to and from the N acceptors, each acceptor sends Accepted to the L learners and to the ' +
+    "ballot's proposer, which is not a learner: with them it knows the outcome before its first Retry, and never tries again.",
+  setup: (implementation, seed) => {
+    const layout = pick(apartCostLayouts, seed);
+    return scenario(implementation, {
+      layout,
+      proposals: [{ node: 0, atMs: [0, 0] }],
+      durationMs: boundMs,
+      deadline: afterStable(0),
+      extra: [messageCost(apartCost(layout), '3N + N·L + N')],
+    });
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest];
