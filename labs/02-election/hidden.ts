@@ -1,7 +1,7 @@
 // Lab 2's hidden tests: graded with the visible ones wherever this file is present (the
 // staff repository, the Gradescope bundle), and never part of a student's handout.
 import type { SuiteTest } from 'distlab/testing';
-import { clusterSize, crash, ring, test, type ElectionImplementation } from './suite.ts';
+import { clusterSize, crash, maxDelayMs, ring, test, type ElectionImplementation } from './suite.ts';
 
 /** The first of the two neighbours that are dead in test 2B.14: never n0, and the second is never the highest. */
 const firstDead = (nodeCount: number) => Math.max(1, Math.floor((nodeCount - 2) / 2));
@@ -29,4 +29,34 @@ const twoDeadSuccessorsTest = test(ring, 14, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [twoDeadSuccessorsTest];
+const leaderDiesAnnouncingTest = test(ring, 15, {
+  name: 'ring: a Coordinator whose leader crashes on its way round dies out',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 14,
+  description:
+    'Heartbeats off, every message takes exactly D ms. n(N-1) starts an election at about 100 ms and crashes after it announced itself, ' +
+    'before its Coordinator can come back to it: the Coordinator must be dropped once it has made more than N steps. n0 suspects the ' +
+    'leader at about 1000 ms, and n(N-2) is elected.',
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed);
+    const startMs = at(100, 200);
+    // The Election goes once round in N hops of D; the Coordinator would be back N hops later.
+    const announceMs = startMs + maxDelayMs * nodeCount;
+    const crashMs = announceMs + at(1, maxDelayMs * (nodeCount - 1) - 1);
+    const suspectMs = at(900, 1_100);
+    return {
+      nodeCount,
+      heartbeats: false,
+      fixedDelayMs: maxDelayMs,
+      suspects: [
+        { node: nodeCount - 1, atMs: startMs },
+        { node: 0, atMs: suspectMs },
+      ],
+      faults: [crash(nodeCount - 1, crashMs)],
+      lastPlannedMs: suspectMs,
+    };
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [twoDeadSuccessorsTest, leaderDiesAnnouncingTest];
