@@ -44,6 +44,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'ring-acks-elections-only': ['2B.10'],
   'ring-counts-skips-as-hops': ['2B.8'],
   'ring-skips-one-dead': ['2B.14'],
+  'ring-coordinator-never-dropped': ['2B.15'],
 };
 
 // A submission imports only from its own folder: each bug is graded from a scratch folder
