@@ -185,6 +185,24 @@ export function electionCost<P extends Election>(fromMs: number, expected: numbe
   });
 }
 
+export const steadyLeaderName = 'a leader heard from is not suspected';
+
+/**
+ * With no faults and heartbeats on, once the first election is over (`fromMs`) nobody sends an
+ * Election: the leader's heartbeats come every heartbeatMs, well within suspectAfterMs, and a
+ * node holds an election only when it has heard none for that long.
+ */
+export function steadyLeaderNotSuspected<P extends Election>(fromMs: number): Property<P> {
+  return always<P>(steadyLeaderName, {
+    memory: () => undefined,
+    records: ['send'],
+    record(_memory, event) {
+      if (event.kind !== 'send' || event.timeMs < fromMs || event.message.type !== 'Election') return undefined;
+      return `${nodeName(event.from)} sent an Election at ${event.timeMs} ms, with no fault in the run and its leader's heartbeats arriving since the first election was over (by ${fromMs} ms)`;
+    },
+  });
+}
+
 // The ring's forwarding rules (2B), judged from the messages each node is handed and the
 // messages it sends in the same reaction: a rule broken is named where it is broken, not
 // found later as a wrong leader or a wrong message count.

@@ -1,7 +1,8 @@
 // Lab 2's hidden tests: graded with the visible ones wherever this file is present (the
 // staff repository, the Gradescope bundle), and never part of a student's handout.
 import type { SuiteTest } from 'distlab/testing';
-import { clusterSize, crash, maxDelayMs, ring, test, type ElectionImplementation } from './suite.ts';
+import { steadyLeaderNotSuspected } from './checks.ts';
+import { bully, clusterSize, crash, maxDelayMs, ring, test, type Algorithm, type Election, type ElectionImplementation } from './suite.ts';
 
 /** The first of the two neighbours that are dead in test 2B.14: never n0, and the second is never the highest. */
 const firstDead = (nodeCount: number) => Math.max(1, Math.floor((nodeCount - 2) / 2));
@@ -59,4 +60,28 @@ const leaderDiesAnnouncingTest = test(ring, 15, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [twoDeadSuccessorsTest, leaderDiesAnnouncingTest];
+/** No faults, heartbeats on: after the first election (T from the start), the leader's heartbeats keep every node from suspecting it. */
+function steadyLeaderTest<P extends Election>(algorithm: Algorithm<P>, index: number): SuiteTest<ElectionImplementation> {
+  return test(algorithm, index, {
+    name: `${algorithm.title}: a leader whose heartbeats arrive is never suspected`,
+    visibility: 'hidden',
+    points: 1,
+    seeds: 7,
+    description:
+      `No faults, heartbeats on. From T = ${algorithm.boundMs} ms, when the first election is over, to the end of the run one second ` +
+      'later, the leader sends a heartbeat every heartbeatMs and nobody sends an Election.',
+    plan: (seed) => ({
+      nodeCount: clusterSize(seed),
+      heartbeats: true,
+      lastPlannedMs: 0,
+      extra: [steadyLeaderNotSuspected<P>(algorithm.boundMs)],
+    }),
+  });
+}
+
+export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
+  steadyLeaderTest(bully, 14),
+  twoDeadSuccessorsTest,
+  leaderDiesAnnouncingTest,
+  steadyLeaderTest(ring, 16),
+];

@@ -70,7 +70,7 @@ export interface Algorithm<P extends Election> {
   readonly rules: (heartbeats: boolean) => readonly Property<P>[];
 }
 
-const bully: Algorithm<Bully> = {
+export const bully: Algorithm<Bully> = {
   part: 'A',
   title: 'bully',
   node: (implementation) => implementation.BullyNode,
