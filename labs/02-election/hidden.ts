@@ -2,7 +2,7 @@
 // staff repository, the Gradescope bundle), and never part of a student's handout.
 import type { SuiteTest } from 'distlab/testing';
 import { steadyLeaderNotSuspected } from './checks.ts';
-import { bully, clusterSize, crash, maxDelayMs, ring, test, type Algorithm, type Election, type ElectionImplementation } from './suite.ts';
+import { bully, clusterSize, crash, maxDelayMs, restart, ring, test, type Algorithm, type Election, type ElectionImplementation } from './suite.ts';
 
 /** The first of the two neighbours that are dead in test 2B.14: never n0, and the second is never the highest. */
 const firstDead = (nodeCount: number) => Math.max(1, Math.floor((nodeCount - 2) / 2));
@@ -79,8 +79,34 @@ function steadyLeaderTest<P extends Election>(algorithm: Algorithm<P>, index: nu
   });
 }
 
+const lowerRestartTest = test(bully, 15, {
+  name: 'bully: a restarted lower node learns the leader (heartbeats off)',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 14,
+  description:
+    'Heartbeats off. n0 starts the first election and n(N-1) leads; a lower node (drawn) crashes at about 1000 ms and restarts at about ' +
+    '1500 ms. Its own election is all it has: the live leader it asks must answer Ok and hold an election of its own, which ends in a ' +
+    'Coordinator.',
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed);
+    const firstMs = at(100, 200);
+    const restarted = at(0, nodeCount - 2);
+    const crashMs = at(900, 1_100);
+    const restartMs = at(1_400, 1_600);
+    return {
+      nodeCount,
+      heartbeats: false,
+      suspects: [{ node: 0, atMs: firstMs }],
+      faults: [crash(restarted, crashMs), restart(restarted, restartMs)],
+      lastPlannedMs: restartMs,
+    };
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   steadyLeaderTest(bully, 14),
+  lowerRestartTest,
   twoDeadSuccessorsTest,
   leaderDiesAnnouncingTest,
   steadyLeaderTest(ring, 16),

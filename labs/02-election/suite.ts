@@ -153,7 +153,7 @@ function setupOf<P extends Election>(algorithm: Algorithm<P>, implementation: El
 const lowerHalf = (nodeCount: number) => Array.from({ length: Math.floor(nodeCount / 2) }, (_unused, id) => id);
 const everyone = (nodeCount: number) => Array.from({ length: nodeCount }, (_unused, id) => id);
 export const crash = (node: NodeId, atMs: number): FaultAction => ({ atMs, type: 'crash', node });
-const restart = (node: NodeId, atMs: number): FaultAction => ({ atMs, type: 'restart', node });
+export const restart = (node: NodeId, atMs: number): FaultAction => ({ atMs, type: 'restart', node });
 
 type ElectionTest = SuiteTest<ElectionImplementation>;
 type TestFields<P extends Election> = Omit<RunTest<P, ElectionImplementation>, 'number' | 'part' | 'kind' | 'visibility' | 'setup' | 'scenario'> &
