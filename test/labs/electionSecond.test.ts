@@ -40,6 +40,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'bully-answers-every-election': ['2A.1'],
   'bully-declares-despite-ok': ['2A.7'],
   'bully-heartbeat-resets-nothing': ['2A.14'],
+  'bully-leader-answers-without-election': ['2A.15'],
   'ring-misses-own-id': ['2B.1'],
   // Only the message count: every other test runs into the flood of Coordinators sent past live nodes.
   'ring-acks-elections-only': ['2B.10'],
