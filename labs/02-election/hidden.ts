@@ -104,10 +104,39 @@ const lowerRestartTest = test(bully, 15, {
   },
 });
 
+const aloneTest = test(ring, 17, {
+  name: 'ring: a node whose Election finds every other node dead leads alone',
+  visibility: 'hidden',
+  points: 1,
+  seeds: 14,
+  description:
+    'Heartbeats off. n(N-1) is elected first; then every node but one lower node (drawn) crashes at about 500 ms, and the survivor starts an ' +
+    'election at about 1000 ms. Every successor is skipped in turn, and the survivor must lead.',
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed);
+    // Not the leader of the first election, which would lead already.
+    const survivor = at(0, nodeCount - 2);
+    const crashMs = at(400, 600);
+    const suspectMs = at(900, 1_100);
+    const others = Array.from({ length: nodeCount }, (_unused, id) => id).filter((id) => id !== survivor);
+    return {
+      nodeCount,
+      heartbeats: false,
+      suspects: [
+        { node: nodeCount - 1, atMs: 100 },
+        { node: survivor, atMs: suspectMs },
+      ],
+      faults: others.map((id) => crash(id, crashMs)),
+      lastPlannedMs: suspectMs,
+    };
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   steadyLeaderTest(bully, 14),
   lowerRestartTest,
   twoDeadSuccessorsTest,
   leaderDiesAnnouncingTest,
   steadyLeaderTest(ring, 16),
+  aloneTest,
 ];
