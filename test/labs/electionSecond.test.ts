@@ -47,6 +47,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'ring-counts-skips-as-hops': ['2B.8'],
   'ring-skips-one-dead': ['2B.14'],
   'ring-coordinator-never-dropped': ['2B.15'],
+  'ring-alone-never-leads': ['2B.17'],
 };
 
 // A submission imports only from its own folder: each bug is graded from a scratch folder
