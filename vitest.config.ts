@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -14,5 +15,8 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // At least two test files at once (by default one on two cores): many run in their worker
+    // alone, and would leave the second core idle.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
