@@ -76,7 +76,7 @@ export interface SimulationSettings<P extends Protocol> {
   readonly properties?: readonly Property<P>[];
   /** The run ends when simulated time would pass this. */
   readonly durationMs: number;
-  /** The run fails with "event limit" after this many events (a livelock guard). */
+  /** The run fails with "event limit" after this many events (a livelock guard; 200,000 by default). */
   readonly maxEvents?: number;
   /** Ends the run early, checked after every event (e.g. "every request answered"). */
   readonly stopWhen?: (cluster: ClusterView<P>) => boolean;
@@ -144,7 +144,12 @@ export class SettingsError extends Error {
   }
 }
 
-const defaultMaxEvents = 2_000_000;
+/**
+ * The most events a run may take unless its settings say otherwise: the labs' runs need at most
+ * a few thousand, so a run that gets here floods itself, and stops within seconds instead of
+ * minutes.
+ */
+const defaultMaxEvents = 200_000;
 /** Every this many steps, every live node's fields are checked to be plain data. */
 const stateCheckPeriod = 1024;
 

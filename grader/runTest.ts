@@ -109,6 +109,12 @@ export interface RunOptions {
 }
 
 const defaultShrinkBudget = 300;
+/**
+ * Shrinking also stops once its runs have processed this many events in all: a run that ends
+ * at the event limit (a flood of messages or timers) costs as much as hundreds of ordinary
+ * runs, and hundreds of them would outlast the test's time limit.
+ */
+const shrinkEventBudget = 5_000_000;
 /** A failure's report keeps its whole trace up to this many events (the last ones beyond). */
 const defaultTraceLimit = 10_000;
 const lastEventCount = 40;
@@ -177,7 +183,7 @@ export function watchRun<I>(
   const prepared = prepareRun(test, implementation, seed);
   const schedule = seedSchedule(suite, test, prepared, seed);
   onHeartbeat?.();
-  const result = prepared.simulate(runSeed(suite.lab, test.number, seed), schedule, 'full');
+  const result = recordedRun(prepared, runSeed(suite.lab, test.number, seed), schedule);
   const measurements = result.passed ? prepared.measure(result) : undefined;
   const kept = result.trace.length > maxEvents ? result.trace.slice(-maxEvents) : result.trace;
   return {
@@ -234,6 +240,17 @@ export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementatio
     };
   }
   return { ...base, seedsRun, passed: true, ...(measurements ? { measurements } : {}) };
+}
+
+/**
+ * A run with its whole trace, for a replay or a watched run; a run that reaches its event
+ * limit keeps only its last events, without their contents: its whole trace would not fit in
+ * memory. Which one it is, a first run without contents tells (runs of the labs take
+ * milliseconds; a flood takes seconds either way).
+ */
+function recordedRun(prepared: PreparedRun, seedString: string, schedule: FaultSchedule): SimulationResult<Protocol> {
+  const light = prepared.simulate(seedString, schedule, 'ring');
+  return light.failure?.kind === 'limit' ? light : prepared.simulate(seedString, schedule, 'full');
 }
 
 /** The fields of a failure that no single run shows. */
@@ -293,6 +310,9 @@ function runOneSeed<I>(
   }
   let first: { schedule: FaultSchedule; result: SimulationResult<Protocol> } | undefined;
   let runs = 0;
+  let events = 0;
+  /** Set when the scenario's own actions, without any random fault, fail the same way: nothing is smaller. */
+  let scenarioAlone = false;
   const details = fc.check(
     fc.property(arbitrary, (candidate: FaultSchedule) => {
       const schedule = [...scenario, ...candidate];
@@ -301,17 +321,29 @@ function runOneSeed<I>(
         first = { schedule, result };
         return result.passed;
       }
-      if (runs >= shrinkBudget) return true;
+      if (scenarioAlone || runs >= shrinkBudget || events >= shrinkEventBudget) return true;
+      if (runs === 0 && first.result.failure?.kind === 'limit' && first.schedule.length > fixedCount) {
+        // An event limit reached is most often the code's own flood, faults or not: one run
+        // without them settles it, where each of shrinking's runs would go to the limit too.
+        runs++;
+        const alone = runAgain(scenario);
+        events += alone.steps;
+        if (!alone.passed && sameTarget(first.result, alone)) {
+          scenarioAlone = true;
+          return true;
+        }
+      }
       runs++;
       const result = runAgain(schedule);
+      events += result.steps;
       return result.passed || !sameTarget(first.result, result);
     }),
     { seed: faultSeedOf(suite.lab, test.number, seed), numRuns: 1 },
   );
   if (first === undefined) throw new Error(`test ${test.number}: the fault generator produced no schedule`);
   if (first.result.passed) return { result: first.result };
-  const shrunk: FaultSchedule = details.failed && details.counterexample ? [...scenario, ...details.counterexample[0]] : first.schedule;
-  return { failure: finishFailure(runAgain, seed, first.schedule, shrunk, first.result, runs, shrinkBudget, traceLimit, fixedCount) };
+  const shrunk: FaultSchedule = scenarioAlone ? scenario : details.failed && details.counterexample ? [...scenario, ...details.counterexample[0]] : first.schedule;
+  return { failure: finishFailure(runAgain, seed, first.schedule, shrunk, first.result, runs, shrinkBudget, traceLimit, fixedCount, events) };
 }
 
 function finishFailure(
@@ -324,10 +356,15 @@ function finishFailure(
   shrinkBudget: number,
   traceLimit: number,
   fixedCount: number,
+  eventsSoFar = 0,
 ): RecordedFailure {
   // A failure must be one the grader can show again: the same seed and schedule, run again
   // (with the full trace, which the report needs anyway), must fail the same way.
-  const rerun = run(schedule, 'full');
+  // A run that reached its event limit is recorded as its last events only, without their
+  // contents: its whole trace (hundreds of thousands of events, each with the state it left)
+  // would not fit in memory, and a flood's last events show what it is.
+  const recording = original.failure?.kind === 'limit' ? 'ring' : 'full';
+  const rerun = run(schedule, recording);
   if (!sameFailure(original, rerun)) return nondeterministic(seed, schedule, original, rerun, traceLimit);
   let runs = runsSoFar + 1;
   const singleActionBudget = runsSoFar + shrinkBudget;
@@ -335,17 +372,20 @@ function finishFailure(
   // 1-minimal when removing any one action makes the run pass. The failure reported is the
   // one of the final, smallest schedule.
   const property = original.failure?.property;
+  let eventsRun = eventsSoFar;
+  const withinBudget = () => runs < singleActionBudget && eventsRun < shrinkEventBudget;
   const stillFails = (candidate: FaultSchedule): boolean => {
     runs++;
     const result = run(candidate);
+    eventsRun += result.steps;
     return !result.passed && sameTarget(original, result);
   };
   const originalEnd = scheduleEnd(schedule);
   let shrunk = shrunkByFastCheck;
   let minimal = shrunk.length === fixedCount;
-  while (!minimal && runs < singleActionBudget) {
+  while (!minimal && withinBudget()) {
     let removed = false;
-    for (let index = fixedCount; index < shrunk.length && runs < singleActionBudget; index++) {
+    for (let index = fixedCount; index < shrunk.length && withinBudget(); index++) {
       const candidate = [...shrunk.slice(0, index), ...shrunk.slice(index + 1)];
       if (!sameEnd(scheduleEnd(candidate), originalEnd)) continue;
       if (stillFails(candidate)) {
@@ -354,10 +394,10 @@ function finishFailure(
         break;
       }
     }
-    if (!removed) minimal = runs < singleActionBudget || shrunk.length === fixedCount;
+    if (!removed) minimal = withinBudget() || shrunk.length === fixedCount;
     if (!removed) break;
   }
-  let failingRun = shrunk === schedule ? rerun : run(shrunk, 'full');
+  let failingRun = shrunk === schedule ? rerun : run(shrunk, recording);
   if (failingRun.passed || failingRun.failure?.property !== property) {
     // The shrunk schedule failed this property while shrinking, and does not now: a run that
     // depends on more than its seed. Report the original schedule, which did fail twice.
@@ -687,7 +727,7 @@ export function replayOutcome<I>(
       ...viewerStates(replayed, replayed.trace),
     };
   }
-  const result = prepared.simulate(seedString, schedule, 'full');
+  const result = recordedRun(prepared, seedString, schedule);
   return {
     passed: result.passed,
     ...(result.failure ? { failure: result.failure } : {}),

@@ -6,8 +6,9 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { FaultSchedule } from 'distlab/testing';
 import { grade } from '../../grader/grade.ts';
-import { runOnce, runTest } from '../../grader/runTest.ts';
+import { replayOutcome, runOnce, runTest } from '../../grader/runTest.ts';
 import { suite } from '../../labs/00-pingpong/suite.ts';
+import * as floods from '../fixtures/pingpong/floods.ts';
 import * as forgetsCrash from '../fixtures/pingpong/forgets-crash.ts';
 
 const run = promisify(execFile);
@@ -21,6 +22,23 @@ async function gradeOnce() {
 }
 
 describe('shrinking and replay', () => {
+  it('a run that floods itself fails at its event limit, is shrunk in one run to no random fault, and replays the same', () => {
+    const test = suite.tests.find((candidate) => candidate.number === '0.5')!;
+    const seeds = Array.from({ length: test.seeds }, (_unused, index) => index + 1);
+    const failure = runTest(suite, test, floods, { seeds }).failure!;
+    expect(failure).toMatchObject({ kind: 'limit', limit: 'events', property: 'event limit', minimal: true });
+    expect(failure.message).toMatch(/processed 200000 events/);
+    // The random faults the seed drew play no part: one run without them shows it.
+    expect(failure.schedule.length).toBeGreaterThan(0);
+    expect(failure.shrunkSchedule).toEqual([]);
+    expect(failure.shrinkRuns).toBeLessThanOrEqual(2);
+    // Its last events, without their contents: the whole trace of 200,000 events is not kept.
+    expect(failure.trace.length).toBeGreaterThan(0);
+    expect(failure.trace.length).toBeLessThanOrEqual(200);
+    const replayed = replayOutcome(suite, test, floods, failure.seed, failure.shrunkSchedule);
+    expect(replayed.failure).toMatchObject({ kind: 'limit', property: 'event limit', step: failure.step });
+  });
+
   it('gives the same verdict and the same shrunk schedule in two separate runs', async () => {
     const [first, second] = await Promise.all([gradeOnce(), gradeOnce()]);
     expect(second.seed).toBe(first.seed);
