@@ -12,27 +12,18 @@
 //   heartbeat at once, the participant's Coordinator timeout set once when it becomes one):
 //   it must pass every graded test, visible and hidden;
 // - each bug must fail the tests named for it here.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { SuiteTest } from 'distlab/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
-import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { projectRoot } from '../../grader/labs.ts';
-import type { GradedTest } from '../../grader/results.ts';
-import { suite, type ElectionImplementation } from '../../labs/02-election/suite.ts';
+import { suite } from '../../labs/02-election/suite.ts';
+import { bugFolders, gradedTests, summary } from './otherImplementations.ts';
 
 const lab = '02-election';
 const fixtures = join(projectRoot, 'test', 'fixtures', 'election');
 const second = join(fixtures, 'second');
 
-const hiddenFile = join(projectRoot, 'labs', lab, 'hidden.ts');
-const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = existsSync(hiddenFile)
-  ? ((await import(pathToFileURL(hiddenFile).href)) as { hiddenTests: readonly SuiteTest<ElectionImplementation>[] }).hiddenTests
-  : [];
-const graded = withHiddenTests(suite, hiddenTests).tests;
+const graded = await gradedTests(suite);
 
 /** Which tests each bug must fail (only those run, to keep this file short). */
 const bugs: Readonly<Record<string, readonly string[]>> = {
@@ -50,24 +41,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'ring-alone-never-leads': ['2B.17'],
 };
 
-// A submission imports only from its own folder: each bug is graded from a scratch folder
-// holding the implementation's files and the bug's index.ts, its imports made local.
-const scratchFolders: string[] = [];
-afterAll(() => {
-  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
-});
-function bugFolder(name: string): string {
-  const scratch = mkdtempSync(join(tmpdir(), `distlab-election-${name}-`));
-  scratchFolders.push(scratch);
-  for (const file of readdirSync(second).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(second, file), join(scratch, file));
-  const index = readFileSync(join(fixtures, 'second-bugs', name, 'index.ts'), 'utf8');
-  writeFileSync(join(scratch, 'index.ts'), index.replaceAll('../../second/', './'));
-  return scratch;
-}
-
-/** Every test's number, status and score, one per line, for a failure's message. */
-const summary = (tests: readonly GradedTest[]) =>
-  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+const bugFolder = bugFolders(fixtures);
 
 describe('lab 2 graded on a third implementation and its classic bugs', () => {
   it('the third correct implementation passes every graded test, visible and hidden', async () => {

@@ -12,28 +12,20 @@
 //   messages to itself, which the handout allows (each is an event of its own to the model
 //   checker, so its searches go deeper);
 // - each bug must fail the tests named for it here.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { SuiteTest } from 'distlab/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
-import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { projectRoot } from '../../grader/labs.ts';
-import type { GradedTest } from '../../grader/results.ts';
-import type { MultiPaxosImplementation } from '../../labs/04-multipaxos/harness.ts';
 import { suite } from '../../labs/04-multipaxos/suite.ts';
+import { bugFolders, gradedTests, summary } from './otherImplementations.ts';
 
 const lab = '04-multipaxos';
 const fixtures = join(projectRoot, 'test', 'fixtures', 'multipaxos');
 const second = join(fixtures, 'second');
 
-const hiddenFile = join(projectRoot, 'labs', lab, 'hidden.ts');
-const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = existsSync(hiddenFile)
-  ? ((await import(pathToFileURL(hiddenFile).href)) as { hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] }).hiddenTests
-  : [];
-const graded = withHiddenTests(suite, hiddenTests).tests;
+const graded = await gradedTests(suite);
 
 /**
  * Which tests each bug must fail (only those run, to keep this file short).
@@ -60,18 +52,7 @@ const scratchFolders: string[] = [];
 afterAll(() => {
   for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
 });
-function bugFolder(name: string): string {
-  const scratch = mkdtempSync(join(tmpdir(), `distlab-multipaxos-${name}-`));
-  scratchFolders.push(scratch);
-  for (const file of readdirSync(second).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(second, file), join(scratch, file));
-  const index = readFileSync(join(fixtures, 'second-bugs', name, 'index.ts'), 'utf8');
-  writeFileSync(join(scratch, 'index.ts'), index.replaceAll('../../second/', './'));
-  return scratch;
-}
-
-/** Every test's number, status and score, one per line, for a failure's message. */
-const summary = (tests: readonly GradedTest[]) =>
-  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+const bugFolder = bugFolders(fixtures);
 
 describe('lab 4 graded on a third implementation and its classic bugs', () => {
   it('the third correct implementation passes every graded test, visible and hidden', async () => {

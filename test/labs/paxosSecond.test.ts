@@ -9,31 +9,18 @@
 //   as a mask of acceptor positions), must pass every graded test, visible and hidden;
 // - each folder of test/fixtures/paxos/second-bugs changes one method of it (its first line
 //   says how) and must fail the tests named below, on the property named.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { SuiteTest } from 'distlab/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
-import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { projectRoot } from '../../grader/labs.ts';
-import type { GradedTest } from '../../grader/results.ts';
-import type { PaxosImplementation } from '../../labs/03-paxos/suite.ts';
 import { suite } from '../../labs/03-paxos/suite.ts';
+import { bugFolders, gradedTests, summary } from './otherImplementations.ts';
 
 const lab = '03-paxos';
 const fixtures = join(projectRoot, 'test', 'fixtures', 'paxos');
 const second = join(fixtures, 'second');
 
-const hiddenFile = join(projectRoot, 'labs', lab, 'hidden.ts');
-const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = existsSync(hiddenFile)
-  ? ((await import(pathToFileURL(hiddenFile).href)) as { hiddenTests: readonly SuiteTest<PaxosImplementation>[] }).hiddenTests
-  : [];
-const graded = withHiddenTests(suite, hiddenTests).tests;
-
-const summary = (tests: readonly GradedTest[]) =>
-  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+const graded = await gradedTests(suite);
 
 /** Each bug, and the tests that must fail with it, on the property named. */
 const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -47,22 +34,7 @@ const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   ...(graded.some((test) => test.number === '3.14') ? { 'forgets-lone-proposer': { '3.14': 'messages for one decision' } } : {}),
 };
 
-const scratchFolders: string[] = [];
-afterAll(() => {
-  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
-});
-
-/**
- * A bug's index.ts imports the correct node from ../../second/; a submission imports only from
- * its own folder, so the node's files are copied beside it in a scratch folder.
- */
-function bugFolder(name: string): string {
-  const scratch = mkdtempSync(join(tmpdir(), `distlab-paxos-${name}-`));
-  scratchFolders.push(scratch);
-  for (const file of readdirSync(second).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(second, file), join(scratch, file));
-  writeFileSync(join(scratch, 'index.ts'), readFileSync(join(fixtures, 'second-bugs', name, 'index.ts'), 'utf8').replaceAll('../../second/', './'));
-  return scratch;
-}
+const bugFolder = bugFolders(fixtures);
 
 describe('lab 3 graded on a third correct Paxos and its classic bugs', () => {
   it('the third correct Paxos passes every graded test, visible and hidden', async () => {

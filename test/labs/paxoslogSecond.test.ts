@@ -6,31 +6,18 @@
 //   every graded test, visible and hidden;
 // - each folder of test/fixtures/paxoslog/second-bugs changes one method of it (its first line
 //   says how) and must fail the tests named below, on the property named.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { SuiteTest } from 'distlab/testing';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
-import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { projectRoot } from '../../grader/labs.ts';
-import type { GradedTest } from '../../grader/results.ts';
-import type { PaxosLogImplementation } from '../../labs/06-paxoslog/harness.ts';
 import { suite } from '../../labs/06-paxoslog/suite.ts';
+import { bugFolders, gradedTests, summary } from './otherImplementations.ts';
 
 const lab = '06-paxoslog';
 const fixtures = join(projectRoot, 'test', 'fixtures', 'paxoslog');
 const second = join(fixtures, 'second');
 
-const hiddenFile = join(projectRoot, 'labs', lab, 'hidden.ts');
-const hiddenTests: readonly SuiteTest<PaxosLogImplementation>[] = existsSync(hiddenFile)
-  ? ((await import(pathToFileURL(hiddenFile).href)) as { hiddenTests: readonly SuiteTest<PaxosLogImplementation>[] }).hiddenTests
-  : [];
-const graded = withHiddenTests(suite, hiddenTests).tests;
-
-const summary = (tests: readonly GradedTest[]) =>
-  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
+const graded = await gradedTests(suite);
 
 /** Each bug, and the tests that must fail with it, on the property named. */
 const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -43,22 +30,7 @@ const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'counts-stale-read-answers': { '6.S6': 'a finalized slot never changes' },
 };
 
-const scratchFolders: string[] = [];
-afterAll(() => {
-  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
-});
-
-/**
- * A bug's index.ts imports the correct server from ../../second/; a submission imports only from
- * its own folder, so the server's files are copied beside it in a scratch folder.
- */
-function bugFolder(name: string): string {
-  const scratch = mkdtempSync(join(tmpdir(), `distlab-paxoslog-${name}-`));
-  scratchFolders.push(scratch);
-  for (const file of readdirSync(second).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(second, file), join(scratch, file));
-  writeFileSync(join(scratch, 'index.ts'), readFileSync(join(fixtures, 'second-bugs', name, 'index.ts'), 'utf8').replaceAll('../../second/', './'));
-  return scratch;
-}
+const bugFolder = bugFolders(fixtures);
 
 describe('lab 6 graded on a third correct server and its classic bugs', () => {
   it('the third correct server passes every graded test, visible and hidden', async () => {

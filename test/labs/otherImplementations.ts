@@ -1,0 +1,47 @@
+// What the tests that grade a lab on another correct implementation and its classic bugs
+// share: the lab's graded tests with its hidden ones where this checkout has them, a scratch
+// folder for each bug variant, and one line per test for a failure's message.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { LabSuite, SuiteTest } from 'distlab/testing';
+import { afterAll } from 'vitest';
+import { withHiddenTests } from '../../grader/hiddenTests.ts';
+import { projectRoot } from '../../grader/labs.ts';
+import type { GradedTest } from '../../grader/results.ts';
+
+/** Every graded test of the lab, visible and hidden (hidden ones where labs/<lab>/hidden.ts is present). */
+export async function gradedTests<I>(suite: LabSuite<I>): Promise<readonly SuiteTest<I>[]> {
+  const hiddenFile = join(projectRoot, 'labs', suite.lab, 'hidden.ts');
+  const hidden = existsSync(hiddenFile) ? ((await import(pathToFileURL(hiddenFile).href)) as { hiddenTests: readonly SuiteTest<I>[] }).hiddenTests : [];
+  return withHiddenTests(suite, hidden).tests;
+}
+
+/** Every test's number, status and score, one per line, for a failure's message. */
+export function summary(tests: readonly GradedTest[]): string {
+  return tests
+    .map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`)
+    .join('\n');
+}
+
+/**
+ * Makes the folder a bug variant is graded from. A variant's index.ts imports the correct
+ * implementation from ../../second/, and a submission imports only from its own folder: the
+ * implementation's files are copied beside the variant's index.ts, its imports made local.
+ * The folders are removed after the file's tests.
+ */
+export function bugFolders(fixtures: string): (name: string) => string {
+  const second = join(fixtures, 'second');
+  const made: string[] = [];
+  afterAll(() => {
+    for (const folder of made) rmSync(folder, { recursive: true, force: true });
+  });
+  return (name) => {
+    const scratch = mkdtempSync(join(tmpdir(), `distlab-bug-${name}-`));
+    made.push(scratch);
+    for (const file of readdirSync(second).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(second, file), join(scratch, file));
+    writeFileSync(join(scratch, 'index.ts'), readFileSync(join(fixtures, 'second-bugs', name, 'index.ts'), 'utf8').replaceAll('../../second/', './'));
+    return scratch;
+  };
+}
