@@ -12,9 +12,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { projectRoot } from '../../grader/labs.ts';
-import type { GradedTest } from '../../grader/results.ts';
 import { hiddenTests } from '../../labs/05-raft/hidden.ts';
 import { suite } from '../../labs/05-raft/suite.ts';
+import { summary } from './otherImplementations.ts';
 
 const fixtures = join(projectRoot, 'test', 'fixtures', 'raft');
 const second = join(fixtures, 'second');
@@ -41,9 +41,6 @@ function bugFolder(name: string): string {
   writeFileSync(join(scratch, 'index.ts'), index.replaceAll('../../second/', './').replace(protocolImport, `'${protocol}'`));
   return scratch;
 }
-
-const summary = (tests: readonly GradedTest[]) =>
-  tests.map((test) => `${test.number} ${test.status} ${test.score}/${test.maxScore}${test.failure ? `: ${test.failure.property}: ${test.failure.message.slice(0, 300)}` : (test.reason ?? '')}`).join('\n');
 
 /** Each bug, and the tests that catch it (on their default seeds). */
 const bugs: Readonly<Record<string, readonly string[]>> = {
