@@ -729,6 +729,43 @@ export function logEntriesBounded(most: number, options: { readonly withinMs?: n
   );
 }
 
+// One slot per command (runs only).
+
+/** By `client:sequence`: the slot the command was first executed in, and by whom. */
+type ExecutedSlots = Record<string, { readonly slot: number; readonly node: NodeId }>;
+
+/**
+ * "a command is executed in one slot only": no two Executed outputs (any servers, any
+ * incarnations) name one command (client and sequence number) at different slots. A command
+ * chosen in two slots is executed in the first and skipped as a duplicate in the second, on
+ * every replica; a restarted replica that executes a slot again from its checkpoint executes
+ * the same slot. The kit's "every command is applied at most once" looks within one
+ * incarnation, so it does not see a replica that lost its table in a restart.
+ */
+export function executedInOneSlot(): Property<MultiPaxos, ExecutedSlots> {
+  return always<MultiPaxos, ExecutedSlots>('a command is executed in one slot only', {
+    memory: () => ({}),
+    records: ['output:Executed'],
+    record(slots, event) {
+      const executed = executedOf(event);
+      if (typeof executed === 'string') return executed;
+      if (executed === undefined || event.kind !== 'output') return undefined;
+      const key = `${executed.client}:${executed.sequence}`;
+      const first = Object.hasOwn(slots, key) ? slots[key] : undefined;
+      if (first === undefined) {
+        slots[key] = { slot: executed.slot, node: event.node };
+        return undefined;
+      }
+      if (first.slot === executed.slot) return undefined;
+      return (
+        `${describeExecution(event, executed)}, but ${first.node === event.node ? 'it' : nodeName(first.node)} had executed that command at slot ${first.slot}: ` +
+        'a command chosen in two slots is executed in the first and skipped in the second, on every replica, a restarted one too ' +
+        '(its checkpoint holds the at-most-once table with the map)'
+      );
+    },
+  });
+}
+
 // Budgets (runs only).
 
 /** The messages of the protocol's agreement that count towards its cost per chosen slot. */

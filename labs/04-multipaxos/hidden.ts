@@ -3,8 +3,8 @@
 // several kinds going for seconds while many clients keep calling: crashes in the middle of a
 // reaction with partitions and loss, and a majority ring that moves leadership around.
 import { combineSchedules, crashRestarts, cutBetween, majorityRing, n0LeadsFirst, serversApart, shapedPartitions, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
-import { logEntriesBounded } from './checks.ts';
-import { firstCallMs, multipaxosRun, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
+import { executedInOneSlot, logEntriesBounded } from './checks.ts';
+import { call, firstCallMs, multipaxosRun, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 
 const chaosEndMs = 3_000;
 
@@ -178,4 +178,60 @@ const duplicatedPromises = test(24, {
   ],
 });
 
-export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring, laggingServer, followerCrashes, duplicatedPromises];
+// 4.25: a client's command is executed, but no reply reaches the client; every server then
+// checkpoints, crashes and restarts, and the client's retry reaches the next leader, which
+// knows of the command only from its checkpoint. The handout: "The checkpoint holds the table,
+// with the map: a replica that restarts from its checkpoint must still know which commands it
+// executed below the checkpoint's slot." A checkpoint without the table has the retry chosen
+// in a new slot and executed again.
+const lostReplyTimes = (seed: number) => {
+  const random = scenarioRandom('4.25', seed);
+  const executedMs = 1_200 + random.integer(0, 100);
+  const crashMs = executedMs + 300 + random.integer(0, 50);
+  return { executedMs, crashMs, restartMs: crashMs + 40, healMs: crashMs + 700 };
+};
+/** 4.25's client whose reply is lost (after the workload's one). */
+const lostReplyClient = 4;
+
+const tableAcrossRestarts = test(25, {
+  name: 'every server restarts after a command was executed but its reply lost: the retry is answered from the at-most-once table in the checkpoint',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    '3 servers, n0 leading first, 2 clients. About 1.2 s in, nothing the servers send reaches client n4 (and client n3 waits): n4\'s ' +
+    'append is chosen and executed, but its replies are lost, and n4 retries it again and again. 300 ms later every server crashes ' +
+    'and restarts from its storage; 700 ms later the links heal, and n4\'s retry reaches the new leader. It must answer from the ' +
+    'at-most-once table restored from its checkpoint: no command is executed in two slots, and n4\'s next get reads its value once.',
+  setup: (implementation, seed) => {
+    const { executedMs, healMs } = lostReplyTimes(seed);
+    return multipaxosRun(implementation, {
+      servers: 3,
+      clients: 2,
+      durationMs: healMs + 4_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 40], startMs: [750, 800], clients: [3] },
+      inputs: [
+        // n4 learns that n0 leads, so that its append goes straight to n0.
+        call(800, lostReplyClient, { kind: 'append', key: 'z', value: 'A;' }),
+        call(executedMs, lostReplyClient, { kind: 'append', key: 'z', value: 'B;' }),
+        call(healMs + 300, lostReplyClient, { kind: 'get', key: 'z' }),
+      ],
+      extra: [executedInOneSlot()],
+    });
+  },
+  scenario: (context) => {
+    const { executedMs, crashMs, restartMs, healMs } = lostReplyTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 610, [{ atMs: 1_000, type: 'heal' }]),
+      // The workload's client waits, so that every server goes idle and checkpoints past n4's append.
+      { atMs: executedMs - 40, type: 'cut', from: [3], to: context.servers },
+      { atMs: executedMs - 5, type: 'cut', from: context.servers, to: [lostReplyClient] },
+      ...context.servers.map((node): FaultAction => ({ atMs: crashMs, type: 'crash', node })),
+      ...context.servers.map((node): FaultAction => ({ atMs: restartMs, type: 'restart', node })),
+      { atMs: healMs, type: 'heal' },
+    ];
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring, laggingServer, followerCrashes, duplicatedPromises, tableAcrossRestarts];

@@ -44,6 +44,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'never-resends-proposals': ['4.12'],
   'checkpoint-written-after-reply': ['4.23'],
   'counts-duplicate-promises': ['4.24'],
+  'checkpoint-without-table': ['4.25'],
 };
 
 // A submission imports only from its own folder: each bug is graded from a scratch folder
