@@ -190,8 +190,8 @@ const lostReplyTimes = (seed: number) => {
   const crashMs = executedMs + 300 + random.integer(0, 50);
   return { executedMs, crashMs, restartMs: crashMs + 40, healMs: crashMs + 700 };
 };
-/** 4.25's client whose reply is lost (after the workload's one). */
-const lostReplyClient = 4;
+/** 4.25's client whose reply is lost (after the workload's one, n5). */
+const lostReplyClient = 6;
 
 const tableAcrossRestarts = test(25, {
   name: 'every server restarts after a command was executed but its reply lost: the retry is answered from the at-most-once table in the checkpoint',
@@ -199,20 +199,20 @@ const tableAcrossRestarts = test(25, {
   points: 2,
   seeds: 5,
   description:
-    '3 servers, n0 leading first, 2 clients. About 1.2 s in, nothing the servers send reaches client n4 (and client n3 waits): n4\'s ' +
-    'append is chosen and executed, but its replies are lost, and n4 retries it again and again. 300 ms later every server crashes ' +
-    'and restarts from its storage; 700 ms later the links heal, and n4\'s retry reaches the new leader. It must answer from the ' +
-    'at-most-once table restored from its checkpoint: no command is executed in two slots, and n4\'s next get reads its value once.',
+    '5 servers, n0 leading first, 2 clients. About 1.2 s in, nothing the servers send reaches client n6 (and client n5 waits): n6\'s ' +
+    'append is chosen and executed, but its replies are lost, and n6 retries it again and again. 300 ms later every server crashes ' +
+    'and restarts from its storage; 700 ms later the links heal, and n6\'s retry reaches the new leader. It must answer from the ' +
+    'at-most-once table restored from its checkpoint: no command is executed in two slots, and n6\'s next get reads its value once.',
   setup: (implementation, seed) => {
     const { executedMs, healMs } = lostReplyTimes(seed);
     return multipaxosRun(implementation, {
-      servers: 3,
+      servers: 5,
       clients: 2,
       durationMs: healMs + 4_000,
       faultsEndMs: healMs,
-      workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 40], startMs: [750, 800], clients: [3] },
+      workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 40], startMs: [750, 800], clients: [5] },
       inputs: [
-        // n4 learns that n0 leads, so that its append goes straight to n0.
+        // n6 learns that n0 leads, so that its append goes straight to n0.
         call(800, lostReplyClient, { kind: 'append', key: 'z', value: 'A;' }),
         call(executedMs, lostReplyClient, { kind: 'append', key: 'z', value: 'B;' }),
         call(healMs + 300, lostReplyClient, { kind: 'get', key: 'z' }),
@@ -224,8 +224,8 @@ const tableAcrossRestarts = test(25, {
     const { executedMs, crashMs, restartMs, healMs } = lostReplyTimes(context.seed);
     return [
       ...n0LeadsFirst(context.servers, 610, [{ atMs: 1_000, type: 'heal' }]),
-      // The workload's client waits, so that every server goes idle and checkpoints past n4's append.
-      { atMs: executedMs - 40, type: 'cut', from: [3], to: context.servers },
+      // The workload's client waits, so that every server goes idle and checkpoints past n6's append.
+      { atMs: executedMs - 40, type: 'cut', from: [5], to: context.servers },
       { atMs: executedMs - 5, type: 'cut', from: context.servers, to: [lostReplyClient] },
       ...context.servers.map((node): FaultAction => ({ atMs: crashMs, type: 'crash', node })),
       ...context.servers.map((node): FaultAction => ({ atMs: restartMs, type: 'restart', node })),
