@@ -56,6 +56,18 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'stale-leader-append-accepted': ['5A.3'],
   // A client answered with another command's result, where leaders lose entries.
   'kv-answers-whoever-waits-at-index': ['5E.5', '5E.6'],
+  // Leader completeness: a server whose snapshot emptied its log votes for a candidate that lacks the snapshot's entries.
+  'last-log-term-zero-after-compaction': ['5D.2'],
+  // Every command applied everywhere: the follower gets the same snapshot again and again, never the entries after it.
+  'next-index-kept-after-snapshot-reply': ['5D.5'],
+  // A leader is elected: once they have heard from a leader, the servers grant no vote until their own timers fire.
+  'votes-ignored-while-leader-known': ['5A.S2'],
+  // Exactly once: a redirected retry, under a new sequence number, executes the operation a second time.
+  'kv-client-new-sequence-on-redirect': ['5E.4'],
+  // No decision by one configuration alone: a majority of C_old and C_new together is a majority of neither.
+  'joint-majority-of-union': ['5F.2'],
+  // One change at a time: a server caught up from a snapshot forgot the configuration, and starts a change from the initial one.
+  'snapshot-without-configuration': ['5F.5'],
 };
 
 describe('lab 5 graded on a third implementation and its classic bugs', () => {
