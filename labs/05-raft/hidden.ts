@@ -7,6 +7,7 @@ import {
   bridge,
   commitBoundMs,
   majorityRing,
+  n0LeadsFirst,
   pick,
   raftRun,
   range,
@@ -18,6 +19,7 @@ import {
 } from './suite.ts';
 import { storedLogBound } from './checks.ts';
 import { firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
+import { clientsReachTheMajority } from './serviceChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
 import { serviceRun } from './serviceRun.ts';
 
@@ -168,6 +170,39 @@ const ringWithClients = test('E', 14, {
   },
 });
 
+// 5E.15: every client used n0, the leader; n0 and n1 are cut off from the servers and clients of the majority.
+const staleLeaderTimes = (seed: number) => {
+  const cutMs = 1_000 + scenarioRandom('5E.15', seed).integer(0, 100);
+  return { cutMs, healMs: cutMs + 2_000 };
+};
+const staleLeaderClients = range(5, 4);
+
+const clientsLeaveStaleLeader = test('E', 15, {
+  name: 'the leader every client used is cut off: the clients go round the servers and reach the majority',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    '5 servers, n0 leading first, 4 clients that all end up talking to n0. At about 1 s n0 and n1 are cut off from everyone else for 2 s: ' +
+    'n1 keeps naming n0, and n0 never answers. Each client, retrying elsewhere after a timeout, must find the leader the other three ' +
+    'elect and complete operations with it before the heal.',
+  setup: (implementation, seed) => {
+    const { cutMs, healMs } = staleLeaderTimes(seed);
+    return serviceRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: healMs + 3_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [10, 40], startMs: [750, 800] },
+      extraAfter: [clientsReachTheMajority(staleLeaderClients, cutMs, healMs, `while n0 and n1 were cut off from the other servers and every client (${cutMs} to ${healMs} ms)`)],
+    });
+  },
+  scenario: (context) => {
+    const { cutMs, healMs } = staleLeaderTimes(context.seed);
+    return [...n0LeadsFirst(context.servers, 700), { atMs: cutMs, type: 'partition', groups: [[0, 1]] }, { atMs: healMs, type: 'heal' }];
+  },
+});
+
 // Part F: a change that shrinks the cluster and one that grows it back, on a lossy network.
 
 const shrinkAndGrow = test('F', 11, {
@@ -193,4 +228,4 @@ const shrinkAndGrow = test('F', 11, {
     }),
 });
 
-export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn, chaos, ringWithClients, shrinkAndGrow];
+export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn, chaos, ringWithClients, clientsLeaveStaleLeader, shrinkAndGrow];

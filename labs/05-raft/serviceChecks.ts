@@ -376,3 +376,41 @@ export function completedWritesReachEveryLiveServer(): Property<Raft, Reach> {
     },
   });
 }
+
+// The majority goes on without the leader the clients used.
+
+/**
+ * "the clients reach the majority": each of `clients`, which can reach a majority of the servers
+ * but not the leader it used, has an operation called after `fromMs` return before `untilMs`.
+ * The handout: "after a timeout, do not go back to the server you believed led: a stale leader
+ * cut off in a minority, and the followers cut off with it, keep naming it, and a client that
+ * trusts them never reaches the majority. Go round all the servers, starting from the next one."
+ * Judged when the run ends.
+ */
+export function clientsReachTheMajority(clients: readonly NodeId[], fromMs: number, untilMs: number, why: string): Property<Raft, KvHistoryRecording> {
+  return always<Raft, KvHistoryRecording>(
+    'the clients reach the majority',
+    {
+      memory: () => emptyKvHistory(),
+      records: ['input:Invoke', 'output:Returned'],
+      record: (recording, event) => recordKvEvent(recording, event),
+      check(_cluster, recording) {
+        // Nothing returned at all: "clients make progress" says so.
+        if (recording.returned === 0) return undefined;
+        const operations = kvHistoryOf(recording);
+        for (const client of clients) {
+          const own = operations.filter((operation) => operation.client === client);
+          if (own.some((operation) => operation.callTime >= fromMs && operation.returnTime !== null && operation.returnTime < untilMs)) continue;
+          const stuck = own.find((operation) => operation.callTime < untilMs && (operation.returnTime === null || operation.returnTime >= untilMs));
+          const detail = stuck === undefined ? '' : ` (its ${describeKvOperation(stuck.input)}, called at ${stuck.callTime} ms, ${stuck.returnTime === null ? 'never returned' : `returned only at ${stuck.returnTime} ms`})`;
+          return (
+            `${nodeName(client)} completed no operation called from ${fromMs} ms on before ${untilMs} ms${detail}, ${why}: ` +
+            'after a timeout a client tries the next server, not the leader it believed in, and so reaches the majority'
+          );
+        }
+        return undefined;
+      },
+    },
+    { atEnd: true },
+  );
+}
