@@ -28,6 +28,12 @@ const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'reads-from-every-server': { '6.S3': 'epochs are owned' },
   'leaves-holes-unfilled': { '6.17': 'every operation returns' },
   'counts-stale-read-answers': { '6.S6': 'a finalized slot never changes' },
+  'walk-starts-after-last-finalized': { '6.17': 'every operation returns' },
+  'restart-skips-replay': { '6.14': 'client histories are linearizable' },
+  'query-reports-past-highest-finalized': { '6.8': 'completed operations reach every live replica' },
+  'store-unflags-finalized': { '6.S3': 'a finalized slot never changes' },
+  'counts-old-epoch-grants': { '6.S4': 'epochs are owned' },
+  'free-slot-after-own-log': { '6.5': 'a finalized slot never changes' },
 };
 
 const bugFolder = bugFolders(fixtures);
