@@ -1077,3 +1077,29 @@ export function overthrowOnlyOnLeaderChange(mostEpochs: number): Property<PaxosL
     measure: (memory) => ({ overthrowEpochs: memory.epochs.length }),
   });
 }
+
+// Refusals (a hidden test's rule).
+
+/**
+ * "only a higher epoch refuses": an OverthrowReply or StoreReply with ok: false carries a
+ * currentEpoch above the epoch it refuses. The handout: "If e < my epoch: reply `ok: false` with
+ * `currentEpoch`, my epoch. (e equal to my epoch: grant it again; it is a copy of an Overthrow I
+ * granted, or the leader of my epoch asking again.)", and for a Store "If e < my epoch: reply
+ * `ok: false` with `currentEpoch`. Otherwise: ... reply `ok`."
+ */
+export function refusedOnlyBelowEpoch(): Property<PaxosLog, null> {
+  return always<PaxosLog, null>('only a higher epoch refuses', {
+    memory: () => null,
+    records: ['send:OverthrowReply', 'send:StoreReply'],
+    record(_memory, event) {
+      if (event.kind !== 'send') return undefined;
+      const { ok, epoch, currentEpoch } = fieldsOf(event);
+      if (ok !== false || !isEpoch(epoch) || !isEpoch(currentEpoch) || currentEpoch > epoch) return undefined;
+      const request = event.message.type === 'OverthrowReply' ? 'Overthrow' : 'Store';
+      return (
+        `${describeSend(event)}: it refused a ${request} of epoch ${epoch} with currentEpoch ${currentEpoch}, not above it: a server refuses only an epoch below ` +
+        `its own, and grants its own epoch again (a copy of a ${request} it accepted, or its leader asking again)`
+      );
+    },
+  });
+}

@@ -5,7 +5,8 @@
 // whose stores reach only one other server before it crashes.
 import { combineSchedules, crashRestarts, majorityRing, shapedPartitions, stabilize, type FaultAction, type SuiteTest } from 'distlab/testing';
 import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
-import { firstCallMs, paxosLogRun, scenarioRandom, stableNetwork, test, type PaxosLogImplementation } from './harness.ts';
+import { refusedOnlyBelowEpoch } from './checks.ts';
+import { firstCallMs, paxosLogRun, pick, scenarioRandom, stableNetwork, test, type PaxosLogImplementation } from './harness.ts';
 
 const chaosEndMs = 3_000;
 
@@ -101,4 +102,38 @@ const narrowStores = test(17, {
   },
 });
 
-export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores];
+// 6.18: every message is delivered twice, so each server receives every Overthrow and Store it
+// granted a second time, in the same epoch; n0 leads first, then crashes and restarts, and the
+// next leader's overthrow is delivered twice as well.
+const twiceTimes = (seed: number) => {
+  const crashMs = n0LeadsUntilMs + 400 + scenarioRandom('6.18', seed).integer(0, 100);
+  return { crashMs, restartMs: crashMs + 300 };
+};
+
+const deliveredTwice = test(18, {
+  name: 'every message delivered twice: a copy of an Overthrow or a Store already granted is granted again',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    '5 or 3 servers, n0 leading first, 3 clients; the network delivers every message twice. Each server receives each Overthrow it ' +
+    'granted, and each Store it accepted, a second time in the same epoch: it grants it again (an epoch equal to its own is its ' +
+    'leader\'s), and refuses only an epoch below its own. At about 1.45 s n0 crashes, and comes back 300 ms later: the next leader\'s ' +
+    'overthrow is delivered twice too. Every operation returns.',
+  setup: (implementation, seed) =>
+    paxosLogRun(implementation, {
+      servers: pick([5, 3], seed),
+      clients: 3,
+      durationMs: 6_000,
+      network: { duplicateRate: 1 },
+      faultsEndMs: twiceTimes(seed).restartMs,
+      workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [0, 20], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
+      extra: [refusedOnlyBelowEpoch()],
+    }),
+  scenario: (context) => {
+    const { crashMs, restartMs } = twiceTimes(context.seed);
+    return [...n0LeadsFirst(context.servers), { atMs: crashMs, type: 'crash', node: 0 }, { atMs: restartMs, type: 'restart', node: 0 }] satisfies FaultAction[];
+  },
+});
+
+export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice];
