@@ -6,7 +6,8 @@
 import { combineSchedules, crashRestarts, majorityRing, shapedPartitions, stabilize, type FaultAction, type SuiteTest } from 'distlab/testing';
 import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
 import { refusedOnlyBelowEpoch } from './checks.ts';
-import { firstCallMs, paxosLogRun, pick, scenarioRandom, stableNetwork, test, type PaxosLogImplementation } from './harness.ts';
+import { firstCallMs, paxosLogRun, pick, scenarioRandom, search, stableNetwork, test, type PaxosLogImplementation } from './harness.ts';
+import { scenarioSettings, searchScenarios, type SearchScenario } from './search.ts';
 
 const chaosEndMs = 3_000;
 
@@ -136,4 +137,33 @@ const deliveredTwice = test(18, {
   },
 });
 
-export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice];
+// 6.S7: 6.S3's history, but n1 is the one that may lead: its own record, "b" of epoch 2, is the
+// walk's first answer, and n0's "a" of epoch 1 may come after it. The highest epoch must win
+// whatever the order of arrival ("Keep, per slot, the answer with the highest epoch ..., not the
+// first or the last to arrive").
+const { higherEpochFinalized } = searchScenarios;
+const lowerEpochArrivesLast: SearchScenario = {
+  ...higherEpochFinalized,
+  description:
+    '3 servers: put(old, "a") stored in slot 1 by n0 in epoch 1, put(old, "b") by n1 and n2 in epoch 2 and finalized by n2; n1 may then try to ' +
+    'lead (epochs up to 4); a client puts x; one message in flight per link and kind',
+  configuration: { ...higherEpochFinalized.configuration, maxEpoch: 4, candidates: [1] },
+};
+
+const lastAnswerLower = search(7, {
+  name: "a new leader's own record is the highest epoch, and a lower one's answer arrives after it (search)",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 1,
+  description:
+    `Breadth-first search until the client's put returns (at most ${lowerEpochArrivesLast.maxDepth} steps): ${lowerEpochArrivesLast.description}. ` +
+    'n1\'s walk of slot 1 starts with its own "b" (epoch 2); if n0 grants its overthrow, n0\'s answer "a" (epoch 1) arrives after it. n1 must ' +
+    'store "b": a leader that keeps the last answer to arrive finalizes "a" where n2 finalized "b" (a finalized slot never changes).',
+  search: (implementation) => ({
+    strategy: 'bfs' as const,
+    expect: 'goal' as const,
+    settings: scenarioSettings(implementation.PaxosLogServer, lowerEpochArrivesLast),
+  }),
+});
+
+export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, lastAnswerLower];

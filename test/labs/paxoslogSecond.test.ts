@@ -29,6 +29,7 @@ const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'leaves-holes-unfilled': { '6.17': 'every operation returns' },
   'counts-stale-read-answers': { '6.S6': 'a finalized slot never changes' },
   'overthrow-needs-higher-epoch': { '6.18': 'only a higher epoch refuses' },
+  'walk-keeps-last-answer': { '6.S7': 'a finalized slot never changes' },
   'walk-starts-after-last-finalized': { '6.17': 'every operation returns' },
   'restart-skips-replay': { '6.14': 'client histories are linearizable' },
   'query-reports-past-highest-finalized': { '6.8': 'completed operations reach every live replica' },
