@@ -1,8 +1,10 @@
 // Lab 6's hidden tests: graded with the visible ones wherever this file is present (the staff
-// repository, the Gradescope bundle), and never part of a student's handout. Each keeps faults of
-// several kinds going for seconds while many clients keep calling: crashes in the middle of a
-// reaction with partitions and loss, a majority ring that moves leadership around, and a leader
-// whose stores reach only one other server before it crashes.
+// repository, the Gradescope bundle), and never part of a student's handout. The runs keep faults
+// going for seconds while many clients keep calling: crashes in the middle of a reaction with
+// partitions and loss, a majority ring that moves leadership around, a leader whose stores reach
+// only one other server before it crashes, and a network that delivers every message twice. The
+// searches explore a walk whose lower epoch's answer arrives last, and a crash between two effects
+// of one reaction.
 import { combineSchedules, crashRestarts, majorityRing, shapedPartitions, stabilize, type FaultAction, type SuiteTest } from 'distlab/testing';
 import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
 import { refusedOnlyBelowEpoch } from './checks.ts';
@@ -141,7 +143,7 @@ const deliveredTwice = test(18, {
 // walk's first answer, and n0's "a" of epoch 1 may come after it. The highest epoch must win
 // whatever the order of arrival ("Keep, per slot, the answer with the highest epoch ..., not the
 // first or the last to arrive").
-const { higherEpochFinalized } = searchScenarios;
+const { higherEpochFinalized, twoOperations } = searchScenarios;
 const lowerEpochArrivesLast: SearchScenario = {
   ...higherEpochFinalized,
   description:
@@ -166,4 +168,31 @@ const lastAnswerLower = search(7, {
   }),
 });
 
-export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, lastAnswerLower];
+// 6.S8: 6.S1's two operations, and one server that may crash in the middle of a reaction, after
+// any of its first two effects (no restart). A leader that answers its client before it writes
+// its own copy of the slot finalized can crash between the two: the client has its answer and no
+// server holds the command finalized ("a leader answers a client only after it executed the
+// command, which comes after the command's slot is finalized").
+const crashMidReaction = (implementation: PaxosLogImplementation) => ({
+  ...scenarioSettings(implementation.PaxosLogServer, twoOperations),
+  crashes: { nodes: [0, 1, 2], max: 1, restart: false, midReaction: 2 },
+});
+
+const answerAfterFinalized = search(8, {
+  name: 'a server crashes in the middle of a reaction: no client is answered before its command is finalized in storage (search)',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 1,
+  description:
+    `Breadth-first search over every order of deliveries and timeouts, ${twoOperations.description}, and one crash of any server in the ` +
+    `middle of a reaction, after none or one of its sends, storage writes and outputs, until both operations returned (at most ` +
+    `${twoOperations.maxDepth} steps). A leader that answers a client before it writes the command's slot finalized can crash in between: ` +
+    'the client returns while no server holds its command finalized (an operation returns only once finalized).',
+  search: (implementation) => ({
+    strategy: 'bfs' as const,
+    expect: 'goal' as const,
+    settings: crashMidReaction(implementation),
+  }),
+});
+
+export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, lastAnswerLower, answerAfterFinalized];
