@@ -2,7 +2,7 @@
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps a
 // partition of an awkward shape, or chaos, going for seconds while commands keep coming; parts E
 // and F's under the key-value service's clients.
-import { combineSchedules, crashRestarts, type NodeId, type SuiteTest } from 'distlab/testing';
+import { combineSchedules, crashRestarts, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import {
   bridge,
   commitBoundMs,
@@ -228,4 +228,45 @@ const shrinkAndGrow = test('F', 11, {
     }),
 });
 
-export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn, chaos, ringWithClients, clientsLeaveStaleLeader, shrinkAndGrow];
+/** 5F.12: when n1 and n2 go down, when n0 is asked to add n3 and n4, when n1 and n2 come back. */
+const learnersTimes = (seed: number) => {
+  const random = scenarioRandom('5F.12', seed);
+  const downMs = 850 + random.integer(0, 100);
+  const changeMs = downMs + 300 + random.integer(0, 100);
+  return { downMs, changeMs, backMs: changeMs + 700 + random.integer(0, 200) };
+};
+
+const learnersDoNotCount = test('F', 12, {
+  name: 'learners count in no majority: two servers added while the leader holds entries only it stores',
+  points: 2,
+  seeds: 5,
+  visibility: 'hidden',
+  description:
+    '5 server nodes, the configuration {n0, n1, n2}, n0 leading first. At about 900 ms n1 and n2 go down; the clients\' commands ' +
+    'reach n0 alone, which appends them and cannot commit them. About 350 ms later n0 is asked to add n3 and n4: they catch up as ' +
+    'learners and then store those entries, but n0 and two learners are not a majority of {n0, n1, n2}, so nothing may commit until ' +
+    'n1 and n2 come back, 700 to 900 ms later. Then the change completes.',
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 5,
+      initialVoters: [0, 1, 2],
+      steps: [{ add: [3, 4], remove: [], atMs: learnersTimes(seed).changeMs + 1 }],
+      // Given to n0 directly: the driver asks on what the cluster outputs, and nothing commits while n1 and n2 are down.
+      inputs: [{ atMs: learnersTimes(seed).changeMs, node: 0, input: { type: 'ChangeMembership', add: [3, 4], remove: [] } }],
+      clients: 3,
+      operationsPerClient: 40,
+      durationMs: 6_000,
+    }),
+  scenario: (context): FaultAction[] => {
+    const { downMs, backMs } = learnersTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 800),
+      ...[1, 2].flatMap((node): FaultAction[] => [
+        { atMs: downMs, type: 'crash', node },
+        { atMs: backMs, type: 'restart', node },
+      ]),
+    ];
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn, chaos, ringWithClients, clientsLeaveStaleLeader, shrinkAndGrow, learnersDoNotCount];

@@ -66,6 +66,8 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'kv-client-new-sequence-on-redirect': ['5E.4'],
   // The clients reach the majority: after a timeout they ask the stale leader again, and wait for the heal.
   'kv-client-retries-believed-leader': ['5E.15'],
+  // No decision by one configuration alone: the leader and two learners commit what no other voter stores.
+  'learner-counted-in-quorum': ['5F.12'],
   // No decision by one configuration alone: a majority of C_old and C_new together is a majority of neither.
   'joint-majority-of-union': ['5F.2'],
   // One change at a time: a server caught up from a snapshot forgot the configuration, and starts a change from the initial one.
