@@ -20,6 +20,7 @@ import {
 import { storedLogBound } from './checks.ts';
 import { firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
 import { clientsReachTheMajority } from './serviceChecks.ts';
+import { removedLeaderFinishesItsChange } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
 import { serviceRun } from './serviceRun.ts';
 
@@ -269,4 +270,28 @@ const learnersDoNotCount = test('F', 12, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn, chaos, ringWithClients, clientsLeaveStaleLeader, shrinkAndGrow, learnersDoNotCount];
+const removedLeaderFinishes = test('F', 13, {
+  name: 'a removed leader finishes its change: it leads until C_new is committed, and only then do the others elect a leader',
+  points: 2,
+  seeds: 5,
+  visibility: 'hidden',
+  description:
+    '5 or 3 servers, all voters, n0 leading first, no faults. At about 900 ms n0 is asked to remove itself. It appends C_old,new, ' +
+    'then C_new, which leaves it out, and leads until C_new is committed: it outputs MembershipChanged before any other server ' +
+    'becomes leader. Then it steps down and the others elect a leader.',
+  setup: (implementation, seed) => {
+    const servers = pick([5, 3], seed);
+    return membershipRun(implementation, {
+      servers,
+      initialVoters: range(0, servers),
+      steps: [{ add: [], remove: [0], atMs: changeTimeMs('5F.13', seed) }],
+      clients: 3,
+      operationsPerClient: 40,
+      durationMs: 6_000,
+      extra: [removedLeaderFinishesItsChange(0, range(1, servers - 1))],
+    });
+  },
+  scenario: (context) => n0LeadsFirst(context.servers, 800),
+});
+
+export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn, chaos, ringWithClients, clientsLeaveStaleLeader, shrinkAndGrow, learnersDoNotCount, removedLeaderFinishes];

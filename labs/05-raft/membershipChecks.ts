@@ -737,6 +737,39 @@ export function membershipChangeCompletes(targets: readonly (readonly NodeId[])[
   );
 }
 
+/** Whether the removed leader has announced the change yet. */
+interface RemovedLeaderChange {
+  announced: boolean;
+}
+
+/**
+ * "a removed leader finishes its change": in a run without faults, where `leader` leads and is
+ * asked to leave, no other server becomes leader before `leader` has output MembershipChanged
+ * with `voters`. The handout: "It goes on leading through the change — appending C_new,
+ * replicating it, counting majorities of C_new without itself — and steps down once C_new is
+ * committed". A leader that leaves as soon as it appends C_new leaves the cluster without one.
+ */
+export function removedLeaderFinishesItsChange(leader: NodeId, voters: readonly NodeId[]): Property<Raft, RemovedLeaderChange> {
+  const target = names(new Set(voters));
+  return always<Raft, RemovedLeaderChange>('a removed leader finishes its change', {
+    memory: () => ({ announced: false }),
+    records: ['output:MembershipChanged', 'output:BecameLeader'],
+    record(change, event) {
+      if (event.kind !== 'output' || change.announced) return undefined;
+      const output = event.output;
+      if (output.type === 'MembershipChanged' && event.node === leader && names(new Set(output.voters)) === target) {
+        change.announced = true;
+        return undefined;
+      }
+      if (output.type !== 'BecameLeader' || event.node === leader) return undefined;
+      return (
+        `${nodeName(event.node)} became leader of term ${output.term} at ${event.timeMs} ms, before ${nodeName(leader)}, which the change to {${target}} removes, ` +
+        'output MembershipChanged: with nothing failing, the removed leader goes on leading through the change, and steps down only once C_new is committed'
+      );
+    },
+  });
+}
+
 /** Raft's safety properties for part F (serviceRun's `safety`): configuration-aware where checks.ts counts every server. */
 export function membershipSafetyProperties(initialVoters: readonly NodeId[]): Property<Raft>[] {
   return [

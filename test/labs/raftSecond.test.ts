@@ -70,6 +70,8 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'learner-counted-in-quorum': ['5F.12'],
   // No decision by one configuration alone: a majority of C_old and C_new together is a majority of neither.
   'joint-majority-of-union': ['5F.2'],
+  // A removed leader finishes its change: it leaves as it appends C_new, and another server has to be elected to commit it.
+  'removed-leader-steps-down-at-append': ['5F.13'],
   // One change at a time: a server caught up from a snapshot forgot the configuration, and starts a change from the initial one.
   'snapshot-without-configuration': ['5F.5'],
 };
