@@ -17,11 +17,15 @@ import {
   sometimes,
   applyKvCommand,
   describeKvOperation,
+  emptyKvHistory,
   equalPlain,
   initialKvState,
+  kvHistoryOf,
+  recordKvEvent,
   type ClusterLayout,
   type ClusterView,
   type HistoryEvent,
+  type KvHistoryRecording,
   type KvResult,
   type KvState,
   type NodeId,
@@ -764,6 +768,36 @@ export function executedInOneSlot(): Property<MultiPaxos, ExecutedSlots> {
       );
     },
   });
+}
+
+// Waiting (runs only).
+
+/**
+ * "every client waits at most `mostMs` ms": no operation returns more than `mostMs` after its
+ * call. Judged at the end; `why` says what made a longer wait needless.
+ */
+export function everyWaitAtMost(mostMs: number, why: string): Property<MultiPaxos, KvHistoryRecording> {
+  return always<MultiPaxos, KvHistoryRecording>(
+    `every client waits at most ${mostMs} ms`,
+    {
+      memory: () => emptyKvHistory(),
+      records: ['input:Invoke', 'output:Returned'],
+      record: (recording, event) => recordKvEvent(recording, event),
+      check(_cluster, recording) {
+        let slowest: { wait: number; text: string } | undefined;
+        for (const operation of kvHistoryOf(recording)) {
+          if (operation.returnTime === null) continue;
+          const wait = operation.returnTime - operation.callTime;
+          if (wait > mostMs && (slowest === undefined || wait > slowest.wait)) {
+            slowest = { wait, text: `${nodeName(operation.client)}'s ${describeKvOperation(operation.input)}, called at ${operation.callTime} ms, returned only at ${operation.returnTime} ms` };
+          }
+        }
+        if (slowest === undefined) return undefined;
+        return `${slowest.text}: it waited ${slowest.wait} ms, more than ${mostMs} ms ${why}`;
+      },
+    },
+    { atEnd: true },
+  );
 }
 
 // Budgets (runs only).

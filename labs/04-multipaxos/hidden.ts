@@ -3,8 +3,8 @@
 // several kinds going for seconds while many clients keep calling: crashes in the middle of a
 // reaction with partitions and loss, and a majority ring that moves leadership around.
 import { combineSchedules, crashRestarts, cutBetween, majorityRing, n0LeadsFirst, serversApart, shapedPartitions, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
-import { executedInOneSlot, logEntriesBounded } from './checks.ts';
-import { call, firstCallMs, multipaxosRun, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
+import { everyWaitAtMost, executedInOneSlot, logEntriesBounded } from './checks.ts';
+import { call, firstCallMs, multipaxosRun, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 
 const chaosEndMs = 3_000;
 
@@ -234,4 +234,58 @@ const tableAcrossRestarts = test(25, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring, laggingServer, followerCrashes, duplicatedPromises, tableAcrossRestarts];
+// 4.26: n0 is cut off and a majority elects another leader; then n1 to n4 crash and restart
+// (whoever led among them is gone, their promises kept), and n0's messages reach them again
+// while nothing reaches n0: it still believes it leads, and its heartbeats carry its old
+// ballot. The handout: a server resets its LeaderTimeout on "Heartbeat { ballot: b } with b ≥
+// promised", and "a heartbeat of a ballot below promised comes from a leader that has been
+// overtaken". A server re-armed by such heartbeats never runs phase 1, and nothing is chosen
+// until n0 hears again.
+const staleLeaderTimes = (seed: number) => {
+  const random = scenarioRandom('4.26', seed);
+  const cutOffMs = 1_100 + random.integer(0, 100);
+  const restartMs = cutOffMs + 900;
+  return { cutOffMs, restartMs, healMs: restartMs + 1_500 };
+};
+/** The longest any operation may wait: a LeaderTimeout after the restart, phase 1, and a few client retries. */
+const staleLeaderWaitMs = 1_000;
+
+const staleLeaderHeartbeats = test(26, {
+  name: 'a deposed leader whose heartbeats still arrive, and who hears nothing: its old ballot keeps no server from running phase 1',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    '5 servers, n0 leading first, 3 clients. At about 1.1 s n0 is cut off from the other servers, which elect a leader of their own. ' +
+    '900 ms later n1 to n4 crash and restart at once, so that no leader is left among them; from then on n0\'s messages reach them, ' +
+    'but nothing reaches n0, and n0 reaches no client. n0 still believes it leads and sends heartbeats in its old ballot, below ' +
+    `what n1 to n4 promised: they must run phase 1 anyway, and no operation may wait more than ${staleLeaderWaitMs} ms. 1.5 s later the links heal.`,
+  setup: (implementation, seed) => {
+    const { healMs } = staleLeaderTimes(seed);
+    return multipaxosRun(implementation, {
+      servers: 5,
+      clients: 3,
+      durationMs: healMs + 3_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 40], startMs: [750, 800] },
+      extraAfter: [everyWaitAtMost(staleLeaderWaitMs, '(n1 to n4 could always talk to each other and to every client)')],
+    });
+  },
+  scenario: (context) => {
+    const { cutOffMs, restartMs, healMs } = staleLeaderTimes(context.seed);
+    const others = context.servers.filter((node) => node !== 0);
+    const clients = range(context.servers.length, 3);
+    return [
+      ...n0LeadsFirst(context.servers, 610, [{ atMs: 1_000, type: 'heal' }]),
+      ...cutBetween(cutOffMs, [0], others),
+      ...others.map((node): FaultAction => ({ atMs: restartMs, type: 'crash', node })),
+      { atMs: restartMs, type: 'heal' },
+      { atMs: restartMs, type: 'cut', from: [...others, ...clients], to: [0] },
+      { atMs: restartMs, type: 'cut', from: [0], to: clients },
+      ...others.map((node): FaultAction => ({ atMs: restartMs + 20, type: 'restart', node })),
+      { atMs: healMs, type: 'heal' },
+    ];
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring, laggingServer, followerCrashes, duplicatedPromises, tableAcrossRestarts, staleLeaderHeartbeats];

@@ -59,8 +59,9 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'slot-in-at-highest-reported': ['4.17'],
   'takes-lowest-ballot-value': ['4.S4'],
   'executes-past-holes': ['4.2'],
-  'collects-below-replicas-slot-out': ['4.11'],
-  'collects-below-own-checkpoint': ['4.11'],
+  'collects-below-replicas-slot-out': ['4.2'],
+  'collects-below-own-checkpoint': ['4.2'],
+  'stale-heartbeat-rearms-timeout': ['4.26'],
 };
 
 // A submission imports only from its own folder: each bug is graded from a scratch folder
