@@ -74,6 +74,8 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'removed-leader-steps-down-at-append': ['5F.13'],
   // One change at a time: a server caught up from a snapshot forgot the configuration, and starts a change from the initial one.
   'snapshot-without-configuration': ['5F.5'],
+  // State machine safety: the leader counts replicas that a follower threw away with its log when it installed a snapshot.
+  'snapshot-discards-matching-log': ['5E.8'],
 };
 
 describe('lab 5 graded on a third implementation and its classic bugs', () => {
