@@ -3,13 +3,29 @@
 // going for seconds while many clients keep calling: crashes in the middle of a reaction with
 // partitions and loss, a majority ring that moves leadership around, a leader whose stores reach
 // only one other server before it crashes, and a network that delivers every message twice. The
-// searches explore a walk whose lower epoch's answer arrives last, and a crash between two effects
-// of one reaction.
-import { combineSchedules, crashRestarts, majorityRing, shapedPartitions, stabilize, type FaultAction, type SuiteTest } from 'distlab/testing';
+// searches explore a walk whose lower epoch's answer arrives last, a crash between two effects of
+// one reaction, and a no-op stored in a higher epoch than an operation.
+import {
+  boundedRetryClient,
+  combineSchedules,
+  crashRestarts,
+  majorityRing,
+  shapedPartitions,
+  stabilize,
+  type FaultAction,
+  type KvClient,
+  type KvClientInput,
+  type KvCommand,
+  type KvOperation,
+  type NodeClass,
+  type NodeId,
+  type SuiteTest,
+} from 'distlab/testing';
 import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
 import { refusedOnlyBelowEpoch } from './checks.ts';
 import { firstCallMs, paxosLogRun, pick, scenarioRandom, search, stableNetwork, test, type PaxosLogImplementation } from './harness.ts';
 import { scenarioSettings, searchScenarios, type SearchScenario } from './search.ts';
+import type { PaxosLog } from './src/protocol.ts';
 
 const chaosEndMs = 3_000;
 
@@ -195,4 +211,119 @@ const answerAfterFinalized = search(8, {
   }),
 });
 
-export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, lastAnswerLower, answerAfterFinalized];
+// 6.S9: a no-op stored in a higher epoch than an operation. The first client plays earlier leaders
+// first (as 6.S3's does, one message at a time, nothing else happening meanwhile): in epoch 1,
+// put(old, "a") is stored in slot 1 by n1 only; in epoch 2, a no-op is stored in slot 1 by n0 and
+// n2 and finalized by n2. n0 may then lead (epoch 3): its own record, the no-op of epoch 2, is the
+// highest, and it must store the no-op again ("else the operation stored in the highest epoch
+// among the answers"; a no-op is an operation, null). A leader that takes a no-op it reads for an
+// empty slot picks "a" of epoch 1 where n2 finalized the no-op.
+const noOpHistoryMessages = new Set(['Overthrow', 'OverthrowReply', 'Store', 'StoreReply', 'Finalize', 'FinalizeReply']);
+
+interface NoOpHistoryStep {
+  readonly to: NodeId;
+  readonly message: PaxosLog['message'];
+  readonly answer: string;
+}
+
+function noOpHistorySteps(self: NodeId, serverCount: number): NoOpHistoryStep[] {
+  const overthrowAll = (epoch: number): NoOpHistoryStep[] =>
+    Array.from({ length: serverCount }, (_unused, server): NoOpHistoryStep => ({ to: server, message: { type: 'Overthrow', epoch }, answer: 'OverthrowReply' }));
+  const a: KvCommand = { client: self, sequence: 1, operation: { kind: 'put', key: 'old', value: 'a' } };
+  return [
+    ...overthrowAll(1),
+    { to: 1, message: { type: 'Store', epoch: 1, slot: 1, operation: a }, answer: 'StoreReply' },
+    ...overthrowAll(2),
+    { to: 0, message: { type: 'Store', epoch: 2, slot: 1, operation: null }, answer: 'StoreReply' },
+    { to: 2, message: { type: 'Store', epoch: 2, slot: 1, operation: null }, answer: 'StoreReply' },
+    { to: 2, message: { type: 'Finalize', epoch: 2, slot: 1 }, answer: 'FinalizeReply' },
+  ];
+}
+
+/** The kit's client, which first plays noOpHistorySteps, one message at a time; a refusal ends the history. */
+class NoOpHistoryThenClient extends boundedRetryClient(0) {
+  step = 0;
+  deferred: KvOperation[] = [];
+
+  override onStart(): void {
+    super.onStart();
+    // Its own commands come after the history's sequence number.
+    if (this.lastSequence < 10) this.lastSequence = 10;
+    this.take();
+  }
+
+  take(): void {
+    const steps = noOpHistorySteps(this.id, this.servers.length);
+    const step = steps[this.step];
+    if (step === undefined) {
+      const deferred = this.deferred;
+      this.deferred = [];
+      for (const operation of deferred) super.onInput({ type: 'Invoke', operation });
+      return;
+    }
+    (this as unknown as { send(to: NodeId, message: PaxosLog['message']): void }).send(step.to, step.message);
+  }
+
+  override onInput(input: KvClientInput): void {
+    if (this.step < noOpHistorySteps(this.id, this.servers.length).length) this.deferred.push(input.operation);
+    else super.onInput(input);
+  }
+
+  override onMessage(from: NodeId, message: Parameters<KvClient['onMessage']>[1]): void {
+    const log = message as unknown as PaxosLog['message'];
+    if (!noOpHistoryMessages.has(log.type)) {
+      super.onMessage(from, message);
+      return;
+    }
+    const steps = noOpHistorySteps(this.id, this.servers.length);
+    const step = steps[this.step];
+    if (step === undefined || from !== step.to || log.type !== step.answer) return;
+    this.step = 'ok' in log && !log.ok ? steps.length : this.step + 1;
+    this.take();
+  }
+}
+
+const noOpOverOperation: SearchScenario = {
+  ...higherEpochFinalized,
+  description:
+    '3 servers: put(old, "a") stored in slot 1 by n1 in epoch 1, a no-op by n0 and n2 in epoch 2 and finalized by n2; n0 may then try to lead ' +
+    '(epochs up to 3); a client puts x; one message in flight per link and kind',
+};
+
+const noOpSearch = (implementation: PaxosLogImplementation) => {
+  // The history is played here, and n0 is the only candidate here too: the base prune would take the player's Overthrows for a server's.
+  const { candidates: _candidates, ...configuration } = noOpOverOperation.configuration;
+  const settings = scenarioSettings(implementation.PaxosLogServer, { ...noOpOverOperation, configuration: { ...configuration, history: 'none' } });
+  const player = 3;
+  return {
+    ...settings,
+    nodes: settings.nodes.map((spec, index) => (index === player ? { ...spec, node: NoOpHistoryThenClient as unknown as NodeClass<PaxosLog> } : spec)),
+    // Nothing else happens while the history's messages, and the answers to them, are in flight.
+    prune: (view: Parameters<NonNullable<typeof settings.prune>>[0]) => {
+      if (settings.prune?.(view) === true) return true;
+      let history = false;
+      let meanwhile = false;
+      for (const { from, to, message } of view.inFlight()) {
+        if (message.type === 'Overthrow' && from !== player && from !== 0) return true;
+        if ((from === player || to === player) && noOpHistoryMessages.has(message.type)) history = true;
+        else if (!message.type.startsWith('Client')) meanwhile = true;
+      }
+      return history && meanwhile;
+    },
+  };
+};
+
+const noOpHighest = search(9, {
+  name: 'a no-op stored in a higher epoch than an operation: the new leader stores the no-op again (search)',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 1,
+  description:
+    `Breadth-first search until the client's put returns (at most ${noOpOverOperation.maxDepth} steps): ${noOpOverOperation.description}. ` +
+    'n0\'s walk of slot 1 starts with its own no-op (epoch 2); if n1 grants its overthrow, n1 answers "a" (epoch 1). A no-op is an operation: ' +
+    'n0 must store the no-op again, and a leader that takes a no-op it reads for an empty slot finalizes "a" where n2 finalized the no-op ' +
+    '(a finalized slot never changes).',
+  search: (implementation) => ({ strategy: 'bfs' as const, expect: 'goal' as const, settings: noOpSearch(implementation) }),
+});
+
+export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, lastAnswerLower, answerAfterFinalized, noOpHighest];

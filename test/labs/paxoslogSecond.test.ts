@@ -31,6 +31,7 @@ const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'overthrow-needs-higher-epoch': { '6.18': 'only a higher epoch refuses' },
   'walk-keeps-last-answer': { '6.S7': 'a finalized slot never changes' },
   'replies-before-finalized-write': { '6.S8': 'an operation returns only once finalized' },
+  'walk-ignores-stored-noops': { '6.S9': 'a finalized slot never changes' },
   'walk-starts-after-last-finalized': { '6.17': 'every operation returns' },
   'restart-skips-replay': { '6.14': 'client histories are linearizable' },
   'query-reports-past-highest-finalized': { '6.8': 'completed operations reach every live replica' },
