@@ -324,7 +324,8 @@ class NodeSlot<P extends Protocol> {
   incarnation = 0;
   random: RandomSource;
   readonly timerRandom: RandomSource;
-  readonly pendingTimers: ScheduledEvent[] = [];
+  /** Its timers set and not yet fired or cancelled: a set, since a node that keeps setting timers can have many, and each fires alone. */
+  readonly pendingTimers = new Set<ScheduledEvent>();
   durable = new Map<string, unknown>();
   /** A crash waiting for the node's next reaction: after this many surviving effects. */
   armedCrash: number | undefined = undefined;
@@ -625,9 +626,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
 
   private fireTimer(event: ScheduledEvent): void {
     const slot = this.slots[event.node] as NodeSlot<P>;
-    const pending = slot.pendingTimers;
-    const index = pending.indexOf(event);
-    if (index >= 0) pending.splice(index, 1);
+    slot.pendingTimers.delete(event);
     const timer = event.payload as Tagged;
     this.trace(Code['timer-fire'], event.node, -1, timer.type, this.contents(timer), undefined);
     this.reactTo(slot, 'timer', -1, this.sharing || slot.reactor.copiesPayloads ? timer : clonePlain(timer));
@@ -879,7 +878,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     slot.instance = undefined;
     slot.armedCrash = undefined;
     for (const timer of slot.pendingTimers) timer.cancelled = true;
-    slot.pendingTimers.length = 0;
+    slot.pendingTimers.clear();
     this.trace(Code.crash, slot.nodeId, -1, slot.environment.nodeClass.name, undefined, reason);
     if (this.stateRecorder !== undefined) this.recordState(slot);
     const recorders = this.recorders.crash;
@@ -1011,18 +1010,18 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private setTimer(slot: NodeSlot<P>, timer: Tagged, minMs: number, maxMs: number): void {
     const delayMs = minMs === maxMs ? minMs : slot.timerRandom.integer(minMs, maxMs);
     const event = this.schedule(this.nowMs + delayMs, EventKind.Timer, slot.nodeId, -1, timer);
-    slot.pendingTimers.push(event);
+    slot.pendingTimers.add(event);
     this.trace(Code['timer-set'], slot.nodeId, -1, timer.type, this.contents(timer), `fires at ${this.nowMs + delayMs} ms`);
   }
 
   private cancelTimer(slot: NodeSlot<P>, timer: Tagged): void {
     const pending = slot.pendingTimers;
     let cancelled = 0;
-    for (let index = pending.length - 1; index >= 0; index--) {
-      const event = pending[index] as ScheduledEvent;
+    // Deleting the entry being visited is safe in a Set's iteration.
+    for (const event of pending) {
       if (equalPlain(event.payload, timer)) {
         event.cancelled = true;
-        pending.splice(index, 1);
+        pending.delete(event);
         cancelled++;
       }
     }
