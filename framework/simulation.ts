@@ -549,7 +549,8 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
           limit: 'events',
           property: 'event limit',
           message:
-            `the run processed ${maxEvents} events and reached only ${this.nowMs} of ${durationMs} simulated ms: ` +
+            `the run processed ${maxEvents} events (deliveries, timers fired, inputs and faults; the trace's numbers also count each send and timer set) ` +
+            `and reached only ${this.nowMs} of ${durationMs} simulated ms: ` +
             'a livelock, or timers and messages that multiply without end',
           step: this.step,
           timeMs: this.nowMs,
