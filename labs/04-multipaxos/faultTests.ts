@@ -10,7 +10,6 @@ import {
   drawNodes,
   majorityPhases,
   serversApart,
-  describeKvOperation,
   emptyKvHistory,
   kvHistoryOf,
   nodeName,
@@ -25,7 +24,7 @@ import {
   type SuiteTest,
   n0LeadsFirst as n0LeadsFirstAfter,
 } from 'distlab/testing';
-import { acceptedSlot, logEntriesBounded } from './checks.ts';
+import { acceptedSlot, everyWaitAtMost, logEntriesBounded } from './checks.ts';
 import { call, firstCallMs, multipaxosRun, pick, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
@@ -111,37 +110,6 @@ function entriesHeldAt(atMs: number, cutOff: NodeId): Property<MultiPaxos, HeldA
     },
     measure: (memory) => ({ acceptedEntriesHeldAtHeal: memory.atMoment }),
   });
-}
-
-/**
- * 'every client waits at most W ms': every operation that returned took at most `mostMs` from
- * its call (one that never returned is "every operation returns"'s to report). Judged at the end.
- */
-function everyWaitBounded(mostMs: number, why: string): Property<MultiPaxos, KvHistoryRecording> {
-  return always<MultiPaxos, KvHistoryRecording>(
-    `every client waits at most ${mostMs} ms`,
-    {
-      memory: () => emptyKvHistory(),
-      records: ['input:Invoke', 'output:Returned'],
-      record: (recording, event) => recordKvEvent(recording, event),
-      check(_cluster, recording) {
-        let slowest: { wait: number; text: string } | undefined;
-        for (const operation of kvHistoryOf(recording)) {
-          if (operation.returnTime === null) continue;
-          const wait = operation.returnTime - operation.callTime;
-          if (wait > mostMs && (slowest === undefined || wait > slowest.wait)) {
-            slowest = {
-              wait,
-              text: `${nodeName(operation.client)}'s ${describeKvOperation(operation.input)}, called at ${operation.callTime} ms, returned only at ${operation.returnTime} ms`,
-            };
-          }
-        }
-        if (slowest === undefined) return undefined;
-        return `${slowest.text}: it waited ${slowest.wait} ms, more than ${mostMs} ms ${why}`;
-      },
-    },
-    { atEnd: true },
-  );
 }
 
 const returnedBefore = (recording: KvHistoryRecording, untilMs: number) =>
@@ -321,7 +289,7 @@ const singlePartition = test(13, {
       faultsEndMs: healMs,
       workload: { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 40], startMs: [750, 800] },
       extraAfter: [
-        everyWaitBounded(partitionWaitMs, '(a majority of servers could always talk, and every client reaches every server)'),
+        everyWaitAtMost(partitionWaitMs, '(a majority of servers could always talk, and every client reaches every server)'),
         operationsCompleteAfterHeal<MultiPaxos>(healMs, afterHealMs),
       ],
     });
@@ -356,7 +324,7 @@ const constantRepartitioning = test(14, {
       durationMs: repartitionEndMs + 4_000,
       faultsEndMs: repartitionEndMs,
       workload: { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [20, 60], startMs: firstCallMs },
-      extraAfter: [everyWaitBounded(repartitionWaitMs, '(every partition left a majority of servers able to talk for at least 400 ms)')],
+      extraAfter: [everyWaitAtMost(repartitionWaitMs, '(every partition left a majority of servers able to talk for at least 400 ms)')],
     }),
   scenario: (context) =>
     majorityPhases(scenarioRandom('4.14', context.seed), context.servers, { startMs: repartitionStartMs, endMs: repartitionEndMs, phaseMs: [400, 600] }),
