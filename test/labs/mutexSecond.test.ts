@@ -9,6 +9,8 @@
 //   equal-stamped Request of a larger id counts, as in the handout's 1C example; Requests and
 //   Releases sent in descending id order; Ricart–Agrawala's deferred Replies sent newest first):
 //   it must pass every graded test, visible and hidden;
+// - a fourth (test/fixtures/mutex/numeric-stamps) takes the other readings the handout allows
+//   in the clocked parts: "stamped later" as plain numbers, and clocks moved without the + 1;
 // - each bug must fail the tests named for it here.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +44,15 @@ describe('lab 1 graded on a third implementation and its classic bugs', () => {
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
     expect(report.tests.reduce((sum, test) => sum + test.score, 0)).toBe(report.tests.reduce((sum, test) => sum + test.maxScore, 0));
+  });
+
+  it('an implementation reading "stamped later" as plain numbers, with clocks moved to max(clock, t) without the + 1, passes the clocked parts', async () => {
+    // The handout accepts either reading of Lamport's condition (2) and either clock rule that keeps the clock condition.
+    const clocked = graded.filter((test) => test.number.startsWith('1C.') || test.number.startsWith('1D.')).map((test) => test.number);
+    const report = await grade({ lab, implementation: join(fixtures, 'numeric-stamps'), tests: clocked, jobs: 2, shrinkBudget: 0 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual([...clocked].sort());
+    const notPassed = report.tests.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
   });
 
   it.each(Object.keys(bugs))('the bug %s fails the tests named for it', async (name) => {
