@@ -45,7 +45,7 @@ export class PaxosNode extends Node<Paxos> {
       case 'Promise':
         // TODO (proposer): with a majority of Promises for the current ballot (a Promise for an older
         // ballot does not count), phase 2: Accept with the value of the highest-ballot accepted
-        // proposal among them, whichever arrived first, or your own if none reports one.
+        // proposal among them (the highest ballot, not the first reported), or your own if none reports one.
         return;
       case 'Accept':
         // TODO (acceptor): accept if the ballot is at least the promise (store it first), and tell
