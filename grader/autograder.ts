@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { zipSync, type Zippable } from 'fflate';
 import { loadSuite } from './grade.ts';
 import { writeHandout } from './handout.ts';
-import { defaultLimits } from './isolation.ts';
+import { defaultLimits, maxTimeoutSeconds } from './isolation.ts';
 import { findLab, projectRoot, SetupError, type LabInfo } from './labs.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
 
@@ -20,7 +20,6 @@ const defaultOverallTimeoutSeconds = 540;
 /** Gradescope lets staff raise its limit to 40 minutes, and no further. */
 const maxOverallTimeoutSeconds = 2_400;
 /** The grader's own bound on its per-test limit (a day). */
-const maxTimeoutSeconds = 86_400;
 /** The grader's own bound on tests at once. */
 const maxJobs = 64;
 /** Gradescope gives a submission half a CPU and 768 MB unless the assignment asks for more: one test at a time. */

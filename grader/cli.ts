@@ -7,7 +7,7 @@ import { runClassCommand } from './classGrading.ts';
 import { implementationChoices } from './implementation.ts';
 import { announce, complain, writeReports, type Written } from './cliOutput.ts';
 import { describeError, gradeToEnd, loadSuite, maxSeeds, replayCommand, resolveTarget, setupFailureReport, type CrashWatch, type GradeOptions } from './grade.ts';
-import { Sandbox } from './isolation.ts';
+import { maxTimeoutSeconds, Sandbox } from './isolation.ts';
 import { listLabs, SetupError } from './labs.ts';
 import { parseReplay } from './replayCode.ts';
 import { runPageFolder, writeReplayPage } from './replayPage.ts';
@@ -22,7 +22,6 @@ import { terminalBlock, terminalLine, textLimits } from './reports/untrusted.ts'
 /** Tests run at once, at most: each is a process with its own memory limit. */
 const maxJobs = 64;
 /** The longest wall-clock limit per test, in seconds (a day); Node's timers cannot count much further. */
-const maxTimeoutSeconds = 86_400;
 
 /** The options for course staff, listed only in a checkout that has reference solutions (not in a handout). */
 function staffHelp(): string {
@@ -74,8 +73,9 @@ Options:
   --trace <N>           with --replay: how many trace events to print (default 60; 0 for all)
   --jobs <N>            tests run at once (default 2, at most ${maxJobs})
   --timeout <seconds>   wall-clock limit per test, a last resort against endless loops
-                        (default 120, at most ${maxTimeoutSeconds}); a handler that does not
-                        return for 15 s is stopped sooner
+                        (default 120, and in proportion for a test given more seeds than
+                        its own by --seeds; at most ${maxTimeoutSeconds}); a handler that
+                        does not return for 15 s is stopped sooner
   --no-typecheck        skip type-checking the implementation
   -h, --help            this help
 

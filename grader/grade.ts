@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { withHiddenTests } from './hiddenTests.ts';
 import { defaultImplementation, implementationOption, resolveImplementation, type ImplementationSource } from './implementation.ts';
-import { defaultLimits, Sandbox, type IsolatedResult, type IsolationLimits } from './isolation.ts';
+import { defaultLimits, Sandbox, testTimeoutMs, type IsolatedResult, type IsolationLimits } from './isolation.ts';
 import { findLab, SetupError, type LabInfo } from './labs.ts';
 import { encodeReplay } from './replayCode.ts';
 import { reportSchema, validateJsonSchema, type JsonSchema } from './reports/schema.ts';
@@ -427,6 +427,7 @@ export async function grade(options: GradeOptions): Promise<GradingReport> {
         options.onProgress?.({ type: 'test-start', test: current, seeds: seeds.length });
         const result = await sandbox.run(current.number, seeds, {
           ...(options.shrinkBudget !== undefined ? { shrinkBudget: options.shrinkBudget } : {}),
+          timeoutMs: testTimeoutMs(current.seeds, seeds.length, options.limits?.timeoutMs),
           onProgress: (seedsDone) => options.onProgress?.({ type: 'seed', test: current, seedsDone, seeds: seeds.length }),
         });
         const graded = stopReason !== undefined && result.status !== 'passed' && result.status !== 'failed'

@@ -40,6 +40,20 @@ export const defaultStallMs = 15_000;
 
 export const defaultLimits: IsolationLimits = { timeoutMs: 120_000, memoryMb: 1024, stallMs: defaultStallMs };
 
+/** The largest wall-clock limit per test (`--timeout`): a day. */
+export const maxTimeoutSeconds = 86_400;
+
+/**
+ * The wall-clock limit of one test run on `seedCount` seeds: the limit given, or else the
+ * default scaled by how many more seeds than its own the test runs (`--seeds`), so that asking
+ * for more seeds to hunt a rare bug does not time out a correct implementation.
+ */
+export function testTimeoutMs(ownSeeds: number, seedCount: number, givenMs: number | undefined): number {
+  if (givenMs !== undefined) return givenMs;
+  const scale = Math.max(1, seedCount / Math.max(1, ownSeeds));
+  return Math.min(maxTimeoutSeconds * 1000, Math.ceil(defaultLimits.timeoutMs * scale));
+}
+
 /**
  * Wall-clock limit for starting a child and loading the bundle, which takes well under a second
  * on an idle machine. It is separate from the test's limit, so that a busy machine's slow start
@@ -155,11 +169,16 @@ export class Sandbox {
   }
 
   /** Runs one test on the given seeds; the first failing seed is shrunk and recorded. */
-  async run(testNumber: string, seeds: readonly number[], options: { shrinkBudget?: number; onProgress?: (seedsDone: number) => void } = {}): Promise<IsolatedResult> {
+  async run(
+    testNumber: string,
+    seeds: readonly number[],
+    options: { shrinkBudget?: number; onProgress?: (seedsDone: number) => void; timeoutMs?: number } = {},
+  ): Promise<IsolatedResult> {
+    const timeoutMs = options.timeoutMs ?? this.limits.timeoutMs;
     let seedsDone = 0;
     let working: Extract<ChildReply, { type: 'progress' }> | undefined;
     const request: ChildRequest = { type: 'run', testNumber, seeds, shrinkBudget: options.shrinkBudget ?? 300, heartbeatMs: this.heartbeatMs };
-    const end = await this.exchange(request, this.limits.timeoutMs, (reply) => {
+    const end = await this.exchange(request, timeoutMs, (reply) => {
       if (reply.type === 'progress') {
         working = reply;
         // Heartbeats repeat the count: only a seed done is progress to report.
@@ -198,7 +217,7 @@ export class Sandbox {
     if (errorReply?.type === 'error') return { ...base, status: 'crashed', reason: errorReply.message };
     if (end.timedOut === 'loading' || end.timedOut === 'stalled loading') {
       // The same bundle loaded in time when the sandbox was created.
-      return { ...base, status: 'timed out', reason: `${this.slowLoading()}; ${this.rerun(testNumber, seeds)}` };
+      return { ...base, status: 'timed out', reason: `${this.slowLoading()}; ${this.rerun(testNumber, seeds, timeoutMs)}` };
     }
     if (end.timedOut === 'stalled') {
       return {
@@ -212,8 +231,8 @@ export class Sandbox {
         ...base,
         status: 'timed out',
         reason:
-          `no result within ${seconds(this.limits.timeoutMs)} of wall time, after ${seedsDone} of ${seeds.length} seeds: ` +
-          `either a handler loops without end, or this machine is slow or busy; ${this.rerun(testNumber, seeds)}`,
+          `no result within ${seconds(timeoutMs)} of wall time, after ${seedsDone} of ${seeds.length} seeds: ` +
+          `either a handler loops without end, or this machine is slow or busy; ${this.rerun(testNumber, seeds, timeoutMs)}`,
       };
     }
     return { ...base, status: 'crashed', reason: describeExit(end, `after ${seedsDone} of ${seeds.length} seeds`) };
@@ -283,12 +302,12 @@ export class Sandbox {
   }
 
   /** How to grade one test again with twice the time: the wall-clock limit is a last resort, not a verdict on the code. */
-  private rerun(testNumber: string, seeds: readonly number[]): string {
+  private rerun(testNumber: string, seeds: readonly number[], timeoutMs: number): string {
     const implementation = implementationOption(this.lab, this.source);
     // The same seeds as this grading: one seed by itself, or seeds 1..N as a count.
     const consecutive = seeds.every((seed, index) => seed === index + 1);
     const seedOption = seeds.length === 1 ? ` --seed ${seeds[0]}` : consecutive ? ` --seeds ${seeds.length}` : '';
-    const command = `npm run grade -- ${this.lab.shortName}${implementation} --test ${testNumber}${seedOption} --timeout ${Math.ceil((2 * this.limits.timeoutMs) / 1000)}`;
+    const command = `npm run grade -- ${this.lab.shortName}${implementation} --test ${testNumber}${seedOption} --timeout ${Math.min(maxTimeoutSeconds, Math.ceil((2 * timeoutMs) / 1000))}`;
     return `grade it again when the machine is less busy, or with more time: ${command}`;
   }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { resolveImplementation } from '../../grader/implementation.ts';
-import { Sandbox } from '../../grader/isolation.ts';
+import { Sandbox, testTimeoutMs } from '../../grader/isolation.ts';
 import { findLab, SetupError } from '../../grader/labs.ts';
 
 const fixture = (name: string) => `test/fixtures/pingpong/${name}.ts`;
@@ -164,5 +164,20 @@ describe('a submission cannot touch the file system', () => {
     expect(existsSync(forged)).toBe(false);
     expect(duplicated.status).toBe('failed');
     expect(duplicated.failure?.message).toMatch(/ReferenceError: process is not defined/);
+  });
+});
+
+describe('the wall-clock limit per test', () => {
+  it('is 120 s for a test on its own seeds or fewer, and grows with --seeds beyond them, up to a day', () => {
+    expect(testTimeoutMs(20, 20, undefined)).toBe(120_000);
+    expect(testTimeoutMs(20, 1, undefined)).toBe(120_000);
+    // Lab 3's 3.S3 runs 3 seeds of about 2 s each; --seeds 300 asks for 100 times as many.
+    expect(testTimeoutMs(3, 300, undefined)).toBe(12_000_000);
+    expect(testTimeoutMs(1, 10_000, undefined)).toBe(86_400_000);
+  });
+
+  it('is exactly what --timeout gives, whatever the seeds', () => {
+    expect(testTimeoutMs(20, 500, 30_000)).toBe(30_000);
+    expect(testTimeoutMs(20, 20, 600_000)).toBe(600_000);
   });
 });
