@@ -195,7 +195,8 @@ export class PaxosLogServer extends Node<PaxosLog> {
     // TODO (leader): count the ok answers of your epoch for the slot, each server once. With a
     // majority (you included) the operation is chosen: write the slot finalized, execute what
     // you can (the client is answered now, after one store round), then send Finalize { epoch,
-    // slot } to the other servers. One store round and one finalize round per operation.
+    // slot } to the servers that stored it; one whose ok comes later gets its Finalize then (sent
+    // earlier, it could overtake the Store). One store round and one finalize round per operation.
     // TODO: ok false: you were overthrown (see Roles).
     void from;
     void message;
