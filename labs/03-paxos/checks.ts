@@ -381,6 +381,35 @@ export function durableBeforeAnswering(acceptors: readonly NodeId[]): Property<P
   });
 }
 
+/**
+ * A Promise reports what the acceptor holds: the highest-ballot proposal it has accepted, which
+ * is the one in its storage when it answers (durable before answering), or null when it has
+ * accepted nothing. A Promise that reports an older proposal (the first it accepted, or one
+ * kept from before a restart) hides a value that may be chosen, and a proposer that trusts it
+ * can get a second value chosen: that happens only in rare interleavings, so the report itself
+ * is checked, whenever it is sent.
+ */
+export function promiseReportsAccepted(acceptors: readonly NodeId[]): Property<Paxos, null> {
+  return always<Paxos, null>('a Promise reports the accepted proposal', {
+    memory: () => null,
+    records: ['send:Promise'],
+    record(_memory, event, cluster) {
+      if (event.kind !== 'send' || event.message.type !== 'Promise' || !acceptors.includes(event.from)) return undefined;
+      const reported = event.message.accepted;
+      const stored = storedAcceptance(cluster, event.from);
+      if (stored === undefined) return undefined;
+      const sameProposal = reported !== null && compareBallots(reported.ballot, stored.ballot) === 0 && reported.value === stored.value;
+      if (sameProposal || (reported !== null && compareBallots(reported.ballot, stored.ballot) > 0)) return undefined;
+      return (
+        `${nodeName(event.from)} sent Promise ${formatBallot(event.message.ballot)} reporting ` +
+        `${reported === null ? 'nothing accepted' : `${formatBallot(reported.ballot)} ${quote(reported.value)}`}, but it had accepted ` +
+        `${formatBallot(stored.ballot)} ${quote(stored.value)} (its storage holds ${describeStorage(cluster, event.from)}): ` +
+        'a Promise reports the highest-ballot proposal the acceptor has accepted'
+      );
+    },
+  });
+}
+
 // A proposer's rules: from the Prepare and Accept messages it sent and the Promises delivered
 // to it. They name the rule a proposer broke as soon as it breaks it, before (and even when
 // never) the run goes on to an interleaving where two values get chosen.
@@ -635,6 +664,7 @@ export function safetyProperties(roles: Roles): Property<Paxos>[] {
     promiseNeverDecreases(),
     noAcceptanceBelowPromise(),
     durableBeforeAnswering(roles.acceptors),
+    promiseReportsAccepted(roles.acceptors),
   ];
 }
 

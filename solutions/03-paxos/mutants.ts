@@ -74,6 +74,12 @@ export const mutants: readonly Mutant[] = [
     property: 'accepts only what an Accept asked for',
   },
   {
+    name: 'promise-reports-first-accepted',
+    bug: 'an acceptor\'s Promise reports the first proposal it accepted since it started, not its highest-ballot one',
+    failsTest: '3.5',
+    property: 'a Promise reports the accepted proposal',
+  },
+  {
     name: 'accept-keeps-promise',
     bug: 'an acceptor that accepts a ballot above its promise does not raise its promise to it',
     failsTest: '3.6',

@@ -28,7 +28,7 @@ const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'counts-duplicate-acceptances': { '3.6': 'only a chosen value is learned' },
   'lowest-ballot-value': { '3.S5': 'phase 2 follows its Promises' },
   'keeps-promises-across-retries': { '3.S5': 'phase 2 follows its Promises' },
-  'restart-forgets-accepted': { '3.6': 'a chosen value stays chosen' },
+  'restart-forgets-accepted': { '3.6': 'a Promise reports the accepted proposal' },
   'learns-each-majority': { '3.2': 'integrity' },
   // Only the hidden cost test with a proposer that is not a learner sees it retry for ever.
   ...(graded.some((test) => test.number === '3.14') ? { 'forgets-lone-proposer': { '3.14': 'messages for one decision' } } : {}),
