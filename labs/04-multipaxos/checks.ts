@@ -461,7 +461,8 @@ interface PromiseRecord extends Ballot {
  * deleted), not even across a restart; it sends P1b(b) only while its stored promise is at
  * least b (it writes the promise before it answers); it writes accepted:s with ballot b only
  * while its stored promise is at most b; it sends P2b(b, s, c) only once accepted:s =
- * {b, s, c} is stored and its stored promise is at most b.
+ * {b, s, c} is stored and its stored promise is at most b; and what a P1b reports for a slot
+ * is the proposal stored for it, not an older one.
  */
 export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | null)[]> {
   return always<MultiPaxos, (PromiseRecord | null)[]>('acceptors keep their promises', {
@@ -501,11 +502,27 @@ export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | n
       const who = nodeName(event.from);
       const promised = storedPromise(cluster, event.from);
       if (message.type === 'P1b') {
-        if (promised !== undefined && compareBallots(promised, message.ballot) >= 0) return undefined;
-        return (
-          `${who} sent P1b ${formatBallot(message.ballot)} to ${nodeName(event.to)} at ${event.timeMs} ms while its stored promise is ` +
-          `${promised === undefined ? 'none' : formatBallot(promised)}: an acceptor writes its promise before it answers`
-        );
+        if (promised === undefined || compareBallots(promised, message.ballot) < 0) {
+          return (
+            `${who} sent P1b ${formatBallot(message.ballot)} to ${nodeName(event.to)} at ${event.timeMs} ms while its stored promise is ` +
+            `${promised === undefined ? 'none' : formatBallot(promised)}: an acceptor writes its promise before it answers`
+          );
+        }
+        // What it reports for a slot is what it holds there: a proposal older than the one in
+        // its storage hides a command that may be chosen from the next leader.
+        for (const reported of Array.isArray(message.accepted) ? message.accepted : []) {
+          if (!isPValue(reported)) continue;
+          const held = storedAccepted(cluster, event.from, reported.slot);
+          if (held === undefined) continue;
+          const order = compareBallots(reported.ballot, held.ballot);
+          if (order > 0 || (order === 0 && sameCommand(reported.command, held.command))) continue;
+          return (
+            `${who} sent P1b ${formatBallot(message.ballot)} to ${nodeName(event.to)} at ${event.timeMs} ms reporting ${describeCommand(reported.command)} ` +
+            `in ballot ${formatBallot(reported.ballot)} for slot ${reported.slot}, but its storage holds ${describeCommand(held.command)} in ballot ` +
+            `${formatBallot(held.ballot)} there: a P1b reports the latest proposal the acceptor accepted in each slot`
+          );
+        }
+        return undefined;
       }
       if (message.type !== 'P2b') return undefined;
       const accepted = storedAccepted(cluster, event.from, message.slot);

@@ -31,6 +31,12 @@ export const mutants: readonly Mutant[] = [
     property: 'consistent logs',
   },
   {
+    name: 'p1b-reports-first-accepted',
+    bug: 'a P1b reports, for each slot, the first proposal the acceptor accepted there since it started, not its latest',
+    failsTest: '4.16',
+    property: 'acceptors keep their promises',
+  },
+  {
     name: 'adopts-any-accepted-value',
     bug: 'phase 1 adopts, per slot, the first proposal a P1b reported, not the one with the highest ballot',
     failsTest: '4.S4',
