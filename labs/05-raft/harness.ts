@@ -125,8 +125,13 @@ export function test(
 // Partitions of every shape: the kit's (framework/partitionShapes.ts), which lab 4 shares.
 export { bridge, cutBetween, halves, majorityRing, onlyThroughNode, shapedPartitions };
 
-/** When the other servers come back in n0LeadsFirst: n0 has stood alone at least once (its first timeout is at most 2T = 300 ms). */
-export const othersBackMs = 310;
+/**
+ * When the other servers come back in n0LeadsFirst: n0 has stood alone at least once (its first
+ * timeout is at most 2T = 300 ms), and every RequestVote of that candidacy has arrived (within
+ * maxDelayMs) at a server still down. One that reached a restarted server would reset its
+ * timer, and its own first candidacy could then come before n0's second and take n0's vote.
+ */
+export const othersBackMs = 300 + maxDelayMs + 1;
 
 /**
  * n0 leads first, by about 630 ms: the other servers are down until othersBackMs, so n0 has the
