@@ -45,6 +45,9 @@ export function encodeFrame(value: unknown, maxFrameBytes = defaultMaxFrameBytes
   for (let index = 0; index < magic.length; index++) frame[index] = magic[index] as number;
   frame.writeUInt32BE(payloadBytes, magic.length);
   frame.write(text, frameHeaderBytes, 'utf8');
+  // A frame the reader would refuse for its shape is refused here, so that the sender can send less.
+  const problem = shapeProblem(frame.subarray(frameHeaderBytes), defaultMaxValuesPerFrame, defaultMaxNestingDepth);
+  if (problem !== undefined) throw new RangeError(`a frame that ${problem} would be refused`);
   return frame;
 }
 
@@ -253,34 +256,38 @@ export class FrameReader {
     this.parsedBytes += frameHeaderBytes + payload.length;
   }
 
-  /**
-   * Counts values and nesting in the JSON text before it is parsed, skipping strings; the
-   * count is an upper bound (it counts separators, not values), which is what a bound needs.
-   */
-  private checkShape(payload: Buffer): string | undefined {
-    const quote = 0x22;
-    const backslash = 0x5c;
-    let values = 1;
-    let depth = 0;
-    let inString = false;
-    let escaped = false;
-    for (let index = 0; index < payload.length; index++) {
-      const byte = payload[index] as number;
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (byte === backslash) escaped = true;
-        else if (byte === quote) inString = false;
-        continue;
-      }
-      if (byte === quote) inString = true;
-      else if (byte === 0x5b || byte === 0x7b) {
-        depth++;
-        values++;
-        if (depth > this.maxNestingDepth) return `nests arrays and objects deeper than ${this.maxNestingDepth} levels`;
-      } else if (byte === 0x5d || byte === 0x7d) depth--;
-      else if (byte === 0x2c) values++;
-      if (values > this.maxValuesPerFrame) return `holds more than ${this.maxValuesPerFrame} values`;
-    }
-    return undefined;
+  private checkShape(payload: Uint8Array): string | undefined {
+    return shapeProblem(payload, this.maxValuesPerFrame, this.maxNestingDepth);
   }
+}
+
+/**
+ * Counts values and nesting in a frame's JSON text before it is parsed, skipping strings; the
+ * count is an upper bound (it counts separators, not values), which is what a bound needs.
+ */
+export function shapeProblem(payload: Uint8Array, maxValues: number, maxNestingDepth: number): string | undefined {
+  const quote = 0x22;
+  const backslash = 0x5c;
+  let values = 1;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  for (let index = 0; index < payload.length; index++) {
+    const byte = payload[index] as number;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (byte === backslash) escaped = true;
+      else if (byte === quote) inString = false;
+      continue;
+    }
+    if (byte === quote) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) {
+      depth++;
+      values++;
+      if (depth > maxNestingDepth) return `nests arrays and objects deeper than ${maxNestingDepth} levels`;
+    } else if (byte === 0x5d || byte === 0x7d) depth--;
+    else if (byte === 0x2c) values++;
+    if (values > maxValues) return `holds more than ${maxValues} values`;
+  }
+  return undefined;
 }

@@ -153,6 +153,17 @@ describe('FrameReader', () => {
     expect(strings.take()).toEqual([value]);
   });
 
+  it('is refused by encodeFrame when the reader would refuse it for its shape, so that the sender can send less', () => {
+    // A failure whose trace holds huge node states: small in bytes for its count of values.
+    const manyValues = { trace: Array.from({ length: 2_100_000 }, () => [0]) };
+    expect(() => encodeFrame(manyValues)).toThrow(/holds more than 4000000 values/);
+    expect(() => encodeFrame({ deep: JSON.parse(`${'['.repeat(300)}${']'.repeat(300)}`) as unknown })).toThrow(/deeper than 256 levels/);
+    const fits = { trace: Array.from({ length: 1_000 }, () => [0]) };
+    const reader = new FrameReader();
+    reader.push(encodeFrame(fits));
+    expect(reader.take()).toEqual([fits]);
+  });
+
   it('stays bounded under a flood of junk: held bytes never pass the bound', () => {
     const chunk = Buffer.alloc(64 * 1024);
     for (let index = 0; index < chunk.length; index++) chunk[index] = (index * 131 + 7) & 0xff;
