@@ -69,6 +69,10 @@ export class KvClient extends Node<KvClientProtocol> {
         this.leader = null;
         this.nextServer = (this.servers.indexOf(from) + 1) % Math.max(1, this.servers.length);
         this.redirects = 0;
+        // One resend pending at a time: every copy of a request (a duplicating network, or a
+        // client that sends each twice) may come back redirected, and a resend for each would
+        // double the requests every resendMs while no server leads.
+        this.cancelTimer({ type: 'ClientResend', sequence: current.sequence });
         this.setTimer({ type: 'ClientResend', sequence: current.sequence }, this.settings.resendMs);
         return;
       }

@@ -264,6 +264,31 @@ describe('the key-value kit, end to end', () => {
     expect(returnedCount(result)).toBe(4 * 30);
   });
 
+  it('while no server leads, a client keeps one resend pending: its requests grow with time, not doubling at every redirect', () => {
+    /** Answers every request "not the leader", naming none. */
+    class NobodyLeads extends KvFixtureServer {
+      override onMessage(from: number, message: KvFixture['message']): void {
+        if (message.type === 'ClientRequest') this.send(from, { type: 'ClientRedirect', sequence: message.command.sequence, leader: null });
+      }
+    }
+    const durationMs = 400;
+    const resendMs = 5;
+    const result = simulate<KvFixture>({
+      seed: 1,
+      nodes: [...Array.from({ length: 3 }, () => ({ role: 'server' as const, node: NobodyLeads })), ...kvClientNodes<KvFixture>(1)],
+      // An unreliable client sends each request twice (and its last one again): each copy comes back redirected.
+      config: { mode: 'correct', shipEveryMs: 10, kvClient: { retryMs: 40, resendMs, duplicates: true } },
+      network: { delay: { kind: 'uniform', minMs: 1, maxMs: 2 }, dropRate: 0, duplicateRate: 0.2 },
+      inputs: [{ atMs: 0, node: 3, input: { type: 'Invoke', operation: { kind: 'put', key: 'x', value: 'a' } } }],
+      durationMs,
+    });
+    expect(result.failure).toBeUndefined();
+    const requests = result.counters.sentByType.get('ClientRequest') ?? 0;
+    // Two copies per resend, at most one resend every resendMs plus a round trip.
+    expect(requests).toBeGreaterThan(20);
+    expect(requests).toBeLessThanOrEqual(2 * (durationMs / resendMs));
+  });
+
   it('a client retries a lost request with the same sequence number, and numbers its operations 1, 2, 3, ...', () => {
     const sends: Record<string, number> = {};
     const countRequests = always<KvFixture>('counts requests', {
