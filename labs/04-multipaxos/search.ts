@@ -50,10 +50,11 @@ import type { Ballot, Command, MultiPaxos } from './src/protocol.ts';
  * - `staleQuorum` (5 servers): the leader of ballot {1, S} (phase 1 with n0, n1, n2) had
  *   n0 accept put(old, "a") in slot 1; the leader of ballot {2, S} (phase 1 with n2, n3, n4,
  *   which accepted nothing) had n2, n3 and n4 accept put(old, "b") in slot 1, a majority, and
- *   sent every server a heartbeat: n2, n3 and n4 learn that "b" is chosen (they accepted it in
- *   the heartbeat's ballot); n0 and n1 learn only of ballot 2. A later leader whose phase 1
- *   hears from n0 and from one of n2..n4 sees "a" in ballot 1 and "b" in ballot 2 for slot 1:
- *   it must propose "b"; "a" would be a second value chosen in slot 1.
+ *   sent n0 and n2 a heartbeat: n2 learns that "b" is chosen (it accepted it in the heartbeat's
+ *   ballot); n0 learns only of ballot 2. A later leader whose phase 1 hears from n0 and from
+ *   one of n2..n4 sees "a" in ballot 1 and "b" in ballot 2 for slot 1: it must propose "b"; "a"
+ *   would be a second value chosen in slot 1. n1, n3 and n4 heard no heartbeat: a server that
+ *   refuses P1as for a while after one (which the handout allows) still answers n0's phase 1.
  * - `holes` (3 servers): the leader of ballot {1, S} (phase 1 with every server) had n0
  *   accept put(old, "a") in slot 1 and n1 and n2 accept put(old, "b") in slot 2: slot 2 is
  *   chosen, slot 1 is not. A later leader whose phase 1 hears only from n1 and n2 knows nothing
@@ -145,7 +146,7 @@ function historyOf(history: EarlierHistory): readonly EarlierLeader[] {
     case 'staleQuorum':
       return [
         { round: 1, voters: [0, 1, 2], proposals: [{ slot: 1, value: 'a', to: [0] }] },
-        { round: 2, voters: [2, 3, 4], proposals: [{ slot: 1, value: 'b', to: [2, 3, 4] }], decide: [0, 1, 2, 3, 4] },
+        { round: 2, voters: [2, 3, 4], proposals: [{ slot: 1, value: 'b', to: [2, 3, 4] }], decide: [0, 2] },
       ];
     case 'holes':
       return [
@@ -620,7 +621,7 @@ export const searchScenarios = {
   },
   staleQuorum: {
     description:
-      '5 servers: "a" accepted in slot 1 by n0 in ballot 1, "b" by n2, n3 and n4 in ballot 2 (chosen); n0, which holds "a", may then run phase 1 (rounds up to 3); ' +
+      '5 servers: "a" accepted in slot 1 by n0 in ballot 1, "b" by n2, n3 and n4 in ballot 2 (chosen, and so announced to n0 and n2); n0, which holds "a", may then run phase 1 (rounds up to 3); ' +
       'a client puts x; one message in flight per link and kind',
     configuration: {
       servers: 5,
