@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LabSuite, SuiteTest } from 'distlab/testing';
 import { afterAll } from 'vitest';
+import { grade } from '../../grader/grade.ts';
 import { withHiddenTests } from '../../grader/hiddenTests.ts';
 import { projectRoot } from '../../grader/labs.ts';
 import type { GradedTest } from '../../grader/results.ts';
@@ -16,6 +17,21 @@ export async function gradedTests<I>(suite: LabSuite<I>): Promise<readonly Suite
   const hiddenFile = join(projectRoot, 'labs', suite.lab, 'hidden.ts');
   const hidden = existsSync(hiddenFile) ? ((await import(pathToFileURL(hiddenFile).href)) as { hiddenTests: readonly SuiteTest<I>[] }).hiddenTests : [];
   return withHiddenTests(suite, hidden).tests;
+}
+
+/**
+ * Grades `implementation` on every one of `graded`: the run tests on two seeds each (both
+ * cluster sizes where a test alternates them), the searches on their own. Returns the tests
+ * that were not graded, or did not pass, one per line (empty when all passed).
+ */
+export async function notPassedOnEveryTest<I>(lab: string, implementation: string, graded: readonly SuiteTest<I>[]): Promise<string> {
+  const numbers = (kind: 'search' | 'run') => graded.filter((test) => (test.kind === 'search') === (kind === 'search')).map((test) => test.number);
+  const runs = await grade({ lab, implementation, tests: numbers('run'), seeds: 2, jobs: 2, shrinkBudget: 0 });
+  const searchNumbers = numbers('search');
+  const searches = searchNumbers.length === 0 ? [] : (await grade({ lab, implementation, tests: searchNumbers, jobs: 2, shrinkBudget: 0 })).tests;
+  const results = [...runs.tests, ...searches];
+  const missing = graded.filter((test) => !results.some((result) => result.number === test.number)).map((test) => `${test.number} not graded`);
+  return [...missing, summary(results.filter((test) => test.status !== 'passed'))].filter((line) => line !== '').join('\n');
 }
 
 /** Every test's number, status and score, one per line, for a failure's message. */
