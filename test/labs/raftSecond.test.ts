@@ -99,9 +99,8 @@ describe('lab 5 graded on a third implementation and its classic bugs', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'distlab-raft-heartbeat-'));
     scratchFolders.push(scratch);
     const reference = join(projectRoot, 'solutions', '05-raft');
-    const referenceProtocol = /'(\.\.\/)+labs\/05-raft\/src\/protocol\.ts'/g;
     for (const file of ['raft.ts', 'kvServer.ts', 'kvClient.ts']) {
-      writeFileSync(join(scratch, file), readFileSync(join(reference, file), 'utf8').replace(referenceProtocol, `'${protocol}'`));
+      writeFileSync(join(scratch, file), readFileSync(join(reference, file), 'utf8').replace(protocolImport, `'${protocol}'`));
     }
     writeFileSync(
       join(scratch, 'index.ts'),
