@@ -1,7 +1,7 @@
 // Lab 6, tests 6.1-6.7: the replicated log in a stable network and under partitions, an old
 // leader whose stores are rejected, and what a stable leader and a leadership change cost. Every
 // run checks the log's safety properties (a finalized slot never changes, finalized only after a
-// majority stored it, epochs never decrease and are owned, a slot is written only from a Store,
+// majority stored it, an operation stored by a majority is kept, epochs never decrease and are owned, a slot is written only from a Store,
 // an overthrow stops the old leader, a rejected leader steps down, replies follow storage,
 // execution follows the finalized log), the kit's linearizability, at-most-once and progress,
 // and that every operation returns (harness.ts); each test adds its own rules.

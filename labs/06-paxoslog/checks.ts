@@ -267,27 +267,77 @@ export function finalizedAfterMajorityStored(servers: readonly NodeId[]): Proper
     memory: () => new Map(),
     records: ['storage'],
     record(tallies, event) {
-      if (event.kind !== 'storage' || !servers.includes(event.node)) return undefined;
-      const slot = slotOfKey(event.key);
-      if (slot === undefined || !isSlotRecord(event.value)) return undefined;
-      const record = event.value;
-      let slotTallies = tallies.get(slot);
-      if (slotTallies === undefined) tallies.set(slot, (slotTallies = []));
-      let tally = slotTallies.find((candidate) => candidate.epoch === record.epoch && sameOperation(candidate.operation, record.operation));
-      if (tally === undefined) {
-        tally = { epoch: record.epoch, operation: record.operation, writers: [] };
-        slotTallies.push(tally);
-        // Kept in one order whatever the order of the writes, so that a search sees equal states as equal.
-        slotTallies.sort((left, right) => left.epoch - right.epoch || compareStrings(operationKey(left.operation), operationKey(right.operation)));
-      }
-      addSorted(tally.writers, event.node);
-      if (!record.finalized) return undefined;
+      const written = tallyWrite(tallies, servers, event);
+      if (written === undefined || !written.record.finalized) return undefined;
+      const { node, slot, record, slotTallies } = written;
       if (slotTallies.some((candidate) => candidate.writers.length >= needed && sameOperation(candidate.operation, record.operation))) return undefined;
       return (
-        `${nodeName(event.node)} finalized slot ${slot} with ${describeOperation(record.operation)} at ${event.timeMs} ms, but no majority ` +
+        `${nodeName(node)} finalized slot ${slot} with ${describeOperation(record.operation)} at ${event.timeMs} ms, but no majority ` +
         `(${needed} of ${servers.length}) of servers had stored it there in one epoch: ${describeTallies(slotTallies, record.operation)}. ` +
         'An operation is finalized only once a majority of servers stored it in the same epoch (the leader counts the StoreReplies ok for its own epoch, itself included)'
       );
+    },
+  });
+}
+
+/**
+ * Counts a server's write of a slot's record: the writer joins the tally of its epoch and
+ * operation (a record rewritten since still counts). Returns the slot's tallies, or undefined
+ * for a write that is not a server's slot record.
+ */
+function tallyWrite(
+  tallies: Map<number, Tally[]>,
+  servers: readonly NodeId[],
+  event: Event,
+): { readonly node: NodeId; readonly slot: number; readonly record: SlotRecord; readonly slotTallies: readonly Tally[] } | undefined {
+  if (event.kind !== 'storage' || !servers.includes(event.node)) return undefined;
+  const slot = slotOfKey(event.key);
+  if (slot === undefined || !isSlotRecord(event.value)) return undefined;
+  const record = event.value;
+  let slotTallies = tallies.get(slot);
+  if (slotTallies === undefined) tallies.set(slot, (slotTallies = []));
+  let tally = slotTallies.find((candidate) => candidate.epoch === record.epoch && sameOperation(candidate.operation, record.operation));
+  if (tally === undefined) {
+    tally = { epoch: record.epoch, operation: record.operation, writers: [] };
+    slotTallies.push(tally);
+    // Kept in one order whatever the order of the writes, so that a search sees equal states as equal.
+    slotTallies.sort((left, right) => left.epoch - right.epoch || compareStrings(operationKey(left.operation), operationKey(right.operation)));
+  }
+  addSorted(tally.writers, event.node);
+  return { node: event.node, slot, record, slotTallies };
+}
+
+// An operation stored by a majority is kept.
+
+/**
+ * "an operation stored by a majority is kept", the invariant the recovery walk serves (the
+ * handout's "The invariant"): once a majority of servers stored operation v in slot s in one
+ * epoch e, no server stores anything but v in s in an epoch above e. It is checked on storage
+ * writes, in whichever order they come: a write in an epoch above e, or the write that
+ * completes e's majority while another operation was already stored in a higher epoch. It
+ * catches a walk that keeps the wrong answer as soon as the leader stores it, finalized or not.
+ */
+export function majorityStoredOperationKept(servers: readonly NodeId[]): Property<PaxosLog, Map<number, Tally[]>> {
+  const needed = majority(servers.length);
+  return always<PaxosLog, Map<number, Tally[]>>('an operation stored by a majority is kept', {
+    memory: () => new Map(),
+    records: ['storage'],
+    record(tallies, event) {
+      const written = tallyWrite(tallies, servers, event);
+      if (written === undefined) return undefined;
+      const { node, slot, slotTallies } = written;
+      for (const kept of slotTallies) {
+        if (kept.writers.length < needed) continue;
+        const other = slotTallies.find((tally) => tally.epoch > kept.epoch && !sameOperation(tally.operation, kept.operation));
+        if (other === undefined) continue;
+        return (
+          `${nodeName(node)} wrote slot ${slot} at ${event.timeMs} ms: ${describeOperation(kept.operation)} was stored there in epoch ${kept.epoch} ` +
+          `by ${names(kept.writers)}, a majority (${needed} of ${servers.length}), yet ${describeOperation(other.operation)} was stored there in the ` +
+          `higher epoch ${other.epoch} by ${names(other.writers)}. Once a majority stored an operation in a slot, every later leader stores that ` +
+          'operation there: its walk reads the slot from a majority of the servers that granted it, and keeps the operation stored in the highest epoch'
+        );
+      }
+      return undefined;
     },
   });
 }
@@ -862,6 +912,7 @@ export function safetyProperties(servers: readonly NodeId[]): Property<PaxosLog>
   return [
     finalizedSlotsNeverChange(),
     finalizedAfterMajorityStored(servers),
+    majorityStoredOperationKept(servers),
     epochsNeverDecrease(),
     repliesFollowStorage(),
     epochsAreOwned(servers),

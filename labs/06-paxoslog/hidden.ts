@@ -176,7 +176,7 @@ const lastAnswerLower = search(7, {
   description:
     `Breadth-first search until the client's put returns (at most ${lowerEpochArrivesLast.maxDepth} steps): ${lowerEpochArrivesLast.description}. ` +
     'n1\'s walk of slot 1 starts with its own "b" (epoch 2); if n0 grants its overthrow, n0\'s answer "a" (epoch 1) arrives after it. n1 must ' +
-    'store "b": a leader that keeps the last answer to arrive finalizes "a" where n2 finalized "b" (a finalized slot never changes).',
+    'store "b": a leader that keeps the last answer to arrive stores "a" where a majority stored "b" (an operation stored by a majority is kept).',
   search: (implementation) => ({
     strategy: 'bfs' as const,
     expect: 'goal' as const,
@@ -321,8 +321,8 @@ const noOpHighest = search(9, {
   description:
     `Breadth-first search until the client's put returns (at most ${noOpOverOperation.maxDepth} steps): ${noOpOverOperation.description}. ` +
     'n0\'s walk of slot 1 starts with its own no-op (epoch 2); if n1 grants its overthrow, n1 answers "a" (epoch 1). A no-op is an operation: ' +
-    'n0 must store the no-op again, and a leader that takes a no-op it reads for an empty slot finalizes "a" where n2 finalized the no-op ' +
-    '(a finalized slot never changes).',
+    'n0 must store the no-op again, and a leader that takes a no-op it reads for an empty slot stores "a" where a majority stored the no-op ' +
+    '(an operation stored by a majority is kept).',
   search: (implementation) => ({ strategy: 'bfs' as const, expect: 'goal' as const, settings: noOpSearch(implementation) }),
 });
 

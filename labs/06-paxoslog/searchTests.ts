@@ -23,7 +23,7 @@ const randomWalks = (scenario: SearchScenario) => (implementation: PaxosLogImple
 });
 
 const everyProperty =
-  'a finalized slot never changes, finalized only after a majority stored it, epochs never decrease and are owned, replies follow storage, ' +
+  'a finalized slot never changes, finalized only after a majority stored it, an operation stored by a majority is kept, epochs never decrease and are owned, replies follow storage, ' +
   'a slot is written only from a Store, an overthrow stops the old leader, a rejected leader steps down, execution follows the finalized log, ' +
   "an operation returns only once finalized, and the clients' results linearizable";
 
@@ -55,8 +55,8 @@ export const searchTests: SuiteTest<PaxosLogImplementation>[] = [
     description:
       `Breadth-first search until the client's put returns (at most ${higherEpochFinalized.maxDepth} steps): ${higherEpochFinalized.description}. ` +
       'If n1 grants n0\'s overthrow, n0 reads "a" (epoch 1, its own) and "b" (epoch 2, n1\'s) for slot 1: it must store "b". A leader that ' +
-      'keeps the first answer, or its own operation without reading, finalizes "a" in a slot where n2 finalized "b" (a finalized slot ' +
-      `never changes). In every state: ${everyProperty}.`,
+      'keeps the first answer, or its own operation without reading, stores "a" where n1 and n2 stored "b" (an operation stored by a ' +
+      `majority is kept), and would finalize it where n2 finalized "b". In every state: ${everyProperty}.`,
     search: breadthFirst(higherEpochFinalized),
   }),
   search(4, {
@@ -87,8 +87,8 @@ export const searchTests: SuiteTest<PaxosLogImplementation>[] = [
     description:
       `Breadth-first search over every order of deliveries and timeouts, to depth ${staleReadAnswer.maxDepth}: ${staleReadAnswer.description}. ` +
       'If n0 leads epoch 3 with n2\'s grant, n2 may answer its Read of slot 1 with "nothing" before it grants epoch 4, and that answer may arrive ' +
-      'only in n0\'s walk of epoch 6: a leader that counts it (forEpoch ignored) picks its own "a" over the finalized "b" (a finalized slot never ' +
-      `changes). Some leader finalizes a slot it walked on some path. In every state: ${everyProperty}.`,
+      'only in n0\'s walk of epoch 6: a leader that counts it (forEpoch ignored) picks its own "a" over "b", which n1 and n2 stored (an operation stored ' +
+      `by a majority is kept). Some leader finalizes a slot it walked on some path. In every state: ${everyProperty}.`,
     search: breadthFirst(staleReadAnswer),
   }),
 ];

@@ -10,7 +10,7 @@ export const mutants: readonly Mutant[] = [
     name: 'leader-skips-read',
     bug: 'a new leader does not read what earlier leaders stored: for each slot it has not finalized it stores again what it holds itself, or a no-op',
     failsTest: '6.S3',
-    property: 'a finalized slot never changes',
+    property: 'an operation stored by a majority is kept',
   },
   {
     name: 'store-below-epoch',
@@ -52,6 +52,6 @@ export const mutants: readonly Mutant[] = [
     name: 'picks-first-read-answer',
     bug: 'the recovery walk keeps the first answer that holds an operation for a slot (its own record first), not the one stored in the highest epoch',
     failsTest: '6.S3',
-    property: 'a finalized slot never changes',
+    property: 'an operation stored by a majority is kept',
   },
 ];

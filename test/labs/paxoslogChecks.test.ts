@@ -32,6 +32,7 @@ import {
   isSlotRecord,
   leadershipChangeCost,
   majority,
+  majorityStoredOperationKept,
   operationKey,
   overthrowOnlyOnLeaderChange,
   overthrowStopsOldLeader,
@@ -242,10 +243,11 @@ describe('helpers', () => {
     expect(highestStoredSlot(view, 1)).toBe(0);
   });
 
-  it('safetyProperties lists the ten in their order, and the good history passes them all', () => {
+  it('safetyProperties lists the eleven in their order, and the good history passes them all', () => {
     expect(safetyProperties([0, 1, 2]).map((property) => property.name)).toEqual([
       'a finalized slot never changes',
       'finalized only after a majority stored it',
+      'an operation stored by a majority is kept',
       'epochs never decrease',
       'replies follow storage',
       'epochs are owned',
@@ -330,6 +332,35 @@ describe('finalized only after a majority stored it', () => {
     expect(play(property(), [writeSlot(0, 1, 1, a), writeSlot(1, 1, 1, a), writeSlot(2, 1, 4, b, true, 30)]).problem).toContain(
       'n2 finalized slot 1 with append(x, "b") of n6 (command 1) at 30 ms, but no majority (2 of 3) of servers had stored it there in one epoch: stored in epoch 4 by n2.',
     );
+  });
+});
+
+describe('an operation stored by a majority is kept', () => {
+  const property = () => majorityStoredOperationKept([0, 1, 2]);
+
+  it('passes a later epoch that stores the majority\'s operation again, and another operation over a minority\'s', () => {
+    const events = [writeSlot(0, 1, 1, a), writeSlot(1, 1, 2, b), writeSlot(2, 1, 2, b), writeSlot(0, 1, 3, b), writeSlot(2, 1, 3, b, true)];
+    expect(play(property(), events).problem).toBeUndefined();
+    // A lower epoch's late store after the majority moved on, and the same operation in two epochs that never made a majority of one.
+    expect(play(property(), [writeSlot(0, 1, 4, a), writeSlot(1, 1, 4, a), writeSlot(2, 1, 2, b)]).problem).toBeUndefined();
+    expect(play(property(), [writeSlot(0, 1, 1, a), writeSlot(1, 1, 2, a), writeSlot(2, 1, 3, b)]).problem).toBeUndefined();
+  });
+
+  it('fails another operation stored in a higher epoch, finalized or not, before or after the majority was complete', () => {
+    expect(play(property(), [writeSlot(1, 1, 2, b), writeSlot(2, 1, 2, b), writeSlot(0, 1, 3, a, false, 40)]).problem).toBe(
+      'n0 wrote slot 1 at 40 ms: append(x, "b") of n6 (command 1) was stored there in epoch 2 by n1, n2, a majority (2 of 3), yet ' +
+        'put(x, "a") of n5 (command 1) was stored there in the higher epoch 3 by n0. Once a majority stored an operation in a slot, every later ' +
+        'leader stores that operation there: its walk reads the slot from a majority of the servers that granted it, and keeps the operation stored in the highest epoch',
+    );
+    // The server that completes epoch 2's majority had stored it before it granted epoch 3; a rewrite since does not take its write back.
+    expect(play(property(), [writeSlot(1, 1, 2, b), writeSlot(0, 1, 3, null), writeSlot(1, 1, 3, null), writeSlot(2, 1, 2, b, false, 50)]).problem).toContain(
+      'n2 wrote slot 1 at 50 ms: append(x, "b") of n6 (command 1) was stored there in epoch 2 by n1, n2, a majority (2 of 3), yet a no-op was stored there in the higher epoch 3 by n0, n1.',
+    );
+  });
+
+  it('is judged per slot, with the cluster\'s majority', () => {
+    expect(play(property(), [writeSlot(1, 1, 2, b), writeSlot(2, 1, 2, b), writeSlot(0, 2, 3, a)]).problem).toBeUndefined();
+    expect(play(majorityStoredOperationKept([0, 1, 2, 3, 4]), [writeSlot(1, 1, 2, b), writeSlot(2, 1, 2, b), writeSlot(0, 1, 3, a)], new FakeCluster(5)).problem).toBeUndefined();
   });
 });
 
