@@ -1,14 +1,41 @@
 // How drivers run properties: which property wants which history events, fresh memories,
 // and a property's own errors turned into verdicts. Shared by the simulator and the search.
 import type { ClusterLayout, ClusterView, HistoryEvent, HistoryFilter, HistoryKind, Property } from '../properties.ts';
-import type { Protocol } from '../types.ts';
-import { copyPlain } from './plainData.ts';
+import { describeFault } from '../faults.ts';
+import { nodeName, type Protocol } from '../types.ts';
+import { copyPlain, formatPlain } from './plainData.ts';
 
 const historyKinds: readonly HistoryKind[] = ['input', 'output', 'send', 'deliver', 'storage', 'crash', 'restart', 'fault'];
 
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return `threw ${String(error)}`;
+}
+
+/**
+ * The event a property was recording, with the values it carries (bounded): when a property
+ * throws on it, the usual cause is a message, output or stored value of a shape the handout
+ * does not describe, and the reader needs to see which.
+ */
+function describeRecorded(event: HistoryEvent<Protocol>): string {
+  switch (event.kind) {
+    case 'send':
+      return `${nodeName(event.from)}'s send to ${nodeName(event.to)} of ${formatPlain(event.message, 160)}`;
+    case 'deliver':
+      return `the delivery to ${nodeName(event.to)} of ${formatPlain(event.message, 160)} from ${nodeName(event.from)}`;
+    case 'storage':
+      return `${nodeName(event.node)}'s write of ${formatPlain(event.key, 60)} = ${event.value === undefined ? '(deleted)' : formatPlain(event.value, 160)}`;
+    case 'output':
+      return `${nodeName(event.node)}'s output ${formatPlain(event.output, 160)}`;
+    case 'input':
+      return `${nodeName(event.node)}'s input ${formatPlain(event.input, 160)}`;
+    case 'crash':
+      return `${nodeName(event.node)}'s crash`;
+    case 'restart':
+      return `${nodeName(event.node)}'s restart`;
+    case 'fault':
+      return describeFault(event.action);
+  }
 }
 
 /** The properties of a run or a search, indexed for the drivers' hot paths. */
@@ -61,7 +88,10 @@ export class PropertySet<P extends Protocol> {
       const problem = property.record?.(memory, event, cluster);
       return property.kind === 'always' ? problem : undefined;
     } catch (error) {
-      return `the property's own check threw (${describeError(error)})`;
+      return (
+        `the property's own check threw (${describeError(error)}) while reading ${describeRecorded(event)} at ${event.timeMs} ms: ` +
+        'check the fields of that value against the handout (one missing, or of another type, is the usual cause)'
+      );
     }
   }
 

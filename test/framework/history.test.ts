@@ -196,6 +196,7 @@ describe('the history of a run', () => {
       durationMs: 100,
     });
     expect(result.failure).toMatchObject({ kind: 'violation', property: 'fragile', node: 1, timeMs: 10 });
-    expect(result.failure?.message).toMatch(/own check threw \(Error: oops\)/);
+    // The message names the event the property was reading, with its values, so that a malformed one is seen at once.
+    expect(result.failure?.message).toMatch(/^the property's own check threw \(Error: oops\) while reading n1's write of "[^"]+" = .+ at 10 ms: check the fields of that value against the handout/);
   });
 });
