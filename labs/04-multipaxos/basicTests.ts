@@ -1,8 +1,8 @@
 // Lab 4, tests 4.1-4.10: the replicated key-value store in a stable network and under
 // partitions, and what a stable leader costs. Every run checks MultiPaxos's safety properties
-// (consistent logs, execution in slot order, promises kept, safe garbage collection), the
-// kit's linearizability, at-most-once and progress, and that every operation returns
-// (harness.ts); each test adds its own rules.
+// (a command accepted by a majority is kept, consistent logs, execution in slot order, promises
+// kept, safe garbage collection), the kit's linearizability, at-most-once and progress, and that
+// every operation returns (harness.ts); each test adds its own rules.
 //
 // Some tests choose who leads first without knowing the code (n0LeadsFirst): the other servers
 // are down until n0 has run phase 1 twice on its own, so its ballot is above any they start

@@ -195,6 +195,32 @@ function describeTallies(tallies: readonly Tally[], command: Command): string {
 }
 
 /**
+ * Counts a server's write of accepted:<slot>: the writer joins the tally of its ballot and
+ * command (a value later overwritten or collected still counts). Returns the slot and its
+ * tallies, or undefined for a write that is not a server's accepted proposal.
+ */
+function tallyAcceptance(acceptances: Acceptances, servers: readonly NodeId[], event: Event): { readonly node: NodeId; readonly slot: number; readonly tallies: readonly Tally[] } | undefined {
+  if (event.kind !== 'storage') return undefined;
+  const slot = acceptedSlot(event.key);
+  if (slot === undefined || !servers.includes(event.node) || !isPValue(event.value)) return undefined;
+  const { ballot, command } = event.value;
+  let tallies = acceptances.get(slot);
+  if (tallies === undefined) acceptances.set(slot, (tallies = []));
+  let tally = tallies.find((candidate) => compareBallots(candidate, ballot) === 0 && sameCommand(candidate.command, command));
+  if (tally === undefined) {
+    tally = { round: ballot.round, leader: ballot.leader, command, writers: [] };
+    tallies.push(tally);
+    // Kept in one order whatever the order of the writes, so that a search sees equal states as equal.
+    if (tallies.length > 1) tallies.sort((left, right) => compareBallots(left, right) || compareStrings(commandKey(left.command), commandKey(right.command)));
+  }
+  if (!tally.writers.includes(event.node)) {
+    tally.writers.push(event.node);
+    tally.writers.sort((left, right) => left - right);
+  }
+  return { node: event.node, slot, tallies };
+}
+
+/**
  * "chosen by a majority in one ballot": a Chosen {slot s, command c} output requires a ballot
  * b in which a majority of servers wrote accepted:s = {b, s, c} to storage, at or before that
  * moment (a value later overwritten or collected still counts).
@@ -207,22 +233,7 @@ export function chosenByMajority(servers: readonly NodeId[]): Property<MultiPaxo
     records: ['storage', 'output:Chosen'],
     record(acceptances, event) {
       if (event.kind === 'storage') {
-        const slot = acceptedSlot(event.key);
-        if (slot === undefined || !servers.includes(event.node) || !isPValue(event.value)) return undefined;
-        const { ballot, command } = event.value;
-        let tallies = acceptances.get(slot);
-        if (tallies === undefined) acceptances.set(slot, (tallies = []));
-        let tally = tallies.find((candidate) => compareBallots(candidate, ballot) === 0 && sameCommand(candidate.command, command));
-        if (tally === undefined) {
-          tally = { round: ballot.round, leader: ballot.leader, command, writers: [] };
-          tallies.push(tally);
-          // Kept in one order whatever the order of the writes, so that a search sees equal states as equal.
-          if (tallies.length > 1) tallies.sort((left, right) => compareBallots(left, right) || compareStrings(commandKey(left.command), commandKey(right.command)));
-        }
-        if (!tally.writers.includes(event.node)) {
-          tally.writers.push(event.node);
-          tally.writers.sort((left, right) => left - right);
-        }
+        tallyAcceptance(acceptances, servers, event);
         return undefined;
       }
       const chosen = chosenOf(event);
@@ -236,6 +247,40 @@ export function chosenByMajority(servers: readonly NodeId[]): Property<MultiPaxo
         'A command is chosen in a slot once a majority of acceptors accepted it in the same ballot; a replica that learns of it from a heartbeat ' +
         'counts only what it accepted in the heartbeat\'s own ballot'
       );
+    },
+  });
+}
+
+// A command accepted by a majority is kept.
+
+/**
+ * "a command accepted by a majority is kept", Paxos's invariant per slot (the handout's "every
+ * proposal in s in a ballot above the one that chose it carries the chosen command"): once a
+ * majority of servers wrote accepted:s = {b, s, c}, no server writes accepted:s with a ballot
+ * above b and another command. Checked on every write of an accepted proposal, in whichever
+ * order the writes come, so a leader that proposes the wrong command again is caught when an
+ * acceptor takes it, before anything is chosen or executed.
+ */
+export function acceptedByMajorityKept(servers: readonly NodeId[]): Property<MultiPaxos, Acceptances> {
+  const needed = majority(servers.length);
+  return always<MultiPaxos, Acceptances>('a command accepted by a majority is kept', {
+    memory: () => new Map(),
+    records: ['storage'],
+    record(acceptances, event) {
+      const written = tallyAcceptance(acceptances, servers, event);
+      if (written === undefined) return undefined;
+      for (const kept of written.tallies) {
+        if (kept.writers.length < needed) continue;
+        const other = written.tallies.find((tally) => compareBallots(tally, kept) > 0 && !sameCommand(tally.command, kept.command));
+        if (other === undefined) continue;
+        return (
+          `${nodeName(written.node)} wrote accepted:${written.slot} at ${event.timeMs} ms: ${describeCommand(kept.command)} was accepted there in ballot ` +
+          `${formatBallot(kept)} by ${names(kept.writers)}, a majority (${needed} of ${servers.length}), yet ${describeCommand(other.command)} was accepted ` +
+          `there in the higher ballot ${formatBallot(other)} by ${names(other.writers)}. Once a majority accepted a command in a slot, every later ` +
+          "leader proposes that command there: after its phase 1 it proposes, for each slot, the command its majority's P1bs reported in the highest ballot"
+        );
+      }
+      return undefined;
     },
   });
 }
@@ -684,6 +729,7 @@ export function returnsOnlyExecuted(exempt: readonly string[] = []): Property<Mu
 export function safetyProperties(servers: readonly NodeId[], answeredElsewhere: readonly string[] = []): Property<MultiPaxos>[] {
   return [
     chosenByMajority(servers),
+    acceptedByMajorityKept(servers),
     consistentLogs(),
     executionInSlotOrder(),
     acceptorsKeepPromises(),

@@ -23,7 +23,7 @@ const randomWalks = (scenario: SearchScenario) => (implementation: MultiPaxosImp
 });
 
 const everyProperty =
-  'chosen by a majority in one ballot, consistent logs, execution in slot order, acceptors keep their promises, safe garbage collection, ' +
+  'chosen by a majority in one ballot, a command accepted by a majority is kept, consistent logs, execution in slot order, acceptors keep their promises, safe garbage collection, ' +
   'a leader is elected by a majority, an acceptor accepts only what a leader proposed, an operation returns only once executed, ' +
   "and the clients' results linearizable";
 
@@ -66,8 +66,8 @@ export const searchTests: SuiteTest<MultiPaxosImplementation>[] = [
       `Breadth-first search until a new leader chooses a slot, accepted by a majority in its own ballot (at most ${staleQuorum.maxDepth} steps): ` +
       `${staleQuorum.description}. ` +
       'Its phase 1 hears "a" (ballot 1) from its own acceptor and "b" (ballot 2) from n2, n3 or n4: it must propose "b", the value ' +
-      'of the highest ballot. A leader that adopts the first value reported chooses a second value in slot 1 (consistent logs); ' +
-      `one that leads without phase 1 is not elected by a majority. In every state: ${everyProperty}.`,
+      'of the highest ballot. A leader that adopts the first value reported accepts "a" where a majority accepted "b" (a command ' +
+      `accepted by a majority is kept); one that leads without phase 1 is not elected by a majority. In every state: ${everyProperty}.`,
     search: breadthFirst(staleQuorum),
   }),
   search(5, {

@@ -28,7 +28,7 @@ export const mutants: readonly Mutant[] = [
     name: 'leader-skips-phase-one',
     bug: 'a server whose LeaderTimeout fires leads a higher ballot without phase 1, continuing at its own slotIn: it proposes over slots already chosen',
     failsTest: '4.17',
-    property: 'consistent logs',
+    property: 'a command accepted by a majority is kept',
   },
   {
     name: 'p1b-reports-first-accepted',
@@ -40,7 +40,7 @@ export const mutants: readonly Mutant[] = [
     name: 'adopts-any-accepted-value',
     bug: 'phase 1 adopts, per slot, the first proposal a P1b reported, not the one with the highest ballot',
     failsTest: '4.S4',
-    property: 'consistent logs',
+    property: 'a command accepted by a majority is kept',
   },
   {
     name: 'acceptor-forgets-promise-on-restart',

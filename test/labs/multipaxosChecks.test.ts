@@ -22,6 +22,7 @@ import {
   acceptedEntriesHeld,
   acceptorsKeepPromises,
   acceptsOnlyProposals,
+  acceptedByMajorityKept,
   chosenByMajority,
   commandKey,
   compareBallots,
@@ -151,9 +152,10 @@ describe('helpers', () => {
     expect(acceptedEntriesHeld(view, 0)).toBe(0);
   });
 
-  it('safetyProperties lists the seven in their order', () => {
+  it('safetyProperties lists the eight in their order', () => {
     expect(safetyProperties([0, 1, 2]).map((property) => property.name)).toEqual([
       'chosen by a majority in one ballot',
+      'a command accepted by a majority is kept',
       'consistent logs',
       'execution in slot order',
       'acceptors keep their promises',
@@ -208,6 +210,38 @@ describe('chosen by a majority in one ballot', () => {
   it('fails a Chosen for a slot nobody accepted, and a malformed Chosen', () => {
     expect(play(property(), [chosen(1, 4, null)]).problem).toContain('n1 output Chosen for slot 4, a no-op, at 0 ms, but no majority (2 of 3) of servers had written it as accepted there in one ballot: no server wrote it as accepted there');
     expect(play(property(), [output(1, { type: 'Chosen', slot: 0, command: null })]).problem).toContain('n1 output Chosen {"type":"Chosen","slot":0,"command":null} at 0 ms: a Chosen output names a slot');
+  });
+});
+
+describe('a command accepted by a majority is kept', () => {
+  const a = put(5, 1, 'a');
+  const b = put(6, 1, 'b');
+  const property = () => acceptedByMajorityKept([0, 1, 2]);
+
+  it('passes a higher ballot that proposes the majority\'s command again, and another command over a minority\'s', () => {
+    const events = [
+      storeAccepted(0, 1, ballot(1, 0), a),
+      storeAccepted(1, 1, ballot(2, 1), b),
+      storeAccepted(2, 1, ballot(2, 1), b),
+      storeAccepted(0, 1, ballot(3, 0), b),
+      deleteAccepted(1, 1),
+      storeAccepted(1, 1, ballot(4, 1), b),
+    ];
+    expect(play(property(), events).problem).toBeUndefined();
+    // A lower ballot's late acceptance after the majority moved on is no harm.
+    expect(play(property(), [storeAccepted(0, 2, ballot(4, 1), a), storeAccepted(1, 2, ballot(4, 1), a), storeAccepted(2, 2, ballot(2, 2), b)]).problem).toBeUndefined();
+  });
+
+  it('fails another command accepted in a higher ballot, whichever write comes last', () => {
+    expect(play(property(), [storeAccepted(1, 1, ballot(2, 1), b), storeAccepted(2, 1, ballot(2, 1), b), storeAccepted(0, 1, ballot(3, 0), a, 40)]).problem).toBe(
+      'n0 wrote accepted:1 at 40 ms: put(x, "b") of n6 (command 1) was accepted there in ballot (2, n1) by n1, n2, a majority (2 of 3), yet put(x, "a") of n5 ' +
+        '(command 1) was accepted there in the higher ballot (3, n0) by n0. Once a majority accepted a command in a slot, every later leader proposes that ' +
+        "command there: after its phase 1 it proposes, for each slot, the command its majority's P1bs reported in the highest ballot",
+    );
+    // The write that completes ballot 2's majority comes after a no-op was accepted in ballot 3; collecting the slot does not take a write back.
+    expect(play(property(), [storeAccepted(1, 1, ballot(2, 1), b), storeAccepted(0, 1, ballot(3, 0), null), deleteAccepted(1, 1), storeAccepted(2, 1, ballot(2, 1), b, 50)]).problem).toContain(
+      'n2 wrote accepted:1 at 50 ms: put(x, "b") of n6 (command 1) was accepted there in ballot (2, n1) by n1, n2, a majority (2 of 3), yet a no-op was accepted there in the higher ballot (3, n0) by n0.',
+    );
   });
 });
 
