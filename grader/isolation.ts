@@ -153,7 +153,7 @@ export class Sandbox {
     const failed = end.replies.find((reply) => reply.type === 'error');
     if (ready === undefined) {
       const why = end.refused !== undefined ? end.refused : failed?.type === 'error' ? failed.message : end.timedOut === 'stalled loading'
-        ? `its code at the top level of a module ran for ${seconds(this.stallMs ?? loadTimeoutMs)} without end (an endless loop?)`
+        ? `its code at the top level of a module ran for ${seconds(this.loadingStallMs)} without end (an endless loop?)`
         : end.timedOut !== undefined
         ? `loading it did not finish within ${seconds(loadTimeoutMs)} of wall time: either code at the top level of a module loops without end, ` +
           'or this machine is slow or busy (then grade again when it is less busy)'
@@ -281,6 +281,15 @@ export class Sandbox {
     return { status: end.timedOut !== undefined ? 'timed out' : 'crashed', reason, output: end.output };
   }
 
+  /**
+   * The silence that counts as a stall while the submission loads: the stall limit, whatever
+   * the test's wall-clock limit, which does not cover loading (a top-level loop under a short
+   * `--timeout` would otherwise wait for the whole loading limit).
+   */
+  private get loadingStallMs(): number {
+    return this.limits.stallMs ?? defaultStallMs;
+  }
+
   /** The silence that counts as a stall, when it is shorter than the test's wall-clock limit (else that limit governs). */
   private get stallMs(): number | undefined {
     const stallMs = this.limits.stallMs ?? defaultStallMs;
@@ -340,7 +349,7 @@ export class Sandbox {
       this.running.add(worker);
       // The child reports once it has started, before the submission's code runs: from then on
       // a top-level loop is a stall, while a slow start counts against the loading limit only.
-      const loaded = await worker.collect(loadTimeoutMs, 'loading', (reply) => (reply.type === 'ready' || reply.type === 'error' ? 'stop' : 'continue'), this.stallMs);
+      const loaded = await worker.collect(loadTimeoutMs, 'loading', (reply) => (reply.type === 'ready' || reply.type === 'error' ? 'stop' : 'continue'), this.loadingStallMs);
       replies.push(...loaded.replies);
       if (loaded.ended !== undefined || !loaded.replies.some((reply) => reply.type === 'ready')) {
         worker.kill();

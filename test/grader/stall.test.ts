@@ -56,6 +56,19 @@ describe('a handler that never returns', () => {
     );
   }, 120_000);
 
+  it('at the top level of a module is a stall even under a shorter wall-clock limit, which does not cover loading', async () => {
+    const lab = findLab('pingpong');
+    const created = await Sandbox.create(lab, resolveImplementation(lab, 'test/fixtures/hostile/top-level-loops'), { timeoutMs: 1_000, memoryMb: 512, stallMs: 2_000 }).then(
+      (sandbox) => {
+        sandbox.dispose();
+        return 'loaded';
+      },
+      (error: unknown) => error,
+    );
+    expect(created).toBeInstanceOf(SetupError);
+    expect((created as SetupError).message).toMatch(/cannot be loaded: its code at the top level of a module ran for 2 s without end \(an endless loop\?\)$/);
+  }, 120_000);
+
   it('is left to the wall-clock limit when that limit is the shorter one', async () => {
     const lab = findLab('pingpong');
     const sandbox = await Sandbox.create(lab, resolveImplementation(lab, loops), { timeoutMs: 2_000, memoryMb: 512, stallMs: 15_000 });
