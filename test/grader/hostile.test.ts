@@ -425,8 +425,8 @@ async function gradeInProcess(name: string, expectation: Graded): Promise<void> 
     implementation: submissionFolder(name),
     tests: [...(expectation.tests ?? ['0.1'])],
     // A stub fails 0.1 within a second of processor time: the limit is a last resort, except
-    // for the submissions that loop by design.
-    limits: { memoryMb: 256, timeoutMs: expectation.mayLoop === true ? 10_000 : 60_000 },
+    // for the submissions that loop by design, which the stall limit stops sooner.
+    limits: expectation.mayLoop === true ? { memoryMb: 256, timeoutMs: 10_000, stallMs: 3_000 } : { memoryMb: 256, timeoutMs: 60_000 },
     typecheck: false,
   };
   let report: GradingReport;
