@@ -55,7 +55,7 @@ export function scenario(implementation: PingPongImplementation, settings: Scena
       // answer without its Pong.
       answeredAtMostOnce(client),
       onlyAskedPingsAnswered(client),
-      answersFollowTheirPong(client),
+      answersFollowTheirPong(client, server),
       everyPingAnswered(settings.pings, settings.answeredWithinMs),
       ...extra,
     ],

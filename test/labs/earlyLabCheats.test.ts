@@ -1,11 +1,12 @@
-// Labs 1 and 2 graded, through the grader, on submissions that are not the reference:
+// Labs 0, 1 and 2 graded, through the grader, on submissions that are not the reference:
 //
 // - second correct implementations (test/fixtures/alternatives/mutex-maps for lab 1,
 //   test/fixtures/alternatives/election-own for lab 2), written with other choices wherever the
 //   handout leaves one open, must pass every graded test: a test one fails demands more than the
 //   handout does;
-// - submissions that try to score without solving (test/fixtures/cheats-mutex and
-//   test/fixtures/cheats-election, one folder each; its first lines say how; or, below, the
+// - submissions that try to score without solving (test/fixtures/cheats-pingpong,
+//   test/fixtures/cheats-mutex and test/fixtures/cheats-election, one folder each; its first
+//   lines say how; or, below, the
 //   second implementation with a line or two changed) must score 0 on the tests they target.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { grade } from '../../grader/grade.ts';
 import { projectRoot } from '../../grader/labs.ts';
 import type { GradedTest } from '../../grader/results.ts';
 import { changedCopy } from './cheatFolders.ts';
+import { suite as pingpongSuite } from '../../labs/00-pingpong/suite.ts';
 import { suite as mutexSuite } from '../../labs/01-mutex/suite.ts';
 import { suite as electionSuite } from '../../labs/02-election/suite.ts';
 
@@ -63,6 +65,13 @@ const changedBully = (targets: Targets, ...changes: (readonly [string, string])[
   targets,
 });
 
+const pingpongCheat = (name: string, targets: Targets): Cheat => ({
+  lab: '00-pingpong',
+  tests: pingpongSuite.tests,
+  folder: () => join(fixtures, 'cheats-pingpong', name),
+  targets,
+});
+
 const mutexCheat = (name: string, targets: Targets): Cheat => ({
   lab: '01-mutex',
   tests: mutexSuite.tests,
@@ -72,6 +81,11 @@ const mutexCheat = (name: string, targets: Targets): Cheat => ({
 
 /** Which tests each cheat is graded on: it must score 0 on each. */
 const cheats: Readonly<Record<string, Cheat>> = {
+  // The client answers itself with Pongs it sends itself; the server does nothing.
+  'self-pong': pingpongCheat('self-pong', scored),
+  // A correct client and server, but the client also sends itself a Pong with each Ping, so no loss delays it.
+  // Without loss (0.1, 0.6) its own Pong still comes first: a local send arrives before any message sent on the network.
+  'pongs-from-itself': pingpongCheat('pongs-from-itself', scored),
   // The turn order in a module-level queue, the handout's messages only as wake-up calls. Without contention
   // (1A.1) a coordinator that grants at once is right; 1C.1 leaves out the rule a node that enters at once breaks.
   'module-queue': mutexCheat('module-queue', scoredBut('1A.1', '1C.1')),
@@ -97,7 +111,7 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'ring-shortcuts': electionCheat('ring-shortcuts', (test) => test.points > 0 && test.number.startsWith('2B.')),
 };
 
-describe('labs 1 and 2 graded on submissions other than the reference', () => {
+describe('labs 0, 1 and 2 graded on submissions other than the reference', () => {
   it('the second correct mutex implementation passes every graded test', async () => {
     const report = await grade({ lab: '01-mutex', implementation: join(fixtures, 'alternatives', 'mutex-maps'), seeds: 3, jobs: 2, typecheck: true });
     expect(report.typeErrors).toEqual([]);
