@@ -395,12 +395,13 @@ export async function grade(options: GradeOptions): Promise<GradingReport> {
   const suite = await loadSuite(lab);
   const selected = selectTests(suite, options);
   if (selected.length === 0) throw new SetupError(`no test of ${lab.id} matches the options given`);
+  const sandbox = await Sandbox.create(lab, source, { ...defaultLimits, ...options.limits });
   let typeErrors: string[] = [];
   if (options.typecheck === true && (source.kind === 'student' || source.kind === 'path')) {
+    // The copy that runs is the copy checked: the files as they were read, and nothing they link to.
     const { typeErrorsOf } = await import('./typecheck.ts');
-    typeErrors = typeErrorsOf(source);
+    typeErrors = await typeErrorsOf(sandbox.copy, source.root);
   }
-  const sandbox = await Sandbox.create(lab, source, { ...defaultLimits, ...options.limits });
   const results = new Map<string, GradedTest>();
   // Why the tests not graded yet will not be: an interruption, or the grader's own failure.
   let stopReason: string | undefined;

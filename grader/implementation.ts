@@ -1,7 +1,7 @@
-import { existsSync, lstatSync, opendirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, opendirSync, readdirSync, statSync, type Dir } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { listLabs, SetupError, type LabInfo } from './labs.ts';
-import { maxFolderDepth, maxSubmissionEntries } from './submissionFiles.ts';
+import { maxFolderDepth, maxPathCharacters, maxSubmissionEntries } from './submissionFiles.ts';
 
 /** Where an implementation comes from, and which files it may import. */
 export interface ImplementationSource {
@@ -128,7 +128,15 @@ function listCandidates(lab: LabInfo, folder: string, described: string): { type
     const next: string[] = [];
     for (const relativeFolder of level) {
       const names: { name: string; folder: boolean; file: boolean }[] = [];
-      const directory = opendirSync(join(folder, relativeFolder));
+      let directory: Dir;
+      try {
+        directory = opendirSync(join(folder, relativeFolder));
+      } catch (error) {
+        if (relativeFolder === '') throw new SetupError(`${described}: the folder cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}): give a folder the grader may read`);
+        // A folder that cannot be opened (a path too long, a name that is not UTF-8) holds no
+        // entry file to find; the copy of the submission names it if it is part of what is graded.
+        continue;
+      }
       try {
         for (let entry = directory.readSync(); entry !== null; entry = directory.readSync()) {
           if (++entries > maxSubmissionEntries) {
@@ -143,7 +151,7 @@ function listCandidates(lab: LabInfo, folder: string, described: string): { type
       const likeness = names.filter((entry) => entry.file && labNames.has(entry.name)).length;
       for (const entry of names) {
         const path = relativeFolder === '' ? entry.name : `${relativeFolder}/${entry.name}`;
-        if (entry.folder && !isSkippedFolder(entry.name)) next.push(path);
+        if (entry.folder && !isSkippedFolder(entry.name) && path.length <= maxPathCharacters) next.push(path);
         else if (entry.file && entry.name === 'index.ts') typescript.push({ path, depth, likeness });
         else if (entry.file && entry.name === 'index.js') javascript.push({ path, depth, likeness });
       }

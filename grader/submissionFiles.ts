@@ -15,6 +15,8 @@ export const maxSubmissionBytes = 5 * 1024 * 1024;
 export const maxSubmissionEntries = 5_000;
 /** Folders inside folders, counted from the submission's folder. */
 export const maxFolderDepth = 32;
+/** Characters in a path inside the submission: its copy must fit under the system's limit too. */
+export const maxPathCharacters = 1_000;
 
 /** Names that are left out of the copy without a word: tooling, notes, build leftovers. */
 function isIgnored(name: string): boolean {
@@ -120,10 +122,15 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
-/** The names in a folder, sorted, read one at a time so that a huge folder stops at the bound. */
+/**
+ * The names in a folder, sorted, read one at a time so that a huge folder stops at the bound.
+ * Names are read as bytes: one that is not UTF-8 text could not be opened again by the text
+ * it decodes to (each bad byte becomes U+FFFD), so it is refused unless it is left out anyway.
+ */
 function namesIn(walk: Walk, folder: string): string[] {
   const names: string[] = [];
-  const directory = opendirSync(join(walk.sourceRoot, folder));
+  // Node reads the names as Buffers with encoding 'buffer', which its types for opendir leave out.
+  const directory = opendirSync(join(walk.sourceRoot, folder), { encoding: 'buffer' as BufferEncoding });
   try {
     for (let entry = directory.readSync(); entry !== null; entry = directory.readSync()) {
       if (++walk.entries > maxSubmissionEntries) {
@@ -131,7 +138,14 @@ function namesIn(walk: Walk, folder: string): string[] {
           `the submission folder ${shown(walk.sourceRoot)} holds more than ${maxSubmissionEntries} files and folders: give a folder with only the submission's sources`,
         );
       }
-      names.push(entry.name);
+      const bytes = entry.name as unknown as Buffer;
+      const name = bytes.toString('utf8');
+      if (!isIgnored(name) && !Buffer.from(name, 'utf8').equals(bytes)) {
+        throw new SetupError(
+          `${shown(join(walk.sourceRoot, folder, name))} has a name that is not UTF-8 text (shown with \u{fffd} for each byte that is not): rename it, or remove it from the submission`,
+        );
+      }
+      names.push(name);
     }
   } finally {
     directory.closeSync();
@@ -139,12 +153,38 @@ function namesIn(walk: Walk, folder: string): string[] {
   return names.sort();
 }
 
+/** The walk's file-system errors (a name too long, a file gone meanwhile, no permission) as a message that names the file. */
+function unreadable(error: unknown, full: string): never {
+  if (error instanceof SetupError) throw error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === 'ENAMETOOLONG' ? 'its path is longer than the system allows' :
+    code === 'ENOENT' ? 'it disappeared while the submission was being copied' :
+    code === 'EACCES' || code === 'EPERM' ? 'the grader is not allowed to read it' :
+    `reading it failed (${typeof code === 'string' ? code : 'unknown error'})`;
+  throw new SetupError(`${shown(full)} could not be copied: ${why}. Give a submission folder whose files can all be read, with short paths`);
+}
+
 function walkFolder(walk: Walk, folder: string, depth: number): void {
-  for (const name of namesIn(walk, folder)) {
+  let names: string[];
+  try {
+    names = namesIn(walk, folder);
+  } catch (error) {
+    unreadable(error, join(walk.sourceRoot, folder));
+  }
+  for (const name of names) {
     if (isIgnored(name)) continue;
     const path = folder === '' ? name : join(folder, name);
     const full = join(walk.sourceRoot, path);
-    const stats = lstatSync(full);
+    if (path.length > maxPathCharacters) {
+      throw new SetupError(`${shown(full)} is more than ${maxPathCharacters} characters long, counted from the submission's folder: shorten the names of its folders`);
+    }
+    let stats: Stats;
+    try {
+      stats = lstatSync(full);
+    } catch (error) {
+      unreadable(error, full);
+    }
     if (stats.isSymbolicLink()) {
       throw new SetupError(
         `${shown(full)} is a symbolic link, and a submission must be made of real files: replace the link with a copy of what it points to, if that belongs to the submission`,
@@ -167,7 +207,12 @@ function walkFolder(walk: Walk, folder: string, depth: number): void {
         `the submission folder ${shown(walk.sourceRoot)} holds more than ${maxSubmissionFiles} .ts and .js files: remove those it does not need (build output, copies)`,
       );
     }
-    const bytes = readRegularFile(full, maxSubmissionBytes - walk.totalBytes, walk.sourceRoot);
+    let bytes: Buffer;
+    try {
+      bytes = readRegularFile(full, maxSubmissionBytes - walk.totalBytes, walk.sourceRoot);
+    } catch (error) {
+      unreadable(error, full);
+    }
     walk.totalBytes += bytes.length;
     walk.files.push({ path, bytes });
   }

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SetupError } from '../../grader/labs.ts';
-import { copySubmission, maxSubmissionBytes, maxSubmissionFiles } from '../../grader/submissionFiles.ts';
+import { findEntryFile } from '../../grader/implementation.ts';
+import { findLab } from '../../grader/labs.ts';
+import { copySubmission, maxPathCharacters, maxSubmissionBytes, maxSubmissionFiles } from '../../grader/submissionFiles.ts';
 
 let scratch: string;
 let submission: string;
@@ -163,6 +165,38 @@ describe('copySubmission', () => {
     expect(message).toContain('\\u{1b}[2J\\u{202e}evil.txt is not a .ts or .js file');
     expect(message).not.toContain('\u001b');
     expect(message).not.toContain('\u202e');
+  });
+
+  it('refuses a file whose name is not UTF-8 text, and leaves out a dotfile whatever its name', () => {
+    write('index.ts');
+    // A name of raw bytes: 0xff is never part of UTF-8.
+    writeFileSync(Buffer.concat([Buffer.from(`${submission}/.notes`), Buffer.from([0xff])]), 'ignored');
+    expect(copySubmission(submission, 'index.ts', destination).entryFile).toBe(join(destination, 'index.ts'));
+    rmSync(destination, { recursive: true });
+    writeFileSync(Buffer.concat([Buffer.from(`${submission}/helper`), Buffer.from([0xff]), Buffer.from('.ts')]), 'export {};\n');
+    expect(refusal().message).toBe(
+      `${join(submission, 'helper\u{fffd}.ts')} has a name that is not UTF-8 text (shown with \u{fffd} for each byte that is not): rename it, or remove it from the submission`,
+    );
+  });
+
+  it(`refuses a path longer than ${maxPathCharacters} characters, and one longer than the system allows, naming it`, () => {
+    write('index.ts');
+    const folder = 'd'.repeat(200);
+    // Five folders of 200 characters: the system opens it, the copy would not fit everywhere.
+    write(`${Array.from({ length: 5 }, () => folder).join('/')}/deep.ts`);
+    expect(refusal().message).toMatch(new RegExp(`^${escape(join(submission, folder))}.*… is more than ${maxPathCharacters} characters long, counted from the submission's folder: shorten the names of its folders$`));
+    rmSync(join(submission, folder), { recursive: true });
+    // Twenty folders of 250 characters: past the system's limit on a path (4,096 bytes on Linux), made one step at a time.
+    const name = 'e'.repeat(250);
+    execFileSync('bash', ['-c', `for level in $(seq 20); do mkdir ${name} && cd ${name}; done && echo 'export {};' > deep.ts`], { cwd: submission });
+    try {
+      expect(refusal().message).toMatch(/ is more than 1000 characters long/);
+      // The search for the entry file does not go down that far, and still finds index.ts.
+      expect(findEntryFile(findLab('pingpong'), submission).relativePath).toBe('index.ts');
+    } finally {
+      // Node's rmSync gives up on a path this long; rm walks it folder by folder.
+      execFileSync('rm', ['-rf', name], { cwd: submission });
+    }
   });
 
   it('copies only into an empty folder', () => {
