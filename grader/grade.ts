@@ -398,9 +398,9 @@ export async function grade(options: GradeOptions): Promise<GradingReport> {
   const sandbox = await Sandbox.create(lab, source, { ...defaultLimits, ...options.limits });
   let typeErrors: string[] = [];
   if (options.typecheck === true && (source.kind === 'student' || source.kind === 'path')) {
-    // The copy that runs is the copy checked: the files as they were read, and nothing they link to.
+    // After the sandbox's copy of the submission, which refuses links: the files checked are the files that run.
     const { typeErrorsOf } = await import('./typecheck.ts');
-    typeErrors = await typeErrorsOf(sandbox.copy, source.root);
+    typeErrors = await typeErrorsOf(source);
   }
   const results = new Map<string, GradedTest>();
   // Why the tests not graded yet will not be: an interruption, or the grader's own failure.

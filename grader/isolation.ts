@@ -112,8 +112,6 @@ export class Sandbox {
     private readonly directory: string,
     private readonly bundleFile: string,
     readonly limits: IsolationLimits,
-    /** The copy of the submission's files that was bundled: what the type check reads. */
-    readonly copy: { readonly root: string; readonly entryFile: string },
   ) {}
 
   /** Bundles the implementation and loads it once to check its exports. */
@@ -137,7 +135,7 @@ export class Sandbox {
         }
         throw error;
       }
-      sandbox = new Sandbox(lab, source, directory, files.child, limits, copied);
+      sandbox = new Sandbox(lab, source, directory, files.child, limits);
       await sandbox.probe();
       return sandbox;
     } catch (error) {

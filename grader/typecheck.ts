@@ -18,28 +18,25 @@ interface TypeError {
   readonly message: string;
 }
 
-/** The files to check: `root` is the submission's folder (its copy), `entryFile` inside it. */
+/** The files to check: `root` is the submission's folder, `entryFile` inside it. */
 export interface CheckedFiles {
   readonly root: string;
   readonly entryFile: string;
 }
 
 /**
- * Type errors in an implementation's own files, one line each (`file:line:col message`), file
- * names shown as under `shownRoot` (the user's folder, where `files` is the grader's copy of
- * it). They are reported with the grade; they do not stop grading, since the code still runs.
+ * Type errors in an implementation's own files, one line each (`file:line:col message`).
+ * They are reported with the grade; they do not stop grading, since the code still runs.
  *
  * The check runs in a process of its own (./typecheckChild.mjs) with a heap and a time limit,
  * since a submission's types can make the compiler run long or grow without bound; past
- * either, the list holds one line that says so. It reads only the submission, the framework
- * and installed packages: a type imported from anywhere else does not exist.
+ * either, the list holds one line that says so. It reads only the submission's own files (no
+ * link), the framework, the labs' stubs and installed packages: a type imported from
+ * anywhere else does not exist.
  */
-export async function typeErrorsOf(files: CheckedFiles, shownRoot = files.root, timeoutMs = typecheckTimeoutMs): Promise<string[]> {
+export async function typeErrorsOf(files: CheckedFiles, timeoutMs = typecheckTimeoutMs): Promise<string[]> {
   const root = resolve(files.root);
-  const shown = (file: string) => {
-    const inUserFolder = join(resolve(shownRoot), relative(root, file));
-    return relative(process.cwd(), inUserFolder) || inUserFolder;
-  };
+  const shown = (file: string) => relative(process.cwd(), file) || file;
   const child = spawn(process.execPath, [`--max-old-space-size=${typecheckHeapMb}`, childFile], { stdio: ['pipe', 'pipe', 'pipe'] });
   const chunks: Buffer[] = [];
   let bytes = 0;

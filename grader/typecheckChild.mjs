@@ -4,14 +4,15 @@
 // without bound, and the grader must neither wait for it nor run out of memory with it.
 //
 // It reads only what a student's own checkout gives them: the submission's files, the
-// framework (`distlab`) and installed packages. Any other file, the reference solutions, the
-// hidden tests and other students' folders included, does not exist as far as the compiler
-// can tell, so a type error can never show what one of them declares.
+// framework (`distlab`), the labs' stubs (labs/<lab>/src, where each protocol's types are) and
+// installed packages. Any other file, the reference solutions, the hidden tests and other
+// students' folders included, does not exist as far as the compiler can tell, so a type error
+// can never show what one of them declares.
 //
 // Input on stdin: {"entryFile": ..., "root": ..., "projectRoot": ...}. Output on stdout: one
 // JSON object {errors: [{file, line, column, message}], more}: the first `maxErrors` errors,
 // file absolute, and how many more there were.
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
@@ -37,17 +38,33 @@ const projectRoot = resolve(request.projectRoot);
 const realmGlobalsFile = join(projectRoot, 'grader', 'realm-globals.generated.d.ts');
 const readable = [root, join(projectRoot, 'framework') + sep, join(projectRoot, 'node_modules') + sep, dirname(ts.getDefaultLibFilePath({})) + sep];
 
+const labsFolder = join(projectRoot, 'labs') + sep;
+
+/**
+ * A file in a lab's stub folder, labs/<lab>/src: what every student is handed.
+ * @param {string} full
+ */
+function inStub(full) {
+  if (!full.startsWith(labsFolder)) return false;
+  const [lab, folder] = full.slice(labsFolder.length).split(sep);
+  return lab !== undefined && lab !== '' && lab !== '..' && folder === 'src' && full.length > labsFolder.length + lab.length + 4;
+}
+
 /** @param {string} path */
 function mayRead(path) {
   const full = resolve(path);
-  return full === realmGlobalsFile || readable.some((folder) => full.startsWith(folder));
+  return full === realmGlobalsFile || readable.some((folder) => full.startsWith(folder)) || inStub(full);
 }
 
 /** @param {string} path */
 function mayList(path) {
   const full = resolve(path) + sep;
   // A folder that holds a readable one is listed too: module resolution walks down from '/'.
-  return mayRead(full) || readable.some((folder) => folder.startsWith(full));
+  if (mayRead(full) || readable.some((folder) => folder.startsWith(full)) || labsFolder.startsWith(full)) return true;
+  // labs/<lab>/ and labs/<lab>/src/ themselves.
+  if (!full.startsWith(labsFolder)) return false;
+  const parts = full.slice(labsFolder.length).split(sep).filter((part) => part !== '');
+  return parts.length === 1 || (parts.length === 2 && parts[1] === 'src');
 }
 
 /** @type {ts.CompilerOptions} */
@@ -73,11 +90,26 @@ const getSourceFile = host.getSourceFile.bind(host);
 const directoryExists = host.directoryExists?.bind(host);
 const getDirectories = host.getDirectories?.bind(host);
 const realpath = host.realpath?.bind(host);
-host.readFile = (fileName) => (fileName === realmGlobalsFile ? realmGlobals : mayRead(fileName) ? readFile(fileName) : undefined);
-host.fileExists = (fileName) => fileName === realmGlobalsFile || (mayRead(fileName) && fileExists(fileName));
+/**
+ * A file the compiler may open: readable, and in the submission not a link (the copy that runs
+ * refused links; one made since is not followed).
+ * @param {string} fileName
+ */
+function mayOpen(fileName) {
+  if (!mayRead(fileName)) return false;
+  const full = resolve(fileName);
+  if (!full.startsWith(root)) return true;
+  try {
+    return !lstatSync(full).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+host.readFile = (fileName) => (fileName === realmGlobalsFile ? realmGlobals : mayOpen(fileName) ? readFile(fileName) : undefined);
+host.fileExists = (fileName) => fileName === realmGlobalsFile || (mayOpen(fileName) && fileExists(fileName));
 host.getSourceFile = (fileName, languageVersion, ...rest) => {
   if (fileName === realmGlobalsFile) return ts.createSourceFile(fileName, realmGlobals, languageVersion);
-  return mayRead(fileName) ? getSourceFile(fileName, languageVersion, ...rest) : undefined;
+  return mayOpen(fileName) ? getSourceFile(fileName, languageVersion, ...rest) : undefined;
 };
 host.directoryExists = (path) => mayList(path) && (directoryExists === undefined || directoryExists(path));
 host.getDirectories = (path) => (mayList(path) && getDirectories !== undefined ? getDirectories(path) : []);
