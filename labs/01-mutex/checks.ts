@@ -109,6 +109,16 @@ function timestampOf(message: { readonly type: string }): number | undefined {
   return 'timestamp' in message && typeof message.timestamp === 'number' ? message.timestamp : undefined;
 }
 
+/**
+ * A Request sent to another node: what a node's request is judged by. A node may also hand
+ * its own Request to itself (a local send, never lost and not counted), which no other node
+ * sees; were it taken as the node's request, a node could stamp a copy to itself lower than
+ * its real Request and be judged by that.
+ */
+function isRequestToOthers(event: { readonly message: { readonly type: string }; readonly local: boolean }): boolean {
+  return event.message.type === 'Request' && !event.local;
+}
+
 interface OrderMemory {
   /** Each node's latest Request stamp. */
   readonly requestOf: Map<NodeId, number>;
@@ -122,8 +132,9 @@ export const grantsInTimestampOrder: Property<MutexProtocol, OrderMemory> = alwa
   records: ['send', 'output'],
   record(memory, event) {
     if (event.kind === 'send') {
+      // A Request a node sends itself is no request to the others (see isRequestToOthers).
       const timestamp = timestampOf(event.message);
-      if (event.message.type === 'Request' && timestamp !== undefined) memory.requestOf.set(event.from, timestamp);
+      if (isRequestToOthers(event) && timestamp !== undefined) memory.requestOf.set(event.from, timestamp);
       return undefined;
     }
     if (event.kind !== 'output') return undefined;
@@ -161,7 +172,7 @@ export const hearsFromEveryOther: Property<MutexProtocol, HearingMemory> = alway
   record(memory, event, cluster) {
     if (event.kind === 'send') {
       const timestamp = timestampOf(event.message);
-      if (event.message.type === 'Request' && timestamp !== undefined) {
+      if (isRequestToOthers(event) && timestamp !== undefined) {
         memory.request[event.from] = timestamp;
         memory.heard[event.from] = [];
       }
@@ -473,7 +484,7 @@ export const entersAtTheHead: Property<MutexProtocol, QueueMemory> = always<Mute
   record(memory, event) {
     if (event.kind === 'send') {
       const timestamp = timestampOf(event.message);
-      if (timestamp !== undefined) memory.own[event.from] = timestamp;
+      if (isRequestToOthers(event) && timestamp !== undefined) memory.own[event.from] = timestamp;
       return undefined;
     }
     if (event.kind === 'deliver') {
@@ -512,7 +523,7 @@ export const repliesFromAll: Property<MutexProtocol, { readonly replied: Record<
     record(memory, event, cluster) {
       if (event.kind === 'send') {
         // A Request to each other node: the first of them starts the count again.
-        if (memory.replied[event.from]?.length !== 0) memory.replied[event.from] = [];
+        if (isRequestToOthers(event) && memory.replied[event.from]?.length !== 0) memory.replied[event.from] = [];
         return undefined;
       }
       if (event.kind === 'deliver') {

@@ -166,7 +166,8 @@ export function electionSafety(servers: readonly NodeId[]): Property<Raft, Elect
     record(elections, event) {
       if (event.kind === 'deliver') {
         const message = event.message;
-        if (message.type !== 'RequestVoteReply' || !message.voteGranted) return undefined;
+        // Only servers vote; a candidate's own vote is counted once, below, not by a reply to itself.
+        if (message.type !== 'RequestVoteReply' || !message.voteGranted || event.local || !servers.includes(event.from)) return undefined;
         const candidacy = elections.candidacies[event.to];
         if (candidacy === undefined || message.term < candidacy.term) return undefined;
         if (message.term > candidacy.term) {
@@ -1057,8 +1058,8 @@ export function entriesSentBudget(followers: number, factor: number): Property<R
 }
 
 interface Rejections {
-  /** Per node: the term of the last AppendEntries delivered to it. */
-  readonly lastTerm: number[];
+  /** Per node: the AppendEntries from another node it is reacting to, if any: the step it was delivered in, and its term. */
+  readonly reactingTo: ({ readonly step: number; readonly term: number } | null)[];
   rejected: number;
   applied: boolean;
 }
@@ -1066,16 +1067,23 @@ interface Rejections {
 /**
  * Fast backup: at most `most` AppendEntries fail the consistency check in the whole run (a
  * rejection for a stale term does not count): a conflicting term is skipped in one round
- * trip, not one entry at a time.
+ * trip, not one entry at a time. A failed reply is a stale-term rejection only when it answers,
+ * in the same reaction, an AppendEntries from another node of a lower term; any other failed
+ * reply to another node counts, so that a follower cannot hide its rejections behind a message
+ * to itself or a reply put off to a later reaction.
  */
 export function rejectionBudget(most: number, conflicting: string): Property<Raft, Rejections> {
   return budget<Raft, Rejections>('round trips to repair a log', {
-    memory: (cluster) => ({ lastTerm: perNode(cluster, () => 0), rejected: 0, applied: false }),
+    memory: (cluster) => ({ reactingTo: perNode(cluster, () => null), rejected: 0, applied: false }),
     records: ['deliver:AppendEntries', 'send:AppendEntriesReply', 'output:Applied'],
-    record(memory, event) {
-      if (event.kind === 'deliver' && event.message.type === 'AppendEntries') memory.lastTerm[event.to] = event.message.term;
-      else if (event.kind === 'send' && event.message.type === 'AppendEntriesReply' && !event.message.success && event.message.term === memory.lastTerm[event.from]) memory.rejected++;
-      else if (event.kind === 'output') memory.applied = true;
+    record(memory, event, cluster) {
+      if (event.kind === 'deliver' && event.message.type === 'AppendEntries') {
+        memory.reactingTo[event.to] = event.local ? null : { step: cluster.step, term: event.message.term };
+      } else if (event.kind === 'send' && event.message.type === 'AppendEntriesReply' && !event.message.success && !event.local) {
+        const answered = memory.reactingTo[event.from];
+        const staleTerm = answered !== null && answered !== undefined && answered.step === cluster.step && answered.term < event.message.term;
+        if (!staleTerm) memory.rejected++;
+      } else if (event.kind === 'output') memory.applied = true;
       return undefined;
     },
     check(_cluster, memory) {

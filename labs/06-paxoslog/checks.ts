@@ -976,8 +976,11 @@ export function storeAndFinalizeRounds(servers: readonly NodeId[], options: { re
 }
 
 interface AnswerTimes {
-  /** Per `server:client:sequence`: when the request first reached that server (since its last redirect of it). */
-  readonly reached: Map<string, number>;
+  /**
+   * Per `server:client:sequence`: when the request first reached that server, and whether the
+   * server has redirected it since (the clock starts again when the client sends it again).
+   */
+  readonly reached: Map<string, { atMs: number; redirected: boolean }>;
   slowestMs: number;
   /** The first answer over the limit, as the failure says it. */
   late: string | null;
@@ -986,8 +989,11 @@ interface AnswerTimes {
 /**
  * "answered within one store round trip": every ClientReply a server sends from `fromMs` on
  * comes at most 2 x maxDelayMs after that ClientRequest (same client and sequence) first
- * reached that server (from fromMs on, and since the server last redirected it): the answer
- * waits for one store round, not for the finalize round. Measures `slowestAnswerMs`.
+ * reached that server (from fromMs on), over the network; once the server redirected it, from
+ * when the client sent it to that server again. The answer waits for one store round, not for
+ * the finalize round. A redirect alone does not start the clock again, nor does a copy of the
+ * request a server sends itself or gets from another server: the answer is timed from the
+ * client's own request. Measures `slowestAnswerMs`.
  */
 export function answerWithinOneRoundTrip(options: { readonly fromMs: number; readonly maxDelayMs: number }): Property<PaxosLog, AnswerTimes> {
   const limitMs = 2 * options.maxDelayMs;
@@ -995,21 +1001,26 @@ export function answerWithinOneRoundTrip(options: { readonly fromMs: number; rea
     memory: () => ({ reached: new Map(), slowestMs: 0, late: null }),
     records: ['deliver:ClientRequest', 'send:ClientReply', 'send:ClientRedirect'],
     record(memory, event) {
-      if (event.timeMs < options.fromMs) return undefined;
+      if (event.timeMs < options.fromMs || (event.kind !== 'deliver' && event.kind !== 'send') || event.local) return undefined;
       if (event.kind === 'deliver') {
         const command = fieldsOf(event)['command'];
         if (!isOperation(command) || command === null) return undefined;
         const key = `${event.to}:${command.client}:${command.sequence}`;
-        if (!memory.reached.has(key)) memory.reached.set(key, event.timeMs);
+        const reached = memory.reached.get(key);
+        if (reached === undefined) memory.reached.set(key, { atMs: event.timeMs, redirected: false });
+        else if (reached.redirected && event.from === command.client) memory.reached.set(key, { atMs: event.timeMs, redirected: false });
         return undefined;
       }
-      if (event.kind !== 'send') return undefined;
       const { sequence } = fieldsOf(event);
       const key = `${event.from}:${event.to}:${String(sequence)}`;
-      const reachedMs = memory.reached.get(key);
-      if (reachedMs === undefined) return undefined;
+      const reached = memory.reached.get(key);
+      if (reached === undefined) return undefined;
+      if (event.message.type === 'ClientRedirect') {
+        reached.redirected = true;
+        return undefined;
+      }
       memory.reached.delete(key);
-      if (event.message.type === 'ClientRedirect') return undefined;
+      const reachedMs = reached.atMs;
       const waitedMs = event.timeMs - reachedMs;
       memory.slowestMs = Math.max(memory.slowestMs, waitedMs);
       if (waitedMs > limitMs && memory.late === null) {

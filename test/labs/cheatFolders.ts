@@ -5,9 +5,17 @@
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { projectRoot } from '../../grader/labs.ts';
 
 /** What the second implementation's files are imported as from a cheat's folder in this checkout. */
 const alternativeImport = '../../alternative/';
+/**
+ * What the reference solution's files are imported as from a cheat's folder in this checkout
+ * (`test/fixtures/<lab>/cheats/<name>/`), for the cheats that change how it behaves by a
+ * subclass: its files are copied beside the cheat's index.ts too, with their type-only
+ * imports of the lab's protocol made absolute.
+ */
+const referenceImport = /'\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/solutions\/([0-9a-z-]+)\//;
 
 export interface CheatFolders {
   /** The folder to grade for cheat `name` (its own, or a scratch folder assembled as above). */
@@ -70,6 +78,18 @@ export function cheatFolders(fixtures: string, variants: Readonly<Record<string,
       }
       const folder = join(fixtures, 'cheats', name);
       const index = readFileSync(join(folder, 'index.ts'), 'utf8');
+      const reference = referenceImport.exec(index)?.[1];
+      if (reference !== undefined) {
+        const solution = join(projectRoot, 'solutions', reference);
+        const scratch = mkdtempSync(join(tmpdir(), `distlab-cheat-${name}-`));
+        scratchFolders.push(scratch);
+        for (const file of readdirSync(solution).filter((file) => file.endsWith('.ts') && file !== 'index.ts' && !file.startsWith('mutants'))) {
+          const text = readFileSync(join(solution, file), 'utf8');
+          writeFileSync(join(scratch, file), text.replaceAll("from '../../labs/", `from '${join(projectRoot, 'labs')}/`));
+        }
+        writeFileSync(join(scratch, 'index.ts'), index.replaceAll(`../../../../../solutions/${reference}/`, './'));
+        return scratch;
+      }
       if (!index.includes(alternativeImport)) return folder;
       const scratch = mkdtempSync(join(tmpdir(), `distlab-cheat-${name}-`));
       scratchFolders.push(scratch);

@@ -91,6 +91,8 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'module-queue': mutexCheat('module-queue', scoredBut('1A.1', '1C.1')),
   // Lamport's messages and its wait for every other node, but the turn order from a module-level queue, not its own.
   'module-queue-after-replies': mutexCheat('module-queue-after-replies', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
+  // The same, with a Request to itself stamped far below its real one with each Request, to be judged by that.
+  'module-queue-self-request': mutexCheat('module-queue-self-request', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
   // No bully and no ring: heartbeats from every node all the time, the highest id heard lately leads, and padded message counts.
   'beacons-and-padding': electionCheat('beacons-and-padding', scored),
   // Bully messages, but no Ok: a node handed an Election takes part and never answers, so every candidate

@@ -67,6 +67,9 @@ const cheats: Readonly<Record<string, Targets>> = {
   'never-reads': only('6.5', '6.7', '6.17', '6.S3', '6.S6'),
   // Safe, but the leader finalizes and answers only at its next heartbeat: over the one-round-trip budget.
   'finalizes-at-heartbeat': only('6.6'),
+  // The reference with a leader that answers only at its next heartbeat, hiding the wait behind a redirect and a copy of
+  // the request sent to itself.
+  'answers-late-behind-redirects': only('6.6'),
   // Safe and live, but a new leader reads every slot of its log, finalized ones included: over the leadership-change budget.
   'rereads-finalized-slots': only('6.7'),
   // No log, no storage, no messages: each server answers from its own map and outputs nothing.
