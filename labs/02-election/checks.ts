@@ -616,6 +616,24 @@ export const answersElections = reactionRule<Bully>(answersName, (reaction) => {
   return `${nodeName(reaction.node)} was handed an Election from the lower ${nodeName(handed.from)} at ${reaction.timeMs} ms and did not answer Ok`;
 });
 
+export const acknowledgesName = 'every ring message is acknowledged';
+
+/**
+ * Ring: a node handed an Election or a Coordinator answers it with an Ack of its number, in its
+ * reaction to it, whatever it then does with it (a message it drops included): an Ack that
+ * does not come makes its sender take it for dead.
+ */
+export const acknowledgesRingMessages = reactionRule<Ring>(acknowledgesName, (reaction) => {
+  const handed = reaction.handed;
+  if (handed === null || (handed.message.type !== 'Election' && handed.message.type !== 'Coordinator') || !('id' in handed.message)) return undefined;
+  const id = handed.message.id;
+  if (reaction.sent.some((sent) => sent.to === handed.from && sent.message.type === 'Ack' && 'id' in sent.message && sent.message.id === id)) return undefined;
+  return (
+    `${nodeName(reaction.node)} was handed ${handed.message.type} ${id} from ${nodeName(handed.from)} at ${reaction.timeMs} ms and sent no Ack ${id} back in its reaction: ` +
+    'acknowledge every Election and Coordinator at once, also one you drop, or its sender takes you for dead'
+  );
+});
+
 export const announcesName = 'a node announces itself only when its own Election came back';
 
 /**

@@ -16,6 +16,7 @@ import {
   type ScheduledInput,
 } from 'distlab/testing';
 import {
+  acknowledgesRingMessages,
   announcesWhenItsElectionCameBack,
   answersElections,
   declaresWhenNoHigherAnswers,
@@ -95,6 +96,7 @@ export const ring: Algorithm<Ring> = {
   rules: (heartbeats) => [
     ...ringRules,
     ringMessagesGoToTheSuccessor(maxDelayMs),
+    acknowledgesRingMessages,
     announcesWhenItsElectionCameBack,
     heartbeatsComeFromTheLeader<Ring>(heartbeats),
     leaderLearnedFromTheElection<Ring>('B', maxDelayMs),
@@ -291,7 +293,7 @@ function costTest<P extends Election>(
   description: string,
 ): ElectionTest {
   return test(algorithm, index, {
-    name: `${title}: ${formula} Election, Ok and Coordinator messages`,
+    name: `${title}: ${formula} ${algorithm.part === 'A' ? 'Election, Ok and Coordinator' : 'Election and Coordinator'} messages`,
     kind: 'budget',
     points: 1,
     seeds: 7,

@@ -70,6 +70,12 @@ export const mutants: readonly Mutant[] = [
     failsTest: '2B.9',
     property: 'hops count the steps round the ring',
   },
+  {
+    name: 'ring-drops-without-ack',
+    bug: 'drops a ring message with hops over N without acknowledging it: its live sender takes it for dead',
+    failsTest: '2B.9',
+    property: 'every ring message is acknowledged',
+  },
   { name: 'ring-restart-skips-election', bug: 'a restarted node holds no election of its own', failsTest: '2B.13', property: 'the highest live id leads' },
   {
     name: 'hostile-empties-servers',

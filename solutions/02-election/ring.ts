@@ -27,6 +27,8 @@ export class RingNode extends Node<Ring> {
   election = 0;
   /** Numbers the messages this node sends around the ring, for acknowledgements. */
   lastMessageId = 0;
+  /** The number of the last Election this node sent: only that one can find it alone. */
+  lastElectionId = 0;
   unacknowledged = new Map<number, Unacknowledged>();
 
   override onStart(): void {
@@ -80,7 +82,7 @@ export class RingNode extends Node<Ring> {
         const pending = this.unacknowledged.get(timer.id);
         if (pending === undefined) return;
         this.unacknowledged.delete(timer.id);
-        this.sendOn(pending.message, pending.distance + 1);
+        this.sendOn(pending.message, pending.distance + 1, timer.id);
         return;
       }
       case 'CoordinatorTimeout':
@@ -152,17 +154,22 @@ export class RingNode extends Node<Ring> {
     this.setTimer({ type: 'CoordinatorTimeout', election: this.election }, this.config.coordinatorTimeoutMs);
   }
 
-  /** Sends to the node `distance` places further round the ring, and waits for its Ack. */
-  protected sendOn(message: RingMessage, distance: number): void {
+  /**
+   * Sends to the node `distance` places further round the ring, and waits for its Ack.
+   * `unanswered` is the number of the message it sends on past a successor that did not answer.
+   */
+  protected sendOn(message: RingMessage, distance: number, unanswered?: number): void {
     const ring = this.servers;
     if (distance >= ring.length) {
-      // Every other node is dead: this one is alone, and leads.
-      if (message.type === 'Election') this.announceAlone();
+      // Every other node seemed dead: this one is alone, and leads. Unless it has sent an
+      // Election since (it took part in another node's election): someone answered that one.
+      if (message.type === 'Election' && (unanswered === undefined || unanswered === this.lastElectionId)) this.announceAlone();
       return;
     }
     const to = ring[(ring.indexOf(this.id) + distance) % ring.length] as NodeId;
     this.lastMessageId++;
     const id = this.lastMessageId;
+    if (message.type === 'Election') this.lastElectionId = id;
     this.unacknowledged.set(id, { message, distance });
     this.send(to, { ...message, id });
     this.setTimer({ type: 'AckTimeout', id }, this.config.ackTimeoutMs);
