@@ -1058,31 +1058,45 @@ export function entriesSentBudget(followers: number, factor: number): Property<R
 }
 
 interface Rejections {
-  /** Per node: the AppendEntries from another node it is reacting to, if any: the step it was delivered in, and its term. */
-  readonly reactingTo: ({ readonly step: number; readonly term: number } | null)[];
+  /** Per node: the AppendEntries from another node it is reacting to, if any: the step it was delivered in, its sender, term and prevLogIndex. */
+  readonly reactingTo: ({ readonly step: number; readonly leader: NodeId; readonly term: number; readonly prevLogIndex: number } | null)[];
+  /** Per node: the last AppendEntries it refused, as above (without the step). */
+  readonly lastRefused: ({ readonly leader: NodeId; readonly term: number; readonly prevLogIndex: number } | null)[];
   rejected: number;
   applied: boolean;
 }
 
 /**
- * Fast backup: at most `most` AppendEntries fail the consistency check in the whole run (a
- * rejection for a stale term does not count): a conflicting term is skipped in one round
- * trip, not one entry at a time. A failed reply is a stale-term rejection only when it answers,
- * in the same reaction, an AppendEntries from another node of a lower term; any other failed
- * reply to another node counts, so that a follower cannot hide its rejections behind a message
- * to itself or a reply put off to a later reaction.
+ * Fast backup: at most `most` AppendEntries fail the consistency check in the whole run: a
+ * conflicting term is skipped in one round trip, not one entry at a time. Not counted:
+ * - a rejection for a stale term: the answer, in the same reaction, to an AppendEntries from
+ *   another node of a lower term;
+ * - a refused AppendEntries that overtook the entries sent before it: one whose prevLogIndex is
+ *   above that of the last one the same follower refused from the same leader in the same term.
+ *   A leader repairing a log moves back; one that sends entries before earlier ones are
+ *   answered (pipelining, which the handout allows) has some overtaken on the way.
+ * Any other failed reply to another node counts, so that a follower cannot hide its rejections
+ * behind a message to itself or a reply put off to a later reaction.
  */
 export function rejectionBudget(most: number, conflicting: string): Property<Raft, Rejections> {
   return budget<Raft, Rejections>('round trips to repair a log', {
-    memory: (cluster) => ({ reactingTo: perNode(cluster, () => null), rejected: 0, applied: false }),
+    memory: (cluster) => ({ reactingTo: perNode(cluster, () => null), lastRefused: perNode(cluster, () => null), rejected: 0, applied: false }),
     records: ['deliver:AppendEntries', 'send:AppendEntriesReply', 'output:Applied'],
     record(memory, event, cluster) {
       if (event.kind === 'deliver' && event.message.type === 'AppendEntries') {
-        memory.reactingTo[event.to] = event.local ? null : { step: cluster.step, term: event.message.term };
+        const { term, prevLogIndex } = event.message;
+        memory.reactingTo[event.to] = event.local ? null : { step: cluster.step, leader: event.from, term, prevLogIndex };
       } else if (event.kind === 'send' && event.message.type === 'AppendEntriesReply' && !event.message.success && !event.local) {
         const answered = memory.reactingTo[event.from];
-        const staleTerm = answered !== null && answered !== undefined && answered.step === cluster.step && answered.term < event.message.term;
-        if (!staleTerm) memory.rejected++;
+        if (answered === null || answered === undefined || answered.step !== cluster.step || answered.leader !== event.to) {
+          memory.rejected++;
+          return undefined;
+        }
+        if (answered.term < event.message.term) return undefined;
+        const last = memory.lastRefused[event.from];
+        const overtaken = last !== null && last !== undefined && last.leader === answered.leader && last.term === answered.term && answered.prevLogIndex > last.prevLogIndex;
+        memory.lastRefused[event.from] = { leader: answered.leader, term: answered.term, prevLogIndex: answered.prevLogIndex };
+        if (!overtaken) memory.rejected++;
       } else if (event.kind === 'output') memory.applied = true;
       return undefined;
     },

@@ -1,0 +1,97 @@
+// Lab 5's budget on repairing a log and its election safety, on hand-made histories: what a
+// follower sends itself, or a node that is no server sends, is no evidence; a refused
+// AppendEntries that overtook earlier entries is no repair.
+import { describe, expect, it } from 'vitest';
+import type { ClusterView, HistoryEvent, NodeId, Property } from 'distlab/testing';
+import { electionSafety, rejectionBudget } from '../../labs/05-raft/checks.ts';
+import type { Raft } from '../../labs/05-raft/src/protocol.ts';
+
+type Event = HistoryEvent<Raft>;
+type Message = Raft['message'];
+
+/** Servers n0..n2 and a client n3, never crashed. */
+function view(step: () => number): ClusterView<Raft> {
+  return {
+    nodeIds: [0, 1, 2, 3],
+    servers: [0, 1, 2],
+    clients: [3],
+    nowMs: 0,
+    get step() {
+      return step();
+    },
+    lastFaultMs: 0,
+    isCrashed: () => false,
+    incarnation: () => 0,
+    storage: () => new Map(),
+    inFlight: () => [],
+    get counters(): never {
+      throw new Error('no counters in a hand-made history');
+    },
+  };
+}
+
+/** Feeds each reaction's events (one step each) to `property`; returns its first violation, else its final check, and its figures. */
+function play<Memory>(property: Property<Raft, Memory>, reactions: readonly (readonly Event[])[]): { problem: string | undefined; figures: Record<string, number> } {
+  let step = 0;
+  const cluster = view(() => step);
+  const memory = property.memory?.(cluster) as Memory;
+  for (const events of reactions) {
+    step++;
+    for (const event of events) {
+      const problem = property.record?.(memory, event, cluster);
+      if (problem !== undefined) return { problem, figures: property.measure?.(memory) ?? {} };
+    }
+  }
+  return { problem: property.check?.(cluster, memory), figures: property.measure?.(memory) ?? {} };
+}
+
+const deliver = (from: NodeId, to: NodeId, message: Message): Event => ({ kind: 'deliver', from, to, incarnation: 0, timeMs: 0, message, local: from === to });
+const send = (from: NodeId, to: NodeId, message: Message): Event => ({ kind: 'send', from, to, incarnation: 0, timeMs: 0, message, local: from === to });
+const appendEntries = (term: number, prevLogIndex: number): Message => ({ type: 'AppendEntries', term, leaderId: 0, prevLogIndex, prevLogTerm: 1, entries: [], leaderCommit: 0 });
+const refusal = (term: number): Message => ({ type: 'AppendEntriesReply', term, success: false, conflictTerm: null, conflictIndex: 1 });
+/** n1 refuses n0's AppendEntries of `term` at `prevLogIndex`, in its reaction to it. */
+const refused = (term: number, prevLogIndex: number, replyTerm = term): Event[] => [deliver(0, 1, appendEntries(term, prevLogIndex)), send(1, 0, refusal(replyTerm))];
+const appliedSomething: Event[] = [{ kind: 'output', node: 0, incarnation: 0, timeMs: 0, output: { type: 'Applied', index: 1, term: 1, command: '' } }];
+
+describe('round trips to repair a log', () => {
+  const rejections = (reactions: readonly (readonly Event[])[]) => play(rejectionBudget(2, 'a test log'), [...reactions, appliedSomething]);
+
+  it('counts a leader walking back one entry per refusal', () => {
+    const walk = [10, 9, 8, 7].map((index) => refused(2, index));
+    expect(rejections(walk).figures).toEqual({ rejectedAppendEntries: 4 });
+    expect(rejections(walk).problem).toMatch(/^4 AppendEntries failed the consistency check while repairing a test log, at most 2 allowed/);
+  });
+
+  it('does not count refusals of AppendEntries that overtook the entries before them, nor of a stale term', () => {
+    // Pipelined entries arriving out of order: each refused one is further on than the last refused.
+    const overtaken = [5, 7, 12, 13].map((index) => refused(2, index));
+    expect(rejections(overtaken)).toEqual({ problem: undefined, figures: { rejectedAppendEntries: 1 } });
+    // A follower of term 3 refusing a leader of term 2.
+    expect(rejections([refused(2, 5, 3), refused(2, 4, 3)]).figures).toEqual({ rejectedAppendEntries: 0 });
+    // A new term starts afresh: its first refusal counts.
+    expect(rejections([refused(2, 5), refused(3, 9)]).figures).toEqual({ rejectedAppendEntries: 2 });
+  });
+
+  it('counts a refusal hidden behind a message the follower sends itself, or put off to a later reaction', () => {
+    const hidden: Event[][] = [
+      [deliver(0, 1, appendEntries(2, 10)), send(1, 1, appendEntries(0, 0))],
+      [deliver(1, 1, appendEntries(0, 0)), send(1, 0, refusal(2))],
+      [deliver(0, 1, appendEntries(2, 9)), send(1, 1, appendEntries(0, 0))],
+      [deliver(1, 1, appendEntries(0, 0)), send(1, 0, refusal(2))],
+      [send(1, 0, refusal(2))],
+    ];
+    expect(rejections(hidden).figures).toEqual({ rejectedAppendEntries: 3 });
+  });
+});
+
+describe('election safety', () => {
+  const vote = (from: NodeId, to: NodeId, term: number): Event => deliver(from, to, { type: 'RequestVoteReply', term, voteGranted: true });
+  const becameLeader = (node: NodeId, term: number): Event => ({ kind: 'output', node, incarnation: 0, timeMs: 0, output: { type: 'BecameLeader', term } });
+
+  it('counts the votes of servers only: not a reply a candidate sends itself, nor one from a client', () => {
+    expect(play(electionSafety([0, 1, 2]), [[vote(1, 0, 2)], [becameLeader(0, 2)]]).problem).toBeUndefined();
+    expect(play(electionSafety([0, 1, 2]), [[vote(0, 0, 2)], [vote(3, 0, 2)], [becameLeader(0, 2)]]).problem).toBe(
+      'n0 became leader of term 2 with the votes of n0 only (1 of 3; a majority is 2): a candidate wins with votes from a majority, its own counted once',
+    );
+  });
+});
