@@ -48,7 +48,7 @@ function play<Memory>(property: Property<Raft, Memory>, reactions: readonly (rea
 const deliver = (from: NodeId, to: NodeId, message: Message): Event => ({ kind: 'deliver', from, to, incarnation: 0, timeMs: 0, message, local: from === to });
 const send = (from: NodeId, to: NodeId, message: Message): Event => ({ kind: 'send', from, to, incarnation: 0, timeMs: 0, message, local: from === to });
 const appendEntries = (term: number, prevLogIndex: number): Message => ({ type: 'AppendEntries', term, leaderId: 0, prevLogIndex, prevLogTerm: 1, entries: [], leaderCommit: 0 });
-const refusal = (term: number): Message => ({ type: 'AppendEntriesReply', term, success: false, conflictTerm: null, conflictIndex: 1 });
+const refusal = (term: number): Message => ({ type: 'AppendEntriesReply', term, success: false, matchIndex: 0, conflictTerm: null, conflictIndex: 1 });
 /** n1 refuses n0's AppendEntries of `term` at `prevLogIndex`, in its reaction to it. */
 const refused = (term: number, prevLogIndex: number, replyTerm = term): Event[] => [deliver(0, 1, appendEntries(term, prevLogIndex)), send(1, 0, refusal(replyTerm))];
 const appliedSomething: Event[] = [{ kind: 'output', node: 0, incarnation: 0, timeMs: 0, output: { type: 'Applied', index: 1, term: 1, command: '' } }];
