@@ -1,6 +1,6 @@
 // Lab 3's hidden tests: graded with the visible ones wherever this file is present (the
 // staff repository, the Gradescope bundle), and never part of a student's handout.
-import { combineSchedules, crashRestarts, isolations, partitions, type NodeId, type SuiteTest } from 'distlab/testing';
+import { combineSchedules, crashRestarts, isolations, partitions, RandomSource, runSeed, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { messageCost } from './checks.ts';
 import {
   afterStable,
@@ -15,6 +15,7 @@ import {
   separate,
   shared,
   stabilize,
+  stableNetwork,
   test,
   type Layout,
   type PaxosImplementation,
@@ -105,4 +106,49 @@ const apartCostTest = test(14, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest];
+/** 3.15's layouts: 3 proposers and 5 acceptors on nodes of their own, with learners apart or the proposers learning. */
+const lastProposerLayouts: readonly Layout[] = [separate(5, 3, 2), proposersApart(5, 3)];
+
+/** When 3.15's network heals and n1, n2 and two acceptors crash for good; n0 proposes 1 ms later. */
+const lastProposerHealMs = (seed: number): number => RandomSource.fork(runSeed('03-paxos', '3.15', seed), 'scenario').integer(300, 500);
+
+const lastProposerTest = test(15, {
+  name: 'the last proposer standing: it meets promises of rounds it never heard of, from proposers that crashed for good',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 12,
+  description:
+    'Three proposers and five acceptors on nodes of their own. Until 300 to 500 ms n1 and n2 reach only the first two ' +
+    'acceptors, a minority: they try again and again, and those two promise ever higher rounds. Then the network heals and ' +
+    'becomes stable, n1, n2 and the last two acceptors crash for good, and n0 is asked to propose. Its first ballot meets ' +
+    'those promises: it must try again above every round it heard of, and a learner must learn from the three acceptors left, ' +
+    'a bare majority.',
+  setup: (implementation, seed) => {
+    const healMs = lastProposerHealMs(seed);
+    return scenario(implementation, {
+      layout: pick(lastProposerLayouts, seed),
+      proposals: [
+        { node: 1, atMs: [0, 10] },
+        { node: 2, atMs: [0, 10] },
+        { node: 0, atMs: [healMs + 1, healMs + 1] },
+      ],
+      network: { dropRate: 0.2, delay: { kind: 'uniform', minMs: 1, maxMs: maxDelayMs } },
+      durationMs: healMs + boundMs,
+      deadline: `(the network is stable from ${healMs} ms, n1, n2 and two acceptors down for good; the bound is T = ${boundMs} ms after that)`,
+    });
+  },
+  scenario: (context) => {
+    const layout = pick(lastProposerLayouts, context.seed);
+    const healMs = lastProposerHealMs(context.seed);
+    const [first, second, , fourth, fifth] = layout.acceptors as [NodeId, NodeId, NodeId, NodeId, NodeId];
+    const minority = [1, 2, first, second];
+    return [
+      { atMs: 0, type: 'partition', groups: [minority, range(0, layout.nodeCount).filter((node) => !minority.includes(node))] },
+      { atMs: healMs, type: 'heal' },
+      { atMs: healMs, type: 'network', ...stableNetwork },
+      ...[1, 2, fourth, fifth].map((node): FaultAction => ({ atMs: healMs, type: 'crash', node })),
+    ];
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest];

@@ -85,4 +85,16 @@ export const mutants: readonly Mutant[] = [
     failsTest: '3.6',
     property: 'a promise never decreases',
   },
+  {
+    name: 'learner-needs-one-more',
+    bug: 'the learner waits for one acceptance more than a majority: it never learns while a minority of acceptors is down',
+    failsTest: '3.15',
+    property: 'every learner learns',
+  },
+  {
+    name: 'retry-checks-highest-round',
+    bug: 'a Retry is matched against the highest round seen: after a Nack of a higher round the proposer stops trying',
+    failsTest: '3.15',
+    property: 'every learner learns',
+  },
 ];
