@@ -104,6 +104,32 @@ const lowerRestartTest = test(bully, 15, {
   },
 });
 
+const higherRestartTest = test(bully, 16, {
+  name: "bully: a restarted higher node is not talked out of its election by the lower leader's heartbeats",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 14,
+  description:
+    'Heartbeats on, N = 4 to 9. n(N-1) is elected first and crashes at about 500 ms; n(N-2) takes over, and crashes at about 1500 ms; ' +
+    'n(N-3) takes over. n(N-2) restarts at about 2500 ms: it is the highest live id, and its election must end with it leading, ' +
+    "though the heartbeats of the lower leader keep coming while it waits for an Ok: a node follows a heartbeat's sender only if it " +
+    'is higher than itself.',
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed, 4);
+    const top = nodeCount - 1;
+    const firstCrashMs = at(400, 600);
+    const secondCrashMs = at(1_400, 1_600);
+    const restartMs = at(2_400, 2_600);
+    return {
+      nodeCount,
+      heartbeats: true,
+      suspects: [{ node: 0, atMs: 100 }],
+      faults: [crash(top, firstCrashMs), crash(top - 1, secondCrashMs), restart(top - 1, restartMs)],
+      lastPlannedMs: restartMs,
+    };
+  },
+});
+
 const aloneTest = test(ring, 17, {
   name: 'ring: a node whose Election finds every other node dead leads alone',
   visibility: 'hidden',
@@ -135,6 +161,7 @@ const aloneTest = test(ring, 17, {
 export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   steadyLeaderTest(bully, 14),
   lowerRestartTest,
+  higherRestartTest,
   twoDeadSuccessorsTest,
   leaderDiesAnnouncingTest,
   steadyLeaderTest(ring, 16),

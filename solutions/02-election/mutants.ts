@@ -9,6 +9,12 @@ export const mutants: readonly Mutant[] = [
   { name: 'bully-waits-forever', bug: 'never times out waiting for the Coordinator after an Ok', failsTest: '2A.8', property: 'the highest live id leads' },
   { name: 'bully-ignores-recovered', bug: 'ignores a recovered higher id', failsTest: '2A.9', property: 'the highest live id leads' },
   {
+    name: 'bully-leaderless-follows-any-heartbeat',
+    bug: "a node that knows no leader follows any node's heartbeat: a restarted highest node gives up its election for a lower leader",
+    failsTest: '2A.16',
+    property: 'a leader is learned from the election',
+  },
+  {
     name: 'bully-follows-any-heartbeat',
     bug: "follows any node's heartbeat, so a leader follows a lower one after a heal instead of bullying it",
     failsTest: '2A.6',
