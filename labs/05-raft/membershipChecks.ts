@@ -647,6 +647,49 @@ export function oneChangeAtATime(initialVoters: readonly NodeId[]): Property<Raf
   });
 }
 
+export const newAfterJointName = 'C_new only once C_old,new is committed';
+
+/**
+ * "C_new only once C_old,new is committed": when a leader appends C_new, ending a change, the
+ * C_old,new entry before it in its log is stored by a majority of the old voters and a majority
+ * of the new ones (or covered by its snapshot, which holds only committed entries). A leader
+ * that appends C_new at once decides by C_new alone entries that C_old's majority may never
+ * have seen, and a leader elected by C_old can overwrite them.
+ */
+export function newConfigurationAfterJointCommits(initialVoters: readonly NodeId[]): Property<Raft, { readonly leaders: (Leadership | null)[]; readonly latest: Configuration[] }> {
+  return always<Raft, { readonly leaders: (Leadership | null)[]; readonly latest: Configuration[] }>(newAfterJointName, {
+    memory: (cluster) => ({ leaders: perNode(cluster, () => null), latest: perNode(cluster, () => initialConfiguration(initialVoters)) }),
+    records: ['output:BecameLeader', 'storage:log'],
+    record(memory, event, cluster) {
+      if (event.kind === 'output' && event.output.type === 'BecameLeader') {
+        memory.leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
+        return undefined;
+      }
+      if (event.kind !== 'storage') return undefined;
+      const node = event.node;
+      const before = memory.latest[node] ?? initialConfiguration(initialVoters);
+      const log = storedLog(cluster, node);
+      const latest = latestConfigurationIn(log);
+      memory.latest[node] = latest?.configuration ?? configurationOf(cluster, node, initialVoters);
+      const record = memory.leaders[node];
+      if (latest === undefined || latest.configuration.newVoters !== null || before.newVoters === null || !leadsNow(cluster, node, record)) return undefined;
+      if (storedTermAt(cluster, node, latest.index) !== record.term) return undefined;
+      const joint = latestConfigurationIn(log.filter((entry) => entry.index < latest.index));
+      // No joint entry left in the log: the snapshot that replaced it holds only committed entries.
+      if (joint === undefined || joint.configuration.newVoters === null) return undefined;
+      const jointTerm = storedTermAt(cluster, node, joint.index);
+      if (jointTerm === undefined) return undefined;
+      const holders = holdersOf(cluster, joint.index, jointTerm);
+      if (quorumOf(holders, joint.configuration)) return undefined;
+      return (
+        `${nodeName(node)}, leader of term ${record.term}, appended C_new ${describeConfiguration(latest.configuration)} at index ${latest.index} while C_old,new ` +
+        `at index ${joint.index} was stored by ${names(holders)} only (${describeShortfall(holders, joint.configuration)}): append C_new once C_old,new is committed, ` +
+        'by a majority of both'
+      );
+    },
+  });
+}
+
 /**
  * "the remaining voters keep their term": once a change has completed (the first
  * MembershipChanged), none of its voters changes term for the rest of the run. For a test
@@ -780,6 +823,7 @@ export function membershipSafetyProperties(initialVoters: readonly NodeId[]): Pr
     noDecisionByOneConfigurationAlone(initialVoters),
     // Joint consensus is the lab's way: a leader that jumps from C to C' breaks it in every test, not only 5F.7's.
     oneChangeAtATime(initialVoters),
+    newConfigurationAfterJointCommits(initialVoters),
     inOrderApply(),
     durability(),
   ] as Property<Raft>[];

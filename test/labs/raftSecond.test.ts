@@ -138,6 +138,23 @@ describe('lab 5 graded on a third implementation and its classic bugs', () => {
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
   });
 
+  it('the reference whose leader appends C_new before C_old,new is committed fails every test of part F on that rule', async () => {
+    // test/fixtures/raft/reference-bugs: before the rule, it failed only 5F.6, on one seed in twenty ("leader completeness").
+    const scratch = mkdtempSync(join(tmpdir(), 'distlab-raft-joint-'));
+    scratchFolders.push(scratch);
+    const reference = join(projectRoot, 'solutions', '05-raft');
+    for (const file of ['raft.ts', 'kvServer.ts', 'kvClient.ts']) {
+      writeFileSync(join(scratch, file), readFileSync(join(reference, file), 'utf8').replace(protocolImport, `'${protocol}'`));
+    }
+    const bug = readFileSync(join(projectRoot, 'test', 'fixtures', 'raft', 'reference-bugs', 'new-configuration-before-joint-commits.ts'), 'utf8');
+    writeFileSync(join(scratch, 'index.ts'), bug.replaceAll('../../../../solutions/05-raft/', './'));
+    const partF = withHiddenTests(suite, hiddenTests).tests.filter((test) => test.part === 'F').map((test) => test.number);
+    const report = await grade({ lab: '05-raft', implementation: scratch, tests: partF, shrinkBudget: 0, jobs: 2 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual([...partF].sort());
+    const notCaught = report.tests.filter((test) => test.status !== 'failed' || test.failure?.property !== 'C_new only once C_old,new is committed');
+    expect(notCaught.length === 0 ? '' : summary(notCaught)).toBe('');
+  });
+
   it.each(Object.keys(bugs))('the bug %s fails the tests that catch it', async (name) => {
     const numbers = bugs[name] as readonly string[];
     const report = await grade({ lab: '05-raft', implementation: bugFolder(name), tests: [...numbers], shrinkBudget: 0, jobs: 2 });
