@@ -575,7 +575,14 @@ export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | n
         const holds = accepted === undefined ? 'nothing' : `${describeCommand(accepted.command)} in ballot ${formatBallot(accepted.ballot)}`;
         return `${describeSend(event)}, but its storage holds ${holds} as accepted for slot ${message.slot}: an acceptor writes what it accepts before it answers`;
       }
-      if (promised === undefined || compareBallots(promised, message.ballot) <= 0) return undefined;
+      if (promised === undefined || compareBallots(promised, message.ballot) < 0) {
+        // Left at a lower promise, the acceptor would later accept that lower ballot's proposal in this slot over this one.
+        return (
+          `${describeSend(event)} while its stored promise is ${promised === undefined ? 'none' : formatBallot(promised)}: an acceptor that accepts ballot ` +
+          `${formatBallot(message.ballot)} stores promised = ${formatBallot(message.ballot)} first, when its promise was lower`
+        );
+      }
+      if (compareBallots(promised, message.ballot) === 0) return undefined;
       return `${describeSend(event)} while its stored promise is ${formatBallot(promised)}: an acceptor that promised a higher ballot accepts nothing below it (it answers Preempted)`;
     },
   });

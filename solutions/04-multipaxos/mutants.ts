@@ -60,4 +60,10 @@ export const mutants: readonly Mutant[] = [
     failsTest: '4.18',
     property: 'chosen by a majority in one ballot',
   },
+  {
+    name: 'accepts-without-raising-promise',
+    bug: 'an acceptor that accepts a P2a above its promise does not store that ballot as its promise',
+    failsTest: '4.4',
+    property: 'acceptors keep their promises',
+  },
 ];
