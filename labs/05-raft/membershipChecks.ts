@@ -330,6 +330,61 @@ export function onlyVotersStandForElection(initialVoters: readonly NodeId[]): Pr
   });
 }
 
+// A candidate asks every voter.
+
+interface Candidacies {
+  /** The candidacy begun in the step being judged: who stands, in which term and configuration, and whom it asked. */
+  pending: { readonly step: number; readonly node: NodeId; readonly term: number; readonly configuration: Configuration; readonly asked: NodeId[] }[];
+  /** Per server: the last term it asked for votes in. */
+  readonly lastTerm: number[];
+}
+
+export const asksEveryVoterName = 'a candidate asks every voter';
+
+/**
+ * "a candidate asks every voter": in the reaction in which a server stands for election (its
+ * first RequestVote of a term), it sends RequestVote to every other voter of its latest
+ * configuration, those of C_new as well as those of C_old. A candidate that asks only the old
+ * voters cannot win while the joint configuration is in force and a majority of C_new needs a
+ * new server's vote.
+ */
+export function candidatesAskEveryVoter(initialVoters: readonly NodeId[]): Property<Raft, Candidacies> {
+  return always<Raft, Candidacies>(asksEveryVoterName, {
+    memory: (cluster) => ({ pending: [], lastTerm: perNode(cluster, () => 0) }),
+    records: ['send:RequestVote'],
+    record(memory, event, cluster) {
+      if (event.kind !== 'send' || event.message.type !== 'RequestVote') return undefined;
+      const node = event.from;
+      const term = event.message.term;
+      const current = memory.pending.find((candidacy) => candidacy.node === node && candidacy.step === cluster.step && candidacy.term === term);
+      if (current !== undefined) {
+        current.asked.push(event.to);
+        return undefined;
+      }
+      // A RequestVote sent again later in the same term is a retry, not a new candidacy.
+      if ((memory.lastTerm[node] ?? 0) >= term) return undefined;
+      memory.lastTerm[node] = term;
+      memory.pending.push({ step: cluster.step, node, term, configuration: configurationOf(cluster, node, initialVoters), asked: [event.to] });
+      return undefined;
+    },
+    // After every event: a candidacy begun in an earlier step is complete.
+    check(cluster, memory) {
+      const over = memory.pending.filter((candidacy) => candidacy.step < cluster.step);
+      if (over.length === 0) return undefined;
+      memory.pending = memory.pending.filter((candidacy) => candidacy.step >= cluster.step);
+      for (const candidacy of over) {
+        const missing = membersOf(candidacy.configuration).filter((voter) => voter !== candidacy.node && !candidacy.asked.includes(voter));
+        if (missing.length === 0) continue;
+        return (
+          `${nodeName(candidacy.node)} stood for election in term ${candidacy.term} without asking ${names(missing)} for a vote, in configuration ` +
+          `${describeConfiguration(candidacy.configuration)}: a candidate sends RequestVote to every other voter, of C_old and of C_new alike`
+        );
+      }
+      return undefined;
+    },
+  });
+}
+
 // New servers catch up before they count.
 
 interface CatchUp {

@@ -12,6 +12,7 @@
 import { combineSchedules, crashRestarts, type FaultAction, type FaultContext, type NodeId, type Property, type RunSetup, type ScheduledInput, type SuiteTest } from 'distlab/testing';
 import { cutBetween, electionTimeoutMs, heartbeatMs, n0LeadsFirst, range, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
 import {
+  candidatesAskEveryVoter,
   changeWaitsForOwnTermCommit,
   membershipChangeCompletes,
   membershipDriver,
@@ -54,6 +55,7 @@ interface MembershipRun {
 function membershipProperties(initialVoters: readonly NodeId[]): Property<Raft>[] {
   return [
     onlyVotersStandForElection(initialVoters),
+    candidatesAskEveryVoter(initialVoters),
     newServersCatchUpFirst(initialVoters),
     changeWaitsForOwnTermCommit(),
     removedLeaderStepsDown(heartbeatMs),

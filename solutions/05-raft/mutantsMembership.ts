@@ -14,6 +14,12 @@ export const membershipMutants: readonly Mutant[] = [
     property: 'at most one leader per term',
   },
   {
+    name: 'candidate-asks-old-voters-only',
+    bug: 'a candidate asks only the voters of C_old for votes, also while C_old,new is in force',
+    failsTest: '5F.5',
+    property: 'a candidate asks every voter',
+  },
+  {
     name: 'new-configuration-alone-during-joint',
     bug: 'while C_old,new is in force, elections and commitment count a majority of C_new only, not of C_old as well',
     failsTest: '5F.2',
