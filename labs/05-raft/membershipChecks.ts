@@ -660,59 +660,30 @@ export function removedServersDoNotDisrupt(initialVoters: readonly NodeId[], min
 
 // Test-specific rules.
 
-/**
- * "one change at a time": the configurations a leader appends go C, then C_old,new with C_old
- * = C, then C_new alone; never a change straight from C to another C', never a second change
- * while a joint configuration is the latest.
- */
-export function oneChangeAtATime(initialVoters: readonly NodeId[]): Property<Raft, { readonly leaders: (Leadership | null)[]; readonly latest: Configuration[] }> {
-  const sameSet = (left: readonly NodeId[], right: readonly NodeId[]) => names(new Set(left)) === names(new Set(right));
-  return always<Raft, { readonly leaders: (Leadership | null)[]; readonly latest: Configuration[] }>('one change at a time', {
-    memory: (cluster) => ({ leaders: perNode(cluster, () => null), latest: perNode(cluster, () => initialConfiguration(initialVoters)) }),
-    records: ['output:BecameLeader', 'storage:log'],
-    record(memory, event, cluster) {
-      if (event.kind === 'output' && event.output.type === 'BecameLeader') {
-        memory.leaders[event.node] = { term: event.output.term, incarnation: event.incarnation };
-        return undefined;
-      }
-      if (event.kind !== 'storage') return undefined;
-      const node = event.node;
-      const before = memory.latest[node] ?? initialConfiguration(initialVoters);
-      const latest = latestConfigurationIn(storedLog(cluster, node));
-      // A log whose configuration entries a snapshot replaced: the snapshot's configuration.
-      const after = latest?.configuration ?? configurationOf(cluster, node, initialVoters);
-      memory.latest[node] = after;
-      const record = memory.leaders[node];
-      if (latest === undefined || sameConfiguration(before, after) || !leadsNow(cluster, node, record)) return undefined;
-      if (storedTermAt(cluster, node, latest.index) !== record.term) return undefined;
-      const follows =
-        before.newVoters === null
-          ? after.newVoters !== null && sameSet(after.voters, before.voters)
-          : after.newVoters === null && sameSet(after.voters, before.newVoters);
-      if (follows) return undefined;
-      const expected =
-        before.newVoters === null
-          ? `C_old,new with C_old = {${names(before.voters)}}`
-          : `C_new = {${names(before.newVoters)}} alone, which ends the change in progress`;
-      return (
-        `${nodeName(node)}, leader of term ${record.term}, appended the configuration ${describeConfiguration(after)} at index ${latest.index} after ${describeConfiguration(before)}: ` +
-        `the next configuration could only be ${expected}. A change asked for while another is in flight is refused or waits its turn`
-      );
-    },
-  });
+interface LeaderConfigurations {
+  readonly leaders: (Leadership | null)[];
+  /** Per server: the latest configuration in its stored log (its snapshot's, when none is left), as last seen. */
+  readonly latest: Configuration[];
 }
 
-export const newAfterJointName = 'C_new only once C_old,new is committed';
+/** A configuration entry a leader appended in its own term, as its storage shows it. */
+interface AppendedConfiguration {
+  readonly leader: NodeId;
+  readonly term: number;
+  /** The configuration before it, and the one appended, at `index` of `log`. */
+  readonly before: Configuration;
+  readonly after: Configuration;
+  readonly index: number;
+  readonly log: readonly LogEntry[];
+}
 
-/**
- * "C_new only once C_old,new is committed": when a leader appends C_new, ending a change, the
- * C_old,new entry before it in its log is stored by a majority of the old voters and a majority
- * of the new ones (or covered by its snapshot, which holds only committed entries). A leader
- * that appends C_new at once decides by C_new alone entries that C_old's majority may never
- * have seen, and a leader elected by C_old can overwrite them.
- */
-export function newConfigurationAfterJointCommits(initialVoters: readonly NodeId[]): Property<Raft, { readonly leaders: (Leadership | null)[]; readonly latest: Configuration[] }> {
-  return always<Raft, { readonly leaders: (Leadership | null)[]; readonly latest: Configuration[] }>(newAfterJointName, {
+/** A rule on each configuration entry a leader appends in its own term: `judge` says what is wrong with it, if anything. */
+function appendedConfigurationRule(
+  name: string,
+  initialVoters: readonly NodeId[],
+  judge: (appended: AppendedConfiguration, cluster: ClusterView<Raft>) => string | undefined,
+): Property<Raft, LeaderConfigurations> {
+  return always<Raft, LeaderConfigurations>(name, {
     memory: (cluster) => ({ leaders: perNode(cluster, () => null), latest: perNode(cluster, () => initialConfiguration(initialVoters)) }),
     records: ['output:BecameLeader', 'storage:log'],
     record(memory, event, cluster) {
@@ -725,23 +696,65 @@ export function newConfigurationAfterJointCommits(initialVoters: readonly NodeId
       const before = memory.latest[node] ?? initialConfiguration(initialVoters);
       const log = storedLog(cluster, node);
       const latest = latestConfigurationIn(log);
-      memory.latest[node] = latest?.configuration ?? configurationOf(cluster, node, initialVoters);
+      // A log whose configuration entries a snapshot replaced: the snapshot's configuration.
+      const after = latest?.configuration ?? configurationOf(cluster, node, initialVoters);
+      memory.latest[node] = after;
       const record = memory.leaders[node];
-      if (latest === undefined || latest.configuration.newVoters !== null || before.newVoters === null || !leadsNow(cluster, node, record)) return undefined;
+      if (latest === undefined || sameConfiguration(before, after) || !leadsNow(cluster, node, record)) return undefined;
       if (storedTermAt(cluster, node, latest.index) !== record.term) return undefined;
-      const joint = latestConfigurationIn(log.filter((entry) => entry.index < latest.index));
-      // No joint entry left in the log: the snapshot that replaced it holds only committed entries.
-      if (joint === undefined || joint.configuration.newVoters === null) return undefined;
-      const jointTerm = storedTermAt(cluster, node, joint.index);
-      if (jointTerm === undefined) return undefined;
-      const holders = holdersOf(cluster, joint.index, jointTerm);
-      if (quorumOf(holders, joint.configuration)) return undefined;
-      return (
-        `${nodeName(node)}, leader of term ${record.term}, appended C_new ${describeConfiguration(latest.configuration)} at index ${latest.index} while C_old,new ` +
-        `at index ${joint.index} was stored by ${names(holders)} only (${describeShortfall(holders, joint.configuration)}): append C_new once C_old,new is committed, ` +
-        'by a majority of both'
-      );
+      return judge({ leader: node, term: record.term, before, after, index: latest.index, log }, cluster);
     },
+  });
+}
+
+/**
+ * "one change at a time": the configurations a leader appends go C, then C_old,new with C_old
+ * = C, then C_new alone; never a change straight from C to another C', never a second change
+ * while a joint configuration is the latest.
+ */
+export function oneChangeAtATime(initialVoters: readonly NodeId[]): Property<Raft, LeaderConfigurations> {
+  const sameSet = (left: readonly NodeId[], right: readonly NodeId[]) => names(new Set(left)) === names(new Set(right));
+  return appendedConfigurationRule('one change at a time', initialVoters, ({ leader, term, before, after, index }) => {
+    const follows =
+      before.newVoters === null
+        ? after.newVoters !== null && sameSet(after.voters, before.voters)
+        : after.newVoters === null && sameSet(after.voters, before.newVoters);
+    if (follows) return undefined;
+    const expected =
+      before.newVoters === null
+        ? `C_old,new with C_old = {${names(before.voters)}}`
+        : `C_new = {${names(before.newVoters)}} alone, which ends the change in progress`;
+    return (
+      `${nodeName(leader)}, leader of term ${term}, appended the configuration ${describeConfiguration(after)} at index ${index} after ${describeConfiguration(before)}: ` +
+      `the next configuration could only be ${expected}. A change asked for while another is in flight is refused or waits its turn`
+    );
+  });
+}
+
+export const newAfterJointName = 'C_new only once C_old,new is committed';
+
+/**
+ * "C_new only once C_old,new is committed": when a leader appends C_new, ending a change, the
+ * C_old,new entry before it in its log is stored by a majority of the old voters and a majority
+ * of the new ones (or covered by its snapshot, which holds only committed entries). A leader
+ * that appends C_new at once decides by C_new alone entries that C_old's majority may never
+ * have seen, and a leader elected by C_old can overwrite them.
+ */
+export function newConfigurationAfterJointCommits(initialVoters: readonly NodeId[]): Property<Raft, LeaderConfigurations> {
+  return appendedConfigurationRule(newAfterJointName, initialVoters, ({ leader, term, before, after, index, log }, cluster) => {
+    if (after.newVoters !== null || before.newVoters === null) return undefined;
+    const joint = latestConfigurationIn(log.filter((entry) => entry.index < index));
+    // No joint entry left in the log: the snapshot that replaced it holds only committed entries.
+    if (joint === undefined || joint.configuration.newVoters === null) return undefined;
+    const jointTerm = storedTermAt(cluster, leader, joint.index);
+    if (jointTerm === undefined) return undefined;
+    const holders = holdersOf(cluster, joint.index, jointTerm);
+    if (quorumOf(holders, joint.configuration)) return undefined;
+    return (
+      `${nodeName(leader)}, leader of term ${term}, appended C_new ${describeConfiguration(after)} at index ${index} while C_old,new ` +
+      `at index ${joint.index} was stored by ${names(holders)} only (${describeShortfall(holders, joint.configuration)}): append C_new once C_old,new is committed, ` +
+      'by a majority of both'
+    );
   });
 }
 

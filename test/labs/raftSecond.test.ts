@@ -27,6 +27,18 @@ afterAll(() => {
 /** The lab's protocol, imported by a relative path that holds only in this checkout. */
 const protocolImport = /'(\.\.\/)+labs\/05-raft\/src\/protocol\.ts'/g;
 
+/** A scratch folder holding the reference solution's files and `index` as its index.ts (which imports them as ./raft.ts, ...). */
+function referenceWithIndex(prefix: string, index: string): string {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
+  scratchFolders.push(scratch);
+  const reference = join(projectRoot, 'solutions', '05-raft');
+  for (const file of ['raft.ts', 'kvServer.ts', 'kvClient.ts']) {
+    writeFileSync(join(scratch, file), readFileSync(join(reference, file), 'utf8').replace(protocolImport, `'${protocol}'`));
+  }
+  writeFileSync(join(scratch, 'index.ts'), index);
+  return scratch;
+}
+
 /**
  * A submission imports only its own files: the bug's index.ts goes into a scratch folder beside
  * copies of the correct implementation's files, its imports of them made local.
@@ -96,14 +108,8 @@ describe('lab 5 graded on a third implementation and its classic bugs', () => {
     // Such a heartbeat may overtake the entries before it, fail the consistency check and be
     // answered at once by a probe: 5A.8 once counted that probe (seed 27) and 5B.7 the failures
     // it costs (seed 24). The reference, with the rest of its files.
-    const scratch = mkdtempSync(join(tmpdir(), 'distlab-raft-heartbeat-'));
-    scratchFolders.push(scratch);
-    const reference = join(projectRoot, 'solutions', '05-raft');
-    for (const file of ['raft.ts', 'kvServer.ts', 'kvClient.ts']) {
-      writeFileSync(join(scratch, file), readFileSync(join(reference, file), 'utf8').replace(protocolImport, `'${protocol}'`));
-    }
-    writeFileSync(
-      join(scratch, 'index.ts'),
+    const scratch = referenceWithIndex(
+      'distlab-raft-heartbeat-',
       [
         "import type { NodeId } from 'distlab';",
         "import { RaftNode as Reference } from './raft.ts';",
@@ -140,14 +146,8 @@ describe('lab 5 graded on a third implementation and its classic bugs', () => {
 
   it('the reference whose leader appends C_new before C_old,new is committed fails every test of part F on that rule', async () => {
     // test/fixtures/raft/reference-bugs: before the rule, it failed only 5F.6, on one seed in twenty ("leader completeness").
-    const scratch = mkdtempSync(join(tmpdir(), 'distlab-raft-joint-'));
-    scratchFolders.push(scratch);
-    const reference = join(projectRoot, 'solutions', '05-raft');
-    for (const file of ['raft.ts', 'kvServer.ts', 'kvClient.ts']) {
-      writeFileSync(join(scratch, file), readFileSync(join(reference, file), 'utf8').replace(protocolImport, `'${protocol}'`));
-    }
     const bug = readFileSync(join(projectRoot, 'test', 'fixtures', 'raft', 'reference-bugs', 'new-configuration-before-joint-commits.ts'), 'utf8');
-    writeFileSync(join(scratch, 'index.ts'), bug.replaceAll('../../../../solutions/05-raft/', './'));
+    const scratch = referenceWithIndex('distlab-raft-joint-', bug.replaceAll('../../../../solutions/05-raft/', './'));
     const partF = withHiddenTests(suite, hiddenTests).tests.filter((test) => test.part === 'F').map((test) => test.number);
     const report = await grade({ lab: '05-raft', implementation: scratch, tests: partF, shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual([...partF].sort());
