@@ -6,7 +6,7 @@
 //   handout does;
 // - submissions that try to score without solving (test/fixtures/cheats-pingpong,
 //   test/fixtures/cheats-mutex and test/fixtures/cheats-election, one folder each; its first
-//   lines say how; or, below, the
+//   lines say how; or, below, one of them or the
 //   second implementation with a line or two changed) must score 0 on the tests they target.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,8 +91,26 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'module-queue': mutexCheat('module-queue', scoredBut('1A.1', '1C.1')),
   // Lamport's messages and its wait for every other node, but the turn order from a module-level queue, not its own.
   'module-queue-after-replies': mutexCheat('module-queue-after-replies', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
-  // The same, with a Request to itself stamped far below its real one with each Request, to be judged by that.
-  'module-queue-self-request': mutexCheat('module-queue-self-request', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
+  // The same, and with each Request a node also sends itself one (a local send: never lost, not counted) stamped far
+  // below its real one, in the same order as the real stamps, to be judged by that; it ignores that copy when it comes.
+  'module-queue-self-request': {
+    lab: '01-mutex',
+    tests: mutexSuite.tests,
+    folder: () =>
+      changedCopy(
+        join(fixtures, 'cheats-mutex', 'module-queue-after-replies'),
+        'index.ts',
+        [
+          [
+            "      this.broadcast({ type: 'Request', timestamp: this.clock });\n",
+            "      this.broadcast({ type: 'Request', timestamp: this.clock });\n      this.send(this.id, { type: 'Request', timestamp: this.clock - 1_000_000 });\n",
+          ],
+          ["  override onMessage(from: NodeId, message: Lamport['message']): void {\n", "  override onMessage(from: NodeId, message: Lamport['message']): void {\n    if (from === this.id) return;\n"],
+        ],
+        scratchFolders,
+      ),
+    targets: only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8'),
+  },
   // No bully and no ring: heartbeats from every node all the time, the highest id heard lately leads, and padded message counts.
   'beacons-and-padding': electionCheat('beacons-and-padding', scored),
   // Bully messages, but no Ok: a node handed an Election takes part and never answers, so every candidate
