@@ -11,6 +11,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'labs/**/*.test.ts'],
+    globalSetup: ['test/temporaryRoot.ts'],
     // Lab suites run implementations in child processes; each test has its own wall-clock limit.
     testTimeout: 180_000,
     hookTimeout: 60_000,

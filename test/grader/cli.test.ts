@@ -1,6 +1,6 @@
 // The grading command as users run it: exit codes, messages, report files, replay and interruption.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,9 +18,13 @@ interface Run {
 }
 
 async function grade(...args: string[]): Promise<Run> {
+  return gradeWith({}, ...args);
+}
+
+async function gradeWith(environment: Record<string, string>, ...args: string[]): Promise<Run> {
   try {
     const { stdout, stderr } = await execute(process.execPath, ['--import', 'tsx', 'grader/cli.ts', ...args], {
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...environment },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -138,6 +142,23 @@ describe('npm run grade: grading', () => {
       expect(html).toContain('PongReceived');
       expect(html).toContain('"patches"');
     }
+  });
+});
+
+describe('npm run grade: what it leaves behind', () => {
+  it('nothing in the temporary folder, whether the grade is full, failing, a replay or a setup error', async () => {
+    const temporary = outputFolder();
+    const environment = { TMPDIR: temporary };
+    const out = outputFolder();
+    const runs = [
+      await gradeWith(environment, 'pingpong', '--test', '0.1', '--report', 'json,html', '--out', out),
+      await gradeWith(environment, 'pingpong', '--impl', 'mutant:no-dedup', '--test', '0.3', '--report', 'json,html', '--out', out),
+      await gradeWith(environment, 'pingpong', '--impl', 'mutant:no-dedup', '--replay', join(out, 'report.json'), '--out', outputFolder()),
+      await gradeWith(environment, 'pingpong', '--impl', 'test/fixtures/pingpong/syntax-error.ts', '--report', 'json', '--out', outputFolder()),
+    ];
+    expect(runs.map((run) => run.code)).toEqual([0, 1, 1, 2]);
+    // tsx, which runs the grader's TypeScript, keeps its compile cache there (tsx-<user id>).
+    expect(readdirSync(temporary).filter((name) => !/^tsx-\d+$/.test(name))).toEqual([]);
   });
 });
 
