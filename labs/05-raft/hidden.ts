@@ -2,6 +2,7 @@
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps a
 // partition of an awkward shape, or chaos, going for seconds while commands keep coming; parts E
 // and F's under the key-value service's clients.
+import { nodeName } from 'distlab';
 import { combineSchedules, crashRestarts, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import {
   bridge,
@@ -18,7 +19,7 @@ import {
   type RaftImplementation,
 } from './suite.ts';
 import { storedLogBound } from './checks.ts';
-import { firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
+import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
 import { clientsReachTheMajority } from './serviceChecks.ts';
 import { removedLeaderFinishesItsChange } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
@@ -204,6 +205,54 @@ const clientsLeaveStaleLeader = test('E', 15, {
   },
 });
 
+// 5E.16: two clients outside the workload crash and restart between their operations.
+const restartingClients: readonly NodeId[] = [7, 8];
+/** Each restarting client's three calls, and its two crashes: each crash comes 250 ms after a call (long returned), the restart 50 to 150 ms later. */
+function clientRestartPlan(seed: number) {
+  const random = scenarioRandom('5E.16', seed);
+  return restartingClients.map((client, position) => {
+    const firstMs = 900 + 150 * position + random.integer(0, 50);
+    const callsMs = [firstMs, firstMs + 500, firstMs + 1_000];
+    const crashes = callsMs.slice(0, 2).map((callMs) => ({ crashMs: callMs + 250, restartMs: callMs + 250 + random.integer(50, 150) }));
+    return { client, callsMs, crashes };
+  });
+}
+
+const clientsRestart = test('E', 16, {
+  name: 'clients crash and restart between operations: a restarted client never reuses a sequence number',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    '5 servers, n0 leading first; 2 clients keep working while 2 others each append to x, crash and restart, append again, crash and ' +
+    'restart, and read x. A client keeps its sequence number in storage: one that started again from 1 would send a command the ' +
+    'servers take for a duplicate of one they executed, and its append would be answered without taking effect.',
+  setup: (implementation, seed) => {
+    const plan = clientRestartPlan(seed);
+    return serviceRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: 6_000,
+      faultsEndMs: Math.max(...plan.flatMap((client) => client.crashes.map((crash) => crash.restartMs))),
+      workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [20, 60], startMs: [750, 800], clients: [5, 6] },
+      inputs: plan.flatMap(({ client, callsMs }) => [
+        call(callsMs[0] as number, client, { kind: 'append', key: 'x', value: `${nodeName(client)}.1;` }),
+        call(callsMs[1] as number, client, { kind: 'append', key: 'x', value: `${nodeName(client)}.2;` }),
+        call(callsMs[2] as number, client, { kind: 'get', key: 'x' }),
+      ]),
+    });
+  },
+  scenario: (context) => [
+    ...n0LeadsFirst(context.servers, 700),
+    ...clientRestartPlan(context.seed).flatMap(({ client, crashes }) =>
+      crashes.flatMap(({ crashMs, restartMs }): FaultAction[] => [
+        { atMs: crashMs, type: 'crash', node: client },
+        { atMs: restartMs, type: 'restart', node: client },
+      ]),
+    ),
+  ],
+});
+
 // Part F: a change that shrinks the cluster and one that grows it back, on a lossy network.
 
 const shrinkAndGrow = test('F', 11, {
@@ -294,4 +343,15 @@ const removedLeaderFinishes = test('F', 13, {
   scenario: (context) => n0LeadsFirst(context.servers, 800),
 });
 
-export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [majorityRingTest, bridgeTest, longChurn, chaos, ringWithClients, clientsLeaveStaleLeader, shrinkAndGrow, learnersDoNotCount, removedLeaderFinishes];
+export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
+  majorityRingTest,
+  bridgeTest,
+  longChurn,
+  chaos,
+  ringWithClients,
+  clientsLeaveStaleLeader,
+  clientsRestart,
+  shrinkAndGrow,
+  learnersDoNotCount,
+  removedLeaderFinishes,
+];

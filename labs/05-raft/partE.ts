@@ -28,7 +28,7 @@ const sizes = (seed: number) => pick([5, 3], seed);
 export const firstCallMs: readonly [number, number] = [350, 450];
 
 /** An operation for a client at a fixed time (a scenario's own calls, beside the workload's). */
-const call = (atMs: number, client: NodeId, operation: KvOperation): ScheduledInput<Raft> => ({
+export const call = (atMs: number, client: NodeId, operation: KvOperation): ScheduledInput<Raft> => ({
   atMs,
   node: client,
   input: { type: 'Invoke', operation } satisfies KvClientInput as Tagged as Raft['input'],

@@ -35,4 +35,10 @@ export const serviceMutants: readonly Mutant[] = [
     failsTest: '5E.4',
     property: 'every append takes effect exactly once',
   },
+  {
+    name: 'client-sequence-in-memory',
+    bug: 'the client counts its sequence numbers in memory, not in storage: restarted, it numbers its next command 1 again, and the servers take it for a duplicate of a command they executed',
+    failsTest: '5E.16',
+    property: 'client histories are linearizable',
+  },
 ];
