@@ -2,7 +2,7 @@
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps faults of
 // several kinds going for seconds while many clients keep calling: crashes in the middle of a
 // reaction with partitions and loss, and a majority ring that moves leadership around.
-import { combineSchedules, crashRestarts, cutBetween, majorityRing, n0LeadsFirst, serversApart, shapedPartitions, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
+import { combineSchedules, crashRestarts, cutBetween, majorityRing, n0LeadsFirst, onlyThroughNode, serversApart, shapedPartitions, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { everyWaitAtMost, executedInOneSlot, logEntriesBounded } from './checks.ts';
 import { call, firstCallMs, multipaxosRun, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 
@@ -288,4 +288,60 @@ const staleLeaderHeartbeats = test(26, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [chaos, ring, laggingServer, followerCrashes, duplicatedPromises, tableAcrossRestarts, staleLeaderHeartbeats];
+// 4.27: n0 leads; n4 is cut off while the others choose and checkpoint many slots. Then the
+// others can reach only n4, so only n4 can gather a majority: the new leader is the server
+// furthest behind. It must not collect slots it has not checkpointed itself.
+const behindTimes = (seed: number) => {
+  const random = scenarioRandom('4.27', seed);
+  const cutMs = 800 + random.integer(0, 100);
+  const leadMs = cutMs + 1_000 + random.integer(0, 200);
+  return { cutMs, leadMs, healMs: leadMs + 1_500 };
+};
+const behindServer = 4;
+
+const leaderFurthestBehind = test(27, {
+  name: 'the server furthest behind becomes the leader: it collects only what every server, itself included, has checkpointed',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    `5 servers, 3 clients. n0 leads; from about 0.85 s n4 is cut off for a second or so, while the others choose, execute and checkpoint ` +
+    'many slots. Then the other four can reach only n4, which alone can gather a majority: the new leader is the server furthest ' +
+    'behind, and for 0.8 s 30% of messages are lost, so its catch-up takes a few periods. Collecting below the followers\' ' +
+    'checkpoints, past its own, it would delete slots it still has to learn and execute. Every link heals 1.5 s after the takeover; ' +
+    'every operation returns.',
+  setup: (implementation, seed) => {
+    const { healMs } = behindTimes(seed);
+    return multipaxosRun(implementation, {
+      servers: 5,
+      clients: 3,
+      durationMs: healMs + 5_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 60, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [0, 20], startMs: firstCallMs },
+    });
+  },
+  scenario: (context) => {
+    const { cutMs, leadMs, healMs } = behindTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 150, [{ atMs: 700, type: 'heal' }]),
+      { atMs: cutMs, type: 'partition', groups: [[behindServer]] },
+      { atMs: leadMs, type: 'heal' },
+      ...onlyThroughNode(leadMs, context.servers, behindServer),
+      // Lossy while n4 takes over: its catch-up takes several periods, and collection has every checkpoint well before.
+      { atMs: leadMs, type: 'network', dropRate: 0.3 },
+      { atMs: leadMs + 800, type: 'network', ...stableNetwork },
+      { atMs: healMs, type: 'heal' },
+    ];
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
+  chaos,
+  ring,
+  laggingServer,
+  followerCrashes,
+  duplicatedPromises,
+  tableAcrossRestarts,
+  staleLeaderHeartbeats,
+  leaderFurthestBehind,
+];

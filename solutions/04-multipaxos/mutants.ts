@@ -25,6 +25,12 @@ export const mutants: readonly Mutant[] = [
     property: 'safe garbage collection',
   },
   {
+    name: 'collect-ignores-own-checkpoint',
+    bug: "the leader computes collectBelow from its followers' checkpoints and leaves its own out: a leader that is behind deletes slots it has not executed yet",
+    failsTest: '4.27',
+    property: 'safe garbage collection',
+  },
+  {
     name: 'leader-skips-phase-one',
     bug: 'a server whose LeaderTimeout fires leads a higher ballot without phase 1, continuing at its own slotIn: it proposes over slots already chosen',
     failsTest: '4.17',
