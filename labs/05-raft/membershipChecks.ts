@@ -1,8 +1,7 @@
 // Lab 5, part F: the properties of membership change, and the driver that asks for the changes.
 // Like checks.ts they read only what can be observed: inputs, outputs, messages, and durable
-// storage. A server's configuration is the latest configuration entry in its stored log (with
-// none, config.initialVoters); the part F tests take no snapshots, so no configuration entry is
-// ever compacted away.
+// storage. A server's configuration is the latest configuration entry in its stored log; with
+// none, the configuration its stored snapshot keeps; with neither, config.initialVoters.
 //
 // What "committed" means here. A leader reveals how far it has committed in two ways: the
 // leaderCommit of every AppendEntries it sends (its commitIndex, exactly) and its Applied
@@ -216,6 +215,58 @@ export function appliedEntriesAgree(): Property<Raft, Map<number, { term: number
       return (
         `${nodeName(event.node)} applied ${quote(output.command)} (term ${output.term}) at index ${output.index}, but ${nodeName(known.node)} applied ` +
         `${quote(known.command)} (term ${known.term}) there: no two servers apply different entries at one index, whatever the configuration`
+      );
+    },
+  });
+}
+
+// Snapshots keep the configuration of the entries they replace.
+
+interface SnapshotConfigurations {
+  /** The configuration entries applied anywhere, by index (committed entries agree everywhere). */
+  readonly applied: Map<number, Configuration>;
+  /** The highest index applied anywhere. */
+  appliedUpTo: number;
+}
+
+/**
+ * "a snapshot keeps the configuration in force at its last index": a stored snapshot's
+ * `configuration` is the latest configuration entry at or below its lastIncludedIndex, or absent
+ * (or the initial configuration) when there is none. A snapshot that leaves it out, or keeps a
+ * later, uncommitted configuration, makes a server restored from it (or one that catches up from
+ * it) count majorities of the wrong servers. Judged when the snapshot is stored, once every
+ * entry it covers has been applied somewhere, so that the configurations up to its index are known.
+ */
+export function snapshotsKeepTheirConfiguration(initialVoters: readonly NodeId[]): Property<Raft, SnapshotConfigurations> {
+  return always<Raft, SnapshotConfigurations>('a snapshot keeps the configuration in force at its last index', {
+    memory: () => ({ applied: new Map(), appliedUpTo: 0 }),
+    records: ['output:Applied', 'storage:snapshot'],
+    record(memory, event) {
+      if (event.kind === 'output') {
+        if (event.output.type !== 'Applied') return undefined;
+        const { index, configuration } = event.output;
+        memory.appliedUpTo = Math.max(memory.appliedUpTo, index);
+        if (configuration !== undefined && !memory.applied.has(index)) memory.applied.set(index, configuration);
+        return undefined;
+      }
+      if (event.kind !== 'storage' || event.key !== 'snapshot') return undefined;
+      // Read as untrusted data: the submission wrote it.
+      const snapshot: unknown = event.value;
+      if (typeof snapshot !== 'object' || snapshot === null || !('lastIncludedIndex' in snapshot) || typeof snapshot.lastIncludedIndex !== 'number') return undefined;
+      const lastIndex = snapshot.lastIncludedIndex;
+      if (lastIndex > memory.appliedUpTo) return undefined;
+      let inForce: { index: number; configuration: Configuration } | undefined;
+      for (const [index, configuration] of memory.applied) {
+        if (index <= lastIndex && (inForce === undefined || index > inForce.index)) inForce = { index, configuration };
+      }
+      const kept = 'configuration' in snapshot && isConfiguration(snapshot.configuration) ? snapshot.configuration : undefined;
+      const expected = inForce?.configuration ?? initialConfiguration(initialVoters);
+      if (kept === undefined ? inForce === undefined : sameConfiguration(kept, expected)) return undefined;
+      return (
+        `${nodeName(event.node)} stored a snapshot up to index ${lastIndex} that keeps ${kept === undefined ? 'no configuration' : `the configuration ${describeConfiguration(kept)}`}, ` +
+        `but the configuration in force at index ${lastIndex} is ${describeConfiguration(expected)} ` +
+        `(${inForce === undefined ? 'no configuration entry comes before it' : `the entry at index ${inForce.index}`}): a snapshot keeps the configuration of the entries it ` +
+        'replaces, so that a server restored from it, or one that catches up from it, knows who votes'
       );
     },
   });
@@ -892,6 +943,7 @@ export function membershipSafetyProperties(initialVoters: readonly NodeId[]): Pr
     // Joint consensus is the lab's way: a leader that jumps from C to C' breaks it in every test, not only 5F.7's.
     oneChangeAtATime(initialVoters),
     newConfigurationAfterJointCommits(initialVoters),
+    snapshotsKeepTheirConfiguration(initialVoters),
     inOrderApply(),
     durability(),
   ] as Property<Raft>[];

@@ -43,4 +43,10 @@ export const membershipMutants: readonly Mutant[] = [
     failsTest: '5F.10',
     property: "a change waits for an entry of the leader's term",
   },
+  {
+    name: 'snapshot-without-configuration',
+    bug: 'the snapshot keeps the service state but not the configuration of the entries it replaces: a server that catches up from it, or restarts from it, counts majorities of config.initialVoters',
+    failsTest: '5F.5',
+    property: 'a snapshot keeps the configuration in force at its last index',
+  },
 ];

@@ -1,10 +1,12 @@
-// Lab 5's budget on repairing a log and its election safety, on hand-made histories: what a
-// follower sends itself, or a node that is no server sends, is no evidence; a refused
-// AppendEntries that overtook earlier entries is no repair.
+// Lab 5's budget on repairing a log, its election safety and part F's rule on snapshots, on
+// hand-made histories: what a follower sends itself, or a node that is no server sends, is no
+// evidence; a refused AppendEntries that overtook earlier entries is no repair; a snapshot keeps
+// the configuration of the entries it replaced, no later one.
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, HistoryEvent, NodeId, Property } from 'distlab/testing';
 import { electionSafety, rejectionBudget } from '../../labs/05-raft/checks.ts';
-import type { Raft } from '../../labs/05-raft/src/protocol.ts';
+import { snapshotsKeepTheirConfiguration } from '../../labs/05-raft/membershipChecks.ts';
+import type { Configuration, Raft } from '../../labs/05-raft/src/protocol.ts';
 
 type Event = HistoryEvent<Raft>;
 type Message = Raft['message'];
@@ -93,5 +95,50 @@ describe('election safety', () => {
     expect(play(electionSafety([0, 1, 2]), [[vote(0, 0, 2)], [vote(3, 0, 2)], [becameLeader(0, 2)]]).problem).toBe(
       'n0 became leader of term 2 with the votes of n0 only (1 of 3; a majority is 2): a candidate wins with votes from a majority, its own counted once',
     );
+  });
+});
+
+describe('a snapshot keeps the configuration in force at its last index', () => {
+  const joint: Configuration = { voters: [0, 1, 2], newVoters: [0, 1, 3] };
+  const added: Configuration = { voters: [0, 1, 3], newVoters: null };
+  const applied = (index: number, configuration?: Configuration): Event => ({
+    kind: 'output',
+    node: 0,
+    incarnation: 0,
+    timeMs: 0,
+    output: { type: 'Applied', index, term: 1, command: '', ...(configuration === undefined ? {} : { configuration }) },
+  });
+  const stored = (lastIncludedIndex: number, configuration?: Configuration): Event => ({
+    kind: 'storage',
+    node: 1,
+    incarnation: 0,
+    timeMs: 0,
+    key: 'snapshot',
+    value: { lastIncludedIndex, lastIncludedTerm: 1, data: '', ...(configuration === undefined ? {} : { configuration }) },
+  });
+  const judge = (events: readonly Event[]) => play(snapshotsKeepTheirConfiguration([0, 1, 2]), events.map((event) => [event])).problem;
+  const history = [applied(1), applied(2, joint), applied(3), applied(4, added), applied(5)];
+
+  it('passes the configuration of the latest entry at or below the index, or none before the first', () => {
+    expect(judge([...history, stored(1), stored(3, joint), stored(5, added)])).toBeUndefined();
+    // With no configuration entry yet, the initial configuration may be written out.
+    expect(judge([...history, stored(1, { voters: [0, 1, 2], newVoters: null })])).toBeUndefined();
+  });
+
+  it('fails a snapshot that leaves the configuration out', () => {
+    expect(judge([...history, stored(3)])).toBe(
+      'n1 stored a snapshot up to index 3 that keeps no configuration, but the configuration in force at index 3 is joint {n0, n1, n2} + {n0, n1, n3} ' +
+        '(the entry at index 2): a snapshot keeps the configuration of the entries it replaces, so that a server restored from it, or one that catches up from it, knows who votes',
+    );
+  });
+
+  it("fails a snapshot that keeps a configuration later than its entries: the server's latest, not the one in force at its index", () => {
+    expect(judge([...history, stored(3, added)])).toMatch(/^n1 stored a snapshot up to index 3 that keeps the configuration \{n0, n1, n3\}, but the configuration in force at index 3 is joint/);
+    expect(judge([...history, stored(1, joint)])).toMatch(/in force at index 1 is \{n0, n1, n2\} \(no configuration entry comes before it\)/);
+  });
+
+  it('does not judge a snapshot past every index applied, nor a value that is no snapshot', () => {
+    expect(judge([applied(1), applied(2, joint), stored(4)])).toBeUndefined();
+    expect(judge([...history, { kind: 'storage', node: 1, incarnation: 0, timeMs: 0, key: 'snapshot', value: 'not a snapshot' }])).toBeUndefined();
   });
 });
