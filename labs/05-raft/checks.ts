@@ -818,6 +818,48 @@ export function noLeaderBetween(fromMs: number, untilMs: number, why: string): P
   });
 }
 
+/**
+ * Runs only: when `node` is cut off at `cutMs` while it leads (it became leader in the highest
+ * term any server led before then), another server becomes leader (BecameLeader, whose votes
+ * election safety checks) within `withinMs`: the others do not wait for it to come back.
+ */
+export function newLeaderWhileCutOff(node: NodeId, cutMs: number, withinMs: number): Property<Raft, CutOffLeadership> {
+  return always<Raft, CutOffLeadership>(
+    'the others elect a new leader',
+    {
+      memory: () => ({ leaderAtCut: null, termAtCut: 0, electedAtMs: null }),
+      records: ['output:BecameLeader'],
+      record(memory, event) {
+        if (event.kind !== 'output' || event.output.type !== 'BecameLeader') return undefined;
+        if (event.timeMs < cutMs) {
+          if (event.output.term > memory.termAtCut) Object.assign(memory, { leaderAtCut: event.node, termAtCut: event.output.term });
+        } else if (event.node !== node && memory.electedAtMs === null) {
+          memory.electedAtMs = event.timeMs;
+        }
+        return undefined;
+      },
+      check(_cluster, memory) {
+        if (memory.leaderAtCut !== node) return undefined;
+        if (memory.electedAtMs !== null && memory.electedAtMs <= cutMs + withinMs) return undefined;
+        return (
+          `${nodeName(node)}, the leader of term ${memory.termAtCut}, was cut off at ${cutMs} ms, but ` +
+          `${memory.electedAtMs === null ? 'no other server became leader after that' : `no other server became leader before ${memory.electedAtMs} ms`}, ` +
+          `where the bound is ${withinMs} ms: every server's election timer runs, and the servers a leader no longer reaches elect one of their own`
+        );
+      },
+    },
+    { atEnd: true },
+  );
+}
+
+interface CutOffLeadership {
+  /** Who led the highest term before the cut (null: nobody yet). */
+  leaderAtCut: NodeId | null;
+  termAtCut: number;
+  /** When another server first became leader after the cut. */
+  electedAtMs: number | null;
+}
+
 /** Runs only: after the old leader rejoins at `rejoinMs`, nobody stands for election before `untilMs`. */
 export function rejoinDisturbsNobody(oldLeader: NodeId, rejoinMs: number, untilMs: number): Property<Raft, null> {
   return always<Raft, null>('a rejoining leader disturbs nobody', {

@@ -18,7 +18,7 @@ import {
 } from 'distlab/testing';
 import { storedLogBound } from './checks.ts';
 import { heartbeatMs, n0LeadsFirst, pick, range, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
-import { messagesPerOperation, operationsPerHeartbeat } from './serviceChecks.ts';
+import { clientsReachTheMajority, messagesPerOperation, operationsPerHeartbeat } from './serviceChecks.ts';
 import { serviceRun } from './serviceRun.ts';
 import type { Raft } from './src/protocol.ts';
 
@@ -137,6 +137,7 @@ const partitionTest = test('E', 5, {
       ],
       extraAfter: [
         nothingCompletesInMinority<Raft>([minorityClient], splitMs, healMs, `while n0, n1 and ${'n5'} were cut off from the majority (${splitMs} to ${healMs} ms)`),
+        clientsReachTheMajority([6, 7, 8], splitMs, healMs, `while n0 and n1 were cut off from the other servers (${splitMs} to ${healMs} ms)`),
         operationsCompleteAfterHeal<Raft>(healMs, partitionBoundMs),
       ],
     });
@@ -270,6 +271,7 @@ const executedThenCrash = test('E', 9, {
       durationMs: 6_000,
       faultsEndMs: executedCrashTimes(seed).restartMs,
       workload: { operationsPerClient: 25, keys: ['x', 'y'], thinkMs: [0, 30], startMs: [750, 800] },
+      extraAfter: [clientsReachTheMajority(range(sizes(seed), 4), executedCrashTimes(seed).crashMs, executedCrashTimes(seed).restartMs, 'while n0, the leader, was down')],
     }),
   scenario: (context) => {
     const { cutMs, crashMs, restartMs } = executedCrashTimes(context.seed);
@@ -310,6 +312,7 @@ const staleLeader = test('E', 10, {
       // The others start once the majority is on its own, so that the history the checker reads stays short.
       workload: { operationsPerClient: 10, keys: ['x'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [20, 60], startMs: [splitMs + 300, splitMs + 350], clients: [6, 7, 8] },
       inputs: [call(splitMs - 100, staleClient, { kind: 'put', key: 'x', value: 'n5.1' }), call(readMs, staleClient, { kind: 'get', key: 'x' })],
+      extraAfter: [clientsReachTheMajority([6, 7, 8], splitMs, healMs, `while n0 was cut off with n5 (${splitMs} to ${healMs} ms)`)],
     });
   },
   scenario: (context) => {

@@ -31,6 +31,7 @@ import {
   idleMessages,
   messagesToCommit,
   messagesToElect,
+  newLeaderWhileCutOff,
   noElectionWithoutFaults,
   noLeaderBetween,
   nothingCommittedBefore,
@@ -123,14 +124,14 @@ const reElection = test('A', 3, {
     `everyone: the others elect a new leader within ${electionBoundMs} ms. About 1.2 s later n0 rejoins: it learns the newer ` +
     'term and follows, and nobody stands for election again.',
   setup: (implementation, seed) => {
-    const { rejoinMs } = reElectionTimes(seed);
+    const { isolateMs, rejoinMs } = reElectionTimes(seed);
     return raftRun(implementation, {
       servers: sizes(seed),
       durationMs: rejoinMs + 1_500,
       deadline: describeDeadline(rejoinMs, 1_500),
       electionWithinMs: electionBoundMs,
       everyoneAgrees: true,
-      extra: [rejoinDisturbsNobody(0, rejoinMs + maxDelayMs, rejoinMs + 1_500)],
+      extra: [newLeaderWhileCutOff(0, isolateMs, electionBoundMs), rejoinDisturbsNobody(0, rejoinMs + maxDelayMs, rejoinMs + 1_500)],
     });
   },
   scenario: (context) => {
@@ -370,6 +371,12 @@ const noCommitWithoutMajority = test('B', 2, {
 
 const failuresEndMs = 3_800;
 
+/** 5B.3: when the follower n1, then the leader n0, is cut off for a second. */
+const disconnectionTimes = (seed: number) => {
+  const random = scenarioRandom('5B.3', seed);
+  return { followerMs: random.integer(750, 850), leaderMs: random.integer(2_250, 2_350) };
+};
+
 const followerAndLeaderFailure = test('B', 3, {
   name: 'agreement despite a disconnected follower, then a disconnected leader',
   points: 2,
@@ -385,11 +392,10 @@ const followerAndLeaderFailure = test('B', 3, {
       deadline: describeDeadline(failuresEndMs),
       electionWithinMs: electionBoundMs,
       service: { commands: 50, firstAtMs: 600, everyMs: 60 },
+      extra: [newLeaderWhileCutOff(0, disconnectionTimes(seed).leaderMs, electionBoundMs)],
     }),
   scenario: (context) => {
-    const random = scenarioRandom('5B.3', context.seed);
-    const followerMs = random.integer(750, 850);
-    const leaderMs = random.integer(2_250, 2_350);
+    const { followerMs, leaderMs } = disconnectionTimes(context.seed);
     return [
       ...n0LeadsFirst(context.servers, 700),
       { atMs: followerMs, type: 'isolate', node: 1 },
@@ -453,6 +459,7 @@ const oldLeaderRejoins = test('B', 6, {
       deadline: describeDeadline(rejoinTimes.healMs + 300),
       service: { commands: 30, firstAtMs: 800, everyMs: 60 },
       stopWhenDone: true,
+      extra: [newLeaderWhileCutOff(0, rejoinTimes.isolateMs, electionBoundMs)],
     }),
   scenario: (context) => [
     ...n0LeadsFirst(context.servers, 700),
