@@ -648,6 +648,62 @@ export function acceptsOnlyWhatWasAsked(acceptors: readonly NodeId[]): Property<
   });
 }
 
+// A proposer asked to propose runs phase 1.
+
+interface ProposeAnswers {
+  readonly acceptances: Acceptances;
+  /** Per node: the incarnation whose first Propose was judged (null: none yet). */
+  readonly judged: (number | null)[];
+  /** The Propose being reacted to: its proposer, step, time and value, and the acceptors its Prepares went to in that reaction. */
+  pending: { readonly node: NodeId; readonly step: number; readonly timeMs: number; readonly value: string; readonly asked: NodeId[] } | null;
+}
+
+/**
+ * Runs only: "a proposer asked to propose runs phase 1": in the reaction to a proposer's first
+ * Propose of an incarnation, given while no value is chosen (so that it cannot know a
+ * decision), it sends Prepare to a majority of the acceptors (the handout says every acceptor).
+ * Without it, a node that ignores Propose (one proposer doing all the proposing) would meet
+ * every other property, and the tests of contention would test none.
+ */
+export function proposersRunPhaseOne(acceptors: readonly NodeId[]): Property<Paxos, ProposeAnswers> {
+  const needed = majority(acceptors.length);
+  const judge = (memory: ProposeAnswers): string | undefined => {
+    const pending = memory.pending;
+    memory.pending = null;
+    if (pending === null || pending.asked.length >= needed) return undefined;
+    return (
+      `${nodeName(pending.node)} was given Propose ${quote(pending.value)} at ${pending.timeMs} ms, while no value was chosen, and sent Prepare to ` +
+      `${pending.asked.length === 0 ? 'no acceptor' : `${names(pending.asked)} only`} in that reaction (a majority is ${needed} of ${acceptors.length}): ` +
+      'on Propose, a proposer that does not know the decision picks a fresh ballot and sends Prepare to every acceptor'
+    );
+  };
+  return always<Paxos, ProposeAnswers>('a proposer asked to propose runs phase 1', {
+    memory: (cluster) => ({ acceptances: new Map(), judged: perNode(cluster, null), pending: null }),
+    records: ['input', 'send:Prepare', 'send:Accepted'],
+    record(memory, event, cluster) {
+      // An event of a later step: the reaction to the pending Propose is over.
+      const problem = memory.pending !== null && memory.pending.step !== cluster.step ? judge(memory) : undefined;
+      if (problem !== undefined) return problem;
+      if (event.kind === 'send') {
+        if (event.message.type === 'Accepted') recordAcceptance(memory.acceptances, acceptors, event.from, event.message.ballot, event.message.value);
+        else if (event.message.type === 'Prepare' && memory.pending?.node === event.from && acceptors.includes(event.to) && !memory.pending.asked.includes(event.to)) {
+          memory.pending.asked.push(event.to);
+          memory.pending.asked.sort((left, right) => left - right);
+        }
+        return undefined;
+      }
+      if (event.kind !== 'input' || memory.judged[event.node] === event.incarnation) return undefined;
+      memory.judged[event.node] = event.incarnation;
+      if (chosenProposals(memory.acceptances, acceptors).length > 0) return undefined;
+      memory.pending = { node: event.node, step: cluster.step, timeMs: event.timeMs, value: event.input.value, asked: [] };
+      return undefined;
+    },
+    check(cluster, memory) {
+      return memory.pending !== null && memory.pending.step !== cluster.step ? judge(memory) : undefined;
+    },
+  });
+}
+
 /** The proposer's rules, checked in every run and in the search tests that let proposers retry. */
 export function proposerProperties(roles: Roles): Property<Paxos>[] {
   return [ballotUsedOnce(), phaseTwoFollowsPromises(roles.acceptors)];
@@ -670,14 +726,15 @@ export function safetyProperties(roles: Roles): Property<Paxos>[] {
 
 /**
  * The search's goal: a value is chosen, that is, a majority of the acceptors hold the same
- * proposal as accepted in their durable storage.
+ * proposal as accepted in their durable storage; with `value`, that value ("v3 is chosen"),
+ * so that a search can ask that each proposer's value be chosen on some path.
  */
-export function valueChosen(acceptors: readonly NodeId[]): Property<Paxos> {
+export function valueChosen(acceptors: readonly NodeId[], value?: string): Property<Paxos> {
   const needed = majority(acceptors.length);
-  return sometimes<Paxos>('a value is chosen', (cluster) => {
+  return sometimes<Paxos>(value === undefined ? 'a value is chosen' : `${quote(value)} is chosen`, (cluster) => {
     for (const acceptor of acceptors) {
       const accepted = storedAcceptance(cluster, acceptor);
-      if (accepted === undefined) continue;
+      if (accepted === undefined || (value !== undefined && accepted.value !== value)) continue;
       let same = 0;
       for (const other of acceptors) {
         const theirs = storedAcceptance(cluster, other);
@@ -685,7 +742,7 @@ export function valueChosen(acceptors: readonly NodeId[]): Property<Paxos> {
       }
       if (same >= needed) return undefined;
     }
-    return `no majority of the acceptors (${needed} of ${acceptors.length}) holds the same proposal as accepted`;
+    return `no majority of the acceptors (${needed} of ${acceptors.length}) holds the same proposal${value === undefined ? '' : ` of ${quote(value)}`} as accepted`;
   });
 }
 

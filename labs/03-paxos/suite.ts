@@ -23,7 +23,17 @@ import {
   type SearchTest,
   type Workload,
 } from 'distlab/testing';
-import { acceptsOnlyWhatWasAsked, everyLearnerLearns, messageCost, nothingLearnedBefore, onlyValueLearned, proposerProperties, safetyProperties } from './checks.ts';
+import {
+  acceptsOnlyWhatWasAsked,
+  everyLearnerLearns,
+  messageCost,
+  nothingLearnedBefore,
+  onlyValueLearned,
+  proposerProperties,
+  proposersRunPhaseOne,
+  safetyProperties,
+  valueChosen,
+} from './checks.ts';
 import { paxosSearch } from './search.ts';
 import type { Paxos } from './src/protocol.ts';
 
@@ -122,6 +132,7 @@ export function scenario(implementation: PaxosImplementation, settings: Scenario
     properties: [
       ...safetyProperties(layout),
       ...proposerProperties(layout),
+      proposersRunPhaseOne(layout.acceptors),
       acceptsOnlyWhatWasAsked(layout.acceptors),
       everyLearnerLearns(layout.learners, settings.deadline),
       ...(settings.extra ?? []),
@@ -581,15 +592,20 @@ const searchBfsTest = search('3.S1', {
 });
 
 const searchGoalTest = search('3.S2', {
-  name: 'a value can be chosen: the goal is reachable with 2 proposers and 3 acceptors (search)',
+  name: "each proposer's value can be chosen: both goals are reachable with 2 proposers and 3 acceptors (search)",
   points: 1,
   seeds: 1,
-  description: 'Breadth-first search stops at the first state where a majority of acceptors hold the same proposal as accepted.',
-  search: (implementation) => ({
-    strategy: 'bfs',
-    expect: 'goal',
-    settings: { ...paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3, proposerRules: true }), stopAtGoal: true, maxStates: searchMaxStates },
-  }),
+  description:
+    'Breadth-first search, until the depth where a value is first chosen: on some path a majority of acceptors hold n3\'s value "v3" ' +
+    'as accepted in one ballot, and on another n4\'s "v4". Either proposer, running alone first, gets its own value chosen.',
+  search: (implementation) => {
+    const settings = paxosSearch(implementation.PaxosNode, { proposers: 2, acceptors: 3, proposerRules: true });
+    return {
+      strategy: 'bfs',
+      expect: 'every-goal',
+      settings: { ...settings, properties: [...(settings.properties ?? []), valueChosen([0, 1, 2], 'v3'), valueChosen([0, 1, 2], 'v4')], depthAfterGoal: 0, maxStates: searchMaxStates },
+    };
+  },
 });
 
 /** 3.S3's configuration and random walks: a correct solution chooses a value in about 7% of these walks (search.test.ts). */
