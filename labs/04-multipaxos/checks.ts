@@ -654,6 +654,87 @@ export function leaderElectedByMajority(servers: readonly NodeId[]): Property<Mu
   });
 }
 
+// Phase 2 follows phase 1.
+
+/**
+ * Runs only: "phase 2 follows phase 1": a server sends P2a in a ballot of its own only once a
+ * majority of the servers promised that ballot: P1bs of it delivered to it, and its own
+ * acceptor's promise (a P1b to itself, or its stored promise of the ballot or above, since the
+ * handout lets a leader call its own acceptor directly). A leader that skips phase 1 meets every other rule as long as
+ * it never fails; this one it breaks at its first proposal. The memory is, per ballot
+ * (`round/leader`), the servers whose P1b reached its leader, and the ballots already judged.
+ */
+export function phaseTwoAfterPhaseOne(servers: readonly NodeId[]): Property<MultiPaxos, { promised: Map<string, NodeId[]>; judged: string[] }> {
+  const needed = majority(servers.length);
+  return always<MultiPaxos, { promised: Map<string, NodeId[]>; judged: string[] }>('phase 2 follows phase 1', {
+    memory: () => ({ promised: new Map(), judged: [] }),
+    records: ['deliver:P1b', 'send:P2a'],
+    record(memory, event, cluster) {
+      if (event.kind === 'deliver') {
+        const message = event.message;
+        if (message.type !== 'P1b' || !isBallot(message.ballot) || message.ballot.leader !== event.to || !servers.includes(event.from)) return undefined;
+        const key = `${message.ballot.round}/${message.ballot.leader}`;
+        const promised = memory.promised.get(key) ?? [];
+        if (!promised.includes(event.from)) memory.promised.set(key, [...promised, event.from].sort((left, right) => left - right));
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.message.type !== 'P2a' || !isBallot(event.message.ballot) || event.message.ballot.leader !== event.from) return undefined;
+      const { ballot, slot } = event.message;
+      const key = `${ballot.round}/${ballot.leader}`;
+      if (memory.judged.includes(key)) return undefined;
+      // Its own acceptor may be called directly, without a P1b: its stored promise shows it.
+      const own = storedPromise(cluster, event.from);
+      const ownPromise = own !== undefined && compareBallots(own, ballot) >= 0 ? [event.from] : [];
+      const promised = [...new Set([...(memory.promised.get(key) ?? []), ...ownPromise])];
+      if (promised.length >= needed) {
+        memory.judged.push(key);
+        return undefined;
+      }
+      return (
+        `${nodeName(event.from)} sent P2a ${formatBallot(ballot)} for slot ${slot} at ${event.timeMs} ms, but ` +
+        `${promised.length === 0 ? 'no server' : `only ${names(promised)}`} had answered its P1a with P1b ${formatBallot(ballot)} (a majority is ${needed} of ${servers.length}): ` +
+        'a leader proposes in phase 2 only once phase 1 of its ballot succeeded, with P1bs from a majority, its own acceptor\'s included'
+      );
+    },
+  });
+}
+
+/**
+ * Runs only: "a new leader takes over": while `away` (the leader) is down or cut off, from
+ * `fromMs` to `untilMs`, another server's phase 1 succeeds: P1bs of a ballot of its own from a
+ * majority of the servers (its own acceptor counted, which it may call directly) reach it.
+ * Without it, a cluster in which only one server ever stands would pass every test that brings
+ * that server back.
+ */
+export function leaderTakesOver(servers: readonly NodeId[], away: NodeId, fromMs: number, untilMs: number, why: string): Property<MultiPaxos, { promised: Map<string, NodeId[]>; tookOverAtMs: number | null }> {
+  const needed = majority(servers.length);
+  return always<MultiPaxos, { promised: Map<string, NodeId[]>; tookOverAtMs: number | null }>(
+    'a new leader takes over',
+    {
+      memory: () => ({ promised: new Map(), tookOverAtMs: null }),
+      records: ['deliver:P1b'],
+      record(memory, event) {
+        if (memory.tookOverAtMs !== null || event.kind !== 'deliver' || event.timeMs < fromMs || event.timeMs >= untilMs) return undefined;
+        const message = event.message;
+        if (message.type !== 'P1b' || !isBallot(message.ballot) || message.ballot.leader !== event.to || event.to === away || !servers.includes(event.from)) return undefined;
+        const key = `${message.ballot.round}/${message.ballot.leader}`;
+        const promised = new Set([...(memory.promised.get(key) ?? []), event.from, event.to]);
+        memory.promised.set(key, [...promised].sort((left, right) => left - right));
+        if (promised.size >= needed) memory.tookOverAtMs = event.timeMs;
+        return undefined;
+      },
+      check(_cluster, memory) {
+        if (memory.tookOverAtMs !== null) return undefined;
+        return (
+          `no server but ${nodeName(away)} completed phase 1 from ${fromMs} to ${untilMs} ms, ${why}: when the leader is gone, ` +
+          'the others time out (LeaderTimeout) and one of them runs phase 1 with a higher ballot and leads'
+        );
+      },
+    },
+    { atEnd: true },
+  );
+}
+
 // Acceptances come from proposals.
 
 /**

@@ -24,7 +24,7 @@ import {
   type SuiteTest,
   n0LeadsFirst as n0LeadsFirstAfter,
 } from 'distlab/testing';
-import { acceptedSlot, everyWaitAtMost, logEntriesBounded } from './checks.ts';
+import { acceptedSlot, everyWaitAtMost, leaderTakesOver, logEntriesBounded } from './checks.ts';
 import { call, firstCallMs, multipaxosRun, pick, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
@@ -451,6 +451,7 @@ const minorityThenCrash = test(17, {
       durationMs: 7_000,
       faultsEndMs: minorityTimes(seed).restartMs,
       workload: { operationsPerClient: 35, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 10], startMs: [750, 800] },
+      extra: [leaderTakesOver(range(0, 5), 0, minorityTimes(seed).crashMs, minorityTimes(seed).restartMs, 'while n0, the leader, was down')],
     }),
   scenario: (context) => {
     const { majorityOnlyMs, minorityOnlyMs, crashMs, restartMs } = minorityTimes(context.seed);
@@ -499,6 +500,7 @@ const holes = test(18, {
       durationMs: 6_000,
       faultsEndMs: healMs,
       workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: [750, 800], clients: [5, 6] },
+      extra: [leaderTakesOver(range(0, 5), 0, holeMs + 5, healMs, 'while n0, the leader, was cut off')],
       inputs: [
         // Each learns that n0 leads, so that its next request goes straight to n0.
         call(800, first, { kind: 'append', key: 'x', value: 'A0;' }),
