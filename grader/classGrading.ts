@@ -389,12 +389,12 @@ function pendingRow(submission: string, tests: readonly GradedTest[], status: Su
 
 /**
  * A spreadsheet-safe CSV field: quoted when needed, control characters escaped, and a leading
- * `=`, `+`, `-` or `@` defused, so that no cell written from a submission's message is run as
- * a formula.
+ * `=`, `+`, `-` or `@` defused (after any spaces: spreadsheets skip them), so that no cell
+ * written from a submission's name or message is run as a formula.
  */
-function csvField(value: string | number): string {
+export function csvField(value: string | number): string {
   const text = typeof value === 'number' ? String(value) : escapeControls(value);
-  const defused = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  const defused = /^[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]/u.test(text) ? `'${text}` : text;
   return /[",]/.test(defused) ? `"${defused.replace(/"/g, '""')}"` : defused;
 }
 

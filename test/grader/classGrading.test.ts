@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { classConcurrency, gradeClass } from '../../grader/classGrading.ts';
+import { classConcurrency, csvField, gradeClass } from '../../grader/classGrading.ts';
 import { findEntryFile } from '../../grader/implementation.ts';
 import { findLab } from '../../grader/labs.ts';
 import { renderClassSummary, type ClassSubmission } from '../../grader/reports/classSummary.ts';
@@ -242,6 +242,18 @@ describe("a submission's index.ts, at any depth", () => {
   it('says what is wrong when there is none: no index.ts, or an archive to unpack', () => {
     expect(() => findEntryFile(lab, layout(['notes.txt']), 'Dana')).toThrow(/^Dana: no index.ts in the folder or in any folder inside it/);
     expect(() => findEntryFile(lab, layout(['Dana.zip']), 'Dana')).toThrow(/^Dana: no index.ts in the folder, only the archive Dana.zip: unpack it/);
+  });
+});
+
+describe('class.csv cells', () => {
+  it('defuse a formula, even after spaces, and quote what needs quoting', () => {
+    expect(csvField('=1+1')).toBe("'=1+1");
+    expect(csvField(' =HYPERLINK("x")')).toBe(`"' =HYPERLINK(""x"")"`);
+    expect(csvField('\u00a0@SUM(A1)')).toBe("'\u00a0@SUM(A1)");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('alice, bob')).toBe('"alice, bob"');
+    expect(csvField('alice')).toBe('alice');
+    expect(csvField(12)).toBe('12');
   });
 });
 
