@@ -97,4 +97,10 @@ export const mutants: readonly Mutant[] = [
     failsTest: '3.15',
     property: 'every learner learns',
   },
+  {
+    name: 'only-first-proposer-proposes',
+    bug: 'only the first proposer acts on Propose; the others ignore it, so there is never a duel',
+    failsTest: '3.3',
+    property: 'a proposer asked to propose runs phase 1',
+  },
 ];

@@ -72,4 +72,10 @@ export const mutants: readonly Mutant[] = [
     failsTest: '4.4',
     property: 'acceptors keep their promises',
   },
+  {
+    name: 'only-first-server-stands',
+    bug: 'only the first server arms its LeaderTimeout: when it is down or cut off, nobody runs phase 1 until it is back',
+    failsTest: '4.17',
+    property: 'a new leader takes over',
+  },
 ];

@@ -22,6 +22,12 @@ export const mutants: readonly Mutant[] = [
     property: 'election safety',
   },
   {
+    name: 'only-first-server-stands',
+    bug: 'only the first server arms its election timer: when the leader is cut off, nobody else stands for election until it is back',
+    failsTest: '5A.3',
+    property: 'the others elect a new leader',
+  },
+  {
     name: 'election-timeout-not-randomized',
     bug: 'after the first one, every election timeout is exactly T, not drawn at random in [T, 2T]: split votes repeat',
     failsTest: '5A.5',
