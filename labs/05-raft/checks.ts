@@ -498,6 +498,12 @@ function durabilityProblem(record: DurableRecord, cluster: ClusterView<Raft>, no
     const vote = record.votes.get(term);
     const stored = storedVote(cluster, node);
     if (vote !== undefined && stored !== vote) {
+      if (vote === node) {
+        return (
+          `${who} stood for election in term ${term}, voting for itself, but ${when} with votedFor ${stored === null ? 'null' : nodeName(stored)} in its storage: ` +
+          'a candidate stores votedFor = its own id, with currentTerm, before its RequestVotes go out, or a restart may vote for another candidate in the same term'
+        );
+      }
       return (
         `${who} granted its vote in term ${term} to ${nodeName(vote)} but ${when} with votedFor ${stored === null ? 'null' : nodeName(stored)} in its storage: ` +
         'votedFor is written to durable storage before the vote is sent, or a restart may vote again in the same term'
@@ -553,6 +559,12 @@ export function durability(): Property<Raft, DurableRecord[]> {
             record.ackTerm = message.term;
             record.ackIndex = acknowledged;
           } else if (message.term === record.ackTerm) record.ackIndex = Math.max(record.ackIndex, acknowledged);
+        }
+        // A candidate votes for itself in the term it stands in: its RequestVote says so.
+        if (message.type === 'RequestVote' && event.to !== event.from && !record.votes.has(message.term)) {
+          record.votes.set(message.term, event.from);
+          record.votedIn.set(message.term, event.incarnation);
+          return undefined;
         }
         if (message.type !== 'RequestVoteReply' || !message.voteGranted) return undefined;
         const before = record.votes.get(message.term);

@@ -90,6 +90,12 @@ export const mutants: readonly Mutant[] = [
     property: 'durability',
   },
   {
+    name: 'self-vote-not-persisted',
+    bug: 'a candidate stores its new currentTerm but not votedFor = itself: restarted in that term, it may vote for another candidate too',
+    failsTest: '5C.2',
+    property: 'durability',
+  },
+  {
     name: 'current-term-not-persisted',
     bug: 'currentTerm is kept in memory only: a new term is never written to durable storage',
     failsTest: '5C.2',
