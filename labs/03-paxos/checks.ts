@@ -656,6 +656,10 @@ interface ProposeAnswers {
   readonly judged: (number | null)[];
   /** The Propose being reacted to: its proposer, step, time and value, and the acceptors its Prepares went to in that reaction. */
   pending: { readonly node: NodeId; readonly step: number; readonly timeMs: number; readonly value: string; readonly asked: NodeId[] } | null;
+  /** The first Propose left unanswered. */
+  unanswered: string | null;
+  /** Whether any node sent a Prepare: with none, nothing happened at all, which "every learner learns" reports. */
+  prepared: boolean;
 }
 
 /**
@@ -663,45 +667,53 @@ interface ProposeAnswers {
  * Propose of an incarnation, given while no value is chosen (so that it cannot know a
  * decision), it sends Prepare to a majority of the acceptors (the handout says every acceptor).
  * Without it, a node that ignores Propose (one proposer doing all the proposing) would meet
- * every other property, and the tests of contention would test none.
+ * every other property, and the tests of contention would test none. Judged when the run ends,
+ * and only if some node ever sent a Prepare: a run where nothing happened is "no progress".
  */
 export function proposersRunPhaseOne(acceptors: readonly NodeId[]): Property<Paxos, ProposeAnswers> {
   const needed = majority(acceptors.length);
-  const judge = (memory: ProposeAnswers): string | undefined => {
+  const close = (memory: ProposeAnswers): void => {
     const pending = memory.pending;
     memory.pending = null;
-    if (pending === null || pending.asked.length >= needed) return undefined;
-    return (
+    if (pending === null || pending.asked.length >= needed || memory.unanswered !== null) return;
+    memory.unanswered =
       `${nodeName(pending.node)} was given Propose ${quote(pending.value)} at ${pending.timeMs} ms, while no value was chosen, and sent Prepare to ` +
       `${pending.asked.length === 0 ? 'no acceptor' : `${names(pending.asked)} only`} in that reaction (a majority is ${needed} of ${acceptors.length}): ` +
-      'on Propose, a proposer that does not know the decision picks a fresh ballot and sends Prepare to every acceptor'
-    );
+      'on Propose, a proposer that does not know the decision picks a fresh ballot and sends Prepare to every acceptor';
   };
-  return always<Paxos, ProposeAnswers>('a proposer asked to propose runs phase 1', {
-    memory: (cluster) => ({ acceptances: new Map(), judged: perNode(cluster, null), pending: null }),
-    records: ['input', 'send:Prepare', 'send:Accepted'],
-    record(memory, event, cluster) {
-      // An event of a later step: the reaction to the pending Propose is over.
-      const problem = memory.pending !== null && memory.pending.step !== cluster.step ? judge(memory) : undefined;
-      if (problem !== undefined) return problem;
-      if (event.kind === 'send') {
-        if (event.message.type === 'Accepted') recordAcceptance(memory.acceptances, acceptors, event.from, event.message.ballot, event.message.value);
-        else if (event.message.type === 'Prepare' && memory.pending?.node === event.from && acceptors.includes(event.to) && !memory.pending.asked.includes(event.to)) {
-          memory.pending.asked.push(event.to);
-          memory.pending.asked.sort((left, right) => left - right);
+  return always<Paxos, ProposeAnswers>(
+    'a proposer asked to propose runs phase 1',
+    {
+      memory: (cluster) => ({ acceptances: new Map(), judged: perNode(cluster, null), pending: null, unanswered: null, prepared: false }),
+      records: ['input', 'send:Prepare', 'send:Accepted'],
+      record(memory, event, cluster) {
+        // An event of a later step: the reaction to the pending Propose is over.
+        if (memory.pending !== null && memory.pending.step !== cluster.step) close(memory);
+        if (event.kind === 'send') {
+          if (event.message.type === 'Accepted') recordAcceptance(memory.acceptances, acceptors, event.from, event.message.ballot, event.message.value);
+          else if (event.message.type === 'Prepare') {
+            memory.prepared = true;
+            const pending = memory.pending;
+            if (pending?.node === event.from && acceptors.includes(event.to) && !pending.asked.includes(event.to)) {
+              pending.asked.push(event.to);
+              pending.asked.sort((left, right) => left - right);
+            }
+          }
+          return undefined;
         }
+        if (event.kind !== 'input' || memory.judged[event.node] === event.incarnation) return undefined;
+        memory.judged[event.node] = event.incarnation;
+        if (chosenProposals(memory.acceptances, acceptors).length > 0) return undefined;
+        memory.pending = { node: event.node, step: cluster.step, timeMs: event.timeMs, value: event.input.value, asked: [] };
         return undefined;
-      }
-      if (event.kind !== 'input' || memory.judged[event.node] === event.incarnation) return undefined;
-      memory.judged[event.node] = event.incarnation;
-      if (chosenProposals(memory.acceptances, acceptors).length > 0) return undefined;
-      memory.pending = { node: event.node, step: cluster.step, timeMs: event.timeMs, value: event.input.value, asked: [] };
-      return undefined;
+      },
+      check(_cluster, memory) {
+        close(memory);
+        return memory.prepared ? (memory.unanswered ?? undefined) : undefined;
+      },
     },
-    check(cluster, memory) {
-      return memory.pending !== null && memory.pending.step !== cluster.step ? judge(memory) : undefined;
-    },
-  });
+    { atEnd: true },
+  );
 }
 
 /** The proposer's rules, checked in every run and in the search tests that let proposers retry. */

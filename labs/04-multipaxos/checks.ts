@@ -699,6 +699,14 @@ export function phaseTwoAfterPhaseOne(servers: readonly NodeId[]): Property<Mult
   });
 }
 
+interface TakeOver {
+  /** Per ballot (`round/leader`) of a server other than `away`: the servers whose P1b reached its leader in the window. */
+  readonly promised: Map<string, NodeId[]>;
+  tookOverAtMs: number | null;
+  /** Whether any P1b was delivered at all. */
+  phaseOne: boolean;
+}
+
 /**
  * Runs only: "a new leader takes over": while `away` (the leader) is down or cut off, from
  * `fromMs` to `untilMs`, another server's phase 1 succeeds: P1bs of a ballot of its own from a
@@ -706,14 +714,15 @@ export function phaseTwoAfterPhaseOne(servers: readonly NodeId[]): Property<Mult
  * Without it, a cluster in which only one server ever stands would pass every test that brings
  * that server back.
  */
-export function leaderTakesOver(servers: readonly NodeId[], away: NodeId, fromMs: number, untilMs: number, why: string): Property<MultiPaxos, { promised: Map<string, NodeId[]>; tookOverAtMs: number | null }> {
+export function leaderTakesOver(servers: readonly NodeId[], away: NodeId, fromMs: number, untilMs: number, why: string): Property<MultiPaxos, TakeOver> {
   const needed = majority(servers.length);
-  return always<MultiPaxos, { promised: Map<string, NodeId[]>; tookOverAtMs: number | null }>(
+  return always<MultiPaxos, TakeOver>(
     'a new leader takes over',
     {
-      memory: () => ({ promised: new Map(), tookOverAtMs: null }),
+      memory: () => ({ promised: new Map(), tookOverAtMs: null, phaseOne: false }),
       records: ['deliver:P1b'],
       record(memory, event) {
+        if (event.kind === 'deliver') memory.phaseOne = true;
         if (memory.tookOverAtMs !== null || event.kind !== 'deliver' || event.timeMs < fromMs || event.timeMs >= untilMs) return undefined;
         const message = event.message;
         if (message.type !== 'P1b' || !isBallot(message.ballot) || message.ballot.leader !== event.to || event.to === away || !servers.includes(event.from)) return undefined;
@@ -724,7 +733,8 @@ export function leaderTakesOver(servers: readonly NodeId[], away: NodeId, fromMs
         return undefined;
       },
       check(_cluster, memory) {
-        if (memory.tookOverAtMs !== null) return undefined;
+        // No phase 1 anywhere: nothing happened at all, which "clients make progress" reports.
+        if (memory.tookOverAtMs !== null || !memory.phaseOne) return undefined;
         return (
           `no server but ${nodeName(away)} completed phase 1 from ${fromMs} to ${untilMs} ms, ${why}: when the leader is gone, ` +
           'the others time out (LeaderTimeout) and one of them runs phase 1 with a higher ballot and leads'
