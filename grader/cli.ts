@@ -489,12 +489,21 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** How long the grader may go on running once its work is done and its reports are written. */
+const lingerLimitMs = 10_000;
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
     // After the grader's own failure, a grading it gave up on may still hold timers or
     // processes: the reports are written, so nothing is left to wait for.
     if (code === exitCodes.grader) process.exit(code);
+    // Whatever else might keep this process running (a handle left open, a child that did not
+    // go), it does not outlive its reports for long: a course's script waits for its exit.
+    setTimeout(() => {
+      complain(`the grading was done and its reports written, but something kept the grader running for ${lingerLimitMs / 1000} s more: it stops now`);
+      process.exit(code);
+    }, lingerLimitMs).unref();
   },
   (error: unknown) => {
     complain(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : describeError(error)}`);

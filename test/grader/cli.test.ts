@@ -162,6 +162,26 @@ describe('npm run grade: what it leaves behind', () => {
   });
 });
 
+describe('npm run grade: it ends', () => {
+  it('even when something in its process would keep it running, once every report is written', async () => {
+    const out = outputFolder();
+    const started = Date.now();
+    const run = await new Promise<Run>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--import', './test/fixtures/grader/lingering-handle.mjs', 'grader/cli.ts', 'pingpong', '--test', '0.1', '--report', 'json', '--out', out],
+        // A generous bound, only so that a regression fails instead of hanging the suite.
+        { env: { ...process.env, NO_COLOR: '1' }, timeout: 150_000 },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr }),
+      );
+    });
+    expect(run.code, `after ${Date.now() - started} ms: ${run.stderr}`).toBe(0);
+    expect(run.stderr).toMatch(/the grading was done and its reports written, but something kept the grader running for 10 s more: it stops now/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
+    expect(report.totals).toMatchObject({ score: 1, passed: 1 });
+  }, 180_000);
+});
+
 describe('npm run grade: interruption', () => {
   it('SIGINT stops grading and still writes a report of what was graded', async () => {
     const out = outputFolder();
