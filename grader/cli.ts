@@ -501,7 +501,9 @@ main(process.argv.slice(2)).then(
     // Whatever else might keep this process running (a handle left open, a child that did not
     // go), it does not outlive its reports for long: a course's script waits for its exit.
     setTimeout(() => {
-      complain(`the grading was done and its reports written, but something kept the grader running for ${lingerLimitMs / 1000} s more: it stops now`);
+      // What was still open, for whoever looks into it (the watchdog's own timer among them).
+      const open = process.getActiveResourcesInfo().join(', ');
+      complain(`the grading was done and its reports written, but something kept the grader running for ${lingerLimitMs / 1000} s more: it stops now (still open: ${open})`);
       process.exit(code);
     }, lingerLimitMs).unref();
   },
