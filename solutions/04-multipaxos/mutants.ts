@@ -31,7 +31,7 @@ export const mutants: readonly Mutant[] = [
     property: 'safe garbage collection',
   },
   {
-    name: 'leader-skips-phase-one',
+    name: 'leader-skips-phase-one-on-takeover',
     bug: 'a server that takes over from a leader it followed leads a higher ballot without phase 1, continuing at its own slotIn: it proposes over slots already chosen',
     failsTest: '4.17',
     property: 'a command accepted by a majority is kept',

@@ -1,19 +1,12 @@
-// Mutant: a server that takes over from a leader it followed leads a higher ballot at once,
-// without phase 1: it continues at its own slotIn, and never learns what the acceptors accepted
-// (or chose) in the slots there in earlier ballots. It proposes new commands over them. The
-// very first election, with no leader yet, still runs phase 1.
+// Mutant: a server whose LeaderTimeout fires leads a higher ballot at once, without phase 1:
+// it continues at its own slotIn, and never learns what the acceptors accepted (or chose) in the
+// slots there in earlier ballots. It proposes new commands over them. Every run catches it at its
+// first proposal ("phase 2 follows phase 1"), so it is no graded mutant: the search tests use it
+// (labs/04-multipaxos/search.test.ts), and leader-skips-phase-one-on-takeover is the subtle one.
 import { MultiPaxosServer as ReferenceServer } from '../server.ts';
 
 export class MultiPaxosServer extends ReferenceServer {
-  /** Whether this incarnation ever followed a leader other than itself. */
-  private followedALeader = false;
-
   protected override startPhaseOne(): void {
-    if (this.leader !== null && this.leader !== this.id) this.followedALeader = true;
-    if (!this.followedALeader) {
-      super.startPhaseOne();
-      return;
-    }
     this.ballot = { round: Math.max(this.highestRound, this.promised.round) + 1, leader: this.id };
     this.promise(this.ballot);
     this.role = 'leader';
