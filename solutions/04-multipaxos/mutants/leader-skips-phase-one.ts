@@ -6,7 +6,16 @@
 import { MultiPaxosServer as ReferenceServer } from '../server.ts';
 
 export class MultiPaxosServer extends ReferenceServer {
+  /** Whether this LeaderTimeout skips phase 1: here always. */
+  protected skipsPhaseOne(): boolean {
+    return true;
+  }
+
   protected override startPhaseOne(): void {
+    if (!this.skipsPhaseOne()) {
+      super.startPhaseOne();
+      return;
+    }
     this.ballot = { round: Math.max(this.highestRound, this.promised.round) + 1, leader: this.id };
     this.promise(this.ballot);
     this.role = 'leader';
