@@ -343,6 +343,56 @@ const removedLeaderFinishes = test('F', 13, {
   scenario: (context) => n0LeadsFirst(context.servers, 800),
 });
 
+/**
+ * 5F.14: when n0 is asked to remove itself, and when it crashes. The network's delay is raised to
+ * 200 ms in steps of 50 (a heartbeat apart, so no follower's timer runs out) before the change:
+ * C_old,new then commits no sooner than 400 ms after the ask, and C_new, appended then and sent
+ * by the next heartbeat, is stored by the followers 700 ms after the ask at the latest, while its
+ * acknowledgements reach n0 800 ms after the ask at the earliest. n0 crashes in between.
+ */
+const earlierNewConfigurationTimes = (seed: number) => {
+  const changeMs = 1_200 + scenarioRandom('5F.14', seed).integer(0, 100);
+  return { changeMs, crashMs: changeMs + 760, restartMs: changeMs + 1_500 };
+};
+const slowDelayMs = 200;
+
+const earlierNewConfiguration = test('F', 14, {
+  name: "an earlier leader's C_new: the removed leader crashes before C_new commits, and the new leader commits and announces it",
+  points: 2,
+  seeds: 4,
+  visibility: 'hidden',
+  description:
+    `5 servers, all voters, n0 leading first. The network slows to ${slowDelayMs} ms a message; at about 1,250 ms n0 is asked ` +
+    'to remove itself. It commits C_old,new and appends C_new, which reaches the four others, and crashes before their ' +
+    "acknowledgements come back. The four elect a leader, whose no-op commits the earlier leader's C_new: the leader that " +
+    'applies a C_new outputs MembershipChanged, whoever appended it. n0 restarts later and, not a voter of its latest ' +
+    'configuration, never stands for election.',
+  setup: (implementation, seed) => {
+    const { changeMs } = earlierNewConfigurationTimes(seed);
+    return membershipRun(implementation, {
+      servers: 5,
+      initialVoters: range(0, 5),
+      // The driver asks only if the change is not done by then: the C_new applied by the new leader is.
+      steps: [{ add: [], remove: [0], atMs: changeMs + 3_000 }],
+      inputs: [{ atMs: changeMs, node: 0, input: { type: 'ChangeMembership', add: [], remove: [0] } }],
+      clients: 3,
+      operationsPerClient: 40,
+      durationMs: 6_000,
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const { changeMs, crashMs, restartMs } = earlierNewConfigurationTimes(context.seed);
+    const fixedDelay = (delayMs: number) => ({ delay: { kind: 'uniform' as const, minMs: delayMs, maxMs: delayMs } });
+    return [
+      ...n0LeadsFirst(context.servers, 800),
+      ...[1, 2, 3, 4].map((step): FaultAction => ({ atMs: changeMs - 250 + step * 50, type: 'network', ...fixedDelay(step * 50) })),
+      { atMs: crashMs, type: 'crash', node: 0 },
+      { atMs: crashMs, type: 'network', delay: { kind: 'uniform', minMs: 1, maxMs: 10 } },
+      { atMs: restartMs, type: 'restart', node: 0 },
+    ];
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   majorityRingTest,
   bridgeTest,
@@ -354,4 +404,5 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   shrinkAndGrow,
   learnersDoNotCount,
   removedLeaderFinishes,
+  earlierNewConfiguration,
 ];

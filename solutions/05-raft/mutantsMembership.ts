@@ -49,4 +49,10 @@ export const membershipMutants: readonly Mutant[] = [
     failsTest: '5F.5',
     property: 'a snapshot keeps the configuration in force at its last index',
   },
+  {
+    name: 'announces-only-own-change',
+    bug: "a leader outputs MembershipChanged only for a C_new of its own term: a new leader whose no-op commits an earlier leader's C_new applies it without a word",
+    failsTest: '5F.14',
+    property: 'the membership change completes',
+  },
 ];
