@@ -830,6 +830,53 @@ export function noLeaderBetween(fromMs: number, untilMs: number, why: string): P
   });
 }
 
+/** The highest term a node has seen in its current incarnation, from whom and when. */
+interface TermSeen {
+  incarnation: number;
+  term: number;
+  from: NodeId;
+  type: string;
+  atMs: number;
+}
+
+/** Which senders' terms a server must take up (part F: the members of its latest configuration); all when omitted. */
+export type TermSenders = (cluster: ClusterView<Raft>, receiver: NodeId) => readonly NodeId[];
+
+/**
+ * Runs only: "a higher term ends a leadership". Figure 2's rule for all servers: a term in any
+ * request or reply above the server's own is taken up at once, as a follower. Once a server has
+ * been handed an AppendEntries, an InstallSnapshot or a reply of a higher term, it sends no
+ * AppendEntries or InstallSnapshot of a lower term in that incarnation: a leader that reads the
+ * reply of a follower with a higher term as a mere log mismatch goes on leading a term the
+ * cluster has left. RequestVote is not counted: part F lets a server that hears from its leader
+ * ignore one, term and all.
+ */
+export function higherTermEndsLeadership(sendersCounted?: TermSenders): Property<Raft, (TermSeen | null)[]> {
+  const counted = new Set(['AppendEntries', 'AppendEntriesReply', 'InstallSnapshot', 'InstallSnapshotReply', 'RequestVoteReply']);
+  return always<Raft, (TermSeen | null)[]>('a higher term ends a leadership', {
+    memory: (cluster) => cluster.nodeIds.map(() => null),
+    records: ['deliver', 'send'],
+    record(seen, event, cluster) {
+      if (event.kind === 'deliver') {
+        const message = event.message;
+        if (!counted.has(message.type) || !('term' in message)) return undefined;
+        const before = seen[event.to];
+        if (before !== null && before !== undefined && before.incarnation === event.incarnation && before.term >= message.term) return undefined;
+        if (sendersCounted !== undefined && !sendersCounted(cluster, event.to).includes(event.from)) return undefined;
+        seen[event.to] = { incarnation: event.incarnation, term: message.term, from: event.from, type: message.type, atMs: event.timeMs };
+        return undefined;
+      }
+      if (event.kind !== 'send' || (event.message.type !== 'AppendEntries' && event.message.type !== 'InstallSnapshot')) return undefined;
+      const higher = seen[event.from];
+      if (higher === null || higher === undefined || higher.incarnation !== event.incarnation || event.message.term >= higher.term) return undefined;
+      return (
+        `${nodeName(event.from)} sent ${event.message.type} of term ${event.message.term} to ${nodeName(event.to)} at ${event.timeMs} ms, after ${higher.type} of term ${higher.term} ` +
+        `from ${nodeName(higher.from)} reached it at ${higher.atMs} ms: a term above a server's own, in any request or reply, is taken up at once and ends its leadership`
+      );
+    },
+  });
+}
+
 /**
  * Runs only: when `node` is cut off at `cutMs` while it leads (it became leader in the highest
  * term any server led before then), another server becomes leader (BecameLeader, whose votes

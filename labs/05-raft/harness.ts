@@ -24,7 +24,7 @@ import {
   type ScheduledInput,
   type SuiteTest,
 } from 'distlab/testing';
-import { commandsApplied, leaderElected, safetyProperties } from './checks.ts';
+import { commandsApplied, higherTermEndsLeadership, leaderElected, safetyProperties } from './checks.ts';
 import { service, type ServiceOptions } from './service.ts';
 import type { Command, Raft } from './src/protocol.ts';
 
@@ -100,6 +100,7 @@ export function raftRun(implementation: RaftImplementation, run: RaftRun): RunSe
     properties: [
       ...(run.extra ?? []),
       ...safetyProperties(servers),
+      higherTermEndsLeadership(),
       leaderElected(servers, run.electionWithinMs === undefined ? run.deadline : `(a leader is due within ${run.electionWithinMs} ms of every fault, and at the end)`, {
         ...(run.electionWithinMs === undefined ? {} : { withinMs: run.electionWithinMs }),
         ...(run.everyoneAgrees ? { everyone: true } : {}),

@@ -14,6 +14,8 @@ import { cutBetween, electionTimeoutMs, heartbeatMs, n0LeadsFirst, range, scenar
 import {
   candidatesAskEveryVoter,
   changeWaitsForOwnTermCommit,
+  configurationOf,
+  membersOf,
   membershipChangeCompletes,
   membershipDriver,
   membershipSafetyProperties,
@@ -83,6 +85,8 @@ export function membershipRun(implementation: RaftImplementation, run: Membershi
     ...(run.inputs === undefined ? {} : { inputs: run.inputs }),
     extraWorkload: driver,
     safety: () => membershipSafetyProperties(run.initialVoters),
+    // A server may leave aside the replies of servers its configuration does not hold (removed ones, whose terms run ahead).
+    termSenders: (cluster, receiver) => membersOf(configurationOf(cluster, receiver, run.initialVoters)),
     // Removed servers (and servers not yet added) never apply what comes after: replicas are not all servers.
     reach: false,
     extra: [...membershipProperties(run.initialVoters), ...(run.extra ?? [])],

@@ -22,7 +22,7 @@ import {
   type Tagged,
   type Workload,
 } from 'distlab/testing';
-import { safetyProperties } from './checks.ts';
+import { higherTermEndsLeadership, safetyProperties, type TermSenders } from './checks.ts';
 import { electionTimeoutMs, heartbeatMs, maxDelayMs, range, stableNetwork, type RaftImplementation } from './harness.ts';
 import { appendsTakeEffectExactlyOnce, clientsReturnOnlyReplies, completedWritesReachEveryLiveServer } from './serviceChecks.ts';
 import type { Raft } from './src/protocol.ts';
@@ -74,6 +74,8 @@ export interface ServiceRunOptions {
   readonly extraAfter?: readonly Property<Raft>[];
   /** Raft's safety properties for these servers; default checks.ts's safetyProperties (part F gives configuration-aware ones). */
   readonly safety?: (servers: readonly NodeId[]) => Property<Raft>[];
+  /** Whose higher terms a server must take up ("a higher term ends a leadership"); default every server's. */
+  readonly termSenders?: TermSenders;
   /**
    * Also check "completed operations reach every live replica": executed by every live server,
    * or covered by a snapshot it installed (serviceChecks.ts). Default true; part F leaves it out,
@@ -92,10 +94,11 @@ export interface ServiceRunOptions {
 export const clientIds = (servers: number, clients: number): NodeId[] => range(servers, clients);
 
 /** The properties every part E and F run checks (after the test's own `extra`, before its `extraAfter`). */
-export function serviceProperties(servers: readonly NodeId[], options: Pick<ServiceRunOptions, 'safety' | 'reach' | 'maxSteps'> = {}): Property<Raft>[] {
+export function serviceProperties(servers: readonly NodeId[], options: Pick<ServiceRunOptions, 'safety' | 'reach' | 'maxSteps' | 'termSenders'> = {}): Property<Raft>[] {
   const linearizability = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
   return [
     ...(options.safety ?? safetyProperties)(servers),
+    higherTermEndsLeadership(options.termSenders),
     commandsAppliedAtMostOnce<Raft>(),
     clientsReturnOnlyReplies(),
     clientHistoriesLinearizable<Raft>(linearizability),

@@ -90,6 +90,12 @@ export const mutants: readonly Mutant[] = [
     property: 'durability',
   },
   {
+    name: 'leader-ignores-reply-term',
+    bug: 'the leader drops an AppendEntriesReply of another term before looking at it: the higher term of a follower that stood while cut off is never taken up, and the leader leads on in a term the cluster has left',
+    failsTest: '5B.2',
+    property: 'a higher term ends a leadership',
+  },
+  {
     name: 'self-vote-not-persisted',
     bug: 'a candidate stores its new currentTerm but not votedFor = itself: restarted in that term, it may vote for another candidate too',
     failsTest: '5C.2',

@@ -1,10 +1,11 @@
-// Lab 5's budget on repairing a log, its election safety and part F's rule on snapshots, on
+// Lab 5's budget on repairing a log, its election safety, the rule that a higher term ends a
+// leadership, and part F's rule on snapshots, on
 // hand-made histories: what a follower sends itself, or a node that is no server sends, is no
 // evidence; a refused AppendEntries that overtook earlier entries is no repair; a snapshot keeps
 // the configuration of the entries it replaced, no later one.
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, HistoryEvent, NodeId, Property } from 'distlab/testing';
-import { electionSafety, rejectionBudget } from '../../labs/05-raft/checks.ts';
+import { electionSafety, higherTermEndsLeadership, rejectionBudget } from '../../labs/05-raft/checks.ts';
 import { snapshotsKeepTheirConfiguration } from '../../labs/05-raft/membershipChecks.ts';
 import type { Configuration, Raft } from '../../labs/05-raft/src/protocol.ts';
 
@@ -140,5 +141,36 @@ describe('a snapshot keeps the configuration in force at its last index', () => 
   it('does not judge a snapshot past every index applied, nor a value that is no snapshot', () => {
     expect(judge([applied(1), applied(2, joint), stored(4)])).toBeUndefined();
     expect(judge([...history, { kind: 'storage', node: 1, incarnation: 0, timeMs: 0, key: 'snapshot', value: 'not a snapshot' }])).toBeUndefined();
+  });
+});
+
+describe('a higher term ends a leadership', () => {
+  const heartbeat = (from: NodeId, to: NodeId, term: number, incarnation = 0): Event => ({ kind: 'send', from, to, incarnation, timeMs: 0, message: appendEntries(term, 0), local: false });
+  const judge = (reactions: readonly (readonly Event[])[], senders?: readonly NodeId[]) =>
+    play(higherTermEndsLeadership(senders === undefined ? undefined : () => senders), reactions).problem;
+
+  it("fails a leader that sends in its old term after a follower's reply of a higher term", () => {
+    expect(judge([[deliver(1, 0, refusal(3)), heartbeat(0, 1, 2)]])).toBe(
+      'n0 sent AppendEntries of term 2 to n1 at 0 ms, after AppendEntriesReply of term 3 from n1 reached it at 0 ms: ' +
+        'a term above a server\'s own, in any request or reply, is taken up at once and ends its leadership',
+    );
+    // A later reaction, and another follower: the same.
+    expect(judge([[deliver(1, 0, { type: 'RequestVoteReply', term: 4, voteGranted: false })], [heartbeat(0, 2, 3)]])).toMatch(/^n0 sent AppendEntries of term 3 to n2/);
+    expect(judge([[deliver(1, 0, appendEntries(5, 0))], [send(0, 2, { type: 'InstallSnapshot', term: 4, leaderId: 0, snapshot: { lastIncludedIndex: 1, lastIncludedTerm: 1, data: '' } })]])).toMatch(
+      /^n0 sent InstallSnapshot of term 4 to n2 .* after AppendEntries of term 5 from n1/,
+    );
+  });
+
+  it('passes a leader that takes the term up, and one that restarted since', () => {
+    expect(judge([[deliver(1, 0, refusal(3))], [heartbeat(0, 1, 3)], [heartbeat(0, 1, 4)]])).toBeUndefined();
+    expect(judge([[deliver(1, 0, refusal(3))], [heartbeat(0, 1, 2, 1)]])).toBeUndefined();
+  });
+
+  it('leaves out RequestVote, replies the server sends, and senders its configuration does not hold', () => {
+    const requestVote: Message = { type: 'RequestVote', term: 9, candidateId: 1, lastLogIndex: 0, lastLogTerm: 0 };
+    expect(judge([[deliver(1, 0, requestVote), heartbeat(0, 1, 2)]])).toBeUndefined();
+    expect(judge([[send(0, 1, refusal(3)), heartbeat(0, 1, 2)]])).toBeUndefined();
+    expect(judge([[deliver(1, 0, refusal(3)), heartbeat(0, 2, 2)]], [0, 2])).toBeUndefined();
+    expect(judge([[deliver(2, 0, refusal(3)), heartbeat(0, 1, 2)]], [0, 2])).toMatch(/^n0 sent AppendEntries of term 2/);
   });
 });
