@@ -82,6 +82,17 @@ export function kvHistoryOf(recording: KvHistoryRecording): KvHistoryOperation[]
 }
 
 /**
+ * The operations still pending whose client can still return them: not those of a client that
+ * crashed since it was called (a restart forgets them; they may or may not have taken effect).
+ */
+export function unfinishedKvOperations(recording: KvHistoryRecording, clients: { isCrashed(node: NodeId): boolean; incarnation(node: NodeId): number }): KvHistoryOperation[] {
+  return kvHistoryOf(recording).filter((operation, index) => {
+    const recorded = recording.operations[index] as RecordedOperation;
+    return operation.returnTime === null && !clients.isCrashed(recorded.client) && clients.incarnation(recorded.client) === recorded.incarnation;
+  });
+}
+
+/**
  * The client history of a finished run, from its `inputs` and `outputs`.
  *
  * @example

@@ -6,7 +6,7 @@ import { keyValueModel } from '../linearizability/models.ts';
 import type { LinearizabilityResult } from '../linearizability/types.ts';
 import { always, eventually, type Property } from '../properties.ts';
 import { nodeName, type NodeId, type Protocol, type Tagged } from '../types.ts';
-import { emptyKvHistory, kvHistoryOf, recordKvEvent, type KvHistoryOperation, type KvHistoryRecording } from './history.ts';
+import { emptyKvHistory, kvHistoryOf, recordKvEvent, unfinishedKvOperations, type KvHistoryOperation, type KvHistoryRecording } from './history.ts';
 import type { KvClientOutput, KvServerOutput } from './protocol.ts';
 import { describeKvOperation, type KvOperation } from './stateMachine.ts';
 
@@ -300,7 +300,8 @@ export function everyOperationReturns<P extends Protocol>(): Property<P, KvHisto
     record: (recording, event) => recordKvEvent(recording, event),
     check(cluster, recording) {
       if (recording.returned === 0) return undefined;
-      const pending = kvHistoryOf(recording).filter((operation) => operation.returnTime === null);
+      // A client that crashed in the middle of an operation abandoned it: nobody is left to return it.
+      const pending = unfinishedKvOperations(recording, cluster);
       const [first] = pending;
       if (first === undefined) return undefined;
       return (

@@ -253,6 +253,53 @@ const clientsRestart = test('E', 16, {
   ],
 });
 
+// 5E.17: two clients outside the workload crash in the middle of an operation, once it has reached the leader.
+/** Each such client's four calls and its crash: 2 to 12 ms after its second call, with the leader known from the first; the restart 80 to 150 ms later. */
+function clientCrashPlan(seed: number) {
+  const random = scenarioRandom('5E.17', seed);
+  return restartingClients.map((client, position) => {
+    const firstMs = 900 + 150 * position + random.integer(0, 50);
+    const callsMs = [firstMs, firstMs + 500, firstMs + 1_000, firstMs + 1_500];
+    const crashMs = (callsMs[1] as number) + random.integer(2, 12);
+    return { client, callsMs, crashMs, restartMs: crashMs + random.integer(80, 150) };
+  });
+}
+
+const clientsCrashMidOperation = test('E', 17, {
+  name: 'clients crash in the middle of an operation: the number of the abandoned command is never used again',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    '5 servers, n0 leading first; 2 clients keep working while 2 others each append to x, then append again and crash a few ms ' +
+    'later, while the cluster executes that command. Restarted, each appends a third time and reads x. The abandoned append may ' +
+    'or may not take effect (it never returns), but the third must: a client that stores its sequence number only once an ' +
+    'operation returns gives the third append the number of the abandoned one, and the servers answer it as a duplicate.',
+  setup: (implementation, seed) => {
+    const plan = clientCrashPlan(seed);
+    return serviceRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: 6_000,
+      faultsEndMs: Math.max(...plan.map((client) => client.restartMs)),
+      workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [20, 60], startMs: [750, 800], clients: [5, 6] },
+      inputs: plan.flatMap(({ client, callsMs }) => [
+        call(callsMs[0] as number, client, { kind: 'append', key: 'x', value: `${nodeName(client)}.1;` }),
+        call(callsMs[1] as number, client, { kind: 'append', key: 'x', value: `${nodeName(client)}.2;` }),
+        call(callsMs[2] as number, client, { kind: 'append', key: 'x', value: `${nodeName(client)}.3;` }),
+        call(callsMs[3] as number, client, { kind: 'get', key: 'x' }),
+      ]),
+    });
+  },
+  scenario: (context) => [
+    ...n0LeadsFirst(context.servers, 700),
+    ...clientCrashPlan(context.seed).flatMap(({ client, crashMs, restartMs }): FaultAction[] => [
+      { atMs: crashMs, type: 'crash', node: client },
+      { atMs: restartMs, type: 'restart', node: client },
+    ]),
+  ],
+});
+
 // Part F: a change that shrinks the cluster and one that grows it back, on a lossy network.
 
 const shrinkAndGrow = test('F', 11, {
@@ -401,6 +448,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   ringWithClients,
   clientsLeaveStaleLeader,
   clientsRestart,
+  clientsCrashMidOperation,
   shrinkAndGrow,
   learnersDoNotCount,
   removedLeaderFinishes,

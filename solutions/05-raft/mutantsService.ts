@@ -41,4 +41,10 @@ export const serviceMutants: readonly Mutant[] = [
     failsTest: '5E.16',
     property: 'client histories are linearizable',
   },
+  {
+    name: 'client-sequence-stored-on-return',
+    bug: 'the client stores its sequence number when an operation returns, not before it sends it: crashed in the middle of an operation, it gives its next command the number of the one it abandoned, which the servers take for a duplicate',
+    failsTest: '5E.17',
+    property: 'client histories are linearizable',
+  },
 ];

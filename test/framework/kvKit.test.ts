@@ -8,6 +8,7 @@ import {
   checkLinearizability,
   clientHistoriesLinearizable,
   clientsMakeProgress,
+  everyOperationReturns,
   clientHistoriesStayLinearizable,
   completedOperationsReachEveryLiveReplica,
   commandsAppliedAtMostOnce,
@@ -206,6 +207,47 @@ describe('the client history', () => {
       { client: 3, callTime: 9, returnTime: 12, input: read, output: { value: 'a' } },
     ]);
     expect(checkLinearizability(keyValueModel, history).verdict).toBe('linearizable');
+  });
+
+  it('"every operation returns" leaves out an operation whose client crashed before it returned, and no other', () => {
+    const property = everyOperationReturns<KvFixture>();
+    const appendX: KvOperation = { kind: 'append', key: 'x', value: 'a' };
+    const judge = (events: { node: number; incarnation: number; kind: 'input' | 'output' }[], now: { crashed: boolean; incarnation: number }) => {
+      const cluster = {
+        nodeIds: [0, 1, 2],
+        servers: [0],
+        clients: [1, 2],
+        nowMs: 100,
+        step: events.length,
+        lastFaultMs: 0,
+        isCrashed: (node: number) => node === 1 && now.crashed,
+        incarnation: (node: number) => (node === 1 ? now.incarnation : 0),
+        storage: () => new Map(),
+        inFlight: () => [],
+        counters: undefined as never,
+      };
+      const memory = property.memory?.(cluster) as never;
+      for (const [position, event] of events.entries()) {
+        const history =
+          event.kind === 'input'
+            ? { kind: 'input' as const, node: event.node, incarnation: event.incarnation, timeMs: position, input: invoke(appendX) }
+            : { kind: 'output' as const, node: event.node, incarnation: event.incarnation, timeMs: position, output: returned(1, appendX, '') };
+        property.record?.(memory, history, cluster);
+      }
+      return property.check?.(cluster, memory);
+    };
+    // n2's operation returned; n1's second is pending.
+    const calls = [
+      { node: 2, incarnation: 0, kind: 'input' as const },
+      { node: 2, incarnation: 0, kind: 'output' as const },
+      { node: 1, incarnation: 0, kind: 'input' as const },
+    ];
+    expect(judge(calls, { crashed: false, incarnation: 0 })).toMatch(/^1 operation of 2 never returned by 100 ms; the first: n1's append/);
+    // n1 crashed with it pending, or crashed and restarted: nobody is left to return it.
+    expect(judge(calls, { crashed: true, incarnation: 0 })).toBeUndefined();
+    expect(judge(calls, { crashed: false, incarnation: 1 })).toBeUndefined();
+    // The restarted n1's own operation is judged.
+    expect(judge([...calls, { node: 1, incarnation: 1, kind: 'input' }], { crashed: false, incarnation: 1 })).toMatch(/^1 operation of 3 never returned/);
   });
 
   it('measures latency and throughput from the history', () => {
