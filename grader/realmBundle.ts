@@ -102,6 +102,16 @@ function wrapped(code: string): string {
   return `(function (${names}) {\n${code}\n})(${names});\n`;
 }
 
+/**
+ * The submission's script: its modules wrapped in a function that the node runtime runs once
+ * per node, so that each node has module-level variables of its own (and one line before the
+ * bundle's, as with {@link wrapped}).
+ */
+function wrappedSubmission(code: string): string {
+  const names = wrappedGlobals.join(', ');
+  return `globalThis.__distlab.defineSubmission(function (${names}) {\n${code}\n}, [${names}]);\n`;
+}
+
 /** Both scripts: one plain script each, no module loader, built in memory. */
 const scriptOptions = {
   bundle: true,
@@ -142,7 +152,7 @@ async function submissionScript(options: BuildOptions, root: string): Promise<{ 
   delete payload.sourceRoot;
   payload.mappings = ';'.repeat(wrapperLines) + payload.mappings;
   // esbuild ends the script with a comment naming the map file, which the realm has no use for.
-  return { code: wrapped(code.text.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n')), sourceMap: JSON.stringify(payload) };
+  return { code: wrappedSubmission(code.text.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n')), sourceMap: JSON.stringify(payload) };
 }
 
 let runtimeCode: Promise<string> | undefined;

@@ -24,6 +24,7 @@ const stringify = JSON.stringify;
 const objectCreate = Object.create;
 const defineProperty = Object.defineProperty;
 const objectKeys = Object.keys;
+const apply = Reflect.apply;
 const StringConstructor = String;
 
 const useClock = 'Use this.now() for simulated time in milliseconds.';
@@ -121,8 +122,17 @@ class Draws extends Alea implements RandomDraws {
 /** The one source every reaction draws from, loaded with the reacting node's state (reactions run one at a time). */
 const draws = new Draws({ s0: 0, s1: 0, s2: 0, c: 0 });
 
-/** The submission's exports by name: a record without prototype, read with the captured `Object.keys`. */
-const registered: Record<string, unknown> = objectCreate(null) as Record<string, unknown>;
+/**
+ * The submission's code, as a function that evaluates all its modules afresh: each node gets
+ * an instance of its own, so that a module-level variable belongs to one node, as it would on
+ * a machine of its own, and nodes share nothing but the messages they send.
+ */
+let submissionFactory: { readonly evaluate: (...globals: unknown[]) => void; readonly globals: readonly unknown[] } | undefined;
+/** The exports of the instance being evaluated (set by `register`, which its entry calls). */
+let evaluating: Record<string, unknown> | undefined;
+/** The instance evaluated when the realm was loaded: its exports say what the submission exports, and the first node gets it. */
+let registered: Record<string, unknown> = objectCreate(null) as Record<string, unknown>;
+let loadedInstanceTaken = false;
 let environments: (NodeEnvironment<Protocol> | undefined)[] = [];
 let reactors: (Reactor<Protocol> | undefined)[] = [];
 let recorders: (TapeRecorder | undefined)[] = [];
@@ -130,11 +140,35 @@ let instances: (object | undefined)[] = [];
 const storageCache: { text: string; map: ReadonlyMap<string, unknown> }[] = [];
 const noStorage: ReadonlyMap<string, unknown> = new Map();
 
+/** Runs the submission's modules once more; returns their exports (a record without prototype). */
+function evaluateInstance(): Record<string, unknown> {
+  const factory = submissionFactory;
+  if (factory === undefined) throw new TypeError('the submission\'s code was not loaded');
+  const exports = objectCreate(null) as Record<string, unknown>;
+  evaluating = exports;
+  try {
+    apply(factory.evaluate, undefined, factory.globals);
+  } finally {
+    evaluating = undefined;
+  }
+  return exports;
+}
+
+/** Called once by the submission's script, with its modules wrapped in a function: evaluates the first instance. */
+function defineSubmission(evaluate: (...globals: unknown[]) => void, globals: readonly unknown[]): void {
+  if (submissionFactory !== undefined) return;
+  submissionFactory = { evaluate, globals: [...globals] };
+  registered = evaluateInstance();
+}
+
+/** Called by the submission's entry as its modules are evaluated: what that instance exports. */
 function register(namespace: Record<string, unknown>): void {
+  const exports = evaluating;
+  if (exports === undefined) return;
   const names = objectKeys(namespace);
   for (let index = 0; index < names.length; index++) {
     const name = names[index] as string;
-    registered[name] = namespace[name];
+    exports[name] = namespace[name];
   }
 }
 
@@ -173,7 +207,10 @@ function setup(text: string): string {
         recorders[id] = undefined;
         continue;
       }
-      const nodeClass = registered[spec.exportName];
+      // The first node gets the instance loaded with the realm; every other node an instance of its own.
+      const exports = loadedInstanceTaken ? evaluateInstance() : registered;
+      loadedInstanceTaken = true;
+      const nodeClass = exports[spec.exportName];
       if (typeof nodeClass !== 'function') return `the implementation does not export a node class named ${spec.exportName}`;
       const environment = new NodeEnvironment<Protocol>(id, spec.role, nodeClass as NodeClass<Protocol>, data.servers, data.config, count);
       environments[id] = environment;
@@ -551,7 +588,10 @@ export function installHost(): Readonly<Record<string, unknown>> {
   installConsole(global);
   installStackFormat();
   // The key-value state machine is pure code a student's server applies, so it runs in this realm too.
-  const framework = Object.freeze({ Node, unreachable, nodeName, register, applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands });
+  // The base class is every node's: frozen, so that no node can leave anything on it for another.
+  Object.freeze(Node.prototype);
+  Object.freeze(Node);
+  const framework = Object.freeze({ Node, unreachable, nodeName, register, defineSubmission, applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands });
   defineProperty(global, '__distlab', { value: framework, writable: false, configurable: false, enumerable: false });
   return { setup, react, fields, exportsText, numbers, questionTape, answerTape, currentAnswerTape, defineShapeBuilder };
 }

@@ -17,6 +17,7 @@ import * as paxosSolution from '../../solutions/03-paxos/index.ts';
 import type { Probing } from './fixtures/realm/probes.ts';
 import type { Corrupting } from './fixtures/realm/corrupts-runtime.ts';
 import type { Throwing } from './fixtures/realm/throws.ts';
+import type { Sharing } from './fixtures/realm/module-state.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
 
@@ -233,5 +234,25 @@ describe('the walls of a submission realm, seen from inside', () => {
     expect(result.failure?.message).toMatch(/^n0(: the node runtime in the submission's realm gave a malformed answer| threw in onInput\(Go\))/);
     expect(result.failure?.node).toBe(0);
     expect(result.outputs).toHaveLength(0);
+  });
+});
+
+describe('nodes of one realm', () => {
+  it('share nothing but messages: each has module-level variables of its own, and the base class is frozen', async () => {
+    const sharer = (await programOf(join(fixtures, 'module-state.ts'), fixtures)).nodeClass<Sharing>('Sharer');
+    const result = simulate<Sharing>({
+      seed: 1,
+      nodes: [0, 1, 2].map(() => ({ role: 'server' as const, node: sharer })),
+      config: {},
+      durationMs: 100,
+      // Every Hello has arrived by then.
+      inputs: [0, 1, 2].map((node) => ({ atMs: 50, node, input: { type: 'Look' as const } })),
+    });
+    expect(result.failure).toBeUndefined();
+    expect(result.outputs.map((record) => [record.node, record.output.started, [...record.output.greeted].sort(), record.output.marked])).toEqual([
+      [0, 1, [1, 2], false],
+      [1, 1, [0, 2], false],
+      [2, 1, [0, 1], false],
+    ]);
   });
 });
