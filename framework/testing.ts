@@ -145,6 +145,7 @@ export {
   clientsMakeProgress,
   clientHistoriesStayLinearizable,
   clientLatency,
+  clientsReachTheMajority,
   commandsAppliedAtMostOnce,
   completedOperationsReachEveryLiveReplica,
   describeKvVerdict,

@@ -260,6 +260,44 @@ export function nothingCompletesInMinority<P extends Protocol>(clients: readonly
   );
 }
 
+// The majority goes on without the leader the clients used.
+
+/**
+ * "the clients reach the majority": each of `clients`, which can reach a majority of the servers
+ * but not the leader it used, has an operation called after `fromMs` return before `untilMs`.
+ * A stale leader cut off in a minority, and the followers cut off with it, keep naming it: a
+ * client that goes back to it after a timeout never reaches the majority, and a cluster whose
+ * one leader is away serves nobody.
+ * Judged when the run ends.
+ */
+export function clientsReachTheMajority<P extends Protocol>(clients: readonly NodeId[], fromMs: number, untilMs: number, why: string): Property<P, KvHistoryRecording> {
+  return always<P, KvHistoryRecording>(
+    'the clients reach the majority',
+    {
+      memory: () => emptyKvHistory(),
+      records: ['input:Invoke', 'output:Returned'],
+      record: (recording, event) => recordKvEvent(recording, event),
+      check(_cluster, recording) {
+        // Nothing returned at all: "clients make progress" says so.
+        if (recording.returned === 0) return undefined;
+        const operations = kvHistoryOf(recording);
+        for (const client of clients) {
+          const own = operations.filter((operation) => operation.client === client);
+          if (own.some((operation) => operation.callTime >= fromMs && operation.returnTime !== null && operation.returnTime < untilMs)) continue;
+          const stuck = own.find((operation) => operation.callTime < untilMs && (operation.returnTime === null || operation.returnTime >= untilMs));
+          const detail = stuck === undefined ? '' : ` (its ${describeKvOperation(stuck.input)}, called at ${stuck.callTime} ms, ${stuck.returnTime === null ? 'never returned' : `returned only at ${stuck.returnTime} ms`})`;
+          return (
+            `${nodeName(client)} completed no operation called from ${fromMs} ms on before ${untilMs} ms${detail}, ${why}: ` +
+            'after a timeout a client tries the next server, not the leader it believed in, and so reaches the majority'
+          );
+        }
+        return undefined;
+      },
+    },
+    { atEnd: true },
+  );
+}
+
 /**
  * "every operation completes after the heal": every operation called returns, and each one
  * pending at `healMs` returns by `healMs + boundMs`. Judged when the run ends.

@@ -3,7 +3,7 @@
 // partition of an awkward shape, or chaos, going for seconds while commands keep coming; parts E
 // and F's under the key-value service's clients.
 import { nodeName } from 'distlab';
-import { combineSchedules, crashRestarts, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
+import { clientsReachTheMajority, combineSchedules, crashRestarts, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import {
   bridge,
   commitBoundMs,
@@ -20,7 +20,6 @@ import {
 } from './suite.ts';
 import { storedLogBound } from './checks.ts';
 import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
-import { clientsReachTheMajority } from './serviceChecks.ts';
 import { removedLeaderFinishesItsChange } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
 import { serviceRun } from './serviceRun.ts';

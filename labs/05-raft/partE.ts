@@ -6,6 +6,7 @@
 // "clients make progress" (serviceRun.ts).
 import {
   crashRestarts,
+  clientsReachTheMajority,
   nothingCompletesInMinority,
   operationsCompleteAfterHeal,
   type FaultAction,
@@ -18,7 +19,7 @@ import {
 } from 'distlab/testing';
 import { storedLogBound } from './checks.ts';
 import { heartbeatMs, n0LeadsFirst, pick, range, scenarioRandom, shapedPartitions, stabilize, test, type RaftImplementation } from './harness.ts';
-import { clientsReachTheMajority, messagesPerOperation, operationsPerHeartbeat } from './serviceChecks.ts';
+import { messagesPerOperation, operationsPerHeartbeat } from './serviceChecks.ts';
 import { serviceRun } from './serviceRun.ts';
 import type { Raft } from './src/protocol.ts';
 

@@ -14,6 +14,7 @@ import {
   halves,
   onlyThroughNode,
   serversApart,
+  clientsReachTheMajority,
   nothingCompletesInMinority,
   operationsCompleteAfterHeal,
   type FaultAction,
@@ -110,6 +111,8 @@ const minorityTimes = (seed: number) => {
   return { splitMs, healMs: splitMs + 1_500 };
 };
 const minorityClients = [5, 6];
+/** The clients that stay with n2, n3 and n4: one of those overthrows n0, and their operations go on meanwhile. */
+const majorityClients = [7, 8, 9];
 /** After the heal, every operation pending then returns within this long. */
 const healBoundMs = 1_000;
 
@@ -120,7 +123,7 @@ const nothingInMinority = test(4, {
   description:
     '5 servers, n0 leading first. At about 1.3 s n0 and n1 are cut off for 1.5 s with two clients (n5 and n6), which call two appends ' +
     'and two gets: none of them may return while the partition lasts, although n0 still believes it leads: an operation is finalized ' +
-    'only once a majority, three of five, stored it. Three other clients keep working with n2, n3 and n4, one of which overthrows n0. ' +
+    'only once a majority, three of five, stored it. Three other clients keep working with n2, n3 and n4, one of which overthrows n0: each of them completes an operation called after the split before the heal. ' +
     `After the heal n0's stores are rejected, it becomes passive, and every operation pending then returns within ${healBoundMs} ms.`,
   setup: (implementation, seed) => {
     const { splitMs, healMs } = minorityTimes(seed);
@@ -130,7 +133,7 @@ const nothingInMinority = test(4, {
       durationMs: healMs + 3_000,
       faultsEndMs: healMs,
       // No puts: a put would hide an append lost before it.
-      workload: { operationsPerClient: 25, mix: { get: 2, put: 0, append: 3 }, thinkMs: [10, 40], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100], clients: [7, 8, 9] },
+      workload: { operationsPerClient: 25, mix: { get: 2, put: 0, append: 3 }, thinkMs: [10, 40], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100], clients: majorityClients },
       inputs: [
         call(n0LeadsUntilMs + 50, 5, { kind: 'append', key: 'x', value: 'n5.1;' }),
         call(n0LeadsUntilMs + 60, 6, { kind: 'append', key: 'y', value: 'n6.1;' }),
@@ -141,6 +144,7 @@ const nothingInMinority = test(4, {
       ],
       extraAfter: [
         nothingCompletesInMinority<PaxosLog>(minorityClients, splitMs, healMs, `while n0, n1, n5 and n6 were cut off from the majority (${splitMs} to ${healMs} ms)`),
+        clientsReachTheMajority<PaxosLog>(majorityClients, splitMs, healMs, `while n0, the leader, was cut off from the majority (${splitMs} to ${healMs} ms)`),
         operationsCompleteAfterHeal<PaxosLog>(healMs, healBoundMs),
       ],
     });

@@ -31,6 +31,12 @@ export const mutants: readonly Mutant[] = [
     property: 'epochs never decrease',
   },
   {
+    name: 'only-first-server-leads',
+    bug: 'only the first server ever tries to lead: while it is cut off from the majority, nobody overthrows it and the majority serves nobody',
+    failsTest: '6.4',
+    property: 'the clients reach the majority',
+  },
+  {
     name: 'keeps-leading-after-rejection',
     bug: 'a leader whose Store or Query is answered with a higher epoch adopts that epoch and goes on leading, storing in it',
     failsTest: '6.5',
