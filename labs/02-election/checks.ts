@@ -537,6 +537,61 @@ export function heartbeatsComeFromTheLeader<P extends Election>(heartbeats: bool
   });
 }
 
+export const leaderHeartbeatsName = 'a leader sends heartbeats';
+
+/** Per node: whether its last Leader output names itself, and when it last sent each other node a Heartbeat (or declared). */
+interface Beating {
+  leading: boolean;
+  lastBeatMs: number[];
+}
+
+/**
+ * Runs only, with heartbeats on: a node whose last Leader output names itself sends every other
+ * node a Heartbeat at least every `withinMs` (the suspicion timeout) while it is up; a
+ * Coordinator it sends, declaring itself again, counts as one. A leader whose heartbeats stop is suspected by nodes that hear no
+ * other sign of it, and a cluster that lets it lead anyway is electing on something other than
+ * the messages.
+ */
+export function leaderSendsHeartbeats<P extends Election>(withinMs: number): Property<P, Beating[]> {
+  return always<P, Beating[]>(leaderHeartbeatsName, {
+    memory: (cluster) => cluster.nodeIds.map(() => ({ leading: false, lastBeatMs: cluster.nodeIds.map(() => 0) })),
+    records: ['send', 'output', 'crash', 'restart'],
+    record(beating, event) {
+      if (event.kind === 'crash' || event.kind === 'restart') {
+        const node = beating[event.node];
+        if (node !== undefined) node.leading = false;
+        return undefined;
+      }
+      if (event.kind === 'output') {
+        const node = beating[event.node];
+        if (node === undefined) return undefined;
+        node.leading = event.output.leader === event.node;
+        if (node.leading) node.lastBeatMs = node.lastBeatMs.map(() => event.timeMs);
+        return undefined;
+      }
+      // A Coordinator it sends (declaring itself again) tells the receiver as much as a Heartbeat.
+      if (event.kind === 'send' && (event.message.type === 'Heartbeat' || event.message.type === 'Coordinator') && event.to !== event.from) {
+        const node = beating[event.from];
+        if (node !== undefined && node.leading) node.lastBeatMs[event.to] = event.timeMs;
+      }
+      return undefined;
+    },
+    check(cluster, beating) {
+      for (const [leader, node] of beating.entries()) {
+        if (!node.leading || cluster.isCrashed(leader)) continue;
+        for (const [other, lastMs] of node.lastBeatMs.entries()) {
+          if (other === leader || cluster.nowMs - lastMs <= withinMs) continue;
+          return (
+            `${nodeName(leader)} leads (its last Leader output names itself) but sent ${nodeName(other)} no Heartbeat (nor Coordinator) from ${lastMs} ms to ${cluster.nowMs} ms: ` +
+            `a leader sends Heartbeat to every other node every heartbeatMs, and its followers suspect it after ${withinMs} ms without one`
+          );
+        }
+      }
+      return undefined;
+    },
+  });
+}
+
 export const learnedName = 'a leader is learned from the election';
 
 /**

@@ -22,6 +22,7 @@ import {
   declaresWhenNoHigherAnswers,
   electionCost,
   heartbeatsComeFromTheLeader,
+  leaderSendsHeartbeats,
   highestLiveLeads,
   leaderLearnedFromTheElection,
   oneLeader,
@@ -80,6 +81,7 @@ export const bully: Algorithm<Bully> = {
   boundMs: boundMs.A,
   rules: (heartbeats) => [
     heartbeatsComeFromTheLeader<Bully>(heartbeats),
+    ...(heartbeats ? [leaderSendsHeartbeats<Bully>(bullyConfig.suspectAfterMs)] : []),
     leaderLearnedFromTheElection<Bully>('A', maxDelayMs),
     declaresWhenNoHigherAnswers(maxDelayMs),
     answersElections,
@@ -99,6 +101,7 @@ export const ring: Algorithm<Ring> = {
     acknowledgesRingMessages,
     announcesWhenItsElectionCameBack,
     heartbeatsComeFromTheLeader<Ring>(heartbeats),
+    ...(heartbeats ? [leaderSendsHeartbeats<Ring>(ringConfig.suspectAfterMs)] : []),
     leaderLearnedFromTheElection<Ring>('B', maxDelayMs),
   ],
 };

@@ -91,6 +91,8 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'module-queue': mutexCheat('module-queue', scoredBut('1A.1', '1C.1')),
   // Lamport's messages and its wait for every other node, but the turn order from a module-level queue, not its own.
   'module-queue-after-replies': mutexCheat('module-queue-after-replies', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
+  // Lamport's and Ricart–Agrawala's stamps from one counter in a module that the nodes of a run would share.
+  'global-clock': mutexCheat('global-clock', only('1C.1', '1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8', '1D.2', '1D.3', '1D.4', '1D.5', '1D.6')),
   // The same, and with each Request a node also sends itself one (a local send: never lost, not counted) stamped far
   // below its real one, in the same order as the real stamps, to be judged by that; it ignores that copy when it comes.
   'module-queue-self-request': {
@@ -129,6 +131,14 @@ const cheats: Readonly<Record<string, Cheat>> = {
   ]),
   // Ring messages with the right contents that skip the ring: an Election to everyone, a Coordinator straight back to its leader.
   'ring-shortcuts': electionCheat('ring-shortcuts', (test) => test.points > 0 && test.number.startsWith('2B.')),
+  // Bully with no Heartbeat ever sent: followers keep suspecting the leader and electing again, and the highest live id keeps
+  // winning. Every test with heartbeats on asks the leader to send them.
+  'bully-without-heartbeats': changedBully(only('2A.1', '2A.2', '2A.3', '2A.4', '2A.6', '2A.9'), [
+    "    for (const id of this.peers) this.send(id, { type: 'Heartbeat' });\n",
+    '',
+  ]),
+  // The leader's heartbeat as a counter in a module that the nodes of a run would share: each node has modules of its own.
+  'shared-pulse': electionCheat('shared-pulse', only('2A.1', '2A.2', '2A.3', '2A.4', '2A.6', '2A.9', '2B.2', '2B.3', '2B.4', '2B.5', '2B.7')),
 };
 
 describe('labs 0, 1 and 2 graded on submissions other than the reference', () => {
