@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { FaultAction, FaultSchedule } from './faults.ts';
+import type { CrashReaction, FaultAction, FaultSchedule } from './faults.ts';
 import type { NodeId } from './types.ts';
 
 // Fault-schedule generators for suites. Each is a fast-check arbitrary without bias (so
@@ -38,6 +38,8 @@ export interface CrashOptions extends WindowOptions {
    * (see the `afterEffects` of a crash fault). Without it, nodes crash between events.
    */
   readonly afterEffects?: readonly [min: number, max: number];
+  /** With `afterEffects`: each crash waits for the node's next reaction of this kind (see the crash fault's `inReactionTo`). */
+  readonly inReactionTo?: CrashReaction;
 }
 
 /** Crashes of the given nodes, each followed by a restart after `lengthMs`. */
@@ -54,7 +56,7 @@ export function crashRestarts(nodes: readonly NodeId[], options: CrashOptions): 
   return episodes(midReaction, options.count).map((list) =>
     sortSchedule(
       list.flatMap(([[node, atMs, lengthMs], afterEffects]): FaultAction[] => [
-        { atMs, type: 'crash', node, afterEffects },
+        options.inReactionTo === undefined ? { atMs, type: 'crash', node, afterEffects } : { atMs, type: 'crash', node, afterEffects, inReactionTo: options.inReactionTo },
         restartAfter(node, atMs, lengthMs),
       ]),
     ),

@@ -18,13 +18,37 @@ export type FaultAction =
    * The node stops: volatile state and timers are lost, messages to it are dropped. With
    * `afterEffects`, it stops in the middle of its next reaction instead, once that reaction
    * has made `afterEffects` of its sends, storage writes and outputs (0: before any): the
-   * later ones never happen. A restart of a node whose crash is still waiting crashes it first.
+   * later ones never happen. With `inReactionTo` too, the crash waits for its next reaction of
+   * that kind (to an input, a message or a timer). A restart of a node whose crash is still
+   * waiting crashes it first.
    */
-  | { readonly atMs: number; readonly type: 'crash'; readonly node: NodeId; readonly afterEffects?: number }
+  | { readonly atMs: number; readonly type: 'crash'; readonly node: NodeId; readonly afterEffects?: number; readonly inReactionTo?: CrashReaction }
   /** The node starts again from its durable storage only. */
   | { readonly atMs: number; readonly type: 'restart'; readonly node: NodeId }
   /** Changes the network's behaviour from now on. */
   | ({ readonly atMs: number; readonly type: 'network' } & Partial<NetworkSettings>);
+
+/**
+ * The reactions a waiting crash may be kept for: to an input, a message or a timer, or only to
+ * one of a given type (`'input:Snapshot'`, `'message:AppendEntries'`).
+ */
+export type CrashReaction = 'input' | 'message' | 'timer' | `input:${string}` | `message:${string}` | `timer:${string}`;
+const crashReaction = /^(input|message|timer)(:[A-Za-z0-9_]{1,60})?$/;
+const reactionNames: Readonly<Record<string, string>> = { input: 'an input', message: 'a message', timer: 'a timer' };
+
+/** "an input", "a Snapshot input". */
+function describeReaction(reaction: CrashReaction): string {
+  const [kind = '', type] = reaction.split(':');
+  return type === undefined ? (reactionNames[kind] ?? kind) : `a ${type} ${kind}`;
+}
+
+/** Whether a reaction of `kind` to `payloadType` is one a crash kept for `reaction` waits for. */
+export function crashReactionMatches(reaction: CrashReaction | undefined, kind: string, payloadType: string | undefined): boolean {
+  if (reaction === undefined) return true;
+  const separator = reaction.indexOf(':');
+  if (separator < 0) return reaction === kind;
+  return reaction.slice(0, separator) === kind && reaction.slice(separator + 1) === payloadType;
+}
 
 export type FaultSchedule = readonly FaultAction[];
 
@@ -47,7 +71,7 @@ export function describeFault(action: FaultAction): string {
     case 'crash':
       return action.afterEffects === undefined
         ? `${at}crash ${nodeName(action.node)}`
-        : `${at}crash ${nodeName(action.node)} in its next reaction, after ${action.afterEffects} effect${action.afterEffects === 1 ? '' : 's'}`;
+        : `${at}crash ${nodeName(action.node)} in its next reaction${action.inReactionTo === undefined ? '' : ` to ${describeReaction(action.inReactionTo)}`}, after ${action.afterEffects} effect${action.afterEffects === 1 ? '' : 's'}`;
     case 'restart':
       return `${at}restart ${nodeName(action.node)}`;
     case 'network': {
@@ -78,6 +102,9 @@ export function validateSchedule(schedule: FaultSchedule, nodeCount: number): st
     if (unknown !== undefined) return `${where}: there is no node ${String(unknown)} in a cluster of ${nodeCount}`;
     if (action.type === 'crash' && action.afterEffects !== undefined && !(Number.isInteger(action.afterEffects) && action.afterEffects >= 0)) {
       return `${where}: afterEffects must be a whole number of effects, at least 0`;
+    }
+    if (action.type === 'crash' && action.inReactionTo !== undefined && (action.afterEffects === undefined || typeof action.inReactionTo !== 'string' || !crashReaction.test(action.inReactionTo))) {
+      return `${where}: inReactionTo must be 'input', 'message' or 'timer', or one of them with a type ('input:Snapshot'), and comes with afterEffects`;
     }
     if (action.type === 'partition' && new Set(nodes).size !== nodes.length) return `${where}: a node is listed in two groups`;
     if (action.type === 'network') {

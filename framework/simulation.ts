@@ -1,5 +1,5 @@
 import type { NodeClass } from './Node.ts';
-import { describeFault, validateSchedule, type FaultAction, type FaultSchedule } from './faults.ts';
+import { crashReactionMatches, describeFault, validateSchedule, type CrashReaction, type FaultAction, type FaultSchedule } from './faults.ts';
 import { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
 import type { ClusterLayout, ClusterView, Counters, HistoryEvent, HistoryKind, InFlightMessage, Property } from './properties.ts';
 import { StateRecorder, TraceRecorder, traceKindCode, type StateChange, type TraceEvent } from './trace.ts';
@@ -329,6 +329,8 @@ class NodeSlot<P extends Protocol> {
   durable = new Map<string, unknown>();
   /** A crash waiting for the node's next reaction: after this many surviving effects. */
   armedCrash: number | undefined = undefined;
+  /** The kind of reaction the waiting crash is kept for (any when undefined). */
+  armedCrashReaction: CrashReaction | undefined = undefined;
   readonly nodeId: NodeId;
   readonly environment: NodeEnvironment<P>;
 
@@ -663,7 +665,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       reactor.handle(slot.instance as object, kind, from, payload as Tagged, slot.durable, slot.random, this.nowMs, encoded);
     }
     const effects = reactor.effects;
-    const armed = slot.armedCrash;
+    const armed = crashReactionMatches(slot.armedCrashReaction, kind, payload?.type) ? slot.armedCrash : undefined;
     const applied = armed === undefined ? effects.length : effectsBeforeCrash(effects, armed);
     this.applyEffects(slot, effects, applied);
     if (this.stateRecorder !== undefined) this.recordState(slot);
@@ -878,6 +880,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     slot.crashed = true;
     slot.instance = undefined;
     slot.armedCrash = undefined;
+    slot.armedCrashReaction = undefined;
     for (const timer of slot.pendingTimers) timer.cancelled = true;
     slot.pendingTimers.clear();
     this.trace(Code.crash, slot.nodeId, -1, slot.environment.nodeClass.name, undefined, reason);
@@ -897,8 +900,10 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       case 'crash': {
         const slot = this.slots[action.node] as NodeSlot<P>;
         if (slot.crashed) break;
-        if (action.afterEffects !== undefined) slot.armedCrash = action.afterEffects;
-        else this.crash(slot, undefined, false);
+        if (action.afterEffects !== undefined) {
+          slot.armedCrash = action.afterEffects;
+          slot.armedCrashReaction = action.inReactionTo;
+        } else this.crash(slot, undefined, false);
         break;
       }
       case 'restart': {

@@ -37,7 +37,7 @@ export {
   type PropertyKind,
 } from './properties.ts';
 export { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
-export { describeFault, validateSchedule, type FaultAction, type FaultSchedule } from './faults.ts';
+export { describeFault, validateSchedule, type CrashReaction, type FaultAction, type FaultSchedule } from './faults.ts';
 export * from './faultGenerators.ts';
 export {
   bridge,

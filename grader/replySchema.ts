@@ -1,4 +1,4 @@
-import type { FaultSchedule, SearchEvent, StateChange, StatePatch, TraceEvent } from 'distlab/testing';
+import type { CrashReaction, FaultSchedule, SearchEvent, StateChange, StatePatch, TraceEvent } from 'distlab/testing';
 import type { ChildReply, ReplayOutcome, WatchedDetails, WorkActivity } from './protocol.ts';
 import type { RecordedFailure, TestOutcome } from './runTest.ts';
 import { maxEvidenceOperations } from './linearizabilityEvidence.ts';
@@ -321,6 +321,12 @@ export const simulationFailureKinds = ['violation', 'liveness', 'goal-not-reache
 // The shapes.
 
 const name = string(maxNameLength);
+/** A crash fault's `inReactionTo`: 'input', 'message' or 'timer', with or without a type. */
+const crashReaction: Checker<CrashReaction> = (value, path) => {
+  const problem = name(value, path);
+  if (problem !== undefined) return problem;
+  return /^(input|message|timer)(:[A-Za-z0-9_]{1,60})?$/.test(value as string) ? undefined : `${path} must be 'input', 'message' or 'timer', with or without a type`;
+};
 const message = string(maxMessageLength);
 const seed = integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 const count = integer(0, Number.MAX_SAFE_INTEGER);
@@ -339,7 +345,7 @@ export const faultAction = taggedUnion('type', {
   isolate: object({ atMs: timeMs, type: oneOf(['isolate']), node: nodeId }),
   cut: object({ atMs: timeMs, type: oneOf(['cut']), from: nodeList, to: nodeList }),
   heal: object({ atMs: timeMs, type: oneOf(['heal']) }),
-  crash: object({ atMs: timeMs, type: oneOf(['crash']), node: nodeId, afterEffects: optional(count) }),
+  crash: object({ atMs: timeMs, type: oneOf(['crash']), node: nodeId, afterEffects: optional(count), inReactionTo: optional(crashReaction) }),
   restart: object({ atMs: timeMs, type: oneOf(['restart']), node: nodeId }),
   network: object({
     atMs: timeMs,

@@ -963,7 +963,8 @@ const snapshotThenCrash = test('D', 5, {
   seeds: 10,
   description:
     `5 servers; the service snapshots every 5 entries, and until ${snapshotCrashEndMs - 200} ms servers crash again and again in the ` +
-    'middle of a reaction (after 0 to 3 of its effects) and restart. When a server crashes, its stored log must begin at most ' +
+    'middle of a reaction (after 0 to 3 of its effects), some of them in their next reaction to a Snapshot input, ' +
+    'and restart. When a server crashes, its stored log must begin at most ' +
     'one past its stored snapshot: a snapshot is written before the log it shortens, else the entries between are lost.',
   setup: (implementation) =>
     raftRun(implementation, {
@@ -973,7 +974,12 @@ const snapshotThenCrash = test('D', 5, {
       service: { commands: 100, firstAtMs: 300, everyMs: 20, snapshotEvery: 5 },
     }),
   scenario: (context) => stabilize(snapshotCrashEndMs, context.servers),
-  faults: (context) => crashRestarts(context.servers, { count: [10, 20], withinMs: [300, snapshotCrashEndMs - 300], lengthMs: [5, 100], afterEffects: [0, 3] }),
+  faults: (context) =>
+    combineSchedules(
+      crashRestarts(context.servers, { count: [10, 20], withinMs: [300, snapshotCrashEndMs - 300], lengthMs: [5, 100], afterEffects: [0, 3] }),
+      // Crashes kept for a server's next Snapshot input, which writes the snapshot and the log it shortens.
+      crashRestarts(context.servers, { count: [4, 8], withinMs: [300, snapshotCrashEndMs - 300], lengthMs: [5, 100], afterEffects: [0, 2], inReactionTo: 'input:Snapshot' }),
+    ),
 });
 
 // ---------------------------------------------------------------------------------------------

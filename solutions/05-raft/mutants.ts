@@ -96,6 +96,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a higher term ends a leadership',
   },
   {
+    name: 'log-before-snapshot',
+    bug: 'on a Snapshot input the shortened log is written before the snapshot: a crash between the two writes leaves a log that starts past the stored snapshot, and the entries between are lost',
+    failsTest: '5D.5',
+    property: 'durability',
+  },
+  {
     name: 'self-vote-not-persisted',
     bug: 'a candidate stores its new currentTerm but not votedFor = itself: restarted in that term, it may vote for another candidate too',
     failsTest: '5C.2',

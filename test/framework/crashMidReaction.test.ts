@@ -185,6 +185,48 @@ describe('a crash in the middle of a reaction (runs)', () => {
   });
 });
 
+describe('a crash kept for a kind of reaction', () => {
+  /** n0 sends n1 a Write as it starts; n1 is also given a Write input at 10 ms. */
+  const eager = (faults: FaultAction[]) =>
+    simulate<Ledger>({
+      seed: 1,
+      nodes: [
+        { role: 'server', node: LedgerNode },
+        { role: 'server', node: LedgerNode },
+      ],
+      config: { eager: true },
+      faults,
+      inputs: [{ atMs: 10, node: 1, input: { type: 'Write', value: 8 } }],
+      durationMs: 300,
+      trace: 'full',
+    });
+
+  it('waits past reactions of other kinds: kept for an input, it lets the Write message through and stops the Write input', () => {
+    const result = eager([{ atMs: 0, type: 'crash', node: 1, afterEffects: 1, inReactionTo: 'input' }]);
+    expect(ofKind(result.trace, 'crash').map((event) => [event.timeMs, event.reason])).toEqual([[10, 'in onInput, after 1 of its 5 effects']]);
+    // The message's reaction came first, whole.
+    expect(result.outputs.map((record) => record.output)).toEqual([
+      { type: 'Recovered', value: null },
+      { type: 'Stored', value: 7 },
+    ]);
+    const kept = eager([{ atMs: 0, type: 'crash', node: 1, afterEffects: 2, inReactionTo: 'message:Write' }]);
+    expect(ofKind(kept.trace, 'crash').map((event) => event.reason)).toEqual(['in onMessage, after 2 of its 5 effects']);
+  });
+
+  it('says what it waits for, and the schedule is checked', () => {
+    expect(describeFault({ atMs: 5, type: 'crash', node: 1, afterEffects: 1, inReactionTo: 'input' })).toBe('at 5 ms: crash n1 in its next reaction to an input, after 1 effect');
+    expect(describeFault({ atMs: 5, type: 'crash', node: 1, afterEffects: 0, inReactionTo: 'input:Snapshot' })).toBe(
+      'at 5 ms: crash n1 in its next reaction to a Snapshot input, after 0 effects',
+    );
+    const problems: FaultAction[] = [
+      { atMs: 5, type: 'crash', node: 1, inReactionTo: 'input' },
+      { atMs: 5, type: 'crash', node: 1, afterEffects: 1, inReactionTo: 'start' as 'input' },
+      { atMs: 5, type: 'crash', node: 1, afterEffects: 1, inReactionTo: 'input:' },
+    ];
+    for (const fault of problems) expect(() => runLedger([fault]), JSON.stringify(fault)).toThrow(/inReactionTo must be 'input', 'message' or 'timer'/);
+  });
+});
+
 describe('a crash in the middle of a reaction (search)', () => {
   /** n0 sends a Write to n1 when it starts; n1 may crash once, never to restart. */
   const searchSettings = (midReaction: number | undefined) => {
