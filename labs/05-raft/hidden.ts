@@ -18,7 +18,7 @@ import {
   test,
   type RaftImplementation,
 } from './suite.ts';
-import { storedLogBound } from './checks.ts';
+import { nothingCommittedBefore, storedLogBound } from './checks.ts';
 import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
 import { removedLeaderFinishesItsChange } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
@@ -79,6 +79,42 @@ const bridgeTest = test('B', 10, {
   scenario: (context) => {
     const order = rotated(context.servers, '5B.10', context.seed);
     return [...bridge(bridgeStartMs, order, order[0] as NodeId), { atMs: bridgeEndMs, type: 'heal' }];
+  },
+});
+
+/** 5B.11: when the four servers split into two pairs, and when they heal. */
+const evenSplitTimes = (seed: number) => {
+  const splitMs = scenarioRandom('5B.11', seed).integer(750, 850);
+  return { splitMs, healMs: splitMs + 1_500 };
+};
+
+const evenSplit = test('B', 11, {
+  name: 'an even cluster split in two pairs: 2 of 4 servers are no majority, and neither pair commits',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 8,
+  description:
+    '4 servers, n0 leading first. At about 800 ms they split in two pairs that cannot talk to each other (n0 with one of the ' +
+    'others, by seed), for 1.5 s, while commands are offered. A majority of 4 is 3: the pair without the leader elects nobody, the ' +
+    'pair with it appends and commits nothing until the heal. Then every command is applied everywhere.',
+  setup: (implementation, seed) => {
+    const { splitMs, healMs } = evenSplitTimes(seed);
+    return raftRun(implementation, {
+      servers: 4,
+      durationMs: healMs + commitBoundMs,
+      deadline: deadlineAfter(healMs, 'the two pairs heal'),
+      service: { commands: 8, firstAtMs: splitMs + 50, everyMs: 100 },
+      extra: [nothingCommittedBefore(healMs, `the servers were split in two pairs (2 of 4 each) from ${splitMs} to ${healMs} ms, and these commands were given then`)],
+    });
+  },
+  scenario: (context) => {
+    const { splitMs, healMs } = evenSplitTimes(context.seed);
+    const partner = pick([1, 2, 3], context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 700),
+      { atMs: splitMs, type: 'partition', groups: [[0, partner]] },
+      { atMs: healMs, type: 'heal' },
+    ];
   },
 });
 
@@ -442,6 +478,7 @@ const earlierNewConfiguration = test('F', 14, {
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   majorityRingTest,
   bridgeTest,
+  evenSplit,
   longChurn,
   chaos,
   ringWithClients,

@@ -10,6 +10,7 @@ import {
   combineSchedules,
   crashRestarts,
   majorityRing,
+  nothingCompletesInMinority,
   shapedPartitions,
   stabilize,
   type FaultAction,
@@ -152,6 +153,39 @@ const deliveredTwice = test(18, {
   scenario: (context) => {
     const { crashMs, restartMs } = twiceTimes(context.seed);
     return [...n0LeadsFirst(context.servers), { atMs: crashMs, type: 'crash', node: 0 }, { atMs: restartMs, type: 'restart', node: 0 }] satisfies FaultAction[];
+  },
+});
+
+/** 6.19: when the four servers split into two pairs, and when they heal. */
+const evenSplitTimes = (seed: number) => {
+  const splitMs = n0LeadsUntilMs + 250 + scenarioRandom('6.19', seed).integer(0, 100);
+  return { splitMs, healMs: splitMs + 1_500 };
+};
+const evenSplitClients = [4, 5, 6];
+
+const evenSplit = test(19, {
+  name: 'an even cluster split in two pairs: 2 of 4 servers are no majority, and nothing completes until the heal',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    '4 servers, n0 leading first, 3 clients. At about 1.3 s the servers split in two pairs (n0 with one of the others, by seed) for ' +
+    '1.5 s; the clients stay with the pair without n0. A majority of 4 is 3: neither pair may overthrow, store or finalize, so no ' +
+    'operation called during the split returns before the heal; after it, every operation returns.',
+  setup: (implementation, seed) => {
+    const { splitMs, healMs } = evenSplitTimes(seed);
+    return paxosLogRun(implementation, {
+      servers: 4,
+      clients: 3,
+      durationMs: healMs + 3_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [10, 40], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
+      extraAfter: [nothingCompletesInMinority<PaxosLog>(evenSplitClients, splitMs, healMs, `while the servers were split in two pairs, 2 of 4 each (${splitMs} to ${healMs} ms)`)],
+    });
+  },
+  scenario: (context) => {
+    const { splitMs, healMs } = evenSplitTimes(context.seed);
+    return [...n0LeadsFirst(context.servers), { atMs: splitMs, type: 'partition', groups: [[0, pick([1, 2, 3], context.seed)]] }, { atMs: healMs, type: 'heal' }] satisfies FaultAction[];
   },
 });
 
@@ -326,4 +360,4 @@ const noOpHighest = search(9, {
   search: (implementation) => ({ strategy: 'bfs' as const, expect: 'goal' as const, settings: noOpSearch(implementation) }),
 });
 
-export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, lastAnswerLower, answerAfterFinalized, noOpHighest];
+export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, evenSplit, lastAnswerLower, answerAfterFinalized, noOpHighest];

@@ -102,6 +102,12 @@ export const mutants: readonly Mutant[] = [
     property: 'durability',
   },
   {
+    name: 'majority-half-rounded-up',
+    bug: 'a majority is counted as half the voters rounded up: right for 3, 5 or 7 servers, but with 4, two servers elect a leader and commit',
+    failsTest: '5B.11',
+    property: 'election safety',
+  },
+  {
     name: 'self-vote-not-persisted',
     bug: 'a candidate stores its new currentTerm but not votedFor = itself: restarted in that term, it may vote for another candidate too',
     failsTest: '5C.2',

@@ -31,6 +31,12 @@ export const mutants: readonly Mutant[] = [
     property: 'epochs never decrease',
   },
   {
+    name: 'majority-half-rounded-up',
+    bug: 'a majority is counted as half the servers rounded up: right for 3 or 5, but with 4, two servers overthrow, store and finalize',
+    failsTest: '6.19',
+    property: 'finalized only after a majority stored it',
+  },
+  {
     name: 'only-first-server-leads',
     bug: 'only the first server ever tries to lead: while it is cut off from the majority, nobody overthrows it and the majority serves nobody',
     failsTest: '6.4',
