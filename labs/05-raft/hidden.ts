@@ -33,6 +33,47 @@ function rotated(servers: readonly NodeId[], testNumber: string, seed: number): 
   return servers.map((_server, position) => servers[(position + offset) % servers.length] as NodeId);
 }
 
+/** 5A.12: n0 is cut off; the others, with a newer term, all crash and restart while n0 can send to them but hear nothing. */
+const staleSenderTimes = (seed: number) => {
+  const isolateMs = 850 + scenarioRandom('5A.12', seed).integer(0, 100);
+  const crashMs = isolateMs + 800;
+  const restartMs = crashMs + 100;
+  return { isolateMs, crashMs, restartMs, healMs: restartMs + 1_500 };
+};
+const staleSenderBoundMs = 1_000;
+
+const staleSender = test('A', 12, {
+  name: 'a deposed leader that can still send: its AppendEntries of an old term keep nobody from standing',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    '5 servers, n0 leading first. At about 900 ms n0 is cut off, and the others elect a leader of a newer term. 800 ms later they ' +
+    'all crash, and restart 100 ms after that, knowing that term, but no leader; from then on n0 can send to them but hears ' +
+    `nothing, and it goes on sending AppendEntries of its old term. They refuse those, and only those, and elect a leader within ${staleSenderBoundMs} ms: ` +
+    'a follower resets its election timer for an AppendEntries of its own term or newer, never for a stale one. 1.5 s later every link heals.',
+  setup: (implementation, seed) =>
+    raftRun(implementation, {
+      servers: 5,
+      durationMs: staleSenderTimes(seed).healMs + commitBoundMs,
+      deadline: deadlineAfter(staleSenderTimes(seed).healMs, 'every link heals'),
+      electionWithinMs: staleSenderBoundMs,
+    }),
+  scenario: (context) => {
+    const { isolateMs, crashMs, restartMs, healMs } = staleSenderTimes(context.seed);
+    const others = [1, 2, 3, 4];
+    return [
+      ...n0LeadsFirst(context.servers, 700),
+      { atMs: isolateMs, type: 'isolate', node: 0 },
+      ...others.map((node): FaultAction => ({ atMs: crashMs, type: 'crash', node })),
+      ...others.map((node): FaultAction => ({ atMs: restartMs, type: 'restart', node })),
+      { atMs: restartMs, type: 'heal' },
+      { atMs: restartMs, type: 'cut', from: others, to: [0] },
+      { atMs: healMs, type: 'heal' },
+    ];
+  },
+});
+
 const ringStartMs = 700;
 const ringEndMs = 3_700;
 
@@ -476,6 +517,7 @@ const earlierNewConfiguration = test('F', 14, {
 });
 
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
+  staleSender,
   majorityRingTest,
   bridgeTest,
   evenSplit,

@@ -108,6 +108,12 @@ export const mutants: readonly Mutant[] = [
     property: 'election safety',
   },
   {
+    name: 'stale-append-resets-timer',
+    bug: 'a follower resets its election timer for any AppendEntries, before it looks at the term: a deposed leader that can still send keeps everyone from standing once the real leader is gone',
+    failsTest: '5A.12',
+    property: 'a leader is elected',
+  },
+  {
     name: 'self-vote-not-persisted',
     bug: 'a candidate stores its new currentTerm but not votedFor = itself: restarted in that term, it may vote for another candidate too',
     failsTest: '5C.2',
