@@ -7,6 +7,7 @@
 // one reaction, and a no-op stored in a higher epoch than an operation.
 import {
   boundedRetryClient,
+  clientsReachTheMajority,
   combineSchedules,
   crashRestarts,
   majorityRing,
@@ -189,6 +190,51 @@ const evenSplit = test(19, {
   },
 });
 
+/** 6.20: n0 is cut off; the others, with a newer epoch, all crash and restart while n0 can send to them but hears nothing. */
+const staleSenderTimes = (seed: number) => {
+  const isolateMs = n0LeadsUntilMs + 250 + scenarioRandom('6.20', seed).integer(0, 100);
+  const crashMs = isolateMs + 800;
+  const restartMs = crashMs + 100;
+  return { isolateMs, crashMs, restartMs, healMs: restartMs + 1_500 };
+};
+const staleSenderClients = [5, 6, 7];
+
+const staleSender = test(20, {
+  name: 'an overthrown leader that can still send: its Queries of an old epoch keep nobody from leading',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    '5 servers, n0 leading first, 3 clients. At about 1.3 s n0 is cut off, and one of the others overthrows it. 800 ms later those four ' +
+    'all crash, and restart 100 ms after that, knowing the newer epoch but no leader; from then on n0 can send to them but hears ' +
+    'nothing, and it goes on sending Queries of its old epoch. They answer that epoch with theirs, which resets nothing, and one of ' +
+    'them leads again: each client completes an operation called after the restart before every link heals, 1.5 s later.',
+  setup: (implementation, seed) => {
+    const { restartMs, healMs } = staleSenderTimes(seed);
+    return paxosLogRun(implementation, {
+      servers: 5,
+      clients: 3,
+      durationMs: healMs + 3_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 60, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 40], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
+      extraAfter: [clientsReachTheMajority<PaxosLog>(staleSenderClients, restartMs, healMs, `while n0, overthrown, could send but hear nothing (${restartMs} to ${healMs} ms)`)],
+    });
+  },
+  scenario: (context) => {
+    const { isolateMs, crashMs, restartMs, healMs } = staleSenderTimes(context.seed);
+    const others = [1, 2, 3, 4];
+    return [
+      ...n0LeadsFirst(context.servers),
+      { atMs: isolateMs, type: 'isolate', node: 0 },
+      ...others.map((node): FaultAction => ({ atMs: crashMs, type: 'crash', node })),
+      ...others.map((node): FaultAction => ({ atMs: restartMs, type: 'restart', node })),
+      { atMs: restartMs, type: 'heal' },
+      { atMs: restartMs, type: 'cut', from: [...others, ...staleSenderClients], to: [0] },
+      { atMs: healMs, type: 'heal' },
+    ] satisfies FaultAction[];
+  },
+});
+
 // 6.S7: 6.S3's history, but n1 is the one that may lead: its own record, "b" of epoch 2, is the
 // walk's first answer, and n0's "a" of epoch 1 may come after it. The highest epoch must win
 // whatever the order of arrival ("Keep, per slot, the answer with the highest epoch ..., not the
@@ -360,4 +406,4 @@ const noOpHighest = search(9, {
   search: (implementation) => ({ strategy: 'bfs' as const, expect: 'goal' as const, settings: noOpSearch(implementation) }),
 });
 
-export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, evenSplit, lastAnswerLower, answerAfterFinalized, noOpHighest];
+export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, evenSplit, staleSender, lastAnswerLower, answerAfterFinalized, noOpHighest];

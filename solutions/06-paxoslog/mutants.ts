@@ -37,6 +37,12 @@ export const mutants: readonly Mutant[] = [
     property: 'finalized only after a majority stored it',
   },
   {
+    name: 'stale-query-resets-timeout',
+    bug: 'a passive server sets its LeaderTimeout anew for any Query, before it looks at the epoch: an overthrown leader that can still send keeps everyone from leading once the real leader is gone',
+    failsTest: '6.20',
+    property: 'the clients reach the majority',
+  },
+  {
     name: 'only-first-server-leads',
     bug: 'only the first server ever tries to lead: while it is cut off from the majority, nobody overthrows it and the majority serves nobody',
     failsTest: '6.4',
