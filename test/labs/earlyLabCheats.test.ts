@@ -91,8 +91,24 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'module-queue': mutexCheat('module-queue', scoredBut('1A.1', '1C.1')),
   // Lamport's messages and its wait for every other node, but the turn order from a module-level queue, not its own.
   'module-queue-after-replies': mutexCheat('module-queue-after-replies', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
-  // Lamport's and Ricart–Agrawala's stamps from one counter in a module that the nodes of a run would share.
-  'global-clock': mutexCheat('global-clock', only('1C.1', '1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8', '1D.2', '1D.3', '1D.4', '1D.5', '1D.6')),
+  // The second implementation's Lamport clock replaced by one counter in a module that the nodes of a run would share:
+  // a global clock, with no receive rule. Each node has modules of its own, so each counts alone.
+  'global-clock': {
+    lab: '01-mutex',
+    tests: mutexSuite.tests,
+    folder: () =>
+      changedCopy(
+        join(fixtures, 'alternatives', 'mutex-maps'),
+        'clocked.ts',
+        [
+          ['/** A base class with a Lamport clock', 'let globalClock = 0;\n\n/** A base class with a Lamport clock'],
+          ['    this.lamport = this.time + ClockedNode.FIRST_TICK;\n', '    globalClock += ClockedNode.FIRST_TICK;\n    this.lamport = globalClock;\n'],
+          ['    this.lamport = Math.max(this.time, timestamp) + 1;\n', '    void timestamp;\n'],
+        ],
+        scratchFolders,
+      ),
+    targets: only('1C.1', '1C.5', '1C.8', '1D.3', '1D.5'),
+  },
   // The same, and with each Request a node also sends itself one (a local send: never lost, not counted) stamped far
   // below its real one, in the same order as the real stamps, to be judged by that; it ignores that copy when it comes.
   'module-queue-self-request': {
@@ -137,8 +153,23 @@ const cheats: Readonly<Record<string, Cheat>> = {
     "    for (const id of this.peers) this.send(id, { type: 'Heartbeat' });\n",
     '',
   ]),
-  // The leader's heartbeat as a counter in a module that the nodes of a run would share: each node has modules of its own.
-  'shared-pulse': electionCheat('shared-pulse', only('2A.1', '2A.2', '2A.3', '2A.4', '2A.6', '2A.9', '2B.2', '2B.3', '2B.4', '2B.5', '2B.7')),
+  // The leader's heartbeat as a counter in a module that the nodes of a run would share, instead of Heartbeat messages: a
+  // follower suspects its leader only when the counter stops moving. Each node has modules of its own, so it never moves.
+  'shared-pulse': changedBully(
+    only('2A.1', '2A.2', '2A.3', '2A.4', '2A.6', '2A.9'),
+    ["type Phase = 'idle' | 'asking' | 'awaitingCoordinator';\n", "type Phase = 'idle' | 'asking' | 'awaitingCoordinator';\n\nconst pulses: number[] = [];\n"],
+    ['  current: NodeId | undefined;\n', '  current: NodeId | undefined;\n  lastPulse = -1;\n'],
+    ["    for (const id of this.peers) this.send(id, { type: 'Heartbeat' });\n", '    pulses[this.id] = (pulses[this.id] ?? 0) + 1;\n'],
+    [
+      '        if (this.current !== this.id) this.hold();\n',
+      '        if (this.current !== undefined && this.current !== this.id && (pulses[this.current] ?? 0) !== this.lastPulse) {\n' +
+        '          this.lastPulse = pulses[this.current] ?? 0;\n' +
+        '          this.armSuspicion();\n' +
+        '          return;\n' +
+        '        }\n' +
+        '        if (this.current !== this.id) this.hold();\n',
+    ],
+  ),
 };
 
 describe('labs 0, 1 and 2 graded on submissions other than the reference', () => {
