@@ -44,6 +44,18 @@ describe('crashRestarts', () => {
     expect([...seen].sort()).toEqual([0, 1, 2]);
   });
 
+  it('with inReactionTo, every crash waits for a reaction of that kind; without it, none does', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const kept = draw(crashRestarts([0, 1], { ...window, afterEffects: [0, 2], inReactionTo: 'input:Snapshot' }), seed);
+      expect(validateSchedule(kept, 2)).toBeUndefined();
+      const crashes = kept.filter((action) => action.type === 'crash');
+      expect(crashes.length).toBeGreaterThanOrEqual(1);
+      for (const crash of crashes) expect(crash).toMatchObject({ inReactionTo: 'input:Snapshot' });
+      const any = draw(crashRestarts([0, 1], { ...window, afterEffects: [0, 2] }), seed);
+      expect(any.some((action) => 'inReactionTo' in action)).toBe(false);
+    }
+  });
+
   it('draws the same schedule for the same seed, and another one for another seed', () => {
     const arbitrary = crashRestarts([0, 1, 2], { ...window, afterEffects: [0, 3] });
     expect(draw(arbitrary, 7)).toEqual(draw(arbitrary, 7));
