@@ -99,17 +99,18 @@ const wrappedGlobals = [
 
 function wrapped(code: string): string {
   const names = wrappedGlobals.join(', ');
-  return `(function (${names}) {\n${code}\n})(${names});\n`;
+  return `(function (${names}) { 'use strict'; \n${code}\n})(${names});\n`;
 }
 
 /**
  * The submission's script: its modules wrapped in a function that the node runtime runs once
  * per node, so that each node has module-level variables of its own (and one line before the
- * bundle's, as with {@link wrapped}).
+ * bundle's, as with {@link wrapped}). Both scripts are strict, as modules are: esbuild's
+ * bundle is not, and a function called without `this` would be handed the realm's global.
  */
 function wrappedSubmission(code: string): string {
   const names = wrappedGlobals.join(', ');
-  return `globalThis.__distlab.defineSubmission(function (${names}) {\n${code}\n}, [${names}]);\n`;
+  return `globalThis.__distlab.defineSubmission(function (${names}) { 'use strict'; \n${code}\n}, [${names}]);\n`;
 }
 
 /** Both scripts: one plain script each, no module loader, built in memory. */

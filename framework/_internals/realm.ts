@@ -153,6 +153,11 @@ function stackPlacer(sourceMapText: string | undefined): (stack: string) => stri
 }
 
 /** Describes what a realm threw, without running any of its code (no getters, no proxies). */
+/** What V8 says when code changes a frozen object: at load, most likely one of the realm's built-ins. */
+const changesBuiltIn = /^Cannot (assign to read only property|define property|add property|redefine property|delete property)|object is not extensible/;
+const frozenBuiltInsHint =
+  ' (if that is a built-in, such as a prototype, Math or JSON: every node of a run shares them, so they are frozen; put the helper in a module of your own)';
+
 export function describeThrown(thrown: unknown): string {
   if (typeof thrown === 'string') return bound(thrown);
   if (typeof thrown === 'symbol') return 'a symbol';
@@ -281,6 +286,7 @@ export class RealmSession {
     host.runInContext(context);
     // Read before any of the submission's code runs: nothing of it can have been changed yet.
     const functions = sandbox.__distlabHost as Record<string, RealmFunction>;
+    // The realm's lockDown removes them from its global object (deleting them here would not).
     delete sandbox.__distlabHost;
     this.setupFunction = functions.setup as RealmFunction;
     this.reactFunction = functions.react as RealmFunction;
@@ -288,6 +294,9 @@ export class RealmSession {
     this.exportsFunction = functions.exportsText as RealmFunction;
     this.answerTapeFunction = functions.currentAnswerTape as RealmFunction;
     this.shapeBuilderFunction = functions.defineShapeBuilder as unknown as (shape: number, build: unknown) => unknown;
+    // Before any of the submission's code runs: from here on, nothing its nodes share can be changed.
+    const lockedDown = (functions.lockDown as RealmFunction)();
+    if (lockedDown !== '') throw new RealmLoadError(`the node runtime could not lock the realm down: ${String(lockedDown)}`);
     this.context = context;
     const numbers = functions.numbers;
     const questionTape = functions.questionTape;
@@ -313,7 +322,8 @@ export class RealmSession {
     try {
       submission.runInContext(context);
     } catch (thrown) {
-      throw new RealmLoadError(`loading it threw: ${describeThrown(thrown)}`);
+      const reason = describeThrown(thrown);
+      throw new RealmLoadError(`loading it threw: ${reason}${changesBuiltIn.test(reason) ? frozenBuiltInsHint : ''}`);
     }
   }
 

@@ -5,8 +5,10 @@
 // ../_internals/tape.ts), so the judging realm never holds an object of this one, nor this one
 // an object of the judging realm.
 //
-// Nothing here is a defence: the submission can patch anything in this realm, and doing so
-// can only change what its own nodes do, which the judging realm checks from the outside.
+// What it answers is not trusted: the judging realm checks every answer from the outside.
+// What it does defend is the nodes from one another: before the submission's code runs, it
+// freezes everything the realm's nodes have in common (see lockDown), so that they share
+// nothing but their messages.
 import { Node, unreachable, type NodeClass } from '../Node.ts';
 import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { DeterminismError, forbidden } from '../_internals/guards.ts';
@@ -26,6 +28,19 @@ const defineProperty = Object.defineProperty;
 const objectKeys = Object.keys;
 const apply = Reflect.apply;
 const StringConstructor = String;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const getPrototypeOf = Object.getPrototypeOf;
+const preventExtensions = Object.preventExtensions;
+const freeze = Object.freeze;
+const ObjectPrototype = Object.prototype;
+const Float64ArrayPrototype = Float64Array.prototype;
+const TypedArrayPrototype = Object.getPrototypeOf(Float64ArrayPrototype) as object;
+const ownKeys = Reflect.ownKeys;
+const isView = ArrayBuffer.isView;
+const SetConstructor = Set;
+const TypeErrorConstructor = TypeError;
+/** The realm's own global object, which no node code gets a reference to once the host is locked down. */
+const realmGlobal = globalThis as unknown as Record<PropertyKey, unknown>;
 
 const useClock = 'Use this.now() for simulated time in milliseconds.';
 
@@ -109,6 +124,158 @@ function installStackFormat(): void {
   defineProperty(Error, 'stackTraceLimit', { value: 30, writable: false, configurable: false });
 }
 
+/**
+ * What the node code of one realm has in common besides its messages: the global object, the
+ * built-ins and their prototypes, and the runtime's own exports. Nodes must not be able to
+ * leave anything there for one another (a vote, a log, a clock), so once the host is
+ * installed, and before any of the submission's code runs, all of it is frozen, and the
+ * global's properties are made read-only. Each node's code gets a `globalThis` of its own
+ * (see {@link nodeGlobal}), and runs in strict mode, so that no function can reach the
+ * realm's global object through a missing `this`.
+ *
+ * Freezing a prototype would make a plain assignment of an inherited name fail (`this.name =
+ * 'QuorumError'` in an Error subclass, `record.toString = ...`, a plain object used as a map
+ * with the key `constructor`), which works on a machine of one's own. So the names a program
+ * commonly assigns that way become accessors whose setter gives the object an own property,
+ * as an assignment does when the prototype's property is writable.
+ */
+function lockDown(): string {
+  try {
+    const assignable: readonly (readonly [object, readonly PropertyKey[] | 'all'])[] = [
+      [Object.prototype, 'all'],
+      [Function.prototype, ['toString']],
+      ...[Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError, AggregateError].map(
+        (constructor) => [constructor.prototype, ['name', 'message', 'toString', 'constructor']] as const,
+      ),
+    ];
+    for (const [prototype, names] of assignable) {
+      for (const name of names === 'all' ? ownKeys(prototype) : names) keepAssignable(prototype, name);
+    }
+    // The legacy RegExp statics (RegExp.$1, lastMatch, ...) hold the last match of any node.
+    for (const name of ownKeys(RegExp)) {
+      if (typeof name === 'string' && (name.startsWith('$') || ['input', 'lastMatch', 'lastParen', 'leftContext', 'rightContext'].includes(name))) {
+        Reflect.deleteProperty(RegExp, name);
+      }
+    }
+    // The judging realm has picked up the runtime's functions: node code must not find them
+    // (they would let one node read another's fields, or react in its place). Deleting them
+    // from the context's object outside leaves them on the realm's own global object.
+    Reflect.deleteProperty(realmGlobal, '__distlabHost');
+    if ('__distlabHost' in realmGlobal) return 'the runtime\'s functions are still on the global object';
+    const roots: unknown[] = [...hiddenIntrinsics()];
+    for (const key of ownKeys(realmGlobal)) {
+      const descriptor = getOwnPropertyDescriptor(realmGlobal, key) as PropertyDescriptor;
+      // A `node:vm` global cannot be frozen; its properties can be made read-only, with their
+      // whole descriptor (a partial one would define the property afresh, without its value).
+      if ('value' in descriptor) {
+        roots.push(descriptor.value);
+        defineProperty(realmGlobal, key, { value: descriptor.value, enumerable: descriptor.enumerable ?? false, writable: false, configurable: false });
+      } else {
+        roots.push(descriptor.get, descriptor.set);
+        defineProperty(realmGlobal, key, { get: descriptor.get, set: descriptor.set, enumerable: descriptor.enumerable ?? false, configurable: false });
+      }
+    }
+    freezeAll(roots);
+    return '';
+  } catch (error) {
+    return describe(error);
+  }
+}
+
+/** Freezes every object reachable from `roots` through properties (getters and setters included) and prototypes. */
+function freezeAll(roots: readonly unknown[]): void {
+  // The global object cannot be frozen (its properties are made read-only instead).
+  const seen = new SetConstructor<unknown>([realmGlobal]);
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) continue;
+    seen.add(value);
+    pending.push(getPrototypeOf(value));
+    // A typed array with elements cannot be frozen (and its elements are no properties to walk); none is reachable from the globals.
+    if (isView(value)) continue;
+    const isFunction = typeof value === 'function';
+    // `Object.freeze` also changes how V8 keeps an object's (empty) elements, and on
+    // `Object.prototype` and the prototypes of the runtime's typed arrays that made every
+    // reaction of the realm about twice as slow: those are frozen property by property
+    // instead, which on every other object would make V8 keep its properties in a dictionary
+    // (grading lab 3 took a third longer).
+    const byProperty = value === ObjectPrototype || value === TypedArrayPrototype || value === Float64ArrayPrototype;
+    if (!byProperty) freeze(value);
+    const keys = ownKeys(value);
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index] as PropertyKey;
+      // A function's length and name are numbers and strings.
+      if (isFunction && (key === 'length' || key === 'name')) continue;
+      const descriptor = getOwnPropertyDescriptor(value, key) as PropertyDescriptor;
+      if ('value' in descriptor) {
+        pending.push(descriptor.value);
+        if (byProperty && (descriptor.writable === true || descriptor.configurable === true)) {
+          defineProperty(value, key, { value: descriptor.value, writable: false, enumerable: descriptor.enumerable ?? false, configurable: false });
+        }
+      } else {
+        pending.push(descriptor.get, descriptor.set);
+        if (byProperty && descriptor.configurable === true) {
+          defineProperty(value, key, { get: descriptor.get, set: descriptor.set, enumerable: descriptor.enumerable ?? false, configurable: false });
+        }
+      }
+    }
+    if (byProperty) preventExtensions(value);
+  }
+}
+
+/** The built-in prototypes that no global names, reached through objects that have them. */
+function hiddenIntrinsics(): unknown[] {
+  function* generator(): Generator<never> {}
+  async function asyncFunction(): Promise<void> {}
+  async function* asyncGenerator(): AsyncGenerator<never> {}
+  const strictArguments = (function (this: unknown) {
+    // eslint-disable-next-line prefer-rest-params
+    return arguments;
+  })();
+  return [
+    generator, generator(), asyncFunction, asyncGenerator, asyncGenerator(), strictArguments,
+    [][Symbol.iterator](), new Map().entries(), new Set().values(), ''[Symbol.iterator](), /a/[Symbol.matchAll](''),
+    getPrototypeOf(Uint8Array), asyncFunction(),
+  ];
+}
+
+/**
+ * Turns the data property `name` of a built-in prototype into an accessor: reading it gives
+ * the built-in's value, and assigning it on an object that inherits it gives that object an own
+ * property, as it would if the prototype were not frozen.
+ */
+function keepAssignable(prototype: object, name: PropertyKey): void {
+  const descriptor = getOwnPropertyDescriptor(prototype, name);
+  if (descriptor === undefined || !('value' in descriptor) || descriptor.configurable !== true) return;
+  const value: unknown = descriptor.value;
+  defineProperty(prototype, name, {
+    get: function () {
+      return value;
+    },
+    set: function (this: unknown, assigned: unknown) {
+      if (this === prototype) throw new TypeErrorConstructor(`Cannot assign to ${StringConstructor(name)} of a built-in: every node shares it.`);
+      defineProperty(this, name, { value: assigned, writable: true, enumerable: true, configurable: true });
+    },
+    enumerable: descriptor.enumerable ?? false,
+    configurable: false,
+  });
+}
+
+/**
+ * A global object for one node's code: the realm's globals as the node's own properties, which
+ * the node may change and add to without another node seeing it (as on a machine of its own).
+ */
+function nodeGlobal(): Record<PropertyKey, unknown> {
+  const own = objectCreate(getPrototypeOf(realmGlobal)) as Record<PropertyKey, unknown>;
+  for (const key of ownKeys(realmGlobal)) {
+    const descriptor = getOwnPropertyDescriptor(realmGlobal, key) as PropertyDescriptor;
+    if ('value' in descriptor) defineProperty(own, key, { value: descriptor.value, enumerable: descriptor.enumerable ?? false, writable: true, configurable: true });
+    else defineProperty(own, key, { get: descriptor.get, set: descriptor.set, enumerable: descriptor.enumerable ?? false, configurable: true });
+  }
+  return own;
+}
+
 /** Alea, continuing from a state the judging realm handed in, noting whether it was drawn from. */
 class Draws extends Alea implements RandomDraws {
   drawn = false;
@@ -147,7 +314,8 @@ function evaluateInstance(): Record<string, unknown> {
   const exports = objectCreate(null) as Record<string, unknown>;
   evaluating = exports;
   try {
-    apply(factory.evaluate, undefined, factory.globals);
+    const globals = factory.globals.map((value) => (value === realmGlobal ? nodeGlobal() : value));
+    apply(factory.evaluate, undefined, globals);
   } finally {
     evaluating = undefined;
   }
@@ -593,5 +761,5 @@ export function installHost(): Readonly<Record<string, unknown>> {
   Object.freeze(Node);
   const framework = Object.freeze({ Node, unreachable, nodeName, register, defineSubmission, applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands });
   defineProperty(global, '__distlab', { value: framework, writable: false, configurable: false, enumerable: false });
-  return { setup, react, fields, exportsText, numbers, questionTape, answerTape, currentAnswerTape, defineShapeBuilder };
+  return { setup, react, fields, exportsText, lockDown, numbers, questionTape, answerTape, currentAnswerTape, defineShapeBuilder };
 }

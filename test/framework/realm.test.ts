@@ -173,6 +173,10 @@ describe('the walls of a submission realm, seen from inside', () => {
     return new Map(result.outputs.map((record) => [record.output.name, record.output.result]));
   }
 
+  it("cannot find the functions the node runtime hands the judging realm (another node's fields, its reactions)", () => {
+    expect(probe('runtimeFunctions').get('runtimeFunctions')).toBe('ok: undefined undefined');
+  });
+
   it('has no process, no require, no timers and no way to make code from strings', () => {
     const found = probe('process', 'require', 'setTimeout', 'constructorEscape', 'functionConstructor', 'indirectEval');
     expect(found.get('process')).toBe('ok: undefined');
@@ -198,8 +202,15 @@ describe('the walls of a submission realm, seen from inside', () => {
     expect(probe('stack').get('stack')).toBe('ok: own frames only');
   });
 
-  it('changes nothing outside by patching Object.prototype', () => {
-    expect(probe('patchObjectPrototype').get('patchObjectPrototype')).toBe('ok: patched');
+  it('runs ordinary code as on a machine of its own: names assigned over a frozen prototype\'s, a global object to write to', () => {
+    const found = probe('assignInheritedNames', 'ownGlobal', 'patchBuiltIn');
+    expect(found.get('assignInheritedNames')).toBe('ok: QuorumError: no quorum | true | a record | toString,constructor,hasOwnProperty | [object Object]');
+    expect(found.get('ownGlobal')).toBe('ok: function mine');
+    expect(found.get('patchBuiltIn')).toMatch(/^threw: TypeError: Cannot assign to read only property 'push'/);
+  });
+
+  it('cannot patch Object.prototype, and changes nothing outside by trying', () => {
+    expect(probe('patchObjectPrototype').get('patchObjectPrototype')).toBe('threw: TypeError: Cannot define property passed, object is not extensible');
     expect(({} as { passed?: unknown }).passed).toBeUndefined();
     expect(({} as { demonstrates?: unknown }).demonstrates).toBeUndefined();
   });
@@ -219,7 +230,7 @@ describe('the walls of a submission realm, seen from inside', () => {
     expect(lines.slice(1).map((line) => line.trim())).toEqual(['at explode (parts/explode.ts:3:24)', 'at Thrower.onInput (throws.ts:19:18)']);
   });
 
-  it('fails the node, not the judge, when the node breaks the runtime it runs on', async () => {
+  it('fails the node, not the judge, when the node tries to break the runtime it runs on: the built-ins are frozen', async () => {
     const corrupter = (await programOf(join(fixtures, 'corrupts-runtime.ts'), fixtures)).nodeClass<Corrupting>('Corrupter');
     const result = simulate<Corrupting>({
       seed: 1,
@@ -230,15 +241,14 @@ describe('the walls of a submission realm, seen from inside', () => {
     });
     expect(result.passed).toBe(false);
     expect(result.failure?.kind).toBe('exception');
-    // The runtime fails inside the node's own handler (as it writes the output) or as it answers: n0's failure either way.
-    expect(result.failure?.message).toMatch(/^n0(: the node runtime in the submission's realm gave a malformed answer| threw in onInput\(Go\))/);
+    expect(result.failure?.message).toMatch(/^n0 threw in onInput\(Go\): TypeError: Cannot define property toJSON, object is not extensible/);
     expect(result.failure?.node).toBe(0);
     expect(result.outputs).toHaveLength(0);
   });
 });
 
 describe('nodes of one realm', () => {
-  it('share nothing but messages: each has module-level variables of its own, and the base class is frozen', async () => {
+  it('share nothing but messages: each has module-level variables and a global object of its own, and what they have in common is frozen', async () => {
     const sharer = (await programOf(join(fixtures, 'module-state.ts'), fixtures)).nodeClass<Sharing>('Sharer');
     const result = simulate<Sharing>({
       seed: 1,
@@ -249,10 +259,12 @@ describe('nodes of one realm', () => {
       inputs: [0, 1, 2].map((node) => ({ atMs: 50, node, input: { type: 'Look' as const } })),
     });
     expect(result.failure).toBeUndefined();
-    expect(result.outputs.map((record) => [record.node, record.output.started, [...record.output.greeted].sort(), record.output.marked])).toEqual([
-      [0, 1, [1, 2], false],
-      [1, 1, [0, 2], false],
-      [2, 1, [0, 1], false],
+    expect(result.outputs.map((record) => [record.node, record.output.started, [...record.output.greeted].sort(), record.output.othersMarks])).toEqual([
+      [0, 1, [1, 2], []],
+      [1, 1, [0, 2], []],
+      [2, 1, [0, 1], []],
     ]);
+    // Its own global object is the one place a node can write to, and no other node sees it.
+    expect(result.outputs.map((record) => record.output.marked)).toEqual([0, 1, 2].map(() => ['the global object']));
   });
 });

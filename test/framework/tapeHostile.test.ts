@@ -1,4 +1,4 @@
-// The judging side against a node runtime whose answers the node code forged (see
+// The judging side against a node runtime whose answers are forged (see
 // fixtures/realm/forges-answers.ts), or that forges them itself: whatever the other realm
 // answers, a forged answer is the node's behaviour and nothing more. Out of shape, it fails the node that answered, with the
 // simulation going on and no exception of the judging side's; in shape, it does what the node
@@ -15,10 +15,20 @@ import type { TapeForgery, TapeForging } from './fixtures/realm/forges-tape.ts';
 const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
 const TAG = '\u0000';
 
+/** Answer the reaction in which a node put a frame in the mailbox with that frame, as the runtime's text. */
+const forgingAnswers = `
+  host.react = (...args) => {
+    const answer = react(...args);
+    const frame = forged.answer;
+    if (frame === undefined) return answer;
+    forged.answer = undefined;
+    return JSON.stringify(frame);
+  };
+`;
+
 let forger: NodeClass<Forging>;
 beforeAll(async () => {
-  const entryFile = join(fixtures, 'forges-answers.ts');
-  forger = new RealmProgram(await buildRealmCode({ label: entryFile, entryFile, root: fixtures })).nodeClass<Forging>('Forger');
+  forger = (await forgingProgram('forges-answers.ts', forgingAnswers)).nodeClass<Forging>('Forger');
 });
 
 /** Two forging nodes; n0 answers its one input with `frame` (its '<deep>' strings nested `deep` levels), then n1 greets n0. */
@@ -43,7 +53,7 @@ const malformed = /^n0: the node runtime in the submission's realm gave a malfor
 /** A frame of the text form: no failure, these effects, no fields, no console lines. */
 const effects = (...trees: unknown[]): unknown[] => [0, trees, '', []];
 
-describe('answers forged by node code', () => {
+describe('answers forged by the node runtime', () => {
   const outOfShape: Readonly<Record<string, unknown>> = {
     'a send to a node that does not exist': effects([0, 99, 0, { type: 'Hello' }]),
     'a send to a negative node': effects([0, -1, 0, { type: 'Hello' }]),
@@ -119,27 +129,30 @@ describe('answers forged by node code', () => {
 });
 
 /**
- * A node runtime taken over by node code, for what node code has no way to reach itself: the
- * script `patch` runs after the runtime's, with `host` (the functions the judging realm picks
- * up), `react` (the runtime's own) and `numbers` in scope, and may replace what `host` holds.
+ * A node runtime taken over, for what node code has no way to reach itself: the script `patch`
+ * runs after the runtime's, before the realm is locked down, with `host` (the functions the
+ * judging realm picks up), `react` (the runtime's own), `numbers`, and `forged` in scope, and
+ * may replace what `host` holds. `forged` is a mailbox the node code fills through
+ * `globalThis.forgery.put(name, value)`.
  */
 async function forgingProgram(entryName: string, patch: string): Promise<RealmProgram> {
   const entryFile = join(fixtures, entryName);
   const code = await buildRealmCode({ label: entryFile, entryFile, root: fixtures });
-  const wrapper = `\n;(() => {\n  const host = globalThis.__distlabHost;\n  const react = host.react;\n  const numbers = host.numbers;\n${patch}\n})();\n`;
+  const mailbox = `const forged = Object.create(null);\n  Object.defineProperty(globalThis, 'forgery', { value: { put: (name, value) => { forged[name] = value; } } });`;
+  const wrapper = `\n;(() => {\n  const host = globalThis.__distlabHost;\n  const react = host.react;\n  const numbers = host.numbers;\n  ${mailbox}\n${patch}\n})();\n`;
   return new RealmProgram({ ...code, host: code.host + wrapper });
 }
 
-/** After every reaction, hand back the state a node left in `globalThis.forgedRandomState`, as drawn from. */
+/** After every reaction, hand back the state a node put in the mailbox, as drawn from. */
 const forgingRandomState = `
   host.react = (...args) => {
     const answer = react(...args);
-    const forged = globalThis.forgedRandomState;
-    if (forged !== undefined) {
-      numbers[0] = forged.s0;
-      numbers[1] = forged.s1;
-      numbers[2] = forged.s2;
-      numbers[3] = forged.c;
+    const state = forged.randomState;
+    if (state !== undefined) {
+      numbers[0] = state.s0;
+      numbers[1] = state.s1;
+      numbers[2] = state.s2;
+      numbers[3] = state.c;
       numbers[4] = 1;
     }
     return answer;
@@ -227,15 +240,15 @@ describe('node fields nested deeper than plain data may be, in forged answers to
   });
 });
 
-/** After the reaction a node armed, announce the length it chose and hand over its array in `globalThis.forgedTape` as the grown tape. */
+/** After the reaction a node armed, announce the length it chose and hand over the array it put in the mailbox as the grown tape. */
 const forgingTape = `
-  host.currentAnswerTape = () => globalThis.forgedTape?.array;
+  host.currentAnswerTape = () => forged.tape?.array;
   host.react = (...args) => {
     const answer = react(...args);
-    const forged = globalThis.forgedTape;
-    if (forged !== undefined && forged.armed) {
-      forged.armed = false;
-      numbers[6] = forged.length;
+    const tape = forged.tape;
+    if (tape !== undefined && tape.armed) {
+      tape.armed = false;
+      numbers[6] = tape.length;
     }
     return answer;
   };

@@ -58,6 +58,8 @@ interface Graded {
    * its exports unreadable.
    */
   readonly setupErrorAllowed?: boolean;
+  /** When it is refused at setup, what the reason must say. */
+  readonly setupErrorMessage?: RegExp;
   /** What else the report of this submission must show. */
   readonly check?: (report: GradingReport) => void;
 }
@@ -89,18 +91,25 @@ const anyVerdict: readonly TestStatus[] = ['failed', 'crashed', 'timed out'];
 /** A submission that breaks the built-ins its own code runs on. */
 const brokenRuntime: Graded = { kind: 'graded', mayLoop: true, setupErrorAllowed: true };
 
+/**
+ * A submission that changes a built-in as it loads, to attack what runs after it (the grader's
+ * reads, the runtime's answers, the other nodes): the built-ins are frozen before any of its
+ * code runs, so it cannot be loaded, and the reason says so.
+ */
+const changesBuiltInsAtLoad: Graded = { kind: 'graded', setupErrorAllowed: true, setupErrorMessage: /loading it threw: .*every node of a run shares them, so they are frozen/ };
+
 const link = (target: string, name: string) => (folder: string) => symlinkSync(target.startsWith('/') ? target : join(projectRoot, target), join(folder, name));
 
 const submissions: Readonly<Record<string, Expectation>> = {
   // Getters on Object.prototype named like the fields the grader reads.
-  'prototype-getter-demonstrates': { kind: 'graded' },
-  'prototype-getter-passed': { kind: 'graded' },
-  'prototype-getter-cmd': { kind: 'graded' },
-  'prototype-getter-type': { kind: 'graded' },
-  'prototype-getter-score': { kind: 'graded' },
-  'prototype-getter-status': { kind: 'graded' },
-  'prototype-getter-then': { kind: 'graded' },
-  'prototype-getter-tojson': { kind: 'graded' },
+  'prototype-getter-demonstrates': changesBuiltInsAtLoad,
+  'prototype-getter-passed': changesBuiltInsAtLoad,
+  'prototype-getter-cmd': changesBuiltInsAtLoad,
+  'prototype-getter-type': changesBuiltInsAtLoad,
+  'prototype-getter-score': changesBuiltInsAtLoad,
+  'prototype-getter-status': changesBuiltInsAtLoad,
+  'prototype-getter-then': changesBuiltInsAtLoad,
+  'prototype-getter-tojson': changesBuiltInsAtLoad,
   // The built-ins checks are made of, replaced or patched: whatever they break of their own runtime, they pass nothing.
   'replaces-set': brokenRuntime,
   'replaces-map': brokenRuntime,
@@ -113,11 +122,11 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'patches-function-prototype': brokenRuntime,
   'patches-well-known-symbols': brokenRuntime,
   // A client without retries earns 0.1 and fails 0.2 (30% loss), whatever it does to the random source.
-  'prototype-accessors-random-state': { kind: 'graded', tests: ['0.1', '0.2'], score: 1, statuses: { '0.1': ['passed'], '0.2': failed } },
+  'prototype-accessors-random-state': { ...changesBuiltInsAtLoad, tests: ['0.1', '0.2'] },
   // Stacks and errors.
   'prepare-stack-trace-throws': { kind: 'graded', statuses: { '0.1': failed } },
   'prepare-stack-trace-callsites': { kind: 'graded', statuses: { '0.1': failed } },
-  'patches-error-prototype': { kind: 'graded' },
+  'patches-error-prototype': changesBuiltInsAtLoad,
   // The ways out of a realm: code from strings, the objects it is handed, CommonJS, imports at run time.
   'function-constructor-from-this': { kind: 'graded', statuses: { '0.1': failed } },
   'arrow-function-constructor': { kind: 'graded', statuses: { '0.1': failed } },
@@ -131,7 +140,7 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'module-and-require-globals': { kind: 'graded', statuses: { '0.1': failed }, setupErrorAllowed: true },
   'arguments-callee-caller': { kind: 'graded', statuses: { '0.1': failed } },
   'walks-reachable-objects': { kind: 'graded', statuses: { '0.1': failed } },
-  'reads-hidden-tests': { kind: 'graded', statuses: { '0.1': failed } },
+  'reads-hidden-tests': changesBuiltInsAtLoad,
   'network-access': { kind: 'graded', statuses: { '0.1': failed } },
   // The reply token.
   'steals-token-handle-queue': { kind: 'graded' },
@@ -180,14 +189,14 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'throws-null-prototype-object': { kind: 'graded', statuses: { '0.1': failed } },
   'returns-promise': { kind: 'graded' },
   'returns-thenable': { kind: 'graded' },
-  // Answers of the node runtime forged by the node code itself (../../framework/_realm/host.ts): the judging side reads them as behaviour, checked, and never as anything more.
-  'forges-deep-values': { kind: 'graded' },
-  // Deeper than plain data may be, and than the judging side's own walks go: a verdict with a reason, never a silent grader taken for an endless loop.
-  'forges-deep-output': { kind: 'graded' },
-  'forges-deep-message': { kind: 'graded' },
+  // Answers of the node runtime forged by patching the built-ins it answers with (../../framework/_realm/host.ts), some deeper than plain data
+  // may be. The judging side's checks of forged answers, out of reach of node code now, are tested on a forging runtime: test/framework/tapeHostile.test.ts.
+  'forges-deep-values': changesBuiltInsAtLoad,
+  'forges-deep-output': changesBuiltInsAtLoad,
+  'forges-deep-message': changesBuiltInsAtLoad,
   // Exports that are no classes, listed as node classes: found out when the cluster is set up, a verdict then.
   'forges-exports': { kind: 'graded', setupErrorAllowed: true },
-  'forges-failure-markup': { kind: 'command' },
+  'forges-failure-markup': { kind: 'command', setupError: true },
   'lone-surrogates': { kind: 'command' },
   // What the node runtime writes its answers with and keeps its table of strings in, patched: the realm's own view changes, and the judging side checks every number it reads.
   'patches-tape-builtins': brokenRuntime,
@@ -217,15 +226,12 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'shape-odd-field-names': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'shape-name-injection': { kind: 'graded', statuses: { '0.1': failed } },
   'shape-table-exhaustion': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
-  'shape-builder-accessor': { kind: 'graded', statuses: { '0.1': failed } },
+  'shape-builder-accessor': changesBuiltInsAtLoad,
   // Effects written as they happen, and taken back whole when refused; the answer tape's limit.
   'effects-refused-midway': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
-  'answer-tape-past-limit': {
-    kind: 'graded',
-    check: (report) => expect(report.tests[0]?.failure?.message ?? report.tests[0]?.reason ?? '').toMatch(/answer tape is out of shape|memory/),
-  },
+  'answer-tape-past-limit': changesBuiltInsAtLoad,
   // A run's own history as a side channel: a re-run that behaves otherwise must not make a report contradict itself.
-  'observes-shape-builders': { kind: 'graded', statuses: { '0.1': failed } },
+  'observes-shape-builders': changesBuiltInsAtLoad,
   'state-getter-counts-reads': { kind: 'graded', statuses: { '0.1': failed } },
   // Fields named __proto__: a run keeps them as fields (the search's side: test/framework/boundaryAttacks.test.ts).
   'state-proto-field': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
@@ -239,8 +245,8 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'answer-text-past-limit': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'odd-containers-both-ways': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   'state-shared-expansion': { kind: 'graded' },
-  // A setter on the runtime's shape records, which the judging realm never runs: no loop, a verdict.
-  'shape-builder-loops': { kind: 'graded' },
+  // A setter on the runtime's shape records (put there through a patched Array.prototype.push).
+  'shape-builder-loops': changesBuiltInsAtLoad,
   'message-keys-shift': { kind: 'graded', score: 1, statuses: { '0.1': ['passed'] } },
   // Imports, links and files that are not source: refused at setup, naming the file.
   'imports-node-fs': { kind: 'refused', message: [/index\.ts/, /node:fs/] },
@@ -435,6 +441,7 @@ async function gradeInProcess(name: string, expectation: Graded): Promise<void> 
   } catch (error) {
     expect(error, `${name} is graded, not refused: ${String(error)}`).toBeInstanceOf(SetupError);
     expect(expectation.setupErrorAllowed, `${name} may be refused at setup: ${(error as Error).message}`).toBe(true);
+    if (expectation.setupErrorMessage !== undefined) expect((error as Error).message).toMatch(expectation.setupErrorMessage);
     checkReports(writeAll(setupFailureReport('pingpong', name, error as Error, new Date())), (error as Error).message);
     return;
   }
