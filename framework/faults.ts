@@ -34,6 +34,11 @@ export type FaultAction =
  */
 export type CrashReaction = 'input' | 'message' | 'timer' | `input:${string}` | `message:${string}` | `timer:${string}`;
 const crashReaction = /^(input|message|timer)(:[A-Za-z0-9_]{1,60})?$/;
+
+/** Whether `value` names a reaction a crash may wait for (a type is at most 60 letters, digits or `_`). */
+export function isCrashReaction(value: unknown): value is CrashReaction {
+  return typeof value === 'string' && crashReaction.test(value);
+}
 const reactionNames: Readonly<Record<string, string>> = { input: 'an input', message: 'a message', timer: 'a timer' };
 
 /** "an input", "a Snapshot input". */
@@ -103,7 +108,7 @@ export function validateSchedule(schedule: FaultSchedule, nodeCount: number): st
     if (action.type === 'crash' && action.afterEffects !== undefined && !(Number.isInteger(action.afterEffects) && action.afterEffects >= 0)) {
       return `${where}: afterEffects must be a whole number of effects, at least 0`;
     }
-    if (action.type === 'crash' && action.inReactionTo !== undefined && (action.afterEffects === undefined || typeof action.inReactionTo !== 'string' || !crashReaction.test(action.inReactionTo))) {
+    if (action.type === 'crash' && action.inReactionTo !== undefined && (action.afterEffects === undefined || !isCrashReaction(action.inReactionTo))) {
       return `${where}: inReactionTo must be 'input', 'message' or 'timer', or one of them with a type ('input:Snapshot'), and comes with afterEffects`;
     }
     if (action.type === 'partition' && new Set(nodes).size !== nodes.length) return `${where}: a node is listed in two groups`;

@@ -2,6 +2,7 @@ import type { CrashReaction, FaultSchedule, SearchEvent, StateChange, StatePatch
 import type { ChildReply, ReplayOutcome, WatchedDetails, WorkActivity } from './protocol.ts';
 import type { RecordedFailure, TestOutcome } from './runTest.ts';
 import { maxEvidenceOperations } from './linearizabilityEvidence.ts';
+import { isCrashReaction } from '../framework/faults.ts';
 
 // What the child process sends is believed only once it has the shape of a reply: every
 // field of the right type, every name from its list, every number finite and in range,
@@ -325,7 +326,7 @@ const name = string(maxNameLength);
 const crashReaction: Checker<CrashReaction> = (value, path) => {
   const problem = name(value, path);
   if (problem !== undefined) return problem;
-  return /^(input|message|timer)(:[A-Za-z0-9_]{1,60})?$/.test(value as string) ? undefined : `${path} must be 'input', 'message' or 'timer', with or without a type`;
+  return isCrashReaction(value) ? undefined : `${path} must be 'input', 'message' or 'timer', with or without a type`;
 };
 const message = string(maxMessageLength);
 const seed = integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
