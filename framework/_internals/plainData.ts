@@ -56,7 +56,8 @@ function copyError(error: unknown, value: unknown, name: string): unknown {
   return error instanceof NotPlain ? (findNonPlain(value, name) ?? new PlainDataError(name, error.problem)) : error;
 }
 
-class NotPlain extends Error {
+/** Thrown inside a copy, and turned into a PlainDataError with the path before it leaves. */
+export class NotPlain extends Error {
   constructor(readonly problem: string) {
     super(problem);
   }

@@ -147,7 +147,7 @@ type NodeFacts = Pick<NodeEnvironment, 'name' | 'nodeId' | 'servers' | 'peers' |
  * writes; writes are recorded as effects. A class rather than an object of closures, because
  * one is built per reaction, and the hot paths must not pay for four closures each time.
  */
-class ReactionStorage implements DurableStorage<object> {
+export class ReactionStorage implements DurableStorage<object> {
   // Private in the JavaScript sense: a node holds this object as `this.storage`, and must
   // not reach the driver's own map of stored values or the reaction's list of effects.
   #written: Map<string, unknown> | undefined = undefined;

@@ -126,7 +126,7 @@ const usesBeforeBuilder = 16;
 const maxBuilders = 512;
 
 /** A step in the tree of field names that leads to each shape (what a writer follows, name by name). */
-class ShapeStep {
+export class ShapeStep {
   shape = -1;
   private lastName: string | undefined = undefined;
   private lastStep: ShapeStep | undefined = undefined;

@@ -12,10 +12,10 @@
 import { Node, unreachable, type NodeClass } from '../Node.ts';
 import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { DeterminismError, forbidden } from '../_internals/guards.ts';
-import { copyPlain, objectWithFields, PlainDataError } from '../_internals/plainData.ts';
-import { decodePlain, encodeTreeIfPlain } from '../_internals/plainText.ts';
-import { checkFields, NodeEnvironment, ReactionRecorder, Reactor, untypedMessage, type Effect, type RandomDraws, type ReactionFailure } from '../_internals/reaction.ts';
-import { maxEffectDepth, StringTable, TapeOverflow, TapeReader, TapeWriter, tapeSizes, type Shape } from '../_internals/tape.ts';
+import { copyPlain, NotPlain, objectWithFields, PlainDataError } from '../_internals/plainData.ts';
+import { decodePlain, encodeTreeIfPlain, PlainTextError } from '../_internals/plainText.ts';
+import { checkFields, NodeEnvironment, NoClockError, ReactionRecorder, ReactionStorage, Reactor, untypedMessage, type Effect, type RandomDraws, type ReactionFailure } from '../_internals/reaction.ts';
+import { maxEffectDepth, ShapeStep, StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter, tapeSizes, type Shape } from '../_internals/tape.ts';
 import { Alea } from '../_internals/alea.ts';
 import { applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands } from '../kv/stateMachine.ts';
 import { realmScriptNames } from './names.ts';
@@ -162,7 +162,12 @@ function lockDown(): string {
     // from the context's object outside leaves them on the realm's own global object.
     Reflect.deleteProperty(realmGlobal, '__distlabHost');
     if ('__distlabHost' in realmGlobal) return 'the runtime\'s functions are still on the global object';
-    const roots: unknown[] = [...hiddenIntrinsics()];
+    // The global object's prototype (in a `node:vm` context an object of its own, not
+    // Object.prototype), through which every name a script does not declare is looked up; and
+    // the runtime's own classes, whose objects node code is handed (`this.storage`) or sees
+    // thrown (a DeterminismError, a PlainDataError): a method put on one of their prototypes
+    // would run in every node's reactions.
+    const roots: unknown[] = [...hiddenIntrinsics(), getPrototypeOf(realmGlobal), ...runtimeClasses()];
     for (const key of ownKeys(realmGlobal)) {
       const descriptor = getOwnPropertyDescriptor(realmGlobal, key) as PropertyDescriptor;
       // A `node:vm` global cannot be frozen; its properties can be made read-only, with their
@@ -222,6 +227,14 @@ function freezeAll(roots: readonly unknown[]): void {
     }
     if (byProperty) preventExtensions(value);
   }
+}
+
+/** Every class of the runtime's own: each reaches node code, or could once the runtime changes. */
+function runtimeClasses(): unknown[] {
+  return [
+    Node, NodeEnvironment, NoClockError, ReactionRecorder, ReactionStorage, Reactor, DeterminismError, PlainDataError, NotPlain,
+    PlainTextError, ShapeStep, StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter, Alea, Draws, TapeRecorder,
+  ];
 }
 
 /** The built-in prototypes that no global names, reached through objects that have them. */

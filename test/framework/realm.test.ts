@@ -1,5 +1,6 @@
 // Node classes in a realm of their own: the same runs and searches as in this realm, walls
 // that hold from inside, and a broken runtime that fails the node rather than the judge.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { explore, simulate, type LabSuite, type NodeClass, type SimulationSettings } from '../../framework/testing.ts';
@@ -248,6 +249,16 @@ describe('the walls of a submission realm, seen from inside', () => {
 });
 
 describe('nodes of one realm', () => {
+  it('find every class of the node runtime frozen: the runtime lists each class its script defines', async () => {
+    const entryFile = join(fixtures, 'probes.ts');
+    const { host } = await buildRealmCode({ label: entryFile, entryFile, root: fixtures });
+    const defined = [...host.matchAll(/^\s*var (\w+) = class\b/gm)].map((match) => match[1]).sort();
+    const source = readFileSync(join(import.meta.dirname, '..', '..', 'framework', '_realm', 'host.ts'), 'utf8');
+    const listed = /function runtimeClasses\(\): unknown\[\] \{\s*return \[([^\]]*)\]/.exec(source)?.[1] ?? '';
+    expect(defined.length).toBeGreaterThan(10);
+    expect(defined.filter((name) => !new RegExp(`\\b${name}\\b`).test(listed))).toEqual([]);
+  });
+
   it('share nothing but messages: each has module-level variables and a global object of its own, and what they have in common is frozen', async () => {
     const sharer = (await programOf(join(fixtures, 'module-state.ts'), fixtures)).nodeClass<Sharing>('Sharer');
     const result = simulate<Sharing>({
