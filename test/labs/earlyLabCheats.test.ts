@@ -109,6 +109,27 @@ const cheats: Readonly<Record<string, Cheat>> = {
       ),
     targets: only('1C.1', '1C.5', '1C.8', '1D.3', '1D.5'),
   },
+  // The same clock, kept on an object every node of a run can reach (the global object's prototype) rather than in a module:
+  // what the nodes share is frozen, so the first tick throws.
+  'global-clock-on-a-shared-object': {
+    lab: '01-mutex',
+    tests: mutexSuite.tests,
+    folder: () =>
+      changedCopy(
+        join(fixtures, 'alternatives', 'mutex-maps'),
+        'clocked.ts',
+        [
+          ['/** A base class with a Lamport clock', 'const shared = Object.getPrototypeOf(globalThis) as { globalClock?: number };\n\n/** A base class with a Lamport clock'],
+          [
+            '    this.lamport = this.time + ClockedNode.FIRST_TICK;\n',
+            '    shared.globalClock = (shared.globalClock ?? 0) + ClockedNode.FIRST_TICK;\n    this.lamport = shared.globalClock;\n',
+          ],
+          ['    this.lamport = Math.max(this.time, timestamp) + 1;\n', '    void timestamp;\n'],
+        ],
+        scratchFolders,
+      ),
+    targets: only('1C.1', '1C.5', '1C.8', '1D.3', '1D.5'),
+  },
   // The same, and with each Request a node also sends itself one (a local send: never lost, not counted) stamped far
   // below its real one, in the same order as the real stamps, to be judged by that; it ignores that copy when it comes.
   'module-queue-self-request': {
