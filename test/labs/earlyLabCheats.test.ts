@@ -65,6 +65,28 @@ const changedBully = (targets: Targets, ...changes: (readonly [string, string])[
   targets,
 });
 
+/**
+ * The second implementation's Lamport clock replaced by one counter that every node of a run
+ * would share, with no receive rule: `declaration` (put before the clock's class) declares it,
+ * and `counter` names it.
+ */
+const globalClock = (declaration: string, counter: string): Cheat => ({
+  lab: '01-mutex',
+  tests: mutexSuite.tests,
+  folder: () =>
+    changedCopy(
+      join(fixtures, 'alternatives', 'mutex-maps'),
+      'clocked.ts',
+      [
+        ['/** A base class with a Lamport clock', `${declaration}\n\n/** A base class with a Lamport clock`],
+        ['    this.lamport = this.time + ClockedNode.FIRST_TICK;\n', `    ${counter} = (${counter} || 0) + ClockedNode.FIRST_TICK;\n    this.lamport = ${counter};\n`],
+        ['    this.lamport = Math.max(this.time, timestamp) + 1;\n', '    void timestamp;\n'],
+      ],
+      scratchFolders,
+    ),
+  targets: only('1C.1', '1C.5', '1C.8', '1D.3', '1D.5'),
+});
+
 const pingpongCheat = (name: string, targets: Targets): Cheat => ({
   lab: '00-pingpong',
   tests: pingpongSuite.tests,
@@ -93,43 +115,10 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'module-queue-after-replies': mutexCheat('module-queue-after-replies', only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8')),
   // The second implementation's Lamport clock replaced by one counter in a module that the nodes of a run would share:
   // a global clock, with no receive rule. Each node has modules of its own, so each counts alone.
-  'global-clock': {
-    lab: '01-mutex',
-    tests: mutexSuite.tests,
-    folder: () =>
-      changedCopy(
-        join(fixtures, 'alternatives', 'mutex-maps'),
-        'clocked.ts',
-        [
-          ['/** A base class with a Lamport clock', 'let globalClock = 0;\n\n/** A base class with a Lamport clock'],
-          ['    this.lamport = this.time + ClockedNode.FIRST_TICK;\n', '    globalClock += ClockedNode.FIRST_TICK;\n    this.lamport = globalClock;\n'],
-          ['    this.lamport = Math.max(this.time, timestamp) + 1;\n', '    void timestamp;\n'],
-        ],
-        scratchFolders,
-      ),
-    targets: only('1C.1', '1C.5', '1C.8', '1D.3', '1D.5'),
-  },
+  'global-clock': globalClock('let globalClock = 0;', 'globalClock'),
   // The same clock, kept on an object every node of a run can reach (the global object's prototype) rather than in a module:
   // what the nodes share is frozen, so the first tick throws.
-  'global-clock-on-a-shared-object': {
-    lab: '01-mutex',
-    tests: mutexSuite.tests,
-    folder: () =>
-      changedCopy(
-        join(fixtures, 'alternatives', 'mutex-maps'),
-        'clocked.ts',
-        [
-          ['/** A base class with a Lamport clock', 'const shared = Object.getPrototypeOf(globalThis) as { globalClock?: number };\n\n/** A base class with a Lamport clock'],
-          [
-            '    this.lamport = this.time + ClockedNode.FIRST_TICK;\n',
-            '    shared.globalClock = (shared.globalClock ?? 0) + ClockedNode.FIRST_TICK;\n    this.lamport = shared.globalClock;\n',
-          ],
-          ['    this.lamport = Math.max(this.time, timestamp) + 1;\n', '    void timestamp;\n'],
-        ],
-        scratchFolders,
-      ),
-    targets: only('1C.1', '1C.5', '1C.8', '1D.3', '1D.5'),
-  },
+  'global-clock-on-a-shared-object': globalClock('const shared = Object.getPrototypeOf(globalThis) as { globalClock: number };', 'shared.globalClock'),
   // The same, and with each Request a node also sends itself one (a local send: never lost, not counted) stamped far
   // below its real one, in the same order as the real stamps, to be judged by that; it ignores that copy when it comes.
   'module-queue-self-request': {
