@@ -5,7 +5,7 @@ import { build, type BuildFailure, type BuildOptions, type Message, type Plugin 
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { RealmCode } from '../framework/_internals/realm.ts';
 import { projectRoot, SetupError } from './labs.ts';
-import { realmScriptNames } from '../framework/_realm/names.ts';
+import { realmScriptNames, realmWrappedGlobals } from '../framework/_realm/names.ts';
 
 const runtimeEntry = join(projectRoot, 'framework', '_realm', 'entry.ts');
 const realmFramework = join(projectRoot, 'framework', '_realm', 'distlab.ts');
@@ -82,20 +82,8 @@ function formatMessage(message: Message): string {
   return `${relative(process.cwd(), location.file) || location.file}:${location.line}:${location.column + 1}: ${message.text}\n    ${location.lineText}`;
 }
 
-/**
- * The built-ins a realm's scripts see as parameters of a wrapping function rather than as
- * globals: a global's lookup in a `node:vm` context goes through the context's interceptor
- * and costs about a microsecond, a parameter's nothing. Taken when the script starts, so the
- * submission's script gets what the runtime installed (the guarded `Date`, its `console`).
- */
-const wrappedGlobals = [
-  'Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'BigInt', 'Math', 'JSON', 'Reflect', 'Proxy',
-  'Map', 'Set', 'WeakMap', 'WeakSet', 'Promise', 'RegExp', 'Date', 'Error', 'TypeError', 'RangeError', 'ReferenceError',
-  'SyntaxError', 'EvalError', 'URIError', 'AggregateError', 'ArrayBuffer', 'DataView', 'Uint8Array', 'Int8Array',
-  'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'Uint8ClampedArray',
-  'BigInt64Array', 'BigUint64Array', 'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'encodeURIComponent',
-  'decodeURIComponent', 'encodeURI', 'decodeURI', 'console', 'globalThis',
-] as const;
+/** Taken when the script starts, so the submission's script gets what the runtime installed (the guarded `Date`, its `console`). */
+const wrappedGlobals = realmWrappedGlobals;
 
 function wrapped(code: string): string {
   const names = wrappedGlobals.join(', ');

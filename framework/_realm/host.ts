@@ -18,7 +18,7 @@ import { checkFields, NodeEnvironment, NoClockError, ReactionRecorder, ReactionS
 import { maxEffectDepth, ShapeStep, StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter, tapeSizes, type Shape } from '../_internals/tape.ts';
 import { Alea } from '../_internals/alea.ts';
 import { applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands } from '../kv/stateMachine.ts';
-import { realmScriptNames } from './names.ts';
+import { realmScriptNames, realmWrappedGlobals } from './names.ts';
 
 // Captured before the submission's code runs, so that its patches of the globals do not
 // reach the host's own frames (they may still reach what these call: that is its own loss).
@@ -168,18 +168,27 @@ function lockDown(): string {
     // thrown (a DeterminismError, a PlainDataError): a method put on one of their prototypes
     // would run in every node's reactions.
     const roots: unknown[] = [...hiddenIntrinsics(), getPrototypeOf(realmGlobal), ...runtimeClasses()];
+    const wrapped = new SetConstructor<PropertyKey>(realmWrappedGlobals);
+    const ownGlobal = objectCreate(null) as PropertyDescriptorMap;
     for (const key of ownKeys(realmGlobal)) {
       const descriptor = getOwnPropertyDescriptor(realmGlobal, key) as PropertyDescriptor;
-      // A `node:vm` global cannot be frozen; its properties can be made read-only, with their
-      // whole descriptor (a partial one would define the property afresh, without its value).
+      const enumerable = descriptor.enumerable ?? false;
       if ('value' in descriptor) {
         roots.push(descriptor.value);
-        defineProperty(realmGlobal, key, { value: descriptor.value, enumerable: descriptor.enumerable ?? false, writable: false, configurable: false });
+        ownGlobal[key as string] = { value: descriptor.value, enumerable, writable: true, configurable: true };
       } else {
         roots.push(descriptor.get, descriptor.set);
-        defineProperty(realmGlobal, key, { get: descriptor.get, set: descriptor.set, enumerable: descriptor.enumerable ?? false, configurable: false });
+        ownGlobal[key as string] = { get: descriptor.get, set: descriptor.set, enumerable, configurable: true };
       }
+      // A script assigns a name it does not declare to the global object, unless the name is
+      // one of the wrapping function's parameters (then the parameter changes). A `node:vm`
+      // global cannot be frozen; its properties can be made read-only, with their whole
+      // descriptor (a partial one would define the property afresh, without its value).
+      if (wrapped.has(key) || (descriptor.configurable === false && descriptor.writable !== true)) continue;
+      if ('value' in descriptor) defineProperty(realmGlobal, key, { value: descriptor.value, enumerable, writable: false, configurable: false });
+      else defineProperty(realmGlobal, key, { get: descriptor.get, set: descriptor.set, enumerable, configurable: false });
     }
+    nodeGlobalProperties = ownGlobal;
     freezeAll(roots);
     return '';
   } catch (error) {
@@ -280,14 +289,12 @@ function keepAssignable(prototype: object, name: PropertyKey): void {
  * the node may change and add to without another node seeing it (as on a machine of its own).
  */
 function nodeGlobal(): Record<PropertyKey, unknown> {
-  const own = objectCreate(getPrototypeOf(realmGlobal)) as Record<PropertyKey, unknown>;
-  for (const key of ownKeys(realmGlobal)) {
-    const descriptor = getOwnPropertyDescriptor(realmGlobal, key) as PropertyDescriptor;
-    if ('value' in descriptor) defineProperty(own, key, { value: descriptor.value, enumerable: descriptor.enumerable ?? false, writable: true, configurable: true });
-    else defineProperty(own, key, { get: descriptor.get, set: descriptor.set, enumerable: descriptor.enumerable ?? false, configurable: true });
-  }
-  return own;
+  if (nodeGlobalProperties === undefined) throw new TypeErrorConstructor('the realm was not locked down');
+  return objectCreate(getPrototypeOf(realmGlobal), nodeGlobalProperties) as Record<PropertyKey, unknown>;
 }
+
+/** The realm's globals as a node's own properties, taken once as the realm is locked down (reading the global object is slow). */
+let nodeGlobalProperties: PropertyDescriptorMap | undefined;
 
 /** Alea, continuing from a state the judging realm handed in, noting whether it was drawn from. */
 class Draws extends Alea implements RandomDraws {
