@@ -3,18 +3,21 @@
 // partition of an awkward shape, or chaos, going for seconds while commands keep coming; parts E
 // and F's under the key-value service's clients.
 import { nodeName } from 'distlab';
-import { clientsReachTheMajority, combineSchedules, crashRestarts, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
+import { clientsReachTheMajority, combineSchedules, crashRestarts, type FaultAction, type NodeId, type ScheduledInput, type SuiteTest } from 'distlab/testing';
 import {
   bridge,
   commitBoundMs,
   majorityRing,
   n0LeadsFirst,
+  onlyThroughNode,
+  othersBackMs,
   pick,
   raftRun,
   range,
   scenarioRandom,
   shapedPartitions,
   stabilize,
+  stableNetwork,
   test,
   type RaftImplementation,
 } from './suite.ts';
@@ -23,6 +26,7 @@ import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
 import { removedLeaderFinishesItsChange } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
 import { serviceRun } from './serviceRun.ts';
+import type { Raft } from './src/protocol.ts';
 
 /** How the deadline was set, for the progress messages. */
 const deadlineAfter = (stableMs: number, what: string) => `(${what} at ${stableMs} ms; the bound is ${commitBoundMs} ms after that)`;
@@ -186,6 +190,93 @@ const longChurn = test('C', 10, {
       crashRestarts(context.servers, { ...window, count: [2, 5], lengthMs: [5, 200], afterEffects: [0, 3] }),
       shapedPartitions(context.servers, { ...window, count: [4, 8], lengthMs: [200, 900] }),
     );
+  },
+});
+
+/**
+ * 5C.11's plan. n0 leads term t and, cut off with n1 alone, appends b0..b9; the network is so slow
+ * for a moment that the AppendEntries carrying them reach n1 only seconds later, and n1's
+ * acknowledgments are as slow again. Meanwhile the other three elect a leader whose entries
+ * replace b0.. in n0's log, n0 leads again with two of them, and is given x, which only n2 then
+ * acknowledges: n0 and n2 alone cannot commit it. n1's late replies, of term t, name indexes
+ * up to b9's, past x's: a leader that counted them would commit x.
+ */
+const lateReplyTimes = {
+  splitMs: 900,
+  /** The first slow moment: n0's AppendEntries to n1 carrying b0..b9 (sent and resent) arrive slowDelayMs later. */
+  firstSlowMs: [905, 1_060],
+  slowDelayMs: 2_500,
+  startsMs: 910,
+  /** n0 and n1 stop before n1's election timer, last reset by a heartbeat sent before the slow moment, runs out. */
+  pairDownMs: 1_060,
+  othersStartMs: [1_400, 1_500, 1_600, 1_700],
+  n0BackMs: 1_800,
+  othersDownMs: 1_950,
+  /** n0 has stood alone at least once (its timeout is at most 2T), as in n0LeadsFirst. */
+  votersBackMs: 1_950 + othersBackMs,
+  /** n0 leads by now, with n2's and n3's votes (n2 and n3 can reach only n0). */
+  voterDownMs: 2_700,
+  xMs: 2_750,
+  lastVoterDownMs: 3_300,
+  /** The second slow moment: n1 is up and answers what arrives from the first, and n0's heartbeats of its new term reach it only later. */
+  secondSlowMs: [3_390, 3_570],
+  n1UpMs: [3_400, 3_565],
+  stableMs: 6_300,
+} as const;
+
+const lateReply = test('C', 11, {
+  name: 'replies that arrive a term late: their leader led again since, and counts only the replies of its new term',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    `5 servers, n0 leading first. At ${lateReplyTimes.splitMs} ms n0 and n1 are cut off from the others, n0 is given 10 commands, and the ` +
+    `network is so slow for a moment that they reach n1 ${lateReplyTimes.slowDelayMs} ms later; n0 and n1 crash. The others elect a leader ` +
+    'and are given commands; n0 comes back, and that leader replaces its entries. n0 leads again, with the votes of n2 and n3; n3 crashes, ' +
+    'n0 is given a command, n2 acknowledges it and crashes: n0 cannot commit it. n1 comes back when the slow entries arrive, and the ' +
+    "network is slow again while it acknowledges them: its replies, of n0's old term, reach n0 seconds later and name indexes at which " +
+    'n0 now holds other entries. A leader counts only the replies of its current term. ' +
+    `At ${lateReplyTimes.stableMs} ms everything heals, every server is up, and every later command must be applied everywhere.`,
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 5,
+      durationMs: lateReplyTimes.stableMs + commitBoundMs,
+      deadline: deadlineAfter(lateReplyTimes.stableMs, 'the network is stable and every server up'),
+      inputs: [
+        { atMs: 720, node: 0, input: { type: 'Start', command: 'a' } },
+        ...range(0, 10).map((index): ScheduledInput<Raft> => ({ atMs: lateReplyTimes.startsMs, node: 0, input: { type: 'Start', command: `b${index}` } })),
+        ...lateReplyTimes.othersStartMs.flatMap((atMs, index) =>
+          [2, 3, 4].map((node): ScheduledInput<Raft> => ({ atMs, node, input: { type: 'Start', command: `m${index}` } })),
+        ),
+        { atMs: lateReplyTimes.xMs, node: 0, input: { type: 'Start', command: 'x' } },
+      ],
+      service: { commands: 10, firstAtMs: lateReplyTimes.stableMs + 100, everyMs: 50 },
+      required: (command) => command.startsWith('c'),
+    }),
+  scenario: (context): FaultAction[] => {
+    const times = lateReplyTimes;
+    const slow = (fromMs: number, untilMs: number): FaultAction[] => [
+      { atMs: fromMs, type: 'network', delay: { kind: 'uniform', minMs: times.slowDelayMs, maxMs: times.slowDelayMs } },
+      { atMs: untilMs, type: 'network', ...stableNetwork },
+    ];
+    return [
+      ...n0LeadsFirst(context.servers, 700),
+      { atMs: times.splitMs, type: 'partition', groups: [[0, 1], [2, 3, 4]] },
+      ...slow(...times.firstSlowMs),
+      { atMs: times.pairDownMs, type: 'crash', node: 0 },
+      { atMs: times.pairDownMs, type: 'crash', node: 1 },
+      { atMs: times.n0BackMs, type: 'heal' },
+      { atMs: times.n0BackMs, type: 'restart', node: 0 },
+      ...[2, 3, 4].map((node): FaultAction => ({ atMs: times.othersDownMs, type: 'crash', node })),
+      ...[2, 3].map((node): FaultAction => ({ atMs: times.votersBackMs, type: 'restart', node })),
+      ...onlyThroughNode(times.votersBackMs, context.servers, 0),
+      { atMs: times.voterDownMs, type: 'crash', node: 3 },
+      { atMs: times.lastVoterDownMs, type: 'crash', node: 2 },
+      ...slow(...times.secondSlowMs),
+      { atMs: times.n1UpMs[0], type: 'restart', node: 1 },
+      { atMs: times.n1UpMs[1], type: 'crash', node: 1 },
+      ...stabilize(times.stableMs, context.servers),
+    ];
   },
 });
 
@@ -522,6 +613,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   bridgeTest,
   evenSplit,
   longChurn,
+  lateReply,
   chaos,
   ringWithClients,
   clientsLeaveStaleLeader,

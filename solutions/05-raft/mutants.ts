@@ -96,6 +96,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a higher term ends a leadership',
   },
   {
+    name: 'counts-stale-append-reply',
+    bug: "the leader reads an AppendEntriesReply of an earlier term as one of its own: the reply answers an earlier leadership, whose entries another leader may since have replaced in this leader's log, so an entry of the new term is committed on fewer than a majority",
+    failsTest: '5C.11',
+    property: 'state machine safety',
+  },
+  {
     name: 'log-before-snapshot',
     bug: 'on a Snapshot input the shortened log is written before the snapshot: a crash between the two writes leaves a log that starts past the stored snapshot, and the entries between are lost',
     failsTest: '5D.5',

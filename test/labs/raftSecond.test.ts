@@ -64,6 +64,8 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'stale-vote-reply-counted': ['5A.S1'],
   // State machine safety: entries applied that fewer than a majority store.
   'match-index-from-what-was-sent': ['5B.1'],
+  // State machine safety: a success of the leader's earlier term, for indexes another leader's entries have since taken, counted.
+  'stale-append-reply-counted': ['5C.11'],
   // The deposed leader's AppendEntries rewrite the followers of the new one.
   'stale-leader-append-accepted': ['5A.3'],
   // A client answered with another command's result, where leaders lose entries.
