@@ -280,6 +280,38 @@ const lateReply = test('C', 11, {
   },
 });
 
+const unansweredFromMs = 900;
+const unansweredUntilMs = 2_200;
+/** Each server's snapshot period, n0's first: n1 snapshots at other indexes than its leader. */
+const ownPaceSnapshots = [10, 7, 9, 11, 13] as const;
+/** The service folds its state at leisure: meanwhile the leader commits more, and tells n1. */
+const ownPaceSnapshotDelayMs = 150;
+
+const unansweredSnapshots = test('D', 6, {
+  name: "a follower whose answers are lost gets snapshots of what it has applied: it keeps its state",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 8,
+  description:
+    `3 or 5 servers, n0 leading first, a command every 20 ms; each server snapshots at its own pace (every ${ownPaceSnapshots.join(', ')} ` +
+    `entries, n0's first), and its snapshot reaches Raft ${ownPaceSnapshotDelayMs} ms after the entry was applied. From ${unansweredFromMs} to ${unansweredUntilMs} ms nothing n1 sends reaches n0: n1 still gets every entry ` +
+    "and applies what is committed, but n0 hears no acknowledgment, and once its snapshot passes what n1 acknowledged it sends " +
+    "that snapshot. It covers entries n1 has already applied, and beyond n1's own snapshot: a server installs a snapshot only " +
+    'if it goes past what it has applied. Every command is applied everywhere, once and in order.',
+  setup: (implementation, seed) =>
+    raftRun(implementation, {
+      servers: pick([3, 5], seed),
+      durationMs: unansweredUntilMs + commitBoundMs,
+      deadline: deadlineAfter(unansweredUntilMs, 'every link heals'),
+      service: { commands: 80, firstAtMs: 700, everyMs: 20, snapshotEvery: ownPaceSnapshots.slice(0, pick([3, 5], seed)), snapshotDelayMs: ownPaceSnapshotDelayMs },
+    }),
+  scenario: (context) => [
+    ...n0LeadsFirst(context.servers, 700),
+    { atMs: unansweredFromMs, type: 'cut', from: [1], to: [0] },
+    { atMs: unansweredUntilMs, type: 'heal' },
+  ],
+});
+
 // Part E: chaos of every kind at once, and a partition of an awkward shape, while clients keep working.
 
 const chaosEndMs = 3_500;
@@ -614,6 +646,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   evenSplit,
   longChurn,
   lateReply,
+  unansweredSnapshots,
   chaos,
   ringWithClients,
   clientsLeaveStaleLeader,

@@ -22,8 +22,16 @@ export interface ServiceOptions {
   readonly everyMs?: number;
   /** Commands given at the same instant, as from that many clients. */
   readonly batch?: number;
-  /** Part D: give Raft a snapshot after every this many applied entries. */
-  readonly snapshotEvery?: number;
+  /**
+   * Part D: give Raft a snapshot after every this many applied entries; a list gives each server
+   * (in the order of `servers`) a period of its own, so that they snapshot at different indexes.
+   */
+  readonly snapshotEvery?: number | readonly number[];
+  /**
+   * Part D: the snapshot of an entry reaches Raft this long after the entry is applied (default
+   * 0): the service may fold its state at leisure, and Raft has meanwhile applied more.
+   */
+  readonly snapshotDelayMs?: number;
   /** A command not applied this long after it was last given is given again (checked whenever an output comes). */
   readonly staleMs?: number;
 }
@@ -59,6 +67,10 @@ export function service(options: ServiceOptions): Service {
   const appliedAt = new Map<Command, number>();
   let given = 0;
   let leaderTerm = 0;
+  const snapshotPeriod = (node: NodeId): number | undefined => {
+    const every = options.snapshotEvery;
+    return typeof every === 'number' || every === undefined ? every : every[options.servers.indexOf(node)];
+  };
 
   /** Offers `command` to every server (at `delayMs` from now): the leader appends it, the others answer NotLeader. */
   const offer = (context: WorkloadContext<Raft>, command: Command, delayMs: number) => {
@@ -103,9 +115,9 @@ export function service(options: ServiceOptions): Service {
           if (output.index !== state.applied + 1) break;
           state.applied = output.index;
           state.digest = foldCommand(state.digest, output.command);
-          const every = options.snapshotEvery;
+          const every = snapshotPeriod(node);
           if (every !== undefined && output.index % every === 0) {
-            context.input(node, { type: 'Snapshot', index: output.index, data: snapshotData(output.index, state.digest) }, 0);
+            context.input(node, { type: 'Snapshot', index: output.index, data: snapshotData(output.index, state.digest) }, options.snapshotDelayMs ?? 0);
           }
           break;
         }

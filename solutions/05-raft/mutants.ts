@@ -139,6 +139,12 @@ export const mutants: readonly Mutant[] = [
   },
   // Snapshots
   {
+    name: 'installs-snapshot-below-applied',
+    bug: 'a follower installs any InstallSnapshot newer than its own snapshot, even one that covers no more than it has applied: the service goes back, and the entries after the snapshot are applied again',
+    failsTest: '5D.6',
+    property: 'in-order apply',
+  },
+  {
     name: 'snapshot-not-persisted',
     bug: 'on a Snapshot input the shortened log is stored but the snapshot that replaces the discarded entries is not',
     failsTest: '5D.4',

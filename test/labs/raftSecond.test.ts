@@ -66,6 +66,8 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'match-index-from-what-was-sent': ['5B.1'],
   // State machine safety: a success of the leader's earlier term, for indexes another leader's entries have since taken, counted.
   'stale-append-reply-counted': ['5C.11'],
+  // In-order apply: a snapshot of what the follower had already applied, sent while its answers were lost, taken back.
+  'stale-snapshot-installed': ['5D.6'],
   // The deposed leader's AppendEntries rewrite the followers of the new one.
   'stale-leader-append-accepted': ['5A.3'],
   // A client answered with another command's result, where leaders lose entries.
