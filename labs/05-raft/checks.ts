@@ -974,11 +974,13 @@ interface HeartbeatCounts {
 
 /**
  * Heartbeats: at most `perSecond` empty AppendEntries reach any one follower in any second of
- * the run (seconds counted from 0 ms). The probe a leader sends at once to a follower whose
- * reply failed the consistency check is not counted: the handout asks for it ("send again"),
- * and it happens without faults too, when a heartbeat overtakes the entries before it.
+ * the run (seconds counted from 0 ms), or only in the seconds from `fromSecond` on (the seconds
+ * before can hold the heartbeats of two leaders, an old one not yet told of the new). The probe
+ * a leader sends at once to a follower whose reply failed the consistency check is not counted:
+ * the handout asks for it ("send again"), and it happens without faults too, when a heartbeat
+ * overtakes the entries before it.
  */
-export function heartbeatBudget(perSecond: number, heartbeatMs: number): Property<Raft, HeartbeatCounts> {
+export function heartbeatBudget(perSecond: number, heartbeatMs: number, fromSecond = 0): Property<Raft, HeartbeatCounts> {
   return budget<Raft, HeartbeatCounts>('heartbeats per second', {
     memory: () => ({ counts: new Map(), failedCheck: null }),
     records: ['send:AppendEntries', 'deliver'],
@@ -989,6 +991,7 @@ export function heartbeatBudget(perSecond: number, heartbeatMs: number): Propert
         return undefined;
       }
       if (event.kind !== 'send' || event.message.type !== 'AppendEntries' || event.message.entries.length > 0 || event.local) return undefined;
+      if (event.timeMs < fromSecond * 1_000) return undefined;
       const failed = memory.failedCheck;
       if (failed !== null && failed.leader === event.from && failed.follower === event.to && failed.timeMs === event.timeMs) {
         memory.failedCheck = null;
@@ -1000,7 +1003,7 @@ export function heartbeatBudget(perSecond: number, heartbeatMs: number): Propert
     },
     check(_cluster, memory) {
       const counts = memory.counts;
-      if (counts.size === 0) return 'no progress: no heartbeat (AppendEntries without entries) was sent';
+      if (counts.size === 0) return `no progress: no heartbeat (AppendEntries without entries) was sent${fromSecond > 0 ? ` from ${fromSecond * 1_000} ms on` : ''}`;
       let worst: { key: string; count: number } = { key: '', count: 0 };
       for (const [key, count] of counts) if (count > worst.count) worst = { key, count };
       if (worst.count <= perSecond) return undefined;

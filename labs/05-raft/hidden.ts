@@ -7,7 +7,9 @@ import { clientsReachTheMajority, combineSchedules, crashRestarts, type FaultAct
 import {
   bridge,
   commitBoundMs,
+  describeDeadline,
   majorityRing,
+  maxDelayMs,
   n0LeadsFirst,
   onlyThroughNode,
   othersBackMs,
@@ -21,7 +23,7 @@ import {
   test,
   type RaftImplementation,
 } from './suite.ts';
-import { nothingCommittedBefore, storedLogBound } from './checks.ts';
+import { heartbeatBudget, nothingCommittedBefore, storedLogBound } from './checks.ts';
 import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
 import { removedLeaderFinishesItsChange } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
@@ -74,6 +76,51 @@ const staleSender = test('A', 12, {
       { atMs: restartMs, type: 'heal' },
       { atMs: restartMs, type: 'cut', from: others, to: [0] },
       { atMs: healMs, type: 'heal' },
+    ];
+  },
+});
+
+/** 5A.13: n0 leads, is cut off and deposed; then the others crash, and n0 leads again with their votes when they come back. */
+const leadsAgainTimes = {
+  isolateMs: 1_000,
+  healMs: 2_000,
+  othersDownMs: 2_500,
+  /** n0 has stood alone at least once by now (its timeout is at most 2T = 600 ms), as in n0LeadsFirst. */
+  othersBackMs: 2_500 + 600 + maxDelayMs + 1,
+  /** n0 leads again by now (it stands again within 2T), and only its heartbeats are counted from this second on. */
+  countedFromSecond: 5,
+  endMs: 7_000,
+} as const;
+
+const leadsAgain = test('A', 13, {
+  name: 'a leader deposed and elected again sends one heartbeat per heartbeatMs, not one per time it led',
+  kind: 'budget',
+  visibility: 'hidden',
+  points: 1,
+  seeds: 6,
+  description:
+    `5 servers, heartbeatMs = 100 and election timeouts in [300, 600] ms. n0 leads first, is cut off from ${leadsAgainTimes.isolateMs} ` +
+    `to ${leadsAgainTimes.healMs} ms, and learns of the others' new leader. At ${leadsAgainTimes.othersDownMs} ms the others crash; when they ` +
+    "come back they can reach only n0, and n0 leads again. From 5 s on, at most 10 heartbeats per second reach each follower: " +
+    "a server's heartbeat timer runs while it leads, and stops when it no longer does.",
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 5,
+      config: { heartbeatMs: 100, electionTimeoutMs: [300, 600] },
+      durationMs: leadsAgainTimes.endMs,
+      deadline: describeDeadline(leadsAgainTimes.othersBackMs, leadsAgainTimes.endMs - leadsAgainTimes.othersBackMs),
+      extra: [heartbeatBudget(10, 100, leadsAgainTimes.countedFromSecond)],
+    }),
+  scenario: (context): FaultAction[] => {
+    const times = leadsAgainTimes;
+    const others = context.servers.filter((node) => node !== 0);
+    return [
+      ...n0LeadsFirst(context.servers, 800),
+      { atMs: times.isolateMs, type: 'isolate', node: 0 },
+      { atMs: times.healMs, type: 'heal' },
+      ...others.map((node): FaultAction => ({ atMs: times.othersDownMs, type: 'crash', node })),
+      ...others.map((node): FaultAction => ({ atMs: times.othersBackMs, type: 'restart', node })),
+      ...onlyThroughNode(times.othersBackMs, context.servers, 0),
     ];
   },
 });
@@ -641,6 +688,7 @@ const earlierNewConfiguration = test('F', 14, {
 
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   staleSender,
+  leadsAgain,
   majorityRingTest,
   bridgeTest,
   evenSplit,

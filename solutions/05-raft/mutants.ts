@@ -120,6 +120,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a leader is elected',
   },
   {
+    name: 'heartbeat-outlives-leadership',
+    bug: 'the Heartbeat timer is set again whatever the role and never cancelled on stepping down: a server elected again runs a second heartbeat chain beside the first, and its followers get twice the heartbeats',
+    failsTest: '5A.13',
+    property: 'heartbeats per second',
+  },
+  {
     name: 'self-vote-not-persisted',
     bug: 'a candidate stores its new currentTerm but not votedFor = itself: restarted in that term, it may vote for another candidate too',
     failsTest: '5C.2',

@@ -68,6 +68,8 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'stale-append-reply-counted': ['5C.11'],
   // In-order apply: a snapshot of what the follower had already applied, sent while its answers were lost, taken back.
   'stale-snapshot-installed': ['5D.6'],
+  // Heartbeats per second: a server elected again runs the heartbeat timer of each of its leaderships.
+  'heartbeat-timer-outlives-leadership': ['5A.13'],
   // The deposed leader's AppendEntries rewrite the followers of the new one.
   'stale-leader-append-accepted': ['5A.3'],
   // A client answered with another command's result, where leaders lose entries.
