@@ -2,9 +2,10 @@
 // repository, the Gradescope bundle), and never part of a student's handout. The runs keep faults
 // going for seconds while many clients keep calling: crashes in the middle of a reaction with
 // partitions and loss, a majority ring that moves leadership around, a leader whose stores reach
-// only one other server before it crashes, and a network that delivers every message twice. The
-// searches explore a walk whose lower epoch's answer arrives last, a crash between two effects of
-// one reaction, and a no-op stored in a higher epoch than an operation.
+// only one other server before it crashes, a network that delivers every message twice, and a
+// StoreReply that reaches its leader an epoch late, once it leads again. The searches explore a
+// walk whose lower epoch's answer arrives last, a crash between two effects of one reaction, and
+// a no-op stored in a higher epoch than an operation.
 import {
   boundedRetryClient,
   clientsReachTheMajority,
@@ -12,6 +13,7 @@ import {
   crashRestarts,
   majorityRing,
   nothingCompletesInMinority,
+  onlyThroughNode,
   shapedPartitions,
   stabilize,
   type FaultAction,
@@ -23,9 +25,9 @@ import {
   type NodeId,
   type SuiteTest,
 } from 'distlab/testing';
-import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
+import { n0LeadsFirst, n0LeadsUntilMs, othersBackMs } from './basicTests.ts';
 import { refusedOnlyBelowEpoch } from './checks.ts';
-import { firstCallMs, paxosLogRun, pick, scenarioRandom, search, stableNetwork, test, type PaxosLogImplementation } from './harness.ts';
+import { call, firstCallMs, paxosLogRun, pick, scenarioRandom, search, stableNetwork, test, type PaxosLogImplementation } from './harness.ts';
 import { scenarioSettings, searchScenarios, type SearchScenario } from './search.ts';
 import type { PaxosLog } from './src/protocol.ts';
 
@@ -235,6 +237,103 @@ const staleSender = test(20, {
   },
 });
 
+/**
+ * 6.21's plan. n0 leads its first epoch with n1 and n2 (n3 and n4 are down) and is given x; the
+ * network is so slow for a moment that its Store of x reaches n1 only seconds later, and then every
+ * server goes down. n0 comes back alone, then n2 and n3, which can reach only n0: n0 leads a new
+ * epoch, reads x from itself and stores it again in that epoch. n3 goes down as that Store reaches
+ * it, n2 stores x and goes down later: n0 and n2 are two of five. n1 comes back as the slow Store
+ * arrives, and the network is slow again while it answers: its StoreReply ok, of n0's first epoch,
+ * reaches n0 seconds later, while n0 still leads the new epoch with x pending in the same slot. A
+ * leader that counted it would have "3 of 5" for x: two in one epoch and one in another.
+ */
+const lateStoreReplyTimes = (seed: number) => {
+  const xMs = n0LeadsUntilMs + 300 + scenarioRandom('6.21', seed).integer(0, 50);
+  /** Messages sent in a slow moment arrive this much later. */
+  const slowDelayMs = 2_500;
+  /**
+   * The first slow moment: n0's Store of x goes out in it (x's request, sent just before, takes 1
+   * to 10 ms), and every server goes down at its end, before n1's LeaderTimeout, last reset by a
+   * Query sent before it, can run out.
+   */
+  const firstSlowMs = [xMs + 1, xMs + 15] as const;
+  /** n0 comes back alone, and has tried to lead at least twice before n2 and n3 are back, as in n0LeadsFirst. */
+  const n0BackMs = xMs + 100;
+  const votersBackMs = n0BackMs + othersBackMs;
+  /** n0 leads again well before. n2 goes down before the second slow moment, which would hold back n0's Queries to it long enough for it to try to lead. */
+  const n2DownMs = xMs + 2_000;
+  /**
+   * The second slow moment starts more than maxDelayMs before n1 comes back, so nothing sent
+   * before it reaches n1 (nothing of n0's new epoch); n1 is up while the first moment's messages
+   * arrive, and answers them in the second.
+   */
+  const secondSlowMs = [firstSlowMs[0] + slowDelayMs - 12, firstSlowMs[1] + slowDelayMs + 10] as const;
+  const n1UpMs = [firstSlowMs[0] + slowDelayMs - 1, firstSlowMs[1] + slowDelayMs + 5] as const;
+  /** n1's StoreReply has reached n0 by now. */
+  const stableMs = n1UpMs[1] + slowDelayMs + 100;
+  return { xMs, slowDelayMs, firstSlowMs, n0BackMs, votersBackMs, n2DownMs, secondSlowMs, n1UpMs, stableMs };
+};
+/** Calls x: a fresh client asks server (id mod N) first, and 5 mod 5 is n0. */
+const lateStoreClient = 5;
+const lateStoreWorkloadClients = [6, 7];
+
+const lateStoreReply = test(21, {
+  name: 'a StoreReply that arrives an epoch late: its leader leads again since, and counts only the replies of its new epoch',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    '5 servers; n0 leads first, with n1 and n2 (n3 and n4 are down). At about 1.3 s n0 is given x, and the network is so slow for a ' +
+    'moment that its Store of x reaches n1 2.5 s later; then every server goes down. n0 comes back alone, then n2 and n3, which can ' +
+    'reach only n0: n0 leads a new epoch, reads x from itself and stores it again in that epoch. n3 goes down as that Store reaches it; ' +
+    'n2 stores x and goes down later: two of five hold x in the new epoch. n1 comes back as the slow Store arrives, stores x in ' +
+    "n0's first epoch and answers ok while the network is slow again: its StoreReply, of n0's first epoch, reaches n0 2.5 s later, " +
+    'while n0 leads the new epoch with x pending in the same slot. A leader counts only the StoreReplies of its current epoch: x must ' +
+    'not be finalized before a majority stored it in one epoch. At about 6.4 s everything heals and every server is up: x and every ' +
+    'later operation return.',
+  setup: (implementation, seed) => {
+    const { xMs, stableMs } = lateStoreReplyTimes(seed);
+    return paxosLogRun(implementation, {
+      servers: 5,
+      clients: 3,
+      durationMs: stableMs + 3_000,
+      faultsEndMs: stableMs,
+      workload: { operationsPerClient: 10, keys: ['x', 'y'], mix: { get: 1, put: 1, append: 2 }, thinkMs: [10, 30], startMs: [stableMs + 50, stableMs + 100], clients: lateStoreWorkloadClients },
+      inputs: [
+        call(n0LeadsUntilMs + 50, lateStoreClient, { kind: 'put', key: 'x', value: 'first;' }),
+        call(xMs, lateStoreClient, { kind: 'append', key: 'x', value: 'late;' }),
+      ],
+    });
+  },
+  scenario: (context) => {
+    const times = lateStoreReplyTimes(context.seed);
+    const slow = (fromMs: number, untilMs: number): FaultAction[] => [
+      { atMs: fromMs, type: 'network', delay: { kind: 'uniform', minMs: times.slowDelayMs, maxMs: times.slowDelayMs } },
+      { atMs: untilMs, type: 'network', ...stableNetwork },
+    ];
+    const servers = context.servers;
+    return [
+      // n0 leads first with n1 and n2, which can reach only n0 (fewer servers that try to lead meanwhile); n3 and n4 are down.
+      ...n0LeadsFirst([0, 1, 2], []),
+      { atMs: 0, type: 'crash', node: 3 },
+      { atMs: 0, type: 'crash', node: 4 },
+      ...slow(...times.firstSlowMs),
+      ...servers.map((node): FaultAction => ({ atMs: times.firstSlowMs[1], type: 'crash', node })),
+      { atMs: times.n0BackMs, type: 'restart', node: 0 },
+      { atMs: times.votersBackMs, type: 'restart', node: 2 },
+      { atMs: times.votersBackMs, type: 'restart', node: 3 },
+      ...onlyThroughNode(times.votersBackMs, servers, 0),
+      // n3 grants n0's epoch and answers its Reads, and goes down as the first Store reaches it.
+      { atMs: times.votersBackMs + 1, type: 'crash', node: 3, afterEffects: 0, inReactionTo: 'message:Store' },
+      { atMs: times.n2DownMs, type: 'crash', node: 2 },
+      ...slow(...times.secondSlowMs),
+      { atMs: times.n1UpMs[0], type: 'restart', node: 1 },
+      { atMs: times.n1UpMs[1], type: 'crash', node: 1 },
+      ...stabilize(times.stableMs, servers, stableNetwork),
+    ] satisfies FaultAction[];
+  },
+});
+
 // 6.S7: 6.S3's history, but n1 is the one that may lead: its own record, "b" of epoch 2, is the
 // walk's first answer, and n0's "a" of epoch 1 may come after it. The highest epoch must win
 // whatever the order of arrival ("Keep, per slot, the answer with the highest epoch ..., not the
@@ -406,4 +505,4 @@ const noOpHighest = search(9, {
   search: (implementation) => ({ strategy: 'bfs' as const, expect: 'goal' as const, settings: noOpSearch(implementation) }),
 });
 
-export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, evenSplit, staleSender, lastAnswerLower, answerAfterFinalized, noOpHighest];
+export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, evenSplit, staleSender, lateStoreReply, lastAnswerLower, answerAfterFinalized, noOpHighest];

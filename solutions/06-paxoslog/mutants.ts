@@ -25,6 +25,12 @@ export const mutants: readonly Mutant[] = [
     property: 'finalized only after a majority stored it',
   },
   {
+    name: 'counts-stale-store-acks',
+    bug: 'the leader counts a StoreReply ok whatever its epoch: a late answer to a Store it sent while leading an earlier epoch counts for what it stores in the same slot in its current one',
+    failsTest: '6.21',
+    property: 'finalized only after a majority stored it',
+  },
+  {
     name: 'epoch-forgotten-on-restart',
     bug: 'a restarted server starts from epoch 0 instead of reading its epoch back from storage (it still writes it)',
     failsTest: '6.12',

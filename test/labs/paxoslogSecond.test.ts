@@ -39,6 +39,7 @@ const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'query-reports-past-highest-finalized': { '6.8': 'completed operations reach every live replica' },
   'store-unflags-finalized': { '6.S3': 'a finalized slot never changes' },
   'counts-old-epoch-grants': { '6.S4': 'epochs are owned' },
+  'counts-old-epoch-store-acks': { '6.21': 'finalized only after a majority stored it' },
   'free-slot-after-own-log': { '6.5': 'an operation stored by a majority is kept' },
 };
 
