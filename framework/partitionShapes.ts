@@ -140,3 +140,16 @@ export function n0LeadsFirst(servers: readonly NodeId[], othersBackMs: number, t
 export function stabilize(atMs: number, servers: readonly NodeId[], network: Partial<NetworkSettings>): FaultAction[] {
   return [{ atMs, type: 'heal' }, ...servers.map((node): FaultAction => ({ atMs, type: 'restart', node })), { atMs, type: 'network', ...network }];
 }
+
+/**
+ * A slow moment: every message sent from `fromMs` until `untilMs` takes `delayMs` to arrive, and
+ * from then on the network is as `after` says. What is sent in the moment arrives long after what
+ * is sent just before or after it: a request or a reply that reaches its receiver once the world
+ * has moved on (a new leader, a new term or epoch).
+ */
+export function slowMoment(fromMs: number, untilMs: number, delayMs: number, after: Partial<NetworkSettings>): FaultAction[] {
+  return [
+    { atMs: fromMs, type: 'network', delay: { kind: 'uniform', minMs: delayMs, maxMs: delayMs } },
+    { atMs: untilMs, type: 'network', ...after },
+  ];
+}

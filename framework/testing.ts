@@ -50,6 +50,7 @@ export {
   onlyThroughNode,
   serversApart,
   shapedPartitions,
+  slowMoment,
   stabilize,
 } from './partitionShapes.ts';
 export {

@@ -3,7 +3,7 @@
 // partition of an awkward shape, or chaos, going for seconds while commands keep coming; parts E
 // and F's under the key-value service's clients.
 import { nodeName } from 'distlab';
-import { clientsReachTheMajority, combineSchedules, crashRestarts, type FaultAction, type NodeId, type ScheduledInput, type SuiteTest } from 'distlab/testing';
+import { clientsReachTheMajority, combineSchedules, crashRestarts, slowMoment, type FaultAction, type NodeId, type ScheduledInput, type SuiteTest } from 'distlab/testing';
 import {
   bridge,
   commitBoundMs,
@@ -302,10 +302,7 @@ const lateReply = test('C', 11, {
     }),
   scenario: (context): FaultAction[] => {
     const times = lateReplyTimes;
-    const slow = (fromMs: number, untilMs: number): FaultAction[] => [
-      { atMs: fromMs, type: 'network', delay: { kind: 'uniform', minMs: times.slowDelayMs, maxMs: times.slowDelayMs } },
-      { atMs: untilMs, type: 'network', ...stableNetwork },
-    ];
+    const slow = (fromMs: number, untilMs: number) => slowMoment(fromMs, untilMs, times.slowDelayMs, stableNetwork);
     return [
       ...n0LeadsFirst(context.servers, 700),
       { atMs: times.splitMs, type: 'partition', groups: [[0, 1], [2, 3, 4]] },
@@ -341,16 +338,23 @@ const unansweredSnapshots = test('D', 6, {
   seeds: 8,
   description:
     `3 or 5 servers, n0 leading first, a command every 20 ms; each server snapshots at its own pace (every ${ownPaceSnapshots.join(', ')} ` +
-    `entries, n0's first), and its snapshot reaches Raft ${ownPaceSnapshotDelayMs} ms after the entry was applied. From ${unansweredFromMs} to ${unansweredUntilMs} ms nothing n1 sends reaches n0: n1 still gets every entry ` +
-    "and applies what is committed, but n0 hears no acknowledgment, and once its snapshot passes what n1 acknowledged it sends " +
-    "that snapshot. It covers entries n1 has already applied, and beyond n1's own snapshot: a server installs a snapshot only " +
+    `entries, n0's first), and its snapshot reaches Raft ${ownPaceSnapshotDelayMs} ms after the entry was applied. From ` +
+    `${unansweredFromMs} to ${unansweredUntilMs} ms nothing n1 sends reaches n0: n1 still gets every entry and applies what is ` +
+    'committed, but n0 hears no acknowledgment, and once its snapshot passes what n1 acknowledged it sends that snapshot. ' +
+    "It covers entries n1 has already applied, and goes beyond n1's own snapshot: a server installs a snapshot only " +
     'if it goes past what it has applied. Every command is applied everywhere, once and in order.',
   setup: (implementation, seed) =>
     raftRun(implementation, {
       servers: pick([3, 5], seed),
       durationMs: unansweredUntilMs + commitBoundMs,
       deadline: deadlineAfter(unansweredUntilMs, 'every link heals'),
-      service: { commands: 80, firstAtMs: 700, everyMs: 20, snapshotEvery: ownPaceSnapshots.slice(0, pick([3, 5], seed)), snapshotDelayMs: ownPaceSnapshotDelayMs },
+      service: {
+        commands: 80,
+        firstAtMs: 700,
+        everyMs: 20,
+        snapshotEvery: ownPaceSnapshots.slice(0, pick([3, 5], seed)),
+        snapshotDelayMs: ownPaceSnapshotDelayMs,
+      },
     }),
   scenario: (context) => [
     ...n0LeadsFirst(context.servers, 700),

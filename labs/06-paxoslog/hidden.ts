@@ -15,6 +15,7 @@ import {
   nothingCompletesInMinority,
   onlyThroughNode,
   shapedPartitions,
+  slowMoment,
   stabilize,
   type FaultAction,
   type KvClient,
@@ -307,10 +308,7 @@ const lateStoreReply = test(21, {
   },
   scenario: (context) => {
     const times = lateStoreReplyTimes(context.seed);
-    const slow = (fromMs: number, untilMs: number): FaultAction[] => [
-      { atMs: fromMs, type: 'network', delay: { kind: 'uniform', minMs: times.slowDelayMs, maxMs: times.slowDelayMs } },
-      { atMs: untilMs, type: 'network', ...stableNetwork },
-    ];
+    const slow = (fromMs: number, untilMs: number) => slowMoment(fromMs, untilMs, times.slowDelayMs, stableNetwork);
     const servers = context.servers;
     return [
       // n0 leads first with n1 and n2, which can reach only n0 (fewer servers that try to lead meanwhile); n3 and n4 are down.
