@@ -5,7 +5,7 @@
 // the configuration of the entries it replaced, no later one.
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, HistoryEvent, NodeId, Property } from 'distlab/testing';
-import { electionSafety, higherTermEndsLeadership, rejectionBudget } from '../../labs/05-raft/checks.ts';
+import { electionSafety, heartbeatBudget, higherTermEndsLeadership, rejectionBudget } from '../../labs/05-raft/checks.ts';
 import { snapshotsKeepTheirConfiguration } from '../../labs/05-raft/membershipChecks.ts';
 import type { Configuration, Raft } from '../../labs/05-raft/src/protocol.ts';
 
@@ -84,6 +84,25 @@ describe('round trips to repair a log', () => {
       [send(1, 0, refusal(2))],
     ];
     expect(rejections(hidden).figures).toEqual({ rejectedAppendEntries: 3 });
+  });
+});
+
+describe('heartbeats per second', () => {
+  /** n0's empty AppendEntries to n1, one every `everyMs` from `fromMs` until `untilMs`. */
+  const heartbeats = (fromMs: number, untilMs: number, everyMs: number): Event[][] =>
+    Array.from({ length: Math.ceil((untilMs - fromMs) / everyMs) }, (_unused, index) => [{ ...send(0, 1, appendEntries(2, 0)), timeMs: fromMs + index * everyMs }]);
+
+  it('counts every second, or only those from the one it is told, where two leaderships may overlap before', () => {
+    // Two chains of 10 a second until 2 s (an old leader not yet told, say), one after.
+    const twoThenOne = [...heartbeats(0, 2_000, 50), ...heartbeats(2_000, 4_000, 100)];
+    expect(play(heartbeatBudget(10, 100), twoThenOne).problem).toMatch(/^n1 was sent 20 empty AppendEntries between 0 and 1000 ms: at most 10/);
+    expect(play(heartbeatBudget(10, 100, 2), twoThenOne)).toEqual({ problem: undefined, figures: { heartbeatsPerSecondMax: 10 } });
+    // Two chains from then on: the bug the later count is for.
+    expect(play(heartbeatBudget(10, 100, 2), heartbeats(0, 4_000, 50)).problem).toMatch(/^n1 was sent 20 empty AppendEntries between 2000 and 3000 ms/);
+  });
+
+  it('asks for heartbeats in the seconds it counts: a leader that stopped sending is no progress', () => {
+    expect(play(heartbeatBudget(10, 100, 5), heartbeats(0, 4_000, 100)).problem).toBe('no progress: no heartbeat (AppendEntries without entries) was sent from 5000 ms on');
   });
 });
 
