@@ -699,6 +699,46 @@ export function phaseTwoAfterPhaseOne(servers: readonly NodeId[]): Property<Mult
   });
 }
 
+/** Per server: its incarnation, and the highest round of its own ballots it sent in this incarnation and in all earlier ones. */
+interface OwnRounds {
+  incarnation: number;
+  current: number;
+  before: number;
+}
+
+/**
+ * Runs only: "a ballot is used once", across restarts. A server's ballots carry its id, and each
+ * new one is a round above the highest it has seen, its stored promise included: its own P1a
+ * raised that promise, so after a restart its ballots are above every one it used before. A
+ * server that forgot its rounds in a restart runs phase 1 again with a ballot it already used,
+ * and can propose in it another command in a slot where its earlier proposal was accepted.
+ * Judged on the P1a, P2a and Heartbeat it sends of its own ballots.
+ */
+export function ballotUsedOnce(servers: readonly NodeId[]): Property<MultiPaxos, (OwnRounds | null)[]> {
+  return always<MultiPaxos, (OwnRounds | null)[]>('a ballot is used once', {
+    memory: (cluster) => cluster.nodeIds.map(() => null),
+    records: ['send:P1a', 'send:P2a', 'send:Heartbeat'],
+    record(rounds, event) {
+      if (event.kind !== 'send' || !servers.includes(event.from)) return undefined;
+      const message = event.message;
+      if (message.type !== 'P1a' && message.type !== 'P2a' && message.type !== 'Heartbeat') return undefined;
+      if (!isBallot(message.ballot) || message.ballot.leader !== event.from) return undefined;
+      const before = rounds[event.from] ?? { incarnation: event.incarnation, current: 0, before: 0 };
+      const own =
+        before.incarnation === event.incarnation ? before : { incarnation: event.incarnation, current: 0, before: Math.max(before.before, before.current) };
+      rounds[event.from] = own;
+      const round = message.ballot.round;
+      if (round > own.current) own.current = round;
+      if (event.incarnation === 0 || round > own.before) return undefined;
+      return (
+        `${nodeName(event.from)} sent ${message.type} ${formatBallot(message.ballot)} at ${event.timeMs} ms, after a restart, but it had used ballots up to round ` +
+        `${own.before} before: a server uses a ballot once. Its new ballot's round is one above the highest it has seen, its stored promise included, ` +
+        'and its own P1a raised that promise, so after a restart every new ballot is above every one it used'
+      );
+    },
+  });
+}
+
 interface TakeOver {
   /** Per ballot (`round/leader`) of a server other than `away`: the servers whose P1b reached its leader in the window. */
   readonly promised: Map<string, NodeId[]>;

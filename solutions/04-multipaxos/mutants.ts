@@ -55,6 +55,12 @@ export const mutants: readonly Mutant[] = [
     property: 'acceptors keep their promises',
   },
   {
+    name: 'ballot-reused-after-restart',
+    bug: 'a new ballot is one round above the rounds seen in messages only, and a restart does not read them back from the stored promise: a restarted server that stands before it hears another ballot runs phase 1 again with a ballot it already used',
+    failsTest: '4.16',
+    property: 'a ballot is used once',
+  },
+  {
     name: 'heartbeats-do-not-suppress-elections',
     bug: "a follower's LeaderTimeout is not reset by the leader's heartbeats: followers run phase 1 again and again",
     failsTest: '4.10',

@@ -275,13 +275,18 @@ export class MultiPaxosServer extends Node<MultiPaxos> {
   protected startPhaseOne(): void {
     this.role = 'candidate';
     this.leader = null;
-    this.ballot = { round: Math.max(this.highestRound, this.promised.round) + 1, leader: this.id };
+    this.ballot = { round: this.nextRound(), leader: this.id };
     this.promises = new Map();
     this.resetLeaderTimeout();
     const ballot = this.ballot;
     const own = this.answerPrepare(this.id, ballot);
     if (own.type === 'P1b') this.onPromise(this.id, own.ballot, own.accepted);
     for (const peer of this.peers) this.send(peer, { type: 'P1a', ballot });
+  }
+
+  /** One above every round seen: in ballots that reached us, and in our own promise, which holds every ballot we used. */
+  protected nextRound(): number {
+    return Math.max(this.highestRound, this.promised.round) + 1;
   }
 
   /** A P1b for our ballot: with a majority of them, we lead it. */

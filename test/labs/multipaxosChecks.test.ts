@@ -23,6 +23,7 @@ import {
   acceptorsKeepPromises,
   acceptsOnlyProposals,
   acceptedByMajorityKept,
+  ballotUsedOnce,
   chosenByMajority,
   commandKey,
   compareBallots,
@@ -472,6 +473,24 @@ describe('a leader is elected by a majority', () => {
     expect(play(property(), [storePromise(0, ballot(1, 0)), storePromise(1, ballot(1, 0)), became(1, ballot(1, 0), 10)]).problem).toContain(
       'n1 output BecameLeader (1, n0) at 10 ms: a server leads only a ballot of its own',
     );
+  });
+});
+
+describe('a ballot is used once', () => {
+  const used = (events: readonly Event[]) => play(ballotUsedOnce([0, 1, 2]), events).problem;
+  const p1a = (from: NodeId, round: number, timeMs: number, incarnation: number) => send(from, 1, { type: 'P1a', ballot: ballot(round, from) }, timeMs, incarnation);
+  const heartbeat = (from: NodeId, round: number, timeMs: number, incarnation: number) =>
+    send(from, 1, { type: 'Heartbeat', ballot: ballot(round, from), chosenBelow: 1, collectBelow: 1 }, timeMs, incarnation);
+
+  it('passes a P1a sent again in one incarnation, and ballots above every earlier one after a restart', () => {
+    expect(used([p1a(0, 2, 0, 0), p1a(0, 2, 50, 0), heartbeat(0, 2, 100, 0), p1a(0, 3, 900, 1), p1a(0, 5, 2_000, 2)])).toBeUndefined();
+    // A ballot of another server's, in a message this one sends, is not this one's to use once.
+    expect(used([p1a(0, 2, 0, 0), send(0, 2, { type: 'P1a', ballot: ballot(1, 1) }, 900, 1)])).toBeUndefined();
+  });
+
+  it('fails a restarted server that runs phase 1 with a round it used before, however many restarts ago', () => {
+    expect(used([p1a(0, 2, 0, 0), p1a(0, 2, 900, 1)])).toMatch(/^n0 sent P1a \(2, n0\) at 900 ms, after a restart, but it had used ballots up to round 2 before: a server uses a ballot once/);
+    expect(used([heartbeat(0, 4, 0, 0), p1a(0, 1, 900, 2)])).toMatch(/^n0 sent P1a \(1, n0\) at 900 ms, after a restart, but it had used ballots up to round 4 before/);
   });
 });
 
