@@ -57,7 +57,7 @@ export const mutants: readonly Mutant[] = [
   {
     name: 'ballot-reused-after-restart',
     bug: 'a new ballot is one round above the rounds seen in messages only, and a restart does not read them back from the stored promise: a restarted server that stands before it hears another ballot runs phase 1 again with a ballot it already used',
-    failsTest: '4.16',
+    failsTest: '4.25',
     property: 'a ballot is used once',
   },
   {

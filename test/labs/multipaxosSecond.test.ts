@@ -65,7 +65,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'collects-below-own-checkpoint': ['4.2'],
   'stale-heartbeat-rearms-timeout': ['4.26'],
   // A ballot used again after a restart: the rounds the stored promise and proposals hold are not read back.
-  'round-forgotten-on-restart': ['4.16'],
+  'round-forgotten-on-restart': ['4.25'],
 };
 
 // A submission imports only from its own folder: each bug is graded from a scratch folder
