@@ -700,9 +700,13 @@ export function phaseTwoAfterPhaseOne(servers: readonly NodeId[]): Property<Mult
 }
 
 /** Per server: its incarnation, and the highest round of its own ballots it sent in this incarnation and in all earlier ones. */
+/** A server's rounds in ballots of its own. */
 interface OwnRounds {
+  /** The incarnation that `current` is of. */
   incarnation: number;
+  /** The highest round it used in that incarnation. */
   current: number;
+  /** The highest round it used in every incarnation before. */
   before: number;
 }
 
@@ -723,9 +727,9 @@ export function ballotUsedOnce(servers: readonly NodeId[]): Property<MultiPaxos,
       const message = event.message;
       if (message.type !== 'P1a' && message.type !== 'P2a' && message.type !== 'Heartbeat') return undefined;
       if (!isBallot(message.ballot) || message.ballot.leader !== event.from) return undefined;
-      const before = rounds[event.from] ?? { incarnation: event.incarnation, current: 0, before: 0 };
+      const known = rounds[event.from] ?? { incarnation: event.incarnation, current: 0, before: 0 };
       const own =
-        before.incarnation === event.incarnation ? before : { incarnation: event.incarnation, current: 0, before: Math.max(before.before, before.current) };
+        known.incarnation === event.incarnation ? known : { incarnation: event.incarnation, current: 0, before: Math.max(known.before, known.current) };
       rounds[event.from] = own;
       const round = message.ballot.round;
       if (round > own.current) own.current = round;
