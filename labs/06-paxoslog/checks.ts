@@ -766,20 +766,22 @@ export function overthrowStopsOldLeader(servers: readonly NodeId[]): Property<Pa
 // A rejected leader steps down.
 
 /**
- * "a rejected leader steps down": once a StoreReply rejecting a server's store of epoch e
- * (ok: false) reaches it, it sends no Store of epoch e, or of any lower epoch, again (in any
- * incarnation): it has been overthrown, becomes passive, and may lead again only after a new
- * overthrow, in a higher epoch.
+ * "a rejected leader steps down": once an answer rejecting a server's epoch e reaches it (a
+ * StoreReply or OverthrowReply with ok: false, or a QueryReply whose currentEpoch is above the
+ * epoch it answers), it sends no Store or Query of epoch e, or of any lower epoch, again (in
+ * any incarnation): it has been overthrown, becomes passive, and may lead again only after a
+ * new overthrow, in a higher epoch.
  */
 export function rejectedLeaderStepsDown(): Property<PaxosLog, number[]> {
   return always<PaxosLog, number[]>('a rejected leader steps down', {
-    /** Per node: the highest epoch of a store of its that was rejected (0: none). */
+    /** Per node: the highest of its epochs that an answer rejected (0: none). */
     memory: (cluster) => perNode(cluster, () => 0),
-    records: ['deliver:StoreReply', 'send:Store'],
+    records: ['deliver:StoreReply', 'deliver:OverthrowReply', 'deliver:QueryReply', 'send:Store', 'send:Query'],
     record(rejected, event) {
       if (event.kind === 'deliver') {
-        const { ok, epoch } = fieldsOf(event);
-        if (ok !== false || !isEpoch(epoch) || !(event.to in rejected)) return undefined;
+        const { ok, epoch, currentEpoch } = fieldsOf(event);
+        const rejection = event.message.type === 'QueryReply' ? isEpoch(currentEpoch) && isEpoch(epoch) && currentEpoch > epoch : ok === false;
+        if (!rejection || !isEpoch(epoch) || !(event.to in rejected)) return undefined;
         rejected[event.to] = Math.max(rejected[event.to] ?? 0, epoch);
         return undefined;
       }
@@ -787,10 +789,10 @@ export function rejectedLeaderStepsDown(): Property<PaxosLog, number[]> {
       const { epoch } = fieldsOf(event);
       const highest = rejected[event.from] ?? 0;
       if (!isEpoch(epoch) || highest === 0 || epoch > highest) return undefined;
-      const which = epoch === highest ? 'its' : `its epoch ${highest}`;
+      const which = epoch === highest ? 'its epoch' : `its epoch ${highest}`;
       return (
-        `${describeSend(event)}, after a StoreReply rejecting ${which} store had reached it: a leader whose store is rejected has been overthrown and becomes ` +
-        'passive; it never stores in that epoch again, and leads again only after a new overthrow, in a higher epoch'
+        `${describeSend(event)}, after an answer rejecting ${which} had reached it: a leader whose Store, Query or Overthrow is answered with a higher epoch has been ` +
+        'overthrown and becomes passive; it never stores or queries in that epoch again, and leads again only after a new overthrow, in a higher epoch'
       );
     },
   });

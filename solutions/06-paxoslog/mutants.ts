@@ -61,6 +61,12 @@ export const mutants: readonly Mutant[] = [
     property: 'epochs are owned',
   },
   {
+    name: 'ignores-query-rejection',
+    bug: 'a leader does not step down when a QueryReply reports a higher epoch: overthrown while its log is idle, it goes on heartbeating in its old epoch until a Store of its is rejected',
+    failsTest: '6.13',
+    property: 'a rejected leader steps down',
+  },
+  {
     name: 'catch-up-never-stores',
     bug: 'when a lagging server answers a catch-up Finalize with missing, the leader does nothing: the server never catches up',
     failsTest: '6.12',

@@ -686,11 +686,37 @@ describe('a rejected leader steps down', () => {
 
   it('fails a leader that goes on storing in its epoch, even after a restart', () => {
     expect(play(property(), [send(0, 1, storeMessage(3, 1, a), 10), deliver(1, 0, storeRejected(3, 1, 4), 20), send(0, 2, storeMessage(3, 2, b), 30)]).problem).toBe(
-      'n0 sent Store of epoch 3, slot 2, to n2 at 30 ms, after a StoreReply rejecting its store had reached it: a leader whose store is rejected has been overthrown ' +
-        'and becomes passive; it never stores in that epoch again, and leads again only after a new overthrow, in a higher epoch',
+      'n0 sent Store of epoch 3, slot 2, to n2 at 30 ms, after an answer rejecting its epoch had reached it: a leader whose Store, Query or Overthrow is answered ' +
+        'with a higher epoch has been overthrown and becomes passive; it never stores or queries in that epoch again, and leads again only after a new overthrow, in a higher epoch',
     );
     expect(play(property(), [deliver(1, 0, storeRejected(3, 1, 4), 20), restart(0, 25), send(0, 2, storeMessage(3, 1, a), 30, 1)]).problem).toContain('n0 sent Store of epoch 3, slot 1');
-    expect(play(property(), [deliver(1, 0, storeRejected(6, 1, 7), 20), send(0, 2, storeMessage(3, 1, a), 30)]).problem).toContain('after a StoreReply rejecting its epoch 6 store');
+    expect(play(property(), [deliver(1, 0, storeRejected(6, 1, 7), 20), send(0, 2, storeMessage(3, 1, a), 30)]).problem).toContain('after an answer rejecting its epoch 6 had reached it');
+  });
+
+  it('fails a leader that goes on querying or storing after a QueryReply of a higher epoch, or after an overthrow was refused', () => {
+    const queryReply = (epoch: number, currentEpoch: number): Message => ({ type: 'QueryReply', epoch, currentEpoch, firstUnfinalizedSlot: 1 });
+    const query = (epoch: number): Message => ({ type: 'Query', epoch });
+    expect(play(property(), [send(0, 1, query(3), 10), deliver(1, 0, queryReply(3, 4), 20), send(0, 1, query(3), 60)]).problem).toBe(
+      'n0 sent Query of epoch 3 to n1 at 60 ms, after an answer rejecting its epoch had reached it: a leader whose Store, Query or Overthrow is answered ' +
+        'with a higher epoch has been overthrown and becomes passive; it never stores or queries in that epoch again, and leads again only after a new overthrow, in a higher epoch',
+    );
+    expect(play(property(), [deliver(1, 0, queryReply(3, 4), 20), send(0, 2, storeMessage(3, 1, a), 30)]).problem).toContain('n0 sent Store of epoch 3, slot 1, to n2 at 30 ms');
+    const overthrowRefused: Message = { type: 'OverthrowReply', epoch: 3, ok: false, currentEpoch: 5 };
+    expect(play(property(), [deliver(1, 0, overthrowRefused, 20), send(0, 2, query(3), 30)]).problem).toContain('n0 sent Query of epoch 3 to n2 at 30 ms');
+  });
+
+  it('passes a QueryReply that reports the same epoch, and a leader that queries in a higher epoch after its rejection', () => {
+    const queryReply = (epoch: number, currentEpoch: number): Message => ({ type: 'QueryReply', epoch, currentEpoch, firstUnfinalizedSlot: 1 });
+    const query = (epoch: number): Message => ({ type: 'Query', epoch });
+    const events = [
+      deliver(1, 0, queryReply(3, 3), 20),
+      send(0, 1, query(3), 60),
+      deliver(2, 0, queryReply(3, 4), 70),
+      send(0, 1, query(6), 400),
+      send(0, 2, storeMessage(6, 2, b), 410),
+      deliver(1, 0, overthrowReply(6), 420),
+    ];
+    expect(play(property(), events).problem).toBeUndefined();
   });
 });
 
@@ -1044,7 +1070,7 @@ describe('the properties under the model checker, on a scripted cluster', () => 
     expect(result.outcome.kind).toBe('violation');
     if (result.outcome.kind === 'violation') {
       expect(result.outcome.property).toBe('a rejected leader steps down');
-      expect(result.outcome.message).toMatch(/^n0 sent Store of epoch 3, slot 1, to n\d at \d+ ms, after a StoreReply rejecting its store had reached it/);
+      expect(result.outcome.message).toMatch(/^n0 sent Store of epoch 3, slot 1, to n\d at \d+ ms, after an answer rejecting its epoch had reached it/);
     }
   });
 

@@ -40,6 +40,7 @@ const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'store-unflags-finalized': { '6.S3': 'a finalized slot never changes' },
   'counts-old-epoch-grants': { '6.S4': 'epochs are owned' },
   'counts-old-epoch-store-acks': { '6.21': 'finalized only after a majority stored it' },
+  'query-rejection-ignored': { '6.13': 'a rejected leader steps down' },
   'free-slot-after-own-log': { '6.5': 'an operation stored by a majority is kept' },
 };
 
