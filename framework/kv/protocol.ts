@@ -35,7 +35,8 @@ export interface KvClientOutput {
 
 /**
  * A server reports each command its state machine applies (never a duplicate it skipped):
- * `index` is its place in the server's sequence of applied commands (a log index, 1 first).
+ * `index` is where the command sits in the replicated log, its log index or slot (1 first; the
+ * lab's handout says which), not a count of the commands applied.
  * The kit's properties read these: at most once per server and incarnation, and every
  * completed operation on every live server.
  */

@@ -231,7 +231,7 @@ const stableLeader = test(6, {
     `5 or 3 servers, 2 clients with 30 operations each, no faults, from ${stableFromMs} ms, and a third that calls twice from ${idleUntilMs} ms, ` +
     `after about a second with nothing to store. For each operation the leader sends one Store and one ` +
     'Finalize to each other server, (N-1) of each (with one round to spare over the whole run): no store sent twice, no finalize sent ' +
-    'again to a server that already has it (catching up through Query only what was finalized before the previous heartbeat). It answers ' +
+    'again to a server that already has it (catching up through Query only what was finalized before the heartbeat before last). It answers ' +
     `the client once a majority stored the operation: within one round trip, ${2 * maxDelayMs} ms, of the request reaching it. And at most ` +
     `${mostEpochs} epochs are ever used: the leader's Query resets every passive server's LeaderTimeout, so nobody tries to lead while it is up.`,
   setup: (implementation, seed) => {

@@ -213,8 +213,8 @@ export class PaxosLogServer extends Node<PaxosLog> {
   protected onQueryReply(from: NodeId, message: Message<'QueryReply'>): void {
     // TODO (leader): currentEpoch above your epoch: you were overthrown (see Roles). Otherwise
     // the server lacks every finalized flag from firstUnfinalizedSlot on: for each slot from
-    // there that you finalized before your previous heartbeat (a Finalize sent since may still
-    // be on its way: never send it twice), send Finalize { epoch of your record, slot }.
+    // there that you finalized before the heartbeat before last (a Finalize sent since may
+    // still be on its way: never send it twice), send Finalize { epoch of your record, slot }.
     void from;
     void message;
   }
