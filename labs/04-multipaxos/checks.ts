@@ -699,7 +699,6 @@ export function phaseTwoAfterPhaseOne(servers: readonly NodeId[]): Property<Mult
   });
 }
 
-/** Per server: its incarnation, and the highest round of its own ballots it sent in this incarnation and in all earlier ones. */
 /** A server's rounds in ballots of its own. */
 interface OwnRounds {
   /** The incarnation that `current` is of. */
@@ -741,6 +740,50 @@ export function ballotUsedOnce(servers: readonly NodeId[]): Property<MultiPaxos,
       );
     },
   });
+}
+
+/**
+ * Runs only: "a preempted leader steps down". A `Preempted { ballot: b, promised }` for a
+ * ballot b of its own, with `promised` above b, tells a leader or candidate that an acceptor
+ * promised a higher ballot; so does its own acceptor's promise of another server's higher
+ * ballot p (the P1b it sends). Either way it becomes a follower, and its next ballot is above
+ * what it heard: it sends no P1a, P2a or Heartbeat in a ballot of its own at or below b (or p)
+ * again.
+ */
+export function preemptedLeaderStepsDown(servers: readonly NodeId[]): Property<MultiPaxos, (Ballot | null)[]> {
+  return always<MultiPaxos, (Ballot | null)[]>('a preempted leader steps down', {
+    /** Per server: the highest ballot at or below which it may use no ballot of its own any more. */
+    memory: (cluster) => cluster.nodeIds.map(() => null),
+    records: ['deliver:Preempted', 'send:P1b', 'send:P1a', 'send:P2a', 'send:Heartbeat'],
+    record(bars, event) {
+      if (event.kind === 'deliver') {
+        const message = event.message;
+        if (message.type !== 'Preempted' || !servers.includes(event.to) || !isBallot(message.ballot) || !isBallot(message.promised)) return undefined;
+        if (message.ballot.leader !== event.to || compareBallots(message.promised, message.ballot) <= 0) return undefined;
+        raiseBar(bars, event.to, message.ballot);
+        return undefined;
+      }
+      if (event.kind !== 'send' || !servers.includes(event.from)) return undefined;
+      const message = event.message;
+      if (message.type === 'P1b') {
+        if (isBallot(message.ballot) && message.ballot.leader !== event.from) raiseBar(bars, event.from, message.ballot);
+        return undefined;
+      }
+      if (message.type !== 'P1a' && message.type !== 'P2a' && message.type !== 'Heartbeat') return undefined;
+      const bar = bars[event.from] ?? null;
+      if (bar === null || !isBallot(message.ballot) || message.ballot.leader !== event.from || compareBallots(message.ballot, bar) > 0) return undefined;
+      const heard = bar.leader === event.from ? `a Preempted for its ballot ${formatBallot(bar)}` : `its own acceptor's promise of ${formatBallot(bar)}`;
+      return (
+        `${nodeName(event.from)} sent ${message.type} ${formatBallot(message.ballot)} at ${event.timeMs} ms, after ${heard}: a leader or candidate that learns of a higher ` +
+        'ballot (a Preempted for its own, or a P1a of another server that its acceptor promises) becomes a follower, and its next ballot is above the one it heard of'
+      );
+    },
+  });
+}
+
+function raiseBar(bars: (Ballot | null)[], node: NodeId, ballot: Ballot): void {
+  const bar = bars[node] ?? null;
+  if (bar === null || compareBallots(ballot, bar) > 0) bars[node] = { round: ballot.round, leader: ballot.leader };
 }
 
 interface TakeOver {

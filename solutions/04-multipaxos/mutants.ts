@@ -55,6 +55,12 @@ export const mutants: readonly Mutant[] = [
     property: 'acceptors keep their promises',
   },
   {
+    name: 'ignores-preemption',
+    bug: 'a leader that gets a Preempted for its own ballot remembers the higher round but does not step down: cut off from the acceptor that promised the higher ballot, it goes on proposing and heartbeating in its old one',
+    failsTest: '4.12',
+    property: 'a preempted leader steps down',
+  },
+  {
     name: 'ballot-reused-after-restart',
     bug: 'a new ballot is one round above the rounds seen in messages only, and a restart does not read them back from the stored promise: a restarted server that stands before it hears another ballot runs phase 1 again with a ballot it already used',
     failsTest: '4.25',

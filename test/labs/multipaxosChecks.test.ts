@@ -35,6 +35,7 @@ import {
   messagesPerChosenSlot,
   nothingChosen,
   phaseOneOnlyOnLeaderChange,
+  preemptedLeaderStepsDown,
   returnsOnlyExecuted,
   safeGarbageCollection,
   safetyProperties,
@@ -491,6 +492,37 @@ describe('a ballot is used once', () => {
   it('fails a restarted server that runs phase 1 with a round it used before, however many restarts ago', () => {
     expect(used([p1a(0, 2, 0, 0), p1a(0, 2, 900, 1)])).toMatch(/^n0 sent P1a \(2, n0\) at 900 ms, after a restart, but it had used ballots up to round 2 before: a server uses a ballot once/);
     expect(used([heartbeat(0, 4, 0, 0), p1a(0, 1, 900, 2)])).toMatch(/^n0 sent P1a \(1, n0\) at 900 ms, after a restart, but it had used ballots up to round 4 before/);
+  });
+});
+
+describe('a preempted leader steps down', () => {
+  const problem = (events: readonly Event[]) => play(preemptedLeaderStepsDown([0, 1, 2]), events).problem;
+  const deliver = (from: NodeId, to: NodeId, message: MultiPaxos['message'], timeMs = 0): Event => ({ kind: 'deliver', from, to, incarnation: 0, timeMs, local: from === to, message });
+  const preempted = (from: NodeId, to: NodeId, own: Ballot, promised: Ballot, timeMs: number) => deliver(from, to, { type: 'Preempted', ballot: own, promised }, timeMs);
+  const p2a = (from: NodeId, led: Ballot, timeMs: number) => send(from, 1, { type: 'P2a', ballot: led, slot: 1, command: null }, timeMs);
+  const heartbeat = (from: NodeId, led: Ballot, timeMs: number) => send(from, 1, { type: 'Heartbeat', ballot: led, chosenBelow: 1, collectBelow: 1 }, timeMs);
+  const p1b = (from: NodeId, to: NodeId, promised: Ballot, timeMs: number) => send(from, to, { type: 'P1b', ballot: promised, accepted: [] }, timeMs);
+
+  it('passes a leader that stops at a Preempted and stands again above it, and a late Preempted for a ballot it has left', () => {
+    expect(problem([p2a(0, ballot(1, 0), 10), preempted(1, 0, ballot(1, 0), ballot(2, 1), 20), send(0, 1, { type: 'P1a', ballot: ballot(3, 0) }, 300), p2a(0, ballot(3, 0), 320)])).toBeUndefined();
+    // Leading (3, n0) when a Preempted for its earlier (1, n0) arrives: that leadership is over already.
+    expect(problem([p2a(0, ballot(3, 0), 10), preempted(1, 0, ballot(1, 0), ballot(2, 1), 20), heartbeat(0, ballot(3, 0), 30)])).toBeUndefined();
+    // A Preempted whose promise is not above the ballot, and a P1b for the server's own ballot, tell it nothing.
+    expect(problem([preempted(1, 0, ballot(2, 0), ballot(2, 0), 20), p1b(0, 0, ballot(2, 0), 25), heartbeat(0, ballot(2, 0), 30)])).toBeUndefined();
+  });
+
+  it('fails a leader that goes on in its ballot after a Preempted for it', () => {
+    expect(problem([p2a(0, ballot(1, 0), 10), preempted(1, 0, ballot(1, 0), ballot(2, 1), 20), heartbeat(0, ballot(1, 0), 30)])).toBe(
+      'n0 sent Heartbeat (1, n0) at 30 ms, after a Preempted for its ballot (1, n0): a leader or candidate that learns of a higher ballot (a Preempted for its own, ' +
+        'or a P1a of another server that its acceptor promises) becomes a follower, and its next ballot is above the one it heard of',
+    );
+    expect(problem([preempted(1, 0, ballot(2, 0), ballot(3, 1), 20), p2a(0, ballot(1, 0), 30)])).toContain('n0 sent P2a (1, n0) at 30 ms, after a Preempted for its ballot (2, n0)');
+  });
+
+  it('fails a leader that goes on after its own acceptor promised a higher ballot, or stands below it', () => {
+    expect(problem([p2a(0, ballot(1, 0), 10), p1b(0, 2, ballot(2, 2), 20), p2a(0, ballot(1, 0), 30)])).toContain("n0 sent P2a (1, n0) at 30 ms, after its own acceptor's promise of (2, n2)");
+    expect(problem([p1b(0, 2, ballot(2, 2), 20), send(0, 1, { type: 'P1a', ballot: ballot(2, 0) }, 30)])).toContain("n0 sent P1a (2, n0) at 30 ms, after its own acceptor's promise of (2, n2)");
+    expect(problem([p1b(0, 2, ballot(2, 2), 20), send(0, 1, { type: 'P1a', ballot: ballot(3, 0) }, 30)])).toBeUndefined();
   });
 });
 

@@ -66,6 +66,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'stale-heartbeat-rearms-timeout': ['4.26'],
   // A ballot used again after a restart: the rounds the stored promise and proposals hold are not read back.
   'round-forgotten-on-restart': ['4.25'],
+  'preemption-ignored': ['4.12'],
 };
 
 // A submission imports only from its own folder: each bug is graded from a scratch folder
