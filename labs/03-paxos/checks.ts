@@ -468,6 +468,48 @@ export function ballotUsedOnce(): Property<Paxos, (UsedBallot[] | null)[]> {
   });
 }
 
+/** A proposer's view in its current incarnation: the highest ballot of its own it started, and the highest promise a Nack told it of. */
+interface NackedBallots {
+  readonly incarnation: number;
+  started: Ballot | null;
+  nacked: Ballot | null;
+}
+
+/**
+ * Runs only: "a new ballot outranks every Nack". A proposer's new ballot has a round one above
+ * the highest round it has seen, in its own ballots and in the Nacks it received: once a Nack
+ * told it of a promise p, every attempt it starts in that incarnation (a Prepare of a ballot
+ * above every one it started before) has a ballot above p. A restarted proposer starts from
+ * its stored promise, so the Nacks of an earlier incarnation do not count.
+ */
+export function newBallotOutranksNacks(): Property<Paxos, (NackedBallots | null)[]> {
+  return always<Paxos, (NackedBallots | null)[]>('a new ballot outranks every Nack', {
+    memory: (cluster) => cluster.nodeIds.map(() => null),
+    records: ['deliver:Nack', 'send:Prepare'],
+    record(memory, event) {
+      if (event.kind !== 'deliver' && event.kind !== 'send') return undefined;
+      const node = event.kind === 'deliver' ? event.to : event.from;
+      const known = memory[node] ?? null;
+      const own = known !== null && known.incarnation === event.incarnation ? known : { incarnation: event.incarnation, started: null, nacked: null };
+      memory[node] = own;
+      const message = event.message;
+      if (event.kind === 'deliver') {
+        if (message.type !== 'Nack' || !isBallot(message.ballot) || !isBallot(message.promised) || message.ballot.proposer !== node) return undefined;
+        if (own.nacked === null || compareBallots(message.promised, own.nacked) > 0) own.nacked = { round: message.promised.round, proposer: message.promised.proposer };
+        return undefined;
+      }
+      if (message.type !== 'Prepare' || !isBallot(message.ballot) || message.ballot.proposer !== node) return undefined;
+      if (own.started !== null && compareBallots(message.ballot, own.started) <= 0) return undefined;
+      own.started = { round: message.ballot.round, proposer: message.ballot.proposer };
+      if (own.nacked === null || compareBallots(message.ballot, own.nacked) > 0) return undefined;
+      return (
+        `${nodeName(node)} started an attempt with Prepare ${formatBallot(message.ballot)} at ${event.timeMs} ms, after a Nack had told it of the promise ` +
+        `${formatBallot(own.nacked)}: a new ballot has a round one above the highest round the proposer has seen, the Nacks it received included, so that it outranks them`
+      );
+    },
+  });
+}
+
 /** A proposal as a Promise reported it (its ballot inline), or null for "nothing accepted". */
 type Report = (Ballot & { readonly value: string }) | null;
 

@@ -27,6 +27,7 @@ import {
   acceptsOnlyWhatWasAsked,
   everyLearnerLearns,
   messageCost,
+  newBallotOutranksNacks,
   nothingLearnedBefore,
   onlyValueLearned,
   proposerProperties,
@@ -132,6 +133,7 @@ export function scenario(implementation: PaxosImplementation, settings: Scenario
     properties: [
       ...safetyProperties(layout),
       ...proposerProperties(layout),
+      newBallotOutranksNacks(),
       proposersRunPhaseOne(layout.acceptors),
       acceptsOnlyWhatWasAsked(layout.acceptors),
       everyLearnerLearns(layout.learners, settings.deadline),

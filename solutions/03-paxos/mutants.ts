@@ -62,6 +62,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a ballot is used once',
   },
   {
+    name: 'ignores-nack-promise',
+    bug: 'a proposer takes nothing from a Nack: its next ballot is one round above its own rounds only, so a retry after a Nack from a higher promise is refused again',
+    failsTest: '3.6',
+    property: 'a new ballot outranks every Nack',
+  },
+  {
     name: 'restart-forgets-round',
     bug: 'a restarted proposer starts again from round 0, not from the round of its stored promise',
     failsTest: '3.13',

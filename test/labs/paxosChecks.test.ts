@@ -1,0 +1,78 @@
+// Lab 3's rule "a new ballot outranks every Nack", on hand-made histories: it passes the
+// ballots the handout asks for and fails, with a message that says what went wrong, a
+// proposer that starts an attempt below a promise a Nack told it of.
+import { describe, expect, it } from 'vitest';
+import type { ClusterView, HistoryEvent, NodeId } from 'distlab/testing';
+import { newBallotOutranksNacks } from '../../labs/03-paxos/checks.ts';
+import type { Ballot, Paxos } from '../../labs/03-paxos/src/protocol.ts';
+
+type Event = HistoryEvent<Paxos>;
+
+/** Three nodes, none of which this rule asks anything of but their ids. */
+function view(): ClusterView<Paxos> {
+  const nodeIds = [0, 1, 2];
+  return {
+    nodeIds,
+    servers: nodeIds,
+    clients: [],
+    nowMs: 0,
+    step: 0,
+    lastFaultMs: 0,
+    isCrashed: () => false,
+    incarnation: () => 0,
+    storage: () => new Map<string, unknown>(),
+    inFlight: () => [],
+    get counters(): never {
+      throw new Error('no counters in a hand-made history');
+    },
+  };
+}
+
+/** The rule's first violation in `events`, or undefined. */
+function problem(events: readonly Event[]): string | undefined {
+  const property = newBallotOutranksNacks();
+  const cluster = view();
+  const memory = property.memory?.(cluster) ?? [];
+  for (const event of events) {
+    const found = property.record?.(memory, event, cluster);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+const ballot = (round: number, proposer: NodeId): Ballot => ({ round, proposer });
+const prepare = (from: NodeId, round: number, timeMs: number, incarnation = 0): Event => ({
+  kind: 'send',
+  from,
+  to: 1,
+  incarnation,
+  timeMs,
+  local: from === 1,
+  message: { type: 'Prepare', ballot: ballot(round, from) },
+});
+const nack = (to: NodeId, own: Ballot, promised: Ballot, timeMs: number, incarnation = 0): Event => ({
+  kind: 'deliver',
+  from: 1,
+  to,
+  incarnation,
+  timeMs,
+  local: to === 1,
+  message: { type: 'Nack', ballot: own, promised },
+});
+
+describe('a new ballot outranks every Nack', () => {
+  it('passes a proposer whose next attempt is above the promise it was told of, and a Prepare sent again', () => {
+    expect(problem([prepare(0, 1, 0), nack(0, ballot(1, 0), ballot(4, 2), 10), prepare(0, 1, 15), prepare(0, 5, 60)])).toBeUndefined();
+    // A Nack for another proposer's ballot tells this one nothing; nor does one from before a restart.
+    expect(problem([nack(0, ballot(1, 2), ballot(4, 2), 10), prepare(0, 2, 60)])).toBeUndefined();
+    expect(problem([nack(0, ballot(1, 0), ballot(4, 2), 10), prepare(0, 2, 60, 1)])).toBeUndefined();
+  });
+
+  it('fails a proposer that starts an attempt at or below a promise a Nack told it of', () => {
+    expect(problem([prepare(0, 1, 0), nack(0, ballot(1, 0), ballot(4, 2), 10), prepare(0, 2, 60)])).toBe(
+      'n0 started an attempt with Prepare (2, n0) at 60 ms, after a Nack had told it of the promise (4, n2): a new ballot has a round one above ' +
+        'the highest round the proposer has seen, the Nacks it received included, so that it outranks them',
+    );
+    expect(problem([prepare(0, 1, 0), nack(0, ballot(1, 0), ballot(4, 2), 10), prepare(0, 4, 60)])).toContain('Prepare (4, n0) at 60 ms');
+  });
+});
