@@ -742,48 +742,55 @@ export function ballotUsedOnce(servers: readonly NodeId[]): Property<MultiPaxos,
   });
 }
 
+/** What a server heard in its current incarnation: the highest ballot at or below which it may use no ballot of its own any more. */
+interface PreemptedAt {
+  readonly incarnation: number;
+  bar: Ballot;
+}
+
 /**
  * Runs only: "a preempted leader steps down". A `Preempted { ballot: b, promised }` for a
  * ballot b of its own, with `promised` above b, tells a leader or candidate that an acceptor
  * promised a higher ballot; so does its own acceptor's promise of another server's higher
  * ballot p (the P1b it sends). Either way it becomes a follower, and its next ballot is above
  * what it heard: it sends no P1a, P2a or Heartbeat in a ballot of its own at or below b (or p)
- * again.
+ * again in that incarnation. (After a restart, "a ballot is used once" takes over.)
  */
-export function preemptedLeaderStepsDown(servers: readonly NodeId[]): Property<MultiPaxos, (Ballot | null)[]> {
-  return always<MultiPaxos, (Ballot | null)[]>('a preempted leader steps down', {
-    /** Per server: the highest ballot at or below which it may use no ballot of its own any more. */
+export function preemptedLeaderStepsDown(servers: readonly NodeId[]): Property<MultiPaxos, (PreemptedAt | null)[]> {
+  return always<MultiPaxos, (PreemptedAt | null)[]>('a preempted leader steps down', {
     memory: (cluster) => cluster.nodeIds.map(() => null),
     records: ['deliver:Preempted', 'send:P1b', 'send:P1a', 'send:P2a', 'send:Heartbeat'],
-    record(bars, event) {
+    record(heard, event) {
       if (event.kind === 'deliver') {
         const message = event.message;
         if (message.type !== 'Preempted' || !servers.includes(event.to) || !isBallot(message.ballot) || !isBallot(message.promised)) return undefined;
         if (message.ballot.leader !== event.to || compareBallots(message.promised, message.ballot) <= 0) return undefined;
-        raiseBar(bars, event.to, message.ballot);
+        raiseBar(heard, event.to, event.incarnation, message.ballot);
         return undefined;
       }
       if (event.kind !== 'send' || !servers.includes(event.from)) return undefined;
       const message = event.message;
       if (message.type === 'P1b') {
-        if (isBallot(message.ballot) && message.ballot.leader !== event.from) raiseBar(bars, event.from, message.ballot);
+        if (isBallot(message.ballot) && message.ballot.leader !== event.from) raiseBar(heard, event.from, event.incarnation, message.ballot);
         return undefined;
       }
       if (message.type !== 'P1a' && message.type !== 'P2a' && message.type !== 'Heartbeat') return undefined;
-      const bar = bars[event.from] ?? null;
-      if (bar === null || !isBallot(message.ballot) || message.ballot.leader !== event.from || compareBallots(message.ballot, bar) > 0) return undefined;
-      const heard = bar.leader === event.from ? `a Preempted for its ballot ${formatBallot(bar)}` : `its own acceptor's promise of ${formatBallot(bar)}`;
+      const known = heard[event.from] ?? null;
+      if (known === null || known.incarnation !== event.incarnation) return undefined;
+      if (!isBallot(message.ballot) || message.ballot.leader !== event.from || compareBallots(message.ballot, known.bar) > 0) return undefined;
+      const what = known.bar.leader === event.from ? `a Preempted for its ballot ${formatBallot(known.bar)}` : `its own acceptor's promise of ${formatBallot(known.bar)}`;
       return (
-        `${nodeName(event.from)} sent ${message.type} ${formatBallot(message.ballot)} at ${event.timeMs} ms, after ${heard}: a leader or candidate that learns of a higher ` +
+        `${nodeName(event.from)} sent ${message.type} ${formatBallot(message.ballot)} at ${event.timeMs} ms, after ${what}: a leader or candidate that learns of a higher ` +
         'ballot (a Preempted for its own, or a P1a of another server that its acceptor promises) becomes a follower, and its next ballot is above the one it heard of'
       );
     },
   });
 }
 
-function raiseBar(bars: (Ballot | null)[], node: NodeId, ballot: Ballot): void {
-  const bar = bars[node] ?? null;
-  if (bar === null || compareBallots(ballot, bar) > 0) bars[node] = { round: ballot.round, leader: ballot.leader };
+function raiseBar(heard: (PreemptedAt | null)[], node: NodeId, incarnation: number, ballot: Ballot): void {
+  const known = heard[node] ?? null;
+  if (known !== null && known.incarnation === incarnation && compareBallots(ballot, known.bar) <= 0) return;
+  heard[node] = { incarnation, bar: { round: ballot.round, leader: ballot.leader } };
 }
 
 interface TakeOver {

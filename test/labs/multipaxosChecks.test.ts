@@ -524,6 +524,10 @@ describe('a preempted leader steps down', () => {
     expect(problem([p1b(0, 2, ballot(2, 2), 20), send(0, 1, { type: 'P1a', ballot: ballot(2, 0) }, 30)])).toContain("n0 sent P1a (2, n0) at 30 ms, after its own acceptor's promise of (2, n2)");
     expect(problem([p1b(0, 2, ballot(2, 2), 20), send(0, 1, { type: 'P1a', ballot: ballot(3, 0) }, 30)])).toBeUndefined();
   });
+
+  it('leaves a restarted server to "a ballot is used once": what it heard before the restart does not count here', () => {
+    expect(problem([p1b(0, 2, ballot(2, 2), 20), restart(0, 30), send(0, 1, { type: 'P1a', ballot: ballot(1, 0) }, 40, 1)])).toBeUndefined();
+  });
 });
 
 describe('an acceptor accepts only what a leader proposed', () => {
