@@ -72,6 +72,13 @@ export function service(options: ServiceOptions): Service {
     return typeof every === 'number' || every === undefined ? every : every[options.servers.indexOf(node)];
   };
 
+  /** The command applied at the highest index so far, anywhere (undefined before the first). */
+  const lastApplied = (): { readonly command: Command | undefined; readonly index: number } => {
+    let found: { command: Command | undefined; index: number } = { command: undefined, index: 0 };
+    for (const [command, index] of appliedAt) if (index > found.index) found = { command, index };
+    return found;
+  };
+
   /** Offers `command` to every server (at `delayMs` from now): the leader appends it, the others answer NotLeader. */
   const offer = (context: WorkloadContext<Raft>, command: Command, delayMs: number) => {
     pending.set(command, context.cluster.nowMs + delayMs);
@@ -104,6 +111,15 @@ export function service(options: ServiceOptions): Service {
             for (const command of pending.keys()) {
               pending.set(command, context.cluster.nowMs);
               context.input(node, { type: 'Start', command }, 0);
+            }
+            // Nothing is left to give, but the last command applied has not reached every live
+            // server: an entry of an earlier term, which a leader commits only under an entry of
+            // its own term. Without a command to append it would wait for ever, so the new leader
+            // is given the last applied command again (a command at two indexes is fine).
+            if (pending.size === 0 && nextUpcoming === upcoming.length) {
+              const last = lastApplied();
+              const behind = options.servers.some((server) => !context.cluster.isCrashed(server) && (states.get(server)?.applied ?? 0) < last.index);
+              if (last.command !== undefined && behind) context.input(node, { type: 'Start', command: last.command }, 0);
             }
           }
           break;

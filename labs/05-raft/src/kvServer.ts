@@ -57,8 +57,9 @@ export class KvServer extends RaftNode {
     // TODO: only the leader takes commands. A server that does not lead answers
     // { type: 'ClientRedirect', sequence: command.sequence, leader } with the leader it believes
     // in (null if it knows of none), and the client asks that one.
-    // TODO (duplicates): the leader first looks the command up in the at-most-once table
-    // (below); then it starts it (below).
+    // TODO (duplicates): the leader starts the command (below). It may first look the command
+    // up in the at-most-once table and answer a retry the table has the result of at once; that
+    // is an optimization, and anything the table does not have goes through the log.
     void from;
     void command;
   }
