@@ -112,14 +112,15 @@ export function service(options: ServiceOptions): Service {
               pending.set(command, context.cluster.nowMs);
               context.input(node, { type: 'Start', command }, 0);
             }
-            // Nothing is left to give, but the last command applied has not reached every live
-            // server: an entry of an earlier term, which a leader commits only under an entry of
-            // its own term. Without a command to append it would wait for ever, so the new leader
-            // is given the last applied command again (a command at two indexes is fine).
+            // Nothing is left to give, but the new leader has not applied the last command applied
+            // anywhere: an entry of an earlier term, which a leader commits only under an entry of
+            // its own term. Without a command to append it would wait for ever, so it is given the
+            // last applied command again (a command at two indexes is fine).
             if (pending.size === 0 && nextUpcoming === upcoming.length) {
               const last = lastApplied();
-              const behind = options.servers.some((server) => !context.cluster.isCrashed(server) && (states.get(server)?.applied ?? 0) < last.index);
-              if (last.command !== undefined && behind) context.input(node, { type: 'Start', command: last.command }, 0);
+              const state = states.get(node);
+              const leaderApplied = state !== undefined && state.incarnation === record.incarnation ? state.applied : 0;
+              if (last.command !== undefined && leaderApplied < last.index) context.input(node, { type: 'Start', command: last.command }, 0);
             }
           }
           break;

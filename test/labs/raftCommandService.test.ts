@@ -1,7 +1,7 @@
 // Lab 5's command service (labs/05-raft/service.ts), driven by hand: what it gives a new leader.
 // A leader commits the entries of earlier terms only under an entry of its own term, so when
-// every command was applied somewhere but the last one has not reached every live server, a new
-// leader must be given a command, or an entry that a crashed leader committed waits for ever.
+// every command was applied somewhere but a new leader has not applied the last one, it must be
+// given a command, or an entry that a crashed leader committed waits for ever.
 import { describe, expect, it } from 'vitest';
 import type { NodeId, OutputRecord, WorkloadContext } from 'distlab/testing';
 import { service } from '../../labs/05-raft/service.ts';
@@ -23,7 +23,7 @@ function record(node: NodeId, output: Raft['output'], timeMs: number): OutputRec
 }
 
 describe('the command service gives a new leader', () => {
-  it('the last applied command again, when it has not reached every live server and nothing else is left to give', () => {
+  it('the last applied command again, when the new leader has not applied it and nothing else is left to give', () => {
     const given: Given[] = [];
     let nowMs = 0;
     const crashed = new Set<NodeId>();
@@ -41,6 +41,19 @@ describe('the command service gives a new leader', () => {
     nowMs = 400;
     workload.onOutput?.(record(1, { type: 'BecameLeader', term: 2 }, nowMs), at);
     expect(given).toEqual([{ node: 1, input: { type: 'Start', command: 'c1' } }]);
+    expect(workload.finished({ isCrashed: (node) => crashed.has(node) })).toBe(false);
+  });
+
+  it('nothing more when the new leader has applied the last command: it brings the others up to date itself', () => {
+    const given: Given[] = [];
+    const crashed = new Set<NodeId>([0]);
+    const workload = service({ servers: [0, 1, 2], commands: 1, firstAtMs: 0 });
+    const at = context(given, crashed, () => 100);
+    workload.start?.(at);
+    for (const node of [0, 1]) workload.onOutput?.(record(node, { type: 'Applied', index: 1, term: 1, command: 'c0' }, 100), at);
+    given.length = 0;
+    workload.onOutput?.(record(1, { type: 'BecameLeader', term: 2 }, 100), at);
+    expect(given).toEqual([]);
     expect(workload.finished({ isCrashed: (node) => crashed.has(node) })).toBe(false);
   });
 
