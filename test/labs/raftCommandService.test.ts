@@ -12,61 +12,67 @@ interface Given {
   readonly input: Raft['input'];
 }
 
-/** A context that records what the service gives; the service reads only the clock and who is down. */
-function context(given: Given[], crashed: ReadonlySet<NodeId>, nowMs: () => number): WorkloadContext<Raft> {
-  const cluster = { isCrashed: (node: NodeId) => crashed.has(node), get nowMs() { return nowMs(); } };
-  return { cluster, input: (node: NodeId, input: Raft['input']) => given.push({ node, input }) } as unknown as WorkloadContext<Raft>;
-}
+/** The service of `commands` commands on n0, n1 and n2, fed outputs by hand at 100 ms; it records what the service gives. */
+class Driver {
+  readonly given: Given[] = [];
+  readonly crashed = new Set<NodeId>();
+  private readonly workload;
+  // The service reads only the clock and who is down.
+  private readonly context = {
+    cluster: { isCrashed: (node: NodeId) => this.crashed.has(node), nowMs: 100 },
+    input: (node: NodeId, input: Raft['input']) => this.given.push({ node, input }),
+  } as unknown as WorkloadContext<Raft>;
 
-function record(node: NodeId, output: Raft['output'], timeMs: number): OutputRecord<Raft> {
-  return { step: 0, timeMs, node, incarnation: 0, output };
+  constructor(commands: number) {
+    this.workload = service({ servers: [0, 1, 2], commands, firstAtMs: 0 });
+    this.workload.start?.(this.context);
+  }
+
+  applied(nodes: readonly NodeId[], index: number, command: string): void {
+    for (const node of nodes) this.output(node, { type: 'Applied', index, term: 1, command });
+  }
+
+  /** What the service gives in answer to `node`'s BecameLeader. */
+  becameLeader(node: NodeId, term: number): Given[] {
+    this.given.length = 0;
+    this.output(node, { type: 'BecameLeader', term });
+    return [...this.given];
+  }
+
+  finished(): boolean {
+    return this.workload.finished({ isCrashed: (node) => this.crashed.has(node) });
+  }
+
+  private output(node: NodeId, output: Raft['output']): void {
+    const record: OutputRecord<Raft> = { step: 0, timeMs: 100, node, incarnation: 0, output };
+    this.workload.onOutput?.(record, this.context);
+  }
 }
 
 describe('the command service gives a new leader', () => {
   it('the last applied command again, when the new leader has not applied it and nothing else is left to give', () => {
-    const given: Given[] = [];
-    let nowMs = 0;
-    const crashed = new Set<NodeId>();
-    const workload = service({ servers: [0, 1, 2], commands: 2, firstAtMs: 0 });
-    const at = context(given, crashed, () => nowMs);
-    workload.start?.(at);
-    nowMs = 100;
-    workload.onOutput?.(record(0, { type: 'Applied', index: 1, term: 1, command: 'c0' }, nowMs), at);
-    workload.onOutput?.(record(1, { type: 'Applied', index: 1, term: 1, command: 'c0' }, nowMs), at);
-    workload.onOutput?.(record(2, { type: 'Applied', index: 1, term: 1, command: 'c0' }, nowMs), at);
+    const driver = new Driver(2);
+    driver.applied([0, 1, 2], 1, 'c0');
     // n0 applies c1 and crashes before the others learn that it is committed.
-    workload.onOutput?.(record(0, { type: 'Applied', index: 2, term: 1, command: 'c1' }, nowMs), at);
-    crashed.add(0);
-    given.length = 0;
-    nowMs = 400;
-    workload.onOutput?.(record(1, { type: 'BecameLeader', term: 2 }, nowMs), at);
-    expect(given).toEqual([{ node: 1, input: { type: 'Start', command: 'c1' } }]);
-    expect(workload.finished({ isCrashed: (node) => crashed.has(node) })).toBe(false);
+    driver.applied([0], 2, 'c1');
+    driver.crashed.add(0);
+    expect(driver.becameLeader(1, 2)).toEqual([{ node: 1, input: { type: 'Start', command: 'c1' } }]);
+    expect(driver.finished()).toBe(false);
   });
 
   it('nothing more when the new leader has applied the last command: it brings the others up to date itself', () => {
-    const given: Given[] = [];
-    const crashed = new Set<NodeId>([0]);
-    const workload = service({ servers: [0, 1, 2], commands: 1, firstAtMs: 0 });
-    const at = context(given, crashed, () => 100);
-    workload.start?.(at);
-    for (const node of [0, 1]) workload.onOutput?.(record(node, { type: 'Applied', index: 1, term: 1, command: 'c0' }, 100), at);
-    given.length = 0;
-    workload.onOutput?.(record(1, { type: 'BecameLeader', term: 2 }, 100), at);
-    expect(given).toEqual([]);
-    expect(workload.finished({ isCrashed: (node) => crashed.has(node) })).toBe(false);
+    const driver = new Driver(1);
+    driver.crashed.add(0);
+    driver.applied([0, 1], 1, 'c0');
+    expect(driver.becameLeader(1, 2)).toEqual([]);
+    expect(driver.finished()).toBe(false);
   });
 
   it('nothing more once every live server applied the last command', () => {
-    const given: Given[] = [];
-    const crashed = new Set<NodeId>([0]);
-    const workload = service({ servers: [0, 1, 2], commands: 1, firstAtMs: 0 });
-    const at = context(given, crashed, () => 100);
-    workload.start?.(at);
-    for (const node of [0, 1, 2]) workload.onOutput?.(record(node, { type: 'Applied', index: 1, term: 1, command: 'c0' }, 100), at);
-    given.length = 0;
-    workload.onOutput?.(record(1, { type: 'BecameLeader', term: 2 }, 100), at);
-    expect(given).toEqual([]);
-    expect(workload.finished({ isCrashed: (node) => crashed.has(node) })).toBe(true);
+    const driver = new Driver(1);
+    driver.crashed.add(0);
+    driver.applied([0, 1, 2], 1, 'c0');
+    expect(driver.becameLeader(1, 2)).toEqual([]);
+    expect(driver.finished()).toBe(true);
   });
 });
