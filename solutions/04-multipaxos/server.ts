@@ -28,7 +28,7 @@ const emptyCheckpoint: Checkpoint = { slot: 1, state: initialKvState() };
 /** A proposal the leader made in its ballot and has not yet seen chosen. */
 export interface Proposal {
   readonly command: Command;
-  /** The acceptors that answered P2b for it, in the order they did. */
+  /** The acceptors that answered P2b for it, in id order: states that differ only in the order the answers came are one state to a search. */
   readonly acceptedBy: NodeId[];
   /** Already pending at the last heartbeat: if it is still pending at the next one, its P2a is sent again. */
   waitedOneHeartbeat: boolean;
@@ -365,6 +365,7 @@ export class MultiPaxosServer extends Node<MultiPaxos> {
     const proposal = this.proposals.get(slot);
     if (proposal === undefined || !sameCommand(proposal.command, command) || proposal.acceptedBy.includes(from)) return;
     proposal.acceptedBy.push(from);
+    proposal.acceptedBy.sort((left, right) => left - right);
     if (proposal.acceptedBy.length < this.majority()) return;
     this.proposals.delete(slot);
     this.decide(slot, command);

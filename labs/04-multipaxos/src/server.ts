@@ -246,7 +246,7 @@ export class MultiPaxosServer extends Node<MultiPaxos> {
 
   protected onHeartbeatReply(from: NodeId, message: Message<'HeartbeatReply'>): void {
     // TODO (leader, for its current ballot): remember the server's slotOut and checkpointSlot.
-    // If its slotOut is below the chosenBelow you sent, it lacks decisions it could not learn
+    // If its slotOut is below the chosenBelow of your last heartbeat, it lacks decisions it could not learn
     // from the heartbeat: send it Decision { slot, command } for each chosen slot from its
     // slotOut up to there that you hold.
     void from;
