@@ -40,7 +40,7 @@ export interface RaftImplementation {
 
 /** D: once the network is stable, every message arrives within this many ms. */
 export const maxDelayMs = 10;
-/** The leader's heartbeat period (5D). */
+/** The leader's heartbeat period: five times D. */
 export const heartbeatMs = 50;
 /** T and 2T: election timeouts are drawn in this range. */
 export const electionTimeoutMs: readonly [number, number] = [150, 300];

@@ -691,7 +691,7 @@ export function removedServersDoNotDisrupt(initialVoters: readonly NodeId[], min
       if (event.kind !== 'deliver') return undefined;
       const member = event.to;
       const message = event.message;
-      if (message.type === 'AppendEntries') {
+      if (message.type === 'AppendEntries' || message.type === 'InstallSnapshot') {
         if (message.term >= storedTerm(cluster, member)) disruption.heardFromLeaderMs[member] = event.timeMs;
         return undefined;
       }

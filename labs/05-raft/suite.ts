@@ -611,8 +611,9 @@ const staggeredCrashes = test('C', 3, {
   points: 2,
   seeds: 10,
   description:
-    `5 servers, a command every 40 ms. Until ${staggeredEndMs - 500} ms, groups of three servers (a majority) crash one after ` +
-    'the other, 50 to 150 ms apart, and come back the same way: the cluster stalls and resumes; nothing committed is lost and no server votes twice in a term.',
+    `5 servers, a command every 40 ms. 2 to 4 times, starting between 300 and ${staggeredEndMs - 1_200} ms, a group of three servers (a majority) crash one after ` +
+    'the other, 50 to 150 ms apart, and come back the same way, 100 to 500 ms after the last is down (the last back by ' +
+    `${staggeredEndMs - 100} ms): the cluster stalls and resumes; nothing committed is lost and no server votes twice in a term.`,
   setup: (implementation) =>
     raftRun(implementation, {
       servers: 5,
@@ -770,7 +771,7 @@ const churn = test('C', 7, {
   points: 3,
   seeds: 10,
   description:
-    `5 servers; until ${churnEndMs} ms, crashes and restarts, partitions of every shape, and a lossy network (drawn per seed); ` +
+    `5 servers; until ${churnEndMs} ms, crashes and restarts, partitions of every shape (drawn per seed), on a network that loses 5% of messages; ` +
     '3 commands are offered at once every 150 ms. Then everything heals, every server is up, and the commands must all be applied everywhere.',
   setup: (implementation) =>
     raftRun(implementation, {
@@ -842,7 +843,7 @@ const crashWhileVoting = test('C', 9, {
   description:
     `5 servers. ${votingRounds} times, every server crashes and restarts at once, so that an election follows (and then 3 commands); ` +
     'two of them crash again in the middle of their next reaction — mostly the answer to a RequestVote — after 1 to 4 of its ' +
-    'writes and sends, and come back 400 ms later. A server that sends its vote before votedFor (and currentTerm) is in ' +
+    'writes and sends, and come back 400 ms after the round began. A server that sends its vote before votedFor (and currentTerm) is in ' +
     'durable storage is caught when the crash falls between the two.',
   setup: (implementation) =>
     raftRun(implementation, {

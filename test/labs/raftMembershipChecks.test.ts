@@ -99,6 +99,15 @@ const deliverAppendEntries = (from: NodeId, to: NodeId, term: number, timeMs: nu
   local: false,
   message: { type: 'AppendEntries', term, leaderId: from, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 },
 });
+const deliverInstallSnapshot = (from: NodeId, to: NodeId, term: number, timeMs: number): Event => ({
+  kind: 'deliver',
+  from,
+  to,
+  incarnation: 0,
+  timeMs,
+  local: false,
+  message: { type: 'InstallSnapshot', term, leaderId: from, snapshot: { lastIncludedIndex: 3, lastIncludedTerm: term, data: '{}' } },
+});
 const requestVote = (from: NodeId, to: NodeId, term: number, timeMs = 0, kind: 'send' | 'deliver' = 'send'): Event => ({
   kind,
   from,
@@ -382,6 +391,18 @@ describe('removed servers do not disrupt the cluster', () => {
       storeTerm(1, 2, 150),
     ]);
     expect(problem).toMatch(/n1 moved from term 1 to term 2 on a RequestVote from n3 at 150 ms, but n3 is no voter of the committed configuration \{n0, n1, n2\} and it heard from the leader at 100 ms/);
+  });
+
+  it('counts an InstallSnapshot from the leader as hearing from it, as an AppendEntries', () => {
+    const problem = play(removedServersDoNotDisrupt(fiveServers, 150), new FakeCluster(4), [
+      storeTerm(1, 1),
+      ...committedRemoval,
+      deliverAppendEntries(0, 1, 1, 100),
+      deliverInstallSnapshot(0, 1, 1, 300),
+      requestVote(3, 1, 2, 400, 'deliver'),
+      storeTerm(1, 2, 400),
+    ]);
+    expect(problem).toMatch(/n1 moved from term 1 to term 2 on a RequestVote from n3 at 400 ms, .* it heard from the leader at 300 ms/);
   });
 });
 
