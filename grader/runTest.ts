@@ -718,11 +718,15 @@ export function replayOutcome<I>(
   if (prepared.kind === 'search') {
     const replayed = prepared.replay(seedString, path ?? []);
     const violation = replayed.violation;
+    // The replay runs the path on the simulator's clock: the verdict names the trace's own last
+    // event (the violation), as the trace printed above it does.
+    const last = replayed.trace.at(-1);
+    const end = last === undefined ? { timeMs: 0 } : { timeMs: last.timeMs, traceIndex: last.index };
     return {
       passed: violation === undefined,
-      ...(violation ? { failure: { kind: 'violation', property: violation.property, message: violation.message, step: (path ?? []).length, timeMs: 0 } } : {}),
+      ...(violation ? { failure: { kind: 'violation', property: violation.property, message: violation.message, step: (path ?? []).length, ...end } } : {}),
       steps: (path ?? []).length,
-      endTimeMs: 0,
+      endTimeMs: end.timeMs,
       trace: replayed.trace.map(jsonEvent),
       ...viewerStates(replayed, replayed.trace),
     };

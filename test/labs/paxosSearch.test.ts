@@ -4,6 +4,7 @@
 // properties as the randomized runs.
 import { describe, expect, it } from 'vitest';
 import { explore, runSeed, type NodeClass, type SearchResult } from '../../framework/testing.ts';
+import { replayOutcome } from '../../grader/runTest.ts';
 import { paxosSearch } from '../../labs/03-paxos/search.ts';
 import type { Paxos } from '../../labs/03-paxos/src/protocol.ts';
 import { suite } from '../../labs/03-paxos/suite.ts';
@@ -21,6 +22,20 @@ function searchOf(number: string, implementation: { readonly PaxosNode: NodeClas
   if (prepared.kind !== 'search') throw new Error(`test ${number} is not a search test`);
   return prepared.run(runSeed(suite.lab, number, 1));
 }
+
+describe('a search failure replayed', () => {
+  it("names the violation's own event and time, as its trace shows them", () => {
+    const { outcome } = searchOf('3.S5', ownValue);
+    if (outcome.kind !== 'violation') throw new Error('own-value passed 3.S5');
+    const test = suite.tests.find((candidate) => candidate.number === '3.S5')!;
+    const replayed = replayOutcome(suite, test, ownValue, 1, [], outcome.path);
+    const last = replayed.trace.at(-1)!;
+    expect(last.kind).toBe('violation');
+    expect(last.timeMs).toBeGreaterThan(0);
+    expect(replayed.failure).toMatchObject({ property: 'phase 2 follows its Promises', step: outcome.path.length, traceIndex: last.index, timeMs: last.timeMs });
+    expect(replayed.endTimeMs).toBe(last.timeMs);
+  });
+});
 
 describe('Paxos, 2 proposers and 3 acceptors, under search', () => {
   it('has exactly the pinned number of unique states up to depth 8', () => {
