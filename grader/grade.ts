@@ -313,10 +313,11 @@ export function setupFailureReport(
   startedAt: Date,
   tests: GradedTest[] = [],
   options: GradingReport['options'] = { hidden: false },
+  labTitle = labName,
 ): GradingReport {
   return assembleReport({
     lab: labName,
-    labTitle: labName,
+    labTitle,
     implementation,
     startedAt,
     interrupted: false,
@@ -492,6 +493,15 @@ export async function notRunTests(options: GradeOptions, reason: string): Promis
   }
 }
 
+/** The lab's title ("Lab 2: leader election"), or its name as given when there is no such lab. */
+async function labTitleOf(lab: string): Promise<string> {
+  try {
+    return (await loadSuite(findLab(lab))).title;
+  } catch {
+    return lab;
+  }
+}
+
 /** The lab's folder name and the implementation's label, as far as they are known. */
 function describedTarget(options: GradeOptions): { readonly lab: string; readonly implementation: string } {
   try {
@@ -502,12 +512,25 @@ function describedTarget(options: GradeOptions): { readonly lab: string; readonl
   }
 }
 
+/**
+ * A setup error's message in one line, for each test's reason: its first line, and the line
+ * after it when the first only introduces it ("cannot be loaded:" followed by the compiler's
+ * message on the next line).
+ */
+export function summaryLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const first = lines[0] ?? '';
+  return first.endsWith(':') && lines[1] !== undefined ? `${first} ${lines[1]}` : first;
+}
+
 /** The report of a grading that could not start, with the tests it would have run. */
 export async function setupErrorReport(options: GradeOptions, error: Error, startedAt: Date): Promise<GradingReport> {
   const target = describedTarget(options);
-  const firstLine = boundText(error.message.split('\n')[0] ?? '', textLimits.line);
-  const tests = await notRunTests(options, `not graded: ${firstLine}`);
-  return setupFailureReport(target.lab, target.implementation, error, startedAt, tests, recordedOptions(options));
+  const tests = await notRunTests(options, `not graded: ${boundText(summaryLine(error.message), textLimits.line)}`);
+  return setupFailureReport(target.lab, target.implementation, error, startedAt, tests, recordedOptions(options), await labTitleOf(options.lab));
 }
 
 /**

@@ -102,7 +102,7 @@ export function describeFailureKind(failure: RecordedFailure): string {
     case 'budget-exceeded':
       return `over budget: ${failure.property}`;
     case 'exception':
-      return failure.property === 'plain data' ? 'node state is not plain data' : 'a node threw an exception';
+      return failure.property === 'plain data' ? 'not plain data (node state, a message, a timer, an output or a stored value)' : 'a node threw an exception';
     case 'limit':
       return `limit hit (${failure.limit}): ${failure.property}`;
     case 'search-violation':

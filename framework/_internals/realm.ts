@@ -148,9 +148,13 @@ function stackPlacer(sourceMapText: string | undefined): (stack: string) => stri
             return `${entry.originalSource}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
           }),
     );
-    return bound(placed.join('\n'), 4000);
+    // The bundle's generated entry, which only imports the student's files, is no place of theirs either.
+    return bound(placed.filter((line) => !generatedEntryFrame.test(line)).join('\n'), 4000);
   };
 }
+
+/** A frame in the entry the grader generates for a submission's bundle (its name, as a source map spells it). */
+const generatedEntryFrame = /(<|%3C)distlab submission entry(>|%3E)/;
 
 /** Describes what a realm threw, without running any of its code (no getters, no proxies). */
 /** What V8 says when code changes a frozen object: at load, most likely one of the realm's built-ins. */
@@ -292,6 +296,7 @@ export class RealmSession {
     this.reactFunction = functions.react as RealmFunction;
     this.fieldsFunction = functions.fields as RealmFunction;
     this.exportsFunction = functions.exportsText as RealmFunction;
+    const loadFailureFrames = functions.loadFailureFrames as unknown as (thrown: unknown) => unknown;
     this.answerTapeFunction = functions.currentAnswerTape as RealmFunction;
     this.shapeBuilderFunction = functions.defineShapeBuilder as unknown as (shape: number, build: unknown) => unknown;
     // Before any of the submission's code runs: from here on, nothing its nodes share can be changed.
@@ -323,7 +328,15 @@ export class RealmSession {
       submission.runInContext(context);
     } catch (thrown) {
       const reason = describeThrown(thrown);
-      throw new RealmLoadError(`loading it threw: ${reason}${changesBuiltIn.test(reason) ? frozenBuiltInsHint : ''}`);
+      // Where it threw, in the student's files: the realm reads the stack (its own code does), this realm only places it.
+      let frames = '';
+      try {
+        const text = loadFailureFrames(thrown);
+        if (typeof text === 'string') frames = placeFrames(bound(text, 4000));
+      } catch {
+        frames = '';
+      }
+      throw new RealmLoadError(`loading it threw: ${reason}${changesBuiltIn.test(reason) ? frozenBuiltInsHint : ''}${frames === '' ? '' : `\n${frames}`}`);
     }
   }
 

@@ -767,6 +767,27 @@ function fields(node: number): string {
 }
 
 /**
+ * The frames of what loading the submission threw, in this realm's stack format (the judging
+ * realm places them in the student's files): its message alone does not say which line of
+ * module-level code threw. Empty for anything but an Error of this realm with a stack.
+ */
+function loadFailureFrames(thrown: unknown): string {
+  try {
+    if (!(thrown instanceof Error)) return '';
+    const stack: unknown = thrown.stack;
+    if (typeof stack !== 'string') return '';
+    // Only the frames: the judging realm's vm decorates the stack of what a script threw with the line's text above its message.
+    return stack
+      .split('\n')
+      .filter((line) => line.startsWith('    at '))
+      .slice(0, 5)
+      .join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
  * Installs the host: the guards, the console, the stack format, and what the submission's
  * bundle imports as `distlab`. Returns the functions the judging realm calls.
  */
@@ -781,5 +802,5 @@ export function installHost(): Readonly<Record<string, unknown>> {
   Object.freeze(Node);
   const framework = Object.freeze({ Node, unreachable, nodeName, register, defineSubmission, applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands });
   defineProperty(global, '__distlab', { value: framework, writable: false, configurable: false, enumerable: false });
-  return { setup, react, fields, exportsText, lockDown, numbers, questionTape, answerTape, currentAnswerTape, defineShapeBuilder };
+  return { setup, react, fields, exportsText, lockDown, loadFailureFrames, numbers, questionTape, answerTape, currentAnswerTape, defineShapeBuilder };
 }

@@ -156,8 +156,19 @@ describe('every error after the lab is named writes the setup-error report', () 
       ['0.1', 'not run'],
       ['0.2', 'not run'],
     ]);
-    expect(report.tests[0]?.reason).toMatch(/^not graded: the implementation .* cannot be loaded/);
+    // Each test's reason says why in one line, the compiler's message included.
+    expect(report.tests[0]?.reason).toMatch(/^not graded: the implementation .* cannot be loaded: .*syntax-error\.ts:7:\d+: Expected "\)"/);
     expect(report.totals).toMatchObject({ score: 0, maxScore: 3, notRun: 2 });
+    expect(report.labTitle).toMatch(/^Lab 0: /);
+  });
+
+  it('module-level code that throws while loading: the message names its line in the student\'s file', async () => {
+    const out = temporaryFolder();
+    const run = await gradeCommand(['pingpong', '--impl', 'test/fixtures/pingpong/random-at-load.ts', '--test', '0.1', '--report', 'json', '--out', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/loading it threw: Math\.random\(\) is not allowed in node code.*\n\s+at random-at-load\.ts:4:\d+/);
+    expect(run.stderr).not.toMatch(/submission entry/);
+    expect(readReport(out).tests[0]?.reason).toMatch(/^not graded: .*Math\.random\(\) is not allowed/);
   });
 
   it('an unknown lab: the report says what was asked for', async () => {
