@@ -6,7 +6,8 @@
 // and what to do. Exit code 0 means results.json is in place and valid; anything else leaves
 // that to run_autograder.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findEntryFile, type EntryDiscovery } from '../implementation.ts';
@@ -132,7 +133,7 @@ interface GraderEnd {
  * group). At the overall limit it is asked to stop (SIGTERM: it writes the results of the
  * tests graded so far); after a grace period the whole group is killed.
  */
-function runGrader(settings: Settings, autograderRoot: string, implementation: string, resultsFolder: string, deadline: number): Promise<GraderEnd> {
+function runGrader(settings: Settings, autograderRoot: string, implementation: string, outputFolder: string, deadline: number): Promise<GraderEnd> {
   const arguments_ = [
     '--import',
     import.meta.resolve('tsx'),
@@ -143,7 +144,7 @@ function runGrader(settings: Settings, autograderRoot: string, implementation: s
     '--report',
     'gradescope,json,html',
     '--out',
-    resultsFolder,
+    outputFolder,
     '--hidden-visibility',
     settings.hiddenVisibility,
     '--jobs',
@@ -261,10 +262,18 @@ async function main(): Promise<number> {
   process.stderr.write(shownText(`distlab: grading ${discovery.relativePath} of the submission${discovery.note === '' ? '' : `: ${discovery.note}`}`) + '\n');
   const implementation = relative(autograderRoot, dirname(discovery.entryFile)).split(sep).join('/');
 
-  // Gone before the grader starts, so that a results.json afterwards can only be the grader's.
-  rmSync(resultsFile, { force: true });
-  const end = await runGrader(settings, autograderRoot, implementation, resultsFolder, deadline);
-  const graded = readGraderResults(resultsFile);
+  // The grader writes into a folder of its own, and only this supervisor writes results.json,
+  // whole: the placeholder run_autograder wrote stays until the grader's results replace it,
+  // and a grader that outlives a killed supervisor cannot overwrite what run_autograder wrote then.
+  const graderFolder = mkdtempSync(join(tmpdir(), 'distlab-autograder-'));
+  const end = await runGrader(settings, autograderRoot, implementation, graderFolder, deadline);
+  const graded = readGraderResults(join(graderFolder, 'results.json'));
+  // The staff's reports, beside results.json as the grader wrote them.
+  for (const report of ['report.json', 'report.html']) {
+    const file = join(graderFolder, report);
+    if (existsSync(file)) copyFileSync(file, join(resultsFolder, report));
+  }
+  rmSync(graderFolder, { recursive: true, force: true });
   if (graded === undefined) {
     writeResults(resultsFile, ungradedResults(describeFailedRun(end, settings), startedAt));
     return 0;
@@ -278,7 +287,7 @@ async function main(): Promise<number> {
   }
   // Which of several index.ts files was graded, and why: the student may have meant another.
   if (discovery.note !== '') notes.push(`The submission has more than one index.ts: ${shownText(discovery.note)}.`);
-  if (notes.length > 0) writeResults(resultsFile, { ...graded, output: [...notes, ...(graded.output === undefined ? [] : [graded.output])].join('\n\n') });
+  writeResults(resultsFile, notes.length === 0 ? graded : { ...graded, output: [...notes, ...(graded.output === undefined ? [] : [graded.output])].join('\n\n') });
   return 0;
 }
 

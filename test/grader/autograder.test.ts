@@ -223,6 +223,9 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
     expect(results.output).toContain('The submission has more than one index.ts: graded Dana Smith_123/lab0/src/index.ts, not Dana Smith_123/lab0-old/index.ts');
     expect(results.output).not.toContain('Type errors');
     expect(text).not.toContain(tree.root);
+    // The staff's reports lie beside results.json.
+    expect(JSON.parse(readFileSync(join(tree.root, 'results', 'report.json'), 'utf8'))).toMatchObject({ lab: '00-pingpong', totals: { score: 12 } });
+    expect(readFileSync(join(tree.root, 'results', 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
   it('grades the stub with 0 points, and every replay command names the code as --impl student', async () => {
@@ -294,10 +297,24 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
     expect(withoutPackages.results.output).toMatch(/The autograder failed before it could write its results \(exit code 1\)\. This is not a problem with your code/);
 
     symlinkSync(join(tree.root, 'source', 'node_modules'), join(root, 'source', 'node_modules'));
-    writeFileSync(join(root, 'source', 'grader', 'cli.ts'), "process.stderr.write('grading 00-pingpong\\n');\nprocess.kill(process.pid, 'SIGKILL');\n");
+    // The grader says what results.json holds while it runs, and where it was told to write.
+    const spy = [
+      "import { readFileSync } from 'node:fs';",
+      "let placeholder = 'no results.json';",
+      "try { placeholder = String(JSON.parse(readFileSync(`${process.env.AUTOGRADER_ROOT}/results/results.json`, 'utf8')).output); } catch {}",
+      "process.stderr.write(`grading 00-pingpong\\nwhile grading: ${placeholder}\\nout: ${process.argv[process.argv.indexOf('--out') + 1]}\\n`);",
+      "process.kill(process.pid, 'SIGKILL');",
+    ];
+    writeFileSync(join(root, 'source', 'grader', 'cli.ts'), spy.join('\n'));
     const killed = await grade(broken, referenceFiles('src'));
     expect(killed.results).toMatchObject({ score: 0, tests: [] });
     expect(killed.results.output).toMatch(/The grader was killed \(SIGKILL\) before it could write its results/);
     expect(killed.results.output).toContain('grading 00-pingpong');
+    // Gradescope finds results at every moment: run_autograder's placeholder stays while the grader runs, and the grader
+    // writes elsewhere, so that one outliving a killed supervisor cannot replace what run_autograder wrote then.
+    expect(killed.stderr).toMatch(/while grading: Grading did not finish: the autograder stopped before it could write any result/);
+    const graderOut = /out: (.*)/.exec(killed.stderr)?.[1] ?? '';
+    expect(graderOut).not.toBe('');
+    expect(graderOut.startsWith(join(root, 'results'))).toBe(false);
   });
 });
