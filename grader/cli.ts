@@ -14,7 +14,7 @@ import { runPageFolder, writeReplayPage } from './replayPage.ts';
 import type { ReplayOutcome } from './protocol.ts';
 import { reportFormats, reportWriters, type ReportOptions } from './reports/index.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
-import { holdsReport, latestName, newRunFolder, pointLatest, pruneRuns } from './reports/runFolders.ts';
+import { holdsReport, latestName, newRunFolder, pointLatest, pruneRuns, reportFileNames } from './reports/runFolders.ts';
 import type { GradingReport } from './results.ts';
 import { describeSchedule, formatSummary, progressPrinter, styleFor, terminalTraceEvent } from './reports/terminal.ts';
 import { terminalBlock, terminalLine, textLimits } from './reports/untrusted.ts';
@@ -250,7 +250,7 @@ const reportsRoot = resolve('reports');
  */
 function writeSetupErrorReport(report: GradingReport, formats: readonly string[], outputDirectory: string | undefined, reportOptions: ReportOptions): void {
   if (outputDirectory === undefined || formats.every((format) => format === 'terminal')) return;
-  if (holdsReport(outputDirectory, formats)) {
+  if (holdsReport(outputDirectory, Object.keys(reportFileNames))) {
     complain(`no report written: ${outputDirectory} holds an earlier report, which is kept`);
     return;
   }

@@ -4,6 +4,7 @@ import { describeError } from './grade.ts';
 import type { GradingReport } from './results.ts';
 import { reportWriters, type ReportOptions, type ReportWriter } from './reports/index.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
+import { removeOtherReports } from './reports/runFolders.ts';
 import { terminalBlock, terminalLine, textLimits } from './reports/untrusted.ts';
 
 /** A message on stderr: the grader's own words, with whatever they quote from a submission escaped. */
@@ -15,6 +16,8 @@ export interface Written {
   readonly files: readonly string[];
   /** Formats that could not be written, with why. */
   readonly problems: readonly string[];
+  /** An earlier grading's report files of other formats, removed from the folder. */
+  readonly removed?: readonly string[];
 }
 
 /** Writes every file format asked for; one that fails does not keep the others from being written. */
@@ -35,12 +38,13 @@ export function writeReports(report: GradingReport, formats: readonly string[], 
       problems.push(`the ${format} report could not be written: ${describeError(error)}`);
     }
   }
-  return { files, problems };
+  return { files, problems, removed: removeOtherReports(outputDirectory, fileFormats) };
 }
 
 /** Tells where the reports went (on `stream`) and what could not be written (on stderr). */
 export function announce(written: Written, stream: NodeJS.WriteStream): void {
   for (const file of written.files) stream.write(`report: ${terminalLine(file)}\n`);
+  for (const file of written.removed ?? []) stream.write(`removed: ${terminalLine(file)} (an earlier grading's, in a format not asked for this time)\n`);
   for (const problem of written.problems) complain(problem);
 }
 

@@ -81,6 +81,27 @@ export function pruneRuns(root: string, keep = keptRuns): void {
   for (const name of byTime.slice(0, Math.max(0, byTime.length - keep))) rmSync(join(root, name), { recursive: true, force: true });
 }
 
+/**
+ * Removes from `folder` the report files of the formats a grading did not write this time, so
+ * that the folder holds one grading's reports and never pairs them with an earlier grading's
+ * (a junit.xml of yesterday's run beside today's report.json). Returns the files removed.
+ */
+export function removeOtherReports(folder: string, written: readonly string[]): string[] {
+  const removed: string[] = [];
+  for (const [format, name] of Object.entries(reportFileNames)) {
+    if (written.includes(format)) continue;
+    const file = join(folder, name);
+    try {
+      if (!lstatSync(file).isFile()) continue;
+      rmSync(file, { force: true });
+      removed.push(file);
+    } catch {
+      // Not there: nothing to remove.
+    }
+  }
+  return removed;
+}
+
 /** Whether `folder` already holds a report file of any of these formats. */
 export function holdsReport(folder: string, formats: readonly string[]): boolean {
   return formats.some((format) => {

@@ -80,6 +80,25 @@ describe('reports are not lost', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/no report written: .*pipeline holds an earlier report, which is kept/);
     expect(readFileSync(join(out, 'report.json'), 'utf8')).toBe(report);
+    // Nor in another format: a folder that holds any report keeps it.
+    const otherFormat = await grade(cwd, 'pingpong', '--tset', '0.1', '--report', 'html', '--out', out);
+    expect(otherFormat.stderr).toMatch(/no report written: .*pipeline holds an earlier report, which is kept/);
+    expect(readdirSync(out)).toEqual(['report.json']);
+  });
+
+  it('a grading into an --out folder leaves only its own reports there: an earlier one of another format is removed, and it says so', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'distlab-reports-'));
+    const out = join(cwd, 'alice');
+    const first = await grade(cwd, 'pingpong', '--test', '0.1', '--report', 'json,junit,gradescope', '--out', out);
+    expect(first.code).toBe(0);
+    writeFileSync(join(out, 'notes.txt'), 'the staff\'s own file');
+    const second = await grade(cwd, 'pingpong', '--test', '0.2', '--seeds', '2', '--report', 'terminal,json,html', '--out', out);
+    expect(second.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['notes.txt', 'report.html', 'report.json']);
+    expect(second.stdout).toMatch(/removed: .*alice\/junit\.xml \(an earlier grading's/);
+    expect(second.stdout).toMatch(/removed: .*alice\/results\.json/);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
+    expect(report.tests.map((test) => test.number)).toEqual(['0.2']);
   });
 
   it(`only the newest ${keptRuns} gradings' folders are kept, and nothing else is touched`, () => {
