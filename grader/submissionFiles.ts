@@ -3,9 +3,12 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { SetupError } from './labs.ts';
 
 // A submission is graded from a copy made of real files only. A symbolic link in it could
-// point at the reference solution, the hidden tests or any file the grader can read, and a
-// file of another type could be imported as text into the reports; so the copy refuses both,
-// reads every file without following a link, and never looks outside the submission's folder.
+// point at the reference solution, the hidden tests or any file the grader can read, so the
+// copy refuses links, reads every file without following a link, and never looks outside the
+// submission's folder. Only .ts and .js files are copied: a file of another type (a write-up,
+// an image, data) is left out, so nothing can import it as text into the reports, and a
+// student's notes beside the code cost nothing. A file named like source the grader does not
+// take (.tsx, .mjs, index.TS) is refused instead: its author meant it as code.
 
 /** Source files (`.ts`, `.js`) in one submission: far more than a lab needs. */
 export const maxSubmissionFiles = 500;
@@ -33,6 +36,11 @@ function isIgnored(name: string): boolean {
 
 function isSourceName(name: string): boolean {
   return name.endsWith('.ts') || name.endsWith('.js');
+}
+
+/** Named like TypeScript or JavaScript source in any of their spellings (`.tsx`, `.mjs`, `.TS`, ...). */
+function looksLikeSource(name: string): boolean {
+  return /\.[mc]?[jt]sx?$/i.test(name);
 }
 
 /** A path for a message: control and formatting characters escaped, so a name cannot rewrite the terminal. */
@@ -69,10 +77,11 @@ interface Walk {
 /**
  * Copies the submission in `sourceRoot` into `destination` (created if missing; it must be
  * empty): its `.ts` and `.js` files (`.d.ts` included) and the folders that hold them. Leaves
- * out dotfiles and dot-folders, `node_modules`, `*.md`, `*.map`, `package.json` and
- * `tsconfig.json`. Throws a SetupError that names the file, and copies nothing, when the
- * submission holds a symbolic link (the folder itself and `entryFile` included), a file of
- * any other kind or name, more than {@link maxSubmissionFiles} source files or
+ * out dotfiles and dot-folders, `node_modules`, `package.json`, `tsconfig.json` and every
+ * regular file not named like source (`*.md`, `*.txt`, `*.pdf`, images, data). Throws a
+ * SetupError that names the file, and copies nothing, when the submission holds a symbolic
+ * link (the folder itself and `entryFile` included), a file that is not a regular file, one
+ * named like source in a spelling the grader does not take (`.tsx`, `.mjs`, `.TS`), more than {@link maxSubmissionFiles} source files or
  * {@link maxSubmissionBytes} bytes of them. `entryFile` (absolute, or relative to
  * `sourceRoot`) must be one of the files copied.
  *
@@ -198,8 +207,10 @@ function walkFolder(walk: Walk, folder: string, depth: number): void {
     }
     if (!stats.isFile()) throw new SetupError(`${shown(full)} is ${describeKind(stats)}, not a source file: remove it from the submission`);
     if (!isSourceName(name)) {
+      // A write-up, an image, data: not code, and left out of the copy.
+      if (!looksLikeSource(name)) continue;
       throw new SetupError(
-        `${shown(full)} is not a .ts or .js file, and a submission may hold only those: remove it, or rename it if it is TypeScript or JavaScript source`,
+        `${shown(full)} is named like source but is not a .ts or .js file, the only source the grader takes: rename it to .ts or .js, or remove it if it is not part of the submission`,
       );
     }
     if (walk.files.length + 1 > maxSubmissionFiles) {

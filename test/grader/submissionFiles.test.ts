@@ -111,15 +111,22 @@ describe('copySubmission', () => {
     );
   });
 
-  it('refuses files that are not .ts or .js sources', () => {
+  it('refuses files named like source that are not .ts or .js', () => {
     write('index.ts');
-    for (const name of ['secret.txt', 'data.json', 'module.mjs', 'index.TS']) {
+    for (const name of ['module.mjs', 'index.TS', 'view.tsx', 'old.cjs']) {
       write(name, 'text');
       expect(refusal().message).toBe(
-        `${join(submission, name)} is not a .ts or .js file, and a submission may hold only those: remove it, or rename it if it is TypeScript or JavaScript source`,
+        `${join(submission, name)} is named like source but is not a .ts or .js file, the only source the grader takes: rename it to .ts or .js, or remove it if it is not part of the submission`,
       );
       rmSync(join(submission, name));
     }
+  });
+
+  it('leaves out files that are not source (a write-up, data, an image), so that nothing can import them', () => {
+    write('index.ts');
+    for (const name of ['README.txt', 'data.json', 'report.pdf', 'notes/diagram.png', 'secret.TXT']) write(name, 'text');
+    const copy = copySubmission(submission, 'index.ts', destination);
+    expect(readdirSync(copy.root, { recursive: true }).map(String).sort()).toEqual(['index.ts', 'notes']);
   });
 
   it('refuses a named pipe without opening it', (context) => {
@@ -160,9 +167,9 @@ describe('copySubmission', () => {
 
   it('shows control characters in a file name escaped', () => {
     write('index.ts');
-    write('\u001b[2J\u202eevil.txt', 'text');
+    write('\u001b[2J\u202eevil.mjs', 'text');
     const message = refusal().message;
-    expect(message).toContain('\\u{1b}[2J\\u{202e}evil.txt is not a .ts or .js file');
+    expect(message).toContain('\\u{1b}[2J\\u{202e}evil.mjs is named like source but is not a .ts or .js file');
     expect(message).not.toContain('\u001b');
     expect(message).not.toContain('\u202e');
   });
