@@ -236,6 +236,18 @@ export function findEntryFile(lab: LabInfo, folder: string, described: string = 
   const chosen = ranked[0] as Candidate;
   const entryFile = join(root, ...chosen.path.split('/'));
   const outside = ranked.filter((candidate) => !isWithin(candidate.path, folderOf(chosen)));
+  // An index.ts below the chosen one, beside more of the lab's files than it: most likely the
+  // one the student meant (a stray copy of the stub's index.ts left above their src/).
+  const below = ranked.filter((candidate) => candidate !== chosen && isWithin(candidate.path, folderOf(chosen)) && candidate.likeness > chosen.likeness);
+  if (inRepository.length === 0 && outside.length === 0 && below.length > 0) {
+    return {
+      entryFile,
+      relativePath: chosen.path,
+      note:
+        `graded ${chosen.path}, the shallowest, not ${listed(below.map((candidate) => candidate.path))}, which is beside more of labs/${lab.id}/src's file names ` +
+        `but inside its folder, so graded only as far as ${chosen.path} imports it (leave only the one to grade in the submission)`,
+    };
+  }
   if (inRepository.length > 0 || outside.length === 0) return { entryFile, relativePath: chosen.path, note: '' };
   const rival = outside[0] as Candidate;
   const why =

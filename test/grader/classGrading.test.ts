@@ -226,6 +226,10 @@ describe("a submission's index.ts, at any depth", () => {
 
   it.each([
     [['index.ts', 'src/index.ts'], 'index.ts', ''],
+    // A stray index.ts above the student's src/: graded, since it is the shallowest, and the note names the other.
+    [['index.ts', 'src/index.ts', 'src/server.ts', 'src/client.ts'], 'index.ts', /^graded index\.ts, the shallowest, not src\/index\.ts, which is beside more of labs\/00-pingpong\/src's file names but inside its folder/],
+    // A helper module's index.ts below the real one is no rival.
+    [['index.ts', 'server.ts', 'client.ts', 'util/index.ts'], 'index.ts', ''],
     [['Dana/lab0/src/index.ts', 'Dana/lab0/src/server.ts'], 'Dana/lab0/src/index.ts', ''],
     [['repo/framework/index.ts', 'repo/labs/00-pingpong/src/index.ts'], 'repo/labs/00-pingpong/src/index.ts', ''],
     [['lab0/index.ts', 'lab0/server.ts', 'lab0/client.ts', 'lab1/index.ts'], 'lab0/index.ts', /not lab1\/index\.ts \(the one beside the most of labs\/00-pingpong\/src's file names/],
