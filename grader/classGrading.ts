@@ -345,6 +345,18 @@ function testResult(test: GradedTest): TestResult {
   };
 }
 
+/**
+ * Why a graded submission lost the points of tests that ran out of time, for the row's reason:
+ * the class's limits are tighter than a single grading's, so the gradebook says which tests and why.
+ */
+export function timedOutReason(tests: readonly GradedTest[]): string | undefined {
+  const timedOut = tests.filter((test) => test.status === 'timed out');
+  if (timedOut.length === 0) return undefined;
+  const first = timedOut[0] as GradedTest;
+  const others = timedOut.length > 1 ? ` (and ${timedOut.slice(1, 4).map((test) => test.number).join(', ')}${timedOut.length > 4 ? ', ...' : ''})` : '';
+  return boundText(`timed out: ${first.number}${others}: ${first.reason ?? 'it ran past its time limit'}`, textLimits.line);
+}
+
 function rowOf(submission: string, end: GradingEnd, implementationPath: string, discovery: EntryDiscovery | undefined): ClassRow {
   const report = end.report;
   const { score, maxScore, passed, failed, crashed, timedOut, notRun } = report.totals;
@@ -355,7 +367,7 @@ function rowOf(submission: string, end: GradingEnd, implementationPath: string, 
     end.kind === 'graded'
       ? report.interrupted
         ? 'grading was interrupted while it ran: run the same command again to grade it'
-        : undefined
+        : timedOutReason(report.tests)
       : setupMessage !== undefined
         ? setupReason(setupMessage)
         : setupReason(end.message);
@@ -560,6 +572,8 @@ export type ClassEvent =
       readonly lab: LabInfo;
       readonly submissions: number;
       readonly reused: number;
+      /** Submissions graded before with other options, suite or grader: graded again, their earlier results replaced. */
+      readonly optionsChanged: number;
       readonly parallel: number;
       readonly jobs: number;
       readonly timeoutMs: number;
@@ -617,10 +631,11 @@ export async function gradeClass(
 
   const optionsKey = optionsFingerprint(lab, options, settings.reportSettings, suiteFingerprint(lab));
   const fingerprints = entries.map((entry) => (entry.refused === undefined ? submissionFingerprint(join(resolve(folder), entry.name)) : ''));
-  const records = entries.map((entry, index) => {
-    const record = entry.refused === undefined ? readRecord(outputDirectory, entry.name) : undefined;
-    return record !== undefined && record.optionsFingerprint === optionsKey && record.submissionFingerprint === fingerprints[index] ? record : undefined;
-  });
+  const earlier = entries.map((entry) => (entry.refused === undefined ? readRecord(outputDirectory, entry.name) : undefined));
+  const records = earlier.map((record, index) =>
+    record !== undefined && record.optionsFingerprint === optionsKey && record.submissionFingerprint === fingerprints[index] ? record : undefined,
+  );
+  const optionsChanged = earlier.filter((record) => record !== undefined && record.optionsFingerprint !== optionsKey).length;
 
   // One timeout for the whole class: as given, as an earlier run of this class chose it, or
   // from the reference solution.
@@ -662,6 +677,7 @@ export async function gradeClass(
     lab,
     submissions: entries.length,
     reused: entries.length - toGrade.length,
+    optionsChanged,
     parallel: Math.min(parallel, Math.max(1, toGrade.length)),
     jobs,
     timeoutMs: timeout.timeoutMs,
@@ -831,6 +847,15 @@ export async function runClassCommand(options: ClassCommand, signal: AbortSignal
             `Keeping ${event.reused} graded before with the same files, suite and options (delete <out>/<name>/class-entry.json to grade one again)\n`,
           );
         }
+        if (event.optionsChanged > 0) {
+          out.write(
+            style.yellow(
+              `${event.optionsChanged} ${event.optionsChanged === 1 ? 'was' : 'were'} graded before with other options (seeds, tests, part, timeout, report formats), ` +
+                'or another suite or grader: each is graded again, and its earlier results are replaced as it is. ' +
+                'To keep them, stop now (Ctrl-C leaves the ones not yet graded as they were) and give the earlier options, or another --out.',
+            ) + '\n',
+          );
+        }
       } else {
         out.write(`  [${event.done}/${event.toGrade}] ${terminalLine(event.row.submission)}: ${verdict(event.row)}\n`);
       }
@@ -843,7 +868,7 @@ export async function runClassCommand(options: ClassCommand, signal: AbortSignal
     count('setup error') > 0 ? `${count('setup error')} could not be loaded` : '',
     count('grader error') > 0 ? style.red(`${count('grader error')} grader errors`) : '',
     count('interrupted') + count('not graded') > 0 ? style.yellow(`${count('interrupted') + count('not graded')} not graded: run the same command again to grade them`) : '',
-    reusedCount > 0 ? `${reusedCount} of them kept from before` : '',
+    reusedCount > 0 ? `${reusedCount} of the ${rows.length} kept from before` : '',
   ].filter(Boolean);
   out.write(`${rows.length} submissions in ${seconds(Date.now() - startedMs)}: ${tally.join(', ')}\n`);
   out.write(`gradebook: ${terminalLine(join(options.outputDirectory, 'class.csv'))}\nsummary: ${terminalLine(join(options.outputDirectory, 'class.html'))}\n`);

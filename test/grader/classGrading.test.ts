@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { classConcurrency, csvField, gradeClass } from '../../grader/classGrading.ts';
+import { classConcurrency, csvField, gradeClass, timedOutReason } from '../../grader/classGrading.ts';
 import { findEntryFile } from '../../grader/implementation.ts';
 import { findLab } from '../../grader/labs.ts';
 import { renderClassSummary, type ClassSubmission } from '../../grader/reports/classSummary.ts';
 import { validateReportJson } from '../../grader/reports/schema.ts';
-import type { GradingReport } from '../../grader/results.ts';
+import type { GradedTest, GradingReport } from '../../grader/results.ts';
 
 const execute = promisify(execFile);
 
@@ -181,6 +181,8 @@ describe('npm run grade --class: a whole class', () => {
     // Other options are another grading: every submission is graded again.
     const otherSeed = await grade(...args.map((value) => (value === '3' ? '4' : value)));
     expect(gradedNames(otherSeed.stdout)).toEqual(names);
+    // ... and says so before it replaces what was there.
+    expect(otherSeed.stdout).toContain('3 were graded before with other options (seeds, tests, part, timeout, report formats), or another suite or grader: each is graded again');
   }, 120_000);
 
   it('grades submissions in parallel, never more at once than asked', async () => {
@@ -203,6 +205,28 @@ describe('npm run grade --class: a whole class', () => {
     expect(await mostAtOnce(1)).toBe(1);
     expect(await mostAtOnce(2)).toBe(2);
   }, 60_000);
+
+  it("says in a graded row's reason which tests ran out of time, and why", () => {
+    const test = (number: string, status: GradedTest['status'], reason?: string): GradedTest => ({
+      number,
+      name: number,
+      part: number.slice(0, 2),
+      kind: 'run',
+      visibility: 'visible',
+      description: '',
+      maxScore: 2,
+      score: status === 'passed' ? 2 : 0,
+      status,
+      ...(reason !== undefined ? { reason } : {}),
+      seedsPlanned: 10,
+      seedsRun: 3,
+      wallMs: 30_000,
+    });
+    expect(timedOutReason([test('2A.1', 'passed'), test('2A.2', 'failed')])).toBeUndefined();
+    expect(timedOutReason([test('2A.1', 'passed'), test('2B.5', 'timed out', 'no result within 30 s of wall time, after 3 of 10 seeds'), test('2B.6', 'timed out')])).toBe(
+      'timed out: 2B.5 (and 2B.6): no result within 30 s of wall time, after 3 of 10 seeds',
+    );
+  });
 
   it('shares the machine: about one child process per core', () => {
     expect(classConcurrency(undefined, undefined, 2)).toEqual({ jobs: 1, parallel: 2 });
