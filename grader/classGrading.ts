@@ -308,6 +308,20 @@ function submissionRelative(text: string, implementationPath: string, discovery:
   return result;
 }
 
+/**
+ * A submission's report as its author gets it: the staff's path to the class folder
+ * (`/home/ta/fall/submissions/alice`) becomes the submission's name (`alice`) wherever it
+ * appears, in the implementation's label and in every message. The path is replaced in the
+ * report's JSON text in its JSON spelling, which cannot reach across a string's end, so the
+ * result is the same report with other text in its strings.
+ */
+export function namedAsSubmitted(report: GradingReport, implementationPath: string, name: string): GradingReport {
+  const needle = JSON.stringify(implementationPath).slice(1, -1);
+  const text = JSON.stringify(report);
+  if (!text.includes(needle)) return report;
+  return JSON.parse(text.split(needle).join(JSON.stringify(name).slice(1, -1))) as GradingReport;
+}
+
 /** A setup error without the implementation's path in front (the row already names the submission). */
 function withoutLabel(message: string, implementationPath: string): string {
   return message.split(`the implementation "${implementationPath}" `).join('');
@@ -712,7 +726,7 @@ export async function gradeClass(
     let row = rowOf(entry.name, end, implementation, discovery);
     let written = true;
     try {
-      settings.onReport(entry.name, end.report);
+      settings.onReport(entry.name, namedAsSubmitted(end.report, implementation, entry.name));
     } catch (error) {
       written = false;
       row = { ...row, reason: `${row.reason ? `${row.reason}; ` : ''}its reports could not be written: ${describeError(error)}` };

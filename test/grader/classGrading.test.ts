@@ -104,6 +104,11 @@ describe('npm run grade --class: a whole class', () => {
     expect(bobReport.tests[1]?.failure?.replayCommand).toMatch(/^npm run grade -- pingpong --impl student --replay \S+$/);
     const cyReport = JSON.parse(readFileSync(join(out, 'cy', 'report.json'), 'utf8')) as GradingReport;
     expect(cyReport.setupError).toMatch(/index\.ts:7:17: Expected "\)" but found "\{"/);
+    // Reports go to students: they name the submission as its author knows it, never the staff's folders.
+    expect(cyReport.implementation).toBe('cy');
+    for (const name of ['ada', 'Bob Jones_42', 'cy']) {
+      for (const file of ['report.json', 'report.html']) expect(readFileSync(join(out, name, file), 'utf8'), `${name}/${file}`).not.toContain(classFolder);
+    }
     for (const name of ['ada', 'Bob Jones_42', 'cy', 'dee', 'eve', 'fay']) {
       expect(validateReportJson(JSON.parse(readFileSync(join(out, name, 'report.json'), 'utf8'))), name).toEqual([]);
     }
