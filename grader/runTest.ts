@@ -655,9 +655,12 @@ function behavesTwoWays(
 /** What a failure on a search path shows: the path, and its replay's trace and node states, capped. */
 function searchPathFields(seed: number, replayed: ReturnType<PreparedSearch['replay']>, path: readonly SearchEvent[], traceLimit: number) {
   const trace = replayed.trace.map(jsonEvent);
+  // The path replayed on the simulator's clock: the failure's event and time are its trace's last, as a replay prints them.
+  const last = trace.at(-1);
   return {
     ...notReplayable(seed),
     step: path.length,
+    ...(last !== undefined ? { timeMs: last.timeMs, traceIndex: last.index } : {}),
     lastEvents: trace.slice(-lastEventCount),
     trace: trace.slice(-traceLimit),
     traceTruncated: trace.length > traceLimit,

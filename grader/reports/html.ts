@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { checkLinearizability, describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type Role, type SearchEvent, type StateChange, type TraceEvent, type TraceKind } from 'distlab/testing';
 import { describeFailureKind, type GradedFailure, type GradedStatus, type GradedTest, type GradingReport } from '../results.ts';
-import { splitMeasurements, type MeasurementSeries } from './terminal.ts';
+import { inTimeOrder, splitMeasurements, type MeasurementSeries } from './terminal.ts';
 import { historyTimelineStyle, renderHistoryTimeline } from './historyTimeline.ts';
 import { renderKvPlots } from './kvPlots.ts';
 import { evidenceHistory, type LinearizabilityEvidence } from '../linearizabilityEvidence.ts';
@@ -153,7 +153,7 @@ function describeAction(action: FaultAction): string {
 }
 
 function describeSchedule(schedule: FaultSchedule): string[] {
-  return schedule.map((action) => displayText(describeAction(action)));
+  return inTimeOrder(schedule).map((action) => displayText(describeAction(action)));
 }
 
 // ---------------------------------------------------------------------------------------------

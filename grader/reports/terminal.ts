@@ -85,7 +85,17 @@ function statusText(test: GradedTest, style: Style): string {
 
 /** The fault actions, one line each, escaped: a schedule read back from a replay code or a report may hold anything. */
 export function describeSchedule(schedule: FaultSchedule): string[] {
-  return schedule.length === 0 ? ['(no faults)'] : schedule.map((action) => terminalLine(describeFault(action)));
+  return schedule.length === 0 ? ['(no faults)'] : inTimeOrder(schedule).map((action) => terminalLine(describeFault(action)));
+}
+
+/**
+ * A schedule's actions as they happen: a test's schedule lists its scenario's actions before
+ * the random ones. Stable, so actions at the same time keep their order; a time that is not a
+ * number (a schedule read back from anywhere) counts as 0.
+ */
+export function inTimeOrder(schedule: FaultSchedule): FaultSchedule {
+  const timeOf = (action: FaultSchedule[number]) => (typeof action.atMs === 'number' && Number.isFinite(action.atMs) ? action.atMs : 0);
+  return [...schedule].sort((left, right) => timeOf(left) - timeOf(right));
 }
 
 /** A trace event on one line, as the terminal may show it. */
@@ -144,7 +154,12 @@ export function formatFailure(unbounded: GradedTest, style: Style): string[] {
         if (randomBefore > 0) parts.push(`${randomAfter} of ${randomBefore} random faults kept (${minimality}; those after a safety violation are dropped)`);
         lines.push(`  fault schedule: ${parts.join('; ')}:`);
       }
-      for (const line of describeSchedule(failure.shrunkSchedule)) lines.push(`    ${line}`);
+      // In time order (the schedule keeps the scenario's actions first); an action due after the
+      // failure played no part in it, and says so.
+      for (const action of inTimeOrder(failure.shrunkSchedule)) {
+        const after = action.atMs > failure.timeMs ? style.dim(` (after the failure at ${failure.timeMs} ms: not reached)`) : '';
+        lines.push(`    ${terminalLine(describeFault(action))}${after}`);
+      }
     }
     if (failure.lastEvents.length > 0) {
       lines.push('  last events:');
