@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { LabSuite } from 'distlab/testing';
-import { describeThrown, RealmLoadError, RealmProgram, setRealmHeartbeat, setRealmOutput } from '../framework/_internals/realm.ts';
+import { describeThrown, RealmLoadError, RealmProgram, setRealmHeartbeat, setRealmOutput, setRealmReactionStart } from '../framework/_internals/realm.ts';
 import { encodeFrame, FrameReader, writeAllSync } from './channel.ts';
 import { boundedReply, slimmedReply } from './replyBounds.ts';
 import { maxTraceEvents } from './replySchema.ts';
@@ -60,6 +60,27 @@ function sendProgress(): void {
   }
 }
 setRealmHeartbeat(beat);
+
+const handlers = { start: 'onStart', message: 'onMessage', timer: 'onTimer', input: 'onInput' } as const;
+
+/**
+ * Tells the grader of a reaction before it starts, when it asked to locate a stall: the last
+ * one it hears of before the child falls silent is the handler that never returned.
+ */
+function tellReaction(node: number, kind: keyof typeof handlers, from: number, type: string, simulatedMs: number | undefined): void {
+  lastBeatMs = clockMs();
+  try {
+    reply({
+      type: 'progress',
+      seedsDone: work.seedsDone,
+      ...(work.seed !== undefined ? { seed: work.seed } : {}),
+      ...(work.activity ? { activity: work.activity } : {}),
+      reaction: { node, handler: handlers[kind], from, type: type.slice(0, 100), timeMs: simulatedMs !== undefined && Number.isFinite(simulatedMs) && simulatedMs >= 0 ? simulatedMs : 0 },
+    });
+  } catch {
+    // The grader has gone: its end of stdin closing ends this process.
+  }
+}
 
 /** What the submission's `console` printed: the last lines, kept for the report. */
 const outputLimitCharacters = 4_000;
@@ -173,6 +194,7 @@ export function serve(suite: LabSuite<unknown>, files: { readonly host: string; 
     delete work.activity;
     lastBeatMs = clockMs();
     if (request.type === 'run') {
+      if (request.locate === true) setRealmReactionStart(tellReaction);
       const outcome = runTest(suite, test, implementation, {
         seeds: request.seeds,
         shrinkBudget: request.shrinkBudget,
@@ -187,6 +209,7 @@ export function serve(suite: LabSuite<unknown>, files: { readonly host: string; 
         },
         onHeartbeat: beat,
       });
+      setRealmReactionStart(undefined);
       await replyUnlessRejected({ type: 'outcome', outcome });
     } else if (request.type === 'watch') {
       if (test.kind === 'search') {

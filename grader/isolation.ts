@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FaultSchedule, SearchEvent } from 'distlab/testing';
+import { nodeName, type FaultSchedule, type SearchEvent } from 'distlab/testing';
 import { bundleImplementation } from './bundle.ts';
 import { implementationOption, type ImplementationSource } from './implementation.ts';
 import { SetupError, type LabInfo } from './labs.ts';
 import type { Readable } from 'node:stream';
 import { encodeFrame, FrameReader } from './channel.ts';
-import type { ChildReply, ChildRequest, ReplayOutcome } from './protocol.ts';
+import type { ChildReply, ChildRequest, ReactionStarted, ReplayOutcome } from './protocol.ts';
 import { outcomeProblem, validateReply } from './replySchema.ts';
 import { copySubmission } from './submissionFiles.ts';
 import type { TestOutcome } from './runTest.ts';
@@ -220,10 +220,12 @@ export class Sandbox {
       return { ...base, status: 'timed out', reason: `${this.slowLoading()}; ${this.rerun(testNumber, seeds, timeoutMs)}` };
     }
     if (end.timedOut === 'stalled') {
+      // A seed's run is the same every time: run it again, told of each reaction, to name the one that never returns.
+      const located = working?.seed !== undefined && (working.activity === undefined || working.activity === 'running') ? await this.locateStall(testNumber, working.seed, timeoutMs) : undefined;
       return {
         ...base,
         status: 'timed out',
-        reason: `${this.stalled(whereStalled(working))}: the test was stopped there, after ${seedsDone} of ${seeds.length} seeds`,
+        reason: `${this.stalled(whereStalled(working))}: ${located === undefined ? '' : `${describeStalledReaction(located)}; `}the test was stopped there, after ${seedsDone} of ${seeds.length} seeds`,
       };
     }
     if (end.timedOut === 'running') {
@@ -236,6 +238,25 @@ export class Sandbox {
       };
     }
     return { ...base, status: 'crashed', reason: describeExit(end, `after ${seedsDone} of ${seeds.length} seeds`) };
+  }
+
+  /**
+   * Runs one seed of a test that stalled on it again, told of every reaction before it starts:
+   * the last before the child falls silent is the handler that never returns. Waits a few
+   * seconds of silence, not the whole stall limit: the run already stalled there once.
+   */
+  private async locateStall(testNumber: string, seed: number, timeoutMs: number): Promise<ReactionStarted | undefined> {
+    let last: ReactionStarted | undefined;
+    const end = await this.exchange(
+      { type: 'run', testNumber, seeds: [seed], shrinkBudget: 0, heartbeatMs: this.heartbeatMs, locate: true },
+      timeoutMs,
+      (reply) => {
+        if (reply.type === 'progress' && reply.reaction !== undefined) last = reply.reaction;
+        return reply.type === 'outcome' || reply.type === 'error' ? 'stop' : 'continue';
+      },
+      Math.min(locateStallMs, this.stallMs ?? locateStallMs),
+    );
+    return end.timedOut === 'stalled' ? last : undefined;
   }
 
   /** Re-runs one seed with an explicit schedule and the full trace. */
@@ -340,7 +361,7 @@ export class Sandbox {
    * submission, so nothing of one test reaches the next. Without a request, the child's
    * `ready` is all that is collected.
    */
-  private async exchange(request: ChildRequest | undefined, timeoutMs: number, onReply: (reply: ChildReply) => 'continue' | 'stop'): Promise<ChildEnd> {
+  private async exchange(request: ChildRequest | undefined, timeoutMs: number, onReply: (reply: ChildReply) => 'continue' | 'stop', stallMs = this.stallMs): Promise<ChildEnd> {
     const startedMs = performance.now();
     let worker = this.idle.pop();
     const replies: ChildReply[] = [];
@@ -362,7 +383,7 @@ export class Sandbox {
       return worker.end(replies, performance.now() - startedMs, true);
     }
     worker.send(request);
-    const answered = await worker.collect(timeoutMs, 'running', onReply, this.stallMs);
+    const answered = await worker.collect(timeoutMs, 'running', onReply, stallMs);
     replies.push(...answered.replies);
     if (answered.ended === undefined) {
       this.release(worker);
@@ -567,6 +588,15 @@ function residentMemoryMb(pid: number | undefined): number | undefined {
 }
 
 /** Where the child said it was working last: the seed, and whether it was shrinking a failure or searching. */
+/** The silence, while a stalled seed runs again to locate its stall, after which the last reaction started is the one that never returns. */
+const locateStallMs = 3_000;
+
+/** `n1's onMessage(Ping from n0), at 12 ms of simulated time, never returned`. */
+function describeStalledReaction(reaction: ReactionStarted): string {
+  const what = reaction.handler === 'onStart' ? '' : reaction.handler === 'onMessage' && reaction.from >= 0 ? `${reaction.type} from ${nodeName(reaction.from)}` : reaction.type;
+  return `${nodeName(reaction.node)}'s ${reaction.handler}(${what}), at ${reaction.timeMs} ms of simulated time, never returned`;
+}
+
 function whereStalled(working: Extract<ChildReply, { type: 'progress' }> | undefined): string {
   if (working?.seed === undefined) return '';
   switch (working.activity) {

@@ -5,7 +5,14 @@ import type { TestOutcome } from './runTest.ts';
 // frames (./channel.ts); the grader checks every reply against ./replySchema.ts.
 
 export type ChildRequest = (
-  | { readonly type: 'run'; readonly testNumber: string; readonly seeds: readonly number[]; readonly shrinkBudget: number }
+  | {
+      readonly type: 'run';
+      readonly testNumber: string;
+      readonly seeds: readonly number[];
+      readonly shrinkBudget: number;
+      /** Report each reaction before it starts (progress with `reaction`): to find the handler that never returns, on a seed known to stall. */
+      readonly locate?: boolean;
+    }
   | {
       readonly type: 'replay';
       readonly testNumber: string;
@@ -53,6 +60,17 @@ export interface WatchedDetails {
   readonly measurements?: Readonly<Record<string, number>>;
 }
 
+/** A reaction about to start, as the child tells it when asked to `locate` a stall. */
+export interface ReactionStarted {
+  readonly node: number;
+  readonly handler: 'onStart' | 'onMessage' | 'onTimer' | 'onInput';
+  /** The sender of a message; -1 otherwise. */
+  readonly from: number;
+  /** The message's, timer's or input's type; empty for onStart. */
+  readonly type: string;
+  readonly timeMs: number;
+}
+
 /** What the child is working on, so that a stall can be placed: a seed's runs, its shrinking, its search. */
 export type WorkActivity = 'running' | 'shrinking' | 'searching';
 
@@ -62,7 +80,7 @@ export type ChildReply =
    * Sent when a seed is done, when work on a seed or on shrinking starts, and at least about
    * once a second while reactions keep returning: a child silent for long is stuck in a handler.
    */
-  | { readonly type: 'progress'; readonly seedsDone: number; readonly seed?: number; readonly activity?: WorkActivity }
+  | { readonly type: 'progress'; readonly seedsDone: number; readonly seed?: number; readonly activity?: WorkActivity; readonly reaction?: ReactionStarted }
   | { readonly type: 'outcome'; readonly outcome: TestOutcome }
   | { readonly type: 'replayed'; readonly outcome: ReplayOutcome }
   | { readonly type: 'error'; readonly message: string };

@@ -512,6 +512,15 @@ export const childReply: Checker<ChildReply> = taggedUnion('type', {
     seedsDone: integer(0, maxSeedCount),
     seed: optional(seed),
     activity: optional(oneOf(workActivities)),
+    reaction: optional(
+      object({
+        node: nodeId,
+        handler: oneOf(['onStart', 'onMessage', 'onTimer', 'onInput'] as const),
+        from: integer(-1, maxNodeCount - 1),
+        type: name,
+        timeMs,
+      }),
+    ),
   }),
   outcome: object({ type: oneOf(['outcome']), outcome: testOutcome }),
   replayed: object({ type: oneOf(['replayed']), outcome: replayOutcome }),

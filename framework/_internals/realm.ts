@@ -56,6 +56,16 @@ export function setRealmHeartbeat(listener: (() => void) | undefined): void {
   heartbeat = listener;
 }
 
+/**
+ * Told before every reaction when set: the grader's child sets it only to find which handler
+ * of a seed known to stall never returns, since once it is stuck nothing can be told.
+ */
+let reactionStarting: ((node: NodeId, kind: 'start' | 'message' | 'timer' | 'input', from: NodeId, type: string, clockMs: number | undefined) => void) | undefined;
+
+export function setRealmReactionStart(listener: typeof reactionStarting): void {
+  reactionStarting = listener;
+}
+
 /** Why a realm could not be opened: the submission's code failed while it was loaded. */
 export class RealmLoadError extends Error {
   constructor(message: string) {
@@ -531,6 +541,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
   }
 
   start(storage: ReadonlyMap<string, unknown>, random: RandomDraws, clockMs: number | undefined): boolean {
+    reactionStarting?.(this.environment.nodeId, 'start', -1, '', clockMs);
     this.react(0, -1, '', storage, random, clockMs, '');
     return this.failure === undefined;
   }
@@ -546,6 +557,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     encoded = -1,
   ): boolean {
     const code = kind === 'message' ? 1 : kind === 'timer' ? 2 : 3;
+    reactionStarting?.(this.environment.nodeId, kind, from, payload.type, clockMs);
     const state = this.mode === 'live' ? '' : textOf(instance, true);
     this.react(code, from, this.payloadText(payload, encoded), storage, random, clockMs, state);
     return this.failure === undefined;
