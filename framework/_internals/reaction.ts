@@ -8,6 +8,7 @@ import { nodeName, type Delay, type NodeId, type Protocol, type Role, type Tagge
 import { rejectPromise } from './guards.ts';
 import { cloneFields, copyPlain, deepFreeze, findNonPlain, isPlainFields, lastCopiedBytes, PlainDataError, toJsonValue } from './plainData.ts';
 import type { RandomState } from './random.ts';
+import { realmScriptNames } from '../_realm/names.ts';
 
 /** One thing a reaction did, recorded in order. */
 export type Effect =
@@ -375,10 +376,24 @@ function describeError(error: unknown): string {
   return `threw ${String(error)}`;
 }
 
+/** A frame of the node runtime's own code, in this realm (its files) or in a submission's (its script). */
+const runtimeFrame = new RegExp(`framework[\\\\/](_internals|Node\\.ts)|${realmScriptNames.host.replace(/\./g, '\\.')}`);
+
+/**
+ * The first frames of a stack from the node's own code on: an error the runtime throws for
+ * the node (a message that is not plain data, from inside its `send`) starts with frames of
+ * the runtime, which say nothing of where the node's code called it.
+ */
+function framesFromNodeCode(stack: string): string {
+  const frames = stack.split('\n').slice(1, 31);
+  const first = frames.findIndex((frame) => !runtimeFrame.test(frame));
+  return (first < 0 ? frames : frames.slice(first)).slice(0, 5).join('\n');
+}
+
 function failureOf<P extends Protocol>(environment: NodeEnvironment<P>, handler: string, error: unknown): ReactionFailure {
   const plainData = error instanceof PlainDataError;
   const stack = error instanceof Error ? error.stack : undefined;
-  const where = !plainData && stack ? stack.split('\n').slice(1, 6).join('\n') : '';
+  const where = stack ? framesFromNodeCode(stack) : '';
   return {
     handler,
     message: `${environment.name} threw in ${handler}: ${describeError(error)}`,

@@ -80,6 +80,14 @@ describe('isolation of a broken submission', () => {
     expect(duplicated.failure?.replayCommand).toMatch(/^npm run grade -- pingpong --impl .*throws\.ts --replay /);
   });
 
+  it('a message that is not plain data fails the test, naming the field and where the node sent it', async () => {
+    const { duplicated } = await gradeFixture('function-in-message');
+    expect(duplicated.status).toBe('failed');
+    expect(duplicated.failure?.property).toBe('plain data');
+    // The runtime's own frames (its send, its copy) are left out: the first is the node's call.
+    expect(duplicated.failure?.message).toMatch(/^n0 threw in onMessage\(Ping\): PlainDataError: message\.later is a function\.[^\n]*\n\s+at PingServer\.answerAgain \(function-in-message\.ts:13:10\)\n\s+at PingServer\.onDuplicatePing \(function-in-message\.ts:9:10\)/);
+  });
+
   it('deep recursion fails the test with the stack overflow', async () => {
     const { duplicated } = await gradeFixture('recursion');
     expect(duplicated.status).toBe('failed');
