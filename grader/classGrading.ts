@@ -711,7 +711,7 @@ export async function gradeClass(
     const implementation = join(resolve(folder), entry.name);
     settings.onEvent?.({ type: 'grading', submission: entry.name });
     // An earlier run's record is stale from now on, whatever this grading comes to.
-    rmSync(join(outputDirectory, entry.name, recordFile), { force: true });
+    if (entry.refused === undefined) rmSync(join(outputDirectory, entry.name, recordFile), { force: true });
     let discovery: EntryDiscovery | undefined;
     let end: GradingEnd;
     try {
@@ -726,7 +726,8 @@ export async function gradeClass(
     let row = rowOf(entry.name, end, implementation, discovery);
     let written = true;
     try {
-      settings.onReport(entry.name, namedAsSubmitted(end.report, implementation, entry.name));
+      // A folder named like a summary file has no folder of reports: that name is the summary's.
+      if (!summaryFiles.has(entry.name.toLowerCase())) settings.onReport(entry.name, namedAsSubmitted(end.report, implementation, entry.name));
     } catch (error) {
       written = false;
       row = { ...row, reason: `${row.reason ? `${row.reason}; ` : ''}its reports could not be written: ${describeError(error)}` };

@@ -341,6 +341,8 @@ describe('npm run grade --class: whatever one submission does, the next is grade
     submission(classFolder, 'e-malformed', { text: malformedResult });
     symlinkSync(resolve(classFolder, 'a-correct'), join(classFolder, 'f-link'));
     submission(classFolder, 'g-correct', { fixture: 'correct.ts' });
+    // Named like the gradebook: refused, and it has no folder of reports to collide with the file.
+    submission(classFolder, 'class.csv', { fixture: 'correct.ts' });
     const out = temporaryFolder();
     // 0.3 duplicates messages: the server of c calls process.exit, the server of d loops (until --timeout).
     const run = await gradeCommand(['pingpong', '--class', classFolder, '--test', '0.1,0.3', '--seeds', '2', '--timeout', '2', '--no-typecheck', '--report', 'json', '--out', out]);
@@ -351,22 +353,24 @@ describe('npm run grade --class: whatever one submission does, the next is grade
       ['a-correct', 'graded', '3'],
       ['b-syntax', 'setup error', '0'],
       ['c-exits', 'graded', '1'],
+      ['class.csv', 'setup error', '0'],
       ['d-loops', 'graded', '1'],
       ['e-malformed', 'graded', '0'],
       ['f-link', 'setup error', '0'],
       ['g-correct', 'graded', '3'],
     ]);
     expect(rows[1]).toMatch(/cannot be loaded/);
-    expect(rows[5]).toMatch(/it is a link, not a folder/);
+    expect(rows[3]).toMatch(/its name is one of the class summary's files: rename the folder/);
+    expect(rows[6]).toMatch(/it is a link, not a folder/);
     // c and d lose 0.3 (how depends on how far the sandbox lets them go: a crash, a time-out, an
     // exception), and nothing is left not run.
-    for (const row of [cells[2], cells[3]] as string[][]) {
+    for (const row of [cells[2], cells[4]] as string[][]) {
       expect(Number(row[5]) + Number(row[6]) + Number(row[7])).toBe(1);
       expect(row[8]).toBe('0');
     }
     for (const name of ['a-correct', 'b-syntax', 'c-exits', 'd-loops', 'e-malformed', 'f-link', 'g-correct']) readReport(join(out, name));
     const summary = JSON.parse(readFileSync(join(out, 'class.json'), 'utf8')) as { submissions: { submission: string; status: string }[] };
-    expect(summary.submissions.map((row) => row.status)).toEqual(['graded', 'setup error', 'graded', 'graded', 'graded', 'setup error', 'graded']);
+    expect(summary.submissions.map((row) => row.status)).toEqual(['graded', 'setup error', 'graded', 'setup error', 'graded', 'graded', 'setup error', 'graded']);
   });
 
   it('a failure of the grader while grading one submission is recorded, and the next is graded', async () => {
