@@ -193,8 +193,15 @@ export function serve(suite: LabSuite<unknown>, files: { readonly host: string; 
     delete work.seed;
     delete work.activity;
     lastBeatMs = clockMs();
+    if (request.locate === true) setRealmReactionStart(tellReaction);
+    try {
+      await respond(request, test);
+    } finally {
+      setRealmReactionStart(undefined);
+    }
+  };
+  const respond = async (request: ChildRequest, test: (typeof suite.tests)[number]) => {
     if (request.type === 'run') {
-      if (request.locate === true) setRealmReactionStart(tellReaction);
       const outcome = runTest(suite, test, implementation, {
         seeds: request.seeds,
         shrinkBudget: request.shrinkBudget,
@@ -209,7 +216,6 @@ export function serve(suite: LabSuite<unknown>, files: { readonly host: string; 
         },
         onHeartbeat: beat,
       });
-      setRealmReactionStart(undefined);
       await replyUnlessRejected({ type: 'outcome', outcome });
     } else if (request.type === 'watch') {
       if (test.kind === 'search') {

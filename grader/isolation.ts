@@ -221,7 +221,10 @@ export class Sandbox {
     }
     if (end.timedOut === 'stalled') {
       // A seed's run is the same every time: run it again, told of each reaction, to name the one that never returns.
-      const located = working?.seed !== undefined && (working.activity === undefined || working.activity === 'running') ? await this.locateStall(testNumber, working.seed, timeoutMs) : undefined;
+      const located =
+        working?.seed !== undefined && (working.activity === undefined || working.activity === 'running')
+          ? await this.locateStall({ type: 'run', testNumber, seeds: [working.seed], shrinkBudget: 0, heartbeatMs: this.heartbeatMs }, timeoutMs)
+          : undefined;
       return {
         ...base,
         status: 'timed out',
@@ -241,22 +244,29 @@ export class Sandbox {
   }
 
   /**
-   * Runs one seed of a test that stalled on it again, told of every reaction before it starts:
-   * the last before the child falls silent is the handler that never returns. Waits a few
-   * seconds of silence, not the whole stall limit: the run already stalled there once.
+   * Makes a request that stalled once again, told of every reaction before it starts (a run of
+   * the seed it stalled on, a replay, a watch): the last before the child falls silent is the
+   * handler that never returns. Waits a few seconds of silence, not the whole stall limit: the
+   * same run already stalled there once.
    */
-  private async locateStall(testNumber: string, seed: number, timeoutMs: number): Promise<ReactionStarted | undefined> {
+  private async locateStall(request: ChildRequest, timeoutMs: number): Promise<ReactionStarted | undefined> {
     let last: ReactionStarted | undefined;
     const end = await this.exchange(
-      { type: 'run', testNumber, seeds: [seed], shrinkBudget: 0, heartbeatMs: this.heartbeatMs, locate: true },
+      { ...request, locate: true },
       timeoutMs,
       (reply) => {
         if (reply.type === 'progress' && reply.reaction !== undefined) last = reply.reaction;
-        return reply.type === 'outcome' || reply.type === 'error' ? 'stop' : 'continue';
+        return reply.type === 'outcome' || reply.type === 'replayed' || reply.type === 'error' ? 'stop' : 'continue';
       },
       Math.min(locateStallMs, this.stallMs ?? locateStallMs),
     );
     return end.timedOut === 'stalled' ? last : undefined;
+  }
+
+  /** `n0's onMessage(Ping from n1), at 21 ms of simulated time, never returned; `, or nothing when the stall could not be located. */
+  private async locatedText(request: ChildRequest): Promise<string> {
+    const located = await this.locateStall(request, this.limits.timeoutMs);
+    return located === undefined ? '' : `${describeStalledReaction(located)}; `;
   }
 
   /** Re-runs one seed with an explicit schedule and the full trace. */
@@ -294,7 +304,7 @@ export class Sandbox {
         : end.timedOut === 'loading' || end.timedOut === 'stalled loading'
           ? `${this.slowLoading()}; ${again} when it is less busy`
           : end.timedOut === 'stalled'
-            ? `${this.stalled(what === 'replay' ? ' during the replay' : ' during the watched run')}: it was stopped there`
+            ? `${this.stalled(what === 'replay' ? ' during the replay' : ' during the watched run')}: ${await this.locatedText(request)}it was stopped there`
             : end.timedOut === 'running'
               ? `the ${what === 'replay' ? 'replay' : 'watched run'} did not finish within ${seconds(this.limits.timeoutMs)} of wall time: either a handler loops without end, ` +
                 `or this machine is slow or busy; ${again} when it is less busy, or with a larger --timeout (in seconds)`

@@ -10,8 +10,6 @@ export type ChildRequest = (
       readonly testNumber: string;
       readonly seeds: readonly number[];
       readonly shrinkBudget: number;
-      /** Report each reaction before it starts (progress with `reaction`): to find the handler that never returns, on a seed known to stall. */
-      readonly locate?: boolean;
     }
   | {
       readonly type: 'replay';
@@ -25,6 +23,8 @@ export type ChildRequest = (
 ) & {
   /** How often the child reports while it works (about once a second by default): well within the grader's stall limit. */
   readonly heartbeatMs?: number;
+  /** Report each reaction before it starts (progress with `reaction`): to find the handler that never returns, in a run known to stall. */
+  readonly locate?: boolean;
 };
 
 export interface ReplayOutcome {

@@ -36,10 +36,11 @@ describe('a handler that never returns', () => {
     try {
       const replayed = await sandbox.replay('0.3', 1, []);
       expect(replayed.status).toBe('timed out');
-      expect(replayed.reason).toBe('a handler did not return for 2 s (an endless loop?) during the replay: it was stopped there');
+      const located = "n0's onMessage(Ping from n1), at 21 ms of simulated time, never returned";
+      expect(replayed.reason).toBe(`a handler did not return for 2 s (an endless loop?) during the replay: ${located}; it was stopped there`);
       const watched = await sandbox.watch('0.3', 1);
       expect(watched.status).toBe('timed out');
-      expect(watched.reason).toBe('a handler did not return for 2 s (an endless loop?) during the watched run: it was stopped there');
+      expect(watched.reason).toBe(`a handler did not return for 2 s (an endless loop?) during the watched run: ${located}; it was stopped there`);
     } finally {
       sandbox.dispose();
     }
