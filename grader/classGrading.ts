@@ -15,6 +15,7 @@ import {
   selectTests,
   seedCount,
   setupErrorReport,
+  summaryLine,
   type CrashWatch,
   type GradeOptions,
   type GradingEnd,
@@ -329,9 +330,7 @@ function withoutLabel(message: string, implementationPath: string): string {
 
 /** The first line of a setup error, and when it ends with a colon, the line that says where. */
 function setupReason(message: string): string {
-  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
-  const [first = '', second] = lines;
-  return boundText(first.endsWith(':') && second !== undefined ? `${first} ${second}` : first, textLimits.line);
+  return boundText(summaryLine(message), textLimits.line);
 }
 
 /** Lines of errors kept in a row (the report has them all). */
