@@ -90,24 +90,12 @@ const appendEntries = (from: NodeId, to: NodeId, term: number, leaderCommit: num
   local: false,
   message: { type: 'AppendEntries', term, leaderId: from, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit },
 });
-const deliverAppendEntries = (from: NodeId, to: NodeId, term: number, timeMs: number): Event => ({
-  kind: 'deliver',
-  from,
-  to,
-  incarnation: 0,
-  timeMs,
-  local: false,
-  message: { type: 'AppendEntries', term, leaderId: from, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 },
-});
-const deliverInstallSnapshot = (from: NodeId, to: NodeId, term: number, timeMs: number): Event => ({
-  kind: 'deliver',
-  from,
-  to,
-  incarnation: 0,
-  timeMs,
-  local: false,
-  message: { type: 'InstallSnapshot', term, leaderId: from, snapshot: { lastIncludedIndex: 3, lastIncludedTerm: term, data: '{}' } },
-});
+/** `message` delivered from `from` to `to` at `timeMs`. */
+const delivered = (from: NodeId, to: NodeId, timeMs: number, message: Raft['message']): Event => ({ kind: 'deliver', from, to, incarnation: 0, timeMs, local: false, message });
+const deliverAppendEntries = (from: NodeId, to: NodeId, term: number, timeMs: number): Event =>
+  delivered(from, to, timeMs, { type: 'AppendEntries', term, leaderId: from, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 });
+const deliverInstallSnapshot = (from: NodeId, to: NodeId, term: number, timeMs: number): Event =>
+  delivered(from, to, timeMs, { type: 'InstallSnapshot', term, leaderId: from, snapshot: { lastIncludedIndex: 3, lastIncludedTerm: term, data: '{}' } });
 const requestVote = (from: NodeId, to: NodeId, term: number, timeMs = 0, kind: 'send' | 'deliver' = 'send'): Event => ({
   kind,
   from,
