@@ -63,6 +63,13 @@ setRealmHeartbeat(beat);
 
 const handlers = { start: 'onStart', message: 'onMessage', timer: 'onTimer', input: 'onInput' } as const;
 
+/** `text` cut to at most `most` UTF-16 units, never between the two halves of a character. */
+function shortened(text: string, most: number): string {
+  if (text.length <= most) return text;
+  const cut = text.slice(0, most);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 /**
  * Tells the grader of a reaction before it starts, when it asked to locate a stall: the last
  * one it hears of before the child falls silent is the handler that never returned.
@@ -75,7 +82,7 @@ function tellReaction(node: number, kind: keyof typeof handlers, from: number, t
       seedsDone: work.seedsDone,
       ...(work.seed !== undefined ? { seed: work.seed } : {}),
       ...(work.activity ? { activity: work.activity } : {}),
-      reaction: { node, handler: handlers[kind], from, type: type.slice(0, 100), timeMs: simulatedMs !== undefined && Number.isFinite(simulatedMs) && simulatedMs >= 0 ? simulatedMs : 0 },
+      reaction: { node, handler: handlers[kind], from, type: shortened(type, 100), timeMs: simulatedMs !== undefined && Number.isFinite(simulatedMs) && simulatedMs >= 0 ? simulatedMs : 0 },
     });
   } catch {
     // The grader has gone: its end of stdin closing ends this process.

@@ -221,12 +221,15 @@ export class Sandbox {
     }
     if (end.timedOut === 'stalled') {
       // A seed's run is the same every time: run it again, told of each reaction, to name the one that never returns.
+      // Within what is left of the test's wall-clock limit: locating never makes a test take longer than --timeout.
+      const startedMs = performance.now();
       const located =
         working?.seed !== undefined && (working.activity === undefined || working.activity === 'running')
-          ? await this.locateStall({ type: 'run', testNumber, seeds: [working.seed], shrinkBudget: 0, heartbeatMs: this.heartbeatMs }, timeoutMs)
+          ? await this.locateStall({ type: 'run', testNumber, seeds: [working.seed], shrinkBudget: 0, heartbeatMs: this.heartbeatMs }, timeoutMs - end.wallMs)
           : undefined;
       return {
         ...base,
+        wallMs: end.wallMs + (performance.now() - startedMs),
         status: 'timed out',
         reason: `${this.stalled(whereStalled(working))}: ${located === undefined ? '' : `${describeStalledReaction(located)}; `}the test was stopped there, after ${seedsDone} of ${seeds.length} seeds`,
       };
@@ -250,6 +253,7 @@ export class Sandbox {
    * same run already stalled there once.
    */
   private async locateStall(request: ChildRequest, timeoutMs: number): Promise<ReactionStarted | undefined> {
+    if (timeoutMs < minimumLocateMs) return undefined;
     let last: ReactionStarted | undefined;
     const end = await this.exchange(
       { ...request, locate: true },
@@ -381,7 +385,7 @@ export class Sandbox {
       // The child reports once it has started, before the submission's code runs: from then on
       // a top-level loop is a stall, while a slow start counts against the loading limit only.
       const loaded = await worker.collect(loadTimeoutMs, 'loading', (reply) => (reply.type === 'ready' || reply.type === 'error' ? 'stop' : 'continue'), this.loadingStallMs);
-      replies.push(...loaded.replies);
+      for (const reply of loaded.replies) replies.push(reply);
       if (loaded.ended !== undefined || !loaded.replies.some((reply) => reply.type === 'ready')) {
         worker.kill();
         this.running.delete(worker);
@@ -394,7 +398,7 @@ export class Sandbox {
     }
     worker.send(request);
     const answered = await worker.collect(timeoutMs, 'running', onReply, stallMs);
-    replies.push(...answered.replies);
+    for (const reply of answered.replies) replies.push(reply);
     if (answered.ended === undefined) {
       this.release(worker);
       return worker.end(replies, performance.now() - startedMs, true);
@@ -549,7 +553,8 @@ class ChildWorker {
       for (;;) {
         while (this.queued.length > 0 && this.refused === undefined) {
           const reply = this.queued.shift() as ChildReply;
-          replies.push(reply);
+          // Progress is for onReply only: a run told of every reaction (locating a stall) sends hundreds of thousands.
+          if (reply.type !== 'progress') replies.push(reply);
           if (onReply(reply) === 'stop') return { replies, ended: undefined };
         }
         if (this.exit !== undefined) return { replies, ended: this.exit };
@@ -600,11 +605,17 @@ function residentMemoryMb(pid: number | undefined): number | undefined {
 /** Where the child said it was working last: the seed, and whether it was shrinking a failure or searching. */
 /** The silence, while a stalled seed runs again to locate its stall, after which the last reaction started is the one that never returns. */
 const locateStallMs = 3_000;
+/** Less time than this left of a test's limit, and a stall is not located: the run could not get there again. */
+const minimumLocateMs = 1_000;
 
-/** `n1's onMessage(Ping from n0), at 12 ms of simulated time, never returned`. */
+/**
+ * `n1's onMessage("Ping" from n0), at 12 ms of simulated time, never returned`. The type is the
+ * submission's text: quoted (and escaped) as JSON, so it cannot pass for the grader's own words.
+ */
 function describeStalledReaction(reaction: ReactionStarted): string {
-  const what = reaction.handler === 'onStart' ? '' : reaction.handler === 'onMessage' && reaction.from >= 0 ? `${reaction.type} from ${nodeName(reaction.from)}` : reaction.type;
-  return `${nodeName(reaction.node)}'s ${reaction.handler}(${what}), at ${reaction.timeMs} ms of simulated time, never returned`;
+  const type = JSON.stringify(reaction.type);
+  const what = reaction.handler === 'onStart' ? '' : reaction.handler === 'onMessage' && reaction.from >= 0 ? `${type} from ${nodeName(reaction.from)}` : type;
+  return `${nodeName(reaction.node)}'s ${reaction.handler}(${what}), at ${reaction.timeMs} ms of simulated time, never returned (found by running the seed again)`;
 }
 
 function whereStalled(working: Extract<ChildReply, { type: 'progress' }> | undefined): string {

@@ -24,10 +24,19 @@ describe('a handler that never returns', () => {
     expect(looping?.score).toBe(0);
     // The seed is run again, told of each reaction, to name the one that never returned.
     expect(looping?.reason).toBe(
-      "a handler did not return for 2 s (an endless loop?) in seed 1: n0's onMessage(Ping from n1), at 21 ms of simulated time, never returned; " +
+      'a handler did not return for 2 s (an endless loop?) in seed 1: n0\'s onMessage("Ping" from n1), at 21 ms of simulated time, never returned (found by running the seed again); ' +
         'the test was stopped there, after 0 of 30 seeds',
     );
     expect(after?.status, 'the next test gets a new process and passes').toBe('passed');
+  }, 120_000);
+
+  it('after a great many reactions is located too, within what is left of the wall-clock limit', async () => {
+    // 150,000 reactions, then the loop: the run that locates it is told of every one.
+    const report = await grade({ lab: 'pingpong', implementation: 'test/fixtures/pingpong/storm-then-stall.ts', tests: ['0.1', '0.6'], jobs: 1, limits, typecheck: false });
+    const [looping, after] = report.tests;
+    expect(looping?.status).toBe('timed out');
+    expect(looping?.reason).toMatch(/^a handler did not return for 2 s \(an endless loop\?\) in seed 1: n0's onMessage\("Ping" from n0\), at 0 ms of simulated time, never returned \(found by running the seed again\)/);
+    expect(after?.status, 'grading goes on').not.toBe('not run');
   }, 120_000);
 
   it('in a replay or a watch is stopped the same way', async () => {
@@ -36,7 +45,7 @@ describe('a handler that never returns', () => {
     try {
       const replayed = await sandbox.replay('0.3', 1, []);
       expect(replayed.status).toBe('timed out');
-      const located = "n0's onMessage(Ping from n1), at 21 ms of simulated time, never returned";
+      const located = 'n0\'s onMessage("Ping" from n1), at 21 ms of simulated time, never returned (found by running the seed again)';
       expect(replayed.reason).toBe(`a handler did not return for 2 s (an endless loop?) during the replay: ${located}; it was stopped there`);
       const watched = await sandbox.watch('0.3', 1);
       expect(watched.status).toBe('timed out');
