@@ -3,7 +3,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { complain, writeReports } from './cliOutput.ts';
 import {
   checkSeedOptions,
@@ -317,10 +317,17 @@ function submissionRelative(text: string, implementationPath: string, discovery:
  * result is the same report with other text in its strings.
  */
 export function namedAsSubmitted(report: GradingReport, implementationPath: string, name: string): GradingReport {
-  const needle = JSON.stringify(implementationPath).slice(1, -1);
+  // Absolute, and as the compiler and the bundler name it: relative to where the grader runs.
+  const fromHere = relative(process.cwd(), implementationPath);
+  // The longer first: one spelling may hold the other (`../../tmp/class/alice` holds `/tmp/class/alice`).
+  const spellings = [implementationPath, ...(fromHere.includes(sep) ? [fromHere] : [])]
+    .sort((left, right) => right.length - left.length)
+    .map((path) => JSON.stringify(path).slice(1, -1));
+  const replacement = JSON.stringify(name).slice(1, -1);
   const text = JSON.stringify(report);
-  if (!text.includes(needle)) return report;
-  return JSON.parse(text.split(needle).join(JSON.stringify(name).slice(1, -1))) as GradingReport;
+  let renamed = text;
+  for (const spelling of spellings) renamed = renamed.split(spelling).join(replacement);
+  return renamed === text ? report : (JSON.parse(renamed) as GradingReport);
 }
 
 /** A setup error without the implementation's path in front (the row already names the submission). */

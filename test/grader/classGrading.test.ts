@@ -3,7 +3,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { classConcurrency, csvField, gradeClass, timedOutReason } from '../../grader/classGrading.ts';
@@ -79,17 +79,21 @@ describe('npm run grade --class: a whole class', () => {
     // Two copies: the one set aside is not graded, and the row says so.
     submission(classFolder, 'fay/lab0/src/index.ts', 'correct.ts');
     submission(classFolder, 'fay/lab0-old/src/index.ts', 'throws.ts');
+    // An import the bundler refuses: its message names the folder, as the grader's working folder sees it.
+    submission(classFolder, 'gil/index.ts', 'correct.ts');
+    writeFileSync(join(classFolder, 'gil', 'data.json'), '{}\n');
+    writeFileSync(join(classFolder, 'gil', 'index.ts'), `import data from './data.json';\nexport const loaded = data;\n${readFileSync(join(classFolder, 'gil', 'index.ts'), 'utf8')}`);
     writeFileSync(join(classFolder, 'class-export-metadata.yml'), 'not a submission\n');
     const out = temporaryFolder();
     const run = await grade('pingpong', '--class', classFolder, '--test', '0.1,0.3', '--seeds', '2', '--report', 'json,html', '--out', out, '--no-typecheck');
     expect(run.code, run.stderr).toBe(1);
     // No --timeout: the class's own, from the reference solution's times, at least twice the stall limit.
     expect(run.stdout).toMatch(/timeout per test 30 s \(5 × the reference solution's slowest test here/);
-    expect(gradedNames(run.stdout)).toEqual(['Bob Jones_42', 'ada', 'cy', 'dee', 'eve', 'fay']);
+    expect(gradedNames(run.stdout)).toEqual(['Bob Jones_42', 'ada', 'cy', 'dee', 'eve', 'fay', 'gil']);
     const { header, records } = csvOf(out);
     expect(header).toBe('submission,status,score,max_score,passed,failed,crashed,timed_out,not_run,reason,test_0.1,test_0.3,entry,note,errors');
     const row = (name: string) => records.find((record) => record.submission === name) ?? {};
-    expect(records.map((record) => record.submission)).toEqual(['Bob Jones_42', 'ada', 'cy', 'dee', 'eve', 'fay']);
+    expect(records.map((record) => record.submission)).toEqual(['Bob Jones_42', 'ada', 'cy', 'dee', 'eve', 'fay', 'gil']);
     expect(row('ada')).toMatchObject({ status: 'graded', score: '3', max_score: '3', 'test_0.1': '1', 'test_0.3': '2', entry: 'index.ts', note: '', errors: '' });
     expect(row('Bob Jones_42')).toMatchObject({ status: 'graded', score: '1', failed: '1', 'test_0.3': '0', entry: 'lab0/src/index.ts' });
     expect(row('cy')).toMatchObject({ status: 'setup error', score: '0', not_run: '2', entry: 'lab0/index.ts' });
@@ -106,8 +110,14 @@ describe('npm run grade --class: a whole class', () => {
     expect(cyReport.setupError).toMatch(/index\.ts:7:17: Expected "\)" but found "\{"/);
     // Reports go to students: they name the submission as its author knows it, never the staff's folders.
     expect(cyReport.implementation).toBe('cy');
-    for (const name of ['ada', 'Bob Jones_42', 'cy']) {
-      for (const file of ['report.json', 'report.html']) expect(readFileSync(join(out, name, file), 'utf8'), `${name}/${file}`).not.toContain(classFolder);
+    expect(JSON.parse(readFileSync(join(out, 'gil', 'report.json'), 'utf8'))).toMatchObject({ setupError: expect.stringMatching(/your own \.ts files in gil\b/) as unknown });
+    for (const name of ['ada', 'Bob Jones_42', 'cy', 'gil']) {
+      for (const file of ['report.json', 'report.html']) {
+        const text = readFileSync(join(out, name, file), 'utf8');
+        expect(text, `${name}/${file}`).not.toContain(classFolder);
+        // Nor as the compiler and the bundler spell it, relative to where the grader ran.
+        expect(text, `${name}/${file}`).not.toContain(relative(process.cwd(), classFolder));
+      }
     }
     for (const name of ['ada', 'Bob Jones_42', 'cy', 'dee', 'eve', 'fay']) {
       expect(validateReportJson(JSON.parse(readFileSync(join(out, name, 'report.json'), 'utf8'))), name).toEqual([]);
