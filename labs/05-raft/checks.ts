@@ -191,7 +191,8 @@ export function electionSafety(servers: readonly NodeId[]): Property<Raft, Elect
       if (voters.size >= needed) return undefined;
       return (
         `${leader} became leader of term ${term} with the votes of ${names(voters)} only (${voters.size} of ${servers.length}; ` +
-        `a majority is ${needed}): a candidate wins with votes from a majority, its own counted once`
+        `a majority is ${needed}): a candidate wins with votes from a majority, its own counted once, and only votes of the term it stands in ` +
+        '(a RequestVoteReply of an earlier term, or one that does not grant the vote, is no vote)'
       );
     },
   });
@@ -351,7 +352,10 @@ export function stateMachineSafety(servers: readonly NodeId[]): Property<Raft, A
         if (known !== undefined && (known.command !== output.command || known.term !== output.term)) {
           return (
             `${who} applied ${quote(output.command)} (term ${output.term}) at index ${output.index}, but ${nodeName(known.node)} applied ` +
-            `${quote(known.command)} (term ${known.term}) there: no two servers apply different commands at one index`
+            `${quote(known.command)} (term ${known.term}) there: no two servers apply different entries (command or term) at one index. ` +
+            'Two common causes: a follower that commits past what an AppendEntries showed it matches (it commits at most ' +
+            'min(leaderCommit, prevLogIndex + entries.length), not to the end of its log), and a leader that commits an entry of an ' +
+            'earlier term by counting replicas (Figure 8)'
           );
         }
         if (known === undefined) {
@@ -797,22 +801,40 @@ export function commandsApplied(
   });
 }
 
+interface LeaderWithoutFaults {
+  leader: NodeId | null;
+  term: number;
+  atMs: number;
+  /** A candidacy above the leader's term that came within the grace period, excused (it may have ended that term). */
+  excused: { node: NodeId; term: number; atMs: number } | null;
+}
+
 /** Runs only: once a server leads (for `graceMs`, the time its first AppendEntries takes), nobody stands for election: with no faults, heartbeats keep the leader. */
-export function noElectionWithoutFaults(graceMs: number): Property<Raft, { leader: NodeId | null; term: number; atMs: number }> {
-  return always<Raft, { leader: NodeId | null; term: number; atMs: number }>('one leader while nothing fails', {
-    memory: () => ({ leader: null, term: 0, atMs: 0 }),
+export function noElectionWithoutFaults(graceMs: number): Property<Raft, LeaderWithoutFaults> {
+  return always<Raft, LeaderWithoutFaults>('one leader while nothing fails', {
+    memory: () => ({ leader: null, term: 0, atMs: 0, excused: null }),
     records: ['output:BecameLeader', 'send:RequestVote'],
     record(memory, event) {
       if (event.kind === 'output' && event.output.type === 'BecameLeader') {
         // The latest leader: a candidacy that the grace period excused may have made a newer one.
-        if (event.output.term > memory.term) Object.assign(memory, { leader: event.node, term: event.output.term, atMs: event.timeMs });
+        if (event.output.term > memory.term) Object.assign(memory, { leader: event.node, term: event.output.term, atMs: event.timeMs, excused: null });
         return undefined;
       }
-      if (event.kind !== 'send' || event.message.type !== 'RequestVote' || memory.leader === null) return undefined;
-      if (event.timeMs <= memory.atMs + graceMs || event.message.term <= memory.term) return undefined;
+      if (event.kind !== 'send' || event.message.type !== 'RequestVote' || memory.leader === null || event.message.term <= memory.term) return undefined;
+      if (event.timeMs <= memory.atMs + graceMs) {
+        memory.excused ??= { node: event.from, term: event.message.term, atMs: event.timeMs };
+        return undefined;
+      }
+      const excused = memory.excused;
+      // The candidacy the grace excused is most often the cause: it ended the leader's term, and this one followed.
+      const before =
+        excused === null
+          ? `while ${nodeName(memory.leader)} led term ${memory.term} (since ${memory.atMs} ms)`
+          : `after ${nodeName(memory.leader)} was elected leader of term ${memory.term} at ${memory.atMs} ms and ${nodeName(excused.node)} stood in term ${excused.term} ` +
+            `${excused.atMs - memory.atMs} ms later, before the leader's first heartbeat could reach it`;
       return (
-        `${nodeName(event.from)} stood for election in term ${event.message.term} at ${event.timeMs} ms, while ${nodeName(memory.leader)} led term ${memory.term} ` +
-        `(since ${memory.atMs} ms) and nothing had failed: an AppendEntries from the current leader, heartbeats included, resets the election timer`
+        `${nodeName(event.from)} stood for election in term ${event.message.term} at ${event.timeMs} ms, ${before}, and nothing had failed: ` +
+        'a follower restarts its election timer on every AppendEntries from the current leader, heartbeats included, and when it grants its vote'
       );
     },
   });

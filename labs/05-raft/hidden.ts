@@ -136,7 +136,8 @@ const majorityRingTest = test('A', 11, {
   description:
     `5 servers, a command every 80 ms. From ${ringStartMs} to ${ringEndMs} ms each server talks only to its two neighbours on a ring ` +
     '(a different majority for each, placed differently on each seed): no server hears everyone, so elections keep starting on the ' +
-    'far side of the leader. One leader per term throughout; after the heal every server agrees on a leader, and every command is applied everywhere.',
+    'far side of the leader. One leader per term throughout; after the heal every server agrees on a leader. (A part A test: the commands make ' +
+    'the logs differ, so that the up-to-date check matters, but none need be applied.)',
   setup: (implementation) =>
     raftRun(implementation, {
       servers: 5,
@@ -144,6 +145,7 @@ const majorityRingTest = test('A', 11, {
       deadline: deadlineAfter(ringEndMs, 'every link heals'),
       everyoneAgrees: true,
       service: { commands: 45, firstAtMs: 300, everyMs: 80 },
+      required: () => false,
     }),
   scenario: (context) => [...majorityRing(ringStartMs, rotated(context.servers, '5A.11', context.seed)), { atMs: ringEndMs, type: 'heal' }],
 });

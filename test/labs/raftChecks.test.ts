@@ -5,7 +5,7 @@
 // the configuration of the entries it replaced, no later one.
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, HistoryEvent, NodeId, Property } from 'distlab/testing';
-import { electionSafety, heartbeatBudget, higherTermEndsLeadership, rejectionBudget } from '../../labs/05-raft/checks.ts';
+import { electionSafety, heartbeatBudget, higherTermEndsLeadership, noElectionWithoutFaults, rejectionBudget } from '../../labs/05-raft/checks.ts';
 import { snapshotsKeepTheirConfiguration } from '../../labs/05-raft/membershipChecks.ts';
 import type { Configuration, Raft } from '../../labs/05-raft/src/protocol.ts';
 
@@ -113,8 +113,13 @@ describe('election safety', () => {
   it('counts the votes of servers only: not a reply a candidate sends itself, nor one from a client', () => {
     expect(play(electionSafety([0, 1, 2]), [[vote(1, 0, 2)], [becameLeader(0, 2)]]).problem).toBeUndefined();
     expect(play(electionSafety([0, 1, 2]), [[vote(0, 0, 2)], [vote(3, 0, 2)], [becameLeader(0, 2)]]).problem).toBe(
-      'n0 became leader of term 2 with the votes of n0 only (1 of 3; a majority is 2): a candidate wins with votes from a majority, its own counted once',
+      'n0 became leader of term 2 with the votes of n0 only (1 of 3; a majority is 2): a candidate wins with votes from a majority, its own counted once, ' +
+        'and only votes of the term it stands in (a RequestVoteReply of an earlier term, or one that does not grant the vote, is no vote)',
     );
+  });
+
+  it('does not count a vote of an earlier term', () => {
+    expect(play(electionSafety([0, 1, 2]), [[vote(1, 0, 1)], [becameLeader(0, 2)]]).problem).toMatch(/^n0 became leader of term 2 with the votes of n0 only/);
   });
 });
 
@@ -191,5 +196,28 @@ describe('a higher term ends a leadership', () => {
     expect(judge([[send(0, 1, refusal(3)), heartbeat(0, 1, 2)]])).toBeUndefined();
     expect(judge([[deliver(1, 0, refusal(3)), heartbeat(0, 2, 2)]], [0, 2])).toBeUndefined();
     expect(judge([[deliver(2, 0, refusal(3)), heartbeat(0, 1, 2)]], [0, 2])).toMatch(/^n0 sent AppendEntries of term 2/);
+  });
+});
+
+describe('one leader while nothing fails', () => {
+  const elected = (node: NodeId, term: number, timeMs: number): Event => ({ kind: 'output', node, incarnation: 0, timeMs, output: { type: 'BecameLeader', term } });
+  const stands = (node: NodeId, term: number, timeMs: number): Event => ({
+    kind: 'send',
+    from: node,
+    to: (node + 1) % 3,
+    incarnation: 0,
+    timeMs,
+    local: false,
+    message: { type: 'RequestVote', term, candidateId: node, lastLogIndex: 0, lastLogTerm: 0 },
+  });
+
+  it('fails a candidacy once the leader had time to be heard', () => {
+    const { problem } = play(noElectionWithoutFaults(20), [[elected(0, 1, 235)], [stands(2, 2, 400)]]);
+    expect(problem).toMatch(/^n2 stood for election in term 2 at 400 ms, while n0 led term 1 \(since 235 ms\), and nothing had failed: .*and when it grants its vote$/);
+  });
+
+  it('names the candidacy the grace period excused, which ended the leader\'s term, when a later one follows', () => {
+    const { problem } = play(noElectionWithoutFaults(20), [[elected(0, 1, 235)], [stands(1, 2, 244)], [stands(2, 3, 409)]]);
+    expect(problem).toMatch(/^n2 stood for election in term 3 at 409 ms, after n0 was elected leader of term 1 at 235 ms and n1 stood in term 2 9 ms later, before the leader's first heartbeat could reach it, and nothing had failed/);
   });
 });

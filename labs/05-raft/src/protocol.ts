@@ -77,12 +77,17 @@ export interface Raft extends Protocol {
         readonly type: 'AppendEntriesReply';
         readonly term: number;
         readonly success: boolean;
-        /** On success: the index of the last entry the follower now knows matches the leader's (prevLogIndex + entries.length). */
+        /**
+         * On success: the index of the last entry the follower now knows matches the leader's
+         * (prevLogIndex + entries.length). On failure it means nothing: send 0.
+         */
         readonly matchIndex: number;
         /**
-         * On failure, so that the leader can skip a whole term at once (fast backup): the term of
-         * the follower's entry at prevLogIndex (null when its log is shorter than that), and the
-         * first index the follower holds with that term (when null: the index after its last entry).
+         * On a failed consistency check, so that the leader can skip a whole term at once (fast
+         * backup): the term of the follower's entry at prevLogIndex (null when its log is shorter
+         * than that), and the first index the follower holds with that term (when null: the index
+         * after its last entry). On success, or when refusing an older term (the leader only
+         * steps down), they mean nothing: send null and 0.
          */
         readonly conflictTerm: number | null;
         readonly conflictIndex: number;

@@ -67,16 +67,16 @@ export class RaftNode extends Node<Raft> {
   }
 
   override onMessage(from: NodeId, message: Raft['message']): void {
-    // TODO (part F): a server that heard from the leader of its term less than
-    // this.config.electionTimeoutMs[0] ago (or that leads) ignores a RequestVote entirely: it
+    // TODO (every message): if its term is above currentTerm, this server is out of date: adopt
+    // the term, forget its vote (votedFor = null), store both, and become a follower. A leader
+    // that steps down stops its heartbeats and starts an election timer again.
+    // TODO (part F, before the rule above): a server that heard from the leader of its term less
+    // than this.config.electionTimeoutMs[0] ago (or that leads) ignores a RequestVote entirely: it
     // adopts no term and grants no vote. A removed server no longer hears from the leader and
     // stands for election again and again; without this rule its terms would depose the leader.
     // Measure with this.now(), but only once membership may change (a configuration entry in the
     // log, or this.config.initialVoters given): parts A to D are also model-checked, and under
     // search this.now() throws (a search has no clock).
-    // TODO (every message): if its term is above currentTerm, this server is out of date: adopt
-    // the term, forget its vote (votedFor = null), store both, and become a follower. A leader
-    // that steps down stops its heartbeats and starts an election timer again.
     switch (message.type) {
       case 'RequestVote':
         this.onRequestVote(from, message);
@@ -162,7 +162,10 @@ export class RaftNode extends Node<Raft> {
     // TODO: every this.config.heartbeatMs, the leader sends each follower an AppendEntries: its
     // term, prevLogIndex = nextIndex - 1 and that entry's term, the entries from nextIndex on
     // (a bounded batch; none makes a heartbeat), and leaderCommit. Send each follower only what
-    // it lacks, not the whole log each time: the tests count bytes.
+    // it lacks, and each entry about once: while a batch to a follower is in flight, its
+    // heartbeats carry no entries, and the batch goes again only if still unacknowledged after a
+    // whole heartbeat period (the handout's "Sending entries, each about once"; the tests count
+    // the entries sent).
     // TODO (part F): "each follower" is every other voter of the configuration (both sets during
     // a change) and the learners of a change in progress; a removed server is no longer sent anything.
   }
@@ -187,7 +190,8 @@ export class RaftNode extends Node<Raft> {
     // TODO: the leader, for a reply of its current term. On success, raise the follower's
     // matchIndex and nextIndex, and send it the rest if it still lacks entries. On failure, move
     // nextIndex back a whole term at a time: to just after your own last entry of conflictTerm
-    // if you have one, else to conflictIndex; then send again. (One entry back per reply is too
+    // if you have one, else to conflictIndex (never to matchIndex or below: the follower is
+    // known to hold those); then send again. (One entry back per reply is too
     // slow for a follower 50 entries off: the tests count the messages.)
     // TODO (commit): commitIndex = N when a majority of the servers (the leader counts itself)
     // have matchIndex >= N AND the entry at N has the leader's current term. An entry of an
