@@ -89,6 +89,50 @@ export function answersFollowTheirPong(client: NodeId, server: NodeId): Property
   });
 }
 
+interface PingToAnswer {
+  readonly from: NodeId;
+  readonly seq: number;
+  readonly step: number;
+  readonly atMs: number;
+}
+
+/**
+ * Safety: the server answers every Ping it receives with a Pong of its seq, to its sender, in
+ * the same reaction ("It needs no state: a duplicated or re-sent Ping is simply answered
+ * again"). A server that takes a re-sent Ping for a duplicate and drops it leaves the client
+ * retrying; on a lossy network that can pass for slowness, so each Ping is judged on its own.
+ * A crash in the middle of the reaction excuses it.
+ */
+export function serverAnswersEveryPing(server: NodeId): Property<PingPong, { pending: PingToAnswer | null }> {
+  const unanswered = (ping: PingToAnswer) =>
+    `the server ${nodeName(server)} received Ping ${ping.seq} from ${nodeName(ping.from)} at ${ping.atMs} ms and did not answer it in that reaction: ` +
+    'the server answers every Ping with a Pong of its seq, a duplicated or re-sent one too (it keeps no state)';
+  return always<PingPong, { pending: PingToAnswer | null }>('the server answers every Ping', {
+    memory: () => ({ pending: null }),
+    records: ['deliver:Ping', 'send:Pong', 'crash'],
+    record(memory, event, cluster) {
+      const pending = memory.pending;
+      if (event.kind === 'send') {
+        if (pending !== null && event.from === server && event.to === pending.from && event.message.type === 'Pong' && event.message.seq === pending.seq) memory.pending = null;
+        return undefined;
+      }
+      if (event.kind === 'crash') {
+        if (event.node === server) memory.pending = null;
+        return undefined;
+      }
+      if (pending !== null && pending.step !== cluster.step) return unanswered(pending);
+      if (event.kind === 'deliver' && event.to === server && event.message.type === 'Ping') {
+        memory.pending = { from: event.from, seq: event.message.seq, step: cluster.step, atMs: event.timeMs };
+      }
+      return undefined;
+    },
+    check(cluster, memory) {
+      const pending = memory.pending;
+      return pending !== null && pending.step !== cluster.step ? unanswered(pending) : undefined;
+    },
+  });
+}
+
 /** Liveness and progress: every ping asked for is answered (by a deadline, where the test has one). */
 export function everyPingAnswered(pings: number, withinMs: number | undefined): Property<PingPong, Set<number>> {
   return eventually<PingPong, Set<number>>(

@@ -2,6 +2,7 @@
 // repository, the Gradescope bundle), and never part of a student's handout.
 import { combineSchedules, crashRestarts, isolations, runTest, type SuiteTest } from 'distlab/testing';
 import type { PingPong } from './src/protocol.ts';
+import { serverAnswersEveryPing } from './checks.ts';
 import { reliable, scenario, type PingPongImplementation } from './suite.ts';
 
 const everyPingThroughChaos = runTest<PingPong, PingPongImplementation>({
@@ -31,4 +32,36 @@ const everyPingThroughChaos = runTest<PingPong, PingPongImplementation>({
     ),
 });
 
-export const hiddenTests: readonly SuiteTest<PingPongImplementation>[] = [everyPingThroughChaos];
+/**
+ * The layout and timing every visible test shares, changed: a node that hard-codes the server's
+ * id, the retry period or a time after which answers are forgotten behaves as it should only
+ * where they happen to hold.
+ */
+const anotherLayoutLongTail = runTest<PingPong, PingPongImplementation>({
+  number: '0.8',
+  name: 'another layout and a long tail: the server is n1, retries every 150 ms, and delays reach 3 s',
+  part: '',
+  points: 2,
+  kind: 'run',
+  visibility: 'hidden',
+  seeds: 30,
+  description:
+    'The client is n0 and the server n1 (config.server says so), retryMs is 150, and delays are exponential (mean 300 ms, up to 3 s), ' +
+    'with loss and duplication: a copy of a Pong may arrive seconds after its answer. The server answers every Ping it receives; ' +
+    'the client reports each ping once.',
+  setup: (implementation) =>
+    scenario(
+      implementation,
+      {
+        pings: 10,
+        spreadMs: 1_000,
+        retryMs: 150,
+        durationMs: 20_000,
+        network: { delay: { kind: 'exponential', meanMs: 300, minMs: 1, maxMs: 3_000 }, dropRate: 0.1, duplicateRate: 0.3 },
+        serverSecond: true,
+      },
+      [serverAnswersEveryPing(1)],
+    ),
+});
+
+export const hiddenTests: readonly SuiteTest<PingPongImplementation>[] = [everyPingThroughChaos, anotherLayoutLongTail];

@@ -17,8 +17,8 @@ export interface PingPongImplementation {
   readonly PingClient: NodeClass<PingPong>;
 }
 
-const server = 0;
-const client = 1;
+/** Where the two nodes are: the server first (n0) in every visible test. */
+const serverFirst = { server: 0, client: 1 } as const;
 
 export interface Scenario {
   readonly pings: number;
@@ -32,14 +32,16 @@ export interface Scenario {
    * faults), where the test has such a bound; without it, by the end of the run.
    */
   readonly answeredWithinMs?: number;
+  /** The client as n0 and the server as n1, the other way round from the visible tests. */
+  readonly serverSecond?: boolean;
 }
 
 export function scenario(implementation: PingPongImplementation, settings: Scenario, extra: readonly Property<PingPong>[] = []): RunSetup<PingPong> {
+  const { server, client } = settings.serverSecond === true ? { server: 1, client: 0 } : serverFirst;
+  const serverNode = { role: 'server', node: implementation.PingServer } as const;
+  const clientNode = { role: 'client', node: implementation.PingClient } as const;
   return {
-    nodes: [
-      { role: 'server', node: implementation.PingServer },
-      { role: 'client', node: implementation.PingClient },
-    ],
+    nodes: settings.serverSecond === true ? [clientNode, serverNode] : [serverNode, clientNode],
     config: { server, retryMs: settings.retryMs },
     network: settings.network,
     durationMs: settings.durationMs,

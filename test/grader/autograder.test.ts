@@ -179,7 +179,7 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
       gradescope('00-pingpong', '--out', join(out, 'short-overall'), '--overall-timeout', '8'),
     ]);
     for (const build of builds) expect(build.code, build.stderr).toBe(0);
-    expect(builds[0]?.stdout).toMatch(/6 visible, 1 hidden .* 12 points in all/);
+    expect(builds[0]?.stdout).toMatch(/6 visible, 2 hidden .* 14 points in all/);
     zip = readFileSync(join(out, 'main', 'autograder.zip'));
 
     const root = temporaryFolder('distlab-autograder-');
@@ -210,21 +210,21 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
     expect(setup).toContain(`node_version='${nodeVersion}'`);
   });
 
-  it('grades the reference solution, nested folders deep as an LMS export has it, with full points, the hidden test included', async () => {
+  it('grades the reference solution, nested folders deep as an LMS export has it, with full points, the hidden tests included', async () => {
     // Beside it, an older copy set aside: not graded, and the student is told which was.
     const files = { ...referenceFiles('Dana Smith_123/lab0/src'), 'Dana Smith_123/lab0-old/index.ts': read('labs/00-pingpong/src/index.ts') };
     const { results, text } = await grade(tree, files);
     const tests = results.tests ?? [];
-    expect(tests.map((test) => [test.number, test.status])).toEqual(['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7'].map((number) => [number, 'passed']));
+    expect(tests.map((test) => [test.number, test.status])).toEqual(['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8'].map((number) => [number, 'passed']));
     expect(tests.find((test) => test.number === '0.7')).toMatchObject({ score: 2, max_score: 2, visibility: 'after_published' });
-    expect(results.score).toBe(12);
-    expect(totalOf(results)).toBe(12);
+    expect(results.score).toBe(14);
+    expect(totalOf(results)).toBe(14);
     expect(results.output).toContain('implementation submission/Dana Smith_123/lab0/src');
     expect(results.output).toContain('The submission has more than one index.ts: graded Dana Smith_123/lab0/src/index.ts, not Dana Smith_123/lab0-old/index.ts');
     expect(results.output).not.toContain('Type errors');
     expect(text).not.toContain(tree.root);
     // The staff's reports lie beside results.json.
-    expect(JSON.parse(readFileSync(join(tree.root, 'results', 'report.json'), 'utf8'))).toMatchObject({ lab: '00-pingpong', totals: { score: 12 } });
+    expect(JSON.parse(readFileSync(join(tree.root, 'results', 'report.json'), 'utf8'))).toMatchObject({ lab: '00-pingpong', totals: { score: 14 } });
     expect(readFileSync(join(tree.root, 'results', 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
@@ -248,7 +248,7 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
     const failed = tests.filter((test) => test.status === 'failed');
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.some((test) => (test.output ?? '').includes('cannot read properties of undefined'))).toBe(true);
-    expect(results.score).toBeLessThan(12);
+    expect(results.score).toBeLessThan(14);
     for (const command of commandLines(text)) expect(command).toContain('--impl student');
   });
 
@@ -262,21 +262,21 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
   it('ends an endless loop at the per-test limit and keeps the results of the other tests', async () => {
     const { results } = await grade(tree, { 'index.ts': pingpongFixture('infinite-loop.ts'), 'base.ts': pingpongFixture('base.ts') }, 'run_autograder_short-tests');
     const tests = results.tests ?? [];
-    expect(tests).toHaveLength(7);
+    expect(tests).toHaveLength(8);
     expect(tests.some((test) => test.tags?.includes('timed out'))).toBe(true);
-    expect(results.score).toBeLessThan(12);
+    expect(results.score).toBeLessThan(14);
   });
 
   it('stops grading at the overall limit and still leaves results that say why', async () => {
     const { results } = await grade(tree, { 'index.ts': pingpongFixture('infinite-loop.ts'), 'base.ts': pingpongFixture('base.ts') }, 'run_autograder_short-overall');
     expect(results.output).toMatch(/limit of 8 seconds/);
-    expect(results.score).toBeLessThan(12);
+    expect(results.score).toBeLessThan(14);
   });
 
   it('grades a hostile submission that tries to kill the grader and its process group: 0 points, every test reported', async () => {
     const { results } = await grade(tree, { 'index.ts': read('test/fixtures/hostile/kills-grader/index.ts') });
     expect(results.score).toBe(0);
-    expect(results.tests ?? []).toHaveLength(7);
+    expect(results.tests ?? []).toHaveLength(8);
   });
 
   it('says what to upload when the submission has no index.ts', async () => {

@@ -35,6 +35,10 @@ const bugs: Readonly<Record<string, Bug>> = {
   // Its timers double every retry period while the server is down or cut off: only a long
   // outage shows it (0.5 first on seed 23, 0.7 on seed 2), at the event limit.
   'retry-timer-armed-twice': { fails: { '0.5': 'event limit', '0.7': 'event limit' } },
+  // Three that the layout and the short delays of the visible tests hide; hidden 0.8 changes both.
+  'server-drops-recent-resends': { fails: { '0.8': 'the server answers every Ping' } },
+  'answers-forgotten-after-a-second': { fails: { '0.8': 'each ping answered at most once' } },
+  'sends-to-node-zero': { fails: { '0.8': 'every ping answered' } },
 };
 
 const bugFolder = bugFolders(fixtures);
