@@ -32,7 +32,7 @@ export interface MutexImplementation {
 
 type Part = 'A' | 'B' | 'C' | 'D';
 
-interface Algorithm<P extends MutexProtocol> {
+export interface Algorithm<P extends MutexProtocol> {
   readonly part: Part;
   readonly title: string;
   readonly node: (implementation: MutexImplementation) => NodeClass<P>;
@@ -48,12 +48,12 @@ interface Algorithm<P extends MutexProtocol> {
   readonly smokeRules?: readonly Property<P>[];
 }
 
-const everyone = (nodeCount: number) => Array.from({ length: nodeCount }, (_unused, id) => id);
+export const everyone = (nodeCount: number) => Array.from({ length: nodeCount }, (_unused, id) => id);
 
 /** 1A's coordinator. */
 const coordinator: NodeId = 0;
 
-const centralized: Algorithm<Centralized> = {
+export const centralized: Algorithm<Centralized> = {
   part: 'A',
   title: 'centralized',
   node: (implementation) => implementation.CentralizedNode,
@@ -64,7 +64,7 @@ const centralized: Algorithm<Centralized> = {
   rules: [grantedByCoordinator(coordinator)],
 };
 
-const tokenRing: Algorithm<TokenRing> = {
+export const tokenRing: Algorithm<TokenRing> = {
   part: 'B',
   title: 'token ring',
   node: (implementation) => implementation.TokenRingNode,
@@ -74,7 +74,7 @@ const tokenRing: Algorithm<TokenRing> = {
   rules: [holdsTheToken],
 };
 
-const lamport: Algorithm<Lamport> = {
+export const lamport: Algorithm<Lamport> = {
   part: 'C',
   title: 'Lamport',
   node: (implementation) => implementation.LamportNode,
@@ -87,7 +87,7 @@ const lamport: Algorithm<Lamport> = {
   smokeRules: [entersAtTheHead],
 };
 
-const ricartAgrawala: Algorithm<RicartAgrawala> = {
+export const ricartAgrawala: Algorithm<RicartAgrawala> = {
   part: 'D',
   title: 'Ricart–Agrawala',
   node: (implementation) => implementation.RicartAgrawalaNode,
@@ -115,7 +115,7 @@ interface Scenario<P extends MutexProtocol> {
   readonly smoke?: boolean;
 }
 
-function scenario<P extends MutexProtocol>(algorithm: Algorithm<P>, implementation: MutexImplementation, settings: Scenario<NoInfer<P>>): RunSetup<P> {
+export function scenario<P extends MutexProtocol>(algorithm: Algorithm<P>, implementation: MutexImplementation, settings: Scenario<NoInfer<P>>): RunSetup<P> {
   const participants = algorithm.participants(settings.nodeCount);
   const node = algorithm.node(implementation);
   const load = settings.load;
@@ -137,7 +137,7 @@ function scenario<P extends MutexProtocol>(algorithm: Algorithm<P>, implementati
   };
 }
 
-type MutexTest = SuiteTest<MutexImplementation>;
+export type MutexTest = SuiteTest<MutexImplementation>;
 
 /** The worst token wait of the last run of each seed of 1B.4, for its measurement. */
 
@@ -173,7 +173,7 @@ function lamportSearch(implementation: MutexImplementation, fifo: boolean): Sear
 type TestFields<P extends MutexProtocol> = Omit<RunTest<P, MutexImplementation>, 'number' | 'part' | 'kind' | 'visibility'> &
   Partial<Pick<RunTest<P, MutexImplementation>, 'kind' | 'visibility'>>;
 
-function test<P extends MutexProtocol>(algorithm: Algorithm<P>, index: number, fields: TestFields<P>): MutexTest {
+export function test<P extends MutexProtocol>(algorithm: Algorithm<P>, index: number, fields: TestFields<P>): MutexTest {
   return runTest<P, MutexImplementation>({
     kind: 'run',
     visibility: 'visible',

@@ -1,0 +1,64 @@
+// Lab 1's hidden tests: graded with the visible ones wherever this file is present (the staff
+// repository, the Gradescope bundle), and never part of a student's handout.
+//
+// Every visible test puts 1A's coordinator at n0 and runs 2 to 9 nodes. These change that
+// layout: more than nine nodes (ids of two digits, which order differently as text: "10" <
+// "2") and the coordinator elsewhere. A node that hard-codes n0 or sorts ids as text passes only
+// where those happen to hold.
+import type { NodeId } from 'distlab/testing';
+import { grantedByCoordinator, grantsInArrivalOrder, heavyLoad } from './checks.ts';
+import type { Centralized } from './src/protocol.ts';
+import { centralized, everyone, lamport, ricartAgrawala, scenario, test, tokenRing, type Algorithm, type MutexTest } from './suite.ts';
+
+/** Seeds 1, 2, 3, ... run clusters of 10, 11 and 12 nodes, again and again. */
+const bigCluster = (seed: number): number => 10 + ((seed - 1) % 3);
+
+/** 1A with its coordinator at `coordinator`, the others asking. */
+function centralizedAt(coordinator: NodeId): Algorithm<Centralized> {
+  return {
+    ...centralized,
+    config: { coordinator },
+    participants: (nodeCount) => everyone(nodeCount).filter((id) => id !== coordinator),
+    rules: [grantedByCoordinator(coordinator)],
+  };
+}
+
+export const hiddenTests: readonly MutexTest[] = [
+  test(centralized, 6, {
+    name: 'centralized: another layout, the coordinator elsewhere than n0 among 10 to 12 nodes',
+    visibility: 'hidden',
+    points: 2,
+    seeds: 12,
+    description:
+      'Heavy contention on 10 to 12 nodes whose coordinator (config.coordinator) is one of the last three: every Grant comes from it, in the order the requests reached it.',
+    setup: (implementation, seed) => {
+      const nodeCount = bigCluster(seed);
+      const coordinator = nodeCount - 1 - (seed % 3);
+      return scenario(centralizedAt(coordinator), implementation, { nodeCount, load: heavyLoad, extra: () => [grantsInArrivalOrder(coordinator)] });
+    },
+  }),
+  test(tokenRing, 5, {
+    name: 'token ring: another layout, 10 to 12 nodes',
+    visibility: 'hidden',
+    points: 2,
+    seeds: 12,
+    description: 'Heavy contention on rings of 10 to 12 nodes: the token goes around in the order of the ids as numbers (n9, then n10).',
+    setup: (implementation, seed) => scenario(tokenRing, implementation, { nodeCount: bigCluster(seed), load: heavyLoad }),
+  }),
+  test(lamport, 10, {
+    name: 'Lamport: another layout, 10 to 12 nodes',
+    visibility: 'hidden',
+    points: 2,
+    seeds: 12,
+    description: 'Heavy contention on 10 to 12 nodes, where equal stamps are broken by the ids as numbers (n2 before n10).',
+    setup: (implementation, seed) => scenario(lamport, implementation, { nodeCount: bigCluster(seed), load: heavyLoad }),
+  }),
+  test(ricartAgrawala, 7, {
+    name: 'Ricart–Agrawala: another layout, 10 to 12 nodes',
+    visibility: 'hidden',
+    points: 2,
+    seeds: 12,
+    description: 'Heavy contention on 10 to 12 nodes, where equal stamps are broken by the ids as numbers (n2 before n10).',
+    setup: (implementation, seed) => scenario(ricartAgrawala, implementation, { nodeCount: bigCluster(seed), load: heavyLoad }),
+  }),
+];
