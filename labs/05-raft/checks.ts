@@ -1176,7 +1176,8 @@ export function entriesSentBudget(followers: number, factor: number): Property<R
       if (memory.carried <= most) return undefined;
       return (
         `AppendEntries carried ${memory.carried} entries for ${plural(commands, 'command')} and ${plural(followers, 'follower')}, at most ${most} allowed ` +
-        `(${factor} × commands × followers): send a follower the entries from its nextIndex on, and move nextIndex past what it acknowledged`
+        `(${factor} × commands × followers): send a follower the entries from its nextIndex on, and move nextIndex past what it acknowledged; ` +
+        'while a batch is in flight, send that follower no entries with Starts and heartbeats, and send the batch again only after a whole heartbeat period without its reply'
       );
     },
     measure: (memory) => ({ entriesPerCommandPerFollower: memory.applied.length === 0 ? 0 : memory.carried / (memory.applied.length * followers) }),
