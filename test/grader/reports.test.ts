@@ -11,7 +11,7 @@ import { unpackViewerEvents, type PackedViewerEvent } from '../../grader/reports
 import { writeJsonReport } from '../../grader/reports/json.ts';
 import { writeJunitReport } from '../../grader/reports/junit.ts';
 import { reportSchema, validateJsonSchema, validateReportJson } from '../../grader/reports/schema.ts';
-import { formatSummary, splitMeasurements, type Style } from '../../grader/reports/terminal.ts';
+import { formatFailure, formatSummary, splitMeasurements, type Style } from '../../grader/reports/terminal.ts';
 import { computeTotals, reportSchemaVersion, type GradedFailure, type GradedTest, type GradingReport } from '../../grader/results.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -893,6 +893,30 @@ describe('HTML report: demonstrations and charts', () => {
     expect(odd).toContain('gone@1=NaN');
     expect(odd).toContain('huge@1=');
     expect(odd).toContain('top@1=');
+  });
+});
+
+describe('terminal summary: the fault schedule of a failure', () => {
+  it('lists the actions in time order (a test lists its scenario first), and marks those after the failure as not reached', () => {
+    const failure = failing.failure!;
+    const lines = formatFailure(
+      {
+        ...failing,
+        failure: {
+          ...failure,
+          timeMs: 344,
+          scenarioActions: 2,
+          schedule: [{ atMs: 800, type: 'heal' }, { atMs: 3_000, type: 'crash', node: 2 }, { atMs: 88, type: 'partition', groups: [[0], [1, 2]] }],
+          shrunkSchedule: [{ atMs: 800, type: 'heal' }, { atMs: 3_000, type: 'crash', node: 2 }, { atMs: 88, type: 'partition', groups: [[0], [1, 2]] }],
+        },
+      },
+      plainStyle,
+    );
+    const actions = lines.filter((line) => /^ {4}at \d+ ms/.test(line));
+    expect(actions.map((line) => /^ {4}at (\d+) ms/.exec(line)?.[1])).toEqual(['88', '800', '3000']);
+    expect(actions[0]).not.toMatch(/not reached/);
+    expect(actions[1]).toMatch(/\(after the failure at 344 ms: not reached\)$/);
+    expect(actions[2]).toMatch(/\(after the failure at 344 ms: not reached\)$/);
   });
 });
 
