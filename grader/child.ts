@@ -9,6 +9,7 @@ import type { LabSuite } from 'distlab/testing';
 import { describeThrown, RealmLoadError, RealmProgram, setRealmHeartbeat, setRealmOutput, setRealmReactionStart } from '../framework/_internals/realm.ts';
 import { encodeFrame, FrameReader, writeAllSync } from './channel.ts';
 import { boundedReply, slimmedReply } from './replyBounds.ts';
+import { boundText } from './reports/untrusted.ts';
 import { maxTraceEvents } from './replySchema.ts';
 import { replayOutcome, runTest, watchRun } from './runTest.ts';
 import type { ChildReply, ChildRequest, WorkActivity } from './protocol.ts';
@@ -63,12 +64,6 @@ setRealmHeartbeat(beat);
 
 const handlers = { start: 'onStart', message: 'onMessage', timer: 'onTimer', input: 'onInput' } as const;
 
-/** `text` cut to at most `most` UTF-16 units, never between the two halves of a character. */
-function shortened(text: string, most: number): string {
-  if (text.length <= most) return text;
-  const cut = text.slice(0, most);
-  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
-}
 
 /**
  * Tells the grader of a reaction before it starts, when it asked to locate a stall: the last
@@ -82,7 +77,7 @@ function tellReaction(node: number, kind: keyof typeof handlers, from: number, t
       seedsDone: work.seedsDone,
       ...(work.seed !== undefined ? { seed: work.seed } : {}),
       ...(work.activity ? { activity: work.activity } : {}),
-      reaction: { node, handler: handlers[kind], from, type: shortened(type, 100), timeMs: simulatedMs !== undefined && Number.isFinite(simulatedMs) && simulatedMs >= 0 ? simulatedMs : 0 },
+      reaction: { node, handler: handlers[kind], from, type: boundText(type, 100), timeMs: simulatedMs !== undefined && Number.isFinite(simulatedMs) && simulatedMs >= 0 ? simulatedMs : 0 },
     });
   } catch {
     // The grader has gone: its end of stdin closing ends this process.
