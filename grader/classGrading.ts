@@ -1,7 +1,7 @@
 // `npm run grade -- <lab> --class <folder>`: every submission of a class, graded a few at a time,
 // resumable, summed up in a gradebook (class.csv, class.json) and a page (class.html).
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { complain, writeReports } from './cliOutput.ts';
@@ -646,6 +646,24 @@ export async function gradeClass(
   const selected = selectTests(suite, options);
   if (selected.length === 0) throw new SetupError(`no test of ${lab.id} matches the options given`);
   prepareOutputFolder(outputDirectory);
+  const unlock = lockClassFolder(outputDirectory);
+  try {
+    return await gradeLockedClass(folder, options, outputDirectory, settings, entries, lab, suite, selected);
+  } finally {
+    unlock();
+  }
+}
+
+async function gradeLockedClass(
+  folder: string,
+  options: GradeOptions,
+  outputDirectory: string,
+  settings: ClassGradingHooks,
+  entries: readonly ClassEntry[],
+  lab: LabInfo,
+  suite: Awaited<ReturnType<typeof loadSuite>>,
+  selected: ReturnType<typeof selectTests>,
+): Promise<ClassRow[]> {
   const tests: ClassTest[] = selected.map((test) => ({ number: test.number, name: test.name, part: test.part, maxScore: test.points }));
   const notRunAll = (reason: string) => selected.map((test) => notRun(test, seedCount(test, options), reason));
 
@@ -787,6 +805,65 @@ export async function gradeClass(
     for (const message of summaryProblems) settings.onEvent({ type: 'problem', message });
   }
   return rows;
+}
+
+/** The file that marks an output folder as being written by a class grading. */
+export const classLockFile = '.class-grading.lock';
+
+/**
+ * Another class grading is writing into the same output folder. Not the submissions' problem
+ * and not the folder's: nothing is written, so that the grading under way keeps its folder.
+ */
+export class ClassFolderBusy extends SetupError {}
+
+/** Whether process `pid` is running (one of another user counts). */
+function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Marks `outputDirectory` as this grading's until the returned function is called. Two
+ * gradings into one folder would write each other's rows and records; a mark left by a
+ * grading that no longer runs (a crash, a reboot) is taken over.
+ */
+function lockClassFolder(outputDirectory: string): () => void {
+  const path = join(outputDirectory, classLockFile);
+  const mine = `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() })}\n`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, mine, { flag: 'wx' });
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8') === mine) rmSync(path, { force: true });
+        } catch {
+          // Gone already, or unreadable: nothing of ours to take back.
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new SetupError(`cannot write into ${outputDirectory}: ${describeError(error)}`);
+    }
+    let holder: { pid?: unknown; startedAt?: unknown } = {};
+    try {
+      holder = JSON.parse(readFileSync(path, 'utf8')) as typeof holder;
+    } catch {
+      // A mark half written, or not one of ours: its writer is judged by the process id below.
+    }
+    const pid = typeof holder.pid === 'number' && Number.isSafeInteger(holder.pid) && holder.pid > 0 ? holder.pid : undefined;
+    if (pid !== undefined && processRunning(pid)) {
+      const since = typeof holder.startedAt === 'string' ? ` since ${boundText(holder.startedAt, 40)}` : '';
+      throw new ClassFolderBusy(
+        `another class grading (process ${pid}${since}) is writing into ${outputDirectory}: wait for it to finish, or give another --out ` +
+          `(if no grading is running there, delete ${path})`,
+      );
+    }
+    rmSync(path, { force: true });
+  }
+  throw new ClassFolderBusy(`another class grading keeps taking ${outputDirectory}: give another --out`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // error, 3 the grader itself failed or could not write a report (what it wrote says what was graded).
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runClassCommand } from './classGrading.ts';
+import { ClassFolderBusy, runClassCommand } from './classGrading.ts';
 import { implementationChoices } from './implementation.ts';
 import { announce, complain, writeReports, type Written } from './cliOutput.ts';
 import { describeError, gradeToEnd, loadSuite, maxSeeds, replayCommand, resolveTarget, setupFailureReport, type CrashWatch, type GradeOptions } from './grade.ts';
@@ -485,6 +485,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return await runClassCommand({ ...options, classFolder: options.classFolder, outputDirectory }, controller.signal, crashes);
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
+    // The folder is the other grading's: a report written there would be mistaken for its own.
+    if (error instanceof ClassFolderBusy) {
+      complain(error.message);
+      return exitCodes.setup;
+    }
     return failSetup(error, request, startedAt);
   }
 }

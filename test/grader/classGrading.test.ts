@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { classConcurrency, csvField, gradeClass, timedOutReason } from '../../grader/classGrading.ts';
+import { classConcurrency, classLockFile, csvField, gradeClass, timedOutReason } from '../../grader/classGrading.ts';
 import { findEntryFile } from '../../grader/implementation.ts';
 import { findLab } from '../../grader/labs.ts';
 import { renderClassSummary, type ClassSubmission } from '../../grader/reports/classSummary.ts';
@@ -199,6 +199,28 @@ describe('npm run grade --class: a whole class', () => {
     // ... and says so before it replaces what was there.
     expect(otherSeed.stdout).toContain('3 were graded before with other options (seeds, tests, part, timeout, report formats), or another suite or grader: each is graded again');
   }, 120_000);
+
+  it('refuses an output folder another class grading is writing into, and takes over one whose grading is gone', async () => {
+    const classFolder = temporaryFolder();
+    submission(classFolder, 'ada/index.ts', 'correct.ts');
+    const out = temporaryFolder();
+    const args = ['pingpong', '--class', classFolder, '--test', '0.2', '--seed', '3', '--report', 'json', '--out', out, '--no-typecheck', '--timeout', '60'];
+    // A grading that runs: this very process holds the folder.
+    writeFileSync(join(out, classLockFile), JSON.stringify({ pid: process.pid, startedAt: '2026-12-05T10:00:00.000Z' }));
+    const busy = await grade(...args);
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toContain(`another class grading (process ${process.pid} since 2026-12-05T10:00:00.000Z) is writing into ${out}: wait for it to finish, or give another --out`);
+    expect(readdirSync(out)).toEqual([classLockFile]);
+
+    // A grading that is gone (killed, or the machine rebooted) left its mark: taken over, and removed at the end.
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise<void>((resolve) => gone.on('exit', () => resolve()));
+    writeFileSync(join(out, classLockFile), JSON.stringify({ pid: gone.pid, startedAt: '2026-12-05T10:00:00.000Z' }));
+    const graded = await grade(...args);
+    expect(graded.code, graded.stderr).toBe(0);
+    expect(csvOf(out).records.map((record) => [record.submission, record.score])).toEqual([['ada', '2']]);
+    expect(existsSync(join(out, classLockFile))).toBe(false);
+  }, 60_000);
 
   it('grades submissions in parallel, never more at once than asked', async () => {
     const classFolder = temporaryFolder();
