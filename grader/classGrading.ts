@@ -317,17 +317,26 @@ function submissionRelative(text: string, implementationPath: string, discovery:
  * result is the same report with other text in its strings.
  */
 export function namedAsSubmitted(report: GradingReport, implementationPath: string, name: string): GradingReport {
-  // Absolute, and as the compiler and the bundler name it: relative to where the grader runs.
-  const fromHere = relative(process.cwd(), implementationPath);
-  // The longer first: one spelling may hold the other (`../../tmp/class/alice` holds `/tmp/class/alice`).
-  const spellings = [implementationPath, ...(fromHere.includes(sep) ? [fromHere] : [])]
-    .sort((left, right) => right.length - left.length)
-    .map((path) => JSON.stringify(path).slice(1, -1));
-  const replacement = JSON.stringify(name).slice(1, -1);
   const text = JSON.stringify(report);
-  let renamed = text;
-  for (const spelling of spellings) renamed = renamed.split(spelling).join(replacement);
+  const jsonSpelling = (value: string) => JSON.stringify(value).slice(1, -1);
+  const renamed = renamedIn(text, pathSpellings(implementationPath).map(jsonSpelling), jsonSpelling(name));
   return renamed === text ? report : (JSON.parse(renamed) as GradingReport);
+}
+
+/**
+ * The staff's path to a submission as messages spell it: absolute, and as the compiler and the
+ * bundler name it, relative to where the grader runs. The longer first: one spelling may hold
+ * the other (`../../tmp/class/alice` holds `/tmp/class/alice`).
+ */
+function pathSpellings(implementationPath: string): string[] {
+  const fromHere = relative(process.cwd(), implementationPath);
+  return [implementationPath, ...(fromHere.includes(sep) ? [fromHere] : [])].sort((left, right) => right.length - left.length);
+}
+
+function renamedIn(text: string, spellings: readonly string[], name: string): string {
+  let renamed = text;
+  for (const spelling of spellings) renamed = renamed.split(spelling).join(name);
+  return renamed;
 }
 
 /** A setup error without the implementation's path in front (the row already names the submission). */
@@ -346,8 +355,8 @@ const rowErrorLines = 6;
 function errorLines(report: GradingReport, message: string | undefined): string[] {
   if (message !== undefined) {
     const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
-    const details = lines.length > 1 ? lines.slice(1) : lines;
-    return details.slice(0, rowErrorLines).map((line) => boundText(line, textLimits.line));
+    // A message of one line is the row's reason already: the errors column would say it twice.
+    return lines.slice(1, 1 + rowErrorLines).map((line) => boundText(line, textLimits.line));
   }
   const typeErrors = report.typeErrors.map((line) => boundText(line.split('\n')[0] ?? '', textLimits.line));
   if (typeErrors.length <= rowErrorLines) return typeErrors;
@@ -381,7 +390,10 @@ function rowOf(submission: string, end: GradingEnd, implementationPath: string, 
   const report = end.report;
   const { score, maxScore, passed, failed, crashed, timedOut, notRun } = report.totals;
   const status: SubmissionStatus = end.kind === 'graded' ? (report.interrupted ? 'interrupted' : 'graded') : end.kind;
-  const relativeText = (text: string) => submissionRelative(withoutLabel(text, implementationPath), implementationPath, discovery);
+  // As its reports name it: paths inside the submission relative to it, the submission itself by its name.
+  const spellings = pathSpellings(implementationPath);
+  const asSubmitted = (text: string) => renamedIn(submissionRelative(text, implementationPath, discovery), spellings, submission);
+  const relativeText = (text: string) => asSubmitted(withoutLabel(text, implementationPath));
   const setupMessage = end.kind === 'setup error' ? relativeText(end.message) : undefined;
   const reason =
     end.kind === 'graded'
@@ -391,7 +403,7 @@ function rowOf(submission: string, end: GradingEnd, implementationPath: string, 
       : setupMessage !== undefined
         ? setupReason(setupMessage)
         : setupReason(end.message);
-  const errors = errorLines(report, setupMessage).map((line) => submissionRelative(line, implementationPath, discovery));
+  const errors = errorLines(report, setupMessage).map(asSubmitted);
   return {
     submission,
     status,

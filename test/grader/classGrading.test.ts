@@ -83,23 +83,32 @@ describe('npm run grade --class: a whole class', () => {
     submission(classFolder, 'gil/index.ts', 'correct.ts');
     writeFileSync(join(classFolder, 'gil', 'data.json'), '{}\n');
     writeFileSync(join(classFolder, 'gil', 'index.ts'), `import data from './data.json';\nexport const loaded = data;\n${readFileSync(join(classFolder, 'gil', 'index.ts'), 'utf8')}`);
+    // Loads, but exports none of the lab's classes.
+    mkdirSync(join(classFolder, 'hal'));
+    writeFileSync(join(classFolder, 'hal', 'index.ts'), 'export const nothing = 0;\n');
     writeFileSync(join(classFolder, 'class-export-metadata.yml'), 'not a submission\n');
     const out = temporaryFolder();
     const run = await grade('pingpong', '--class', classFolder, '--test', '0.1,0.3', '--seeds', '2', '--report', 'json,html', '--out', out, '--no-typecheck');
     expect(run.code, run.stderr).toBe(1);
     // No --timeout: the class's own, from the reference solution's times, at least twice the stall limit.
     expect(run.stdout).toMatch(/timeout per test 30 s \(5 × the reference solution's slowest test here/);
-    expect(gradedNames(run.stdout)).toEqual(['Bob Jones_42', 'ada', 'cy', 'dee', 'eve', 'fay', 'gil']);
+    expect(gradedNames(run.stdout)).toEqual(['Bob Jones_42', 'ada', 'cy', 'dee', 'eve', 'fay', 'gil', 'hal']);
     const { header, records } = csvOf(out);
     expect(header).toBe('submission,status,score,max_score,passed,failed,crashed,timed_out,not_run,reason,test_0.1,test_0.3,entry,note,errors');
     const row = (name: string) => records.find((record) => record.submission === name) ?? {};
-    expect(records.map((record) => record.submission)).toEqual(['Bob Jones_42', 'ada', 'cy', 'dee', 'eve', 'fay', 'gil']);
+    expect(records.map((record) => record.submission)).toEqual(['Bob Jones_42', 'ada', 'cy', 'dee', 'eve', 'fay', 'gil', 'hal']);
     expect(row('ada')).toMatchObject({ status: 'graded', score: '3', max_score: '3', 'test_0.1': '1', 'test_0.3': '2', entry: 'index.ts', note: '', errors: '' });
     expect(row('Bob Jones_42')).toMatchObject({ status: 'graded', score: '1', failed: '1', 'test_0.3': '0', entry: 'lab0/src/index.ts' });
     expect(row('cy')).toMatchObject({ status: 'setup error', score: '0', not_run: '2', entry: 'lab0/index.ts' });
     expect(row('cy').reason).toBe('cannot be loaded: lab0/index.ts:7:17: Expected ")" but found "{"');
     expect(row('cy').errors).toBe('lab0/index.ts:7:17: Expected ")" but found "{" | if (seq > 1 {');
     expect(row('dee')).toMatchObject({ status: 'graded', score: '3', entry: 'distlab/labs/00-pingpong/src/index.ts', note: '' });
+    // Its row names the submission as its reports do, never by the staff's path to it.
+    expect(row('gil')).toMatchObject({ status: 'setup error' });
+    expect(row('gil').errors).toMatch(/^index\.ts:1:18: .*your own \.ts files in gil\. \| import data from/);
+    // A setup error of one line is the reason, and only the reason: the errors column does not say it again.
+    expect(row('hal')).toMatchObject({ status: 'setup error', errors: '' });
+    expect(row('hal').reason).toMatch(/PingClient/);
     expect(row('eve')).toMatchObject({ status: 'graded', crashed: '1', 'test_0.3': '0' });
     expect(row('fay')).toMatchObject({ status: 'graded', score: '3', entry: 'lab0/src/index.ts' });
     expect(row('fay').note).toMatch(/^graded lab0\/src\/index\.ts, not lab0-old\/src\/index\.ts \(the others are in folders named like copies set aside/);
