@@ -271,7 +271,7 @@ function restartNote(before: Commitment, incarnation: number, cluster: ClusterVi
   const accepted = storedAcceptance(cluster, acceptor);
   const covers = (ballot: Ballot | undefined) => ballot !== undefined && compareBallots(ballot, before) >= 0;
   if (!covers(promised) && !covers(accepted?.ballot)) {
-    return `; it restarted in between: was ${before.accepting ? 'the acceptance' : 'the promise'} written to durable storage before it answered?`;
+    return `; it restarted in between: was ${before.accepting ? 'the acceptance' : 'the promise'} written to durable storage before it answered, and read back when it started again (onStart)?`;
   }
   if (!covers(promised) && accepted !== undefined) {
     return `; it restarted in between with accepted ${formatBallot(accepted.ballot)} in its storage, and an accepted ballot counts as a promise, after a restart as before`;
@@ -527,6 +527,8 @@ interface Heard {
 interface PhaseOne {
   readonly round: number;
   readonly promises: Heard[];
+  /** Set when a Promise came again from an acceptor already counted (never under search, which duplicates nothing). */
+  repeated?: true;
 }
 
 /** Per proposer: its incarnation, the values it was asked to propose, and its ballots' Promises. */
@@ -587,7 +589,10 @@ export function phaseTwoFollowsPromises(acceptors: readonly NodeId[]): Property<
           record.phases.push(phase);
           record.phases.sort((left, right) => left.round - right.round);
         }
-        if (phase.promises.some((promise) => promise.acceptor === event.from)) return undefined;
+        if (phase.promises.some((promise) => promise.acceptor === event.from)) {
+          phase.repeated = true;
+          return undefined;
+        }
         const report = accepted === null ? null : { round: accepted.ballot.round, proposer: accepted.ballot.proposer, value: accepted.value };
         phase.promises.push({ acceptor: event.from, report });
         phase.promises.sort((left, right) => left.acceptor - right.acceptor);
@@ -612,7 +617,9 @@ export function phaseTwoFollowsPromises(acceptors: readonly NodeId[]): Property<
           ? ''
           : `; ${older.map((promise) => `${nodeName(promise.acceptor)}'s Promise was for (${promise.round}, ${nodeName(node)})`).join(', ')}, an older ballot, ` +
             'which does not count: the acceptor may have accepted a proposal since';
-        return `${sent} with Promises for ${formatBallot(ballot)} from ${from}: phase 2 needs Promises for this very ballot from a majority (${needed} of ${acceptors.length})${stale}`;
+        // A proposer that counts messages rather than acceptors reaches its count with a duplicate.
+        const repeated = phase.repeated === true && counted.length > 0 ? `; a Promise that came twice (the network duplicates messages) is one acceptor's, and counts once` : '';
+        return `${sent} with Promises for ${formatBallot(ballot)} from ${from}: phase 2 needs Promises for this very ballot from a majority (${needed} of ${acceptors.length})${stale}${repeated}`;
       }
       // The values some majority allows: a reported proposal with a majority at or below its ballot; our own when a majority reports nothing.
       const sorted = phase.promises.map((promise) => promise.report).sort(compareReports);

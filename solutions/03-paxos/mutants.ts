@@ -50,6 +50,12 @@ export const mutants: readonly Mutant[] = [
     property: 'phase 2 follows its Promises',
   },
   {
+    name: 'counts-duplicate-promises',
+    bug: 'the proposer counts Promise messages rather than acceptors, so a duplicated Promise counts twice',
+    failsTest: '3.7',
+    property: 'phase 2 follows its Promises',
+  },
+  {
     name: 'late-promise-counts',
     bug: 'the proposer counts late Promises of its own older ballot toward the current one',
     failsTest: '3.12',

@@ -3,7 +3,7 @@
 // proposer that starts an attempt below a promise a Nack told it of.
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, HistoryEvent, NodeId } from 'distlab/testing';
-import { newBallotOutranksNacks } from '../../labs/03-paxos/checks.ts';
+import { newBallotOutranksNacks, phaseTwoFollowsPromises } from '../../labs/03-paxos/checks.ts';
 import type { Ballot, Paxos } from '../../labs/03-paxos/src/protocol.ts';
 
 type Event = HistoryEvent<Paxos>;
@@ -28,13 +28,12 @@ function view(): ClusterView<Paxos> {
   };
 }
 
-/** The rule's first violation in `events`, or undefined. */
-function problem(events: readonly Event[]): string | undefined {
-  const property = newBallotOutranksNacks();
+/** The first violation of `property` (the Nack rule unless given) in `events`, or undefined. */
+function problem(events: readonly Event[], property: ReturnType<typeof newBallotOutranksNacks> | ReturnType<typeof phaseTwoFollowsPromises> = newBallotOutranksNacks()): string | undefined {
   const cluster = view();
   const memory = property.memory?.(cluster) ?? [];
   for (const event of events) {
-    const found = property.record?.(memory, event, cluster);
+    const found = (property.record as ((memory: unknown, event: Event, cluster: ClusterView<Paxos>) => string | undefined) | undefined)?.(memory, event, cluster);
     if (found !== undefined) return found;
   }
   return undefined;
@@ -74,5 +73,32 @@ describe('a new ballot outranks every Nack', () => {
         'the highest round the proposer has seen, the Nacks it received included, so that it outranks them',
     );
     expect(problem([prepare(0, 1, 0), nack(0, ballot(1, 0), ballot(4, 2), 10), prepare(0, 4, 60)])).toContain('Prepare (4, n0) at 60 ms');
+  });
+});
+
+describe('phase 2 follows its Promises', () => {
+  const promise = (from: NodeId, timeMs: number): Event => ({
+    kind: 'deliver',
+    from,
+    to: 0,
+    incarnation: 0,
+    timeMs,
+    local: from === 0,
+    message: { type: 'Promise', ballot: ballot(1, 0), accepted: null },
+  });
+  const accept: Event = { kind: 'send', from: 0, to: 1, incarnation: 0, timeMs: 30, local: false, message: { type: 'Accept', ballot: ballot(1, 0), value: 'v0' } };
+  const input: Event = { kind: 'input', node: 0, incarnation: 0, timeMs: 0, input: { type: 'Propose', value: 'v0' } };
+
+  it('passes an Accept after Promises from a majority of the acceptors', () => {
+    expect(problem([input, promise(1, 10), promise(2, 20), accept], phaseTwoFollowsPromises([0, 1, 2]))).toBeUndefined();
+  });
+
+  it('names the duplicate when a Promise that came twice was counted as two acceptors', () => {
+    expect(problem([input, promise(1, 10), promise(1, 20), accept], phaseTwoFollowsPromises([0, 1, 2]))).toBe(
+      'n0 sent Accept (1, n0) "v0" with Promises for (1, n0) from only n1: phase 2 needs Promises for this very ballot from a majority (2 of 3); ' +
+        "a Promise that came twice (the network duplicates messages) is one acceptor's, and counts once",
+    );
+    // Without a duplicate, the message says nothing of one.
+    expect(problem([input, promise(1, 10), accept], phaseTwoFollowsPromises([0, 1, 2]))).not.toContain('twice');
   });
 });
