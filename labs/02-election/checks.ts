@@ -54,7 +54,7 @@ function whoDoesNotFollow<P extends Election>(cluster: ClusterView<P>, memory: B
   const highest = highestLive(cluster);
   if (memory.outputs === 0) {
     const expected = highest === undefined ? '' : `; the highest live id is ${nodeName(highest)}`;
-    return `no progress: no node reported a leader by ${cluster.nowMs} ms${expected}`;
+    return `no leader: no node reported one by ${cluster.nowMs} ms${expected}`;
   }
   if (highest === undefined) return undefined;
   const problem = whyNotFollowing(cluster, memory, highest, highest);
@@ -382,7 +382,7 @@ export const hopsCountTheSteps = ringRule(hopsName, {
     if (message.names === sender) {
       // Its own id (a new candidate, an announcement, or one of those sent again past a dead successor).
       if (passedOn || message.hops === 1) return undefined;
-      return `${nodeName(sender)} sent ${aKind} naming itself with hops ${message.hops}: a node that puts its own id in starts at hops 1`;
+      return `${nodeName(sender)} sent ${aKind} naming itself with hops ${message.hops}: a node that puts its own id in starts at hops 1, and sending it again past a dead successor does not add a hop`;
     }
     if (!passedOn) return undefined;
     if (handed.hops > nodeCount) {
@@ -394,7 +394,7 @@ export const hopsCountTheSteps = ringRule(hopsName, {
     if (message.hops === handed.hops + 1) return undefined;
     return (
       `${nodeName(sender)} passed on ${aKind} naming ${nodeName(handed.names)} with hops ${message.hops}; it came with hops ${handed.hops}, ` +
-      `so it goes on with hops ${handed.hops + 1}`
+      `so it goes on with hops ${handed.hops + 1}, and with that count still when it is sent again past a dead successor`
     );
   },
 });

@@ -158,6 +158,29 @@ const aloneTest = test(ring, 17, {
   },
 });
 
+/**
+ * Eleven to thirteen nodes, heartbeats on: the first leader is n10 or above, and so is the next
+ * one in most runs. Ids are numbers; ids ordered as text (JavaScript's default sort, or a
+ * comparison of strings) put n9 above them, which clusters of 3 to 9 nodes never show.
+ */
+function largeClusterTest<P extends Election>(algorithm: Algorithm<P>, index: number): SuiteTest<ElectionImplementation> {
+  const crashFromMs = algorithm.boundMs + 500;
+  return test(algorithm, index, {
+    name: `${algorithm.title}: eleven to thirteen nodes, the leader crashes; ids are compared as numbers`,
+    visibility: 'hidden',
+    points: 1,
+    seeds: 6,
+    description:
+      `Heartbeats on, 11 to 13 nodes. Within T = ${algorithm.boundMs} ms every node follows n(N-1); the leader then crashes between ` +
+      `${crashFromMs} and ${crashFromMs + 100} ms, and within T every live node follows n(N-2).`,
+    plan: (seed, at) => {
+      const nodeCount = 11 + ((seed - 1) % 3);
+      const crashMs = at(crashFromMs, crashFromMs + 100);
+      return { nodeCount, heartbeats: true, faults: [crash(nodeCount - 1, crashMs)], lastPlannedMs: crashMs };
+    },
+  });
+}
+
 export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   steadyLeaderTest(bully, 14),
   lowerRestartTest,
@@ -166,4 +189,6 @@ export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   leaderDiesAnnouncingTest,
   steadyLeaderTest(ring, 16),
   aloneTest,
+  largeClusterTest(bully, 17),
+  largeClusterTest(ring, 18),
 ];

@@ -32,6 +32,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'bully-declares-despite-ok': ['2A.7'],
   'bully-heartbeat-resets-nothing': ['2A.14'],
   'bully-leader-answers-without-election': ['2A.15'],
+  'bully-ids-compared-as-text': ['2A.17'],
   'ring-misses-own-id': ['2B.1'],
   // Only the message count, to keep this file short: in most other ring tests the flood of Coordinators sent past live nodes ends at the event limit.
   'ring-acks-elections-only': ['2B.10'],
@@ -39,6 +40,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'ring-skips-one-dead': ['2B.14'],
   'ring-coordinator-never-dropped': ['2B.15'],
   'ring-alone-never-leads': ['2B.17'],
+  'ring-ids-compared-as-text': ['2B.18'],
 };
 
 const bugFolder = bugFolders(fixtures);
