@@ -18,7 +18,7 @@ import { checkFields, NodeEnvironment, NoClockError, ReactionRecorder, ReactionS
 import { maxEffectDepth, ShapeStep, StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter, tapeSizes, type Shape } from '../_internals/tape.ts';
 import { Alea } from '../_internals/alea.ts';
 import { applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands } from '../kv/stateMachine.ts';
-import { realmScriptNames, realmWrappedGlobals } from './names.ts';
+import { realmScriptNames } from './names.ts';
 
 // Captured before the submission's code runs, so that its patches of the globals do not
 // reach the host's own frames (they may still reach what these call: that is its own loss).
@@ -168,23 +168,26 @@ function lockDown(): string {
     // thrown (a DeterminismError, a PlainDataError): a method put on one of their prototypes
     // would run in every node's reactions.
     const roots: unknown[] = [...hiddenIntrinsics(), getPrototypeOf(realmGlobal), ...runtimeClasses()];
-    const wrapped = new SetConstructor<PropertyKey>(realmWrappedGlobals);
     const ownGlobal = objectCreate(null) as PropertyDescriptorMap;
     for (const key of ownKeys(realmGlobal)) {
       const descriptor = getOwnPropertyDescriptor(realmGlobal, key) as PropertyDescriptor;
       const enumerable = descriptor.enumerable ?? false;
       if ('value' in descriptor) {
         roots.push(descriptor.value);
-        ownGlobal[key as string] = { value: descriptor.value, enumerable, writable: true, configurable: true };
+        // A name for the global object itself (`globalThis`) names each node's own: see nodeGlobal.
+        if (descriptor.value === realmGlobal) selfNames.push(key);
+        else ownGlobal[key as string] = { value: descriptor.value, enumerable, writable: true, configurable: true };
       } else {
         roots.push(descriptor.get, descriptor.set);
         ownGlobal[key as string] = { get: descriptor.get, set: descriptor.set, enumerable, configurable: true };
       }
       // A script assigns a name it does not declare to the global object, unless the name is
-      // one of the wrapping function's parameters (then the parameter changes). A `node:vm`
-      // global cannot be frozen; its properties can be made read-only, with their whole
-      // descriptor (a partial one would define the property afresh, without its value).
-      if (wrapped.has(key) || (descriptor.configurable === false && descriptor.writable !== true)) continue;
+      // one of the wrapping function's parameters (then the parameter changes). The wrapped
+      // names are made read-only too: node code never gets the realm's global object, and if a
+      // way to it were found, it would still find nothing there to write. A `node:vm` global
+      // cannot be frozen; its properties can be made read-only, with their whole descriptor (a
+      // partial one would define the property afresh, without its value).
+      if (descriptor.configurable === false && descriptor.writable !== true) continue;
       if ('value' in descriptor) defineProperty(realmGlobal, key, { value: descriptor.value, enumerable, writable: false, configurable: false });
       else defineProperty(realmGlobal, key, { get: descriptor.get, set: descriptor.set, enumerable, configurable: false });
     }
@@ -290,8 +293,17 @@ function keepAssignable(prototype: object, name: PropertyKey): void {
  */
 function nodeGlobal(): Record<PropertyKey, unknown> {
   if (nodeGlobalProperties === undefined) throw new TypeErrorConstructor('the realm was not locked down');
-  return objectCreate(getPrototypeOf(realmGlobal), nodeGlobalProperties) as Record<PropertyKey, unknown>;
+  const global = objectCreate(getPrototypeOf(realmGlobal), nodeGlobalProperties) as Record<PropertyKey, unknown>;
+  // The realm's `globalThis` names the realm's global object, which every node would share:
+  // each node's names its own.
+  for (let index = 0; index < selfNames.length; index++) {
+    defineProperty(global, selfNames[index] as PropertyKey, { value: global, writable: true, enumerable: false, configurable: true });
+  }
+  return global;
 }
+
+/** The realm global's names for itself (`globalThis`), taken as the realm is locked down. */
+const selfNames: PropertyKey[] = [];
 
 /** The realm's globals as a node's own properties, taken once as the realm is locked down (reading the global object is slow). */
 let nodeGlobalProperties: PropertyDescriptorMap | undefined;

@@ -276,6 +276,6 @@ describe('nodes of one realm', () => {
       [2, 1, [0, 1], []],
     ]);
     // Its own global object is the one place a node can write to, and no other node sees it.
-    expect(result.outputs.map((record) => record.output.marked)).toEqual([0, 1, 2].map(() => ['the global object']));
+    expect(result.outputs.map((record) => record.output.marked)).toEqual([0, 1, 2].map(() => ['the global object', 'the global object’s globalThis']));
   });
 });
