@@ -1,0 +1,43 @@
+// Lab 2's message budget on hand-made histories: it counts the Election, Ok and Coordinator
+// messages that cross the network, and never one a node sends itself (as Node.send says).
+import { describe, expect, it } from 'vitest';
+import type { ClusterView, HistoryEvent, NodeId } from 'distlab/testing';
+import { electionCost } from '../../labs/02-election/checks.ts';
+import type { Bully } from '../../labs/02-election/src/protocol.ts';
+
+type Event = HistoryEvent<Bully>;
+
+const cluster = { nowMs: 2_000 } as ClusterView<Bully>;
+
+/** What the budget says of `events`: undefined when they cost exactly `expected`. */
+function verdict(events: readonly Event[], expected: number): string | undefined {
+  const property = electionCost<Bully>(1_000, expected, 'N');
+  const memory = property.memory?.(cluster);
+  for (const event of events) property.record?.(memory as never, event, cluster);
+  return property.check?.(cluster, memory as never);
+}
+
+const send = (from: NodeId, to: NodeId, type: 'Election' | 'Ok' | 'Coordinator', timeMs = 1_500): Event => ({
+  kind: 'send',
+  from,
+  to,
+  incarnation: 0,
+  timeMs,
+  local: from === to,
+  message: { type },
+});
+
+describe('the election message budget', () => {
+  it('counts the messages sent to other nodes from the election on', () => {
+    const coordinators = [0, 1].map((to) => send(2, to, 'Coordinator'));
+    expect(verdict([send(0, 2, 'Election', 500), ...coordinators], 2)).toBeUndefined();
+    expect(verdict(coordinators, 3)).toBe('2 Coordinator = 2 messages to other nodes (and 0 Acks, not counted) after 1000 ms; the handout\'s formula N gives 3');
+  });
+
+  it('does not count a message a node sends itself: it never crosses the network', () => {
+    const toEveryone = [0, 1, 2].map((to) => send(2, to, 'Coordinator'));
+    expect(verdict(toEveryone, 2)).toBeUndefined();
+    // Nor can messages to itself make up for ones a node did not send.
+    expect(verdict([send(2, 0, 'Coordinator'), send(2, 2, 'Ok'), send(2, 2, 'Ok')], 3)).toMatch(/^1 Coordinator = 1 messages to other nodes/);
+  });
+});
