@@ -251,6 +251,13 @@ function readRegularFile(path: string, budgetBytes: number, sourceRoot: string):
   try {
     const stats = fstatSync(descriptor);
     if (!stats.isFile()) throw new SetupError(`${shown(path)} is ${describeKind(stats)}, not a source file: remove it from the submission`);
+    // A file with another name elsewhere (a hard link) may be anyone's file, a solution's say,
+    // as a symbolic link may: a submission's files are its own.
+    if (stats.nlink > 1) {
+      throw new SetupError(
+        `${shown(path)} is a hard link (the same file has ${stats.nlink} names), and a submission must be made of files of its own: replace it with a copy`,
+      );
+    }
     if (stats.size > budgetBytes) throw overBudget(sourceRoot);
     const bytes = Buffer.alloc(stats.size);
     let filled = 0;

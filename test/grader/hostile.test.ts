@@ -10,7 +10,7 @@
 // memory, its life) and those whose terminal output matters are graded by the command, each
 // in a process group of its own.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -261,6 +261,19 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'imports-json-file': { kind: 'refused', message: [/data\.json/] },
   'links-index-to-solution': { kind: 'refused', message: [/index\.ts/], prepare: link('solutions/00-pingpong/index.ts', 'index.ts') },
   'links-folder-to-solution': { kind: 'refused', message: [/\blib\b/], prepare: link('solutions/00-pingpong', 'lib') },
+  'hard-links-solution': {
+    kind: 'refused',
+    message: [/is a hard link \(the same file has 2 names\)/],
+    prepare: (folder) => {
+      // Elsewhere on the same file system as the copy graded (a hard link cannot cross one).
+      const elsewhere = temporaryFolder('distlab-elsewhere-');
+      for (const name of ['client.ts', 'server.ts', 'index.ts']) {
+        copyFileSync(join(projectRoot, 'solutions', '00-pingpong', name), join(elsewhere, name));
+        rmSync(join(folder, name), { force: true });
+        linkSync(join(elsewhere, name), join(folder, name));
+      }
+    },
+  },
   'links-text-to-secrets': {
     kind: 'refused',
     message: [/(passwd|solution|suite)\.txt/],
