@@ -1856,7 +1856,11 @@ class BreadthFirst<P extends Protocol> {
   }
 
   finish(outcome: SearchOutcome): SearchResult {
-    return { outcome, statistics: this.statistics(), goalsReached: this.goalsReached };
+    const result = { outcome, statistics: this.statistics(), goalsReached: this.goalsReached };
+    // Every level before the one being expanded was expanded whole: each successor of each of
+    // its states (but those pruned) is in the visited set, which a live check holds its steps to.
+    searchVisits.set(result, { visited: this.visited, expandedLevels: this.level });
+    return result;
   }
 
   /** Checks the initial state; an outcome when the search ends there. */
@@ -2023,6 +2027,15 @@ export function explore<P extends Protocol>(settings: SearchSettings<P>): Search
   return searchedBy(checker, exploreWith(checker, settings));
 }
 
+/** What a breadth-first search visited, by its result: see BreadthFirst.finish. */
+interface SearchVisits {
+  readonly visited: FingerprintSet;
+  /** States less than this many steps from the initial state had all their successors visited (unless pruned). */
+  readonly expandedLevels: number;
+}
+
+const searchVisits = new WeakMap<SearchResult, SearchVisits>();
+
 /**
  * The checker (and with it the realm) each search on this thread ran in, by its result: a
  * live check after the search follows its paths in the same realm, with whatever the
@@ -2161,13 +2174,14 @@ interface WorkerSearch {
 
 /**
  * Where a submission's nodes did one thing as the model checker runs them and another as a
- * run does (`against` 'run'), or another when the model checker took the same step again
- * (`against` 'again').
+ * run does (`against` 'run'), another when the model checker took the same step again
+ * (`against` 'again'), or something the search never saw them do from the same state while it
+ * explored (`against` 'search').
  */
 export interface LiveDisagreement {
   /** The events from the initial state to where the two disagreed (the last one), or [] at the start. */
   readonly path: SearchEvent[];
-  readonly against: 'run' | 'again';
+  readonly against: 'run' | 'again' | 'search';
   /** What the model checker's copies did at the end of the path. */
   readonly searched: string;
   /** What the objects kept as in a run did there, or the copies the second time. */
@@ -2207,9 +2221,10 @@ export function checkLiveAgreement<P extends Protocol>(settings: SearchSettings<
     // keeps outside its fields then carries from one path to the next, where each run starts afresh.
     const used = check.after === undefined ? undefined : searchCheckers.get(check.after);
     const searched = used !== undefined ? (used as unknown as Checker<P>) : new Checker(settings, 'copies');
+    const visits = check.after === undefined ? undefined : searchVisits.get(check.after);
     if (check.path !== undefined && check.path.length > 0) {
       const path = check.path;
-      const disagreement = followBothWays(searched, (_events, step) => (step < path.length ? path[step] : undefined), path.length);
+      const disagreement = followBothWays(searched, (_events, step) => (step < path.length ? path[step] : undefined), path.length, visits);
       if (disagreement !== undefined) return disagreement;
     }
     for (let walk = 0; walk < check.walks; walk++) {
@@ -2220,18 +2235,24 @@ export function checkLiveAgreement<P extends Protocol>(settings: SearchSettings<
         const whole = events.filter((event) => !('crashAfter' in event) || event.crashAfter === undefined);
         return whole.length === 0 ? undefined : random.pick(whole);
       };
-      const disagreement = followBothWays(searched, choose, check.depth);
+      const disagreement = followBothWays(searched, choose, check.depth, visits);
       if (disagreement !== undefined) return disagreement;
     }
     return undefined;
   });
 }
 
-/** One path followed as the search (`searched`) and as a run would: `choose` picks each event among those possible. */
+/**
+ * One path followed as the search (`searched`) and as a run would: `choose` picks each event
+ * among those possible. With `visits`, each step the searched side takes from a state the
+ * search expanded must reach a state the search visited: the nodes must do now what they did
+ * while the search explored (not only agree with a run now).
+ */
 function followBothWays<P extends Protocol>(
   searched: Checker<P>,
   choose: (events: SearchEvent[], step: number) => SearchEvent | undefined,
   maxSteps: number,
+  visits?: SearchVisits,
 ): LiveDisagreement | undefined {
   const settings = searched.settings;
   const live = new Checker(settings, 'live');
@@ -2280,7 +2301,20 @@ function followBothWays<P extends Protocol>(
     }
     return undefined;
   };
+  /** Whether the search visited `state`, reached in `steps` steps from a state it expanded whole (or is the initial state). */
+  const unvisited = (state: SearchState | string | undefined, from: SearchState | undefined, steps: number): boolean => {
+    if (visits === undefined || typeof state !== 'object') return false;
+    if (from !== undefined && (steps - 1 >= visits.expandedLevels || !visits.visited.has(from.laneOne, from.laneTwo) || settings.prune?.(searched.view(from)) === true)) return false;
+    return !visits.visited.has(state.laneOne, state.laneTwo);
+  };
+  const notAsSearched = (): LiveDisagreement => ({
+    path: path.slice(),
+    against: 'search',
+    searched: bounded(searchedSteps.join('; ') || 'nothing'),
+    other: 'not this: exploring, the search never reached the state this step reaches now from the same state',
+  });
   let left = attempt(() => searched.initial(searchedSink));
+  if (unvisited(left, undefined, 0)) return notAsSearched();
   let right = attempt(() => live.initial(liveSink));
   const atStart = compare('run', live, liveSteps, left, right);
   if (atStart !== undefined) return atStart;
@@ -2302,6 +2336,7 @@ function followBothWays<P extends Protocol>(
       path.pop();
       continue;
     }
+    if (unvisited(nextLeft, fromLeft, path.length)) return notAsSearched();
     const disagreement = compare('run', live, liveSteps, nextLeft, nextRight);
     if (disagreement !== undefined) return disagreement;
     // The model checker takes a step from a state once per path that reaches it: the same

@@ -636,7 +636,12 @@ function behavesTwoWays(
   traceLimit: number,
 ): RecordedFailure {
   const path = disagreement.path;
-  const other = disagreement.against === 'run' ? 'The same step in a run, on the node objects the constructor made' : 'The same step taken again by the model checker, from the same state';
+  const other =
+    disagreement.against === 'run'
+      ? 'The same step in a run, on the node objects the constructor made'
+      : disagreement.against === 'again'
+        ? 'The same step taken again by the model checker, from the same state'
+        : 'What the search saw while it explored';
   const message =
     `${liveCheckMessageStart}, which rebuilds each node from its fields for every reaction, than in a run (${where(path)}). ` +
     `The model checker's copy: ${disagreement.searched}. ${other}: ${disagreement.other}. ` +

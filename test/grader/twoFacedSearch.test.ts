@@ -53,7 +53,65 @@ export class LamportNode extends Node<Lamport> {
   );
 }
 
+/**
+ * The reference's Lamport node, which follows Lamport's algorithm only while the search
+ * explores (the clock throws, and its node has started once), and otherwise enters as soon as
+ * it asks. The check after the search follows paths in the search's own realm, where each node
+ * starts a second time: there it behaves as in a run, so a run and the model checker's copies
+ * agree, yet neither does what the search saw.
+ */
+function exploringOnlyLamport(): string {
+  return changedCopy(
+    join(projectRoot, 'solutions', '01-mutex'),
+    'lamport.ts',
+    [
+      [
+        'export class LamportNode extends Node<Lamport> {\n',
+        `let starts = 0;
+
+function exploring(node: { now(): number }): boolean {
+  if (starts > 1) return false;
+  try {
+    node.now();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export class LamportNode extends Node<Lamport> {
+  override onStart(): void {
+    starts++;
+  }
+
+`,
+      ],
+      [
+        '        const timestamp = this.tick();\n',
+        `        if (!exploring(this)) {
+          this.inCriticalSection = true;
+          this.output({ type: 'Enter' });
+          return;
+        }
+        const timestamp = this.tick();
+`,
+      ],
+    ],
+    scratchFolders,
+  );
+}
+
 describe('search tests and nodes with two faces', () => {
+  it('fails a Lamport node that follows the algorithm only while the search explores, as nondeterministic', async () => {
+    const report = await grade({ lab: 'mutex', implementation: exploringOnlyLamport(), tests: ['1C.8'], limits, typecheck: false });
+    const [test] = report.tests;
+    expect(test?.score).toBe(0);
+    expect(test?.failure?.kind).toBe('nondeterministic');
+    expect(test?.failure?.property).toBe('deterministic behaviour');
+    expect(test?.failure?.message).toMatch(/What the search saw while it explored: not this: exploring, the search never reached the state this step reaches now/);
+    expect(test?.failure?.message).toMatch(/output n\d Enter/);
+  }, 180_000);
+
   it('fails a Lamport node that enters at once in runs and follows the algorithm when rebuilt from its fields, as nondeterministic', async () => {
     const report = await grade({
       lab: 'mutex',
