@@ -121,7 +121,7 @@ export class Sandbox {
     try {
       // The submission is graded from a copy of its source files only: no links out of its
       // folder, nothing but .ts and .js (./submissionFiles.ts).
-      const copied = copySubmission(source.root, source.entryFile, join(directory, 'submission'));
+      const copied = copySubmission(source.root, source.entryFile, join(directory, 'submission'), source.kind === 'solutions' || source.kind === 'mutant');
       let files;
       try {
         files = await bundleImplementation(lab, { ...source, root: copied.root, entryFile: copied.entryFile }, directory, 'child');

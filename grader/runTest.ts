@@ -607,7 +607,10 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
     const missedGoals = prepared.expect === 'every-goal' ? prepared.goals.filter((goal) => !result.goalsReached.has(goal)) : [];
     if ((prepared.expect === 'goal' && result.goalsReached.size === 0) || missedGoals.length > 0) {
       const goals = (missedGoals.length > 0 ? missedGoals : prepared.goals).join(', ');
-      const how = outcome.kind === 'exhausted' ? 'the whole space was explored' : `the ${outcome.kind === 'limit' ? outcome.limit : ''} limit was reached`;
+      const how =
+        outcome.kind === 'exhausted'
+          ? "every state within the test's bounds was explored: see its description for them (rounds, crashes, messages)"
+          : `the ${outcome.kind === 'limit' ? outcome.limit : ''} limit was reached`;
       const reached = missedGoals.length > 0 && result.goalsReached.size > 0 ? `, though it reached "${[...result.goalsReached.keys()].join(', ')}"` : '';
       return failed({
         ...notReplayable(seed),

@@ -68,6 +68,7 @@ interface SourceFile {
 /** What the walk has found so far, and what it has used of its bounds. */
 interface Walk {
   readonly sourceRoot: string;
+  readonly trusted: boolean;
   readonly folders: string[];
   readonly files: SourceFile[];
   totalBytes: number;
@@ -89,7 +90,13 @@ interface Walk {
  * const copy = copySubmission('submissions/alice', 'submissions/alice/index.ts', mkdtempSync(join(tmpdir(), 'distlab-')));
  * // copy.root is the fresh folder, copy.entryFile its index.ts
  */
-export function copySubmission(sourceRoot: string, entryFile: string, destination: string): { root: string; entryFile: string } {
+export function copySubmission(
+  sourceRoot: string,
+  entryFile: string,
+  destination: string,
+  /** The kit's own code (the reference, its mutants): a hard link someone made to it elsewhere takes nothing from anyone. */
+  trusted = false,
+): { root: string; entryFile: string } {
   const rootStats = lstatOrUndefined(sourceRoot);
   if (rootStats === undefined) throw new SetupError(`the submission folder ${shown(sourceRoot)} does not exist: give the path of the folder that holds index.ts`);
   if (rootStats.isSymbolicLink()) {
@@ -102,7 +109,7 @@ export function copySubmission(sourceRoot: string, entryFile: string, destinatio
     throw new SetupError(`the entry file ${shown(entryFile)} is not inside the submission folder ${shown(sourceRoot)}`);
   }
 
-  const walk: Walk = { sourceRoot, folders: [], files: [], totalBytes: 0, entries: 0 };
+  const walk: Walk = { sourceRoot, folders: [], files: [], totalBytes: 0, entries: 0, trusted };
   walkFolder(walk, '', 0);
 
   if (!walk.files.some((file) => file.path === entryPath)) {
@@ -220,7 +227,7 @@ function walkFolder(walk: Walk, folder: string, depth: number): void {
     }
     let bytes: Buffer;
     try {
-      bytes = readRegularFile(full, maxSubmissionBytes - walk.totalBytes, walk.sourceRoot);
+      bytes = readRegularFile(full, maxSubmissionBytes - walk.totalBytes, walk.sourceRoot, walk.trusted);
     } catch (error) {
       unreadable(error, full);
     }
@@ -239,7 +246,7 @@ function overBudget(sourceRoot: string): SetupError {
  * Reads a file that was a regular file when listed, refusing to follow a link or to wait on
  * a pipe should it have been replaced since, and reading at most `budgetBytes`.
  */
-function readRegularFile(path: string, budgetBytes: number, sourceRoot: string): Buffer {
+function readRegularFile(path: string, budgetBytes: number, sourceRoot: string, trusted: boolean): Buffer {
   // O_NOFOLLOW and O_NONBLOCK are 0 where the platform lacks them; the lstat before still holds.
   let descriptor: number;
   try {
@@ -253,7 +260,7 @@ function readRegularFile(path: string, budgetBytes: number, sourceRoot: string):
     if (!stats.isFile()) throw new SetupError(`${shown(path)} is ${describeKind(stats)}, not a source file: remove it from the submission`);
     // A file with another name elsewhere (a hard link) may be anyone's file, a solution's say,
     // as a symbolic link may: a submission's files are its own.
-    if (stats.nlink > 1) {
+    if (stats.nlink > 1 && !trusted) {
       throw new SetupError(
         `${shown(path)} is a hard link (the same file has ${stats.nlink} names), and a submission must be made of files of its own: replace it with a copy`,
       );

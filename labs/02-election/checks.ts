@@ -54,7 +54,7 @@ function whoDoesNotFollow<P extends Election>(cluster: ClusterView<P>, memory: B
   const highest = highestLive(cluster);
   if (memory.outputs === 0) {
     const expected = highest === undefined ? '' : `; the highest live id is ${nodeName(highest)}`;
-    return `no leader: no node reported one by ${cluster.nowMs} ms${expected}`;
+    return `no progress: no node reported a leader by ${cluster.nowMs} ms${expected}`;
   }
   if (highest === undefined) return undefined;
   const problem = whyNotFollowing(cluster, memory, highest, highest);

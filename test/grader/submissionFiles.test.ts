@@ -1,7 +1,7 @@
 // A submission is graded from a copy of its real source files: links, and files of any
 // other kind or name, are refused with a message that names the file and says what to do.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -100,6 +100,18 @@ describe('copySubmission', () => {
     rmSync(join(submission, 'x.ts'));
     symlinkSync(join(scratch, 'nowhere'), join(submission, 'gone.ts'));
     expect(refusal().message).toMatch(/gone\.ts is a symbolic link/);
+  });
+
+  it("refuses a source file that is a hard link (anyone's file, under a second name), unless it is the kit's own code", () => {
+    write('index.ts');
+    writeFileSync(join(scratch, 'solution.ts'), 'export const answer = 42;\n');
+    linkSync(join(scratch, 'solution.ts'), join(submission, 'lib.ts'));
+    expect(() => copySubmission(submission, 'index.ts', destination)).toThrow(
+      new SetupError(`${join(submission, 'lib.ts')} is a hard link (the same file has 2 names), and a submission must be made of files of its own: replace it with a copy`),
+    );
+    // The reference or a mutant that someone linked to from elsewhere is still the kit's own.
+    const copy = copySubmission(submission, 'index.ts', destination, true);
+    expect(readFileSync(join(copy.root, 'lib.ts'), 'utf8')).toBe('export const answer = 42;\n');
   });
 
   it('refuses a submission folder that is itself a link', () => {
