@@ -79,6 +79,12 @@ export const mutants: readonly Mutant[] = [
     property: 'no overthrow while a leader is heard',
   },
   {
+    name: 'finalize-any-epoch',
+    bug: 'a server told to finalize a slot flags what it holds there whatever epoch it was stored in: an operation an overthrown leader stored, never chosen, is taken as chosen',
+    failsTest: '6.13',
+    property: 'a finalized slot never changes',
+  },
+  {
     name: 'picks-first-read-answer',
     bug: 'the recovery walk keeps the first answer that holds an operation for a slot (its own record first), not the one stored in the highest epoch',
     failsTest: '6.S3',
