@@ -507,7 +507,7 @@ interface PromiseRecord extends Ballot {
  * least b (it writes the promise before it answers); it writes accepted:s with ballot b only
  * while its stored promise is at most b; it sends P2b(b, s, c) only once accepted:s =
  * {b, s, c} is stored and its stored promise is at most b; and what a P1b reports for a slot
- * is the proposal stored for it, not an older one.
+ * is the proposal stored for it, not an older one, for every slot it holds.
  */
 export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | null)[]> {
   return always<MultiPaxos, (PromiseRecord | null)[]>('acceptors keep their promises', {
@@ -565,6 +565,18 @@ export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | n
             `${who} sent P1b ${formatBallot(message.ballot)} to ${nodeName(event.to)} at ${event.timeMs} ms reporting ${describeCommand(reported.command)} ` +
             `in ballot ${formatBallot(reported.ballot)} for slot ${reported.slot}, but its storage holds ${describeCommand(held.command)} in ballot ` +
             `${formatBallot(held.ballot)} there: a P1b reports the latest proposal the acceptor accepted in each slot`
+          );
+        }
+        // And it reports every slot it holds: one left out looks, to the leader, like a slot where nothing was accepted.
+        const reportedSlots = new Set<number>();
+        for (const reported of Array.isArray(message.accepted) ? message.accepted : []) if (isPValue(reported)) reportedSlots.add(reported.slot);
+        for (const [key, value] of cluster.storage(event.from)) {
+          const slot = acceptedSlot(key);
+          if (slot === undefined || reportedSlots.has(slot) || !isPValue(value) || value.slot !== slot) continue;
+          return (
+            `${who} sent P1b ${formatBallot(message.ballot)} to ${nodeName(event.to)} at ${event.timeMs} ms reporting nothing for slot ${slot}, but its storage ` +
+            `holds ${describeCommand(value.command)} in ballot ${formatBallot(value.ballot)} there: a P1b lists every proposal the acceptor holds ` +
+            '(a restarted acceptor reads its accepted:s back)'
           );
         }
         return undefined;

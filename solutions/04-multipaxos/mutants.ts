@@ -49,6 +49,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a command accepted by a majority is kept',
   },
   {
+    name: 'acceptor-forgets-accepted-on-restart',
+    bug: "a restarted acceptor reads its promise back from storage but not its accepted:s, so its P1bs leave out what it accepted before the crash",
+    failsTest: '4.16',
+    property: 'acceptors keep their promises',
+  },
+  {
     name: 'acceptor-forgets-promise-on-restart',
     bug: 'a restarted acceptor starts from promised {0, 0} instead of reading its promise back from storage',
     failsTest: '4.16',
