@@ -410,18 +410,42 @@ function setup(text: string): string {
       // The first node gets the instance loaded with the realm; every other node an instance of its own.
       const exports = loadedInstanceTaken ? evaluateInstance() : registered;
       loadedInstanceTaken = true;
-      const nodeClass = exports[spec.exportName];
-      if (typeof nodeClass !== 'function') return `the implementation does not export a node class named ${spec.exportName}`;
-      const environment = new NodeEnvironment<Protocol>(id, spec.role, nodeClass as NodeClass<Protocol>, data.servers, data.config, count);
-      environments[id] = environment;
-      const recorder = new TapeRecorder(environment);
-      recorders[id] = recorder;
-      reactors[id] = new Reactor(environment, recorder);
+      const problem = placeNode(id, spec.exportName, spec.role, exports, data, count);
+      if (problem !== '') return problem;
     }
+    setupData = data;
     return '';
   } catch (error) {
     return describe(error);
   }
+}
+
+/** The cluster set up last: what a node restarted in a run is placed again with. */
+let setupData: SetupData | undefined;
+
+/** Node `id`'s environment, recorder and reactor, with its class from `exports`; '' when done, else the problem. */
+function placeNode(id: NodeId, exportName: string, role: Role, exports: Record<string, unknown>, data: SetupData, count: number): string {
+  const nodeClass = exports[exportName];
+  if (typeof nodeClass !== 'function') return `the implementation does not export a node class named ${exportName}`;
+  const environment = new NodeEnvironment<Protocol>(id, role, nodeClass as NodeClass<Protocol>, data.servers, data.config, count);
+  environments[id] = environment;
+  const recorder = new TapeRecorder(environment);
+  recorders[id] = recorder;
+  reactors[id] = new Reactor(environment, recorder);
+  return '';
+}
+
+/**
+ * A node of a run that restarts gets its modules evaluated afresh, as a restarted process
+ * would: what it kept in module-level variables is lost with its object, and only its durable
+ * storage is left. (Under search, where a node's module-level state is never part of its state,
+ * a restart keeps the modules: the live check judges what a node keeps outside its fields.)
+ */
+function renewModules(node: NodeId): string {
+  const data = setupData;
+  const spec = data?.nodes[node];
+  if (data === undefined || spec === null || spec === undefined) return `${nodeName(node)} has no node class to restart with`;
+  return placeNode(node, spec.exportName, spec.role, evaluateInstance(), data, data.nodes.length);
 }
 
 function describe(error: unknown): string {
@@ -731,6 +755,15 @@ function react(node: number, kind: number, from: number, payload: string, storag
   const definedBefore = strings.strings.length;
   const shapesBefore = strings.shapes.length;
   try {
+    if (kind === 0 && wantState === 0 && instances[node] !== undefined) {
+      let problem: string;
+      try {
+        problem = renewModules(node);
+      } catch (error) {
+        problem = `loading its modules again threw: ${describe(error)}`;
+      }
+      if (problem !== '') return runtimeFailure(`${nodeName(node)} could not restart: ${problem}`);
+    }
     const reactor = reactors[node];
     const environment = environments[node];
     if (reactor === undefined || environment === undefined) {

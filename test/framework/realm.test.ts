@@ -19,6 +19,7 @@ import type { Probing } from './fixtures/realm/probes.ts';
 import type { Corrupting } from './fixtures/realm/corrupts-runtime.ts';
 import type { Throwing } from './fixtures/realm/throws.ts';
 import type { Sharing } from './fixtures/realm/module-state.ts';
+import type { Restarting } from './fixtures/realm/restart-modules.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
 
@@ -249,6 +250,29 @@ describe('the walls of a submission realm, seen from inside', () => {
 });
 
 describe('nodes of one realm', () => {
+  it('restart in a run with fresh modules, as a restarted process would: only durable storage is left', async () => {
+    const restarter = (await programOf(join(fixtures, 'restart-modules.ts'), fixtures)).nodeClass<Restarting>('Restarter');
+    const result = simulate<Restarting>({
+      seed: 1,
+      nodes: [0, 1].map(() => ({ role: 'server' as const, node: restarter })),
+      config: {},
+      durationMs: 100,
+      faults: [
+        { atMs: 10, type: 'crash', node: 0 },
+        { atMs: 20, type: 'restart', node: 0 },
+        { atMs: 30, type: 'crash', node: 0 },
+        { atMs: 40, type: 'restart', node: 0 },
+      ],
+    });
+    expect(result.failure).toBeUndefined();
+    expect(result.outputs.map((record) => [record.node, record.output.startsSeen])).toEqual([
+      [0, 1],
+      [1, 1],
+      [0, 1],
+      [0, 1],
+    ]);
+  });
+
   it('find every class of the node runtime frozen: the runtime lists each class its script defines', async () => {
     const entryFile = join(fixtures, 'probes.ts');
     const { host } = await buildRealmCode({ label: entryFile, entryFile, root: fixtures });
