@@ -64,7 +64,6 @@ setRealmHeartbeat(beat);
 
 const handlers = { start: 'onStart', message: 'onMessage', timer: 'onTimer', input: 'onInput' } as const;
 
-
 /**
  * Tells the grader of a reaction before it starts, when it asked to locate a stall: the last
  * one it hears of before the child falls silent is the handler that never returned.
