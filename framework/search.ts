@@ -2036,6 +2036,23 @@ interface SearchVisits {
 
 const searchVisits = new WeakMap<SearchResult, SearchVisits>();
 
+/** What random walks reached, by their result: see Walks. */
+interface ProbeVisits {
+  readonly seed: string | number;
+  readonly depth: number;
+  /** The initial state's fingerprint. */
+  readonly initial: number;
+  /** Each walk's states' fingerprints, in walk order, as far as the walks went. */
+  readonly walks: readonly (readonly number[])[];
+  /** The walks that first reached each goal. */
+  readonly goalWalks: readonly number[];
+}
+
+/** How many of a probe's walks, besides those that first reached a goal and the last, the live check takes again. */
+const walksTakenAgain = 16;
+
+const probeVisits = new WeakMap<SearchResult, ProbeVisits>();
+
 /**
  * The checker (and with it the realm) each search on this thread ran in, by its result: a
  * live check after the search follows its paths in the same realm, with whatever the
@@ -2238,7 +2255,10 @@ export function checkLiveAgreement<P extends Protocol>(settings: SearchSettings<
       const disagreement = followBothWays(searched, choose, check.depth, visits);
       if (disagreement !== undefined) return disagreement;
     }
-    return undefined;
+    // After the walks above: a node that counts its reactions, to follow the protocol through
+    // the probe and these walks and differently after, differs from the probe here.
+    const walked = check.after === undefined ? undefined : probeVisits.get(check.after);
+    return walked === undefined ? undefined : retakeWalks(searched, walked, RandomSource.fork(check.seed, 'live check/walks taken again'));
   });
 }
 
@@ -2259,14 +2279,9 @@ function followBothWays<P extends Protocol>(
   const searchedSteps: string[] = [];
   const liveSteps: string[] = [];
   const againSteps: string[] = [];
-  const sink =
-    (lines: string[]): TraceSink =>
-    (kind, node, peer, label, detail, reason) => {
-      lines.push(`${traceKindName(kind)} ${nodeName(node)}${peer >= 0 ? ` ${nodeName(peer)}` : ''} ${label}${detail === undefined ? '' : ` ${JSON.stringify(toJsonValue(detail))}`}${reason === undefined ? '' : ` (${reason})`}`);
-    };
-  const searchedSink = sink(searchedSteps);
-  const liveSink = sink(liveSteps);
-  const againSink = sink(againSteps);
+  const searchedSink = stepSink(searchedSteps);
+  const liveSink = stepSink(liveSteps);
+  const againSink = stepSink(againSteps);
   const attempt = (build: () => SearchState | undefined): SearchState | string | undefined => {
     try {
       return build();
@@ -2348,6 +2363,77 @@ function followBothWays<P extends Protocol>(
     right = nextRight;
   }
   return undefined;
+}
+
+/**
+ * Takes every random walk of a probe again, as the model checker took it (each draw from the
+ * walk's own random source), and checks that each step reaches the state the walk reached. A
+ * walk leaves no visited set to check against, and only its own steps show what the nodes did
+ * while the search explored: a node that follows the protocol only while probed (its first
+ * start, say) and differently afterwards, in the check and in runs alike, differs here.
+ */
+function retakeWalks<P extends Protocol>(searched: Checker<P>, walked: ProbeVisits, random: RandomSource): LiveDisagreement | undefined {
+  const notAsWalked = (from: SearchState | undefined, event: SearchEvent | undefined, what: string): LiveDisagreement => {
+    const lines: string[] = [];
+    const sink = stepSink(lines);
+    let failed: string | undefined;
+    try {
+      if (from === undefined) searched.initial(sink);
+      else if (event !== undefined) searched.apply(from, event, sink);
+    } catch (error) {
+      if (!(error instanceof HandlerFailure)) throw error;
+      failed = `${nodeName(error.node)} threw: ${error.message}`;
+    }
+    const path = from === undefined ? [] : event === undefined ? from.path() : [...from.path(), event];
+    const searchedText = [...lines, ...(failed === undefined ? [] : [failed])].join('; ') || 'nothing';
+    return { path, against: 'search', searched: bounded(searchedText), other: `not this: exploring, ${what}` };
+  };
+  let initial: SearchState;
+  try {
+    initial = searched.initial();
+  } catch (error) {
+    if (!(error instanceof HandlerFailure)) throw error;
+    return notAsWalked(undefined, undefined, 'the nodes started without an exception');
+  }
+  if (initial.fingerprint() !== walked.initial) return notAsWalked(undefined, undefined, 'the nodes started in another state');
+  // Those that reached a goal first and the last (which may have ended the search), and others
+  // drawn from a source the nodes never see.
+  const count = walked.walks.length;
+  const chosen = new Set<number>(walked.goalWalks);
+  if (count > 0) chosen.add(count - 1);
+  const sampled = Math.min(count, chosen.size + walksTakenAgain);
+  while (chosen.size < sampled) chosen.add(random.integer(0, count - 1));
+  for (const walk of [...chosen].sort((left, right) => left - right)) {
+    const reached = walked.walks[walk] as readonly number[];
+    const random = walkRandom(walked.seed, walk);
+    let state = initial;
+    let index = 0;
+    for (let step = 0; step < walked.depth && index < reached.length; step++) {
+      const events = searched.events(state);
+      if (events.length === 0) return notAsWalked(state, undefined, 'the random walk went on from this state');
+      const event = random.pick(events);
+      let next: SearchState | undefined;
+      try {
+        next = searched.apply(state, event);
+      } catch (error) {
+        if (!(error instanceof HandlerFailure)) throw error;
+        return notAsWalked(state, event, 'the random walk took this step without an exception');
+      }
+      if (next === undefined) continue;
+      if (next.fingerprint() !== reached[index]) return notAsWalked(state, event, 'the random walk took the same step from the same state and reached another state');
+      index++;
+      state = next;
+    }
+    if (index < reached.length) return notAsWalked(state, undefined, 'the random walk went on from this state');
+  }
+  return undefined;
+}
+
+/** A trace sink that describes each thing a step did, one line each, for a live check's report. */
+function stepSink(lines: string[]): TraceSink {
+  return (kind, node, peer, label, detail, reason) => {
+    lines.push(`${traceKindName(kind)} ${nodeName(node)}${peer >= 0 ? ` ${nodeName(peer)}` : ''} ${label}${detail === undefined ? '' : ` ${JSON.stringify(toJsonValue(detail))}`}${reason === undefined ? '' : ` (${reason})`}`);
+  };
 }
 
 /** A description cut to a length any report can show. */
@@ -2816,9 +2902,14 @@ class Walks<P extends Protocol> {
   private maxDepth = 0;
   private readonly seen = new Set<number>();
   readonly goalsReached = new Map<string, number>();
+  /** What each walk merged so far reached, in walk order: the live check takes every walk again. */
+  private readonly walkStates: (readonly number[])[] = [];
+  private readonly goalWalks: number[] = [];
+  private initialState = 0;
 
   constructor(
     private readonly checker: Checker<P>,
+    private readonly probes: ProbeSettings,
     private readonly workers = 0,
   ) {}
 
@@ -2826,11 +2917,14 @@ class Walks<P extends Protocol> {
     const wallMs = wallClockMs() - this.startedMs;
     const states = this.seen.size;
     const statistics = { states, transitions: this.transitions, maxDepth: this.maxDepth, wallMs, statesPerSec: wallMs > 0 ? Math.round((states * 1000) / wallMs) : 0 };
-    return { outcome, statistics: this.workers === 0 ? statistics : { ...statistics, workers: this.workers }, goalsReached: this.goalsReached };
+    const result = { outcome, statistics: this.workers === 0 ? statistics : { ...statistics, workers: this.workers }, goalsReached: this.goalsReached };
+    probeVisits.set(result, { seed: this.probes.seed, depth: this.probes.depth, initial: this.initialState, walks: this.walkStates, goalWalks: this.goalWalks });
+    return result;
   }
 
   /** Checks the initial state; a result when the search ends there. */
   begin(initial: SearchState): SearchResult | undefined {
+    this.initialState = initial.fingerprint();
     const problem = this.checker.checkState(initial);
     if (problem) return this.finish({ kind: 'violation', ...problem, path: initial.path() });
     for (const goal of this.checker.goalsIn(initial)) this.goalsReached.set(goal, 0);
@@ -2840,9 +2934,14 @@ class Walks<P extends Protocol> {
   /** Merges a walk's report; a result when the walk ended the search. */
   merge(report: WalkReport): SearchResult | undefined {
     this.transitions += report.transitions;
+    this.walkStates.push(report.fingerprints);
     for (const fingerprint of report.fingerprints) this.seen.add(fingerprint);
     this.maxDepth = Math.max(this.maxDepth, report.maxDepth);
-    for (const [goal, depth] of report.goals) if (!this.goalsReached.has(goal)) this.goalsReached.set(goal, depth);
+    for (const [goal, depth] of report.goals) {
+      if (this.goalsReached.has(goal)) continue;
+      this.goalsReached.set(goal, depth);
+      this.goalWalks.push(this.walkStates.length - 1);
+    }
     const end = report.end;
     if (end === undefined) return undefined;
     const checker = this.checker;
@@ -2869,7 +2968,7 @@ export function probe<P extends Protocol>(settings: SearchSettings<P>, probes: P
 }
 
 function probeWith<P extends Protocol>(checker: Checker<P>, settings: SearchSettings<P>, probes: ProbeSettings): SearchResult {
-  const walks = new Walks(checker);
+  const walks = new Walks(checker, probes);
   installGuards();
   try {
     const initial = settings.start ?? checker.initial();
@@ -2897,7 +2996,7 @@ export async function probeInParallel<P extends Protocol>(settings: SearchSettin
   checkWorkers(settings, parallel);
   if (settings.start !== undefined) throw new SettingsError('random walks on worker threads start from the initial state: search from a chained start on one thread');
   const checker = new Checker(settings);
-  const walks = new Walks(checker, parallel.workers);
+  const walks = new Walks(checker, probes, parallel.workers);
   const initial = guarded(() => checker.initial());
   const threads = await Threads.start(settings, parallel, initial);
   try {

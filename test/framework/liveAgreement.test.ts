@@ -3,7 +3,7 @@
 // prove safe a protocol the runs do not follow. checkLiveAgreement follows paths both ways.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { explore, type NodeClass, type SearchSettings } from '../../framework/testing.ts';
+import { explore, probe, type NodeClass, type SearchSettings } from '../../framework/testing.ts';
 import { checkLiveAgreement } from '../../framework/search.ts';
 import { RealmProgram } from '../../framework/_internals/realm.ts';
 import { buildRealmCode } from '../../grader/realmBundle.ts';
@@ -78,6 +78,20 @@ describe('following a search both ways', () => {
     expect(disagreement?.against).toBe('run');
     expect(disagreement?.other).toMatch(/output n1 Enter/);
     expect(disagreement?.searched).not.toMatch(/output n1 Enter/);
+  });
+
+  it('takes a probe\'s own walks again, and finds a node that behaved otherwise while they were taken', () => {
+    const settings = twoNodes(program.nodeClass<TwoFaced>('ProbedOnce'));
+    const probed = probe(settings, { probes: 10, depth: 10, seed: 'probed once' });
+    expect(probed.outcome.kind).toBe('limit');
+    const disagreement = checkLiveAgreement(settings, { ...walks, after: probed });
+    expect(disagreement?.against).toBe('search');
+    expect(disagreement?.path.at(-1)).toMatchObject({ kind: 'deliver', to: 1 });
+    expect(disagreement?.searched).toMatch(/output n1 Enter/);
+    expect(disagreement?.other).toBe('not this: exploring, the random walk took the same step from the same state and reached another state');
+    // An honest node walks the same way again.
+    const honest = twoNodes(program.nodeClass<TwoFaced>('Honest'));
+    expect(checkLiveAgreement(honest, { ...walks, after: probe(honest, { probes: 10, depth: 10, seed: 'probed once' }) })).toBeUndefined();
   });
 
   it('checks the path it is given first, then the walks', () => {

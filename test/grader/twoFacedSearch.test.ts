@@ -101,7 +101,54 @@ export class LamportNode extends Node<Lamport> {
   );
 }
 
+/**
+ * The reference's Paxos proposer, which takes the highest-ballot value its Promises report only
+ * while the search explores (the clock throws, and its node has started once), and otherwise
+ * proposes its own value, a classic bug. Its fields and its start are the reference's, so the
+ * live check's walks see the same buggy proposer on both sides: only the probe's own walks,
+ * taken again, show what it did while probed.
+ */
+function probedOnlyPaxos(): string {
+  return changedCopy(
+    join(projectRoot, 'solutions', '03-paxos'),
+    'paxos.ts',
+    [
+      [
+        'export class PaxosNode extends Node<Paxos> {\n',
+        `let starts = 0;
+
+function exploring(node: { now(): number }): boolean {
+  if (starts > 1) return false;
+  try {
+    node.now();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export class PaxosNode extends Node<Paxos> {
+`,
+      ],
+      ['  override onStart(): void {\n', '  override onStart(): void {\n    starts++;\n'],
+      ['    return highest?.value ?? (this.value as string);\n', '    return exploring(this) ? (highest?.value ?? (this.value as string)) : (this.value as string);\n'],
+    ],
+    scratchFolders,
+  );
+}
+
 describe('search tests and nodes with two faces', () => {
+  it('fails a Paxos proposer that follows the protocol only while the random walks probe it, as nondeterministic', async () => {
+    const report = await grade({ lab: 'paxos', implementation: probedOnlyPaxos(), tests: ['3.S3'], limits, typecheck: false });
+    const [test] = report.tests;
+    expect(test?.score).toBe(0);
+    expect(test?.failure?.kind).toBe('nondeterministic');
+    expect(test?.failure?.property).toBe('deterministic behaviour');
+    expect(test?.failure?.message).toMatch(/What the search saw while it explored: not this: exploring, the random walk took the same step from the same state and reached another state/);
+    expect(test?.failure?.path?.length).toBeGreaterThan(0);
+  }, 180_000);
+
+
   it('fails a Lamport node that follows the algorithm only while the search explores, as nondeterministic', async () => {
     const report = await grade({ lab: 'mutex', implementation: exploringOnlyLamport(), tests: ['1C.8'], limits, typecheck: false });
     const [test] = report.tests;
