@@ -2366,8 +2366,8 @@ function followBothWays<P extends Protocol>(
 }
 
 /**
- * Takes every random walk of a probe again, as the model checker took it (each draw from the
- * walk's own random source), and checks that each step reaches the state the walk reached. A
+ * Takes some of a probe's random walks again, as the model checker took them (each draw from
+ * the walk's own random source), and checks that each step reaches the state the walk reached. A
  * walk leaves no visited set to check against, and only its own steps show what the nodes did
  * while the search explored: a node that follows the protocol only while probed (its first
  * start, say) and differently afterwards, in the check and in runs alike, differs here.
@@ -2902,7 +2902,7 @@ class Walks<P extends Protocol> {
   private maxDepth = 0;
   private readonly seen = new Set<number>();
   readonly goalsReached = new Map<string, number>();
-  /** What each walk merged so far reached, in walk order: the live check takes every walk again. */
+  /** What each walk merged so far reached, in walk order: the live check takes some of them again. */
   private readonly walkStates: (readonly number[])[] = [];
   private readonly goalWalks: number[] = [];
   private initialState = 0;
