@@ -6,7 +6,7 @@
 // "2") and the coordinator elsewhere. A node that hard-codes n0 or sorts ids as text passes only
 // where those happen to hold.
 import type { NodeId } from 'distlab/testing';
-import { grantedByCoordinator, grantsInArrivalOrder, heavyLoad } from './checks.ts';
+import { grantedByCoordinator, grantsInArrivalOrder, grantsInTimestampOrder, heavyLoad } from './checks.ts';
 import type { Centralized } from './src/protocol.ts';
 import { centralized, everyone, lamport, ricartAgrawala, scenario, test, tokenRing, type Algorithm, type MutexTest } from './suite.ts';
 
@@ -50,15 +50,17 @@ export const hiddenTests: readonly MutexTest[] = [
     visibility: 'hidden',
     points: 2,
     seeds: 12,
-    description: 'Heavy contention on 10 to 12 nodes, where equal stamps are broken by the ids as numbers (n2 before n10).',
-    setup: (implementation, seed) => scenario(lamport, implementation, { nodeCount: bigCluster(seed), load: heavyLoad }),
+    description:
+      'Heavy contention on 10 to 12 nodes, where equal stamps are broken by the ids as numbers (n2 before n10): entries follow the (timestamp, id) order of the requests.',
+    setup: (implementation, seed) => scenario(lamport, implementation, { nodeCount: bigCluster(seed), load: heavyLoad, extra: () => [grantsInTimestampOrder] }),
   }),
   test(ricartAgrawala, 7, {
     name: 'Ricart–Agrawala: another layout, 10 to 12 nodes',
     visibility: 'hidden',
     points: 2,
     seeds: 12,
-    description: 'Heavy contention on 10 to 12 nodes, where equal stamps are broken by the ids as numbers (n2 before n10).',
-    setup: (implementation, seed) => scenario(ricartAgrawala, implementation, { nodeCount: bigCluster(seed), load: heavyLoad }),
+    description:
+      'Heavy contention on 10 to 12 nodes, where equal stamps are broken by the ids as numbers (n2 before n10): entries follow the (timestamp, id) order of the requests.',
+    setup: (implementation, seed) => scenario(ricartAgrawala, implementation, { nodeCount: bigCluster(seed), load: heavyLoad, extra: () => [grantsInTimestampOrder] }),
   }),
 ];
