@@ -133,6 +133,45 @@ export function serverAnswersEveryPing(server: NodeId): Property<PingPong, { pen
   });
 }
 
+/**
+ * Safety: a ping still outstanding is sent again, at least once every `periods` retry periods
+ * ("on RetryPing seq: if seq is still outstanding, send the Ping again"). A client that re-sends
+ * only some of its outstanding pings (the oldest, say) answers them all in the end, only later:
+ * on a lossy network that passes for slowness, so each ping is judged by the time since it was
+ * last sent. The bound leaves room for a client that backs off.
+ */
+export function outstandingPingsSentAgain(client: NodeId, server: NodeId, retryMs: number, periods: number): Property<PingPong, Map<number, number>> {
+  const limitMs = retryMs * periods;
+  const overdue = (lastSent: Map<number, number>, nowMs: number): string | undefined => {
+    for (const [seq, sentMs] of lastSent) {
+      if (nowMs - sentMs > limitMs) {
+        return (
+          `ping ${seq} was outstanding at ${nowMs} ms and the client ${nodeName(client)} had not sent it since ${sentMs} ms, more than ${periods} retry periods (${limitMs} ms): ` +
+          'on each RetryPing of a ping still outstanding, the client sends that Ping again, whatever other pings are outstanding'
+        );
+      }
+    }
+    return undefined;
+  };
+  return always<PingPong, Map<number, number>>('outstanding pings are sent again', {
+    memory: () => new Map(),
+    records: ['input', 'send:Ping', 'output', 'crash'],
+    record(lastSent, event) {
+      if (event.kind === 'input') {
+        if (event.node === client) lastSent.set(event.input.seq, event.timeMs);
+      } else if (event.kind === 'send') {
+        if (event.from === client && event.to === server && event.message.type === 'Ping' && lastSent.has(event.message.seq)) lastSent.set(event.message.seq, event.timeMs);
+      } else if (event.kind === 'output') {
+        if (event.node === client) lastSent.delete(event.output.seq);
+      } else if (event.kind === 'crash' && event.node === client) lastSent.clear();
+      return undefined;
+    },
+    check(cluster, lastSent) {
+      return overdue(lastSent, cluster.nowMs);
+    },
+  });
+}
+
 /** Liveness and progress: every ping asked for is answered (by a deadline, where the test has one). */
 export function everyPingAnswered(pings: number, withinMs: number | undefined): Property<PingPong, Set<number>> {
   return eventually<PingPong, Set<number>>(

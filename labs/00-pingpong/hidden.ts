@@ -1,8 +1,8 @@
-// Lab 0's hidden test: graded with the visible ones wherever this file is present (the staff
+// Lab 0's hidden tests: graded with the visible ones wherever this file is present (the staff
 // repository, the Gradescope bundle), and never part of a student's handout.
 import { combineSchedules, crashRestarts, isolations, runTest, type SuiteTest } from 'distlab/testing';
 import type { PingPong } from './src/protocol.ts';
-import { serverAnswersEveryPing } from './checks.ts';
+import { outstandingPingsSentAgain, serverAnswersEveryPing } from './checks.ts';
 import { reliable, scenario, type PingPongImplementation } from './suite.ts';
 
 const everyPingThroughChaos = runTest<PingPong, PingPongImplementation>({
@@ -64,4 +64,28 @@ const anotherLayoutLongTail = runTest<PingPong, PingPongImplementation>({
     ),
 });
 
-export const hiddenTests: readonly SuiteTest<PingPongImplementation>[] = [everyPingThroughChaos, anotherLayoutLongTail];
+/**
+ * Forty pings asked for at once: with a fifth of the messages lost, a dozen or so are
+ * outstanding together. A client that re-sends only one of them at a time (the oldest) answers
+ * them all in the end, one retry period after another; the rule finds the pings it leaves waiting.
+ */
+const burstUnderLoss = runTest<PingPong, PingPongImplementation>({
+  number: '0.9',
+  name: 'a burst of forty pings under loss: every outstanding ping is sent again',
+  part: '',
+  points: 1,
+  kind: 'run',
+  visibility: 'hidden',
+  seeds: 20,
+  description:
+    'Forty pings asked for within 10 ms, with 20% of messages lost: each one still outstanding is sent again on its own RetryPing, ' +
+    'never left unsent for more than ten retry periods while others are retried.',
+  setup: (implementation) =>
+    scenario(
+      implementation,
+      { ...reliable, pings: 40, spreadMs: 10, durationMs: 10_000, network: { ...reliable.network, dropRate: 0.2 }, answeredWithinMs: 5_000 },
+      [outstandingPingsSentAgain(1, 0, reliable.retryMs, 10)],
+    ),
+});
+
+export const hiddenTests: readonly SuiteTest<PingPongImplementation>[] = [everyPingThroughChaos, anotherLayoutLongTail, burstUnderLoss];
