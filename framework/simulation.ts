@@ -74,6 +74,12 @@ export interface SimulationSettings<P extends Protocol> {
   readonly inputs?: readonly ScheduledInput<P>[];
   readonly workload?: Workload<P>;
   readonly properties?: readonly Property<P>[];
+  /**
+   * Whether nodes may read the clock (`this.now()`); true by default. A lab whose search tests
+   * judge safety gives none in its runs either: the model checker has no clock, and a node that
+   * could read one in runs could tell a run from a search.
+   */
+  readonly clock?: boolean;
   /** The run ends when simulated time would pass this. */
   readonly durationMs: number;
   /** The run fails with "event limit" after this many events (a livelock guard; 200,000 by default). */
@@ -390,6 +396,8 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private faultGeneration = 0;
   /** Full traces keep the contents of messages and timers; ring traces keep what happened. */
   private readonly fullTrace: boolean;
+  /** Whether nodes may read the clock (see SimulationSettings.clock). */
+  private readonly clock: boolean;
   /**
    * Whether a delivered message (or fired timer) may be handed to its node without a copy:
    * only while nothing else can see it (see `deliver`).
@@ -422,6 +430,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     this.linkLastDeliveryMs = everFifo ? new Float64Array(this.nodeCount * this.nodeCount) : undefined;
     this.linkRandom = new LinkRandom(this.seed);
     this.fullTrace = settings.trace === 'full';
+    this.clock = settings.clock !== false;
     this.recorder = new TraceRecorder(settings.trace ?? 'ring', settings.ringSize ?? 200);
     this.stateRecorder = this.fullTrace ? new StateRecorder() : undefined;
     try {
@@ -658,11 +667,12 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
    */
   private reactTo(slot: NodeSlot<P>, kind: 'start' | 'message' | 'timer' | 'input', from: NodeId, payload: Tagged | undefined, encoded = -1): void {
     const reactor = slot.reactor;
+    const clockMs = this.clock ? this.nowMs : undefined;
     if (kind === 'start') {
-      reactor.start(slot.durable, slot.random, this.nowMs);
+      reactor.start(slot.durable, slot.random, clockMs);
       if (reactor.instance !== undefined) slot.instance = reactor.instance;
     } else {
-      reactor.handle(slot.instance as object, kind, from, payload as Tagged, slot.durable, slot.random, this.nowMs, encoded);
+      reactor.handle(slot.instance as object, kind, from, payload as Tagged, slot.durable, slot.random, clockMs, encoded);
     }
     const effects = reactor.effects;
     const armed = crashReactionMatches(slot.armedCrashReaction, kind, payload?.type) ? slot.armedCrash : undefined;

@@ -118,6 +118,8 @@ export interface PreparedRun {
   readonly scenario: FaultSchedule;
   /** The generator of this seed's random faults, if the test injects any. */
   readonly faults: fc.Arbitrary<FaultSchedule> | undefined;
+  /** Whether the nodes may read the clock in this test's runs (see SimulationSettings.clock). */
+  readonly clock: boolean;
   /** One run with a whole schedule: the scenario's actions, then the random ones. */
   simulate(seed: string, schedule: FaultSchedule, trace: 'ring' | 'full'): SimulationResult<Protocol>;
   /** The figures of a passing result of `simulate`: its properties' and the test's own. */
@@ -194,6 +196,7 @@ export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Imp
         layout,
         scenario,
         faults,
+        clock: setup.clock !== false,
         simulate(runSeed, schedule, trace) {
           // A fresh setup for every run: properties and workloads may keep state.
           const result = simulate<P>({ ...test.setup(implementation, seed), seed: runSeed, faults: schedule, trace });

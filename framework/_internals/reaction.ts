@@ -117,12 +117,13 @@ export interface Reaction<P extends Protocol = Protocol> {
   readonly failure?: ReactionFailure;
 }
 
-/** Thrown by `this.now()` under a driver without a clock (the model checker). */
+/** Thrown by `this.now()` under a driver without a clock: the model checker, and the runs of a lab it judges. */
 export class NoClockError extends Error {
   constructor() {
     super(
-      'this.now() has no meaning under search: the model checker has no clock, and fires timers in any order their ranges allow. ' +
-        'Safety logic must not depend on the time; a lab whose nodes read the clock says so and is not model-checked.',
+      'this.now() has no meaning here: the model checker has no clock, and fires timers in any order their ranges allow; ' +
+        "a lab with search tests gives no clock in its runs either, so that its nodes behave the same in both. " +
+        'Time things with timers, and keep safety logic free of the time; a lab whose nodes may read the clock says so in its handout.',
     );
     this.name = 'NoClockError';
   }

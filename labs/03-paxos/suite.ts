@@ -128,6 +128,8 @@ export function scenario(implementation: PaxosImplementation, settings: Scenario
     nodes: Array.from({ length: layout.nodeCount }, () => ({ role: 'server' as const, node: implementation.PaxosNode })),
     config: { proposers: layout.proposers, acceptors: layout.acceptors, learners: layout.learners, retryMs, askEveryMs },
     network: { ...stableNetwork, ...settings.network },
+    // No clock, as under search: a node that could read one in runs could tell a run from a search.
+    clock: false,
     durationMs: settings.durationMs,
     workload: proposals(settings.proposals),
     properties: [

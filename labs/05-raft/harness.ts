@@ -93,6 +93,8 @@ export function raftRun(implementation: RaftImplementation, run: RaftRun): RunSe
     nodes: servers.map(() => ({ role: 'server' as const, node: implementation.RaftNode })),
     config: { electionTimeoutMs, heartbeatMs, ...run.config },
     network: { ...stableNetwork, ...run.network },
+    // No clock, as under search: a node that could read one in runs could tell a run from a search.
+    clock: false,
     durationMs: run.durationMs,
     ...(workload === undefined ? {} : { workload }),
     ...(run.inputs === undefined ? {} : { inputs: run.inputs }),

@@ -70,6 +70,8 @@ export function membershipRun(implementation: RaftImplementation, run: Membershi
   const watcher = run.servers + run.clients;
   const driver = membershipDriver({ initialVoters: run.initialVoters, steps: run.steps, watcher, watchFromMs: firstCallMs[1] });
   return serviceRun(implementation, {
+    // A server may time the leader it last heard from, to ignore candidates meanwhile (the handout's "Removed servers must not disrupt").
+    clock: true,
     servers: run.servers,
     clients: run.clients + 1,
     durationMs: run.durationMs,

@@ -49,6 +49,12 @@ export interface ExtraWorkload extends Workload<Raft> {
 }
 
 export interface ServiceRunOptions {
+  /**
+   * Whether the nodes may read the clock: only part F's, where the handout lets a server time
+   * the leader it heard from. Elsewhere, as under search, there is none: a node that could read
+   * one in runs could tell a run from a search.
+   */
+  readonly clock?: boolean;
   /** Servers n0..n(N-1), running the implementation's KvServer. */
   readonly servers: number;
   /** Client nodes after the servers, running the implementation's KvClient. */
@@ -153,6 +159,7 @@ export function serviceRun(implementation: RaftImplementation, options: ServiceR
     ],
     config,
     network: { ...stableNetwork, ...options.network },
+    clock: options.clock === true,
     durationMs: options.durationMs,
     workload,
     ...(options.inputs === undefined ? {} : { inputs: options.inputs }),
