@@ -54,6 +54,24 @@ export class LamportNode extends Node<Lamport> {
 }
 
 /**
+ * Module-level code that tells the search's exploration from the rest: a node's first start,
+ * where the clock throws. A node's onStart counts its starts in `starts`.
+ */
+const firstStartWithoutClock = `let starts = 0;
+
+function exploring(node: { now(): number }): boolean {
+  if (starts > 1) return false;
+  try {
+    node.now();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+`;
+
+/**
  * The reference's Lamport node, which follows Lamport's algorithm only while the search
  * explores (the clock throws, and its node has started once), and otherwise enters as soon as
  * it asks. The check after the search follows paths in the search's own realm, where each node
@@ -67,19 +85,7 @@ function exploringOnlyLamport(): string {
     [
       [
         'export class LamportNode extends Node<Lamport> {\n',
-        `let starts = 0;
-
-function exploring(node: { now(): number }): boolean {
-  if (starts > 1) return false;
-  try {
-    node.now();
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-export class LamportNode extends Node<Lamport> {
+        `${firstStartWithoutClock}export class LamportNode extends Node<Lamport> {
   override onStart(): void {
     starts++;
   }
@@ -115,19 +121,7 @@ function probedOnlyPaxos(): string {
     [
       [
         'export class PaxosNode extends Node<Paxos> {\n',
-        `let starts = 0;
-
-function exploring(node: { now(): number }): boolean {
-  if (starts > 1) return false;
-  try {
-    node.now();
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-export class PaxosNode extends Node<Paxos> {
+        `${firstStartWithoutClock}export class PaxosNode extends Node<Paxos> {
 `,
       ],
       ['  override onStart(): void {\n', '  override onStart(): void {\n    starts++;\n'],
