@@ -12,7 +12,7 @@
 import { Node, unreachable, type NodeClass } from '../Node.ts';
 import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from '../types.ts';
 import { DeterminismError, forbidden } from '../_internals/guards.ts';
-import { copyPlain, NotPlain, objectWithFields, PlainDataError } from '../_internals/plainData.ts';
+import { cloneFields, copyPlain, NotPlain, objectWithFields, PlainDataError } from '../_internals/plainData.ts';
 import { decodePlain, encodeTreeIfPlain, PlainTextError } from '../_internals/plainText.ts';
 import { checkFields, NodeEnvironment, NoClockError, ReactionRecorder, ReactionStorage, Reactor, untypedMessage, type Effect, type RandomDraws, type ReactionFailure } from '../_internals/reaction.ts';
 import { maxEffectDepth, ShapeStep, StringTable, TapeError, TapeOverflow, TapeReader, TapeWriter, tapeSizes, type Shape } from '../_internals/tape.ts';
@@ -336,6 +336,27 @@ let environments: (NodeEnvironment<Protocol> | undefined)[] = [];
 let reactors: (Reactor<Protocol> | undefined)[] = [];
 let recorders: (TapeRecorder | undefined)[] = [];
 let instances: (object | undefined)[] = [];
+/** Each node's reactions on its object since it started (see liveCopyEvery). */
+let liveReactions: number[] = [];
+
+/**
+ * In a run, every this many reactions a node goes on from a fresh copy of its fields, as the
+ * model checker rebuilds one for every reaction. What a node keeps by its object's identity (a
+ * module-level WeakMap keyed by `this`, a property that is no field) is then lost as often in a
+ * run as in the live check's walks, which follow a run as long as a search goes: a node cannot
+ * count its object's reactions to behave one way under search and another after a run's
+ * hundredth reaction.
+ */
+const liveCopyEvery = 8;
+
+/** A fresh object with a copy of `instance`'s fields; `instance` itself when they cannot be copied (the check after the reaction names why). */
+function freshCopy(instance: object): object {
+  try {
+    return cloneFields(instance);
+  } catch {
+    return instance;
+  }
+}
 const storageCache: { text: string; map: ReadonlyMap<string, unknown> }[] = [];
 const noStorage: ReadonlyMap<string, unknown> = new Map();
 
@@ -399,6 +420,7 @@ function setup(text: string): string {
     reactors = [];
     recorders = [];
     instances = [];
+    liveReactions = [];
     for (let id = 0; id < count; id++) {
       const spec = data.nodes[id];
       if (spec === null || spec === undefined) {
@@ -774,9 +796,16 @@ function react(node: number, kind: number, from: number, payload: string, storag
     const base = storageFor(node, storage);
     const clockMs = numbers[numberSlots.clockMs] as number;
     const clock = clockMs === clockMs ? clockMs : undefined;
-    if (kind === 0) reactor.start(base, draws, clock);
-    else {
-      const instance = state === '' ? instances[node] : rebuild(environment, state);
+    if (kind === 0) {
+      liveReactions[node] = 0;
+      reactor.start(base, draws, clock);
+    } else {
+      let instance = state === '' ? instances[node] : rebuild(environment, state);
+      if (state === '' && instance !== undefined) {
+        const reactions = (liveReactions[node] ?? 0) + 1;
+        liveReactions[node] = reactions;
+        if (reactions % liveCopyEvery === 0) instance = freshCopy(instance);
+      }
       if (instance === undefined) return runtimeFailure(`${nodeName(node)} has no node object (it has not started)`);
       let delivered: Tagged;
       if (payload.charCodeAt(0) === 35 /* # */) {

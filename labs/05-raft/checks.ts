@@ -1041,6 +1041,45 @@ export function heartbeatBudget(perSecond: number, heartbeatMs: number, fromSeco
   });
 }
 
+interface Grant {
+  readonly atMs: number;
+  readonly term: number;
+}
+
+/**
+ * A voter waits: a server that grants its vote resets its election timer ("to grant: ... it
+ * resets its election timer"), to a new time of at least `minTimeoutMs`, so it stands for
+ * election no sooner than that after granting. One that keeps its old timer stands right after
+ * voting whenever the new leader's first heartbeat is late, and deposes the leader it just
+ * helped elect: runs show that only as slower elections. A restart starts a new timer anyway.
+ */
+export function voterWaitsAfterGranting(minTimeoutMs: number): Property<Raft, Map<NodeId, Grant>> {
+  return always<Raft, Map<NodeId, Grant>>('a server that grants its vote waits before it stands', {
+    memory: () => new Map(),
+    records: ['send:RequestVoteReply', 'send:RequestVote', 'restart'],
+    record(grants, event) {
+      if (event.kind === 'restart') {
+        grants.delete(event.node);
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.local) return undefined;
+      const message = event.message;
+      if (message.type === 'RequestVoteReply') {
+        if (message.voteGranted) grants.set(event.from, { atMs: event.timeMs, term: message.term });
+        return undefined;
+      }
+      if (message.type !== 'RequestVote') return undefined;
+      const grant = grants.get(event.from);
+      if (grant === undefined || message.term <= grant.term || event.timeMs >= grant.atMs + minTimeoutMs) return undefined;
+      return (
+        `${nodeName(event.from)} granted its vote in term ${grant.term} at ${grant.atMs} ms and stood for term ${message.term} at ${event.timeMs} ms, ` +
+        `${event.timeMs - grant.atMs} ms later: granting a vote resets the election timer (a new time of at least ${minTimeoutMs} ms), ` +
+        'so that a voter gives the candidate it helped time to lead'
+      );
+    },
+  });
+}
+
 /**
  * Split votes end: candidates stand in at most `most` terms in a row with no leader elected.
  * A cluster that never stands (a stub) keeps it; only repeated split votes break it, which is

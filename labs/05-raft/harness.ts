@@ -24,7 +24,7 @@ import {
   type ScheduledInput,
   type SuiteTest,
 } from 'distlab/testing';
-import { commandsApplied, higherTermEndsLeadership, leaderElected, safetyProperties } from './checks.ts';
+import { commandsApplied, higherTermEndsLeadership, leaderElected, safetyProperties, voterWaitsAfterGranting } from './checks.ts';
 import { service, type ServiceOptions } from './service.ts';
 import type { Command, Raft } from './src/protocol.ts';
 
@@ -89,9 +89,10 @@ export interface RaftRun {
 export function raftRun(implementation: RaftImplementation, run: RaftRun): RunSetup<Raft> {
   const servers = range(0, run.servers);
   const workload = run.service === undefined ? undefined : service({ ...run.service, servers });
+  const config = { electionTimeoutMs, heartbeatMs, ...run.config };
   return {
     nodes: servers.map(() => ({ role: 'server' as const, node: implementation.RaftNode })),
-    config: { electionTimeoutMs, heartbeatMs, ...run.config },
+    config,
     network: { ...stableNetwork, ...run.network },
     // No clock, as under search: a node that could read one in runs could tell a run from a search.
     clock: false,
@@ -103,6 +104,7 @@ export function raftRun(implementation: RaftImplementation, run: RaftRun): RunSe
       ...(run.extra ?? []),
       ...safetyProperties(servers),
       higherTermEndsLeadership(),
+      voterWaitsAfterGranting(config.electionTimeoutMs[0]),
       leaderElected(servers, run.electionWithinMs === undefined ? run.deadline : `(a leader is due within ${run.electionWithinMs} ms of every fault, and at the end)`, {
         ...(run.electionWithinMs === undefined ? {} : { withinMs: run.electionWithinMs }),
         ...(run.everyoneAgrees ? { everyone: true } : {}),

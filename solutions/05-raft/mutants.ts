@@ -34,6 +34,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a leader is elected',
   },
   {
+    name: 'vote-without-timer-reset',
+    bug: 'a server that grants its vote keeps its election timer running: it may stand right after voting and depose the leader it helped elect',
+    failsTest: '5A.4',
+    property: 'a server that grants its vote waits before it stands',
+  },
+  {
     name: 'heartbeat-does-not-reset-timer',
     bug: "an AppendEntries without entries (a heartbeat) does not reset the follower's election timer",
     failsTest: '5A.2',

@@ -3,7 +3,7 @@
 // prove safe a protocol the runs do not follow. checkLiveAgreement follows paths both ways.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { explore, probe, type NodeClass, type SearchSettings } from '../../framework/testing.ts';
+import { explore, probe, simulate, type NodeClass, type SearchSettings } from '../../framework/testing.ts';
 import { checkLiveAgreement } from '../../framework/search.ts';
 import { RealmProgram } from '../../framework/_internals/realm.ts';
 import { buildRealmCode } from '../../grader/realmBundle.ts';
@@ -92,6 +92,22 @@ describe('following a search both ways', () => {
     // An honest node walks the same way again.
     const honest = twoNodes(program.nodeClass<TwoFaced>('Honest'));
     expect(checkLiveAgreement(honest, { ...walks, after: probe(honest, { probes: 10, depth: 10, seed: 'probed once' }) })).toBeUndefined();
+  });
+
+  it('gives a node in a run a fresh copy of its fields every few reactions, as the model checker does at every one: nothing kept by its object\'s identity outlasts them', () => {
+    const node = program.nodeClass<TwoFaced>('CountsItsObjectsReactions');
+    const result = simulate<TwoFaced>({
+      seed: 'counts',
+      nodes: [
+        { role: 'server', node },
+        { role: 'server', node },
+      ],
+      config: {},
+      inputs: [{ atMs: 0, node: 0, input: { type: 'Go' } }],
+      durationMs: 2_000,
+    });
+    expect(result.counters.messagesDelivered).toBeGreaterThan(100);
+    expect(result.outputs).toEqual([]);
   });
 
   it('checks the path it is given first, then the walks', () => {
