@@ -23,7 +23,7 @@ import {
   test,
   type RaftImplementation,
 } from './suite.ts';
-import { heartbeatBudget, nothingCommittedBefore, storedLogBound } from './checks.ts';
+import { heartbeatBudget, nothingCommittedBefore, rejectionBudget, storedLogBound } from './checks.ts';
 import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
 import { removedLeaderFinishesItsChange } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
@@ -210,6 +210,50 @@ const evenSplit = test('B', 11, {
       { atMs: healMs, type: 'heal' },
     ];
   },
+});
+
+/**
+ * 5B.12: 5B.7 with the other half of fast backup. Nothing is committed before n0 and n1 are cut
+ * off, so the leader that repairs them holds no entry of their conflicting term (n0's first): it
+ * moves nextIndex to the conflictIndex of their reply, not past its own entries of that term.
+ */
+const unknownTermSplitMs = 1_000;
+const unknownTermAloneMs = 1_400;
+const unknownTermHealMs = 2_500;
+const unknownTermConflicts = 50;
+
+const fastBackupUnknownTerm = test('B', 12, {
+  name: `fast backup of a term the leader never held: ${unknownTermConflicts} conflicting entries repaired in a few round trips`,
+  kind: 'budget',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 10,
+  description:
+    `5 servers, n0 leading first, nothing committed. At ${unknownTermSplitMs} ms n0 and n1 are cut off from the other three: ` +
+    `${unknownTermConflicts} commands given to n0 reach only n1, in a term the other three hold no entry of; they elect a leader and commit ` +
+    `other commands at the same indexes. From ${unknownTermAloneMs} ms n1 is alone too; at ${unknownTermHealMs} ms the network heals. The leader then ` +
+    "holds no entry of n0's term, and repairs n0 and n1 from the first index of that term in their replies: at most 16 AppendEntries may " +
+    'fail the consistency check in the whole run.',
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 5,
+      durationMs: unknownTermHealMs + commitBoundMs,
+      deadline: describeDeadline(unknownTermHealMs),
+      inputs: range(0, unknownTermConflicts).map((index): ScheduledInput<Raft> => ({
+        atMs: unknownTermSplitMs + 50 + 5 * index,
+        node: 0,
+        input: { type: 'Start', command: `x${index}` },
+      })),
+      service: { commands: unknownTermConflicts, firstAtMs: unknownTermAloneMs + 400, everyMs: 10 },
+      required: (command) => !command.startsWith('x'),
+      extra: [rejectionBudget(16, `${unknownTermConflicts} conflicting entries of a term the leader never held, on n0 and n1`)],
+    }),
+  scenario: (context) => [
+    ...n0LeadsFirst(context.servers, 700),
+    { atMs: unknownTermSplitMs, type: 'partition', groups: [[0, 1], [2, 3, 4]] },
+    { atMs: unknownTermAloneMs, type: 'partition', groups: [[0], [1], [2, 3, 4]] },
+    { atMs: unknownTermHealMs, type: 'heal' },
+  ],
 });
 
 const longChurnEndMs = 10_000;
@@ -698,6 +742,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   majorityRingTest,
   bridgeTest,
   evenSplit,
+  fastBackupUnknownTerm,
   longChurn,
   lateReply,
   unansweredSnapshots,

@@ -71,6 +71,12 @@ export const mutants: readonly Mutant[] = [
     property: 'round trips to repair a log',
   },
   {
+    name: 'unknown-conflict-term-back-by-one',
+    bug: "when the leader holds no entry of the follower's conflicting term, it moves nextIndex back by one entry instead of to the follower's conflictIndex",
+    failsTest: '5B.12',
+    property: 'round trips to repair a log',
+  },
+  {
     name: 'append-without-consistency-check',
     bug: 'a follower appends entries without checking that its entry at prevLogIndex has prevLogTerm',
     failsTest: '5C.4',
