@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/longestFirst.ts';
 
 export default defineConfig({
   resolve: {
@@ -12,6 +13,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'labs/**/*.test.ts'],
     globalSetup: ['test/temporaryRoot.ts'],
+    sequence: { sequencer: LongestFirst },
     // Lab suites run implementations in child processes; each test has its own wall-clock limit.
     testTimeout: 180_000,
     hookTimeout: 60_000,

@@ -56,6 +56,13 @@ function gradedTest(lab: LabInfo, test: SuiteTest<unknown>, source: Named, seeds
   };
 }
 
+/**
+ * Shrinking runs a mutant's failing seed again and again (up to 300 times when grading); the
+ * staff check asks only that the property it reports is the one the mutant targets, after
+ * shrinking as after the first failure, which a few attempts show as well as three hundred.
+ */
+const mutantShrinkBudget = 12;
+
 /** Stands in for the command in the grader's failure block: the message prints it on a line of its own. */
 const commandMarker = '[the command, below]';
 
@@ -105,7 +112,7 @@ class Sandboxes {
   }
 
   /** Runs one test, or throws the reason the implementation cannot be graded at all. */
-  async run(implementation: string, testNumber: string, seeds: readonly number[]): Promise<IsolatedResult> {
+  async run(implementation: string, testNumber: string, seeds: readonly number[], options: { readonly shrinkBudget?: number } = {}): Promise<IsolatedResult> {
     let sandbox: Sandbox;
     try {
       sandbox = await this.get(implementation);
@@ -114,7 +121,7 @@ class Sandboxes {
       this.setupErrors.set(implementation, message);
       throw testFailure(`${implementation} cannot be graded`, message);
     }
-    return sandbox.run(testNumber, seeds);
+    return sandbox.run(testNumber, seeds, options);
   }
 
   async dispose(): Promise<void> {
@@ -178,7 +185,8 @@ export async function describeLab(labName: string): Promise<void> {
   describe(`staff check: the stub (labs/${lab.id}/src) fails every graded test`, () => {
     for (const test of tests.filter((candidate) => candidate.points > 0)) {
       it(`${test.number} fails on the stub for lack of progress, not a crash`, async () => {
-        const result = await sandboxes.run('student', test.number, [1]);
+        // Not shrunk: only the kind of failure is asked about.
+        const result = await sandboxes.run('student', test.number, [1], { shrinkBudget: 0 });
         const kind = result.outcome?.failure?.kind;
         if (result.status === 'passed') {
           throw testFailure('the stub passes', `${test.number} gives its ${test.points} points to code that does nothing: it must ask for progress`);
@@ -213,7 +221,7 @@ export async function describeLab(labName: string): Promise<void> {
       it(`fails ${mutant.failsTest} on "${mutant.property}"`, async () => {
         if (target === undefined) throw testFailure('no such test', `mutant ${mutant.name} names test ${mutant.failsTest}, which the suite does not have`);
         const seeds = seedsFor(target, {});
-        const result = await sandboxes.run(implementation, target.number, seeds);
+        const result = await sandboxes.run(implementation, target.number, seeds, { shrinkBudget: mutantShrinkBudget });
         if (result.status === 'passed') {
           throw testFailure('the mutant passes', `${target.number} does not catch the bug "${mutant.bug}" on any of its ${seeds.length} seeds`);
         }
