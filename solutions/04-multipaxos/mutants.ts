@@ -96,4 +96,10 @@ export const mutants: readonly Mutant[] = [
     failsTest: '4.17',
     property: 'a new leader takes over',
   },
+  {
+    name: 'counts-p2b-of-any-ballot',
+    bug: "the leader counts a P2b towards a slot's majority whatever its ballot: a late P2b of its earlier ballot adds to the acceptances of its new one",
+    failsTest: '4.28',
+    property: 'chosen by a majority in one ballot',
+  },
 ];
