@@ -139,7 +139,8 @@ export interface PreparedSearch {
    * `runInParallel`'s `settingsFrom` returns, so that worker threads search the same space.
    */
   settings(seed: string): object;
-  run(seed: string): SearchResult;
+  /** `onProgress` is told as the search goes (after each chunk of states a breadth-first search expands). */
+  run(seed: string, onProgress?: () => void): SearchResult;
   /** `run` on worker threads: the same outcome, states and path. */
   runInParallel(seed: string, parallel: ParallelSettings): Promise<SearchResult>;
   /**
@@ -242,9 +243,9 @@ export function searchTest<P extends Protocol, Implementation>(test: SearchTest<
           const settings = settingsFor(runSeed);
           return spec.strategy === 'bfs' ? exploreInParallel(settings, parallel) : probeInParallel(settings, { ...probes, seed: runSeed }, parallel);
         },
-        run(runSeed) {
+        run(runSeed, onProgress) {
           const settings = settingsFor(runSeed);
-          return spec.strategy === 'bfs' ? explore(settings) : probe(settings, { ...probes, seed: runSeed });
+          return spec.strategy === 'bfs' ? explore(onProgress === undefined ? settings : { ...settings, onProgress }) : probe(settings, { ...probes, seed: runSeed });
         },
         checkLive(runSeed, result) {
           const outcome = result.outcome;

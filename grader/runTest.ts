@@ -526,7 +526,9 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
     options.onActivity?.(seed, 'searching');
     const prepared = prepareSearch(test, implementation, seed);
     const seedString = runSeed(suite.lab, test.number, seed);
-    const result = prepared.run(seedString);
+    // Told after each chunk of states: a search that finds every reaction it needs among those it
+    // kept calls no handler for long stretches, and must not look like one that never returns.
+    const result = prepared.run(seedString, options.onHeartbeat);
     options.onSeedDone?.(seedsRun);
     const statistics = result.statistics;
     measurements = {

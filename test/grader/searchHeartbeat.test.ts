@@ -1,0 +1,21 @@
+// A breadth-first search tells the grader's child it is alive as it goes, not only through the
+// submission's reactions: a search that finds the reactions it needs among those it kept calls
+// no handler for long stretches, and on a busy machine would be taken for one that never returns.
+import { describe, expect, it } from 'vitest';
+import { runTest } from '../../grader/runTest.ts';
+import suite from '../../labs/03-paxos/suite.ts';
+import { PaxosNode } from '../../solutions/03-paxos/index.ts';
+
+describe('a graded breadth-first search', () => {
+  it('beats after each chunk of states it expands, with no realm to beat for it', () => {
+    const test = suite.tests.find((candidate) => candidate.number === '3.S1');
+    if (test === undefined || test.kind !== 'search') throw new Error('lab 3 has no search test 3.S1');
+    let beats = 0;
+    const outcome = runTest(suite, test, { PaxosNode }, { seeds: [1], onHeartbeat: () => beats++ });
+    expect(outcome.passed).toBe(true);
+    const states = outcome.measurements?.states ?? 0;
+    expect(states).toBeGreaterThan(10_000);
+    // A chunk is a few thousand states at most: a beat for each.
+    expect(beats).toBeGreaterThan(states / 10_000);
+  });
+});
