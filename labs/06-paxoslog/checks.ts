@@ -566,7 +566,8 @@ function recordOfUngrantedEpoch(grants: Grants, servers: readonly NodeId[], even
  * own epoch e once a majority granted e (a catch-up names the epoch of the sender's record, or
  * its own epoch after it stored the operation again there). A server outputs BecameLeader for
  * e only when it owns e and a majority granted it, and writes a slot's record of epoch e only
- * once a majority granted e.
+ * once a majority granted e. A candidate's Overthrow of e is sent only once its stored epoch is at
+ * least e: it writes its new epoch first.
  */
 export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, Grants> {
   const needed = majority(servers.length);
@@ -611,6 +612,14 @@ export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, G
         return (
           `${describeSend(event)}, but epoch ${epoch} is ${nodeName(owner)}'s (${epoch} % ${count} = ${epoch % count}): a server uses only the epochs it owns, ` +
           'so no two servers ever lead the same epoch'
+        );
+      }
+      if (type === 'Overthrow') {
+        const stored = storedEpoch(cluster, sender);
+        if (stored !== undefined && stored >= epoch) return undefined;
+        return (
+          `${describeSend(event)} while its stored epoch is ${stored === undefined ? `the malformed ${quote(cluster.storage(sender).get('epoch'))}` : stored}: a candidate writes its new epoch ` +
+          'to storage before it sends its Overthrow, so that after a restart its next epoch is above every epoch it used, and no epoch is led twice'
         );
       }
       if (type !== 'Store' && type !== 'Read') return undefined;

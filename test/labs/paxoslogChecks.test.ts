@@ -511,6 +511,17 @@ describe('epochs are owned', () => {
     expect(play(property(), [send(2, 1, { type: 'Query', epoch: 4 }, 30)]).problem).toContain("n2 sent Query of epoch 4 to n1 at 30 ms, but epoch 4 is n1's (4 % 3 = 1)");
   });
 
+  it('fails a candidate that sends its Overthrow before it writes its new epoch, and passes one that wrote it', () => {
+    // n0 owns epoch 3; it writes it only once it leads: a crash while it is a candidate would forget the epoch it asked for.
+    expect(play(property(), [send(0, 1, { type: 'Overthrow', epoch: 3 }, 30)]).problem).toBe(
+      'n0 sent Overthrow of epoch 3 to n1 at 30 ms while its stored epoch is 0: a candidate writes its new epoch to storage before it sends its Overthrow, ' +
+        'so that after a restart its next epoch is above every epoch it used, and no epoch is led twice',
+    );
+    expect(play(property(), [writeEpoch(0, 3), send(0, 1, { type: 'Overthrow', epoch: 6 }, 30)]).problem).toContain('while its stored epoch is 3');
+    // Written first; and an Overthrow sent again after the server stored a higher epoch (it granted another's) claims nothing new.
+    expect(play(property(), [writeEpoch(0, 3), send(0, 1, { type: 'Overthrow', epoch: 3 }, 30), writeEpoch(0, 4), send(0, 2, { type: 'Overthrow', epoch: 3 }, 40)]).problem).toBeUndefined();
+  });
+
   it('fails a store before a majority granted the epoch', () => {
     expect(play(property(), [writeEpoch(1, 4), send(1, 0, storeMessage(4, 1, a), 30)]).problem).toBe(
       'n1 sent Store of epoch 4, slot 1, to n0 at 30 ms before a majority (2 of 3) granted its overthrow of epoch 4 (granted by n1 only): ' +
@@ -1201,14 +1212,37 @@ describe('the properties on small runs of the reference', () => {
     expect(firstFailure(EpochForgotten, { faults: wholeClusterRestarts })).toMatch(/^epochs never decrease: n\d wrote epoch \d+ at \d+ ms over its stored epoch \d+, though it restarted in between/);
   });
 
-  it('replies follow storage: a server that keeps its epoch in memory only', () => {
+  it('replies follow storage: a server that keeps the epoch it grants in memory only', () => {
     class EpochInMemory extends PaxosLogServer {
-      protected override writeEpoch(epoch: number): void {
+      protected override acceptEpoch(epoch: number): void {
+        if (epoch > this.epoch && this.role !== 'passive') this.becomePassive();
         this.noteEpoch(epoch);
         if (epoch > this.epoch) this.epoch = epoch;
       }
     }
     expect(firstFailure(EpochInMemory)).toMatch(/^replies follow storage: n\d sent OverthrowReply ok for epoch \d to n\d at \d+ ms while its stored epoch is 0: a server that grants an overthrow writes the new epoch to storage first/);
+  });
+
+  it('epochs are owned: a candidate that writes its new epoch only once it leads', () => {
+    class EpochWrittenAtTakeover extends PaxosLogServer {
+      protected override startOverthrow(): void {
+        this.becomePassive();
+        const epoch = this.nextOwnedEpoch();
+        this.noteEpoch(epoch);
+        this.epoch = epoch;
+        this.role = 'candidate';
+        this.grants = new Map([[this.id, this.lastUsedSlot]]);
+        for (const peer of this.peers) this.send(peer, { type: 'Overthrow', epoch });
+      }
+
+      protected override becomeLeader(): void {
+        this.storage.set('epoch', this.epoch);
+        super.becomeLeader();
+      }
+    }
+    expect(firstFailure(EpochWrittenAtTakeover)).toMatch(
+      /^epochs are owned: n\d sent Overthrow of epoch \d+ to n\d at \d+ ms while its stored epoch is 0: a candidate writes its new epoch to storage before it sends its Overthrow/,
+    );
   });
 
   it('replies follow storage: a server that reports no slots when it grants an overthrow', () => {
