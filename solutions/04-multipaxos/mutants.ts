@@ -102,4 +102,10 @@ export const mutants: readonly Mutant[] = [
     failsTest: '4.28',
     property: 'chosen by a majority in one ballot',
   },
+  {
+    name: 'restarted-leader-forgets-old-slots',
+    bug: 'a leader that restarted from a checkpoint does not propose again the slots below it that phase 1 reported: a replica behind that checkpoint never learns them',
+    failsTest: '4.22',
+    property: 'completed operations reach every live replica',
+  },
 ];
