@@ -932,6 +932,48 @@ export function removedLeaderFinishesItsChange(leader: NodeId, voters: readonly 
   });
 }
 
+/**
+ * "a change is announced once committed": a MembershipChanged { voters } comes from a server that
+ * holds the C_new with those voters (newVoters null), in its log or its snapshot, and, where it is
+ * in the log, a majority of those voters hold the same entry (its index and term) or a snapshot
+ * past it: C_new is committed. The handout: the leader outputs MembershipChanged "once C_new is
+ * committed". Read from storage, so the order of a reaction's outputs (the announcement before or
+ * after the entry's Applied) does not matter: the entry was stored on a majority before the reply
+ * that committed it was sent.
+ */
+export function changeAnnouncedOnceCommitted(): Property<Raft, null> {
+  return always<Raft, null>('a change is announced once committed', {
+    memory: () => null,
+    records: ['output:MembershipChanged'],
+    record(_memory, event, cluster) {
+      if (event.kind !== 'output' || event.output.type !== 'MembershipChanged') return undefined;
+      const voters = [...new Set(event.output.voters)].sort((left, right) => left - right);
+      const target = names(new Set(voters));
+      const isTarget = (configuration: Configuration | undefined) =>
+        configuration !== undefined && configuration.newVoters === null && names(new Set(configuration.voters)) === target;
+      const server = event.node;
+      const entry = [...storedLog(cluster, server)].reverse().find((candidate) => isTarget(candidate.configuration));
+      if (entry === undefined) {
+        if (isTarget(storedSnapshot(cluster, server).configuration)) return undefined;
+        return (
+          `${nodeName(server)} output MembershipChanged {${target}} at ${event.timeMs} ms, but holds no C_new with those voters in its log or snapshot: ` +
+          'a leader announces a change once the C_new that ends it is committed'
+        );
+      }
+      const holders = voters.filter((node) => {
+        if (storedSnapshot(cluster, node).lastIncludedIndex >= entry.index) return true;
+        return storedLog(cluster, node).some((candidate) => candidate.index === entry.index && candidate.term === entry.term);
+      });
+      if (holders.length >= majority(voters.length)) return undefined;
+      return (
+        `${nodeName(server)} output MembershipChanged {${target}} at ${event.timeMs} ms, but its C_new (index ${entry.index}, term ${entry.term}) is stored by ` +
+        `${holders.length === 0 ? 'none' : names(new Set(holders))} of those voters, not a majority (${majority(voters.length)} of ${voters.length}): ` +
+        'a leader announces a change once the C_new that ends it is committed, not when it appends it'
+      );
+    },
+  });
+}
+
 /** Raft's safety properties for part F (serviceRun's `safety`): configuration-aware where checks.ts counts every server. */
 export function membershipSafetyProperties(initialVoters: readonly NodeId[]): Property<Raft>[] {
   return [
@@ -944,6 +986,7 @@ export function membershipSafetyProperties(initialVoters: readonly NodeId[]): Pr
     oneChangeAtATime(initialVoters),
     newConfigurationAfterJointCommits(initialVoters),
     snapshotsKeepTheirConfiguration(initialVoters),
+    changeAnnouncedOnceCommitted(),
     inOrderApply(),
     durability(),
   ] as Property<Raft>[];

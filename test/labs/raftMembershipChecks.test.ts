@@ -7,6 +7,7 @@ import type { ClusterView, HistoryEvent, NodeId, Property } from 'distlab/testin
 import {
   appliedEntriesAgree,
   atMostOneLeaderPerTerm,
+  changeAnnouncedOnceCommitted,
   changeWaitsForOwnTermCommit,
   membershipChangeCompletes,
   membershipDriver,
@@ -441,6 +442,35 @@ describe('the membership change completes', () => {
 
   it('fails a change committed and never announced', () => {
     expect(play(membershipChangeCompletes(targets), new FakeCluster(4), [committed])).toMatch(/is committed, but no leader output MembershipChanged/);
+  });
+});
+
+describe('a change is announced once committed', () => {
+  // n1 leads term 2 and replaces n0 by n3: C_new {n1, n2, n3} is entry 7.
+  const cNew: Configuration = { voters: [1, 2, 3], newVoters: null };
+  const withCNew = logOf(7, 2, { 7: cNew });
+  const announced = output(1, { type: 'MembershipChanged', voters: [3, 2, 1] }, 100);
+
+  it('passes an announcement once a majority of the new voters store C_new, before or after the leader applies it', () => {
+    expect(play(changeAnnouncedOnceCommitted(), new FakeCluster(4), [storeLog(1, withCNew), storeLog(3, withCNew), announced])).toBeUndefined();
+    // n2 compacted past it: a snapshot covers only what was committed.
+    const snapshotPast = { kind: 'storage', node: 2, incarnation: 0, timeMs: 0, key: 'snapshot', value: { lastIncludedIndex: 9, lastIncludedTerm: 2, data: '', configuration: cNew } } as Event;
+    expect(play(changeAnnouncedOnceCommitted(), new FakeCluster(4), [storeLog(1, withCNew), snapshotPast, announced])).toBeUndefined();
+  });
+
+  it('fails a leader that announces C_new when it appends it', () => {
+    expect(play(changeAnnouncedOnceCommitted(), new FakeCluster(4), [storeLog(1, withCNew), storeLog(3, logOf(6, 2)), announced])).toBe(
+      'n1 output MembershipChanged {n1, n2, n3} at 100 ms, but its C_new (index 7, term 2) is stored by n1 of those voters, not a majority (2 of 3): ' +
+        'a leader announces a change once the C_new that ends it is committed, not when it appends it',
+    );
+    // Another term's entry at that index is not the same entry.
+    expect(play(changeAnnouncedOnceCommitted(), new FakeCluster(4), [storeLog(1, withCNew), storeLog(2, logOf(7, 1)), announced])).toMatch(/stored by n1 of those voters/);
+  });
+
+  it('fails an announcement of a configuration the server does not hold', () => {
+    expect(play(changeAnnouncedOnceCommitted(), new FakeCluster(4), [storeLog(1, logOf(6, 2)), announced])).toBe(
+      'n1 output MembershipChanged {n1, n2, n3} at 100 ms, but holds no C_new with those voters in its log or snapshot: a leader announces a change once the C_new that ends it is committed',
+    );
   });
 });
 
