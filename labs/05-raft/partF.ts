@@ -91,8 +91,10 @@ export function membershipRun(implementation: RaftImplementation, run: Membershi
     termSenders: (cluster, receiver) => membersOf(configurationOf(cluster, receiver, run.initialVoters)),
     // Removed servers (and servers not yet added) never apply what comes after: replicas are not all servers.
     reach: false,
-    extra: [...membershipProperties(run.initialVoters), ...(run.extra ?? [])],
-    extraAfter: [membershipChangeCompletes(driver.targets)],
+    // The change's completion is checked before the service's: a change that never completes keeps
+    // the run going to its end, where an operation called a moment before would be reported as
+    // "never returned" in its place.
+    extra: [...membershipProperties(run.initialVoters), ...(run.extra ?? []), membershipChangeCompletes(driver.targets)],
     ...(run.stopWhenFinished === undefined ? {} : { stopWhenFinished: run.stopWhenFinished }),
   });
 }

@@ -13,6 +13,9 @@ import { RaftNode as LearnerCountedBeforeCaughtUp } from '../../solutions/05-raf
 import { RaftNode as NewConfigurationAloneDuringJoint } from '../../solutions/05-raft/mutants/new-configuration-alone-during-joint.ts';
 import { RaftNode as RemovedLeaderKeepsLeading } from '../../solutions/05-raft/mutants/removed-leader-keeps-leading.ts';
 import { RaftNode } from '../../solutions/05-raft/raft.ts';
+import { KvClient, KvServer } from '../../solutions/05-raft/index.ts';
+import { runTest } from '../../grader/runTest.ts';
+import { suite } from '../../labs/05-raft/suite.ts';
 
 // Membership properties, each judged after every event.
 
@@ -573,5 +576,22 @@ describe('part F mutants', () => {
     expect(outputsOf(reference, 'MembershipRefused').some((record) => record.node >= 3 && record.output.leader === record.node)).toBe(true);
     expect(outputsOf(reference, 'MembershipChanged').map((record) => record.output.voters)).toEqual([[0, 3, 4]]);
     expect(['state machine safety', 'leader completeness']).toContain(scenario(ChangeBeforeOwnTermCommit).failure?.property);
+  });
+});
+
+describe('part F reports a change that never completes as such', () => {
+  it('names the change, not the read the run was still waiting for when it ended', () => {
+    /** The reference service, whose servers ignore every ChangeMembership: the change is never made, and its driver keeps reading to the run's end. */
+    class IgnoresChanges extends KvServer {
+      override onInput(input: Raft['input']): void {
+        if (input.type === 'ChangeMembership') return;
+        super.onInput(input);
+      }
+    }
+    const test = suite.tests.find((candidate) => candidate.number === '5F.1');
+    if (test === undefined) throw new Error('lab 5 has no test 5F.1');
+    const outcome = runTest(suite, test, { RaftNode, KvServer: IgnoresChanges, KvClient }, { seeds: [1], shrinkBudget: 0 });
+    expect(outcome.passed).toBe(false);
+    expect(outcome.failure?.property).toBe('the membership change completes');
   });
 });
