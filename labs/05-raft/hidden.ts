@@ -736,6 +736,69 @@ const earlierNewConfiguration = test('F', 14, {
   },
 });
 
+/**
+ * 5F.15: when n0 is asked to remove n4 (cut off, with C_old,new in its own log only), when it
+ * rejoins (the new leader's entries cut that entry from its log), and when every server but n0
+ * goes down, so that n0 leads next (as in n0LeadsFirst: n1 and n2 come back once n0's term is
+ * above theirs, and can reach only n0 for a while). The clients' own operations are done by then.
+ */
+const abandonedChangeTimes = (seed: number) => {
+  const random = scenarioRandom('5F.15', seed);
+  const changeMs = 900 + random.integer(0, 100);
+  const rejoinMs = changeMs + 600 + random.integer(0, 100);
+  const othersDownMs = rejoinMs + 1_500 + random.integer(0, 100);
+  return { changeMs, rejoinMs, othersDownMs, othersBackMs: othersDownMs + othersBackMs, healMs: othersDownMs + 1_000, callsMs: othersDownMs + 1_500 };
+};
+
+const abandonedChange = test('F', 15, {
+  name: 'an abandoned change is forgotten: a configuration entry cut from the log is no longer in force',
+  points: 2,
+  seeds: 4,
+  visibility: 'hidden',
+  description:
+    '5 servers, all voters, n0 leading first. At about 950 ms n0, cut off from everyone, is asked to remove n4; it appends ' +
+    'C_old,new to its own log alone; nobody asks for that change again. A new leader is elected among the others; when n0 rejoins, ' +
+    "that leader's entries replace the C_old,new in n0's log, so n0's configuration is again all five servers. Later every server " +
+    'but n0 goes down, and n0 leads with n1 and n2: it must lead in the configuration its log holds, and make no change nobody ' +
+    'asked for (no C_new without its C_old,new before it). Three more operations return afterwards.',
+  setup: (implementation, seed) => {
+    const { changeMs, callsMs } = abandonedChangeTimes(seed);
+    const client = 5;
+    return membershipRun(implementation, {
+      servers: 5,
+      initialVoters: range(0, 5),
+      steps: [],
+      inputs: [
+        { atMs: changeMs, node: 0, input: { type: 'ChangeMembership', add: [], remove: [4] } },
+        call(callsMs, client, { kind: 'put', key: 'x', value: 'after' }),
+        call(callsMs + 200, client, { kind: 'append', key: 'x', value: '+' }),
+        call(callsMs + 400, client, { kind: 'get', key: 'x' }),
+      ],
+      clients: 3,
+      operationsPerClient: 20,
+      durationMs: callsMs + 3_000,
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const times = abandonedChangeTimes(context.seed);
+    const others = [1, 2, 3, 4];
+    return [
+      ...n0LeadsFirst(context.servers, 800),
+      // Cut off as it is asked, n0 appends C_old,new to its own log alone (at once, or at its next heartbeat) and keeps it
+      // there, in force, while the others elect a leader; it rejoins as that leader's follower.
+      { atMs: times.changeMs - 5, type: 'isolate', node: 0 },
+      { atMs: times.rejoinMs, type: 'heal' },
+      ...others.map((node): FaultAction => ({ atMs: times.othersDownMs, type: 'crash', node })),
+      ...onlyThroughNode(times.othersDownMs, [0, 1, 2], 0),
+      { atMs: times.othersBackMs, type: 'restart', node: 1 },
+      { atMs: times.othersBackMs, type: 'restart', node: 2 },
+      { atMs: times.healMs, type: 'heal' },
+      { atMs: times.healMs, type: 'restart', node: 3 },
+      { atMs: times.healMs, type: 'restart', node: 4 },
+    ];
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   staleSender,
   leadsAgain,
@@ -755,4 +818,5 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   learnersDoNotCount,
   removedLeaderFinishes,
   earlierNewConfiguration,
+  abandonedChange,
 ];

@@ -55,4 +55,10 @@ export const membershipMutants: readonly Mutant[] = [
     failsTest: '5F.14',
     property: 'the membership change completes',
   },
+  {
+    name: 'configuration-kept-when-cut',
+    bug: 'a server keeps the configuration it is in when the entry that holds it is cut from its log: leading later, it finishes a change nobody asked for',
+    failsTest: '5F.15',
+    property: 'one change at a time',
+  },
 ];
