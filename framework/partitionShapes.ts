@@ -153,3 +153,90 @@ export function slowMoment(fromMs: number, untilMs: number, delayMs: number, aft
     { atMs: untilMs, type: 'network', ...after },
   ];
 }
+
+/**
+ * When each step of a "late answer" comes, for a leader that is given x at `xMs` (see
+ * {@link lateAnswerScenario}): an answer to what it sent while leading one epoch, ballot or term
+ * reaches it seconds later, while it leads a newer one with x pending in the same slot.
+ */
+export interface LateAnswerTimes {
+  readonly xMs: number;
+  /** Messages sent in a slow moment arrive this much later. */
+  readonly slowDelayMs: number;
+  /**
+   * The first slow moment: the leader's request for x goes out in it (x's call, sent just before,
+   * takes 1 to 10 ms), and every server goes down at its end, before a follower's timeout can run out.
+   */
+  readonly firstSlowMs: readonly [number, number];
+  /** The leader comes back alone; n2 and n3 come back once it has tried to lead at least once. */
+  readonly n0BackMs: number;
+  readonly votersBackMs: number;
+  /** n2 goes down before the second slow moment, which would hold back the leader's heartbeats to it long enough for it to try to lead. */
+  readonly n2DownMs: number;
+  /**
+   * The second slow moment starts more than 10 ms (the most a message takes) before n1 comes back,
+   * so nothing sent before it reaches n1; n1 is up while the first moment's messages arrive, and
+   * answers them in the second.
+   */
+  readonly secondSlowMs: readonly [number, number];
+  readonly n1UpMs: readonly [number, number];
+  /** n1's answer has reached the leader by now: everything heals. */
+  readonly stableMs: number;
+}
+
+/** The times of a late answer for x given at `xMs`; `othersBackMs` is what the leader needs to lead alone first (as in n0LeadsFirst). */
+export function lateAnswerTimes(xMs: number, othersBackMs: number): LateAnswerTimes {
+  const slowDelayMs = 2_500;
+  const firstSlowMs = [xMs + 1, xMs + 15] as const;
+  const n0BackMs = xMs + 100;
+  const n1UpMs = [firstSlowMs[0] + slowDelayMs - 1, firstSlowMs[1] + slowDelayMs + 5] as const;
+  return {
+    xMs,
+    slowDelayMs,
+    firstSlowMs,
+    n0BackMs,
+    votersBackMs: n0BackMs + othersBackMs,
+    n2DownMs: xMs + 2_000,
+    secondSlowMs: [firstSlowMs[0] + slowDelayMs - 12, firstSlowMs[1] + slowDelayMs + 10],
+    n1UpMs,
+    stableMs: n1UpMs[1] + slowDelayMs + 100,
+  };
+}
+
+/**
+ * A late answer, on 5 servers: n0 leads first with n1 and n2 (n3 and n4 are down) and is given x;
+ * its request for x (a Store, a P2a) goes out in a slow moment that brings it to n1 seconds later,
+ * and every server goes down. n0 comes back alone, then n2 and n3, which can reach only n0: n0
+ * leads anew and asks for x again in the same slot. n3 goes down as `request` reaches it (before
+ * it takes it), n2 takes it and goes down later: two of five hold x in the new leadership. n1 comes
+ * back as the slow request arrives, takes x in n0's first leadership and answers while the network
+ * is slow again: its answer reaches n0 seconds later, while n0 still leads anew with x pending. A
+ * leader that counted it would have three of five, two in one leadership and one in another.
+ * Everything heals at `stableMs`, with `network` from then on.
+ */
+export function lateAnswerScenario(
+  times: LateAnswerTimes,
+  servers: readonly NodeId[],
+  leaderFirst: readonly FaultAction[],
+  request: string,
+  network: Partial<NetworkSettings>,
+): FaultAction[] {
+  const slow = (fromMs: number, untilMs: number) => slowMoment(fromMs, untilMs, times.slowDelayMs, network);
+  return [
+    ...leaderFirst,
+    { atMs: 0, type: 'crash', node: 3 },
+    { atMs: 0, type: 'crash', node: 4 },
+    ...slow(...times.firstSlowMs),
+    ...servers.map((node): FaultAction => ({ atMs: times.firstSlowMs[1], type: 'crash', node })),
+    { atMs: times.n0BackMs, type: 'restart', node: 0 },
+    { atMs: times.votersBackMs, type: 'restart', node: 2 },
+    { atMs: times.votersBackMs, type: 'restart', node: 3 },
+    ...onlyThroughNode(times.votersBackMs, servers, 0),
+    { atMs: times.votersBackMs + 1, type: 'crash', node: 3, afterEffects: 0, inReactionTo: `message:${request}` },
+    { atMs: times.n2DownMs, type: 'crash', node: 2 },
+    ...slow(...times.secondSlowMs),
+    { atMs: times.n1UpMs[0], type: 'restart', node: 1 },
+    { atMs: times.n1UpMs[1], type: 'crash', node: 1 },
+    ...stabilize(times.stableMs, servers, network),
+  ];
+}

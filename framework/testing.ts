@@ -44,6 +44,8 @@ export {
   cutBetween,
   drawNodes,
   halves,
+  lateAnswerScenario,
+  lateAnswerTimes,
   majorityPhases,
   majorityRing,
   n0LeadsFirst,
@@ -52,6 +54,7 @@ export {
   shapedPartitions,
   slowMoment,
   stabilize,
+  type LateAnswerTimes,
 } from './partitionShapes.ts';
 export {
   formatTraceEvent,

@@ -2,7 +2,7 @@
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps faults of
 // several kinds going for seconds while many clients keep calling: crashes in the middle of a
 // reaction with partitions and loss, and a majority ring that moves leadership around.
-import { combineSchedules, crashRestarts, cutBetween, majorityRing, n0LeadsFirst, onlyThroughNode, serversApart, shapedPartitions, slowMoment, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
+import { combineSchedules, crashRestarts, cutBetween, lateAnswerScenario, lateAnswerTimes, majorityRing, n0LeadsFirst, onlyThroughNode, serversApart, shapedPartitions, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { everyWaitAtMost, executedInOneSlot, logEntriesBounded } from './checks.ts';
 import { call, firstCallMs, multipaxosRun, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 
@@ -354,34 +354,9 @@ const leaderFurthestBehind = test(27, {
  * x waiting in the same slot. A leader that counted it would have "3 of 5" for x: two in one ballot
  * and one in another.
  */
-const lateAcceptTimes = (seed: number) => {
-  /** n0 leads by then (n0LeadsFirst below), and the put before x is chosen. */
-  const n0LeadsUntilMs = 1_000;
-  const xMs = n0LeadsUntilMs + 300 + scenarioRandom('4.28', seed).integer(0, 50);
-  /** Messages sent in a slow moment arrive this much later. */
-  const slowDelayMs = 2_500;
-  /**
-   * The first slow moment: n0's P2a for x goes out in it (x's request, sent just before, takes 1
-   * to 10 ms), and every server goes down at its end, before n1's LeaderTimeout, last reset by a
-   * heartbeat sent before it, can run out.
-   */
-  const firstSlowMs = [xMs + 1, xMs + 15] as const;
-  const n0BackMs = xMs + 100;
-  /** n0 has tried to lead alone at least once by then, so its next ballot is above theirs. */
-  const votersBackMs = n0BackMs + 610;
-  /** n0 leads again well before. n2 goes down before the second slow moment, which would hold back n0's heartbeats to it long enough for it to try to lead. */
-  const n2DownMs = xMs + 2_000;
-  /**
-   * The second slow moment starts more than maxDelayMs before n1 comes back, so nothing sent
-   * before it reaches n1 (nothing of n0's new ballot); n1 is up while the first moment's messages
-   * arrive, and answers them in the second.
-   */
-  const secondSlowMs = [firstSlowMs[0] + slowDelayMs - 12, firstSlowMs[1] + slowDelayMs + 10] as const;
-  const n1UpMs = [firstSlowMs[0] + slowDelayMs - 1, firstSlowMs[1] + slowDelayMs + 5] as const;
-  /** n1's P2b has reached n0 by now. */
-  const stableMs = n1UpMs[1] + slowDelayMs + 100;
-  return { n0LeadsUntilMs, xMs, slowDelayMs, firstSlowMs, n0BackMs, votersBackMs, n2DownMs, secondSlowMs, n1UpMs, stableMs };
-};
+/** n0 leads by then (n0LeadsFirst below), and the put before x is chosen. */
+const lateAcceptLeadsMs = 1_000;
+const lateAcceptTimes = (seed: number) => lateAnswerTimes(lateAcceptLeadsMs + 300 + scenarioRandom('4.28', seed).integer(0, 50), 610);
 /** Calls x: a fresh client asks server (id mod N) first, and 5 mod 5 is n0. */
 const lateAcceptClient = 5;
 const lateAcceptWorkloadClients = [6, 7];
@@ -401,7 +376,7 @@ const lateAccept = test(28, {
     'must not be chosen before a majority accepted it in one ballot. At about 6.4 s everything heals and every server is up: x and ' +
     'every later operation return.',
   setup: (implementation, seed) => {
-    const { n0LeadsUntilMs, xMs, stableMs } = lateAcceptTimes(seed);
+    const { xMs, stableMs } = lateAcceptTimes(seed);
     return multipaxosRun(implementation, {
       servers: 5,
       clients: 3,
@@ -409,35 +384,13 @@ const lateAccept = test(28, {
       faultsEndMs: stableMs,
       workload: { operationsPerClient: 10, keys: ['x', 'y'], mix: { get: 1, put: 1, append: 2 }, thinkMs: [10, 30], startMs: [stableMs + 50, stableMs + 100], clients: lateAcceptWorkloadClients },
       inputs: [
-        call(n0LeadsUntilMs + 50, lateAcceptClient, { kind: 'put', key: 'x', value: 'first;' }),
+        call(lateAcceptLeadsMs + 50, lateAcceptClient, { kind: 'put', key: 'x', value: 'first;' }),
         call(xMs, lateAcceptClient, { kind: 'append', key: 'x', value: 'late;' }),
       ],
     });
   },
-  scenario: (context) => {
-    const times = lateAcceptTimes(context.seed);
-    const slow = (fromMs: number, untilMs: number) => slowMoment(fromMs, untilMs, times.slowDelayMs, stableNetwork);
-    const servers = context.servers;
-    return [
-      // n0 leads first with n1 and n2, which can reach only n0 (fewer servers that try to lead meanwhile); n3 and n4 are down.
-      ...n0LeadsFirst([0, 1, 2], 610, []),
-      { atMs: 0, type: 'crash', node: 3 },
-      { atMs: 0, type: 'crash', node: 4 },
-      ...slow(...times.firstSlowMs),
-      ...servers.map((node): FaultAction => ({ atMs: times.firstSlowMs[1], type: 'crash', node })),
-      { atMs: times.n0BackMs, type: 'restart', node: 0 },
-      { atMs: times.votersBackMs, type: 'restart', node: 2 },
-      { atMs: times.votersBackMs, type: 'restart', node: 3 },
-      ...onlyThroughNode(times.votersBackMs, servers, 0),
-      // n3 promises n0's new ballot, and goes down as the first P2a reaches it, before it accepts anything.
-      { atMs: times.votersBackMs + 1, type: 'crash', node: 3, afterEffects: 0, inReactionTo: 'message:P2a' },
-      { atMs: times.n2DownMs, type: 'crash', node: 2 },
-      ...slow(...times.secondSlowMs),
-      { atMs: times.n1UpMs[0], type: 'restart', node: 1 },
-      { atMs: times.n1UpMs[1], type: 'crash', node: 1 },
-      ...stabilize(times.stableMs, servers, stableNetwork),
-    ] satisfies FaultAction[];
-  },
+  // n0 leads first with n1 and n2, which can reach only n0 (fewer servers that try to lead meanwhile); n3 and n4 are down.
+  scenario: (context) => lateAnswerScenario(lateAcceptTimes(context.seed), context.servers, n0LeadsFirst([0, 1, 2], 610, []), 'P2a', stableNetwork),
 });
 
 export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [

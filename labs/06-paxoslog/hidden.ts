@@ -11,11 +11,11 @@ import {
   clientsReachTheMajority,
   combineSchedules,
   crashRestarts,
+  lateAnswerScenario,
+  lateAnswerTimes,
   majorityRing,
   nothingCompletesInMinority,
-  onlyThroughNode,
   shapedPartitions,
-  slowMoment,
   stabilize,
   type FaultAction,
   type KvClient,
@@ -248,32 +248,7 @@ const staleSender = test(20, {
  * reaches n0 seconds later, while n0 still leads the new epoch with x pending in the same slot. A
  * leader that counted it would have "3 of 5" for x: two in one epoch and one in another.
  */
-const lateStoreReplyTimes = (seed: number) => {
-  const xMs = n0LeadsUntilMs + 300 + scenarioRandom('6.21', seed).integer(0, 50);
-  /** Messages sent in a slow moment arrive this much later. */
-  const slowDelayMs = 2_500;
-  /**
-   * The first slow moment: n0's Store of x goes out in it (x's request, sent just before, takes 1
-   * to 10 ms), and every server goes down at its end, before n1's LeaderTimeout, last reset by a
-   * Query sent before it, can run out.
-   */
-  const firstSlowMs = [xMs + 1, xMs + 15] as const;
-  /** n0 comes back alone, and has tried to lead at least twice before n2 and n3 are back, as in n0LeadsFirst. */
-  const n0BackMs = xMs + 100;
-  const votersBackMs = n0BackMs + othersBackMs;
-  /** n0 leads again well before. n2 goes down before the second slow moment, which would hold back n0's Queries to it long enough for it to try to lead. */
-  const n2DownMs = xMs + 2_000;
-  /**
-   * The second slow moment starts more than maxDelayMs before n1 comes back, so nothing sent
-   * before it reaches n1 (nothing of n0's new epoch); n1 is up while the first moment's messages
-   * arrive, and answers them in the second.
-   */
-  const secondSlowMs = [firstSlowMs[0] + slowDelayMs - 12, firstSlowMs[1] + slowDelayMs + 10] as const;
-  const n1UpMs = [firstSlowMs[0] + slowDelayMs - 1, firstSlowMs[1] + slowDelayMs + 5] as const;
-  /** n1's StoreReply has reached n0 by now. */
-  const stableMs = n1UpMs[1] + slowDelayMs + 100;
-  return { xMs, slowDelayMs, firstSlowMs, n0BackMs, votersBackMs, n2DownMs, secondSlowMs, n1UpMs, stableMs };
-};
+const lateStoreReplyTimes = (seed: number) => lateAnswerTimes(n0LeadsUntilMs + 300 + scenarioRandom('6.21', seed).integer(0, 50), othersBackMs);
 /** Calls x: a fresh client asks server (id mod N) first, and 5 mod 5 is n0. */
 const lateStoreClient = 5;
 const lateStoreWorkloadClients = [6, 7];
@@ -306,30 +281,8 @@ const lateStoreReply = test(21, {
       ],
     });
   },
-  scenario: (context) => {
-    const times = lateStoreReplyTimes(context.seed);
-    const slow = (fromMs: number, untilMs: number) => slowMoment(fromMs, untilMs, times.slowDelayMs, stableNetwork);
-    const servers = context.servers;
-    return [
-      // n0 leads first with n1 and n2, which can reach only n0 (fewer servers that try to lead meanwhile); n3 and n4 are down.
-      ...n0LeadsFirst([0, 1, 2], []),
-      { atMs: 0, type: 'crash', node: 3 },
-      { atMs: 0, type: 'crash', node: 4 },
-      ...slow(...times.firstSlowMs),
-      ...servers.map((node): FaultAction => ({ atMs: times.firstSlowMs[1], type: 'crash', node })),
-      { atMs: times.n0BackMs, type: 'restart', node: 0 },
-      { atMs: times.votersBackMs, type: 'restart', node: 2 },
-      { atMs: times.votersBackMs, type: 'restart', node: 3 },
-      ...onlyThroughNode(times.votersBackMs, servers, 0),
-      // n3 grants n0's epoch and answers its Reads, and goes down as the first Store reaches it.
-      { atMs: times.votersBackMs + 1, type: 'crash', node: 3, afterEffects: 0, inReactionTo: 'message:Store' },
-      { atMs: times.n2DownMs, type: 'crash', node: 2 },
-      ...slow(...times.secondSlowMs),
-      { atMs: times.n1UpMs[0], type: 'restart', node: 1 },
-      { atMs: times.n1UpMs[1], type: 'crash', node: 1 },
-      ...stabilize(times.stableMs, servers, stableNetwork),
-    ] satisfies FaultAction[];
-  },
+  // n0 leads first with n1 and n2, which can reach only n0 (fewer servers that try to lead meanwhile); n3 and n4 are down.
+  scenario: (context) => lateAnswerScenario(lateStoreReplyTimes(context.seed), context.servers, n0LeadsFirst([0, 1, 2], []), 'Store', stableNetwork),
 });
 
 // 6.S7: 6.S3's history, but n1 is the one that may lead: its own record, "b" of epoch 2, is the
