@@ -632,7 +632,7 @@ export interface SearchSettings<P extends Protocol> {
   readonly maxWallMs?: number;
   /** Start from a state found by an earlier search (chained phases). */
   readonly start?: SearchState;
-  /** Called as the search goes (after each chunk of about a thousand states expanded), with the figures so far. */
+  /** Called as the search goes (after each chunk of about a thousand states a breadth-first search expands, after each random walk), with the figures so far. */
   readonly onProgress?: (statistics: SearchStatistics) => void;
 }
 
@@ -2913,11 +2913,16 @@ class Walks<P extends Protocol> {
     private readonly workers = 0,
   ) {}
 
-  finish(outcome: SearchOutcome): SearchResult {
+  /** The figures so far. */
+  statistics(): SearchStatistics {
     const wallMs = wallClockMs() - this.startedMs;
     const states = this.seen.size;
     const statistics = { states, transitions: this.transitions, maxDepth: this.maxDepth, wallMs, statesPerSec: wallMs > 0 ? Math.round((states * 1000) / wallMs) : 0 };
-    const result = { outcome, statistics: this.workers === 0 ? statistics : { ...statistics, workers: this.workers }, goalsReached: this.goalsReached };
+    return this.workers === 0 ? statistics : { ...statistics, workers: this.workers };
+  }
+
+  finish(outcome: SearchOutcome): SearchResult {
+    const result = { outcome, statistics: this.statistics(), goalsReached: this.goalsReached };
     probeVisits.set(result, { seed: this.probes.seed, depth: this.probes.depth, initial: this.initialState, walks: this.walkStates, goalWalks: this.goalWalks });
     return result;
   }
@@ -2979,6 +2984,7 @@ function probeWith<P extends Protocol>(checker: Checker<P>, settings: SearchSett
         const outcome = walks.merge(report);
         if (outcome) return outcome;
       }
+      settings.onProgress?.(walks.statistics());
     }
     return walks.finish({ kind: 'limit', limit: 'depth' });
   } finally {

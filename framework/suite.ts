@@ -139,7 +139,7 @@ export interface PreparedSearch {
    * `runInParallel`'s `settingsFrom` returns, so that worker threads search the same space.
    */
   settings(seed: string): object;
-  /** `onProgress` is told as the search goes (after each chunk of states a breadth-first search expands). */
+  /** `onProgress` is told as the search goes (after each chunk of states a breadth-first search expands, after each random walk). */
   run(seed: string, onProgress?: () => void): SearchResult;
   /** `run` on worker threads: the same outcome, states and path. */
   runInParallel(seed: string, parallel: ParallelSettings): Promise<SearchResult>;
@@ -245,7 +245,8 @@ export function searchTest<P extends Protocol, Implementation>(test: SearchTest<
         },
         run(runSeed, onProgress) {
           const settings = settingsFor(runSeed);
-          return spec.strategy === 'bfs' ? explore(onProgress === undefined ? settings : { ...settings, onProgress }) : probe(settings, { ...probes, seed: runSeed });
+          const told = onProgress === undefined ? settings : { ...settings, onProgress };
+          return spec.strategy === 'bfs' ? explore(told) : probe(told, { ...probes, seed: runSeed });
         },
         checkLive(runSeed, result) {
           const outcome = result.outcome;

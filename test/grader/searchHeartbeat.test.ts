@@ -1,4 +1,4 @@
-// A breadth-first search tells the grader's child it is alive as it goes, not only through the
+// A search tells the grader's child it is alive as it goes, not only through the
 // submission's reactions: a search that finds the reactions it needs among those it kept calls
 // no handler for long stretches, and on a busy machine would be taken for one that never returns.
 import { describe, expect, it } from 'vitest';
@@ -17,5 +17,15 @@ describe('a graded breadth-first search', () => {
     expect(states).toBeGreaterThan(10_000);
     // A chunk is a few thousand states at most: a beat for each.
     expect(beats).toBeGreaterThan(states / 10_000);
+  });
+
+  it('beats after each random walk of a probing search', () => {
+    const test = suite.tests.find((candidate) => candidate.number === '3.S3');
+    if (test === undefined || test.kind !== 'search') throw new Error('lab 3 has no probing search 3.S3');
+    let beats = 0;
+    const outcome = runTest(suite, test, { PaxosNode }, { seeds: [1], onHeartbeat: () => beats++ });
+    expect(outcome.passed).toBe(true);
+    // 3.S3 stops at its first decision, a few dozen walks in: a beat for each walk taken.
+    expect(beats).toBeGreaterThanOrEqual(5);
   });
 });
