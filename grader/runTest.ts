@@ -272,9 +272,8 @@ function notReplayable(seed: number) {
 
 /**
  * One seed. With a fault generator, fast-check draws the schedule from the seed's "faults"
- * sub-seed and, when the run fails, shrinks it within a budget counted in runs (never wall
- * time), keeping only schedules that break the same property; a last pass removes single
- * actions until the schedule is 1-minimal.
+ * sub-seed; when the run fails, the schedule is shrunk within a budget counted in runs (never
+ * wall time), keeping only schedules that break the same property (see {@link finishFailure}).
  */
 function runOneSeed<I>(
   suite: LabSuite<I>,
@@ -308,49 +307,45 @@ function runOneSeed<I>(
     if (result.passed) return { result };
     return { failure: finishFailure(runAgain, seed, scenario, scenario, result, 0, shrinkBudget, traceLimit, fixedCount) };
   }
+  // fast-check only draws the schedule: removing whole stretches of actions (finishFailure)
+  // shrinks a schedule in far fewer runs than shrinking each action's times and nodes.
   let first: { schedule: FaultSchedule; result: SimulationResult<Protocol> } | undefined;
-  let runs = 0;
-  let events = 0;
-  /** Set when the scenario's own actions, without any random fault, fail the same way: nothing is smaller. */
-  let scenarioAlone = false;
-  const details = fc.check(
+  fc.check(
     fc.property(arbitrary, (candidate: FaultSchedule) => {
       const schedule = [...scenario, ...candidate];
-      if (first === undefined) {
-        const result = run(schedule);
-        first = { schedule, result };
-        return result.passed;
-      }
-      if (scenarioAlone || runs >= shrinkBudget || events >= shrinkEventBudget) return true;
-      if (runs === 0 && first.result.failure?.kind === 'limit' && first.schedule.length > fixedCount) {
-        // An event limit reached is most often the code's own flood, faults or not: one run
-        // without them settles it, where each of shrinking's runs would go to the limit too.
-        runs++;
-        const alone = runAgain(scenario);
-        events += alone.steps;
-        if (!alone.passed && sameTarget(first.result, alone)) {
-          scenarioAlone = true;
-          return true;
-        }
-      }
-      runs++;
-      const result = runAgain(schedule);
-      events += result.steps;
-      return result.passed || !sameTarget(first.result, result);
+      const result = run(schedule);
+      first = { schedule, result };
+      return result.passed;
     }),
-    { seed: faultSeedOf(suite.lab, test.number, seed), numRuns: 1 },
+    { seed: faultSeedOf(suite.lab, test.number, seed), numRuns: 1, endOnFailure: true },
   );
   if (first === undefined) throw new Error(`test ${test.number}: the fault generator produced no schedule`);
   if (first.result.passed) return { result: first.result };
-  const shrunk: FaultSchedule = scenarioAlone ? scenario : details.failed && details.counterexample ? [...scenario, ...details.counterexample[0]] : first.schedule;
-  return { failure: finishFailure(runAgain, seed, first.schedule, shrunk, first.result, runs, shrinkBudget, traceLimit, fixedCount, events) };
+  let runs = 0;
+  let events = 0;
+  let start = first.schedule;
+  if (shrinkBudget > 0 && first.result.failure?.kind === 'limit' && first.schedule.length > fixedCount) {
+    // An event limit reached is most often the code's own flood, faults or not: one run
+    // without them settles it, where each of shrinking's runs would go to the limit too.
+    runs++;
+    const alone = runAgain(scenario);
+    events += alone.steps;
+    if (!alone.passed && sameTarget(first.result, alone)) start = scenario;
+  }
+  return { failure: finishFailure(runAgain, seed, first.schedule, start, first.result, runs, shrinkBudget, traceLimit, fixedCount, events) };
 }
 
+/**
+ * Confirms a seed's failure by running it again, then shrinks its schedule: first by cutting
+ * the random actions after a safety violation, then by removing stretches of them (halving
+ * their length down to one action, until no single action can go), keeping only schedules
+ * that fail the same property and leave the cluster no more broken at the end.
+ */
 function finishFailure(
   run: (schedule: FaultSchedule, trace?: 'ring' | 'full') => SimulationResult<Protocol>,
   seed: number,
   schedule: FaultSchedule,
-  shrunkByFastCheck: FaultSchedule,
+  start: FaultSchedule,
   original: SimulationResult<Protocol>,
   runsSoFar: number,
   shrinkBudget: number,
@@ -367,35 +362,48 @@ function finishFailure(
   const rerun = run(schedule, recording);
   if (!sameFailure(original, rerun)) return nondeterministic(seed, schedule, original, rerun, traceLimit);
   let runs = runsSoFar + 1;
-  const singleActionBudget = runsSoFar + shrinkBudget;
-  // Removing a single action counts as shrinking while the run still fails: the schedule is
-  // 1-minimal when removing any one action makes the run pass. The failure reported is the
-  // one of the final, smallest schedule.
+  const lastRun = runsSoFar + shrinkBudget;
+  // The schedule is 1-minimal when removing any one random action makes the run pass (or fail
+  // otherwise). The failure reported is the one of the final, smallest schedule.
   const property = original.failure?.property;
   let eventsRun = eventsSoFar;
-  const withinBudget = () => runs < singleActionBudget && eventsRun < shrinkEventBudget;
+  const withinBudget = () => runs < lastRun && eventsRun < shrinkEventBudget;
   const stillFails = (candidate: FaultSchedule): boolean => {
     runs++;
     const result = run(candidate);
     eventsRun += result.steps;
     return !result.passed && sameTarget(original, result);
   };
-  const originalEnd = scheduleEnd(schedule);
-  let shrunk = shrunkByFastCheck;
+  let shrunk = start;
+  let end = scheduleEnd(schedule);
+  // A safety violation happens at one moment: the random actions after it played no part.
+  const firstViolationMs = original.failure?.kind === 'violation' ? original.failure.timeMs : undefined;
+  if (firstViolationMs !== undefined && withinBudget()) {
+    const trimmed = shrunk.filter((action, index) => index < fixedCount || action.atMs <= firstViolationMs);
+    if (trimmed.length < shrunk.length && stillFails(trimmed)) {
+      shrunk = trimmed;
+      end = scheduleEnd(trimmed);
+    }
+  }
+  // Remove stretches of random actions, halving their length, down to single actions; then
+  // single actions again until no one of them can go (1-minimal) or the budget is spent.
   let minimal = shrunk.length === fixedCount;
+  let stretch = Math.max(1, Math.floor((shrunk.length - fixedCount) / 2));
   while (!minimal && withinBudget()) {
     let removed = false;
-    for (let index = fixedCount; index < shrunk.length && withinBudget(); index++) {
-      const candidate = [...shrunk.slice(0, index), ...shrunk.slice(index + 1)];
-      if (!sameEnd(scheduleEnd(candidate), originalEnd)) continue;
-      if (stillFails(candidate)) {
+    let index = fixedCount;
+    while (index < shrunk.length && withinBudget()) {
+      const candidate = [...shrunk.slice(0, index), ...shrunk.slice(index + stretch)];
+      if (sameEnd(scheduleEnd(candidate), end) && stillFails(candidate)) {
         shrunk = candidate;
         removed = true;
-        break;
+      } else {
+        index += stretch;
       }
     }
-    if (!removed) minimal = withinBudget() || shrunk.length === fixedCount;
-    if (!removed) break;
+    if (stretch > 1) stretch = Math.max(1, Math.floor(stretch / 2));
+    else if (!removed) minimal = index >= shrunk.length;
+    if (shrunk.length === fixedCount) minimal = true;
   }
   let failingRun = shrunk === schedule ? rerun : run(shrunk, recording);
   if (failingRun.passed || failingRun.failure?.property !== property) {

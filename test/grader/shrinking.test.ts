@@ -10,6 +10,8 @@ import { replayOutcome, runOnce, runTest } from '../../grader/runTest.ts';
 import { suite } from '../../labs/00-pingpong/suite.ts';
 import * as floods from '../fixtures/pingpong/floods.ts';
 import * as forgetsCrash from '../fixtures/pingpong/forgets-crash.ts';
+import paxosSuite from '../../labs/03-paxos/suite.ts';
+import * as promiseInMemory from '../../solutions/03-paxos/mutants/promise-in-memory.ts';
 
 const run = promisify(execFile);
 const implementation = 'test/fixtures/pingpong/forgets-crash.ts';
@@ -91,5 +93,20 @@ describe('shrinking and replay', () => {
     expect(outputs[0]).toContain(`seed ${failure.seed}`);
     // One numbering of events: the replay points at the event the report named.
     expect(outputs[0]).toContain(`(event #${failure.traceIndex ?? failure.step} at ${failure.timeMs} ms)`);
+  });
+
+  it('cuts the random actions after a safety violation at once, then removes stretches of them: a handful of runs, not hundreds', () => {
+    const test = paxosSuite.tests.find((candidate) => candidate.number === '3.6')!;
+    const failure = runTest(paxosSuite, test, promiseInMemory, { seeds: [1] }).failure!;
+    expect(failure.property).toBe('durable before answering');
+    const randomActions = (schedule: FaultSchedule) => schedule.length - failure.scenarioActions;
+    expect(randomActions(failure.schedule)).toBeGreaterThanOrEqual(10);
+    // One crash of the acceptor that keeps its promise in memory is all the bug needs.
+    expect(randomActions(failure.shrunkSchedule)).toBe(1);
+    expect(failure.minimal).toBe(true);
+    // Confirming the failure, cutting what came after it, trying the last action alone.
+    expect(failure.shrinkRuns).toBeLessThanOrEqual(5);
+    const again = runOnce(paxosSuite, test, promiseInMemory, failure.seed, failure.shrunkSchedule);
+    expect(again.failure?.property).toBe('durable before answering');
   });
 });
