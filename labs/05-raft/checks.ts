@@ -334,11 +334,33 @@ function digestUpTo(applied: Applications, index: number): string | undefined {
 }
 
 /**
+ * What is wrong with a SnapshotInstalled, if anything, judged against the entries applied
+ * anywhere so far: a snapshot replaces entries that were committed and applied, so its last
+ * index is one some server applied, with that entry's term. Every snapshot a server can hold
+ * was made by a service from what it applied, so a correct server never installs another.
+ */
+export function installedSnapshotProblem(who: string, snapshot: { readonly lastIncludedIndex: number; readonly lastIncludedTerm: number }, applied: ReadonlyMap<number, { readonly term: number; readonly command: string }>): string | undefined {
+  const { lastIncludedIndex: index, lastIncludedTerm: term } = snapshot;
+  if (index === 0) return undefined;
+  const known = applied.get(index);
+  if (known === undefined) {
+    return (
+      `${who} installed a snapshot up to index ${index} of term ${term}, but no server has applied an entry at index ${index}: ` +
+      'a snapshot replaces entries that were committed and applied, and a server installs only a snapshot the leader sent it, or the one it stored'
+    );
+  }
+  if (known.term !== term) return `${who} installed a snapshot up to index ${index} of term ${term}, but the entry committed there is of term ${known.term} (${quote(known.command)})`;
+  return undefined;
+}
+
+/**
  * State machine safety: no two servers apply different commands (or terms) at one index; a
  * server applies only a committed entry (stored on a majority of servers); an installed
- * snapshot holds the state after exactly the entries committed up to its index.
+ * snapshot holds the state after exactly the entries committed up to its index. With
+ * `serviceSnapshots` (the kit's service, parts A to D), a snapshot's data must be in the
+ * service's form, which tells the state it holds.
  */
-export function stateMachineSafety(servers: readonly NodeId[]): Property<Raft, Applications> {
+export function stateMachineSafety(servers: readonly NodeId[], options: { readonly serviceSnapshots?: boolean } = {}): Property<Raft, Applications> {
   const needed = majority(servers.length);
   return always<Raft, Applications>('state machine safety', {
     memory: () => new Map(),
@@ -372,10 +394,11 @@ export function stateMachineSafety(servers: readonly NodeId[]): Property<Raft, A
         return undefined;
       }
       if (output.type !== 'SnapshotInstalled') return undefined;
-      const { lastIncludedIndex: index, lastIncludedTerm: term, data } = output.snapshot;
-      const known = applied.get(index);
-      if (known !== undefined && known.term !== term) {
-        return `${who} installed a snapshot up to index ${index} of term ${term}, but the entry committed there is of term ${known.term} (${quote(known.command)})`;
+      const { lastIncludedIndex: index, data } = output.snapshot;
+      const problem = installedSnapshotProblem(who, output.snapshot, applied);
+      if (problem !== undefined) return problem;
+      if (options.serviceSnapshots === true && index > 0 && digestOf(data) === undefined) {
+        return `${who} installed a snapshot up to index ${index} with data ${quote(data)}, which is not a snapshot the service made: a server installs the data of a Snapshot input, its own or the leader's, as it was given`;
       }
       const digest = digestUpTo(applied, index);
       if (digest !== undefined && digestOf(data) !== undefined && data !== snapshotData(index, digest)) {
@@ -611,8 +634,8 @@ export function durability(): Property<Raft, DurableRecord[]> {
 }
 
 /** The safety properties every test checks, runs and searches alike. */
-export function safetyProperties(servers: readonly NodeId[]): Property<Raft>[] {
-  return [electionSafety(servers), logMatching(), leaderCompleteness(), stateMachineSafety(servers), inOrderApply(), durability()];
+export function safetyProperties(servers: readonly NodeId[], options: { readonly serviceSnapshots?: boolean } = {}): Property<Raft>[] {
+  return [electionSafety(servers), logMatching(), leaderCompleteness(), stateMachineSafety(servers, options), inOrderApply(), durability()];
 }
 
 // Goals for search.

@@ -102,7 +102,8 @@ export function raftRun(implementation: RaftImplementation, run: RaftRun): RunSe
     ...(run.stopWhenDone && workload !== undefined ? { stopWhen: (cluster) => workload.finished(cluster) } : {}),
     properties: [
       ...(run.extra ?? []),
-      ...safetyProperties(servers),
+      // The kit's service makes every snapshot of these runs: its data has the service's form.
+      ...safetyProperties(servers, { serviceSnapshots: true }),
       higherTermEndsLeadership(),
       voterWaitsAfterGranting(config.electionTimeoutMs[0]),
       leaderElected(servers, run.electionWithinMs === undefined ? run.deadline : `(a leader is due within ${run.electionWithinMs} ms of every fault, and at the end)`, {

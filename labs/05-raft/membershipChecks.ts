@@ -23,7 +23,7 @@ import {
   type Workload,
   type WorkloadContext,
 } from 'distlab/testing';
-import { durability, inOrderApply, leaderCompleteness, logMatching, majority, storedLog, storedSnapshot, storedTerm } from './checks.ts';
+import { durability, inOrderApply, installedSnapshotProblem, leaderCompleteness, logMatching, majority, storedLog, storedSnapshot, storedTerm } from './checks.ts';
 import type { Configuration, LogEntry, Raft } from './src/protocol.ts';
 
 /** `n0, n2`: nodes in id order. */
@@ -196,15 +196,18 @@ export function atMostOneLeaderPerTerm(initialVoters: readonly NodeId[]): Proper
 
 /**
  * "state machine safety" for part F: no two servers apply different commands (or terms) at one
- * index. Whether an applied entry was committed by a quorum is judged per configuration by
+ * index, and a server installs a snapshot only of entries applied somewhere. Whether an applied
+ * entry was committed by a quorum is judged per configuration by
  * {@link noDecisionByOneConfigurationAlone}; checks.ts's version counts a majority of every server.
  */
 export function appliedEntriesAgree(): Property<Raft, Map<number, { term: number; command: string; node: NodeId }>> {
   return always<Raft, Map<number, { term: number; command: string; node: NodeId }>>('state machine safety', {
     memory: () => new Map(),
-    records: ['output:Applied'],
+    records: ['output:Applied', 'output:SnapshotInstalled'],
     record(applied, event) {
-      if (event.kind !== 'output' || event.output.type !== 'Applied') return undefined;
+      if (event.kind !== 'output') return undefined;
+      if (event.output.type === 'SnapshotInstalled') return installedSnapshotProblem(nodeName(event.node), event.output.snapshot, applied);
+      if (event.output.type !== 'Applied') return undefined;
       const output = event.output;
       const known = applied.get(output.index);
       if (known === undefined) {

@@ -13,7 +13,9 @@ import {
   nodeName,
   recordKvEvent,
   type KvHistoryOperation,
+  type KvClientInput,
   type KvClientOutput,
+  type KvOperation,
   type KvCommand,
   type KvHistoryRecording,
   type KvResult,
@@ -188,17 +190,27 @@ export function appendsTakeEffectExactlyOnce(): Property<Raft, ExactlyOnce> {
 interface Replies {
   /** By "client:sequence": the results of the ClientReplies a server delivered to that client. */
   readonly results: Map<string, KvResult[]>;
+  /** By client: its calls (Invoke inputs) in order, with the incarnation that was given each and whether it returned. */
+  readonly calls: Map<NodeId, { readonly operation: KvOperation; readonly incarnation: number; returned: boolean }[]>;
+  /** By "client:sequence": the ClientRequests that client sent, each with the number of calls it had been given by then. */
+  readonly requests: Map<string, { readonly operation: KvOperation; readonly incarnation: number; readonly callsGiven: number }[]>;
+  /** The "client:sequence" of every command a return answered: a command answers one call. */
+  readonly answered: Set<string>;
 }
 
 /**
- * "a client returns only what a server replied": every Returned output's result equals the
- * result of a ClientReply some server delivered to that client for that sequence number, before
- * the return. A client that makes up a result (or returns on a timeout) fails.
+ * "a client returns only what a server replied": every Returned output answers the client's
+ * oldest call still pending, with the sequence number of a command that client sent for that
+ * call (a ClientRequest for the same operation, sent since the call, in the same incarnation,
+ * and not answering an earlier call), and its result equals the result of a ClientReply some
+ * server delivered to that client for that sequence number, before the return. A client that
+ * makes up a result, returns on a timeout, or returns a call with the reply to another command
+ * fails.
  */
 export function clientsReturnOnlyReplies(): Property<Raft, Replies> {
   return always<Raft, Replies>('a client returns only what a server replied', {
-    memory: () => ({ results: new Map() }),
-    records: ['deliver:ClientReply', 'output:Returned'],
+    memory: () => ({ results: new Map(), calls: new Map(), requests: new Map(), answered: new Set() }),
+    records: ['deliver:ClientReply', 'send:ClientRequest', 'input:Invoke', 'output:Returned'],
     record(memory, event, cluster) {
       if (event.kind === 'deliver') {
         const message = event.message;
@@ -209,14 +221,52 @@ export function clientsReturnOnlyReplies(): Property<Raft, Replies> {
         memory.results.set(key, known);
         return undefined;
       }
-      // Clients run beside the servers with the kit's protocol: their outputs are not Raft's.
+      if (event.kind === 'send') {
+        const message = event.message;
+        if (message.type !== 'ClientRequest' || cluster.servers.includes(event.from)) return undefined;
+        const key = `${event.from}:${message.command.sequence}`;
+        const sent = memory.requests.get(key) ?? [];
+        sent.push({ operation: message.command.operation, incarnation: event.incarnation, callsGiven: memory.calls.get(event.from)?.length ?? 0 });
+        memory.requests.set(key, sent);
+        return undefined;
+      }
+      // Clients run beside the servers with the kit's protocol: their inputs and outputs are not Raft's.
+      if (event.kind === 'input') {
+        if ((event.input as Tagged).type !== 'Invoke') return undefined;
+        const calls = memory.calls.get(event.node) ?? [];
+        calls.push({ operation: (event.input as Tagged as KvClientInput).operation, incarnation: event.incarnation, returned: false });
+        memory.calls.set(event.node, calls);
+        return undefined;
+      }
       if (event.kind !== 'output' || (event.output as Tagged).type !== 'Returned') return undefined;
       const returned = event.output as Tagged as KvClientOutput;
-      const known = memory.results.get(`${event.node}:${returned.sequence}`) ?? [];
+      const what = `${nodeName(event.node)} returned ${quote(returned.result)} for its command ${returned.sequence} at ${event.timeMs} ms`;
+      const calls = memory.calls.get(event.node) ?? [];
+      const position = calls.findIndex((call) => !call.returned && call.incarnation === event.incarnation);
+      const call = calls[position];
+      // A return with no call pending is the history's own failure (linearizability names it).
+      if (call === undefined) return undefined;
+      call.returned = true;
+      const command = `${event.node}:${returned.sequence}`;
+      const forThisCall = (memory.requests.get(command) ?? []).some(
+        (request) => request.incarnation === event.incarnation && request.callsGiven > position && equalPlain(request.operation, call.operation),
+      );
+      if (!forThisCall || memory.answered.has(command)) {
+        const why = memory.answered.has(command) ? `command ${returned.sequence} already answered an earlier call` : `it sent no ClientRequest with command ${returned.sequence} for that call`;
+        return (
+          `${what}, answering its call ${describeKvOperation(call.operation)}, but ${why}: ` +
+          'a client returns a call with the reply to the command it sent for that call, under a sequence number of its own'
+        );
+      }
+      memory.answered.add(command);
+      if (!equalPlain(returned.operation, call.operation)) {
+        return `${what}, naming the operation ${describeKvOperation(returned.operation)}, but the call it answers is ${describeKvOperation(call.operation)}: Returned names the operation it returns`;
+      }
+      const known = memory.results.get(command) ?? [];
       if (known.some((result) => equalPlain(result, returned.result))) return undefined;
-      const what = `${nodeName(event.node)} returned ${quote(returned.result)} for its command ${returned.sequence} (${describeKvOperation(returned.operation)}) at ${event.timeMs} ms`;
-      if (known.length === 0) return `${what}, but no server's ClientReply for command ${returned.sequence} had reached it: a client returns only a result a server sent`;
-      return `${what}, but the servers' ClientReplies for command ${returned.sequence} said ${known.map((result) => quote(result)).join(' or ')}`;
+      const described = `${nodeName(event.node)} returned ${quote(returned.result)} for its command ${returned.sequence} (${describeKvOperation(returned.operation)}) at ${event.timeMs} ms`;
+      if (known.length === 0) return `${described}, but no server's ClientReply for command ${returned.sequence} had reached it: a client returns only a result a server sent`;
+      return `${described}, but the servers' ClientReplies for command ${returned.sequence} said ${known.map((result) => quote(result)).join(' or ')}`;
     },
   });
 }

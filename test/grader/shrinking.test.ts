@@ -99,7 +99,7 @@ describe('shrinking and replay', () => {
     const test = paxosSuite.tests.find((candidate) => candidate.number === '3.6')!;
     const failure = runTest(paxosSuite, test, promiseInMemory, { seeds: [1] }).failure!;
     expect(failure.property).toBe('durable before answering');
-    const randomActions = (schedule: FaultSchedule) => schedule.length - failure.scenarioActions;
+    const randomActions = (schedule: FaultSchedule) => schedule.length - (failure.scenarioActions ?? 0);
     expect(randomActions(failure.schedule)).toBeGreaterThanOrEqual(10);
     // One crash of the acceptor that keeps its promise in memory is all the bug needs.
     expect(randomActions(failure.shrunkSchedule)).toBe(1);

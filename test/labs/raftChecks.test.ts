@@ -2,11 +2,12 @@
 // leadership, and part F's rule on snapshots, on
 // hand-made histories: what a follower sends itself, or a node that is no server sends, is no
 // evidence; a refused AppendEntries that overtook earlier entries is no repair; a snapshot keeps
-// the configuration of the entries it replaced, no later one.
+// the configuration of the entries it replaced, no later one; a snapshot installed replaces
+// entries some server applied.
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, HistoryEvent, NodeId, Property } from 'distlab/testing';
-import { electionSafety, heartbeatBudget, higherTermEndsLeadership, noElectionWithoutFaults, rejectionBudget } from '../../labs/05-raft/checks.ts';
-import { snapshotsKeepTheirConfiguration } from '../../labs/05-raft/membershipChecks.ts';
+import { electionSafety, heartbeatBudget, higherTermEndsLeadership, installedSnapshotProblem, noElectionWithoutFaults, rejectionBudget } from '../../labs/05-raft/checks.ts';
+import { appliedEntriesAgree, snapshotsKeepTheirConfiguration } from '../../labs/05-raft/membershipChecks.ts';
 import type { Configuration, Raft } from '../../labs/05-raft/src/protocol.ts';
 
 type Event = HistoryEvent<Raft>;
@@ -219,5 +220,35 @@ describe('one leader while nothing fails', () => {
   it('names the candidacy the grace period excused, which ended the leader\'s term, when a later one follows', () => {
     const { problem } = play(noElectionWithoutFaults(20), [[elected(0, 1, 235)], [stands(1, 2, 244)], [stands(2, 3, 409)]]);
     expect(problem).toMatch(/^n2 stood for election in term 3 at 409 ms, after n0 was elected leader of term 1 at 235 ms and n1 stood in term 2 9 ms later, before the leader's first heartbeat could reach it, and nothing had failed/);
+  });
+});
+
+describe('an installed snapshot replaces applied entries', () => {
+  const applied = (node: NodeId, index: number, term: number): Event => ({ kind: 'output', node, incarnation: 0, timeMs: 0, output: { type: 'Applied', index, term, command: `c${index}` } });
+  const installed = (node: NodeId, lastIncludedIndex: number, lastIncludedTerm: number): Event => ({
+    kind: 'output',
+    node,
+    incarnation: 0,
+    timeMs: 0,
+    output: { type: 'SnapshotInstalled', snapshot: { lastIncludedIndex, lastIncludedTerm, data: 'made up' } },
+  });
+
+  it('passes a snapshot up to an entry some server applied, with its term, and the empty snapshot', () => {
+    expect(play(appliedEntriesAgree(), [[applied(0, 1, 1)], [applied(0, 2, 2)], [installed(1, 2, 2)], [installed(2, 0, 0)]]).problem).toBeUndefined();
+  });
+
+  it('fails a snapshot past every entry applied: a server that announces what it never installed', () => {
+    expect(play(appliedEntriesAgree(), [[applied(0, 1, 1)], [installed(1, 1_000_080, 3)]]).problem).toBe(
+      'n1 installed a snapshot up to index 1000080 of term 3, but no server has applied an entry at index 1000080: a snapshot replaces entries ' +
+        'that were committed and applied, and a server installs only a snapshot the leader sent it, or the one it stored',
+    );
+  });
+
+  it('fails a snapshot whose last term is not the term of the entry applied there', () => {
+    const applications = new Map([[4, { term: 2, command: 'c4' }]]);
+    expect(installedSnapshotProblem('n2', { lastIncludedIndex: 4, lastIncludedTerm: 3 }, applications)).toBe(
+      'n2 installed a snapshot up to index 4 of term 3, but the entry committed there is of term 2 ("c4")',
+    );
+    expect(installedSnapshotProblem('n2', { lastIncludedIndex: 4, lastIncludedTerm: 2 }, applications)).toBeUndefined();
   });
 });

@@ -119,6 +119,15 @@ const reply = (from: NodeId, to: NodeId, sequence: number, result: KvResult, tim
   local: false,
   message: { type: 'ClientReply', sequence, result },
 });
+const request = (client: NodeId, server: NodeId, sequence: number, operation: KvOperation, timeMs: number, incarnation = 0): Event => ({
+  kind: 'send',
+  from: client,
+  to: server,
+  incarnation,
+  timeMs,
+  local: false,
+  message: { type: 'ClientRequest', command: command(client, sequence, operation) },
+});
 const sent = (from: NodeId, to: NodeId, timeMs: number): Event => ({
   kind: 'send',
   from,
@@ -228,29 +237,79 @@ describe('every append takes effect exactly once', () => {
 
 describe('a client returns only what a server replied', () => {
   const read = getOf();
+  const write = appendOf('a');
 
-  it('passes when every return carries the result of a ClientReply for that command', () => {
-    const events: Event[] = [invoke(5, read, 0), reply(0, 5, 1, { value: 'a' }, 10), returned(5, 1, read, { value: 'a' }, 10)];
+  it('passes when every return carries the result of a ClientReply for the command it sent for that call', () => {
+    const events: Event[] = [invoke(5, read, 0), request(5, 0, 1, read, 0), reply(0, 5, 1, { value: 'a' }, 10), returned(5, 1, read, { value: 'a' }, 10)];
+    expect(play(clientsReturnOnlyReplies(), events).problem).toBeUndefined();
+  });
+
+  it('passes a call sent again under its sequence number, and calls given while another is in progress', () => {
+    const events: Event[] = [
+      invoke(5, write, 0),
+      request(5, 0, 1, write, 0),
+      invoke(5, read, 5),
+      request(5, 1, 1, write, 100),
+      reply(1, 5, 1, {}, 110),
+      request(5, 1, 2, read, 110),
+      returned(5, 1, write, {}, 110),
+      reply(1, 5, 2, { value: 'a' }, 120),
+      returned(5, 2, read, { value: 'a' }, 120),
+    ];
     expect(play(clientsReturnOnlyReplies(), events).problem).toBeUndefined();
   });
 
   it('fails for a client that returns with no reply for that command (it gave up, or made the result up)', () => {
-    const events: Event[] = [invoke(5, read, 0), reply(0, 5, 2, { value: 'a' }, 10), returned(5, 1, read, { value: 'a' }, 12)];
+    const events: Event[] = [invoke(5, read, 0), request(5, 0, 1, read, 0), reply(0, 5, 2, { value: 'a' }, 10), returned(5, 1, read, { value: 'a' }, 12)];
     expect(play(clientsReturnOnlyReplies(), events).problem).toBe(
       'n5 returned {"value":"a"} for its command 1 (get(x)) at 12 ms, but no server\'s ClientReply for command 1 had reached it: a client returns only a result a server sent',
     );
   });
 
   it('fails for a client that returns another result than the servers replied', () => {
-    const events: Event[] = [invoke(5, read, 0), reply(0, 5, 1, { value: 'a' }, 10), returned(5, 1, read, { value: 'ab' }, 10)];
+    const events: Event[] = [invoke(5, read, 0), request(5, 0, 1, read, 0), reply(0, 5, 1, { value: 'a' }, 10), returned(5, 1, read, { value: 'ab' }, 10)];
     expect(play(clientsReturnOnlyReplies(), events).problem).toContain('but the servers\' ClientReplies for command 1 said {"value":"a"}');
   });
 
   it('counts only replies from servers, and only to the client that returns', () => {
-    const fromClient: Event[] = [invoke(5, read, 0), reply(6, 5, 1, { value: 'a' }, 10), returned(5, 1, read, { value: 'a' }, 10)];
+    const fromClient: Event[] = [invoke(5, read, 0), request(5, 0, 1, read, 0), reply(6, 5, 1, { value: 'a' }, 10), returned(5, 1, read, { value: 'a' }, 10)];
     expect(play(clientsReturnOnlyReplies(), fromClient).problem).toContain('no server\'s ClientReply for command 1 had reached it');
-    const toOther: Event[] = [invoke(5, read, 0), reply(0, 6, 1, { value: 'a' }, 10), returned(5, 1, read, { value: 'a' }, 10)];
+    const toOther: Event[] = [invoke(5, read, 0), request(5, 0, 1, read, 0), reply(0, 6, 1, { value: 'a' }, 10), returned(5, 1, read, { value: 'a' }, 10)];
     expect(play(clientsReturnOnlyReplies(), toOther).problem).toContain('no server\'s ClientReply for command 1 had reached it');
+  });
+
+  it("fails for a client that returns a write at once with the reply to an earlier write's command", () => {
+    const second = appendOf('b');
+    const events: Event[] = [
+      invoke(5, write, 0),
+      request(5, 0, 1, write, 0),
+      reply(0, 5, 1, {}, 10),
+      returned(5, 1, write, {}, 10),
+      invoke(5, second, 20),
+      request(5, 0, 2, second, 20),
+      returned(5, 1, second, {}, 20),
+    ];
+    expect(play(clientsReturnOnlyReplies(), events).problem).toBe(
+      'n5 returned {} for its command 1 at 20 ms, answering its call append(x, "b"), but command 1 already answered an earlier call: ' +
+        'a client returns a call with the reply to the command it sent for that call, under a sequence number of its own',
+    );
+  });
+
+  it('fails for a return whose command was sent for another operation, or before the call', () => {
+    const other = appendOf('b');
+    const forAnother: Event[] = [invoke(5, write, 0), request(5, 0, 1, other, 0), reply(0, 5, 1, {}, 10), returned(5, 1, write, {}, 10)];
+    expect(play(clientsReturnOnlyReplies(), forAnother).problem).toContain('answering its call append(x, "a"), but it sent no ClientRequest with command 1 for that call');
+    const beforeTheCall: Event[] = [request(5, 0, 1, write, 0), reply(0, 5, 1, {}, 5), invoke(5, write, 10), returned(5, 1, write, {}, 10)];
+    expect(play(clientsReturnOnlyReplies(), beforeTheCall).problem).toContain('but it sent no ClientRequest with command 1 for that call');
+    const byAnEarlierIncarnation: Event[] = [invoke(5, write, 0), request(5, 0, 1, write, 0, 1), reply(0, 5, 1, {}, 5), returned(5, 1, write, {}, 10)];
+    expect(play(clientsReturnOnlyReplies(), byAnEarlierIncarnation).problem).toContain('but it sent no ClientRequest with command 1 for that call');
+  });
+
+  it('fails for a return that names another operation than the call it answers', () => {
+    const events: Event[] = [invoke(5, write, 0), request(5, 0, 1, write, 0), reply(0, 5, 1, {}, 10), returned(5, 1, read, {}, 10)];
+    expect(play(clientsReturnOnlyReplies(), events).problem).toBe(
+      'n5 returned {} for its command 1 at 10 ms, naming the operation get(x), but the call it answers is append(x, "a"): Returned names the operation it returns',
+    );
   });
 
   /** A client that appends "!" to every value it reads. */
