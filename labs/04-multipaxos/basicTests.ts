@@ -18,7 +18,7 @@ import {
   type SuiteTest,
   n0LeadsFirst as n0LeadsFirstAfter,
 } from 'distlab/testing';
-import { messagesPerChosenSlot, phaseOneOnlyOnLeaderChange } from './checks.ts';
+import { leaderTakesOver, messagesPerChosenSlot, phaseOneOnlyOnLeaderChange } from './checks.ts';
 import { call, firstCallMs, multipaxosRun, pick, range, scenarioRandom, test, type MultiPaxosImplementation } from './harness.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
@@ -139,6 +139,8 @@ const nothingInMinority = test(4, {
         call(splitMs + 200, 5, { kind: 'get', key: 'y' }),
         call(splitMs + 250, 6, { kind: 'append', key: 'y', value: 'n6.2;' }),
       ],
+      // The majority's clients must not merely wait for the heal: a cluster in which only n0 ever leads would pass.
+      extra: [leaderTakesOver(range(0, 5), 0, splitMs, healMs, `while n0, the leader, was cut off with n1 (${splitMs} to ${healMs} ms)`)],
       extraAfter: [nothingCompletesInMinority<MultiPaxos>(minorityClients, splitMs, healMs, `while n0, n1, n5 and n6 were cut off from the majority (${splitMs} to ${healMs} ms)`)],
     });
   },
@@ -226,13 +228,15 @@ const switching = test(6, {
     'which learns every chosen command from that server in phase 1: later gets see every earlier write. 1.5 s later ' +
     'everything heals and the servers left behind catch up.',
   setup: (implementation, seed) => {
-    const { healMs } = switchTimes(seed);
+    const { switchMs, healMs } = switchTimes(seed);
     return multipaxosRun(implementation, {
       servers: sizes(seed),
       clients: 3,
       durationMs: healMs + 3_000,
       faultsEndMs: healMs,
       workload: { operationsPerClient: 40, thinkMs: [10, 40], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
+      // Without a leader of its own, the second majority would only wait for the heal, and learn nothing in phase 1.
+      extra: [leaderTakesOver(range(0, sizes(seed)), 0, switchMs, healMs, `while n0, the leader, was cut off from the second majority (${switchMs} to ${healMs} ms)`)],
     });
   },
   scenario: (context) => {
