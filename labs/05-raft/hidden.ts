@@ -370,6 +370,57 @@ const lateReply = test('C', 11, {
   },
 });
 
+/**
+ * 5C.12: n0, cut off while it leads, appends many entries of its term; the other two elect a
+ * leader and commit a few entries of a newer term. Both crash, one comes back, and n0 rejoins:
+ * n0's log is the longer, the other's last term the newer.
+ */
+const olderLongerTimes = (seed: number) => {
+  const isolateMs = 900 + scenarioRandom('5C.12', seed).integer(0, 100);
+  return { isolateMs, othersDownMs: isolateMs + 1_300, firstBackMs: isolateMs + 1_400, secondBackMs: isolateMs + 2_600 };
+};
+const olderLongerEntries = 20;
+
+const olderLongerLog = test('C', 12, {
+  name: 'a longer log of an older term does not win a vote: the up-to-date check compares the last terms first',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    `3 servers, n0 leading first; 3 commands commit. At about 1 s n0 is cut off, still leading, and is given ${olderLongerEntries} commands ` +
+    'it appends alone. n1 and n2 elect a leader of a newer term and commit 3 commands. Then both crash, n0 rejoins, and one of them ' +
+    '(n1 or n2, depending on the seed) comes back 100 ms later: its log is shorter than n0\'s, but its last entry is of a newer term, ' +
+    'and committed. It must refuse n0 its vote (a candidate is at least as up to date when its last term is higher, or equal with a ' +
+    'log at least as long), and n0 must vote for it. 1.2 s later the other comes back, and every later command is applied everywhere.',
+  setup: (implementation, seed) => {
+    const times = olderLongerTimes(seed);
+    return raftRun(implementation, {
+      servers: 3,
+      durationMs: times.secondBackMs + commitBoundMs,
+      deadline: deadlineAfter(times.secondBackMs, 'every server is up'),
+      inputs: [
+        ...range(0, 3).map((index): ScheduledInput<Raft> => ({ atMs: 720 + 15 * index, node: 0, input: { type: 'Start', command: `a${index}` } })),
+        ...range(0, olderLongerEntries).map((index): ScheduledInput<Raft> => ({ atMs: times.isolateMs + 50 + 5 * index, node: 0, input: { type: 'Start', command: `x${index}` } })),
+      ],
+      service: { commands: 6, firstAtMs: times.isolateMs + 700, everyMs: 50 },
+      required: (command) => !command.startsWith('x'),
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const times = olderLongerTimes(context.seed);
+    const [first, second] = pick([[1, 2], [2, 1]] as const, context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 700),
+      { atMs: times.isolateMs, type: 'isolate', node: 0 },
+      { atMs: times.othersDownMs, type: 'crash', node: 1 },
+      { atMs: times.othersDownMs, type: 'crash', node: 2 },
+      { atMs: times.othersDownMs, type: 'heal' },
+      { atMs: times.firstBackMs, type: 'restart', node: first },
+      { atMs: times.secondBackMs, type: 'restart', node: second },
+    ];
+  },
+});
+
 const unansweredFromMs = 900;
 const unansweredUntilMs = 2_200;
 /** Each server's snapshot period, n0's first: n1 snapshots at other indexes than its leader. */
@@ -808,6 +859,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   fastBackupUnknownTerm,
   longChurn,
   lateReply,
+  olderLongerLog,
   unansweredSnapshots,
   chaos,
   ringWithClients,

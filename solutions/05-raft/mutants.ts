@@ -16,6 +16,12 @@ export const mutants: readonly Mutant[] = [
     property: 'leader completeness',
   },
   {
+    name: 'up-to-date-by-length-only',
+    bug: "the up-to-date check compares only the logs' lengths: a longer log of an older term wins the vote over a shorter one whose last entry is newer",
+    failsTest: '5C.12',
+    property: 'leader completeness',
+  },
+  {
     name: 'own-vote-counted-twice',
     bug: 'a candidate counts its own vote twice when it tallies the votes it received (with 5 servers, its own vote and one other elect it)',
     failsTest: '5A.5',
