@@ -83,9 +83,9 @@ export function commandKey(command: Command): string {
 
 /** The slot of an `accepted:<slot>` storage key, or undefined for any other key. */
 export function acceptedSlot(key: string): number | undefined {
-  if (!key.startsWith('accepted:')) return undefined;
-  const slot = Number(key.slice('accepted:'.length));
-  return Number.isInteger(slot) ? slot : undefined;
+  // Only the key a slot's number spells: `accepted:05` or `accepted:5.0` is another key, not a second name of slot 5.
+  const digits = /^accepted:(0|[1-9][0-9]{0,15})$/.exec(key)?.[1];
+  return digits === undefined ? undefined : Number(digits);
 }
 
 // What a server's storage and outputs hold. Read with guards: a submission may store or output anything.

@@ -99,8 +99,10 @@ export function isSlotRecord(value: unknown): value is SlotRecord {
 
 /** The slot of a `slot:<n>` storage key, or undefined for any other key. */
 export function slotOfKey(key: string): number | undefined {
-  if (!key.startsWith('slot:')) return undefined;
-  const slot = Number(key.slice('slot:'.length));
+  // Only the key a slot's number spells: `slot:05` or `slot:5.0` is another key, not a second name of slot 5.
+  const digits = /^slot:(0|[1-9][0-9]{0,15})$/.exec(key)?.[1];
+  if (digits === undefined) return undefined;
+  const slot = Number(digits);
   return isSlot(slot) ? slot : undefined;
 }
 

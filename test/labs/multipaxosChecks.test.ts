@@ -20,6 +20,7 @@ import {
 } from 'distlab/testing';
 import {
   acceptedEntriesHeld,
+  acceptedSlot,
   acceptorsKeepPromises,
   acceptsOnlyProposals,
   acceptedByMajorityKept,
@@ -152,6 +153,15 @@ describe('helpers', () => {
     expect(storedPromise(view, 2)).toBeUndefined();
     expect(acceptedEntriesHeld(view, 1)).toBe(2);
     expect(acceptedEntriesHeld(view, 0)).toBe(0);
+  });
+
+  it("read a slot only from the key its number spells: no second name for a slot", () => {
+    expect(acceptedSlot(acceptedKey(5))).toBe(5);
+    expect(acceptedSlot('accepted:05')).toBeUndefined();
+    expect(acceptedSlot('accepted:5.0')).toBeUndefined();
+    expect(acceptedSlot('accepted:0x5')).toBeUndefined();
+    expect(acceptedSlot('accepted:-1')).toBeUndefined();
+    expect(acceptedSlot('promised')).toBeUndefined();
   });
 
   it('safetyProperties lists the eight in their order', () => {

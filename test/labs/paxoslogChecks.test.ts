@@ -224,6 +224,10 @@ describe('helpers', () => {
     expect(slotOfKey('slot:3')).toBe(3);
     expect(slotOfKey('slot:0')).toBeUndefined();
     expect(slotOfKey('slot:x')).toBeUndefined();
+    // No second name for a slot: only the key its number spells.
+    expect(slotOfKey('slot:03')).toBeUndefined();
+    expect(slotOfKey('slot:3.0')).toBeUndefined();
+    expect(slotOfKey('slot:0x3')).toBeUndefined();
     expect(slotOfKey('epoch')).toBeUndefined();
     expect(isSlotRecord({ epoch: 1, operation: null, finalized: false })).toBe(true);
     expect(isSlotRecord({ epoch: 1, operation: a, finalized: true })).toBe(true);
