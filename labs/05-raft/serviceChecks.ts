@@ -194,8 +194,8 @@ interface Replies {
   readonly calls: Map<NodeId, { readonly operation: KvOperation; readonly incarnation: number; returned: boolean }[]>;
   /** By "client:sequence": the ClientRequests that client sent, each with the number of calls it had been given by then. */
   readonly requests: Map<string, { readonly operation: KvOperation; readonly incarnation: number; readonly callsGiven: number }[]>;
-  /** The "client:sequence" of every command a return answered: a command answers one call. */
-  readonly answered: Set<string>;
+  /** By "client:sequence": the incarnation of the client whose return that command answered (a command answers one call). */
+  readonly answered: Map<string, number>;
 }
 
 /**
@@ -209,7 +209,7 @@ interface Replies {
  */
 export function clientsReturnOnlyReplies(): Property<Raft, Replies> {
   return always<Raft, Replies>('a client returns only what a server replied', {
-    memory: () => ({ results: new Map(), calls: new Map(), requests: new Map(), answered: new Set() }),
+    memory: () => ({ results: new Map(), calls: new Map(), requests: new Map(), answered: new Map() }),
     records: ['deliver:ClientReply', 'send:ClientRequest', 'input:Invoke', 'output:Returned'],
     record(memory, event, cluster) {
       if (event.kind === 'deliver') {
@@ -251,14 +251,20 @@ export function clientsReturnOnlyReplies(): Property<Raft, Replies> {
       const forThisCall = (memory.requests.get(command) ?? []).some(
         (request) => request.incarnation === event.incarnation && request.callsGiven > position && equalPlain(request.operation, call.operation),
       );
-      if (!forThisCall || memory.answered.has(command)) {
-        const why = memory.answered.has(command) ? `command ${returned.sequence} already answered an earlier call` : `it sent no ClientRequest with command ${returned.sequence} for that call`;
+      const answeredIn = memory.answered.get(command);
+      if (!forThisCall || answeredIn !== undefined) {
+        const why =
+          answeredIn === undefined
+            ? `it sent no ClientRequest with command ${returned.sequence} for that call`
+            : answeredIn === event.incarnation
+              ? `command ${returned.sequence} already answered an earlier call`
+              : `command ${returned.sequence} already answered a call before its restart (a client keeps its last sequence number in storage)`;
         return (
           `${what}, answering its call ${describeKvOperation(call.operation)}, but ${why}: ` +
           'a client returns a call with the reply to the command it sent for that call, under a sequence number of its own'
         );
       }
-      memory.answered.add(command);
+      memory.answered.set(command, event.incarnation);
       if (!equalPlain(returned.operation, call.operation)) {
         return `${what}, naming the operation ${describeKvOperation(returned.operation)}, but the call it answers is ${describeKvOperation(call.operation)}: Returned names the operation it returns`;
       }

@@ -39,7 +39,7 @@ export const serviceMutants: readonly Mutant[] = [
     name: 'client-sequence-in-memory',
     bug: 'the client counts its sequence numbers in memory, not in storage: restarted, it numbers its next command 1 again, and the servers take it for a duplicate of a command they executed',
     failsTest: '5E.16',
-    property: 'client histories are linearizable',
+    property: 'a client returns only what a server replied',
   },
   {
     name: 'client-sequence-stored-on-return',

@@ -77,17 +77,17 @@ const appendOf = (value: string, key = 'x'): KvOperation => ({ kind: 'append', k
 const getOf = (key = 'x'): KvOperation => ({ kind: 'get', key });
 const command = (client: NodeId, sequence: number, operation: KvOperation): KvCommand => ({ client, sequence, operation });
 
-const invoke = (client: NodeId, operation: KvOperation, timeMs: number): Event => ({
+const invoke = (client: NodeId, operation: KvOperation, timeMs: number, incarnation = 0): Event => ({
   kind: 'input',
   node: client,
-  incarnation: 0,
+  incarnation,
   timeMs,
   input: { type: 'Invoke', operation } as Tagged as Raft['input'],
 });
-const returned = (client: NodeId, sequence: number, operation: KvOperation, result: KvResult, timeMs: number): Event => ({
+const returned = (client: NodeId, sequence: number, operation: KvOperation, result: KvResult, timeMs: number, incarnation = 0): Event => ({
   kind: 'output',
   node: client,
-  incarnation: 0,
+  incarnation,
   timeMs,
   output: { type: 'Returned', sequence, operation, result } satisfies KvClientOutput as Tagged as Raft['output'],
 });
@@ -292,6 +292,23 @@ describe('a client returns only what a server replied', () => {
     expect(play(clientsReturnOnlyReplies(), events).problem).toBe(
       'n5 returned {} for its command 1 at 20 ms, answering its call append(x, "b"), but command 1 already answered an earlier call: ' +
         'a client returns a call with the reply to the command it sent for that call, under a sequence number of its own',
+    );
+  });
+
+  it('fails for a restarted client that numbers its commands from 1 again, and gets the reply to its old command', () => {
+    const second = appendOf('b');
+    const events: Event[] = [
+      invoke(5, write, 0),
+      request(5, 0, 1, write, 0),
+      reply(0, 5, 1, {}, 10),
+      returned(5, 1, write, {}, 10),
+      invoke(5, second, 200, 1),
+      request(5, 0, 1, second, 200, 1),
+      reply(0, 5, 1, {}, 210),
+      returned(5, 1, second, {}, 210, 1),
+    ];
+    expect(play(clientsReturnOnlyReplies(), events).problem).toContain(
+      'but command 1 already answered a call before its restart (a client keeps its last sequence number in storage)',
     );
   });
 
