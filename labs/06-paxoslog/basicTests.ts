@@ -22,7 +22,7 @@ import {
   type SuiteTest,
   n0LeadsFirst as n0LeadsFirstAfter,
 } from 'distlab/testing';
-import { answerWithinOneRoundTrip, leadershipChangeCost, overthrowOnlyOnLeaderChange, storeAndFinalizeRounds } from './checks.ts';
+import { answerWithinOneRoundTrip, leadershipChangeCost, leaderTakesOver, overthrowOnlyOnLeaderChange, storeAndFinalizeRounds } from './checks.ts';
 import { call, firstCallMs, maxDelayMs, paxosLogRun, pick, range, scenarioRandom, test, type PaxosLogImplementation } from './harness.ts';
 import type { PaxosLog } from './src/protocol.ts';
 
@@ -177,13 +177,13 @@ const rejectedLeader = test(5, {
   description:
     '5 servers, n0 leading first, 4 clients that reach every server. At about 1.35 s n0 is cut off from the other servers, but not ' +
     'from the clients: it goes on taking operations into slots no other server hears of, and answers none of them. Meanwhile n2, n3 ' +
-    'and n4 can talk to n1 only, so n1 overthrows n0 and uses the same slots for other operations. About a second later every link ' +
+    'and n4 can talk to n1 only: the passive servers time out and try to overthrow n0, and n1, the only one of them that can win, often does, perhaps only after the heal, and uses the same slots for other operations. About a second later every link ' +
     "heals but n1's to n0, which stays cut for 300 ms more: n0 sends its stores and queries again, and learns of the new epoch only " +
     'from their answers, which reject them (a server that accepts a store below its epoch breaks the overthrow). n0 must become ' +
     "passive, not lead on with the epoch it learned. n0's own slots are then overwritten by n1's, and every operation pending at " +
     `the heal returns within ${healBoundMs} ms.`,
   setup: (implementation, seed) => {
-    const { healMs, n1ReachesN0Ms } = rejectedTimes(seed);
+    const { cutMs, healMs, n1ReachesN0Ms } = rejectedTimes(seed);
     return paxosLogRun(implementation, {
       servers: 5,
       clients: 6,
@@ -199,6 +199,9 @@ const rejectedLeader = test(5, {
       },
       // n0 stores this one just before the heal: it has a Store to send again when the links come back.
       inputs: [call(healMs - 40, lateClient, { kind: 'append', key: 'x', value: 'late;' })],
+      // The others must try to overthrow n0 while it is cut off: a cluster in which only n0 ever leads would only wait for the
+      // heal. Winning is not asked: n2, n3 and n4 stand too, and each overthrow of theirs that n1 grants puts its timeout off.
+      extra: [leaderTakesOver(range(0, 5), 0, cutMs, healMs, `while n0, the leader, was cut off from the other servers (${cutMs} to ${healMs} ms)`, { standsOnly: true })],
       extraAfter: [operationsCompleteAfterHeal<PaxosLog>(healMs, healBoundMs)],
     });
   },
@@ -273,15 +276,17 @@ const leadershipChange = test(7, {
     'later n0 crashes: slots stored by n0, n1 and n2 only are finalized though n3 and n4 never heard of them. A new leader sends one ' +
     'Overthrow to each other server, then Read only for the slots it has not finalized itself (up to the last used slot a granting ' +
     'server reported), each at most once to each server, and stores what it found in its own epoch. n0 restarts 600 ms later and catches up.',
-  setup: (implementation, seed) =>
-    paxosLogRun(implementation, {
+  setup: (implementation, seed) => {
+    const { crashMs, restartMs } = changeTimes(seed);
+    return paxosLogRun(implementation, {
       servers: 5,
       clients: 3,
       durationMs: 6_000,
-      faultsEndMs: changeTimes(seed).restartMs,
+      faultsEndMs: restartMs,
       workload: { operationsPerClient: 35, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 10], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
-      extra: [leadershipChangeCost(range(0, 5))],
-    }),
+      extra: [leadershipChangeCost(range(0, 5)), leaderTakesOver(range(0, 5), 0, crashMs, restartMs, `while n0, the leader, was down (${crashMs} to ${restartMs} ms)`)],
+    });
+  },
   scenario: (context) => {
     const { narrowMs, crashMs, restartMs } = changeTimes(context.seed);
     return [

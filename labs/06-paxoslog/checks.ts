@@ -1178,3 +1178,62 @@ export function refusedOnlyBelowEpoch(): Property<PaxosLog, null> {
     },
   });
 }
+
+// A new leader takes over.
+
+interface TakeOver {
+  /** When a server other than the one away first did what the window asks (led, or stood). */
+  tookOverAtMs: number | null;
+  /** Whether any server ever output BecameLeader: without, "clients make progress" tells what is wrong. */
+  anyLeader: boolean;
+}
+
+/**
+ * Runs only: "a new leader takes over": while `away` (the leader) is down or cut off, from
+ * `fromMs` to `untilMs`, another server outputs BecameLeader (which "epochs are owned" checks
+ * came after a majority granted its overthrow). With `standsOnly`, where the shape of the
+ * network may keep every overthrow from winning, another server need only send an Overthrow:
+ * its LeaderTimeout ran out. Without it, a cluster in which only one server ever leads would
+ * pass every test that brings that server back.
+ */
+export function leaderTakesOver(
+  servers: readonly NodeId[],
+  away: NodeId,
+  fromMs: number,
+  untilMs: number,
+  why: string,
+  options: { readonly standsOnly?: boolean } = {},
+): Property<PaxosLog, TakeOver> {
+  const inWindow = (node: NodeId, timeMs: number) => node !== away && servers.includes(node) && timeMs >= fromMs && timeMs < untilMs;
+  return always<PaxosLog, TakeOver>(
+    'a new leader takes over',
+    {
+      memory: () => ({ tookOverAtMs: null, anyLeader: false }),
+      records: ['output:BecameLeader', 'send:Overthrow'],
+      record(memory, event) {
+        if (event.kind === 'send') {
+          if (options.standsOnly === true && memory.tookOverAtMs === null && event.message.type === 'Overthrow' && inWindow(event.from, event.timeMs)) memory.tookOverAtMs = event.timeMs;
+          return undefined;
+        }
+        if (event.kind !== 'output' || (event.output as Tagged).type !== 'BecameLeader') return undefined;
+        memory.anyLeader = true;
+        if (memory.tookOverAtMs === null && inWindow(event.node, event.timeMs)) memory.tookOverAtMs = event.timeMs;
+        return undefined;
+      },
+      check(_cluster, memory) {
+        if (memory.tookOverAtMs !== null || !memory.anyLeader) return undefined;
+        if (options.standsOnly === true) {
+          return (
+            `no server but ${nodeName(away)} sent an Overthrow from ${fromMs} to ${untilMs} ms, ${why}: when the leader is silent, the passive ` +
+            'servers time out (LeaderTimeout) and try to overthrow it'
+          );
+        }
+        return (
+          `no server but ${nodeName(away)} became leader from ${fromMs} to ${untilMs} ms, ${why}: when the leader is gone, the passive ` +
+          'servers time out (LeaderTimeout), and one of them overthrows it with a majority and leads'
+        );
+      },
+    },
+    { atEnd: true },
+  );
+}

@@ -5,6 +5,7 @@
 // the log's safety properties, linearizability, at-most-once execution and progress (harness.ts).
 import { crashRestarts, drawNodes, majorityPhases, operationsCompleteAfterHeal, serversApart, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
+import { leaderTakesOver } from './checks.ts';
 import { firstCallMs, paxosLogRun, pick, range, scenarioRandom, test, type PaxosLogImplementation } from './harness.ts';
 import type { PaxosLog } from './src/protocol.ts';
 
@@ -85,6 +86,9 @@ const leaderTimes = (seed: number) => {
   return { firstMs, firstBackMs, secondMs, lastMs: secondMs + 1_500 };
 };
 
+/** A leader's last Query resets every LeaderTimeout (at most 300 ms); then one overthrow round, and room for one that crossed another. */
+const takeOverWithinMs = 450;
+
 // The second crash is of n1 or n2 (by seed): a scenario cannot know who leads after n0, and either often does.
 const leaderCrashes = test(10, {
   name: 'leaders crash and restart, some in the middle of a reaction: the next leader recovers every finalized slot',
@@ -95,14 +99,18 @@ const leaderCrashes = test(10, {
     'a store reached some servers and not others, or its own slot was written and the stores never left) and comes back 300 to 600 ms ' +
     'later. The next leader overthrows a majority, reads every slot it has not finalized, and keeps what may have been finalized (the ' +
     'operation stored in the highest epoch). Then n1 or n2 crashes, and 1 to 3 more crashes strike any server, some mid-reaction.',
-  setup: (implementation, seed) =>
-    paxosLogRun(implementation, {
+  setup: (implementation, seed) => {
+    const { firstMs, firstBackMs, lastMs } = leaderTimes(seed);
+    return paxosLogRun(implementation, {
       servers: 5,
       clients: 4,
       durationMs: 8_000,
-      faultsEndMs: leaderTimes(seed).lastMs,
+      faultsEndMs: lastMs,
       workload: { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 20], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
-    }),
+      // Where n0 stays down long enough for any LeaderTimeout to run out and an overthrow to follow, another server must lead.
+      ...(firstBackMs - firstMs >= takeOverWithinMs ? { extra: [leaderTakesOver(range(0, 5), 0, firstMs, firstBackMs, `while n0, the leader, was down (${firstMs} to ${firstBackMs} ms)`)] } : {}),
+    });
+  },
   scenario: (context) => {
     const { firstMs, firstBackMs, secondMs } = leaderTimes(context.seed);
     const second = context.seed % 2 === 0 ? 1 : 2;
@@ -172,8 +180,8 @@ const laggingFollower = test(12, {
     '3 or 5 servers, n0 leading first, 3 clients. The last server is cut off from the other servers (not from the clients) from ' +
     'about 1 s until about 2 s, while some hundred operations are finalized without it. After the heal the leader\'s Query finds its first ' +
     'unfinalized slot, and the leader brings it up to date: a Finalize for each slot, and where it answers missing, the Store first. ' +
-    'On odd seeds, a few ms after the heal, every other server crashes and a minority of them comes back 300 ms later: the lagging ' +
-    'server, still behind, is the one most likely to lead; it must read every slot it has not finalized from the servers that accepted ' +
+    'On odd seeds, a few ms after the heal, every other server crashes and a minority of them, not n0, comes back 300 ms later: the lagging ' +
+    'server, still behind, is the one most likely to lead, and one of them must; it must read every slot it has not finalized from the servers that accepted ' +
     'its overthrow, and lose nothing. Every completed write reaches every server that is up.',
   setup: (implementation, seed) => {
     const { servers, healMs, lastMs } = lagTimes(seed);
@@ -183,13 +191,17 @@ const laggingFollower = test(12, {
       durationMs: lastMs + 5_000,
       faultsEndMs: lastMs,
       workload: { operationsPerClient: 45, keys: ['x', 'y'], mix: { get: 1, put: 1, append: 4 }, thinkMs: [0, 20], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
+      // On odd seeds n0 goes down for good soon after the heal: the lagging server (which may overthrow n0 as soon as it is
+      // back) or one that came back must lead.
+      ...(seed % 2 === 1 ? { extra: [leaderTakesOver(range(0, servers), 0, healMs, lastMs, `from the heal on (${healMs} to ${lastMs} ms), n0 down from a few ms after it`)] } : {}),
       extraAfter: [operationsCompleteAfterHeal<PaxosLog>(healMs, 2_000)],
     });
   },
   scenario: (context) => {
     const { lagging, healMs, crashMs, backMs, lastMs } = lagTimes(context.seed);
     const others = context.servers.filter((node) => node !== lagging);
-    const comeBack = others.slice(0, Math.floor(context.servers.length / 2));
+    // n0 stays down: the servers that come back are the last of the others.
+    const comeBack = others.slice(others.length - Math.floor(context.servers.length / 2));
     const crashes: FaultAction[] =
       context.seed % 2 === 1
         ? [
