@@ -245,14 +245,36 @@ function recordRun(memory: Entries, entries: readonly LogEntry[], previous: { in
 }
 
 /**
+ * What is wrong with a server's stored log right after its stored snapshot: its first entry is
+ * of an older term than the snapshot's last. Judged only where the two fit (the log starts just
+ * after the snapshot), so that a reaction may write them in either order.
+ */
+function entriesAfterSnapshotProblem(cluster: ClusterView<Raft>, node: NodeId): string | undefined {
+  const snapshot = storedSnapshot(cluster, node);
+  const [first] = storedLog(cluster, node);
+  if (snapshot.lastIncludedIndex === 0 || first === undefined || first.index !== snapshot.lastIncludedIndex + 1 || first.term >= snapshot.lastIncludedTerm) return undefined;
+  return (
+    `${nodeName(node)}'s storage holds a snapshot up to index ${snapshot.lastIncludedIndex} of term ${snapshot.lastIncludedTerm}, then entry ${first.index} of term ${first.term}: ` +
+    "the terms in a log never decrease, the snapshot's last one included. A server that installs a snapshot keeps the entries after it only if " +
+    "its log holds the snapshot's last entry with that term; otherwise it discards its whole log"
+  );
+}
+
+/**
  * Log matching: two entries with the same index and term hold the same command and follow the
- * same prefix — over every entry carried in an AppendEntries and every log written to storage.
+ * same prefix — over every entry carried in an AppendEntries and every log written to storage;
+ * and a stored log goes on from its stored snapshot with terms that never decrease.
  */
 export function logMatching(): Property<Raft, Entries> {
   return always<Raft, Entries>('log matching', {
     memory: () => new Map(),
-    records: ['send:AppendEntries', 'storage:log'],
-    record(entries, event) {
+    records: ['send:AppendEntries', 'storage:log', 'storage:snapshot'],
+    record(entries, event, cluster) {
+      if (event.kind === 'storage') {
+        const problem = entriesAfterSnapshotProblem(cluster, event.node);
+        if (problem !== undefined) return problem;
+        if (event.key === 'snapshot') return undefined;
+      }
       if (event.kind === 'send' && event.message.type === 'AppendEntries') {
         const message = event.message;
         const where = `the AppendEntries ${nodeName(event.from)} sent to ${nodeName(event.to)} (term ${message.term})`;

@@ -421,6 +421,42 @@ const olderLongerLog = test('C', 12, {
   },
 });
 
+/** 5D.7: n0, cut off while it leads, appends many commands the others never see; they commit and snapshot past where n0's log conflicts. */
+const conflictingInstallTimes = { isolateMs: 750, healMs: 2_200 } as const;
+const conflictingEntries = 40;
+
+const conflictingInstall = test('D', 7, {
+  name: "an old leader whose log conflicts with the leader's snapshot discards it when it installs the snapshot",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    `3 or 5 servers, n0 leading first, snapshots every 10 entries. From ${conflictingInstallTimes.isolateMs} to ${conflictingInstallTimes.healMs} ms n0 is cut ` +
+    `off and still believes it leads: it is given ${conflictingEntries} commands of its own and appends the service's commands too, none of which ` +
+    'can commit, while the others elect a leader, commit the service\'s commands at the same indexes in a newer term and snapshot them. After ' +
+    "the heal n0 is behind the leader's snapshot and gets it by InstallSnapshot: its entry at the snapshot's last index is of another term, " +
+    "so it discards its whole log; keeping the entries after that index would keep an old term's entries after a newer one's.",
+  setup: (implementation, seed) =>
+    raftRun(implementation, {
+      servers: pick([3, 5], seed),
+      durationMs: conflictingInstallTimes.healMs + 300 + commitBoundMs,
+      deadline: describeDeadline(conflictingInstallTimes.healMs + 300),
+      inputs: range(0, conflictingEntries).map((index): ScheduledInput<Raft> => ({
+        atMs: conflictingInstallTimes.isolateMs + 50 + 5 * index,
+        node: 0,
+        input: { type: 'Start', command: `x${index}` },
+      })),
+      service: { commands: 40, firstAtMs: 800, everyMs: 30, snapshotEvery: 10 },
+      required: (command) => !command.startsWith('x'),
+      stopWhenDone: true,
+    }),
+  scenario: (context) => [
+    ...n0LeadsFirst(context.servers, 700),
+    { atMs: conflictingInstallTimes.isolateMs, type: 'isolate', node: 0 },
+    { atMs: conflictingInstallTimes.healMs, type: 'heal' },
+  ],
+});
+
 const unansweredFromMs = 900;
 const unansweredUntilMs = 2_200;
 /** Each server's snapshot period, n0's first: n1 snapshots at other indexes than its leader. */
@@ -861,6 +897,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   lateReply,
   olderLongerLog,
   unansweredSnapshots,
+  conflictingInstall,
   chaos,
   ringWithClients,
   clientsLeaveStaleLeader,

@@ -22,6 +22,12 @@ export const mutants: readonly Mutant[] = [
     property: 'leader completeness',
   },
   {
+    name: 'install-keeps-conflicting-entries',
+    bug: "a follower that installs a snapshot keeps the entries after it whenever its log is longer, without checking that its log holds the snapshot's last entry with its term",
+    failsTest: '5D.7',
+    property: 'log matching',
+  },
+  {
     name: 'own-vote-counted-twice',
     bug: 'a candidate counts its own vote twice when it tallies the votes it received (with 5 servers, its own vote and one other elect it)',
     failsTest: '5A.5',
