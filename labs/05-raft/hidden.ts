@@ -7,6 +7,7 @@ import { clientsReachTheMajority, combineSchedules, crashRestarts, slowMoment, t
 import {
   bridge,
   commitBoundMs,
+  cutBetween,
   describeDeadline,
   majorityRing,
   maxDelayMs,
@@ -886,6 +887,60 @@ const abandonedChange = test('F', 15, {
   },
 });
 
+/**
+ * 5F.16: when n1 and n2 go down, when n0 is asked to add n3 and n4, when n0 crashes (its
+ * C_old,new reached n3 and n4 only), when n1 and n2 come back unable to reach each other, and
+ * when everything heals.
+ */
+const jointElectionTimes = (seed: number) => {
+  const random = scenarioRandom('5F.16', seed);
+  const downMs = 850 + random.integer(0, 100);
+  const changeMs = downMs + 300 + random.integer(0, 100);
+  const crashMs = changeMs + 600;
+  const backMs = crashMs + 50;
+  return { downMs, changeMs, crashMs, backMs, healMs: backMs + 1_200 + random.integer(0, 100) };
+};
+
+const electionInJointConfiguration = test('F', 16, {
+  name: 'an election in a joint configuration that adds servers: the candidate asks the voters of C_old and of C_new',
+  points: 2,
+  seeds: 5,
+  visibility: 'hidden',
+  description:
+    '5 server nodes, the configuration {n0, n1, n2}, n0 leading first. At about 900 ms n1 and n2 go down; about 350 ms later n0 is ' +
+    'asked to add n3 and n4. It catches them up as learners and appends C_old,new, which reaches only them and cannot commit, and ' +
+    'crashes. n1 and n2 come back, each cut off from the other: neither can win in C_old without n0. n3 and n4, in C_old,new, must ' +
+    'win a majority of {n0, n1, n2} and one of {n0 … n4}, so a candidate among them asks both sets, n1, n2 and the other new ' +
+    'server alike. The new leader commits C_old,new with its no-op, then finishes the change. Everything heals about 1.2 s later.',
+  setup: (implementation, seed) => {
+    const { changeMs, healMs } = jointElectionTimes(seed);
+    return membershipRun(implementation, {
+      servers: 5,
+      initialVoters: [0, 1, 2],
+      steps: [{ add: [3, 4], remove: [], atMs: changeMs + 1 }],
+      // Given to n0 directly: the driver asks on what the cluster outputs, and nothing commits while n1 and n2 are down.
+      inputs: [{ atMs: changeMs, node: 0, input: { type: 'ChangeMembership', add: [3, 4], remove: [] } }],
+      clients: 3,
+      operationsPerClient: 40,
+      durationMs: healMs + 3_000,
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const { downMs, crashMs, backMs, healMs } = jointElectionTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 800),
+      { atMs: downMs, type: 'crash', node: 1 },
+      { atMs: downMs, type: 'crash', node: 2 },
+      { atMs: crashMs, type: 'crash', node: 0 },
+      ...cutBetween(crashMs, [1], [2]),
+      { atMs: backMs, type: 'restart', node: 1 },
+      { atMs: backMs, type: 'restart', node: 2 },
+      { atMs: healMs, type: 'heal' },
+      { atMs: healMs, type: 'restart', node: 0 },
+    ];
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   staleSender,
   leadsAgain,
@@ -908,4 +963,5 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   removedLeaderFinishes,
   earlierNewConfiguration,
   abandonedChange,
+  electionInJointConfiguration,
 ];

@@ -16,7 +16,7 @@ export const membershipMutants: readonly Mutant[] = [
   {
     name: 'candidate-asks-old-voters-only',
     bug: 'a candidate asks only the voters of C_old for votes, also while C_old,new is in force',
-    failsTest: '5F.5',
+    failsTest: '5F.16',
     property: 'a candidate asks every voter',
   },
   {
