@@ -402,6 +402,7 @@ const crashes = test(16, {
       durationMs: 9_000,
       faultsEndMs: crashTimes(seed).lastMs,
       workload: { operationsPerClient: 45, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: [750, 800] },
+      extra: [leaderTakesOver(range(0, 5), 0, crashTimes(seed).cutMs, crashTimes(seed).healMs, 'while n0, the leader, was cut off from the other servers')],
     }),
   scenario: (context) => {
     const { cutMs, n2CrashMs, n2BackMs, healMs, turns, allDownMs, allBack } = crashTimes(context.seed);

@@ -81,7 +81,7 @@ const cheats: Readonly<Record<string, Targets>> = {
   // A working MultiPaxos that never collects, and keeps its accepted proposals under a key of its own: caught wherever an acceptor accepts.
   'log-kept-under-another-key': allBut('4.S2'),
   // A safe MultiPaxos in which only n0 ever leads: caught where the others must elect a leader of their own.
-  'never-changes-leader': only('4.3', '4.4', '4.6', '4.17', '4.18'),
+  'never-changes-leader': only('4.3', '4.4', '4.6', '4.16', '4.17', '4.18'),
   // A working MultiPaxos whose servers lead without phase 1: caught where a new leader must learn what others accepted.
   'skips-phase-one': only('4.4', '4.6', '4.16', '4.17', '4.S3', '4.S4', '4.S5'),
   // A working MultiPaxos whose acceptors send P1b and P2b before they store the promise or the value; a group of one sends neither.
