@@ -26,7 +26,7 @@ import {
 } from './suite.ts';
 import { heartbeatBudget, nothingCommittedBefore, rejectionBudget, storedLogBound } from './checks.ts';
 import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
-import { removedLeaderFinishesItsChange } from './membershipChecks.ts';
+import { removedLeaderFinishesItsChange, removedLeaderTellsFollowers } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
 import { serviceRun } from './serviceRun.ts';
 import type { Raft } from './src/protocol.ts';
@@ -768,7 +768,7 @@ const removedLeaderFinishes = test('F', 13, {
       clients: 3,
       operationsPerClient: 40,
       durationMs: 6_000,
-      extra: [removedLeaderFinishesItsChange(0, range(1, servers - 1))],
+      extra: [removedLeaderFinishesItsChange(0, range(1, servers - 1)), removedLeaderTellsFollowers(0, range(1, servers - 1))],
     });
   },
   scenario: (context) => n0LeadsFirst(context.servers, 800),

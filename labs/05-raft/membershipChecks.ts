@@ -935,6 +935,62 @@ export function removedLeaderFinishesItsChange(leader: NodeId, voters: readonly 
   });
 }
 
+/** What the removed leader told each voter of C_new: the highest commit index it sent them. */
+interface CommitToldFollowers {
+  /** Per node: the highest leaderCommit (or snapshot's last index) the leader sent it. */
+  readonly told: number[];
+  /** The index of the C_new the leader announced, once it did. */
+  announcedIndex: number | null;
+  announcedAtMs: number;
+}
+
+/**
+ * "a removed leader tells the followers": in a run without faults, once `leader`, which the
+ * change to `voters` removes, has output MembershipChanged, it has sent every one of `voters` an
+ * AppendEntries whose leaderCommit reaches C_new's index (or a snapshot past it) by the end of
+ * the run. The handout: the removed leader "tells the followers that C_new is committed (its next
+ * AppendEntries carries the new leaderCommit), and then stops its heartbeats". A leader that
+ * steps down in silence leaves them to time out and elect a leader before C_new takes effect.
+ */
+export function removedLeaderTellsFollowers(leader: NodeId, voters: readonly NodeId[]): Property<Raft, CommitToldFollowers> {
+  const target = names(new Set(voters));
+  return always<Raft, CommitToldFollowers>(
+    'a removed leader tells the followers C_new is committed',
+    {
+      memory: (cluster) => ({ told: perNode(cluster, () => 0), announcedIndex: null, announcedAtMs: 0 }),
+      records: ['send:AppendEntries', 'send:InstallSnapshot', 'output:MembershipChanged'],
+      record(memory, event, cluster) {
+        if (event.kind === 'send' && event.from === leader) {
+          const message = event.message;
+          const index = message.type === 'AppendEntries' ? message.leaderCommit : message.type === 'InstallSnapshot' ? message.snapshot.lastIncludedIndex : 0;
+          if (typeof index === 'number' && index > (memory.told[event.to] ?? 0)) memory.told[event.to] = index;
+          return undefined;
+        }
+        if (event.kind !== 'output' || event.node !== leader || memory.announcedIndex !== null) return undefined;
+        const output = event.output;
+        if (output.type !== 'MembershipChanged' || names(new Set(output.voters)) !== target) return undefined;
+        const entry = [...storedLog(cluster, leader)].reverse().find((candidate) => candidate.configuration?.newVoters === null && names(new Set(candidate.configuration.voters)) === target);
+        memory.announcedIndex = entry?.index ?? storedSnapshot(cluster, leader).lastIncludedIndex;
+        memory.announcedAtMs = event.timeMs;
+        return undefined;
+      },
+      check(_cluster, memory) {
+        const index = memory.announcedIndex;
+        // Never announced: "a removed leader finishes its change" and the change's completion say so.
+        if (index === null) return undefined;
+        const untold = voters.filter((voter) => voter !== leader && (memory.told[voter] ?? 0) < index);
+        if (untold.length === 0) return undefined;
+        return (
+          `${nodeName(leader)} announced the change to {${target}} at ${memory.announcedAtMs} ms, which removes it, but never sent ${names(new Set(untold))} ` +
+          `an AppendEntries whose leaderCommit reaches C_new at index ${index}: a removed leader tells the followers that C_new is committed ` +
+          '(its next AppendEntries carries the new leaderCommit), and only then stops its heartbeats'
+        );
+      },
+    },
+    { atEnd: true },
+  );
+}
+
 /**
  * "a change is announced once committed": a MembershipChanged { voters } comes from a server that
  * holds the C_new with those voters (newVoters null), in its log or its snapshot, and, where it is

@@ -22,6 +22,7 @@ import {
   newServersCatchUpFirst,
   onlyVotersStandForElection,
   removedLeaderStepsDown,
+  removedLeaderTellsFollowers,
   removedServersDoNotDisrupt,
   votersKeepTheirTerm,
   type MembershipStep,
@@ -189,7 +190,8 @@ const removeLeader = test('F', 4, {
   seeds: 5,
   description:
     '5 servers, all voters, n0 leading first. At about 900 ms n0 is asked to remove itself. It replicates C_old,new and C_new ' +
-    `(counting itself only in C_old), outputs MembershipChanged {n1, n2, n3, n4}, and within a heartbeat (${heartbeatMs} ms) stops ` +
+    `(counting itself only in C_old), outputs MembershipChanged {n1, n2, n3, n4}, tells the four that C_new is committed (leaderCommit), ` +
+    `and within a heartbeat (${heartbeatMs} ms) stops ` +
     'sending AppendEntries and accepting commands; it never stands for election again. The four others elect a leader and the ' +
     'clients carry on with it.',
   setup: (implementation, seed) =>
@@ -200,6 +202,7 @@ const removeLeader = test('F', 4, {
       clients: 3,
       operationsPerClient: 50,
       durationMs: 6_000,
+      extra: [removedLeaderTellsFollowers(0, range(1, 4))],
     }),
   scenario: (context) => n0LeadsFirst(context.servers, n0LeadsUntilMs),
 });

@@ -32,6 +32,12 @@ export const membershipMutants: readonly Mutant[] = [
     property: 'new servers catch up before they count',
   },
   {
+    name: 'removed-leader-steps-down-silently',
+    bug: 'a leader that is not in C_new steps down as soon as C_new is committed, without sending the followers the new leaderCommit',
+    failsTest: '5F.4',
+    property: 'a removed leader tells the followers C_new is committed',
+  },
+  {
     name: 'removed-leader-keeps-leading',
     bug: 'a leader that is not in C_new does not step down once C_new is committed: it goes on sending heartbeats and taking commands',
     failsTest: '5F.4',

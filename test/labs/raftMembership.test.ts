@@ -12,6 +12,7 @@ import { RaftNode as ChangeEffectiveWhenCommitted } from '../../solutions/05-raf
 import { RaftNode as LearnerCountedBeforeCaughtUp } from '../../solutions/05-raft/mutants/learner-counted-before-caught-up.ts';
 import { RaftNode as NewConfigurationAloneDuringJoint } from '../../solutions/05-raft/mutants/new-configuration-alone-during-joint.ts';
 import { RaftNode as RemovedLeaderKeepsLeading } from '../../solutions/05-raft/mutants/removed-leader-keeps-leading.ts';
+import { RaftNode as RemovedLeaderStepsDownSilently } from '../../solutions/05-raft/mutants/removed-leader-steps-down-silently.ts';
 import { RaftNode } from '../../solutions/05-raft/raft.ts';
 import { KvClient, KvServer } from '../../solutions/05-raft/index.ts';
 import { runTest } from '../../grader/runTest.ts';
@@ -533,6 +534,31 @@ describe('part F mutants', () => {
     // n0 commits C_new; the next leader may say so again when it commits C_new itself.
     expect(outputsOf(reference, 'MembershipChanged')[0]?.node).toBe(0);
     expect(scenario(RemovedLeaderKeepsLeading).failure?.property).toBe('a removed leader steps down');
+  });
+
+  it('removed-leader-steps-down-silently: the followers learn that C_new is committed only from the next leader', () => {
+    const scenario = (node: NodeClass<Raft>) =>
+      run({
+        node,
+        seed: 1,
+        servers: 5,
+        faults: n0Leads(range(0, 5)),
+        inputs: [...commands(range(0, 5), 750, 2000, 20), { atMs: 1000, node: 0, input: { type: 'ChangeMembership', add: [], remove: [0] } }],
+        durationMs: 2500,
+      }).result;
+    /** When the first server other than n0 applied C_new, and when the first of them became leader after n0. */
+    const times = (result: ReturnType<typeof scenario>) => {
+      const applied = outputsOf(result, 'Applied').filter((record) => record.node !== 0 && record.output.configuration?.newVoters === null && !record.output.configuration.voters.includes(0));
+      const leaders = outputsOf(result, 'BecameLeader').filter((record) => record.node !== 0);
+      return { appliedMs: applied[0]?.timeMs ?? Infinity, electedMs: leaders[0]?.timeMs ?? Infinity };
+    };
+    const reference = scenario(RaftNode);
+    expect(failureText(reference)).toBe('');
+    // The reference's last heartbeat carries the commit: the followers apply C_new before they elect anyone.
+    const told = times(reference);
+    expect(told.appliedMs).toBeLessThan(told.electedMs);
+    const silent = times(scenario(RemovedLeaderStepsDownSilently));
+    expect(silent.electedMs).toBeLessThan(silent.appliedMs);
   });
 
   /**
