@@ -693,7 +693,8 @@ const shrinkAndGrow = test('F', 11, {
   visibility: 'hidden',
   description:
     '5 servers, all voters; 5% of messages are lost and 5% duplicated. From about 900 ms n3 and n4 are removed in one change, ' +
-    'then added back in another (their logs are stale, not empty): every change goes through a joint configuration.',
+    'then added back in another (their logs are stale, not empty): every change goes through a joint configuration. The service ' +
+    'snapshots past 20 log entries, so n3 and n4 catch up from a snapshot that must carry the configuration in force at its last index.',
   setup: (implementation, seed) =>
     membershipRun(implementation, {
       servers: 5,
@@ -703,6 +704,8 @@ const shrinkAndGrow = test('F', 11, {
         { add: [3, 4], remove: [] },
       ],
       network: { dropRate: 0.05, duplicateRate: 0.05 },
+      // Snapshots past 20 entries: n3 and n4 come back from a snapshot, whose configuration says who votes.
+      maxLogEntries: 20,
       clients: 3,
       operationsPerClient: 50,
       durationMs: 8_000,
@@ -941,6 +944,39 @@ const electionInJointConfiguration = test('F', 16, {
   },
 });
 
+/** 5F.17: when n0, the leader, crashes, and when it comes back (removed by then). */
+const deadLeaderTimes = (seed: number) => {
+  const crashMs = 900 + scenarioRandom('5F.17', seed).integer(0, 100);
+  return { crashMs, restartMs: crashMs + 1_500 };
+};
+
+const removeDeadLeader = test('F', 17, {
+  name: 'the crashed leader is removed: the new leader, asked the moment it wins, commits an entry of its term first',
+  points: 2,
+  seeds: 5,
+  visibility: 'hidden',
+  description:
+    '4 servers, all voters, n0 leading first. At about 950 ms n0 crashes, and the operator asks at once to remove it: the request ' +
+    'reaches the new leader the moment it outputs BecameLeader, before its no-op is committed. It may start the change only once it ' +
+    'has committed an entry of its own term (refusing or queuing it until then). C_old,new and C_new commit without n0; n0 comes ' +
+    'back 1.5 s later with its old configuration and must not disrupt the three.',
+  setup: (implementation, seed) => {
+    const { crashMs } = deadLeaderTimes(seed);
+    return membershipRun(implementation, {
+      servers: 4,
+      initialVoters: range(0, 4),
+      steps: [{ add: [], remove: [0], atMs: crashMs + 1 }],
+      clients: 3,
+      operationsPerClient: 40,
+      durationMs: 6_000,
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const { crashMs, restartMs } = deadLeaderTimes(context.seed);
+    return [...n0LeadsFirst(context.servers, 800), { atMs: crashMs, type: 'crash', node: 0 }, { atMs: restartMs, type: 'restart', node: 0 }];
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   staleSender,
   leadsAgain,
@@ -964,4 +1000,5 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   earlierNewConfiguration,
   abandonedChange,
   electionInJointConfiguration,
+  removeDeadLeader,
 ];
