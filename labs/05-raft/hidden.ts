@@ -26,7 +26,7 @@ import {
 } from './suite.ts';
 import { heartbeatBudget, nothingCommittedBefore, rejectionBudget, storedLogBound } from './checks.ts';
 import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
-import { removedLeaderFinishesItsChange, removedLeaderTellsFollowers } from './membershipChecks.ts';
+import { removedLeaderFinishesItsChange, removedLeaderTellsFollowers, votersKeepTheirTerm } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
 import { serviceRun } from './serviceRun.ts';
 import type { Raft } from './src/protocol.ts';
@@ -977,6 +977,42 @@ const removeDeadLeader = test('F', 17, {
   },
 });
 
+/** 5F.18: when the follower to remove is cut off (just before the ask), and when it is back. */
+const cutOffRemovalTimes = (seed: number) => {
+  const random = scenarioRandom('5F.18', seed);
+  const changeMs = 900 + random.integer(0, 100);
+  return { removed: random.integer(1, 4), changeMs, healMs: changeMs + 700 + random.integer(0, 100) };
+};
+
+const removedWhileCutOff = test('F', 18, {
+  name: 'a server removed while it is cut off never learns of it: back, its RequestVotes change no remaining voter\'s term',
+  points: 2,
+  seeds: 5,
+  visibility: 'hidden',
+  description:
+    '5 servers, all voters, n0 leading first. At about 950 ms one follower is cut off from everyone, and the leader is asked to ' +
+    'remove it: C_old,new and C_new commit on the four others, and the removed server receives neither. It times out again and ' +
+    'again with ever higher terms; when it is back, 700 to 800 ms later, its RequestVotes reach the voters, who hear from their ' +
+    'leader and ignore them: none of them changes term, and n0 keeps leading, until 4 s.',
+  setup: (implementation, seed) => {
+    const { removed, changeMs } = cutOffRemovalTimes(seed);
+    return membershipRun(implementation, {
+      servers: 5,
+      initialVoters: range(0, 5),
+      steps: [{ add: [], remove: [removed], atMs: changeMs }],
+      clients: 3,
+      operationsPerClient: 40,
+      durationMs: 4_000,
+      stopWhenFinished: false,
+      extra: [votersKeepTheirTerm()],
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const { removed, changeMs, healMs } = cutOffRemovalTimes(context.seed);
+    return [...n0LeadsFirst(context.servers, 800), { atMs: changeMs - 5, type: 'isolate', node: removed }, { atMs: healMs, type: 'heal' }];
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   staleSender,
   leadsAgain,
@@ -1001,4 +1037,5 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   abandonedChange,
   electionInJointConfiguration,
   removeDeadLeader,
+  removedWhileCutOff,
 ];

@@ -38,6 +38,12 @@ export const membershipMutants: readonly Mutant[] = [
     property: 'a removed leader tells the followers C_new is committed',
   },
   {
+    name: 'request-votes-never-ignored',
+    bug: 'a server never ignores a RequestVote, even within the minimum election timeout of hearing from its leader: a removed server that missed C_new deposes the leader again and again',
+    failsTest: '5F.8',
+    property: 'removed servers do not disrupt the cluster',
+  },
+  {
     name: 'removed-leader-keeps-leading',
     bug: 'a leader that is not in C_new does not step down once C_new is committed: it goes on sending heartbeats and taking commands',
     failsTest: '5F.4',
