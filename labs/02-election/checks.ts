@@ -204,6 +204,28 @@ export function steadyLeaderNotSuspected<P extends Election>(fromMs: number): Pr
   });
 }
 
+export const loneLeaderName = 'a lone leader holds no more elections';
+
+/**
+ * Heartbeats off, every other node dead, no fault or suspicion after the survivor's election
+ * (`fromMs`, by when it has skipped every dead successor): nobody sends an Election. A node that
+ * leads alone has nothing left to elect; one still taking part in its own election swallows
+ * a restarted node's candidacy and starts elections of its own every coordinator timeout.
+ */
+export function loneLeaderStaysSettled<P extends Election>(fromMs: number): Property<P> {
+  return always<P>(loneLeaderName, {
+    memory: () => undefined,
+    records: ['send'],
+    record(_memory, event) {
+      if (event.kind !== 'send' || event.timeMs < fromMs || event.message.type !== 'Election') return undefined;
+      return (
+        `${nodeName(event.from)} sent an Election at ${event.timeMs} ms, after it had led alone with every other node dead and nothing failing ` +
+        `or suspected since (by ${fromMs} ms): a node that leads alone has ended its election, and takes part in no other until one starts`
+      );
+    },
+  });
+}
+
 // The ring's forwarding rules (2B), judged from the messages each node is handed and the
 // messages it sends in the same reaction: a rule broken is named where it is broken, not
 // found later as a wrong leader or a wrong message count.
@@ -425,6 +447,8 @@ interface Reaction {
 interface NodeRecord {
   /** Its last Leader output (null: none since it started). */
   belief: NodeId | null;
+  /** It sent an Election since its last Leader output: it has given up on that leader (bully). */
+  electedSinceBelief: boolean;
   /** Per node id: when it last sent that node an Election (bully). */
   readonly electionSentAt: (number | null)[];
   /** Per node id: when it was last handed an Ok from that node (bully). */
@@ -443,6 +467,7 @@ interface ReactionMemory {
 
 const freshRecord = (nodeCount: number): NodeRecord => ({
   belief: null,
+  electedSinceBelief: false,
   electionSentAt: Array.from({ length: nodeCount }, () => null),
   okHandedAt: Array.from({ length: nodeCount }, () => null),
   lastElection: null,
@@ -460,12 +485,16 @@ function fold(record: NodeRecord, reaction: Reaction): void {
   for (const { to, message } of reaction.sent) {
     if (message.type === 'Election') {
       record.electionSentAt[to] = reaction.timeMs;
+      record.electedSinceBelief = true;
       if ('id' in message) record.lastElection = { atMs: reaction.timeMs, id: message.id, acknowledged: false };
     }
     if (message.type === 'Coordinator' && 'leader' in message && message.leader === reaction.node) record.announced = true;
   }
   const last = reaction.reported.at(-1);
-  if (last !== undefined) record.belief = last;
+  if (last !== undefined) {
+    record.belief = last;
+    record.electedSinceBelief = false;
+  }
 }
 
 function reactionRule<P extends Election>(name: string, judge: ReactionJudge): Property<P, ReactionMemory> {
@@ -609,8 +638,16 @@ export function leaderLearnedFromTheElection<P extends Election>(part: 'A' | 'B'
       if (leader !== node) {
         const fromCoordinator =
           handed?.message.type === 'Coordinator' && (part === 'A' ? handed.from === leader : 'leader' in handed.message && handed.message.leader === leader);
-        const fromHeartbeat = part === 'A' && handed?.message.type === 'Heartbeat' && handed.from === leader && leader > node;
+        // A heartbeat is followed only from a node higher than the leader the node still believes in (not one it gave up on by holding an election).
+        const believed = before.electedSinceBelief ? null : before.belief;
+        const fromHeartbeat = part === 'A' && handed?.message.type === 'Heartbeat' && handed.from === leader && leader > node && (believed === null || leader > believed);
         if (fromCoordinator || fromHeartbeat) continue;
+        if (part === 'A' && handed?.message.type === 'Heartbeat' && handed.from === leader && leader > node && believed !== null) {
+          return (
+            `${nodeName(node)} followed ${nodeName(leader)} at ${reaction.timeMs} ms on its Heartbeat, though its leader was ${nodeName(believed)}, higher: ` +
+            'a Heartbeat from a node that is not your leader is followed only if that node is higher than you and than your leader'
+          );
+        }
         const how = part === 'A' ? `its Coordinator, or a Heartbeat from ${nodeName(leader)} > ${nodeName(node)}` : 'a Coordinator naming it';
         return `${nodeName(node)} reported ${nodeName(leader)} as leader at ${reaction.timeMs} ms without being handed ${how}`;
       }

@@ -1,8 +1,9 @@
 // Lab 2's hidden tests: graded with the visible ones wherever this file is present (the
 // staff repository, the Gradescope bundle), and never part of a student's handout.
 import type { SuiteTest } from 'distlab/testing';
-import { steadyLeaderNotSuspected } from './checks.ts';
-import { bully, clusterSize, crash, maxDelayMs, restart, ring, test, type Algorithm, type Election, type ElectionImplementation } from './suite.ts';
+import { electionCost, loneLeaderStaysSettled, steadyLeaderNotSuspected } from './checks.ts';
+import { bully, clusterSize, crash, maxDelayMs, restart, ring, ringConfig, test, type Algorithm, type Election, type ElectionImplementation } from './suite.ts';
+import type { Ring } from './src/protocol.ts';
 
 /** The first of the two neighbours that are dead in test 2B.14: never n0, and the second is never the highest. */
 const firstDead = (nodeCount: number) => Math.max(1, Math.floor((nodeCount - 2) / 2));
@@ -137,7 +138,8 @@ const aloneTest = test(ring, 17, {
   seeds: 14,
   description:
     'Heartbeats off. n(N-1) is elected first; then every node but one lower node (drawn) crashes at about 500 ms, and the survivor starts an ' +
-    'election at about 1000 ms. Every successor is skipped in turn, and the survivor must lead.',
+    'election at about 1000 ms. Every successor is skipped in turn, and the survivor must lead, and then hold no more elections: ' +
+    'nothing fails or is suspected after that.',
   plan: (seed, at) => {
     const nodeCount = clusterSize(seed);
     // Not the leader of the first election, which would lead already.
@@ -154,6 +156,35 @@ const aloneTest = test(ring, 17, {
       ],
       faults: others.map((id) => crash(id, crashMs)),
       lastPlannedMs: suspectMs,
+      // Skipping the dead successors takes at most N - 1 Ack timeouts.
+      extra: [loneLeaderStaysSettled<Ring>(suspectMs + nodeCount * ringConfig.ackTimeoutMs + 100)],
+    };
+  },
+});
+
+/** 2B.19: the highest node holds two elections 950 ms apart, within the first one's coordinator timeout. */
+const secondElectionTest = test(ring, 19, {
+  name: "ring: a second election within the first one's coordinator timeout costs 2N messages too",
+  visibility: 'hidden',
+  kind: 'budget',
+  points: 1,
+  seeds: 7,
+  description:
+    `Heartbeats off, every message takes D ms, N = 3 to 9. n(N-1) starts an election at 100 ms and another at 1050 ms, while the ` +
+    `first one's CoordinatorTimeout (${ringConfig.coordinatorTimeoutMs} ms) is still set. The second must cost 2N Election and ` +
+    'Coordinator messages, as one election alone does (2B.10): a timer of an election that is over does nothing.',
+  plan: (seed) => {
+    const nodeCount = clusterSize(seed);
+    return {
+      nodeCount,
+      heartbeats: false,
+      fixedDelayMs: maxDelayMs,
+      suspects: [
+        { node: nodeCount - 1, atMs: 100 },
+        { node: nodeCount - 1, atMs: 1_050 },
+      ],
+      lastPlannedMs: 1_050,
+      extra: [electionCost<Ring>(1_050, 2 * nodeCount, '2N')],
     };
   },
 });
@@ -191,4 +222,5 @@ export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   aloneTest,
   largeClusterTest(bully, 17),
   largeClusterTest(ring, 18),
+  secondElectionTest,
 ];

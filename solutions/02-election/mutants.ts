@@ -21,6 +21,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a leader is learned from the election',
   },
   {
+    name: 'bully-follows-heartbeat-below-leader',
+    bug: 'follows the heartbeat of any node higher than itself, even one lower than its leader: a late heartbeat of the old leader takes it back',
+    failsTest: '2A.16',
+    property: 'a leader is learned from the election',
+  },
+  {
     name: 'bully-reelects-while-waiting',
     bug: 'starts a new election on an Election from a lower id while it waits for the Coordinator',
     failsTest: '2A.11',
@@ -34,6 +40,18 @@ export const mutants: readonly Mutant[] = [
     property: 'the highest live id leads',
   },
   { name: 'ring-no-skip', bug: 'does not skip a dead successor', failsTest: '2B.8', property: 'the highest live id leads' },
+  {
+    name: 'ring-lone-leader-stays-participant',
+    bug: 'a node whose Election found every other node dead leads but stays a participant: it starts a new election every coordinator timeout',
+    failsTest: '2B.17',
+    property: 'a lone leader holds no more elections',
+  },
+  {
+    name: 'ring-stale-coordinator-timeout',
+    bug: 'a CoordinatorTimeout does not check which election set it: the timer of an election that is over makes the node start another during the next one',
+    failsTest: '2B.19',
+    property: 'election messages',
+  },
   {
     name: 'ring-waits-forever',
     bug: 'a participant never times out waiting for the Coordinator, so an Election lost with a crashed node stalls the ring',
