@@ -151,4 +151,47 @@ const lastProposerTest = test(15, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest];
+/** 3.16's layouts: every proposer is an acceptor too, whose stored promise is all it keeps of its round. */
+const cutOffRestartLayouts: readonly Layout[] = [shared(3, 1), shared(4, 2), shared(5, 2)];
+
+/** When 3.16's n0, cut off from the start, crashes (before its first retry), and when it restarts as the network heals. */
+const cutOffRestartTimes = (seed: number) => {
+  const random = RandomSource.fork(runSeed('03-paxos', '3.16', seed), 'scenario');
+  const crashMs = random.integer(10, 40);
+  return { crashMs, restartMs: crashMs + random.integer(10, 40) };
+};
+
+const cutOffRestartTest = test(16, {
+  name: 'a proposer cut off from the start restarts: its next ballot is above the one only its own acceptor promised',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 9,
+  description:
+    'N = 3 to 5 nodes, each an acceptor and a learner; n0 proposes, cut off from every other node. Its Prepare reaches only its ' +
+    'own acceptor, which promises that ballot and accepts nothing. n0 crashes before it retries, restarts 10 to 40 ms later as ' +
+    'the network heals, and is asked to propose again: its round comes from its stored promise, so its new ballot is above the ' +
+    'one it used before the crash (it has no accepted proposal to take a round from).',
+  setup: (implementation, seed) => {
+    const { restartMs } = cutOffRestartTimes(seed);
+    return scenario(implementation, {
+      layout: pick(cutOffRestartLayouts, seed),
+      proposals: [
+        { node: 0, atMs: [0, 0] },
+        { node: 0, atMs: [restartMs + 1, restartMs + 1] },
+      ],
+      durationMs: restartMs + boundMs,
+      deadline: afterStable(restartMs),
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const { crashMs, restartMs } = cutOffRestartTimes(context.seed);
+    return [
+      { atMs: 0, type: 'isolate', node: 0 },
+      { atMs: crashMs, type: 'crash', node: 0 },
+      { atMs: restartMs, type: 'heal' },
+      { atMs: restartMs, type: 'restart', node: 0 },
+    ];
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest];

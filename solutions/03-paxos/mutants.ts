@@ -80,6 +80,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a ballot is used once',
   },
   {
+    name: 'restart-round-from-accepted',
+    bug: "a restarted proposer takes its round from its acceptor's accepted proposal, not its promise: a ballot promised but never accepted is used again",
+    failsTest: '3.16',
+    property: 'a ballot is used once',
+  },
+  {
     name: 'acceptance-under-old-promise',
     bug: 'the acceptor stores an accepted proposal under the ballot it had promised before, not the Accept\'s ballot',
     failsTest: '3.6',
