@@ -39,6 +39,15 @@ export interface GradedTest {
   readonly output?: string;
 }
 
+/**
+ * The seeds of a graded test as reports show them: "14/14 seeds" when every planned seed ran,
+ * "4 of 14 seeds run" when grading stopped early (at a failure), so that it does not read as
+ * four seeds passed.
+ */
+export function seedsText(test: Pick<GradedTest, 'seedsRun' | 'seedsPlanned'>, unit = ' seeds'): string {
+  return test.seedsRun === test.seedsPlanned ? `${test.seedsRun}/${test.seedsPlanned}${unit}` : `${test.seedsRun} of ${test.seedsPlanned}${unit} run`;
+}
+
 export interface GradingTotals {
   readonly score: number;
   readonly maxScore: number;

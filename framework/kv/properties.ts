@@ -163,8 +163,8 @@ export function commandsAppliedAtMostOnce<P extends Protocol>(): Property<P, App
       const earlier = Object.hasOwn(server.applied, key) ? server.applied[key] : undefined;
       if (earlier !== undefined) {
         return (
-          `${nodeName(event.node)} applied command ${sequence} of ${nodeName(client)} twice: as command ${earlier.index} at ${earlier.timeMs} ms ` +
-          `and again as command ${index} at ${event.timeMs} ms. A retried or duplicated request must be answered from the ` +
+          `${nodeName(event.node)} applied command ${sequence} of ${nodeName(client)} twice: from log index ${earlier.index} at ${earlier.timeMs} ms ` +
+          `and again from log index ${index} at ${event.timeMs} ms. A retried or duplicated request must be answered from the ` +
           'at-most-once table (the last sequence number and result per client), not applied again'
         );
       }

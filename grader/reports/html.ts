@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { checkLinearizability, describeFault, describeSearchEvent, nodeName, type FaultAction, type FaultSchedule, type Role, type SearchEvent, type StateChange, type TraceEvent, type TraceKind } from 'distlab/testing';
-import { describeFailureKind, type GradedFailure, type GradedStatus, type GradedTest, type GradingReport } from '../results.ts';
+import { describeFailureKind, seedsText, type GradedFailure, type GradedStatus, type GradedTest, type GradingReport } from '../results.ts';
 import { inTimeOrder, splitMeasurements, type MeasurementSeries } from './terminal.ts';
 import { historyTimelineStyle, renderHistoryTimeline } from './historyTimeline.ts';
 import { renderKvPlots } from './kvPlots.ts';
@@ -648,7 +648,7 @@ function buildView(report: GradingReport, watchedRun?: WatchedRun) {
       statusClass: look.className,
       score: formatNumber(test.score),
       maxScore: formatNumber(test.maxScore),
-      seeds: `${test.seedsRun}/${test.seedsPlanned}`,
+      seeds: seedsText(test, ''),
       wall: formatMs(test.wallMs),
       // Series go to the chart; when there is nothing to draw, they stay here like the other figures.
       measurements: (chartable(series) ? plain : Object.entries(test.measurements ?? {})).map(([key, value]) => ({

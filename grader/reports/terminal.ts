@@ -1,6 +1,6 @@
 import { describeFault, describeSearchEvent, formatTraceEvent, type FaultSchedule } from 'distlab/testing';
 import type { ProgressEvent } from '../grade.ts';
-import { describeFailureKind, type GradedFailure, type GradedTest, type GradingReport } from '../results.ts';
+import { describeFailureKind, seedsText, type GradedFailure, type GradedTest, type GradingReport } from '../results.ts';
 import { boundGradedTest, boundLines, boundReport, escapeControls, terminalBlock, terminalLine, textLimits } from './untrusted.ts';
 
 /** One plotted series of a test's measurements: keys `<name>@<x>` with a numeric x, sorted by x. */
@@ -212,7 +212,7 @@ export function formatSummary(unbounded: GradingReport, style: Style): string {
     const { series, plain: figures } = splitMeasurements(test.measurements);
     const inline = figures.length > 0 ? style.dim(` ${figures.map(([key, value]) => `${terminalLine(key)}=${round(value)}`).join(' ')}`) : '';
     lines.push(
-      `  ${terminalLine(test.number.padEnd(numberWidth))}  ${name}  ${statusText(test, style).padEnd(7)}  ${`${test.score}/${test.maxScore}`.padStart(5)}  ${style.dim(`${test.seedsRun}/${test.seedsPlanned} seeds`)}${inline}${hidden}`,
+      `  ${terminalLine(test.number.padEnd(numberWidth))}  ${name}  ${statusText(test, style).padEnd(7)}  ${`${test.score}/${test.maxScore}`.padStart(5)}  ${style.dim(seedsText(test))}${inline}${hidden}`,
     );
     const seriesWidth = Math.max(0, ...series.map((one) => one.name.length));
     for (const one of series) lines.push(`  ${' '.repeat(numberWidth)}  ${style.dim(terminalLine(formatSeries(one, seriesWidth), textLimits.message))}`);
@@ -264,7 +264,7 @@ export function progressPrinter(stream: NodeJS.WriteStream, style: Style): (even
         running.delete(event.graded.number);
         if (live) stream.write('\r\u001b[2K');
         const test = event.graded;
-        stream.write(`  ${statusText(test, style)} ${terminalLine(test.number)} ${terminalLine(test.name)} ${style.dim(`(${test.seedsRun}/${test.seedsPlanned} seeds, ${(test.wallMs / 1000).toFixed(1)} s)`)}\n`);
+        stream.write(`  ${statusText(test, style)} ${terminalLine(test.number)} ${terminalLine(test.name)} ${style.dim(`(${seedsText(test)}, ${(test.wallMs / 1000).toFixed(1)} s)`)}\n`);
         redraw();
         return;
       }

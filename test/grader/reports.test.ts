@@ -931,7 +931,7 @@ describe('terminal summary: demonstrations and series', () => {
     const escaped = demonstrationMessage.replace('\u0000', '\\x00').replace('\u0007', '\\x07').replaceAll('\u001b', '\\x1b').replace('\ud800', '\\ud800');
     expect(lines[start + 1]).toBe(`  demonstrated: mutual exclusion: ${escaped} (seed 8)`);
     expect(lines[start + 2]).toBe('  replay: npm run grade -- mutex --replay eyJkZW1vIjoxfQ');
-    expect(lines.find((line) => line.startsWith('  1C.7'))).toMatch(/PASS\s+0\/0\s+8\/200 seeds/);
+    expect(lines.find((line) => line.startsWith('  1C.7'))).toMatch(/PASS\s+0\/0\s+8 of 200 seeds run/);
   });
 
   it('compacts series to one line each under the row, sorted by x, with plain figures inline', () => {
