@@ -323,6 +323,52 @@ export function simulate<P extends Protocol>(settings: SimulationSettings<P>): S
   return new Simulation(settings).run();
 }
 
+/**
+ * A node's timers set and not yet fired or cancelled, by their type: a cancel compares the
+ * payload only with timers of its type. A node that keeps setting a timer it never cancels
+ * (a classic bug) can have thousands of one type pending; its cancels of other timers must not
+ * walk them all, or the run slows to a crawl long before it reaches the event limit.
+ */
+class PendingTimers {
+  private readonly byType = new Map<string, Set<ScheduledEvent>>();
+
+  add(event: ScheduledEvent): void {
+    const type = (event.payload as Tagged).type;
+    let timers = this.byType.get(type);
+    if (timers === undefined) {
+      timers = new Set();
+      this.byType.set(type, timers);
+    }
+    timers.add(event);
+  }
+
+  delete(event: ScheduledEvent): void {
+    this.byType.get((event.payload as Tagged).type)?.delete(event);
+  }
+
+  /** Cancels every pending timer equal to `timer`; returns how many. */
+  cancelMatching(timer: Tagged): number {
+    const timers = this.byType.get(timer.type);
+    if (timers === undefined) return 0;
+    let cancelled = 0;
+    // Deleting the entry being visited is safe in a Set's iteration.
+    for (const event of timers) {
+      if (equalPlain(event.payload, timer)) {
+        event.cancelled = true;
+        timers.delete(event);
+        cancelled++;
+      }
+    }
+    return cancelled;
+  }
+
+  /** Cancels every pending timer (a crash). */
+  cancelAll(): void {
+    for (const timers of this.byType.values()) for (const event of timers) event.cancelled = true;
+    this.byType.clear();
+  }
+}
+
 /** A node's place in the run: its environment, its current object (undefined while crashed). */
 class NodeSlot<P extends Protocol> {
   instance: object | undefined = undefined;
@@ -330,8 +376,8 @@ class NodeSlot<P extends Protocol> {
   incarnation = 0;
   random: RandomSource;
   readonly timerRandom: RandomSource;
-  /** Its timers set and not yet fired or cancelled: a set, since a node that keeps setting timers can have many, and each fires alone. */
-  readonly pendingTimers = new Set<ScheduledEvent>();
+  /** Its timers set and not yet fired or cancelled. */
+  readonly pendingTimers = new PendingTimers();
   durable = new Map<string, unknown>();
   /** A crash waiting for the node's next reaction: after this many surviving effects. */
   armedCrash: number | undefined = undefined;
@@ -891,8 +937,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     slot.instance = undefined;
     slot.armedCrash = undefined;
     slot.armedCrashReaction = undefined;
-    for (const timer of slot.pendingTimers) timer.cancelled = true;
-    slot.pendingTimers.clear();
+    slot.pendingTimers.cancelAll();
     this.trace(Code.crash, slot.nodeId, -1, slot.environment.nodeClass.name, undefined, reason);
     if (this.stateRecorder !== undefined) this.recordState(slot);
     const recorders = this.recorders.crash;
@@ -1031,16 +1076,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   }
 
   private cancelTimer(slot: NodeSlot<P>, timer: Tagged): void {
-    const pending = slot.pendingTimers;
-    let cancelled = 0;
-    // Deleting the entry being visited is safe in a Set's iteration.
-    for (const event of pending) {
-      if (equalPlain(event.payload, timer)) {
-        event.cancelled = true;
-        pending.delete(event);
-        cancelled++;
-      }
-    }
+    const cancelled = slot.pendingTimers.cancelMatching(timer);
     this.trace(Code['timer-cancel'], slot.nodeId, -1, timer.type, this.contents(timer), cancelled === 0 ? 'none pending' : undefined);
   }
 
