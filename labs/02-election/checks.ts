@@ -643,6 +643,12 @@ export function leaderLearnedFromTheElection<P extends Election>(part: 'A' | 'B'
         const fromHeartbeat = part === 'A' && handed?.message.type === 'Heartbeat' && handed.from === leader && leader > node && (believed === null || leader > believed);
         if (fromCoordinator || fromHeartbeat) continue;
         if (part === 'A' && handed?.message.type === 'Heartbeat' && handed.from === leader && leader > node && believed !== null) {
+          if (believed === leader) {
+            return (
+              `${nodeName(node)} reported ${nodeName(leader)} as leader again at ${reaction.timeMs} ms, on its Heartbeat, though ${nodeName(leader)} already was its leader: ` +
+              'a node reports a leader when it learns of a new one'
+            );
+          }
           return (
             `${nodeName(node)} followed ${nodeName(leader)} at ${reaction.timeMs} ms on its Heartbeat, though its leader was ${nodeName(believed)}, higher: ` +
             'a Heartbeat from a node that is not your leader is followed only if that node is higher than you and than your leader'

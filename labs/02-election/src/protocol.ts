@@ -22,7 +22,7 @@ interface ElectionCommon extends Protocol {
     /** The test tells this node that its leader seems to have failed: start an election. */
     { readonly type: 'SuspectLeader' };
   output:
-    /** This node now believes `leader` is the leader (report every change, and at election end). */
+    /** This node now believes `leader` is the leader: output each time the leader it believes in changes (itself included). */
     { readonly type: 'Leader'; readonly leader: NodeId };
   config: ElectionConfig;
   storage: {
