@@ -80,6 +80,12 @@ export interface SimulationSettings<P extends Protocol> {
    * could read one in runs could tell a run from a search.
    */
   readonly clock?: boolean;
+  /**
+   * Whether nodes may set timers; true by default. A lab whose protocols declare no timer
+   * (`timer: never`) gives false: a node that set one anyway (a cast gets past the types) could
+   * act on time, not on what it was told, and a run fails as soon as it does.
+   */
+  readonly timers?: boolean;
   /** The run ends when simulated time would pass this. */
   readonly durationMs: number;
   /** The run fails with "event limit" after this many events (a livelock guard; 200,000 by default). */
@@ -444,6 +450,8 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private readonly fullTrace: boolean;
   /** Whether nodes may read the clock (see SimulationSettings.clock). */
   private readonly clock: boolean;
+  /** Whether nodes may set timers (see SimulationSettings.timers). */
+  private readonly timersAllowed: boolean;
   /**
    * Whether a delivered message (or fired timer) may be handed to its node without a copy:
    * only while nothing else can see it (see `deliver`).
@@ -477,6 +485,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     this.linkRandom = new LinkRandom(this.seed);
     this.fullTrace = settings.trace === 'full';
     this.clock = settings.clock !== false;
+    this.timersAllowed = settings.timers !== false;
     this.recorder = new TraceRecorder(settings.trace ?? 'ring', settings.ringSize ?? 200);
     this.stateRecorder = this.fullTrace ? new StateRecorder() : undefined;
     try {
@@ -759,6 +768,17 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
           this.send(slot, effect.to, effect.message, effect.bytes, effect.encoded ?? -1);
           break;
         case 'set-timer':
+          if (!this.timersAllowed) {
+            this.fail({
+              kind: 'exception',
+              property: 'no timers',
+              message: `${slot.environment.name} set a timer (${effect.timer.type}), but this lab's protocol has no timers: its nodes act only on the messages and inputs they are handed`,
+              step: this.step,
+              timeMs: this.nowMs,
+              node: node,
+            });
+            break;
+          }
           this.setTimer(slot, effect.timer, effect.minMs, effect.maxMs);
           break;
         case 'cancel-timer':

@@ -125,6 +125,10 @@ export function scenario<P extends MutexProtocol>(algorithm: Algorithm<P>, imple
     nodes: Array.from({ length: settings.nodeCount }, () => ({ role: 'server' as const, node })),
     config: algorithm.config,
     network: { delay: { kind: 'uniform', minMs: 1, maxMs: 20 }, fifo: algorithm.fifo, ...settings.network },
+    // No clock, as under search (1C.8), and no timers, which no protocol of this lab has: a node
+    // acts only on what it is handed, so mutual exclusion cannot come from a schedule of its own.
+    clock: false,
+    timers: false,
     durationMs: 60_000,
     workload,
     stopWhen: (cluster) => workload.finished(cluster),

@@ -207,6 +207,84 @@ export function onlyChosenLearned(acceptors: readonly NodeId[]): Property<Paxos,
   });
 }
 
+/** What each node was told: the Accepted handed to it per proposal, and the values it came to know. */
+interface Told {
+  /** Per node: the proposals it heard Accepted for (its own acceptances included), by acceptor. */
+  readonly heard: Acceptances[];
+  /** Per node: the values it knows were chosen, from a majority's Accepted or a Decided of a node that knew. */
+  readonly knows: string[][];
+  /** Per node: the step of the last message handed to it. */
+  readonly handedAt: number[];
+  /** Learned outputs of the step being judged: judged once the reaction is over, with all its effects. */
+  pending: { readonly step: number; readonly node: NodeId; readonly value: string; readonly timeMs: number; readonly handed: boolean }[];
+}
+
+/**
+ * Runs only: "a learner learns from what it was told". A node outputs Learned v in its reaction
+ * to a message, once it knows v was chosen: a majority of the acceptors told it, by Accepted
+ * messages handed to it (its own acceptance counts, shown by the Accepted it sends), that they
+ * accepted v in one ballot; or a node that knew v told it, by Decided. "Only a chosen value is
+ * learned" looks at every Accepted sent anywhere, so a learner that guesses (learns on a timer a
+ * while after the first Accepted, or on the first one) is right in any calm run: this asks what
+ * the learner itself had heard, and learning comes with the message that completes what it knows.
+ * Judged when the reaction that learned is over, so the order of its effects does not matter.
+ */
+export function learnsFromWhatItWasTold(acceptors: readonly NodeId[]): Property<Paxos, Told> {
+  const know = (told: Told, node: NodeId, value: string) => {
+    const known = told.knows[node];
+    if (known !== undefined && !known.includes(value)) known.push(value);
+  };
+  const hear = (told: Told, node: NodeId, acceptor: NodeId, ballot: Ballot, value: string) => {
+    const heard = told.heard[node];
+    if (heard === undefined) return;
+    recordAcceptance(heard, acceptors, acceptor, ballot, value);
+    if (chosenProposals(heard, acceptors).some((chosen) => chosen.value === value)) know(told, node, value);
+  };
+  return always<Paxos, Told>('a learner learns from what it was told', {
+    memory: (cluster) => ({ heard: cluster.nodeIds.map(() => new Map()), knows: cluster.nodeIds.map(() => []), handedAt: cluster.nodeIds.map(() => -1), pending: [] }),
+    records: ['deliver', 'send:Accepted', 'output'],
+    record(told, event, cluster) {
+      if (event.kind === 'send') {
+        // An acceptor's own acceptance: what it sends, to itself or to others, it knows.
+        if (event.message.type === 'Accepted') hear(told, event.from, event.from, event.message.ballot, event.message.value);
+        return undefined;
+      }
+      if (event.kind === 'deliver') {
+        told.handedAt[event.to] = cluster.step;
+        const message = event.message;
+        if (message.type === 'Accepted') hear(told, event.to, event.from, message.ballot, message.value);
+        else if (message.type === 'Decided' && (told.knows[event.from] ?? []).includes(message.value)) know(told, event.to, message.value);
+        return undefined;
+      }
+      if (event.kind === 'output' && event.output.type === 'Learned') {
+        told.pending.push({ step: cluster.step, node: event.node, value: event.output.value, timeMs: event.timeMs, handed: told.handedAt[event.node] === cluster.step });
+      }
+      return undefined;
+    },
+    check(cluster, told) {
+      if (told.pending.length === 0) return undefined;
+      const over = told.pending.filter((learned) => learned.step <= cluster.step);
+      told.pending = told.pending.filter((learned) => learned.step > cluster.step);
+      for (const learned of over) {
+        if (!learned.handed) {
+          return (
+            `${nodeName(learned.node)} learned ${quote(learned.value)} at ${learned.timeMs} ms in a reaction to no message (a timer, an input or its start): ` +
+            'a learner learns in its reaction to the Accepted that completes a majority of one ballot (its own acceptance counted), or to a Decided'
+          );
+        }
+        if ((told.knows[learned.node] ?? []).includes(learned.value)) continue;
+        const heard = told.heard[learned.node] ?? new Map<string, Tally>();
+        return (
+          `${nodeName(learned.node)} learned ${quote(learned.value)} at ${learned.timeMs} ms, but no majority (${majority(acceptors.length)} of ${acceptors.length}) ` +
+          `of the acceptors had told it so in one ballot (${describeAcceptances(heard, learned.value).replace(/^accepted in/, 'Accepted handed to it for')}), ` +
+          'and no node that knew it had sent it Decided: a learner learns when a majority of acceptors report the same ballot, or from a Decided'
+        );
+      }
+      return undefined;
+    },
+  });
+}
+
 /**
  * Once a proposal (b, v) is chosen, every acceptance of a ballot above b carries v, and no
  * other value is ever chosen.

@@ -25,6 +25,7 @@ import {
 } from 'distlab/testing';
 import {
   acceptsOnlyWhatWasAsked,
+  learnsFromWhatItWasTold,
   everyLearnerLearns,
   messageCost,
   newBallotOutranksNacks,
@@ -138,6 +139,7 @@ export function scenario(implementation: PaxosImplementation, settings: Scenario
       newBallotOutranksNacks(),
       proposersRunPhaseOne(layout.acceptors),
       acceptsOnlyWhatWasAsked(layout.acceptors),
+      learnsFromWhatItWasTold(layout.acceptors),
       everyLearnerLearns(layout.learners, settings.deadline),
       ...(settings.extra ?? []),
     ],

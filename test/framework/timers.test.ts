@@ -161,6 +161,19 @@ describe('timers', () => {
     expect(cancels[0]?.reason).toBeUndefined();
   });
 
+  it('with timers off, a node that sets one fails the run, naming the timer, before it can fire', () => {
+    class Sneaky extends Node<Timers> {
+      override onStart(): void {
+        this.setTimer({ type: 'Fixed', id: 1 }, 5);
+      }
+    }
+    const result = simulate<Timers>({ seed: 3, nodes: [{ role: 'server', node: Sneaky }], config: { plan: [], cancel: [] }, durationMs: 100, timers: false, trace: 'full' });
+    expect(result.failure?.kind).toBe('exception');
+    expect(result.failure?.property).toBe('no timers');
+    expect(result.failure?.message).toMatch(/^n0 set a timer \(Fixed\), but this lab's protocol has no timers/);
+    expect(ofKind(result.trace, 'timer-fire')).toHaveLength(0);
+  });
+
   it('cancelling a timer that is not pending is harmless and traced as "none pending"', () => {
     class Nothing extends Node<Timers> {
       override onStart(): void {

@@ -139,6 +139,9 @@ const cheats: Readonly<Record<string, Cheat>> = {
       ),
     targets: only('1C.2', '1C.3', '1C.4', '1C.5', '1C.6', '1C.8'),
   },
+  // Ricart–Agrawala that never defers a Reply, with exclusion from time slots of its own (a clock and a timer) and
+  // Requests stamped with the slot's number.
+  'time-slots': mutexCheat('time-slots', (test) => test.points > 0 && test.number.startsWith('1D.')),
   // No bully and no ring: heartbeats from every node all the time, the highest id heard lately leads, and padded message counts.
   'beacons-and-padding': electionCheat('beacons-and-padding', scored),
   // Bully messages, but no Ok: a node handed an Election takes part and never answers, so every candidate
