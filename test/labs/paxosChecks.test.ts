@@ -1,9 +1,10 @@
-// Lab 3's rule "a new ballot outranks every Nack", on hand-made histories: it passes the
-// ballots the handout asks for and fails, with a message that says what went wrong, a
-// proposer that starts an attempt below a promise a Nack told it of.
+// Lab 3's rules "a new ballot outranks every Nack", "phase 2 follows its Promises" and "a
+// learner learns from what it was told", on hand-made histories: each passes what the handout
+// asks for and fails, with a message that says what went wrong, what breaks it (a proposer that
+// starts an attempt below a promise a Nack told it of; a learner that learns on a timer).
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, HistoryEvent, NodeId } from 'distlab/testing';
-import { newBallotOutranksNacks, phaseTwoFollowsPromises } from '../../labs/03-paxos/checks.ts';
+import { learnsFromWhatItWasTold, newBallotOutranksNacks, phaseTwoFollowsPromises } from '../../labs/03-paxos/checks.ts';
 import type { Ballot, Paxos } from '../../labs/03-paxos/src/protocol.ts';
 
 type Event = HistoryEvent<Paxos>;
@@ -100,5 +101,54 @@ describe('phase 2 follows its Promises', () => {
     );
     // Without a duplicate, the message says nothing of one.
     expect(problem([input, promise(1, 10), accept], phaseTwoFollowsPromises([0, 1, 2]))).not.toContain('twice');
+  });
+});
+
+describe('a learner learns from what it was told', () => {
+  const acceptors = [0, 1, 2];
+  /** The first violation in `steps` (each a step's events, judged once the step is over), or undefined. */
+  const learnedProblem = (steps: readonly (readonly Event[])[]): string | undefined => {
+    const property = learnsFromWhatItWasTold(acceptors);
+    const base = view();
+    let step = 0;
+    const cluster = new Proxy(base, { get: (target, key) => (key === 'step' ? step : target[key as keyof typeof target]) }) as ClusterView<Paxos>;
+    const memory = property.memory?.(cluster);
+    if (memory === undefined) throw new Error('no memory');
+    for (const events of steps) {
+      step++;
+      for (const event of events) {
+        const found = property.record?.(memory, event, cluster);
+        if (found !== undefined) return found;
+      }
+      const found = property.check?.(cluster, memory);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const accepted = (from: NodeId, to: NodeId, kind: 'send' | 'deliver', round = 1): Event => ({
+    kind,
+    from,
+    to,
+    incarnation: 0,
+    timeMs: 10,
+    local: from === to,
+    message: { type: 'Accepted', ballot: ballot(round, 0), value: 'v' },
+  });
+  const learned = (node: NodeId): Event => ({ kind: 'output', node, incarnation: 0, timeMs: 10, output: { type: 'Learned', value: 'v' } });
+  const decided = (from: NodeId, to: NodeId): Event => ({ kind: 'deliver', from, to, incarnation: 0, timeMs: 10, local: false, message: { type: 'Decided', value: 'v' } });
+
+  it('passes a learner that learns as the Accepted completing a majority of one ballot arrives, its own acceptance counted, in any order of its effects', () => {
+    // n2 accepts (in reaction to an Accept), learns, then sends its own Accepted: judged once the reaction is over.
+    expect(learnedProblem([[accepted(0, 2, 'deliver')], [{ kind: 'deliver', from: 0, to: 2, incarnation: 0, timeMs: 10, local: false, message: { type: 'Accept', ballot: ballot(1, 0), value: 'v' } }, learned(2), accepted(2, 0, 'send')]])).toBeUndefined();
+  });
+
+  it('passes a learner told by Decided from a node that knew', () => {
+    expect(learnedProblem([[accepted(0, 1, 'deliver')], [accepted(2, 1, 'deliver')], [decided(1, 0), learned(0)]])).toBeUndefined();
+  });
+
+  it('fails a learner that learns on a timer, a Decided from a node that did not know, or Accepted of two ballots', () => {
+    expect(learnedProblem([[accepted(0, 1, 'deliver')], [accepted(2, 1, 'deliver')], [learned(1)]])).toMatch(/^n1 learned "v" at 10 ms in a reaction to no message/);
+    expect(learnedProblem([[accepted(0, 1, 'deliver')], [decided(1, 2), learned(2)]])).toMatch(/^n2 learned "v" at 10 ms, but no majority \(2 of 3\) of the acceptors had told it so/);
+    expect(learnedProblem([[accepted(0, 1, 'deliver', 1)], [accepted(2, 1, 'deliver', 2), learned(1)]])).toMatch(/Accepted handed to it for \(1, n0\) by n0; \(2, n0\) by n2/);
   });
 });
