@@ -123,6 +123,43 @@ export function highestLiveLeads<P extends Election>(boundMs: number): Property<
   ];
 }
 
+export const sideLeadsItselfName = 'a side cut off elects its own leader';
+
+/**
+ * With heartbeats on and no quorum, a side of a partition that cannot hear its leader elects
+ * the highest id on its side (the split brain the handout describes): by `byMs`, every live
+ * node of `side` follows the highest live id of `side`. Judged once, at the first event at or
+ * after `byMs`; a node that leads alone from the start, whose followers never suspect it, would
+ * otherwise pass a heal test with one leader it never had to reconcile.
+ */
+export function sideLeadsItself<P extends Election>(side: readonly NodeId[], cutMs: number, byMs: number): Property<P, Beliefs & { judged: boolean }> {
+  return always<P, Beliefs & { judged: boolean }>(sideLeadsItselfName, {
+    memory: (cluster) => ({ ...beliefsMemory(cluster), judged: false }),
+    records: ['output'],
+    record: recordBelief,
+    check(cluster, memory) {
+      if (memory.judged || cluster.nowMs < byMs) return undefined;
+      memory.judged = true;
+      // Nobody reported any leader at all: "the highest live id leads" says so, as no progress.
+      if (memory.outputs === 0) return undefined;
+      let highest: NodeId | undefined;
+      for (const id of side) if (!cluster.isCrashed(id) && (highest === undefined || id > highest)) highest = id;
+      if (highest === undefined) return undefined;
+      for (const id of [highest, ...side.filter((other) => other !== highest)]) {
+        if (cluster.isCrashed(id)) continue;
+        const leader = beliefOf(cluster, memory, id);
+        if (leader === highest) continue;
+        return (
+          `${nodeName(id)} ${leader === undefined ? 'knows no leader' : `believes ${nodeName(leader)} leads`} at ${cluster.nowMs} ms, though {${side.map(nodeName).join(', ')}} ` +
+          `had been cut off from the other nodes since ${cutMs} ms: a side that no longer hears its leader's heartbeats suspects it, and elects ` +
+          `its own highest id, ${nodeName(highest)}`
+        );
+      }
+      return undefined;
+    },
+  });
+}
+
 export const oneLeaderName = 'one leader';
 
 /** From `boundMs` after the last fault on, all live nodes that know a leader know the same one. */

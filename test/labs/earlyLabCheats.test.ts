@@ -158,6 +158,8 @@ const cheats: Readonly<Record<string, Cheat>> = {
     '    this.setTimer({ type: \'AnswerTimeout\', election: this.round }, this.config.answerTimeoutMs);',
     '    this.win();',
   ]),
+  // Honest elections on SuspectLeader, but heartbeats never watched: nobody notices a crash or a partition alone.
+  'no-failure-detection': electionCheat('no-failure-detection', only('2A.2', '2A.4', '2A.6', '2A.9', '2B.3', '2B.5', '2B.7')),
   // Ring messages with the right contents that skip the ring: an Election to everyone, a Coordinator straight back to its leader.
   'ring-shortcuts': electionCheat('ring-shortcuts', (test) => test.points > 0 && test.number.startsWith('2B.')),
   // Bully with no Heartbeat ever sent: followers keep suspecting the leader and electing again, and the highest live id keeps
