@@ -481,7 +481,7 @@ export const headOfQueueName = 'enters at the head of its queue';
 export const entersAtTheHead: Property<MutexProtocol, QueueMemory> = always<MutexProtocol, QueueMemory>(headOfQueueName, {
   memory: () => ({ own: {}, queue: {} }),
   records: ['send:Request', 'deliver:Request', 'deliver:Release', 'output'],
-  record(memory, event) {
+  record(memory, event, cluster) {
     if (event.kind === 'send') {
       const timestamp = timestampOf(event.message);
       if (isRequestToOthers(event) && timestamp !== undefined) memory.own[event.from] = timestamp;
@@ -498,7 +498,11 @@ export const entersAtTheHead: Property<MutexProtocol, QueueMemory> = always<Mute
     if (event.kind !== 'output') return undefined;
     const node = event.node;
     const own = memory.own[node];
-    if (own === undefined) return undefined;
+    if (own === undefined) {
+      // Alone, a node has nobody to ask.
+      if (cluster.servers.length <= 1) return undefined;
+      return `${nodeName(node)} entered without having sent a Request: a node sends every other node its Request and enters once that request heads its queue`;
+    }
     for (const [key, timestamp] of Object.entries(memory.queue[node] ?? {})) {
       const other = Number(key);
       if (timestamp < own || (timestamp === own && other < node)) {
