@@ -458,6 +458,43 @@ const conflictingInstall = test('D', 7, {
   ],
 });
 
+/**
+ * 5D.8: n1's and n2's answers are lost from 900 to 1100 ms (they append what n0 sends, nothing
+ * commits); then n1's come through again and n0 commits and snapshots past what n2 holds, while
+ * n2's answers stay lost: n0 sends n2 its snapshot, which ends inside n2's log. n2 crashes in its
+ * reaction to the first InstallSnapshot, after two storage writes, and is back at 1300 ms.
+ */
+const installInsideLogTimes = { cutMs: 900, oneWayMs: 1_100, backMs: 1_300 } as const;
+
+const installInsideLog = test('D', 8, {
+  name: 'a follower installs a snapshot that ends inside its log: it keeps the entries after it, which it has acknowledged',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 8,
+  description:
+    '3 servers, n0 leading first, a command every 10 ms, snapshots every 10 entries. From 900 ms n1\'s and n2\'s answers are lost: ' +
+    'they append and acknowledge what n0 sends, and nothing commits. At 1100 ms n1\'s answers come through again: n0 commits and ' +
+    "snapshots past what it believes n2 holds, and sends n2 that snapshot, which ends inside n2's log. n2 crashes in its reaction to " +
+    'the InstallSnapshot, after two storage writes, and is back at 1300 ms. The entries after the snapshot that n2 holds and has ' +
+    'acknowledged must survive: a follower whose log holds the snapshot\'s last entry, with its term, keeps the entries after it.',
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 3,
+      durationMs: installInsideLogTimes.backMs + commitBoundMs,
+      deadline: describeDeadline(installInsideLogTimes.backMs),
+      service: { commands: 100, firstAtMs: 700, everyMs: 10, snapshotEvery: 10 },
+    }),
+  scenario: (context) => [
+    ...n0LeadsFirst(context.servers, 700),
+    { atMs: installInsideLogTimes.cutMs, type: 'cut', from: [1, 2], to: [0] },
+    { atMs: installInsideLogTimes.oneWayMs, type: 'heal' },
+    { atMs: installInsideLogTimes.oneWayMs + 1, type: 'cut', from: [2], to: [0] },
+    { atMs: installInsideLogTimes.oneWayMs + 2, type: 'crash', node: 2, inReactionTo: 'message:InstallSnapshot', afterEffects: 2 },
+    { atMs: installInsideLogTimes.backMs, type: 'restart', node: 2 },
+    { atMs: installInsideLogTimes.backMs, type: 'heal' },
+  ],
+});
+
 const unansweredFromMs = 900;
 const unansweredUntilMs = 2_200;
 /** Each server's snapshot period, n0's first: n1 snapshots at other indexes than its leader. */
@@ -1025,6 +1062,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   olderLongerLog,
   unansweredSnapshots,
   conflictingInstall,
+  installInsideLog,
   chaos,
   ringWithClients,
   clientsLeaveStaleLeader,

@@ -22,6 +22,12 @@ export const mutants: readonly Mutant[] = [
     property: 'leader completeness',
   },
   {
+    name: 'install-discards-whole-log',
+    bug: "a follower that installs a snapshot always discards its whole log, also the acknowledged entries after the snapshot's last index",
+    failsTest: '5D.8',
+    property: 'durability',
+  },
+  {
     name: 'install-keeps-conflicting-entries',
     bug: "a follower that installs a snapshot keeps the entries after it whenever its log is longer, without checking that its log holds the snapshot's last entry with its term",
     failsTest: '5D.7',
