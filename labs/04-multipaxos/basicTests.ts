@@ -18,8 +18,8 @@ import {
   type SuiteTest,
   n0LeadsFirst as n0LeadsFirstAfter,
 } from 'distlab/testing';
-import { leaderTakesOver, messagesPerChosenSlot, phaseOneOnlyOnLeaderChange } from './checks.ts';
-import { call, firstCallMs, multipaxosRun, pick, range, scenarioRandom, test, type MultiPaxosImplementation } from './harness.ts';
+import { leaderTakesOver, messagesPerChosenSlot, phaseOneOnlyOnLeaderChange, promiseResetsLeaderTimeout } from './checks.ts';
+import { call, firstCallMs, leaderTimeoutMs, multipaxosRun, pick, range, scenarioRandom, test, type MultiPaxosImplementation } from './harness.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
 /** Five servers, then three: most tests run on both sizes. */
@@ -317,14 +317,16 @@ const stableLeader = test(10, {
   description:
     `5 or 3 servers, 2 clients with 40 operations each, about 3 s with no faults. At most ${mostBallots} ballots appear in P1a messages ` +
     'over the whole run: the first election, with room for a few servers that time out together. A leader proposes new commands with ' +
-    'phase 2 alone, and its heartbeats reset every follower\'s leader timeout, so no follower starts phase 1 while the leader is up.',
+    'phase 2 alone, and its heartbeats reset every follower\'s leader timeout, so no follower starts phase 1 while the leader is up. ' +
+    'A server that promises another server\'s higher ballot resets its own leader timeout too: it sends no P1a of its own within ' +
+    `${leaderTimeoutMs[0]} ms of that promise.`,
   setup: (implementation, seed) =>
     multipaxosRun(implementation, {
       servers: sizes(seed),
       clients: 2,
       durationMs: 6_000,
       workload: { operationsPerClient: 40, thinkMs: [30, 60], startMs: firstCallMs },
-      extra: [phaseOneOnlyOnLeaderChange(mostBallots)],
+      extra: [phaseOneOnlyOnLeaderChange(mostBallots), promiseResetsLeaderTimeout(leaderTimeoutMs[0])],
     }),
 });
 

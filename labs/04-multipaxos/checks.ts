@@ -851,6 +851,58 @@ export function leaderTakesOver(servers: readonly NodeId[], away: NodeId, fromMs
   );
 }
 
+/** Per node: its last promised ballot, and when it last promised another server's higher one. */
+interface PromiseTimes {
+  readonly last: (Ballot | null)[];
+  readonly toOther: ({ readonly atMs: number; readonly ballot: Ballot } | null)[];
+  /** Per node: the step in which it was last handed a P1a. */
+  readonly handedP1aAt: number[];
+}
+
+/**
+ * Runs only: "a promise to another server resets the LeaderTimeout". A server whose acceptor
+ * promises another server's higher ballot in answer to its P1a (writes it as `promised` in that
+ * reaction) sends no P1a of its own
+ * within `minTimeoutMs` (leaderTimeoutMs[0]) of that promise. The handout: "A follower that
+ * promises another server's higher ballot resets its own LeaderTimeout too: that candidate may
+ * well succeed, and deserves the time to" (a leader or candidate becomes a follower and sets it).
+ * A timer left running duels with every candidate it promised.
+ */
+export function promiseResetsLeaderTimeout(minTimeoutMs: number): Property<MultiPaxos, PromiseTimes> {
+  return always<MultiPaxos, PromiseTimes>('a promise to another server resets the LeaderTimeout', {
+    memory: (cluster) => ({ last: cluster.nodeIds.map(() => null), toOther: cluster.nodeIds.map(() => null), handedP1aAt: cluster.nodeIds.map(() => -1) }),
+    records: ['storage:promised', 'send:P1a', 'deliver:P1a'],
+    record(times, event, cluster) {
+      if (event.kind === 'deliver') {
+        times.handedP1aAt[event.to] = cluster.step;
+        return undefined;
+      }
+      if (event.kind === 'storage') {
+        const ballot = event.value;
+        if (!isBallot(ballot)) return undefined;
+        const last = times.last[event.node] ?? null;
+        // Only a higher ballot is a new promise: writing the same one again resets nothing.
+        if (last !== null && compareBallots(ballot, last) <= 0) return undefined;
+        times.last[event.node] = { round: ballot.round, leader: ballot.leader };
+        // A promise made answering another server's P1a (a P2a or a heartbeat of a higher ballot raises it too, outside any duel).
+        if (ballot.leader !== event.node && times.handedP1aAt[event.node] === cluster.step) {
+          times.toOther[event.node] = { atMs: event.timeMs, ballot: { round: ballot.round, leader: ballot.leader } };
+        }
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.message.type !== 'P1a' || !isBallot(event.message.ballot) || event.message.ballot.leader !== event.from) return undefined;
+      const promise = times.toOther[event.from] ?? null;
+      if (promise === null || event.timeMs - promise.atMs >= minTimeoutMs) return undefined;
+      times.toOther[event.from] = null;
+      return (
+        `${nodeName(event.from)} sent P1a for its own ballot ${formatBallot(event.message.ballot)} at ${event.timeMs} ms, ${event.timeMs - promise.atMs} ms after it ` +
+        `promised ${nodeName(promise.ballot.leader)}'s higher ballot ${formatBallot(promise.ballot)}: a server that promises another server's higher ballot ` +
+        `resets its LeaderTimeout (at least ${minTimeoutMs} ms), since that candidate may well succeed`
+      );
+    },
+  });
+}
+
 // Acceptances come from proposals.
 
 /**

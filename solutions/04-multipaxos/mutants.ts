@@ -7,6 +7,12 @@ import type { Mutant } from 'distlab/testing';
  */
 export const mutants: readonly Mutant[] = [
   {
+    name: 'promise-keeps-leader-timeout',
+    bug: "a follower that promises another server's higher ballot does not reset its own LeaderTimeout: it starts phase 1 over the candidate moments later",
+    failsTest: '4.10',
+    property: 'a promise to another server resets the LeaderTimeout',
+  },
+  {
     name: 'holes-never-filled',
     bug: 'a new leader proposes again only the slots some P1b reported: a slot nobody reported (a hole) gets no no-op, and nothing after it is executed',
     failsTest: '4.18',
