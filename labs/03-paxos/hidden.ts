@@ -194,4 +194,48 @@ const cutOffRestartTest = test(16, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest];
+/** 3.17's times: when n1 crashes and n0 is asked (reaching only n2, every message 150 ms), and when everything heals. */
+const lateNackTimes = (seed: number) => {
+  const switchMs = RandomSource.fork(runSeed('03-paxos', '3.17', seed), 'scenario').integer(700, 800);
+  return { switchMs, healMs: switchMs + 1_000 };
+};
+const lateNackDelayMs = 150;
+
+const lateNackTest = test(17, {
+  name: "a Nack that comes after the retry: the proposer's next ballot still outranks the promise it reports",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    'Five nodes, each an acceptor and a learner; n0 and n1 propose. Until 700 to 800 ms n1 reaches only n2, a minority: it tries ' +
+    'again and again, and n2 promises ever higher rounds. Then n1 crashes for good, n0 is asked to propose and reaches only n2, and ' +
+    `every message takes ${lateNackDelayMs} ms: n2's Nack for n0's first ballot comes back after n0 has retried. That Nack still ` +
+    "tells of n2's promise: n0's next ballot must be above it, whichever of its own ballots the Nack answers. Everything heals a " +
+    'second later, and n0 decides.',
+  setup: (implementation, seed) => {
+    const { switchMs, healMs } = lateNackTimes(seed);
+    return scenario(implementation, {
+      layout: shared(5, 2),
+      proposals: [
+        { node: 1, atMs: [0, 10] },
+        { node: 0, atMs: [switchMs + 1, switchMs + 1] },
+      ],
+      durationMs: healMs + boundMs,
+      deadline: afterStable(healMs),
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const { switchMs, healMs } = lateNackTimes(context.seed);
+    const slow = { minMs: lateNackDelayMs, maxMs: lateNackDelayMs };
+    return [
+      { atMs: 0, type: 'partition', groups: [[1, 2], [0, 3, 4]] },
+      { atMs: switchMs, type: 'crash', node: 1 },
+      { atMs: switchMs, type: 'partition', groups: [[0, 2], [3, 4]] },
+      { atMs: switchMs, type: 'network', delay: { kind: 'uniform', ...slow } },
+      { atMs: healMs, type: 'heal' },
+      { atMs: healMs, type: 'network', ...stableNetwork },
+    ];
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest, lateNackTest];

@@ -74,6 +74,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a new ballot outranks every Nack',
   },
   {
+    name: 'ignores-late-nack',
+    bug: "a proposer takes a Nack's promise only when the Nack answers its current ballot: one that comes back after a retry is dropped",
+    failsTest: '3.17',
+    property: 'a new ballot outranks every Nack',
+  },
+  {
     name: 'restart-forgets-round',
     bug: 'a restarted proposer starts again from round 0, not from the round of its stored promise',
     failsTest: '3.13',
