@@ -225,20 +225,25 @@ export function electionCost<P extends Election>(fromMs: number, expected: numbe
 
 export const steadyLeaderName = 'a leader heard from is not suspected';
 
+/** A property that fails at the first Election sent from `fromMs` on, saying why none was due. */
+function noElectionFrom<P extends Election>(name: string, fromMs: number, why: string): Property<P> {
+  return always<P>(name, {
+    memory: () => undefined,
+    records: ['send:Election'],
+    record(_memory, event) {
+      if (event.kind !== 'send' || event.timeMs < fromMs) return undefined;
+      return `${nodeName(event.from)} sent an Election at ${event.timeMs} ms, ${why}`;
+    },
+  });
+}
+
 /**
  * With no faults and heartbeats on, once the first election is over (`fromMs`) nobody sends an
  * Election: the leader's heartbeats come every heartbeatMs, well within suspectAfterMs, and a
  * node holds an election only when it has heard none for that long.
  */
 export function steadyLeaderNotSuspected<P extends Election>(fromMs: number): Property<P> {
-  return always<P>(steadyLeaderName, {
-    memory: () => undefined,
-    records: ['send'],
-    record(_memory, event) {
-      if (event.kind !== 'send' || event.timeMs < fromMs || event.message.type !== 'Election') return undefined;
-      return `${nodeName(event.from)} sent an Election at ${event.timeMs} ms, with no fault in the run and its leader's heartbeats arriving since the first election was over (by ${fromMs} ms)`;
-    },
-  });
+  return noElectionFrom<P>(steadyLeaderName, fromMs, `with no fault in the run and its leader's heartbeats arriving since the first election was over (by ${fromMs} ms)`);
 }
 
 export const loneLeaderName = 'a lone leader holds no more elections';
@@ -250,17 +255,12 @@ export const loneLeaderName = 'a lone leader holds no more elections';
  * a restarted node's candidacy and starts elections of its own every coordinator timeout.
  */
 export function loneLeaderStaysSettled<P extends Election>(fromMs: number): Property<P> {
-  return always<P>(loneLeaderName, {
-    memory: () => undefined,
-    records: ['send'],
-    record(_memory, event) {
-      if (event.kind !== 'send' || event.timeMs < fromMs || event.message.type !== 'Election') return undefined;
-      return (
-        `${nodeName(event.from)} sent an Election at ${event.timeMs} ms, after it had led alone with every other node dead and nothing failing ` +
-        `or suspected since (by ${fromMs} ms): a node that leads alone has ended its election, and takes part in no other until one starts`
-      );
-    },
-  });
+  return noElectionFrom<P>(
+    loneLeaderName,
+    fromMs,
+    `after it had led alone with every other node dead and nothing failing or suspected since (by ${fromMs} ms): ` +
+      'a node that leads alone has ended its election, and takes part in no other until one starts',
+  );
 }
 
 // The ring's forwarding rules (2B), judged from the messages each node is handed and the
