@@ -6,7 +6,7 @@ import type { FloodOptions } from './flood.ts';
 export const usage =
   'usage: npm run bench -- [flood] [--nodes 5] [--initial 10] [--deliveries 1000000] [--seed 1] [--compare] [--isolated]\n' +
   '       npm run bench -- scaling [--initial 10] [--deliveries 1000000] [--seed 1] [--isolated]\n' +
-  '       npm run bench -- search [--seconds 30] [--workers 1]\n' +
+  '       npm run bench -- search [--seconds 30] [--states N] [--workers 1]\n' +
   '       npm run bench -- linearizability\n' +
   '       npm run bench -- viewer\n' +
   '       npm run bench -- suite <lab> [--part E,F] [--graded]';
@@ -40,6 +40,11 @@ export interface Arguments {
   readonly seconds: number;
   /** The search benchmark's worker threads. */
   readonly workers: number;
+  /**
+   * The search benchmark's number of unique states, when given: every run then explores the
+   * same states, whatever its thread count, so two runs compare the same work.
+   */
+  readonly states: number | undefined;
   /** The suite workload's lab. */
   readonly lab: string | undefined;
   /** The suite workload: also time `npm run grade`. */
@@ -65,6 +70,7 @@ export function parseArguments(argv: string[]): Arguments {
         isolated: { type: 'boolean', default: false },
         seconds: { type: 'string' },
         workers: { type: 'string' },
+        states: { type: 'string' },
         graded: { type: 'boolean', default: false },
         part: { type: 'string' },
       },
@@ -74,7 +80,7 @@ export function parseArguments(argv: string[]): Arguments {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /^Unknown option '([^']*)'/.exec(message);
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== null) {
-      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare, --isolated, (search) --seconds and --workers, and (suite) --part and --graded`);
+      throw new UsageError(`unknown option ${unknown[1]}; the options are --nodes, --initial, --deliveries, --seed, --compare, --isolated, (search) --seconds, --states and --workers, and (suite) --part and --graded`);
     }
     throw new UsageError(message);
   }
@@ -102,20 +108,26 @@ export function parseArguments(argv: string[]): Arguments {
   const workload = positionals[0] ?? 'flood';
   const floodOptionsGiven = numericOptions.some((option) => values[option.name] !== undefined) || values.compare === true || values.isolated === true;
   if (workload === 'search' && floodOptionsGiven) {
-    throw new UsageError('the search workload takes only --seconds and --workers (--nodes, --initial, --deliveries, --seed, --compare and --isolated are for flood)');
+    throw new UsageError('the search workload takes only --seconds, --states and --workers (--nodes, --initial, --deliveries, --seed, --compare and --isolated are for flood)');
   }
   if (workload === 'scaling' && values.nodes !== undefined) {
     throw new UsageError(`the scaling workload runs ${scalingNodeCounts.join(', ')} nodes; --nodes is for flood`);
   }
   if (workload !== 'search' && values.seconds !== undefined) throw new UsageError('--seconds is for the search workload');
   if (workload !== 'search' && values.workers !== undefined) throw new UsageError('--workers is for the search workload');
+  if (workload !== 'search' && values.states !== undefined) throw new UsageError('--states is for the search workload');
+  const states = values.states === undefined ? undefined : Number(values.states);
+  if (states !== undefined && !(Number.isSafeInteger(states) && states >= 1 && states <= 100_000_000)) {
+    throw new UsageError(`--states must be a whole number of states from 1 to 100000000, not ${JSON.stringify(values.states)}`);
+  }
   const workers = values.workers === undefined ? 1 : Number(values.workers);
   if (!(Number.isSafeInteger(workers) && workers >= 1 && workers <= 64)) {
     throw new UsageError(`--workers must be a whole number of worker threads from 1 to 64, not ${JSON.stringify(values.workers)}`);
   }
-  const seconds = values.seconds === undefined ? 30 : Number(values.seconds);
+  // With a number of states, the time budget is only a guard against a search that never gets there.
+  const seconds = values.seconds === undefined ? (states === undefined ? 30 : 600) : Number(values.seconds);
   if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`--seconds must be a number of seconds between 0 and 3600, not ${JSON.stringify(values.seconds)}`);
   if (suiteWorkload && floodOptionsGiven) throw new UsageError('the suite workload takes only --part and --graded');
-  return { workload, options, compare: values.compare === true, isolated: values.isolated === true, seconds, workers, lab: positionals[1], graded: values.graded === true, parts };
+  return { workload, options, compare: values.compare === true, isolated: values.isolated === true, seconds, workers, states, lab: positionals[1], graded: values.graded === true, parts };
 }
 

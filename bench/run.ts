@@ -163,7 +163,7 @@ function benchScaling(options: FloodOptions, node: NodeClass<Flood> | undefined)
 const workloads = new Map<string, (parsed: Arguments) => Promise<Record<string, unknown>> | Record<string, unknown>>([
   ['flood', async (parsed) => benchFlood(parsed.options, parsed.compare, parsed.isolated ? await isolatedFloodNode() : undefined)],
   ['scaling', async (parsed) => benchScaling(parsed.options, parsed.isolated ? await isolatedFloodNode() : undefined)],
-  ['search', (parsed) => runSearch(parsed.seconds, parsed.workers)],
+  ['search', (parsed) => runSearch(parsed.seconds, parsed.workers, parsed.states)],
   ['linearizability', () => runLinearizability()],
   ['suite', (parsed) => runLabSuite(parsed.lab ?? '', parsed.graded, parsed.parts)],
   ['viewer', () => runViewerBench()],

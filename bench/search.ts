@@ -26,8 +26,12 @@ export function paxosBenchSettings(): SearchSettings<Paxos> {
 }
 
 /**
- * The "search" workload: breadth-first search on `paxosBenchSettings()` until `seconds` pass
- * or the space is exhausted, on this thread or on `workers` worker threads. The heap is
+ * The "search" workload: breadth-first search on `paxosBenchSettings()` until `seconds` pass,
+ * `maxStates` unique states are found, or the space is exhausted, on this thread or on
+ * `workers` worker threads. A search finds the same states in the same order on any number
+ * of threads, so two runs stopped at the same `maxStates` did the same work: that is how
+ * `--workers 1` and `--workers 2` compare fairly, where two runs stopped by the clock reach
+ * different depths, whose states cost different amounts to expand. The heap is
  * sampled as the search goes (after each chunk of states expanded), so `peakHeapMb` is the
  * peak (with workers, this thread's and theirs, as they last reported, added up), and
  * `bytesPerState` is the peak's growth over the heap before the search, per unique state.
@@ -42,7 +46,7 @@ export function paxosBenchSettings(): SearchSettings<Paxos> {
  * worker's, both for the measured search only. What the process spent beyond them went to
  * V8's own threads: the optimising compiler and the garbage collector.
  */
-export async function runSearch(seconds: number, workers = 1): Promise<Record<string, unknown>> {
+export async function runSearch(seconds: number, workers = 1, maxStates?: number): Promise<Record<string, unknown>> {
   const settingsFrom = { module: import.meta.url, exportName: 'paxosBenchSettings' };
   let workerStartSeconds: number | undefined;
   if (workers > 1) {
@@ -58,6 +62,7 @@ export async function runSearch(seconds: number, workers = 1): Promise<Record<st
   const settings = {
     ...paxosBenchSettings(),
     maxWallMs: seconds * 1000,
+    ...(maxStates === undefined ? {} : { maxStates }),
     onProgress: (statistics: SearchStatistics) => {
       // Sampled after every eighth chunk, not every one: reading the process's memory costs
       // tens of microseconds, which the coordinator of a parallel search pays on its own core.

@@ -106,6 +106,18 @@ describe('npm run bench', () => {
     expect(report.threadCpuSeconds).toEqual(expect.any(Number));
   });
 
+  it('search --states stops every run at the same states, so one thread and two workers compare the same work', async () => {
+    const [one, two] = await Promise.all([bench('search', '--states', '20000'), bench('search', '--states', '20000', '--workers', '2')]);
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    const oneThread = JSON.parse(one.stdout.trim()) as Record<string, unknown>;
+    const twoWorkers = JSON.parse(two.stdout.trim()) as Record<string, unknown>;
+    expect(oneThread).toMatchObject({ outcome: 'limit: states', states: 20000, workers: 1 });
+    expect(twoWorkers).toMatchObject({ outcome: 'limit: states', states: 20000, workers: 2 });
+    expect(twoWorkers.transitions).toBe(oneThread.transitions);
+    expect(twoWorkers.statesByDepth).toEqual(oneThread.statesByDepth);
+  });
+
   it.each([
     [['--deliveries', 'lots'], /--deliveries must be an integer/],
     [['teleport'], /unknown workload "teleport"/],
@@ -124,6 +136,8 @@ describe('npm run bench', () => {
     [['--seconds', '5'], /--seconds is for the search workload/],
     [['search', '--workers', '0'], /--workers must be a whole number of worker threads from 1 to 64/],
     [['--workers', '2'], /--workers is for the search workload/],
+    [['search', '--states', '0'], /--states must be a whole number of states from 1/],
+    [['--states', '1000'], /--states is for the search workload/],
     [['suite'], /the suite workload takes one lab/],
     [['suite', 'raft', '--part', ','], /--part needs the names of parts/],
   ])('refuses %j, saying why', (args, message) => {
