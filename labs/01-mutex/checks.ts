@@ -271,7 +271,8 @@ export function tokenHopsBounded(nodeCount: number): Property<MutexProtocol, Hop
     records: ['send:Token', 'input:Acquire', 'output'],
     record(memory, event) {
       if (event.kind === 'send') {
-        memory.tokenSends++;
+        // A Token a node sends itself stays where it is: it is no hop.
+        if (!event.local) memory.tokenSends++;
       } else if (event.kind === 'input') {
         memory.sendsAtAcquire.set(event.node, memory.tokenSends);
       } else if (event.kind === 'output') {
@@ -441,7 +442,8 @@ export const holdsTheTokenName = 'only the token holder enters, and passes it to
 
 /**
  * 1B: one token, created by n0: a node holds it from the Token it is handed (n0 from its
- * start) until it sends it on, to its successor; it enters only while it holds it.
+ * start) until it sends it on, to its successor; it enters only while it holds it. A Token a
+ * holder sends itself leaves it holding.
  */
 export const holdsTheToken: Property<MutexProtocol, { holding: NodeId[] }> = always<MutexProtocol, { holding: NodeId[] }>(holdsTheTokenName, {
   memory: () => ({ holding: [0] }),
@@ -456,6 +458,8 @@ export const holdsTheToken: Property<MutexProtocol, { holding: NodeId[] }> = alw
       const ring = cluster.servers;
       const successor = ring[(ring.indexOf(from) + 1) % ring.length];
       if (!memory.holding.includes(from)) return `${nodeName(from)} sent a Token at ${event.timeMs} ms without holding the token`;
+      // A Token a node sends itself (n0 handing its new token to its own handler) does not leave it.
+      if (event.local) return undefined;
       memory.holding = memory.holding.filter((id) => id !== from);
       if (event.to === successor) return undefined;
       return `${nodeName(from)} passed the token to ${nodeName(event.to)}: it goes round the ring, to ${nodeName(successor ?? from)}`;

@@ -12,11 +12,13 @@
 // - a fourth (test/fixtures/mutex/numeric-stamps) takes the other readings the handout allows
 //   in the clocked parts: "stamped later" as plain numbers, and clocks moved without the + 1;
 // - each bug must fail the tests named for it here.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { projectRoot } from '../../grader/labs.ts';
 import { suite } from '../../labs/01-mutex/suite.ts';
+import { changedCopy } from './cheatFolders.ts';
 import { bugFolders, gradedTests, summary } from './otherImplementations.ts';
 
 const lab = '01-mutex';
@@ -41,6 +43,10 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
 };
 
 const bugFolder = bugFolders(fixtures);
+const scratchFolders: string[] = [];
+afterAll(() => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
 
 describe('lab 1 graded on a third implementation and its classic bugs', () => {
   it('the third correct implementation passes every graded test, visible and hidden', async () => {
@@ -56,6 +62,17 @@ describe('lab 1 graded on a third implementation and its classic bugs', () => {
     const clocked = graded.filter((test) => test.number.startsWith('1C.') || test.number.startsWith('1D.')).map((test) => test.number);
     const report = await grade({ lab, implementation: join(fixtures, 'numeric-stamps'), tests: clocked, jobs: 2, shrinkBudget: 0 });
     expect(report.tests.map((test) => test.number).sort()).toEqual([...clocked].sort());
+    const notPassed = report.tests.filter((test) => test.status !== 'passed');
+    expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
+  });
+
+  it('a token ring whose n0 hands its new token to itself, a local send, passes part B', async () => {
+    // "n0 creates the token when it starts": sending it to itself, so that the Token handler
+    // passes it on, keeps it at n0 until it is handed to n0, and is no hop.
+    const selfStart = changedCopy(second, 'tokenRing.ts', [['if (this.id === this.servers[0]) this.tokenArrived();', "if (this.id === this.servers[0]) this.send(this.id, { type: 'Token' });"]], scratchFolders);
+    const partB = graded.filter((test) => test.number.startsWith('1B.')).map((test) => test.number);
+    const report = await grade({ lab, implementation: selfStart, tests: partB, jobs: 2, shrinkBudget: 0 });
+    expect(report.tests.map((test) => test.number).sort()).toEqual([...partB].sort());
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
   });
