@@ -131,6 +131,16 @@ const leaderCrashes = test(10, {
 // servers overthrow at once, and the highest epoch must win without losing anything.
 const duelStartMs = 900;
 const duelEndMs = 3_400;
+/** How long each server the seed picks is cut off in 6.11. */
+const duelCutOffMs = 300;
+
+/** 6.11's cut-offs: every 500 ms, the server the seed picks, for {@link duelCutOffMs}. */
+const duelCutOffs = (seed: number, servers: number): { readonly atMs: number; readonly node: NodeId }[] => {
+  const random = scenarioRandom('6.11', seed);
+  const cutOffs: { atMs: number; node: NodeId }[] = [];
+  for (let atMs = duelStartMs; atMs < duelEndMs; atMs += 500) cutOffs.push({ atMs, node: random.integer(0, servers - 1) });
+  return cutOffs;
+};
 
 const duels = test(11, {
   name: 'duelling would-be leaders: servers time out together, and the highest epoch wins',
@@ -140,7 +150,8 @@ const duels = test(11, {
     '5 or 3 servers, 4 clients, and LeaderTimeouts drawn from 150 to 160 ms only, so that passive servers time out within a few ms of ' +
     `one another. From ${duelStartMs} to ${duelEndMs} ms whoever the seed picks is cut off from the other servers every 500 ms, for 300 ms: several ` +
     'servers overthrow at once, in different epochs; overthrows cross, a candidate whose overthrow is refused becomes passive, and the ' +
-    'highest epoch leads. Every operation returns, linearizable, and no slot is finalized twice.',
+    'highest epoch leads. On a seed that cuts n0 off, another server must have led by the end. Every operation returns, ' +
+    'linearizable, and no slot is finalized twice.',
   setup: (implementation, seed) =>
     paxosLogRun(implementation, {
       servers: pick([5, 3], seed),
@@ -149,16 +160,19 @@ const duels = test(11, {
       faultsEndMs: duelEndMs,
       config: { leaderTimeoutMs: [150, 160] },
       workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: firstCallMs },
+      // Once n0 has been cut off for 300 ms, with LeaderTimeouts of 160 ms at most, some other server has led: n0 was not
+      // leading then, or the others overthrew it.
+      ...takeOverWhenCutOff(
+        duelCutOffs(seed, pick([5, 3], seed)).find((cutOff) => cutOff.node === 0),
+        pick([5, 3], seed),
+        (atMs) => `while n0 was cut off from the other servers (${atMs} to ${atMs + duelCutOffMs} ms), with LeaderTimeouts of 150 to 160 ms`,
+      ),
     }),
-  scenario: (context) => {
-    const random = scenarioRandom('6.11', context.seed);
-    const actions: FaultAction[] = [];
-    for (let atMs = duelStartMs; atMs < duelEndMs; atMs += 500) {
-      const cutOff = random.integer(0, context.servers.length - 1);
-      actions.push(...serversApart(atMs, context.servers, [cutOff]), { atMs: atMs + 300, type: 'heal' });
-    }
-    return actions;
-  },
+  scenario: (context) =>
+    duelCutOffs(context.seed, context.servers.length).flatMap(({ atMs, node }): FaultAction[] => [
+      ...serversApart(atMs, context.servers, [node]),
+      { atMs: atMs + duelCutOffMs, type: 'heal' },
+    ]),
 });
 
 // 6.12: a lagging follower. The last server is cut off from the others while many operations are
@@ -231,18 +245,64 @@ const constantRepartitioning = test(13, {
     `5 servers, 5 clients that reach every server. From ${repartitionStartMs} to ${repartitionEndMs} ms the servers are repartitioned every 400 to ` +
     '600 ms: a random majority of three can talk, the other two are cut off from it and from each other. The leader is often cut off; ' +
     'the majority overthrows it, reads what it has not finalized, and clients move to the new leader; old leaders whose stores come ' +
-    'back rejected become passive. Every history stays linearizable and every operation returns.',
-  setup: (implementation) =>
+    'back rejected become passive. On a seed that leaves n0 outside the majority for 450 ms or more, another server must have ' +
+    'led by the end. Every history stays linearizable and every operation returns.',
+  setup: (implementation, seed) =>
     paxosLogRun(implementation, {
       servers: 5,
       clients: 5,
       durationMs: repartitionEndMs + 4_000,
       faultsEndMs: repartitionEndMs,
       workload: { operationsPerClient: 35, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [20, 60], startMs: firstCallMs },
+      // Once n0 has been in the minority for long enough to be overthrown, some other server has led.
+      ...takeOverWhenCutOff(
+        repartitionPhases(seed).find((phase) => phase.n0Apart && phase.endMs - phase.startMs >= takeOverWithinMs),
+        5,
+        (atMs) => `while n0 was in the minority (from ${atMs} ms, for at least ${takeOverWithinMs} ms)`,
+      ),
     }),
-  scenario: (context) =>
-    majorityPhases(scenarioRandom('6.13', context.seed), context.servers, { startMs: repartitionStartMs, endMs: repartitionEndMs, phaseMs: [400, 600] }),
+  scenario: (context) => repartitionScenario(context.seed, context.servers),
 });
+
+/** 6.13's fault actions. */
+function repartitionScenario(seed: number, servers: readonly NodeId[]): FaultAction[] {
+  return majorityPhases(scenarioRandom('6.13', seed), servers, { startMs: repartitionStartMs, endMs: repartitionEndMs, phaseMs: [400, 600] });
+}
+
+/** 6.13's phases, read back from its scenario: when each starts and ends, and whether n0 is outside the majority. */
+function repartitionPhases(seed: number): { readonly startMs: number; readonly endMs: number; readonly n0Apart: boolean; readonly atMs: number }[] {
+  const actions = repartitionScenario(seed, range(0, 5));
+  const starts = [...new Set(actions.filter((action) => action.type === 'heal').map((action) => action.atMs))].sort((a, b) => a - b);
+  return starts.slice(0, -1).map((startMs, index) => ({
+    startMs,
+    atMs: startMs,
+    endMs: starts[index + 1] as number,
+    // n0 talks with the majority when it is cut from the two servers outside it only.
+    n0Apart: cutFrom(actions, startMs, 0).size > 2,
+  }));
+}
+
+/** The servers `node` is cut from by the cuts made at `atMs`. */
+function cutFrom(actions: readonly FaultAction[], atMs: number, node: NodeId): Set<NodeId> {
+  const others = new Set<NodeId>();
+  for (const action of actions) {
+    if (action.atMs !== atMs || action.type !== 'cut') continue;
+    if (action.from.includes(node)) for (const other of action.to) if (other !== node) others.add(other);
+    if (action.to.includes(node)) for (const other of action.from) if (other !== node) others.add(other);
+  }
+  return others;
+}
+
+/**
+ * The "a new leader takes over" requirement of a run in which n0 is cut off from the other
+ * servers at `cutOff.atMs` for long enough to be overthrown; none when it never is. Any other
+ * server leading from the start to the end of the faults meets it: n0 need not have been the
+ * leader when it was cut off.
+ */
+function takeOverWhenCutOff(cutOff: { readonly atMs: number } | undefined, servers: number, why: (atMs: number) => string): { extra?: [ReturnType<typeof leaderTakesOver>] } {
+  if (cutOff === undefined) return {};
+  return { extra: [leaderTakesOver(range(0, servers), 0, 0, Number.MAX_SAFE_INTEGER, why(cutOff.atMs))] };
+}
 
 // 6.14: the whole cluster restarts from its storage, twice: once all at once, once one server
 // after the other, some in the middle of a reaction.

@@ -64,7 +64,7 @@ const cheats: Readonly<Record<string, Targets>> = {
   // The leader reports every command executed, and answers from a map of its own; in 6.S4 nobody leads, and 6.S6 has no client command.
   'fakes-executed': allBut('6.S4', '6.S6'),
   // A working server in which only n0 ever stands: caught where the others must take over while n0 is away.
-  'only-n0-leads': only('6.3', '6.4', '6.5', '6.7', '6.10', '6.12', '6.S2', '6.S4'),
+  'only-n0-leads': only('6.3', '6.4', '6.5', '6.7', '6.10', '6.11', '6.12', '6.13', '6.S2', '6.S4'),
   // A new leader fills every slot it has not finalized with a no-op, without reading: caught where an old leader's operations were finalized or stored by a majority.
   'never-reads': only('6.5', '6.7', '6.17', '6.S3', '6.S6'),
   // Safe, but the leader finalizes and answers only at its next heartbeat: over the one-round-trip budget.
