@@ -736,8 +736,8 @@ function sameProposal(left: AskedProposal, right: AskedProposal): boolean {
 /**
  * An acceptor accepts only a proposal some proposer asked it to accept: it writes `accepted`
  * (b, v) to its storage, or sends Accepted(b, v), only after an Accept(b, v) was delivered
- * to it, or after it sent one itself (a node that is proposer and acceptor may ask itself
- * without a message). An acceptor that makes its own proposals up would reach the goal "a
+ * to it, or after it sent one itself (a node that is proposer and acceptor may write its
+ * acceptance as it sends itself the Accept). An acceptor that makes its own proposals up would reach the goal "a
  * value is chosen" without Paxos.
  */
 export function acceptsOnlyWhatWasAsked(acceptors: readonly NodeId[]): Property<Paxos, AskedProposal[][]> {
