@@ -564,9 +564,10 @@ function recordOfUngrantedEpoch(grants: Grants, servers: readonly NodeId[], even
  * (the server at position e % N), and a Store or Read of epoch e only once a majority granted e
  * (an OverthrowReply ok for e; the owner counts itself once it wrote e): a leader reads and
  * stores only once it leads, and reads only from servers that granted e. A Finalize of epoch e for
- * slot s is sent only by a server that holds s finalized in storage, stored in e, or in its
- * own epoch e once a majority granted e (a catch-up names the epoch of the sender's record, or
- * its own epoch after it stored the operation again there). A server outputs BecameLeader for
+ * slot s is sent only by a server that holds s stored in e (finalized or not: a leader may send
+ * its Finalizes before it writes its own copy finalized), or finalized in another epoch when e is
+ * its own and a majority granted it (a catch-up names the epoch of the sender's record, or its
+ * own epoch). A server outputs BecameLeader for
  * e only when it owns e and a majority granted it, and writes a slot's record of epoch e only
  * once a majority granted e. A candidate's Overthrow of e is sent only once its stored epoch is at
  * least e: it writes its new epoch first.
@@ -597,13 +598,16 @@ export function epochsAreOwned(servers: readonly NodeId[]): Property<PaxosLog, G
       const grantedBy = granted.length === 0 ? 'granted by nobody' : `granted by ${names(granted)} only`;
       if (type === 'Finalize') {
         const record = storedSlot(cluster, sender, slot as number);
+        // Stored in e, finalized or not: the leader may tell the others before it writes its own copy finalized.
+        if (record !== undefined && record.epoch === epoch) return undefined;
         if (record === undefined || !record.finalized) {
           return (
             `${describeSend(event)}, but its storage holds ${describeHeld(cluster, sender, slot as number)} for slot ${String(slot)}: ` +
-            'a server finalizes a slot in its own storage (finalized: true) before it tells the others'
+            `a Finalize of epoch ${epoch} tells that a majority stored the slot's operation in epoch ${epoch}: it is sent by a server that stored it in ` +
+            `epoch ${epoch}, or that holds it finalized (a catch-up)`
           );
         }
-        if (record.epoch === epoch || (owner === sender && granted.length >= needed)) return undefined;
+        if (owner === sender && granted.length >= needed) return undefined;
         return (
           `${describeSend(event)}, but its record of slot ${String(slot)} was stored in epoch ${record.epoch}, and epoch ${epoch} is ` +
           `${owner === sender ? `its own but not granted by a majority (${grantedBy})` : `${nodeName(owner)}'s (${epoch} % ${count} = ${epoch % count})`}: ` +
