@@ -806,8 +806,10 @@ function raiseBar(heard: (PreemptedAt | null)[], node: NodeId, incarnation: numb
 }
 
 interface TakeOver {
-  /** Per ballot (`round/leader`) of a server other than `away`: the servers whose P1b reached its leader in the window. */
+  /** Per ballot (`round/leader`): the servers whose P1b reached its leader before the window's end. */
   readonly promised: Map<string, NodeId[]>;
+  /** The highest ballot whose phase 1 completed so far: its leader is the one that leads. */
+  leading: Ballot | null;
   tookOverAtMs: number | null;
   /** Whether any P1b was delivered at all. */
   phaseOne: boolean;
@@ -818,29 +820,40 @@ interface TakeOver {
  * `fromMs` to `untilMs`, another server's phase 1 succeeds: P1bs of a ballot of its own from a
  * majority of the servers (its own acceptor counted, which it may call directly) reach it.
  * Without it, a cluster in which only one server ever stands would pass every test that brings
- * that server back.
+ * that server back. A scenario cannot make sure that `away` leads when the window opens (a
+ * timeout of another server may fire a moment before `away`'s P1a reaches it): when the highest
+ * ballot whose phase 1 completed by then is another server's, that server has taken over already.
  */
 export function leaderTakesOver(servers: readonly NodeId[], away: NodeId, fromMs: number, untilMs: number, why: string): Property<MultiPaxos, TakeOver> {
   const needed = majority(servers.length);
   return always<MultiPaxos, TakeOver>(
     'a new leader takes over',
     {
-      memory: () => ({ promised: new Map(), tookOverAtMs: null, phaseOne: false }),
+      memory: () => ({ promised: new Map(), leading: null, tookOverAtMs: null, phaseOne: false }),
       records: ['deliver:P1b'],
       record(memory, event) {
         if (event.kind === 'deliver') memory.phaseOne = true;
-        if (memory.tookOverAtMs !== null || event.kind !== 'deliver' || event.timeMs < fromMs || event.timeMs >= untilMs) return undefined;
+        if (memory.tookOverAtMs !== null || event.kind !== 'deliver' || event.timeMs >= untilMs) return undefined;
+        if (event.timeMs >= fromMs && memory.leading !== null && memory.leading.leader !== away) {
+          memory.tookOverAtMs = fromMs;
+          return undefined;
+        }
         const message = event.message;
-        if (message.type !== 'P1b' || !isBallot(message.ballot) || message.ballot.leader !== event.to || event.to === away || !servers.includes(event.from)) return undefined;
-        const key = `${message.ballot.round}/${message.ballot.leader}`;
+        if (message.type !== 'P1b' || !isBallot(message.ballot) || message.ballot.leader !== event.to || !servers.includes(event.from)) return undefined;
+        const ballot = message.ballot;
+        const key = `${ballot.round}/${ballot.leader}`;
         const promised = new Set([...(memory.promised.get(key) ?? []), event.from, event.to]);
         memory.promised.set(key, [...promised].sort((left, right) => left - right));
-        if (promised.size >= needed) memory.tookOverAtMs = event.timeMs;
+        if (promised.size < needed) return undefined;
+        if (memory.leading === null || compareBallots(ballot, memory.leading) > 0) memory.leading = { round: ballot.round, leader: ballot.leader };
+        if (event.timeMs >= fromMs && event.to !== away) memory.tookOverAtMs = event.timeMs;
         return undefined;
       },
       check(_cluster, memory) {
         // No phase 1 anywhere: nothing happened at all, which "clients make progress" reports.
         if (memory.tookOverAtMs !== null || !memory.phaseOne) return undefined;
+        // Another server led when the window opened, and no P1b came in it.
+        if (memory.leading !== null && memory.leading.leader !== away) return undefined;
         return (
           `no server but ${nodeName(away)} completed phase 1 from ${fromMs} to ${untilMs} ms, ${why}: when the leader is gone, ` +
           'the others time out (LeaderTimeout) and one of them runs phase 1 with a higher ballot and leads'

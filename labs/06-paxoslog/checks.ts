@@ -1190,6 +1190,8 @@ interface TakeOver {
   tookOverAtMs: number | null;
   /** Whether any server ever output BecameLeader: without, "clients make progress" tells what is wrong. */
   anyLeader: boolean;
+  /** The highest epoch any server output BecameLeader for before the window's end, and who: the one that leads. */
+  leading: { readonly epoch: number; readonly node: NodeId } | null;
 }
 
 /**
@@ -1197,7 +1199,9 @@ interface TakeOver {
  * `fromMs` to `untilMs`, another server outputs BecameLeader (which "epochs are owned" checks
  * came after a majority granted its overthrow). With `standsOnly`, where the shape of the
  * network may keep every overthrow from winning, another server need only send an Overthrow:
- * its LeaderTimeout ran out. Without it, a cluster in which only one server ever leads would
+ * its LeaderTimeout ran out. A scenario cannot make sure that `away` leads when the window
+ * opens: when the highest epoch a server led before then is another server's, that server has
+ * taken over already. Without it, a cluster in which only one server ever leads would
  * pass every test that brings that server back.
  */
 export function leaderTakesOver(
@@ -1212,20 +1216,27 @@ export function leaderTakesOver(
   return always<PaxosLog, TakeOver>(
     'a new leader takes over',
     {
-      memory: () => ({ tookOverAtMs: null, anyLeader: false }),
+      memory: () => ({ tookOverAtMs: null, anyLeader: false, leading: null }),
       records: ['output:BecameLeader', 'send:Overthrow'],
       record(memory, event) {
+        // Another server led, in the highest epoch, as the window opened: it had taken over already.
+        if (memory.tookOverAtMs === null && event.timeMs >= fromMs && event.timeMs < untilMs && memory.leading !== null && memory.leading.node !== away) memory.tookOverAtMs = fromMs;
         if (event.kind === 'send') {
           if (options.standsOnly === true && memory.tookOverAtMs === null && event.message.type === 'Overthrow' && inWindow(event.from, event.timeMs)) memory.tookOverAtMs = event.timeMs;
           return undefined;
         }
         if (event.kind !== 'output' || (event.output as Tagged).type !== 'BecameLeader') return undefined;
         memory.anyLeader = true;
+        const epoch = (event.output as { readonly epoch?: unknown }).epoch;
+        if (event.timeMs < untilMs && servers.includes(event.node) && typeof epoch === 'number' && (memory.leading === null || epoch > memory.leading.epoch)) {
+          memory.leading = { epoch, node: event.node };
+        }
         if (memory.tookOverAtMs === null && inWindow(event.node, event.timeMs)) memory.tookOverAtMs = event.timeMs;
         return undefined;
       },
       check(_cluster, memory) {
         if (memory.tookOverAtMs !== null || !memory.anyLeader) return undefined;
+        if (memory.leading !== null && memory.leading.node !== away) return undefined;
         if (options.standsOnly === true) {
           return (
             `no server but ${nodeName(away)} sent an Overthrow from ${fromMs} to ${untilMs} ms, ${why}: when the leader is silent, the passive ` +

@@ -26,6 +26,7 @@ import {
   acceptedByMajorityKept,
   ballotUsedOnce,
   chosenByMajority,
+  leaderTakesOver,
   commandKey,
   compareBallots,
   consistentLogs,
@@ -678,6 +679,30 @@ describe('goals and scenario rules', () => {
       'n0 output Chosen for slot 1, put(x, "a") of n5 (command 1), at 30 ms: only a minority of servers can talk, and a slot is chosen only once a majority accepted it',
     );
     expect(play(nothingChosen('while n0 is cut off'), [chosen(0, 1, a, 30)]).problem).toContain('at 30 ms: while n0 is cut off');
+  });
+
+  describe('a new leader takes over', () => {
+    const deliver = (from: NodeId, to: NodeId, message: MultiPaxos['message'], timeMs: number): Event => ({ kind: 'deliver', from, to, incarnation: 0, timeMs, local: from === to, message });
+    const p1b = (from: NodeId, to: NodeId, round: number, timeMs: number) => deliver(from, to, { type: 'P1b', ballot: ballot(round, to), accepted: [] }, timeMs);
+    const property = () => leaderTakesOver([0, 1, 2], 0, 1_000, 2_000, 'while n0 was cut off');
+
+    it('passes another server whose phase 1 completes in the window', () => {
+      expect(play(property(), [p1b(1, 0, 1, 300), p1b(2, 1, 2, 1_200)]).problem).toBeUndefined();
+    });
+
+    it('fails when only n0 ever led, or another server completed phase 1 only outside the window', () => {
+      const message = 'no server but n0 completed phase 1 from 1000 to 2000 ms, while n0 was cut off';
+      expect(play(property(), [p1b(1, 0, 1, 300)]).problem).toContain(message);
+      expect(play(property(), [p1b(1, 0, 1, 300), p1b(2, 1, 2, 2_100)]).problem).toContain(message);
+      // n1 led first, and n0 took over with a higher ballot before the window.
+      expect(play(property(), [p1b(0, 1, 1, 300), p1b(1, 0, 2, 600)]).problem).toContain(message);
+    });
+
+    it('passes when another server led, with the highest ballot, as the window opened: it had taken over already', () => {
+      // A timeout of n1 fired a moment before n0's P1a reached it: n1 leads, with a ballot above n0's.
+      expect(play(property(), [p1b(1, 0, 1, 300), p1b(2, 1, 1, 310)]).problem).toBeUndefined();
+      expect(play(property(), [p1b(1, 0, 1, 300), p1b(2, 1, 1, 310), p1b(1, 0, 1, 1_500)]).problem).toBeUndefined();
+    });
   });
 
   it('a slot is chosen, a command is executed: reached by the first such output', () => {

@@ -30,6 +30,7 @@ import {
   finalizedSlotsNeverChange,
   highestStoredSlot,
   isSlotRecord,
+  leaderTakesOver,
   leadershipChangeCost,
   majority,
   majorityStoredOperationKept,
@@ -476,6 +477,25 @@ describe('replies follow storage', () => {
     expect(play(property(), [send(2, 1, { type: 'ReadReply', slot: 1 } as unknown as Message, 50)]).problem).toBe(
       'n2 sent ReadReply {"type":"ReadReply","slot":1} to n1 at 50 ms: a ReadReply names the slot read and the record held there: {slot, epoch, operation, finalized} (0, null and false when none)',
     );
+  });
+});
+
+describe('a new leader takes over', () => {
+  const becameLeader = (node: NodeId, epoch: number, timeMs: number): Event => ({ kind: 'output', node, incarnation: 0, timeMs, output: { type: 'BecameLeader', epoch } });
+  const property = () => leaderTakesOver([0, 1, 2], 0, 1_000, 2_000, 'while n0 was down');
+  const message = 'no server but n0 became leader from 1000 to 2000 ms, while n0 was down';
+
+  it('passes another server that leads in the window, and fails when only n0 led, or another led only outside it', () => {
+    expect(play(property(), [becameLeader(0, 3, 300), becameLeader(1, 4, 1_200)]).problem).toBeUndefined();
+    expect(play(property(), [becameLeader(0, 3, 300)]).problem).toContain(message);
+    expect(play(property(), [becameLeader(0, 3, 300), becameLeader(1, 4, 2_100)]).problem).toContain(message);
+    // n1 led first, and n0 took over in a higher epoch before the window.
+    expect(play(property(), [becameLeader(1, 1, 300), becameLeader(0, 3, 600)]).problem).toContain(message);
+  });
+
+  it('passes when another server led, in the highest epoch, as the window opened: it had taken over already', () => {
+    expect(play(property(), [becameLeader(0, 3, 300), becameLeader(1, 4, 310)]).problem).toBeUndefined();
+    expect(play(property(), [becameLeader(0, 3, 300), becameLeader(1, 4, 310), becameLeader(0, 6, 1_500)]).problem).toBeUndefined();
   });
 });
 
