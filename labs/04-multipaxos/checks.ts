@@ -12,6 +12,9 @@
 import {
   always,
   budget,
+  kvClientMessages,
+  speaksTheProtocol,
+  type DeclaredMessage,
   eventually,
   nodeName,
   sometimes,
@@ -1005,8 +1008,22 @@ export function safetyProperties(servers: readonly NodeId[], answeredElsewhere: 
     safeGarbageCollection(servers),
     acceptsOnlyProposals(),
     returnsOnlyExecuted(answeredElsewhere),
+    speaksTheProtocol<MultiPaxos>(multipaxosMessages),
   ] as Property<MultiPaxos>[];
 }
+
+/** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
+export const multipaxosMessages: Readonly<Record<string, DeclaredMessage>> = {
+  P1a: { fields: ['ballot'], route: 'server-to-server' },
+  P1b: { fields: ['ballot', 'accepted'], route: 'server-to-server' },
+  P2a: { fields: ['ballot', 'slot', 'command'], route: 'server-to-server' },
+  P2b: { fields: ['ballot', 'slot', 'command'], route: 'server-to-server' },
+  Preempted: { fields: ['ballot', 'promised'], route: 'server-to-server' },
+  Decision: { fields: ['slot', 'command'], route: 'server-to-server' },
+  Heartbeat: { fields: ['ballot', 'chosenBelow', 'collectBelow'], route: 'server-to-server' },
+  HeartbeatReply: { fields: ['ballot', 'slotOut', 'checkpointSlot'], route: 'server-to-server' },
+  ...kvClientMessages,
+};
 
 // Garbage collection bounds the log.
 

@@ -2,8 +2,9 @@
 // repository, the Gradescope bundle), and never part of a student's handout. Each keeps faults of
 // several kinds going for seconds while many clients keep calling: crashes in the middle of a
 // reaction with partitions and loss, and a majority ring that moves leadership around.
-import { combineSchedules, crashRestarts, cutBetween, lateAnswerScenario, lateAnswerTimes, majorityRing, n0LeadsFirst, onlyThroughNode, serversApart, shapedPartitions, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
+import { combineSchedules, crashRestarts, cutBetween, lateAnswerScenario, lateAnswerTimes, majorityRing, n0LeadsFirst, onlyThroughNode, operationsCompleteAfterHeal, serversApart, shapedPartitions, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { everyWaitAtMost, executedInOneSlot, logEntriesBounded } from './checks.ts';
+import type { MultiPaxos } from './src/protocol.ts';
 import { call, firstCallMs, multipaxosRun, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 
 const chaosEndMs = 3_000;
@@ -393,6 +394,40 @@ const lateAccept = test(28, {
   scenario: (context) => lateAnswerScenario(lateAcceptTimes(context.seed), context.servers, n0LeadsFirst([0, 1, 2], 610, []), 'P2a', stableNetwork),
 });
 
+// 4.29: an even cluster. Four servers split two and two: neither half holds a majority (three
+// of four), so neither chooses anything until the heal.
+const evenSplitTimes = (seed: number) => {
+  const random = scenarioRandom('4.29', seed);
+  const splitMs = 900 + random.integer(0, 100);
+  return { splitMs, healMs: splitMs + 1_200 + random.integer(0, 200), half: random.integer(0, 1) === 0 ? [0, 1] : [0, 3] };
+};
+
+const evenCluster = test(29, {
+  name: 'four servers: a majority is three, and a cluster split two and two chooses nothing until the heal',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    '4 servers, 4 clients that reach every server. At about 0.9 s the servers split into two halves of two (the clients still ' +
+    "reach all of them) for about 1.3 s: a majority of four is three, so neither half completes phase 1 or chooses a slot, and " +
+    "the clients' operations wait. After the heal every operation returns, linearizable.",
+  setup: (implementation, seed) => {
+    const { healMs } = evenSplitTimes(seed);
+    return multipaxosRun(implementation, {
+      servers: 4,
+      clients: 4,
+      durationMs: healMs + 4_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [10, 40], startMs: firstCallMs },
+      extraAfter: [operationsCompleteAfterHeal<MultiPaxos>(healMs, 1_500)],
+    });
+  },
+  scenario: (context) => {
+    const { splitMs, healMs, half } = evenSplitTimes(context.seed);
+    return [...serversApart(splitMs, context.servers, half), { atMs: healMs, type: 'heal' }];
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
   chaos,
   ring,
@@ -403,4 +438,5 @@ export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
   staleLeaderHeartbeats,
   leaderFurthestBehind,
   lateAccept,
+  evenCluster,
 ];

@@ -573,7 +573,9 @@ const roundsForWalks = 40;
  * with the reference solution (search.test.ts states the counts); the random walks a few
  * thousand events. Their depths leave room for a leader that reaches its own acceptor by
  * messages to itself, as the handout allows: each such message is an event of its own, and
- * such a leader reaches the goals five steps deeper than one that calls its acceptor.
+ * such a leader reaches the goals five steps deeper than one that calls its acceptor. 4.S1's
+ * leaves room too for a leader that batches its P2as at its next heartbeat (a tick, and its
+ * heartbeat's round trip, per operation): with messages to itself, its goal is 25 steps deep.
  */
 export const searchScenarios = {
   simpleOperations: {
@@ -590,7 +592,7 @@ export const searchScenarios = {
       linkCapacity: 1,
       goals: ['completion'],
     },
-    maxDepth: 22,
+    maxDepth: 30,
     stopAtGoal: true,
   },
   minority: {

@@ -15,6 +15,9 @@
 import {
   always,
   budget,
+  kvClientMessages,
+  speaksTheProtocol,
+  type DeclaredMessage,
   describeKvOperation,
   nodeName,
   type ClusterLayout,
@@ -938,8 +941,25 @@ export function safetyProperties(servers: readonly NodeId[]): Property<PaxosLog>
     rejectedLeaderStepsDown(),
     executionFollowsFinalizedLog(),
     returnsOnlyOnceFinalized(servers),
+    speaksTheProtocol<PaxosLog>(paxosLogMessages),
   ] as Property<PaxosLog>[];
 }
+
+/** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
+export const paxosLogMessages: Readonly<Record<string, DeclaredMessage>> = {
+  Overthrow: { fields: ['epoch'], route: 'server-to-server' },
+  // Two shapes: ok with lastUsedSlot, refused with currentEpoch.
+  OverthrowReply: { fields: ['epoch', 'ok', 'lastUsedSlot', 'currentEpoch'], route: 'server-to-server' },
+  Store: { fields: ['epoch', 'slot', 'operation'], route: 'server-to-server' },
+  StoreReply: { fields: ['epoch', 'slot', 'ok', 'currentEpoch'], route: 'server-to-server' },
+  Finalize: { fields: ['epoch', 'slot'], route: 'server-to-server' },
+  FinalizeReply: { fields: ['epoch', 'slot', 'ok'], route: 'server-to-server' },
+  Read: { fields: ['epoch', 'slot'], route: 'server-to-server' },
+  ReadReply: { fields: ['forEpoch', 'slot', 'epoch', 'operation', 'finalized'], route: 'server-to-server' },
+  Query: { fields: ['epoch'], route: 'server-to-server' },
+  QueryReply: { fields: ['epoch', 'currentEpoch', 'firstUnfinalizedSlot'], route: 'server-to-server' },
+  ...kvClientMessages,
+};
 
 // Budgets (runs only).
 

@@ -7,6 +7,12 @@ import type { Mutant } from 'distlab/testing';
  */
 export const mutants: readonly Mutant[] = [
   {
+    name: 'majority-half-rounded-up',
+    bug: 'a majority is counted as half the servers rounded up: right for 3 or 5 servers, but with 4, two of them complete phase 1 and choose a slot',
+    failsTest: '4.29',
+    property: 'chosen by a majority in one ballot',
+  },
+  {
     name: 'promise-keeps-leader-timeout',
     bug: "a follower that promises another server's higher ballot does not reset its own LeaderTimeout: it starts phase 1 over the candidate moments later",
     failsTest: '4.10',
