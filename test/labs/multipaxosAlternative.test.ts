@@ -82,6 +82,10 @@ const cheats: Readonly<Record<string, Targets>> = {
   'log-kept-under-another-key': allBut('4.S2'),
   // A safe MultiPaxos in which only n0 ever leads: caught where the others must elect a leader of their own.
   'never-changes-leader': only('4.3', '4.4', '4.6', '4.16', '4.17', '4.18'),
+  // The reference whose acceptors answer P2as with ClientReply-typed messages carrying the P2b's fields. 4.S2's minority
+  // chooses nothing, 4.19's lone server answers only its own acceptor, which the reference calls directly, and 4.S7's
+  // walks end before a P2a is answered.
+  'acks-as-client-replies': allBut('4.S2', '4.19', '4.S7'),
   // A working MultiPaxos whose servers lead without phase 1: caught where a new leader must learn what others accepted.
   'skips-phase-one': only('4.4', '4.6', '4.16', '4.17', '4.S3', '4.S4', '4.S5'),
   // A working MultiPaxos whose acceptors send P1b and P2b before they store the promise or the value; a group of one sends neither.
