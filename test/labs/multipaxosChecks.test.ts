@@ -165,7 +165,7 @@ describe('helpers', () => {
     expect(acceptedSlot('promised')).toBeUndefined();
   });
 
-  it('safetyProperties lists the eight in their order', () => {
+  it('safetyProperties lists the nine in their order', () => {
     expect(safetyProperties([0, 1, 2]).map((property) => property.name)).toEqual([
       'chosen by a majority in one ballot',
       'a command accepted by a majority is kept',
@@ -175,6 +175,7 @@ describe('helpers', () => {
       'safe garbage collection',
       'an acceptor accepts only what a leader proposed',
       'an operation returns only once executed',
+      'messages are as protocol.ts declares',
     ]);
   });
 });

@@ -248,7 +248,7 @@ describe('helpers', () => {
     expect(highestStoredSlot(view, 1)).toBe(0);
   });
 
-  it('safetyProperties lists the eleven in their order, and the good history passes them all', () => {
+  it('safetyProperties lists the twelve in their order, and the good history passes them all', () => {
     expect(safetyProperties([0, 1, 2]).map((property) => property.name)).toEqual([
       'a finalized slot never changes',
       'finalized only after a majority stored it',
@@ -261,6 +261,7 @@ describe('helpers', () => {
       'a rejected leader steps down',
       'execution follows the finalized log',
       'an operation returns only once finalized',
+      'messages are as protocol.ts declares',
     ]);
     expect(playAll(goodHistory)).toBeUndefined();
   });
