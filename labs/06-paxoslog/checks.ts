@@ -961,6 +961,75 @@ export const paxosLogMessages: Readonly<Record<string, DeclaredMessage>> = {
   ...kvClientMessages,
 };
 
+// A new leader reads from a majority (runs only).
+
+interface WalkReads {
+  /** Per `leader:epoch`: the lastUsedSlot of each grant delivered to the leader (its own: its highest slot as it stood). */
+  readonly grants: Map<string, Map<NodeId, number>>;
+  /** Per `leader:epoch:slot`: the servers whose ReadReply for that epoch and slot reached the leader, and whether one said finalized. */
+  readonly reads: Map<string, { readonly from: Set<NodeId>; finalized: boolean }>;
+}
+
+/**
+ * Runs only: "a new leader reads from a majority". The leader of epoch e stores slot s in e only
+ * once it knows what a majority of servers hold there: ReadReplies for e and s from servers that,
+ * with itself, make a majority, unless one of them said finalized or it holds s finalized itself.
+ * Asked only of the slots every walk must cover: s at or below the lastUsedSlot of some server in
+ * every majority of the grants the leader was handed (the majority-th smallest, its own counted),
+ * so a leader that ends its walk at the first majority's highest slot meets it. A leader that
+ * reads from one granter misses an operation a majority stored without it, with 5 servers.
+ */
+export function walkReadsFromMajority(servers: readonly NodeId[]): Property<PaxosLog, WalkReads> {
+  const needed = majority(servers.length);
+  return always<PaxosLog, WalkReads>('a new leader reads from a majority', {
+    memory: () => ({ grants: new Map(), reads: new Map() }),
+    records: ['send:Overthrow', 'deliver:OverthrowReply', 'deliver:ReadReply', 'send:Store'],
+    record(memory, event, cluster) {
+      if (event.kind === 'send' && event.message.type === 'Overthrow') {
+        const key = `${event.from}:${String(event.message.epoch)}`;
+        if (servers.includes(event.from) && !memory.grants.has(key)) memory.grants.set(key, new Map([[event.from, highestStoredSlot(cluster, event.from)]]));
+        return undefined;
+      }
+      if (event.kind === 'deliver' && event.message.type === 'OverthrowReply') {
+        const reply = event.message as { readonly epoch?: unknown; readonly ok?: unknown; readonly lastUsedSlot?: unknown };
+        const grants = memory.grants.get(`${event.to}:${String(reply.epoch)}`);
+        if (grants !== undefined && reply.ok === true && isSlotCount(reply.lastUsedSlot) && servers.includes(event.from)) grants.set(event.from, reply.lastUsedSlot);
+        return undefined;
+      }
+      if (event.kind === 'deliver' && event.message.type === 'ReadReply') {
+        const reply = event.message as { readonly forEpoch?: unknown; readonly slot?: unknown; readonly finalized?: unknown };
+        if (!servers.includes(event.from)) return undefined;
+        const key = `${event.to}:${String(reply.forEpoch)}:${String(reply.slot)}`;
+        let read = memory.reads.get(key);
+        if (read === undefined) memory.reads.set(key, (read = { from: new Set(), finalized: false }));
+        read.from.add(event.from);
+        if (reply.finalized === true) read.finalized = true;
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.message.type !== 'Store' || !servers.includes(event.from)) return undefined;
+      const { epoch, slot } = event.message as { readonly epoch: unknown; readonly slot: unknown };
+      const grants = memory.grants.get(`${event.from}:${String(epoch)}`);
+      if (grants === undefined || !isSlotCount(slot) || grants.size < needed) return undefined;
+      const covered = [...grants.values()].sort((left, right) => left - right)[needed - 1] as number;
+      if (slot > covered || storedSlot(cluster, event.from, slot)?.finalized === true) return undefined;
+      const read = memory.reads.get(`${event.from}:${String(epoch)}:${slot}`);
+      if (read?.finalized === true) return undefined;
+      const answered = new Set(read?.from ?? []);
+      answered.add(event.from);
+      if (answered.size >= needed) return undefined;
+      const others = [...answered].filter((node) => node !== event.from).sort((left, right) => left - right);
+      return (
+        `${nodeName(event.from)} stored slot ${slot} in epoch ${String(epoch)} at ${event.timeMs} ms, with ReadReplies for it from ` +
+        `${others.length === 0 ? 'no other server' : others.map(nodeName).join(', ')} only: a new leader reads each slot it has not finalized from a majority ` +
+        `(${needed} of ${servers.length}, itself counted) of the servers that granted its overthrow before it stores it again, so that it finds every operation a majority stored there ` +
+        `(unless an answer says finalized); slot ${slot} is at or below the last used slot of some server in every majority of its grants`
+      );
+    },
+  });
+}
+
+const isSlotCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
 // Budgets (runs only).
 
 interface Rounds {

@@ -22,7 +22,7 @@ import {
   type SuiteTest,
   type Tagged,
 } from 'distlab/testing';
-import { safetyProperties } from './checks.ts';
+import { safetyProperties, walkReadsFromMajority } from './checks.ts';
 import type { PaxosLog } from './src/protocol.ts';
 
 export const lab = '06-paxoslog';
@@ -78,7 +78,16 @@ export const call = (atMs: number, client: NodeId, operation: KvOperation): Sche
 export type PaxosLogRunOptions = KvRunOptions<PaxosLog>;
 
 /** What every run of this lab shares. */
-const paxosLogLab: KvLab<PaxosLog> = { config: defaultConfig, clientRetryMs, network: stableNetwork, safety: safetyProperties, settleMs, lossySettleMs, catchUpMs };
+// Runs check that a new leader reads from a majority too (its memory would split a search's states).
+const paxosLogLab: KvLab<PaxosLog> = {
+  config: defaultConfig,
+  clientRetryMs,
+  network: stableNetwork,
+  safety: (servers) => [...safetyProperties(servers), walkReadsFromMajority(servers)],
+  settleMs,
+  lossySettleMs,
+  catchUpMs,
+};
 
 /** The run: N servers running the implementation's PaxosLogServer, M of the kit's clients, and the kit's workload (see KvRunOptions). */
 export function paxosLogRun(implementation: PaxosLogImplementation, options: PaxosLogRunOptions): RunSetup<PaxosLog> {

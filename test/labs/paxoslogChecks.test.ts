@@ -47,6 +47,7 @@ import {
   storeAndFinalizeRounds,
   storedEpoch,
   storedSlot,
+  walkReadsFromMajority,
 } from '../../labs/06-paxoslog/checks.ts';
 import { firstCallMs, paxosLogRun } from '../../labs/06-paxoslog/harness.ts';
 import { slotKey, type Operation, type PaxosLog } from '../../labs/06-paxoslog/src/protocol.ts';
@@ -477,6 +478,39 @@ describe('replies follow storage', () => {
     );
     expect(play(property(), [send(2, 1, { type: 'ReadReply', slot: 1 } as unknown as Message, 50)]).problem).toBe(
       'n2 sent ReadReply {"type":"ReadReply","slot":1} to n1 at 50 ms: a ReadReply names the slot read and the record held there: {slot, epoch, operation, finalized} (0, null and false when none)',
+    );
+  });
+});
+
+describe('a new leader reads from a majority', () => {
+  // n1 leads epoch 6 of five servers (6 % 5 = 1); it holds slots 1 to 3, n2 used 3, n3 nothing.
+  const five = () => new FakeCluster(5);
+  const property = () => walkReadsFromMajority([0, 1, 2, 3, 4]);
+  const readReply = (from: NodeId, slot: number, finalized = false): Event =>
+    deliver(from, 1, { type: 'ReadReply', forEpoch: 6, slot, epoch: finalized ? 2 : 0, operation: finalized ? a : null, finalized }, 40);
+  const store = (slot: number): Event => send(1, 2, { type: 'Store', epoch: 6, slot, operation: a }, 50);
+  const takeover = [
+    writeSlot(1, 3, 2, b),
+    writeEpoch(1, 6, 10),
+    send(1, 2, { type: 'Overthrow', epoch: 6 }, 10),
+    deliver(2, 1, overthrowReply(6, 3), 20),
+    deliver(3, 1, overthrowReply(6, 0), 20),
+  ];
+
+  it('passes a leader that read the slot from a majority, its own record counted, or was told it is finalized', () => {
+    expect(play(property(), [...takeover, readReply(2, 2), readReply(3, 2), store(2)], five()).problem).toBeUndefined();
+    expect(play(property(), [...takeover, readReply(2, 2, true), store(2)], five()).problem).toBeUndefined();
+  });
+
+  it('passes a store above what every majority of its grants used, with no read', () => {
+    expect(play(property(), [...takeover, store(4)], five()).problem).toBeUndefined();
+  });
+
+  it('fails a leader that stores a slot it read from fewer than a majority', () => {
+    expect(play(property(), [...takeover, readReply(2, 2), store(2)], five()).problem).toBe(
+      'n1 stored slot 2 in epoch 6 at 50 ms, with ReadReplies for it from n2 only: a new leader reads each slot it has not finalized from a majority ' +
+        '(3 of 5, itself counted) of the servers that granted its overthrow before it stores it again, so that it finds every operation a majority stored there ' +
+        '(unless an answer says finalized); slot 2 is at or below the last used slot of some server in every majority of its grants',
     );
   });
 });
