@@ -14,6 +14,7 @@ import {
   always,
   eventually,
   nodeName,
+  speaksTheProtocol,
   type ClusterLayout,
   type ClusterView,
   type NodeId,
@@ -23,7 +24,7 @@ import {
   type Workload,
   type WorkloadContext,
 } from 'distlab/testing';
-import { durability, inOrderApply, installedSnapshotProblem, leaderCompleteness, logMatching, majority, storedLog, storedSnapshot, storedTerm } from './checks.ts';
+import { durability, inOrderApply, installedSnapshotProblem, leaderCompleteness, logMatching, majority, raftMessages, storedLog, storedSnapshot, storedTerm } from './checks.ts';
 import type { Configuration, LogEntry, Raft } from './src/protocol.ts';
 
 /** `n0, n2`: nodes in id order. */
@@ -1048,6 +1049,7 @@ export function membershipSafetyProperties(initialVoters: readonly NodeId[]): Pr
     changeAnnouncedOnceCommitted(),
     inOrderApply(),
     durability(),
+    speaksTheProtocol<Raft>(raftMessages),
   ] as Property<Raft>[];
 }
 
