@@ -1,6 +1,6 @@
 // Lab 1's graded suite: four algorithms, one part each. Data only: it names the classes it
 // needs and never imports an implementation.
-import { runTest, searchTest, type LabSuite, type NetworkSettings, type NodeClass, type NodeId, type Property, type RunSetup, type RunTest, type SearchSpec, type SuiteTest } from 'distlab/testing';
+import { runTest, searchTest, speaksTheProtocol, type DeclaredMessage, type LabSuite, type NetworkSettings, type NodeClass, type NodeId, type Property, type RunSetup, type RunTest, type SearchSpec, type SuiteTest } from 'distlab/testing';
 import {
   clockCondition,
   entersAtTheHead,
@@ -48,6 +48,9 @@ export interface Algorithm<P extends MutexProtocol> {
   readonly smokeRules?: readonly Property<P>[];
 }
 
+/** A message of one of lab 1's protocols: its declared fields (every node sends to every node). */
+const declares = (...fields: string[]): DeclaredMessage => ({ fields, route: 'server-to-server' });
+
 export const everyone = (nodeCount: number) => Array.from({ length: nodeCount }, (_unused, id) => id);
 
 /** 1A's coordinator. */
@@ -61,7 +64,7 @@ export const centralized: Algorithm<Centralized> = {
   participants: (nodeCount) => everyone(nodeCount).slice(1),
   fifo: false,
   cost: { perEntry: () => 3, formula: '3' },
-  rules: [grantedByCoordinator(coordinator)],
+  rules: [grantedByCoordinator(coordinator), speaksTheProtocol<Centralized>({ Request: declares(), Grant: declares(), Release: declares() })],
 };
 
 export const tokenRing: Algorithm<TokenRing> = {
@@ -71,7 +74,7 @@ export const tokenRing: Algorithm<TokenRing> = {
   config: {},
   participants: everyone,
   fifo: false,
-  rules: [holdsTheToken],
+  rules: [holdsTheToken, speaksTheProtocol<TokenRing>({ Token: declares() })],
 };
 
 export const lamport: Algorithm<Lamport> = {
@@ -82,9 +85,9 @@ export const lamport: Algorithm<Lamport> = {
   participants: everyone,
   fifo: true,
   cost: { perEntry: (nodeCount) => 3 * (nodeCount - 1), formula: '3(N-1)' },
-  rules: [hearsFromEveryOther, entersAtTheHead],
+  rules: [hearsFromEveryOther, entersAtTheHead, speaksTheProtocol<Lamport>({ Request: declares('timestamp'), Reply: declares('timestamp'), Release: declares('timestamp') })],
   // A node that enters before hearing from everyone is a classic bug the smoke test lets through on purpose.
-  smokeRules: [entersAtTheHead],
+  smokeRules: [entersAtTheHead, speaksTheProtocol<Lamport>({ Request: declares('timestamp'), Reply: declares('timestamp'), Release: declares('timestamp') })],
 };
 
 export const ricartAgrawala: Algorithm<RicartAgrawala> = {
@@ -95,7 +98,7 @@ export const ricartAgrawala: Algorithm<RicartAgrawala> = {
   participants: everyone,
   fifo: false,
   cost: { perEntry: (nodeCount) => 2 * (nodeCount - 1), formula: '2(N-1)' },
-  rules: [repliesFromAll],
+  rules: [repliesFromAll, speaksTheProtocol<RicartAgrawala>({ Request: declares('timestamp'), Reply: declares('timestamp') })],
 };
 
 /** Seeds 1, 2, 3, ... run clusters of 2, 3, ..., 9 nodes, then start again at 2. */

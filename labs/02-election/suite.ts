@@ -1,6 +1,8 @@
 // Lab 2's graded suite: bully (2A) and ring (2B) election. Data only: it names the classes
 // it needs and never imports an implementation.
 import {
+  speaksTheProtocol,
+  type DeclaredMessage,
   crashRestarts,
   RandomSource,
   runSeed,
@@ -42,6 +44,11 @@ const lab = '02-election';
 
 /** D: every message arrives within this many ms. */
 export const maxDelayMs = 10;
+
+/** A message of lab 2's protocols: its declared fields (every node sends to every node). */
+const declares = (...fields: string[]): DeclaredMessage => ({ fields, route: 'server-to-server' });
+const bullyMessages = { Election: declares(), Ok: declares(), Coordinator: declares(), Heartbeat: declares() };
+const ringMessages = { Election: declares('candidate', 'hops', 'id'), Coordinator: declares('leader', 'hops', 'id'), Ack: declares('id'), Heartbeat: declares() };
 
 export const bullyConfig: ElectionConfig = {
   maxDelayMs,
@@ -86,6 +93,7 @@ export const bully: Algorithm<Bully> = {
     leaderLearnedFromTheElection<Bully>('A', maxDelayMs),
     declaresWhenNoHigherAnswers(maxDelayMs),
     answersElections,
+    speaksTheProtocol<Bully>(bullyMessages),
   ],
 };
 
@@ -104,6 +112,7 @@ export const ring: Algorithm<Ring> = {
     heartbeatsComeFromTheLeader<Ring>(heartbeats),
     ...(heartbeats ? [leaderSendsHeartbeats<Ring>(ringConfig.suspectAfterMs)] : []),
     leaderLearnedFromTheElection<Ring>('B', maxDelayMs),
+    speaksTheProtocol<Ring>(ringMessages),
   ],
 };
 
