@@ -7,6 +7,12 @@ import type { Mutant } from 'distlab/testing';
  */
 export const mutants: readonly Mutant[] = [
   {
+    name: 'walk-settles-on-two-answers',
+    bug: 'the recovery walk settles a slot once two servers answered, itself and one granter: a majority of 3, but with 5 a new leader may miss an operation a majority stored without that granter',
+    failsTest: '6.10',
+    property: 'a new leader reads from a majority',
+  },
+  {
     name: 'leader-skips-read',
     bug: 'a new leader does not read what earlier leaders stored: for each slot it has not finalized it stores again what it holds itself, or a no-op',
     failsTest: '6.S3',
