@@ -163,7 +163,7 @@ const duels = test(11, {
       // Once n0 has been cut off for 300 ms, with LeaderTimeouts of 160 ms at most, some other server has led: n0 was not
       // leading then, or the others overthrew it.
       ...takeOverWhenCutOff(
-        duelCutOffs(seed, pick([5, 3], seed)).find((cutOff) => cutOff.node === 0),
+        duelCutOffs(seed, pick([5, 3], seed)).find((cutOff) => cutOff.node === 0)?.atMs,
         pick([5, 3], seed),
         (atMs) => `while n0 was cut off from the other servers (${atMs} to ${atMs + duelCutOffMs} ms), with LeaderTimeouts of 150 to 160 ms`,
       ),
@@ -256,7 +256,7 @@ const constantRepartitioning = test(13, {
       workload: { operationsPerClient: 35, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 3 }, thinkMs: [20, 60], startMs: firstCallMs },
       // Once n0 has been in the minority for long enough to be overthrown, some other server has led.
       ...takeOverWhenCutOff(
-        repartitionPhases(seed).find((phase) => phase.n0Apart && phase.endMs - phase.startMs >= takeOverWithinMs),
+        repartitionPhases(seed).find((phase) => phase.n0Apart && phase.endMs - phase.startMs >= takeOverWithinMs)?.startMs,
         5,
         (atMs) => `while n0 was in the minority (from ${atMs} ms, for at least ${takeOverWithinMs} ms)`,
       ),
@@ -270,12 +270,11 @@ function repartitionScenario(seed: number, servers: readonly NodeId[]): FaultAct
 }
 
 /** 6.13's phases, read back from its scenario: when each starts and ends, and whether n0 is outside the majority. */
-function repartitionPhases(seed: number): { readonly startMs: number; readonly endMs: number; readonly n0Apart: boolean; readonly atMs: number }[] {
+function repartitionPhases(seed: number): { readonly startMs: number; readonly endMs: number; readonly n0Apart: boolean }[] {
   const actions = repartitionScenario(seed, range(0, 5));
   const starts = [...new Set(actions.filter((action) => action.type === 'heal').map((action) => action.atMs))].sort((a, b) => a - b);
   return starts.slice(0, -1).map((startMs, index) => ({
     startMs,
-    atMs: startMs,
     endMs: starts[index + 1] as number,
     // n0 talks with the majority when it is cut from the two servers outside it only.
     n0Apart: cutFrom(actions, startMs, 0).size > 2,
@@ -295,13 +294,13 @@ function cutFrom(actions: readonly FaultAction[], atMs: number, node: NodeId): S
 
 /**
  * The "a new leader takes over" requirement of a run in which n0 is cut off from the other
- * servers at `cutOff.atMs` for long enough to be overthrown; none when it never is. Any other
+ * servers at `cutOffMs` for long enough to be overthrown; none when it never is. Any other
  * server leading from the start to the end of the faults meets it: n0 need not have been the
  * leader when it was cut off.
  */
-function takeOverWhenCutOff(cutOff: { readonly atMs: number } | undefined, servers: number, why: (atMs: number) => string): { extra?: [ReturnType<typeof leaderTakesOver>] } {
-  if (cutOff === undefined) return {};
-  return { extra: [leaderTakesOver(range(0, servers), 0, 0, Number.MAX_SAFE_INTEGER, why(cutOff.atMs))] };
+function takeOverWhenCutOff(cutOffMs: number | undefined, servers: number, why: (atMs: number) => string): { extra?: [ReturnType<typeof leaderTakesOver>] } {
+  if (cutOffMs === undefined) return {};
+  return { extra: [leaderTakesOver(range(0, servers), 0, 0, Number.MAX_SAFE_INTEGER, why(cutOffMs))] };
 }
 
 // 6.14: the whole cluster restarts from its storage, twice: once all at once, once one server
