@@ -801,7 +801,7 @@ export const successorName = 'ring messages go to the next live node';
 
 /**
  * Ring: an Election or a Coordinator goes to the sender's successor; to a node further round
- * only once the node just before that one was sent a ring message at least 2D earlier (a
+ * (the sender itself, once every other node was skipped) only once the node just before that one was sent a ring message at least 2D earlier (a
  * message and its Ack take at most 2D) that it has not acknowledged: it was skipped as dead.
  */
 export function ringMessagesGoToTheSuccessor(maxDelayMs: number): Property<Ring, SuccessorMemory> {
@@ -835,10 +835,10 @@ export function ringMessagesGoToTheSuccessor(maxDelayMs: number): Property<Ring,
       row[event.to]?.push({ atMs: event.timeMs, id: event.message.id });
       if (distance === 1) return undefined;
       const kind = event.message.type === 'Election' ? 'an Election' : 'a Coordinator';
-      if (distance === 0) return `${nodeName(from)} sent ${kind} to itself at ${event.timeMs} ms: ring messages go to the next live node`;
+      // Past every other node, the next live node is the sender itself: a send to oneself is delivered locally.
       if (skipped) return undefined;
       return (
-        `${nodeName(from)} sent ${kind} to ${nodeName(event.to)}, ${distance} places round the ring, at ${event.timeMs} ms without having sent ` +
+        `${nodeName(from)} sent ${kind} to ${distance === 0 ? 'itself' : `${nodeName(event.to)}, ${distance} places round the ring,`} at ${event.timeMs} ms without having sent ` +
         `${nodeName(before)} a ring message at least 2D = ${2 * maxDelayMs} ms earlier that it did not acknowledge: a node is skipped only as dead`
       );
     },

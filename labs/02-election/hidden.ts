@@ -3,7 +3,7 @@
 import type { SuiteTest } from 'distlab/testing';
 import { electionCost, loneLeaderStaysSettled, steadyLeaderNotSuspected } from './checks.ts';
 import { bully, clusterSize, crash, maxDelayMs, restart, ring, ringConfig, test, type Algorithm, type Election, type ElectionImplementation } from './suite.ts';
-import type { Ring } from './src/protocol.ts';
+import type { Bully, Ring } from './src/protocol.ts';
 
 /** The first of the two neighbours that are dead in test 2B.14: never n0, and the second is never the highest. */
 const firstDead = (nodeCount: number) => Math.max(1, Math.floor((nodeCount - 2) / 2));
@@ -189,6 +189,33 @@ const secondElectionTest = test(ring, 19, {
   },
 });
 
+/** 2A.18: the leader itself is told SuspectLeader; like any node, it holds an election. */
+const leaderSuspectsTest = test(bully, 18, {
+  name: 'bully: a leader told SuspectLeader holds an election too',
+  visibility: 'hidden',
+  kind: 'budget',
+  points: 1,
+  seeds: 7,
+  description:
+    'Heartbeats off, every message takes D ms, N = 3 to 9. n(N-1) starts an election at 100 ms and leads; at 1050 ms it is told ' +
+    'SuspectLeader. A node told SuspectLeader holds an election, whoever it follows: with no higher id to ask, n(N-1) declares itself ' +
+    'again, which costs N-1 Coordinators.',
+  plan: (seed) => {
+    const nodeCount = clusterSize(seed);
+    return {
+      nodeCount,
+      heartbeats: false,
+      fixedDelayMs: maxDelayMs,
+      suspects: [
+        { node: nodeCount - 1, atMs: 100 },
+        { node: nodeCount - 1, atMs: 1_050 },
+      ],
+      lastPlannedMs: 1_050,
+      extra: [electionCost<Bully>(1_050, nodeCount - 1, 'N-1')],
+    };
+  },
+});
+
 /**
  * Eleven to thirteen nodes, heartbeats on: the first leader is n10 or above, and so is the next
  * one in most runs. Ids are numbers; ids ordered as text (JavaScript's default sort, or a
@@ -223,4 +250,5 @@ export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   largeClusterTest(bully, 17),
   largeClusterTest(ring, 18),
   secondElectionTest,
+  leaderSuspectsTest,
 ];

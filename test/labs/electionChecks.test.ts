@@ -1,9 +1,10 @@
-// Lab 2's message budget on hand-made histories: it counts the Election, Ok and Coordinator
-// messages that cross the network, and never one a node sends itself (as Node.send says).
+// Lab 2's message budget and ring rule on hand-made histories: the budget counts the Election,
+// Ok and Coordinator messages that cross the network, and never one a node sends itself (as
+// Node.send says); a ring message goes to oneself only past every other node, skipped as dead.
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, HistoryEvent, NodeId } from 'distlab/testing';
-import { electionCost } from '../../labs/02-election/checks.ts';
-import type { Bully } from '../../labs/02-election/src/protocol.ts';
+import { electionCost, ringMessagesGoToTheSuccessor } from '../../labs/02-election/checks.ts';
+import type { Bully, Ring } from '../../labs/02-election/src/protocol.ts';
 
 type Event = HistoryEvent<Bully>;
 
@@ -39,5 +40,39 @@ describe('the election message budget', () => {
     expect(verdict(toEveryone, 2)).toBeUndefined();
     // Nor can messages to itself make up for ones a node did not send.
     expect(verdict([send(2, 0, 'Coordinator'), send(2, 2, 'Ok'), send(2, 2, 'Ok')], 3)).toMatch(/^1 Coordinator = 1 messages to other nodes/);
+  });
+});
+
+describe('ring messages go to the next live node', () => {
+  type RingEvent = HistoryEvent<Ring>;
+  const ringCluster = { nowMs: 2_000, servers: [0, 1, 2], nodeIds: [0, 1, 2] } as unknown as ClusterView<Ring>;
+  const election = (from: NodeId, to: NodeId, timeMs: number, id: number): RingEvent => ({
+    kind: 'send',
+    from,
+    to,
+    incarnation: 0,
+    timeMs,
+    local: from === to,
+    message: { type: 'Election', candidate: from, hops: 1, id },
+  });
+  /** The first failure of the rule over `events` (D = 10 ms), or undefined. */
+  function firstFailure(events: readonly RingEvent[]): string | undefined {
+    const property = ringMessagesGoToTheSuccessor(10);
+    const memory = property.memory?.(ringCluster);
+    for (const event of events) {
+      const failure = property.record?.(memory as never, event, ringCluster);
+      if (failure !== undefined) return failure;
+    }
+    return undefined;
+  }
+
+  it('lets a node send its Election on to itself once every other node was skipped as dead', () => {
+    expect(firstFailure([election(1, 2, 1_000, 1), election(1, 0, 1_020, 2), election(1, 1, 1_040, 3)])).toBeUndefined();
+  });
+
+  it('fails a node that sends to itself before the node just before it went unacknowledged for 2D', () => {
+    expect(firstFailure([election(1, 2, 1_000, 1), election(1, 0, 1_020, 2), election(1, 1, 1_030, 3)])).toBe(
+      'n1 sent an Election to itself at 1030 ms without having sent n0 a ring message at least 2D = 20 ms earlier that it did not acknowledge: a node is skipped only as dead',
+    );
   });
 });

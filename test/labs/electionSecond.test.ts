@@ -33,6 +33,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'bully-heartbeat-resets-nothing': ['2A.14'],
   'bully-leader-answers-without-election': ['2A.15'],
   'bully-ids-compared-as-text': ['2A.17'],
+  'bully-leader-ignores-suspicion': ['2A.18'],
   'ring-misses-own-id': ['2B.1'],
   // Only the message count, to keep this file short: in most other ring tests the flood of Coordinators sent past live nodes ends at the event limit.
   'ring-acks-elections-only': ['2B.10'],
