@@ -843,6 +843,102 @@ export function proposersRunPhaseOne(acceptors: readonly NodeId[]): Property<Pax
   );
 }
 
+/** What "an undecided proposer tries again" knows of one proposer, in its current incarnation. */
+interface Trying {
+  readonly incarnation: number;
+  /** Given Propose in this incarnation while it did not know the decision. */
+  asked: boolean;
+  /** It learned the decision: a Learned output, a Decided, or Accepteds of one proposal from a majority, handed to it. */
+  knows: boolean;
+  /** Its last Prepare or Accept, or the Propose that asked it (ms). */
+  lastActiveMs: number;
+  /** The Accepteds handed to it, by proposal. */
+  readonly told: Acceptances;
+}
+
+interface KeepTrying {
+  readonly proposers: (Trying | null)[];
+  late: string | null;
+  /** Whether any Prepare was sent: where none was, nothing started, and "no progress" says so. */
+  prepared: boolean;
+}
+
+/**
+ * A proposer that was asked to propose and does not know the decision tries again: its
+ * Retry fires within `retryMs` of its attempt, and a new attempt sends Prepare. So it sends a
+ * Prepare or an Accept at least every `retryMs[1]` (plus `slackMs`) while it is up, until it
+ * learns the decision. Runs only: it reads times. Without it, a proposer that sends one
+ * Prepare and then waits for ever is judged only where no other proposer finishes for it.
+ */
+export function proposersKeepTrying(roles: Roles & { readonly proposers: readonly NodeId[] }, retryMs: readonly [number, number], slackMs: number): Property<Paxos, KeepTrying> {
+  const boundMs = retryMs[1] + slackMs;
+  const overdue = (memory: KeepTrying, cluster: ClusterView<Paxos>, nowMs: number): void => {
+    if (memory.late !== null || !memory.prepared) return;
+    for (const proposer of roles.proposers) {
+      const trying = memory.proposers[proposer];
+      if (trying === null || trying === undefined || !trying.asked || trying.knows || cluster.isCrashed(proposer) || cluster.incarnation(proposer) !== trying.incarnation) continue;
+      if (nowMs <= trying.lastActiveMs + boundMs) continue;
+      memory.late =
+        `${nodeName(proposer)} was asked to propose and had not learned the decision, yet sent no Prepare or Accept from ${trying.lastActiveMs} ms ` +
+        `to ${nowMs} ms: a proposer that does not know the decision starts again when its Retry fires, at most ${retryMs[1]} ms (the top of retryMs) ` +
+        'after its attempt began, until it learns the decision';
+      return;
+    }
+  };
+  const own = (memory: KeepTrying, node: NodeId, incarnation: number): Trying => {
+    const known = memory.proposers[node] ?? null;
+    if (known !== null && known.incarnation === incarnation) return known;
+    const fresh: Trying = { incarnation, asked: false, knows: false, lastActiveMs: 0, told: new Map() };
+    memory.proposers[node] = fresh;
+    return fresh;
+  };
+  return always<Paxos, KeepTrying>(
+    'an undecided proposer tries again',
+    {
+      memory: (cluster) => ({ proposers: perNode(cluster, null), late: null, prepared: false }),
+      records: ['input', 'output', 'send:Prepare', 'send:Accept', 'deliver:Accepted', 'deliver:Decided'],
+      record(memory, event, cluster) {
+        overdue(memory, cluster, event.timeMs);
+        if (memory.late !== null) return memory.late;
+        switch (event.kind) {
+          case 'input': {
+            const trying = own(memory, event.node, event.incarnation);
+            if (!trying.asked && !trying.knows) {
+              trying.asked = true;
+              trying.lastActiveMs = event.timeMs;
+            }
+            return undefined;
+          }
+          case 'output':
+            own(memory, event.node, event.incarnation).knows = true;
+            return undefined;
+          case 'send':
+            if (event.message.type === 'Prepare') memory.prepared = true;
+            if (event.message.type === 'Prepare' || event.message.type === 'Accept') own(memory, event.from, event.incarnation).lastActiveMs = event.timeMs;
+            return undefined;
+          case 'deliver': {
+            if (!roles.proposers.includes(event.to)) return undefined;
+            const trying = own(memory, event.to, event.incarnation);
+            const message = event.message;
+            if (message.type === 'Decided') trying.knows = true;
+            else if (message.type === 'Accepted' && isBallot(message.ballot) && typeof message.value === 'string') {
+              if (recordAcceptance(trying.told, roles.acceptors, event.from, message.ballot, message.value) !== undefined) trying.knows = true;
+            }
+            return undefined;
+          }
+          default:
+            return undefined;
+        }
+      },
+      check(cluster, memory) {
+        overdue(memory, cluster, cluster.nowMs);
+        return memory.late ?? undefined;
+      },
+    },
+    { atEnd: true },
+  );
+}
+
 /** The proposer's rules, checked in every run and in the search tests that let proposers retry. */
 export function proposerProperties(roles: Roles): Property<Paxos>[] {
   return [ballotUsedOnce(), phaseTwoFollowsPromises(roles.acceptors)];

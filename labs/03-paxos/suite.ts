@@ -33,6 +33,7 @@ import {
   onlyValueLearned,
   proposerProperties,
   proposersRunPhaseOne,
+  proposersKeepTrying,
   safetyProperties,
   valueChosen,
 } from './checks.ts';
@@ -138,6 +139,7 @@ export function scenario(implementation: PaxosImplementation, settings: Scenario
       ...proposerProperties(layout),
       newBallotOutranksNacks(),
       proposersRunPhaseOne(layout.acceptors),
+      proposersKeepTrying(layout, retryMs, maxDelayMs),
       acceptsOnlyWhatWasAsked(layout.acceptors),
       learnsFromWhatItWasTold(layout.acceptors),
       everyLearnerLearns(layout.learners, settings.deadline),
@@ -567,6 +569,43 @@ const restartedProposerTest = test(13, {
     ]),
 });
 
+// 3.18
+
+/**
+ * 3.18's layouts: every node an acceptor and a learner; the proposers are the two lowest ids or
+ * the two highest (as in the searches, where the acceptors come first).
+ */
+const lostProposerLayouts: readonly Layout[] = [shared(3, 2), { ...shared(3, 0), proposers: [1, 2] }, shared(5, 2), { ...shared(5, 0), proposers: [3, 4] }];
+
+/** When 3.18's first proposer crashes for good: 1 to 45 ms after it was asked at 0 ms, drawn per seed. */
+function lostProposerCrashMs(seed: number): number {
+  return RandomSource.fork(runSeed(lab, '3.18', seed), 'scenario').integer(1, 45);
+}
+
+const lostProposerTest = test(18, {
+  name: 'the first proposer crashes for good during its attempt: the other finishes alone, keeping what may have been chosen',
+  points: 2,
+  seeds: 24,
+  description:
+    'N = 3 or 5 nodes, each an acceptor and a learner; the proposers are the two lowest ids or the two highest. The lower proposer ' +
+    'is asked at 0 ms and crashes for good 1 to 45 ms later, before, during or after its value is chosen; the other is asked at ' +
+    '100 to 200 ms. It must finish alone: its phase 1 finds what the first got accepted, and every live learner learns.',
+  setup: (implementation, seed) => {
+    const layout = pick(lostProposerLayouts, seed);
+    const [first, second] = layout.proposers as [NodeId, NodeId];
+    return scenario(implementation, {
+      layout,
+      proposals: [
+        { node: first, atMs: [0, 0] },
+        { node: second, atMs: [100, 200] },
+      ],
+      durationMs: 200 + boundMs,
+      deadline: afterStable(200),
+    });
+  },
+  scenario: (context) => [{ atMs: lostProposerCrashMs(context.seed), type: 'crash', node: pick(lostProposerLayouts, context.seed).proposers[0] as NodeId }],
+});
+
 /** A bound for breadth-first searches that stop at a goal: the reference needs far fewer states. */
 const searchMaxStates = 500_000;
 /** 3.S4's depth: 2 past the first decision (at depth 6), room for a crash and a restart on the way. */
@@ -691,6 +730,7 @@ export const suite: LabSuite<PaxosImplementation> = {
     midReactionTest,
     overlapTest,
     restartedProposerTest,
+    lostProposerTest,
     searchBfsTest,
     searchGoalTest,
     searchProbeTest,

@@ -119,7 +119,7 @@ export const mutants: readonly Mutant[] = [
     name: 'retry-checks-highest-round',
     bug: 'a Retry is matched against the highest round seen: after a Nack of a higher round the proposer stops trying',
     failsTest: '3.15',
-    property: 'every learner learns',
+    property: 'an undecided proposer tries again',
   },
   {
     name: 'only-first-proposer-proposes',
