@@ -3,7 +3,8 @@
 // going for seconds while many clients keep calling: crashes in the middle of a reaction with
 // partitions and loss, a majority ring that moves leadership around, a leader whose stores reach
 // only one other server before it crashes, a network that delivers every message twice, and a
-// StoreReply that reaches its leader an epoch late, once it leads again. The searches explore a
+// StoreReply that reaches its leader an epoch late, once it leads again, and a takeover whose walk
+// must ask again: its Reads lost on the way, or a granter gone for good. The searches explore a
 // walk whose lower epoch's answer arrives last, a crash between two effects of one reaction, and
 // a no-op stored in a higher epoch than an operation.
 import {
@@ -16,6 +17,7 @@ import {
   majorityRing,
   nothingCompletesInMinority,
   shapedPartitions,
+  slowMoment,
   stabilize,
   type FaultAction,
   type KvClient,
@@ -285,6 +287,80 @@ const lateStoreReply = test(21, {
   scenario: (context) => lateAnswerScenario(lateStoreReplyTimes(context.seed), context.servers, n0LeadsFirst([0, 1, 2], []), 'Store', stableNetwork),
 });
 
+/**
+ * When each step of 6.22 and 6.23 comes: n1's messages stop reaching n0 (so n1 holds stores it
+ * never learns were finalized), then the old leader goes down; in 6.23, n2 too, which comes back
+ * to grant and goes down again, and n0 comes back.
+ */
+function lostGranterTimes(test: string, seed: number) {
+  const random = scenarioRandom(test, seed);
+  const n1DeafMs = n0LeadsUntilMs + 300 + random.integer(0, 50);
+  const downMs = n1DeafMs + 40;
+  const n2BackMs = downMs + 400;
+  return { n1DeafMs, downMs, n2BackMs, n2DownMs: n2BackMs + 250, n0BackMs: n2BackMs + 450 };
+}
+
+const takeoverWorkload = { operationsPerClient: 40, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 10] as const, startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] as const };
+
+const lossyTakeover = test(22, {
+  name: 'the old leader down for good, a takeover on a lossy network: lost Reads are sent again',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    "3 servers; n0 leads first while three clients call. n1's messages stop reaching n0, so n1 holds stores it never learns were " +
+    'finalized; then n0 goes down for good, and for about a second 30% of messages are lost while n1 or n2 takes over. The new ' +
+    "leader's walk must read every slot from a majority: a Read not answered for a whole period is sent again at the HeartbeatTick. " +
+    'Every operation returns.',
+  setup: (implementation, seed) => {
+    const { n0BackMs } = lostGranterTimes('6.22', seed);
+    return paxosLogRun(implementation, { servers: 3, clients: 3, durationMs: n0BackMs + 4_000, faultsEndMs: n0BackMs, workload: takeoverWorkload });
+  },
+  scenario: (context) => {
+    const { n1DeafMs, downMs, n0BackMs } = lostGranterTimes('6.22', context.seed);
+    const actions: FaultAction[] = [
+      ...n0LeadsFirst(context.servers),
+      { atMs: n1DeafMs, type: 'cut', from: [1], to: [0] },
+      { atMs: downMs, type: 'crash', node: 0 },
+      { atMs: downMs, type: 'heal' },
+      { atMs: downMs, type: 'network', dropRate: 0.3 },
+      { atMs: n0BackMs, type: 'network', dropRate: 0 },
+    ];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
+const lostGranter = test(23, {
+  name: 'a granter lost in the middle of the walk: the new leader asks a server that did not grant',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    "3 servers; n0 leads first while three clients call. n1's messages stop reaching n0, so n1 holds stores it never learns were " +
+    'finalized; then n0 and n2 go down, and n1 tries to lead alone. n2 comes back on a slow network (100 ms a message), grants ' +
+    "n1's Overthrow and goes down for good before it answers n1's Reads. n0, which granted nothing, comes back: a walk that still lacks " +
+    'a majority of answers sends its Overthrow again to the servers that have not granted it. Every operation returns.',
+  setup: (implementation, seed) => {
+    const { n0BackMs } = lostGranterTimes('6.23', seed);
+    return paxosLogRun(implementation, { servers: 3, clients: 3, durationMs: n0BackMs + 4_000, faultsEndMs: n0BackMs, workload: takeoverWorkload });
+  },
+  scenario: (context) => {
+    const { n1DeafMs, downMs, n2BackMs, n2DownMs, n0BackMs } = lostGranterTimes('6.23', context.seed);
+    const actions: FaultAction[] = [
+      ...n0LeadsFirst(context.servers),
+      { atMs: n1DeafMs, type: 'cut', from: [1], to: [0] },
+      { atMs: downMs, type: 'crash', node: 0 },
+      { atMs: downMs, type: 'crash', node: 2 },
+      { atMs: downMs, type: 'heal' },
+      ...slowMoment(n2BackMs, n0BackMs, 100, stableNetwork),
+      { atMs: n2BackMs, type: 'restart', node: 2 },
+      { atMs: n2DownMs, type: 'crash', node: 2 },
+      { atMs: n0BackMs, type: 'restart', node: 0 },
+    ];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
 // 6.S7: 6.S3's history, but n1 is the one that may lead: its own record, "b" of epoch 2, is the
 // walk's first answer, and n0's "a" of epoch 1 may come after it. The highest epoch must win
 // whatever the order of arrival ("Keep, per slot, the answer with the highest epoch ..., not the
@@ -456,4 +532,4 @@ const noOpHighest = search(9, {
   search: (implementation) => ({ strategy: 'bfs' as const, expect: 'goal' as const, settings: noOpSearch(implementation) }),
 });
 
-export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, evenSplit, staleSender, lateStoreReply, lastAnswerLower, answerAfterFinalized, noOpHighest];
+export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, evenSplit, staleSender, lateStoreReply, lossyTakeover, lostGranter, lastAnswerLower, answerAfterFinalized, noOpHighest];

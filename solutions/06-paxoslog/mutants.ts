@@ -7,6 +7,18 @@ import type { Mutant } from 'distlab/testing';
  */
 export const mutants: readonly Mutant[] = [
   {
+    name: 'reads-never-resent',
+    bug: 'each Read of the recovery walk is sent once: on a lossy network a slot may never get a majority of answers, and the new leader serves nobody',
+    failsTest: '6.22',
+    property: 'every operation returns',
+  },
+  {
+    name: 'never-resends-overthrow',
+    bug: 'a walk short of a majority of answers never sends its Overthrow again: a granter down for good leaves it waiting for ever, though a server that did not grant is up',
+    failsTest: '6.23',
+    property: 'every operation returns',
+  },
+  {
     name: 'walk-settles-on-two-answers',
     bug: 'the recovery walk settles a slot once two servers answered, itself and one granter: a majority of 3, but with 5 a new leader may miss an operation a majority stored without that granter',
     failsTest: '6.10',
