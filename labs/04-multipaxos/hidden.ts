@@ -428,6 +428,67 @@ const evenCluster = test(29, {
   },
 });
 
+/**
+ * When each step of 4.30 comes: n0 leads, and its proposals reach only n1 for 30 to 40 ms before
+ * it crashes; the rest, in order, leave n1 holding stale acceptances below its checkpoint.
+ */
+function staleAcceptanceTimes(seed: number) {
+  const random = scenarioRandom('4.30', seed);
+  const minorityOnlyMs = 1_000 + random.integer(0, 80);
+  const crashMs = minorityOnlyMs + 30 + random.integer(0, 10);
+  const n1HealMs = crashMs + 600;
+  const n1CrashMs = n1HealMs + 400;
+  const n1BackMs = n1CrashMs + 50;
+  const othersDownMs = n1BackMs + 300;
+  const othersBackMs = othersDownMs + 500;
+  const n0BackMs = othersBackMs + 400;
+  return { minorityOnlyMs, crashMs, n1HealMs, n1CrashMs, n1BackMs, othersDownMs, othersBackMs, n0BackMs, healMs: n0BackMs + 100 };
+}
+
+const staleAcceptance = test(30, {
+  name: "a restarted leader catches a replica up below its checkpoint with what phase 1 reported, not with its own stale acceptance",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    "5 servers, 4 clients. n0 leads; for 30 to 40 ms its proposals reach only n1, so some slots are accepted by n0 and n1 alone, " +
+    'and then n0 crashes. n1 is cut off while n2, n3 and n4 elect a leader and choose other commands (or no-ops) in those slots. n1 ' +
+    'comes back, learns those slots by Decision (its own accepted:s still hold the stale proposals), checkpoints past them, and ' +
+    'restarts from the checkpoint. n2, n3 and n4 go down and come back able to reach only n1, which leads; n0, whose checkpoint is ' +
+    'below those slots, comes back and must be caught up. What a new leader proposes or sends below its checkpoint is what was ' +
+    'chosen there, never a proposal of its own that lost.',
+  setup: (implementation, seed) => {
+    const { healMs } = staleAcceptanceTimes(seed);
+    return multipaxosRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: healMs + 4_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 60, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 10], startMs: [750, 800] },
+    });
+  },
+  scenario: (context) => {
+    const times = staleAcceptanceTimes(context.seed);
+    const actions: FaultAction[] = [
+      ...n0LeadsFirst(context.servers, 700, []),
+      { atMs: 700, type: 'heal' },
+      { atMs: times.minorityOnlyMs, type: 'cut', from: [0], to: [2, 3, 4] },
+      { atMs: times.crashMs, type: 'crash', node: 0 },
+      { atMs: times.crashMs, type: 'heal' },
+      ...serversApart(times.crashMs, context.servers, [1]),
+      { atMs: times.n1HealMs, type: 'heal' },
+      { atMs: times.n1CrashMs, type: 'crash', node: 1 },
+      { atMs: times.n1BackMs, type: 'restart', node: 1 },
+      ...[2, 3, 4].map((node): FaultAction => ({ atMs: times.othersDownMs, type: 'crash', node })),
+      ...onlyThroughNode(times.othersDownMs, context.servers, 1),
+      ...[2, 3, 4].map((node): FaultAction => ({ atMs: times.othersBackMs, type: 'restart', node })),
+      { atMs: times.n0BackMs, type: 'restart', node: 0 },
+      { atMs: times.healMs, type: 'heal' },
+    ];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
   chaos,
   ring,
@@ -439,4 +500,5 @@ export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
   leaderFurthestBehind,
   lateAccept,
   evenCluster,
+  staleAcceptance,
 ];

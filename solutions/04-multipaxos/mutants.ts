@@ -7,6 +7,12 @@ import type { Mutant } from 'distlab/testing';
  */
 export const mutants: readonly Mutant[] = [
   {
+    name: 'recovers-with-own-accepted',
+    bug: 'a new leader catches a replica up below its checkpoint with its own accepted proposals, not with what phase 1 reported: a proposal it accepted that lost in a later ballot is sent as chosen',
+    failsTest: '4.30',
+    property: 'completed operations reach every live replica',
+  },
+  {
     name: 'majority-half-rounded-up',
     bug: 'a majority is counted as half the servers rounded up: right for 3 or 5 servers, but with 4, two of them complete phase 1 and choose a slot',
     failsTest: '4.29',
