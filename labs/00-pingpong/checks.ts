@@ -45,7 +45,9 @@ export function onlyAskedPingsAnswered(client: NodeId): Property<PingPong, Set<n
 }
 
 interface PongsMemory {
-  /** The seqs of the Pongs delivered to the client so far. */
+  /** The seqs the client was asked to get answered so far. */
+  readonly asked: Set<number>;
+  /** The seqs of the Pongs delivered to the client since it was asked for them. */
   readonly delivered: Set<number>;
   /** What the client is reacting to in the step `step`: "Pong 4", "SendPing 2". */
   trigger: { readonly step: number; readonly what: string } | null;
@@ -53,24 +55,28 @@ interface PongsMemory {
 
 /**
  * Safety: the client reports ping `seq` answered only after a Pong `seq` from the server
- * reached it. A client that reports a ping when it sends it, that takes any Pong as the
- * answer to another ping, or that answers itself with a Pong of its own making, reports
- * answers the server never gave.
+ * reached it, since it was asked for `seq`. A client that reports a ping when it sends it, that
+ * takes any Pong as the answer to another ping, that answers itself with a Pong of its own
+ * making, or that pings ahead of being asked, reports answers the server never gave to the
+ * ping asked for.
  */
 export function answersFollowTheirPong(client: NodeId, server: NodeId): Property<PingPong, PongsMemory> {
   return always<PingPong, PongsMemory>('each answer follows its Pong', {
-    memory: () => ({ delivered: new Set(), trigger: null }),
+    memory: () => ({ asked: new Set(), delivered: new Set(), trigger: null }),
     records: ['deliver:Pong', 'input', 'output'],
     record(memory, event, cluster) {
       switch (event.kind) {
         case 'deliver':
           // Only the server answers: a Pong the client sent itself, or got from anyone else, is no answer.
           if (event.to !== client || event.from !== server || event.message.type !== 'Pong') return undefined;
-          memory.delivered.add(event.message.seq);
+          // A Pong that came before the ping was asked for answers a Ping sent ahead of time, not the ping asked for.
+          if (memory.asked.has(event.message.seq)) memory.delivered.add(event.message.seq);
           memory.trigger = { step: cluster.step, what: `Pong ${event.message.seq}` };
           return undefined;
         case 'input':
-          if (event.node === client) memory.trigger = { step: cluster.step, what: `SendPing ${event.input.seq}` };
+          if (event.node !== client) return undefined;
+          memory.asked.add(event.input.seq);
+          memory.trigger = { step: cluster.step, what: `SendPing ${event.input.seq}` };
           return undefined;
         case 'output': {
           const { seq } = event.output;
@@ -78,8 +84,8 @@ export function answersFollowTheirPong(client: NodeId, server: NodeId): Property
           // Inputs and deliveries are recorded just before the reaction, in the same step.
           const reaction = memory.trigger !== null && memory.trigger.step === cluster.step ? memory.trigger.what : 'a timer';
           return (
-            `${nodeName(client)} reported PongReceived ${seq} at ${event.timeMs} ms, reacting to ${reaction}, but no Pong ${seq} from the server ${nodeName(server)} had reached it: ` +
-            `a ping is answered only by the server's Pong of its own seq`
+            `${nodeName(client)} reported PongReceived ${seq} at ${event.timeMs} ms, reacting to ${reaction}, but no Pong ${seq} from the server ${nodeName(server)} had reached it ` +
+            `since SendPing ${seq}: a ping is answered only by the server's Pong of its own seq, to a Ping sent once the ping was asked for`
           );
         }
         default:

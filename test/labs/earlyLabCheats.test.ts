@@ -108,6 +108,8 @@ const cheats: Readonly<Record<string, Cheat>> = {
   // A correct client and server, but the client also sends itself a Pong with each Ping, so no loss delays it.
   // Without loss (0.1, 0.6) its own Pong still comes first: a local send arrives before any message sent on the network.
   'pongs-from-itself': pingpongCheat('pongs-from-itself', scored),
+  // Pings sent ahead of being asked, their Pongs kept: a ping is reported the moment it is asked for.
+  'pings-ahead': pingpongCheat('pings-ahead', scored),
   // The turn order in a module-level queue, the handout's messages only as wake-up calls. Without contention
   // (1A.1) a coordinator that grants at once is right; 1C.1 leaves out the rule a node that enters at once breaks.
   'module-queue': mutexCheat('module-queue', scoredBut('1A.1', '1C.1')),
