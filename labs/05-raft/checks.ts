@@ -896,6 +896,19 @@ export function noElectionWithoutFaults(graceMs: number): Property<Raft, LeaderW
   });
 }
 
+/** Runs only: no server stands for election (sends a RequestVote) after `fromMs` and before `untilMs`, because `why`. */
+export function nobodyStandsBetween(fromMs: number, untilMs: number, why: string): Property<Raft, null> {
+  return always<Raft, null>('nobody stands while the leader reaches everyone', {
+    memory: () => null,
+    records: ['send:RequestVote'],
+    record(_memory, event) {
+      if (event.kind !== 'send' || event.local || event.timeMs <= fromMs || event.timeMs >= untilMs) return undefined;
+      const term = event.message.type === 'RequestVote' ? event.message.term : 0;
+      return `${nodeName(event.from)} stood for election in term ${term} at ${event.timeMs} ms, while ${why}`;
+    },
+  });
+}
+
 /** Runs only: no server becomes leader after `fromMs` and before `untilMs`, because `why`. */
 export function noLeaderBetween(fromMs: number, untilMs: number, why: string): Property<Raft, null> {
   return always<Raft, null>('no leader without a majority', {
@@ -1134,6 +1147,66 @@ export function voterWaitsAfterGranting(minTimeoutMs: number): Property<Raft, Ma
       );
     },
   });
+}
+
+/** A leader just elected, within the millisecond it was elected in: whom it has sent AppendEntries or InstallSnapshot. */
+interface NewLeader {
+  readonly node: NodeId;
+  readonly term: number;
+  readonly incarnation: number;
+  readonly atMs: number;
+  readonly reached: NodeId[];
+}
+
+/**
+ * A new leader announces itself at once: within the millisecond in which it outputs
+ * `BecameLeader` (in that reaction, or in one a timer of no delay starts) it sends `AppendEntries`
+ * (or `InstallSnapshot`) of its term to every other server ("sends AppendEntries to every other
+ * server at once, so that nobody else stands"). One that waits for its first heartbeat leaves
+ * the others' election timers running for up to `heartbeatMs`. Parts A to D (every server is in
+ * the configuration). A crash within that millisecond excuses it.
+ */
+export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<Raft, { pending: NewLeader | null; late: string | null }> {
+  const close = (memory: { pending: NewLeader | null; late: string | null }, cluster: ClusterView<Raft>): void => {
+    const pending = memory.pending;
+    memory.pending = null;
+    if (pending === null || memory.late !== null || cluster.isCrashed(pending.node) || cluster.incarnation(pending.node) !== pending.incarnation) return;
+    const missing = servers.filter((server) => server !== pending.node && !pending.reached.includes(server));
+    if (missing.length === 0) return;
+    memory.late =
+      `${nodeName(pending.node)} became leader of term ${pending.term} at ${pending.atMs} ms and sent no AppendEntries to ` +
+      `${missing.map(nodeName).join(', ')} in that millisecond: a new leader sends AppendEntries to every other server at once, so that nobody else stands`;
+  };
+  return always<Raft, { pending: NewLeader | null; late: string | null }>(
+    'a new leader announces itself at once',
+    {
+      memory: () => ({ pending: null, late: null }),
+      records: ['output:BecameLeader', 'send:AppendEntries', 'send:InstallSnapshot', 'crash'],
+      record(memory, event, cluster) {
+        const pending = memory.pending;
+        if (pending !== null && event.kind === 'crash' && event.node === pending.node) memory.pending = null;
+        else if (pending !== null && event.timeMs > pending.atMs) close(memory, cluster);
+        if (memory.late !== null) return memory.late;
+        if (event.kind === 'output' && event.output.type === 'BecameLeader') {
+          if (memory.pending !== null) close(memory, cluster);
+          if (memory.late !== null) return memory.late;
+          memory.pending = { node: event.node, term: event.output.term, incarnation: event.incarnation, atMs: event.timeMs, reached: [] };
+          return undefined;
+        }
+        const current = memory.pending;
+        if (event.kind !== 'send' || current === null || event.from !== current.node) return undefined;
+        const message = event.message;
+        if ((message.type !== 'AppendEntries' && message.type !== 'InstallSnapshot') || message.term !== current.term) return undefined;
+        if (!current.reached.includes(event.to)) current.reached.push(event.to);
+        return undefined;
+      },
+      check(cluster, memory) {
+        close(memory, cluster);
+        return memory.late ?? undefined;
+      },
+    },
+    { atEnd: true },
+  );
 }
 
 /**

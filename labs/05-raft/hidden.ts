@@ -24,7 +24,7 @@ import {
   test,
   type RaftImplementation,
 } from './suite.ts';
-import { heartbeatBudget, nothingCommittedBefore, rejectionBudget, storedLogBound } from './checks.ts';
+import { heartbeatBudget, nobodyStandsBetween, nothingCommittedBefore, rejectionBudget, storedLogBound } from './checks.ts';
 import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
 import { removedLeaderFinishesItsChange, removedLeaderTellsFollowers, votersKeepTheirTerm } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
@@ -381,6 +381,8 @@ const olderLongerTimes = (seed: number) => {
   return { isolateMs, othersDownMs: isolateMs + 1_300, firstBackMs: isolateMs + 1_400, secondBackMs: isolateMs + 2_600 };
 };
 const olderLongerEntries = 20;
+/** 5C.12's bound on every election: n0 and the first server back are a majority, and must not wait for the second. */
+const olderLongerElectionMs = 1_000;
 
 const olderLongerLog = test('C', 12, {
   name: 'a longer log of an older term does not win a vote: the up-to-date check compares the last terms first',
@@ -392,13 +394,16 @@ const olderLongerLog = test('C', 12, {
     'it appends alone. n1 and n2 elect a leader of a newer term and commit 3 commands. Then both crash, n0 rejoins, and one of them ' +
     '(n1 or n2, depending on the seed) comes back 100 ms later: its log is shorter than n0\'s, but its last entry is of a newer term, ' +
     'and committed. It must refuse n0 its vote (a candidate is at least as up to date when its last term is higher, or equal with a ' +
-    'log at least as long), and n0 must vote for it. 1.2 s later the other comes back, and every later command is applied everywhere.',
+    `log at least as long), and n0 must vote for it: the two of them elect it within ${olderLongerElectionMs} ms. 1.2 s later the other comes back, ` +
+    'and every later command is applied everywhere.',
   setup: (implementation, seed) => {
     const times = olderLongerTimes(seed);
     return raftRun(implementation, {
       servers: 3,
       durationMs: times.secondBackMs + commitBoundMs,
       deadline: deadlineAfter(times.secondBackMs, 'every server is up'),
+      // n0 and the first back make a majority: they must elect one of them before the second comes back.
+      electionWithinMs: olderLongerElectionMs,
       inputs: [
         ...range(0, 3).map((index): ScheduledInput<Raft> => ({ atMs: 720 + 15 * index, node: 0, input: { type: 'Start', command: `a${index}` } })),
         ...range(0, olderLongerEntries).map((index): ScheduledInput<Raft> => ({ atMs: times.isolateMs + 50 + 5 * index, node: 0, input: { type: 'Start', command: `x${index}` } })),
@@ -513,12 +518,20 @@ const unansweredSnapshots = test('D', 6, {
     `${unansweredFromMs} to ${unansweredUntilMs} ms nothing n1 sends reaches n0: n1 still gets every entry and applies what is ` +
     'committed, but n0 hears no acknowledgment, and once its snapshot passes what n1 acknowledged it sends that snapshot. ' +
     "It covers entries n1 has already applied, and goes beyond n1's own snapshot: a server installs a snapshot only " +
-    'if it goes past what it has applied. Every command is applied everywhere, once and in order.',
+    'if it goes past what it has applied. Nobody stands for election meanwhile: n1 resets its election timer for each InstallSnapshot ' +
+    'as for an AppendEntries. Every command is applied everywhere, once and in order.',
   setup: (implementation, seed) =>
     raftRun(implementation, {
       servers: pick([3, 5], seed),
       durationMs: unansweredUntilMs + commitBoundMs,
       deadline: deadlineAfter(unansweredUntilMs, 'every link heals'),
+      extra: [
+        nobodyStandsBetween(
+          unansweredFromMs,
+          unansweredUntilMs,
+          "n0 leads and its AppendEntries and InstallSnapshots reach every server: a follower resets its election timer for an InstallSnapshot of its leader's term, as for an AppendEntries",
+        ),
+      ],
       service: {
         commands: 80,
         firstAtMs: 700,

@@ -10,6 +10,12 @@ import { serviceMutants } from './mutantsService.ts';
 export const mutants: readonly Mutant[] = [
   // Election
   {
+    name: 'up-to-date-requires-both',
+    bug: 'the up-to-date check asks for a last term at least ours and a log at least as long: a candidate with a newer last term and a shorter log is refused, and two servers can refuse each other for ever',
+    failsTest: '5C.12',
+    property: 'a leader is elected',
+  },
+  {
     name: 'vote-without-up-to-date-check',
     bug: "the vote is granted without the up-to-date check on the candidate's log",
     failsTest: '5A.S2',
@@ -56,6 +62,12 @@ export const mutants: readonly Mutant[] = [
     bug: 'a server that grants its vote keeps its election timer running: it may stand right after voting and depose the leader it helped elect',
     failsTest: '5A.4',
     property: 'a server that grants its vote waits before it stands',
+  },
+  {
+    name: 'install-snapshot-keeps-timer',
+    bug: 'an InstallSnapshot of the current term does not reset the election timer: a follower that gets only snapshots stands against its leader',
+    failsTest: '5D.6',
+    property: 'nobody stands while the leader reaches everyone',
   },
   {
     name: 'heartbeat-does-not-reset-timer',

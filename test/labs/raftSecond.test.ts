@@ -62,6 +62,8 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'commit-to-end-of-log': ['5B.6'],
   // Election safety: a vote of the previous candidacy makes a leader without a majority.
   'stale-vote-reply-counted': ['5A.S1'],
+  // A new leader announces itself at once: this one waits for its first heartbeat.
+  'leader-waits-for-first-heartbeat': ['5A.1'],
   // State machine safety: entries applied that fewer than a majority store.
   'match-index-from-what-was-sent': ['5B.1'],
   // State machine safety: a success of the leader's earlier term, for indexes another leader's entries have since taken, counted.
