@@ -162,6 +162,24 @@ const aloneTest = test(ring, 17, {
   },
 });
 
+/** When 2A.18 and 2B.19 tell n(N-1) to suspect its leader the second time. */
+const secondSuspicionMs = 1_050;
+
+/** 2A.18 and 2B.19: heartbeats off, every message takes D, and n(N-1) is told SuspectLeader at 100 ms and again at 1050 ms. */
+function twoElectionsOfTheHighest<P extends Election>(nodeCount: number, expected: number, formula: string) {
+  return {
+    nodeCount,
+    heartbeats: false,
+    fixedDelayMs: maxDelayMs,
+    suspects: [
+      { node: nodeCount - 1, atMs: 100 },
+      { node: nodeCount - 1, atMs: secondSuspicionMs },
+    ],
+    lastPlannedMs: secondSuspicionMs,
+    extra: [electionCost<P>(secondSuspicionMs, expected, formula)],
+  };
+}
+
 /** 2B.19: the highest node holds two elections 950 ms apart, within the first one's coordinator timeout. */
 const secondElectionTest = test(ring, 19, {
   name: "ring: a second election within the first one's coordinator timeout costs 2N messages too",
@@ -173,20 +191,7 @@ const secondElectionTest = test(ring, 19, {
     `Heartbeats off, every message takes D ms, N = 3 to 9. n(N-1) starts an election at 100 ms and another at 1050 ms, while the ` +
     `first one's CoordinatorTimeout (${ringConfig.coordinatorTimeoutMs} ms) is still set. The second must cost 2N Election and ` +
     'Coordinator messages, as one election alone does (2B.10): a timer of an election that is over does nothing.',
-  plan: (seed) => {
-    const nodeCount = clusterSize(seed);
-    return {
-      nodeCount,
-      heartbeats: false,
-      fixedDelayMs: maxDelayMs,
-      suspects: [
-        { node: nodeCount - 1, atMs: 100 },
-        { node: nodeCount - 1, atMs: 1_050 },
-      ],
-      lastPlannedMs: 1_050,
-      extra: [electionCost<Ring>(1_050, 2 * nodeCount, '2N')],
-    };
-  },
+  plan: (seed) => twoElectionsOfTheHighest<Ring>(clusterSize(seed), 2 * clusterSize(seed), '2N'),
 });
 
 /** 2A.18: the leader itself is told SuspectLeader; like any node, it holds an election. */
@@ -200,20 +205,7 @@ const leaderSuspectsTest = test(bully, 18, {
     'Heartbeats off, every message takes D ms, N = 3 to 9. n(N-1) starts an election at 100 ms and leads; at 1050 ms it is told ' +
     'SuspectLeader. A node told SuspectLeader holds an election, whoever it follows: with no higher id to ask, n(N-1) declares itself ' +
     'again, which costs N-1 Coordinators.',
-  plan: (seed) => {
-    const nodeCount = clusterSize(seed);
-    return {
-      nodeCount,
-      heartbeats: false,
-      fixedDelayMs: maxDelayMs,
-      suspects: [
-        { node: nodeCount - 1, atMs: 100 },
-        { node: nodeCount - 1, atMs: 1_050 },
-      ],
-      lastPlannedMs: 1_050,
-      extra: [electionCost<Bully>(1_050, nodeCount - 1, 'N-1')],
-    };
-  },
+  plan: (seed) => twoElectionsOfTheHighest<Bully>(clusterSize(seed), clusterSize(seed) - 1, 'N-1'),
 });
 
 /**
