@@ -8,10 +8,46 @@ import { nodeName, type Protocol } from './types.ts';
 /** Who may send a message type, and to whom. */
 export type MessageRoute = 'server-to-server' | 'server-to-client' | 'client-to-server';
 
-/** One message type of a protocol: the fields it declares besides `type`, and its route. */
+/**
+ * The fields of a value the tests read inside a message: an object, or each element of an
+ * array of them; `shapes` goes one level further down, field by field.
+ */
+export interface DeclaredShape {
+  readonly fields: readonly string[];
+  readonly shapes?: Readonly<Record<string, DeclaredShape>>;
+}
+
+/**
+ * One message type of a protocol: the fields it declares besides `type`, and its route; and,
+ * for a field whose value is an object the tests read (a ballot, a log entry), the fields that
+ * object declares.
+ */
 export interface DeclaredMessage {
   readonly fields: readonly string[];
   readonly route: MessageRoute;
+  readonly shapes?: Readonly<Record<string, DeclaredShape>>;
+}
+
+/**
+ * The first field, at any depth, that `value` carries and `shape` does not declare: its path
+ * from the message (`ballot.decided`, `entries[3].note`) and what that object declares.
+ */
+function undeclaredInside(value: unknown, shape: DeclaredShape, path: string): { readonly path: string; readonly declares: readonly string[] } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const found = undeclaredInside(value[index], shape, `${path}[${index}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  const record = value as Readonly<Record<string, unknown>>;
+  for (const field of Object.keys(record)) if (!shape.fields.includes(field)) return { path: `${path}.${field}`, declares: shape.fields };
+  for (const [field, inner] of Object.entries(shape.shapes ?? {})) {
+    const found = undeclaredInside(record[field], inner, `${path}.${field}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** The key-value kit's client messages, as `KvClientMessage` declares them. */
@@ -25,7 +61,8 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * An `always` property over every message a server sends: its `type` is one `declared` names,
- * it carries no field the declaration leaves out, and a client's message type goes only between
+ * it carries no field the declaration leaves out (nor, inside the objects whose shapes it
+ * declares, any field those leave out), and a client's message type goes only between
  * a server and a client, never from one server to another. `protocolFile` names the file in messages.
  * The clients are the kit's own, so only servers' sends are judged.
  */
@@ -50,6 +87,14 @@ export function speaksTheProtocol<P extends Protocol>(declared: Readonly<Record<
         return (
           `${sent} with ${extra.length === 1 ? 'the field' : 'the fields'} ${extra.slice(0, 5).map((field) => JSON.stringify(field)).join(', ')}, which ${protocolFile} does not declare ` +
           `for ${type} (it declares ${declares}): the tests read the messages as ${protocolFile} declares them, so a message carries those fields and no others`
+        );
+      }
+      for (const [field, shape] of Object.entries(declaration.shapes ?? {})) {
+        const inside = undeclaredInside(message[field], shape, field);
+        if (inside === undefined) continue;
+        return (
+          `${sent} with the field ${JSON.stringify(inside.path)}, which ${protocolFile} does not declare (that object declares ${inside.declares.join(', ')}): ` +
+          `the tests read the messages as ${protocolFile} declares them, so a message carries those fields and no others, at any depth`
         );
       }
       // A server's message to a client node is let through: in some searches a client node plays the earlier leaders.

@@ -9,7 +9,7 @@
 // and flat (a ballot's round and proposer inline). No times are kept in them (a
 // time under search is a step number, which would tell apart states that are otherwise
 // equal); a failure carries its own time.
-import { always, budget, eventually, nodeName, sometimes, speaksTheProtocol, type ClusterLayout, type ClusterView, type DeclaredMessage, type NodeId, type Property } from 'distlab/testing';
+import { always, budget, eventually, nodeName, sometimes, speaksTheProtocol, type ClusterLayout, type ClusterView, type DeclaredMessage, type DeclaredShape, type NodeId, type Property } from 'distlab/testing';
 import type { AcceptedProposal, Ballot, Paxos } from './src/protocol.ts';
 
 /** `(2, n1)`: a ballot as failures show it. */
@@ -961,12 +961,14 @@ export function safetyProperties(roles: Roles): Property<Paxos>[] {
 }
 
 /** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
+const ballotShape: DeclaredShape = { fields: ['round', 'proposer'] };
+
 export const paxosMessages: Readonly<Record<string, DeclaredMessage>> = {
-  Prepare: { fields: ['ballot'], route: 'server-to-server' },
-  Promise: { fields: ['ballot', 'accepted'], route: 'server-to-server' },
-  Accept: { fields: ['ballot', 'value'], route: 'server-to-server' },
-  Accepted: { fields: ['ballot', 'value'], route: 'server-to-server' },
-  Nack: { fields: ['ballot', 'promised'], route: 'server-to-server' },
+  Prepare: { fields: ['ballot'], route: 'server-to-server', shapes: { ballot: ballotShape } },
+  Promise: { fields: ['ballot', 'accepted'], route: 'server-to-server', shapes: { ballot: ballotShape, accepted: { fields: ['ballot', 'value'], shapes: { ballot: ballotShape } } } },
+  Accept: { fields: ['ballot', 'value'], route: 'server-to-server', shapes: { ballot: ballotShape } },
+  Accepted: { fields: ['ballot', 'value'], route: 'server-to-server', shapes: { ballot: ballotShape } },
+  Nack: { fields: ['ballot', 'promised'], route: 'server-to-server', shapes: { ballot: ballotShape, promised: ballotShape } },
   Decided: { fields: ['value'], route: 'server-to-server' },
   WhatIsDecided: { fields: [], route: 'server-to-server' },
 };

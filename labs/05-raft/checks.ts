@@ -8,7 +8,7 @@
 // search they are part of every state, copied and hashed with it, so they are kept small
 // (terms and indexes, not whole messages) and hold no times, except in the properties that
 // say they are for runs only.
-import { always, budget, eventually, kvClientMessages, nodeName, sometimes, speaksTheProtocol, type ClusterLayout, type ClusterView, type DeclaredMessage, type NodeId, type Property } from 'distlab/testing';
+import { always, budget, eventually, kvClientMessages, nodeName, sometimes, speaksTheProtocol, type ClusterLayout, type ClusterView, type DeclaredMessage, type DeclaredShape, type NodeId, type Property } from 'distlab/testing';
 import type { Command, LogEntry, Raft, Snapshot } from './src/protocol.ts';
 
 /** The smallest majority of `count` servers. */
@@ -661,12 +661,22 @@ export function safetyProperties(servers: readonly NodeId[], options: { readonly
 }
 
 /** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
+const configurationShape: DeclaredShape = { fields: ['voters', 'newVoters'] };
+
 export const raftMessages: Readonly<Record<string, DeclaredMessage>> = {
   RequestVote: { fields: ['term', 'candidateId', 'lastLogIndex', 'lastLogTerm'], route: 'server-to-server' },
   RequestVoteReply: { fields: ['term', 'voteGranted'], route: 'server-to-server' },
-  AppendEntries: { fields: ['term', 'leaderId', 'prevLogIndex', 'prevLogTerm', 'entries', 'leaderCommit'], route: 'server-to-server' },
+  AppendEntries: {
+    fields: ['term', 'leaderId', 'prevLogIndex', 'prevLogTerm', 'entries', 'leaderCommit'],
+    route: 'server-to-server',
+    shapes: { entries: { fields: ['index', 'term', 'command', 'configuration'], shapes: { configuration: configurationShape } } },
+  },
   AppendEntriesReply: { fields: ['term', 'success', 'matchIndex', 'conflictTerm', 'conflictIndex'], route: 'server-to-server' },
-  InstallSnapshot: { fields: ['term', 'leaderId', 'snapshot'], route: 'server-to-server' },
+  InstallSnapshot: {
+    fields: ['term', 'leaderId', 'snapshot'],
+    route: 'server-to-server',
+    shapes: { snapshot: { fields: ['lastIncludedIndex', 'lastIncludedTerm', 'data', 'configuration'], shapes: { configuration: configurationShape } } },
+  },
   InstallSnapshotReply: { fields: ['term', 'lastIncludedIndex'], route: 'server-to-server' },
   ...kvClientMessages,
 };

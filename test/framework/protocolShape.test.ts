@@ -2,7 +2,7 @@
 // declared type, no field its declaration leaves out, and a client's message type never goes
 // from one server to another.
 import { describe, expect, it } from 'vitest';
-import { kvClientMessages, speaksTheProtocol, type ClusterView, type DeclaredMessage, type HistoryEvent, type NodeId, type Protocol } from '../../framework/testing.ts';
+import { kvClientMessages, speaksTheProtocol, type ClusterView, type DeclaredMessage, type DeclaredShape, type HistoryEvent, type NodeId, type Protocol } from '../../framework/testing.ts';
 
 interface Toy extends Protocol {
   message: { type: 'Ping'; round: number } | { type: 'Pong'; round: number } | { type: 'ClientReply'; sequence: number; result: unknown };
@@ -49,5 +49,35 @@ describe('messages are as protocol.ts declares', () => {
     expect(judge(0, 1, { type: 'ClientReply', sequence: 1, result: null })).toBe(
       'n0 sent ClientReply to n1 at 30 ms, a server: a ClientReply goes from a server to a client only, and the tests read it as that',
     );
+  });
+});
+
+describe('messages are as protocol.ts declares, inside the objects they carry', () => {
+  const ballot: DeclaredShape = { fields: ['round', 'proposer'] };
+  const nested: Readonly<Record<string, DeclaredMessage>> = {
+    Promise: { fields: ['ballot', 'accepted'], route: 'server-to-server', shapes: { ballot, accepted: { fields: ['ballot', 'value'], shapes: { ballot } } } },
+    Append: { fields: ['entries'], route: 'server-to-server', shapes: { entries: { fields: ['index', 'command'] } } },
+  };
+  function judgeNested(message: Record<string, unknown>): string | undefined {
+    const property = speaksTheProtocol<Toy>(nested);
+    const event = { kind: 'send', from: 0, to: 1, incarnation: 0, timeMs: 30, local: false, message } as unknown as HistoryEvent<Toy>;
+    return property.record?.(property.memory?.(cluster) as undefined, event, cluster);
+  }
+
+  it('passes the declared fields at every depth, and null where an object may be', () => {
+    expect(judgeNested({ type: 'Promise', ballot: { round: 2, proposer: 1 }, accepted: null })).toBeUndefined();
+    expect(judgeNested({ type: 'Promise', ballot: { round: 2, proposer: 1 }, accepted: { ballot: { round: 1, proposer: 0 }, value: 'v0' } })).toBeUndefined();
+    expect(judgeNested({ type: 'Append', entries: [{ index: 1, command: 'a' }, { index: 2, command: 'b' }] })).toBeUndefined();
+  });
+
+  it('fails a field hidden in a nested object or in an element of an array, naming its path', () => {
+    expect(judgeNested({ type: 'Promise', ballot: { round: 2, proposer: 1, decided: 'v1' }, accepted: null })).toBe(
+      'n0 sent Promise to n1 at 30 ms with the field "ballot.decided", which src/protocol.ts does not declare (that object declares round, proposer): ' +
+        'the tests read the messages as src/protocol.ts declares them, so a message carries those fields and no others, at any depth',
+    );
+    expect(judgeNested({ type: 'Promise', ballot: { round: 2, proposer: 1 }, accepted: { ballot: { round: 1, proposer: 0, log: [] }, value: 'v0' } })).toContain(
+      'with the field "accepted.ballot.log"',
+    );
+    expect(judgeNested({ type: 'Append', entries: [{ index: 1, command: 'a' }, { index: 2, command: 'b', votes: [0, 1] }] })).toContain('with the field "entries[1].votes"');
   });
 });
