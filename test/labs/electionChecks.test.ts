@@ -18,15 +18,11 @@ function verdict(events: readonly Event[], expected: number): string | undefined
   return property.check?.(cluster, memory as never);
 }
 
-const send = (from: NodeId, to: NodeId, type: 'Election' | 'Ok' | 'Coordinator', timeMs = 1_500): Event => ({
-  kind: 'send',
-  from,
-  to,
-  incarnation: 0,
-  timeMs,
-  local: from === to,
-  message: { type },
-});
+/** A send of `message` in a node's first incarnation (a send to oneself is local). */
+const sendEvent = <P extends Bully | Ring>(from: NodeId, to: NodeId, timeMs: number, message: P['message']): HistoryEvent<P> =>
+  ({ kind: 'send', from, to, incarnation: 0, timeMs, local: from === to, message }) as HistoryEvent<P>;
+
+const send = (from: NodeId, to: NodeId, type: 'Election' | 'Ok' | 'Coordinator', timeMs = 1_500): Event => sendEvent<Bully>(from, to, timeMs, { type });
 
 describe('the election message budget', () => {
   it('counts the messages sent to other nodes from the election on', () => {
@@ -46,15 +42,7 @@ describe('the election message budget', () => {
 describe('ring messages go to the next live node', () => {
   type RingEvent = HistoryEvent<Ring>;
   const ringCluster = { nowMs: 2_000, servers: [0, 1, 2], nodeIds: [0, 1, 2] } as unknown as ClusterView<Ring>;
-  const election = (from: NodeId, to: NodeId, timeMs: number, id: number): RingEvent => ({
-    kind: 'send',
-    from,
-    to,
-    incarnation: 0,
-    timeMs,
-    local: from === to,
-    message: { type: 'Election', candidate: from, hops: 1, id },
-  });
+  const election = (from: NodeId, to: NodeId, timeMs: number, id: number): RingEvent => sendEvent<Ring>(from, to, timeMs, { type: 'Election', candidate: from, hops: 1, id });
   /** The first failure of the rule over `events` (D = 10 ms), or undefined. */
   function firstFailure(events: readonly RingEvent[]): string | undefined {
     const property = ringMessagesGoToTheSuccessor(10);
