@@ -77,6 +77,9 @@ export const tokenRing: Algorithm<TokenRing> = {
   rules: [holdsTheToken, speaksTheProtocol<TokenRing>({ Token: declares() })],
 };
 
+/** Lamport's messages; the 1C.8 search holds them to it too. */
+const lamportSpeaks = speaksTheProtocol<Lamport>({ Request: declares('timestamp'), Reply: declares('timestamp'), Release: declares('timestamp') });
+
 export const lamport: Algorithm<Lamport> = {
   part: 'C',
   title: 'Lamport',
@@ -85,9 +88,9 @@ export const lamport: Algorithm<Lamport> = {
   participants: everyone,
   fifo: true,
   cost: { perEntry: (nodeCount) => 3 * (nodeCount - 1), formula: '3(N-1)' },
-  rules: [hearsFromEveryOther, entersAtTheHead, speaksTheProtocol<Lamport>({ Request: declares('timestamp'), Reply: declares('timestamp'), Release: declares('timestamp') })],
+  rules: [hearsFromEveryOther, entersAtTheHead, lamportSpeaks],
   // A node that enters before hearing from everyone is a classic bug the smoke test lets through on purpose.
-  smokeRules: [entersAtTheHead, speaksTheProtocol<Lamport>({ Request: declares('timestamp'), Reply: declares('timestamp'), Release: declares('timestamp') })],
+  smokeRules: [entersAtTheHead, lamportSpeaks],
 };
 
 export const ricartAgrawala: Algorithm<RicartAgrawala> = {
@@ -170,7 +173,7 @@ function lamportSearch(implementation: MutexImplementation, fifo: boolean): Sear
       // Over FIFO channels a correct node also keeps Lamport's rule for entering: without it,
       // a node that enters on its own say and a silent other would pass a search for safety and
       // one entry.
-      properties: fifo ? [mutualExclusion, someNodeEnters, hearsFromEveryOther] : [mutualExclusion, someNodeEnters],
+      properties: fifo ? [mutualExclusion, someNodeEnters, hearsFromEveryOther, lamportSpeaks] : [mutualExclusion, someNodeEnters],
       maxStates: 100_000,
       maxDepth: 40,
     },
@@ -333,7 +336,7 @@ export const suite: LabSuite<MutexImplementation> = {
       description:
         'The model checker delivers the messages of two nodes asking at once in every order FIFO channels allow, ' +
         'and checks mutual exclusion in every state, and that a node enters only once it has heard, from every other node, ' +
-        'a message stamped later than its own Request; some node must be able to enter.',
+        'a message stamped later than its own Request, and that every message is as protocol.ts declares it; some node must be able to enter.',
       search: (implementation) => lamportSearch(implementation, true),
     }),
     searchTest<Lamport, MutexImplementation>({

@@ -2,8 +2,10 @@
 // the goal without the protocol (a Lamport node that lets n0 in on its own say, acceptors that
 // make up an accepted proposal, a lone proposer that skips phase 1) earn nothing from the
 // search tests.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { changedCopy } from '../labs/cheatFolders.ts';
 import { grade } from '../../grader/grade.ts';
 import { projectRoot } from '../../grader/labs.ts';
 import { runTest, type TestOutcome } from '../../grader/runTest.ts';
@@ -14,6 +16,10 @@ import paxosSuite, { type PaxosImplementation } from '../../labs/03-paxos/suite.
 import * as paxosSolution from '../../solutions/03-paxos/index.ts';
 
 const limits = { memoryMb: 512, timeoutMs: 120_000 };
+const scratchFolders: string[] = [];
+afterAll(() => {
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+});
 
 describe('a search test and a node that solves nothing', () => {
   it("fails a Lamport node that enters on its own say on Lamport's rule for entering", async () => {
@@ -29,6 +35,20 @@ describe('a search test and a node that solves nothing', () => {
     expect(test?.score).toBe(0);
     expect(test?.failure?.property).toBe('hears from every other node before entering');
     expect(test?.failure?.message).toMatch(/n0 entered the critical section without sending a Request/);
+  }, 180_000);
+
+  it('fails a Lamport node whose Requests carry a field protocol.ts does not declare', async () => {
+    const folder = changedCopy(
+      join(projectRoot, 'solutions', '01-mutex'),
+      'lamport.ts',
+      [["this.broadcast({ type: 'Request', timestamp });", "this.broadcast({ type: 'Request', timestamp, queue: [this.id] } as never);"]],
+      scratchFolders,
+    );
+    const report = await grade({ lab: 'mutex', implementation: folder, tests: ['1C.8'], limits, typecheck: false });
+    const [test] = report.tests;
+    expect(test?.status).toBe('failed');
+    expect(test?.failure?.property).toBe('messages are as protocol.ts declares');
+    expect(test?.failure?.message).toMatch(/the field "queue"/);
   }, 180_000);
 
   /** Grades a Paxos fixture: it scores 0, and every search test fails it on `property`. */
