@@ -50,6 +50,9 @@ function undeclaredInside(value: unknown, shape: DeclaredShape, path: string): {
   return undefined;
 }
 
+/** The key-value kit's command, as `KvCommand` declares it (its operation's fields are those of every kind). */
+export const kvCommandShape: DeclaredShape = { fields: ['client', 'sequence', 'operation'], shapes: { operation: { fields: ['kind', 'key', 'value'] } } };
+
 /** The key-value kit's client messages, as `KvClientMessage` declares them. */
 export const kvClientMessages: Readonly<Record<string, DeclaredMessage>> = {
   ClientRequest: { fields: ['command'], route: 'client-to-server' },

@@ -13,8 +13,10 @@ import {
   always,
   budget,
   kvClientMessages,
+  kvCommandShape,
   speaksTheProtocol,
   type DeclaredMessage,
+  type DeclaredShape,
   eventually,
   nodeName,
   sometimes,
@@ -1013,15 +1015,18 @@ export function safetyProperties(servers: readonly NodeId[], answeredElsewhere: 
 }
 
 /** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
+const ballotShape: DeclaredShape = { fields: ['round', 'leader'] };
+const pvalueShape: DeclaredShape = { fields: ['ballot', 'slot', 'command'], shapes: { ballot: ballotShape, command: kvCommandShape } };
+
 export const multipaxosMessages: Readonly<Record<string, DeclaredMessage>> = {
-  P1a: { fields: ['ballot'], route: 'server-to-server' },
-  P1b: { fields: ['ballot', 'accepted'], route: 'server-to-server' },
-  P2a: { fields: ['ballot', 'slot', 'command'], route: 'server-to-server' },
-  P2b: { fields: ['ballot', 'slot', 'command'], route: 'server-to-server' },
-  Preempted: { fields: ['ballot', 'promised'], route: 'server-to-server' },
-  Decision: { fields: ['slot', 'command'], route: 'server-to-server' },
-  Heartbeat: { fields: ['ballot', 'chosenBelow', 'collectBelow'], route: 'server-to-server' },
-  HeartbeatReply: { fields: ['ballot', 'slotOut', 'checkpointSlot'], route: 'server-to-server' },
+  P1a: { fields: ['ballot'], route: 'server-to-server', shapes: { ballot: ballotShape } },
+  P1b: { fields: ['ballot', 'accepted'], route: 'server-to-server', shapes: { ballot: ballotShape, accepted: pvalueShape } },
+  P2a: { fields: ['ballot', 'slot', 'command'], route: 'server-to-server', shapes: { ballot: ballotShape, command: kvCommandShape } },
+  P2b: { fields: ['ballot', 'slot', 'command'], route: 'server-to-server', shapes: { ballot: ballotShape, command: kvCommandShape } },
+  Preempted: { fields: ['ballot', 'promised'], route: 'server-to-server', shapes: { ballot: ballotShape, promised: ballotShape } },
+  Decision: { fields: ['slot', 'command'], route: 'server-to-server', shapes: { command: kvCommandShape } },
+  Heartbeat: { fields: ['ballot', 'chosenBelow', 'collectBelow'], route: 'server-to-server', shapes: { ballot: ballotShape } },
+  HeartbeatReply: { fields: ['ballot', 'slotOut', 'checkpointSlot'], route: 'server-to-server', shapes: { ballot: ballotShape } },
   ...kvClientMessages,
 };
 

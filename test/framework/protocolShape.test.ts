@@ -3,6 +3,8 @@
 // from one server to another.
 import { describe, expect, it } from 'vitest';
 import { kvClientMessages, speaksTheProtocol, type ClusterView, type DeclaredMessage, type DeclaredShape, type HistoryEvent, type NodeId, type Protocol } from '../../framework/testing.ts';
+import { multipaxosMessages } from '../../labs/04-multipaxos/checks.ts';
+import { paxosLogMessages } from '../../labs/06-paxoslog/checks.ts';
 
 interface Toy extends Protocol {
   message: { type: 'Ping'; round: number } | { type: 'Pong'; round: number } | { type: 'ClientReply'; sequence: number; result: unknown };
@@ -79,5 +81,36 @@ describe('messages are as protocol.ts declares, inside the objects they carry', 
       'with the field "accepted.ballot.log"',
     );
     expect(judgeNested({ type: 'Append', entries: [{ index: 1, command: 'a' }, { index: 2, command: 'b', votes: [0, 1] }] })).toContain('with the field "entries[1].votes"');
+  });
+});
+
+describe('labs 4 and 6 declare the ballots, proposals and commands their messages carry', () => {
+  function judgeIn(declaredMessages: Readonly<Record<string, DeclaredMessage>>, message: Record<string, unknown>): string | undefined {
+    const property = speaksTheProtocol<Toy>(declaredMessages);
+    const event = { kind: 'send', from: 0, to: 1, incarnation: 0, timeMs: 30, local: false, message } as unknown as HistoryEvent<Toy>;
+    return property.record?.(property.memory?.(cluster) as undefined, event, cluster);
+  }
+  const ballot = { round: 2, leader: 1 };
+  const append = { client: 5, sequence: 3, operation: { kind: 'append', key: 'x', value: 'a' } };
+  const get = { client: 5, sequence: 4, operation: { kind: 'get', key: 'x' } };
+
+  it('lab 4: passes the declared shapes, no-ops included, and names a field hidden in a ballot, a proposal or a command', () => {
+    expect(judgeIn(multipaxosMessages, { type: 'P1b', ballot, accepted: [{ ballot, slot: 1, command: append }, { ballot, slot: 2, command: null }] })).toBeUndefined();
+    expect(judgeIn(multipaxosMessages, { type: 'P2a', ballot, slot: 3, command: get })).toBeUndefined();
+    expect(judgeIn(multipaxosMessages, { type: 'Heartbeat', ballot: { ...ballot, chosen: [1, 2] }, chosenBelow: 1, collectBelow: 1 })).toContain('with the field "ballot.chosen"');
+    expect(judgeIn(multipaxosMessages, { type: 'P1b', ballot, accepted: [{ ballot, slot: 1, command: append, chosen: true }] })).toContain('with the field "accepted[0].chosen"');
+    expect(judgeIn(multipaxosMessages, { type: 'P2b', ballot, slot: 1, command: { ...append, operation: { ...append.operation, acks: 3 } } })).toContain(
+      'with the field "command.operation.acks"',
+    );
+    expect(judgeIn(multipaxosMessages, { type: 'Preempted', ballot, promised: { ...ballot, log: [] } })).toContain('with the field "promised.log"');
+  });
+
+  it('lab 6: passes the declared shapes and names a field hidden in a stored or read operation', () => {
+    expect(judgeIn(paxosLogMessages, { type: 'Store', epoch: 2, slot: 1, operation: append })).toBeUndefined();
+    expect(judgeIn(paxosLogMessages, { type: 'ReadReply', forEpoch: 2, slot: 1, epoch: 1, operation: null, finalized: false })).toBeUndefined();
+    expect(judgeIn(paxosLogMessages, { type: 'Store', epoch: 2, slot: 1, operation: { ...append, finalized: true } })).toContain('with the field "operation.finalized"');
+    expect(judgeIn(paxosLogMessages, { type: 'ReadReply', forEpoch: 2, slot: 1, epoch: 1, operation: { ...get, executed: 4 }, finalized: false })).toContain(
+      'with the field "operation.executed"',
+    );
   });
 });
