@@ -108,6 +108,12 @@ export interface SearchSpec<P extends Protocol> {
   readonly strategy: 'bfs' | 'probes';
   readonly probes?: Omit<ProbeSettings, 'seed'>;
   readonly expect: 'no-violation' | 'goal' | 'every-goal';
+  /**
+   * What bounds the space beyond states and depth, as a student can check it in their code
+   * (rounds counted from 1, say): added to the message when the search misses its goal or
+   * reaches its state limit, where such a bound is the likely cause.
+   */
+  readonly boundsNote?: string;
 }
 
 /** One seed of a run test, with the test's protocol sealed in. */
@@ -134,6 +140,8 @@ export interface PreparedSearch {
   readonly expect: 'no-violation' | 'goal' | 'every-goal';
   /** The names of the goals (`sometimes` properties). */
   readonly goals: readonly string[];
+  /** See SearchSpec.boundsNote. */
+  readonly boundsNote?: string;
   /**
    * The search's settings for a run seed, as `run` searches them: what a module named by
    * `runInParallel`'s `settingsFrom` returns, so that worker threads search the same space.
@@ -235,6 +243,7 @@ export function searchTest<P extends Protocol, Implementation>(test: SearchTest<
         strategy: spec.strategy,
         probes,
         expect: spec.expect,
+        ...(spec.boundsNote !== undefined ? { boundsNote: spec.boundsNote } : {}),
         goals: (spec.settings.properties ?? []).filter((property) => property.kind === 'sometimes').map((property) => property.name),
         settings(runSeed) {
           return settingsFor(runSeed);

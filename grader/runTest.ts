@@ -603,7 +603,8 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
         message:
           `the search reached its limit of ${statistics.states} states at depth ${statistics.maxDepth}, before it covered the interleavings it must. ` +
           'The node states are likely larger than the algorithm needs: a counter, a log of messages or a history kept in fields makes every state new. ' +
-          'Keep in fields only what the algorithm needs to decide what to do next.',
+          'Keep in fields only what the algorithm needs to decide what to do next.' +
+          (prepared.boundsNote !== undefined ? ` Check too what bounds this search: ${prepared.boundsNote}` : ''),
       });
     }
     if (test.demonstrates !== undefined) {
@@ -626,7 +627,9 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
         ...notReplayable(seed),
         kind: 'goal-not-reached',
         property: goals || 'goal',
-        message: `no progress: no state reached "${goals}" (${statistics.states} states; ${how})${reached}`,
+        message:
+          `no progress: no state reached "${goals}" (${statistics.states} states; ${how})${reached}` +
+          (prepared.boundsNote !== undefined ? `. What bounds this search: ${prepared.boundsNote}` : ''),
       });
     }
     if (prepared.strategy === 'bfs') return { ...base, exhaustive: true, seedsRun, passed: true, measurements };

@@ -733,45 +733,72 @@ function sameProposal(left: AskedProposal, right: AskedProposal): boolean {
   return left[0] === right[0] && left[1] === right[1] && left[2] === right[2];
 }
 
+/** What "accepts only what an Accept asked for" knows. */
+interface AskedMemory {
+  /** Per node: the proposals Accepts delivered to it or sent by it asked for, in one order. */
+  readonly asked: AskedProposal[][];
+  /**
+   * A proposer's write of its own ballot's proposal, made before it sent itself that Accept in
+   * the same reaction: judged once the reaction is over (null: none waiting).
+   */
+  ownWrite: { readonly node: NodeId; readonly proposal: AskedProposal; readonly message: string } | null;
+}
+
 /**
  * An acceptor accepts only a proposal some proposer asked it to accept: it writes `accepted`
  * (b, v) to its storage, or sends Accepted(b, v), only after an Accept(b, v) was delivered
- * to it, or after it sent one itself (a node that is proposer and acceptor may write its
- * acceptance as it sends itself the Accept). An acceptor that makes its own proposals up would reach the goal "a
- * value is chosen" without Paxos.
+ * to it, or in the reaction where it sent one itself (a node that is proposer and acceptor
+ * may write its acceptance as it sends itself the Accept, before or after that send). An
+ * acceptor that makes its own proposals up would reach the goal "a value is chosen" without Paxos.
  */
-export function acceptsOnlyWhatWasAsked(acceptors: readonly NodeId[]): Property<Paxos, AskedProposal[][]> {
-  return always<Paxos, AskedProposal[][]>('accepts only what an Accept asked for', {
-    memory: (cluster) => cluster.nodeIds.map(() => []),
-    records: ['send', 'deliver', 'storage'],
+export function acceptsOnlyWhatWasAsked(acceptors: readonly NodeId[]): Property<Paxos, AskedMemory> {
+  return always<Paxos, AskedMemory>('accepts only what an Accept asked for', {
+    memory: (cluster) => ({ asked: cluster.nodeIds.map(() => []), ownWrite: null }),
+    records: ['send', 'deliver', 'storage', 'crash'],
     record(memory, event) {
+      if (event.kind === 'crash') {
+        // A crash in the middle of the reaction cut it before the Accept went out.
+        if (memory.ownWrite?.node === event.node) memory.ownWrite = null;
+        return undefined;
+      }
       if (event.kind === 'storage') {
         if (event.key !== 'accepted' || !isAcceptedProposal(event.value)) return undefined;
         const { ballot, value } = event.value;
-        const asked = memory[event.node] ?? [];
-        if (asked.some((known) => sameProposal(known, [ballot.round, ballot.proposer, value]))) return undefined;
-        return `${nodeName(event.node)} stored accepted ${formatBallot(ballot)} ${quote(value)} though no Accept asked it to (${describeAsked(asked)}): an acceptor accepts only the proposal of an Accept it received, under that Accept's ballot`;
+        const proposal: AskedProposal = [ballot.round, ballot.proposer, value];
+        const asked = memory.asked[event.node] ?? [];
+        if (asked.some((known) => sameProposal(known, proposal))) return undefined;
+        const message = `${nodeName(event.node)} stored accepted ${formatBallot(ballot)} ${quote(value)} though no Accept asked it to (${describeAsked(asked)}): an acceptor accepts only the proposal of an Accept it received, under that Accept's ballot`;
+        // Its own ballot: the Accept it sends itself may come later in this reaction.
+        if (ballot.proposer === event.node && memory.ownWrite === null) {
+          memory.ownWrite = { node: event.node, proposal, message };
+          return undefined;
+        }
+        return message;
       }
       if (event.kind !== 'send' && event.kind !== 'deliver') return undefined;
       const message = event.message;
       if (message.type === 'Accept') {
         const node = event.kind === 'deliver' ? event.to : event.from;
-        const asked = memory[node];
+        const asked = memory.asked[node];
         const proposal: AskedProposal = [message.ballot.round, message.ballot.proposer, message.value];
         if (asked !== undefined && !asked.some((known) => sameProposal(known, proposal))) {
           asked.push(proposal);
           // In one order, however the Accepts arrived: the search then sees one state, not one per order.
           asked.sort((left, right) => left[0] - right[0] || left[1] - right[1] || (left[2] < right[2] ? -1 : left[2] > right[2] ? 1 : 0));
         }
+        const ownWrite = memory.ownWrite;
+        if (ownWrite !== null && ownWrite.node === node && sameProposal(ownWrite.proposal, proposal)) memory.ownWrite = null;
         return undefined;
       }
       if (event.kind === 'send' && message.type === 'Accepted' && acceptors.includes(event.from)) {
-        const asked = memory[event.from] ?? [];
+        const asked = memory.asked[event.from] ?? [];
         if (asked.some((known) => sameProposal(known, [message.ballot.round, message.ballot.proposer, message.value]))) return undefined;
         return `${nodeName(event.from)} sent Accepted ${formatBallot(message.ballot)} ${quote(message.value)} though no Accept asked it to (${describeAsked(asked)}): an acceptor accepts only the proposal of an Accept it received, under that Accept's ballot`;
       }
       return undefined;
     },
+    // Judged after each event, once its reaction is over: the write's Accept never went out.
+    check: (_cluster, memory) => memory.ownWrite?.message,
   });
 }
 

@@ -696,6 +696,9 @@ const searchDuelTest = search('3.S5', {
     strategy: 'bfs',
     expect: 'goal',
     settings: { ...paxosSearch(implementation.PaxosNode, duelConfiguration), maxStates: searchMaxStates },
+    boundsNote:
+      "each proposer's tries are bounded by the rounds it prepares, counted from 1 as the handout asks (n3 rounds 1 and 2, n4 round 1): " +
+      'a proposer whose first round is 0 tries once more than the bound allows, and one whose first round is above 1 is cut off at its first Prepare.',
   }),
 });
 

@@ -77,6 +77,17 @@ describe('a search test and a node that solves nothing', () => {
   }, 180_000);
 });
 
+describe('a search test bounded by rounds', () => {
+  it('names its bound when a proposer that skips round 1 never gets a value chosen in 3.S5', async () => {
+    const folder = changedCopy(join(projectRoot, 'solutions', '03-paxos'), 'paxos.ts', [['return this.round + 1;', 'return this.round + 2;']], scratchFolders);
+    const report = await grade({ lab: 'paxos', implementation: folder, tests: ['3.S5'], limits, typecheck: false });
+    const [test] = report.tests;
+    expect(test?.status).toBe('failed');
+    expect(test?.failure?.property).toBe('a value is chosen');
+    expect(test?.failure?.message).toMatch(/^no progress: .*What bounds this search: each proposer's tries are bounded by the rounds it prepares, counted from 1/);
+  }, 180_000);
+});
+
 describe('a search test cut short by its state limit', () => {
   /** Lab 3's 3.S1 search on the reference Paxos, with its state limit lowered to `maxStates`. */
   function searchWithLimit(maxStates: number): TestOutcome {
