@@ -205,7 +205,9 @@ export class PaxosLogServer extends Node<PaxosLog> {
   protected onHeartbeatTick(): void {
     // TODO (leader): every this.config.heartbeatMs: Query { epoch } to every other server; Store
     // again to the servers that have not answered a pending slot's store, and Read again for
-    // recovery slots not yet answered by a majority (messages may be lost). Set the timer again.
+    // recovery slots not yet answered by a majority (messages may be lost); if a recovery slot
+    // has lacked a majority of answers for a whole period, Overthrow again to the servers that
+    // have not granted your epoch (a granter may be down for good). Set the timer again.
   }
 
   // Catch-up
