@@ -1159,7 +1159,7 @@ export function voterWaitsAfterGranting(minTimeoutMs: number): Property<Raft, Ma
   });
 }
 
-/** A leader just elected, within the millisecond it was elected in: whom it has sent AppendEntries or InstallSnapshot. */
+/** A leader just elected, within 1 ms of its election: whom it has sent AppendEntries or InstallSnapshot. */
 interface NewLeader {
   readonly node: NodeId;
   readonly term: number;
@@ -1169,12 +1169,12 @@ interface NewLeader {
 }
 
 /**
- * A new leader announces itself at once: within the millisecond in which it outputs
- * `BecameLeader` (in that reaction, or in one a timer of no delay starts) it sends `AppendEntries`
+ * A new leader announces itself at once: within 1 ms of the moment it outputs `BecameLeader`
+ * (in that reaction, or in one a timer of the shortest delay, 1 ms, starts) it sends `AppendEntries`
  * (or `InstallSnapshot`) of its term to every other server ("sends AppendEntries to every other
  * server at once, so that nobody else stands"). One that waits for its first heartbeat leaves
  * the others' election timers running for up to `heartbeatMs`. Parts A to D (every server is in
- * the configuration). A crash within that millisecond excuses it.
+ * the configuration). A crash within that time excuses it.
  */
 export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<Raft, { pending: NewLeader | null; late: string | null }> {
   const close = (memory: { pending: NewLeader | null; late: string | null }, cluster: ClusterView<Raft>): void => {
@@ -1185,7 +1185,7 @@ export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<R
     if (missing.length === 0) return;
     memory.late =
       `${nodeName(pending.node)} became leader of term ${pending.term} at ${pending.atMs} ms and sent no AppendEntries to ` +
-      `${missing.map(nodeName).join(', ')} in that millisecond: a new leader sends AppendEntries to every other server at once, so that nobody else stands`;
+      `${missing.map(nodeName).join(', ')} by ${pending.atMs + 1} ms: a new leader sends AppendEntries to every other server at once, so that nobody else stands`;
   };
   return always<Raft, { pending: NewLeader | null; late: string | null }>(
     'a new leader announces itself at once',
@@ -1195,7 +1195,7 @@ export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<R
       record(memory, event, cluster) {
         const pending = memory.pending;
         if (pending !== null && event.kind === 'crash' && event.node === pending.node) memory.pending = null;
-        else if (pending !== null && event.timeMs > pending.atMs) close(memory, cluster);
+        else if (pending !== null && event.timeMs > pending.atMs + 1) close(memory, cluster);
         if (memory.late !== null) return memory.late;
         if (event.kind === 'output' && event.output.type === 'BecameLeader') {
           if (memory.pending !== null) close(memory, cluster);

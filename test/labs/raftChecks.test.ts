@@ -6,7 +6,7 @@
 // entries some server applied.
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, HistoryEvent, NodeId, Property } from 'distlab/testing';
-import { electionSafety, heartbeatBudget, higherTermEndsLeadership, installedSnapshotProblem, noElectionWithoutFaults, rejectionBudget } from '../../labs/05-raft/checks.ts';
+import { electionSafety, heartbeatBudget, higherTermEndsLeadership, installedSnapshotProblem, newLeaderAnnouncesAtOnce, noElectionWithoutFaults, rejectionBudget } from '../../labs/05-raft/checks.ts';
 import { appliedEntriesAgree, snapshotsKeepTheirConfiguration } from '../../labs/05-raft/membershipChecks.ts';
 import type { Configuration, Raft } from '../../labs/05-raft/src/protocol.ts';
 
@@ -250,5 +250,23 @@ describe('an installed snapshot replaces applied entries', () => {
       'n2 installed a snapshot up to index 4 of term 3, but the entry committed there is of term 2 ("c4")',
     );
     expect(installedSnapshotProblem('n2', { lastIncludedIndex: 4, lastIncludedTerm: 2 }, applications)).toBeUndefined();
+  });
+});
+
+describe('a new leader announces itself at once', () => {
+  const elected = (timeMs: number): Event => ({ kind: 'output', node: 0, incarnation: 0, timeMs, output: { type: 'BecameLeader', term: 2 } });
+  const heartbeatAt = (to: NodeId, timeMs: number): Event => ({ kind: 'send', from: 0, to, incarnation: 0, timeMs, message: appendEntries(2, 0), local: false });
+  const judge = (reactions: readonly (readonly Event[])[]) => play(newLeaderAnnouncesAtOnce([0, 1, 2]), reactions).problem;
+
+  it('passes AppendEntries to every other server in the reaction, or from a timer of the shortest delay, 1 ms', () => {
+    expect(judge([[elected(300), heartbeatAt(1, 300), heartbeatAt(2, 300)]])).toBeUndefined();
+    expect(judge([[elected(300)], [heartbeatAt(1, 301), heartbeatAt(2, 301)]])).toBeUndefined();
+  });
+
+  it('fails a leader that waits longer, or leaves a server out', () => {
+    expect(judge([[elected(300)], [heartbeatAt(1, 350), heartbeatAt(2, 350)]])).toBe(
+      'n0 became leader of term 2 at 300 ms and sent no AppendEntries to n1, n2 by 301 ms: a new leader sends AppendEntries to every other server at once, so that nobody else stands',
+    );
+    expect(judge([[elected(300), heartbeatAt(1, 300)], [heartbeatAt(2, 302)]])).toMatch(/^n0 became leader of term 2 at 300 ms and sent no AppendEntries to n2 by 301 ms/);
   });
 });
