@@ -452,8 +452,9 @@ const staleAcceptance = test(30, {
   seeds: 6,
   description:
     "5 servers, 4 clients. n0 leads; for 30 to 40 ms its proposals reach only n1, so some slots are accepted by n0 and n1 alone, " +
-    'and then n0 crashes. n1 is cut off while n2, n3 and n4 elect a leader and choose other commands (or no-ops) in those slots. n1 ' +
-    'comes back, learns those slots by Decision (its own accepted:s still hold the stale proposals), checkpoints past them, and ' +
+    'and then n0 crashes, and two clients with it, whose commands are never sent again. n1 is cut off while n2, n3 and n4 elect a ' +
+    'leader and choose other commands in those slots. n1 comes back (restarted, so it hears the new leader before it could run ' +
+    'phase 1), learns those slots by Decision (its own accepted:s still hold the stale proposals), checkpoints past them, and ' +
     'restarts from the checkpoint. n2, n3 and n4 go down and come back able to reach only n1, which leads; n0, whose checkpoint is ' +
     'below those slots, comes back and must be caught up. What a new leader proposes or sends below its checkpoint is what was ' +
     'chosen there, never a proposal of its own that lost.',
@@ -474,8 +475,15 @@ const staleAcceptance = test(30, {
       { atMs: 700, type: 'heal' },
       { atMs: times.minorityOnlyMs, type: 'cut', from: [0], to: [2, 3, 4] },
       { atMs: times.crashMs, type: 'crash', node: 0 },
+      // Two clients go down with n0: their commands, which only n0 and n1 accepted, are never
+      // sent again, so other commands are chosen in those slots.
+      ...context.clients.slice(0, 2).map((node): FaultAction => ({ atMs: times.crashMs, type: 'crash', node })),
       { atMs: times.crashMs, type: 'heal' },
       ...serversApart(times.crashMs, context.servers, [1]),
+      // n1 comes back restarted, its leader timeout fresh: it hears the new leader before it
+      // could run phase 1 (which would store the chosen commands over its stale acceptances).
+      { atMs: times.n1HealMs - 5, type: 'crash', node: 1 },
+      { atMs: times.n1HealMs, type: 'restart', node: 1 },
       { atMs: times.n1HealMs, type: 'heal' },
       { atMs: times.n1CrashMs, type: 'crash', node: 1 },
       { atMs: times.n1BackMs, type: 'restart', node: 1 },

@@ -10,7 +10,7 @@ export const mutants: readonly Mutant[] = [
     name: 'recovers-with-own-accepted',
     bug: 'a new leader catches a replica up below its checkpoint with its own accepted proposals, not with what phase 1 reported: a proposal it accepted that lost in a later ballot is sent as chosen',
     failsTest: '4.30',
-    property: 'completed operations reach every live replica',
+    property: 'a command accepted by a majority is kept',
   },
   {
     name: 'majority-half-rounded-up',
