@@ -432,14 +432,16 @@ function pendingRow(submission: string, tests: readonly GradedTest[], status: Su
 // The gradebook
 
 /**
- * A spreadsheet-safe CSV field: quoted when needed, control characters escaped, and a leading
- * `=`, `+`, `-` or `@` defused (after any spaces: spreadsheets skip them), so that no cell
- * written from a submission's name or message is run as a formula.
+ * A spreadsheet-safe CSV field: control characters escaped, a leading `=`, `+`, `-` or `@`
+ * defused (after any spaces: spreadsheets skip them), so that no cell written from a
+ * submission's name or message is run as a formula; and quoted when it holds a quote or any
+ * character a spreadsheet may split on (`,`, `;`, `|`, a tab), so that no part of it becomes a
+ * cell of its own, one that could start with a formula, in a locale whose separator is not `,`.
  */
 export function csvField(value: string | number): string {
   const text = typeof value === 'number' ? String(value) : escapeControls(value);
   const defused = /^[\s\u00a0\u3000]*[=+\-@\uff1d\uff0b\uff0d\uff20]/u.test(text) ? `'${text}` : text;
-  return /[",]/.test(defused) ? `"${defused.replace(/"/g, '""')}"` : defused;
+  return /[",;|\t\uff0c\uff1b]/u.test(defused) ? `"${defused.replace(/"/g, '""')}"` : defused;
 }
 
 /**

@@ -295,6 +295,7 @@ export class RealmSession {
       name: 'submission',
       codeGeneration: { strings: false, wasm: false },
       // Promise jobs stay in the realm's own queue, which is never run: node code is synchronous.
+      // (A script's end would drain it, so no submission code runs inside one; see loadSubmission.)
       microtaskMode: 'afterEvaluate',
     });
     host.runInContext(context);
@@ -307,6 +308,7 @@ export class RealmSession {
     this.fieldsFunction = functions.fields as RealmFunction;
     this.exportsFunction = functions.exportsText as RealmFunction;
     const loadFailureFrames = functions.loadFailureFrames as unknown as (thrown: unknown) => unknown;
+    const loadSubmission = functions.loadSubmission as RealmFunction;
     this.answerTapeFunction = functions.currentAnswerTape as RealmFunction;
     this.shapeBuilderFunction = functions.defineShapeBuilder as unknown as (shape: number, build: unknown) => unknown;
     // Before any of the submission's code runs: from here on, nothing its nodes share can be changed.
@@ -336,6 +338,9 @@ export class RealmSession {
     this.questions = new TapeWriter(questions, strings, false, tapeSizes.question);
     try {
       submission.runInContext(context);
+      // Its modules are evaluated by this call, not inside the script, whose end drains the
+      // realm's promise jobs: none of them ever runs, at load or later.
+      loadSubmission();
     } catch (thrown) {
       const reason = describeThrown(thrown);
       // Where it threw, in the student's files: the realm reads the stack (its own code does), this realm only places it.

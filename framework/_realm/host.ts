@@ -332,6 +332,7 @@ let evaluating: Record<string, unknown> | undefined;
 /** The instance evaluated when the realm was loaded: its exports say what the submission exports, and the first node gets it. */
 let registered: Record<string, unknown> = objectCreate(null) as Record<string, unknown>;
 let loadedInstanceTaken = false;
+let submissionLoaded = false;
 let environments: (NodeEnvironment<Protocol> | undefined)[] = [];
 let reactors: (Reactor<Protocol> | undefined)[] = [];
 let recorders: (TapeRecorder | undefined)[] = [];
@@ -375,11 +376,23 @@ function evaluateInstance(): Record<string, unknown> {
   return exports;
 }
 
-/** Called once by the submission's script, with its modules wrapped in a function: evaluates the first instance. */
+/**
+ * Called once by the submission's script, with its modules wrapped in a function. It only
+ * keeps them: the judging realm evaluates the first instance by calling {@link loadSubmission}
+ * once the script is done. A script's end drains the realm's promise jobs, so modules evaluated
+ * inside it would have their load-time jobs run, and the first node alone would get them.
+ */
 function defineSubmission(evaluate: (...globals: unknown[]) => void, globals: readonly unknown[]): void {
   if (submissionFactory !== undefined) return;
   submissionFactory = { evaluate, globals: [...globals] };
+}
+
+/** Evaluates the first instance of the submission's modules (the first node gets it); throws what loading it threw. */
+function loadSubmission(): string {
+  if (submissionLoaded) return '';
+  submissionLoaded = true;
   registered = evaluateInstance();
+  return '';
 }
 
 /** Called by the submission's entry as its modules are evaluated: what that instance exports. */
@@ -876,5 +889,5 @@ export function installHost(): Readonly<Record<string, unknown>> {
   Object.freeze(Node);
   const framework = Object.freeze({ Node, unreachable, nodeName, register, defineSubmission, applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands });
   defineProperty(global, '__distlab', { value: framework, writable: false, configurable: false, enumerable: false });
-  return { setup, react, fields, exportsText, lockDown, loadFailureFrames, numbers, questionTape, answerTape, currentAnswerTape, defineShapeBuilder };
+  return { setup, react, fields, exportsText, lockDown, loadSubmission, loadFailureFrames, numbers, questionTape, answerTape, currentAnswerTape, defineShapeBuilder };
 }

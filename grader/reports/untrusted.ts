@@ -193,14 +193,49 @@ function boundTypeErrors(errors: readonly string[]): string[] {
 }
 
 /**
- * The report with every untrusted text bounded to {@link textLimits}. Bounding is idempotent:
- * a bounded report comes back equal.
+ * About how many characters (as compact JSON) the traces and node states of all a report's
+ * failures may take together. Each failure's are bounded on its own; a submission that fills
+ * every one of many tests' traces with large messages would still make a report too large to
+ * read, or to write at all. Past this, a failure keeps the last {@link slimTraceEvents} events
+ * of its trace and no states.
+ */
+export const reportTraceCharacters = 12_000_000;
+const slimTraceEvents = 200;
+
+function traceCharacters(failure: GradedFailure): number {
+  return JSON.stringify(failure.trace).length + (failure.states === undefined ? 0 : JSON.stringify(failure.states).length);
+}
+
+/** The tests, their failures' traces and states within {@link reportTraceCharacters} together, in test order. */
+function withinTraceBudget(tests: readonly GradedTest[]): GradedTest[] {
+  let used = 0;
+  const within = (failure: GradedFailure): GradedFailure => {
+    const characters = traceCharacters(failure);
+    if (used + characters <= reportTraceCharacters) {
+      used += characters;
+      return failure;
+    }
+    const { states: _states, ...rest } = failure;
+    const slim: GradedFailure = { ...rest, trace: failure.trace.slice(-slimTraceEvents), traceTruncated: true };
+    used += traceCharacters(slim);
+    return slim;
+  };
+  return tests.map((test) => ({
+    ...test,
+    ...(test.failure !== undefined ? { failure: within(test.failure) } : {}),
+    ...(test.demonstration !== undefined ? { demonstration: within(test.demonstration) } : {}),
+  }));
+}
+
+/**
+ * The report with every untrusted text bounded to {@link textLimits}, and its traces to
+ * {@link reportTraceCharacters}. Bounding is idempotent: a bounded report comes back equal.
  */
 export function boundReport(report: GradingReport): GradingReport {
   return {
     ...report,
     ...(report.setupError !== undefined ? { setupError: boundText(report.setupError, textLimits.setupError) } : {}),
     typeErrors: boundTypeErrors(report.typeErrors),
-    tests: report.tests.map(boundGradedTest),
+    tests: withinTraceBudget(report.tests.map(boundGradedTest)),
   };
 }

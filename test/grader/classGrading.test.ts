@@ -326,6 +326,9 @@ describe('class.csv cells', () => {
     expect(csvField('\u00a0@SUM(A1)')).toBe("'\u00a0@SUM(A1)");
     expect(csvField('-2+3')).toBe("'-2+3");
     expect(csvField('alice, bob')).toBe('"alice, bob"');
+    // A spreadsheet that splits on ";" (or "|", or a tab) must not find a formula in a part of a field.
+    expect(csvField('q;=HYPERLINK(CHAR(104)&A3);x/index.ts')).toBe('"q;=HYPERLINK(CHAR(104)&A3);x/index.ts"');
+    expect(csvField('ok|=1+2')).toBe('"ok|=1+2"');
     expect(csvField('alice')).toBe('alice');
     expect(csvField(12)).toBe('12');
   });

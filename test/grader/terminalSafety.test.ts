@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../framework/testing.ts';
 import { formatFailure, formatSummary, progressPrinter, type Style } from '../../grader/reports/terminal.ts';
-import { boundFailure, boundLines, boundReport, boundTail, boundText, escapeControls, terminalBlock, terminalLine, textLimits } from '../../grader/reports/untrusted.ts';
+import { boundFailure, boundLines, boundReport, boundTail, boundText, escapeControls, reportTraceCharacters, terminalBlock, terminalLine, textLimits } from '../../grader/reports/untrusted.ts';
 import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport } from '../../grader/results.ts';
 
 /** Anything a terminal would act on, or that would reorder what it shows; line breaks aside. */
@@ -193,6 +193,25 @@ describe('bounding: every untrusted text has a length limit and a visible marker
     expect(bounded.typeErrors.at(-1)).toMatch(/more type errors/);
     expect(bounded.tests[0]?.failure?.message.length).toBeLessThanOrEqual(textLimits.message);
     expect(bounded.tests[0]?.output?.length).toBeLessThanOrEqual(textLimits.output);
+    expect(boundReport(bounded)).toEqual(bounded);
+  });
+
+  it("keeps the traces of all a report's failures within one budget, the later ones slimmed, and bounds to itself", () => {
+    // Each failure's trace is about 2 M characters: 1,000 events carrying 2,000 characters each.
+    const event = trace[0]!;
+    const longTrace = Array.from({ length: 1_000 }, (_unused, index) => ({ ...event, index, detail: 'z'.repeat(2_000) }));
+    const tests = Array.from({ length: 10 }, (_unused, index) => ({ ...hostileTest, number: `0.${index + 1}`, failure: { ...hostileTest.failure!, trace: longTrace, traceTruncated: false } }));
+    const bounded = boundReport(reportOf(tests));
+    const kept = bounded.tests.filter((test) => test.failure?.trace.length === 1_000);
+    expect(kept.map((test) => test.number)).toEqual(['0.1', '0.2', '0.3', '0.4', '0.5']);
+    for (const test of bounded.tests.slice(5)) {
+      expect(test.failure?.trace.length).toBe(200);
+      expect(test.failure?.trace[0]?.index).toBe(800);
+      expect(test.failure?.traceTruncated).toBe(true);
+      expect(test.failure?.states).toBeUndefined();
+    }
+    // The budget, and beyond it only the slimmed traces' last events.
+    expect(JSON.stringify(bounded.tests.map((test) => test.failure?.trace)).length).toBeLessThanOrEqual(reportTraceCharacters + 5 * 200 * 2_200);
     expect(boundReport(bounded)).toEqual(bounded);
   });
 });
