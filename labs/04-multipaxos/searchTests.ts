@@ -76,7 +76,7 @@ export const searchTests: SuiteTest<MultiPaxosImplementation>[] = [
     seeds: 1,
     description:
       `Breadth-first search to depth ${holes.maxDepth}: ${holes.description}. A leader whose phase 1 hears only from n1 and n2 ` +
-      'must fill slot 1 with a no-op, or nothing after it is ever executed; n0 must not take its "a" as chosen. On some path a hole ' +
+      'must fill slot 1 (with a no-op, or with a client command waiting at the leader), or nothing after it is ever executed; n0 must not take its "a" as chosen. On some path a hole ' +
       `is filled and a server executes slot 2 after it. In every state: ${everyProperty}.`,
     search: breadthFirst(holes),
   }),
