@@ -259,9 +259,11 @@ export class StateRecorder {
 /** Every node's state once the changes up to trace index `index` (inclusive) are applied. */
 export function nodeStatesAt(changes: readonly StateChange[], index: number): Map<NodeId, NodeStateSnapshot> {
   const states = new Map<NodeId, NodeStateSnapshot>();
+  // The states in between are never handed out: each container is copied once, then changed in place.
+  const owned = new WeakSet<object>();
   for (const change of changes) {
     if (change.index > index) break;
-    states.set(change.node, applyStatePatches(states.get(change.node) ?? initialNodeState, change.patches) as NodeStateSnapshot);
+    states.set(change.node, applyStatePatches(states.get(change.node) ?? initialNodeState, change.patches, owned) as NodeStateSnapshot);
   }
   return states;
 }

@@ -21,29 +21,56 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * entry costs one patch; anything else that differs is set whole.
  */
 export function diffStates(before: unknown, after: unknown, path: StatePathKey[] = [], patches: StatePatch[] = []): StatePatch[] {
-  if (before === after) return patches;
+  // One path stack for the whole walk, copied only into a patch: most values compared are
+  // equal, and a large state is compared after every reaction of a full trace.
+  diffInto(before, after, [...path], patches);
+  return patches;
+}
+
+function diffInto(before: unknown, after: unknown, path: StatePathKey[], patches: StatePatch[]): void {
+  if (before === after) return;
+  if (typeof after !== 'object' || after === null || typeof before !== 'object' || before === null) {
+    patches.push([path.slice(), after]);
+    return;
+  }
   if (Array.isArray(before) && Array.isArray(after)) {
     const shared = Math.min(before.length, after.length);
-    for (let index = 0; index < shared; index++) diffStates(before[index], after[index], [...path, index], patches);
+    for (let index = 0; index < shared; index++) {
+      const left: unknown = before[index];
+      const right: unknown = after[index];
+      if (left === right) continue;
+      path.push(index);
+      diffInto(left, right, path, patches);
+      path.pop();
+    }
     if (after.length < before.length) patches.push([[...path, 'length'], after.length]);
     for (let index = shared; index < after.length; index++) patches.push([[...path, index], after[index]]);
-    return patches;
+    return;
   }
   if (isRecord(before) && isRecord(after)) {
     for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) patches.push([[...path, key]]);
     for (const key of Object.keys(after)) {
-      if (Object.hasOwn(before, key)) diffStates(before[key], after[key], [...path, key], patches);
-      else patches.push([[...path, key], after[key]]);
+      if (!Object.hasOwn(before, key)) {
+        patches.push([[...path, key], after[key]]);
+        continue;
+      }
+      const left = before[key];
+      const right = after[key];
+      if (left === right) continue;
+      path.push(key);
+      diffInto(left, right, path, patches);
+      path.pop();
     }
-    return patches;
+    return;
   }
-  patches.push([path, after]);
-  return patches;
+  patches.push([path.slice(), after]);
 }
 
 function setField(target: Record<string, unknown> | unknown[], key: StatePathKey, value: unknown): void {
-  // defineProperty: a key named __proto__ is a field like any other, never the prototype.
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  // A key named __proto__ is a field like any other, never the prototype; every other key
+  // is set by assignment, which is faster.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else (target as Record<string, unknown>)[key] = value;
 }
 
 function copyOf(value: unknown): Record<string, unknown> | unknown[] {
@@ -55,9 +82,17 @@ function copyOf(value: unknown): Record<string, unknown> | unknown[] {
 
 /**
  * The state after `patches`, applied in order to `state`, which is left as it was (every
- * container on a patched path is copied).
+ * container on a patched path is copied). `owned` holds the containers made by earlier
+ * calls that nobody else sees: those are changed in place, so a caller that applies many
+ * patches in turn (a long run's states, up to a trace window) copies each container once.
  */
-export function applyStatePatches(state: unknown, patches: readonly StatePatch[]): unknown {
+export function applyStatePatches(state: unknown, patches: readonly StatePatch[], owned = new WeakSet<object>()): unknown {
+  const ownCopy = (value: unknown): Record<string, unknown> | unknown[] => {
+    if (typeof value === 'object' && value !== null && owned.has(value)) return value as Record<string, unknown> | unknown[];
+    const copy = copyOf(value);
+    owned.add(copy);
+    return copy;
+  };
   let root = state;
   for (const patch of patches) {
     const [path] = patch;
@@ -65,12 +100,12 @@ export function applyStatePatches(state: unknown, patches: readonly StatePatch[]
       root = patch.length === 2 ? patch[1] : undefined;
       continue;
     }
-    const top = copyOf(root);
+    const top = ownCopy(root);
     root = top;
     let container: Record<string, unknown> | unknown[] = top;
     for (let depth = 0; depth < path.length - 1; depth++) {
       const key = path[depth] as StatePathKey;
-      const inner = copyOf((container as Record<string, unknown>)[key]);
+      const inner = ownCopy((container as Record<string, unknown>)[key]);
       setField(container, key, inner);
       container = inner;
     }

@@ -31,6 +31,24 @@ describe('state patches', () => {
     );
   });
 
+  it('rebuild a run of states in turn, changing in place only their own copies: the recorded states and patches stay as they were', () => {
+    const json = fc.jsonValue({ maxDepth: 4 });
+    fc.assert(
+      fc.property(fc.array(json, { minLength: 1, maxLength: 6 }), (states) => {
+        const chain = states.map((after, index) => diffStates(index === 0 ? {} : states[index - 1], after));
+        const recorded = JSON.stringify([states, chain]);
+        const owned = new WeakSet<object>();
+        let state: unknown = {};
+        for (const [index, patches] of chain.entries()) {
+          state = applyStatePatches(state, patches, owned);
+          expect(state).toEqual(states[index]);
+        }
+        expect(JSON.stringify([states, chain])).toBe(recorded);
+      }),
+      { numRuns: 300, seed: 23 },
+    );
+  });
+
   it('say only what changed: a log that grew by one entry is one patch', () => {
     const log = Array.from({ length: 100 }, (_unused, slot) => ({ slot, command: `c${slot}` }));
     expect(diffStates({ log, term: 3 }, { log: [...log, { slot: 100, command: 'c100' }], term: 3 })).toEqual([[['log', 100], { slot: 100, command: 'c100' }]]);
