@@ -485,11 +485,21 @@ class ChildWorker {
     replyPipe?.on('error', () => undefined);
     this.child.stdin?.on('error', () => undefined);
     this.child.on('error', () => undefined);
+    // The child has ended once its pipes are closed too: at 'exit' its last replies (the error
+    // that made it exit, say) may still wait in the pipe, unread on a busy machine. A pipe that a
+    // process of its own kept open (it can start none) would not hold the verdict up for long.
+    let exited: ChildStop | undefined;
+    const ended = () => {
+      if (this.exit !== undefined || exited === undefined) return;
+      this.exit = exited;
+      this.wake?.();
+    };
     this.child.on('exit', (exitCode, signal) => {
       clearInterval(this.memoryWatch);
-      this.exit = { exitCode, signal };
-      this.wake?.();
+      exited = { exitCode, signal };
+      setTimeout(ended, 2_000).unref();
     });
+    this.child.on('close', ended);
   }
 
   private refuse(why: string): void {
