@@ -612,13 +612,21 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       return undefined;
     }
     if (text === '' || text.startsWith('!')) return undefined;
+    // A full trace takes a snapshot after every reaction, and many reactions change nothing:
+    // the same text is the same state, whose snapshot (never changed by its readers) is kept.
+    if (text === this.lastSnapshot?.text) return this.lastSnapshot.value;
+    let value: unknown;
     try {
       const [flag, tree] = JSON.parse(text) as [unknown, unknown];
-      return toJsonValue(decodeTree(flag, tree, true));
+      value = toJsonValue(decodeTree(flag, tree, true));
     } catch {
       return undefined;
     }
+    this.lastSnapshot = { text, value };
+    return value;
   }
+
+  private lastSnapshot: { readonly text: string; readonly value: unknown } | undefined = undefined;
 
   /** One call into the realm. */
   private react(kind: number, from: NodeId, payload: string, storage: ReadonlyMap<string, unknown>, random: RandomDraws, clockMs: number | undefined, state: string): void {
