@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import * as fc from 'fast-check';
 import type { CrashReaction, FaultAction, FaultSchedule } from './faults.ts';
 import type { NodeId } from './types.ts';
 

@@ -1,7 +1,7 @@
 // Partitions of every shape, as fault actions, for suites of replicated services: two-way
 // cuts, halves, a majority ring, a bridge, one server through which all must talk, and a
 // generator of random partitions of every shape, each healed after a while.
-import fc from 'fast-check';
+import * as fc from 'fast-check';
 import { sortSchedule } from './faultGenerators.ts';
 import type { FaultAction, FaultSchedule } from './faults.ts';
 import type { NetworkSettings } from './network.ts';

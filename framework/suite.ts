@@ -1,6 +1,6 @@
 // The suite API: how a lab declares its graded tests. A suite is data; it names the classes
 // it needs and never imports an implementation: the grader gives it the one chosen.
-import type fc from 'fast-check';
+import type * as fc from 'fast-check';
 import type { FaultSchedule } from './faults.ts';
 import type { ClusterLayout } from './properties.ts';
 import {

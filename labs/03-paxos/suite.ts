@@ -1,6 +1,6 @@
 // Lab 3's graded suite: single-decree Paxos. Data only: it names the class it needs and
 // never imports an implementation.
-import fc from 'fast-check';
+import * as fc from 'fast-check';
 import {
   combineSchedules,
   crashRestarts,

@@ -5,7 +5,7 @@
 // Many tests choose who leads first, without knowing the code: the other servers cannot talk
 // to one another for a while (one-way cuts both ways), so that only the chosen server hears
 // from a majority; or they are down, and come back when the chosen one has stood.
-import fc from 'fast-check';
+import * as fc from 'fast-check';
 import {
   combineSchedules,
   crashRestarts,
