@@ -121,15 +121,21 @@ process.on('uncaughtException', (error: unknown) => {
 /**
  * Ends this process once the grader that started it is gone. The grader stops a child that
  * stays silent, so a submission looping forever is ended by it; but when the grader itself is
- * killed (a signal it cannot handle), such a child would spin on a core for good. A thread
- * of its own watches the parent, since the main thread may be stuck in the submission's
- * loop. It does not keep the process alive.
+ * killed (a signal it cannot handle), such a child would spin on a core for good. On Linux the
+ * grader starts the child with a parent-death signal (grader/isolation.ts), which the kernel
+ * sends whatever the main thread is doing; elsewhere a thread of its own watches the parent,
+ * since the main thread may be stuck in the submission's loop. It does not keep the process alive.
  */
 function watchParent(): void {
   // The grader names itself: read here, the parent could already be gone, and a thread that
   // took the new parent for the grader would never see it go.
   const parent = Number(process.env.DISTLAB_GRADER_PID);
   if (!Number.isInteger(parent) || parent <= 0) return;
+  if (process.env.DISTLAB_PARENT_DEATH_SIGNAL === 'set') {
+    // The signal was set before node started: a grader that was gone by then is not signalled.
+    if (process.ppid !== parent) exitNow(1);
+    return;
+  }
   try {
     const watchdog = new Worker(
       "const { workerData } = require('node:worker_threads');\n" +
@@ -145,7 +151,7 @@ function watchParent(): void {
 }
 
 /** Serves the grader's requests for one suite and the submission whose realm scripts are at `files`. */
-export function serve(suite: LabSuite<unknown>, files: { readonly host: string; readonly submission: string; readonly submissionMap: string }): void {
+export function serve(suite: LabSuite<unknown>, files: { readonly host: URL; readonly submission: URL; readonly submissionMap: URL }): void {
   watchParent();
   // Started: what follows runs the submission's top-level code, which the grader's stall limit watches.
   sendProgress();
