@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -423,6 +423,23 @@ interface ChildStop {
   readonly signal: NodeJS.Signals | null;
 }
 
+/** util-linux's setpriv, which Linux systems have: it sets the signal a process gets when its parent ends, then runs the command. */
+const setprivPath = '/usr/bin/setpriv';
+
+/**
+ * How a child is ended when its grader is killed: by the kernel, where setpriv can ask it to
+ * (the path to setpriv), or by a thread of the child's own that watches its parent (undefined),
+ * which costs every child a thread's start. DISTLAB_CHILD_WATCH=thread asks for the thread
+ * anywhere (the tests of both ways use it).
+ */
+function parentDeathSignal(): string | undefined {
+  if (process.env.DISTLAB_CHILD_WATCH === 'thread' || process.platform !== 'linux') return undefined;
+  // Older versions have no --pdeathsig: asked once, not at every child's start.
+  parentDeathSignalPath ??= existsSync(setprivPath) && spawnSync(setprivPath, ['--help'], { encoding: 'utf8' }).stdout?.includes('--pdeathsig') ? setprivPath : '';
+  return parentDeathSignalPath === '' ? undefined : parentDeathSignalPath;
+}
+let parentDeathSignalPath: string | undefined;
+
 /**
  * One child process that loads a submission's sandbox once and answers requests one at a
  * time, over stdin (requests) and fd 3 (replies), both as length-checked frames.
@@ -442,14 +459,20 @@ class ChildWorker {
   private readonly memoryWatch: NodeJS.Timeout;
 
   constructor(bundleFile: string, directory: string, memoryMb: number) {
-    this.child = spawn(
+    const watch = parentDeathSignal();
+    const node = [
       process.execPath,
       // Threads only for the child's own watch on the grader (grader/child.ts): the submission's realm cannot start one.
-      ['--experimental-permission', `--allow-fs-read=${directory}/*`, '--allow-worker', '--no-warnings', `--max-old-space-size=${memoryMb}`, bundleFile],
+      '--experimental-permission', `--allow-fs-read=${directory}/*`, ...(watch === undefined ? ['--allow-worker'] : []), '--no-warnings', `--max-old-space-size=${memoryMb}`, bundleFile,
+    ];
+    const command = watch === undefined ? node : [watch, '--pdeathsig', 'SIGKILL', '--', ...node];
+    this.child = spawn(
+      command[0] as string,
+      command.slice(1),
       {
         // A bare environment: the child needs nothing from the grader's but who its grader is
-        // (grader/child.ts ends itself once that process is gone).
-        env: { NODE_ENV: 'production', DISTLAB_GRADER_PID: String(process.pid) },
+        // (grader/child.ts ends itself once that process is gone) and whether the kernel will end it then.
+        env: { NODE_ENV: 'production', DISTLAB_GRADER_PID: String(process.pid), ...(watch !== undefined ? { DISTLAB_PARENT_DEATH_SIGNAL: 'set' } : {}) },
         // stdin carries requests, fd 3 replies, both as length-checked frames (./channel.ts).
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       },

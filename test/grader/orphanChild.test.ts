@@ -1,6 +1,7 @@
-// A grader killed by a signal it cannot handle leaves no child behind: the child watches its
-// parent from a thread of its own, so it ends even while a submission's handler loops for ever
-// on its main thread (where the grader's own stall limit would have ended it).
+// A grader killed by a signal it cannot handle leaves no child behind, even while a submission's
+// handler loops for ever on the child's main thread (where the grader's own stall limit would
+// have ended it): the kernel sends the child a parent-death signal, or, where the grader cannot
+// ask for one, a thread of the child's own watches its parent. Both ways are tested here.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,10 @@ function childrenOf(pid: number): number[] {
 const alive = (pid: number) => existsSync(join('/proc', String(pid))) && !/\) Z /.test(readFileSync(join('/proc', String(pid), 'stat'), 'utf8'));
 
 describe.skipIf(process.platform !== 'linux')('a grader killed while a submission loops', () => {
-  it('leaves no child spinning', async () => {
+  it.each([
+    ['the kernel ends it', undefined],
+    ['its own thread ends it', 'thread'],
+  ])('leaves no child spinning: %s', async (_way, watch) => {
     const folder = mkdtempSync(join(tmpdir(), 'distlab-orphan-'));
     const script = join(folder, 'grader.mts');
     // A grader replaying the test whose seed sends the fixture's server into its loop, with
@@ -43,7 +47,10 @@ describe.skipIf(process.platform !== 'linux')('a grader killed while a submissio
         'setInterval(() => undefined, 1_000);',
       ].join('\n'),
     );
-    const grader = spawn(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const env = { ...process.env };
+    delete env.DISTLAB_CHILD_WATCH;
+    if (watch !== undefined) env.DISTLAB_CHILD_WATCH = watch;
+    const grader = spawn(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve, reject) => {
         grader.stdout.on('data', (chunk: Buffer) => {
@@ -60,7 +67,7 @@ describe.skipIf(process.platform !== 'linux')('a grader killed while a submissio
       expect(children).toHaveLength(1);
       const child = children[0] as number;
       grader.kill('SIGKILL');
-      // The watch looks twice a second; a minute is far more than it needs on any machine.
+      // The thread looks twice a second, the kernel at once; a minute is far more than either needs on any machine.
       for (let attempt = 0; attempt < 600 && alive(child); attempt++) await sleep(100);
       expect(alive(child), 'the child ended after its grader was killed').toBe(false);
     } finally {
