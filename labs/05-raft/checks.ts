@@ -82,10 +82,19 @@ function isSnapshot(value: unknown): value is Snapshot {
 
 const emptySnapshot: Snapshot = { lastIncludedIndex: 0, lastIncludedTerm: 0, data: '' };
 
+/** The entries of each stored log value: stored values are frozen, and checks read the same log after every event. */
+const storedEntries = new WeakMap<readonly unknown[], readonly LogEntry[]>();
+
 /** The stored log (entries after the snapshot); the entries that are not entries are left out. */
 export function storedLog(cluster: ClusterView<Raft>, node: NodeId): readonly LogEntry[] {
-  const value = cluster.storage(node).get('log');
-  return Array.isArray(value) ? value.filter(isLogEntry) : [];
+  const value: unknown = cluster.storage(node).get('log');
+  if (!Array.isArray(value)) return [];
+  let entries = storedEntries.get(value);
+  if (entries === undefined) {
+    entries = Object.freeze(value.filter(isLogEntry));
+    storedEntries.set(value, entries);
+  }
+  return entries;
 }
 
 export function storedSnapshot(cluster: ClusterView<Raft>, node: NodeId): Snapshot {
