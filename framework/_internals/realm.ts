@@ -423,7 +423,36 @@ export class RealmSession {
   }
 
   setup(text: string): string {
+    this.heldStorage = [];
+    this.lastStorageWrites = [];
     return this.call('setup', this.setupFunction, [text], maxTextCharacters * 2);
+  }
+
+  /**
+   * Each node's storage as the realm holds it after the node's last reaction, and that
+   * reaction's storage writes, which the realm keeps too: both known only once the reaction's
+   * answer was read from the tape. Raft's log, say, is written whole by most reactions of a
+   * leader: handing the storage over again as text would cost an encoding here and a decoding
+   * there every time. What judges durability is this realm's storage; the realm's copy is only
+   * what the node reads.
+   */
+  private heldStorage: (ReadonlyMap<string, unknown> | undefined)[] = [];
+  private lastStorageWrites: (readonly StorageWrite[] | undefined)[] = [];
+
+  /** How `storage` is handed to the realm for a reaction of `node` (see storageFor in ../_realm/host.ts). */
+  storageArgument(node: NodeId, storage: ReadonlyMap<string, unknown>): string {
+    if (storage.size === 0) return '';
+    const held = this.heldStorage[node];
+    if (held === storage) return '=';
+    const writes = this.lastStorageWrites[node];
+    if (held !== undefined && writes !== undefined && writes.length > 0 && madeBy(storage, held, writes)) return `+${writes.length}`;
+    return storageText(storage);
+  }
+
+  /** After a reaction of `node`: the storage the realm now holds and the reaction's effects, or undefined when its answer was not read from the tape. */
+  storageHeldAfter(node: NodeId, storage: ReadonlyMap<string, unknown> | undefined, effects: readonly Effect[] | undefined): void {
+    this.heldStorage[node] = storage;
+    this.lastStorageWrites[node] = storage === undefined || effects === undefined ? undefined : (effects.filter((effect) => effect.kind === 'storage-set' || effect.kind === 'storage-delete') as StorageWrite[]);
   }
 
   /** One reaction (see `react` in ../_realm/host.ts); called with its arguments spelled out, since a spread call costs more than the rest of a small call. */
@@ -500,6 +529,20 @@ function textOf(value: unknown, sharing = false): string {
   const text = encodePlain(value, sharing);
   cache.set(value, text);
   return text;
+}
+
+type StorageWrite = Extract<Effect, { kind: 'storage-set' | 'storage-delete' }>;
+
+/** Whether `storage` holds exactly what `held` does with `writes` made (the same values, not copies). */
+function madeBy(storage: ReadonlyMap<string, unknown>, held: ReadonlyMap<string, unknown>, writes: readonly StorageWrite[]): boolean {
+  const expected = new Map(held);
+  for (const write of writes) {
+    if (write.kind === 'storage-set' && write.value !== undefined) expected.set(write.key, write.value);
+    else expected.delete(write.key);
+  }
+  if (expected.size !== storage.size) return false;
+  for (const [key, value] of storage) if (expected.get(key) !== value || !expected.has(key)) return false;
+  return true;
 }
 
 function storageText(storage: ReadonlyMap<string, unknown>): string {
@@ -641,12 +684,20 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     }
     numbers[5] = clockMs ?? Number.NaN;
     let answer: string;
+    const session = this.session;
+    const node = this.environment.nodeId;
     try {
-      answer = this.session.react(this.environment.nodeId, kind, from, payload, storageText(storage), state, this.mode === 'copies' ? 1 : 0);
+      answer = session.react(node, kind, from, payload, session.storageArgument(node, storage), state, this.mode === 'copies' ? 1 : 0);
       heartbeat?.();
-      if (answer.charCodeAt(0) === 35 /* # */) this.readTape(answer, random);
-      else this.read(answer, random);
+      if (answer.charCodeAt(0) === 35 /* # */) {
+        this.readTape(answer, random);
+        session.storageHeldAfter(node, storage, this.effects);
+      } else {
+        session.storageHeldAfter(node, undefined, undefined);
+        this.read(answer, random);
+      }
     } catch (error) {
+      session.storageHeldAfter(node, undefined, undefined);
       // A syntax error: text that is not JSON; a range error: JSON nested too deeply to parse.
       if (
         !(error instanceof RealmProtocolError || error instanceof TapeError || error instanceof PlainTextError || error instanceof SyntaxError || error instanceof RangeError)

@@ -358,7 +358,11 @@ function freshCopy(instance: object): object {
     return instance;
   }
 }
-const storageCache: { text: string; map: ReadonlyMap<string, unknown> }[] = [];
+/** Each node's storage as of its last reaction, and the text it came as (undefined when it was made here). */
+let storageBases: ({ text: string | undefined; map: ReadonlyMap<string, unknown> } | undefined)[] = [];
+/** The storage writes of each node's last reaction (a key, and its value or {@link deletedValue}), when its answer was read from the tape. */
+let storageWrites: (readonly (readonly [string, unknown])[] | undefined)[] = [];
+const deletedValue: unique symbol = Symbol('deleted');
 const noStorage: ReadonlyMap<string, unknown> = new Map();
 
 /** Runs the submission's modules once more; returns their exports (a record without prototype). */
@@ -433,6 +437,8 @@ function setup(text: string): string {
     reactors = [];
     recorders = [];
     instances = [];
+    storageBases = [];
+    storageWrites = [];
     liveReactions = [];
     for (let id = 0; id < count; id++) {
       const spec = data.nodes[id];
@@ -491,12 +497,35 @@ function describe(error: unknown): string {
   }
 }
 
-function storageFor(node: NodeId, text: string): ReadonlyMap<string, unknown> {
-  if (text === '') return noStorage;
-  const cached = storageCache[node];
-  if (cached !== undefined && cached.text === text) return cached.map;
-  const map = decodePlain(text) as ReadonlyMap<string, unknown>;
-  storageCache[node] = { text, map };
+/**
+ * A reaction's storage, as the judging realm hands it over: '' for none; '=' for the storage of
+ * the node's last reaction; '+' and a count for that storage with the last reaction's writes
+ * made, which the judging realm found to be what it holds now; else the storage as text.
+ */
+function storageFor(node: NodeId, argument: string, writes: readonly (readonly [string, unknown])[] | undefined): ReadonlyMap<string, unknown> {
+  if (argument === '') {
+    storageBases[node] = { text: '', map: noStorage };
+    return noStorage;
+  }
+  const held = storageBases[node];
+  if (argument === '=') {
+    if (held === undefined) throw new Error(`the node runtime holds no storage of ${nodeName(node)}`);
+    return held.map;
+  }
+  if (argument.charCodeAt(0) === 43 /* + */) {
+    if (held === undefined || writes === undefined || writes.length !== Number(argument.slice(1))) throw new Error(`the node runtime's storage of ${nodeName(node)} is out of step`);
+    const map = new Map(held.map);
+    for (let index = 0; index < writes.length; index++) {
+      const [key, value] = writes[index] as readonly [string, unknown];
+      if (value === deletedValue) map.delete(key);
+      else map.set(key, value);
+    }
+    storageBases[node] = { text: undefined, map };
+    return map;
+  }
+  if (held !== undefined && held.text === argument) return held.map;
+  const map = decodePlain(argument) as ReadonlyMap<string, unknown>;
+  storageBases[node] = { text: argument, map };
   return map;
 }
 
@@ -597,8 +626,12 @@ class TapeRecorder extends ReactionRecorder {
   /** Set while a value is written: a getter that acts while its object is copied must not cut into it. */
   private writing = false;
 
+  /** The storage writes on the tape, in its order: what the judging realm will make of the node's storage. */
+  storageWrites: (readonly [string, unknown])[] = [];
+
   override begin(baseStorage: ReadonlyMap<string, unknown>, randomSource: RandomDraws, clockMs: number | undefined): void {
     super.begin(baseStorage, randomSource, clockMs);
+    this.storageWrites = [];
     shortenAnswerTape();
     const writer = answerWriter;
     writer.reset();
@@ -659,6 +692,9 @@ class TapeRecorder extends ReactionRecorder {
       this.writing = false;
     }
     this.effectCount++;
+    // The value is the frozen copy the node's storage made when it was set, as the tape has it.
+    if (effect?.kind === 'storage-set') this.storageWrites.push([effect.key, effect.value === undefined ? deletedValue : effect.value]);
+    else if (effect?.kind === 'storage-delete') this.storageWrites.push([effect.key, deletedValue]);
   }
 }
 
@@ -806,7 +842,9 @@ function react(node: number, kind: number, from: number, payload: string, storag
     }
     draws.resumeFrom(numbers, numberSlots.random);
     draws.drawn = false;
-    const base = storageFor(node, storage);
+    const writes = storageWrites[node];
+    storageWrites[node] = undefined;
+    const base = storageFor(node, storage, writes);
     const clockMs = numbers[numberSlots.clockMs] as number;
     const clock = clockMs === clockMs ? clockMs : undefined;
     if (kind === 0) {
@@ -832,7 +870,10 @@ function react(node: number, kind: number, from: number, payload: string, storag
     const lines = takeConsoleLines();
     numbers[numberSlots.drawn] = draws.drawn ? 1 : 0;
     if (draws.drawn) draws.saveTo(numbers, numberSlots.random);
-    return finishAnswer(recorders[node] as TapeRecorder, reactor.failure, environment, after, wantState, lines);
+    const recorder = recorders[node] as TapeRecorder;
+    const answer = finishAnswer(recorder, reactor.failure, environment, after, wantState, lines);
+    storageWrites[node] = recorder.storageWrites;
+    return answer;
   } catch (error) {
     strings.truncate(definedBefore, shapesBefore);
     numbers[numberSlots.drawn] = 0;

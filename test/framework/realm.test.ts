@@ -20,6 +20,7 @@ import type { Corrupting } from './fixtures/realm/corrupts-runtime.ts';
 import type { Throwing } from './fixtures/realm/throws.ts';
 import type { Sharing } from './fixtures/realm/module-state.ts';
 import type { Restarting } from './fixtures/realm/restart-modules.ts';
+import { Churner, type Churning } from './fixtures/realm/storage-churn.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
 
@@ -271,6 +272,34 @@ describe('nodes of one realm', () => {
       [0, 1],
       [0, 1],
     ]);
+  });
+
+  it('read back the durable storage this realm holds, write after write, through crashes in and between reactions', async () => {
+    // The realm keeps each node's storage and last writes, and is handed only a mark where this
+    // realm's storage is the one it holds, with or without those writes made.
+    const churner = (await programOf(join(fixtures, 'storage-churn.ts'), fixtures)).nodeClass<Churning>('Churner');
+    const faults = [
+      { atMs: 40, type: 'crash', node: 0 },
+      { atMs: 70, type: 'restart', node: 0 },
+      { atMs: 100, type: 'crash', node: 1, afterEffects: 2 },
+      { atMs: 130, type: 'restart', node: 1 },
+      { atMs: 150, type: 'crash', node: 2, afterEffects: 4 },
+      { atMs: 160, type: 'restart', node: 2 },
+      { atMs: 200, type: 'crash', node: 0, afterEffects: 3 },
+      { atMs: 205, type: 'restart', node: 0 },
+    ] as const;
+    const runWith = (node: NodeClass<Churning>, seed: number) =>
+      simulate<Churning>({ seed, nodes: [0, 1, 2].map(() => ({ role: 'server' as const, node })), config: {}, durationMs: 400, faults: [...faults], trace: 'full' });
+    for (const seed of [1, 2, 3]) {
+      const here = runWith(Churner, seed);
+      const there = runWith(churner, seed);
+      expect(here.failure).toBeUndefined();
+      const seen = (result: typeof here) => result.outputs.map((record) => `${record.node}#${record.incarnation} ${record.output.count} ${record.output.storage}`);
+      expect(seen(here).length, 'the nodes read their storage many times').toBeGreaterThan(60);
+      expect(new Set(here.trace.filter((event) => event.kind === 'store').map((event) => event.reason === 'deleted')).size, 'keys are written and deleted').toBe(2);
+      expect(here.trace.filter((event) => event.kind === 'crash' && event.reason !== undefined).length, 'some crashes cut a reaction').toBeGreaterThan(0);
+      expect(seen(there)).toEqual(seen(here));
+    }
   });
 
   it('find every class of the node runtime frozen: the runtime lists each class its script defines', async () => {
