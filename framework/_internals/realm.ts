@@ -533,15 +533,34 @@ function textOf(value: unknown, sharing = false): string {
 
 type StorageWrite = Extract<Effect, { kind: 'storage-set' | 'storage-delete' }>;
 
-/** Whether `storage` holds exactly what `held` does with `writes` made (the same values, not copies). */
-function madeBy(storage: ReadonlyMap<string, unknown>, held: ReadonlyMap<string, unknown>, writes: readonly StorageWrite[]): boolean {
-  const expected = new Map(held);
-  for (const write of writes) {
-    if (write.kind === 'storage-set' && write.value !== undefined) expected.set(write.key, write.value);
-    else expected.delete(write.key);
+/**
+ * Whether `storage` holds exactly what `held` does with `writes` made (the same values, not
+ * copies). Without a map of its own: a storage may hold a key for every slot of a log, and a
+ * reaction writes a few of them.
+ */
+export function madeBy(storage: ReadonlyMap<string, unknown>, held: ReadonlyMap<string, unknown>, writes: readonly StorageWrite[]): boolean {
+  let size = held.size;
+  for (let index = 0; index < writes.length; index++) {
+    const key = (writes[index] as StorageWrite).key;
+    // Each key once, as its last write left it.
+    let later = false;
+    for (let next = index + 1; next < writes.length && !later; next++) later = (writes[next] as StorageWrite).key === key;
+    if (later) continue;
+    const write = writes[index] as StorageWrite;
+    const value = write.kind === 'storage-set' ? write.value : undefined;
+    if (value === undefined) {
+      if (storage.has(key)) return false;
+      if (held.has(key)) size--;
+    } else {
+      if (storage.get(key) !== value) return false;
+      if (!held.has(key)) size++;
+    }
   }
-  if (expected.size !== storage.size) return false;
-  for (const [key, value] of storage) if (expected.get(key) !== value || !expected.has(key)) return false;
+  if (storage.size !== size) return false;
+  for (const [key, value] of storage) {
+    if (held.get(key) === value && held.has(key)) continue;
+    if (!writes.some((write) => write.key === key)) return false;
+  }
   return true;
 }
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { explore, simulate, type LabSuite, type NodeClass, type SimulationSettings } from '../../framework/testing.ts';
 import type { PingPong } from '../../labs/00-pingpong/src/protocol.ts';
 import type { Paxos } from '../../labs/03-paxos/src/protocol.ts';
-import { RealmProgram } from '../../framework/_internals/realm.ts';
+import { madeBy, RealmProgram } from '../../framework/_internals/realm.ts';
 import { decodePlain, encodePlain } from '../../framework/_internals/plainText.ts';
 import { equalPlain } from '../../framework/_internals/plainData.ts';
 import { buildRealmCode } from '../../grader/realmBundle.ts';
@@ -272,6 +272,34 @@ describe('nodes of one realm', () => {
       [0, 1],
       [0, 1],
     ]);
+  });
+
+  it("hand over storage as the realm's own with its last writes made only when it is exactly that", () => {
+    const one = { n: 1 };
+    const two = { n: 2 };
+    const held = new Map<string, unknown>([
+      ['a', one],
+      ['b', two],
+    ]);
+    const set = (key: string, value: unknown) => ({ kind: 'storage-set' as const, key, value });
+    const remove = (key: string) => ({ kind: 'storage-delete' as const, key });
+    const three = { n: 3 };
+    const writes = [set('c', three), set('a', two), remove('b'), set('b', one), remove('c')];
+    // a: two, b: one, c: deleted.
+    expect(madeBy(new Map([['a', two], ['b', one]]), held, writes)).toBe(true);
+    // The same values copied are not the same values.
+    expect(madeBy(new Map([['a', { n: 2 }], ['b', one]]), held, writes)).toBe(false);
+    // A crash after the first write: what it holds is not what all the writes make.
+    expect(madeBy(new Map([['a', one], ['b', two], ['c', three]]), held, writes)).toBe(false);
+    // A key lost, a key more.
+    expect(madeBy(new Map([['a', two]]), held, writes)).toBe(false);
+    expect(madeBy(new Map([['a', two], ['b', one], ['d', one]]), held, writes)).toBe(false);
+    expect(madeBy(new Map([['b', two]]), held, [set('a', one), remove('a')])).toBe(true);
+    expect(madeBy(new Map([['a', one]]), held, [set('c', three), remove('c'), remove('b')])).toBe(true);
+    expect(madeBy(new Map([['a', one], ['b', two]]), held, [remove('b')])).toBe(false);
+    // A key lost that was not written; a key changed that was not written.
+    expect(madeBy(new Map([['a', two]]), held, [set('a', two)])).toBe(false);
+    expect(madeBy(new Map([['a', two], ['b', one]]), held, [set('b', one)])).toBe(false);
   });
 
   it('read back the durable storage this realm holds, write after write, through crashes in and between reactions', async () => {
