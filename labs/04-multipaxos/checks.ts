@@ -929,6 +929,32 @@ export function promiseResetsLeaderTimeout(minTimeoutMs: number): Property<Multi
  * acceptor may take its proposal without a message). The memory is the P2a messages sent, by
  * their ballot's leader to another node, as sorted keys.
  */
+/** Where `key` is in `sorted` (in the order `sort()` gives strings), or where it would go. */
+function sortedIndex(sorted: readonly string[], key: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as string) < key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function inSorted(sorted: readonly string[], key: string): boolean {
+  return sorted[sortedIndex(sorted, key)] === key;
+}
+
+/**
+ * Adds `key` to `sorted` where `sort()` would put it, unless it is there: a memory that is the
+ * same whatever order its keys came in (as the model checker needs), at the cost of a binary
+ * search rather than a scan and a sort for every key a long run adds.
+ */
+function addToSorted(sorted: string[], key: string): void {
+  const index = sortedIndex(sorted, key);
+  if (sorted[index] !== key) sorted.splice(index, 0, key);
+}
+
 export function acceptsOnlyProposals(): Property<MultiPaxos, string[]> {
   const keyOf = (to: NodeId, ballot: Ballot, slot: number, command: Command) => `${to}|${ballot.round}|${ballot.leader}|${slot}|${commandKey(command)}`;
   return always<MultiPaxos, string[]>('an acceptor accepts only what a leader proposed', {
@@ -938,16 +964,12 @@ export function acceptsOnlyProposals(): Property<MultiPaxos, string[]> {
       if (event.kind === 'send') {
         const message = event.message;
         if (message.type !== 'P2a' || !isBallot(message.ballot) || message.ballot.leader !== event.from || event.to === event.from || !isCommand(message.command)) return undefined;
-        const key = keyOf(event.to, message.ballot, message.slot, message.command);
-        if (!proposals.includes(key)) {
-          proposals.push(key);
-          proposals.sort();
-        }
+        addToSorted(proposals, keyOf(event.to, message.ballot, message.slot, message.command));
         return undefined;
       }
       if (event.kind !== 'storage' || acceptedSlot(event.key) === undefined || !isPValue(event.value)) return undefined;
       const { ballot, slot, command } = event.value;
-      if (ballot.leader === event.node || proposals.includes(keyOf(event.node, ballot, slot, command))) return undefined;
+      if (ballot.leader === event.node || inSorted(proposals, keyOf(event.node, ballot, slot, command))) return undefined;
       return (
         `${nodeName(event.node)} wrote ${event.key} = ${describeCommand(command)} in ballot ${formatBallot(ballot)} at ${event.timeMs} ms, but ${nodeName(ballot.leader)}, ` +
         `that ballot's leader, never sent it P2a ${formatBallot(ballot)} for slot ${slot} with that command: an acceptor accepts a proposal only when its leader asks (a P2a), ` +
@@ -978,7 +1000,7 @@ export function returnsOnlyExecuted(exempt: readonly string[] = []): Property<Mu
       if ((event.output as Tagged).type === 'Returned') {
         const sequence: unknown = (event.output as unknown as Record<string, unknown>).sequence;
         const key = `${event.node}:${String(sequence)}`;
-        if (executed.includes(key) || exempt.includes(key)) return undefined;
+        if (inSorted(executed, key) || exempt.includes(key)) return undefined;
         return (
           `${nodeName(event.node)}'s command ${String(sequence)} returned at ${event.timeMs} ms, but no server had executed it (no Executed output for it): ` +
           'a server answers a client only once the command is chosen and executed, or from its at-most-once table for a command executed before'
@@ -986,11 +1008,7 @@ export function returnsOnlyExecuted(exempt: readonly string[] = []): Property<Mu
       }
       const output = executedOf(event);
       if (output === undefined || typeof output === 'string') return undefined;
-      const key = `${output.client}:${output.sequence}`;
-      if (!executed.includes(key)) {
-        executed.push(key);
-        executed.sort();
-      }
+      addToSorted(executed, `${output.client}:${output.sequence}`);
       return undefined;
     },
   });
