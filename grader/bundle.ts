@@ -79,14 +79,16 @@ async function buildChildProgram(lab: LabInfo): Promise<BuiltProgram> {
     ...(lab.hiddenTestsFile !== undefined ? [`import { hiddenTests } from ${JSON.stringify(lab.hiddenTestsFile)};`] : ['const hiddenTests = [];']),
     `serve(withHiddenTests(suite, hiddenTests), { host: ${realmFile(realmFileNames.host)}, submission: ${realmFile(realmFileNames.submission)}, submissionMap: ${realmFile(realmFileNames.submissionMap)} });`,
   ].join('\n');
+  const workingFolder = process.cwd();
   const result = await build({
     stdin: { contents: entry, resolveDir: projectRoot, sourcefile: 'distlab-entry.ts', loader: 'ts' },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    write: false,
     // No source map: nothing in the child reads one, and a child that parses 2.5 MB of it starts slower.
+    write: false,
+    // Its inputs (named from the working folder) are what upToDate checks.
     metafile: true,
     // Class names appear in traces and messages ("n2 (Acceptor).log[3] is a function").
     keepNames: true,
@@ -98,7 +100,7 @@ async function buildChildProgram(lab: LabInfo): Promise<BuiltProgram> {
   if (text === undefined) throw new Error(`esbuild gave no program for ${lab.id}'s sandbox`);
   const inputModifiedMs = new Map<string, number>();
   for (const input of Object.keys(result.metafile.inputs)) {
-    const file = resolve(input);
+    const file = resolve(workingFolder, input);
     const modified = modifiedMs(file);
     if (modified !== undefined) inputModifiedMs.set(file, modified);
   }
