@@ -43,6 +43,11 @@ interface Graded {
   readonly tests?: readonly string[];
   /** The exact total; 0 unless said. */
   readonly score?: number;
+  /**
+   * Shrinking attempts per failing test, where the grader's own budget would only cost time:
+   * the attack is in what every failure's report holds, not in which schedule it shrinks to.
+   */
+  readonly shrinkBudget?: number;
   /** The statuses each test may end with; failed or crashed unless said. */
   readonly statuses?: Readonly<Record<string, readonly TestStatus[]>>;
   /** What the reason of every test must say (a crash's cause). */
@@ -190,7 +195,7 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'returns-promise': { kind: 'graded' },
   'promise-jobs-at-load': { kind: 'graded', statuses: { '0.1': failed } },
   // Every visible test of lab 0, so that the reports hold many traces of such messages.
-  'deeply-nested-messages': { kind: 'graded', tests: ['0.1', '0.2', '0.3', '0.4', '0.5', '0.6'] },
+  'deeply-nested-messages': { kind: 'graded', tests: ['0.1', '0.2', '0.3', '0.4', '0.5', '0.6'], shrinkBudget: 10 },
   'returns-thenable': { kind: 'graded' },
   // Answers of the node runtime forged by patching the built-ins it answers with (../../framework/_realm/host.ts), some deeper than plain data
   // may be. The judging side's checks of forged answers, out of reach of node code now, are tested on a forging runtime: test/framework/tapeHostile.test.ts.
@@ -451,6 +456,7 @@ async function gradeInProcess(name: string, expectation: Graded): Promise<void> 
     // for the submissions that loop by design, which the stall limit stops sooner.
     limits: expectation.mayLoop === true ? { memoryMb: 256, timeoutMs: 10_000, stallMs: 3_000 } : { memoryMb: 256, timeoutMs: 60_000 },
     typecheck: false,
+    ...(expectation.shrinkBudget !== undefined ? { shrinkBudget: expectation.shrinkBudget } : {}),
   };
   let report: GradingReport;
   try {
