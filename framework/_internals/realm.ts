@@ -452,7 +452,17 @@ export class RealmSession {
   /** After a reaction of `node`: the storage the realm now holds and the reaction's effects, or undefined when its answer was not read from the tape. */
   storageHeldAfter(node: NodeId, storage: ReadonlyMap<string, unknown> | undefined, effects: readonly Effect[] | undefined): void {
     this.heldStorage[node] = storage;
-    this.lastStorageWrites[node] = storage === undefined || effects === undefined ? undefined : (effects.filter((effect) => effect.kind === 'storage-set' || effect.kind === 'storage-delete') as StorageWrite[]);
+    if (storage === undefined || effects === undefined) {
+      this.lastStorageWrites[node] = undefined;
+      return;
+    }
+    // Most reactions write nothing: no list is made for them.
+    let writes: StorageWrite[] | undefined;
+    for (let index = 0; index < effects.length; index++) {
+      const effect = effects[index] as Effect;
+      if (effect.kind === 'storage-set' || effect.kind === 'storage-delete') (writes ??= []).push(effect);
+    }
+    this.lastStorageWrites[node] = writes ?? noStorageWrites;
   }
 
   /** One reaction (see `react` in ../_realm/host.ts); called with its arguments spelled out, since a spread call costs more than the rest of a small call. */
@@ -532,6 +542,7 @@ function textOf(value: unknown, sharing = false): string {
 }
 
 type StorageWrite = Extract<Effect, { kind: 'storage-set' | 'storage-delete' }>;
+const noStorageWrites: readonly StorageWrite[] = [];
 
 /**
  * Whether `storage` holds exactly what `held` does with `writes` made (the same values, not
