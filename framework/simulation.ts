@@ -95,7 +95,21 @@ export interface SimulationSettings<P extends Protocol> {
   /** `ring` (default) keeps the last `ringSize` trace events; `full` keeps all. */
   readonly trace?: 'ring' | 'full';
   readonly ringSize?: number;
+  /**
+   * Full traces: the first trace index to keep. The events before it are counted, not kept, and
+   * node states are recorded from shortly before it, beginning with each node's whole state:
+   * the way to record a long run's last events without the cost of its first ones. A result
+   * whose node states could not begin before this index (one reaction recorded more than
+   * {@link stateLeadEvents} events across it) has no `states`.
+   */
+  readonly traceFrom?: number;
 }
+
+/**
+ * How many trace events before `traceFrom` the node states begin: a reaction that began before
+ * them and ended inside the kept events would need the state it started from, which is not kept.
+ */
+export const stateLeadEvents = 1_000;
 
 /** What every failure says: the property, what is wrong, and where. */
 export interface FailureFields {
@@ -439,6 +453,15 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private readonly recorder: TraceRecorder;
   /** Full traces only: node states after each reaction. */
   private readonly stateRecorder: StateRecorder | undefined;
+  /** Full traces: the first trace index whose event is kept whole (see SimulationSettings.traceFrom). */
+  private readonly traceFrom: number;
+  /**
+   * Full traces: the trace index from which node states are recorded; until a state may change
+   * at or after it (then every node's state is recorded as it stands), none are. 0 once begun.
+   */
+  private statesFrom: number;
+  /** A reaction that began before `statesFrom` ended inside the kept events: the states kept are not whole. */
+  private statesIncomplete = false;
   private readonly properties: PropertySet<P>;
   private readonly recorders: Readonly<Record<HistoryKind, readonly number[]>>;
   private memories: unknown[] = [];
@@ -486,7 +509,9 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     this.fullTrace = settings.trace === 'full';
     this.clock = settings.clock !== false;
     this.timersAllowed = settings.timers !== false;
-    this.recorder = new TraceRecorder(settings.trace ?? 'ring', settings.ringSize ?? 200);
+    this.traceFrom = this.fullTrace ? Math.max(0, Math.floor(settings.traceFrom ?? 0)) : 0;
+    this.statesFrom = Math.max(0, this.traceFrom - stateLeadEvents);
+    this.recorder = new TraceRecorder(settings.trace ?? 'ring', settings.ringSize ?? 200, this.traceFrom);
     this.stateRecorder = this.fullTrace ? new StateRecorder() : undefined;
     try {
       this.properties = new PropertySet(settings.properties ?? []);
@@ -586,7 +611,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       inputs: this.inputs,
       trace: this.recorder.events(),
       traceLength: this.recorder.total,
-      ...(this.stateRecorder ? { states: this.stateRecorder.changes } : {}),
+      ...(this.stateRecorder && !this.statesIncomplete ? { states: this.stateRecorder.changes } : {}),
       roles: this.settings.nodes.map((spec) => spec.role),
       measurements: this.measure(),
     };
@@ -723,6 +748,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   private reactTo(slot: NodeSlot<P>, kind: 'start' | 'message' | 'timer' | 'input', from: NodeId, payload: Tagged | undefined, encoded = -1): void {
     const reactor = slot.reactor;
     const clockMs = this.clock ? this.nowMs : undefined;
+    if (this.statesFrom > 0) this.beginStatesIfDue();
     if (kind === 'start') {
       reactor.start(slot.durable, slot.random, clockMs);
       if (reactor.instance !== undefined) slot.instance = reactor.instance;
@@ -921,10 +947,34 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     }
   }
 
+  /**
+   * Full traces kept from an index on: once the trace nears it, every node's state as it
+   * stands, as the states before the kept events. Called where a state may change, before it
+   * does, so that what it records is each node's state after its last recorded event.
+   */
+  private beginStatesIfDue(): void {
+    const total = this.recorder.total;
+    if (total < this.statesFrom) return;
+    this.statesFrom = 0;
+    const index = Math.max(0, Math.min(total, this.traceFrom) - 1);
+    for (const slot of this.slots) this.recordStateAt(slot, index, true);
+  }
+
   /** Full traces: the node's state after its last event (null fields while it is down). */
   private recordState(slot: NodeSlot<P>): void {
+    if (this.statesFrom > 0) {
+      // Before the states begin: a reaction that ends inside the kept events began too early for its first state to be known.
+      if (this.recorder.total > this.traceFrom) this.statesIncomplete = true;
+      return;
+    }
+    this.recordStateAt(slot, this.recorder.total - 1);
+  }
+
+  private recordStateAt(slot: NodeSlot<P>, index: number, whole = false): void {
     const fields = slot.crashed || slot.instance === undefined ? null : (slot.reactor.snapshot(slot.instance) ?? null);
-    (this.stateRecorder as StateRecorder).record(this.recorder.total - 1, slot.nodeId, fields, slot.durable);
+    const recorder = this.stateRecorder as StateRecorder;
+    if (whole) recorder.recordWhole(index, slot.nodeId, fields, slot.durable);
+    else recorder.record(index, slot.nodeId, fields, slot.durable);
   }
 
   private checkNodeState(slot: NodeSlot<P>): boolean {
@@ -953,6 +1003,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
   }
 
   private crash(slot: NodeSlot<P>, reason: string | undefined, midReaction: boolean): void {
+    if (this.statesFrom > 0) this.beginStatesIfDue();
     slot.crashed = true;
     slot.instance = undefined;
     slot.armedCrash = undefined;
@@ -1115,7 +1166,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
 
   /** A message or timer as the trace keeps it: itself in a full trace, nothing in a ring. */
   private contents(value: Tagged): Tagged | undefined {
-    return this.fullTrace ? value : undefined;
+    return this.fullTrace && this.recorder.total >= this.traceFrom ? value : undefined;
   }
 
   private trace(code: number, node: NodeId, peer: NodeId, label: string, detail: unknown, reason: string | undefined): void {

@@ -126,8 +126,11 @@ export interface PreparedRun {
   readonly faults: fc.Arbitrary<FaultSchedule> | undefined;
   /** Whether the nodes may read the clock in this test's runs (see SimulationSettings.clock). */
   readonly clock: boolean;
-  /** One run with a whole schedule: the scenario's actions, then the random ones. */
-  simulate(seed: string, schedule: FaultSchedule, trace: 'ring' | 'full'): SimulationResult<Protocol>;
+  /**
+   * One run with a whole schedule: the scenario's actions, then the random ones. A full trace
+   * keeps its events from `traceFrom` on (see SimulationSettings.traceFrom).
+   */
+  simulate(seed: string, schedule: FaultSchedule, trace: 'ring' | 'full', traceFrom?: number): SimulationResult<Protocol>;
   /** The figures of a passing result of `simulate`: its properties' and the test's own. */
   measure(result: SimulationResult<Protocol>): Record<string, number> | undefined;
 }
@@ -206,9 +209,9 @@ export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Imp
         scenario,
         faults,
         clock: setup.clock !== false,
-        simulate(runSeed, schedule, trace) {
+        simulate(runSeed, schedule, trace, traceFrom) {
           // A fresh setup for every run: properties and workloads may keep state.
-          const result = simulate<P>({ ...test.setup(implementation, seed), seed: runSeed, faults: schedule, trace });
+          const result = simulate<P>({ ...test.setup(implementation, seed), seed: runSeed, faults: schedule, trace, ...(traceFrom ? { traceFrom } : {}) });
           results.set(result, result);
           return result;
         },

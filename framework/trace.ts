@@ -84,9 +84,14 @@ export class TraceRecorder {
   private readonly details: unknown[];
   private readonly reasons: (string | undefined)[];
 
+  /**
+   * `keepFrom` (full mode): the first index whose event is kept; the events before it are
+   * counted only, for a caller that shows a run's last events and knows where they start.
+   */
   constructor(
     readonly mode: 'ring' | 'full',
     private readonly capacity = 200,
+    private readonly keepFrom = 0,
   ) {
     const size = mode === 'ring' ? capacity : 0;
     this.full = mode === 'full' ? [] : undefined;
@@ -115,6 +120,7 @@ export class TraceRecorder {
   ): void {
     const index = this.count++;
     if (this.full !== undefined) {
+      if (index < this.keepFrom) return;
       const event: { -readonly [K in keyof TraceEvent]: TraceEvent[K] } = {
         index,
         step,
@@ -243,6 +249,18 @@ export class StateRecorder {
     const patches = diffStates(before, after);
     this.last.set(node, after);
     if (patches.length === 0) return;
+    this.keep(index, node, patches);
+  }
+
+  /** The node's whole state at `index`, as one change, whether or not it differs from the last. */
+  recordWhole(index: number, node: NodeId, fields: unknown, storage: ReadonlyMap<string, unknown>): void {
+    const state: NodeStateSnapshot = { fields, storage: this.lastStorage.get(node) === storage ? (this.last.get(node) ?? initialNodeState).storage : storageJson(storage) };
+    this.lastStorage.set(node, storage);
+    this.last.set(node, state);
+    this.keep(index, node, [[[], state]]);
+  }
+
+  private keep(index: number, node: NodeId, patches: readonly StatePatch[]): void {
     const kept = patches.map((patch): StatePatch => {
       if (patch.length === 1) return patch;
       const size = plainBytes(patch[1]);

@@ -183,7 +183,7 @@ export function watchRun<I>(
   const prepared = prepareRun(test, implementation, seed);
   const schedule = seedSchedule(suite, test, prepared, seed);
   onHeartbeat?.();
-  const result = recordedRun(prepared, runSeed(suite.lab, test.number, seed), schedule);
+  const result = recordedRun(prepared, runSeed(suite.lab, test.number, seed), schedule, maxEvents);
   const measurements = result.passed ? prepared.measure(result) : undefined;
   const kept = result.trace.length > maxEvents ? result.trace.slice(-maxEvents) : result.trace;
   return {
@@ -196,7 +196,7 @@ export function watchRun<I>(
     watched: {
       schedule: schedule.map((action) => toJsonValue(action) as FaultSchedule[number]),
       scenarioActions: prepared.scenario.length,
-      totalEvents: result.trace.length,
+      totalEvents: result.traceLength,
       ...(measurements ? { measurements } : {}),
     },
   };
@@ -248,9 +248,11 @@ export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementatio
  * memory. Which one it is, a first run without contents tells (runs of the labs take
  * milliseconds; a flood takes seconds either way).
  */
-function recordedRun(prepared: PreparedRun, seedString: string, schedule: FaultSchedule): SimulationResult<Protocol> {
+function recordedRun(prepared: PreparedRun, seedString: string, schedule: FaultSchedule, keepLast?: number): SimulationResult<Protocol> {
   const light = prepared.simulate(seedString, schedule, 'ring');
-  return light.failure?.kind === 'limit' ? light : prepared.simulate(seedString, schedule, 'full');
+  if (light.failure?.kind === 'limit') return light;
+  const run: ScheduleRun = (candidate, trace = 'ring', traceFrom) => prepared.simulate(seedString, candidate, trace, traceFrom);
+  return recordedForReport(run, schedule, 'full', keepLast ?? 0, light.traceLength);
 }
 
 /** The fields of a failure that no single run shows. */
@@ -270,6 +272,30 @@ function notReplayable(seed: number) {
   } as const;
 }
 
+/** One run of a seed with a whole schedule; a full trace keeps its events from `traceFrom` on. */
+export type ScheduleRun = (schedule: FaultSchedule, trace?: 'ring' | 'full', traceFrom?: number) => SimulationResult<Protocol>;
+
+/**
+ * A run of `schedule` recorded for a report, which shows its last `traceLimit` events (all of
+ * them for 0): a full trace kept from where those begin, in a run as long as
+ * `expectedLength`, the length of an earlier run of the same schedule. The events before
+ * the window cost no copies and no node states. Where the run is shorter than expected, or
+ * its node states could not begin in time, it is recorded again from where its own length says.
+ */
+export function recordedForReport(run: ScheduleRun, schedule: FaultSchedule, recording: 'ring' | 'full', traceLimit: number, expectedLength: number | undefined): SimulationResult<Protocol> {
+  if (recording === 'ring') return run(schedule, 'ring');
+  const from = (length: number) => (traceLimit > 0 ? Math.max(0, length - traceLimit) : 0);
+  const traceFrom = expectedLength === undefined ? 0 : from(expectedLength);
+  const result = run(schedule, 'full', traceFrom);
+  if (traceFrom === 0 || (result.states !== undefined && traceFrom <= from(result.traceLength))) return result;
+  return run(schedule, 'full', from(result.traceLength));
+}
+
+/** Whether the events a report shows begin after the run's first event. */
+function truncatedTrace(shown: readonly { readonly index: number }[]): boolean {
+  return (shown[0]?.index ?? 0) > 0;
+}
+
 /**
  * One seed. With a fault generator, fast-check draws the schedule from the seed's "faults"
  * sub-seed; when the run fails, the schedule is shrunk within a budget counted in runs (never
@@ -286,17 +312,17 @@ function runOneSeed<I>(
 ): { result?: SimulationResult<Protocol>; failure?: RecordedFailure } {
   const seedString = runSeed(suite.lab, test.number, seed);
   let shrinking = false;
-  const run = (schedule: FaultSchedule, trace: 'ring' | 'full' = 'ring') => {
+  const run: ScheduleRun = (schedule, trace = 'ring', traceFrom) => {
     watchers.onHeartbeat?.();
-    return prepared.simulate(seedString, schedule, trace);
+    return prepared.simulate(seedString, schedule, trace, traceFrom);
   };
   /** Every run after the first one of a seed checks or shrinks its failure. */
-  const runAgain = (schedule: FaultSchedule, trace: 'ring' | 'full' = 'ring') => {
+  const runAgain: ScheduleRun = (schedule, trace, traceFrom) => {
     if (!shrinking) {
       shrinking = true;
       watchers.onActivity?.(seed, 'shrinking');
     }
-    return run(schedule, trace);
+    return run(schedule, trace, traceFrom);
   };
   const arbitrary = prepared.faults;
   // The scenario's actions come first in every schedule; only the random ones are shrunk.
@@ -342,7 +368,7 @@ function runOneSeed<I>(
  * that fail the same property and leave the cluster no more broken at the end.
  */
 function finishFailure(
-  run: (schedule: FaultSchedule, trace?: 'ring' | 'full') => SimulationResult<Protocol>,
+  run: ScheduleRun,
   seed: number,
   schedule: FaultSchedule,
   start: FaultSchedule,
@@ -359,7 +385,7 @@ function finishFailure(
   // contents: its whole trace (hundreds of thousands of events, each with the state it left)
   // would not fit in memory, and a flood's last events show what it is.
   const recording = original.failure?.kind === 'limit' ? 'ring' : 'full';
-  const rerun = run(schedule, recording);
+  const rerun = recordedForReport(run, schedule, recording, traceLimit, original.traceLength);
   if (!sameFailure(original, rerun)) return nondeterministic(seed, schedule, original, rerun, traceLimit);
   let runs = runsSoFar + 1;
   const lastRun = runsSoFar + shrinkBudget;
@@ -368,13 +394,18 @@ function finishFailure(
   const property = original.failure?.property;
   let eventsRun = eventsSoFar;
   const withinBudget = () => runs < lastRun && eventsRun < shrinkEventBudget;
+  /** The trace length of the last run that still failed: a run of the schedule kept as `shrunk`. */
+  let failingLength = 0;
   const stillFails = (candidate: FaultSchedule): boolean => {
     runs++;
     const result = run(candidate);
     eventsRun += result.steps;
-    return !result.passed && sameTarget(original, result);
+    const fails = !result.passed && sameTarget(original, result);
+    if (fails) failingLength = result.traceLength;
+    return fails;
   };
   let shrunk = start;
+  let shrunkLength = start === schedule ? original.traceLength : undefined;
   let end = scheduleEnd(schedule);
   // A safety violation happens at one moment: the random actions after it played no part.
   const firstViolationMs = original.failure?.kind === 'violation' ? original.failure.timeMs : undefined;
@@ -382,6 +413,7 @@ function finishFailure(
     const trimmed = shrunk.filter((action, index) => index < fixedCount || action.atMs <= firstViolationMs);
     if (trimmed.length < shrunk.length && stillFails(trimmed)) {
       shrunk = trimmed;
+      shrunkLength = failingLength;
       end = scheduleEnd(trimmed);
     }
   }
@@ -396,6 +428,7 @@ function finishFailure(
       const candidate = [...shrunk.slice(0, index), ...shrunk.slice(index + stretch)];
       if (sameEnd(scheduleEnd(candidate), end) && stillFails(candidate)) {
         shrunk = candidate;
+        shrunkLength = failingLength;
         removed = true;
       } else {
         index += stretch;
@@ -405,7 +438,7 @@ function finishFailure(
     else if (!removed) minimal = index >= shrunk.length;
     if (shrunk.length === fixedCount) minimal = true;
   }
-  let failingRun = shrunk === schedule ? rerun : run(shrunk, recording);
+  let failingRun = shrunk === schedule ? rerun : recordedForReport(run, shrunk, recording, traceLimit, shrunkLength);
   if (failingRun.passed || failingRun.failure?.property !== property) {
     // The shrunk schedule failed this property while shrinking, and does not now: a run that
     // depends on more than its seed. Report the original schedule, which did fail twice.
@@ -420,7 +453,8 @@ function finishFailure(
   if (violatedAtMs !== undefined) {
     const trimmed = shrunk.filter((action, index) => index < fixedCount || action.atMs <= violatedAtMs);
     if (trimmed.length < shrunk.length) {
-      const trimmedRun = run(trimmed, 'full');
+      // Up to the violation, the same run as the one before: as long, most likely.
+      const trimmedRun = recordedForReport(run, trimmed, 'full', traceLimit, failingRun.traceLength);
       runs++;
       if (!trimmedRun.passed && trimmedRun.failure?.property === property) {
         shrunk = trimmed;
@@ -430,7 +464,7 @@ function finishFailure(
   }
   const failure = failingRun.failure ?? original.failure;
   const events = failingRun.trace.map(jsonEvent);
-  const traceTruncated = events.length > traceLimit;
+  const shown = events.slice(-traceLimit);
   const json = (list: FaultSchedule) => list.map((action) => toJsonValue(action) as FaultSchedule[number]);
   const kind = failure === undefined ? ({ kind: 'violation' } as const) : failure.kind === 'limit' ? ({ kind: 'limit', limit: failure.limit } as const) : ({ kind: failure.kind } as const);
   const evidence = linearizabilityEvidence(failure?.property, failingRun);
@@ -449,9 +483,9 @@ function finishFailure(
     minimal,
     shrinkRuns: runs,
     lastEvents: events.slice(-lastEventCount),
-    trace: traceTruncated ? events.slice(-traceLimit) : events,
-    traceTruncated,
-    ...viewerStates(failingRun, traceTruncated ? events.slice(-traceLimit) : events),
+    trace: shown,
+    traceTruncated: truncatedTrace(shown),
+    ...viewerStates(failingRun, shown),
     ...(evidence !== undefined ? { linearizability: evidence } : {}),
   };
 }
@@ -499,7 +533,7 @@ function nondeterministic(
   rerun: SimulationResult<Protocol>,
   traceLimit: number,
 ): RecordedFailure {
-  const events = rerun.trace.map(jsonEvent);
+  const shown = rerun.trace.map(jsonEvent).slice(-traceLimit);
   const json = schedule.map((action) => toJsonValue(action) as FaultSchedule[number]);
   const firstRun = summary(first);
   const secondRun = summary(rerun);
@@ -515,9 +549,9 @@ function nondeterministic(
     minimal: false,
     shrinkRuns: 0,
     lastEvents: first.trace.map(jsonEvent).slice(-lastEventCount),
-    trace: events.slice(-traceLimit),
-    traceTruncated: events.length > traceLimit,
-    ...viewerStates(rerun, events.slice(-traceLimit)),
+    trace: shown,
+    traceTruncated: truncatedTrace(shown),
+    ...viewerStates(rerun, shown),
     replayable: false,
     rerun: secondRun,
   };

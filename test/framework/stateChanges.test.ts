@@ -2,9 +2,11 @@
 // node's fields and durable storage at any event, for runs and for a search's path.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyStatePatches, nodeStatesAt, stateChangesFrom, toJsonValue, type FaultSchedule, type LabSuite, type StateChange } from '../../framework/testing.ts';
+import { applyStatePatches, Node, nodeStatesAt, simulate, stateChangesFrom, toJsonValue, type FaultSchedule, type LabSuite, type NodeId, type Protocol, type StateChange } from '../../framework/testing.ts';
+import { stateLeadEvents } from '../../framework/simulation.ts';
 import { diffStates } from '../../framework/_internals/stateDiff.ts';
 import { StateRecorder } from '../../framework/trace.ts';
+import { serversOf } from './helpers.ts';
 import paxosSuite from '../../labs/03-paxos/suite.ts';
 import * as paxosSolution from '../../solutions/03-paxos/index.ts';
 import * as sameBallotRetry from '../../solutions/03-paxos/mutants/same-ballot-retry.ts';
@@ -139,5 +141,160 @@ describe('node states in a full trace', () => {
     const finalStates = nodeStatesAt(changes, last?.index ?? 0);
     expect(finalStates.size).toBe(replayed.roles.length);
     for (const state of finalStates.values()) expect(state.fields === null || typeof state.fields === 'object').toBe(true);
+  });
+});
+
+interface Relay extends Protocol {
+  message: { type: 'Pass'; hops: number } | { type: 'Burst' };
+  timer: { type: 'Tick' };
+  input: never;
+  output: never;
+  config: { burstSize: number };
+  storage: { passed: number };
+}
+
+/**
+ * Passes a message around, counting in its fields and its storage, with a timer of its own;
+ * n0's first Tick sends n1 a Burst, to which n1 answers with `burstSize` messages at once.
+ */
+class Relayer extends Node<Relay> {
+  passed = 0;
+  recent: number[] = [];
+  override onStart(): void {
+    this.passed = this.storage.get('passed') ?? 0;
+    this.setTimer({ type: 'Tick' }, 7);
+    if (this.id === 0) this.send(1, { type: 'Pass', hops: 0 });
+  }
+  override onMessage(_from: NodeId, message: Relay['message']): void {
+    if (message.type === 'Burst') {
+      for (let index = 0; index < this.config.burstSize; index++) this.send(2, { type: 'Pass', hops: -1 });
+      return;
+    }
+    if (message.hops < 0) return;
+    this.passed++;
+    this.recent = [...this.recent.slice(-4), message.hops];
+    this.storage.set('passed', this.passed);
+    this.send((this.id + 1) % 3, { type: 'Pass', hops: message.hops + 1 });
+  }
+  override onTimer(): void {
+    if (this.id === 0 && this.passed < 3) this.send(1, { type: 'Burst' });
+    this.setTimer({ type: 'Tick' }, 7);
+  }
+}
+
+function relay(trace: 'full' | 'ring', traceFrom?: number, burstSize = 0) {
+  return simulate<Relay>({
+    seed: 5,
+    nodes: serversOf(3, Relayer),
+    config: { burstSize },
+    durationMs: 4_000,
+    trace,
+    ...(traceFrom !== undefined ? { traceFrom } : {}),
+    faults: [
+      { atMs: 1_500, type: 'crash', node: 1 },
+      { atMs: 1_560, type: 'restart', node: 1 },
+      { atMs: 2_400, type: 'crash', node: 2, afterEffects: 1, inReactionTo: 'message' },
+      { atMs: 2_430, type: 'restart', node: 2 },
+    ],
+  });
+}
+
+describe('a full trace kept from an index on', () => {
+  const whole = relay('full');
+  const length = whole.traceLength;
+
+  it('keeps the same events from there, with their contents, and counts the ones before', () => {
+    expect(length).toBeGreaterThan(3 * stateLeadEvents);
+    for (const traceFrom of [1, stateLeadEvents + 1, Math.floor(length / 2), length - 1]) {
+      const windowed = relay('full', traceFrom);
+      expect(windowed.traceLength).toBe(length);
+      expect(windowed.trace).toEqual(whole.trace.filter((event) => event.index >= traceFrom));
+    }
+  });
+
+  it('gives every node the state it had at each kept event, crashes and restarts included', () => {
+    const crashes = whole.trace.filter((event) => event.kind === 'crash').map((event) => event.index);
+    expect(crashes).toHaveLength(2);
+    // Windows that begin just before, at and after each crash, and far from any.
+    const starts = [stateLeadEvents + 1, Math.floor(length / 2), length - 3, ...crashes.flatMap((index) => [index - 1, index, index + 1])];
+    for (const traceFrom of starts) {
+      const windowed = relay('full', traceFrom);
+      const states = windowed.states ?? [];
+      expect(states.length).toBeGreaterThan(0);
+      for (let index = traceFrom; index < length; index += index < traceFrom + 40 ? 1 : 97) {
+        expect(nodeStatesAt(states, index), `from ${traceFrom}, at ${index}`).toEqual(nodeStatesAt(whole.states ?? [], index));
+      }
+      expect(nodeStatesAt(stateChangesFrom(states, traceFrom), length - 1)).toEqual(nodeStatesAt(whole.states ?? [], length - 1));
+    }
+  });
+
+  it('gives no states when one reaction began too long before the kept events to know the state it began from', () => {
+    const burst = relay('full', undefined, 3 * stateLeadEvents);
+    const burstAt = burst.trace.find((event) => event.kind === 'deliver' && event.label === 'Burst')?.index ?? -1;
+    expect(burstAt).toBeGreaterThan(0);
+    // Kept from inside the burst's sends: its reaction began more than the lead before.
+    const inside = relay('full', burstAt + 2 * stateLeadEvents, 3 * stateLeadEvents);
+    expect(inside.states).toBeUndefined();
+    expect(inside.trace[0]?.index).toBe(burstAt + 2 * stateLeadEvents);
+    // Kept from after it: the states are whole again.
+    const after = relay('full', burstAt + 3 * stateLeadEvents + 5, 3 * stateLeadEvents);
+    expect(nodeStatesAt(after.states ?? [], burst.traceLength - 1)).toEqual(nodeStatesAt(burst.states ?? [], burst.traceLength - 1));
+  });
+});
+
+interface Spray extends Protocol {
+  message: { type: 'Drop'; index: number };
+  timer: never;
+  input: never;
+  output: never;
+  config: Record<never, never>;
+  storage: Record<never, never>;
+}
+
+/** n0 sends n1 `sprayCount` messages when it starts, all dropped while n1 is down: long stretches without a reaction. */
+const sprayCount = 3_000;
+class Sprayer extends Node<Spray> {
+  heard = 0;
+  override onStart(): void {
+    if (this.id === 0) for (let index = 0; index < sprayCount; index++) this.send(1, { type: 'Drop', index });
+  }
+  override onMessage(): void {
+    this.heard++;
+  }
+}
+
+function spray(traceFrom?: number) {
+  return simulate<Spray>({
+    seed: 3,
+    nodes: serversOf(3, Sprayer),
+    config: {},
+    durationMs: 100,
+    trace: 'full',
+    ...(traceFrom !== undefined ? { traceFrom } : {}),
+    faults: [
+      { atMs: 0, type: 'crash', node: 1 },
+      { atMs: 5, type: 'crash', node: 2 },
+      { atMs: 20, type: 'restart', node: 1 },
+    ],
+  });
+}
+
+describe('a full trace kept from inside a long stretch without reactions', () => {
+  const whole = spray();
+  const length = whole.traceLength;
+  const crashOfN2 = whole.trace.find((event) => event.kind === 'crash' && event.node === 2)?.index ?? -1;
+  const restartOfN1 = whole.trace.find((event) => event.kind === 'restart' && event.node === 1)?.index ?? -1;
+
+  it('has its states as they stood, down nodes included, where the first change after its start comes late', () => {
+    expect(crashOfN2).toBeGreaterThan(stateLeadEvents);
+    expect(restartOfN1 - crashOfN2).toBeGreaterThan(stateLeadEvents);
+    // Kept from the crash on; from between the crash and the restart, where the states begin only at the restart.
+    for (const traceFrom of [crashOfN2, crashOfN2 + 1, restartOfN1 - 10]) {
+      const windowed = spray(traceFrom);
+      expect(windowed.trace).toEqual(whole.trace.filter((event) => event.index >= traceFrom));
+      for (const index of [traceFrom, traceFrom + 1, restartOfN1 - 1, restartOfN1, length - 1]) {
+        expect(nodeStatesAt(windowed.states ?? [], index), `from ${traceFrom}, at ${index}`).toEqual(nodeStatesAt(whole.states ?? [], index));
+      }
+    }
   });
 });
