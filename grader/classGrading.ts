@@ -71,6 +71,8 @@ export interface ClassRow {
 interface ClassEntry {
   readonly name: string;
   readonly refused?: string;
+  /** No folder of reports: its name is taken, by a summary file or by another submission's folder. */
+  readonly noReportFolder?: true;
 }
 
 /** Names of the class's own summary files: a submission folder by one of these names would clash with them. */
@@ -101,13 +103,36 @@ function listEntries(folder: string): ClassEntry[] {
       }
       if (!entry.isDirectory()) return [];
       if (summaryFiles.has(entry.name.toLowerCase())) {
-        return [{ name: entry.name, refused: "its name is one of the class summary's files: rename the folder" }];
+        return [{ name: entry.name, refused: "its name is one of the class summary's files: rename the folder", noReportFolder: true }];
       }
       return [{ name: entry.name }];
     })
     .sort(byName);
   if (listed.length === 0) throw new SetupError(`--class ${folder}: the folder has no submission folders in it`);
-  return listed;
+  return refuseSameFolderNames(listed);
+}
+
+/**
+ * Submissions whose names differ only in case (`Dana`, `dana`) or in how an accented letter is
+ * encoded would share one folder of reports on a file system that ignores case (macOS's,
+ * Windows's) or normalizes names, where the reports are often read: each but the first in name
+ * order is refused, and writes no reports that could stand in for the first one's.
+ */
+function refuseSameFolderNames(entries: readonly ClassEntry[]): ClassEntry[] {
+  const firstByFolder = new Map<string, string>();
+  return entries.map((entry) => {
+    const folder = entry.name.normalize('NFC').toLowerCase();
+    const first = firstByFolder.get(folder);
+    if (first === undefined) {
+      firstByFolder.set(folder, entry.name);
+      return entry;
+    }
+    return {
+      name: entry.name,
+      refused: `its name differs from the submission ${first}'s only in case or in how its letters are encoded, so their reports would share a folder where names are compared without case: rename one of the two folders`,
+      noReportFolder: true,
+    };
+  });
 }
 
 /** The submissions in a class folder: every subfolder, in name order. */
@@ -500,6 +525,8 @@ interface Summaries {
   /** Null when they are not to be kept for the next run. */
   readonly settings: ClassSettings | null;
   readonly settingsText: string;
+  /** The submissions that have no folder of reports: a folder by their name is another's. */
+  readonly withoutReportFolder: ReadonlySet<string>;
 }
 
 /** Writes class.csv, class.json and class.html; a failure to write one leaves the others written. */
@@ -537,7 +564,7 @@ function writeSummaries(summaries: Summaries, rows: readonly ClassRow[]): string
             entry: row.entry ?? '',
             note: row.note ?? '',
             errors: row.errors ?? [],
-            hasHtmlReport: existsSync(join(outputDirectory, row.submission, 'report.html')),
+            hasHtmlReport: !summaries.withoutReportFolder.has(row.submission) && existsSync(join(outputDirectory, row.submission, 'report.html')),
             tests: row.tests ?? [],
           }),
         ),
@@ -716,7 +743,8 @@ async function gradeLockedClass(
     options.visibleOnly === true ? 'visible tests only' : lab.hiddenTestsFile !== undefined ? 'hidden tests included' : '',
     `timeout per test ${Math.round(timeout.timeoutMs / 1000)} s: ${timeout.source}`,
   ].filter(Boolean).join(' · ');
-  const summaries: Summaries = { outputDirectory, lab, labTitle: suite.title, tests, settings: keepTimeout ? classSettings : null, settingsText };
+  const withoutReportFolder = new Set(entries.filter((entry) => entry.noReportFolder !== undefined).map((entry) => entry.name));
+  const summaries: Summaries = { outputDirectory, lab, labTitle: suite.title, tests, settings: keepTimeout ? classSettings : null, settingsText, withoutReportFolder };
 
   const waiting = notRunAll('not graded yet: grading was still running (run the same command again to grade it)');
   const rows: ClassRow[] = entries.map((entry, index) => {
@@ -764,8 +792,8 @@ async function gradeLockedClass(
     let row = rowOf(entry.name, end, implementation, discovery);
     let written = true;
     try {
-      // A folder named like a summary file has no folder of reports: that name is the summary's.
-      if (!summaryFiles.has(entry.name.toLowerCase())) settings.onReport(entry.name, namedAsSubmitted(end.report, implementation, entry.name));
+      // A folder named like a summary file has no folder of reports: that name is the summary's (or another submission's).
+      if (entry.noReportFolder === undefined) settings.onReport(entry.name, namedAsSubmitted(end.report, implementation, entry.name));
     } catch (error) {
       written = false;
       row = { ...row, reason: `${row.reason ? `${row.reason}; ` : ''}its reports could not be written: ${describeError(error)}` };

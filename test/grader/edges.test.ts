@@ -373,6 +373,40 @@ describe('npm run grade --class: whatever one submission does, the next is grade
     expect(summary.submissions.map((row) => row.status)).toEqual(['graded', 'setup error', 'graded', 'setup error', 'graded', 'graded', 'setup error', 'graded']);
   });
 
+  it('submissions whose names differ only in case or in how a letter is encoded: the first is graded, the others refused and given no folder of reports', async () => {
+    const classFolder = temporaryFolder();
+    // José twice: with é as one character, and as e followed by a combining accent.
+    const [composed, decomposed] = ['Jos\u00e9', 'Jose\u0301'];
+    for (const name of ['Dana', 'dana', 'DANA', composed, decomposed]) submission(classFolder, name, { fixture: 'correct.ts' });
+    const out = temporaryFolder();
+    const reports = new Map<string, GradingReport>();
+    const rows = await gradeClass(classFolder, { lab: 'pingpong', tests: ['0.1'], seeds: 1, jobs: 1, typecheck: false }, out, {
+      onReport: (name, report) => {
+        reports.set(name, report);
+        // As a file system that ignores case shows it: DANA's report is Dana's and dana's too.
+        for (const alias of name === 'DANA' ? ['DANA', 'Dana', 'dana'] : [name]) {
+          mkdirSync(join(out, alias), { recursive: true });
+          writeFileSync(join(out, alias, 'report.html'), '<!doctype html>');
+        }
+      },
+    });
+    const byName = new Map(rows.map((row) => [row.submission, row]));
+    expect(byName.get('DANA')?.status).toBe('graded');
+    expect(byName.get('DANA')?.score).toBe(1);
+    for (const name of ['Dana', 'dana']) {
+      expect(byName.get(name)?.status).toBe('setup error');
+      expect(byName.get(name)?.reason).toMatch(/differs from the submission DANA's only in case .*: rename one of the two folders/);
+    }
+    const [firstJose, secondJose] = [composed, decomposed].sort();
+    expect(byName.get(firstJose as string)?.status).toBe('graded');
+    expect(byName.get(secondJose as string)?.reason).toMatch(new RegExp(`differs from the submission ${firstJose as string}'s only in case`));
+    expect([...reports.keys()].sort()).toEqual(['DANA', firstJose].sort());
+    const html = readFileSync(join(out, 'class.html'), 'utf8');
+    expect(html).toContain('DANA/report.html');
+    expect(html).not.toContain('Dana/report.html');
+    expect(html).not.toContain('dana/report.html');
+  });
+
   it('a failure of the grader while grading one submission is recorded, and the next is graded', async () => {
     const classFolder = temporaryFolder();
     for (const name of ['ada', 'bob', 'cy']) submission(classFolder, name, { fixture: 'correct.ts' });
