@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { explore, simulate, type LabSuite, type NodeClass, type SimulationSettings } from '../../framework/testing.ts';
+import { explore, nodeStatesAt, simulate, type LabSuite, type NodeClass, type SimulationSettings } from '../../framework/testing.ts';
+import { stateLeadEvents } from '../../framework/simulation.ts';
 import type { PingPong } from '../../labs/00-pingpong/src/protocol.ts';
 import type { Paxos } from '../../labs/03-paxos/src/protocol.ts';
 import { madeBy, RealmProgram } from '../../framework/_internals/realm.ts';
@@ -327,6 +328,38 @@ describe('nodes of one realm', () => {
       expect(new Set(here.trace.filter((event) => event.kind === 'store').map((event) => event.reason === 'deleted')).size, 'keys are written and deleted').toBe(2);
       expect(here.trace.filter((event) => event.kind === 'crash' && event.reason !== undefined).length, 'some crashes cut a reaction').toBeGreaterThan(0);
       expect(seen(there)).toEqual(seen(here));
+    }
+  });
+
+  it('record the end of a run from where it is asked to, node states read across the boundary the same as here', async () => {
+    const churner = (await programOf(join(fixtures, 'storage-churn.ts'), fixtures)).nodeClass<Churning>('Churner');
+    const faults = [
+      { atMs: 300, type: 'crash', node: 0 },
+      { atMs: 330, type: 'restart', node: 0 },
+      { atMs: 700, type: 'crash', node: 1, afterEffects: 2 },
+      { atMs: 760, type: 'restart', node: 1 },
+    ] as const;
+    const runWith = (node: NodeClass<Churning>, traceFrom?: number) =>
+      simulate<Churning>({
+        seed: 4,
+        nodes: [0, 1, 2].map(() => ({ role: 'server' as const, node })),
+        config: {},
+        durationMs: 2_400,
+        faults: [...faults],
+        trace: 'full',
+        ...(traceFrom !== undefined ? { traceFrom } : {}),
+      });
+    const here = runWith(Churner);
+    const length = here.traceLength;
+    expect(length).toBeGreaterThan(2 * stateLeadEvents + 500);
+    const crashes = here.trace.filter((event) => event.kind === 'crash').map((event) => event.index);
+    for (const traceFrom of [stateLeadEvents + 200, ...crashes, length - 50]) {
+      const there = runWith(churner, traceFrom);
+      expect(there.traceLength).toBe(length);
+      expect(there.trace).toEqual(here.trace.filter((event) => event.index >= traceFrom));
+      for (const index of [traceFrom, traceFrom + 1, traceFrom + 17, length - 1]) {
+        expect(nodeStatesAt(there.states ?? [], index), `from ${traceFrom}, at ${index}`).toEqual(nodeStatesAt(here.states ?? [], index));
+      }
     }
   });
 
