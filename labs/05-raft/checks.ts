@@ -113,7 +113,7 @@ function storedVote(cluster: ClusterView<Raft>, node: NodeId): NodeId | null {
 }
 
 /** The term of the entry at `index` in a node's storage (the snapshot's last one included); undefined when it holds none there. */
-function storedTermAt(cluster: ClusterView<Raft>, node: NodeId, index: number): number | undefined {
+export function storedTermAt(cluster: ClusterView<Raft>, node: NodeId, index: number): number | undefined {
   const snapshot = storedSnapshot(cluster, node);
   if (index === snapshot.lastIncludedIndex) return snapshot.lastIncludedTerm;
   const log = cluster.storage(node).get('log');

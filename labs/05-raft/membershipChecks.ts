@@ -24,7 +24,19 @@ import {
   type Workload,
   type WorkloadContext,
 } from 'distlab/testing';
-import { durability, inOrderApply, installedSnapshotProblem, leaderCompleteness, logMatching, majority, raftMessages, storedLog, storedSnapshot, storedTerm } from './checks.ts';
+import {
+  durability,
+  inOrderApply,
+  installedSnapshotProblem,
+  leaderCompleteness,
+  logMatching,
+  majority,
+  raftMessages,
+  storedLog,
+  storedSnapshot,
+  storedTerm,
+  storedTermAt as termStoredAt,
+} from './checks.ts';
 import type { Configuration, LogEntry, Raft } from './src/protocol.ts';
 
 /** `n0, n2`: nodes in id order. */
@@ -37,14 +49,26 @@ const quote = (value: string) => JSON.stringify(value);
 /** The configuration before any configuration entry: every server of `initialVoters` votes. */
 export const initialConfiguration = (initialVoters: readonly NodeId[]): Configuration => ({ voters: [...initialVoters], newVoters: null });
 
+interface ConfigurationEntry {
+  readonly index: number;
+  readonly configuration: Configuration;
+}
+
+/** The latest configuration entry of each stored log: stored logs are frozen, and several checks read them after every event. */
+const latestConfigurations = new WeakMap<readonly LogEntry[], ConfigurationEntry | null>();
+
 /** The latest configuration entry of `log`, or undefined when it holds none. */
-export function latestConfigurationIn(log: readonly LogEntry[]): { readonly index: number; readonly configuration: Configuration } | undefined {
-  for (let position = log.length - 1; position >= 0; position--) {
+export function latestConfigurationIn(log: readonly LogEntry[]): ConfigurationEntry | undefined {
+  const known = Object.isFrozen(log) ? latestConfigurations.get(log) : undefined;
+  if (known !== undefined) return known ?? undefined;
+  let latest: ConfigurationEntry | undefined;
+  for (let position = log.length - 1; position >= 0 && latest === undefined; position--) {
     const entry = log[position];
     const configuration = entry?.configuration;
-    if (entry !== undefined && isConfiguration(configuration)) return { index: entry.index, configuration };
+    if (entry !== undefined && isConfiguration(configuration)) latest = { index: entry.index, configuration };
   }
-  return undefined;
+  if (Object.isFrozen(log)) latestConfigurations.set(log, latest ?? null);
+  return latest;
 }
 
 function isConfiguration(value: unknown): value is Configuration {
@@ -97,11 +121,13 @@ function describeShortfall(holders: ReadonlySet<NodeId>, configuration: Configur
 
 // Durable storage.
 
-/** The term of the entry at `index` in a server's stored log, or undefined. */
+/**
+ * The term of the entry at `index` in a server's storage (the snapshot's last one included),
+ * or undefined. Index 0 is no entry a snapshot ends at: only a log entry of that index answers.
+ */
 function storedTermAt(cluster: ClusterView<Raft>, node: NodeId, index: number): number | undefined {
-  const snapshot = storedSnapshot(cluster, node);
-  if (index === snapshot.lastIncludedIndex && index > 0) return snapshot.lastIncludedTerm;
-  return storedLog(cluster, node).find((entry) => entry.index === index)?.term;
+  if (index === 0) return storedLog(cluster, node).find((entry) => entry.index === 0)?.term;
+  return termStoredAt(cluster, node, index);
 }
 
 /** Whether a server's storage holds entry ⟨index, term⟩, or a snapshot that covers it. */
