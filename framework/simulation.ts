@@ -509,7 +509,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     this.fullTrace = settings.trace === 'full';
     this.clock = settings.clock !== false;
     this.timersAllowed = settings.timers !== false;
-    this.traceFrom = this.fullTrace ? Math.max(0, Math.floor(settings.traceFrom ?? 0)) : 0;
+    this.traceFrom = this.fullTrace ? (settings.traceFrom ?? 0) : 0;
     this.statesFrom = Math.max(0, this.traceFrom - stateLeadEvents);
     this.recorder = new TraceRecorder(settings.trace ?? 'ring', settings.ringSize ?? 200, this.traceFrom);
     this.stateRecorder = this.fullTrace ? new StateRecorder() : undefined;
@@ -1227,6 +1227,10 @@ function checkSettings<P extends Protocol>(settings: SimulationSettings<P>): str
     if (spec.role !== 'server' && spec.role !== 'client') return `node ${id} has role ${String(spec.role)}: use "server" or "client"`;
   }
   if (!(settings.durationMs > 0)) return `durationMs must be positive, not ${String(settings.durationMs)}`;
+  const traceFrom = settings.traceFrom;
+  if (traceFrom !== undefined && !(Number.isSafeInteger(traceFrom) && traceFrom >= 0)) {
+    return `traceFrom must be a whole number of trace events, 0 or more, not ${String(traceFrom)}`;
+  }
   const network = { ...defaultNetwork, ...settings.network };
   const networkProblem = validateNetwork(network);
   if (networkProblem) return networkProblem;

@@ -212,6 +212,12 @@ describe('a full trace kept from an index on', () => {
     }
   });
 
+  it('refuses a start that is no whole number of events, naming it', () => {
+    for (const traceFrom of [-1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => relay('full', traceFrom)).toThrow(`traceFrom must be a whole number of trace events, 0 or more, not ${String(traceFrom)}`);
+    }
+  });
+
   it('gives every node the state it had at each kept event, crashes and restarts included', () => {
     const crashes = whole.trace.filter((event) => event.kind === 'crash').map((event) => event.index);
     expect(crashes).toHaveLength(2);
