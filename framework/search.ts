@@ -7,7 +7,7 @@ import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
 import { clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane, objectWithFields, toJsonValue } from './_internals/plainData.ts';
 import { nodeRandom, RandomSource, type RandomState } from './_internals/random.ts';
-import { isStandIn, reactorsFor } from './_internals/realm.ts';
+import { giveBackRealms, isStandIn, reactorsFor } from './_internals/realm.ts';
 import { getHeapStatistics } from 'node:v8';
 import { threadCpuMs } from './_internals/threadCpu.ts';
 import { Worker, type MessagePort, type Transferable } from 'node:worker_threads';
@@ -733,6 +733,11 @@ class Checker<P extends Protocol> {
   readonly goals: number[];
   readonly liveness: number[];
   private readonly clockInLive: boolean;
+
+  /** Gives the realms of the submission's nodes back to their programs: for a checker no one will use again. */
+  giveBackRealms(): void {
+    giveBackRealms(this.reactors);
+  }
 
   constructor(
     readonly settings: SearchSettings<P>,
@@ -2238,28 +2243,35 @@ export function checkLiveAgreement<P extends Protocol>(settings: SearchSettings<
     // keeps outside its fields then carries from one path to the next, where each run starts afresh.
     const used = check.after === undefined ? undefined : searchCheckers.get(check.after);
     const searched = used !== undefined ? (used as unknown as Checker<P>) : new Checker(settings, 'copies');
-    const visits = check.after === undefined ? undefined : searchVisits.get(check.after);
-    if (check.path !== undefined && check.path.length > 0) {
-      const path = check.path;
-      const disagreement = followBothWays(searched, (_events, step) => (step < path.length ? path[step] : undefined), path.length, visits);
-      if (disagreement !== undefined) return disagreement;
-    }
-    for (let walk = 0; walk < check.walks; walk++) {
-      const random = RandomSource.fork(check.seed, `live check/${walk}`);
-      // No crash in the middle of a reaction: one that would cut nothing is refused after the
-      // reaction ran, which a copy forgets and a run's object cannot.
-      const choose = (events: SearchEvent[]) => {
-        const whole = events.filter((event) => !('crashAfter' in event) || event.crashAfter === undefined);
-        return whole.length === 0 ? undefined : random.pick(whole);
-      };
-      const disagreement = followBothWays(searched, choose, check.depth, visits);
-      if (disagreement !== undefined) return disagreement;
-    }
-    // After the walks above: a node that counts its reactions, to follow the protocol through
-    // the probe and these walks and differently after, differs from the probe here.
-    const walked = check.after === undefined ? undefined : probeVisits.get(check.after);
-    return walked === undefined ? undefined : retakeWalks(searched, walked, RandomSource.fork(check.seed, 'live check/walks taken again'));
+    const disagreement = liveAgreementOf(searched, check);
+    // Over without an error thrown through it: a realm of its own may serve another run.
+    if (used === undefined) searched.giveBackRealms();
+    return disagreement;
   });
+}
+
+function liveAgreementOf<P extends Protocol>(searched: Checker<P>, check: LiveCheckSettings): LiveDisagreement | undefined {
+  const visits = check.after === undefined ? undefined : searchVisits.get(check.after);
+  if (check.path !== undefined && check.path.length > 0) {
+    const path = check.path;
+    const disagreement = followBothWays(searched, (_events, step) => (step < path.length ? path[step] : undefined), path.length, visits);
+    if (disagreement !== undefined) return disagreement;
+  }
+  for (let walk = 0; walk < check.walks; walk++) {
+    const random = RandomSource.fork(check.seed, `live check/${walk}`);
+    // No crash in the middle of a reaction: one that would cut nothing is refused after the
+    // reaction ran, which a copy forgets and a run's object cannot.
+    const choose = (events: SearchEvent[]) => {
+      const whole = events.filter((event) => !('crashAfter' in event) || event.crashAfter === undefined);
+      return whole.length === 0 ? undefined : random.pick(whole);
+    };
+    const disagreement = followBothWays(searched, choose, check.depth, visits);
+    if (disagreement !== undefined) return disagreement;
+  }
+  // After the walks above: a node that counts its reactions, to follow the protocol through
+  // the probe and these walks and differently after, differs from the probe here.
+  const walked = check.after === undefined ? undefined : probeVisits.get(check.after);
+  return walked === undefined ? undefined : retakeWalks(searched, walked, RandomSource.fork(check.seed, 'live check/walks taken again'));
 }
 
 /**
@@ -2274,8 +2286,21 @@ function followBothWays<P extends Protocol>(
   maxSteps: number,
   visits?: SearchVisits,
 ): LiveDisagreement | undefined {
+  const live = new Checker(searched.settings, 'live');
+  const disagreement = followWith(searched, live, choose, maxSteps, visits);
+  // Over without an error thrown through it: the run's realm may serve another.
+  live.giveBackRealms();
+  return disagreement;
+}
+
+function followWith<P extends Protocol>(
+  searched: Checker<P>,
+  live: Checker<P>,
+  choose: (events: SearchEvent[], step: number) => SearchEvent | undefined,
+  maxSteps: number,
+  visits: SearchVisits | undefined,
+): LiveDisagreement | undefined {
   const settings = searched.settings;
-  const live = new Checker(settings, 'live');
   const searchedSteps: string[] = [];
   const liveSteps: string[] = [];
   const againSteps: string[] = [];

@@ -10,7 +10,7 @@ import { LinkRandom, sendDraw } from './_internals/linkRandom.ts';
 import { PropertySet } from './_internals/monitors.ts';
 import { clonePlain, copyPlain, equalPlain } from './_internals/plainData.ts';
 import { nodeRandom, RandomSource, randomLabels } from './_internals/random.ts';
-import { reactorsFor } from './_internals/realm.ts';
+import { giveBackRealms, reactorsFor } from './_internals/realm.ts';
 import {
   effectsBeforeCrash,
   leaveReaction,
@@ -599,7 +599,7 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       leaveReaction();
       releaseGuards();
     }
-    return {
+    const result: SimulationResult<P> = {
       seed: this.seed,
       passed: this.failure === undefined,
       ...(this.failure ? { failure: this.failure } : {}),
@@ -615,6 +615,9 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       roles: this.settings.nodes.map((spec) => spec.role),
       measurements: this.measure(),
     };
+    // Over, and not cut short by an error thrown through it: a submission's realm may serve another run.
+    giveBackRealms(this.slots.map((slot) => slot.reactor));
+    return result;
   }
 
   /**

@@ -75,8 +75,8 @@ export class RealmLoadError extends Error {
 }
 
 /**
- * A submission compiled once; every simulation and every search opens a new realm from it,
- * so no run can see what an earlier run left in the realm.
+ * A submission compiled once, and the realms opened from it. A run takes a realm that an
+ * earlier run has finished with where there is one (see {@link RealmProgram.take}), else a new one.
  */
 export class RealmProgram {
   private readonly host: vm.Script;
@@ -100,6 +100,8 @@ export class RealmProgram {
       if (standIn !== undefined) classes[name] = standIn;
     }
     this.classes = Object.freeze(classes);
+    // Its modules' first instance was evaluated and nothing else: the first run takes it as it would a new realm.
+    this.idle.push(probe);
   }
 
   /**
@@ -112,9 +114,63 @@ export class RealmProgram {
     return standIn;
   }
 
+  /** How many realms were opened from this program: a run that reuses one opens none. */
+  realmsOpened = 0;
+
   /** A new realm with the node runtime and the submission loaded. */
   open(): RealmSession {
+    this.realmsOpened++;
     return new RealmSession(this.host, this.submission, this.placeFrames);
+  }
+
+  /** Realms that a run finished with, ready for another. */
+  private readonly idle: RealmSession[] = [];
+  /** Realms handed out and not given back. */
+  private readonly taken = new WeakSet<RealmSession>();
+
+  /**
+   * A realm for one run or search, given back with {@link RealmProgram.giveBack} when it is
+   * over: one that an earlier run finished with, or else a new one.
+   *
+   * Runs share a realm on the grounds that the nodes of one run do: before any of the
+   * submission's code runs, everything the realm's nodes have in common is frozen (see lockDown
+   * in ../_realm/host.ts), each node gets its own instance of the submission's modules and its
+   * own global object, and the runtime lets go of a run's nodes when it ends. A run can no more
+   * find what an earlier run left than one node what another left. What a realm does carry from
+   * one run to the next is the engine's compiled code and type feedback for the same functions,
+   * so that a run's code is warm from its first event: in a new realm every run began cold,
+   * which cost Raft's runs in the grader half their time or more (docs/performance.md).
+   */
+  take(): RealmSession {
+    const session = this.idle.pop() ?? this.open();
+    this.taken.add(session);
+    return session;
+  }
+
+  /**
+   * Takes back a realm whose run or search is over (and was not cut short by an error thrown
+   * through it). A realm whose answers were ever malformed, or whose tables of strings and
+   * shapes have filled, is let go instead.
+   */
+  giveBack(session: RealmSession): void {
+    if (!this.taken.delete(session)) return;
+    if (!session.reusable || this.idle.length >= maxIdleRealms) return;
+    try {
+      if (session.call('endRun', session.endRunFunction, [], 1000) !== '') return;
+    } catch {
+      return;
+    }
+    this.idle.push(session);
+  }
+}
+
+/** Realms kept idle per program: one per run a process has under way at once (a run, and a search inside it). */
+const maxIdleRealms = 4;
+
+/** Gives the realms of a run's or a search's reactors back to their programs, each once. */
+export function giveBackRealms(reactors: readonly object[]): void {
+  for (const reactor of reactors) {
+    if (reactor instanceof RealmReactor) reactor.giveBackRealm();
   }
 }
 
@@ -259,6 +315,11 @@ export class RealmSession {
   private readonly fieldsFunction: RealmFunction;
   private readonly exportsFunction: RealmFunction;
   private readonly answerTapeFunction: RealmFunction;
+  readonly endRunFunction: RealmFunction;
+  /** The program this realm was opened from, which takes it back once a run is over. */
+  program: RealmProgram | undefined = undefined;
+  /** False once an answer was malformed: the realm's runtime cannot be relied on to start another run clean. */
+  private answersWellFormed = true;
   private readonly shapeBuilderFunction: (shape: number, build: unknown) => unknown;
   private readonly context: vm.Context;
   /** The shapes whose builders the realm has: the first so many the table gave a builder. */
@@ -310,6 +371,7 @@ export class RealmSession {
     const loadFailureFrames = functions.loadFailureFrames as unknown as (thrown: unknown) => unknown;
     const loadSubmission = functions.loadSubmission as RealmFunction;
     this.answerTapeFunction = functions.currentAnswerTape as RealmFunction;
+    this.endRunFunction = functions.endRun as RealmFunction;
     this.shapeBuilderFunction = functions.defineShapeBuilder as unknown as (shape: number, build: unknown) => unknown;
     // Before any of the submission's code runs: from here on, nothing its nodes share can be changed.
     const lockedDown = (functions.lockDown as RealmFunction)();
@@ -360,10 +422,26 @@ export class RealmSession {
     let answer: unknown;
     try {
       answer = realmFunction(...args);
+      return checkedAnswer(name, answer, limit);
     } catch (thrown) {
+      this.answersWellFormed = false;
+      if (thrown instanceof RealmProtocolError) throw thrown;
       throw new RealmProtocolError(`the node runtime's ${name} threw: ${describeThrown(thrown)}`);
     }
-    return checkedAnswer(name, answer, limit);
+  }
+
+  /** Notes that the realm gave a malformed answer: it will serve no other run. */
+  answeredMalformed(): void {
+    this.answersWellFormed = false;
+  }
+
+  /**
+   * Whether the realm may serve another run: its answers were always well formed, and its
+   * tables of strings and shapes have room left (a full table costs only speed, since what does
+   * not fit is written as text, but a new realm's tables are empty).
+   */
+  get reusable(): boolean {
+    return this.answersWellFormed && this.answers.table.strings.length < tapeSizes.reusableStrings && this.answers.table.shapes.length < tapeSizes.reusableShapes;
   }
 
   /** The submission's exports: 1 for a node class, 0 for anything else. */
@@ -473,6 +551,7 @@ export class RealmSession {
     try {
       answer = realmReact(node, kind, from, payload, storage, state, wantState);
     } catch (thrown) {
+      this.answersWellFormed = false;
       throw new RealmProtocolError(`the node runtime's react threw: ${describeThrown(thrown)}`);
     }
     return checkedAnswer('react', answer, maxReactionCharacters);
@@ -660,6 +739,11 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
     return '#' + writer.text;
   }
 
+  /** Gives this node's realm back to its program (once for all the nodes that share it: later calls do nothing). */
+  giveBackRealm(): void {
+    this.session.program?.giveBack(this.session);
+  }
+
   copy(instance: object): object {
     // A node's state here is never changed: each reaction answers with a new one.
     return instance;
@@ -728,6 +812,7 @@ export class RealmReactor<P extends Protocol> implements NodeReactor<P> {
       }
     } catch (error) {
       session.storageHeldAfter(node, undefined, undefined);
+      session.answeredMalformed();
       // A syntax error: text that is not JSON; a range error: JSON nested too deeply to parse.
       if (
         !(error instanceof RealmProtocolError || error instanceof TapeError || error instanceof PlainTextError || error instanceof SyntaxError || error instanceof RangeError)
@@ -964,8 +1049,9 @@ function key(text: unknown): string {
 
 /**
  * The reactors of a cluster's nodes: a {@link Reactor} for a class of this realm, a
- * {@link RealmReactor} for a submission's class, with one new realm per submission for the
- * whole run (or search).
+ * {@link RealmReactor} for a submission's class, with one realm per submission for the whole
+ * run (or search), taken from its program: whoever runs them gives it back with
+ * {@link giveBackRealms} when the run is over.
  */
 export function reactorsFor<P extends Protocol>(environments: readonly NodeEnvironment<P>[], mode: 'live' | 'copies', config: object): NodeReactor<P>[] {
   const sessions = new Map<RealmProgram, RealmSession>();
@@ -974,7 +1060,8 @@ export function reactorsFor<P extends Protocol>(environments: readonly NodeEnvir
     if (standIn === undefined) return new Reactor(environment);
     let session = sessions.get(standIn.program);
     if (session === undefined) {
-      session = standIn.program.open();
+      session = standIn.program.take();
+      session.program = standIn.program;
       sessions.set(standIn.program, session);
     }
     return new RealmReactor(environment, session, mode);

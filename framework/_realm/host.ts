@@ -881,6 +881,29 @@ function react(node: number, kind: number, from: number, payload: string, storag
   }
 }
 
+/**
+ * Ends a run, after which the realm may serve another (see RealmProgram.take in
+ * ../_internals/realm.ts): lets go of the run's nodes, and of console lines no reaction took,
+ * so that the next run's setup starts from what a new realm would hold. The next run's nodes
+ * each get a new instance of the submission's modules, as every node but a new realm's first does.
+ */
+function endRun(): string {
+  environments = [];
+  reactors = [];
+  recorders = [];
+  instances = [];
+  storageBases = [];
+  storageWrites = [];
+  liveReactions = [];
+  setupData = undefined;
+  loadedInstanceTaken = true;
+  consoleLines = [];
+  consoleCharacters = 0;
+  consoleDropped = 0;
+  shortenAnswerTape();
+  return '';
+}
+
 /** The fields of node `node`'s object as `[flag, tree]` JSON (or `!` and the problem), '' when it has none. */
 function fields(node: number): string {
   try {
@@ -930,5 +953,5 @@ export function installHost(): Readonly<Record<string, unknown>> {
   Object.freeze(Node);
   const framework = Object.freeze({ Node, unreachable, nodeName, register, defineSubmission, applyKvCommand, describeKvOperation, initialKvState, kvSession, kvValue, replayKvCommands });
   defineProperty(global, '__distlab', { value: framework, writable: false, configurable: false, enumerable: false });
-  return { setup, react, fields, exportsText, lockDown, loadSubmission, loadFailureFrames, numbers, questionTape, answerTape, currentAnswerTape, defineShapeBuilder };
+  return { setup, endRun, react, fields, exportsText, lockDown, loadSubmission, loadFailureFrames, numbers, questionTape, answerTape, currentAnswerTape, defineShapeBuilder };
 }

@@ -26,9 +26,11 @@ const forgingAnswers = `
   };
 `;
 
+let forgerProgram: RealmProgram;
 let forger: NodeClass<Forging>;
 beforeAll(async () => {
-  forger = (await forgingProgram('forges-answers.ts', forgingAnswers)).nodeClass<Forging>('Forger');
+  forgerProgram = await forgingProgram('forges-answers.ts', forgingAnswers);
+  forger = forgerProgram.nodeClass<Forging>('Forger');
 });
 
 /** Two forging nodes; n0 answers its one input with `frame` (its '<deep>' strings nested `deep` levels), then n1 greets n0. */
@@ -119,6 +121,21 @@ describe('answers forged by the node runtime', () => {
     const result = forge([['onInput', 'm'.repeat(100_000), 0, 'w'.repeat(100_000)], [], '', []]);
     expect(result.failure?.kind).toBe('exception');
     expect(result.failure?.message.length).toBeLessThan(20_000);
+  });
+
+  it('leave the realm that gave them to no other run, where one that answered in shape serves the next', () => {
+    const inShape = effects([6, 'a log line']);
+    forge(inShape);
+    const opened = forgerProgram.realmsOpened;
+    expect(forge(inShape).failure).toBeUndefined();
+    expect(forgerProgram.realmsOpened).toBe(opened);
+    expect(forge(effects([7, 'x'])).failure?.message).toMatch(malformed);
+    expect(forgerProgram.realmsOpened).toBe(opened);
+    // The run after the malformed answer: in a realm of its own.
+    expect(forge(inShape).failure).toBeUndefined();
+    expect(forgerProgram.realmsOpened).toBe(opened + 1);
+    expect(forge(inShape).failure).toBeUndefined();
+    expect(forgerProgram.realmsOpened).toBe(opened + 1);
   });
 
   it('may set a timer as far off as any whole number of ms: it never fires, and the run ends on time', () => {
