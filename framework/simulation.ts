@@ -103,6 +103,12 @@ export interface SimulationSettings<P extends Protocol> {
    * {@link stateLeadEvents} events across it) has no `states`.
    */
   readonly traceFrom?: number;
+  /**
+   * Full traces: whether to record each node's state after every reaction, crash and restart
+   * (the result's `states`; default true). Without them a full trace costs far less for nodes
+   * whose state is large: its events are all that is kept.
+   */
+  readonly nodeStates?: boolean;
 }
 
 /**
@@ -510,9 +516,9 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     this.clock = settings.clock !== false;
     this.timersAllowed = settings.timers !== false;
     this.traceFrom = this.fullTrace ? (settings.traceFrom ?? 0) : 0;
-    this.statesFrom = Math.max(0, this.traceFrom - stateLeadEvents);
     this.recorder = new TraceRecorder(settings.trace ?? 'ring', settings.ringSize ?? 200, this.traceFrom);
-    this.stateRecorder = this.fullTrace ? new StateRecorder() : undefined;
+    this.stateRecorder = this.fullTrace && settings.nodeStates !== false ? new StateRecorder() : undefined;
+    this.statesFrom = this.stateRecorder === undefined ? 0 : Math.max(0, this.traceFrom - stateLeadEvents);
     try {
       this.properties = new PropertySet(settings.properties ?? []);
     } catch (error) {
@@ -1234,6 +1240,7 @@ function checkSettings<P extends Protocol>(settings: SimulationSettings<P>): str
   if (traceFrom !== undefined && !(Number.isSafeInteger(traceFrom) && traceFrom >= 0)) {
     return `traceFrom must be a whole number of trace events, 0 or more, not ${String(traceFrom)}`;
   }
+  if (settings.nodeStates !== undefined && typeof settings.nodeStates !== 'boolean') return `nodeStates must be true or false, not ${String(settings.nodeStates)}`;
   const network = { ...defaultNetwork, ...settings.network };
   const networkProblem = validateNetwork(network);
   if (networkProblem) return networkProblem;

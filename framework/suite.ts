@@ -128,9 +128,10 @@ export interface PreparedRun {
   readonly clock: boolean;
   /**
    * One run with a whole schedule: the scenario's actions, then the random ones. A full trace
-   * keeps its events from `traceFrom` on (see SimulationSettings.traceFrom).
+   * keeps its events from `traceFrom` on, with the nodes' states unless `nodeStates` is false
+   * (see SimulationSettings.traceFrom and nodeStates).
    */
-  simulate(seed: string, schedule: FaultSchedule, trace: 'ring' | 'full', traceFrom?: number): SimulationResult<Protocol>;
+  simulate(seed: string, schedule: FaultSchedule, trace: 'ring' | 'full', traceFrom?: number, nodeStates?: boolean): SimulationResult<Protocol>;
   /** The figures of a passing result of `simulate`: its properties' and the test's own. */
   measure(result: SimulationResult<Protocol>): Record<string, number> | undefined;
 }
@@ -209,9 +210,16 @@ export function runTest<P extends Protocol, Implementation>(test: RunTest<P, Imp
         scenario,
         faults,
         clock: setup.clock !== false,
-        simulate(runSeed, schedule, trace, traceFrom) {
+        simulate(runSeed, schedule, trace, traceFrom, nodeStates) {
           // A fresh setup for every run: properties and workloads may keep state.
-          const result = simulate<P>({ ...test.setup(implementation, seed), seed: runSeed, faults: schedule, trace, ...(traceFrom ? { traceFrom } : {}) });
+          const result = simulate<P>({
+            ...test.setup(implementation, seed),
+            seed: runSeed,
+            faults: schedule,
+            trace,
+            ...(traceFrom ? { traceFrom } : {}),
+            ...(nodeStates === false ? { nodeStates } : {}),
+          });
           results.set(result, result);
           return result;
         },

@@ -212,6 +212,7 @@ export function serve(suite: LabSuite<unknown>, files: { readonly host: URL; rea
       const outcome = runTest(suite, test, implementation, {
         seeds: request.seeds,
         shrinkBudget: request.shrinkBudget,
+        ...(request.nodeStates === false ? { nodeStates: false } : {}),
         onSeedDone: (seedsDone) => {
           work.seedsDone = seedsDone;
           sendProgress();

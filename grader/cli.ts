@@ -228,6 +228,8 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
       ...(timeoutSeconds !== undefined ? { limits: { timeoutMs: timeoutSeconds * 1000 } } : {}),
       typecheck: values['no-typecheck'] !== true,
       ...(values['student-commands'] === true ? { commandName: 'student' } : {}),
+      // Only the HTML report's viewer shows them.
+      nodeStates: reports.includes('html'),
     },
     reports,
     outputDirectory: values.out !== undefined ? resolve(values.out) : undefined,

@@ -33,6 +33,12 @@ export interface GradeOptions {
   readonly limits?: Partial<IsolationLimits>;
   readonly shrinkBudget?: number;
   /**
+   * Whether each failure's trace comes with the nodes' states after every event (default true):
+   * only the HTML report's viewer shows them, and for nodes whose state is large they are most
+   * of what recording a failure costs.
+   */
+  readonly nodeStates?: boolean;
+  /**
    * How printed commands name the implementation (`student` for a class's or Gradescope's
    * submissions, which their authors replay in their own checkout); default: as given.
    */
@@ -429,6 +435,7 @@ export async function grade(options: GradeOptions): Promise<GradingReport> {
         options.onProgress?.({ type: 'test-start', test: current, seeds: seeds.length });
         const result = await sandbox.run(current.number, seeds, {
           ...(options.shrinkBudget !== undefined ? { shrinkBudget: options.shrinkBudget } : {}),
+          ...(options.nodeStates === false ? { nodeStates: false } : {}),
           timeoutMs: testTimeoutMs(current.seeds, seeds.length, options.limits?.timeoutMs),
           onProgress: (seedsDone) => options.onProgress?.({ type: 'seed', test: current, seedsDone, seeds: seeds.length }),
         });

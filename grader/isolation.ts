@@ -172,12 +172,19 @@ export class Sandbox {
   async run(
     testNumber: string,
     seeds: readonly number[],
-    options: { shrinkBudget?: number; onProgress?: (seedsDone: number) => void; timeoutMs?: number } = {},
+    options: { shrinkBudget?: number; nodeStates?: boolean; onProgress?: (seedsDone: number) => void; timeoutMs?: number } = {},
   ): Promise<IsolatedResult> {
     const timeoutMs = options.timeoutMs ?? this.limits.timeoutMs;
     let seedsDone = 0;
     let working: Extract<ChildReply, { type: 'progress' }> | undefined;
-    const request: ChildRequest = { type: 'run', testNumber, seeds, shrinkBudget: options.shrinkBudget ?? 300, heartbeatMs: this.heartbeatMs };
+    const request: ChildRequest = {
+      type: 'run',
+      testNumber,
+      seeds,
+      shrinkBudget: options.shrinkBudget ?? 300,
+      ...(options.nodeStates === false ? { nodeStates: false } : {}),
+      heartbeatMs: this.heartbeatMs,
+    };
     const end = await this.exchange(request, timeoutMs, (reply) => {
       if (reply.type === 'progress') {
         working = reply;

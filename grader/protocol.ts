@@ -10,6 +10,8 @@ export type ChildRequest = (
       readonly testNumber: string;
       readonly seeds: readonly number[];
       readonly shrinkBudget: number;
+      /** False: a failure's trace comes without the nodes' states (see RunOptions.nodeStates). */
+      readonly nodeStates?: boolean;
     }
   | {
       readonly type: 'replay';

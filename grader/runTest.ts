@@ -98,6 +98,12 @@ export interface RunOptions {
   readonly shrinkBudget?: number;
   /** Trace events kept in a failure (the HTML report's list). */
   readonly traceLimit?: number;
+  /**
+   * Whether a failure's trace comes with the nodes' states after each event (default true).
+   * Only the HTML report's viewer shows them, and for nodes whose state is large they are most
+   * of what recording a failure costs.
+   */
+  readonly nodeStates?: boolean;
   readonly onSeedDone?: (seedsDone: number) => void;
   /** Told when work on a seed starts, and when shrinking its failure starts: where a stall would be. */
   readonly onActivity?: (seed: number, activity: WorkActivity) => void;
@@ -280,14 +286,22 @@ export type ScheduleRun = (schedule: FaultSchedule, trace?: 'ring' | 'full', tra
  * them for 0): a full trace kept from where those begin, in a run as long as
  * `expectedLength`, the length of an earlier run of the same schedule. The events before
  * the window cost no copies and no node states. Where the run is shorter than expected, or
- * its node states could not begin in time, it is recorded again from where its own length says.
+ * its node states (when `run` records them: `nodeStates`) could not begin in time, it is
+ * recorded again from where its own length says.
  */
-export function recordedForReport(run: ScheduleRun, schedule: FaultSchedule, recording: 'ring' | 'full', traceLimit: number, expectedLength: number | undefined): SimulationResult<Protocol> {
+export function recordedForReport(
+  run: ScheduleRun,
+  schedule: FaultSchedule,
+  recording: 'ring' | 'full',
+  traceLimit: number,
+  expectedLength: number | undefined,
+  nodeStates = true,
+): SimulationResult<Protocol> {
   if (recording === 'ring') return run(schedule, 'ring');
   const from = (length: number) => (traceLimit > 0 ? Math.max(0, length - traceLimit) : 0);
   const traceFrom = expectedLength === undefined ? 0 : from(expectedLength);
   const result = run(schedule, 'full', traceFrom);
-  if (traceFrom === 0 || (result.states !== undefined && traceFrom <= from(result.traceLength))) return result;
+  if (traceFrom === 0 || ((result.states !== undefined || !nodeStates) && traceFrom <= from(result.traceLength))) return result;
   return run(schedule, 'full', from(result.traceLength));
 }
 
@@ -308,13 +322,14 @@ function runOneSeed<I>(
   seed: number,
   shrinkBudget: number,
   traceLimit: number,
-  watchers: Pick<RunOptions, 'onActivity' | 'onHeartbeat'> = {},
+  watchers: Pick<RunOptions, 'onActivity' | 'onHeartbeat' | 'nodeStates'> = {},
 ): { result?: SimulationResult<Protocol>; failure?: RecordedFailure } {
   const seedString = runSeed(suite.lab, test.number, seed);
   let shrinking = false;
+  const nodeStates = watchers.nodeStates !== false;
   const run: ScheduleRun = (schedule, trace = 'ring', traceFrom) => {
     watchers.onHeartbeat?.();
-    return prepared.simulate(seedString, schedule, trace, traceFrom);
+    return prepared.simulate(seedString, schedule, trace, traceFrom, nodeStates);
   };
   /** Every run after the first one of a seed checks or shrinks its failure. */
   const runAgain: ScheduleRun = (schedule, trace, traceFrom) => {
@@ -331,7 +346,7 @@ function runOneSeed<I>(
   if (arbitrary === undefined) {
     const result = run(scenario);
     if (result.passed) return { result };
-    return { failure: finishFailure(runAgain, seed, scenario, scenario, result, 0, shrinkBudget, traceLimit, fixedCount) };
+    return { failure: finishFailure(runAgain, seed, scenario, scenario, result, 0, shrinkBudget, traceLimit, fixedCount, 0, nodeStates) };
   }
   // fast-check only draws the schedule: removing whole stretches of actions (finishFailure)
   // shrinks a schedule in far fewer runs than shrinking each action's times and nodes.
@@ -358,7 +373,7 @@ function runOneSeed<I>(
     events += alone.steps;
     if (!alone.passed && sameTarget(first.result, alone)) start = scenario;
   }
-  return { failure: finishFailure(runAgain, seed, first.schedule, start, first.result, runs, shrinkBudget, traceLimit, fixedCount, events) };
+  return { failure: finishFailure(runAgain, seed, first.schedule, start, first.result, runs, shrinkBudget, traceLimit, fixedCount, events, nodeStates) };
 }
 
 /**
@@ -378,6 +393,7 @@ function finishFailure(
   traceLimit: number,
   fixedCount: number,
   eventsSoFar = 0,
+  nodeStates = true,
 ): RecordedFailure {
   // A failure must be one the grader can show again: the same seed and schedule, run again
   // (with the full trace, which the report needs anyway), must fail the same way.
@@ -385,7 +401,7 @@ function finishFailure(
   // contents: its whole trace (hundreds of thousands of events, each with the state it left)
   // would not fit in memory, and a flood's last events show what it is.
   const recording = original.failure?.kind === 'limit' ? 'ring' : 'full';
-  const rerun = recordedForReport(run, schedule, recording, traceLimit, original.traceLength);
+  const rerun = recordedForReport(run, schedule, recording, traceLimit, original.traceLength, nodeStates);
   if (!sameFailure(original, rerun)) return nondeterministic(seed, schedule, original, rerun, traceLimit);
   let runs = runsSoFar + 1;
   const lastRun = runsSoFar + shrinkBudget;
@@ -438,7 +454,7 @@ function finishFailure(
     else if (!removed) minimal = index >= shrunk.length;
     if (shrunk.length === fixedCount) minimal = true;
   }
-  let failingRun = shrunk === schedule ? rerun : recordedForReport(run, shrunk, recording, traceLimit, shrunkLength);
+  let failingRun = shrunk === schedule ? rerun : recordedForReport(run, shrunk, recording, traceLimit, shrunkLength, nodeStates);
   if (failingRun.passed || failingRun.failure?.property !== property) {
     // The shrunk schedule failed this property while shrinking, and does not now: a run that
     // depends on more than its seed. Report the original schedule, which did fail twice.
@@ -454,7 +470,7 @@ function finishFailure(
     const trimmed = shrunk.filter((action, index) => index < fixedCount || action.atMs <= violatedAtMs);
     if (trimmed.length < shrunk.length) {
       // Up to the violation, the same run as the one before: as long, most likely.
-      const trimmedRun = recordedForReport(run, trimmed, 'full', traceLimit, failingRun.traceLength);
+      const trimmedRun = recordedForReport(run, trimmed, 'full', traceLimit, failingRun.traceLength, nodeStates);
       runs++;
       if (!trimmedRun.passed && trimmedRun.failure?.property === property) {
         shrunk = trimmed;

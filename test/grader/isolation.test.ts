@@ -80,6 +80,16 @@ describe('isolation of a broken submission', () => {
     expect(duplicated.failure?.replayCommand).toMatch(/^npm run grade -- pingpong --impl .*throws\.ts --replay /);
   });
 
+  it("a failure's trace comes with the nodes' states, for the HTML report, and without them where none are wanted", async () => {
+    const { duplicated } = await gradeFixture('throws');
+    expect(duplicated.failure?.states?.length ?? 0).toBeGreaterThan(0);
+    const withoutStates = await grade({ lab: 'pingpong', implementation: fixture('throws'), tests: ['0.3'], limits: { memoryMb: 256 }, typecheck: false, nodeStates: false });
+    const failure = withoutStates.tests[0]?.failure;
+    expect(failure?.states).toBeUndefined();
+    expect(failure?.trace).toEqual(duplicated.failure?.trace);
+    expect(failure?.replayCode).toBe(duplicated.failure?.replayCode);
+  });
+
   it('a message that is not plain data fails the test, naming the field and where the node sent it', async () => {
     const { duplicated } = await gradeFixture('function-in-message');
     expect(duplicated.status).toBe('failed');

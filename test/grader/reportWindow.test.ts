@@ -25,6 +25,11 @@ describe('a failure report of a long run', () => {
     for (const event of failure.trace) {
       expect(nodeStatesAt(states, event.index), `at ${event.index}`).toEqual(nodeStatesAt(whole.states ?? [], event.index));
     }
+    // Where no HTML report is written: the same failure and the same window, without the states.
+    const withoutStates = runTest(multiPaxosSuite, test, acceptsWithoutRaisingPromise, { seeds: [1], shrinkBudget: 5, traceLimit, nodeStates: false });
+    expect(withoutStates.failure?.states).toBeUndefined();
+    const { states: _states, ...rest } = failure;
+    expect(withoutStates.failure).toEqual(rest);
   });
 });
 
@@ -51,9 +56,18 @@ class Sprayer extends Node<Spray> {
 }
 
 const sprayRun =
-  (sprayCount: number): ScheduleRun =>
+  (sprayCount: number, nodeStates = true): ScheduleRun =>
   (schedule, trace, traceFrom) =>
-    simulate<Spray>({ seed: 9, nodes: [0, 1, 2].map(() => ({ role: 'server' as const, node: Sprayer })), config: { sprayCount }, durationMs: 200, faults: [...schedule], trace: trace ?? 'ring', ...(traceFrom !== undefined ? { traceFrom } : {}) });
+    simulate<Spray>({
+      seed: 9,
+      nodes: [0, 1, 2].map(() => ({ role: 'server' as const, node: Sprayer })),
+      config: { sprayCount },
+      durationMs: 200,
+      faults: [...schedule],
+      trace: trace ?? 'ring',
+      ...(traceFrom !== undefined ? { traceFrom } : {}),
+      nodeStates,
+    });
 
 describe('recording a run for its report', () => {
   const schedule: FaultSchedule = [{ atMs: 50, type: 'crash', node: 2 }];
@@ -104,5 +118,34 @@ describe('recording a run for its report', () => {
     const shown = recordedForReport(counted, schedule, 'full', traceLimit, expectedLength);
     expect(calls).toHaveLength(2);
     expectSameWindow(shown, whole);
+  });
+
+  it('records the window once, without node states, where none are wanted', () => {
+    const run = sprayRun(4 * stateLeadEvents, false);
+    const whole = run(schedule, 'full');
+    expect(whole.states).toBeUndefined();
+    expect(whole.trace).toEqual(sprayRun(4 * stateLeadEvents)(schedule, 'full').trace);
+    // The window that needed a second recording for its states above needs none.
+    const burstEnd = whole.trace.findIndex((event) => event.kind === 'deliver');
+    const expectedLength = burstEnd + traceLimit - 10;
+    const calls: (number | undefined)[] = [];
+    const counted: ScheduleRun = (candidate, trace, traceFrom) => {
+      calls.push(traceFrom);
+      return run(candidate, trace, traceFrom);
+    };
+    const shown = recordedForReport(counted, schedule, 'full', traceLimit, expectedLength, false);
+    expect(calls).toEqual([expectedLength - traceLimit]);
+    expect(shown.states).toBeUndefined();
+    expect(shown.trace).toEqual(whole.trace.slice(expectedLength - traceLimit));
+    // A run shorter than expected is still recorded again from its own length.
+    calls.length = 0;
+    expect(recordedForReport(counted, schedule, 'full', traceLimit, whole.traceLength + 5_000, false).trace).toEqual(whole.trace.slice(-traceLimit));
+    expect(calls).toEqual([whole.traceLength + 5_000 - traceLimit, whole.traceLength - traceLimit]);
+  });
+
+  it('refuses a nodeStates setting that is not true or false, naming it', () => {
+    expect(() =>
+      simulate<Spray>({ seed: 9, nodes: [0, 1, 2].map(() => ({ role: 'server' as const, node: Sprayer })), config: { sprayCount: 1 }, durationMs: 200, trace: 'full', nodeStates: 'no' as unknown as boolean }),
+    ).toThrow(/nodeStates must be true or false, not no/);
   });
 });

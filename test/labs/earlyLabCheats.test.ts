@@ -191,14 +191,14 @@ const cheats: Readonly<Record<string, Cheat>> = {
 
 describe('labs 0, 1 and 2 graded on submissions other than the reference', () => {
   it('the second correct mutex implementation passes every graded test', async () => {
-    const report = await grade({ lab: '01-mutex', implementation: join(fixtures, 'alternatives', 'mutex-maps'), seeds: 3, jobs: 2, typecheck: true });
+    const report = await grade({ nodeStates: false, lab: '01-mutex', implementation: join(fixtures, 'alternatives', 'mutex-maps'), seeds: 3, jobs: 2, typecheck: true });
     expect(report.typeErrors).toEqual([]);
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
   });
 
   it('a second correct election implementation passes every graded test', async () => {
-    const report = await grade({ lab: '02-election', implementation: join(fixtures, 'alternatives', 'election-own'), seeds: 3, jobs: 2, typecheck: true });
+    const report = await grade({ nodeStates: false, lab: '02-election', implementation: join(fixtures, 'alternatives', 'election-own'), seeds: 3, jobs: 2, typecheck: true });
     expect(report.typeErrors).toEqual([]);
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
@@ -209,7 +209,7 @@ describe('labs 0, 1 and 2 graded on submissions other than the reference', () =>
     const targeted = cheat.tests.filter((test) => cheat.targets(test));
     expect(targeted.length).toBeGreaterThan(0);
     // A cheat fails at its first seed; shrinking what it did would only cost time.
-    const report = await grade({ lab: cheat.lab, implementation: cheat.folder(), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab: cheat.lab, implementation: cheat.folder(), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual(targeted.map((test) => test.number).sort());
     const scoredTests = report.tests.filter((test) => test.score > 0 || test.status === 'passed');
     expect(scoredTests.length === 0 ? '' : summary(scoredTests)).toBe('');

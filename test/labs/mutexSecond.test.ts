@@ -50,7 +50,7 @@ afterAll(() => {
 
 describe('lab 1 graded on a third implementation and its classic bugs', () => {
   it('the third correct implementation passes every graded test, visible and hidden', async () => {
-    const report = await grade({ lab, implementation: second, tests: graded.map((test) => test.number), jobs: 2, shrinkBudget: 0 });
+    const report = await grade({ nodeStates: false, lab, implementation: second, tests: graded.map((test) => test.number), jobs: 2, shrinkBudget: 0 });
     expect(report.tests.map((test) => test.number).sort()).toEqual(graded.map((test) => test.number).sort());
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
@@ -60,7 +60,7 @@ describe('lab 1 graded on a third implementation and its classic bugs', () => {
   it('an implementation reading "stamped later" as plain numbers, with clocks moved to max(clock, t) without the + 1, passes the clocked parts', async () => {
     // The handout accepts either reading of Lamport's condition (2) and either clock rule that keeps the clock condition.
     const clocked = graded.filter((test) => test.number.startsWith('1C.') || test.number.startsWith('1D.')).map((test) => test.number);
-    const report = await grade({ lab, implementation: join(fixtures, 'numeric-stamps'), tests: clocked, jobs: 2, shrinkBudget: 0 });
+    const report = await grade({ nodeStates: false, lab, implementation: join(fixtures, 'numeric-stamps'), tests: clocked, jobs: 2, shrinkBudget: 0 });
     expect(report.tests.map((test) => test.number).sort()).toEqual([...clocked].sort());
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
@@ -71,7 +71,7 @@ describe('lab 1 graded on a third implementation and its classic bugs', () => {
     // passes it on, keeps it at n0 until it is handed to n0, and is no hop.
     const selfStart = changedCopy(second, 'tokenRing.ts', [['if (this.id === this.servers[0]) this.tokenArrived();', "if (this.id === this.servers[0]) this.send(this.id, { type: 'Token' });"]], scratchFolders);
     const partB = graded.filter((test) => test.number.startsWith('1B.')).map((test) => test.number);
-    const report = await grade({ lab, implementation: selfStart, tests: partB, jobs: 2, shrinkBudget: 0 });
+    const report = await grade({ nodeStates: false, lab, implementation: selfStart, tests: partB, jobs: 2, shrinkBudget: 0 });
     expect(report.tests.map((test) => test.number).sort()).toEqual([...partB].sort());
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
@@ -79,7 +79,7 @@ describe('lab 1 graded on a third implementation and its classic bugs', () => {
 
   it.each(Object.keys(bugs))('the bug %s fails the tests named for it', async (name) => {
     const tests = bugs[name] as readonly string[];
-    const report = await grade({ lab, implementation: bugFolder(name), tests, shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab, implementation: bugFolder(name), tests, shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual([...tests].sort());
     const passed = report.tests.filter((test) => test.status === 'passed');
     expect(passed.length === 0 ? '' : summary(passed)).toBe('');

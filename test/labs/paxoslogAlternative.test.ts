@@ -97,9 +97,9 @@ describe('lab 6 graded on submissions other than the reference', () => {
   it('a second correct implementation passes every graded test, visible and hidden', async () => {
     // Two seeds per run keep this to a minute; the soak command runs the reference on
     // many more. A search is deterministic, and runs on its own seeds.
-    const runs = await grade({ lab, implementation: alternative, tests: graded.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 2, jobs: 2, typecheck: true });
+    const runs = await grade({ nodeStates: false, lab, implementation: alternative, tests: graded.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 2, jobs: 2, typecheck: true });
     const searchNumbers = graded.filter((test) => test.kind === 'search').map((test) => test.number);
-    const searches = searchNumbers.length === 0 ? { tests: [] } : await grade({ lab, implementation: alternative, tests: searchNumbers, jobs: 2 });
+    const searches = searchNumbers.length === 0 ? { tests: [] } : await grade({ nodeStates: false, lab, implementation: alternative, tests: searchNumbers, jobs: 2 });
     expect(runs.typeErrors).toEqual([]);
     const results = [...runs.tests, ...searches.tests];
     expect(results.map((test) => test.number).sort()).toEqual(graded.map((test) => test.number).sort());
@@ -112,7 +112,7 @@ describe('lab 6 graded on submissions other than the reference', () => {
     const targeted = graded.filter((test) => (cheats[name] as Targets)(test));
     expect(targeted.length).toBeGreaterThan(0);
     // A cheat fails at its first seed; shrinking what it did would only cost time.
-    const report = await grade({ lab, implementation: cheatFolder(name), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab, implementation: cheatFolder(name), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual(targeted.map((test) => test.number).sort());
     const scored = report.tests.filter((test) => test.score > 0 || test.status === 'passed');
     expect(scored.length === 0 ? '' : summary(scored)).toBe('');

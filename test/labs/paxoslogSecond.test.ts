@@ -48,9 +48,9 @@ const bugFolder = bugFolders(fixtures);
 
 describe('lab 6 graded on a third correct server and its classic bugs', () => {
   it('the third correct server passes every graded test, visible and hidden', async () => {
-    const runs = await grade({ lab, implementation: second, tests: graded.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 2, shrinkBudget: 0, jobs: 2, typecheck: true });
+    const runs = await grade({ nodeStates: false, lab, implementation: second, tests: graded.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 2, shrinkBudget: 0, jobs: 2, typecheck: true });
     const searchNumbers = graded.filter((test) => test.kind === 'search').map((test) => test.number);
-    const searches = searchNumbers.length === 0 ? { tests: [] } : await grade({ lab, implementation: second, tests: searchNumbers, shrinkBudget: 0, jobs: 2 });
+    const searches = searchNumbers.length === 0 ? { tests: [] } : await grade({ nodeStates: false, lab, implementation: second, tests: searchNumbers, shrinkBudget: 0, jobs: 2 });
     expect(runs.typeErrors).toEqual([]);
     const results = [...runs.tests, ...searches.tests];
     expect(results.map((test) => test.number).sort()).toEqual(graded.map((test) => test.number).sort());
@@ -64,7 +64,7 @@ describe('lab 6 graded on a third correct server and its classic bugs', () => {
 
   it.each(Object.keys(bugs))('the bug %s fails the tests that target it', async (name) => {
     const expected = bugs[name] as Readonly<Record<string, string>>;
-    const report = await grade({ lab, implementation: bugFolder(name), tests: Object.keys(expected), shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab, implementation: bugFolder(name), tests: Object.keys(expected), shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual(Object.keys(expected).sort());
     const missed = report.tests.filter((test) => test.status !== 'failed' || test.failure?.property !== expected[test.number]);
     expect(missed.length === 0 ? '' : summary(missed)).toBe('');

@@ -47,7 +47,7 @@ const bugFolder = bugFolders(fixtures);
 
 describe('lab 0 graded on a third correct ping-pong and its classic bugs', () => {
   it('the third correct ping-pong passes every graded test, visible and hidden', async () => {
-    const report = await grade({ lab, implementation: second, tests: graded.map((test) => test.number), shrinkBudget: 0, jobs: 2, typecheck: true });
+    const report = await grade({ nodeStates: false, lab, implementation: second, tests: graded.map((test) => test.number), shrinkBudget: 0, jobs: 2, typecheck: true });
     expect(report.typeErrors).toEqual([]);
     expect(report.tests.map((test) => test.number).sort()).toEqual(graded.map((test) => test.number).sort());
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
@@ -58,7 +58,7 @@ describe('lab 0 graded on a third correct ping-pong and its classic bugs', () =>
   it.each(Object.keys(bugs))('the bug %s fails the tests that target it', async (name) => {
     const bug = bugs[name] as Bug;
     const tests = Object.keys(bug.fails);
-    const report = await grade({ lab, implementation: bugFolder(name), tests, shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab, implementation: bugFolder(name), tests, shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual([...tests].sort());
     const missed = report.tests.filter((test) => test.status !== 'failed' || test.failure?.property !== bug.fails[test.number]);
     expect(missed.length === 0 ? '' : summary(missed)).toBe('');

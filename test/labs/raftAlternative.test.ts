@@ -78,8 +78,8 @@ describe('lab 5 graded on submissions other than the reference', () => {
     const implementation = join(fixtures, 'alternative');
     // Two seeds per run (both cluster sizes where a test alternates them) keep this to seconds; the
     // soak command runs the reference on many more. A search is deterministic, and runs on its own seeds.
-    const runs = await grade({ lab: '05-raft', implementation, tests: tests.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 2, jobs: 2, typecheck: true });
-    const searches = await grade({ lab: '05-raft', implementation, tests: tests.filter((test) => test.kind === 'search').map((test) => test.number), jobs: 2 });
+    const runs = await grade({ nodeStates: false, lab: '05-raft', implementation, tests: tests.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 2, jobs: 2, typecheck: true });
+    const searches = await grade({ nodeStates: false, lab: '05-raft', implementation, tests: tests.filter((test) => test.kind === 'search').map((test) => test.number), jobs: 2 });
     expect(runs.typeErrors).toEqual([]);
     const graded = [...runs.tests, ...searches.tests];
     expect(graded.map((test) => test.number).sort()).toEqual(tests.map((test) => test.number).sort());
@@ -92,7 +92,7 @@ describe('lab 5 graded on submissions other than the reference', () => {
     const tests = withHiddenTests(suite, hiddenTests).tests.filter(serviceParts);
     expect(tests.length).toBeGreaterThan(0);
     // Two seeds: a service test's faults differ from seed to seed; the soak command runs the reference on many more.
-    const report = await grade({ lab: '05-raft', implementation: join(fixtures, 'alternative'), tests: tests.map((test) => test.number), seeds: 2, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab: '05-raft', implementation: join(fixtures, 'alternative'), tests: tests.map((test) => test.number), seeds: 2, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual(tests.map((test) => test.number).sort());
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
@@ -107,7 +107,7 @@ describe('lab 5 graded on submissions other than the reference', () => {
       writeFileSync(join(scratch, 'index.ts'), onlyN0.replaceAll('../../../../../labs/05-raft/src/protocol.ts', join(projectRoot, 'labs', '05-raft', 'src', 'protocol.ts')));
       const searches = withHiddenTests(suite, hiddenTests).tests.filter((test) => test.kind === 'search').map((test) => test.number);
       expect(searches).toContain('5A.S1');
-      const report = await grade({ lab: '05-raft', implementation: scratch, tests: searches, shrinkBudget: 0, jobs: 2 });
+      const report = await grade({ nodeStates: false, lab: '05-raft', implementation: scratch, tests: searches, shrinkBudget: 0, jobs: 2 });
       const scored = report.tests.filter((test) => test.score > 0 || test.status === 'passed');
       expect(scored.length === 0 ? '' : summary(scored)).toBe('');
       expect(report.tests.find((test) => test.number === '5A.S1')?.failure?.message).toMatch(/no state reached "n1 becomes leader, n2 becomes leader"/);
@@ -120,7 +120,7 @@ describe('lab 5 graded on submissions other than the reference', () => {
     const targeted = withHiddenTests(suite, hiddenTests).tests.filter((test) => (cheats[name] as (typeof cheats)[string])(test));
     expect(targeted.length).toBeGreaterThan(0);
     // A cheat fails at its first seed; shrinking what it did would only cost time.
-    const report = await grade({ lab: '05-raft', implementation: cheatFolder(name), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab: '05-raft', implementation: cheatFolder(name), tests: targeted.map((test) => test.number), shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual(targeted.map((test) => test.number).sort());
     const scored = report.tests.filter((test) => test.score > 0 || test.status === 'passed');
     expect(scored.length === 0 ? '' : summary(scored)).toBe('');

@@ -102,8 +102,8 @@ describe('lab 5 graded on a third implementation and its classic bugs', () => {
   it('the third implementation passes every graded test, visible and hidden', async () => {
     const tests = withHiddenTests(suite, hiddenTests).tests;
     // Two seeds for each run (both cluster sizes where a test alternates them); searches on their own seeds.
-    const runs = await grade({ lab: '05-raft', implementation: second, tests: tests.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 2, shrinkBudget: 0, jobs: 2, typecheck: true });
-    const searches = await grade({ lab: '05-raft', implementation: second, tests: tests.filter((test) => test.kind === 'search').map((test) => test.number), shrinkBudget: 0, jobs: 2 });
+    const runs = await grade({ nodeStates: false, lab: '05-raft', implementation: second, tests: tests.filter((test) => test.kind !== 'search').map((test) => test.number), seeds: 2, shrinkBudget: 0, jobs: 2, typecheck: true });
+    const searches = await grade({ nodeStates: false, lab: '05-raft', implementation: second, tests: tests.filter((test) => test.kind === 'search').map((test) => test.number), shrinkBudget: 0, jobs: 2 });
     expect(runs.typeErrors).toEqual([]);
     const graded = [...runs.tests, ...searches.tests];
     expect(graded.map((test) => test.number).sort()).toEqual(tests.map((test) => test.number).sort());
@@ -135,7 +135,7 @@ describe('lab 5 graded on a third implementation and its classic bugs', () => {
         '',
       ].join('\n'),
     );
-    const report = await grade({ lab: '05-raft', implementation: scratch, tests: ['5A.8', '5B.7'], seeds: 30, shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab: '05-raft', implementation: scratch, tests: ['5A.8', '5B.7'], seeds: 30, shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual(['5A.8', '5B.7']);
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
@@ -146,7 +146,7 @@ describe('lab 5 graded on a third implementation and its classic bugs', () => {
     // waiting for the earlier ones to be answered, so entries overtake one another and some are refused on the way. 5B.7
     // failed it on about one seed in ten when it counted those refusals as repairs.
     const tests = ['5B.7', '5B.9'];
-    const report = await grade({ lab: '05-raft', implementation: join(projectRoot, 'test', 'fixtures', 'raft', 'pipelined'), tests, seeds: 30, shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab: '05-raft', implementation: join(projectRoot, 'test', 'fixtures', 'raft', 'pipelined'), tests, seeds: 30, shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual(tests);
     const notPassed = report.tests.filter((test) => test.status !== 'passed');
     expect(notPassed.length === 0 ? '' : summary(notPassed)).toBe('');
@@ -157,7 +157,7 @@ describe('lab 5 graded on a third implementation and its classic bugs', () => {
     const bug = readFileSync(join(projectRoot, 'test', 'fixtures', 'raft', 'reference-bugs', 'new-configuration-before-joint-commits.ts'), 'utf8');
     const scratch = referenceWithIndex('distlab-raft-joint-', bug.replaceAll('../../../../solutions/05-raft/', './'));
     const partF = withHiddenTests(suite, hiddenTests).tests.filter((test) => test.part === 'F').map((test) => test.number);
-    const report = await grade({ lab: '05-raft', implementation: scratch, tests: partF, shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab: '05-raft', implementation: scratch, tests: partF, shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual([...partF].sort());
     const notCaught = report.tests.filter((test) => test.status !== 'failed' || test.failure?.property !== 'C_new only once C_old,new is committed');
     expect(notCaught.length === 0 ? '' : summary(notCaught)).toBe('');
@@ -165,7 +165,7 @@ describe('lab 5 graded on a third implementation and its classic bugs', () => {
 
   it.each(Object.keys(bugs))('the bug %s fails the tests that catch it', async (name) => {
     const numbers = bugs[name] as readonly string[];
-    const report = await grade({ lab: '05-raft', implementation: bugFolder(name), tests: [...numbers], shrinkBudget: 0, jobs: 2 });
+    const report = await grade({ nodeStates: false, lab: '05-raft', implementation: bugFolder(name), tests: [...numbers], shrinkBudget: 0, jobs: 2 });
     expect(report.tests.map((test) => test.number).sort()).toEqual([...numbers].sort());
     // Failed on a property of the suite, not for want of loading.
     const notCaught = report.tests.filter((test) => test.status !== 'failed' || test.failure?.property === undefined);
