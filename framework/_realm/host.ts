@@ -428,18 +428,23 @@ interface SetupData {
   readonly config: object;
 }
 
+/** Lets go of every node of the cluster set up last. */
+function forgetNodes(): void {
+  environments = [];
+  reactors = [];
+  recorders = [];
+  instances = [];
+  storageBases = [];
+  storageWrites = [];
+  liveReactions = [];
+}
+
 /** Builds the cluster's environments; '' when done, else the problem. */
 function setup(text: string): string {
   try {
     const data = decodePlain(text) as SetupData;
     const count = data.nodes.length;
-    environments = [];
-    reactors = [];
-    recorders = [];
-    instances = [];
-    storageBases = [];
-    storageWrites = [];
-    liveReactions = [];
+    forgetNodes();
     for (let id = 0; id < count; id++) {
       const spec = data.nodes[id];
       if (spec === null || spec === undefined) {
@@ -888,13 +893,7 @@ function react(node: number, kind: number, from: number, payload: string, storag
  * each get a new instance of the submission's modules, as every node but a new realm's first does.
  */
 function endRun(): string {
-  environments = [];
-  reactors = [];
-  recorders = [];
-  instances = [];
-  storageBases = [];
-  storageWrites = [];
-  liveReactions = [];
+  forgetNodes();
   setupData = undefined;
   loadedInstanceTaken = true;
   consoleLines = [];
