@@ -11,6 +11,7 @@ import { runTest } from '../../grader/runTest.ts';
 import { hiddenTests as raftHiddenTests } from '../../labs/05-raft/hidden.ts';
 import { suite as raftVisibleSuite } from '../../labs/05-raft/suite.ts';
 import paxosSuite from '../../labs/03-paxos/suite.ts';
+import type { GrowsTwice } from './fixtures/realm/grows-twice.ts';
 import type { Sharing } from './fixtures/realm/module-state.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -97,6 +98,29 @@ describe('runs that share a realm', () => {
         [2, 1, [0, 1], []],
       ]);
       expect(result.outputs.map((record) => record.output.marked)).toEqual([0, 1, 2].map(() => ['the global object', 'the global object’s globalThis']));
+    }
+    expect(program.realmsOpened).toBe(1);
+  });
+
+  it('read a realm’s answers whether an earlier run left its answer tape grown or short', async () => {
+    const program = new RealmProgram(await codeOf(fixtures, 'grows-twice.ts'));
+    const sender = program.nodeClass<GrowsTwice>('LongSender');
+    const run = (lengths: readonly number[]) =>
+      simulate<GrowsTwice>({
+        seed: 5,
+        nodes: [
+          { role: 'server', node: sender },
+          { role: 'server', node: sender },
+        ],
+        config: {},
+        durationMs: 1_000,
+        inputs: lengths.map((length) => ({ atMs: 1, node: 0, input: { type: 'Send' as const, length } })),
+      });
+    // A message too long for the first tape, a short one, then a long one again, each run after the last.
+    for (const lengths of [[70_000], [10], [70_001, 90_000], [3]]) {
+      const result = run(lengths);
+      expect(result.failure).toBeUndefined();
+      expect(result.outputs.map((record) => record.output).sort((first, second) => first.length - second.length)).toEqual(lengths.map((length) => ({ type: 'Got', length, whole: true })));
     }
     expect(program.realmsOpened).toBe(1);
   });
