@@ -378,8 +378,9 @@ export class Sandbox {
    * Sends `request` to a loaded child (an idle one, or a new one once it has loaded) and
    * collects its replies until `onReply` says stop or the child ends. Loading has its own
    * wall-clock limit; `timeoutMs` starts when the request is sent. A child that answered in
-   * full goes back to the pool for the next test: every run opens a new realm for the
-   * submission, so nothing of one test reaches the next. Without a request, the child's
+   * full goes back to the pool for the next test, with the submission's realms that its runs
+   * finished with: a run finds nothing an earlier one left there (see RealmProgram.take in
+   * ../framework/_internals/realm.ts). Without a request, the child's
    * `ready` is all that is collected.
    */
   private async exchange(request: ChildRequest | undefined, timeoutMs: number, onReply: (reply: ChildReply) => 'continue' | 'stop', stallMs = this.stallMs): Promise<ChildEnd> {

@@ -67,6 +67,8 @@ interface Graded {
   readonly setupErrorMessage?: RegExp;
   /** What else the report of this submission must show. */
   readonly check?: (report: GradingReport) => void;
+  /** Tests graded at once (the grader's default unless said): 1 grades them one after another in one child process. */
+  readonly jobs?: number;
 }
 
 /** A submission the grader must refuse before any of its code runs. */
@@ -157,6 +159,8 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'uses-intl-clock': { kind: 'graded', statuses: { '0.1': failed } },
   'gc-and-shared-memory': { kind: 'graded' },
   'module-state-rerun': { kind: 'graded', statuses: { '0.1': failed } },
+  // Correct only once it finds a mark an earlier run in its realm left: each test's first seed runs in a realm earlier runs used.
+  'remembers-earlier-runs': { kind: 'graded', tests: ['0.1', '0.3'], statuses: { '0.1': failed, '0.3': failed }, jobs: 1 },
   'stack-depth-probe': { kind: 'graded', statuses: { '0.1': failed } },
   'reads-stack-on-rerun': { kind: 'graded', statuses: { '0.1': failed } },
   // What crosses from the nodes: messages, outputs, logs, state, return values, what is thrown.
@@ -457,6 +461,7 @@ async function gradeInProcess(name: string, expectation: Graded): Promise<void> 
     limits: expectation.mayLoop === true ? { memoryMb: 256, timeoutMs: 10_000, stallMs: 3_000 } : { memoryMb: 256, timeoutMs: 60_000 },
     typecheck: false,
     ...(expectation.shrinkBudget !== undefined ? { shrinkBudget: expectation.shrinkBudget } : {}),
+    ...(expectation.jobs !== undefined ? { jobs: expectation.jobs } : {}),
   };
   let report: GradingReport;
   try {
