@@ -135,8 +135,9 @@ export class RealmProgram {
    * Runs share a realm on the grounds that the nodes of one run do: before any of the
    * submission's code runs, everything the realm's nodes have in common is frozen (see lockDown
    * in ../_realm/host.ts), each node gets its own instance of the submission's modules and its
-   * own global object, and the runtime lets go of a run's nodes when it ends. A run can no more
-   * find what an earlier run left than one node what another left. What a realm does carry from
+   * own global object; when a run ends the runtime lets go of its nodes, and both realms start
+   * their tables of strings and shapes afresh (see {@link RealmSession.endRun}). A run can no
+   * more find what an earlier run left than one node what another left. What a realm does carry from
    * one run to the next is the engine's compiled code and type feedback for the same functions,
    * so that a run's code is warm from its first event: in a new realm every run began cold,
    * which cost Raft's runs in the grader half their time or more (docs/performance.md).
@@ -149,14 +150,13 @@ export class RealmProgram {
 
   /**
    * Takes back a realm whose run or search is over (and was not cut short by an error thrown
-   * through it). A realm whose answers were ever malformed, or whose tables of strings and
-   * shapes have filled, is let go instead.
+   * through it). A realm whose answers were ever malformed is let go instead.
    */
   giveBack(session: RealmSession): void {
     if (!this.taken.delete(session)) return;
     if (!session.reusable || this.idle.length >= maxIdleRealms) return;
     try {
-      if (session.call('endRun', session.endRunFunction, [], 1000) !== '') return;
+      if (!session.endRun()) return;
     } catch {
       return;
     }
@@ -327,7 +327,7 @@ export class RealmSession {
   /** How many times the realm said it replaced its answer tape when the tape was last read anew. */
   answerTapeReplaced = 0;
   /** Names this realm among the realms of the process: what marks the messages it wrote that are kept encoded. */
-  readonly serial = ++sessionsOpened;
+  serial = ++sessionsOpened;
 
   /** The number of shapes the realm has builders for. */
   get shapesKnown(): number {
@@ -339,9 +339,9 @@ export class RealmSession {
    */
   readonly numbers: Float64Array;
   /** Reads the reactions' answers off the realm's answer tape (see ./tape.ts). */
-  readonly answers: TapeReader;
+  answers: TapeReader;
   /** Writes payloads onto the realm's question tape. */
-  readonly questions: TapeWriter;
+  questions: TapeWriter;
 
   constructor(
     host: vm.Script,
@@ -430,18 +430,31 @@ export class RealmSession {
     }
   }
 
+  /**
+   * Ends a run in this realm, which may then serve another: the realm lets go of the run's
+   * nodes, and both realms start their tables of strings and shapes afresh. A table kept from
+   * one run to the next would be something a run's nodes could read (how much of an answer fits
+   * on the tape depends on what is already defined there). The realm also takes a new serial,
+   * so that no message kept encoded against the old table is taken for one of the new.
+   */
+  endRun(): boolean {
+    if (this.call('endRun', this.endRunFunction, [], 1000) !== '') return false;
+    const strings = new StringTable(shapeBuilder);
+    this.answers = new TapeReader(this.answers.tape, strings, true, this.answers.tape.length);
+    this.questions = new TapeWriter(this.questions.tape, strings, false, tapeSizes.question);
+    this.shapesBuilt = 0;
+    this.serial = ++sessionsOpened;
+    return true;
+  }
+
   /** Notes that the realm gave a malformed answer: it will serve no other run. */
   answeredMalformed(): void {
     this.answersWellFormed = false;
   }
 
-  /**
-   * Whether the realm may serve another run: its answers were always well formed, and its
-   * tables of strings and shapes have room left (a full table costs only speed, since what does
-   * not fit is written as text, but a new realm's tables are empty).
-   */
+  /** Whether the realm may serve another run: its answers were always well formed. */
   get reusable(): boolean {
-    return this.answersWellFormed && this.answers.table.strings.length < tapeSizes.reusableStrings && this.answers.table.shapes.length < tapeSizes.reusableShapes;
+    return this.answersWellFormed;
   }
 
   /** The submission's exports: 1 for a node class, 0 for anything else. */

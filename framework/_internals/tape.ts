@@ -61,9 +61,6 @@ export const tapeSizes = {
   answer: 65_536,
   /** The longest the answer tape may grow (32 MB). */
   maxAnswer: 4_194_304,
-  /** A realm with this many strings or shapes defined serves no further run: half of what a realm may define. */
-  reusableStrings: 8_192,
-  reusableShapes: 2_048,
 } as const;
 
 /** At most this many strings are interned per realm, each at most this long. */

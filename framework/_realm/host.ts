@@ -578,9 +578,9 @@ const maxAnswerLength = tapeSizes.maxAnswer;
 const questionTape = new Float64Array(tapeSizes.question);
 let answerTape = new Float64Array(tapeSizes.answer);
 numbers[numberSlots.answerLength] = answerTape.length;
-const strings = new StringTable();
-const questionReader = new TapeReader(questionTape, strings, false, tapeSizes.question);
-const answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer, (full) => {
+
+/** Gives the answer tape twice its length, up to the longest it may be. */
+function longerAnswerTape(full: Float64Array): Float64Array | undefined {
   if (full.length >= maxAnswerLength) return undefined;
   const longer = new Float64Array(Math.min(full.length * 2, maxAnswerLength));
   longer.set(full);
@@ -588,7 +588,22 @@ const answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer,
   numbers[numberSlots.answerLength] = longer.length;
   numbers[numberSlots.answerReplaced]++;
   return longer;
-});
+}
+
+/**
+ * The strings and shapes defined on the tapes, which both realms keep in step. A run's are its
+ * own: how much of an answer fits on the tape depends on what is already defined, so a table
+ * that outlived its run would let a node learn what an earlier run's nodes sent (see endRun).
+ */
+let strings = new StringTable();
+let questionReader = new TapeReader(questionTape, strings, false, tapeSizes.question);
+let answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer, longerAnswerTape);
+
+function freshTables(): void {
+  strings = new StringTable();
+  questionReader = new TapeReader(questionTape, strings, false, tapeSizes.question);
+  answerWriter = new TapeWriter(answerTape, strings, true, tapeSizes.answer, longerAnswerTape);
+}
 
 /**
  * Gives the answer tape back its first length when a reaction grew it. A grown tape held on to
@@ -888,9 +903,10 @@ function react(node: number, kind: number, from: number, payload: string, storag
 
 /**
  * Ends a run, after which the realm may serve another (see RealmProgram.take in
- * ../_internals/realm.ts): lets go of the run's nodes, and of console lines no reaction took,
- * so that the next run's setup starts from what a new realm would hold. The next run's nodes
- * each get a new instance of the submission's modules, as every node but a new realm's first does.
+ * ../_internals/realm.ts): lets go of the run's nodes, of console lines no reaction took, and
+ * of the strings and shapes the run defined on the tapes, so that the next run's setup starts
+ * from what a new realm would hold. The next run's nodes each get a new instance of the
+ * submission's modules, as every node but a new realm's first does.
  */
 function endRun(): string {
   forgetNodes();
@@ -900,6 +916,8 @@ function endRun(): string {
   consoleCharacters = 0;
   consoleDropped = 0;
   shortenAnswerTape();
+  // The judging realm starts its own afresh too (RealmSession.endRun).
+  freshTables();
   return '';
 }
 

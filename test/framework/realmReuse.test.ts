@@ -13,6 +13,7 @@ import { suite as raftVisibleSuite } from '../../labs/05-raft/suite.ts';
 import paxosSuite from '../../labs/03-paxos/suite.ts';
 import type { GrowsTwice } from './fixtures/realm/grows-twice.ts';
 import type { Sharing } from './fixtures/realm/module-state.ts';
+import type { TableProbing } from './fixtures/realm/table-probe.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const fixtures = join(import.meta.dirname, 'fixtures', 'realm');
@@ -99,6 +100,26 @@ describe('runs that share a realm', () => {
       ]);
       expect(result.outputs.map((record) => record.output.marked)).toEqual([0, 1, 2].map(() => ['the global object', 'the global object’s globalThis']));
     }
+    expect(program.realmsOpened).toBe(1);
+  });
+
+  it('find nothing an earlier run defined in the tables of strings and shapes the two realms keep in step', async () => {
+    const code = await codeOf(fixtures, 'table-probe.ts');
+    const run = (program: RealmProgram, leave?: string) =>
+      simulate<TableProbing>({
+        seed: 7,
+        nodes: [{ role: 'server', node: program.nodeClass<TableProbing>('TableProber') }],
+        config: leave === undefined ? {} : { leave },
+        durationMs: 100,
+        inputs: [{ atMs: 50, node: 0, input: { type: 'Look', names: ['control', 'never', 'leftBefore'] } }],
+      }).outputs.map((record) => record.output.seen);
+    const program = new RealmProgram(code);
+    // Within a run, the probe tells a defined shape from one that is not.
+    expect(run(program, 'leftBefore')).toEqual([{ control: 'defined', never: 'not defined', leftBefore: 'defined' }]);
+    // The next run in the same realm finds what a run in a new realm finds.
+    const inNewRealm = run(new RealmProgram(code));
+    expect(inNewRealm).toEqual([{ control: 'defined', never: 'not defined', leftBefore: 'not defined' }]);
+    expect(run(program)).toEqual(inNewRealm);
     expect(program.realmsOpened).toBe(1);
   });
 
