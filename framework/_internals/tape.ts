@@ -226,6 +226,14 @@ export function shapeBuilderBody(fields: readonly string[]): string {
 export class TapeWriter {
   position = 0;
   text = '';
+  /**
+   * What the strings and shapes written by reference since the last {@link reset} would have
+   * added had each been written in full: numbers on the tape, characters of text. A size
+   * limit judged on what was written plus these does not depend on what the table held before
+   * (which the other nodes of the realm, or an earlier run, put there).
+   */
+  byReferenceNumbers = 0;
+  byReferenceCharacters = 0;
   private capacity: number;
   /** The deepest container {@link value} writes; a deeper one is a {@link TapeOverflow}. */
   depthLimit = maxDepth;
@@ -248,6 +256,8 @@ export class TapeWriter {
   reset(): void {
     this.position = 0;
     this.text = '';
+    this.byReferenceNumbers = 0;
+    this.byReferenceCharacters = 0;
   }
 
   /**
@@ -285,6 +295,8 @@ export class TapeWriter {
       if (known !== undefined) {
         this.number(Tag.StringNumber);
         this.number(known);
+        // In full: a tag, its length, and its characters in the text.
+        this.byReferenceCharacters += value.length;
         return;
       }
     }
@@ -462,6 +474,10 @@ export class TapeWriter {
     } else {
       this.number(Tag.Shape);
       this.number(shape);
+      // In full: a tag, the count, then each name as a string (a tag and its length, its characters in the text).
+      const known = table.shapes[shape] as Shape;
+      this.byReferenceNumbers += 2 * known.fields.length;
+      this.byReferenceCharacters += known.bytes - 2 - known.fields.length;
     }
     const fields = (table.shapes[shape] as Shape).fields;
     let written = 0;

@@ -685,10 +685,7 @@ class TapeRecorder extends ReactionRecorder {
     if (this.writing) throw new Error('a node acted while one of its values was being copied (a getter that sends, logs or sets a timer)');
     this.writing = true;
     const writer = answerWriter;
-    const position = writer.position;
-    const textLength = writer.text.length;
-    const defined = strings.strings.length;
-    const shapes = strings.shapes.length;
+    const before = writtenSoFar(writer);
     try {
       try {
         if (effect !== undefined) {
@@ -696,15 +693,24 @@ class TapeRecorder extends ReactionRecorder {
           if (writer.text.length > maxEffectsTextCharacters) throw new TapeOverflow('full');
         } else writeSend(writer, to as NodeId, message);
       } catch (error) {
-        takeBack(writer, position, textLength, defined, shapes);
-        if (!(error instanceof TapeOverflow) || error.reason === 'full' || effect !== undefined) throw error;
+        takeBack(writer, before);
+        if (!(error instanceof TapeOverflow) || effect !== undefined) throw error;
         // The framework's copy throws for what is not plain data, naming the field. A message it
         // takes (a proxy whose names change from one walk to the next) is sent as that copy,
-        // as the framework sends it.
-        writeSend(writer, to as NodeId, copyPlain(message, 'message'));
+        // as the framework sends it. A message that did not fit is refused as not plain data
+        // when it is not: how far its writing got depends on the table of strings and shapes.
+        const copy = copyPlain(message, 'message');
+        if (error.reason === 'full') throw error;
+        writeSend(writer, to as NodeId, copy);
+      }
+      // Judged as if every string and shape had been written in full: whether an answer fits
+      // must not depend on what the table held before it (what other nodes sent), or a node
+      // could learn that by trying.
+      if (writer.position + writer.byReferenceNumbers > maxAnswerLength || writer.text.length + writer.byReferenceCharacters > maxEffectsTextCharacters) {
+        throw new TapeOverflow('full');
       }
     } catch (error) {
-      takeBack(writer, position, textLength, defined, shapes);
+      takeBack(writer, before);
       if (!(error instanceof TapeOverflow)) throw error;
       if (error.reason === 'full') throw new Error(`the effects of one reaction take more than the ${maxAnswerLength * 8} bytes a reaction may answer with`, { cause: error });
       throw new PlainDataError('message', 'is not plain data');
@@ -718,11 +724,34 @@ class TapeRecorder extends ReactionRecorder {
   }
 }
 
+/** How much of an answer was written, and of the table defined: what {@link takeBack} goes back to. */
+interface Written {
+  readonly position: number;
+  readonly textLength: number;
+  readonly byReferenceNumbers: number;
+  readonly byReferenceCharacters: number;
+  readonly defined: number;
+  readonly shapes: number;
+}
+
+function writtenSoFar(writer: TapeWriter): Written {
+  return {
+    position: writer.position,
+    textLength: writer.text.length,
+    byReferenceNumbers: writer.byReferenceNumbers,
+    byReferenceCharacters: writer.byReferenceCharacters,
+    defined: strings.strings.length,
+    shapes: strings.shapes.length,
+  };
+}
+
 /** Takes back what was written of an effect: its numbers, its text and the strings and shapes it defined. */
-function takeBack(writer: TapeWriter, position: number, textLength: number, defined: number, shapes: number): void {
-  writer.position = position;
-  writer.text = writer.text.slice(0, textLength);
-  strings.truncate(defined, shapes);
+function takeBack(writer: TapeWriter, to: Written): void {
+  writer.position = to.position;
+  writer.text = writer.text.slice(0, to.textLength);
+  writer.byReferenceNumbers = to.byReferenceNumbers;
+  writer.byReferenceCharacters = to.byReferenceCharacters;
+  strings.truncate(to.defined, to.shapes);
 }
 
 /** A send's effect; a {@link TapeOverflow} when the message does not fit or is not plain data. */

@@ -105,21 +105,25 @@ describe('runs that share a realm', () => {
 
   it('find nothing an earlier run defined in the tables of strings and shapes the two realms keep in step', async () => {
     const code = await codeOf(fixtures, 'table-probe.ts');
-    const run = (program: RealmProgram, leave?: string) =>
+    const run = (program: RealmProgram, plain: boolean, leave?: string) =>
       simulate<TableProbing>({
         seed: 7,
         nodes: [{ role: 'server', node: program.nodeClass<TableProbing>('TableProber') }],
         config: leave === undefined ? {} : { leave },
         durationMs: 100,
-        inputs: [{ atMs: 50, node: 0, input: { type: 'Look', names: ['control', 'never', 'leftBefore'] } }],
+        inputs: [{ atMs: 50, node: 0, input: { type: 'Look', names: ['control', 'never', 'leftBefore'], plain } }],
       }).outputs.map((record) => record.output.seen);
     const program = new RealmProgram(code);
-    // Within a run, the probe tells a defined shape from one that is not.
-    expect(run(program, 'leftBefore')).toEqual([{ control: 'defined', never: 'not defined', leftBefore: 'defined' }]);
-    // The next run in the same realm finds what a run in a new realm finds.
-    const inNewRealm = run(new RealmProgram(code));
-    expect(inNewRealm).toEqual([{ control: 'defined', never: 'not defined', leftBefore: 'not defined' }]);
-    expect(run(program)).toEqual(inNewRealm);
+    for (const plain of [false, true]) {
+      // Whether a send fits does not tell a shape defined in this run from one that is not.
+      const [afterLeaving] = run(program, plain, 'leftBefore');
+      const outcome = plain ? 'too large' : 'not plain';
+      expect(afterLeaving).toEqual({ control: outcome, never: outcome, leftBefore: outcome });
+      // Nor the next run in the same realm from a run in a new one.
+      const inNewRealm = run(new RealmProgram(code), plain);
+      expect(inNewRealm).toEqual([{ control: outcome, never: outcome, leftBefore: outcome }]);
+      expect(run(program, plain)).toEqual(inNewRealm);
+    }
     expect(program.realmsOpened).toBe(1);
   });
 
