@@ -144,6 +144,7 @@ export class RealmProgram {
    */
   take(): RealmSession {
     const session = this.idle.pop() ?? this.open();
+    session.program = this;
     this.taken.add(session);
     return session;
   }
@@ -316,7 +317,7 @@ export class RealmSession {
   private readonly exportsFunction: RealmFunction;
   private readonly answerTapeFunction: RealmFunction;
   readonly endRunFunction: RealmFunction;
-  /** The program this realm was opened from, which takes it back once a run is over. */
+  /** The program that handed this realm out (RealmProgram.take), which takes it back once a run is over. */
   program: RealmProgram | undefined = undefined;
   /** False once an answer was malformed: the realm's runtime cannot be relied on to start another run clean. */
   private answersWellFormed = true;
@@ -1074,7 +1075,6 @@ export function reactorsFor<P extends Protocol>(environments: readonly NodeEnvir
     let session = sessions.get(standIn.program);
     if (session === undefined) {
       session = standIn.program.take();
-      session.program = standIn.program;
       sessions.set(standIn.program, session);
     }
     return new RealmReactor(environment, session, mode);
