@@ -1,4 +1,5 @@
-import { build, type BuildFailure, type Message, type Plugin } from 'esbuild';
+import type { BuildFailure, Message, Plugin } from 'esbuild';
+import { buildAlone } from './bundler.ts';
 import { statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type ImplementationSource } from './implementation.ts';
@@ -80,7 +81,7 @@ async function buildChildProgram(lab: LabInfo): Promise<BuiltProgram> {
     `serve(withHiddenTests(suite, hiddenTests), { host: ${realmFile(realmFileNames.host)}, submission: ${realmFile(realmFileNames.submission)}, submissionMap: ${realmFile(realmFileNames.submissionMap)} });`,
   ].join('\n');
   const workingFolder = process.cwd();
-  const result = await build({
+  const result = await buildAlone({
     stdin: { contents: entry, resolveDir: projectRoot, sourcefile: 'distlab-entry.ts', loader: 'ts' },
     bundle: true,
     platform: 'node',

@@ -1,7 +1,8 @@
 // Builds what a submission's realm runs: the node runtime's script, and the submission's own
 // code as one script whose only import is `distlab` (the runtime's Node). Both are plain
 // scripts for a `node:vm` context: no module loader, no `require`, no `import()` there.
-import { build, type BuildFailure, type BuildOptions, type Message, type Plugin } from 'esbuild';
+import type { BuildFailure, BuildOptions, Message, Plugin } from 'esbuild';
+import { BundlerStopped, buildAlone } from './bundler.ts';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { RealmCode } from '../framework/_internals/realm.ts';
 import { projectRoot, SetupError } from './labs.ts';
@@ -114,7 +115,7 @@ const scriptOptions = {
 } as const;
 
 async function script(options: BuildOptions): Promise<string> {
-  const result = await build({ ...scriptOptions, ...options });
+  const result = await buildAlone({ ...scriptOptions, ...options });
   return wrapped((result.outputFiles?.[0] as { text: string }).text);
 }
 
@@ -127,7 +128,7 @@ const wrapperLines = 1;
  * shows, the same wherever the grader ran and wherever the submission was.
  */
 async function submissionScript(options: BuildOptions, root: string): Promise<{ code: string; sourceMap: string }> {
-  const result = await build({ ...scriptOptions, ...options, outfile: join(root, realmScriptNames.submission), sourcemap: 'external', sourcesContent: false });
+  const result = await buildAlone({ ...scriptOptions, ...options, outfile: join(root, realmScriptNames.submission), sourcemap: 'external', sourcesContent: false });
   const files = result.outputFiles ?? [];
   const code = files.find((file) => file.path.endsWith('.js'));
   const map = files.find((file) => file.path.endsWith('.map'));
@@ -148,7 +149,11 @@ let runtimeCode: Promise<string> | undefined;
 
 /** The node runtime's script, built once per process. */
 function buildRuntime(): Promise<string> {
-  runtimeCode ??= script({ entryPoints: [runtimeEntry] });
+  runtimeCode ??= script({ entryPoints: [runtimeEntry] }).catch((error: unknown) => {
+    // Built again by the next grading rather than failing every one after it.
+    runtimeCode = undefined;
+    throw error;
+  });
   return runtimeCode;
 }
 
@@ -169,6 +174,12 @@ export async function buildRealmCode(source: RealmSource): Promise<RealmCode> {
     ]);
     return { host, submission: submission.code, submissionMap: submission.sourceMap };
   } catch (error) {
+    if (error instanceof BundlerStopped) {
+      throw new SetupError(
+        `the implementation "${source.label}" cannot be loaded: ${error.message}, as it does when code is nested ` +
+          'hundreds of thousands of levels deep (brackets, blocks, operators). Write it with less nesting.',
+      );
+    }
     const failure = error as BuildFailure;
     if (Array.isArray(failure.errors) && failure.errors.length > 0) {
       throw new SetupError(`the implementation "${source.label}" cannot be loaded:\n${failure.errors.map(formatMessage).join('\n')}`);

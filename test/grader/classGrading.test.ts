@@ -169,6 +169,27 @@ describe('npm run grade --class: a whole class', () => {
     ]);
   }, 60_000);
 
+  it('grades the rest of the class after a submission whose code stops the bundler', async () => {
+    const classFolder = temporaryFolder();
+    submission(classFolder, 'ada/index.ts', 'correct.ts');
+    // Blocks nested 200,000 deep overflow the stack of esbuild's parser, which ends its service
+    // process: every build after it would fail, were the service not started again.
+    submission(classFolder, 'bob/index.ts', 'correct.ts');
+    writeFileSync(join(classFolder, 'bob', 'deep.ts'), `export function deep(): void ${'{'.repeat(200_000)}${'}'.repeat(200_000)}\n`);
+    writeFileSync(join(classFolder, 'bob', 'index.ts'), "export { Client as PingClient, Server as PingServer } from './base.ts';\nexport { deep } from './deep.ts';\n");
+    submission(classFolder, 'cy/index.ts', 'correct.ts');
+    const out = temporaryFolder();
+    const run = await grade('pingpong', '--class', classFolder, '--test', '0.1', '--seed', '1', '--parallel', '1', '--report', 'json', '--out', out, '--no-typecheck');
+    expect(run.code).toBe(1);
+    const { records } = csvOf(out);
+    expect(records.map((record) => [record.submission, record.status, record.score])).toEqual([
+      ['ada', 'graded', '1'],
+      ['bob', 'setup error', '0'],
+      ['cy', 'graded', '1'],
+    ]);
+    expect(records[1]?.reason).toMatch(/^cannot be loaded: the bundler \(esbuild\) stopped twice while it read this code, as it does when code is nested hundreds of thousands of levels deep/);
+  }, 120_000);
+
   it('resumes after the grader is killed: the submissions graded are kept, the others graded', async () => {
     const classFolder = temporaryFolder();
     const names = ['ada', 'bob', 'cy'];
