@@ -533,6 +533,17 @@ export function summaryLine(message: string): string {
   return first.endsWith(':') && lines[1] !== undefined ? `${first} ${lines[1]}` : first;
 }
 
+/**
+ * The report of a grading the grader itself failed before any test started: the tests it would
+ * have run, none run, so that a gradebook row still shows the points at stake.
+ */
+async function failedBeforeTestsReport(options: GradeOptions, message: string, startedAt: Date): Promise<GradingReport> {
+  const target = describedTarget(options);
+  // None when the suite itself is what failed to load.
+  const tests = await notRunTests(options, `not graded: ${boundText(message, textLimits.line)}`);
+  return setupFailureReport(target.lab, target.implementation, new Error(`${message} (before any test started)`), startedAt, tests, recordedOptions(options), await labTitleOf(options.lab));
+}
+
 /** The report of a grading that could not start, with the tests it would have run. */
 export async function setupErrorReport(options: GradeOptions, error: Error, startedAt: Date): Promise<GradingReport> {
   const target = describedTarget(options);
@@ -578,9 +589,7 @@ export async function gradeToEnd(options: GradeOptions, crashes?: CrashWatch): P
     if (error instanceof SetupError) return { kind: 'setup error', report: await setupErrorReport(options, error, startedAt), message: error.message };
     if (error instanceof GraderFailure) return { kind: 'grader error', report: error.report, message: error.message };
     const message = `the grader itself failed: ${describeError(error)}`;
-    const report =
-      progress.reportSoFar(`not graded: ${message}`) ??
-      setupFailureReport(describedTarget(options).lab, describedTarget(options).implementation, new Error(`${message} (before any test started)`), startedAt, [], recordedOptions(options));
+    const report = progress.reportSoFar(`not graded: ${message}`) ?? (await failedBeforeTestsReport(options, message, startedAt));
     return { kind: 'grader error', report, message };
   } finally {
     unsubscribe?.();

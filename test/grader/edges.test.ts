@@ -225,6 +225,29 @@ describe('a failure of the grader itself still gives the report of what was grad
     expect(validateReportJson(JSON.parse(JSON.stringify(report)))).toEqual([]);
   });
 
+  it('an exception before any test started: every test is listed, not run, with its points at stake', async () => {
+    const end = await gradeToEnd({
+      lab: 'pingpong',
+      tests: ['0.1', '0.3'],
+      seeds: 1,
+      jobs: 1,
+      typecheck: false,
+      onProgress: (event) => {
+        if (event.type === 'start') throw new Error('the progress display broke at once');
+      },
+    });
+    expect(end.kind).toBe('grader error');
+    const report = end.report;
+    expect(report.tests.map((test) => [test.number, test.status])).toEqual([
+      ['0.1', 'not run'],
+      ['0.3', 'not run'],
+    ]);
+    expect(report.totals.maxScore).toBeGreaterThan(0);
+    expect(report.totals.score).toBe(0);
+    expect(report.tests[0]?.reason).toMatch(/^not graded: the grader itself failed: the progress display broke at once/);
+    expect(validateReportJson(JSON.parse(JSON.stringify(report)))).toEqual([]);
+  });
+
   it('grade() throws a GraderFailure that carries the same report', async () => {
     const failure = await grade({
       lab: 'pingpong',
