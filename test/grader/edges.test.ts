@@ -225,17 +225,15 @@ describe('a failure of the grader itself still gives the report of what was grad
     expect(validateReportJson(JSON.parse(JSON.stringify(report)))).toEqual([]);
   });
 
-  it('an exception before any test started: every test is listed, not run, with its points at stake', async () => {
-    const end = await gradeToEnd({
-      lab: 'pingpong',
-      tests: ['0.1', '0.3'],
-      seeds: 1,
-      jobs: 1,
-      typecheck: false,
-      onProgress: (event) => {
-        if (event.type === 'start') throw new Error('the progress display broke at once');
-      },
-    });
+  it('an exception before grading started: every test is listed, not run, with its points at stake', async () => {
+    // Reported at once, while the submission is still being bundled.
+    const crashes: CrashWatch = (listener) => {
+      setImmediate(() => listener(new Error('the progress display broke at once')));
+      return () => undefined;
+    };
+    let started = false;
+    const end = await gradeToEnd({ lab: 'pingpong', tests: ['0.1', '0.3'], seeds: 1, jobs: 1, typecheck: false, onProgress: (event) => (started ||= event.type === 'start') }, crashes);
+    expect(started).toBe(false);
     expect(end.kind).toBe('grader error');
     const report = end.report;
     expect(report.tests.map((test) => [test.number, test.status])).toEqual([
