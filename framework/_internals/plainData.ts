@@ -25,11 +25,14 @@ function isPrimitiveKey(key: unknown): boolean {
   return key === null || (kind !== 'object' && kind !== 'function' && kind !== 'symbol');
 }
 
-/** Approximate encoded size of the last value copied by {@link copyPlain}, in bytes. */
+/** Approximate encoded size of the value being copied by {@link copyPlain}, in bytes, so far. */
 let copiedBytes = 0;
+/** The size of the last value {@link copyPlain} finished copying. */
+let lastCopied = 0;
 
+/** Approximate encoded size of the last value copied by {@link copyPlain}, in bytes. */
 export function lastCopiedBytes(): number {
-  return copiedBytes;
+  return lastCopied;
 }
 
 /**
@@ -37,17 +40,23 @@ export function lastCopiedBytes(): number {
  * again by {@link findNonPlain} to name the field.
  */
 export function copyPlain<T>(value: T, name = 'value'): T {
+  // A getter of the value may copy another (a node that sends while its message is copied):
+  // that copy's size is its own, not added to this one's.
+  const outer = copiedBytes;
   copiedBytes = 0;
   try {
+    let copy: T;
     // Most values copied here (messages, timers, outputs) are records: copied without the
     // general walk's dispatch on the kind of value.
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      const prototype: unknown = Object.getPrototypeOf(value);
-      if (prototype === Object.prototype || prototype === null) return copyRecord(value as Record<string, unknown>, 0) as T;
-    }
-    return copyValue(value, 0) as T;
+    const prototype: unknown = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.getPrototypeOf(value) : undefined;
+    if (prototype === Object.prototype || prototype === null) copy = copyRecord(value as Record<string, unknown>, 0) as T;
+    else copy = copyValue(value, 0) as T;
+    lastCopied = copiedBytes;
+    return copy;
   } catch (error) {
     throw copyError(error, value, name);
+  } finally {
+    copiedBytes = outer;
   }
 }
 

@@ -673,7 +673,12 @@ class TapeRecorder extends ReactionRecorder {
   protected override recordSend(to: NodeId, message: Tagged): void {
     // Asked of the node's own object, as the framework's copy would be asked.
     if (typeof message !== 'object' || message === null || isArray(message) || typeof message.type !== 'string') throw untypedMessage();
-    this.write(undefined, to, message);
+    // The framework's copy is what is written, never the node's own object: how the writer walks
+    // a value depends on the table of strings and shapes (a shape it knows is walked fewer times
+    // than one it defines), which the other nodes of the realm filled, so a getter or a proxy's
+    // trap that counted the walks would read what other nodes sent. The copy walks it once, the
+    // same way whatever the table holds.
+    this.write(undefined, to, copyPlain(message, 'message'));
   }
 
   /**

@@ -161,6 +161,8 @@ const submissions: Readonly<Record<string, Expectation>> = {
   'module-state-rerun': { kind: 'graded', statuses: { '0.1': failed } },
   // Correct only once it finds a mark an earlier run in its realm left: each test's first seed runs in a realm earlier runs used.
   'remembers-earlier-runs': { kind: 'graded', tests: ['0.1', '0.3'], statuses: { '0.1': failed, '0.3': failed }, jobs: 1 },
+  // Nodes of one run that talk through the realm's table of shapes, counting how often the writer lists a probe's keys.
+  'shape-table-oracle': { kind: 'graded', tests: ['0.1', '0.5'], statuses: { '0.1': failed, '0.5': failed } },
   'stack-depth-probe': { kind: 'graded', statuses: { '0.1': failed } },
   'reads-stack-on-rerun': { kind: 'graded', statuses: { '0.1': failed } },
   // What crosses from the nodes: messages, outputs, logs, state, return values, what is thrown.
