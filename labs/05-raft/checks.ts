@@ -1179,14 +1179,15 @@ interface NewLeader {
 
 /**
  * A new leader announces itself at once: within 1 ms of the moment it outputs `BecameLeader`
- * (in that reaction, or in one a timer of the shortest delay, 1 ms, starts) it sends `AppendEntries`
- * (or `InstallSnapshot`) of its term to every other server ("sends AppendEntries to every other
- * server at once, so that nobody else stands"). One that waits for its first heartbeat leaves
- * the others' election timers running for up to `heartbeatMs`. Parts A to D (every server is in
- * the configuration). A crash within that time excuses it.
+ * (in that reaction, before or after the output, or in one a timer of the shortest delay, 1 ms,
+ * starts) it sends `AppendEntries` (or `InstallSnapshot`) of its term to every other server
+ * ("sends AppendEntries to every other server at once, so that nobody else stands"). One that
+ * waits for its first heartbeat leaves the others' election timers running for up to
+ * `heartbeatMs`. Parts A to D (every server is in the configuration). A crash within that time
+ * excuses it.
  */
-export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<Raft, { pending: NewLeader | null; late: string | null }> {
-  const close = (memory: { pending: NewLeader | null; late: string | null }, cluster: ClusterView<Raft>): void => {
+export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<Raft, AnnouncementMemory> {
+  const close = (memory: AnnouncementMemory, cluster: ClusterView<Raft>): void => {
     const pending = memory.pending;
     memory.pending = null;
     if (pending === null || memory.late !== null || cluster.isCrashed(pending.node) || cluster.incarnation(pending.node) !== pending.incarnation) return;
@@ -1196,10 +1197,10 @@ export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<R
       `${nodeName(pending.node)} became leader of term ${pending.term} at ${pending.atMs} ms and sent no AppendEntries to ` +
       `${missing.map(nodeName).join(', ')} by ${pending.atMs + 1} ms: a new leader sends AppendEntries to every other server at once, so that nobody else stands`;
   };
-  return always<Raft, { pending: NewLeader | null; late: string | null }>(
+  return always<Raft, AnnouncementMemory>(
     'a new leader announces itself at once',
     {
-      memory: () => ({ pending: null, late: null }),
+      memory: () => ({ pending: null, late: null, sentBefore: null }),
       records: ['output:BecameLeader', 'send:AppendEntries', 'send:InstallSnapshot', 'crash'],
       record(memory, event, cluster) {
         const pending = memory.pending;
@@ -1209,14 +1210,27 @@ export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<R
         if (event.kind === 'output' && event.output.type === 'BecameLeader') {
           if (memory.pending !== null) close(memory, cluster);
           if (memory.late !== null) return memory.late;
-          memory.pending = { node: event.node, term: event.output.term, incarnation: event.incarnation, atMs: event.timeMs, reached: [] };
+          // What it sent of its term in the same moment, before the output, counts too.
+          const before = memory.sentBefore;
+          const reached = before !== null && before.node === event.node && before.term === event.output.term && before.atMs === event.timeMs ? [...before.reached] : [];
+          memory.pending = { node: event.node, term: event.output.term, incarnation: event.incarnation, atMs: event.timeMs, reached };
+          memory.sentBefore = null;
           return undefined;
         }
-        const current = memory.pending;
-        if (event.kind !== 'send' || current === null || event.from !== current.node) return undefined;
+        if (event.kind !== 'send') return undefined;
         const message = event.message;
-        if ((message.type !== 'AppendEntries' && message.type !== 'InstallSnapshot') || message.term !== current.term) return undefined;
-        if (!current.reached.includes(event.to)) current.reached.push(event.to);
+        if (message.type !== 'AppendEntries' && message.type !== 'InstallSnapshot') return undefined;
+        const current = memory.pending;
+        if (current !== null && event.from === current.node && message.term === current.term) {
+          if (!current.reached.includes(event.to)) current.reached.push(event.to);
+          return undefined;
+        }
+        let before = memory.sentBefore;
+        if (before === null || before.node !== event.from || before.term !== message.term || before.atMs !== event.timeMs) {
+          before = { node: event.from, term: message.term, atMs: event.timeMs, reached: [] };
+          memory.sentBefore = before;
+        }
+        if (!before.reached.includes(event.to)) before.reached.push(event.to);
         return undefined;
       },
       check(cluster, memory) {
@@ -1226,6 +1240,13 @@ export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<R
     },
     { atEnd: true },
   );
+}
+
+/** What {@link newLeaderAnnouncesAtOnce} keeps: the leader it waits on, and what one server sent of one term at one moment. */
+interface AnnouncementMemory {
+  pending: NewLeader | null;
+  late: string | null;
+  sentBefore: { readonly node: NodeId; readonly term: number; readonly atMs: number; readonly reached: NodeId[] } | null;
 }
 
 /**

@@ -263,6 +263,13 @@ describe('a new leader announces itself at once', () => {
     expect(judge([[elected(300)], [heartbeatAt(1, 301), heartbeatAt(2, 301)]])).toBeUndefined();
   });
 
+  it('passes AppendEntries sent in the reaction before the output, as after it', () => {
+    expect(judge([[heartbeatAt(1, 300), heartbeatAt(2, 300), elected(300)]])).toBeUndefined();
+    expect(judge([[heartbeatAt(1, 300), elected(300), heartbeatAt(2, 300)]])).toBeUndefined();
+    // Sent a moment before, or of another term, they do not.
+    expect(judge([[heartbeatAt(1, 299), heartbeatAt(2, 299)], [elected(300)], [heartbeatAt(1, 350)]])).toMatch(/^n0 became leader of term 2 at 300 ms and sent no AppendEntries to n1, n2 by 301 ms/);
+  });
+
   it('fails a leader that waits longer, or leaves a server out', () => {
     expect(judge([[elected(300)], [heartbeatAt(1, 350), heartbeatAt(2, 350)]])).toBe(
       'n0 became leader of term 2 at 300 ms and sent no AppendEntries to n1, n2 by 301 ms: a new leader sends AppendEntries to every other server at once, so that nobody else stands',
