@@ -44,20 +44,19 @@ export function copyPlain<T>(value: T, name = 'value'): T {
   // that copy's size is its own, not added to this one's.
   const outer = copiedBytes;
   copiedBytes = 0;
+  let copy: T;
   try {
-    let copy: T;
     // Most values copied here (messages, timers, outputs) are records: copied without the
     // general walk's dispatch on the kind of value.
     const prototype: unknown = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.getPrototypeOf(value) : undefined;
-    if (prototype === Object.prototype || prototype === null) copy = copyRecord(value as Record<string, unknown>, 0) as T;
-    else copy = copyValue(value, 0) as T;
-    lastCopied = copiedBytes;
-    return copy;
+    copy = (prototype === Object.prototype || prototype === null ? copyRecord(value as Record<string, unknown>, 0) : copyValue(value, 0)) as T;
   } catch (error) {
-    throw copyError(error, value, name);
-  } finally {
     copiedBytes = outer;
+    throw copyError(error, value, name);
   }
+  lastCopied = copiedBytes;
+  copiedBytes = outer;
+  return copy;
 }
 
 /** What a failed {@link copyPlain} throws: the field that is not plain data, named. */
