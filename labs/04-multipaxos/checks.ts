@@ -720,9 +720,9 @@ export function phaseTwoAfterPhaseOne(servers: readonly NodeId[]): Property<Mult
 interface OwnRounds {
   /** The incarnation that `current` is of. */
   incarnation: number;
-  /** The highest round it used in that incarnation. */
+  /** The highest round it proposed or led in (P2a, Heartbeat) in that incarnation. */
   current: number;
-  /** The highest round it used in every incarnation before. */
+  /** The highest round it proposed or led in in every incarnation before. */
   before: number;
 }
 
@@ -732,7 +732,10 @@ interface OwnRounds {
  * raised that promise, so after a restart its ballots are above every one it used before. A
  * server that forgot its rounds in a restart runs phase 1 again with a ballot it already used,
  * and can propose in it another command in a slot where its earlier proposal was accepted.
- * Judged on the P1a, P2a and Heartbeat it sends of its own ballots.
+ * Judged on the P1a, P2a and Heartbeat it sends of its own ballots, against the rounds it
+ * proposed or led in (P2a, Heartbeat) before: a P1a that went out alone does not count, since a
+ * server that sends its P1a to itself and crashes in that reaction never stored its promise
+ * (the message to itself is lost with it), and reusing a ballot it never proposed in is safe.
  */
 export function ballotUsedOnce(servers: readonly NodeId[]): Property<MultiPaxos, (OwnRounds | null)[]> {
   return always<MultiPaxos, (OwnRounds | null)[]>('a ballot is used once', {
@@ -748,10 +751,10 @@ export function ballotUsedOnce(servers: readonly NodeId[]): Property<MultiPaxos,
         known.incarnation === event.incarnation ? known : { incarnation: event.incarnation, current: 0, before: Math.max(known.before, known.current) };
       rounds[event.from] = own;
       const round = message.ballot.round;
-      if (round > own.current) own.current = round;
+      if (message.type !== 'P1a' && round > own.current) own.current = round;
       if (event.incarnation === 0 || round > own.before) return undefined;
       return (
-        `${nodeName(event.from)} sent ${message.type} ${formatBallot(message.ballot)} at ${event.timeMs} ms, after a restart, but it had used ballots up to round ` +
+        `${nodeName(event.from)} sent ${message.type} ${formatBallot(message.ballot)} at ${event.timeMs} ms, after a restart, but it had proposed or led in ballots up to round ` +
         `${own.before} before: a server uses a ballot once. Its new ballot's round is one above the highest it has seen, its stored promise included, ` +
         'and its own P1a raised that promise, so after a restart every new ballot is above every one it used'
       );

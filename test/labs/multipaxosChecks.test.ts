@@ -501,9 +501,15 @@ describe('a ballot is used once', () => {
     expect(used([p1a(0, 2, 0, 0), send(0, 2, { type: 'P1a', ballot: ballot(1, 1) }, 900, 1)])).toBeUndefined();
   });
 
-  it('fails a restarted server that runs phase 1 with a round it used before, however many restarts ago', () => {
-    expect(used([p1a(0, 2, 0, 0), p1a(0, 2, 900, 1)])).toMatch(/^n0 sent P1a \(2, n0\) at 900 ms, after a restart, but it had used ballots up to round 2 before: a server uses a ballot once/);
-    expect(used([heartbeat(0, 4, 0, 0), p1a(0, 1, 900, 2)])).toMatch(/^n0 sent P1a \(1, n0\) at 900 ms, after a restart, but it had used ballots up to round 4 before/);
+  it('fails a restarted server that runs phase 1 with a round it led in before, however many restarts ago', () => {
+    expect(used([p1a(0, 2, 0, 0), heartbeat(0, 2, 10, 0), p1a(0, 2, 900, 1)])).toMatch(
+      /^n0 sent P1a \(2, n0\) at 900 ms, after a restart, but it had proposed or led in ballots up to round 2 before: a server uses a ballot once/,
+    );
+    expect(used([heartbeat(0, 4, 0, 0), p1a(0, 1, 900, 2)])).toMatch(/^n0 sent P1a \(1, n0\) at 900 ms, after a restart, but it had proposed or led in ballots up to round 4 before/);
+  });
+
+  it('passes a ballot used again after a restart when only its P1a went out before: a P1a to itself dies with a crash in that reaction', () => {
+    expect(used([p1a(0, 3, 0, 0), p1a(0, 3, 900, 1), heartbeat(0, 3, 950, 1)])).toBeUndefined();
   });
 });
 
