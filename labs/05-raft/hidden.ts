@@ -9,6 +9,7 @@ import {
   commitBoundMs,
   cutBetween,
   describeDeadline,
+  figureEightPlan,
   majorityRing,
   maxDelayMs,
   n0LeadsFirst,
@@ -24,7 +25,7 @@ import {
   test,
   type RaftImplementation,
 } from './suite.ts';
-import { heartbeatBudget, nobodyStandsBetween, nothingCommittedBefore, rejectionBudget, storedLogBound } from './checks.ts';
+import { figureEightReached, heartbeatBudget, nobodyStandsBetween, nothingCommittedBefore, rejectionBudget, storedLogBound } from './checks.ts';
 import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
 import { removedLeaderFinishesItsChange, removedLeaderTellsFollowers, votersKeepTheirTerm } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
@@ -425,6 +426,33 @@ const olderLongerLog = test('C', 12, {
       { atMs: times.secondBackMs, type: 'restart', node: second },
     ];
   },
+});
+
+/** 5C.13: Figure 8 as 5C.4 plays it, with an entry of its own term on the leader of (c), after f1. */
+const ownEntryPlan = figureEightPlan(2_500, { ownEntry: true });
+
+const figureEightOwnEntry = test('C', 13, {
+  name: "Figure 8 with an entry of the leader's own term after the old one: an old entry commits only below one of the leader's term that a majority holds",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 10,
+  description:
+    "5C.4's Figure 8 on 5 servers: n0 leads and gives f1 to n1 only; n4 leads a later term and appends f2 alone; n0 or n1 leads a third " +
+    'term and copies f1 to a majority. Then n2 and n3 go down and the leader is given f3, which reaches the other of n0 and n1 only: its ' +
+    'last entry is now of its own term, but no entry of its term is on a majority, so f1 is still not committed (a leader that checks ' +
+    'the term of its last entry, instead of the term of the entry it would commit, commits f1). n4, whose last entry has a later term ' +
+    'than f1, is then elected and overwrites it (leader completeness). Then everyone is back and 10 commands must be applied everywhere.',
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 5,
+      durationMs: ownEntryPlan.stableMs + 500 + commitBoundMs,
+      deadline: describeDeadline(ownEntryPlan.stableMs),
+      inputs: ownEntryPlan.inputs,
+      service: { commands: 10, firstAtMs: ownEntryPlan.stableMs + 100, everyMs: 30 },
+      required: (command) => command.startsWith('c'),
+      extra: [figureEightReached(range(0, 5))],
+    }),
+  scenario: () => ownEntryPlan.schedule,
 });
 
 /** 5D.7: n0, cut off while it leads, appends many commands the others never see; they commit and snapshot past where n0's log conflicts. */
@@ -1073,6 +1101,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   longChurn,
   lateReply,
   olderLongerLog,
+  figureEightOwnEntry,
   unansweredSnapshots,
   conflictingInstall,
   installInsideLog,

@@ -667,13 +667,22 @@ export interface FigureEightPlan {
 /** Between a server's crash and the next phase: longer than any message takes, so none of its messages lands in the next phase. */
 const drainMs = 200;
 
-export function figureEightPlan(phaseMs: number): FigureEightPlan {
+/**
+ * `ownEntry`: late in (c), n2 and n3 go down and n0 and n1 are each given f3, which the leader
+ * of (c) appends and copies to the other only: the leader then holds an entry of its own term,
+ * not on a majority, after f1, which is. Counting replicas of f1 is as wrong as before; a leader
+ * that commits f1 because its last entry is of its own term (rather than f1's being so) is
+ * caught as one that counts.
+ */
+export function figureEightPlan(phaseMs: number, { ownEntry = false }: { readonly ownEntry?: boolean } = {}): FigureEightPlan {
   const aEndMs = phaseMs;
   const bStartMs = aEndMs + 150 + drainMs;
   const bEndMs = bStartMs + phaseMs;
   const cStartMs = bEndMs + 150 + drainMs;
   const dStartMs = cStartMs + phaseMs;
   const stableMs = dStartMs + phaseMs;
+  // Late in (c), long after its leader copied f1 to a majority, and long enough before (d) for f3 to reach the other of n0 and n1.
+  const ownEntryMs = dStartMs - 400;
   const crash = (atMs: number, ...nodes: NodeId[]) => nodes.map((node): FaultAction => ({ atMs, type: 'crash', node }));
   const restart = (atMs: number, ...nodes: NodeId[]) => nodes.map((node): FaultAction => ({ atMs, type: 'restart', node }));
   return {
@@ -694,8 +703,10 @@ export function figureEightPlan(phaseMs: number): FigureEightPlan {
       // (c) n4 down; n0 or n1 (they hold f1, n2 and n3 hold nothing) leads and copies f1 to a majority.
       { atMs: cStartMs, type: 'heal' },
       ...restart(cStartMs, 0, 1, 2, 3),
+      // With ownEntry, n2 and n3 go down before f3 comes: it reaches n0 and n1 only.
+      ...(ownEntry ? crash(ownEntryMs - 100, 2, 3) : []),
       // (d) n0 and n1 down; n2 and n3 restarted (whichever led is a follower again), and n4 back: its f2 (a later term) beats the f1 of n2 and n3: n4 leads.
-      ...crash(dStartMs, 0, 1, 2, 3),
+      ...(ownEntry ? crash(dStartMs, 0, 1) : crash(dStartMs, 0, 1, 2, 3)),
       ...restart(dStartMs + drainMs, 2, 3, 4),
       // Then everyone is back.
       { atMs: stableMs, type: 'heal' },
@@ -704,6 +715,9 @@ export function figureEightPlan(phaseMs: number): FigureEightPlan {
     inputs: [
       { atMs: aEndMs + 10, node: 0, input: { type: 'Start', command: 'f1' } },
       { atMs: bEndMs + 10, node: 4, input: { type: 'Start', command: 'f2' } },
+      ...(ownEntry
+        ? [0, 1].map((node): ScheduledInput<Raft> => ({ atMs: ownEntryMs, node, input: { type: 'Start', command: 'f3' } }))
+        : []),
     ],
     stableMs,
   };

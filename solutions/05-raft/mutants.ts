@@ -124,6 +124,12 @@ export const mutants: readonly Mutant[] = [
     failsTest: '5C.4',
     property: 'leader completeness',
   },
+  {
+    name: 'commit-when-last-entry-is-own-term',
+    bug: 'the leader commits an entry of an earlier term once a majority holds it and its own last entry is of its term, however few hold that one (Figure 8)',
+    failsTest: '5C.13',
+    property: 'leader completeness',
+  },
   // Persistence
   {
     name: 'voted-for-not-persisted',
