@@ -182,8 +182,12 @@ export class SettingsError extends Error {
  * minutes.
  */
 const defaultMaxEvents = 200_000;
-/** Every this many steps, every live node's fields are checked to be plain data. */
-const stateCheckPeriod = 1024;
+/**
+ * Every this many of its own reactions, a node's fields are checked to be plain data. Counted
+ * per node: reading a node's fields runs its getters, so when that happens must depend on the
+ * node's own history alone, or a node could count the reads and learn how busy the others were.
+ */
+const stateCheckPeriod = 256;
 
 const enum EventKind {
   Deliver,
@@ -409,6 +413,8 @@ class NodeSlot<P extends Protocol> {
   armedCrash: number | undefined = undefined;
   /** The kind of reaction the waiting crash is kept for (any when undefined). */
   armedCrashReaction: CrashReaction | undefined = undefined;
+  /** Its reactions since its fields were last checked to be plain data. */
+  reactionsSinceCheck = 0;
   readonly nodeId: NodeId;
   readonly environment: NodeEnvironment<P>;
 
@@ -661,7 +667,6 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       this.step++;
       this.process(next);
       if (this.failure) break;
-      if (this.step % stateCheckPeriod === 0) this.checkAllNodeStates();
       if (stopWhen !== undefined && !this.failure && stopWhen(this)) return 'stopped';
     }
     return 'quiescent';
@@ -786,6 +791,10 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
       const handler = kind === 'start' ? 'onStart' : kind === 'message' ? 'onMessage' : kind === 'timer' ? 'onTimer' : 'onInput';
       this.crash(slot, `in ${handler}, after ${applied} of its ${effects.length} effects`, true);
     } else if (kind === 'start') {
+      slot.reactionsSinceCheck = 0;
+      if (!this.checkNodeState(slot)) return;
+    } else if (++slot.reactionsSinceCheck === stateCheckPeriod) {
+      slot.reactionsSinceCheck = 0;
       if (!this.checkNodeState(slot)) return;
     }
     this.checkAfterEvent();
