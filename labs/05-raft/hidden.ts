@@ -727,6 +727,31 @@ function clientCrashPlan(seed: number) {
   });
 }
 
+/** 5E.18: until then, every message may come twice, and long after the first copy. */
+const heldBackEndMs = 4_000;
+
+const heldBackDuplicates = test('E', 18, {
+  name: "requests held back: a copy of an older command arrives after its client's next one was executed, and is not executed again",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    `5 or 3 servers, 4 clients. Until ${heldBackEndMs} ms the network delivers 20% of messages twice and delays every message ` +
+    "exponentially (mean 30 ms, up to 400 ms), Raft's and the clients' alike: a copy of a request, or a retry, can arrive long after " +
+    "its client's next command was executed. The at-most-once table takes every command at or below a client's last executed " +
+    'sequence number as executed, not only the last one. Then the network is stable, and every operation returns, each append ' +
+    'taking effect once.',
+  setup: (implementation, seed) =>
+    serviceRun(implementation, {
+      servers: pick([5, 3], seed),
+      clients: 4,
+      durationMs: heldBackEndMs + 4_000,
+      network: { duplicateRate: 0.2, delay: { kind: 'exponential', meanMs: 30, maxMs: 400 } },
+      workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 1, put: 0, append: 3 }, thinkMs: [0, 10], startMs: firstCallMs },
+    }),
+  scenario: () => [{ atMs: heldBackEndMs, type: 'network', ...stableNetwork }],
+});
+
 const clientsCrashMidOperation = test('E', 17, {
   name: 'clients crash in the middle of an operation: the number of the abandoned command is never used again',
   visibility: 'hidden',
@@ -1110,6 +1135,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   clientsLeaveStaleLeader,
   clientsRestart,
   clientsCrashMidOperation,
+  heldBackDuplicates,
   shrinkAndGrow,
   learnersDoNotCount,
   removedLeaderFinishes,

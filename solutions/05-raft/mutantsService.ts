@@ -12,6 +12,12 @@ export const serviceMutants: readonly Mutant[] = [
     property: 'every command is applied at most once',
   },
   {
+    name: 'duplicate-table-last-only',
+    bug: "the at-most-once table is read as the client's last command only: a copy of an older command, held back by the network until the client's next one was executed, is executed again",
+    failsTest: '5E.18',
+    property: 'every command is applied at most once',
+  },
+  {
     name: 'duplicate-table-not-in-snapshot',
     bug: 'the snapshot holds the map but not the at-most-once table: a server restarted from it executes retries of commands it had executed',
     failsTest: '5E.8',
