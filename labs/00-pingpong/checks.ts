@@ -95,6 +95,30 @@ export function answersFollowTheirPong(client: NodeId, server: NodeId): Property
   });
 }
 
+/**
+ * Safety: the server sends `Pong seq` to the client only once a `Ping seq` from that client
+ * reached it ("the server answers every Ping with a Pong of its seq"). A server that sends
+ * Pongs nobody asked for (every seq, on a timer) would answer pings the client never sent, and
+ * let a client that sends nothing pass for one that pings.
+ */
+export function pongsAnswerPings(client: NodeId, server: NodeId): Property<PingPong, Set<number>> {
+  return always<PingPong, Set<number>>('each Pong answers a Ping', {
+    memory: () => new Set(),
+    records: ['deliver:Ping', 'send:Pong'],
+    record(pinged, event) {
+      if (event.kind === 'deliver') {
+        if (event.from === client && event.to === server && event.message.type === 'Ping') pinged.add(event.message.seq);
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.from !== server || event.to !== client || event.message.type !== 'Pong' || pinged.has(event.message.seq)) return undefined;
+      return (
+        `the server ${nodeName(server)} sent Pong ${event.message.seq} to ${nodeName(client)} at ${event.timeMs} ms, but no Ping ${event.message.seq} from ${nodeName(client)} had reached it: ` +
+        'the server answers the Pings it receives, and sends no Pong of its own accord'
+      );
+    },
+  });
+}
+
 interface PingToAnswer {
   readonly from: NodeId;
   readonly seq: number;

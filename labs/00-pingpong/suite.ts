@@ -9,7 +9,7 @@ import {
   type Property,
   type RunSetup,
 } from 'distlab/testing';
-import { answeredAtMostOnce, answersFollowTheirPong, everyPingAnswered, onlyAskedPingsAnswered, twoMessagesPerPing } from './checks.ts';
+import { answeredAtMostOnce, answersFollowTheirPong, everyPingAnswered, onlyAskedPingsAnswered, pongsAnswerPings, twoMessagesPerPing } from './checks.ts';
 import type { PingPong } from './src/protocol.ts';
 
 export interface PingPongImplementation {
@@ -58,6 +58,7 @@ export function scenario(implementation: PingPongImplementation, settings: Scena
       answeredAtMostOnce(client),
       onlyAskedPingsAnswered(client),
       answersFollowTheirPong(client, server),
+      pongsAnswerPings(client, server),
       everyPingAnswered(settings.pings, settings.answeredWithinMs),
       ...extra,
     ],

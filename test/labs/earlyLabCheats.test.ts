@@ -110,6 +110,8 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'pongs-from-itself': pingpongCheat('pongs-from-itself', scored),
   // Pings sent ahead of being asked, their Pongs kept: a ping is reported the moment it is asked for.
   'pings-ahead': pingpongCheat('pings-ahead', scored),
+  // No Ping ever: the server sends every seq's Pong, unasked, again and again.
+  'pongs-unasked': pingpongCheat('pongs-unasked', scored),
   // The turn order in a module-level queue, the handout's messages only as wake-up calls. Without contention
   // (1A.1) a coordinator that grants at once is right; 1C.1 leaves out the rule a node that enters at once breaks.
   'module-queue': mutexCheat('module-queue', scoredBut('1A.1', '1C.1')),
