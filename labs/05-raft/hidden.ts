@@ -258,6 +258,46 @@ const fastBackupUnknownTerm = test('B', 12, {
   ],
 });
 
+/** 5B.13: n4 misses entries while down, a new leader is elected meanwhile, and n4 comes back unable to answer. */
+const laggingDeafTimes = { n4DownMs: 800, n0DownMs: 1_300, n0BackMs: 1_900, n4BackMs: 2_000, healMs: 3_400 } as const;
+
+const laggingDeafFollower = test('B', 13, {
+  name: 'a follower whose log lags and whose answers are lost keeps following: a failed AppendEntries restarts its election timer too',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    `5 servers, n0 leading first, a command every 20 ms. n4 is down from ${laggingDeafTimes.n4DownMs} ms and n0 from ` +
+    `${laggingDeafTimes.n0DownMs} ms: n1, n2 and n3 elect a leader, which takes n4 to hold its whole log. n0 is back at ` +
+    `${laggingDeafTimes.n0BackMs} ms, and n4 at ${laggingDeafTimes.n4BackMs} ms, but nothing n4 sends reaches anyone until ` +
+    `${laggingDeafTimes.healMs} ms: every AppendEntries it gets fails the consistency check, and the leader never hears it. n4 ` +
+    'follows that leader all the same and does not stand for election: a follower restarts its election timer on every ' +
+    'AppendEntries of its leader\'s term, whether or not its log matches. Then every command is applied everywhere.',
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 5,
+      durationMs: laggingDeafTimes.healMs + commitBoundMs,
+      deadline: deadlineAfter(laggingDeafTimes.healMs, 'every link heals'),
+      extra: [
+        nobodyStandsBetween(
+          laggingDeafTimes.n4BackMs,
+          laggingDeafTimes.healMs,
+          "a leader leads and its AppendEntries reach every server, n4 included: a follower restarts its election timer on every AppendEntries of its leader's term, one that fails the consistency check too",
+        ),
+      ],
+      service: { commands: 80, firstAtMs: 700, everyMs: 20 },
+    }),
+  scenario: (context) => [
+    ...n0LeadsFirst(context.servers, 700),
+    { atMs: laggingDeafTimes.n4DownMs, type: 'crash', node: 4 },
+    { atMs: laggingDeafTimes.n0DownMs, type: 'crash', node: 0 },
+    { atMs: laggingDeafTimes.n0BackMs, type: 'restart', node: 0 },
+    { atMs: laggingDeafTimes.n4BackMs, type: 'cut', from: [4], to: [0, 1, 2, 3] },
+    { atMs: laggingDeafTimes.n4BackMs, type: 'restart', node: 4 },
+    { atMs: laggingDeafTimes.healMs, type: 'heal' },
+  ],
+});
+
 const longChurnEndMs = 10_000;
 
 const longChurn = test('C', 10, {
@@ -1123,6 +1163,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   bridgeTest,
   evenSplit,
   fastBackupUnknownTerm,
+  laggingDeafFollower,
   longChurn,
   lateReply,
   olderLongerLog,

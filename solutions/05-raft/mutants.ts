@@ -119,6 +119,12 @@ export const mutants: readonly Mutant[] = [
     property: 'durability',
   },
   {
+    name: 'timer-reset-only-on-success',
+    bug: 'a follower restarts its election timer only for an AppendEntries that succeeds, so a follower whose log lags and whose answers are lost times out while its leader leads',
+    failsTest: '5B.13',
+    property: 'nobody stands while the leader reaches everyone',
+  },
+  {
     name: 'commit-previous-term-by-count',
     bug: 'the leader commits an entry of an earlier term once a majority holds it (Figure 8)',
     failsTest: '5C.4',
