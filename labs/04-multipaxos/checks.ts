@@ -339,6 +339,35 @@ export function consistentLogs(): Property<MultiPaxos, Map<number, ChosenRecord>
   });
 }
 
+/**
+ * Runs only: "Once per slot in each incarnation": a server outputs `Chosen` for a slot once, as
+ * it learns it, however many ways it hears of it again (heartbeats, Decisions, P2bs), until a
+ * restart. Runs only: its memory (every slot each server reported) would tell apart states of
+ * the search that are the same.
+ */
+export function chosenOncePerSlot(): Property<MultiPaxos, Map<string, number>> {
+  return always<MultiPaxos, Map<string, number>>('Chosen once per slot', {
+    memory: () => new Map(),
+    records: ['output:Chosen'],
+    record(reported, event) {
+      if (event.kind !== 'output') return undefined;
+      const chosen = chosenOf(event);
+      // A malformed Chosen is "consistent logs"' to report.
+      if (chosen === undefined || typeof chosen === 'string') return undefined;
+      const key = `${event.node}/${event.incarnation}/${chosen.slot}`;
+      const firstMs = reported.get(key);
+      if (firstMs === undefined) {
+        reported.set(key, event.timeMs);
+        return undefined;
+      }
+      return (
+        `${nodeName(event.node)} output Chosen for slot ${chosen.slot} at ${event.timeMs} ms, and had output it at ${firstMs} ms, in the same incarnation: ` +
+        'a server outputs Chosen once per slot, when it first learns it, and not again when it hears of the slot again'
+      );
+    },
+  });
+}
+
 // Execution in slot order.
 
 /** What executing one chosen slot did, from the empty state on: the client command's result, or nothing. */

@@ -126,4 +126,10 @@ export const mutants: readonly Mutant[] = [
     failsTest: '4.22',
     property: 'completed operations reach every live replica',
   },
+  {
+    name: 'chosen-output-repeated',
+    bug: 'a slot counts as new when it is at or above slotOut rather than when it is not decided yet: a slot decided while an earlier one is missing is output Chosen again each time the server hears of it',
+    failsTest: '4.12',
+    property: 'Chosen once per slot',
+  },
 ];

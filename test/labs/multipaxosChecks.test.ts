@@ -18,33 +18,7 @@ import {
   type NodeId,
   type Property,
 } from 'distlab/testing';
-import {
-  acceptedEntriesHeld,
-  acceptedSlot,
-  acceptorsKeepPromises,
-  acceptsOnlyProposals,
-  acceptedByMajorityKept,
-  ballotUsedOnce,
-  chosenByMajority,
-  leaderTakesOver,
-  commandKey,
-  compareBallots,
-  consistentLogs,
-  describeCommand,
-  executionInSlotOrder,
-  leaderElectedByMajority,
-  logEntriesBounded,
-  messagesPerChosenSlot,
-  nothingChosen,
-  phaseOneOnlyOnLeaderChange,
-  preemptedLeaderStepsDown,
-  returnsOnlyExecuted,
-  safeGarbageCollection,
-  safetyProperties,
-  someCommandExecuted,
-  someSlotChosen,
-  storedPromise,
-} from '../../labs/04-multipaxos/checks.ts';
+import { acceptedByMajorityKept, acceptedEntriesHeld, acceptedSlot, acceptorsKeepPromises, acceptsOnlyProposals, ballotUsedOnce, chosenByMajority, chosenOncePerSlot, commandKey, compareBallots, consistentLogs, describeCommand, executionInSlotOrder, leaderElectedByMajority, leaderTakesOver, logEntriesBounded, messagesPerChosenSlot, nothingChosen, phaseOneOnlyOnLeaderChange, preemptedLeaderStepsDown, returnsOnlyExecuted, safeGarbageCollection, safetyProperties, someCommandExecuted, someSlotChosen, storedPromise } from '../../labs/04-multipaxos/checks.ts';
 import { firstCallMs, multipaxosRun, type MultiPaxosImplementation } from '../../labs/04-multipaxos/harness.ts';
 import { acceptedKey, type Ballot, type Command, type MultiPaxos } from '../../labs/04-multipaxos/src/protocol.ts';
 import { MultiPaxosServer } from '../../solutions/04-multipaxos/index.ts';
@@ -255,6 +229,21 @@ describe('a command accepted by a majority is kept', () => {
     // The write that completes ballot 2's majority comes after a no-op was accepted in ballot 3; collecting the slot does not take a write back.
     expect(play(property(), [storeAccepted(1, 1, ballot(2, 1), b), storeAccepted(0, 1, ballot(3, 0), null), deleteAccepted(1, 1), storeAccepted(2, 1, ballot(2, 1), b, 50)]).problem).toContain(
       'n2 wrote accepted:1 at 50 ms: put(x, "b") of n6 (command 1) was accepted there in ballot (2, n1) by n1, n2, a majority (2 of 3), yet a no-op was accepted there in the higher ballot (3, n0) by n0.',
+    );
+  });
+});
+
+describe('Chosen once per slot', () => {
+  const a = append(5, 1, 'a');
+
+  it('passes a slot reported once per server and incarnation, again after a restart', () => {
+    expect(play(chosenOncePerSlot(), [chosen(0, 1, a), chosen(1, 1, a), chosen(0, 2, null), chosen(0, 1, a, 90, 1)]).problem).toBeUndefined();
+  });
+
+  it('fails a server that reports a slot it had reported, in the same incarnation', () => {
+    expect(play(chosenOncePerSlot(), [chosen(0, 1, a, 10), chosen(0, 1, a, 90)]).problem).toBe(
+      'n0 output Chosen for slot 1 at 90 ms, and had output it at 10 ms, in the same incarnation: ' +
+        'a server outputs Chosen once per slot, when it first learns it, and not again when it hears of the slot again',
     );
   });
 });
