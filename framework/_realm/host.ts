@@ -682,7 +682,7 @@ class TapeRecorder extends ReactionRecorder {
   }
 
   /**
-   * Writes one effect (or, for a send, the message as it is now) after the ones before it.
+   * Writes one effect (or, for a send, the copy of its message) after the ones before it.
    * What does not fit, or is not plain data, leaves nothing on the tape: not its numbers, its
    * text or its strings, so both realms' tables stay the same.
    */
@@ -692,22 +692,12 @@ class TapeRecorder extends ReactionRecorder {
     const writer = answerWriter;
     const before = writtenSoFar(writer);
     try {
-      try {
-        if (effect !== undefined) {
-          writeEffect(writer, effect);
-          if (writer.text.length > maxEffectsTextCharacters) throw new TapeOverflow('full');
-        } else writeSend(writer, to as NodeId, message);
-      } catch (error) {
-        takeBack(writer, before);
-        if (!(error instanceof TapeOverflow) || effect !== undefined) throw error;
-        // The framework's copy throws for what is not plain data, naming the field. A message it
-        // takes (a proxy whose names change from one walk to the next) is sent as that copy,
-        // as the framework sends it. A message that did not fit is refused as not plain data
-        // when it is not: how far its writing got depends on the table of strings and shapes.
-        const copy = copyPlain(message, 'message');
-        if (error.reason === 'full') throw error;
-        writeSend(writer, to as NodeId, copy);
-      }
+      // A send's message is the framework's copy (see recordSend), plain data of this realm: what
+      // it is refused for is the same whatever the table of strings and shapes holds.
+      if (effect !== undefined) {
+        writeEffect(writer, effect);
+        if (writer.text.length > maxEffectsTextCharacters) throw new TapeOverflow('full');
+      } else writeSend(writer, to as NodeId, message);
       // Judged as if every string and shape had been written in full: whether an answer fits
       // must not depend on what the table held before it (what other nodes sent), or a node
       // could learn that by trying.
