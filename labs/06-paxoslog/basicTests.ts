@@ -22,8 +22,8 @@ import {
   type SuiteTest,
   n0LeadsFirst as n0LeadsFirstAfter,
 } from 'distlab/testing';
-import { answerWithinOneRoundTrip, leadershipChangeCost, leaderTakesOver, overthrowOnlyOnLeaderChange, storeAndFinalizeRounds } from './checks.ts';
-import { call, firstCallMs, maxDelayMs, paxosLogRun, pick, range, scenarioRandom, test, type PaxosLogImplementation } from './harness.ts';
+import { answerWithinOneRoundTrip, grantResetsLeaderTimeout, leadershipChangeCost, leaderTakesOver, overthrowOnlyOnLeaderChange, storeAndFinalizeRounds } from './checks.ts';
+import { call, firstCallMs, leaderTimeoutMs, maxDelayMs, paxosLogRun, pick, range, scenarioRandom, test, type PaxosLogImplementation } from './harness.ts';
 import type { PaxosLog } from './src/protocol.ts';
 
 /** Five servers, then three: most tests run on both sizes. */
@@ -236,7 +236,8 @@ const stableLeader = test(6, {
     'Finalize to each other server, (N-1) of each (with one round to spare over the whole run): no store sent twice, no finalize sent ' +
     'again to a server that already has it (catching up through Query only what was finalized before the heartbeat before last). It answers ' +
     `the client once a majority stored the operation: within one round trip, ${2 * maxDelayMs} ms, of the request reaching it. And at most ` +
-    `${mostEpochs} epochs are ever used: the leader's Query resets every passive server's LeaderTimeout, so nobody tries to lead while it is up.`,
+    `${mostEpochs} epochs are ever used: the leader's Query resets every passive server's LeaderTimeout, so nobody tries to lead while it is up. ` +
+    `An Overthrow a server grants resets its LeaderTimeout too: it sends no Overthrow of its own within ${leaderTimeoutMs[0]} ms of the grant.`,
   setup: (implementation, seed) => {
     const servers = sizes(seed);
     return paxosLogRun(implementation, {
@@ -251,6 +252,7 @@ const stableLeader = test(6, {
         storeAndFinalizeRounds(range(0, servers), { fromMs: 0 }),
         answerWithinOneRoundTrip({ fromMs: stableFromMs, maxDelayMs }),
         overthrowOnlyOnLeaderChange(mostEpochs),
+        grantResetsLeaderTimeout(leaderTimeoutMs[0]),
       ],
     });
   },

@@ -1247,6 +1247,46 @@ export function overthrowOnlyOnLeaderChange(mostEpochs: number): Property<PaxosL
   });
 }
 
+/** Per node: the highest epoch it granted another server, and when it granted it (null: none yet, or already judged). */
+interface GrantTimes {
+  readonly highestGranted: number[];
+  readonly lastGrant: ({ readonly atMs: number; readonly epoch: number; readonly to: NodeId } | null)[];
+}
+
+/**
+ * Runs only: "an overthrow granted resets the LeaderTimeout". A server that grants another
+ * server's Overthrow (an OverthrowReply with ok: true, of an epoch above any it granted before)
+ * sends no Overthrow of its own within `minTimeoutMs` (leaderTimeoutMs[0]) of that grant. The
+ * handout: "an Overthrow I grant [tells] me who leads ... and reset[s] my LeaderTimeout". A
+ * timer left running sends the granter into a duel with the candidate it has just backed.
+ * A grant of the same epoch again (a copy of the Overthrow) is not counted: the handout grants
+ * it without asking that it reset anything.
+ */
+export function grantResetsLeaderTimeout(minTimeoutMs: number): Property<PaxosLog, GrantTimes> {
+  return always<PaxosLog, GrantTimes>('an overthrow granted resets the LeaderTimeout', {
+    memory: (cluster) => ({ highestGranted: perNode(cluster, () => 0), lastGrant: perNode(cluster, () => null) }),
+    records: ['send:OverthrowReply', 'send:Overthrow'],
+    record(times, event) {
+      if (event.kind !== 'send' || !(event.from in times.highestGranted)) return undefined;
+      const { ok, epoch } = fieldsOf(event);
+      if (event.message.type === 'OverthrowReply') {
+        // A candidate that sends its Overthrow to itself as a message may answer itself: that is no grant to another.
+        if (ok !== true || !isEpoch(epoch) || event.to === event.from || epoch <= (times.highestGranted[event.from] ?? 0)) return undefined;
+        times.highestGranted[event.from] = epoch;
+        times.lastGrant[event.from] = { atMs: event.timeMs, epoch, to: event.to };
+        return undefined;
+      }
+      const grant = times.lastGrant[event.from] ?? null;
+      if (grant === null || event.timeMs - grant.atMs >= minTimeoutMs) return undefined;
+      times.lastGrant[event.from] = null;
+      return (
+        `${describeSend(event)}, ${event.timeMs - grant.atMs} ms after it granted ${nodeName(grant.to)}'s Overthrow of epoch ${grant.epoch} (at ${grant.atMs} ms): ` +
+        `an Overthrow a server grants resets its LeaderTimeout (at least ${minTimeoutMs} ms), so that it does not duel the candidate it has just backed`
+      );
+    },
+  });
+}
+
 // Refusals (a hidden test's rule).
 
 /**

@@ -5,7 +5,7 @@
 // the log's safety properties, linearizability, at-most-once execution and progress (harness.ts).
 import { crashRestarts, drawNodes, majorityPhases, operationsCompleteAfterHeal, serversApart, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
-import { leaderTakesOver } from './checks.ts';
+import { grantResetsLeaderTimeout, leaderTakesOver } from './checks.ts';
 import { firstCallMs, paxosLogRun, pick, range, scenarioRandom, test, type PaxosLogImplementation } from './harness.ts';
 import type { PaxosLog } from './src/protocol.ts';
 
@@ -131,6 +131,8 @@ const leaderCrashes = test(10, {
 // servers overthrow at once, and the highest epoch must win without losing anything.
 const duelStartMs = 900;
 const duelEndMs = 3_400;
+/** 6.11's LeaderTimeouts: so narrow a range that passive servers time out within a few ms of one another. */
+const duelTimeoutMs: readonly [number, number] = [150, 160];
 /** How long each server the seed picks is cut off in 6.11. */
 const duelCutOffMs = 300;
 
@@ -150,7 +152,8 @@ const duels = test(11, {
     '5 or 3 servers, 4 clients, and LeaderTimeouts drawn from 150 to 160 ms only, so that passive servers time out within a few ms of ' +
     `one another. From ${duelStartMs} to ${duelEndMs} ms whoever the seed picks is cut off from the other servers every 500 ms, for 300 ms: several ` +
     'servers overthrow at once, in different epochs; overthrows cross, a candidate whose overthrow is refused becomes passive, and the ' +
-    'highest epoch leads. On a seed that cuts n0 off, another server must have led by the end. Every operation returns, ' +
+    'highest epoch leads. A server that grants an Overthrow resets its LeaderTimeout, and sends no Overthrow of its own within ' +
+    `${duelTimeoutMs[0]} ms of the grant. On a seed that cuts n0 off, another server must have led by the end. Every operation returns, ` +
     'linearizable, and no slot is finalized twice.',
   setup: (implementation, seed) =>
     paxosLogRun(implementation, {
@@ -158,15 +161,18 @@ const duels = test(11, {
       clients: 4,
       durationMs: duelEndMs + 4_000,
       faultsEndMs: duelEndMs,
-      config: { leaderTimeoutMs: [150, 160] },
+      config: { leaderTimeoutMs: duelTimeoutMs },
       workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: firstCallMs },
       // Once n0 has been cut off for 300 ms, with LeaderTimeouts of 160 ms at most, some other server has led: n0 was not
       // leading then, or the others overthrew it.
-      ...takeOverWhenCutOff(
-        duelCutOffs(seed, pick([5, 3], seed)).find((cutOff) => cutOff.node === 0)?.atMs,
-        pick([5, 3], seed),
-        (atMs) => `while n0 was cut off from the other servers (${atMs} to ${atMs + duelCutOffMs} ms), with LeaderTimeouts of 150 to 160 ms`,
-      ),
+      extra: [
+        grantResetsLeaderTimeout(duelTimeoutMs[0]),
+        ...(takeOverWhenCutOff(
+          duelCutOffs(seed, pick([5, 3], seed)).find((cutOff) => cutOff.node === 0)?.atMs,
+          pick([5, 3], seed),
+          (atMs) => `while n0 was cut off from the other servers (${atMs} to ${atMs + duelCutOffMs} ms), with LeaderTimeouts of 150 to 160 ms`,
+        ).extra ?? []),
+      ],
     }),
   scenario: (context) =>
     duelCutOffs(context.seed, context.servers.length).flatMap(({ atMs, node }): FaultAction[] => [

@@ -97,6 +97,12 @@ export const mutants: readonly Mutant[] = [
     property: 'no overthrow while a leader is heard',
   },
   {
+    name: 'grant-keeps-timeout',
+    bug: 'a server that grants an Overthrow notes who leads but leaves its LeaderTimeout running: when its timer was about to fire, it overthrows the candidate it has just backed',
+    failsTest: '6.11',
+    property: 'an overthrow granted resets the LeaderTimeout',
+  },
+  {
     name: 'finalize-any-epoch',
     bug: 'a server told to finalize a slot flags what it holds there whatever epoch it was stored in: an operation an overthrown leader stored, never chosen, is taken as chosen',
     failsTest: '6.13',
