@@ -1287,6 +1287,59 @@ export function grantResetsLeaderTimeout(minTimeoutMs: number): Property<PaxosLo
   });
 }
 
+/** Per node: the Overthrow it last sent as a candidate, while it has neither led nor heard of a higher epoch since (null: none). */
+type Candidacies = ({ readonly epoch: number; readonly sentAtMs: number } | null)[];
+
+/**
+ * Runs only: "a candidate tries again". A server that sent an Overthrow of epoch e sends
+ * another within `retryWithinMs` (leaderTimeoutMs[1] and some slack), unless meanwhile it led
+ * (output BecameLeader), heard of an epoch above e (a message carrying one reached it), or
+ * crashed. The handout: a new candidate "sets its LeaderTimeout again: an overthrow that has not
+ * finished when it fires is tried again, with a higher epoch". A candidate whose Overthrows were
+ * lost, and who never sets its timer again, waits for ever for grants that will not come; the
+ * servers that could lead instead find its epoch above theirs, and are refused.
+ */
+export function candidateTriesAgain(retryWithinMs: number): Property<PaxosLog, Candidacies> {
+  const overdue = (candidacy: { readonly epoch: number; readonly sentAtMs: number }, node: NodeId, nowMs: number) =>
+    `${nodeName(node)} sent Overthrow of epoch ${candidacy.epoch} at ${candidacy.sentAtMs} ms and, ${nowMs - candidacy.sentAtMs} ms later, had sent no other, ` +
+    `though it had not led, and no message of a higher epoch had reached it: a candidate sets its LeaderTimeout again when it overthrows, and an overthrow ` +
+    `that has not finished when it fires is tried again, with a higher epoch (within ${retryWithinMs} ms here)`;
+  return always<PaxosLog, Candidacies>(
+    'a candidate tries again',
+    {
+      memory: (cluster) => perNode(cluster, () => null),
+      records: ['send', 'deliver', 'output', 'crash'],
+      record(candidacies, event) {
+        if (event.kind === 'send' && event.message.type === 'Overthrow' && event.from in candidacies) {
+          const { epoch } = fieldsOf(event);
+          if (isEpoch(epoch)) candidacies[event.from] = { epoch, sentAtMs: event.timeMs };
+        } else if (event.kind === 'deliver') {
+          const candidacy = candidacies[event.to] ?? null;
+          const { epoch, currentEpoch } = fieldsOf(event);
+          if (candidacy !== null && ((isEpoch(epoch) && epoch > candidacy.epoch) || (isEpoch(currentEpoch) && currentEpoch > candidacy.epoch))) candidacies[event.to] = null;
+        } else if (event.kind === 'output' && (event.output as Tagged).type === 'BecameLeader') {
+          candidacies[event.node] = null;
+        } else if (event.kind === 'crash') {
+          candidacies[event.node] = null;
+        }
+        for (const [node, candidacy] of candidacies.entries()) {
+          if (candidacy === null || event.timeMs - candidacy.sentAtMs <= retryWithinMs) continue;
+          candidacies[node] = null;
+          return overdue(candidacy, node, event.timeMs);
+        }
+        return undefined;
+      },
+      check(cluster, candidacies) {
+        for (const [node, candidacy] of candidacies.entries()) {
+          if (candidacy !== null && cluster.nowMs - candidacy.sentAtMs > retryWithinMs) return overdue(candidacy, node, cluster.nowMs);
+        }
+        return undefined;
+      },
+    },
+    { atEnd: true },
+  );
+}
+
 // Refusals (a hidden test's rule).
 
 /**

@@ -5,8 +5,8 @@
 // the log's safety properties, linearizability, at-most-once execution and progress (harness.ts).
 import { crashRestarts, drawNodes, majorityPhases, operationsCompleteAfterHeal, serversApart, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
-import { grantResetsLeaderTimeout, leaderTakesOver } from './checks.ts';
-import { firstCallMs, paxosLogRun, pick, range, scenarioRandom, test, type PaxosLogImplementation } from './harness.ts';
+import { candidateTriesAgain, grantResetsLeaderTimeout, leaderTakesOver } from './checks.ts';
+import { firstCallMs, heartbeatMs, paxosLogRun, pick, range, scenarioRandom, test, type PaxosLogImplementation } from './harness.ts';
 import type { PaxosLog } from './src/protocol.ts';
 
 // 6.8: an unreliable network from the start of the clients' work.
@@ -153,7 +153,7 @@ const duels = test(11, {
     `one another. From ${duelStartMs} to ${duelEndMs} ms whoever the seed picks is cut off from the other servers every 500 ms, for 300 ms: several ` +
     'servers overthrow at once, in different epochs; overthrows cross, a candidate whose overthrow is refused becomes passive, and the ' +
     'highest epoch leads. A server that grants an Overthrow resets its LeaderTimeout, and sends no Overthrow of its own within ' +
-    `${duelTimeoutMs[0]} ms of the grant. On a seed that cuts n0 off, another server must have led by the end. Every operation returns, ` +
+    `${duelTimeoutMs[0]} ms of the grant; a candidate whose overthrow has not finished when its LeaderTimeout fires tries again. On a seed that cuts n0 off, another server must have led by the end. Every operation returns, ` +
     'linearizable, and no slot is finalized twice.',
   setup: (implementation, seed) =>
     paxosLogRun(implementation, {
@@ -167,6 +167,7 @@ const duels = test(11, {
       // leading then, or the others overthrew it.
       extra: [
         grantResetsLeaderTimeout(duelTimeoutMs[0]),
+        candidateTriesAgain(duelTimeoutMs[1] + heartbeatMs),
         ...(takeOverWhenCutOff(
           duelCutOffs(seed, pick([5, 3], seed)).find((cutOff) => cutOff.node === 0)?.atMs,
           pick([5, 3], seed),

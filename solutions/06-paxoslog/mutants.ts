@@ -103,6 +103,12 @@ export const mutants: readonly Mutant[] = [
     property: 'an overthrow granted resets the LeaderTimeout',
   },
   {
+    name: 'candidate-not-rearmed',
+    bug: 'a server that starts an overthrow does not set its LeaderTimeout again: when its Overthrows are lost, it waits for ever for grants, and refuses the servers that could lead instead',
+    failsTest: '6.11',
+    property: 'a candidate tries again',
+  },
+  {
     name: 'finalize-any-epoch',
     bug: 'a server told to finalize a slot flags what it holds there whatever epoch it was stored in: an operation an overthrown leader stored, never chosen, is taken as chosen',
     failsTest: '6.13',
