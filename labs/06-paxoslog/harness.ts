@@ -61,8 +61,14 @@ export const firstCallMs: readonly [number, number] = [350, 450];
 /** Once the last operation returned, the run goes on this long, so that every live server finalizes and executes it (two heartbeats and a catch-up). */
 export const settleMs = 3 * heartbeatMs + 4 * maxDelayMs;
 
-/** The same on a network that loses messages: twenty heartbeats, so that a server that lost its Finalize catches up through the queries. */
-export const lossySettleMs = 20 * heartbeatMs;
+/**
+ * The same on a network that loses messages: forty heartbeats, so that a server that lost its
+ * Finalize catches up through the queries. A catch-up takes four or five messages in a row
+ * (Query, QueryReply, Finalize, missing, Store...), each lost one time in five, so one try in
+ * three gets through; twenty heartbeats left a correct server that tries every other heartbeat
+ * short on about one seed in fifty.
+ */
+export const lossySettleMs = 40 * heartbeatMs;
 
 /** After the last fault, the run goes on at least this long: a server cut off or down catches up. */
 export const catchUpMs = 600;

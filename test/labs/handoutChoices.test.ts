@@ -7,7 +7,10 @@
 //   directly"), crashed in the reaction that sent a P1a, and runs phase 1 with that ballot again
 //   after its restart, having never proposed in it;
 // - lab 5, test/fixtures/raft/announces-before-output: a new leader that sends its AppendEntries
-//   before its BecameLeader output, in the same reaction ("in that reaction").
+//   before its BecameLeader output, in the same reaction ("in that reaction");
+// - lab 6, test/fixtures/paxoslog/slow-catch-up: Stores, Reads and catch-up Finalizes sent again
+//   only every other heartbeat (the handout sets no rate), which on 6.8's lossy network can
+//   need more than a second after the last operation returned to reach a lagging server.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
@@ -19,6 +22,11 @@ describe('choices a handout offers', () => {
   it('lab 4: a leader whose P1a to itself died with it uses that ballot again, and passes', async () => {
     const report = await grade({ nodeStates: false, lab: '04-multipaxos', implementation: join(fixtures, 'multipaxos', 'self-send'), tests: ['4.20'], seed: 124, typecheck: false, jobs: 1 });
     expect(report.tests.map((test) => [test.number, test.status, test.failure?.property])).toEqual([['4.20', 'passed', undefined]]);
+  });
+
+  it('lab 6: a server that tries its catch-up every other heartbeat reaches every live replica on a lossy network, and passes', async () => {
+    const report = await grade({ nodeStates: false, lab: '06-paxoslog', implementation: join(fixtures, 'paxoslog', 'slow-catch-up'), tests: ['6.8'], seed: 34, typecheck: false, jobs: 1 });
+    expect(report.tests.map((test) => [test.number, test.status, test.failure?.property])).toEqual([['6.8', 'passed', undefined]]);
   });
 
   it('lab 5: a new leader that sends its AppendEntries before announcing itself, in the same reaction, passes', async () => {
