@@ -2219,6 +2219,11 @@ export interface LiveCheckSettings {
    */
   readonly after?: SearchResult;
   readonly path?: readonly SearchEvent[];
+  /**
+   * The random walks to follow after the path. A search that found a violation its test does
+   * not ask for fails whatever the walks would show: then none are taken (0), nor any of a
+   * probe's walks again, and only the path is followed, to show that it does what the report says.
+   */
   readonly walks: number;
   readonly depth: number;
   readonly seed: string;
@@ -2270,7 +2275,7 @@ function liveAgreementOf<P extends Protocol>(searched: Checker<P>, check: LiveCh
   }
   // After the walks above: a node that counts its reactions, to follow the protocol through
   // the probe and these walks and differently after, differs from the probe here.
-  const walked = check.after === undefined ? undefined : probeVisits.get(check.after);
+  const walked = check.after === undefined || check.walks === 0 ? undefined : probeVisits.get(check.after);
   return walked === undefined ? undefined : retakeWalks(searched, walked, RandomSource.fork(check.seed, 'live check/walks taken again'));
 }
 

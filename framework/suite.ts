@@ -159,9 +159,9 @@ export interface PreparedSearch {
    * Follows the path of `result` (what `run` found, when it has a path) and random walks both
    * as the search does, in the search's own realm, and as a run would (see
    * checkLiveAgreement): the first step where a submission's nodes behave differently, or
-   * undefined.
+   * undefined. With `pathOnly` (a search whose test fails whatever the walks show), only the path.
    */
-  checkLive(seed: string, result: SearchResult): LiveDisagreement | undefined;
+  checkLive(seed: string, result: SearchResult, options?: { readonly pathOnly?: boolean }): LiveDisagreement | undefined;
   replay(seed: string, path: readonly SearchEvent[]): {
     readonly violation?: { readonly property: string; readonly message: string };
     readonly trace: TraceEvent[];
@@ -268,14 +268,14 @@ export function searchTest<P extends Protocol, Implementation>(test: SearchTest<
           const told = onProgress === undefined ? settings : { ...settings, onProgress };
           return spec.strategy === 'bfs' ? explore(told) : probe(told, { ...probes, seed: runSeed });
         },
-        checkLive(runSeed, result) {
+        checkLive(runSeed, result, options = {}) {
           const outcome = result.outcome;
           const path = outcome.kind === 'violation' || outcome.kind === 'goal-found' || outcome.kind === 'exception' ? outcome.path : undefined;
           // The walks go as deep as the search went: a node that changes its behaviour after
           // some number of reactions must not do it only beyond the walks.
           const searchedDepth = spec.strategy === 'probes' ? probes.depth : result.statistics.maxDepth;
           const depth = Math.min(liveCheckWalks.maxDepth, Math.max(liveCheckWalks.depth, searchedDepth));
-          return checkLiveAgreement(settingsFor(runSeed), { after: result, path, walks: liveCheckWalks.walks, depth, seed: runSeed });
+          return checkLiveAgreement(settingsFor(runSeed), { after: result, path, walks: options.pathOnly === true ? 0 : liveCheckWalks.walks, depth, seed: runSeed });
         },
         replay(runSeed, path) {
           return replaySearchPath(settingsFor(runSeed), path);

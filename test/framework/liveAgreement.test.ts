@@ -89,6 +89,8 @@ describe('following a search both ways', () => {
     expect(disagreement?.path.at(-1)).toMatchObject({ kind: 'deliver', to: 1 });
     expect(disagreement?.searched).toMatch(/output n1 Enter/);
     expect(disagreement?.other).toBe('not this: exploring, the random walk took the same step from the same state and reached another state');
+    // Without walks (a search whose test fails anyway), the probe's own walks are not taken again either.
+    expect(checkLiveAgreement(settings, { ...walks, walks: 0, after: probed })).toBeUndefined();
     // An honest node walks the same way again.
     const honest = twoNodes(program.nodeClass<TwoFaced>('Honest'));
     expect(checkLiveAgreement(honest, { ...walks, after: probe(honest, { probes: 10, depth: 10, seed: 'probed once' }) })).toBeUndefined();
