@@ -18,7 +18,7 @@ import {
   type SuiteTest,
   n0LeadsFirst as n0LeadsFirstAfter,
 } from 'distlab/testing';
-import { leaderTakesOver, messagesPerChosenSlot, phaseOneOnlyOnLeaderChange, promiseResetsLeaderTimeout } from './checks.ts';
+import { candidateTriesAgain, leaderTakesOver, messagesPerChosenSlot, phaseOneOnlyOnLeaderChange, promiseResetsLeaderTimeout } from './checks.ts';
 import { call, firstCallMs, leaderTimeoutMs, multipaxosRun, pick, range, scenarioRandom, test, type MultiPaxosImplementation } from './harness.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
@@ -88,7 +88,8 @@ const inMajority = test(3, {
     '5 servers, n0 leading first, 3 clients with 25 operations each. At about 1.3 s two servers are cut off until the end of the run ' +
     '(n0, the leader, and one other, or two others, depending on the seed), and the clients stay with the other three. Three of five ' +
     'are a majority: they elect a leader if they need one, which learns every accepted command with phase 1, and every operation ' +
-    'returns, linearizable. Operations in progress at the cut go on with the new leader.',
+    'returns, linearizable. Operations in progress at the cut go on with the new leader. A candidate whose phase 1 has not finished ' +
+    'starts it again when its LeaderTimeout fires.',
   setup: (implementation) =>
     multipaxosRun(implementation, {
       servers: 5,
@@ -97,6 +98,8 @@ const inMajority = test(3, {
       // The servers cut off never hear of the later commands.
       reach: false,
       workload: { operationsPerClient: 25, thinkMs: [10, 30], startMs: [n0LeadsUntilMs + 50, n0LeadsUntilMs + 100] },
+      // n0 runs phase 1 alone until the others start, and the servers cut off go on trying: each try ends or is tried again.
+      extra: [candidateTriesAgain(2 * leaderTimeoutMs[1])],
     }),
   scenario: (context) => [
     ...n0LeadsFirst(context.servers),
@@ -172,7 +175,8 @@ const afterHeal = test(5, {
     'not, depending on the seed) is cut off for 1 s with one client, which calls an append, a get and another append meanwhile; the ' +
     'other clients keep working with the majority. Nothing the cut-off client calls returns before the heal; after it, every ' +
     `operation pending at the heal returns within ${healBoundMs} ms: the client's retries reach the leader (which may change once more, ` +
-    'if a cut-off server ran phase 1 with a higher ballot), the cut-off servers catch up, and the client reads what the majority wrote.',
+    'if a cut-off server ran phase 1 with a higher ballot), the cut-off servers catch up, and the client reads what the majority wrote. ' +
+    'A cut-off server whose phase 1 cannot finish starts it again each time its LeaderTimeout fires.',
   setup: (implementation, seed) => {
     const servers = sizes(seed);
     const serverIds = range(0, servers);
@@ -196,6 +200,7 @@ const afterHeal = test(5, {
         call(splitMs + 200, client, { kind: 'get', key: 'x' }),
         call(splitMs + 300, client, { kind: 'append', key: 'x', value: `n${client}.3;` }),
       ],
+      extra: [candidateTriesAgain(2 * leaderTimeoutMs[1])],
       extraAfter: [
         nothingCompletesInMinority<MultiPaxos>([client], splitMs, healMs, `while n${client} was cut off with ${names(healMinority(serverIds, seed))} (${splitMs} to ${healMs} ms)`),
         operationsCompleteAfterHeal<MultiPaxos>(healMs, healBoundMs),

@@ -537,8 +537,8 @@ interface PromiseRecord extends Ballot {
 
 /**
  * "acceptors keep their promises": an acceptor's stored `promised` never decreases (nor is
- * deleted), not even across a restart; it sends P1b(b) only while its stored promise is at
- * least b (it writes the promise before it answers); it writes accepted:s with ballot b only
+ * deleted), not even across a restart; it sends P1b(b) only while its stored promise is
+ * b (it writes the promise before it answers, and refuses a P1a below it); it writes accepted:s with ballot b only
  * while its stored promise is at most b; it sends P2b(b, s, c) only once accepted:s =
  * {b, s, c} is stored and its stored promise is at most b; and what a P1b reports for a slot
  * is the proposal stored for it, not an older one, for every slot it holds.
@@ -585,6 +585,14 @@ export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | n
           return (
             `${who} sent P1b ${formatBallot(message.ballot)} to ${nodeName(event.to)} at ${event.timeMs} ms while its stored promise is ` +
             `${promised === undefined ? 'none' : formatBallot(promised)}: an acceptor writes its promise before it answers`
+          );
+        }
+        // A P1b is a promise of its ballot: a P1a below the promise is refused. Answered with a P1b, it
+        // tells a candidate of a lower ballot that it leads, though this acceptor will accept none of its proposals.
+        if (compareBallots(promised, message.ballot) > 0) {
+          return (
+            `${who} sent P1b ${formatBallot(message.ballot)} to ${nodeName(event.to)} at ${event.timeMs} ms while its stored promise is the higher ` +
+            `${formatBallot(promised)}: an acceptor answers a P1a below its promise with Preempted, never with a P1b`
           );
         }
         // What it reports for a slot is what it holds there: a proposal older than the one in
@@ -951,6 +959,59 @@ export function promiseResetsLeaderTimeout(minTimeoutMs: number): Property<Multi
       );
     },
   });
+}
+
+/** Per node: the ballot of its own it last sent a P1a for, while it has neither led nor heard of a higher ballot since (null: none). */
+type Candidacies = ({ readonly ballot: Ballot; readonly sentAtMs: number } | null)[];
+
+/**
+ * Runs only: "a candidate tries again". A server that sent a P1a for a ballot of its own sends
+ * another within `retryWithinMs` (twice the largest LeaderTimeout: room for a back-off), unless meanwhile it led
+ * (output BecameLeader), heard of a higher ballot (a message carrying one reached it), or
+ * crashed. The handout: the candidate "sets its LeaderTimeout again: phase 1 that has not
+ * finished when it fires is started again with a higher round". A candidate whose P1as were lost
+ * or ignored, and who never sets its timer again, waits for ever for promises that will not come.
+ */
+export function candidateTriesAgain(retryWithinMs: number): Property<MultiPaxos, Candidacies> {
+  const overdue = (candidacy: { readonly ballot: Ballot; readonly sentAtMs: number }, node: NodeId, nowMs: number) =>
+    `${nodeName(node)} sent P1a ${formatBallot(candidacy.ballot)} at ${candidacy.sentAtMs} ms and, ${nowMs - candidacy.sentAtMs} ms later, had sent no other, ` +
+    'though it had not led, and no message of a higher ballot had reached it: a candidate sets its LeaderTimeout again when it starts phase 1, and ' +
+    `phase 1 that has not finished when it fires is started again with a higher round (within ${retryWithinMs} ms here)`;
+  const higher = (value: unknown, than: Ballot) => isBallot(value) && compareBallots(value, than) > 0;
+  return always<MultiPaxos, Candidacies>(
+    'a candidate tries again',
+    {
+      memory: (cluster) => perNode(cluster, () => null),
+      records: ['send', 'deliver', 'output', 'crash'],
+      record(candidacies, event) {
+        if (event.kind === 'send' && event.message.type === 'P1a' && event.from in candidacies) {
+          const ballot = event.message.ballot;
+          if (isBallot(ballot) && ballot.leader === event.from) candidacies[event.from] = { ballot: { round: ballot.round, leader: ballot.leader }, sentAtMs: event.timeMs };
+        } else if (event.kind === 'deliver') {
+          const candidacy = candidacies[event.to] ?? null;
+          const fields = event.message as unknown as Record<string, unknown>;
+          if (candidacy !== null && (higher(fields['ballot'], candidacy.ballot) || higher(fields['promised'], candidacy.ballot))) candidacies[event.to] = null;
+        } else if (event.kind === 'output' && (event.output as Tagged).type === 'BecameLeader') {
+          candidacies[event.node] = null;
+        } else if (event.kind === 'crash') {
+          candidacies[event.node] = null;
+        }
+        for (const [node, candidacy] of candidacies.entries()) {
+          if (candidacy === null || event.timeMs - candidacy.sentAtMs <= retryWithinMs) continue;
+          candidacies[node] = null;
+          return overdue(candidacy, node, event.timeMs);
+        }
+        return undefined;
+      },
+      check(cluster, candidacies) {
+        for (const [node, candidacy] of candidacies.entries()) {
+          if (candidacy !== null && cluster.nowMs - candidacy.sentAtMs > retryWithinMs) return overdue(candidacy, node, cluster.nowMs);
+        }
+        return undefined;
+      },
+    },
+    { atEnd: true },
+  );
 }
 
 // Acceptances come from proposals.

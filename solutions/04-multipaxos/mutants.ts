@@ -19,6 +19,18 @@ export const mutants: readonly Mutant[] = [
     property: 'chosen by a majority in one ballot',
   },
   {
+    name: 'p1b-below-promise',
+    bug: 'an acceptor answers a P1a below its promise with a P1b (keeping its higher promise) instead of Preempted: a candidate of the lower ballot counts it towards a majority and leads where it can get nothing accepted',
+    failsTest: '4.2',
+    property: 'acceptors keep their promises',
+  },
+  {
+    name: 'candidate-not-rearmed',
+    bug: 'a server that starts phase 1 does not set its LeaderTimeout again: when its P1as are lost, it waits for ever for promises that will not come',
+    failsTest: '4.5',
+    property: 'a candidate tries again',
+  },
+  {
     name: 'promise-keeps-leader-timeout',
     bug: "a follower that promises another server's higher ballot does not reset its own LeaderTimeout: it starts phase 1 over the candidate moments later",
     failsTest: '4.10',
