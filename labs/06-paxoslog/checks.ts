@@ -1292,7 +1292,7 @@ type Candidacies = ({ readonly epoch: number; readonly sentAtMs: number } | null
 
 /**
  * Runs only: "a candidate tries again". A server that sent an Overthrow of epoch e sends
- * another within `retryWithinMs` (leaderTimeoutMs[1] and some slack), unless meanwhile it led
+ * another within `retryWithinMs` (twice the largest LeaderTimeout: room for a back-off), unless meanwhile it led
  * (output BecameLeader), heard of an epoch above e (a message carrying one reached it), or
  * crashed. The handout: a new candidate "sets its LeaderTimeout again: an overthrow that has not
  * finished when it fires is tried again, with a higher epoch". A candidate whose Overthrows were

@@ -6,7 +6,7 @@
 import { crashRestarts, drawNodes, majorityPhases, operationsCompleteAfterHeal, serversApart, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { n0LeadsFirst, n0LeadsUntilMs } from './basicTests.ts';
 import { candidateTriesAgain, grantResetsLeaderTimeout, leaderTakesOver } from './checks.ts';
-import { firstCallMs, heartbeatMs, paxosLogRun, pick, range, scenarioRandom, test, type PaxosLogImplementation } from './harness.ts';
+import { firstCallMs, paxosLogRun, pick, range, scenarioRandom, test, type PaxosLogImplementation } from './harness.ts';
 import type { PaxosLog } from './src/protocol.ts';
 
 // 6.8: an unreliable network from the start of the clients' work.
@@ -167,7 +167,7 @@ const duels = test(11, {
       // leading then, or the others overthrew it.
       extra: [
         grantResetsLeaderTimeout(duelTimeoutMs[0]),
-        candidateTriesAgain(duelTimeoutMs[1] + heartbeatMs),
+        candidateTriesAgain(2 * duelTimeoutMs[1]),
         ...(takeOverWhenCutOff(
           duelCutOffs(seed, pick([5, 3], seed)).find((cutOff) => cutOff.node === 0)?.atMs,
           pick([5, 3], seed),
