@@ -1080,6 +1080,12 @@ interface HeartbeatCounts {
   readonly counts: Map<string, number>;
   /** A failed consistency check just delivered to a leader: the one probe it sends back at once is not a heartbeat. */
   failedCheck: { readonly leader: NodeId; readonly follower: NodeId; readonly timeMs: number } | null;
+  /** Per `follower/leader`: the AppendEntries last handed to the follower from that leader, to judge its refusal by. */
+  readonly lastAppend: Map<string, { readonly prevLogIndex: number; readonly prevLogTerm: number; readonly term: number }>;
+  /** Per `follower/leader`: refusals sent although the follower's stored log held prevLogIndex with prevLogTerm, not yet delivered. */
+  readonly falseRefusals: Map<string, number>;
+  /** Per `leader/follower`: the highest matchIndex the follower acknowledged to that leader, and in which term. */
+  readonly acknowledged: Map<string, { readonly term: number; readonly index: number }>;
 }
 
 /**
@@ -1088,19 +1094,51 @@ interface HeartbeatCounts {
  * before can hold the heartbeats of two leaders, an old one not yet told of the new). The probe
  * a leader sends at once to a follower whose reply failed the consistency check is not counted:
  * the handout asks for it ("send again"), and it happens without faults too, when a heartbeat
- * overtakes the entries before it.
+ * overtakes the entries before it. Counted as heartbeats too: an AppendEntries that carries only
+ * entries the follower has acknowledged to that leader in its term (it tells the follower nothing
+ * new), and the probe that answers a refusal the follower's log did not warrant (it held the
+ * entry at prevLogIndex with prevLogTerm): neither is a step of the repair the handout asks for.
  */
 export function heartbeatBudget(perSecond: number, heartbeatMs: number, fromSecond = 0): Property<Raft, HeartbeatCounts> {
   return budget<Raft, HeartbeatCounts>('heartbeats per second', {
-    memory: () => ({ counts: new Map(), failedCheck: null }),
-    records: ['send:AppendEntries', 'deliver'],
-    record(memory, event) {
+    memory: () => ({ counts: new Map(), failedCheck: null, lastAppend: new Map(), falseRefusals: new Map(), acknowledged: new Map() }),
+    records: ['send:AppendEntries', 'send:AppendEntriesReply', 'deliver'],
+    record(memory, event, cluster) {
       if (event.kind === 'deliver') {
         const message = event.message;
-        memory.failedCheck = message.type === 'AppendEntriesReply' && !message.success ? { leader: event.to, follower: event.from, timeMs: event.timeMs } : null;
+        memory.failedCheck = null;
+        if (message.type === 'AppendEntries') {
+          memory.lastAppend.set(`${event.to}/${event.from}`, { prevLogIndex: message.prevLogIndex, prevLogTerm: message.prevLogTerm, term: message.term });
+        } else if (message.type === 'AppendEntriesReply' && message.success) {
+          const key = `${event.to}/${event.from}`;
+          const before = memory.acknowledged.get(key);
+          if (before === undefined || message.term > before.term) memory.acknowledged.set(key, { term: message.term, index: message.matchIndex });
+          else if (message.term === before.term && message.matchIndex > before.index) memory.acknowledged.set(key, { term: message.term, index: message.matchIndex });
+        } else if (message.type === 'AppendEntriesReply') {
+          const key = `${event.from}/${event.to}`;
+          const unwarranted = memory.falseRefusals.get(key) ?? 0;
+          if (unwarranted > 0) memory.falseRefusals.set(key, unwarranted - 1);
+          else memory.failedCheck = { leader: event.to, follower: event.from, timeMs: event.timeMs };
+        }
         return undefined;
       }
-      if (event.kind !== 'send' || event.message.type !== 'AppendEntries' || event.message.entries.length > 0 || event.local) return undefined;
+      if (event.kind !== 'send') return undefined;
+      const message = event.message;
+      if (message.type === 'AppendEntriesReply') {
+        const key = `${event.from}/${event.to}`;
+        const answered = memory.lastAppend.get(key);
+        // A refusal of the leader's own term (not of an older one) whose prevLogIndex the follower's stored log holds with prevLogTerm.
+        if (message.success || answered === undefined || answered.term !== message.term) return undefined;
+        const held = answered.prevLogIndex === 0 || storedTermAt(cluster, event.from, answered.prevLogIndex) === answered.prevLogTerm;
+        if (held) memory.falseRefusals.set(key, (memory.falseRefusals.get(key) ?? 0) + 1);
+        return undefined;
+      }
+      if (message.type !== 'AppendEntries' || event.local) return undefined;
+      if (message.entries.length > 0) {
+        const acknowledged = memory.acknowledged.get(`${event.from}/${event.to}`);
+        const last = message.prevLogIndex + message.entries.length;
+        if (acknowledged === undefined || acknowledged.term !== message.term || last > acknowledged.index) return undefined;
+      }
       if (event.timeMs < fromSecond * 1_000) return undefined;
       const failed = memory.failedCheck;
       if (failed !== null && failed.leader === event.from && failed.follower === event.to && failed.timeMs === event.timeMs) {
@@ -1119,8 +1157,9 @@ export function heartbeatBudget(perSecond: number, heartbeatMs: number, fromSeco
       if (worst.count <= perSecond) return undefined;
       const [node, second] = worst.key.split('/').map(Number) as [number, number];
       return (
-        `${nodeName(node)} was sent ${worst.count} empty AppendEntries between ${second * 1_000} and ${(second + 1) * 1_000} ms: at most ${perSecond} heartbeats per second ` +
-        `per follower (one every heartbeatMs = ${heartbeatMs} ms, and none more on replies but the probe that answers a failed consistency check)`
+        `${nodeName(node)} was sent ${worst.count} empty AppendEntries (or ones carrying only entries it had acknowledged) between ${second * 1_000} and ${(second + 1) * 1_000} ms: ` +
+        `at most ${perSecond} heartbeats per second per follower (one every heartbeatMs = ${heartbeatMs} ms, and none more on replies but the probe that answers ` +
+        'a failed consistency check, which a follower sends only when its log lacks prevLogIndex with prevLogTerm)'
       );
     },
     measure(memory) {
@@ -1457,6 +1496,84 @@ export function storedLogBound(most: number, why: string): Property<Raft, null> 
       return `${nodeName(event.node)} wrote a log of ${event.value.length} entries, at most ${most} allowed (${why}): discard the entries a snapshot covers, in storage too`;
     },
   });
+}
+
+/** Per node: the index its stored snapshot ended at when it crashed, and whether its restart has yet to output SnapshotInstalled. */
+interface RestartFromSnapshot {
+  snapshotAtCrash: number | null;
+  waiting: boolean;
+}
+
+/**
+ * Part D, runs only: "each restarts from its snapshot". Every server that crashes holds a stored
+ * snapshot by then (`why` says why it should), and after its restart outputs SnapshotInstalled
+ * with that snapshot before it applies anything: the service's state comes back from the
+ * snapshot, and the log only holds what came after it.
+ */
+export function restartsFromStoredSnapshot(why: string): Property<Raft, RestartFromSnapshot[]> {
+  return always<Raft, RestartFromSnapshot[]>(
+    'a restart starts from the stored snapshot',
+    {
+      memory: (cluster) => perNode(cluster, () => ({ snapshotAtCrash: null, waiting: false })),
+      records: ['crash', 'restart', 'output:SnapshotInstalled', 'output:Applied'],
+      record(memory, event, cluster) {
+        if (event.kind === 'crash' || event.kind === 'restart') {
+          const node = memory[event.node];
+          if (node === undefined) return undefined;
+          if (event.kind === 'crash') node.snapshotAtCrash = storedSnapshot(cluster, event.node).lastIncludedIndex;
+          else node.waiting = (node.snapshotAtCrash ?? 0) > 0;
+          return undefined;
+        }
+        if (event.kind !== 'output') return undefined;
+        const node = memory[event.node];
+        if (node === undefined || !node.waiting) return undefined;
+        const who = nodeName(event.node);
+        node.waiting = false;
+        if (event.output.type === 'Applied') {
+          return `${who} restarted with a stored snapshot up to index ${node.snapshotAtCrash ?? 0} and output Applied at ${event.timeMs} ms before any SnapshotInstalled: a restarted server outputs SnapshotInstalled with its stored snapshot before anything else`;
+        }
+        if (event.output.type !== 'SnapshotInstalled') return undefined;
+        const index = isSnapshot(event.output.snapshot) ? event.output.snapshot.lastIncludedIndex : undefined;
+        if (index === node.snapshotAtCrash) return undefined;
+        return `${who} restarted with a stored snapshot up to index ${node.snapshotAtCrash ?? 0} and output SnapshotInstalled up to ${index ?? 'a malformed snapshot'} at ${event.timeMs} ms: a restarted server reads its snapshot back, and the service starts from it`;
+      },
+      check(_cluster, memory) {
+        for (const [node, restart] of memory.entries()) {
+          if (restart.snapshotAtCrash === 0) return `${nodeName(node)} crashed with no snapshot in its storage (${why}): Raft stores each snapshot the service hands it`;
+          if (restart.waiting) return `${nodeName(node)} restarted with a stored snapshot up to index ${restart.snapshotAtCrash ?? 0} and never output SnapshotInstalled: a restarted server reads its snapshot back and outputs SnapshotInstalled with it first`;
+        }
+        return undefined;
+      },
+    },
+    { atEnd: true },
+  );
+}
+
+/**
+ * Part D, runs only: "Raft keeps it as its snapshot". By the end, every server that was handed a
+ * Snapshot input holds a stored snapshot: whatever crashes cut short, the service hands it more.
+ */
+export function snapshotsStored(): Property<Raft, boolean[]> {
+  return always<Raft, boolean[]>(
+    'snapshots are stored',
+    {
+      memory: (cluster) => perNode(cluster, () => false),
+      records: ['input:Snapshot'],
+      record(handed, event) {
+        if (event.kind === 'input' && event.node in handed) handed[event.node] = true;
+        return undefined;
+      },
+      check(cluster, handed) {
+        for (const [node, given] of handed.entries()) {
+          if (given && storedSnapshot(cluster, node).lastIncludedIndex === 0) {
+            return `${nodeName(node)} was handed Snapshot inputs but holds no snapshot in its storage at the end: Raft keeps each snapshot the service hands it, in durable storage, and discards the entries it covers`;
+          }
+        }
+        return undefined;
+      },
+    },
+    { atEnd: true },
+  );
 }
 
 /** Part D: `node` installs a snapshot from the leader (not read back from its own storage): SnapshotInstalled while no restart gave it one. */

@@ -9,6 +9,7 @@ import {
   commitBoundMs,
   cutBetween,
   describeDeadline,
+  crashLogBound,
   figureEightPlan,
   majorityRing,
   maxDelayMs,
@@ -25,7 +26,7 @@ import {
   test,
   type RaftImplementation,
 } from './suite.ts';
-import { figureEightReached, heartbeatBudget, nobodyStandsBetween, nothingCommittedBefore, rejectionBudget, storedLogBound } from './checks.ts';
+import { figureEightReached, heartbeatBudget, nobodyStandsBetween, nothingCommittedBefore, rejectionBudget, snapshotInstalledFromLeader, storedLogBound } from './checks.ts';
 import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
 import { removedLeaderFinishesItsChange, removedLeaderTellsFollowers, votersKeepTheirTerm } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
@@ -521,6 +522,8 @@ const conflictingInstall = test('D', 7, {
         input: { type: 'Start', command: `x${index}` },
       })),
       service: { commands: 40, firstAtMs: 800, everyMs: 30, snapshotEvery: 10 },
+      // n0 is behind the leader's snapshot: only an InstallSnapshot brings it back.
+      extra: [snapshotInstalledFromLeader(0)],
       required: (command) => !command.startsWith('x'),
       stopWhenDone: true,
     }),
@@ -556,6 +559,7 @@ const installInsideLog = test('D', 8, {
       durationMs: installInsideLogTimes.backMs + commitBoundMs,
       deadline: describeDeadline(installInsideLogTimes.backMs),
       service: { commands: 100, firstAtMs: 700, everyMs: 10, snapshotEvery: 10 },
+      extra: [storedLogBound(crashLogBound, 'the service snapshots every 10 entries; room for what is appended while nothing commits')],
     }),
   scenario: (context) => [
     ...n0LeadsFirst(context.servers, 700),
@@ -599,6 +603,8 @@ const unansweredSnapshots = test('D', 6, {
           unansweredUntilMs,
           "n0 leads and its AppendEntries and InstallSnapshots reach every server: a follower resets its election timer for an InstallSnapshot of its leader's term, as for an AppendEntries",
         ),
+        snapshotInstalledFromLeader(1),
+        storedLogBound(crashLogBound, `each server snapshots every ${ownPaceSnapshots.join(', ')} entries, ${ownPaceSnapshotDelayMs} ms after applying`),
       ],
       service: {
         commands: 80,

@@ -39,6 +39,8 @@ import {
   rejoinDisturbsNobody,
   snapshotInstalledFromLeader,
   startedAt,
+  restartsFromStoredSnapshot,
+  snapshotsStored,
   storedLogBound,
   splitVotesEnd,
 } from './checks.ts';
@@ -886,6 +888,8 @@ const crashWhileVoting = test('C', 9, {
 const snapshotEvery = 10;
 /** Entries a stored log may hold: a snapshot every 10 applied, and what is not yet applied or snapshotted. */
 const logBound = 3 * snapshotEvery;
+/** The same where servers crash or lose their answers, and entries wait longer to be applied: still well below a log never compacted. */
+export const crashLogBound = 6 * snapshotEvery;
 
 const snapshotBasics = test('D', 1, {
   name: 'snapshots: the service snapshots every 10 entries, and the stored log stays short',
@@ -963,6 +967,7 @@ const crashAfterSnapshot = test('D', 4, {
       durationMs: everyoneCrashMs + 500 + commitBoundMs,
       deadline: describeDeadline(everyoneCrashMs + 500),
       service: { commands: 80, firstAtMs: 400, everyMs: 25, snapshotEvery },
+      extra: [restartsFromStoredSnapshot(`about 50 entries were applied before it, and the service snapshots every ${snapshotEvery}`)],
     }),
   scenario: (context) => {
     const random = scenarioRandom('5D.4', context.seed);
@@ -984,13 +989,15 @@ const snapshotThenCrash = test('D', 5, {
     `5 servers; the service snapshots every 5 entries, and until ${snapshotCrashEndMs - 200} ms servers crash again and again in the ` +
     'middle of a reaction (after 0 to 3 of its effects), some of them in their next reaction to a Snapshot input, ' +
     'and restart. When a server crashes, its stored log must begin at most ' +
-    'one past its stored snapshot: a snapshot is written before the log it shortens, else the entries between are lost.',
+    'one past its stored snapshot: a snapshot is written before the log it shortens, else the entries between are lost. By the end, ' +
+    'every server holds a stored snapshot.',
   setup: (implementation) =>
     raftRun(implementation, {
       servers: 5,
       durationMs: snapshotCrashEndMs + commitBoundMs,
       deadline: describeDeadline(snapshotCrashEndMs),
       service: { commands: 100, firstAtMs: 300, everyMs: 20, snapshotEvery: 5 },
+      extra: [snapshotsStored()],
     }),
   scenario: (context) => stabilize(snapshotCrashEndMs, context.servers),
   faults: (context) =>

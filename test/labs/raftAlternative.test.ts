@@ -65,6 +65,13 @@ const cheats: Readonly<Record<string, (test: { readonly number: string; readonly
   // The reference with a leader that backs nextIndex up one entry per rejection, its followers hiding their rejections behind
   // messages to themselves.
   'hides-rejections-behind-self-sends': (test) => test.number === '5B.7',
+  // The reference with followers that refuse every empty AppendEntries though their log matches: endless probes, hidden behind the
+  // exemption of the probe that answers a failed check.
+  'refuses-matching-heartbeats': (test) => ['5A.8', '5A.13'].includes(test.number),
+  // The reference with a leader that sends an AppendEntries every tenth of heartbeatMs, nine in ten carrying an acknowledged entry again.
+  'heartbeats-carry-acknowledged-entries': (test) => test.number === '5A.8',
+  // The reference with no log compaction: the Snapshot input is ignored.
+  'ignores-snapshots': (test) => test.part === 'D',
 };
 
 describe('lab 5 graded on submissions other than the reference', () => {
