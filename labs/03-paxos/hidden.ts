@@ -238,4 +238,36 @@ const lateNackTest = test(17, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest, lateNackTest];
+/** 3.19's layouts: roles on nodes of their own, and a single learner, the last node. */
+const loneLearnerLayouts: readonly Layout[] = [separate(3, 1, 1), separate(5, 2, 1), separate(3, 2, 1)];
+/** 3.19: when the only learner comes back. */
+const loneLearnerBackMs = 1_000;
+
+const loneLearnerTest = test(19, {
+  name: 'the only learner is down while the value is chosen: back, it asks the proposers, which know the outcome',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    '3 or 5 acceptors, 1 or 2 proposers and a single learner, each role on nodes of its own. The learner is down from 1 ms to ' +
+    `${loneLearnerBackMs} ms while the proposers get a value chosen, so every Accepted sent to it is lost, and no other learner knows ` +
+    'the value. Back, it asks the other learners and the proposers: a proposer learns the outcome of its own ballots, and answers.',
+  setup: (implementation, seed) => {
+    const layout = pick(loneLearnerLayouts, seed);
+    return scenario(implementation, {
+      layout,
+      proposals: layout.proposers.map((node): Proposal => ({ node, atMs: [0, 20] })),
+      durationMs: loneLearnerBackMs + boundMs,
+      deadline: afterStable(loneLearnerBackMs),
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const learner = pick(loneLearnerLayouts, context.seed).nodeCount - 1;
+    return [
+      { atMs: 1, type: 'crash', node: learner },
+      { atMs: loneLearnerBackMs, type: 'restart', node: learner },
+    ];
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest, lateNackTest, loneLearnerTest];

@@ -127,4 +127,10 @@ export const mutants: readonly Mutant[] = [
     failsTest: '3.3',
     property: 'a proposer asked to propose runs phase 1',
   },
+  {
+    name: 'asks-learners-only',
+    bug: 'an undecided learner asks only the other learners, not the proposers: when no learner heard enough Accepted messages, nobody it asks knows',
+    failsTest: '3.19',
+    property: 'every learner learns',
+  },
 ];
