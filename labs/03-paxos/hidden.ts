@@ -270,4 +270,28 @@ const loneLearnerTest = test(19, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest, lateNackTest, loneLearnerTest];
+/** 3.20's layouts: every node an acceptor and a learner, 2 or 3 of them proposing. */
+const lockstepLayouts: readonly Layout[] = [shared(3, 2), shared(5, 3), shared(5, 2)];
+
+const lockstepTest = test(20, {
+  name: 'proposers in lockstep: every message takes exactly D, so a proposer that retries at once after a Nack duels for ever',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    `3 or 5 nodes, each an acceptor and a learner, 2 or 3 of them proposing at 0 ms; every message takes exactly ${maxDelayMs} ms ` +
+    "and none is lost. The proposers' first attempts collide. A proposer that is refused waits a random time in retryMs before " +
+    'it tries again: one that starts a new attempt the moment a Nack comes interrupts the other in step, again and again.',
+  setup: (implementation, seed) => {
+    const layout = pick(lockstepLayouts, seed);
+    return scenario(implementation, {
+      layout,
+      proposals: layout.proposers.map((node): Proposal => ({ node, atMs: [0, 0] })),
+      durationMs: boundMs,
+      deadline: afterStable(0),
+      network: { delay: { kind: 'uniform', minMs: maxDelayMs, maxMs: maxDelayMs } },
+    });
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest, lateNackTest, loneLearnerTest, lockstepTest];

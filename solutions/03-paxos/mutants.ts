@@ -133,4 +133,10 @@ export const mutants: readonly Mutant[] = [
     failsTest: '3.19',
     property: 'every learner learns',
   },
+  {
+    name: 'retries-at-once-on-nack',
+    bug: 'a proposer refused with a Nack for its current ballot starts a new attempt at once instead of waiting its random Retry: proposers in step interrupt each other for ever',
+    failsTest: '3.20',
+    property: 'every learner learns',
+  },
 ];
