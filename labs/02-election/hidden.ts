@@ -194,6 +194,33 @@ const secondElectionTest = test(ring, 19, {
   plan: (seed) => twoElectionsOfTheHighest<Ring>(clusterSize(seed), 2 * clusterSize(seed), '2N'),
 });
 
+/** When 2B.20 tells n(N-1) to suspect its leader, twice. */
+const doubleSuspicionMs = [1_000, 1_005] as const;
+
+/** 2B.20: n(N-1) is told SuspectLeader twice, 5 ms apart: it holds one election, not two. */
+const doubleSuspicionTest = test(ring, 20, {
+  name: 'ring: a node told twice to suspect its leader, 5 ms apart, holds one election',
+  visibility: 'hidden',
+  kind: 'budget',
+  points: 1,
+  seeds: 7,
+  description:
+    `Heartbeats off, every message takes D ms, N = 3 to 9. n(N-1) is told SuspectLeader at ${doubleSuspicionMs[0]} ms and again at ` +
+    `${doubleSuspicionMs[1]} ms, while its first election is on its way round. A node that is a participant already starts no new election: ` +
+    'the suspicions cost 2N Election and Coordinator messages, as one election does (2B.10).',
+  plan: (seed) => {
+    const nodeCount = clusterSize(seed);
+    return {
+      nodeCount,
+      heartbeats: false,
+      fixedDelayMs: maxDelayMs,
+      suspects: doubleSuspicionMs.map((atMs) => ({ node: nodeCount - 1, atMs })),
+      lastPlannedMs: doubleSuspicionMs[1],
+      extra: [electionCost<Ring>(doubleSuspicionMs[0], 2 * nodeCount, '2N')],
+    };
+  },
+});
+
 /** 2A.18: the leader itself is told SuspectLeader; like any node, it holds an election. */
 const leaderSuspectsTest = test(bully, 18, {
   name: 'bully: a leader told SuspectLeader holds an election too',
@@ -243,4 +270,5 @@ export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   largeClusterTest(ring, 18),
   secondElectionTest,
   leaderSuspectsTest,
+  doubleSuspicionTest,
 ];

@@ -53,6 +53,12 @@ export const mutants: readonly Mutant[] = [
     property: 'election messages',
   },
   {
+    name: 'ring-restarts-own-election',
+    bug: 'a node starts a new election whenever it is told to suspect its leader, even while it is a participant already: each suspicion sends another Election round the ring',
+    failsTest: '2B.20',
+    property: 'election messages',
+  },
+  {
     name: 'ring-waits-forever',
     bug: 'a participant never times out waiting for the Coordinator, so an Election lost with a crashed node stalls the ring',
     failsTest: '2B.9',
