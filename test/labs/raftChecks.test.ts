@@ -96,10 +96,35 @@ describe('heartbeats per second', () => {
   it('counts every second, or only those from the one it is told, where two leaderships may overlap before', () => {
     // Two chains of 10 a second until 2 s (an old leader not yet told, say), one after.
     const twoThenOne = [...heartbeats(0, 2_000, 50), ...heartbeats(2_000, 4_000, 100)];
-    expect(play(heartbeatBudget(10, 100), twoThenOne).problem).toMatch(/^n1 was sent 20 empty AppendEntries between 0 and 1000 ms: at most 10/);
+    expect(play(heartbeatBudget(10, 100), twoThenOne).problem).toMatch(/^n1 was sent 20 empty AppendEntries \(or ones carrying only entries it had acknowledged\) between 0 and 1000 ms: at most 10/);
     expect(play(heartbeatBudget(10, 100, 2), twoThenOne)).toEqual({ problem: undefined, figures: { heartbeatsPerSecondMax: 10 } });
     // Two chains from then on: the bug the later count is for.
-    expect(play(heartbeatBudget(10, 100, 2), heartbeats(0, 4_000, 50)).problem).toMatch(/^n1 was sent 20 empty AppendEntries between 2000 and 3000 ms/);
+    expect(play(heartbeatBudget(10, 100, 2), heartbeats(0, 4_000, 50)).problem).toMatch(/^n1 was sent 20 empty AppendEntries \(or ones carrying only entries it had acknowledged\) between 2000 and 3000 ms/);
+  });
+
+  it('exempts the probe that answers a refusal only where the follower lacked the entry at prevLogIndex', () => {
+    // n1 refuses, n0 probes again at once: fifteen times in one second.
+    const exchanges = (prevLogIndex: number): Event[][] => [
+      [send(0, 1, appendEntries(2, prevLogIndex))],
+      ...Array.from({ length: 15 }, (): Event[][] => [
+        [deliver(0, 1, appendEntries(2, prevLogIndex)), send(1, 0, refusal(2))],
+        [deliver(1, 0, refusal(2)), send(0, 1, appendEntries(2, prevLogIndex))],
+      ]).flat(),
+    ];
+    // n1's storage is empty: it lacks entry 5, and its refusals are warranted.
+    expect(play(heartbeatBudget(10, 100), exchanges(5))).toEqual({ problem: undefined, figures: { heartbeatsPerSecondMax: 1 } });
+    // Every log holds index 0: those refusals were not, and each probe after them is one more heartbeat.
+    expect(play(heartbeatBudget(10, 100), exchanges(0)).problem).toMatch(/^n1 was sent 16 empty AppendEntries .* between 0 and 1000 ms/);
+  });
+
+  it('counts an AppendEntries that carries only entries the follower has acknowledged to that leader in its term', () => {
+    const entry = (index: number) => ({ index, term: 2, command: `c${index}` });
+    const carrying = (index: number): Message => ({ type: 'AppendEntries', term: 2, leaderId: 0, prevLogIndex: index - 1, prevLogTerm: 2, entries: [entry(index)], leaderCommit: 0 });
+    const acknowledged: Event[] = [deliver(1, 0, { type: 'AppendEntriesReply', term: 2, success: true, matchIndex: 3, conflictTerm: null, conflictIndex: 0 })];
+    const fifteen = (index: number): Event[][] => [acknowledged, ...Array.from({ length: 15 }, () => [send(0, 1, carrying(index))])];
+    expect(play(heartbeatBudget(10, 100), fifteen(3)).problem).toMatch(/^n1 was sent 15 empty AppendEntries \(or ones carrying only entries it had acknowledged\)/);
+    // Entry 4 is news to n1 (a resend of what it has not acknowledged, or not yet): no heartbeat.
+    expect(play(heartbeatBudget(10, 100), fifteen(4)).problem).toMatch(/^no progress: no heartbeat/);
   });
 
   it('asks for heartbeats in the seconds it counts: a leader that stopped sending is no progress', () => {
