@@ -671,6 +671,53 @@ export function safeGarbageCollection(servers: readonly NodeId[]): Property<Mult
   });
 }
 
+/** Per node: the highest collectBelow a Heartbeat brought it, and the highest checkpointSlot each server reported to it. */
+interface CollectionGrounds {
+  readonly heard: number[];
+  readonly reported: number[][];
+}
+
+/**
+ * Runs only: "collected only below collectBelow". A server deletes accepted:s only when s is
+ * below a collectBelow a leader's Heartbeat brought it, or, leading, below the lowest
+ * checkpoint slot of all servers as it can know it: its own stored checkpoint and the
+ * checkpointSlot every other server reported to it. A server that collects on its own counsel
+ * (below what it executed, say) deletes what a lagging server may still need; "safe garbage
+ * collection" sees that only when a stored checkpoint happens to be below the slot.
+ */
+export function collectsOnlyBelowCollectBelow(servers: readonly NodeId[]): Property<MultiPaxos, CollectionGrounds> {
+  return always<MultiPaxos, CollectionGrounds>('collected only below collectBelow', {
+    memory: (cluster) => ({ heard: perNode(cluster, () => 0), reported: perNode(cluster, () => cluster.nodeIds.map(() => 0)) }),
+    records: ['storage', 'deliver:Heartbeat', 'deliver:HeartbeatReply'],
+    record(grounds, event, cluster) {
+      if (event.kind === 'deliver') {
+        const message = event.message;
+        if (message.type === 'Heartbeat' && typeof message.collectBelow === 'number' && event.to in grounds.heard) {
+          grounds.heard[event.to] = Math.max(grounds.heard[event.to] ?? 0, message.collectBelow);
+        } else if (message.type === 'HeartbeatReply' && typeof message.checkpointSlot === 'number') {
+          const row = grounds.reported[event.to];
+          if (row !== undefined && event.from in row) row[event.from] = Math.max(row[event.from] ?? 0, message.checkpointSlot);
+        }
+        return undefined;
+      }
+      if (event.kind !== 'storage' || event.value !== undefined) return undefined;
+      const slot = acceptedSlot(event.key);
+      if (slot === undefined) return undefined;
+      const heard = grounds.heard[event.node] ?? 0;
+      if (slot < heard) return undefined;
+      const row = grounds.reported[event.node] ?? [];
+      let lowest = storedCheckpoint(cluster, event.node)?.slot ?? 0;
+      for (const server of servers) if (server !== event.node) lowest = Math.min(lowest, row[server] ?? 0);
+      if (slot < lowest) return undefined;
+      return (
+        `${nodeName(event.node)} deleted accepted:${slot} at ${event.timeMs} ms, but the highest collectBelow a Heartbeat brought it was ${heard}, and the lowest ` +
+        `checkpoint slot it knew of (its own stored one, and those the other servers reported to it) was ${lowest}: a server collects only below the leader's ` +
+        'collectBelow, the lowest checkpoint slot of all servers, never on its own counsel'
+      );
+    },
+  });
+}
+
 // Leaders are elected.
 
 /**

@@ -22,7 +22,7 @@ import {
   type SuiteTest,
   type Tagged,
 } from 'distlab/testing';
-import { ballotUsedOnce, chosenOncePerSlot, phaseTwoAfterPhaseOne, preemptedLeaderStepsDown, safetyProperties } from './checks.ts';
+import { ballotUsedOnce, chosenOncePerSlot, collectsOnlyBelowCollectBelow, phaseTwoAfterPhaseOne, preemptedLeaderStepsDown, safetyProperties } from './checks.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
 export const lab = '04-multipaxos';
@@ -83,7 +83,7 @@ const multipaxosLab: KvLab<MultiPaxos> = { config: defaultConfig, clientRetryMs,
 /** The run: N servers running the implementation's MultiPaxosServer, M of the kit's clients, and the kit's workload (see KvRunOptions). */
 export function multipaxosRun(implementation: MultiPaxosImplementation, options: MultiPaxosRunOptions): RunSetup<MultiPaxos> {
   // Runs only: a search may start from a scripted history, with a leader whose phase 1 it does not replay.
-  const setup = kvRun(multipaxosLab, implementation.MultiPaxosServer, { ...options, extra: [phaseTwoAfterPhaseOne(range(0, options.servers)), ballotUsedOnce(range(0, options.servers)), preemptedLeaderStepsDown(range(0, options.servers)), chosenOncePerSlot(), ...(options.extra ?? [])] });
+  const setup = kvRun(multipaxosLab, implementation.MultiPaxosServer, { ...options, extra: [phaseTwoAfterPhaseOne(range(0, options.servers)), ballotUsedOnce(range(0, options.servers)), preemptedLeaderStepsDown(range(0, options.servers)), chosenOncePerSlot(), collectsOnlyBelowCollectBelow(range(0, options.servers)), ...(options.extra ?? [])] });
   // No clock, as under search: a node that could read one in runs could tell a run from a search.
   return { ...setup, clock: false };
 }
