@@ -1498,15 +1498,16 @@ export function storedLogBound(most: number, why: string): Property<Raft, null> 
   });
 }
 
-/** Per node: the index its stored snapshot ended at when it crashed, and whether its restart has yet to output SnapshotInstalled. */
+/** Per node: whether it was handed a Snapshot input, the index its stored snapshot ended at when it crashed, and whether its restart has yet to output SnapshotInstalled. */
 interface RestartFromSnapshot {
+  handed: boolean;
   snapshotAtCrash: number | null;
   waiting: boolean;
 }
 
 /**
- * Part D, runs only: "each restarts from its snapshot". Every server that crashes holds a stored
- * snapshot by then (`why` says why it should), and after its restart outputs SnapshotInstalled
+ * Part D, runs only: "each restarts from its snapshot". Every server that crashes, once handed a
+ * Snapshot input, holds a stored snapshot by then (`why` says why it should), and after its restart outputs SnapshotInstalled
  * with that snapshot before it applies anything: the service's state comes back from the
  * snapshot, and the log only holds what came after it.
  */
@@ -1514,13 +1515,19 @@ export function restartsFromStoredSnapshot(why: string): Property<Raft, RestartF
   return always<Raft, RestartFromSnapshot[]>(
     'a restart starts from the stored snapshot',
     {
-      memory: (cluster) => perNode(cluster, () => ({ snapshotAtCrash: null, waiting: false })),
-      records: ['crash', 'restart', 'output:SnapshotInstalled', 'output:Applied'],
+      memory: (cluster) => perNode(cluster, () => ({ handed: false, snapshotAtCrash: null, waiting: false })),
+      records: ['input:Snapshot', 'crash', 'restart', 'output:SnapshotInstalled', 'output:Applied'],
       record(memory, event, cluster) {
+        if (event.kind === 'input') {
+          const node = memory[event.node];
+          if (node !== undefined) node.handed = true;
+          return undefined;
+        }
         if (event.kind === 'crash' || event.kind === 'restart') {
           const node = memory[event.node];
           if (node === undefined) return undefined;
-          if (event.kind === 'crash') node.snapshotAtCrash = storedSnapshot(cluster, event.node).lastIncludedIndex;
+          // A server never handed a Snapshot input (nothing applied yet) is not judged: the progress checks report that.
+          if (event.kind === 'crash') node.snapshotAtCrash = node.handed ? storedSnapshot(cluster, event.node).lastIncludedIndex : null;
           else node.waiting = (node.snapshotAtCrash ?? 0) > 0;
           return undefined;
         }
