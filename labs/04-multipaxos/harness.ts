@@ -83,7 +83,10 @@ const multipaxosLab: KvLab<MultiPaxos> = { config: defaultConfig, clientRetryMs,
 /** The run: N servers running the implementation's MultiPaxosServer, M of the kit's clients, and the kit's workload (see KvRunOptions). */
 export function multipaxosRun(implementation: MultiPaxosImplementation, options: MultiPaxosRunOptions): RunSetup<MultiPaxos> {
   // Runs only: a search may start from a scripted history, with a leader whose phase 1 it does not replay.
-  const setup = kvRun(multipaxosLab, implementation.MultiPaxosServer, { ...options, extra: [phaseTwoAfterPhaseOne(range(0, options.servers)), ballotUsedOnce(range(0, options.servers)), preemptedLeaderStepsDown(range(0, options.servers)), chosenOncePerSlot(), collectsOnlyBelowCollectBelow(range(0, options.servers)), ...(options.extra ?? [])] });
+  const setup = kvRun(multipaxosLab, implementation.MultiPaxosServer, { ...options, extra: [phaseTwoAfterPhaseOne(range(0, options.servers)), ballotUsedOnce(range(0, options.servers)), preemptedLeaderStepsDown(range(0, options.servers)), chosenOncePerSlot(), ...(options.extra ?? [])],
+    // After the safety properties: a deletion that breaks "safe garbage collection" is reported as that.
+    extraAfter: [collectsOnlyBelowCollectBelow(range(0, options.servers)), ...(options.extraAfter ?? [])],
+  });
   // No clock, as under search: a node that could read one in runs could tell a run from a search.
   return { ...setup, clock: false };
 }

@@ -25,12 +25,6 @@ export const mutants: readonly Mutant[] = [
     property: 'acceptors keep their promises',
   },
   {
-    name: 'collects-on-own-counsel',
-    bug: 'each server deletes the accepted entries more than 10 slots below what it executed, whatever collectBelow the leader sent: a lagging server may still need them',
-    failsTest: '4.11',
-    property: 'collected only below collectBelow',
-  },
-  {
     name: 'candidate-not-rearmed',
     bug: 'a server that starts phase 1 does not set its LeaderTimeout again: when its P1as are lost, it waits for ever for promises that will not come',
     failsTest: '4.5',

@@ -94,6 +94,8 @@ const cheats: Readonly<Record<string, Targets>> = {
   'collects-on-execute': allBut('4.S2', '4.S7'),
   // A working MultiPaxos that never deletes an accepted proposal: caught by the tests that bound the log (4.20 and 4.23 are hidden).
   'never-collects': only('4.11', '4.19', '4.20', '4.23'),
+  // The reference whose servers delete what lies more than 10 slots below what they executed, whatever collectBelow says.
+  'collects-ten-behind': only('4.1', '4.11', '4.23'),
   // No Paxos: each server answers every request from a state of its own and reports nothing: no operation it answers was executed.
   'answers-without-agreement': every,
   // Honest acceptors that learn by gossip, each of which outputs BecameLeader at start without phase 1.
