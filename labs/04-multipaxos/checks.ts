@@ -1008,14 +1008,17 @@ export function promiseResetsLeaderTimeout(minTimeoutMs: number): Property<Multi
   });
 }
 
-/** Per node: the ballot of its own it last sent a P1a for, while it has neither led nor heard of a higher ballot since (null: none). */
-type Candidacies = ({ readonly ballot: Ballot; readonly sentAtMs: number } | null)[];
+/** Per node: the ballot of its own it last sent a P1a for, while it has neither led nor heard of a higher ballot since (null: none), and the ballot it last led (null: none since its start). */
+interface Candidacies {
+  readonly pending: ({ readonly ballot: Ballot; readonly sentAtMs: number } | null)[];
+  readonly led: (Ballot | null)[];
+}
 
 /**
  * Runs only: "a candidate tries again". A server that sent a P1a for a ballot of its own sends
  * another within `retryWithinMs` (twice the largest LeaderTimeout: room for a back-off), unless meanwhile it led
  * (output BecameLeader), heard of a higher ballot (a message carrying one reached it), or
- * crashed. The handout: the candidate "sets its LeaderTimeout again: phase 1 that has not
+ * crashed. A leader that sends its P1a again, in the ballot it leads, is no candidate. The handout: the candidate "sets its LeaderTimeout again: phase 1 that has not
  * finished when it fires is started again with a higher round". A candidate whose P1as were lost
  * or ignored, and who never sets its timer again, waits for ever for promises that will not come.
  */
@@ -1028,20 +1031,26 @@ export function candidateTriesAgain(retryWithinMs: number): Property<MultiPaxos,
   return always<MultiPaxos, Candidacies>(
     'a candidate tries again',
     {
-      memory: (cluster) => perNode(cluster, () => null),
+      memory: (cluster) => ({ pending: perNode(cluster, () => null), led: perNode(cluster, () => null) }),
       records: ['send', 'deliver', 'output', 'crash'],
-      record(candidacies, event) {
+      record({ pending: candidacies, led }, event) {
         if (event.kind === 'send' && event.message.type === 'P1a' && event.from in candidacies) {
           const ballot = event.message.ballot;
-          if (isBallot(ballot) && ballot.leader === event.from) candidacies[event.from] = { ballot: { round: ballot.round, leader: ballot.leader }, sentAtMs: event.timeMs };
+          const leading = led[event.from] ?? null;
+          // A leader that sends its P1a again (to an acceptor it still wants to hear from) is no candidate.
+          const again = leading !== null && isBallot(ballot) && compareBallots(ballot, leading) === 0;
+          if (isBallot(ballot) && ballot.leader === event.from && !again) candidacies[event.from] = { ballot: { round: ballot.round, leader: ballot.leader }, sentAtMs: event.timeMs };
         } else if (event.kind === 'deliver') {
           const candidacy = candidacies[event.to] ?? null;
           const fields = event.message as unknown as Record<string, unknown>;
           if (candidacy !== null && (higher(fields['ballot'], candidacy.ballot) || higher(fields['promised'], candidacy.ballot))) candidacies[event.to] = null;
         } else if (event.kind === 'output' && (event.output as Tagged).type === 'BecameLeader') {
           candidacies[event.node] = null;
+          const ballot = (event.output as unknown as Record<string, unknown>)['ballot'];
+          if (event.node in led && isBallot(ballot)) led[event.node] = { round: ballot.round, leader: ballot.leader };
         } else if (event.kind === 'crash') {
           candidacies[event.node] = null;
+          if (event.node in led) led[event.node] = null;
         }
         for (const [node, candidacy] of candidacies.entries()) {
           if (candidacy === null || event.timeMs - candidacy.sentAtMs <= retryWithinMs) continue;
@@ -1050,7 +1059,7 @@ export function candidateTriesAgain(retryWithinMs: number): Property<MultiPaxos,
         }
         return undefined;
       },
-      check(cluster, candidacies) {
+      check(cluster, { pending: candidacies }) {
         for (const [node, candidacy] of candidacies.entries()) {
           if (candidacy !== null && cluster.nowMs - candidacy.sentAtMs > retryWithinMs) return overdue(candidacy, node, cluster.nowMs);
         }

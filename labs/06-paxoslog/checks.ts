@@ -1287,14 +1287,17 @@ export function grantResetsLeaderTimeout(minTimeoutMs: number): Property<PaxosLo
   });
 }
 
-/** Per node: the Overthrow it last sent as a candidate, while it has neither led nor heard of a higher epoch since (null: none). */
-type Candidacies = ({ readonly epoch: number; readonly sentAtMs: number } | null)[];
+/** Per node: the Overthrow it last sent as a candidate, while it has neither led nor heard of a higher epoch since (null: none), and the epoch it last led (0: none since its start). */
+interface Candidacies {
+  readonly pending: ({ readonly epoch: number; readonly sentAtMs: number } | null)[];
+  readonly led: number[];
+}
 
 /**
  * Runs only: "a candidate tries again". A server that sent an Overthrow of epoch e sends
  * another within `retryWithinMs` (twice the largest LeaderTimeout: room for a back-off), unless meanwhile it led
  * (output BecameLeader), heard of an epoch above e (a message carrying one reached it), or
- * crashed. The handout: a new candidate "sets its LeaderTimeout again: an overthrow that has not
+ * crashed. A leader that sends its Overthrow again, in the epoch it leads, is no candidate. The handout: a new candidate "sets its LeaderTimeout again: an overthrow that has not
  * finished when it fires is tried again, with a higher epoch". A candidate whose Overthrows were
  * lost, and who never sets its timer again, waits for ever for grants that will not come; the
  * servers that could lead instead find its epoch above theirs, and are refused.
@@ -1307,20 +1310,24 @@ export function candidateTriesAgain(retryWithinMs: number): Property<PaxosLog, C
   return always<PaxosLog, Candidacies>(
     'a candidate tries again',
     {
-      memory: (cluster) => perNode(cluster, () => null),
+      memory: (cluster) => ({ pending: perNode(cluster, () => null), led: perNode(cluster, () => 0) }),
       records: ['send', 'deliver', 'output', 'crash'],
-      record(candidacies, event) {
+      record({ pending: candidacies, led }, event) {
         if (event.kind === 'send' && event.message.type === 'Overthrow' && event.from in candidacies) {
           const { epoch } = fieldsOf(event);
-          if (isEpoch(epoch)) candidacies[event.from] = { epoch, sentAtMs: event.timeMs };
+          // A leader that sends its Overthrow again, to a server its walk still needs, is no candidate.
+          if (isEpoch(epoch) && epoch !== led[event.from]) candidacies[event.from] = { epoch, sentAtMs: event.timeMs };
         } else if (event.kind === 'deliver') {
           const candidacy = candidacies[event.to] ?? null;
           const { epoch, currentEpoch } = fieldsOf(event);
           if (candidacy !== null && ((isEpoch(epoch) && epoch > candidacy.epoch) || (isEpoch(currentEpoch) && currentEpoch > candidacy.epoch))) candidacies[event.to] = null;
         } else if (event.kind === 'output' && (event.output as Tagged).type === 'BecameLeader') {
           candidacies[event.node] = null;
+          const epoch = (event.output as unknown as Record<string, unknown>)['epoch'];
+          if (event.node in led && isEpoch(epoch)) led[event.node] = epoch;
         } else if (event.kind === 'crash') {
           candidacies[event.node] = null;
+          if (event.node in led) led[event.node] = 0;
         }
         for (const [node, candidacy] of candidacies.entries()) {
           if (candidacy === null || event.timeMs - candidacy.sentAtMs <= retryWithinMs) continue;
@@ -1329,7 +1336,7 @@ export function candidateTriesAgain(retryWithinMs: number): Property<PaxosLog, C
         }
         return undefined;
       },
-      check(cluster, candidacies) {
+      check(cluster, { pending: candidacies }) {
         for (const [node, candidacy] of candidacies.entries()) {
           if (candidacy !== null && cluster.nowMs - candidacy.sentAtMs > retryWithinMs) return overdue(candidacy, node, cluster.nowMs);
         }

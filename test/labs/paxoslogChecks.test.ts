@@ -21,6 +21,7 @@ import {
 } from 'distlab/testing';
 import {
   answerWithinOneRoundTrip,
+  candidateTriesAgain,
   describeOperation,
   describeRecord,
   epochsAreOwned,
@@ -28,6 +29,7 @@ import {
   executionFollowsFinalizedLog,
   finalizedAfterMajorityStored,
   finalizedSlotsNeverChange,
+  grantResetsLeaderTimeout,
   highestStoredSlot,
   isSlotRecord,
   leaderTakesOver,
@@ -1354,5 +1356,30 @@ describe('the properties on small runs of the reference', () => {
     expect(firstFailure(FinalizesTwice, { extra: [storeAndFinalizeRounds([0, 1, 2], { fromMs: 0 })] })).toMatch(
       /^one store and one finalize round per operation: \d+ Finalize messages from 0 ms on for 20 slots a leader stored \(\d+ Store, \d+ Finalize\), at most \(N-1\) x \(slots \+ 1\) = 2 x \(20 \+ 1\) = 42 allowed/,
     );
+  });
+});
+
+describe('timers of would-be leaders', () => {
+  const overthrow = (from: NodeId, to: NodeId, epoch: number, timeMs: number): Event => send(from, to, { type: 'Overthrow', epoch }, timeMs);
+  const grant = (from: NodeId, to: NodeId, epoch: number, timeMs: number): Event => send(from, to, { type: 'OverthrowReply', epoch, ok: true, lastUsedSlot: 0 }, timeMs);
+  const becameLeader = (node: NodeId, epoch: number, timeMs: number): Event => ({ kind: 'output', node, incarnation: 0, timeMs, output: { type: 'BecameLeader', epoch } });
+  const tick = (timeMs: number): Event => deliver(5, 0, { type: 'ClientRequest', sequence: 1, command: { client: 5, sequence: 1, operation: { kind: 'get', key: 'x' } } } as unknown as Message, timeMs);
+
+  it('an overthrow granted resets the LeaderTimeout: no Overthrow of its own within the shortest timeout', () => {
+    expect(play(grantResetsLeaderTimeout(150), [grant(2, 1, 4, 100), overthrow(2, 0, 5, 240)]).problem).toMatch(/^n2 sent Overthrow of epoch 5 to n0 .*140 ms after it granted n1's Overthrow of epoch 4/);
+    expect(play(grantResetsLeaderTimeout(150), [grant(2, 1, 4, 100), overthrow(2, 0, 5, 250)]).problem).toBeUndefined();
+    // Granting the same epoch again (a copy of the Overthrow) resets nothing the handout asks for; answering oneself is no grant.
+    expect(play(grantResetsLeaderTimeout(150), [grant(2, 1, 4, 0), grant(2, 1, 4, 100), overthrow(2, 0, 5, 160)]).problem).toBeUndefined();
+    expect(play(grantResetsLeaderTimeout(150), [grant(1, 1, 4, 100), overthrow(1, 0, 7, 110)]).problem).toBeUndefined();
+  });
+
+  it('a candidate tries again, unless it led, heard of a higher epoch or crashed; a leader sending its Overthrow again is no candidate', () => {
+    expect(play(candidateTriesAgain(320), [overthrow(0, 1, 3, 100), tick(430)]).problem).toMatch(/^n0 sent Overthrow of epoch 3 at 100 ms and, 330 ms later, had sent no other/);
+    expect(play(candidateTriesAgain(320), [overthrow(0, 1, 3, 100), overthrow(0, 1, 6, 300), tick(430)]).problem).toBeUndefined();
+    expect(play(candidateTriesAgain(320), [overthrow(0, 1, 3, 100), becameLeader(0, 3, 120), tick(430)]).problem).toBeUndefined();
+    expect(play(candidateTriesAgain(320), [overthrow(0, 1, 3, 100), deliver(1, 0, { type: 'Query', epoch: 4 }, 130), tick(430)]).problem).toBeUndefined();
+    expect(play(candidateTriesAgain(320), [overthrow(0, 1, 3, 100), becameLeader(0, 3, 120), overthrow(0, 2, 3, 200), tick(600)]).problem).toBeUndefined();
+    // Judged at the end too.
+    expect(play(candidateTriesAgain(320), [overthrow(0, 1, 3, 100), tick(500)]).problem).toMatch(/^n0 sent Overthrow of epoch 3 at 100 ms/);
   });
 });
