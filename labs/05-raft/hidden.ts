@@ -414,6 +414,79 @@ const lateReply = test('C', 11, {
 });
 
 /**
+ * 5C.14: n0 leads, and n1 acknowledges many entries that the others then replace. n0 leads again
+ * later, while n1 is down: what n1 acknowledged in n0's first term says nothing of its log now.
+ */
+const staleMatchTimes = {
+  splitMs: 900,
+  startsMs: 910,
+  othersStartMs: [1_400, 1_500, 1_600, 1_700],
+  healMs: 1_900,
+  othersDownMs: 2_300,
+  /** n0 has stood alone at least once (its timeout is at most 2T), as in n0LeadsFirst. */
+  votersBackMs: 2_300 + othersBackMs,
+  /** n0 leads by now, with n2's and n3's votes (n2 and n3 can reach only n0). */
+  voterDownMs: 3_050,
+  xMs: 3_100,
+  lastVoterDownMs: 3_300,
+  leaderDownMs: 3_350,
+  restBackMs: 3_400,
+  restStartsMs: [3_900, 4_000, 4_100, 4_200],
+  stableMs: 4_700,
+} as const;
+
+const staleMatchIndex = test('C', 14, {
+  name: 'a leader elected again starts from nothing: what a follower acknowledged in its earlier term counts for nothing now',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    `5 servers, n0 leading first. At ${staleMatchTimes.splitMs} ms n0 and n1 are cut off from the others; n0 is given 10 commands, and n1 ` +
+    'acknowledges them. The others elect a leader and are given commands; when everyone is healed, that leader replaces the 10 entries ' +
+    'on n0 and n1. Then all but n0 crash; n2 and n3 come back, able to reach only n0, and n0 leads again. n3 crashes, n0 is given a ' +
+    'command and n2 acknowledges it: with n1 down, that is two servers of five, and the command must not be committed (a leader that ' +
+    "kept its matchIndex from its earlier term counts n1, which once acknowledged an entry further on). n2 and n0 crash; n1, n3 and n4 " +
+    `come back, elect a leader and commit commands of their own. At ${staleMatchTimes.stableMs} ms everything heals, every server is up, ` +
+    'and every later command must be applied everywhere.',
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 5,
+      durationMs: staleMatchTimes.stableMs + commitBoundMs,
+      deadline: deadlineAfter(staleMatchTimes.stableMs, 'the network is stable and every server up'),
+      inputs: [
+        { atMs: 720, node: 0, input: { type: 'Start', command: 'a' } },
+        ...range(0, 10).map((index): ScheduledInput<Raft> => ({ atMs: staleMatchTimes.startsMs, node: 0, input: { type: 'Start', command: `b${index}` } })),
+        ...staleMatchTimes.othersStartMs.flatMap((atMs, index) =>
+          [2, 3, 4].map((node): ScheduledInput<Raft> => ({ atMs, node, input: { type: 'Start', command: `m${index}` } })),
+        ),
+        { atMs: staleMatchTimes.xMs, node: 0, input: { type: 'Start', command: 'x' } },
+        ...staleMatchTimes.restStartsMs.flatMap((atMs, index) =>
+          [1, 3, 4].map((node): ScheduledInput<Raft> => ({ atMs, node, input: { type: 'Start', command: `y${index}` } })),
+        ),
+      ],
+      service: { commands: 10, firstAtMs: staleMatchTimes.stableMs + 100, everyMs: 50 },
+      required: (command) => command.startsWith('c'),
+    }),
+  scenario: (context): FaultAction[] => {
+    const times = staleMatchTimes;
+    return [
+      ...n0LeadsFirst(context.servers, 700),
+      { atMs: times.splitMs, type: 'partition', groups: [[0, 1], [2, 3, 4]] },
+      { atMs: times.healMs, type: 'heal' },
+      ...[1, 2, 3, 4].map((node): FaultAction => ({ atMs: times.othersDownMs, type: 'crash', node })),
+      ...[2, 3].map((node): FaultAction => ({ atMs: times.votersBackMs, type: 'restart', node })),
+      ...onlyThroughNode(times.votersBackMs, context.servers, 0),
+      { atMs: times.voterDownMs, type: 'crash', node: 3 },
+      { atMs: times.lastVoterDownMs, type: 'crash', node: 2 },
+      { atMs: times.leaderDownMs, type: 'crash', node: 0 },
+      { atMs: times.restBackMs, type: 'heal' },
+      ...[1, 3, 4].map((node): FaultAction => ({ atMs: times.restBackMs, type: 'restart', node })),
+      ...stabilize(times.stableMs, context.servers),
+    ];
+  },
+});
+
+/**
  * 5C.12: n0, cut off while it leads, appends many entries of its term; the other two elect a
  * leader and commit a few entries of a newer term. Both crash, one comes back, and n0 rejoins:
  * n0's log is the longer, the other's last term the newer.
@@ -1174,6 +1247,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   lateReply,
   olderLongerLog,
   figureEightOwnEntry,
+  staleMatchIndex,
   unansweredSnapshots,
   conflictingInstall,
   installInsideLog,

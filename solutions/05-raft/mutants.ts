@@ -156,6 +156,12 @@ export const mutants: readonly Mutant[] = [
     property: 'state machine safety',
   },
   {
+    name: 'match-index-kept-from-earlier-term',
+    bug: "a leader elected again takes up the matchIndex of its earlier leadership: what a follower acknowledged then may since have been replaced by another leader, so an entry of the new term is counted on a server that never stored it and committed on fewer than a majority",
+    failsTest: '5C.14',
+    property: 'state machine safety',
+  },
+  {
     name: 'log-before-snapshot',
     bug: 'on a Snapshot input the shortened log is written before the snapshot: a crash between the two writes leaves a log that starts past the stored snapshot, and the entries between are lost',
     failsTest: '5D.5',
