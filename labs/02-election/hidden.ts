@@ -221,6 +221,41 @@ const doubleSuspicionTest = test(ring, 20, {
   },
 });
 
+/**
+ * 2B.21: n0 is alone, and its own Election is being passed from one dead node to the next when
+ * n(N-1) comes back; n0 passes on n(N-1)'s Election, and its own then runs out of nodes.
+ */
+const latestElectionTest = test(ring, 21, {
+  name: "ring: a node's older Election that runs out of nodes does not make it lead",
+  visibility: 'hidden',
+  points: 1,
+  seeds: 7,
+  description:
+    `Heartbeats off, every message takes D ms, N = 3 to 9. n(N-1) leads from about 100 ms; every other node but n0 crashes at 500 ms, and ` +
+    `n0 is told SuspectLeader at 1000 ms. Its Election tries each dead node in turn, ${ringConfig.ackTimeoutMs} ms apart. n(N-1) restarts ` +
+    "just after n0's Election to it arrived, while n0 still waits for its Ack: its own Election reaches n0, which passes it on. n0's own " +
+    'Election then runs out of nodes to try, but it is no longer its latest: n0 must not lead, and n(N-1), the highest alive, is elected.',
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed);
+    const highest = nodeCount - 1;
+    const suspectMs = 1_000;
+    // n0's Election reaches n(N-1), dead, D ms after n0 sends it there, and n0 gives up on it ackTimeoutMs after the send.
+    const sentToHighestMs = suspectMs + ringConfig.ackTimeoutMs * (nodeCount - 2);
+    const restartMs = sentToHighestMs + maxDelayMs + at(1, ringConfig.ackTimeoutMs - 2 * maxDelayMs - 1);
+    return {
+      nodeCount,
+      heartbeats: false,
+      fixedDelayMs: maxDelayMs,
+      suspects: [
+        { node: highest, atMs: 100 },
+        { node: 0, atMs: suspectMs },
+      ],
+      faults: [...Array.from({ length: highest }, (_unused, index) => crash(index + 1, 500)), restart(highest, restartMs)],
+      lastPlannedMs: restartMs,
+    };
+  },
+});
+
 /** 2A.18: the leader itself is told SuspectLeader; like any node, it holds an election. */
 const leaderSuspectsTest = test(bully, 18, {
   name: 'bully: a leader told SuspectLeader holds an election too',
@@ -271,4 +306,5 @@ export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   secondElectionTest,
   leaderSuspectsTest,
   doubleSuspicionTest,
+  latestElectionTest,
 ];

@@ -59,6 +59,12 @@ export const mutants: readonly Mutant[] = [
     property: 'election messages',
   },
   {
+    name: 'ring-leads-on-older-election',
+    bug: 'any Election of a node that runs out of nodes to try makes it lead alone, not only its latest: a newer Election it passed on, from a larger node that came back, may be on its way',
+    failsTest: '2B.21',
+    property: 'a leader is learned from the election',
+  },
+  {
     name: 'ring-waits-forever',
     bug: 'a participant never times out waiting for the Coordinator, so an Election lost with a crashed node stalls the ring',
     failsTest: '2B.9',
