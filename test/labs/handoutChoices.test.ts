@@ -8,6 +8,9 @@
 //   after its restart, having never proposed in it;
 // - lab 5, test/fixtures/raft/announces-before-output: a new leader that sends its AppendEntries
 //   before its BecameLeader output, in the same reaction ("in that reaction");
+// - lab 5, test/fixtures/raft/resends-on-failure (parts A to D): a leader that sends each batch
+//   once and sends again only after a failed consistency check, so that a follower whose
+//   answers are lost (hidden 5D.6) gets every entry and never needs the leader's snapshot;
 // - lab 6, test/fixtures/paxoslog/slow-catch-up: Stores, Reads and catch-up Finalizes sent again
 //   only every other heartbeat (the handout sets no rate), which on 6.8's lossy network can
 //   need more than a second after the last operation returned to reach a lagging server.
@@ -27,6 +30,11 @@ describe('choices a handout offers', () => {
   it('lab 6: a server that tries its catch-up every other heartbeat reaches every live replica on a lossy network, and passes', async () => {
     const report = await grade({ nodeStates: false, lab: '06-paxoslog', implementation: join(fixtures, 'paxoslog', 'slow-catch-up'), tests: ['6.8'], seed: 34, typecheck: false, jobs: 1 });
     expect(report.tests.map((test) => [test.number, test.status, test.failure?.property])).toEqual([['6.8', 'passed', undefined]]);
+  });
+
+  it('lab 5: a leader that sends entries again only after a failed consistency check, whose follower never needs its snapshot, passes', async () => {
+    const report = await grade({ nodeStates: false, lab: '05-raft', implementation: join(fixtures, 'raft', 'resends-on-failure'), tests: ['5D.6'], seed: 1, typecheck: false, jobs: 1 });
+    expect(report.tests.map((test) => [test.number, test.status, test.failure?.property])).toEqual([['5D.6', 'passed', undefined]]);
   });
 
   it('lab 5: a new leader that sends its AppendEntries before announcing itself, in the same reaction, passes', async () => {
