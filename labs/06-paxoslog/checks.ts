@@ -817,6 +817,109 @@ export function rejectedLeaderStepsDown(): Property<PaxosLog, number[]> {
   });
 }
 
+// An overthrown server writes the higher epoch (runs only).
+
+/** What a rejection that overthrew a server asks it to have written. */
+interface OwedEpoch {
+  readonly epoch: number;
+  readonly rejectedEpoch: number;
+  readonly atMs: number;
+  readonly reply: string;
+  /** Whether a message has been delivered to the server since: its reaction to the rejection is over. */
+  deliveredSince: boolean;
+}
+
+/** Per node: the epoch it stands or leads in, the highest epoch a message brought it, and what a rejection asks it to write. */
+interface Overthrown {
+  /** The epoch of its latest Overthrow, while nothing of a higher epoch reached it (0: none). */
+  readonly standing: number[];
+  /** The highest epoch any message delivered to it carried, in this incarnation. */
+  readonly heard: number[];
+  readonly owed: (OwedEpoch | null)[];
+}
+
+/**
+ * Runs only: "an overthrown server writes the higher epoch". The handout: a StoreReply,
+ * OverthrowReply or QueryReply with ok: false or a currentEpoch above the epoch it answers
+ * reaches "the one that sent the Store, Overthrow or Query", which "writes the higher epoch,
+ * and becomes passive". Judged on the rejection that overthrows a server (one answering the
+ * epoch of its latest Overthrow, while no message of a higher epoch had reached it before),
+ * when what it stored matters: at its crash (but not a crash in the middle of its reaction to
+ * the rejection), when it next sends an Overthrow, and at the end of the run, its stored epoch
+ * must be at least the rejection's currentEpoch. Later rejections, which find it passive
+ * already, ask for nothing. A server that steps down without writing stands again, after a
+ * restart, in an epoch the cluster has left. (One that does not step down at all is caught
+ * first by "a rejected leader steps down", at its next Store or Query.)
+ */
+export function overthrownServerWritesEpoch(): Property<PaxosLog, Overthrown> {
+  const unwritten = (owed: OwedEpoch, node: NodeId, stored: number | undefined, when: string) =>
+    `${nodeName(node)} was overthrown at ${owed.atMs} ms, by ${owed.reply} rejecting its epoch ${owed.rejectedEpoch} with currentEpoch ${owed.epoch}, and ${when} its ` +
+    `stored epoch is still ${stored === undefined ? 'malformed' : stored}: the server a rejection reaches writes the higher epoch, and becomes passive`;
+  const judge = (owed: (OwedEpoch | null)[], node: NodeId, cluster: ClusterView<PaxosLog>, when: string): string | undefined => {
+    const due = owed[node] ?? null;
+    if (due === null) return undefined;
+    owed[node] = null;
+    const stored = storedEpoch(cluster, node);
+    return stored === undefined || stored < due.epoch ? unwritten(due, node, stored, when) : undefined;
+  };
+  return always<PaxosLog, Overthrown>(
+    'an overthrown server writes the higher epoch',
+    {
+      memory: (cluster) => ({ standing: perNode(cluster, () => 0), heard: perNode(cluster, () => 0), owed: perNode(cluster, () => null) }),
+      records: ['send:Overthrow', 'deliver', 'crash'],
+      record({ standing, heard, owed }, event, cluster) {
+        if (event.kind === 'crash') {
+          if (!(event.node in standing)) return undefined;
+          standing[event.node] = 0;
+          heard[event.node] = 0;
+          const due = owed[event.node] ?? null;
+          // A crash in the middle of the reaction to the rejection may come before the write.
+          if (due !== null && event.midReaction && !due.deliveredSince) owed[event.node] = null;
+          return judge(owed, event.node, cluster, `when it crashed at ${event.timeMs} ms`);
+        }
+        if (event.kind === 'send') {
+          if (!(event.from in standing)) return undefined;
+          const problem = judge(owed, event.from, cluster, `when it sent an Overthrow at ${event.timeMs} ms`);
+          if (problem !== undefined) return problem;
+          const { epoch } = fieldsOf(event);
+          if (isEpoch(epoch) && epoch >= (heard[event.from] ?? 0)) standing[event.from] = epoch;
+          return undefined;
+        }
+        if (event.kind !== 'deliver' || !(event.to in standing)) return undefined;
+        const node = event.to;
+        const due = owed[node] ?? null;
+        if (due !== null) due.deliveredSince = true;
+        const { ok, epoch, currentEpoch } = fieldsOf(event);
+        const type = event.message.type;
+        const rejection =
+          (type === 'QueryReply' || type === 'StoreReply' || type === 'OverthrowReply') &&
+          isEpoch(epoch) &&
+          isEpoch(currentEpoch) &&
+          currentEpoch > epoch &&
+          (type === 'QueryReply' || ok === false);
+        const stands = standing[node] ?? 0;
+        if (rejection && stands !== 0 && epoch === stands && (heard[node] ?? 0) <= stands) {
+          owed[node] = { epoch: currentEpoch, rejectedEpoch: epoch, atMs: event.timeMs, reply: `${nodeName(event.from)}'s ${type}`, deliveredSince: false };
+          standing[node] = 0;
+        }
+        const carried = Math.max(isEpoch(epoch) ? epoch : 0, isEpoch(currentEpoch) ? currentEpoch : 0);
+        if (carried > (heard[node] ?? 0)) heard[node] = carried;
+        if (stands !== 0 && carried > stands) standing[node] = 0;
+        return undefined;
+      },
+      check(cluster, { owed }) {
+        for (const [node, due] of owed.entries()) {
+          if (due === null) continue;
+          const stored = storedEpoch(cluster, node);
+          if (stored === undefined || stored < due.epoch) return unwritten(due, node, stored, 'at the end of the run');
+        }
+        return undefined;
+      },
+    },
+    { atEnd: true },
+  );
+}
+
 // Execution follows the finalized log.
 
 /** An Executed output, read with guards. */

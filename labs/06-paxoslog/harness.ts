@@ -22,7 +22,7 @@ import {
   type SuiteTest,
   type Tagged,
 } from 'distlab/testing';
-import { safetyProperties, walkReadsFromMajority } from './checks.ts';
+import { overthrownServerWritesEpoch, safetyProperties, walkReadsFromMajority } from './checks.ts';
 import type { PaxosLog } from './src/protocol.ts';
 
 export const lab = '06-paxoslog';
@@ -84,12 +84,12 @@ export const call = (atMs: number, client: NodeId, operation: KvOperation): Sche
 export type PaxosLogRunOptions = KvRunOptions<PaxosLog>;
 
 /** What every run of this lab shares. */
-// Runs check that a new leader reads from a majority too (its memory would split a search's states).
+// Runs check that a new leader reads from a majority, and that an overthrown server writes the higher epoch, too (their memories would split a search's states).
 const paxosLogLab: KvLab<PaxosLog> = {
   config: defaultConfig,
   clientRetryMs,
   network: stableNetwork,
-  safety: (servers) => [...safetyProperties(servers), walkReadsFromMajority(servers)],
+  safety: (servers) => [...safetyProperties(servers), walkReadsFromMajority(servers), overthrownServerWritesEpoch()],
   settleMs,
   lossySettleMs,
   catchUpMs,

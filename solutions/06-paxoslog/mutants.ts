@@ -79,6 +79,12 @@ export const mutants: readonly Mutant[] = [
     property: 'epochs are owned',
   },
   {
+    name: 'rejection-epoch-not-written',
+    bug: 'a server whose epoch a reply rejects becomes passive, but neither writes nor notes the higher epoch the reply carried: it stands again in an epoch the cluster has left',
+    failsTest: '6.5',
+    property: 'an overthrown server writes the higher epoch',
+  },
+  {
     name: 'ignores-query-rejection',
     bug: 'a leader does not step down when a QueryReply reports a higher epoch: overthrown while its log is idle, it goes on heartbeating in its old epoch until a Store of its is rejected',
     failsTest: '6.13',
