@@ -852,24 +852,34 @@ interface PreemptedAt {
   bar: Ballot;
 }
 
+/** Per server: its bar, and the ballot of the last P1a it sent in its current incarnation (the candidacy it is in). */
+interface Preemptions {
+  readonly bars: (PreemptedAt | null)[];
+  readonly latest: ({ readonly incarnation: number; readonly ballot: Ballot } | null)[];
+}
+
 /**
- * Runs only: "a preempted leader steps down". A `Preempted { ballot: b, promised }` for a
- * ballot b of its own, with `promised` above b, tells a leader or candidate that an acceptor
- * promised a higher ballot; so does its own acceptor's promise of another server's higher
- * ballot p (the P1b it sends). Either way it becomes a follower, and its next ballot is above
- * what it heard: it sends no P1a, P2a or Heartbeat in a ballot of its own at or below b (or p)
- * again in that incarnation. (After a restart, "a ballot is used once" takes over.)
+ * Runs only: "a preempted leader steps down". A `Preempted { ballot: b, promised: p }` for a
+ * ballot b of its own, with p above b, tells a leader or candidate that an acceptor promised a
+ * higher ballot; so does its own acceptor's promise of another server's higher ballot p (the
+ * P1b it sends). Either way it becomes a follower, and its next ballot is above what it heard:
+ * it sends no P1a, P2a or Heartbeat in a ballot of its own at or below p again in that
+ * incarnation (the handout: it "remembers the higher round (its next ballot must be above
+ * it)"). A Preempted that answers an older ballot than its latest P1a's, or names a promise of
+ * its own, is late news: it bars only b. (After a restart, "a ballot is used once" takes over.)
  */
-export function preemptedLeaderStepsDown(servers: readonly NodeId[]): Property<MultiPaxos, (PreemptedAt | null)[]> {
-  return always<MultiPaxos, (PreemptedAt | null)[]>('a preempted leader steps down', {
-    memory: (cluster) => cluster.nodeIds.map(() => null),
+export function preemptedLeaderStepsDown(servers: readonly NodeId[]): Property<MultiPaxos, Preemptions> {
+  return always<MultiPaxos, Preemptions>('a preempted leader steps down', {
+    memory: (cluster) => ({ bars: cluster.nodeIds.map(() => null), latest: cluster.nodeIds.map(() => null) }),
     records: ['deliver:Preempted', 'send:P1b', 'send:P1a', 'send:P2a', 'send:Heartbeat'],
-    record(heard, event) {
+    record({ bars: heard, latest }, event) {
       if (event.kind === 'deliver') {
         const message = event.message;
         if (message.type !== 'Preempted' || !servers.includes(event.to) || !isBallot(message.ballot) || !isBallot(message.promised)) return undefined;
         if (message.ballot.leader !== event.to || compareBallots(message.promised, message.ballot) <= 0) return undefined;
-        raiseBar(heard, event.to, event.incarnation, message.ballot);
+        const candidacy = latest[event.to] ?? null;
+        const current = candidacy !== null && candidacy.incarnation === event.incarnation && compareBallots(candidacy.ballot, message.ballot) === 0;
+        raiseBar(heard, event.to, event.incarnation, current && message.promised.leader !== event.to ? message.promised : message.ballot);
         return undefined;
       }
       if (event.kind !== 'send' || !servers.includes(event.from)) return undefined;
@@ -880,13 +890,23 @@ export function preemptedLeaderStepsDown(servers: readonly NodeId[]): Property<M
       }
       if (message.type !== 'P1a' && message.type !== 'P2a' && message.type !== 'Heartbeat') return undefined;
       const known = heard[event.from] ?? null;
-      if (known === null || known.incarnation !== event.incarnation) return undefined;
-      if (!isBallot(message.ballot) || message.ballot.leader !== event.from || compareBallots(message.ballot, known.bar) > 0) return undefined;
-      const what = known.bar.leader === event.from ? `a Preempted for its ballot ${formatBallot(known.bar)}` : `its own acceptor's promise of ${formatBallot(known.bar)}`;
-      return (
-        `${nodeName(event.from)} sent ${message.type} ${formatBallot(message.ballot)} at ${event.timeMs} ms, after ${what}: a leader or candidate that learns of a higher ` +
-        'ballot (a Preempted for its own, or a P1a of another server that its acceptor promises) becomes a follower, and its next ballot is above the one it heard of'
-      );
+      const violation =
+        known !== null &&
+        known.incarnation === event.incarnation &&
+        isBallot(message.ballot) &&
+        message.ballot.leader === event.from &&
+        compareBallots(message.ballot, known.bar) <= 0;
+      if (violation) {
+        const what = known.bar.leader === event.from ? `a Preempted for its ballot ${formatBallot(known.bar)}` : `hearing of ballot ${formatBallot(known.bar)} (a Preempted naming that promise, or its own acceptor promising it)`;
+        return (
+          `${nodeName(event.from)} sent ${message.type} ${formatBallot(message.ballot)} at ${event.timeMs} ms, after ${what}: a leader or candidate that learns of a higher ` +
+          'ballot (a Preempted for its own, or a P1a of another server that its acceptor promises) becomes a follower, and its next ballot is above the one it heard of'
+        );
+      }
+      if (message.type === 'P1a' && isBallot(message.ballot) && message.ballot.leader === event.from) {
+        latest[event.from] = { incarnation: event.incarnation, ballot: { round: message.ballot.round, leader: message.ballot.leader } };
+      }
+      return undefined;
     },
   });
 }

@@ -97,6 +97,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a preempted leader steps down',
   },
   {
+    name: 'preempted-round-not-noted',
+    bug: 'a Preempted makes the leader or candidate a follower, but the round it names is not remembered: its next ballot is one round above its own, still below the promise that refused it',
+    failsTest: '4.12',
+    property: 'a preempted leader steps down',
+  },
+  {
     name: 'ballot-reused-after-restart',
     bug: 'a new ballot is one round above the rounds seen in messages only, and a restart does not read them back from the stored promise: a restarted server that stands before it hears another ballot runs phase 1 again with a ballot it already used',
     failsTest: '4.25',
