@@ -850,6 +850,8 @@ export function ballotUsedOnce(servers: readonly NodeId[]): Property<MultiPaxos,
 interface PreemptedAt {
   readonly incarnation: number;
   bar: Ballot;
+  /** How it heard of the bar, for the report. */
+  heard: string;
 }
 
 /** Per server: its bar, and the ballot of the last P1a it sent in its current incarnation (the candidacy it is in). */
@@ -879,13 +881,15 @@ export function preemptedLeaderStepsDown(servers: readonly NodeId[]): Property<M
         if (message.ballot.leader !== event.to || compareBallots(message.promised, message.ballot) <= 0) return undefined;
         const candidacy = latest[event.to] ?? null;
         const current = candidacy !== null && candidacy.incarnation === event.incarnation && compareBallots(candidacy.ballot, message.ballot) === 0;
-        raiseBar(heard, event.to, event.incarnation, current && message.promised.leader !== event.to ? message.promised : message.ballot);
+        if (current && message.promised.leader !== event.to) {
+          raiseBar(heard, event.to, event.incarnation, message.promised, `a Preempted for its ballot ${formatBallot(message.ballot)} naming the promise of ${formatBallot(message.promised)}`);
+        } else raiseBar(heard, event.to, event.incarnation, message.ballot, `a Preempted for its ballot ${formatBallot(message.ballot)}`);
         return undefined;
       }
       if (event.kind !== 'send' || !servers.includes(event.from)) return undefined;
       const message = event.message;
       if (message.type === 'P1b') {
-        if (isBallot(message.ballot) && message.ballot.leader !== event.from) raiseBar(heard, event.from, event.incarnation, message.ballot);
+        if (isBallot(message.ballot) && message.ballot.leader !== event.from) raiseBar(heard, event.from, event.incarnation, message.ballot, `its own acceptor's promise of ${formatBallot(message.ballot)}`);
         return undefined;
       }
       if (message.type !== 'P1a' && message.type !== 'P2a' && message.type !== 'Heartbeat') return undefined;
@@ -897,9 +901,8 @@ export function preemptedLeaderStepsDown(servers: readonly NodeId[]): Property<M
         message.ballot.leader === event.from &&
         compareBallots(message.ballot, known.bar) <= 0;
       if (violation) {
-        const what = known.bar.leader === event.from ? `a Preempted for its ballot ${formatBallot(known.bar)}` : `hearing of ballot ${formatBallot(known.bar)} (a Preempted naming that promise, or its own acceptor promising it)`;
         return (
-          `${nodeName(event.from)} sent ${message.type} ${formatBallot(message.ballot)} at ${event.timeMs} ms, after ${what}: a leader or candidate that learns of a higher ` +
+          `${nodeName(event.from)} sent ${message.type} ${formatBallot(message.ballot)} at ${event.timeMs} ms, after ${known.heard}: a leader or candidate that learns of a higher ` +
           'ballot (a Preempted for its own, or a P1a of another server that its acceptor promises) becomes a follower, and its next ballot is above the one it heard of'
         );
       }
@@ -911,10 +914,10 @@ export function preemptedLeaderStepsDown(servers: readonly NodeId[]): Property<M
   });
 }
 
-function raiseBar(heard: (PreemptedAt | null)[], node: NodeId, incarnation: number, ballot: Ballot): void {
+function raiseBar(heard: (PreemptedAt | null)[], node: NodeId, incarnation: number, ballot: Ballot, how: string): void {
   const known = heard[node] ?? null;
   if (known !== null && known.incarnation === incarnation && compareBallots(ballot, known.bar) <= 0) return;
-  heard[node] = { incarnation, bar: { round: ballot.round, leader: ballot.leader } };
+  heard[node] = { incarnation, bar: { round: ballot.round, leader: ballot.leader }, heard: how };
 }
 
 interface TakeOver {

@@ -526,6 +526,24 @@ describe('a preempted leader steps down', () => {
     expect(problem([preempted(1, 0, ballot(2, 0), ballot(3, 1), 20), p2a(0, ballot(1, 0), 30)])).toContain('n0 sent P2a (1, n0) at 30 ms, after a Preempted for its ballot (2, n0)');
   });
 
+  it('fails a candidate that stands again at or below the promise a Preempted for its latest ballot named', () => {
+    const p1a = (from: NodeId, own: Ballot, timeMs: number) => send(from, 1, { type: 'P1a', ballot: own }, timeMs);
+    expect(problem([p1a(0, ballot(1, 0), 10), preempted(1, 0, ballot(1, 0), ballot(4, 1), 20), p1a(0, ballot(3, 0), 300)])).toBe(
+      'n0 sent P1a (3, n0) at 300 ms, after a Preempted for its ballot (1, n0) naming the promise of (4, n1): a leader or candidate that learns of a higher ballot ' +
+        '(a Preempted for its own, or a P1a of another server that its acceptor promises) becomes a follower, and its next ballot is above the one it heard of',
+    );
+    expect(problem([p1a(0, ballot(1, 0), 10), preempted(1, 0, ballot(1, 0), ballot(4, 1), 20), p1a(0, ballot(4, 0), 300)])).toContain('n0 sent P1a (4, n0) at 300 ms');
+    expect(problem([p1a(0, ballot(1, 0), 10), preempted(1, 0, ballot(1, 0), ballot(4, 1), 20), p1a(0, ballot(5, 0), 300)])).toBeUndefined();
+  });
+
+  it('bars only the answered ballot for a late Preempted, or one naming a promise of the server itself', () => {
+    const p1a = (from: NodeId, own: Ballot, timeMs: number) => send(from, 1, { type: 'P1a', ballot: own }, timeMs);
+    // (2, n0) is its candidacy when the answer to (1, n0) comes: that answer is late news.
+    expect(problem([p1a(0, ballot(1, 0), 10), p1a(0, ballot(2, 0), 200), preempted(1, 0, ballot(1, 0), ballot(4, 1), 210), p2a(0, ballot(2, 0), 220)])).toBeUndefined();
+    // An acceptor that promised n0's own later ballot: nobody else is about.
+    expect(problem([p1a(0, ballot(1, 0), 10), preempted(1, 0, ballot(1, 0), ballot(3, 0), 20), p1a(0, ballot(2, 0), 300)])).toBeUndefined();
+  });
+
   it('fails a leader that goes on after its own acceptor promised a higher ballot, or stands below it', () => {
     expect(problem([p2a(0, ballot(1, 0), 10), p1b(0, 2, ballot(2, 2), 20), p2a(0, ballot(1, 0), 30)])).toContain("n0 sent P2a (1, n0) at 30 ms, after its own acceptor's promise of (2, n2)");
     expect(problem([p1b(0, 2, ballot(2, 2), 20), send(0, 1, { type: 'P1a', ballot: ballot(2, 0) }, 30)])).toContain("n0 sent P1a (2, n0) at 30 ms, after its own acceptor's promise of (2, n2)");
