@@ -231,6 +231,41 @@ export const clockCondition: Property<MutexProtocol, Map<NodeId, { timestamp: nu
   },
 });
 
+/** Per node: the largest stamp it sent in reactions before the one at `step`, and the largest sent in that one so far. */
+type SentStamps = Map<NodeId, { before: number; step: number; current: number }>;
+
+/**
+ * 1C, 1D: each node's stamps increase. "Before it sends, it increments the counter": a message a
+ * node sends in a later reaction carries a stamp above every stamp it sent in earlier ones. The
+ * messages of one reaction may share a stamp (a broadcast is one event). The clock condition
+ * alone compares a send only with the stamps received before it, so a clock that moves only on
+ * receipt passes it.
+ */
+export const stampsIncrease: Property<MutexProtocol, SentStamps> = always<MutexProtocol, SentStamps>('stamps increase at every node', {
+  memory: () => new Map(),
+  records: ['send'],
+  record(sent, event, cluster) {
+    if (event.kind !== 'send') return undefined;
+    const timestamp = timestampOf(event.message);
+    if (timestamp === undefined) return undefined;
+    const stamps = sent.get(event.from) ?? { before: Number.NEGATIVE_INFINITY, step: -1, current: Number.NEGATIVE_INFINITY };
+    if (stamps.step !== cluster.step) {
+      stamps.before = Math.max(stamps.before, stamps.current);
+      stamps.step = cluster.step;
+      stamps.current = Number.NEGATIVE_INFINITY;
+    }
+    sent.set(event.from, stamps);
+    if (timestamp <= stamps.before) {
+      return (
+        `${nodeName(event.from)} sent ${event.message.type} stamped ${timestamp}, after it had sent a message stamped ${stamps.before} in an earlier reaction: ` +
+        'a node increments its clock before it sends, so each message it sends later carries a higher stamp'
+      );
+    }
+    stamps.current = Math.max(stamps.current, timestamp);
+    return undefined;
+  },
+});
+
 /** Budget: exactly `expected` messages per entry once every request is done. */
 export function messagesPerEntry(expected: number, formula: string): Property<MutexProtocol, { entries: number }> {
   return budget<MutexProtocol, { entries: number }>('messages per entry', {

@@ -1,17 +1,25 @@
 // Lab 1's hidden tests: graded with the visible ones wherever this file is present (the staff
 // repository, the Gradescope bundle), and never part of a student's handout.
 //
-// Every visible test puts 1A's coordinator at n0 and runs 2 to 9 nodes. These change that
+// Every visible test puts 1A's coordinator at n0 and runs 2 to 9 nodes. Most of these change that
 // layout: more than nine nodes (ids of two digits, which order differently as text: "10" <
 // "2") and the coordinator elsewhere. A node that hard-codes n0 or sorts ids as text passes only
-// where those happen to hold.
+// where those happen to hold. One plays Lamport's algorithm in short bursts, where a node asks
+// again while answers to its previous turn are still on their way.
 import type { NodeId } from 'distlab/testing';
-import { grantedByCoordinator, grantsInArrivalOrder, grantsInTimestampOrder, heavyLoad } from './checks.ts';
+import { grantedByCoordinator, grantsInArrivalOrder, grantsInTimestampOrder, heavyLoad, type Load } from './checks.ts';
 import type { Centralized } from './src/protocol.ts';
 import { centralized, everyone, lamport, ricartAgrawala, scenario, test, tokenRing, type Algorithm, type MutexTest } from './suite.ts';
 
 /** Seeds 1, 2, 3, ... run clusters of 10, 11 and 12 nodes, again and again. */
 const bigCluster = (seed: number): number => 10 + ((seed - 1) % 3);
+
+/**
+ * Short bursts: each node holds the resource 1 to 3 ms and asks again 5 to 25 ms after it left,
+ * about one network delay, so that the Replies and Releases of its previous turn may reach it
+ * after its next Request.
+ */
+const burstLoad: Load = { rounds: 8, startSpreadMs: 20, holdMs: [1, 3], thinkMs: [5, 25] };
 
 /** 1A with its coordinator at `coordinator`, the others asking. */
 function centralizedAt(coordinator: NodeId): Algorithm<Centralized> {
@@ -53,6 +61,16 @@ export const hiddenTests: readonly MutexTest[] = [
     description:
       'Heavy contention on 10 to 12 nodes, where equal stamps are broken by the ids as numbers (n2 before n10): entries follow the (timestamp, id) order of the requests.',
     setup: (implementation, seed) => scenario(lamport, implementation, { nodeCount: bigCluster(seed), load: heavyLoad, extra: () => [grantsInTimestampOrder] }),
+  }),
+  test(lamport, 11, {
+    name: 'Lamport: short bursts, each node asking again about one network delay after it left',
+    visibility: 'hidden',
+    points: 2,
+    seeds: 12,
+    description:
+      '2 to 4 nodes ask 8 times each, hold the resource 1 to 3 ms and ask again 5 to 25 ms after leaving: a Reply or Release of a ' +
+      "node's previous turn may reach it after its next Request. Only a message stamped later than a node's request tells it that the sender has seen that request.",
+    setup: (implementation, seed) => scenario(lamport, implementation, { nodeCount: 2 + ((seed - 1) % 3), load: burstLoad }),
   }),
   test(ricartAgrawala, 7, {
     name: 'Ricart–Agrawala: another layout, 10 to 12 nodes',

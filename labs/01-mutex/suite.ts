@@ -18,6 +18,7 @@ import {
   oneAtATime,
   repliesFromAll,
   someNodeEnters,
+  stampsIncrease,
   tokenHopsBounded,
   type Load,
 } from './checks.ts';
@@ -269,12 +270,14 @@ const timestampTests = <P extends MutexProtocol>(algorithm: Algorithm<P>, first:
     name: `${algorithm.title}: a message sent after receiving stamp t carries a stamp greater than t`,
     points: 1,
     seeds: 20,
-    description: "Lamport's clock condition, checked on every message: clocks move past every timestamp they receive.",
+    description:
+      "Lamport's clock condition, checked on every message: clocks move past every timestamp they receive, and each node's stamps increase " +
+      '(a message it sends in a later reaction carries a higher stamp than any it sent before).',
     setup: (implementation, seed) =>
       scenario(algorithm, implementation, {
         nodeCount: clusterSize(seed),
         load: { ...lightLoad, startSpreadMs: 50, thinkMs: [0, 50] },
-        extra: () => [clockCondition],
+        extra: () => [clockCondition, stampsIncrease],
       }),
   }),
 ];
