@@ -22,6 +22,7 @@ import {
 import {
   answerWithinOneRoundTrip,
   candidateTriesAgain,
+  overthrownServerWritesEpoch,
   describeOperation,
   describeRecord,
   epochsAreOwned,
@@ -1371,6 +1372,25 @@ describe('timers of would-be leaders', () => {
     // Granting the same epoch again (a copy of the Overthrow) resets nothing the handout asks for; answering oneself is no grant.
     expect(play(grantResetsLeaderTimeout(150), [grant(2, 1, 4, 0), grant(2, 1, 4, 100), overthrow(2, 0, 5, 160)]).problem).toBeUndefined();
     expect(play(grantResetsLeaderTimeout(150), [grant(1, 1, 4, 100), overthrow(1, 0, 7, 110)]).problem).toBeUndefined();
+  });
+
+  it('an overthrown server writes the higher epoch: judged at its crash, its next Overthrow and the end', () => {
+    const crash = (node: NodeId, timeMs: number, midReaction = false): Event => ({ kind: 'crash', node, incarnation: 0, timeMs, midReaction });
+    const rejected = (timeMs: number): Event => deliver(1, 0, { type: 'OverthrowReply', epoch: 3, ok: false, currentEpoch: 7 }, timeMs);
+    const property = () => overthrownServerWritesEpoch();
+    expect(play(property(), [writeEpoch(0, 3, 90), overthrow(0, 1, 3, 100), rejected(110), crash(0, 200)]).problem).toBe(
+      "n0 was overthrown at 110 ms, by n1's OverthrowReply rejecting its epoch 3 with currentEpoch 7, and when it crashed at 200 ms its stored epoch is still 3: " +
+        'the server a rejection reaches writes the higher epoch, and becomes passive',
+    );
+    expect(play(property(), [writeEpoch(0, 3, 90), overthrow(0, 1, 3, 100), rejected(110), writeEpoch(0, 7, 110), crash(0, 200)]).problem).toBeUndefined();
+    // Its next Overthrow, in an epoch below the one it heard of, and the end of the run.
+    expect(play(property(), [overthrow(0, 1, 3, 100), rejected(110), writeEpoch(0, 6, 400), overthrow(0, 1, 6, 400)]).problem).toContain('when it sent an Overthrow at 400 ms its stored epoch is still 6');
+    expect(play(property(), [overthrow(0, 1, 3, 100), rejected(110), writeEpoch(0, 9, 400), overthrow(0, 1, 9, 400)]).problem).toBeUndefined();
+    expect(play(property(), [overthrow(0, 1, 3, 100), rejected(110)]).problem).toContain('at the end of the run its stored epoch is still 0');
+    // A crash in the middle of the reaction to the rejection may come before the write; a rejection of an epoch it had left asks nothing.
+    expect(play(property(), [overthrow(0, 1, 3, 100), rejected(110), crash(0, 110, true)]).problem).toBeUndefined();
+    expect(play(property(), [overthrow(0, 1, 3, 100), deliver(2, 0, { type: 'Query', epoch: 5 }, 105), rejected(110), crash(0, 200)]).problem).toBeUndefined();
+    expect(play(property(), [overthrow(0, 1, 3, 100), overthrow(0, 1, 6, 105), rejected(110), crash(0, 200)]).problem).toBeUndefined();
   });
 
   it('a candidate tries again, unless it led, heard of a higher epoch or crashed; a leader sending its Overthrow again is no candidate', () => {
