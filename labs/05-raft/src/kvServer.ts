@@ -68,8 +68,10 @@ export class KvServer extends RaftNode {
 
   // TODO: a command whose sequence number is at or below the client's last executed one
   // (kvSession(this.kvState, command.client)) was executed already: its reply was lost, and the
-  // client retried. Answer the last one at once with the result the table kept; do not start it
-  // again. The table is part of kvState, so every server has it, a new leader included.
+  // client retried. Executing it again would apply it twice: when it comes out of the log, skip
+  // it, and answer the client with the result the table kept (or, as the optimization above,
+  // answer a retry at once from the table before it reaches the log). The table is part of
+  // kvState, so every server has it, a new leader included.
 
   // Starting commands
 
