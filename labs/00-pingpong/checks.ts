@@ -202,6 +202,125 @@ export function outstandingPingsSentAgain(client: NodeId, server: NodeId, retryM
   });
 }
 
+/** What the client owes in the step it is reacting in: a Ping on a SendPing, a report on a Pong. */
+interface Owed {
+  readonly seq: number;
+  readonly step: number;
+  readonly atMs: number;
+}
+
+/**
+ * Safety: on `SendPing seq` the client sends `Ping seq` to the server in that reaction ("on
+ * SendPing seq: remember seq as outstanding, send Ping seq to the server, and set a RetryPing
+ * seq timer"). A client that only sets the timer, or waits for its other pings, answers in the
+ * end, a retry period or more late.
+ */
+export function firstPingOnSendPing(client: NodeId, server: NodeId): Property<PingPong, { owed: Owed | null; pinged: boolean }> {
+  const unsent = (owed: Owed) =>
+    `the client ${nodeName(client)} was asked SendPing ${owed.seq} at ${owed.atMs} ms and did not send Ping ${owed.seq} to the server ${nodeName(server)} in that reaction: ` +
+    'on SendPing, the client sends the Ping at once, and sets its RetryPing timer';
+  // Judged once the client has sent some Ping: one that never sends any fails for lack of progress.
+  const late = (memory: { owed: Owed | null; pinged: boolean }, step: number) => {
+    const owed = memory.owed;
+    if (owed === null || owed.step === step) return undefined;
+    memory.owed = null;
+    return memory.pinged ? unsent(owed) : undefined;
+  };
+  return always<PingPong, { owed: Owed | null; pinged: boolean }>('the first Ping goes out on SendPing', {
+    memory: () => ({ owed: null, pinged: false }),
+    records: ['input', 'send:Ping', 'crash'],
+    record(memory, event, cluster) {
+      if (event.kind === 'crash') {
+        if (event.node === client) memory.owed = null;
+        return undefined;
+      }
+      if (event.kind === 'send') {
+        if (event.from !== client || event.message.type !== 'Ping') return undefined;
+        memory.pinged = true;
+        const owed = memory.owed;
+        if (owed !== null && event.to === server && event.message.seq === owed.seq) memory.owed = null;
+        return undefined;
+      }
+      const problem = late(memory, cluster.step);
+      if (problem !== undefined) return problem;
+      if (event.kind === 'input' && event.node === client) memory.owed = { seq: event.input.seq, step: cluster.step, atMs: event.timeMs };
+      return undefined;
+    },
+    check(cluster, memory) {
+      return late(memory, cluster.step);
+    },
+  });
+}
+
+/**
+ * Safety: a Pong from the server for a ping asked for and not yet reported is reported in the
+ * reaction to it ("on Pong seq: if seq is outstanding, it is answered now: ... output
+ * PongReceived"). A client that holds answers back (to report them in the order asked, or at
+ * its next timer) reports them late.
+ */
+export function reportedOnItsPong(client: NodeId, server: NodeId): Property<PingPong, { asked: Set<number>; reported: Set<number>; owed: Owed | null }> {
+  const unreported = (owed: Owed) =>
+    `Pong ${owed.seq} from the server ${nodeName(server)} reached the client ${nodeName(client)} at ${owed.atMs} ms, while ping ${owed.seq} was waiting for its answer, ` +
+    `and the client did not report PongReceived ${owed.seq} in that reaction: an outstanding ping is answered the moment its Pong arrives`;
+  return always<PingPong, { asked: Set<number>; reported: Set<number>; owed: Owed | null }>('each ping reported on its Pong', {
+    memory: () => ({ asked: new Set(), reported: new Set(), owed: null }),
+    records: ['input', 'deliver:Pong', 'output', 'crash'],
+    record(memory, event, cluster) {
+      if (event.kind === 'crash') {
+        if (event.node === client) memory.owed = null;
+        return undefined;
+      }
+      if (event.kind === 'output') {
+        if (event.node !== client) return undefined;
+        memory.reported.add(event.output.seq);
+        if (memory.owed !== null && memory.owed.seq === event.output.seq) memory.owed = null;
+        return undefined;
+      }
+      const owed = memory.owed;
+      if (owed !== null && owed.step !== cluster.step) return unreported(owed);
+      if (event.kind === 'input') {
+        if (event.node === client) memory.asked.add(event.input.seq);
+      } else if (event.kind === 'deliver' && event.to === client && event.from === server && event.message.type === 'Pong') {
+        const { seq } = event.message;
+        if (memory.asked.has(seq) && !memory.reported.has(seq)) memory.owed = { seq, step: cluster.step, atMs: event.timeMs };
+      }
+      return undefined;
+    },
+    check(cluster, memory) {
+      const owed = memory.owed;
+      return owed !== null && owed.step !== cluster.step ? unreported(owed) : undefined;
+    },
+  });
+}
+
+/**
+ * Safety: the client sends a ping's Ping again only once `retryMs` have passed since it last
+ * sent it ("on RetryPing seq: if seq is still outstanding, send the Ping again and set the timer
+ * again"; "every loss costs one more round trip after retryMs"). Two timers for one ping, or
+ * every outstanding Ping sent again on any timer, floods a lossy network.
+ */
+export function noPingSentAgainEarly(client: NodeId, server: NodeId, retryMs: number): Property<PingPong, Map<number, number>> {
+  return always<PingPong, Map<number, number>>('no Ping sent again before retryMs', {
+    memory: () => new Map(),
+    records: ['send:Ping', 'crash'],
+    record(lastSent, event) {
+      if (event.kind === 'crash') {
+        if (event.node === client) lastSent.clear();
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.from !== client || event.to !== server || event.message.type !== 'Ping') return undefined;
+      const { seq } = event.message;
+      const before = lastSent.get(seq);
+      lastSent.set(seq, event.timeMs);
+      if (before === undefined || event.timeMs - before >= retryMs) return undefined;
+      return (
+        `the client ${nodeName(client)} sent Ping ${seq} at ${event.timeMs} ms, ${event.timeMs - before} ms after it last sent it (at ${before} ms): ` +
+        `a ping's Ping goes again only on its own RetryPing, ${retryMs} ms (retryMs) after it was last sent`
+      );
+    },
+  });
+}
+
 /** Liveness and progress: every ping asked for is answered (by a deadline, where the test has one). */
 export function everyPingAnswered(pings: number, withinMs: number | undefined): Property<PingPong, Set<number>> {
   return eventually<PingPong, Set<number>>(

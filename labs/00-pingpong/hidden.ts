@@ -24,6 +24,7 @@ const everyPingThroughChaos = runTest<PingPong, PingPongImplementation>({
       // The last fault is a heal or a restart (by 5,000 ms): from then on the network is
       // whole and the server up. As in 0.5, 5 s leaves the last ping twenty retry periods.
       answeredWithinMs: 5_000,
+      clientTiming: true,
     }),
   faults: ({ nodeIds, servers }) =>
     combineSchedules(
@@ -59,6 +60,7 @@ const anotherLayoutLongTail = runTest<PingPong, PingPongImplementation>({
         durationMs: 20_000,
         network: { delay: { kind: 'exponential', meanMs: 300, minMs: 1, maxMs: 3_000 }, dropRate: 0.1, duplicateRate: 0.3 },
         serverSecond: true,
+        clientTiming: true,
       },
       [serverAnswersEveryPing(1)],
     ),
@@ -83,7 +85,7 @@ const burstUnderLoss = runTest<PingPong, PingPongImplementation>({
   setup: (implementation) =>
     scenario(
       implementation,
-      { ...reliable, pings: 40, spreadMs: 10, durationMs: 10_000, network: { ...reliable.network, dropRate: 0.2 }, answeredWithinMs: 5_000 },
+      { ...reliable, pings: 40, spreadMs: 10, durationMs: 10_000, network: { ...reliable.network, dropRate: 0.2 }, answeredWithinMs: 5_000, clientTiming: true },
       [outstandingPingsSentAgain(1, 0, reliable.retryMs, 10)],
     ),
 });

@@ -9,7 +9,17 @@ import {
   type Property,
   type RunSetup,
 } from 'distlab/testing';
-import { answeredAtMostOnce, answersFollowTheirPong, everyPingAnswered, onlyAskedPingsAnswered, pongsAnswerPings, twoMessagesPerPing } from './checks.ts';
+import {
+  answeredAtMostOnce,
+  answersFollowTheirPong,
+  everyPingAnswered,
+  firstPingOnSendPing,
+  noPingSentAgainEarly,
+  onlyAskedPingsAnswered,
+  pongsAnswerPings,
+  reportedOnItsPong,
+  twoMessagesPerPing,
+} from './checks.ts';
 import type { PingPong } from './src/protocol.ts';
 
 export interface PingPongImplementation {
@@ -34,6 +44,8 @@ export interface Scenario {
   readonly answeredWithinMs?: number;
   /** The client as n0 and the server as n1, the other way round from the visible tests. */
   readonly serverSecond?: boolean;
+  /** Also the client's timing rules: the first Ping at once, each answer on its Pong, no Ping again before retryMs (the hidden tests). */
+  readonly clientTiming?: boolean;
 }
 
 export function scenario(implementation: PingPongImplementation, settings: Scenario, extra: readonly Property<PingPong>[] = []): RunSetup<PingPong> {
@@ -59,6 +71,9 @@ export function scenario(implementation: PingPongImplementation, settings: Scena
       onlyAskedPingsAnswered(client),
       answersFollowTheirPong(client, server),
       pongsAnswerPings(client, server),
+      ...(settings.clientTiming === true
+        ? [firstPingOnSendPing(client, server), reportedOnItsPong(client, server), noPingSentAgainEarly(client, server, settings.retryMs)]
+        : []),
       everyPingAnswered(settings.pings, settings.answeredWithinMs),
       ...extra,
     ],

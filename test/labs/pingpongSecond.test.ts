@@ -33,12 +33,13 @@ const bugs: Readonly<Record<string, Bug>> = {
   'tracks-only-latest-ping': { fails: { '0.1': 'every ping answered' } },
   'forgets-old-answers': { fails: { '0.3': 'each ping answered at most once', '0.4': 'each ping answered at most once' } },
   // Its timers double every retry period while the server is down or cut off: only a long
-  // outage shows it (0.5 first on seed 23, 0.7 on seed 2), at the event limit.
-  'retry-timer-armed-twice': { fails: { '0.5': 'event limit', '0.7': 'event limit' } },
+  // outage shows it in 0.5 (first on seed 23), at the event limit; hidden 0.7 holds the client to
+  // the retry period, which the second timer breaks at once.
+  'retry-timer-armed-twice': { fails: { '0.5': 'event limit', '0.7': 'no Ping sent again before retryMs' } },
   // Three that the layout and the short delays of the visible tests hide; hidden 0.8 changes both.
   'server-drops-recent-resends': { fails: { '0.8': 'the server answers every Ping' } },
   'answers-forgotten-after-a-second': { fails: { '0.8': 'each ping answered at most once' } },
-  'sends-to-node-zero': { fails: { '0.8': 'every ping answered' } },
+  'sends-to-node-zero': { fails: { '0.8': 'the first Ping goes out on SendPing' } },
   // Answers every ping, only later: hidden 0.9's burst leaves pings waiting behind the oldest.
   'retries-only-oldest': { fails: { '0.9': 'outstanding pings are sent again' } },
 };
