@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { LabSuite } from 'distlab/testing';
 import { describeThrown, RealmLoadError, RealmProgram, setRealmHeartbeat, setRealmOutput, setRealmReactionStart } from '../framework/_internals/realm.ts';
+import { setLongWorkListener } from '../framework/_internals/longWork.ts';
 import { encodeFrame, FrameReader, writeAllSync } from './channel.ts';
 import { boundedReply, slimmedReply } from './replyBounds.ts';
 import { boundText } from './reports/untrusted.ts';
@@ -61,6 +62,7 @@ function sendProgress(): void {
   }
 }
 setRealmHeartbeat(beat);
+setLongWorkListener(beat);
 
 const handlers = { start: 'onStart', message: 'onMessage', timer: 'onTimer', input: 'onInput' } as const;
 

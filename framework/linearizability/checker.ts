@@ -5,6 +5,7 @@ import type {
   PartFailure,
   SequentialModel,
 } from './types.ts';
+import { stillWorking } from '../_internals/longWork.ts';
 
 const defaultMaxSteps = 10_000_000;
 /**
@@ -21,6 +22,8 @@ function defaultMemoLimit(partSize: number): number {
 }
 /** The model steps spent looking for a minimal failing sub-history, apart from `maxSteps`. */
 const minimizeStepsTotal = 300_000;
+/** The model steps spent, apart from `maxSteps`, to list every output a failing operation could have had. */
+const describeSteps = 200_000;
 /** The most steps one candidate sub-history may take while minimizing. */
 const minimizeStepsPerCandidate = 20_000;
 /**
@@ -86,6 +89,8 @@ function searchPart<State, Input, Output>(
   history: readonly HistoryOperation<Input, Output>[],
   part: readonly number[],
   budget: Budget,
+  /** Whether to rule states out by the first read-only operation not yet placed, however far off (see `observedLater`). */
+  lookAhead = true,
 ): PartOutcome {
   const count = part.length;
   const events: Entry[] = [];
@@ -268,10 +273,13 @@ function searchPart<State, Input, Output>(
    */
   const mayLaterReturn = model.mayLaterReturn as (state: State, input: Input, output: Output, available: readonly Input[]) => boolean;
   const available: Input[] = [];
+  /** The first return in the list, found by `doomed` for `observedLater`. */
+  let firstReturn: Entry | null = null;
   const doomed = (current: State): boolean => {
     available.length = 0;
     let collected: Entry | null = head.next;
-    for (let scan = head.next; scan !== null && scan.isCall; scan = scan.next) {
+    let scan = head.next;
+    for (; scan !== null && scan.isCall; scan = scan.next) {
       if (scan.match === null) continue;
       const operation = history[part[scan.operation] as number] as HistoryOperation<Input, Output>;
       if (operation.output === null) continue;
@@ -285,7 +293,38 @@ function searchPart<State, Input, Output>(
         return true;
       }
     }
-    return false;
+    firstReturn = scan;
+    return lookAhead && observedLater(current);
+  };
+  /**
+   * The read-only operations with a known output, in call order. The first one not yet placed
+   * is checked too, however far down the list: writes called long before it (appends nothing
+   * reads in between) would otherwise be tried in every order before any read rules one out.
+   */
+  const observing = part
+    .map((_index, local) => local)
+    .filter((local) => {
+      const operation = history[part[local] as number] as HistoryOperation<Input, Output>;
+      return readOnly[local] === true && operation.returnTime !== null && operation.output !== null;
+    })
+    .sort((left, right) => (history[part[left] as number] as HistoryOperation<Input, Output>).callTime - (history[part[right] as number] as HistoryOperation<Input, Output>).callTime || left - right);
+  /** Every operation of `observing` before this position is placed (kept per stack frame). */
+  let observingCursor = 0;
+  const isPlaced = (local: number) => (((linearized[local >>> 5] as number) >>> (local & 31)) & 1) === 1;
+  const observedLater = (current: State): boolean => {
+    while (observingCursor < observing.length && isPlaced(observing[observingCursor] as number)) observingCursor++;
+    const local = observing[observingCursor];
+    if (local === undefined) return false;
+    const operation = history[part[local] as number] as HistoryOperation<Input, Output>;
+    // Called before the first pending return: `doomed` has just checked it.
+    if (firstReturn !== null && operation.callTime <= timeOf(firstReturn)) return false;
+    const returnTime = operation.returnTime as number;
+    available.length = 0;
+    for (let scan = head.next; scan !== null && timeOf(scan) <= returnTime; scan = scan.next) {
+      if (scan.isCall) available.push((history[part[scan.operation] as number] as HistoryOperation<Input, Output>).input);
+    }
+    // Not recorded as an expected output: the operations before it are not all placed yet.
+    return !mayLaterReturn(current, operation.input, operation.output as Output, available);
   };
 
   /** `forced`: a read-only operation placed as soon as it fit, which no other choice can beat. */
@@ -298,6 +337,7 @@ function searchPart<State, Input, Output>(
     readonly pass: number;
     readonly urgent: Entry | null;
     readonly dropped: boolean;
+    readonly observingCursor: number;
   }[] = [];
   const placedSoFar = () => stack.filter((frame) => !frame.dropped).map((frame) => frame.call.operation);
   let longestPrefix: number[] = [];
@@ -355,6 +395,8 @@ function searchPart<State, Input, Output>(
       // Checked before each remember, so the memo never holds more than its limit.
       if (memoEntries >= memoLimit) return { kind: 'unknown', exhausted: 'memo entries' };
       budget.remaining--;
+      // A long search is the grader's time, not a handler's: its child must not fall silent.
+      if ((budget.remaining & 4095) === 0) stillWorking();
       const call = entry;
       const operation = history[part[call.operation] as number] as HistoryOperation<Input, Output>;
       const result = model.step(state, operation.input, operation.output);
@@ -370,7 +412,7 @@ function searchPart<State, Input, Output>(
           toggle(call.operation);
         } else if (remember(canonicalNext)) {
           const forced = readOnly[call.operation] === true || harmless;
-          stack.push({ call, stateBefore: state, canonicalBefore: canonicalState, forced, pass, urgent, dropped: false });
+          stack.push({ call, stateBefore: state, canonicalBefore: canonicalState, forced, pass, urgent, dropped: false, observingCursor });
           state = result.next;
           canonicalState = canonicalNext;
           if (stack.length > longestDepth) {
@@ -411,7 +453,7 @@ function searchPart<State, Input, Output>(
       lift(call);
       const canonicalNext = canonical(state);
       if (remember(canonicalNext)) {
-        stack.push({ call, stateBefore: state, canonicalBefore: canonicalState, forced: true, pass, urgent, dropped: true });
+        stack.push({ call, stateBefore: state, canonicalBefore: canonicalState, forced: true, pass, urgent, dropped: true, observingCursor });
         canonicalState = canonicalNext;
         urgent = urgentCall();
         pass = readOnlyPass;
@@ -427,6 +469,7 @@ function searchPart<State, Input, Output>(
       if (frame === undefined) return { kind: 'failed', longestPrefix, expectedOutputs };
       state = frame.stateBefore;
       canonicalState = frame.canonicalBefore;
+      observingCursor = frame.observingCursor;
       toggle(frame.call.operation);
       unlift(frame.call);
       if (frame.forced) continue;
@@ -656,7 +699,11 @@ export function checkLinearizability<State, Input, Output>(
       if (outcome.exhausted === 'memo entries') exhausted = outcome.exhausted;
     }
     else {
-      const failure = describeFailure(model, history, part, outcome);
+      // Ruling states out early leaves some orders' outputs unrecorded: the reason lists every
+      // output the orders before the failing operation give when a search without it decides.
+      const describeBudget: Budget = { remaining: describeSteps, maxMemoEntries, largestMemoEntries: 0 };
+      const complete = searchPart(model, history, part, describeBudget, false);
+      const failure = describeFailure(model, history, part, complete.kind === 'failed' ? complete : outcome);
       const minimal = options.minimize === false ? { operations: null, minimal: false } : minimizeFailure(model, history, part, failure.failingOperation, maxMemoEntries);
       failures.push({ ...failure, minimalHistory: minimal.operations, minimalHistoryIsMinimal: minimal.minimal });
     }

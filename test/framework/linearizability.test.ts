@@ -15,6 +15,7 @@ import {
   type SequentialModel,
 } from 'distlab/testing';
 import { corruptHistory, generateHistory } from '../../framework/linearizability/generateHistory.ts';
+import { setLongWorkListener } from '../../framework/_internals/longWork.ts';
 
 type KvOperation = HistoryOperation<KeyValueInput, KeyValueOutput>;
 type RegisterOperation = HistoryOperation<RegisterInput, RegisterOutput>;
@@ -289,6 +290,32 @@ describe('the step budget', () => {
     }
   });
 
+  it('a long run of concurrent appends that no get reads until much later is decided in few steps', () => {
+    // 40 appends of distinct values, up to 8 at a time, and only then gets: without looking
+    // ahead to the first get, the search tries the appends in every order real time allows.
+    const history: KvOperation[] = [];
+    let word = 7;
+    const next = (below: number) => {
+      word = (Math.imul(word, 1_103_515_245) + 12_345) >>> 0;
+      return (word >>> 8) % below;
+    };
+    const order: string[] = [];
+    for (let index = 0; index < 40; index++) {
+      const takesEffectAt = 10 * index + 100;
+      history.push(append(index % 8, takesEffectAt - next(36), takesEffectAt + next(36), 'x', `v${index};`));
+      order.push(`v${index};`);
+    }
+    history.push(get(8, 600, 610, 'x', order.join('')), get(9, 605, 620, 'x', order.join('')));
+    const result = checkLinearizability(keyValueModel, history);
+    expect(result.verdict).toBe('linearizable');
+    expect(result.steps).toBeLessThan(2_000);
+    // v39 is called long after v0 returned: a get that saw v39 first is no linearization.
+    const wrong = [...history.slice(0, 40), get(8, 600, 610, 'x', [order[39], ...order.slice(1, 39), order[0]].join(''))];
+    const failed = checkLinearizability(keyValueModel, wrong);
+    expect(failed.verdict).toBe('not linearizable');
+    expect(failed.steps).toBeLessThan(2_000);
+  });
+
   it('a long history of concurrent appends to one key from 50 clients is decided in few steps', () => {
     const history = generateHistory({ model: 'kv', operations: 2000, clients: 50, keys: 1, seed: 'appends', appendChance: 1 }) as KvOperation[];
     const result = checkLinearizability(keyValueModel, history);
@@ -305,8 +332,8 @@ describe('the step budget', () => {
   });
 });
 
-/** The key-value model without its `forget` hook: every state is its own to the memo. */
-const { forget: _forget, ...keyValueModelWithoutForget } = keyValueModel;
+/** The key-value model without its pruning hooks: every state is its own to the memo, and none is ruled out before an operation fails. */
+const { forget: _forget, mayLaterReturn: _mayLaterReturn, ...keyValueModelWithoutPruning } = keyValueModel;
 
 describe('the memo limit', () => {
   /**
@@ -322,24 +349,38 @@ describe('the memo limit', () => {
 
   it('a history whose search outgrows the memo ends unknown at the limit, with steps to spare', () => {
     const history = appendsThenPut(10);
-    const result = checkLinearizability(keyValueModelWithoutForget, history, { maxMemoEntries: 5_000 });
+    const result = checkLinearizability(keyValueModelWithoutPruning, history, { maxMemoEntries: 5_000 });
     expect(result.verdict).toBe('unknown');
     if (result.verdict !== 'unknown') return;
     expect(result.exhausted).toBe('memo entries');
     expect(result.maxMemoEntries).toBe(5_000);
     expect(result.largestMemoEntries).toBe(5_000);
     expect(result.steps).toBeLessThan(result.maxSteps);
-    expect(formatLinearizabilityResult(keyValueModelWithoutForget, history, result)).toMatch(/memo reached its limit of 5000 entries.*this is not a pass/);
+    expect(formatLinearizabilityResult(keyValueModelWithoutPruning, history, result)).toMatch(/memo reached its limit of 5000 entries.*this is not a pass/);
   });
 
   it('the same history within a memo large enough is decided: not linearizable', () => {
     const history = appendsThenPut(4);
-    const result = checkLinearizability(keyValueModelWithoutForget, history, { maxMemoEntries: 5_000 });
+    const result = checkLinearizability(keyValueModelWithoutPruning, history, { maxMemoEntries: 5_000 });
     expect(result.verdict).toBe('not linearizable');
   });
 
+  it('a long search tells the grader it is still working, so that its child is not taken for a stalled handler', () => {
+    let beats = 0;
+    setLongWorkListener(() => beats++);
+    try {
+      const result = checkLinearizability(keyValueModelWithoutPruning, appendsThenPut(10), { maxMemoEntries: 50_000 });
+      expect(result.verdict).toBe('unknown');
+      // One beat every 4,096 steps: counts, not time.
+      expect(Math.abs(beats - result.steps / 4_096)).toBeLessThanOrEqual(1);
+      expect(beats).toBeGreaterThan(10);
+    } finally {
+      setLongWorkListener(undefined);
+    }
+  });
+
   it('the memo is bounded by default, whatever the history', () => {
-    const result = checkLinearizability(keyValueModelWithoutForget, appendsThenPut(12));
+    const result = checkLinearizability(keyValueModelWithoutPruning, appendsThenPut(12));
     expect(result.verdict).toBe('unknown');
     if (result.verdict !== 'unknown') return;
     expect(result.exhausted).toBe('memo entries');
@@ -492,10 +533,10 @@ describe('agrees with a naive permutation checker on small histories', () => {
     };
     fc.assert(
       fc.property(fc.array(operation, { minLength: 1, maxLength: 9 }), (history) => {
-        const expected = naiveLinearizable(keyValueModelWithoutForget, history);
+        const expected = naiveLinearizable(keyValueModelWithoutPruning, history);
         const result = checkLinearizability(counting, history);
         expect(result.verdict).toBe(expected ? 'linearizable' : 'not linearizable');
-        expect(checkLinearizability(keyValueModelWithoutForget, history).verdict).toBe(result.verdict);
+        expect(checkLinearizability(keyValueModelWithoutPruning, history).verdict).toBe(result.verdict);
         if (result.verdict === 'linearizable') {
           linearizable++;
           expect(isLinearization(keyValueModel, history, result.linearization)).toBe(true);
