@@ -163,6 +163,12 @@ export function serverAnswersEveryPing(server: NodeId): Property<PingPong, { pen
   });
 }
 
+/** Per outstanding ping, when it was asked for or last sent; and whether the client has sent any Ping. */
+interface SentAgainMemory {
+  readonly lastSent: Map<number, number>;
+  sentAny: boolean;
+}
+
 /**
  * Safety: a ping still outstanding is sent again, at least once every `periods` retry periods
  * ("on RetryPing seq: if seq is still outstanding, send the Ping again"). A client that re-sends
@@ -170,7 +176,7 @@ export function serverAnswersEveryPing(server: NodeId): Property<PingPong, { pen
  * on a lossy network that passes for slowness, so each ping is judged by the time since it was
  * last sent. The bound leaves room for a client that backs off.
  */
-export function outstandingPingsSentAgain(client: NodeId, server: NodeId, retryMs: number, periods: number): Property<PingPong, Map<number, number>> {
+export function outstandingPingsSentAgain(client: NodeId, server: NodeId, retryMs: number, periods: number): Property<PingPong, SentAgainMemory> {
   const limitMs = retryMs * periods;
   const overdue = (lastSent: Map<number, number>, nowMs: number): string | undefined => {
     for (const [seq, sentMs] of lastSent) {
@@ -183,21 +189,26 @@ export function outstandingPingsSentAgain(client: NodeId, server: NodeId, retryM
     }
     return undefined;
   };
-  return always<PingPong, Map<number, number>>('outstanding pings are sent again', {
-    memory: () => new Map(),
+  return always<PingPong, SentAgainMemory>('outstanding pings are sent again', {
+    memory: () => ({ lastSent: new Map(), sentAny: false }),
     records: ['input', 'send:Ping', 'output', 'crash'],
-    record(lastSent, event) {
+    record(memory, event) {
+      const { lastSent } = memory;
       if (event.kind === 'input') {
         if (event.node === client) lastSent.set(event.input.seq, event.timeMs);
       } else if (event.kind === 'send') {
-        if (event.from === client && event.to === server && event.message.type === 'Ping' && lastSent.has(event.message.seq)) lastSent.set(event.message.seq, event.timeMs);
+        if (event.from === client && event.to === server && event.message.type === 'Ping') {
+          memory.sentAny = true;
+          if (lastSent.has(event.message.seq)) lastSent.set(event.message.seq, event.timeMs);
+        }
       } else if (event.kind === 'output') {
         if (event.node === client) lastSent.delete(event.output.seq);
       } else if (event.kind === 'crash' && event.node === client) lastSent.clear();
       return undefined;
     },
-    check(cluster, lastSent) {
-      return overdue(lastSent, cluster.nowMs);
+    // Judged once the client has sent some Ping: a client that sends none fails for lack of progress.
+    check(cluster, memory) {
+      return memory.sentAny ? overdue(memory.lastSent, cluster.nowMs) : undefined;
     },
   });
 }

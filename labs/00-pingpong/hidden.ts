@@ -90,4 +90,28 @@ const burstUnderLoss = runTest<PingPong, PingPongImplementation>({
     ),
 });
 
-export const hiddenTests: readonly SuiteTest<PingPongImplementation>[] = [everyPingThroughChaos, anotherLayoutLongTail, burstUnderLoss];
+/**
+ * A steady stream: a new ping asked for every 10 ms or so for five seconds, under loss. A client
+ * with one RetryPing timer for all its pings, set again at every SendPing, never lets it fire
+ * while pings keep coming, and sends nothing again until the stream stops.
+ */
+const streamUnderLoss = runTest<PingPong, PingPongImplementation>({
+  number: '0.10',
+  name: 'a steady stream of pings under loss: each ping is retried on its own timer',
+  part: '',
+  points: 1,
+  kind: 'run',
+  visibility: 'hidden',
+  seeds: 10,
+  description:
+    '500 pings asked for over 5 s, with 20% of messages lost: while new pings keep coming, each one still outstanding is sent again on its own ' +
+    'RetryPing, never left unsent for more than ten retry periods.',
+  setup: (implementation) =>
+    scenario(
+      implementation,
+      { ...reliable, pings: 500, spreadMs: 5_000, durationMs: 15_000, network: { ...reliable.network, dropRate: 0.2 }, answeredWithinMs: 10_000, clientTiming: true },
+      [outstandingPingsSentAgain(1, 0, reliable.retryMs, 10)],
+    ),
+});
+
+export const hiddenTests: readonly SuiteTest<PingPongImplementation>[] = [everyPingThroughChaos, anotherLayoutLongTail, burstUnderLoss, streamUnderLoss];

@@ -19,4 +19,10 @@ export const mutants: readonly Mutant[] = [
   { name: 'retry-after-answer', bug: 're-sends a Ping after its answer arrived', failsTest: '0.6', property: 'two messages per ping' },
   { name: 'two-timers-per-ping', bug: 'sets a second RetryPing timer on SendPing: an unanswered Ping goes out twice every retry period', failsTest: '0.7', property: 'no Ping sent again before retryMs' },
   { name: 'retry-period-hard-coded', bug: 'retries every 100 ms, written in, instead of this.config.retryMs', failsTest: '0.8', property: 'no Ping sent again before retryMs' },
+  {
+    name: 'one-timer-for-all',
+    bug: 'one RetryPing timer for all pings, set again at every SendPing: while new pings keep coming it never fires',
+    failsTest: '0.10',
+    property: 'outstanding pings are sent again',
+  },
 ];

@@ -179,7 +179,7 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
       gradescope('00-pingpong', '--out', join(out, 'short-overall'), '--overall-timeout', '8'),
     ]);
     for (const build of builds) expect(build.code, build.stderr).toBe(0);
-    expect(builds[0]?.stdout).toMatch(/6 visible, 3 hidden .* 15 points in all/);
+    expect(builds[0]?.stdout).toMatch(/6 visible, 4 hidden .* 16 points in all/);
     zip = readFileSync(join(out, 'main', 'autograder.zip'));
 
     const root = temporaryFolder('distlab-autograder-');
@@ -215,16 +215,16 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
     const files = { ...referenceFiles('Dana Smith_123/lab0/src'), 'Dana Smith_123/lab0-old/index.ts': read('labs/00-pingpong/src/index.ts') };
     const { results, text } = await grade(tree, files);
     const tests = results.tests ?? [];
-    expect(tests.map((test) => [test.number, test.status])).toEqual(['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9'].map((number) => [number, 'passed']));
+    expect(tests.map((test) => [test.number, test.status])).toEqual(['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7', '0.8', '0.9', '0.10'].map((number) => [number, 'passed']));
     expect(tests.find((test) => test.number === '0.7')).toMatchObject({ score: 2, max_score: 2, visibility: 'after_published' });
-    expect(results.score).toBe(15);
-    expect(totalOf(results)).toBe(15);
+    expect(results.score).toBe(16);
+    expect(totalOf(results)).toBe(16);
     expect(results.output).toContain('implementation submission/Dana Smith_123/lab0/src');
     expect(results.output).toContain('The submission has more than one index.ts: graded Dana Smith_123/lab0/src/index.ts, not Dana Smith_123/lab0-old/index.ts');
     expect(results.output).not.toContain('Type errors');
     expect(text).not.toContain(tree.root);
     // The staff's reports lie beside results.json.
-    expect(JSON.parse(readFileSync(join(tree.root, 'results', 'report.json'), 'utf8'))).toMatchObject({ lab: '00-pingpong', totals: { score: 15 } });
+    expect(JSON.parse(readFileSync(join(tree.root, 'results', 'report.json'), 'utf8'))).toMatchObject({ lab: '00-pingpong', totals: { score: 16 } });
     expect(readFileSync(join(tree.root, 'results', 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
@@ -262,21 +262,21 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
   it('ends an endless loop at the per-test limit and keeps the results of the other tests', async () => {
     const { results } = await grade(tree, { 'index.ts': pingpongFixture('infinite-loop.ts'), 'base.ts': pingpongFixture('base.ts') }, 'run_autograder_short-tests');
     const tests = results.tests ?? [];
-    expect(tests).toHaveLength(9);
+    expect(tests).toHaveLength(10);
     expect(tests.some((test) => test.tags?.includes('timed out'))).toBe(true);
-    expect(results.score).toBeLessThan(15);
+    expect(results.score).toBeLessThan(16);
   });
 
   it('stops grading at the overall limit and still leaves results that say why', async () => {
     const { results } = await grade(tree, { 'index.ts': pingpongFixture('infinite-loop.ts'), 'base.ts': pingpongFixture('base.ts') }, 'run_autograder_short-overall');
     expect(results.output).toMatch(/limit of 8 seconds/);
-    expect(results.score).toBeLessThan(15);
+    expect(results.score).toBeLessThan(16);
   });
 
   it('grades a hostile submission that tries to kill the grader and its process group: 0 points, every test reported', async () => {
     const { results } = await grade(tree, { 'index.ts': read('test/fixtures/hostile/kills-grader/index.ts') });
     expect(results.score).toBe(0);
-    expect(results.tests ?? []).toHaveLength(9);
+    expect(results.tests ?? []).toHaveLength(10);
   });
 
   it('says what to upload when the submission has no index.ts', async () => {

@@ -80,14 +80,14 @@ describe('npm run grade: grading', () => {
     const out = outputFolder();
     const run = await grade('pingpong', '--report', 'terminal,json,html,junit,gradescope', '--out', out);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Total: 15\/15 points — 9 passed, 0 failed/);
+    expect(run.stdout).toMatch(/Total: 16\/16 points — 10 passed, 0 failed/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
     expect(validateReportJson(report)).toEqual([]);
-    expect(report.totals).toMatchObject({ score: 15, maxScore: 15, passed: 9 });
+    expect(report.totals).toMatchObject({ score: 16, maxScore: 16, passed: 10 });
     const gradescope = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { tests: { visibility: string }[] };
     expect(validateGradescopeResults(gradescope)).toEqual([]);
     expect(gradescope.tests.map((test) => test.visibility)).toContain('after_published');
-    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuite [^>]*tests="9"[^>]*failures="0"/);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuite [^>]*tests="10"[^>]*failures="0"/);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
   });
 
@@ -100,7 +100,7 @@ describe('npm run grade: grading', () => {
     expect(report.tests.every((test) => test.status === 'failed' && test.failure?.message.startsWith('no progress'))).toBe(true);
     // Hidden tests run wherever labs/<lab>/hidden.ts is present, as here.
     expect(report.options.hidden).toBe(true);
-    expect(report.tests.filter((test) => test.visibility === 'hidden').map((test) => test.number)).toEqual(['0.7', '0.8', '0.9']);
+    expect(report.tests.filter((test) => test.visibility === 'hidden').map((test) => test.number)).toEqual(['0.7', '0.8', '0.9', '0.10']);
   });
 
   it("--visible-only grades what a student's handout grades: no hidden test", async () => {
