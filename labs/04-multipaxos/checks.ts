@@ -535,19 +535,26 @@ interface PromiseRecord extends Ballot {
   readonly incarnation: number;
 }
 
+/** Per server: its stored promise, and the highest slot whose `accepted:s` it deleted (0 when none). */
+interface AcceptorRecord {
+  readonly promises: (PromiseRecord | null)[];
+  readonly collectedUpTo: number[];
+}
+
 /**
  * "acceptors keep their promises": an acceptor's stored `promised` never decreases (nor is
  * deleted), not even across a restart; it sends P1b(b) only while its stored promise is
  * b (it writes the promise before it answers, and refuses a P1a below it); it writes accepted:s with ballot b only
  * while its stored promise is at most b; it sends P2b(b, s, c) only once accepted:s =
  * {b, s, c} is stored and its stored promise is at most b; and what a P1b reports for a slot
- * is the proposal stored for it, not an older one, for every slot it holds.
+ * is the proposal stored for it, not an older one, for every slot it holds, and nothing for a
+ * slot it garbage-collected.
  */
-export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | null)[]> {
-  return always<MultiPaxos, (PromiseRecord | null)[]>('acceptors keep their promises', {
-    memory: (cluster) => perNode(cluster, () => null),
+export function acceptorsKeepPromises(): Property<MultiPaxos, AcceptorRecord> {
+  return always<MultiPaxos, AcceptorRecord>('acceptors keep their promises', {
+    memory: (cluster) => ({ promises: perNode(cluster, () => null), collectedUpTo: perNode(cluster, () => 0) }),
     records: ['storage', 'send:P1b', 'send:P2b'],
-    record(promises, event, cluster) {
+    record({ promises, collectedUpTo }, event, cluster) {
       if (event.kind === 'storage') {
         const who = nodeName(event.node);
         if (event.key === 'promised') {
@@ -565,7 +572,11 @@ export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | n
           return undefined;
         }
         const slot = acceptedSlot(event.key);
-        if (slot === undefined || event.value === undefined) return undefined;
+        if (slot === undefined) return undefined;
+        if (event.value === undefined) {
+          collectedUpTo[event.node] = Math.max(collectedUpTo[event.node] ?? 0, slot);
+          return undefined;
+        }
         if (!isPValue(event.value) || event.value.slot !== slot) {
           return `${who} wrote ${event.key} = ${quote(event.value)} at ${event.timeMs} ms: accepted:<slot> holds the proposal {ballot, slot, command} accepted for that slot`;
         }
@@ -600,7 +611,16 @@ export function acceptorsKeepPromises(): Property<MultiPaxos, (PromiseRecord | n
         for (const reported of Array.isArray(message.accepted) ? message.accepted : []) {
           if (!isPValue(reported)) continue;
           const held = storedAccepted(cluster, event.from, reported.slot);
-          if (held === undefined) continue;
+          if (held === undefined) {
+            // A slot it collected: collection drops the proposal from memory too, or the log
+            // grows for ever, and every P1b with it.
+            if (reported.slot > (collectedUpTo[event.from] ?? 0)) continue;
+            return (
+              `${who} sent P1b ${formatBallot(message.ballot)} to ${nodeName(event.to)} at ${event.timeMs} ms reporting ${describeCommand(reported.command)} ` +
+              `in ballot ${formatBallot(reported.ballot)} for slot ${reported.slot}, which it had garbage-collected (it deleted accepted:${collectedUpTo[event.from] ?? 0}): ` +
+              'a server that collects a slot deletes its accepted:s from storage and drops it from memory, so no P1b reports it again'
+            );
+          }
           const order = compareBallots(reported.ballot, held.ballot);
           if (order > 0 || (order === 0 && sameCommand(reported.command, held.command))) continue;
           return (

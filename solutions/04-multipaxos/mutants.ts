@@ -150,4 +150,10 @@ export const mutants: readonly Mutant[] = [
     failsTest: '4.12',
     property: 'Chosen once per slot',
   },
+  {
+    name: 'collected-slots-kept-in-memory',
+    bug: 'garbage collection deletes accepted:s from storage but keeps the proposals in memory: the log grows for ever, and later P1bs report collected slots',
+    failsTest: '4.17',
+    property: 'acceptors keep their promises',
+  },
 ];

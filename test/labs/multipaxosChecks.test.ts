@@ -449,6 +449,23 @@ describe('acceptors keep their promises', () => {
     );
   });
 
+  it('fails a P1b that reports a slot its acceptor garbage-collected, and passes one that reports only what it still holds', () => {
+    const b = put(6, 1, 'b');
+    const collected: Event[] = [...honest, storeAccepted(1, 3, ballot(3, 2), b), deleteAccepted(1, 1, 40), deleteAccepted(1, 2, 40), storePromise(1, ballot(4, 0), 50)];
+    expect(
+      play(acceptorsKeepPromises(), [...collected, send(1, 0, { type: 'P1b', ballot: ballot(4, 0), accepted: [{ ballot: ballot(3, 2), slot: 3, command: b }] }, 50)]).problem,
+    ).toBeUndefined();
+    expect(
+      play(acceptorsKeepPromises(), [
+        ...collected,
+        send(1, 0, { type: 'P1b', ballot: ballot(4, 0), accepted: [{ ballot: ballot(2, 0), slot: 1, command: a }, { ballot: ballot(3, 2), slot: 3, command: b }] }, 50),
+      ]).problem,
+    ).toBe(
+      'n1 sent P1b (4, n0) to n0 at 50 ms reporting put(x, "a") of n5 (command 1) in ballot (2, n0) for slot 1, which it had garbage-collected (it deleted accepted:2): ' +
+        'a server that collects a slot deletes its accepted:s from storage and drops it from memory, so no P1b reports it again',
+    );
+  });
+
   it('fails an accepted entry that is not the slot\'s proposal', () => {
     expect(play(acceptorsKeepPromises(), [store(1, acceptedKey(2), { ballot: ballot(1, 0), slot: 3, command: null }, 5)]).problem).toContain(
       'n1 wrote accepted:2 = {"ballot":{"round":1,"leader":0},"slot":3,"command":null} at 5 ms: accepted:<slot> holds the proposal',
