@@ -71,11 +71,15 @@ export function boundLines(text: string, limit: number): string {
 }
 
 /**
- * C0 and C1 control characters, DEL, the bidirectional embeddings, overrides and isolates
- * (U+202A–U+202E, U+2066–U+2069: they reorder what a reader sees) and lone surrogates.
+ * C0 and C1 control characters, DEL, the bidirectional marks, embeddings, overrides and
+ * isolates (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069: they reorder what a reader
+ * sees), the line and paragraph separators (U+2028, U+2029: a terminal may break the line),
+ * invisible characters (the zero width space U+200B, U+2060–U+2064, the byte order mark U+FEFF,
+ * the interlinear annotations U+FFF9–U+FFFB), the noncharacters U+FFFE and U+FFFF, and lone
+ * surrogates.
  */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const unsafeCharacter = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const unsafeCharacter = /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const namedEscapes: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

@@ -14,7 +14,7 @@ import { computeTotals, reportSchemaVersion, type GradedTest, type GradingReport
 
 /** Anything a terminal would act on, or that would reorder what it shows; line breaks aside. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const plain = (text: string) => text;
 const plainStyle: Style = { bold: plain, red: plain, green: plain, yellow: plain, dim: plain };
@@ -119,6 +119,10 @@ describe('escapeControls: control characters become visible escapes', () => {
     ['\u202eevil\u202c', '\\u202eevil\\u202c'],
     ['\u2066isolated\u2069', '\\u2066isolated\\u2069'],
     ['lone\ud800', 'lone\\ud800'],
+    ['line\u2028separator\u2029', 'line\\u2028separator\\u2029'],
+    ['\ufeffbom \u200frlm\u200e \u061calm', '\\ufeffbom \\u200frlm\\u200e \\u061calm'],
+    ['zero\u200bwidth\u2060joiner', 'zero\\u200bwidth\\u2060joiner'],
+    ['non\ufffecharacters\uffff', 'non\\ufffecharacters\\uffff'],
     ['pair \ud83d\ude00 stays', 'pair \ud83d\ude00 stays'],
     ['tab\there', 'tab\\there'],
     ['one\ntwo', 'one\\ntwo'],
@@ -131,7 +135,7 @@ describe('escapeControls: control characters become visible escapes', () => {
   });
 
   it('leaves ordinary text alone, accents and emoji included', () => {
-    const text = 'Pong n1 → n0: “déjà vu” 🎉 \\x1b is only text';
+    const text = 'Pong n1 → n0: “déjà vu” 🎉 👩\u200d💻 \\x1b is only text';
     expect(escapeControls(text)).toBe(text);
     expect(escapeControls(text, 'keep')).toBe(text);
   });
