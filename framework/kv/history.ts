@@ -34,6 +34,35 @@ export function emptyKvHistory(): KvHistoryRecording {
   return { operations: [], pending: [], returned: 0 };
 }
 
+/** The longest part of a malformed result a problem quotes. */
+const malformedShownCharacters = 60;
+
+/** A result as a problem quotes it: never throws, whatever the result holds. */
+function describeResult(result: unknown): string {
+  let text: string;
+  try {
+    text = typeof result === 'bigint' ? `${result}n` : (JSON.stringify(result, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value)) ?? String(result));
+  } catch {
+    text = typeof result;
+  }
+  return text.length > malformedShownCharacters ? `${text.slice(0, malformedShownCharacters)}…` : text;
+}
+
+/**
+ * What a returned operation's result stands for in the history. A put or an append returned:
+ * it is acknowledged, whatever came with it. A get's result is `{ value: string }`; anything
+ * else is a wrong answer, recorded as a value no state can have (it starts with U+0000) so that
+ * the history fails, never as an unknown result, which the checker would accept whatever the
+ * value (`problem` says what was wrong).
+ */
+export function returnedOutput(operation: KvOperation, result: unknown): { readonly output: KvResult; readonly problem?: string } {
+  if (operation.kind !== 'get') return { output: {} };
+  const value = typeof result === 'object' && result !== null && !Array.isArray(result) ? (result as { value?: unknown }).value : undefined;
+  if (typeof value === 'string') return { output: { value } };
+  const shown = describeResult(result);
+  return { output: { value: `\u0000not a value: ${shown}` }, problem: `a get's result is { value: string } ("" for a key never written), not ${shown}` };
+}
+
 /** Records a call (an `Invoke` input). */
 export function recordKvCall(recording: KvHistoryRecording, client: NodeId, incarnation: number, timeMs: number, input: Tagged): void {
   if (input.type !== 'Invoke') return;
@@ -54,13 +83,19 @@ export function recordKvReturn(recording: KvHistoryRecording, client: NodeId, in
     const operation = recording.operations[index] as RecordedOperation;
     return operation.client === client && operation.incarnation === incarnation;
   });
-  if (position < 0) return `n${client} returned ${JSON.stringify(returned.operation)} at ${timeMs} ms, but no operation of it was pending`;
+  if (position < 0) return `n${client} returned ${describeResult(returned.operation)} at ${timeMs} ms, but no operation of it was pending`;
   const operation = recording.operations[recording.pending[position] as number] as RecordedOperation;
   recording.pending.splice(position, 1);
   operation.returnTime = timeMs;
-  operation.output = returned.result;
+  const { output: recorded, problem } = returnedOutput(operation.input, returned.result);
+  operation.output = recorded;
   recording.returned++;
-  return undefined;
+  return problem === undefined ? undefined : `n${client} returned ${describeKvOperation(operation.input)} at ${timeMs} ms with a malformed result: ${problem}`;
+}
+
+/** `get(x)`, `put(x, "v")`, `append(x, "v")`. */
+function describeKvOperation(operation: KvOperation): string {
+  return operation.kind === 'get' ? `get(${operation.key})` : `${operation.kind}(${operation.key}, ${JSON.stringify(operation.value)})`;
 }
 
 /** Records a history event of a run (inputs and outputs; others are ignored). */

@@ -10,6 +10,7 @@ import type { NodeClass } from '../Node.ts';
 import { always, sometimes, type Property } from '../properties.ts';
 import { nodeName, type NodeId, type Protocol, type Tagged } from '../types.ts';
 import { KvClient } from './KvClient.ts';
+import { returnedOutput } from './history.ts';
 import { describeKvVerdict } from './properties.ts';
 import type { KvClientInput } from './protocol.ts';
 import type { KvOperation, KvResult } from './stateMachine.ts';
@@ -105,7 +106,9 @@ export function clientResultsLinearizable<P extends Protocol>(): Property<P, Log
       if (current === undefined) return `${nodeName(event.node)} returned an operation it was not given`;
       memory.returns++;
       current.returnedAt = memory.returns;
-      current.output = (event.output as unknown as { result: KvResult }).result;
+      const returned = returnedOutput(current.input, (event.output as unknown as { result: unknown }).result);
+      current.output = returned.output;
+      if (returned.problem !== undefined) return `${nodeName(event.node)} returned an operation with a malformed result: ${returned.problem}`;
       const history: HistoryOperation<KvOperation, KvResult>[] = memory.operations.map((operation) => ({
         client: operation.client,
         // A client's first operation is called at once (0); each next one when the one before returned.

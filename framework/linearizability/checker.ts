@@ -64,6 +64,15 @@ type PartOutcome =
     }
   | { readonly kind: 'unknown'; readonly exhausted: 'steps' | 'memo entries' };
 
+/** Operations of one kind (the same input and output) are interchangeable; one that JSON cannot write is of a kind of its own. */
+function kindOf(input: unknown, output: unknown): string | symbol {
+  try {
+    return JSON.stringify([input, output]);
+  } catch {
+    return Symbol('an operation JSON cannot write');
+  }
+}
+
 /** A fixed pseudo-random 32-bit word per operation, so a set of operations hashes by XOR. */
 function operationHash(index: number): number {
   let value = Math.imul(index + 1, 0x9e3779b1) | 0;
@@ -230,11 +239,11 @@ function searchPart<State, Input, Output>(
    */
   const twinsBefore: (readonly number[] | undefined)[] = [];
   {
-    const byKind = new Map<string, number[]>();
+    const byKind = new Map<string | symbol, number[]>();
     for (const entry of events) {
       if (!entry.isCall) continue;
       const operation = history[part[entry.operation] as number] as HistoryOperation<Input, Output>;
-      const kind = JSON.stringify([operation.input, operation.output]);
+      const kind = kindOf(operation.input, operation.output);
       const twins = byKind.get(kind);
       if (twins === undefined) byKind.set(kind, [entry.operation]);
       else twins.push(entry.operation);

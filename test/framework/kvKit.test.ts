@@ -26,6 +26,7 @@ import {
   type KvClientOutput,
   type KvCommand,
   type KvOperation,
+  type KvResult,
   type KvState,
   type NetworkSettings,
   type NodeClass,
@@ -207,6 +208,32 @@ describe('the client history', () => {
       { client: 3, callTime: 9, returnTime: 12, input: read, output: { value: 'a' } },
     ]);
     expect(checkLinearizability(keyValueModel, history).verdict).toBe('linearizable');
+  });
+
+  it('a get returned without a string value is a wrong answer, never an unknown one; a write that returned is acknowledged, whatever came with it', () => {
+    const read: KvOperation = { kind: 'get', key: 'x' };
+    const write: KvOperation = { kind: 'put', key: 'x', value: 'a' };
+    const malformed = (result: unknown, operation: KvOperation = read) =>
+      kvHistory<KvFixture>({
+        inputs: [{ step: 1, timeMs: 0, node: 3, incarnation: 0, input: invoke(operation) }],
+        outputs: [{ step: 2, timeMs: 4, node: 3, incarnation: 0, output: { type: 'Returned', sequence: 1, operation, result: result as KvResult } }],
+      });
+    for (const result of [null, undefined, {}, { value: 5 }, { value: 5n }, [{ value: '' }], 'x']) {
+      const history = malformed(result);
+      expect(history[0]?.output).not.toBeNull();
+      expect(checkLinearizability(keyValueModel, history).verdict).toBe('not linearizable');
+    }
+    // A put that returned took effect: a later get must see it.
+    const written = malformed(null, write);
+    expect(written[0]?.output).toEqual({});
+    const laterGet = { client: 4, callTime: 10, returnTime: 12, input: read, output: { value: '' } };
+    expect(checkLinearizability(keyValueModel, [...written, laterGet]).verdict).toBe('not linearizable');
+    // The property says what was wrong, at the return.
+    const property = clientHistoriesLinearizable<KvFixture>();
+    const memory = property.memory?.(undefined as never) as never;
+    property.record?.(memory, { kind: 'input', node: 3, incarnation: 0, timeMs: 0, input: invoke(read) }, undefined as never);
+    const problem = property.record?.(memory, { kind: 'output', node: 3, incarnation: 0, timeMs: 4, output: { type: 'Returned', sequence: 1, operation: read, result: { value: 7n } as unknown as KvResult } }, undefined as never);
+    expect(problem).toBe('n3 returned get(x) at 4 ms with a malformed result: a get\'s result is { value: string } ("" for a key never written), not {"value":"7n"}');
   });
 
   it('"every operation returns" leaves out an operation whose client crashed before it returned, and no other', () => {

@@ -316,6 +316,17 @@ describe('the step budget', () => {
     expect(failed.steps).toBeLessThan(2_000);
   });
 
+  it('gets that read megabytes are judged as any other, and an output JSON cannot write is judged, not thrown on', () => {
+    const long = 'v'.repeat(600_000);
+    const history = [append(0, 0, 10, 'x', long), get(1, 20, 30, 'x', long), get(2, 20, 30, 'x', long), append(3, 40, 50, 'x', 'w'), get(1, 60, 70, 'x', `${long}w`)];
+    expect(checkLinearizability(keyValueModel, history).verdict).toBe('linearizable');
+    expect(checkLinearizability(keyValueModel, [...history.slice(0, 4), get(1, 60, 70, 'x', long)]).verdict).toBe('not linearizable');
+    const odd = { client: 1, callTime: 0, returnTime: 1, input: { kind: 'get' as const, key: 'x' }, output: { value: 5n } as unknown as KeyValueOutput };
+    const result = checkLinearizability(keyValueModel, [odd, { ...odd, callTime: 2, returnTime: 3 }]);
+    expect(result.verdict).toBe('not linearizable');
+    if (result.verdict === 'not linearizable') expect(result.failures[0]?.reason).toContain('get(x) returned 5n');
+  });
+
   it('a long history of concurrent appends to one key from 50 clients is decided in few steps', () => {
     const history = generateHistory({ model: 'kv', operations: 2000, clients: 50, keys: 1, seed: 'appends', appendChance: 1 }) as KvOperation[];
     const result = checkLinearizability(keyValueModel, history);
