@@ -229,7 +229,7 @@ function summarize(files: readonly string[]): string[] {
 /** A lab's test file in the handout: its visible graded tests on the student's code. */
 function labTestFile(lab: LabInfo): string {
   return [
-    `// \`npm test -- ${lab.shortName}\`: this lab's tests on your code in src/, the same tests and seeds as`,
+    `// \`npm test -- labs/${lab.id}\`: this lab's tests on your code in src/, the same tests and seeds as`,
     `// \`npm run grade -- ${lab.shortName}\`.`,
     "import { describeLab } from '../../grader/vitest.ts';",
     '',
