@@ -8,24 +8,155 @@ import { nodeName, type Protocol } from './types.ts';
 /** Who may send a message type, and to whom. */
 export type MessageRoute = 'server-to-server' | 'server-to-client' | 'client-to-server';
 
+/** A kind of value: `node` is a node id (an integer, 0 or more); `plain` any plain data (JSON's values). */
+type BaseKind = 'integer' | 'number' | 'string' | 'boolean' | 'node' | 'plain';
+type ListKind = BaseKind | `${BaseKind}[]`;
+type NullableKind = ListKind | `${ListKind}|null`;
+/**
+ * What a declared field holds: a kind, `[]` for an array of them, `|null` when it may be null,
+ * and `?` at the end when it may be left out (`'integer'`, `'node[]|null'`, `'string?'`).
+ */
+export type FieldKind = NullableKind | `${NullableKind}?`;
+
 /**
  * The fields of a value the tests read inside a message: an object, or each element of an
- * array of them; `shapes` goes one level further down, field by field.
+ * array of them; `shapes` goes one level further down, field by field. With `kinds`, the shape
+ * is typed: every field it declares holds what `kinds` or `shapes` says (a field in neither
+ * holds plain data), and may be absent only where it says so; `list` makes the value an array
+ * of such objects, `nullable` lets it be null, `optional` lets it be absent.
  */
 export interface DeclaredShape {
   readonly fields: readonly string[];
   readonly shapes?: Readonly<Record<string, DeclaredShape>>;
+  readonly kinds?: Readonly<Record<string, FieldKind>>;
+  readonly list?: boolean;
+  readonly nullable?: boolean;
+  readonly optional?: boolean;
 }
 
 /**
  * One message type of a protocol: the fields it declares besides `type`, and its route; and,
  * for a field whose value is an object the tests read (a ballot, a log entry), the fields that
- * object declares.
+ * object declares. With `kinds`, the message is typed, as a typed {@link DeclaredShape} is.
  */
 export interface DeclaredMessage {
   readonly fields: readonly string[];
   readonly route: MessageRoute;
   readonly shapes?: Readonly<Record<string, DeclaredShape>>;
+  readonly kinds?: Readonly<Record<string, FieldKind>>;
+}
+
+/** How deep plain data may nest in a typed field: far more than any lab's messages need. */
+const maxPlainDepth = 64;
+
+function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** JSON's values: null, booleans, finite numbers, strings, and arrays and plain objects of them. */
+function isPlainData(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (depth >= maxPlainDepth) return false;
+  if (Array.isArray(value)) return value.every((item) => isPlainData(item, depth + 1));
+  return isPlainObject(value) && Object.values(value).every((item) => isPlainData(item, depth + 1));
+}
+
+function hasBaseKind(value: unknown, kind: BaseKind): boolean {
+  switch (kind) {
+    case 'integer':
+      return Number.isSafeInteger(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'node':
+      return Number.isSafeInteger(value) && (value as number) >= 0;
+    case 'plain':
+      return isPlainData(value);
+  }
+}
+
+/** A kind in words, for a message: `a node id or null`, `an array of integers`. */
+function kindInWords(kind: FieldKind): string {
+  const base = kind.replace(/\?$/, '').replace(/\|null$/, '');
+  const list = base.endsWith('[]');
+  const name = (list ? base.slice(0, -2) : base) as BaseKind;
+  const words = { integer: 'an integer', number: 'a finite number', string: 'a string', boolean: 'true or false', node: 'a node id', plain: 'plain data' }[name];
+  const plural = { integer: 'integers', number: 'finite numbers', string: 'strings', boolean: 'booleans', node: 'node ids', plain: 'plain data' }[name];
+  return `${list ? `an array of ${plural}` : words}${kind.includes('|null') ? ' or null' : ''}`;
+}
+
+/** A value as a message quotes it: short, and never a throw. */
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'absent';
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Map) return 'a Map';
+  if (value instanceof Set) return 'a Set';
+  let text: string;
+  try {
+    text = typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = typeof value;
+  }
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** What is wrong with a typed field's value, or undefined. */
+function wrongKind(value: unknown, kind: FieldKind): string | undefined {
+  const optional = kind.endsWith('?');
+  if (value === undefined) return optional ? undefined : 'absent';
+  const nullable = kind.replace(/\?$/, '').endsWith('|null');
+  if (value === null && nullable) return undefined;
+  const base = kind.replace(/\?$/, '').replace(/\|null$/, '');
+  const fits = base.endsWith('[]') ? Array.isArray(value) && value.every((item) => hasBaseKind(item, base.slice(0, -2) as BaseKind)) : hasBaseKind(value, base as BaseKind);
+  return fits ? undefined : describeValue(value);
+}
+
+/** A wrongly typed field, at any depth, of a typed message or shape: its path, what it holds, what it must. */
+interface WrongField {
+  readonly path: string;
+  readonly found: string;
+  readonly expected: string;
+}
+
+function wrongInsideTyped(record: Readonly<Record<string, unknown>>, declaration: { readonly fields: readonly string[]; readonly shapes?: Readonly<Record<string, DeclaredShape>>; readonly kinds?: Readonly<Record<string, FieldKind>> }, path: string): WrongField | undefined {
+  for (const field of declaration.fields) {
+    const value = hasOwn.call(record, field) ? record[field] : undefined;
+    const at = path === '' ? field : `${path}.${field}`;
+    const shape = declaration.shapes?.[field];
+    if (shape !== undefined) {
+      const wrong = wrongShape(value, shape, at);
+      if (wrong !== undefined) return wrong;
+      continue;
+    }
+    const kind = declaration.kinds?.[field] ?? 'plain';
+    const found = wrongKind(value, kind);
+    if (found !== undefined) return { path: at, found, expected: kindInWords(kind) + (kind.endsWith('?') ? ', or absent' : '') };
+  }
+  return undefined;
+}
+
+function wrongShape(value: unknown, shape: DeclaredShape, path: string): WrongField | undefined {
+  if (shape.kinds === undefined) return undefined;
+  const object = `an object {${shape.fields.join(', ')}}`;
+  const expected = `${shape.list === true ? `an array of objects {${shape.fields.join(', ')}}` : object}${shape.nullable === true ? ' or null' : ''}${shape.optional === true ? ', or absent' : ''}`;
+  if (value === undefined) return shape.optional === true ? undefined : { path, found: 'absent', expected };
+  if (value === null) return shape.nullable === true ? undefined : { path, found: 'null', expected };
+  const items = shape.list === true ? (Array.isArray(value) ? value : undefined) : [value];
+  if (items === undefined) return { path, found: describeValue(value), expected };
+  for (let index = 0; index < items.length; index++) {
+    const item: unknown = items[index];
+    const at = shape.list === true ? `${path}[${index}]` : path;
+    if (!isPlainObject(item)) return { path: at, found: describeValue(item), expected: object };
+    const wrong = wrongInsideTyped(item, shape, at);
+    if (wrong !== undefined) return wrong;
+  }
+  return undefined;
 }
 
 /**
@@ -51,13 +182,17 @@ function undeclaredInside(value: unknown, shape: DeclaredShape, path: string): {
 }
 
 /** The key-value kit's command, as `KvCommand` declares it (its operation's fields are those of every kind). */
-export const kvCommandShape: DeclaredShape = { fields: ['client', 'sequence', 'operation'], shapes: { operation: { fields: ['kind', 'key', 'value'] } } };
+export const kvCommandShape: DeclaredShape = {
+  fields: ['client', 'sequence', 'operation'],
+  kinds: { client: 'node', sequence: 'integer' },
+  shapes: { operation: { fields: ['kind', 'key', 'value'], kinds: { kind: 'string', key: 'string', value: 'string?' } } },
+};
 
 /** The key-value kit's client messages, as `KvClientMessage` declares them. */
 export const kvClientMessages: Readonly<Record<string, DeclaredMessage>> = {
-  ClientRequest: { fields: ['command'], route: 'client-to-server' },
-  ClientReply: { fields: ['sequence', 'result'], route: 'server-to-client' },
-  ClientRedirect: { fields: ['sequence', 'leader'], route: 'server-to-client' },
+  ClientRequest: { fields: ['command'], route: 'client-to-server', shapes: { command: kvCommandShape }, kinds: {} },
+  ClientReply: { fields: ['sequence', 'result'], route: 'server-to-client', kinds: { sequence: 'integer', result: 'plain' } },
+  ClientRedirect: { fields: ['sequence', 'leader'], route: 'server-to-client', kinds: { sequence: 'integer', leader: 'node|null' } },
 };
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -99,6 +234,15 @@ export function speaksTheProtocol<P extends Protocol>(declared: Readonly<Record<
           `${sent} with the field ${JSON.stringify(inside.path)}, which ${protocolFile} does not declare (that object declares ${inside.declares.join(', ')}): ` +
           `the tests read the messages as ${protocolFile} declares them, so a message carries those fields and no others, at any depth`
         );
+      }
+      if (declaration.kinds !== undefined) {
+        const wrong = wrongInsideTyped(message, declaration, '');
+        if (wrong !== undefined) {
+          return (
+            `${sent} whose ${JSON.stringify(wrong.path)} is ${wrong.found}, where ${protocolFile} declares ${wrong.expected}: ` +
+            'the tests read every field as its declaration types it, so a value of another kind would carry what no property sees'
+          );
+        }
       }
       // A server's message to a client node is let through: in some searches a client node plays the earlier leaders.
       if (declaration.route === 'server-to-server' || (declaration.route === 'server-to-client' && !servers.includes(event.to))) return undefined;

@@ -49,8 +49,8 @@ export interface Algorithm<P extends MutexProtocol> {
   readonly smokeRules?: readonly Property<P>[];
 }
 
-/** A message of one of lab 1's protocols: its declared fields (every node sends to every node). */
-const declares = (...fields: string[]): DeclaredMessage => ({ fields, route: 'server-to-server' });
+/** A message of lab 1's protocols: its declared fields, each a Lamport timestamp (every node sends to every node). */
+const declares = (...fields: string[]): DeclaredMessage => ({ fields, route: 'server-to-server', kinds: Object.fromEntries(fields.map((field) => [field, 'integer'])) });
 
 export const everyone = (nodeCount: number) => Array.from({ length: nodeCount }, (_unused, id) => id);
 

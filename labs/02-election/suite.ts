@@ -3,6 +3,7 @@
 import {
   speaksTheProtocol,
   type DeclaredMessage,
+  type FieldKind,
   crashRestarts,
   RandomSource,
   runSeed,
@@ -46,9 +47,14 @@ const lab = '02-election';
 export const maxDelayMs = 10;
 
 /** A message of lab 2's protocols: its declared fields (every node sends to every node). */
-const declares = (...fields: string[]): DeclaredMessage => ({ fields, route: 'server-to-server' });
+const declares = (kinds: Readonly<Record<string, FieldKind>> = {}): DeclaredMessage => ({ fields: Object.keys(kinds), route: 'server-to-server', kinds });
 const bullyMessages = { Election: declares(), Ok: declares(), Coordinator: declares(), Heartbeat: declares() };
-const ringMessages = { Election: declares('candidate', 'hops', 'id'), Coordinator: declares('leader', 'hops', 'id'), Ack: declares('id'), Heartbeat: declares() };
+const ringMessages = {
+  Election: declares({ candidate: 'node', hops: 'integer', id: 'integer' }),
+  Coordinator: declares({ leader: 'node', hops: 'integer', id: 'integer' }),
+  Ack: declares({ id: 'integer' }),
+  Heartbeat: declares(),
+};
 
 export const bullyConfig: ElectionConfig = {
   maxDelayMs,

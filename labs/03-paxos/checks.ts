@@ -988,16 +988,17 @@ export function safetyProperties(roles: Roles): Property<Paxos>[] {
 }
 
 /** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
-const ballotShape: DeclaredShape = { fields: ['round', 'proposer'] };
+const ballotShape: DeclaredShape = { fields: ['round', 'proposer'], kinds: { round: 'integer', proposer: 'node' } };
+const acceptedShape: DeclaredShape = { fields: ['ballot', 'value'], shapes: { ballot: ballotShape }, kinds: { value: 'string' }, nullable: true };
 
 export const paxosMessages: Readonly<Record<string, DeclaredMessage>> = {
-  Prepare: { fields: ['ballot'], route: 'server-to-server', shapes: { ballot: ballotShape } },
-  Promise: { fields: ['ballot', 'accepted'], route: 'server-to-server', shapes: { ballot: ballotShape, accepted: { fields: ['ballot', 'value'], shapes: { ballot: ballotShape } } } },
-  Accept: { fields: ['ballot', 'value'], route: 'server-to-server', shapes: { ballot: ballotShape } },
-  Accepted: { fields: ['ballot', 'value'], route: 'server-to-server', shapes: { ballot: ballotShape } },
-  Nack: { fields: ['ballot', 'promised'], route: 'server-to-server', shapes: { ballot: ballotShape, promised: ballotShape } },
-  Decided: { fields: ['value'], route: 'server-to-server' },
-  WhatIsDecided: { fields: [], route: 'server-to-server' },
+  Prepare: { fields: ['ballot'], route: 'server-to-server', shapes: { ballot: ballotShape }, kinds: {} },
+  Promise: { fields: ['ballot', 'accepted'], route: 'server-to-server', shapes: { ballot: ballotShape, accepted: acceptedShape }, kinds: {} },
+  Accept: { fields: ['ballot', 'value'], route: 'server-to-server', shapes: { ballot: ballotShape }, kinds: { value: 'string' } },
+  Accepted: { fields: ['ballot', 'value'], route: 'server-to-server', shapes: { ballot: ballotShape }, kinds: { value: 'string' } },
+  Nack: { fields: ['ballot', 'promised'], route: 'server-to-server', shapes: { ballot: ballotShape, promised: ballotShape }, kinds: {} },
+  Decided: { fields: ['value'], route: 'server-to-server', kinds: { value: 'string' } },
+  WhatIsDecided: { fields: [], route: 'server-to-server', kinds: {} },
 };
 
 /**

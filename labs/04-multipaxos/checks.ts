@@ -1225,18 +1225,20 @@ export function safetyProperties(servers: readonly NodeId[], answeredElsewhere: 
 }
 
 /** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
-const ballotShape: DeclaredShape = { fields: ['round', 'leader'] };
-const pvalueShape: DeclaredShape = { fields: ['ballot', 'slot', 'command'], shapes: { ballot: ballotShape, command: kvCommandShape } };
+const ballotShape: DeclaredShape = { fields: ['round', 'leader'], kinds: { round: 'integer', leader: 'node' } };
+/** A command, or null for a no-op. */
+const commandShape: DeclaredShape = { ...kvCommandShape, nullable: true };
+const pvalueShape: DeclaredShape = { fields: ['ballot', 'slot', 'command'], shapes: { ballot: ballotShape, command: commandShape }, kinds: { slot: 'integer' } };
 
 export const multipaxosMessages: Readonly<Record<string, DeclaredMessage>> = {
-  P1a: { fields: ['ballot'], route: 'server-to-server', shapes: { ballot: ballotShape } },
-  P1b: { fields: ['ballot', 'accepted'], route: 'server-to-server', shapes: { ballot: ballotShape, accepted: pvalueShape } },
-  P2a: { fields: ['ballot', 'slot', 'command'], route: 'server-to-server', shapes: { ballot: ballotShape, command: kvCommandShape } },
-  P2b: { fields: ['ballot', 'slot', 'command'], route: 'server-to-server', shapes: { ballot: ballotShape, command: kvCommandShape } },
-  Preempted: { fields: ['ballot', 'promised'], route: 'server-to-server', shapes: { ballot: ballotShape, promised: ballotShape } },
-  Decision: { fields: ['slot', 'command'], route: 'server-to-server', shapes: { command: kvCommandShape } },
-  Heartbeat: { fields: ['ballot', 'chosenBelow', 'collectBelow'], route: 'server-to-server', shapes: { ballot: ballotShape } },
-  HeartbeatReply: { fields: ['ballot', 'slotOut', 'checkpointSlot'], route: 'server-to-server', shapes: { ballot: ballotShape } },
+  P1a: { fields: ['ballot'], route: 'server-to-server', shapes: { ballot: ballotShape }, kinds: {} },
+  P1b: { fields: ['ballot', 'accepted'], route: 'server-to-server', shapes: { ballot: ballotShape, accepted: { ...pvalueShape, list: true } }, kinds: {} },
+  P2a: { fields: ['ballot', 'slot', 'command'], route: 'server-to-server', shapes: { ballot: ballotShape, command: commandShape }, kinds: { slot: 'integer' } },
+  P2b: { fields: ['ballot', 'slot', 'command'], route: 'server-to-server', shapes: { ballot: ballotShape, command: commandShape }, kinds: { slot: 'integer' } },
+  Preempted: { fields: ['ballot', 'promised'], route: 'server-to-server', shapes: { ballot: ballotShape, promised: ballotShape }, kinds: {} },
+  Decision: { fields: ['slot', 'command'], route: 'server-to-server', shapes: { command: commandShape }, kinds: { slot: 'integer' } },
+  Heartbeat: { fields: ['ballot', 'chosenBelow', 'collectBelow'], route: 'server-to-server', shapes: { ballot: ballotShape }, kinds: { chosenBelow: 'integer', collectBelow: 'integer' } },
+  HeartbeatReply: { fields: ['ballot', 'slotOut', 'checkpointSlot'], route: 'server-to-server', shapes: { ballot: ballotShape }, kinds: { slotOut: 'integer', checkpointSlot: 'integer' } },
   ...kvClientMessages,
 };
 

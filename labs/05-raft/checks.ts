@@ -670,23 +670,41 @@ export function safetyProperties(servers: readonly NodeId[], options: { readonly
 }
 
 /** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
-const configurationShape: DeclaredShape = { fields: ['voters', 'newVoters'] };
+const configurationShape: DeclaredShape = { fields: ['voters', 'newVoters'], kinds: { voters: 'node[]', newVoters: 'node[]|null' }, optional: true };
 
 export const raftMessages: Readonly<Record<string, DeclaredMessage>> = {
-  RequestVote: { fields: ['term', 'candidateId', 'lastLogIndex', 'lastLogTerm'], route: 'server-to-server' },
-  RequestVoteReply: { fields: ['term', 'voteGranted'], route: 'server-to-server' },
+  RequestVote: {
+    fields: ['term', 'candidateId', 'lastLogIndex', 'lastLogTerm'],
+    route: 'server-to-server',
+    kinds: { term: 'integer', candidateId: 'node', lastLogIndex: 'integer', lastLogTerm: 'integer' },
+  },
+  RequestVoteReply: { fields: ['term', 'voteGranted'], route: 'server-to-server', kinds: { term: 'integer', voteGranted: 'boolean' } },
   AppendEntries: {
     fields: ['term', 'leaderId', 'prevLogIndex', 'prevLogTerm', 'entries', 'leaderCommit'],
     route: 'server-to-server',
-    shapes: { entries: { fields: ['index', 'term', 'command', 'configuration'], shapes: { configuration: configurationShape } } },
+    shapes: {
+      entries: { fields: ['index', 'term', 'command', 'configuration'], shapes: { configuration: configurationShape }, kinds: { index: 'integer', term: 'integer', command: 'string' }, list: true },
+    },
+    kinds: { term: 'integer', leaderId: 'node', prevLogIndex: 'integer', prevLogTerm: 'integer', leaderCommit: 'integer' },
   },
-  AppendEntriesReply: { fields: ['term', 'success', 'matchIndex', 'conflictTerm', 'conflictIndex'], route: 'server-to-server' },
+  AppendEntriesReply: {
+    fields: ['term', 'success', 'matchIndex', 'conflictTerm', 'conflictIndex'],
+    route: 'server-to-server',
+    kinds: { term: 'integer', success: 'boolean', matchIndex: 'integer', conflictTerm: 'integer|null', conflictIndex: 'integer' },
+  },
   InstallSnapshot: {
     fields: ['term', 'leaderId', 'snapshot'],
     route: 'server-to-server',
-    shapes: { snapshot: { fields: ['lastIncludedIndex', 'lastIncludedTerm', 'data', 'configuration'], shapes: { configuration: configurationShape } } },
+    shapes: {
+      snapshot: {
+        fields: ['lastIncludedIndex', 'lastIncludedTerm', 'data', 'configuration'],
+        shapes: { configuration: configurationShape },
+        kinds: { lastIncludedIndex: 'integer', lastIncludedTerm: 'integer', data: 'string' },
+      },
+    },
+    kinds: { term: 'integer', leaderId: 'node' },
   },
-  InstallSnapshotReply: { fields: ['term', 'lastIncludedIndex'], route: 'server-to-server' },
+  InstallSnapshotReply: { fields: ['term', 'lastIncludedIndex'], route: 'server-to-server', kinds: { term: 'integer', lastIncludedIndex: 'integer' } },
   ...kvClientMessages,
 };
 

@@ -19,6 +19,7 @@ import {
   kvCommandShape,
   speaksTheProtocol,
   type DeclaredMessage,
+  type DeclaredShape,
   describeKvOperation,
   nodeName,
   type ClusterLayout,
@@ -1049,19 +1050,26 @@ export function safetyProperties(servers: readonly NodeId[]): Property<PaxosLog>
   ] as Property<PaxosLog>[];
 }
 
-/** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
+/** The messages src/protocol.ts declares: "messages are as protocol.ts declares". An operation, or null for a no-op. */
+const operationShape: DeclaredShape = { ...kvCommandShape, nullable: true };
+
 export const paxosLogMessages: Readonly<Record<string, DeclaredMessage>> = {
-  Overthrow: { fields: ['epoch'], route: 'server-to-server' },
+  Overthrow: { fields: ['epoch'], route: 'server-to-server', kinds: { epoch: 'integer' } },
   // Two shapes: ok with lastUsedSlot, refused with currentEpoch.
-  OverthrowReply: { fields: ['epoch', 'ok', 'lastUsedSlot', 'currentEpoch'], route: 'server-to-server' },
-  Store: { fields: ['epoch', 'slot', 'operation'], route: 'server-to-server', shapes: { operation: kvCommandShape } },
-  StoreReply: { fields: ['epoch', 'slot', 'ok', 'currentEpoch'], route: 'server-to-server' },
-  Finalize: { fields: ['epoch', 'slot'], route: 'server-to-server' },
-  FinalizeReply: { fields: ['epoch', 'slot', 'ok'], route: 'server-to-server' },
-  Read: { fields: ['epoch', 'slot'], route: 'server-to-server' },
-  ReadReply: { fields: ['forEpoch', 'slot', 'epoch', 'operation', 'finalized'], route: 'server-to-server', shapes: { operation: kvCommandShape } },
-  Query: { fields: ['epoch'], route: 'server-to-server' },
-  QueryReply: { fields: ['epoch', 'currentEpoch', 'firstUnfinalizedSlot'], route: 'server-to-server' },
+  OverthrowReply: { fields: ['epoch', 'ok', 'lastUsedSlot', 'currentEpoch'], route: 'server-to-server', kinds: { epoch: 'integer', ok: 'boolean', lastUsedSlot: 'integer?', currentEpoch: 'integer?' } },
+  Store: { fields: ['epoch', 'slot', 'operation'], route: 'server-to-server', shapes: { operation: operationShape }, kinds: { epoch: 'integer', slot: 'integer' } },
+  StoreReply: { fields: ['epoch', 'slot', 'ok', 'currentEpoch'], route: 'server-to-server', kinds: { epoch: 'integer', slot: 'integer', ok: 'boolean', currentEpoch: 'integer?' } },
+  Finalize: { fields: ['epoch', 'slot'], route: 'server-to-server', kinds: { epoch: 'integer', slot: 'integer' } },
+  FinalizeReply: { fields: ['epoch', 'slot', 'ok'], route: 'server-to-server', kinds: { epoch: 'integer', slot: 'integer', ok: 'boolean' } },
+  Read: { fields: ['epoch', 'slot'], route: 'server-to-server', kinds: { epoch: 'integer', slot: 'integer' } },
+  ReadReply: {
+    fields: ['forEpoch', 'slot', 'epoch', 'operation', 'finalized'],
+    route: 'server-to-server',
+    shapes: { operation: operationShape },
+    kinds: { forEpoch: 'integer', slot: 'integer', epoch: 'integer', finalized: 'boolean' },
+  },
+  Query: { fields: ['epoch'], route: 'server-to-server', kinds: { epoch: 'integer' } },
+  QueryReply: { fields: ['epoch', 'currentEpoch', 'firstUnfinalizedSlot'], route: 'server-to-server', kinds: { epoch: 'integer', currentEpoch: 'integer', firstUnfinalizedSlot: 'integer' } },
   ...kvClientMessages,
 };
 

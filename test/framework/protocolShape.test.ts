@@ -114,3 +114,67 @@ describe('labs 4 and 6 declare the ballots, proposals and commands their message
     );
   });
 });
+
+describe('typed declarations: every field holds the kind its declaration gives', () => {
+  const ballot: DeclaredShape = { fields: ['round', 'proposer'], kinds: { round: 'integer', proposer: 'node' } };
+  const typed: Readonly<Record<string, DeclaredMessage>> = {
+    Nack: { fields: ['ballot', 'promised'], route: 'server-to-server', shapes: { ballot, promised: ballot }, kinds: {} },
+    Promise: { fields: ['ballot', 'accepted'], route: 'server-to-server', shapes: { ballot, accepted: { fields: ['ballot', 'value'], shapes: { ballot }, kinds: { value: 'string' }, nullable: true } }, kinds: {} },
+    Append: { fields: ['entries', 'leader'], route: 'server-to-server', shapes: { entries: { fields: ['index', 'note'], kinds: { index: 'integer', note: 'string?' }, list: true } }, kinds: { leader: 'node|null' } },
+    Votes: { fields: ['voters', 'state'], route: 'server-to-server', kinds: { voters: 'node[]', state: 'plain' } },
+  };
+  function judgeTyped(message: Record<string, unknown>): string | undefined {
+    const property = speaksTheProtocol<Toy>(typed);
+    const event = { kind: 'send', from: 0, to: 1, incarnation: 0, timeMs: 30, local: false, message } as unknown as HistoryEvent<Toy>;
+    return property.record?.(property.memory?.(cluster) as undefined, event, cluster);
+  }
+  const good = { round: 2, proposer: 1 };
+
+  it('passes every field of its kind, null and absent where the declaration allows them', () => {
+    expect(judgeTyped({ type: 'Nack', ballot: good, promised: { round: 3, proposer: 0 } })).toBeUndefined();
+    expect(judgeTyped({ type: 'Promise', ballot: good, accepted: null })).toBeUndefined();
+    expect(judgeTyped({ type: 'Promise', ballot: good, accepted: { ballot: good, value: 'v1' } })).toBeUndefined();
+    expect(judgeTyped({ type: 'Append', entries: [], leader: null })).toBeUndefined();
+    expect(judgeTyped({ type: 'Append', entries: [{ index: 1 }, { index: 2, note: 'x' }], leader: 1 })).toBeUndefined();
+    expect(judgeTyped({ type: 'Votes', voters: [0, 1, 2], state: { map: { x: 'a' }, list: [1, null, true] } })).toBeUndefined();
+  });
+
+  it('fails a value of another kind, wrapped in an array, made a string, left out, or not a number at all, naming its path and what is declared', () => {
+    expect(judgeTyped({ type: 'Nack', ballot: good, promised: [{ round: 3, proposer: 0 }] })).toBe(
+      'n0 sent Nack to n1 at 30 ms whose "promised" is [{"round":3,"proposer":0}], where src/protocol.ts declares an object {round, proposer}: ' +
+        'the tests read every field as its declaration types it, so a value of another kind would carry what no property sees',
+    );
+    expect(judgeTyped({ type: 'Nack', ballot: good, promised: { round: '3', proposer: 0 } })).toContain('whose "promised.round" is "3", where src/protocol.ts declares an integer');
+    expect(judgeTyped({ type: 'Nack', ballot: good, promised: { round: Number.NaN, proposer: 0 } })).toContain('whose "promised.round" is NaN');
+    expect(judgeTyped({ type: 'Nack', ballot: good, promised: { round: 1.5, proposer: -1 } })).toContain('"promised.round" is 1.5');
+    expect(judgeTyped({ type: 'Nack', ballot: good })).toContain('whose "promised" is absent');
+    expect(judgeTyped({ type: 'Nack', ballot: { round: 1 }, promised: good })).toContain('whose "ballot.proposer" is absent, where src/protocol.ts declares a node id');
+    expect(judgeTyped({ type: 'Promise', ballot: good, accepted: { ballot: good, value: 7 } })).toContain('"accepted.value" is 7, where src/protocol.ts declares a string');
+    expect(judgeTyped({ type: 'Append', entries: { index: 1 }, leader: 0 })).toContain('whose "entries" is {"index":1}, where src/protocol.ts declares an array of objects {index, note}');
+    expect(judgeTyped({ type: 'Append', entries: [{ index: 1 }, { index: 2, note: 3 }], leader: 0 })).toContain('"entries[1].note" is 3, where src/protocol.ts declares a string, or absent');
+    expect(judgeTyped({ type: 'Append', entries: [], leader: 'n1' })).toContain('"leader" is "n1", where src/protocol.ts declares a node id or null');
+    expect(judgeTyped({ type: 'Votes', voters: [0, '1'], state: {} })).toContain('"voters" is [0,"1"], where src/protocol.ts declares an array of node ids');
+  });
+
+  it('fails a Map, a Set or a class instance where an object or plain data is declared: no hidden channel', () => {
+    expect(judgeTyped({ type: 'Nack', ballot: good, promised: new Map([['round', 3]]) })).toContain('whose "promised" is a Map');
+    expect(judgeTyped({ type: 'Votes', voters: [0], state: { inner: new Set([1]) } })).toContain('whose "state" is {"inner":{}}, where src/protocol.ts declares plain data');
+  });
+
+  it('each lab types its messages: a ballot wrapped in an array, a stamp or an epoch made a string, is caught', async () => {
+    const { paxosMessages } = await import('../../labs/03-paxos/checks.ts');
+    const { raftMessages } = await import('../../labs/05-raft/checks.ts');
+    const judgeIn = (declaredMessages: Readonly<Record<string, DeclaredMessage>>, message: Record<string, unknown>) => {
+      const property = speaksTheProtocol<Toy>(declaredMessages);
+      const event = { kind: 'send', from: 0, to: 1, incarnation: 0, timeMs: 30, local: false, message } as unknown as HistoryEvent<Toy>;
+      return property.record?.(property.memory?.(cluster) as undefined, event, cluster);
+    };
+    expect(judgeIn(paxosMessages, { type: 'Nack', ballot: good, promised: [good] })).toContain('"promised"');
+    expect(judgeIn(multipaxosMessages, { type: 'Preempted', ballot: { round: 1, leader: 0 }, promised: [{ round: 2, leader: 1 }] })).toContain('"promised"');
+    expect(judgeIn(paxosLogMessages, { type: 'QueryReply', epoch: 1, currentEpoch: [3], firstUnfinalizedSlot: 1 })).toContain('"currentEpoch" is [3]');
+    expect(judgeIn(raftMessages, { type: 'RequestVoteReply', term: '2', voteGranted: true })).toContain('"term" is "2"');
+    const entry = { index: 1, term: 1, command: 'c', configuration: { voters: [0, 1, 2], newVoters: null } };
+    expect(judgeIn(raftMessages, { type: 'AppendEntries', term: 1, leaderId: 0, prevLogIndex: 0, prevLogTerm: 0, entries: [entry, { index: 2, term: 1, command: 'd' }], leaderCommit: 0 })).toBeUndefined();
+    expect(judgeIn(multipaxosMessages, { type: 'P1b', ballot: { round: 1, leader: 0 }, accepted: [{ ballot: { round: 1, leader: 0 }, slot: 1, command: null }] })).toBeUndefined();
+  });
+});
