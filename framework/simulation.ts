@@ -1091,12 +1091,14 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     const type = message.type;
     const local = to === from;
     const recorders = this.recorders.send;
+    // Traced before the properties see it: a send that breaks one is the trace's last event
+    // before the violation, so that the failure shows what was sent.
+    this.trace(Code.send, from, to, type, this.contents(message), local ? 'local' : undefined);
     if (recorders.length > 0) {
       const history = { kind: 'send', from, to, incarnation: slot.incarnation, timeMs: this.nowMs, message, local } as const;
       if (!this.dispatch(recorders, history as HistoryEvent<P>, from)) return;
     }
     if (local) {
-      this.trace(Code.send, from, to, type, this.contents(message), 'local');
       this.noteEncoded(this.schedule(this.nowMs, EventKind.Deliver, to, from, message), encoded);
       return;
     }
@@ -1127,7 +1129,6 @@ class Simulation<P extends Protocol> implements ClusterView<P> {
     const drawKey = this.linkRandom.sendDrawKey(from, to, count);
     const network = this.network;
     const delayMs = drawDelay(network.delay, sendDraw(drawKey, 2));
-    this.trace(Code.send, from, to, type, this.contents(message), undefined);
     if (this.links.anyBlocked && this.links.blocked[channelIndex] === 1) {
       counters.messagesDropped++;
       this.trace(Code.drop, to, from, type, this.contents(message), 'partitioned');

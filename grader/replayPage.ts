@@ -47,13 +47,14 @@ export function writeReplayPage(replayed: ReplayedRun, folder: string): string {
     ? 'This seed and schedule no longer fail: every property held.'
     : `"${failure.property}" broke at ${searched ? `step ${failure.step} of the path` : `event #${failure.traceIndex ?? failure.step}, ${failure.timeMs} ms into the run`}.`;
   const run: WatchedRun = {
+    replayed: true,
     testNumber: test.number,
     seed,
     verdict,
     ...(failure === undefined
       ? {}
       : { failure: { property: failure.property, message: failure.message, step: failure.step, timeMs: failure.timeMs, ...(failure.traceIndex !== undefined ? { traceIndex: failure.traceIndex } : {}) } }),
-    ...(searched ? { search: { summary: `the model checker's path of ${path.length} steps, replayed`, path } } : { schedule: replayed.schedule, scenarioActions: 0, endTimeMs: outcome.endTimeMs }),
+    ...(searched ? { search: { summary: `the model checker's path of ${path.length} ${path.length === 1 ? 'step' : 'steps'}, replayed`, path } } : { schedule: replayed.schedule, scenarioActions: 0, endTimeMs: outcome.endTimeMs }),
     trace: outcome.trace,
     ...(outcome.states ? { states: outcome.states } : {}),
     ...(outcome.roles ? { roles: outcome.roles } : {}),

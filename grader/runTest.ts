@@ -612,7 +612,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
           property: 'deterministic behaviour',
           message:
             `the model checker's path to "${property}" did not break it when the grader followed it again. ` +
-            `First: failed "${property}" after ${path.length} steps: ${message}. Again: ${describeRun(rerun)}. ${nondeterminismAdvice}`,
+            `First: failed "${property}" after ${path.length} ${path.length === 1 ? 'step' : 'steps'}: ${message}. Again: ${describeRun(rerun)}. ${nondeterminismAdvice}`,
           rerun,
         };
       }
@@ -620,7 +620,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
     };
     const failed = (failure: RecordedFailure): TestOutcome => ({ ...base, ...exhaustive, seedsRun, passed: false, measurements, failure });
     const where = (path: readonly SearchEvent[]) =>
-      path.length === 0 ? 'in the initial state' : `after ${path.length} steps: ${path.map(describeSearchEvent).join('; ')}`;
+      path.length === 0 ? 'in the initial state' : `after ${path.length} ${path.length === 1 ? 'step' : 'steps'}: ${path.map(describeSearchEvent).join('; ')}`;
     // What a search proves holds for the nodes a run runs only if they behave the same both ways.
     // A violation the test does not ask for fails it whatever random walks would show: only its
     // path is followed then, to show that the nodes do there what the report will say.

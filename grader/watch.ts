@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { describeSearchEvent, type FaultSchedule, type SuiteTest } from 'distlab/testing';
+import { describeFault, describeSearchEvent, type FaultSchedule, type SuiteTest } from 'distlab/testing';
 import { describedTest, describeError, loadSuite, resolveTarget } from './grade.ts';
 import { defaultImplementation, implementationChoices, type ImplementationSource } from './implementation.ts';
 import { defaultLimits, Sandbox, type IsolatedResult, type ReplayResult, type TestStatus } from './isolation.ts';
@@ -15,7 +15,7 @@ import { encodeReplay } from './replayCode.ts';
 import { writeWatchReport, type WatchedRun } from './reports/html.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
 import { runPageFolder } from './replayPage.ts';
-import { describeSchedule, styleFor, terminalTraceEvent, type Style } from './reports/terminal.ts';
+import { styleFor, terminalTraceEvent, type Style } from './reports/terminal.ts';
 import { boundGradedTest, terminalBlock, terminalLine, textLimits } from './reports/untrusted.ts';
 import { computeTotals, describeFailureKind, reportSchemaVersion, type GradedTest, type GradingReport } from './results.ts';
 
@@ -241,7 +241,7 @@ function watchedSearch(target: Target, result: IsolatedResult, wallMs: number): 
   const trace = path.length > 0 ? ' The trace follows its path.' : '';
   if (outcome.passed) {
     const verdict = outcome.demonstration !== undefined
-      ? `The search found an interleaving of ${path.length} steps that breaks "${outcome.demonstration.property}", as this test demonstrates it can.${trace}`
+      ? `The search found an interleaving of ${path.length} ${path.length === 1 ? 'step' : 'steps'} that breaks "${outcome.demonstration.property}", as this test demonstrates it can.${trace}`
       : `The search explored ${states} states and found nothing wrong. A search has no single run to watch: a run test of this lab shows one.`;
     return { ...base, status: 'passed', measurements: measured, run: { ...run, verdict, ...(replay ? { next: replay } : {}) } };
   }
@@ -294,17 +294,17 @@ function printWatched(out: NodeJS.WriteStream, style: Style, watched: Watched, t
     const drawn = run.schedule.length - Math.min(scenario, run.schedule.length);
     const parts = [scenario > 0 ? `${scenario} of the test's scenario` : '', drawn > 0 ? `${drawn} drawn from seed ${run.seed}` : ''].filter(Boolean);
     out.write(`fault schedule${parts.length > 0 ? ` (${parts.join(' and ')}; never shrunk)` : ''}:\n`);
-    const lines = describeSchedule(run.schedule as FaultSchedule);
-    // In the order the run meets them: the scenario's actions and the drawn ones, by time.
-    const byTime = lines
-      .map((line, index) => ({ line, index, atMs: run.schedule?.[index]?.atMs ?? 0 }))
+    // In the order the run meets them: the scenario's actions and the drawn ones, by time,
+    // each still tagged by its place in the schedule (the scenario's come first there).
+    const byTime = (run.schedule as FaultSchedule)
+      .map((action, index) => ({ line: terminalLine(describeFault(action)), index, atMs: typeof action.atMs === 'number' && Number.isFinite(action.atMs) ? action.atMs : 0 }))
       .sort((left, right) => left.atMs - right.atMs || left.index - right.index);
     for (const { line, index } of byTime) out.write(`  ${line}${index < scenario ? ` ${style.dim('(scenario)')}` : ''}\n`);
   }
   if (run.search !== undefined) {
     out.write(`search: ${terminalLine(run.search.summary)}\n`);
     const path = run.search.path;
-    if (path.length > 0) out.write(`path found (${path.length} steps):\n`);
+    if (path.length > 0) out.write(`path found (${path.length} ${path.length === 1 ? 'step' : 'steps'}):\n`);
     for (const event of path.slice(0, pathStepsShown)) out.write(`  ${terminalLine(describeSearchEvent(event))}\n`);
     if (path.length > pathStepsShown) out.write(`  … ${path.length - pathStepsShown} more steps in the page\n`);
   }

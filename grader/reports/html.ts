@@ -41,6 +41,8 @@ export function writeHtmlReport(report: GradingReport, outputDirectory: string):
  * place of the failure sections.
  */
 export interface WatchedRun {
+  /** A replay (of a failure's code) rather than a watched run: its schedule is the one the code holds, shrunk. */
+  readonly replayed?: boolean;
   readonly testNumber: string;
   readonly seed: number;
   /** What happened, in one sentence. */
@@ -298,7 +300,7 @@ function runView(run: GradedFailure, anchor: string, list: 'failure' | 'demonstr
       original: describeSchedule(run.schedule),
       showOriginal: run.schedule.length > run.shrunkSchedule.length,
       minimalText: list === 'failure' ? 'removing any one action makes the run pass.' : 'removing any one action keeps the property from breaking.',
-      noFaultsText: list === 'failure' ? 'No faults: the run fails without any.' : 'No faults: the property breaks without any.',
+      noFaultsText: list === 'failure' ? 'No scheduled faults: the run fails without any (the network may still lose or delay messages: see the trace).' : 'No scheduled faults: the property breaks without any.',
     },
     trace: traced.view,
     kvPlots: run.path === undefined ? kvPlotsView(run.trace.length > 0 ? run.trace : run.lastEvents, run.shrunkSchedule, undefined, `${anchor}-kv`) : undefined,
@@ -583,6 +585,9 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
   const drawn = schedule.length - fixed;
   const scheduleParts = [fixed > 0 ? `${fixed} of the test's own scenario` : '', drawn > 0 ? `${drawn} drawn from seed ${watched.seed}` : ''].filter(Boolean);
   return {
+    heading: watched.replayed === true ? 'Replayed run' : 'Watched run',
+    againLabel: watched.replayed === true ? 'Replay again' : 'Watch again',
+    scheduleIntro: watched.replayed === true ? 'The schedule the replay code holds (a failure\'s schedule, shrunk)' : "The seed's own schedule, as grading runs it first, never shrunk",
     number: watched.testNumber,
     name: displayText(test?.name ?? ''),
     description: displayText(test?.description ?? ''),
@@ -601,7 +606,7 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
           where:
             watched.search === undefined
               ? `event #${failure.traceIndex ?? failure.step} at ${formatNumber(failure.timeMs)} ms`
-              : `after ${watched.search.path.length} steps of the model checker`,
+              : `after ${watched.search.path.length} ${plural(watched.search.path.length, 'step')} of the model checker`,
           node: failure.node === undefined ? '' : node(failure.node),
           violationAnchor: traced.violationAnchor,
         },
@@ -611,7 +616,7 @@ function watchedView(report: GradingReport, watched: WatchedRun) {
         : '',
     run: watched.search === undefined && watched.schedule !== undefined,
     schedule,
-    scheduleNote: `${scheduleParts.join(' and ')}, by time.`,
+    scheduleNote: watched.replayed === true ? `${schedule.length} ${plural(schedule.length, 'action')}, by time.` : `${scheduleParts.join(' and ')}, by time.`,
     search: watched.search === undefined ? '' : displayText(watched.search.summary),
     path: traced.pathLinks.length > 0 ? traced.pathLinks : (watched.search?.path ?? []).map((event) => ({ text: displayText(describeSearchEvent(event)), position: -1, href: '' })),
     traceId: 'watched-trace',

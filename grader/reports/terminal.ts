@@ -139,7 +139,7 @@ export function formatFailure(unbounded: GradedTest, style: Style): string[] {
     const path = failure.path;
     if (path !== undefined && failure.replayable !== false) {
       // A search test: the path of events from the initial state is the story.
-      lines.push(`  found by the model checker: the shortest path has ${path.length} steps (seed ${terminalLine(String(failure.seed))})`);
+      lines.push(`  found by the model checker: the shortest path has ${path.length} ${path.length === 1 ? 'step' : 'steps'} (seed ${terminalLine(String(failure.seed))})`);
       path.forEach((event, index) => lines.push(`    ${index + 1}. ${terminalLine(describeSearchEvent(event))}`));
     } else if (failure.replayable !== false) {
       lines.push(terminalLine(`  seed ${failure.seed}, event #${failure.traceIndex ?? failure.step} at ${failure.timeMs} ms`));
@@ -147,11 +147,12 @@ export function formatFailure(unbounded: GradedTest, style: Style): string[] {
       const randomBefore = failure.schedule.length - fixed;
       const randomAfter = failure.shrunkSchedule.length - fixed;
       const minimality = failure.minimal ? 'removing any one of them makes the run pass' : 'the shrinking budget ran out; it may not be minimal';
-      if (failure.shrunkSchedule.length === 0) lines.push('  no faults: the run failed without any');
+      if (failure.shrunkSchedule.length === 0) lines.push('  no scheduled faults: the run failed without any (the network may still have lost or delayed messages: see the trace)');
       else {
         const parts: string[] = [];
         if (fixed > 0) parts.push(`${fixed} of the test's own scenario, kept as they are`);
-        if (randomBefore > 0) parts.push(`${randomAfter} of ${randomBefore} random faults kept (${minimality}; those after a safety violation are dropped)`);
+        if (randomBefore > 0 && randomAfter === 0) parts.push(`none of the ${randomBefore} random faults kept: the run fails without them`);
+        else if (randomBefore > 0) parts.push(`${randomAfter} of ${randomBefore} random faults kept (${minimality}; those after a safety violation are dropped)`);
         lines.push(`  fault schedule: ${parts.join('; ')}:`);
       }
       // In time order (the schedule keeps the scenario's actions first); an action due after the
@@ -250,7 +251,7 @@ export function progressPrinter(stream: NodeJS.WriteStream, style: Style): (even
   return (event) => {
     switch (event.type) {
       case 'start':
-        stream.write(`${style.bold(`Grading ${terminalLine(event.lab.id)}`)} with ${terminalLine(event.implementation)}: ${event.tests.length} tests\n`);
+        stream.write(`${style.bold(`Grading ${terminalLine(event.lab.id)}`)} with ${terminalLine(event.implementation)}: ${event.tests.length} ${event.tests.length === 1 ? 'test' : 'tests'}\n`);
         return;
       case 'test-start':
         running.set(event.test.number, `${event.test.number} 0/${event.seeds}`);

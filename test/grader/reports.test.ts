@@ -751,7 +751,7 @@ describe('HTML report: demonstrations and charts', () => {
     expect(body).toContain('n1 entered the critical section at 12 ms while n0 was in it (since 9 ms) &lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(body).toContain('<dt>Seed</dt><dd>8</dd>');
     expect(body).toContain('event #2 at 12 ms');
-    expect(body).toContain('No faults: the property breaks without any.');
+    expect(body).toContain('No scheduled faults: the property breaks without any.');
     expect(body).toContain('npm run grade -- mutex --replay eyJkZW1vIjoxfQ');
     expect(body).toContain('data-list="demonstration" data-index="0"');
     // The same filterable trace as a failure's, with its violation anchored.
