@@ -628,7 +628,9 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
     const disagreement = outcome.kind === 'exception' ? undefined : prepared.checkLive(seedString, result, { pathOnly: failsAnyway });
     if (disagreement !== undefined) return failed(behavesTwoWays(seed, seedString, prepared, disagreement, where, traceLimit));
     if (outcome.kind === 'violation') {
-      const failure = withPath(outcome.property, `${outcome.message} (${where(outcome.path)})`, outcome.path, 'search-violation');
+      // The path goes with the failure, listed step by step: the message only says how long it is.
+      const steps = outcome.path.length === 0 ? 'in the initial state' : `after ${outcome.path.length} ${outcome.path.length === 1 ? 'step' : 'steps'}`;
+      const failure = withPath(outcome.property, `${outcome.message} (${steps})`, outcome.path, 'search-violation');
       if (test.demonstrates === outcome.property) return { ...base, ...exhaustive, seedsRun, passed: true, measurements, demonstration: failure };
       return failed(failure);
     }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { describeSearchEvent } from 'distlab/testing';
 import type { GradedTest, GradingReport } from '../results.ts';
 import { formatFailure, formatSeries, splitMeasurements, type Style } from './terminal.ts';
 import { boundReport, escapeControls } from './untrusted.ts';
@@ -87,6 +88,7 @@ function testOutput(test: GradedTest): string {
         '',
         `Demonstrated: ${demonstration.property}: ${demonstration.message}`,
         `Seed ${demonstration.seed}, event #${demonstration.step} at ${demonstration.timeMs} ms.`,
+        ...(demonstration.path ?? []).map((event, index) => `  ${index + 1}. ${describeSearchEvent(event)}`),
         `Replay: ${demonstration.replayCommand}`,
       );
     } else {

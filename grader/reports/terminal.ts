@@ -186,6 +186,8 @@ export function formatDemonstration(unbounded: GradedTest, style: Style): string
   return [
     style.bold(`${terminalLine(test.number)} ${terminalLine(test.name)}`),
     `  demonstrated: ${style.yellow(terminalLine(demonstration.property))}: ${indentedBlock(demonstration.message, '    ').trimStart()} (seed ${terminalLine(String(demonstration.seed))})`,
+    // A search's demonstration: the path that shows it, step by step.
+    ...(demonstration.path ?? []).map((event, index) => `    ${index + 1}. ${terminalLine(describeSearchEvent(event))}`),
     replayLine(demonstration, test.number, '  '),
   ];
 }

@@ -697,7 +697,9 @@ export function phaseTwoFollowsPromises(acceptors: readonly NodeId[]): Property<
             'which does not count: the acceptor may have accepted a proposal since';
         // A proposer that counts messages rather than acceptors reaches its count with a duplicate.
         const repeated = phase.repeated === true && counted.length > 0 ? `; a Promise that came twice (the network duplicates messages) is one acceptor's, and counts once` : '';
-        return `${sent} with Promises for ${formatBallot(ballot)} from ${from}: phase 2 needs Promises for this very ballot from a majority (${needed} of ${acceptors.length})${stale}${repeated}`;
+        // A proposer that is an acceptor too counts its own acceptor only by the Promise it sends itself (said when nothing else explains the count).
+        const own = stale === '' && repeated === '' && acceptors.includes(node) && !counted.includes(node) ? `; ${nodeName(node)}'s own acceptor counts only by a Promise it sends to itself (a message like any other)` : '';
+        return `${sent} with Promises for ${formatBallot(ballot)} from ${from}: phase 2 needs Promises for this very ballot from a majority (${needed} of ${acceptors.length})${stale}${repeated}${own}`;
       }
       // The values some majority allows: a reported proposal with a majority at or below its ballot; our own when a majority reports nothing.
       const sorted = phase.promises.map((promise) => promise.report).sort(compareReports);
@@ -1064,7 +1066,7 @@ export function everyLearnerLearns(learners: readonly NodeId[], deadline: string
       const others = missing.length > 1 ? ` (nor did ${names(missing.slice(1))})` : '';
       return (
         `${nodeName(firstMissing)} never learned the decision${why} by ${cluster.nowMs} ms${others}, ` +
-        `while ${nodeName(first.node)} learned ${quote(first.value)} ${deadline}`
+        `while ${first.node === firstMissing ? `it had learned ${quote(first.value)} before it restarted` : `${nodeName(first.node)} learned ${quote(first.value)}`} ${deadline}`
       );
     },
   });

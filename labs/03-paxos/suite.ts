@@ -185,7 +185,8 @@ export function chaoticNetwork(maxDropRate: number): fc.Arbitrary<FaultSchedule>
     ]);
 }
 
-export const afterStable = (stableAtMs: number) => `(the network is stable and every node up from ${stableAtMs} ms; the bound is T = ${boundMs} ms after that)`;
+export const afterStable = (stableAtMs: number, down?: string) =>
+  `(the network is stable and every node ${down === undefined ? '' : `but ${down} `}up from ${stableAtMs} ms; the bound is T = ${boundMs} ms after that)`;
 
 // 3.1
 
@@ -611,7 +612,7 @@ const lostProposerTest = test(18, {
         { node: second, atMs: [100, 200] },
       ],
       durationMs: 200 + boundMs,
-      deadline: afterStable(200),
+      deadline: afterStable(200, 'the crashed proposer'),
     });
   },
   scenario: (context) => [{ atMs: lostProposerCrashMs(context.seed), type: 'crash', node: lostProposerOrder(context.seed)[0] }],

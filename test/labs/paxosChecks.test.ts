@@ -102,6 +102,15 @@ describe('phase 2 follows its Promises', () => {
     // Without a duplicate, the message says nothing of one.
     expect(problem([input, promise(1, 10), accept], phaseTwoFollowsPromises([0, 1, 2]))).not.toContain('twice');
   });
+
+  it("reminds a proposer that is an acceptor too that its own acceptor counts only by a Promise to itself", () => {
+    expect(problem([input, promise(1, 10), accept], phaseTwoFollowsPromises([0, 1, 2]))).toBe(
+      'n0 sent Accept (1, n0) "v0" with Promises for (1, n0) from only n1: phase 2 needs Promises for this very ballot from a majority (2 of 3); ' +
+        "n0's own acceptor counts only by a Promise it sends to itself (a message like any other)",
+    );
+    // A proposer that is no acceptor is not told so.
+    expect(problem([input, promise(1, 10), accept], phaseTwoFollowsPromises([1, 2, 3]))).not.toContain('own acceptor');
+  });
 });
 
 describe('a learner learns from what it was told', () => {
