@@ -23,7 +23,7 @@ function defaultMemoLimit(partSize: number): number {
 /** The model steps spent looking for a minimal failing sub-history, apart from `maxSteps`. */
 const minimizeStepsTotal = 300_000;
 /** The model steps spent, apart from `maxSteps`, to list every output a failing operation could have had. */
-const describeSteps = 200_000;
+const describeSteps = 50_000;
 /** The most steps one candidate sub-history may take while minimizing. */
 const minimizeStepsPerCandidate = 20_000;
 /**
@@ -61,6 +61,8 @@ type PartOutcome =
       readonly longestPrefix: readonly number[];
       /** Per local operation, the outputs the model expected where it was tried and refused. */
       readonly expectedOutputs: ReadonlyMap<number, ReadonlySet<string>>;
+      /** Whether looking ahead ruled states out: then some orders' outputs went unrecorded. */
+      readonly lookedAhead?: boolean;
     }
   | { readonly kind: 'unknown'; readonly exhausted: 'steps' | 'memo entries' };
 
@@ -319,6 +321,8 @@ function searchPart<State, Input, Output>(
     .sort((left, right) => (history[part[left] as number] as HistoryOperation<Input, Output>).callTime - (history[part[right] as number] as HistoryOperation<Input, Output>).callTime || left - right);
   /** Every operation of `observing` before this position is placed (kept per stack frame). */
   let observingCursor = 0;
+  /** Whether `observedLater` ruled out some state. */
+  let lookedAhead = false;
   const isPlaced = (local: number) => (((linearized[local >>> 5] as number) >>> (local & 31)) & 1) === 1;
   const observedLater = (current: State): boolean => {
     while (observingCursor < observing.length && isPlaced(observing[observingCursor] as number)) observingCursor++;
@@ -333,7 +337,9 @@ function searchPart<State, Input, Output>(
       if (scan.isCall) available.push((history[part[scan.operation] as number] as HistoryOperation<Input, Output>).input);
     }
     // Not recorded as an expected output: the operations before it are not all placed yet.
-    return !mayLaterReturn(current, operation.input, operation.output as Output, available);
+    if (mayLaterReturn(current, operation.input, operation.output as Output, available)) return false;
+    lookedAhead = true;
+    return true;
   };
 
   /** `forced`: a read-only operation placed as soon as it fit, which no other choice can beat. */
@@ -475,7 +481,7 @@ function searchPart<State, Input, Output>(
     // A return before any placeable call, or a doomed state: the last free choice was wrong.
     for (;;) {
       const frame = stack.pop();
-      if (frame === undefined) return { kind: 'failed', longestPrefix, expectedOutputs };
+      if (frame === undefined) return { kind: 'failed', longestPrefix, expectedOutputs, lookedAhead };
       state = frame.stateBefore;
       canonicalState = frame.canonicalBefore;
       observingCursor = frame.observingCursor;
@@ -711,7 +717,7 @@ export function checkLinearizability<State, Input, Output>(
       // Ruling states out early leaves some orders' outputs unrecorded: the reason lists every
       // output the orders before the failing operation give when a search without it decides.
       const describeBudget: Budget = { remaining: describeSteps, maxMemoEntries, largestMemoEntries: 0 };
-      const complete = searchPart(model, history, part, describeBudget, false);
+      const complete = outcome.lookedAhead === true ? searchPart(model, history, part, describeBudget, false) : outcome;
       const failure = describeFailure(model, history, part, complete.kind === 'failed' ? complete : outcome);
       const minimal = options.minimize === false ? { operations: null, minimal: false } : minimizeFailure(model, history, part, failure.failingOperation, maxMemoEntries);
       failures.push({ ...failure, minimalHistory: minimal.operations, minimalHistoryIsMinimal: minimal.minimal });
