@@ -186,7 +186,9 @@ export function chaoticNetwork(maxDropRate: number): fc.Arbitrary<FaultSchedule>
 }
 
 export const afterStable = (stableAtMs: number, down?: string) =>
-  `(the network is stable and every node ${down === undefined ? '' : `but ${down} `}up from ${stableAtMs} ms; the bound is T = ${boundMs} ms after that)`;
+  down === undefined
+    ? `(the network is stable and every node up from ${stableAtMs} ms; the bound is T = ${boundMs} ms after that)`
+    : `(the network is stable from ${stableAtMs} ms, and every node up but ${down}; the bound is T = ${boundMs} ms after that)`;
 
 // 3.1
 
@@ -612,7 +614,7 @@ const lostProposerTest = test(18, {
         { node: second, atMs: [100, 200] },
       ],
       durationMs: 200 + boundMs,
-      deadline: afterStable(200, 'the crashed proposer'),
+      deadline: afterStable(200, 'the first proposer, down for good'),
     });
   },
   scenario: (context) => [{ atMs: lostProposerCrashMs(context.seed), type: 'crash', node: lostProposerOrder(context.seed)[0] }],
