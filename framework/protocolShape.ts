@@ -152,7 +152,7 @@ function wrongShape(value: unknown, shape: DeclaredShape, path: string): WrongFi
   for (let index = 0; index < items.length; index++) {
     const item: unknown = items[index];
     const at = shape.list === true ? `${path}[${index}]` : path;
-    if (!isPlainObject(item)) return { path: at, found: describeValue(item), expected: object };
+    if (!isPlainObject(item)) return { path: at, found: describeValue(item), expected: shape.list === true ? object : expected };
     const wrong = wrongInsideTyped(item, shape, at);
     if (wrong !== undefined) return wrong;
   }
@@ -243,6 +243,13 @@ export const kvClientMessages: Readonly<Record<string, DeclaredMessage>> = {
   ClientRedirect: { fields: ['sequence', 'leader'], route: 'server-to-client', kinds: { sequence: 'integer', leader: 'node|null' } },
 };
 
+/** The key-value kit's server output, as `KvServerOutput` declares it; `withResult` for a lab whose `Executed` also carries its `result`. */
+export function kvServerOutputs(options: { readonly withResult?: boolean } = {}): Readonly<Record<string, DeclaredOutput>> {
+  const kinds: Record<string, FieldKind> = { index: 'integer', client: 'node', sequence: 'integer' };
+  if (options.withResult === true) kinds['result'] = 'plain';
+  return { Executed: { fields: Object.keys(kinds), kinds } };
+}
+
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
@@ -298,6 +305,84 @@ export function speaksTheProtocol<P extends Protocol>(declared: Readonly<Record<
       if (declaration.route === 'server-to-server' || (declaration.route === 'server-to-client' && !servers.includes(event.to))) return undefined;
       const goes = declaration.route === 'server-to-client' ? 'from a server to a client' : 'from a client to a server';
       return `${sent}, a server: a ${type} goes ${goes} only, and the tests read it as that`;
+    },
+  });
+}
+
+/** What one storage key holds: a kind (`'integer'`, `'node|null'`), or a typed shape. */
+export type DeclaredValue = FieldKind | DeclaredShape;
+
+/** One output type of a protocol: the fields the tests read, typed as a message's are. */
+export interface DeclaredOutput {
+  readonly fields: readonly string[];
+  readonly shapes?: Readonly<Record<string, DeclaredShape>>;
+  readonly kinds?: Readonly<Record<string, FieldKind>>;
+}
+
+/**
+ * What protocol.ts declares of a server's durable storage and outputs. `storage` names keys;
+ * `numberedStorage` names families of keys, a prefix and then an integer (`accepted:` for
+ * `accepted:7`). Keys and output types it leaves out are the submission's own: no test reads them.
+ */
+export interface DeclaredState {
+  readonly storage?: Readonly<Record<string, DeclaredValue>>;
+  readonly numberedStorage?: Readonly<Record<string, DeclaredValue>>;
+  readonly outputs?: Readonly<Record<string, DeclaredOutput>>;
+}
+
+function compileValue(declared: DeclaredValue): Check {
+  return typeof declared === 'string' ? compileKind(declared) : compileShape(declared);
+}
+
+/** What is wrong with a stored value, or undefined: its path inside the value (`log[3].term`), what it holds, what it must. */
+function wrongValue(value: unknown, declared: DeclaredValue, path: string): WrongField | undefined {
+  if (typeof declared !== 'string') return wrongShape(value, declared, path);
+  const found = wrongKind(value, declared);
+  return found === undefined ? undefined : { path, found, expected: kindInWords(declared) + (declared.endsWith('?') ? ', or absent' : '') };
+}
+
+const numberedKey = /^(.*?)(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * An `always` property over what every server writes to durable storage and outputs: each
+ * declared key and each declared output's fields hold what protocol.ts types them as. The
+ * tests read storage and outputs as protocol.ts declares them; a value of another kind (a
+ * number as a string, a ballot wrapped in an array) would be read as nothing, and a bug could
+ * hide behind it. List it first, with {@link speaksTheProtocol}: a property after it then only
+ * ever sees values of the declared kinds.
+ */
+export function keepsTheDeclaredState<P extends Protocol>(declared: DeclaredState, protocolFile = 'src/protocol.ts'): Property<P> {
+  const keys = new Map(Object.entries(declared.storage ?? {}).map(([key, value]) => [key, { value, fits: compileValue(value) }] as const));
+  const families = new Map(Object.entries(declared.numberedStorage ?? {}).map(([prefix, value]) => [prefix, { value, fits: compileValue(value) }] as const));
+  const outputs = new Map(Object.entries(declared.outputs ?? {}).map(([type, output]) => [type, { output, fits: compileFields(output) }] as const));
+  const declaredKey = (key: string) => {
+    const exact = keys.get(key);
+    if (exact !== undefined) return exact;
+    const numbered = numberedKey.exec(key);
+    return numbered === null ? undefined : families.get(numbered[1] as string);
+  };
+  const explain = 'the tests read every value as its declaration types it, so a value of another kind would hold what no property sees';
+  return always<P>('storage and outputs are as protocol.ts declares', {
+    memory: () => undefined,
+    records: ['storage', 'output'],
+    record(_memory, event, cluster) {
+      if (event.kind === 'storage') {
+        if (event.value === undefined || !cluster.servers.includes(event.node)) return undefined;
+        const declaration = declaredKey(event.key);
+        if (declaration === undefined || declaration.fits(event.value)) return undefined;
+        const wrong = wrongValue(event.value, declaration.value, event.key);
+        if (wrong === undefined) return undefined;
+        const at = wrong.path === event.key ? '' : ` with ${JSON.stringify(wrong.path)}`;
+        return `${nodeName(event.node)} wrote ${JSON.stringify(event.key)} to storage at ${event.timeMs} ms${at} as ${wrong.found}, where ${protocolFile} declares ${wrong.expected}: ${explain}`;
+      }
+      if (event.kind !== 'output' || !cluster.servers.includes(event.node)) return undefined;
+      const output = event.output as unknown as Readonly<Record<string, unknown>>;
+      const type = output['type'];
+      const declaration = typeof type === 'string' && outputs.has(type) ? outputs.get(type) : undefined;
+      if (declaration === undefined || declaration.fits(output)) return undefined;
+      const wrong = wrongInsideTyped(output, declaration.output, '');
+      if (wrong === undefined) return undefined;
+      return `${nodeName(event.node)} output ${type as string} at ${event.timeMs} ms whose ${JSON.stringify(wrong.path)} is ${wrong.found}, where ${protocolFile} declares ${wrong.expected}: ${explain}`;
     },
   });
 }

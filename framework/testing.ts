@@ -36,7 +36,20 @@ export {
   type PropertyDefinition,
   type PropertyKind,
 } from './properties.ts';
-export { kvClientMessages, kvCommandShape, speaksTheProtocol, type DeclaredMessage, type DeclaredShape, type FieldKind, type MessageRoute } from './protocolShape.ts';
+export {
+  keepsTheDeclaredState,
+  kvClientMessages,
+  kvCommandShape,
+  kvServerOutputs,
+  speaksTheProtocol,
+  type DeclaredMessage,
+  type DeclaredOutput,
+  type DeclaredShape,
+  type DeclaredState,
+  type DeclaredValue,
+  type FieldKind,
+  type MessageRoute,
+} from './protocolShape.ts';
 export { defaultNetwork, validateNetwork, type DelayDistribution, type NetworkSettings } from './network.ts';
 export { describeFault, validateSchedule, type CrashReaction, type FaultAction, type FaultSchedule } from './faults.ts';
 export * from './faultGenerators.ts';

@@ -1,7 +1,9 @@
 // Lab 2's graded suite: bully (2A) and ring (2B) election. Data only: it names the classes
 // it needs and never imports an implementation.
 import {
+  keepsTheDeclaredState,
   speaksTheProtocol,
+  type DeclaredState,
   type DeclaredMessage,
   type FieldKind,
   crashRestarts,
@@ -48,6 +50,8 @@ export const maxDelayMs = 10;
 
 /** A message of lab 2's protocols: its declared fields (every node sends to every node). */
 const declares = (kinds: Readonly<Record<string, FieldKind>> = {}): DeclaredMessage => ({ fields: Object.keys(kinds), route: 'server-to-server', kinds });
+/** A node's storage and output, as src/protocol.ts declares them (both algorithms alike): "storage and outputs are as protocol.ts declares". */
+export const electionState: DeclaredState = { storage: { startedBefore: 'boolean' }, outputs: { Leader: { fields: ['leader'], kinds: { leader: 'node' } } } };
 const bullyMessages = { Election: declares(), Ok: declares(), Coordinator: declares(), Heartbeat: declares() };
 const ringMessages = {
   Election: declares({ candidate: 'node', hops: 'integer', id: 'integer' }),
@@ -82,6 +86,8 @@ export interface Algorithm<P extends Election> {
   /** The input that tells a node to suspect its leader. */
   readonly suspectLeader: P['input'];
   readonly boundMs: number;
+  /** Its messages, as src/protocol.ts declares them. */
+  readonly messages: Readonly<Record<string, DeclaredMessage>>;
   /** The algorithm's own rules, checked in every test but the demonstrations; `heartbeats`: whether the test turns them on. */
   readonly rules: (heartbeats: boolean) => readonly Property<P>[];
 }
@@ -93,13 +99,13 @@ export const bully: Algorithm<Bully> = {
   config: (heartbeats) => ({ ...bullyConfig, heartbeatMs: heartbeats ? bullyConfig.heartbeatMs : null }),
   suspectLeader: { type: 'SuspectLeader' },
   boundMs: boundMs.A,
+  messages: bullyMessages,
   rules: (heartbeats) => [
     heartbeatsComeFromTheLeader<Bully>(heartbeats),
     ...(heartbeats ? [leaderSendsHeartbeats<Bully>(bullyConfig.suspectAfterMs)] : []),
     leaderLearnedFromTheElection<Bully>('A', maxDelayMs),
     declaresWhenNoHigherAnswers(maxDelayMs),
     answersElections,
-    speaksTheProtocol<Bully>(bullyMessages),
   ],
 };
 
@@ -110,6 +116,7 @@ export const ring: Algorithm<Ring> = {
   config: (heartbeats) => ({ ...ringConfig, heartbeatMs: heartbeats ? ringConfig.heartbeatMs : null }),
   suspectLeader: { type: 'SuspectLeader' },
   boundMs: boundMs.B,
+  messages: ringMessages,
   rules: (heartbeats) => [
     ...ringRules,
     ringMessagesGoToTheSuccessor(maxDelayMs),
@@ -118,7 +125,6 @@ export const ring: Algorithm<Ring> = {
     heartbeatsComeFromTheLeader<Ring>(heartbeats),
     ...(heartbeats ? [leaderSendsHeartbeats<Ring>(ringConfig.suspectAfterMs)] : []),
     leaderLearnedFromTheElection<Ring>('B', maxDelayMs),
-    speaksTheProtocol<Ring>(ringMessages),
   ],
 };
 
@@ -165,7 +171,8 @@ function setupOf<P extends Election>(algorithm: Algorithm<P>, implementation: El
     network: { delay: { kind: 'uniform', minMs: plan.fixedDelayMs ?? 1, maxMs: plan.fixedDelayMs ?? maxDelayMs } },
     durationMs: plan.lastPlannedMs + algorithm.boundMs + 1_000,
     inputs,
-    properties: [...highestLiveLeads<P>(algorithm.boundMs), ...algorithm.rules(plan.heartbeats), ...(plan.extra ?? [])],
+    // The protocol's types first: the properties after them then read only values of the declared kinds.
+    properties: [speaksTheProtocol<P>(algorithm.messages), keepsTheDeclaredState<P>(electionState), ...highestLiveLeads<P>(algorithm.boundMs), ...algorithm.rules(plan.heartbeats), ...(plan.extra ?? [])],
   };
   if (plan.demonstration === undefined) return setup;
   return { ...setup, durationMs: plan.demonstration.durationMs, properties: [...plan.demonstration.properties] };

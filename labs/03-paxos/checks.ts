@@ -9,7 +9,7 @@
 // and flat (a ballot's round and proposer inline). No times are kept in them (a
 // time under search is a step number, which would tell apart states that are otherwise
 // equal); a failure carries its own time.
-import { always, budget, eventually, nodeName, sometimes, speaksTheProtocol, type ClusterLayout, type ClusterView, type DeclaredMessage, type DeclaredShape, type NodeId, type Property } from 'distlab/testing';
+import { always, budget, eventually, keepsTheDeclaredState, nodeName, sometimes, speaksTheProtocol, type ClusterLayout, type ClusterView, type DeclaredMessage, type DeclaredShape, type DeclaredState, type NodeId, type Property } from 'distlab/testing';
 import type { AcceptedProposal, Ballot, Paxos } from './src/protocol.ts';
 
 /** `(2, n1)`: a ballot as failures show it. */
@@ -975,7 +975,10 @@ export function proposerProperties(roles: Roles): Property<Paxos>[] {
 
 /** The safety properties every test checks, runs and searches alike. */
 export function safetyProperties(roles: Roles): Property<Paxos>[] {
+  // The protocol's types first: the properties after them then read only values of the declared kinds.
   return [
+    speaksTheProtocol<Paxos>(paxosMessages),
+    keepsTheDeclaredState<Paxos>(paxosState),
     validity(),
     agreement(),
     integrity(roles.learners),
@@ -985,13 +988,18 @@ export function safetyProperties(roles: Roles): Property<Paxos>[] {
     noAcceptanceBelowPromise(),
     durableBeforeAnswering(roles.acceptors),
     promiseReportsAccepted(roles.acceptors),
-    speaksTheProtocol<Paxos>(paxosMessages),
   ];
 }
 
 /** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
 const ballotShape: DeclaredShape = { fields: ['round', 'proposer'], kinds: { round: 'integer', proposer: 'node' } };
 const acceptedShape: DeclaredShape = { fields: ['ballot', 'value'], shapes: { ballot: ballotShape }, kinds: { value: 'string' }, nullable: true };
+
+/** An acceptor's storage and a learner's output, as src/protocol.ts declares them ("storage and outputs are as protocol.ts declares"); null is taken as nothing stored. */
+export const paxosState: DeclaredState = {
+  storage: { promised: { ...ballotShape, nullable: true }, accepted: acceptedShape },
+  outputs: { Learned: { fields: ['value'], kinds: { value: 'string' } } },
+};
 
 export const paxosMessages: Readonly<Record<string, DeclaredMessage>> = {
   Prepare: { fields: ['ballot'], route: 'server-to-server', shapes: { ballot: ballotShape }, kinds: {} },

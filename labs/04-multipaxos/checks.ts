@@ -13,10 +13,13 @@ import {
   always,
   budget,
   kvClientMessages,
+  keepsTheDeclaredState,
   kvCommandShape,
+  kvServerOutputs,
   speaksTheProtocol,
   type DeclaredMessage,
   type DeclaredShape,
+  type DeclaredState,
   eventually,
   nodeName,
   sometimes,
@@ -1212,6 +1215,9 @@ export function returnsOnlyExecuted(exempt: readonly string[] = []): Property<Mu
  */
 export function safetyProperties(servers: readonly NodeId[], answeredElsewhere: readonly string[] = []): Property<MultiPaxos>[] {
   return [
+    // The protocol's types first: the properties after them then read only values of the declared kinds.
+    speaksTheProtocol<MultiPaxos>(multipaxosMessages),
+    keepsTheDeclaredState<MultiPaxos>(multipaxosState),
     chosenByMajority(servers),
     acceptedByMajorityKept(servers),
     consistentLogs(),
@@ -1220,7 +1226,6 @@ export function safetyProperties(servers: readonly NodeId[], answeredElsewhere: 
     safeGarbageCollection(servers),
     acceptsOnlyProposals(),
     returnsOnlyExecuted(answeredElsewhere),
-    speaksTheProtocol<MultiPaxos>(multipaxosMessages),
   ] as Property<MultiPaxos>[];
 }
 
@@ -1240,6 +1245,17 @@ export const multipaxosMessages: Readonly<Record<string, DeclaredMessage>> = {
   Heartbeat: { fields: ['ballot', 'chosenBelow', 'collectBelow'], route: 'server-to-server', shapes: { ballot: ballotShape }, kinds: { chosenBelow: 'integer', collectBelow: 'integer' } },
   HeartbeatReply: { fields: ['ballot', 'slotOut', 'checkpointSlot'], route: 'server-to-server', shapes: { ballot: ballotShape }, kinds: { slotOut: 'integer', checkpointSlot: 'integer' } },
   ...kvClientMessages,
+};
+
+/** A server's storage and outputs, as src/protocol.ts declares them ("storage and outputs are as protocol.ts declares"); a promise of null is taken as none. */
+export const multipaxosState: DeclaredState = {
+  storage: { promised: { ...ballotShape, nullable: true }, checkpoint: { fields: ['slot', 'state'], kinds: { slot: 'integer', state: 'plain' } } },
+  numberedStorage: { 'accepted:': pvalueShape },
+  outputs: {
+    BecameLeader: { fields: ['ballot'], shapes: { ballot: ballotShape } },
+    Chosen: { fields: ['slot', 'command'], shapes: { command: commandShape }, kinds: { slot: 'integer' } },
+    ...kvServerOutputs({ withResult: true }),
+  },
 };
 
 // Garbage collection bounds the log.

@@ -8,7 +8,24 @@
 // search they are part of every state, copied and hashed with it, so they are kept small
 // (terms and indexes, not whole messages) and hold no times, except in the properties that
 // say they are for runs only.
-import { always, budget, eventually, kvClientMessages, nodeName, sometimes, speaksTheProtocol, type ClusterLayout, type ClusterView, type DeclaredMessage, type DeclaredShape, type NodeId, type Property } from 'distlab/testing';
+import {
+  always,
+  budget,
+  eventually,
+  keepsTheDeclaredState,
+  kvClientMessages,
+  kvServerOutputs,
+  nodeName,
+  sometimes,
+  speaksTheProtocol,
+  type ClusterLayout,
+  type ClusterView,
+  type DeclaredMessage,
+  type DeclaredShape,
+  type DeclaredState,
+  type NodeId,
+  type Property,
+} from 'distlab/testing';
 import type { Command, LogEntry, Raft, Snapshot } from './src/protocol.ts';
 
 /** The smallest majority of `count` servers. */
@@ -666,11 +683,27 @@ export function durability(): Property<Raft, DurableRecord[]> {
 
 /** The safety properties every test checks, runs and searches alike. */
 export function safetyProperties(servers: readonly NodeId[], options: { readonly serviceSnapshots?: boolean } = {}): Property<Raft>[] {
-  return [electionSafety(servers), logMatching(), leaderCompleteness(), stateMachineSafety(servers, options), inOrderApply(), durability(), speaksTheProtocol<Raft>(raftMessages) as Property<Raft>];
+  // The protocol's types first: the properties after them then read only values of the declared kinds.
+  return [
+    speaksTheProtocol<Raft>(raftMessages) as Property<Raft>,
+    keepsTheDeclaredState<Raft>(raftState) as Property<Raft>,
+    electionSafety(servers),
+    logMatching(),
+    leaderCompleteness(),
+    stateMachineSafety(servers, options),
+    inOrderApply(),
+    durability(),
+  ];
 }
 
 /** The messages src/protocol.ts declares: "messages are as protocol.ts declares". */
 const configurationShape: DeclaredShape = { fields: ['voters', 'newVoters'], kinds: { voters: 'node[]', newVoters: 'node[]|null' }, optional: true };
+const entryShape: DeclaredShape = { fields: ['index', 'term', 'command', 'configuration'], shapes: { configuration: configurationShape }, kinds: { index: 'integer', term: 'integer', command: 'string' } };
+const snapshotShape: DeclaredShape = {
+  fields: ['lastIncludedIndex', 'lastIncludedTerm', 'data', 'configuration'],
+  shapes: { configuration: configurationShape },
+  kinds: { lastIncludedIndex: 'integer', lastIncludedTerm: 'integer', data: 'string' },
+};
 
 export const raftMessages: Readonly<Record<string, DeclaredMessage>> = {
   RequestVote: {
@@ -683,7 +716,7 @@ export const raftMessages: Readonly<Record<string, DeclaredMessage>> = {
     fields: ['term', 'leaderId', 'prevLogIndex', 'prevLogTerm', 'entries', 'leaderCommit'],
     route: 'server-to-server',
     shapes: {
-      entries: { fields: ['index', 'term', 'command', 'configuration'], shapes: { configuration: configurationShape }, kinds: { index: 'integer', term: 'integer', command: 'string' }, list: true },
+      entries: { ...entryShape, list: true },
     },
     kinds: { term: 'integer', leaderId: 'node', prevLogIndex: 'integer', prevLogTerm: 'integer', leaderCommit: 'integer' },
   },
@@ -695,17 +728,30 @@ export const raftMessages: Readonly<Record<string, DeclaredMessage>> = {
   InstallSnapshot: {
     fields: ['term', 'leaderId', 'snapshot'],
     route: 'server-to-server',
-    shapes: {
-      snapshot: {
-        fields: ['lastIncludedIndex', 'lastIncludedTerm', 'data', 'configuration'],
-        shapes: { configuration: configurationShape },
-        kinds: { lastIncludedIndex: 'integer', lastIncludedTerm: 'integer', data: 'string' },
-      },
-    },
+    shapes: { snapshot: snapshotShape },
     kinds: { term: 'integer', leaderId: 'node' },
   },
   InstallSnapshotReply: { fields: ['term', 'lastIncludedIndex'], route: 'server-to-server', kinds: { term: 'integer', lastIncludedIndex: 'integer' } },
   ...kvClientMessages,
+};
+
+/**
+ * A server's storage and outputs, as src/protocol.ts declares them ("storage and outputs are as
+ * protocol.ts declares"). A vote is any integer or null (a number no server has is no vote); a
+ * snapshot of null is taken as none.
+ */
+export const raftState: DeclaredState = {
+  storage: { currentTerm: 'integer', votedFor: 'integer|null', log: { ...entryShape, list: true }, snapshot: { ...snapshotShape, nullable: true } },
+  outputs: {
+    BecameLeader: { fields: ['term'], kinds: { term: 'integer' } },
+    Started: { fields: ['command', 'index', 'term'], kinds: { command: 'string', index: 'integer', term: 'integer' } },
+    NotLeader: { fields: ['command', 'leader'], kinds: { command: 'string', leader: 'node|null' } },
+    Applied: { fields: ['index', 'term', 'command', 'configuration'], shapes: { configuration: configurationShape }, kinds: { index: 'integer', term: 'integer', command: 'string' } },
+    SnapshotInstalled: { fields: ['snapshot'], shapes: { snapshot: snapshotShape } },
+    MembershipChanged: { fields: ['voters'], kinds: { voters: 'node[]' } },
+    MembershipRefused: { fields: ['add', 'remove', 'leader', 'reason'], kinds: { add: 'node[]', remove: 'node[]', leader: 'node|null', reason: 'string' } },
+    ...kvServerOutputs(),
+  },
 };
 
 // Goals for search.

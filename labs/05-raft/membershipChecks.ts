@@ -13,6 +13,7 @@
 import {
   always,
   eventually,
+  keepsTheDeclaredState,
   nodeName,
   speaksTheProtocol,
   type ClusterLayout,
@@ -32,6 +33,7 @@ import {
   logMatching,
   majority,
   raftMessages,
+  raftState,
   storedLog,
   storedSnapshot,
   storedTerm,
@@ -1063,6 +1065,8 @@ export function changeAnnouncedOnceCommitted(): Property<Raft, null> {
 /** Raft's safety properties for part F (serviceRun's `safety`): configuration-aware where checks.ts counts every server. */
 export function membershipSafetyProperties(initialVoters: readonly NodeId[]): Property<Raft>[] {
   return [
+    speaksTheProtocol<Raft>(raftMessages),
+    keepsTheDeclaredState<Raft>(raftState),
     atMostOneLeaderPerTerm(initialVoters),
     logMatching(),
     leaderCompleteness(),
@@ -1075,7 +1079,6 @@ export function membershipSafetyProperties(initialVoters: readonly NodeId[]): Pr
     changeAnnouncedOnceCommitted(),
     inOrderApply(),
     durability(),
-    speaksTheProtocol<Raft>(raftMessages),
   ] as Property<Raft>[];
 }
 

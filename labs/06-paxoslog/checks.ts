@@ -16,10 +16,13 @@ import {
   always,
   budget,
   kvClientMessages,
+  keepsTheDeclaredState,
   kvCommandShape,
+  kvServerOutputs,
   speaksTheProtocol,
   type DeclaredMessage,
   type DeclaredShape,
+  type DeclaredState,
   describeKvOperation,
   nodeName,
   type ClusterLayout,
@@ -1034,7 +1037,10 @@ export function returnsOnlyOnceFinalized(servers: readonly NodeId[]): Property<P
 
 /** Lab 6's safety properties, checked by every run and every search, in this order. */
 export function safetyProperties(servers: readonly NodeId[]): Property<PaxosLog>[] {
+  // The protocol's types first: the properties after them then read only values of the declared kinds.
   return [
+    speaksTheProtocol<PaxosLog>(paxosLogMessages),
+    keepsTheDeclaredState<PaxosLog>(paxosLogState),
     finalizedSlotsNeverChange(),
     finalizedAfterMajorityStored(servers),
     majorityStoredOperationKept(servers),
@@ -1046,7 +1052,6 @@ export function safetyProperties(servers: readonly NodeId[]): Property<PaxosLog>
     rejectedLeaderStepsDown(),
     executionFollowsFinalizedLog(),
     returnsOnlyOnceFinalized(servers),
-    speaksTheProtocol<PaxosLog>(paxosLogMessages),
   ] as Property<PaxosLog>[];
 }
 
@@ -1071,6 +1076,13 @@ export const paxosLogMessages: Readonly<Record<string, DeclaredMessage>> = {
   Query: { fields: ['epoch'], route: 'server-to-server', kinds: { epoch: 'integer' } },
   QueryReply: { fields: ['epoch', 'currentEpoch', 'firstUnfinalizedSlot'], route: 'server-to-server', kinds: { epoch: 'integer', currentEpoch: 'integer', firstUnfinalizedSlot: 'integer' } },
   ...kvClientMessages,
+};
+
+/** A server's storage and outputs, as src/protocol.ts declares them ("storage and outputs are as protocol.ts declares"). */
+export const paxosLogState: DeclaredState = {
+  storage: { epoch: 'integer' },
+  numberedStorage: { 'slot:': { fields: ['epoch', 'operation', 'finalized'], shapes: { operation: operationShape }, kinds: { epoch: 'integer', finalized: 'boolean' } } },
+  outputs: { BecameLeader: { fields: ['epoch'], kinds: { epoch: 'integer' } }, ...kvServerOutputs({ withResult: true }) },
 };
 
 // A new leader reads from a majority (runs only).

@@ -2,7 +2,7 @@
 // declared type, no field its declaration leaves out, and a client's message type never goes
 // from one server to another.
 import { describe, expect, it } from 'vitest';
-import { kvClientMessages, speaksTheProtocol, type ClusterView, type DeclaredMessage, type DeclaredShape, type HistoryEvent, type NodeId, type Protocol } from '../../framework/testing.ts';
+import { keepsTheDeclaredState, kvClientMessages, speaksTheProtocol, type ClusterView, type DeclaredMessage, type DeclaredShape, type DeclaredState, type HistoryEvent, type NodeId, type Protocol } from '../../framework/testing.ts';
 import { multipaxosMessages } from '../../labs/04-multipaxos/checks.ts';
 import { paxosLogMessages } from '../../labs/06-paxoslog/checks.ts';
 
@@ -176,5 +176,82 @@ describe('typed declarations: every field holds the kind its declaration gives',
     const entry = { index: 1, term: 1, command: 'c', configuration: { voters: [0, 1, 2], newVoters: null } };
     expect(judgeIn(raftMessages, { type: 'AppendEntries', term: 1, leaderId: 0, prevLogIndex: 0, prevLogTerm: 0, entries: [entry, { index: 2, term: 1, command: 'd' }], leaderCommit: 0 })).toBeUndefined();
     expect(judgeIn(multipaxosMessages, { type: 'P1b', ballot: { round: 1, leader: 0 }, accepted: [{ ballot: { round: 1, leader: 0 }, slot: 1, command: null }] })).toBeUndefined();
+  });
+});
+
+describe('storage and outputs are as protocol.ts declares', () => {
+  const state: DeclaredState = {
+    storage: { term: 'integer', vote: 'integer|null', ballot: { fields: ['round', 'proposer'], kinds: { round: 'integer', proposer: 'node' }, nullable: true } },
+    numberedStorage: { 'slot:': { fields: ['epoch', 'done'], kinds: { epoch: 'integer', done: 'boolean' } } },
+    outputs: { Decided: { fields: ['slot', 'value'], kinds: { slot: 'integer', value: 'string' } }, Leader: { fields: ['voters'], kinds: { voters: 'node[]' } } },
+  };
+  function judgeState(event: Record<string, unknown>, declaredState: DeclaredState = state): string | undefined {
+    const property = keepsTheDeclaredState<Toy>(declaredState);
+    return property.record?.(property.memory?.(cluster) as undefined, { incarnation: 0, timeMs: 40, ...event } as unknown as HistoryEvent<Toy>, cluster);
+  }
+  const wrote = (node: NodeId, key: string, value: unknown) => judgeState({ kind: 'storage', node, key, value });
+  const output = (node: NodeId, value: Record<string, unknown>) => judgeState({ kind: 'output', node, output: value });
+
+  it('passes values of the declared kinds, deletes, and keys and output types the protocol leaves to the submission', () => {
+    expect(wrote(0, 'term', 3)).toBeUndefined();
+    expect(wrote(0, 'vote', null)).toBeUndefined();
+    expect(wrote(0, 'vote', -1)).toBeUndefined();
+    expect(wrote(0, 'ballot', { round: 2, proposer: 1 })).toBeUndefined();
+    expect(wrote(1, 'slot:12', { epoch: 3, done: false, note: 'its own field' })).toBeUndefined();
+    expect(wrote(1, 'slot:12', undefined)).toBeUndefined();
+    expect(wrote(1, 'myCommitIndex', 'anything')).toBeUndefined();
+    expect(wrote(1, 'slot:05', 'another key, not slot 5')).toBeUndefined();
+    expect(output(0, { type: 'Decided', slot: 1, value: 'v' })).toBeUndefined();
+    expect(output(0, { type: 'Debug', text: [1, 2] })).toBeUndefined();
+    // A client's storage and outputs are the kit's own.
+    expect(wrote(2, 'term', 'x')).toBeUndefined();
+  });
+
+  it('fails a stored value of another kind, at any depth, naming the key, the path and what is declared', () => {
+    expect(wrote(0, 'term', '3')).toBe(
+      'n0 wrote "term" to storage at 40 ms as "3", where src/protocol.ts declares an integer: ' +
+        'the tests read every value as its declaration types it, so a value of another kind would hold what no property sees',
+    );
+    expect(wrote(0, 'ballot', [{ round: 2, proposer: 1 }])).toContain('n0 wrote "ballot" to storage at 40 ms as [{"round":2,"proposer":1}], where src/protocol.ts declares an object {round, proposer} or null');
+    expect(wrote(1, 'slot:3', { epoch: 2.5, done: true })).toContain('n1 wrote "slot:3" to storage at 40 ms with "slot:3.epoch" as 2.5, where src/protocol.ts declares an integer');
+    expect(wrote(1, 'slot:3', { epoch: 2 })).toContain('with "slot:3.done" as absent, where src/protocol.ts declares true or false');
+    expect(wrote(1, 'vote', Number.NaN)).toContain('as NaN, where src/protocol.ts declares an integer or null');
+  });
+
+  it('fails an output field of another kind, naming the output, the field and what is declared', () => {
+    expect(output(1, { type: 'Decided', slot: '1', value: 'v' })).toBe(
+      'n1 output Decided at 40 ms whose "slot" is "1", where src/protocol.ts declares an integer: ' +
+        'the tests read every value as its declaration types it, so a value of another kind would hold what no property sees',
+    );
+    expect(output(1, { type: 'Decided', slot: 1, value: { v: 'v' } })).toContain('whose "value" is {"v":"v"}, where src/protocol.ts declares a string');
+    expect(output(1, { type: 'Leader', voters: new Set([0, 1]) })).toContain('whose "voters" is a Set, where src/protocol.ts declares an array of node ids');
+  });
+
+  it('each lab types its storage and outputs: what the reference writes passes, a value in another shape fails', async () => {
+    const { paxosState } = await import('../../labs/03-paxos/checks.ts');
+    const { multipaxosState } = await import('../../labs/04-multipaxos/checks.ts');
+    const { raftState } = await import('../../labs/05-raft/checks.ts');
+    const { paxosLogState } = await import('../../labs/06-paxoslog/checks.ts');
+    const { electionState } = await import('../../labs/02-election/suite.ts');
+    const ballot = { round: 2, proposer: 1 };
+    const command = { client: 3, sequence: 1, operation: { kind: 'put', key: 'x', value: '1' } };
+    expect(judgeState({ kind: 'storage', node: 0, key: 'startedBefore', value: true }, electionState)).toBeUndefined();
+    expect(judgeState({ kind: 'output', node: 0, output: { type: 'Leader', leader: '2' } }, electionState)).toContain('"leader" is "2"');
+    expect(judgeState({ kind: 'storage', node: 0, key: 'accepted', value: { ballot, value: 'v1' } }, paxosState)).toBeUndefined();
+    expect(judgeState({ kind: 'storage', node: 0, key: 'accepted', value: [ballot, 'v1'] }, paxosState)).toContain('wrote "accepted" to storage');
+    expect(judgeState({ kind: 'output', node: 0, output: { type: 'Learned', value: 7 } }, paxosState)).toContain('"value" is 7');
+    const pvalue = { ballot: { round: 1, leader: 0 }, slot: 4, command };
+    expect(judgeState({ kind: 'storage', node: 1, key: 'accepted:4', value: pvalue }, multipaxosState)).toBeUndefined();
+    expect(judgeState({ kind: 'storage', node: 1, key: 'accepted:4', value: { ...pvalue, command: { ...command, sequence: '1' } } }, multipaxosState)).toContain('"accepted:4.command.sequence"');
+    expect(judgeState({ kind: 'output', node: 1, output: { type: 'Executed', index: 4, client: 3, sequence: 1, result: { value: null } } }, multipaxosState)).toBeUndefined();
+    expect(judgeState({ kind: 'output', node: 1, output: { type: 'Executed', index: 4, client: 3, sequence: '1 ', result: {} } }, multipaxosState)).toContain('"sequence" is "1 "');
+    const entry = { index: 1, term: 1, command: 'c1' };
+    expect(judgeState({ kind: 'storage', node: 0, key: 'log', value: [entry, { index: 2, term: 2, command: '', configuration: { voters: [0, 1], newVoters: [0, 1, 2] } }] }, raftState)).toBeUndefined();
+    expect(judgeState({ kind: 'storage', node: 0, key: 'log', value: [entry, { index: 2, term: [2], command: 'c2' }] }, raftState)).toContain('with "log[1].term" as [2]');
+    expect(judgeState({ kind: 'storage', node: 0, key: 'votedFor', value: '1' }, raftState)).toContain('as "1", where src/protocol.ts declares an integer or null');
+    expect(judgeState({ kind: 'output', node: 0, output: { type: 'Applied', index: '3', term: 1, command: 'c' } }, raftState)).toContain('"index" is "3"');
+    expect(judgeState({ kind: 'output', node: 0, output: { type: 'SnapshotInstalled', snapshot: null } }, raftState)).toContain('"snapshot" is null');
+    expect(judgeState({ kind: 'storage', node: 2, key: 'slot:1', value: { epoch: 1, operation: null, finalized: true } }, paxosLogState)).toBeUndefined();
+    expect(judgeState({ kind: 'storage', node: 0, key: 'slot:1', value: { epoch: 1, operation: null, finalized: 'yes' } }, paxosLogState)).toContain('"slot:1.finalized" as "yes"');
   });
 });

@@ -139,8 +139,10 @@ describe('helpers', () => {
     expect(acceptedSlot('promised')).toBeUndefined();
   });
 
-  it('safetyProperties lists the nine in their order', () => {
+  it('safetyProperties lists the ten in their order, the protocol\'s types first', () => {
     expect(safetyProperties([0, 1, 2]).map((property) => property.name)).toEqual([
+      'messages are as protocol.ts declares',
+      'storage and outputs are as protocol.ts declares',
       'chosen by a majority in one ballot',
       'a command accepted by a majority is kept',
       'consistent logs',
@@ -149,7 +151,6 @@ describe('helpers', () => {
       'safe garbage collection',
       'an acceptor accepts only what a leader proposed',
       'an operation returns only once executed',
-      'messages are as protocol.ts declares',
     ]);
   });
 });

@@ -252,8 +252,10 @@ describe('helpers', () => {
     expect(highestStoredSlot(view, 1)).toBe(0);
   });
 
-  it('safetyProperties lists the twelve in their order, and the good history passes them all', () => {
+  it('safetyProperties lists the thirteen in their order, the protocol\'s types first, and the good history passes them all', () => {
     expect(safetyProperties([0, 1, 2]).map((property) => property.name)).toEqual([
+      'messages are as protocol.ts declares',
+      'storage and outputs are as protocol.ts declares',
       'a finalized slot never changes',
       'finalized only after a majority stored it',
       'an operation stored by a majority is kept',
@@ -265,7 +267,6 @@ describe('helpers', () => {
       'a rejected leader steps down',
       'execution follows the finalized log',
       'an operation returns only once finalized',
-      'messages are as protocol.ts declares',
     ]);
     expect(playAll(goodHistory)).toBeUndefined();
   });
