@@ -1287,7 +1287,8 @@ interface NewLeader {
  * ("sends AppendEntries to every other server at once, so that nobody else stands"). One that
  * waits for its first heartbeat leaves the others' election timers running for up to
  * `heartbeatMs`. Parts A to D (every server is in the configuration). A crash within that time
- * excuses it.
+ * excuses it, and so does a message of a higher term handed to it within that time: it then
+ * steps down, and may send nothing more of its term.
  */
 export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<Raft, AnnouncementMemory> {
   const close = (memory: AnnouncementMemory, cluster: ClusterView<Raft>): void => {
@@ -1304,11 +1305,13 @@ export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<R
     'a new leader announces itself at once',
     {
       memory: () => ({ pending: null, late: null, sentBefore: null }),
-      records: ['output:BecameLeader', 'send:AppendEntries', 'send:InstallSnapshot', 'crash'],
+      // Every delivery: a higher term handed to the new leader excuses it, and the first event after its 1 ms closes the wait then, not at some later send.
+      records: ['output:BecameLeader', 'send:AppendEntries', 'send:InstallSnapshot', 'crash', 'deliver'],
       record(memory, event, cluster) {
         const pending = memory.pending;
-        if (pending !== null && event.kind === 'crash' && event.node === pending.node) memory.pending = null;
-        else if (pending !== null && event.timeMs > pending.atMs + 1) close(memory, cluster);
+        if (pending !== null && event.timeMs > pending.atMs + 1) close(memory, cluster);
+        else if (pending !== null && event.kind === 'crash' && event.node === pending.node) memory.pending = null;
+        else if (pending !== null && event.kind === 'deliver' && event.to === pending.node && termCarried(event.message) > pending.term) memory.pending = null;
         if (memory.late !== null) return memory.late;
         if (event.kind === 'output' && event.output.type === 'BecameLeader') {
           if (memory.pending !== null) close(memory, cluster);
@@ -1343,6 +1346,11 @@ export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<R
     },
     { atEnd: true },
   );
+}
+
+/** The term a Raft message carries; 0 for a client's message, which carries none. */
+function termCarried(message: Raft['message']): number {
+  return 'term' in message && typeof message.term === 'number' ? message.term : 0;
 }
 
 /** What {@link newLeaderAnnouncesAtOnce} keeps: the leader it waits on, and what one server sent of one term at one moment. */

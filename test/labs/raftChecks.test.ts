@@ -301,4 +301,36 @@ describe('a new leader announces itself at once', () => {
     );
     expect(judge([[elected(300), heartbeatAt(1, 300)], [heartbeatAt(2, 302)]])).toMatch(/^n0 became leader of term 2 at 300 ms and sent no AppendEntries to n2 by 301 ms/);
   });
+
+  const handed = (term: number, timeMs: number): Event => ({
+    kind: 'deliver',
+    from: 2,
+    to: 0,
+    incarnation: 0,
+    timeMs,
+    message: { type: 'RequestVoteReply', term, voteGranted: false },
+    local: false,
+  });
+
+  it('excuses a leader handed a higher term before its 1 ms is up: it steps down, and may send nothing more of its term', () => {
+    // Its announcement was to come from a 1 ms timer; a reply of term 11 reached it first.
+    expect(judge([[elected(300)], [handed(11, 301)], [heartbeatAt(1, 380)]])).toBeUndefined();
+    expect(judge([[elected(300)], [handed(11, 300)]])).toBeUndefined();
+    // A term not above its own, or one handed after the 1 ms, excuses nothing.
+    expect(judge([[elected(300)], [handed(2, 301)], [heartbeatAt(1, 380)]])).toMatch(/^n0 became leader of term 2 at 300 ms and sent no AppendEntries to n1, n2 by 301 ms/);
+    expect(judge([[elected(300)], [handed(11, 302)]])).toMatch(/^n0 became leader of term 2 at 300 ms/);
+  });
+
+  it('reports a late leader at the first event after its 1 ms, not at some later send', () => {
+    const property = newLeaderAnnouncesAtOnce([0, 1, 2]);
+    let step = 0;
+    const cluster = view(() => step);
+    const memory = property.memory?.(cluster) as Parameters<NonNullable<typeof property.record>>[0];
+    const record = (event: Event) => {
+      step++;
+      return property.record?.(memory, event, cluster);
+    };
+    expect(record(elected(300))).toBeUndefined();
+    expect(record(handed(1, 305))).toMatch(/^n0 became leader of term 2 at 300 ms/);
+  });
 });
