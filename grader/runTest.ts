@@ -25,6 +25,9 @@ import { linearizabilityEvidence, type LinearizabilityEvidence } from './lineari
 import { liveCheckMessageStart } from './results.ts';
 import type { ReplayOutcome, WorkActivity } from './protocol.ts';
 
+/** What a demonstration that did not happen means, for a student whose code holds where the handout's algorithm breaks. */
+const demonstrationNote = ' (a demonstration is worth no points: it shows where the algorithm the handout describes breaks, and an implementation that holds there shows nothing)';
+
 /** What every recorded failure says, as plain JSON data; `step` is a path step for a search. */
 interface RecordedFields extends FailureFields {
   readonly seed: number;
@@ -241,7 +244,7 @@ export function runTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementatio
         ...notReplayable(last),
         kind: 'demonstration-not-shown',
         property: test.demonstrates,
-        message: `the demonstration did not happen: no seed of ${seedsRun} broke "${test.demonstrates}"`,
+        message: `the demonstration did not happen: no seed of ${seedsRun} broke "${test.demonstrates}"${demonstrationNote}`,
       },
     };
   }
@@ -667,7 +670,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
         ...notReplayable(seed),
         kind: 'demonstration-not-shown',
         property: test.demonstrates,
-        message: `the demonstration did not happen: no interleaving broke "${test.demonstrates}" (${statistics.states} states)`,
+        message: `the demonstration did not happen: no interleaving broke "${test.demonstrates}" (${statistics.states} states)${demonstrationNote}`,
       });
     }
     const missedGoals = prepared.expect === 'every-goal' ? prepared.goals.filter((goal) => !result.goalsReached.has(goal)) : [];
