@@ -582,6 +582,7 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
   const traceLimit = options.traceLimit ?? defaultTraceLimit;
   let seedsRun = 0;
   let measurements: Record<string, number> = {};
+  const explored = { states: 0, wallMs: 0, depth: 0, limitReached: false };
   for (const seed of options.seeds) {
     seedsRun++;
     options.onActivity?.(seed, 'searching');
@@ -592,11 +593,16 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
     const result = prepared.run(seedString, options.onHeartbeat);
     options.onSeedDone?.(seedsRun);
     const statistics = result.statistics;
+    // Every seed's search counts: the states of all of them, the deepest path, and a limit any of them reached.
+    explored.states += statistics.states;
+    explored.wallMs += statistics.wallMs;
+    explored.depth = Math.max(explored.depth, statistics.maxDepth);
+    explored.limitReached ||= result.outcome.kind === 'limit';
     measurements = {
-      states: statistics.states,
-      depth: statistics.maxDepth,
-      statesPerSec: statistics.statesPerSec,
-      ...(result.outcome.kind === 'limit' ? { limitReached: 1 } : {}),
+      states: explored.states,
+      depth: explored.depth,
+      statesPerSec: explored.wallMs > 0 ? Math.round((explored.states * 1000) / explored.wallMs) : statistics.statesPerSec,
+      ...(explored.limitReached ? { limitReached: 1 } : {}),
     };
     const outcome = result.outcome;
     // Breadth-first search explores the same space whatever the seed: once is enough.
