@@ -65,7 +65,7 @@ export const centralized: Algorithm<Centralized> = {
   participants: (nodeCount) => everyone(nodeCount).slice(1),
   fifo: false,
   cost: { perEntry: () => 3, formula: '3' },
-  rules: [grantedByCoordinator(coordinator), speaksTheProtocol<Centralized>({ Request: declares(), Grant: declares(), Release: declares() })],
+  rules: [speaksTheProtocol<Centralized>({ Request: declares(), Grant: declares(), Release: declares() }), grantedByCoordinator(coordinator)],
 };
 
 export const tokenRing: Algorithm<TokenRing> = {
@@ -75,7 +75,7 @@ export const tokenRing: Algorithm<TokenRing> = {
   config: {},
   participants: everyone,
   fifo: false,
-  rules: [holdsTheToken, speaksTheProtocol<TokenRing>({ Token: declares() })],
+  rules: [speaksTheProtocol<TokenRing>({ Token: declares() }), holdsTheToken],
 };
 
 /** Lamport's messages; the 1C.8 search holds them to it too. */
@@ -89,9 +89,9 @@ export const lamport: Algorithm<Lamport> = {
   participants: everyone,
   fifo: true,
   cost: { perEntry: (nodeCount) => 3 * (nodeCount - 1), formula: '3(N-1)' },
-  rules: [hearsFromEveryOther, entersAtTheHead, lamportSpeaks],
+  rules: [lamportSpeaks, hearsFromEveryOther, entersAtTheHead],
   // A node that enters before hearing from everyone is a classic bug the smoke test lets through on purpose.
-  smokeRules: [entersAtTheHead, lamportSpeaks],
+  smokeRules: [lamportSpeaks, entersAtTheHead],
 };
 
 export const ricartAgrawala: Algorithm<RicartAgrawala> = {
@@ -102,7 +102,7 @@ export const ricartAgrawala: Algorithm<RicartAgrawala> = {
   participants: everyone,
   fifo: false,
   cost: { perEntry: (nodeCount) => 2 * (nodeCount - 1), formula: '2(N-1)' },
-  rules: [repliesFromAll, speaksTheProtocol<RicartAgrawala>({ Request: declares('timestamp'), Reply: declares('timestamp') })],
+  rules: [speaksTheProtocol<RicartAgrawala>({ Request: declares('timestamp'), Reply: declares('timestamp') }), repliesFromAll],
 };
 
 /** Seeds 1, 2, 3, ... run clusters of 2, 3, ..., 9 nodes, then start again at 2. */
@@ -174,7 +174,7 @@ function lamportSearch(implementation: MutexImplementation, fifo: boolean): Sear
       // Over FIFO channels a correct node also keeps Lamport's rule for entering: without it,
       // a node that enters on its own say and a silent other would pass a search for safety and
       // one entry.
-      properties: fifo ? [mutualExclusion, someNodeEnters, hearsFromEveryOther, lamportSpeaks] : [mutualExclusion, someNodeEnters],
+      properties: fifo ? [lamportSpeaks, mutualExclusion, someNodeEnters, hearsFromEveryOther] : [mutualExclusion, someNodeEnters],
       maxStates: 100_000,
       maxDepth: 40,
     },
