@@ -429,20 +429,29 @@ function coordinate(value: number): string {
   return String(Math.round(value * 10) / 10);
 }
 
-/** A marker's outline as path data: circle, square, triangle or diamond around (x, y). */
-function markerPath(shape: number, x: number, y: number): string {
+/** A marker's outline as path data: circle, square, triangle or diamond around (x, y), `scale` times the usual size. */
+function markerPath(shape: number, x: number, y: number, scale = 1): string {
   const [cx, cy] = [coordinate(x), coordinate(y)];
+  const [r, t, w] = [3.5 * scale, 4.5 * scale, 8 * scale].map(coordinate);
+  const [d, h] = [coordinate(7 * scale), coordinate(9 * scale)];
   switch (shape % 4) {
     case 0:
-      return `M${coordinate(x - 3.5)},${cy}a3.5,3.5 0 1,0 7,0a3.5,3.5 0 1,0 -7,0z`;
+      return `M${coordinate(x - 3.5 * scale)},${cy}a${r},${r} 0 1,0 ${d},0a${r},${r} 0 1,0 -${d},0z`;
     case 1:
-      return `M${coordinate(x - 3.5)},${coordinate(y - 3.5)}h7v7h-7z`;
+      return `M${coordinate(x - 3.5 * scale)},${coordinate(y - 3.5 * scale)}h${d}v${d}h-${d}z`;
     case 2:
-      return `M${cx},${coordinate(y - 4.5)}l4.5,8h-9z`;
+      return `M${cx},${coordinate(y - 4.5 * scale)}l${t},${w}h-${h}z`;
     default:
-      return `M${cx},${coordinate(y - 4.5)}l4.5,4.5l-4.5,4.5l-4.5,-4.5z`;
+      return `M${cx},${coordinate(y - 4.5 * scale)}l${t},${t}l-${t},${t}l-${t},-${t}z`;
   }
 }
+
+/**
+ * How much larger a reference series' hollow markers are than a measured series' filled ones:
+ * where the two agree (a cost that meets its formula exactly), each measured point shows inside
+ * its reference's marker instead of one hiding the other.
+ */
+const referenceMarkerScale = 1.8;
 
 /** An axis title's text, and the length to squeeze it to when it would not fit in `room` px ('' when it fits). */
 function axisTitle(text: string, room: number) {
@@ -485,13 +494,16 @@ function chartView(series: readonly MeasurementSeries[], id: string, title: stri
       markerClass: isReference ? 'marker hollow' : 'marker',
       dash: dash ?? '',
       points: points.map((point) => `${coordinate(px(point.x))},${coordinate(py(point.y))}`).join(' '),
-      markers: points.map((point) => ({ d: markerPath(index, px(point.x), py(point.y)), label: `${name} @ ${tickLabel(point.x)}: ${formatNumber(point.y)}` })),
+      markers: points.map((point) => ({ d: markerPath(index, px(point.x), py(point.y), isReference ? referenceMarkerScale : 1), label: `${name} @ ${tickLabel(point.x)}: ${formatNumber(point.y)}` })),
       count: points.length,
       skipped: one.points.length - points.length,
       drawn: points.length > 0,
       swatchMarker: markerPath(index, 17, 6),
+      isReference,
     };
   });
+  // References under what was measured: a measured line that follows its formula stays in sight.
+  const drawOrder = [...lines.filter((line) => line.isReference), ...lines.filter((line) => !line.isReference)];
 
   const allXs = [...new Set(series.flatMap((one) => one.points.map((point) => point.x)))].sort((a, b) => a - b);
   const described = lines.map((line) => `${line.name} (${line.count} ${plural(line.count, 'point')}${line.skipped > 0 ? `, ${line.skipped} not finite` : ''})`);
@@ -514,6 +526,7 @@ function chartView(series: readonly MeasurementSeries[], id: string, title: stri
     yTicks: ticksBetween(yLow, yHigh, yStep).map((y) => ({ y: coordinate(py(y)), labelY: coordinate(py(y) + 4), label: tickLabel(y) })),
     yLabelX: left - 8,
     lines,
+    drawOrder,
     table: {
       xTitle,
       names: lines.map((line) => line.name),

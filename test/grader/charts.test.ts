@@ -118,6 +118,26 @@ describe('chart axis titles', () => {
   });
 });
 
+describe('a measured series that meets its formula exactly', () => {
+  const [chart] = charts(renderHtmlReport(report([graded('1C.6', {})]))) as [string];
+  const plot = chart.slice(0, chart.indexOf('</svg>'));
+  const groups = [...plot.matchAll(/<g class="series s(\d)">(.*?)<\/g>/g)].map((match) => ({ series: Number(match[1]), body: match[2] ?? '' }));
+
+  it('draws the formula first and the measured series over it, so that neither hides the other', () => {
+    // The legend keeps the suite's order (measured, formula); the plot draws the formula underneath.
+    expect(groups.map((group) => group.series)).toEqual([1, 0]);
+    expect(groups[0]?.body).toContain('stroke-dasharray');
+    expect(groups[0]?.body).toContain('class="marker hollow"');
+    expect(groups[1]?.body).not.toContain('hollow');
+  });
+
+  it("gives the formula's hollow markers room around the measured ones", () => {
+    const size = (body: string) => Number(/d="M[\d.]+,[\d.]+h([\d.]+)v/.exec(body)?.[1] ?? /a([\d.]+),/.exec(body)?.[1]);
+    // The formula's squares are wider than the measured circles' diameter.
+    expect(size(groups[0]?.body ?? '')).toBeGreaterThan(2 * size(groups[1]?.body ?? ''));
+  });
+});
+
 describe('axes declared by a suite', () => {
   const declare = (axes: unknown): SuiteTest<unknown> =>
     runTest({

@@ -822,15 +822,15 @@ describe('HTML report: demonstrations and charts', () => {
     expect(chart).toMatch(/aria-labelledby="[^"]+"/);
     expect(chart).toContain('<title id="');
     expect(chart).toContain('1C.6 Lamport: exactly 3(N-1) messages per entry</title>');
-    // One polyline per series; the measured series skips its non-finite point.
+    // One polyline per series, the formula drawn first (under the measurement); the measured series skips its non-finite point.
     const polylines = [...chart.matchAll(/<polyline points="([^"]*)"([^>]*)\/>/g)];
     expect(polylines).toHaveLength(2);
     const pointCounts = polylines.map(([, points]) => (points as string).trim().split(/\s+/).length);
-    expect(pointCounts).toEqual([8, 9]);
+    expect(pointCounts).toEqual([9, 8]);
     for (const [, points] of polylines) for (const pair of (points as string).trim().split(/\s+/)) expect(pair).toMatch(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/);
     // The formula is dashed, the measurement solid.
-    expect(polylines[0]?.[2]).not.toContain('stroke-dasharray');
-    expect(polylines[1]?.[2]).toContain('stroke-dasharray');
+    expect(polylines[0]?.[2]).toContain('stroke-dasharray');
+    expect(polylines[1]?.[2]).not.toContain('stroke-dasharray');
     expect(chart.match(/<path class="marker(?: hollow)?"/g)).toHaveLength(17);
     // Tick labels: every x, and y from 0 up past the largest value.
     const labels = [...chart.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map(([, label]) => label);
