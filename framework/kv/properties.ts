@@ -327,6 +327,24 @@ export function operationsCompleteAfterHeal<P extends Protocol>(healMs: number, 
 }
 
 /**
+ * When the first operation left was called shortly before the run ended while others kept
+ * returning to the end, the service works but is slow: says so, since a lost retry is then not
+ * the likely cause.
+ */
+function slowServiceNote(recording: KvHistoryRecording, first: { readonly callTime: number }, endMs: number): string {
+  const returnTimes = kvHistoryOf(recording).flatMap((operation) => (operation.returnTime === null ? [] : [operation.returnTime]));
+  if (returnTimes.length < 10 || endMs - first.callTime > 1_000) return '';
+  const earliest = Math.min(...returnTimes);
+  const last = Math.max(...returnTimes);
+  if (endMs - last > 500 || last <= earliest) return '';
+  const perSecond = Math.round(((returnTimes.length - 1) * 1000) / (last - earliest));
+  return (
+    `. Other operations kept returning until ${last} ms (${perSecond} a second on average), and this one was called ${endMs - first.callTime} ms before the run ended: ` +
+    'the service works, but too slowly to finish the workload in time (a leader should handle several commands at once, and send each as it comes rather than at its next heartbeat)'
+  );
+}
+
+/**
  * "every operation returns": by the end of the run, every operation a client was given has
  * returned (runs end once they all have, or at their horizon). Nothing returned at all is
  * "clients make progress"'s to say.
@@ -345,7 +363,7 @@ export function everyOperationReturns<P extends Protocol>(): Property<P, KvHisto
       return (
         `${pending.length} operation${pending.length === 1 ? '' : 's'} of ${recording.operations.length} never returned by ${cluster.nowMs} ms; the first: ` +
         `${nodeName(first.client)}'s ${describeKvOperation(first.input)}, called at ${first.callTime} ms. Once faults end, a client's retries reach the leader, ` +
-        'and the leader answers every command it commits'
+        `and the leader answers every command it commits${slowServiceNote(recording, first, cluster.nowMs)}`
       );
     },
   });

@@ -277,6 +277,35 @@ describe('the client history', () => {
     expect(judge([...calls, { node: 1, incarnation: 1, kind: 'input' }], { crashed: false, incarnation: 1 })).toMatch(/^1 operation of 3 never returned/);
   });
 
+  it('"every operation returns" says a service is slow, not stuck, when others kept returning to the end and the one left is recent', () => {
+    const property = everyOperationReturns<KvFixture>();
+    const appendX: KvOperation = { kind: 'append', key: 'x', value: 'a' };
+    const judge = (events: readonly { readonly node: number; readonly kind: 'input' | 'output'; readonly timeMs: number }[], endMs: number) => {
+      const cluster = { nodeIds: [0, 1, 2], servers: [0], clients: [1, 2], nowMs: endMs, step: events.length, lastFaultMs: 0, isCrashed: () => false, incarnation: () => 0, storage: () => new Map(), inFlight: () => [], counters: undefined as never };
+      const memory = property.memory?.(cluster) as never;
+      for (const event of events) {
+        const history =
+          event.kind === 'input'
+            ? { kind: 'input' as const, node: event.node, incarnation: 0, timeMs: event.timeMs, input: invoke(appendX) }
+            : { kind: 'output' as const, node: event.node, incarnation: 0, timeMs: event.timeMs, output: returned(1, appendX, '') };
+        property.record?.(memory, history, cluster);
+      }
+      return property.check?.(cluster, memory);
+    };
+    // n2 completes an operation every 100 ms until 2,000 ms; n1's last, called at 1,950 ms, is left when the run ends at 2,000 ms.
+    const steady = Array.from({ length: 20 }, (_unused, index) => [
+      { node: 2, kind: 'input' as const, timeMs: index * 100 + 1 },
+      { node: 2, kind: 'output' as const, timeMs: index * 100 + 99 },
+    ]).flat();
+    const slow = judge([...steady, { node: 1, kind: 'input', timeMs: 1_950 }], 2_000);
+    expect(slow).toContain('. Other operations kept returning until 1999 ms (10 a second on average), and this one was called 50 ms before the run ended: the service works, but too slowly');
+    // Called long before the end, it was lost, not waiting its turn: nothing said of speed.
+    const stuck = judge([{ node: 1, kind: 'input', timeMs: 0 }, ...steady], 2_000);
+    expect(stuck).toMatch(/^1 operation of 21 never returned by 2000 ms; the first: n1's append\(x, "a"\), called at 0 ms\. .*commits$/);
+    // Nothing returned in the last half second: not "working".
+    expect(judge([...steady, { node: 1, kind: 'input', timeMs: 1_950 }], 2_600)).not.toContain('too slowly');
+  });
+
   it('measures latency and throughput from the history', () => {
     const read: KvOperation = { kind: 'get', key: 'x' };
     const figures = measureKvHistory([
