@@ -1238,6 +1238,40 @@ interface Grant {
 }
 
 /**
+ * Runs only: "a vote is granted in the candidate's term" (Figure 2's RequestVote: "reply false
+ * if term < currentTerm"). A `RequestVoteReply` that grants a vote carries the voter's term, which
+ * is the candidate's own once the voter has taken it up; so it answers a `RequestVote` of that
+ * very term, from that candidate, delivered to the voter. A voter that grants a stale candidate
+ * spends its vote of a newer term on a candidate that cannot win it, and a candidate that
+ * counts such a reply counts a vote of another term.
+ */
+export function votesInTheCandidatesTerm(): Property<Raft, Record<string, true>[]> {
+  return always<Raft, Record<string, true>[]>("a vote is granted in the candidate's term", {
+    // Per voter: `candidate:term` of each RequestVote delivered to it.
+    memory: (cluster) => cluster.nodeIds.map(() => ({})),
+    records: ['deliver:RequestVote', 'send:RequestVoteReply'],
+    record(asked, event) {
+      if (event.kind === 'deliver' && event.message.type === 'RequestVote') {
+        const requests = asked[event.to];
+        if (requests !== undefined) requests[`${event.from}:${event.message.term}`] = true;
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.message.type !== 'RequestVoteReply' || !event.message.voteGranted) return undefined;
+      const requests = asked[event.from] ?? {};
+      if (Object.hasOwn(requests, `${event.to}:${event.message.term}`)) return undefined;
+      const terms = Object.keys(requests)
+        .filter((key) => key.startsWith(`${event.to}:`))
+        .map((key) => Number(key.slice(key.indexOf(':') + 1)));
+      const heard = terms.length === 0 ? `no RequestVote from ${nodeName(event.to)} reached it` : `the RequestVotes of ${nodeName(event.to)} that reached it were of term ${terms.sort((a, b) => a - b).join(', ')}`;
+      return (
+        `${nodeName(event.from)} granted its vote to ${nodeName(event.to)} in term ${event.message.term} at ${event.timeMs} ms, but ${heard}: ` +
+        "a vote goes only to a candidate of the voter's own term (Figure 2: reply false if term < currentTerm), or the voter spends its vote of a newer term on a candidate that cannot win it"
+      );
+    },
+  });
+}
+
+/**
  * A voter waits: a server that grants its vote resets its election timer ("to grant: ... it
  * resets its election timer"), to a new time of at least `minTimeoutMs`, so it stands for
  * election no sooner than that after granting. One that keeps its old timer stands right after

@@ -24,7 +24,7 @@ import {
   type ScheduledInput,
   type SuiteTest,
 } from 'distlab/testing';
-import { commandsApplied, higherTermEndsLeadership, leaderElected, newLeaderAnnouncesAtOnce, safetyProperties, voterWaitsAfterGranting } from './checks.ts';
+import { commandsApplied, higherTermEndsLeadership, leaderElected, newLeaderAnnouncesAtOnce, safetyProperties, voterWaitsAfterGranting, votesInTheCandidatesTerm } from './checks.ts';
 import { service, type ServiceOptions } from './service.ts';
 import type { Command, Raft } from './src/protocol.ts';
 
@@ -105,6 +105,7 @@ export function raftRun(implementation: RaftImplementation, run: RaftRun): RunSe
       // The kit's service makes every snapshot of these runs: its data has the service's form.
       ...safetyProperties(servers, { serviceSnapshots: true }),
       higherTermEndsLeadership(),
+      votesInTheCandidatesTerm(),
       voterWaitsAfterGranting(config.electionTimeoutMs[0]),
       newLeaderAnnouncesAtOnce(servers),
       leaderElected(servers, run.electionWithinMs === undefined ? run.deadline : `(a leader is due within ${run.electionWithinMs} ms of every fault, and at the end)`, {

@@ -22,7 +22,7 @@ import {
   type Tagged,
   type Workload,
 } from 'distlab/testing';
-import { higherTermEndsLeadership, safetyProperties, type TermSenders } from './checks.ts';
+import { higherTermEndsLeadership, safetyProperties, votesInTheCandidatesTerm, type TermSenders } from './checks.ts';
 import { electionTimeoutMs, heartbeatMs, maxDelayMs, range, stableNetwork, type RaftImplementation } from './harness.ts';
 import { appendsTakeEffectExactlyOnce, clientsReturnOnlyReplies, completedWritesReachEveryLiveServer } from './serviceChecks.ts';
 import type { Raft } from './src/protocol.ts';
@@ -105,6 +105,7 @@ export function serviceProperties(servers: readonly NodeId[], options: Pick<Serv
   return [
     ...(options.safety ?? safetyProperties)(servers),
     higherTermEndsLeadership(options.termSenders),
+    votesInTheCandidatesTerm(),
     commandsAppliedAtMostOnce<Raft>(),
     clientsReturnOnlyReplies(),
     clientHistoriesLinearizable<Raft>(linearizability),

@@ -16,6 +16,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a leader is elected',
   },
   {
+    name: 'vote-granted-in-stale-term',
+    bug: "a RequestVote of a term below the voter's is not refused: the voter grants it in its own newer term, spending that term's vote on a candidate that cannot win it",
+    failsTest: '5A.5',
+    property: "a vote is granted in the candidate's term",
+  },
+  {
     name: 'vote-without-up-to-date-check',
     bug: "the vote is granted without the up-to-date check on the candidate's log",
     failsTest: '5A.S2',
