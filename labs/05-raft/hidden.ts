@@ -1236,6 +1236,46 @@ const removedWhileCutOff = test('F', 18, {
   },
 });
 
+/** 5F.19: when n2 is cut off (the change is asked for just after), when it is back, and when it is cut off again. */
+const snapshotConfigurationTimes = (seed: number) => {
+  const random = scenarioRandom('5F.19', seed);
+  const cutMs = 900 + random.integer(0, 100);
+  const healMs = cutMs + 1_200 + random.integer(0, 100);
+  return { cutMs, changeMs: cutMs + 50, healMs, againMs: healMs + 600, backMs: healMs + 1_200 };
+};
+
+const configurationFromSnapshot = test('F', 19, {
+  name: 'a follower that catches up from a snapshot takes the configuration the snapshot carries',
+  points: 2,
+  seeds: 5,
+  visibility: 'hidden',
+  description:
+    '5 server nodes, the configuration {n0, n1, n2}; the service snapshots past 10 log entries. At about 950 ms n2 is cut off, and ' +
+    'the leader is asked to add n3 and n4: both configuration entries commit, and the clients go on until snapshots have replaced ' +
+    'them. Back 1.2 s later, n2 is caught up by InstallSnapshot, whose configuration (n0 to n4) has no entry left in any log; cut off ' +
+    'again 600 ms later, it stands for election, and must ask all five.',
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 5,
+      initialVoters: [0, 1, 2],
+      steps: [{ add: [3, 4], remove: [], atMs: snapshotConfigurationTimes(seed).changeMs }],
+      maxLogEntries: 10,
+      clients: 3,
+      operationsPerClient: 80,
+      durationMs: 6_000,
+    }),
+  scenario: (context): FaultAction[] => {
+    const { cutMs, healMs, againMs, backMs } = snapshotConfigurationTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 800),
+      { atMs: cutMs, type: 'isolate', node: 2 },
+      { atMs: healMs, type: 'heal' },
+      { atMs: againMs, type: 'isolate', node: 2 },
+      { atMs: backMs, type: 'heal' },
+    ];
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   staleSender,
   leadsAgain,
@@ -1266,4 +1306,5 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   electionInJointConfiguration,
   removeDeadLeader,
   removedWhileCutOff,
+  configurationFromSnapshot,
 ];

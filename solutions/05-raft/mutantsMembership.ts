@@ -14,6 +14,12 @@ export const membershipMutants: readonly Mutant[] = [
     property: 'at most one leader per term',
   },
   {
+    name: 'install-keeps-own-configuration',
+    bug: "a server that installs a snapshot, and then holds no configuration entry in its log, keeps the configuration it had instead of the snapshot's: a follower cut off through a change votes and stands with the old voters",
+    failsTest: '5F.19',
+    property: 'a candidate asks every voter',
+  },
+  {
     name: 'candidate-asks-old-voters-only',
     bug: 'a candidate asks only the voters of C_old for votes, also while C_old,new is in force',
     failsTest: '5F.16',
