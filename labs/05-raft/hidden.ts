@@ -491,6 +491,48 @@ const staleMatchIndex = test('C', 14, {
  * leader and commit a few entries of a newer term. Both crash, one comes back, and n0 rejoins:
  * n0's log is the longer, the other's last term the newer.
  */
+/** 5B.14: when n1 is cut off, when n2 crashes for good, and when n1 is back. */
+const deposedLeaderTimes = (seed: number) => {
+  const random = scenarioRandom('5B.14', seed);
+  const isolateMs = 1_000 + random.integer(0, 100);
+  return { isolateMs, crashMs: isolateMs + 300, healMs: isolateMs + 600 + random.integer(0, 100) };
+};
+
+const deposedLeaderStandsAgain = test('B', 14, {
+  name: 'a leader deposed by a server it must refuse stands again itself',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    '3 servers, n0 leading first. At about 1 s n1 is cut off, and stands again and again in ever higher terms; n0 and n2 commit 5 ' +
+    'commands without it, then n2 crashes for good. When n1 is back, 300 to 400 ms later, its term deposes n0, but its log lacks ' +
+    'those commands: n0 must refuse it the vote, and n1 cannot win. n0, now a follower, must stand again when its election timeout ' +
+    "runs out (stepping down starts that timer again) and win with n1's vote, so that every command given after the heal is applied " +
+    `on both within ${commitBoundMs} ms of it.`,
+  setup: (implementation, seed) => {
+    const times = deposedLeaderTimes(seed);
+    return raftRun(implementation, {
+      servers: 3,
+      durationMs: times.healMs + commitBoundMs + 1_000,
+      deadline: deadlineAfter(times.healMs, 'n1 is back'),
+      inputs: [
+        ...range(0, 3).map((index): ScheduledInput<Raft> => ({ atMs: 720 + 15 * index, node: 0, input: { type: 'Start', command: `a${index}` } })),
+        ...range(0, 5).map((index): ScheduledInput<Raft> => ({ atMs: times.isolateMs + 50 + 20 * index, node: 0, input: { type: 'Start', command: `b${index}` } })),
+      ],
+      service: { commands: 6, firstAtMs: times.healMs + 100, everyMs: 50 },
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const times = deposedLeaderTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 700),
+      { atMs: times.isolateMs, type: 'isolate', node: 1 },
+      { atMs: times.crashMs, type: 'crash', node: 2 },
+      { atMs: times.healMs, type: 'heal' },
+    ];
+  },
+});
+
 const olderLongerTimes = (seed: number) => {
   const isolateMs = 900 + scenarioRandom('5C.12', seed).integer(0, 100);
   return { isolateMs, othersDownMs: isolateMs + 1_300, firstBackMs: isolateMs + 1_400, secondBackMs: isolateMs + 2_600 };
@@ -1307,4 +1349,5 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   removeDeadLeader,
   removedWhileCutOff,
   configurationFromSnapshot,
+  deposedLeaderStandsAgain,
 ];

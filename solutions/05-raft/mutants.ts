@@ -16,6 +16,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a leader is elected',
   },
   {
+    name: 'deposed-leader-timer-not-armed',
+    bug: 'a leader that steps down on a newer term stops its heartbeats and does not start its election timer again: it never stands, and a stale server that deposed it cannot win',
+    failsTest: '5B.14',
+    property: 'every command is applied everywhere',
+  },
+  {
     name: 'vote-granted-in-stale-term',
     bug: "a RequestVote of a term below the voter's is not refused: the voter grants it in its own newer term, spending that term's vote on a candidate that cannot win it",
     failsTest: '5A.5',
