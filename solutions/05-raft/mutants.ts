@@ -19,7 +19,7 @@ export const mutants: readonly Mutant[] = [
     name: 'deposed-leader-timer-not-armed',
     bug: 'a leader that steps down on a newer term stops its heartbeats and does not start its election timer again: it never stands, and a stale server that deposed it cannot win',
     failsTest: '5B.14',
-    property: 'every command is applied everywhere',
+    property: 'a leader is elected',
   },
   {
     name: 'vote-granted-in-stale-term',
