@@ -769,6 +769,48 @@ const chaos = test('E', 13, {
     ),
 });
 
+/** 5E.19: when n2 is cut off and back, and when n0 and n1 crash and restart by turns after that. */
+const installedStateTimes = (seed: number) => {
+  const random = scenarioRandom('5E.19', seed);
+  const cutMs = 1_000 + random.integer(0, 100);
+  const healMs = cutMs + 1_000;
+  const turns = range(0, 4).map((turn) => ({ node: turn % 2, downMs: healMs + 500 + 700 * turn + random.integer(0, 50) }));
+  return { cutMs, healMs, turns, lastMs: (turns.at(-1)?.downMs ?? healMs) + 300 };
+};
+
+const installedState = test('E', 19, {
+  name: 'a follower that installs a snapshot from the leader serves from its state: its map and its at-most-once table',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    `3 servers, 3 clients, config.maxLogEntries ${maxLogEntries}. At about 1 s n2 is cut off for 1 s, while the clients keep n0 and n1 ` +
+    'busy: the leader snapshots past the entries n2 lacks, and n2, back, is caught up by InstallSnapshot. Then n0 and n1 crash and ' +
+    'restart by turns, 300 ms down each, so that n2 leads for a while: what it answers and applies must start from the snapshot it ' +
+    'installed, not from the state it had before the cut. Every history stays linearizable, each append taking effect once.',
+  setup: (implementation, seed) =>
+    serviceRun(implementation, {
+      servers: 3,
+      clients: 3,
+      durationMs: installedStateTimes(seed).lastMs + 4_000,
+      faultsEndMs: installedStateTimes(seed).lastMs,
+      config: { maxLogEntries },
+      workload: { operationsPerClient: 70, keys: ['x', 'y'], mix: { get: 2, put: 0, append: 3 }, thinkMs: [5, 30], startMs: firstCallMs },
+    }),
+  scenario: (context): FaultAction[] => {
+    const { cutMs, healMs, turns } = installedStateTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 700),
+      { atMs: cutMs, type: 'isolate', node: 2 },
+      { atMs: healMs, type: 'heal' },
+      ...turns.flatMap(({ node, downMs }): FaultAction[] => [
+        { atMs: downMs, type: 'crash', node },
+        { atMs: downMs + 300, type: 'restart', node },
+      ]),
+    ];
+  },
+});
+
 const serviceRingStartMs = 900;
 const serviceRingEndMs = 2_900;
 
@@ -1350,4 +1392,5 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   removedWhileCutOff,
   configurationFromSnapshot,
   deposedLeaderStandsAgain,
+  installedState,
 ];

@@ -6,6 +6,12 @@ import type { Mutant } from 'distlab/testing';
  */
 export const serviceMutants: readonly Mutant[] = [
   {
+    name: 'service-ignores-installed-snapshot',
+    bug: 'the service loads a snapshot into its map and its at-most-once table only when it restarts from one: a follower caught up by InstallSnapshot applies the later entries to the state it had before, and serves stale values once it leads',
+    failsTest: '5E.19',
+    property: 'client histories are linearizable',
+  },
+  {
     name: 'retried-command-applied-twice',
     bug: 'the state machine does not check the at-most-once table when it executes a committed command, so a retry appended before the first copy was executed is executed too',
     failsTest: '5E.4',
