@@ -946,17 +946,23 @@ interface LeaderWithoutFaults {
   atMs: number;
   /** A candidacy above the leader's term that came within the grace period, excused (it may have ended that term). */
   excused: { node: NodeId; term: number; atMs: number } | null;
+  /** When the leader last sent AppendEntries of its term, to each server: whether it still led is then plain in a failure. */
+  heartbeats: Record<NodeId, number>;
 }
 
 /** Runs only: once a server leads (for `graceMs`, the time its first AppendEntries takes), nobody stands for election: with no faults, heartbeats keep the leader. */
 export function noElectionWithoutFaults(graceMs: number): Property<Raft, LeaderWithoutFaults> {
   return always<Raft, LeaderWithoutFaults>('one leader while nothing fails', {
-    memory: () => ({ leader: null, term: 0, atMs: 0, excused: null }),
-    records: ['output:BecameLeader', 'send:RequestVote'],
+    memory: () => ({ leader: null, term: 0, atMs: 0, excused: null, heartbeats: {} }),
+    records: ['output:BecameLeader', 'send:RequestVote', 'send:AppendEntries'],
     record(memory, event) {
       if (event.kind === 'output' && event.output.type === 'BecameLeader') {
         // The latest leader: a candidacy that the grace period excused may have made a newer one.
-        if (event.output.term > memory.term) Object.assign(memory, { leader: event.node, term: event.output.term, atMs: event.timeMs, excused: null });
+        if (event.output.term > memory.term) Object.assign(memory, { leader: event.node, term: event.output.term, atMs: event.timeMs, excused: null, heartbeats: {} });
+        return undefined;
+      }
+      if (event.kind === 'send' && event.message.type === 'AppendEntries') {
+        if (event.from === memory.leader && event.message.term === memory.term) memory.heartbeats[event.to] = event.timeMs;
         return undefined;
       }
       if (event.kind !== 'send' || event.message.type !== 'RequestVote' || memory.leader === null || event.message.term <= memory.term) return undefined;
@@ -971,9 +977,18 @@ export function noElectionWithoutFaults(graceMs: number): Property<Raft, LeaderW
           ? `while ${nodeName(memory.leader)} led term ${memory.term} (since ${memory.atMs} ms)`
           : `after ${nodeName(memory.leader)} was elected leader of term ${memory.term} at ${memory.atMs} ms and ${nodeName(excused.node)} stood in term ${excused.term} ` +
             `${excused.atMs - memory.atMs} ms later, before the leader's first heartbeat could reach it`;
+      const lastToCandidate = memory.heartbeats[event.from];
+      const lastToAnyone = Math.max(-1, ...Object.values(memory.heartbeats));
+      const heard =
+        lastToAnyone < 0
+          ? `${nodeName(memory.leader)} sent no AppendEntries of term ${memory.term} at all`
+          : lastToCandidate === undefined
+            ? `${nodeName(memory.leader)} last sent AppendEntries of term ${memory.term} at ${lastToAnyone} ms, and never to ${nodeName(event.from)}`
+            : `${nodeName(memory.leader)} last sent AppendEntries of term ${memory.term} to ${nodeName(event.from)} at ${lastToCandidate} ms, and to any server at ${lastToAnyone} ms`;
       return (
-        `${nodeName(event.from)} stood for election in term ${event.message.term} at ${event.timeMs} ms, ${before}, and nothing had failed: ` +
-        'a follower restarts its election timer on every AppendEntries from the current leader, heartbeats included, and when it grants its vote'
+        `${nodeName(event.from)} stood for election in term ${event.message.term} at ${event.timeMs} ms, ${before}, and nothing had failed (${heard}): ` +
+        'a leader goes on sending heartbeats until it sees a higher term, and a follower restarts its election timer on every AppendEntries ' +
+        'from the current leader, heartbeats included, and when it grants its vote'
       );
     },
   });

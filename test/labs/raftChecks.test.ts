@@ -239,7 +239,18 @@ describe('one leader while nothing fails', () => {
 
   it('fails a candidacy once the leader had time to be heard', () => {
     const { problem } = play(noElectionWithoutFaults(20), [[elected(0, 1, 235)], [stands(2, 2, 400)]]);
-    expect(problem).toMatch(/^n2 stood for election in term 2 at 400 ms, while n0 led term 1 \(since 235 ms\), and nothing had failed: .*and when it grants its vote$/);
+    expect(problem).toMatch(/^n2 stood for election in term 2 at 400 ms, while n0 led term 1 \(since 235 ms\), and nothing had failed \(n0 sent no AppendEntries of term 1 at all\): .*and when it grants its vote$/);
+  });
+
+  it('says when the leader last sent AppendEntries, to the candidate and to anyone: a leader that stopped is told apart from a follower that did not listen', () => {
+    const heartbeat = (to: NodeId, term: number, timeMs: number): Event => ({ kind: 'send', from: 0, to, incarnation: 0, timeMs, local: false, message: appendEntries(term, 0) });
+    const stopped = play(noElectionWithoutFaults(20), [[elected(0, 1, 235)], [heartbeat(1, 1, 240), heartbeat(2, 1, 240)], [heartbeat(1, 1, 290)], [stands(2, 2, 500)]]).problem;
+    expect(stopped).toContain('nothing had failed (n0 last sent AppendEntries of term 1 to n2 at 240 ms, and to any server at 290 ms): a leader goes on sending heartbeats until it sees a higher term');
+    const neverToIt = play(noElectionWithoutFaults(20), [[elected(0, 1, 235)], [heartbeat(1, 1, 240)], [stands(2, 2, 500)]]).problem;
+    expect(neverToIt).toContain('(n0 last sent AppendEntries of term 1 at 240 ms, and never to n2)');
+    // AppendEntries of another term, or from another server, say nothing of this leader.
+    const others = play(noElectionWithoutFaults(20), [[elected(0, 1, 235)], [heartbeat(2, 0, 240)], [stands(2, 2, 500)]]).problem;
+    expect(others).toContain('(n0 sent no AppendEntries of term 1 at all)');
   });
 
   it('names the candidacy the grace period excused, which ended the leader\'s term, when a later one follows', () => {
