@@ -361,6 +361,45 @@ const lostGranter = test(23, {
   },
 });
 
+// 6.24: a client whose replies are lost across a restart of the whole cluster: its retry of a
+// command executed before the crash is answered from the at-most-once table the servers rebuild
+// from their logs, not executed again.
+const retryAcrossRestartTimes = (seed: number) => {
+  const cutMs = 1_100 + scenarioRandom('6.24', seed).integer(0, 100);
+  return { cutMs, downMs: cutMs + 400, backMs: cutMs + 600, healMs: cutMs + 1_000 };
+};
+
+const retryAcrossRestart = test(24, {
+  name: 'a retry across a restart of the whole cluster is answered from the rebuilt at-most-once table, not executed again',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    '3 servers, n0 leading first, 3 clients. At about 1.15 s nothing the servers send reaches n5, the last client: its command is ' +
+    'finalized and executed, but the reply is lost, and so are the answers to its retries. 400 ms later every server crashes, and ' +
+    'comes back 200 ms after that; 400 ms later n5 hears the servers again, and its retry reaches the new leader. A restarted server ' +
+    'executes its finalized log again, at-most-once table included, so the retry is answered from the table: each command is ' +
+    'applied at most once, each append takes effect once.',
+  setup: (implementation, seed) =>
+    paxosLogRun(implementation, {
+      servers: 3,
+      clients: 3,
+      durationMs: retryAcrossRestartTimes(seed).healMs + 4_000,
+      faultsEndMs: retryAcrossRestartTimes(seed).healMs,
+      workload: { operationsPerClient: 60, keys: ['x', 'y'], mix: { get: 1, put: 1, append: 4 }, thinkMs: [10, 30], startMs: firstCallMs },
+    }),
+  scenario: (context) => {
+    const { cutMs, downMs, backMs, healMs } = retryAcrossRestartTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers),
+      { atMs: cutMs, type: 'cut', from: context.servers, to: [5] },
+      ...context.servers.map((node): FaultAction => ({ atMs: downMs, type: 'crash', node })),
+      ...context.servers.map((node): FaultAction => ({ atMs: backMs, type: 'restart', node })),
+      { atMs: healMs, type: 'heal' },
+    ];
+  },
+});
+
 // 6.S7: 6.S3's history, but n1 is the one that may lead: its own record, "b" of epoch 2, is the
 // walk's first answer, and n0's "a" of epoch 1 may come after it. The highest epoch must win
 // whatever the order of arrival ("Keep, per slot, the answer with the highest epoch ..., not the
@@ -532,4 +571,18 @@ const noOpHighest = search(9, {
   search: (implementation) => ({ strategy: 'bfs' as const, expect: 'goal' as const, settings: noOpSearch(implementation) }),
 });
 
-export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [chaos, ring, narrowStores, deliveredTwice, evenSplit, staleSender, lateStoreReply, lossyTakeover, lostGranter, lastAnswerLower, answerAfterFinalized, noOpHighest];
+export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [
+  chaos,
+  ring,
+  narrowStores,
+  deliveredTwice,
+  evenSplit,
+  staleSender,
+  lateStoreReply,
+  lossyTakeover,
+  lostGranter,
+  lastAnswerLower,
+  answerAfterFinalized,
+  noOpHighest,
+  retryAcrossRestart,
+];

@@ -7,6 +7,12 @@ import type { Mutant } from 'distlab/testing';
  */
 export const mutants: readonly Mutant[] = [
   {
+    name: 'session-table-not-rebuilt',
+    bug: "a restarted server executes its finalized log again into the key-value map but starts its at-most-once table empty: a client's retry of a command executed before the crash is stored in a new slot and executed again",
+    failsTest: '6.24',
+    property: 'every command is applied at most once',
+  },
+  {
     name: 'reads-never-resent',
     bug: 'each Read of the recovery walk is sent once: on a lossy network a slot may never get a majority of answers, and the new leader serves nobody',
     failsTest: '6.22',
