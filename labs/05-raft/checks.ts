@@ -1360,7 +1360,7 @@ export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<R
         const pending = memory.pending;
         if (pending !== null && event.timeMs > pending.atMs + 1) close(memory, cluster);
         else if (pending !== null && event.kind === 'crash' && event.node === pending.node) memory.pending = null;
-        else if (pending !== null && event.kind === 'deliver' && event.to === pending.node && termCarried(event.message) > pending.term) memory.pending = null;
+        else if (pending !== null && event.kind === 'deliver' && event.to === pending.node && termOf(event.message) > pending.term) memory.pending = null;
         if (memory.late !== null) return memory.late;
         if (event.kind === 'output' && event.output.type === 'BecameLeader') {
           if (memory.pending !== null) close(memory, cluster);
@@ -1395,11 +1395,6 @@ export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<R
     },
     { atEnd: true },
   );
-}
-
-/** The term a Raft message carries; 0 for a client's message, which carries none. */
-function termCarried(message: Raft['message']): number {
-  return 'term' in message && typeof message.term === 'number' ? message.term : 0;
 }
 
 /** What {@link newLeaderAnnouncesAtOnce} keeps: the leader it waits on, and what one server sent of one term at one moment. */
