@@ -4,13 +4,9 @@ import type { ClusterLayout, ClusterView, HistoryEvent, HistoryFilter, HistoryKi
 import { describeFault } from '../faults.ts';
 import { nodeName, type Protocol } from '../types.ts';
 import { copyPlain, formatPlain } from './plainData.ts';
+import { describeError } from './reaction.ts';
 
 const historyKinds: readonly HistoryKind[] = ['input', 'output', 'send', 'deliver', 'storage', 'crash', 'restart', 'fault'];
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return `threw ${String(error)}`;
-}
 
 /**
  * The event a property was recording, with the values it carries (bounded): when a property

@@ -372,7 +372,8 @@ function labelOf(value: Tagged): string {
   return typeof value?.type === 'string' ? value.type : '?';
 }
 
-function describeError(error: unknown): string {
+/** An error as a message names it; anything else thrown as text. */
+export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return `threw ${String(error)}`;
 }

@@ -5,7 +5,7 @@ import type { HistoryEvent } from '../properties.ts';
 import type { HistoryOperation } from '../linearizability/types.ts';
 import type { NodeId, Protocol, Tagged } from '../types.ts';
 import type { KvClientInput, KvClientOutput } from './protocol.ts';
-import type { KvOperation, KvResult } from './stateMachine.ts';
+import { describeKvOperation, type KvOperation, type KvResult } from './stateMachine.ts';
 
 /** One operation of a key-value client history. */
 export type KvHistoryOperation = HistoryOperation<KvOperation, KvResult>;
@@ -93,10 +93,6 @@ export function recordKvReturn(recording: KvHistoryRecording, client: NodeId, in
   return problem === undefined ? undefined : `n${client} returned ${describeKvOperation(operation.input)} at ${timeMs} ms with a malformed result: ${problem}`;
 }
 
-/** `get(x)`, `put(x, "v")`, `append(x, "v")`. */
-function describeKvOperation(operation: KvOperation): string {
-  return operation.kind === 'get' ? `get(${operation.key})` : `${operation.kind}(${operation.key}, ${JSON.stringify(operation.value)})`;
-}
 
 /** Records a history event of a run (inputs and outputs; others are ignored). */
 export function recordKvEvent<P extends Protocol>(recording: KvHistoryRecording, event: HistoryEvent<P>): string | undefined {
