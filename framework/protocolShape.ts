@@ -3,7 +3,7 @@
 // reads, or a client's message type sent between servers, is a channel no property sees:
 // decisions, acknowledgements or whole logs could travel in it unjudged. This rule closes it.
 import { always, type Property } from './properties.ts';
-import { nodeName, type Protocol } from './types.ts';
+import { nodeName, type NodeId, type Protocol } from './types.ts';
 
 /** Who may send a message type, and to whom. */
 export type MessageRoute = 'server-to-server' | 'server-to-client' | 'client-to-server';
@@ -253,14 +253,71 @@ export function kvServerOutputs(options: { readonly withResult?: boolean } = {})
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
+ * What is wrong with a message, measured against `declared`, or undefined: a type it does not
+ * declare, a field its declaration leaves out (at any depth it declares a shape for), or a
+ * field of another kind than declared. `sent` opens the message's description.
+ */
+function undeclaredInMessage(
+  message: Readonly<Record<string, unknown>>,
+  declared: Readonly<Record<string, DeclaredMessage>>,
+  typed: ReadonlyMap<string, (record: Readonly<Record<string, unknown>>) => boolean>,
+  sent: string,
+  protocolFile: string,
+): { readonly problem: string } | { readonly declaration: DeclaredMessage } {
+  const type = message['type'];
+  const declaration = typeof type === 'string' && hasOwn.call(declared, type) ? declared[type] : undefined;
+  if (declaration === undefined) {
+    return { problem: `${sent}: ${protocolFile} declares no message type ${JSON.stringify(type)}; the tests read only the messages it declares (${Object.keys(declared).join(', ')})` };
+  }
+  const extra = Object.keys(message).filter((field) => field !== 'type' && !declaration.fields.includes(field));
+  if (extra.length > 0) {
+    const declares = declaration.fields.length === 0 ? 'no field' : `${declaration.fields.join(', ')}`;
+    return {
+      problem:
+        `${sent} with ${extra.length === 1 ? 'the field' : 'the fields'} ${extra.slice(0, 5).map((field) => JSON.stringify(field)).join(', ')}, which ${protocolFile} does not declare ` +
+        `for ${type} (it declares ${declares}): the tests read the messages as ${protocolFile} declares them, so a message carries those fields and no others`,
+    };
+  }
+  for (const [field, shape] of Object.entries(declaration.shapes ?? {})) {
+    const inside = undeclaredInside(message[field], shape, field);
+    if (inside === undefined) continue;
+    return {
+      problem:
+        `${sent} with the field ${JSON.stringify(inside.path)}, which ${protocolFile} does not declare (that object declares ${inside.declares.join(', ')}): ` +
+        `the tests read the messages as ${protocolFile} declares them, so a message carries those fields and no others, at any depth`,
+    };
+  }
+  const fits = typed.get(type as string);
+  if (fits !== undefined && !fits(message)) {
+    const wrong = wrongInsideTyped(message, declaration, '');
+    if (wrong !== undefined) {
+      return {
+        problem:
+          `${sent} whose ${JSON.stringify(wrong.path)} is ${wrong.found}, where ${protocolFile} declares ${wrong.expected}: ` +
+          'the tests read every field as its declaration types it, so a value of another kind would carry what no property sees',
+      };
+    }
+  }
+  return { declaration };
+}
+
+function compileDeclared(declared: Readonly<Record<string, DeclaredMessage>>): ReadonlyMap<string, (record: Readonly<Record<string, unknown>>) => boolean> {
+  return new Map(Object.entries(declared).flatMap(([type, declaration]) => (declaration.kinds === undefined ? [] : [[type, compileFields(declaration)] as const])));
+}
+
+function describeSend(event: { readonly from: NodeId; readonly to: NodeId; readonly timeMs: number }, type: unknown): string {
+  return `${nodeName(event.from)} sent ${typeof type === 'string' ? type : 'a message'} to ${nodeName(event.to)} at ${event.timeMs} ms`;
+}
+
+/**
  * An `always` property over every message a server sends: its `type` is one `declared` names,
  * it carries no field the declaration leaves out (nor, inside the objects whose shapes it
  * declares, any field those leave out), and a client's message type goes only between
  * a server and a client, never from one server to another. `protocolFile` names the file in messages.
- * The clients are the kit's own, so only servers' sends are judged.
+ * Client nodes are judged by `clientsSpeakTheKitProtocol` where they run the submission's code.
  */
 export function speaksTheProtocol<P extends Protocol>(declared: Readonly<Record<string, DeclaredMessage>>, protocolFile = 'src/protocol.ts'): Property<P> {
-  const typed = new Map(Object.entries(declared).flatMap(([type, declaration]) => (declaration.kinds === undefined ? [] : [[type, compileFields(declaration)] as const])));
+  const typed = compileDeclared(declared);
   return always<P>('messages are as protocol.ts declares', {
     memory: () => undefined,
     records: ['send'],
@@ -269,42 +326,44 @@ export function speaksTheProtocol<P extends Protocol>(declared: Readonly<Record<
       const servers = cluster.servers;
       if (!servers.includes(event.from)) return undefined;
       const message = event.message as unknown as Readonly<Record<string, unknown>>;
-      const type = message['type'];
-      const sent = `${nodeName(event.from)} sent ${typeof type === 'string' ? type : 'a message'} to ${nodeName(event.to)} at ${event.timeMs} ms`;
-      const declaration = typeof type === 'string' && hasOwn.call(declared, type) ? declared[type] : undefined;
-      if (declaration === undefined) {
-        return `${sent}: ${protocolFile} declares no message type ${JSON.stringify(type)}; the tests read only the messages it declares (${Object.keys(declared).join(', ')})`;
-      }
-      const extra = Object.keys(message).filter((field) => field !== 'type' && !declaration.fields.includes(field));
-      if (extra.length > 0) {
-        const declares = declaration.fields.length === 0 ? 'no field' : `${declaration.fields.join(', ')}`;
-        return (
-          `${sent} with ${extra.length === 1 ? 'the field' : 'the fields'} ${extra.slice(0, 5).map((field) => JSON.stringify(field)).join(', ')}, which ${protocolFile} does not declare ` +
-          `for ${type} (it declares ${declares}): the tests read the messages as ${protocolFile} declares them, so a message carries those fields and no others`
-        );
-      }
-      for (const [field, shape] of Object.entries(declaration.shapes ?? {})) {
-        const inside = undeclaredInside(message[field], shape, field);
-        if (inside === undefined) continue;
-        return (
-          `${sent} with the field ${JSON.stringify(inside.path)}, which ${protocolFile} does not declare (that object declares ${inside.declares.join(', ')}): ` +
-          `the tests read the messages as ${protocolFile} declares them, so a message carries those fields and no others, at any depth`
-        );
-      }
-      const fits = typed.get(type as string);
-      if (fits !== undefined && !fits(message)) {
-        const wrong = wrongInsideTyped(message, declaration, '');
-        if (wrong !== undefined) {
-          return (
-            `${sent} whose ${JSON.stringify(wrong.path)} is ${wrong.found}, where ${protocolFile} declares ${wrong.expected}: ` +
-            'the tests read every field as its declaration types it, so a value of another kind would carry what no property sees'
-          );
-        }
-      }
+      const sent = describeSend(event, message['type']);
+      const judged = undeclaredInMessage(message, declared, typed, sent, protocolFile);
+      if ('problem' in judged) return judged.problem;
+      const declaration = judged.declaration;
       // A server's message to a client node is let through: in some searches a client node plays the earlier leaders.
       if (declaration.route === 'server-to-server' || (declaration.route === 'server-to-client' && !servers.includes(event.to))) return undefined;
       const goes = declaration.route === 'server-to-client' ? 'from a server to a client' : 'from a client to a server';
-      return `${sent}, a server: a ${type} goes ${goes} only, and the tests read it as that`;
+      return `${sent}, a server: a ${message['type'] as string} goes ${goes} only, and the tests read it as that`;
+    },
+  });
+}
+
+/**
+ * "a client's messages are as distlab declares": where the client nodes run the submission's
+ * own client, every message one sends is a `ClientRequest` to a server, with the fields and
+ * kinds `KvClientMessage` declares and no others. The properties that judge the servers read
+ * a client's commands by those fields.
+ */
+export function clientsSpeakTheKitProtocol<P extends Protocol>(): Property<P> {
+  const declared = kvClientMessages;
+  const typed = compileDeclared(declared);
+  const kitFile = "distlab's KvClientMessage";
+  return always<P>("a client's messages are as distlab declares", {
+    memory: () => undefined,
+    records: ['send'],
+    record(_memory, event, cluster) {
+      if (event.kind !== 'send') return undefined;
+      const servers = cluster.servers;
+      if (servers.includes(event.from)) return undefined;
+      const message = event.message as unknown as Readonly<Record<string, unknown>>;
+      const sent = describeSend(event, message['type']);
+      const judged = undeclaredInMessage(message, declared, typed, sent, kitFile);
+      if ('problem' in judged) return judged.problem;
+      if (judged.declaration.route === 'client-to-server' && servers.includes(event.to)) return undefined;
+      const type = message['type'] as string;
+      return judged.declaration.route === 'client-to-server'
+        ? `${sent}, a client: a ${type} goes from a client to a server only, and the tests read it as that`
+        : `${sent}, a client: a ${type} goes from a server to a client only; a client sends ClientRequests to servers, and nothing else`;
     },
   });
 }

@@ -37,6 +37,7 @@ export {
   type PropertyKind,
 } from './properties.ts';
 export {
+  clientsSpeakTheKitProtocol,
   keepsTheDeclaredState,
   kvClientMessages,
   kvCommandShape,

@@ -7,6 +7,7 @@
 import {
   clientHistoriesLinearizable,
   clientLatency,
+  clientsSpeakTheKitProtocol,
   clientsMakeProgress,
   commandsAppliedAtMostOnce,
   everyOperationReturns,
@@ -103,6 +104,8 @@ export const clientIds = (servers: number, clients: number): NodeId[] => range(s
 export function serviceProperties(servers: readonly NodeId[], options: Pick<ServiceRunOptions, 'safety' | 'reach' | 'maxSteps' | 'termSenders'> = {}): Property<Raft>[] {
   const linearizability = options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps };
   return [
+    // First, with the servers' protocol rules: every later property reads a client's commands by their declared fields.
+    clientsSpeakTheKitProtocol<Raft>(),
     ...(options.safety ?? safetyProperties)(servers),
     higherTermEndsLeadership(options.termSenders),
     votesInTheCandidatesTerm(),

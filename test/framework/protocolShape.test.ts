@@ -2,7 +2,7 @@
 // declared type, no field its declaration leaves out, and a client's message type never goes
 // from one server to another.
 import { describe, expect, it } from 'vitest';
-import { keepsTheDeclaredState, kvClientMessages, speaksTheProtocol, type ClusterView, type DeclaredMessage, type DeclaredShape, type DeclaredState, type HistoryEvent, type NodeId, type Protocol } from '../../framework/testing.ts';
+import { clientsSpeakTheKitProtocol, keepsTheDeclaredState, kvClientMessages, speaksTheProtocol, type ClusterView, type DeclaredMessage, type DeclaredShape, type DeclaredState, type HistoryEvent, type NodeId, type Protocol } from '../../framework/testing.ts';
 import { multipaxosMessages } from '../../labs/04-multipaxos/checks.ts';
 import { paxosLogMessages } from '../../labs/06-paxoslog/checks.ts';
 
@@ -50,6 +50,41 @@ describe('messages are as protocol.ts declares', () => {
     expect(judge(0, 1, { type: 'Gossip', log: [] })).toContain('n0 sent Gossip to n1 at 30 ms: src/protocol.ts declares no message type "Gossip"');
     expect(judge(0, 1, { type: 'ClientReply', sequence: 1, result: null })).toBe(
       'n0 sent ClientReply to n1 at 30 ms, a server: a ClientReply goes from a server to a client only, and the tests read it as that',
+    );
+  });
+});
+
+function judgeClient(from: NodeId, to: NodeId, message: Record<string, unknown>): string | undefined {
+  const property = clientsSpeakTheKitProtocol<Toy>();
+  const event = { kind: 'send', from, to, incarnation: 0, timeMs: 40, local: from === to, message } as unknown as HistoryEvent<Toy>;
+  return property.record?.(property.memory?.(cluster) as undefined, event, cluster);
+}
+
+describe("a client's messages are as distlab declares (a submission's own client)", () => {
+  const command = { client: 2, sequence: 3, operation: { kind: 'append', key: 'x', value: 'a' } };
+
+  it("passes a ClientRequest to a server, with a get's operation lacking its value, and leaves servers' sends to the other rule", () => {
+    expect(judgeClient(2, 0, { type: 'ClientRequest', command })).toBeUndefined();
+    expect(judgeClient(2, 1, { type: 'ClientRequest', command: { client: 2, sequence: 4, operation: { kind: 'get', key: 'x' } } })).toBeUndefined();
+    expect(judgeClient(0, 1, { type: 'Gossip' })).toBeUndefined();
+  });
+
+  it('fails a field the kit does not declare, at any depth, and a sequence number that is not an integer', () => {
+    expect(judgeClient(2, 0, { type: 'ClientRequest', command, leaderHint: 1 })).toBe(
+      "n2 sent ClientRequest to n0 at 40 ms with the field \"leaderHint\", which distlab's KvClientMessage does not declare for ClientRequest (it declares command): " +
+        "the tests read the messages as distlab's KvClientMessage declares them, so a message carries those fields and no others",
+    );
+    expect(judgeClient(2, 0, { type: 'ClientRequest', command: { ...command, attempt: 2 } })).toContain('with the field "command.attempt"');
+    expect(judgeClient(2, 0, { type: 'ClientRequest', command: { ...command, sequence: '3' } })).toContain('whose "command.sequence" is "3", where');
+  });
+
+  it("fails a message a client has no business sending: a server's message type, a made-up one, or a request to another client", () => {
+    expect(judgeClient(2, 0, { type: 'ClientReply', sequence: 3, result: null })).toBe(
+      'n2 sent ClientReply to n0 at 40 ms, a client: a ClientReply goes from a server to a client only; a client sends ClientRequests to servers, and nothing else',
+    );
+    expect(judgeClient(2, 0, { type: 'AppendEntries', term: 9 })).toContain("n2 sent AppendEntries to n0 at 40 ms: distlab's KvClientMessage declares no message type \"AppendEntries\"");
+    expect(judgeClient(2, 2, { type: 'ClientRequest', command })).toBe(
+      'n2 sent ClientRequest to n2 at 40 ms, a client: a ClientRequest goes from a client to a server only, and the tests read it as that',
     );
   });
 });

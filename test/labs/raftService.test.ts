@@ -22,6 +22,7 @@ import {
 } from 'distlab/testing';
 import { safetyProperties } from '../../labs/05-raft/checks.ts';
 import { n0LeadsFirst, range, type RaftImplementation } from '../../labs/05-raft/harness.ts';
+import { serviceRun } from '../../labs/05-raft/serviceRun.ts';
 import type { Raft, Snapshot } from '../../labs/05-raft/src/protocol.ts';
 import * as reference from '../../solutions/05-raft/index.ts';
 import * as retriedCommandAppliedTwice from '../../solutions/05-raft/mutants/retried-command-applied-twice.ts';
@@ -172,6 +173,27 @@ describe('the reference key-value service on Raft', () => {
 const cutOffLeader: FaultAction[] = [...n0LeadsFirst(servers, 700), { atMs: 1_000, type: 'partition', groups: [[0, 5]] }, { atMs: 3_000, type: 'heal' }];
 const invoke = (node: NodeId, atMs: number, operation: KvCommand['operation']): ScheduledInput<Raft> =>
   ({ atMs, node, input: { type: 'Invoke', operation } }) as unknown as ScheduledInput<Raft>;
+
+describe("part E's runs judge the submission's client by the kit's protocol", () => {
+  /** A client that tags each command with a field KvCommand does not declare: which attempt of the call it is. */
+  class TaggingClient extends reference.KvClient {
+    protected override startNext(): void {
+      super.startNext();
+      if (this.current !== null) this.current = { ...this.current, attempt: 1 } as KvCommand;
+    }
+  }
+  const run = (implementation: RaftImplementation) =>
+    simulate<Raft>({ seed: 1, ...serviceRun(implementation, { servers: 3, clients: 1, durationMs: 3_000, workload: { operationsPerClient: 5, startMs: [400, 450] } }) });
+
+  it("passes the reference's client, and fails one whose ClientRequest carries a field of its own, before anything else is judged", () => {
+    const honest = run(reference);
+    expect(honest.failure).toBeUndefined();
+    expect(returned(honest)).toHaveLength(5);
+    const tagging = run({ ...reference, KvClient: TaggingClient });
+    expect(tagging.failure?.property).toBe("a client's messages are as distlab declares");
+    expect(tagging.failure?.message).toMatch(/^n3 sent ClientRequest to n\d at \d+ ms with the field "command\.attempt", which distlab's KvClientMessage does not declare/);
+  });
+});
 
 describe("part E's mutants misbehave as they say", () => {
   const mutants = { retriedCommandAppliedTwice, duplicateTableNotInSnapshot, staleLeaderAnswersGet, replyBeforeCommit, clientGivesUpAfterTimeout };
