@@ -4,7 +4,8 @@
 // partitions and loss, a majority ring that moves leadership around, a leader whose stores reach
 // only one other server before it crashes, a network that delivers every message twice, and a
 // StoreReply that reaches its leader an epoch late, once it leads again, and a takeover whose walk
-// must ask again: its Reads lost on the way, or a granter gone for good. The searches explore a
+// must ask again: its Reads lost on the way, or a granter gone for good; and a slot stored in two
+// epochs, whose walk reads the lower epoch's operation first, in a run. The searches explore a
 // walk whose lower epoch's answer arrives last, a crash between two effects of one reaction, and
 // a no-op stored in a higher epoch than an operation.
 import {
@@ -16,6 +17,7 @@ import {
   lateAnswerTimes,
   majorityRing,
   nothingCompletesInMinority,
+  onlyThroughNode,
   shapedPartitions,
   slowMoment,
   stabilize,
@@ -400,6 +402,71 @@ const retryAcrossRestart = test(24, {
   },
 });
 
+// 6.25: the walk's choice in a run, with no node but the servers ever sending a server's
+// message (as the searches' earlier leaders do). Slot 1 holds x, stored by n0 and n1 in n0's
+// epoch, and y, stored by the other three in a higher epoch and finalized nowhere; n1 leads
+// next, with n0 and one of the three as its granters, so its walk sees x (its own record
+// first) and y, in either order.
+const twoEpochsTimes = (seed: number) => {
+  const partitionMs = 1_100 + scenarioRandom('6.25', seed).integer(0, 100);
+  const yMs = partitionMs + 900;
+  const takeoverMs = yMs + 800;
+  return { partitionMs, xMs: partitionMs + 5, downMs: partitionMs + 45, armMs: yMs - 1, yMs, takeoverMs, stableMs: takeoverMs + 1_200 };
+};
+/** x's client asks n0 first (5 mod 5), y's n1 (down then), the last one runs the workload once everything is stable. */
+const twoEpochsX = 5;
+const twoEpochsY = 6;
+const twoEpochsWorkloadClients = [7];
+
+const twoEpochs = test(25, {
+  name: "a slot stored in two epochs: the new leader's walk keeps the higher epoch's operation, whatever it reads first",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    "5 servers, n0 leading first. At about 1.15 s n0 and n1 are cut off from the other three, and n0 is given x: it stores x in " +
+    "slot 1 on n0 and n1, then both go down. n2, n3 and n4 elect a leader of a higher epoch, which is given y and stores it in " +
+    'slot 1 on all three, and goes down as the first StoreReply reaches it: y is stored by a majority, finalized nowhere. Then n0, ' +
+    'n1 and one of the three come back, all reaching only n1: n1 leads, and its walk reads x from itself and from n0, y from the ' +
+    'third. y was stored in the higher epoch, so n1 must store y in slot 1, not x (an operation stored by a majority is kept). ' +
+    'At about 4.1 s everything heals and every server is up: x, y and the later operations return.',
+  setup: (implementation, seed) => {
+    const { xMs, yMs, stableMs } = twoEpochsTimes(seed);
+    return paxosLogRun(implementation, {
+      servers: 5,
+      clients: 3,
+      durationMs: stableMs + 3_000,
+      faultsEndMs: stableMs,
+      workload: { operationsPerClient: 10, keys: ['x', 'y'], mix: { get: 1, put: 1, append: 2 }, thinkMs: [10, 30], startMs: [stableMs + 50, stableMs + 100], clients: twoEpochsWorkloadClients },
+      inputs: [call(xMs, twoEpochsX, { kind: 'append', key: 'x', value: 'stored-in-the-lower-epoch;' }), call(yMs, twoEpochsY, { kind: 'append', key: 'x', value: 'stored-in-the-higher-epoch;' })],
+    });
+  },
+  scenario: (context) => {
+    const { partitionMs, downMs, armMs, takeoverMs, stableMs } = twoEpochsTimes(context.seed);
+    const three = [2, 3, 4];
+    const actions: FaultAction[] = [
+      ...n0LeadsFirst(context.servers),
+      // x's client reaches only n0 and n1: its retries must not bring x to the three.
+      { atMs: partitionMs, type: 'cut', from: [0, 1, twoEpochsX], to: three },
+      { atMs: partitionMs, type: 'cut', from: three, to: [0, 1, twoEpochsX] },
+      { atMs: downMs, type: 'crash', node: 0 },
+      { atMs: downMs, type: 'crash', node: 1 },
+      // Whichever of the three leads is stopped as the first StoreReply (for y) reaches it, before it counts it.
+      ...three.map((node): FaultAction => ({ atMs: armMs, type: 'crash', node, afterEffects: 0, inReactionTo: 'message:StoreReply' })),
+      { atMs: takeoverMs, type: 'heal' },
+      ...onlyThroughNode(takeoverMs, context.servers, 1),
+      { atMs: takeoverMs, type: 'crash', node: 3 },
+      { atMs: takeoverMs, type: 'crash', node: 4 },
+      // n2 comes back (a crash still waiting happens first): it holds y, in the higher epoch, unfinalized.
+      { atMs: takeoverMs, type: 'restart', node: 2 },
+      { atMs: takeoverMs, type: 'restart', node: 0 },
+      { atMs: takeoverMs, type: 'restart', node: 1 },
+      ...stabilize(stableMs, context.servers, stableNetwork),
+    ];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
 // 6.S7: 6.S3's history, but n1 is the one that may lead: its own record, "b" of epoch 2, is the
 // walk's first answer, and n0's "a" of epoch 1 may come after it. The highest epoch must win
 // whatever the order of arrival ("Keep, per slot, the answer with the highest epoch ..., not the
@@ -585,4 +652,5 @@ export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [
   answerAfterFinalized,
   noOpHighest,
   retryAcrossRestart,
+  twoEpochs,
 ];
