@@ -1286,6 +1286,73 @@ export function votesInTheCandidatesTerm(): Property<Raft, Record<string, true>[
   });
 }
 
+interface AppendEntriesHeard {
+  readonly leader: NodeId;
+  readonly term: number;
+  readonly prevLogIndex: number;
+  readonly prevLogTerm: number;
+  readonly atMs: number;
+}
+
+/**
+ * Runs only: "a refusal names the conflict" (fast backup). A follower that refuses an
+ * `AppendEntries` of its own term for lack of (prevLogIndex, prevLogTerm) says where its log
+ * parts from the leader's: `conflictTerm` null and `conflictIndex` just after its last entry when
+ * its log ends before prevLogIndex; else `conflictTerm`, the term of its entry at prevLogIndex,
+ * and `conflictIndex`, the first index of its log holding that term. Judged against the
+ * follower's stored log, for the reply sent to the leader in the reaction to its request (the
+ * same ms, the first reply to it since); a refusal of an older term's request is not judged (its
+ * hint means nothing). A hint that points elsewhere makes a leader resend what the follower
+ * holds, or skip back further than the conflict: the budget of refusals alone cannot tell.
+ */
+export function refusalNamesTheConflict(): Property<Raft, Map<NodeId, AppendEntriesHeard>> {
+  return always<Raft, Map<NodeId, AppendEntriesHeard>>('a refusal names the conflict', {
+    memory: () => new Map(),
+    records: ['deliver:AppendEntries', 'send:AppendEntriesReply'],
+    record(heard, event, cluster) {
+      if (event.kind === 'deliver' && event.message.type === 'AppendEntries') {
+        const request = event.message;
+        heard.set(event.to, { leader: event.from, term: request.term, prevLogIndex: request.prevLogIndex, prevLogTerm: request.prevLogTerm, atMs: event.timeMs });
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.message.type !== 'AppendEntriesReply') return undefined;
+      const reply = event.message;
+      const request = heard.get(event.from);
+      if (request === undefined || request.leader !== event.to || request.atMs !== event.timeMs) return undefined;
+      heard.delete(event.from);
+      if (reply.success || reply.term !== request.term) return undefined;
+      const follower = event.from;
+      const snapshot = storedSnapshot(cluster, follower);
+      const log = storedLog(cluster, follower).filter((entry) => entry.index > snapshot.lastIncludedIndex);
+      const lastIndex = Math.max(snapshot.lastIncludedIndex, log.at(-1)?.index ?? 0);
+      // The snapshot holds committed entries, which match the leader's: a refusal there is judged by the other rules.
+      if (request.prevLogIndex <= snapshot.lastIncludedIndex) return undefined;
+      const refused = `${nodeName(follower)} refused ${nodeName(event.to)}'s AppendEntries (term ${request.term}, prevLogIndex ${request.prevLogIndex}, prevLogTerm ${request.prevLogTerm}) at ${event.timeMs} ms`;
+      const hint = `conflictTerm ${reply.conflictTerm === null ? 'null' : reply.conflictTerm}, conflictIndex ${reply.conflictIndex}`;
+      const fastBackup = 'a refusal tells the leader where the conflicting term starts (Fast backup), so that it skips a whole term per round trip';
+      if (request.prevLogIndex > lastIndex) {
+        if (reply.conflictTerm === null && reply.conflictIndex === lastIndex + 1) return undefined;
+        return `${refused} with ${hint}, but its stored log ends at index ${lastIndex}: a log shorter than prevLogIndex answers conflictTerm null, conflictIndex ${lastIndex + 1} (the index just after its last entry); ${fastBackup}`;
+      }
+      const position = log.findIndex((entry) => entry.index === request.prevLogIndex);
+      const entry = log[position];
+      // A stored log that does not hold its indexes in a row is for "log matching" to judge.
+      if (entry === undefined || entry.term === request.prevLogTerm) return undefined;
+      let first = position;
+      while (first > 0 && (log[first - 1] as LogEntry).term === entry.term) first--;
+      const firstIndex = (log[first] as LogEntry).index;
+      // The term's first entries may lie inside the snapshot: any index up to the first one kept is then right.
+      const startsInSnapshot = first === 0 && snapshot.lastIncludedTerm === entry.term;
+      const indexRight = startsInSnapshot ? reply.conflictIndex >= 1 && reply.conflictIndex <= firstIndex : reply.conflictIndex === firstIndex;
+      if (reply.conflictTerm === entry.term && indexRight) return undefined;
+      return (
+        `${refused} with ${hint}, but its stored entry at ${request.prevLogIndex} is of term ${entry.term}, first held at index ${firstIndex}: ` +
+        `it answers conflictTerm ${entry.term}, conflictIndex ${firstIndex}; ${fastBackup}`
+      );
+    },
+  });
+}
+
 /**
  * A voter waits: a server that grants its vote resets its election timer ("to grant: ... it
  * resets its election timer"), to a new time of at least `minTimeoutMs`, so it stands for

@@ -24,7 +24,7 @@ import {
   type ScheduledInput,
   type SuiteTest,
 } from 'distlab/testing';
-import { commandsApplied, higherTermEndsLeadership, leaderElected, newLeaderAnnouncesAtOnce, safetyProperties, voterWaitsAfterGranting, votesInTheCandidatesTerm } from './checks.ts';
+import { commandsApplied, higherTermEndsLeadership, leaderElected, newLeaderAnnouncesAtOnce, safetyProperties, voterWaitsAfterGranting, votesInTheCandidatesTerm, refusalNamesTheConflict } from './checks.ts';
 import { service, type ServiceOptions } from './service.ts';
 import type { Command, Raft } from './src/protocol.ts';
 
@@ -106,6 +106,7 @@ export function raftRun(implementation: RaftImplementation, run: RaftRun): RunSe
       ...safetyProperties(servers, { serviceSnapshots: true }),
       higherTermEndsLeadership(),
       votesInTheCandidatesTerm(),
+      refusalNamesTheConflict(),
       voterWaitsAfterGranting(config.electionTimeoutMs[0]),
       newLeaderAnnouncesAtOnce(servers),
       leaderElected(servers, run.electionWithinMs === undefined ? run.deadline : `(a leader is due within ${run.electionWithinMs} ms of every fault, and at the end)`, {

@@ -23,7 +23,7 @@ import {
   type Tagged,
   type Workload,
 } from 'distlab/testing';
-import { higherTermEndsLeadership, safetyProperties, votesInTheCandidatesTerm, type TermSenders } from './checks.ts';
+import { higherTermEndsLeadership, safetyProperties, votesInTheCandidatesTerm, refusalNamesTheConflict, type TermSenders } from './checks.ts';
 import { electionTimeoutMs, heartbeatMs, maxDelayMs, range, stableNetwork, type RaftImplementation } from './harness.ts';
 import { appendsTakeEffectExactlyOnce, clientsReturnOnlyReplies, completedWritesReachEveryLiveServer } from './serviceChecks.ts';
 import type { Raft } from './src/protocol.ts';
@@ -109,6 +109,7 @@ export function serviceProperties(servers: readonly NodeId[], options: Pick<Serv
     ...(options.safety ?? safetyProperties)(servers),
     higherTermEndsLeadership(options.termSenders),
     votesInTheCandidatesTerm(),
+    refusalNamesTheConflict(),
     commandsAppliedAtMostOnce<Raft>(),
     clientsReturnOnlyReplies(),
     clientHistoriesLinearizable<Raft>(linearizability),

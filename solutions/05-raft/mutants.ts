@@ -113,6 +113,12 @@ export const mutants: readonly Mutant[] = [
     property: 'round trips to repair a log',
   },
   {
+    name: 'conflict-index-without-snapshot-offset',
+    bug: "a follower's fast-backup hint counts indexes from the first entry it keeps, not from index 1: after a snapshot, conflictIndex falls short by the snapshot's last index, and the leader resends what the follower holds (or a snapshot)",
+    failsTest: '5D.5',
+    property: 'a refusal names the conflict',
+  },
+  {
     name: 'unknown-conflict-term-back-by-one',
     bug: "when the leader holds no entry of the follower's conflicting term, it moves nextIndex back by one entry instead of to the follower's conflictIndex",
     failsTest: '5B.12',
