@@ -359,13 +359,20 @@ function restartNote(before: Commitment, incarnation: number, cluster: ClusterVi
 
 /**
  * An acceptor's promise never decreases, not even across a restart: each Promise it sends
- * is for a ballot at least as high as every ballot it promised or accepted before.
+ * is for a ballot at least as high as every ballot it promised or accepted before. An
+ * acceptance counts once it is sent or written to storage: an acceptor that writes `accepted`
+ * and crashes before its `Accepted` goes out has accepted all the same, and must not promise
+ * below it when it comes back.
  */
 export function promiseNeverDecreases(): Property<Paxos, (Commitment | null)[]> {
   return always<Paxos, (Commitment | null)[]>('a promise never decreases', {
     memory: (cluster) => perNode(cluster, null),
-    records: ['send:Accepted', 'send:Promise'],
+    records: ['send:Accepted', 'send:Promise', 'storage:accepted'],
     record(highest, event, cluster) {
+      if (event.kind === 'storage') {
+        if (isAcceptedProposal(event.value)) commit(highest, event.node, event.value.ballot, true, event.incarnation);
+        return undefined;
+      }
       if (event.kind !== 'send') return undefined;
       const message = event.message;
       if (message.type === 'Accepted') commit(highest, event.from, message.ballot, true, event.incarnation);

@@ -20,6 +20,12 @@ export const mutants: readonly Mutant[] = [
     property: 'phase 2 follows its Promises',
   },
   {
+    name: 'accepted-written-before-promise',
+    bug: 'on an Accept the acceptor writes its acceptance before its raised promise and reads the promise back as stored: a crash between the two writes leaves a promise below its acceptance, and the restarted acceptor promises a ballot in between',
+    failsTest: '3.11',
+    property: 'a promise never decreases',
+  },
+  {
     name: 'promise-in-memory',
     bug: 'the acceptor keeps its promise only in memory, not in durable storage',
     failsTest: '3.6',
