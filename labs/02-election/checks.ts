@@ -488,7 +488,15 @@ interface NodeRecord {
   electedSinceBelief: boolean;
   /** Per node id: when it last sent that node an Election (bully). */
   readonly electionSentAt: (number | null)[];
-  /** Per node id: when it was last handed an Ok from that node (bully). */
+  /** Per node id: the step (event) of the reaction in which it last sent that node an Election (bully). */
+  readonly electionSentStep: (number | null)[];
+  /**
+   * Per node id: the step of the reaction in which it was last handed an Ok from that node
+   * (bully). Steps, not times: an old Ok handed over in the same ms as a new Election, but
+   * before it, does not answer it.
+   */
+  readonly okHandedStep: (number | null)[];
+  /** The same, in ms, for the message. */
   readonly okHandedAt: (number | null)[];
   /** Its last Election: when, and whether an Ack for it came (ring). */
   lastElection: { readonly atMs: number; readonly id: number; acknowledged: boolean } | null;
@@ -506,6 +514,8 @@ const freshRecord = (nodeCount: number): NodeRecord => ({
   belief: null,
   electedSinceBelief: false,
   electionSentAt: Array.from({ length: nodeCount }, () => null),
+  electionSentStep: Array.from({ length: nodeCount }, () => null),
+  okHandedStep: Array.from({ length: nodeCount }, () => null),
   okHandedAt: Array.from({ length: nodeCount }, () => null),
   lastElection: null,
   announced: false,
@@ -517,11 +527,15 @@ type ReactionJudge = (reaction: Reaction, before: NodeRecord, cluster: ClusterVi
 /** Folds a reaction into what its node did. */
 function fold(record: NodeRecord, reaction: Reaction): void {
   const handed = reaction.handed;
-  if (handed?.message.type === 'Ok') record.okHandedAt[handed.from] = reaction.timeMs;
+  if (handed?.message.type === 'Ok') {
+    record.okHandedAt[handed.from] = reaction.timeMs;
+    record.okHandedStep[handed.from] = reaction.step;
+  }
   if (handed?.message.type === 'Ack' && record.lastElection?.id === handed.message.id) record.lastElection.acknowledged = true;
   for (const { to, message } of reaction.sent) {
     if (message.type === 'Election') {
       record.electionSentAt[to] = reaction.timeMs;
+      record.electionSentStep[to] = reaction.step;
       record.electedSinceBelief = true;
       if ('id' in message) record.lastElection = { atMs: reaction.timeMs, id: message.id, acknowledged: false };
     }
@@ -719,7 +733,8 @@ export const declaresName = 'a node declares itself only when no higher id answe
 
 /**
  * Bully: a Coordinator goes out only from a node that sent an Election to every higher id at
- * least 2D earlier (a request and its answer take at most 2D) and was handed no Ok since.
+ * least 2D earlier (a request and its answer take at most 2D) and was handed no Ok since: after
+ * that Election in the order of events, not merely in the same ms.
  */
 export function declaresWhenNoHigherAnswers(maxDelayMs: number): Property<Bully, ReactionMemory> {
   return reactionRule<Bully>(declaresName, (reaction, before, cluster) => {
@@ -734,7 +749,10 @@ export function declaresWhenNoHigherAnswers(maxDelayMs: number): Property<Bully,
         return `${sender} only ${reaction.timeMs - electionAt} ms after its Election to ${nodeName(higher)}: an answer may take 2D = ${2 * maxDelayMs} ms`;
       }
       const okAt = before.okHandedAt[higher] ?? null;
-      if (okAt !== null && okAt >= electionAt) {
+      const okStep = before.okHandedStep[higher] ?? null;
+      const electionStep = before.electionSentStep[higher] ?? null;
+      // An Ok handed over in the reaction that sent the Election came before it: it answers an older one.
+      if (okAt !== null && okStep !== null && electionStep !== null && okStep > electionStep) {
         return `${sender} although ${nodeName(higher)} answered its Election (sent at ${electionAt} ms) with Ok at ${okAt} ms: a higher id is alive and takes over`;
       }
     }

@@ -35,6 +35,7 @@ import {
   ringMessagesGoToTheSuccessor,
   ringRules,
   sideLeadsItself,
+  steadyLeaderNotSuspected,
 } from './checks.ts';
 import type { Bully, ElectionConfig, Ring } from './src/protocol.ts';
 
@@ -388,8 +389,10 @@ const bullyTests: ElectionTest[] = [
     name: 'bully: every node follows the highest id after the first election',
     points: 1,
     seeds: 14,
-    description: `The smoke test: no faults; heartbeats on, so the nodes notice there is no leader and elect one. Within T = ${boundMs.A} ms all follow n(N-1).`,
-    plan: (seed) => ({ nodeCount: clusterSize(seed), heartbeats: true, lastPlannedMs: 0 }),
+    description:
+      `The smoke test: no faults; heartbeats on, so the nodes notice there is no leader and elect one. Within T = ${boundMs.A} ms all follow n(N-1), ` +
+      "and from then on the leader's heartbeats keep every node from suspecting it: nobody sends an Election.",
+    plan: (seed) => ({ nodeCount: clusterSize(seed), heartbeats: true, lastPlannedMs: 0, extra: [steadyLeaderNotSuspected<Bully>(boundMs.A)] }),
   }),
   ...sharedTests(bully, 2),
   test(bully, 7, {
@@ -511,8 +514,10 @@ const ringTests: ElectionTest[] = [
     name: 'ring: every node follows the highest id after the first election',
     points: 2,
     seeds: 14,
-    description: 'No faults; heartbeats on, so several nodes notice there is no leader and start elections around the same time.',
-    plan: (seed) => ({ nodeCount: clusterSize(seed), heartbeats: true, lastPlannedMs: 0 }),
+    description:
+      'No faults; heartbeats on, so several nodes notice there is no leader and start elections around the same time. Once the first ' +
+      "election is over (T), the leader's heartbeats keep every node from suspecting it: nobody sends an Election.",
+    plan: (seed) => ({ nodeCount: clusterSize(seed), heartbeats: true, lastPlannedMs: 0, extra: [steadyLeaderNotSuspected<Ring>(boundMs.B)] }),
   }),
   ...sharedTests(ring, 3),
   test(ring, 8, {

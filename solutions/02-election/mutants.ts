@@ -65,6 +65,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a leader is learned from the election',
   },
   {
+    name: 'ring-heartbeat-does-not-reset-suspicion',
+    bug: "a heartbeat from the leader does not restart the suspicion timer: every node suspects its leader suspectAfterMs after learning it, and the ring holds elections for nothing",
+    failsTest: '2B.2',
+    property: 'a leader heard from is not suspected',
+  },
+  {
     name: 'ring-waits-forever',
     bug: 'a participant never times out waiting for the Coordinator, so an Election lost with a crashed node stalls the ring',
     failsTest: '2B.9',

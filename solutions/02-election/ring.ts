@@ -132,6 +132,11 @@ export class RingNode extends Node<Ring> {
     this.participant = false;
     this.setLeader(this.id);
     this.sendOn({ type: 'Coordinator', leader: this.id, hops: 1 }, 1);
+    this.beat();
+  }
+
+  /** A leader suspects nobody and sends heartbeats from now on (to the dead too: they may come back). */
+  private beat(): void {
     this.cancelTimer({ type: 'SuspectTimeout' });
     if (this.config.heartbeatMs !== null) {
       this.cancelTimer({ type: 'HeartbeatTick' });
@@ -145,6 +150,9 @@ export class RingNode extends Node<Ring> {
     this.setLeader(leader);
     this.watchLeader();
     this.sendOn({ type: 'Coordinator', leader, hops: hops + 1 }, 1);
+    // A smaller leader's election went round without this node (it was down, or a stale Election
+    // skipped it): it is alive and larger, so it takes over, as in the bully algorithm.
+    if (leader < this.id) this.startElection();
   }
 
   private joinElection(): void {
@@ -178,6 +186,7 @@ export class RingNode extends Node<Ring> {
   private announceAlone(): void {
     this.participant = false;
     this.setLeader(this.id);
+    this.beat();
   }
 
   private setLeader(leader: NodeId): void {

@@ -1,9 +1,10 @@
 // Lab 2's message budget and ring rule on hand-made histories: the budget counts the Election,
 // Ok and Coordinator messages that cross the network, and never one a node sends itself (as
-// Node.send says); a ring message goes to oneself only past every other node, skipped as dead.
+// Node.send says); a ring message goes to oneself only past every other node, skipped as dead;
+// a bully node's Ok answers only the Elections sent before it, in the order of events.
 import { describe, expect, it } from 'vitest';
 import type { ClusterView, HistoryEvent, NodeId } from 'distlab/testing';
-import { electionCost, ringMessagesGoToTheSuccessor } from '../../labs/02-election/checks.ts';
+import { declaresWhenNoHigherAnswers, electionCost, ringMessagesGoToTheSuccessor } from '../../labs/02-election/checks.ts';
 import type { Bully, Ring } from '../../labs/02-election/src/protocol.ts';
 
 type Event = HistoryEvent<Bully>;
@@ -61,6 +62,37 @@ describe('ring messages go to the next live node', () => {
   it('fails a node that sends to itself before the node just before it went unacknowledged for 2D', () => {
     expect(firstFailure([election(1, 2, 1_000, 1), election(1, 0, 1_020, 2), election(1, 1, 1_030, 3)])).toBe(
       'n1 sent an Election to itself at 1030 ms without having sent n0 a ring message at least 2D = 20 ms earlier that it did not acknowledge: a node is skipped only as dead',
+    );
+  });
+});
+
+describe('a node declares itself only when no higher id answers (bully)', () => {
+  /** Servers n0..n2; each group of events is one step (one reaction), judged once it is over. */
+  function firstFailure(steps: readonly (readonly Event[])[]): string | undefined {
+    const view = { step: 0, nowMs: 0, servers: [0, 1, 2], nodeIds: [0, 1, 2], isCrashed: () => false } as unknown as ClusterView<Bully> & { step: number };
+    const property = declaresWhenNoHigherAnswers<Bully>(10);
+    const memory = property.memory?.(view);
+    for (const [index, events] of steps.entries()) {
+      view.step = index + 1;
+      for (const event of events) {
+        const failure = property.record?.(memory as never, event, view);
+        if (failure !== undefined) return failure;
+      }
+      const failure = property.check?.(view, memory as never);
+      if (failure !== undefined) return failure;
+    }
+    return undefined;
+  }
+  const ok = (timeMs: number): Event => ({ kind: 'deliver', from: 2, to: 1, incarnation: 0, timeMs, local: false, message: { type: 'Ok' } }) as Event;
+  const declare = (timeMs: number): Event[] => [send(1, 0, 'Coordinator', timeMs), send(1, 2, 'Coordinator', timeMs)];
+
+  it("lets a node declare itself when the higher node's Ok was handed over before its Election, in the same ms", () => {
+    expect(firstFailure([[ok(2_213)], [send(1, 2, 'Election', 2_213)], declare(2_244)])).toBeUndefined();
+  });
+
+  it('fails a node that declares itself after an Ok that came after its Election', () => {
+    expect(firstFailure([[send(1, 2, 'Election', 2_213)], [ok(2_213)], declare(2_244)])).toBe(
+      'n1 sent Coordinator at 2244 ms although n2 answered its Election (sent at 2213 ms) with Ok at 2213 ms: a higher id is alive and takes over',
     );
   });
 });
