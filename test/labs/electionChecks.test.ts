@@ -70,7 +70,7 @@ describe('a node declares itself only when no higher id answers (bully)', () => 
   /** Servers n0..n2; each group of events is one step (one reaction), judged once it is over. */
   function firstFailure(steps: readonly (readonly Event[])[]): string | undefined {
     const view = { step: 0, nowMs: 0, servers: [0, 1, 2], nodeIds: [0, 1, 2], isCrashed: () => false } as unknown as ClusterView<Bully> & { step: number };
-    const property = declaresWhenNoHigherAnswers<Bully>(10);
+    const property = declaresWhenNoHigherAnswers(10);
     const memory = property.memory?.(view);
     for (const [index, events] of steps.entries()) {
       view.step = index + 1;
