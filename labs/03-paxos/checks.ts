@@ -495,6 +495,34 @@ export function promiseReportsAccepted(acceptors: readonly NodeId[]): Property<P
   });
 }
 
+/**
+ * "a Nack names the promise that beat it": a Nack's `promised` outranks the ballot it refuses,
+ * and is a promise the acceptor made (its stored promise, or the ballot it stored as accepted,
+ * which promises it too). A Nack that echoes the refused ballot, or names anything else, tells
+ * the proposer nothing: it climbs one round per retry past a promise it could have outranked
+ * at once, and "a new ballot outranks every Nack" reads the Nack it was handed.
+ */
+export function nackNamesThePromise(acceptors: readonly NodeId[]): Property<Paxos, null> {
+  return always<Paxos, null>('a Nack names the promise that beat it', {
+    memory: () => null,
+    records: ['send:Nack'],
+    record(_memory, event, cluster) {
+      if (event.kind !== 'send' || event.message.type !== 'Nack' || !acceptors.includes(event.from)) return undefined;
+      const { ballot, promised } = event.message;
+      const stored = [storedPromise(cluster, event.from), storedAcceptance(cluster, event.from)?.ballot].filter((held): held is Ballot => held !== undefined);
+      const made = stored.reduce<Ballot | undefined>((highest, held) => (highest === undefined || compareBallots(held, highest) > 0 ? held : highest), undefined);
+      const sent = `${nodeName(event.from)} sent Nack refusing ${formatBallot(ballot)} with promised ${formatBallot(promised)}`;
+      if (compareBallots(promised, ballot) <= 0) {
+        return `${sent}, which does not outrank the ballot it refuses: a Nack carries the promise that beat the ballot, so that the proposer's next ballot outranks it at once`;
+      }
+      if (made === undefined || compareBallots(promised, made) > 0) {
+        return `${sent}, but its storage holds ${describeStorage(cluster, event.from)}: a Nack names the acceptor's own promise, not one it never made`;
+      }
+      return undefined;
+    },
+  });
+}
+
 // A proposer's rules: from the Prepare and Accept messages it sent and the Promises delivered
 // to it. They name the rule a proposer broke as soon as it breaks it, before (and even when
 // never) the run goes on to an interleaving where two values get chosen.
@@ -995,6 +1023,7 @@ export function safetyProperties(roles: Roles): Property<Paxos>[] {
     noAcceptanceBelowPromise(),
     durableBeforeAnswering(roles.acceptors),
     promiseReportsAccepted(roles.acceptors),
+    nackNamesThePromise(roles.acceptors),
   ];
 }
 

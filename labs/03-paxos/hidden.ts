@@ -294,4 +294,63 @@ const lockstepTest = test(20, {
   },
 });
 
-export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest, lateNackTest, loneLearnerTest, lockstepTest];
+/** 3.21's layouts: roles on nodes of their own, one proposer, two or three learners (the last nodes). */
+const otherLearnerLayouts: readonly Layout[] = [separate(3, 1, 2), separate(5, 1, 2), separate(3, 1, 3)];
+/** 3.21: the proposer goes down for good once the value is chosen; the last learner comes back after it. */
+const otherLearnerTimes = { proposerDownMs: 300, learnerBackMs: 600 } as const;
+
+const otherLearnerTest = test(21, {
+  name: 'a learner that missed the decision, its proposer gone for good: another learner tells it',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    '3 or 5 acceptors, one proposer and 2 or 3 learners, each role on nodes of its own. The last learner is down from 1 ms to ' +
+    `${otherLearnerTimes.learnerBackMs} ms while the value is chosen, and the proposer goes down for good at ` +
+    `${otherLearnerTimes.proposerDownMs} ms. Back, the learner asks the other learners and the proposers: only the other learners ` +
+    'are left to answer, and they know the value.',
+  setup: (implementation, seed) => {
+    const layout = pick(otherLearnerLayouts, seed);
+    return scenario(implementation, {
+      layout,
+      proposals: layout.proposers.map((node): Proposal => ({ node, atMs: [0, 20] })),
+      durationMs: otherLearnerTimes.learnerBackMs + boundMs,
+      deadline: afterStable(otherLearnerTimes.learnerBackMs, 'n0'),
+    });
+  },
+  scenario: (context): FaultAction[] => {
+    const layout = pick(otherLearnerLayouts, context.seed);
+    const learner = layout.nodeCount - 1;
+    return [
+      { atMs: 1, type: 'crash', node: learner },
+      ...layout.proposers.map((node): FaultAction => ({ atMs: otherLearnerTimes.proposerDownMs, type: 'crash', node })),
+      { atMs: otherLearnerTimes.learnerBackMs, type: 'restart', node: learner },
+    ];
+  },
+});
+
+/** 3.22: a message delay above half the shortest retry time, so that an attempt outlasts a retry period. */
+const slowLockstepDelayMs = 30;
+
+const slowLockstepTest = test(22, {
+  name: `proposers in lockstep on a slow network: every message takes exactly ${slowLockstepDelayMs} ms, so an attempt outlasts the shortest retry`,
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    `As 3.20, but every message takes exactly ${slowLockstepDelayMs} ms: an attempt (Prepare, Promise, Accept, Accepted) takes longer ` +
+    'than the shortest retry time, so proposers that retry after the same fixed time interrupt each other for ever. Each waits a ' +
+    'time drawn at random in retryMs.',
+  setup: (implementation, seed) => {
+    const layout = pick(lockstepLayouts, seed);
+    return scenario(implementation, {
+      layout,
+      proposals: layout.proposers.map((node): Proposal => ({ node, atMs: [0, 0] })),
+      durationMs: boundMs,
+      deadline: afterStable(0),
+      network: { delay: { kind: 'uniform', minMs: slowLockstepDelayMs, maxMs: slowLockstepDelayMs } },
+    });
+  },
+});
+
+export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest, lateNackTest, loneLearnerTest, lockstepTest, otherLearnerTest, slowLockstepTest];

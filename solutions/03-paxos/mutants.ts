@@ -26,6 +26,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a promise never decreases',
   },
   {
+    name: 'nack-echoes-ballot',
+    bug: "a Nack for a refused Prepare carries the refused ballot as its promise, not the acceptor's: the proposer learns nothing from it and climbs one round per retry past a promise it could outrank at once",
+    failsTest: '3.2',
+    property: 'a Nack names the promise that beat it',
+  },
+  {
     name: 'promise-in-memory',
     bug: 'the acceptor keeps its promise only in memory, not in durable storage',
     failsTest: '3.6',
