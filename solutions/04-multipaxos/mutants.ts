@@ -91,6 +91,12 @@ export const mutants: readonly Mutant[] = [
     property: 'acceptors keep their promises',
   },
   {
+    name: 'preempted-echoes-ballot',
+    bug: "every Preempted carries the refused ballot as its promise, not the acceptor's: the stale leader learns of nothing higher and does not step down, and a refused candidate does not learn the round to outrank",
+    failsTest: '4.2',
+    property: 'a Preempted names the promise that beat it',
+  },
+  {
     name: 'ignores-preemption',
     bug: 'a leader that gets a Preempted for its own ballot remembers the higher round but does not step down: cut off from the acceptor that promised the higher ballot, it goes on proposing and heartbeating in its old one',
     failsTest: '4.12',
