@@ -496,29 +496,24 @@ export function promiseReportsAccepted(acceptors: readonly NodeId[]): Property<P
 }
 
 /**
- * "a Nack names the promise that beat it": a Nack's `promised` outranks the ballot it refuses,
- * and is a promise the acceptor made (its stored promise, or the ballot it stored as accepted,
- * which promises it too). A Nack that echoes the refused ballot, or names anything else, tells
- * the proposer nothing: it climbs one round per retry past a promise it could have outranked
- * at once, and "a new ballot outranks every Nack" reads the Nack it was handed.
+ * "a Nack names the promise that beat it": a Nack's `promised` outranks the ballot it refuses.
+ * A Nack that echoes the refused ballot tells the proposer nothing: it climbs one round per
+ * retry past a promise it could have outranked at once, and "a new ballot outranks every Nack"
+ * reads the Nack it was handed. (Whether that promise was durable is "durable before
+ * answering"'s to judge.)
  */
 export function nackNamesThePromise(acceptors: readonly NodeId[]): Property<Paxos, null> {
   return always<Paxos, null>('a Nack names the promise that beat it', {
     memory: () => null,
     records: ['send:Nack'],
-    record(_memory, event, cluster) {
+    record(_memory, event) {
       if (event.kind !== 'send' || event.message.type !== 'Nack' || !acceptors.includes(event.from)) return undefined;
       const { ballot, promised } = event.message;
-      const stored = [storedPromise(cluster, event.from), storedAcceptance(cluster, event.from)?.ballot].filter((held): held is Ballot => held !== undefined);
-      const made = stored.reduce<Ballot | undefined>((highest, held) => (highest === undefined || compareBallots(held, highest) > 0 ? held : highest), undefined);
-      const sent = `${nodeName(event.from)} sent Nack refusing ${formatBallot(ballot)} with promised ${formatBallot(promised)}`;
-      if (compareBallots(promised, ballot) <= 0) {
-        return `${sent}, which does not outrank the ballot it refuses: a Nack carries the promise that beat the ballot, so that the proposer's next ballot outranks it at once`;
-      }
-      if (made === undefined || compareBallots(promised, made) > 0) {
-        return `${sent}, but its storage holds ${describeStorage(cluster, event.from)}: a Nack names the acceptor's own promise, not one it never made`;
-      }
-      return undefined;
+      if (compareBallots(promised, ballot) > 0) return undefined;
+      return (
+        `${nodeName(event.from)} sent Nack refusing ${formatBallot(ballot)} with promised ${formatBallot(promised)}, which does not outrank the ballot it refuses: ` +
+        "a Nack carries the acceptor's promise that beat the ballot, so that the proposer's next ballot outranks it at once"
+      );
     },
   });
 }

@@ -1232,27 +1232,22 @@ export function safetyProperties(servers: readonly NodeId[], answeredElsewhere: 
 
 /**
  * "a Preempted names the promise that beat it": a server's `Preempted { ballot, promised }`
- * names a promise above the ballot it refuses, and no higher than the server's stored promise.
- * One that echoes the refused ballot, or names a promise never made, tells the stale leader
- * nothing: it keeps leading a ballot no acceptor will take, and "a preempted leader steps down"
- * reads the Preempted it was handed.
+ * names a promise above the ballot it refuses. One that echoes the refused ballot tells the
+ * stale leader nothing: it keeps leading a ballot no acceptor will take, and "a preempted
+ * leader steps down" reads the Preempted it was handed.
  */
 export function preemptedNamesThePromise(servers: readonly NodeId[]): Property<MultiPaxos, null> {
   return always<MultiPaxos, null>('a Preempted names the promise that beat it', {
     memory: () => null,
     records: ['send:Preempted'],
-    record(_memory, event, cluster) {
+    record(_memory, event) {
       if (event.kind !== 'send' || event.message.type !== 'Preempted' || !servers.includes(event.from)) return undefined;
       const { ballot, promised } = event.message;
-      const sent = `${nodeName(event.from)} sent Preempted refusing ${formatBallot(ballot)} with promised ${formatBallot(promised)} at ${event.timeMs} ms`;
-      if (compareBallots(promised, ballot) <= 0) {
-        return `${sent}, which does not outrank the ballot it refuses: a Preempted carries the promise that beat the ballot, so that the old leader steps down and its next ballot outranks it`;
-      }
-      const stored = storedPromise(cluster, event.from);
-      if (stored !== undefined && compareBallots(promised, stored) > 0) {
-        return `${sent}, above its stored promise ${formatBallot(stored)}: a Preempted names the server's own promise, not one it never made`;
-      }
-      return undefined;
+      if (compareBallots(promised, ballot) > 0) return undefined;
+      return (
+        `${nodeName(event.from)} sent Preempted refusing ${formatBallot(ballot)} with promised ${formatBallot(promised)} at ${event.timeMs} ms, which does not outrank the ballot it refuses: ` +
+        'a Preempted carries the promise that beat the ballot, so that the old leader steps down and its next ballot outranks it'
+      );
     },
   });
 }
