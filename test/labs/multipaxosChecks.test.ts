@@ -139,7 +139,7 @@ describe('helpers', () => {
     expect(acceptedSlot('promised')).toBeUndefined();
   });
 
-  it('safetyProperties lists the ten in their order, the protocol\'s types first', () => {
+  it('safetyProperties lists the eleven in their order, the protocol\'s types first', () => {
     expect(safetyProperties([0, 1, 2]).map((property) => property.name)).toEqual([
       'messages are as protocol.ts declares',
       'storage and outputs are as protocol.ts declares',
@@ -150,6 +150,7 @@ describe('helpers', () => {
       'acceptors keep their promises',
       'safe garbage collection',
       'an acceptor accepts only what a leader proposed',
+      'a Preempted names the promise that beat it',
       'an operation returns only once executed',
     ]);
   });
