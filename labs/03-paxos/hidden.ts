@@ -273,6 +273,18 @@ const loneLearnerTest = test(19, {
 /** 3.20's layouts: every node an acceptor and a learner, 2 or 3 of them proposing. */
 const lockstepLayouts: readonly Layout[] = [shared(3, 2), shared(5, 3), shared(5, 2)];
 
+/** 3.20 and 3.22: the layout's proposers all propose at 0 ms, and every message takes exactly `delayMs`. */
+function lockstep(implementation: PaxosImplementation, seed: number, delayMs: number) {
+  const layout = pick(lockstepLayouts, seed);
+  return scenario(implementation, {
+    layout,
+    proposals: layout.proposers.map((node): Proposal => ({ node, atMs: [0, 0] })),
+    durationMs: boundMs,
+    deadline: afterStable(0),
+    network: { delay: { kind: 'uniform', minMs: delayMs, maxMs: delayMs } },
+  });
+}
+
 const lockstepTest = test(20, {
   name: 'proposers in lockstep: every message takes exactly D, so a proposer that retries at once after a Nack duels for ever',
   visibility: 'hidden',
@@ -282,16 +294,7 @@ const lockstepTest = test(20, {
     `3 or 5 nodes, each an acceptor and a learner, 2 or 3 of them proposing at 0 ms; every message takes exactly ${maxDelayMs} ms ` +
     "and none is lost. The proposers' first attempts collide. A proposer that is refused waits a random time in retryMs before " +
     'it tries again: one that starts a new attempt the moment a Nack comes interrupts the other in step, again and again.',
-  setup: (implementation, seed) => {
-    const layout = pick(lockstepLayouts, seed);
-    return scenario(implementation, {
-      layout,
-      proposals: layout.proposers.map((node): Proposal => ({ node, atMs: [0, 0] })),
-      durationMs: boundMs,
-      deadline: afterStable(0),
-      network: { delay: { kind: 'uniform', minMs: maxDelayMs, maxMs: maxDelayMs } },
-    });
-  },
+  setup: (implementation, seed) => lockstep(implementation, seed, maxDelayMs),
 });
 
 /** 3.21's layouts: roles on nodes of their own, one proposer, two or three learners (the last nodes). */
@@ -341,16 +344,7 @@ const slowLockstepTest = test(22, {
     `As 3.20, but every message takes exactly ${slowLockstepDelayMs} ms: an attempt (Prepare, Promise, Accept, Accepted) takes longer ` +
     'than the shortest retry time, so proposers that retry after the same fixed time interrupt each other for ever. Each waits a ' +
     'time drawn at random in retryMs.',
-  setup: (implementation, seed) => {
-    const layout = pick(lockstepLayouts, seed);
-    return scenario(implementation, {
-      layout,
-      proposals: layout.proposers.map((node): Proposal => ({ node, atMs: [0, 0] })),
-      durationMs: boundMs,
-      deadline: afterStable(0),
-      network: { delay: { kind: 'uniform', minMs: slowLockstepDelayMs, maxMs: slowLockstepDelayMs } },
-    });
-  },
+  setup: (implementation, seed) => lockstep(implementation, seed, slowLockstepDelayMs),
 });
 
 export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest, lateNackTest, loneLearnerTest, lockstepTest, otherLearnerTest, slowLockstepTest];
