@@ -5,7 +5,8 @@
 import { combineSchedules, crashRestarts, cutBetween, lateAnswerScenario, lateAnswerTimes, majorityRing, n0LeadsFirst, onlyThroughNode, operationsCompleteAfterHeal, serversApart, shapedPartitions, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { everyWaitAtMost, executedInOneSlot, logEntriesBounded } from './checks.ts';
 import type { MultiPaxos } from './src/protocol.ts';
-import { call, firstCallMs, multipaxosRun, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
+import { call, firstCallMs, multipaxosRun, range, scenarioRandom, search, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
+import { scenarioSettings, searchScenarios } from './search.ts';
 
 const chaosEndMs = 3_000;
 
@@ -500,6 +501,29 @@ const staleAcceptance = test(30, {
   },
 });
 
+// 4.S8: 4.S4's story with two earlier leaders of one round: ballots {2, c} and {2, c + 1} differ
+// only in their leader's id. n0 holds "a" of the lower one; "b" of the higher one is chosen, and
+// its heartbeat tells n0 that slot 1 is. A ballot's round alone says nothing: n0 must not take its
+// "a" as chosen, and its phase 1, hearing "a" and "b" of round 2, must propose "b".
+const { sameRound } = searchScenarios;
+
+const sameRoundLeaders = search(8, {
+  name: 'two earlier leaders of one round: ballots are ordered by round, then by leader (search)',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 1,
+  description:
+    `Breadth-first search until a new leader chooses a slot, accepted by a majority in its own ballot (at most ${sameRound.maxDepth} steps): ` +
+    `${sameRound.description}. n0 must not take "a" as chosen from a heartbeat of another ballot of the same round, and its phase 1 hears ` +
+    '"a" and "b", both of round 2: it must propose "b", of the higher ballot. A leader that compares rounds alone may keep "a" where a ' +
+    'majority accepted "b" (a command accepted by a majority is kept).',
+  search: (implementation) => ({
+    strategy: 'bfs' as const,
+    expect: 'goal' as const,
+    settings: scenarioSettings(implementation.MultiPaxosServer, sameRound),
+  }),
+});
+
 export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
   chaos,
   ring,
@@ -512,4 +536,5 @@ export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
   lateAccept,
   evenCluster,
   staleAcceptance,
+  sameRoundLeaders,
 ];

@@ -60,8 +60,16 @@ import type { Ballot, Command, MultiPaxos } from './src/protocol.ts';
  *   chosen, slot 1 is not. A later leader whose phase 1 hears only from n1 and n2 knows nothing
  *   of slot 1: it must fill it with a no-op before anything after it can be executed; n0 must
  *   not take its "a" of ballot 1 as chosen when that leader says every slot below 3 is.
+ * - `sameRound` (5 servers, 2 clients): two earlier leaders of one round, whose ballots differ
+ *   only in their leader's id. The leader of ballot {2, S} (phase 1 with n0, n1, n2) had n0
+ *   and n1 accept put(old, "a") in slot 1; the leader of ballot {2, S+1} (S+1 is the second
+ *   client's id; phase 1 with n2, n3, n4) had n2, n3 and n4 accept put(old, "b") there, a
+ *   majority, and sent n0 a heartbeat saying slot 1 is chosen. The first client plays both,
+ *   and the servers answer it. n0 must not take its "a" of {2, S} as chosen (the heartbeat's
+ *   ballot has its round, not its leader), and a phase 1 that hears "a" and "b" must propose
+ *   "b": ballots of one round are ordered by their leader's id.
  */
-export type EarlierHistory = 'none' | 'sequentialAppends' | 'staleQuorum' | 'holes';
+export type EarlierHistory = 'none' | 'sequentialAppends' | 'staleQuorum' | 'holes' | 'sameRound';
 
 export type SearchGoal =
   /** Some server reports a slot chosen. */
@@ -126,9 +134,14 @@ const firstOwnSequence = 10;
  */
 type EarlierProposal = { readonly slot: number; readonly to: readonly NodeId[] } & ({ readonly value: string } | { readonly client: number });
 
-/** One earlier leader: phase 1 in `round` with `voters` (a majority), then its proposals, its answers to their clients, and a heartbeat to `decide`. */
+/**
+ * One earlier leader: phase 1 in `round` with `voters` (a majority), then its proposals, its
+ * answers to their clients, and a heartbeat to `decide`. Its ballot is the first client's, or
+ * with `ofSecondClient` the second client's (played by the first all the same).
+ */
 interface EarlierLeader {
   readonly round: number;
+  readonly ofSecondClient?: boolean;
   readonly voters: readonly NodeId[];
   readonly proposals: readonly EarlierProposal[];
   readonly decide?: readonly NodeId[];
@@ -147,6 +160,11 @@ function historyOf(history: EarlierHistory): readonly EarlierLeader[] {
       return [
         { round: 1, voters: [0, 1, 2], proposals: [{ slot: 1, value: 'a', to: [0] }] },
         { round: 2, voters: [2, 3, 4], proposals: [{ slot: 1, value: 'b', to: [2, 3, 4] }], decide: [0, 2] },
+      ];
+    case 'sameRound':
+      return [
+        { round: 2, voters: [0, 1, 2], proposals: [{ slot: 1, value: 'a', to: [0, 1] }] },
+        { round: 2, ofSecondClient: true, voters: [2, 3, 4], proposals: [{ slot: 1, value: 'b', to: [2, 3, 4] }], decide: [0] },
       ];
     case 'holes':
       return [
@@ -168,6 +186,7 @@ const historyNeeds: Record<EarlierHistory, { readonly servers: number; readonly 
   sequentialAppends: { servers: 3, clients: 2 },
   staleQuorum: { servers: 5, clients: 1 },
   holes: { servers: 3, clients: 1 },
+  sameRound: { servers: 5, clients: 2 },
 };
 
 /** The Paxos message types an earlier leader sends and is answered with. */
@@ -210,7 +229,7 @@ function historySteps(history: EarlierHistory, self: NodeId, serverCount: number
   const steps: HistoryStep[] = [];
   let ownCommands = 0;
   for (const leader of historyOf(history)) {
-    const ballot: Ballot = { round: leader.round, leader: self };
+    const ballot: Ballot = { round: leader.round, leader: leader.ofSecondClient ? self + 1 : self };
     for (const voter of leader.voters) steps.push({ kind: 'send', to: voter, message: { type: 'P1a', ballot }, answer: 'P1b' });
     const answers: HistoryStep[] = [];
     for (const proposal of leader.proposals) {
@@ -629,6 +648,22 @@ export const searchScenarios = {
       servers: 5,
       clients: [[{ kind: 'put', key: 'x', value: '1' }]],
       history: 'staleQuorum',
+      maxRound: 3,
+      linkCapacity: 1,
+      candidates: [0],
+      goals: ['leaderChooses'],
+    },
+    maxDepth: 45,
+    stopAtGoal: true,
+  },
+  sameRound: {
+    description:
+      '5 servers: "a" accepted in slot 1 by n0 and n1 in ballot {2, the first client}, "b" by n2, n3 and n4 in ballot {2, the second client} (chosen, and so announced to n0); ' +
+      'n0 may then run phase 1 (rounds up to 3); the first client puts x; one message in flight per link and kind',
+    configuration: {
+      servers: 5,
+      clients: [[{ kind: 'put', key: 'x', value: '1' }], []],
+      history: 'sameRound',
       maxRound: 3,
       linkCapacity: 1,
       candidates: [0],

@@ -162,4 +162,16 @@ export const mutants: readonly Mutant[] = [
     failsTest: '4.17',
     property: 'acceptors keep their promises',
   },
+  {
+    name: 'adopt-round-only',
+    bug: 'phase 1 adopts, for each slot, the proposal of the highest round it heard of, comparing ballots by round alone: of two proposals of one round from different leaders it keeps the first, which may have lost',
+    failsTest: '4.S8',
+    property: 'a command accepted by a majority is kept',
+  },
+  {
+    name: 'heartbeat-ballot-round-only',
+    bug: "a follower takes a value it accepted below the heartbeat's chosenBelow as chosen when it accepted it in the heartbeat's round, whoever led that ballot",
+    failsTest: '4.S8',
+    property: 'chosen by a majority in one ballot',
+  },
 ];
