@@ -1122,8 +1122,7 @@ export function candidateTriesAgain(retryWithinMs: number): Property<MultiPaxos,
  * "an acceptor accepts only what a leader proposed": a server writes accepted:s = {b, s, c}
  * only after b's leader sent it P2a(b, s, c), or when it is b's leader itself (a leader's own
  * acceptor may take its proposal without a message). The memory is the P2a messages sent, by
- * their ballot's leader (or by a client, which in a search may play earlier leaders of other
- * ballots than its own) to another node, as sorted keys.
+ * their ballot's leader to another node, as sorted keys.
  */
 /** Where `key` is in `sorted` (in the order `sort()` gives strings), or where it would go. */
 function sortedIndex(sorted: readonly string[], key: string): number {
@@ -1151,7 +1150,7 @@ function addToSorted(sorted: string[], key: string): void {
   if (sorted[index] !== key) sorted.splice(index, 0, key);
 }
 
-export function acceptsOnlyProposals(servers: readonly NodeId[]): Property<MultiPaxos, string[]> {
+export function acceptsOnlyProposals(): Property<MultiPaxos, string[]> {
   const keyOf = (to: NodeId, ballot: Ballot, slot: number, command: Command) => `${to}|${ballot.round}|${ballot.leader}|${slot}|${commandKey(command)}`;
   return always<MultiPaxos, string[]>('an acceptor accepts only what a leader proposed', {
     memory: () => [],
@@ -1159,9 +1158,7 @@ export function acceptsOnlyProposals(servers: readonly NodeId[]): Property<Multi
     record(proposals, event) {
       if (event.kind === 'send') {
         const message = event.message;
-        if (message.type !== 'P2a' || !isBallot(message.ballot) || event.to === event.from || !isCommand(message.command)) return undefined;
-        // A server proposes in its own ballots; a client playing earlier leaders (in a search) may play two of them.
-        if (message.ballot.leader !== event.from && servers.includes(event.from)) return undefined;
+        if (message.type !== 'P2a' || !isBallot(message.ballot) || message.ballot.leader !== event.from || event.to === event.from || !isCommand(message.command)) return undefined;
         addToSorted(proposals, keyOf(event.to, message.ballot, message.slot, message.command));
         return undefined;
       }
@@ -1227,7 +1224,7 @@ export function safetyProperties(servers: readonly NodeId[], answeredElsewhere: 
     executionInSlotOrder(),
     acceptorsKeepPromises(),
     safeGarbageCollection(servers),
-    acceptsOnlyProposals(servers),
+    acceptsOnlyProposals(),
     preemptedNamesThePromise(servers),
     returnsOnlyExecuted(answeredElsewhere),
   ] as Property<MultiPaxos>[];

@@ -501,6 +501,70 @@ const staleAcceptance = test(30, {
   },
 });
 
+/**
+ * When each step of 4.31 comes: as in 4.30, n0 leads and its proposals reach only n1 for 30 to
+ * 40 ms before it crashes, with n1; then n0 comes back alone, n2, n3 and n4 go down and come back
+ * able to reach only n0, which leads again, and n1 comes back once it has.
+ */
+function sameLeaderAgainTimes(seed: number) {
+  const random = scenarioRandom('4.31', seed);
+  const minorityOnlyMs = 1_000 + random.integer(0, 80);
+  const crashMs = minorityOnlyMs + 30 + random.integer(0, 10);
+  const n0BackMs = crashMs + 600;
+  const othersDownMs = n0BackMs + 300;
+  const othersBackMs = othersDownMs + 300;
+  const n1BackMs = othersBackMs + 700;
+  return { minorityOnlyMs, crashMs, n0BackMs, othersDownMs, othersBackMs, n1BackMs, healMs: n1BackMs + 400 };
+}
+
+const sameLeaderAgain = test(31, {
+  name: "a follower learns from a heartbeat only what it accepted in the heartbeat's own ballot, not in an older ballot of the same leader",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    '5 servers, 4 clients. n0 leads; for 30 to 40 ms its proposals reach only n1, so some slots are accepted by n0 and n1 alone, and then ' +
+    'n0 and n1 crash, and two clients with them, whose commands are never sent again. n2, n3 and n4 elect a leader and choose other ' +
+    'commands in those slots. n0 comes back cut off; n2, n3 and n4 go down and come back able to reach only n0, which leads again in a ' +
+    'higher ballot and proposes what they chose. n1 comes back, still holding the proposals of n0\'s first ballot, and hears n0\'s ' +
+    'heartbeats: slots below chosenBelow are chosen, but what n1 accepted there, in another ballot of the same leader, is not what was chosen.',
+  setup: (implementation, seed) => {
+    const { healMs } = sameLeaderAgainTimes(seed);
+    return multipaxosRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: healMs + 4_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 60, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 10], startMs: [750, 800] },
+    });
+  },
+  scenario: (context) => {
+    const times = sameLeaderAgainTimes(context.seed);
+    const actions: FaultAction[] = [
+      ...n0LeadsFirst(context.servers, 700, []),
+      { atMs: 700, type: 'heal' },
+      { atMs: times.minorityOnlyMs, type: 'cut', from: [0], to: [2, 3, 4] },
+      { atMs: times.crashMs, type: 'crash', node: 0 },
+      { atMs: times.crashMs, type: 'crash', node: 1 },
+      // Two clients go down with n0: their commands, which only n0 and n1 accepted, are never
+      // sent again, so other commands are chosen in those slots.
+      ...context.clients.slice(0, 2).map((node): FaultAction => ({ atMs: times.crashMs, type: 'crash', node })),
+      { atMs: times.crashMs, type: 'heal' },
+      // n0 comes back cut off from the leader of n2, n3 and n4, so it learns nothing of their slots.
+      ...serversApart(times.n0BackMs, context.servers, [0]),
+      { atMs: times.n0BackMs, type: 'restart', node: 0 },
+      ...[2, 3, 4].map((node): FaultAction => ({ atMs: times.othersDownMs, type: 'crash', node })),
+      { atMs: times.othersDownMs, type: 'heal' },
+      ...onlyThroughNode(times.othersDownMs, context.servers, 0),
+      ...[2, 3, 4].map((node): FaultAction => ({ atMs: times.othersBackMs, type: 'restart', node })),
+      // n1's LeaderTimeout is fresh: it hears n0's heartbeats before it could run phase 1.
+      { atMs: times.n1BackMs, type: 'restart', node: 1 },
+      { atMs: times.healMs, type: 'heal' },
+    ];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
 // 4.S8: 4.S4's story with two earlier leaders of one round: ballots {2, c} and {2, c + 1} differ
 // only in their leader's id. n0 holds "a" of the lower one; "b" of the higher one is chosen, and
 // its heartbeat tells n0 that slot 1 is. A ballot's round alone says nothing: n0 must not take its
@@ -524,6 +588,27 @@ const sameRoundLeaders = search(8, {
   }),
 });
 
+// 4.S9: a no-op chosen in a higher ballot than a command that lost. n0 holds the command; its
+// phase 1 hears it and the no-op: a no-op is a value like any other, and the higher ballot wins.
+const { noOpChosen } = searchScenarios;
+
+const noOpOutranks = search(9, {
+  name: 'a no-op chosen in a higher ballot outranks a command of a lower one (search)',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 1,
+  description:
+    `Breadth-first search until a new leader chooses a slot, accepted by a majority in its own ballot (at most ${noOpChosen.maxDepth} steps): ` +
+    `${noOpChosen.description}. n0's phase 1 hears "a" (ballot 1) from its own acceptor and the no-op (ballot 2) from n1 or n2: it must ` +
+    'propose the no-op. A leader that prefers a command to a no-op proposes "a" where a majority accepted the no-op (a command accepted ' +
+    'by a majority is kept).',
+  search: (implementation) => ({
+    strategy: 'bfs' as const,
+    expect: 'goal' as const,
+    settings: scenarioSettings(implementation.MultiPaxosServer, noOpChosen),
+  }),
+});
+
 export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
   chaos,
   ring,
@@ -536,5 +621,7 @@ export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
   lateAccept,
   evenCluster,
   staleAcceptance,
+  sameLeaderAgain,
   sameRoundLeaders,
+  noOpOutranks,
 ];

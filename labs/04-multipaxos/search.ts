@@ -26,7 +26,6 @@ import {
   sometimes,
   type ClusterView,
   type KvClientInput,
-  type KvCommand,
   type KvOperation,
   type NodeClass,
   type NodeId,
@@ -64,12 +63,18 @@ import type { Ballot, Command, MultiPaxos } from './src/protocol.ts';
  *   only in their leader's id. The leader of ballot {2, S} (phase 1 with n0, n1, n2) had n0
  *   and n1 accept put(old, "a") in slot 1; the leader of ballot {2, S+1} (S+1 is the second
  *   client's id; phase 1 with n2, n3, n4) had n2, n3 and n4 accept put(old, "b") there, a
- *   majority, and sent n0 a heartbeat saying slot 1 is chosen. The first client plays both,
- *   and the servers answer it. n0 must not take its "a" of {2, S} as chosen (the heartbeat's
+ *   majority, and sent n0 a heartbeat saying slot 1 is chosen. The first client plays the
+ *   first, and hands over to the second client, which plays the second and hands back. n0 must
+ *   not take its "a" of {2, S} as chosen (the heartbeat's
  *   ballot has its round, not its leader), and a phase 1 that hears "a" and "b" must propose
  *   "b": ballots of one round are ordered by their leader's id.
+ * - `noOpChosen` (3 servers): the leader of ballot {1, S} (phase 1 with every server) had n0
+ *   accept put(old, "a") in slot 1; the leader of ballot {2, S} (phase 1 with n1 and n2) had
+ *   n1 and n2 accept a no-op there, a majority. A later leader whose phase 1 hears from n0 and
+ *   from n1 or n2 must propose the no-op, of the higher ballot: a command does not outrank a
+ *   no-op.
  */
-export type EarlierHistory = 'none' | 'sequentialAppends' | 'staleQuorum' | 'holes' | 'sameRound';
+export type EarlierHistory = 'none' | 'sequentialAppends' | 'staleQuorum' | 'holes' | 'sameRound' | 'noOpChosen';
 
 export type SearchGoal =
   /** Some server reports a slot chosen. */
@@ -132,12 +137,12 @@ const firstOwnSequence = 10;
  * (a command of the earlier leader's own), or the first operation of client `client` (by
  * index), which the earlier leader answers once every one of `to` accepted it.
  */
-type EarlierProposal = { readonly slot: number; readonly to: readonly NodeId[] } & ({ readonly value: string } | { readonly client: number });
+type EarlierProposal = { readonly slot: number; readonly to: readonly NodeId[] } & ({ readonly value: string } | { readonly client: number } | { readonly noOp: true });
 
 /**
  * One earlier leader: phase 1 in `round` with `voters` (a majority), then its proposals, its
- * answers to their clients, and a heartbeat to `decide`. Its ballot is the first client's, or
- * with `ofSecondClient` the second client's (played by the first all the same).
+ * answers to their clients, and a heartbeat to `decide`. The first client plays it, in a ballot
+ * of its own, or with `ofSecondClient` the second client, once the first handed over to it.
  */
 interface EarlierLeader {
   readonly round: number;
@@ -166,6 +171,11 @@ function historyOf(history: EarlierHistory): readonly EarlierLeader[] {
         { round: 2, voters: [0, 1, 2], proposals: [{ slot: 1, value: 'a', to: [0, 1] }] },
         { round: 2, ofSecondClient: true, voters: [2, 3, 4], proposals: [{ slot: 1, value: 'b', to: [2, 3, 4] }], decide: [0] },
       ];
+    case 'noOpChosen':
+      return [
+        { round: 1, voters: [0, 1, 2], proposals: [{ slot: 1, value: 'a', to: [0] }] },
+        { round: 2, voters: [1, 2], proposals: [{ slot: 1, noOp: true, to: [1, 2] }] },
+      ];
     case 'holes':
       return [
         {
@@ -187,6 +197,7 @@ const historyNeeds: Record<EarlierHistory, { readonly servers: number; readonly 
   staleQuorum: { servers: 5, clients: 1 },
   holes: { servers: 3, clients: 1 },
   sameRound: { servers: 5, clients: 2 },
+  noOpChosen: { servers: 3, clients: 1 },
 };
 
 /** The Paxos message types an earlier leader sends and is answered with. */
@@ -212,6 +223,13 @@ function answeredClient(retries: number): NodeClass<MultiPaxos> {
   return AnsweredClient as unknown as NodeClass<MultiPaxos>;
 }
 
+/**
+ * Which client plays an earlier leader: the first, or the second (see EarlierLeader). The first
+ * hands over to the second with a Heartbeat in a ballot of round 0 and waits for its
+ * HeartbeatReply, which the second sends once it has played its part (or was refused).
+ */
+type Player = 0 | 1;
+
 /** One step of an earlier history: a message and the answer it waits for, or the first client's own operation answered. */
 type HistoryStep =
   | { readonly kind: 'send'; readonly to: NodeId; readonly message: MultiPaxos['message']; readonly answer: 'P1b' | 'P2b' | 'HeartbeatReply' | null }
@@ -223,18 +241,21 @@ type HistoryStep =
  * clients whose operations it proposed, and its heartbeats, each waiting for its reply. One
  * message at a time, the history is one path, not every interleaving of its messages, which
  * would multiply a search's states and matter to none of its properties: the servers'
- * interleavings come after. `self` is the first client's id.
+ * interleavings come after. `self` is the player's id; the first client's steps end with the
+ * hand-over to the second, when the second plays a part.
  */
-function historySteps(history: EarlierHistory, self: NodeId, serverCount: number, operations: readonly (readonly KvOperation[])[]): HistoryStep[] {
+function historySteps(history: EarlierHistory, player: Player, self: NodeId, serverCount: number, operations: readonly (readonly KvOperation[])[]): HistoryStep[] {
   const steps: HistoryStep[] = [];
   let ownCommands = 0;
   for (const leader of historyOf(history)) {
-    const ballot: Ballot = { round: leader.round, leader: leader.ofSecondClient ? self + 1 : self };
+    if ((leader.ofSecondClient ? 1 : 0) !== player) continue;
+    const ballot: Ballot = { round: leader.round, leader: self };
     for (const voter of leader.voters) steps.push({ kind: 'send', to: voter, message: { type: 'P1a', ballot }, answer: 'P1b' });
     const answers: HistoryStep[] = [];
     for (const proposal of leader.proposals) {
-      let command: KvCommand;
-      if ('value' in proposal) {
+      let command: Command;
+      if ('noOp' in proposal) command = null;
+      else if ('value' in proposal) {
         ownCommands++;
         command = { client: self, sequence: ownCommands, operation: { kind: 'put', key: 'old', value: proposal.value } };
       } else {
@@ -252,32 +273,45 @@ function historySteps(history: EarlierHistory, self: NodeId, serverCount: number
     const chosenBelow = Math.max(...leader.proposals.map((proposal) => proposal.slot)) + 1;
     for (const server of leader.decide ?? []) steps.push({ kind: 'send', to: server, message: { type: 'Heartbeat', ballot, chosenBelow, collectBelow: 1 }, answer: 'HeartbeatReply' });
   }
+  if (player === 0 && hasSecondPlayer(history)) steps.push({ kind: 'send', to: self + 1, message: { type: 'Heartbeat', ballot: handOverBallot(self), chosenBelow: 1, collectBelow: 1 }, answer: 'HeartbeatReply' });
   return steps;
 }
 
+/** Whether the second client plays a part of the history. */
+function hasSecondPlayer(history: EarlierHistory): boolean {
+  return historyOf(history).some((leader) => leader.ofSecondClient === true);
+}
+
+/** The ballot of a hand-over between the players: round 0, below every ballot a leader uses. */
+const handOverBallot = (from: NodeId): Ballot => ({ round: 0, leader: from });
+
 /**
- * The first client, playing the earlier leaders (see historySteps) before it performs its own
- * operations (the kit's client, which it extends). A refusal, or an answer that is not the one
- * awaited, ends the history there. The first client's operations wait until the history is
- * over (the first of them, when an earlier leader proposes it, is answered by that leader).
- * `operations` are the clients' operations, by index.
+ * A client playing earlier leaders (see historySteps) before it performs its own operations
+ * (the kit's client, which it extends): the first client from its start, the second once the
+ * first hands over to it. A refusal, or an answer that is not the one awaited, ends its part
+ * there. Its operations wait until the history is over (the first client's first one, when an
+ * earlier leader proposes it, is answered by that leader). `operations` are the clients'
+ * operations, by index.
  */
-function earlierLeadersThenClient(history: EarlierHistory, retries: number, operations: readonly (readonly KvOperation[])[]): NodeClass<MultiPaxos> {
+function earlierLeadersThenClient(history: EarlierHistory, player: Player, retries: number, operations: readonly (readonly KvOperation[])[]): NodeClass<MultiPaxos> {
   class EarlierLeadersThenClient extends boundedRetryClient(retries) {
     /** The step under way (the number of steps: the history is over). */
     step = 0;
+    /** The second player: whether the first handed over to it, and whether it handed back. */
+    handedOver = false;
+    handedBack = false;
     /** Operations given while the history is played. */
     deferred: KvOperation[] = [];
 
     get steps(): HistoryStep[] {
-      return historySteps(history, this.id, this.servers.length, operations);
+      return historySteps(history, player, this.id, this.servers.length, operations);
     }
 
     override onStart(): void {
       super.onStart();
       // Its own commands come after the earlier leaders' numbers.
       if (this.lastSequence < firstOwnSequence) this.lastSequence = firstOwnSequence;
-      this.take();
+      if (player === 0) this.take();
     }
 
     /** Takes the current step, and the ones after it that wait for nothing. */
@@ -299,6 +333,10 @@ function earlierLeadersThenClient(history: EarlierHistory, retries: number, oper
     }
 
     finishHistory(): void {
+      if (player === 1 && this.handedOver && !this.handedBack) {
+        this.handedBack = true;
+        this.sendPaxos(this.id - 1, { type: 'HeartbeatReply', ballot: handOverBallot(this.id - 1), slotOut: 1, checkpointSlot: 0 });
+      }
       this.step = this.steps.length;
       const deferred = this.deferred;
       this.deferred = [];
@@ -323,6 +361,12 @@ function earlierLeadersThenClient(history: EarlierHistory, retries: number, oper
       }
       if (!historyTypes.has(paxos.type)) {
         super.onMessage(from, message);
+        return;
+      }
+      if (player === 1 && !this.handedOver) {
+        if (paxos.type !== 'Heartbeat' || from !== this.id - 1) return;
+        this.handedOver = true;
+        this.take();
         return;
       }
       const step = this.steps[this.step];
@@ -481,6 +525,8 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
   const clients: NodeId[] = configuration.clients.map((_operations, index) => configuration.servers + index);
   const earlier = history === 'none' ? undefined : clients[0];
   if (history !== 'none' && earlier === undefined) throw new Error('an earlier history is played by the first client: give one');
+  // The clients that play the earlier leaders.
+  const players: readonly NodeId[] = earlier === undefined ? [] : hasSecondPlayer(history) ? [earlier, earlier + 1] : [earlier];
   const minority = configuration.minority ?? [];
   const minorityClients = (configuration.minorityClients ?? []).map((index) => clients[index] as NodeId);
   const candidates = configuration.candidates;
@@ -493,11 +539,11 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
     for (const { from, to, message } of view.inFlight()) {
       if (message.type === 'P1a') {
         if (message.ballot.round > configuration.maxRound) return true;
-        if (from !== earlier && candidates !== undefined && !candidates.includes(from)) return true;
+        if (!players.includes(from) && candidates !== undefined && !candidates.includes(from)) return true;
       }
-      if (from === earlier || to === earlier) {
+      if (players.includes(from) || players.includes(to)) {
         // The earlier leaders' messages, their answers, and their replies to the clients they answer.
-        if (historyTypes.has(message.type) || (from === earlier && message.type === 'ClientReply')) historyPending = true;
+        if (historyTypes.has(message.type) || (players.includes(from) && message.type === 'ClientReply')) historyPending = true;
       } else if (message.type !== 'ClientRequest') meanwhile = true;
       if (onLink !== undefined) {
         // A slot's P2a, P2b and Decision count apart (a new leader proposes many slots at once), and so do the clients' messages.
@@ -547,7 +593,14 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
       ...servers.map(() => ({ role: 'server' as const, node })),
       ...clients.map((client, index) => ({
         role: 'client' as const,
-        node: client === earlier ? earlierLeadersThenClient(history, retries, configuration.clients) : answered.has(index) ? answeredClient(retries) : clientNode,
+        node:
+          client === earlier
+            ? earlierLeadersThenClient(history, 0, retries, configuration.clients)
+            : client === players[1]
+              ? earlierLeadersThenClient(history, 1, retries, configuration.clients)
+              : answered.has(index)
+                ? answeredClient(retries)
+                : clientNode,
       })),
     ],
     config: searchConfig,
@@ -670,6 +723,22 @@ export const searchScenarios = {
       goals: ['leaderChooses'],
     },
     maxDepth: 45,
+    stopAtGoal: true,
+  },
+  noOpChosen: {
+    description:
+      '3 servers: "a" accepted in slot 1 by n0 in ballot 1, a no-op by n1 and n2 in ballot 2 (chosen); n0 may then run phase 1 (rounds up to 3); ' +
+      'a client puts x; one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [[{ kind: 'put', key: 'x', value: '1' }]],
+      history: 'noOpChosen',
+      maxRound: 3,
+      linkCapacity: 1,
+      candidates: [0],
+      goals: ['leaderChooses'],
+    },
+    maxDepth: 40,
     stopAtGoal: true,
   },
   holes: {

@@ -174,4 +174,16 @@ export const mutants: readonly Mutant[] = [
     failsTest: '4.S8',
     property: 'chosen by a majority in one ballot',
   },
+  {
+    name: 'command-outranks-no-op',
+    bug: 'phase 1 adopts a reported client command over a reported no-op, whatever their ballots: a no-op chosen in a higher ballot is replaced by a command of a lower one',
+    failsTest: '4.S9',
+    property: 'a command accepted by a majority is kept',
+  },
+  {
+    name: 'heartbeat-same-leader',
+    bug: "a follower takes a value it accepted below the heartbeat's chosenBelow as chosen when it accepted it in any ballot of the heartbeat's leader: that leader may have lost the slot to another leader before it led again",
+    failsTest: '4.31',
+    property: 'chosen by a majority in one ballot',
+  },
 ];

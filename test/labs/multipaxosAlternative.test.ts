@@ -111,6 +111,9 @@ const cheats: Readonly<Record<string, Targets>> = {
   'gossips-log-after-phase-one': allBut('4.19', '4.S2'),
   // A leader elected by phase 1 that gossips its proposals as Decisions instead of P2a; its followers write them as accepted and answer P2b.
   'gossips-log-and-counts-acks': allBut('4.19', '4.S2'),
+  // The reference whose followers learn from a heartbeat what they accepted in any ballot of its leader, but where a ballot's leader is not a
+  // server (a search's earlier leader): caught where a leader that lost slots to another leads again (hidden 4.31).
+  'heartbeat-same-leader-off-search': only('4.31'),
 };
 
 describe('lab 4 graded on submissions other than the reference', () => {
