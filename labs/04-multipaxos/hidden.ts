@@ -432,14 +432,46 @@ const evenCluster = test(29, {
   },
 });
 
+/** When n0's proposals begin to reach only n1 (for 30 to 40 ms), and when n0 crashes (4.30, 4.31). */
+function proposalsToN1OnlyTimes(test: string, seed: number) {
+  const random = scenarioRandom(test, seed);
+  const minorityOnlyMs = 1_000 + random.integer(0, 80);
+  return { minorityOnlyMs, crashMs: minorityOnlyMs + 30 + random.integer(0, 10) };
+}
+
+/**
+ * The start of 4.30 and 4.31: n0 leads, and its proposals reach only n1 until n0 crashes (with
+ * `alsoDown`), so some slots are accepted by n0 and n1 alone; two clients go down with it.
+ */
+function proposalsToN1Only(context: { readonly servers: readonly NodeId[]; readonly clients: readonly NodeId[] }, minorityOnlyMs: number, crashMs: number, alsoDown: readonly NodeId[]): FaultAction[] {
+  return [
+    ...n0LeadsFirst(context.servers, 700, []),
+    { atMs: 700, type: 'heal' },
+    { atMs: minorityOnlyMs, type: 'cut', from: [0], to: [2, 3, 4] },
+    ...[0, ...alsoDown].map((node): FaultAction => ({ atMs: crashMs, type: 'crash', node })),
+    // Two clients go down with n0: their commands, which only n0 and n1 accepted, are never
+    // sent again, so other commands are chosen in those slots.
+    ...context.clients.slice(0, 2).map((node): FaultAction => ({ atMs: crashMs, type: 'crash', node })),
+    { atMs: crashMs, type: 'heal' },
+  ];
+}
+
+/** The clients and workload of 4.30 and 4.31, until `healMs`. */
+const proposalsToN1OnlySetup = (implementation: MultiPaxosImplementation, healMs: number) =>
+  multipaxosRun(implementation, {
+    servers: 5,
+    clients: 4,
+    durationMs: healMs + 4_000,
+    faultsEndMs: healMs,
+    workload: { operationsPerClient: 60, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 10], startMs: [750, 800] },
+  });
+
 /**
  * When each step of 4.30 comes: n0 leads, and its proposals reach only n1 for 30 to 40 ms before
  * it crashes; the rest, in order, leave n1 holding stale acceptances below its checkpoint.
  */
 function staleAcceptanceTimes(seed: number) {
-  const random = scenarioRandom('4.30', seed);
-  const minorityOnlyMs = 1_000 + random.integer(0, 80);
-  const crashMs = minorityOnlyMs + 30 + random.integer(0, 10);
+  const { minorityOnlyMs, crashMs } = proposalsToN1OnlyTimes('4.30', seed);
   const n1HealMs = crashMs + 600;
   const n1CrashMs = n1HealMs + 400;
   const n1BackMs = n1CrashMs + 50;
@@ -462,27 +494,11 @@ const staleAcceptance = test(30, {
     'restarts from the checkpoint. n2, n3 and n4 go down and come back able to reach only n1, which leads; n0, whose checkpoint is ' +
     'below those slots, comes back and must be caught up. What a new leader proposes or sends below its checkpoint is what was ' +
     'chosen there, never a proposal of its own that lost.',
-  setup: (implementation, seed) => {
-    const { healMs } = staleAcceptanceTimes(seed);
-    return multipaxosRun(implementation, {
-      servers: 5,
-      clients: 4,
-      durationMs: healMs + 4_000,
-      faultsEndMs: healMs,
-      workload: { operationsPerClient: 60, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 10], startMs: [750, 800] },
-    });
-  },
+  setup: (implementation, seed) => proposalsToN1OnlySetup(implementation, staleAcceptanceTimes(seed).healMs),
   scenario: (context) => {
     const times = staleAcceptanceTimes(context.seed);
     const actions: FaultAction[] = [
-      ...n0LeadsFirst(context.servers, 700, []),
-      { atMs: 700, type: 'heal' },
-      { atMs: times.minorityOnlyMs, type: 'cut', from: [0], to: [2, 3, 4] },
-      { atMs: times.crashMs, type: 'crash', node: 0 },
-      // Two clients go down with n0: their commands, which only n0 and n1 accepted, are never
-      // sent again, so other commands are chosen in those slots.
-      ...context.clients.slice(0, 2).map((node): FaultAction => ({ atMs: times.crashMs, type: 'crash', node })),
-      { atMs: times.crashMs, type: 'heal' },
+      ...proposalsToN1Only(context, times.minorityOnlyMs, times.crashMs, []),
       ...serversApart(times.crashMs, context.servers, [1]),
       // n1 comes back restarted, its leader timeout fresh: it hears the new leader before it
       // could run phase 1 (which would store the chosen commands over its stale acceptances).
@@ -507,9 +523,7 @@ const staleAcceptance = test(30, {
  * able to reach only n0, which leads again, and n1 comes back once it has.
  */
 function sameLeaderAgainTimes(seed: number) {
-  const random = scenarioRandom('4.31', seed);
-  const minorityOnlyMs = 1_000 + random.integer(0, 80);
-  const crashMs = minorityOnlyMs + 30 + random.integer(0, 10);
+  const { minorityOnlyMs, crashMs } = proposalsToN1OnlyTimes('4.31', seed);
   const n0BackMs = crashMs + 600;
   const othersDownMs = n0BackMs + 300;
   const othersBackMs = othersDownMs + 300;
@@ -528,28 +542,11 @@ const sameLeaderAgain = test(31, {
     'commands in those slots. n0 comes back cut off; n2, n3 and n4 go down and come back able to reach only n0, which leads again in a ' +
     'higher ballot and proposes what they chose. n1 comes back, still holding the proposals of n0\'s first ballot, and hears n0\'s ' +
     'heartbeats: slots below chosenBelow are chosen, but what n1 accepted there, in another ballot of the same leader, is not what was chosen.',
-  setup: (implementation, seed) => {
-    const { healMs } = sameLeaderAgainTimes(seed);
-    return multipaxosRun(implementation, {
-      servers: 5,
-      clients: 4,
-      durationMs: healMs + 4_000,
-      faultsEndMs: healMs,
-      workload: { operationsPerClient: 60, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [0, 10], startMs: [750, 800] },
-    });
-  },
+  setup: (implementation, seed) => proposalsToN1OnlySetup(implementation, sameLeaderAgainTimes(seed).healMs),
   scenario: (context) => {
     const times = sameLeaderAgainTimes(context.seed);
     const actions: FaultAction[] = [
-      ...n0LeadsFirst(context.servers, 700, []),
-      { atMs: 700, type: 'heal' },
-      { atMs: times.minorityOnlyMs, type: 'cut', from: [0], to: [2, 3, 4] },
-      { atMs: times.crashMs, type: 'crash', node: 0 },
-      { atMs: times.crashMs, type: 'crash', node: 1 },
-      // Two clients go down with n0: their commands, which only n0 and n1 accepted, are never
-      // sent again, so other commands are chosen in those slots.
-      ...context.clients.slice(0, 2).map((node): FaultAction => ({ atMs: times.crashMs, type: 'crash', node })),
-      { atMs: times.crashMs, type: 'heal' },
+      ...proposalsToN1Only(context, times.minorityOnlyMs, times.crashMs, [1]),
       // n0 comes back cut off from the leader of n2, n3 and n4, so it learns nothing of their slots.
       ...serversApart(times.n0BackMs, context.servers, [0]),
       { atMs: times.n0BackMs, type: 'restart', node: 0 },
