@@ -638,6 +638,27 @@ const noOpHighest = search(9, {
   search: (implementation) => ({ strategy: 'bfs' as const, expect: 'goal' as const, settings: noOpSearch(implementation) }),
 });
 
+// 6.S10: an earlier leader stored "a" in slot 1 on n0 and n1; its Finalize to n0 is still on its
+// way when n0 takes over, and may arrive at any point of n0's walk. Once it has, slot 1 is
+// finalized on n0 and leaves the walk ("it then leaves the walk at once").
+const { lateFinalize } = searchScenarios;
+
+const walkMeetsLateFinalize = search(10, {
+  name: "an earlier leader's Finalize arrives during the new leader's walk: the slot leaves the walk as it is (search)",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 1,
+  description:
+    `Breadth-first search until the client's put returns (at most ${lateFinalize.maxDepth} steps): ${lateFinalize.description}. ` +
+    'Whenever the Finalize reaches n0, before its walk reads slot 1, between the answers, or after them, n0 must keep slot 1 finalized: ' +
+    'a walk that stores its pick there afterwards writes it back as not finalized (a finalized slot never changes).',
+  search: (implementation) => ({
+    strategy: 'bfs' as const,
+    expect: 'goal' as const,
+    settings: scenarioSettings(implementation.PaxosLogServer, lateFinalize),
+  }),
+});
+
 export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [
   chaos,
   ring,
@@ -653,4 +674,5 @@ export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [
   noOpHighest,
   retryAcrossRestart,
   twoEpochs,
+  walkMeetsLateFinalize,
 ];

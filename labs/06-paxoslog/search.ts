@@ -54,8 +54,12 @@ import type { PaxosLog } from './src/protocol.ts';
  *   with n2's grant, reads slot 1 from n2, which may answer "nothing" before it grants epoch 4;
  *   should that answer arrive late, in n0's walk of epoch 6, counting it would pick "a" over the
  *   finalized "b".
+ * - `lateFinalize` (3 servers): in epoch 1, put(old, "a") was stored in slot 1 by n0 and n1, a
+ *   majority; its Finalize to n0 is still on its way once the servers run. n0, leading epoch
+ *   3, walks slot 1, and the Finalize may arrive at any point of the walk: once n0 holds "a"
+ *   finalized, the walk must leave slot 1 as it is, not store "a" there again as not finalized.
  */
-export type EarlierHistory = 'none' | 'higherEpochFinalized' | 'laterLeaderFinalizes';
+export type EarlierHistory = 'none' | 'higherEpochFinalized' | 'laterLeaderFinalizes' | 'lateFinalize';
 
 export type SearchGoal =
   /** Every operation the clients were given returned. */
@@ -138,6 +142,7 @@ const historyNeeds: Record<EarlierHistory, { readonly servers: number; readonly 
   none: { servers: 1, clients: 0 },
   higherEpochFinalized: { servers: 3, clients: 1 },
   laterLeaderFinalizes: { servers: 3, clients: 1 },
+  lateFinalize: { servers: 3, clients: 1 },
 };
 
 /** The steps of an earlier history, one message at a time; `self` is the first client's id. */
@@ -158,6 +163,14 @@ function historySteps(history: EarlierHistory, self: NodeId, serverCount: number
       { to: 1, message: { type: 'Store', epoch: 4, slot: 1, operation: b }, answer: 'StoreReply', later: true },
       { to: 2, message: { type: 'Store', epoch: 4, slot: 1, operation: b }, answer: 'StoreReply', later: true },
       { to: 1, message: { type: 'Finalize', epoch: 4, slot: 1 }, answer: 'FinalizeReply', later: true },
+    ];
+  }
+  if (history === 'lateFinalize') {
+    return [
+      ...overthrowAll(1),
+      { to: 0, message: { type: 'Store', epoch: 1, slot: 1, operation: a }, answer: 'StoreReply' },
+      { to: 1, message: { type: 'Store', epoch: 1, slot: 1, operation: a }, answer: 'StoreReply' },
+      { to: 0, message: { type: 'Finalize', epoch: 1, slot: 1 }, answer: 'FinalizeReply', later: true },
     ];
   }
   return [
@@ -469,6 +482,22 @@ export const searchScenarios = {
       goals: ['executed'],
     },
     maxDepth: 26,
+    stopAtGoal: true,
+  },
+  lateFinalize: {
+    description:
+      '3 servers: put(old, "a") stored in slot 1 by n0 and n1 in epoch 1, and its Finalize to n0 still on its way; n0 may try to lead (epochs up to 3); ' +
+      'a client puts x; one message in flight per link and kind',
+    configuration: {
+      servers: 3,
+      clients: [[{ kind: 'put', key: 'x', value: '1' }]],
+      history: 'lateFinalize',
+      maxEpoch: 3,
+      linkCapacity: 1,
+      candidates: [0],
+      goals: ['completion'],
+    },
+    maxDepth: 40,
     stopAtGoal: true,
   },
   higherEpochFinalized: {

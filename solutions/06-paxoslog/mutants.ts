@@ -132,4 +132,10 @@ export const mutants: readonly Mutant[] = [
     failsTest: '6.S3',
     property: 'an operation stored by a majority is kept',
   },
+  {
+    name: 'walk-overwrites-late-finalize',
+    bug: "a slot of the recovery walk that an older leader's late Finalize finalized meanwhile is stored again in the new epoch, not finalized",
+    failsTest: '6.S10',
+    property: 'a finalized slot never changes',
+  },
 ];
