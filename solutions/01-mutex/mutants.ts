@@ -7,6 +7,12 @@ import type { Mutant } from 'distlab/testing';
  */
 export const mutants: readonly Mutant[] = [
   { name: 'centralized-grant-before-release', bug: 'the coordinator grants before the holder released', failsTest: '1A.2', property: 'one Grant at a time, from the coordinator' },
+  {
+    name: 'centralized-falsy-holder',
+    bug: 'the coordinator asks `!this.holder` whether the resource is free: while n0 holds it, id 0 reads as nobody, and the next request is granted at once',
+    failsTest: '1A.6',
+    property: 'one Grant at a time, from the coordinator',
+  },
   { name: 'centralized-lifo', bug: 'the coordinator serves the newest request first', failsTest: '1A.4', property: 'FIFO grants' },
   { name: 'token-pass-while-holding', bug: 'passes the token on while still in the critical section', failsTest: '1B.2', property: 'mutual exclusion' },
   { name: 'lamport-early-entry', bug: 'enters before hearing from every other node', failsTest: '1C.2', property: 'hears from every other node before entering' },
