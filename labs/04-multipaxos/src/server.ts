@@ -226,7 +226,8 @@ export class MultiPaxosServer extends Node<MultiPaxos> {
   protected onHeartbeatTick(): void {
     // TODO (leader): every this.config.heartbeatMs: Heartbeat { ballot, chosenBelow: every slot
     // below it is chosen and known to you, collectBelow } to every other server; and P2a again
-    // for the proposals not yet chosen (messages may be lost). Set the timer again.
+    // for the proposals not yet chosen that have waited a whole period (messages may be lost;
+    // one sent a moment ago is only waiting for its P2bs). Set the timer again.
   }
 
   protected onHeartbeat(from: NodeId, message: Message<'Heartbeat'>): void {
