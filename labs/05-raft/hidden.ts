@@ -1360,6 +1360,48 @@ const configurationFromSnapshot = test('F', 19, {
   },
 });
 
+/** 5F.20: the change, and when n1 and n2 go down, come back, are cut off from the others, and heal. */
+const restartConfigurationTimes = (seed: number) => {
+  const random = scenarioRandom('5F.20', seed);
+  const changeMs = 950 + random.integer(0, 100);
+  const downMs = changeMs + 1_200 + random.integer(0, 100);
+  return { changeMs, downMs, backMs: downMs + 50, healMs: downMs + 1_200 };
+};
+
+const configurationAfterRestart = test('F', 20, {
+  name: 'a restarted server takes the configuration its own snapshot carries, not the first one',
+  points: 2,
+  seeds: 5,
+  visibility: 'hidden',
+  description:
+    '5 server nodes, the configuration {n0, n1, n2}; the service snapshots past 10 log entries. At about 1 s the leader is asked to add ' +
+    'n3 and n4; the clients go on until snapshots have replaced both configuration entries. n1 and n2 then crash and restart, and are cut ' +
+    'off together from n0, n3 and n4 for 1.2 s: their configuration (n0 to n4) is in their snapshots alone, and two of five elect nobody. ' +
+    'A server that reads its configuration before its snapshot counts votes and acknowledgements in {n0, n1, n2}, where n1 and n2 are a majority.',
+  setup: (implementation, seed) =>
+    membershipRun(implementation, {
+      servers: 5,
+      initialVoters: [0, 1, 2],
+      steps: [{ add: [3, 4], remove: [], atMs: restartConfigurationTimes(seed).changeMs }],
+      maxLogEntries: 10,
+      clients: 3,
+      operationsPerClient: 80,
+      durationMs: 6_000,
+    }),
+  scenario: (context): FaultAction[] => {
+    const { downMs, backMs, healMs } = restartConfigurationTimes(context.seed);
+    return [
+      ...n0LeadsFirst(context.servers, 800),
+      { atMs: downMs, type: 'crash', node: 1 },
+      { atMs: downMs, type: 'crash', node: 2 },
+      ...cutBetween(downMs, [1, 2], [0, 3, 4]),
+      { atMs: backMs, type: 'restart', node: 1 },
+      { atMs: backMs, type: 'restart', node: 2 },
+      { atMs: healMs, type: 'heal' },
+    ];
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   staleSender,
   leadsAgain,
@@ -1393,4 +1435,5 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   configurationFromSnapshot,
   deposedLeaderStandsAgain,
   installedState,
+  configurationAfterRestart,
 ];

@@ -185,6 +185,38 @@ export function appendsTakeEffectExactlyOnce(): Property<Raft, ExactlyOnce> {
   );
 }
 
+// Replies follow the log.
+
+/**
+ * "a reply follows the log": a server sends a client a ClientReply for its command q only once
+ * some server applied an entry holding that command (its Applied output), in this run. Every
+ * command, a get included, goes through the log: a leader that answers a get from its own state
+ * (on a lease, or at once) breaks it at its first such answer, whether or not the history shows
+ * a stale read. An answer from the at-most-once table, to a retry of a command applied before,
+ * keeps it. The memory is the commands applied, as "client:sequence".
+ */
+export function repliesFollowTheLog(): Property<Raft, Set<string>> {
+  return always<Raft, Set<string>>('a reply follows the log', {
+    memory: () => new Set(),
+    records: ['output:Applied', 'send:ClientReply'],
+    record(applied, event, cluster) {
+      if (event.kind === 'output') {
+        if (event.output.type !== 'Applied') return undefined;
+        const command = parseKvCommand(event.output.command);
+        if (command !== undefined) applied.add(`${command.client}:${command.sequence}`);
+        return undefined;
+      }
+      if (event.kind !== 'send' || event.message.type !== 'ClientReply' || !cluster.servers.includes(event.from)) return undefined;
+      const sequence = event.message.sequence;
+      if (applied.has(`${event.to}:${sequence}`)) return undefined;
+      return (
+        `${nodeName(event.from)} sent ${nodeName(event.to)} a ClientReply for its command ${sequence} at ${event.timeMs} ms, but no server had applied that command ` +
+        'from its log: every command, a get included, goes through the log, and is answered once it is committed and applied (or, retried, from the at-most-once table)'
+      );
+    },
+  });
+}
+
 // Clients return what servers replied.
 
 interface Replies {

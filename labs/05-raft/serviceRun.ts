@@ -25,7 +25,7 @@ import {
 } from 'distlab/testing';
 import { higherTermEndsLeadership, safetyProperties, votesInTheCandidatesTerm, refusalNamesTheConflict, type TermSenders } from './checks.ts';
 import { electionTimeoutMs, heartbeatMs, maxDelayMs, range, stableNetwork, type RaftImplementation } from './harness.ts';
-import { appendsTakeEffectExactlyOnce, clientsReturnOnlyReplies, completedWritesReachEveryLiveServer } from './serviceChecks.ts';
+import { appendsTakeEffectExactlyOnce, clientsReturnOnlyReplies, completedWritesReachEveryLiveServer, repliesFollowTheLog } from './serviceChecks.ts';
 import type { Raft } from './src/protocol.ts';
 
 /** The client nodes' retry period in every part E and F run (the kit's default). */
@@ -111,6 +111,7 @@ export function serviceProperties(servers: readonly NodeId[], options: Pick<Serv
     votesInTheCandidatesTerm(),
     refusalNamesTheConflict(),
     commandsAppliedAtMostOnce<Raft>(),
+    repliesFollowTheLog(),
     clientsReturnOnlyReplies(),
     clientHistoriesLinearizable<Raft>(linearizability),
     appendsTakeEffectExactlyOnce(),

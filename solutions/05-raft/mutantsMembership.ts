@@ -79,4 +79,10 @@ export const membershipMutants: readonly Mutant[] = [
     failsTest: '5F.15',
     property: 'one change at a time',
   },
+  {
+    name: 'configuration-before-snapshot',
+    bug: 'a restarted server works out its configuration before it reads back its snapshot and log: where the configuration in force is in its snapshot alone, it counts votes among the first voters until its log next changes the configuration',
+    failsTest: '5F.20',
+    property: 'a candidate asks every voter',
+  },
 ];

@@ -25,6 +25,7 @@ import {
 import {
   appendsTakeEffectExactlyOnce,
   clientsReturnOnlyReplies,
+  repliesFollowTheLog,
   completedWritesReachEveryLiveServer,
   messagesPerOperation,
   operationsPerHeartbeat,
@@ -232,6 +233,34 @@ describe('every append takes effect exactly once', () => {
   it('accepts an Executed output that comes just before its Applied one', () => {
     const events: Event[] = [invoke(5, first.operation, 10), executed(0, 1, first, 12), applied(0, 1, first, 12), returned(5, 1, first.operation, {}, 14)];
     expect(play(appendsTakeEffectExactlyOnce(), events).problem).toBeUndefined();
+  });
+});
+
+describe('a reply follows the log', () => {
+  const read = getOf();
+  const replySent = (from: NodeId, to: NodeId, sequence: number, timeMs: number): Event => ({
+    kind: 'send',
+    from,
+    to,
+    incarnation: 0,
+    timeMs,
+    local: false,
+    message: { type: 'ClientReply', sequence, result: { value: 'a' } },
+  });
+
+  it('passes a reply once some server applied the command, a retry answered from the table included', () => {
+    const events: Event[] = [applied(1, 1, command(5, 1, read), 5), replySent(0, 5, 1, 10), replySent(2, 5, 1, 300)];
+    expect(play(repliesFollowTheLog(), events).problem).toBeUndefined();
+  });
+
+  it('fails a reply to a command no server applied: a get answered from the leader\'s own state, or a write before it is committed', () => {
+    const events: Event[] = [applied(0, 1, command(5, 1, read), 5), applied(0, 2, '', 6), replySent(0, 5, 2, 10)];
+    expect(play(repliesFollowTheLog(), events).problem).toBe(
+      'n0 sent n5 a ClientReply for its command 2 at 10 ms, but no server had applied that command from its log: every command, a get included, goes through the log, ' +
+        'and is answered once it is committed and applied (or, retried, from the at-most-once table)',
+    );
+    // Another client's command of the same number is not this one.
+    expect(play(repliesFollowTheLog(), [applied(0, 1, command(6, 1, read), 5), replySent(0, 5, 1, 10)]).problem).toContain('n0 sent n5 a ClientReply for its command 1');
   });
 });
 
