@@ -59,15 +59,14 @@ import type { Ballot, Command, MultiPaxos } from './src/protocol.ts';
  *   chosen, slot 1 is not. A later leader whose phase 1 hears only from n1 and n2 knows nothing
  *   of slot 1: it must fill it with a no-op before anything after it can be executed; n0 must
  *   not take its "a" of ballot 1 as chosen when that leader says every slot below 3 is.
- * - `sameRound` (5 servers, 2 clients): two earlier leaders of one round, whose ballots differ
- *   only in their leader's id. The leader of ballot {2, S} (phase 1 with n0, n1, n2) had n0
- *   and n1 accept put(old, "a") in slot 1; the leader of ballot {2, S+1} (S+1 is the second
- *   client's id; phase 1 with n2, n3, n4) had n2, n3 and n4 accept put(old, "b") there, a
- *   majority, and sent n0 a heartbeat saying slot 1 is chosen. The first client plays the
- *   first, and hands over to the second client, which plays the second and hands back. n0 must
- *   not take its "a" of {2, S} as chosen (the heartbeat's
- *   ballot has its round, not its leader), and a phase 1 that hears "a" and "b" must propose
- *   "b": ballots of one round are ordered by their leader's id.
+ * - `sameRound` (3 servers, 2 clients): two earlier leaders of one round, whose ballots differ
+ *   only in their leader's id. The leader of ballot {2, S} (phase 1 with n0 and n1) had n0
+ *   accept put(old, "a") in slot 1; the leader of ballot {2, S+1} (S+1 is the second client's
+ *   id; phase 1 with n1 and n2) had n1 and n2 accept put(old, "b") there, a majority, and sent
+ *   n0 a heartbeat saying slot 1 is chosen. The first client plays the first, and hands over to
+ *   the second client, which plays the second and hands back. n0 must not take its "a" of
+ *   {2, S} as chosen (the heartbeat's ballot has its round, not its leader), and a phase 1 that
+ *   hears "a" and "b" must propose "b": ballots of one round are ordered by their leader's id.
  * - `noOpChosen` (3 servers): the leader of ballot {1, S} (phase 1 with every server) had n0
  *   accept put(old, "a") in slot 1; the leader of ballot {2, S} (phase 1 with n1 and n2) had
  *   n1 and n2 accept a no-op there, a majority. A later leader whose phase 1 hears from n0 and
@@ -168,8 +167,8 @@ function historyOf(history: EarlierHistory): readonly EarlierLeader[] {
       ];
     case 'sameRound':
       return [
-        { round: 2, voters: [0, 1, 2], proposals: [{ slot: 1, value: 'a', to: [0, 1] }] },
-        { round: 2, ofSecondClient: true, voters: [2, 3, 4], proposals: [{ slot: 1, value: 'b', to: [2, 3, 4] }], decide: [0] },
+        { round: 2, voters: [0, 1], proposals: [{ slot: 1, value: 'a', to: [0] }] },
+        { round: 2, ofSecondClient: true, voters: [1, 2], proposals: [{ slot: 1, value: 'b', to: [1, 2] }], decide: [0] },
       ];
     case 'noOpChosen':
       return [
@@ -196,7 +195,7 @@ const historyNeeds: Record<EarlierHistory, { readonly servers: number; readonly 
   sequentialAppends: { servers: 3, clients: 2 },
   staleQuorum: { servers: 5, clients: 1 },
   holes: { servers: 3, clients: 1 },
-  sameRound: { servers: 5, clients: 2 },
+  sameRound: { servers: 3, clients: 2 },
   noOpChosen: { servers: 3, clients: 1 },
 };
 
@@ -711,10 +710,10 @@ export const searchScenarios = {
   },
   sameRound: {
     description:
-      '5 servers: "a" accepted in slot 1 by n0 and n1 in ballot {2, the first client}, "b" by n2, n3 and n4 in ballot {2, the second client} (chosen, and so announced to n0); ' +
+      '3 servers: "a" accepted in slot 1 by n0 in ballot {2, the first client}, "b" by n1 and n2 in ballot {2, the second client} (chosen, and so announced to n0); ' +
       'n0 may then run phase 1 (rounds up to 3); the first client puts x; one message in flight per link and kind',
     configuration: {
-      servers: 5,
+      servers: 3,
       clients: [[{ kind: 'put', key: 'x', value: '1' }], []],
       history: 'sameRound',
       maxRound: 3,

@@ -110,7 +110,7 @@ describe('lab 4 graded on a third implementation and its classic bugs', () => {
 
   it('a server that ignores P1as for a while after a heartbeat, which the handout allows, passes every graded test', async () => {
     expect(await notPassedOnEveryTest(lab, join(fixtures, 'refuses-p1a'), graded)).toBe('');
-  }, 360_000); // every graded test, whose searches visit a few hundred thousand states each for such a server
+  }, 360_000); // every graded test, some of whose searches visit a few hundred thousand states for such a server
 
   it.each(Object.keys(bugs))('the bug %s fails the tests named for it', async (name) => {
     const tests = bugs[name] as readonly string[];
