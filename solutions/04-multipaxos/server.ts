@@ -305,10 +305,15 @@ export class MultiPaxosServer extends Node<MultiPaxos> {
     for (const report of reports) {
       for (const pvalue of report) {
         const current = adopted.get(pvalue.slot);
-        if (current === undefined || compareBallots(pvalue.ballot, current.ballot) > 0) adopted.set(pvalue.slot, pvalue);
+        if (current === undefined || this.outranks(pvalue, current)) adopted.set(pvalue.slot, pvalue);
       }
     }
     return adopted;
+  }
+
+  /** Whether a reported proposal takes a slot over from the one adopted so far: its ballot is higher. */
+  protected outranks(reported: PValue, adopted: PValue): boolean {
+    return compareBallots(reported.ballot, adopted.ballot) > 0;
   }
 
   /**

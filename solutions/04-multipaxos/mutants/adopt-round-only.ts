@@ -5,14 +5,7 @@ import type { PValue } from '../../../labs/04-multipaxos/src/protocol.ts';
 import { MultiPaxosServer as ReferenceServer } from '../server.ts';
 
 export class MultiPaxosServer extends ReferenceServer {
-  protected override adoptFromPromises(reports: readonly (readonly PValue[])[]): Map<number, PValue> {
-    const adopted = new Map<number, PValue>();
-    for (const report of reports) {
-      for (const pvalue of report) {
-        const current = adopted.get(pvalue.slot);
-        if (current === undefined || pvalue.ballot.round > current.ballot.round) adopted.set(pvalue.slot, pvalue);
-      }
-    }
-    return adopted;
+  protected override outranks(reported: PValue, adopted: PValue): boolean {
+    return reported.ballot.round > adopted.ballot.round;
   }
 }
