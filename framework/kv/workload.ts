@@ -43,8 +43,8 @@ export function kvWorkload<P extends Protocol>(options: KvWorkloadOptions): KvWo
   if (!(Number.isInteger(operationsPerClient) && operationsPerClient >= 0)) throw new Error('operationsPerClient must be a whole number');
   const keys = options.keys ?? ['x', 'y'];
   if (keys.length === 0) throw new Error('a key-value workload needs at least one key');
-  const thinkMs = options.thinkMs ?? [0, 20];
-  const startMs = options.startMs ?? [0, 20];
+  const thinkMs = msRange('thinkMs', options.thinkMs ?? [0, 20]);
+  const startMs = msRange('startMs', options.startMs ?? [0, 20]);
   const mix = options.mix ?? { get: 4, put: 1, append: 5 };
   const totalWeight = mix.get + mix.put + mix.append;
   if (!(totalWeight > 0 && mix.get >= 0 && mix.put >= 0 && mix.append >= 0)) throw new Error('the operation mix needs non-negative weights, not all zero');
@@ -82,6 +82,13 @@ export function kvWorkload<P extends Protocol>(options: KvWorkloadOptions): KvWo
     },
     finished: () => returned >= participants.length * operationsPerClient,
   };
+}
+
+/** A [min, max] range of simulated milliseconds, checked: a suite written in JavaScript may pass anything. */
+function msRange(name: string, range: unknown): readonly [number, number] {
+  const isMs = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  if (Array.isArray(range) && range.length === 2 && isMs(range[0]) && isMs(range[1]) && range[0] <= range[1]) return [range[0], range[1]];
+  throw new Error(`${name} must be a range [minMs, maxMs] of whole milliseconds, min at most max (for instance [0, 20]), not ${JSON.stringify(range) ?? String(range)}`);
 }
 
 /** `count` client nodes running the kit's {@link KvClient}, for a cluster's `nodes` (after the servers). */

@@ -269,7 +269,7 @@ export function learnsFromWhatItWasTold(acceptors: readonly NodeId[]): Property<
         if (!learned.handed) {
           return (
             `${nodeName(learned.node)} learned ${quote(learned.value)} at ${learned.timeMs} ms in a reaction to no message (a timer, an input or its start): ` +
-            'a learner learns in its reaction to the Accepted that completes a majority of one ballot (its own acceptance counted), or to a Decided'
+            'a learner learns in its reaction to the Accepted that completes a majority of one ballot (its own Accepted, sent to itself, counted), or to a Decided'
           );
         }
         if ((told.knows[learned.node] ?? []).includes(learned.value)) continue;

@@ -326,6 +326,17 @@ describe('the client history', () => {
   });
 });
 
+describe('the key-value workload', () => {
+  it('refuses a time range that is not [minMs, maxMs], naming the option and what it needs', () => {
+    const bad: unknown[] = [5, [5], [20, 10], [-1, 5], [0, 2.5], ['0', '20']];
+    for (const range of bad) {
+      expect(() => kvWorkload({ operationsPerClient: 1, startMs: range as [number, number] })).toThrow(/^startMs must be a range \[minMs, maxMs\] of whole milliseconds/);
+      expect(() => kvWorkload({ operationsPerClient: 1, thinkMs: range as [number, number] })).toThrow(/^thinkMs must be a range \[minMs, maxMs\]/);
+    }
+    expect(() => kvWorkload({ operationsPerClient: 1, startMs: [3, 3], thinkMs: [0, 0] })).not.toThrow();
+  });
+});
+
 describe('the key-value kit, end to end', () => {
   it('a correct server with unreliable clients on a lossy, duplicating network passes every property, and every operation returns', () => {
     for (const seed of [1, 2, 3, 4, 5]) {

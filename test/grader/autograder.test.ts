@@ -172,10 +172,10 @@ describe('the autograder bundle, unpacked and run as Gradescope runs it', () => 
 
   beforeAll(async () => {
     const out = temporaryFolder('distlab-gradescope-out-');
-    // The main bundle; one whose tests time out after 4 s, for the endless loop; one that stops all grading after 8 s.
+    // The main bundle; one whose tests time out after 2 s, for the endless loop; one that stops all grading after 8 s.
     const builds = await Promise.all([
       gradescope('pingpong', '--out', join(out, 'main')),
-      gradescope('0', '--out', join(out, 'short-tests'), '--timeout', '4', '--jobs', '2'),
+      gradescope('0', '--out', join(out, 'short-tests'), '--timeout', '2', '--jobs', '2'),
       gradescope('00-pingpong', '--out', join(out, 'short-overall'), '--overall-timeout', '8'),
     ]);
     for (const build of builds) expect(build.code, build.stderr).toBe(0);

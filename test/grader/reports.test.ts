@@ -8,7 +8,7 @@ import type { TraceEvent } from '../../framework/testing.ts';
 import { writeGradescopeReport, validateGradescopeResults } from '../../grader/reports/gradescope.ts';
 import { displayText, writeHtmlReport } from '../../grader/reports/html.ts';
 import { unpackViewerEvents, type PackedViewerEvent } from '../../grader/reports/viewer/model.ts';
-import { writeJsonReport } from '../../grader/reports/json.ts';
+import { readableJson, writeJsonReport } from '../../grader/reports/json.ts';
 import { writeJunitReport } from '../../grader/reports/junit.ts';
 import { reportSchema, validateJsonSchema, validateReportJson } from '../../grader/reports/schema.ts';
 import { formatFailure, formatSummary, splitMeasurements, type Style } from '../../grader/reports/terminal.ts';
@@ -595,6 +595,22 @@ describe('JSON report and its schema', () => {
       },
     ]);
     expect(validateReportJson(JSON.parse(JSON.stringify(network)))).toEqual([]);
+  });
+
+  it('indents only its first levels: a deeply nested message stays about as long as compact JSON', () => {
+    // 880 digits 45 arrays deep, as a submission may send: indented at every level, each digit
+    // would take a line of about 100 characters, and a few thousand such messages in the traces
+    // would pass the longest string the grader can write.
+    let deep: unknown = Array.from({ length: 880 }, (_, index) => index % 10);
+    for (let level = 0; level < 45; level++) deep = [deep];
+    const events = Array.from({ length: 20 }, (_, index) => ({ index, type: 'deliver', message: { type: 'Ping', pad: deep } }));
+    const value = { tests: [{ failure: { trace: events, skipped: undefined, format: () => 'not data' } }] };
+    const text = readableJson(value);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+    expect(text.length).toBeLessThan(JSON.stringify(value).length * 1.1);
+    // Each event is one line, below the levels that are indented.
+    expect(text.split('\n').filter((line) => line.includes('"deliver"'))).toHaveLength(20);
+    expect(readableJson([undefined, () => 1, { a: [] }], 5)).toBe('[\n  null,\n  null,\n  {\n    "a": []\n  }\n]');
   });
 
   it('rejects a report with a missing field or a wrong type', () => {
