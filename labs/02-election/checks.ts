@@ -770,6 +770,22 @@ export const answersElections = reactionRule<Bully>(answersName, (reaction) => {
   return `${nodeName(reaction.node)} was handed an Election from the lower ${nodeName(handed.from)} at ${reaction.timeMs} ms and did not answer Ok`;
 });
 
+export const okAnswersName = 'an Ok answers an Election';
+
+/**
+ * Bully: an Ok goes out only in a reaction to an Election, to that Election's sender. An Ok
+ * tells its receiver that a higher id is alive and takes over; sent unasked, it would be a
+ * channel of its own for telling who is alive, which the algorithm does not have.
+ */
+export const okAnswersAnElection = reactionRule<Bully>(okAnswersName, (reaction) => {
+  const handed = reaction.handed;
+  const answered = handed?.message.type === 'Election' ? handed.from : undefined;
+  const stray = sentTo(reaction, 'Ok').find((to) => to !== answered);
+  if (stray === undefined) return undefined;
+  const reason = answered === undefined ? 'in a reaction to no Election' : `in its reaction to an Election from ${nodeName(answered)}`;
+  return `${nodeName(reaction.node)} sent Ok to ${nodeName(stray)} at ${reaction.timeMs} ms ${reason}: an Ok answers the Election the node was handed, and goes to its sender only`;
+});
+
 export const acknowledgesName = 'every ring message is acknowledged';
 
 /**
@@ -786,6 +802,29 @@ export const acknowledgesRingMessages = reactionRule<Ring>(acknowledgesName, (re
     `${nodeName(reaction.node)} was handed ${handed.message.type} ${id} from ${nodeName(handed.from)} at ${reaction.timeMs} ms and sent no Ack ${id} back in its reaction: ` +
     'acknowledge every Election and Coordinator at once, also one you drop, or its sender takes you for dead'
   );
+});
+
+export const ackAnswersName = 'an Ack answers a ring message';
+
+/**
+ * Ring: an Ack goes out only in a reaction to an Election or a Coordinator, to its sender, with
+ * its number. An Ack tells its receiver that its successor is alive; sent unasked, it would be
+ * a channel of its own for telling who is alive, which the algorithm does not have.
+ */
+export const ackAnswersARingMessage = reactionRule<Ring>(ackAnswersName, (reaction) => {
+  const handed = reaction.handed;
+  const message = handed?.message;
+  const answered = message !== undefined && (message.type === 'Election' || message.type === 'Coordinator') && 'id' in message ? message.id : undefined;
+  for (const { to, message: sent } of reaction.sent) {
+    if (sent.type !== 'Ack' || !('id' in sent)) continue;
+    if (answered !== undefined && to === handed?.from && sent.id === answered) continue;
+    const reason = answered === undefined ? 'in a reaction to no Election or Coordinator' : `in its reaction to ${message?.type ?? ''} ${answered} from ${nodeName(handed?.from ?? to)}`;
+    return (
+      `${nodeName(reaction.node)} sent Ack ${sent.id} to ${nodeName(to)} at ${reaction.timeMs} ms ${reason}: ` +
+      'an Ack answers the Election or Coordinator the node was handed, goes to its sender, and carries its id'
+    );
+  }
+  return undefined;
 });
 
 export const announcesName = 'a node announces itself only when its own Election came back';

@@ -2,7 +2,7 @@
 // staff repository, the Gradescope bundle), and never part of a student's handout.
 import type { SuiteTest } from 'distlab/testing';
 import { electionCost, loneLeaderStaysSettled, steadyLeaderNotSuspected } from './checks.ts';
-import { bully, clusterSize, crash, maxDelayMs, restart, ring, ringConfig, test, type Algorithm, type Election, type ElectionImplementation } from './suite.ts';
+import { bully, bullyConfig, clusterSize, crash, maxDelayMs, restart, ring, ringConfig, test, type Algorithm, type Election, type ElectionImplementation } from './suite.ts';
 import type { Bully, Ring } from './src/protocol.ts';
 
 /** The first of the two neighbours that are dead in test 2B.14: never n0, and the second is never the highest. */
@@ -293,6 +293,211 @@ function largeClusterTest<P extends Election>(algorithm: Algorithm<P>, index: nu
   });
 }
 
+/**
+ * 2A.19: 2A.8 in a second election. Heartbeats off, n0 starts the first election; the leader
+ * dies; in the election n0 starts next, n(N-2) answers Ok and crashes before it announces
+ * itself. Whatever the first election left behind (a timer cancelled, a flag still set), the
+ * second must set its coordinator timeout again.
+ */
+const secondCandidateCrashesTest = test(bully, 19, {
+  name: 'bully: a candidate that crashes after answering Ok in a second election does not stall it',
+  visibility: 'hidden',
+  points: 1,
+  seeds: 14,
+  description:
+    'Heartbeats off, every message takes exactly D ms. n0 starts the first election at about 100 ms and n(N-1) leads; n(N-1) dies at about ' +
+    '500 ms; n0 suspects it at about 1000 ms, and n(N-2) answers Ok, then crashes before it can announce itself. The nodes waiting for its ' +
+    'Coordinator must give up, as in 2A.8, and elect n(N-3).',
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed);
+    const deadMs = at(400, 600);
+    const suspectMs = at(900, 1_100);
+    // n(N-2) answers Ok at suspectMs + D and cannot declare itself before answerTimeoutMs after that.
+    const crashMs = suspectMs + maxDelayMs + at(1, bullyConfig.answerTimeoutMs - 1);
+    return {
+      nodeCount,
+      heartbeats: false,
+      fixedDelayMs: maxDelayMs,
+      suspects: [
+        { node: 0, atMs: at(100, 200) },
+        { node: 0, atMs: suspectMs },
+      ],
+      faults: [crash(nodeCount - 1, deadMs), crash(nodeCount - 2, crashMs)],
+      lastPlannedMs: crashMs,
+    };
+  },
+});
+
+/** 2A.20: a node that took no part in an election follows its Coordinator, though it names a node below the leader it knew. */
+const bystanderFollowsTest = test(bully, 20, {
+  name: "bully: a node that took no part in an election follows its winner, below the leader it knew",
+  visibility: 'hidden',
+  points: 1,
+  seeds: 14,
+  description:
+    'Heartbeats off. n0 starts the first election and n(N-1) leads; n(N-1) dies at about 500 ms, and a node between n1 and n(N-2) (drawn) ' +
+    "suspects it at about 1000 ms. n0 is told nothing and sends no Election: the winner's Coordinator is all it hears, and it names a node " +
+    'below the leader n0 knew. On Coordinator from j, j leads: n0 must follow it.',
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed);
+    const suspectMs = at(900, 1_100);
+    return {
+      nodeCount,
+      heartbeats: false,
+      suspects: [
+        { node: 0, atMs: at(100, 200) },
+        { node: at(1, nodeCount - 2), atMs: suspectMs },
+      ],
+      faults: [crash(nodeCount - 1, at(400, 600))],
+      lastPlannedMs: suspectMs,
+    };
+  },
+});
+
+/**
+ * 2A.21 and 2B.23: heartbeats on. n(N-1) dies and n(N-2) takes over; then every node but n0 and
+ * n(N-2) dies, and n0 crashes and restarts. Its own election ends with n(N-2)'s Coordinator,
+ * and n(N-2) crashes before its next heartbeat can reach n0: a node that learned its leader
+ * from a Coordinator must suspect it when no heartbeat follows, or n0, the only live node,
+ * follows the dead n(N-2) for good. `announcedAfterMs(N)`: when n(N-2) announces itself after
+ * n0's restart, every message taking D ms; the crash falls `crashWindowMs` after that.
+ */
+function newLeaderDiesTest<P extends Election>(
+  algorithm: Algorithm<P>,
+  index: number,
+  announcedAfterMs: (nodeCount: number) => number,
+  crashWindowMs: readonly [number, number],
+): SuiteTest<ElectionImplementation> {
+  return test(algorithm, index, {
+    name: `${algorithm.title}: a leader learned from a Coordinator and never heard again is suspected`,
+    visibility: 'hidden',
+    points: 1,
+    seeds: 14,
+    description:
+      'Heartbeats on, every message takes exactly D ms. n(N-1) dies at about 500 ms and n(N-2) takes over; every other node but n0 dies at ' +
+      'about 1500 ms; n0 crashes at about 2000 ms and restarts 100 to 200 ms later. Its own election ends with the Coordinator of n(N-2), ' +
+      'which crashes before its next heartbeat reaches n0. n0 must suspect it, and lead: it is the only live node.',
+    plan: (seed, at) => {
+      const nodeCount = clusterSize(seed);
+      const others = Array.from({ length: nodeCount - 3 }, (_unused, index) => index + 1);
+      const crashMs = at(1_900, 2_100);
+      const restartMs = crashMs + at(100, 200);
+      const leaderCrashMs = restartMs + announcedAfterMs(nodeCount) + at(crashWindowMs[0], crashWindowMs[1]);
+      return {
+        nodeCount,
+        heartbeats: true,
+        fixedDelayMs: maxDelayMs,
+        faults: [
+          crash(nodeCount - 1, at(400, 600)),
+          ...others.map((id) => crash(id, at(1_400, 1_600))),
+          crash(0, crashMs),
+          restart(0, restartMs),
+          crash(nodeCount - 2, leaderCrashMs),
+        ],
+        lastPlannedMs: leaderCrashMs,
+      };
+    },
+  });
+}
+
+/**
+ * 2A.22 and 2B.25: heartbeats off; the highest id crashes and restarts twice, a lower node
+ * taking over each time in between. Each restart is a restart (`startedBefore` stays set):
+ * the second must hold an election too.
+ */
+function restartsTwiceTest<P extends Election>(algorithm: Algorithm<P>, index: number): SuiteTest<ElectionImplementation> {
+  return test(algorithm, index, {
+    name: `${algorithm.title}: a highest id that restarts twice holds an election each time (heartbeats off)`,
+    visibility: 'hidden',
+    points: 1,
+    seeds: 14,
+    description:
+      'Heartbeats off. n0 starts the first election. n(N-1) crashes at about 500 ms, a lower node notices, and n(N-2) takes over; n(N-1) ' +
+      'restarts at about 1500 ms and leads again. The same happens again: crash at about 2500 ms, a lower node takes over, restart at ' +
+      'about 3500 ms: its own election must make it lead again.',
+    plan: (seed, at) => {
+      const nodeCount = clusterSize(seed);
+      const top = nodeCount - 1;
+      const firstCrashMs = at(400, 600);
+      const secondCrashMs = at(2_400, 2_600);
+      const lastRestartMs = at(3_400, 3_600);
+      return {
+        nodeCount,
+        heartbeats: false,
+        suspects: [
+          { node: 0, atMs: at(100, 200) },
+          { node: at(0, nodeCount - 2), atMs: firstCrashMs + at(100, 300) },
+          { node: at(0, nodeCount - 2), atMs: secondCrashMs + at(100, 300) },
+        ],
+        faults: [crash(top, firstCrashMs), restart(top, at(1_400, 1_600)), crash(top, secondCrashMs), restart(top, lastRestartMs)],
+        lastPlannedMs: lastRestartMs,
+      };
+    },
+  });
+}
+
+/** 2B.22: 2B.9 in a second election: the first election's timers, cancelled or fired, leave the second its own coordinator timeout. */
+const secondLostCandidateTest = test(ring, 22, {
+  name: 'ring: an election whose candidate crashes is restarted by timeout, in a second election too',
+  visibility: 'hidden',
+  points: 1,
+  seeds: 14,
+  description:
+    'Heartbeats off, every message takes exactly D ms. n0 starts the first election at about 100 ms and n(N-1) is elected; n0 starts ' +
+    'another at about 1200 ms, and n(N-1) crashes after it put its own id in that Election and before the Election can come back to it. ' +
+    'The Election is lost; the participants time out, as in 2B.9, and elect n(N-2).',
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed);
+    const suspectMs = at(1_100, 1_300);
+    // n(N-1) puts its id in after N-1 hops of D; the Election would be back N hops later.
+    const crashMs = suspectMs + maxDelayMs * (nodeCount - 1) + at(1, maxDelayMs * nodeCount - 1);
+    return {
+      nodeCount,
+      heartbeats: false,
+      fixedDelayMs: maxDelayMs,
+      suspects: [
+        { node: 0, atMs: at(100, 200) },
+        { node: 0, atMs: suspectMs },
+      ],
+      faults: [crash(nodeCount - 1, crashMs)],
+      lastPlannedMs: crashMs,
+    };
+  },
+});
+
+/**
+ * 2B.24: n(N-1) restarts while a lower node's election runs without it; its own election
+ * announces it, and the lower node's Coordinator reaches it afterwards. A Coordinator naming a
+ * node smaller than its receiver makes the receiver start an election of its own.
+ */
+const restartDuringElectionTest = test(ring, 24, {
+  name: "ring: a highest id that restarts during a lower node's election takes over from its Coordinator",
+  visibility: 'hidden',
+  points: 1,
+  seeds: 14,
+  description:
+    'Heartbeats off, every message takes exactly D ms. n0 starts the first election and n(N-1) leads; n(N-1) crashes at about 1000 ms; ' +
+    "n1 suspects it at about 1100 ms, and n(N-1) restarts just after n1's election found it dead. Its own election announces it, and " +
+    "the lower winner's Coordinator, on its way round, reaches it afterwards: it must start an election of its own, and lead.",
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed);
+    const suspectMs = at(1_050, 1_150);
+    // n1's Election reaches n(N-1), dead, after N-2 hops of D.
+    const restartMs = suspectMs + maxDelayMs * (nodeCount - 2) + at(1, maxDelayMs);
+    return {
+      nodeCount,
+      heartbeats: false,
+      fixedDelayMs: maxDelayMs,
+      suspects: [
+        { node: 0, atMs: at(100, 200) },
+        { node: 1, atMs: suspectMs },
+      ],
+      faults: [crash(nodeCount - 1, at(950, 1_000)), restart(nodeCount - 1, restartMs)],
+      lastPlannedMs: restartMs,
+    };
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   steadyLeaderTest(bully, 14),
   lowerRestartTest,
@@ -307,4 +512,15 @@ export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   leaderSuspectsTest,
   doubleSuspicionTest,
   latestElectionTest,
+  secondCandidateCrashesTest,
+  bystanderFollowsTest,
+  // n0's Election reaches n(N-2) after D; n(N-2) holds an election, and declares answerTimeoutMs later; its next heartbeat is heartbeatMs away.
+  newLeaderDiesTest(bully, 21, () => maxDelayMs + bullyConfig.answerTimeoutMs, [1, 40]),
+  restartsTwiceTest(bully, 22),
+  secondLostCandidateTest,
+  // n0's Election skips N-3 dead nodes (an Ack timeout each) to reach n(N-2); n(N-2)'s own skips n(N-1) to reach n0, which passes it on
+  // past the dead again: three deliveries and 2(N-3) + 1 Ack timeouts. Its Coordinator skips n(N-1) to reach n0 an Ack timeout and D later.
+  newLeaderDiesTest(ring, 23, (nodeCount) => (2 * (nodeCount - 3) + 1) * ringConfig.ackTimeoutMs + 3 * maxDelayMs, [ringConfig.ackTimeoutMs + 1, 49]),
+  restartDuringElectionTest,
+  restartsTwiceTest(ring, 25),
 ];

@@ -22,8 +22,10 @@ import {
 } from 'distlab/testing';
 import {
   acknowledgesRingMessages,
+  ackAnswersARingMessage,
   announcesWhenItsElectionCameBack,
   answersElections,
+  okAnswersAnElection,
   declaresWhenNoHigherAnswers,
   electionCost,
   heartbeatsComeFromTheLeader,
@@ -107,6 +109,7 @@ export const bully: Algorithm<Bully> = {
     leaderLearnedFromTheElection<Bully>('A', maxDelayMs),
     declaresWhenNoHigherAnswers(maxDelayMs),
     answersElections,
+    okAnswersAnElection,
   ],
 };
 
@@ -122,6 +125,7 @@ export const ring: Algorithm<Ring> = {
     ...ringRules,
     ringMessagesGoToTheSuccessor(maxDelayMs),
     acknowledgesRingMessages,
+    ackAnswersARingMessage,
     announcesWhenItsElectionCameBack,
     heartbeatsComeFromTheLeader<Ring>(heartbeats),
     ...(heartbeats ? [leaderSendsHeartbeats<Ring>(ringConfig.suspectAfterMs)] : []),

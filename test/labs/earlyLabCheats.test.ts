@@ -148,6 +148,9 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'time-slots': mutexCheat('time-slots', (test) => test.points > 0 && test.number.startsWith('1D.')),
   // No bully and no ring: heartbeats from every node all the time, the highest id heard lately leads, and padded message counts.
   'beacons-and-padding': electionCheat('beacons-and-padding', scored),
+  // The reference's elections, with failures detected by beacons: unasked Oks (bully, heartbeats on) and Acks (ring) to everyone.
+  // Bully with heartbeats off is the reference, and earns what it earns there.
+  'ok-and-ack-beacons': electionCheat('ok-and-ack-beacons', scoredBut('2A.7', '2A.8', '2A.10', '2A.11', '2A.12', '2A.13', '2A.15', '2A.18')),
   // Bully messages, but no Ok: a node handed an Election takes part and never answers, so every candidate
   // declares after its wait and the higher ones bully the lower winners. 2A.10's one Election goes to the dead
   // leader, so it never needs an Ok.
