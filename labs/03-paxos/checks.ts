@@ -579,16 +579,19 @@ export function ballotUsedOnce(): Property<Paxos, (UsedBallot[] | null)[]> {
 /** A proposer's view in its current incarnation: the highest ballot of its own it started, and the highest promise a Nack told it of. */
 interface NackedBallots {
   readonly incarnation: number;
-  started: Ballot | null;
+  /** The ballots it sent Prepare for in this incarnation, as `round:proposer`. */
+  readonly started: string[];
   nacked: Ballot | null;
 }
 
 /**
  * Runs only: "a new ballot outranks every Nack". A proposer's new ballot has a round one above
  * the highest round it has seen, in its own ballots and in the Nacks it received: once a Nack
- * told it of a promise p, every attempt it starts in that incarnation (a Prepare of a ballot
- * above every one it started before) has a ballot above p. A restarted proposer starts from
- * its stored promise, so the Nacks of an earlier incarnation do not count.
+ * told it of a promise p, every attempt it starts in that incarnation (a Prepare of a ballot it
+ * has not sent before) has a ballot above p. Every new ballot is judged, not only one above the
+ * proposer's earlier ones: a Prepare of a huge round that nobody answers must not excuse the
+ * attempts after it. A restarted proposer starts from its stored promise, so the Nacks of an
+ * earlier incarnation do not count.
  */
 export function newBallotOutranksNacks(): Property<Paxos, (NackedBallots | null)[]> {
   return always<Paxos, (NackedBallots | null)[]>('a new ballot outranks every Nack', {
@@ -598,7 +601,7 @@ export function newBallotOutranksNacks(): Property<Paxos, (NackedBallots | null)
       if (event.kind !== 'deliver' && event.kind !== 'send') return undefined;
       const node = event.kind === 'deliver' ? event.to : event.from;
       const known = memory[node] ?? null;
-      const own = known !== null && known.incarnation === event.incarnation ? known : { incarnation: event.incarnation, started: null, nacked: null };
+      const own = known !== null && known.incarnation === event.incarnation ? known : { incarnation: event.incarnation, started: [], nacked: null };
       memory[node] = own;
       const message = event.message;
       if (event.kind === 'deliver') {
@@ -607,8 +610,9 @@ export function newBallotOutranksNacks(): Property<Paxos, (NackedBallots | null)
         return undefined;
       }
       if (message.type !== 'Prepare' || !isBallot(message.ballot) || message.ballot.proposer !== node) return undefined;
-      if (own.started !== null && compareBallots(message.ballot, own.started) <= 0) return undefined;
-      own.started = { round: message.ballot.round, proposer: message.ballot.proposer };
+      const key = `${message.ballot.round}:${message.ballot.proposer}`;
+      if (own.started.includes(key)) return undefined;
+      own.started.push(key);
       if (own.nacked === null || compareBallots(message.ballot, own.nacked) > 0) return undefined;
       return (
         `${nodeName(node)} started an attempt with Prepare ${formatBallot(message.ballot)} at ${event.timeMs} ms, after a Nack had told it of the promise ` +
@@ -909,10 +913,16 @@ interface Trying {
   asked: boolean;
   /** It learned the decision: a Learned output, a Decided, or Accepteds of one proposal from a majority, handed to it. */
   knows: boolean;
-  /** Its last Prepare or Accept, or the Propose that asked it (ms). */
+  /** When it last started an attempt or sent an attempt's first Accept, or the Propose that asked it (ms). */
   lastActiveMs: number;
   /** The Accepteds handed to it, by proposal. */
   readonly told: Acceptances;
+  /** The highest ballot of its own it sent Prepare for, and whether a Nack refusing that ballot was handed to it since. */
+  latest: { readonly ballot: Ballot; nacked: boolean } | null;
+  /** The Prepares of `latest` now going out (`step`: the reaction that sent them again), with the acceptors they reached. */
+  sending: { readonly step: number; readonly reached: NodeId[] } | null;
+  /** Its own ballots it sent Accept for (`round:proposer`). */
+  readonly accepted: Set<string>;
 }
 
 interface KeepTrying {
@@ -924,10 +934,14 @@ interface KeepTrying {
 
 /**
  * A proposer that was asked to propose and does not know the decision tries again: its
- * Retry fires within `retryMs` of its attempt, and a new attempt sends Prepare. So it sends a
- * Prepare or an Accept at least every `retryMs[1]` (plus `slackMs`) while it is up, until it
- * learns the decision. Runs only: it reads times. Without it, a proposer that sends one
- * Prepare and then waits for ever is judged only where no other proposer finishes for it.
+ * Retry fires within `retryMs` of its attempt, and a new attempt sends Prepare. So it sends
+ * its latest ballot's Prepares to a majority of the acceptors (a new ballot above its earlier
+ * ones, or that ballot again while no Nack has refused it) or an attempt's first Accept at
+ * least every `retryMs[1]` (plus `slackMs`) while it is up, until it learns the decision. Runs
+ * only: it reads times. Without it, a proposer that sends one Prepare and then waits for ever
+ * is judged only where no other proposer finishes for it. Only Prepares that can succeed
+ * count: one that reaches no majority, of a ballot not its own, below its latest, or of a
+ * ballot already refused, would otherwise stand for an attempt.
  */
 export function proposersKeepTrying(roles: Roles & { readonly proposers: readonly NodeId[] }, retryMs: readonly [number, number], slackMs: number): Property<Paxos, KeepTrying> {
   const boundMs = retryMs[1] + slackMs;
@@ -938,8 +952,9 @@ export function proposersKeepTrying(roles: Roles & { readonly proposers: readonl
       if (trying === null || trying === undefined || !trying.asked || trying.knows || cluster.isCrashed(proposer) || cluster.incarnation(proposer) !== trying.incarnation) continue;
       if (nowMs <= trying.lastActiveMs + boundMs) continue;
       memory.late =
-        `${nodeName(proposer)} was asked to propose and had not learned the decision, yet sent no Prepare or Accept from ${trying.lastActiveMs} ms ` +
-        `to ${nowMs} ms: a proposer that does not know the decision starts again when its Retry fires, at most ${retryMs[1]} ms (the top of retryMs) ` +
+        `${nodeName(proposer)} was asked to propose and had not learned the decision, yet started no attempt from ${trying.lastActiveMs} ms ` +
+        `to ${nowMs} ms (no Prepare of its latest ballot, not refused by a Nack, to a majority of the acceptors, and no first Accept of a ballot): ` +
+        `a proposer that does not know the decision starts again with a higher ballot when its Retry fires, at most ${retryMs[1]} ms (the top of retryMs) ` +
         'after its attempt began, until it learns the decision';
       return;
     }
@@ -947,7 +962,7 @@ export function proposersKeepTrying(roles: Roles & { readonly proposers: readonl
   const own = (memory: KeepTrying, node: NodeId, incarnation: number): Trying => {
     const known = memory.proposers[node] ?? null;
     if (known !== null && known.incarnation === incarnation) return known;
-    const fresh: Trying = { incarnation, asked: false, knows: false, lastActiveMs: 0, told: new Map() };
+    const fresh: Trying = { incarnation, asked: false, knows: false, lastActiveMs: 0, told: new Map(), latest: null, sending: null, accepted: new Set() };
     memory.proposers[node] = fresh;
     return fresh;
   };
@@ -955,7 +970,7 @@ export function proposersKeepTrying(roles: Roles & { readonly proposers: readonl
     'an undecided proposer tries again',
     {
       memory: (cluster) => ({ proposers: perNode(cluster, null), late: null, prepared: false }),
-      records: ['input', 'output', 'send:Prepare', 'send:Accept', 'deliver:Accepted', 'deliver:Decided'],
+      records: ['input', 'output', 'send:Prepare', 'send:Accept', 'deliver:Accepted', 'deliver:Decided', 'deliver:Nack'],
       record(memory, event, cluster) {
         overdue(memory, cluster, event.timeMs);
         if (memory.late !== null) return memory.late;
@@ -971,14 +986,40 @@ export function proposersKeepTrying(roles: Roles & { readonly proposers: readonl
           case 'output':
             own(memory, event.node, event.incarnation).knows = true;
             return undefined;
-          case 'send':
-            if (event.message.type === 'Prepare') memory.prepared = true;
-            if (event.message.type === 'Prepare' || event.message.type === 'Accept') own(memory, event.from, event.incarnation).lastActiveMs = event.timeMs;
+          case 'send': {
+            const message = event.message;
+            if (message.type === 'Prepare') memory.prepared = true;
+            if ((message.type !== 'Prepare' && message.type !== 'Accept') || !isBallot(message.ballot) || message.ballot.proposer !== event.from) return undefined;
+            const trying = own(memory, event.from, event.incarnation);
+            const key = `${message.ballot.round}:${message.ballot.proposer}`;
+            if (message.type === 'Accept') {
+              if (!trying.accepted.has(key)) trying.lastActiveMs = event.timeMs;
+              trying.accepted.add(key);
+              return undefined;
+            }
+            if (!roles.acceptors.includes(event.to)) return undefined;
+            const needed = majority(roles.acceptors.length);
+            const latest = trying.latest;
+            if (latest === null || compareBallots(message.ballot, latest.ballot) > 0) {
+              trying.latest = { ballot: { round: message.ballot.round, proposer: message.ballot.proposer }, nacked: false };
+              trying.sending = { step: cluster.step, reached: [] };
+            } else if (compareBallots(message.ballot, latest.ballot) < 0 || latest.nacked) {
+              return undefined;
+            } else if (trying.sending === null || (trying.sending.reached.length >= needed && trying.sending.step !== cluster.step)) {
+              // The latest ballot sent again, in a reaction of its own.
+              trying.sending = { step: cluster.step, reached: [] };
+            }
+            const sending = trying.sending;
+            if (sending === null || sending.reached.includes(event.to)) return undefined;
+            sending.reached.push(event.to);
+            if (sending.reached.length === needed) trying.lastActiveMs = event.timeMs;
             return undefined;
+          }
           case 'deliver': {
             if (!roles.proposers.includes(event.to)) return undefined;
             const trying = own(memory, event.to, event.incarnation);
             const message = event.message;
+            if (message.type === 'Nack' && isBallot(message.ballot) && trying.latest !== null && compareBallots(message.ballot, trying.latest.ballot) === 0) trying.latest.nacked = true;
             if (message.type === 'Decided') trying.knows = true;
             else if (message.type === 'Accepted' && isBallot(message.ballot) && typeof message.value === 'string') {
               if (recordAcceptance(trying.told, roles.acceptors, event.from, message.ballot, message.value) !== undefined) trying.knows = true;

@@ -347,4 +347,33 @@ const slowLockstepTest = test(22, {
   setup: (implementation, seed) => lockstep(implementation, seed, slowLockstepDelayMs),
 });
 
-export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest, lateNackTest, loneLearnerTest, lockstepTest, otherLearnerTest, slowLockstepTest];
+/** 3.23's layouts: every node an acceptor and a learner, one or two of them proposing. */
+const secondProposeLayouts: readonly Layout[] = [shared(3, 1), shared(5, 1), shared(3, 2), shared(5, 2)];
+
+const secondProposeTest = test(23, {
+  name: 'a second Propose while an attempt is under way: a new attempt takes a new ballot, or the current one finishes',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 12,
+  description:
+    '3 or 5 nodes, each an acceptor and a learner; n0 proposes v0 at 0 ms, and again, with another value, 5 to 40 ms later, while its ' +
+    'first attempt is under way (its Accept often sent already); a second proposer, where there is one, proposes at 0 to 20 ms. 20% of ' +
+    'messages are lost until 300 ms. Either reaction the handout allows passes; a ballot whose Accept went out is never prepared again.',
+  setup: (implementation, seed) => {
+    const layout = pick(secondProposeLayouts, seed);
+    return scenario(implementation, {
+      layout,
+      proposals: [
+        { node: 0, atMs: [0, 0] },
+        { node: 0, atMs: [5, 40], value: 'w0' },
+        ...layout.proposers.filter((node) => node !== 0).map((node): Proposal => ({ node, atMs: [0, 20] })),
+      ],
+      network: { dropRate: 0.2 },
+      durationMs: 300 + boundMs,
+      deadline: afterStable(300),
+    });
+  },
+  scenario: (): FaultAction[] => [{ atMs: 300, type: 'network', dropRate: 0 }],
+});
+
+export const hiddenTests: readonly SuiteTest<PaxosImplementation>[] = [everythingTest, crowdTest, apartCostTest, lastProposerTest, cutOffRestartTest, lateNackTest, loneLearnerTest, lockstepTest, otherLearnerTest, slowLockstepTest, secondProposeTest];

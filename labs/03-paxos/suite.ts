@@ -100,6 +100,8 @@ export interface Proposal {
   readonly node: NodeId;
   /** Given at a random time in this window (the seed's workload draws it). */
   readonly atMs: readonly [number, number];
+  /** The value to propose: by default `v<node>`. */
+  readonly value?: string;
 }
 
 /** Gives each Propose input at a time the run's workload draws from its window. */
@@ -108,7 +110,7 @@ function proposals(list: readonly Proposal[]): Workload<Paxos> {
     start(context) {
       for (const proposal of list) {
         const [from, to] = proposal.atMs;
-        context.input(proposal.node, { type: 'Propose', value: valueOf(proposal.node) }, from === to ? from : context.random.integer(from, to));
+        context.input(proposal.node, { type: 'Propose', value: proposal.value ?? valueOf(proposal.node) }, from === to ? from : context.random.integer(from, to));
       }
     },
   };

@@ -74,6 +74,12 @@ export const mutants: readonly Mutant[] = [
     property: 'phase 2 follows its Promises',
   },
   {
+    name: 'repropose-same-ballot',
+    bug: "a Propose during an attempt runs phase 1 again with the attempt's own ballot, its Accept already sent",
+    failsTest: '3.23',
+    property: 'a ballot is used once',
+  },
+  {
     name: 'same-ballot-retry',
     bug: 'a retry with no Nack in between reuses the ballot of the attempt before',
     failsTest: '3.12',
