@@ -469,7 +469,7 @@ export function durableBeforeAnswering(acceptors: readonly NodeId[]): Property<P
 /**
  * A Promise reports what the acceptor holds: the highest-ballot proposal it has accepted, which
  * is the one in its storage when it answers (durable before answering), or null when it has
- * accepted nothing. A Promise that reports an older proposal (the first it accepted, or one
+ * accepted nothing. A report above that, or made up, can outrank a value that may be chosen. A Promise that reports an older proposal (the first it accepted, or one
  * kept from before a restart) hides a value that may be chosen, and a proposer that trusts it
  * can get a second value chosen: that happens only in rare interleavings, so the report itself
  * is checked, whenever it is sent.
@@ -482,14 +482,16 @@ export function promiseReportsAccepted(acceptors: readonly NodeId[]): Property<P
       if (event.kind !== 'send' || event.message.type !== 'Promise' || !acceptors.includes(event.from)) return undefined;
       const reported = event.message.accepted;
       const stored = storedAcceptance(cluster, event.from);
-      if (stored === undefined) return undefined;
-      const sameProposal = reported !== null && compareBallots(reported.ballot, stored.ballot) === 0 && reported.value === stored.value;
-      if (sameProposal || (reported !== null && compareBallots(reported.ballot, stored.ballot) > 0)) return undefined;
+      // A node that proposes too may hold its own proposal as accepted a little before its storage does (it
+      // accepts as it sends itself the Accept, and writes as that Accept arrives): a report of its own ballot
+      // above its storage is that proposal. Any other report is what the storage holds.
+      if (reported !== null && reported.ballot.proposer === event.from && (stored === undefined || compareBallots(reported.ballot, stored.ballot) > 0)) return undefined;
+      if (stored === undefined ? reported === null : reported !== null && compareBallots(reported.ballot, stored.ballot) === 0 && reported.value === stored.value) return undefined;
       return (
         `${nodeName(event.from)} sent Promise ${formatBallot(event.message.ballot)} reporting ` +
         `${reported === null ? 'nothing accepted' : `${formatBallot(reported.ballot)} ${quote(reported.value)}`}, but it had accepted ` +
-        `${formatBallot(stored.ballot)} ${quote(stored.value)} (its storage holds ${describeStorage(cluster, event.from)}): ` +
-        'a Promise reports the highest-ballot proposal the acceptor has accepted'
+        `${stored === undefined ? 'nothing' : `${formatBallot(stored.ballot)} ${quote(stored.value)}`} (its storage holds ${describeStorage(cluster, event.from)}): ` +
+        'a Promise reports the highest-ballot proposal the acceptor has accepted, as its storage holds it, or nothing when it has accepted nothing'
       );
     },
   });

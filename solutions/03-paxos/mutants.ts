@@ -122,6 +122,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a Promise reports the accepted proposal',
   },
   {
+    name: 'promise-reports-under-promised-ballot',
+    bug: 'a Promise reports the accepted value under the ballot being promised, not the ballot it was accepted in',
+    failsTest: '3.12',
+    property: 'a Promise reports the accepted proposal',
+  },
+  {
     name: 'accept-keeps-promise',
     bug: 'an acceptor that accepts a ballot above its promise does not raise its promise to it',
     failsTest: '3.6',
