@@ -475,6 +475,8 @@ interface Reaction {
   readonly timeMs: number;
   /** The message it reacts to, if it reacts to a delivery. */
   readonly handed: { readonly from: NodeId; readonly message: Election['message'] } | null;
+  /** It reacts to the test's SuspectLeader. */
+  readonly suspected?: true;
   readonly sent: { readonly to: NodeId; readonly message: Election['message'] }[];
   /** The leaders it reported. */
   readonly reported: NodeId[];
@@ -502,6 +504,13 @@ interface NodeRecord {
   lastElection: { readonly atMs: number; readonly id: number; acknowledged: boolean } | null;
   /** It sent a Coordinator naming itself (ring): a later one may be that one sent again past a dead successor. */
   announced: boolean;
+  /**
+   * It holds an election (bully) or is a participant (ring), as its messages show: it sent an
+   * Election since it started, declared itself (ring: announced itself or led alone), or
+   * followed a Coordinator (bully: from a higher id, for a lower one's it takes over either
+   * way; ring: one that reached it with hops at most N).
+   */
+  electing: boolean;
 }
 
 interface ReactionMemory {
@@ -519,6 +528,7 @@ const freshRecord = (nodeCount: number): NodeRecord => ({
   okHandedAt: Array.from({ length: nodeCount }, () => null),
   lastElection: null,
   announced: false,
+  electing: false,
 });
 
 /** Judges a reaction once it is over: `before`, what its node did before it. */
@@ -532,8 +542,19 @@ function fold(record: NodeRecord, reaction: Reaction): void {
     record.okHandedStep[handed.from] = reaction.step;
   }
   if (handed?.message.type === 'Ack' && record.lastElection?.id === handed.message.id) record.lastElection.acknowledged = true;
+  if (handed?.message.type === 'Coordinator') {
+    const message = handed.message;
+    const nodeCount = record.electionSentAt.length;
+    // Bully: a higher id's Coordinator ends the election; ring: any that is not dropped (hops at most N) and names another node.
+    if ('leader' in message ? message.leader !== reaction.node && message.hops <= nodeCount : handed.from > reaction.node) record.electing = false;
+  }
+  for (const { message } of reaction.sent) {
+    if (message.type === 'Coordinator' && (!('leader' in message) || message.leader === reaction.node)) record.electing = false;
+  }
+  if (reaction.reported.includes(reaction.node)) record.electing = false;
   for (const { to, message } of reaction.sent) {
     if (message.type === 'Election') {
+      record.electing = true;
       record.electionSentAt[to] = reaction.timeMs;
       record.electionSentStep[to] = reaction.step;
       record.electedSinceBelief = true;
@@ -559,7 +580,7 @@ function reactionRule<P extends Election>(name: string, judge: ReactionJudge): P
   };
   return always<P, ReactionMemory>(name, {
     memory: (cluster) => ({ reactions: [], nodes: cluster.nodeIds.map(() => freshRecord(cluster.nodeIds.length)) }),
-    records: ['deliver', 'send', 'output', 'crash', 'restart'],
+    records: ['deliver', 'send', 'output', 'input', 'crash', 'restart'],
     record(memory, event, cluster) {
       switch (event.kind) {
         case 'crash':
@@ -577,6 +598,11 @@ function reactionRule<P extends Election>(name: string, judge: ReactionJudge): P
         case 'output':
           reactionOf(memory, cluster.step, event.node, event.timeMs).reported.push(event.output.leader);
           return undefined;
+        case 'input': {
+          memory.reactions = memory.reactions.filter((reaction) => reaction.node !== event.node);
+          memory.reactions.push({ step: cluster.step, node: event.node, timeMs: event.timeMs, handed: null, suspected: true, sent: [], reported: [] });
+          return undefined;
+        }
         default:
           return undefined;
       }
@@ -768,6 +794,23 @@ export const answersElections = reactionRule<Bully>(answersName, (reaction) => {
   if (handed?.message.type !== 'Election' || handed.from >= reaction.node) return undefined;
   if (sentTo(reaction, 'Ok').includes(handed.from)) return undefined;
   return `${nodeName(reaction.node)} was handed an Election from the lower ${nodeName(handed.from)} at ${reaction.timeMs} ms and did not answer Ok`;
+});
+
+export const suspicionName = 'a suspicion starts an election';
+
+/**
+ * A node told SuspectLeader that holds no election (bully) or is no participant (ring) starts
+ * one in that reaction: it sends an Election (bully: or, with no higher id, declares itself).
+ * Without it, a node can sit out every election the tests ask for, and still score wherever
+ * another node's election comes out the same.
+ */
+export const suspicionStartsAnElection = reactionRule<Election>(suspicionName, (reaction, before) => {
+  if (reaction.suspected !== true || before.electing) return undefined;
+  if (reaction.sent.some((sent) => sent.message.type === 'Election' || (sent.message.type === 'Coordinator' && !('leader' in sent.message)))) return undefined;
+  return (
+    `${nodeName(reaction.node)} was told SuspectLeader at ${reaction.timeMs} ms while it held no election, and sent no Election in that reaction: ` +
+    'a node told to suspect its leader holds an election (bully: Elections to every higher id, or a declaration when none is higher; ring: its own Election), whoever it follows'
+  );
 });
 
 export const okAnswersName = 'an Ok answers an Election';

@@ -26,6 +26,7 @@ import {
   announcesWhenItsElectionCameBack,
   answersElections,
   okAnswersAnElection,
+  suspicionStartsAnElection,
   declaresWhenNoHigherAnswers,
   electionCost,
   heartbeatsComeFromTheLeader,
@@ -110,6 +111,7 @@ export const bully: Algorithm<Bully> = {
     declaresWhenNoHigherAnswers(maxDelayMs),
     answersElections,
     okAnswersAnElection,
+    suspicionStartsAnElection,
   ],
 };
 
@@ -130,6 +132,7 @@ export const ring: Algorithm<Ring> = {
     heartbeatsComeFromTheLeader<Ring>(heartbeats),
     ...(heartbeats ? [leaderSendsHeartbeats<Ring>(ringConfig.suspectAfterMs)] : []),
     leaderLearnedFromTheElection<Ring>('B', maxDelayMs),
+    suspicionStartsAnElection,
   ],
 };
 
