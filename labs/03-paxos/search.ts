@@ -52,16 +52,20 @@ export function paxosSearch(node: NodeClass<Paxos>, configuration: PaxosConfigur
   const learners = configuration.learners === false ? [] : proposers;
   const crashes = configuration.crashes ?? 0;
   const { rounds, reach } = configuration;
+  // Only the protocol's own traffic decides what is outside the model: a message of another kind (an ask, a
+  // Prepare to a node that is no acceptor) changes nothing an acceptor holds, and would otherwise let a
+  // submission end the search wherever it likes.
   const outside = (view: ClusterView<Paxos>): boolean => {
     if (rounds !== undefined) {
-      for (const { message } of view.inFlight()) {
-        if (message.type === 'Prepare' && message.ballot.round > (rounds[proposers.indexOf(message.ballot.proposer)] ?? Infinity)) return true;
+      for (const { to, message } of view.inFlight()) {
+        if (message.type === 'Prepare' && acceptors.includes(to) && message.ballot.round > (rounds[proposers.indexOf(message.ballot.proposer)] ?? Infinity)) return true;
       }
     }
     if (reach !== undefined) {
       const reaches = (proposer: NodeId | undefined, acceptor: NodeId) =>
         proposer === undefined || !proposers.includes(proposer) || (reach[proposers.indexOf(proposer)] ?? acceptors).includes(acceptor);
-      for (const { from, to } of view.inFlight()) if (acceptors.includes(from) && !reaches(to, from)) return true;
+      const replies: readonly string[] = ['Promise', 'Nack', 'Accepted'];
+      for (const { from, to, message } of view.inFlight()) if (acceptors.includes(from) && replies.includes(message.type) && !reaches(to, from)) return true;
       for (const acceptor of acceptors) {
         const storage = view.storage(acceptor);
         const accepted = storage.get('accepted');

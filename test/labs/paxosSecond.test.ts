@@ -27,6 +27,7 @@ const bugs: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'counts-duplicate-promises': { '3.6': 'phase 2 follows its Promises' },
   'counts-duplicate-acceptances': { '3.6': 'a learner learns from what it was told' },
   'lowest-ballot-value': { '3.S5': 'phase 2 follows its Promises' },
+  'lowest-ballot-value-with-asks': { '3.S5': 'phase 2 follows its Promises' },
   'keeps-promises-across-retries': { '3.S5': 'phase 2 follows its Promises' },
   'restart-forgets-accepted': { '3.6': 'a Promise reports the accepted proposal' },
   'learns-each-majority': { '3.2': 'integrity' },
