@@ -198,10 +198,12 @@ export const electionCostName = 'election messages';
 
 /**
  * Budget: the election after `fromMs` costs exactly `expected` Election, Ok and Coordinator
- * messages (Acks are counted apart, and reported).
+ * messages (Acks are counted apart, and reported). With `nodeCount`, the run's measurements
+ * give what it counted as `measured@N` and `acks@N`: the same count the budget judges.
  */
-export function electionCost<P extends Election>(fromMs: number, expected: number, formula: string): Property<P, ElectionCount> {
+export function electionCost<P extends Election>(fromMs: number, expected: number, formula: string, nodeCount?: number): Property<P, ElectionCount> {
   return budget<P, ElectionCount>(electionCostName, {
+    ...(nodeCount === undefined ? {} : { measure: (count: ElectionCount) => ({ [`measured@${nodeCount}`]: count.counted, [`acks@${nodeCount}`]: count.acks }) }),
     memory: () => ({ byType: {}, counted: 0, acks: 0 }),
     records: ['send'],
     record(count, event) {

@@ -536,7 +536,8 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
     let historyPending = false;
     let meanwhile = false;
     for (const { from, to, message } of view.inFlight()) {
-      if (message.type === 'P1a') {
+      // A P1a to a server only: one to a client changes nothing a server holds, and would let a submission end the search where it likes.
+      if (message.type === 'P1a' && servers.includes(to)) {
         if (message.ballot.round > configuration.maxRound) return true;
         if (!players.includes(from) && candidates !== undefined && !candidates.includes(from)) return true;
       }

@@ -374,7 +374,8 @@ export function paxosLogSearch(node: NodeClass<PaxosLog>, configuration: PaxosLo
     let historyPending = false;
     let meanwhile = false;
     for (const { from, to, message } of view.inFlight()) {
-      if (message.type === 'Overthrow' && from !== earlier) {
+      // An Overthrow to a server only: one to a client changes nothing a server holds, and would let a submission end the search where it likes.
+      if (message.type === 'Overthrow' && from !== earlier && servers.includes(to)) {
         if (message.epoch > configuration.maxEpoch) return true;
         if (configuration.finalizedBeforeEpoch !== undefined && message.epoch >= configuration.finalizedBeforeEpoch && !anyFinalized(view)) return true;
         if (candidates !== undefined && !candidates.includes(from)) return true;
