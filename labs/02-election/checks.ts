@@ -519,6 +519,10 @@ interface ReactionMemory {
   /** The reactions of the step being judged. */
   reactions: Reaction[];
   readonly nodes: NodeRecord[];
+  /** Some node has sent an Election or a Coordinator: an election has been held. */
+  elected: boolean;
+  /** A rule's failure found before any election was held, to be reported once one is (see suspicionStartsAnElection). */
+  pending: string | null;
 }
 
 const freshRecord = (nodeCount: number): NodeRecord => ({
@@ -534,7 +538,7 @@ const freshRecord = (nodeCount: number): NodeRecord => ({
 });
 
 /** Judges a reaction once it is over: `before`, what its node did before it. */
-type ReactionJudge = (reaction: Reaction, before: NodeRecord, cluster: ClusterView<Election>) => string | undefined;
+type ReactionJudge = (reaction: Reaction, before: NodeRecord, cluster: ClusterView<Election>, memory: ReactionMemory) => string | undefined;
 
 /** Folds a reaction into what its node did. */
 function fold(record: NodeRecord, reaction: Reaction): void {
@@ -581,7 +585,7 @@ function reactionRule<P extends Election>(name: string, judge: ReactionJudge): P
     return reaction;
   };
   return always<P, ReactionMemory>(name, {
-    memory: (cluster) => ({ reactions: [], nodes: cluster.nodeIds.map(() => freshRecord(cluster.nodeIds.length)) }),
+    memory: (cluster) => ({ reactions: [], nodes: cluster.nodeIds.map(() => freshRecord(cluster.nodeIds.length)), elected: false, pending: null }),
     records: ['deliver', 'send', 'output', 'input', 'crash', 'restart'],
     record(memory, event, cluster) {
       switch (event.kind) {
@@ -596,6 +600,7 @@ function reactionRule<P extends Election>(name: string, judge: ReactionJudge): P
           return undefined;
         case 'send':
           reactionOf(memory, cluster.step, event.from, event.timeMs).sent.push({ to: event.to, message: event.message });
+          if (event.message.type === 'Election' || event.message.type === 'Coordinator') memory.elected = true;
           return undefined;
         case 'output':
           reactionOf(memory, cluster.step, event.node, event.timeMs).reported.push(event.output.leader);
@@ -618,7 +623,7 @@ function reactionRule<P extends Election>(name: string, judge: ReactionJudge): P
       for (const reaction of over) {
         const record = memory.nodes[reaction.node];
         if (record === undefined) continue;
-        problem ??= judge(reaction, record, cluster as unknown as ClusterView<Election>);
+        problem ??= judge(reaction, record, cluster as unknown as ClusterView<Election>, memory);
         fold(record, reaction);
       }
       return problem;
@@ -804,15 +809,21 @@ export const suspicionName = 'a suspicion starts an election';
  * A node told SuspectLeader that holds no election (bully) or is no participant (ring) starts
  * one in that reaction: it sends an Election (bully: or, with no higher id, declares itself).
  * Without it, a node can sit out every election the tests ask for, and still score wherever
- * another node's election comes out the same.
+ * another node's election comes out the same. A failure found before any node has sent an
+ * Election or a Coordinator is reported once one does: where none ever does, nothing was
+ * elected at all, and "no progress" says so (a do-nothing stub fails for lack of progress).
  */
-export const suspicionStartsAnElection = reactionRule<Election>(suspicionName, (reaction, before) => {
+export const suspicionStartsAnElection = reactionRule<Election>(suspicionName, (reaction, before, _cluster, memory) => {
+  const found = memory.pending;
+  if (found !== null && memory.elected) return found;
   if (reaction.suspected !== true || before.electing) return undefined;
   if (reaction.sent.some((sent) => sent.message.type === 'Election' || (sent.message.type === 'Coordinator' && !('leader' in sent.message)))) return undefined;
-  return (
+  const problem =
     `${nodeName(reaction.node)} was told SuspectLeader at ${reaction.timeMs} ms while it held no election, and sent no Election in that reaction: ` +
-    'a node told to suspect its leader holds an election (bully: Elections to every higher id, or a declaration when none is higher; ring: its own Election), whoever it follows'
-  );
+    'a node told to suspect its leader holds an election (bully: Elections to every higher id, or a declaration when none is higher; ring: its own Election), whoever it follows';
+  if (memory.elected) return problem;
+  memory.pending ??= problem;
+  return undefined;
 });
 
 export const okAnswersName = 'an Ok answers an Election';
