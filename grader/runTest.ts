@@ -667,7 +667,8 @@ function runSearchTest<I>(suite: LabSuite<I>, test: SuiteTest<I>, implementation
         message:
           `the search reached its limit of ${statistics.states} states at depth ${statistics.maxDepth}, before it covered the interleavings it must. ` +
           'The node states are likely larger than the algorithm needs: a counter, a log of messages or a history kept in fields makes every state new. ' +
-          'Keep in fields only what the algorithm needs to decide what to do next.' +
+          'Keep in fields only what the algorithm needs to decide what to do next. Messages sent again (on a timer, or on top of the ones the algorithm sends) ' +
+          'multiply the interleavings too: each copy, and each answer to it, can come at any point.' +
           (prepared.boundsNote !== undefined ? ` Check too what bounds this search: ${prepared.boundsNote}` : ''),
       });
     }
