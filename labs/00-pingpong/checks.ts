@@ -96,24 +96,26 @@ export function answersFollowTheirPong(client: NodeId, server: NodeId): Property
 }
 
 /**
- * Safety: the server sends `Pong seq` to the client only once a `Ping seq` from that client
- * reached it ("the server answers every Ping with a Pong of its seq"). A server that sends
- * Pongs nobody asked for (every seq, on a timer) would answer pings the client never sent, and
- * let a client that sends nothing pass for one that pings.
+ * Safety: the server sends a Pong only in its reaction to a Ping of that seq from the client
+ * ("answer every Ping with a Pong of the same seq. It needs no state"). Pongs sent of its own
+ * accord, for pings never asked, or again later for pings it once saw, would let a client that
+ * sends nothing pass for one that pings, or flood the network for ever.
  */
-export function pongsAnswerPings(client: NodeId, server: NodeId): Property<PingPong, Set<number>> {
-  return always<PingPong, Set<number>>('each Pong answers a Ping', {
-    memory: () => new Set(),
+export function pongsAnswerPings(client: NodeId, server: NodeId): Property<PingPong, { handed: { readonly seq: number; readonly step: number } | null }> {
+  return always<PingPong, { handed: { readonly seq: number; readonly step: number } | null }>('each Pong answers a Ping', {
+    memory: () => ({ handed: null }),
     records: ['deliver:Ping', 'send:Pong'],
-    record(pinged, event) {
+    record(memory, event, cluster) {
       if (event.kind === 'deliver') {
-        if (event.from === client && event.to === server && event.message.type === 'Ping') pinged.add(event.message.seq);
+        if (event.to === server) memory.handed = event.from === client && event.message.type === 'Ping' ? { seq: event.message.seq, step: cluster.step } : null;
         return undefined;
       }
-      if (event.kind !== 'send' || event.from !== server || event.to !== client || event.message.type !== 'Pong' || pinged.has(event.message.seq)) return undefined;
+      if (event.kind !== 'send' || event.from !== server || event.to !== client || event.message.type !== 'Pong') return undefined;
+      const handed = memory.handed;
+      if (handed !== null && handed.step === cluster.step && handed.seq === event.message.seq) return undefined;
       return (
-        `the server ${nodeName(server)} sent Pong ${event.message.seq} to ${nodeName(client)} at ${event.timeMs} ms, but no Ping ${event.message.seq} from ${nodeName(client)} had reached it: ` +
-        'the server answers the Pings it receives, and sends no Pong of its own accord'
+        `the server ${nodeName(server)} sent Pong ${event.message.seq} to ${nodeName(client)} at ${event.timeMs} ms, but not in its reaction to a Ping ${event.message.seq} from ${nodeName(client)}: ` +
+        'the server answers each Ping it receives, at once, and sends no Pong of its own accord'
       );
     },
   });
@@ -259,6 +261,42 @@ export function firstPingOnSendPing(client: NodeId, server: NodeId): Property<Pi
     },
     check(cluster, memory) {
       return late(memory, cluster.step);
+    },
+  });
+}
+
+/**
+ * Safety: the client sends Ping seq only while seq waits for its answer: after SendPing seq,
+ * until it reports PongReceived seq ("on RetryPing seq: ... If it was answered, do nothing").
+ * A client that goes on pinging an answered ping costs messages for ever, and on a reliable
+ * network, where no ping is ever re-sent, no count shows it.
+ */
+export function noPingOnceAnswered(client: NodeId): Property<PingPong, Set<number>> {
+  return always<PingPong, Set<number>>('no Ping once answered', {
+    // The seqs asked for and not yet reported.
+    memory: () => new Set(),
+    records: ['input', 'output', 'send:Ping', 'restart'],
+    record(waiting, event) {
+      switch (event.kind) {
+        case 'input':
+          if (event.node === client) waiting.add(event.input.seq);
+          return undefined;
+        case 'output':
+          if (event.node === client) waiting.delete(event.output.seq);
+          return undefined;
+        case 'restart':
+          // A restarted client has forgotten what it was asked: the rule no longer knows what it waits for.
+          if (event.node === client) waiting.clear();
+          return undefined;
+        case 'send':
+          if (event.from !== client || event.message.type !== 'Ping' || waiting.has(event.message.seq)) return undefined;
+          return (
+            `the client ${nodeName(client)} sent Ping ${event.message.seq} at ${event.timeMs} ms, but ping ${event.message.seq} was not waiting for its answer ` +
+            '(never asked for, or answered already): the client pings only the pings it was asked for and has not had answered'
+          );
+        default:
+          return undefined;
+      }
     },
   });
 }

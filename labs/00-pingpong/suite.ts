@@ -14,6 +14,7 @@ import {
   answersFollowTheirPong,
   everyPingAnswered,
   firstPingOnSendPing,
+  noPingOnceAnswered,
   noPingSentAgainEarly,
   onlyAskedPingsAnswered,
   pongsAnswerPings,
@@ -72,7 +73,7 @@ export function scenario(implementation: PingPongImplementation, settings: Scena
       answersFollowTheirPong(client, server),
       pongsAnswerPings(client, server),
       ...(settings.clientTiming === true
-        ? [firstPingOnSendPing(client, server), reportedOnItsPong(client, server), noPingSentAgainEarly(client, server, settings.retryMs)]
+        ? [firstPingOnSendPing(client, server), reportedOnItsPong(client, server), noPingSentAgainEarly(client, server, settings.retryMs), noPingOnceAnswered(client)]
         : []),
       everyPingAnswered(settings.pings, settings.answeredWithinMs),
       ...extra,
