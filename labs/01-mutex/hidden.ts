@@ -7,8 +7,8 @@
 // where those happen to hold. One plays Lamport's algorithm in short bursts, where a node asks
 // again while answers to its previous turn are still on their way.
 import type { NodeId } from 'distlab/testing';
-import { grantedByCoordinator, grantsInArrivalOrder, grantsInTimestampOrder, heavyLoad, type Load } from './checks.ts';
-import type { Centralized } from './src/protocol.ts';
+import { grantedByCoordinator, grantsInArrivalOrder, grantsInTimestampOrder, heavyLoad, messagesPerEntry, type Load } from './checks.ts';
+import type { Centralized, MutexProtocol } from './src/protocol.ts';
 import { centralized, everyone, lamport, ricartAgrawala, scenario, test, tokenRing, type Algorithm, type MutexTest } from './suite.ts';
 
 /** Seeds 1, 2, 3, ... run clusters of 10, 11 and 12 nodes, again and again. */
@@ -21,6 +21,13 @@ const bigCluster = (seed: number): number => 10 + ((seed - 1) % 3);
  */
 const burstLoad: Load = { rounds: 8, startSpreadMs: 20, holdMs: [1, 3], thinkMs: [5, 25] };
 
+/**
+ * Requests a little apart on 8 or 9 nodes: a node often answers another's Request shortly before
+ * it asks itself, so its own stamp must come after the stamp it answered. A clock that does not
+ * move past the stamps it receives gives the later request the lower stamp, and both enter.
+ */
+const staggeredLoad: Load = { rounds: 6, startSpreadMs: 150, holdMs: [1, 5], thinkMs: [20, 120] };
+
 /** 1A with its coordinator at `coordinator`, the others asking. */
 function centralizedAt(coordinator: NodeId): Algorithm<Centralized> {
   return {
@@ -29,6 +36,29 @@ function centralizedAt(coordinator: NodeId): Algorithm<Centralized> {
     participants: (nodeCount) => everyone(nodeCount).filter((id) => id !== coordinator),
     rules: [grantedByCoordinator(coordinator)],
   };
+}
+
+/**
+ * The visible cost tests run 5 rounds; these run 9, on 3, 5, 7 or 9 nodes: a node that behaves
+ * only for as many entries as the visible tests make costs more here.
+ */
+function longerCostTest<P extends MutexProtocol>(algorithm: Algorithm<P>, index: number): MutexTest {
+  const cost = algorithm.cost;
+  if (cost === undefined) throw new Error(`no cost formula for ${algorithm.title}`);
+  return test(algorithm, index, {
+    name: `${algorithm.title}: exactly ${cost.formula} messages per entry over a longer run`,
+    visibility: 'hidden',
+    kind: 'budget',
+    points: 1,
+    seeds: 4,
+    description: `Fault-free runs with N = 3, 5, 7 or 9, each node asking 9 times under heavy contention: all messages sent divided by entries must equal ${cost.formula}.`,
+    setup: (implementation, seed) =>
+      scenario(algorithm, implementation, {
+        nodeCount: 3 + 2 * ((seed - 1) % 4),
+        load: { ...heavyLoad, rounds: 9 },
+        extra: (size) => [messagesPerEntry(cost.perEntry(size), cost.formula)],
+      }),
+  });
 }
 
 export const hiddenTests: readonly MutexTest[] = [
@@ -81,4 +111,17 @@ export const hiddenTests: readonly MutexTest[] = [
       'Heavy contention on 10 to 12 nodes, where equal stamps are broken by the ids as numbers (n2 before n10): entries follow the (timestamp, id) order of the requests.',
     setup: (implementation, seed) => scenario(ricartAgrawala, implementation, { nodeCount: bigCluster(seed), load: heavyLoad, extra: () => [grantsInTimestampOrder] }),
   }),
+  test(ricartAgrawala, 8, {
+    name: 'Ricart–Agrawala: requests a little apart on 8 or 9 nodes, each stamped after the stamps its node has answered',
+    visibility: 'hidden',
+    points: 2,
+    seeds: 12,
+    description:
+      '8 or 9 nodes ask 6 times each, 20 to 120 ms after they leave: a node often answers a Request just before it asks itself. Its own ' +
+      'Request must carry a stamp above every stamp it received, or a request made later wins against an earlier one and both nodes enter.',
+    setup: (implementation, seed) => scenario(ricartAgrawala, implementation, { nodeCount: 8 + (seed % 2), load: staggeredLoad }),
+  }),
+  longerCostTest(centralized, 7),
+  longerCostTest(lamport, 12),
+  longerCostTest(ricartAgrawala, 9),
 ];

@@ -1,6 +1,7 @@
-// Mutant (1D): on receipt the clock just ticks, instead of moving past the received stamp.
-// Mutual exclusion still holds (replies compare the stamps in the messages), but the
-// clocks are no longer Lamport clocks.
+// Mutant (1D): on receipt the clock just ticks, instead of moving past the received stamp. The
+// clocks are no longer Lamport clocks, and mutual exclusion goes with them: a node that answers a
+// Request stamped 24 and then asks with its own clock at 19 wins against that earlier request,
+// and both enter (hidden 1D.8 shows it on most seeds).
 import { unreachable, type NodeId } from 'distlab';
 import type { RicartAgrawala } from '../../../labs/01-mutex/src/protocol.ts';
 import { RicartAgrawalaNode as Correct } from '../ricartAgrawala.ts';
