@@ -498,6 +498,41 @@ const restartDuringElectionTest = test(ring, 24, {
   },
 });
 
+/**
+ * 2B.26: n0 passes on n(N-1)'s Election, and then every other node dies: its latest Election
+ * carries a larger candidate that is gone. The handout lets a node alone lead at once, or send
+ * its Election on to itself until `hops` passes N and its coordinator timeout starts an election
+ * of its own: either way it leads within T.
+ */
+const aloneWithDeadCandidateTest = test(ring, 26, {
+  name: "ring: a node left alone while it passes on a larger candidate's Election leads",
+  visibility: 'hidden',
+  points: 1,
+  seeds: 7,
+  description:
+    'Heartbeats off, every message takes exactly D ms. n(N-1) leads from about 100 ms and starts another election at about 1000 ms; n0 ' +
+    'passes its Election on, and every node but n0 crashes before n1 gets it. n0 is alone, and its latest Election names a dead ' +
+    'candidate: whether it leads at once or sends that Election round itself until it is dropped and its coordinator timeout ends ' +
+    'the wait, it must lead within T.',
+  plan: (seed, at) => {
+    const nodeCount = clusterSize(seed);
+    const suspectMs = at(950, 1_050);
+    // n(N-1)'s Election reaches n0 after D, and n1 after 2D.
+    const crashMs = suspectMs + maxDelayMs + at(1, maxDelayMs - 1);
+    return {
+      nodeCount,
+      heartbeats: false,
+      fixedDelayMs: maxDelayMs,
+      suspects: [
+        { node: nodeCount - 1, atMs: 100 },
+        { node: nodeCount - 1, atMs: suspectMs },
+      ],
+      faults: Array.from({ length: nodeCount - 1 }, (_unused, index) => crash(index + 1, crashMs)),
+      lastPlannedMs: crashMs,
+    };
+  },
+});
+
 export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   steadyLeaderTest(bully, 14),
   lowerRestartTest,
@@ -523,4 +558,5 @@ export const hiddenTests: readonly SuiteTest<ElectionImplementation>[] = [
   newLeaderDiesTest(ring, 23, (nodeCount) => (2 * (nodeCount - 3) + 1) * ringConfig.ackTimeoutMs + 3 * maxDelayMs, [ringConfig.ackTimeoutMs + 1, 49]),
   restartDuringElectionTest,
   restartsTwiceTest(ring, 25),
+  aloneWithDeadCandidateTest,
 ];
