@@ -478,14 +478,15 @@ export const holdsTheTokenName = 'only the token holder enters, and passes it to
 /**
  * 1B: one token, created by n0: a node holds it from the Token it is handed (n0 from its
  * start) until it sends it on, to its successor; it enters only while it holds it. A Token a
- * holder sends itself leaves it holding.
+ * holder sends itself leaves it holding, and makes nobody a holder when it arrives: a node that
+ * has passed the token on and then gets a Token it sent itself holds nothing.
  */
 export const holdsTheToken: Property<MutexProtocol, { holding: NodeId[] }> = always<MutexProtocol, { holding: NodeId[] }>(holdsTheTokenName, {
   memory: () => ({ holding: [0] }),
   records: ['deliver:Token', 'send:Token', 'output'],
   record(memory, event, cluster) {
     if (event.kind === 'deliver') {
-      memory.holding.push(event.to);
+      if (!event.local) memory.holding.push(event.to);
       return undefined;
     }
     if (event.kind === 'send') {
