@@ -8,7 +8,8 @@
 //   test/fixtures/cheats-mutex and test/fixtures/cheats-election, one folder each; its first
 //   lines say how; or, below, one of them or the
 //   second implementation with a line or two changed) must score 0 on the tests they target.
-import { rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
@@ -49,6 +50,26 @@ const electionCheat = (name: string, targets: Targets): Cheat => ({
   lab: '02-election',
   tests: electionSuite.tests,
   folder: () => join(fixtures, 'cheats-election', name),
+  targets,
+});
+
+/**
+ * An election cheat that subclasses the reference solution: graded from a scratch folder that
+ * holds the reference's bully.ts and ring.ts beside the cheat's index.ts, imports made local (a
+ * submission imports only from its own folder; the protocol's types are erased).
+ */
+const electionCheatOnReference = (name: string, targets: Targets): Cheat => ({
+  lab: '02-election',
+  tests: electionSuite.tests,
+  folder: () => {
+    const scratch = mkdtempSync(join(tmpdir(), `distlab-cheat-${name}-`));
+    scratchFolders.push(scratch);
+    const solution = join(projectRoot, 'solutions', '02-election');
+    for (const file of ['bully.ts', 'ring.ts']) writeFileSync(join(scratch, file), readFileSync(join(solution, file), 'utf8').replaceAll("from '../../labs/", `from '${join(projectRoot, 'labs')}/`));
+    const index = readFileSync(join(fixtures, 'cheats-election', name, 'index.ts'), 'utf8');
+    writeFileSync(join(scratch, 'index.ts'), index.replaceAll('../../../../solutions/02-election/', './').replaceAll("'../../../../labs/", `'${join(projectRoot, 'labs')}/`));
+    return scratch;
+  },
   targets,
 });
 
@@ -150,7 +171,7 @@ const cheats: Readonly<Record<string, Cheat>> = {
   'beacons-and-padding': electionCheat('beacons-and-padding', scored),
   // The reference's elections, with failures detected by beacons: unasked Oks (bully, heartbeats on) and Acks (ring) to everyone.
   // Bully with heartbeats off is the reference, and earns what it earns there.
-  'ok-and-ack-beacons': electionCheat('ok-and-ack-beacons', scoredBut('2A.7', '2A.8', '2A.10', '2A.11', '2A.12', '2A.13', '2A.15', '2A.18')),
+  'ok-and-ack-beacons': electionCheatOnReference('ok-and-ack-beacons', scoredBut('2A.7', '2A.8', '2A.10', '2A.11', '2A.12', '2A.13', '2A.15', '2A.18')),
   // Bully messages, but no Ok: a node handed an Election takes part and never answers, so every candidate
   // declares after its wait and the higher ones bully the lower winners. 2A.10's one Election goes to the dead
   // leader, so it never needs an Ok.
