@@ -1,6 +1,6 @@
 // Lab 2's hidden tests: graded with the visible ones wherever this file is present (the
 // staff repository, the Gradescope bundle), and never part of a student's handout.
-import type { SuiteTest } from 'distlab/testing';
+import type { FaultAction, SuiteTest } from 'distlab/testing';
 import { electionCost, loneLeaderStaysSettled, steadyLeaderNotSuspected } from './checks.ts';
 import { bully, bullyConfig, clusterSize, crash, maxDelayMs, restart, ring, ringConfig, test, type Algorithm, type Election, type ElectionImplementation } from './suite.ts';
 import type { Bully, Ring } from './src/protocol.ts';
@@ -294,6 +294,25 @@ function largeClusterTest<P extends Election>(algorithm: Algorithm<P>, index: nu
 }
 
 /**
+ * 2A.19 and 2B.22: heartbeats off, every message takes exactly D ms; n0 starts the first
+ * election at `firstMs` and the second at `secondMs`, and `faults` (the last of which ends the
+ * plan) fall around the second.
+ */
+function secondElectionOfN0(nodeCount: number, firstMs: number, secondMs: number, faults: readonly FaultAction[]) {
+  return {
+    nodeCount,
+    heartbeats: false,
+    fixedDelayMs: maxDelayMs,
+    suspects: [
+      { node: 0, atMs: firstMs },
+      { node: 0, atMs: secondMs },
+    ],
+    faults,
+    lastPlannedMs: Math.max(...faults.map((fault) => fault.atMs)),
+  };
+}
+
+/**
  * 2A.19: 2A.8 in a second election. Heartbeats off, n0 starts the first election; the leader
  * dies; in the election n0 starts next, n(N-2) answers Ok and crashes before it announces
  * itself. Whatever the first election left behind (a timer cancelled, a flag still set), the
@@ -314,17 +333,7 @@ const secondCandidateCrashesTest = test(bully, 19, {
     const suspectMs = at(900, 1_100);
     // n(N-2) answers Ok at suspectMs + D and cannot declare itself before answerTimeoutMs after that.
     const crashMs = suspectMs + maxDelayMs + at(1, bullyConfig.answerTimeoutMs - 1);
-    return {
-      nodeCount,
-      heartbeats: false,
-      fixedDelayMs: maxDelayMs,
-      suspects: [
-        { node: 0, atMs: at(100, 200) },
-        { node: 0, atMs: suspectMs },
-      ],
-      faults: [crash(nodeCount - 1, deadMs), crash(nodeCount - 2, crashMs)],
-      lastPlannedMs: crashMs,
-    };
+    return secondElectionOfN0(nodeCount, at(100, 200), suspectMs, [crash(nodeCount - 1, deadMs), crash(nodeCount - 2, crashMs)]);
   },
 });
 
@@ -451,17 +460,7 @@ const secondLostCandidateTest = test(ring, 22, {
     const suspectMs = at(1_100, 1_300);
     // n(N-1) puts its id in after N-1 hops of D; the Election would be back N hops later.
     const crashMs = suspectMs + maxDelayMs * (nodeCount - 1) + at(1, maxDelayMs * nodeCount - 1);
-    return {
-      nodeCount,
-      heartbeats: false,
-      fixedDelayMs: maxDelayMs,
-      suspects: [
-        { node: 0, atMs: at(100, 200) },
-        { node: 0, atMs: suspectMs },
-      ],
-      faults: [crash(nodeCount - 1, crashMs)],
-      lastPlannedMs: crashMs,
-    };
+    return secondElectionOfN0(nodeCount, at(100, 200), suspectMs, [crash(nodeCount - 1, crashMs)]);
   },
 });
 
