@@ -574,7 +574,7 @@ const sameRoundLeaders = search(8, {
   points: 2,
   seeds: 1,
   description:
-    `Breadth-first search until a new leader chooses a slot, accepted by a majority in its own ballot (at most ${sameRound.maxDepth} steps): ` +
+    `Breadth-first search until a new leader chooses slot 1, accepted by a majority in its own ballot (at most ${sameRound.maxDepth} steps): ` +
     `${sameRound.description}. n0 must not take "a" as chosen from a heartbeat of another ballot of the same round, and its phase 1 hears ` +
     '"a" and "b", both of round 2: it must propose "b", of the higher ballot. A leader that compares rounds alone may keep "a" where a ' +
     'majority accepted "b" (a command accepted by a majority is kept).',
@@ -595,7 +595,7 @@ const noOpOutranks = search(9, {
   points: 2,
   seeds: 1,
   description:
-    `Breadth-first search until a new leader chooses a slot, accepted by a majority in its own ballot (at most ${noOpChosen.maxDepth} steps): ` +
+    `Breadth-first search until a new leader chooses slot 1, accepted by a majority in its own ballot (at most ${noOpChosen.maxDepth} steps): ` +
     `${noOpChosen.description}. n0's phase 1 hears "a" (ballot 1) from its own acceptor and the no-op (ballot 2) from n1 or n2: it must ` +
     'propose the no-op. A leader that prefers a command to a no-op proposes "a" where a majority accepted the no-op (a command accepted ' +
     'by a majority is kept).',

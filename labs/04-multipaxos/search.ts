@@ -86,8 +86,13 @@ export type SearchGoal =
   | 'holeFilled'
   /** Every operation returned, and some server executed each of them. */
   | 'executed'
-  /** A server that became leader reports a slot chosen that a majority accepted in its ballot. */
-  | 'leaderChooses';
+  /**
+   * A server that became leader reports slot 1 chosen, accepted by a majority in its ballot:
+   * the slot the earlier leaders left contested. Any slot would let a leader that defers its
+   * proposal for slot 1 (to its next heartbeat, say) reach the goal through a client's command in
+   * slot 2 first, and the search end before slot 1's wrong value is accepted.
+   */
+  | 'leaderChoosesSlotOne';
 
 export interface MultiPaxosConfiguration {
   /** Servers n0..n(N-1). */
@@ -457,12 +462,13 @@ export function holeFilled(): Property<MultiPaxos, { holes: string[]; goesOn: bo
 }
 
 /**
- * "a leader chooses a slot": a server that became leader (in this incarnation) reports a slot
- * chosen that a majority of servers hold accepted in its own ballot (its stored promise): it ran
- * phase 2 there. Read from storage at that moment, so that the memory stays as it was.
+ * "a leader chooses slot `slot`": a server that became leader (in this incarnation) reports the
+ * slot chosen, and a majority of servers hold it accepted in the leader's own ballot (its stored
+ * promise): it ran phase 2 there. Read from storage at that moment, so that the memory stays as
+ * it was.
  */
-export function leaderChooses(servers: readonly NodeId[]): Property<MultiPaxos, { leaders: string[]; chosen: boolean }> {
-  return sometimes<MultiPaxos, { leaders: string[]; chosen: boolean }>('a leader chooses a slot', {
+export function leaderChooses(servers: readonly NodeId[], slot: number): Property<MultiPaxos, { leaders: string[]; chosen: boolean }> {
+  return sometimes<MultiPaxos, { leaders: string[]; chosen: boolean }>(`a leader chooses slot ${slot}`, {
     memory: () => ({ leaders: [], chosen: false }),
     records: ['output:BecameLeader', 'output:Chosen'],
     record(memory, event, cluster) {
@@ -470,7 +476,7 @@ export function leaderChooses(servers: readonly NodeId[]): Property<MultiPaxos, 
       const incarnation = `${event.node}/${event.incarnation}`;
       if (event.output.type === 'BecameLeader' && !memory.leaders.includes(incarnation)) memory.leaders = [...memory.leaders, incarnation].sort();
       const output = event.output;
-      if (!isChosen(output) || !memory.leaders.includes(incarnation)) return undefined;
+      if (!isChosen(output) || output.slot !== slot || !memory.leaders.includes(incarnation)) return undefined;
       const ballot = storedPromise(cluster, event.node);
       if (ballot === undefined || ballot.leader !== event.node) return undefined;
       const accepted = servers.filter((server) => {
@@ -485,7 +491,7 @@ export function leaderChooses(servers: readonly NodeId[]): Property<MultiPaxos, 
         ? undefined
         : memory.leaders.length === 0
           ? 'no progress: no server became leader'
-          : 'no progress: no leader reported a slot chosen that a majority accepted in its ballot',
+          : `no progress: no leader reported slot ${slot} chosen, accepted by a majority in its ballot`,
   });
 }
 
@@ -569,8 +575,8 @@ export function multipaxosSearch(node: NodeClass<MultiPaxos>, configuration: Mul
         return holeFilled() as Property<MultiPaxos>;
       case 'executed':
         return everyOperationExecuted(servers) as Property<MultiPaxos>;
-      case 'leaderChooses':
-        return leaderChooses(servers) as Property<MultiPaxos>;
+      case 'leaderChoosesSlotOne':
+        return leaderChooses(servers, 1) as Property<MultiPaxos>;
     }
   });
   const rest = servers.filter((server) => !minority.includes(server));
@@ -704,7 +710,7 @@ export const searchScenarios = {
       maxRound: 3,
       linkCapacity: 1,
       candidates: [0],
-      goals: ['leaderChooses'],
+      goals: ['leaderChoosesSlotOne'],
     },
     maxDepth: 45,
     stopAtGoal: true,
@@ -720,7 +726,7 @@ export const searchScenarios = {
       maxRound: 3,
       linkCapacity: 1,
       candidates: [0],
-      goals: ['leaderChooses'],
+      goals: ['leaderChoosesSlotOne'],
     },
     maxDepth: 45,
     stopAtGoal: true,
@@ -736,7 +742,7 @@ export const searchScenarios = {
       maxRound: 3,
       linkCapacity: 1,
       candidates: [0],
-      goals: ['leaderChooses'],
+      goals: ['leaderChoosesSlotOne'],
     },
     maxDepth: 40,
     stopAtGoal: true,

@@ -63,7 +63,7 @@ export const searchTests: SuiteTest<MultiPaxosImplementation>[] = [
     points: 3,
     seeds: 1,
     description:
-      `Breadth-first search until a new leader chooses a slot, accepted by a majority in its own ballot (at most ${staleQuorum.maxDepth} steps): ` +
+      `Breadth-first search until a new leader chooses slot 1, accepted by a majority in its own ballot (at most ${staleQuorum.maxDepth} steps): ` +
       `${staleQuorum.description}. ` +
       'Its phase 1 hears "a" (ballot 1) from its own acceptor and "b" (ballot 2) from n2, n3 or n4: it must propose "b", the value ' +
       'of the highest ballot. A leader that adopts the first value reported accepts "a" where a majority accepted "b" (a command ' +

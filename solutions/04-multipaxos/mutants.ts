@@ -181,6 +181,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a command accepted by a majority is kept',
   },
   {
+    name: 'command-outranks-no-op-at-heartbeat',
+    bug: 'command-outranks-no-op in a leader that proposes what phase 1 bound at its next heartbeat tick: a client command proposed at once in the next slot is chosen first',
+    failsTest: '4.S9',
+    property: 'a command accepted by a majority is kept',
+  },
+  {
     name: 'heartbeat-same-leader',
     bug: "a follower takes a value it accepted below the heartbeat's chosenBelow as chosen when it accepted it in any ballot of the heartbeat's leader: that leader may have lost the slot to another leader before it led again",
     failsTest: '4.31',
