@@ -1407,56 +1407,70 @@ interface NewLeader {
  * steps down, and may send nothing more of its term.
  */
 export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<Raft, AnnouncementMemory> {
-  const close = (memory: AnnouncementMemory, cluster: ClusterView<Raft>): void => {
-    const pending = memory.pending;
-    memory.pending = null;
-    if (pending === null || memory.late !== null || cluster.isCrashed(pending.node) || cluster.incarnation(pending.node) !== pending.incarnation) return;
+  /** Judges one new leader whose time is up (or whose run ended), unless it was excused. */
+  const judge = (memory: AnnouncementMemory, pending: NewLeader, cluster: ClusterView<Raft>): void => {
+    if (memory.late !== null || cluster.isCrashed(pending.node) || cluster.incarnation(pending.node) !== pending.incarnation) return;
     const missing = servers.filter((server) => server !== pending.node && !pending.reached.includes(server));
     if (missing.length === 0) return;
     memory.late =
       `${nodeName(pending.node)} became leader of term ${pending.term} at ${pending.atMs} ms and sent no AppendEntries to ` +
       `${missing.map(nodeName).join(', ')} by ${pending.atMs + 1} ms: a new leader sends AppendEntries to every other server at once, so that nobody else stands`;
   };
+  // Several servers can become leader within the same millisecond (of different terms, one
+  // of them about to step down): each is waited on for its own 1 ms.
+  const judgeWhere = (memory: AnnouncementMemory, cluster: ClusterView<Raft>, due: (pending: NewLeader) => boolean): void => {
+    const kept: NewLeader[] = [];
+    for (const pending of memory.pending) {
+      if (due(pending)) judge(memory, pending, cluster);
+      else kept.push(pending);
+    }
+    memory.pending = kept;
+  };
   return always<Raft, AnnouncementMemory>(
     'a new leader announces itself at once',
     {
-      memory: () => ({ pending: null, late: null, sentBefore: null }),
-      // Every delivery: a higher term handed to the new leader excuses it, and the first event after its 1 ms closes the wait then, not at some later send.
+      memory: () => ({ pending: [], late: null, sentBefore: [] }),
+      // Every delivery: a higher term handed to a new leader excuses it, and the first event after its 1 ms closes the wait then, not at some later send.
       records: ['output:BecameLeader', 'send:AppendEntries', 'send:InstallSnapshot', 'crash', 'deliver'],
       record(memory, event, cluster) {
-        const pending = memory.pending;
-        if (pending !== null && event.timeMs > pending.atMs + 1) close(memory, cluster);
-        else if (pending !== null && event.kind === 'crash' && event.node === pending.node) memory.pending = null;
-        else if (pending !== null && event.kind === 'deliver' && event.to === pending.node && termOf(event.message) > pending.term) memory.pending = null;
+        if (memory.pending.length > 0) {
+          judgeWhere(memory, cluster, (pending) => event.timeMs > pending.atMs + 1);
+          if (event.kind === 'crash') memory.pending = memory.pending.filter((pending) => pending.node !== event.node);
+          else if (event.kind === 'deliver') memory.pending = memory.pending.filter((pending) => event.to !== pending.node || termOf(event.message) <= pending.term);
+        }
         if (memory.late !== null) return memory.late;
         if (event.kind === 'output' && event.output.type === 'BecameLeader') {
-          if (memory.pending !== null) close(memory, cluster);
+          const node = event.node;
+          const term = event.output.term;
+          // A server leading again within the millisecond (it stepped down meanwhile) is judged on its earlier term first.
+          judgeWhere(memory, cluster, (pending) => pending.node === node);
           if (memory.late !== null) return memory.late;
           // What it sent of its term in the same moment, before the output, counts too.
-          const before = memory.sentBefore;
-          const reached = before !== null && before.node === event.node && before.term === event.output.term && before.atMs === event.timeMs ? [...before.reached] : [];
-          memory.pending = { node: event.node, term: event.output.term, incarnation: event.incarnation, atMs: event.timeMs, reached };
-          memory.sentBefore = null;
+          const before = memory.sentBefore.find((sent) => sent.node === node && sent.term === term && sent.atMs === event.timeMs);
+          memory.pending.push({ node, term, incarnation: event.incarnation, atMs: event.timeMs, reached: before === undefined ? [] : [...before.reached] });
+          memory.sentBefore = memory.sentBefore.filter((sent) => sent.node !== node);
           return undefined;
         }
         if (event.kind !== 'send') return undefined;
         const message = event.message;
         if (message.type !== 'AppendEntries' && message.type !== 'InstallSnapshot') return undefined;
-        const current = memory.pending;
-        if (current !== null && event.from === current.node && message.term === current.term) {
+        const current = memory.pending.find((pending) => pending.node === event.from && pending.term === message.term);
+        if (current !== undefined) {
           if (!current.reached.includes(event.to)) current.reached.push(event.to);
           return undefined;
         }
-        let before = memory.sentBefore;
-        if (before === null || before.node !== event.from || before.term !== message.term || before.atMs !== event.timeMs) {
+        // Only this moment's sends can precede an output in the same reaction: older ones are dropped.
+        memory.sentBefore = memory.sentBefore.filter((sent) => sent.atMs === event.timeMs);
+        let before = memory.sentBefore.find((sent) => sent.node === event.from && sent.term === message.term);
+        if (before === undefined) {
           before = { node: event.from, term: message.term, atMs: event.timeMs, reached: [] };
-          memory.sentBefore = before;
+          memory.sentBefore.push(before);
         }
         if (!before.reached.includes(event.to)) before.reached.push(event.to);
         return undefined;
       },
       check(cluster, memory) {
-        close(memory, cluster);
+        judgeWhere(memory, cluster, () => true);
         return memory.late ?? undefined;
       },
     },
@@ -1464,11 +1478,11 @@ export function newLeaderAnnouncesAtOnce(servers: readonly NodeId[]): Property<R
   );
 }
 
-/** What {@link newLeaderAnnouncesAtOnce} keeps: the leader it waits on, and what one server sent of one term at one moment. */
+/** What {@link newLeaderAnnouncesAtOnce} keeps: the new leaders it waits on, and what each server sent of one term at this moment. */
 interface AnnouncementMemory {
-  pending: NewLeader | null;
+  pending: NewLeader[];
   late: string | null;
-  sentBefore: { readonly node: NodeId; readonly term: number; readonly atMs: number; readonly reached: NodeId[] } | null;
+  sentBefore: { readonly node: NodeId; readonly term: number; readonly atMs: number; readonly reached: NodeId[] }[];
 }
 
 /**

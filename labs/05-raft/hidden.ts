@@ -128,6 +128,33 @@ const leadsAgain = test('A', 13, {
   },
 });
 
+// 5A.14: votes that arrive after their term is over. Candidates stand together (narrow election
+// timeouts) on a network whose delays run up to several election timeouts, so a vote granted for
+// one term often reaches its candidate once it stands again in the next.
+const lateVotesEndMs = 6_000;
+
+const lateVotes = test('A', 14, {
+  name: 'late votes: a vote granted in one term reaches its candidate in the next, and must not count there',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 10,
+  description:
+    `5 servers whose election timeouts fall in [150, 200] ms. Until ${lateVotesEndMs} ms delays are exponential (mean 80 ms, up to 800 ms) ` +
+    'and 10% of messages are lost: votes split, candidates stand again, and a RequestVoteReply often arrives a term or two after the ' +
+    'RequestVote it answers. A candidate counts only votes of its current term: one that counts a late vote can win a term another ' +
+    'server also wins (one leader per term). Then the network is stable, and every server agrees on a leader.',
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 5,
+      config: { electionTimeoutMs: [150, 200] },
+      durationMs: lateVotesEndMs + commitBoundMs,
+      deadline: describeDeadline(lateVotesEndMs),
+      everyoneAgrees: true,
+      network: { dropRate: 0.1, delay: { kind: 'exponential', meanMs: 80, maxMs: 800 } },
+    }),
+  scenario: () => [{ atMs: lateVotesEndMs, type: 'network', ...stableNetwork }],
+});
+
 const ringStartMs = 700;
 const ringEndMs = 3_700;
 
@@ -1407,6 +1434,7 @@ const configurationAfterRestart = test('F', 20, {
 export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   staleSender,
   leadsAgain,
+  lateVotes,
   majorityRingTest,
   bridgeTest,
   evenSplit,

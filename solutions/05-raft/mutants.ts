@@ -168,6 +168,12 @@ export const mutants: readonly Mutant[] = [
     property: 'a higher term ends a leadership',
   },
   {
+    name: 'counts-stale-vote-reply',
+    bug: 'a candidate counts a granted RequestVoteReply of an earlier term as a vote of its current one: a vote for its previous candidacy, arriving late, counts again after it stands anew, and two servers win the same term',
+    failsTest: '5A.14',
+    property: 'election safety',
+  },
+  {
     name: 'counts-stale-append-reply',
     bug: "the leader reads an AppendEntriesReply of an earlier term as one of its own: the reply answers an earlier leadership, whose entries another leader may since have replaced in this leader's log, so an entry of the new term is committed on fewer than a majority",
     failsTest: '5C.11',

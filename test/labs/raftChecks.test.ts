@@ -344,4 +344,14 @@ describe('a new leader announces itself at once', () => {
     expect(record(elected(300))).toBeUndefined();
     expect(record(handed(1, 305))).toMatch(/^n0 became leader of term 2 at 300 ms/);
   });
+
+  it('waits on two servers elected within the same millisecond each for its own 1 ms', () => {
+    // Over a slow network, n1 may win term 5 with late votes while n0 wins term 6 a moment after; each announces from a 1 ms timer.
+    const electedAs = (node: NodeId, term: number, timeMs: number): Event => ({ kind: 'output', node, incarnation: 0, timeMs, output: { type: 'BecameLeader', term } });
+    const announce = (from: NodeId, term: number, timeMs: number): Event[] =>
+      [0, 1, 2].filter((to) => to !== from).map((to): Event => ({ kind: 'send', from, to, incarnation: 0, timeMs, message: appendEntries(term, 0), local: false }));
+    expect(judge([[electedAs(1, 5, 300)], [electedAs(0, 6, 300)], announce(1, 5, 301), announce(0, 6, 301)])).toBeUndefined();
+    // Each is still judged: the one that stays silent fails.
+    expect(judge([[electedAs(1, 5, 300)], [electedAs(0, 6, 300)], announce(0, 6, 301), [heartbeatAt(1, 303)]])).toMatch(/^n1 became leader of term 5 at 300 ms and sent no AppendEntries to n0, n2 by 301 ms/);
+  });
 });

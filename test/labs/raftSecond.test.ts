@@ -61,7 +61,7 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   // State machine safety: the rejoining old leader applies its own uncommitted leftovers.
   'commit-to-end-of-log': ['5B.6'],
   // Election safety: a vote of the previous candidacy makes a leader without a majority.
-  'stale-vote-reply-counted': ['5A.S1'],
+  'stale-vote-reply-counted': ['5A.S1', '5A.14'],
   // A new leader announces itself at once: this one waits for its first heartbeat.
   'leader-waits-for-first-heartbeat': ['5A.1'],
   // State machine safety: entries applied that fewer than a majority store.
