@@ -649,7 +649,8 @@ const walkMeetsLateFinalize = search(10, {
   points: 2,
   seeds: 1,
   description:
-    `Breadth-first search until the client's put returns (at most ${lateFinalize.maxDepth} steps): ${lateFinalize.description}. ` +
+    `Breadth-first search until the client's put returns on a path where the Finalize reached n0 during its walk of slot 1, and n0 took a ` +
+    `further step once every answer to that walk had reached it (at most ${lateFinalize.maxDepth} steps): ${lateFinalize.description}. ` +
     'Whenever the Finalize reaches n0, before its walk reads slot 1, between the answers, or after them, n0 must keep slot 1 finalized: ' +
     'a walk that stores its pick there afterwards writes it back as not finalized (a finalized slot never changes).',
   search: (implementation) => ({

@@ -69,7 +69,14 @@ export type SearchGoal =
   /** A server of the majority side (servers not in `minority`) becomes leader. */
   | 'leaderInMajority'
   /** A server finalizes a slot in an epoch it led: it stored and finalized what its walk picked (or a command). */
-  | 'leaderFinalizes';
+  | 'leaderFinalizes'
+  /**
+   * Every operation returned, on a path where the earlier leader's Finalize of slot 1 reached n0
+   * in the middle of its walk (after n0 asked to read slot 1, before it stored anything there or
+   * asked another server to): the interleaving the lateFinalize history is for, so that a search
+   * cannot pass on the paths where the Finalize comes before or after the walk.
+   */
+  | 'completionAfterFinalizeMidWalk';
 
 export interface PaxosLogConfiguration {
   /** Servers n0..n(N-1). */
@@ -324,6 +331,63 @@ export function nothingFinalized(): Property<PaxosLog> {
   });
 }
 
+interface FinalizeMidWalk {
+  invoked: number;
+  returned: number;
+  /** n0 asked to read slot 1. */
+  read: boolean;
+  /** Since then, n0 stored in slot 1, or asked another server to: its first walk of slot 1 is over. */
+  settled: boolean;
+  /** The Finalize reached n0 while it walked slot 1. */
+  met: boolean;
+  /** The servers n0 asked to read slot 1 whose answers it has not been handed yet. */
+  unanswered: NodeId[];
+  /** The step at which n0 had every answer to its walk of slot 1, after the Finalize met it (-1: not yet). */
+  answeredAtStep: number;
+  /** n0 sent something in a later step: the search went on past the reaction that ended its walk. */
+  movedOn: boolean;
+}
+
+/**
+ * The goal `completionAfterFinalizeMidWalk`, for the lateFinalize history (n0 walks; the first
+ * client's Finalize reaches it). It asks for a step of n0's after it was handed every answer to
+ * its walk, since what a correct walk does then is nothing: a state the search prunes in that
+ * reaction (a submission sending something extra there) cannot reach the goal.
+ */
+export function completionAfterFinalizeMidWalk(walker: NodeId): Property<PaxosLog, FinalizeMidWalk> {
+  return sometimes<PaxosLog, FinalizeMidWalk>("every operation returned, after the earlier leader's Finalize reached the walk and the walk ended", {
+    memory: () => ({ invoked: 0, returned: 0, read: false, settled: false, met: false, unanswered: [], answeredAtStep: -1, movedOn: false }),
+    records: ['input:Invoke', 'output:Returned', 'send', 'storage', 'deliver:Finalize', 'deliver:ReadReply'],
+    record(memory, event, cluster) {
+      if (event.kind === 'input') memory.invoked++;
+      else if (event.kind === 'output') memory.returned++;
+      else if (event.kind === 'send' && event.from === walker) {
+        if (memory.answeredAtStep >= 0 && cluster.step > memory.answeredAtStep) memory.movedOn = true;
+        if (!('slot' in event.message) || event.message.slot !== 1) return undefined;
+        if (event.message.type === 'Read') {
+          memory.read = true;
+          if (!memory.unanswered.includes(event.to)) memory.unanswered = [...memory.unanswered, event.to].sort();
+        } else if (event.message.type === 'Store' && memory.read) memory.settled = true;
+      } else if (event.kind === 'storage' && event.node === walker && event.key === 'slot:1') {
+        if (memory.read) memory.settled = true;
+      } else if (event.kind === 'deliver' && event.to === walker && 'slot' in event.message && event.message.slot === 1) {
+        if (event.message.type === 'Finalize' && memory.read && !memory.settled) memory.met = true;
+        if (event.message.type !== 'ReadReply') return undefined;
+        const from = event.from;
+        memory.unanswered = memory.unanswered.filter((server) => server !== from);
+        if (memory.met && memory.answeredAtStep < 0 && memory.unanswered.length === 0) memory.answeredAtStep = cluster.step;
+      }
+      return undefined;
+    },
+    check: (_cluster, memory) =>
+      !memory.met
+        ? "no progress: the earlier leader's Finalize of slot 1 never reached n0 between its first Read of slot 1 and its first write or Store there"
+        : !memory.movedOn
+          ? 'no progress: n0 took no further step once every answer to its walk of slot 1 had reached it'
+          : missingReturns(memory.invoked, memory.returned),
+  });
+}
+
 /** "a leader finalizes a slot": a server writes a slot finalized in an epoch it led (BecameLeader), not as a follower of another's epoch. */
 export function leaderFinalizes(servers: readonly NodeId[]): Property<PaxosLog, { led: string[]; finalized: boolean }> {
   return sometimes<PaxosLog, { led: string[]; finalized: boolean }>('a leader finalizes a slot', {
@@ -403,6 +467,8 @@ export function paxosLogSearch(node: NodeClass<PaxosLog>, configuration: PaxosLo
         return leaderInMajority(minority) as Property<PaxosLog>;
       case 'leaderFinalizes':
         return leaderFinalizes(servers) as Property<PaxosLog>;
+      case 'completionAfterFinalizeMidWalk':
+        return completionAfterFinalizeMidWalk(0) as Property<PaxosLog>;
     }
   });
   const rest = servers.filter((server) => !minority.includes(server));
@@ -496,7 +562,7 @@ export const searchScenarios = {
       maxEpoch: 3,
       linkCapacity: 1,
       candidates: [0],
-      goals: ['completion'],
+      goals: ['completionAfterFinalizeMidWalk'],
     },
     maxDepth: 40,
     stopAtGoal: true,
