@@ -615,6 +615,8 @@ export interface SearchSettings<P extends Protocol> {
   readonly crashes?: { readonly nodes: readonly NodeId[]; readonly max: number; readonly restart: boolean; readonly midReaction?: number };
   /** Groups that cannot reach each other for the whole search. */
   readonly partition?: readonly (readonly NodeId[])[];
+  /** One-way cuts for the whole search: nothing `from` sends to `to` gets through (applied after `partition`). */
+  readonly cuts?: readonly { readonly from: readonly NodeId[]; readonly to: readonly NodeId[] }[];
   /**
    * The properties: `always` ones are checked in every state, `sometimes` ones are the goals,
    * `eventually` ones are judged in states where nothing more can happen. Budgets are for runs.
@@ -770,6 +772,7 @@ class Checker<P extends Protocol> {
     this.liveness = properties.flatMap((property, index) => (property.kind === 'eventually' || (property.kind === 'always' && property.atEnd === true) ? [index] : []));
     this.links = new LinkMatrix(this.nodeCount);
     if (settings.partition) this.links.apply({ atMs: 0, type: 'partition', groups: settings.partition });
+    for (const cut of settings.cuts ?? []) this.links.apply({ atMs: 0, type: 'cut', from: cut.from, to: cut.to });
   }
 
   /** Reactions kept in node states' caches so far (see CachedReaction). */

@@ -610,6 +610,10 @@ const noOpSearch = (implementation: PaxosLogImplementation) => {
   return {
     ...settings,
     nodes: settings.nodes.map((spec, index) => (index === player ? { ...spec, node: NoOpHistoryThenClient as unknown as NodeClass<PaxosLog> } : spec)),
+    // n0 hears nothing from n2 (which stored and finalized the no-op): it leads with n1's grant, and its walk must weigh
+    // n1's "a" against its own no-op. Were n2's grant enough too, a submission could prune every state where it weighs
+    // them (sending something extra there) and reach the goal through n2 alone.
+    cuts: [{ from: [2], to: [0] }],
     // Nothing else happens while the history's messages, and the answers to them, are in flight.
     prune: (view: Parameters<NonNullable<typeof settings.prune>>[0]) => {
       if (settings.prune?.(view) === true) return true;
@@ -632,7 +636,7 @@ const noOpHighest = search(9, {
   seeds: 1,
   description:
     `Breadth-first search until the client's put returns (at most ${noOpOverOperation.maxDepth} steps): ${noOpOverOperation.description}. ` +
-    'n0\'s walk of slot 1 starts with its own no-op (epoch 2); if n1 grants its overthrow, n1 answers "a" (epoch 1). A no-op is an operation: ' +
+    'n0 hears nothing from n2: it leads with n1\'s grant, and its walk of slot 1 weighs its own no-op (epoch 2) against n1\'s "a" (epoch 1). A no-op is an operation: ' +
     'n0 must store the no-op again, and a leader that takes a no-op it reads for an empty slot stores "a" where a majority stored the no-op ' +
     '(an operation stored by a majority is kept).',
   search: (implementation) => ({ strategy: 'bfs' as const, expect: 'goal' as const, settings: noOpSearch(implementation) }),

@@ -86,6 +86,9 @@ const cheats: Readonly<Record<string, Targets>> = {
   'stores-ride-on-queries': allBut('6.S4'),
   // An elected leader that sends each store as a Finalize carrying the operation, which the follower stores and finalizes at once.
   'finalizes-what-it-is-sent': allBut('6.S4'),
+  // The reference whose walk takes a stored no-op for an empty slot, which prunes the search where that choice is wrong (two Queries
+  // to a peer, beyond the link capacity) and stores its wrong pick by a message to itself: caught as 6.S9's n0 hears nothing from n2.
+  'prunes-walk-over-no-op': only('6.S9'),
 };
 
 describe('lab 6 graded on submissions other than the reference', () => {
