@@ -771,6 +771,12 @@ class Checker<P extends Protocol> {
     this.goals = properties.flatMap((property, index) => (property.kind === 'sometimes' ? [index] : []));
     this.liveness = properties.flatMap((property, index) => (property.kind === 'eventually' || (property.kind === 'always' && property.atEnd === true) ? [index] : []));
     this.links = new LinkMatrix(this.nodeCount);
+    const unknownNode = [...(settings.partition ?? []).flat(), ...(settings.cuts ?? []).flatMap((cut) => [...cut.from, ...cut.to])].find(
+      (node) => !Number.isInteger(node) || node < 0 || node >= this.nodeCount,
+    );
+    if (unknownNode !== undefined) {
+      throw new SettingsError(`partition and cuts name nodes 0 to ${this.nodeCount - 1} (one per entry of nodes), not ${String(unknownNode)}`);
+    }
     if (settings.partition) this.links.apply({ atMs: 0, type: 'partition', groups: settings.partition });
     for (const cut of settings.cuts ?? []) this.links.apply({ atMs: 0, type: 'cut', from: cut.from, to: cut.to });
   }

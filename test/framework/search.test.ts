@@ -90,6 +90,15 @@ describe('exhaustive search', () => {
     expect(explore(pings(SetReceiver)).statistics.states).toBe(4);
   });
 
+  it('drops what a one-way cut blocks for the whole search, and refuses a cut or partition naming no node', () => {
+    // n0 -> n1 cut: no ping arrives, only the initial state is left.
+    expect(explore({ ...pings(ListReceiver), cuts: [{ from: [0], to: [1] }] }).statistics.states).toBe(1);
+    // The other way is cut: the pings arrive as before.
+    expect(explore({ ...pings(ListReceiver), cuts: [{ from: [1], to: [0] }] }).statistics.states).toBe(5);
+    expect(() => explore({ ...pings(ListReceiver), cuts: [{ from: [2], to: [0] }] })).toThrow('partition and cuts name nodes 0 to 1 (one per entry of nodes), not 2');
+    expect(() => explore({ ...pings(ListReceiver), partition: [[0], [1.5]] })).toThrow(SettingsError);
+  });
+
   it('pins the count for 3 pings: 16 ordered, 8 as sets', () => {
     expect(explore(pings(ListReceiver, 3)).statistics.states).toBe(16);
     expect(explore(pings(SetReceiver, 3)).statistics.states).toBe(8);
