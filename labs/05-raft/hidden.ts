@@ -3,7 +3,18 @@
 // partition of an awkward shape, or chaos, going for seconds while commands keep coming; parts E
 // and F's under the key-value service's clients.
 import { nodeName } from 'distlab';
-import { clientsReachTheMajority, combineSchedules, crashRestarts, slowMoment, type FaultAction, type NodeId, type ScheduledInput, type SuiteTest } from 'distlab/testing';
+import {
+  always,
+  clientsReachTheMajority,
+  combineSchedules,
+  crashRestarts,
+  slowMoment,
+  type FaultAction,
+  type NodeId,
+  type Property,
+  type ScheduledInput,
+  type SuiteTest,
+} from 'distlab/testing';
 import {
   bridge,
   commitBoundMs,
@@ -26,7 +37,7 @@ import {
   test,
   type RaftImplementation,
 } from './suite.ts';
-import { figureEightReached, heartbeatBudget, nobodyStandsBetween, nothingCommittedBefore, rejectionBudget, snapshotInstalledFromLeader, storedLogBound } from './checks.ts';
+import { figureEightReached, heartbeatBudget, majority, nobodyStandsBetween, nothingCommittedBefore, rejectionBudget, snapshotInstalledFromLeader, storedLogBound } from './checks.ts';
 import { call, firstCallMs, maxLogEntries, serviceLogBound } from './partE.ts';
 import { removedLeaderFinishesItsChange, removedLeaderTellsFollowers, votersKeepTheirTerm } from './membershipChecks.ts';
 import { changeTimeMs, membershipRun } from './partF.ts';
@@ -153,6 +164,133 @@ const lateVotes = test('A', 14, {
       network: { dropRate: 0.1, delay: { kind: 'exponential', meanMs: 80, maxMs: 800 } },
     }),
   scenario: () => [{ atMs: lateVotesEndMs, type: 'network', ...stableNetwork }],
+});
+
+// 5A.15: a leader crashes, and the two servers left must elect a successor. A follower may
+// ignore a RequestVote only within the minimum election timeout of hearing from its leader: one
+// that ignores candidates for as long as it remembers a leader (until its own timer fires) makes
+// the first candidate of each such election stand again, at least T later. The longest timeout
+// is under 2T, so one round of election is always shorter than two.
+const crashedLeaderTimeoutMs: readonly [number, number] = [1_000, 1_800];
+const crashedLeaderTimes = {
+  rounds: 4,
+  /** From the start of a round, when every server restarts, to when its leader is set to crash: time to elect one that all follow. */
+  leadsForMs: 4 * crashedLeaderTimeoutMs[1],
+  roundMs: 7 * crashedLeaderTimeoutMs[1],
+  /** The longest election timeout, and a little more: the first candidate after the crash wins. */
+  successorWithinMs: crashedLeaderTimeoutMs[1] + 100,
+  /** A split vote (two timers firing within a message delay) costs a correct cluster a round: allowed once. */
+  slowSuccessions: 1,
+  /** After the rounds, every server restarts once more, and they elect a leader that stays. */
+  lastElectionMs: 4 * crashedLeaderTimeoutMs[1],
+} as const;
+const crashedLeaderEndMs = crashedLeaderTimes.rounds * crashedLeaderTimes.roundMs;
+
+interface Successions {
+  /** The latest server to become leader, in that incarnation. */
+  leader: { node: NodeId; incarnation: number } | null;
+  /** A leader that crashed while a majority of servers was up, with no leader since. */
+  crashed: { node: NodeId; atMs: number } | null;
+  /** Each such crash, and the next leader. */
+  done: { crashed: NodeId; crashedAtMs: number; next: NodeId; electedAtMs: number }[];
+}
+
+/**
+ * 5A.15's rule, runs only: each time a leader crashes while a majority of servers is up, another
+ * server becomes leader within `withinMs`, every time but `slowAllowed` times.
+ */
+function successorsInTime(servers: readonly NodeId[], withinMs: number, slowAllowed: number, shortestTimeoutMs: number): Property<Raft, Successions> {
+  const slow = (memory: Successions) => memory.done.filter((succession) => succession.electedAtMs - succession.crashedAtMs > withinMs);
+  const problem = (memory: Successions, waiting: string | undefined) => {
+    const late = slow(memory).map(
+      (succession) =>
+        `${nodeName(succession.crashed)}, the leader, crashed at ${succession.crashedAtMs} ms and ${nodeName(succession.next)} became leader at ` +
+        `${succession.electedAtMs} ms, ${succession.electedAtMs - succession.crashedAtMs} ms later`,
+    );
+    const lateCount = late.length + (waiting === undefined ? 0 : 1);
+    const count = memory.done.length + (waiting === undefined ? 0 : 1);
+    return (
+      `${lateCount} of the ${count} leaders that crashed so far (with a majority of servers up) had no successor within ${withinMs} ms, ` +
+      `where at most ${slowAllowed} may: ${[...late, ...(waiting === undefined ? [] : [waiting])].join('; ')}. The first server whose ` +
+      `election timer fires after the crash stands, and a server that has not heard from a leader for the minimum election timeout ` +
+      `(${shortestTimeoutMs} ms) must not ignore its RequestVote`
+    );
+  };
+  return always<Raft, Successions>(
+    'a crashed leader is replaced within one election timeout',
+    {
+      memory: () => ({ leader: null, crashed: null, done: [] }),
+      records: ['output:BecameLeader', 'crash'],
+      record(memory, event, cluster) {
+        if (event.kind === 'output') {
+          memory.leader = { node: event.node, incarnation: event.incarnation };
+          if (memory.crashed === null) return undefined;
+          memory.done.push({ crashed: memory.crashed.node, crashedAtMs: memory.crashed.atMs, next: event.node, electedAtMs: event.timeMs });
+          memory.crashed = null;
+          return slow(memory).length > slowAllowed ? problem(memory, undefined) : undefined;
+        }
+        const leader = memory.leader;
+        if (event.kind !== 'crash' || leader === null || leader.node !== event.node || leader.incarnation !== event.incarnation) return undefined;
+        memory.leader = null;
+        // A crash that leaves no majority up cannot be followed by an election.
+        const up = servers.filter((node) => !cluster.isCrashed(node)).length;
+        if (memory.crashed === null && up >= majority(servers.length)) memory.crashed = { node: event.node, atMs: event.timeMs };
+        return undefined;
+      },
+      check(cluster, memory) {
+        const crashed = memory.crashed;
+        const waiting =
+          crashed === null || cluster.nowMs - crashed.atMs <= withinMs
+            ? undefined
+            : `${nodeName(crashed.node)}, the leader, crashed at ${crashed.atMs} ms and no server became leader by ${cluster.nowMs} ms`;
+        return slow(memory).length + (waiting === undefined ? 0 : 1) > slowAllowed ? problem(memory, waiting) : undefined;
+      },
+    },
+    { atEnd: true },
+  );
+}
+
+const crashedLeader = test('A', 15, {
+  name: 'a follower ignores a RequestVote only within the minimum election timeout of hearing from its leader: a crashed leader is replaced within one timeout',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    `3 servers, election timeouts in [${crashedLeaderTimeoutMs[0]}, ${crashedLeaderTimeoutMs[1]}] ms, every message takes exactly 1 ms. ` +
+    `${crashedLeaderTimes.rounds} rounds: every server restarts; about ${crashedLeaderTimes.leadsForMs / 1_000} s later, once they all follow a leader, it ` +
+    'crashes the moment a follower answers its heartbeat (and so does the next leader once answered, which ends the round). Both followers ' +
+    `heard from it 1 ms before: the first whose timer fires stands, at least ${crashedLeaderTimeoutMs[0]} ms after the crash, and the other must ` +
+    "grant its vote. A server may ignore a RequestVote only within the minimum election timeout of hearing from its leader (part F's rule " +
+    'against removed servers), not for as long as it remembers a leader: so a new leader is elected within ' +
+    `${crashedLeaderTimes.successorWithinMs} ms of the crash (the longest timeout, and a little more). A follower that ignores the candidate ` +
+    `until its own timer fires makes it stand again, at least ${2 * crashedLeaderTimeoutMs[0]} ms after the crash. One election of the ` +
+    `${crashedLeaderTimes.rounds} may take longer: two timers that fire within a millisecond split the vote. At the end every server restarts, ` +
+    'and they elect a leader.',
+  setup: (implementation) =>
+    raftRun(implementation, {
+      servers: 3,
+      config: { electionTimeoutMs: crashedLeaderTimeoutMs },
+      durationMs: crashedLeaderEndMs + crashedLeaderTimes.lastElectionMs,
+      deadline: describeDeadline(crashedLeaderEndMs, crashedLeaderTimes.lastElectionMs),
+      // Every heartbeat reaches both followers in the same millisecond: with varying delays, the
+      // one that heard the leader last could still rightly ignore the first candidate.
+      network: { delay: { kind: 'uniform', minMs: 1, maxMs: 1 } },
+      extra: [successorsInTime(range(0, 3), crashedLeaderTimes.successorWithinMs, crashedLeaderTimes.slowSuccessions, crashedLeaderTimeoutMs[0])],
+    }),
+  scenario: (context) =>
+    range(0, crashedLeaderTimes.rounds + 1).flatMap((round): FaultAction[] => {
+      const startMs = round * crashedLeaderTimes.roundMs;
+      // The server a round leaves alone stands again and again, and its term runs ahead (a server of
+      // a higher term never follows the leader, and tests nothing). After the restarts (a server
+      // whose crash still waits crashes first), the three have seconds to agree on a leader.
+      const restarts = round === 0 ? [] : context.servers.map((node): FaultAction => ({ atMs: startMs, type: 'restart', node }));
+      if (round === crashedLeaderTimes.rounds) return restarts;
+      // Only a leader is answered with AppendEntriesReply: whoever leads crashes on its first one, before reading it.
+      const crashes = context.servers.map(
+        (node): FaultAction => ({ atMs: startMs + crashedLeaderTimes.leadsForMs, type: 'crash', node, afterEffects: 0, inReactionTo: 'message:AppendEntriesReply' }),
+      );
+      return [...restarts, ...crashes];
+    }),
 });
 
 const ringStartMs = 700;
@@ -1435,6 +1573,7 @@ export const hiddenTests: readonly SuiteTest<RaftImplementation>[] = [
   staleSender,
   leadsAgain,
   lateVotes,
+  crashedLeader,
   majorityRingTest,
   bridgeTest,
   evenSplit,

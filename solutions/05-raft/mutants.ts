@@ -174,6 +174,12 @@ export const mutants: readonly Mutant[] = [
     property: 'election safety',
   },
   {
+    name: 'votes-ignored-while-leader-known',
+    bug: 'a follower that knows a leader ignores every RequestVote, however long ago it heard from it, not only within the minimum election timeout: when the leader crashes, the first candidate is ignored and must stand again, a timeout later',
+    failsTest: '5A.15',
+    property: 'a crashed leader is replaced within one election timeout',
+  },
+  {
     name: 'counts-stale-append-reply',
     bug: "the leader reads an AppendEntriesReply of an earlier term as one of its own: the reply answers an earlier leadership, whose entries another leader may since have replaced in this leader's log, so an entry of the new term is committed on fewer than a majority",
     failsTest: '5C.11',

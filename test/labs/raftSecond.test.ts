@@ -80,8 +80,9 @@ const bugs: Readonly<Record<string, readonly string[]>> = {
   'last-log-term-zero-after-compaction': ['5D.2'],
   // Every command applied everywhere: the follower gets the same snapshot again and again, never the entries after it.
   'next-index-kept-after-snapshot-reply': ['5D.5'],
-  // A leader is elected: once they have heard from a leader, the servers grant no vote until their own timers fire.
-  'votes-ignored-while-leader-known': ['5A.S2'],
+  // A leader is elected (searched), and a crashed leader is replaced within one election timeout (run): once they have heard
+  // from a leader, the servers grant no vote until their own timers fire.
+  'votes-ignored-while-leader-known': ['5A.S2', '5A.15'],
   // Exactly once: a redirected retry, under a new sequence number, executes the operation a second time.
   'kv-client-new-sequence-on-redirect': ['5E.4'],
   // The clients reach the majority: after a timeout they ask the stale leader again, and wait for the heal.
