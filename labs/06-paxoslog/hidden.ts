@@ -4,15 +4,19 @@
 // partitions and loss, a majority ring that moves leadership around, a leader whose stores reach
 // only one other server before it crashes, a network that delivers every message twice, and a
 // StoreReply that reaches its leader an epoch late, once it leads again, and a takeover whose walk
-// must ask again: its Reads lost on the way, or a granter gone for good; and a slot stored in two
-// epochs, whose walk reads the lower epoch's operation first, in a run. The searches explore a
-// walk whose lower epoch's answer arrives last, a crash between two effects of one reaction, and
-// a no-op stored in a higher epoch than an operation.
+// must ask again: its Reads lost on the way, or a granter gone for good; a slot stored in two
+// epochs, whose walk reads the lower epoch's operation first; a no-op stored by a majority in a
+// higher epoch than an operation the next walk reads; and a late answer to a leader's earlier walk,
+// arriving during its next one: the last three in runs, where only servers send server messages
+// (in the searches, a client plays the earlier leaders). The searches explore a walk whose lower
+// epoch's answer arrives last, a crash between two effects of one reaction, and a no-op stored in
+// a higher epoch than an operation.
 import {
   boundedRetryClient,
   clientsReachTheMajority,
   combineSchedules,
   crashRestarts,
+  drawNodes,
   lateAnswerScenario,
   lateAnswerTimes,
   majorityRing,
@@ -467,6 +471,190 @@ const twoEpochs = test(25, {
   },
 });
 
+// 6.26: 6.S9's story in a run, played by the servers alone. n0 stores x in slot 1 on itself only,
+// then y in slot 2 on every server, finalizes y and goes down. The next leader walks slot 1 (a
+// granter reported slot 2), where none of its granters holds anything: it stores a no-op there on
+// the four, and goes down as the first StoreReply reaches it. Then n0 and two of the four come back
+// alone, three of five: whoever leads reads x, of n0's epoch, and the no-op, of a higher one.
+const noOpOverOperationTimes = (seed: number) => {
+  const random = scenarioRandom('6.26', seed);
+  const xMs = n0LeadsUntilMs + 100 + random.integer(0, 100);
+  // x's request reaches n0 within 10 ms. 31 ms after y's call, its request, Stores and StoreReplies have
+  // arrived and n0 has sent its Finalizes; x's Store has waited less than a heartbeat period, and is not sent again.
+  const yMs = xMs + 11;
+  const n0DownMs = yMs + 31;
+  const takeoverMs = n0DownMs + 900;
+  return { xMs, yMs, n0DownMs, takeoverMs, stableMs: takeoverMs + 1_200, readers: drawNodes(random, [1, 2, 3, 4], 2) };
+};
+/** x's and y's clients ask n0 first (5 and 10 mod 5); the others run the workload once everything is stable. */
+const noOpX = 5;
+const noOpY = 10;
+const noOpWorkloadClients = [6, 7];
+
+const noOpOverOperationRun = test(26, {
+  name: 'a hole filled with a no-op in a higher epoch than an operation another server holds: the next walk keeps the no-op',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    '5 servers, n0 leading first. At about 1.15 s n0 is given x and stores it in slot 1 on itself alone (its Stores reach nobody), ' +
+    'then y, which it stores in slot 2 on every server and finalizes; then n0 goes down. The next leader is told of slot 2 by its ' +
+    'granters and walks slot 1, which none of them holds: it stores a no-op there in its own epoch on the four, and goes down as the ' +
+    'first StoreReply reaches it: the no-op is stored by a majority, finalized nowhere. About a second later n0 and two of the four ' +
+    'come back, alone: whoever leads reads x from n0 and the no-op, of a higher epoch, from the two. A no-op is an operation: the ' +
+    'walk must store the no-op again, not x (an operation stored by a majority is kept). At about 3.3 s everything heals and every ' +
+    'server is up: x, y and the later operations return.',
+  setup: (implementation, seed) => {
+    const { xMs, yMs, stableMs } = noOpOverOperationTimes(seed);
+    return paxosLogRun(implementation, {
+      servers: 5,
+      clients: 6,
+      durationMs: stableMs + 3_000,
+      faultsEndMs: stableMs,
+      workload: { operationsPerClient: 10, keys: ['x', 'y'], mix: { get: 1, put: 1, append: 2 }, thinkMs: [10, 30], startMs: [stableMs + 50, stableMs + 100], clients: noOpWorkloadClients },
+      inputs: [call(xMs, noOpX, { kind: 'append', key: 'x', value: 'held-by-n0-alone;' }), call(yMs, noOpY, { kind: 'append', key: 'y', value: 'finalized-after-the-hole;' })],
+    });
+  },
+  scenario: (context) => {
+    const { xMs, yMs, n0DownMs, takeoverMs, stableMs, readers } = noOpOverOperationTimes(context.seed);
+    const four = [1, 2, 3, 4];
+    const actions: FaultAction[] = [
+      ...n0LeadsFirst(context.servers),
+      // Nothing n0 sends reaches another server while x is stored.
+      { atMs: xMs, type: 'cut', from: [0], to: four },
+      { atMs: yMs, type: 'heal' },
+      // From y on, no client reaches the four: the next leader's first StoreReply is its no-op's (and x's retries stay away).
+      { atMs: yMs, type: 'cut', from: context.clients, to: four },
+      { atMs: n0DownMs, type: 'crash', node: 0 },
+      // Whichever of the four leads is stopped as the first StoreReply reaches it, before it counts it.
+      ...four.map((node): FaultAction => ({ atMs: n0DownMs, type: 'crash', node, afterEffects: 0, inReactionTo: 'message:StoreReply' })),
+      { atMs: takeoverMs, type: 'heal' },
+      // A crash still waiting happens now: the two that come back hold the no-op, unfinalized.
+      ...four.map((node): FaultAction => ({ atMs: takeoverMs, type: 'crash', node })),
+      { atMs: takeoverMs, type: 'restart', node: 0 },
+      ...readers.map((node): FaultAction => ({ atMs: takeoverMs, type: 'restart', node })),
+      ...stabilize(stableMs, context.servers, stableNetwork),
+    ];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
+// 6.27: 6.S6's story in a run, played by the servers alone. n0 holds a in slot 1, alone. It leads
+// again with two granters, the pair, and reads slot 1 from them; they answer that walk only in a
+// slow moment ("nothing"), seconds late, and n0 goes down. The pair and the other two store b in
+// slot 1 in a higher epoch. Then n0 leads a third epoch with the pair, which answers none of its
+// Reads, and the late answers to its earlier walk arrive. While n0 needs them, the two reach only
+// n0 (no other server can win a majority), and restart every 140 ms (a LeaderTimeout is at least
+// 150 ms: they never overthrow, which would keep n0 granting their epochs instead of leading),
+// each time to go down as the next Read reaches them.
+const staleAnswerTimes = (seed: number) => {
+  const random = scenarioRandom('6.27', seed);
+  const aMs = n0LeadsUntilMs + 100 + random.integer(0, 100);
+  // a's request reaches n0 within 10 ms, and its Store is held back.
+  const aloneMs = aMs + 11;
+  const n0BackMs = aloneMs + 30;
+  // n0 leads with the pair within a second. Then every message takes 110 ms, so that a Read n0 sends again
+  // in the last 110 ms before the slow moment (it does every period) reaches the pair in it.
+  const approachMs = n0BackMs + 1_200;
+  const slowMs = approachMs + 200;
+  const slowDelayMs = 3_000;
+  const slowEndMs = slowMs + 111;
+  const thirdMs = slowEndMs + 1_100;
+  return {
+    aMs,
+    aloneMs,
+    n0BackMs,
+    approachMs,
+    slowMs,
+    slowDelayMs,
+    slowEndMs,
+    bMs: slowEndMs + 100,
+    thirdMs,
+    stableMs: slowMs + slowDelayMs + 400,
+    pair: drawNodes(random, [1, 2, 3, 4], 2),
+  };
+};
+/** Restarts every 140 ms: never long enough up for a LeaderTimeout to run out. */
+const restartPeriodMs = 140;
+
+/**
+ * `nodes` restart `count` times, every restartPeriodMs from `fromMs` (n0 leads well within that),
+ * each time to go down as the next Read reaches them.
+ */
+const restartsThatAnswerNoRead = (nodes: readonly NodeId[], fromMs: number, count: number): FaultAction[] =>
+  Array.from({ length: count }, (_unused, index) => fromMs + index * restartPeriodMs).flatMap((atMs) =>
+    nodes.flatMap((node): FaultAction[] => [
+      { atMs, type: 'restart', node },
+      { atMs, type: 'crash', node, afterEffects: 0, inReactionTo: 'message:Read' },
+    ]),
+  );
+/** a's client asks n0 first (5 mod 5); b's is any; the others run the workload once everything is stable. */
+const staleA = 5;
+const staleB = 6;
+const staleWorkloadClients = [7, 8];
+
+const staleReadAnswer = test(27, {
+  name: "a late answer to a leader's earlier walk: the new walk counts only the answers to its own epoch's Reads",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    '5 servers, n0 leading first. At about 1.15 s n0 is given a and stores it in slot 1 on itself alone (its Stores reach nobody); ' +
+    'every server goes down. n0 comes back with two others, which reach only n0 and restart every 140 ms, too soon for their own ' +
+    'LeaderTimeouts: n0 leads a new epoch and reads slot 1 from the two, which go down whenever a Read reaches them, so its walk waits ' +
+    'and sends its Read again. Then every message takes 110 ms, and n0 goes down as a slow moment begins: the two come back and ' +
+    'answer its last Read ("nothing stored"), and their answers take 3 s to arrive. Meanwhile the four others elect a leader of a ' +
+    'higher epoch, which stores b in slot 1 on all four. Then n0 and the same two come back as before: n0 leads a third epoch, the ' +
+    'two go down whenever its Reads reach them, and only the late answers to its earlier walk arrive. They answer another ' +
+    "epoch's Reads: a walk that counts them has a majority, with its own a the highest epoch, and stores a where a majority stored " +
+    'b (an operation stored by a majority is kept). At about 6 s everything heals and every server is up: a, b and the later ' +
+    'operations return.',
+  setup: (implementation, seed) => {
+    const { aMs, bMs, stableMs } = staleAnswerTimes(seed);
+    return paxosLogRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: stableMs + 3_000,
+      faultsEndMs: stableMs,
+      workload: { operationsPerClient: 10, keys: ['x', 'y'], mix: { get: 1, put: 1, append: 2 }, thinkMs: [10, 30], startMs: [stableMs + 50, stableMs + 100], clients: staleWorkloadClients },
+      inputs: [call(aMs, staleA, { kind: 'append', key: 'x', value: 'held-by-n0-alone;' }), call(bMs, staleB, { kind: 'append', key: 'x', value: 'stored-by-a-majority;' })],
+    });
+  },
+  scenario: (context) => {
+    const { aMs, aloneMs, n0BackMs, approachMs, slowMs, slowDelayMs, slowEndMs, thirdMs, stableMs, pair } = staleAnswerTimes(context.seed);
+    const four = [1, 2, 3, 4];
+    const others = four.filter((node) => !pair.includes(node));
+    const actions: FaultAction[] = [
+      ...n0LeadsFirst(context.servers),
+      // a's Store never leaves n0; a's client is kept away from the servers until the end.
+      { atMs: aMs, type: 'cut', from: [0], to: four },
+      { atMs: aloneMs, type: 'heal' },
+      { atMs: aloneMs, type: 'cut', from: [staleA], to: context.servers },
+      ...context.servers.map((node): FaultAction => ({ atMs: aloneMs, type: 'crash', node })),
+      // n0 leads with the pair, and its walk waits: it sends its Read again every period.
+      ...onlyThroughNode(n0BackMs, context.servers, 0),
+      { atMs: n0BackMs, type: 'restart', node: 0 },
+      ...restartsThatAnswerNoRead(pair, n0BackMs, 6),
+      { atMs: approachMs, type: 'network', delay: { kind: 'uniform', minMs: 110, maxMs: 110 } },
+      // The pair answers the Reads that reach it in the slow moment; n0 is down when the answers arrive.
+      { atMs: slowMs, type: 'crash', node: 0 },
+      ...pair.map((node): FaultAction => ({ atMs: slowMs, type: 'restart', node })),
+      ...slowMoment(slowMs, slowEndMs, slowDelayMs, stableNetwork),
+      // The four elect a leader of a higher epoch; b is stored in slot 1 on all of them.
+      { atMs: slowEndMs, type: 'heal' },
+      { atMs: slowEndMs, type: 'cut', from: [staleA], to: context.servers },
+      ...others.map((node): FaultAction => ({ atMs: slowEndMs, type: 'restart', node })),
+      // n0 and the pair: n0 leads a third epoch before the late answers arrive.
+      ...four.map((node): FaultAction => ({ atMs: thirdMs, type: 'crash', node })),
+      ...onlyThroughNode(thirdMs, context.servers, 0),
+      { atMs: thirdMs, type: 'restart', node: 0 },
+      ...restartsThatAnswerNoRead(pair, thirdMs, 8),
+      ...stabilize(stableMs, context.servers, stableNetwork),
+    ];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
 // 6.S7: 6.S3's history, but n1 is the one that may lead: its own record, "b" of epoch 2, is the
 // walk's first answer, and n0's "a" of epoch 1 may come after it. The highest epoch must win
 // whatever the order of arrival ("Keep, per slot, the answer with the highest epoch ..., not the
@@ -680,4 +868,6 @@ export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [
   retryAcrossRestart,
   twoEpochs,
   walkMeetsLateFinalize,
+  noOpOverOperationRun,
+  staleReadAnswer,
 ];

@@ -89,6 +89,11 @@ const cheats: Readonly<Record<string, Targets>> = {
   // The reference whose walk takes a stored no-op for an empty slot, which prunes the search where that choice is wrong (two Queries
   // to a peer, beyond the link capacity) and stores its wrong pick by a message to itself: caught as 6.S9's n0 hears nothing from n2.
   'prunes-walk-over-no-op': only('6.S9'),
+  // The reference whose walk takes a stored no-op for an empty slot, and whose walk counts late answers to an earlier
+  // epoch's Reads, each until a node that is not a server sends it a protocol message (as only the searches' earlier
+  // leaders do): the searches never see the bug, so a run where only servers send server messages must.
+  'walk-ignores-stored-noops-off-search': only('6.26'),
+  'counts-stale-read-answers-off-search': only('6.27'),
 };
 
 describe('lab 6 graded on submissions other than the reference', () => {
