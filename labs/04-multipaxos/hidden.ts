@@ -562,6 +562,86 @@ const sameLeaderAgain = test(31, {
   },
 });
 
+// 4.32: 4.S9's story in a run, with the servers' own code all along. n0 leads; for 2 ms its
+// proposals reach no other server, so client A's command is accepted by n0 alone in slot s, and
+// client B's, just after, by every server in s + 1 (4.18's hole). From then on nothing n0 sends
+// reaches the others, and n0 goes down in its reaction to the first P1a that reaches it, once it
+// has stored the promise: it learns the new round and nothing of the new ballot. The others' new
+// leader hears of s + 1 and not of s, fills s with a no-op, and its majority chooses it. Then n1
+// to n4 go down and n0 comes back alone; they come back able to reach only n0, so that n0, which
+// has not executed s, is the only server that can lead. Its phase 1 hears its own command of the
+// old ballot in s and the others' no-op of a higher one: it must propose the no-op. A leader that
+// prefers a command to a no-op has "a command accepted by a majority is kept" fail at once.
+const noOpOutranksTimes = (seed: number) => {
+  const random = scenarioRandom('4.32', seed);
+  const holeMs = 1_100 + random.integer(0, 100);
+  const othersDownMs = holeMs + 700 + random.integer(0, 100);
+  // n0 runs phase 1 alone at least three times before the others come back (a LeaderTimeout is at
+  // most 300 ms), so that its round is above any they reached, even where candidates bid against
+  // each other before their leader won: its next phase 1 wins.
+  const othersBackMs = othersDownMs + 910;
+  return { holeMs, othersDownMs, othersBackMs, healMs: othersBackMs + 600 };
+};
+/** 4.32's scenario clients (after the workload's two): the first one's command is accepted by n0 alone in slot s, the second one's is chosen in s + 1. */
+const noOpOutranksClients = { first: 7, second: 8 } as const;
+
+const noOpOutranksCommand = test(32, {
+  name: 'a no-op chosen in a higher ballot outranks a command of a lower one: the next leader, which holds the command, proposes the no-op',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 6,
+  description:
+    '5 servers, n0 leading first, 2 clients working and 2 more for the scenario. At about 1.1 s, for 2 ms, nothing n0 sends reaches ' +
+    "another server: one client's command is accepted by n0 alone, in slot s; another's reaches every server in slot s+1. Then nothing " +
+    'n0 sends reaches the others, and n0 goes down as it promises the first ballot they run phase 1 for. Their new leader finds s+1 and ' +
+    'nothing for s: it fills s with a no-op, which its majority chooses. About 0.7 s later n1 to n4 go down and n0 comes back alone; ' +
+    "0.9 s later they come back, able to reach only n0, which leads. Its phase 1 hears its own command in s, of its old ballot, and the " +
+    "others' no-op, of a higher one: it must propose the no-op, since a no-op is a value like any other and the highest ballot wins. " +
+    '0.6 s later everything heals, and every operation returns.',
+  setup: (implementation, seed) => {
+    const { holeMs, healMs } = noOpOutranksTimes(seed);
+    const { first, second } = noOpOutranksClients;
+    return multipaxosRun(implementation, {
+      servers: 5,
+      clients: 4,
+      durationMs: healMs + 4_000,
+      faultsEndMs: healMs,
+      workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: [750, 800], clients: [5, 6] },
+      inputs: [
+        // Each learns that n0 leads, so that its next request goes straight to n0.
+        call(800, first, { kind: 'append', key: 'x', value: 'A0;' }),
+        call(820, second, { kind: 'append', key: 'y', value: 'B0;' }),
+        call(holeMs, first, { kind: 'append', key: 'x', value: 'A1;' }),
+        call(holeMs + 2, second, { kind: 'append', key: 'y', value: 'B1;' }),
+        call(healMs + 300, first, { kind: 'get', key: 'x' }),
+        call(healMs + 300, second, { kind: 'get', key: 'y' }),
+      ],
+    });
+  },
+  scenario: (context) => {
+    const { holeMs, othersDownMs, othersBackMs, healMs } = noOpOutranksTimes(context.seed);
+    const others = context.servers.filter((node) => node !== 0);
+    const actions: FaultAction[] = [
+      ...n0LeadsFirst(context.servers, 150, [{ atMs: 700, type: 'heal' }]),
+      // Every message takes exactly 1 ms: A's command reaches n0 inside the cut, B's after it.
+      { atMs: holeMs - 20, type: 'network', delay: { kind: 'uniform', minMs: 1, maxMs: 1 } },
+      { atMs: holeMs, type: 'cut', from: [0], to: others },
+      { atMs: holeMs + 2, type: 'heal' },
+      { atMs: holeMs + 5, type: 'cut', from: [0], to: others },
+      { atMs: holeMs + 5, type: 'network', ...stableNetwork },
+      // The promise is stored, the P1b never sent: n0 learns the new round, and holds nothing of the new ballot.
+      { atMs: holeMs + 5, type: 'crash', node: 0, inReactionTo: 'message:P1a', afterEffects: 1 },
+      ...others.map((node): FaultAction => ({ atMs: othersDownMs, type: 'crash', node })),
+      { atMs: othersDownMs, type: 'heal' },
+      ...onlyThroughNode(othersDownMs, context.servers, 0),
+      { atMs: othersDownMs, type: 'restart', node: 0 },
+      ...others.map((node): FaultAction => ({ atMs: othersBackMs, type: 'restart', node })),
+      { atMs: healMs, type: 'heal' },
+    ];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
 // 4.S8: 4.S4's story with two earlier leaders of one round: ballots {2, c} and {2, c + 1} differ
 // only in their leader's id. n0 holds "a" of the lower one; "b" of the higher one is chosen, and
 // its heartbeat tells n0 that slot 1 is. A ballot's round alone says nothing: n0 must not take its
@@ -619,6 +699,7 @@ export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
   evenCluster,
   staleAcceptance,
   sameLeaderAgain,
+  noOpOutranksCommand,
   sameRoundLeaders,
   noOpOutranks,
 ];

@@ -114,6 +114,9 @@ const cheats: Readonly<Record<string, Targets>> = {
   // The reference whose followers learn from a heartbeat what they accepted in any ballot of its leader, but where a ballot's leader is not a
   // server (a search's earlier leader): caught where a leader that lost slots to another leads again (hidden 4.31).
   'heartbeat-same-leader-off-search': only('4.31'),
+  // The reference taking a command over a no-op in phase 1, but for the rule once a server hears a protocol message from a node that is not a
+  // server (a search's earlier leader): caught where a no-op filled a hole in a higher ballot and the server holding the command leads (hidden 4.32).
+  'command-outranks-no-op-off-search': only('4.32'),
   // The reference taking a command over a no-op in phase 1, which holds a wrong proposal back to its next heartbeat and sends it with two
   // heartbeats to itself, so that the search prunes the state (beyond one message per link): caught as 4.S9's goal is slot 1 chosen.
   'prunes-contested-slot': only('4.S9'),
