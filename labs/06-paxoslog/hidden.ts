@@ -6,11 +6,11 @@
 // StoreReply that reaches its leader an epoch late, once it leads again, and a takeover whose walk
 // must ask again: its Reads lost on the way, or a granter gone for good; a slot stored in two
 // epochs, whose walk reads the lower epoch's operation first; a no-op stored by a majority in a
-// higher epoch than an operation the next walk reads; and a late answer to a leader's earlier walk,
-// arriving during its next one: the last three in runs, where only servers send server messages
-// (in the searches, a client plays the earlier leaders). The searches explore a walk whose lower
-// epoch's answer arrives last, a crash between two effects of one reaction, and a no-op stored in
-// a higher epoch than an operation.
+// higher epoch than an operation the next walk reads; a late answer to a leader's earlier walk,
+// arriving during its next one; and an earlier leader's late Finalize, arriving during a walk: the
+// last four in runs, where only servers send server messages (in the searches, a client plays the
+// earlier leaders). The searches explore a walk whose lower epoch's answer arrives last, a crash
+// between two effects of one reaction, and a no-op stored in a higher epoch than an operation.
 import {
   boundedRetryClient,
   clientsReachTheMajority,
@@ -655,6 +655,78 @@ const staleReadAnswer = test(27, {
   },
 });
 
+// 6.28: 6.S10's story in a run, played by the servers alone. n0 stores a in slot 1 on every
+// server and finalizes it, but its Finalizes go out in a slow moment and arrive a second later;
+// n0 goes down at once. n1 leads with two granters, which go down whenever a Read reaches them,
+// so its walk of slot 1 waits; the late Finalize arrives in the middle of it. Then the granters
+// answer: the walk must leave slot 1 finalized, not store a there again in its own epoch.
+const lateFinalizeTimes = (seed: number) => {
+  const random = scenarioRandom('6.28', seed);
+  const aMs = n0LeadsUntilMs + 100 + random.integer(0, 100);
+  // Every message takes 20 ms from aMs - 30: a's request reaches n0 at aMs + 20, its Stores reach
+  // the others at aMs + 40, and their StoreReplies reach n0 at aMs + 60, where it sends its Finalizes.
+  const fixedDelayMs = 20;
+  const approachMs = aMs - 30;
+  // From just after the StoreReplies left until n0 went down, whatever is sent arrives a second later.
+  const slowMs = aMs + 2 * fixedDelayMs + 1;
+  const slowDelayMs = 1_000;
+  const n0DownMs = aMs + 3 * fixedDelayMs + 1;
+  // The granters restart every 140 ms until after the Finalize reached n1, then once more to answer.
+  const answerMs = n0DownMs + 1_100;
+  return { aMs, approachMs, fixedDelayMs, slowMs, slowDelayMs, n0DownMs, answerMs, stableMs: answerMs + 400, granters: drawNodes(random, [2, 3, 4], 2) };
+};
+/** a's client asks n0 first (5 mod 5); the others run the workload once everything is stable. */
+const lateFinalizeA = 5;
+const lateFinalizeWorkloadClients = [6, 7];
+
+const lateFinalizeRun = test(28, {
+  name: "an earlier leader's Finalize arrives during the new leader's walk: the slot stays finalized",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 4,
+  description:
+    '5 servers, n0 leading first. At about 1.1 s every message starts to take 20 ms, and n0 is given a: it stores a in slot 1 on every ' +
+    'server and finalizes it, but its Finalizes go out in a slow moment and take a second to arrive; n0 goes down at once. n1 leads ' +
+    'with two others, which reach only n1 and restart every 140 ms, too soon for their own LeaderTimeouts, and go down whenever a ' +
+    'Read reaches them: n1\'s walk of slot 1 waits, and n0\'s Finalize reaches n1 in the middle of it. Slot 1 is then finalized on ' +
+    'n1, and leaves the walk. When the two come back for good and answer, n1 must leave slot 1 as it is: a walk that stores a ' +
+    'there again, in its own epoch, writes it back as not finalized (a finalized slot never changes). At about 2.7 s everything ' +
+    'heals and every server is up: a and the later operations return.',
+  setup: (implementation, seed) => {
+    const { aMs, stableMs } = lateFinalizeTimes(seed);
+    return paxosLogRun(implementation, {
+      servers: 5,
+      clients: 3,
+      durationMs: stableMs + 3_000,
+      faultsEndMs: stableMs,
+      workload: { operationsPerClient: 10, keys: ['x', 'y'], mix: { get: 1, put: 1, append: 2 }, thinkMs: [10, 30], startMs: [stableMs + 50, stableMs + 100], clients: lateFinalizeWorkloadClients },
+      inputs: [call(aMs, lateFinalizeA, { kind: 'append', key: 'x', value: 'finalized-late;' })],
+    });
+  },
+  scenario: (context) => {
+    const { approachMs, fixedDelayMs, slowMs, slowDelayMs, n0DownMs, answerMs, stableMs, granters } = lateFinalizeTimes(context.seed);
+    const third = [2, 3, 4].filter((node) => !granters.includes(node));
+    const fixed = { delay: { kind: 'uniform', minMs: fixedDelayMs, maxMs: fixedDelayMs } } as const;
+    const actions: FaultAction[] = [
+      ...n0LeadsFirst(context.servers),
+      { atMs: approachMs, type: 'network', ...fixed },
+      ...slowMoment(slowMs, n0DownMs, slowDelayMs, stableNetwork),
+      // a's client is kept away from the servers until the end: its retries would give n1 a command to store.
+      { atMs: n0DownMs, type: 'cut', from: [lateFinalizeA], to: context.servers },
+      { atMs: n0DownMs, type: 'crash', node: 0 },
+      ...third.map((node): FaultAction => ({ atMs: n0DownMs, type: 'crash', node })),
+      // n1 leads with the granters, and its walk waits: it sends its Read again every period.
+      ...onlyThroughNode(n0DownMs, context.servers, 1),
+      ...granters.map((node): FaultAction => ({ atMs: n0DownMs, type: 'crash', node })),
+      ...restartsThatAnswerNoRead(granters, n0DownMs + 1, 8),
+      // After the Finalize reached n1 (at n0DownMs + 999), the granters come back and answer its Reads.
+      ...granters.map((node): FaultAction => ({ atMs: answerMs, type: 'restart', node })),
+      ...stabilize(stableMs, context.servers, stableNetwork),
+    ];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
 // 6.S7: 6.S3's history, but n1 is the one that may lead: its own record, "b" of epoch 2, is the
 // walk's first answer, and n0's "a" of epoch 1 may come after it. The highest epoch must win
 // whatever the order of arrival ("Keep, per slot, the answer with the highest epoch ..., not the
@@ -870,4 +942,5 @@ export const hiddenTests: SuiteTest<PaxosLogImplementation>[] = [
   walkMeetsLateFinalize,
   noOpOverOperationRun,
   staleReadAnswer,
+  lateFinalizeRun,
 ];

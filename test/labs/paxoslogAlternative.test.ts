@@ -94,6 +94,9 @@ const cheats: Readonly<Record<string, Targets>> = {
   // leaders do): the searches never see the bug, so a run where only servers send server messages must.
   'walk-ignores-stored-noops-off-search': only('6.26'),
   'counts-stale-read-answers-off-search': only('6.27'),
+  // The reference whose walk stores its pick even where an older leader's late Finalize finalized the slot meanwhile,
+  // until a node that is not a server sends it a protocol message: 6.S10 never sees the bug, 6.28's run must.
+  'walk-overwrites-late-finalize-off-search': only('6.28'),
 };
 
 describe('lab 6 graded on submissions other than the reference', () => {
