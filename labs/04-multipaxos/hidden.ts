@@ -642,6 +642,139 @@ const noOpOutranksCommand = test(32, {
   },
 });
 
+// 4.33 and 4.34: 4.S8's story in a run, with the servers' own code all along: two leaders of one
+// round. n3 and n4 are down from the start, with nothing stored; n0 wins its first phase 1, in
+// round 1. As in 4.32, client A's command is accepted by n0 alone in slot s, and client B's by n0,
+// n1 and n2 in s + 1; then n0, n1 and n2 go down. n3 and n4 come back, then n1 and n2: the first
+// of n3 and n4 to time out stands in round 1 too (it has seen no other), and its ballot {1, n3}
+// or {1, n4} is above n0's {1, n0}. It finds s + 1 and nothing for s, and fills s with a no-op
+// that its majority chooses. n0 holds A of {1, n0} in s, the others the no-op of a ballot of the
+// same round. In 4.33, n1 to n4 go down and n0 comes back alone, and they come back able to reach
+// only n0, which leads: its phase 1 must propose the no-op, and a leader that compares rounds
+// alone keeps what it read first, its own A. In 4.34, n0 comes back while n3 or n4 leads: its
+// heartbeat says s is chosen, and a follower that compares rounds alone takes its A as chosen.
+const sameRoundTimes = (test: string, seed: number) => {
+  const random = scenarioRandom(test, seed);
+  const holeMs = 1_000 + random.integer(0, 100);
+  // n0, n1 and n2 go down once B's command is chosen, before a follower of n0 could stand in round 2.
+  const downMs = holeMs + 8;
+  // n1 and n2 come back 140 ms after n3 and n4: a LeaderTimeout is 150 to 300 ms, so n3 or n4 stands once they are back, and
+  // almost always before their own first LeaderTimeout (at 290 ms at the earliest).
+  const othersBackMs = downMs + 140;
+  return { holeMs, downMs, othersBackMs, n0BackMs: downMs + 600 + random.integer(0, 100) };
+};
+/** 4.33's and 4.34's scenario clients (after the workload's two): as in 4.32, the first one's command is accepted by n0 alone in slot s, the second one's is chosen in s + 1. */
+const sameRoundClients = { first: 7, second: 8 } as const;
+
+/** 4.33's and 4.34's clients and workload, until `healMs`. */
+const sameRoundSetup = (implementation: MultiPaxosImplementation, holeMs: number, healMs: number) => {
+  const { first, second } = sameRoundClients;
+  return multipaxosRun(implementation, {
+    servers: 5,
+    clients: 4,
+    durationMs: healMs + 3_000,
+    faultsEndMs: healMs,
+    workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: [750, 800], clients: [5, 6] },
+    inputs: [
+      // Each learns that n0 leads, so that its next request goes straight to n0.
+      call(700, first, { kind: 'append', key: 'x', value: 'A0;' }),
+      call(720, second, { kind: 'append', key: 'y', value: 'B0;' }),
+      call(holeMs, first, { kind: 'append', key: 'x', value: 'A1;' }),
+      call(holeMs + 2, second, { kind: 'append', key: 'y', value: 'B1;' }),
+      call(healMs + 300, first, { kind: 'get', key: 'x' }),
+      call(healMs + 300, second, { kind: 'get', key: 'y' }),
+    ],
+  });
+};
+
+/** The start of 4.33 and 4.34, until n3 or n4 leads in round 1 and n0 is down, holding A in s. */
+function sameRoundStart(context: { readonly servers: readonly NodeId[] }, times: ReturnType<typeof sameRoundTimes>): FaultAction[] {
+  const { holeMs, downMs, othersBackMs } = times;
+  const others = context.servers.filter((node) => node !== 0);
+  return [
+    // n0 stands first (at 150 ms at the earliest) and wins round 1 with n1 and n2, back at 145 ms: their own first LeaderTimeout comes 150 ms later at the earliest.
+    ...others.map((node): FaultAction => ({ atMs: 0, type: 'crash', node })),
+    ...onlyThroughNode(0, context.servers, 0),
+    { atMs: 145, type: 'restart', node: 1 },
+    { atMs: 145, type: 'restart', node: 2 },
+    { atMs: 500, type: 'heal' },
+    // Every message takes exactly 1 ms: A's command reaches n0 inside the cut, B's after it.
+    { atMs: holeMs - 20, type: 'network', delay: { kind: 'uniform', minMs: 1, maxMs: 1 } },
+    { atMs: holeMs, type: 'cut', from: [0], to: others },
+    { atMs: holeMs + 2, type: 'heal' },
+    { atMs: holeMs + 5, type: 'cut', from: [0], to: others },
+    { atMs: holeMs + 5, type: 'network', ...stableNetwork },
+    ...[0, 1, 2].map((node): FaultAction => ({ atMs: downMs, type: 'crash', node })),
+    { atMs: downMs, type: 'restart', node: 3 },
+    { atMs: downMs, type: 'restart', node: 4 },
+    { atMs: othersBackMs, type: 'restart', node: 1 },
+    { atMs: othersBackMs, type: 'restart', node: 2 },
+  ];
+}
+
+const sameRoundStory =
+  '5 servers, 2 clients working and 2 more for the scenario. n3 and n4 are down from the start; n0 leads, in round 1. At about 1 s, ' +
+  "for 2 ms, nothing n0 sends reaches another server: one client's command is accepted by n0 alone, in slot s; another's is chosen in " +
+  'slot s+1. Then n0, n1 and n2 go down; n3 and n4 come back with nothing, then n1 and n2. n3 or n4 runs phase 1 in round 1, as n0 ' +
+  "did, and its ballot is above n0's (ballots of one round are ordered by their leader): it finds s+1 and nothing for s, so it fills s " +
+  'with a no-op, which its majority chooses.';
+
+/** When n1 to n4 come back in 4.33: n0 has run phase 1 alone at least three times (as in 4.32), so its round is above any they reached. */
+const sameRoundLeaderTimes = (seed: number) => {
+  const times = sameRoundTimes('4.33', seed);
+  const allBackMs = times.n0BackMs + 910;
+  return { ...times, allBackMs, healMs: allBackMs + 600 };
+};
+
+const sameRoundLeader = test(33, {
+  name: 'two ballots of one round are ordered by their leader: the next leader proposes the value of the higher one',
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    `${sameRoundStory} About 0.6 s later n1 to n4 go down and n0 comes back alone; 0.9 s later they come back, able to reach only n0, ` +
+    "which leads. Its phase 1 hears its own command in s and the others' no-op, both of round 1: it must propose the no-op, of the " +
+    'higher ballot. 0.6 s later everything heals, and every operation returns.',
+  setup: (implementation, seed) => {
+    const { holeMs, healMs } = sameRoundLeaderTimes(seed);
+    return sameRoundSetup(implementation, holeMs, healMs);
+  },
+  scenario: (context) => {
+    const times = sameRoundLeaderTimes(context.seed);
+    const others = context.servers.filter((node) => node !== 0);
+    const actions: FaultAction[] = [
+      ...sameRoundStart(context, times),
+      ...others.map((node): FaultAction => ({ atMs: times.n0BackMs, type: 'crash', node })),
+      { atMs: times.n0BackMs, type: 'heal' },
+      ...onlyThroughNode(times.n0BackMs, context.servers, 0),
+      { atMs: times.n0BackMs, type: 'restart', node: 0 },
+      ...others.map((node): FaultAction => ({ atMs: times.allBackMs, type: 'restart', node })),
+      { atMs: times.healMs, type: 'heal' },
+    ];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
+const sameRoundFollower = test(34, {
+  name: "a follower learns from a heartbeat only what it accepted in the heartbeat's own ballot, not in another ballot of the same round",
+  visibility: 'hidden',
+  points: 2,
+  seeds: 5,
+  description:
+    `${sameRoundStory} About 0.6 s later n0 comes back and every link heals, while n3 or n4 still leads. n0 holds its command in s, of ` +
+    "ballot {1, n0}, and the leader's heartbeats, of {1, n3} or {1, n4}, say that every slot up to past s is chosen: n0 must not take " +
+    'its command as chosen (it was accepted in another ballot of the same round), and learns the no-op instead. Every operation returns.',
+  setup: (implementation, seed) => {
+    const { holeMs, n0BackMs } = sameRoundTimes('4.34', seed);
+    return sameRoundSetup(implementation, holeMs, n0BackMs);
+  },
+  scenario: (context) => {
+    const times = sameRoundTimes('4.34', context.seed);
+    const actions: FaultAction[] = [...sameRoundStart(context, times), { atMs: times.n0BackMs, type: 'heal' }, { atMs: times.n0BackMs, type: 'restart', node: 0 }];
+    return actions.sort((left, right) => left.atMs - right.atMs);
+  },
+});
+
 // 4.S8: 4.S4's story with two earlier leaders of one round: ballots {2, c} and {2, c + 1} differ
 // only in their leader's id. n0 holds "a" of the lower one; "b" of the higher one is chosen, and
 // its heartbeat tells n0 that slot 1 is. A ballot's round alone says nothing: n0 must not take its
@@ -700,6 +833,8 @@ export const hiddenTests: readonly SuiteTest<MultiPaxosImplementation>[] = [
   staleAcceptance,
   sameLeaderAgain,
   noOpOutranksCommand,
+  sameRoundLeader,
+  sameRoundFollower,
   sameRoundLeaders,
   noOpOutranks,
 ];

@@ -117,6 +117,12 @@ const cheats: Readonly<Record<string, Targets>> = {
   // The reference taking a command over a no-op in phase 1, but for the rule once a server hears a protocol message from a node that is not a
   // server (a search's earlier leader): caught where a no-op filled a hole in a higher ballot and the server holding the command leads (hidden 4.32).
   'command-outranks-no-op-off-search': only('4.32'),
+  // The reference comparing the reported ballots of a slot by round alone in phase 1, but for the rule once a server hears a protocol message
+  // from a node that is not a server: caught where two leaders of one round both had a proposal accepted in a slot (hidden 4.33).
+  'adopt-round-only-off-search': only('4.33'),
+  // The reference whose followers learn from a heartbeat what they accepted in any ballot of its round, but where a ballot's leader is not a
+  // server: caught where a follower holds the proposal of another leader of the heartbeat's round, which lost (hidden 4.34).
+  'heartbeat-ballot-round-only-off-search': only('4.34'),
   // The reference taking a command over a no-op in phase 1, which holds a wrong proposal back to its next heartbeat and sends it with two
   // heartbeats to itself, so that the search prunes the state (beyond one message per link): caught as 4.S9's goal is slot 1 chosen.
   'prunes-contested-slot': only('4.S9'),
