@@ -25,7 +25,7 @@ import {
   n0LeadsFirst as n0LeadsFirstAfter,
 } from 'distlab/testing';
 import { acceptedSlot, everyWaitAtMost, leaderTakesOver, logEntriesBounded } from './checks.ts';
-import { call, firstCallMs, multipaxosRun, pick, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
+import { call, firstCallMs, holeCalls, holeFaults, multipaxosRun, pick, range, scenarioRandom, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 import type { MultiPaxos } from './src/protocol.ts';
 
 // Scenario building blocks.
@@ -486,9 +486,6 @@ const holeTimes = (seed: number) => {
   const holeMs = 1_100 + random.integer(0, 100);
   return { holeMs, healMs: holeMs + 900 };
 };
-/** 4.18's scenario clients (after the workload's two): the first one's command makes the hole, the second one's is chosen after it. */
-const holeClients = { first: 7, second: 8 } as const;
-
 const holes = test(18, {
   name: 'holes: slot s+1 chosen while s is not; the new leader fills s, and execution goes on',
   points: 3,
@@ -501,7 +498,6 @@ const holes = test(18, {
     'rejoins: its own proposal for s was in an old ballot, and is not what was chosen.',
   setup: (implementation, seed) => {
     const { holeMs, healMs } = holeTimes(seed);
-    const { first, second } = holeClients;
     return multipaxosRun(implementation, {
       servers: 5,
       clients: 4,
@@ -509,25 +505,14 @@ const holes = test(18, {
       faultsEndMs: healMs,
       workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: [750, 800], clients: [5, 6] },
       extra: [leaderTakesOver(range(0, 5), 0, holeMs + 5, healMs, 'while n0, the leader, was cut off')],
-      inputs: [
-        // Each learns that n0 leads, so that its next request goes straight to n0.
-        call(800, first, { kind: 'append', key: 'x', value: 'A0;' }),
-        call(820, second, { kind: 'append', key: 'y', value: 'B0;' }),
-        call(holeMs, first, { kind: 'append', key: 'x', value: 'A1;' }),
-        call(holeMs + 2, second, { kind: 'append', key: 'y', value: 'B1;' }),
-        call(healMs + 300, first, { kind: 'get', key: 'x' }),
-        call(healMs + 300, second, { kind: 'get', key: 'y' }),
-      ],
+      inputs: holeCalls(800, holeMs, healMs),
     });
   },
   scenario: (context) => {
     const { holeMs, healMs } = holeTimes(context.seed);
-    const others = context.servers.filter((node) => node !== 0);
     return [
       ...n0LeadsFirst(context.servers, 700),
-      { atMs: holeMs - 20, type: 'network', delay: { kind: 'uniform', minMs: 1, maxMs: 1 } },
-      { atMs: holeMs, type: 'cut', from: [0], to: others },
-      { atMs: holeMs + 2, type: 'heal' },
+      ...holeFaults(context.servers, holeMs),
       { atMs: holeMs + 5, type: 'isolate', node: 0 },
       { atMs: holeMs + 5, type: 'network', ...stableNetwork },
       { atMs: healMs, type: 'heal' },

@@ -20,6 +20,7 @@ import {
   type ScheduledInput,
   type SearchTest,
   type SuiteTest,
+  type FaultAction,
   type Tagged,
 } from 'distlab/testing';
 import { ballotUsedOnce, chosenOncePerSlot, collectsOnlyBelowCollectBelow, phaseTwoAfterPhaseOne, preemptedLeaderStepsDown, safetyProperties } from './checks.ts';
@@ -73,6 +74,39 @@ export const call = (atMs: number, client: NodeId, operation: KvOperation): Sche
   node: client,
   input: { type: 'Invoke', operation } as Tagged as MultiPaxos['input'],
 });
+
+/**
+ * The scenario clients of a hole (4.18, 4.32 to 4.34), after the workload's two: the first one's
+ * command is accepted by n0 alone in slot s, the second one's is chosen in s + 1.
+ */
+export const holeClients = { first: 7, second: 8 } as const;
+
+/**
+ * The hole clients' calls: one each at `warmUpMs` (so that each learns n0 leads, and its next
+ * request goes straight to n0), the two that make the hole at `holeMs`, and a read each after the heal.
+ */
+export const holeCalls = (warmUpMs: number, holeMs: number, healMs: number): ScheduledInput<MultiPaxos>[] => {
+  const { first, second } = holeClients;
+  return [
+    call(warmUpMs, first, { kind: 'append', key: 'x', value: 'A0;' }),
+    call(warmUpMs + 20, second, { kind: 'append', key: 'y', value: 'B0;' }),
+    call(holeMs, first, { kind: 'append', key: 'x', value: 'A1;' }),
+    call(holeMs + 2, second, { kind: 'append', key: 'y', value: 'B1;' }),
+    call(healMs + 300, first, { kind: 'get', key: 'x' }),
+    call(healMs + 300, second, { kind: 'get', key: 'y' }),
+  ];
+};
+
+/**
+ * The hole, with n0 leading: every message takes exactly 1 ms, so the first hole client's command
+ * reaches n0 while nothing n0 sends reaches the others (for 2 ms), and the second's after it. At
+ * `holeMs + 5` each test cuts n0 off its own way, and makes the network stable again.
+ */
+export const holeFaults = (servers: readonly NodeId[], holeMs: number): FaultAction[] => [
+  { atMs: holeMs - 20, type: 'network', delay: { kind: 'uniform', minMs: 1, maxMs: 1 } },
+  { atMs: holeMs, type: 'cut', from: [0], to: servers.filter((node) => node !== 0) },
+  { atMs: holeMs + 2, type: 'heal' },
+];
 
 /** A run's servers, clients, workload and faults-related options: the key-value kit's. */
 export type MultiPaxosRunOptions = KvRunOptions<MultiPaxos>;

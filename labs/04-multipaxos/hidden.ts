@@ -5,7 +5,7 @@
 import { combineSchedules, crashRestarts, cutBetween, lateAnswerScenario, lateAnswerTimes, majorityRing, n0LeadsFirst, onlyThroughNode, operationsCompleteAfterHeal, serversApart, shapedPartitions, stabilize, type FaultAction, type NodeId, type SuiteTest } from 'distlab/testing';
 import { everyWaitAtMost, executedInOneSlot, logEntriesBounded } from './checks.ts';
 import type { MultiPaxos } from './src/protocol.ts';
-import { call, firstCallMs, multipaxosRun, range, scenarioRandom, search, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
+import { call, firstCallMs, holeCalls, holeFaults, multipaxosRun, range, scenarioRandom, search, stableNetwork, test, type MultiPaxosImplementation } from './harness.ts';
 import { scenarioSettings, searchScenarios } from './search.ts';
 
 const chaosEndMs = 3_000;
@@ -582,8 +582,6 @@ const noOpOutranksTimes = (seed: number) => {
   const othersBackMs = othersDownMs + 910;
   return { holeMs, othersDownMs, othersBackMs, healMs: othersBackMs + 600 };
 };
-/** 4.32's scenario clients (after the workload's two): the first one's command is accepted by n0 alone in slot s, the second one's is chosen in s + 1. */
-const noOpOutranksClients = { first: 7, second: 8 } as const;
 
 const noOpOutranksCommand = test(32, {
   name: 'a no-op chosen in a higher ballot outranks a command of a lower one: the next leader, which holds the command, proposes the no-op',
@@ -600,22 +598,13 @@ const noOpOutranksCommand = test(32, {
     '0.6 s later everything heals, and every operation returns.',
   setup: (implementation, seed) => {
     const { holeMs, healMs } = noOpOutranksTimes(seed);
-    const { first, second } = noOpOutranksClients;
     return multipaxosRun(implementation, {
       servers: 5,
       clients: 4,
       durationMs: healMs + 4_000,
       faultsEndMs: healMs,
       workload: { operationsPerClient: 30, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: [750, 800], clients: [5, 6] },
-      inputs: [
-        // Each learns that n0 leads, so that its next request goes straight to n0.
-        call(800, first, { kind: 'append', key: 'x', value: 'A0;' }),
-        call(820, second, { kind: 'append', key: 'y', value: 'B0;' }),
-        call(holeMs, first, { kind: 'append', key: 'x', value: 'A1;' }),
-        call(holeMs + 2, second, { kind: 'append', key: 'y', value: 'B1;' }),
-        call(healMs + 300, first, { kind: 'get', key: 'x' }),
-        call(healMs + 300, second, { kind: 'get', key: 'y' }),
-      ],
+      inputs: holeCalls(800, holeMs, healMs),
     });
   },
   scenario: (context) => {
@@ -623,10 +612,7 @@ const noOpOutranksCommand = test(32, {
     const others = context.servers.filter((node) => node !== 0);
     const actions: FaultAction[] = [
       ...n0LeadsFirst(context.servers, 150, [{ atMs: 700, type: 'heal' }]),
-      // Every message takes exactly 1 ms: A's command reaches n0 inside the cut, B's after it.
-      { atMs: holeMs - 20, type: 'network', delay: { kind: 'uniform', minMs: 1, maxMs: 1 } },
-      { atMs: holeMs, type: 'cut', from: [0], to: others },
-      { atMs: holeMs + 2, type: 'heal' },
+      ...holeFaults(context.servers, holeMs),
       { atMs: holeMs + 5, type: 'cut', from: [0], to: others },
       { atMs: holeMs + 5, type: 'network', ...stableNetwork },
       // The promise is stored, the P1b never sent: n0 learns the new round, and holds nothing of the new ballot.
@@ -663,27 +649,16 @@ const sameRoundTimes = (test: string, seed: number) => {
   const othersBackMs = downMs + 140;
   return { holeMs, downMs, othersBackMs, n0BackMs: downMs + 600 + random.integer(0, 100) };
 };
-/** 4.33's and 4.34's scenario clients (after the workload's two): as in 4.32, the first one's command is accepted by n0 alone in slot s, the second one's is chosen in s + 1. */
-const sameRoundClients = { first: 7, second: 8 } as const;
 
 /** 4.33's and 4.34's clients and workload, until `healMs`. */
 const sameRoundSetup = (implementation: MultiPaxosImplementation, holeMs: number, healMs: number) => {
-  const { first, second } = sameRoundClients;
   return multipaxosRun(implementation, {
     servers: 5,
     clients: 4,
     durationMs: healMs + 3_000,
     faultsEndMs: healMs,
     workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: [750, 800], clients: [5, 6] },
-    inputs: [
-      // Each learns that n0 leads, so that its next request goes straight to n0.
-      call(700, first, { kind: 'append', key: 'x', value: 'A0;' }),
-      call(720, second, { kind: 'append', key: 'y', value: 'B0;' }),
-      call(holeMs, first, { kind: 'append', key: 'x', value: 'A1;' }),
-      call(holeMs + 2, second, { kind: 'append', key: 'y', value: 'B1;' }),
-      call(healMs + 300, first, { kind: 'get', key: 'x' }),
-      call(healMs + 300, second, { kind: 'get', key: 'y' }),
-    ],
+    inputs: holeCalls(700, holeMs, healMs),
   });
 };
 
@@ -698,10 +673,7 @@ function sameRoundStart(context: { readonly servers: readonly NodeId[] }, times:
     { atMs: 145, type: 'restart', node: 1 },
     { atMs: 145, type: 'restart', node: 2 },
     { atMs: 500, type: 'heal' },
-    // Every message takes exactly 1 ms: A's command reaches n0 inside the cut, B's after it.
-    { atMs: holeMs - 20, type: 'network', delay: { kind: 'uniform', minMs: 1, maxMs: 1 } },
-    { atMs: holeMs, type: 'cut', from: [0], to: others },
-    { atMs: holeMs + 2, type: 'heal' },
+    ...holeFaults(context.servers, holeMs),
     { atMs: holeMs + 5, type: 'cut', from: [0], to: others },
     { atMs: holeMs + 5, type: 'network', ...stableNetwork },
     ...[0, 1, 2].map((node): FaultAction => ({ atMs: downMs, type: 'crash', node })),
