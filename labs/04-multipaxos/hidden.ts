@@ -651,8 +651,8 @@ const sameRoundTimes = (test: string, seed: number) => {
 };
 
 /** 4.33's and 4.34's clients and workload, until `healMs`. */
-const sameRoundSetup = (implementation: MultiPaxosImplementation, holeMs: number, healMs: number) => {
-  return multipaxosRun(implementation, {
+const sameRoundSetup = (implementation: MultiPaxosImplementation, holeMs: number, healMs: number) =>
+  multipaxosRun(implementation, {
     servers: 5,
     clients: 4,
     durationMs: healMs + 3_000,
@@ -660,7 +660,6 @@ const sameRoundSetup = (implementation: MultiPaxosImplementation, holeMs: number
     workload: { operationsPerClient: 20, keys: ['x', 'y'], mix: { get: 2, put: 1, append: 4 }, thinkMs: [10, 40], startMs: [750, 800], clients: [5, 6] },
     inputs: holeCalls(700, holeMs, healMs),
   });
-};
 
 /** The start of 4.33 and 4.34, until n3 or n4 leads in round 1 and n0 is down, holding A in s. */
 function sameRoundStart(context: { readonly servers: readonly NodeId[] }, times: ReturnType<typeof sameRoundTimes>): FaultAction[] {
