@@ -5,7 +5,7 @@ import { nodeName, type NodeId, type Protocol, type Role, type Tagged } from './
 import { installGuards, releaseGuards } from './_internals/guards.ts';
 import { LinkMatrix } from './_internals/links.ts';
 import { PropertySet } from './_internals/monitors.ts';
-import { clonePlain, copyPlain, equalPlain, hashPair, hashPlain, lastSecondLane, objectWithFields, toJsonValue } from './_internals/plainData.ts';
+import { clonePlain, copyPlain, equalPlain, fingerprintPair, hashPair, lastSecondLane, objectWithFields, toJsonValue } from './_internals/plainData.ts';
 import { nodeRandom, RandomSource, type RandomState } from './_internals/random.ts';
 import { giveBackRealms, isStandIn, reactorsFor } from './_internals/realm.ts';
 import { getHeapStatistics } from 'node:v8';
@@ -58,7 +58,7 @@ class Envelope {
   ) {}
 
   static of(from: NodeId, to: NodeId, message: Tagged): Envelope {
-    const hash1 = hashPair(message, mix(0x1b873593, from * 131 + to), mix(0x85ebca6b, to * 131 + from));
+    const hash1 = fingerprintPair(message, mix(0x1b873593, from * 131 + to), mix(0x85ebca6b, to * 131 + from));
     return new Envelope(from, to, message, hash1, lastSecondLane());
   }
 
@@ -251,18 +251,26 @@ class NodeState {
       this.hash2 = hashes[1];
       return;
     }
-    let hash1 = hashPair(instance, 0x3c6ef372, 0xa54ff53a);
+    let hash1 = fingerprintPair(instance, 0x3c6ef372, 0xa54ff53a);
     let hash2 = lastSecondLane();
     if (storage.size > 0) {
-      hash1 = hashPair(storage, hash1, hash2);
-      hash2 = lastSecondLane();
+      // Its keys in any order (a node reads them sorted); each value as the node reads it.
+      let sum1 = 0;
+      let sum2 = 0;
+      for (const [key, value] of storage) {
+        const key1 = fingerprintPair(key, 0x3a7c91e5, 0x6d2b4f17);
+        sum1 = (sum1 + fingerprintPair(value, key1, lastSecondLane())) >>> 0;
+        sum2 = (sum2 + lastSecondLane()) >>> 0;
+      }
+      hash1 = mix(mix(hash1, sum1), storage.size);
+      hash2 = mix(mix(hash2, sum2), storage.size + 1);
     }
     if (timers.length > 0) {
       let sum1 = 0;
       let sum2 = 0;
       for (const pending of timers) {
-        sum1 = (sum1 + hashPlain(pending.timer, mix(pending.minMs, pending.maxMs))) >>> 0;
-        sum2 = (sum2 + hashPlain(pending.timer, mix(pending.maxMs, pending.minMs + 7))) >>> 0;
+        sum1 = (sum1 + fingerprintPair(pending.timer, mix(pending.minMs, pending.maxMs), mix(pending.maxMs, pending.minMs + 7))) >>> 0;
+        sum2 = (sum2 + lastSecondLane()) >>> 0;
       }
       hash1 = mix(hash1, sum1);
       hash2 = mix(hash2, sum2);

@@ -513,20 +513,55 @@ export function lastSecondLane(): number {
 /**
  * Two independent 32-bit hashes of plain data in one traversal: the first is returned, the
  * second read with {@link lastSecondLane}. Equal data (Maps, Sets and objects in any
- * insertion order) give equal pairs. The model checker's fingerprints are made of these.
+ * insertion order) give equal pairs. For the judging side's own values (what properties
+ * remember), whose insertion order no node sees.
  */
 export function hashPair(value: unknown, seed1: number, seed2: number): number {
-  const first = pairLanes(value, seed1, seed2);
-  return first;
+  return pairLanes(value, seed1, seed2, false);
 }
 
-function pairLanes(value: unknown, seed1: number, seed2: number): number {
+/**
+ * Like {@link hashPair}, but data a node can tell apart give different pairs: the order of
+ * an object's keys and of a Map's or a Set's entries (which its code can iterate), and -0
+ * from 0 (which `Object.is` and division tell apart). The model checker's fingerprints of
+ * what nodes hold and receive are made of these: two states it takes as one must be states
+ * no node's code can tell apart, or a node could hide behaviour in the state never explored.
+ */
+export function fingerprintPair(value: unknown, seed1: number, seed2: number): number {
+  containerNumbers.clear();
+  try {
+    return pairLanes(value, seed1, seed2, true);
+  } finally {
+    containerNumbers.clear();
+  }
+}
+
+/**
+ * The containers met so far in one {@link fingerprintPair}, numbered in the order met: a
+ * container met again is hashed as its number, since a node can tell one object held twice
+ * (`this.a === this.b`) from two equal ones, and the fields that cross keep that sharing.
+ */
+const containerNumbers = new Map<object, number>();
+
+/** The lanes of a container met before in this fingerprint, or undefined for one met now (numbered). */
+function sharedContainerLanes(value: object, seed1: number, seed2: number): number | undefined {
+  const number = containerNumbers.get(value);
+  if (number === undefined) {
+    containerNumbers.set(value, containerNumbers.size);
+    return undefined;
+  }
+  secondLane = mix(mix(seed2, 16), number);
+  return mix(mix(seed1, 16), number);
+}
+
+function pairLanes(value: unknown, seed1: number, seed2: number, ordered: boolean): number {
   switch (typeof value) {
     case 'number': {
-      if (Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff) {
+      if (Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff && (!ordered || value !== 0 || 1 / value > 0)) {
         secondLane = mix(mix(seed2, 1), value | 0);
         return mix(mix(seed1, 1), value | 0);
       }
+      // Every NaN alike: a node's fields lose a NaN's payload bits at the end of each reaction.
       float64[0] = Number.isNaN(value) ? Number.NaN : value;
       const low = float64Words[0] as number;
       const high = float64Words[1] as number;
@@ -538,16 +573,21 @@ function pairLanes(value: unknown, seed1: number, seed2: number): number {
       return hashString(mix(seed1, 3), value);
     case 'object': {
       if (value === null) break;
+      if (ordered) {
+        const shared = sharedContainerLanes(value, seed1, seed2);
+        if (shared !== undefined) return shared;
+      }
       if (Array.isArray(value)) {
         let first = mix(seed1, 9);
         let second = mix(seed2, 9);
         for (let index = 0; index < value.length; index++) {
-          first = pairLanes(value[index], first, second);
+          first = pairLanes(value[index], first, second, ordered);
           second = secondLane;
         }
         secondLane = mix(second, value.length);
         return mix(first, value.length);
       }
+      if (ordered) return orderedEntryLanes(value, seed1, seed2);
       const entrySeed1 = (seed1 ^ 0x2545f491) >>> 0;
       const entrySeed2 = (seed2 ^ 0x2545f491) >>> 0;
       let sum1 = 0;
@@ -558,14 +598,14 @@ function pairLanes(value: unknown, seed1: number, seed2: number): number {
         tag = 10;
         for (const [key, entry] of value) {
           const keyed = hashPlain(key, 0x2545f491);
-          sum1 = (sum1 + pairLanes(entry, mix(entrySeed1, keyed), mix(entrySeed2, keyed))) >>> 0;
+          sum1 = (sum1 + pairLanes(entry, mix(entrySeed1, keyed), mix(entrySeed2, keyed), false)) >>> 0;
           sum2 = (sum2 + secondLane) >>> 0;
           size++;
         }
       } else if (value instanceof Set) {
         tag = 11;
         for (const element of value) {
-          sum1 = (sum1 + pairLanes(element, entrySeed1, entrySeed2)) >>> 0;
+          sum1 = (sum1 + pairLanes(element, entrySeed1, entrySeed2, false)) >>> 0;
           sum2 = (sum2 + secondLane) >>> 0;
           size++;
         }
@@ -574,7 +614,7 @@ function pairLanes(value: unknown, seed1: number, seed2: number): number {
         const record = value as Record<string, unknown>;
         for (const key in record) {
           const keyed = keyHash(key);
-          sum1 = (sum1 + pairLanes(record[key], mix(entrySeed1, keyed), mix(entrySeed2, keyed))) >>> 0;
+          sum1 = (sum1 + pairLanes(record[key], mix(entrySeed1, keyed), mix(entrySeed2, keyed), false)) >>> 0;
           sum2 = (sum2 + secondLane) >>> 0;
           size++;
         }
@@ -588,6 +628,43 @@ function pairLanes(value: unknown, seed1: number, seed2: number): number {
   // null, booleans, undefined, bigints: the single-lane hash with each seed.
   secondLane = hashPlain(value, seed2);
   return hashPlain(value, seed1);
+}
+
+/** An object's, a Map's or a Set's entries mixed in the order its code would iterate them. */
+function orderedEntryLanes(value: object, seed1: number, seed2: number): number {
+  let first: number;
+  let second: number;
+  let size = 0;
+  if (value instanceof Map) {
+    first = mix(seed1, 13);
+    second = mix(seed2, 13);
+    for (const [key, entry] of value) {
+      first = pairLanes(key, first, second, true);
+      first = pairLanes(entry, first, secondLane, true);
+      second = secondLane;
+      size++;
+    }
+  } else if (value instanceof Set) {
+    first = mix(seed1, 14);
+    second = mix(seed2, 14);
+    for (const element of value) {
+      first = pairLanes(element, first, second, true);
+      second = secondLane;
+      size++;
+    }
+  } else {
+    first = mix(seed1, 15);
+    second = mix(seed2, 15);
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      const keyed = keyHash(key);
+      first = pairLanes(record[key], mix(first, keyed), mix(second, keyed), true);
+      second = secondLane;
+      size++;
+    }
+  }
+  secondLane = mix(second, size);
+  return mix(first, size);
 }
 
 /**

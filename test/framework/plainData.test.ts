@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { copyPlain, equalPlain, formatPlain, hashPlain, PlainDataError, toJsonValue } from '../../framework/testing.ts';
-import { clonePlain } from '../../framework/_internals/plainData.ts';
+import { clonePlain, fingerprintPair, hashPair, lastSecondLane } from '../../framework/_internals/plainData.ts';
 import { plain } from './plainArbitraries.ts';
 
 /** The same data with every object, Map and Set rebuilt in another insertion order. */
@@ -257,5 +257,47 @@ describe('equalPlain and hashPlain', () => {
     expect(hashPlain({ n: -0 })).toBe(hashPlain({ n: 0 }));
     expect(equalPlain([Number.NaN], [Number.NaN])).toBe(true);
     expect(hashPlain([Number.NaN])).toBe(hashPlain([0 / 0]));
+  });
+});
+
+/** Both lanes of a pair hash, as one string. */
+function lanes(hash: (value: unknown, seed1: number, seed2: number) => number, value: unknown): string {
+  const first = hash(value, 0x3c6ef372, 0xa54ff53a);
+  return `${first}:${lastSecondLane()}`;
+}
+
+describe("the model checker's fingerprints (fingerprintPair)", () => {
+  it('tell apart what a node can tell apart: key and entry order, -0, and one object held twice', () => {
+    const shared = [1];
+    const pairs: [string, unknown, unknown][] = [
+      ['object keys in another order', { a: 1, b: 2 }, { b: 2, a: 1 }],
+      ['Map entries in another order', new Map([['a', 1], ['b', 2]]), new Map([['b', 2], ['a', 1]])],
+      ['Set elements in another order', new Set([1, 2]), new Set([2, 1])],
+      ['-0 and 0', { n: -0 }, { n: 0 }],
+      ['one array held twice, and two equal arrays', { a: shared, b: shared }, { a: [1], b: [1] }],
+      ['a Set nested in another order', { log: [new Set(['x', 'y'])] }, { log: [new Set(['y', 'x'])] }],
+    ];
+    for (const [what, left, right] of pairs) {
+      // Equal as data (what properties and the rest of the framework compare) ...
+      expect(equalPlain(left, right), what).toBe(true);
+      expect(lanes(hashPair, left), what).toBe(lanes(hashPair, right));
+      // ... but not as a node's code sees them.
+      expect(lanes(fingerprintPair, left), what).not.toBe(lanes(fingerprintPair, right));
+    }
+  });
+
+  it('are the same for the same data built again, and differ with the seeds', () => {
+    const build = () => ({ log: [{ slot: 1, value: 'x' }], votes: new Map([[2, true], [0, false]]), seen: new Set(['a']), n: -0 });
+    expect(lanes(fingerprintPair, build())).toBe(lanes(fingerprintPair, build()));
+    expect(fingerprintPair(build(), 1, 2)).not.toBe(fingerprintPair(build(), 3, 4));
+  });
+
+  it('equal data in the same order hash equal, whatever data it is', () => {
+    fc.assert(
+      fc.property(plain, (value) => {
+        expect(lanes(fingerprintPair, clonePlain(value))).toBe(lanes(fingerprintPair, value));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
