@@ -2,13 +2,14 @@
 // temporary folder, installed with `npm ci`, type-checked and linted, then `npm test` and
 // `npm run grade -- mutex` run on its stubs. Nothing in it may lead to the reference
 // solutions or tell what the hidden tests are.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSuite } from '../../grader/grade.ts';
 import { listLabs } from '../../grader/labs.ts';
+import { checkStubsCommitted } from '../../grader/handout.ts';
 import type { GradingReport } from '../../grader/results.ts';
 import type { SuiteTest } from 'distlab/testing';
 
@@ -211,6 +212,32 @@ describe('npm run handout --out DIR', () => {
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(fresh)).toBe(false);
     expect(readdirSync(nonEmpty)).toEqual(['notes.txt']);
+  });
+});
+
+describe('stubs someone worked in', () => {
+  it('are refused, naming the files and the fix, in a git checkout; committed stubs, and a folder outside git, are not', () => {
+    const checkout = join(root, 'stub-checkout');
+    const stub = join(checkout, 'labs', '00-pingpong', 'src');
+    mkdirSync(stub, { recursive: true });
+    writeFileSync(join(stub, 'index.ts'), '// TODO\n');
+    const git = (...args: string[]) => execFileSync('git', ['-C', checkout, '-c', 'user.name=staff', '-c', 'user.email=staff@example.org', ...args], { stdio: 'ignore' });
+    // Outside git: nothing to compare with.
+    expect(() => checkStubsCommitted(checkout, ['00-pingpong'])).not.toThrow();
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'stubs');
+    expect(() => checkStubsCommitted(checkout, ['00-pingpong'])).not.toThrow();
+    writeFileSync(join(stub, 'index.ts'), 'export const solved = true;\n');
+    writeFileSync(join(stub, 'helpers.ts'), 'export {};\n');
+    expect(() => checkStubsCommitted(checkout, ['00-pingpong'])).toThrow(
+      /^the stubs have changes that are not committed \(labs\/00-pingpong\/src\/helpers\.ts, labs\/00-pingpong\/src\/index\.ts\), and a handout copies them as they are\. If they are your own work on a lab, put them aside \(git stash\)/,
+    );
+    // Another lab's stub is not this handout's business.
+    expect(() => checkStubsCommitted(checkout, ['01-mutex'])).not.toThrow();
+    git('add', '-A');
+    git('commit', '-qm', 'new stubs');
+    expect(() => checkStubsCommitted(checkout, ['00-pingpong'])).not.toThrow();
   });
 });
 
