@@ -3,13 +3,13 @@
 // student docs, and a package of its own whose scripts grade the student's code — and none of
 // what stays with staff: reference solutions, mutants, hidden tests, golden traces of the
 // reference, staff tools, the repository's own tests and benchmark.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findLab, listLabs, projectRoot, SetupError, type LabInfo } from './labs.ts';
+import { someFiles, uncommittedStubChanges } from './stubChanges.ts';
 
 export interface HandoutOptions {
   /** Where the handout goes: a folder that does not exist yet, or an empty one. */
@@ -95,29 +95,13 @@ function chooseLabs(names: readonly string[] | undefined, sourceRoot: string): L
 /**
  * Refuses stub folders with changes not committed, in a git checkout: a handout gives
  * students each lab's `src/` as the checkout has it, and a stub someone worked in (staff trying
- * a lab, as the README invites) would hand out their code. Outside a git checkout, or without
- * git, nothing is checked.
+ * a lab, as the README invites) would hand out their code.
  */
 export function checkStubsCommitted(sourceRoot: string, labIds: readonly string[]): void {
-  const stubFolders = labIds.map((id) => `labs/${id}/src`);
-  let status: string;
-  try {
-    status = execFileSync('git', ['-C', sourceRoot, 'status', '--porcelain', '--untracked-files=all', '--', ...stubFolders], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-  } catch {
-    return;
-  }
-  const changed = status
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => line.slice(3))
-    .sort();
+  const changed = uncommittedStubChanges(sourceRoot, labIds);
   if (changed.length === 0) return;
-  const shown = changed.slice(0, 5).join(', ') + (changed.length > 5 ? ` and ${changed.length - 5} more` : '');
   throw new SetupError(
-    `the stubs have changes that are not committed (${shown}), and a handout copies them as they are. ` +
+    `the stubs have changes that are not committed (${someFiles(changed)}), and a handout copies them as they are. ` +
       'If they are your own work on a lab, put them aside (git stash) and make the handout again; ' +
       'if they are the stubs you mean to hand out, commit them first.',
   );
