@@ -10,7 +10,7 @@ import { describeError, gradeToEnd, loadSuite, maxSeeds, replayCommand, resolveT
 import { maxTimeoutSeconds, Sandbox } from './isolation.ts';
 import { listLabs, SetupError } from './labs.ts';
 import { parseReplay } from './replayCode.ts';
-import { runPageFolder, writeReplayPage } from './replayPage.ts';
+import { replayedVerdict, runPageFolder, writeReplayPage } from './replayPage.ts';
 import type { ReplayOutcome } from './protocol.ts';
 import { reportFormats, reportWriters, type ReportOptions } from './reports/index.ts';
 import { prepareOutputFolder } from './reports/outputFolder.ts';
@@ -381,7 +381,14 @@ async function runReplay(options: CliOptions): Promise<number> {
   } catch (error) {
     pageProblem = `the page of this replay could not be written: ${describeError(error)}`;
   }
-  out.write(passed ? `${style.green('passed')}: this seed and schedule no longer fail\n` : `${style.red('failed')}: ${terminalBlock(failureText ?? '')}\n`);
+  if (test.demonstrates !== undefined) {
+    // A demonstration passes when its property breaks, as the recorded run showed.
+    const { passed: shown, verdict } = replayedVerdict(test, replayed, target.path !== undefined && test.kind === 'search');
+    passed = shown;
+    out.write(`${shown ? style.green('passed') : style.red('failed')}: ${terminalBlock(shown && failureText !== undefined ? `${failureText}, as this test demonstrates it can` : verdict)}\n`);
+  } else {
+    out.write(passed ? `${style.green('passed')}: this seed and schedule no longer fail\n` : `${style.red('failed')}: ${terminalBlock(failureText ?? '')}\n`);
+  }
   if (pageProblem !== undefined) {
     complain(pageProblem);
     return exitCodes.grader;

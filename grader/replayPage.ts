@@ -38,14 +38,35 @@ export function runPageFolder(kind: 'watch' | 'replay', lab: LabInfo, test: Suit
   return resolve('reports', kind, name);
 }
 
+/**
+ * Whether a replayed run passes its test, and why. A demonstration passes when the property it
+ * demonstrates breaks, as the recorded run showed; any other test passes when nothing broke.
+ */
+export function replayedVerdict(test: SuiteTest<unknown>, outcome: ReplayOutcome, searched: boolean): { readonly passed: boolean; readonly verdict: string } {
+  const failure = outcome.failure;
+  const broke =
+    failure === undefined
+      ? ''
+      : `"${failure.property}" broke at ${searched ? `step ${failure.step} of the path` : `event #${failure.traceIndex ?? failure.step}, ${failure.timeMs} ms into the run`}`;
+  if (test.demonstrates !== undefined) {
+    if (failure?.property === test.demonstrates) return { passed: true, verdict: `${broke}, as this test demonstrates it can.` };
+    return {
+      passed: false,
+      verdict:
+        failure === undefined
+          ? `"${test.demonstrates}" held: this seed and schedule no longer show the break this test demonstrates.`
+          : `${broke}: not the break of "${test.demonstrates}" this test demonstrates.`,
+    };
+  }
+  return { passed: outcome.passed, verdict: failure === undefined ? 'This seed and schedule no longer fail: every property held.' : `${broke}.` };
+}
+
 /** Writes the replayed run's page into `folder` (made fresh); returns the page's path. */
 export function writeReplayPage(replayed: ReplayedRun, folder: string): string {
   const { lab, source, test, seed, outcome, path } = replayed;
   const failure = outcome.failure;
   const searched = path !== undefined && test.kind === 'search';
-  const verdict = failure === undefined
-    ? 'This seed and schedule no longer fail: every property held.'
-    : `"${failure.property}" broke at ${searched ? `step ${failure.step} of the path` : `event #${failure.traceIndex ?? failure.step}, ${failure.timeMs} ms into the run`}.`;
+  const { passed, verdict } = replayedVerdict(test, outcome, searched);
   const run: WatchedRun = {
     replayed: true,
     testNumber: test.number,
@@ -63,8 +84,8 @@ export function writeReplayPage(replayed: ReplayedRun, folder: string): string {
   };
   const graded: GradedTest = boundGradedTest({
     ...describedTest(test, 1),
-    score: outcome.passed ? test.points : 0,
-    status: outcome.passed ? 'passed' : 'failed',
+    score: passed ? test.points : 0,
+    status: passed ? 'passed' : 'failed',
     seedsRun: 1,
     wallMs: 0,
     ...(replayed.output ? { output: replayed.output } : {}),

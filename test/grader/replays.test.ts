@@ -89,26 +89,36 @@ async function gradeOne(lab: string, implementation: string, test: string, ...op
 }
 
 /** The verdict a replay prints last: `failed: <property>: <message> (event #N at T ms)`. */
-function replayVerdict(stdout: string): { readonly text: string; readonly event: number } | undefined {
-  const start = stdout.lastIndexOf('\nfailed: ');
+function replayVerdict(stdout: string, demonstration: boolean): { readonly text: string; readonly event: number } | undefined {
+  const start = stdout.lastIndexOf(demonstration ? '\npassed: ' : '\nfailed: ');
   if (start < 0) return undefined;
-  const text = stdout.slice(start + 1).trimEnd();
+  let text = stdout.slice(start + 1).trimEnd();
+  // A demonstration passes, shown as the break it demonstrates.
+  const shown = ', as this test demonstrates it can';
+  if (demonstration) {
+    if (!text.endsWith(shown)) return undefined;
+    text = text.slice(0, -shown.length);
+  }
   const event = /\(event #(\d+) at \d+ ms\)$/.exec(text);
   return event === null ? undefined : { text: text.replace(/ \(event #\d+ at \d+ ms\)$/, ''), event: Number(event[1]) };
 }
 
-/** Runs a replay command and checks that it fails on the same property at the same event. */
-async function expectReplayed(failure: GradedFailure): Promise<void> {
+/**
+ * Runs a replay command and checks that it breaks the same property at the same event: a
+ * failure again (exit code 1), or for a demonstration the break it demonstrates (exit code 0).
+ */
+async function expectReplayed(failure: GradedFailure, demonstration = false): Promise<void> {
   expect(failure.replayCode).not.toBe('');
   expect(failure.replayCommand).toMatch(/^npm run grade -- \w+( --impl [\w:-]+)? --replay [\w-]+$/);
   const replayed = await inTurn(() => paste(failure.replayCommand));
-  const verdict = replayVerdict(replayed.stdout);
-  expect(verdict, `the replay printed no failure:\n${replayed.stdout.slice(-2000)}\n${replayed.stderr}`).toBeDefined();
-  expect(replayed.code).toBe(1);
+  const verdict = replayVerdict(replayed.stdout, demonstration);
+  expect(verdict, `the replay printed no break:\n${replayed.stdout.slice(-2000)}\n${replayed.stderr}`).toBeDefined();
+  expect(replayed.code).toBe(demonstration ? 0 : 1);
   expect(verdict?.event).toBe(failure.traceIndex ?? failure.step);
-  expect(verdict?.text.startsWith(`failed: ${failure.property}: `)).toBe(true);
+  const heading = `${demonstration ? 'passed' : 'failed'}: ${failure.property}: `;
+  expect(verdict?.text.startsWith(heading)).toBe(true);
   // A run's message is the replay's; a search's adds the path it took.
-  const message = verdict?.text.slice(`failed: ${failure.property}: `.length) ?? '';
+  const message = verdict?.text.slice(heading.length) ?? '';
   if (failure.path === undefined) expect(message).toBe(failure.message);
   else expect(failure.message.startsWith(message)).toBe(true);
 }
@@ -169,7 +179,7 @@ describe('every printed replay command reproduces its failure in a fresh process
       // Named as its author types it: the default needs no --impl.
       expect(failure.replayCommand.startsWith(`npm run grade -- ${one.lab}${one.implementation === 'solutions' ? ' ' : ` --impl ${one.implementation} `}`)).toBe(true);
       if (failure.replayable === false) await expectRegraded(test, failure);
-      else await expectReplayed(failure);
+      else await expectReplayed(failure, one.demonstration === true);
     });
   }
 });
@@ -348,7 +358,7 @@ describe('the VS Code launch configuration', () => {
     const replayed = await inTurn(() => execute(file, args, { cwd }));
     expect(replayed.stdout).toMatch(/^Replaying 00-pingpong test 0\.1 .* with student, seed 1 in this process, unsandboxed\n/);
     expect(replayed.code).toBe(1);
-    expect(replayVerdict(replayed.stdout)).toEqual({ text: `failed: ${failure?.property}: ${failure?.message}`, event: failure?.traceIndex ?? failure?.step });
+    expect(replayVerdict(replayed.stdout, false)).toEqual({ text: `failed: ${failure?.property}: ${failure?.message}`, event: failure?.traceIndex ?? failure?.step });
   });
 
   it('stops at a breakpoint on the student\'s own line of TypeScript', async () => {
@@ -371,6 +381,6 @@ describe('the VS Code launch configuration', () => {
     // Test 0.1 sends 20 pings: the handler stops at that line for each.
     expect(result.stops.length).toBeGreaterThan(0);
     expect(result.stops.every((stop) => stop.function === 'onInput' && stop.source === clientFile && stop.line === line)).toBe(true);
-    expect(replayVerdict(result.stdout)?.text).toBe(`failed: ${failure?.property}: ${failure?.message}`);
+    expect(replayVerdict(result.stdout, false)?.text).toBe(`failed: ${failure?.property}: ${failure?.message}`);
   });
 });
