@@ -126,12 +126,12 @@ describe('slow work that keeps reacting', () => {
   }, 180_000);
 
   it('a breadth-first search of tens of thousands of states in one seed passes under a 1 s stall limit', async () => {
-    // 3.S4 explores 43,009 states in a single request, with no seed ending on the way (seconds
+    // 3.S4 explores 43,063 states in a single request, with no seed ending on the way (seconds
     // of work on any machine): only the heartbeat from the realm's reactions keeps it alive.
     const report = await grade({ lab: 'paxos', implementation: 'solutions', tests: ['3.S4'], limits: { ...limits, stallMs: 1_000 }, typecheck: false });
     const [search] = report.tests;
     expect(search?.reason).toBeUndefined();
     expect(search?.status).toBe('passed');
-    expect(search?.measurements?.states).toBe(43_009);
+    expect(search?.measurements?.states).toBe(43_063);
   }, 180_000);
 });
