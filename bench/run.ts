@@ -170,9 +170,14 @@ const workloads = new Map<string, (parsed: Arguments) => Promise<Record<string, 
 ]);
 
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
   let parsed: Arguments;
   try {
-    parsed = parseArguments(process.argv.slice(2));
+    parsed = parseArguments(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`bench: ${error.message}\n${usage}`);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { refusedOption, unknownOptionMessage } from './commandLine.ts';
 import { zipSync, type Zippable } from 'fflate';
 import { loadSuite } from './grade.ts';
 import { writeHandout } from './handout.ts';
@@ -74,23 +75,22 @@ function boundedInteger(name: string, text: string | undefined, minimum: number,
   return value;
 }
 
+const optionSpecification = {
+  out: { type: 'string' },
+  timeout: { type: 'string' },
+  'overall-timeout': { type: 'string' },
+  jobs: { type: 'string' },
+  'hidden-visibility': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parseCommandLine(argv: readonly string[]): BuildOptions | 'help' {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        timeout: { type: 'string' },
-        'overall-timeout': { type: 'string' },
-        jobs: { type: 'string' },
-        'hidden-visibility': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: optionSpecification });
   } catch (error) {
+    const unknownOption = refusedOption(error);
+    if (unknownOption !== undefined) throw new SetupError(unknownOptionMessage(unknownOption, Object.keys(optionSpecification)));
     throw new SetupError(`${((error as Error).message.split('\n')[0] ?? '').replace(/\.$/, '')}. See --help.`);
   }
   const { values, positionals } = parsed;

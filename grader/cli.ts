@@ -9,6 +9,7 @@ import { announce, complain, writeReports, type Written } from './cliOutput.ts';
 import { describeError, gradeToEnd, loadSuite, maxSeeds, replayCommand, resolveTarget, setupFailureReport, type CrashWatch, type GradeOptions } from './grade.ts';
 import { maxTimeoutSeconds, Sandbox } from './isolation.ts';
 import { listLabs, SetupError } from './labs.ts';
+import { refusedOption, unknownOptionMessage } from './commandLine.ts';
 import { parseReplay } from './replayCode.ts';
 import { replayedVerdict, runPageFolder, writeReplayPage } from './replayPage.ts';
 import type { ReplayOutcome } from './protocol.ts';
@@ -184,6 +185,8 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
     if (/'--hidden'/.test(message)) {
       throw new SetupError('--hidden is no longer needed: a lab\'s hidden tests run wherever labs/<lab>/hidden.ts is present (--visible-only leaves them out). See --help.');
     }
+    const unknownOption = refusedOption(error);
+    if (unknownOption !== undefined) throw new SetupError(unknownOptionMessage(unknownOption, Object.keys(optionSpecification)));
     throw new SetupError(`${message.replace(/\.$/, '')}. See --help.`);
   }
   const { values, positionals } = parsed;
@@ -211,6 +214,19 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
   const parallel = boundedInteger('parallel', values.parallel, 1, maxJobs);
   if (parallel !== undefined && values.class === undefined) throw new SetupError('--parallel goes with --class');
   if (values.trace !== undefined && values.replay === undefined) throw new SetupError('--trace goes with --replay');
+  if (values.replay !== undefined) {
+    // A replay re-runs the one recorded run: options that choose other runs or reports would be ignored.
+    // It prints to the terminal and writes its page, so `--report terminal` asks for nothing else.
+    const ignored = (['part', 'seeds', 'seed', 'visible-only', 'report', 'jobs', 'hidden-visibility', 'student-commands'] as const).filter(
+      (name) => values[name] !== undefined && !(name === 'report' && values.report?.trim() === 'terminal'),
+    );
+    if (ignored.length > 0) {
+      throw new SetupError(
+        `--replay re-runs the one recorded run, with its own seed and schedule, and writes its page: ${ignored.map((name) => `--${name}`).join(', ')} ${ignored.length === 1 ? 'does' : 'do'} not go with it. ` +
+          'To grade again with other options, leave out --replay.',
+      );
+    }
+  }
   if (values.class !== undefined && (values.impl !== undefined || values.replay !== undefined)) {
     throw new SetupError('--class grades the submissions in a folder: give it without --impl or --replay');
   }

@@ -88,13 +88,19 @@ export function selectTests(suite: LabSuite<unknown>, options: Pick<GradeOptions
       throw new SetupError(`there is no test ${number} in ${suite.lab}. Its tests: ${[...known].join(', ')}`);
     }
   }
+  if (options.visibleOnly === true) {
+    const hidden = suite.tests.filter((test) => test.visibility === 'hidden' && (options.tests ?? []).includes(test.number)).map((test) => test.number);
+    if (hidden.length > 0) {
+      throw new SetupError(`--visible-only leaves out the hidden tests, and --test names ${hidden.join(', ')}, which ${hidden.length === 1 ? 'is' : 'are'} hidden: give one or the other`);
+    }
+  }
   const parts = new Set(suite.tests.map((test) => test.part));
   if (options.part !== undefined && !parts.has(options.part.toUpperCase())) {
     throw new SetupError(`there is no part "${options.part}" in ${suite.lab}. Its parts: ${[...parts].filter(Boolean).join(', ') || 'none'}`);
   }
   return suite.tests.filter(
     (test) =>
-      (options.visibleOnly !== true || test.visibility === 'visible' || (options.tests ?? []).includes(test.number)) &&
+      (options.visibleOnly !== true || test.visibility === 'visible') &&
       (options.part === undefined || test.part === options.part.toUpperCase()) &&
       (options.tests === undefined || options.tests.length === 0 || options.tests.includes(test.number)),
   );
@@ -264,12 +270,12 @@ export function describeError(error: unknown): string {
   return boundText(text.split('\n')[0] ?? '', textLimits.line);
 }
 
-/** The options as a report records them. */
-function recordedOptions(options: Pick<GradeOptions, 'seeds' | 'seed' | 'visibleOnly' | 'part' | 'tests'>, hiddenPresent = false): GradingReport['options'] {
+/** The options as a report records them; `hidden` says whether the report's tests include hidden ones. */
+function recordedOptions(options: Pick<GradeOptions, 'seeds' | 'seed' | 'part' | 'tests'>, tests: readonly { readonly visibility: string }[]): GradingReport['options'] {
   return {
     ...(options.seeds !== undefined ? { seeds: options.seeds } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    hidden: hiddenPresent && options.visibleOnly !== true,
+    hidden: tests.some((test) => test.visibility === 'hidden'),
     ...(options.part !== undefined ? { part: options.part } : {}),
     ...(options.tests !== undefined && options.tests.length > 0 ? { tests: options.tests } : {}),
   };
@@ -378,7 +384,7 @@ export class GradingProgress {
       startedAt: this.startedAt,
       interrupted: true,
       typeErrors: started.typeErrors,
-      options: recordedOptions(this.options),
+      options: recordedOptions(this.options, started.tests),
       tests: started.tests.map((test) => this.graded.get(test.number) ?? notRun(test, seedCount(test, this.options), reason)),
     });
   }
@@ -468,7 +474,7 @@ export async function grade(options: GradeOptions): Promise<GradingReport> {
     startedAt,
     interrupted: stopReason !== undefined,
     typeErrors,
-    options: recordedOptions(options, lab.hiddenTestsFile !== undefined),
+    options: recordedOptions(options, tests),
     tests,
   });
   if (graderFailure !== undefined) throw new GraderFailure(report, graderFailure.error);
@@ -541,14 +547,14 @@ async function failedBeforeTestsReport(options: GradeOptions, message: string, s
   const target = describedTarget(options);
   // None when the suite itself is what failed to load.
   const tests = await notRunTests(options, `not graded: ${boundText(message, textLimits.line)}`);
-  return setupFailureReport(target.lab, target.implementation, new Error(`${message} (before any test started)`), startedAt, tests, recordedOptions(options), await labTitleOf(options.lab));
+  return setupFailureReport(target.lab, target.implementation, new Error(`${message} (before any test started)`), startedAt, tests, recordedOptions(options, tests), await labTitleOf(options.lab));
 }
 
 /** The report of a grading that could not start, with the tests it would have run. */
 export async function setupErrorReport(options: GradeOptions, error: Error, startedAt: Date): Promise<GradingReport> {
   const target = describedTarget(options);
   const tests = await notRunTests(options, `not graded: ${boundText(summaryLine(error.message), textLimits.line)}`);
-  return setupFailureReport(target.lab, target.implementation, error, startedAt, tests, recordedOptions(options), await labTitleOf(options.lab));
+  return setupFailureReport(target.lab, target.implementation, error, startedAt, tests, recordedOptions(options, tests), await labTitleOf(options.lab));
 }
 
 /**

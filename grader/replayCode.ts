@@ -121,5 +121,11 @@ export function parseReplay(argument: string, testNumber?: string): ReplayTarget
   } catch {
     throw new SetupError(`--replay ${argument.slice(0, 40)}: neither a file nor a replay code (copy the code printed with the failure)`);
   }
-  return checkTarget(decoded, '--replay code');
+  const target = checkTarget(decoded, '--replay code');
+  if (testNumber !== undefined && testNumber !== target.test) {
+    throw new SetupError(
+      `this replay code is for test ${target.test}, not ${testNumber}: a code replays the run it names (--test picks a failure from a report.json given to --replay)`,
+    );
+  }
+  return target;
 }

@@ -5,14 +5,26 @@
 // it before changing a suite.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { refusedOption, unknownOptionMessage } from './commandLine.ts';
 import type { SuiteTest } from 'distlab/testing';
 import { loadSuite, rerunCommand } from './grade.ts';
 import { findLab, SetupError } from './labs.ts';
 import { runTest } from './runTest.ts';
 
-const usage = 'usage: npm run soak -- <lab> [--seeds 500] [--test 3.3,3.4]';
+const usage = `usage: npm run soak -- <lab> [--seeds N] [--test N[,N...]]
+
+Runs the reference solution of <lab> on many seeds of every randomized test (hidden ones
+too) and prints each seed that fails, with the command that grades it again. Correct code
+must never fail a graded test: a seed that fails here is a defect of the test or of the
+solution. Exit code 0 when no seed failed, 1 when one did, 2 for a wrong command line.
+
+  --seeds N          seeds 1..N of each randomized test (default 500, at most 100000)
+  --test N[,N...]    only these tests, by number (e.g. 3.3,3.4)
+  -h, --help         this help`;
 const defaultSeeds = 500;
 const maxSeeds = 100_000;
+
+const optionSpecification = { seeds: { type: 'string' }, test: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
 interface SoakOptions {
   readonly lab: string;
@@ -20,14 +32,18 @@ interface SoakOptions {
   readonly tests: readonly string[] | undefined;
 }
 
-function parse(argv: readonly string[]): SoakOptions {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: { seeds: { type: 'string' }, test: { type: 'string' } },
-  });
-  if (positionals.length !== 1) throw new SetupError(`name one lab\n${usage}`);
+function parse(argv: readonly string[]): SoakOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: optionSpecification });
+  } catch (error) {
+    const unknownOption = refusedOption(error);
+    if (unknownOption !== undefined) throw new SetupError(unknownOptionMessage(unknownOption, Object.keys(optionSpecification)));
+    throw new SetupError(`${((error as Error).message.split('\n')[0] ?? '').replace(/\.$/, '')}. See --help.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length !== 1) throw new SetupError('name one lab, e.g. npm run soak -- paxos. See --help.');
   const seeds = values.seeds === undefined ? defaultSeeds : Number(values.seeds);
   if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > maxSeeds) {
     throw new SetupError(`--seeds must be a whole number from 1 to ${maxSeeds}, not ${JSON.stringify(values.seeds)}`);
@@ -46,7 +62,12 @@ function isRandomized(test: SuiteTest<unknown>, implementation: unknown): boolea
 async function main(): Promise<number> {
   let options: SoakOptions;
   try {
-    options = parse(process.argv.slice(2));
+    const parsed = parse(process.argv.slice(2));
+    if (parsed === 'help') {
+      process.stdout.write(`${usage}\n`);
+      return 0;
+    }
+    options = parsed;
   } catch (error) {
     process.stderr.write(`soak: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;

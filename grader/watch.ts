@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { refusedOption, unknownOptionMessage } from './commandLine.ts';
 import { describeFault, describeSearchEvent, type FaultSchedule, type SuiteTest } from 'distlab/testing';
 import { describedTest, describeError, loadSuite, resolveTarget } from './grade.ts';
 import { defaultImplementation, implementationChoices, type ImplementationSource } from './implementation.ts';
@@ -88,6 +89,8 @@ function parseCommandLine(argv: readonly string[]): WatchOptions | 'help' {
     if (needsValue !== null && /ambiguous|argument missing/.test(message)) {
       throw new SetupError(`${needsValue[1]} needs a value. See --help.`);
     }
+    const unknownOption = refusedOption(error);
+    if (unknownOption !== undefined) throw new SetupError(unknownOptionMessage(unknownOption, Object.keys(optionSpecification)));
     throw new SetupError(`${message.replace(/\.$/, '')}. See --help.`);
   }
   const { values, positionals } = parsed;

@@ -46,7 +46,10 @@ describe('npm run grade: usage errors exit with 2 and one clear message', () => 
 
   it.each([
     [[], /which lab\? Give its name first/],
-    [['pingpong', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['pingpong', '--frobnicate'], /^distlab grade: unknown option --frobnicate: see --help for the options$/m],
+    [['pingpong', '--imp', 'student'], /unknown option --imp: did you mean --impl\? see --help for the options/],
+    [['pingpong', '--visible-only', '--test', '0.1,0.7'], /--visible-only leaves out the hidden tests, and --test names 0\.7, which is hidden: give one or the other/],
+    [['pingpong', '--replay', 'not-a-code', '--seed', '5'], /--replay re-runs the one recorded run, with its own seed and schedule, and writes its page: --seed does not go with it/],
     [['pingpong', '--seeds', 'many'], /--seeds needs a whole number/],
     [['pingpong', '--report', 'pdf'], /unknown report format pdf/],
     [['pingpong', '--test', '9.9'], /there is no test 9\.9 in 00-pingpong/],
@@ -71,6 +74,9 @@ describe('npm run grade: usage errors exit with 2 and one clear message', () => 
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as GradingReport;
     expect(report.setupError).toMatch(/cannot be loaded/);
     expect(validateReportJson(report)).toEqual([]);
+    // The tests it would have run are listed, hidden ones included, and it says so.
+    expect(report.tests.some((test) => test.visibility === 'hidden')).toBe(true);
+    expect(report.options.hidden).toBe(true);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<error');
   });
 });

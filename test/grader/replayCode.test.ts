@@ -22,6 +22,13 @@ describe('replay codes', () => {
     expect(parseReplay(code)).toEqual(target);
   });
 
+  it('a code replays the run it names: --test naming another test is refused, not ignored', () => {
+    const target: ReplayTarget = { lab: '00-pingpong', test: '0.6', seed: 1, schedule: [] };
+    const code = encodeReplay(target);
+    expect(parseReplay(code, '0.6')).toEqual(target);
+    expect(() => parseReplay(code, '0.3')).toThrow(/^this replay code is for test 0\.6, not 0\.3: a code replays the run it names/);
+  });
+
   it("a search's long path is compressed several times over, and round-trips", () => {
     const target: ReplayTarget = { lab: '03-paxos', test: '3.S5', seed: 1, schedule: [], path };
     const plainLength = Buffer.from(JSON.stringify({ v: 2, ...target })).toString('base64url').length;
