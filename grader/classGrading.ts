@@ -108,7 +108,16 @@ function listEntries(folder: string): ClassEntry[] {
       return [{ name: entry.name }];
     })
     .sort(byName);
-  if (listed.length === 0) throw new SetupError(`--class ${folder}: the folder has no submission folders in it`);
+  if (listed.length === 0) {
+    // Source files right in it: one submission, given where a class was expected.
+    const sources = entries.filter((entry) => entry.isFile() && /\.(ts|js)$/.test(entry.name)).map((entry) => entry.name);
+    throw new SetupError(
+      `--class ${folder}: the folder has no submission folders in it` +
+        (sources.length > 0
+          ? `; it holds ${sources.includes('index.ts') ? 'index.ts' : sources[0]}, as one submission does: grade one submission with --impl ${folder}, or put each submission in a folder of its own in the class folder`
+          : ': put each submission in a folder of its own in it'),
+    );
+  }
   return refuseSameFolderNames(listed);
 }
 

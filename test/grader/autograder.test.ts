@@ -156,7 +156,7 @@ describe('npm run gradescope: usage errors exit with 2 and one clear message', (
     [['pingpong', '--out', 'x', '--timeout', '0'], /--timeout needs a whole number from 1 to 86400, not "0"/],
     [['pingpong', '--out', 'x', '--overall-timeout', '3000'], /--overall-timeout needs a whole number from 1 to 2400/],
     [['pingpong', '--out', 'x', '--hidden-visibility', 'never'], /--hidden-visibility never: use hidden, after_due_date or after_published/],
-    [['pingpong', '--out', 'x', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['pingpong', '--out', 'x', '--frobnicate'], /unknown option --frobnicate: see --help for the options/],
     [['pingpong', '--out', 'package.json'], /--out package\.json: .*package\.json is a file, not a folder/],
   ])('%j', async (args, message) => {
     const ended = await gradescope(...args);

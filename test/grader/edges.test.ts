@@ -131,7 +131,8 @@ describe('--seeds has an upper bound, stated in --help and in the message', () =
 
 describe('every error after the lab is named writes the setup-error report', () => {
   it.each([
-    ['an unknown option', ['--frobnicate'], /Unknown option '--frobnicate'/],
+    ['an unknown option', ['--frobnicate'], /unknown option --frobnicate/],
+    ['one submission given as a class', ['--class', 'test/fixtures/pingpong/second'], /--class test\/fixtures\/pingpong\/second: the folder has no submission folders in it; it holds index\.ts, as one submission does: grade one submission with --impl test\/fixtures\/pingpong\/second/],
     ['a bad number', ['--seeds', '0'], /--seeds needs a whole number from 1/],
     ['a bad --jobs', ['--jobs', '1000'], /--jobs needs a whole number from 1 to 64/],
     ['an unknown test', ['--test', '9.9'], /there is no test 9\.9 in 00-pingpong/],

@@ -136,7 +136,7 @@ describe('npm run watch', () => {
     [['pingpong'], /which lab and which test\?/],
     [['nolab', '0.1'], /^distlab watch: unknown lab "nolab"\. Known labs: 00-pingpong \(pingpong\)/],
     [['pingpong', '9.9'], /^distlab watch: pingpong has no test "9\.9"\. Its tests: 0\.1, 0\.2, /],
-    [['pingpong', '0.1', '--sed', '2'], /^distlab watch: Unknown option '--sed'.*See --help\./],
+    [['pingpong', '0.1', '--sed', '2'], /^distlab watch: unknown option --sed: did you mean --seed\? see --help for the options$/m],
     [['pingpong', '0.1', '--seed', 'two'], /^distlab watch: --seed needs a whole number from 0 to \d+, not "two"/],
     [['pingpong', '0.1', '--seed'], /^distlab watch: --seed needs a value/],
     [['pingpong', '0.1', '--impl', 'mutant:nope'], /^distlab watch: lab 00-pingpong has no mutant "nope"/],
