@@ -238,7 +238,9 @@ export class Sandbox {
         ...base,
         wallMs: end.wallMs + (performance.now() - startedMs),
         status: 'timed out',
-        reason: `${this.stalled(whereStalled(working))}: ${located === undefined ? '' : `${describeStalledReaction(located)}; `}the test was stopped there, after ${seedsDone} of ${seeds.length} seeds`,
+        reason:
+          `${this.stalled(whereStalled(working))}: ${located === undefined ? '' : `${describeStalledReaction(located)}; `}the test was stopped there, after ${seedsDone} of ${seeds.length} seeds` +
+          (working?.seed !== undefined ? `; grade that seed alone: npm run grade -- ${this.lab.shortName}${implementationOption(this.lab, this.source)} --test ${testNumber} --seed ${working.seed}` : ''),
       };
     }
     if (end.timedOut === 'running') {
@@ -247,7 +249,7 @@ export class Sandbox {
         status: 'timed out',
         reason:
           `no result within ${seconds(timeoutMs)} of wall time, after ${seedsDone} of ${seeds.length} seeds: ` +
-          `either a handler loops without end, or this machine is slow or busy; ${this.rerun(testNumber, seeds, timeoutMs)}`,
+          `either a handler loops without end, or this machine is slow or busy; ${this.rerun(testNumber, seeds, timeoutMs, seedsDone)}`,
       };
     }
     return { ...base, status: 'crashed', reason: describeExit(end, `after ${seedsDone} of ${seeds.length} seeds`) };
@@ -353,12 +355,12 @@ export class Sandbox {
   }
 
   /** How to grade one test again with twice the time: the wall-clock limit is a last resort, not a verdict on the code. */
-  private rerun(testNumber: string, seeds: readonly number[], timeoutMs: number): string {
+  private rerun(testNumber: string, seeds: readonly number[], timeoutMs: number, seedsDone = 0): string {
     const implementation = implementationOption(this.lab, this.source);
     // The same seeds as this grading: one seed by itself, or seeds 1..N as a count.
     const consecutive = seeds.every((seed, index) => seed === index + 1);
     const seedOption = seeds.length === 1 ? ` --seed ${seeds[0]}` : consecutive ? ` --seeds ${seeds.length}` : '';
-    const command = `npm run grade -- ${this.lab.shortName}${implementation} --test ${testNumber}${seedOption} --timeout ${Math.min(maxTimeoutSeconds, Math.ceil((2 * timeoutMs) / 1000))}`;
+    const command = `npm run grade -- ${this.lab.shortName}${implementation} --test ${testNumber}${seedOption} --timeout ${suggestedTimeoutSeconds(timeoutMs, seeds.length, seedsDone)}`;
     return `grade it again when the machine is less busy, or with more time: ${command}`;
   }
 
@@ -669,6 +671,16 @@ function whereStalled(working: Extract<ChildReply, { type: 'progress' }> | undef
     default:
       return ` in seed ${working.seed}`;
   }
+}
+
+/**
+ * The --timeout to suggest after a test ran out of time with `seedsDone` of `seedsPlanned`
+ * seeds done: time for every seed at the pace of those done, and half as much again; twice
+ * the time when no seed was done. At most the option's bound.
+ */
+export function suggestedTimeoutSeconds(timeoutMs: number, seedsPlanned: number, seedsDone: number): number {
+  const neededMs = seedsDone > 0 ? (1.5 * timeoutMs * seedsPlanned) / seedsDone : 2 * timeoutMs;
+  return Math.min(maxTimeoutSeconds, Math.ceil(neededMs / 1000));
 }
 
 function seconds(milliseconds: number): string {

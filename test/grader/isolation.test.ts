@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { grade } from '../../grader/grade.ts';
 import { resolveImplementation } from '../../grader/implementation.ts';
-import { Sandbox, testTimeoutMs } from '../../grader/isolation.ts';
+import { maxTimeoutSeconds, Sandbox, suggestedTimeoutSeconds, testTimeoutMs } from '../../grader/isolation.ts';
 import { findLab, SetupError } from '../../grader/labs.ts';
 
 const fixture = (name: string) => `test/fixtures/pingpong/${name}.ts`;
@@ -197,5 +197,15 @@ describe('the wall-clock limit per test', () => {
   it('is exactly what --timeout gives, whatever the seeds', () => {
     expect(testTimeoutMs(20, 500, 30_000)).toBe(30_000);
     expect(testTimeoutMs(20, 20, 600_000)).toBe(600_000);
+  });
+});
+
+describe('the time suggested after a test ran out of it', () => {
+  it('is enough for every seed at the pace of those done, and half again; twice the limit when none was done; never past the bound', () => {
+    // 24 of 200 seeds in 2 s: about 17 s for all 200, 25 with the margin.
+    expect(suggestedTimeoutSeconds(2_000, 200, 24)).toBe(25);
+    expect(suggestedTimeoutSeconds(5_000, 30, 0)).toBe(10);
+    expect(suggestedTimeoutSeconds(120_000, 10_000, 1)).toBe(suggestedTimeoutSeconds(120_000, 10_000, 2));
+    expect(suggestedTimeoutSeconds(120_000, 10_000, 1)).toBe(maxTimeoutSeconds);
   });
 });

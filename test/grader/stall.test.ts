@@ -25,7 +25,7 @@ describe('a handler that never returns', () => {
     // The seed is run again, told of each reaction, to name the one that never returned.
     expect(looping?.reason).toBe(
       'a handler did not return for 2 s (an endless loop?) in seed 1: n0\'s onMessage("Ping" from n1), at 21 ms of simulated time, never returned (found by running the seed again); ' +
-        'the test was stopped there, after 0 of 30 seeds',
+        `the test was stopped there, after 0 of 30 seeds; grade that seed alone: npm run grade -- pingpong --impl ${loops} --test 0.3 --seed 1`,
     );
     expect(after?.status, 'the next test gets a new process and passes').toBe('passed');
   }, 120_000);
