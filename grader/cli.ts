@@ -210,6 +210,7 @@ function parseCommandLine(argv: readonly string[]): CliOptions | 'help' {
     throw new SetupError(`--hidden-visibility ${hiddenVisibility}: use hidden, after_due_date or after_published`);
   }
   const tests = values.test?.split(',').map((number) => number.trim()).filter(Boolean);
+  if (tests !== undefined && tests.length === 0) throw new SetupError('--test needs at least one test number, e.g. --test 0.3 or --test 0.3,0.5');
   if (values['in-process'] && values.replay === undefined) throw new SetupError('--in-process goes with --replay');
   const parallel = boundedInteger('parallel', values.parallel, 1, maxJobs);
   if (parallel !== undefined && values.class === undefined) throw new SetupError('--parallel goes with --class');

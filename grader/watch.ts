@@ -303,6 +303,7 @@ function printWatched(out: NodeJS.WriteStream, style: Style, watched: Watched, t
       .map((action, index) => ({ line: terminalLine(describeFault(action)), index, atMs: typeof action.atMs === 'number' && Number.isFinite(action.atMs) ? action.atMs : 0 }))
       .sort((left, right) => left.atMs - right.atMs || left.index - right.index);
     for (const { line, index } of byTime) out.write(`  ${line}${index < scenario ? ` ${style.dim('(scenario)')}` : ''}\n`);
+    if (byTime.length === 0) out.write('  (no faults)\n');
   }
   if (run.search !== undefined) {
     out.write(`search: ${terminalLine(run.search.summary)}\n`);

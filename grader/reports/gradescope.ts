@@ -104,6 +104,9 @@ function testOutput(test: GradedTest): string {
     if (test.status === 'not run' && test.reason === undefined) lines.push('This test did not run.');
     if (test.output) lines.push('', 'Output (last lines):', lastLines(test.output, 40));
   }
+  if (test.visibility === 'hidden' && (test.failure !== undefined || test.demonstration !== undefined)) {
+    lines.push('', "A hidden test: its command above needs the course's hidden tests, which your handout does not have, so only your course staff can run it.");
+  }
   return cleanText(lines.join('\n'));
 }
 

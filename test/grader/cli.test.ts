@@ -219,6 +219,7 @@ describe('npm run grade: more usage errors', () => {
   it.each([
     [['pingpong', '--seed', '-1'], /--seed needs a value; to give one that starts with a dash, write --seed=VALUE/],
     [['pingpong', '--report='], /--report needs at least one format/],
+    [['pingpong', '--test='], /--test needs at least one test number/],
     [['pingpong', '--trace', '5'], /--trace goes with --replay/],
   ])('%j', async (args, message) => {
     const run = await grade(...args, '--out', outputFolder());

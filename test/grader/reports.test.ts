@@ -542,6 +542,14 @@ describe('Gradescope results.json', () => {
     expect(results.tests[2]?.output).toContain("crashed: the implementation's process exited");
   });
 
+  it("tells students that a hidden test's replay command is for their staff", () => {
+    const failure = report.tests[1]?.failure;
+    const hiddenFailure = { ...report, tests: [{ ...(report.tests[1] as GradedTest), visibility: 'hidden' as const, ...(failure ? { failure } : {}) }] };
+    const shown = JSON.parse(readFileSync(writeGradescopeReport(hiddenFailure, outputFolder()), 'utf8')) as typeof results;
+    expect(shown.tests[0]?.output).toContain("A hidden test: its command above needs the course's hidden tests, which your handout does not have, so only your course staff can run it.");
+    expect(results.tests[1]?.output, 'a visible test').not.toContain('A hidden test');
+  });
+
   it('uses the staff-chosen visibility for hidden tests', () => {
     const hidden = JSON.parse(readFileSync(writeGradescopeReport(report, outputFolder(), { hiddenVisibility: 'hidden' }), 'utf8')) as typeof results;
     expect(hidden.tests[2]?.visibility).toBe('hidden');
