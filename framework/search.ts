@@ -275,8 +275,9 @@ class NodeState {
       hash1 = mix(hash1, sum1);
       hash2 = mix(hash2, sum2);
     }
-    this.hash1 = mix(mix(hash1, random.c * 0x2545f491), incarnation);
-    this.hash2 = mix(mix(hash2, (random.s0 * 4294967296) | 0), incarnation + 1);
+    // The whole generator state: the next draws depend on all of it.
+    this.hash1 = mix(mix(mix(hash1, random.c * 0x2545f491), (random.s1 * 4294967296) | 0), incarnation);
+    this.hash2 = mix(mix(mix(hash2, (random.s0 * 4294967296) | 0), (random.s2 * 4294967296) | 0), incarnation + 1);
   }
 
   get crashed(): boolean {
