@@ -18,6 +18,9 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // A worker goes on to its next test file with the modules it has loaded (the framework, the
+    // grader, the child program it built for a lab): each file's tests make their own state.
+    isolate: false,
     // At least two test files at once (by default one on two cores): many run in their worker
     // alone, and would leave the second core idle.
     maxWorkers: Math.max(2, availableParallelism() - 1),
