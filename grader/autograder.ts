@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { refusedOption, unknownOptionMessage } from './commandLine.ts';
+import { commandLineError } from './commandLine.ts';
 import { zipSync, type Zippable } from 'fflate';
 import { loadSuite } from './grade.ts';
 import { writeHandout } from './handout.ts';
@@ -89,9 +89,7 @@ function parseCommandLine(argv: readonly string[]): BuildOptions | 'help' {
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: optionSpecification });
   } catch (error) {
-    const unknownOption = refusedOption(error);
-    if (unknownOption !== undefined) throw new SetupError(unknownOptionMessage(unknownOption, Object.keys(optionSpecification)));
-    throw new SetupError(`${((error as Error).message.split('\n')[0] ?? '').replace(/\.$/, '')}. See --help.`);
+    throw commandLineError(error, Object.keys(optionSpecification));
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';

@@ -1,5 +1,6 @@
 // What the commands say about a command line they cannot read (node:util's parseArgs gives
 // the facts; its wording speaks of positional arguments and quotes that do not help here).
+import { SetupError } from './labs.ts';
 
 /** Edits (insertions, deletions, changes of one character) that turn `from` into `to`. */
 function editDistance(from: string, to: string): number {
@@ -46,4 +47,15 @@ export function unknownOptionMessage(typed: string, known: readonly string[]): s
 export function refusedOption(error: unknown): string | undefined {
   const message = error instanceof Error ? error.message : String(error);
   return /^Unknown option '(-{1,2}[^']*)'/.exec(message)?.[1];
+}
+
+/**
+ * The SetupError for a command line parseArgs refused: an unknown option named with the one
+ * most likely meant, anything else in parseArgs' first line.
+ */
+export function commandLineError(error: unknown, known: readonly string[]): SetupError {
+  const unknownOption = refusedOption(error);
+  if (unknownOption !== undefined) return new SetupError(unknownOptionMessage(unknownOption, known));
+  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+  return new SetupError(`${message.replace(/\.$/, '')}. See --help.`);
 }

@@ -5,7 +5,7 @@
 // it before changing a suite.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { refusedOption, unknownOptionMessage } from './commandLine.ts';
+import { commandLineError } from './commandLine.ts';
 import type { SuiteTest } from 'distlab/testing';
 import { loadSuite, rerunCommand } from './grade.ts';
 import { findLab, SetupError } from './labs.ts';
@@ -37,9 +37,7 @@ function parse(argv: readonly string[]): SoakOptions | 'help' {
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: optionSpecification });
   } catch (error) {
-    const unknownOption = refusedOption(error);
-    if (unknownOption !== undefined) throw new SetupError(unknownOptionMessage(unknownOption, Object.keys(optionSpecification)));
-    throw new SetupError(`${((error as Error).message.split('\n')[0] ?? '').replace(/\.$/, '')}. See --help.`);
+    throw commandLineError(error, Object.keys(optionSpecification));
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';

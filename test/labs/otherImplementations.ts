@@ -57,15 +57,17 @@ export function bugFolders(fixtures: string): (name: string) => string {
     const scratch = mkdtempSync(join(tmpdir(), `distlab-bug-${name}-`));
     made.push(scratch);
     for (const file of readdirSync(second).filter((file) => file.endsWith('.ts') && file !== 'index.ts')) copyFileSync(join(second, file), join(scratch, file));
-    const local = (text: string) => text.replaceAll('../../second/', './');
-    let index = local(readFileSync(join(fixtures, 'second-bugs', name, 'index.ts'), 'utf8'));
-    // A bug built on another bug imports its index.ts, which goes beside it as <bug>.ts.
-    for (const [, base] of index.matchAll(/'\.\.\/([a-z0-9-]+)\/index\.ts'/g)) {
-      if (base === undefined) continue;
-      writeFileSync(join(scratch, `${base}.ts`), local(readFileSync(join(fixtures, 'second-bugs', base, 'index.ts'), 'utf8')));
-      index = index.replaceAll(`'../${base}/index.ts'`, `'./${base}.ts'`);
-    }
-    writeFileSync(join(scratch, 'index.ts'), index);
+    // A bug built on another bug imports its index.ts, which goes beside it as <bug>.ts (and so on, for a bug built on that one).
+    const localCopy = (bug: string): string => {
+      let text = readFileSync(join(fixtures, 'second-bugs', bug, 'index.ts'), 'utf8').replaceAll('../../second/', './');
+      for (const [, base] of text.matchAll(/'\.\.\/([a-z0-9-]+)\/index\.ts'/g)) {
+        if (base === undefined) continue;
+        writeFileSync(join(scratch, `${base}.ts`), localCopy(base));
+        text = text.replaceAll(`'../${base}/index.ts'`, `'./${base}.ts'`);
+      }
+      return text;
+    };
+    writeFileSync(join(scratch, 'index.ts'), localCopy(name));
     return scratch;
   };
 }
