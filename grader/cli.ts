@@ -140,6 +140,8 @@ interface Request {
   /** The file formats asked for that exist (a bad format among them is the error itself). */
   readonly fileFormats: readonly string[];
   readonly replay: boolean;
+  /** The folder --class names, if it does. */
+  readonly classFolder?: string;
 }
 
 function readRequest(argv: readonly string[]): Request {
@@ -160,6 +162,7 @@ function readRequest(argv: readonly string[]): Request {
     outputDirectory: text('out') !== undefined ? resolve(text('out') as string) : undefined,
     fileFormats: formats.filter((format) => format !== 'terminal' && Object.hasOwn(reportWriters, format)),
     replay: values.replay !== undefined,
+    ...(text('class') !== undefined ? { classFolder: text('class') as string } : {}),
   };
 }
 
@@ -284,7 +287,9 @@ function writeSetupErrorReport(report: GradingReport, formats: readonly string[]
 function failSetup(error: SetupError, request: Request, startedAt: Date): number {
   complain(error.message);
   if (request.lab === undefined || request.replay) return exitCodes.setup;
-  const report = setupFailureReport(request.lab, request.implementation ?? 'default', error, startedAt);
+  // A class that could not be graded is named as the class, not as one implementation.
+  const implementation = request.implementation ?? (request.classFolder !== undefined ? `the class in ${request.classFolder}` : 'default');
+  const report = setupFailureReport(request.lab, implementation, error, startedAt);
   writeSetupErrorReport(report, request.fileFormats, request.outputDirectory, {});
   return exitCodes.setup;
 }

@@ -145,6 +145,8 @@ describe('every error after the lab is named writes the setup-error report', () 
     expect(run.stderr).toMatch(message);
     const report = readReport(out);
     expect(report.setupError).toMatch(message);
+    // A class that could not be graded is named as the class.
+    if (args.includes('--class')) expect(report.implementation).toBe(`the class in ${args[args.indexOf('--class') + 1] ?? ''}`);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/<error [^>]*type="setup"/);
   });
 
