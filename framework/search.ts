@@ -743,7 +743,8 @@ class Checker<P extends Protocol> {
   private readonly seed: string;
   readonly goals: number[];
   readonly liveness: number[];
-  private readonly clockInLive: boolean;
+  /** Whether the nodes are kept live, as in a run (the live check), instead of rebuilt from their fields for every reaction. */
+  private readonly live: boolean;
 
   /** Gives the realms of the submission's nodes back to their programs: for a checker no one will use again. */
   giveBackRealms(): void {
@@ -755,9 +756,10 @@ class Checker<P extends Protocol> {
     /** How a submission's nodes in a realm of their own react: on copies rebuilt from their fields (the search), or on the objects the realm keeps (as in a run). */
     mode: 'copies' | 'live' = 'copies',
   ) {
-    // As in a run, nodes kept live have a clock (the step number, as ms): a node that reads it
-    // where the model checker gives none behaves one way here and another under search.
-    this.clockInLive = mode === 'live';
+    // Nodes kept live have no clock either: no lab's runs that have a search give one (docs/staff.md,
+    // "No clock where the search judges"), and a clock only here would let a node tell this check
+    // from the runs it stands for, and follow the protocol in both the search and the check alone.
+    this.live = mode === 'live';
     this.nodeCount = settings.nodes.length;
     const servers = settings.nodes.flatMap((spec, id) => (spec.role === 'server' ? [id] : []));
     const clients = settings.nodes.flatMap((spec, id) => (spec.role === 'client' ? [id] : []));
@@ -810,16 +812,15 @@ class Checker<P extends Protocol> {
     cacheKey?: object,
   ): boolean {
     // Nodes kept live change with every reaction: only copies' reactions can be kept.
-    const cacheable = !this.clockInLive && cacheOwner !== undefined && cacheKey !== undefined && crashAfter === undefined && trace === undefined;
+    const cacheable = !this.live && cacheOwner !== undefined && cacheKey !== undefined && crashAfter === undefined && trace === undefined;
     const environment = this.environments[id] as NodeEnvironment<P>;
     const reactor = this.reactors[id] as NodeReactor<P>;
     const instance = stimulus.kind === 'start' ? undefined : reactor.copy(node.instance as object);
     const random = new DrawOnDemand(node.random);
-    const clockMs = this.clockInLive ? depth : undefined;
-    if (stimulus.kind === 'start') reactor.start(node.storage, random, clockMs);
+    if (stimulus.kind === 'start') reactor.start(node.storage, random, undefined);
     else {
       const payload = stimulus.kind === 'message' ? stimulus.message : stimulus.kind === 'timer' ? stimulus.timer : stimulus.input;
-      reactor.handle(instance as object, stimulus.kind, stimulus.kind === 'message' ? stimulus.from : -1, payload, node.storage, random, clockMs);
+      reactor.handle(instance as object, stimulus.kind, stimulus.kind === 'message' ? stimulus.from : -1, payload, node.storage, random, undefined);
     }
     const reaction = reactor;
     const failure = reaction.failure;
@@ -869,7 +870,7 @@ class Checker<P extends Protocol> {
    * nodes kept live.
    */
   private cachedReaction(owner: NodeState, key: object, crashAfter: number | undefined, trace: TraceSink | undefined): CachedReaction | undefined {
-    if (crashAfter !== undefined || trace !== undefined || this.clockInLive) return undefined;
+    if (crashAfter !== undefined || trace !== undefined || this.live) return undefined;
     const cache = owner.reactions;
     return cache !== undefined && cache.checker === this ? cache.byStimulus.get(key) : undefined;
   }
